@@ -1,0 +1,38 @@
+// What most CLI commands need: the configuration (from --config, VIGIL_CONFIG, ./vigil.yaml, or the
+// demo defaults) and the store under its data directory, opened directly so they work while the
+// gateway is down.
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { configSchema } from '../core/config.js';
+import { type LoadedConfig, loadConfigFile } from '../server/load-config.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+
+export interface GlobalOptions {
+  readonly config?: string;
+  readonly data?: string;
+}
+
+export function locateConfig(options: GlobalOptions): string | null {
+  const explicit = options.config ?? process.env.VIGIL_CONFIG;
+  if (explicit) return explicit;
+  return existsSync('vigil.yaml') ? 'vigil.yaml' : null;
+}
+
+/** Loads the configuration; with no file anywhere, the demo defaults (data in ./.vigil). */
+export function loadCliConfig(options: GlobalOptions): LoadedConfig {
+  const path = locateConfig(options);
+  const loaded: LoadedConfig = path
+    ? loadConfigFile(path)
+    : { config: configSchema.parse({}), path: null, dataDir: resolve('.vigil') };
+  if (options.data) return { ...loaded, dataDir: resolve(options.data) };
+  return loaded;
+}
+
+export function storePath(dataDir: string): string {
+  return join(dataDir, 'vigil.db');
+}
+
+export function openStore(loaded: LoadedConfig): SqliteStore {
+  mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
+  return new SqliteStore(storePath(loaded.dataDir), { synchronous: loaded.config.durability });
+}

@@ -1,0 +1,34 @@
+// The `vigil` command. Each subcommand lives in cli/commands/ and registers itself on the program.
+// Exit codes: 0 success, 1 verification failed or request denied, 2 usage or configuration error.
+import { Command, CommanderError } from 'commander';
+import { isVigilError } from '../core/errors.js';
+import { COMMANDS } from './commands/index.js';
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('vigil')
+    .description('Vigil: the access gateway that records, masks and guards AI, database and server traffic')
+    .option(
+      '-c, --config <file>',
+      'configuration file (default: $VIGIL_CONFIG or ./vigil.yaml, else the demo setup)',
+    )
+    .option('--data <dir>', 'data directory (overrides the configuration)')
+    .exitOverride()
+    .showHelpAfterError();
+  let exitCode = 0;
+  for (const register of COMMANDS) {
+    register(program, (code) => {
+      exitCode = code;
+    });
+  }
+  try {
+    await program.parseAsync([...argv]);
+    return exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (isVigilError(err)) {
+      console.error(`vigil: ${err.message} [${err.code}]`);
+      return err.code === 'ledger_tampered' ? 1 : 2;
+    }
+    throw err;
+  }
+}

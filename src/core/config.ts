@@ -1,0 +1,178 @@
+// The configuration schema (vigil.yaml). Validation only: reading the file and resolving secret
+// references happen in server/load-config.ts.
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/** A secret is never written into the file: it is referenced as env:NAME or file:PATH. */
+export const secretRef = z
+  .string()
+  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference: env:NAME or file:PATH');
+
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = parseDuration(value);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s, 15m or 2h' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be HOST:PORT');
+
+/** Who may use a connection: `user:alice`, `group:ai-eng`, `service:etl`, or `*`. */
+const principalPattern = z
+  .string()
+  .regex(/^(\*|(user|group|service):.+)$/, 'must be *, user:NAME, group:NAME or service:NAME');
+
+export const ROLES = ['admin', 'auditor', 'user'] as const;
+export type Role = (typeof ROLES)[number];
+
+const identitySchema = z.strictObject({
+  name: z.string().min(1),
+  kind: z.enum(['user', 'service']).default('user'),
+  groups: z.array(z.string().min(1)).default([]),
+  roles: z.array(z.enum(ROLES)).default(['user']),
+  /** SHA-256 (hex) of the identity's token: the token itself is never in the file. `vigil token hash` makes one. */
+  token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (vigil token hash)'),
+});
+
+const customRuleSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
+  description: z.string().default(''),
+  pattern: z.string().min(1),
+  /** Which capture group holds the secret (0 = the whole match). */
+  group: z.number().int().min(0).default(0),
+  validator: z.enum(['luhn', 'iban', 'entropy']).optional(),
+  replacement: z.string().optional(),
+});
+
+const connectionMaskingSchema = z.strictObject({
+  disabled_rules: z.array(z.string()).default([]),
+  enabled_rules: z.array(z.string()).default([]),
+});
+
+const connectionBase = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, dashes and underscores'),
+  upstream: z.string().min(1),
+  credential: secretRef.optional(),
+  allow: z.array(principalPattern).default([]),
+  deny: z.array(principalPattern).default([]),
+  masking: connectionMaskingSchema.default({ disabled_rules: [], enabled_rules: [] }),
+};
+
+const llmConnection = {
+  ...connectionBase,
+  upstream: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  timeouts: z
+    .strictObject({
+      connect: duration.default(10_000),
+      /** Until the upstream's response headers arrive. */
+      headers: duration.default(300_000),
+      /** Longest silence inside a response body (a stalled stream). */
+      body: duration.default(300_000),
+    })
+    .default({ connect: 10_000, headers: 300_000, body: 300_000 }),
+  /** Mask secrets in responses on their way to the client too (streams stay streams). */
+  mask_responses: z.boolean().default(false),
+};
+
+const postgresConnection = {
+  ...connectionBase,
+  upstream: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  listen: hostPort,
+  tls: z.strictObject({ cert: secretRef, key: secretRef }).optional(),
+  upstream_tls: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  allow_cleartext_on_loopback: z.boolean().default(true),
+  record_rows: z.number().int().min(0).default(0),
+  max_message_bytes: z
+    .number()
+    .int()
+    .min(1024)
+    .default(64 * 1024 * 1024),
+  guardrails: z
+    .strictObject({
+      deny_statements: z.array(z.string()).default([]),
+      deny_unbounded_writes: z.boolean().default(false),
+      read_only: z.boolean().default(false),
+      allow_by_group: z.record(z.string(), z.array(z.string())).default({}),
+    })
+    .default({ deny_statements: [], deny_unbounded_writes: false, read_only: false, allow_by_group: {} }),
+};
+
+export const connectionSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('llm-openai'), ...llmConnection }),
+  z.strictObject({ type: z.literal('llm-anthropic'), ...llmConnection }),
+  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }),
+]);
+
+export const configSchema = z
+  .strictObject({
+    listen: hostPort.default('127.0.0.1:8080'),
+    data: z.string().min(1).default('./.vigil'),
+    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    on_record_failure: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+    /** `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss. */
+    durability: z.enum(['full', 'normal']).default('full'),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .default(32 * 1024 * 1024),
+    sessions: z
+      .strictObject({ idle_timeout: duration.default(15 * 60_000) })
+      .default({ idle_timeout: 15 * 60_000 }),
+    identities: z.array(identitySchema).default([]),
+    ledger: z
+      .strictObject({
+        checkpoint_interval: duration.default(1000),
+        signing_key: secretRef.optional(),
+        anchor_file: z.string().optional(),
+        anchor_webhook: z.url().optional(),
+      })
+      .default({ checkpoint_interval: 1000 }),
+    masking: z
+      .strictObject({
+        fingerprint_key: secretRef.optional(),
+        rules: z.array(customRuleSchema).default([]),
+        disabled_rules: z.array(z.string()).default([]),
+        /** Rules off unless enabled (globally here or per connection), such as ip-address. */
+        enabled_rules: z.array(z.string()).default([]),
+        /** Values never masked (exact strings), such as a well-known test key. */
+        allow: z.array(z.string()).default([]),
+        /** Further known secrets to mask wherever they appear, by reference. */
+        secrets: z.array(secretRef).default([]),
+      })
+      .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
+    connections: z.array(connectionSchema).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const seen = new Map<string, number>();
+    config.connections.forEach((c, i) => {
+      if (seen.has(c.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['connections', i, 'name'],
+          message: `duplicate connection name "${c.name}"`,
+        });
+      }
+      seen.set(c.name, i);
+    });
+    const names = new Set<string>();
+    config.identities.forEach((identity, i) => {
+      if (names.has(identity.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['identities', i, 'name'],
+          message: `duplicate identity "${identity.name}"`,
+        });
+      }
+      names.add(identity.name);
+    });
+  });
+
+export type VigilConfig = z.output<typeof configSchema>;
+export type ConnectionConfig = VigilConfig['connections'][number];
+export type LlmConnectionConfig = Extract<ConnectionConfig, { type: 'llm-openai' | 'llm-anthropic' }>;
+export type PostgresConnectionConfig = Extract<ConnectionConfig, { type: 'postgres' }>;
+export type IdentityConfig = VigilConfig['identities'][number];
+export type CustomRuleConfig = VigilConfig['masking']['rules'][number];

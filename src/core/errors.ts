@@ -1,0 +1,74 @@
+// Typed errors with stable codes. Adapters map them to their wire format (HTTP status + JSON body,
+// Postgres ErrorResponse with a SQLSTATE, ...). The table in docs/errors.md is kept complete by a test.
+
+export const ERROR_CODES = {
+  // configuration and usage
+  config_invalid: { status: 500, summary: 'The configuration file is invalid.' },
+  config_not_found: { status: 500, summary: 'The configuration file does not exist.' },
+  secret_unresolved: { status: 500, summary: 'A secret reference (env:, file:) could not be resolved.' },
+  usage: { status: 400, summary: 'The command was called with invalid arguments.' },
+  // authentication and authorization
+  auth_missing: { status: 401, summary: 'No credential was presented.' },
+  auth_invalid: { status: 401, summary: 'The credential is not a valid Vigil token.' },
+  auth_expired: { status: 401, summary: 'The token has expired.' },
+  auth_revoked: { status: 401, summary: 'The token or its identity has been revoked or disabled.' },
+  forbidden_connection: { status: 403, summary: 'The identity may not use this connection.' },
+  forbidden_role: { status: 403, summary: 'The identity lacks the role this admin route needs.' },
+  // requests
+  connection_unknown: { status: 404, summary: 'No connection has that name.' },
+  route_unknown: { status: 404, summary: 'No route matches this method and path.' },
+  session_unknown: { status: 404, summary: 'No session has that id.' },
+  body_too_large: { status: 413, summary: 'The request body exceeds the configured limit.' },
+  body_invalid_json: { status: 400, summary: 'The request body is not valid JSON.' },
+  message_too_large: { status: 400, summary: 'A protocol message exceeds the configured maximum size.' },
+  protocol_violation: { status: 400, summary: 'The client sent a message the protocol does not allow here.' },
+  // policy
+  policy_denied: { status: 403, summary: 'A guardrail denied this action.' },
+  // upstream
+  upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
+  upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },
+  upstream_failed: { status: 502, summary: 'The upstream target failed while answering.' },
+  // recording
+  record_failed: {
+    status: 503,
+    summary: 'The event could not be recorded, so the request was not forwarded.',
+  },
+  // ledger
+  ledger_tampered: { status: 500, summary: 'Verification found the ledger altered.' },
+  bundle_invalid: { status: 400, summary: 'The export bundle is malformed.' },
+  internal: { status: 500, summary: 'An unexpected internal error.' },
+} as const satisfies Record<string, { status: number; summary: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class VigilError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, non-secret facts for the client and the log (the rule that denied, the key that is wrong). */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown; details?: Record<string, unknown> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VigilError';
+    this.code = code;
+    this.details = options?.details;
+  }
+
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export function isVigilError(err: unknown): err is VigilError {
+  return err instanceof VigilError;
+}
+
+/** Wraps anything thrown into a VigilError, keeping the original as the cause. */
+export function toVigilError(err: unknown, fallback: ErrorCode = 'internal'): VigilError {
+  if (err instanceof VigilError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new VigilError(fallback, message, { cause: err });
+}

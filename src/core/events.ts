@@ -1,0 +1,106 @@
+// The session event model: every protocol turns its traffic into these events, and every event
+// passes through the same pipeline (authenticate, authorize, policy, mask, record, forward).
+// Pure data: nothing in core/ performs I/O.
+
+/** Who acted: a user, a service account, or nobody we could authenticate. */
+export interface Identity {
+  readonly subject: string;
+  readonly kind: IdentityKind;
+  readonly groups: readonly string[];
+  /** Identifies the credential used (a token id), never the credential itself. */
+  readonly tokenId?: string;
+}
+
+export const IDENTITY_KINDS = ['user', 'service', 'anonymous'] as const;
+export type IdentityKind = (typeof IDENTITY_KINDS)[number];
+
+export const ANONYMOUS: Identity = Object.freeze({ subject: 'anonymous', kind: 'anonymous', groups: [] });
+
+export const EVENT_TYPES = [
+  'session.start',
+  'session.end',
+  'llm.request',
+  'llm.response',
+  'llm.chunk',
+  'db.query',
+  'db.result',
+  'ssh.input',
+  'ssh.output',
+  'ssh.exec',
+  'http.request',
+  'http.response',
+  'mcp.call',
+  'mcp.result',
+  'policy.decision',
+  'approval.requested',
+  'approval.decided',
+  'access.denied',
+  'access.granted',
+  'access.revoked',
+  'audit.viewed',
+  'admin.action',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** JSON-compatible values: payloads are encoded canonically, so they must be plain data. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * What an adapter hands to the pipeline: an event without its ledger position.
+ * The recorder assigns `seq` and the hashes; the masker rewrites `payload` before either happens.
+ */
+export interface EventDraft {
+  readonly type: EventType;
+  readonly sessionId: string;
+  readonly connection: string;
+  readonly identity: Identity;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly time: string;
+  readonly payload: JsonObject;
+}
+
+/** An event as stored in the ledger: its position in the session chain and in the global log. */
+export interface RecordedEvent extends EventDraft {
+  /** Per-session sequence number, contiguous from 0. */
+  readonly seq: number;
+  /** Position in the global append-only log (the Merkle leaf index), contiguous from 0. */
+  readonly index: number;
+  /** SHA-256 of the canonical payload, hex. The payload may be purged later; this commitment stays. */
+  readonly payloadHash: string;
+  /** Hash of the previous event of the same session (64 zeros for seq 0), hex. */
+  readonly prevHash: string;
+  /** SHA-256(prevHash || canonical(header)), hex; the header commits to payloadHash, not the payload. */
+  readonly hash: string;
+}
+
+/** A stored event whose payload retention removed: it still verifies through its payloadHash. */
+export interface StoredEvent extends Omit<RecordedEvent, 'payload'> {
+  readonly payload: JsonObject | null;
+}
+
+export const SESSION_END_REASONS = [
+  'idle',
+  'closed',
+  'client-closed',
+  'revoked',
+  'shutdown',
+  'crash-recovered',
+] as const;
+export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
+
+export interface SessionSummary {
+  readonly id: string;
+  readonly connection: string;
+  readonly protocol: string;
+  readonly identity: Identity;
+  readonly startedAt: string;
+  readonly lastEventAt: string;
+  readonly endedAt: string | null;
+  readonly endReason: string | null;
+  readonly eventCount: number;
+}
+
+export function nowIso(ms: number = Date.now()): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,69 @@
+// Payload shapes of the model-traffic events. Replay, search and the reasoning-tree rebuild read
+// these, so they are part of the ledger format: extend them, never change a field's meaning.
+import type { JsonObject, JsonValue } from './events.js';
+
+export const LLM_APIS = [
+  'openai.chat',
+  'openai.completions',
+  'openai.responses',
+  'openai.embeddings',
+  'openai.models',
+  'anthropic.messages',
+  'anthropic.count_tokens',
+  'anthropic.models',
+] as const;
+export type LlmApi = (typeof LLM_APIS)[number];
+
+/** W3C trace context taken from a `traceparent` header. */
+export interface TraceContext {
+  readonly traceId: string;
+  /** The caller's span id: the parent of this call. */
+  readonly parentSpanId: string;
+}
+
+export interface LlmRequestPayload extends JsonObject {
+  /** Vigil's id for this request; a reasoning-tree node is `${requestId}:${choiceIndex}`. */
+  requestId: string;
+  api: LlmApi;
+  method: string;
+  path: string;
+  model: string | null;
+  stream: boolean;
+  /** Number of choices requested (`n` for OpenAI, 1 otherwise). */
+  n: number;
+  /** The request body as sent (masked); null for bodiless requests. */
+  body: JsonValue;
+  /** `x-vigil-parent`: a node (`requestId:choice`) or request id the caller names as this call's parent. */
+  parent: string | null;
+  trace: { traceId: string; parentSpanId: string } | null;
+}
+
+export interface LlmToolCall extends JsonObject {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export interface LlmChoice extends JsonObject {
+  index: number;
+  text: string;
+  finishReason: string | null;
+  toolCalls: LlmToolCall[];
+}
+
+export interface LlmResponsePayload extends JsonObject {
+  requestId: string;
+  status: number;
+  stream: boolean;
+  choices: LlmChoice[];
+  usage: JsonValue;
+  /** Milliseconds from forwarding the request to the first body byte of a stream; null otherwise. */
+  ttftMs: number | null;
+  durationMs: number;
+  /** The full JSON body of a non-streamed response (masked); null for streams and non-JSON bodies. */
+  body: JsonValue;
+  /** Set when the exchange failed: upstream error status, a broken stream, a client abort. */
+  error: { code: string; message: string } | null;
+  /** True when the response was cut short (upstream died mid-stream, client went away). */
+  partial: boolean;
+}

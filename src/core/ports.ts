@@ -1,0 +1,77 @@
+// Ports: the interfaces the core needs from the outside world. Implementations live at the edge
+// (store/sqlite, store/postgres, mask/, ledger/) and are wired together in server/.
+import type { JsonObject, RecordedEvent, SessionSummary, StoredEvent } from './events.js';
+
+export interface SessionFilter {
+  readonly identity?: string;
+  readonly connection?: string;
+  /** ISO time: sessions with activity at or after it. */
+  readonly since?: string;
+  /** ISO time: sessions started before it. */
+  readonly until?: string;
+  /** Case-insensitive text search over recorded payloads (prompts, responses, statements). */
+  readonly search?: string;
+  readonly limit?: number;
+}
+
+/** The head of one session's hash chain, needed to append its next event. */
+export interface SessionHead {
+  readonly nextSeq: number;
+  readonly lastHash: string;
+  readonly ended: boolean;
+}
+
+/** A signed statement of the Merkle log: `size` leaves hash to `root`. */
+export interface SignedCheckpoint {
+  readonly size: number;
+  /** Merkle root, hex. */
+  readonly root: string;
+  /** ISO time the checkpoint was made. */
+  readonly time: string;
+  /** Identifies the Ed25519 key (hex of the first 8 bytes of SHA-256 of its raw public key). */
+  readonly keyId: string;
+  /** Ed25519 signature over the canonical encoding of {size, root, time, key_id}, base64. */
+  readonly signature: string;
+}
+
+export interface SessionMeta {
+  readonly id: string;
+  readonly protocol: string;
+}
+
+/**
+ * Durable storage of the ledger. Every method may be called concurrently; `appendEvents` must be
+ * atomic (all or nothing) and durable when its promise resolves.
+ */
+export interface Store {
+  /** Appends one batch in a single transaction. Events come in `index` order, contiguous. */
+  appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]): Promise<void>;
+  /** Number of events in the global log. */
+  ledgerSize(): Promise<number>;
+  sessionHead(sessionId: string): Promise<SessionHead | null>;
+  /** Events of one session in `seq` order. */
+  readSession(sessionId: string): Promise<StoredEvent[]>;
+  /** Events in global order from `fromIndex`, at most `limit`. */
+  readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]>;
+  getSession(sessionId: string): Promise<SessionSummary | null>;
+  listSessions(filter: SessionFilter): Promise<SessionSummary[]>;
+  /** Sessions that have no `session.end` event (open, or cut short by a crash). */
+  openSessions(): Promise<SessionSummary[]>;
+  /** Drops payloads of events older than `before`; hashes stay. Returns how many were purged. */
+  purgePayloads(before: string): Promise<number>;
+  appendCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  listCheckpoints(): Promise<SignedCheckpoint[]>;
+  close(): Promise<void>;
+}
+
+/** Masks secrets and personal data in an event payload before it is hashed or stored. */
+export interface PayloadMasker {
+  maskPayload(payload: JsonObject, connection: string): JsonObject;
+  maskText(text: string, connection: string): string;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

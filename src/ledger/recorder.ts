@@ -1,0 +1,140 @@
+// The recorder turns masked event drafts into ledger entries and makes them durable.
+// Group commit: drafts that arrive while a write is in flight are written together in the next
+// transaction, so many concurrent requests share one fsync. Sequence numbers, global indexes and
+// hashes are assigned at flush time from the committed heads, so a failed write leaves no gap.
+
+import { VigilError } from '../core/errors.js';
+import type { EventDraft, RecordedEvent } from '../core/events.js';
+import type { SessionMeta, Store } from '../core/ports.js';
+import { chainHash, GENESIS_HASH, payloadHash } from './chain.js';
+
+interface Pending {
+  readonly draft: EventDraft;
+  readonly protocol: string | undefined;
+  resolve(event: RecordedEvent): void;
+  reject(err: unknown): void;
+}
+
+interface Head {
+  nextSeq: number;
+  lastHash: string;
+}
+
+export type CommitListener = (events: readonly RecordedEvent[]) => void;
+
+export class Recorder {
+  readonly #store: Store;
+  readonly #heads = new Map<string, Head>();
+  readonly #listeners: CommitListener[] = [];
+  #queue: Pending[] = [];
+  #size = -1;
+  #flushing = false;
+  #scheduled = false;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  async init(): Promise<void> {
+    this.#size = await this.#store.ledgerSize();
+  }
+
+  /** Global log size as committed so far. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Called after every durable commit, in order (Merkle log, checkpoints, live views). */
+  onCommit(listener: CommitListener): void {
+    this.#listeners.push(listener);
+  }
+
+  /**
+   * Records one event durably. Resolves once it is committed; rejects with `record_failed` when it
+   * could not be, in which case nothing of it was stored.
+   * `protocol` names the protocol of a session's first event (used by session listings).
+   */
+  append(draft: EventDraft, protocol?: string): Promise<RecordedEvent> {
+    if (this.#size < 0) return Promise.reject(new Error('Recorder.init() was not called'));
+    return new Promise<RecordedEvent>((resolve, reject) => {
+      this.#queue.push({ draft, protocol, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Waits for everything queued so far to be committed or failed. */
+  async drain(): Promise<void> {
+    while (this.#queue.length > 0 || this.#flushing) {
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#flushing) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#flushing || this.#queue.length === 0) return;
+    this.#flushing = true;
+    const batch = this.#queue;
+    this.#queue = [];
+    try {
+      const events = await this.#commit(batch);
+      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(events[i]!);
+      for (const listener of this.#listeners) listener(events);
+    } catch (err) {
+      const failure =
+        err instanceof VigilError
+          ? err
+          : new VigilError('record_failed', 'the event store rejected the write', { cause: err });
+      for (const pending of batch) pending.reject(failure);
+    } finally {
+      this.#flushing = false;
+      if (this.#queue.length > 0) this.#schedule();
+    }
+  }
+
+  async #commit(batch: readonly Pending[]): Promise<RecordedEvent[]> {
+    // Work on copies of the heads: they become the committed heads only if the write succeeds.
+    const heads = new Map<string, Head>();
+    const sessions: SessionMeta[] = [];
+    const events: RecordedEvent[] = [];
+    let index = this.#size;
+    for (const { draft, protocol } of batch) {
+      let head = heads.get(draft.sessionId) ?? (await this.#loadHead(draft.sessionId));
+      head = { ...head };
+      if (head.nextSeq === 0) sessions.push({ id: draft.sessionId, protocol: protocol ?? 'unknown' });
+      const hashOfPayload = payloadHash(draft.payload);
+      const seq = head.nextSeq;
+      const hash = chainHash(head.lastHash, { ...draft, seq, payloadHash: hashOfPayload });
+      events.push({ ...draft, seq, index, payloadHash: hashOfPayload, prevHash: head.lastHash, hash });
+      head.nextSeq = seq + 1;
+      head.lastHash = hash;
+      heads.set(draft.sessionId, head);
+      index++;
+    }
+    await this.#store.appendEvents(events, sessions);
+    for (const [id, head] of heads) this.#heads.set(id, head);
+    this.#size = index;
+    return events;
+  }
+
+  async #loadHead(sessionId: string): Promise<Head> {
+    const cached = this.#heads.get(sessionId);
+    if (cached) return cached;
+    const stored = await this.#store.sessionHead(sessionId);
+    return stored
+      ? { nextSeq: stored.nextSeq, lastHash: stored.lastHash }
+      : { nextSeq: 0, lastHash: GENESIS_HASH };
+  }
+
+  /** Forgets a finished session's head (it is reloaded from the store if ever needed again). */
+  forget(sessionId: string): void {
+    this.#heads.delete(sessionId);
+  }
+}

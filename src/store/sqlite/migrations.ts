@@ -1,0 +1,48 @@
+// Schema migrations for the SQLite store, applied in order inside one transaction each.
+// Never edit a migration that has shipped: add a new one.
+
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    idx INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    time TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    payload TEXT,
+    payload_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (session_id, seq)
+  );
+  CREATE INDEX events_time ON events (time);
+  -- A derived index for listings; the ledger (events, checkpoints) is the source of truth.
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    connection TEXT NOT NULL,
+    protocol TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    last_event_at TEXT NOT NULL,
+    ended_at TEXT,
+    end_reason TEXT,
+    event_count INTEGER NOT NULL,
+    next_seq INTEGER NOT NULL,
+    last_hash TEXT NOT NULL
+  );
+  CREATE INDEX sessions_subject ON sessions (subject, started_at);
+  CREATE INDEX sessions_connection ON sessions (connection, started_at);
+  CREATE INDEX sessions_last ON sessions (last_event_at);
+  CREATE TABLE checkpoints (
+    size INTEGER PRIMARY KEY,
+    root TEXT NOT NULL,
+    time TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,286 @@
+// The embedded store: SQLite in WAL mode under the data directory (better-sqlite3).
+// better-sqlite3 is synchronous; the Store port is asynchronous so that the PostgreSQL store can
+// implement it too. A transaction here is short (a batch of rows), so blocking is brief.
+import Database from 'better-sqlite3';
+import { VigilError } from '../../core/errors.js';
+import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
+import type { SessionFilter, SessionHead, SessionMeta, SignedCheckpoint, Store } from '../../core/ports.js';
+import { canonicalJson } from '../../ledger/canonical.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export interface SqliteStoreOptions {
+  /** `full` fsyncs every commit (survives power loss); `normal` survives a process crash. */
+  readonly synchronous?: 'full' | 'normal';
+  readonly readonly?: boolean;
+}
+
+interface EventRow {
+  idx: number;
+  session_id: string;
+  seq: number;
+  type: string;
+  time: string;
+  connection: string;
+  identity: string;
+  payload: string | null;
+  payload_hash: string;
+  prev_hash: string;
+  hash: string;
+}
+
+interface SessionRow {
+  id: string;
+  connection: string;
+  protocol: string;
+  identity: string;
+  started_at: string;
+  last_event_at: string;
+  ended_at: string | null;
+  end_reason: string | null;
+  event_count: number;
+}
+
+export class SqliteStore implements Store {
+  readonly #db: Database.Database;
+  readonly #insertEvent: Database.Statement;
+  readonly #insertSession: Database.Statement;
+  readonly #touchSession: Database.Statement;
+  readonly #endSession: Database.Statement;
+  readonly #appendTx: (events: readonly RecordedEvent[], sessions: readonly SessionMeta[]) => void;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    try {
+      this.#db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly });
+    } catch (err) {
+      throw new VigilError('record_failed', `cannot open the SQLite store at ${path}`, { cause: err });
+    }
+    if (!options.readonly) {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      this.#migrate();
+    }
+    this.#db.pragma('busy_timeout = 5000');
+    this.#insertEvent = this.#db.prepare(
+      `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
+       VALUES (@idx, @session_id, @seq, @type, @time, @connection, @subject, @identity, @payload, @payload_hash, @prev_hash, @hash)`,
+    );
+    this.#insertSession = this.#db.prepare(
+      `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '')`,
+    );
+    this.#touchSession = this.#db.prepare(
+      'UPDATE sessions SET last_event_at = ?, event_count = event_count + 1, next_seq = ?, last_hash = ? WHERE id = ?',
+    );
+    this.#endSession = this.#db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?');
+    this.#appendTx = this.#db.transaction(
+      (events: readonly RecordedEvent[], sessions: readonly SessionMeta[]) => {
+        const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
+        for (const e of events) {
+          const identity = JSON.stringify(e.identity);
+          if (e.seq === 0) {
+            this.#insertSession.run(
+              e.sessionId,
+              e.connection,
+              protocols.get(e.sessionId) ?? 'unknown',
+              e.identity.subject,
+              identity,
+              e.time,
+              e.time,
+            );
+          }
+          this.#insertEvent.run({
+            idx: e.index,
+            session_id: e.sessionId,
+            seq: e.seq,
+            type: e.type,
+            time: e.time,
+            connection: e.connection,
+            subject: e.identity.subject,
+            identity,
+            payload: canonicalJson(e.payload),
+            payload_hash: e.payloadHash,
+            prev_hash: e.prevHash,
+            hash: e.hash,
+          });
+          this.#touchSession.run(e.time, e.seq + 1, e.hash, e.sessionId);
+          if (e.type === 'session.end') {
+            const reason = typeof e.payload.reason === 'string' ? e.payload.reason : null;
+            this.#endSession.run(e.time, reason, e.sessionId);
+          }
+        }
+      },
+    );
+  }
+
+  #migrate(): void {
+    this.#db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+    );
+    const applied = new Set(
+      (this.#db.prepare('SELECT version FROM schema_migrations').all() as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    );
+    SQLITE_MIGRATIONS.forEach((sql, i) => {
+      const version = i + 1;
+      if (applied.has(version)) return;
+      this.#db.transaction(() => {
+        this.#db.exec(sql);
+        this.#db
+          .prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)')
+          .run(version, new Date().toISOString());
+      })();
+    });
+  }
+
+  /** The underlying handle, for the ledger's verification and tests that tamper with the store. */
+  get database(): Database.Database {
+    return this.#db;
+  }
+
+  async appendEvents(events: readonly RecordedEvent[], sessions: readonly SessionMeta[] = []): Promise<void> {
+    try {
+      this.#appendTx(events, sessions);
+    } catch (err) {
+      throw new VigilError('record_failed', `could not persist ${events.length} event(s)`, { cause: err });
+    }
+  }
+
+  async ledgerSize(): Promise<number> {
+    const row = this.#db.prepare('SELECT MAX(idx) AS max FROM events').get() as { max: number | null };
+    return row.max === null ? 0 : row.max + 1;
+  }
+
+  async sessionHead(sessionId: string): Promise<SessionHead | null> {
+    const row = this.#db
+      .prepare('SELECT next_seq, last_hash, ended_at FROM sessions WHERE id = ?')
+      .get(sessionId) as { next_seq: number; last_hash: string; ended_at: string | null } | undefined;
+    return row ? { nextSeq: row.next_seq, lastHash: row.last_hash, ended: row.ended_at !== null } : null;
+  }
+
+  async readSession(sessionId: string): Promise<StoredEvent[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq')
+      .all(sessionId) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM events WHERE idx >= ? ORDER BY idx LIMIT ?')
+      .all(fromIndex, limit) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  async getSession(sessionId: string): Promise<SessionSummary | null> {
+    const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as
+      | SessionRow
+      | undefined;
+    return row ? toSummary(row) : null;
+  }
+
+  async listSessions(filter: SessionFilter): Promise<SessionSummary[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.identity) {
+      where.push('s.subject = ?');
+      params.push(filter.identity);
+    }
+    if (filter.connection) {
+      where.push('s.connection = ?');
+      params.push(filter.connection);
+    }
+    if (filter.since) {
+      where.push('s.last_event_at >= ?');
+      params.push(filter.since);
+    }
+    if (filter.until) {
+      where.push('s.started_at < ?');
+      params.push(filter.until);
+    }
+    if (filter.search) {
+      // JSON-escape the needle so it matches the payload text as stored (quotes, backslashes).
+      const needle = JSON.stringify(filter.search)
+        .slice(1, -1)
+        .replace(/[\\%_]/g, (c) => `\\${c}`);
+      where.push(
+        "EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.payload LIKE ? ESCAPE '\\')",
+      );
+      params.push(`%${needle}%`);
+    }
+    const sql = `SELECT s.* FROM sessions s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY s.started_at DESC, s.id LIMIT ?`;
+    params.push(filter.limit ?? 100);
+    return (this.#db.prepare(sql).all(...params) as SessionRow[]).map(toSummary);
+  }
+
+  async openSessions(): Promise<SessionSummary[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at')
+      .all() as SessionRow[];
+    return rows.map(toSummary);
+  }
+
+  async purgePayloads(before: string): Promise<number> {
+    return this.#db
+      .prepare('UPDATE events SET payload = NULL WHERE time < ? AND payload IS NOT NULL')
+      .run(before).changes;
+  }
+
+  async appendCheckpoint(cp: SignedCheckpoint): Promise<void> {
+    this.#db
+      .prepare('INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)')
+      .run(cp.size, cp.root, cp.time, cp.keyId, cp.signature);
+  }
+
+  async listCheckpoints(): Promise<SignedCheckpoint[]> {
+    const rows = this.#db.prepare('SELECT * FROM checkpoints ORDER BY size').all() as {
+      size: number;
+      root: string;
+      time: string;
+      key_id: string;
+      signature: string;
+    }[];
+    return rows.map((r) => ({
+      size: r.size,
+      root: r.root,
+      time: r.time,
+      keyId: r.key_id,
+      signature: r.signature,
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
+
+function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    index: row.idx,
+    sessionId: row.session_id,
+    seq: row.seq,
+    type: row.type as StoredEvent['type'],
+    time: row.time,
+    connection: row.connection,
+    identity: JSON.parse(row.identity) as Identity,
+    payload: row.payload === null ? null : (JSON.parse(row.payload) as JsonObject),
+    payloadHash: row.payload_hash,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+  };
+}
+
+function toSummary(row: SessionRow): SessionSummary {
+  return {
+    id: row.id,
+    connection: row.connection,
+    protocol: row.protocol,
+    identity: JSON.parse(row.identity) as Identity,
+    startedAt: row.started_at,
+    lastEventAt: row.last_event_at,
+    endedAt: row.ended_at,
+    endReason: row.end_reason,
+    eventCount: row.event_count,
+  };
+}
