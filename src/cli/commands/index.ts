@@ -1,7 +1,10 @@
 // The list of subcommands. A command module exports `register(program, setExitCode)`.
 import type { Command } from 'commander';
+import { register as replay } from './replay.js';
+import { register as sessions } from './sessions.js';
+import { register as token } from './token.js';
 
 export type SetExitCode = (code: number) => void;
 export type RegisterCommand = (program: Command, setExitCode: SetExitCode) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [];
+export const COMMANDS: readonly RegisterCommand[] = [sessions, replay, token];

@@ -50,7 +50,10 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
-      this.#db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: options.readonly });
+      this.#db = new Database(path, {
+        readonly: options.readonly ?? false,
+        fileMustExist: options.readonly ?? false,
+      });
     } catch (err) {
       throw new VigilError('record_failed', `cannot open the SQLite store at ${path}`, { cause: err });
     }

@@ -1,0 +1,40 @@
+// How an HTTP request finds its session (ARCHITECTURE.md, Sessions): an explicit x-vigil-session
+// header, else the W3C traceparent's trace id, else the identity + connection until idle.
+import type { TraceContext } from '../core/llm-payloads.js';
+
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const EXPLICIT_SESSION = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+export function parseTraceparent(header: string | undefined): TraceContext | null {
+  if (!header) return null;
+  const m = TRACEPARENT.exec(header.trim().toLowerCase());
+  if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return null;
+  return { traceId: m[2]!, parentSpanId: m[3]! };
+}
+
+export function validExplicitSession(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  return EXPLICIT_SESSION.test(value) ? value : null;
+}
+
+/** The grouping key. Keys always include identity and connection so one identity never joins another's session. */
+export function sessionKey(
+  subject: string,
+  connection: string,
+  explicit: string | null,
+  trace: TraceContext | null,
+): { key: string; external: string | null; traceId: string | null } {
+  if (explicit)
+    return {
+      key: `x\u0000${subject}\u0000${connection}\u0000${explicit}`,
+      external: explicit,
+      traceId: null,
+    };
+  if (trace)
+    return {
+      key: `t\u0000${subject}\u0000${connection}\u0000${trace.traceId}`,
+      external: null,
+      traceId: trace.traceId,
+    };
+  return { key: `i\u0000${subject}\u0000${connection}`, external: null, traceId: null };
+}

@@ -1,0 +1,131 @@
+// Session lifecycle shared by all protocols: start and end events, HTTP grouping with an idle
+// timeout, and cutting sessions short (revocation, shutdown). Connection-based protocols (database,
+// SSH) open one session per connection; request-based ones (LLM, HTTP) share one per key.
+import type { Identity, JsonObject, SessionEndReason } from '../core/events.js';
+import type { Clock } from '../core/ports.js';
+import { newId } from './ids.js';
+import type { EventContext, Pipeline } from './pipeline.js';
+
+export interface LiveSession extends EventContext {
+  readonly key: string | null;
+  lastActivity: number;
+  /** In-flight requests: an HTTP session is not idle while one runs. */
+  active: number;
+  /** Called when the session is cut (revocation): adapters close sockets and abort streams. */
+  readonly cutters: Set<(reason: SessionEndReason) => void>;
+  ended: boolean;
+}
+
+export interface OpenSessionOptions {
+  readonly connection: string;
+  readonly protocol: string;
+  readonly identity: Identity;
+  /** Grouping key for request-based protocols; null for one session per connection. */
+  readonly key?: string | null;
+  /** Facts recorded in session.start (client address, external session id, trace id ...). */
+  readonly facts?: JsonObject;
+}
+
+export class SessionManager {
+  readonly #pipeline: Pipeline;
+  readonly #clock: Clock;
+  readonly #idleMs: number;
+  readonly #byKey = new Map<string, LiveSession>();
+  readonly #live = new Map<string, LiveSession>();
+  /** A session being opened: concurrent requests with the same key wait for the same start. */
+  readonly #opening = new Map<string, Promise<LiveSession>>();
+  #sweeper: NodeJS.Timeout | null = null;
+
+  constructor(pipeline: Pipeline, clock: Clock, idleMs: number) {
+    this.#pipeline = pipeline;
+    this.#clock = clock;
+    this.#idleMs = idleMs;
+  }
+
+  start(): void {
+    const every = Math.max(50, Math.min(this.#idleMs / 4, 30_000));
+    this.#sweeper = setInterval(() => void this.sweepIdle(), every);
+    this.#sweeper.unref();
+  }
+
+  /** Opens a session (recording session.start durably) or joins the live one with the same key. */
+  async open(options: OpenSessionOptions): Promise<LiveSession> {
+    const key = options.key ?? null;
+    if (key !== null) {
+      const live = this.#byKey.get(key);
+      if (live && !live.ended) return live;
+      const pending = this.#opening.get(key);
+      if (pending) return pending;
+    }
+    const opening = this.#create(options, key);
+    if (key !== null) this.#opening.set(key, opening);
+    try {
+      return await opening;
+    } finally {
+      if (key !== null) this.#opening.delete(key);
+    }
+  }
+
+  async #create(options: OpenSessionOptions, key: string | null): Promise<LiveSession> {
+    const session: LiveSession = {
+      sessionId: newId('s'),
+      connection: options.connection,
+      protocol: options.protocol,
+      identity: options.identity,
+      key,
+      lastActivity: this.#clock.now(),
+      active: 0,
+      cutters: new Set(),
+      ended: false,
+    };
+    await this.#pipeline.observe(session, 'session.start', {
+      protocol: options.protocol,
+      ...(options.facts ?? {}),
+    });
+    this.#live.set(session.sessionId, session);
+    if (key !== null) this.#byKey.set(key, session);
+    return session;
+  }
+
+  touch(session: LiveSession): void {
+    session.lastActivity = this.#clock.now();
+  }
+
+  /** Ends a session once: records session.end and tells its adapters to let go. */
+  async end(session: LiveSession, reason: SessionEndReason, facts: JsonObject = {}): Promise<void> {
+    if (session.ended) return;
+    session.ended = true;
+    this.#live.delete(session.sessionId);
+    if (session.key !== null && this.#byKey.get(session.key) === session) this.#byKey.delete(session.key);
+    for (const cut of session.cutters) cut(reason);
+    try {
+      await this.#pipeline.observe(session, 'session.end', { reason, ...facts });
+    } catch {
+      // Fail-closed recording failures are already logged by the pipeline; the session is over either way.
+    }
+  }
+
+  /** Cuts every live session of an identity (offboarding, grant expiry). Returns how many. */
+  async cutIdentity(subject: string, reason: SessionEndReason): Promise<number> {
+    const victims = [...this.#live.values()].filter((s) => s.identity.subject === subject);
+    await Promise.all(victims.map((s) => this.end(s, reason)));
+    return victims.length;
+  }
+
+  async sweepIdle(): Promise<void> {
+    const now = this.#clock.now();
+    const idle = [...this.#live.values()].filter(
+      (s) => s.key !== null && s.active === 0 && now - s.lastActivity >= this.#idleMs,
+    );
+    await Promise.all(idle.map((s) => this.end(s, 'idle')));
+  }
+
+  liveSessions(): readonly LiveSession[] {
+    return [...this.#live.values()];
+  }
+
+  async closeAll(reason: SessionEndReason): Promise<void> {
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    await Promise.all([...this.#live.values()].map((s) => this.end(s, reason)));
+  }
+}

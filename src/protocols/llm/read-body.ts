@@ -1,0 +1,28 @@
+// Reads a request body whole (it is recorded before it is forwarded), refusing oversized ones early.
+import type { IncomingMessage } from 'node:http';
+import { VigilError } from '../../core/errors.js';
+
+export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    throw new VigilError(
+      'body_too_large',
+      `the request body of ${declared} bytes exceeds the limit of ${maxBytes}`,
+      {
+        details: { limit: maxBytes },
+      },
+    );
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      throw new VigilError('body_too_large', `the request body exceeds the limit of ${maxBytes} bytes`, {
+        details: { limit: maxBytes },
+      });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}

@@ -1,0 +1,68 @@
+// The demo setup: what `vigil start` runs when there is no vigil.yaml. Everything is local and
+// offline: a stand-in model plays the provider, and two demo identities hold fixed tokens so the
+// README's snippets work as written.
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { configSchema } from '../core/config.js';
+import { hashToken } from '../identity/config-tokens.js';
+import type { LoadedConfig } from './load-config.js';
+
+export const DEMO_TOKENS = { alice: 'vigil-demo-alice', bob: 'vigil-demo-bob' } as const;
+export const DEMO_UPSTREAM_KEY_ENV = 'VIGIL_DEMO_UPSTREAM_KEY';
+
+/** The demo configuration, pointing at a stand-in model already listening at `modelUrl`. */
+export function demoConfig(
+  modelUrl: string,
+  options: { listen?: string; dataDir?: string } = {},
+): LoadedConfig {
+  // The "real" upstream key: random per start, known only to Vigil and the stand-in model.
+  process.env[DEMO_UPSTREAM_KEY_ENV] ??= `sk-demo-${randomBytes(18).toString('hex')}`;
+  const config = configSchema.parse({
+    listen: options.listen ?? '127.0.0.1:8080',
+    data: options.dataDir ?? './.vigil',
+    identities: [
+      {
+        name: 'alice',
+        groups: ['ai-eng'],
+        roles: ['admin'],
+        token_sha256: hashToken(DEMO_TOKENS.alice),
+      },
+      { name: 'bob', groups: ['contractors'], roles: ['user'], token_sha256: hashToken(DEMO_TOKENS.bob) },
+    ],
+    connections: [
+      {
+        name: 'openai',
+        type: 'llm-openai',
+        upstream: modelUrl,
+        credential: `env:${DEMO_UPSTREAM_KEY_ENV}`,
+        allow: ['group:ai-eng', 'user:bob'],
+      },
+      {
+        name: 'anthropic',
+        type: 'llm-anthropic',
+        upstream: modelUrl,
+        credential: `env:${DEMO_UPSTREAM_KEY_ENV}`,
+        allow: ['group:ai-eng'],
+      },
+    ],
+  });
+  return { config, path: null, dataDir: resolve(config.data) };
+}
+
+export function demoBanner(url: string): string {
+  return `
+Vigil is running with the demo setup (no vigil.yaml found), on ${url}
+  stand-in model behind connections "openai" and "anthropic"; ledger in ./.vigil
+
+Try it:
+  curl ${url}/c/openai/v1/chat/completions \\
+    -H "Authorization: Bearer ${DEMO_TOKENS.alice}" -H "content-type: application/json" \\
+    -d '{"model":"demo","messages":[{"role":"user","content":"Hello, Vigil"}]}'
+
+  npx vigil sessions            # who did what
+  npx vigil replay <SESSION>    # every prompt and response, in order
+
+Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on "anthropic").
+Stop with Ctrl-C.
+`;
+}

@@ -1,0 +1,197 @@
+// The composition root: reads the configuration, builds the store, recorder, masker, pipeline and
+// protocol adapters, recovers sessions a crash cut short, and starts the listeners.
+import { mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import type { Logger } from 'pino';
+import { AdminApi } from '../api/admin-api.js';
+import { sendApiError, sendJson } from '../api/http-json.js';
+import { toVigilError, VigilError } from '../core/errors.js';
+import { ANONYMOUS } from '../core/events.js';
+import { systemClock } from '../core/ports.js';
+import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
+import { Recorder } from '../ledger/recorder.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { Policy } from '../pipeline/policy.js';
+import { SessionManager } from '../pipeline/sessions.js';
+import { LlmConnection } from '../protocols/llm/llm-adapter.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { buildMasker } from './build-masker.js';
+import type { LoadedConfig } from './load-config.js';
+import { resolveSecret } from './load-config.js';
+import { createLogger } from './logger.js';
+import { buildGuards, type ProtocolListener, startProtocolListeners } from './protocol-listeners.js';
+
+export interface Gateway {
+  /** Base URL of the HTTP listener (data path, admin API). */
+  readonly url: string;
+  readonly port: number;
+  readonly store: SqliteStore;
+  readonly recorder: Recorder;
+  readonly sessions: SessionManager;
+  readonly logger: Logger;
+  /** Listeners of port-based protocols (databases, SSH), by connection. */
+  readonly listeners: readonly ProtocolListener[];
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  /** Override the configured listen address (tests use 127.0.0.1:0). */
+  readonly listen?: string;
+  readonly logDestination?: NodeJS.WritableStream;
+}
+
+export async function startGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const { config } = loaded;
+  const baseDir = loaded.path ? dirname(loaded.path) : process.cwd();
+  mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
+
+  // Every secret Vigil holds is known to the masker before anything is logged or recorded.
+  const credentials = new Map<string, string | null>();
+  for (const c of config.connections)
+    credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
+  const literals = config.masking.secrets.map((ref) => resolveSecret(ref, baseDir));
+  const masker = buildMasker(
+    [...credentials.values()].filter((v): v is string => v !== null).concat(literals),
+  );
+  const logger = createLogger(
+    config.log_level,
+    (line) => masker.maskText(line, 'vigil'),
+    options.logDestination,
+  );
+
+  const store = new SqliteStore(join(loaded.dataDir, 'vigil.db'), { synchronous: config.durability });
+  const recorder = new Recorder(store);
+  await recorder.init();
+
+  const pipeline = new Pipeline({
+    authenticator: new ConfigTokenAuthenticator(config.identities),
+    masker,
+    recorder,
+    policy: new Policy(buildGuards(config)),
+    clock: systemClock,
+    onRecordFailure: config.on_record_failure,
+    logger,
+  });
+  const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
+  await closeSessionsCutShort(store, recorder, pipeline, logger);
+  sessions.start();
+
+  const llm = new Map<string, LlmConnection>();
+  for (const c of config.connections) {
+    if (c.type === 'llm-openai' || c.type === 'llm-anthropic') {
+      llm.set(
+        c.name,
+        new LlmConnection(c, credentials.get(c.name) ?? null, {
+          pipeline,
+          sessions,
+          maxBodyBytes: config.max_body_bytes,
+          logger,
+        }),
+      );
+    }
+  }
+  const admin = new AdminApi({ store, pipeline, sessions });
+  const listeners: ProtocolListener[] = await startProtocolListeners(config, {
+    pipeline,
+    sessions,
+    logger,
+    credentials,
+    dataDir: loaded.dataDir,
+  });
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    route(req, res).catch((err) => {
+      logger.error({ err: toVigilError(err).message }, 'unhandled request failure');
+      sendApiError(res, toVigilError(err));
+    });
+  });
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://vigil.invalid');
+    const m = /^\/c\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    if (m) {
+      const connection = llm.get(decodeURIComponent(m[1]!));
+      if (!connection) {
+        req.resume();
+        return sendApiError(res, new VigilError('connection_unknown', `no HTTP connection named ${m[1]}`));
+      }
+      return connection.handle(req, res, m[2] ?? '/', url.search);
+    }
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', ledger_size: recorder.size });
+    if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
+    req.resume();
+    sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
+  }
+
+  const [host, port] = splitHostPort(options.listen ?? config.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  logger.info(
+    { url, data: loaded.dataDir, connections: config.connections.map((c) => c.name) },
+    'vigil started',
+  );
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port: address.port,
+    store,
+    recorder,
+    sessions,
+    logger,
+    listeners,
+    close() {
+      closing ??= (async () => {
+        await closeServer(server);
+        await Promise.all(listeners.map((l) => l.close()));
+        await sessions.closeAll('shutdown');
+        await recorder.drain();
+        await Promise.all([...llm.values()].map((c) => c.close()));
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Sessions left open by a crash are closed with a session.end that says so. */
+async function closeSessionsCutShort(
+  store: SqliteStore,
+  recorder: Recorder,
+  pipeline: Pipeline,
+  logger: Logger,
+) {
+  const open = await store.openSessions();
+  for (const s of open) {
+    await pipeline.observe(
+      { sessionId: s.id, connection: s.connection, identity: s.identity ?? ANONYMOUS, protocol: s.protocol },
+      'session.end',
+      { reason: 'crash-recovered', incomplete: true, last_event_at: s.lastEventAt },
+    );
+    recorder.forget(s.id);
+  }
+  if (open.length > 0)
+    logger.warn({ sessions: open.length }, 'closed sessions cut short by an earlier crash');
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), 2000).unref();
+  });
+}
+
+export function splitHostPort(listen: string): [string, number] {
+  const i = listen.lastIndexOf(':');
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, '');
+  return [host, Number(listen.slice(i + 1))];
+}
