@@ -1,98 +1,114 @@
-// The admin API (JSON): sessions and their recordings. Every caller is authenticated; reading a
-// recording is itself recorded (audit.viewed) in the ledger. Roles: admin and auditor read every
-// session, user reads only their own.
+// The admin API (JSON). Every call is authenticated, checked against the route's roles and recorded
+// in the ledger as admin.action (refusals as access.denied), like any other event.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
-import { ANONYMOUS, type Identity } from '../core/events.js';
-import type { SessionFilter, Store } from '../core/ports.js';
+import { ANONYMOUS, type Identity, type JsonObject } from '../core/events.js';
 import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
 import { extractClientToken } from '../protocols/llm/headers.js';
+import { readRequestBody } from '../protocols/llm/read-body.js';
 import { sendApiError, sendJson } from './http-json.js';
+import { hasRole, matchRoute, type Route, type RouteContext } from './router.js';
 
 export interface AdminApiDeps {
-  readonly store: Store;
   readonly pipeline: Pipeline;
   readonly sessions: SessionManager;
+  readonly routes: (audit: (ctx: RouteContext, facts: Record<string, string>) => Promise<void>) => Route[];
 }
 
-const SESSION_ROUTE = /^\/api\/sessions\/([A-Za-z0-9_-]+)(\/events)?$/;
+const MAX_API_BODY = 64 * 1024;
 
 export class AdminApi {
   readonly #deps: AdminApiDeps;
+  readonly #routes: Route[];
 
   constructor(deps: AdminApiDeps) {
     this.#deps = deps;
+    this.#routes = deps.routes((ctx, facts) =>
+      this.#record(ctx.caller.identity, 'audit.viewed', { ...facts, via: 'api' }),
+    );
+  }
+
+  /** Every route, for documentation and the authorization matrix test. */
+  get routes(): readonly Route[] {
+    return this.#routes;
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const method = req.method ?? 'GET';
     let caller: AuthenticatedIdentity | null = null;
+    let status = 500;
     try {
       caller = await this.#deps.pipeline.authenticate(extractClientToken(req.headers));
-      if (req.method !== 'GET')
-        throw new VigilError('route_unknown', `no admin route for ${req.method} ${url.pathname}`);
-      if (url.pathname === '/api/sessions')
-        return sendJson(res, 200, { sessions: await this.#list(caller, url) });
-      const m = SESSION_ROUTE.exec(url.pathname);
-      if (!m) throw new VigilError('route_unknown', `no admin route for ${req.method} ${url.pathname}`);
-      const sessionId = m[1]!;
-      const session = await this.#deps.store.getSession(sessionId);
-      if (!session || !mayRead(caller, session.identity.subject)) {
-        // A user learns nothing about sessions that are not theirs, not even that they exist.
-        throw new VigilError('session_unknown', `no session ${sessionId}`);
+      const found = matchRoute(this.#routes, method, url.pathname);
+      if (found === null)
+        throw new VigilError('route_unknown', `no admin route for ${method} ${url.pathname}`);
+      if (found === 'method')
+        throw new VigilError('route_unknown', `${method} is not supported on ${url.pathname}`);
+      if (!hasRole(caller, found.route.roles)) {
+        throw new VigilError(
+          'forbidden_role',
+          `${method} ${url.pathname} needs the role ${found.route.roles.join(' or ')}`,
+        );
       }
-      if (!m[2]) return sendJson(res, 200, { session });
-      const events = await this.#deps.store.readSession(sessionId);
-      await this.#audit(caller.identity, { session: sessionId, what: 'events', via: 'api' });
-      return sendJson(res, 200, { session, events });
+      const body = method === 'POST' ? await readJsonObject(req) : {};
+      const result = await found.route.handle({
+        caller,
+        params: found.params,
+        query: url.searchParams,
+        body,
+        req,
+      });
+      status = result.status;
+      sendJson(res, result.status, result.body);
     } catch (err) {
       const error = toVigilError(err);
-      if (error.code.startsWith('auth_')) await this.#denied(error, url);
+      status = error.status;
       sendApiError(res, error);
+      if (!caller) {
+        await this.#record(ANONYMOUS, 'access.denied', {
+          code: error.code,
+          message: error.message,
+          method,
+          path: url.pathname,
+        });
+        return;
+      }
     }
+    await this.#record(caller.identity, 'admin.action', { method, path: url.pathname, status });
   }
 
-  async #list(caller: AuthenticatedIdentity, url: URL) {
-    const q = url.searchParams;
-    const limit = Number(q.get('limit') ?? 100);
-    const filter: SessionFilter = {
-      identity: q.get('identity') ?? undefined,
-      connection: q.get('connection') ?? undefined,
-      since: q.get('since') ?? undefined,
-      until: q.get('until') ?? undefined,
-      search: q.get('search') ?? undefined,
-      limit: Number.isFinite(limit) ? Math.min(Math.max(1, limit), 1000) : 100,
-    };
-    const privileged = caller.roles.includes('admin') || caller.roles.includes('auditor');
-    const sessions = await this.#deps.store.listSessions(
-      privileged ? filter : { ...filter, identity: caller.identity.subject },
-    );
-    if (filter.search)
-      await this.#audit(caller.identity, { what: 'search', search: filter.search, via: 'api' });
-    return sessions;
-  }
-
-  async #audit(identity: Identity, facts: Record<string, string>): Promise<void> {
-    const session = await this.#deps.sessions.open({
-      connection: 'admin-api',
-      protocol: 'admin',
-      identity,
-      key: `admin\u0000${identity.subject}`,
-    });
-    await this.#deps.pipeline.observe(session, 'audit.viewed', facts);
-  }
-
-  async #denied(error: VigilError, url: URL): Promise<void> {
-    const session = await this.#deps.sessions
-      .open({ connection: 'admin-api', protocol: 'admin', identity: ANONYMOUS, key: 'admin\u0000anonymous' })
-      .catch(() => null);
-    if (session) await this.#deps.pipeline.recordDenial(session, error, { path: url.pathname });
+  async #record(
+    identity: Identity,
+    type: 'admin.action' | 'audit.viewed' | 'access.denied',
+    facts: JsonObject,
+  ) {
+    try {
+      const session = await this.#deps.sessions.open({
+        connection: 'admin-api',
+        protocol: 'admin',
+        identity,
+        key: `admin\u0000${identity.subject}`,
+      });
+      await this.#deps.pipeline.observe(session, type, facts);
+    } catch {
+      // The pipeline logs recording failures; the API answer has already been decided.
+    }
   }
 }
 
-function mayRead(caller: AuthenticatedIdentity, owner: string): boolean {
-  return (
-    caller.roles.includes('admin') || caller.roles.includes('auditor') || caller.identity.subject === owner
-  );
+async function readJsonObject(req: IncomingMessage): Promise<JsonObject> {
+  const raw = await readRequestBody(req, MAX_API_BODY);
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new VigilError('body_invalid_json', 'the request body is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
+  }
+  return parsed as JsonObject;
 }

@@ -36,6 +36,44 @@ const identitySchema = z.strictObject({
   token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (vigil token hash)'),
 });
 
+const identitySection = z
+  .strictObject({
+    /** Lifetime of the Vigil tokens that sign-in issues. */
+    token_ttl: duration.default(3_600_000),
+    /** The `aud` of Vigil tokens: a token minted for another audience is refused. */
+    audience: z.string().min(1).default('vigil'),
+    /** Where browsers reach this gateway (for the OIDC redirect); defaults to http://LISTEN. */
+    public_url: z.url().optional(),
+    oidc: z
+      .strictObject({
+        issuer: z.url(),
+        client_id: z.string().min(1),
+        client_secret: secretRef.optional(),
+        scopes: z.string().default('openid email profile groups'),
+        /** The claim that names the user (their Vigil subject). */
+        subject_claim: z.string().default('email'),
+        groups_claim: z.string().default('groups'),
+        /** Allow an http:// issuer (development and tests only). */
+        allow_insecure_http: z.boolean().default(false),
+      })
+      .optional(),
+    /** Admin API roles by principal (user:, group:, service:); everyone else is a user. */
+    roles: z
+      .strictObject({
+        admin: z.array(principalPattern).default([]),
+        auditor: z.array(principalPattern).default([]),
+      })
+      .default({ admin: [], auditor: [] }),
+    /** How often a gateway re-reads revocations and disabled identities written by others. */
+    revocation_poll: duration.default(250),
+  })
+  .default({
+    token_ttl: 3_600_000,
+    audience: 'vigil',
+    roles: { admin: [], auditor: [] },
+    revocation_poll: 250,
+  });
+
 const customRuleSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and dashes'),
   description: z.string().default(''),
@@ -121,7 +159,9 @@ export const configSchema = z
     sessions: z
       .strictObject({ idle_timeout: duration.default(15 * 60_000) })
       .default({ idle_timeout: 15 * 60_000 }),
+    /** Static identities with configured tokens: for bootstrap and the demo; sign-in issues short-lived tokens. */
     identities: z.array(identitySchema).default([]),
+    identity: identitySection,
     ledger: z
       .strictObject({
         checkpoint_interval: duration.default(1000),
@@ -175,4 +215,5 @@ export type ConnectionConfig = VigilConfig['connections'][number];
 export type LlmConnectionConfig = Extract<ConnectionConfig, { type: 'llm-openai' | 'llm-anthropic' }>;
 export type PostgresConnectionConfig = Extract<ConnectionConfig, { type: 'postgres' }>;
 export type IdentityConfig = VigilConfig['identities'][number];
+export type IdentitySectionConfig = VigilConfig['identity'];
 export type CustomRuleConfig = VigilConfig['masking']['rules'][number];

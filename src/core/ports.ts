@@ -75,3 +75,40 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** A service account's token, stored by hash only. */
+export interface ServiceTokenRecord {
+  readonly id: string;
+  readonly name: string;
+  /** SHA-256 (hex) of the opaque token. */
+  readonly tokenHash: string;
+  /** Connections the token may use; empty means none. */
+  readonly connections: readonly string[];
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+}
+
+export interface DisabledIdentity {
+  readonly subject: string;
+  readonly disabledAt: string;
+  readonly reason: string;
+}
+
+/**
+ * Who may still act: service-account tokens, disabled identities, revoked token ids. Shared by every
+ * gateway replica and the CLI through the store; `accessVersion` changes whenever any of it does,
+ * so a gateway notices an offboarding with one cheap read.
+ */
+export interface AccessStore {
+  accessVersion(): Promise<number>;
+  createServiceToken(record: ServiceTokenRecord): Promise<void>;
+  findServiceToken(tokenHash: string): Promise<ServiceTokenRecord | null>;
+  listServiceTokens(): Promise<ServiceTokenRecord[]>;
+  /** Revokes a service token or a Vigil token id. Returns false when the id is unknown or already revoked. */
+  revokeToken(id: string, at: string): Promise<boolean>;
+  revokedTokenIds(): Promise<Set<string>>;
+  disableIdentity(subject: string, at: string, reason: string): Promise<void>;
+  enableIdentity(subject: string): Promise<boolean>;
+  disabledIdentities(): Promise<DisabledIdentity[]>;
+}

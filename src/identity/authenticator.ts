@@ -11,4 +11,8 @@ export interface AuthenticatedIdentity {
   readonly identity: Identity;
   /** Admin API roles. */
   readonly roles: readonly string[];
+  /** Connections this credential is limited to (service-account tokens); null for no limit beyond the connection's rules. */
+  readonly scope: readonly string[] | null;
+  /** When the credential stops being valid (ms since the epoch); null for no expiry. */
+  readonly expiresAt: number | null;
 }

@@ -26,6 +26,8 @@ export class ConfigTokenAuthenticator implements Authenticator {
             tokenId: `cfg_${i.token_sha256.slice(0, 12)}`,
           },
           roles: [...i.roles],
+          scope: null,
+          expiresAt: null,
         },
       ]),
     );

@@ -3,6 +3,7 @@
 
 import { VigilError } from '../core/errors.js';
 import type { Identity } from '../core/events.js';
+import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 
 export interface AccessRules {
   readonly name: string;
@@ -27,8 +28,17 @@ function matches(pattern: string, identity: Identity): boolean {
   }
 }
 
-/** Throws `forbidden_connection` unless the identity is allowed on the connection. */
-export function authorizeConnection(identity: Identity, rules: AccessRules): void {
+/**
+ * Throws `forbidden_connection` unless the identity is allowed on the connection and its credential
+ * is scoped to it (a service-account token names its connections).
+ */
+export function authorizeConnection(authenticated: AuthenticatedIdentity, rules: AccessRules): void {
+  const { identity } = authenticated;
+  if (authenticated.scope !== null && !authenticated.scope.includes(rules.name)) {
+    throw new VigilError('forbidden_connection', `this token is not valid for connection ${rules.name}`, {
+      details: { connection: rules.name },
+    });
+  }
   const denied = rules.deny.find((p) => matches(p, identity));
   if (denied) {
     throw new VigilError(

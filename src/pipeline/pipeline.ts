@@ -54,8 +54,8 @@ export class Pipeline {
   }
 
   /** May this identity use the connection? Throws forbidden_connection. */
-  authorize(identity: Identity, rules: AccessRules): void {
-    authorizeConnection(identity, rules);
+  authorize(authenticated: AuthenticatedIdentity, rules: AccessRules): void {
+    authorizeConnection(authenticated, rules);
   }
 
   /**

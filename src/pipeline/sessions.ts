@@ -2,8 +2,8 @@
 // timeout, and cutting sessions short (revocation, shutdown). Connection-based protocols (database,
 // SSH) open one session per connection; request-based ones (LLM, HTTP) share one per key.
 import type { Identity, JsonObject, SessionEndReason } from '../core/events.js';
+import { newId } from '../core/ids.js';
 import type { Clock } from '../core/ports.js';
-import { newId } from './ids.js';
 import type { EventContext, Pipeline } from './pipeline.js';
 
 export interface LiveSession extends EventContext {
@@ -105,11 +105,17 @@ export class SessionManager {
     }
   }
 
-  /** Cuts every live session of an identity (offboarding, grant expiry). Returns how many. */
-  async cutIdentity(subject: string, reason: SessionEndReason): Promise<number> {
-    const victims = [...this.#live.values()].filter((s) => s.identity.subject === subject);
-    await Promise.all(victims.map((s) => this.end(s, reason)));
-    return victims.length;
+  /**
+   * Takes access away mid-session (offboarding, a revoked or expired credential): records
+   * access.revoked, then ends the session, which makes its adapters drop their connections.
+   */
+  async revoke(session: LiveSession, facts: JsonObject): Promise<void> {
+    if (session.ended) return;
+    try {
+      await this.#pipeline.observe(session, 'access.revoked', facts);
+    } finally {
+      await this.end(session, 'revoked', facts);
+    }
   }
 
   async sweepIdle(): Promise<void> {

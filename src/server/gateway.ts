@@ -6,11 +6,19 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminApi } from '../api/admin-api.js';
+import { createAuthApi } from '../api/auth-api.js';
 import { sendApiError, sendJson } from '../api/http-json.js';
+import { accessRoutes } from '../api/routes/access.js';
+import { sessionRoutes } from '../api/routes/sessions.js';
+import { whoamiRoute } from '../api/routes/whoami.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
 import { systemClock } from '../core/ports.js';
+import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
+import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
+import { loadOrCreateTokenKey } from '../identity/token-keys.js';
+import { VigilTokens } from '../identity/vigil-tokens.js';
 import { Recorder } from '../ledger/recorder.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
@@ -22,6 +30,7 @@ import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
 import { buildGuards, type ProtocolListener, startProtocolListeners } from './protocol-listeners.js';
+import { RevocationWatcher } from './revocation-watcher.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
@@ -31,6 +40,8 @@ export interface Gateway {
   readonly recorder: Recorder;
   readonly sessions: SessionManager;
   readonly logger: Logger;
+  readonly vigilTokens: VigilTokens;
+  readonly admin: AdminApi;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
   close(): Promise<void>;
@@ -65,8 +76,16 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const recorder = new Recorder(store);
   await recorder.init();
 
+  const access = new AccessState(store.access);
+  await access.refresh();
+  const vigilTokens = new VigilTokens(loadOrCreateTokenKey(loaded.dataDir), config.identity.audience);
   const pipeline = new Pipeline({
-    authenticator: new ConfigTokenAuthenticator(config.identities),
+    authenticator: new GatewayAuthenticator({
+      staticTokens: new ConfigTokenAuthenticator(config.identities),
+      vigilTokens,
+      accessStore: store.access,
+      access,
+    }),
     masker,
     recorder,
     policy: new Policy(buildGuards(config)),
@@ -77,6 +96,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
   await closeSessionsCutShort(store, recorder, pipeline, logger);
   sessions.start();
+  const watcher = new RevocationWatcher(access, sessions, config.identity.revocation_poll, (err) =>
+    logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
+  );
+  watcher.start();
 
   const llm = new Map<string, LlmConnection>();
   for (const c of config.connections) {
@@ -92,13 +115,34 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       );
     }
   }
-  const admin = new AdminApi({ store, pipeline, sessions });
+  const admin = new AdminApi({
+    pipeline,
+    sessions,
+    routes: (audit) => [
+      whoamiRoute,
+      ...sessionRoutes(store, audit),
+      ...accessRoutes({
+        access: store.access,
+        applyNow: () => watcher.check(),
+        connectionNames: () => config.connections.map((c) => c.name),
+      }),
+    ],
+  });
   const listeners: ProtocolListener[] = await startProtocolListeners(config, {
     pipeline,
     sessions,
     logger,
     credentials,
     dataDir: loaded.dataDir,
+  });
+
+  let boundUrl = '';
+  const auth = await createAuthApi({
+    identity: config.identity,
+    publicUrl: () => config.identity.public_url ?? boundUrl,
+    vigilTokens,
+    pipeline,
+    sessions,
   });
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -120,6 +164,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', ledger_size: recorder.size });
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
+    if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
     req.resume();
     sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
   }
@@ -134,6 +179,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  boundUrl = url;
+
   logger.info(
     { url, data: loaded.dataDir, connections: config.connections.map((c) => c.name) },
     'vigil started',
@@ -147,10 +194,14 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     recorder,
     sessions,
     logger,
+    vigilTokens,
+    admin,
     listeners,
     close() {
       closing ??= (async () => {
+        watcher.stop();
         await closeServer(server);
+        await auth.close();
         await Promise.all(listeners.map((l) => l.close()));
         await sessions.closeAll('shutdown');
         await recorder.drain();

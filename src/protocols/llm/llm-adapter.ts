@@ -8,8 +8,8 @@ import { Agent, request as undiciRequest } from 'undici';
 import type { LlmConnectionConfig } from '../../core/config.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { ANONYMOUS, type Identity, type JsonValue } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestPayload, LlmResponsePayload } from '../../core/llm-payloads.js';
-import { newId } from '../../pipeline/ids.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
@@ -66,8 +66,9 @@ export class LlmConnection {
     const { pipeline } = this.#deps;
     let identity: Identity = ANONYMOUS;
     try {
-      identity = (await pipeline.authenticate(extractClientToken(req.headers))).identity;
-      pipeline.authorize(identity, this.config);
+      const authenticated = await pipeline.authenticate(extractClientToken(req.headers));
+      identity = authenticated.identity;
+      pipeline.authorize(authenticated, this.config);
       const api = classifyLlmRoute(this.config.type, method, path);
       if (!api) throw new VigilError('route_unknown', `no ${this.config.type} route for ${method} ${path}`);
       const raw = await readRequestBody(req, this.#deps.maxBodyBytes);

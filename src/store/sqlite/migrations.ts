@@ -45,4 +45,20 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     signature TEXT NOT NULL
   );
   `,
+  `
+  -- Access state (not part of the ledger; every change is also recorded as an event by whoever makes it).
+  CREATE TABLE access_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  INSERT INTO access_meta (key, value) VALUES ('version', 0);
+  CREATE TABLE service_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    connections TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE revoked_tokens (id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL);
+  CREATE TABLE disabled_identities (subject TEXT PRIMARY KEY, disabled_at TEXT NOT NULL, reason TEXT NOT NULL);
+  `,
 ];

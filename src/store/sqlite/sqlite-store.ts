@@ -7,6 +7,7 @@ import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent }
 import type { SessionFilter, SessionHead, SessionMeta, SignedCheckpoint, Store } from '../../core/ports.js';
 import { canonicalJson } from '../../ledger/canonical.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { SqliteAccessStore } from './sqlite-access-store.js';
 
 export interface SqliteStoreOptions {
   /** `full` fsyncs every commit (survives power loss); `normal` survives a process crash. */
@@ -42,6 +43,7 @@ interface SessionRow {
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
+  #access: SqliteAccessStore | undefined;
   readonly #insertEvent: Database.Statement;
   readonly #insertSession: Database.Statement;
   readonly #touchSession: Database.Statement;
@@ -134,6 +136,12 @@ export class SqliteStore implements Store {
           .run(version, new Date().toISOString());
       })();
     });
+  }
+
+  /** Service tokens, disabled identities and revocations, in the same database. */
+  get access(): SqliteAccessStore {
+    this.#access ??= new SqliteAccessStore(this.#db);
+    return this.#access;
   }
 
   /** The underlying handle, for the ledger's verification and tests that tamper with the store. */

@@ -1,0 +1,95 @@
+// Access administration: service-account tokens and offboarding. Admins only.
+import { parseDuration } from '../../core/duration.js';
+import { VigilError } from '../../core/errors.js';
+import type { AccessStore } from '../../core/ports.js';
+import { createServiceToken } from '../../identity/service-accounts.js';
+import type { Route } from '../router.js';
+
+export interface AccessRouteDeps {
+  readonly access: AccessStore;
+  /** Applies an access change on this gateway at once (cuts live sessions) instead of at the next poll. */
+  readonly applyNow: () => Promise<void>;
+  readonly connectionNames: () => readonly string[];
+}
+
+const str = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || v === '')
+    throw new VigilError('usage', `"${name}" must be a non-empty string`);
+  return v;
+};
+
+export function accessRoutes(deps: AccessRouteDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/api\/tokens$/,
+      roles: ['admin'],
+      async handle() {
+        const tokens = (await deps.access.listServiceTokens()).map(({ tokenHash: _hash, ...rest }) => rest);
+        return { status: 200, body: { tokens } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/tokens$/,
+      roles: ['admin'],
+      async handle(ctx) {
+        const name = str(ctx.body.service_account, 'service_account');
+        const connections = Array.isArray(ctx.body.connections)
+          ? ctx.body.connections.map((c) => str(c, 'connections'))
+          : [];
+        const unknown = connections.filter((c) => !deps.connectionNames().includes(c));
+        if (unknown.length) throw new VigilError('usage', `unknown connection(s): ${unknown.join(', ')}`);
+        const ttlMs = parseDuration(
+          typeof ctx.body.ttl === 'string' || typeof ctx.body.ttl === 'number' ? ctx.body.ttl : '24h',
+        );
+        if (ttlMs === null || ttlMs <= 0)
+          throw new VigilError('usage', '"ttl" must be a duration such as 24h');
+        const { token, record } = await createServiceToken(deps.access, { name, connections, ttlMs });
+        const { tokenHash: _hash, ...shown } = record;
+        return { status: 201, body: { token, ...shown } };
+      },
+    },
+    {
+      method: 'DELETE',
+      pattern: /^\/api\/tokens\/([A-Za-z0-9_-]+)$/,
+      roles: ['admin'],
+      async handle(ctx) {
+        const revoked = await deps.access.revokeToken(ctx.params[0]!, new Date().toISOString());
+        await deps.applyNow();
+        return { status: 200, body: { id: ctx.params[0], revoked } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/users\/disabled$/,
+      roles: ['admin'],
+      async handle() {
+        return { status: 200, body: { disabled: await deps.access.disabledIdentities() } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/users\/([^/]+)\/disable$/,
+      roles: ['admin'],
+      async handle(ctx) {
+        const subject = ctx.params[0]!;
+        const reason =
+          typeof ctx.body.reason === 'string' ? ctx.body.reason : 'disabled through the admin API';
+        await deps.access.disableIdentity(subject, new Date().toISOString(), reason);
+        await deps.applyNow();
+        return { status: 200, body: { subject, disabled: true } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/users\/([^/]+)\/enable$/,
+      roles: ['admin'],
+      async handle(ctx) {
+        const enabled = await deps.access.enableIdentity(ctx.params[0]!);
+        await deps.applyNow();
+        return { status: 200, body: { subject: ctx.params[0], enabled } };
+      },
+    },
+  ];
+}

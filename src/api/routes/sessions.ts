@@ -1,0 +1,60 @@
+// Recordings: list, read, and the events of one session. Admins and auditors see every session;
+// a user sees only their own, and learns nothing about the others, not even that they exist.
+import { VigilError } from '../../core/errors.js';
+import type { SessionFilter, Store } from '../../core/ports.js';
+import type { Route, RouteContext } from '../router.js';
+import { isPrivileged } from '../router.js';
+
+export type Audit = (ctx: RouteContext, facts: Record<string, string>) => Promise<void>;
+
+export async function readableSession(store: Store, ctx: RouteContext, id: string) {
+  const session = await store.getSession(id);
+  if (!session || !(isPrivileged(ctx.caller) || session.identity.subject === ctx.caller.identity.subject)) {
+    throw new VigilError('session_unknown', `no session ${id}`);
+  }
+  return session;
+}
+
+export function sessionRoutes(store: Store, audit: Audit): Route[] {
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const q = ctx.query;
+        const limit = Number(q.get('limit') ?? 100);
+        const filter: SessionFilter = {
+          identity: isPrivileged(ctx.caller) ? (q.get('identity') ?? undefined) : ctx.caller.identity.subject,
+          connection: q.get('connection') ?? undefined,
+          since: q.get('since') ?? undefined,
+          until: q.get('until') ?? undefined,
+          search: q.get('search') ?? undefined,
+          limit: Number.isFinite(limit) ? Math.min(Math.max(1, limit), 1000) : 100,
+        };
+        const sessions = await store.listSessions(filter);
+        if (filter.search) await audit(ctx, { what: 'search', search: filter.search });
+        return { status: 200, body: { sessions } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/([A-Za-z0-9_-]+)$/,
+      roles: ['user'],
+      async handle(ctx) {
+        return { status: 200, body: { session: await readableSession(store, ctx, ctx.params[0]!) } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/sessions\/([A-Za-z0-9_-]+)\/events$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const session = await readableSession(store, ctx, ctx.params[0]!);
+        const events = await store.readSession(session.id);
+        await audit(ctx, { what: 'events', session: session.id });
+        return { status: 200, body: { session, events } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,59 @@
+// `vigil users`: offboarding. Disabling an identity refuses all its tokens and cuts its live
+// sessions on every gateway sharing this store (they poll it), each cut recorded as access.revoked.
+import type { Command } from 'commander';
+import { loadCliConfig, openStore } from '../context.js';
+import { table } from '../format.js';
+import type { SetExitCode } from './index.js';
+
+export function register(program: Command, setExitCode: SetExitCode): void {
+  const users = program.command('users').description('offboarding: disable and enable identities');
+  users
+    .command('disable')
+    .description('disable an identity: its tokens stop working and its live sessions are cut')
+    .argument('<subject>', 'the identity (an e-mail for signed-in users, a name for service accounts)')
+    .option('--reason <text>', 'why', 'offboarded')
+    .action(async (subject: string, opts: { reason: string }) => {
+      const store = openStore(loadCliConfig(program.opts()));
+      try {
+        await store.access.disableIdentity(subject, new Date().toISOString(), opts.reason);
+        console.log(`disabled ${subject}`);
+      } finally {
+        await store.close();
+      }
+    });
+  users
+    .command('enable')
+    .description('enable a disabled identity again')
+    .argument('<subject>')
+    .action(async (subject: string) => {
+      const store = openStore(loadCliConfig(program.opts()));
+      try {
+        const enabled = await store.access.enableIdentity(subject);
+        console.log(enabled ? `enabled ${subject}` : `${subject} was not disabled`);
+        if (!enabled) setExitCode(1);
+      } finally {
+        await store.close();
+      }
+    });
+  users
+    .command('list')
+    .description('list disabled identities')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const store = openStore(loadCliConfig(program.opts()));
+      try {
+        const disabled = await store.access.disabledIdentities();
+        if (opts.json) return console.log(JSON.stringify(disabled, null, 2));
+        console.log(
+          disabled.length === 0
+            ? 'no disabled identities'
+            : table([
+                ['SUBJECT', 'DISABLED AT', 'REASON'],
+                ...disabled.map((d) => [d.subject, d.disabledAt, d.reason]),
+              ]),
+        );
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,79 @@
+// The gateway's authenticator: one entry point for every kind of credential.
+//   vsa_…        a service-account token (opaque, looked up by hash)
+//   eyJ….….…    a Vigil token (JWT) issued at sign-in
+//   anything else: a static token from vigil.yaml (bootstrap, demo)
+// Then, whatever the kind: a disabled identity or a revoked token id is refused.
+import { VigilError } from '../core/errors.js';
+import type { AccessStore } from '../core/ports.js';
+import type { AccessState } from './access-state.js';
+import type { AuthenticatedIdentity, Authenticator } from './authenticator.js';
+import { type ConfigTokenAuthenticator, hashToken } from './config-tokens.js';
+import { SERVICE_TOKEN_PREFIX } from './service-accounts.js';
+import type { VigilTokens } from './vigil-tokens.js';
+
+const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+export interface GatewayAuthenticatorDeps {
+  readonly staticTokens: ConfigTokenAuthenticator;
+  readonly vigilTokens: VigilTokens;
+  readonly accessStore: AccessStore;
+  readonly access: AccessState;
+  readonly now?: () => number;
+}
+
+export class GatewayAuthenticator implements Authenticator {
+  readonly #deps: GatewayAuthenticatorDeps;
+
+  constructor(deps: GatewayAuthenticatorDeps) {
+    this.#deps = deps;
+  }
+
+  async authenticate(credential: string | null): Promise<AuthenticatedIdentity> {
+    if (credential === null || credential === '')
+      throw new VigilError('auth_missing', 'no Vigil token was presented');
+    const found = await this.#identify(credential);
+    const { access } = this.#deps;
+    if (access.isDisabled(found.identity.subject)) {
+      throw new VigilError('auth_revoked', `identity ${found.identity.subject} has been disabled`);
+    }
+    if (access.isRevoked(found.identity.tokenId))
+      throw new VigilError('auth_revoked', 'this token has been revoked');
+    return found;
+  }
+
+  async #identify(credential: string): Promise<AuthenticatedIdentity> {
+    if (credential.startsWith(SERVICE_TOKEN_PREFIX)) return this.#serviceAccount(credential);
+    if (JWT_SHAPE.test(credential)) {
+      const claims = await this.#deps.vigilTokens.verify(credential);
+      return {
+        identity: {
+          subject: claims.subject,
+          kind: 'user',
+          groups: [...claims.groups],
+          tokenId: claims.tokenId,
+        },
+        roles: claims.roles,
+        scope: null,
+        expiresAt: claims.expiresAt,
+      };
+    }
+    return this.#deps.staticTokens.authenticate(credential);
+  }
+
+  async #serviceAccount(token: string): Promise<AuthenticatedIdentity> {
+    const record = await this.#deps.accessStore.findServiceToken(hashToken(token));
+    if (!record) throw new VigilError('auth_invalid', 'the presented token is not a valid Vigil token');
+    if (record.revokedAt !== null)
+      throw new VigilError('auth_revoked', `service token ${record.id} has been revoked`);
+    const expiresAt = Date.parse(record.expiresAt);
+    if (expiresAt <= (this.#deps.now ?? Date.now)()) {
+      throw new VigilError('auth_expired', `service token ${record.id} expired at ${record.expiresAt}`);
+    }
+    return {
+      identity: { subject: record.name, kind: 'service', groups: [], tokenId: record.id },
+      roles: ['user'],
+      scope: record.connections,
+      expiresAt,
+    };
+  }
+}

@@ -1,0 +1,83 @@
+// Vigil tokens: short-lived JWTs (EdDSA) that sign-in issues. They carry the subject, groups, roles
+// and a token id; expiry, signature, issuer and audience are checked, and only EdDSA with our key is
+// accepted, so `alg: none` and tokens signed by anyone else are refused.
+import { errors, jwtVerify, SignJWT } from 'jose';
+import { VigilError } from '../core/errors.js';
+import { newId } from '../core/ids.js';
+import type { TokenSigningKey } from './token-keys.js';
+
+export const VIGIL_ISSUER = 'vigil';
+
+export interface VigilTokenClaims {
+  readonly subject: string;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+  readonly tokenId: string;
+  readonly expiresAt: number;
+}
+
+export interface IssueRequest {
+  readonly subject: string;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+  readonly ttlMs: number;
+}
+
+export class VigilTokens {
+  readonly #key: TokenSigningKey;
+  readonly #audience: string;
+
+  constructor(key: TokenSigningKey, audience: string) {
+    this.#key = key;
+    this.#audience = audience;
+  }
+
+  async issue(request: IssueRequest, now = Date.now()): Promise<{ token: string; claims: VigilTokenClaims }> {
+    const tokenId = newId('g');
+    const expiresAt = now + request.ttlMs;
+    const token = await new SignJWT({ groups: [...request.groups], roles: [...request.roles] })
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: this.#key.keyId })
+      .setIssuer(VIGIL_ISSUER)
+      .setAudience(this.#audience)
+      .setSubject(request.subject)
+      .setJti(tokenId)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(this.#key.privateKey);
+    return {
+      token,
+      claims: { subject: request.subject, groups: request.groups, roles: request.roles, tokenId, expiresAt },
+    };
+  }
+
+  /** Verifies a token; throws auth_expired or auth_invalid (with the reason) otherwise. */
+  async verify(token: string): Promise<VigilTokenClaims> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key.publicKey, {
+        algorithms: ['EdDSA'],
+        issuer: VIGIL_ISSUER,
+        audience: this.#audience,
+        requiredClaims: ['sub', 'jti', 'exp'],
+      });
+      const groups = Array.isArray(payload.groups)
+        ? payload.groups.filter((g): g is string => typeof g === 'string')
+        : [];
+      const roles = Array.isArray(payload.roles)
+        ? payload.roles.filter((r): r is string => typeof r === 'string')
+        : [];
+      return { subject: payload.sub!, groups, roles, tokenId: payload.jti!, expiresAt: payload.exp! * 1000 };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired)
+        throw new VigilError('auth_expired', 'the Vigil token has expired', { cause: err });
+      const reason =
+        err instanceof errors.JWSSignatureVerificationFailed
+          ? "its signature does not verify with this gateway's key"
+          : err instanceof errors.JOSEAlgNotAllowed
+            ? 'its algorithm is not allowed'
+            : err instanceof errors.JWTClaimValidationFailed
+              ? `claim ${err.claim} is not valid (${err.reason})`
+              : 'it is malformed';
+      throw new VigilError('auth_invalid', `the Vigil token is not valid: ${reason}`, { cause: err });
+    }
+  }
+}

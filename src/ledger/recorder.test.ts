@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { VigilError } from '../core/errors.js';
+import type { EventDraft } from '../core/events.js';
+import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { chainHash, GENESIS_HASH } from './chain.js';
+import { Recorder } from './recorder.js';
+
+const draft = (sessionId: string, n: number): EventDraft => ({
+  type: 'llm.request',
+  sessionId,
+  connection: 'c',
+  identity: { subject: 'alice', kind: 'user', groups: [] },
+  time: new Date(1_700_000_000_000 + n).toISOString(),
+  payload: { n },
+});
+
+function freshStore(): SqliteStore {
+  return new SqliteStore(join(mkdtempSync(join(tmpdir(), 'vigil-rec-')), 'vigil.db'));
+}
+
+test('concurrent appends are group-committed with contiguous indexes and per-session chains', async () => {
+  const store = freshStore();
+  const recorder = new Recorder(store);
+  await recorder.init();
+  const batches: number[] = [];
+  recorder.onCommit((events) => batches.push(events.length));
+  const recorded = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => recorder.append(draft(i % 2 ? 'a' : 'b', i))),
+  );
+  assert.deepEqual(
+    recorded.map((e) => e.index),
+    Array.from({ length: 200 }, (_, i) => i),
+  );
+  assert.ok(batches.length < 200, 'appends issued together share commits');
+  for (const session of ['a', 'b']) {
+    const events = await store.readSession(session);
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      Array.from({ length: 100 }, (_, i) => i),
+    );
+    let prev = GENESIS_HASH;
+    for (const e of events) {
+      assert.equal(e.prevHash, prev);
+      assert.equal(e.hash, chainHash(prev, e));
+      prev = e.hash;
+    }
+  }
+  await store.close();
+});
+
+test('a failed write is reported and leaves no gap: later events continue the chain', async () => {
+  const store = freshStore();
+  const recorder = new Recorder(store);
+  await recorder.init();
+  await recorder.append(draft('s', 0));
+  const original = store.appendEvents.bind(store);
+  store.appendEvents = async () => {
+    throw new Error('disk full');
+  };
+  await assert.rejects(recorder.append(draft('s', 1)), (err: VigilError) => err.code === 'record_failed');
+  store.appendEvents = original;
+  const next = await recorder.append(draft('s', 2));
+  assert.equal(next.seq, 1);
+  assert.equal(next.index, 1);
+  assert.deepEqual(
+    (await store.readSession('s')).map((e) => e.payload?.n),
+    [0, 2],
+  );
+  await store.close();
+});
+
+test('a new recorder continues the chains of an existing store', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-rec-'));
+  const first = new SqliteStore(join(dir, 'vigil.db'));
+  const r1 = new Recorder(first);
+  await r1.init();
+  const a = await r1.append(draft('s', 0));
+  await first.close();
+  const second = new SqliteStore(join(dir, 'vigil.db'));
+  const r2 = new Recorder(second);
+  await r2.init();
+  const b = await r2.append(draft('s', 1));
+  assert.equal(b.seq, 1);
+  assert.equal(b.index, 1);
+  assert.equal(b.prevHash, a.hash);
+  await second.close();
+});

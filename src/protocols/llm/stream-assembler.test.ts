@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { StreamAssembler } from './stream-assembler.js';
+
+/** An OpenAI chat stream of `texts.length` choices, each text cut into deltas of `step` characters. */
+function openAiStream(texts: string[], step: number): string {
+  const events: string[] = [];
+  const longest = Math.max(...texts.map((t) => t.length));
+  for (let at = 0; at < longest; at += step) {
+    texts.forEach((t, index) => {
+      if (at < t.length)
+        events.push(JSON.stringify({ choices: [{ index, delta: { content: t.slice(at, at + step) } }] }));
+    });
+  }
+  texts.forEach((_, index) =>
+    events.push(JSON.stringify({ choices: [{ index, delta: {}, finish_reason: 'stop' }] })),
+  );
+  events.push(JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 5 } }));
+  return `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
+}
+
+function anthropicStream(text: string, tool: { name: string; args: string }): string {
+  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  return [
+    ev('message_start', { message: { id: 'm', usage: { input_tokens: 4, output_tokens: 1 } } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ...[...text].map((ch) =>
+      ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: ch } }),
+    ),
+    ev('content_block_stop', { index: 0 }),
+    ev('content_block_start', {
+      index: 1,
+      content_block: { type: 'tool_use', id: 'tu_1', name: tool.name, input: {} },
+    }),
+    ev('content_block_delta', { index: 1, delta: { type: 'input_json_delta', partial_json: tool.args } }),
+    ev('content_block_stop', { index: 1 }),
+    ev('message_delta', { delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } }),
+    ev('message_stop', {}),
+  ].join('');
+}
+
+function feed(assembler: StreamAssembler, bytes: Buffer, cuts: number[]): number[] {
+  const terminalAt: number[] = [];
+  let from = 0;
+  for (const [i, cut] of [...cuts, bytes.length].entries()) {
+    if (assembler.push(bytes.subarray(from, cut))) terminalAt.push(i);
+    from = cut;
+  }
+  return terminalAt;
+}
+
+const text = fc.string({ unit: 'binary', maxLength: 30 });
+
+test('OpenAI streams assemble to the same choices however the bytes are split', () => {
+  fc.assert(
+    fc.property(
+      fc.array(text, { minLength: 1, maxLength: 3 }),
+      fc.integer({ min: 1, max: 4 }),
+      (texts, step) => {
+        const bytes = Buffer.from(openAiStream(texts, step));
+        for (let cut = 0; cut <= bytes.length; cut++) {
+          const assembler = new StreamAssembler('openai.chat');
+          const terminals = feed(assembler, bytes, [cut]);
+          assert.deepEqual(
+            assembler.choices().map((c) => [c.index, c.text, c.finishReason]),
+            texts.map((t, i) => [i, t, 'stop']),
+          );
+          assert.deepEqual(assembler.usage, { prompt_tokens: 3, completion_tokens: 5 });
+          // The terminal event completes in exactly one chunk: the one holding the end of "[DONE]\n\n".
+          assert.equal(terminals.length, 1);
+          assert.equal(terminals[0], cut === bytes.length ? 0 : 1);
+        }
+      },
+    ),
+    { numRuns: 25 },
+  );
+});
+
+test('Anthropic streams assemble text, tool calls and usage at every split', () => {
+  fc.assert(
+    fc.property(text, fc.json({ maxDepth: 1 }), (t, args) => {
+      const bytes = Buffer.from(anthropicStream(t, { name: 'run_sql', args }));
+      for (let cut = 0; cut <= bytes.length; cut += 1) {
+        const assembler = new StreamAssembler('anthropic.messages');
+        feed(assembler, bytes, [cut]);
+        const [choice] = assembler.choices();
+        assert.equal(choice?.text, t);
+        assert.equal(choice?.finishReason, 'tool_use');
+        assert.deepEqual(choice?.toolCalls, [{ id: 'tu_1', name: 'run_sql', arguments: args }]);
+        assert.deepEqual(assembler.usage, { input_tokens: 4, output_tokens: 9 });
+        assert.equal(assembler.terminal, true);
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
+test('random multi-way splits give the same result', () => {
+  const bytes = Buffer.from(openAiStream(['héllo wörld ✓', 'second choice'], 2));
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 40 }), (cuts) => {
+      const assembler = new StreamAssembler('openai.chat');
+      feed(
+        assembler,
+        bytes,
+        cuts.sort((a, b) => a - b),
+      );
+      assert.deepEqual(
+        assembler.choices().map((c) => c.text),
+        ['héllo wörld ✓', 'second choice'],
+      );
+    }),
+  );
+});
+
+test('a stream without its final event is not terminal, and an error event is kept', () => {
+  const assembler = new StreamAssembler('openai.chat');
+  assembler.push(Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"par"}}]}\n\n'));
+  assembler.push(Buffer.from('data: {"error":{"message":"overloaded","type":"server_error"}}\n\n'));
+  assert.equal(assembler.terminal, false);
+  assert.equal(assembler.choices()[0]?.text, 'par');
+  assert.deepEqual(assembler.error, { code: 'server_error', message: 'overloaded' });
+});

@@ -1,0 +1,113 @@
+// Access state in the embedded SQLite database (same file as the ledger, separate tables).
+import type Database from 'better-sqlite3';
+import type { AccessStore, DisabledIdentity, ServiceTokenRecord } from '../../core/ports.js';
+
+interface ServiceTokenRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  connections: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export class SqliteAccessStore implements AccessStore {
+  readonly #db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  #bump(): void {
+    this.#db.prepare("UPDATE access_meta SET value = value + 1 WHERE key = 'version'").run();
+  }
+
+  async accessVersion(): Promise<number> {
+    return (
+      this.#db.prepare("SELECT value FROM access_meta WHERE key = 'version'").get() as { value: number }
+    ).value;
+  }
+
+  async createServiceToken(r: ServiceTokenRecord): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          'INSERT INTO service_tokens (id, name, token_hash, connections, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(r.id, r.name, r.tokenHash, JSON.stringify(r.connections), r.createdAt, r.expiresAt, r.revokedAt);
+      this.#bump();
+    })();
+  }
+
+  async findServiceToken(tokenHash: string): Promise<ServiceTokenRecord | null> {
+    const row = this.#db.prepare('SELECT * FROM service_tokens WHERE token_hash = ?').get(tokenHash) as
+      | ServiceTokenRow
+      | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async listServiceTokens(): Promise<ServiceTokenRecord[]> {
+    return (
+      this.#db.prepare('SELECT * FROM service_tokens ORDER BY created_at').all() as ServiceTokenRow[]
+    ).map(toRecord);
+  }
+
+  async revokeToken(id: string, at: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const service = this.#db
+        .prepare('UPDATE service_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(at, id).changes;
+      const issued = this.#db
+        .prepare('INSERT OR IGNORE INTO revoked_tokens (id, revoked_at) VALUES (?, ?)')
+        .run(id, at).changes;
+      this.#bump();
+      return service > 0 || issued > 0;
+    })();
+  }
+
+  async revokedTokenIds(): Promise<Set<string>> {
+    const rows = this.#db.prepare('SELECT id FROM revoked_tokens').all() as { id: string }[];
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async disableIdentity(subject: string, at: string, reason: string): Promise<void> {
+    this.#db.transaction(() => {
+      this.#db
+        .prepare('INSERT OR REPLACE INTO disabled_identities (subject, disabled_at, reason) VALUES (?, ?, ?)')
+        .run(subject, at, reason);
+      this.#bump();
+    })();
+  }
+
+  async enableIdentity(subject: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      const changes = this.#db
+        .prepare('DELETE FROM disabled_identities WHERE subject = ?')
+        .run(subject).changes;
+      this.#bump();
+      return changes > 0;
+    })();
+  }
+
+  async disabledIdentities(): Promise<DisabledIdentity[]> {
+    const rows = this.#db.prepare('SELECT * FROM disabled_identities ORDER BY disabled_at').all() as {
+      subject: string;
+      disabled_at: string;
+      reason: string;
+    }[];
+    return rows.map((r) => ({ subject: r.subject, disabledAt: r.disabled_at, reason: r.reason }));
+  }
+}
+
+function toRecord(row: ServiceTokenRow): ServiceTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    connections: JSON.parse(row.connections) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
