@@ -27,7 +27,13 @@ before(async () => {
   access = new AccessState(store.access);
   auth = new GatewayAuthenticator({
     staticTokens: new ConfigTokenAuthenticator([
-      { name: 'root', kind: 'user', groups: [], roles: ['admin'], token_sha256: hashToken('static-root-token') },
+      {
+        name: 'root',
+        kind: 'user',
+        groups: [],
+        roles: ['admin'],
+        token_sha256: hashToken('static-root-token'),
+      },
     ]),
     vigilTokens: tokens,
     accessStore: store.access,
@@ -52,7 +58,12 @@ const issue = (subject = 'alice@example.com', ttlMs = 60_000, now?: number) =>
 test('a fresh Vigil token carries subject, groups and token id', async () => {
   const { token, claims } = await issue();
   const found = await auth.authenticate(token);
-  assert.deepEqual(found.identity, { subject: 'alice@example.com', kind: 'user', groups: ['ai-eng'], tokenId: claims.tokenId });
+  assert.deepEqual(found.identity, {
+    subject: 'alice@example.com',
+    kind: 'user',
+    groups: ['ai-eng'],
+    tokenId: claims.tokenId,
+  });
   assert.equal(found.expiresAt, Math.floor(claims.expiresAt / 1000) * 1000);
 });
 
@@ -94,7 +105,10 @@ test('expired, tampered, alg none, foreign-key and wrong-audience tokens are ref
   assert.equal(await refusal(foreign), 'auth_invalid');
 
   const otherAudience = new VigilTokens(loadOrCreateTokenKey(dataDir), 'another-gateway');
-  assert.equal(await refusal((await otherAudience.issue({ subject: 'a', groups: [], roles: [], ttlMs: 60_000 })).token), 'auth_invalid');
+  assert.equal(
+    await refusal((await otherAudience.issue({ subject: 'a', groups: [], roles: [], ttlMs: 60_000 })).token),
+    'auth_invalid',
+  );
   assert.equal(await refusal(null), 'auth_missing');
   assert.equal(await refusal('garbage'), 'auth_invalid');
 });
@@ -117,7 +131,11 @@ test('a revoked token id and a disabled identity are refused', async () => {
 });
 
 test('service-account tokens: hashed at rest, scoped, until expiry, revocable', async () => {
-  const { token, record } = await createServiceToken(store.access, { name: 'etl', connections: ['pg'], ttlMs: 60_000 });
+  const { token, record } = await createServiceToken(store.access, {
+    name: 'etl',
+    connections: ['pg'],
+    ttlMs: 60_000,
+  });
   const found = await auth.authenticate(token);
   assert.deepEqual(found.scope, ['pg']);
   assert.equal(found.identity.kind, 'service');
@@ -125,7 +143,11 @@ test('service-account tokens: hashed at rest, scoped, until expiry, revocable', 
   const raw = store.database.prepare('SELECT * FROM service_tokens').all();
   assert.ok(!JSON.stringify(raw).includes(token), 'only the hash is stored');
 
-  const expired = await createServiceToken(store.access, { name: 'etl', connections: ['pg'], ttlMs: 1000 }, Date.now() - 5000);
+  const expired = await createServiceToken(
+    store.access,
+    { name: 'etl', connections: ['pg'], ttlMs: 1000 },
+    Date.now() - 5000,
+  );
   assert.equal(await refusal(expired.token), 'auth_expired');
   await store.access.revokeToken(record.id, new Date().toISOString());
   assert.equal(await refusal(token), 'auth_revoked');

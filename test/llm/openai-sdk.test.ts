@@ -1,0 +1,139 @@
+// The official openai client through Vigil gets what it gets directly from the stand-in model,
+// streaming and not, with n > 1; the upstream sees the injected key, never the client's token.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import OpenAI from 'openai';
+import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+
+const UPSTREAM_KEY = 'sk-upstream-only-vigil-knows-0001';
+let model: DemoModel;
+let gateway: TestGateway;
+let direct: OpenAI;
+let viaVigil: OpenAI;
+
+before(async () => {
+  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
+  process.env.VIGIL_TEST_OPENAI_KEY = UPSTREAM_KEY;
+  gateway = await startTestGateway({
+    connections: [
+      {
+        name: 'oa',
+        type: 'llm-openai',
+        upstream: model.url,
+        credential: 'env:VIGIL_TEST_OPENAI_KEY',
+        allow: ['group:ai-eng'],
+      },
+    ],
+  });
+  direct = new OpenAI({ baseURL: `${model.url}/v1`, apiKey: UPSTREAM_KEY, maxRetries: 0 });
+  viaVigil = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+});
+
+after(async () => {
+  await gateway?.close();
+  await model?.close();
+});
+
+const messages = [{ role: 'user' as const, content: 'Name three prime numbers.' }];
+
+/** Strips what differs between two calls of the same request (ids, timestamps). */
+function stable<T extends { id?: string; created?: number }>(r: T) {
+  const { id: _id, created: _created, ...rest } = r;
+  return rest;
+}
+
+test('chat completions with n=3, not streamed: same body as direct', async () => {
+  const a = await direct.chat.completions.create({ model: 'demo', messages, n: 3 });
+  const b = await viaVigil.chat.completions.create({ model: 'demo', messages, n: 3 });
+  assert.equal(b.choices.length, 3);
+  assert.deepEqual(stable(b), stable(a));
+});
+
+test('chat completions with n=3, streamed: same assembled text per choice as direct', async () => {
+  const collect = async (client: OpenAI) => {
+    const stream = await client.chat.completions.create({
+      model: 'demo',
+      messages,
+      n: 3,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    const texts = ['', '', ''];
+    let chunks = 0;
+    let usage: unknown = null;
+    for await (const chunk of stream) {
+      chunks++;
+      for (const c of chunk.choices) texts[c.index] += c.delta.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    return { texts, chunks, usage };
+  };
+  const a = await collect(direct);
+  const b = await collect(viaVigil);
+  assert.deepEqual(b.texts, a.texts);
+  assert.equal(b.chunks, a.chunks);
+  assert.deepEqual(b.usage, a.usage);
+  assert.ok(b.chunks > 3, 'the stream arrives in many chunks');
+});
+
+test('completions, responses, embeddings and models pass through', async () => {
+  assert.deepEqual(
+    stable(await viaVigil.completions.create({ model: 'demo', prompt: 'Once upon a time', n: 2 })),
+    stable(await direct.completions.create({ model: 'demo', prompt: 'Once upon a time', n: 2 })),
+  );
+  const r = await viaVigil.responses.create({ model: 'demo', input: 'Say hello' });
+  assert.equal(
+    r.output_text,
+    (await direct.responses.create({ model: 'demo', input: 'Say hello' })).output_text,
+  );
+  const e = await viaVigil.embeddings.create({ model: 'demo-embed', input: ['a', 'b'] });
+  assert.deepEqual(e.data, (await direct.embeddings.create({ model: 'demo-embed', input: ['a', 'b'] })).data);
+  const models = await viaVigil.models.list();
+  assert.ok(models.data.length > 0);
+});
+
+test('the upstream received the injected key and never the Vigil token', () => {
+  const seen = model.requests.map((r) => JSON.stringify(r.headers));
+  assert.ok(seen.length > 0);
+  for (const headers of seen) {
+    assert.ok(!headers.includes(TOKENS.alice), 'the Vigil token must not be forwarded');
+    assert.ok(headers.includes(UPSTREAM_KEY), 'the upstream credential is injected');
+  }
+});
+
+test('every prompt and response is recorded in order with the identity, streams whole with ttft', async () => {
+  await viaVigil.chat.completions
+    .create({ model: 'demo', messages: [{ role: 'user', content: 'marker-7781' }], stream: true, n: 2 })
+    .then(async (s) => {
+      for await (const _ of s);
+    });
+  const [summary] = await gateway.store.listSessions({ search: 'marker-7781' });
+  assert.ok(summary);
+  assert.equal(summary.identity.subject, 'alice');
+  const events = await gateway.store.readSession(summary.id);
+  const req = events.findLast((e) => e.type === 'llm.request');
+  const res = events.findLast((e) => e.type === 'llm.response');
+  assert.ok(req && res && res.seq > req.seq);
+  assert.equal(res.payload?.stream, true);
+  assert.equal(typeof res.payload?.ttftMs, 'number');
+  const choices = res.payload?.choices as { index: number; text: string }[];
+  assert.equal(choices.length, 2);
+  const directText = await direct.chat.completions.create({
+    model: 'demo',
+    messages: [{ role: 'user', content: 'marker-7781' }],
+    n: 2,
+  });
+  assert.deepEqual(
+    choices.map((c) => c.text),
+    directText.choices.map((c) => c.message.content),
+  );
+  assert.ok(!JSON.stringify(events).includes(UPSTREAM_KEY));
+});
+
+test('upstream errors keep their status and shape through Vigil', async () => {
+  await assert.rejects(
+    viaVigil.chat.completions.create({ model: 'does-not-exist', messages }),
+    (err: unknown) => err instanceof OpenAI.APIError && err.status === 404,
+  );
+});
