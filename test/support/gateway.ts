@@ -7,11 +7,17 @@ import { configSchema } from '../../src/core/config.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 
-export const TOKENS = { alice: 'tok-alice-0123456789', bob: 'tok-bob-0123456789', etl: 'tok-etl-0123456789' };
+export const TOKENS = {
+  alice: 'tok-alice-0123456789',
+  bob: 'tok-bob-0123456789',
+  audrey: 'tok-audrey-0123456789',
+  etl: 'tok-etl-0123456789',
+};
 
 export const TEST_IDENTITIES = [
   { name: 'alice', groups: ['ai-eng'], roles: ['admin'], token_sha256: hashToken(TOKENS.alice) },
   { name: 'bob', groups: ['contractors'], roles: ['user'], token_sha256: hashToken(TOKENS.bob) },
+  { name: 'audrey', groups: ['security'], roles: ['auditor'], token_sha256: hashToken(TOKENS.audrey) },
   { name: 'etl', kind: 'service', groups: [], roles: ['user'], token_sha256: hashToken(TOKENS.etl) },
 ];
 
