@@ -68,6 +68,14 @@ export interface Store {
 export interface PayloadMasker {
   maskPayload(payload: JsonObject, connection: string): JsonObject;
   maskText(text: string, connection: string): string;
+  /** A masker for text that arrives in pieces (stream deltas), holding back at most a bounded window. */
+  createStreamMasker(connection: string): StreamTextMasker;
+}
+
+/** Masks a text fed piece by piece: `push` returns what is safe to emit now, `end` the rest. */
+export interface StreamTextMasker {
+  push(chunk: string): string;
+  end(): string;
 }
 
 export interface Clock {

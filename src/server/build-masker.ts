@@ -15,8 +15,25 @@ export function buildMasker(knownSecrets: readonly string[]): PayloadMasker {
     }
     return value;
   };
+  const window = Math.max(0, ...secrets.map((s) => s.length - 1));
   return {
     maskPayload: (payload) => walk(payload) as JsonObject,
     maskText: (text) => maskText(text),
+    createStreamMasker() {
+      let carry = '';
+      return {
+        push(chunk) {
+          const masked = maskText(carry + chunk);
+          const keep = Math.min(window, masked.length);
+          carry = masked.slice(masked.length - keep);
+          return masked.slice(0, masked.length - keep);
+        },
+        end() {
+          const rest = carry;
+          carry = '';
+          return rest;
+        },
+      };
+    },
   };
 }

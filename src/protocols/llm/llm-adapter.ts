@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request as undiciRequest } from 'undici';
 import type { LlmConnectionConfig } from '../../core/config.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { ANONYMOUS, type Identity, type JsonValue } from '../../core/events.js';
+import { ANONYMOUS, type Identity, type JsonObject, type JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestPayload, LlmResponsePayload } from '../../core/llm-payloads.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
@@ -16,6 +16,7 @@ import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
 import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { clientResponseHeaders, extractClientToken, upstreamRequestHeaders } from './headers.js';
 import { type ErrorShape, sendError } from './http-errors.js';
+import { SseMaskingRewriter } from './live-masking.js';
 import { readRequestBody } from './read-body.js';
 import { classifyLlmRoute, expectsJsonBody } from './routes.js';
 import { StreamAssembler } from './stream-assembler.js';
@@ -242,10 +243,20 @@ export class LlmConnection {
       sendError(res, toVigilError(err, 'record_failed'), this.#shape);
       return;
     }
+    const delivered = this.config.mask_responses ? this.#maskWhole(bytes, parsed) : bytes;
     const headers = clientResponseHeaders(upstream.headers);
-    headers['content-length'] = bytes.length;
+    headers['content-length'] = delivered.length;
     res.writeHead(upstream.statusCode, headers);
-    res.end(bytes);
+    res.end(delivered);
+  }
+
+  /** Live masking of a complete body: JSON is masked value by value, anything else as text. */
+  #maskWhole(bytes: Buffer, parsed: unknown): Buffer {
+    const { masker } = this.#deps.pipeline;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      return Buffer.from(JSON.stringify(masker.maskPayload(parsed as JsonObject, this.config.name)));
+    }
+    return Buffer.from(masker.maskText(bytes.toString('utf8'), this.config.name));
   }
 
   /** A stream: every chunk passes on as it arrives; only the terminal event waits for the record. */
@@ -256,17 +267,21 @@ export class LlmConnection {
     signal: AbortSignal,
   ): Promise<void> {
     const assembler = new StreamAssembler(ex.api);
+    const rewriter = this.config.mask_responses
+      ? new SseMaskingRewriter(ex.api, this.#deps.pipeline.masker, this.config.name)
+      : null;
     res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
     res.flushHeaders();
     let ttftMs: number | null = null;
-    const held: Uint8Array[] = [];
+    const held: (Uint8Array | string)[] = [];
     let failure: VigilError | null = null;
     try {
       for await (const chunk of upstream.body as AsyncIterable<Uint8Array>) {
         if (ttftMs === null) ttftMs = performance.now() - ex.started;
         const completes = assembler.push(chunk);
-        if (completes || held.length > 0) held.push(chunk);
-        else res.write(chunk);
+        const outgoing = rewriter ? rewriter.push(chunk) : chunk;
+        if (completes || held.length > 0) held.push(outgoing);
+        else if (outgoing.length > 0) res.write(outgoing);
       }
     } catch (err) {
       failure = signal.aborted

@@ -13,9 +13,9 @@ function openAiStream(texts: string[], step: number): string {
         events.push(JSON.stringify({ choices: [{ index, delta: { content: t.slice(at, at + step) } }] }));
     });
   }
-  texts.forEach((_, index) =>
-    events.push(JSON.stringify({ choices: [{ index, delta: {}, finish_reason: 'stop' }] })),
-  );
+  for (const index of texts.keys()) {
+    events.push(JSON.stringify({ choices: [{ index, delta: {}, finish_reason: 'stop' }] }));
+  }
   events.push(JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: 5 } }));
   return `${events.map((e) => `data: ${e}\n\n`).join('')}data: [DONE]\n\n`;
 }

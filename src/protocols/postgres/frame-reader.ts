@@ -1,0 +1,73 @@
+// Splits a byte stream into PostgreSQL messages: `code(1) | length(4) | body`, or during startup
+// the untyped `length(4) | body`. Partial frames are kept until complete; a declared length over
+// the limit is refused before a byte of its body is buffered, so memory stays bounded.
+import { VigilError } from '../../core/errors.js';
+
+export interface Frame {
+  /** The message type byte as a character; '' for an untyped startup-phase message. */
+  readonly code: string;
+  /** The body after the length word. */
+  readonly body: Buffer;
+  /** The whole frame as received (header included), for forwarding unchanged. */
+  readonly raw: Buffer;
+}
+
+export class FrameReader {
+  readonly #maxBytes: number;
+  /** Received chunks not yet framed; joined only once a whole frame is there, so a large message costs O(n). */
+  #parts: Buffer[] = [];
+  #size = 0;
+  /** Startup-phase messages have no type byte. */
+  untyped: boolean;
+
+  constructor(maxBytes: number, untyped = false) {
+    this.#maxBytes = maxBytes;
+    this.untyped = untyped;
+  }
+
+  /** Bytes received but not yet returned in a frame. */
+  get buffered(): number {
+    return this.#size;
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#parts.push(chunk);
+    this.#size += chunk.length;
+  }
+
+  /**
+   * The next complete frame, or null when more bytes are needed. The framing mode may change
+   * between calls (startup, then typed). Throws `message_too_large` or `protocol_violation`.
+   */
+  next(): Frame | null {
+    const header = this.untyped ? 4 : 5;
+    if (this.#size < header) return null;
+    if (this.#parts[0]!.length < header) this.#join();
+    const first = this.#parts[0]!;
+    const length = first.readUInt32BE(header - 4);
+    if (length < 4 || length > 0x7fffffff) {
+      throw new VigilError('protocol_violation', `invalid message length ${length}`);
+    }
+    const total = length + header - 4;
+    if (total > this.#maxBytes) {
+      throw new VigilError(
+        'message_too_large',
+        `message of ${total} bytes exceeds the limit of ${this.#maxBytes}`,
+        { details: { limit: this.#maxBytes } },
+      );
+    }
+    if (this.#size < total) return null;
+    if (first.length < total) this.#join();
+    const buf = this.#parts[0]!;
+    const raw = buf.subarray(0, total);
+    if (buf.length === total) this.#parts.shift();
+    else this.#parts[0] = buf.subarray(total);
+    this.#size -= total;
+    return { code: this.untyped ? '' : String.fromCharCode(buf[0]!), body: raw.subarray(header), raw };
+  }
+
+  #join(): void {
+    this.#parts = [Buffer.concat(this.#parts, this.#size)];
+  }
+}
