@@ -63,8 +63,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   for (const c of config.connections)
     credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
   const literals = config.masking.secrets.map((ref) => resolveSecret(ref, baseDir));
+  const oidcSecret = config.identity.oidc?.client_secret ? resolveSecret(config.identity.oidc.client_secret, baseDir) : null;
   const masker = buildMasker(
-    [...credentials.values()].filter((v): v is string => v !== null).concat(literals),
+    [...credentials.values()].filter((v): v is string => v !== null).concat(literals, oidcSecret ? [oidcSecret] : []),
   );
   const logger = createLogger(
     config.log_level,
@@ -140,6 +141,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const auth = await createAuthApi({
     identity: config.identity,
     publicUrl: () => config.identity.public_url ?? boundUrl,
+    clientSecret: oidcSecret,
+    isDisabled: (subject) => access.isDisabled(subject),
     vigilTokens,
     pipeline,
     sessions,

@@ -1,0 +1,79 @@
+// From a verified id_token's claims to who the user is in Vigil: the subject (the configured claim,
+// e-mail by default, else `sub`), their groups (the configured claim) and their admin API roles
+// (identity.roles patterns; everyone signed in is at least a user).
+import type { Role } from '../core/config.js';
+import { VigilError } from '../core/errors.js';
+
+export interface ClaimMapping {
+  readonly subjectClaim: string;
+  readonly groupsClaim: string;
+  readonly roles: { readonly admin: readonly string[]; readonly auditor: readonly string[] };
+}
+
+export interface SignedInIdentity {
+  readonly subject: string;
+  readonly groups: readonly string[];
+  readonly roles: readonly Role[];
+}
+
+/** A group name or a subject longer than this is refused rather than carried into every event. */
+const MAX_NAME_LENGTH = 256;
+const MAX_GROUPS = 256;
+
+export function identityFromClaims(claims: Record<string, unknown>, mapping: ClaimMapping): SignedInIdentity {
+  const subject = subjectFrom(claims, mapping.subjectClaim);
+  const groups = groupsFrom(readClaim(claims, mapping.groupsClaim));
+  return { subject, groups, roles: rolesFor(subject, groups, mapping.roles) };
+}
+
+function subjectFrom(claims: Record<string, unknown>, claimName: string): string {
+  const configured = readClaim(claims, claimName);
+  const subject = isName(configured) ? configured : claims.sub;
+  if (!isName(subject))
+    throw new VigilError('auth_invalid', `the id_token names no subject (neither ${claimName} nor sub)`);
+  return subject;
+}
+
+/**
+ * Reads a claim by name; a dotted name that is not itself a claim walks nested objects, as
+ * Keycloak's `realm_access.roles` needs.
+ */
+export function readClaim(claims: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(claims, name)) return claims[name];
+  let value: unknown = claims;
+  for (const part of name.split('.')) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, part))
+      return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** Groups arrive as an array of names (or, from some providers, one name); anything else is ignored. */
+export function groupsFrom(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
+  const groups = [...new Set(list.filter(isName))];
+  if (groups.length > MAX_GROUPS)
+    throw new VigilError('auth_invalid', `the id_token carries more than ${MAX_GROUPS} groups`);
+  return groups;
+}
+
+export function rolesFor(
+  subject: string,
+  groups: readonly string[],
+  patterns: ClaimMapping['roles'],
+): Role[] {
+  const matches = (pattern: string) =>
+    pattern === '*' ||
+    pattern === `user:${subject}` ||
+    (pattern.startsWith('group:') && groups.includes(pattern.slice('group:'.length)));
+  const roles: Role[] = [];
+  if (patterns.admin.some(matches)) roles.push('admin');
+  if (patterns.auditor.some(matches)) roles.push('auditor');
+  roles.push('user');
+  return roles;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH;
+}
