@@ -11,12 +11,18 @@ export const DEMO_TOKENS = { alice: 'vigil-demo-alice', bob: 'vigil-demo-bob' } 
 export const DEMO_UPSTREAM_KEY_ENV = 'VIGIL_DEMO_UPSTREAM_KEY';
 
 /** The demo configuration, pointing at a stand-in model already listening at `modelUrl`. */
+/** The "real" upstream key of the demo: random per start, known only to Vigil and the stand-in model. */
+export function demoUpstreamKey(): string {
+  process.env[DEMO_UPSTREAM_KEY_ENV] ??= `sk-demo-${randomBytes(18).toString('hex')}`;
+  return process.env[DEMO_UPSTREAM_KEY_ENV];
+}
+
 export function demoConfig(
   modelUrl: string,
   options: { listen?: string; dataDir?: string } = {},
 ): LoadedConfig {
   // The "real" upstream key: random per start, known only to Vigil and the stand-in model.
-  process.env[DEMO_UPSTREAM_KEY_ENV] ??= `sk-demo-${randomBytes(18).toString('hex')}`;
+  demoUpstreamKey();
   const config = configSchema.parse({
     listen: options.listen ?? '127.0.0.1:8080',
     data: options.dataDir ?? './.vigil',
@@ -49,10 +55,10 @@ export function demoConfig(
   return { config, path: null, dataDir: resolve(config.data) };
 }
 
-export function demoBanner(url: string): string {
+export function demoBanner(url: string, dataDir: string): string {
   return `
 Vigil is running with the demo setup (no vigil.yaml found), on ${url}
-  stand-in model behind connections "openai" and "anthropic"; ledger in ./.vigil
+  stand-in model behind connections "openai" and "anthropic"; ledger in ${dataDir}
 
 Try it:
   curl ${url}/c/openai/v1/chat/completions \\

@@ -63,9 +63,13 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   for (const c of config.connections)
     credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
   const literals = config.masking.secrets.map((ref) => resolveSecret(ref, baseDir));
-  const oidcSecret = config.identity.oidc?.client_secret ? resolveSecret(config.identity.oidc.client_secret, baseDir) : null;
+  const oidcSecret = config.identity.oidc?.client_secret
+    ? resolveSecret(config.identity.oidc.client_secret, baseDir)
+    : null;
   const masker = buildMasker(
-    [...credentials.values()].filter((v): v is string => v !== null).concat(literals, oidcSecret ? [oidcSecret] : []),
+    [...credentials.values()]
+      .filter((v): v is string => v !== null)
+      .concat(literals, oidcSecret ? [oidcSecret] : []),
   );
   const logger = createLogger(
     config.log_level,

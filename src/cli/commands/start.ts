@@ -1,7 +1,7 @@
 // `vigil start`: run the gateway from vigil.yaml, or the offline demo setup when there is none.
 import type { Command } from 'commander';
 import { startDemoModel } from '../../demo-model/index.js';
-import { DEMO_UPSTREAM_KEY_ENV, demoBanner, demoConfig } from '../../server/demo.js';
+import { demoBanner, demoConfig, demoUpstreamKey } from '../../server/demo.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
 import type { SetExitCode } from './index.js';
@@ -19,18 +19,12 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         stops.push(() => gateway.close());
         console.log(`Vigil is running on ${gateway.url}`);
       } else {
-        process.env[DEMO_UPSTREAM_KEY_ENV] ??= `sk-demo-${Math.random().toString(36).slice(2)}${Date.now()}`;
-        const model = await startDemoModel({
-          host: '127.0.0.1',
-          port: 0,
-          apiKey: process.env[DEMO_UPSTREAM_KEY_ENV],
-        });
+        const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
         stops.push(() => model.close());
-        const gateway = await startGateway(
-          demoConfig(model.url, { listen: opts.listen, dataDir: globals.data }),
-        );
+        const demo = demoConfig(model.url, { listen: opts.listen, dataDir: globals.data });
+        const gateway = await startGateway(demo);
         stops.unshift(() => gateway.close());
-        console.log(demoBanner(gateway.url));
+        console.log(demoBanner(gateway.url, demo.dataDir));
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

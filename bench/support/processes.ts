@@ -1,0 +1,55 @@
+// Starting the parties of a benchmark as separate processes, so none shares an event loop with
+// the load generator or with each other.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface Spawned {
+  readonly child: ChildProcess;
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} as its first stdout line. */
+export async function spawnJsonUrl(script: string, args: readonly string[]): Promise<Spawned> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, url: (JSON.parse(line) as { url: string }).url, stop: () => stopChild(child) };
+}
+
+/** Spawns a command and waits until `url` answers HTTP. */
+export async function spawnAndWait(
+  command: string,
+  args: readonly string[],
+  url: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<Spawned> {
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, ...env },
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      await fetch(url);
+      break;
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${command} did not start`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  return { child, url, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}

@@ -1,0 +1,49 @@
+// `vigil tree SESSION [--path [NODE]] [--json]`: the reasoning tree rebuilt from a session's model
+// traffic, or the path from its root to a node (by default the session's outcome).
+import type { Command } from 'commander';
+import { VigilError } from '../../core/errors.js';
+import {
+  buildReasoningTree,
+  linkActions,
+  outcomePath,
+  renderPath,
+  renderTree,
+} from '../../reasoning/index.js';
+import { loadCliConfig, openStore } from '../context.js';
+import type { SetExitCode } from './index.js';
+
+export function register(program: Command, _setExitCode: SetExitCode): void {
+  program
+    .command('tree')
+    .description('rebuild the reasoning tree (Tree-of-Thoughts, chain of thought) of a session')
+    .argument('<session>', 'session id')
+    .option('--path [node]', "print the path from the root to NODE (default: the session's outcome)")
+    .option('--json', 'print JSON')
+    .action(async (sessionId: string, opts: { path?: string | boolean; json?: boolean }) => {
+      const store = openStore(loadCliConfig(program.opts()));
+      try {
+        const session = await store.getSession(sessionId);
+        if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
+        const events = await store.readSession(sessionId);
+        const tree = buildReasoningTree(events);
+        if (opts.path !== undefined) {
+          const path = outcomePath(tree, typeof opts.path === 'string' ? opts.path : undefined);
+          console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path));
+          return;
+        }
+        const actions = linkActions(tree, events);
+        if (opts.json) {
+          console.log(JSON.stringify({ sessionId, tree, actions }, null, 2));
+          return;
+        }
+        console.log(renderTree(tree));
+        for (const a of actions) {
+          console.log(
+            `action ${a.actionType} #${a.actionSeq} ${a.action} <- ${a.nodeId} (${a.evidence} ${a.confidence})`,
+          );
+        }
+      } finally {
+        await store.close();
+      }
+    });
+}

@@ -1,0 +1,124 @@
+// `vigil verify`: checks the ledger offline (chains, payload hashes, Merkle roots, signatures,
+// anchor) and names the first bad event; or, with --bundle, checks an export bundle alone.
+// Exit 0 intact, 1 a fault found.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readAnchorText } from '../../ledger/anchor.js';
+import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
+import { sqliteEventSource } from '../../ledger/event-source.js';
+import type { LedgerFault } from '../../ledger/faults.js';
+import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
+import { loadCliConfig, openStore } from '../context.js';
+import type { SetExitCode } from './index.js';
+import { ledgerAnchorPath, ledgerKeyring } from './keys.js';
+import { isoDate } from './sessions.js';
+
+/** Stores at least this large get a progress bar (when stderr is a terminal). */
+const PROGRESS_FROM = 50_000;
+
+export function register(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('verify')
+    .description('verify the ledger (or an export bundle) and name the first bad event')
+    .option('--session <id>', 'check this session in depth (and its place in the signed log)')
+    .option('--since <date>', 'check events from this date or ISO time in depth')
+    .option('--bundle <file>', 'verify an export bundle, with no database')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { session?: string; since?: string; bundle?: string; json?: boolean }) => {
+      if (opts.bundle) {
+        const report = verifyBundle(readFileSync(opts.bundle));
+        console.log(opts.json ? JSON.stringify(report, null, 2) : describeBundle(report));
+        if (!report.ok) setExitCode(1);
+        return;
+      }
+      const loaded = loadCliConfig(program.opts());
+      const store = openStore(loaded);
+      try {
+        const source = sqliteEventSource(store.database);
+        const progress = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
+        const report = await verifyLedger(source, await store.listCheckpoints(), {
+          keyring: ledgerKeyring(loaded),
+          anchorText: readAnchorText(ledgerAnchorPath(loaded)),
+          sessionId: opts.session,
+          since: opts.since === undefined ? undefined : isoDate(opts.since),
+          onProgress: progress?.update,
+        });
+        progress?.done();
+        console.log(opts.json ? JSON.stringify(report, null, 2) : describeLedger(report, opts.session));
+        if (!report.ok) setExitCode(1);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+function describeFault(fault: LedgerFault): string {
+  const where = [
+    fault.index === undefined ? null : `event ${fault.index}`,
+    fault.sessionId === undefined
+      ? null
+      : `session ${fault.sessionId}${fault.seq === undefined ? '' : ` seq ${fault.seq}`}`,
+    fault.checkpointSize === undefined ? null : `checkpoint ${fault.checkpointSize}`,
+    fault.anchorLine === undefined ? null : `anchor line ${fault.anchorLine}`,
+  ].filter((w) => w !== null);
+  return `TAMPERED [${fault.kind}]${where.length ? ` at ${where.join(', ')}` : ''}: ${fault.message}`;
+}
+
+function describeLedger(r: VerifyReport, session?: string): string {
+  const lines = [
+    r.fault
+      ? describeFault(r.fault)
+      : `ledger intact${session ? ` (session ${session} checked in depth)` : ''}`,
+  ];
+  lines.push(`  events: ${r.events} read, ${r.checkedInDepth} rehashed; sessions: ${r.sessions}`);
+  const latest = r.latestCheckpoint;
+  lines.push(
+    `  checkpoints: ${r.checkpoints}${latest ? ` (latest: size ${latest.size} at ${latest.time}, key ${latest.keyId})` : ''}`,
+  );
+  if (r.notCheckpointed > 0)
+    lines.push(`  not yet checkpointed: ${r.notCheckpointed} event(s) after the latest checkpoint`);
+  if (r.purged > 0) lines.push(`  purged payloads: ${r.purged} event(s) (verified by their payload hash)`);
+  if (r.incompleteSessions.length > 0) {
+    const sample = r.incompleteSessions.slice(0, 5).join(', ');
+    const more = r.incompleteSessions.length > 5 ? ', ...' : '';
+    lines.push(`  incomplete sessions (no session.end): ${r.incompleteSessions.length} (${sample}${more})`);
+  }
+  lines.push(
+    r.anchorLines === null ? '  anchor: not checked' : `  anchor: ${r.anchorLines} line(s) cross-checked`,
+  );
+  for (const note of r.notes) lines.push(`  note: ${note}`);
+  return lines.join('\n');
+}
+
+function describeBundle(r: BundleReport): string {
+  const head = r.fault ? describeFault(r.fault) : `bundle intact: session ${r.session}`;
+  const facts = [
+    `  events: ${r.events}${r.complete ? ' (complete: ends with session.end)' : ' (no session.end: incomplete or cut)'}`,
+  ];
+  if (r.purged > 0) facts.push(`  purged payloads: ${r.purged}`);
+  if (r.checkpoint)
+    facts.push(`  checkpoint: size ${r.checkpoint.size} at ${r.checkpoint.time}, key ${r.checkpoint.keyId}`);
+  return [head, ...facts].join('\n');
+}
+
+function progressBar(): { update: (done: number, total: number) => void; done: () => void } {
+  let shown = false;
+  let last = 0;
+  return {
+    update(done, total) {
+      if (total < PROGRESS_FROM) return;
+      const now = Date.now();
+      if (now - last < 100 && done < total) return;
+      last = now;
+      shown = true;
+      const width = 30;
+      const filled = Math.round((width * done) / total);
+      process.stderr.write(
+        `\rverifying [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}`,
+      );
+    },
+    done() {
+      if (shown) process.stderr.write('\n');
+    },
+  };
+}

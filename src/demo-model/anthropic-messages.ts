@@ -1,0 +1,121 @@
+// POST /v1/messages: a message object, or the event stream message_start, then per content block
+// content_block_start (a ping after the first), content_block_delta (text_delta | input_json_delta)…,
+// content_block_stop, then message_delta (stop_reason, usage) and message_stop.
+// POST /v1/messages/count_tokens: { input_tokens }.
+import { anthropicPrompt } from './anthropic-requests.js';
+import { applyInjectedFailure, type Exchange, prepareAnswer } from './exchange.js';
+import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import type { PlannedChoice } from './plan.js';
+import { chunkChars, chunkText, countTokens, randomId } from './text.js';
+import type { DemoFinishReason } from './types.js';
+
+const STOP_REASONS: Record<DemoFinishReason, string> = {
+  stop: 'end_turn',
+  length: 'max_tokens',
+  tool_calls: 'tool_use',
+  content_filter: 'refusal',
+};
+
+type Block =
+  | { type: 'text'; text: string }
+  | { type: 'tool_use'; id: string; name: string; input: unknown; json: string };
+
+export async function handleMessages(ex: Exchange): Promise<void> {
+  const prompt = anthropicPrompt(ex.body, ex.headers);
+  const answer = await prepareAnswer(ex, [prompt], 'toolu_');
+  if (answer === null) return;
+  const choice = answer.choices[0]!;
+  const blocks = contentBlocks(choice);
+  const inputTokens = countTokens(prompt.promptText);
+  const message = {
+    id: randomId('msg_'),
+    type: 'message',
+    role: 'assistant',
+    model: prompt.model,
+    content: [] as unknown[],
+    stop_reason: null as string | null,
+    stop_sequence: null,
+    usage: {
+      input_tokens: inputTokens,
+      cache_creation_input_tokens: 0,
+      cache_read_input_tokens: 0,
+      output_tokens: choice.outputTokens,
+      service_tier: 'standard',
+    },
+  };
+  const stopReason = STOP_REASONS[choice.finishReason];
+  if (!prompt.stream) {
+    const body = { ...message, content: blocks.map(wireBlock), stop_reason: stopReason };
+    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
+    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    return;
+  }
+  const sse = new SseWriter(ex.res, {
+    chunkDelayMs: ex.chunkDelayMs,
+    dieAfterContent: answer.dieAfter,
+    markFailed: ex.markFailed,
+  });
+  const emit = (type: string, fields: Record<string, unknown>, content = false) =>
+    content ? sse.content({ type, ...fields }, type) : sse.event({ type, ...fields }, type);
+  sse.open(ex.responseHeaders);
+  await emit('message_start', { message: { ...message, usage: { ...message.usage, output_tokens: 1 } } });
+  for (const [index, block] of blocks.entries()) {
+    const start = block.type === 'text' ? { type: 'text', text: '' } : { ...wireBlock(block), input: {} };
+    await emit('content_block_start', { index, content_block: start });
+    if (index === 0) await emit('ping', {});
+    if (block.type === 'text') {
+      for (const text of chunkText(block.text, ex.tokensPerChunk)) {
+        await emit('content_block_delta', { index, delta: { type: 'text_delta', text } }, true);
+      }
+    } else {
+      for (const partial of chunkChars(block.json, 8 * Math.max(1, ex.tokensPerChunk))) {
+        await emit(
+          'content_block_delta',
+          { index, delta: { type: 'input_json_delta', partial_json: partial } },
+          true,
+        );
+      }
+    }
+    await emit('content_block_stop', { index });
+  }
+  await emit('message_delta', {
+    delta: { stop_reason: stopReason, stop_sequence: null },
+    usage: { output_tokens: choice.outputTokens },
+  });
+  await emit('message_stop', {});
+  sse.end();
+}
+
+export async function handleCountTokens(ex: Exchange): Promise<void> {
+  const prompt = anthropicPrompt(ex.body, ex.headers, false);
+  const body = { input_tokens: countTokens(prompt.promptText) };
+  if (await applyInjectedFailure(ex, prompt.model, body)) sendJson(ex.res, 200, body, ex.responseHeaders);
+}
+
+function contentBlocks(choice: PlannedChoice): Block[] {
+  const blocks: Block[] = [];
+  if (choice.text !== '' || choice.toolCalls.length === 0) blocks.push({ type: 'text', text: choice.text });
+  for (const call of choice.toolCalls) {
+    blocks.push({
+      type: 'tool_use',
+      id: call.id,
+      name: call.name,
+      input: parseOrEmpty(call.arguments),
+      json: call.arguments,
+    });
+  }
+  return blocks;
+}
+
+function wireBlock(block: Block): Record<string, unknown> {
+  if (block.type === 'text') return { type: 'text', text: block.text };
+  return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
+}
+
+function parseOrEmpty(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return {};
+  }
+}

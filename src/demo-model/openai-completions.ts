@@ -1,0 +1,69 @@
+// POST /v1/completions (legacy): a text_completion, or a stream of them ending in `data: [DONE]`.
+import { type Exchange, prepareAnswer, totalOutputTokens } from './exchange.js';
+import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import { SYSTEM_FINGERPRINT } from './openai-chat.js';
+import { completionPrompts } from './openai-requests.js';
+import { chunkText, countTokens, randomId } from './text.js';
+
+export async function handleCompletions(ex: Exchange): Promise<void> {
+  const prompts = completionPrompts(ex.body, ex.headers);
+  const answer = await prepareAnswer(ex, prompts, 'call_');
+  if (answer === null) return;
+  const first = prompts[0]!;
+  const head = {
+    id: randomId('cmpl-'),
+    object: 'text_completion',
+    created: Math.floor(Date.now() / 1000),
+    model: first.model,
+    system_fingerprint: SYSTEM_FINGERPRINT,
+  };
+  const promptTokens = prompts
+    .filter((p) => p.choiceIndex % p.n === 0)
+    .reduce((sum, p) => sum + countTokens(p.promptText), 0);
+  const completionTokens = totalOutputTokens(answer.choices);
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+  if (!first.stream) {
+    const body = {
+      ...head,
+      choices: answer.choices.map((c) => ({
+        text: c.text,
+        index: c.index,
+        logprobs: null,
+        finish_reason: c.finishReason,
+      })),
+      usage,
+    };
+    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
+    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    return;
+  }
+  const includeUsage =
+    (ex.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+  const sse = new SseWriter(ex.res, {
+    chunkDelayMs: ex.chunkDelayMs,
+    dieAfterContent: answer.dieAfter,
+    markFailed: ex.markFailed,
+  });
+  const chunk = (index: number, text: string, finish: string | null) => ({
+    ...head,
+    choices: [{ text, index, logprobs: null, finish_reason: finish }],
+    ...(includeUsage ? { usage: null } : {}),
+  });
+  sse.open(ex.responseHeaders);
+  const pieces = answer.choices.map((c) => chunkText(c.text, ex.tokensPerChunk));
+  const longest = Math.max(0, ...pieces.map((p) => p.length));
+  for (let step = 0; step < longest; step++) {
+    for (const [i, c] of answer.choices.entries()) {
+      const piece = pieces[i]![step];
+      if (piece !== undefined) await sse.content(chunk(c.index, piece, null));
+    }
+  }
+  for (const c of answer.choices) await sse.event(chunk(c.index, '', c.finishReason));
+  if (includeUsage) await sse.event({ ...head, choices: [], usage });
+  await sse.done();
+  sse.end();
+}
