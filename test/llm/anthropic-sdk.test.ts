@@ -1,0 +1,96 @@
+// The official @anthropic-ai/sdk through Vigil gets what it gets directly, streaming and not.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
+import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+
+const UPSTREAM_KEY = 'sk-ant-upstream-only-vigil-knows';
+let model: DemoModel;
+let gateway: TestGateway;
+let direct: Anthropic;
+let viaVigil: Anthropic;
+
+before(async () => {
+  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
+  process.env.VIGIL_TEST_ANTHROPIC_KEY = UPSTREAM_KEY;
+  gateway = await startTestGateway({
+    connections: [
+      {
+        name: 'claude',
+        type: 'llm-anthropic',
+        upstream: model.url,
+        credential: 'env:VIGIL_TEST_ANTHROPIC_KEY',
+        allow: ['*'],
+      },
+    ],
+  });
+  direct = new Anthropic({ baseURL: model.url, apiKey: UPSTREAM_KEY, maxRetries: 0 });
+  viaVigil = new Anthropic({ baseURL: `${gateway.url}/c/claude`, apiKey: TOKENS.alice, maxRetries: 0 });
+});
+
+after(async () => {
+  await gateway?.close();
+  await model?.close();
+});
+
+const params = {
+  model: 'demo',
+  max_tokens: 256,
+  system: 'Be brief.',
+  messages: [{ role: 'user' as const, content: 'What is a tamper-evident log?' }],
+};
+
+test('messages, not streamed: same content as direct', async () => {
+  const a = await direct.messages.create(params);
+  const b = await viaVigil.messages.create(params);
+  assert.deepEqual(b.content, a.content);
+  assert.equal(b.stop_reason, a.stop_reason);
+  assert.deepEqual(b.usage, a.usage);
+});
+
+test('messages, streamed with the SDK helper: same final message as direct', async () => {
+  const a = await direct.messages.stream(params).finalMessage();
+  let deltas = 0;
+  const stream = viaVigil.messages.stream(params).on('text', () => deltas++);
+  const b = await stream.finalMessage();
+  assert.deepEqual(b.content, a.content);
+  assert.ok(deltas > 1, 'text arrived in several deltas');
+});
+
+test('the stream is recorded whole with its time to first token', async () => {
+  await viaVigil.messages
+    .stream({ ...params, messages: [{ role: 'user', content: 'marker-anthropic-42' }] })
+    .finalMessage();
+  const [summary] = await gateway.store.listSessions({ search: 'marker-anthropic-42' });
+  const events = await gateway.store.readSession(summary!.id);
+  const response = events.findLast((e) => e.type === 'llm.response')!;
+  const expected = await direct.messages.create({
+    ...params,
+    messages: [{ role: 'user', content: 'marker-anthropic-42' }],
+  });
+  const choices = response.payload!.choices as { text: string; finishReason: string }[];
+  assert.equal(choices[0]?.text, expected.content.map((c) => (c.type === 'text' ? c.text : '')).join(''));
+  assert.equal(choices[0]?.finishReason, expected.stop_reason);
+  assert.equal(typeof response.payload!.ttftMs, 'number');
+  assert.ok(!JSON.stringify(model.requests.map((r) => r.headers)).includes(TOKENS.alice));
+});
+
+test('the upstream dies mid-stream: the client gets an error, the ledger the partial response and the failure', async () => {
+  const stream = viaVigil.messages.stream(
+    { ...params, messages: [{ role: 'user', content: 'marker-dies-77' }] },
+    { headers: { 'x-demo-fail': 'mid-stream:2' } },
+  );
+  let received = '';
+  stream.on('text', (t) => {
+    received += t;
+  });
+  await assert.rejects(stream.finalMessage());
+  const [summary] = await gateway.store.listSessions({ search: 'marker-dies-77' });
+  const response = (await gateway.store.readSession(summary!.id)).findLast((e) => e.type === 'llm.response')!;
+  assert.equal(response.payload!.partial, true);
+  assert.equal((response.payload!.error as { code: string }).code, 'upstream_failed');
+  const recorded = (response.payload!.choices as { text: string }[])[0]?.text ?? '';
+  assert.ok(recorded.length > 0 && recorded.startsWith(received), 'what the client saw is in the ledger');
+  assert.equal((await fetch(`${gateway.url}/healthz`)).status, 200, 'the gateway stays up');
+});
