@@ -64,6 +64,20 @@ function describe(e: StoredEvent): string {
     }
     case 'db.query':
       return `query: ${String(p.statement ?? '')}${Array.isArray(p.parameters) && p.parameters.length ? ` ${JSON.stringify(p.parameters)}` : ''}`;
+    case 'db.result': {
+      const status = p.sqlstate
+        ? `ERROR ${String(p.sqlstate)}: ${String(p.error_message ?? '')}`
+        : String(p.command_tag ?? '');
+      const rows =
+        Array.isArray(p.rows) && p.rows.length
+          ? `\n${indent(p.rows.map((r) => JSON.stringify(r)).join('\n'))}`
+          : '';
+      return `result: ${status} (${String(p.row_count ?? 0)} rows, ${String(p.duration_ms ?? '?')} ms)${rows}`;
+    }
+    case 'policy.decision':
+      return `${String(p.action).toUpperCase()} by rule ${String(p.rule)}: ${String(p.reason)}`;
+    case 'access.revoked':
+      return `ACCESS REVOKED (${String(p.reason)})`;
     case 'access.denied':
       return `DENIED ${String(p.code)}: ${String(p.message)}`;
     default:

@@ -78,6 +78,7 @@ export async function handleMessages(ex: Exchange): Promise<void> {
     }
     await emit('content_block_stop', { index });
   }
+  sse.closing();
   await emit('message_delta', {
     delta: { stop_reason: stopReason, stop_sequence: null },
     usage: { output_tokens: choice.outputTokens },

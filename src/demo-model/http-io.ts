@@ -131,14 +131,24 @@ export class SseWriter {
 
   async content(data: unknown, name?: string): Promise<void> {
     const { dieAfterContent, chunkDelayMs } = this.options;
-    if (dieAfterContent !== null && this.contentSent >= dieAfterContent) {
-      this.options.markFailed();
-      this.res.socket?.destroy();
-      throw new StreamKilled();
-    }
+    if (dieAfterContent !== null && this.contentSent >= dieAfterContent) this.die();
     await sleep(chunkDelayMs);
     await this.write(format(data, name));
     this.contentSent++;
+  }
+
+  /**
+   * Called after the last content event: a stream meant to die does so here at the latest, so a
+   * reply shorter than the requested chunk count still fails before its closing events.
+   */
+  closing(): void {
+    if (this.options.dieAfterContent !== null) this.die();
+  }
+
+  private die(): never {
+    this.options.markFailed();
+    this.res.socket?.destroy();
+    throw new StreamKilled();
   }
 
   /** OpenAI's terminator for chat and completions streams. */

@@ -73,6 +73,7 @@ export async function handleChat(ex: Exchange): Promise<void> {
       if (piece !== undefined) await sse.content(chunk([delta(c.index, piece)]));
     }
   }
+  sse.closing();
   for (const c of answer.choices) {
     await sse.event(chunk([{ index: c.index, delta: {}, logprobs: null, finish_reason: c.finishReason }]));
   }

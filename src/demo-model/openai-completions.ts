@@ -62,6 +62,7 @@ export async function handleCompletions(ex: Exchange): Promise<void> {
       if (piece !== undefined) await sse.content(chunk(c.index, piece, null));
     }
   }
+  sse.closing();
   for (const c of answer.choices) await sse.event(chunk(c.index, '', c.finishReason));
   if (includeUsage) await sse.event({ ...head, choices: [], usage });
   await sse.done();

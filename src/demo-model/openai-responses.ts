@@ -101,6 +101,7 @@ export async function handleResponses(ex: Exchange): Promise<void> {
     }
     await emit('response.output_item.done', { output_index: outputIndex, item: item.done });
   }
+  sse.closing();
   await emit(incomplete ? 'response.incomplete' : 'response.completed', {
     response: response(
       finalStatus,

@@ -1,13 +1,15 @@
 // The per-session hash chain. An event's hash commits to its header and, through `payload_hash`,
 // to its payload; the payload itself can be purged later without breaking the chain.
-import { createHash } from 'node:crypto';
+// The encoders here run once per event when recording and verifying, so they write the canonical
+// JSON directly (keys already in sorted order) instead of going through the generic encoder.
+import { hash as oneShotHash } from 'node:crypto';
 import type { EventDraft, Identity, JsonObject } from '../core/events.js';
 import { canonicalJson } from './canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShotHash('sha256', data, 'hex');
 }
 
 export function payloadHash(payload: JsonObject): string {
@@ -24,27 +26,68 @@ export interface EventHeader {
   readonly payloadHash: string;
 }
 
+/** Canonical JSON of the identity as the header carries it: {groups, kind, subject, token_id?}. */
+export function encodeIdentity(identity: Identity): string {
+  const value: Record<string, unknown> = {
+    subject: identity.subject,
+    kind: identity.kind,
+    groups: identity.groups,
+  };
+  if (identity.tokenId !== undefined) value.token_id = identity.tokenId;
+  return canonicalJson(value);
+}
+
+/**
+ * The canonical header with the identity already encoded: canonical JSON of
+ * {connection, identity, payload_hash, seq, session, time, type, v: 1} (keys in sorted order).
+ */
+export function encodeHeaderWith(
+  type: string,
+  sessionId: string,
+  seq: number,
+  time: string,
+  connection: string,
+  encodedIdentity: string,
+  hashOfPayload: string,
+): string {
+  if (!Number.isFinite(seq)) throw new TypeError(`cannot encode non-finite number ${seq}`);
+  return `{"connection":${JSON.stringify(connection)},"identity":${encodedIdentity},"payload_hash":${JSON.stringify(hashOfPayload)},"seq":${JSON.stringify(seq)},"session":${JSON.stringify(sessionId)},"time":${JSON.stringify(time)},"type":${JSON.stringify(type)},"v":1}`;
+}
+
 /** The canonical bytes of an event header: what the chain hash covers. */
 export function encodeHeader(header: EventHeader): string {
-  const identity: Record<string, unknown> = {
-    subject: header.identity.subject,
-    kind: header.identity.kind,
-    groups: header.identity.groups,
-  };
-  if (header.identity.tokenId !== undefined) identity.token_id = header.identity.tokenId;
-  return canonicalJson({
-    v: 1,
-    type: header.type,
-    session: header.sessionId,
-    seq: header.seq,
-    time: header.time,
-    connection: header.connection,
-    identity,
-    payload_hash: header.payloadHash,
-  });
+  return encodeHeaderWith(
+    header.type,
+    header.sessionId,
+    header.seq,
+    header.time,
+    header.connection,
+    encodeIdentity(header.identity),
+    header.payloadHash,
+  );
+}
+
+const scratch = Buffer.alloc(16 * 1024);
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** SHA-256(prev_hash as 32 raw bytes || encoded header), hex. `prevHash` must be 64 hex characters. */
+export function chainHashOf(prevHash: string, encodedHeader: string): string {
+  // One buffer and a one-shot hash: this runs for every event recorded and verified.
+  if (prevHash.length !== 64 || !HEX64.test(prevHash))
+    throw new TypeError('prev_hash must be 64 hex characters');
+  if (encodedHeader.length * 3 <= scratch.length - 32) {
+    scratch.write(prevHash, 0, 32, 'hex');
+    const n = scratch.write(encodedHeader, 32, 'utf8');
+    return oneShotHash('sha256', scratch.subarray(0, 32 + n), 'hex');
+  }
+  return oneShotHash(
+    'sha256',
+    Buffer.concat([Buffer.from(prevHash, 'hex'), Buffer.from(encodedHeader)]),
+    'hex',
+  );
 }
 
 /** hash = SHA-256(prev_hash || canonical(header)), prev_hash as its 32 raw bytes. */
 export function chainHash(prevHash: string, header: EventHeader): string {
-  return createHash('sha256').update(Buffer.from(prevHash, 'hex')).update(encodeHeader(header)).digest('hex');
+  return chainHashOf(prevHash, encodeHeader(header));
 }

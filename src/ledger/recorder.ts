@@ -4,9 +4,10 @@
 // hashes are assigned at flush time from the committed heads, so a failed write leaves no gap.
 
 import { VigilError } from '../core/errors.js';
-import type { EventDraft, RecordedEvent } from '../core/events.js';
+import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
 import type { SessionMeta, Store } from '../core/ports.js';
-import { chainHash, GENESIS_HASH, payloadHash } from './chain.js';
+import { canonicalJson, rememberCanonical } from './canonical.js';
+import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH, sha256Hex } from './chain.js';
 
 interface Pending {
   readonly draft: EventDraft;
@@ -26,6 +27,7 @@ export class Recorder {
   readonly #store: Store;
   readonly #heads = new Map<string, Head>();
   readonly #listeners: CommitListener[] = [];
+  readonly #identities = new WeakMap<Identity, string>();
   #queue: Pending[] = [];
   #size = -1;
   #flushing = false;
@@ -100,28 +102,73 @@ export class Recorder {
   }
 
   async #commit(batch: readonly Pending[]): Promise<RecordedEvent[]> {
+    // Heads of sessions not cached yet are read first, together, so the loop below never awaits.
+    const missing = new Set<string>();
+    for (const { draft } of batch) {
+      if (!this.#heads.has(draft.sessionId)) missing.add(draft.sessionId);
+    }
+    const loaded = new Map<string, Head>();
+    for (const id of missing) loaded.set(id, await this.#loadHead(id));
     // Work on copies of the heads: they become the committed heads only if the write succeeds.
     const heads = new Map<string, Head>();
     const sessions: SessionMeta[] = [];
-    const events: RecordedEvent[] = [];
+    const events: RecordedEvent[] = new Array(batch.length);
     let index = this.#size;
-    for (const { draft, protocol } of batch) {
-      let head = heads.get(draft.sessionId) ?? (await this.#loadHead(draft.sessionId));
-      head = { ...head };
+    for (let i = 0; i < batch.length; i++) {
+      const { draft, protocol } = batch[i]!;
+      let head = heads.get(draft.sessionId);
+      if (!head) {
+        const committed = this.#heads.get(draft.sessionId) ?? loaded.get(draft.sessionId)!;
+        head = { nextSeq: committed.nextSeq, lastHash: committed.lastHash };
+        heads.set(draft.sessionId, head);
+      }
       if (head.nextSeq === 0) sessions.push({ id: draft.sessionId, protocol: protocol ?? 'unknown' });
-      const hashOfPayload = payloadHash(draft.payload);
+      const payloadText = canonicalJson(draft.payload);
+      // The store encodes the payload again to write it: let it reuse this text.
+      rememberCanonical(draft.payload, payloadText);
+      const hashOfPayload = sha256Hex(payloadText);
       const seq = head.nextSeq;
-      const hash = chainHash(head.lastHash, { ...draft, seq, payloadHash: hashOfPayload });
-      events.push({ ...draft, seq, index, payloadHash: hashOfPayload, prevHash: head.lastHash, hash });
+      const header = encodeHeaderWith(
+        draft.type,
+        draft.sessionId,
+        seq,
+        draft.time,
+        draft.connection,
+        this.#encodedIdentity(draft.identity),
+        hashOfPayload,
+      );
+      const hash = chainHashOf(head.lastHash, header);
+      events[i] = {
+        type: draft.type,
+        sessionId: draft.sessionId,
+        connection: draft.connection,
+        identity: draft.identity,
+        time: draft.time,
+        payload: draft.payload,
+        seq,
+        index,
+        payloadHash: hashOfPayload,
+        prevHash: head.lastHash,
+        hash,
+      };
       head.nextSeq = seq + 1;
       head.lastHash = hash;
-      heads.set(draft.sessionId, head);
       index++;
     }
     await this.#store.appendEvents(events, sessions);
     for (const [id, head] of heads) this.#heads.set(id, head);
     this.#size = index;
     return events;
+  }
+
+  /** Identities are usually one shared object per session: encode each once. */
+  #encodedIdentity(identity: Identity): string {
+    let encoded = this.#identities.get(identity);
+    if (encoded === undefined) {
+      encoded = encodeIdentity(identity);
+      this.#identities.set(identity, encoded);
+    }
+    return encoded;
   }
 
   async #loadHead(sessionId: string): Promise<Head> {

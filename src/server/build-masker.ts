@@ -1,39 +1,40 @@
-// Builds the masker from the configuration and the credentials Vigil injects.
-// Until the detector catalogue is wired in, only known secrets (injected credentials, configured
-// literals) are masked — see src/mask/ for the full engine.
-import type { JsonObject } from '../core/events.js';
-import type { PayloadMasker } from '../core/ports.js';
+// Builds the masker: the detector catalogue and custom rules from the configuration, every secret
+// Vigil holds (injected credentials, configured literals, the OIDC client secret) as a known secret,
+// and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { VigilConfig } from '../core/config.js';
+import { createMaskerFromConfig, type Masker } from '../mask/index.js';
+import { resolveSecret } from './load-config.js';
 
-export function buildMasker(knownSecrets: readonly string[]): PayloadMasker {
-  const secrets = knownSecrets.filter((s) => s.length >= 4);
-  const maskText = (text: string) => secrets.reduce((t, s) => t.split(s).join('[MASKED:known-secret]'), text);
-  const walk = (value: unknown): unknown => {
-    if (typeof value === 'string') return maskText(value);
-    if (Array.isArray(value)) return value.map(walk);
-    if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+export interface KnownSecretInput {
+  readonly value: string;
+  readonly label: string;
+}
+
+export function buildMasker(
+  config: Pick<VigilConfig, 'masking' | 'connections'>,
+  dataDir: string,
+  baseDir: string,
+  knownSecrets: readonly KnownSecretInput[],
+): Masker {
+  const fingerprintKey = config.masking.fingerprint_key
+    ? resolveSecret(config.masking.fingerprint_key, baseDir)
+    : loadOrCreateFingerprintKey(dataDir);
+  return createMaskerFromConfig({ config, fingerprintKey, knownSecrets });
+}
+
+function loadOrCreateFingerprintKey(dataDir: string): Buffer {
+  const dir = join(dataDir, 'keys');
+  const file = join(dir, 'fingerprint.key');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, randomBytes(32), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
-    return value;
-  };
-  const window = Math.max(0, ...secrets.map((s) => s.length - 1));
-  return {
-    maskPayload: (payload) => walk(payload) as JsonObject,
-    maskText: (text) => maskText(text),
-    createStreamMasker() {
-      let carry = '';
-      return {
-        push(chunk) {
-          const masked = maskText(carry + chunk);
-          const keep = Math.min(window, masked.length);
-          carry = masked.slice(masked.length - keep);
-          return masked.slice(0, masked.length - keep);
-        },
-        end() {
-          const rest = carry;
-          carry = '';
-          return rest;
-        },
-      };
-    },
-  };
+  }
+  return readFileSync(file);
 }

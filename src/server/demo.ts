@@ -9,6 +9,8 @@ import type { LoadedConfig } from './load-config.js';
 
 export const DEMO_TOKENS = { alice: 'vigil-demo-alice', bob: 'vigil-demo-bob' } as const;
 export const DEMO_UPSTREAM_KEY_ENV = 'VIGIL_DEMO_UPSTREAM_KEY';
+export const DEMO_PG_PASSWORD_ENV = 'VIGIL_DEMO_PG_PASSWORD';
+export const DEMO_PG_LISTEN = '127.0.0.1:15432';
 
 /** The demo configuration, pointing at a stand-in model already listening at `modelUrl`. */
 /** The "real" upstream key of the demo: random per start, known only to Vigil and the stand-in model. */
@@ -17,11 +19,14 @@ export function demoUpstreamKey(): string {
   return process.env[DEMO_UPSTREAM_KEY_ENV];
 }
 
+/**
+ * The demo configuration, pointing at a stand-in model already listening at `modelUrl` and, when
+ * given, a demo PostgreSQL (its password in DEMO_PG_PASSWORD_ENV, known only to Vigil).
+ */
 export function demoConfig(
   modelUrl: string,
-  options: { listen?: string; dataDir?: string } = {},
+  options: { listen?: string; dataDir?: string; postgresUrl?: string; postgresListen?: string } = {},
 ): LoadedConfig {
-  // The "real" upstream key: random per start, known only to Vigil and the stand-in model.
   demoUpstreamKey();
   const config = configSchema.parse({
     listen: options.listen ?? '127.0.0.1:8080',
@@ -50,12 +55,32 @@ export function demoConfig(
         credential: `env:${DEMO_UPSTREAM_KEY_ENV}`,
         allow: ['group:ai-eng'],
       },
+      ...(options.postgresUrl
+        ? [
+            {
+              name: 'postgres',
+              type: 'postgres',
+              listen: options.postgresListen ?? DEMO_PG_LISTEN,
+              upstream: options.postgresUrl,
+              credential: `env:${DEMO_PG_PASSWORD_ENV}`,
+              allow: ['group:ai-eng', 'user:bob'],
+              record_rows: 5,
+              guardrails: { deny_statements: ['DROP', 'TRUNCATE'], deny_unbounded_writes: true },
+            },
+          ]
+        : []),
     ],
   });
   return { config, path: null, dataDir: resolve(config.data) };
 }
 
-export function demoBanner(url: string, dataDir: string): string {
+const POSTGRES_HINT = `PostgreSQL through Vigil (a demo database; your token is the password):
+  PGPASSWORD=${DEMO_TOKENS.alice} psql "host=127.0.0.1 port=${DEMO_PG_LISTEN.split(':')[1]} user=alice dbname=postgres"
+  (DROP and TRUNCATE are denied, and so are DELETE and UPDATE without WHERE)
+
+`;
+
+export function demoBanner(url: string, dataDir: string, withPostgres = false): string {
   return `
 Vigil is running with the demo setup (no vigil.yaml found), on ${url}
   stand-in model behind connections "openai" and "anthropic"; ledger in ${dataDir}
@@ -68,7 +93,7 @@ Try it:
   npx vigil sessions            # who did what
   npx vigil replay <SESSION>    # every prompt and response, in order
 
-Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on "anthropic").
+${withPostgres ? POSTGRES_HINT : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on "anthropic").
 Stop with Ctrl-C.
 `;
 }

@@ -9,6 +9,7 @@ import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
 import { sendApiError, sendJson } from '../api/http-json.js';
 import { accessRoutes } from '../api/routes/access.js';
+import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -19,7 +20,14 @@ import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
 import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
 import { loadOrCreateTokenKey } from '../identity/token-keys.js';
 import { VigilTokens } from '../identity/vigil-tokens.js';
+import { anchorPath, readAnchorText } from '../ledger/anchor.js';
+import { exportBundle } from '../ledger/bundle.js';
+import { Checkpointer } from '../ledger/checkpointer.js';
+import { sqliteEventSource } from '../ledger/event-source.js';
+import { loadLedgerKeys } from '../ledger/keyring.js';
 import { Recorder } from '../ledger/recorder.js';
+import { verifyLedger } from '../ledger/verify.js';
+import { logLineMasker } from '../mask/index.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
@@ -41,6 +49,8 @@ export interface Gateway {
   readonly sessions: SessionManager;
   readonly logger: Logger;
   readonly vigilTokens: VigilTokens;
+  readonly checkpointer: Checkpointer;
+  readonly ledgerKeys: ReturnType<typeof loadLedgerKeys>;
   readonly admin: AdminApi;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
@@ -62,24 +72,41 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const credentials = new Map<string, string | null>();
   for (const c of config.connections)
     credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
-  const literals = config.masking.secrets.map((ref) => resolveSecret(ref, baseDir));
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
-  const masker = buildMasker(
-    [...credentials.values()]
-      .filter((v): v is string => v !== null)
-      .concat(literals, oidcSecret ? [oidcSecret] : []),
-  );
-  const logger = createLogger(
-    config.log_level,
-    (line) => masker.maskText(line, 'vigil'),
-    options.logDestination,
-  );
+  const knownSecrets = [
+    ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),
+    ...config.masking.secrets.map((ref) => ({
+      value: resolveSecret(ref, baseDir),
+      label: 'configured-secret',
+    })),
+    ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
+  ];
+  const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
+  const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
   const store = new SqliteStore(join(loaded.dataDir, 'vigil.db'), { synchronous: config.durability });
   const recorder = new Recorder(store);
   await recorder.init();
+  const ledgerKeys = loadLedgerKeys(
+    loaded.dataDir,
+    config.ledger.signing_key
+      ? resolveSecret(config.ledger.signing_key, baseDir)
+      : process.env.VIGIL_LEDGER_SIGNING_KEY || undefined,
+  );
+  const checkpointer = new Checkpointer({
+    store,
+    recorder,
+    signer: ledgerKeys.signer,
+    intervalMs: config.ledger.checkpoint_interval,
+    anchorFile: anchorPath(loaded.dataDir, config.ledger.anchor_file),
+    webhook: config.ledger.anchor_webhook,
+    source: sqliteEventSource(store.database),
+    onError: (err, what) =>
+      logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
+  });
+  await checkpointer.start();
 
   const access = new AccessState(store.access);
   await access.refresh();
@@ -126,6 +153,20 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     routes: (audit) => [
       whoamiRoute,
       ...sessionRoutes(store, audit),
+      ...recordingRoutes({
+        store,
+        audit,
+        exportBundle: (id) =>
+          exportBundle(store, id, ledgerKeys.keyring, {
+            checkpointNow: () => checkpointer.checkpointNow(),
+            source: sqliteEventSource(store.database),
+          }),
+        verify: async () =>
+          verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
+            keyring: ledgerKeys.keyring,
+            anchorText: readAnchorText(anchorPath(loaded.dataDir, config.ledger.anchor_file)),
+          }),
+      }),
       ...accessRoutes({
         access: store.access,
         applyNow: () => watcher.check(),
@@ -169,7 +210,13 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       }
       return connection.handle(req, res, m[2] ?? '/', url.search);
     }
-    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok', ledger_size: recorder.size });
+    if (url.pathname === '/healthz') {
+      return sendJson(res, 200, {
+        status: 'ok',
+        ledger_size: recorder.size,
+        checkpointed: checkpointer.checkpointedSize,
+      });
+    }
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
     req.resume();
@@ -202,6 +249,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     sessions,
     logger,
     vigilTokens,
+    checkpointer,
+    ledgerKeys,
     admin,
     listeners,
     close() {
@@ -212,6 +261,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await Promise.all(listeners.map((l) => l.close()));
         await sessions.closeAll('shutdown');
         await recorder.drain();
+        await checkpointer.stop();
         await Promise.all([...llm.values()].map((c) => c.close()));
         await store.close();
       })();

@@ -1,7 +1,7 @@
 // Every admin API route against every role (admin, auditor, user) and an anonymous caller.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type TestGateway, startTestGateway, TOKENS } from '../support/gateway.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 let gateway: TestGateway;
 let aliceSession: string;
@@ -42,6 +42,11 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/sessions', 200, 200, 200, 401],
   ['GET', '/api/sessions/:alice', 200, 200, 404, 401],
   ['GET', '/api/sessions/:alice/events', 200, 200, 404, 401],
+  ['GET', '/api/sessions/:alice/tree', 200, 200, 404, 401],
+  // Alice's admin session has no model calls: the path is a clear 400 for those who may read it.
+  ['GET', '/api/sessions/:alice/tree/path', 400, 400, 404, 401],
+  ['GET', '/api/sessions/:alice/export', 200, 200, 403, 401],
+  ['GET', '/api/ledger/verify', 200, 200, 403, 401],
   ['GET', '/api/tokens', 200, 403, 403, 401],
   ['POST', '/api/tokens', 201, 403, 403, 401],
   ['DELETE', '/api/tokens/:token', 200, 403, 403, 401],
@@ -53,7 +58,9 @@ const MATRIX: [string, string, number, number, number, number][] = [
 test('the matrix covers every admin route', () => {
   const concrete = (template: string) => template.replace(':alice', 'x_1').replace(':token', 'x_1');
   for (const route of gateway.admin.routes) {
-    const covered = MATRIX.some(([method, template]) => method === route.method && route.pattern.test(concrete(template)));
+    const covered = MATRIX.some(
+      ([method, template]) => method === route.method && route.pattern.test(concrete(template)),
+    );
     assert.ok(covered, `no matrix row for ${route.method} ${route.pattern}`);
   }
 });
@@ -63,7 +70,8 @@ test('each role gets exactly the access the matrix says', async () => {
   for (const [method, template, ...expected] of MATRIX) {
     for (const [i, caller] of callers.entries()) {
       const path = template.replace(':alice', aliceSession).replace(':token', tokenId);
-      const body = method === 'POST' && path === '/api/tokens' ? { service_account: 'etl', ttl: '1h' } : undefined;
+      const body =
+        method === 'POST' && path === '/api/tokens' ? { service_account: 'etl', ttl: '1h' } : undefined;
       const { status, body: answer } = await call(caller, method, path, body);
       assert.equal(status, expected[i], `${caller} ${method} ${path}: ${JSON.stringify(answer)}`);
       if (status >= 400) assert.equal(typeof (answer as { error: { code: string } }).error.code, 'string');
@@ -74,7 +82,9 @@ test('each role gets exactly the access the matrix says', async () => {
 test('a user lists only their own sessions', async () => {
   await call('user', 'GET', '/api/whoami');
   const { body } = await call('user', 'GET', '/api/sessions?identity=alice');
-  const subjects = new Set((body as { sessions: { identity: { subject: string } }[] }).sessions.map((s) => s.identity.subject));
+  const subjects = new Set(
+    (body as { sessions: { identity: { subject: string } }[] }).sessions.map((s) => s.identity.subject),
+  );
   assert.deepEqual([...subjects], ['bob']);
 });
 
@@ -84,7 +94,11 @@ test('every admin call is recorded, refusals included', async () => {
     events.push(...(await gateway.store.readSession(s.id)));
   }
   const actions = events.filter((e) => e.type === 'admin.action');
-  assert.ok(actions.some((e) => e.identity.subject === 'bob' && e.payload?.status === 403 && e.payload?.path === '/api/tokens'));
+  assert.ok(
+    actions.some(
+      (e) => e.identity.subject === 'bob' && e.payload?.status === 403 && e.payload?.path === '/api/tokens',
+    ),
+  );
   assert.ok(actions.some((e) => e.identity.subject === 'alice' && e.payload?.method === 'DELETE'));
   assert.ok(events.some((e) => e.type === 'access.denied' && e.identity.subject === 'anonymous'));
   assert.ok(events.some((e) => e.type === 'audit.viewed' && e.identity.subject === 'audrey'));

@@ -1,13 +1,34 @@
 // The list of subcommands. A command module exports `register(program, setExitCode)`.
 import type { Command } from 'commander';
+import { register as demoModel } from './demo-model.js';
+import { register as exportBundle } from './export.js';
+import { register as keys } from './keys.js';
 import { register as login } from './login.js';
+import { register as maskTest } from './mask-test.js';
+import { register as purge } from './purge.js';
 import { register as replay } from './replay.js';
 import { register as sessions } from './sessions.js';
 import { register as start } from './start.js';
 import { register as token } from './token.js';
+import { register as tree } from './tree.js';
 import { register as users } from './users.js';
+import { register as verify } from './verify.js';
 
 export type SetExitCode = (code: number) => void;
 export type RegisterCommand = (program: Command, setExitCode: SetExitCode) => void;
 
-export const COMMANDS: readonly RegisterCommand[] = [start, login, sessions, replay, token, users];
+export const COMMANDS: readonly RegisterCommand[] = [
+  start,
+  login,
+  sessions,
+  replay,
+  tree,
+  verify,
+  exportBundle,
+  purge,
+  keys,
+  token,
+  users,
+  maskTest,
+  demoModel,
+];

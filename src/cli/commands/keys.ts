@@ -1,5 +1,6 @@
 // `vigil keys rotate` and `vigil keys public`: the Ed25519 keys that sign ledger checkpoints.
 // Also the one place the CLI resolves the ledger's signing key and anchor (verify/export use it).
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { anchorPath } from '../../ledger/anchor.js';
@@ -21,7 +22,7 @@ export const SIGNING_KEY_ENV = 'VIGIL_LEDGER_SIGNING_KEY';
 /** The configured signing key (`ledger.signing_key`, else $VIGIL_LEDGER_SIGNING_KEY), resolved; undefined for the key file. */
 export function suppliedSigningKey(loaded: LoadedConfig): string | undefined {
   const ref = loaded.config.ledger.signing_key;
-  if (ref) return resolveSecret(ref, loaded.path ? `${loaded.path}/..` : process.cwd());
+  if (ref) return resolveSecret(ref, loaded.path ? dirname(loaded.path) : process.cwd());
   const fromEnv = process.env[SIGNING_KEY_ENV];
   return fromEnv === undefined || fromEnv === '' ? undefined : fromEnv;
 }

@@ -1,7 +1,10 @@
 // `vigil start`: run the gateway from vigil.yaml, or the offline demo setup when there is none.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { startDemoModel } from '../../demo-model/index.js';
-import { demoBanner, demoConfig, demoUpstreamKey } from '../../server/demo.js';
+import { DEMO_PG_PASSWORD_ENV, demoBanner, demoConfig, demoUpstreamKey } from '../../server/demo.js';
+import { type DemoPostgres, startDemoPostgres } from '../../server/demo-postgres.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
 import type { SetExitCode } from './index.js';
@@ -11,7 +14,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .command('start')
     .description('start the gateway (with no vigil.yaml: an offline demo setup with a stand-in model)')
     .option('--listen <host:port>', 'override the listen address')
-    .action(async (opts: { listen?: string }) => {
+    .option('--no-postgres', 'demo setup: leave out the demo PostgreSQL')
+    .action(async (opts: { listen?: string; postgres?: boolean }) => {
       const globals = program.opts<{ config?: string; data?: string }>();
       const stops: (() => Promise<void>)[] = [];
       if (locateConfig(globals)) {
@@ -21,10 +25,19 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       } else {
         const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
         stops.push(() => model.close());
-        const demo = demoConfig(model.url, { listen: opts.listen, dataDir: globals.data });
+        const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
+        if (postgres) {
+          process.env[DEMO_PG_PASSWORD_ENV] = postgres.password;
+          stops.push(() => postgres.close());
+        }
+        const demo = demoConfig(model.url, {
+          listen: opts.listen,
+          dataDir: globals.data,
+          postgresUrl: postgres?.url,
+        });
         const gateway = await startGateway(demo);
         stops.unshift(() => gateway.close());
-        console.log(demoBanner(gateway.url, demo.dataDir));
+        console.log(demoBanner(gateway.url, demo.dataDir, postgres !== null));
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -33,4 +46,16 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       });
       for (const s of stops) await s();
     });
+}
+
+/** The demo database is a convenience: without it the demo still runs, minus the PostgreSQL connection. */
+async function startDemoPostgresOrWarn(): Promise<DemoPostgres | null> {
+  try {
+    return await startDemoPostgres(join(tmpdir(), 'vigil-demo-postgres'));
+  } catch (err) {
+    console.error(
+      `vigil: the demo PostgreSQL did not start (${(err as Error).message}); continuing without it`,
+    );
+    return null;
+  }
 }

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createParser } from 'eventsource-parser';
-import { buildMasker } from '../../server/build-masker.js';
+import { createMasker } from '../../mask/index.js';
 import { SseMaskingRewriter } from './live-masking.js';
 
 const SECRET = 'sk-live-7f3a9c2e11b04d5e8a6f';
-const masker = buildMasker([SECRET]);
+const masker = createMasker({
+  fingerprintKey: 'test-key',
+  knownSecrets: [{ value: SECRET, label: 'upstream' }],
+});
 
 function events(output: string): { event?: string; data: string }[] {
   const out: { event?: string; data: string }[] = [];

@@ -13,7 +13,8 @@ export interface Frame {
 }
 
 export class FrameReader {
-  readonly #maxBytes: number;
+  /** The largest frame accepted (header included); may change between phases. */
+  maxBytes: number;
   /** Received chunks not yet framed; joined only once a whole frame is there, so a large message costs O(n). */
   #parts: Buffer[] = [];
   #size = 0;
@@ -21,7 +22,7 @@ export class FrameReader {
   untyped: boolean;
 
   constructor(maxBytes: number, untyped = false) {
-    this.#maxBytes = maxBytes;
+    this.maxBytes = maxBytes;
     this.untyped = untyped;
   }
 
@@ -50,11 +51,11 @@ export class FrameReader {
       throw new VigilError('protocol_violation', `invalid message length ${length}`);
     }
     const total = length + header - 4;
-    if (total > this.#maxBytes) {
+    if (total > this.maxBytes) {
       throw new VigilError(
         'message_too_large',
-        `message of ${total} bytes exceeds the limit of ${this.#maxBytes}`,
-        { details: { limit: this.#maxBytes } },
+        `message of ${total} bytes exceeds the limit of ${this.maxBytes}`,
+        { details: { limit: this.maxBytes } },
       );
     }
     if (this.#size < total) return null;
@@ -65,6 +66,17 @@ export class FrameReader {
     else this.#parts[0] = buf.subarray(total);
     this.#size -= total;
     return { code: this.untyped ? '' : String.fromCharCode(buf[0]!), body: raw.subarray(header), raw };
+  }
+
+  /** One unframed byte (the answer to an SSLRequest), or null when none has arrived. */
+  takeByte(): number | null {
+    if (this.#size === 0) return null;
+    const first = this.#parts[0]!;
+    const byte = first[0]!;
+    if (first.length === 1) this.#parts.shift();
+    else this.#parts[0] = first.subarray(1);
+    this.#size -= 1;
+    return byte;
   }
 
   #join(): void {

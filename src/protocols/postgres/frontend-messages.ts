@@ -71,6 +71,8 @@ export interface BindMessage {
   readonly statement: string;
   /** Per parameter: null for SQL NULL, the raw bytes and whether they are in binary format. */
   readonly params: readonly ({ readonly value: Buffer; readonly binary: boolean } | null)[];
+  /** Result column formats: none (all text), one (for all) or one per column. */
+  readonly resultFormats: readonly number[];
 }
 
 export function parseBind(body: Buffer): BindMessage {
@@ -88,9 +90,13 @@ export function parseBind(body: Buffer): BindMessage {
   for (let i = 0; i < nParams; i++) {
     const len = r.int32();
     const binary = (nFormats === 1 ? formats[0] : nFormats === 0 ? 0 : formats[i]) === 1;
+    if (len < -1) throw new VigilError('protocol_violation', `invalid parameter length ${len}`);
     params.push(len === -1 ? null : { value: r.bytes(len), binary });
   }
-  return { portal, statement, params };
+  const nResults = r.count16(2);
+  const resultFormats: number[] = [];
+  for (let i = 0; i < nResults; i++) resultFormats.push(r.int16());
+  return { portal, statement, params, resultFormats };
 }
 
 export function parseExecute(body: Buffer): { readonly portal: string; readonly maxRows: number } {
@@ -106,6 +112,3 @@ export function parseTarget(body: Buffer): { readonly target: 'S' | 'P'; readonl
     throw new VigilError('protocol_violation', `invalid describe/close target ${t}`);
   return { target: t, name: r.cstring() };
 }
-
-/** Message types a client may send once the session is running. */
-export const FRONTEND_CODES = new Set(['Q', 'P', 'B', 'E', 'D', 'C', 'S', 'H', 'X', 'd', 'c', 'f', 'F', 'p']);

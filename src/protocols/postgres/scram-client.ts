@@ -20,10 +20,13 @@ function attributes(message: string): Map<string, string> {
 
 /** SASLprep's common cases (RFC 4013): non-ASCII spaces to space, mapped-to-nothing removed, NFKC. */
 function saslprep(password: string): string {
-  return password
-    .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
-    .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/gu, '')
-    .normalize('NFKC');
+  return (
+    password
+      .replace(/[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000]/g, ' ')
+      // biome-ignore lint/suspicious/noMisleadingCharacterClass: RFC 3454 B.1 lists exactly these joiners and selectors to drop
+      .replace(/[\u00AD\u034F\u1806\u180B-\u180D\u200C\u200D\u2060\uFE00-\uFE0F\uFEFF]/gu, '')
+      .normalize('NFKC')
+  );
 }
 
 export class ScramClient {

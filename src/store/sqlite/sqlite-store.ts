@@ -67,50 +67,71 @@ export class SqliteStore implements Store {
     this.#db.pragma('busy_timeout = 5000');
     this.#insertEvent = this.#db.prepare(
       `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
-       VALUES (@idx, @session_id, @seq, @type, @time, @connection, @subject, @identity, @payload, @payload_hash, @prev_hash, @hash)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#insertSession = this.#db.prepare(
       `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '')`,
     );
     this.#touchSession = this.#db.prepare(
-      'UPDATE sessions SET last_event_at = ?, event_count = event_count + 1, next_seq = ?, last_hash = ? WHERE id = ?',
+      'UPDATE sessions SET last_event_at = ?, event_count = event_count + ?, next_seq = ?, last_hash = ? WHERE id = ?',
     );
     this.#endSession = this.#db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?');
     this.#appendTx = this.#db.transaction(
       (events: readonly RecordedEvent[], sessions: readonly SessionMeta[]) => {
         const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
+        // The sessions index is updated once per session per batch, from its last event in the batch.
+        const touched = new Map<
+          string,
+          { last: RecordedEvent; count: number; ended: RecordedEvent | null }
+        >();
+        let identityOf: Identity | null = null;
+        let identityJson = '';
         for (const e of events) {
-          const identity = JSON.stringify(e.identity);
+          if (e.identity !== identityOf) {
+            identityOf = e.identity;
+            identityJson = JSON.stringify(e.identity);
+          }
           if (e.seq === 0) {
+            const protocol = protocols.get(e.sessionId) ?? 'unknown';
             this.#insertSession.run(
               e.sessionId,
               e.connection,
-              protocols.get(e.sessionId) ?? 'unknown',
+              protocol,
               e.identity.subject,
-              identity,
+              identityJson,
               e.time,
               e.time,
             );
           }
-          this.#insertEvent.run({
-            idx: e.index,
-            session_id: e.sessionId,
-            seq: e.seq,
-            type: e.type,
-            time: e.time,
-            connection: e.connection,
-            subject: e.identity.subject,
-            identity,
-            payload: canonicalJson(e.payload),
-            payload_hash: e.payloadHash,
-            prev_hash: e.prevHash,
-            hash: e.hash,
-          });
-          this.#touchSession.run(e.time, e.seq + 1, e.hash, e.sessionId);
-          if (e.type === 'session.end') {
-            const reason = typeof e.payload.reason === 'string' ? e.payload.reason : null;
-            this.#endSession.run(e.time, reason, e.sessionId);
+          this.#insertEvent.run(
+            e.index,
+            e.sessionId,
+            e.seq,
+            e.type,
+            e.time,
+            e.connection,
+            e.identity.subject,
+            identityJson,
+            canonicalJson(e.payload),
+            e.payloadHash,
+            e.prevHash,
+            e.hash,
+          );
+          const t = touched.get(e.sessionId);
+          if (t) {
+            t.last = e;
+            t.count++;
+            if (e.type === 'session.end') t.ended = e;
+          } else {
+            touched.set(e.sessionId, { last: e, count: 1, ended: e.type === 'session.end' ? e : null });
+          }
+        }
+        for (const [id, { last, count, ended }] of touched) {
+          this.#touchSession.run(last.time, count, last.seq + 1, last.hash, id);
+          if (ended) {
+            const reason = typeof ended.payload.reason === 'string' ? ended.payload.reason : null;
+            this.#endSession.run(ended.time, reason, id);
           }
         }
       },

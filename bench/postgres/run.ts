@@ -1,0 +1,192 @@
+// pgbench through Vigil versus direct versus pgbouncer (session mode), in one run, recording on
+// (durability: full): select-only and TPC-B-like throughput, and new sessions per second (-C).
+//   node --import tsx bench/postgres/run.ts [--seconds 8] [--clients 8]
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashToken } from '../../src/identity/config-tokens.js';
+import { freePort } from '../../src/server/demo-postgres.js';
+import { createScratchDatabase, startTestPostgres } from '../../test/support/postgres-server.js';
+import { type Spawned, spawnJsonUrl } from '../support/processes.js';
+import { writeResultsSection } from '../support/results-file.js';
+import { ratio } from '../support/stats.js';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: number) => Number(args[args.indexOf(name) + 1] || fallback) || fallback;
+const seconds = opt('--seconds', 8);
+const clients = opt('--clients', 8);
+const durability = args.includes('--durability') ? args[args.indexOf('--durability') + 1]! : 'full';
+const TOKEN = 'bench-token-0123456789';
+
+interface Endpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+}
+
+function pgbench(e: Endpoint, db: string, extra: string[]): number {
+  const run = spawnSync('pgbench', ['-h', e.host, '-p', String(e.port), '-U', e.user, '-n', ...extra, db], {
+    env: { ...process.env, PGPASSWORD: e.password, PGSSLMODE: 'disable' },
+    encoding: 'utf8',
+  });
+  const m = /tps = ([\d.]+)/.exec(run.stdout);
+  if (run.status !== 0 || !m) {
+    console.error(`pgbench ${e.name} ${extra.join(' ')} failed: ${run.stderr.slice(0, 400)}`);
+    return Number.NaN;
+  }
+  return Number(m[1]);
+}
+
+/** pgbouncer in session mode, run as the postgres user (it refuses root), trusting the local server. */
+async function startPgbouncer(
+  upstream: { host: string; port: number; user: string },
+  db: string,
+): Promise<{ port: number; stop(): void } | null> {
+  const which = spawnSync('sh', ['-c', 'command -v pgbouncer || ls /usr/sbin/pgbouncer'], {
+    encoding: 'utf8',
+  });
+  const binary = which.stdout.trim().split('\n')[0];
+  if (!binary) return null;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-pgbouncer-'));
+  const port = await freePort();
+  writeFileSync(join(dir, 'users.txt'), `"${upstream.user}" ""\n`);
+  writeFileSync(
+    join(dir, 'pgbouncer.ini'),
+    [
+      '[databases]',
+      `${db} = host=${upstream.host} port=${upstream.port} dbname=${db} user=${upstream.user}`,
+      '[pgbouncer]',
+      'listen_addr = 127.0.0.1',
+      `listen_port = ${port}`,
+      'auth_type = trust',
+      `auth_file = ${join(dir, 'users.txt')}`,
+      'pool_mode = session',
+      `max_client_conn = 1000`,
+      `default_pool_size = ${clients + 4}`,
+      `unix_socket_dir = `,
+      `logfile = ${join(dir, 'pgbouncer.log')}`,
+    ].join('\n'),
+  );
+  const root = process.getuid?.() === 0;
+  if (root) {
+    const [, , uid, gid] = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'))!
+      .split(':');
+    for (const f of ['', 'users.txt', 'pgbouncer.ini']) chownSync(join(dir, f), Number(uid), Number(gid));
+  }
+  const child = root
+    ? spawn('runuser', ['-u', 'postgres', '--', binary, join(dir, 'pgbouncer.ini')], { stdio: 'ignore' })
+    : spawn(binary, [join(dir, 'pgbouncer.ini')], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, 800));
+  if (child.exitCode !== null) return null;
+  return { port, stop: () => child.kill('SIGTERM') };
+}
+
+async function main() {
+  const server = await startTestPostgres();
+  if (server.password)
+    throw new Error('the bench needs a trust-auth PostgreSQL (the local one) so pgbouncer can reach it');
+  const dbUrl = await createScratchDatabase(server, 'vigil_bench');
+  const db = 'vigil_bench';
+  const direct: Endpoint = {
+    name: 'direct',
+    host: server.host,
+    port: server.port,
+    user: server.user,
+    password: '',
+  };
+  execFileSync(
+    'pgbench',
+    ['-i', '-q', '-s', '10', '-h', direct.host, '-p', String(direct.port), '-U', direct.user, db],
+    { stdio: 'ignore' },
+  );
+
+  const parties: Spawned[] = [];
+  const pgPort = await freePort();
+  const vigil = await spawnJsonUrl('scripts/gateway-process.ts', [
+    JSON.stringify({
+      dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-pg-')),
+      settings: {
+        log_level: 'silent',
+        durability,
+        identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
+        connections: [
+          { name: 'pg', type: 'postgres', listen: `127.0.0.1:${pgPort}`, upstream: dbUrl, allow: ['*'] },
+        ],
+      },
+    }),
+  ]);
+  parties.push(vigil);
+  const through: Endpoint = {
+    name: 'vigil',
+    host: '127.0.0.1',
+    port: pgPort,
+    user: 'bench',
+    password: TOKEN,
+  };
+  const bouncer = await startPgbouncer(server, db);
+  const endpoints = [direct, through];
+  if (bouncer)
+    endpoints.push({
+      name: 'pgbouncer',
+      host: '127.0.0.1',
+      port: bouncer.port,
+      user: server.user,
+      password: '',
+    });
+
+  const workloads = [
+    { name: 'select-only (-S)', args: ['-S', '-c', String(clients), '-j', '2', '-T', String(seconds)] },
+    { name: 'TPC-B-like', args: ['-c', String(clients), '-j', '2', '-T', String(seconds)] },
+    {
+      name: 'new sessions/s (-S -C)',
+      args: ['-S', '-C', '-c', String(clients), '-j', '2', '-T', String(seconds)],
+    },
+  ];
+  const results = new Map<string, Map<string, number>>();
+  try {
+    for (const w of workloads) {
+      const row = new Map<string, number>();
+      for (const e of endpoints) {
+        row.set(e.name, pgbench(e, db, w.args));
+        console.error(`${w.name} ${e.name}: ${row.get(e.name)?.toFixed(0)} tps`);
+      }
+      results.set(w.name, row);
+    }
+  } finally {
+    bouncer?.stop();
+    await Promise.all(parties.map((p) => p.stop()));
+    await server.close();
+  }
+
+  const fmt = (v: number | undefined) =>
+    v === undefined ? 'n/a' : Number.isFinite(v) ? v.toFixed(0) : 'failed';
+  const lines = [
+    `pgbench, ${clients} clients, 2 threads, ${seconds} s per run, scale 10, PostgreSQL ${server.source} on loopback; Vigil records every statement and result (durability: ${durability}, SQLite ledger, group commit). 2 shared CPU cores: pgbench, PostgreSQL, Vigil and pgbouncer compete for them.`,
+    '',
+    '| workload | direct (tps) | Vigil (tps) | pgbouncer (tps) | Vigil / direct | Vigil / pgbouncer |',
+    '|---|---|---|---|---|---|',
+    ...workloads.map((w) => {
+      const r = results.get(w.name)!;
+      return `| ${w.name} | ${fmt(r.get('direct'))} | ${fmt(r.get('vigil'))} | ${fmt(r.get('pgbouncer'))} | ${ratio(r.get('vigil') ?? 0, r.get('direct') ?? 0)} | ${bouncer ? ratio(r.get('vigil') ?? 0, r.get('pgbouncer') ?? 0) : 'n/a'} |`;
+    }),
+    '',
+    bouncer
+      ? 'pgbouncer: session mode, trust auth to the same server.'
+      : 'pgbouncer: not installed, skipped (apt-get install pgbouncer).',
+    'Targets: select-only through Vigil ≥ 0.8 × direct and ≥ pgbouncer; ≥ 500 new sessions/s (the -C row counts one new session per transaction).',
+    '',
+    `Command: \`node --import tsx bench/postgres/run.ts --seconds ${seconds} --clients ${clients} --durability ${durability}\``,
+  ];
+  writeResultsSection(
+    durability === 'full' ? 'PostgreSQL' : `PostgreSQL (durability: ${durability})`,
+    lines.join('\n'),
+  );
+  console.log(lines.join('\n'));
+}
+
+await main();

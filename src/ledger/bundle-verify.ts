@@ -1,0 +1,157 @@
+// Verifies an export bundle with nothing but the bundle: canonical spelling, every event's chain
+// link, header hash and payload hash, every inclusion proof against the checkpoint's root, the
+// checkpoint's signature, and that the public key is the one the key id names.
+import { hash as oneShotHash } from 'node:crypto';
+import type { SignedCheckpoint } from '../core/ports.js';
+import { BUNDLE_FORMAT, BUNDLE_VERSION } from './bundle.js';
+import { canonicalJson } from './canonical.js';
+import { chainHashOf, encodeHeaderWith, GENESIS_HASH } from './chain.js';
+import { checkCheckpointSignature, decodeCheckpoint } from './checkpoint.js';
+import type { FaultKind, LedgerFault } from './faults.js';
+import { Keyring } from './keyring.js';
+import { leafHashFromHex } from './merkle.js';
+import { verifyInclusion } from './merkle-proofs.js';
+
+export interface BundleReport {
+  readonly ok: boolean;
+  readonly fault: LedgerFault | null;
+  readonly session: string | null;
+  readonly events: number;
+  readonly purged: number;
+  /** Whether the session's last event is its session.end. */
+  readonly complete: boolean;
+  readonly checkpoint: SignedCheckpoint | null;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const EVENT_KEYS =
+  'connection,hash,identity,index,payload,payload_hash,prev_hash,proof,seq,session,time,type';
+const BUNDLE_KEYS = 'checkpoint,events,format,public_key,session,v';
+
+class Fault extends Error {
+  constructor(readonly fault: LedgerFault) {
+    super(fault.message);
+  }
+}
+const fail = (kind: FaultKind, message: string, index?: number): never => {
+  throw new Fault(index === undefined ? { kind, message } : { kind, message, index });
+};
+
+type Obj = Record<string, unknown>;
+const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const keysOf = (o: Obj) => Object.keys(o).sort().join(',');
+
+export function verifyBundle(input: string | Uint8Array): BundleReport {
+  let session: string | null = null;
+  let checkpoint: SignedCheckpoint | null = null;
+  let events = 0;
+  let purged = 0;
+  let complete = false;
+  try {
+    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+    if (typeof input !== 'string' && !Buffer.from(text, 'utf8').equals(Buffer.from(input))) {
+      fail('bundle_malformed', 'the bundle is not valid UTF-8');
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return fail('bundle_malformed', 'the bundle is not JSON');
+    }
+    // One spelling only (a trailing newline allowed): no byte can change without changing a value.
+    const canonical = canonicalJson(parsed);
+    if (text !== canonical && text !== `${canonical}\n`)
+      fail('bundle_malformed', 'the bundle is not canonical JSON');
+    if (!isObject(parsed) || keysOf(parsed) !== BUNDLE_KEYS)
+      fail('bundle_malformed', 'the bundle lacks or adds fields');
+    const bundle = parsed as Obj;
+    if (bundle.format !== BUNDLE_FORMAT || bundle.v !== BUNDLE_VERSION) {
+      fail('bundle_malformed', `not a ${BUNDLE_FORMAT} version ${BUNDLE_VERSION}`);
+    }
+    if (typeof bundle.session !== 'string') fail('bundle_malformed', 'the session id is missing');
+    session = bundle.session as string;
+    checkpoint = decodeCheckpoint(bundle.checkpoint);
+    if (!checkpoint) return fail('bundle_malformed', 'the checkpoint is malformed');
+    const key = bundle.public_key;
+    if (
+      !isObject(key) ||
+      keysOf(key) !== 'key_id,public_key' ||
+      typeof key.key_id !== 'string' ||
+      typeof key.public_key !== 'string'
+    ) {
+      return fail('bundle_malformed', 'the public key is malformed');
+    }
+    let keyring: Keyring;
+    try {
+      keyring = new Keyring([{ keyId: key.key_id, publicKey: key.public_key, created: '' }]);
+    } catch {
+      return fail('unknown_key', 'the public key does not match its key id');
+    }
+    const signature = checkCheckpointSignature(checkpoint, keyring);
+    if (signature !== 'ok') fail(signature, `the checkpoint's signature does not verify (${signature})`);
+    const root = Buffer.from(checkpoint.root, 'hex');
+    if (!Array.isArray(bundle.events) || bundle.events.length === 0)
+      fail('bundle_malformed', 'the bundle has no events');
+    let prev = GENESIS_HASH;
+    let lastIndex = -1;
+    for (const [seq, e] of (bundle.events as unknown[]).entries()) {
+      if (!isObject(e) || keysOf(e) !== EVENT_KEYS)
+        return fail('bundle_malformed', `event ${seq} lacks or adds fields`);
+      const index = e.index as number;
+      if (!Number.isSafeInteger(index) || index <= lastIndex)
+        fail('index_gap', `event ${seq}'s index is out of order`);
+      const at = index;
+      if (e.session !== session) fail('bundle_malformed', `event ${seq} belongs to another session`, at);
+      if (e.seq !== seq) fail('seq_gap', `event ${index} has seq ${String(e.seq)}, expected ${seq}`, at);
+      for (const field of ['payload_hash', 'prev_hash', 'hash'] as const) {
+        if (typeof e[field] !== 'string' || !HEX64.test(e[field] as string)) {
+          fail('bundle_malformed', `event ${index}'s ${field} is not 64 hex characters`, at);
+        }
+      }
+      if (
+        typeof e.type !== 'string' ||
+        typeof e.time !== 'string' ||
+        typeof e.connection !== 'string' ||
+        !isObject(e.identity)
+      ) {
+        fail('bundle_malformed', `event ${index}'s header is malformed`, at);
+      }
+      if (e.prev_hash !== prev)
+        fail('chain_broken', `event ${index} does not link to the previous event`, at);
+      const header = encodeHeaderWith(
+        e.type as string,
+        session,
+        seq,
+        e.time as string,
+        e.connection as string,
+        canonicalJson(e.identity),
+        e.payload_hash as string,
+      );
+      if (chainHashOf(prev, header) !== e.hash)
+        fail('hash_mismatch', `event ${index} does not hash to its hash`, at);
+      if (e.payload === null) purged++;
+      else if (
+        !isObject(e.payload) ||
+        oneShotHash('sha256', canonicalJson(e.payload), 'hex') !== e.payload_hash
+      ) {
+        fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
+      }
+      const proof = e.proof;
+      if (!Array.isArray(proof) || !proof.every((p) => typeof p === 'string' && HEX64.test(p))) {
+        return fail('bundle_malformed', `event ${index}'s proof is malformed`, at);
+      }
+      const path = proof.map((p: string) => Buffer.from(p, 'hex'));
+      if (!verifyInclusion(leafHashFromHex(e.hash as string), index, checkpoint.size, path, root)) {
+        fail('inclusion_invalid', `event ${index} is not in the signed log at that position`, at);
+      }
+      prev = e.hash as string;
+      lastIndex = index;
+      complete = e.type === 'session.end';
+      events++;
+    }
+    return { ok: true, fault: null, session, events, purged, complete, checkpoint };
+  } catch (err) {
+    if (!(err instanceof Fault)) throw err;
+    return { ok: false, fault: err.fault, session, events, purged, complete, checkpoint };
+  }
+}

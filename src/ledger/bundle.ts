@@ -1,0 +1,101 @@
+// Export bundles: one session's events with their payloads, each event's inclusion proof against a
+// signed checkpoint that covers the session's last event, that checkpoint and its public key.
+// Canonical JSON, so the bundle has exactly one valid spelling and any changed byte is detected.
+import { VigilError } from '../core/errors.js';
+import type { SignedCheckpoint, Store } from '../core/ports.js';
+import { canonicalJson } from './canonical.js';
+import { encodeIdentity } from './chain.js';
+import { type EventSource, storeEventSource } from './event-source.js';
+import type { Keyring } from './keyring.js';
+import { type Digest, leafHashFromHex, MerkleTree } from './merkle.js';
+import { inclusionProof } from './merkle-proofs.js';
+
+export const BUNDLE_FORMAT = 'vigil-bundle';
+export const BUNDLE_VERSION = 1;
+
+export interface ExportOptions {
+  /** Makes a checkpoint when none covers the session yet (the running gateway's Checkpointer). */
+  readonly checkpointNow?: () => Promise<SignedCheckpoint | null>;
+  /** A faster reader of the log's leaves than the Store (sqliteEventSource). */
+  readonly source?: EventSource;
+}
+
+/** Builds the bundle of one session; its text is `canonicalJson(bundle)`. */
+export async function exportBundle(
+  store: Store,
+  sessionId: string,
+  keyring: Keyring,
+  options: ExportOptions = {},
+): Promise<string> {
+  const events = await store.readSession(sessionId);
+  if (events.length === 0) throw new VigilError('session_unknown', `no session ${sessionId}`);
+  const last = events[events.length - 1]!.index;
+  let checkpoint = (await store.listCheckpoints()).at(-1);
+  if ((!checkpoint || checkpoint.size <= last) && options.checkpointNow) {
+    checkpoint = (await options.checkpointNow()) ?? (await store.listCheckpoints()).at(-1);
+  }
+  if (!checkpoint || checkpoint.size <= last) {
+    throw new VigilError(
+      'usage',
+      `no signed checkpoint covers session ${sessionId} yet: wait a moment, or export while the gateway runs`,
+    );
+  }
+  const key = keyring.entry(checkpoint.keyId);
+  if (!key)
+    throw new VigilError(
+      'ledger_tampered',
+      `checkpoint ${checkpoint.size} names unknown key ${checkpoint.keyId}`,
+    );
+  const tree = new MerkleTree(await readLeaves(options.source ?? storeEventSource(store), checkpoint.size));
+  if (tree.root().toString('hex') !== checkpoint.root) {
+    throw new VigilError(
+      'ledger_tampered',
+      `the log does not hash to checkpoint ${checkpoint.size}'s root: run vigil verify`,
+    );
+  }
+  const bundle = {
+    format: BUNDLE_FORMAT,
+    v: BUNDLE_VERSION,
+    session: sessionId,
+    checkpoint: {
+      size: checkpoint.size,
+      root: checkpoint.root,
+      time: checkpoint.time,
+      key_id: checkpoint.keyId,
+      signature: checkpoint.signature,
+    },
+    public_key: { key_id: key.keyId, public_key: key.publicKey },
+    events: events.map((e) => ({
+      index: e.index,
+      session: e.sessionId,
+      seq: e.seq,
+      type: e.type,
+      time: e.time,
+      connection: e.connection,
+      identity: JSON.parse(encodeIdentity(e.identity)),
+      payload_hash: e.payloadHash,
+      payload: e.payload,
+      prev_hash: e.prevHash,
+      hash: e.hash,
+      proof: inclusionProof(tree, e.index).map((d) => d.toString('hex')),
+    })),
+  };
+  return canonicalJson(bundle);
+}
+
+async function readLeaves(source: EventSource, size: number): Promise<Digest[]> {
+  const leaves: Digest[] = [];
+  while (leaves.length < size) {
+    const rows = await source.readEvents(leaves.length, Math.min(10_000, size - leaves.length));
+    if (rows.length === 0) break;
+    for (const row of rows) {
+      if (row.index !== leaves.length) {
+        throw new VigilError('ledger_tampered', `the log skips index ${leaves.length}: run vigil verify`);
+      }
+      leaves.push(leafHashFromHex(row.hash));
+    }
+  }
+  if (leaves.length < size)
+    throw new VigilError('ledger_tampered', `the log is shorter than checkpoint ${size}`);
+  return leaves;
+}

@@ -1,0 +1,174 @@
+// Signs a checkpoint of the global Merkle log at a short interval whenever it grew, writes it to
+// the anchor file first (so a crash in between leaves the anchor ahead, never behind), then to the
+// store, and optionally posts it to a webhook. The log's root is kept incrementally from the
+// recorder's commits; at start it is rebuilt from the store.
+import { fetch } from 'undici';
+import type { RecordedEvent } from '../core/events.js';
+import type { SignedCheckpoint, Store } from '../core/ports.js';
+import { AnchorFile } from './anchor.js';
+import { encodeCheckpointLine, signCheckpoint } from './checkpoint.js';
+import { CheckpointLag, type LagStats } from './checkpoint-lag.js';
+import { type EventSource, storeEventSource } from './event-source.js';
+import type { LedgerSigningKey } from './keyring.js';
+import { CompactRange } from './merkle.js';
+import type { Recorder } from './recorder.js';
+
+export interface CheckpointerOptions {
+  readonly store: Store;
+  readonly recorder: Recorder;
+  readonly signer: LedgerSigningKey;
+  /** Default 1000 ms. */
+  readonly intervalMs?: number;
+  /** Anchor file path (see anchorPath), or null for none (tests only: verification expects one). */
+  readonly anchorFile: string | null;
+  readonly webhook?: string;
+  /** Reports failures that are not fatal (a webhook down, a checkpoint that could not be written). */
+  readonly onError?: (err: unknown, what: 'checkpoint' | 'webhook') => void;
+  readonly now?: () => number;
+  /** A faster reader of stored events than the Store for rebuilding the root at start (sqliteEventSource). */
+  readonly source?: EventSource;
+}
+
+const READ_BATCH = 10_000;
+
+export class Checkpointer {
+  readonly #options: CheckpointerOptions;
+  readonly #range = new CompactRange();
+  readonly #lag = new CheckpointLag();
+  readonly #listeners: ((cp: SignedCheckpoint) => void)[] = [];
+  #anchor: AnchorFile | null = null;
+  #lastSize = 0;
+  #behind = true;
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<SignedCheckpoint | null> = Promise.resolve(null);
+  #inFlight = 0;
+  #webhooks = new Set<Promise<void>>();
+
+  constructor(options: CheckpointerOptions) {
+    this.#options = options;
+    options.recorder.onCommit((events) => this.#committed(events));
+  }
+
+  /** Log size covered by the last checkpoint written. */
+  get checkpointedSize(): number {
+    return this.#lastSize;
+  }
+
+  /** Log size the incremental root has reached. */
+  get size(): number {
+    return this.#range.size;
+  }
+
+  get lag(): LagStats {
+    return this.#lag.stats();
+  }
+
+  resetLag(): void {
+    this.#lag.reset();
+  }
+
+  onCheckpoint(listener: (cp: SignedCheckpoint) => void): void {
+    this.#listeners.push(listener);
+  }
+
+  /** Rebuilds the root from the store, opens the anchor and starts the timer. */
+  async start(): Promise<void> {
+    const checkpoints = await this.#options.store.listCheckpoints();
+    this.#lastSize = checkpoints.at(-1)?.size ?? 0;
+    await this.#catchUp();
+    if (this.#options.anchorFile && !this.#anchor)
+      this.#anchor = await AnchorFile.open(this.#options.anchorFile);
+    const interval = this.#options.intervalMs ?? 1000;
+    this.#timer ??= setInterval(() => {
+      if (this.#inFlight === 0 && (this.#range.size > this.#lastSize || this.#behind)) {
+        this.checkpointNow().catch((err) => this.#options.onError?.(err, 'checkpoint'));
+      }
+    }, interval);
+    this.#timer.unref();
+  }
+
+  /** Stops the timer, checkpoints whatever is not yet covered, and closes the anchor. */
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    try {
+      await this.checkpointNow();
+    } finally {
+      await Promise.allSettled([...this.#webhooks]);
+      await this.#anchor?.close();
+      this.#anchor = null;
+    }
+  }
+
+  /** Signs and writes a checkpoint now if the log grew since the last one; resolves to it (or null). */
+  checkpointNow(): Promise<SignedCheckpoint | null> {
+    this.#inFlight++;
+    const next = this.#running.catch(() => null).then(() => this.#checkpoint());
+    this.#running = next;
+    return next.finally(() => {
+      this.#inFlight--;
+    });
+  }
+
+  async #checkpoint(): Promise<SignedCheckpoint | null> {
+    if (this.#behind) await this.#catchUp();
+    const size = this.#range.size;
+    if (size <= this.#lastSize) return null;
+    const now = this.#options.now ?? Date.now;
+    const cp = signCheckpoint(
+      this.#options.signer,
+      size,
+      this.#range.rootHex(),
+      new Date(now()).toISOString(),
+    );
+    if (this.#anchor) await this.#anchor.append(cp);
+    await this.#options.store.appendCheckpoint(cp);
+    this.#lastSize = size;
+    this.#lag.covered(size, now());
+    for (const listener of this.#listeners) listener(cp);
+    if (this.#options.webhook) this.#post(this.#options.webhook, cp);
+    return cp;
+  }
+
+  #committed(events: readonly RecordedEvent[]): void {
+    const now = (this.#options.now ?? Date.now)();
+    for (const e of events) {
+      if (e.index === this.#range.size) this.#range.appendEventHash(e.hash);
+      else if (e.index > this.#range.size) this.#behind = true;
+    }
+    const last = events.at(-1);
+    if (last) this.#lag.committed(last.index + 1, events.length, now);
+  }
+
+  /** Reads whatever the store has beyond the incremental root (at start, or after a missed commit). */
+  async #catchUp(): Promise<void> {
+    this.#behind = false;
+    const source = this.#options.source ?? storeEventSource(this.#options.store);
+    for (;;) {
+      const events = await source.readEvents(this.#range.size, READ_BATCH);
+      let appended = 0;
+      for (const e of events) {
+        if (e.index !== this.#range.size) break;
+        this.#range.appendEventHash(e.hash);
+        appended++;
+      }
+      if (appended === 0) return;
+    }
+  }
+
+  #post(url: string, cp: SignedCheckpoint): void {
+    const sent = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: encodeCheckpointLine(cp),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (res) => {
+        await res.body?.cancel();
+        if (!res.ok) throw new Error(`anchor webhook answered ${res.status}`);
+      })
+      .catch((err) => this.#options.onError?.(err, 'webhook'))
+      .finally(() => this.#webhooks.delete(sent));
+    this.#webhooks.add(sent);
+  }
+}

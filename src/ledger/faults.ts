@@ -1,0 +1,50 @@
+// The kinds of fault verification names. Stable strings: scripts and auditors match on them.
+
+export const FAULT_KINDS = [
+  /** The global log skips or repeats an index (an event deleted, inserted or renumbered). */
+  'index_gap',
+  /** A session's sequence numbers are not contiguous from 0 in log order (deleted, swapped, moved). */
+  'seq_gap',
+  /** An event's prev_hash is not the hash of its session's previous event. */
+  'chain_broken',
+  /** An event's stored hash is not the hash of its stored header (a header column was changed). */
+  'hash_mismatch',
+  /** A stored payload does not hash to the event's payload_hash. */
+  'payload_mismatch',
+  /** The Merkle root of the log at a checkpoint's size is not the checkpoint's root. */
+  'root_mismatch',
+  /** A checkpoint's signature does not verify with the key it names. */
+  'signature_invalid',
+  /** A checkpoint names a key that is not in the keyring. */
+  'unknown_key',
+  /** A signed checkpoint covers more events than the store holds. */
+  'log_truncated',
+  /** A session holds fewer events than its session record counts (its last events removed). */
+  'session_truncated',
+  /** An anchor line was edited, removed or reordered, or disagrees with the stored checkpoint. */
+  'anchor_mismatch',
+  /** The anchor ends before the store's checkpoints (lines cut off), or is missing. */
+  'anchor_truncated',
+  /** The anchor holds checkpoints the store no longer matches: the store was restored to an earlier state. */
+  'rollback',
+  /** A checkpoint the anchor holds is missing from the store (while the events still match it). */
+  'checkpoint_missing',
+  /** An event's inclusion proof in a bundle does not lead to the checkpoint's root. */
+  'inclusion_invalid',
+  /** A bundle is not well-formed (not canonical JSON, a field missing or of the wrong kind). */
+  'bundle_malformed',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface LedgerFault {
+  readonly kind: FaultKind;
+  readonly message: string;
+  /** The global index of the first bad event, when the fault is an event's. */
+  readonly index?: number;
+  readonly sessionId?: string;
+  readonly seq?: number;
+  /** The size of the checkpoint at fault, when it is a checkpoint's. */
+  readonly checkpointSize?: number;
+  /** The 1-based anchor line at fault. */
+  readonly anchorLine?: number;
+}

@@ -1,0 +1,380 @@
+// Offline verification of the whole ledger: every session chain, every payload against its hash,
+// the global index, the Merkle root at every checkpoint, every checkpoint's signature, and the
+// anchor against the stored checkpoints. Stops at the first fault and names it.
+// Consistency between consecutive checkpoints follows from recomputing each root from the same
+// stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
+import { hash as oneShotHash } from 'node:crypto';
+import type { SignedCheckpoint, Store } from '../core/ports.js';
+import { parseAnchor } from './anchor.js';
+import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH } from './chain.js';
+import { checkCheckpointSignature, sameCheckpoint } from './checkpoint.js';
+import { type EventSource, type RawEventRow, storeEventSource } from './event-source.js';
+import type { FaultKind, LedgerFault } from './faults.js';
+import type { Keyring } from './keyring.js';
+import { CompactRange } from './merkle.js';
+
+export interface VerifyOptions {
+  readonly keyring: Keyring;
+  /** The anchor file's text; null when the file is missing; undefined to skip the cross-check. */
+  readonly anchorText?: string | null;
+  /** Check this session's events in depth (the others only as Merkle leaves and chain links). */
+  readonly sessionId?: string;
+  /** ISO time: check events from then on in depth (earlier ones only as leaves and links). */
+  readonly since?: string;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly batchSize?: number;
+}
+
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly fault: LedgerFault | null;
+  /** Events read (all of the log when intact). */
+  readonly events: number;
+  /** Events whose header and payload were rehashed (all of them without --session/--since). */
+  readonly checkedInDepth: number;
+  readonly sessions: number;
+  /** Events whose payload retention removed: they verify by their payload hash. */
+  readonly purged: number;
+  /** Sessions with no session.end (still open, or cut short by a crash): not a fault. */
+  readonly incompleteSessions: readonly string[];
+  readonly checkpoints: number;
+  readonly latestCheckpoint: SignedCheckpoint | null;
+  /** Events after the latest checkpoint: nothing signed covers them yet. */
+  readonly notCheckpointed: number;
+  /** Anchor lines cross-checked, or null when the anchor was not checked. */
+  readonly anchorLines: number | null;
+  readonly notes: readonly string[];
+}
+
+interface SessionState {
+  nextSeq: number;
+  lastHash: string;
+  ended: boolean;
+}
+
+class Fault extends Error {
+  constructor(readonly fault: LedgerFault) {
+    super(fault.message);
+  }
+}
+
+const fail = (kind: FaultKind, message: string, at: Omit<LedgerFault, 'kind' | 'message'> = {}): never => {
+  throw new Fault({ kind, message, ...at });
+};
+
+export async function verifyStore(store: Store, options: VerifyOptions): Promise<VerifyReport> {
+  return verifyLedger(storeEventSource(store), await store.listCheckpoints(), options);
+}
+
+export async function verifyLedger(
+  source: EventSource,
+  storedCheckpoints: readonly SignedCheckpoint[],
+  options: VerifyOptions,
+): Promise<VerifyReport> {
+  const run = new Verification(source, storedCheckpoints, options);
+  return run.run();
+}
+
+class Verification {
+  readonly #sessions = new Map<string, SessionState>();
+  readonly #identities = new Map<string, { encoded: string; subject: unknown } | null>();
+  readonly #range = new CompactRange();
+  readonly #roots = new Map<number, string>();
+  readonly #checkpoints: readonly SignedCheckpoint[];
+  readonly #checkSizes: number[];
+  readonly #storedBySize = new Map<number, SignedCheckpoint>();
+  readonly #anchor: ReturnType<typeof parseAnchor> | null | undefined;
+  readonly #notes: string[] = [];
+  #nextCheck = 0;
+  #events = 0;
+  #deep = 0;
+  #purged = 0;
+
+  constructor(
+    readonly source: EventSource,
+    checkpoints: readonly SignedCheckpoint[],
+    readonly options: VerifyOptions,
+  ) {
+    this.#checkpoints = [...checkpoints].sort((a, b) => a.size - b.size);
+    for (const cp of this.#checkpoints) this.#storedBySize.set(cp.size, cp);
+    this.#anchor =
+      options.anchorText === undefined
+        ? undefined
+        : options.anchorText === null
+          ? null
+          : parseAnchor(options.anchorText);
+    const sizes = new Set(this.#checkpoints.map((cp) => cp.size));
+    for (const cp of this.#anchor?.checkpoints ?? []) sizes.add(cp.size);
+    this.#checkSizes = [...sizes].sort((a, b) => a - b);
+  }
+
+  async run(): Promise<VerifyReport> {
+    try {
+      await this.#stream();
+      await this.#checkSessionRecords();
+      this.#checkCheckpointsBeyondLog();
+      this.#checkAnchor();
+      return this.#report(null);
+    } catch (err) {
+      if (err instanceof Fault) return this.#report(err.fault);
+      throw err;
+    }
+  }
+
+  async #stream(): Promise<void> {
+    const { sessionId, since, onProgress } = this.options;
+    const batchSize = this.options.batchSize ?? 5000;
+    const total = onProgress ? await this.source.count() : 0;
+    this.#reachCheckpoints();
+    for (;;) {
+      const rows = await this.source.readEvents(this.#events, batchSize);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        const deep =
+          (sessionId === undefined || row.sessionId === sessionId) &&
+          (since === undefined || row.time >= since);
+        this.#event(row, deep);
+        this.#reachCheckpoints();
+      }
+      onProgress?.(this.#events, total);
+    }
+  }
+
+  #event(row: RawEventRow, deep: boolean): void {
+    const index = this.#events;
+    if (row.index !== index) {
+      fail(
+        'index_gap',
+        `the log skips from index ${index - 1} to ${row.index}: event ${index} is missing or moved`,
+        {
+          index,
+        },
+      );
+    }
+    let state = this.#sessions.get(row.sessionId);
+    if (!state) {
+      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false };
+      this.#sessions.set(row.sessionId, state);
+    }
+    const at = { index, sessionId: row.sessionId, seq: row.seq };
+    if (row.seq !== state.nextSeq) {
+      fail(
+        'seq_gap',
+        `event ${index} has seq ${row.seq} in session ${row.sessionId}, expected ${state.nextSeq}`,
+        at,
+      );
+    }
+    if (row.prevHash !== state.lastHash) {
+      fail(
+        'chain_broken',
+        `event ${index} does not link to the previous event of session ${row.sessionId}`,
+        at,
+      );
+    }
+    if (deep) {
+      this.#deep++;
+      const identity = this.#identity(row.identity);
+      const header =
+        identity &&
+        encodeHeaderWith(
+          row.type,
+          row.sessionId,
+          row.seq,
+          row.time,
+          row.connection,
+          identity.encoded,
+          row.payloadHash,
+        );
+      if (!header || chainHashOf(row.prevHash, header) !== row.hash) {
+        fail(
+          'hash_mismatch',
+          `event ${index} does not hash to its stored hash: a header column was changed`,
+          at,
+        );
+      }
+      if (row.subject !== null && row.subject !== identity!.subject) {
+        fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
+      }
+      if (row.payload === null) this.#purged++;
+      else if (oneShotHash('sha256', row.payload, 'hex') !== row.payloadHash) {
+        fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
+      }
+    } else if (row.payload === null) {
+      this.#purged++;
+    }
+    try {
+      this.#range.appendEventHash(row.hash);
+    } catch {
+      fail('hash_mismatch', `event ${index}'s stored hash is not 64 hex characters`, at);
+    }
+    state.nextSeq = row.seq + 1;
+    state.lastHash = row.hash;
+    if (row.type === 'session.end') state.ended = true;
+    this.#events++;
+  }
+
+  #identity(raw: string): { encoded: string; subject: unknown } | null {
+    let cached = this.#identities.get(raw);
+    if (cached !== undefined) return cached;
+    try {
+      const value = JSON.parse(raw) as { subject: string; kind: 'user'; groups: string[]; tokenId?: string };
+      cached =
+        typeof value === 'object' && value !== null && !Array.isArray(value)
+          ? { encoded: encodeIdentity(value), subject: value.subject }
+          : null;
+    } catch {
+      cached = null;
+    }
+    if (this.#identities.size > 10_000) this.#identities.clear();
+    this.#identities.set(raw, cached);
+    return cached;
+  }
+
+  /** Checks every checkpoint (stored or anchored) whose size the log has just reached. */
+  #reachCheckpoints(): void {
+    while (
+      this.#nextCheck < this.#checkSizes.length &&
+      this.#checkSizes[this.#nextCheck] === this.#range.size
+    ) {
+      const size = this.#checkSizes[this.#nextCheck++]!;
+      const root = this.#range.rootHex();
+      this.#roots.set(size, root);
+      const cp = this.#storedBySize.get(size);
+      if (!cp) continue;
+      this.#checkSignature(cp);
+      if (cp.root !== root) {
+        fail(
+          'root_mismatch',
+          `the log's first ${size} events do not hash to the root checkpoint ${size} signed`,
+          {
+            checkpointSize: size,
+          },
+        );
+      }
+    }
+  }
+
+  #checkSignature(cp: SignedCheckpoint): void {
+    const check = checkCheckpointSignature(cp, this.options.keyring);
+    if (check === 'unknown_key') {
+      fail('unknown_key', `checkpoint ${cp.size} is signed by key ${cp.keyId}, which is not in the keyring`, {
+        checkpointSize: cp.size,
+      });
+    }
+    if (check === 'signature_invalid') {
+      fail('signature_invalid', `checkpoint ${cp.size}'s signature does not verify with key ${cp.keyId}`, {
+        checkpointSize: cp.size,
+      });
+    }
+  }
+
+  async #checkSessionRecords(): Promise<void> {
+    const counts = await this.source.sessionCounts();
+    for (const [id, count] of counts) {
+      const state = this.#sessions.get(id);
+      const found = state?.nextSeq ?? 0;
+      if (found < count) {
+        fail('session_truncated', `session ${id} records ${count} events but the log holds ${found}`, {
+          sessionId: id,
+          seq: found,
+        });
+      }
+    }
+  }
+
+  #checkCheckpointsBeyondLog(): void {
+    for (const cp of this.#checkpoints) {
+      if (cp.size <= this.#events) continue;
+      this.#checkSignature(cp);
+      fail('log_truncated', `checkpoint ${cp.size} is signed but the log holds only ${this.#events} events`, {
+        index: this.#events,
+        checkpointSize: cp.size,
+      });
+    }
+  }
+
+  #checkAnchor(): void {
+    const anchor = this.#anchor;
+    if (anchor === undefined) {
+      this.#notes.push('the anchor was not checked');
+      return;
+    }
+    const stored = this.#checkpoints;
+    if (anchor === null) {
+      if (stored.length > 0)
+        fail('anchor_truncated', 'the anchor file is missing but the store holds checkpoints', {});
+      return;
+    }
+    const lastStoredSize = stored.at(-1)?.size ?? 0;
+    let previous = -1;
+    anchor.checkpoints.forEach((cp, i) => {
+      const at = { anchorLine: i + 1, checkpointSize: cp.size };
+      if (cp.size <= previous) fail('anchor_mismatch', `anchor line ${i + 1} is out of order`, at);
+      previous = cp.size;
+      if (checkCheckpointSignature(cp, this.options.keyring) !== 'ok') {
+        fail('anchor_mismatch', `anchor line ${i + 1} is not a validly signed checkpoint`, at);
+      }
+      const match = this.#storedBySize.get(cp.size);
+      if (match) {
+        if (sameCheckpoint(match, cp)) return;
+        if (match.root !== cp.root) {
+          fail('rollback', `the store's history at size ${cp.size} differs from the one anchored`, at);
+        }
+        fail('anchor_mismatch', `anchor line ${i + 1} differs from stored checkpoint ${cp.size}`, at);
+      }
+      const root = this.#roots.get(cp.size);
+      if (cp.size > this.#events || root !== cp.root) {
+        fail(
+          'rollback',
+          `the anchor holds checkpoint ${cp.size}, which the store no longer matches: it was rolled back`,
+          at,
+        );
+      }
+      if (i === anchor.checkpoints.length - 1 && cp.size > lastStoredSize) {
+        this.#notes.push(
+          `the last anchored checkpoint (${cp.size}) is not in the store: a crash between the two writes; the events match it`,
+        );
+        return;
+      }
+      fail('checkpoint_missing', `checkpoint ${cp.size} is anchored but missing from the store`, at);
+    });
+    if (anchor.bad) {
+      const what =
+        anchor.bad.kind === 'anchor_truncated' ? 'is cut short' : 'is not a canonical signed checkpoint';
+      fail(anchor.bad.kind, `anchor line ${anchor.bad.line} ${what}`, { anchorLine: anchor.bad.line });
+    }
+    const anchored = new Set(anchor.checkpoints.map((cp) => cp.size));
+    const lastAnchored = anchor.checkpoints.at(-1)?.size ?? 0;
+    for (const cp of stored) {
+      if (anchored.has(cp.size)) continue;
+      if (cp.size > lastAnchored) {
+        fail('anchor_truncated', `checkpoint ${cp.size} is stored but the anchor ends before it`, {
+          checkpointSize: cp.size,
+        });
+      }
+      fail('anchor_mismatch', `checkpoint ${cp.size} is stored but missing from the anchor`, {
+        checkpointSize: cp.size,
+      });
+    }
+  }
+
+  #report(fault: LedgerFault | null): VerifyReport {
+    const incomplete: string[] = [];
+    for (const [id, s] of this.#sessions) if (!s.ended) incomplete.push(id);
+    const latest = this.#checkpoints.at(-1) ?? null;
+    return {
+      ok: fault === null,
+      fault,
+      events: this.#events,
+      checkedInDepth: this.#deep,
+      sessions: this.#sessions.size,
+      purged: this.#purged,
+      incompleteSessions: incomplete,
+      checkpoints: this.#checkpoints.length,
+      latestCheckpoint: latest,
+      notCheckpointed: Math.max(0, this.#events - (latest?.size ?? 0)),
+      anchorLines: this.#anchor ? this.#anchor.checkpoints.length : this.#anchor === null ? 0 : null,
+      notes: this.#notes,
+    };
+  }
+}

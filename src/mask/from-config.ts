@@ -1,0 +1,25 @@
+// Builds the masker from the validated configuration, the fingerprint key and the credentials Vigil
+// injects (resolved by the server; this module does no I/O).
+import type { VigilConfig } from '../core/config.js';
+import type { KnownSecret } from './known-secrets.js';
+import { createMasker, type Masker } from './masker.js';
+
+export interface MaskerFromConfigInput {
+  readonly config: Pick<VigilConfig, 'masking' | 'connections'>;
+  readonly fingerprintKey: string | Uint8Array;
+  /** Injected credentials and resolved `masking.secrets`, with a label each (e.g. the connection name). */
+  readonly knownSecrets?: readonly KnownSecret[];
+}
+
+export function createMaskerFromConfig(input: MaskerFromConfigInput): Masker {
+  const { masking, connections } = input.config;
+  return createMasker({
+    fingerprintKey: input.fingerprintKey,
+    customRules: masking.rules,
+    disabledRules: masking.disabled_rules,
+    enabledRules: masking.enabled_rules,
+    allow: masking.allow,
+    connections,
+    knownSecrets: input.knownSecrets ?? [],
+  });
+}

@@ -1,0 +1,188 @@
+// The masker the pipeline uses: rule sets per connection compiled once, known secrets, fingerprinted
+// replacements, JSON payload walking, streams, and Vigil's own log lines.
+import type { JsonObject, JsonValue } from '../core/events.js';
+import type { PayloadMasker } from '../core/ports.js';
+import { createFingerprinter, type Fingerprinter } from './fingerprint.js';
+import { type KnownSecret, MIN_KNOWN_SECRET_LENGTH, secretVariants } from './known-secrets.js';
+import { type CustomRuleInput, customRule, type RuleSelection, selectRules } from './rule-set.js';
+import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanResult } from './scanner.js';
+import { createStreamMaskerFor, type StreamMasker, type StreamScanner } from './stream-masker.js';
+import type { Finding } from './types.js';
+
+export interface MaskerOptions {
+  /** Key of the HMAC that makes replacement suffixes; keep it secret and stable across restarts. */
+  readonly fingerprintKey: string | Uint8Array;
+  readonly customRules?: readonly CustomRuleInput[];
+  readonly disabledRules?: readonly string[];
+  /** Default-off rules (ip-address) to turn on everywhere. */
+  readonly enabledRules?: readonly string[];
+  /** Values never masked (exact match of the secret part). */
+  readonly allow?: readonly string[];
+  readonly connections?: readonly {
+    readonly name: string;
+    readonly masking?: { disabled_rules?: readonly string[]; enabled_rules?: readonly string[] };
+  }[];
+  readonly knownSecrets?: readonly KnownSecret[];
+}
+
+export interface MaskResult {
+  readonly text: string;
+  readonly findings: Finding[];
+}
+
+export interface Masker extends PayloadMasker {
+  /** Without a connection (or an unknown one), the global rule set applies. */
+  maskText(text: string, connection?: string): string;
+  /** Masks `value` (and its URL-encoded and base64 forms) wherever it appears from now on. */
+  addKnownSecret(value: string, label: string): void;
+  /** Masks text and says what was found (offsets refer to the input). */
+  scanText(text: string, connection?: string): MaskResult;
+  createStreamMasker(connection?: string): StreamMasker;
+  /** The most characters a stream masker holds back. */
+  streamWindow(connection?: string): number;
+}
+
+const DEFAULT_SET = '';
+const SHORT_VALUE = 64;
+const CLEAN_CACHE_LIMIT = 50_000;
+
+export function createMasker(options: MaskerOptions): Masker {
+  const fingerprint = createFingerprinter(options.fingerprintKey);
+  const custom = (options.customRules ?? []).map(customRule);
+  const global: RuleSelection = {
+    enabled: options.enabledRules ?? [],
+    disabled: options.disabledRules ?? [],
+  };
+  const allow = new Set(options.allow ?? []);
+  const perConnection = new Map<string, RuleSelection>();
+  for (const c of options.connections ?? []) {
+    perConnection.set(c.name, {
+      enabled: c.masking?.enabled_rules ?? [],
+      disabled: c.masking?.disabled_rules ?? [],
+    });
+  }
+  // Validate every selection now, so a typo in a rule id fails at start rather than on first use.
+  selectRules(custom, global);
+  for (const sel of perConnection.values()) selectRules(custom, global, sel);
+
+  const known = new Map<string, KnownEntry>();
+  const compiled = new Map<string, CompiledSet>();
+  const setFor = (connection: string | undefined): CompiledSet => {
+    const key = connection !== undefined && perConnection.has(connection) ? connection : DEFAULT_SET;
+    let set = compiled.get(key);
+    if (!set) {
+      const rules = selectRules(custom, global, key === DEFAULT_SET ? {} : perConnection.get(key));
+      set = new CompiledSet(new Scanner(rules, known, allow), fingerprint);
+      compiled.set(key, set);
+    }
+    return set;
+  };
+
+  const addKnownSecret = (value: string, label: string) => {
+    if (value.length < MIN_KNOWN_SECRET_LENGTH || allow.has(value)) return;
+    let added = false;
+    for (const variant of secretVariants(value)) {
+      if (!known.has(variant)) {
+        known.set(variant, { secret: value, label });
+        added = true;
+      }
+    }
+    if (added) compiled.clear();
+  };
+  for (const k of options.knownSecrets ?? []) addKnownSecret(k.value, k.label);
+
+  const maskText = (text: string, connection?: string) => setFor(connection).mask(text);
+  const walk = (value: JsonValue, set: CompiledSet): JsonValue => {
+    if (typeof value === 'string') return set.mask(value);
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => walk(v, set));
+    const out: JsonObject = {};
+    for (const key of Object.keys(value)) out[set.maskKey(key)] = walk(value[key]!, set);
+    return out;
+  };
+
+  return {
+    maskText,
+    maskPayload: (payload, connection) => walk(payload, setFor(connection)) as JsonObject,
+    scanText: (text, connection) => setFor(connection).scanText(text),
+    addKnownSecret,
+    createStreamMasker: (connection) => createStreamMaskerFor(() => setFor(connection)),
+    streamWindow: (connection) => setFor(connection).window,
+  };
+}
+
+/** One compiled rule set with its replacement rendering. */
+class CompiledSet implements StreamScanner {
+  readonly window: number;
+  private readonly keys = new Map<string, string>();
+  private readonly clean = new Set<string>();
+
+  constructor(
+    private readonly scanner: Scanner,
+    private readonly fingerprint: Fingerprinter,
+  ) {
+    this.window = scanner.maxMatchLength + LOOKAHEAD_MARGIN;
+  }
+
+  scan(text: string, from: number, horizon: number, pending: Parameters<Scanner['scan']>[3]): ScanResult {
+    return this.scanner.scan(text, from, horizon, pending);
+  }
+
+  mask(text: string): string {
+    if (text.length === 0) return text;
+    // Short values repeat (enum columns, dates, roles): remember the ones with nothing to mask.
+    // Only clean values are kept, so the cache never holds a secret that was found.
+    const short = text.length <= SHORT_VALUE;
+    if (short && this.clean.has(text)) return text;
+    const result = this.scanner.scan(text);
+    if (result.findings.length === 0) {
+      if (short) {
+        if (this.clean.size >= CLEAN_CACHE_LIMIT) this.clean.clear();
+        this.clean.add(text);
+      }
+      return text;
+    }
+    return this.render(text, 0, text.length, result);
+  }
+
+  /** Object keys repeat (column names), so their verdicts are remembered. */
+  maskKey(key: string): string {
+    let masked = this.keys.get(key);
+    if (masked === undefined) {
+      masked = this.mask(key);
+      if (this.keys.size < 10_000) this.keys.set(key, masked);
+    }
+    return masked;
+  }
+
+  scanText(text: string): { text: string; findings: Finding[] } {
+    const result = this.scanner.scan(text);
+    return {
+      text: this.render(text, 0, text.length, result),
+      findings: result.findings.map((f) => ({
+        ruleId: f.ruleId,
+        start: f.start,
+        end: f.end,
+        fingerprint: this.fingerprint(f.secret),
+        ...(f.label !== undefined ? { label: f.label } : {}),
+      })),
+    };
+  }
+
+  render(text: string, from: number, to: number, result: ScanResult): string {
+    let out = '';
+    let pos = from;
+    for (const f of result.findings) {
+      out += text.slice(pos, f.start) + this.replacement(f);
+      pos = f.end;
+    }
+    return out + text.slice(pos, to);
+  }
+
+  private replacement(f: RawFinding): string {
+    const fp = this.fingerprint(f.secret);
+    if (f.replacement !== undefined)
+      return f.replacement.replaceAll('{rule}', f.ruleId).replaceAll('{fingerprint}', fp);
+    return `[MASKED:${f.ruleId}:${fp}]`;
+  }
+}

@@ -1,0 +1,180 @@
+// Credentials recognised by their shape or by the name they are assigned to: private keys, JWTs,
+// passwords in connection strings and assignments, Authorization headers, generic secrets.
+import { ci } from '../regex-text.js';
+import { ALPHABETS, synth } from '../synthetic.js';
+import type { DetectorRule } from '../types.js';
+
+/** The longest piece of a PEM body masked at once; longer bodies continue in further pieces. */
+export const PEM_BODY_CHUNK = 3900;
+
+const PEM_HEADER = '-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
+const PEM_FOOTER = '-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
+// Base64, line breaks (real or JSON-escaped) and the `Proc-Type: 4,ENCRYPTED` header lines.
+const PEM_BODY_CHAR = '(?:[A-Za-z0-9+/=\\s:,.]|\\\\[nr]|-(?!----))';
+
+/** A value that is a reference or a placeholder, not a secret. */
+const PLACEHOLDER =
+  '(?![$<{%]|\\[MASKED|\\*{3}|(?:process\\.env|os\\.environ|getenv|ENV\\[)|(?:null|None|nil|undefined|true|false|True|False|string|str|input|required)(?![A-Za-z0-9_]))';
+
+const SCHEMES =
+  '(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]{2,12}|ftps?|sftp|smtps?|ldaps?|https?|ssh|kafka|nats|clickhouse|snowflake)';
+
+/** An optional quote, also JSON-escaped (`\"`) when the text is JSON inside a JSON string. */
+const QUOTE = '(?:\\\\?["\'])';
+const ASSIGN = `${QUOTE}?\\s*(?:[:=]|=>|:=)\\s*`;
+const UNQUOTED_END = '(?=[\\s"\',;&<>)\\]}`]|$)';
+
+const pemBody = [
+  synth(64, ALPHABETS.base64, 'pem1'),
+  synth(64, ALPHABETS.base64, 'pem2'),
+  synth(40, ALPHABETS.base64, 'pem3'),
+].join('\n');
+const pem = `-----BEGIN RSA PRIVATE KEY-----\n${pemBody}\n-----END RSA PRIVATE KEY-----`;
+const openssh = `-----BEGIN OPENSSH PRIVATE KEY-----\n${pemBody}\n-----END OPENSSH PRIVATE KEY-----`;
+const b64url = (n: number, seed: string) => synth(n, ALPHABETS.urlSafe, seed);
+const jwt = `eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ${b64url(60, 'jwt-p')}.${b64url(43, 'jwt-s')}`;
+const dbPassword = synth(16, ALPHABETS.alnum, 'db-pass');
+const bearer = synth(40, ALPHABETS.alnum, 'bearer');
+const basic = Buffer.from(`admin:${synth(12, ALPHABETS.alnum, 'basic')}`).toString('base64');
+const generic = synth(32, ALPHABETS.alnum, 'generic');
+
+export const CREDENTIAL_RULES: readonly DetectorRule[] = [
+  {
+    id: 'private-key',
+    anchors: [{ literals: ['-----BEGIN'] }],
+    description: 'PEM and OpenSSH private key blocks (also with JSON-escaped line breaks)',
+    category: 'secret',
+    pattern: `${PEM_HEADER}(?:(?:\\r?\\n|\\\\r?\\\\n| )${PEM_BODY_CHAR}{0,${PEM_BODY_CHUNK}})?(?:${PEM_FOOTER})?`,
+    maxLength: 60 + 4 + PEM_BODY_CHUNK + 60,
+    continuation: {
+      pattern: `${PEM_BODY_CHAR}{1,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
+      continues: (match) => !match.endsWith('-----'),
+    },
+    vectors: {
+      hits: [
+        { text: pem, secret: pem },
+        { text: `key: |\n  ${openssh}` },
+        { text: JSON.stringify({ private_key: pem }) },
+      ],
+      misses: [
+        '-----BEGIN PUBLIC KEY-----',
+        '-----BEGIN CERTIFICATE-----\nMIIB',
+        'ssh-rsa AAAAB3NzaC1yc2E user@host',
+      ],
+    },
+  },
+  {
+    id: 'jwt',
+    anchors: [{ literals: ['yJ'], back: 1 }],
+    description: 'JSON Web Token (three base64url parts, header and payload starting eyJ)',
+    category: 'secret',
+    pattern: '\\beyJ[A-Za-z0-9_-]{8,500}\\.eyJ[A-Za-z0-9_-]{4,2800}\\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])',
+    maxLength: 4010,
+    vectors: {
+      hits: [{ text: `id_token=${jwt}`, secret: jwt }],
+      misses: ['eyJhbGciOi is the start of a header', 'eyJ.eyJ.sig'],
+    },
+  },
+  {
+    id: 'connection-string-password',
+    anchors: [
+      { literals: ['://'], back: 24 },
+      { literals: ['password=', 'pwd='], caseInsensitive: true, back: 1 },
+    ],
+    description:
+      'Password in a URL or connection string (postgres, mysql, mongodb+srv, redis, amqp, JDBC/ODBC password= and pwd= parameters)',
+    category: 'secret',
+    pattern: `\\b${SCHEMES}://[^\\s:/@'"<>]{1,128}:(?<s>${PLACEHOLDER}[^\\s@/'"<>\\\\]{1,256})@|[;?&](?:${ci('password')}|${ci('pwd')})=(?<s_1>${PLACEHOLDER}[^;&\\s'"]{1,256})`,
+    maxLength: 420,
+    vectors: {
+      hits: [
+        { text: `DATABASE_URL=postgres://app:${dbPassword}@db.internal:5432/app`, secret: dbPassword },
+        { text: `mongodb+srv://svc:${dbPassword}@cluster0.example.net/test`, secret: dbPassword },
+        { text: `jdbc:mysql://db:3306/app?user=app&password=${dbPassword}&ssl=true`, secret: dbPassword },
+        { text: `Server=db;Database=app;User Id=sa;Password=${dbPassword};`, secret: dbPassword },
+      ],
+      misses: [
+        'postgres://app@db.internal:5432/app',
+        'https://example.com:8443/path',
+        'postgres://app:${DB_PASSWORD}@db/app',
+      ],
+    },
+  },
+  {
+    id: 'password-assignment',
+    refine: true,
+    anchors: [{ literals: ['pass', 'pwd'], caseInsensitive: true }],
+    description:
+      'A value assigned to a password-like name: password=, "password": "...", PGPASSWORD=, MYSQL_PWD=, DB_PASS=',
+    category: 'secret',
+    pattern: `(?:${ci('password')}|${ci('passwd')}|${ci('passphrase')}|(?<=[_;?&-])${ci('pwd')}|(?<=[_-])${ci('pass')})${ASSIGN}(?:\\\\?"(?<s>${PLACEHOLDER}[^"\\\\\\r\\n]{1,256})\\\\?"|'(?<s_1>${PLACEHOLDER}[^'\\\\\\r\\n]{1,256})'|(?<s_2>${PLACEHOLDER}[^\\s"',;&<>()\\[\\]{}\`\\\\]{3,256})${UNQUOTED_END})`,
+    maxLength: 300,
+    vectors: {
+      hits: [
+        { text: `password=${dbPassword}`, secret: dbPassword },
+        { text: `{"username": "app", "password": "${dbPassword}"}`, secret: dbPassword },
+        { text: `PGPASSWORD=${dbPassword} psql -h db`, secret: dbPassword },
+        { text: `export MYSQL_PWD='${dbPassword}'`, secret: dbPassword },
+        { text: `db:\n  password: ${dbPassword}\n`, secret: dbPassword },
+      ],
+      misses: [
+        'password = os.environ["DB_PASSWORD"]',
+        'password: ${DB_PASSWORD}',
+        '"password": null',
+        'password = getpass()',
+        'Forgot your password? Reset it here.',
+        'PWD=/home/app',
+      ],
+    },
+  },
+  {
+    id: 'authorization-header',
+    refine: true,
+    anchors: [{ literals: ['authorization', 'bearer', 'basic'], caseInsensitive: true }],
+    description: 'Credentials after Bearer or Basic (Authorization headers, curl -H, logs)',
+    category: 'secret',
+    pattern: `(?:\\b${ci('authorization')}["']?\\s*[:=]\\s*["']?)?\\b(?:Bearer|bearer|BEARER|Basic|basic|BASIC)\\s+(?<s>[A-Za-z0-9._~+/-]{8,4000}=*)`,
+    validator: 'auth-credential',
+    maxLength: 4060,
+    vectors: {
+      hits: [
+        { text: `curl -H "Authorization: Bearer ${bearer}" https://api`, secret: bearer },
+        { text: `authorization: Basic ${basic}`, secret: basic },
+      ],
+      misses: [
+        'Bearer authentication is described in RFC 6750',
+        'Basic usage: run the tool',
+        'the bearer of bad news',
+      ],
+    },
+  },
+  {
+    id: 'generic-high-entropy-assignment',
+    refine: true,
+    anchors: [
+      {
+        literals: ['secret', 'token', 'api', 'access', 'auth', 'private', 'signing', 'credential'],
+        caseInsensitive: true,
+      },
+    ],
+    description:
+      'A high-entropy value assigned to a secret-like name (secret, token, api_key, access_key, ...)',
+    category: 'secret',
+    pattern: `(?:${ci('secret')}|${ci('token')}|${ci('api')}[_-]?${ci('key')}|${ci('access')}[_-]?${ci('key')}|${ci('auth')}[_-]?${ci('key')}|${ci('private')}[_-]?${ci('key')}|${ci('signing')}[_-]?${ci('key')}|${ci('credential')})[A-Za-z0-9_-]{0,24}${ASSIGN}${QUOTE}?(?<s>[A-Za-z0-9_+/=.~-]{16,512})(?![A-Za-z0-9_+/=.~-])`,
+    validator: 'entropy',
+    maxLength: 600,
+    vectors: {
+      hits: [
+        { text: `SECRET_KEY = "${generic}"`, secret: generic },
+        { text: `api_key: ${generic}`, secret: generic },
+        { text: `{"client_secret":"${generic}"}`, secret: generic },
+      ],
+      misses: [
+        '"max_tokens": 1024',
+        'api_key = "your-api-key-goes-here"',
+        'token: xxxxxxxxxxxxxxxxxxxxxxxx',
+        'secret_name = "production-database-credentials"',
+      ],
+    },
+  },
+];

@@ -1,0 +1,56 @@
+// Masks a stream (SSE deltas, network packets) so that a secret split across chunks is still found.
+// Text is held back until the scanner has seen `window` characters past it: every built-in match is
+// shorter than that, so the concatenated output equals masking the whole text at once.
+import type { CompiledRule, ScanResult } from './scanner.js';
+
+/** Characters of already-emitted text kept so lookbehinds and \b see what precedes the buffer. */
+const CONTEXT = 32;
+
+export interface StreamMasker {
+  /** Feeds a chunk; returns the masked text that is safe to emit now (possibly empty). */
+  push(chunk: string): string;
+  /** Flushes what is held back, masked. */
+  end(): string;
+}
+
+export interface StreamScanner {
+  readonly window: number;
+  scan(text: string, from: number, horizon: number, pending: CompiledRule | null): ScanResult;
+  render(text: string, from: number, to: number, result: ScanResult): string;
+}
+
+export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMasker {
+  let context = '';
+  let held = '';
+  let pending: CompiledRule | null = null;
+  let ended = false;
+
+  const step = (final: boolean): string => {
+    const s = scanner();
+    const text = context + held;
+    const from = context.length;
+    const horizon = final ? Number.POSITIVE_INFINITY : text.length - s.window;
+    if (horizon <= from) return '';
+    const result = s.scan(text, from, horizon, pending);
+    const next = final ? text.length : result.next;
+    const out = s.render(text, from, next, result);
+    pending = final ? null : result.pending;
+    context = text.slice(Math.max(0, next - CONTEXT), next);
+    held = text.slice(next);
+    return out;
+  };
+
+  return {
+    push(chunk) {
+      if (ended) throw new Error('stream masker: push after end');
+      if (chunk.length === 0) return '';
+      held += chunk;
+      return step(false);
+    },
+    end() {
+      if (ended) return '';
+      ended = true;
+      return step(true);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// Cancel requests: the client gets a (pid, secret) Vigil made up, never the upstream's real key,
+// so it can cancel only its own query through Vigil. A cancel request arrives on a fresh
+// connection with no authentication; the key itself is the capability.
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { connect } from 'node:net';
+import type { UpstreamTarget } from './upstream-connect.js';
+import { cancelRequest } from './wire-writer.js';
+
+interface UpstreamKey {
+  readonly secret: Buffer;
+  readonly target: UpstreamTarget;
+  readonly pid: number;
+  readonly upstreamSecret: Buffer;
+}
+
+export class CancelKeys {
+  readonly #byPid = new Map<number, UpstreamKey>();
+
+  /** A fresh client-facing key for an upstream backend's key. */
+  issue(target: UpstreamTarget, pid: number, upstreamSecret: Buffer): { pid: number; secret: Buffer } {
+    let clientPid: number;
+    do clientPid = randomInt(1, 0x7fffffff);
+    while (this.#byPid.has(clientPid));
+    const secret = randomBytes(4);
+    this.#byPid.set(clientPid, { secret, target, pid, upstreamSecret });
+    return { pid: clientPid, secret };
+  }
+
+  release(clientPid: number): void {
+    this.#byPid.delete(clientPid);
+  }
+
+  /** Forwards a cancel to the upstream when the key matches; silently ignores it otherwise (as PostgreSQL does). */
+  cancel(clientPid: number, secret: Buffer): boolean {
+    const key = this.#byPid.get(clientPid);
+    if (!key || key.secret.length !== secret.length || !timingSafeEqual(key.secret, secret)) return false;
+    // PostgreSQL accepts a plain cancel request whatever its TLS settings (pg_hba does not apply).
+    const socket = connect({ host: key.target.host, port: key.target.port }, () => {
+      socket.end(cancelRequest(key.pid, key.upstreamSecret));
+    });
+    socket.on('error', () => socket.destroy());
+    socket.setTimeout(10_000, () => socket.destroy());
+    return true;
+  }
+}

@@ -1,0 +1,251 @@
+// The startup phase of one client connection: SSLRequest (upgrade to TLS), GSSENCRequest
+// (refused), CancelRequest (mapped to the upstream's key), then the StartupMessage and a cleartext
+// password exchange in which the password is the client's Vigil token. Only after the pipeline
+// has authenticated and authorized it does Vigil open the upstream connection with the credential
+// it holds, and hand the client a BackendKeyData of its own.
+import type { Socket } from 'node:net';
+import { type SecureContext, TLSSocket } from 'node:tls';
+import type { PostgresConnectionConfig } from '../../core/config.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import { ANONYMOUS, type Identity } from '../../core/events.js';
+import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
+import type { CancelKeys } from './cancel-keys.js';
+import { FrameReader } from './frame-reader.js';
+import { FrameWaiter, withTimeout } from './frame-waiter.js';
+import { parsePassword, parseStartupPacket } from './frontend-messages.js';
+import { PostgresProxy } from './proxy-session.js';
+import type { SqlClassifier } from './sql-classifier.js';
+import { connectUpstream, parseUpstreamUrl, type UpstreamTarget } from './upstream-connect.js';
+import { vigilErrorResponse } from './wire-errors.js';
+import {
+  AUTH,
+  authenticationRequest,
+  backendKeyData,
+  parameterStatus,
+  readyForQuery,
+} from './wire-writer.js';
+
+export interface PostgresConnectionContext {
+  readonly config: PostgresConnectionConfig;
+  readonly pipeline: Pipeline;
+  readonly sessions: SessionManager;
+  readonly logger: { warn(obj: object, msg: string): void };
+  /** The upstream password Vigil injects (null: trust, or the password in the upstream URL). */
+  readonly credential: string | null;
+  readonly secureContext: SecureContext | null;
+  readonly classifier: SqlClassifier;
+  readonly cancelKeys: CancelKeys;
+}
+
+/** PostgreSQL caps startup packets at 10,000 bytes; so does Vigil. */
+const MAX_STARTUP_BYTES = 10_000;
+const STARTUP_TIMEOUT_MS = 30_000;
+
+/** Startup parameters passed on to the upstream. `options` and `replication` are not: they could change the role or bypass guardrails. */
+const FORWARDED_PARAMS = [
+  'application_name',
+  'client_encoding',
+  'DateStyle',
+  'TimeZone',
+  'IntervalStyle',
+  'extra_float_digits',
+  'search_path',
+];
+
+export function isLoopback(address: string | undefined): boolean {
+  if (!address) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+export function upstreamTarget(ctx: PostgresConnectionContext): UpstreamTarget {
+  const url = parseUpstreamUrl(ctx.config.upstream);
+  return { ...url, password: ctx.credential ?? url.password, tls: ctx.config.upstream_tls };
+}
+
+export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext): Promise<void> {
+  raw.setNoDelay(true);
+  let socket: Socket | TLSSocket = raw;
+  let waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true));
+  let tls = false;
+  const fail = (err: VigilError) => {
+    waiter.detach();
+    if (!socket.destroyed) socket.end(vigilErrorResponse(err, true));
+    setTimeout(() => socket.destroy(), 1000).unref();
+  };
+  socket.on('error', () => socket.destroy());
+
+  // 1. Startup packets until the StartupMessage itself.
+  let params: Readonly<Record<string, string>>;
+  try {
+    params = await withTimeout(
+      (async () => {
+        for (;;) {
+          const packet = parseStartupPacket((await waiter.next()).body);
+          if (packet.kind === 'startup') return packet.params;
+          if (packet.kind === 'cancel') {
+            ctx.cancelKeys.cancel(packet.pid, packet.secret);
+            throw new VigilError('protocol_violation', 'cancel request handled');
+          }
+          if (packet.kind === 'gssenc' || tls || !ctx.secureContext) {
+            socket.write('N');
+            continue;
+          }
+          // Bytes sent after an SSLRequest and before the handshake would bypass TLS: refuse them.
+          if (waiter.reader.buffered > 0) throw new VigilError('protocol_violation', 'data after SSLRequest');
+          waiter.detach();
+          socket.write('S');
+          socket = await upgrade(raw, ctx.secureContext);
+          tls = true;
+          waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true));
+        }
+      })(),
+      STARTUP_TIMEOUT_MS,
+      () => new VigilError('protocol_violation', 'startup did not complete in time'),
+    );
+  } catch (err) {
+    const error = toVigilError(err, 'protocol_violation');
+    if (error.message === 'cancel request handled') {
+      waiter.detach();
+      socket.destroy();
+    } else fail(error);
+    return;
+  }
+  if (params.replication !== undefined && params.replication !== 'false') {
+    return fail(
+      new VigilError('protocol_violation', 'replication connections are not supported through Vigil'),
+    );
+  }
+  if (!tls && !(ctx.config.allow_cleartext_on_loopback && isLoopback(raw.remoteAddress))) {
+    return fail(
+      new VigilError(
+        'auth_missing',
+        'this connection requires TLS (connect with sslmode=require) before a token is sent',
+      ),
+    );
+  }
+
+  // 2. The password is the Vigil token.
+  waiter.reader.untyped = false;
+  socket.write(authenticationRequest(AUTH.cleartext));
+  const facts = {
+    client: raw.remoteAddress ?? null,
+    user: params.user ?? null,
+    database: params.database ?? null,
+    application_name: params.application_name ?? null,
+    tls,
+  };
+  let identity: Identity = ANONYMOUS;
+  let session: LiveSession | null = null;
+  try {
+    const frame = await withTimeout(
+      waiter.next(),
+      STARTUP_TIMEOUT_MS,
+      () => new VigilError('auth_missing', 'no password was sent in time'),
+    );
+    if (frame.code !== 'p')
+      throw new VigilError('protocol_violation', `expected a password message, got '${frame.code}'`);
+    const authenticated = await ctx.pipeline.authenticate(parsePassword(frame.body));
+    identity = authenticated.identity;
+    ctx.pipeline.authorize(authenticated, ctx.config);
+  } catch (err) {
+    const error = toVigilError(err, 'auth_invalid');
+    if (error.code.startsWith('auth_') || error.code === 'forbidden_connection') {
+      await recordRefusal(ctx, identity, error, facts);
+    }
+    return fail(error);
+  }
+
+  // 3. A session, then the upstream with the injected credential.
+  try {
+    session = await ctx.sessions.open({
+      connection: ctx.config.name,
+      protocol: 'postgres',
+      identity,
+      key: null,
+      facts,
+    });
+  } catch (err) {
+    return fail(toVigilError(err, 'record_failed'));
+  }
+  const target = upstreamTarget(ctx);
+  const upstreamParams: Record<string, string> = {};
+  for (const name of FORWARDED_PARAMS) if (params[name] !== undefined) upstreamParams[name] = params[name]!;
+  upstreamParams.user = target.user ?? params.user ?? 'postgres';
+  upstreamParams.database = target.database ?? params.database ?? upstreamParams.user;
+  if (ctx.config.guardrails.read_only) upstreamParams.default_transaction_read_only = 'on';
+  let upstream: Awaited<ReturnType<typeof connectUpstream>>;
+  try {
+    upstream = await connectUpstream(target, upstreamParams);
+  } catch (err) {
+    const error = toVigilError(err, 'upstream_unreachable');
+    ctx.logger.warn(
+      { connection: ctx.config.name, err: error.message },
+      'postgres upstream connection failed',
+    );
+    await ctx.sessions.end(session, 'closed', { error: error.code, message: error.message });
+    return fail(error);
+  }
+  if (socket.destroyed) {
+    upstream.socket.destroy();
+    await ctx.sessions.end(session, 'client-closed');
+    return;
+  }
+
+  // 4. The client is in: its own cancel key, the server's parameters, ready.
+  const key = ctx.cancelKeys.issue(target, upstream.pid, upstream.secret);
+  const hello = [authenticationRequest(AUTH.ok)];
+  for (const [name, value] of upstream.parameters) hello.push(parameterStatus(name, value));
+  hello.push(backendKeyData(key.pid, key.secret), readyForQuery(upstream.status));
+  socket.write(Buffer.concat(hello));
+  waiter.detach();
+  waiter.reader.maxBytes = ctx.config.max_message_bytes;
+  const proxy = new PostgresProxy(
+    socket,
+    waiter.reader,
+    upstream,
+    session,
+    {
+      pipeline: ctx.pipeline,
+      sessions: ctx.sessions,
+      classifier: ctx.classifier,
+      recordRows: ctx.config.record_rows,
+      logger: ctx.logger,
+    },
+    () => ctx.cancelKeys.release(key.pid),
+  );
+  proxy.start();
+}
+
+function upgrade(raw: Socket, secureContext: SecureContext): Promise<TLSSocket> {
+  return new Promise((resolve, reject) => {
+    const secure = new TLSSocket(raw, { isServer: true, secureContext });
+    secure.once('secure', () => {
+      secure.off('error', reject);
+      resolve(secure);
+    });
+    secure.once('error', reject);
+  });
+}
+
+/** A refused login is recorded in a short session of its own, attributed as far as known. */
+async function recordRefusal(
+  ctx: PostgresConnectionContext,
+  identity: Identity,
+  error: VigilError,
+  facts: Record<string, string | boolean | null>,
+): Promise<void> {
+  try {
+    const session = await ctx.sessions.open({
+      connection: ctx.config.name,
+      protocol: 'postgres',
+      identity,
+      key: null,
+      facts,
+    });
+    await ctx.pipeline.recordDenial(session, error, facts);
+    await ctx.sessions.end(session, 'closed');
+  } catch {
+    // Recording failures are logged by the pipeline; the login is refused either way.
+  }
+}

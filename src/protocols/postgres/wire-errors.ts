@@ -1,0 +1,38 @@
+// VigilError codes → PostgreSQL ErrorResponse (SQLSTATE), so clients show a native error.
+import type { ErrorCode, VigilError } from '../../core/errors.js';
+import { errorResponse } from './wire-writer.js';
+
+const SQLSTATE: Partial<Record<ErrorCode, string>> = {
+  auth_missing: '28P01',
+  auth_invalid: '28P01',
+  auth_expired: '28P01',
+  auth_revoked: '28000',
+  forbidden_connection: '28000',
+  policy_denied: '42501',
+  record_failed: '58000',
+  message_too_large: '08P01',
+  protocol_violation: '08P01',
+  upstream_unreachable: '08006',
+  upstream_timeout: '08006',
+  upstream_failed: '08006',
+};
+
+export function sqlstateFor(code: ErrorCode): string {
+  return SQLSTATE[code] ?? 'XX000';
+}
+
+/** The ErrorResponse for a VigilError; FATAL when the connection ends with it. */
+export function vigilErrorResponse(err: VigilError, fatal: boolean): Buffer {
+  const hint =
+    err.code === 'record_failed'
+      ? 'The statement was not run: Vigil could not record it.'
+      : err.code === 'policy_denied'
+        ? 'The statement was not run.'
+        : undefined;
+  return errorResponse({
+    severity: fatal ? 'FATAL' : 'ERROR',
+    code: sqlstateFor(err.code),
+    message: `vigil: ${err.message}`,
+    ...(hint ? { hint } : {}),
+  });
+}

@@ -1,0 +1,41 @@
+// What the admin API routes return, as pure functions over a session's events:
+//   GET /api/sessions/:id/tree              → sessionTreeJson(id, events)
+//   GET /api/sessions/:id/tree/path?node=N  → sessionPathJson(id, events, N)
+import type { StoredEvent } from '../core/events.js';
+import { type ActionLink, linkActions } from './actions.js';
+import { buildReasoningTree } from './build-tree.js';
+import { type OutcomePath, outcomePath } from './outcome-path.js';
+import type { ReasoningTree } from './types.js';
+
+export interface SessionTreeJson {
+  sessionId: string;
+  tree: ReasoningTree;
+  actions: ActionLink[];
+}
+
+export interface SessionPathJson {
+  sessionId: string;
+  path: OutcomePath;
+}
+
+/**
+ * `actionEvents` may add events of other sessions (the same identity's database or SSH sessions)
+ * so their statements can be linked to the turns that proposed them.
+ */
+export function sessionTreeJson(
+  sessionId: string,
+  events: readonly StoredEvent[],
+  actionEvents: readonly StoredEvent[] = [],
+): SessionTreeJson {
+  const tree = buildReasoningTree(events);
+  return { sessionId, tree, actions: linkActions(tree, [...events, ...actionEvents]) };
+}
+
+/** Throws VigilError `usage` when the node is not in the tree. */
+export function sessionPathJson(
+  sessionId: string,
+  events: readonly StoredEvent[],
+  nodeId?: string,
+): SessionPathJson {
+  return { sessionId, path: outcomePath(buildReasoningTree(events), nodeId) };
+}

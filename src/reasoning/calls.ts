@@ -1,0 +1,198 @@
+// Pairs llm.request and llm.response events into model calls and reads from the recorded bodies
+// what the tree builder compares: the prompt text, the chat messages, the replies and the hints.
+import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import { canonicalArguments, normalizeText } from './text.js';
+
+export interface ChatMessage {
+  readonly role: string;
+  readonly text: string;
+  /** `name(canonical arguments)` of each tool call an assistant message carries. */
+  readonly toolCalls: readonly string[];
+}
+
+export interface CallChoice {
+  readonly index: number;
+  readonly text: string;
+  readonly toolCalls: readonly { name: string; arguments: string }[];
+}
+
+export interface ModelCall {
+  readonly requestId: string;
+  readonly sessionId: string;
+  readonly subject: string;
+  readonly seq: number;
+  readonly time: string;
+  /** Seq of the response; Infinity while unanswered, so nothing can continue it. */
+  readonly responseSeq: number;
+  readonly api: string;
+  readonly model: string | null;
+  readonly prompt: string;
+  /** Chat messages for chat-shaped APIs, null for plain prompts. */
+  readonly messages: readonly ChatMessage[] | null;
+  readonly choices: readonly CallChoice[];
+  /** Parent names from x-vigil-parent and body metadata: node ids, request ids or response ids. */
+  readonly hints: readonly string[];
+  /** The upstream's own response id (`chatcmpl-...`), which clients can name as a parent. */
+  readonly responseId: string | null;
+  readonly traceId: string | null;
+  readonly parentSpanId: string | null;
+  /** A span id the client declared for this call in body metadata. */
+  readonly ownSpanId: string | null;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: JsonValue | undefined): string | null {
+  return typeof value === 'string' ? value : null;
+}
+
+/** Text of a message content: a string, or the text of its parts (OpenAI and Anthropic shapes). */
+export function contentText(content: JsonValue | undefined): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  const parts: string[] = [];
+  for (const part of content) {
+    if (typeof part === 'string') parts.push(part);
+    else if (isObject(part)) {
+      const text = str(part.text) ?? (part.type === 'tool_result' ? contentText(part.content) : null);
+      if (text !== null) parts.push(text);
+    }
+  }
+  return parts.join('\n');
+}
+
+function toolCallKey(name: string, args: string): string {
+  return `${name}(${canonicalArguments(args)})`;
+}
+
+function messageToolCalls(message: JsonObject): string[] {
+  const out: string[] = [];
+  if (Array.isArray(message.tool_calls)) {
+    for (const call of message.tool_calls) {
+      if (!isObject(call)) continue;
+      const fn = isObject(call.function) ? call.function : call;
+      out.push(toolCallKey(str(fn.name) ?? '', str(fn.arguments) ?? ''));
+    }
+  }
+  if (Array.isArray(message.content)) {
+    for (const part of message.content) {
+      if (isObject(part) && part.type === 'tool_use') {
+        out.push(toolCallKey(str(part.name) ?? '', JSON.stringify(part.input ?? {})));
+      }
+    }
+  }
+  return out;
+}
+
+function chatMessages(body: JsonObject): ChatMessage[] | null {
+  const raw = Array.isArray(body.messages) ? body.messages : Array.isArray(body.input) ? body.input : null;
+  if (!raw) return null;
+  const messages: ChatMessage[] = [];
+  const system = body.system ?? body.instructions;
+  if (system !== undefined && system !== null) {
+    messages.push({ role: 'system', text: contentText(system), toolCalls: [] });
+  }
+  for (const m of raw) {
+    if (!isObject(m)) continue;
+    messages.push({
+      role: str(m.role) ?? 'user',
+      text: contentText(m.content),
+      toolCalls: messageToolCalls(m),
+    });
+  }
+  return messages;
+}
+
+function promptOf(body: JsonValue, messages: readonly ChatMessage[] | null): string {
+  if (messages) return messages.map((m) => m.text).join('\n\n');
+  if (!isObject(body)) return '';
+  if (typeof body.prompt === 'string') return body.prompt;
+  if (Array.isArray(body.prompt) && typeof body.prompt[0] === 'string') return body.prompt[0];
+  if (typeof body.input === 'string') return body.input;
+  return '';
+}
+
+/** The key of an assistant reply as a later request quotes it back: its text and tool calls. */
+export function replyKey(text: string, toolCalls: readonly string[]): string {
+  return `${normalizeText(text)}\u0000${toolCalls.join('\u0001')}`;
+}
+
+export function choiceReplyKey(choice: CallChoice): string {
+  return replyKey(
+    choice.text,
+    choice.toolCalls.map((t) => toolCallKey(t.name, t.arguments)),
+  );
+}
+
+function hintsOf(parent: JsonValue | undefined, body: JsonValue): string[] {
+  const hints: string[] = [];
+  const add = (value: JsonValue | undefined) => {
+    if (typeof value !== 'string') return;
+    for (const part of value.split(/[\s,]+/)) if (part) hints.push(part);
+  };
+  add(parent);
+  if (isObject(body) && isObject(body.metadata)) {
+    add(body.metadata.vigil_parent);
+    add(body.metadata.parent);
+  }
+  return hints;
+}
+
+function choicesOf(payload: JsonObject | null): CallChoice[] {
+  if (!payload || !Array.isArray(payload.choices)) return [];
+  const out: CallChoice[] = [];
+  for (const c of payload.choices) {
+    if (!isObject(c) || typeof c.index !== 'number') continue;
+    const toolCalls = Array.isArray(c.toolCalls)
+      ? c.toolCalls
+          .filter(isObject)
+          .map((t) => ({ name: str(t.name) ?? '', arguments: str(t.arguments) ?? '' }))
+      : [];
+    out.push({ index: c.index, text: str(c.text) ?? '', toolCalls });
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+/** Model calls of the events, in request order. Purged payloads and unknown shapes are skipped. */
+export function extractModelCalls(events: readonly StoredEvent[]): ModelCall[] {
+  const responses = new Map<string, StoredEvent>();
+  for (const e of events) {
+    if (e.type === 'llm.response' && e.payload && typeof e.payload.requestId === 'string') {
+      responses.set(e.payload.requestId, e);
+    }
+  }
+  const calls: ModelCall[] = [];
+  for (const e of events) {
+    if (e.type !== 'llm.request' || !e.payload) continue;
+    const p = e.payload;
+    const requestId = str(p.requestId);
+    if (!requestId) continue;
+    const body = p.body ?? null;
+    const messages = isObject(body) ? chatMessages(body) : null;
+    const response = responses.get(requestId);
+    const responseBody = response?.payload?.body;
+    const trace = isObject(p.trace) ? p.trace : null;
+    const metadata = isObject(body) && isObject(body.metadata) ? body.metadata : null;
+    calls.push({
+      requestId,
+      sessionId: e.sessionId,
+      subject: e.identity.subject,
+      seq: e.seq,
+      time: e.time,
+      responseSeq: response ? response.seq : Number.POSITIVE_INFINITY,
+      api: str(p.api) ?? 'unknown',
+      model: str(p.model),
+      prompt: promptOf(body, messages),
+      messages,
+      choices: choicesOf(response?.payload ?? null),
+      hints: hintsOf(p.parent, body),
+      responseId: isObject(responseBody) ? str(responseBody.id) : null,
+      traceId: trace ? str(trace.traceId) : null,
+      parentSpanId: trace ? str(trace.parentSpanId) : null,
+      ownSpanId: metadata ? (str(metadata.vigil_span) ?? str(metadata.span_id)) : null,
+    });
+  }
+  return calls;
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { exportBundle } from '../../src/ledger/bundle.js';
+import { verifyBundle } from '../../src/ledger/bundle-verify.js';
+import { Checkpointer } from '../../src/ledger/checkpointer.js';
+import { sqliteEventSource } from '../../src/ledger/event-source.js';
+import { Recorder } from '../../src/ledger/recorder.js';
+import { buildLedger, draftFor, sessionName } from './fixture.js';
+
+test('an exported bundle verifies with nothing but itself', async () => {
+  const ledger = await buildLedger({
+    order: [0, 1, 0, 1, 0, 2, 1],
+    checkpointsAfter: [2, 4],
+    ended: new Set([0]),
+    texts: ['héllo "quoted"', 'line\nbreak'],
+  });
+  for (const [session, count, complete] of [
+    [0, 3, true],
+    [1, 3, false],
+  ] as const) {
+    const text = await exportBundle(ledger.store, sessionName(session), ledger.keys.keyring, {
+      source: sqliteEventSource(ledger.store.database),
+    });
+    const report = verifyBundle(Buffer.from(text));
+    assert.equal(report.fault, null);
+    assert.equal(report.events, count);
+    assert.equal(report.complete, complete);
+    assert.equal(report.session, sessionName(session));
+    assert.equal(verifyBundle(`${text}\n`).ok, true);
+  }
+  await ledger.store.close();
+});
+
+test('export makes a checkpoint when none covers the session yet', async () => {
+  const ledger = await buildLedger({ order: [0, 1], checkpointsAfter: [] });
+  const recorder = new Recorder(ledger.store);
+  await recorder.init();
+  const checkpointer = new Checkpointer({
+    store: ledger.store,
+    recorder,
+    signer: ledger.keys.signer,
+    anchorFile: ledger.anchor,
+  });
+  await checkpointer.start();
+  await recorder.append(draftFor(1, 5));
+  const text = await exportBundle(ledger.store, sessionName(1), ledger.keys.keyring, {
+    checkpointNow: () => checkpointer.checkpointNow(),
+  });
+  const report = verifyBundle(text);
+  assert.equal(report.ok, true);
+  assert.equal(report.checkpoint?.size, 3);
+  await checkpointer.stop();
+  assert.equal((await ledger.verify()).ok, true);
+  await ledger.store.close();
+});
+
+test('a purged payload still verifies and is counted', async () => {
+  const ledger = await buildLedger({ order: [0, 0, 0], checkpointsAfter: [] });
+  await ledger.store.purgePayloads('2025-01-01T00:00:01.500Z');
+  const report = verifyBundle(await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring));
+  assert.equal(report.ok, true);
+  assert.equal(report.purged, 2);
+  await ledger.store.close();
+});
+
+test('any changed byte in a bundle fails verification', async () => {
+  const ledger = await buildLedger({
+    order: [0, 1, 0, 1, 0],
+    checkpointsAfter: [3],
+    ended: new Set([0]),
+    texts: ['a', 'b"c'],
+  });
+  const bundle = Buffer.from(await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring));
+  await ledger.store.close();
+  assert.equal(verifyBundle(bundle).ok, true);
+  // Every position, with a bit flip chosen by fast-check for each.
+  fc.assert(
+    fc.property(
+      fc.array(fc.integer({ min: 1, max: 255 }), { minLength: bundle.length, maxLength: bundle.length }),
+      (masks) => {
+        for (let i = 0; i < bundle.length; i++) {
+          const changed = Buffer.from(bundle);
+          changed[i]! ^= masks[i]!;
+          const report = verifyBundle(changed);
+          assert.equal(report.ok, false, `byte ${i} (${String.fromCharCode(bundle[i]!)}) changed unnoticed`);
+        }
+      },
+    ),
+    { numRuns: 2 },
+  );
+});

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { createMasker } from '../../src/mask/index.js';
+
+const secret = 'pg-Pa55w0rd!/with+symbols';
+
+test('a known secret is masked raw, URL-encoded and inside base64 at every alignment', () => {
+  const masker = createMasker({ fingerprintKey: 'k' });
+  masker.addKnownSecret(secret, 'pg-prod');
+  fc.assert(
+    fc.property(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), (before, after) => {
+      const forms = [
+        `x ${secret} y`,
+        `u=${encodeURIComponent(secret)}&z`,
+        Buffer.from(before + secret + after).toString('base64'),
+        Buffer.from(before + secret + after).toString('base64url'),
+      ];
+      for (const form of forms) {
+        const { findings } = masker.scanText(form);
+        assert.ok(
+          findings.some((f) => f.ruleId === 'known-secret' && f.label === 'pg-prod'),
+          `known secret found in ${form}`,
+        );
+      }
+    }),
+  );
+});
+
+test('every form of a known secret carries the same fingerprint', () => {
+  const masker = createMasker({ fingerprintKey: 'k' });
+  masker.addKnownSecret(secret, 'pg-prod');
+  const a = masker.maskText(secret);
+  const b = masker.maskText(encodeURIComponent(secret));
+  assert.match(a, /^\[MASKED:known-secret:[0-9a-f]{6}\]$/);
+  assert.equal(a, b);
+});
+
+test('values too short to be safe are not registered', () => {
+  const masker = createMasker({ fingerprintKey: 'k' });
+  masker.addKnownSecret('abc', 'short');
+  assert.equal(masker.maskText('abc abc'), 'abc abc');
+});

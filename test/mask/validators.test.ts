@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ibanNumber, luhnNumber } from '../../src/mask/synthetic.js';
+import { iban, luhn, shannonEntropy } from '../../src/mask/validators.js';
+
+test('luhn accepts generated card numbers and rejects any single-digit change', () => {
+  fc.assert(
+    fc.property(
+      fc.integer(),
+      fc.integer({ min: 0, max: 15 }),
+      fc.integer({ min: 1, max: 9 }),
+      (seed, pos, delta) => {
+        const card = luhnNumber('4', 16, seed);
+        assert.ok(luhn(card));
+        const changed = card.slice(0, pos) + String((Number(card[pos]) + delta) % 10) + card.slice(pos + 1);
+        assert.equal(luhn(changed), false);
+      },
+    ),
+  );
+});
+
+test('iban accepts the mod-97 check and rejects a changed digit', () => {
+  const valid = ibanNumber('DE', '370400440532013000');
+  assert.ok(iban(valid));
+  assert.ok(iban(valid.replace(/(.{4})/g, '$1 ')));
+  assert.equal(iban(`${valid.slice(0, 5)}${(Number(valid[5]) + 1) % 10}${valid.slice(6)}`), false);
+  assert.equal(iban('DE00'), false);
+});
+
+test('entropy: repeated characters have none, distinct ones log2(n)', () => {
+  assert.equal(shannonEntropy('aaaa'), 0);
+  assert.equal(shannonEntropy('abcd'), 2);
+});

