@@ -151,6 +151,8 @@ export const configSchema = z
     on_record_failure: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
     /** `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss. */
     durability: z.enum(['full', 'normal']).default('full'),
+    /** Commit the ledger in a worker thread so fsync never blocks the data path (off: on the main thread). */
+    append_in_worker: z.boolean().default(true),
     max_body_bytes: z
       .number()
       .int()

@@ -86,7 +86,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
-  const store = new SqliteStore(join(loaded.dataDir, 'vigil.db'), { synchronous: config.durability });
+  const store = new SqliteStore(join(loaded.dataDir, 'vigil.db'), {
+    synchronous: config.durability,
+    appendInWorker: config.append_in_worker,
+  });
   const recorder = new Recorder(store);
   await recorder.init();
   const ledgerKeys = loadLedgerKeys(

@@ -1,6 +1,10 @@
 // When an event cannot be persisted, the request does not reach the upstream and the client gets a
 // clear error (fail-closed); with on_record_failure: fail-open, it goes through.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
@@ -29,25 +33,68 @@ const ask = (gw: TestGateway, content: string) =>
     body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content }] }),
   });
 
-/** SQLite's own "database or disk is full": the file may not grow past its current pages. */
-function fillDisk(gw: TestGateway): void {
-  const db = gw.store.database;
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  const pages = db.pragma('page_count', { simple: true }) as number;
-  db.pragma(`max_page_count = ${pages}`);
+/**
+ * A data directory on a tiny filesystem that can be filled for real. Where mounting is not allowed,
+ * null: the test then uses SQLite's own page limit on an inline writer instead.
+ */
+function tinyFilesystem(): { dir: string; fill(): void; release(): void } | null {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-tinyfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  return {
+    dir,
+    fill() {
+      const chunk = Buffer.alloc(64 * 1024, 1);
+      const fd = openSync(join(dir, 'filler'), 'w');
+      try {
+        for (;;) writeSync(fd, chunk);
+      } catch {
+        // ENOSPC: the filesystem is full
+      } finally {
+        closeSync(fd);
+      }
+    },
+    release() {
+      execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
+    },
+  };
 }
 
 test('disk full: the request is refused with record_failed and never reaches the model', async () => {
-  const { model, gateway } = await setup('fail-closed');
-  assert.equal((await ask(gateway, 'warm-up')).status, 200);
-  const seen = model.requests.length;
-  fillDisk(gateway);
-  const res = await ask(gateway, 'x'.repeat(200_000));
-  assert.equal(res.status, 503);
-  assert.equal(res.headers.get('x-vigil-error'), 'record_failed');
-  const body = (await res.json()) as { error: { code: string } };
-  assert.equal(body.error.code, 'record_failed');
-  assert.equal(model.requests.length, seen, 'nothing reached the upstream');
+  const fs = tinyFilesystem();
+  model = await startDemoModel({ host: '127.0.0.1', port: 0 });
+  gateway = await startTestGateway(
+    {
+      on_record_failure: 'fail-closed',
+      append_in_worker: fs !== null,
+      connections: [{ name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] }],
+    },
+    fs?.dir,
+  );
+  try {
+    assert.equal((await ask(gateway, 'warm-up')).status, 200);
+    const seen = model.requests.length;
+    if (fs) {
+      fs.fill();
+    } else {
+      // SQLite's own "database or disk is full": the file may not grow past its current pages.
+      const db = gateway.store.database;
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+    }
+    const res = await ask(gateway, 'x'.repeat(200_000));
+    assert.equal(res.status, 503);
+    assert.equal(res.headers.get('x-vigil-error'), 'record_failed');
+    const body = (await res.json()) as { error: { code: string } };
+    assert.equal(body.error.code, 'record_failed');
+    assert.equal(model.requests.length, seen, 'nothing reached the upstream');
+  } finally {
+    await gateway.close().catch(() => undefined);
+    fs?.release();
+  }
 });
 
 test('store down: requests are refused, and the gateway stays up', async () => {

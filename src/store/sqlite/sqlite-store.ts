@@ -5,14 +5,18 @@ import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
 import type { SessionFilter, SessionHead, SessionMeta, SignedCheckpoint, Store } from '../../core/ports.js';
-import { canonicalJson } from '../../ledger/canonical.js';
+import { prepareAppendBatch } from './append-rows.js';
+import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
+import { WorkerBatchWriter } from './worker-writer.js';
 
 export interface SqliteStoreOptions {
   /** `full` fsyncs every commit (survives power loss); `normal` survives a process crash. */
   readonly synchronous?: 'full' | 'normal';
   readonly readonly?: boolean;
+  /** Commit appends in a worker thread (default), so an fsync never blocks the event loop. */
+  readonly appendInWorker?: boolean;
 }
 
 interface EventRow {
@@ -44,11 +48,8 @@ interface SessionRow {
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #access: SqliteAccessStore | undefined;
-  readonly #insertEvent: Database.Statement;
-  readonly #insertSession: Database.Statement;
-  readonly #touchSession: Database.Statement;
-  readonly #endSession: Database.Statement;
-  readonly #appendTx: (events: readonly RecordedEvent[], sessions: readonly SessionMeta[]) => void;
+  readonly #writeInline: WriteBatch | null;
+  readonly #worker: WorkerBatchWriter | null;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -65,77 +66,10 @@ export class SqliteStore implements Store {
       this.#migrate();
     }
     this.#db.pragma('busy_timeout = 5000');
-    this.#insertEvent = this.#db.prepare(
-      `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.#insertSession = this.#db.prepare(
-      `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '')`,
-    );
-    this.#touchSession = this.#db.prepare(
-      'UPDATE sessions SET last_event_at = ?, event_count = event_count + ?, next_seq = ?, last_hash = ? WHERE id = ?',
-    );
-    this.#endSession = this.#db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?');
-    this.#appendTx = this.#db.transaction(
-      (events: readonly RecordedEvent[], sessions: readonly SessionMeta[]) => {
-        const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
-        // The sessions index is updated once per session per batch, from its last event in the batch.
-        const touched = new Map<
-          string,
-          { last: RecordedEvent; count: number; ended: RecordedEvent | null }
-        >();
-        let identityOf: Identity | null = null;
-        let identityJson = '';
-        for (const e of events) {
-          if (e.identity !== identityOf) {
-            identityOf = e.identity;
-            identityJson = JSON.stringify(e.identity);
-          }
-          if (e.seq === 0) {
-            const protocol = protocols.get(e.sessionId) ?? 'unknown';
-            this.#insertSession.run(
-              e.sessionId,
-              e.connection,
-              protocol,
-              e.identity.subject,
-              identityJson,
-              e.time,
-              e.time,
-            );
-          }
-          this.#insertEvent.run(
-            e.index,
-            e.sessionId,
-            e.seq,
-            e.type,
-            e.time,
-            e.connection,
-            e.identity.subject,
-            identityJson,
-            canonicalJson(e.payload),
-            e.payloadHash,
-            e.prevHash,
-            e.hash,
-          );
-          const t = touched.get(e.sessionId);
-          if (t) {
-            t.last = e;
-            t.count++;
-            if (e.type === 'session.end') t.ended = e;
-          } else {
-            touched.set(e.sessionId, { last: e, count: 1, ended: e.type === 'session.end' ? e : null });
-          }
-        }
-        for (const [id, { last, count, ended }] of touched) {
-          this.#touchSession.run(last.time, count, last.seq + 1, last.hash, id);
-          if (ended) {
-            const reason = typeof ended.payload.reason === 'string' ? ended.payload.reason : null;
-            this.#endSession.run(ended.time, reason, id);
-          }
-        }
-      },
-    );
+    const synchronous = options.synchronous === 'normal' ? 'NORMAL' : 'FULL';
+    this.#writeInline = options.readonly ? null : createBatchWriter(this.#db);
+    this.#worker =
+      options.readonly || options.appendInWorker === false ? null : new WorkerBatchWriter(path, synchronous);
   }
 
   #migrate(): void {
@@ -172,7 +106,11 @@ export class SqliteStore implements Store {
 
   async appendEvents(events: readonly RecordedEvent[], sessions: readonly SessionMeta[] = []): Promise<void> {
     try {
-      this.#appendTx(events, sessions);
+      if (!this.#db.open) throw new Error('the store is closed');
+      const batch = prepareAppendBatch(events, sessions);
+      if (this.#worker) await this.#worker.write(batch);
+      else if (this.#writeInline) this.#writeInline(batch);
+      else throw new Error('the store is read-only');
     } catch (err) {
       throw new VigilError('record_failed', `could not persist ${events.length} event(s)`, { cause: err });
     }
@@ -283,6 +221,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#worker?.close();
     if (this.#db.open) this.#db.close();
   }
 }

@@ -1,0 +1,76 @@
+// The rows one append batch writes, prepared on the caller's thread (payloads already canonical)
+// so the writer, inline or in a worker thread, only binds and commits.
+import type { Identity, RecordedEvent } from '../../core/events.js';
+import type { SessionMeta } from '../../core/ports.js';
+import { canonicalJson } from '../../ledger/canonical.js';
+
+export type EventRowValues = [
+  idx: number,
+  sessionId: string,
+  seq: number,
+  type: string,
+  time: string,
+  connection: string,
+  subject: string,
+  identity: string,
+  payload: string,
+  payloadHash: string,
+  prevHash: string,
+  hash: string,
+];
+
+export interface AppendBatch {
+  readonly events: EventRowValues[];
+  /** Sessions whose first event is in the batch: [id, connection, protocol, subject, identity, time]. */
+  readonly newSessions: [string, string, string, string, string, string][];
+  /** The sessions index after the batch: [last_event_at, added events, next_seq, last_hash, id]. */
+  readonly touched: [string, number, number, string, string][];
+  /** Sessions the batch ends: [ended_at, reason, id]. */
+  readonly ended: [string, string | null, string][];
+}
+
+export function prepareAppendBatch(events: readonly RecordedEvent[], sessions: readonly SessionMeta[]): AppendBatch {
+  const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
+  const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [] };
+  const touched = new Map<string, [string, number, number, string, string]>();
+  let identityOf: Identity | null = null;
+  let identityJson = '';
+  for (const e of events) {
+    if (e.identity !== identityOf) {
+      identityOf = e.identity;
+      identityJson = JSON.stringify(e.identity);
+    }
+    if (e.seq === 0) {
+      const protocol = protocols.get(e.sessionId) ?? 'unknown';
+      batch.newSessions.push([e.sessionId, e.connection, protocol, e.identity.subject, identityJson, e.time]);
+    }
+    batch.events.push([
+      e.index,
+      e.sessionId,
+      e.seq,
+      e.type,
+      e.time,
+      e.connection,
+      e.identity.subject,
+      identityJson,
+      canonicalJson(e.payload),
+      e.payloadHash,
+      e.prevHash,
+      e.hash,
+    ]);
+    const t = touched.get(e.sessionId);
+    if (t) {
+      t[0] = e.time;
+      t[1]++;
+      t[2] = e.seq + 1;
+      t[3] = e.hash;
+    } else {
+      touched.set(e.sessionId, [e.time, 1, e.seq + 1, e.hash, e.sessionId]);
+    }
+    if (e.type === 'session.end') {
+      batch.ended.push([e.time, typeof e.payload.reason === 'string' ? e.payload.reason : null, e.sessionId]);
+    }
+  }
+  batch.touched.push(...touched.values());
+  return batch;
+}

@@ -1,0 +1,27 @@
+// Writes prepared append batches in one transaction each. Runs on the main thread or, by default,
+// in a worker thread (append-worker.ts), so that a commit's fsync never blocks the event loop.
+import type Database from 'better-sqlite3';
+import type { AppendBatch } from './append-rows.js';
+
+export type WriteBatch = (batch: AppendBatch) => void;
+
+export function createBatchWriter(db: Database.Database): WriteBatch {
+  const insertEvent = db.prepare(
+    `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertSession = db.prepare(
+    `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '')`,
+  );
+  const touchSession = db.prepare(
+    'UPDATE sessions SET last_event_at = ?, event_count = event_count + ?, next_seq = ?, last_hash = ? WHERE id = ?',
+  );
+  const endSession = db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?');
+  return db.transaction((batch: AppendBatch) => {
+    for (const s of batch.newSessions) insertSession.run(s[0], s[1], s[2], s[3], s[4], s[5], s[5]);
+    for (const row of batch.events) insertEvent.run(row);
+    for (const t of batch.touched) touchSession.run(t);
+    for (const e of batch.ended) endSession.run(e);
+  });
+}

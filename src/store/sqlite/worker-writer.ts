@@ -1,0 +1,80 @@
+// The main thread's side of the append worker: batches go out with an id, answers come back.
+// If the worker dies, every pending and later append fails (the pipeline then fails closed).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AppendBatch } from './append-rows.js';
+
+interface Pending {
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+export class WorkerBatchWriter {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #dead: Error | null = null;
+
+  constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
+    this.#worker = startWorker({ path, synchronous });
+    this.#worker.on('message', (answer: { id: number; ok: boolean; message?: string }) => {
+      const pending = this.#pending.get(answer.id);
+      this.#pending.delete(answer.id);
+      if (answer.ok) pending?.resolve();
+      else pending?.reject(new Error(answer.message ?? 'the append failed'));
+    });
+    const die = (err: Error) => {
+      this.#dead ??= err;
+      for (const p of this.#pending.values()) p.reject(this.#dead);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', die);
+    this.#worker.on('exit', (code) => die(new Error(`the append worker exited (${code})`)));
+    // The worker must not keep the process alive on its own; pending appends hold a reference.
+    this.#worker.unref();
+  }
+
+  write(batch: AppendBatch): Promise<void> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const id = this.#next++;
+    return new Promise<void>((resolve, reject) => {
+      this.#worker.ref();
+      const done = () => {
+        if (this.#pending.size === 0) this.#worker.unref();
+      };
+      this.#pending.set(id, {
+        resolve: () => {
+          resolve();
+          done();
+        },
+        reject: (err) => {
+          reject(err);
+          done();
+        },
+      });
+      this.#worker.postMessage({ id, batch });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#dead) return;
+    const exited = new Promise((r) => this.#worker.once('exit', r));
+    this.#worker.ref();
+    this.#worker.postMessage('close');
+    await exited;
+  }
+}
+
+/**
+ * The compiled worker beside this module; when running from source (tests, development under tsx)
+ * the TypeScript entry, loaded after registering tsx in the worker, which does not inherit loader hooks.
+ */
+function startWorker(workerData: { path: string; synchronous: string }): Worker {
+  const compiled = new URL('./append-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
+  const source = new URL('./append-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
