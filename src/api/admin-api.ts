@@ -25,9 +25,11 @@ export class AdminApi {
 
   constructor(deps: AdminApiDeps) {
     this.#deps = deps;
-    this.#routes = deps.routes((ctx, facts) =>
-      this.#record(ctx.caller.identity, 'audit.viewed', { ...facts, via: 'api' }),
-    );
+    this.#routes = deps.routes(async (ctx, facts) => {
+      if (!(await this.#record(ctx.caller.identity, 'audit.viewed', { ...facts, via: 'api' }))) {
+        throw new VigilError('record_failed', 'reading a recording must be recorded, and that failed');
+      }
+    });
   }
 
   /** Every route, for documentation and the authorization matrix test. */
@@ -35,10 +37,14 @@ export class AdminApi {
     return this.#routes;
   }
 
+  /**
+   * Every call is recorded before it is answered, so no caller holds the result of an unrecorded
+   * admin call; when the record cannot be written the answer is record_failed instead (fail-closed).
+   */
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     let caller: AuthenticatedIdentity | null = null;
-    let status = 500;
+    let answer: { status: number; body: unknown } | VigilError;
     try {
       caller = await this.#deps.pipeline.authenticate(extractClientToken(req.headers));
       const found = matchRoute(this.#routes, method, url.pathname);
@@ -53,37 +59,33 @@ export class AdminApi {
         );
       }
       const body = method === 'POST' ? await readJsonObject(req) : {};
-      const result = await found.route.handle({
-        caller,
-        params: found.params,
-        query: url.searchParams,
-        body,
-        req,
-      });
-      status = result.status;
-      sendJson(res, result.status, result.body);
+      answer = await found.route.handle({ caller, params: found.params, query: url.searchParams, body, req });
     } catch (err) {
-      const error = toVigilError(err);
-      status = error.status;
-      sendApiError(res, error);
-      if (!caller) {
-        await this.#record(ANONYMOUS, 'access.denied', {
-          code: error.code,
-          message: error.message,
-          method,
-          path: url.pathname,
-        });
-        return;
-      }
+      answer = toVigilError(err);
     }
-    await this.#record(caller.identity, 'admin.action', { method, path: url.pathname, status });
+    const status = answer instanceof VigilError ? answer.status : answer.status;
+    const recorded = caller
+      ? await this.#record(caller.identity, 'admin.action', { method, path: url.pathname, status })
+      : answer instanceof VigilError
+        ? await this.#record(ANONYMOUS, 'access.denied', {
+            code: answer.code,
+            message: answer.message,
+            method,
+            path: url.pathname,
+          })
+        : false;
+    if (!recorded && caller) {
+      answer = new VigilError('record_failed', 'the call could not be recorded, so its result is withheld');
+    }
+    if (answer instanceof VigilError) sendApiError(res, answer);
+    else sendJson(res, answer.status, answer.body);
   }
 
   async #record(
     identity: Identity,
     type: 'admin.action' | 'audit.viewed' | 'access.denied',
     facts: JsonObject,
-  ) {
+  ): Promise<boolean> {
     try {
       const session = await this.#deps.sessions.open({
         connection: 'admin-api',
@@ -91,9 +93,12 @@ export class AdminApi {
         identity,
         key: `admin\u0000${identity.subject}`,
       });
+      // In fail-open mode a failed record resolves (null): the operator chose to serve anyway.
       await this.#deps.pipeline.observe(session, type, facts);
+      return true;
     } catch {
-      // The pipeline logs recording failures; the API answer has already been decided.
+      // Fail-closed: the pipeline has logged the failure; the caller withholds the answer.
+      return false;
     }
   }
 }

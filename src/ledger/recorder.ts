@@ -86,7 +86,7 @@ export class Recorder {
     const batch = this.#queue;
     this.#queue = [];
     try {
-      const events = await this.#commit(batch);
+      const events = await this.#commitOrResync(batch);
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(events[i]!);
       for (const listener of this.#listeners) listener(events);
     } catch (err) {
@@ -98,6 +98,23 @@ export class Recorder {
     } finally {
       this.#flushing = false;
       if (this.#queue.length > 0) this.#schedule();
+    }
+  }
+
+  /**
+   * Another writer (the CLI recording an audit, another process on the same store) may have appended
+   * since our last commit: the write then collides on its index. Re-read the log's head and the
+   * session heads, and assign positions again, once.
+   */
+  async #commitOrResync(batch: readonly Pending[]): Promise<RecordedEvent[]> {
+    try {
+      return await this.#commit(batch);
+    } catch (err) {
+      const stored = await this.#store.ledgerSize().catch(() => this.#size);
+      if (stored === this.#size) throw err;
+      this.#size = stored;
+      this.#heads.clear();
+      return this.#commit(batch);
     }
   }
 

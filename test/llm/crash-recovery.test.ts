@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
+import { anchorPath, readAnchorText } from '../../src/ledger/anchor.js';
 import { chainHash, GENESIS_HASH } from '../../src/ledger/chain.js';
+import { sqliteEventSource } from '../../src/ledger/event-source.js';
+import { loadKeyring } from '../../src/ledger/keyring.js';
+import { verifyLedger } from '../../src/ledger/verify.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 
@@ -87,8 +91,14 @@ test('SIGKILL under load loses no delivered response', { timeout: 120_000 }, asy
   restarted.child.kill('SIGTERM');
   await new Promise((r) => restarted.child.once('exit', r));
 
-  const store = new SqliteStore(join(dataDir, 'vigil.db'));
+  const store = new SqliteStore(join(dataDir, 'vigil.db'), { appendInWorker: false });
   try {
+    const report = await verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
+      keyring: loadKeyring(dataDir),
+      anchorText: readAnchorText(anchorPath(dataDir)),
+    });
+    assert.equal(report.fault, null, `vigil verify after the crash: ${JSON.stringify(report.fault)}`);
+    assert.equal(report.ok, true);
     const responses = new Map<string, unknown>();
     const sessions = await store.listSessions({ limit: 10_000 });
     for (const s of sessions) {

@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportBundle } from '../../ledger/bundle.js';
 import { sqliteEventSource } from '../../ledger/event-source.js';
+import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 import { ledgerKeyring } from './keys.js';
@@ -18,6 +19,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       const loaded = loadCliConfig(program.opts());
       const store = openStore(loaded);
       try {
+        await recordCliAudit(store, { what: 'export', session: sessionId });
         const bundle = await exportBundle(store, sessionId, ledgerKeyring(loaded), {
           source: sqliteEventSource(store.database),
         });

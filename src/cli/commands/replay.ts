@@ -1,6 +1,7 @@
 // `vigil replay SESSION`: a session's events in order, from the store.
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
 import { renderReplay } from '../replay-render.js';
 import type { SetExitCode } from './index.js';
@@ -17,6 +18,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         const session = await store.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
         const events = await store.readSession(sessionId);
+        await recordCliAudit(store, { what: 'events', session: sessionId });
         if (opts.json) console.log(JSON.stringify({ session, events }, null, 2));
         else console.log(renderReplay(events));
       } finally {

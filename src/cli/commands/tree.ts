@@ -9,6 +9,7 @@ import {
   renderPath,
   renderTree,
 } from '../../reasoning/index.js';
+import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 
@@ -25,6 +26,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         const session = await store.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
         const events = await store.readSession(sessionId);
+        await recordCliAudit(store, { what: 'tree', session: sessionId });
         const tree = buildReasoningTree(events);
         if (opts.path !== undefined) {
           const path = outcomePath(tree, typeof opts.path === 'string' ? opts.path : undefined);

@@ -29,7 +29,10 @@ export interface AppendBatch {
   readonly ended: [string, string | null, string][];
 }
 
-export function prepareAppendBatch(events: readonly RecordedEvent[], sessions: readonly SessionMeta[]): AppendBatch {
+export function prepareAppendBatch(
+  events: readonly RecordedEvent[],
+  sessions: readonly SessionMeta[],
+): AppendBatch {
   const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
   const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [] };
   const touched = new Map<string, [string, number, number, string, string]>();
