@@ -1,5 +1,7 @@
 // Error bodies in each provider's own shape, so clients raise their own typed errors
 // (openai.APIError subclasses by status, Anthropic's APIError with `error.type`).
+
+import { ANTHROPIC_ERROR_TYPES } from '../core/anthropic-error-types.js';
 import type { DemoErrorReply } from './types.js';
 
 export const WIRE_FLAVOURS = ['openai', 'anthropic'] as const;
@@ -22,17 +24,6 @@ const OPENAI_CODES: Record<number, string> = {
   429: 'rate_limit_exceeded',
 };
 
-const ANTHROPIC_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-  500: 'api_error',
-  529: 'overloaded_error',
-};
-
 export function openaiErrorBody(error: DemoErrorReply): Record<string, unknown> {
   return {
     error: {
@@ -53,7 +44,7 @@ export function anthropicErrorBody(error: DemoErrorReply, requestId: string): Re
     error: {
       type:
         error.type ??
-        ANTHROPIC_TYPES[error.status] ??
+        ANTHROPIC_ERROR_TYPES[error.status] ??
         (error.status >= 500 ? 'api_error' : 'invalid_request_error'),
       message: error.message,
     },

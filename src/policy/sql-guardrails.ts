@@ -3,6 +3,7 @@
 // this guard judges every entry and denies the whole string when one entry breaks a rule.
 import type { EventDraft, JsonValue } from '../core/events.js';
 import { ALLOW, type Guard, type PolicyDecision } from '../pipeline/policy.js';
+import { READ_ONLY_KINDS } from './sql-kinds.js';
 
 export interface SqlGuardrailsConfig {
   readonly deny_statements: readonly string[];
@@ -18,21 +19,8 @@ interface StatementFacts {
   readonly writes: boolean;
 }
 
-/** Kinds a read-only connection allows, whatever the parser flagged (kept in step with the classifier). */
-const READ_KINDS = new Set([
-  'SELECT',
-  'SHOW',
-  'EXPLAIN',
-  'TRANSACTION',
-  'DECLARE',
-  'FETCH',
-  'CLOSE',
-  'DEALLOCATE',
-  'DISCARD',
-  'LISTEN',
-  'UNLISTEN',
-  'COPY',
-]);
+/** Kinds a read-only connection allows; COPY passes by kind and is then judged by its direction (writes). */
+const READ_KINDS = new Set<string>([...READ_ONLY_KINDS, 'COPY']);
 
 function statementsOf(payload: Readonly<Record<string, JsonValue>>): StatementFacts[] | null {
   const classification = payload.classification;

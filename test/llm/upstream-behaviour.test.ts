@@ -59,21 +59,34 @@ async function lastResponse(marker: string) {
 }
 
 test('a client abort cancels the upstream request', async () => {
+  const upstreamCall = () => model.requests.find((r) => JSON.stringify(r.body).includes('marker-abort-1'));
   const controller = new AbortController();
   const pending = post('oa', chat('marker-abort-1', true), { 'x-demo-fail': 'hang' }, controller.signal);
-  await new Promise((r) => setTimeout(r, 300));
+  // Abort once the upstream holds the request open.
+  const deadline = Date.now() + 5000;
+  while (!upstreamCall() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   controller.abort();
   await assert.rejects(pending);
-  const deadline = Date.now() + 2000;
-  while (model.requests.at(-1)?.outcome !== 'aborted' && Date.now() < deadline)
+  while (upstreamCall()?.outcome !== 'aborted' && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
-  assert.equal(model.requests.at(-1)?.outcome, 'aborted');
+  assert.equal(upstreamCall()?.outcome, 'aborted');
   while (!(await lastResponse('marker-abort-1')) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
   assert.ok(
     (await lastResponse('marker-abort-1'))?.payload?.error,
     'the abandoned exchange is recorded with its error',
   );
+});
+
+test('a client gone before its request was forwarded: nothing reaches the upstream', async () => {
+  // The abort lands while the request is being recorded (write-ahead), before it is forwarded.
+  const controller = new AbortController();
+  const pending = post('oa', chat('marker-early-abort', true), { 'x-demo-fail': 'hang' }, controller.signal);
+  setImmediate(() => controller.abort());
+  await assert.rejects(pending);
+  await new Promise((r) => setTimeout(r, 500));
+  const call = model.requests.find((r) => JSON.stringify(r.body).includes('marker-early-abort'));
+  assert.ok(call === undefined || call.outcome === 'aborted', `upstream request left ${call?.outcome}`);
 });
 
 test('a slow upstream hits the configured timeout: 504 upstream_timeout', async () => {

@@ -1,24 +1,16 @@
 // Maps a VigilError to an HTTP response in the error shape the client's SDK understands, with the
 // stable Vigil code in `error.code` and in the x-vigil-error header.
 import type { ServerResponse } from 'node:http';
+import { ANTHROPIC_ERROR_TYPES } from '../../core/anthropic-error-types.js';
 import type { VigilError } from '../../core/errors.js';
 
 export type ErrorShape = 'openai' | 'anthropic';
-
-const ANTHROPIC_TYPES: Record<number, string> = {
-  400: 'invalid_request_error',
-  401: 'authentication_error',
-  403: 'permission_error',
-  404: 'not_found_error',
-  413: 'request_too_large',
-  429: 'rate_limit_error',
-};
 
 export function errorBody(err: VigilError, shape: ErrorShape): object {
   if (shape === 'anthropic') {
     return {
       type: 'error',
-      error: { type: ANTHROPIC_TYPES[err.status] ?? 'api_error', message: err.message, code: err.code },
+      error: { type: ANTHROPIC_ERROR_TYPES[err.status] ?? 'api_error', message: err.message, code: err.code },
     };
   }
   return { error: { message: err.message, type: 'vigil_error', code: err.code, param: null } };

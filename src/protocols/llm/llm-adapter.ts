@@ -166,6 +166,8 @@ export class LlmConnection {
       if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
     };
     res.on('close', onClientGone);
+    // The client may have left while the request was being recorded: then nothing goes upstream.
+    if (res.destroyed || req.socket.destroyed) abort.abort(new Error('client closed the connection'));
     const cut = () => abort.abort(new Error('session cut'));
     ex.session.cutters.add(cut);
     try {

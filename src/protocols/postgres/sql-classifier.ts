@@ -3,6 +3,7 @@
 // `WITH ... DELETE` CTE, `EXPLAIN ANALYZE UPDATE`), so a guard cannot be walked around by nesting.
 import { loadModule, parseSync } from 'libpg-query';
 import type { JsonObject } from '../../core/events.js';
+import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
 
 export interface StatementClass extends JsonObject {
   /** SELECT, INSERT, UPDATE, DELETE, DROP, TRUNCATE, ALTER, CREATE, GRANT, REVOKE, COPY, ... or UNKNOWN. */
@@ -16,20 +17,6 @@ export interface StatementClass extends JsonObject {
   nested: boolean;
 }
 
-/** Kinds that only read (a read-only connection allows these and nothing else). */
-export const READ_ONLY_KINDS = [
-  'SELECT',
-  'SHOW',
-  'EXPLAIN',
-  'TRANSACTION',
-  'DECLARE',
-  'FETCH',
-  'CLOSE',
-  'DEALLOCATE',
-  'DISCARD',
-  'LISTEN',
-  'UNLISTEN',
-] as const;
 const READ_ONLY = new Set<string>(READ_ONLY_KINDS);
 
 const NESTED_WRITES: Readonly<Record<string, string>> = {
