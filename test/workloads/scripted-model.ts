@@ -26,17 +26,8 @@ export function lastUserText(request: ScriptedRequest): string {
   return '';
 }
 
-/** A small seeded PRNG (mulberry32), so scripted "sampling" is varied but repeatable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Scripted "sampling" is varied but repeatable: the project's seeded PRNG. */
+export { seededRandom } from '../../src/mask/synthetic.js';
 
 export function seedOf(text: string, salt: number): number {
   let h = 2166136261 ^ salt;
