@@ -8,6 +8,17 @@ import { chunkChars, chunkText, countTokens, randomId } from './text.js';
 
 export const SYSTEM_FINGERPRINT = 'fp_vigil_demo';
 
+/** The fields every OpenAI completion object (chat or text, whole or chunk) opens with. */
+export function completionHead(idPrefix: string, object: string, model: string) {
+  return {
+    id: randomId(idPrefix),
+    object,
+    created: Math.floor(Date.now() / 1000),
+    model,
+    system_fingerprint: SYSTEM_FINGERPRINT,
+  };
+}
+
 export function chatUsage(promptTokens: number, completionTokens: number) {
   return {
     prompt_tokens: promptTokens,
@@ -28,13 +39,7 @@ export async function handleChat(ex: Exchange): Promise<void> {
   const answer = await prepareAnswer(ex, prompts, 'call_');
   if (answer === null) return;
   const first = prompts[0]!;
-  const head = {
-    id: randomId('chatcmpl-'),
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model: first.model,
-    system_fingerprint: SYSTEM_FINGERPRINT,
-  };
+  const head = completionHead('chatcmpl-', 'chat.completion', first.model);
   const usage = chatUsage(countTokens(first.promptText), totalOutputTokens(answer.choices));
   if (!first.stream) {
     const body = {

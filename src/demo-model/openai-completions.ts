@@ -1,22 +1,16 @@
 // POST /v1/completions (legacy): a text_completion, or a stream of them ending in `data: [DONE]`.
 import { type Exchange, prepareAnswer, totalOutputTokens } from './exchange.js';
 import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
-import { SYSTEM_FINGERPRINT } from './openai-chat.js';
+import { completionHead } from './openai-chat.js';
 import { completionPrompts } from './openai-requests.js';
-import { chunkText, countTokens, randomId } from './text.js';
+import { chunkText, countTokens } from './text.js';
 
 export async function handleCompletions(ex: Exchange): Promise<void> {
   const prompts = completionPrompts(ex.body, ex.headers);
   const answer = await prepareAnswer(ex, prompts, 'call_');
   if (answer === null) return;
   const first = prompts[0]!;
-  const head = {
-    id: randomId('cmpl-'),
-    object: 'text_completion',
-    created: Math.floor(Date.now() / 1000),
-    model: first.model,
-    system_fingerprint: SYSTEM_FINGERPRINT,
-  };
+  const head = completionHead('cmpl-', 'text_completion', first.model);
   const promptTokens = prompts
     .filter((p) => p.choiceIndex % p.n === 0)
     .reduce((sum, p) => sum + countTokens(p.promptText), 0);

@@ -214,17 +214,24 @@ export class PostgresProxy {
   async #simpleQuery(frame: Frame): Promise<void> {
     const sql = parseQuery(frame.body);
     const statements = this.#deps.classifier.classify(sql);
+    await this.#submitThenForward(frame, {
+      statement: sql,
+      parameters: [],
+      statement_name: null,
+      portal: null,
+      protocol: 'simple',
+      classification: { statements },
+    });
+  }
+
+  /**
+   * A message that answers with its own ReadyForQuery (Query, FunctionCall): recorded first, then
+   * forwarded; refused, it goes nowhere and the client gets the error and a ReadyForQuery in turn.
+   */
+  async #submitThenForward(frame: Frame, payload: JsonObject): Promise<void> {
     try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', {
-        statement: sql,
-        parameters: [],
-        statement_name: null,
-        portal: null,
-        protocol: 'simple',
-        classification: { statements },
-      });
+      await this.#deps.pipeline.submit(this.#session, 'db.query', payload);
     } catch (err) {
-      // Refused: nothing goes upstream; the client gets the error and a ReadyForQuery in turn.
       this.#injections.push({ z: this.#zForwarded, before: false, error: this.#refusal(err) });
       this.#drainInjections();
       return;
@@ -264,22 +271,14 @@ export class PostgresProxy {
   /** The legacy fast-path call runs a function by oid: recorded like a statement, judged as unknown. */
   async #functionCall(frame: Frame): Promise<void> {
     const oid = frame.body.length >= 4 ? frame.body.readUInt32BE(0) : 0;
-    try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', {
-        statement: `-- fast-path function call (oid ${oid})`,
-        parameters: [],
-        statement_name: null,
-        portal: null,
-        protocol: 'fastpath',
-        classification: { statements: [UNKNOWN_STATEMENT] },
-      });
-    } catch (err) {
-      this.#injections.push({ z: this.#zForwarded, before: false, error: this.#refusal(err) });
-      this.#drainInjections();
-      return;
-    }
-    this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
-    this.#zForwarded++;
+    await this.#submitThenForward(frame, {
+      statement: `-- fast-path function call (oid ${oid})`,
+      parameters: [],
+      statement_name: null,
+      portal: null,
+      protocol: 'fastpath',
+      classification: { statements: [UNKNOWN_STATEMENT] },
+    });
   }
 
   #refusal(err: unknown): Buffer {
