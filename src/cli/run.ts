@@ -1,4 +1,6 @@
 // Runs the CLI from source (tests, development): `node --import tsx src/cli/run.ts ...`.
+
+import { keepExitCode } from './exit-code.js';
 import { main } from './main.js';
 
-process.exitCode = await main(process.argv);
+keepExitCode(await main(process.argv));

