@@ -61,4 +61,47 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE revoked_tokens (id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL);
   CREATE TABLE disabled_identities (subject TEXT PRIMARY KEY, disabled_at TEXT NOT NULL, reason TEXT NOT NULL);
   `,
+  `
+  -- Approvals and grants: working state shared by gateway replicas (the ledger records every change).
+  CREATE TABLE approvals (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    rule TEXT,
+    reason TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    approvers TEXT NOT NULL,
+    required INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_at TEXT
+  );
+  CREATE INDEX approvals_status ON approvals (status, created_at);
+  CREATE TABLE approval_votes (
+    approval_id TEXT NOT NULL REFERENCES approvals (id),
+    reviewer_subject TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (approval_id, reviewer_subject)
+  );
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    subject TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    approval_id TEXT,
+    break_glass INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT
+  );
+  CREATE INDEX grants_subject ON grants (subject, connection);
+  INSERT INTO access_meta (key, value) VALUES ('grants_version', 0);
+  `,
 ];

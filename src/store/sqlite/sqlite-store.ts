@@ -9,6 +9,7 @@ import { prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
+import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
 export interface SqliteStoreOptions {
@@ -48,6 +49,7 @@ interface SessionRow {
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
   #access: SqliteAccessStore | undefined;
+  #approvals: SqliteApprovalStore | undefined;
   readonly #writeInline: WriteBatch | null;
   readonly #worker: WorkerBatchWriter | null;
 
@@ -97,6 +99,12 @@ export class SqliteStore implements Store {
   get access(): SqliteAccessStore {
     this.#access ??= new SqliteAccessStore(this.#db);
     return this.#access;
+  }
+
+  /** Approval requests, their votes and access grants, in the same database. */
+  get approvals(): SqliteApprovalStore {
+    this.#approvals ??= new SqliteApprovalStore(this.#db);
+    return this.#approvals;
   }
 
   /** The underlying handle, for the ledger's verification and tests that tamper with the store. */

@@ -1,0 +1,327 @@
+// Approvals and grants in the embedded SQLite database (same file as the ledger, separate tables).
+// Several gateway replicas may share the file, so every read-modify-write runs in an IMMEDIATE
+// transaction: it takes the write lock before reading, and the busy timeout queues competitors
+// instead of failing them when another connection committed after our read.
+import type Database from 'better-sqlite3';
+import type { Identity, JsonObject } from '../../core/events.js';
+import type {
+  ApprovalKind,
+  ApprovalRecord,
+  ApprovalStatus,
+  ApprovalStore,
+  ApprovalVote,
+  GrantRecord,
+  VoteResult,
+} from '../../core/ports.js';
+
+const DEFAULT_LIST_LIMIT = 200;
+
+interface ApprovalRow {
+  id: string;
+  kind: string;
+  status: string;
+  requester: string;
+  connection: string;
+  session_id: string;
+  rule: string | null;
+  reason: string;
+  subject: string;
+  approvers: string;
+  required: number;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+}
+
+interface VoteRow {
+  approval_id: string;
+  reviewer: string;
+  decision: string;
+  reason: string;
+  at: string;
+}
+
+interface GrantRow {
+  id: string;
+  subject: string;
+  connection: string;
+  approval_id: string | null;
+  break_glass: number;
+  reason: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export class SqliteApprovalStore implements ApprovalStore {
+  readonly #db: Database.Database;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+  }
+
+  async createApproval(r: ApprovalRecord): Promise<void> {
+    this.#db
+      .transaction(() => {
+        this.#db
+          .prepare(
+            `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
+             approvers, required, created_at, expires_at, decided_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            r.id,
+            r.kind,
+            r.status,
+            JSON.stringify(r.requester),
+            r.connection,
+            r.sessionId,
+            r.rule,
+            r.reason,
+            JSON.stringify(r.subject),
+            JSON.stringify(r.approvers),
+            r.required,
+            r.createdAt,
+            r.expiresAt,
+            r.decidedAt,
+          );
+        for (const vote of r.votes) this.#insertVote(r.id, vote);
+      })
+      .immediate();
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | null> {
+    // One read transaction, so the row and its votes come from the same snapshot.
+    return this.#db.transaction(() => this.#readApproval(id))();
+  }
+
+  async listApprovals(
+    filter: { readonly status?: ApprovalStatus; readonly kind?: ApprovalKind; readonly limit?: number } = {},
+  ): Promise<ApprovalRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) {
+      where.push('status = ?');
+      params.push(filter.status);
+    }
+    if (filter.kind) {
+      where.push('kind = ?');
+      params.push(filter.kind);
+    }
+    const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT ?`;
+    params.push(filter.limit ?? DEFAULT_LIST_LIMIT);
+    return this.#db.transaction(() => {
+      const rows = this.#db.prepare(sql).all(...params) as ApprovalRow[];
+      const votes = this.#votesOf(rows.map((r) => r.id));
+      return rows.map((row) => toApproval(row, votes.get(row.id) ?? []));
+    })();
+  }
+
+  async addVote(id: string, vote: ApprovalVote): Promise<VoteResult> {
+    return this.#db
+      .transaction((): VoteResult => {
+        const row = this.#db.prepare('SELECT status, required FROM approvals WHERE id = ?').get(id) as
+          | { status: string; required: number }
+          | undefined;
+        if (!row) return { outcome: 'unknown' };
+        if (row.status !== 'pending') return { outcome: 'closed' };
+        const voted = this.#db
+          .prepare('SELECT 1 FROM approval_votes WHERE approval_id = ? AND reviewer_subject = ?')
+          .get(id, vote.reviewer.subject);
+        if (voted) return { outcome: 'duplicate' };
+        this.#insertVote(id, vote);
+        const approvals = (
+          this.#db
+            .prepare(
+              "SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = ? AND decision = 'approve'",
+            )
+            .get(id) as { n: number }
+        ).n;
+        const decided: ApprovalStatus | null =
+          vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
+        if (decided) {
+          this.#db
+            .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
+            .run(decided, vote.at, id);
+        }
+        return { outcome: 'recorded', record: this.#readApproval(id)! };
+      })
+      .immediate();
+  }
+
+  async closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean> {
+    // A single conditional UPDATE is atomic on its own: it cannot close a request a vote just decided.
+    return (
+      this.#db
+        .prepare("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
+        .run(status, at, id).changes > 0
+    );
+  }
+
+  async approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>> {
+    const rows = this.#db
+      .prepare('SELECT id, status FROM approvals WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as { id: string; status: string }[];
+    return new Map(rows.map((r) => [r.id, r.status as ApprovalStatus]));
+  }
+
+  async createGrant(g: GrantRecord): Promise<void> {
+    this.#db
+      .transaction(() => {
+        this.#db
+          .prepare(
+            `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
+             revoked_at, revoked_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            g.id,
+            g.subject,
+            g.connection,
+            g.approvalId,
+            g.breakGlass ? 1 : 0,
+            g.reason,
+            g.createdAt,
+            g.expiresAt,
+            g.revokedAt,
+            g.revokedBy,
+          );
+        this.#bumpGrantsVersion();
+      })
+      .immediate();
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | null> {
+    const row = this.#db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
+    return row ? toGrant(row) : null;
+  }
+
+  async listGrants(
+    filter: { readonly activeAt?: string; readonly subject?: string; readonly connection?: string } = {},
+  ): Promise<GrantRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.activeAt) {
+      // Times are ISO-8601 UTC with milliseconds, so text order is time order.
+      where.push('revoked_at IS NULL AND expires_at > ?');
+      params.push(filter.activeAt);
+    }
+    if (filter.subject) {
+      where.push('subject = ?');
+      params.push(filter.subject);
+    }
+    if (filter.connection) {
+      where.push('connection = ?');
+      params.push(filter.connection);
+    }
+    const sql = `SELECT * FROM grants ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC`;
+    return (this.#db.prepare(sql).all(...params) as GrantRow[]).map(toGrant);
+  }
+
+  async revokeGrant(id: string, at: string, by: string): Promise<boolean> {
+    return this.#db
+      .transaction(() => {
+        const changed =
+          this.#db
+            .prepare('UPDATE grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL')
+            .run(at, by, id).changes > 0;
+        if (changed) this.#bumpGrantsVersion();
+        return changed;
+      })
+      .immediate();
+  }
+
+  async grantsVersion(): Promise<number> {
+    return (
+      this.#db.prepare("SELECT value FROM access_meta WHERE key = 'grants_version'").get() as {
+        value: number;
+      }
+    ).value;
+  }
+
+  #bumpGrantsVersion(): void {
+    this.#db.prepare("UPDATE access_meta SET value = value + 1 WHERE key = 'grants_version'").run();
+  }
+
+  #insertVote(approvalId: string, vote: ApprovalVote): void {
+    this.#db
+      .prepare(
+        'INSERT INTO approval_votes (approval_id, reviewer_subject, reviewer, decision, reason, at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        approvalId,
+        vote.reviewer.subject,
+        JSON.stringify(vote.reviewer),
+        vote.decision,
+        vote.reason,
+        vote.at,
+      );
+  }
+
+  /** Call inside a transaction. */
+  #readApproval(id: string): ApprovalRecord | null {
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined;
+    return row ? toApproval(row, this.#votesOf([id]).get(id) ?? []) : null;
+  }
+
+  /** Votes of these requests in the order they were cast (time, then insertion). */
+  #votesOf(ids: readonly string[]): Map<string, ApprovalVote[]> {
+    const byApproval = new Map<string, ApprovalVote[]>();
+    if (ids.length === 0) return byApproval;
+    const rows = this.#db
+      .prepare(
+        `SELECT approval_id, reviewer, decision, reason, at FROM approval_votes
+         WHERE approval_id IN (SELECT value FROM json_each(?)) ORDER BY at, rowid`,
+      )
+      .all(JSON.stringify(ids)) as VoteRow[];
+    for (const row of rows) {
+      const list = byApproval.get(row.approval_id) ?? [];
+      list.push({
+        reviewer: JSON.parse(row.reviewer) as Identity,
+        decision: row.decision as ApprovalVote['decision'],
+        reason: row.reason,
+        at: row.at,
+      });
+      byApproval.set(row.approval_id, list);
+    }
+    return byApproval;
+  }
+}
+
+function toApproval(row: ApprovalRow, votes: readonly ApprovalVote[]): ApprovalRecord {
+  return {
+    id: row.id,
+    kind: row.kind as ApprovalKind,
+    status: row.status as ApprovalStatus,
+    requester: JSON.parse(row.requester) as Identity,
+    connection: row.connection,
+    sessionId: row.session_id,
+    rule: row.rule,
+    reason: row.reason,
+    subject: JSON.parse(row.subject) as JsonObject,
+    approvers: JSON.parse(row.approvers) as string[],
+    required: row.required,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    decidedAt: row.decided_at,
+    votes,
+  };
+}
+
+function toGrant(row: GrantRow): GrantRecord {
+  return {
+    id: row.id,
+    subject: row.subject,
+    connection: row.connection,
+    approvalId: row.approval_id,
+    breakGlass: row.break_glass === 1,
+    reason: row.reason,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+  };
+}
