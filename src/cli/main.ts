@@ -27,7 +27,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (isVigilError(err)) {
       console.error(`vigil: ${err.message} [${err.code}]`);
-      return err.code === 'ledger_tampered' ? 1 : 2;
+      // 1: verification failed or the request was refused (a 403); 2: usage, configuration, the rest.
+      return err.code === 'ledger_tampered' || err.status === 403 ? 1 : 2;
     }
     throw err;
   }

@@ -96,6 +96,11 @@ const connectionBase = {
   allow: z.array(principalPattern).default([]),
   deny: z.array(principalPattern).default([]),
   masking: connectionMaskingSchema.default({ disabled_rules: [], enabled_rules: [] }),
+  /**
+   * Just-in-time access: the allow list says who may ask, an approved access request (a time-bound
+   * grant) or break-glass lets them in. Without it, a grant admits an identity the allow list does not.
+   */
+  requires_grant: z.boolean().default(false),
 };
 
 const llmConnection = {
@@ -136,6 +141,124 @@ const postgresConnection = {
     })
     .default({ deny_statements: [], deny_unbounded_writes: false, read_only: false, allow_by_group: {} }),
 };
+
+/** What a policy rule looks at; every field given must match (an absent field matches anything). */
+const ruleMatchSchema = z.strictObject({
+  /** Connection names; `*` wildcards allowed. */
+  connections: z.array(z.string().min(1)).optional(),
+  /** Who acts: user:NAME, group:NAME, service:NAME or *. */
+  principals: z.array(principalPattern).optional(),
+  /** Event types of actions: llm.request, db.query, ssh.exec, mcp.call, http.request. */
+  events: z.array(z.enum(['llm.request', 'db.query', 'ssh.exec', 'mcp.call', 'http.request'])).optional(),
+  /** A regular expression over the action's text (prompt, statement, command); `(?i)` prefix for case-insensitive. */
+  pattern: z
+    .string()
+    .min(1)
+    .superRefine((p, ctx) => {
+      try {
+        // Compiled as policy/policy-rules.ts does: a leading `(?i)` stands for the i flag (JS has no inline flags).
+        new RegExp(p.replace(/^\(\?i\)/, ''));
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}` });
+      }
+    })
+    .optional(),
+  /** Statement kinds from the SQL parser (UPDATE, DELETE, DROP ...): any statement of the string may match. */
+  statement_kinds: z.array(z.string().min(1)).optional(),
+  /** Tables the statement touches (name or schema.name; `*` wildcards). */
+  tables: z.array(z.string().min(1)).optional(),
+  /** Model names (`*` wildcards). */
+  models: z.array(z.string().min(1)).optional(),
+  /** Tool names offered to or called by the model, or the MCP tool called (`*` wildcards). */
+  tools: z.array(z.string().min(1)).optional(),
+});
+
+/** Who must approve a held action, how many of them, and how long the action may wait. */
+const reviewSchema = z.strictObject({
+  approvers: z.array(principalPattern).min(1),
+  required: z.number().int().min(1).default(1),
+  timeout: duration.default(300_000),
+});
+
+const policyRuleSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'must be lowercase letters, digits, dots and dashes'),
+    description: z.string().default(''),
+    match: ruleMatchSchema.default({}),
+    /** allow and deny decide; review holds the action for approval; alert lets it through and notifies. */
+    action: z.enum(['allow', 'deny', 'review', 'alert']),
+    /** Shown to the requester and reviewers. */
+    reason: z.string().optional(),
+    review: reviewSchema.optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.action === 'review' && !rule.review)
+      ctx.addIssue({ code: 'custom', path: ['review'], message: 'a review rule needs review.approvers' });
+    if (rule.action !== 'review' && rule.review)
+      ctx.addIssue({ code: 'custom', path: ['review'], message: 'only a review rule takes review settings' });
+  });
+
+export const policySectionSchema = z
+  .strictObject({
+    /** Evaluated in order: the first allow, deny or review rule that matches decides; alert rules add to it. */
+    rules: z.array(policyRuleSchema).default([]),
+    /** What happens to an action no rule decides. */
+    default: z.enum(['allow', 'deny']).default('allow'),
+  })
+  .superRefine((policy, ctx) => {
+    const seen = new Set<string>();
+    policy.rules.forEach((rule, i) => {
+      if (seen.has(rule.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rules', i, 'name'],
+          message: `duplicate rule "${rule.name}"`,
+        });
+      seen.add(rule.name);
+    });
+  })
+  .default({ rules: [], default: 'allow' });
+
+const webhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  /** slack: a Slack-compatible incoming-webhook message; json: Vigil's own event document. */
+  format: z.enum(['slack', 'json']).default('json'),
+  /** Signs each message (HMAC-SHA256 of `timestamp.body` in x-vigil-signature) so the receiver can check it came from Vigil, and when. */
+  secret: secretRef.optional(),
+});
+
+export const approvalsSectionSchema = z
+  .strictObject({
+    /** Where reviewers are told about requests and decisions. */
+    webhooks: z.array(webhookSchema).default([]),
+    /** How often a gateway re-reads decisions made on another replica. */
+    poll: duration.default(250),
+    /** Access requests (`vigil request-access`): who approves, how many, the longest grant. */
+    access_requests: z
+      .strictObject({
+        approvers: z.array(principalPattern).default([]),
+        required: z.number().int().min(1).default(1),
+        max_duration: duration.default(8 * 3_600_000),
+        /** An undecided request expires after this. */
+        timeout: duration.default(24 * 3_600_000),
+      })
+      .default({ approvers: [], required: 1, max_duration: 8 * 3_600_000, timeout: 24 * 3_600_000 }),
+    /** Break-glass: who may open emergency access without approval (recorded and flagged for review). */
+    break_glass: z
+      .strictObject({
+        allowed: z.array(principalPattern).default([]),
+        max_duration: duration.default(3_600_000),
+        /** Who reviews a break-glass use afterwards. */
+        reviewers: z.array(principalPattern).default([]),
+      })
+      .default({ allowed: [], max_duration: 3_600_000, reviewers: [] }),
+  })
+  .default({
+    webhooks: [],
+    poll: 250,
+    access_requests: { approvers: [], required: 1, max_duration: 8 * 3_600_000, timeout: 24 * 3_600_000 },
+    break_glass: { allowed: [], max_duration: 3_600_000, reviewers: [] },
+  });
 
 export const connectionSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('llm-openai'), ...llmConnection }),
@@ -186,6 +309,10 @@ export const configSchema = z
       })
       .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
     connections: z.array(connectionSchema).default([]),
+    /** Guardrail rules; reloaded without a restart when the file changes. */
+    policy: policySectionSchema,
+    /** Approvals, access requests and break-glass; reloaded with the policy. */
+    approvals: approvalsSectionSchema,
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
@@ -218,4 +345,7 @@ export type LlmConnectionConfig = Extract<ConnectionConfig, { type: 'llm-openai'
 export type PostgresConnectionConfig = Extract<ConnectionConfig, { type: 'postgres' }>;
 export type IdentityConfig = VigilConfig['identities'][number];
 export type IdentitySectionConfig = VigilConfig['identity'];
+export type PolicyConfig = VigilConfig['policy'];
+export type PolicyRuleConfig = PolicyConfig['rules'][number];
+export type ApprovalsConfig = VigilConfig['approvals'];
 export type CustomRuleConfig = VigilConfig['masking']['rules'][number];

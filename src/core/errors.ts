@@ -24,6 +24,23 @@ export const ERROR_CODES = {
   protocol_violation: { status: 400, summary: 'The client sent a message the protocol does not allow here.' },
   // policy
   policy_denied: { status: 403, summary: 'A guardrail denied this action.' },
+  approval_denied: { status: 403, summary: 'A reviewer denied the held action; it was not run.' },
+  approval_timeout: {
+    status: 403,
+    summary: 'No decision came before the review timeout; the held action was not run.',
+  },
+  approval_withdrawn: {
+    status: 409,
+    summary: 'The requester went away before a decision; the held action was not run.',
+  },
+  approval_unknown: { status: 404, summary: 'No approval request has that id.' },
+  approval_closed: { status: 409, summary: 'The approval request has already been decided or expired.' },
+  approval_self: { status: 403, summary: 'A requester cannot decide their own request.' },
+  approval_not_reviewer: { status: 403, summary: 'The identity is not among the approvers of this request.' },
+  approval_already_voted: { status: 409, summary: 'This reviewer has already decided this request.' },
+  reason_required: { status: 400, summary: 'A reason is required for this action.' },
+  grant_unknown: { status: 404, summary: 'No access grant has that id.' },
+  break_glass_forbidden: { status: 403, summary: 'The identity may not use break-glass access here.' },
   // upstream
   upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
   upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },

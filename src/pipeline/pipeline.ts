@@ -9,8 +9,14 @@ import { nowIso } from '../core/events.js';
 import type { Clock, PayloadMasker } from '../core/ports.js';
 import type { AuthenticatedIdentity, Authenticator } from '../identity/authenticator.js';
 import type { Recorder } from '../ledger/recorder.js';
-import { type AccessRules, authorizeConnection } from './authorize.js';
-import type { Policy } from './policy.js';
+import {
+  type AccessRules,
+  type ActiveGrant,
+  authorizeConnection,
+  type GrantLookup,
+  NO_GRANTS,
+} from './authorize.js';
+import type { Policy, PolicyAlert, ReviewRequirement } from './policy.js';
 
 export type RecordFailureMode = 'fail-closed' | 'fail-open';
 
@@ -19,7 +25,64 @@ export interface PipelineLogger {
   error(obj: object, msg: string): void;
 }
 
+/** An action held for review: what the approval service needs to ask reviewers and wait. */
+export interface HoldRequest {
+  readonly ctx: EventContext;
+  readonly type: EventType;
+  /** Already masked: reviewers, webhooks and the ledger never see the raw action. */
+  readonly payload: JsonObject;
+  readonly rule: string;
+  readonly reason: string;
+  readonly review: ReviewRequirement;
+  /** Aborted when the requester goes away: the request is withdrawn. */
+  readonly signal?: AbortSignal;
+  readonly onHeld?: (notice: HeldNotice) => void;
+}
+
+/** Who approved a held action: linked from the executed action's event. */
+export interface HoldApproval {
+  readonly approvalId: string;
+  readonly approvedBy: readonly string[];
+}
+
+/**
+ * Holds actions for review (policy/approval-service.ts). `hold` records approval.requested, tells
+ * reviewers and resolves once enough of them approve; it rejects with approval_denied,
+ * approval_timeout or approval_withdrawn, each already recorded as approval.decided.
+ */
+export interface Approver {
+  hold(request: HoldRequest): Promise<HoldApproval>;
+  /** Tells reviewers about an alert rule that matched (best effort, never blocks the action). */
+  alert(ctx: EventContext, type: EventType, payload: JsonObject, alerts: readonly PolicyAlert[]): void;
+}
+
+/** Without an approval service every review is refused: nothing held can ever be approved. */
+const NO_APPROVER: Approver = {
+  hold: async (r) => {
+    throw new VigilError('approval_denied', `rule ${r.rule} needs a review and no approval service runs`);
+  },
+  alert: () => undefined,
+};
+
+/** What a requester can be told while their action waits. */
+export interface HeldNotice {
+  readonly approvalId: string;
+  readonly expiresAt: string;
+  readonly approvers: readonly string[];
+  readonly required: number;
+  readonly rule: string;
+}
+
+export interface SubmitOptions {
+  /** Aborted when the client goes away while its action is held for review. */
+  readonly signal?: AbortSignal;
+  /** Called once the action is held (recorded, reviewers told), e.g. to show a notice to the client. */
+  readonly onHeld?: (notice: HeldNotice) => void;
+}
+
 export interface PipelineDeps {
+  readonly approver?: Approver;
+  readonly grants?: GrantLookup;
   readonly authenticator: Authenticator;
   readonly masker: PayloadMasker;
   readonly recorder: Recorder;
@@ -53,35 +116,93 @@ export class Pipeline {
     return this.#deps.authenticator.authenticate(credential);
   }
 
-  /** May this identity use the connection? Throws forbidden_connection. */
-  authorize(authenticated: AuthenticatedIdentity, rules: AccessRules): void {
-    authorizeConnection(authenticated, rules);
+  /** May this identity use the connection? Throws forbidden_connection; returns the grant that admitted it. */
+  authorize(authenticated: AuthenticatedIdentity, rules: AccessRules): ActiveGrant | null {
+    return authorizeConnection(authenticated, rules, this.#deps.grants ?? NO_GRANTS);
   }
 
   /**
    * An action on its way to the target (a prompt, a statement, a command): policy decides, then
    * the event is masked and durably recorded. Only when this resolves may the adapter forward.
-   * A denial is recorded (the action and the decision) and thrown as `policy_denied`.
+   * A denial is recorded (the action and the decision) and thrown as `policy_denied`; an action
+   * held for review waits here until reviewers decide, and the recorded action names its approval.
    */
-  async submit(ctx: EventContext, type: EventType, payload: JsonObject): Promise<RecordedEvent | null> {
+  async submit(
+    ctx: EventContext,
+    type: EventType,
+    payload: JsonObject,
+    options: SubmitOptions = {},
+  ): Promise<RecordedEvent | null> {
     const draft = this.#draft(ctx, type, payload);
-    const decision = this.#deps.policy.evaluate(draft);
+    const { decision, alerts } = this.#deps.policy.evaluate(draft);
+    if (alerts.length > 0) await this.#recordAlerts(ctx, type, draft, alerts);
     if (decision.action === 'deny') {
       await this.#recordOrFail(draft, ctx.protocol);
-      await this.#recordOrFail(
-        this.#draft(ctx, 'policy.decision', {
-          action: 'deny',
-          rule: decision.rule,
-          reason: decision.reason,
-          subject_type: type,
-        }),
-        ctx.protocol,
-      );
+      await this.#recordDecision(ctx, type, { action: 'deny', rule: decision.rule, reason: decision.reason });
       throw new VigilError('policy_denied', `denied by rule ${decision.rule}: ${decision.reason}`, {
         details: { rule: decision.rule },
       });
     }
+    if (decision.action === 'review') {
+      const breakGlass = this.#deps.grants?.activeGrant(ctx.identity.subject, ctx.connection);
+      if (breakGlass?.breakGlass) {
+        // Emergency access skips the wait, never the record: the decision names the grant to review.
+        await this.#recordDecision(ctx, type, {
+          action: 'allow',
+          rule: decision.rule,
+          reason: decision.reason,
+          break_glass: breakGlass.id,
+        });
+        return this.#recordOrFail(
+          { ...draft, payload: { ...payload, break_glass: breakGlass.id } },
+          ctx.protocol,
+        );
+      }
+      const approval = await (this.#deps.approver ?? NO_APPROVER).hold({
+        ctx,
+        type,
+        payload: this.#deps.masker.maskPayload(payload, ctx.connection),
+        rule: decision.rule,
+        reason: decision.reason,
+        review: decision.review,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onHeld ? { onHeld: options.onHeld } : {}),
+      });
+      const approved = {
+        ...payload,
+        approval: { id: approval.approvalId, approved_by: [...approval.approvedBy] },
+      };
+      return this.#recordOrFail(
+        { ...draft, time: nowIso(this.#deps.clock.now()), payload: approved },
+        ctx.protocol,
+      );
+    }
     return this.#recordOrFail(draft, ctx.protocol);
+  }
+
+  async #recordDecision(ctx: EventContext, type: EventType, facts: JsonObject): Promise<void> {
+    await this.#recordOrFail(
+      this.#draft(ctx, 'policy.decision', { ...facts, subject_type: type }),
+      ctx.protocol,
+    );
+  }
+
+  /** Alert rules let the action through; the match is recorded and reviewers are told. */
+  async #recordAlerts(
+    ctx: EventContext,
+    type: EventType,
+    draft: EventDraft,
+    alerts: readonly PolicyAlert[],
+  ): Promise<void> {
+    for (const alert of alerts) {
+      await this.#recordDecision(ctx, type, { action: 'alert', rule: alert.rule, reason: alert.reason });
+    }
+    (this.#deps.approver ?? NO_APPROVER).alert(
+      ctx,
+      type,
+      this.#deps.masker.maskPayload(draft.payload, ctx.connection),
+      alerts,
+    );
   }
 
   /**

@@ -14,6 +14,8 @@ export interface LiveSession extends EventContext {
   /** Called when the session is cut (revocation): adapters close sockets and abort streams. */
   readonly cutters: Set<(reason: SessionEndReason) => void>;
   ended: boolean;
+  /** The access grant that admitted this session: when it ends, so does the session. */
+  readonly grantId: string | null;
 }
 
 export interface OpenSessionOptions {
@@ -24,6 +26,8 @@ export interface OpenSessionOptions {
   readonly key?: string | null;
   /** Facts recorded in session.start (client address, external session id, trace id ...). */
   readonly facts?: JsonObject;
+  /** The access grant that admitted the identity, if a grant did. */
+  readonly grantId?: string | null;
 }
 
 export class SessionManager {
@@ -77,10 +81,12 @@ export class SessionManager {
       active: 0,
       cutters: new Set(),
       ended: false,
+      grantId: options.grantId ?? null,
     };
     await this.#pipeline.observe(session, 'session.start', {
       protocol: options.protocol,
       ...(options.facts ?? {}),
+      ...(session.grantId ? { grant_id: session.grantId } : {}),
     });
     this.#live.set(session.sessionId, session);
     if (key !== null) this.#byKey.set(key, session);

@@ -9,6 +9,7 @@ import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
 import { sendApiError, sendJson } from '../api/http-json.js';
 import { accessRoutes } from '../api/routes/access.js';
+import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
@@ -33,10 +34,12 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { LlmConnection } from '../protocols/llm/llm-adapter.js';
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
+import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocolListeners } from './protocol-listeners.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 
@@ -52,6 +55,7 @@ export interface Gateway {
   readonly checkpointer: Checkpointer;
   readonly ledgerKeys: ReturnType<typeof loadLedgerKeys>;
   readonly admin: AdminApi;
+  readonly approvals: ApprovalsWiring;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
   close(): Promise<void>;
@@ -114,7 +118,25 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const access = new AccessState(store.access);
   await access.refresh();
   const vigilTokens = new VigilTokens(loadOrCreateTokenKey(loaded.dataDir), config.identity.audience);
+  const policy = new Policy(buildGuards(config));
+  const approvals = await wireApprovals({
+    config,
+    configPath: loaded.path,
+    baseDir,
+    store: store.approvals,
+    policy,
+    pipeline: () => pipeline,
+    sessions: () => sessions,
+    clock: systemClock,
+    logger,
+    findProposer: proposerLookup(
+      store,
+      new Set(config.connections.filter((c) => c.type !== 'postgres').map((c) => c.name)),
+    ),
+  });
   const pipeline = new Pipeline({
+    approver: approvals.service,
+    grants: approvals.grants,
     authenticator: new GatewayAuthenticator({
       staticTokens: new ConfigTokenAuthenticator(config.identities),
       vigilTokens,
@@ -123,7 +145,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     }),
     masker,
     recorder,
-    policy: new Policy(buildGuards(config)),
+    policy,
     clock: systemClock,
     onRecordFailure: config.on_record_failure,
     logger,
@@ -135,6 +157,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
   );
   watcher.start();
+  approvals.start();
 
   const llm = new Map<string, LlmConnection>();
   for (const c of config.connections) {
@@ -169,6 +192,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
             keyring: ledgerKeys.keyring,
             anchorText: readAnchorText(anchorPath(loaded.dataDir, config.ledger.anchor_file)),
           }),
+      }),
+      ...approvalRoutes({
+        approvals: approvals.service,
+        store: store.approvals,
+        connections: () => config.connections,
+        applyNow: () => approvals.checkGrants(),
       }),
       ...accessRoutes({
         access: store.access,
@@ -255,10 +284,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     checkpointer,
     ledgerKeys,
     admin,
+    approvals,
     listeners,
     close() {
       closing ??= (async () => {
         watcher.stop();
+        await approvals.stop();
         await closeServer(server);
         await auth.close();
         await Promise.all(listeners.map((l) => l.close()));

@@ -6,6 +6,8 @@ import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.j
 let gateway: TestGateway;
 let aliceSession: string;
 let tokenId: string;
+let approvalId: string;
+let approval2Id: string;
 
 type Caller = 'admin' | 'auditor' | 'user' | 'anonymous';
 const TOKEN_OF: Record<Caller, string | null> = {
@@ -16,13 +18,34 @@ const TOKEN_OF: Record<Caller, string | null> = {
 };
 
 before(async () => {
-  gateway = await startTestGateway({ connections: [] });
+  gateway = await startTestGateway({
+    connections: [
+      { name: 'oa', type: 'llm-openai', upstream: 'http://127.0.0.1:9', allow: ['group:ai-eng'] },
+    ],
+    approvals: {
+      access_requests: { approvers: ['group:security'], required: 2 },
+      break_glass: { allowed: ['group:security'] },
+    },
+  });
   await call('admin', 'GET', '/api/whoami');
   const sessions = await gateway.store.listSessions({ identity: 'alice' });
   aliceSession = sessions[0]!.id;
   const created = await call('admin', 'POST', '/api/tokens', { service_account: 'etl', ttl: '1h' });
   tokenId = (created.body as { id: string }).id;
+  const request = { connection: 'oa', duration: '1h', reason: 'matrix' };
+  approvalId = (
+    (await call('user', 'POST', '/api/access-requests', request)).body as { approval: { id: string } }
+  ).approval.id;
+  approval2Id = (
+    (await call('user', 'POST', '/api/access-requests', request)).body as { approval: { id: string } }
+  ).approval.id;
 });
+
+/** The newest grant: the break-glass row creates it before the revoke row runs. */
+async function newestGrant(): Promise<string> {
+  const [grant] = await gateway.store.approvals.listGrants();
+  return grant?.id ?? 'gr_none';
+}
 
 after(() => gateway?.close());
 
@@ -53,10 +76,35 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/users/disabled', 200, 403, 403, 401],
   ['POST', '/api/users/someone@example.com/disable', 200, 403, 403, 401],
   ['POST', '/api/users/someone@example.com/enable', 200, 403, 403, 401],
+  // Approvals: anyone signed in may call; what they may see or decide depends on the request.
+  ['GET', '/api/approvals', 200, 200, 200, 401],
+  // bob (user) asked for it; audrey (auditor) is an approver; alice is an admin.
+  ['GET', '/api/approvals/:approval', 200, 200, 200, 401],
+  // Two approvals needed: alice is no approver, audrey's vote counts, bob may not approve his own.
+  ['POST', '/api/approvals/:approval/approve', 403, 200, 403, 401],
+  // One denial closes a request: after audrey's, bob finds it closed.
+  ['POST', '/api/approvals/:approval2/deny', 403, 200, 409, 401],
+  ['POST', '/api/access-requests', 201, 201, 201, 401],
+  // Only group:security may break glass.
+  ['POST', '/api/break-glass', 403, 201, 403, 401],
+  ['GET', '/api/grants', 200, 200, 200, 401],
+  // An admin revokes anyone's grant; the auditor then finds it already revoked; bob cannot see it.
+  ['POST', '/api/grants/:grant/revoke', 200, 404, 404, 401],
 ];
 
+const BODIES: Record<string, object> = {
+  '/api/tokens': { service_account: 'etl', ttl: '1h' },
+  '/api/access-requests': { connection: 'oa', duration: '1h', reason: 'matrix' },
+  '/api/break-glass': { connection: 'oa', duration: '10m', reason: 'matrix emergency' },
+};
+
 test('the matrix covers every admin route', () => {
-  const concrete = (template: string) => template.replace(':alice', 'x_1').replace(':token', 'x_1');
+  const concrete = (template: string) =>
+    template
+      .replace(':alice', 'x_1')
+      .replace(':token', 'x_1')
+      .replace(/:approval2?/, 'x_1')
+      .replace(':grant', 'x_1');
   for (const route of gateway.admin.routes) {
     const covered = MATRIX.some(
       ([method, template]) => method === route.method && route.pattern.test(concrete(template)),
@@ -69,9 +117,13 @@ test('each role gets exactly the access the matrix says', async () => {
   const callers: Caller[] = ['admin', 'auditor', 'user', 'anonymous'];
   for (const [method, template, ...expected] of MATRIX) {
     for (const [i, caller] of callers.entries()) {
-      const path = template.replace(':alice', aliceSession).replace(':token', tokenId);
-      const body =
-        method === 'POST' && path === '/api/tokens' ? { service_account: 'etl', ttl: '1h' } : undefined;
+      const path = template
+        .replace(':alice', aliceSession)
+        .replace(':token', tokenId)
+        .replace(':approval2', approval2Id)
+        .replace(':approval', approvalId)
+        .replace(':grant', template.includes(':grant') ? await newestGrant() : '');
+      const body = method === 'POST' ? (BODIES[path] ?? { reason: 'matrix decision' }) : undefined;
       const { status, body: answer } = await call(caller, method, path, body);
       assert.equal(status, expected[i], `${caller} ${method} ${path}: ${JSON.stringify(answer)}`);
       if (status >= 400) assert.equal(typeof (answer as { error: { code: string } }).error.code, 'string');

@@ -20,12 +20,15 @@ export async function startPgFixture(
   database: string,
   connection: Record<string, unknown> = {},
   env: Record<string, string> = {},
+  /** Top-level settings besides connections (policy, approvals). */
+  settings: Record<string, unknown> = {},
 ): Promise<PgFixture> {
   const server = await startTestPostgres();
   const directUrl = await createScratchDatabase(server, database);
   if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
   Object.assign(process.env, env);
   const gateway = await startTestGateway({
+    ...settings,
     connections: [
       {
         name: 'pg',

@@ -1,10 +1,12 @@
 // The list of subcommands. A command module exports `register(program, setExitCode)`.
 import type { Command } from 'commander';
+import { register as approvals } from './approvals.js';
 import { register as demoModel } from './demo-model.js';
 import { register as exportBundle } from './export.js';
 import { register as keys } from './keys.js';
 import { register as login } from './login.js';
 import { register as maskTest } from './mask-test.js';
+import { register as policy } from './policy.js';
 import { register as purge } from './purge.js';
 import { register as replay } from './replay.js';
 import { register as sessions } from './sessions.js';
@@ -29,6 +31,8 @@ export const COMMANDS: readonly RegisterCommand[] = [
   keys,
   token,
   users,
+  approvals,
   maskTest,
+  policy,
   demoModel,
 ];

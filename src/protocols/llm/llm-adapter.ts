@@ -69,12 +69,21 @@ export class LlmConnection {
     try {
       const authenticated = await pipeline.authenticate(extractClientToken(req.headers));
       identity = authenticated.identity;
-      pipeline.authorize(authenticated, this.config);
+      const grant = pipeline.authorize(authenticated, this.config);
       const api = classifyLlmRoute(this.config.type, method, path);
       if (!api) throw new VigilError('route_unknown', `no ${this.config.type} route for ${method} ${path}`);
       const raw = await readRequestBody(req, this.#deps.maxBodyBytes);
       const body = expectsJsonBody(api) ? parseJsonBody(raw) : null;
-      await this.#exchange(req, res, { api, method, path, search, raw, body, identity });
+      await this.#exchange(req, res, {
+        api,
+        method,
+        path,
+        search,
+        raw,
+        body,
+        identity,
+        grantId: grant?.id ?? null,
+      });
     } catch (err) {
       const error = toVigilError(err);
       if (!res.headersSent && isRefusal(error)) {
@@ -87,7 +96,7 @@ export class LlmConnection {
     }
   }
 
-  #session(req: IncomingMessage, identity: Identity): Promise<LiveSession> {
+  #session(req: IncomingMessage, identity: Identity, grantId: string | null = null): Promise<LiveSession> {
     const explicit = validExplicitSession(header(req, 'x-vigil-session'));
     const trace = parseTraceparent(header(req, 'traceparent'));
     const key = sessionKey(identity.subject, this.config.name, explicit, trace);
@@ -95,7 +104,9 @@ export class LlmConnection {
       connection: this.config.name,
       protocol: this.config.type,
       identity,
-      key: key.key,
+      // A session admitted by a grant ends with it, so it is not shared with requests admitted otherwise.
+      key: grantId === null ? key.key : `${key.key}\u0000${grantId}`,
+      grantId,
       facts: {
         client: req.socket.remoteAddress ?? null,
         user_agent: header(req, 'user-agent') ?? null,
@@ -116,9 +127,10 @@ export class LlmConnection {
       raw: Buffer;
       body: JsonValue;
       identity: Identity;
+      grantId: string | null;
     },
   ): Promise<void> {
-    const session = await this.#session(req, r.identity);
+    const session = await this.#session(req, r.identity, r.grantId);
     session.active++;
     try {
       const obj = r.body !== null && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : {};
@@ -135,8 +147,17 @@ export class LlmConnection {
         parent: header(req, 'x-vigil-parent') ?? null,
         trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
       };
-      // Write-ahead: durably recorded (or refused by policy) before a byte goes upstream.
-      await this.#deps.pipeline.submit(session, 'llm.request', requestPayload);
+      // Write-ahead: durably recorded (or refused by policy, or held for review) before a byte goes upstream.
+      const gone = new AbortController();
+      const onGone = () => {
+        if (!res.writableFinished) gone.abort();
+      };
+      res.on('close', onGone);
+      try {
+        await this.#deps.pipeline.submit(session, 'llm.request', requestPayload, { signal: gone.signal });
+      } finally {
+        res.off('close', onGone);
+      }
       res.setHeader('x-vigil-session-id', session.sessionId);
       res.setHeader('x-vigil-request-id', requestPayload.requestId);
       const exchange: Exchange = {

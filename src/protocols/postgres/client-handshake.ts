@@ -8,6 +8,7 @@ import { type SecureContext, TLSSocket } from 'node:tls';
 import type { PostgresConnectionConfig } from '../../core/config.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { ANONYMOUS, type Identity } from '../../core/events.js';
+import type { ActiveGrant } from '../../pipeline/authorize.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
 import type { CancelKeys } from './cancel-keys.js';
@@ -136,6 +137,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     tls,
   };
   let identity: Identity = ANONYMOUS;
+  let grant: ActiveGrant | null = null;
   let session: LiveSession | null = null;
   try {
     const frame = await withTimeout(
@@ -147,7 +149,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       throw new VigilError('protocol_violation', `expected a password message, got '${frame.code}'`);
     const authenticated = await ctx.pipeline.authenticate(parsePassword(frame.body));
     identity = authenticated.identity;
-    ctx.pipeline.authorize(authenticated, ctx.config);
+    grant = ctx.pipeline.authorize(authenticated, ctx.config);
   } catch (err) {
     const error = toVigilError(err, 'auth_invalid');
     if (error.code.startsWith('auth_') || error.code === 'forbidden_connection') {
@@ -164,6 +166,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       identity,
       key: null,
       facts,
+      grantId: grant?.id ?? null,
     });
   } catch (err) {
     return fail(toVigilError(err, 'record_failed'));

@@ -6,7 +6,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue, SessionEndReason } from '../../core/events.js';
-import type { Pipeline } from '../../pipeline/pipeline.js';
+import type { HeldNotice, Pipeline } from '../../pipeline/pipeline.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
@@ -14,7 +14,7 @@ import { ResponseTracker } from './response-tracker.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { vigilErrorResponse } from './wire-errors.js';
-import { errorResponse, readyForQuery } from './wire-writer.js';
+import { errorResponse, noticeResponse, readyForQuery } from './wire-writer.js';
 
 export interface ProxyDeps {
   readonly pipeline: Pipeline;
@@ -40,6 +40,15 @@ interface Injection {
 
 type ClientSocket = Socket | TLSSocket;
 
+/** Refusals that are the policy working as configured: not worth a warning in the log. */
+const EXPECTED_REFUSALS = new Set<string>([
+  'policy_denied',
+  'record_failed',
+  'approval_denied',
+  'approval_timeout',
+  'approval_withdrawn',
+]);
+
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
 
@@ -55,6 +64,8 @@ export class PostgresProxy {
   readonly #portals = new Map<string, Portal>();
   readonly #injections: Injection[] = [];
   readonly #onClosed: () => void;
+  /** Aborted when the connection ends: a statement held for review is withdrawn. */
+  readonly #gone = new AbortController();
   #toUpstream: Buffer[] = [];
   #zForwarded = 0;
   #zReceived = 0;
@@ -230,7 +241,7 @@ export class PostgresProxy {
    */
   async #submitThenForward(frame: Frame, payload: JsonObject): Promise<void> {
     try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', payload);
+      await this.#deps.pipeline.submit(this.#session, 'db.query', payload, this.#submitOptions);
     } catch (err) {
       this.#injections.push({ z: this.#zForwarded, before: false, error: this.#refusal(err) });
       this.#drainInjections();
@@ -246,14 +257,19 @@ export class PostgresProxy {
     const text = p?.text ?? null;
     const statements = text === null ? [UNKNOWN_STATEMENT] : this.#deps.classifier.classify(text);
     try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', {
-        statement: text,
-        parameters: p?.params ?? [],
-        statement_name: p?.statement ?? null,
-        portal,
-        protocol: 'extended',
-        classification: { statements },
-      });
+      await this.#deps.pipeline.submit(
+        this.#session,
+        'db.query',
+        {
+          statement: text,
+          parameters: p?.params ?? [],
+          statement_name: p?.statement ?? null,
+          portal,
+          protocol: 'extended',
+          classification: { statements },
+        },
+        this.#submitOptions,
+      );
     } catch (err) {
       this.#discarding = this.#refusal(err);
       return;
@@ -281,9 +297,24 @@ export class PostgresProxy {
     });
   }
 
+  /** Held for review: the client hears why it waits and what to tell a reviewer. */
+  readonly #submitOptions = {
+    signal: this.#gone.signal,
+    onHeld: (held: HeldNotice) => {
+      if (this.#closed) return;
+      this.#client.write(
+        noticeResponse({
+          code: '00000',
+          message: `vigil: statement held for approval ${held.approvalId} (rule ${held.rule}); waiting until ${held.expiresAt}`,
+          hint: `A reviewer (${held.approvers.join(', ')}; ${held.required} needed) runs: vigil approvals approve ${held.approvalId} --reason ...`,
+        }),
+      );
+    },
+  };
+
   #refusal(err: unknown): Buffer {
     const error = toVigilError(err);
-    if (error.code !== 'policy_denied' && error.code !== 'record_failed') {
+    if (!EXPECTED_REFUSALS.has(error.code)) {
       this.#deps.logger.warn({ code: error.code, err: error.message }, 'postgres statement refused');
     }
     return vigilErrorResponse(error, false);
@@ -400,6 +431,7 @@ export class PostgresProxy {
   #close(reason: SessionEndReason, facts: JsonObject = {}): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#gone.abort();
     this.#session.cutters.delete(this.#cut);
     if (!this.#client.writableEnded) {
       if (reason === 'client-closed') this.#client.end();

@@ -9,6 +9,10 @@ const SQLSTATE: Partial<Record<ErrorCode, string>> = {
   auth_revoked: '28000',
   forbidden_connection: '28000',
   policy_denied: '42501',
+  approval_denied: '42501',
+  // query_canceled: nothing was run, and a client may retry once someone is there to review.
+  approval_timeout: '57014',
+  approval_withdrawn: '57014',
   record_failed: '58000',
   message_too_large: '08P01',
   protocol_violation: '08P01',
@@ -26,7 +30,7 @@ export function vigilErrorResponse(err: VigilError, fatal: boolean): Buffer {
   const hint =
     err.code === 'record_failed'
       ? 'The statement was not run: Vigil could not record it.'
-      : err.code === 'policy_denied'
+      : err.code === 'policy_denied' || err.code.startsWith('approval_')
         ? 'The statement was not run.'
         : undefined;
   return errorResponse({

@@ -47,6 +47,15 @@ export interface ErrorFields {
 }
 
 export function errorResponse(fields: ErrorFields): Buffer {
+  return message('E', ...responseFields(fields));
+}
+
+/** A NoticeResponse: shown by psql at once, allowed at any point between messages. */
+export function noticeResponse(fields: Omit<ErrorFields, 'severity'>): Buffer {
+  return message('N', ...responseFields({ ...fields, severity: 'NOTICE' }));
+}
+
+function responseFields(fields: Omit<ErrorFields, 'severity'> & { severity: string }): Buffer[] {
   const parts = [
     Buffer.from('S'),
     cstring(fields.severity),
@@ -60,7 +69,7 @@ export function errorResponse(fields: ErrorFields): Buffer {
   if (fields.detail) parts.push(Buffer.from('D'), cstring(fields.detail));
   if (fields.hint) parts.push(Buffer.from('H'), cstring(fields.hint));
   parts.push(Buffer.from([0]));
-  return message('E', ...parts);
+  return parts;
 }
 
 // Frontend messages Vigil sends to the upstream.

@@ -1,0 +1,186 @@
+// Approvals, access requests, grants and break-glass. Any signed-in identity may call these routes;
+// what each caller may see or decide is judged per request: reviewers see what they may decide,
+// requesters see their own requests, admins and auditors see everything.
+import { parseDuration } from '../../core/duration.js';
+import { VigilError } from '../../core/errors.js';
+import type { Identity } from '../../core/events.js';
+import {
+  APPROVAL_KINDS,
+  APPROVAL_STATUSES,
+  type ApprovalKind,
+  type ApprovalRecord,
+  type ApprovalStatus,
+  type ApprovalStore,
+  type GrantRecord,
+} from '../../core/ports.js';
+import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
+import type { ApprovalService } from '../../policy/approval-service.js';
+import { isPrivileged, type Route, type RouteContext } from '../router.js';
+
+export interface ApprovalRouteDeps {
+  readonly approvals: ApprovalService;
+  readonly store: ApprovalStore;
+  readonly connections: () => readonly AccessRules[];
+  /** Applies a grant change on this gateway at once (cuts sessions) instead of at the next poll. */
+  readonly applyNow: () => Promise<void>;
+}
+
+function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
+  return (
+    isPrivileged(caller) ||
+    record.requester.subject === caller.identity.subject ||
+    record.approvers.some((p) => matchesPrincipal(p, caller.identity))
+  );
+}
+
+function reasonOf(ctx: RouteContext): string {
+  return typeof ctx.body.reason === 'string' ? ctx.body.reason : '';
+}
+
+function durationOf(ctx: RouteContext, fallback: string): number {
+  const raw = ctx.body.duration;
+  const ms = parseDuration(typeof raw === 'string' || typeof raw === 'number' ? raw : fallback);
+  if (ms === null || ms <= 0) throw new VigilError('usage', '"duration" must be a duration such as 2h');
+  return ms;
+}
+
+/** The connection asked for, which must exist and must not deny the caller outright. */
+function connectionFor(deps: ApprovalRouteDeps, ctx: RouteContext): AccessRules {
+  const name = ctx.body.connection;
+  if (typeof name !== 'string' || name === '') throw new VigilError('usage', '"connection" is required');
+  const rules = deps.connections().find((c) => c.name === name);
+  if (!rules) throw new VigilError('connection_unknown', `no connection named ${name}`);
+  const identity: Identity = ctx.caller.identity;
+  const denied = rules.deny.find((p) => matchesPrincipal(p, identity));
+  if (denied) {
+    throw new VigilError('forbidden_connection', `${identity.subject} is denied on connection ${name}`, {
+      details: { connection: name, rule: `deny ${denied}` },
+    });
+  }
+  if (rules.requires_grant && !rules.allow.some((p) => matchesPrincipal(p, identity))) {
+    throw new VigilError('forbidden_connection', `${identity.subject} may not ask for access to ${name}`, {
+      details: { connection: name },
+    });
+  }
+  return rules;
+}
+
+export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
+  const shown = async (id: string, ctx: RouteContext): Promise<ApprovalRecord> => {
+    const record = await deps.approvals.get(id);
+    // Someone who may not see a request learns nothing about it, not even that it exists.
+    if (!record || !canSee(ctx.caller, record))
+      throw new VigilError('approval_unknown', `no approval request ${id}`);
+    return record;
+  };
+  const decide = (decision: 'approve' | 'deny'): Route => ({
+    method: 'POST',
+    pattern: new RegExp(`^/api/approvals/([A-Za-z0-9_-]+)/${decision}$`),
+    roles: ['user'],
+    async handle(ctx) {
+      const id = ctx.params[0]!;
+      await shown(id, ctx);
+      const record = await deps.approvals.decide(id, ctx.caller.identity, decision, reasonOf(ctx));
+      await deps.applyNow();
+      return { status: 200, body: { approval: record } };
+    },
+  });
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/api\/approvals$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const status = ctx.query.get('status') ?? 'pending';
+        const kind = ctx.query.get('kind');
+        if (status !== 'all' && !(APPROVAL_STATUSES as readonly string[]).includes(status))
+          throw new VigilError('usage', `status must be all or one of ${APPROVAL_STATUSES.join(', ')}`);
+        if (kind !== null && !(APPROVAL_KINDS as readonly string[]).includes(kind))
+          throw new VigilError('usage', `kind must be one of ${APPROVAL_KINDS.join(', ')}`);
+        const limit = Math.min(1000, Math.max(1, Number(ctx.query.get('limit') ?? 200) || 200));
+        const records = await deps.store.listApprovals({
+          ...(status === 'all' ? {} : { status: status as ApprovalStatus }),
+          ...(kind ? { kind: kind as ApprovalKind } : {}),
+          limit,
+        });
+        return { status: 200, body: { approvals: records.filter((r) => canSee(ctx.caller, r)) } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/approvals\/([A-Za-z0-9_-]+)$/,
+      roles: ['user'],
+      async handle(ctx) {
+        return { status: 200, body: { approval: await shown(ctx.params[0]!, ctx) } };
+      },
+    },
+    decide('approve'),
+    decide('deny'),
+    {
+      method: 'POST',
+      pattern: /^\/api\/access-requests$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const rules = connectionFor(deps, ctx);
+        const record = await deps.approvals.requestAccess({
+          identity: ctx.caller.identity,
+          connection: rules.name,
+          durationMs: durationOf(ctx, '1h'),
+          reason: reasonOf(ctx),
+        });
+        return { status: 201, body: { approval: record } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/break-glass$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const rules = connectionFor(deps, ctx);
+        const { grant, review } = await deps.approvals.breakGlass({
+          identity: ctx.caller.identity,
+          connection: rules.name,
+          durationMs: durationOf(ctx, '1h'),
+          reason: reasonOf(ctx),
+        });
+        return { status: 201, body: { grant, review } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: /^\/api\/grants$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const all = ctx.query.get('all') === '1' || ctx.query.get('all') === 'true';
+        const grants: GrantRecord[] = await deps.store.listGrants({
+          ...(all ? {} : { activeAt: new Date().toISOString() }),
+          ...(isPrivileged(ctx.caller) ? {} : { subject: ctx.caller.identity.subject }),
+        });
+        return { status: 200, body: { grants } };
+      },
+    },
+    {
+      method: 'POST',
+      pattern: /^\/api\/grants\/([A-Za-z0-9_-]+)\/revoke$/,
+      roles: ['user'],
+      async handle(ctx) {
+        const id = ctx.params[0]!;
+        const grant = await deps.store.getGrant(id);
+        // A holder may give a grant back; only an admin takes someone else's away.
+        const mayRevoke =
+          grant !== null &&
+          (ctx.caller.roles.includes('admin') || grant.subject === ctx.caller.identity.subject);
+        if (!grant || (!mayRevoke && !isPrivileged(ctx.caller)))
+          throw new VigilError('grant_unknown', `no grant ${id}`);
+        if (!mayRevoke)
+          throw new VigilError(
+            'forbidden_role',
+            'revoking the grant of another identity needs the role admin',
+          );
+        const revoked = await deps.approvals.revokeGrant(id, ctx.caller.identity);
+        await deps.applyNow();
+        return { status: 200, body: { grant: revoked } };
+      },
+    },
+  ];
+}

@@ -1,0 +1,235 @@
+// `vigil approvals`, `vigil request-access`, `vigil grants`, `vigil break-glass`: reviewing held
+// actions and asking for time-bound access. They act as the signed-in person through the API.
+import type { Command } from 'commander';
+import type { ApprovalRecord, GrantRecord } from '../../core/ports.js';
+import { ApiClient, type ApiOptions, addApiOptions } from '../api-client.js';
+import { table } from '../format.js';
+import type { SetExitCode } from './index.js';
+
+function votesOf(r: ApprovalRecord): string {
+  const approvals = r.votes.filter((v) => v.decision === 'approve').length;
+  return `${approvals}/${r.required}`;
+}
+
+function approvalTable(records: readonly ApprovalRecord[]): string {
+  return table([
+    ['ID', 'KIND', 'STATUS', 'REQUESTER', 'CONNECTION', 'VOTES', 'EXPIRES', 'WHAT'],
+    ...records.map((r) => [
+      r.id,
+      r.kind,
+      r.status,
+      r.requester.subject,
+      r.connection,
+      votesOf(r),
+      r.expiresAt,
+      clip(typeof r.subject.summary === 'string' ? r.subject.summary : ''),
+    ]),
+  ]);
+}
+
+function clip(text: string, max = 60): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function describeApproval(r: ApprovalRecord): string {
+  const lines = [
+    `approval   ${r.id} (${r.kind})`,
+    `status     ${r.status}${r.decidedAt ? ` at ${r.decidedAt}` : ''}`,
+    `requester  ${r.requester.subject}`,
+    `connection ${r.connection}`,
+    `session    ${r.sessionId}`,
+    ...(r.rule ? [`rule       ${r.rule}`] : []),
+    `reason     ${r.reason}`,
+    `what       ${typeof r.subject.summary === 'string' ? r.subject.summary : ''}`,
+    ...proposedBy(r),
+    `approvers  ${r.approvers.join(', ')} (${r.required} needed)`,
+    `expires    ${r.expiresAt}`,
+  ];
+  for (const v of r.votes)
+    lines.push(`  ${v.decision.padEnd(7)} ${v.reviewer.subject} at ${v.at}: ${v.reason}`);
+  return lines.join('\n');
+}
+
+/** The model turn that proposed a held action, when Vigil found one. */
+function proposedBy(r: ApprovalRecord): string[] {
+  const p = r.subject.proposed_by;
+  if (p === null || typeof p !== 'object' || Array.isArray(p)) return [];
+  return [
+    `proposed   by model turn ${String(p.node_id)} (request ${String(p.request_id)}) in session ${String(p.session_id)}; ${String(p.evidence)}, confidence ${String(p.confidence)}`,
+  ];
+}
+
+function grantTable(grants: readonly GrantRecord[]): string {
+  return table([
+    ['ID', 'SUBJECT', 'CONNECTION', 'EXPIRES', 'STATE', 'BREAK-GLASS', 'REASON'],
+    ...grants.map((g) => [
+      g.id,
+      g.subject,
+      g.connection,
+      g.expiresAt,
+      g.revokedAt
+        ? `revoked by ${g.revokedBy ?? '?'}`
+        : Date.parse(g.expiresAt) <= Date.now()
+          ? 'expired'
+          : 'active',
+      g.breakGlass ? 'yes' : '',
+      clip(g.reason, 40),
+    ]),
+  ]);
+}
+
+export function register(program: Command, _setExitCode: SetExitCode): void {
+  const client = (opts: ApiOptions) => ApiClient.from(program, opts);
+
+  const approvals = program
+    .command('approvals')
+    .description('held actions and access requests awaiting review');
+  addApiOptions(
+    approvals
+      .command('list', { isDefault: true })
+      .description('list approval requests you may see (pending by default)')
+      .option('--status <status>', 'pending, approved, denied, expired, withdrawn or all', 'pending')
+      .option('--kind <kind>', 'action, access or break-glass')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: ApiOptions & { status: string; kind?: string; json?: boolean }) => {
+    const query = new URLSearchParams({ status: opts.status, ...(opts.kind ? { kind: opts.kind } : {}) });
+    const { approvals: records } = await client(opts).call<{ approvals: ApprovalRecord[] }>(
+      'GET',
+      `/api/approvals?${query}`,
+    );
+    if (opts.json) return console.log(JSON.stringify(records, null, 2));
+    console.log(
+      records.length === 0
+        ? `no ${opts.status === 'all' ? '' : `${opts.status} `}approval requests`
+        : approvalTable(records),
+    );
+  });
+  addApiOptions(
+    approvals
+      .command('show')
+      .description('one approval request in full')
+      .argument('<id>')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, opts: ApiOptions & { json?: boolean }) => {
+    const { approval } = await client(opts).call<{ approval: ApprovalRecord }>(
+      'GET',
+      `/api/approvals/${encodeURIComponent(id)}`,
+    );
+    console.log(opts.json ? JSON.stringify(approval, null, 2) : describeApproval(approval));
+  });
+  for (const decision of ['approve', 'deny'] as const) {
+    addApiOptions(
+      approvals
+        .command(decision)
+        .description(
+          decision === 'approve'
+            ? 'approve a request (it counts toward the approvals needed)'
+            : 'deny a request (one denial closes it)',
+        )
+        .argument('<id>')
+        .requiredOption('--reason <text>', 'why: recorded in the ledger with your decision')
+        .option('--json', 'print JSON'),
+    ).action(async (id: string, opts: ApiOptions & { reason: string; json?: boolean }) => {
+      const { approval } = await client(opts).call<{ approval: ApprovalRecord }>(
+        'POST',
+        `/api/approvals/${encodeURIComponent(id)}/${decision}`,
+        { reason: opts.reason },
+      );
+      if (opts.json) return console.log(JSON.stringify(approval, null, 2));
+      console.log(
+        `${decision === 'approve' ? 'approved' : 'denied'} ${id}: now ${approval.status} (${votesOf(approval)} approvals)`,
+      );
+    });
+  }
+
+  addApiOptions(
+    program
+      .command('request-access')
+      .description(
+        'ask for time-bound access to a connection; reviewers approve it with `vigil approvals approve`',
+      )
+      .argument('<connection>')
+      .option('--duration <duration>', 'how long, such as 30m or 2h', '1h')
+      .requiredOption('--reason <text>', 'why you need it: shown to reviewers and recorded')
+      .option('--json', 'print JSON'),
+  ).action(
+    async (connection: string, opts: ApiOptions & { duration: string; reason: string; json?: boolean }) => {
+      const { approval } = await client(opts).call<{ approval: ApprovalRecord }>(
+        'POST',
+        '/api/access-requests',
+        {
+          connection,
+          duration: opts.duration,
+          reason: opts.reason,
+        },
+      );
+      if (opts.json) return console.log(JSON.stringify(approval, null, 2));
+      console.log(
+        `requested ${approval.id}: access to ${connection} for ${opts.duration}, awaiting ${approval.required} of ${approval.approvers.join(', ')}`,
+      );
+    },
+  );
+
+  const grants = program.command('grants').description('time-bound access grants');
+  addApiOptions(
+    grants
+      .command('list', { isDefault: true })
+      .description('active grants (your own; admins and auditors see all)')
+      .option('--all', 'include expired and revoked grants')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: ApiOptions & { all?: boolean; json?: boolean }) => {
+    const { grants: list } = await client(opts).call<{ grants: GrantRecord[] }>(
+      'GET',
+      `/api/grants${opts.all ? '?all=1' : ''}`,
+    );
+    if (opts.json) return console.log(JSON.stringify(list, null, 2));
+    console.log(list.length === 0 ? 'no grants' : grantTable(list));
+  });
+  addApiOptions(
+    grants
+      .command('revoke')
+      .description('end a grant now: its live sessions are cut')
+      .argument('<id>')
+      .option('--json', 'print JSON'),
+  ).action(async (id: string, opts: ApiOptions & { json?: boolean }) => {
+    const { grant } = await client(opts).call<{ grant: GrantRecord }>(
+      'POST',
+      `/api/grants/${encodeURIComponent(id)}/revoke`,
+      {},
+    );
+    console.log(
+      opts.json
+        ? JSON.stringify(grant, null, 2)
+        : `revoked ${grant.id} (${grant.subject} on ${grant.connection})`,
+    );
+  });
+
+  addApiOptions(
+    program
+      .command('break-glass')
+      .description(
+        'emergency access without waiting for approval: recorded, announced and reviewed afterwards',
+      )
+      .argument('<connection>')
+      .option('--duration <duration>', 'how long, such as 30m', '30m')
+      .requiredOption('--reason <text>', 'why this cannot wait: mandatory, recorded and shown to reviewers')
+      .option('--json', 'print JSON'),
+  ).action(
+    async (connection: string, opts: ApiOptions & { duration: string; reason: string; json?: boolean }) => {
+      const result = await client(opts).call<{ grant: GrantRecord; review: ApprovalRecord }>(
+        'POST',
+        '/api/break-glass',
+        {
+          connection,
+          duration: opts.duration,
+          reason: opts.reason,
+        },
+      );
+      if (opts.json) return console.log(JSON.stringify(result, null, 2));
+      console.log(
+        `break-glass grant ${result.grant.id} on ${connection} until ${result.grant.expiresAt}; flagged for review as ${result.review.id}`,
+      );
+    },
+  );
+}

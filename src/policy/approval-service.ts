@@ -1,0 +1,619 @@
+// Just-in-time approvals: actions held on the data path until reviewers decide, access requests
+// that become time-bound grants, and break-glass access reviewed afterwards.
+//
+// Every step is recorded in the ledger before it takes effect: the request (approval.requested),
+// each reviewer's decision and the final outcome (approval.decided), and any grant (access.granted),
+// all in the session the request belongs to, each attributed to whoever acted. The store holds the
+// working state shared by gateway replicas; a gateway resolves the actions it holds from its own
+// decisions at once and from decisions made elsewhere by polling.
+import type { ApprovalsConfig } from '../core/config.js';
+import { VigilError } from '../core/errors.js';
+import type { EventType, Identity, JsonObject } from '../core/events.js';
+import { nowIso } from '../core/events.js';
+import { newId } from '../core/ids.js';
+import type { ApprovalRecord, ApprovalStore, ApprovalVote, Clock, GrantRecord } from '../core/ports.js';
+import { matchesPrincipal } from '../pipeline/authorize.js';
+import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipeline/pipeline.js';
+import type { PolicyAlert } from '../pipeline/policy.js';
+import { summarizeAction } from './action-summary.js';
+import type { ApprovalNotice } from './approval-notifier.js';
+import type { GrantCache } from './grant-cache.js';
+
+/** Vigil itself, when it decides: a review that timed out, a requester who went away. */
+export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
+
+export interface ApprovalServiceDeps {
+  readonly store: ApprovalStore;
+  /** Masks and records one event (Pipeline.observe): rejects when it cannot be recorded (fail-closed). */
+  readonly record: (ctx: EventContext, type: EventType, payload: JsonObject) => Promise<unknown>;
+  /** Opens a session for an access request or break-glass use (they have no data-path session). */
+  readonly openSession: (identity: Identity, connection: string, facts: JsonObject) => Promise<EventContext>;
+  /** Ends such a session once its request is settled. */
+  readonly endSession: (ctx: EventContext, facts: JsonObject) => Promise<void>;
+  readonly notifier: { notify(notice: ApprovalNotice): void };
+  readonly grants: GrantCache;
+  readonly clock: Clock;
+  /** Read at each use, so a configuration reload applies to the next request. */
+  readonly config: () => ApprovalsConfig;
+  readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** The model turn that proposed a held statement or command, when one did (for reviewers). */
+  readonly findProposer?: (ctx: EventContext, type: EventType, payload: JsonObject) => Promise<JsonObject | null>;
+}
+
+interface Waiter {
+  readonly resolve: (approval: HoldApproval) => void;
+  readonly reject: (err: VigilError) => void;
+  readonly timer: NodeJS.Timeout;
+  readonly detach: () => void;
+}
+
+export interface AccessRequestInput {
+  readonly identity: Identity;
+  readonly connection: string;
+  readonly durationMs: number;
+  readonly reason: string;
+}
+
+export class ApprovalService implements Approver {
+  readonly #deps: ApprovalServiceDeps;
+  readonly #waiters = new Map<string, Waiter>();
+  /** One decision at a time per request: a vote, a timeout and a withdrawal never interleave. */
+  readonly #locks = new Map<string, Promise<unknown>>();
+  #poller: NodeJS.Timeout | null = null;
+  #polling = false;
+
+  constructor(deps: ApprovalServiceDeps) {
+    this.#deps = deps;
+  }
+
+  start(): void {
+    this.#poller = setInterval(() => void this.poll(), this.#deps.config().poll);
+    this.#poller.unref();
+  }
+
+  stop(): void {
+    if (this.#poller) clearInterval(this.#poller);
+    for (const [id, waiter] of this.#waiters) {
+      clearTimeout(waiter.timer);
+      waiter.detach();
+      waiter.reject(new VigilError('approval_withdrawn', `approval ${id}: the gateway is shutting down`));
+    }
+    this.#waiters.clear();
+  }
+
+  /** Held actions waiting on this gateway. */
+  get holding(): number {
+    return this.#waiters.size;
+  }
+
+  // Held actions.
+
+  async hold(request: HoldRequest): Promise<HoldApproval> {
+    const { ctx, review } = request;
+    const proposedBy = await this.#proposer(request);
+    const now = this.#deps.clock.now();
+    const record: ApprovalRecord = {
+      id: newId('ap'),
+      kind: 'action',
+      status: 'pending',
+      requester: ctx.identity,
+      connection: ctx.connection,
+      sessionId: ctx.sessionId,
+      rule: request.rule,
+      reason: request.reason,
+      subject: {
+        type: request.type,
+        summary: summarizeAction(request.type, request.payload),
+        ...(proposedBy ? { proposed_by: proposedBy } : {}),
+      },
+      approvers: [...review.approvers],
+      required: review.required,
+      createdAt: nowIso(now),
+      expiresAt: nowIso(now + review.timeoutMs),
+      decidedAt: null,
+      votes: [],
+    };
+    if (request.signal?.aborted) {
+      throw new VigilError('approval_withdrawn', 'the requester went away before the action was held');
+    }
+    // The request is in the ledger (with the held action itself) before anyone can act on it.
+    await this.#deps.record(ctx, 'approval.requested', {
+      ...requestFacts(record),
+      action: request.payload,
+      proposed_by: proposedBy,
+    });
+    await this.#deps.store.createApproval(record);
+    this.#notify(record, 'approval.requested', ctx.identity.subject);
+    request.onHeld?.({
+      approvalId: record.id,
+      expiresAt: record.expiresAt,
+      approvers: record.approvers,
+      required: record.required,
+      rule: request.rule,
+    });
+    return new Promise<HoldApproval>((resolve, reject) => {
+      const onAbort = () => void this.#close(record.id, 'withdrawn');
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      const timer = setTimeout(() => void this.#close(record.id, 'expired'), review.timeoutMs);
+      timer.unref();
+      this.#waiters.set(record.id, {
+        resolve,
+        reject,
+        timer,
+        detach: () => request.signal?.removeEventListener('abort', onAbort),
+      });
+    });
+  }
+
+  /** Best effort: a failed lookup leaves the request without a proposer, never blocks it. */
+  async #proposer(request: HoldRequest): Promise<JsonObject | null> {
+    if (!this.#deps.findProposer) return null;
+    try {
+      return await this.#deps.findProposer(request.ctx, request.type, request.payload);
+    } catch (err) {
+      this.#deps.logger.warn({ err: (err as Error).message }, 'could not look up the proposing model turn');
+      return null;
+    }
+  }
+
+  alert(ctx: EventContext, type: EventType, payload: JsonObject, alerts: readonly PolicyAlert[]): void {
+    for (const a of alerts) {
+      this.#deps.notifier.notify({
+        kind: 'policy.alert',
+        connection: ctx.connection,
+        session_id: ctx.sessionId,
+        requester: ctx.identity.subject,
+        summary: summarizeAction(type, payload),
+        rule: a.rule,
+        reason: a.reason,
+        time: nowIso(this.#deps.clock.now()),
+      });
+    }
+  }
+
+  // Decisions.
+
+  /**
+   * One reviewer's decision. Refused for the requester themself, for someone outside the approvers,
+   * for a second vote, and once the request is closed. Recorded before it counts.
+   */
+  async decide(
+    id: string,
+    reviewer: Identity,
+    decision: 'approve' | 'deny',
+    reason: string,
+  ): Promise<ApprovalRecord> {
+    const why = reason.trim();
+    if (why === '') throw new VigilError('reason_required', 'a decision needs a reason (--reason)');
+    return this.#serialized(id, async () => {
+      const record = await this.#pending(id);
+      if (reviewer.subject === record.requester.subject) {
+        throw new VigilError('approval_self', `${reviewer.subject} requested ${id} and cannot decide it`);
+      }
+      if (!record.approvers.some((p) => matchesPrincipal(p, reviewer))) {
+        throw new VigilError(
+          'approval_not_reviewer',
+          `${reviewer.subject} is not among the approvers of ${id} (${record.approvers.join(', ')})`,
+        );
+      }
+      if (record.votes.some((v) => v.reviewer.subject === reviewer.subject)) {
+        throw new VigilError('approval_already_voted', `${reviewer.subject} has already decided ${id}`);
+      }
+      const approvals =
+        record.votes.filter((v) => v.decision === 'approve').length + (decision === 'approve' ? 1 : 0);
+      const outcome = decision === 'deny' ? 'denied' : approvals >= record.required ? 'approved' : 'pending';
+      const at = nowIso(this.#deps.clock.now());
+      await this.#deps.record(this.#context(record, reviewer), 'approval.decided', {
+        approval_id: id,
+        kind: record.kind,
+        decision,
+        reason: why,
+        outcome,
+        approvals,
+        required: record.required,
+      });
+      const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: why, at };
+      const result = await this.#deps.store.addVote(id, vote);
+      if (result.outcome !== 'recorded') {
+        // Another replica closed it between our read and our write: our record says what we tried.
+        throw new VigilError('approval_closed', `${id} was decided elsewhere first`);
+      }
+      this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: why });
+      if (result.record.status !== 'pending') await this.#settled(result.record, reviewer);
+      return result.record;
+    });
+  }
+
+  get(id: string): Promise<ApprovalRecord | null> {
+    return this.#deps.store.getApproval(id);
+  }
+
+  // Access requests and break-glass.
+
+  /** Asks for a time-bound grant; reviewers decide it like a held action. */
+  async requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
+    const cfg = this.#deps.config().access_requests;
+    const reason = input.reason.trim();
+    if (reason === '') throw new VigilError('reason_required', 'an access request needs a reason (--reason)');
+    if (cfg.approvers.length === 0) {
+      throw new VigilError(
+        'usage',
+        'access requests are not configured: approvals.access_requests.approvers is empty',
+      );
+    }
+    checkDuration(input.durationMs, cfg.max_duration);
+    const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'access-request' });
+    const now = this.#deps.clock.now();
+    const record: ApprovalRecord = {
+      id: newId('ap'),
+      kind: 'access',
+      status: 'pending',
+      requester: stripToken(input.identity),
+      connection: input.connection,
+      sessionId: ctx.sessionId,
+      rule: null,
+      reason,
+      subject: {
+        duration_ms: input.durationMs,
+        summary: `access to ${input.connection} for ${formatMs(input.durationMs)}`,
+      },
+      approvers: [...cfg.approvers],
+      required: cfg.required,
+      createdAt: nowIso(now),
+      expiresAt: nowIso(now + cfg.timeout),
+      decidedAt: null,
+      votes: [],
+    };
+    await this.#deps.record(ctx, 'approval.requested', requestFacts(record));
+    await this.#deps.store.createApproval(record);
+    this.#notify(record, 'approval.requested', input.identity.subject);
+    return record;
+  }
+
+  /**
+   * Emergency access without waiting: granted at once, recorded with its reason, announced, and
+   * queued for review afterwards (a denial in that review revokes the grant if it still runs).
+   */
+  async breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
+    const cfg = this.#deps.config().break_glass;
+    const reason = input.reason.trim();
+    if (reason === '')
+      throw new VigilError('reason_required', 'break-glass access needs a reason (--reason)');
+    if (!cfg.allowed.some((p) => matchesPrincipal(p, input.identity))) {
+      throw new VigilError(
+        'break_glass_forbidden',
+        `${input.identity.subject} may not use break-glass access`,
+      );
+    }
+    checkDuration(input.durationMs, cfg.max_duration);
+    const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'break-glass' });
+    const now = this.#deps.clock.now();
+    const grant: GrantRecord = {
+      id: newId('gr'),
+      subject: input.identity.subject,
+      connection: input.connection,
+      approvalId: null,
+      breakGlass: true,
+      reason,
+      createdAt: nowIso(now),
+      expiresAt: nowIso(now + input.durationMs),
+      revokedAt: null,
+      revokedBy: null,
+    };
+    const reviewers =
+      cfg.reviewers.length > 0 ? cfg.reviewers : this.#deps.config().access_requests.approvers;
+    const review: ApprovalRecord = {
+      id: newId('ap'),
+      kind: 'break-glass',
+      status: 'pending',
+      requester: stripToken(input.identity),
+      connection: input.connection,
+      sessionId: ctx.sessionId,
+      rule: null,
+      reason,
+      subject: {
+        grant_id: grant.id,
+        summary: `break-glass access to ${input.connection} for ${formatMs(input.durationMs)}`,
+      },
+      approvers: reviewers.length > 0 ? [...reviewers] : ['group:vigil-admins'],
+      required: 1,
+      createdAt: nowIso(now),
+      // A review afterwards has no deadline that matters to the data path: a week to look at it.
+      expiresAt: nowIso(now + 7 * 86_400_000),
+      decidedAt: null,
+      votes: [],
+    };
+    await this.#deps.record(ctx, 'access.granted', {
+      grant_id: grant.id,
+      subject: grant.subject,
+      connection: grant.connection,
+      expires_at: grant.expiresAt,
+      break_glass: true,
+      reason,
+      review_id: review.id,
+    });
+    await this.#deps.record(ctx, 'approval.requested', requestFacts(review));
+    await this.#deps.store.createGrant(grant);
+    await this.#deps.store.createApproval(review);
+    await this.#deps.grants.refresh(true);
+    this.#notify(review, 'break_glass.used', input.identity.subject, { expires_at: grant.expiresAt });
+    return { grant, review };
+  }
+
+  /** Ends a grant early; sessions it admitted are cut by the grant watcher. */
+  async revokeGrant(id: string, by: Identity): Promise<GrantRecord> {
+    const grant = await this.#deps.store.getGrant(id);
+    if (!grant) throw new VigilError('grant_unknown', `no grant ${id}`);
+    const approval = grant.approvalId ? await this.#deps.store.getApproval(grant.approvalId) : null;
+    const sessionId = approval?.sessionId ?? null;
+    if (sessionId !== null) {
+      await this.#deps.record(
+        { sessionId, connection: grant.connection, identity: by, protocol: 'approval' },
+        'access.revoked',
+        { reason: 'grant-revoked', grant_id: id, subject: grant.subject },
+      );
+    }
+    const revoked = await this.#deps.store.revokeGrant(id, nowIso(this.#deps.clock.now()), by.subject);
+    if (!revoked) throw new VigilError('grant_unknown', `grant ${id} is already revoked`);
+    await this.#deps.grants.refresh(true);
+    return (await this.#deps.store.getGrant(id)) ?? grant;
+  }
+
+  // Closing and polling.
+
+  /**
+   * Picks up what changed elsewhere: decisions on another replica for actions held here, and
+   * requests past their deadline that nobody holds (their gateway went away, or access requests).
+   */
+  async poll(): Promise<void> {
+    if (this.#polling) return;
+    this.#polling = true;
+    try {
+      const held = [...this.#waiters.keys()];
+      if (held.length > 0) {
+        const statuses = await this.#deps.store.approvalStatuses(held);
+        for (const [id, status] of statuses) {
+          if (status === 'pending' || !this.#waiters.has(id)) continue;
+          const record = await this.#deps.store.getApproval(id);
+          if (record) await this.#settled(record, null);
+        }
+      }
+      const now = nowIso(this.#deps.clock.now());
+      const pending = await this.#deps.store.listApprovals({ status: 'pending' });
+      for (const r of pending) {
+        if (r.expiresAt <= now && !this.#waiters.has(r.id)) await this.#close(r.id, 'expired');
+      }
+    } catch (err) {
+      this.#deps.logger.error({ err: (err as Error).message }, 'approval poll failed');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  /** A request closed by Vigil: the review timed out, or the requester went away. */
+  #close(id: string, status: 'expired' | 'withdrawn'): Promise<void> {
+    return this.#serialized(id, async () => {
+      const record = await this.#deps.store.getApproval(id);
+      if (record?.status !== 'pending') return;
+      const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
+      try {
+        await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
+          approval_id: id,
+          kind: record.kind,
+          decision: 'deny',
+          reason: status === 'expired' ? 'no decision before the deadline' : 'the requester went away',
+          outcome,
+          approvals: record.votes.filter((v) => v.decision === 'approve').length,
+          required: record.required,
+        });
+      } catch (err) {
+        // The action is refused either way: an unrecorded close must not let it through.
+        this.#deps.logger.error(
+          { err: (err as Error).message, approval_id: id },
+          'could not record a closed approval',
+        );
+      }
+      const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
+      if (!closed) {
+        const now = await this.#deps.store.getApproval(id);
+        if (now) await this.#settled(now, null);
+        return;
+      }
+      this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
+      this.#reject(
+        id,
+        status === 'expired'
+          ? new VigilError('approval_timeout', `no reviewer decided ${id} in time; the action was not run`, {
+              details: { approval_id: id },
+            })
+          : new VigilError('approval_withdrawn', `${id} was withdrawn: the requester went away`, {
+              details: { approval_id: id },
+            }),
+      );
+      if (record.kind === 'access') await this.#endRequestSession(record, outcome);
+    }).catch((err) => {
+      this.#deps.logger.error({ err: (err as Error).message, approval_id: id }, 'closing an approval failed');
+    });
+  }
+
+  /** A request that reached approved or denied: release or refuse what waits on it, grant access. */
+  async #settled(record: ApprovalRecord, decider: Identity | null): Promise<void> {
+    if (record.status === 'approved') {
+      const approvedBy = record.votes.filter((v) => v.decision === 'approve').map((v) => v.reviewer.subject);
+      const waiter = this.#waiters.get(record.id);
+      if (waiter) {
+        this.#release(record.id);
+        waiter.resolve({ approvalId: record.id, approvedBy });
+      }
+      if (record.kind === 'access' && decider) await this.#grantAccess(record, decider);
+      if (record.kind === 'break-glass' && decider) await this.#endRequestSession(record, 'reviewed');
+      return;
+    }
+    const denial = [...record.votes].reverse().find((v) => v.decision === 'deny');
+    if (record.status === 'denied') {
+      this.#reject(
+        record.id,
+        new VigilError(
+          'approval_denied',
+          `${denial?.reviewer.subject ?? 'a reviewer'} denied ${record.id}: ${denial?.reason ?? 'no reason given'}`,
+          { details: { approval_id: record.id } },
+        ),
+      );
+      if (record.kind === 'access' && decider) await this.#endRequestSession(record, 'denied');
+      if (record.kind === 'break-glass' && decider) {
+        const grantId = typeof record.subject.grant_id === 'string' ? record.subject.grant_id : null;
+        if (grantId && this.#deps.grants.isActive(grantId)) await this.revokeGrant(grantId, decider);
+        await this.#endRequestSession(record, 'reviewed');
+      }
+      return;
+    }
+    this.#reject(
+      record.id,
+      new VigilError(
+        record.status === 'expired' ? 'approval_timeout' : 'approval_withdrawn',
+        `${record.id} is ${record.status}`,
+      ),
+    );
+  }
+
+  async #grantAccess(record: ApprovalRecord, approver: Identity): Promise<void> {
+    const durationMs = typeof record.subject.duration_ms === 'number' ? record.subject.duration_ms : 0;
+    const now = this.#deps.clock.now();
+    const grant: GrantRecord = {
+      id: newId('gr'),
+      subject: record.requester.subject,
+      connection: record.connection,
+      approvalId: record.id,
+      breakGlass: false,
+      reason: record.reason,
+      createdAt: nowIso(now),
+      // The clock starts at the approval, not at the request: the requester gets the time they asked for.
+      expiresAt: nowIso(now + durationMs),
+      revokedAt: null,
+      revokedBy: null,
+    };
+    await this.#deps.record(this.#context(record, approver), 'access.granted', {
+      grant_id: grant.id,
+      approval_id: record.id,
+      subject: grant.subject,
+      connection: grant.connection,
+      expires_at: grant.expiresAt,
+      break_glass: false,
+    });
+    await this.#deps.store.createGrant(grant);
+    await this.#deps.grants.refresh(true);
+    this.#notify(record, 'access.granted', approver.subject, { expires_at: grant.expiresAt });
+    await this.#endRequestSession(record, 'approved');
+  }
+
+  /** The session of an access request ends with its outcome. */
+  async #endRequestSession(record: ApprovalRecord, outcome: string): Promise<void> {
+    try {
+      await this.#deps.endSession(this.#context(record, record.requester), {
+        outcome,
+        approval_id: record.id,
+      });
+    } catch (err) {
+      this.#deps.logger.warn(
+        { err: (err as Error).message, approval_id: record.id },
+        'could not end an access-request session',
+      );
+    }
+  }
+
+  async #pending(id: string): Promise<ApprovalRecord> {
+    const record = await this.#deps.store.getApproval(id);
+    if (!record) throw new VigilError('approval_unknown', `no approval request ${id}`);
+    if (record.status !== 'pending')
+      throw new VigilError('approval_closed', `${id} is already ${record.status}`);
+    if (Date.parse(record.expiresAt) <= this.#deps.clock.now()) {
+      throw new VigilError('approval_closed', `${id} expired at ${record.expiresAt}`);
+    }
+    return record;
+  }
+
+  #context(record: ApprovalRecord, identity: Identity): EventContext {
+    return { sessionId: record.sessionId, connection: record.connection, identity, protocol: 'approval' };
+  }
+
+  #reject(id: string, err: VigilError): void {
+    const waiter = this.#waiters.get(id);
+    if (!waiter) return;
+    this.#release(id);
+    waiter.reject(err);
+  }
+
+  #release(id: string): void {
+    const waiter = this.#waiters.get(id);
+    if (!waiter) return;
+    clearTimeout(waiter.timer);
+    waiter.detach();
+    this.#waiters.delete(id);
+  }
+
+  #notify(
+    record: ApprovalRecord,
+    kind: ApprovalNotice['kind'],
+    actor: string,
+    extra: Partial<ApprovalNotice> = {},
+  ): void {
+    this.#deps.notifier.notify({
+      kind,
+      approval_id: record.id,
+      connection: record.connection,
+      session_id: record.sessionId,
+      requester: record.requester.subject,
+      actor,
+      summary: typeof record.subject.summary === 'string' ? record.subject.summary : record.kind,
+      ...(record.rule ? { rule: record.rule } : {}),
+      reason: record.reason,
+      expires_at: record.expiresAt,
+      time: nowIso(this.#deps.clock.now()),
+      ...extra,
+    });
+  }
+
+  async #serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#locks.get(id) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.#locks.set(id, tail);
+    try {
+      return await next;
+    } finally {
+      if (this.#locks.get(id) === tail) this.#locks.delete(id);
+    }
+  }
+}
+
+function requestFacts(record: ApprovalRecord): JsonObject {
+  return {
+    approval_id: record.id,
+    kind: record.kind,
+    rule: record.rule,
+    reason: record.reason,
+    summary: typeof record.subject.summary === 'string' ? record.subject.summary : null,
+    approvers: [...record.approvers],
+    required: record.required,
+    expires_at: record.expiresAt,
+    ...(typeof record.subject.duration_ms === 'number' ? { duration_ms: record.subject.duration_ms } : {}),
+  };
+}
+
+/** Identities stored in approvals keep who, not which token. */
+function stripToken(identity: Identity): Identity {
+  return { subject: identity.subject, kind: identity.kind, groups: [...identity.groups] };
+}
+
+function checkDuration(ms: number, max: number): void {
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new VigilError('usage', 'the duration must be positive, such as 2h');
+  if (ms > max) throw new VigilError('usage', `the duration may be at most ${formatMs(max)}`);
+}
+
+export function formatMs(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1000 === 0) return `${ms / 1000}s`;
+  return `${ms}ms`;
+}

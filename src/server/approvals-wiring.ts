@@ -1,0 +1,148 @@
+// Wires just-in-time approvals into a gateway: the grant cache the pipeline consults, the approval
+// service that holds actions, the watcher that ends sessions with their grants, the webhook
+// notifier, and the reloader that swaps policy and approvals settings when vigil.yaml changes.
+import type { ApprovalsConfig, VigilConfig } from '../core/config.js';
+import { toVigilError } from '../core/errors.js';
+import type { Identity, JsonObject } from '../core/events.js';
+import type { ApprovalStore, Clock } from '../core/ports.js';
+import type { EventContext, Pipeline } from '../pipeline/pipeline.js';
+import type { Policy } from '../pipeline/policy.js';
+import type { SessionManager } from '../pipeline/sessions.js';
+import { type ApprovalNotice, WebhookNotifier } from '../policy/approval-notifier.js';
+import { ApprovalService, VIGIL_SYSTEM } from '../policy/approval-service.js';
+import { GrantCache } from '../policy/grant-cache.js';
+import { PolicyRules } from '../policy/policy-rules.js';
+import { GrantWatcher } from './grant-watcher.js';
+import { resolveSecret } from './load-config.js';
+import { PolicyReloader } from './policy-reloader.js';
+import type { ProposerLookup } from './proposer-lookup.js';
+
+export interface ApprovalsWiringDeps {
+  readonly config: VigilConfig;
+  readonly configPath: string | null;
+  readonly baseDir: string;
+  readonly store: ApprovalStore;
+  readonly policy: Policy;
+  /** The pipeline, once built (the pipeline itself needs the service and the cache first). */
+  readonly pipeline: () => Pipeline;
+  readonly sessions: () => SessionManager;
+  readonly clock: Clock;
+  readonly findProposer?: ProposerLookup;
+  readonly logger: {
+    info(o: object, m: string): void;
+    warn(o: object, m: string): void;
+    error(o: object, m: string): void;
+  };
+}
+
+export interface ApprovalsWiring {
+  readonly grants: GrantCache;
+  readonly service: ApprovalService;
+  /** Applies grant changes on this gateway now (cuts sessions whose grant ended) instead of at the next poll. */
+  checkGrants(): Promise<void>;
+  readonly reloader: PolicyReloader | null;
+  readonly notifier: { flush(): Promise<void> };
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<ApprovalsWiring> {
+  const { logger } = deps;
+  let approvals: ApprovalsConfig = deps.config.approvals;
+  const buildNotifier = (cfg: ApprovalsConfig) =>
+    new WebhookNotifier({
+      webhooks: cfg.webhooks.map((w) => ({
+        url: w.url,
+        format: w.format,
+        ...(w.secret ? { secret: resolveSecret(w.secret, deps.baseDir) } : {}),
+      })),
+      logger,
+    });
+  let notifier = buildNotifier(approvals);
+  deps.policy.replaceRules(new PolicyRules(deps.config.policy));
+
+  const grants = new GrantCache(deps.store, deps.clock);
+  await grants.refresh(true);
+  const sessionIds = new Map<string, ReturnType<SessionManager['liveSessions']>[number]>();
+  const service = new ApprovalService({
+    store: deps.store,
+    record: (ctx, type, payload) => deps.pipeline().observe(ctx, type, payload),
+    openSession: async (identity: Identity, connection: string, facts: JsonObject) => {
+      const session = await deps
+        .sessions()
+        .open({ connection, protocol: 'access-request', identity, key: null, facts });
+      sessionIds.set(session.sessionId, session);
+      return session;
+    },
+    endSession: async (ctx: EventContext, facts: JsonObject) => {
+      const live = sessionIds.get(ctx.sessionId);
+      sessionIds.delete(ctx.sessionId);
+      if (live) return deps.sessions().end(live, 'closed', facts);
+      // Opened before a restart: its session is no longer live here, its end is recorded all the same.
+      await deps.pipeline().observe(ctx, 'session.end', { reason: 'closed', ...facts });
+    },
+    notifier: { notify: (n: ApprovalNotice) => notifier.notify(n) },
+    grants,
+    clock: deps.clock,
+    config: () => approvals,
+    logger,
+    ...(deps.findProposer ? { findProposer: deps.findProposer } : {}),
+  });
+  // Built on first use: the session manager exists only once the pipeline does.
+  let watcher: GrantWatcher | null = null;
+  const grantWatcher = () =>
+    (watcher ??= new GrantWatcher(grants, deps.sessions(), deps.config.approvals.poll, (err) =>
+      logger.error({ err: toVigilError(err).message }, 'grant check failed'),
+    ));
+
+  const reloader = deps.configPath
+    ? new PolicyReloader({
+        path: deps.configPath,
+        current: { policy: deps.config.policy, approvals: deps.config.approvals },
+        apply: (policy, next) => {
+          // Build everything first: a rule that does not compile leaves the old policy in force.
+          const rules = new PolicyRules(policy);
+          const nextNotifier = buildNotifier(next);
+          deps.policy.replaceRules(rules);
+          void notifier.flush();
+          notifier = nextNotifier;
+          approvals = next;
+        },
+        record: async (facts) => {
+          const session = await deps.sessions().open({
+            connection: 'vigil',
+            protocol: 'config',
+            identity: VIGIL_SYSTEM,
+            key: 'config\u0000policy',
+          });
+          await deps.pipeline().observe(session, 'admin.action', {
+            action: 'policy.reloaded',
+            digest: facts.digest,
+            rules: facts.rules,
+          });
+        },
+        logger,
+      })
+    : null;
+
+  return {
+    grants,
+    service,
+    checkGrants: () => grantWatcher().check(),
+    reloader,
+    get notifier() {
+      return notifier;
+    },
+    start() {
+      service.start();
+      grantWatcher().start();
+      reloader?.start();
+    },
+    async stop() {
+      reloader?.stop();
+      watcher?.stop();
+      service.stop();
+      await notifier.flush();
+    },
+  };
+}
