@@ -70,6 +70,20 @@ export function demoConfig(
           ]
         : []),
     ],
+    // Just-in-time approvals to try: bob's writes wait for alice, and bob may ask for "anthropic".
+    policy: {
+      rules: [
+        {
+          name: 'review-bob-writes',
+          description: 'a contractor changing data needs a second pair of eyes',
+          match: { principals: ['user:bob'], statement_kinds: ['INSERT', 'UPDATE', 'DELETE'] },
+          action: 'review',
+          reason: 'writes by contractors are reviewed',
+          review: { approvers: ['group:ai-eng'], timeout: '10m' },
+        },
+      ],
+    },
+    approvals: { access_requests: { approvers: ['group:ai-eng'], max_duration: '8h' } },
   });
   return { config, path: null, dataDir: resolve(config.data) };
 }
@@ -77,6 +91,9 @@ export function demoConfig(
 const POSTGRES_HINT = `PostgreSQL through Vigil (a demo database; your token is the password):
   PGPASSWORD=${DEMO_TOKENS.alice} psql "host=127.0.0.1 port=${DEMO_PG_LISTEN.split(':')[1]} user=alice dbname=postgres"
   (DROP and TRUNCATE are denied, and so are DELETE and UPDATE without WHERE)
+  As bob (token ${DEMO_TOKENS.bob}), INSERT, UPDATE and DELETE wait until alice approves:
+    VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil approvals
+    VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil approvals approve <ID> --reason "looks right"
 
 `;
 
@@ -93,7 +110,8 @@ Try it:
   npx vigil sessions            # who did what
   npx vigil replay <SESSION>    # every prompt and response, in order
 
-${withPostgres ? POSTGRES_HINT : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on "anthropic").
+${withPostgres ? POSTGRES_HINT : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on
+"anthropic" unless alice approves: VIGIL_TOKEN=${DEMO_TOKENS.bob} npx vigil request-access anthropic --reason "...").
 Stop with Ctrl-C.
 `;
 }
