@@ -37,7 +37,11 @@ export interface ApprovalServiceDeps {
   readonly config: () => ApprovalsConfig;
   readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** The model turn that proposed a held statement or command, when one did (for reviewers). */
-  readonly findProposer?: (ctx: EventContext, type: EventType, payload: JsonObject) => Promise<JsonObject | null>;
+  readonly findProposer?: (
+    ctx: EventContext,
+    type: EventType,
+    payload: JsonObject,
+  ) => Promise<JsonObject | null>;
 }
 
 interface Waiter {

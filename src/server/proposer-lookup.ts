@@ -11,7 +11,11 @@ import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 const WINDOW_MS = 3_600_000;
 const MAX_SESSIONS = 5;
 
-export type ProposerLookup = (ctx: EventContext, type: EventType, payload: JsonObject) => Promise<JsonObject | null>;
+export type ProposerLookup = (
+  ctx: EventContext,
+  type: EventType,
+  payload: JsonObject,
+) => Promise<JsonObject | null>;
 
 export function proposerLookup(store: SqliteStore, modelConnections: ReadonlySet<string>): ProposerLookup {
   return async (ctx, type, payload) => {

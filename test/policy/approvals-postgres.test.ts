@@ -197,7 +197,9 @@ test('the extended protocol: a held Execute runs once approved; a denied one lea
   assert.equal((await approved).rowCount, 1);
   assert.equal(await balance('accounts', 1), 55);
 
-  const denied = client.query('update accounts set balance = $1 where id = $2', [66, 2]).catch((e: Error) => e);
+  const denied = client
+    .query('update accounts set balance = $1 where id = $2', [66, 2])
+    .catch((e: Error) => e);
   await decide((await pendingRequest('alice', /balance = \$1 where id = \$2/)).id, 'deny');
   const err = await denied;
   assert.ok(err instanceof Error && /denied/.test(err.message));
@@ -220,7 +222,14 @@ test('every decision is in the ledger and the ledger verifies', async () => {
   assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
   const events = await pgEvents(f);
   const decisions = events.filter((e) => e.type === 'approval.decided').map((e) => e.payload?.outcome);
-  assert.deepEqual([...decisions].sort(), ['approved', 'approved', 'denied', 'denied', 'timeout', 'withdrawn']);
+  assert.deepEqual([...decisions].sort(), [
+    'approved',
+    'approved',
+    'denied',
+    'denied',
+    'timeout',
+    'withdrawn',
+  ]);
   const verify = await runCli(['--data', f.gateway.dataDir, 'verify']);
   assert.equal(verify.code, 0, verify.stdout + verify.stderr);
 });

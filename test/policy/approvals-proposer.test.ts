@@ -20,15 +20,27 @@ let gateway: TestGateway;
 before(async () => {
   server = await startTestPostgres();
   const url = await createScratchDatabase(server, 'vigil_proposer');
-  const direct = new pg.Client({ connectionString: url, ...(server.password ? { password: server.password } : {}) });
+  const direct = new pg.Client({
+    connectionString: url,
+    ...(server.password ? { password: server.password } : {}),
+  });
   await direct.connect();
-  await direct.query('create table accounts (id int primary key, balance int); insert into accounts values (1, 10)');
+  await direct.query(
+    'create table accounts (id int primary key, balance int); insert into accounts values (1, 10)',
+  );
   await direct.end();
   if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
   const script = join(mkdtempSync(join(tmpdir(), 'vigil-proposer-')), 'script.yaml');
   writeFileSync(
     script,
-    JSON.stringify({ rules: [{ match: { last_user: 'fix the balance' }, reply: { text: `Run this:\n\n\`\`\`sql\n${PROPOSAL}\n\`\`\`` } }] }),
+    JSON.stringify({
+      rules: [
+        {
+          match: { last_user: 'fix the balance' },
+          reply: { text: `Run this:\n\n\`\`\`sql\n${PROPOSAL}\n\`\`\`` },
+        },
+      ],
+    }),
   );
   model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
   gateway = await startTestGateway({
@@ -94,9 +106,27 @@ test('the approval request names the model turn that proposed the held statement
   const request = events.find((e) => e.type === 'llm.request');
   assert.equal(proposedBy.request_id, request?.payload?.requestId);
 
-  const shown = await runCli(['approvals', 'show', held.id, '--gateway', gateway.url, '--token', TOKENS.audrey]);
+  const shown = await runCli([
+    'approvals',
+    'show',
+    held.id,
+    '--gateway',
+    gateway.url,
+    '--token',
+    TOKENS.audrey,
+  ]);
   assert.match(shown.stdout, new RegExp(`proposed +by model turn .* in session ${modelSession!.id}`));
-  await runCli(['approvals', 'approve', held.id, '--reason', 'the model was right', '--gateway', gateway.url, '--token', TOKENS.audrey]);
+  await runCli([
+    'approvals',
+    'approve',
+    held.id,
+    '--reason',
+    'the model was right',
+    '--gateway',
+    gateway.url,
+    '--token',
+    TOKENS.audrey,
+  ]);
   assert.equal((await running).rowCount, 1);
   await db.end();
 });
