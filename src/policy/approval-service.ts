@@ -10,14 +10,17 @@ import type { ApprovalsConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
 import { nowIso } from '../core/events.js';
-import { newId } from '../core/ids.js';
 import type { ApprovalRecord, ApprovalStore, ApprovalVote, Clock, GrantRecord } from '../core/ports.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipeline/pipeline.js';
 import type { PolicyAlert } from '../pipeline/policy.js';
+import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
-import type { ApprovalNotice } from './approval-notifier.js';
+import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
+import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
 import type { GrantCache } from './grant-cache.js';
+import { approvalContext, GrantIssuer } from './grant-issuer.js';
+import { KeyedQueue } from './keyed-queue.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
 export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
@@ -51,23 +54,26 @@ interface Waiter {
   readonly detach: () => void;
 }
 
-export interface AccessRequestInput {
-  readonly identity: Identity;
-  readonly connection: string;
-  readonly durationMs: number;
-  readonly reason: string;
-}
+export type { AccessRequestInput } from './access-requests.js';
 
 export class ApprovalService implements Approver {
   readonly #deps: ApprovalServiceDeps;
+  readonly #grants: GrantIssuer;
+  readonly #access: AccessRequests;
   readonly #waiters = new Map<string, Waiter>();
   /** One decision at a time per request: a vote, a timeout and a withdrawal never interleave. */
-  readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #queue = new KeyedQueue();
   #poller: NodeJS.Timeout | null = null;
   #polling = false;
 
   constructor(deps: ApprovalServiceDeps) {
     this.#deps = deps;
+    this.#grants = new GrantIssuer(deps);
+    this.#access = new AccessRequests({
+      ...deps,
+      issuer: this.#grants,
+      notify: (record, kind, actor, extra) => this.#notify(record, kind, actor, extra),
+    });
   }
 
   start(): void {
@@ -96,10 +102,8 @@ export class ApprovalService implements Approver {
     const { ctx, review } = request;
     const proposedBy = await this.#proposer(request);
     const now = this.#deps.clock.now();
-    const record: ApprovalRecord = {
-      id: newId('ap'),
+    const record = pendingApproval(now, review.timeoutMs, {
       kind: 'action',
-      status: 'pending',
       requester: ctx.identity,
       connection: ctx.connection,
       sessionId: ctx.sessionId,
@@ -110,13 +114,9 @@ export class ApprovalService implements Approver {
         summary: summarizeAction(request.type, request.payload),
         ...(proposedBy ? { proposed_by: proposedBy } : {}),
       },
-      approvers: [...review.approvers],
+      approvers: review.approvers,
       required: review.required,
-      createdAt: nowIso(now),
-      expiresAt: nowIso(now + review.timeoutMs),
-      decidedAt: null,
-      votes: [],
-    };
+    });
     if (request.signal?.aborted) {
       throw new VigilError('approval_withdrawn', 'the requester went away before the action was held');
     }
@@ -189,7 +189,7 @@ export class ApprovalService implements Approver {
   ): Promise<ApprovalRecord> {
     const why = reason.trim();
     if (why === '') throw new VigilError('reason_required', 'a decision needs a reason (--reason)');
-    return this.#serialized(id, async () => {
+    return this.#queue.run(id, async () => {
       const record = await this.#pending(id);
       if (reviewer.subject === record.requester.subject) {
         throw new VigilError('approval_self', `${reviewer.subject} requested ${id} and cannot decide it`);
@@ -235,132 +235,18 @@ export class ApprovalService implements Approver {
   // Access requests and break-glass.
 
   /** Asks for a time-bound grant; reviewers decide it like a held action. */
-  async requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
-    const cfg = this.#deps.config().access_requests;
-    const reason = input.reason.trim();
-    if (reason === '') throw new VigilError('reason_required', 'an access request needs a reason (--reason)');
-    if (cfg.approvers.length === 0) {
-      throw new VigilError(
-        'usage',
-        'access requests are not configured: approvals.access_requests.approvers is empty',
-      );
-    }
-    checkDuration(input.durationMs, cfg.max_duration);
-    const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'access-request' });
-    const now = this.#deps.clock.now();
-    const record: ApprovalRecord = {
-      id: newId('ap'),
-      kind: 'access',
-      status: 'pending',
-      requester: stripToken(input.identity),
-      connection: input.connection,
-      sessionId: ctx.sessionId,
-      rule: null,
-      reason,
-      subject: {
-        duration_ms: input.durationMs,
-        summary: `access to ${input.connection} for ${formatMs(input.durationMs)}`,
-      },
-      approvers: [...cfg.approvers],
-      required: cfg.required,
-      createdAt: nowIso(now),
-      expiresAt: nowIso(now + cfg.timeout),
-      decidedAt: null,
-      votes: [],
-    };
-    await this.#deps.record(ctx, 'approval.requested', requestFacts(record));
-    await this.#deps.store.createApproval(record);
-    this.#notify(record, 'approval.requested', input.identity.subject);
-    return record;
+  requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
+    return this.#access.request(input);
   }
 
-  /**
-   * Emergency access without waiting: granted at once, recorded with its reason, announced, and
-   * queued for review afterwards (a denial in that review revokes the grant if it still runs).
-   */
-  async breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
-    const cfg = this.#deps.config().break_glass;
-    const reason = input.reason.trim();
-    if (reason === '')
-      throw new VigilError('reason_required', 'break-glass access needs a reason (--reason)');
-    if (!cfg.allowed.some((p) => matchesPrincipal(p, input.identity))) {
-      throw new VigilError(
-        'break_glass_forbidden',
-        `${input.identity.subject} may not use break-glass access`,
-      );
-    }
-    checkDuration(input.durationMs, cfg.max_duration);
-    const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'break-glass' });
-    const now = this.#deps.clock.now();
-    const grant: GrantRecord = {
-      id: newId('gr'),
-      subject: input.identity.subject,
-      connection: input.connection,
-      approvalId: null,
-      breakGlass: true,
-      reason,
-      createdAt: nowIso(now),
-      expiresAt: nowIso(now + input.durationMs),
-      revokedAt: null,
-      revokedBy: null,
-    };
-    const reviewers =
-      cfg.reviewers.length > 0 ? cfg.reviewers : this.#deps.config().access_requests.approvers;
-    const review: ApprovalRecord = {
-      id: newId('ap'),
-      kind: 'break-glass',
-      status: 'pending',
-      requester: stripToken(input.identity),
-      connection: input.connection,
-      sessionId: ctx.sessionId,
-      rule: null,
-      reason,
-      subject: {
-        grant_id: grant.id,
-        summary: `break-glass access to ${input.connection} for ${formatMs(input.durationMs)}`,
-      },
-      approvers: reviewers.length > 0 ? [...reviewers] : ['group:vigil-admins'],
-      required: 1,
-      createdAt: nowIso(now),
-      // A review afterwards has no deadline that matters to the data path: a week to look at it.
-      expiresAt: nowIso(now + 7 * 86_400_000),
-      decidedAt: null,
-      votes: [],
-    };
-    await this.#deps.record(ctx, 'access.granted', {
-      grant_id: grant.id,
-      subject: grant.subject,
-      connection: grant.connection,
-      expires_at: grant.expiresAt,
-      break_glass: true,
-      reason,
-      review_id: review.id,
-    });
-    await this.#deps.record(ctx, 'approval.requested', requestFacts(review));
-    await this.#deps.store.createGrant(grant);
-    await this.#deps.store.createApproval(review);
-    await this.#deps.grants.refresh(true);
-    this.#notify(review, 'break_glass.used', input.identity.subject, { expires_at: grant.expiresAt });
-    return { grant, review };
+  /** Emergency access at once, recorded, announced and queued for review afterwards. */
+  breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
+    return this.#access.breakGlass(input);
   }
 
   /** Ends a grant early; sessions it admitted are cut by the grant watcher. */
-  async revokeGrant(id: string, by: Identity): Promise<GrantRecord> {
-    const grant = await this.#deps.store.getGrant(id);
-    if (!grant) throw new VigilError('grant_unknown', `no grant ${id}`);
-    const approval = grant.approvalId ? await this.#deps.store.getApproval(grant.approvalId) : null;
-    const sessionId = approval?.sessionId ?? null;
-    if (sessionId !== null) {
-      await this.#deps.record(
-        { sessionId, connection: grant.connection, identity: by, protocol: 'approval' },
-        'access.revoked',
-        { reason: 'grant-revoked', grant_id: id, subject: grant.subject },
-      );
-    }
-    const revoked = await this.#deps.store.revokeGrant(id, nowIso(this.#deps.clock.now()), by.subject);
-    if (!revoked) throw new VigilError('grant_unknown', `grant ${id} is already revoked`);
-    await this.#deps.grants.refresh(true);
-    return (await this.#deps.store.getGrant(id)) ?? grant;
+  revokeGrant(id: string, by: Identity): Promise<GrantRecord> {
+    return this.#grants.revoke(id, by);
   }
 
   // Closing and polling.
@@ -396,48 +282,57 @@ export class ApprovalService implements Approver {
 
   /** A request closed by Vigil: the review timed out, or the requester went away. */
   #close(id: string, status: 'expired' | 'withdrawn'): Promise<void> {
-    return this.#serialized(id, async () => {
-      const record = await this.#deps.store.getApproval(id);
-      if (record?.status !== 'pending') return;
-      const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
-      try {
-        await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
-          approval_id: id,
-          kind: record.kind,
-          decision: 'deny',
-          reason: status === 'expired' ? 'no decision before the deadline' : 'the requester went away',
-          outcome,
-          approvals: record.votes.filter((v) => v.decision === 'approve').length,
-          required: record.required,
-        });
-      } catch (err) {
-        // The action is refused either way: an unrecorded close must not let it through.
+    return this.#queue
+      .run(id, async () => {
+        const record = await this.#deps.store.getApproval(id);
+        if (record?.status !== 'pending') return;
+        const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
+        try {
+          await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
+            approval_id: id,
+            kind: record.kind,
+            decision: 'deny',
+            reason: status === 'expired' ? 'no decision before the deadline' : 'the requester went away',
+            outcome,
+            approvals: record.votes.filter((v) => v.decision === 'approve').length,
+            required: record.required,
+          });
+        } catch (err) {
+          // The action is refused either way: an unrecorded close must not let it through.
+          this.#deps.logger.error(
+            { err: (err as Error).message, approval_id: id },
+            'could not record a closed approval',
+          );
+        }
+        const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
+        if (!closed) {
+          const now = await this.#deps.store.getApproval(id);
+          if (now) await this.#settled(now, null);
+          return;
+        }
+        this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
+        this.#reject(
+          id,
+          status === 'expired'
+            ? new VigilError(
+                'approval_timeout',
+                `no reviewer decided ${id} in time; the action was not run`,
+                {
+                  details: { approval_id: id },
+                },
+              )
+            : new VigilError('approval_withdrawn', `${id} was withdrawn: the requester went away`, {
+                details: { approval_id: id },
+              }),
+        );
+        if (record.kind === 'access') await this.#endRequestSession(record, outcome);
+      })
+      .catch((err) => {
         this.#deps.logger.error(
           { err: (err as Error).message, approval_id: id },
-          'could not record a closed approval',
+          'closing an approval failed',
         );
-      }
-      const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
-      if (!closed) {
-        const now = await this.#deps.store.getApproval(id);
-        if (now) await this.#settled(now, null);
-        return;
-      }
-      this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
-      this.#reject(
-        id,
-        status === 'expired'
-          ? new VigilError('approval_timeout', `no reviewer decided ${id} in time; the action was not run`, {
-              details: { approval_id: id },
-            })
-          : new VigilError('approval_withdrawn', `${id} was withdrawn: the requester went away`, {
-              details: { approval_id: id },
-            }),
-      );
-      if (record.kind === 'access') await this.#endRequestSession(record, outcome);
-    }).catch((err) => {
-      this.#deps.logger.error({ err: (err as Error).message, approval_id: id }, 'closing an approval failed');
-    });
+      });
   }
 
   /** A request that reached approved or denied: release or refuse what waits on it, grant access. */
@@ -482,30 +377,7 @@ export class ApprovalService implements Approver {
 
   async #grantAccess(record: ApprovalRecord, approver: Identity): Promise<void> {
     const durationMs = typeof record.subject.duration_ms === 'number' ? record.subject.duration_ms : 0;
-    const now = this.#deps.clock.now();
-    const grant: GrantRecord = {
-      id: newId('gr'),
-      subject: record.requester.subject,
-      connection: record.connection,
-      approvalId: record.id,
-      breakGlass: false,
-      reason: record.reason,
-      createdAt: nowIso(now),
-      // The clock starts at the approval, not at the request: the requester gets the time they asked for.
-      expiresAt: nowIso(now + durationMs),
-      revokedAt: null,
-      revokedBy: null,
-    };
-    await this.#deps.record(this.#context(record, approver), 'access.granted', {
-      grant_id: grant.id,
-      approval_id: record.id,
-      subject: grant.subject,
-      connection: grant.connection,
-      expires_at: grant.expiresAt,
-      break_glass: false,
-    });
-    await this.#deps.store.createGrant(grant);
-    await this.#deps.grants.refresh(true);
+    const grant = await this.#grants.issue(record, approver, durationMs);
     this.#notify(record, 'access.granted', approver.subject, { expires_at: grant.expiresAt });
     await this.#endRequestSession(record, 'approved');
   }
@@ -537,7 +409,7 @@ export class ApprovalService implements Approver {
   }
 
   #context(record: ApprovalRecord, identity: Identity): EventContext {
-    return { sessionId: record.sessionId, connection: record.connection, identity, protocol: 'approval' };
+    return approvalContext(record, identity);
   }
 
   #reject(id: string, err: VigilError): void {
@@ -557,67 +429,10 @@ export class ApprovalService implements Approver {
 
   #notify(
     record: ApprovalRecord,
-    kind: ApprovalNotice['kind'],
+    kind: NoticeKind,
     actor: string,
     extra: Partial<ApprovalNotice> = {},
   ): void {
-    this.#deps.notifier.notify({
-      kind,
-      approval_id: record.id,
-      connection: record.connection,
-      session_id: record.sessionId,
-      requester: record.requester.subject,
-      actor,
-      summary: typeof record.subject.summary === 'string' ? record.subject.summary : record.kind,
-      ...(record.rule ? { rule: record.rule } : {}),
-      reason: record.reason,
-      expires_at: record.expiresAt,
-      time: nowIso(this.#deps.clock.now()),
-      ...extra,
-    });
+    this.#deps.notifier.notify(noticeFor(record, kind, actor, nowIso(this.#deps.clock.now()), extra));
   }
-
-  async #serialized<T>(id: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.#locks.get(id) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.#locks.set(id, tail);
-    try {
-      return await next;
-    } finally {
-      if (this.#locks.get(id) === tail) this.#locks.delete(id);
-    }
-  }
-}
-
-function requestFacts(record: ApprovalRecord): JsonObject {
-  return {
-    approval_id: record.id,
-    kind: record.kind,
-    rule: record.rule,
-    reason: record.reason,
-    summary: typeof record.subject.summary === 'string' ? record.subject.summary : null,
-    approvers: [...record.approvers],
-    required: record.required,
-    expires_at: record.expiresAt,
-    ...(typeof record.subject.duration_ms === 'number' ? { duration_ms: record.subject.duration_ms } : {}),
-  };
-}
-
-/** Identities stored in approvals keep who, not which token. */
-function stripToken(identity: Identity): Identity {
-  return { subject: identity.subject, kind: identity.kind, groups: [...identity.groups] };
-}
-
-function checkDuration(ms: number, max: number): void {
-  if (!Number.isFinite(ms) || ms <= 0)
-    throw new VigilError('usage', 'the duration must be positive, such as 2h');
-  if (ms > max) throw new VigilError('usage', `the duration may be at most ${formatMs(max)}`);
-}
-
-export function formatMs(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
 }

@@ -6,10 +6,8 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
-import { verifyLedger } from '../../src/ledger/verify.js';
 import { seededRandom } from '../../src/mask/synthetic.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 let model: DemoModel;
 let gateway: TestGateway;
@@ -173,16 +171,7 @@ test('100 held requests at once, approved and denied in a random order, each res
     assert.equal(results[n], approve ? 'approved' : 'denied', `request ${n}`);
   assert.equal(gateway.approvals.service.holding, 0);
 
-  await gateway.recorder.drain();
-  await gateway.checkpointer.checkpointNow();
-  const report = await verifyLedger(
-    sqliteEventSource(gateway.store.database),
-    await gateway.store.listCheckpoints(),
-    {
-      keyring: gateway.ledgerKeys.keyring,
-    },
-  );
-  assert.equal(report.ok, true);
+  await assertLedgerVerifies(gateway);
   // Each decision is in the ledger, and each approved request's recorded prompt names its approval.
   const approvalIds = new Set(plan.map((p) => p.r.id));
   const decided = new Map<string, string>();

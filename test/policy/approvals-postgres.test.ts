@@ -4,8 +4,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
-import { verifyLedger } from '../../src/ledger/verify.js';
 import {
   directClient,
   type PgFixture,
@@ -15,7 +13,7 @@ import {
   startPgFixture,
 } from '../postgres/pg-gateway.js';
 import { type CliRun, runCli } from '../support/cli.js';
-import { TOKENS } from '../support/gateway.js';
+import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 
 let f: PgFixture;
 
@@ -210,16 +208,7 @@ test('the extended protocol: a held Execute runs once approved; a denied one lea
 });
 
 test('every decision is in the ledger and the ledger verifies', async () => {
-  await f.gateway.recorder.drain();
-  await f.gateway.checkpointer.checkpointNow();
-  const report = await verifyLedger(
-    sqliteEventSource(f.gateway.store.database),
-    await f.gateway.store.listCheckpoints(),
-    {
-      keyring: f.gateway.ledgerKeys.keyring,
-    },
-  );
-  assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
+  await assertLedgerVerifies(f.gateway);
   const events = await pgEvents(f);
   const decisions = events.filter((e) => e.type === 'approval.decided').map((e) => e.payload?.outcome);
   assert.deepEqual([...decisions].sort(), [

@@ -7,8 +7,6 @@ import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
-import { verifyLedger } from '../../src/ledger/verify.js';
 import {
   directClient,
   type PgFixture,
@@ -17,7 +15,7 @@ import {
   vigilClient,
 } from '../postgres/pg-gateway.js';
 import { type CliRun, runCli } from '../support/cli.js';
-import { TOKENS } from '../support/gateway.js';
+import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 
 let f: PgFixture;
 let hooks: Server;
@@ -246,14 +244,5 @@ test('break-glass: a mandatory reason, access at once, review holds skipped but 
 });
 
 test('the ledger verifies after grants, cuts and break-glass', async () => {
-  await f.gateway.recorder.drain();
-  await f.gateway.checkpointer.checkpointNow();
-  const report = await verifyLedger(
-    sqliteEventSource(f.gateway.store.database),
-    await f.gateway.store.listCheckpoints(),
-    {
-      keyring: f.gateway.ledgerKeys.keyring,
-    },
-  );
-  assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
+  await assertLedgerVerifies(f.gateway);
 });

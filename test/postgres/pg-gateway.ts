@@ -1,8 +1,8 @@
 // Shared setup for the PostgreSQL integration tests: a real server (see test/support/postgres-server.ts),
 // a scratch database, and a gateway with a postgres connection in front of it.
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import type { StoredEvent } from '../../src/core/events.js';
+import { type CliRun, runProcess } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { createScratchDatabase, startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
 
@@ -78,11 +78,7 @@ export function vigilClient(
   });
 }
 
-export interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type Run = CliRun;
 
 /** Runs a client program (psql, pgbench) against the gateway with the token as PGPASSWORD. */
 export function runClient(
@@ -93,33 +89,21 @@ export function runClient(
   input?: string,
   env: Record<string, string> = {},
 ): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, [...args], {
-      env: {
-        ...process.env,
-        PGHOST: f.host,
-        PGPORT: String(f.port),
-        PGUSER: 'alice',
-        PGDATABASE: 'vigil',
-        PGPASSWORD: token,
-        PGSSLMODE: 'disable',
-        PGCONNECT_TIMEOUT: '10',
-        ...env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
+  return runProcess(
+    command,
+    args,
+    {
+      PGHOST: f.host,
+      PGPORT: String(f.port),
+      PGUSER: 'alice',
+      PGDATABASE: 'vigil',
+      PGPASSWORD: token,
+      PGSSLMODE: 'disable',
+      PGCONNECT_TIMEOUT: '10',
+      ...env,
+    },
+    input ?? '',
+  );
 }
 
 /** Events of every postgres session, in session order then sequence. */

@@ -1,4 +1,4 @@
-// Runs the `vigil` CLI from source in a child process, as a user would run it.
+// Runs programs as a user would: the `vigil` CLI from source, or a client tool (psql, pgbench).
 import { spawn } from 'node:child_process';
 
 export interface CliRun {
@@ -7,11 +7,17 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+/** Runs a program to its end with this environment (added to the test's) and standard input. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string> = {},
+  input = '',
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
-      env: { ...process.env, VIGIL_TOKEN: '', VIGIL_GATEWAY: '', XDG_CONFIG_HOME: '/nonexistent', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(command, [...args], {
+      env: { ...process.env, ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
@@ -23,5 +29,16 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** The CLI with no stored token or gateway of the machine's user leaking in. */
+export function runCli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runProcess(process.execPath, ['--import', 'tsx', 'src/cli/run.ts', ...args], {
+    VIGIL_TOKEN: '',
+    VIGIL_GATEWAY: '',
+    XDG_CONFIG_HOME: '/nonexistent',
+    ...env,
   });
 }

@@ -1,10 +1,13 @@
 // Starts a real gateway for a test: a temporary data directory, identities with known tokens, and
 // the connections the test needs. Listens on an ephemeral port.
+import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/core/config.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
+import { sqliteEventSource } from '../../src/ledger/event-source.js';
+import { verifyLedger } from '../../src/ledger/verify.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 
 export const TOKENS = {
@@ -39,4 +42,18 @@ export async function startTestGateway(
   });
   const gateway = await startGateway({ config, path: null, dataDir: dir }, { listen: '127.0.0.1:0' });
   return { ...gateway, dataDir: dir };
+}
+
+/** Checkpoints what is recorded and verifies the whole ledger offline; fails naming the first fault. */
+export async function assertLedgerVerifies(gateway: Gateway): Promise<void> {
+  await gateway.recorder.drain();
+  await gateway.checkpointer.checkpointNow();
+  const report = await verifyLedger(
+    sqliteEventSource(gateway.store.database),
+    await gateway.store.listCheckpoints(),
+    {
+      keyring: gateway.ledgerKeys.keyring,
+    },
+  );
+  assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
 }
