@@ -146,6 +146,8 @@ export class ApprovalService implements Approver {
         timer,
         detach: () => request.signal?.removeEventListener('abort', onAbort),
       });
+      // The requester may have left while the request was being recorded.
+      if (request.signal?.aborted) onAbort();
     });
   }
 
