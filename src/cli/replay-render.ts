@@ -41,7 +41,7 @@ function describe(e: StoredEvent): string {
     case 'llm.request':
       return `prompt → ${String(p.model ?? '?')} (${String(p.api)}${p.stream ? ', streamed' : ''}${
         Number(p.n) > 1 ? `, n=${String(p.n)}` : ''
-      })\n${indent(promptOf(p.body as JsonValue))}`;
+      })${approvalNote(p)}\n${indent(promptOf(p.body as JsonValue))}`;
     case 'llm.response': {
       const choices = Array.isArray(p.choices) ? (p.choices as unknown[]).filter(isObj) : [];
       const timing = `${p.ttftMs === null ? '' : `ttft ${String(p.ttftMs)} ms, `}${String(p.durationMs)} ms`;
@@ -63,7 +63,7 @@ function describe(e: StoredEvent): string {
       return `${head}${err}${body ? `\n${body}` : ''}`;
     }
     case 'db.query':
-      return `query: ${String(p.statement ?? '')}${Array.isArray(p.parameters) && p.parameters.length ? ` ${JSON.stringify(p.parameters)}` : ''}`;
+      return `query: ${String(p.statement ?? '')}${Array.isArray(p.parameters) && p.parameters.length ? ` ${JSON.stringify(p.parameters)}` : ''}${approvalNote(p)}`;
     case 'db.result': {
       const status = p.sqlstate
         ? `ERROR ${String(p.sqlstate)}: ${String(p.error_message ?? '')}`
@@ -75,7 +75,13 @@ function describe(e: StoredEvent): string {
       return `result: ${status} (${String(p.row_count ?? 0)} rows, ${String(p.duration_ms ?? '?')} ms)${rows}`;
     }
     case 'policy.decision':
-      return `${String(p.action).toUpperCase()} by rule ${String(p.rule)}: ${String(p.reason)}`;
+      return `${String(p.action).toUpperCase()} by rule ${String(p.rule)}: ${String(p.reason)}${p.break_glass ? ` (break-glass ${String(p.break_glass)})` : ''}`;
+    case 'approval.requested':
+      return `HELD for approval ${String(p.approval_id)}${p.rule ? ` by rule ${String(p.rule)}` : ''}: ${String(p.summary ?? '')} (${String(p.required)} of ${Array.isArray(p.approvers) ? p.approvers.join(', ') : '?'}, until ${String(p.expires_at)})`;
+    case 'approval.decided':
+      return `${String(p.decision).toUpperCase()} ${String(p.approval_id)} (${String(p.outcome)}, ${String(p.approvals)}/${String(p.required)}): ${String(p.reason)}`;
+    case 'access.granted':
+      return `ACCESS GRANTED ${String(p.grant_id)} to ${String(p.subject)} on ${String(p.connection)} until ${String(p.expires_at)}${p.break_glass ? ' (break-glass)' : ''}`;
     case 'access.revoked':
       return `ACCESS REVOKED (${String(p.reason)})`;
     case 'access.denied':
@@ -83,6 +89,13 @@ function describe(e: StoredEvent): string {
     default:
       return `${e.type} ${JSON.stringify(p)}`;
   }
+}
+
+/** An action that ran after approval or under break-glass says so. */
+function approvalNote(p: Readonly<Record<string, unknown>>): string {
+  const approval = p.approval as { id?: string; approved_by?: string[] } | undefined;
+  if (approval?.id) return ` [approved ${approval.id} by ${(approval.approved_by ?? []).join(', ')}]`;
+  return p.break_glass ? ` [break-glass ${String(p.break_glass)}]` : '';
 }
 
 export function renderReplay(events: readonly StoredEvent[]): string {

@@ -131,6 +131,15 @@ test('an UPDATE waits for a second identity; self-approval and outsiders are ref
   assert.equal(session[decided]!.identity.subject, 'audrey');
   assert.equal(session[decided]!.payload?.reason, 'ticket OPS-12 checked');
   assert.deepEqual(session[query]!.payload?.approval, { id: held.id, approved_by: ['audrey'] });
+
+  const replay = await runCli(['--data', f.gateway.dataDir, 'replay', held.sessionId]);
+  assert.equal(replay.code, 0, replay.stderr);
+  assert.match(replay.stdout, new RegExp(`HELD for approval ${held.id} by rule review-writes`));
+  assert.match(
+    replay.stdout,
+    new RegExp(`audrey +APPROVE ${held.id} \\(approved, 1/1\\): ticket OPS-12 checked`),
+  );
+  assert.match(replay.stdout, new RegExp(`query: update accounts .*\\[approved ${held.id} by audrey\\]`));
 });
 
 test('a denied UPDATE returns an error and leaves the table untouched', async () => {
