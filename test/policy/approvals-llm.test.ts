@@ -3,6 +3,7 @@
 // requests decided in a random order each resolve the way they were decided.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
@@ -25,12 +26,19 @@ before(async () => {
         credential: 'env:VIGIL_TEST_APPROVALS_KEY',
         allow: ['group:ai-eng'],
       },
+      {
+        name: 'an',
+        type: 'llm-anthropic',
+        upstream: model.url,
+        credential: 'env:VIGIL_TEST_APPROVALS_KEY',
+        allow: ['group:ai-eng'],
+      },
     ],
     policy: {
       rules: [
         {
           name: 'review-production-prompts',
-          match: { connections: ['oa'], events: ['llm.request'], pattern: '(?i)production' },
+          match: { connections: ['oa', 'an'], events: ['llm.request'], pattern: '(?i)production' },
           action: 'review',
           reason: 'prompts about production are reviewed',
           review: { approvers: ['group:security'], timeout: '2m' },
@@ -103,6 +111,23 @@ test('a streamed request waits for approval, then streams in full', async () => 
   const { text, at } = await streamed;
   assert.ok(text.length > 0);
   assert.ok(at >= approvedAt && approvedAt - started >= 300, 'the stream began only after the approval');
+});
+
+test('the Anthropic SDK: a held streamed message waits, then streams in full', async () => {
+  const anthropic = new Anthropic({ baseURL: `${gateway.url}/c/an`, apiKey: TOKENS.alice, maxRetries: 0 });
+  const streamed = (async () => {
+    const stream = anthropic.messages.stream({
+      model: 'demo',
+      max_tokens: 64,
+      messages: [{ role: 'user', content: 'Is production healthy?' }],
+    });
+    return (await stream.finalMessage()).content;
+  })();
+  const held = (await pendingFor(1)).find((r) => r.connection === 'an')!;
+  assert.match(String(held.subject.summary), /production healthy/);
+  await api(TOKENS.audrey, 'POST', `/api/approvals/${held.id}/approve`, { reason: 'read-only question' });
+  const content = await streamed;
+  assert.equal(content[0]?.type, 'text');
 });
 
 test('a denied request reaches the SDK as a 403 with a stable code; unmatched prompts are not held', async () => {
