@@ -13,8 +13,8 @@ import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './
 import { ResponseTracker } from './response-tracker.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import type { UpstreamConnection } from './upstream-connect.js';
-import { vigilErrorResponse } from './wire-errors.js';
-import { errorResponse, noticeResponse, readyForQuery } from './wire-writer.js';
+import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
+import { errorResponse, readyForQuery } from './wire-writer.js';
 
 export interface ProxyDeps {
   readonly pipeline: Pipeline;
@@ -39,15 +39,6 @@ interface Injection {
 }
 
 type ClientSocket = Socket | TLSSocket;
-
-/** Refusals that are the policy working as configured: not worth a warning in the log. */
-const EXPECTED_REFUSALS = new Set<string>([
-  'policy_denied',
-  'record_failed',
-  'approval_denied',
-  'approval_timeout',
-  'approval_withdrawn',
-]);
 
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
@@ -301,20 +292,13 @@ export class PostgresProxy {
   readonly #submitOptions = {
     signal: this.#gone.signal,
     onHeld: (held: HeldNotice) => {
-      if (this.#closed) return;
-      this.#client.write(
-        noticeResponse({
-          code: '00000',
-          message: `vigil: statement held for approval ${held.approvalId} (rule ${held.rule}); waiting until ${held.expiresAt}`,
-          hint: `A reviewer (${held.approvers.join(', ')}; ${held.required} needed) runs: vigil approvals approve ${held.approvalId} --reason ...`,
-        }),
-      );
+      if (!this.#closed) this.#client.write(heldNoticeResponse(held));
     },
   };
 
   #refusal(err: unknown): Buffer {
     const error = toVigilError(err);
-    if (!EXPECTED_REFUSALS.has(error.code)) {
+    if (!isPolicyRefusal(error.code)) {
       this.#deps.logger.warn({ code: error.code, err: error.message }, 'postgres statement refused');
     }
     return vigilErrorResponse(error, false);

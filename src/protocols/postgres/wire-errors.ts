@@ -1,6 +1,7 @@
 // VigilError codes → PostgreSQL ErrorResponse (SQLSTATE), so clients show a native error.
 import type { ErrorCode, VigilError } from '../../core/errors.js';
-import { errorResponse } from './wire-writer.js';
+import type { HeldNotice } from '../../pipeline/pipeline.js';
+import { errorResponse, noticeResponse } from './wire-writer.js';
 
 const SQLSTATE: Partial<Record<ErrorCode, string>> = {
   auth_missing: '28P01',
@@ -38,5 +39,27 @@ export function vigilErrorResponse(err: VigilError, fatal: boolean): Buffer {
     code: sqlstateFor(err.code),
     message: `vigil: ${err.message}`,
     ...(hint ? { hint } : {}),
+  });
+}
+
+/** Refusals that are the policy working as configured: not worth a warning in the log. */
+const POLICY_REFUSALS = new Set<ErrorCode>([
+  'policy_denied',
+  'record_failed',
+  'approval_denied',
+  'approval_timeout',
+  'approval_withdrawn',
+]);
+
+export function isPolicyRefusal(code: ErrorCode): boolean {
+  return POLICY_REFUSALS.has(code);
+}
+
+/** Shown by psql at once while a statement waits: the approval id and what a reviewer runs. */
+export function heldNoticeResponse(held: HeldNotice): Buffer {
+  return noticeResponse({
+    code: '00000',
+    message: `vigil: statement held for approval ${held.approvalId} (rule ${held.rule}); waiting until ${held.expiresAt}`,
+    hint: `A reviewer (${held.approvers.join(', ')}; ${held.required} needed) runs: vigil approvals approve ${held.approvalId} --reason ...`,
   });
 }
