@@ -3,8 +3,14 @@
 // content_block_stop, then message_delta (stop_reason, usage) and message_stop.
 // POST /v1/messages/count_tokens: { input_tokens }.
 import { anthropicPrompt } from './anthropic-requests.js';
-import { applyInjectedFailure, type Exchange, prepareAnswer } from './exchange.js';
-import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import {
+  answerStream,
+  applyInjectedFailure,
+  type Exchange,
+  prepareAnswer,
+  sendAnswerBody,
+} from './exchange.js';
+import { sendJson } from './http-io.js';
 import type { PlannedChoice } from './plan.js';
 import { chunkChars, chunkText, countTokens, randomId } from './text.js';
 import type { DemoFinishReason } from './types.js';
@@ -46,15 +52,10 @@ export async function handleMessages(ex: Exchange): Promise<void> {
   const stopReason = STOP_REASONS[choice.finishReason];
   if (!prompt.stream) {
     const body = { ...message, content: blocks.map(wireBlock), stop_reason: stopReason };
-    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
-    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    await sendAnswerBody(ex, answer, body);
     return;
   }
-  const sse = new SseWriter(ex.res, {
-    chunkDelayMs: ex.chunkDelayMs,
-    dieAfterContent: answer.dieAfter,
-    markFailed: ex.markFailed,
-  });
+  const sse = answerStream(ex, answer);
   const emit = (type: string, fields: Record<string, unknown>, content = false) =>
     content ? sse.content({ type, ...fields }, type) : sse.event({ type, ...fields }, type);
   sse.open(ex.responseHeaders);

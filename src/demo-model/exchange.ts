@@ -2,7 +2,7 @@
 // failures, ask the hook, wait, then either hand back the planned choices or misbehave.
 import type { ServerResponse } from 'node:http';
 import { requestedFailure } from './failures.js';
-import { sendJsonThenDie, sleep, untilClosed } from './http-io.js';
+import { SseWriter, sendJson, sendJsonThenDie, sleep, untilClosed } from './http-io.js';
 import { type PlannedChoice, planReplies } from './plan.js';
 import type { Body } from './prompt-fields.js';
 import type { DemoPrompt, DemoRespond } from './types.js';
@@ -88,4 +88,19 @@ export async function applyInjectedFailure(ex: Exchange, model: string, body: un
     default:
       return true;
   }
+}
+
+/** A whole (non-streamed) answer: sent, or cut short on purpose when the plan says so. */
+export async function sendAnswerBody(ex: Exchange, answer: Answer, body: unknown): Promise<void> {
+  if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
+  else sendJson(ex.res, 200, body, ex.responseHeaders);
+}
+
+/** The event stream of a streamed answer, pacing and planned death included. */
+export function answerStream(ex: Exchange, answer: Answer): SseWriter {
+  return new SseWriter(ex.res, {
+    chunkDelayMs: ex.chunkDelayMs,
+    dieAfterContent: answer.dieAfter,
+    markFailed: ex.markFailed,
+  });
 }

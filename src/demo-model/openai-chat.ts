@@ -1,7 +1,6 @@
 // POST /v1/chat/completions: a chat.completion, or a stream of chat.completion.chunk events ending
 // in `data: [DONE]`, with n choices interleaved chunk by chunk as the real API does.
-import { type Exchange, prepareAnswer, totalOutputTokens } from './exchange.js';
-import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import { answerStream, type Exchange, prepareAnswer, sendAnswerBody, totalOutputTokens } from './exchange.js';
 import { chatPrompts } from './openai-requests.js';
 import type { PlannedChoice } from './plan.js';
 import { chunkChars, chunkText, countTokens, randomId } from './text.js';
@@ -48,17 +47,12 @@ export async function handleChat(ex: Exchange): Promise<void> {
       usage,
       service_tier: 'default',
     };
-    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
-    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    await sendAnswerBody(ex, answer, body);
     return;
   }
   const includeUsage =
     (ex.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-  const sse = new SseWriter(ex.res, {
-    chunkDelayMs: ex.chunkDelayMs,
-    dieAfterContent: answer.dieAfter,
-    markFailed: ex.markFailed,
-  });
+  const sse = answerStream(ex, answer);
   const chunk = (choices: unknown[]) => ({
     ...head,
     object: 'chat.completion.chunk',

@@ -1,6 +1,5 @@
 // POST /v1/completions (legacy): a text_completion, or a stream of them ending in `data: [DONE]`.
-import { type Exchange, prepareAnswer, totalOutputTokens } from './exchange.js';
-import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import { answerStream, type Exchange, prepareAnswer, sendAnswerBody, totalOutputTokens } from './exchange.js';
 import { completionHead } from './openai-chat.js';
 import { completionPrompts } from './openai-requests.js';
 import { chunkText, countTokens } from './text.js';
@@ -31,17 +30,12 @@ export async function handleCompletions(ex: Exchange): Promise<void> {
       })),
       usage,
     };
-    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
-    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    await sendAnswerBody(ex, answer, body);
     return;
   }
   const includeUsage =
     (ex.body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-  const sse = new SseWriter(ex.res, {
-    chunkDelayMs: ex.chunkDelayMs,
-    dieAfterContent: answer.dieAfter,
-    markFailed: ex.markFailed,
-  });
+  const sse = answerStream(ex, answer);
   const chunk = (index: number, text: string, finish: string | null) => ({
     ...head,
     choices: [{ text, index, logprobs: null, finish_reason: finish }],

@@ -2,8 +2,7 @@
 // response.in_progress, then per output item output_item.added, (content_part.added,
 // output_text.delta…, output_text.done, content_part.done | function_call_arguments.delta…,
 // function_call_arguments.done), output_item.done, and finally response.completed (or .incomplete).
-import { type Exchange, prepareAnswer } from './exchange.js';
-import { SseWriter, sendJson, sendJsonThenDie } from './http-io.js';
+import { answerStream, type Exchange, prepareAnswer, sendAnswerBody } from './exchange.js';
 import { responsesPrompts } from './openai-requests.js';
 import type { PlannedChoice } from './plan.js';
 import type { Body } from './prompt-fields.js';
@@ -62,15 +61,10 @@ export async function handleResponses(ex: Exchange): Promise<void> {
       items.map((i) => i.done),
       usage,
     );
-    if (answer.dieAfter !== null) await sendJsonThenDie(ex.res, body, ex.responseHeaders, ex.markFailed);
-    else sendJson(ex.res, 200, body, ex.responseHeaders);
+    await sendAnswerBody(ex, answer, body);
     return;
   }
-  const sse = new SseWriter(ex.res, {
-    chunkDelayMs: ex.chunkDelayMs,
-    dieAfterContent: answer.dieAfter,
-    markFailed: ex.markFailed,
-  });
+  const sse = answerStream(ex, answer);
   let sequence = 0;
   const emit = (type: string, fields: Record<string, unknown>, content = false) => {
     const data = { type, sequence_number: sequence++, ...fields };
