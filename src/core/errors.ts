@@ -22,6 +22,17 @@ export const ERROR_CODES = {
   body_invalid_json: { status: 400, summary: 'The request body is not valid JSON.' },
   message_too_large: { status: 400, summary: 'A protocol message exceeds the configured maximum size.' },
   protocol_violation: { status: 400, summary: 'The client sent a message the protocol does not allow here.' },
+  uri_malformed: { status: 400, summary: 'The request path is not a valid percent-encoded URI.' },
+  body_too_deep: { status: 400, summary: 'The JSON body nests deeper than Vigil accepts.' },
+  setting_pinned: {
+    status: 400,
+    summary:
+      'A setting that changes how the target reads statements is pinned by Vigil and cannot be changed.',
+  },
+  statement_uncertain: {
+    status: 403,
+    summary: 'Vigil cannot be certain which statement the target would run, so it refused it.',
+  },
   // policy
   policy_denied: { status: 403, summary: 'A guardrail denied this action.' },
   approval_denied: { status: 403, summary: 'A reviewer denied the held action; it was not run.' },
@@ -32,6 +43,10 @@ export const ERROR_CODES = {
   approval_withdrawn: {
     status: 409,
     summary: 'The requester went away before a decision; the held action was not run.',
+  },
+  approval_mismatch: {
+    status: 409,
+    summary: 'What would run differs from what the reviewers approved; it was not run.',
   },
   approval_unknown: { status: 404, summary: 'No approval request has that id.' },
   approval_closed: { status: 409, summary: 'The approval request has already been decided or expired.' },

@@ -39,6 +39,22 @@ export interface SessionMeta {
   readonly protocol: string;
 }
 
+/** The payloads one purge drops: exactly the events in these global index ranges. */
+export interface PurgePlan {
+  /** ISO time: only events recorded before it. */
+  readonly before: string;
+  /** Inclusive [first, last] global index ranges, ascending and disjoint. */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** Events the ranges hold. */
+  readonly count: number;
+}
+
+export interface PurgeOutcome {
+  readonly plan: PurgePlan;
+  /** Payloads actually dropped (fewer than planned if another purge dropped some meanwhile). */
+  readonly dropped: number;
+}
+
 /**
  * Durable storage of the ledger. Every method may be called concurrently; `appendEvents` must be
  * atomic (all or nothing) and durable when its promise resolves.
@@ -57,8 +73,13 @@ export interface Store {
   listSessions(filter: SessionFilter): Promise<SessionSummary[]>;
   /** Sessions that have no `session.end` event (open, or cut short by a crash). */
   openSessions(): Promise<SessionSummary[]>;
-  /** Drops payloads of events older than `before`; hashes stay. Returns how many were purged. */
-  purgePayloads(before: string): Promise<number>;
+  /**
+   * Retention. Plans which payloads of events recorded before `before` to drop (never a
+   * `ledger.purged` event's), hands the plan to `recordIntent` to record it durably in the ledger,
+   * and only then drops exactly those payloads in one transaction; hashes stay. Nothing is dropped
+   * when recording fails; an empty plan is neither recorded nor applied.
+   */
+  purgePayloads(before: string, recordIntent: (plan: PurgePlan) => Promise<void>): Promise<PurgeOutcome>;
   appendCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
   listCheckpoints(): Promise<SignedCheckpoint[]>;
   close(): Promise<void>;
@@ -158,6 +179,13 @@ export interface ApprovalRecord {
   readonly expiresAt: string;
   readonly decidedAt: string | null;
   readonly votes: readonly ApprovalVote[];
+  /**
+   * For a held action: the SHA-256 (hex, core/action-digest.ts) of exactly what the adapter will
+   * send if it is approved. Reviewers approve this digest; a release whose action differs is refused
+   * (approval_mismatch). Null for access requests and break-glass reviews, and for an adapter that
+   * gave none.
+   */
+  readonly actionDigest: string | null;
 }
 
 /** A time-bound permission to use a connection, from an approved access request or break-glass. */

@@ -34,6 +34,8 @@ export interface HoldRequest {
   readonly rule: string;
   readonly reason: string;
   readonly review: ReviewRequirement;
+  /** What reviewers approve: the digest of exactly what will run (SubmitOptions.actionDigest), or null. */
+  readonly actionDigest: string | null;
   /** Aborted when the requester goes away: the request is withdrawn. */
   readonly signal?: AbortSignal;
   readonly onHeld?: (notice: HeldNotice) => void;
@@ -43,6 +45,11 @@ export interface HoldRequest {
 export interface HoldApproval {
   readonly approvalId: string;
   readonly approvedBy: readonly string[];
+  /**
+   * The digest the reviewers approved, read back from the stored request that was decided (never
+   * the one held in memory), so a request changed in the store cannot release a different action.
+   */
+  readonly actionDigest: string | null;
 }
 
 /**
@@ -73,7 +80,25 @@ export interface HeldNotice {
   readonly rule: string;
 }
 
+/**
+ * How an adapter submits an action.
+ *
+ * `actionDigest` binds a review to what will actually run: the adapter's `actionDigest(parts)`
+ * (core/action-digest.ts) of exactly what it will send if allowed — PostgreSQL: the statement text
+ * and its parameters; LLM: the request body bytes. On `review` the digest is stored with the
+ * request and shown to reviewers; on release the pipeline compares the digest the reviewers
+ * approved (read back from the store) with this one, and any difference — including one side
+ * missing — refuses the action with `approval_mismatch` (recorded as a `policy.decision`, nothing
+ * forwarded). Without a review (allow, break-glass) the digest is not checked.
+ *
+ * If what the adapter finally writes is computed after `submit` resolves, it passes the event
+ * `submit` resolved with and the digest of those final bytes to `Pipeline.assertApproved` just
+ * before writing: that refuses (recorded) when the action was released by a review for another
+ * digest.
+ */
 export interface SubmitOptions {
+  /** SHA-256 hex of exactly what will be sent if allowed (see above). */
+  readonly actionDigest?: string;
   /** Aborted when the client goes away while its action is held for review. */
   readonly signal?: AbortSignal;
   /** Called once the action is held (recorded, reviewers told), e.g. to show a notice to the client. */
@@ -100,8 +125,21 @@ export interface EventContext {
   readonly protocol: string;
 }
 
+/** A held action released by its reviewers: what `assertApproved` checks the final bytes against. */
+interface ReleasedAction {
+  readonly ctx: EventContext;
+  readonly type: EventType;
+  readonly approvalId: string;
+  readonly digest: string | null;
+}
+
 export class Pipeline {
   readonly #deps: PipelineDeps;
+  /**
+   * Keyed by the event `submit` resolved with, so only this pipeline can vouch for a release (an
+   * adapter cannot forge one) and masking of the recorded payload never affects the check.
+   */
+  readonly #released = new WeakMap<RecordedEvent, ReleasedAction>();
 
   constructor(deps: PipelineDeps) {
     this.#deps = deps;
@@ -158,6 +196,7 @@ export class Pipeline {
           ctx.protocol,
         );
       }
+      const bound = options.actionDigest ?? null;
       const approval = await (this.#deps.approver ?? NO_APPROVER).hold({
         ctx,
         type,
@@ -165,19 +204,68 @@ export class Pipeline {
         rule: decision.rule,
         reason: decision.reason,
         review: decision.review,
+        actionDigest: bound,
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onHeld ? { onHeld: options.onHeld } : {}),
       });
+      const released: ReleasedAction = { ctx, type, approvalId: approval.approvalId, digest: bound };
+      await this.#refuseMismatch(released, approval.actionDigest ?? null);
       const approved = {
         ...payload,
-        approval: { id: approval.approvalId, approved_by: [...approval.approvedBy] },
+        approval: {
+          id: approval.approvalId,
+          approved_by: [...approval.approvedBy],
+          // approval.requested already says when nothing was bound; no key here means the same.
+          ...(bound === null ? {} : { action_digest: bound }),
+        },
       };
-      return this.#recordOrFail(
+      const recorded = await this.#recordOrFail(
         { ...draft, time: nowIso(this.#deps.clock.now()), payload: approved },
         ctx.protocol,
       );
+      if (recorded) this.#released.set(recorded, released);
+      return recorded;
     }
     return this.#recordOrFail(draft, ctx.protocol);
+  }
+
+  /**
+   * The last-moment check (see SubmitOptions): `recorded` is what `submit` resolved with, `digest`
+   * the digest of the bytes about to be written. An action a review released must carry the digest
+   * the reviewers approved, else this records the refusal and throws `approval_mismatch`. Actions
+   * not held for review pass. A null `recorded` (fail-open lost the record) carries no release to
+   * check; the comparison at release time in `submit` has still been made.
+   */
+  async assertApproved(recorded: RecordedEvent | null, digest: string): Promise<void> {
+    const released = recorded ? this.#released.get(recorded) : undefined;
+    if (released) await this.#refuseMismatch({ ...released, digest }, released.digest);
+  }
+
+  /** Refuses, recorded, when what would run (`action.digest`) is not what the reviewers approved. */
+  async #refuseMismatch(action: ReleasedAction, approvedDigest: string | null): Promise<void> {
+    if (approvedDigest === action.digest) return;
+    const { ctx, type, approvalId } = action;
+    try {
+      await this.#recordDecision(ctx, type, {
+        action: 'deny',
+        rule: 'approval_mismatch',
+        reason: 'what would run differs from what the reviewers approved',
+        approval_id: approvalId,
+        approved_digest: approvedDigest,
+        action_digest: action.digest,
+      });
+    } catch (err) {
+      // Refused either way: nothing is forwarded, so an unrecorded refusal lets nothing through.
+      this.#deps.logger.error(
+        { err: (err as Error).message, approval_id: approvalId },
+        'could not record an approval mismatch',
+      );
+    }
+    throw new VigilError(
+      'approval_mismatch',
+      `${approvalId} approved a different action than the one that would run; it was not run`,
+      { details: { approval_id: approvalId } },
+    );
   }
 
   async #recordDecision(ctx: EventContext, type: EventType, facts: JsonObject): Promise<void> {

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { type ApprovalNotice, WebhookNotifier } from './approval-notifier.js';
+import { type ApprovalNotice, jsonDocument, slackMessage, WebhookNotifier } from './approval-notifier.js';
 
 interface Received {
   readonly path: string;
@@ -172,6 +172,20 @@ test('slack format: a decision names its outcome and offers no commands', async 
 });
 
 type JsonBlock = { type: string; text?: { text: string }; fields?: { text: string }[] };
+
+test('a held action shows its digest: the first 12 hex in Slack, all of it in the json document', () => {
+  const digest = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90';
+  const held: ApprovalNotice = { ...notice, action_digest: digest };
+
+  const slack = slackMessage(held) as { blocks: JsonBlock[] };
+  const fields = slack.blocks[0]!.fields!.map((f) => f.text);
+  assert.ok(fields.includes('*Action digest*\nsha256:a1b2c3d4e5f6'), fields.join(' | '));
+  assert.ok(!JSON.stringify(slack).includes(digest), 'Slack gets the short form only');
+  assert.equal(jsonDocument(held).action_digest, digest);
+
+  const unbound = slackMessage(notice) as { blocks: JsonBlock[] };
+  assert.ok(!unbound.blocks[0]!.fields!.some((f) => f.text.startsWith('*Action digest*')));
+});
 
 test('with a secret, the timestamp and body are signed with HMAC-SHA256', async () => {
   const receiver = await startReceiver();

@@ -32,6 +32,11 @@ export type ApprovalNotice = {
   /** approved, denied, expired, withdrawn: for approval.decided. */
   readonly outcome?: string;
   readonly expires_at?: string;
+  /**
+   * A held action's digest (SHA-256 hex of exactly what will run): a reviewer can compare it with
+   * the request the API shows before approving what the webhook announced.
+   */
+  readonly action_digest?: string;
   /** ISO-8601 UTC. */
   readonly time: string;
   readonly details?: JsonObject;
@@ -195,6 +200,7 @@ export function slackMessage(notice: ApprovalNotice): JsonObject {
     ['Rule', notice.rule],
     ['Reason', notice.reason],
     ['Expires', notice.kind === 'approval.decided' ? undefined : notice.expires_at],
+    ['Action digest', notice.action_digest ? shortDigest(notice.action_digest) : undefined],
   ];
   const fields = facts
     .filter((f): f is [string, string] => typeof f[1] === 'string' && f[1] !== '')
@@ -219,6 +225,11 @@ export function slackMessage(notice: ApprovalNotice): JsonObject {
   }
   const fallback = clip(slackEscape(`${title}: ${notice.summary} (${notice.connection})`), FALLBACK_TEXT_MAX);
   return { text: fallback, blocks };
+}
+
+/** Enough of a digest to tell two actions apart at a glance; the full value is in the API and ledger. */
+export function shortDigest(digest: string): string {
+  return `sha256:${digest.slice(0, 12)}`;
 }
 
 /** Slack reads `&`, `<` and `>` as control characters (links, mentions); everything else is literal. */

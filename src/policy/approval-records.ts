@@ -9,12 +9,13 @@ import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 export type NewApproval = Pick<
   ApprovalRecord,
   'kind' | 'requester' | 'connection' | 'sessionId' | 'rule' | 'reason' | 'subject' | 'approvers' | 'required'
->;
+> & { readonly actionDigest?: string | null };
 
 /** A fresh pending request, open for `ttlMs` from `now`. */
 export function pendingApproval(now: number, ttlMs: number, fields: NewApproval): ApprovalRecord {
   return {
     ...fields,
+    actionDigest: fields.actionDigest ?? null,
     id: newId('ap'),
     status: 'pending',
     requester: stripToken(fields.requester),
@@ -37,6 +38,8 @@ export function requestFacts(record: ApprovalRecord): JsonObject {
     approvers: [...record.approvers],
     required: record.required,
     expires_at: record.expiresAt,
+    // A held action names its digest even when null, so the ledger shows that nothing was bound.
+    ...(record.kind === 'action' ? { action_digest: record.actionDigest } : {}),
     ...(typeof record.subject.duration_ms === 'number' ? { duration_ms: record.subject.duration_ms } : {}),
   };
 }
@@ -78,6 +81,7 @@ export function noticeFor(
     ...(record.rule ? { rule: record.rule } : {}),
     reason: record.reason,
     expires_at: record.expiresAt,
+    ...(record.actionDigest ? { action_digest: record.actionDigest } : {}),
     time,
     ...extra,
   };

@@ -11,6 +11,7 @@ import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
 import { nowIso } from '../core/events.js';
 import type { ApprovalRecord, ApprovalStore, ApprovalVote, Clock, GrantRecord } from '../core/ports.js';
+import { hasVisibleText } from '../core/visible-text.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipeline/pipeline.js';
 import type { PolicyAlert } from '../pipeline/policy.js';
@@ -116,6 +117,7 @@ export class ApprovalService implements Approver {
       },
       approvers: review.approvers,
       required: review.required,
+      actionDigest: request.actionDigest,
     });
     if (request.signal?.aborted) {
       throw new VigilError('approval_withdrawn', 'the requester went away before the action was held');
@@ -190,7 +192,9 @@ export class ApprovalService implements Approver {
     reason: string,
   ): Promise<ApprovalRecord> {
     const why = reason.trim();
-    if (why === '') throw new VigilError('reason_required', 'a decision needs a reason (--reason)');
+    if (!hasVisibleText(why)) {
+      throw new VigilError('reason_required', 'a decision needs a reason with visible text (--reason)');
+    }
     return this.#queue.run(id, async () => {
       const record = await this.#pending(id);
       if (reviewer.subject === record.requester.subject) {
@@ -344,7 +348,9 @@ export class ApprovalService implements Approver {
       const waiter = this.#waiters.get(record.id);
       if (waiter) {
         this.#release(record.id);
-        waiter.resolve({ approvalId: record.id, approvedBy });
+        // `record` is the decided request as the store returned it: the pipeline checks this digest,
+        // not the one it asked for, against what would run.
+        waiter.resolve({ approvalId: record.id, approvedBy, actionDigest: record.actionDigest });
       }
       if (record.kind === 'access' && decider) await this.#grantAccess(record, decider);
       if (record.kind === 'break-glass' && decider) await this.#endRequestSession(record, 'reviewed');

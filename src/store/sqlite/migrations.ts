@@ -104,4 +104,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE INDEX grants_subject ON grants (subject, connection);
   INSERT INTO access_meta (key, value) VALUES ('grants_version', 0);
   `,
+  `
+  -- A held action's approval is bound to the digest of exactly what will run (core/action-digest.ts).
+  -- Requests stored before this column existed have none, so their release is refused on a digest.
+  ALTER TABLE approvals ADD COLUMN action_digest TEXT;
+  `,
 ];

@@ -4,8 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { actionDigest } from '../../core/action-digest.js';
 import type { ApprovalRecord, ApprovalStatus, ApprovalVote, GrantRecord } from '../../core/ports.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
 import { SqliteStore } from './sqlite-store.js';
 
 function freshPath(): string {
@@ -36,6 +39,7 @@ function approval(id: string, overrides: Partial<ApprovalRecord> = {}): Approval
     expiresAt: at(60_000),
     decidedAt: null,
     votes: [],
+    actionDigest: null,
     ...overrides,
   };
 }
@@ -71,6 +75,61 @@ test('an approval round-trips through create and get; unknown ids are null', asy
   await store.approvals.createApproval(record);
   assert.deepEqual(await store.approvals.getApproval('a1'), record);
   assert.equal(await store.approvals.getApproval('nope'), null);
+  await store.close();
+});
+
+test('a held action keeps its digest through create, list and the vote that decides it', async () => {
+  const store = openStore();
+  const digest = actionDigest(['DELETE FROM t WHERE id = $1', '7']);
+  await store.approvals.createApproval(approval('held', { actionDigest: digest, required: 2 }));
+  await store.approvals.createApproval(approval('bare'));
+  assert.equal((await store.approvals.getApproval('held'))?.actionDigest, digest);
+  assert.equal((await store.approvals.getApproval('bare'))?.actionDigest, null);
+  assert.deepEqual((await store.approvals.listApprovals()).map((r) => [r.id, r.actionDigest]).sort(), [
+    ['bare', null],
+    ['held', digest],
+  ]);
+  await store.approvals.addVote('held', vote('carol', 'approve', 1));
+  const decided = await store.approvals.addVote('held', vote('dave', 'approve', 2));
+  assert.ok(decided.outcome === 'recorded');
+  assert.equal(decided.record.status, 'approved');
+  assert.equal(decided.record.actionDigest, digest, 'the decided record is read back with its digest');
+
+  // The decided record comes from the row, not from what was passed in: a row changed underneath is seen.
+  await store.approvals.createApproval(approval('swapped', { actionDigest: digest }));
+  const other = actionDigest(['DROP TABLE t']);
+  store.database.prepare('UPDATE approvals SET action_digest = ? WHERE id = ?').run(other, 'swapped');
+  const swapped = await store.approvals.addVote('swapped', vote('carol', 'approve', 3));
+  assert.ok(swapped.outcome === 'recorded');
+  assert.equal(swapped.record.actionDigest, other);
+  await store.close();
+});
+
+test('the action_digest migration keeps requests stored before it, without a digest', async () => {
+  const path = freshPath();
+  // A database as the release before the digest left it: the first three migrations only.
+  const old = new Database(path);
+  old.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)');
+  SQLITE_MIGRATIONS.slice(0, 3).forEach((sql, i) => {
+    old.exec(sql);
+    old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(i + 1, at(0));
+  });
+  old
+    .prepare(
+      `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
+       approvers, required, created_at, expires_at, decided_at) VALUES (?, 'action', 'pending', ?, 'prod-db',
+       's', 'hold-deletes', 'r', '{}', '["user:carol"]', 1, ?, ?, NULL)`,
+    )
+    .run('legacy', JSON.stringify({ subject: 'alice', kind: 'user', groups: [] }), at(0), at(60_000));
+  old.close();
+
+  const store = openStore(path);
+  const legacy = await store.approvals.getApproval('legacy');
+  assert.equal(legacy?.status, 'pending');
+  assert.equal(legacy?.actionDigest, null);
+  const digest = actionDigest(['SELECT 1']);
+  await store.approvals.createApproval(approval('fresh', { actionDigest: digest }));
+  assert.equal((await store.approvals.getApproval('fresh'))?.actionDigest, digest);
   await store.close();
 });
 

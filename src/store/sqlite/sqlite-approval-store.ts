@@ -31,6 +31,7 @@ interface ApprovalRow {
   created_at: string;
   expires_at: string;
   decided_at: string | null;
+  action_digest: string | null;
 }
 
 interface VoteRow {
@@ -67,8 +68,8 @@ export class SqliteApprovalStore implements ApprovalStore {
         this.#db
           .prepare(
             `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
-             approvers, required, created_at, expires_at, decided_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             approvers, required, created_at, expires_at, decided_at, action_digest)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             r.id,
@@ -85,6 +86,7 @@ export class SqliteApprovalStore implements ApprovalStore {
             r.createdAt,
             r.expiresAt,
             r.decidedAt,
+            r.actionDigest,
           );
         for (const vote of r.votes) this.#insertVote(r.id, vote);
       })
@@ -308,6 +310,7 @@ function toApproval(row: ApprovalRow, votes: readonly ApprovalVote[]): ApprovalR
     expiresAt: row.expires_at,
     decidedAt: row.decided_at,
     votes,
+    actionDigest: row.action_digest,
   };
 }
 
