@@ -39,6 +39,12 @@ export const EVENT_TYPES = [
   'access.revoked',
   'audit.viewed',
   'admin.action',
+  /**
+   * Retention dropped payloads: names exactly which events' payloads (global index ranges), the
+   * `before` time and why. Recorded before the drop; its own payload is never purgeable, so a
+   * missing payload that no such record covers is a fault.
+   */
+  'ledger.purged',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

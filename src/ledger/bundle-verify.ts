@@ -1,23 +1,30 @@
 // Verifies an export bundle with nothing but the bundle: canonical spelling, every event's chain
 // link, header hash and payload hash, every inclusion proof against the checkpoint's root, the
-// checkpoint's signature, and that the public key is the one the key id names.
+// checkpoint's signature, and that the public key is the one the key id names. A missing payload
+// must be named by a purge record the bundle carries (`purges`, each proven in the same signed
+// log), as in the ledger: otherwise it was erased unseen.
 import { hash as oneShotHash } from 'node:crypto';
-import type { SignedCheckpoint } from '../core/ports.js';
+import type { PurgePlan, SignedCheckpoint } from '../core/ports.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from './bundle.js';
 import { canonicalJson } from './canonical.js';
 import { chainHashOf, encodeHeaderWith, GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature, decodeCheckpoint } from './checkpoint.js';
+import { PURGE_RECORD_TYPE } from './event-source.js';
 import type { FaultKind, LedgerFault } from './faults.js';
 import { Keyring } from './keyring.js';
 import { leafHashFromHex } from './merkle.js';
 import { verifyInclusion } from './merkle-proofs.js';
+import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
 
 export interface BundleReport {
   readonly ok: boolean;
   readonly fault: LedgerFault | null;
   readonly session: string | null;
   readonly events: number;
+  /** Events whose payload a purge record in the bundle names as purged. */
   readonly purged: number;
+  /** Global indexes of the purge records the bundle carries. */
+  readonly purgeRecords: readonly number[];
   /** Whether the session's last event is its session.end. */
   readonly complete: boolean;
   readonly checkpoint: SignedCheckpoint | null;
@@ -27,6 +34,8 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const EVENT_KEYS =
   'connection,hash,identity,index,payload,payload_hash,prev_hash,proof,seq,session,time,type';
 const BUNDLE_KEYS = 'checkpoint,events,format,public_key,session,v';
+/** With the purge records that name the session's missing payloads. */
+const BUNDLE_KEYS_WITH_PURGES = 'checkpoint,events,format,public_key,purges,session,v';
 
 class Fault extends Error {
   constructor(readonly fault: LedgerFault) {
@@ -46,6 +55,7 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
   let checkpoint: SignedCheckpoint | null = null;
   let events = 0;
   let purged = 0;
+  const purgeRecords: number[] = [];
   let complete = false;
   try {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
@@ -62,7 +72,7 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
     const canonical = canonicalJson(parsed);
     if (text !== canonical && text !== `${canonical}\n`)
       fail('bundle_malformed', 'the bundle is not canonical JSON');
-    if (!isObject(parsed) || keysOf(parsed) !== BUNDLE_KEYS)
+    if (!isObject(parsed) || (keysOf(parsed) !== BUNDLE_KEYS && keysOf(parsed) !== BUNDLE_KEYS_WITH_PURGES))
       fail('bundle_malformed', 'the bundle lacks or adds fields');
     const bundle = parsed as Obj;
     if (bundle.format !== BUNDLE_FORMAT || bundle.v !== BUNDLE_VERSION) {
@@ -92,6 +102,10 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
     const root = Buffer.from(checkpoint.root, 'hex');
     if (!Array.isArray(bundle.events) || bundle.events.length === 0)
       fail('bundle_malformed', 'the bundle has no events');
+    const proven = { root, size: checkpoint.size };
+    const coverage = new PurgeCoverage(
+      bundle.purges === undefined ? [] : checkPurgeRecords(bundle.purges, proven, purgeRecords),
+    );
     let prev = GENESIS_HASH;
     let lastIndex = -1;
     for (const [seq, e] of (bundle.events as unknown[]).entries()) {
@@ -103,55 +117,108 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
       const at = index;
       if (e.session !== session) fail('bundle_malformed', `event ${seq} belongs to another session`, at);
       if (e.seq !== seq) fail('seq_gap', `event ${index} has seq ${String(e.seq)}, expected ${seq}`, at);
-      for (const field of ['payload_hash', 'prev_hash', 'hash'] as const) {
-        if (typeof e[field] !== 'string' || !HEX64.test(e[field] as string)) {
-          fail('bundle_malformed', `event ${index}'s ${field} is not 64 hex characters`, at);
-        }
-      }
-      if (
-        typeof e.type !== 'string' ||
-        typeof e.time !== 'string' ||
-        typeof e.connection !== 'string' ||
-        !isObject(e.identity)
-      ) {
-        fail('bundle_malformed', `event ${index}'s header is malformed`, at);
-      }
       if (e.prev_hash !== prev)
         fail('chain_broken', `event ${index} does not link to the previous event`, at);
-      const header = encodeHeaderWith(
-        e.type as string,
-        session,
-        seq,
-        e.time as string,
-        e.connection as string,
-        canonicalJson(e.identity),
-        e.payload_hash as string,
-      );
-      if (chainHashOf(prev, header) !== e.hash)
-        fail('hash_mismatch', `event ${index} does not hash to its hash`, at);
-      if (e.payload === null) purged++;
-      else if (
-        !isObject(e.payload) ||
-        oneShotHash('sha256', canonicalJson(e.payload), 'hex') !== e.payload_hash
-      ) {
-        fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
-      }
-      const proof = e.proof;
-      if (!Array.isArray(proof) || !proof.every((p) => typeof p === 'string' && HEX64.test(p))) {
-        return fail('bundle_malformed', `event ${index}'s proof is malformed`, at);
-      }
-      const path = proof.map((p: string) => Buffer.from(p, 'hex'));
-      if (!verifyInclusion(leafHashFromHex(e.hash as string), index, checkpoint.size, path, root)) {
-        fail('inclusion_invalid', `event ${index} is not in the signed log at that position`, at);
+      checkProvenEvent(e, index, proven);
+      if (e.payload === null) {
+        if (e.type === PURGE_RECORD_TYPE || !coverage.covers(index, e.time as string)) {
+          fail(
+            'payload_missing',
+            `event ${index} (${String(e.type)}, session ${session} seq ${seq}) has no payload and no purge record in the bundle names it`,
+            at,
+          );
+        }
+        purged++;
       }
       prev = e.hash as string;
       lastIndex = index;
       complete = e.type === 'session.end';
       events++;
     }
-    return { ok: true, fault: null, session, events, purged, complete, checkpoint };
+    return { ok: true, fault: null, session, events, purged, purgeRecords, complete, checkpoint };
   } catch (err) {
     if (!(err instanceof Fault)) throw err;
-    return { ok: false, fault: err.fault, session, events, purged, complete, checkpoint };
+    return { ok: false, fault: err.fault, session, events, purged, purgeRecords, complete, checkpoint };
   }
+}
+
+interface ProvenLog {
+  readonly root: Buffer;
+  readonly size: number;
+}
+
+/**
+ * One event's own checks: its fields, its header against its hash, its payload (when present)
+ * against its payload hash, and its inclusion proof in the signed log. Its chain link and place in
+ * a session are the caller's.
+ */
+function checkProvenEvent(e: Obj, index: number, log: ProvenLog): void {
+  for (const field of ['payload_hash', 'prev_hash', 'hash'] as const) {
+    if (typeof e[field] !== 'string' || !HEX64.test(e[field] as string)) {
+      fail('bundle_malformed', `event ${index}'s ${field} is not 64 hex characters`, index);
+    }
+  }
+  if (
+    typeof e.type !== 'string' ||
+    typeof e.session !== 'string' ||
+    !Number.isSafeInteger(e.seq) ||
+    typeof e.time !== 'string' ||
+    typeof e.connection !== 'string' ||
+    !isObject(e.identity)
+  ) {
+    fail('bundle_malformed', `event ${index}'s header is malformed`, index);
+  }
+  const header = encodeHeaderWith(
+    e.type as string,
+    e.session as string,
+    e.seq as number,
+    e.time as string,
+    e.connection as string,
+    canonicalJson(e.identity),
+    e.payload_hash as string,
+  );
+  if (chainHashOf(e.prev_hash as string, header) !== e.hash)
+    fail('hash_mismatch', `event ${index} does not hash to its hash`, index);
+  if (
+    e.payload !== null &&
+    (!isObject(e.payload) || oneShotHash('sha256', canonicalJson(e.payload), 'hex') !== e.payload_hash)
+  ) {
+    fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, index);
+  }
+  const proof = e.proof;
+  if (!Array.isArray(proof) || !proof.every((p) => typeof p === 'string' && HEX64.test(p))) {
+    fail('bundle_malformed', `event ${index}'s proof is malformed`, index);
+  }
+  const path = (proof as string[]).map((p) => Buffer.from(p, 'hex'));
+  if (!verifyInclusion(leafHashFromHex(e.hash as string), index, log.size, path, log.root)) {
+    fail('inclusion_invalid', `event ${index} is not in the signed log at that position`, index);
+  }
+}
+
+/** The purge records a bundle carries, each proven in the signed log; what they name, for coverage. */
+function checkPurgeRecords(
+  purges: unknown,
+  log: ProvenLog,
+  indexes: number[],
+): (PurgePlan & { readonly index: number })[] {
+  if (!Array.isArray(purges) || purges.length === 0)
+    fail('bundle_malformed', 'the purge records are malformed');
+  const plans: (PurgePlan & { readonly index: number })[] = [];
+  let lastIndex = -1;
+  for (const e of purges as unknown[]) {
+    if (!isObject(e) || keysOf(e) !== EVENT_KEYS)
+      return fail('bundle_malformed', 'a purge record lacks or adds fields');
+    const index = e.index as number;
+    if (!Number.isSafeInteger(index) || index <= lastIndex)
+      fail('bundle_malformed', 'the purge records are out of order');
+    if (e.type !== PURGE_RECORD_TYPE) fail('bundle_malformed', `event ${index} is not a purge record`, index);
+    if (e.payload === null) fail('payload_missing', `purge record ${index} has no payload`, index);
+    checkProvenEvent(e, index, log);
+    const plan = parsePurgeRecord(canonicalJson(e.payload));
+    if (!plan) fail('bundle_malformed', `purge record ${index} does not name what it purged`, index);
+    plans.push({ ...plan!, index });
+    indexes.push(index);
+    lastIndex = index;
+  }
+  return plans;
 }

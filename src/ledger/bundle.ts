@@ -3,6 +3,7 @@
 // Canonical JSON, so the bundle has exactly one valid spelling and any changed byte is detected.
 import { VigilError } from '../core/errors.js';
 import type { SignedCheckpoint, Store } from '../core/ports.js';
+import { purgeEntries, purgeRecordsFor } from './bundle-purges.js';
 import { canonicalJson } from './canonical.js';
 import { encodeIdentity } from './chain.js';
 import { type EventSource, storeEventSource } from './event-source.js';
@@ -29,7 +30,12 @@ export async function exportBundle(
 ): Promise<string> {
   const events = await store.readSession(sessionId);
   if (events.length === 0) throw new VigilError('session_unknown', `no session ${sessionId}`);
-  const last = events[events.length - 1]!.index;
+  const source = options.source ?? storeEventSource(store);
+  // The purge records that explain missing payloads must be covered by the checkpoint too.
+  const purgeIndexes = (await purgeRecordsFor(source, events, Number.MAX_SAFE_INTEGER)).rows.map(
+    (r) => r.index,
+  );
+  const last = Math.max(events[events.length - 1]!.index, ...purgeIndexes);
   let checkpoint = (await store.listCheckpoints()).at(-1);
   if ((!checkpoint || checkpoint.size <= last) && options.checkpointNow) {
     checkpoint = (await options.checkpointNow()) ?? (await store.listCheckpoints()).at(-1);
@@ -46,7 +52,8 @@ export async function exportBundle(
       'ledger_tampered',
       `checkpoint ${checkpoint.size} names unknown key ${checkpoint.keyId}`,
     );
-  const tree = new MerkleTree(await readLeaves(options.source ?? storeEventSource(store), checkpoint.size));
+  const tree = new MerkleTree(await readLeaves(source, checkpoint.size));
+  const purges = await purgeRecordsFor(source, events, checkpoint.size);
   if (tree.root().toString('hex') !== checkpoint.root) {
     throw new VigilError(
       'ledger_tampered',
@@ -79,6 +86,8 @@ export async function exportBundle(
       hash: e.hash,
       proof: inclusionProof(tree, e.index).map((d) => d.toString('hex')),
     })),
+    // Only when payloads were purged, so every other bundle keeps its exact bytes.
+    ...(purges.rows.length > 0 ? { purges: purgeEntries(purges.rows, tree) } : {}),
   };
   return canonicalJson(bundle);
 }

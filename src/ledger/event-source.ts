@@ -1,6 +1,7 @@
 // Where verification reads the ledger from: the stored rows as stored (text columns as text), so
 // that one changed byte anywhere changes what is hashed. Any Store works through storeEventSource;
 // SQLite has a faster raw reader that skips parsing payloads.
+import type { EventType } from '../core/events.js';
 import type { Store } from '../core/ports.js';
 import { canonicalJson } from './canonical.js';
 
@@ -29,10 +30,18 @@ export interface EventSource {
   count(): Promise<number>;
   /** Event count per session as the session records say (a cross-check, not the source of truth). */
   sessionCounts(): Promise<Map<string, number>>;
+  /**
+   * The `ledger.purged` events, in index order: read before the log so that a missing payload can
+   * be judged where it stands (its purge record comes later in the log).
+   */
+  purgeRecords(): Promise<readonly RawEventRow[]>;
 }
 
+/** The event type of a purge record (see core/events.ts). */
+export const PURGE_RECORD_TYPE = 'ledger.purged' satisfies EventType;
+
 export function storeEventSource(store: Store): EventSource {
-  return {
+  const source: EventSource = {
     async readEvents(fromIndex, limit) {
       const events = await store.readEvents(fromIndex, limit);
       return events.map((e) => ({
@@ -55,7 +64,18 @@ export function storeEventSource(store: Store): EventSource {
       const sessions = await store.listSessions({ limit: Number.MAX_SAFE_INTEGER });
       return new Map(sessions.map((s) => [s.id, s.eventCount]));
     },
+    async purgeRecords() {
+      // The Store port has no query by type: one extra pass over the log.
+      const records: RawEventRow[] = [];
+      for (let from = 0; ; ) {
+        const rows = await source.readEvents(from, 5000);
+        if (rows.length === 0) return records;
+        for (const row of rows) if (row.type === PURGE_RECORD_TYPE) records.push(row);
+        from = rows.at(-1)!.index + 1;
+      }
+    },
   };
+  return source;
 }
 
 /** The part of a better-sqlite3 handle the raw reader needs (kept structural: no store import). */
@@ -92,30 +112,20 @@ export function sqliteEventSource(db: SqliteHandle): EventSource {
          FROM events WHERE idx >= ? ORDER BY idx LIMIT ?`,
     )
     .raw(true);
+  const purges = db
+    .prepare(
+      `SELECT idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash
+         FROM events WHERE type = '${PURGE_RECORD_TYPE}' ORDER BY idx`,
+    )
+    .raw(true);
   const count = db.prepare('SELECT COUNT(*) AS n FROM events');
   const sessions = db.prepare('SELECT id, event_count AS n FROM sessions');
   return {
     async readEvents(fromIndex, limit) {
-      const tuples = page.all(fromIndex, limit) as EventTuple[];
-      const rows: RawEventRow[] = new Array(tuples.length);
-      for (let i = 0; i < tuples.length; i++) {
-        const t = tuples[i]!;
-        rows[i] = {
-          index: t[0],
-          sessionId: t[1],
-          seq: t[2],
-          type: t[3],
-          time: t[4],
-          connection: t[5],
-          subject: t[6],
-          identity: t[7],
-          payload: t[8],
-          payloadHash: t[9],
-          prevHash: t[10],
-          hash: t[11],
-        };
-      }
-      return rows;
+      return (page.all(fromIndex, limit) as EventTuple[]).map(rowOf);
+    },
+    async purgeRecords() {
+      return (purges.all() as EventTuple[]).map(rowOf);
     },
     async count() {
       return (count.get() as { n: number }).n;
@@ -123,5 +133,22 @@ export function sqliteEventSource(db: SqliteHandle): EventSource {
     async sessionCounts() {
       return new Map((sessions.all() as { id: string; n: number }[]).map((r) => [r.id, r.n]));
     },
+  };
+}
+
+function rowOf(t: EventTuple): RawEventRow {
+  return {
+    index: t[0],
+    sessionId: t[1],
+    seq: t[2],
+    type: t[3],
+    time: t[4],
+    connection: t[5],
+    subject: t[6],
+    identity: t[7],
+    payload: t[8],
+    payloadHash: t[9],
+    prevHash: t[10],
+    hash: t[11],
   };
 }

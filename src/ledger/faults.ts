@@ -11,6 +11,8 @@ export const FAULT_KINDS = [
   'hash_mismatch',
   /** A stored payload does not hash to the event's payload_hash. */
   'payload_mismatch',
+  /** A payload is gone but no recorded purge (`ledger.purged`) names the event: it was erased unseen. */
+  'payload_missing',
   /** The Merkle root of the log at a checkpoint's size is not the checkpoint's root. */
   'root_mismatch',
   /** A checkpoint's signature does not verify with the key it names. */
@@ -43,6 +45,8 @@ export interface LedgerFault {
   readonly index?: number;
   readonly sessionId?: string;
   readonly seq?: number;
+  /** The event's type, when the fault is an event's and the type helps to find it. */
+  readonly eventType?: string;
   /** The size of the checkpoint at fault, when it is a checkpoint's. */
   readonly checkpointSize?: number;
   /** The 1-based anchor line at fault. */

@@ -1,6 +1,8 @@
 // Offline verification of the whole ledger: every session chain, every payload against its hash,
 // the global index, the Merkle root at every checkpoint, every checkpoint's signature, and the
 // anchor against the stored checkpoints. Stops at the first fault and names it.
+// A payload may be missing only where a recorded purge (a `ledger.purged` event later in the log)
+// names its event: anyone who can write the database could otherwise erase answers unseen.
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
 import { hash as oneShotHash } from 'node:crypto';
@@ -8,10 +10,11 @@ import type { SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
 import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature, sameCheckpoint } from './checkpoint.js';
-import { type EventSource, type RawEventRow, storeEventSource } from './event-source.js';
+import { type EventSource, PURGE_RECORD_TYPE, type RawEventRow, storeEventSource } from './event-source.js';
 import type { FaultKind, LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
 import { CompactRange } from './merkle.js';
+import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
 
 export interface VerifyOptions {
   readonly keyring: Keyring;
@@ -33,8 +36,10 @@ export interface VerifyReport {
   /** Events whose header and payload were rehashed (all of them without --session/--since). */
   readonly checkedInDepth: number;
   readonly sessions: number;
-  /** Events whose payload retention removed: they verify by their payload hash. */
+  /** Events whose payload a recorded purge removed: they verify by their payload hash. */
   readonly purged: number;
+  /** Global indexes of the purge records (`ledger.purged` events) read. */
+  readonly purgeRecords: readonly number[];
   /** Sessions with no session.end (still open, or cut short by a crash): not a fault. */
   readonly incompleteSessions: readonly string[];
   readonly checkpoints: number;
@@ -89,6 +94,10 @@ class Verification {
   #events = 0;
   #deep = 0;
   #purged = 0;
+  #coverage = new PurgeCoverage([]);
+  /** Purge records read ahead, by index: the log must hold them as read. */
+  readonly #purgeTexts = new Map<number, string | null>();
+  readonly #reachedPurges = new Set<number>();
 
   constructor(
     readonly source: EventSource,
@@ -110,14 +119,39 @@ class Verification {
 
   async run(): Promise<VerifyReport> {
     try {
+      await this.#readPurgeRecords();
       await this.#stream();
+      this.#checkPurgeRecordsReached();
       await this.#checkSessionRecords();
       this.#checkCheckpointsBeyondLog();
       this.#checkAnchor();
+      this.#notePurgesNotCheckpointed();
       return this.#report(null);
     } catch (err) {
       if (err instanceof Fault) return this.#report(err.fault);
       throw err;
+    }
+  }
+
+  /** Also read again when a payload is found missing: a purge may have run since (its record first). */
+  async #readPurgeRecords(): Promise<void> {
+    const records = await this.source.purgeRecords();
+    this.#purgeTexts.clear();
+    for (const row of records) this.#purgeTexts.set(row.index, row.payload);
+    this.#coverage = new PurgeCoverage(
+      records.flatMap((row) => {
+        const record = row.payload === null ? null : parsePurgeRecord(row.payload);
+        return record ? [{ ...record, index: row.index }] : [];
+      }),
+    );
+  }
+
+  /** A purge record read ahead that the log never reached was removed or retyped meanwhile. */
+  #checkPurgeRecordsReached(): void {
+    for (const index of this.#purgeTexts.keys()) {
+      if (!this.#reachedPurges.has(index)) {
+        fail('hash_mismatch', `purge record ${index} changed while the ledger was being verified`, { index });
+      }
     }
   }
 
@@ -133,6 +167,7 @@ class Verification {
         const deep =
           (sessionId === undefined || row.sessionId === sessionId) &&
           (since === undefined || row.time >= since);
+        if (this.#uncovered(row)) await this.#readPurgeRecords();
         this.#event(row, deep);
         this.#reachCheckpoints();
       }
@@ -171,8 +206,11 @@ class Verification {
         at,
       );
     }
-    if (deep) {
-      this.#deep++;
+    const purgeRecord = row.type === PURGE_RECORD_TYPE;
+    if (purgeRecord) this.#reachPurgeRecord(row, at);
+    // Purge records are always checked in depth: the coverage of every missing payload rests on them.
+    if (deep || purgeRecord) {
+      if (deep) this.#deep++;
       const identity = this.#identity(row.identity);
       const header =
         identity &&
@@ -195,11 +233,22 @@ class Verification {
       if (row.subject !== null && row.subject !== identity!.subject) {
         fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
       }
-      if (row.payload === null) this.#purged++;
-      else if (oneShotHash('sha256', row.payload, 'hex') !== row.payloadHash) {
+      if (row.payload !== null && oneShotHash('sha256', row.payload, 'hex') !== row.payloadHash) {
         fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
       }
-    } else if (row.payload === null) {
+    }
+    // Whatever the depth: telling whether a payload is there costs nothing.
+    if (row.payload === null) {
+      if (purgeRecord || !this.#coverage.covers(index, row.time)) {
+        const why = purgeRecord
+          ? 'a purge record is never purged'
+          : 'no recorded purge (ledger.purged) names it';
+        fail(
+          'payload_missing',
+          `event ${index} (${row.type}, session ${row.sessionId} seq ${row.seq}) has no payload and ${why}`,
+          { ...at, eventType: row.type },
+        );
+      }
       this.#purged++;
     }
     try {
@@ -211,6 +260,23 @@ class Verification {
     state.lastHash = row.hash;
     if (row.type === 'session.end') state.ended = true;
     this.#events++;
+  }
+
+  #uncovered(row: RawEventRow): boolean {
+    return (
+      row.payload === null && row.type !== PURGE_RECORD_TYPE && !this.#coverage.covers(row.index, row.time)
+    );
+  }
+
+  /**
+   * A record read ahead must be in the log as read (coverage was judged by it). One appended since
+   * (a purge while verifying) was not used, and is checked like the rest.
+   */
+  #reachPurgeRecord(row: RawEventRow, at: Omit<LedgerFault, 'kind' | 'message'>): void {
+    if (this.#purgeTexts.has(row.index) && this.#purgeTexts.get(row.index) !== row.payload) {
+      fail('hash_mismatch', `purge record ${row.index} changed while the ledger was being verified`, at);
+    }
+    this.#reachedPurges.add(row.index);
   }
 
   #identity(raw: string): { encoded: string; subject: unknown } | null {
@@ -293,6 +359,16 @@ class Verification {
     }
   }
 
+  /** A purge record after the latest checkpoint is only as trustworthy as the database, for now. */
+  #notePurgesNotCheckpointed(): void {
+    const signed = this.#checkpoints.at(-1)?.size ?? 0;
+    const unsigned = [...this.#reachedPurges].filter((index) => index >= signed);
+    if (unsigned.length === 0) return;
+    this.#notes.push(
+      `purge record(s) at event ${unsigned.join(', ')} not yet covered by a signed checkpoint: the gateway's next checkpoint covers them`,
+    );
+  }
+
   #checkAnchor(): void {
     const anchor = this.#anchor;
     if (anchor === undefined) {
@@ -369,6 +445,7 @@ class Verification {
       checkedInDepth: this.#deep,
       sessions: this.#sessions.size,
       purged: this.#purged,
+      purgeRecords: [...this.#reachedPurges],
       incompleteSessions: incomplete,
       checkpoints: this.#checkpoints.length,
       latestCheckpoint: latest,

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { purgeRecorded } from '../../src/cli/commands/purge.js';
 import { exportBundle } from '../../src/ledger/bundle.js';
 import { verifyBundle } from '../../src/ledger/bundle-verify.js';
+import { canonicalJson } from '../../src/ledger/canonical.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
 import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { Recorder } from '../../src/ledger/recorder.js';
@@ -55,12 +57,62 @@ test('export makes a checkpoint when none covers the session yet', async () => {
   await ledger.store.close();
 });
 
-test('a purged payload still verifies and is counted', async () => {
+test('a purged payload verifies only with the purge record that names it, proven in the signed log', async () => {
   const ledger = await buildLedger({ order: [0, 0, 0], checkpointsAfter: [] });
-  await ledger.store.purgePayloads('2025-01-01T00:00:01.500Z');
-  const report = verifyBundle(await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring));
-  assert.equal(report.ok, true);
+  await purgeRecorded(ledger.store, '2025-01-01T00:00:01.500Z', null);
+  // A checkpoint that covers the purge record (as the gateway's next one would).
+  const recorder = new Recorder(ledger.store);
+  await recorder.init();
+  const checkpointer = new Checkpointer({
+    store: ledger.store,
+    recorder,
+    signer: ledger.keys.signer,
+    anchorFile: ledger.anchor,
+  });
+  await checkpointer.start();
+  await checkpointer.stop();
+  const text = await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring);
+  // Without the purge record, the same bundle has a missing payload nothing explains.
+  const stripped = JSON.parse(text);
+  delete stripped.purges;
+  const bare = verifyBundle(canonicalJson(stripped));
+  assert.equal(bare.ok, false, 'without the record, a missing payload is unexplained');
+  assert.equal(bare.fault?.kind, 'payload_missing');
+  assert.equal(bare.fault?.index, 0);
+
+  const report = verifyBundle(text);
+  assert.equal(report.ok, true, JSON.stringify(report.fault));
   assert.equal(report.purged, 2);
+  assert.deepEqual(report.purgeRecords, [4]);
+
+  const bundle = JSON.parse(text);
+  const tampered = (change: (b: typeof bundle) => void) => {
+    const copy = structuredClone(bundle);
+    change(copy);
+    return verifyBundle(canonicalJson(copy));
+  };
+  // A record that names less than what is missing.
+  const narrowed = tampered((b) => {
+    b.purges[0].payload.ranges = [[0, 0]];
+    b.purges[0].payload.count = 1;
+  });
+  assert.equal(narrowed.fault?.kind, 'payload_mismatch');
+  // A forged record: its header and proof do not fit the signed log.
+  const forged = tampered((b) => {
+    b.purges[0].index = 3;
+  });
+  assert.equal(forged.ok, false);
+  // A real event of another type passed off as a purge record.
+  const retyped = tampered((b) => {
+    b.purges[0].type = 'audit.viewed';
+  });
+  assert.equal(retyped.fault?.kind, 'bundle_malformed');
+  // A third payload erased in the bundle: not named by the record.
+  const erased = tampered((b) => {
+    b.events[2].payload = null;
+  });
+  assert.equal(erased.fault?.kind, 'payload_missing');
+  assert.equal(erased.fault?.index, 2);
   await ledger.store.close();
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { purgeRecorded } from '../../src/cli/commands/purge.js';
 import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { verifyLedger, verifyStore } from '../../src/ledger/verify.js';
@@ -29,10 +30,12 @@ test('an untouched ledger verifies, reporting incomplete sessions and checkpoint
   await ledger.store.close();
 });
 
-test('purged payloads are reported, not faults; later events are reported as not yet checkpointed', async () => {
+test('recorded purges are reported, not faults; later events are reported as not yet checkpointed', async () => {
   const ledger = await buildLedger({ order: [0, 0, 1, 1, 0], checkpointsAfter: [] });
-  const purged = await ledger.store.purgePayloads(new Date(Date.UTC(2025, 0, 1) + 2500).toISOString());
-  assert.equal(purged, 3);
+  // The purge records itself (session.start, ledger.purged, session.end) before dropping anything.
+  const purge = await purgeRecorded(ledger.store, new Date(Date.UTC(2025, 0, 1) + 2500).toISOString(), null);
+  assert.equal(purge.dropped, 3);
+  assert.equal(purge.record, 6);
   // An event appended after the last checkpoint (no checkpointer running).
   const recorder = new Recorder(ledger.store);
   await recorder.init();
@@ -40,7 +43,12 @@ test('purged payloads are reported, not faults; later events are reported as not
   const report = await ledger.verify();
   assert.equal(report.ok, true, JSON.stringify(report.fault));
   assert.equal(report.purged, 3);
-  assert.equal(report.notCheckpointed, 1);
+  assert.deepEqual(report.purgeRecords, [6]);
+  assert.equal(report.notCheckpointed, 4);
+  // The generic Store path finds the purge record too.
+  const viaStore = await verifyStore(ledger.store, { keyring: ledger.keys.keyring });
+  assert.equal(viaStore.ok, true, JSON.stringify(viaStore.fault));
+  assert.deepEqual(viaStore.purgeRecords, [6]);
   await ledger.store.close();
 });
 

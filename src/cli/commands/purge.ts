@@ -1,25 +1,81 @@
-// `vigil purge --before DATE`: retention. Drops the payloads of older events; their hashes stay, so
-// the ledger still verifies and reports those events as purged.
+// `vigil purge --before DATE [--reason TEXT]`: retention. Drops the payloads of older events; their
+// hashes stay, so the chain still verifies. The purge is recorded first, as a `ledger.purged` event
+// naming exactly which events lose their payload, when and why, and by whom: `vigil verify` reports
+// those as purged, and any other missing payload as erased unseen.
+import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
+import type { Identity } from '../../core/events.js';
+import { nowIso } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
+import type { PurgeOutcome, PurgePlan } from '../../core/ports.js';
+import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
+import { purgeRecordPayload } from '../../ledger/purge-record.js';
+import { Recorder } from '../../ledger/recorder.js';
+import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { loadCliConfig, openStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 import { isoDate } from './sessions.js';
+
+export interface RecordedPurge extends PurgeOutcome {
+  /** Global index of the `ledger.purged` event, or null when there was nothing to purge. */
+  readonly record: number | null;
+}
+
+/**
+ * Records the purge as a short CLI session (like the CLI's audit events) and, once that is
+ * durable, drops the payloads it names. A running gateway's next checkpoint signs the record.
+ */
+export async function purgeRecorded(
+  store: SqliteStore,
+  before: string,
+  reason: string | null,
+): Promise<RecordedPurge> {
+  // The operator as the CLI's audit events name it: whoever can run the CLI can write the files.
+  const identity: Identity = {
+    subject: `local:${userInfo().username}@${hostname()}`,
+    kind: 'user',
+    groups: [],
+  };
+  let record: number | null = null;
+  const outcome = await store.purgePayloads(before, async (plan: PurgePlan) => {
+    const recorder = new Recorder(store);
+    await recorder.init();
+    const base = { sessionId: newId('s'), connection: 'cli', identity };
+    await recorder.append(
+      { ...base, type: 'session.start', time: nowIso(), payload: { protocol: 'cli' } },
+      'cli',
+    );
+    const payload = purgeRecordPayload({ ...plan, reason, operator: identity.subject });
+    const recorded = await recorder.append({ ...base, type: PURGE_RECORD_TYPE, time: nowIso(), payload });
+    record = recorded.index;
+    await recorder.append({ ...base, type: 'session.end', time: nowIso(), payload: { reason: 'closed' } });
+  });
+  return { ...outcome, record };
+}
 
 export function register(program: Command, _setExitCode: SetExitCode): void {
   program
     .command('purge')
     .description(
-      'drop the payloads of events recorded before a date (hashes stay: the ledger still verifies)',
+      'drop the payloads of events recorded before a date, recording the purge first (hashes stay: the ledger still verifies)',
     )
     .requiredOption('--before <date>', 'date or ISO time')
+    .option('--reason <text>', 'why (kept in the purge record)')
     .option('--json', 'print JSON')
-    .action(async (opts: { before: string; json?: boolean }) => {
+    .action(async (opts: { before: string; reason?: string; json?: boolean }) => {
       const before = isoDate(opts.before);
       const store = openStore(loadCliConfig(program.opts()));
       try {
-        const purged = await store.purgePayloads(before);
-        if (opts.json) console.log(JSON.stringify({ purged, before }));
-        else console.log(`purged the payloads of ${purged} event(s) recorded before ${before}`);
+        const { plan, dropped, record } = await purgeRecorded(store, before, opts.reason ?? null);
+        if (opts.json) {
+          console.log(JSON.stringify({ purged: dropped, before, record, ranges: plan.ranges }));
+        } else if (record === null) {
+          console.log(`nothing to purge: no payload recorded before ${before}`);
+        } else {
+          console.log(
+            `purged the payloads of ${dropped} event(s) recorded before ${before} (purge record: event ${record})`,
+          );
+        }
       } finally {
         await store.close();
       }

@@ -1,5 +1,6 @@
 // `vigil verify`: checks the ledger offline (chains, payload hashes, Merkle roots, signatures,
 // anchor) and names the first bad event; or, with --bundle, checks an export bundle alone.
+// A missing payload is a fault unless a recorded purge names its event.
 // Exit 0 intact, 1 a fault found.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -77,7 +78,13 @@ function describeLedger(r: VerifyReport, session?: string): string {
   );
   if (r.notCheckpointed > 0)
     lines.push(`  not yet checkpointed: ${r.notCheckpointed} event(s) after the latest checkpoint`);
-  if (r.purged > 0) lines.push(`  purged payloads: ${r.purged} event(s) (verified by their payload hash)`);
+  if (r.purged > 0 || r.purgeRecords.length > 0) {
+    const records =
+      r.purgeRecords.length > 3 ? `${r.purgeRecords.slice(0, 3).join(', ')}, ...` : r.purgeRecords.join(', ');
+    lines.push(
+      `  purged payloads: ${r.purged} event(s), named by ${r.purgeRecords.length} purge record(s)${records ? ` (event ${records})` : ''}; verified by their payload hash`,
+    );
+  }
   if (r.incompleteSessions.length > 0) {
     const sample = r.incompleteSessions.slice(0, 5).join(', ');
     const more = r.incompleteSessions.length > 5 ? ', ...' : '';

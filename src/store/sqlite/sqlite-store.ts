@@ -4,7 +4,15 @@
 import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
-import type { SessionFilter, SessionHead, SessionMeta, SignedCheckpoint, Store } from '../../core/ports.js';
+import type {
+  PurgeOutcome,
+  PurgePlan,
+  SessionFilter,
+  SessionHead,
+  SessionMeta,
+  SignedCheckpoint,
+  Store,
+} from '../../core/ports.js';
 import { prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
@@ -199,10 +207,38 @@ export class SqliteStore implements Store {
     return rows.map(toSummary);
   }
 
-  async purgePayloads(before: string): Promise<number> {
-    return this.#db
-      .prepare('UPDATE events SET payload = NULL WHERE time < ? AND payload IS NOT NULL')
-      .run(before).changes;
+  async purgePayloads(
+    before: string,
+    recordIntent: (plan: PurgePlan) => Promise<void>,
+  ): Promise<PurgeOutcome> {
+    // Runs of consecutive indexes (gaps and islands): a compact, exact list of what goes. Purge
+    // records are never candidates, so the evidence of every purge stays.
+    const runs = this.#db
+      .prepare(
+        `SELECT MIN(idx) AS first, MAX(idx) AS last, COUNT(*) AS n FROM (
+           SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS run FROM events
+            WHERE time < ? AND payload IS NOT NULL AND type <> 'ledger.purged')
+          GROUP BY run ORDER BY first`,
+      )
+      .all(before) as { first: number; last: number; n: number }[];
+    const plan: PurgePlan = {
+      before,
+      ranges: runs.map((r) => [r.first, r.last] as const),
+      count: runs.reduce((sum, r) => sum + r.n, 0),
+    };
+    if (plan.count === 0) return { plan, dropped: 0 };
+    // The record first: if the drop then fails, the ledger says what was meant, and nothing is
+    // missing that it does not explain.
+    await recordIntent(plan);
+    // Bounded by the plan's ranges, so events appended meanwhile are never touched.
+    const drop = this.#db.prepare(
+      `UPDATE events SET payload = NULL
+        WHERE idx BETWEEN ? AND ? AND time < ? AND payload IS NOT NULL AND type <> 'ledger.purged'`,
+    );
+    const dropped = this.#db.transaction(() =>
+      plan.ranges.reduce((sum, [first, last]) => sum + drop.run(first, last, before).changes, 0),
+    )();
+    return { plan, dropped };
   }
 
   async appendCheckpoint(cp: SignedCheckpoint): Promise<void> {
