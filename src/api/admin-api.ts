@@ -7,8 +7,7 @@ import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
 import { extractClientToken } from '../protocols/llm/headers.js';
-import { readRequestBody } from '../protocols/llm/read-body.js';
-import { sendApiError, sendJson } from './http-json.js';
+import { readJsonObject, sendApiError, sendJson } from './http-json.js';
 import { hasRole, matchRoute, type Route, type RouteContext } from './router.js';
 
 export interface AdminApiDeps {
@@ -58,7 +57,7 @@ export class AdminApi {
           `${method} ${url.pathname} needs the role ${found.route.roles.join(' or ')}`,
         );
       }
-      const body = method === 'POST' ? await readJsonObject(req) : {};
+      const body = method === 'POST' ? await readJsonObject(req, MAX_API_BODY) : {};
       answer = await found.route.handle({ caller, params: found.params, query: url.searchParams, body, req });
     } catch (err) {
       answer = toVigilError(err);
@@ -101,19 +100,4 @@ export class AdminApi {
       return false;
     }
   }
-}
-
-async function readJsonObject(req: IncomingMessage): Promise<JsonObject> {
-  const raw = await readRequestBody(req, MAX_API_BODY);
-  if (raw.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw.toString('utf8'));
-  } catch {
-    throw new VigilError('body_invalid_json', 'the request body is not valid JSON');
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
-  }
-  return parsed as JsonObject;
 }

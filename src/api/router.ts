@@ -2,6 +2,7 @@
 // is authenticated and recorded (admin.action) by AdminApi; routes only do their job.
 import type { IncomingMessage } from 'node:http';
 import type { JsonObject } from '../core/events.js';
+import { decodePathSegment } from '../http/request-path.js';
 import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 
 export const API_ROLES = ['admin', 'auditor', 'user'] as const;
@@ -36,6 +37,7 @@ export function isPrivileged(caller: AuthenticatedIdentity): boolean {
   return caller.roles.includes('admin') || caller.roles.includes('auditor');
 }
 
+/** Throws uri_malformed when a matched path parameter is not valid percent-encoding. */
 export function matchRoute(
   routes: readonly Route[],
   method: string,
@@ -46,7 +48,7 @@ export function matchRoute(
     const m = route.pattern.exec(path);
     if (!m) continue;
     pathMatched = true;
-    if (route.method === method) return { route, params: m.slice(1).map((p) => decodeURIComponent(p ?? '')) };
+    if (route.method === method) return { route, params: m.slice(1).map((p) => decodePathSegment(p ?? '')) };
   }
   return pathMatched ? 'method' : null;
 }

@@ -16,6 +16,7 @@ import { whoamiRoute } from '../api/routes/whoami.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
 import { systemClock } from '../core/ports.js';
+import { decodePathSegment, parseRequestUrl } from '../http/request-path.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
 import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
@@ -232,10 +233,20 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     });
   });
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://vigil.invalid');
-    const m = /^\/c\/([^/]+)(\/.*)?$/.exec(url.pathname);
+    let url: URL;
+    let m: RegExpExecArray | null;
+    let name = '';
+    try {
+      url = parseRequestUrl(req.url);
+      m = /^\/c\/([^/]+)(\/.*)?$/.exec(url.pathname);
+      if (m) name = decodePathSegment(m[1]!);
+    } catch (err) {
+      // Such a target names no connection, so there is nothing to attribute a refusal to: answered, not recorded.
+      req.resume();
+      return sendApiError(res, toVigilError(err));
+    }
     if (m) {
-      const connection = llm.get(decodeURIComponent(m[1]!));
+      const connection = llm.get(name);
       if (!connection) {
         req.resume();
         return sendApiError(res, new VigilError('connection_unknown', `no HTTP connection named ${m[1]}`));

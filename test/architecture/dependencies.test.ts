@@ -30,6 +30,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   identity: /^(protocols|store|server|cli|api)/,
   pipeline: /^(protocols|store|server|cli|api)/,
   api: /^(store|server|cli)/,
+  // Shared HTTP input handling: used by the admin API and the HTTP protocols, so it imports only core.
+  http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
 };
 

@@ -2,6 +2,7 @@
 import { parseDuration } from '../../core/duration.js';
 import { VigilError } from '../../core/errors.js';
 import type { AccessStore } from '../../core/ports.js';
+import { hasVisibleText } from '../../core/visible-text.js';
 import { createServiceToken } from '../../identity/service-accounts.js';
 import type { Route } from '../router.js';
 
@@ -17,6 +18,15 @@ const str = (v: unknown, name: string): string => {
     throw new VigilError('usage', `"${name}" must be a non-empty string`);
   return v;
 };
+
+/** A reason is optional here, but one that is given must say something visible. */
+function disableReason(given: unknown): string {
+  if (given === undefined || given === null) return 'disabled through the admin API';
+  if (typeof given !== 'string') throw new VigilError('usage', '"reason" must be a string');
+  if (!hasVisibleText(given))
+    throw new VigilError('reason_required', '"reason", when given, must have visible text');
+  return given;
+}
 
 export function accessRoutes(deps: AccessRouteDeps): Route[] {
   return [
@@ -74,8 +84,7 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
       roles: ['admin'],
       async handle(ctx) {
         const subject = ctx.params[0]!;
-        const reason =
-          typeof ctx.body.reason === 'string' ? ctx.body.reason : 'disabled through the admin API';
+        const reason = disableReason(ctx.body.reason);
         await deps.access.disableIdentity(subject, new Date().toISOString(), reason);
         await deps.applyNow();
         return { status: 200, body: { subject, disabled: true } };

@@ -13,6 +13,7 @@ import {
   type ApprovalStore,
   type GrantRecord,
 } from '../../core/ports.js';
+import { hasVisibleText } from '../../core/visible-text.js';
 import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
 import type { ApprovalService } from '../../policy/approval-service.js';
 import { isPrivileged, type Route, type RouteContext } from '../router.js';
@@ -33,8 +34,15 @@ function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean
   );
 }
 
-function reasonOf(ctx: RouteContext): string {
-  return typeof ctx.body.reason === 'string' ? ctx.body.reason : '';
+/**
+ * The reason of a decision, access request or break-glass: it must say something a reviewer can
+ * read. Whitespace, controls and invisible characters alone (a zero-width space) are no reason.
+ */
+function reasonOf(ctx: RouteContext, what: string): string {
+  const reason = typeof ctx.body.reason === 'string' ? ctx.body.reason : '';
+  if (!hasVisibleText(reason))
+    throw new VigilError('reason_required', `${what} needs a reason with visible text (--reason)`);
+  return reason;
 }
 
 function durationOf(ctx: RouteContext, fallback: string): number {
@@ -80,7 +88,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     async handle(ctx) {
       const id = ctx.params[0]!;
       await shown(id, ctx);
-      const record = await deps.approvals.decide(id, ctx.caller.identity, decision, reasonOf(ctx));
+      const reason = reasonOf(ctx, 'a decision');
+      const record = await deps.approvals.decide(id, ctx.caller.identity, decision, reason);
       await deps.applyNow();
       return { status: 200, body: { approval: record } };
     },
@@ -122,11 +131,12 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const rules = connectionFor(deps, ctx);
+        const reason = reasonOf(ctx, 'an access request');
         const record = await deps.approvals.requestAccess({
           identity: ctx.caller.identity,
           connection: rules.name,
           durationMs: durationOf(ctx, '1h'),
-          reason: reasonOf(ctx),
+          reason,
         });
         return { status: 201, body: { approval: record } };
       },
@@ -137,11 +147,12 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const rules = connectionFor(deps, ctx);
+        const reason = reasonOf(ctx, 'break-glass access');
         const { grant, review } = await deps.approvals.breakGlass({
           identity: ctx.caller.identity,
           connection: rules.name,
           durationMs: durationOf(ctx, '1h'),
-          reason: reasonOf(ctx),
+          reason,
         });
         return { status: 201, body: { grant, review } };
       },

@@ -5,11 +5,13 @@
 // (a stream's terminal event is held back until then), so no delivered answer is missing from the ledger.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, request as undiciRequest } from 'undici';
+import { actionDigest } from '../../core/action-digest.js';
 import type { LlmConnectionConfig } from '../../core/config.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { ANONYMOUS, type Identity, type JsonObject, type JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestPayload, LlmResponsePayload } from '../../core/llm-payloads.js';
+import { parseJsonBody } from '../../http/json-body.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
@@ -147,6 +149,8 @@ export class LlmConnection {
         parent: header(req, 'x-vigil-parent') ?? null,
         trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
       };
+      // What goes upstream is fixed here, so the digest names exactly the bytes that are forwarded.
+      const forwardedBody = r.method === 'GET' ? null : r.raw;
       // Write-ahead: durably recorded (or refused by policy, or held for review) before a byte goes upstream.
       const gone = new AbortController();
       const onGone = () => {
@@ -154,7 +158,10 @@ export class LlmConnection {
       };
       res.on('close', onGone);
       try {
-        await this.#deps.pipeline.submit(session, 'llm.request', requestPayload, { signal: gone.signal });
+        await this.#deps.pipeline.submit(session, 'llm.request', requestPayload, {
+          signal: gone.signal,
+          actionDigest: actionDigest([forwardedBody]),
+        });
       } finally {
         res.off('close', onGone);
       }
@@ -167,7 +174,7 @@ export class LlmConnection {
         stream: requestPayload.stream,
         started: performance.now(),
       };
-      await this.#forward(req, res, r.method, r.path + r.search, r.raw, exchange);
+      await this.#forward(req, res, r.method, r.path + r.search, forwardedBody, exchange);
     } finally {
       session.active--;
       this.#deps.sessions.touch(session);
@@ -179,7 +186,7 @@ export class LlmConnection {
     res: ServerResponse,
     method: string,
     pathAndQuery: string,
-    raw: Buffer,
+    body: Buffer | null,
     ex: Exchange,
   ): Promise<void> {
     const abort = new AbortController();
@@ -197,7 +204,7 @@ export class LlmConnection {
         upstream = await undiciRequest(this.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
           method: method as 'GET' | 'POST',
           headers: upstreamRequestHeaders(req.headers, this.config.type, this.#credential),
-          body: method === 'GET' ? null : raw,
+          body,
           signal: abort.signal,
           dispatcher: this.#agent,
         });
@@ -366,19 +373,6 @@ export class LlmConnection {
   }
 }
 
-function parseJsonBody(raw: Buffer): JsonValue {
-  if (raw.length === 0)
-    throw new VigilError('body_invalid_json', 'the request body is empty; a JSON object is expected');
-  try {
-    return JSON.parse(raw.toString('utf8')) as JsonValue;
-  } catch (err) {
-    throw new VigilError(
-      'body_invalid_json',
-      `the request body is not valid JSON: ${(err as Error).message}`,
-    );
-  }
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -393,6 +387,7 @@ const REFUSALS = new Set([
   'route_unknown',
   'body_too_large',
   'body_invalid_json',
+  'body_too_deep',
 ]);
 
 function isRefusal(err: VigilError): boolean {
