@@ -1,6 +1,10 @@
 // Renders a session's events as a chronological transcript: who, each prompt, each response, timing.
+// Everything recorded is untrusted and shown inert (inert-text.ts): fields on an event's line are
+// escaped to one line, multi-line content is indented under it, so only Vigil's own event lines
+// start at the left margin and recorded text cannot pass for one.
 import type { JsonValue, StoredEvent } from '../core/events.js';
 import { indent } from './format.js';
+import { inertBlock, inertJson, inertLine } from './inert-text.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -12,6 +16,11 @@ function text(content: unknown): string {
   return content === undefined || content === null ? '' : JSON.stringify(content);
 }
 
+/** One message; its later lines are indented so its content cannot pass for another role's turn. */
+function turn(role: string, content: string): string {
+  return `${role}: ${content.replace(/\n/g, '\n  ')}`;
+}
+
 /** The part of a request that is new: messages after the last assistant turn, or the prompt. */
 export function promptOf(body: JsonValue): string {
   if (!isObj(body)) return '';
@@ -21,8 +30,8 @@ export function promptOf(body: JsonValue): string {
     messages.forEach((m, i) => {
       if (m.role === 'assistant') start = i + 1;
     });
-    const lines = messages.slice(start).map((m) => `${String(m.role)}: ${text(m.content)}`);
-    if (typeof body.system === 'string' && start === 0) lines.unshift(`system: ${body.system}`);
+    const lines = messages.slice(start).map((m) => turn(String(m.role), text(m.content)));
+    if (typeof body.system === 'string' && start === 0) lines.unshift(turn('system', body.system));
     return lines.join('\n');
   }
   if (body.prompt !== undefined) return text(body.prompt);
@@ -30,72 +39,81 @@ export function promptOf(body: JsonValue): string {
   return '';
 }
 
+/** A recorded value on an event's line. */
+const field = (value: unknown): string => inertLine(String(value));
+
+/** Recorded multi-line content under an event's line, every line indented. */
+const block = (text: string): string => indent(inertBlock(text));
+
+/** A value that may span lines, after a label: lines past the first are indented. */
+const trailing = (text: string): string => inertBlock(text).replace(/\n/g, '\n    ');
+
 function describe(e: StoredEvent): string {
   const p = e.payload;
   if (p === null) return '(payload purged by retention)';
   switch (e.type) {
     case 'session.start':
-      return `session started by ${e.identity.subject} on ${e.connection} (${String(p.protocol ?? '')})`;
+      return `session started by ${field(e.identity.subject)} on ${field(e.connection)} (${field(p.protocol ?? '')})`;
     case 'session.end':
-      return `session ended: ${String(p.reason ?? '')}${p.incomplete ? ' (incomplete)' : ''}`;
+      return `session ended: ${field(p.reason ?? '')}${p.incomplete ? ' (incomplete)' : ''}`;
     case 'llm.request':
-      return `prompt → ${String(p.model ?? '?')} (${String(p.api)}${p.stream ? ', streamed' : ''}${
-        Number(p.n) > 1 ? `, n=${String(p.n)}` : ''
-      })${approvalNote(p)}\n${indent(promptOf(p.body as JsonValue))}`;
+      return `prompt → ${field(p.model ?? '?')} (${field(p.api)}${p.stream ? ', streamed' : ''}${
+        Number(p.n) > 1 ? `, n=${field(p.n)}` : ''
+      })${approvalNote(p)}\n${block(promptOf(p.body as JsonValue))}`;
     case 'llm.response': {
       const choices = Array.isArray(p.choices) ? (p.choices as unknown[]).filter(isObj) : [];
-      const timing = `${p.ttftMs === null ? '' : `ttft ${String(p.ttftMs)} ms, `}${String(p.durationMs)} ms`;
-      const head = `response ${String(p.status)} (${timing})${p.partial ? ' PARTIAL' : ''}`;
+      const timing = `${p.ttftMs === null ? '' : `ttft ${field(p.ttftMs)} ms, `}${field(p.durationMs)} ms`;
+      const head = `response ${field(p.status)} (${timing})${p.partial ? ' PARTIAL' : ''}`;
       const err = isObj(p.error)
-        ? `\n${indent(`error ${String(p.error.code)}: ${String(p.error.message)}`)}`
+        ? `\n${block(`error ${String(p.error.code)}: ${String(p.error.message)}`)}`
         : '';
       const body = choices
         .map((c) => {
           const tools = Array.isArray(c.toolCalls)
-            ? c.toolCalls.filter(isObj).map((t) => `\n  tool call ${String(t.name)}(${String(t.arguments)})`)
+            ? c.toolCalls.filter(isObj).map((t) => `\n  tool call ${field(t.name)}(${field(t.arguments)})`)
             : [];
-          const label = choices.length > 1 ? `[${String(c.index)}] ` : '';
-          return indent(
-            `${label}${String(c.text)}${tools.join('')}${c.finishReason ? `  ⟨${String(c.finishReason)}⟩` : ''}`,
-          );
+          const label = choices.length > 1 ? `[${field(c.index)}] ` : '';
+          const finish = c.finishReason ? `  ⟨${field(c.finishReason)}⟩` : '';
+          return indent(`${label}${inertBlock(String(c.text))}${tools.join('')}${finish}`);
         })
         .join('\n');
       return `${head}${err}${body ? `\n${body}` : ''}`;
     }
     case 'db.query':
-      return `query: ${String(p.statement ?? '')}${Array.isArray(p.parameters) && p.parameters.length ? ` ${JSON.stringify(p.parameters)}` : ''}${approvalNote(p)}`;
+      return `query: ${trailing(String(p.statement ?? ''))}${Array.isArray(p.parameters) && p.parameters.length ? ` ${inertJson(p.parameters)}` : ''}${approvalNote(p)}`;
     case 'db.result': {
       const status = p.sqlstate
-        ? `ERROR ${String(p.sqlstate)}: ${String(p.error_message ?? '')}`
-        : String(p.command_tag ?? '');
+        ? `ERROR ${field(p.sqlstate)}: ${field(p.error_message ?? '')}`
+        : field(p.command_tag ?? '');
       const rows =
         Array.isArray(p.rows) && p.rows.length
-          ? `\n${indent(p.rows.map((r) => JSON.stringify(r)).join('\n'))}`
+          ? `\n${indent(p.rows.map((r) => inertJson(r)).join('\n'))}`
           : '';
-      return `result: ${status} (${String(p.row_count ?? 0)} rows, ${String(p.duration_ms ?? '?')} ms)${rows}`;
+      return `result: ${status} (${field(p.row_count ?? 0)} rows, ${field(p.duration_ms ?? '?')} ms)${rows}`;
     }
     case 'policy.decision':
-      return `${String(p.action).toUpperCase()} by rule ${String(p.rule)}: ${String(p.reason)}${p.break_glass ? ` (break-glass ${String(p.break_glass)})` : ''}`;
+      return `${field(String(p.action).toUpperCase())} by rule ${field(p.rule)}: ${field(p.reason)}${p.break_glass ? ` (break-glass ${field(p.break_glass)})` : ''}`;
     case 'approval.requested':
-      return `HELD for approval ${String(p.approval_id)}${p.rule ? ` by rule ${String(p.rule)}` : ''}: ${String(p.summary ?? '')} (${String(p.required)} of ${Array.isArray(p.approvers) ? p.approvers.join(', ') : '?'}, until ${String(p.expires_at)})`;
+      return `HELD for approval ${field(p.approval_id)}${p.rule ? ` by rule ${field(p.rule)}` : ''}: ${field(p.summary ?? '')} (${field(p.required)} of ${Array.isArray(p.approvers) ? field(p.approvers.join(', ')) : '?'}, until ${field(p.expires_at)})`;
     case 'approval.decided':
-      return `${String(p.decision).toUpperCase()} ${String(p.approval_id)} (${String(p.outcome)}, ${String(p.approvals)}/${String(p.required)}): ${String(p.reason)}`;
+      return `${field(String(p.decision).toUpperCase())} ${field(p.approval_id)} (${field(p.outcome)}, ${field(p.approvals)}/${field(p.required)}): ${field(p.reason)}`;
     case 'access.granted':
-      return `ACCESS GRANTED ${String(p.grant_id)} to ${String(p.subject)} on ${String(p.connection)} until ${String(p.expires_at)}${p.break_glass ? ' (break-glass)' : ''}`;
+      return `ACCESS GRANTED ${field(p.grant_id)} to ${field(p.subject)} on ${field(p.connection)} until ${field(p.expires_at)}${p.break_glass ? ' (break-glass)' : ''}`;
     case 'access.revoked':
-      return `ACCESS REVOKED (${String(p.reason)})`;
+      return `ACCESS REVOKED (${field(p.reason)})`;
     case 'access.denied':
-      return `DENIED ${String(p.code)}: ${String(p.message)}`;
+      return `DENIED ${field(p.code)}: ${field(p.message)}`;
     default:
-      return `${e.type} ${JSON.stringify(p)}`;
+      return `${field(e.type)} ${inertJson(p)}`;
   }
 }
 
 /** An action that ran after approval or under break-glass says so. */
 function approvalNote(p: Readonly<Record<string, unknown>>): string {
   const approval = p.approval as { id?: string; approved_by?: string[] } | undefined;
-  if (approval?.id) return ` [approved ${approval.id} by ${(approval.approved_by ?? []).join(', ')}]`;
-  return p.break_glass ? ` [break-glass ${String(p.break_glass)}]` : '';
+  if (approval?.id)
+    return ` [approved ${field(approval.id)} by ${field((approval.approved_by ?? []).join(', '))}]`;
+  return p.break_glass ? ` [break-glass ${field(p.break_glass)}]` : '';
 }
 
 export function renderReplay(events: readonly StoredEvent[]): string {
@@ -104,7 +122,7 @@ export function renderReplay(events: readonly StoredEvent[]): string {
   return events
     .map((e) => {
       const offset = ((Date.parse(e.time) - start) / 1000).toFixed(3).padStart(8);
-      return `+${offset}s  #${e.seq} ${e.identity.subject}  ${describe(e)}`;
+      return `+${offset}s  #${e.seq} ${field(e.identity.subject)}  ${describe(e)}`;
     })
     .join('\n');
 }

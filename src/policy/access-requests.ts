@@ -6,6 +6,7 @@ import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { ApprovalRecord, ApprovalStore, Clock, GrantRecord } from '../core/ports.js';
+import { hasVisibleText } from '../core/visible-text.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { EventContext } from '../pipeline/pipeline.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
@@ -48,7 +49,12 @@ export class AccessRequests {
   async request(input: AccessRequestInput): Promise<ApprovalRecord> {
     const cfg = this.#deps.config().access_requests;
     const reason = input.reason.trim();
-    if (reason === '') throw new VigilError('reason_required', 'an access request needs a reason (--reason)');
+    // A reason of whitespace, controls or zero-width characters only tells a reviewer nothing.
+    if (!hasVisibleText(reason))
+      throw new VigilError(
+        'reason_required',
+        'an access request needs a reason with visible text (--reason)',
+      );
     if (cfg.approvers.length === 0) {
       throw new VigilError(
         'usage',
@@ -85,8 +91,11 @@ export class AccessRequests {
   async breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
     const cfg = this.#deps.config().break_glass;
     const reason = input.reason.trim();
-    if (reason === '')
-      throw new VigilError('reason_required', 'break-glass access needs a reason (--reason)');
+    if (!hasVisibleText(reason))
+      throw new VigilError(
+        'reason_required',
+        'break-glass access needs a reason with visible text (--reason)',
+      );
     if (!cfg.allowed.some((p) => matchesPrincipal(p, input.identity))) {
       throw new VigilError(
         'break_glass_forbidden',

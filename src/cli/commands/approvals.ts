@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { ApprovalRecord, GrantRecord } from '../../core/ports.js';
 import { ApiClient, type ApiOptions, addApiOptions } from '../api-client.js';
 import { table } from '../format.js';
+import { inertLine as shown } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
 function votesOf(r: ApprovalRecord): string {
@@ -27,27 +28,34 @@ function approvalTable(records: readonly ApprovalRecord[]): string {
   ]);
 }
 
+/** A table cell's summary: table() makes cells inert, so this only shortens. */
 function clip(text: string, max = 60): string {
-  const flat = text.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  const chars = Array.from(text.replace(/\s+/g, ' '));
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
 }
 
+/**
+ * Every value comes from the gateway and, through it, from the requester: each is shown inert on its
+ * own line, so the summary of a held action cannot redraw what the reviewer reads around it.
+ */
 function describeApproval(r: ApprovalRecord): string {
   const lines = [
-    `approval   ${r.id} (${r.kind})`,
-    `status     ${r.status}${r.decidedAt ? ` at ${r.decidedAt}` : ''}`,
-    `requester  ${r.requester.subject}`,
-    `connection ${r.connection}`,
-    `session    ${r.sessionId}`,
-    ...(r.rule ? [`rule       ${r.rule}`] : []),
-    `reason     ${r.reason}`,
-    `what       ${typeof r.subject.summary === 'string' ? r.subject.summary : ''}`,
+    `approval   ${shown(r.id)} (${shown(r.kind)})`,
+    `status     ${shown(r.status)}${r.decidedAt ? ` at ${shown(r.decidedAt)}` : ''}`,
+    `requester  ${shown(r.requester.subject)}`,
+    `connection ${shown(r.connection)}`,
+    `session    ${shown(r.sessionId)}`,
+    ...(r.rule ? [`rule       ${shown(r.rule)}`] : []),
+    `reason     ${shown(r.reason)}`,
+    `what       ${shown(typeof r.subject.summary === 'string' ? r.subject.summary : '')}`,
     ...proposedBy(r),
-    `approvers  ${r.approvers.join(', ')} (${r.required} needed)`,
-    `expires    ${r.expiresAt}`,
+    `approvers  ${shown(r.approvers.join(', '))} (${r.required} needed)`,
+    `expires    ${shown(r.expiresAt)}`,
   ];
   for (const v of r.votes)
-    lines.push(`  ${v.decision.padEnd(7)} ${v.reviewer.subject} at ${v.at}: ${v.reason}`);
+    lines.push(
+      `  ${shown(v.decision.padEnd(7))} ${shown(v.reviewer.subject)} at ${shown(v.at)}: ${shown(v.reason)}`,
+    );
   return lines.join('\n');
 }
 
@@ -56,7 +64,7 @@ function proposedBy(r: ApprovalRecord): string[] {
   const p = r.subject.proposed_by;
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return [];
   return [
-    `proposed   by model turn ${String(p.node_id)} (request ${String(p.request_id)}) in session ${String(p.session_id)}; ${String(p.evidence)}, confidence ${String(p.confidence)}`,
+    `proposed   by model turn ${shown(String(p.node_id))} (request ${shown(String(p.request_id))}) in session ${shown(String(p.session_id))}; ${shown(String(p.evidence))}, confidence ${shown(String(p.confidence))}`,
   ];
 }
 
@@ -138,7 +146,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       );
       if (opts.json) return console.log(JSON.stringify(approval, null, 2));
       console.log(
-        `${decision === 'approve' ? 'approved' : 'denied'} ${id}: now ${approval.status} (${votesOf(approval)} approvals)`,
+        `${decision === 'approve' ? 'approved' : 'denied'} ${shown(id)}: now ${shown(approval.status)} (${votesOf(approval)} approvals)`,
       );
     });
   }
@@ -166,7 +174,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       );
       if (opts.json) return console.log(JSON.stringify(approval, null, 2));
       console.log(
-        `requested ${approval.id}: access to ${connection} for ${opts.duration}, awaiting ${approval.required} of ${approval.approvers.join(', ')}`,
+        `requested ${shown(approval.id)}: access to ${shown(connection)} for ${shown(opts.duration)}, awaiting ${approval.required} of ${shown(approval.approvers.join(', '))}`,
       );
     },
   );
@@ -201,7 +209,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     console.log(
       opts.json
         ? JSON.stringify(grant, null, 2)
-        : `revoked ${grant.id} (${grant.subject} on ${grant.connection})`,
+        : `revoked ${shown(grant.id)} (${shown(grant.subject)} on ${shown(grant.connection)})`,
     );
   });
 
@@ -228,7 +236,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       );
       if (opts.json) return console.log(JSON.stringify(result, null, 2));
       console.log(
-        `break-glass grant ${result.grant.id} on ${connection} until ${result.grant.expiresAt}; flagged for review as ${result.review.id}`,
+        `break-glass grant ${shown(result.grant.id)} on ${shown(connection)} until ${shown(result.grant.expiresAt)}; flagged for review as ${shown(result.review.id)}`,
       );
     },
   );

@@ -11,6 +11,7 @@ import {
 } from '../../reasoning/index.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
+import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
 export function register(program: Command, _setExitCode: SetExitCode): void {
@@ -30,7 +31,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         const tree = buildReasoningTree(events);
         if (opts.path !== undefined) {
           const path = outcomePath(tree, typeof opts.path === 'string' ? opts.path : undefined);
-          console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path));
+          console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path, inertLine));
           return;
         }
         const actions = linkActions(tree, events);
@@ -38,10 +39,11 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           console.log(JSON.stringify({ sessionId, tree, actions }, null, 2));
           return;
         }
-        console.log(renderTree(tree));
+        console.log(renderTree(tree, inertLine));
         for (const a of actions) {
+          // The action is a recorded statement or command: shown inert, on one line.
           console.log(
-            `action ${a.actionType} #${a.actionSeq} ${a.action} <- ${a.nodeId} (${a.evidence} ${a.confidence})`,
+            `action ${inertLine(a.actionType)} #${a.actionSeq} ${inertLine(a.action)} <- ${inertLine(a.nodeId)} (${inertLine(`${a.evidence} ${a.confidence}`)})`,
           );
         }
       } finally {
