@@ -3,7 +3,8 @@
 // this guard judges every entry and denies the whole string when one entry breaks a rule.
 import type { EventDraft, JsonValue } from '../core/events.js';
 import { ALLOW, type Guard, type PolicyDecision } from '../pipeline/policy.js';
-import { READ_ONLY_KINDS } from './sql-kinds.js';
+import { READ_ONLY_KINDS, type StatementFlag } from './sql-kinds.js';
+import { type PresetRules, presetRules, type SqlGuardrailPreset } from './sql-presets.js';
 
 export interface SqlGuardrailsConfig {
   readonly deny_statements: readonly string[];
@@ -11,12 +12,23 @@ export interface SqlGuardrailsConfig {
   readonly read_only: boolean;
   /** Group → statement kinds it may run ('*' for any). When set, an identity in none of these groups may run nothing. */
   readonly allow_by_group: Readonly<Record<string, readonly string[]>>;
+  /** A named set of denials (sql-presets.ts) the fields above add to; none by default. */
+  readonly preset?: SqlGuardrailPreset | undefined;
+  /** Lifts the preset's denial of CALL (and nothing else). */
+  readonly allow_call?: boolean | undefined;
 }
 
 interface StatementFacts {
   readonly kind: string;
   readonly hasWhere: boolean;
   readonly writes: boolean;
+  /** null when the entry carries no flags list: a preset then cannot tell what it does. */
+  readonly flags: readonly string[] | null;
+}
+
+interface ConnectionRules {
+  readonly config: SqlGuardrailsConfig;
+  readonly preset: PresetRules | null;
 }
 
 /** Kinds a read-only connection allows; COPY passes by kind and is then judged by its direction (writes). */
@@ -35,15 +47,26 @@ function statementsOf(payload: Readonly<Record<string, JsonValue>>): StatementFa
       hasWhere: o.hasWhere === true,
       // Missing facts count as the riskier answer.
       writes: o.writes !== false,
+      flags: Array.isArray(o.flags) ? o.flags.filter((f): f is string => typeof f === 'string') : null,
     };
   });
 }
 
 export class SqlGuardrails implements Guard {
-  readonly #byConnection: ReadonlyMap<string, SqlGuardrailsConfig>;
+  readonly #byConnection: ReadonlyMap<string, ConnectionRules>;
 
   constructor(byConnection: ReadonlyMap<string, SqlGuardrailsConfig>) {
-    this.#byConnection = byConnection;
+    this.#byConnection = new Map(
+      [...byConnection].map(([name, config]) => [
+        name,
+        {
+          config,
+          preset: config.preset
+            ? presetRules(config.preset, { allowCall: config.allow_call === true })
+            : null,
+        },
+      ]),
+    );
   }
 
   evaluate(draft: EventDraft): PolicyDecision {
@@ -65,7 +88,63 @@ export class SqlGuardrails implements Guard {
   }
 }
 
-function judge(s: StatementFacts, rules: SqlGuardrailsConfig, groups: readonly string[]): PolicyDecision {
+/** The connection's explicit settings first (so their familiar rule names show), then its preset. */
+function judge(s: StatementFacts, rules: ConnectionRules, groups: readonly string[]): PolicyDecision {
+  const explicit = judgeExplicit(s, rules.config, groups);
+  if (explicit.action === 'deny' || !rules.preset) return explicit;
+  return judgePreset(s, rules.preset);
+}
+
+const strictDenial = (rule: string, reason: string): PolicyDecision => ({
+  action: 'deny',
+  rule: `strict:${rule}`,
+  reason,
+});
+
+const FLAG_REASONS: Readonly<Record<StatementFlag, string>> = {
+  do_block: 'DO blocks run code the gateway cannot read',
+  procedural_function:
+    'functions and procedures in languages other than sql run code the gateway cannot read',
+  call: 'CALL runs a procedure whose body the statement does not show',
+  copy_program: 'COPY ... PROGRAM runs a command on the database server',
+  copy_server_file: 'COPY to or from a server file reaches outside the database',
+  alter_system: 'ALTER SYSTEM changes the server configuration',
+  set_role: 'changing the role is not allowed',
+  set_session_authorization: 'changing the session user is not allowed',
+  dynamic_setting: 'set_config with a computed setting name cannot be judged',
+  server_file_access: 'server file functions reach outside the database',
+  large_object: 'large-object functions are not allowed',
+  terminate_backend: 'signalling other sessions is not allowed',
+  dblink: 'dblink reaches other databases',
+  create_extension: 'installing extensions is not allowed',
+  foreign_data: 'foreign servers and tables reach outside the database',
+  load_library: 'LOAD puts a library into the server process',
+};
+
+function judgePreset(s: StatementFacts, preset: PresetRules): PolicyDecision {
+  if (preset.denyUnparsed && s.kind === 'UNKNOWN') {
+    return strictDenial('unparsed', 'the statement does not parse, so it cannot be judged');
+  }
+  if (preset.denyKinds.includes(s.kind)) {
+    return strictDenial(s.kind.toLowerCase(), `${s.kind} statements are not allowed on this connection`);
+  }
+  if (preset.denyUnboundedWrites && (s.kind === 'DELETE' || s.kind === 'UPDATE') && !s.hasWhere) {
+    return strictDenial(
+      'unbounded_write',
+      `${s.kind} without a WHERE clause on a column is not allowed on this connection`,
+    );
+  }
+  if (s.flags === null) return strictDenial('unclassified', 'the statement carries no flags to judge');
+  const flag = preset.denyFlags.find((f) => s.flags?.includes(f));
+  if (flag) return strictDenial(flag, `${FLAG_REASONS[flag]} on this connection`);
+  return ALLOW;
+}
+
+function judgeExplicit(
+  s: StatementFacts,
+  rules: SqlGuardrailsConfig,
+  groups: readonly string[],
+): PolicyDecision {
   if (rules.deny_statements.some((k) => k.toUpperCase() === s.kind)) {
     return {
       action: 'deny',

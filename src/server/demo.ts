@@ -65,7 +65,7 @@ export function demoConfig(
               credential: `env:${DEMO_PG_PASSWORD_ENV}`,
               allow: ['group:ai-eng', 'user:bob'],
               record_rows: 5,
-              guardrails: { deny_statements: ['DROP', 'TRUNCATE'], deny_unbounded_writes: true },
+              guardrails: { preset: 'strict' },
             },
           ]
         : []),
@@ -90,7 +90,8 @@ export function demoConfig(
 
 const POSTGRES_HINT = `PostgreSQL through Vigil (a demo database; your token is the password):
   PGPASSWORD=${DEMO_TOKENS.alice} psql "host=127.0.0.1 port=${DEMO_PG_LISTEN.split(':')[1]} user=alice dbname=postgres"
-  (DROP and TRUNCATE are denied, and so are DELETE and UPDATE without WHERE)
+  (guardrails preset strict: DROP, TRUNCATE, DELETE and UPDATE without WHERE on a column, DO blocks,
+   COPY ... PROGRAM, server files, SET ROLE and the like are denied; see docs/postgres.md)
   As bob (token ${DEMO_TOKENS.bob}), INSERT, UPDATE and DELETE wait until alice approves:
     VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil approvals
     VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil approvals approve <ID> --reason "looks right"

@@ -1,20 +1,38 @@
 // Classifies SQL with the real PostgreSQL parser (libpg-query, WASM): one entry per statement of
 // a multi-statement string, plus one per data-modifying statement nested inside another (a
 // `WITH ... DELETE` CTE, `EXPLAIN ANALYZE UPDATE`), so a guard cannot be walked around by nesting.
+// The statements in the body of a LANGUAGE sql function are entries too (nested): creating the
+// function is when a guard can still read them.
 import { loadModule, parseSync } from 'libpg-query';
 import type { JsonObject } from '../../core/events.js';
-import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
+import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
+import { flagsOf, functionLanguage } from './sql-facts-flags.js';
+import { functionsOf } from './sql-facts-functions.js';
+import { type SettingChange, settingsOf } from './sql-facts-settings.js';
+import { asNode, type Node, walk } from './sql-facts-tree.js';
+import { whereBoundsRows } from './sql-facts-where.js';
+
+export type { SettingChange } from './sql-facts-settings.js';
 
 export interface StatementClass extends JsonObject {
   /** SELECT, INSERT, UPDATE, DELETE, DROP, TRUNCATE, ALTER, CREATE, GRANT, REVOKE, COPY, ... or UNKNOWN. */
   kind: string;
-  /** For UPDATE and DELETE: whether a WHERE clause bounds the rows (MERGE counts its join condition). */
+  /**
+   * For UPDATE and DELETE: whether a WHERE clause bounds the rows, i.e. refers to a column or a
+   * cursor (sql-facts-where.ts; `WHERE true` does not). MERGE counts its join condition.
+   */
   hasWhere: boolean;
   tables: string[];
   /** Whether the statement may change data or schema (what a read-only connection refuses). */
   writes: boolean;
-  /** True for a data-modifying statement found inside another one. */
+  /** True for a data-modifying statement found inside another one, or a statement of a sql function body. */
   nested: boolean;
+  /** Every function called or bound anywhere in the statement: lower-cased, without schema. */
+  functions: string[];
+  /** Every run-time setting the statement changes (sql-facts-settings.ts). */
+  settings: SettingChange[];
+  /** What the statement can do beyond its kind (STATEMENT_FLAGS in src/policy/sql-kinds.ts). */
+  flags: StatementFlag[];
 }
 
 const READ_ONLY = new Set<string>(READ_ONLY_KINDS);
@@ -59,8 +77,6 @@ const KIND_BY_NODE: Readonly<Record<string, string>> = {
   CommentStmt: 'COMMENT',
 };
 
-type Node = Record<string, unknown>;
-
 function kindOf(nodeType: string, node: Node): string {
   if (nodeType === 'GrantStmt' || nodeType === 'GrantRoleStmt') return node.is_grant ? 'GRANT' : 'REVOKE';
   if (nodeType === 'SelectStmt' && node.intoClause) return 'CREATE';
@@ -69,21 +85,6 @@ function kindOf(nodeType: string, node: Node): string {
   if (nodeType.startsWith('Create')) return 'CREATE';
   if (nodeType.startsWith('Alter')) return 'ALTER';
   return nodeType.replace(/Stmt$/, '').toUpperCase();
-}
-
-/** Walks every object in the tree with the key it sits under (a node type, or a field such as `relation`). */
-function walk(value: unknown, visit: (type: string, node: Node) => boolean | undefined): void {
-  if (Array.isArray(value)) {
-    for (const v of value) walk(v, visit);
-    return;
-  }
-  if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Node)) {
-    if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
-      if (visit(key, child as Node) === false) continue;
-    }
-    walk(child, visit);
-  }
 }
 
 function tablesOf(root: Node): string[] {
@@ -116,7 +117,8 @@ function tablesOf(root: Node): string[] {
 
 function classifyNode(nodeType: string, node: Node, nested: boolean): StatementClass {
   const kind = kindOf(nodeType, node);
-  const hasWhere = kind === 'UPDATE' || kind === 'DELETE' ? node.whereClause !== undefined : kind === 'MERGE';
+  const hasWhere =
+    kind === 'UPDATE' || kind === 'DELETE' ? whereBoundsRows(node.whereClause) : kind === 'MERGE';
   let writes = !READ_ONLY.has(kind);
   // COPY TO STDOUT only reads; COPY FROM, or to a server-side file or program, writes.
   if (kind === 'COPY') writes = Boolean(node.is_from || node.filename || node.is_program);
@@ -128,7 +130,10 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
       return def?.defname === 'transaction_read_only' && !ival?.ival;
     });
   }
-  return { kind, hasWhere, tables: tablesOf(node), writes, nested };
+  const functions = functionsOf(nodeType, node);
+  const settings = settingsOf(nodeType, node);
+  const flags = flagsOf(nodeType, node, functions, settings);
+  return { kind, hasWhere, tables: tablesOf(node), writes, nested, functions, settings, flags };
 }
 
 export const UNKNOWN_STATEMENT: Readonly<StatementClass> = Object.freeze({
@@ -137,7 +142,60 @@ export const UNKNOWN_STATEMENT: Readonly<StatementClass> = Object.freeze({
   tables: [],
   writes: true,
   nested: false,
+  functions: [],
+  settings: [],
+  flags: [],
 });
+
+function unknownStatement(nested: boolean): StatementClass {
+  return { ...UNKNOWN_STATEMENT, nested, tables: [], functions: [], settings: [], flags: [] };
+}
+
+type ParseTree = { stmts?: { stmt?: Node }[] };
+
+/** The body of a LANGUAGE sql function given as a string (AS '...'), or null. */
+function sqlFunctionBody(stmt: Node): string | null {
+  if (functionLanguage(stmt) !== 'sql') return null;
+  for (const o of Array.isArray(stmt.options) ? stmt.options : []) {
+    const def = asNode(asNode(o)?.DefElem);
+    const items = asNode(asNode(def?.arg)?.List)?.items;
+    const body = Array.isArray(items) ? asNode(asNode(items[0])?.String)?.sval : undefined;
+    if (def?.defname === 'as' && typeof body === 'string') return body;
+  }
+  return null;
+}
+
+/**
+ * Entries for each statement of a parse tree, each followed by the writes nested in it and by the
+ * statements of any sql function body it defines.
+ */
+function classifyTree(tree: ParseTree, nested: boolean): StatementClass[] {
+  const out: StatementClass[] = [];
+  for (const { stmt } of tree.stmts ?? []) {
+    const [nodeType, node] = Object.entries(stmt ?? {})[0] ?? [];
+    if (!nodeType || !node) continue;
+    out.push(classifyNode(nodeType, node as Node, nested));
+    if (nodeType === 'CreateFunctionStmt') out.push(...classifyFunctionBody(node as Node));
+    walk(node, (type, child) => {
+      if (NESTED_WRITES[type]) out.push(classifyNode(type, child, true));
+      return true;
+    });
+  }
+  return out;
+}
+
+function classifyFunctionBody(stmt: Node): StatementClass[] {
+  const body = sqlFunctionBody(stmt);
+  if (body === null || body.trim() === '') return [];
+  let tree: ParseTree;
+  try {
+    tree = parseSync(body) as ParseTree;
+  } catch {
+    // A body the parser cannot read is one nobody here can judge.
+    return [unknownStatement(true)];
+  }
+  return classifyTree(tree, true);
+}
 
 export class SqlClassifier {
   readonly #cache = new Map<string, StatementClass[]>();
@@ -163,25 +221,37 @@ export class SqlClassifier {
     return result;
   }
 
+  /**
+   * The prepared statements a string creates (PREPARE) and drops (DEALLOCATE; '*' for ALL), in
+   * order. Parsed again only for the rare strings whose classification shows either kind.
+   */
+  preparedNames(sql: string): { prepares: string[]; deallocates: string[] } {
+    const prepares: string[] = [];
+    const deallocates: string[] = [];
+    let tree: ParseTree;
+    try {
+      tree = parseSync(sql) as ParseTree;
+    } catch {
+      return { prepares, deallocates };
+    }
+    for (const { stmt } of tree.stmts ?? []) {
+      const prepare = asNode(stmt?.PrepareStmt);
+      if (prepare && typeof prepare.name === 'string') prepares.push(prepare.name);
+      const deallocate = asNode(stmt?.DeallocateStmt);
+      if (deallocate)
+        deallocates.push(deallocate.isall || typeof deallocate.name !== 'string' ? '*' : deallocate.name);
+    }
+    return { prepares, deallocates };
+  }
+
   #classify(sql: string): StatementClass[] {
-    let tree: { stmts?: { stmt?: Node }[] };
+    let tree: ParseTree;
     if (sql.trim() === '') return [];
     try {
-      tree = parseSync(sql) as typeof tree;
+      tree = parseSync(sql) as ParseTree;
     } catch {
-      return [{ ...UNKNOWN_STATEMENT, tables: [] }];
+      return [unknownStatement(false)];
     }
-    const out: StatementClass[] = [];
-    for (const { stmt } of tree.stmts ?? []) {
-      const [nodeType, node] = Object.entries(stmt ?? {})[0] ?? [];
-      if (!nodeType || !node) continue;
-      out.push(classifyNode(nodeType, node as Node, false));
-      walk(node, (type, child) => {
-        const write = NESTED_WRITES[type];
-        if (write) out.push(classifyNode(type, child, true));
-        return true;
-      });
-    }
-    return out;
+    return classifyTree(tree, false);
   }
 }
