@@ -3,6 +3,7 @@
 // timeout leave the table untouched; every step is in the ledger and the ledger verifies.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { actionDigest } from '../../src/core/action-digest.js';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import {
   directClient,
@@ -130,7 +131,12 @@ test('an UPDATE waits for a second identity; self-approval and outsiders are ref
   assert.ok(requested >= 0 && decided > requested && query > decided, types.join(','));
   assert.equal(session[decided]!.identity.subject, 'audrey');
   assert.equal(session[decided]!.payload?.reason, 'ticket OPS-12 checked');
-  assert.deepEqual(session[query]!.payload?.approval, { id: held.id, approved_by: ['audrey'] });
+  // The approval is bound to the digest of exactly the statement that ran.
+  assert.deepEqual(session[query]!.payload?.approval, {
+    id: held.id,
+    approved_by: ['audrey'],
+    action_digest: actionDigest([String(session[query]!.payload?.statement)]),
+  });
 
   const replay = await runCli(['--data', f.gateway.dataDir, 'replay', held.sessionId]);
   assert.equal(replay.code, 0, replay.stderr);

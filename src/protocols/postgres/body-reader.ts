@@ -46,6 +46,15 @@ export class BodyReader {
     return v;
   }
 
+  /** The bytes of a NUL-terminated string, without the NUL. */
+  cstringBytes(): Buffer {
+    const end = this.#buf.indexOf(0, this.#offset);
+    if (end < 0) throw new VigilError('protocol_violation', 'string is not NUL-terminated');
+    const v = this.#buf.subarray(this.#offset, end);
+    this.#offset = end + 1;
+    return v;
+  }
+
   /** A NUL-terminated UTF-8 string. */
   cstring(): string {
     const end = this.#buf.indexOf(0, this.#offset);

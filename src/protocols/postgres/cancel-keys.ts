@@ -11,18 +11,46 @@ interface UpstreamKey {
   readonly target: UpstreamTarget;
   readonly pid: number;
   readonly upstreamSecret: Buffer;
+  /** The client's session hears of its cancel first: a statement held for review is withdrawn. */
+  readonly onCancel: () => void;
+}
+
+/**
+ * Sends a CancelRequest for an upstream backend; resolves once the server has read it and closed
+ * the connection (PostgreSQL answers a cancel by closing), or after `timeoutMs`.
+ */
+export function cancelUpstream(
+  target: UpstreamTarget,
+  pid: number,
+  secret: Buffer,
+  timeoutMs = 2000,
+): Promise<void> {
+  return new Promise((resolve) => {
+    // PostgreSQL accepts a plain cancel request whatever its TLS settings (pg_hba does not apply).
+    const socket = connect({ host: target.host, port: target.port }, () => {
+      socket.end(cancelRequest(pid, secret));
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => resolve());
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+  });
 }
 
 export class CancelKeys {
   readonly #byPid = new Map<number, UpstreamKey>();
 
   /** A fresh client-facing key for an upstream backend's key. */
-  issue(target: UpstreamTarget, pid: number, upstreamSecret: Buffer): { pid: number; secret: Buffer } {
+  issue(
+    target: UpstreamTarget,
+    pid: number,
+    upstreamSecret: Buffer,
+    onCancel: () => void = () => undefined,
+  ): { pid: number; secret: Buffer } {
     let clientPid: number;
     do clientPid = randomInt(1, 0x7fffffff);
     while (this.#byPid.has(clientPid));
     const secret = randomBytes(4);
-    this.#byPid.set(clientPid, { secret, target, pid, upstreamSecret });
+    this.#byPid.set(clientPid, { secret, target, pid, upstreamSecret, onCancel });
     return { pid: clientPid, secret };
   }
 
@@ -34,12 +62,8 @@ export class CancelKeys {
   cancel(clientPid: number, secret: Buffer): boolean {
     const key = this.#byPid.get(clientPid);
     if (!key || key.secret.length !== secret.length || !timingSafeEqual(key.secret, secret)) return false;
-    // PostgreSQL accepts a plain cancel request whatever its TLS settings (pg_hba does not apply).
-    const socket = connect({ host: key.target.host, port: key.target.port }, () => {
-      socket.end(cancelRequest(key.pid, key.upstreamSecret));
-    });
-    socket.on('error', () => socket.destroy());
-    socket.setTimeout(10_000, () => socket.destroy());
+    key.onCancel();
+    void cancelUpstream(key.target, key.pid, key.upstreamSecret, 10_000);
     return true;
   }
 }

@@ -11,20 +11,28 @@ import { ANONYMOUS, type Identity } from '../../core/events.js';
 import type { ActiveGrant } from '../../pipeline/authorize.js';
 import type { Pipeline } from '../../pipeline/pipeline.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
-import type { CancelKeys } from './cancel-keys.js';
+import { type CancelKeys, cancelUpstream } from './cancel-keys.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWaiter, withTimeout } from './frame-waiter.js';
 import { parsePassword, parseStartupPacket } from './frontend-messages.js';
+import { checkReportedSetting, checkStartupParams } from './lexical-settings.js';
 import { PostgresProxy } from './proxy-session.js';
 import type { SqlClassifier } from './sql-classifier.js';
-import { connectUpstream, parseUpstreamUrl, type UpstreamTarget } from './upstream-connect.js';
+import {
+  connectUpstream,
+  parseUpstreamUrl,
+  type UpstreamConnection,
+  type UpstreamTarget,
+} from './upstream-connect.js';
 import { vigilErrorResponse } from './wire-errors.js';
 import {
   AUTH,
   authenticationRequest,
   backendKeyData,
   parameterStatus,
+  query,
   readyForQuery,
+  terminate as terminateMessage,
 } from './wire-writer.js';
 
 export interface PostgresConnectionContext {
@@ -117,6 +125,8 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       new VigilError('protocol_violation', 'replication connections are not supported through Vigil'),
     );
   }
+  const pinned = checkStartupParams(params);
+  if (pinned) return fail(pinned);
   if (!tls && !(ctx.config.allow_cleartext_on_loopback && isLoopback(raw.remoteAddress))) {
     return fail(
       new VigilError(
@@ -174,6 +184,8 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
   const target = upstreamTarget(ctx);
   const upstreamParams: Record<string, string> = {};
   for (const name of FORWARDED_PARAMS) if (params[name] !== undefined) upstreamParams[name] = params[name]!;
+  // Pinned: a client that names no encoding reads UTF-8 too (the server reports it in ParameterStatus).
+  upstreamParams.client_encoding ??= 'UTF8';
   upstreamParams.user = target.user ?? params.user ?? 'postgres';
   upstreamParams.database = target.database ?? params.database ?? upstreamParams.user;
   if (ctx.config.guardrails.read_only) upstreamParams.default_transaction_read_only = 'on';
@@ -194,16 +206,25 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     await ctx.sessions.end(session, 'client-closed');
     return;
   }
+  // A role or database default can set what the startup packet did not: Vigil must read text as the server does.
+  for (const [name, value] of upstream.parameters) {
+    const drift = checkReportedSetting(name, value);
+    if (!drift) continue;
+    upstream.socket.destroy();
+    await ctx.sessions.end(session, 'closed', { error: drift.code, message: drift.message });
+    return fail(drift);
+  }
 
   // 4. The client is in: its own cancel key, the server's parameters, ready.
-  const key = ctx.cancelKeys.issue(target, upstream.pid, upstream.secret);
+  let proxy: PostgresProxy | null = null;
+  const key = ctx.cancelKeys.issue(target, upstream.pid, upstream.secret, () => proxy?.cancelRequested());
   const hello = [authenticationRequest(AUTH.ok)];
   for (const [name, value] of upstream.parameters) hello.push(parameterStatus(name, value));
   hello.push(backendKeyData(key.pid, key.secret), readyForQuery(upstream.status));
   socket.write(Buffer.concat(hello));
   waiter.detach();
   waiter.reader.maxBytes = ctx.config.max_message_bytes;
-  const proxy = new PostgresProxy(
+  proxy = new PostgresProxy(
     socket,
     waiter.reader,
     upstream,
@@ -213,7 +234,9 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       sessions: ctx.sessions,
       classifier: ctx.classifier,
       recordRows: ctx.config.record_rows,
+      allowUnknownStatements: ctx.config.allow_unknown_statements,
       logger: ctx.logger,
+      stopUpstream: () => stopBackend(target, upstreamParams, upstream),
     },
     () => ctx.cancelKeys.release(key.pid),
   );
@@ -251,4 +274,31 @@ async function recordRefusal(
   } catch {
     // Recording failures are logged by the pipeline; the login is refused either way.
   }
+}
+
+/**
+ * Stops the backend serving a connection Vigil is cutting: a cancel request for the statement it
+ * runs, and pg_terminate_backend from a second connection of the same role, so that nothing already
+ * queued for it runs after the cut. Best effort, bounded in time.
+ */
+async function stopBackend(
+  target: UpstreamTarget,
+  params: Readonly<Record<string, string>>,
+  upstream: UpstreamConnection,
+): Promise<void> {
+  const terminate = (async () => {
+    const admin = await connectUpstream(target, { user: params.user!, database: params.database! }, 2000);
+    try {
+      admin.socket.write(
+        Buffer.concat([query(`SELECT pg_terminate_backend(${upstream.pid})`), terminateMessage()]),
+      );
+      await new Promise<void>((resolve) => {
+        admin.socket.once('close', () => resolve());
+        setTimeout(resolve, 2000).unref();
+      });
+    } finally {
+      admin.socket.destroy();
+    }
+  })().catch(() => undefined);
+  await Promise.all([cancelUpstream(target, upstream.pid, upstream.secret), terminate]);
 }

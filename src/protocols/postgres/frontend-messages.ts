@@ -42,8 +42,47 @@ export function parseStartupPacket(body: Buffer): StartupPacket {
   return { kind: 'startup', version: code, params };
 }
 
-export function parseQuery(body: Buffer): string {
-  return new BodyReader(body).cstring();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Statement text as the server reads it in a UTF-8 session, or null when the bytes are not valid
+ * UTF-8: a lossy decoding could show Vigil a text the server never sees, so Vigil does not judge it.
+ */
+export function decodeStatementText(bytes: Buffer): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A statement or portal name as a key: its raw bytes one-to-one (latin1), so names the server
+ * tells apart stay apart. Only for lookups; shown names are decoded with `displayName`.
+ */
+function nameKey(bytes: Buffer): string {
+  return bytes.toString('latin1');
+}
+
+/** The name key of a name read from SQL text (PREPARE p, DEALLOCATE p). */
+export function nameKeyOfText(name: string): string {
+  return nameKey(Buffer.from(name, 'utf8'));
+}
+
+/** A name key as readable text for the record (invalid UTF-8 shows as replacement characters). */
+export function displayName(key: string): string {
+  return Buffer.from(key, 'latin1').toString('utf8');
+}
+
+export interface QueryMessage {
+  /** The text, or null when it is not valid UTF-8. */
+  readonly text: string | null;
+  readonly bytes: Buffer;
+}
+
+export function parseQuery(body: Buffer): QueryMessage {
+  const bytes = new BodyReader(body).cstringBytes();
+  return { text: decodeStatementText(bytes), bytes };
 }
 
 export function parsePassword(body: Buffer): string {
@@ -51,15 +90,17 @@ export function parsePassword(body: Buffer): string {
 }
 
 export interface ParseMessage {
+  /** A name key (see nameKey). */
   readonly name: string;
-  readonly query: string;
+  /** The text, or null when it is not valid UTF-8. */
+  readonly query: string | null;
   readonly paramTypes: readonly number[];
 }
 
 export function parseParse(body: Buffer): ParseMessage {
   const r = new BodyReader(body);
-  const name = r.cstring();
-  const query = r.cstring();
+  const name = nameKey(r.cstringBytes());
+  const query = decodeStatementText(r.cstringBytes());
   const n = r.count16(4);
   const paramTypes: number[] = [];
   for (let i = 0; i < n; i++) paramTypes.push(r.int32() >>> 0);
@@ -77,8 +118,8 @@ export interface BindMessage {
 
 export function parseBind(body: Buffer): BindMessage {
   const r = new BodyReader(body);
-  const portal = r.cstring();
-  const statement = r.cstring();
+  const portal = nameKey(r.cstringBytes());
+  const statement = nameKey(r.cstringBytes());
   const nFormats = r.count16(2);
   const formats: number[] = [];
   for (let i = 0; i < nFormats; i++) formats.push(r.int16());
@@ -101,7 +142,7 @@ export function parseBind(body: Buffer): BindMessage {
 
 export function parseExecute(body: Buffer): { readonly portal: string; readonly maxRows: number } {
   const r = new BodyReader(body);
-  return { portal: r.cstring(), maxRows: r.int32() };
+  return { portal: nameKey(r.cstringBytes()), maxRows: r.int32() };
 }
 
 /** Describe and Close share a shape: 'S' for a statement or 'P' for a portal, then its name. */
@@ -110,5 +151,5 @@ export function parseTarget(body: Buffer): { readonly target: 'S' | 'P'; readonl
   const t = String.fromCharCode(r.byte());
   if (t !== 'S' && t !== 'P')
     throw new VigilError('protocol_violation', `invalid describe/close target ${t}`);
-  return { target: t, name: r.cstring() };
+  return { target: t, name: nameKey(r.cstringBytes()) };
 }

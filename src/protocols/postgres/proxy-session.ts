@@ -1,47 +1,67 @@
-// One running client connection after the handshake: client frames are inspected and forwarded
-// as received, except that every statement is submitted to the pipeline (policy, masking,
-// write-ahead recording) before its Query or Execute goes upstream. Server frames are forwarded
-// as received while a ResponseTracker turns them into db.result events.
+// One running client connection after the handshake. Client messages are forwarded as received,
+// except that every statement is judged and recorded (policy, masking, write-ahead) before its
+// Query, Execute or FunctionCall goes upstream, and judged by the text the SERVER will run:
+// - prepared statements and portals are known only once the server confirms them
+//   (StatementState, fed by the ResponseTracker); before judging an Execute whose Parse or Bind is
+//   still unanswered, Vigil asks the server to flush its answers (a Flush message) and waits;
+// - what the server skips after an error (everything up to Sync), Vigil skips too;
+// - an Execute of a portal whose text Vigil cannot be certain of is refused (fail closed) unless
+//   the connection allows unknown statements;
+// - settings that change how text is read are pinned (lexical-settings.ts).
+// A refusal is delivered through the server: Vigil sends it a message it must reject, so the
+// transaction ends exactly as if the statement had failed there, and the server's error is
+// replaced by Vigil's on its way back.
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { JsonObject, JsonValue, SessionEndReason } from '../../core/events.js';
+import type { JsonObject, SessionEndReason } from '../../core/events.js';
 import type { HeldNotice, Pipeline } from '../../pipeline/pipeline.js';
 import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
+import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
-import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
-import { ResponseTracker } from './response-tracker.js';
-import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
+import {
+  displayName,
+  nameKeyOfText,
+  parseBind,
+  parseExecute,
+  parseParse,
+  parseQuery,
+  parseTarget,
+} from './frontend-messages.js';
+import { checkReportedSetting, checkSettingChanges } from './lexical-settings.js';
+import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
+import { type SqlClassifier, type StatementClass, UNKNOWN_STATEMENT } from './sql-classifier.js';
+import { type KnownPortal, type SqlNamespaceChanges, StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
-import { errorResponse, readyForQuery } from './wire-writer.js';
+import { errorResponse, flush, parse, query } from './wire-writer.js';
 
 export interface ProxyDeps {
   readonly pipeline: Pipeline;
   readonly sessions: SessionManager;
   readonly classifier: SqlClassifier;
   readonly recordRows: number;
+  /** Execute statements whose text Vigil cannot be certain of (judged as UNKNOWN) instead of refusing them. */
+  readonly allowUnknownStatements: boolean;
   readonly logger: { warn(obj: object, msg: string): void };
-}
-
-interface Portal {
-  readonly statement: string;
-  readonly text: string | null;
-  readonly params: JsonValue[];
-  readonly resultFormats: readonly number[];
-}
-
-/** A refusal written into the server's reply stream at the right place: around the ReadyForQuery numbered `z`. */
-interface Injection {
-  readonly z: number;
-  readonly before: boolean;
-  readonly error: Buffer;
+  /** Stops whatever the server is running for this connection (a cut must commit nothing more). */
+  readonly stopUpstream: () => Promise<void>;
 }
 
 type ClientSocket = Socket | TLSSocket;
 
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
+
+/**
+ * While a statement waits (recording, review, the server's confirmation) the client is still read,
+ * so that its leaving is noticed at once; what it sends meanwhile is kept up to this much.
+ */
+const READ_AHEAD_BYTES = 1024 * 1024;
+
+/** Text the server must reject (a syntax error, before any name is stored): carries Vigil's refusals. */
+const REFUSAL_SQL = 'vigil refused the statement';
 
 export class PostgresProxy {
   readonly #client: ClientSocket;
@@ -50,17 +70,18 @@ export class PostgresProxy {
   readonly #upstreamReader: FrameReader;
   readonly #session: LiveSession;
   readonly #deps: ProxyDeps;
+  readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
-  readonly #statements = new Map<string, string>();
-  readonly #portals = new Map<string, Portal>();
-  readonly #injections: Injection[] = [];
   readonly #onClosed: () => void;
   /** Aborted when the connection ends: a statement held for review is withdrawn. */
   readonly #gone = new AbortController();
+  /** Aborted by the client's cancel request while a statement is held. */
+  #holdAbort: AbortController | null = null;
   #toUpstream: Buffer[] = [];
-  #zForwarded = 0;
-  #zReceived = 0;
-  #discarding: Buffer | null = null;
+  /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
+  #batch = 0;
+  /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
+  #discarding = false;
   #pumping = false;
   #waiting = false;
   #clientBlocked = false;
@@ -82,7 +103,9 @@ export class PostgresProxy {
     this.#session = session;
     this.#deps = deps;
     this.#onClosed = onClosed;
-    this.#tracker = new ResponseTracker(deps.recordRows, (payload) => this.#recordResult(payload));
+    this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
+      this.#recordResult(payload),
+    );
     this.#tracker.status = upstream.status;
   }
 
@@ -91,7 +114,8 @@ export class PostgresProxy {
     this.#session.cutters.add(this.#cut);
     this.#client.on('data', (chunk: Buffer) => {
       this.#clientReader.push(chunk);
-      void this.#pump();
+      if (this.#waiting) this.#updateClientFlow();
+      else void this.#pump();
     });
     socket.on('data', (chunk: Buffer) => this.#fromUpstream(chunk));
     this.#client.on('close', () => this.#close('client-closed'));
@@ -102,16 +126,13 @@ export class PostgresProxy {
     void this.#pump();
   }
 
+  /** The client's cancel request: a held statement is withdrawn (the server gets the cancel too). */
+  cancelRequested(): void {
+    this.#holdAbort?.abort();
+  }
+
   readonly #cut = (reason: SessionEndReason) => {
-    if (this.#closed) return;
-    const err = errorResponse({
-      severity: 'FATAL',
-      code: '57P01',
-      message: `vigil: the session was ended (${reason})`,
-    });
-    this.#client.end(err);
-    this.#upstream.socket.destroy();
-    setTimeout(() => this.#client.destroy(), 1000).unref();
+    this.#close(reason, {}, { code: '57P01', message: `vigil: the session was ended (${reason})` });
   };
 
   // Client → upstream.
@@ -125,7 +146,7 @@ export class PostgresProxy {
         if (!frame) break;
         const work = this.#onClientFrame(frame);
         if (work) {
-          // Write-ahead: what came before goes out now; the client waits while the statement is recorded.
+          // Write-ahead: what came before goes out now; the client's messages wait while this one is judged.
           this.#flushUpstream();
           this.#waiting = true;
           this.#updateClientFlow();
@@ -144,14 +165,18 @@ export class PostgresProxy {
   }
 
   #onClientFrame(frame: Frame): Promise<void> | undefined {
+    if (frame.code === 'X') {
+      this.#terminate(frame);
+      return undefined;
+    }
+    // The server ignores everything up to Sync once a message of the batch failed: so does Vigil.
+    if (!this.#discarding && this.#tracker.failedBatch === this.#batch && frame.code !== 'S') {
+      this.#discarding = true;
+    }
     if (this.#discarding) {
-      // After a refused Execute the messages up to Sync are dropped, as the server does after an error.
       if (frame.code === 'S') {
-        this.#injections.push({ z: this.#zForwarded + 1, before: true, error: this.#discarding });
-        this.#discarding = null;
+        this.#discarding = false;
         this.#sync(frame);
-      } else if (frame.code === 'X') {
-        this.#terminate(frame);
       }
       return undefined;
     }
@@ -164,23 +189,23 @@ export class PostgresProxy {
         return this.#functionCall(frame);
       case 'P': {
         const m = parseParse(frame.body);
-        this.#statements.set(m.name, m.query);
-        this.#tracker.forget('S', m.name);
-        this.#forward(frame, { kind: 'parse' });
+        this.#forward(frame, { kind: 'parse', name: m.name, text: m.query });
         return undefined;
       }
       case 'B': {
         const m = parseBind(frame.body);
-        this.#portals.set(m.portal, {
-          statement: m.statement,
-          text: this.#statements.get(m.statement) ?? null,
-          params: m.params.map((p) =>
-            p === null ? null : p.binary ? `\\x${p.value.toString('hex')}` : p.value.toString('utf8'),
-          ),
-          resultFormats: m.resultFormats,
+        this.#forward(frame, {
+          kind: 'bind',
+          bind: {
+            portal: m.portal,
+            statement: m.statement,
+            params: m.params.map((p) =>
+              p === null ? null : p.binary ? `\\x${p.value.toString('hex')}` : p.value.toString('utf8'),
+            ),
+            rawParams: m.params.map((p) => (p === null ? null : Buffer.from(p.value))),
+            resultFormats: m.resultFormats,
+          },
         });
-        this.#tracker.forget('P', m.portal);
-        this.#forward(frame, { kind: 'bind' });
         return undefined;
       }
       case 'D': {
@@ -190,10 +215,7 @@ export class PostgresProxy {
       }
       case 'C': {
         const t = parseTarget(frame.body);
-        if (t.target === 'S') this.#statements.delete(t.name);
-        else this.#portals.delete(t.name);
-        this.#tracker.forget(t.target, t.name);
-        this.#forward(frame, { kind: 'close' });
+        this.#forward(frame, { kind: 'close', target: t.target, name: t.name });
         return undefined;
       }
       case 'S':
@@ -205,108 +227,226 @@ export class PostgresProxy {
       case 'f':
         this.#toUpstream.push(frame.raw);
         return undefined;
-      case 'X':
-        this.#terminate(frame);
-        return undefined;
       default:
         throw new VigilError('protocol_violation', `unexpected message type '${frame.code}' from the client`);
     }
   }
 
+  /**
+   * Before a statement is judged, the state it refers to must be the server's: unanswered Parse,
+   * Bind and Close messages are flushed and their answers awaited. False when the server is
+   * skipping this batch after an error (the statement will not run, so it is not judged).
+   */
+  async #settle(): Promise<boolean> {
+    if (this.#tracker.unconfirmedStateChanges > 0) {
+      this.#toUpstream.push(flush());
+      this.#flushUpstream();
+      await this.#tracker.stateSettled();
+    }
+    return !this.#closed && this.#tracker.failedBatch !== this.#batch;
+  }
+
   async #simpleQuery(frame: Frame): Promise<void> {
-    const sql = parseQuery(frame.body);
-    const statements = this.#deps.classifier.classify(sql);
-    await this.#submitThenForward(frame, {
-      statement: sql,
+    if (!(await this.#settle())) {
+      this.#discarding = true;
+      return;
+    }
+    const q = parseQuery(frame.body);
+    if (q.text === null) {
+      return this.#refuseUnjudged(notUtf8(), { statement: null, protocol: 'simple' }, true);
+    }
+    const statements = this.#deps.classifier.classify(q.text);
+    const payload = {
+      statement: q.text,
       parameters: [],
       statement_name: null,
       portal: null,
       protocol: 'simple',
       classification: { statements },
-    });
-  }
-
-  /**
-   * A message that answers with its own ReadyForQuery (Query, FunctionCall): recorded first, then
-   * forwarded; refused, it goes nowhere and the client gets the error and a ReadyForQuery in turn.
-   */
-  async #submitThenForward(frame: Frame, payload: JsonObject): Promise<void> {
+    };
+    const pinned = checkSettingChanges(settingsOf(statements));
+    if (pinned) return this.#refuseUnjudged(pinned, payload, true);
     try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', payload, this.#submitOptions);
+      await this.#submit(payload, actionDigest([q.text]));
     } catch (err) {
-      this.#injections.push({ z: this.#zForwarded, before: false, error: this.#refusal(err) });
-      this.#drainInjections();
-      return;
+      return this.#refuse(err, true);
     }
-    this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
-    this.#zForwarded++;
+    if (this.#serverSkipsNow()) return;
+    this.#forward(frame, {
+      kind: 'query',
+      exec: { started: performance.now(), ...namespaceChanges(this.#deps.classifier, q.text, statements) },
+    });
   }
 
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
-    const p = this.#portals.get(portal);
-    const text = p?.text ?? null;
-    const statements = text === null ? [UNKNOWN_STATEMENT] : this.#deps.classifier.classify(text);
-    try {
-      await this.#deps.pipeline.submit(
-        this.#session,
-        'db.query',
-        {
-          statement: text,
-          parameters: p?.params ?? [],
-          statement_name: p?.statement ?? null,
-          portal,
-          protocol: 'extended',
-          classification: { statements },
-        },
-        this.#submitOptions,
-      );
-    } catch (err) {
-      this.#discarding = this.#refusal(err);
+    if (!(await this.#settle())) {
+      this.#discarding = true;
       return;
+    }
+    const known = this.#state.portal(portal);
+    const exec: Execution = {
+      started: 0,
+      portal,
+      ...(known ? { statement: known.statement, resultFormats: known.resultFormats } : {}),
+    };
+    if (!known || known.text === null) {
+      if (!this.#deps.allowUnknownStatements) {
+        return this.#refuseUnjudged(
+          uncertain(portal, known),
+          this.#executePayload(portal, known, null),
+          false,
+        );
+      }
+      try {
+        await this.#submit(this.#executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
+      } catch (err) {
+        return this.#refuse(err, false);
+      }
+      if (this.#serverSkipsNow()) return;
+      this.#forward(frame, { kind: 'execute', exec: { ...exec, started: performance.now() } });
+      return;
+    }
+    const statements = this.#deps.classifier.classify(known.text);
+    const payload = this.#executePayload(portal, known, statements);
+    const pinned = checkSettingChanges(settingsOf(statements));
+    if (pinned) return this.#refuseUnjudged(pinned, payload, false);
+    try {
+      await this.#submit(payload, actionDigest([known.text, ...known.rawParams]));
+    } catch (err) {
+      return this.#refuse(err, false);
+    }
+    // Nothing was forwarded while the statement was judged, so the server's portal can only have
+    // been dropped (a transaction ended), never rebound; Vigil still refuses rather than assume.
+    if (this.#serverSkipsNow()) return;
+    if (this.#state.portal(portal) !== known) {
+      return this.#refuse(uncertain(portal, undefined), false);
     }
     this.#forward(frame, {
       kind: 'execute',
       exec: {
+        ...exec,
         started: performance.now(),
-        portal,
-        ...(p ? { statement: p.statement, resultFormats: p.resultFormats } : {}),
+        ...namespaceChanges(this.#deps.classifier, known.text, statements),
       },
     });
   }
 
-  /** The legacy fast-path call runs a function by oid: recorded like a statement, judged as unknown. */
+  #executePayload(
+    portal: string,
+    known: KnownPortal | undefined,
+    statements: readonly StatementClass[] | null,
+  ): JsonObject {
+    return {
+      statement: known?.text ?? null,
+      parameters: known ? [...known.params] : [],
+      statement_name: known ? displayName(known.statement) : null,
+      portal: displayName(portal),
+      protocol: 'extended',
+      classification: { statements: statements ? [...statements] : [UNKNOWN_STATEMENT] },
+    };
+  }
+
+  /**
+   * While a statement was being recorded, the server may have failed an earlier message of the
+   * batch: it will skip this one, so Vigil does not forward it (the record says it did not run).
+   */
+  #serverSkipsNow(): boolean {
+    if (this.#closed || this.#tracker.failedBatch !== this.#batch) return false;
+    this.#discarding = true;
+    this.#recordResult(notExecuted(this.#tracker.lastError));
+    return true;
+  }
+
+  /** The legacy fast-path call runs a function by oid, with no SQL text to judge. */
   async #functionCall(frame: Frame): Promise<void> {
+    if (!(await this.#settle())) {
+      this.#discarding = true;
+      return;
+    }
     const oid = frame.body.length >= 4 ? frame.body.readUInt32BE(0) : 0;
-    await this.#submitThenForward(frame, {
+    const payload = {
       statement: `-- fast-path function call (oid ${oid})`,
       parameters: [],
       statement_name: null,
       portal: null,
       protocol: 'fastpath',
       classification: { statements: [UNKNOWN_STATEMENT] },
-    });
+    };
+    if (!this.#deps.allowUnknownStatements) {
+      const err = new VigilError(
+        'statement_uncertain',
+        'fast-path function calls carry no SQL text for Vigil to judge',
+      );
+      return this.#refuseUnjudged(err, payload, true);
+    }
+    try {
+      await this.#submit(payload, actionDigest([frame.body]));
+    } catch (err) {
+      return this.#refuse(err, true);
+    }
+    if (this.#serverSkipsNow()) return;
+    this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
   }
 
-  /** Held for review: the client hears why it waits and what to tell a reviewer. */
-  readonly #submitOptions = {
-    signal: this.#gone.signal,
-    onHeld: (held: HeldNotice) => {
-      if (!this.#closed) this.#client.write(heldNoticeResponse(held));
-    },
-  };
+  /** Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel. */
+  async #submit(payload: JsonObject, digest: string | undefined): Promise<void> {
+    const hold = new AbortController();
+    this.#holdAbort = hold;
+    try {
+      await this.#deps.pipeline.submit(this.#session, 'db.query', payload, {
+        signal: AbortSignal.any([this.#gone.signal, hold.signal]),
+        onHeld: (held: HeldNotice) => {
+          if (!this.#closed) this.#client.write(heldNoticeResponse(held));
+        },
+        ...(digest ? { actionDigest: digest } : {}),
+      });
+    } finally {
+      this.#holdAbort = null;
+    }
+  }
 
-  #refusal(err: unknown): Buffer {
+  /**
+   * A statement Vigil refuses before policy can judge it (its text is unknown or unreadable, or it
+   * would change a pinned setting): the attempt and the refusal are recorded all the same.
+   */
+  async #refuseUnjudged(error: VigilError, payload: JsonObject, simple: boolean): Promise<void> {
+    try {
+      await this.#deps.pipeline.observe(this.#session, 'db.query', { ...payload, refused: error.code });
+      await this.#deps.pipeline.observe(this.#session, 'policy.decision', {
+        action: 'deny',
+        rule: error.code,
+        reason: error.message,
+        subject_type: 'db.query',
+      });
+    } catch (err) {
+      return this.#refuse(err, simple);
+    }
+    this.#refuse(error, simple);
+  }
+
+  #refuse(err: unknown, simple: boolean): void {
+    if (this.#closed) return;
     const error = toVigilError(err);
     if (!isPolicyRefusal(error.code)) {
       this.#deps.logger.warn({ code: error.code, err: error.message }, 'postgres statement refused');
     }
-    return vigilErrorResponse(error, false);
+    const refusal = vigilErrorResponse(error, false);
+    // When the server already failed this batch it skips to Sync anyway: the client has its error.
+    if (simple) {
+      if (this.#tracker.expect({ kind: 'refusal', simple: true, error: refusal, batch: this.#batch }))
+        this.#toUpstream.push(query(REFUSAL_SQL));
+      else this.#discarding = true;
+    } else {
+      if (this.#tracker.expect({ kind: 'refusal', simple: false, error: refusal, batch: this.#batch }))
+        this.#toUpstream.push(parse('vigil_refused', REFUSAL_SQL));
+      this.#discarding = true;
+    }
   }
 
   #sync(frame: Frame): void {
     this.#forward(frame, { kind: 'sync' });
-    this.#zForwarded++;
+    this.#batch++;
   }
 
   #terminate(frame: Frame): void {
@@ -315,9 +455,10 @@ export class PostgresProxy {
     this.#client.end();
   }
 
-  #forward(frame: Frame, expectation: Parameters<ResponseTracker['expect']>[0]): void {
-    this.#tracker.expect(expectation);
-    this.#toUpstream.push(frame.raw);
+  #forward(frame: Frame, body: DistributiveOmit<Expectation, 'batch'>): void {
+    if (this.#tracker.expect({ ...body, batch: this.#batch } as Expectation))
+      this.#toUpstream.push(frame.raw);
+    else this.#discarding = true;
   }
 
   #flushUpstream(): void {
@@ -336,10 +477,11 @@ export class PostgresProxy {
     }
   }
 
-  /** The client is read while nothing is being recorded and the upstream keeps up. */
+  /** The client is read unless the upstream lags, or it has sent a lot while a statement waits. */
   #updateClientFlow(): void {
     if (this.#closed) return;
-    if (this.#waiting || this.#clientBlocked) this.#client.pause();
+    const full = this.#waiting && this.#clientReader.buffered >= READ_AHEAD_BYTES;
+    if (this.#clientBlocked || full) this.#client.pause();
     else this.#client.resume();
   }
 
@@ -353,15 +495,17 @@ export class PostgresProxy {
       for (;;) {
         const frame = this.#upstreamReader.next();
         if (!frame) break;
-        this.#tracker.observe(frame);
-        if (frame.code === 'Z') {
-          this.#zReceived++;
-          this.#takeInjections(out, true);
-          out.push(frame.raw);
-          this.#takeInjections(out, false);
-        } else {
-          out.push(frame.raw);
+        if (frame.code === 'S') {
+          const [name, value] = parseParameterStatus(frame.body);
+          const drift = checkReportedSetting(name, value);
+          if (drift) {
+            // Something Vigil could not see (a function, a role default) changed how text is read.
+            if (out.length > 0) this.#client.write(Buffer.concat(out));
+            this.#fatal(drift);
+            return;
+          }
         }
+        out.push(this.#tracker.observe(frame));
       }
     } catch (err) {
       this.#deps.logger.warn({ err: toVigilError(err).message }, 'unreadable message from the upstream');
@@ -376,29 +520,6 @@ export class PostgresProxy {
     }
   }
 
-  /** Refusals placed just before (extended protocol) or just after (simple query) the ReadyForQuery just received. */
-  #takeInjections(out: Buffer[], before: boolean): void {
-    for (;;) {
-      const next = this.#injections[0];
-      if (!next || next.z !== this.#zReceived || next.before !== before) return;
-      this.#injections.shift();
-      out.push(next.error);
-      if (!next.before) out.push(readyForQuery(this.#tracker.status));
-    }
-  }
-
-  /** Writes refusals that no longer wait for a server reply. */
-  #drainInjections(): void {
-    const out: Buffer[] = [];
-    while (this.#injections.length > 0) {
-      const next = this.#injections[0]!;
-      if (next.before || next.z > this.#zReceived) break;
-      this.#injections.shift();
-      out.push(next.error, readyForQuery(this.#tracker.status));
-    }
-    if (out.length > 0) this.#client.write(Buffer.concat(out));
-  }
-
   #recordResult(payload: JsonObject): void {
     this.#deps.sessions.touch(this.#session);
     this.#deps.pipeline.observe(this.#session, 'db.result', payload).catch((err: unknown) => {
@@ -408,17 +529,32 @@ export class PostgresProxy {
 
   #fatal(err: VigilError): void {
     if (this.#closed) return;
-    this.#client.end(vigilErrorResponse(err, true));
-    this.#close('client-closed', { error: err.code });
+    const response = vigilErrorResponse(err, true);
+    this.#close('closed', { error: err.code, message: err.message }, response);
   }
 
-  #close(reason: SessionEndReason, facts: JsonObject = {}): void {
+  /**
+   * Ends the connection once. When Vigil ends it (a cut, a fatal refusal) the server is told to
+   * stop what it runs, so nothing commits after the cut; when the client left, the server sees the
+   * connection drop exactly as it would without Vigil.
+   */
+  #close(
+    reason: SessionEndReason,
+    facts: JsonObject = {},
+    clientError?: Buffer | { code: string; message: string },
+  ): void {
     if (this.#closed) return;
     this.#closed = true;
     this.#gone.abort();
+    this.#tracker.abandon();
     this.#session.cutters.delete(this.#cut);
+    const vigilEnded = clientError !== undefined;
     if (!this.#client.writableEnded) {
-      if (reason === 'client-closed') this.#client.end();
+      if (clientError) {
+        this.#client.end(
+          Buffer.isBuffer(clientError) ? clientError : errorResponse({ severity: 'FATAL', ...clientError }),
+        );
+      } else if (reason === 'client-closed') this.#client.end();
       else
         this.#client.end(
           errorResponse({
@@ -429,8 +565,66 @@ export class PostgresProxy {
         );
     }
     setTimeout(() => this.#client.destroy(), 1000).unref();
-    this.#upstream.socket.destroy();
+    if (vigilEnded) {
+      const socket = this.#upstream.socket;
+      // Reset, so the server cannot read on into messages still queued for it, then stop the backend.
+      if ('resetAndDestroy' in socket && !socket.destroyed) socket.resetAndDestroy();
+      void this.#deps.stopUpstream().finally(() => socket.destroy());
+    } else {
+      this.#upstream.socket.destroy();
+    }
     this.#onClosed();
     void this.#deps.sessions.end(this.#session, reason, facts);
   }
+}
+
+type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+function settingsOf(statements: readonly StatementClass[]) {
+  return statements.flatMap((s) => s.settings ?? []);
+}
+
+/** PREPARE and DEALLOCATE in a statement string, so their effects can follow their command tags. */
+function namespaceChanges(
+  classifier: SqlClassifier,
+  text: string,
+  statements: readonly StatementClass[],
+): { sql?: SqlNamespaceChanges } {
+  if (!statements.some((s) => s.kind === 'PREPARE' || s.kind === 'DEALLOCATE')) return {};
+  const names = classifier.preparedNames(text);
+  return {
+    sql: {
+      text,
+      prepares: names.prepares.map(nameKeyOfText),
+      deallocates: names.deallocates.map((n) => (n === '*' ? '*' : nameKeyOfText(n))),
+    },
+  };
+}
+
+function notExecuted(sqlstate: string | null): JsonObject {
+  return {
+    command_tag: null,
+    sqlstate: sqlstate ?? 'XX000',
+    error_message: 'not executed: an earlier message of the same pipeline failed',
+    statement_index: 0,
+    row_count: 0,
+    duration_ms: 0,
+    columns: [],
+    rows: [],
+  };
+}
+
+function notUtf8(): VigilError {
+  return new VigilError(
+    'statement_uncertain',
+    'the statement is not valid UTF-8, so Vigil cannot read it as the server would',
+  );
+}
+
+function uncertain(portal: string, known: KnownPortal | undefined): VigilError {
+  const name = portal === '' ? 'the unnamed portal' : `portal "${displayName(portal)}"`;
+  const why = known
+    ? `its statement "${displayName(known.statement)}" was not prepared through this connection's protocol messages`
+    : 'the server has not confirmed binding it';
+  return new VigilError('statement_uncertain', `Vigil cannot be certain what ${name} would run: ${why}`);
 }

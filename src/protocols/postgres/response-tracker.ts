@@ -1,8 +1,10 @@
-// Follows the server's answers to the messages forwarded to it, in order, the way a driver does:
-// each forwarded message expects its reply (ParseComplete, BindComplete, rows and a command tag,
-// ReadyForQuery ...). When a statement's result completes it is handed to `onResult` as a
-// db.result payload. After an error in the extended protocol the server skips everything up to
+// Follows the server's answers to the messages forwarded to it, in order, the way the server
+// itself processes them: each forwarded message expects its reply (ParseComplete, BindComplete,
+// rows and a command tag, ReadyForQuery ...). Replies that change the server's statements and
+// portals are applied to the StatementState only when they arrive, so Vigil knows exactly what
+// the server confirmed. After an error in the extended protocol the server skips everything up to
 // Sync; the tracker skips the same expectations, reporting skipped executions as not run.
+// Completed statements are handed to `onResult` as db.result payloads.
 import type { JsonObject, JsonValue } from '../../core/events.js';
 import {
   type ColumnDescription,
@@ -13,6 +15,7 @@ import {
   rowCountFromTag,
 } from './backend-messages.js';
 import type { Frame } from './frame-reader.js';
+import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
 
 export interface Execution {
   readonly started: number;
@@ -20,12 +23,26 @@ export interface Execution {
   readonly portal?: string;
   readonly statement?: string;
   readonly resultFormats?: readonly number[];
+  /** The SQL PREPARE and DEALLOCATE names in the statement string, consumed as their tags arrive. */
+  readonly sql?: SqlNamespaceChanges;
 }
 
-export type Expectation =
-  | { readonly kind: 'parse' | 'bind' | 'close' | 'sync' }
+type Body =
+  | { readonly kind: 'parse'; readonly name: string; readonly text: string | null }
+  | { readonly kind: 'bind'; readonly bind: PendingBind }
+  | { readonly kind: 'close'; readonly target: 'S' | 'P'; readonly name: string }
+  | { readonly kind: 'sync' }
   | { readonly kind: 'describe'; readonly target: 'S' | 'P'; readonly name: string }
-  | { readonly kind: 'query' | 'execute'; readonly exec: Execution };
+  | { readonly kind: 'query' | 'execute'; readonly exec: Execution }
+  /**
+   * A refusal delivered through the server: Vigil sent a message the server must reject, so the
+   * transaction ends up as if the refused statement had failed there. The server's error is
+   * replaced by Vigil's. `simple` refusals answer with their own ReadyForQuery.
+   */
+  | { readonly kind: 'refusal'; readonly simple: boolean; readonly error: Buffer };
+
+/** What a forwarded message waits for, and the Sync-delimited batch it belongs to. */
+export type Expectation = Body & { readonly batch: number };
 
 interface Progress {
   columns: ColumnDescription[] | null;
@@ -35,110 +52,198 @@ interface Progress {
   started: number;
 }
 
+const STATE_CHANGES = new Set(['parse', 'bind', 'close']);
+const EXTENDED = new Set(['parse', 'bind', 'close', 'describe', 'execute']);
+
 export class ResponseTracker {
   readonly #expected: Expectation[] = [];
   readonly #recordRows: number;
   readonly #onResult: (payload: JsonObject) => void;
+  readonly #state: StatementState;
   readonly #described = new Map<string, ColumnDescription[] | null>();
   #progress: Progress | null = null;
   /** SQLSTATE of the error that made the server skip to Sync. */
   #lastError: string | null = null;
+  /** The SQLSTATE of the last error in the batch that failed (what skipped messages report). */
+  get lastError(): string | null {
+    return this.#lastError;
+  }
+  /** Expectations of Parse, Bind and Close still waiting for the server. */
+  #stateChanges = 0;
+  #settledWaiters: (() => void)[] = [];
+  /** The batch in which the server reported an extended-protocol error (it skips to that batch's Sync). */
+  failedBatch = -1;
   /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
   status = 'I';
 
-  constructor(recordRows: number, onResult: (payload: JsonObject) => void) {
+  constructor(recordRows: number, state: StatementState, onResult: (payload: JsonObject) => void) {
     this.#recordRows = recordRows;
+    this.#state = state;
     this.#onResult = onResult;
   }
 
-  expect(e: Expectation): void {
+  /**
+   * Registers the reply a forwarded message waits for. A message of a batch the server already
+   * failed will be skipped without a reply: it is not registered (an execution is reported as not
+   * run), so no later reply is ever matched to it. Returns whether the server will process it.
+   */
+  expect(e: Expectation): boolean {
+    if (e.kind !== 'sync' && e.batch === this.failedBatch) {
+      if (e.kind === 'execute' || e.kind === 'query') this.#skipped(e.exec, this.#lastError ?? 'XX000');
+      return false;
+    }
     this.#expected.push(e);
+    if (STATE_CHANGES.has(e.kind)) this.#stateChanges++;
+    return true;
   }
 
   get pending(): number {
     return this.#expected.length;
   }
 
-  /** Forget what Close removed, so a reused name does not inherit stale columns. */
-  forget(target: 'S' | 'P', name: string): void {
-    this.#described.delete(`${target}\u0000${name}`);
+  /** Parse, Bind or Close messages forwarded whose outcome the server has not reported yet. */
+  get unconfirmedStateChanges(): number {
+    return this.#stateChanges;
   }
 
-  observe(frame: Frame): void {
+  /** Resolves once every forwarded Parse, Bind and Close has been confirmed, refused or skipped. */
+  stateSettled(): Promise<void> {
+    if (this.#stateChanges === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  /** Releases waiters when the connection ends. */
+  abandon(): void {
+    this.#stateChanges = 0;
+    this.#release();
+  }
+
+  /**
+   * Follows one server message. Returns what the client receives in its place: the message
+   * itself, or Vigil's refusal where the server rejected the message Vigil sent to refuse one.
+   */
+  observe(frame: Frame): Buffer {
     const head = this.#expected[0];
     switch (frame.code) {
       case '1':
+        if (head?.kind === 'parse') {
+          this.#state.parsed(head.name, head.text);
+          this.#shift();
+        }
+        return frame.raw;
       case '2':
+        if (head?.kind === 'bind') {
+          this.#state.bound(head.bind);
+          this.#described.delete(`P\u0000${head.bind.portal}`);
+          this.#shift();
+        }
+        return frame.raw;
       case '3':
-        if (head && (head.kind === 'parse' || head.kind === 'bind' || head.kind === 'close'))
-          this.#expected.shift();
-        return;
+        if (head?.kind === 'close') {
+          this.#state.closed(head.target, head.name);
+          this.#described.delete(`${head.target}\u0000${head.name}`);
+          this.#shift();
+        }
+        return frame.raw;
       case 'T':
       case 'n': {
         const columns = frame.code === 'T' ? parseRowDescription(frame.body) : null;
         if (head?.kind === 'describe') {
           this.#described.set(`${head.target}\u0000${head.name}`, columns);
-          this.#expected.shift();
+          this.#shift();
         } else if (head && (head.kind === 'query' || head.kind === 'execute')) {
           this.#current(head.exec).columns = columns;
         }
-        return;
+        return frame.raw;
       }
+      case 't':
+        // ParameterDescription comes first in the answer to Describe(S); NoData or RowDescription ends it.
+        return frame.raw;
       case 'D':
         if (head && (head.kind === 'query' || head.kind === 'execute')) this.#row(head.exec, frame.body);
-        return;
+        return frame.raw;
       case 'C':
       case 'I':
       case 's':
         if (head && (head.kind === 'query' || head.kind === 'execute')) {
           const tag =
             frame.code === 'C' ? parseCommandTag(frame.body) : frame.code === 'I' ? 'EMPTY' : 'SUSPENDED';
+          this.#state.commandCompleted(tag, head.exec.sql);
           this.#finish(
             head.exec,
             { command_tag: tag, sqlstate: null, error_message: null },
             head.kind === 'query',
           );
-          if (head.kind === 'execute') this.#expected.shift();
+          if (head.kind === 'execute') this.#shift();
         }
-        return;
+        return frame.raw;
       case 'E':
-        this.#error(head, frame.body);
-        return;
+        return this.#error(head, frame);
       case 'Z':
         this.status = frame.body.toString('latin1', 0, 1);
+        this.#state.ready(this.status);
         // A simple query ends here; so does a sync. Anything before a sync that never got its
         // reply was skipped by the server after an error.
         while (this.#expected.length > 0) {
-          const e = this.#expected.shift()!;
-          if (e.kind === 'sync' || e.kind === 'query') break;
-          // Forwarded after the server had already failed the batch (its error came first).
+          const e = this.#shift()!;
+          if (e.kind === 'sync' || e.kind === 'query' || (e.kind === 'refusal' && e.simple)) break;
           if (e.kind === 'execute') this.#skipped(e.exec, this.#lastError ?? 'XX000');
         }
         this.#progress = null;
         this.#lastError = null;
-        return;
+        return frame.raw;
       default:
-        return;
+        return frame.raw;
     }
   }
 
-  #error(head: Expectation | undefined, body: Buffer): void {
-    const e = parseErrorFields(body);
+  #error(head: Expectation | undefined, frame: Frame): Buffer {
+    const e = parseErrorFields(frame.body);
     this.#lastError = e.code;
-    if (!head) return;
+    if (!head) return frame.raw;
     if (head.kind === 'query') {
+      // A failed statement aborts the transaction it ran in.
+      this.#state.failed();
       this.#finish(head.exec, { command_tag: null, sqlstate: e.code, error_message: e.message });
-      return;
+      return frame.raw;
     }
+    if (head.kind === 'refusal' && head.simple) {
+      this.#state.failed();
+      return head.error;
+    }
+    if (!EXTENDED.has(head.kind) && head.kind !== 'refusal') {
+      // An error at Sync (a deferred constraint at commit) still aborts the transaction.
+      this.#state.failed();
+      return frame.raw;
+    }
+    this.#state.failed();
+    this.failedBatch = head.batch;
+    if (head.kind === 'parse') this.#state.parseFailed(head.name);
     if (head.kind === 'execute') {
       this.#finish(head.exec, { command_tag: null, sqlstate: e.code, error_message: e.message });
-      this.#expected.shift();
     }
+    this.#shift();
     // The server now discards messages until Sync: executions among them never ran.
     while (this.#expected.length > 0 && this.#expected[0]!.kind !== 'sync') {
-      const skipped = this.#expected.shift()!;
-      if (skipped.kind === 'execute') this.#skipped(skipped.exec, e.code);
+      const skipped = this.#shift()!;
+      if (skipped.kind === 'execute' || skipped.kind === 'query') this.#skipped(skipped.exec, e.code);
     }
+    return head.kind === 'refusal' ? head.error : frame.raw;
+  }
+
+  #shift(): Expectation | undefined {
+    const e = this.#expected.shift();
+    if (e && STATE_CHANGES.has(e.kind)) {
+      this.#stateChanges--;
+      if (this.#stateChanges === 0) this.#release();
+    }
+    return e;
+  }
+
+  #release(): void {
+    const waiters = this.#settledWaiters;
+    this.#settledWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #skipped(exec: Execution, sqlstate: string): void {

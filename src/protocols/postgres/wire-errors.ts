@@ -15,6 +15,10 @@ const SQLSTATE: Partial<Record<ErrorCode, string>> = {
   approval_timeout: '57014',
   approval_withdrawn: '57014',
   record_failed: '58000',
+  // feature_not_supported: Vigil keeps the setting; nothing was changed on the server.
+  setting_pinned: '0A000',
+  statement_uncertain: '42501',
+  approval_mismatch: '42501',
   message_too_large: '08P01',
   protocol_violation: '08P01',
   upstream_unreachable: '08006',
@@ -31,7 +35,10 @@ export function vigilErrorResponse(err: VigilError, fatal: boolean): Buffer {
   const hint =
     err.code === 'record_failed'
       ? 'The statement was not run: Vigil could not record it.'
-      : err.code === 'policy_denied' || err.code.startsWith('approval_')
+      : err.code === 'policy_denied' ||
+          err.code.startsWith('approval_') ||
+          err.code === 'statement_uncertain' ||
+          err.code === 'setting_pinned'
         ? 'The statement was not run.'
         : undefined;
   return errorResponse({
@@ -49,6 +56,9 @@ const POLICY_REFUSALS = new Set<ErrorCode>([
   'approval_denied',
   'approval_timeout',
   'approval_withdrawn',
+  'approval_mismatch',
+  'setting_pinned',
+  'statement_uncertain',
 ]);
 
 export function isPolicyRefusal(code: ErrorCode): boolean {

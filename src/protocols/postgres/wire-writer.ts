@@ -113,3 +113,15 @@ export function saslResponse(data: string): Buffer {
 export function terminate(): Buffer {
   return message('X');
 }
+
+export function flush(): Buffer {
+  return message('H');
+}
+
+export function query(text: string): Buffer {
+  return message('Q', cstring(text));
+}
+
+export function parse(name: string, text: string): Buffer {
+  return message('P', cstring(name), cstring(text), Buffer.from([0, 0]));
+}
