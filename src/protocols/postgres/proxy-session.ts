@@ -32,7 +32,13 @@ import {
 import { checkReportedSetting, checkSettingChanges } from './lexical-settings.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { type SqlClassifier, type StatementClass, UNKNOWN_STATEMENT } from './sql-classifier.js';
-import { type KnownPortal, type SqlNamespaceChanges, StatementState } from './statement-state.js';
+import {
+  type KnownPortal,
+  type PendingChange,
+  portalAfter,
+  type SqlNamespaceChanges,
+  StatementState,
+} from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
 import { errorResponse, flush, parse, query } from './wire-writer.js';
@@ -233,24 +239,21 @@ export class PostgresProxy {
   }
 
   /**
-   * Before a statement is judged, the state it refers to must be the server's: unanswered Parse,
-   * Bind and Close messages are flushed and their answers awaited. False when the server is
-   * skipping this batch after an error (the statement will not run, so it is not judged).
+   * The portal an Execute will run, as the server's state will be when it gets there. Pending
+   * Parse, Bind and Close messages of the Execute's own batch are applied as if they succeed (if
+   * one fails, the server skips the Execute too). Pending ones of an earlier batch may have failed
+   * while the server went on, so for those Vigil sends a Flush and waits for the answers.
    */
-  async #settle(): Promise<boolean> {
-    if (this.#tracker.unconfirmedStateChanges > 0) {
+  async #portalForExecute(portal: string): Promise<KnownPortal | undefined> {
+    if (this.#tracker.pendingStateChanges().some((e) => e.batch !== this.#batch)) {
       this.#toUpstream.push(flush());
       this.#flushUpstream();
       await this.#tracker.stateSettled();
     }
-    return !this.#closed && this.#tracker.failedBatch !== this.#batch;
+    return portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
   }
 
   async #simpleQuery(frame: Frame): Promise<void> {
-    if (!(await this.#settle())) {
-      this.#discarding = true;
-      return;
-    }
     const q = parseQuery(frame.body);
     if (q.text === null) {
       return this.#refuseUnjudged(notUtf8(), { statement: null, protocol: 'simple' }, true);
@@ -280,11 +283,13 @@ export class PostgresProxy {
 
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
-    if (!(await this.#settle())) {
+    const known = await this.#portalForExecute(portal);
+    if (this.#closed) return;
+    if (this.#tracker.failedBatch === this.#batch) {
+      // The server failed an earlier message of this batch and skips the Execute: so does Vigil.
       this.#discarding = true;
       return;
     }
-    const known = this.#state.portal(portal);
     const exec: Execution = {
       started: 0,
       portal,
@@ -316,10 +321,11 @@ export class PostgresProxy {
     } catch (err) {
       return this.#refuse(err, false);
     }
-    // Nothing was forwarded while the statement was judged, so the server's portal can only have
-    // been dropped (a transaction ended), never rebound; Vigil still refuses rather than assume.
+    // Nothing was forwarded while the statement was judged, so the portal can only have been
+    // dropped meanwhile (a transaction ended), never rebound; Vigil still refuses rather than assume.
     if (this.#serverSkipsNow()) return;
-    if (this.#state.portal(portal) !== known) {
+    const now = portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
+    if (now?.text !== known.text || now.statement !== known.statement || now.params !== known.params) {
       return this.#refuse(uncertain(portal, undefined), false);
     }
     this.#forward(frame, {
@@ -360,10 +366,6 @@ export class PostgresProxy {
 
   /** The legacy fast-path call runs a function by oid, with no SQL text to judge. */
   async #functionCall(frame: Frame): Promise<void> {
-    if (!(await this.#settle())) {
-      this.#discarding = true;
-      return;
-    }
     const oid = frame.body.length >= 4 ? frame.body.readUInt32BE(0) : 0;
     const payload = {
       statement: `-- fast-path function call (oid ${oid})`,

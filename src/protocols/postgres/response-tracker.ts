@@ -106,6 +106,11 @@ export class ResponseTracker {
     return this.#stateChanges;
   }
 
+  /** Forwarded Parse, Bind and Close messages still waiting for the server, in order. */
+  pendingStateChanges(): Expectation[] {
+    return this.#stateChanges === 0 ? [] : this.#expected.filter((e) => STATE_CHANGES.has(e.kind));
+  }
+
   /** Resolves once every forwarded Parse, Bind and Close has been confirmed, refused or skipped. */
   stateSettled(): Promise<void> {
     if (this.#stateChanges === 0) return Promise.resolve();

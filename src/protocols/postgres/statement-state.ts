@@ -117,3 +117,49 @@ export class StatementState {
     }
   }
 }
+
+/** A forwarded Parse, Bind or Close whose answer has not arrived (the tracker's expectations). */
+export type PendingChange =
+  | { readonly kind: 'parse'; readonly name: string; readonly text: string | null }
+  | { readonly kind: 'bind'; readonly bind: PendingBind }
+  | { readonly kind: 'close'; readonly target: 'S' | 'P'; readonly name: string };
+
+/**
+ * The portal an Execute will run when every pending message of its own batch succeeds. That is
+ * the only case in which it runs at all: if one of them fails, the server skips the rest of the
+ * batch, Execute included. (Pending messages of earlier batches are another matter: one may have
+ * failed and the server gone on, so the caller waits for their answers instead of predicting.)
+ */
+export function portalAfter(
+  state: StatementState,
+  pending: readonly PendingChange[],
+  portal: string,
+): KnownPortal | undefined {
+  const statements = new Map<string, KnownStatement | undefined>();
+  const portals = new Map<string, KnownPortal | undefined>();
+  const statement = (name: string) => (statements.has(name) ? statements.get(name) : state.statement(name));
+  for (const change of pending) {
+    if (change.kind === 'parse') statements.set(change.name, { text: change.text });
+    else if (change.kind === 'close') {
+      if (change.target === 'S') statements.set(change.name, undefined);
+      else portals.set(change.name, undefined);
+    } else {
+      const { bind } = change;
+      const bound = statement(bind.statement);
+      // Binding a statement that will not exist fails, and the Execute is skipped with it.
+      portals.set(
+        bind.portal,
+        bound === undefined
+          ? undefined
+          : {
+              statement: bind.statement,
+              text: bound.text,
+              params: bind.params,
+              rawParams: bind.rawParams,
+              resultFormats: bind.resultFormats,
+            },
+      );
+    }
+  }
+  return portals.has(portal) ? portals.get(portal) : state.portal(portal);
+}
