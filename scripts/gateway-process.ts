@@ -1,7 +1,7 @@
 // Runs a gateway in its own process (crash tests, benchmarks): argv[2] is JSON {settings, dataDir}.
 // Prints one JSON line {"url": ...} on stdout once it listens; SIGTERM closes it cleanly.
 
-import { configSchema } from '../src/core/config.js';
+import { configSchema } from '../src/protocols/index.js';
 import { startGateway } from '../src/server/gateway.js';
 import type { LoadedConfig } from '../src/server/load-config.js';
 

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import type { EventDraft } from '../../src/core/events.js';
 import { anchorPath } from '../../src/ledger/anchor.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { loadLedgerKeys } from '../../src/ledger/keyring.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { sqliteEventSource } from '../../src/store/sqlite/sqlite-event-source.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
 const EVENTS = Number(process.argv[2] ?? 200_000);

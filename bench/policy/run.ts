@@ -10,11 +10,12 @@
 import { mkdtempSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema, type PolicyConfig } from '../../src/core/config.js';
+import type { PolicyConfig } from '../../src/core/config.js';
 import type { EventDraft } from '../../src/core/events.js';
 import { startDemoModel } from '../../src/demo-model/index.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { PolicyRules } from '../../src/policy/policy-rules.js';
+import { configSchema, PROTOCOLS } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 import { fixedRate } from '../support/load.js';
 import { writeResultsSection } from '../support/results-file.js';
@@ -95,8 +96,8 @@ function perEvaluationUs(rules: PolicyRules, draft: EventDraft, n: number): numb
   return ((performance.now() - t0) * 1000) / n;
 }
 
-const empty = new PolicyRules(configSchema.parse({}).policy);
-const fifty = new PolicyRules(fiftyRules());
+const empty = new PolicyRules(configSchema.parse({}).policy, PROTOCOLS.describeAction);
+const fifty = new PolicyRules(fiftyRules(), PROTOCOLS.describeAction);
 const evalRows = [
   ['chat request, 2 KB prompt', chatDraft],
   ['UPDATE statement', sqlDraft],

@@ -5,9 +5,10 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from '../../src/demo/demo-postgres.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
-import { freePort } from '../../src/server/demo-postgres.js';
 import { createScratchDatabase, startTestPostgres } from '../../test/support/postgres-server.js';
+import { cpuMillis } from '../support/cpu.js';
 import { type Spawned, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 import { ratio } from '../support/stats.js';
@@ -27,17 +28,23 @@ interface Endpoint {
   readonly password: string;
 }
 
-function pgbench(e: Endpoint, db: string, extra: string[]): number {
+interface RunResult {
+  readonly tps: number;
+  readonly transactions: number;
+}
+
+function pgbench(e: Endpoint, db: string, extra: string[]): RunResult {
   const run = spawnSync('pgbench', ['-h', e.host, '-p', String(e.port), '-U', e.user, '-n', ...extra, db], {
     env: { ...process.env, PGPASSWORD: e.password, PGSSLMODE: 'disable' },
     encoding: 'utf8',
   });
   const m = /tps = ([\d.]+)/.exec(run.stdout);
+  const done = /number of transactions actually processed: (\d+)/.exec(run.stdout);
   if (run.status !== 0 || !m) {
     console.error(`pgbench ${e.name} ${extra.join(' ')} failed: ${run.stderr.slice(0, 400)}`);
-    return Number.NaN;
+    return { tps: Number.NaN, transactions: Number.NaN };
   }
-  return Number(m[1]);
+  return { tps: Number(m[1]), transactions: Number(done?.[1] ?? Number.NaN) };
 }
 
 /** pgbouncer in session mode, run as the postgres user (it refuses root), trusting the local server. */
@@ -141,6 +148,14 @@ async function main() {
 
   const workloads = [
     { name: 'select-only (-S)', args: ['-S', '-c', String(clients), '-j', '2', '-T', String(seconds)] },
+    {
+      name: 'select-only, extended protocol (-S -M extended)',
+      args: ['-S', '-M', 'extended', '-c', String(clients), '-j', '2', '-T', String(seconds)],
+    },
+    {
+      name: 'select-only, prepared (-S -M prepared)',
+      args: ['-S', '-M', 'prepared', '-c', String(clients), '-j', '2', '-T', String(seconds)],
+    },
     { name: 'TPC-B-like', args: ['-c', String(clients), '-j', '2', '-T', String(seconds)] },
     {
       name: 'new sessions/s (-S -C)',
@@ -148,12 +163,18 @@ async function main() {
     },
   ];
   const results = new Map<string, Map<string, number>>();
+  /** Vigil's own CPU microseconds per transaction, by workload. */
+  const cpuPerTxn = new Map<string, number>();
   try {
     for (const w of workloads) {
       const row = new Map<string, number>();
       for (const e of endpoints) {
-        row.set(e.name, pgbench(e, db, w.args));
-        console.error(`${w.name} ${e.name}: ${row.get(e.name)?.toFixed(0)} tps`);
+        const before = cpuMillis(vigil.child.pid);
+        const run = pgbench(e, db, w.args);
+        if (e.name === 'vigil')
+          cpuPerTxn.set(w.name, ((cpuMillis(vigil.child.pid) - before) * 1000) / run.transactions);
+        row.set(e.name, run.tps);
+        console.error(`${w.name} ${e.name}: ${run.tps.toFixed(0)} tps`);
       }
       results.set(w.name, row);
     }
@@ -168,11 +189,13 @@ async function main() {
   const lines = [
     `pgbench, ${clients} clients, 2 threads, ${seconds} s per run, scale 10, PostgreSQL ${server.source} on loopback; Vigil records every statement and result (durability: ${durability}, SQLite ledger, group commit). 2 shared CPU cores: pgbench, PostgreSQL, Vigil and pgbouncer compete for them.`,
     '',
-    '| workload | direct (tps) | Vigil (tps) | pgbouncer (tps) | Vigil / direct | Vigil / pgbouncer |',
-    '|---|---|---|---|---|---|',
+    '| workload | direct (tps) | Vigil (tps) | pgbouncer (tps) | Vigil / direct | Vigil / pgbouncer | Vigil CPU per transaction |',
+    '|---|---|---|---|---|---|---|',
     ...workloads.map((w) => {
       const r = results.get(w.name)!;
-      return `| ${w.name} | ${fmt(r.get('direct'))} | ${fmt(r.get('vigil'))} | ${fmt(r.get('pgbouncer'))} | ${ratio(r.get('vigil') ?? 0, r.get('direct') ?? 0)} | ${bouncer ? ratio(r.get('vigil') ?? 0, r.get('pgbouncer') ?? 0) : 'n/a'} |`;
+      const cpu = cpuPerTxn.get(w.name);
+      const cpuText = cpu !== undefined && Number.isFinite(cpu) ? `${cpu.toFixed(0)} µs` : 'n/a';
+      return `| ${w.name} | ${fmt(r.get('direct'))} | ${fmt(r.get('vigil'))} | ${fmt(r.get('pgbouncer'))} | ${ratio(r.get('vigil') ?? 0, r.get('direct') ?? 0)} | ${bouncer ? ratio(r.get('vigil') ?? 0, r.get('pgbouncer') ?? 0) : 'n/a'} | ${cpuText} |`;
     }),
     '',
     bouncer

@@ -3,12 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS, type Identity, type JsonObject } from '../core/events.js';
+import { extractClientToken } from '../http/credentials.js';
+import { readJsonObject } from '../http/json-body.js';
+import { sendJson, sendJsonError } from '../http/json-response.js';
+import { matchRoute } from '../http/router.js';
 import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
-import { extractClientToken } from '../protocols/llm/headers.js';
-import { readJsonObject, sendApiError, sendJson } from './http-json.js';
-import { hasRole, matchRoute, type Route, type RouteContext } from './router.js';
+import { hasRole, type Route, type RouteContext } from './admin-route.js';
 
 export interface AdminApiDeps {
   readonly pipeline: Pipeline;
@@ -76,7 +78,7 @@ export class AdminApi {
     if (!recorded && caller) {
       answer = new VigilError('record_failed', 'the call could not be recorded, so its result is withheld');
     }
-    if (answer instanceof VigilError) sendApiError(res, answer);
+    if (answer instanceof VigilError) sendJsonError(res, answer);
     else sendJson(res, answer.status, answer.body);
   }
 

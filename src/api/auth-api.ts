@@ -10,12 +10,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdentitySectionConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS, type JsonObject } from '../core/events.js';
+import { sendJson, sendJsonError } from '../http/json-response.js';
+import { readRequestBody } from '../http/read-body.js';
 import { OidcSignIn, type SignInResult } from '../identity/oidc-sign-in.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
-import { readRequestBody } from '../protocols/llm/read-body.js';
-import { sendApiError, sendJson } from './http-json.js';
 
 export interface AuthApiDeps {
   readonly identity: IdentitySectionConfig;
@@ -45,7 +45,7 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
     return {
       async handle(req, res) {
         req.resume();
-        sendApiError(
+        sendJsonError(
           res,
           new VigilError('route_unknown', 'sign-in is not configured on this gateway (identity.oidc)'),
         );
@@ -147,7 +147,7 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
         }
       } catch (err) {
         const error = toVigilError(err);
-        sendApiError(res, error);
+        sendJsonError(res, error);
         if (flow !== null && error.code !== 'record_failed')
           await denied(error, { flow, method, path: url.pathname });
       }

@@ -5,10 +5,10 @@ import { hostname, userInfo } from 'node:os';
 import type { Identity, JsonObject } from '../core/events.js';
 import { nowIso } from '../core/events.js';
 import { newId } from '../core/ids.js';
+import type { Store } from '../core/ports.js';
 import { Recorder } from '../ledger/recorder.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
-export async function recordCliAudit(store: SqliteStore, facts: JsonObject): Promise<void> {
+export async function recordCliAudit(store: Store, facts: JsonObject): Promise<void> {
   const identity: Identity = {
     subject: `local:${userInfo().username}@${hostname()}`,
     kind: 'user',

@@ -2,10 +2,11 @@
 // demo defaults) and the store under its data directory, opened directly so they work while the
 // gateway is down.
 import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { configSchema } from '../core/config.js';
+import { resolve } from 'node:path';
+import type { StoreBundle } from '../core/ports.js';
+import { configSchema } from '../protocols/index.js';
 import { type LoadedConfig, loadConfigFile } from '../server/load-config.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { openStore as openConfiguredStore } from '../store/index.js';
 
 export interface GlobalOptions {
   readonly config?: string;
@@ -28,11 +29,8 @@ export function loadCliConfig(options: GlobalOptions): LoadedConfig {
   return loaded;
 }
 
-export function storePath(dataDir: string): string {
-  return join(dataDir, 'vigil.db');
-}
-
-export function openStore(loaded: LoadedConfig): SqliteStore {
+/** The store the configuration names (the gateway's own), opened beside any running gateway. */
+export async function openStore(loaded: LoadedConfig): Promise<StoreBundle> {
   mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
-  return new SqliteStore(storePath(loaded.dataDir), { synchronous: loaded.config.durability });
+  return openConfiguredStore(loaded.config, loaded.dataDir);
 }

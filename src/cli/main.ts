@@ -1,8 +1,10 @@
 // The `vigil` command. Each subcommand lives in cli/commands/ and registers itself on the program.
 // Exit codes: 0 success, 1 verification failed or request denied, 2 usage or configuration error.
+
 import { Command, CommanderError } from 'commander';
 import { isVigilError } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
+import { inertLine } from './inert-text.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('vigil')
@@ -26,7 +28,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
     if (isVigilError(err)) {
-      console.error(`vigil: ${err.message} [${err.code}]`);
+      // A gateway's error can quote recorded content: shown inertly, like every recorded text.
+      console.error(`vigil: ${inertLine(err.message)} [${err.code}]`);
       // 1: verification failed or the request was refused (a 403); 2: usage, configuration, the rest.
       return err.code === 'ledger_tampered' || err.status === 403 ? 1 : 2;
     }

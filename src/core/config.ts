@@ -1,6 +1,8 @@
 // The configuration schema (vigil.yaml). Validation only: reading the file and resolving secret
 // references happen in server/load-config.ts.
+
 import { z } from 'zod';
+import { ACTION_EVENT_TYPES } from './actions.js';
 import { parseDuration } from './duration.js';
 
 /** A secret is never written into the file: it is referenced as env:NAME or file:PATH. */
@@ -8,7 +10,7 @@ export const secretRef = z
   .string()
   .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference: env:NAME or file:PATH');
 
-const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+export const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
   if (ms === null) {
     ctx.addIssue({ code: 'custom', message: 'must be a duration such as 500ms, 30s, 15m or 2h' });
@@ -17,7 +19,9 @@ const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return ms;
 });
 
-const hostPort = z.string().regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be HOST:PORT');
+export const hostPort = z
+  .string()
+  .regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be HOST:PORT');
 
 /** Who may use a connection: `user:alice`, `group:ai-eng`, `service:etl`, or `*`. */
 const principalPattern = z
@@ -89,7 +93,8 @@ const connectionMaskingSchema = z.strictObject({
   enabled_rules: z.array(z.string()).default([]),
 });
 
-const connectionBase = {
+/** The fields every connection has, whatever its protocol; a protocol module's schema extends them. */
+export const connectionBase = {
   name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'must be letters, digits, dashes and underscores'),
   upstream: z.string().min(1),
   credential: secretRef.optional(),
@@ -103,73 +108,14 @@ const connectionBase = {
   requires_grant: z.boolean().default(false),
 };
 
-const llmConnection = {
-  ...connectionBase,
-  upstream: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  timeouts: z
-    .strictObject({
-      connect: duration.default(10_000),
-      /** Until the upstream's response headers arrive. */
-      headers: duration.default(300_000),
-      /** Longest silence inside a response body (a stalled stream). */
-      body: duration.default(300_000),
-    })
-    .default({ connect: 10_000, headers: 300_000, body: 300_000 }),
-  /** Mask secrets in responses on their way to the client too (streams stay streams). */
-  mask_responses: z.boolean().default(false),
-};
-
-const postgresConnection = {
-  ...connectionBase,
-  upstream: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  listen: hostPort,
-  tls: z.strictObject({ cert: secretRef, key: secretRef }).optional(),
-  upstream_tls: z.enum(['disable', 'require', 'verify-full']).default('disable'),
-  allow_cleartext_on_loopback: z.boolean().default(true),
-  record_rows: z.number().int().min(0).default(0),
-  /**
-   * Run statements whose text Vigil cannot be certain of (a portal bound to a statement prepared by
-   * SQL PREPARE, a fast-path function call), judged as UNKNOWN. Off: they are refused (fail closed).
-   */
-  allow_unknown_statements: z.boolean().default(false),
-  /**
-   * Largest client message. Parsing, classifying, masking and recording a statement each hold copies
-   * of it, so a statement in flight costs about 15 times its size (a 60 MiB query took the gateway
-   * from 102 MB to 978 MB): 16 MiB bounds that near 250 MB per connection.
-   */
-  max_message_bytes: z
-    .number()
-    .int()
-    .min(1024)
-    .default(16 * 1024 * 1024),
-  guardrails: z
-    .strictObject({
-      /** strict: the preset in src/policy/sql-presets.ts; the fields below only add denials to it. */
-      preset: z.enum(['strict']).optional(),
-      /** Lets CALL through a preset that denies it. */
-      allow_call: z.boolean().default(false),
-      deny_statements: z.array(z.string()).default([]),
-      deny_unbounded_writes: z.boolean().default(false),
-      read_only: z.boolean().default(false),
-      allow_by_group: z.record(z.string(), z.array(z.string())).default({}),
-    })
-    .default({
-      allow_call: false,
-      deny_statements: [],
-      deny_unbounded_writes: false,
-      read_only: false,
-      allow_by_group: {},
-    }),
-};
-
 /** What a policy rule looks at; every field given must match (an absent field matches anything). */
 const ruleMatchSchema = z.strictObject({
   /** Connection names; `*` wildcards allowed. */
   connections: z.array(z.string().min(1)).optional(),
   /** Who acts: user:NAME, group:NAME, service:NAME or *. */
   principals: z.array(principalPattern).optional(),
-  /** Event types of actions: llm.request, db.query, ssh.exec, mcp.call, http.request. */
-  events: z.array(z.enum(['llm.request', 'db.query', 'ssh.exec', 'mcp.call', 'http.request'])).optional(),
+  /** Event types of actions (ACTION_EVENT_TYPES in core/actions.ts). */
+  events: z.array(z.enum(ACTION_EVENT_TYPES)).optional(),
   /** A regular expression over the action's text (prompt, statement, command); `(?i)` prefix for case-insensitive. */
   pattern: z
     .string()
@@ -280,91 +226,100 @@ export const approvalsSectionSchema = z
     break_glass: { allowed: [], max_duration: 3_600_000, reviewers: [] },
   });
 
-export const connectionSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('llm-openai'), ...llmConnection }),
-  z.strictObject({ type: z.literal('llm-anthropic'), ...llmConnection }),
-  z.strictObject({ type: z.literal('postgres'), ...postgresConnection }),
-]);
+/** A connection as the protocol-neutral layers see it; its module reads the rest with its own schema. */
+export const connectionBaseSchema = z.object({ type: z.string(), ...connectionBase });
+export type ConnectionConfig = z.output<typeof connectionBaseSchema>;
 
-export const configSchema = z
-  .strictObject({
-    listen: hostPort.default('127.0.0.1:8080'),
-    data: z.string().min(1).default('./.vigil'),
-    log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    on_record_failure: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
-    /** `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss. */
-    durability: z.enum(['full', 'normal']).default('full'),
-    /** Commit the ledger in a worker thread so fsync never blocks the data path (off: on the main thread). */
-    append_in_worker: z.boolean().default(true),
-    /** Where the ledger, identities' access state and approvals live (one bundle of ports). */
-    store: z.strictObject({ type: z.enum(['sqlite']).default('sqlite') }).default({ type: 'sqlite' }),
-    max_body_bytes: z
-      .number()
-      .int()
-      .min(1024)
-      .default(32 * 1024 * 1024),
-    sessions: z
-      .strictObject({ idle_timeout: duration.default(15 * 60_000) })
-      .default({ idle_timeout: 15 * 60_000 }),
-    /** Static identities with configured tokens: for bootstrap and the demo; sign-in issues short-lived tokens. */
-    identities: z.array(identitySchema).default([]),
-    identity: identitySection,
-    ledger: z
-      .strictObject({
-        checkpoint_interval: duration.default(1000),
-        signing_key: secretRef.optional(),
-        anchor_file: z.string().optional(),
-        anchor_webhook: z.url().optional(),
-      })
-      .default({ checkpoint_interval: 1000 }),
-    masking: z
-      .strictObject({
-        fingerprint_key: secretRef.optional(),
-        rules: z.array(customRuleSchema).default([]),
-        disabled_rules: z.array(z.string()).default([]),
-        /** Rules off unless enabled (globally here or per connection), such as ip-address. */
-        enabled_rules: z.array(z.string()).default([]),
-        /** Values never masked (exact strings), such as a well-known test key. */
-        allow: z.array(z.string()).default([]),
-        /** Further known secrets to mask wherever they appear, by reference. */
-        secrets: z.array(secretRef).default([]),
-      })
-      .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
-    connections: z.array(connectionSchema).default([]),
-    /** Guardrail rules; reloaded without a restart when the file changes. */
-    policy: policySectionSchema,
-    /** Approvals, access requests and break-glass; reloaded with the policy. */
-    approvals: approvalsSectionSchema,
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.connections.forEach((c, i) => {
-      if (seen.has(c.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['connections', i, 'name'],
-          message: `duplicate connection name "${c.name}"`,
-        });
-      }
-      seen.set(c.name, i);
+function configObject(connection: z.ZodType<ConnectionConfig>) {
+  return z
+    .strictObject({
+      listen: hostPort.default('127.0.0.1:8080'),
+      data: z.string().min(1).default('./.vigil'),
+      log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      on_record_failure: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
+      /** `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss. */
+      durability: z.enum(['full', 'normal']).default('full'),
+      /** Commit the ledger in a worker thread so fsync never blocks the data path (off: on the main thread). */
+      append_in_worker: z.boolean().default(true),
+      /** Where the ledger, identities' access state and approvals live (one bundle of ports). */
+      store: z.strictObject({ type: z.enum(['sqlite']).default('sqlite') }).default({ type: 'sqlite' }),
+      max_body_bytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(32 * 1024 * 1024),
+      sessions: z
+        .strictObject({ idle_timeout: duration.default(15 * 60_000) })
+        .default({ idle_timeout: 15 * 60_000 }),
+      /** Static identities with configured tokens: for bootstrap and the demo; sign-in issues short-lived tokens. */
+      identities: z.array(identitySchema).default([]),
+      identity: identitySection,
+      ledger: z
+        .strictObject({
+          checkpoint_interval: duration.default(1000),
+          signing_key: secretRef.optional(),
+          anchor_file: z.string().optional(),
+          anchor_webhook: z.url().optional(),
+        })
+        .default({ checkpoint_interval: 1000 }),
+      masking: z
+        .strictObject({
+          fingerprint_key: secretRef.optional(),
+          rules: z.array(customRuleSchema).default([]),
+          disabled_rules: z.array(z.string()).default([]),
+          /** Rules off unless enabled (globally here or per connection), such as ip-address. */
+          enabled_rules: z.array(z.string()).default([]),
+          /** Values never masked (exact strings), such as a well-known test key. */
+          allow: z.array(z.string()).default([]),
+          /** Further known secrets to mask wherever they appear, by reference. */
+          secrets: z.array(secretRef).default([]),
+        })
+        .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
+      connections: z.array(connection).default([]),
+      /** Guardrail rules; reloaded without a restart when the file changes. */
+      policy: policySectionSchema,
+      /** Approvals, access requests and break-glass; reloaded with the policy. */
+      approvals: approvalsSectionSchema,
+    })
+    .superRefine((config, ctx) => {
+      const seen = new Map<string, number>();
+      config.connections.forEach((c, i) => {
+        if (seen.has(c.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['connections', i, 'name'],
+            message: `duplicate connection name "${c.name}"`,
+          });
+        }
+        seen.set(c.name, i);
+      });
+      const names = new Set<string>();
+      config.identities.forEach((identity, i) => {
+        if (names.has(identity.name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['identities', i, 'name'],
+            message: `duplicate identity "${identity.name}"`,
+          });
+        }
+        names.add(identity.name);
+      });
     });
-    const names = new Set<string>();
-    config.identities.forEach((identity, i) => {
-      if (names.has(identity.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['identities', i, 'name'],
-          message: `duplicate identity "${identity.name}"`,
-        });
-      }
-      names.add(identity.name);
-    });
-  });
+}
 
-export type VigilConfig = z.output<typeof configSchema>;
-export type ConnectionConfig = VigilConfig['connections'][number];
-export type LlmConnectionConfig = Extract<ConnectionConfig, { type: 'llm-openai' | 'llm-anthropic' }>;
-export type PostgresConnectionConfig = Extract<ConnectionConfig, { type: 'postgres' }>;
+/**
+ * The configuration schema for a set of connection types (each protocol module contributes its
+ * own, extending `connectionBase`), so errors still name the key and the line.
+ */
+export function buildConfigSchema(connectionTypes: readonly z.ZodObject[]): ReturnType<typeof configObject> {
+  const union = z.discriminatedUnion(
+    'type',
+    connectionTypes as unknown as [z.ZodObject<{ type: z.ZodLiteral<string> }>],
+  );
+  return configObject(union as unknown as z.ZodType<ConnectionConfig>);
+}
+
+export type VigilConfig = z.output<ReturnType<typeof configObject>>;
 export type IdentityConfig = VigilConfig['identities'][number];
 export type IdentitySectionConfig = VigilConfig['identity'];
 export type PolicyConfig = VigilConfig['policy'];

@@ -1,5 +1,5 @@
 // Ports: the interfaces the core needs from the outside world. Implementations live at the edge
-// (store/sqlite, store/postgres, mask/, ledger/) and are wired together in server/.
+// (store/*, mask/, ledger/) and are wired together in server/.
 import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from './events.js';
 
 export interface SessionFilter {
@@ -9,7 +9,10 @@ export interface SessionFilter {
   readonly since?: string;
   /** ISO time: sessions started before it. */
   readonly until?: string;
-  /** Case-insensitive text search over recorded payloads (prompts, responses, statements). */
+  /**
+   * Case-insensitive text search over recorded payloads (prompts, responses, statements); every
+   * character matches itself (no wildcards).
+   */
   readonly search?: string;
   readonly limit?: number;
 }
@@ -70,6 +73,7 @@ export interface Store {
   /** Events in global order from `fromIndex`, at most `limit`. */
   readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]>;
   getSession(sessionId: string): Promise<SessionSummary | null>;
+  /** Newest first (by start), at most `filter.limit` (100 by default). */
   listSessions(filter: SessionFilter): Promise<SessionSummary[]>;
   /** Sessions that have no `session.end` event (open, or cut short by a crash). */
   openSessions(): Promise<SessionSummary[]>;
@@ -81,8 +85,45 @@ export interface Store {
    */
   purgePayloads(before: string, recordIntent: (plan: PurgePlan) => Promise<void>): Promise<PurgeOutcome>;
   appendCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
+  /** In size order. */
   listCheckpoints(): Promise<SignedCheckpoint[]>;
-  close(): Promise<void>;
+}
+
+/** One stored event exactly as the store holds it: text columns as text, so every byte is hashed. */
+export interface RawEventRow {
+  readonly index: number;
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly type: string;
+  readonly time: string;
+  readonly connection: string;
+  /** A denormalised copy of identity.subject kept for listings, when the store has one. */
+  readonly subject: string | null;
+  /** The identity as stored (JSON text). */
+  readonly identity: string;
+  /** Canonical JSON text of the payload, or null once retention purged it. */
+  readonly payload: string | null;
+  readonly payloadHash: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+/**
+ * Where verification, checkpoints and export read the log from. A store may read its rows raw (no
+ * payload parsing) for speed; any Store also works through ledger/event-source.ts storeEventSource.
+ */
+export interface EventSource {
+  /** Rows in index order from `fromIndex`, at most `limit`. */
+  readEvents(fromIndex: number, limit: number): Promise<readonly RawEventRow[]>;
+  /** Number of rows, for progress. */
+  count(): Promise<number>;
+  /** Event count per session as the session records say (a cross-check, not the source of truth). */
+  sessionCounts(): Promise<Map<string, number>>;
+  /**
+   * The `ledger.purged` events, in index order: read before the log so that a missing payload can
+   * be judged where it stands (its purge record comes later in the log).
+   */
+  purgeRecords(): Promise<readonly RawEventRow[]>;
 }
 
 /** Masks secrets and personal data in an event payload before it is hashed or stored. */
@@ -134,7 +175,10 @@ export interface AccessStore {
   createServiceToken(record: ServiceTokenRecord): Promise<void>;
   findServiceToken(tokenHash: string): Promise<ServiceTokenRecord | null>;
   listServiceTokens(): Promise<ServiceTokenRecord[]>;
-  /** Revokes a service token or a Vigil token id. Returns false when the id is unknown or already revoked. */
+  /**
+   * Revokes a service token, or records an issued Vigil token's id as revoked (issued tokens are not
+   * stored before that). Returns false when the id was already revoked.
+   */
   revokeToken(id: string, at: string): Promise<boolean>;
   revokedTokenIds(): Promise<Set<string>>;
   disableIdentity(subject: string, at: string, reason: string): Promise<void>;
@@ -240,4 +284,19 @@ export interface ApprovalStore {
   revokeGrant(id: string, at: string, by: string): Promise<boolean>;
   /** Changes whenever a grant is created or revoked, so gateways notice with one cheap read. */
   grantsVersion(): Promise<number>;
+}
+
+/**
+ * Everything Vigil keeps, from one backend: the ledger, access state, approvals and a fast reader
+ * of the log, all over the same storage so that they agree. src/store/index.ts openStore picks the
+ * backend from the configuration; test/store/conformance.ts is the contract every backend passes.
+ */
+export interface StoreBundle {
+  readonly ledger: Store;
+  readonly access: AccessStore;
+  readonly approvals: ApprovalStore;
+  /** The ledger's log as stored; reads what `ledger` wrote, byte for byte. */
+  readonly eventSource: EventSource;
+  /** Releases all of it (and finishes writes already accepted); the bundle is unusable after. */
+  close(): Promise<void>;
 }

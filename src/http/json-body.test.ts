@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import type { IncomingMessage } from 'node:http';
+import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { VigilError } from '../core/errors.js';
-import { parseJsonBody } from './json-body.js';
+import { parseJsonBody, readJsonObject } from './json-body.js';
 
 // Every message parseJsonBody may give: fixed text and digits, nothing taken from the body.
 const ALLOWED_MESSAGES = [
@@ -66,4 +68,31 @@ test('depth is refused before parsing', () => {
   const r = outcome(`${'['.repeat(200)}not json at all`);
   assert.ok(r instanceof VigilError);
   assert.equal(r.code, 'body_too_deep');
+});
+
+function bodyOf(text: string): IncomingMessage {
+  return Object.assign(Readable.from([Buffer.from(text, 'utf8')]), {
+    headers: {},
+  }) as unknown as IncomingMessage;
+}
+
+async function refusedWith(text: string, maxBytes: number): Promise<string> {
+  try {
+    await readJsonObject(bodyOf(text), maxBytes);
+  } catch (err) {
+    assert.ok(err instanceof VigilError, String(err));
+    return err.code;
+  }
+  assert.fail(`${text.slice(0, 40)} was accepted`);
+}
+
+test('readJsonObject: an object, or {} for an empty body; anything else is refused by code', async () => {
+  assert.deepEqual(await readJsonObject(bodyOf('{"reason":"x"}'), 100), { reason: 'x' });
+  assert.deepEqual(await readJsonObject(bodyOf(''), 100), {});
+  for (const notAnObject of ['[]', '[{"reason":"x"}]', 'null', '"text"', '7', 'true']) {
+    assert.equal(await refusedWith(notAnObject, 100), 'body_invalid_json', notAnObject);
+  }
+  assert.equal(await refusedWith('{"reason":"x"', 100), 'body_invalid_json');
+  assert.equal(await refusedWith(`{"a":${'['.repeat(200)}${']'.repeat(200)}}`, 1000), 'body_too_deep');
+  assert.equal(await refusedWith(`{"reason":"${'x'.repeat(100)}"}`, 100), 'body_too_large');
 });

@@ -1,10 +1,13 @@
-// Parses a JSON request body for any HTTP entry point (model traffic, admin API, sign-in). The depth
-// is checked first, so nothing recursive runs on a hostile body; and a syntax error is reported by
-// position and a generic reason only, because the parser's own message quotes the input around the
-// fault, and that quote (a fragment of a key, a password) would otherwise reach the ledger and logs.
+// Reads and parses a JSON request body for any HTTP entry point (model traffic, admin API, sign-in).
+// The depth is checked first, so nothing recursive runs on a hostile body; and a syntax error is
+// reported by position and a generic reason only, because the parser's own message quotes the input
+// around the fault, and that quote (a fragment of a key, a password) would otherwise reach the ledger
+// and logs.
+import type { IncomingMessage } from 'node:http';
 import { VigilError } from '../core/errors.js';
-import type { JsonValue } from '../core/events.js';
+import type { JsonObject, JsonValue } from '../core/events.js';
 import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { readRequestBody } from './read-body.js';
 
 export function parseJsonBody(raw: Uint8Array, maxDepth = MAX_JSON_DEPTH): JsonValue {
   if (raw.length === 0)
@@ -28,4 +31,18 @@ function invalidJson(err: unknown, length: number): VigilError {
   return new VigilError('body_invalid_json', `the request body is not valid JSON${where}`, {
     details: position === null ? {} : { position },
   });
+}
+
+/**
+ * A request body that must be a JSON object; an empty body is {}. Refused (body_too_large,
+ * body_too_deep, body_invalid_json) before the caller sees it, with messages that never quote it.
+ */
+export async function readJsonObject(req: IncomingMessage, maxBytes: number): Promise<JsonObject> {
+  const raw = await readRequestBody(req, maxBytes);
+  if (raw.length === 0) return {};
+  const parsed = parseJsonBody(raw);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
+  }
+  return parsed;
 }

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { VigilError } from '../core/errors.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { StoreBundle } from '../core/ports.js';
+import { configSchema } from '../protocols/index.js';
+import { openStore } from '../store/index.js';
 import { AccessState } from './access-state.js';
 import { ConfigTokenAuthenticator, hashToken } from './config-tokens.js';
 import { GatewayAuthenticator } from './gateway-authenticator.js';
@@ -14,7 +16,7 @@ import { createServiceToken } from './service-accounts.js';
 import { loadOrCreateTokenKey } from './token-keys.js';
 import { VigilTokens } from './vigil-tokens.js';
 
-let store: SqliteStore;
+let store: StoreBundle;
 let tokens: VigilTokens;
 let access: AccessState;
 let auth: GatewayAuthenticator;
@@ -22,7 +24,7 @@ let dataDir: string;
 
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'vigil-auth-'));
-  store = new SqliteStore(join(dataDir, 'vigil.db'));
+  store = await openStore(configSchema.parse({}), dataDir);
   tokens = new VigilTokens(loadOrCreateTokenKey(dataDir), 'vigil');
   access = new AccessState(store.access);
   auth = new GatewayAuthenticator({
@@ -140,8 +142,16 @@ test('service-account tokens: hashed at rest, scoped, until expiry, revocable', 
   assert.deepEqual(found.scope, ['pg']);
   assert.equal(found.identity.kind, 'service');
   assert.equal((await store.access.findServiceToken(hashToken(token)))?.id, record.id);
-  const raw = store.database.prepare('SELECT * FROM service_tokens').all();
-  assert.ok(!JSON.stringify(raw).includes(token), 'only the hash is stored');
+  // As an attacker who copies the data directory: the files hold the hash, never the token itself.
+  const files = (readdirSync(dataDir, { recursive: true }) as string[])
+    .map((f) => join(dataDir, f))
+    .filter((path) => statSync(path).isFile())
+    .map((path) => readFileSync(path));
+  assert.ok(
+    files.some((bytes) => bytes.includes(hashToken(token))),
+    'the stored rows are in the data directory',
+  );
+  assert.ok(!files.some((bytes) => bytes.includes(token)), 'only the hash is stored');
 
   const expired = await createServiceToken(
     store.access,

@@ -2,11 +2,11 @@
 // signed checkpoint that covers the session's last event, that checkpoint and its public key.
 // Canonical JSON, so the bundle has exactly one valid spelling and any changed byte is detected.
 import { VigilError } from '../core/errors.js';
-import type { SignedCheckpoint, Store } from '../core/ports.js';
+import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
 import { purgeEntries, purgeRecordsFor } from './bundle-purges.js';
 import { canonicalJson } from './canonical.js';
 import { encodeIdentity } from './chain.js';
-import { type EventSource, storeEventSource } from './event-source.js';
+import { storeEventSource } from './event-source.js';
 import type { Keyring } from './keyring.js';
 import { type Digest, leafHashFromHex, MerkleTree } from './merkle.js';
 import { inclusionProof } from './merkle-proofs.js';
@@ -17,7 +17,7 @@ export const BUNDLE_VERSION = 1;
 export interface ExportOptions {
   /** Makes a checkpoint when none covers the session yet (the running gateway's Checkpointer). */
   readonly checkpointNow?: () => Promise<SignedCheckpoint | null>;
-  /** A faster reader of the log's leaves than the Store (sqliteEventSource). */
+  /** A faster reader of the log's leaves than the Store (StoreBundle.eventSource). */
   readonly source?: EventSource;
 }
 

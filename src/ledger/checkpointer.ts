@@ -4,11 +4,11 @@
 // recorder's commits; at start it is rebuilt from the store.
 import { fetch } from 'undici';
 import type { RecordedEvent } from '../core/events.js';
-import type { SignedCheckpoint, Store } from '../core/ports.js';
+import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
 import { AnchorFile } from './anchor.js';
 import { encodeCheckpointLine, signCheckpoint } from './checkpoint.js';
 import { CheckpointLag, type LagStats } from './checkpoint-lag.js';
-import { type EventSource, storeEventSource } from './event-source.js';
+import { storeEventSource } from './event-source.js';
 import type { LedgerSigningKey } from './keyring.js';
 import { CompactRange } from './merkle.js';
 import type { Recorder } from './recorder.js';
@@ -25,7 +25,7 @@ export interface CheckpointerOptions {
   /** Reports failures that are not fatal (a webhook down, a checkpoint that could not be written). */
   readonly onError?: (err: unknown, what: 'checkpoint' | 'webhook') => void;
   readonly now?: () => number;
-  /** A faster reader of stored events than the Store for rebuilding the root at start (sqliteEventSource). */
+  /** A faster reader of stored events than the Store for rebuilding the root at start (StoreBundle.eventSource). */
   readonly source?: EventSource;
 }
 

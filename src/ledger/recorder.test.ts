@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VigilError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { StoreBundle } from '../core/ports.js';
+import { configSchema } from '../protocols/index.js';
+import { openStore } from '../store/index.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
 import { Recorder } from './recorder.js';
 
@@ -18,12 +20,13 @@ const draft = (sessionId: string, n: number): EventDraft => ({
   payload: { n },
 });
 
-function freshStore(): SqliteStore {
-  return new SqliteStore(join(mkdtempSync(join(tmpdir(), 'vigil-rec-')), 'vigil.db'));
+function freshStore(dir = mkdtempSync(join(tmpdir(), 'vigil-rec-'))): Promise<StoreBundle> {
+  return openStore(configSchema.parse({}), dir);
 }
 
 test('concurrent appends are group-committed with contiguous indexes and per-session chains', async () => {
-  const store = freshStore();
+  const stores = await freshStore();
+  const store = stores.ledger;
   const recorder = new Recorder(store);
   await recorder.init();
   const batches: number[] = [];
@@ -49,11 +52,12 @@ test('concurrent appends are group-committed with contiguous indexes and per-ses
       prev = e.hash;
     }
   }
-  await store.close();
+  await stores.close();
 });
 
 test('a failed write is reported and leaves no gap: later events continue the chain', async () => {
-  const store = freshStore();
+  const stores = await freshStore();
+  const store = stores.ledger;
   const recorder = new Recorder(store);
   await recorder.init();
   await recorder.append(draft('s', 0));
@@ -70,18 +74,18 @@ test('a failed write is reported and leaves no gap: later events continue the ch
     (await store.readSession('s')).map((e) => e.payload?.n),
     [0, 2],
   );
-  await store.close();
+  await stores.close();
 });
 
 test('a new recorder continues the chains of an existing store', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-rec-'));
-  const first = new SqliteStore(join(dir, 'vigil.db'));
-  const r1 = new Recorder(first);
+  const first = await freshStore(dir);
+  const r1 = new Recorder(first.ledger);
   await r1.init();
   const a = await r1.append(draft('s', 0));
   await first.close();
-  const second = new SqliteStore(join(dir, 'vigil.db'));
-  const r2 = new Recorder(second);
+  const second = await freshStore(dir);
+  const r2 = new Recorder(second.ledger);
   await r2.init();
   const b = await r2.append(draft('s', 1));
   assert.equal(b.seq, 1);

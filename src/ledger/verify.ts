@@ -6,11 +6,11 @@
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
 import { hash as oneShotHash } from 'node:crypto';
-import type { SignedCheckpoint, Store } from '../core/ports.js';
+import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
 import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature, sameCheckpoint } from './checkpoint.js';
-import { type EventSource, PURGE_RECORD_TYPE, type RawEventRow, storeEventSource } from './event-source.js';
+import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
 import type { FaultKind, LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
 import { CompactRange } from './merkle.js';

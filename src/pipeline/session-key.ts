@@ -1,4 +1,4 @@
-// How an HTTP request finds its session (ARCHITECTURE.md, Sessions): an explicit x-vigil-session
+// How an HTTP request finds its session (docs/architecture.md, and README: Sessions): an explicit x-vigil-session
 // header, else the W3C traceparent's trace id, else the identity + connection until idle.
 import type { TraceContext } from '../core/llm-payloads.js';
 

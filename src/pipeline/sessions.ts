@@ -105,7 +105,8 @@ export class SessionManager {
     if (session.key !== null && this.#byKey.get(session.key) === session) this.#byKey.delete(session.key);
     for (const cut of session.cutters) cut(reason);
     try {
-      await this.#pipeline.observe(session, 'session.end', { reason, ...facts });
+      // The end's own reason wins over a reason in the facts (a revocation's `identity-disabled`).
+      await this.#pipeline.observe(session, 'session.end', { ...facts, reason });
     } catch {
       // Fail-closed recording failures are already logged by the pipeline; the session is over either way.
     }

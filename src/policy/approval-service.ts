@@ -6,6 +6,7 @@
 // all in the session the request belongs to, each attributed to whoever acted. The store holds the
 // working state shared by gateway replicas; a gateway resolves the actions it holds from its own
 // decisions at once and from decisions made elsewhere by polling.
+import type { ActionDescriber } from '../core/actions.js';
 import type { ApprovalsConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
@@ -40,6 +41,8 @@ export interface ApprovalServiceDeps {
   /** Read at each use, so a configuration reload applies to the next request. */
   readonly config: () => ApprovalsConfig;
   readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** How an action reads (each protocol module's own reading), for the one-line summary reviewers see. */
+  readonly describeAction: ActionDescriber;
   /** The model turn that proposed a held statement or command, when one did (for reviewers). */
   readonly findProposer?: (
     ctx: EventContext,
@@ -112,7 +115,7 @@ export class ApprovalService implements Approver {
       reason: request.reason,
       subject: {
         type: request.type,
-        summary: summarizeAction(request.type, request.payload),
+        summary: summarizeAction(request.type, request.payload, this.#deps.describeAction),
         ...(proposedBy ? { proposed_by: proposedBy } : {}),
       },
       approvers: review.approvers,
@@ -171,7 +174,7 @@ export class ApprovalService implements Approver {
         connection: ctx.connection,
         session_id: ctx.sessionId,
         requester: ctx.identity.subject,
-        summary: summarizeAction(type, payload),
+        summary: summarizeAction(type, payload, this.#deps.describeAction),
         rule: a.rule,
         reason: a.reason,
         time: nowIso(this.#deps.clock.now()),

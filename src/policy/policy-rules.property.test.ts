@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { policySectionSchema } from '../core/config.js';
 import { EVENT_TYPES, type EventDraft, type JsonObject } from '../core/events.js';
-import { describeAction } from './action-facts.js';
+import { PROTOCOLS } from '../protocols/index.js';
 import { globMatcher, PolicyRules } from './policy-rules.js';
 
 /** The textbook glob match, by dynamic programming over (pattern, value) positions. */
@@ -89,7 +89,7 @@ const draftArb = fc.record({
 });
 
 test('evaluation never throws on arbitrary JSON payloads, and facts keep their shapes', () => {
-  const rules = new PolicyRules(EVERY_FIELD);
+  const rules = new PolicyRules(EVERY_FIELD, PROTOCOLS.describeAction);
   fc.assert(
     fc.property(draftArb, ({ type, connection, groups, payload }) => {
       const draft: EventDraft = {
@@ -103,7 +103,7 @@ test('evaluation never throws on arbitrary JSON payloads, and facts keep their s
       const verdict = rules.evaluate(draft);
       assert.ok(['allow', 'deny', 'review'].includes(verdict.decision.action));
       assert.equal(rules.explain(draft).length, 4);
-      const facts = describeAction(draft);
+      const facts = PROTOCOLS.describeAction(draft.type, draft.payload);
       assert.equal(typeof facts.text, 'string');
       assert.ok(facts.model === null || typeof facts.model === 'string');
       for (const list of [facts.statementKinds, facts.tables, facts.tools])

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { configSchema, policySectionSchema } from '../core/config.js';
+import { policySectionSchema } from '../core/config.js';
 import type { EventDraft, Identity, JsonObject } from '../core/events.js';
+import { configSchema, PROTOCOLS } from '../protocols/index.js';
 import { PolicyRules } from './policy-rules.js';
 
 const ALICE: Identity = { subject: 'alice', kind: 'user', groups: ['dba'] };
@@ -44,7 +45,7 @@ function chat(body: JsonObject, connection = 'openai'): EventDraft {
 
 /** Rules as they come out of vigil.yaml (defaults and durations applied by the schema). */
 function rules(policy: unknown): PolicyRules {
-  return new PolicyRules(policySectionSchema.parse(policy));
+  return new PolicyRules(policySectionSchema.parse(policy), PROTOCOLS.describeAction);
 }
 
 const decided = (r: PolicyRules, d: EventDraft) => {
@@ -221,10 +222,13 @@ test('pattern: a JS regular expression over the text; (?i) makes it case-insensi
 test('a pattern that does not compile: config_invalid naming the rule, at load and at construction', () => {
   assert.throws(
     () =>
-      new PolicyRules({
-        default: 'allow',
-        rules: [{ name: 'bad-one', description: '', match: { pattern: '(unclosed' }, action: 'deny' }],
-      }),
+      new PolicyRules(
+        {
+          default: 'allow',
+          rules: [{ name: 'bad-one', description: '', match: { pattern: '(unclosed' }, action: 'deny' }],
+        },
+        PROTOCOLS.describeAction,
+      ),
     (err: unknown) => {
       const e = err as { code?: string; message?: string };
       return e.code === 'config_invalid' && /bad-one/.test(e.message ?? '');

@@ -1,12 +1,13 @@
 // The configured policy rules (the `policy` section of vigil.yaml), compiled once and evaluated in
 // order for every action: matching alert rules are collected and evaluation goes on; the first
 // matching allow, deny or review rule decides; when none does, `policy.default` decides.
+
+import type { ActionDescriber, ActionFacts } from '../core/actions.js';
 import type { PolicyConfig, PolicyRuleConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { PolicyAlert, PolicyDecision, PolicyVerdict, RuleSet } from '../pipeline/policy.js';
-import { type ActionFacts, describeAction } from './action-facts.js';
 
 /** The match fields, in the order they are checked (cheap ones first). */
 export const MATCH_FIELDS = [
@@ -165,9 +166,14 @@ function decisionOf(rule: PolicyRuleConfig): PolicyDecision {
 export class PolicyRules implements RuleSet {
   readonly #rules: readonly CompiledRule[];
   readonly #default: PolicyDecision;
+  readonly #describe: ActionDescriber;
 
-  /** Throws `config_invalid` naming the rule when a pattern does not compile. */
-  constructor(policy: PolicyConfig) {
+  /**
+   * `describe` reads an action for the rules (each protocol module's own reading, composed by the
+   * registry). Throws `config_invalid` naming the rule when a pattern does not compile.
+   */
+  constructor(policy: PolicyConfig, describe: ActionDescriber) {
+    this.#describe = describe;
     this.#rules = policy.rules.map(compileRule);
     this.#default =
       policy.default === 'deny'
@@ -176,7 +182,7 @@ export class PolicyRules implements RuleSet {
   }
 
   evaluate(draft: EventDraft): PolicyVerdict {
-    const facts = lazyFacts(draft);
+    const facts = lazyFacts(draft, this.#describe);
     const alerts: PolicyAlert[] = [];
     for (const rule of this.#rules) {
       if (firstFailure(rule, draft, facts) !== null) continue;
@@ -192,7 +198,7 @@ export class PolicyRules implements RuleSet {
 
   /** Every rule's match against the action, regardless of order (for `vigil policy test --explain`). */
   explain(draft: EventDraft): RuleMatch[] {
-    const facts = lazyFacts(draft);
+    const facts = lazyFacts(draft, this.#describe);
     return this.#rules.map((rule) => {
       const failed = firstFailure(rule, draft, facts);
       return { rule: rule.config.name, action: rule.config.action, matched: failed === null, failed };
@@ -206,10 +212,10 @@ function firstFailure(rule: CompiledRule, draft: EventDraft, facts: () => Action
 }
 
 /** Facts are read from the payload only when a rule first needs them, and then once. */
-function lazyFacts(draft: EventDraft): () => ActionFacts {
+function lazyFacts(draft: EventDraft, describe: ActionDescriber): () => ActionFacts {
   let facts: ActionFacts | undefined;
   return () => {
-    facts ??= describeAction(draft);
+    facts ??= describe(draft.type, draft.payload);
     return facts;
   };
 }

@@ -1,6 +1,7 @@
 // Reasoning to action: which model turn proposed a statement, command or tool call that was then
 // run. Actions are matched, by the same identity, to replies given before them: an exact match of
 // a statement in a code block or tool-call argument first, then containment anywhere in a reply.
+import { TARGET_ACTION_TYPES } from '../core/actions.js';
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
 import {
   canonicalArguments,
@@ -12,8 +13,9 @@ import {
 } from './text.js';
 import type { ReasoningTree } from './types.js';
 
-export const ACTION_TYPES = ['db.query', 'ssh.exec', 'mcp.call'] as const;
-export type ActionType = (typeof ACTION_TYPES)[number];
+/** The actions a model turn can propose (core's one list); each is linked by the text it runs. */
+export const ACTION_TYPES = TARGET_ACTION_TYPES;
+export type ActionType = (typeof TARGET_ACTION_TYPES)[number];
 
 export const ACTION_EVIDENCE = ['trace', 'tool-call', 'code-block', 'text'] as const;
 export type ActionEvidence = (typeof ACTION_EVIDENCE)[number];

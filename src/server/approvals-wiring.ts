@@ -1,6 +1,8 @@
 // Wires just-in-time approvals into a gateway: the grant cache the pipeline consults, the approval
 // service that holds actions, the watcher that ends sessions with their grants, the webhook
 // notifier, and the reloader that swaps policy and approvals settings when vigil.yaml changes.
+
+import type { ActionDescriber } from '../core/actions.js';
 import type { ApprovalsConfig, VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
 import type { Identity, JsonObject } from '../core/events.js';
@@ -28,6 +30,8 @@ export interface ApprovalsWiringDeps {
   readonly sessions: () => SessionManager;
   readonly clock: Clock;
   readonly findProposer?: ProposerLookup;
+  /** How an action of any registered protocol reads to policy. */
+  readonly describeAction: ActionDescriber;
   readonly logger: {
     info(o: object, m: string): void;
     warn(o: object, m: string): void;
@@ -59,12 +63,13 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
       logger,
     });
   let notifier = buildNotifier(approvals);
-  deps.policy.replaceRules(new PolicyRules(deps.config.policy));
+  deps.policy.replaceRules(new PolicyRules(deps.config.policy, deps.describeAction));
 
   const grants = new GrantCache(deps.store, deps.clock);
   await grants.refresh(true);
   const sessionIds = new Map<string, ReturnType<SessionManager['liveSessions']>[number]>();
   const service = new ApprovalService({
+    describeAction: deps.describeAction,
     store: deps.store,
     record: (ctx, type, payload) => deps.pipeline().observe(ctx, type, payload),
     openSession: async (identity: Identity, connection: string, facts: JsonObject) => {
@@ -101,7 +106,7 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
         current: { policy: deps.config.policy, approvals: deps.config.approvals },
         apply: (policy, next) => {
           // Build everything first: a rule that does not compile leaves the old policy in force.
-          const rules = new PolicyRules(policy);
+          const rules = new PolicyRules(policy, deps.describeAction);
           const nextNotifier = buildNotifier(next);
           deps.policy.replaceRules(rules);
           void notifier.flush();

@@ -3,11 +3,10 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
-import { sendApiError, sendJson } from '../api/http-json.js';
 import { accessRoutes } from '../api/routes/access.js';
 import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
@@ -15,7 +14,8 @@ import { sessionRoutes } from '../api/routes/sessions.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
-import { systemClock } from '../core/ports.js';
+import { type Store, type StoreBundle, systemClock } from '../core/ports.js';
+import { sendJsonError as sendApiError, sendJson } from '../http/json-response.js';
 import { decodePathSegment, parseRequestUrl } from '../http/request-path.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
@@ -25,30 +25,31 @@ import { VigilTokens } from '../identity/vigil-tokens.js';
 import { anchorPath, readAnchorText } from '../ledger/anchor.js';
 import { exportBundle } from '../ledger/bundle.js';
 import { Checkpointer } from '../ledger/checkpointer.js';
-import { sqliteEventSource } from '../ledger/event-source.js';
 import { loadLedgerKeys } from '../ledger/keyring.js';
 import { Recorder } from '../ledger/recorder.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
+import { createModuleContext } from '../pipeline/module-context.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
-import { LlmConnection } from '../protocols/llm/llm-adapter.js';
-import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import { PROTOCOLS } from '../protocols/index.js';
+import type { ProtocolRegistry } from '../protocols/registry.js';
+import { openStore } from '../store/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
 import { proposerLookup } from './proposer-lookup.js';
-import { buildGuards, type ProtocolListener, startProtocolListeners } from './protocol-listeners.js';
+import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
   readonly url: string;
   readonly port: number;
-  readonly store: SqliteStore;
+  readonly store: StoreBundle;
   readonly recorder: Recorder;
   readonly sessions: SessionManager;
   readonly logger: Logger;
@@ -66,10 +67,13 @@ export interface GatewayOptions {
   /** Override the configured listen address (tests use 127.0.0.1:0). */
   readonly listen?: string;
   readonly logDestination?: NodeJS.WritableStream;
+  /** The protocol modules to serve (the registered ones by default; tests add their own). */
+  readonly protocols?: ProtocolRegistry;
 }
 
 export async function startGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
+  const protocols = options.protocols ?? PROTOCOLS;
   const baseDir = loaded.path ? dirname(loaded.path) : process.cwd();
   mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
 
@@ -91,11 +95,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
-  const store = new SqliteStore(join(loaded.dataDir, 'vigil.db'), {
-    synchronous: config.durability,
-    appendInWorker: config.append_in_worker,
-  });
-  const recorder = new Recorder(store);
+  const store = await openStore(config, loaded.dataDir);
+  const recorder = new Recorder(store.ledger);
   await recorder.init();
   const ledgerKeys = loadLedgerKeys(
     loaded.dataDir,
@@ -104,13 +105,13 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       : process.env.VIGIL_LEDGER_SIGNING_KEY || undefined,
   );
   const checkpointer = new Checkpointer({
-    store,
+    store: store.ledger,
     recorder,
     signer: ledgerKeys.signer,
     intervalMs: config.ledger.checkpoint_interval,
     anchorFile: anchorPath(loaded.dataDir, config.ledger.anchor_file),
     webhook: config.ledger.anchor_webhook,
-    source: sqliteEventSource(store.database),
+    source: store.eventSource,
     onError: (err, what) =>
       logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
   });
@@ -119,7 +120,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const access = new AccessState(store.access);
   await access.refresh();
   const vigilTokens = new VigilTokens(loadOrCreateTokenKey(loaded.dataDir), config.identity.audience);
-  const policy = new Policy(buildGuards(config));
+  const policy = new Policy(await buildGuards(protocols, config));
   const approvals = await wireApprovals({
     config,
     configPath: loaded.path,
@@ -130,9 +131,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     sessions: () => sessions,
     clock: systemClock,
     logger,
+    describeAction: protocols.describeAction,
     findProposer: proposerLookup(
-      store,
-      new Set(config.connections.filter((c) => c.type !== 'postgres').map((c) => c.name)),
+      store.ledger,
+      // Model turns come from the connections whose module submits model requests.
+      new Set(
+        config.connections
+          .filter((c) => protocols.moduleFor(c.type)?.actionEvents.includes('llm.request'))
+          .map((c) => c.name),
+      ),
     ),
   });
   const pipeline = new Pipeline({
@@ -152,7 +159,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     logger,
   });
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
-  await closeSessionsCutShort(store, recorder, pipeline, logger);
+  await closeSessionsCutShort(store.ledger, recorder, pipeline, logger);
   sessions.start();
   const watcher = new RevocationWatcher(access, sessions, config.identity.revocation_poll, (err) =>
     logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
@@ -160,36 +167,22 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   watcher.start();
   approvals.start();
 
-  const llm = new Map<string, LlmConnection>();
-  for (const c of config.connections) {
-    if (c.type === 'llm-openai' || c.type === 'llm-anthropic') {
-      llm.set(
-        c.name,
-        new LlmConnection(c, credentials.get(c.name) ?? null, {
-          pipeline,
-          sessions,
-          maxBodyBytes: config.max_body_bytes,
-          logger,
-        }),
-      );
-    }
-  }
   const admin = new AdminApi({
     pipeline,
     sessions,
     routes: (audit) => [
       whoamiRoute,
-      ...sessionRoutes(store, audit),
+      ...sessionRoutes(store.ledger, audit),
       ...recordingRoutes({
-        store,
+        store: store.ledger,
         audit,
         exportBundle: (id) =>
-          exportBundle(store, id, ledgerKeys.keyring, {
+          exportBundle(store.ledger, id, ledgerKeys.keyring, {
             checkpointNow: () => checkpointer.checkpointNow(),
-            source: sqliteEventSource(store.database),
+            source: store.eventSource,
           }),
         verify: async () =>
-          verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
+          verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
             keyring: ledgerKeys.keyring,
             anchorText: readAnchorText(anchorPath(loaded.dataDir, config.ledger.anchor_file)),
           }),
@@ -207,13 +200,20 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       }),
     ],
   });
-  const listeners: ProtocolListener[] = await startProtocolListeners(config, {
-    pipeline,
-    sessions,
-    logger,
-    credentials,
-    dataDir: loaded.dataDir,
-  });
+  const running = await startProtocols(
+    protocols,
+    config,
+    createModuleContext({
+      pipeline,
+      sessions,
+      logger,
+      credentials,
+      resolveSecret: (ref) => resolveSecret(ref, baseDir),
+      maxBodyBytes: config.max_body_bytes,
+      dataDir: loaded.dataDir,
+    }),
+  );
+  const listeners: readonly ProtocolListener[] = running.listeners;
 
   let boundUrl = '';
   const auth = await createAuthApi({
@@ -246,12 +246,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       return sendApiError(res, toVigilError(err));
     }
     if (m) {
-      const connection = llm.get(name);
-      if (!connection) {
+      const mount = running.http(name);
+      if (!mount) {
         req.resume();
         return sendApiError(res, new VigilError('connection_unknown', `no HTTP connection named ${m[1]}`));
       }
-      return connection.handle(req, res, m[2] ?? '/', url.search);
+      return mount(req, res, m[2] ?? '/', url.search);
     }
     if (url.pathname === '/healthz') {
       return sendJson(res, 200, {
@@ -303,11 +303,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await approvals.stop();
         await closeServer(server);
         await auth.close();
-        await Promise.all(listeners.map((l) => l.close()));
+        await running.close();
         await sessions.closeAll('shutdown');
         await recorder.drain();
         await checkpointer.stop();
-        await Promise.all([...llm.values()].map((c) => c.close()));
         await store.close();
       })();
       return closing;
@@ -316,12 +315,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
 }
 
 /** Sessions left open by a crash are closed with a session.end that says so. */
-async function closeSessionsCutShort(
-  store: SqliteStore,
-  recorder: Recorder,
-  pipeline: Pipeline,
-  logger: Logger,
-) {
+async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline: Pipeline, logger: Logger) {
   const open = await store.openSessions();
   for (const s of open) {
     await pipeline.observe(

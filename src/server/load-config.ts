@@ -4,8 +4,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { configSchema, type VigilConfig } from '../core/config.js';
+import type { VigilConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
+import { configSchema } from '../protocols/index.js';
 
 export interface LoadedConfig {
   readonly config: VigilConfig;

@@ -2,10 +2,10 @@
 // sees the reasoning behind the action. The same linking as `vigil tree` (reasoning/actions.ts),
 // run over the requester's recent model sessions at the moment the action is held.
 import type { EventType, JsonObject, StoredEvent } from '../core/events.js';
+import type { Store } from '../core/ports.js';
 import type { EventContext } from '../pipeline/pipeline.js';
 import { ACTION_TYPES, linkActions } from '../reasoning/actions.js';
 import { buildReasoningTree } from '../reasoning/build-tree.js';
-import type { SqliteStore } from '../store/sqlite/sqlite-store.js';
 
 /** How far back, and how many of the requester's model sessions, are searched. */
 const WINDOW_MS = 3_600_000;
@@ -17,7 +17,7 @@ export type ProposerLookup = (
   payload: JsonObject,
 ) => Promise<JsonObject | null>;
 
-export function proposerLookup(store: SqliteStore, modelConnections: ReadonlySet<string>): ProposerLookup {
+export function proposerLookup(store: Store, modelConnections: ReadonlySet<string>): ProposerLookup {
   return async (ctx, type, payload) => {
     if (!(ACTION_TYPES as readonly string[]).includes(type)) return null;
     const now = Date.now();

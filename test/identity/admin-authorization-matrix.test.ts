@@ -28,7 +28,7 @@ before(async () => {
     },
   });
   await call('admin', 'GET', '/api/whoami');
-  const sessions = await gateway.store.listSessions({ identity: 'alice' });
+  const sessions = await gateway.store.ledger.listSessions({ identity: 'alice' });
   aliceSession = sessions[0]!.id;
   const created = await call('admin', 'POST', '/api/tokens', { service_account: 'etl', ttl: '1h' });
   tokenId = (created.body as { id: string }).id;
@@ -142,8 +142,8 @@ test('a user lists only their own sessions', async () => {
 
 test('every admin call is recorded, refusals included', async () => {
   const events = [];
-  for (const s of await gateway.store.listSessions({ connection: 'admin-api', limit: 1000 })) {
-    events.push(...(await gateway.store.readSession(s.id)));
+  for (const s of await gateway.store.ledger.listSessions({ connection: 'admin-api', limit: 1000 })) {
+    events.push(...(await gateway.store.ledger.readSession(s.id)));
   }
   const actions = events.filter((e) => e.type === 'admin.action');
   assert.ok(

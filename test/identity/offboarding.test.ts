@@ -2,13 +2,11 @@
 // identity's open stream within a second, refuses its new requests, and records access.revoked.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { request } from 'undici';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { openSharedStore, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 const run = promisify(execFile);
 let model: DemoModel;
@@ -87,8 +85,8 @@ test('a disabled user is cut mid-stream within 1 s and refused afterwards', asyn
   assert.equal(again.status, 401);
   assert.equal(again.headers.get('x-vigil-error'), 'auth_revoked');
 
-  const sessions = await gateway.store.listSessions({ identity: 'bob' });
-  const events = (await Promise.all(sessions.map((s) => gateway.store.readSession(s.id)))).flat();
+  const sessions = await gateway.store.ledger.listSessions({ identity: 'bob' });
+  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
   const revoked = events.find((e) => e.type === 'access.revoked');
   assert.equal(revoked?.payload?.reason, 'identity-disabled');
   const response = events.find((e) => e.type === 'llm.response');
@@ -108,7 +106,7 @@ test('the cut follows the write to the shared store within 1 s', async () => {
   const iterator = res.body[Symbol.asyncIterator]();
   await iterator.next();
   // A second connection to the store, as the CLI or another replica has.
-  const other = new SqliteStore(join(gateway.dataDir, 'vigil.db'));
+  const other = await openSharedStore(gateway);
   await other.access.disableIdentity('audrey', new Date().toISOString(), 'test');
   const writtenAt = performance.now();
   await other.close();

@@ -112,8 +112,8 @@ function whoami(token: string) {
 
 async function authEvents(): Promise<StoredEvent[]> {
   await gateway.recorder.drain();
-  const sessions = await gateway.store.listSessions({ connection: 'auth' });
-  const events = await Promise.all(sessions.map((s) => gateway.store.readSession(s.id)));
+  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
+  const events = await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)));
   return events.flat();
 }
 

@@ -1,13 +1,11 @@
 // Identity on the PostgreSQL protocol: a Vigil token is the password; expired, tampered, alg none,
 // foreign-key and revoked tokens are refused; a disabled user's open connection is cut within 1 s.
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { UnsecuredJWT } from 'jose';
 import pg from 'pg';
 import { createServiceToken } from '../../src/identity/service-accounts.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { openSharedStore, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
 
 let postgres: TestPostgres;
@@ -113,7 +111,7 @@ test('a disabled user is cut from an open connection within 1 s, and refused aft
   assert.equal((await client.query('select 1 as one')).rows[0].one, 1);
   const ended = new Promise<number>((resolve) => client.once('end', () => resolve(performance.now())));
 
-  const other = new SqliteStore(join(gateway.dataDir, 'vigil.db'), { appendInWorker: false });
+  const other = await openSharedStore(gateway);
   await other.access.disableIdentity('bob', new Date().toISOString(), 'offboarded');
   const disabledAt = performance.now();
   await other.close();
@@ -121,8 +119,8 @@ test('a disabled user is cut from an open connection within 1 s, and refused aft
   const cutAt = await ended;
   assert.ok(cutAt - disabledAt < 1000, `cut ${(cutAt - disabledAt).toFixed(0)} ms after the write`);
   assert.match(await refusal(TOKENS.bob), /^28000: .*disabled/);
-  const sessions = await gateway.store.listSessions({ identity: 'bob', connection: 'db' });
-  const events = await gateway.store.readSession(sessions[0]!.id);
+  const sessions = await gateway.store.ledger.listSessions({ identity: 'bob', connection: 'db' });
+  const events = await gateway.store.ledger.readSession(sessions[0]!.id);
   assert.ok(events.some((e) => e.type === 'access.revoked'));
   assert.equal(events.at(-1)?.type, 'session.end');
 });

@@ -8,8 +8,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { configSchema } from '../../src/core/config.js';
 import { BUILTIN_RULES } from '../../src/mask/index.js';
+import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 

@@ -6,7 +6,6 @@ import { exportBundle } from '../../src/ledger/bundle.js';
 import { verifyBundle } from '../../src/ledger/bundle-verify.js';
 import { canonicalJson } from '../../src/ledger/canonical.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { buildLedger, draftFor, sessionName } from './fixture.js';
 
@@ -21,8 +20,8 @@ test('an exported bundle verifies with nothing but itself', async () => {
     [0, 3, true],
     [1, 3, false],
   ] as const) {
-    const text = await exportBundle(ledger.store, sessionName(session), ledger.keys.keyring, {
-      source: sqliteEventSource(ledger.store.database),
+    const text = await exportBundle(ledger.store.ledger, sessionName(session), ledger.keys.keyring, {
+      source: ledger.store.eventSource,
     });
     const report = verifyBundle(Buffer.from(text));
     assert.equal(report.fault, null);
@@ -36,17 +35,17 @@ test('an exported bundle verifies with nothing but itself', async () => {
 
 test('export makes a checkpoint when none covers the session yet', async () => {
   const ledger = await buildLedger({ order: [0, 1], checkpointsAfter: [] });
-  const recorder = new Recorder(ledger.store);
+  const recorder = new Recorder(ledger.store.ledger);
   await recorder.init();
   const checkpointer = new Checkpointer({
-    store: ledger.store,
+    store: ledger.store.ledger,
     recorder,
     signer: ledger.keys.signer,
     anchorFile: ledger.anchor,
   });
   await checkpointer.start();
   await recorder.append(draftFor(1, 5));
-  const text = await exportBundle(ledger.store, sessionName(1), ledger.keys.keyring, {
+  const text = await exportBundle(ledger.store.ledger, sessionName(1), ledger.keys.keyring, {
     checkpointNow: () => checkpointer.checkpointNow(),
   });
   const report = verifyBundle(text);
@@ -59,19 +58,19 @@ test('export makes a checkpoint when none covers the session yet', async () => {
 
 test('a purged payload verifies only with the purge record that names it, proven in the signed log', async () => {
   const ledger = await buildLedger({ order: [0, 0, 0], checkpointsAfter: [] });
-  await purgeRecorded(ledger.store, '2025-01-01T00:00:01.500Z', null);
+  await purgeRecorded(ledger.store.ledger, '2025-01-01T00:00:01.500Z', null);
   // A checkpoint that covers the purge record (as the gateway's next one would).
-  const recorder = new Recorder(ledger.store);
+  const recorder = new Recorder(ledger.store.ledger);
   await recorder.init();
   const checkpointer = new Checkpointer({
-    store: ledger.store,
+    store: ledger.store.ledger,
     recorder,
     signer: ledger.keys.signer,
     anchorFile: ledger.anchor,
   });
   await checkpointer.start();
   await checkpointer.stop();
-  const text = await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring);
+  const text = await exportBundle(ledger.store.ledger, sessionName(0), ledger.keys.keyring);
   // Without the purge record, the same bundle has a missing payload nothing explains.
   const stripped = JSON.parse(text);
   delete stripped.purges;
@@ -123,7 +122,7 @@ test('any changed byte in a bundle fails verification', async () => {
     ended: new Set([0]),
     texts: ['a', 'b"c'],
   });
-  const bundle = Buffer.from(await exportBundle(ledger.store, sessionName(0), ledger.keys.keyring));
+  const bundle = Buffer.from(await exportBundle(ledger.store.ledger, sessionName(0), ledger.keys.keyring));
   await ledger.store.close();
   assert.equal(verifyBundle(bundle).ok, true);
   // Every position, with a bit flip chosen by fast-check for each.

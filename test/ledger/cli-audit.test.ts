@@ -2,15 +2,12 @@
 // ledger, the gateway goes on appending after it (resyncing its position), and everything verifies.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { anchorPath, readAnchorText } from '../../src/ledger/anchor.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { loadKeyring } from '../../src/ledger/keyring.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
-import { startTestGateway, TOKENS } from '../support/gateway.js';
+import { openSharedStore, startTestGateway, TOKENS } from '../support/gateway.js';
 
 const run = promisify(execFile);
 
@@ -22,10 +19,10 @@ test('vigil replay beside a running gateway records audit.viewed and the ledger 
     fetch(`${gateway.url}/api/whoami`, { headers: { authorization: `Bearer ${TOKENS.alice}` } });
   await call();
   // admin.action is recorded right after the answer is sent.
-  let [session] = await gateway.store.listSessions({ identity: 'alice' });
+  let [session] = await gateway.store.ledger.listSessions({ identity: 'alice' });
   for (let i = 0; !session && i < 100; i++) {
     await new Promise((r) => setTimeout(r, 20));
-    [session] = await gateway.store.listSessions({ identity: 'alice' });
+    [session] = await gateway.store.ledger.listSessions({ identity: 'alice' });
   }
   const { stdout } = await run(process.execPath, [
     '--import',
@@ -41,12 +38,12 @@ test('vigil replay beside a running gateway records audit.viewed and the ledger 
     assert.equal((await call()).status, 200, 'the gateway keeps recording after the CLI wrote');
   await gateway.close();
 
-  const store = new SqliteStore(join(gateway.dataDir, 'vigil.db'), { appendInWorker: false });
+  const store = await openSharedStore(gateway);
   try {
-    const audits = (await store.listSessions({ connection: 'cli' })).map((s) => s.identity.subject);
+    const audits = (await store.ledger.listSessions({ connection: 'cli' })).map((s) => s.identity.subject);
     assert.equal(audits.length, 1);
     assert.match(audits[0]!, /^local:/);
-    const report = await verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
+    const report = await verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
       keyring: loadKeyring(gateway.dataDir),
       anchorText: readAnchorText(anchorPath(gateway.dataDir)),
     });

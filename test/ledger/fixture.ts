@@ -1,16 +1,16 @@
-// A real ledger in a temp directory (Recorder + SqliteStore + Checkpointer + anchor) for tests.
+// A real ledger in a temp directory (Recorder + the SQLite store bundle + Checkpointer + anchor) for tests.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventDraft, EventType } from '../../src/core/events.js';
-import type { SignedCheckpoint } from '../../src/core/ports.js';
+import type { SignedCheckpoint, StoreBundle } from '../../src/core/ports.js';
 import { anchorPath } from '../../src/ledger/anchor.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { type LedgerKeys, loadLedgerKeys } from '../../src/ledger/keyring.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { type VerifyOptions, type VerifyReport, verifyLedger } from '../../src/ledger/verify.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/index.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 
 export interface LedgerSpec {
   /** Session of each event, in log order (session numbers). */
@@ -29,12 +29,13 @@ export interface Ledger {
   readonly dir: string;
   readonly dbPath: string;
   readonly anchor: string;
-  store: SqliteStore;
+  store: StoreBundle;
   readonly keys: LedgerKeys;
   readonly snapshot: string | null;
   readonly checkpoints: SignedCheckpoint[];
   verify(options?: Partial<VerifyOptions>): Promise<VerifyReport>;
-  reopen(): void;
+  /** Opens the store again (after a test swapped the database file underneath). */
+  reopen(): Promise<void>;
 }
 
 export const sessionName = (n: number) => `sess-${n}`;
@@ -60,16 +61,20 @@ export function draftFor(
   };
 }
 
+// SQLite on purpose: the tamper tests edit its rows and copy its file.
+const openLedgerStore = (dir: string) =>
+  openStore({ store: { type: 'sqlite' }, durability: 'normal', append_in_worker: true }, dir);
+
 export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-'));
   const dbPath = join(dir, 'vigil.db');
   const anchor = anchorPath(dir);
-  const store = new SqliteStore(dbPath, { synchronous: 'normal' });
+  const store = await openLedgerStore(dir);
   const keys = loadLedgerKeys(dir);
-  const recorder = new Recorder(store);
+  const recorder = new Recorder(store.ledger);
   await recorder.init();
   const checkpointer = new Checkpointer({
-    store,
+    store: store.ledger,
     recorder,
     signer: keys.signer,
     anchorFile: anchor,
@@ -92,7 +97,7 @@ export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
       if (cuts.has(i + 1)) await checkpointer.checkpointNow();
       if (spec.snapshotAfter === i + 1) {
         snapshot = join(dir, 'snapshot.db');
-        store.database.exec(`VACUUM INTO '${snapshot}'`);
+        sqliteDatabase(store).exec(`VACUUM INTO '${snapshot}'`);
       }
     }
   }
@@ -105,16 +110,16 @@ export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
     store,
     keys,
     snapshot,
-    checkpoints: await store.listCheckpoints(),
+    checkpoints: await store.ledger.listCheckpoints(),
     async verify(options = {}) {
-      return verifyLedger(sqliteEventSource(this.store.database), await this.store.listCheckpoints(), {
+      return verifyLedger(this.store.eventSource, await this.store.ledger.listCheckpoints(), {
         keyring: keys.keyring,
         anchorText: readFileSync(anchor, 'utf8'),
         ...options,
       });
     },
-    reopen() {
-      this.store = new SqliteStore(dbPath, { synchronous: 'normal' });
+    async reopen() {
+      this.store = await openLedgerStore(dir);
     },
   };
   return ledger;

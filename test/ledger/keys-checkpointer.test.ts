@@ -15,7 +15,7 @@ import {
   rotateLedgerKey,
 } from '../../src/ledger/keyring.js';
 import { Recorder } from '../../src/ledger/recorder.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { openStore } from '../../src/store/index.js';
 import { draftFor } from './fixture.js';
 
 test('a key is made at first start (0600), kept, rotated with old public keys kept', () => {
@@ -51,7 +51,11 @@ test('a supplied key (seed or PEM) wins over the key file and joins the keyring'
 
 test('the checkpointer signs on its timer when the log grew, anchors first, and measures lag', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-cp-'));
-  const store = new SqliteStore(join(dir, 'vigil.db'), { synchronous: 'normal' });
+  const stores = await openStore(
+    { store: { type: 'sqlite' }, durability: 'normal', append_in_worker: true },
+    dir,
+  );
+  const store = stores.ledger;
   const recorder = new Recorder(store);
   await recorder.init();
   const keys = loadLedgerKeys(dir);
@@ -83,5 +87,5 @@ test('the checkpointer signs on its timer when the log grew, anchors first, and 
   const cp = await again.checkpointNow();
   assert.equal(cp?.size, 5);
   await again.stop();
-  await store.close();
+  await stores.close();
 });

@@ -6,10 +6,9 @@ import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
-import type { PurgePlan } from '../../src/core/ports.js';
-import { type EventSource, sqliteEventSource } from '../../src/ledger/event-source.js';
+import type { EventSource, PurgePlan, Store } from '../../src/core/ports.js';
 import { type VerifyReport, verifyLedger } from '../../src/ledger/verify.js';
-import type { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
 import { buildLedger, type Ledger, sessionName } from './fixture.js';
@@ -224,33 +223,36 @@ test('the purge is recorded before the drop: nothing is dropped unless the recor
   try {
     const before = timeOf(3);
     await assert.rejects(
-      ledger.store.purgePayloads(before, async () => {
+      ledger.store.ledger.purgePayloads(before, async () => {
         throw new Error('disk full');
       }),
       /disk full/,
     );
     assert.deepEqual(
       (
-        ledger.store.database.prepare('SELECT COUNT(*) AS n FROM events WHERE payload IS NULL').get() as {
+        sqliteDatabase(ledger.store)
+          .prepare('SELECT COUNT(*) AS n FROM events WHERE payload IS NULL')
+          .get() as {
           n: number;
         }
       ).n,
       0,
     );
     // Recorded, then the drop fails (a crash in between): payloads named but still present are fine.
-    const store = ledger.store;
+    const store = ledger.store.ledger;
+    const db = sqliteDatabase(ledger.store);
     const failingDrop = {
       ledgerSize: () => store.ledgerSize(),
       sessionHead: (id: string) => store.sessionHead(id),
-      appendEvents: (...args: Parameters<SqliteStore['appendEvents']>) => store.appendEvents(...args),
+      appendEvents: (...args: Parameters<Store['appendEvents']>) => store.appendEvents(...args),
       purgePayloads: (at: string, recordIntent: (plan: PurgePlan) => Promise<void>) =>
         store.purgePayloads(at, async (plan) => {
           await recordIntent(plan);
           throw new Error('crash before the drop');
         }),
-    } as unknown as SqliteStore;
+    } as unknown as Store;
     await assert.rejects(purgeRecorded(failingDrop, before, 'crash test'), /crash before the drop/);
-    const kinds = store.database.prepare('SELECT type FROM events ORDER BY idx').all() as { type: string }[];
+    const kinds = db.prepare('SELECT type FROM events ORDER BY idx').all() as { type: string }[];
     assert.deepEqual(
       kinds.map((k) => k.type),
       [
@@ -268,16 +270,15 @@ test('the purge is recorded before the drop: nothing is dropped unless the recor
     assert.equal(report.purged, 0);
     assert.deepEqual(report.purgeRecords, [5]);
     // Erasing that record's own payload is a fault at the record itself.
-    const text = (
-      store.database.prepare('SELECT payload FROM events WHERE idx = 5').get() as { payload: string }
-    ).payload;
-    store.database.prepare('UPDATE events SET payload = NULL WHERE idx = 5').run();
+    const text = (db.prepare('SELECT payload FROM events WHERE idx = 5').get() as { payload: string })
+      .payload;
+    db.prepare('UPDATE events SET payload = NULL WHERE idx = 5').run();
     const erased = await ledger.verify();
     assert.equal(erased.fault?.kind, 'payload_missing');
     assert.equal(erased.fault?.index, 5);
     assert.equal(erased.fault?.eventType, 'ledger.purged');
     assert.match(erased.fault?.message ?? '', /ledger\.purged.*a purge record is never purged/);
-    store.database.prepare('UPDATE events SET payload = ? WHERE idx = 5').run(text);
+    db.prepare('UPDATE events SET payload = ? WHERE idx = 5').run(text);
     // The payloads it named can still go, by a later purge that records itself.
     const later = await purgeRecorded(store, before, null);
     assert.deepEqual(later.plan.ranges, [[0, 2]]);
@@ -298,7 +299,7 @@ test('a purge beside a running gateway: the gateway goes on recording and its ch
       fetch(`${gateway.url}/api/whoami`, { headers: { authorization: `Bearer ${TOKENS.alice}` } });
     for (let i = 0; i < 3; i++) assert.equal((await call()).status, 200);
     // admin.action is recorded right after the answer: wait until the log holds something.
-    for (let i = 0; (await gateway.store.ledgerSize()) === 0 && i < 100; i++) {
+    for (let i = 0; (await gateway.store.ledger.ledgerSize()) === 0 && i < 100; i++) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const run = await runCli(['--data', gateway.dataDir, 'purge', '--before', '2100-01-01', '--json']);
@@ -323,15 +324,15 @@ test('a purge beside a running gateway: the gateway goes on recording and its ch
 test('a purge that runs while verify reads is not mistaken for an erasure', async () => {
   const ledger = await buildLedger({ order: [0, 1, 0, 1], checkpointsAfter: [] });
   try {
-    await purgeRecorded(ledger.store, timeOf(2), 'while verifying');
-    const real = sqliteEventSource(ledger.store.database);
+    await purgeRecorded(ledger.store.ledger, timeOf(2), 'while verifying');
+    const real = ledger.store.eventSource;
     let reads = 0;
     // The first read of the purge records happened before the purge: it saw none.
     const racing: EventSource = {
       ...real,
       purgeRecords: async () => (reads++ === 0 ? [] : real.purgeRecords()),
     };
-    const cps = await ledger.store.listCheckpoints();
+    const cps = await ledger.store.ledger.listCheckpoints();
     const report = await verifyLedger(racing, cps, { keyring: ledger.keys.keyring });
     assert.equal(report.ok, true, JSON.stringify(report.fault));
     assert.equal(report.purged, 2);

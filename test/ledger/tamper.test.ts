@@ -1,4 +1,4 @@
-// The property-based tamper suite: on generated ledgers (real Recorder, SqliteStore, Checkpointer
+// The property-based tamper suite: on generated ledgers (real Recorder, SQLite store, Checkpointer
 // and anchor file), every kind of tampering is detected and named, and an untouched ledger verifies.
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { chainHash, GENESIS_HASH, payloadHash } from '../../src/ledger/chain.js'
 import { signCheckpoint } from '../../src/ledger/checkpoint.js';
 import type { FaultKind } from '../../src/ledger/faults.js';
 import { parseSigningKey } from '../../src/ledger/keyring.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { buildLedger, type Ledger, type LedgerSpec } from './fixture.js';
 
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
@@ -106,7 +107,7 @@ test('one byte changed in any stored event column is detected at that event', as
       (spec, pick, column, position) =>
         withLedger(spec, async (l) => {
           const index = pick % spec.order.length;
-          const db = l.store.database;
+          const db = sqliteDatabase(l.store);
           if (column === 'idx') {
             db.prepare('UPDATE events SET idx = idx + 1000000 WHERE idx = ?').run(index);
             return expectFault(l, EXPECTED_FOR_COLUMN.idx, { index });
@@ -135,7 +136,7 @@ test('an event deleted is detected: a hole in the log, or a session cut short at
     fc.asyncProperty(specArb, fc.nat(), (spec, pick) =>
       withLedger(spec, async (l) => {
         const index = pick % spec.order.length;
-        l.store.database.prepare('DELETE FROM events WHERE idx = ?').run(index);
+        sqliteDatabase(l.store).prepare('DELETE FROM events WHERE idx = ?').run(index);
         if (index < spec.order.length - 1) return expectFault(l, ['index_gap'], { index });
         return expectFault(l, ['session_truncated'], {
           sessionId: `sess-${spec.order[index]}`,
@@ -151,7 +152,7 @@ test('a well-forged event inserted in the middle (renumbered, chain valid) is ca
     fc.asyncProperty(specArb, fc.nat(), (spec, pick) =>
       withLedger(spec, async (l) => {
         const index = pick % spec.order.length;
-        const db = l.store.database;
+        const db = sqliteDatabase(l.store);
         db.prepare('UPDATE events SET idx = idx + 1000000 WHERE idx >= ?').run(index);
         db.prepare('UPDATE events SET idx = idx - 999999 WHERE idx >= 1000000').run();
         const identity = { subject: 'mallory', kind: 'user' as const, groups: [] };
@@ -194,7 +195,7 @@ test('two events swapped are detected: by sequence numbers, else by the Merkle r
         let j = Math.max(a % n, b % n);
         if (i === j) j = i + 1 < n ? i + 1 : i - 1;
         const [lo, hi] = [Math.min(i, j), Math.max(i, j)];
-        const db = l.store.database;
+        const db = sqliteDatabase(l.store);
         db.prepare('UPDATE events SET idx = -1 WHERE idx = ?').run(lo);
         db.prepare('UPDATE events SET idx = ? WHERE idx = ?').run(lo, hi);
         db.prepare('UPDATE events SET idx = ? WHERE idx = -1').run(hi);
@@ -229,7 +230,7 @@ test('a session truncated or deleted whole is detected', async () => {
         const s = sessions[pickSession % sessions.length]!;
         const mine = spec.order.flatMap((x, k) => (x === s ? [k] : []));
         const removed = whole ? mine : mine.slice(mine.length - 1 - (pickCount % mine.length));
-        const db = l.store.database;
+        const db = sqliteDatabase(l.store);
         for (const k of removed) db.prepare('DELETE FROM events WHERE idx = ?').run(k);
         if (whole) db.prepare('DELETE FROM sessions WHERE id = ?').run(`sess-${s}`);
         const isTail = removed.every((k, m) => k === n - removed.length + m);
@@ -254,7 +255,7 @@ test('the store rolled back to an earlier copy is detected against the anchor', 
           rmSync(`${l.dbPath}-wal`, { force: true });
           rmSync(`${l.dbPath}-shm`, { force: true });
           copyFileSync(l.snapshot!, l.dbPath);
-          l.reopen();
+          await l.reopen();
           return expectFault(l, ['rollback']);
         },
       );
@@ -275,7 +276,7 @@ test('a checkpoint re-signed with another key is detected', async () => {
           const cp = l.checkpoints[pick % l.checkpoints.length]!;
           const other = parseSigningKey(Buffer.from(seed).toString('base64'));
           const forged = signCheckpoint(other, cp.size, cp.root, cp.time);
-          l.store.database
+          sqliteDatabase(l.store)
             .prepare('UPDATE checkpoints SET key_id = ?, signature = ? WHERE size = ?')
             .run(keepKeyId ? cp.keyId : forged.keyId, forged.signature, cp.size);
           return expectFault(l, [keepKeyId ? 'signature_invalid' : 'unknown_key'], {

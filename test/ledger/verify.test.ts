@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { verifyLedger, verifyStore } from '../../src/ledger/verify.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { buildLedger, draftFor, sessionName } from './fixture.js';
 
 test('an untouched ledger verifies, reporting incomplete sessions and checkpoints', async () => {
@@ -23,8 +23,8 @@ test('an untouched ledger verifies, reporting incomplete sessions and checkpoint
   assert.equal(report.latestCheckpoint?.size, 8);
   assert.equal(report.notCheckpointed, 0);
   assert.equal(report.anchorLines, 3);
-  // The generic Store path agrees with the raw SQLite reader.
-  const viaStore = await verifyStore(ledger.store, { keyring: ledger.keys.keyring });
+  // The generic Store path agrees with the store's own raw reader.
+  const viaStore = await verifyStore(ledger.store.ledger, { keyring: ledger.keys.keyring });
   assert.equal(viaStore.ok, true);
   assert.equal(viaStore.anchorLines, null);
   await ledger.store.close();
@@ -33,11 +33,15 @@ test('an untouched ledger verifies, reporting incomplete sessions and checkpoint
 test('recorded purges are reported, not faults; later events are reported as not yet checkpointed', async () => {
   const ledger = await buildLedger({ order: [0, 0, 1, 1, 0], checkpointsAfter: [] });
   // The purge records itself (session.start, ledger.purged, session.end) before dropping anything.
-  const purge = await purgeRecorded(ledger.store, new Date(Date.UTC(2025, 0, 1) + 2500).toISOString(), null);
+  const purge = await purgeRecorded(
+    ledger.store.ledger,
+    new Date(Date.UTC(2025, 0, 1) + 2500).toISOString(),
+    null,
+  );
   assert.equal(purge.dropped, 3);
   assert.equal(purge.record, 6);
   // An event appended after the last checkpoint (no checkpointer running).
-  const recorder = new Recorder(ledger.store);
+  const recorder = new Recorder(ledger.store.ledger);
   await recorder.init();
   await recorder.append(draftFor(1, 9));
   const report = await ledger.verify();
@@ -46,7 +50,7 @@ test('recorded purges are reported, not faults; later events are reported as not
   assert.deepEqual(report.purgeRecords, [6]);
   assert.equal(report.notCheckpointed, 4);
   // The generic Store path finds the purge record too.
-  const viaStore = await verifyStore(ledger.store, { keyring: ledger.keys.keyring });
+  const viaStore = await verifyStore(ledger.store.ledger, { keyring: ledger.keys.keyring });
   assert.equal(viaStore.ok, true, JSON.stringify(viaStore.fault));
   assert.deepEqual(viaStore.purgeRecords, [6]);
   await ledger.store.close();
@@ -54,10 +58,10 @@ test('recorded purges are reported, not faults; later events are reported as not
 
 test('--session checks one session in depth and --since only later events, still against every checkpoint', async () => {
   const ledger = await buildLedger({ order: [0, 1, 0, 1, 0, 1], checkpointsAfter: [2] });
-  const db = ledger.store.database;
+  const db = sqliteDatabase(ledger.store);
   db.prepare('UPDATE events SET payload = \'{"x":1}\' WHERE idx = 1').run();
-  const source = sqliteEventSource(db);
-  const cps = await ledger.store.listCheckpoints();
+  const source = ledger.store.eventSource;
+  const cps = await ledger.store.ledger.listCheckpoints();
   const base = { keyring: ledger.keys.keyring };
   const only0 = await verifyLedger(source, cps, { ...base, sessionId: sessionName(0) });
   assert.equal(only0.ok, true);

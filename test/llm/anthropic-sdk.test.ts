@@ -62,8 +62,8 @@ test('the stream is recorded whole with its time to first token', async () => {
   await viaVigil.messages
     .stream({ ...params, messages: [{ role: 'user', content: 'marker-anthropic-42' }] })
     .finalMessage();
-  const [summary] = await gateway.store.listSessions({ search: 'marker-anthropic-42' });
-  const events = await gateway.store.readSession(summary!.id);
+  const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-anthropic-42' });
+  const events = await gateway.store.ledger.readSession(summary!.id);
   const response = events.findLast((e) => e.type === 'llm.response')!;
   const expected = await direct.messages.create({
     ...params,
@@ -86,8 +86,10 @@ test('the upstream dies mid-stream: the client gets an error, the ledger the par
     received += t;
   });
   await assert.rejects(stream.finalMessage());
-  const [summary] = await gateway.store.listSessions({ search: 'marker-dies-77' });
-  const response = (await gateway.store.readSession(summary!.id)).findLast((e) => e.type === 'llm.response')!;
+  const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-dies-77' });
+  const response = (await gateway.store.ledger.readSession(summary!.id)).findLast(
+    (e) => e.type === 'llm.response',
+  )!;
   assert.equal(response.payload!.partial, true);
   assert.equal((response.payload!.error as { code: string }).code, 'upstream_failed');
   const recorded = (response.payload!.choices as { text: string }[])[0]?.text ?? '';

@@ -6,6 +6,7 @@ import { request as rawRequest } from 'node:http';
 import { after, before, test } from 'node:test';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { MAX_JSON_DEPTH } from '../../src/http/json-depth.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 let model: DemoModel;
@@ -52,7 +53,7 @@ interface EventRow {
 
 async function storedEvents(): Promise<EventRow[]> {
   await gateway.recorder.drain();
-  return gateway.store.database.prepare('SELECT * FROM events ORDER BY idx').all() as EventRow[];
+  return sqliteDatabase(gateway.store).prepare('SELECT * FROM events ORDER BY idx').all() as EventRow[];
 }
 
 async function deniedCodes(subject: string): Promise<string[]> {

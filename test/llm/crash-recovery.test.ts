@@ -11,10 +11,10 @@ import { after, test } from 'node:test';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { anchorPath, readAnchorText } from '../../src/ledger/anchor.js';
 import { chainHash, GENESIS_HASH } from '../../src/ledger/chain.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { loadKeyring } from '../../src/ledger/keyring.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 
 let model: DemoModel | undefined;
@@ -91,9 +91,10 @@ test('SIGKILL under load loses no delivered response', { timeout: 120_000 }, asy
   restarted.child.kill('SIGTERM');
   await new Promise((r) => restarted.child.once('exit', r));
 
-  const store = new SqliteStore(join(dataDir, 'vigil.db'), { appendInWorker: false });
+  const stores = await openStore(configSchema.parse({ append_in_worker: false }), dataDir);
+  const store = stores.ledger;
   try {
-    const report = await verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
+    const report = await verifyLedger(stores.eventSource, await store.listCheckpoints(), {
       keyring: loadKeyring(dataDir),
       anchorText: readAnchorText(anchorPath(dataDir)),
     });
@@ -121,6 +122,6 @@ test('SIGKILL under load loses no delivered response', { timeout: 120_000 }, asy
       'sessions cut short by the crash are closed as crash-recovered',
     );
   } finally {
-    await store.close();
+    await stores.close();
   }
 });

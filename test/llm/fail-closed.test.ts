@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, test } from 'node:test';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 let model: DemoModel | undefined;
@@ -81,7 +82,7 @@ test('disk full: the request is refused with record_failed and never reaches the
       fs.fill();
     } else {
       // SQLite's own "database or disk is full": the file may not grow past its current pages.
-      const db = gateway.store.database;
+      const db = sqliteDatabase(gateway.store);
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     }
@@ -100,7 +101,7 @@ test('disk full: the request is refused with record_failed and never reaches the
 test('store down: requests are refused, and the gateway stays up', async () => {
   const { model, gateway } = await setup('fail-closed');
   const seen = model.requests.length;
-  gateway.store.database.close();
+  sqliteDatabase(gateway.store).close();
   for (let i = 0; i < 3; i++) {
     const res = await ask(gateway, `attempt ${i}`);
     assert.equal(res.status, 503);
@@ -113,7 +114,7 @@ test('store down: requests are refused, and the gateway stays up', async () => {
 test('fail-open forwards what cannot be recorded', async () => {
   const { model, gateway } = await setup('fail-open');
   assert.equal((await ask(gateway, 'warm-up')).status, 200);
-  gateway.store.database.close();
+  sqliteDatabase(gateway.store).close();
   const seen = model.requests.length;
   const res = await ask(gateway, 'unrecorded but served');
   assert.equal(res.status, 200);

@@ -108,10 +108,10 @@ test('every prompt and response is recorded in order with the identity, streams 
     .then(async (s) => {
       for await (const _ of s);
     });
-  const [summary] = await gateway.store.listSessions({ search: 'marker-7781' });
+  const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-7781' });
   assert.ok(summary);
   assert.equal(summary.identity.subject, 'alice');
-  const events = await gateway.store.readSession(summary.id);
+  const events = await gateway.store.ledger.readSession(summary.id);
   const req = events.findLast((e) => e.type === 'llm.request');
   const res = events.findLast((e) => e.type === 'llm.response');
   assert.ok(req && res && res.seq > req.seq);

@@ -113,10 +113,10 @@ test('a body over the limit (50 MB) is refused with 413 and the gateway stays up
 });
 
 test('refusals are recorded, attributed as far as known', async () => {
-  const sessions = await gateway.store.listSessions({});
+  const sessions = await gateway.store.ledger.listSessions({});
   const denials = [];
   for (const s of sessions) {
-    for (const e of await gateway.store.readSession(s.id)) {
+    for (const e of await gateway.store.ledger.readSession(s.id)) {
       if (e.type === 'access.denied') denials.push([e.identity.subject, e.payload?.code]);
     }
   }

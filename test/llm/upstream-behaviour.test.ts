@@ -54,8 +54,8 @@ const chat = (content: string, stream = false) => ({
 });
 
 async function lastResponse(marker: string) {
-  const [summary] = await gateway.store.listSessions({ search: marker });
-  return (await gateway.store.readSession(summary!.id)).findLast((e) => e.type === 'llm.response');
+  const [summary] = await gateway.store.ledger.listSessions({ search: marker });
+  return (await gateway.store.ledger.readSession(summary!.id)).findLast((e) => e.type === 'llm.response');
 }
 
 test('a client abort cancels the upstream request', async () => {

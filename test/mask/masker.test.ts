@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { test } from 'node:test';
-import { configSchema } from '../../src/core/config.js';
 import { createMasker, createMaskerFromConfig, logLineMasker } from '../../src/mask/index.js';
 import { ALPHABETS, synth } from '../../src/mask/synthetic.js';
+import { configSchema } from '../../src/protocols/index.js';
 
 const password = synth(16, ALPHABETS.alnum, 'masker-test');
 

@@ -20,7 +20,9 @@ import { ALLOW, Policy, type PolicyVerdict } from '../../src/pipeline/policy.js'
 import type { ApprovalNotice } from '../../src/policy/approval-notifier.js';
 import { ApprovalService } from '../../src/policy/approval-service.js';
 import { GrantCache } from '../../src/policy/grant-cache.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { configSchema, PROTOCOLS } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
+import { sqliteDatabase } from '../store/sqlite-handle.js';
 
 const ALICE: Identity = { subject: 'alice', kind: 'user', groups: ['dev'] };
 const CAROL: Identity = { subject: 'carol', kind: 'user', groups: ['dba'] };
@@ -47,9 +49,9 @@ const reviewQueries = {
 };
 
 async function harness(options: { breakGlass?: ActiveGrant } = {}) {
-  const path = join(mkdtempSync(join(tmpdir(), 'vigil-approval-digest-')), 'vigil.db');
-  const store = new SqliteStore(path, { appendInWorker: false });
-  const recorder = new Recorder(store);
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-approval-digest-'));
+  const store = await openStore(configSchema.parse({ append_in_worker: false }), dataDir);
+  const recorder = new Recorder(store.ledger);
   await recorder.init();
   const notices: ApprovalNotice[] = [];
   const errors: string[] = [];
@@ -57,6 +59,7 @@ async function harness(options: { breakGlass?: ActiveGrant } = {}) {
   const approvals = approvalsSectionSchema.parse({});
   let pipeline: Pipeline | null = null;
   const service = new ApprovalService({
+    describeAction: PROTOCOLS.describeAction,
     store: store.approvals,
     record: (ctx, type, payload) => pipeline!.observe(ctx, type, payload),
     openSession: () => Promise.reject(new Error('no access requests here')),
@@ -111,9 +114,10 @@ async function harness(options: { breakGlass?: ActiveGrant } = {}) {
     errors,
     ctx,
     hold,
-    events: (sessionId: string): Promise<StoredEvent[]> => store.readSession(sessionId),
+    events: (sessionId: string): Promise<StoredEvent[]> => store.ledger.readSession(sessionId),
     setStoredDigest: (id: string, digest: string | null) =>
-      store.database.prepare('UPDATE approvals SET action_digest = ? WHERE id = ?').run(digest, id),
+      // As an attacker with write access to the database: the row changes under the service.
+      sqliteDatabase(store).prepare('UPDATE approvals SET action_digest = ? WHERE id = ?').run(digest, id),
     close: async () => {
       service.stop();
       await recorder.drain();

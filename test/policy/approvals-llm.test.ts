@@ -201,8 +201,8 @@ test('100 held requests at once, approved and denied in a random order, each res
   const approvalIds = new Set(plan.map((p) => p.r.id));
   const decided = new Map<string, string>();
   const linked = new Set<string>();
-  for (const s of await gateway.store.listSessions({ connection: 'oa', limit: 1000 })) {
-    for (const e of await gateway.store.readSession(s.id)) {
+  for (const s of await gateway.store.ledger.listSessions({ connection: 'oa', limit: 1000 })) {
+    for (const e of await gateway.store.ledger.readSession(s.id)) {
       const id = String(e.payload?.approval_id ?? '');
       if (e.type === 'approval.decided' && approvalIds.has(id)) decided.set(id, String(e.payload?.outcome));
       const approval = e.payload?.approval as { id?: string } | undefined;

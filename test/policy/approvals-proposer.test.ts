@@ -99,10 +99,10 @@ test('the approval request names the model turn that proposed the held statement
   }
   assert.ok(held, 'the statement is held');
   const proposedBy = held.subject.proposed_by as Record<string, unknown>;
-  const [modelSession] = await gateway.store.listSessions({ connection: 'oa' });
+  const [modelSession] = await gateway.store.ledger.listSessions({ connection: 'oa' });
   assert.equal(proposedBy.session_id, modelSession!.id);
   assert.equal(proposedBy.evidence, 'code-block');
-  const events = await gateway.store.readSession(modelSession!.id);
+  const events = await gateway.store.ledger.readSession(modelSession!.id);
   const request = events.find((e) => e.type === 'llm.request');
   assert.equal(proposedBy.request_id, request?.payload?.requestId);
 

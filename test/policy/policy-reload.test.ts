@@ -72,8 +72,8 @@ test('an edited policy takes effect without a restart, and the reload is recorde
   assert.equal(await ask('tell me a joke'), 'allowed');
 
   await gateway.recorder.drain();
-  const [session] = await gateway.store.listSessions({ connection: 'vigil' });
-  const events = await gateway.store.readSession(session!.id);
+  const [session] = await gateway.store.ledger.listSessions({ connection: 'vigil' });
+  const events = await gateway.store.ledger.readSession(session!.id);
   const reload = events.find((e) => e.type === 'admin.action' && e.payload?.action === 'policy.reloaded');
   assert.deepEqual(reload?.payload?.rules, ['no-launch-codes']);
   assert.equal(reload?.payload?.digest, gateway.approvals.reloader!.digest);

@@ -216,7 +216,9 @@ test('usage errors exit 2 and say what is wrong; the help states the exit codes'
     /Exit code: 0 allowed, 1 denied or held for review, 2 usage or configuration error/,
   );
   assert.equal(help.code, 0);
-  assert.match(none.stderr, /give one of --event FILE, --sql STATEMENT or --prompt TEXT \[usage\]/);
+  // Every registered module's sample input is offered.
+  assert.match(none.stderr, /give one of --event FILE, .* \[usage\]/);
+  for (const input of ['--sql TEXT', '--prompt TEXT']) assert.ok(none.stderr.includes(input), none.stderr);
   assert.match(wrongKind.stderr, /--sql needs a postgres connection; openai is llm-openai \[usage\]/);
   assert.match(unknown.stderr, /no connection named pg-nowhere .*known: pg-prod, openai, claude/);
   assert.match(badEvent.stderr, /connection: .*\[usage\]/);

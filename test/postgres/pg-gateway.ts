@@ -109,10 +109,10 @@ export function runClient(
 /** Events of every postgres session, in session order then sequence. */
 export async function pgEvents(f: PgFixture): Promise<StoredEvent[]> {
   await f.gateway.recorder.drain();
-  const sessions = await f.gateway.store.listSessions({ connection: 'pg', limit: 10_000 });
+  const sessions = await f.gateway.store.ledger.listSessions({ connection: 'pg', limit: 10_000 });
   const out: StoredEvent[] = [];
   for (const s of sessions.sort((a, b) => a.startedAt.localeCompare(b.startedAt)))
-    out.push(...(await f.gateway.store.readSession(s.id)));
+    out.push(...(await f.gateway.store.ledger.readSession(s.id)));
   return out;
 }
 

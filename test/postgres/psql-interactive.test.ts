@@ -72,8 +72,8 @@ test('psql typed into a terminal works through Vigil', {
   const deadline = Date.now() + 10_000;
   let statements: string[] = [];
   while (Date.now() < deadline) {
-    const [session] = await fx.gateway.store.listSessions({ identity: 'alice', connection: 'pg' });
-    const events = session ? await fx.gateway.store.readSession(session.id) : [];
+    const [session] = await fx.gateway.store.ledger.listSessions({ identity: 'alice', connection: 'pg' });
+    const events = session ? await fx.gateway.store.ledger.readSession(session.id) : [];
     statements = events.filter((e) => e.type === 'db.query').map((e) => String(e.payload?.statement));
     if (events.at(-1)?.type === 'session.end') break;
     await new Promise((r) => setTimeout(r, 100));

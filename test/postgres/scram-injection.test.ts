@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { type DemoPostgres, startDemoPostgres } from '../../src/server/demo-postgres.js';
+import { type DemoPostgres, startDemoPostgres } from '../../src/demo/demo-postgres.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { runClient } from './pg-gateway.js';
 
@@ -141,8 +141,8 @@ test('the client authenticates with its token; the upstream password appears in 
   for (const file of filesUnder(gateway.dataDir)) {
     assert.equal(readFileSync(file).includes(upstream.password), false, `${file} holds the password`);
   }
-  const sessions = await gateway.store.listSessions({ connection: 'pg-plain' });
-  const events = (await Promise.all(sessions.map((s) => gateway.store.readSession(s.id)))).flat();
+  const sessions = await gateway.store.ledger.listSessions({ connection: 'pg-plain' });
+  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
   assert.equal(JSON.stringify(events).includes(upstream.password), false);
   assert.ok(events.some((e) => e.type === 'db.query' && e.payload?.statement === 'select $1::text as p'));
 });

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { EventDraft, StoredEvent } from '../../src/core/events.js';
+import { demoConfig } from '../../src/demo/demo-config.js';
+import { PROTOCOLS } from '../../src/protocols/index.js';
+import type { PostgresConnectionConfig } from '../../src/protocols/postgres/config.js';
 import { SqlClassifier } from '../../src/protocols/postgres/sql-classifier.js';
-import { demoConfig } from '../../src/server/demo.js';
 import { parseConfigText } from '../../src/server/load-config.js';
-import { buildGuards } from '../../src/server/protocol-listeners.js';
+import { buildGuards } from '../../src/server/protocol-modules.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { createScratchDatabase, startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
 import { runClient } from './pg-gateway.js';
@@ -83,9 +85,9 @@ async function rowsOfT(): Promise<string[]> {
 
 async function events(connection: string): Promise<StoredEvent[]> {
   await gateway.recorder.drain();
-  const sessions = await gateway.store.listSessions({ connection, limit: 10_000 });
+  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 10_000 });
   const out: StoredEvent[] = [];
-  for (const s of sessions) out.push(...(await gateway.store.readSession(s.id)));
+  for (const s of sessions) out.push(...(await gateway.store.ledger.readSession(s.id)));
   return out;
 }
 
@@ -116,7 +118,7 @@ test('config: preset strict parses, no preset by default, unknown presets are re
         '',
       ].join('\n'),
       'vigil.yaml',
-    ).connections[0];
+    ).connections[0] as PostgresConnectionConfig | undefined;
   const strict = parsed('guardrails: { preset: strict, deny_statements: [ALTER] }');
   assert.ok(strict?.type === 'postgres');
   assert.equal(strict.guardrails.preset, 'strict');
@@ -132,10 +134,12 @@ test('config: preset strict parses, no preset by default, unknown presets are re
 
 test("the demo's postgres connection is strict, and the README's walk-through still holds", async () => {
   const { config } = demoConfig('http://127.0.0.1:1', { postgresUrl: 'postgres://u@127.0.0.1:1/d' });
-  const connection = config.connections.find((c) => c.name === 'postgres');
+  const connection = config.connections.find((c) => c.name === 'postgres') as
+    | PostgresConnectionConfig
+    | undefined;
   assert.ok(connection?.type === 'postgres');
   assert.equal(connection.guardrails.preset, 'strict');
-  const guards = buildGuards(config);
+  const guards = await buildGuards(PROTOCOLS, config);
   const classifier = await SqlClassifier.create(16);
   const judge = (statement: string, subject = 'alice') => {
     const draft: EventDraft = {

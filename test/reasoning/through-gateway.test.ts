@@ -53,9 +53,13 @@ after(async () => {
 });
 
 async function sessionEvents(externalId: string) {
-  const sessions = await gateway.store.listSessions({ connection: 'oa', search: externalId, limit: 1000 });
+  const sessions = await gateway.store.ledger.listSessions({
+    connection: 'oa',
+    search: externalId,
+    limit: 1000,
+  });
   for (const s of sessions) {
-    const events = await gateway.store.readSession(s.id);
+    const events = await gateway.store.ledger.readSession(s.id);
     if (events[0]?.payload?.external_session === externalId) return { id: s.id, events };
   }
   throw new Error(`no session ${externalId}`);

@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from '../../src/core/config.js';
+import type { VigilConfig } from '../../src/core/config.js';
+import type { StoreBundle } from '../../src/core/ports.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
-import { sqliteEventSource } from '../../src/ledger/event-source.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
+import { openStore } from '../../src/store/index.js';
 
 export const TOKENS = {
   alice: 'tok-alice-0123456789',
@@ -26,6 +28,7 @@ export const TEST_IDENTITIES = [
 
 export interface TestGateway extends Gateway {
   readonly dataDir: string;
+  readonly config: VigilConfig;
 }
 
 /** `settings` is the YAML-shaped configuration minus identities (added) and data (a temp dir). */
@@ -41,19 +44,20 @@ export async function startTestGateway(
     data: dir,
   });
   const gateway = await startGateway({ config, path: null, dataDir: dir }, { listen: '127.0.0.1:0' });
-  return { ...gateway, dataDir: dir };
+  return { ...gateway, dataDir: dir, config };
+}
+
+/** Another handle on a gateway's store, as the CLI or another replica has: the caller closes it. */
+export function openSharedStore(gateway: TestGateway): Promise<StoreBundle> {
+  return openStore({ ...gateway.config, append_in_worker: false }, gateway.dataDir);
 }
 
 /** Checkpoints what is recorded and verifies the whole ledger offline; fails naming the first fault. */
 export async function assertLedgerVerifies(gateway: Gateway): Promise<void> {
   await gateway.recorder.drain();
   await gateway.checkpointer.checkpointNow();
-  const report = await verifyLedger(
-    sqliteEventSource(gateway.store.database),
-    await gateway.store.listCheckpoints(),
-    {
-      keyring: gateway.ledgerKeys.keyring,
-    },
-  );
+  const report = await verifyLedger(gateway.store.eventSource, await gateway.store.ledger.listCheckpoints(), {
+    keyring: gateway.ledgerKeys.keyring,
+  });
   assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
 }

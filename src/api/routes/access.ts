@@ -4,7 +4,7 @@ import { VigilError } from '../../core/errors.js';
 import type { AccessStore } from '../../core/ports.js';
 import { hasVisibleText } from '../../core/visible-text.js';
 import { createServiceToken } from '../../identity/service-accounts.js';
-import type { Route } from '../router.js';
+import type { Route } from '../admin-route.js';
 
 export interface AccessRouteDeps {
   readonly access: AccessStore;

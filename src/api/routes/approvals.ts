@@ -16,7 +16,7 @@ import {
 import { hasVisibleText } from '../../core/visible-text.js';
 import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
 import type { ApprovalService } from '../../policy/approval-service.js';
-import { isPrivileged, type Route, type RouteContext } from '../router.js';
+import { isPrivileged, type Route, type RouteContext } from '../admin-route.js';
 
 export interface ApprovalRouteDeps {
   readonly approvals: ApprovalService;

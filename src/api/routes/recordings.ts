@@ -1,9 +1,10 @@
 // What auditors do with recordings: a session's reasoning tree and outcome path, a verifiable
 // export bundle, and verification of the whole ledger. Reading any of them is itself recorded.
+import { TARGET_ACTION_TYPES } from '../../core/actions.js';
 import type { StoredEvent } from '../../core/events.js';
 import type { Store } from '../../core/ports.js';
 import { sessionPathJson, sessionTreeJson } from '../../reasoning/index.js';
-import type { Route } from '../router.js';
+import type { Route } from '../admin-route.js';
 import { type Audit, readableSession } from './sessions.js';
 
 export interface RecordingRouteDeps {
@@ -13,7 +14,7 @@ export interface RecordingRouteDeps {
   readonly verify: () => Promise<unknown>;
 }
 
-const ACTION_TYPES = new Set(['db.query', 'ssh.exec', 'mcp.call', 'http.request']);
+const ACTION_TYPES = new Set<string>(TARGET_ACTION_TYPES);
 
 /**
  * Statements and commands the same identity ran on other connections while the session was live:

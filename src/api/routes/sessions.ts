@@ -2,8 +2,8 @@
 // a user sees only their own, and learns nothing about the others, not even that they exist.
 import { VigilError } from '../../core/errors.js';
 import type { SessionFilter, Store } from '../../core/ports.js';
-import type { Route, RouteContext } from '../router.js';
-import { isPrivileged } from '../router.js';
+import type { Route, RouteContext } from '../admin-route.js';
+import { isPrivileged } from '../admin-route.js';
 
 export type Audit = (ctx: RouteContext, facts: Record<string, string>) => Promise<void>;
 

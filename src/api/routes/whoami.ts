@@ -1,5 +1,5 @@
 // Who the caller is, as Vigil sees them.
-import type { Route } from '../router.js';
+import type { Route } from '../admin-route.js';
 
 export const whoamiRoute: Route = {
   method: 'GET',

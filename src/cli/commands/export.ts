@@ -3,7 +3,6 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { exportBundle } from '../../ledger/bundle.js';
-import { sqliteEventSource } from '../../ledger/event-source.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
 import type { SetExitCode } from './index.js';
@@ -17,11 +16,11 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .requiredOption('-o, --output <file>', 'bundle file to write ("-" for standard output)')
     .action(async (sessionId: string, opts: { output: string }) => {
       const loaded = loadCliConfig(program.opts());
-      const store = openStore(loaded);
+      const store = await openStore(loaded);
       try {
-        await recordCliAudit(store, { what: 'export', session: sessionId });
-        const bundle = await exportBundle(store, sessionId, ledgerKeyring(loaded), {
-          source: sqliteEventSource(store.database),
+        await recordCliAudit(store.ledger, { what: 'export', session: sessionId });
+        const bundle = await exportBundle(store.ledger, sessionId, ledgerKeyring(loaded), {
+          source: store.eventSource,
         });
         if (opts.output === '-') process.stdout.write(`${bundle}\n`);
         else {

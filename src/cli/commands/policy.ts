@@ -4,36 +4,39 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { z } from 'zod';
+import { ACTION_EVENT_TYPES } from '../../core/actions.js';
 import type { ConnectionConfig, VigilConfig } from '../../core/config.js';
 import { VigilError } from '../../core/errors.js';
 import { type EventDraft, type Identity, type JsonObject, nowIso } from '../../core/events.js';
-import type { LlmRequestPayload } from '../../core/llm-payloads.js';
 import { Policy, type PolicyVerdict } from '../../pipeline/policy.js';
 import { PolicyRules, type RuleMatch } from '../../policy/policy-rules.js';
-import { SqlClassifier } from '../../protocols/postgres/sql-classifier.js';
-import { buildGuards } from '../../server/protocol-listeners.js';
+import { PROTOCOLS } from '../../protocols/index.js';
+import { buildGuards } from '../../server/protocol-modules.js';
 import { loadCliConfig } from '../context.js';
 import { table } from '../format.js';
 import type { SetExitCode } from './index.js';
 
+/** Options every sample shares; each module's own (`--sql`, `--prompt`, `--model` ...) are read by name. */
 interface TestOptions {
   event?: string;
   connection?: string;
   user?: string;
   group: string[];
-  sql?: string;
-  prompt?: string;
-  model?: string;
-  tool: string[];
   explain?: boolean;
   json?: boolean;
+  [option: string]: string | string[] | boolean | undefined;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** Every module's samples, each with the module that builds it. */
+const SAMPLES = PROTOCOLS.modules.flatMap((module) =>
+  (module.samples ?? []).map((sample) => ({ module, sample })),
+);
+
 export function register(program: Command, setExitCode: SetExitCode): void {
   const policy = program.command('policy').description('policy rules: try them before relying on them');
-  policy
+  const test = policy
     .command('test')
     .description('evaluate a sample action against the guardrails and rules, as the gateway would')
     .addHelpText(
@@ -46,18 +49,31 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     )
     .option('--connection <name>', 'the connection the action is on')
     .option('--user <subject>', 'who acts (a configured identity lends its kind and groups)')
-    .option('--group <name>', 'a group of the acting identity (repeatable)', collect, [])
-    .option('--sql <statement>', 'a statement on a postgres connection (a db.query)')
-    .option('--prompt <text>', 'a prompt to a model connection (an llm.request)')
-    .option('--model <name>', 'the model the prompt asks for (with --prompt)')
-    .option('--tool <name>', 'a tool offered to the model (with --prompt, repeatable)', collect, [])
+    .option('--group <name>', 'a group of the acting identity (repeatable)', collect, []);
+  const refinements = new Set<string>();
+  for (const { sample } of SAMPLES) {
+    test.option(`--${sample.option} <text>`, sample.description);
+    for (const [name, r] of Object.entries(sample.refinements ?? {})) {
+      if (refinements.has(name)) continue;
+      refinements.add(name);
+      if (r.repeatable)
+        test.option(
+          `--${name} <value>`,
+          `${r.description} (with --${sample.option}, repeatable)`,
+          collect,
+          [],
+        );
+      else test.option(`--${name} <value>`, `${r.description} (with --${sample.option})`);
+    }
+  }
+  test
     .option('--explain', "show every rule's match")
     .option('--json', 'print JSON')
     .action(async (opts: TestOptions) => {
       const { config } = loadCliConfig(program.opts());
       const draft = await sampleAction(config, opts);
-      const rules = new PolicyRules(config.policy);
-      const guards = buildGuards(config);
+      const rules = new PolicyRules(config.policy, PROTOCOLS.describeAction);
+      const guards = await buildGuards(PROTOCOLS, config);
       const verdict = new Policy(guards, rules).evaluate(draft);
       // Guardrails only deny, and deny before any rule is read.
       const guardrail = new Policy(guards).evaluate(draft).decision.action === 'deny';
@@ -69,7 +85,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
 }
 
 const eventFileSchema = z.object({
-  type: z.enum(['llm.request', 'db.query', 'ssh.exec', 'mcp.call', 'http.request']),
+  type: z.enum(ACTION_EVENT_TYPES),
   connection: z.string().min(1),
   identity: z.object({
     subject: z.string().min(1),
@@ -80,31 +96,33 @@ const eventFileSchema = z.object({
 });
 
 async function sampleAction(config: VigilConfig, opts: TestOptions): Promise<EventDraft> {
-  const inputs = [opts.event, opts.sql, opts.prompt].filter((i) => i !== undefined).length;
-  if (inputs !== 1)
-    throw new VigilError('usage', 'give one of --event FILE, --sql STATEMENT or --prompt TEXT');
+  const given = SAMPLES.filter(({ sample }) => typeof opts[sample.option] === 'string');
+  const inputs = ['--event FILE', ...SAMPLES.map(({ sample }) => `--${sample.option} TEXT`)];
+  const names = `${inputs.slice(0, -1).join(', ')} or ${inputs.at(-1)}`;
+  if ((opts.event !== undefined ? 1 : 0) + given.length !== 1)
+    throw new VigilError('usage', `give one of ${names}`);
   if (opts.event !== undefined) {
-    if (opts.connection || opts.user || opts.group.length || opts.model || opts.tool.length)
+    if (opts.connection || opts.user || opts.group.length)
       throw new VigilError('usage', '--event takes the connection, identity and payload from the file');
     return fromEventFile(config, opts.event);
   }
-  if (!opts.connection) throw new VigilError('usage', '--connection is required with --sql and --prompt');
-  if (!opts.user) throw new VigilError('usage', '--user is required with --sql and --prompt');
+  const { module, sample } = given[0]!;
+  if (!opts.connection) throw new VigilError('usage', `--connection is required with --${sample.option}`);
+  if (!opts.user) throw new VigilError('usage', `--user is required with --${sample.option}`);
   const connection = findConnection(config, opts.connection);
-  const identity = identityOf(config, opts.user, opts.group);
-  if (opts.sql !== undefined) {
-    if (connection.type !== 'postgres')
-      throw new VigilError(
-        'usage',
-        `--sql needs a postgres connection; ${connection.name} is ${connection.type}`,
-      );
-    if (opts.model || opts.tool.length) throw new VigilError('usage', '--model and --tool go with --prompt');
-    return draftOf('db.query', connection.name, identity, await queryPayload(opts.sql));
+  if (PROTOCOLS.moduleFor(connection.type) !== module) {
+    throw new VigilError(
+      'usage',
+      `--${sample.option} needs a ${module.name} connection; ${connection.name} is ${connection.type}`,
+    );
   }
-  if (connection.type === 'postgres')
-    throw new VigilError('usage', `--prompt needs a model connection; ${connection.name} is postgres`);
-  const payload = promptPayload(connection.type, opts.prompt ?? '', opts.model ?? null, opts.tool);
-  return draftOf('llm.request', connection.name, identity, payload);
+  const refine: Record<string, string | readonly string[] | undefined> = {};
+  for (const name of Object.keys(sample.refinements ?? {})) {
+    const value = opts[name];
+    if (typeof value === 'string' || Array.isArray(value)) refine[name] = value;
+  }
+  const action = await sample.build(connection, String(opts[sample.option]), refine);
+  return draftOf(action.type, connection.name, identityOf(config, opts.user, opts.group), action.payload);
 }
 
 async function fromEventFile(config: VigilConfig, file: string): Promise<EventDraft> {
@@ -126,22 +144,12 @@ async function fromEventFile(config: VigilConfig, file: string): Promise<EventDr
     throw new VigilError('usage', `${file}: ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   const event = parsed.data;
-  findConnection(config, event.connection);
-  return withClassification(
-    draftOf(event.type, event.connection, { ...event.identity }, event.payload as JsonObject),
-  );
-}
-
-/** A db.query written by hand rarely carries the parser's classification: add it as the gateway would. */
-async function withClassification(draft: EventDraft): Promise<EventDraft> {
-  const statement = draft.payload.statement;
-  if (
-    draft.type !== 'db.query' ||
-    draft.payload.classification !== undefined ||
-    typeof statement !== 'string'
-  )
-    return draft;
-  return { ...draft, payload: { ...draft.payload, ...(await queryPayload(statement)) } };
+  const connection = findConnection(config, event.connection);
+  // A hand-written action rarely carries what the adapter adds (a statement's classification).
+  const module = PROTOCOLS.moduleFor(connection.type);
+  const payload = event.payload as JsonObject;
+  const completed = module?.completeAction ? await module.completeAction(event.type, payload) : payload;
+  return draftOf(event.type, event.connection, { ...event.identity }, completed);
 }
 
 function findConnection(config: VigilConfig, name: string): ConnectionConfig {
@@ -167,49 +175,6 @@ function draftOf(
   payload: JsonObject,
 ): EventDraft {
   return { type, sessionId: 'policy-test', connection, identity, time: nowIso(), payload };
-}
-
-/** The payload the postgres adapter submits for a simple query, classified by the same parser. */
-async function queryPayload(sql: string): Promise<JsonObject> {
-  const classifier = await SqlClassifier.create(1);
-  return {
-    statement: sql,
-    parameters: [],
-    statement_name: null,
-    portal: null,
-    protocol: 'simple',
-    classification: { statements: classifier.classify(sql) },
-  };
-}
-
-/** A chat request as an OpenAI or Anthropic client would send it. */
-function promptPayload(
-  type: 'llm-openai' | 'llm-anthropic',
-  prompt: string,
-  model: string | null,
-  tools: readonly string[],
-): LlmRequestPayload {
-  const anthropic = type === 'llm-anthropic';
-  const body: JsonObject = { messages: [{ role: 'user', content: prompt }] };
-  if (model !== null) body.model = model;
-  if (tools.length > 0) {
-    body.tools = tools.map(
-      (name): JsonObject =>
-        anthropic ? { name, input_schema: { type: 'object' } } : { type: 'function', function: { name } },
-    );
-  }
-  return {
-    requestId: 'policy-test',
-    api: anthropic ? 'anthropic.messages' : 'openai.chat',
-    method: 'POST',
-    path: anthropic ? '/v1/messages' : '/v1/chat/completions',
-    model,
-    stream: false,
-    n: 1,
-    body,
-    parent: null,
-    trace: null,
-  };
 }
 
 function describeIdentity(identity: Identity): string {

@@ -7,11 +7,10 @@ import type { Command } from 'commander';
 import type { Identity } from '../../core/events.js';
 import { nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
-import type { PurgeOutcome, PurgePlan } from '../../core/ports.js';
+import type { PurgeOutcome, PurgePlan, Store } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
 import { purgeRecordPayload } from '../../ledger/purge-record.js';
 import { Recorder } from '../../ledger/recorder.js';
-import type { SqliteStore } from '../../store/sqlite/sqlite-store.js';
 import { loadCliConfig, openStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 import { isoDate } from './sessions.js';
@@ -26,7 +25,7 @@ export interface RecordedPurge extends PurgeOutcome {
  * durable, drops the payloads it names. A running gateway's next checkpoint signs the record.
  */
 export async function purgeRecorded(
-  store: SqliteStore,
+  store: Store,
   before: string,
   reason: string | null,
 ): Promise<RecordedPurge> {
@@ -64,9 +63,9 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .option('--json', 'print JSON')
     .action(async (opts: { before: string; reason?: string; json?: boolean }) => {
       const before = isoDate(opts.before);
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
-        const { plan, dropped, record } = await purgeRecorded(store, before, opts.reason ?? null);
+        const { plan, dropped, record } = await purgeRecorded(store.ledger, before, opts.reason ?? null);
         if (opts.json) {
           console.log(JSON.stringify({ purged: dropped, before, record, ranges: plan.ranges }));
         } else if (record === null) {

@@ -13,12 +13,12 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .argument('<session>', 'session id')
     .option('--json', 'print the recorded events as JSON')
     .action(async (sessionId: string, opts: { json?: boolean }) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
-        const session = await store.getSession(sessionId);
+        const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
-        const events = await store.readSession(sessionId);
-        await recordCliAudit(store, { what: 'events', session: sessionId });
+        const events = await store.ledger.readSession(sessionId);
+        await recordCliAudit(store.ledger, { what: 'events', session: sessionId });
         if (opts.json) console.log(JSON.stringify({ session, events }, null, 2));
         else console.log(renderReplay(events));
       } finally {

@@ -24,10 +24,10 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         limit: string;
         json?: boolean;
       }) => {
-        const store = openStore(loadCliConfig(program.opts()));
+        const store = await openStore(loadCliConfig(program.opts()));
         try {
           const since = opts.since === undefined ? undefined : isoDate(opts.since);
-          const sessions = await store.listSessions({
+          const sessions = await store.ledger.listSessions({
             identity: opts.identity,
             connection: opts.connection,
             since,

@@ -2,9 +2,9 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { DEMO_PG_PASSWORD_ENV, demoBanner, demoConfig, demoUpstreamKey } from '../../demo/demo-config.js';
+import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.js';
 import { startDemoModel } from '../../demo-model/index.js';
-import { DEMO_PG_PASSWORD_ENV, demoBanner, demoConfig, demoUpstreamKey } from '../../server/demo.js';
-import { type DemoPostgres, startDemoPostgres } from '../../server/demo-postgres.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
 import type { SetExitCode } from './index.js';

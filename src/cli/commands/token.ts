@@ -30,7 +30,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       if (unknown.length) throw new VigilError('usage', `unknown connection(s): ${unknown.join(', ')}`);
       const ttlMs = parseDuration(opts.ttl);
       if (ttlMs === null || ttlMs <= 0) throw new VigilError('usage', `not a duration: ${opts.ttl}`);
-      const store = openStore(loaded);
+      const store = await openStore(loaded);
       try {
         const { token: secret, record } = await createServiceToken(store.access, {
           name: opts.serviceAccount,
@@ -61,7 +61,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .description('list service-account tokens')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
         const tokens = (await store.access.listServiceTokens()).map(({ tokenHash: _hash, ...rest }) => rest);
         if (opts.json) return console.log(JSON.stringify(tokens, null, 2));
@@ -87,7 +87,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     )
     .argument('<id>')
     .action(async (id: string) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
         const revoked = await store.access.revokeToken(id, new Date().toISOString());
         console.log(revoked ? `revoked ${id}` : `${id} was already revoked`);

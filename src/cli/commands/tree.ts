@@ -22,12 +22,12 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .option('--path [node]', "print the path from the root to NODE (default: the session's outcome)")
     .option('--json', 'print JSON')
     .action(async (sessionId: string, opts: { path?: string | boolean; json?: boolean }) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
-        const session = await store.getSession(sessionId);
+        const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
-        const events = await store.readSession(sessionId);
-        await recordCliAudit(store, { what: 'tree', session: sessionId });
+        const events = await store.ledger.readSession(sessionId);
+        await recordCliAudit(store.ledger, { what: 'tree', session: sessionId });
         const tree = buildReasoningTree(events);
         if (opts.path !== undefined) {
           const path = outcomePath(tree, typeof opts.path === 'string' ? opts.path : undefined);

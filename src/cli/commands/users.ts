@@ -13,7 +13,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .argument('<subject>', 'the identity (an e-mail for signed-in users, a name for service accounts)')
     .option('--reason <text>', 'why', 'offboarded')
     .action(async (subject: string, opts: { reason: string }) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
         await store.access.disableIdentity(subject, new Date().toISOString(), opts.reason);
         console.log(`disabled ${subject}`);
@@ -26,7 +26,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .description('enable a disabled identity again')
     .argument('<subject>')
     .action(async (subject: string) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
         const enabled = await store.access.enableIdentity(subject);
         console.log(enabled ? `enabled ${subject}` : `${subject} was not disabled`);
@@ -40,7 +40,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .description('list disabled identities')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const store = openStore(loadCliConfig(program.opts()));
+      const store = await openStore(loadCliConfig(program.opts()));
       try {
         const disabled = await store.access.disabledIdentities();
         if (opts.json) return console.log(JSON.stringify(disabled, null, 2));

@@ -2,14 +2,15 @@
 // anchor) and names the first bad event; or, with --bundle, checks an export bundle alone.
 // A missing payload is a fault unless a recorded purge names its event.
 // Exit 0 intact, 1 a fault found.
+
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { readAnchorText } from '../../ledger/anchor.js';
 import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
-import { sqliteEventSource } from '../../ledger/event-source.js';
 import type { LedgerFault } from '../../ledger/faults.js';
 import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
 import { loadCliConfig, openStore } from '../context.js';
+import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 import { ledgerAnchorPath, ledgerKeyring } from './keys.js';
 import { isoDate } from './sessions.js';
@@ -33,11 +34,10 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         return;
       }
       const loaded = loadCliConfig(program.opts());
-      const store = openStore(loaded);
+      const store = await openStore(loaded);
       try {
-        const source = sqliteEventSource(store.database);
         const progress = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
-        const report = await verifyLedger(source, await store.listCheckpoints(), {
+        const report = await verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
           keyring: ledgerKeyring(loaded),
           anchorText: readAnchorText(ledgerAnchorPath(loaded)),
           sessionId: opts.session,
@@ -62,7 +62,10 @@ function describeFault(fault: LedgerFault): string {
     fault.checkpointSize === undefined ? null : `checkpoint ${fault.checkpointSize}`,
     fault.anchorLine === undefined ? null : `anchor line ${fault.anchorLine}`,
   ].filter((w) => w !== null);
-  return `TAMPERED [${fault.kind}]${where.length ? ` at ${where.join(', ')}` : ''}: ${fault.message}`;
+  // Session ids and messages come from the ledger (or an outsider's bundle): shown inertly.
+  return inertLine(
+    `TAMPERED [${fault.kind}]${where.length ? ` at ${where.join(', ')}` : ''}: ${fault.message}`,
+  );
 }
 
 function describeLedger(r: VerifyReport, session?: string): string {
@@ -98,7 +101,7 @@ function describeLedger(r: VerifyReport, session?: string): string {
 }
 
 function describeBundle(r: BundleReport): string {
-  const head = r.fault ? describeFault(r.fault) : `bundle intact: session ${r.session}`;
+  const head = r.fault ? describeFault(r.fault) : `bundle intact: session ${inertLine(String(r.session))}`;
   const facts = [
     `  events: ${r.events}${r.complete ? ' (complete: ends with session.end)' : ' (no session.end: incomplete or cut)'}`,
   ];

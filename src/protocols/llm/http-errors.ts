@@ -1,8 +1,10 @@
 // Maps a VigilError to an HTTP response in the error shape the client's SDK understands, with the
-// stable Vigil code in `error.code` and in the x-vigil-error header.
+// stable Vigil code in `error.code`; the status and the x-vigil-error header are set as on every
+// Vigil endpoint (src/http/json-response.ts).
 import type { ServerResponse } from 'node:http';
 import { ANTHROPIC_ERROR_TYPES } from '../../core/anthropic-error-types.js';
 import type { VigilError } from '../../core/errors.js';
+import { sendJsonError } from '../../http/json-response.js';
 
 export type ErrorShape = 'openai' | 'anthropic';
 
@@ -23,15 +25,9 @@ export function sendError(
   closeConnection = false,
 ): void {
   if (res.headersSent) {
+    // A response under way (a stream) cannot change its status: it is cut, with the cause attached.
     res.destroy(err);
     return;
   }
-  const body = JSON.stringify(errorBody(err, shape));
-  res.writeHead(err.status, {
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-    'x-vigil-error': err.code,
-    ...(closeConnection ? { connection: 'close' } : {}),
-  });
-  res.end(body);
+  sendJsonError(res, err, errorBody(err, shape), closeConnection ? { connection: 'close' } : {});
 }

@@ -5,13 +5,10 @@
 // it holds, and hand the client a BackendKeyData of its own.
 import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
-import type { PostgresConnectionConfig } from '../../core/config.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { ANONYMOUS, type Identity } from '../../core/events.js';
-import type { ActiveGrant } from '../../pipeline/authorize.js';
-import type { Pipeline } from '../../pipeline/pipeline.js';
-import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
+import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { type CancelKeys, cancelUpstream } from './cancel-keys.js';
+import type { PostgresConnectionConfig } from './config.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWaiter, withTimeout } from './frame-waiter.js';
 import { parsePassword, parseStartupPacket } from './frontend-messages.js';
@@ -37,9 +34,7 @@ import {
 
 export interface PostgresConnectionContext {
   readonly config: PostgresConnectionConfig;
-  readonly pipeline: Pipeline;
-  readonly sessions: SessionManager;
-  readonly logger: { warn(obj: object, msg: string): void };
+  readonly module: ModuleContext;
   /** The upstream password Vigil injects (null: trust, or the password in the upstream URL). */
   readonly credential: string | null;
   readonly secureContext: SecureContext | null;
@@ -146,41 +141,34 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     application_name: params.application_name ?? null,
     tls,
   };
-  let identity: Identity = ANONYMOUS;
-  let grant: ActiveGrant | null = null;
-  let session: LiveSession | null = null;
+  let session: ModuleSession;
   try {
-    const frame = await withTimeout(
-      waiter.next(),
-      STARTUP_TIMEOUT_MS,
-      () => new VigilError('auth_missing', 'no password was sent in time'),
-    );
-    if (frame.code !== 'p')
-      throw new VigilError('protocol_violation', `expected a password message, got '${frame.code}'`);
-    const authenticated = await ctx.pipeline.authenticate(parsePassword(frame.body));
-    identity = authenticated.identity;
-    grant = ctx.pipeline.authorize(authenticated, ctx.config);
-  } catch (err) {
-    const error = toVigilError(err, 'auth_invalid');
-    if (error.code.startsWith('auth_') || error.code === 'forbidden_connection') {
-      await recordRefusal(ctx, identity, error, facts);
+    let password: string | null = null;
+    try {
+      const frame = await withTimeout(
+        waiter.next(),
+        STARTUP_TIMEOUT_MS,
+        () => new VigilError('auth_missing', 'no password was sent in time'),
+      );
+      if (frame.code !== 'p')
+        throw new VigilError('protocol_violation', `expected a password message, got '${frame.code}'`);
+      password = parsePassword(frame.body);
+    } catch (err) {
+      // No password: admitted with none, so the refusal is recorded like any other.
+      if (toVigilError(err).code !== 'auth_missing') throw err;
     }
-    return fail(error);
-  }
-
-  // 3. A session, then the upstream with the injected credential.
-  try {
-    session = await ctx.sessions.open({
-      connection: ctx.config.name,
+    // 3. Authenticated, authorized and in a session (a refusal is recorded by admit).
+    session = await ctx.module.admit({
+      connection: ctx.config,
       protocol: 'postgres',
-      identity,
-      key: null,
+      credential: password,
       facts,
-      grantId: grant?.id ?? null,
     });
   } catch (err) {
-    return fail(toVigilError(err, 'record_failed'));
+    return fail(toVigilError(err, 'auth_invalid'));
   }
+
+  // 4. The upstream, with the injected credential.
   const target = upstreamTarget(ctx);
   const upstreamParams: Record<string, string> = {};
   for (const name of FORWARDED_PARAMS) if (params[name] !== undefined) upstreamParams[name] = params[name]!;
@@ -194,16 +182,16 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     upstream = await connectUpstream(target, upstreamParams);
   } catch (err) {
     const error = toVigilError(err, 'upstream_unreachable');
-    ctx.logger.warn(
+    ctx.module.logger.warn(
       { connection: ctx.config.name, err: error.message },
       'postgres upstream connection failed',
     );
-    await ctx.sessions.end(session, 'closed', { error: error.code, message: error.message });
+    await session.end('closed', { error: error.code, message: error.message });
     return fail(error);
   }
   if (socket.destroyed) {
     upstream.socket.destroy();
-    await ctx.sessions.end(session, 'client-closed');
+    await session.end('client-closed');
     return;
   }
   // A role or database default can set what the startup packet did not: Vigil must read text as the server does.
@@ -211,7 +199,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     const drift = checkReportedSetting(name, value);
     if (!drift) continue;
     upstream.socket.destroy();
-    await ctx.sessions.end(session, 'closed', { error: drift.code, message: drift.message });
+    await session.end('closed', { error: drift.code, message: drift.message });
     return fail(drift);
   }
 
@@ -230,12 +218,10 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     upstream,
     session,
     {
-      pipeline: ctx.pipeline,
-      sessions: ctx.sessions,
       classifier: ctx.classifier,
       recordRows: ctx.config.record_rows,
       allowUnknownStatements: ctx.config.allow_unknown_statements,
-      logger: ctx.logger,
+      logger: ctx.module.logger,
       stopUpstream: () => stopBackend(target, upstreamParams, upstream),
     },
     () => ctx.cancelKeys.release(key.pid),
@@ -252,28 +238,6 @@ function upgrade(raw: Socket, secureContext: SecureContext): Promise<TLSSocket> 
     });
     secure.once('error', reject);
   });
-}
-
-/** A refused login is recorded in a short session of its own, attributed as far as known. */
-async function recordRefusal(
-  ctx: PostgresConnectionContext,
-  identity: Identity,
-  error: VigilError,
-  facts: Record<string, string | boolean | null>,
-): Promise<void> {
-  try {
-    const session = await ctx.sessions.open({
-      connection: ctx.config.name,
-      protocol: 'postgres',
-      identity,
-      key: null,
-      facts,
-    });
-    await ctx.pipeline.recordDenial(session, error, facts);
-    await ctx.sessions.end(session, 'closed');
-  } catch {
-    // Recording failures are logged by the pipeline; the login is refused either way.
-  }
 }
 
 /**

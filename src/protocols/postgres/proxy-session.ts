@@ -11,13 +11,15 @@
 // A refusal is delivered through the server: Vigil sends it a message it must reject, so the
 // transaction ends exactly as if the statement had failed there, and the server's error is
 // replaced by Vigil's on its way back.
+// Socket flow (write-ahead pumping, read-ahead, backpressure) and closing are the relay's
+// (src/relay); this file is what PostgreSQL adds to it.
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject, SessionEndReason } from '../../core/events.js';
-import type { HeldNotice, Pipeline } from '../../pipeline/pipeline.js';
-import type { LiveSession, SessionManager } from '../../pipeline/sessions.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import type { HeldNotice } from '../../pipeline/pipeline.js';
+import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import {
@@ -44,8 +46,6 @@ import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-
 import { errorResponse, flush, parse, query } from './wire-writer.js';
 
 export interface ProxyDeps {
-  readonly pipeline: Pipeline;
-  readonly sessions: SessionManager;
   readonly classifier: SqlClassifier;
   readonly recordRows: number;
   /** Execute statements whose text Vigil cannot be certain of (judged as UNKNOWN) instead of refusing them. */
@@ -55,81 +55,76 @@ export interface ProxyDeps {
   readonly stopUpstream: () => Promise<void>;
 }
 
-type ClientSocket = Socket | TLSSocket;
-
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
-
-/**
- * While a statement waits (recording, review, the server's confirmation) the client is still read,
- * so that its leaving is noticed at once; what it sends meanwhile is kept up to this much.
- */
-const READ_AHEAD_BYTES = 1024 * 1024;
 
 /** Text the server must reject (a syntax error, before any name is stored): carries Vigil's refusals. */
 const REFUSAL_SQL = 'vigil refused the statement';
 
 export class PostgresProxy {
-  readonly #client: ClientSocket;
-  readonly #clientReader: FrameReader;
-  readonly #upstream: UpstreamConnection;
+  readonly #relay: WriteAheadRelay<Frame>;
   readonly #upstreamReader: FrameReader;
-  readonly #session: LiveSession;
+  readonly #session: ModuleSession;
   readonly #deps: ProxyDeps;
   readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
-  readonly #onClosed: () => void;
-  /** Aborted when the connection ends: a statement held for review is withdrawn. */
-  readonly #gone = new AbortController();
   /** Aborted by the client's cancel request while a statement is held. */
   #holdAbort: AbortController | null = null;
-  #toUpstream: Buffer[] = [];
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
   #discarding = false;
-  #pumping = false;
-  #waiting = false;
-  #clientBlocked = false;
-  #closed = false;
 
   constructor(
-    client: ClientSocket,
+    client: Socket,
     clientReader: FrameReader,
     upstream: UpstreamConnection,
-    session: LiveSession,
+    session: ModuleSession,
     deps: ProxyDeps,
     onClosed: () => void,
   ) {
-    this.#client = client;
-    this.#clientReader = clientReader;
-    this.#upstream = upstream;
     this.#upstreamReader = upstream.reader;
     this.#upstreamReader.maxBytes = UPSTREAM_MAX_MESSAGE;
     this.#session = session;
     this.#deps = deps;
-    this.#onClosed = onClosed;
     this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
       this.#recordResult(payload),
     );
     this.#tracker.status = upstream.status;
+    this.#relay = new WriteAheadRelay<Frame>(
+      { client, upstream: upstream.socket, session },
+      (): RelayProtocol<Frame> => ({
+        framer: clientReader,
+        onClientMessage: (frame) => this.#onClientFrame(frame),
+        onUpstreamData: (chunk) => this.#fromUpstream(chunk),
+        farewells: {
+          cut: (reason: SessionEndReason) =>
+            errorResponse({
+              severity: 'FATAL',
+              code: '57P01',
+              message: `vigil: the session was ended (${reason})`,
+            }),
+          error: (error) => vigilErrorResponse(error, true),
+          upstreamLost: () =>
+            errorResponse({
+              severity: 'FATAL',
+              code: '08006',
+              message: 'vigil: the upstream server closed the connection',
+            }),
+        },
+        stopUpstream: deps.stopUpstream,
+        onClosed: () => {
+          this.#tracker.abandon();
+          onClosed();
+        },
+      }),
+    );
   }
 
   start(): void {
-    const { socket } = this.#upstream;
-    this.#session.cutters.add(this.#cut);
-    this.#client.on('data', (chunk: Buffer) => {
-      this.#clientReader.push(chunk);
-      if (this.#waiting) this.#updateClientFlow();
-      else void this.#pump();
-    });
-    socket.on('data', (chunk: Buffer) => this.#fromUpstream(chunk));
-    this.#client.on('close', () => this.#close('client-closed'));
-    this.#client.on('error', () => this.#close('client-closed'));
-    socket.on('close', () => this.#close('closed'));
-    socket.on('error', () => this.#close('closed'));
+    // Messages the server sent right after its startup (read with the handshake) come first.
     this.#fromUpstream(Buffer.alloc(0));
-    void this.#pump();
+    this.#relay.start();
   }
 
   /** The client's cancel request: a held statement is withdrawn (the server gets the cancel too). */
@@ -137,38 +132,7 @@ export class PostgresProxy {
     this.#holdAbort?.abort();
   }
 
-  readonly #cut = (reason: SessionEndReason) => {
-    this.#close(reason, {}, { code: '57P01', message: `vigil: the session was ended (${reason})` });
-  };
-
   // Client → upstream.
-
-  async #pump(): Promise<void> {
-    if (this.#pumping || this.#closed) return;
-    this.#pumping = true;
-    try {
-      for (;;) {
-        const frame = this.#clientReader.next();
-        if (!frame) break;
-        const work = this.#onClientFrame(frame);
-        if (work) {
-          // Write-ahead: what came before goes out now; the client's messages wait while this one is judged.
-          this.#flushUpstream();
-          this.#waiting = true;
-          this.#updateClientFlow();
-          await work;
-          this.#waiting = false;
-          this.#updateClientFlow();
-          if (this.#closed) return;
-        }
-      }
-      this.#flushUpstream();
-    } catch (err) {
-      this.#fatal(toVigilError(err, 'protocol_violation'));
-    } finally {
-      this.#pumping = false;
-    }
-  }
 
   #onClientFrame(frame: Frame): Promise<void> | undefined {
     if (frame.code === 'X') {
@@ -231,7 +195,7 @@ export class PostgresProxy {
       case 'd':
       case 'c':
       case 'f':
-        this.#toUpstream.push(frame.raw);
+        this.#relay.toUpstream(frame.raw);
         return undefined;
       default:
         throw new VigilError('protocol_violation', `unexpected message type '${frame.code}' from the client`);
@@ -246,8 +210,8 @@ export class PostgresProxy {
    */
   async #portalForExecute(portal: string): Promise<KnownPortal | undefined> {
     if (this.#tracker.pendingStateChanges().some((e) => e.batch !== this.#batch)) {
-      this.#toUpstream.push(flush());
-      this.#flushUpstream();
+      this.#relay.toUpstream(flush());
+      this.#relay.flushUpstream();
       await this.#tracker.stateSettled();
     }
     return portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
@@ -284,7 +248,7 @@ export class PostgresProxy {
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
     const known = await this.#portalForExecute(portal);
-    if (this.#closed) return;
+    if (this.#relay.closed) return;
     if (this.#tracker.failedBatch === this.#batch) {
       // The server failed an earlier message of this batch and skips the Execute: so does Vigil.
       this.#discarding = true;
@@ -358,7 +322,7 @@ export class PostgresProxy {
    * batch: it will skip this one, so Vigil does not forward it (the record says it did not run).
    */
   #serverSkipsNow(): boolean {
-    if (this.#closed || this.#tracker.failedBatch !== this.#batch) return false;
+    if (this.#relay.closed || this.#tracker.failedBatch !== this.#batch) return false;
     this.#discarding = true;
     this.#recordResult(notExecuted(this.#tracker.lastError));
     return true;
@@ -396,11 +360,9 @@ export class PostgresProxy {
     const hold = new AbortController();
     this.#holdAbort = hold;
     try {
-      await this.#deps.pipeline.submit(this.#session, 'db.query', payload, {
-        signal: AbortSignal.any([this.#gone.signal, hold.signal]),
-        onHeld: (held: HeldNotice) => {
-          if (!this.#closed) this.#client.write(heldNoticeResponse(held));
-        },
+      await this.#session.submit('db.query', payload, {
+        signal: AbortSignal.any([this.#relay.signal, hold.signal]),
+        onHeld: (held: HeldNotice) => this.#relay.toClient(heldNoticeResponse(held)),
         ...(digest ? { actionDigest: digest } : {}),
       });
     } finally {
@@ -414,8 +376,8 @@ export class PostgresProxy {
    */
   async #refuseUnjudged(error: VigilError, payload: JsonObject, simple: boolean): Promise<void> {
     try {
-      await this.#deps.pipeline.observe(this.#session, 'db.query', { ...payload, refused: error.code });
-      await this.#deps.pipeline.observe(this.#session, 'policy.decision', {
+      await this.#session.observe('db.query', { ...payload, refused: error.code });
+      await this.#session.observe('policy.decision', {
         action: 'deny',
         rule: error.code,
         reason: error.message,
@@ -428,7 +390,7 @@ export class PostgresProxy {
   }
 
   #refuse(err: unknown, simple: boolean): void {
-    if (this.#closed) return;
+    if (this.#relay.closed) return;
     const error = toVigilError(err);
     if (!isPolicyRefusal(error.code)) {
       this.#deps.logger.warn({ code: error.code, err: error.message }, 'postgres statement refused');
@@ -437,11 +399,11 @@ export class PostgresProxy {
     // When the server already failed this batch it skips to Sync anyway: the client has its error.
     if (simple) {
       if (this.#tracker.expect({ kind: 'refusal', simple: true, error: refusal, batch: this.#batch }))
-        this.#toUpstream.push(query(REFUSAL_SQL));
+        this.#relay.toUpstream(query(REFUSAL_SQL));
       else this.#discarding = true;
     } else {
       if (this.#tracker.expect({ kind: 'refusal', simple: false, error: refusal, batch: this.#batch }))
-        this.#toUpstream.push(parse('vigil_refused', REFUSAL_SQL));
+        this.#relay.toUpstream(parse('vigil_refused', REFUSAL_SQL));
       this.#discarding = true;
     }
   }
@@ -451,46 +413,21 @@ export class PostgresProxy {
     this.#batch++;
   }
 
+  /** Terminate: passed on, and both sides end as they would without Vigil. */
   #terminate(frame: Frame): void {
-    this.#flushUpstream();
-    this.#upstream.socket.end(frame.raw);
-    this.#client.end();
+    this.#relay.finish(frame.raw);
   }
 
   #forward(frame: Frame, body: DistributiveOmit<Expectation, 'batch'>): void {
     if (this.#tracker.expect({ ...body, batch: this.#batch } as Expectation))
-      this.#toUpstream.push(frame.raw);
+      this.#relay.toUpstream(frame.raw);
     else this.#discarding = true;
-  }
-
-  #flushUpstream(): void {
-    if (this.#toUpstream.length === 0 || this.#closed) return;
-    const socket = this.#upstream.socket;
-    const parts = this.#toUpstream;
-    this.#toUpstream = [];
-    const ok = socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-    if (!ok && !this.#clientBlocked) {
-      this.#clientBlocked = true;
-      this.#updateClientFlow();
-      socket.once('drain', () => {
-        this.#clientBlocked = false;
-        this.#updateClientFlow();
-      });
-    }
-  }
-
-  /** The client is read unless the upstream lags, or it has sent a lot while a statement waits. */
-  #updateClientFlow(): void {
-    if (this.#closed) return;
-    const full = this.#waiting && this.#clientReader.buffered >= READ_AHEAD_BYTES;
-    if (this.#clientBlocked || full) this.#client.pause();
-    else this.#client.resume();
   }
 
   // Upstream → client.
 
   #fromUpstream(chunk: Buffer): void {
-    if (this.#closed) return;
+    if (this.#relay.closed) return;
     this.#upstreamReader.push(chunk);
     const out: Buffer[] = [];
     try {
@@ -502,8 +439,8 @@ export class PostgresProxy {
           const drift = checkReportedSetting(name, value);
           if (drift) {
             // Something Vigil could not see (a function, a role default) changed how text is read.
-            if (out.length > 0) this.#client.write(Buffer.concat(out));
-            this.#fatal(drift);
+            if (out.length > 0) this.#relay.toClient(Buffer.concat(out));
+            this.#relay.fail(drift);
             return;
           }
         }
@@ -511,72 +448,17 @@ export class PostgresProxy {
       }
     } catch (err) {
       this.#deps.logger.warn({ err: toVigilError(err).message }, 'unreadable message from the upstream');
-      this.#close('closed');
+      this.#relay.close('closed');
       return;
     }
-    if (out.length === 0) return;
-    const ok = this.#client.write(out.length === 1 ? out[0]! : Buffer.concat(out));
-    if (!ok) {
-      this.#upstream.socket.pause();
-      this.#client.once('drain', () => this.#upstream.socket.resume());
-    }
+    if (out.length > 0) this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
   #recordResult(payload: JsonObject): void {
-    this.#deps.sessions.touch(this.#session);
-    this.#deps.pipeline.observe(this.#session, 'db.result', payload).catch((err: unknown) => {
+    this.#session.touch();
+    this.#session.observe('db.result', payload).catch((err: unknown) => {
       this.#deps.logger.warn({ err: toVigilError(err).message }, 'db.result not recorded');
     });
-  }
-
-  #fatal(err: VigilError): void {
-    if (this.#closed) return;
-    const response = vigilErrorResponse(err, true);
-    this.#close('closed', { error: err.code, message: err.message }, response);
-  }
-
-  /**
-   * Ends the connection once. When Vigil ends it (a cut, a fatal refusal) the server is told to
-   * stop what it runs, so nothing commits after the cut; when the client left, the server sees the
-   * connection drop exactly as it would without Vigil.
-   */
-  #close(
-    reason: SessionEndReason,
-    facts: JsonObject = {},
-    clientError?: Buffer | { code: string; message: string },
-  ): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#gone.abort();
-    this.#tracker.abandon();
-    this.#session.cutters.delete(this.#cut);
-    const vigilEnded = clientError !== undefined;
-    if (!this.#client.writableEnded) {
-      if (clientError) {
-        this.#client.end(
-          Buffer.isBuffer(clientError) ? clientError : errorResponse({ severity: 'FATAL', ...clientError }),
-        );
-      } else if (reason === 'client-closed') this.#client.end();
-      else
-        this.#client.end(
-          errorResponse({
-            severity: 'FATAL',
-            code: '08006',
-            message: 'vigil: the upstream server closed the connection',
-          }),
-        );
-    }
-    setTimeout(() => this.#client.destroy(), 1000).unref();
-    if (vigilEnded) {
-      const socket = this.#upstream.socket;
-      // Reset, so the server cannot read on into messages still queued for it, then stop the backend.
-      if ('resetAndDestroy' in socket && !socket.destroyed) socket.resetAndDestroy();
-      void this.#deps.stopUpstream().finally(() => socket.destroy());
-    } else {
-      this.#upstream.socket.destroy();
-    }
-    this.#onClosed();
-    void this.#deps.sessions.end(this.#session, reason, facts);
   }
 }
 

@@ -5,7 +5,8 @@
 // the server confirmed. After an error in the extended protocol the server skips everything up to
 // Sync; the tracker skips the same expectations, reporting skipped executions as not run.
 // Completed statements are handed to `onResult` as db.result payloads.
-import type { JsonObject, JsonValue } from '../../core/events.js';
+import type { DbResultPayload } from '../../core/db-payloads.js';
+import type { JsonValue } from '../../core/events.js';
 import {
   type ColumnDescription,
   parseCommandTag,
@@ -58,7 +59,7 @@ const EXTENDED = new Set(['parse', 'bind', 'close', 'describe', 'execute']);
 export class ResponseTracker {
   readonly #expected: Expectation[] = [];
   readonly #recordRows: number;
-  readonly #onResult: (payload: JsonObject) => void;
+  readonly #onResult: (payload: DbResultPayload) => void;
   readonly #state: StatementState;
   readonly #described = new Map<string, ColumnDescription[] | null>();
   #progress: Progress | null = null;
@@ -76,7 +77,7 @@ export class ResponseTracker {
   /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
   status = 'I';
 
-  constructor(recordRows: number, state: StatementState, onResult: (payload: JsonObject) => void) {
+  constructor(recordRows: number, state: StatementState, onResult: (payload: DbResultPayload) => void) {
     this.#recordRows = recordRows;
     this.#state = state;
     this.#onResult = onResult;

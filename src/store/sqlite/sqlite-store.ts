@@ -1,6 +1,6 @@
-// The embedded store: SQLite in WAL mode under the data directory (better-sqlite3).
-// better-sqlite3 is synchronous; the Store port is asynchronous so that the PostgreSQL store can
-// implement it too. A transaction here is short (a batch of rows), so blocking is brief.
+// The embedded ledger store: SQLite in WAL mode under the data directory (better-sqlite3).
+// better-sqlite3 is synchronous; the Store port is asynchronous so that a networked store (a
+// PostgreSQL one, planned) can implement it too. A transaction here is short, so blocking is brief.
 import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
@@ -16,8 +16,6 @@ import type {
 import { prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
-import { SqliteAccessStore } from './sqlite-access-store.js';
-import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
 export interface SqliteStoreOptions {
@@ -56,8 +54,6 @@ interface SessionRow {
 
 export class SqliteStore implements Store {
   readonly #db: Database.Database;
-  #access: SqliteAccessStore | undefined;
-  #approvals: SqliteApprovalStore | undefined;
   readonly #writeInline: WriteBatch | null;
   readonly #worker: WorkerBatchWriter | null;
 
@@ -103,19 +99,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  /** Service tokens, disabled identities and revocations, in the same database. */
-  get access(): SqliteAccessStore {
-    this.#access ??= new SqliteAccessStore(this.#db);
-    return this.#access;
-  }
-
-  /** Approval requests, their votes and access grants, in the same database. */
-  get approvals(): SqliteApprovalStore {
-    this.#approvals ??= new SqliteApprovalStore(this.#db);
-    return this.#approvals;
-  }
-
-  /** The underlying handle, for the ledger's verification and tests that tamper with the store. */
+  /** The underlying handle, shared by the bundle's other SQLite ports (sqlite-store-bundle.ts). */
   get database(): Database.Database {
     return this.#db;
   }
@@ -264,6 +248,7 @@ export class SqliteStore implements Store {
     }));
   }
 
+  /** Finishes the appends under way, then closes the handle (and so the bundle's other ports). */
   async close(): Promise<void> {
     await this.#worker?.close();
     if (this.#db.open) this.#db.close();

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { freePort } from '../../../src/server/demo-postgres.js';
+import { freePort } from '../../../src/demo/demo-postgres.js';
 
 export interface DifferentialCluster {
   readonly host: string;

@@ -174,14 +174,14 @@ export class SessionDifferential {
 
   async #sessionIds(): Promise<Set<string>> {
     await this.gateway.recorder.drain();
-    const sessions = await this.gateway.store.listSessions({ connection: 'pg', limit: 100_000 });
+    const sessions = await this.gateway.store.ledger.listSessions({ connection: 'pg', limit: 100_000 });
     return new Set(sessions.map((s) => s.id));
   }
 
   async #eventsOfNewSession(earlier: ReadonlySet<string>) {
-    const sessions = await this.gateway.store.listSessions({ connection: 'pg', limit: 100_000 });
+    const sessions = await this.gateway.store.ledger.listSessions({ connection: 'pg', limit: 100_000 });
     const fresh = sessions.filter((s) => !earlier.has(s.id));
     if (fresh.length !== 1) throw new Error(`expected one new Vigil session, found ${fresh.length}`);
-    return this.gateway.store.readSession(fresh[0]!.id);
+    return this.gateway.store.ledger.readSession(fresh[0]!.id);
   }
 }

@@ -3,9 +3,9 @@
 // README's snippets work as written.
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { configSchema } from '../core/config.js';
 import { hashToken } from '../identity/config-tokens.js';
-import type { LoadedConfig } from './load-config.js';
+import { configSchema } from '../protocols/index.js';
+import type { LoadedConfig } from '../server/load-config.js';
 
 export const DEMO_TOKENS = { alice: 'vigil-demo-alice', bob: 'vigil-demo-bob' } as const;
 export const DEMO_UPSTREAM_KEY_ENV = 'VIGIL_DEMO_UPSTREAM_KEY';

@@ -1,57 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { EventDraft, JsonObject, JsonValue } from '../core/events.js';
-import { describeAction } from './action-facts.js';
+import fc from 'fast-check';
+import type { JsonObject, JsonValue } from '../../core/events.js';
+import { describeLlmAction } from './action-facts.js';
 
-function draft(type: EventDraft['type'], payload: JsonObject): EventDraft {
-  return {
-    type,
-    sessionId: 's',
-    connection: 'c',
-    identity: { subject: 'alice', kind: 'user', groups: [] },
-    time: '2025-01-01T00:00:00.000Z',
-    payload,
-  };
-}
-
-const llm = (api: string, body: JsonObject, model: string | null = null) =>
-  describeAction(draft('llm.request', { requestId: 'r', api, model, body }));
-
-test('db.query: the statement, upper-cased distinct kinds and the tables of every statement', () => {
-  const facts = describeAction(
-    draft('db.query', {
-      statement: 'with d as (delete from a returning *) select * from public.b, d',
-      classification: {
-        statements: [
-          { kind: 'select', hasWhere: false, tables: ['public.b'], writes: false, nested: false },
-          { kind: 'DELETE', hasWhere: false, tables: ['a'], writes: true, nested: true },
-          { kind: 'SELECT', hasWhere: false, tables: ['public.b'], writes: false, nested: false },
-        ],
-      },
-    }),
-  );
-  assert.deepEqual(facts, {
-    text: 'with d as (delete from a returning *) select * from public.b, d',
-    statementKinds: ['SELECT', 'DELETE'],
-    tables: ['public.b', 'a'],
-    model: null,
-    tools: [],
-  });
-});
-
-test('db.query: a null statement (an unknown portal) and a missing classification give empty facts', () => {
-  assert.deepEqual(describeAction(draft('db.query', { statement: null })), {
-    text: '',
-    statementKinds: [],
-    tables: [],
-    model: null,
-    tools: [],
-  });
-  const odd = describeAction(
-    draft('db.query', { classification: { statements: [null, 3, { tables: 'x' }] } }),
-  );
-  assert.deepEqual([odd.statementKinds, odd.tables], [[], []]);
-});
+const llm = (api: string, body: JsonObject, model: string | null = null) => {
+  const facts = describeLlmAction('llm.request', { requestId: 'r', api, model, body });
+  assert.ok(facts, 'an llm.request always has facts');
+  return facts;
+};
 
 test('OpenAI chat: string and part contents, offered tools and tool calls in the history', () => {
   const facts = llm(
@@ -81,6 +38,7 @@ test('OpenAI chat: string and part contents, offered tools and tool calls in the
   assert.equal(facts.text, 'be brief\nlook at this\nrows: 3');
   assert.equal(facts.model, 'gpt-4o');
   assert.deepEqual(facts.tools.toSorted(), ['run_sql', 'search']);
+  assert.deepEqual([facts.statementKinds, facts.tables], [[], []]);
 });
 
 test('Anthropic messages: system blocks, text, tool_use names, tool_result contents, flat tools', () => {
@@ -112,6 +70,10 @@ test('Anthropic messages: system blocks, text, tool_use names, tool_result conte
   assert.equal(llm('anthropic.messages', { system: 'plain system', messages: [] }).text, 'plain system');
 });
 
+test('the payload model wins over the body model: the adapter read it from the forwarded body', () => {
+  assert.equal(llm('openai.chat', { model: 'in-body', messages: [] }, 'in-payload').model, 'in-payload');
+});
+
 test('OpenAI responses, completions and embeddings', () => {
   assert.equal(llm('openai.responses', { instructions: 'be kind', input: 'hello' }).text, 'be kind\nhello');
   const items = llm('openai.responses', {
@@ -140,7 +102,7 @@ test('a model request without a usable body has empty facts', () => {
   ];
   for (const body of bodies) {
     assert.deepEqual(
-      describeAction(draft('llm.request', { body })),
+      describeLlmAction('llm.request', { body }),
       { text: '', statementKinds: [], tables: [], model: null, tools: [] },
       JSON.stringify(body),
     );
@@ -154,19 +116,38 @@ test('hostile nesting is cut off rather than recursed without end', () => {
   assert.equal(facts.text, '');
 });
 
-test('ssh.exec, mcp.call and http.request', () => {
-  assert.equal(describeAction(draft('ssh.exec', { command: 'rm -rf /tmp/x' })).text, 'rm -rf /tmp/x');
-  const call = describeAction(draft('mcp.call', { tool: 'query', arguments: { sql: 'drop table t' } }));
-  assert.equal(call.text, 'query\n{"sql":"drop table t"}');
-  assert.deepEqual(call.tools, ['query']);
-  assert.deepEqual(describeAction(draft('mcp.call', {})).tools, []);
-  assert.equal(
-    describeAction(draft('http.request', { method: 'POST', path: '/admin', body: 'x=1' })).text,
-    'POST /admin\nx=1',
-  );
-  assert.equal(describeAction(draft('http.request', { method: 'GET', path: '/' })).text, 'GET /');
+test('text nested within the depth cap is still found, one level past it is not', () => {
+  const wrapped = (times: number): JsonValue => {
+    let content: JsonValue = { type: 'text', text: 'deep text' };
+    for (let i = 0; i < times; i++) content = [{ type: 'tool_result', content }];
+    return content;
+  };
+  const textAt = (times: number) =>
+    llm('anthropic.messages', { messages: [{ role: 'user', content: wrapped(times) }] }).text;
+  assert.equal(textAt(2), 'deep text', 'two tool results deep is within the cap');
+  assert.equal(textAt(3), '', 'three is past it');
 });
 
-test('events that are not actions have no facts', () => {
-  assert.equal(describeAction(draft('llm.response', { body: { choices: [] } })).text, '');
+test('events this module does not emit have no facts (null, so another module may answer)', () => {
+  assert.equal(describeLlmAction('llm.response', { body: { choices: [] } }), null);
+  assert.equal(describeLlmAction('db.query', { statement: 'select 1' }), null);
+  assert.equal(describeLlmAction('mcp.call', { tool: 'x' }), null);
+});
+
+test('any JSON body is read without throwing, and the facts stay well-formed', () => {
+  fc.assert(
+    fc.property(fc.jsonValue({ maxDepth: 6 }), fc.jsonValue({ maxDepth: 2 }), (body, model) => {
+      const facts = describeLlmAction('llm.request', {
+        requestId: 'r',
+        model: model as JsonValue,
+        body: body as JsonValue,
+      });
+      assert.ok(facts);
+      assert.equal(typeof facts.text, 'string');
+      assert.ok(facts.model === null || typeof facts.model === 'string');
+      assert.ok(facts.tools.every((t) => typeof t === 'string'));
+      assert.equal(new Set(facts.tools).size, facts.tools.length, 'tools are distinct');
+    }),
+    { numRuns: 300 },
+  );
 });

@@ -1,6 +1,8 @@
-// Reads a request body whole (it is recorded before it is forwarded), refusing oversized ones early.
+// Reads a request body whole (every HTTP entry point records or parses it before acting on it),
+// refusing an oversized one as early as it can: on the declared length before reading anything, or
+// as soon as the bytes received pass the limit, so a client cannot make Vigil buffer more than it allows.
 import type { IncomingMessage } from 'node:http';
-import { VigilError } from '../../core/errors.js';
+import { VigilError } from '../core/errors.js';
 
 export async function readRequestBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? Number.NaN);

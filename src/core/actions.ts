@@ -1,0 +1,49 @@
+// Actions: the events a protocol submits on their way to a target (a prompt, a statement, a
+// command, a tool call), which policy judges and approvals hold. One list for every layer; each
+// protocol module says which of them it emits and how one of its actions reads to policy.
+import type { EventType, JsonObject } from './events.js';
+
+export const ACTION_EVENT_TYPES = [
+  'llm.request',
+  'db.query',
+  'ssh.exec',
+  'mcp.call',
+  'http.request',
+] as const;
+export type ActionEventType = (typeof ACTION_EVENT_TYPES)[number];
+
+/** Actions a model turn can propose and a client then runs against a target (everything but a model request). */
+export const TARGET_ACTION_TYPES: readonly ActionEventType[] = ACTION_EVENT_TYPES.filter(
+  (t) => t !== 'llm.request',
+);
+
+export function isActionEventType(type: string): type is ActionEventType {
+  return (ACTION_EVENT_TYPES as readonly string[]).includes(type);
+}
+
+/** What a policy rule can see of an action. */
+export interface ActionFacts {
+  /** The prompt, statement, command or call a `pattern` is matched against ('' when none). */
+  readonly text: string;
+  /** Statement kinds of a database action, upper case, one per distinct kind. */
+  readonly statementKinds: readonly string[];
+  /** Tables a database action touches, as the parser named them (`name` or `schema.name`). */
+  readonly tables: readonly string[];
+  readonly model: string | null;
+  /** Tools offered to or called by a model, or the tool an MCP call runs. */
+  readonly tools: readonly string[];
+}
+
+export const NO_FACTS: ActionFacts = Object.freeze({
+  text: '',
+  statementKinds: [],
+  tables: [],
+  model: null,
+  tools: [],
+});
+
+/**
+ * Reads an action's payload for policy. Payloads come from clients, so a describer reads every
+ * field defensively and never throws; what it cannot read is simply absent.
+ */
+export type ActionDescriber = (type: EventType, payload: JsonObject) => ActionFacts;

@@ -1,0 +1,46 @@
+// Payload shapes of the database events (db.query before a statement runs, db.result after it).
+// Replay, search, policy and the reasoning-tree links read these, so they are part of the ledger
+// format: extend them, never change a field's meaning. Every database protocol fills them alike.
+import type { JsonObject, JsonValue } from './events.js';
+
+/** What the SQL parser says of one statement (one entry per statement, plus nested writes). */
+export interface StatementFacts extends JsonObject {
+  /** SELECT, INSERT, UPDATE, DELETE, DROP, ... or UNKNOWN when the text does not parse. */
+  kind: string;
+  /** UPDATE and DELETE: whether a WHERE clause on a column bounds the rows. */
+  hasWhere: boolean;
+  tables: string[];
+  /** Whether the statement may change data or schema. */
+  writes: boolean;
+  /** A data-modifying statement found inside another one, or a statement of a function body. */
+  nested: boolean;
+  functions: string[];
+  settings: JsonObject[];
+  flags: string[];
+}
+
+export interface DbQueryPayload extends JsonObject {
+  /** The text the server will run, as Vigil's server-confirmed state knows it; null when unknown. */
+  statement: string | null;
+  /** Bound parameters: text as strings, binary as `\x` hex, NULL as null. */
+  parameters: JsonValue[];
+  statement_name: string | null;
+  portal: string | null;
+  /** `simple`, `extended`, `fastpath` (PostgreSQL); a database protocol names its own. */
+  protocol: string;
+  classification: { statements: StatementFacts[] };
+}
+
+export interface DbResultPayload extends JsonObject {
+  command_tag: string | null;
+  /** SQLSTATE (or the protocol's error code) when the statement failed or did not run. */
+  sqlstate: string | null;
+  error_message: string | null;
+  /** Which statement of a multi-statement string this result belongs to. */
+  statement_index: number;
+  row_count: number;
+  duration_ms: number;
+  columns: string[];
+  /** The first `record_rows` rows, as text (masked before they are stored). */
+  rows: JsonValue[][];
+}

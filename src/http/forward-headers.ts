@@ -1,0 +1,51 @@
+// Which headers cross a proxy hop. Any HTTP protocol that forwards a client's request to a target
+// (and the target's answer back) drops the headers that describe one connection rather than the
+// message, and never lets a credential of the client's or a Vigil control header reach the target:
+// the target's credential is the adapter's to inject, after this filter.
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { isClientCredentialHeader } from './credentials.js';
+
+/** Headers that describe one hop, not the message (RFC 9110 §7.6.1), plus ones the sender sets itself. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+]);
+
+/** The client's headers that may go on to the target: no hop-by-hop, credential or x-vigil-* header. */
+export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(incoming)) {
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      isClientCredentialHeader(name) ||
+      name.startsWith('x-vigil-')
+    ) {
+      continue;
+    }
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The target's response headers that may go back to the client: no hop-by-hop header, no cookie. */
+export function clientResponseHeaders(
+  upstream: Record<string, string | string[] | undefined>,
+): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'set-cookie') continue;
+    out[name] = value;
+  }
+  return out;
+}

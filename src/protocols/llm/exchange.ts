@@ -1,0 +1,138 @@
+// One admitted model request: recorded write-ahead as llm.request (judged by policy, perhaps held
+// for review), then forwarded upstream with the real credential, its response relayed back. The
+// request is aborted if the client leaves or the session is cut.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
+import { actionDigest } from '../../core/action-digest.js';
+import { VigilError } from '../../core/errors.js';
+import type { JsonValue } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
+import type { LlmApi, LlmRequestPayload } from '../../core/llm-payloads.js';
+import type { PayloadMasker } from '../../core/ports.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import { parseTraceparent } from '../../pipeline/session-key.js';
+import { header } from './admission.js';
+import type { LlmConnectionConfig } from './config.js';
+import { upstreamRequestHeaders } from './headers.js';
+import { type ErrorShape, sendError } from './http-errors.js';
+import { type Exchange, recordResponse, relayStream, relayWhole } from './response-relay.js';
+import { upstreamError } from './upstream-errors.js';
+
+/** What every exchange on one connection shares. */
+export interface LlmTarget {
+  readonly config: LlmConnectionConfig;
+  readonly credential: string | null;
+  readonly agent: Agent;
+  readonly shape: ErrorShape;
+  readonly masker: PayloadMasker;
+}
+
+/** A request that passed admission, routing and body checks. */
+export interface AdmittedRequest {
+  readonly api: LlmApi;
+  readonly method: string;
+  readonly path: string;
+  readonly search: string;
+  readonly raw: Buffer;
+  readonly body: JsonValue;
+}
+
+export async function runExchange(
+  target: LlmTarget,
+  session: ModuleSession,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: AdmittedRequest,
+): Promise<void> {
+  const obj = r.body !== null && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : {};
+  const trace = parseTraceparent(header(req, 'traceparent'));
+  const requestPayload: LlmRequestPayload = {
+    requestId: newId('r'),
+    api: r.api,
+    method: r.method,
+    path: r.path,
+    model: typeof obj.model === 'string' ? obj.model : null,
+    stream: obj.stream === true,
+    n: typeof obj.n === 'number' ? obj.n : 1,
+    body: r.body,
+    parent: header(req, 'x-vigil-parent') ?? null,
+    trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
+  };
+  // What goes upstream is fixed here, so the digest names exactly the bytes that are forwarded.
+  const forwardedBody = r.method === 'GET' ? null : r.raw;
+  // Write-ahead: durably recorded (or refused by policy, or held for review) before a byte goes upstream.
+  const gone = new AbortController();
+  const onGone = () => {
+    if (!res.writableFinished) gone.abort();
+  };
+  res.on('close', onGone);
+  try {
+    await session.submit('llm.request', requestPayload, {
+      signal: gone.signal,
+      actionDigest: actionDigest([forwardedBody]),
+    });
+  } finally {
+    res.off('close', onGone);
+  }
+  res.setHeader('x-vigil-session-id', session.id);
+  res.setHeader('x-vigil-request-id', requestPayload.requestId);
+  const exchange: Exchange = {
+    session,
+    requestId: requestPayload.requestId,
+    api: r.api,
+    stream: requestPayload.stream,
+    started: performance.now(),
+    shape: target.shape,
+    liveMasking: target.config.mask_responses
+      ? { masker: target.masker, connection: target.config.name }
+      : null,
+  };
+  await forward(target, req, res, r.method, r.path + r.search, forwardedBody, exchange);
+}
+
+async function forward(
+  target: LlmTarget,
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  pathAndQuery: string,
+  body: Buffer | null,
+  ex: Exchange,
+): Promise<void> {
+  const abort = new AbortController();
+  const onClientGone = () => {
+    if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+  };
+  res.on('close', onClientGone);
+  // The client may have left while the request was being recorded: then nothing goes upstream.
+  if (res.destroyed || req.socket.destroyed) abort.abort(new Error('client closed the connection'));
+  const unregisterCut = ex.session.onCut(() => abort.abort(new Error('session cut')));
+  try {
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await undiciRequest(target.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
+        method: method as 'GET' | 'POST',
+        headers: upstreamRequestHeaders(req.headers, target.config.type, target.credential),
+        body,
+        signal: abort.signal,
+        dispatcher: target.agent,
+      });
+    } catch (err) {
+      const error = abort.signal.aborted
+        ? new VigilError('upstream_failed', 'the client went away')
+        : upstreamError(err, 'connect');
+      await recordResponse(ex, { status: error.status, error, partial: false }).catch(() => undefined);
+      sendError(res, error, target.shape);
+      return;
+    }
+    const contentType = String(upstream.headers['content-type'] ?? '');
+    if (contentType.includes('text/event-stream')) {
+      await relayStream(res, upstream, ex, abort.signal);
+    } else {
+      await relayWhole(res, upstream, ex, abort.signal);
+    }
+  } finally {
+    res.off('close', onClientGone);
+    unregisterCut();
+  }
+}

@@ -1,0 +1,173 @@
+// The upstream's answer on its way back: recorded as llm.response, then delivered. A complete body
+// is recorded before a byte reaches the client; a stream passes on chunk by chunk and only its
+// terminal event waits for the record, so no delivered answer is missing from the ledger.
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { JsonObject, JsonValue, RecordedEvent } from '../../core/events.js';
+import type { LlmApi, LlmResponsePayload } from '../../core/llm-payloads.js';
+import type { PayloadMasker } from '../../core/ports.js';
+import { clientResponseHeaders } from '../../http/forward-headers.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
+import { type ErrorShape, sendError } from './http-errors.js';
+import { SseMaskingRewriter } from './live-masking.js';
+import { StreamAssembler } from './stream-assembler.js';
+import { upstreamError } from './upstream-errors.js';
+
+/** One forwarded request whose response is being relayed. */
+export interface Exchange {
+  readonly session: ModuleSession;
+  readonly requestId: string;
+  readonly api: LlmApi;
+  readonly stream: boolean;
+  /** performance.now() when the request went upstream. */
+  readonly started: number;
+  readonly shape: ErrorShape;
+  /** Set when the connection masks responses on their way to the client too. */
+  readonly liveMasking: { readonly masker: PayloadMasker; readonly connection: string } | null;
+}
+
+export interface ResponseRecord {
+  status: number;
+  body?: JsonValue;
+  choices?: LlmResponsePayload['choices'];
+  usage?: JsonValue;
+  ttftMs?: number | null;
+  upstreamFailure?: { code: string; message: string } | null;
+  error?: VigilError | null;
+  partial: boolean;
+}
+
+export function recordResponse(ex: Exchange, r: ResponseRecord): Promise<RecordedEvent | null> {
+  const payload: LlmResponsePayload = {
+    requestId: ex.requestId,
+    status: r.status,
+    stream: ex.stream,
+    choices: r.choices ?? [],
+    usage: r.usage ?? null,
+    ttftMs: r.ttftMs === undefined || r.ttftMs === null ? null : round(r.ttftMs),
+    durationMs: round(performance.now() - ex.started),
+    body: r.body ?? null,
+    error: r.error ? { code: r.error.code, message: r.error.message } : (r.upstreamFailure ?? null),
+    partial: r.partial,
+  };
+  return ex.session.observe('llm.response', payload);
+}
+
+/** A complete body: recorded first, then delivered. */
+export async function relayWhole(
+  res: ServerResponse,
+  upstream: Dispatcher.ResponseData,
+  ex: Exchange,
+  signal: AbortSignal,
+): Promise<void> {
+  let bytes: Buffer;
+  try {
+    bytes = Buffer.from(await upstream.body.arrayBuffer());
+  } catch (err) {
+    const error = signal.aborted
+      ? new VigilError('upstream_failed', 'the request was cut')
+      : upstreamError(err, 'body');
+    await recordResponse(ex, { status: upstream.statusCode, error, partial: true }).catch(() => undefined);
+    sendError(res, error, ex.shape);
+    return;
+  }
+  let parsed: unknown = null;
+  try {
+    parsed = bytes.length ? JSON.parse(bytes.toString('utf8')) : null;
+  } catch {
+    parsed = null;
+  }
+  const upstreamFailure =
+    upstream.statusCode >= 400
+      ? (errorFromBody(parsed) ?? { code: `http_${upstream.statusCode}`, message: '' })
+      : null;
+  try {
+    await recordResponse(ex, {
+      status: upstream.statusCode,
+      body: parsed as JsonValue,
+      choices: choicesFromBody(ex.api, parsed),
+      usage: usageFromBody(parsed),
+      upstreamFailure,
+      partial: false,
+    });
+  } catch (err) {
+    sendError(res, toVigilError(err, 'record_failed'), ex.shape);
+    return;
+  }
+  const delivered = ex.liveMasking ? maskWhole(bytes, parsed, ex.liveMasking) : bytes;
+  const headers = clientResponseHeaders(upstream.headers);
+  headers['content-length'] = delivered.length;
+  res.writeHead(upstream.statusCode, headers);
+  res.end(delivered);
+}
+
+/** Live masking of a complete body: JSON is masked value by value, anything else as text. */
+function maskWhole(
+  bytes: Buffer,
+  parsed: unknown,
+  { masker, connection }: NonNullable<Exchange['liveMasking']>,
+): Buffer {
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+    return Buffer.from(JSON.stringify(masker.maskPayload(parsed as JsonObject, connection)));
+  }
+  return Buffer.from(masker.maskText(bytes.toString('utf8'), connection));
+}
+
+/** A stream: every chunk passes on as it arrives; only the terminal event waits for the record. */
+export async function relayStream(
+  res: ServerResponse,
+  upstream: Dispatcher.ResponseData,
+  ex: Exchange,
+  signal: AbortSignal,
+): Promise<void> {
+  const assembler = new StreamAssembler(ex.api);
+  const rewriter = ex.liveMasking
+    ? new SseMaskingRewriter(ex.api, ex.liveMasking.masker, ex.liveMasking.connection)
+    : null;
+  res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
+  res.flushHeaders();
+  let ttftMs: number | null = null;
+  const held: (Uint8Array | string)[] = [];
+  let failure: VigilError | null = null;
+  try {
+    for await (const chunk of upstream.body as AsyncIterable<Uint8Array>) {
+      if (ttftMs === null) ttftMs = performance.now() - ex.started;
+      const completes = assembler.push(chunk);
+      const outgoing = rewriter ? rewriter.push(chunk) : chunk;
+      if (completes || held.length > 0) held.push(outgoing);
+      else if (outgoing.length > 0) res.write(outgoing);
+    }
+  } catch (err) {
+    failure = signal.aborted
+      ? new VigilError('upstream_failed', 'the stream was cut before it finished')
+      : upstreamError(err, 'body');
+  }
+  const partial = failure !== null || !assembler.terminal;
+  try {
+    await recordResponse(ex, {
+      status: upstream.statusCode,
+      choices: assembler.choices(),
+      usage: assembler.usage,
+      ttftMs,
+      upstreamFailure: assembler.error,
+      error:
+        failure ??
+        (partial ? new VigilError('upstream_failed', 'the stream ended without its final event') : null),
+      partial,
+    });
+  } catch {
+    // Not recorded: the client must not receive the end of a response the ledger lacks.
+    res.destroy();
+    return;
+  }
+  if (failure) {
+    res.destroy(failure);
+    return;
+  }
+  for (const chunk of held) res.write(chunk);
+  res.end();
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -1,0 +1,76 @@
+// The contract every protocol module fulfils: what Teleport calls an engine and Warpgate a protocol
+// server. A module is one folder under src/protocols and one line in src/protocols/index.ts; the
+// server, the CLI and policy know protocols only through this interface.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { z } from 'zod';
+import type { ActionEventType, ActionFacts } from '../core/actions.js';
+import type { ConnectionConfig } from '../core/config.js';
+import type { EventType, JsonObject } from '../core/events.js';
+import type { ModuleContext } from '../pipeline/module-context.js';
+import type { Guard } from '../pipeline/policy.js';
+
+export interface ProtocolModule {
+  /** Short and stable: 'llm', 'postgres'. */
+  readonly name: string;
+  /** The connection types it serves (the `type:` in vigil.yaml), each a schema extending core's `connectionBase`. */
+  readonly connectionTypes: Readonly<Record<string, z.ZodObject>>;
+  /** The action events it submits. */
+  readonly actionEvents: readonly ActionEventType[];
+  /** How one of its actions reads to policy; null for an event it does not emit. */
+  describeAction(type: EventType, payload: JsonObject): ActionFacts | null;
+  /** Guards it adds to the shared policy stage for its connections (SQL guardrails). */
+  guards?(connections: readonly ConnectionConfig[]): Promise<readonly Guard[]> | readonly Guard[];
+  /** What `vigil policy test` can build for it from the command line. */
+  readonly samples?: readonly SampleAction[];
+  /**
+   * Fills in what the adapter adds to an action written by hand (`vigil policy test --event`),
+   * such as a statement's classification; returns the payload unchanged when nothing is missing.
+   */
+  completeAction?(type: EventType, payload: JsonObject): Promise<JsonObject>;
+  /**
+   * Starts serving its connections. A module maps VigilErrors to its own wire format (an HTTP
+   * status and JSON envelope, an ErrorResponse with a SQLSTATE) and never re-implements a stage.
+   */
+  start(ctx: ModuleContext, connections: readonly ConnectionConfig[]): Promise<StartedModule>;
+}
+
+/** A connection served on a port of its own: the server binds it and hands the module each socket. */
+export interface TcpMount {
+  readonly connection: string;
+  /** HOST:PORT to bind. */
+  readonly listen: string;
+  accept(socket: Socket): void;
+}
+
+/** A connection served under /c/<connection>/ on the gateway's HTTP listener. */
+export type HttpMount = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  search: string,
+) => Promise<void>;
+
+export interface StartedModule {
+  readonly tcp?: readonly TcpMount[];
+  readonly http?: ReadonlyMap<string, HttpMount>;
+  /** Stops the module's own resources (upstream pools); the server closes the listeners and sockets. */
+  close(): Promise<void>;
+}
+
+/** One `vigil policy test` input a module understands, e.g. `--sql TEXT` for a database. */
+export interface SampleAction {
+  /** The option name without dashes: `sql` for --sql <text>. */
+  readonly option: string;
+  readonly description: string;
+  /** Options that refine it (name → description); a repeatable one collects every value. */
+  readonly refinements?: Readonly<
+    Record<string, { readonly description: string; readonly repeatable?: boolean }>
+  >;
+  /** The action the module's adapter would submit for this input on this connection. */
+  build(
+    connection: ConnectionConfig,
+    text: string,
+    refinements: Readonly<Record<string, string | readonly string[] | undefined>>,
+  ): Promise<{ readonly type: ActionEventType; readonly payload: JsonObject }>;
+}

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { PROTOCOLS } from '../index.js';
+import { describeQuery } from './action-facts.js';
+
+test('db.query: the statement, upper-cased distinct kinds and the tables of every statement', () => {
+  const facts = describeQuery({
+    statement: 'with d as (delete from a returning *) select * from public.b, d',
+    classification: {
+      statements: [
+        { kind: 'select', hasWhere: false, tables: ['public.b'], writes: false, nested: false },
+        { kind: 'DELETE', hasWhere: false, tables: ['a'], writes: true, nested: true },
+        { kind: 'SELECT', hasWhere: false, tables: ['public.b'], writes: false, nested: false },
+      ],
+    },
+  });
+  assert.deepEqual(facts, {
+    text: 'with d as (delete from a returning *) select * from public.b, d',
+    statementKinds: ['SELECT', 'DELETE'],
+    tables: ['public.b', 'a'],
+    model: null,
+    tools: [],
+  });
+});
+
+test('db.query: a null statement (an unknown portal) and a missing classification give empty facts', () => {
+  assert.deepEqual(describeQuery({ statement: null }), {
+    text: '',
+    statementKinds: [],
+    tables: [],
+    model: null,
+    tools: [],
+  });
+  const odd = describeQuery({ classification: { statements: [null, 3, { tables: 'x' }] } });
+  assert.deepEqual([odd.statementKinds, odd.tables], [[], []]);
+});
+
+test('the postgres module describes db.query only', () => {
+  assert.equal(PROTOCOLS.moduleFor('postgres')?.describeAction('llm.request', { statement: 'x' }), null);
+  assert.equal(PROTOCOLS.describeAction('db.query', { statement: 'select 1' }).text, 'select 1');
+});

@@ -1,0 +1,91 @@
+// PostgreSQL as a protocol module: a port of its own per connection (the server binds it and hands
+// over each socket), the handshake and proxy of this folder, SQL guardrails for the policy stage,
+// and `vigil policy test --sql`.
+import type { Socket } from 'node:net';
+import { createSecureContext } from 'node:tls';
+import type { ConnectionConfig } from '../../core/config.js';
+import { toVigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import { SqlGuardrails, type SqlGuardrailsConfig } from '../../policy/sql-guardrails.js';
+import type { ProtocolModule } from '../module.js';
+import { describeQuery } from './action-facts.js';
+import { CancelKeys } from './cancel-keys.js';
+import { acceptClient } from './client-handshake.js';
+import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './config.js';
+import { SqlClassifier } from './sql-classifier.js';
+
+const asPostgres = (c: ConnectionConfig) => c as PostgresConnectionConfig;
+
+export const postgresModule: ProtocolModule = {
+  name: 'postgres',
+  connectionTypes: POSTGRES_CONNECTION_TYPES,
+  actionEvents: ['db.query'],
+  describeAction: (type, payload) => (type === 'db.query' ? describeQuery(payload) : null),
+  guards(connections) {
+    const rules = new Map<string, SqlGuardrailsConfig>();
+    for (const c of connections) rules.set(c.name, asPostgres(c).guardrails);
+    return rules.size > 0 ? [new SqlGuardrails(rules)] : [];
+  },
+  samples: [
+    {
+      option: 'sql',
+      description: 'a statement on a database connection (a db.query)',
+      async build(_connection, sql) {
+        return { type: 'db.query', payload: await simpleQueryPayload(sql) };
+      },
+    },
+  ],
+  async completeAction(type, payload) {
+    if (type !== 'db.query' || payload.classification !== undefined || typeof payload.statement !== 'string')
+      return payload;
+    return { ...payload, ...(await simpleQueryPayload(payload.statement)) };
+  },
+  async start(ctx, connections) {
+    const classifier = await SqlClassifier.create();
+    const cancelKeys = new CancelKeys();
+    const tcp = connections.map((c) => {
+      const config = asPostgres(c);
+      const secureContext = config.tls
+        ? createSecureContext({
+            cert: ctx.resolveSecret(config.tls.cert),
+            key: ctx.resolveSecret(config.tls.key),
+          })
+        : null;
+      const connection = {
+        config,
+        module: ctx,
+        credential: ctx.credential(config.name),
+        secureContext,
+        classifier,
+        cancelKeys,
+      };
+      return {
+        connection: config.name,
+        listen: config.listen,
+        accept(socket: Socket) {
+          acceptClient(socket, connection).catch((err: unknown) => {
+            ctx.logger.warn(
+              { connection: config.name, err: toVigilError(err).message },
+              'postgres client failed',
+            );
+            socket.destroy();
+          });
+        },
+      };
+    });
+    return { tcp, close: async () => undefined };
+  },
+};
+
+/** The payload the adapter submits for a simple query, classified by the same parser. */
+async function simpleQueryPayload(sql: string): Promise<JsonObject> {
+  const classifier = await SqlClassifier.create(1);
+  return {
+    statement: sql,
+    parameters: [],
+    statement_name: null,
+    portal: null,
+    protocol: 'simple',
+    classification: { statements: classifier.classify(sql) },
+  };
+}

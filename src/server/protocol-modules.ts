@@ -1,0 +1,106 @@
+// Runs the registered protocol modules: each module with configured connections is started on the
+// narrow module context; the server owns what every port-based protocol needs alike (binding,
+// tracking accepted sockets, closing them at shutdown) and routes /c/<connection>/ to HTTP mounts.
+// Nothing here names a protocol: it loops over the registry.
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
+import type { VigilConfig } from '../core/config.js';
+import { toVigilError } from '../core/errors.js';
+import type { ModuleContext } from '../pipeline/module-context.js';
+import type { Guard } from '../pipeline/policy.js';
+import type { HttpMount, StartedModule, TcpMount } from '../protocols/module.js';
+import type { ProtocolRegistry } from '../protocols/registry.js';
+
+export interface ProtocolListener {
+  readonly connection: string;
+  /** host:port actually bound. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export interface RunningProtocols {
+  /** Listeners of port-based connections, by connection. */
+  readonly listeners: readonly ProtocolListener[];
+  /** The HTTP mount serving /c/<connection>/, if that connection has one. */
+  http(connection: string): HttpMount | undefined;
+  /** Stops accepting, drops live sockets, then lets each module release what it holds. */
+  close(): Promise<void>;
+}
+
+function connectionsByModule(registry: ProtocolRegistry, config: VigilConfig) {
+  return registry.modules
+    .map((module) => ({
+      module,
+      connections: config.connections.filter((c) => registry.moduleFor(c.type) === module),
+    }))
+    .filter((m) => m.connections.length > 0);
+}
+
+/** The guards the modules add to the shared policy stage for their connections. */
+export async function buildGuards(registry: ProtocolRegistry, config: VigilConfig): Promise<Guard[]> {
+  const guards: Guard[] = [];
+  for (const { module, connections } of connectionsByModule(registry, config)) {
+    if (module.guards) guards.push(...(await module.guards(connections)));
+  }
+  return guards;
+}
+
+export async function startProtocols(
+  registry: ProtocolRegistry,
+  config: VigilConfig,
+  ctx: ModuleContext,
+): Promise<RunningProtocols> {
+  const started: StartedModule[] = [];
+  const listeners: ProtocolListener[] = [];
+  const mounts = new Map<string, HttpMount>();
+  const closeAll = async () => {
+    await Promise.all(listeners.map((l) => l.close()));
+    await Promise.all(started.map((m) => m.close()));
+  };
+  try {
+    for (const { module, connections } of connectionsByModule(registry, config)) {
+      const running = await module.start(ctx, connections);
+      started.push(running);
+      for (const [name, mount] of running.http ?? []) mounts.set(name, mount);
+      for (const tcp of running.tcp ?? []) listeners.push(await listen(tcp, ctx));
+    }
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
+  return { listeners, http: (connection) => mounts.get(connection), close: closeAll };
+}
+
+async function listen(mount: TcpMount, ctx: ModuleContext): Promise<ProtocolListener> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    try {
+      mount.accept(socket);
+    } catch (err) {
+      ctx.logger.warn({ connection: mount.connection, err: toVigilError(err).message }, 'client failed');
+      socket.destroy();
+    }
+  });
+  const i = mount.listen.lastIndexOf(':');
+  const host = mount.listen.slice(0, i).replace(/^\[|\]$/g, '');
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(Number(mount.listen.slice(i + 1)), host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as AddressInfo;
+  const address = `${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  ctx.logger.info({ connection: mount.connection, address }, 'listener started');
+  return {
+    connection: mount.connection,
+    address,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      }),
+  };
+}

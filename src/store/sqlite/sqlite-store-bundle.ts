@@ -1,0 +1,34 @@
+// The SQLite implementation of the store bundle: one database file holds the ledger, access state
+// and approvals, and every port shares one handle (the appends may add a worker's connection).
+import type Database from 'better-sqlite3';
+import type { EventSource, StoreBundle } from '../../core/ports.js';
+import { SqliteAccessStore } from './sqlite-access-store.js';
+import { SqliteApprovalStore } from './sqlite-approval-store.js';
+import { sqliteEventSource } from './sqlite-event-source.js';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+
+/** The database file under a data directory. */
+export const SQLITE_FILE = 'vigil.db';
+
+export class SqliteStoreBundle implements StoreBundle {
+  readonly ledger: SqliteStore;
+  readonly access: SqliteAccessStore;
+  readonly approvals: SqliteApprovalStore;
+  readonly eventSource: EventSource;
+
+  constructor(path: string, options: SqliteStoreOptions = {}) {
+    this.ledger = new SqliteStore(path, options);
+    this.access = new SqliteAccessStore(this.ledger.database);
+    this.approvals = new SqliteApprovalStore(this.ledger.database);
+    this.eventSource = sqliteEventSource(this.ledger.database);
+  }
+
+  /** The handle itself: only for SQLite-specific code and tests that edit rows on purpose. */
+  get database(): Database.Database {
+    return this.ledger.database;
+  }
+
+  close(): Promise<void> {
+    return this.ledger.close();
+  }
+}

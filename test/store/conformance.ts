@@ -1,0 +1,20 @@
+// The store conformance suite: the contract of every port in a StoreBundle as the rest of Vigil
+// relies on it. Each backend runs it through its factory (test/store/<backend>.test.ts); a new
+// backend is done when it passes, unchanged.
+import { describe } from 'node:test';
+import { accessConformance } from './conformance-access.js';
+import { approvalConformance } from './conformance-approvals.js';
+import { eventSourceConformance } from './conformance-event-source.js';
+import { ledgerConformance } from './conformance-ledger.js';
+import { purgeConformance } from './conformance-purge.js';
+import type { StoreFactory } from './conformance-support.js';
+
+export type { StoreFactory, StoreUnderTest } from './conformance-support.js';
+
+export function storeConformance(name: string, factory: StoreFactory): void {
+  describe(`${name} store: ledger`, () => ledgerConformance(factory));
+  describe(`${name} store: retention`, () => purgeConformance(factory));
+  describe(`${name} store: event source`, () => eventSourceConformance(factory));
+  describe(`${name} store: access`, () => accessConformance(factory));
+  describe(`${name} store: approvals`, () => approvalConformance(factory));
+}
