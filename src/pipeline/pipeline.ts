@@ -97,8 +97,11 @@ export interface HeldNotice {
  * digest.
  */
 export interface SubmitOptions {
-  /** SHA-256 hex of exactly what will be sent if allowed (see above). */
-  readonly actionDigest?: string;
+  /**
+   * SHA-256 hex of exactly what will be sent if allowed (see above), or a function computing it:
+   * it is only needed when the action is held for review, so the common path never hashes.
+   */
+  readonly actionDigest?: string | (() => string);
   /** Aborted when the client goes away while its action is held for review. */
   readonly signal?: AbortSignal;
   /** Called once the action is held (recorded, reviewers told), e.g. to show a notice to the client. */
@@ -196,7 +199,8 @@ export class Pipeline {
           ctx.protocol,
         );
       }
-      const bound = options.actionDigest ?? null;
+      const digest = options.actionDigest;
+      const bound = digest === undefined ? null : typeof digest === 'function' ? digest() : digest;
       const approval = await (this.#deps.approver ?? NO_APPROVER).hold({
         ctx,
         type,

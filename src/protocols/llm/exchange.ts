@@ -69,7 +69,7 @@ export async function runExchange(
   try {
     await session.submit('llm.request', requestPayload, {
       signal: gone.signal,
-      actionDigest: actionDigest([forwardedBody]),
+      actionDigest: () => actionDigest([forwardedBody]),
     });
   } finally {
     res.off('close', onGone);

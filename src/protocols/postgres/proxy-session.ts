@@ -22,25 +22,23 @@ import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
-import {
-  displayName,
-  nameKeyOfText,
-  parseBind,
-  parseExecute,
-  parseParse,
-  parseQuery,
-  parseTarget,
-} from './frontend-messages.js';
+import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
 import { checkReportedSetting, checkSettingChanges } from './lexical-settings.js';
-import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
-import { type SqlClassifier, type StatementClass, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import {
-  type KnownPortal,
-  type PendingChange,
-  portalAfter,
-  type SqlNamespaceChanges,
-  StatementState,
-} from './statement-state.js';
+  executePayload,
+  fastPathPayload,
+  fastPathUnjudged,
+  namespaceChanges,
+  notExecuted,
+  notUtf8,
+  pendingBind,
+  settingsOf,
+  simpleQueryPayload,
+  uncertain,
+} from './query-payloads.js';
+import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
+import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
+import { type KnownPortal, type PendingChange, portalAfter, StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
 import { errorResponse, flush, parse, query } from './wire-writer.js';
@@ -69,7 +67,13 @@ export class PostgresProxy {
   readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
   /** Aborted by the client's cancel request while a statement is held. */
-  #holdAbort: AbortController | null = null;
+  /**
+   * Aborted when the client leaves or cancels while a statement is being submitted (a held
+   * statement is withdrawn). One per connection, replaced only after a cancel used it: the common
+   * path allocates nothing per statement.
+   */
+  #withdraw = new AbortController();
+  #submitting = false;
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
@@ -114,6 +118,8 @@ export class PostgresProxy {
         },
         stopUpstream: deps.stopUpstream,
         onClosed: () => {
+          // A statement held for review is withdrawn with its client.
+          this.#withdraw.abort();
           this.#tracker.abandon();
           onClosed();
         },
@@ -129,7 +135,9 @@ export class PostgresProxy {
 
   /** The client's cancel request: a held statement is withdrawn (the server gets the cancel too). */
   cancelRequested(): void {
-    this.#holdAbort?.abort();
+    if (!this.#submitting) return;
+    this.#withdraw.abort();
+    this.#withdraw = new AbortController();
   }
 
   // Client → upstream.
@@ -164,18 +172,7 @@ export class PostgresProxy {
       }
       case 'B': {
         const m = parseBind(frame.body);
-        this.#forward(frame, {
-          kind: 'bind',
-          bind: {
-            portal: m.portal,
-            statement: m.statement,
-            params: m.params.map((p) =>
-              p === null ? null : p.binary ? `\\x${p.value.toString('hex')}` : p.value.toString('utf8'),
-            ),
-            rawParams: m.params.map((p) => (p === null ? null : Buffer.from(p.value))),
-            resultFormats: m.resultFormats,
-          },
-        });
+        this.#forward(frame, { kind: 'bind', bind: pendingBind(m) });
         return undefined;
       }
       case 'D': {
@@ -223,18 +220,11 @@ export class PostgresProxy {
       return this.#refuseUnjudged(notUtf8(), { statement: null, protocol: 'simple' }, true);
     }
     const statements = this.#deps.classifier.classify(q.text);
-    const payload = {
-      statement: q.text,
-      parameters: [],
-      statement_name: null,
-      portal: null,
-      protocol: 'simple',
-      classification: { statements },
-    };
+    const payload = simpleQueryPayload(q.text, statements);
     const pinned = checkSettingChanges(settingsOf(statements));
     if (pinned) return this.#refuseUnjudged(pinned, payload, true);
     try {
-      await this.#submit(payload, actionDigest([q.text]));
+      await this.#submit(payload, () => actionDigest([q.text]));
     } catch (err) {
       return this.#refuse(err, true);
     }
@@ -261,14 +251,10 @@ export class PostgresProxy {
     };
     if (!known || known.text === null) {
       if (!this.#deps.allowUnknownStatements) {
-        return this.#refuseUnjudged(
-          uncertain(portal, known),
-          this.#executePayload(portal, known, null),
-          false,
-        );
+        return this.#refuseUnjudged(uncertain(portal, known), executePayload(portal, known, null), false);
       }
       try {
-        await this.#submit(this.#executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
+        await this.#submit(executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
       } catch (err) {
         return this.#refuse(err, false);
       }
@@ -277,11 +263,11 @@ export class PostgresProxy {
       return;
     }
     const statements = this.#deps.classifier.classify(known.text);
-    const payload = this.#executePayload(portal, known, statements);
+    const payload = executePayload(portal, known, statements);
     const pinned = checkSettingChanges(settingsOf(statements));
     if (pinned) return this.#refuseUnjudged(pinned, payload, false);
     try {
-      await this.#submit(payload, actionDigest([known.text, ...known.rawParams]));
+      await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
     } catch (err) {
       return this.#refuse(err, false);
     }
@@ -302,21 +288,6 @@ export class PostgresProxy {
     });
   }
 
-  #executePayload(
-    portal: string,
-    known: KnownPortal | undefined,
-    statements: readonly StatementClass[] | null,
-  ): JsonObject {
-    return {
-      statement: known?.text ?? null,
-      parameters: known ? [...known.params] : [],
-      statement_name: known ? displayName(known.statement) : null,
-      portal: displayName(portal),
-      protocol: 'extended',
-      classification: { statements: statements ? [...statements] : [UNKNOWN_STATEMENT] },
-    };
-  }
-
   /**
    * While a statement was being recorded, the server may have failed an earlier message of the
    * batch: it will skip this one, so Vigil does not forward it (the record says it did not run).
@@ -331,23 +302,10 @@ export class PostgresProxy {
   /** The legacy fast-path call runs a function by oid, with no SQL text to judge. */
   async #functionCall(frame: Frame): Promise<void> {
     const oid = frame.body.length >= 4 ? frame.body.readUInt32BE(0) : 0;
-    const payload = {
-      statement: `-- fast-path function call (oid ${oid})`,
-      parameters: [],
-      statement_name: null,
-      portal: null,
-      protocol: 'fastpath',
-      classification: { statements: [UNKNOWN_STATEMENT] },
-    };
-    if (!this.#deps.allowUnknownStatements) {
-      const err = new VigilError(
-        'statement_uncertain',
-        'fast-path function calls carry no SQL text for Vigil to judge',
-      );
-      return this.#refuseUnjudged(err, payload, true);
-    }
+    const payload = fastPathPayload(oid);
+    if (!this.#deps.allowUnknownStatements) return this.#refuseUnjudged(fastPathUnjudged(), payload, true);
     try {
-      await this.#submit(payload, actionDigest([frame.body]));
+      await this.#submit(payload, () => actionDigest([frame.body]));
     } catch (err) {
       return this.#refuse(err, true);
     }
@@ -356,17 +314,16 @@ export class PostgresProxy {
   }
 
   /** Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel. */
-  async #submit(payload: JsonObject, digest: string | undefined): Promise<void> {
-    const hold = new AbortController();
-    this.#holdAbort = hold;
+  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {
+    this.#submitting = true;
     try {
       await this.#session.submit('db.query', payload, {
-        signal: AbortSignal.any([this.#relay.signal, hold.signal]),
+        signal: this.#withdraw.signal,
         onHeld: (held: HeldNotice) => this.#relay.toClient(heldNoticeResponse(held)),
         ...(digest ? { actionDigest: digest } : {}),
       });
     } finally {
-      this.#holdAbort = null;
+      this.#submitting = false;
     }
   }
 
@@ -463,52 +420,3 @@ export class PostgresProxy {
 }
 
 type DistributiveOmit<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
-
-function settingsOf(statements: readonly StatementClass[]) {
-  return statements.flatMap((s) => s.settings ?? []);
-}
-
-/** PREPARE and DEALLOCATE in a statement string, so their effects can follow their command tags. */
-function namespaceChanges(
-  classifier: SqlClassifier,
-  text: string,
-  statements: readonly StatementClass[],
-): { sql?: SqlNamespaceChanges } {
-  if (!statements.some((s) => s.kind === 'PREPARE' || s.kind === 'DEALLOCATE')) return {};
-  const names = classifier.preparedNames(text);
-  return {
-    sql: {
-      text,
-      prepares: names.prepares.map(nameKeyOfText),
-      deallocates: names.deallocates.map((n) => (n === '*' ? '*' : nameKeyOfText(n))),
-    },
-  };
-}
-
-function notExecuted(sqlstate: string | null): JsonObject {
-  return {
-    command_tag: null,
-    sqlstate: sqlstate ?? 'XX000',
-    error_message: 'not executed: an earlier message of the same pipeline failed',
-    statement_index: 0,
-    row_count: 0,
-    duration_ms: 0,
-    columns: [],
-    rows: [],
-  };
-}
-
-function notUtf8(): VigilError {
-  return new VigilError(
-    'statement_uncertain',
-    'the statement is not valid UTF-8, so Vigil cannot read it as the server would',
-  );
-}
-
-function uncertain(portal: string, known: KnownPortal | undefined): VigilError {
-  const name = portal === '' ? 'the unnamed portal' : `portal "${displayName(portal)}"`;
-  const why = known
-    ? `its statement "${displayName(known.statement)}" was not prepared through this connection's protocol messages`
-    : 'the server has not confirmed binding it';
-  return new VigilError('statement_uncertain', `Vigil cannot be certain what ${name} would run: ${why}`);
-}

@@ -11,10 +11,13 @@ export function walk(value: unknown, visit: (key: string, node: Node) => boolean
     return;
   }
   if (value === null || typeof value !== 'object') return;
-  for (const [key, child] of Object.entries(value as Node)) {
-    if (child !== null && typeof child === 'object' && !Array.isArray(child)) {
-      if (visit(key, child as Node) === false) continue;
-    }
+  // for...in over a parsed JSON object: its own keys, without the array Object.entries allocates
+  // for every node (the walk runs several times per statement on the data path).
+  const node = value as Node;
+  for (const key in node) {
+    const child = node[key];
+    if (child === null || typeof child !== 'object') continue;
+    if (!Array.isArray(child) && visit(key, child as Node) === false) continue;
     walk(child, visit);
   }
 }
