@@ -4,7 +4,7 @@
 // The statements in the body of a LANGUAGE sql function are entries too (nested): creating the
 // function is when a guard can still read them.
 import { loadModule, parseSync } from 'libpg-query';
-import type { JsonObject } from '../../core/events.js';
+import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
 import { flagsOf, functionLanguage } from './sql-facts-flags.js';
 import { functionsOf } from './sql-facts-functions.js';
@@ -14,24 +14,15 @@ import { whereBoundsRows } from './sql-facts-where.js';
 
 export type { SettingChange } from './sql-facts-settings.js';
 
-export interface StatementClass extends JsonObject {
-  /** SELECT, INSERT, UPDATE, DELETE, DROP, TRUNCATE, ALTER, CREATE, GRANT, REVOKE, COPY, ... or UNKNOWN. */
-  kind: string;
-  /**
-   * For UPDATE and DELETE: whether a WHERE clause bounds the rows, i.e. refers to a column or a
-   * cursor (sql-facts-where.ts; `WHERE true` does not). MERGE counts its join condition.
-   */
-  hasWhere: boolean;
-  tables: string[];
-  /** Whether the statement may change data or schema (what a read-only connection refuses). */
-  writes: boolean;
-  /** True for a data-modifying statement found inside another one, or a statement of a sql function body. */
-  nested: boolean;
-  /** Every function called or bound anywhere in the statement: lower-cased, without schema. */
-  functions: string[];
-  /** Every run-time setting the statement changes (sql-facts-settings.ts). */
+/**
+ * The facts of one statement as core's db.query payload defines them (core/db-payloads.ts), with
+ * the settings and flags typed as this parser produces them: `hasWhere` is true only when the
+ * WHERE clause refers to a column or a cursor (sql-facts-where.ts; `WHERE true` does not), MERGE
+ * counting its join condition; `settings` as in sql-facts-settings.ts; `flags` from STATEMENT_FLAGS
+ * in src/policy/sql-kinds.ts.
+ */
+export interface StatementClass extends StatementFacts {
   settings: SettingChange[];
-  /** What the statement can do beyond its kind (STATEMENT_FLAGS in src/policy/sql-kinds.ts). */
   flags: StatementFlag[];
 }
 
