@@ -29,8 +29,10 @@ export interface AdmissionRequest {
   readonly protocol: string;
   /** What the client presented (a token as password, a bearer header); null when nothing. */
   readonly credential: string | null;
-  /** Recorded in session.start (client address, user agent ...), and with a refusal. */
+  /** Recorded in session.start (client address, user agent ...), and with a refusal unless `refusalFacts` is given. */
   readonly facts: JsonObject;
+  /** What a refusal records instead of `facts` (for HTTP: the method and path that were refused). */
+  readonly refusalFacts?: JsonObject;
   /**
    * Request-based protocols group requests into one session by a key derived from who is asking;
    * without it every admission opens a session of its own (one per connection).
@@ -97,7 +99,7 @@ export function createModuleContext(deps: ModuleContextDeps): ModuleContext {
         key: keyed ? request.sessionKey!(identity, null) : null,
         facts: request.facts,
       });
-      await pipeline.recordDenial(live, error, request.facts);
+      await pipeline.recordDenial(live, error, request.refusalFacts ?? request.facts);
       if (!keyed) await sessions.end(live, 'closed');
     } catch {
       // Recording failures are logged by the pipeline; the caller is refused either way.

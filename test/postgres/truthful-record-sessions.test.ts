@@ -4,12 +4,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type pg from 'pg';
 import type { StoredEvent } from '../../src/core/events.js';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, pgEvents, startPgFixture } from './pg-gateway.js';
-import { cancel, fe, RawPgClient } from './raw-client.js';
+import { type PgFixture, pgEvents, startPgFixture } from './pg-gateway.js';
+import { cancel, fe, type RawPgClient } from './raw-client.js';
+import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
 let f: PgFixture;
 
@@ -38,36 +38,7 @@ before(async () => {
 });
 after(() => f.close());
 
-async function direct<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = directClient(f);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-function resetTable(): Promise<void> {
-  return direct(async (c) => {
-    await c.query(
-      'drop table if exists t; create table t (id int primary key); insert into t values (1), (2)',
-    );
-  });
-}
-
-function rowIds(): Promise<number[]> {
-  return direct(async (c) => (await c.query('select id from t order by id')).rows.map((r) => r.id as number));
-}
-
-function login(user: 'alice' | 'bob', app: string): Promise<RawPgClient> {
-  return RawPgClient.connect({
-    host: f.host,
-    port: f.port,
-    params: { user, database: 'vigil', application_name: app },
-    password: TOKENS[user],
-  });
-}
+const { resetTable, rowIds, login } = truthfulRecordHelpers(() => f);
 
 async function sessionIdOf(app: string): Promise<string> {
   const start = (await pgEvents(f)).find(

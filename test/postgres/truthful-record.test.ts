@@ -4,11 +4,11 @@
 // messages. Each test checks the effect directly on the server and the ledger Vigil kept of it.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type pg from 'pg';
 import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, pgEvents, startPgFixture } from './pg-gateway.js';
-import { fe, RawPgClient, type Reply, splitAtReady, summarize } from './raw-client.js';
+import { assertLedgerVerifies } from '../support/gateway.js';
+import { type PgFixture, pgEvents, startPgFixture } from './pg-gateway.js';
+import { fe, type RawPgClient, type Reply, splitAtReady, summarize } from './raw-client.js';
+import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
 const DATABASE = 'vigil_truthful_record';
 let f: PgFixture;
@@ -20,43 +20,7 @@ before(async () => {
 });
 after(() => f.close());
 
-async function direct<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = directClient(f);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh table t with rows 1 and 2, made directly on the server. */
-function resetTable(): Promise<void> {
-  return direct(async (c) => {
-    await c.query(
-      'drop table if exists t; create table t (id int primary key); insert into t values (1), (2)',
-    );
-  });
-}
-
-/** The ids in t as the server has them, or null when t no longer exists. */
-function rowIds(): Promise<number[] | null> {
-  return direct(async (c) => {
-    const exists = await c.query("select to_regclass('public.t') is not null as e");
-    if (!exists.rows[0].e) return null;
-    return (await c.query('select id from t order by id')).rows.map((r) => r.id as number);
-  });
-}
-
-/** Logs in through Vigil; `app` (the application_name) finds the session in the ledger later. */
-function login(user: 'alice' | 'bob', app: string, extra: Record<string, string> = {}): Promise<RawPgClient> {
-  return RawPgClient.connect({
-    host: f.host,
-    port: f.port,
-    params: { user, database: 'vigil', application_name: app, ...extra },
-    password: TOKENS[user],
-  });
-}
+const { direct, resetTable, rowIds, login } = truthfulRecordHelpers(() => f);
 
 async function sessionEvents(app: string): Promise<StoredEvent[]> {
   const events = await pgEvents(f);

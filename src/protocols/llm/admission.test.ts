@@ -24,7 +24,7 @@ function admission(headers: Record<string, string>) {
   return { ...r, keyOf: r.sessionKey };
 }
 
-test('the token comes from the header the SDK uses, and what a refusal records is the request and the client', () => {
+test('the token comes from the header the SDK uses; session.start records the client, a refusal the request', () => {
   const r = admission({
     authorization: 'Bearer tok-1',
     'user-agent': 'OpenAI/JS 4.0',
@@ -33,9 +33,8 @@ test('the token comes from the header the SDK uses, and what a refusal records i
   assert.equal(r.credential, 'tok-1');
   assert.equal(r.protocol, 'llm-openai');
   assert.equal(r.connection, connection);
+  assert.deepEqual(r.refusalFacts, { method: 'POST', path: '/v1/chat/completions' });
   assert.deepEqual(r.facts, {
-    method: 'POST',
-    path: '/v1/chat/completions',
     client: '127.0.0.9',
     user_agent: 'OpenAI/JS 4.0',
     external_session: 'run-42',

@@ -25,13 +25,12 @@ export function admissionRequest(
     protocol: connection.type,
     credential: extractClientToken(req.headers),
     facts: {
-      method,
-      path,
       client: req.socket.remoteAddress ?? null,
       user_agent: header(req, 'user-agent') ?? null,
       external_session: external,
       trace_id: traceId,
     },
+    refusalFacts: { method, path },
     sessionKey: (identity: Identity, grantId: string | null) => {
       const { key } = keyOf(identity.subject);
       // A session admitted by a grant ends with it, so it is not shared with requests admitted otherwise.
