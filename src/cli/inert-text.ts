@@ -41,7 +41,7 @@ export function inertBlock(text: string): string {
 
 /**
  * JSON on one line whose strings are inert: what JSON.stringify leaves raw (DEL, C1 controls,
- * bidi and zero-width characters, U+2028) becomes a JSON `\uXXXX` escape, so the text still parses
+ * bidi and zero-width characters, U+2028) becomes a JSON `\u` escape of four hex digits, so the text still parses
  * back to the same value.
  */
 export function inertJson(value: unknown): string {

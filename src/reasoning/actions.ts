@@ -1,8 +1,10 @@
 // Reasoning to action: which model turn proposed a statement, command or tool call that was then
 // run. Actions are matched, by the same identity, to replies given before them: an exact match of
 // a statement in a code block or tool-call argument first, then containment anywhere in a reply.
+
 import { TARGET_ACTION_TYPES } from '../core/actions.js';
-import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import type { StoredEvent } from '../core/events.js';
+import { isJsonObject } from '../core/json-read.js';
 import {
   canonicalArguments,
   canonicalJson,
@@ -47,10 +49,6 @@ interface Proposal {
   readonly evidence: 'tool-call' | 'code-block';
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Every string a tool call's arguments carry (a `query`, a `command`), to match statements too. */
 function argumentStrings(args: string): string[] {
   const out: string[] = [];
@@ -86,7 +84,7 @@ function actionText(e: StoredEvent): { type: ActionType; text: string; key: stri
 function traceOf(e: StoredEvent): string | null {
   const p = e.payload;
   if (!p) return null;
-  if (isObject(p.trace) && typeof p.trace.traceId === 'string') return p.trace.traceId;
+  if (isJsonObject(p.trace) && typeof p.trace.traceId === 'string') return p.trace.traceId;
   if (typeof p.traceparent === 'string') return p.traceparent.split('-')[1] ?? null;
   return null;
 }
@@ -115,7 +113,8 @@ export function linkActions(
   for (const node of tree.nodes) {
     const request = requestEvents.get(node.requestId);
     if (!request) continue;
-    const trace = request.payload && isObject(request.payload.trace) ? request.payload.trace.traceId : null;
+    const trace =
+      request.payload && isJsonObject(request.payload.trace) ? request.payload.trace.traceId : null;
     const base = {
       nodeId: node.id,
       time: responseTimes.get(node.requestId) ?? Date.parse(node.time),

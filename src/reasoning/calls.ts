@@ -1,6 +1,8 @@
 // Pairs llm.request and llm.response events into model calls and reads from the recorded bodies
 // what the tree builder compares: the prompt text, the chat messages, the replies and the hints.
+
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import { isJsonObject } from '../core/json-read.js';
 import { canonicalArguments, normalizeText } from './text.js';
 
 export interface ChatMessage {
@@ -40,10 +42,6 @@ export interface ModelCall {
   readonly ownSpanId: string | null;
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function str(value: JsonValue | undefined): string | null {
   return typeof value === 'string' ? value : null;
 }
@@ -55,7 +53,7 @@ export function contentText(content: JsonValue | undefined): string {
   const parts: string[] = [];
   for (const part of content) {
     if (typeof part === 'string') parts.push(part);
-    else if (isObject(part)) {
+    else if (isJsonObject(part)) {
       const text = str(part.text) ?? (part.type === 'tool_result' ? contentText(part.content) : null);
       if (text !== null) parts.push(text);
     }
@@ -71,14 +69,14 @@ function messageToolCalls(message: JsonObject): string[] {
   const out: string[] = [];
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
-      if (!isObject(call)) continue;
-      const fn = isObject(call.function) ? call.function : call;
+      if (!isJsonObject(call)) continue;
+      const fn = isJsonObject(call.function) ? call.function : call;
       out.push(toolCallKey(str(fn.name) ?? '', str(fn.arguments) ?? ''));
     }
   }
   if (Array.isArray(message.content)) {
     for (const part of message.content) {
-      if (isObject(part) && part.type === 'tool_use') {
+      if (isJsonObject(part) && part.type === 'tool_use') {
         out.push(toolCallKey(str(part.name) ?? '', JSON.stringify(part.input ?? {})));
       }
     }
@@ -95,7 +93,7 @@ function chatMessages(body: JsonObject): ChatMessage[] | null {
     messages.push({ role: 'system', text: contentText(system), toolCalls: [] });
   }
   for (const m of raw) {
-    if (!isObject(m)) continue;
+    if (!isJsonObject(m)) continue;
     messages.push({
       role: str(m.role) ?? 'user',
       text: contentText(m.content),
@@ -107,7 +105,7 @@ function chatMessages(body: JsonObject): ChatMessage[] | null {
 
 function promptOf(body: JsonValue, messages: readonly ChatMessage[] | null): string {
   if (messages) return messages.map((m) => m.text).join('\n\n');
-  if (!isObject(body)) return '';
+  if (!isJsonObject(body)) return '';
   if (typeof body.prompt === 'string') return body.prompt;
   if (Array.isArray(body.prompt) && typeof body.prompt[0] === 'string') return body.prompt[0];
   if (typeof body.input === 'string') return body.input;
@@ -133,7 +131,7 @@ function hintsOf(parent: JsonValue | undefined, body: JsonValue): string[] {
     for (const part of value.split(/[\s,]+/)) if (part) hints.push(part);
   };
   add(parent);
-  if (isObject(body) && isObject(body.metadata)) {
+  if (isJsonObject(body) && isJsonObject(body.metadata)) {
     add(body.metadata.vigil_parent);
     add(body.metadata.parent);
   }
@@ -144,10 +142,10 @@ function choicesOf(payload: JsonObject | null): CallChoice[] {
   if (!payload || !Array.isArray(payload.choices)) return [];
   const out: CallChoice[] = [];
   for (const c of payload.choices) {
-    if (!isObject(c) || typeof c.index !== 'number') continue;
+    if (!isJsonObject(c) || typeof c.index !== 'number') continue;
     const toolCalls = Array.isArray(c.toolCalls)
       ? c.toolCalls
-          .filter(isObject)
+          .filter(isJsonObject)
           .map((t) => ({ name: str(t.name) ?? '', arguments: str(t.arguments) ?? '' }))
       : [];
     out.push({ index: c.index, text: str(c.text) ?? '', toolCalls });
@@ -170,11 +168,11 @@ export function extractModelCalls(events: readonly StoredEvent[]): ModelCall[] {
     const requestId = str(p.requestId);
     if (!requestId) continue;
     const body = p.body ?? null;
-    const messages = isObject(body) ? chatMessages(body) : null;
+    const messages = isJsonObject(body) ? chatMessages(body) : null;
     const response = responses.get(requestId);
     const responseBody = response?.payload?.body;
-    const trace = isObject(p.trace) ? p.trace : null;
-    const metadata = isObject(body) && isObject(body.metadata) ? body.metadata : null;
+    const trace = isJsonObject(p.trace) ? p.trace : null;
+    const metadata = isJsonObject(body) && isJsonObject(body.metadata) ? body.metadata : null;
     calls.push({
       requestId,
       sessionId: e.sessionId,
@@ -188,7 +186,7 @@ export function extractModelCalls(events: readonly StoredEvent[]): ModelCall[] {
       messages,
       choices: choicesOf(response?.payload ?? null),
       hints: hintsOf(p.parent, body),
-      responseId: isObject(responseBody) ? str(responseBody.id) : null,
+      responseId: isJsonObject(responseBody) ? str(responseBody.id) : null,
       traceId: trace ? str(trace.traceId) : null,
       parentSpanId: trace ? str(trace.parentSpanId) : null,
       ownSpanId: metadata ? (str(metadata.vigil_span) ?? str(metadata.span_id)) : null,

@@ -1,8 +1,10 @@
 // How a model request reads to policy: the text a pattern is matched against, the model and the
 // tools. The body is whatever the caller sent, so every field is read defensively: anything missing
 // or of the wrong shape is simply absent, and nothing here throws.
+
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
+import { asJsonArray, isJsonObject } from '../../core/json-read.js';
 
 /**
  * How deep text is looked for inside content blocks (a tool result holding blocks holding ...).
@@ -21,7 +23,7 @@ export function describeLlmAction(type: EventType, payload: JsonObject): ActionF
  * everything the model is asked to read, tool results included, one piece per line.
  */
 export function describeModelRequest(payload: JsonObject): ActionFacts {
-  const body: JsonObject = isObject(payload.body) ? payload.body : {};
+  const body: JsonObject = isJsonObject(payload.body) ? payload.body : {};
   const texts: string[] = [];
   const tools = new Set<string>();
 
@@ -29,18 +31,18 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   pushText(texts, body.instructions, tools, 0);
   pushText(texts, body.prompt, tools, 0);
   pushText(texts, body.input, tools, 0);
-  for (const message of asArray(body.messages)) {
-    if (!isObject(message)) continue;
+  for (const message of asJsonArray(body.messages)) {
+    if (!isJsonObject(message)) continue;
     pushText(texts, message.content, tools, 0);
-    for (const call of asArray(message.tool_calls)) {
-      if (isObject(call) && isObject(call.function) && typeof call.function.name === 'string')
+    for (const call of asJsonArray(message.tool_calls)) {
+      if (isJsonObject(call) && isJsonObject(call.function) && typeof call.function.name === 'string')
         tools.add(call.function.name);
     }
   }
-  for (const tool of asArray(body.tools)) {
-    if (!isObject(tool)) continue;
+  for (const tool of asJsonArray(body.tools)) {
+    if (!isJsonObject(tool)) continue;
     // OpenAI chat nests the name under `function`; Anthropic and the Responses API put it on the tool.
-    if (isObject(tool.function) && typeof tool.function.name === 'string') tools.add(tool.function.name);
+    if (isJsonObject(tool.function) && typeof tool.function.name === 'string') tools.add(tool.function.name);
     else if (typeof tool.name === 'string') tools.add(tool.name);
   }
 
@@ -64,7 +66,7 @@ function pushText(texts: string[], value: JsonValue | undefined, tools: Set<stri
     for (const item of value) pushText(texts, item, tools, depth + 1);
     return;
   }
-  if (!isObject(value)) return;
+  if (!isJsonObject(value)) return;
   if (typeof value.text === 'string') pushText(texts, value.text, tools, depth + 1);
   switch (value.type) {
     case 'tool_use':
@@ -80,12 +82,4 @@ function pushText(texts: string[], value: JsonValue | undefined, tools: Set<stri
   }
   // A Responses API message item carries its own content.
   if (value.content !== undefined) pushText(texts, value.content, tools, depth + 1);
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function asArray(value: JsonValue | undefined): readonly JsonValue[] {
-  return Array.isArray(value) ? value : [];
 }
