@@ -9,12 +9,14 @@ import { hash as oneShotHash } from 'node:crypto';
 import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
 import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH } from './chain.js';
-import { checkCheckpointSignature, sameCheckpoint } from './checkpoint.js';
+import { checkCheckpointSignature } from './checkpoint.js';
 import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
-import type { FaultKind, LedgerFault } from './faults.js';
+import type { LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
 import { CompactRange } from './merkle.js';
 import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
+import { checkAnchor } from './verify-anchor.js';
+import { Fault, fail } from './verify-fault.js';
 
 export interface VerifyOptions {
   readonly keyring: Keyring;
@@ -56,16 +58,6 @@ interface SessionState {
   lastHash: string;
   ended: boolean;
 }
-
-class Fault extends Error {
-  constructor(readonly fault: LedgerFault) {
-    super(fault.message);
-  }
-}
-
-const fail = (kind: FaultKind, message: string, at: Omit<LedgerFault, 'kind' | 'message'> = {}): never => {
-  throw new Fault({ kind, message, ...at });
-};
 
 export async function verifyStore(store: Store, options: VerifyOptions): Promise<VerifyReport> {
   return verifyLedger(storeEventSource(store), await store.listCheckpoints(), options);
@@ -370,68 +362,20 @@ class Verification {
   }
 
   #checkAnchor(): void {
-    const anchor = this.#anchor;
-    if (anchor === undefined) {
+    if (this.#anchor === undefined) {
       this.#notes.push('the anchor was not checked');
       return;
     }
-    const stored = this.#checkpoints;
-    if (anchor === null) {
-      if (stored.length > 0)
-        fail('anchor_truncated', 'the anchor file is missing but the store holds checkpoints', {});
-      return;
-    }
-    const lastStoredSize = stored.at(-1)?.size ?? 0;
-    let previous = -1;
-    anchor.checkpoints.forEach((cp, i) => {
-      const at = { anchorLine: i + 1, checkpointSize: cp.size };
-      if (cp.size <= previous) fail('anchor_mismatch', `anchor line ${i + 1} is out of order`, at);
-      previous = cp.size;
-      if (checkCheckpointSignature(cp, this.options.keyring) !== 'ok') {
-        fail('anchor_mismatch', `anchor line ${i + 1} is not a validly signed checkpoint`, at);
-      }
-      const match = this.#storedBySize.get(cp.size);
-      if (match) {
-        if (sameCheckpoint(match, cp)) return;
-        if (match.root !== cp.root) {
-          fail('rollback', `the store's history at size ${cp.size} differs from the one anchored`, at);
-        }
-        fail('anchor_mismatch', `anchor line ${i + 1} differs from stored checkpoint ${cp.size}`, at);
-      }
-      const root = this.#roots.get(cp.size);
-      if (cp.size > this.#events || root !== cp.root) {
-        fail(
-          'rollback',
-          `the anchor holds checkpoint ${cp.size}, which the store no longer matches: it was rolled back`,
-          at,
-        );
-      }
-      if (i === anchor.checkpoints.length - 1 && cp.size > lastStoredSize) {
-        this.#notes.push(
-          `the last anchored checkpoint (${cp.size}) is not in the store: a crash between the two writes; the events match it`,
-        );
-        return;
-      }
-      fail('checkpoint_missing', `checkpoint ${cp.size} is anchored but missing from the store`, at);
-    });
-    if (anchor.bad) {
-      const what =
-        anchor.bad.kind === 'anchor_truncated' ? 'is cut short' : 'is not a canonical signed checkpoint';
-      fail(anchor.bad.kind, `anchor line ${anchor.bad.line} ${what}`, { anchorLine: anchor.bad.line });
-    }
-    const anchored = new Set(anchor.checkpoints.map((cp) => cp.size));
-    const lastAnchored = anchor.checkpoints.at(-1)?.size ?? 0;
-    for (const cp of stored) {
-      if (anchored.has(cp.size)) continue;
-      if (cp.size > lastAnchored) {
-        fail('anchor_truncated', `checkpoint ${cp.size} is stored but the anchor ends before it`, {
-          checkpointSize: cp.size,
-        });
-      }
-      fail('anchor_mismatch', `checkpoint ${cp.size} is stored but missing from the anchor`, {
-        checkpointSize: cp.size,
-      });
-    }
+    this.#notes.push(
+      ...checkAnchor({
+        anchor: this.#anchor,
+        stored: this.#checkpoints,
+        storedBySize: this.#storedBySize,
+        roots: this.#roots,
+        events: this.#events,
+        keyring: this.options.keyring,
+      }),
+    );
   }
 
   #report(fault: LedgerFault | null): VerifyReport {
