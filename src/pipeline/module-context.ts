@@ -51,6 +51,8 @@ export interface ModuleSession {
   observe(type: EventType, payload: JsonObject): Promise<RecordedEvent | null>;
   /** Records a request refused after admission (an unknown route, a malformed body). Never throws. */
   refuse(error: VigilError, facts: JsonObject): Promise<void>;
+  /** Records an action refused before policy could judge it (Pipeline.refuseAction); rejects when it cannot be recorded. */
+  refuseAction(type: EventType, payload: JsonObject, error: VigilError): Promise<void>;
   /** Work in progress (an HTTP request): the session is not idle until the returned release is called. */
   begin(): () => void;
   /** Activity without a request (a result streaming in). */
@@ -146,6 +148,7 @@ function moduleSession(live: LiveSession, pipeline: Pipeline, sessions: SessionM
     submit: (type, payload, options) => pipeline.submit(live, type, payload, options),
     observe: (type, payload) => pipeline.observe(live, type, payload),
     refuse: (error, facts) => pipeline.recordDenial(live, error, facts),
+    refuseAction: (type, payload, error) => pipeline.refuseAction(live, type, payload, error),
     begin() {
       live.active++;
       let released = false;

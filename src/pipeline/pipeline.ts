@@ -305,6 +305,22 @@ export class Pipeline {
     return this.#recordOrFail(this.#draft(ctx, type, payload), ctx.protocol);
   }
 
+  /**
+   * An action the adapter refuses before policy can judge it, because it cannot know what the
+   * target would run (unreadable text, a statement it cannot be certain of, a pinned setting): the
+   * attempt is recorded (masked, marked `refused`) with its decision, as a policy denial would be.
+   * Rejects with `record_failed` in fail-closed mode; the action is refused either way.
+   */
+  async refuseAction(
+    ctx: EventContext,
+    type: EventType,
+    payload: JsonObject,
+    err: VigilError,
+  ): Promise<void> {
+    await this.#recordOrFail(this.#draft(ctx, type, { ...payload, refused: err.code }), ctx.protocol);
+    await this.#recordDecision(ctx, type, { action: 'deny', rule: err.code, reason: err.message });
+  }
+
   /** Records an access attempt that was refused before any session existed. Never throws. */
   async recordDenial(ctx: EventContext, err: VigilError, facts: JsonObject): Promise<void> {
     try {

@@ -32,6 +32,7 @@ function fakeSession() {
     submit: async () => null,
     observe: async () => null,
     refuse: async () => undefined,
+    refuseAction: async () => undefined,
     begin: () => () => undefined,
     touch: () => undefined,
     onCut(cut: (reason: SessionEndReason) => void) {

@@ -75,6 +75,9 @@ function fakeContext(refuseWith: VigilError | null = null) {
     async refuse(error, facts) {
       refused.push({ code: error.code, facts });
     },
+    async refuseAction() {
+      throw new Error('the LLM module refuses nothing before policy');
+    },
     begin() {
       state.active++;
       state.begun++;

@@ -333,13 +333,7 @@ export class PostgresProxy {
    */
   async #refuseUnjudged(error: VigilError, payload: JsonObject, simple: boolean): Promise<void> {
     try {
-      await this.#session.observe('db.query', { ...payload, refused: error.code });
-      await this.#session.observe('policy.decision', {
-        action: 'deny',
-        rule: error.code,
-        reason: error.message,
-        subject_type: 'db.query',
-      });
+      await this.#session.refuseAction('db.query', payload, error);
     } catch (err) {
       return this.#refuse(err, simple);
     }
