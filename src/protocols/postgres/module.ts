@@ -12,6 +12,7 @@ import { describeQuery } from './action-facts.js';
 import { CancelKeys } from './cancel-keys.js';
 import { acceptClient } from './client-handshake.js';
 import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './config.js';
+import { simpleQueryPayload } from './query-payloads.js';
 import { SqlClassifier } from './sql-classifier.js';
 
 const asPostgres = (c: ConnectionConfig) => c as PostgresConnectionConfig;
@@ -31,14 +32,14 @@ export const postgresModule: ProtocolModule = {
       option: 'sql',
       description: 'a statement on a database connection (a db.query)',
       async build(_connection, sql) {
-        return { type: 'db.query', payload: await simpleQueryPayload(sql) };
+        return { type: 'db.query', payload: await classifiedQuery(sql) };
       },
     },
   ],
   async completeAction(type, payload) {
     if (type !== 'db.query' || payload.classification !== undefined || typeof payload.statement !== 'string')
       return payload;
-    return { ...payload, ...(await simpleQueryPayload(payload.statement)) };
+    return { ...payload, ...(await classifiedQuery(payload.statement)) };
   },
   async start(ctx, connections) {
     const classifier = await SqlClassifier.create();
@@ -77,15 +78,8 @@ export const postgresModule: ProtocolModule = {
   },
 };
 
-/** The payload the adapter submits for a simple query, classified by the same parser. */
-async function simpleQueryPayload(sql: string): Promise<JsonObject> {
+/** The payload the adapter submits for a simple query (query-payloads.ts), classified by the same parser. */
+async function classifiedQuery(sql: string): Promise<JsonObject> {
   const classifier = await SqlClassifier.create(1);
-  return {
-    statement: sql,
-    parameters: [],
-    statement_name: null,
-    portal: null,
-    protocol: 'simple',
-    classification: { statements: classifier.classify(sql) },
-  };
+  return simpleQueryPayload(sql, classifier.classify(sql));
 }
