@@ -3,6 +3,7 @@
 // matches (a private key, a URL with a password) before the pieces they contain.
 import { CLOUD_KEY_RULES } from './rules/cloud-keys.js';
 import { CREDENTIAL_RULES } from './rules/credentials.js';
+import { KEY_MATERIAL_RULES } from './rules/key-material.js';
 import { PII_RULES } from './rules/pii.js';
 import { SAAS_TOKEN_RULES } from './rules/saas-tokens.js';
 import type { DetectorRule } from './types.js';
@@ -13,6 +14,8 @@ export const BUILTIN_RULES: readonly DetectorRule[] = [
   ...SAAS_TOKEN_RULES,
   ...CREDENTIAL_RULES.filter((r) => r.id !== 'private-key' && r.id !== 'jwt'),
   ...PII_RULES,
+  // Last: a rule's match inside a token run is preferred to the run (scanner.ts).
+  ...KEY_MATERIAL_RULES,
 ];
 
 export const BUILTIN_RULE_IDS: readonly string[] = BUILTIN_RULES.map((r) => r.id);

@@ -124,6 +124,10 @@ class CompiledSet implements StreamScanner {
     this.window = scanner.maxMatchLength + LOOKAHEAD_MARGIN;
   }
 
+  holdFrom(text: string, from: number): number {
+    return this.scanner.holdFrom(text, from);
+  }
+
   scan(text: string, from: number, horizon: number, pending: Parameters<Scanner['scan']>[3]): ScanResult {
     return this.scanner.scan(text, from, horizon, pending);
   }
@@ -165,6 +169,7 @@ class CompiledSet implements StreamScanner {
         end: f.end,
         fingerprint: this.fingerprint(f.secret),
         ...(f.label !== undefined ? { label: f.label } : {}),
+        ...(f.detail !== undefined ? { detail: f.detail } : {}),
       })),
     };
   }

@@ -1,15 +1,19 @@
-// The compiled form of a rule set. One combined alternation of every rule is slow in V8 (each
-// offset tries every branch), so rules are grouped into a few families, each searched with one
-// fast regex: case-sensitive token prefixes, case-insensitive keywords, '@', and one pass for each
-// rule without an anchor (card numbers, IBANs, ...). A family's hit is verified with the rule's
-// full sticky pattern. The families' candidates are merged leftmost first (ties: catalogue order),
-// and a family whose candidate is overtaken by an accepted match searches again after it.
+// The compiled form of a rule set. A prefilter finds where rules can match in one pass: the literal
+// anchors of every rule (token prefixes, keywords, '@', '://') in one case-insensitive expression,
+// whose hits are verified by the anchored rules' sticky patterns; adding rules adds literals to that
+// expression, not passes. Beside it: the known secrets, the token-run pass for unlabelled key
+// material (token-runs.ts), and one pass for each rule without an anchor (card numbers, IBANs).
+// The families' candidates are merged leftmost first (ties: catalogue order), and a family whose
+// candidate is overtaken by an accepted match searches again after it.
 import { literalTrie } from './regex-text.js';
+import { isRunChar, TokenRunFinder } from './token-runs.js';
 import type { DetectorRule, RuleAnchor } from './types.js';
-import { VALIDATORS } from './validators.js';
+import { shannonEntropy, VALIDATORS } from './validators.js';
 
 /** Lookaheads in the catalogue read at most this far past a match. */
 export const LOOKAHEAD_MARGIN = 16;
+/** Token-run findings lose ties to every rule (a prefixed token is named by its rule). */
+const RUN_PRIORITY = 1_000_000;
 
 export interface RawFinding {
   readonly ruleId: string;
@@ -20,6 +24,7 @@ export interface RawFinding {
   readonly secret: string;
   readonly label?: string;
   readonly replacement?: string;
+  readonly detail?: string;
 }
 
 export interface CompiledRule {
@@ -58,9 +63,21 @@ interface Candidate {
 interface AnchoredRule {
   readonly c: CompiledRule;
   readonly back: number;
+  /** Case-sensitive literals of this rule under the anchor (checked at the hit); null: any case. */
+  readonly exact: readonly string[] | null;
+}
+
+/** Bounds the hold for an anchor not yet seen: the longest literal, the back-run before it. */
+interface FutureAnchor {
+  readonly literals: readonly string[];
+  readonly caseInsensitive: boolean;
+  readonly back: number;
+  readonly backChars: RegExp | null;
 }
 
 interface Family {
+  /** The token-run pass (key material, bare tokens) instead of a regex. */
+  readonly runs?: TokenRunFinder;
   readonly finder: RegExp;
   /** Anchor literal (lower-cased for case-insensitive families) → rules; null: the finder is the rule. */
   readonly byAnchor: ReadonlyMap<string, readonly AnchoredRule[]> | null;
@@ -74,6 +91,12 @@ export class Scanner {
   private readonly families: readonly Family[];
   private readonly prefixed: readonly { rule: CompiledRule; exact: RegExp }[];
   private readonly allow: ReadonlySet<string>;
+  private readonly known: ReadonlyMap<string, KnownEntry>;
+  private readonly anchorFamily: Family | null;
+  private readonly futureAnchors: readonly FutureAnchor[];
+  /** Unanchored rules: a stream holds back their trailing run of `tailChars`, or `maxLength`. */
+  private readonly tails: readonly { tail: RegExp | null; maxLength: number }[];
+  private readonly runs: TokenRunFinder | null;
 
   constructor(
     rules: readonly DetectorRule[],
@@ -81,7 +104,9 @@ export class Scanner {
     allow: ReadonlySet<string>,
   ) {
     this.allow = allow;
-    const compiled = rules.map(compileRule);
+    this.known = known;
+    const runRules = new Set(rules.filter((r) => r.engine === 'token-runs').map((r) => r.id));
+    const compiled = rules.filter((r) => r.engine === undefined).map(compileRule);
     const families: Family[] = [];
     if (known.size > 0) {
       const literals = [...known.keys()].sort((a, b) => b.length - a.length);
@@ -93,24 +118,28 @@ export class Scanner {
         known,
       });
     }
-    // Single-character anchors ('@') get a family of their own: mixed with longer literals they
-    // stop V8 from skipping ahead, and alone they are found at memchr speed.
-    for (const [caseInsensitive, single] of [
-      [false, true],
-      [false, false],
-      [true, false],
-    ] as const) {
-      const members = compiled.flatMap((c) =>
-        (c.rule.anchors ?? [])
-          .filter((a) => (a.caseInsensitive ?? false) === caseInsensitive)
-          .map((a) => ({
-            c,
-            anchor: { ...a, literals: a.literals.filter((l) => (l.length === 1) === single) },
-          }))
-          .filter((m) => m.anchor.literals.length > 0),
-      );
-      if (members.length > 0) families.push(anchorFamily(members, caseInsensitive));
+    // Every literal anchor of every rule in one case-insensitive expression.
+    const members = compiled.flatMap((c) => (c.rule.anchors ?? []).map((anchor) => ({ c, anchor })));
+    this.anchorFamily = members.length > 0 ? anchorFamily(members) : null;
+    if (this.anchorFamily) families.push(this.anchorFamily);
+    this.futureAnchors = members.map(({ anchor }) => ({
+      literals: anchor.literals,
+      caseInsensitive: anchor.caseInsensitive ?? false,
+      back: anchor.back ?? 0,
+      backChars: anchor.backChars ? new RegExp(`${anchor.backChars}`) : null,
+    }));
+    this.runs = runRules.size > 0 ? new TokenRunFinder(runRules) : null;
+    if (this.runs) {
+      families.push({
+        runs: this.runs,
+        finder: /$^/g,
+        byAnchor: null,
+        caseInsensitive: false,
+        own: null,
+        known: null,
+      });
     }
+    const tails: { tail: RegExp | null; maxLength: number }[] = [];
     for (const c of compiled) {
       if (!c.rule.anchors) {
         families.push({
@@ -120,8 +149,13 @@ export class Scanner {
           own: c,
           known: null,
         });
+        tails.push({
+          tail: c.rule.tailChars ? new RegExp(`${c.rule.tailChars}`) : null,
+          maxLength: c.rule.maxLength,
+        });
       }
     }
+    this.tails = tails;
     this.families = families;
     // Rules recognised by a case-sensitive prefix, to name what a keyword rule found.
     this.prefixed = compiled
@@ -132,7 +166,76 @@ export class Scanner {
       )
       .map((c) => ({ rule: c, exact: new RegExp(`^(?:${c.rule.pattern})$`) }));
     const longestLiteral = Math.max(0, ...[...known.keys()].map((k) => k.length));
-    this.maxMatchLength = Math.max(longestLiteral, 1, ...rules.map((r) => r.maxLength));
+    // Token runs are held while open (holdFrom), not through the window.
+    this.maxMatchLength = Math.max(longestLiteral, 1, ...compiled.map((c) => c.rule.maxLength));
+  }
+
+  /**
+   * Where a stream must start holding text back: no match can start before this offset and still
+   * grow with text not yet seen. It is the earliest of: a token run or block open at the end; an
+   * anchor seen whose rule's longest match would reach past the end; the run of characters that
+   * could precede an anchor not yet seen; the trailing run of an unanchored rule's tail
+   * characters; a suffix that begins a known secret. Never inside a token run.
+   */
+  holdFrom(text: string, from: number): number {
+    const n = text.length;
+    let hold = n;
+    if (this.runs) hold = Math.min(hold, this.runs.openStart(text, from));
+    // Anchors already in the text whose match could still grow.
+    const family = this.anchorFamily;
+    if (family) {
+      const horizon = Math.max(from, n - this.maxMatchLength - LOOKAHEAD_MARGIN);
+      const finder = family.finder;
+      finder.lastIndex = horizon;
+      for (let hit = finder.exec(text); hit !== null; hit = finder.exec(text)) {
+        const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
+        for (const r of rules) {
+          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, hit.index))) continue;
+          const start = Math.max(from, hit.index - r.back);
+          if (start + r.c.rule.maxLength + LOOKAHEAD_MARGIN > n) hold = Math.min(hold, start);
+        }
+        if (hold <= from) return from;
+      }
+    }
+    // Anchors not yet (wholly) seen: a suffix that begins a literal, and what may precede it.
+    for (const a of this.futureAnchors) {
+      for (const literal of a.literals) {
+        const partial = partialSuffix(text, literal, a.caseInsensitive, from);
+        let start = n - partial;
+        let back = 0;
+        while (
+          back < a.back &&
+          start > from &&
+          (a.backChars === null || a.backChars.test(text[start - 1]!))
+        ) {
+          start--;
+          back++;
+        }
+        if (start < hold) hold = start;
+      }
+    }
+    for (const t of this.tails) {
+      let start = n;
+      if (t.tail === null) start = n - t.maxLength - LOOKAHEAD_MARGIN;
+      else
+        while (start > from && n - start < t.maxLength + LOOKAHEAD_MARGIN && t.tail.test(text[start - 1]!))
+          start--;
+      if (start < hold) hold = start;
+    }
+    for (const literal of this.known.keys()) {
+      const partial = partialSuffix(text, literal, false, from);
+      if (n - partial < hold) hold = n - partial;
+    }
+    hold = Math.max(from, hold);
+    // Never inside a token run: the run is judged whole.
+    while (
+      hold > from &&
+      hold < n &&
+      isRunChar(text.charCodeAt(hold - 1)) &&
+      isRunChar(text.charCodeAt(hold))
+    )
+      hold--;
+    return hold;
   }
 
   /**
@@ -170,6 +273,14 @@ export class Scanner {
           best = cand;
         }
       }
+      // A rule's or known secret's match inside a token run names the secret better than the run.
+      if (best !== null && best.priority === RUN_PRIORITY) {
+        for (const cand of current) {
+          if (cand && cand.priority !== RUN_PRIORITY && cand.start < best.end && cand.start >= best.start) {
+            if (best.priority === RUN_PRIORITY || cand.start < best.start) best = cand;
+          }
+        }
+      }
       if (best === null || best.start >= horizon) break;
       findings.push(best.finding);
       pos = best.end;
@@ -188,6 +299,7 @@ export class Scanner {
 
   /** The family's first acceptable match starting at or after `pos`, or null. */
   private nextCandidate(family: Family, text: string, pos: number): Candidate | null {
+    if (family.runs !== undefined) return this.runCandidate(family.runs, text, pos);
     const finder = family.finder;
     finder.lastIndex = pos;
     for (;;) {
@@ -212,7 +324,7 @@ export class Scanner {
         finder.lastIndex = at + 1;
         continue;
       }
-      const rules = family.byAnchor!.get(family.caseInsensitive ? hit[0].toLowerCase() : hit[0])!;
+      const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
       const cand = this.verifyAnchor(rules, text, at, pos);
       if (cand !== null) return cand;
       finder.lastIndex = at + 1;
@@ -227,9 +339,20 @@ export class Scanner {
     pos: number,
   ): Candidate | null {
     let maxBack = 0;
-    for (const r of rules) if (r.back > maxBack) maxBack = r.back;
+    let any = false;
+    const present = rules.map((r) => {
+      const ok = r.exact === null || r.exact.some((l) => text.startsWith(l, at));
+      if (ok) {
+        any = true;
+        if (r.back > maxBack) maxBack = r.back;
+      }
+      return ok;
+    });
+    if (!any) return null;
     for (let start = Math.max(pos, at - maxBack); start <= at; start++) {
-      for (const { c, back } of rules) {
+      for (let i = 0; i < rules.length; i++) {
+        if (!present[i]) continue;
+        const { c, back } = rules[i]!;
         if (at - start > back) continue;
         c.sticky.lastIndex = start;
         const m = c.sticky.exec(text);
@@ -239,6 +362,30 @@ export class Scanner {
       }
     }
     return null;
+  }
+
+  private runCandidate(runs: TokenRunFinder, text: string, pos: number): Candidate | null {
+    for (let at = pos; ; ) {
+      const found = runs.next(text, at);
+      if (found === null) return null;
+      if (!this.allow.has(found.secret)) {
+        return {
+          start: found.start,
+          end: found.end,
+          priority: RUN_PRIORITY,
+          rule: null,
+          match: found.secret,
+          finding: {
+            ruleId: found.verdict.ruleId,
+            start: found.start,
+            end: found.end,
+            secret: found.secret,
+            detail: found.verdict.detail,
+          },
+        };
+      }
+      at = found.end;
+    }
   }
 
   private accept(c: CompiledRule, m: RegExpExecArray): Candidate | null {
@@ -269,7 +416,16 @@ export class Scanner {
       priority: c.priority,
       rule: c,
       match: m[0],
-      finding: { ruleId, start: secretStart, end: secretEnd, secret, replacement: c.rule.replacement },
+      finding: {
+        ruleId,
+        start: secretStart,
+        end: secretEnd,
+        secret,
+        replacement: c.rule.replacement,
+        ...(c.rule.validator === 'entropy'
+          ? { detail: `entropy ${shannonEntropy(secret).toFixed(2)} bits/char` }
+          : {}),
+      },
     };
   }
 
@@ -297,13 +453,10 @@ function continuePiece(c: CompiledRule, text: string, from: number, horizon: num
   }
 }
 
-function anchorFamily(
-  members: readonly { c: CompiledRule; anchor: RuleAnchor }[],
-  caseInsensitive: boolean,
-): Family {
-  const norm = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
-  // An anchor that starts with a shorter anchor is folded into it, so at most one anchor matches
-  // at an offset and the finder needs no overlapping alternatives.
+function anchorFamily(members: readonly { c: CompiledRule; anchor: RuleAnchor }[]): Family {
+  // Case-insensitive for all: a case-sensitive literal (AKIA) is checked at the hit. An anchor that
+  // starts with a shorter anchor is folded into it, so at most one anchor matches at an offset.
+  const norm = (s: string) => s.toLowerCase();
   const all = [...new Set(members.flatMap((m) => m.anchor.literals.map(norm)))].sort(
     (a, b) => a.length - b.length,
   );
@@ -311,24 +464,39 @@ function anchorFamily(
   for (const a of all) if (!roots.some((r) => a.startsWith(r))) roots.push(a);
   const byAnchor = new Map<string, AnchoredRule[]>();
   for (const { c, anchor } of members) {
-    for (const literal of anchor.literals.map(norm)) {
-      const root = roots.find((r) => literal.startsWith(r))!;
+    for (const literal of anchor.literals) {
+      const root = roots.find((r) => norm(literal).startsWith(r))!;
       const list = byAnchor.get(root) ?? [];
       const back = anchor.back ?? 0;
-      const existing = list.find((r) => r.c === c);
-      if (!existing) list.push({ c, back });
-      else if (existing.back < back) list[list.indexOf(existing)] = { c, back };
+      const i = list.findIndex((r) => r.c === c);
+      const existing = i >= 0 ? list[i]! : null;
+      const exact =
+        anchor.caseInsensitive === true || existing?.exact === null
+          ? null
+          : [...(existing?.exact ?? []), literal];
+      list[i >= 0 ? i : list.length] = { c, back: Math.max(back, existing?.back ?? 0), exact };
       byAnchor.set(root, list);
     }
   }
   for (const list of byAnchor.values()) list.sort((a, b) => a.c.priority - b.c.priority);
   return {
-    finder: new RegExp(literalTrie(roots, caseInsensitive), caseInsensitive ? 'gi' : 'g'),
+    finder: new RegExp(literalTrie(roots, true), 'gi'),
     byAnchor,
-    caseInsensitive,
+    caseInsensitive: true,
     own: null,
     known: null,
   };
+}
+
+/** The length of the longest proper prefix of `literal` that `text` ends with (not before `from`). */
+function partialSuffix(text: string, literal: string, caseInsensitive: boolean, from: number): number {
+  const n = text.length;
+  for (let len = Math.min(literal.length - 1, n - from); len > 0; len--) {
+    const tail = text.slice(n - len);
+    const head = literal.slice(0, len);
+    if (caseInsensitive ? tail.toLowerCase() === head.toLowerCase() : tail === head) return len;
+  }
+  return 0;
 }
 
 function prefixGroups(rule: DetectorRule, group: string): string {

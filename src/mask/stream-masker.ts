@@ -1,10 +1,15 @@
 // Masks a stream (SSE deltas, network packets) so that a secret split across chunks is still found.
-// Text is held back until the scanner has seen `window` characters past it: every built-in match is
-// shorter than that, so the concatenated output equals masking the whole text at once.
+// Text is released as soon as no detector could still match across it: the scanner says where the
+// longest candidate still open at the end begins (a token run, an anchor whose match may grow, a
+// partial literal), and everything before that is masked and emitted. The concatenated output
+// equals masking the whole text at once.
 import type { CompiledRule, ScanResult } from './scanner.js';
 
-/** Characters of already-emitted text kept so lookbehinds and \b see what precedes the buffer. */
-const CONTEXT = 32;
+/**
+ * Characters of already-emitted text kept so lookbehinds, \b and the words looked for before a
+ * bare token (token-shape.ts LOOK_BEHIND) see what precedes the buffer.
+ */
+const CONTEXT = 96;
 
 export interface StreamMasker {
   /** Feeds a chunk; returns the masked text that is safe to emit now (possibly empty). */
@@ -15,6 +20,8 @@ export interface StreamMasker {
 
 export interface StreamScanner {
   readonly window: number;
+  /** Where the text still open at the end begins (see Scanner.holdFrom). */
+  holdFrom(text: string, from: number): number;
   scan(text: string, from: number, horizon: number, pending: CompiledRule | null): ScanResult;
   render(text: string, from: number, to: number, result: ScanResult): string;
 }
@@ -29,7 +36,7 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
     const s = scanner();
     const text = context + held;
     const from = context.length;
-    const horizon = final ? Number.POSITIVE_INFINITY : text.length - s.window;
+    const horizon = final ? Number.POSITIVE_INFINITY : s.holdFrom(text, from);
     if (horizon <= from) return '';
     const result = s.scan(text, from, horizon, pending);
     const next = final ? text.length : result.next;

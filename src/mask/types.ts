@@ -30,6 +30,8 @@ export interface DetectorRule {
    */
   readonly pattern: string;
   readonly validator?: ValidatorName;
+  /** `token-runs`: found by the token-run pass (token-runs.ts), not by `pattern` (empty). */
+  readonly engine?: 'token-runs';
   /**
    * Where a match can be: literals (token prefixes, keywords) found first with one cheap search
    * shared by many rules; the pattern is then tried from up to `back` characters before each. A
@@ -42,6 +44,12 @@ export interface DetectorRule {
   readonly defaultOff?: boolean;
   /** The longest text a match can span: the streaming window is derived from it. */
   readonly maxLength: number;
+  /**
+   * For a rule without anchors: the characters a match in progress at the end of a stream can end
+   * with (a regex character class); a stream holds back only such a trailing run. Without it, a
+   * stream holds back `maxLength` characters.
+   */
+  readonly tailChars?: string;
   /** Custom replacement; `{rule}` and `{fingerprint}` are filled in. */
   readonly replacement?: string;
   /**
@@ -57,6 +65,12 @@ export interface RuleAnchor {
   readonly caseInsensitive?: boolean;
   /** How far before the literal a match may start. */
   readonly back?: number;
+  /**
+   * The characters that text between a match's start and its literal can be (a regex character
+   * class): a stream then holds back only such a trailing run before a literal not yet seen,
+   * rather than `back` characters of any text.
+   */
+  readonly backChars?: string;
 }
 
 /** One masked span of the input. */
@@ -69,4 +83,6 @@ export interface Finding {
   readonly fingerprint: string;
   /** For known secrets: the label they were registered with. */
   readonly label?: string;
+  /** Why it was masked, for `vigil mask-test --explain`: entropy, character set, a nearby word, a column or key name. */
+  readonly detail?: string;
 }

@@ -45,7 +45,10 @@ test('rule sets per connection: ip-address off by default, enabled for one conne
     disabledRules: ['email'],
     connections: [
       { name: 'ops', masking: { enabled_rules: ['ip-address', 'email'], disabled_rules: [] } },
-      { name: 'raw', masking: { enabled_rules: [], disabled_rules: ['password-assignment'] } },
+      {
+        name: 'raw',
+        masking: { enabled_rules: [], disabled_rules: ['password-assignment', 'high-entropy-token'] },
+      },
     ],
   });
   const text = 'from 203.0.113.9 by ann@example.org';

@@ -78,7 +78,7 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
   {
     id: 'connection-string-password',
     anchors: [
-      { literals: ['://'], back: 24 },
+      { literals: ['://'], back: 24, backChars: '[A-Za-z0-9+:.-]' },
       { literals: ['password=', 'pwd='], caseInsensitive: true, back: 1 },
     ],
     description:

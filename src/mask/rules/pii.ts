@@ -12,7 +12,7 @@ const badIban = `${deIban.slice(0, 2)}${deIban[2] === '9' ? '0' : '9'}${deIban.s
 export const PII_RULES: readonly DetectorRule[] = [
   {
     id: 'email',
-    anchors: [{ literals: ['@'], back: 64 }],
+    anchors: [{ literals: ['@'], back: 64, backChars: '[A-Za-z0-9._%+-]' }],
     description: 'E-mail address',
     category: 'pii',
     pattern:
@@ -25,6 +25,7 @@ export const PII_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'phone',
+    tailChars: '[0-9 .()+-]',
     description: 'Telephone number: international (+CC ...) or North-American (415) 555-2671 formats',
     category: 'pii',
     pattern:
@@ -42,6 +43,7 @@ export const PII_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'card-number',
+    tailChars: '[0-9 -]',
     description: 'Payment card number (Visa, Mastercard, Amex, Discover) passing the Luhn check',
     category: 'pii',
     pattern: '\\b(?:4\\d{3}|5[1-5]\\d{2}|2[2-7]\\d{2}|3[47]\\d{2}|6(?:011|5\\d{2}))(?:[ -]?\\d){9,15}\\b',
@@ -57,6 +59,7 @@ export const PII_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'iban',
+    tailChars: '[A-Z0-9 ]',
     description: 'International bank account number passing the mod-97 check',
     category: 'pii',
     pattern: '\\b[A-Z]{2}\\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\\b',
@@ -72,6 +75,7 @@ export const PII_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'us-ssn',
+    tailChars: '[0-9-]',
     description: 'US social security number (AAA-GG-SSSS, excluding impossible areas)',
     category: 'pii',
     pattern: '\\b(?!000|666|9\\d\\d)\\d{3}-(?!00)\\d{2}-(?!0000)\\d{4}\\b(?!-\\d)',
@@ -83,6 +87,7 @@ export const PII_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'ip-address',
+    tailChars: '[0-9.]',
     description: 'IPv4 address (off by default: enable it with masking.enabled_rules)',
     category: 'pii',
     pattern:

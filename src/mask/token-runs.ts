@@ -1,0 +1,223 @@
+// Finds unlabelled key material and bare generated tokens in one pass over the text: maximal runs of
+// base64/hex characters, joined across line breaks into blocks (PEM and OpenSSH bodies without their
+// BEGIN line, echoed in part), each judged by token-shape.ts. Runs shorter than MIN_LABELLED are
+// skipped at the cost of a table lookup per character, which is what keeps the pass fast.
+import { judgeToken, LOOK_BEHIND, MIN_LABELLED, type Verdict } from './token-shape.js';
+
+/** Characters of base64, base64url and hex tokens ('=' padding is added at a run's end). */
+const TOKEN = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') {
+  TOKEN[ch.charCodeAt(0)] = 1;
+}
+const BACKSLASH = 92;
+const EQUALS = 61;
+/** A line of a block other than its first and last is at least this long (PEM: 64, OpenSSH: 70). */
+export const FULL_LINE = 40;
+/** A run longer than this is judged in pieces of this length (bounds a stream's hold). */
+export const MAX_PIECE = 65_536;
+/** Lines of a block that close it: quotes, the END line of a PEM block. */
+const CLOSERS = new Set(['"', "'", '`']);
+
+const isToken = (c: number) => c < 128 && TOKEN[c] === 1;
+/** Whether a character belongs to a token run (a stream never releases text inside one). */
+export const isRunChar = isToken;
+
+export interface RunCandidate {
+  readonly start: number;
+  readonly end: number;
+  readonly secret: string;
+  readonly verdict: Verdict;
+}
+
+/** Length of the JSON/C escape starting at a backslash at `i` (`\n`, `\u0041`), or 0. */
+function escapeLength(text: string, i: number): number {
+  const next = text[i + 1];
+  if (next === undefined) return 0;
+  if ('nrtbf/'.includes(next)) return 2;
+  if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return 6;
+  return 0;
+}
+
+/** The end of the run of token characters from `i`, with up to two '=' of padding. */
+function runEnd(text: string, i: number): number {
+  let e = i;
+  const n = text.length;
+  while (e < n && isToken(text.charCodeAt(e)) && e - i < MAX_PIECE) e++;
+  let pad = e;
+  while (pad < n && pad - e < 2 && text.charCodeAt(pad) === EQUALS) pad++;
+  if (pad > e && (pad === n || !isToken(text.charCodeAt(pad)))) e = pad;
+  return e;
+}
+
+/** After a run ending at `e`: the start of the next line (past a real or escaped line break and indentation), or -1. */
+function nextLine(text: string, e: number): number {
+  let j = e;
+  if (text[j] === '\r') j++;
+  if (text[j] === '\n') j++;
+  else if (text.startsWith('\\n', j)) j += 2;
+  else if (text.startsWith('\\r\\n', j)) j += 4;
+  else return -1;
+  while (text[j] === ' ' || text[j] === '\t') j++;
+  return j;
+}
+
+/** Whether a run ending at `e` ends its line (a break, the text's end, a closing quote, an END line). */
+function endsLine(text: string, e: number): boolean {
+  if (e >= text.length) return true;
+  const ch = text[e]!;
+  return (
+    ch === '\n' ||
+    ch === '\r' ||
+    text.startsWith('\\n', e) ||
+    text.startsWith('\\r', e) ||
+    CLOSERS.has(ch) ||
+    text.startsWith('-----', e)
+  );
+}
+
+/** Whether a run starting at `s` starts its line (after indentation, a quote or a `: `). */
+function startsLine(text: string, s: number): boolean {
+  let j = s - 1;
+  while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+  if (j < 0) return true;
+  const ch = text[j]!;
+  return (
+    ch === '\n' ||
+    CLOSERS.has(ch) ||
+    ch === ':' ||
+    ch === '>' ||
+    (ch === 'n' && text[j - 1] === '\\') ||
+    ch === '|'
+  );
+}
+
+interface Block {
+  readonly start: number;
+  readonly end: number;
+  readonly token: string;
+  readonly lines: number;
+}
+
+/** The block whose first run is [s, e): later lines are joined while they are whole token lines. */
+function readBlock(text: string, s: number, e: number): Block {
+  let token = text.slice(s, e);
+  let end = e;
+  let lines = 1;
+  let lineLength = e - s;
+  const firstWhole = lineLength >= FULL_LINE || startsLine(text, s);
+  if (!firstWhole || !endsLine(text, e)) return { start: s, end, token, lines };
+  while (lineLength >= FULL_LINE || lines === 1) {
+    const j = nextLine(text, end);
+    if (j < 0 || j >= text.length || !isToken(text.charCodeAt(j))) break;
+    const e2 = runEnd(text, j);
+    if (!endsLine(text, e2) || token.length + (e2 - j) > MAX_PIECE) break;
+    lineLength = e2 - j;
+    // A short first line joins only a full line after it.
+    if (lines === 1 && e - s < FULL_LINE && lineLength < FULL_LINE) break;
+    token += text.slice(j, e2);
+    end = e2;
+    lines++;
+  }
+  return { start: s, end, token, lines };
+}
+
+/** The first run start at or after `i` (escapes such as `\n` are not part of a run). */
+function nextRunStart(text: string, i: number): number {
+  const n = text.length;
+  for (;;) {
+    while (i < n && !isToken(text.charCodeAt(i))) i++;
+    if (i >= n) return n;
+    if (i > 0 && text.charCodeAt(i - 1) === BACKSLASH) {
+      const esc = escapeLength(text, i - 1);
+      if (esc > 1) {
+        i = i - 1 + esc;
+        continue;
+      }
+    }
+    return i;
+  }
+}
+
+export class TokenRunFinder {
+  /** The rule ids in force (key-material, high-entropy-token): verdicts of others are dropped. */
+  constructor(private readonly enabled: ReadonlySet<string>) {}
+
+  /** The first block at or after `pos` judged a secret, or null. */
+  next(text: string, pos: number): RunCandidate | null {
+    let i = pos;
+    const n = text.length;
+    for (;;) {
+      i = nextRunStart(text, i);
+      if (i >= n) return null;
+      // Slashes and dashes lead paths and flags (`//host`, `--opt`), not tokens.
+      const c0 = text[i]!;
+      if ((c0 === '/' || c0 === '-' || c0 === '_' || c0 === '+') && isToken(text.charCodeAt(i + 1))) {
+        i++;
+        continue;
+      }
+      const e = runEnd(text, i);
+      if (e - i < MIN_LABELLED && !(e < n && (text[e] === '\n' || text[e] === '\\' || text[e] === '\r'))) {
+        i = e;
+        continue;
+      }
+      const block = readBlock(text, i, e);
+      if (block.token.length >= MIN_LABELLED) {
+        const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
+        const verdict = judgeToken(block.token, before, block.lines);
+        if (verdict !== null && this.enabled.has(verdict.ruleId))
+          return { start: block.start, end: block.end, secret: block.token, verdict };
+      }
+      i = block.lines > 1 ? block.end : e;
+    }
+  }
+
+  /**
+   * Where text that a block still open at the end of `text` could cover begins (a stream holds it
+   * back), or text.length. Never inside a run.
+   */
+  openStart(text: string, from: number): number {
+    const n = text.length;
+    let k = n;
+    let t = n;
+    while (t > from && (text[t - 1] === ' ' || text[t - 1] === '\t')) t--;
+    if (t < n) {
+      // Blanks matter only as the indentation of a next line.
+      const b = breakStart(text, t, from);
+      if (b < 0) return n;
+      k = b;
+    } else if (text[n - 1] === '\\' || text[n - 1] === '\r') {
+      k = n - 1; // a partial escape or line break
+    } else {
+      const b = breakStart(text, n, from);
+      if (b >= 0) k = b;
+    }
+    let p = k;
+    while (p > from && text[p - 1] === '=') p--;
+    let s = p;
+    while (s > from && isToken(text.charCodeAt(s - 1))) s--;
+    if (s === p) return k;
+    // Walk back over earlier lines of the same block.
+    for (;;) {
+      let j = s;
+      while (j > from && (text[j - 1] === ' ' || text[j - 1] === '\t')) j--;
+      const b = breakStart(text, j, from);
+      if (b < 0) break;
+      let q = b;
+      while (q > from && text[q - 1] === '=') q--;
+      let r = q;
+      while (r > from && isToken(text.charCodeAt(r - 1))) r--;
+      if (r === q || b - r > MAX_PIECE) break;
+      s = r;
+    }
+    return s;
+  }
+}
+
+/** The start of a real or JSON-escaped line break ending at `e`, or -1. */
+function breakStart(text: string, e: number, from: number): number {
+  if (e - 1 >= from && text[e - 1] === '\n') return e - 2 >= from && text[e - 2] === '\r' ? e - 2 : e - 1;
+  if (e - 2 >= from && text[e - 1] === 'n' && text[e - 2] === '\\') {
+    return e - 4 >= from && text[e - 3] === 'r' && text[e - 4] === '\\' ? e - 4 : e - 2;
+  }
+  return -1;
+}

@@ -1,0 +1,189 @@
+// Judges a run of token characters that carries no prefix or label: is it key material or a
+// generated credential, or something harmless that looks alike (a UUID, a named hash, an image, an
+// identifier)? Thresholds are per character set and length: the Shannon entropy of a random string
+// grows with its length, so each set has a table of the 0.5th percentile of random strings
+// (measured with seeded samples, 2,000 per cell) and a value must reach it minus a margin.
+import { shannonEntropy } from './validators.js';
+
+export type Charset = 'hex' | 'case-digits' | 'alnum' | 'base64';
+
+/** Lengths of the threshold tables; between two, the threshold is interpolated. */
+const LENGTHS = [16, 20, 24, 32, 40, 64, 128, 256] as const;
+/** 0.5th percentile of the entropy (bits per character) of random strings of each set. */
+const RANDOM_P05: Readonly<Record<Charset, readonly number[]>> = {
+  hex: [2.65, 2.81, 3.01, 3.22, 3.38, 3.59, 3.81, 3.9],
+  'case-digits': [3.08, 3.35, 3.54, 3.82, 4.07, 4.45, 4.8, 4.99],
+  alnum: [3.33, 3.58, 3.8, 4.19, 4.41, 4.87, 5.38, 5.68],
+  base64: [3.33, 3.62, 3.83, 4.2, 4.43, 4.88, 5.42, 5.7],
+};
+/** How far below the random percentile a value may fall: generated keys carry some structure. */
+export const ENTROPY_MARGIN = { bare: 0.1, labelled: 0.35, block: 0.45 } as const;
+
+/** Without a word nearby, a token must be at least this long (a 40-character cloud secret is). */
+export const MIN_BARE = { hex: 64, other: 32 } as const;
+/** With a secret-naming word nearby (key, secret, token, password, credential). */
+export const MIN_LABELLED = 16;
+/** How far before a token the nearby words and harmless prefixes are looked for. */
+export const LOOK_BEHIND = 64;
+
+export function entropyThreshold(charset: Charset, length: number): number {
+  const table = RANDOM_P05[charset];
+  if (length <= LENGTHS[0]) return table[0]!;
+  for (let i = 1; i < LENGTHS.length; i++) {
+    const hi = LENGTHS[i]!;
+    if (length <= hi) {
+      const lo = LENGTHS[i - 1]!;
+      const f = Math.log(length / lo) / Math.log(hi / lo);
+      return table[i - 1]! + f * (table[i]! - table[i - 1]!);
+    }
+  }
+  return table[table.length - 1]!;
+}
+
+export interface TokenStats {
+  readonly charset: Charset | null;
+  readonly digits: number;
+  readonly letters: number;
+  readonly entropy: number;
+}
+
+export function tokenStats(token: string): TokenStats {
+  let digits = 0;
+  let lower = 0;
+  let upper = 0;
+  let symbols = 0;
+  let hexLetters = 0;
+  let hexUpper = 0;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 97 && c <= 122) {
+      lower++;
+      if (c <= 102) hexLetters++;
+    } else if (c >= 65 && c <= 90) {
+      upper++;
+      if (c <= 70) hexUpper++;
+    } else if (c !== 61) symbols++;
+  }
+  const letters = lower + upper;
+  let charset: Charset | null;
+  if (letters === 0)
+    charset = null; // a number
+  else if (symbols === 0 && ((hexLetters === lower && upper === 0) || (hexUpper === upper && lower === 0)))
+    charset = digits > 0 ? 'hex' : null;
+  else if (symbols > 0) charset = 'base64';
+  else if (lower > 0 && upper > 0) charset = 'alnum';
+  else charset = digits > 0 ? 'case-digits' : null;
+  return { charset, digits, letters, entropy: shannonEntropy(token) };
+}
+
+const VOWELS = new Set('aeiouAEIOU');
+
+/**
+ * Identifiers and words joined by case or separators (`AbstractSingletonProxyFactoryBean`,
+ * `src/protocols/postgres`): many vowels and few digits. Random base64 has about one vowel in five
+ * letters and a digit in six characters.
+ */
+export function wordLike(token: string, stats: TokenStats): boolean {
+  if (stats.letters === 0) return false;
+  let vowels = 0;
+  for (const ch of token) if (VOWELS.has(ch)) vowels++;
+  return vowels / stats.letters >= 0.3 && stats.digits < 3;
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/** Words that name a value as a digest or an identifier: such a value is not a secret. */
+const HASH_WORDS =
+  /(?:sha-?(?:1|224|256|384|512)?|md5|hash|digest|checksum|commit|integrity|etag|fingerprint|revision|blake2?b?|crc32|uuid|guid|content[-_ ]?id|object[-_ ]?id)\W{0,6}$/i;
+/** Words that say a value is a secret. */
+const SECRET_WORDS =
+  /(?:key|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth|bearer|signature|private|cookie|session|salt|seed)[\w-]{0,24}(?:\W{1,6}(?:is|was|are|equals)\b)?\W{0,6}$/i;
+/** A private member of a JSON Web Key (`"d": "…"`, `"k": "…"`, RSA primes and exponents). */
+const JWK_MEMBER = /\\?"(?:d|k|p|q|dp|dq|qi)\\?"\s*:\s*\\?"$/;
+/** Public key blobs after their type name (`ssh-ed25519 AAAAC3Nza...`) and public PEM bodies. */
+const PUBLIC_KEY_BEFORE = /(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d{3}|sk-ssh-ed25519@openssh\.com) $/;
+const PUBLIC_PEM_BEFORE = /-----BEGIN (?:CERTIFICATE|PUBLIC KEY|CERTIFICATE REQUEST|X509 CRL)-----\s*$/;
+/** data: URIs of media and text (fonts, images, source maps) are not key material. */
+const HARMLESS_DATA_URI =
+  /data:(?:image|audio|video|font|text)\/[\w.+-]+(?:;[\w=.-]+)*;base64,$|data:application\/(?:json|pdf|font-woff2?|x-font-\w+)(?:;[\w=.-]+)*;base64,$/i;
+
+/** Decoded base64 that starts like a media file (PNG, JPEG, GIF, WebP/WAV, PDF, MP3, Ogg, ...). */
+const MEDIA_BASE64_PREFIXES = [
+  'iVBORw0KGgo', // PNG
+  '/9j/', // JPEG
+  'R0lGOD', // GIF
+  'UklGR', // RIFF: WebP, WAV
+  'JVBERi0', // PDF
+  'SUQz', // MP3 with ID3
+  'T2dnUw', // Ogg
+  'AAAAIGZ0eXA', // MP4
+  'AAAAGGZ0eXA',
+  'AAAAHGZ0eXA',
+  'd09GR', // WOFF
+  'PHN2Zy', // <svg
+  'PD94bW', // <?xml
+];
+/** Base64 of DER (a SEQUENCE with a long length: MII, MIG, MH, MC) or of an OpenSSH private key. */
+const KEY_BASE64_PREFIX = /^(?:MI[I-J]|MIG|MH[a-z]|MC[0-9A-Za-z]|b3BlbnNzaC1rZXktdjE|UFVUVFk)/;
+
+export interface Verdict {
+  readonly ruleId: 'key-material' | 'high-entropy-token';
+  readonly detail: string;
+}
+
+function printableShare(token: string): number {
+  const clean = token.replace(/[^A-Za-z0-9+/_-]/g, '');
+  if (clean.length < 16) return 0;
+  const bytes = Buffer.from(clean, /[-_]/.test(clean) ? 'base64url' : 'base64');
+  if (bytes.length === 0) return 0;
+  let printable = 0;
+  for (const b of bytes) if ((b >= 32 && b < 127) || b === 9 || b === 10 || b === 13) printable++;
+  return printable / bytes.length;
+}
+
+/**
+ * The verdict on `token` (base64, hex or alphanumeric characters; for a block, its lines joined),
+ * given up to LOOK_BEHIND characters of text before it. `lines` > 1 for a multi-line block.
+ */
+export function judgeToken(token: string, before: string, lines: number): Verdict | null {
+  const length = token.length;
+  if (length < MIN_LABELLED) return null;
+  if (UUID.test(token)) return null;
+  const stats = tokenStats(token);
+  if (stats.charset === null) return null;
+  if (HARMLESS_DATA_URI.test(before) || PUBLIC_KEY_BEFORE.test(before) || PUBLIC_PEM_BEFORE.test(before))
+    return null;
+  if (stats.charset !== 'hex') {
+    for (const p of MEDIA_BASE64_PREFIXES) if (token.startsWith(p)) return null;
+  }
+  const hashNamed = HASH_WORDS.test(before) || /^sha\d{1,3}[-:]/i.test(token);
+  if (hashNamed) return null;
+  const labelled = SECRET_WORDS.test(before) || JWK_MEMBER.test(before);
+  const keyPrefix = stats.charset !== 'hex' && length >= 40 && KEY_BASE64_PREFIX.test(token);
+  const block = lines > 1;
+  const margin =
+    block || keyPrefix ? ENTROPY_MARGIN.block : labelled ? ENTROPY_MARGIN.labelled : ENTROPY_MARGIN.bare;
+  const threshold = entropyThreshold(stats.charset, length) - margin;
+  const why = (kind: string) =>
+    `${kind}; ${stats.charset}, ${length} chars${block ? ` on ${lines} lines` : ''}, entropy ${stats.entropy.toFixed(2)} ≥ ${threshold.toFixed(2)} bits/char${labelled ? `, near "${nearWord(before)}"` : ''}`;
+  if (stats.entropy < threshold) return null;
+  if (!block && !keyPrefix && wordLike(token, stats)) return null;
+  if (stats.charset !== 'hex' && stats.digits === 0 && !block) return null;
+  if (block || keyPrefix) {
+    if (stats.charset === 'hex' && !block) return null;
+    return { ruleId: 'key-material', detail: why(keyPrefix ? 'DER or OpenSSH key prefix' : 'base64 block') };
+  }
+  const min = labelled ? MIN_LABELLED : stats.charset === 'hex' ? MIN_BARE.hex : MIN_BARE.other;
+  if (length < min) return null;
+  // Base64 of text (a source map, an encoded message) is not key material; of random bytes it is.
+  if (!labelled && stats.charset === 'base64' && length >= 64 && printableShare(token) >= 0.95) return null;
+  return {
+    ruleId: length >= 64 && stats.charset !== 'hex' ? 'key-material' : 'high-entropy-token',
+    detail: why(labelled ? 'labelled token' : 'bare token'),
+  };
+}
+
+function nearWord(before: string): string {
+  const m = /([A-Za-z][\w-]{0,40})\W{0,6}$/.exec(before);
+  return m ? m[1]! : '';
+}
