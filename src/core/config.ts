@@ -273,6 +273,11 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
           allow: z.array(z.string()).default([]),
           /** Further known secrets to mask wherever they appear, by reference. */
           secrets: z.array(secretRef).default([]),
+          /**
+           * Column, JSON key, form field and variable names whose values are masked whole (by their
+           * last words: user_password matches password). Absent: the built-in list; []: none.
+           */
+          secret_names: z.array(z.string().min(1)).optional(),
         })
         .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
       connections: z.array(connection).default([]),

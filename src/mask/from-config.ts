@@ -21,5 +21,6 @@ export function createMaskerFromConfig(input: MaskerFromConfigInput): Masker {
     allow: masking.allow,
     connections,
     knownSecrets: input.knownSecrets ?? [],
+    ...(masking.secret_names !== undefined ? { secretNames: masking.secret_names } : {}),
   });
 }

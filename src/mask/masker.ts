@@ -1,12 +1,16 @@
 // The masker the pipeline uses: rule sets per connection compiled once, known secrets, fingerprinted
 // replacements, JSON payload walking, streams, and Vigil's own log lines.
-import type { JsonObject, JsonValue } from '../core/events.js';
+import type { JsonObject } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
 import { createFingerprinter, type Fingerprinter } from './fingerprint.js';
 import { type KnownSecret, MIN_KNOWN_SECRET_LENGTH, secretVariants } from './known-secrets.js';
 import { type CustomRuleInput, customRule, type RuleSelection, selectRules } from './rule-set.js';
 import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanResult } from './scanner.js';
+import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
+import { shellSecretSpans } from './shell-line.js';
+import { secretBindings } from './sql-columns.js';
 import { createStreamMaskerFor, type StreamMasker, type StreamScanner } from './stream-masker.js';
+import { type StructuredSpan, walkPayload } from './structured.js';
 import type { Finding } from './types.js';
 
 export interface MaskerOptions {
@@ -23,6 +27,11 @@ export interface MaskerOptions {
     readonly masking?: { disabled_rules?: readonly string[]; enabled_rules?: readonly string[] };
   }[];
   readonly knownSecrets?: readonly KnownSecret[];
+  /**
+   * Names of columns, JSON keys, form fields and variables whose values are masked whole (see
+   * secret-names.ts); DEFAULT_SECRET_NAMES when absent, none when empty.
+   */
+  readonly secretNames?: readonly string[];
 }
 
 export interface MaskResult {
@@ -38,8 +47,14 @@ export interface Masker extends PayloadMasker {
   /** Masks text and says what was found (offsets refer to the input). */
   scanText(text: string, connection?: string): MaskResult;
   createStreamMasker(connection?: string): StreamMasker;
-  /** The most characters a stream masker holds back. */
+  /** The most characters a stream masker holds back for a pattern rule (token runs: see docs). */
   streamWindow(connection?: string): number;
+  /** Masks a shell command line: secret options and variables (shell-line.ts), then the text rules. */
+  maskShellLine(line: string, connection?: string): string;
+  /** scanText for a shell line, with the option or variable named in each finding's detail. */
+  scanShellLine(line: string, connection?: string): MaskResult;
+  /** scanText for a SQL statement, with values bound to secret-named columns masked whole. */
+  scanSql(sql: string, connection?: string): MaskResult;
 }
 
 const DEFAULT_SET = '';
@@ -91,28 +106,43 @@ export function createMasker(options: MaskerOptions): Masker {
   };
   for (const k of options.knownSecrets ?? []) addKnownSecret(k.value, k.label);
 
+  const secretName: SecretNameMatcher = secretNameMatcher(options.secretNames ?? DEFAULT_SECRET_NAMES);
   const maskText = (text: string, connection?: string) => setFor(connection).mask(text);
-  const walk = (value: JsonValue, set: CompiledSet): JsonValue => {
-    if (typeof value === 'string') return set.mask(value);
-    if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => walk(v, set));
-    const out: JsonObject = {};
-    for (const key of Object.keys(value)) out[set.maskKey(key)] = walk(value[key]!, set);
-    return out;
-  };
+  const shellSpans = (line: string): StructuredSpan[] =>
+    shellSecretSpans(line, secretName).map((s) => ({
+      start: s.start,
+      end: s.end,
+      ruleId: 'shell-secret',
+      detail: `option or variable ${s.name}`,
+    }));
 
   return {
     maskText,
-    maskPayload: (payload, connection) => walk(payload, setFor(connection)) as JsonObject,
+    maskPayload: (payload, connection) => walkPayload(payload, setFor(connection), secretName) as JsonObject,
     scanText: (text, connection) => setFor(connection).scanText(text),
+    maskShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)).text,
+    scanShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)),
+    scanSql: (sql, connection) => {
+      const set = setFor(connection);
+      return set.scanText(sql, sqlSpans(sql, secretName));
+    },
     addKnownSecret,
     createStreamMasker: (connection) => createStreamMaskerFor(() => setFor(connection)),
     streamWindow: (connection) => setFor(connection).window,
   };
 }
 
+function sqlSpans(sql: string, secretName: SecretNameMatcher): StructuredSpan[] {
+  return secretBindings(sql, secretName).literals.map((l) => ({
+    start: l.start,
+    end: l.end,
+    ruleId: 'secret-column',
+    detail: `column ${l.column}`,
+  }));
+}
+
 /** One compiled rule set with its replacement rendering. */
-class CompiledSet implements StreamScanner {
+export class CompiledSet implements StreamScanner {
   readonly window: number;
   private readonly keys = new Map<string, string>();
   private readonly clean = new Set<string>();
@@ -159,8 +189,44 @@ class CompiledSet implements StreamScanner {
     return masked;
   }
 
-  scanText(text: string): { text: string; findings: Finding[] } {
+  /** The value replaced whole (a secret column's cell, a secret key's value). */
+  whole(value: string, ruleId: string): string {
+    if (value.length === 0) return value;
+    return this.replacement({ ruleId, start: 0, end: value.length, secret: value });
+  }
+
+  /** Masks text where `spans` (structure: SQL values, shell options) are secret, and the rules elsewhere. */
+  maskSpans(text: string, spans: readonly StructuredSpan[]): string {
+    if (spans.length === 0) return this.mask(text);
+    const result = this.withSpans(text, spans);
+    return this.render(text, 0, text.length, result);
+  }
+
+  private withSpans(text: string, spans: readonly StructuredSpan[]): ScanResult {
     const result = this.scanner.scan(text);
+    if (spans.length === 0) return result;
+    const own: RawFinding[] = spans
+      .filter((s) => s.end > s.start)
+      .map((s) => ({
+        ruleId: s.ruleId,
+        start: s.start,
+        end: s.end,
+        secret: text.slice(s.start, s.end),
+        detail: s.detail,
+      }));
+    const kept = result.findings.filter((f) => !own.some((o) => f.start < o.end && f.end > o.start));
+    const merged = [...own, ...kept].sort((a, b) => a.start - b.start);
+    const findings: RawFinding[] = [];
+    for (const f of merged) {
+      const last = findings[findings.length - 1];
+      if (last && f.start < last.end) continue;
+      findings.push(f);
+    }
+    return { findings, next: text.length, pending: null };
+  }
+
+  scanText(text: string, spans: readonly StructuredSpan[] = []): { text: string; findings: Finding[] } {
+    const result = this.withSpans(text, spans);
     return {
       text: this.render(text, 0, text.length, result),
       findings: result.findings.map((f) => ({

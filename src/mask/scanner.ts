@@ -442,8 +442,11 @@ function continuePiece(c: CompiledRule, text: string, from: number, horizon: num
   let pos = from;
   const re = c.continuation!;
   for (;;) {
-    // Past the horizon the piece may go on in text a stream has not delivered yet.
+    // Past the horizon, or with its longest piece not wholly delivered yet, the piece may go on in
+    // text a stream has not delivered yet.
     if (pos >= horizon) return { pos, pending: c };
+    if (horizon !== Number.POSITIVE_INFINITY && pos + c.rule.maxLength + LOOKAHEAD_MARGIN > text.length)
+      return { pos, pending: c };
     re.lastIndex = pos;
     const m = re.exec(text);
     if (m === null || m[0].length === 0) return { pos, pending: null };

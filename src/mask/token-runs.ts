@@ -4,6 +4,10 @@
 // skipped at the cost of a table lookup per character, which is what keeps the pass fast.
 import { judgeToken, LOOK_BEHIND, MIN_LABELLED, type Verdict } from './token-shape.js';
 
+/** Local copies: imported bindings are read through getters under some loaders. */
+const MIN_TOKEN = MIN_LABELLED;
+const LEADERS = '/-_+';
+
 /** Characters of base64, base64url and hex tokens ('=' padding is added at a run's end). */
 const TOKEN = new Uint8Array(128);
 for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') {
@@ -121,54 +125,51 @@ function readBlock(text: string, s: number, e: number): Block {
   return { start: s, end, token, lines };
 }
 
-/** The first run start at or after `i` (escapes such as `\n` are not part of a run). */
-function nextRunStart(text: string, i: number): number {
-  const n = text.length;
-  for (;;) {
-    while (i < n && !isToken(text.charCodeAt(i))) i++;
-    if (i >= n) return n;
-    if (i > 0 && text.charCodeAt(i - 1) === BACKSLASH) {
-      const esc = escapeLength(text, i - 1);
-      if (esc > 1) {
-        i = i - 1 + esc;
-        continue;
-      }
-    }
-    return i;
-  }
-}
-
 export class TokenRunFinder {
   /** The rule ids in force (key-material, high-entropy-token): verdicts of others are dropped. */
   constructor(private readonly enabled: ReadonlySet<string>) {}
 
   /** The first block at or after `pos` judged a secret, or null. */
   next(text: string, pos: number): RunCandidate | null {
-    let i = pos;
     const n = text.length;
-    for (;;) {
-      i = nextRunStart(text, i);
-      if (i >= n) return null;
+    let runStart = -1;
+    // One tight loop over the characters; only a run of MIN_TOKEN or more, or one that ends at a
+    // line break (it may be the short first line of a block), is looked at further.
+    for (let i = pos; i <= n; i++) {
+      const c = i < n ? text.charCodeAt(i) : 32;
+      if (c < 128 && TOKEN[c] === 1) {
+        if (runStart < 0) runStart = i;
+        continue;
+      }
+      if (runStart < 0) continue;
+      let s = runStart;
+      runStart = -1;
+      if (i - s < MIN_TOKEN && c !== 10 && c !== 13 && c !== 92 && c !== 61) continue;
+      // `\n` and `\u0041` escapes are not part of a run.
+      if (s > 0 && text.charCodeAt(s - 1) === BACKSLASH) {
+        const esc = escapeLength(text, s - 1);
+        if (esc > 1) s = Math.min(i, s - 1 + esc);
+      }
       // Slashes and dashes lead paths and flags (`//host`, `--opt`), not tokens.
-      const c0 = text[i]!;
-      if ((c0 === '/' || c0 === '-' || c0 === '_' || c0 === '+') && isToken(text.charCodeAt(i + 1))) {
-        i++;
-        continue;
-      }
-      const e = runEnd(text, i);
-      if (e - i < MIN_LABELLED && !(e < n && (text[e] === '\n' || text[e] === '\\' || text[e] === '\r'))) {
-        i = e;
-        continue;
-      }
-      const block = readBlock(text, i, e);
-      if (block.token.length >= MIN_LABELLED) {
+      while (s < i && LEADERS.includes(text[s]!)) s++;
+      if (s >= i) continue;
+      const e = runEnd(text, s);
+      const block = readBlock(text, s, e);
+      if (block.token.length >= MIN_TOKEN) {
         const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
         const verdict = judgeToken(block.token, before, block.lines);
-        if (verdict !== null && this.enabled.has(verdict.ruleId))
+        if (verdict !== null && this.enabled.has(verdict.ruleId)) {
           return { start: block.start, end: block.end, secret: block.token, verdict };
+        }
       }
-      i = block.lines > 1 ? block.end : e;
+      // Go on after the block (or the run), from a character that is not a token character.
+      i = Math.max(i, block.lines > 1 ? block.end : e) - 1;
+      if (i + 1 < n && isToken(text.charCodeAt(i + 1))) {
+        // The run ended in padding and a token character follows: start a new run there.
+        runStart = -1;
+      }
     }
+    return null;
   }
 
   /**
@@ -196,6 +197,13 @@ export class TokenRunFinder {
     let s = p;
     while (s > from && isToken(text.charCodeAt(s - 1))) s--;
     if (s === p) return k;
+    // A run that begins with an escape letter (`\\nAbc`): the escape may be the line break of a block.
+    let hold = s;
+    if (s > from && text.charCodeAt(s - 1) === BACKSLASH) {
+      hold = s - 1;
+      const esc = escapeLength(text, s - 1);
+      if (esc > 1) s = Math.min(n, s - 1 + esc);
+    }
     // Walk back over earlier lines of the same block.
     for (;;) {
       let j = s;
@@ -209,7 +217,7 @@ export class TokenRunFinder {
       if (r === q || b - r > MAX_PIECE) break;
       s = r;
     }
-    return s;
+    return Math.min(s, hold);
   }
 }
 

@@ -101,6 +101,35 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
     },
   },
   {
+    id: 'url-secret-parameter',
+    anchors: [
+      {
+        literals: ['token=', 'secret=', 'key=', 'signature=', 'sig=', 'credential=', 'auth='],
+        caseInsensitive: true,
+        back: 40,
+        backChars: '[A-Za-z0-9_.?&;-]',
+      },
+    ],
+    description:
+      'A secret-named query or form parameter: ?token=, &access_token=, api_key=, client_secret=, X-Amz-Signature=, sig=',
+    category: 'secret',
+    pattern: `[?&;#](?:[A-Za-z0-9]{1,20}[_.-]){0,3}(?:${ci('token')}|${ci('secret')}|${ci('key')}|${ci('signature')}|${ci('sig')}|${ci('credential')}|${ci('auth')})=(?<s>${PLACEHOLDER}[^&#\\s"'<>]{6,1024})`,
+    validator: 'random-token',
+    maxLength: 1100,
+    vectors: {
+      hits: [
+        { text: `https://api.example.com/v1/items?access_token=${bearer}&page=2`, secret: bearer },
+        { text: `grant_type=client_credentials&client_secret=${generic}`, secret: generic },
+        { text: `https://bucket.s3.amazonaws.com/o?X-Amz-Signature=${synth(64, ALPHABETS.hex, 'amz')}` },
+      ],
+      misses: [
+        'https://example.com/?page=2&sort=name',
+        '?token={token}',
+        'https://x.io/?api_key=YOUR_API_KEY',
+      ],
+    },
+  },
+  {
     id: 'password-assignment',
     refine: true,
     anchors: [{ literals: ['pass', 'pwd'], caseInsensitive: true }],

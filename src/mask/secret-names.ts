@@ -1,0 +1,78 @@
+// Names of columns, JSON keys, form fields, query parameters and environment variables whose values
+// are secret whatever they look like (a password of four letters is still a password). A name
+// matches when, split into words (snake_case, kebab-case, camelCase, dots), it ends with one of the
+// listed names: `user_password`, `clientSecret` and `X-Api-Key` match; `password_hint`,
+// `token_count` and `max_tokens` do not.
+
+export const DEFAULT_SECRET_NAMES: readonly string[] = [
+  'password',
+  'passwd',
+  'pwd',
+  'pass',
+  'passphrase',
+  'secret',
+  'token',
+  'api_key',
+  'apikey',
+  'access_key',
+  'secret_key',
+  'private_key',
+  'client_secret',
+  'credential',
+  'credentials',
+  'auth',
+  'authorization',
+  'cookie',
+  'session_key',
+  'ssn',
+  'social_security_number',
+  'card_number',
+  'cc_number',
+  'credit_card',
+  'pan',
+  'cvv',
+  'cvc',
+  'iban',
+  'pin',
+  'otp',
+  'totp_secret',
+  'mfa_secret',
+  'recovery_code',
+  'signing_key',
+  'encryption_key',
+  'master_key',
+];
+
+/** Words of a name: `clientSecret` → client, secret; `X-Api-Key` → x, api, key. */
+export function nameWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length > 0);
+}
+
+/** Secret words recognised at the end of a run-together name, when listed. */
+const GLUED = ['password', 'passwd', 'secret', 'passphrase'];
+
+export type SecretNameMatcher = (name: string) => boolean;
+
+export function secretNameMatcher(names: readonly string[] = DEFAULT_SECRET_NAMES): SecretNameMatcher {
+  const wanted = names.map((n) => nameWords(n)).filter((w) => w.length > 0);
+  const cache = new Map<string, boolean>();
+  return (name) => {
+    let hit = cache.get(name);
+    if (hit !== undefined) return hit;
+    const words = nameWords(name);
+    const last = words[words.length - 1] ?? '';
+    // Run-together names: PGPASSWORD, dbpasswd, appsecret.
+    hit = GLUED.some(
+      (g) => last.length > g.length && last.endsWith(g) && wanted.some((w) => w.length === 1 && w[0] === g),
+    );
+    hit ||= wanted.some(
+      (w) => w.length <= words.length && w.every((part, i) => words[words.length - w.length + i] === part),
+    );
+    if (cache.size < 10_000) cache.set(name, hit);
+    return hit;
+  };
+}

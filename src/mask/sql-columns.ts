@@ -1,0 +1,239 @@
+// Which values of a SQL statement are bound to which column: literals and bind parameters ($n in
+// PostgreSQL, ? in MySQL) in INSERT column lists, SET assignments and comparisons (WHERE, ON, SET,
+// IN lists). A lexer of our own rather than a dialect's parser: the masker runs on every dialect's
+// db.query payload, synchronously, and must not fail on text a parser refuses (an unknown
+// statement is still masked by the text rules). Strings, dollar quotes, quoted identifiers and
+// comments are skipped as PostgreSQL and MySQL read them.
+
+export interface SqlValueSpan {
+  /** The literal's content (inside its quotes), in UTF-16 offsets of the statement. */
+  readonly start: number;
+  readonly end: number;
+  readonly column: string;
+}
+
+export interface SqlBindings {
+  /** 1-based parameter number → column. */
+  readonly params: ReadonlyMap<number, string>;
+  readonly literals: readonly SqlValueSpan[];
+}
+
+type Kind = 'ident' | 'string' | 'number' | 'param' | 'op' | 'punct';
+
+interface Token {
+  readonly kind: Kind;
+  /** Identifiers lower-cased and unquoted; operators as written. */
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+  /** For a parameter, its number. */
+  readonly param?: number;
+}
+
+const MAX_STATEMENT = 1_000_000;
+const COMPARE = new Set(['=', '<>', '!=', 'like', 'ilike', 'in', '==']);
+const VALUE_END = new Set([
+  'and',
+  'or',
+  'where',
+  'from',
+  'returning',
+  'group',
+  'order',
+  'limit',
+  'having',
+  'on',
+  'set',
+  'values',
+  'then',
+  'else',
+  'end',
+  'when',
+  'union',
+  'select',
+]);
+
+export function tokenizeSql(sql: string): Token[] {
+  const out: Token[] = [];
+  const n = Math.min(sql.length, MAX_STATEMENT);
+  let question = 0;
+  let i = 0;
+  while (i < n) {
+    const ch = sql[i]!;
+    const next = sql[i + 1];
+    if (ch === '-' && next === '-') {
+      const nl = sql.indexOf('\n', i);
+      i = nl < 0 ? n : nl + 1;
+    } else if (ch === '/' && next === '*') {
+      const close = sql.indexOf('*/', i + 2);
+      i = close < 0 ? n : close + 2;
+    } else if (ch === "'" || ((ch === 'E' || ch === 'e') && next === "'")) {
+      const q = ch === "'" ? i : i + 1;
+      const backslash = q !== i;
+      let j = q + 1;
+      while (j < n) {
+        if (backslash && sql[j] === '\\') j += 2;
+        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2;
+        else if (sql[j] === "'") break;
+        else j++;
+      }
+      out.push({ kind: 'string', text: '', start: q + 1, end: Math.min(j, n) });
+      i = j + 1;
+    } else if (ch === '$' && /[0-9]/.test(next ?? '')) {
+      let j = i + 1;
+      while (j < n && /[0-9]/.test(sql[j]!)) j++;
+      out.push({
+        kind: 'param',
+        text: sql.slice(i, j),
+        start: i,
+        end: j,
+        param: Number(sql.slice(i + 1, j)),
+      });
+      i = j;
+    } else if (ch === '$') {
+      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
+      if (tag) {
+        const close = sql.indexOf(tag[0], i + tag[0].length);
+        const end = close < 0 ? n : close;
+        out.push({ kind: 'string', text: '', start: i + tag[0].length, end });
+        i = close < 0 ? n : close + tag[0].length;
+      } else i++;
+    } else if (ch === '?') {
+      question++;
+      out.push({ kind: 'param', text: '?', start: i, end: i + 1, param: question });
+      i++;
+    } else if (ch === '"' || ch === '`') {
+      let j = i + 1;
+      let name = '';
+      while (j < n) {
+        if (sql[j] === ch && sql[j + 1] === ch) {
+          name += ch;
+          j += 2;
+        } else if (sql[j] === ch) break;
+        else name += sql[j++];
+      }
+      out.push({ kind: 'ident', text: name.toLowerCase(), start: i, end: j + 1 });
+      i = j + 1;
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
+      let j = i + 1;
+      while (j < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]!)) j++;
+      out.push({ kind: 'ident', text: sql.slice(i, j).toLowerCase(), start: i, end: j });
+      i = j;
+    } else if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(next ?? ''))) {
+      let j = i + 1;
+      while (j < n && /[0-9.eE_xXa-fA-F]/.test(sql[j]!)) j++;
+      out.push({ kind: 'number', text: '', start: i, end: j });
+      i = j;
+    } else if (ch === '<' || ch === '>' || ch === '!' || ch === '=') {
+      const two = sql.slice(i, i + 2);
+      const op = two === '<>' || two === '!=' || two === '==' || two === '<=' || two === '>=' ? two : ch;
+      out.push({ kind: 'op', text: op, start: i, end: i + op.length });
+      i += op.length;
+    } else if ('(),;.'.includes(ch)) {
+      out.push({ kind: 'punct', text: ch, start: i, end: i + 1 });
+      i++;
+    } else if (ch === ':' && next === ':') {
+      out.push({ kind: 'op', text: '::', start: i, end: i + 2 });
+      i += 2;
+    } else i++;
+  }
+  return out;
+}
+
+/** The column a (possibly qualified) name ending at token `k` refers to. */
+function columnAt(tokens: readonly Token[], k: number): string | null {
+  const t = tokens[k];
+  return t !== undefined && t.kind === 'ident' ? t.text : null;
+}
+
+/** Attributes the values from token `from` up to a value end (depth 0) to `column`. */
+function bindValue(
+  tokens: readonly Token[],
+  from: number,
+  column: string,
+  params: Map<number, string>,
+  literals: SqlValueSpan[],
+): number {
+  let depth = 0;
+  let k = from;
+  for (; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'punct' && t.text === '(') depth++;
+    else if (t.kind === 'punct' && t.text === ')') {
+      if (depth === 0) break;
+      depth--;
+    } else if (depth === 0 && t.kind === 'punct' && (t.text === ',' || t.text === ';')) break;
+    else if (depth === 0 && t.kind === 'ident' && VALUE_END.has(t.text)) break;
+    else if (t.kind === 'param' && t.param !== undefined) params.set(t.param, column);
+    else if (t.kind === 'string' || t.kind === 'number')
+      literals.push({ start: t.start, end: t.end, column });
+  }
+  return k;
+}
+
+/**
+ * The values of `sql` bound to columns for which `secret(column)` is true. Unknown shapes bind
+ * nothing (the text rules still apply to the whole statement).
+ */
+export function secretBindings(sql: string, secret: (column: string) => boolean): SqlBindings {
+  const params = new Map<number, string>();
+  const literals: SqlValueSpan[] = [];
+  const tokens = tokenizeSql(sql);
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    // INSERT INTO t (a, b) VALUES (x, y), (z, w)
+    if (t.kind === 'ident' && t.text === 'into') {
+      let p = k + 1;
+      while (p < tokens.length && (tokens[p]!.kind === 'ident' || tokens[p]!.text === '.')) p++;
+      if (tokens[p]?.text !== '(') continue;
+      const columns: string[] = [];
+      let q = p + 1;
+      for (; q < tokens.length && tokens[q]!.text !== ')'; q++) {
+        const c = tokens[q]!;
+        if (c.kind === 'ident' && (tokens[q + 1]?.text === ',' || tokens[q + 1]?.text === ')'))
+          columns.push(c.text);
+      }
+      if (!columns.some(secret)) continue;
+      if (tokens[q + 1]?.text !== 'values') continue;
+      let r = q + 2;
+      while (tokens[r]?.text === '(') {
+        let index = 0;
+        r++;
+        for (;;) {
+          const column = columns[index];
+          r =
+            column !== undefined && secret(column)
+              ? bindValue(tokens, r, column, params, literals)
+              : bindValue(tokens, r, '', new Map(), []);
+          if (tokens[r]?.text === ',') {
+            index++;
+            r++;
+            continue;
+          }
+          break;
+        }
+        if (tokens[r]?.text === ')') r++;
+        if (tokens[r]?.text === ',') r++;
+        else break;
+      }
+      continue;
+    }
+    // col = value, col IN (...), col LIKE value (SET assignments and comparisons alike).
+    if (t.kind === 'op' || (t.kind === 'ident' && COMPARE.has(t.text))) {
+      if (!COMPARE.has(t.text)) continue;
+      const column = columnAt(tokens, k - 1);
+      if (column === null || !secret(column)) continue;
+      const from = tokens[k + 1]?.text === '(' && t.text === 'in' ? k + 2 : k + 1;
+      if (t.text === 'in') {
+        // Each element of the list.
+        let r = from;
+        for (;;) {
+          r = bindValue(tokens, r, column, params, literals);
+          if (tokens[r]?.text !== ',') break;
+          r++;
+        }
+      } else bindValue(tokens, from, column, params, literals);
+    }
+  }
+  return { params, literals };
+}

@@ -1,0 +1,109 @@
+// Structure-aware masking of payloads: values under secret-named keys at any depth (JSON bodies,
+// parsed forms, headers), and the two database payload shapes of core/db-payloads.ts: in db.query,
+// literals and bind parameters bound to secret-named columns (sql-columns.ts); in db.result, the
+// cells of secret-named columns. Everything else goes through the text rules.
+import type { JsonObject, JsonValue } from '../core/events.js';
+import type { SecretNameMatcher } from './secret-names.js';
+import { nameWords } from './secret-names.js';
+import { secretBindings } from './sql-columns.js';
+
+export interface StructuredSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly ruleId: string;
+  readonly detail?: string;
+}
+
+/** What the walk needs of a compiled rule set. */
+export interface SpanRenderer {
+  mask(text: string): string;
+  maskKey(key: string): string;
+  whole(value: string, ruleId: string): string;
+  maskSpans(text: string, spans: readonly StructuredSpan[]): string;
+}
+
+/** Placeholders and references stay readable: `${DB_PASSWORD}`, `<redacted>`, `***`. */
+const PLACEHOLDER = /^(?:\$\{[^}]*\}|<[^>]*>|\*+|\[MASKED:[^\]]*\]|null|none|undefined|)$/i;
+
+/**
+ * A value under a secret-named key is masked whole, except: placeholders; and for names ending in
+ * `token` (a model's logprob token, `max_tokens`-like counters are not matched anyway), values
+ * shorter than 8 characters or with spaces, which are words rather than credentials.
+ */
+function fieldSecret(key: string, value: string): boolean {
+  if (PLACEHOLDER.test(value.trim())) return false;
+  const words = nameWords(key);
+  if (words[words.length - 1] === 'token' && (value.length < 8 || /\s/.test(value))) return false;
+  return true;
+}
+
+export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: SecretNameMatcher): JsonValue {
+  const walk = (value: JsonValue, key: string | null): JsonValue => {
+    if (typeof value === 'string') {
+      if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
+      return set.mask(value);
+    }
+    if (typeof value === 'number' && key !== null && secretName(key)) {
+      return set.whole(String(value), 'secret-field');
+    }
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => walk(v, key));
+    if (isDbQuery(value)) return dbQuery(value);
+    if (isDbResult(value)) return dbResult(value);
+    const out: JsonObject = {};
+    for (const k of Object.keys(value)) out[set.maskKey(k)] = walk(value[k]!, k);
+    return out;
+  };
+
+  const dbQuery = (value: JsonObject): JsonObject => {
+    const statement = value.statement as string;
+    const bindings = secretBindings(statement, secretName);
+    const spans = bindings.literals.map((l) => ({ start: l.start, end: l.end, ruleId: 'secret-column' }));
+    const out: JsonObject = {};
+    for (const k of Object.keys(value)) {
+      const v = value[k]!;
+      if (k === 'statement') out[k] = set.maskSpans(statement, spans);
+      else if (k === 'parameters') {
+        out[k] = (v as JsonValue[]).map((p, i) =>
+          p !== null && bindings.params.has(i + 1) && (typeof p === 'string' || typeof p === 'number')
+            ? set.whole(String(p), 'secret-column')
+            : walk(p, null),
+        );
+      } else out[set.maskKey(k)] = walk(v, k);
+    }
+    return out;
+  };
+
+  const dbResult = (value: JsonObject): JsonObject => {
+    const columns = value.columns as string[];
+    const secret = columns.map((c) => secretName(c));
+    const out: JsonObject = {};
+    for (const k of Object.keys(value)) {
+      const v = value[k]!;
+      if (k === 'rows' && secret.some(Boolean)) {
+        out[k] = (v as JsonValue[]).map((row) =>
+          Array.isArray(row)
+            ? row.map((cell, i) =>
+                secret[i] && cell !== null && (typeof cell === 'string' || typeof cell === 'number')
+                  ? set.whole(String(cell), 'secret-column')
+                  : walk(cell, null),
+              )
+            : walk(row, null),
+        );
+      } else out[set.maskKey(k)] = walk(v, k === 'columns' ? null : k);
+    }
+    return out;
+  };
+
+  return walk(payload, null);
+}
+
+/** The db.query shape (core/db-payloads.ts): a statement text and its bound parameters. */
+function isDbQuery(v: JsonObject): boolean {
+  return typeof v.statement === 'string' && Array.isArray(v.parameters);
+}
+
+/** The db.result shape: column names and rows of cells. */
+function isDbResult(v: JsonObject): boolean {
+  return Array.isArray(v.columns) && Array.isArray(v.rows) && v.columns.every((c) => typeof c === 'string');
+}

@@ -1,0 +1,169 @@
+// Structure-aware masking: SQL values by column (literals and bind parameters), db.result cells by
+// column name, JSON keys at any depth, shell command lines.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { createMasker } from '../../src/mask/index.js';
+import { secretNameMatcher } from '../../src/mask/secret-names.js';
+import { secretBindings, tokenizeSql } from '../../src/mask/sql-columns.js';
+
+const secret = secretNameMatcher();
+const masker = createMasker({ fingerprintKey: 'structured' });
+
+test('secret names match by their last words, not by substrings', () => {
+  for (const yes of [
+    'password',
+    'user_password',
+    'clientSecret',
+    'X-Api-Key',
+    'AWS_SECRET_ACCESS_KEY',
+    'PGPASSWORD',
+    'card_number',
+    'ssn',
+    'refresh_token',
+  ])
+    assert.ok(secret(yes), yes);
+  for (const no of [
+    'password_hint',
+    'token_count',
+    'max_tokens',
+    'bypass',
+    'keyboard',
+    'name',
+    'spin',
+    'secret_name',
+  ])
+    assert.ok(!secret(no), no);
+});
+
+test('INSERT column lists map $n and ? parameters and literals to their columns', () => {
+  const pg = secretBindings('INSERT INTO users(name, password) VALUES ($1, $2)', secret);
+  assert.deepEqual([...pg.params], [[2, 'password']]);
+  const my = secretBindings(
+    "insert into `users` (`name`, `api_key`, note) values (?, ?, 'a ? b'), (?, ?, ?)",
+    secret,
+  );
+  assert.deepEqual(
+    [...my.params],
+    [
+      [2, 'api_key'],
+      [4, 'api_key'],
+    ],
+  );
+  const sql = "INSERT INTO users (id, password) VALUES (1, 'hunter2'), (2, crypt($1, gen_salt('bf')))";
+  const lit = secretBindings(sql, secret);
+  assert.deepEqual(
+    lit.literals.map((l) => sql.slice(l.start, l.end)),
+    ['hunter2', 'bf'],
+  );
+  assert.deepEqual([...lit.params], [[1, 'password']]);
+});
+
+test('SET assignments, WHERE comparisons and IN lists bind their values; strings and comments are skipped', () => {
+  const sql =
+    "UPDATE accounts SET token = $1, name = 'x' WHERE u.password = 'p@ss''word' AND id IN (1,2) AND secret IN ($2, 'abc') -- password = 'no'";
+  const b = secretBindings(sql, secret);
+  assert.deepEqual([...b.params].sort(), [
+    [1, 'token'],
+    [2, 'secret'],
+  ]);
+  assert.deepEqual(
+    b.literals.map((l) => sql.slice(l.start, l.end)),
+    ["p@ss''word", 'abc'],
+  );
+  const dollar = secretBindings("SELECT $q$ password = '$1' $q$ WHERE pwd = $$x$$", secret);
+  assert.deepEqual(dollar.literals.length, 1);
+  assert.deepEqual([...dollar.params], []);
+});
+
+test('the SQL lexer accepts any text and numbers ? placeholders in order', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 200 }), (sql) => {
+      const tokens = tokenizeSql(sql);
+      for (const t of tokens) assert.ok(t.start >= 0 && t.end <= sql.length + 1);
+      secretBindings(sql, secret);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('db.query payloads: a prepared INSERT masks the bound password; db.result masks secret columns', () => {
+  const password = 'correct horse battery staple';
+  const q = masker.maskPayload(
+    {
+      statement: 'INSERT INTO users(name, password) VALUES ($1, $2)',
+      parameters: ['alice', password],
+      protocol: 'extended',
+    },
+    'pg',
+  );
+  assert.deepEqual((q.parameters as string[])[0], 'alice');
+  assert.match((q.parameters as string[])[1]!, /^\[MASKED:secret-column:[0-9a-f]{6}\]$/);
+  assert.ok(!JSON.stringify(q).includes(password));
+  const simple = masker.maskPayload(
+    { statement: "UPDATE users SET password = 'pw1' WHERE id = 7", parameters: [] },
+    'pg',
+  );
+  assert.match(
+    simple.statement as string,
+    /SET password = '\[MASKED:secret-column:[0-9a-f]{6}\]' WHERE id = 7/,
+  );
+  const r = masker.maskPayload(
+    {
+      columns: ['id', 'password', 'email_verified'],
+      rows: [
+        ['1', 'pw1', 't'],
+        ['2', null, 'f'],
+      ],
+    },
+    'pg',
+  );
+  const rows = r.rows as (string | null)[][];
+  assert.equal(rows[0]![0], '1');
+  assert.match(rows[0]![1]!, /^\[MASKED:secret-column:/);
+  assert.equal(rows[1]![1], null);
+  assert.equal(rows[0]![2], 't');
+});
+
+test('JSON keys at any depth; words under token keys, counters and placeholders stay', () => {
+  const out = masker.maskPayload(
+    {
+      config: { db: { password: 'abc' }, items: [{ client_secret: 'tiny' }] },
+      max_tokens: 1024,
+      logprobs: [{ token: 'Hello', logprob: -0.1 }],
+      access_token: 'opaque-session-handle-12345',
+      env: { DB_PASSWORD: '${DB_PASSWORD}' },
+      pin: 1234,
+    },
+    'llm',
+  );
+  const text = JSON.stringify(out);
+  for (const gone of ['"abc"', 'tiny', 'opaque-session-handle-12345', '1234'])
+    assert.ok(!text.includes(gone), gone);
+  assert.equal(out.max_tokens, 1024);
+  assert.ok(text.includes('"token":"Hello"'));
+  assert.ok(text.includes('${DB_PASSWORD}'));
+});
+
+test('shell lines: --password=, --password VALUE, mysql -p, sshpass, curl -u, NAME=value and export', () => {
+  const cases: [string, string][] = [
+    ['mysql -u root -pS3cr3tPass db', 'S3cr3tPass'],
+    ['pg_dump --password=hunter2 app', 'hunter2'],
+    ['vault login --token "s.abcdef123"', 's.abcdef123'],
+    ['PGPASSWORD=letmein psql -h db', 'letmein'],
+    ['export AWS_SECRET_ACCESS_KEY=abc/def+ghi', 'abc/def+ghi'],
+    ["sshpass -p 'pw here' ssh host", 'pw here'],
+    ['curl -u admin:adminpw https://x', 'adminpw'],
+    ['sudo env API_TOKEN=zzz9 ./run.sh', 'zzz9'],
+  ];
+  for (const [line, value] of cases) {
+    const out = masker.maskShellLine(line);
+    assert.ok(!out.includes(value), `${line} → ${out}`);
+    assert.match(out, /\[MASKED:shell-secret:[0-9a-f]{6}\]/, line);
+  }
+  for (const line of ['mkdir -p /tmp/x', 'ls -la', 'echo password', 'grep -r token src/']) {
+    assert.equal(masker.maskShellLine(line), line);
+  }
+  const explained = masker.scanShellLine('mysql -pS3cr3t');
+  assert.equal(explained.findings[0]!.detail, 'option or variable -p');
+});
