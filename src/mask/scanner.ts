@@ -14,6 +14,8 @@ import { shannonEntropy, VALIDATORS } from './validators.js';
 export const LOOKAHEAD_MARGIN = 16;
 /** Token-run findings lose ties to every rule (a prefixed token is named by its rule). */
 const RUN_PRIORITY = 1_000_000;
+/** Text kept before a search window so lookbehinds and \b see what precedes it. */
+const WINDOW_CONTEXT = 32;
 
 export interface RawFinding {
   readonly ruleId: string;
@@ -32,6 +34,8 @@ export interface CompiledRule {
   readonly priority: number;
   readonly secretGroups: readonly string[];
   readonly sticky: RegExp;
+  /** The same pattern for a search (rules whose match may start before their literal). */
+  readonly search: RegExp;
   readonly continuation: RegExp | null;
   readonly validate: ((secret: string, match: string) => boolean) | null;
 }
@@ -88,6 +92,8 @@ interface Family {
 
 export class Scanner {
   readonly maxMatchLength: number;
+  /** Work done, for the test that hostile input cannot stall the masker: pattern executions. */
+  readonly stats = { verifications: 0 };
   private readonly families: readonly Family[];
   private readonly prefixed: readonly { rule: CompiledRule; exact: RegExp }[];
   private readonly allow: ReadonlySet<string>;
@@ -319,7 +325,7 @@ export class Scanner {
         };
       }
       if (family.own !== null) {
-        const cand = this.accept(family.own, hit);
+        const cand = this.accept(family.own, hit, 0);
         if (cand !== null) return cand;
         finder.lastIndex = at + 1;
         continue;
@@ -349,19 +355,46 @@ export class Scanner {
       return ok;
     });
     if (!any) return null;
-    for (let start = Math.max(pos, at - maxBack); start <= at; start++) {
-      for (let i = 0; i < rules.length; i++) {
-        if (!present[i]) continue;
-        const { c, back } = rules[i]!;
-        if (at - start > back) continue;
-        c.sticky.lastIndex = start;
-        const m = c.sticky.exec(text);
-        if (m === null || m[0].length === 0) continue;
-        const cand = this.accept(c, m);
+    // Each rule's leftmost match starting between `back` characters before the literal and the
+    // literal; the leftmost of those wins, ties to the earlier rule. A rule reaching back is
+    // searched once in a bounded window rather than tried at every start.
+    let best: Candidate | null = null;
+    for (let i = 0; i < rules.length; i++) {
+      if (!present[i]) continue;
+      const { c, back } = rules[i]!;
+      const first = Math.max(pos, at - back);
+      if (best !== null && best.start <= first) continue;
+      const cand = back === 0 ? this.tryAt(c, text, first) : this.searchWindow(c, text, first, at);
+      if (cand !== null && (best === null || cand.start < best.start)) best = cand;
+    }
+    return best;
+  }
+
+  private tryAt(c: CompiledRule, text: string, start: number): Candidate | null {
+    this.stats.verifications++;
+    c.sticky.lastIndex = start;
+    const m = c.sticky.exec(text);
+    if (m === null || m[0].length === 0) return null;
+    return this.accept(c, m, 0);
+  }
+
+  /** The rule's leftmost acceptable match starting in [first, last], searched in a bounded slice. */
+  private searchWindow(c: CompiledRule, text: string, first: number, last: number): Candidate | null {
+    const lo = Math.max(0, first - WINDOW_CONTEXT);
+    const hi = Math.min(text.length, last + c.rule.maxLength + LOOKAHEAD_MARGIN);
+    const window = lo === 0 && hi === text.length ? text : text.slice(lo, hi);
+    const re = c.search;
+    re.lastIndex = first - lo;
+    for (;;) {
+      this.stats.verifications++;
+      const m = re.exec(window);
+      if (m === null || m.index > last - lo) return null;
+      if (m[0].length > 0) {
+        const cand = this.accept(c, m, lo);
         if (cand !== null) return cand;
       }
+      re.lastIndex = m.index + 1;
     }
-    return null;
   }
 
   private runCandidate(runs: TokenRunFinder, text: string, pos: number): Candidate | null {
@@ -388,8 +421,8 @@ export class Scanner {
     }
   }
 
-  private accept(c: CompiledRule, m: RegExpExecArray): Candidate | null {
-    const start = m.index;
+  private accept(c: CompiledRule, m: RegExpExecArray, offset = 0): Candidate | null {
+    const start = m.index + offset;
     const end = start + m[0].length;
     if (end === start) return null;
     let secretStart = start;
@@ -402,6 +435,8 @@ export class Scanner {
         const value = groups[name];
         if (value !== undefined) {
           [secretStart, secretEnd] = indices[name]!;
+          secretStart += offset;
+          secretEnd += offset;
           secret = value;
           break;
         }
@@ -514,6 +549,7 @@ function compileRule(rule: DetectorRule, priority: number): CompiledRule {
     priority,
     secretGroups: names.map((n) => `${group}_${n}`),
     sticky: new RegExp(prefixGroups(rule, group), 'yd'),
+    search: new RegExp(prefixGroups(rule, group), 'gd'),
     continuation: rule.continuation ? new RegExp(rule.continuation.pattern, 'y') : null,
     validate: rule.validator ? VALIDATORS[rule.validator] : null,
   };
