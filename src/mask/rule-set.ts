@@ -3,6 +3,7 @@
 import { VigilError } from '../core/errors.js';
 import { BUILTIN_RULES } from './catalogue.js';
 import { nameSecretGroup } from './pattern-rewrite.js';
+import { hasNestedQuantifier } from './regex-guard.js';
 import type { DetectorRule, ValidatorName } from './types.js';
 
 /** The longest match assumed for a custom rule (its pattern cannot be measured). */
@@ -34,6 +35,12 @@ export function customRule(input: CustomRuleInput): DetectorRule {
       {
         cause: err,
       },
+    );
+  }
+  if (hasNestedQuantifier(pattern)) {
+    throw new VigilError(
+      'config_invalid',
+      `masking rule "${input.id}": a repeated group contains an unbounded quantifier (like (a+)+), which can backtrack catastrophically on hostile input; bound the inner quantifier ({1,64})`,
     );
   }
   return {

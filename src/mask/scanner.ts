@@ -14,6 +14,8 @@ import { shannonEntropy, VALIDATORS } from './validators.js';
 export const LOOKAHEAD_MARGIN = 16;
 /** Token-run findings lose ties to every rule (a prefixed token is named by its rule). */
 const RUN_PRIORITY = 1_000_000;
+/** Up to this far back, a rule is tried at each start; further, searched in a window. */
+const SHORT_BACK = 4;
 /** Text kept before a search window so lookbehinds and \b see what precedes it. */
 const WINDOW_CONTEXT = 32;
 
@@ -364,7 +366,10 @@ export class Scanner {
       const { c, back } = rules[i]!;
       const first = Math.max(pos, at - back);
       if (best !== null && best.start <= first) continue;
-      const cand = back === 0 ? this.tryAt(c, text, first) : this.searchWindow(c, text, first, at);
+      let cand: Candidate | null = null;
+      if (back <= SHORT_BACK) {
+        for (let start = first; start <= at && cand === null; start++) cand = this.tryAt(c, text, start);
+      } else cand = this.searchWindow(c, text, first, at);
       if (cand !== null && (best === null || cand.start < best.start)) best = cand;
     }
     return best;

@@ -4,6 +4,7 @@
 // partial literal), and everything before that is masked and emitted. The concatenated output
 // equals masking the whole text at once.
 import type { CompiledRule, ScanResult } from './scanner.js';
+import { isRunChar, MAX_PIECE } from './token-runs.js';
 
 /**
  * Characters of already-emitted text kept so lookbehinds, \b and the words looked for before a
@@ -31,19 +32,31 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
   let held = '';
   let pending: CompiledRule | null = null;
   let ended = false;
+  /** Held characters that are one token run still open at the end (nothing can be decided in it). */
+  let openRun = 0;
+
+  const measureOpenRun = () => {
+    openRun = 0;
+    while (openRun < held.length && isRunChar(held.charCodeAt(held.length - 1 - openRun))) openRun++;
+    if (openRun !== held.length) openRun = 0;
+  };
 
   const step = (final: boolean): string => {
     const s = scanner();
     const text = context + held;
     const from = context.length;
     const horizon = final ? Number.POSITIVE_INFINITY : s.holdFrom(text, from);
-    if (horizon <= from) return '';
+    if (horizon <= from) {
+      measureOpenRun();
+      return '';
+    }
     const result = s.scan(text, from, horizon, pending);
     const next = final ? text.length : result.next;
     const out = s.render(text, from, next, result);
     pending = final ? null : result.pending;
     context = text.slice(Math.max(0, next - CONTEXT), next);
     held = text.slice(next);
+    measureOpenRun();
     return out;
   };
 
@@ -51,6 +64,14 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
     push(chunk) {
       if (ended) throw new Error('stream masker: push after end');
       if (chunk.length === 0) return '';
+      // Held text that is one open token run, continued by token characters, stays undecided:
+      // skipping the scan keeps a run streamed in tiny pieces linear rather than quadratic.
+      const samePiece = Math.floor((openRun + chunk.length) / MAX_PIECE) === Math.floor(openRun / MAX_PIECE);
+      if (openRun > 0 && pending === null && samePiece && allRunChars(chunk)) {
+        held += chunk;
+        openRun += chunk.length;
+        return '';
+      }
       held += chunk;
       return step(false);
     },
@@ -60,4 +81,9 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
       return step(true);
     },
   };
+}
+
+function allRunChars(chunk: string): boolean {
+  for (let i = 0; i < chunk.length; i++) if (!isRunChar(chunk.charCodeAt(i))) return false;
+  return true;
 }

@@ -151,7 +151,7 @@ export class TokenRunFinder {
         if (esc > 1) s = Math.min(i, s - 1 + esc);
       }
       // Slashes and dashes lead paths and flags (`//host`, `--opt`), not tokens.
-      while (s < i && LEADERS.includes(text[s]!)) s++;
+      if (s === 0 || !isToken(text.charCodeAt(s - 1))) while (s < i && LEADERS.includes(text[s]!)) s++;
       if (s >= i) continue;
       const e = runEnd(text, s);
       const block = readBlock(text, s, e);
@@ -162,12 +162,16 @@ export class TokenRunFinder {
           return { start: block.start, end: block.end, secret: block.token, verdict };
         }
       }
-      // Go on after the block (or the run), from a character that is not a token character.
-      i = Math.max(i, block.lines > 1 ? block.end : e) - 1;
-      if (i + 1 < n && isToken(text.charCodeAt(i + 1))) {
-        // The run ended in padding and a token character follows: start a new run there.
-        runStart = -1;
+      if (block.lines === 1 && e < i) {
+        // A run longer than MAX_PIECE: its next piece is judged on its own.
+        runStart = e;
+        i = e;
+        while (i < n && isToken(text.charCodeAt(i))) i++;
+        i--;
+        continue;
       }
+      // Go on after the block (or the run).
+      i = Math.max(i, block.lines > 1 ? block.end : e) - 1;
     }
     return null;
   }
@@ -197,6 +201,16 @@ export class TokenRunFinder {
     let s = p;
     while (s > from && isToken(text.charCodeAt(s - 1))) s--;
     if (s === p) return k;
+    // A single run longer than a piece: the pieces before the last are decided.
+    if (p - s > MAX_PIECE && p === n) {
+      let t = s;
+      if (t > 0 && text.charCodeAt(t - 1) === BACKSLASH)
+        t = Math.min(n, t - 1 + Math.max(1, escapeLength(text, t - 1)));
+      while (t < n && LEADERS.includes(text[t]!)) t++;
+      // The last piece stays held, with room for the '=' padding a piece may end with.
+      const pieces = Math.floor((n - t - 3) / MAX_PIECE);
+      if (pieces > 0) return t + pieces * MAX_PIECE;
+    }
     // A run that begins with an escape letter (`\\nAbc`): the escape may be the line break of a block.
     let hold = s;
     if (s > from && text.charCodeAt(s - 1) === BACKSLASH) {
@@ -214,7 +228,12 @@ export class TokenRunFinder {
       while (q > from && text[q - 1] === '=') q--;
       let r = q;
       while (r > from && isToken(text.charCodeAt(r - 1))) r--;
-      if (r === q || b - r > MAX_PIECE) break;
+      // The line may begin with the letter of an escaped line break (`\\nAbc`).
+      if (r > from && text.charCodeAt(r - 1) === BACKSLASH) {
+        const esc = escapeLength(text, r - 1);
+        if (esc > 1) r = Math.min(q, r - 1 + esc);
+      }
+      if (r >= q || b - r > MAX_PIECE) break;
       s = r;
     }
     return Math.min(s, hold);
