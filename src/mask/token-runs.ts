@@ -7,6 +7,8 @@ import { judgeToken, LOOK_BEHIND, MIN_LABELLED, type Verdict } from './token-sha
 /** Local copies: imported bindings are read through getters under some loaders. */
 const MIN_TOKEN = MIN_LABELLED;
 const LEADERS = '/-_+';
+/** Characters after a run that its verdict may read (a file name after a digest). */
+const AFTER = 16;
 
 /** Characters of base64, base64url and hex tokens ('=' padding is added at a run's end). */
 const TOKEN = new Uint8Array(128);
@@ -62,6 +64,9 @@ function nextLine(text: string, e: number): number {
   else if (text.startsWith('\\r\\n', j)) j += 4;
   else return -1;
   while (text[j] === ' ' || text[j] === '\t') j++;
+  // A quote or comment marker before each line (`> `, `# `, `// `, ` * `) is not part of the body.
+  const marker = /^(?:>|#|\/\/|\*)[ \t]*/.exec(text.slice(j, j + 8));
+  if (marker && isToken(text.charCodeAt(j + marker[0].length))) j += marker[0].length;
   return j;
 }
 
@@ -151,13 +156,24 @@ export class TokenRunFinder {
         if (esc > 1) s = Math.min(i, s - 1 + esc);
       }
       // Slashes and dashes lead paths and flags (`//host`, `--opt`), not tokens.
-      if (s === 0 || !isToken(text.charCodeAt(s - 1))) while (s < i && LEADERS.includes(text[s]!)) s++;
+      // Two or more slashes or dashes lead paths and flags (`//host`, `--opt`), not tokens.
+      if (
+        (s === 0 || !isToken(text.charCodeAt(s - 1))) &&
+        LEADERS.includes(text[s + 1] ?? ' ') &&
+        LEADERS.includes(text[s]!)
+      )
+        while (s < i && LEADERS.includes(text[s]!)) s++;
       if (s >= i) continue;
       const e = runEnd(text, s);
       const block = readBlock(text, s, e);
       if (block.token.length >= MIN_TOKEN) {
         const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
-        const verdict = judgeToken(block.token, before, block.lines);
+        const verdict = judgeToken(
+          block.token,
+          before,
+          block.lines,
+          text.slice(block.end, block.end + AFTER),
+        );
         if (verdict !== null && this.enabled.has(verdict.ruleId)) {
           return { start: block.start, end: block.end, secret: block.token, verdict };
         }
@@ -181,6 +197,19 @@ export class TokenRunFinder {
    * back), or text.length. Never inside a run.
    */
   openStart(text: string, from: number): number {
+    const n = text.length;
+    // A long run ended less than AFTER characters ago: its verdict reads the text after it.
+    let q = n;
+    while (q > from && n - q < AFTER && !isToken(text.charCodeAt(q - 1))) q--;
+    if (q < n && q > from && n - q < AFTER) {
+      let r = q;
+      while (r > from && isToken(text.charCodeAt(r - 1))) r--;
+      if (q - r >= MIN_TOKEN) return Math.min(r, this.openEnd(text, from));
+    }
+    return this.openEnd(text, from);
+  }
+
+  private openEnd(text: string, from: number): number {
     const n = text.length;
     let k = n;
     let t = n;
@@ -206,7 +235,8 @@ export class TokenRunFinder {
       let t = s;
       if (t > 0 && text.charCodeAt(t - 1) === BACKSLASH)
         t = Math.min(n, t - 1 + Math.max(1, escapeLength(text, t - 1)));
-      while (t < n && LEADERS.includes(text[t]!)) t++;
+      if (LEADERS.includes(text[t + 1] ?? ' ') && LEADERS.includes(text[t]!))
+        while (t < n && LEADERS.includes(text[t]!)) t++;
       // The last piece stays held, with room for the '=' padding a piece may end with.
       const pieces = Math.floor((n - t - 3) / MAX_PIECE);
       if (pieces > 0) return t + pieces * MAX_PIECE;
@@ -221,6 +251,9 @@ export class TokenRunFinder {
     // Walk back over earlier lines of the same block.
     for (;;) {
       let j = s;
+      while (j > from && (text[j - 1] === ' ' || text[j - 1] === '\t')) j--;
+      if (j > from && (text[j - 1] === '>' || text[j - 1] === '#' || text[j - 1] === '*')) j--;
+      else if (j > from + 1 && text[j - 1] === '/' && text[j - 2] === '/') j -= 2;
       while (j > from && (text[j - 1] === ' ' || text[j - 1] === '\t')) j--;
       const b = breakStart(text, j, from);
       if (b < 0) break;

@@ -109,22 +109,69 @@ const HARMLESS_DATA_URI =
 
 /** Decoded base64 that starts like a media file (PNG, JPEG, GIF, WebP/WAV, PDF, MP3, Ogg, ...). */
 const MEDIA_BASE64_PREFIXES = [
-  'iVBORw0KGgo', // PNG
+  // Only the characters fixed by the magic bytes (a partial last character depends on what follows).
+  'iVBORw0KGg', // PNG
   '/9j/', // JPEG
   'R0lGOD', // GIF
   'UklGR', // RIFF: WebP, WAV
-  'JVBERi0', // PDF
+  'JVBERi', // PDF
   'SUQz', // MP3 with ID3
-  'T2dnUw', // Ogg
-  'AAAAIGZ0eXA', // MP4
-  'AAAAGGZ0eXA',
-  'AAAAHGZ0eXA',
+  'T2dnU', // Ogg
+  'AAAAIGZ0eX', // MP4
+  'AAAAGGZ0eX',
+  'AAAAHGZ0eX',
   'd09GR', // WOFF
-  'PHN2Zy', // <svg
+  'PHN2Z', // <svg
   'PD94bW', // <?xml
 ];
 /** Base64 of DER (a SEQUENCE with a long length: MII, MIG, MH, MC) or of an OpenSSH private key. */
 const KEY_BASE64_PREFIX = /^(?:MI[I-J]|MIG|MH[a-z]|MC[0-9A-Za-z]|b3BlbnNzaC1rZXktdjE|UFVUVFk)/;
+
+/**
+ * Base64 of the names inside an OpenSSH private key body (`openssh-key-v1`, `ssh-ed25519`,
+ * `ecdsa-sha2-nistp256`, `nistp256`) at the three byte alignments: a block of lines that
+ * holds one is an OpenSSH key body, however low its entropy (its public part repeats).
+ */
+const OPENSSH_MARKERS: readonly string[] = (() => {
+  const out = new Set<string>();
+  for (const name of [
+    'openssh-key-v1',
+    'ssh-ed25519',
+    'ecdsa-sha2-nistp256',
+    'ecdsa-sha2-nistp384',
+    'nistp256',
+    'nistp384',
+  ]) {
+    const bytes = Buffer.from(name);
+    for (let offset = 0; offset < 3; offset++) {
+      const padded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(3)]).toString('base64');
+      const core = padded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+      if (core.length >= 8) out.add(core);
+    }
+  }
+  return [...out];
+})();
+
+/** Paths and names joined by separators (`deployment/checkout-service-7d4b9c8f5d-x2z9q`). */
+function separatedWords(token: string): boolean {
+  const parts = token.split(/[-_/+.]+/).filter((p) => p.length > 0);
+  if (parts.length < 2) return false;
+  let wordy = 0;
+  let letters = 0;
+  for (const p of parts) {
+    const l = p.replace(/[^A-Za-z]/g, '').length;
+    letters += l;
+    if (p.length >= 3 && /^[A-Za-z]+$/.test(p)) {
+      let v = 0;
+      for (const ch of p) if (VOWELS.has(ch)) v++;
+      if (v / p.length >= 0.25) wordy += l;
+    }
+  }
+  return letters > 0 && wordy / letters >= 0.5;
+}
+
+/** A digest listed before its file name (sha256sum, shasum output: `<hex>  name` or `<hex> *name`). */
+const HASH_AFTER = /^(?: [ *]|\t)[\w./-]+/;
 
 export interface Verdict {
   readonly ruleId: 'key-material' | 'high-entropy-token';
@@ -145,7 +192,7 @@ function printableShare(token: string): number {
  * The verdict on `token` (base64, hex or alphanumeric characters; for a block, its lines joined),
  * given up to LOOK_BEHIND characters of text before it. `lines` > 1 for a multi-line block.
  */
-export function judgeToken(token: string, before: string, lines: number): Verdict | null {
+export function judgeToken(token: string, before: string, lines: number, after = ''): Verdict | null {
   const length = token.length;
   if (length < MIN_LABELLED) return null;
   if (UUID.test(token)) return null;
@@ -159,6 +206,10 @@ export function judgeToken(token: string, before: string, lines: number): Verdic
   const hashNamed = HASH_WORDS.test(before) || /^sha\d{1,3}[-:]/i.test(token);
   if (hashNamed) return null;
   const labelled = SECRET_WORDS.test(before) || JWK_MEMBER.test(before);
+  if (stats.charset === 'hex' && !labelled && HASH_AFTER.test(after)) return null;
+  if (lines > 1 && OPENSSH_MARKERS.some((m) => token.includes(m))) {
+    return { ruleId: 'key-material', detail: `OpenSSH private key body; ${length} chars on ${lines} lines` };
+  }
   const keyPrefix = stats.charset !== 'hex' && length >= 40 && KEY_BASE64_PREFIX.test(token);
   const block = lines > 1;
   const margin =
@@ -167,7 +218,7 @@ export function judgeToken(token: string, before: string, lines: number): Verdic
   const why = (kind: string) =>
     `${kind}; ${stats.charset}, ${length} chars${block ? ` on ${lines} lines` : ''}, entropy ${stats.entropy.toFixed(2)} ≥ ${threshold.toFixed(2)} bits/char${labelled ? `, near "${nearWord(before)}"` : ''}`;
   if (stats.entropy < threshold) return null;
-  if (!block && !keyPrefix && wordLike(token, stats)) return null;
+  if (!block && !keyPrefix && !labelled && (wordLike(token, stats) || separatedWords(token))) return null;
   if (stats.charset !== 'hex' && stats.digits === 0 && !block) return null;
   if (block || keyPrefix) {
     if (stats.charset === 'hex' && !block) return null;

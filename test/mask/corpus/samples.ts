@@ -249,7 +249,7 @@ const NEAR_MISSES: Record<string, readonly string[]> = {
 export function corpus(): Sample[] {
   const samples: Sample[] = [];
   for (const [rule, make] of Object.entries(MAKERS)) {
-    for (let i = 0; i < 10; i++) {
+    for (let i = 0; i < 14; i++) {
       const { secret, phrasings } = make(`${rule}-${i}`);
       const phrasing = phrasings[i % phrasings.length]!;
       const wrap = rule === 'private-key' ? WRAPPERS[i % 2]! : WRAPPERS[i % WRAPPERS.length]!;
