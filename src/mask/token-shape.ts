@@ -235,6 +235,6 @@ export function judgeToken(token: string, before: string, lines: number, after =
 }
 
 function nearWord(before: string): string {
-  const m = /([A-Za-z][\w-]{0,40})\W{0,6}$/.exec(before);
-  return m ? m[1]! : '';
+  const m = SECRET_WORDS.exec(before) ?? JWK_MEMBER.exec(before);
+  return m ? m[0].replace(/[^\w-]+$/, '').replace(/^[^\w]+/, '') : '';
 }

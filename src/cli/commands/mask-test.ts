@@ -14,7 +14,13 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .argument('[file]', 'file to read, or - for standard input', '-')
     .option('--connection <name>', 'use the rule set of this connection')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { connection?: string; json?: boolean }) => {
+    .option('--explain', 'say why each value was masked: the detector, entropy, column or key name')
+    .option(
+      '--as <kind>',
+      'read the input as text, sql (values by column) or shell (options and variables)',
+      'text',
+    )
+    .action((file: string, opts: { connection?: string; json?: boolean; explain?: boolean; as?: string }) => {
       const loaded = loadCliConfig(program.opts());
       let input: string;
       try {
@@ -24,7 +30,16 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       }
       // A fixed key: fingerprints here only correlate within this run and never match the ledger's.
       const masker = createMaskerFromConfig({ config: loaded.config, fingerprintKey: 'vigil-mask-test' });
-      const { text, findings } = masker.scanText(input, opts.connection);
+      const kind = opts.as ?? 'text';
+      if (!['text', 'sql', 'shell'].includes(kind)) {
+        throw new VigilError('usage', `--as must be text, sql or shell, not "${kind}"`);
+      }
+      const { text, findings } =
+        kind === 'sql'
+          ? masker.scanSql(input, opts.connection)
+          : kind === 'shell'
+            ? masker.scanShellLine(input, opts.connection)
+            : masker.scanText(input, opts.connection);
       if (opts.json) {
         console.log(JSON.stringify({ masked: text, findings }, null, 2));
         return;
@@ -35,7 +50,16 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         console.log('nothing masked');
         return;
       }
-      const rows = findings.map((f) => [f.ruleId, String(f.start), String(f.end - f.start), f.fingerprint]);
-      console.log(table([['RULE', 'OFFSET', 'LENGTH', 'FINGERPRINT'], ...rows]));
+      const rows = findings.map((f) => [
+        f.ruleId,
+        String(f.start),
+        String(f.end - f.start),
+        f.fingerprint,
+        ...(opts.explain
+          ? [f.detail ?? (f.label !== undefined ? `known secret "${f.label}"` : 'pattern')]
+          : []),
+      ]);
+      const head = ['RULE', 'OFFSET', 'LENGTH', 'FINGERPRINT', ...(opts.explain ? ['WHY'] : [])];
+      console.log(table([head, ...rows]));
     });
 }
