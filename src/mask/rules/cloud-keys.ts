@@ -57,7 +57,7 @@ export const CLOUD_KEY_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'gcp-service-account-key',
-    anchors: [{ literals: ['private_key_id'], back: 2 }],
+    anchors: [{ literals: ['private_key_id'], back: 2, backChars: '[\\\\"]' }],
     description:
       'Google Cloud service-account key file: the private_key_id (the private key is masked by private-key)',
     category: 'secret',

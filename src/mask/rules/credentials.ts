@@ -65,7 +65,7 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'jwt',
-    anchors: [{ literals: ['yJ'], back: 1 }],
+    anchors: [{ literals: ['yJ'], back: 1, backChars: '[e]' }],
     description: 'JSON Web Token (three base64url parts, header and payload starting eyJ)',
     category: 'secret',
     pattern: '\\beyJ[A-Za-z0-9_-]{8,500}\\.eyJ[A-Za-z0-9_-]{4,2800}\\.[A-Za-z0-9_-]{0,700}(?![A-Za-z0-9_-])',
@@ -79,7 +79,7 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
     id: 'connection-string-password',
     anchors: [
       { literals: ['://'], back: 24, backChars: '[A-Za-z0-9+:.-]' },
-      { literals: ['password=', 'pwd='], caseInsensitive: true, back: 1 },
+      { literals: ['password=', 'pwd='], caseInsensitive: true, back: 1, backChars: '[;?&]' },
     ],
     description:
       'Password in a URL or connection string (postgres, mysql, mongodb+srv, redis, amqp, JDBC/ODBC password= and pwd= parameters)',

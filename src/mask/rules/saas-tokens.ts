@@ -22,7 +22,7 @@ const sendgrid = `SG.${synth(22, ALPHABETS.urlSafe, 'sg1')}.${synth(43, ALPHABET
 export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   {
     id: 'github-token',
-    anchors: [{ literals: ['hp_', 'ho_', 'hu_', 'hs_', 'hr_', 'ithub_pat_'], back: 1 }],
+    anchors: [{ literals: ['hp_', 'ho_', 'hu_', 'hs_', 'hr_', 'ithub_pat_'], back: 1, backChars: '[g]' }],
     description: 'GitHub token: ghp_, gho_, ghu_, ghs_, ghr_ and fine-grained github_pat_',
     category: 'secret',
     pattern: `\\b(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})${END}`,
@@ -37,7 +37,9 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'gitlab-token',
-    anchors: [{ literals: ['pat-', 'ptt-', 'dt-', 'rt-', 'cbt-', 'oas-', 'soat-'], back: 2 }],
+    anchors: [
+      { literals: ['pat-', 'ptt-', 'dt-', 'rt-', 'cbt-', 'oas-', 'soat-'], back: 2, backChars: '[glp]' },
+    ],
     description: 'GitLab personal, pipeline, deploy, runner and OAuth tokens (glpat-, glptt-, ...)',
     category: 'secret',
     pattern: `\\bgl(?:pat|ptt|dt|rt|cbt|oas|soat)-[A-Za-z0-9_-]{20,64}${END}`,
@@ -62,7 +64,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'slack-webhook',
-    anchors: [{ literals: ['.slack.com/'], back: 5 }],
+    anchors: [{ literals: ['.slack.com/'], back: 5, backChars: '[a-z]' }],
     description: 'Slack incoming-webhook URL: the team/bot/secret path after /services/',
     category: 'secret',
     pattern:
@@ -77,7 +79,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'stripe-key',
-    anchors: [{ literals: ['k_live_', 'k_test_'], back: 1 }],
+    anchors: [{ literals: ['k_live_', 'k_test_'], back: 1, backChars: '[sr]' }],
     description: 'Stripe secret and restricted keys (sk_live_, rk_live_, sk_test_)',
     category: 'secret',
     pattern: `\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{20,247}${END}`,
@@ -89,7 +91,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'anthropic-key',
-    anchors: [{ literals: ['k-ant-'], back: 1 }],
+    anchors: [{ literals: ['k-ant-'], back: 1, backChars: '[s]' }],
     description: 'Anthropic API and admin keys (sk-ant-...)',
     category: 'secret',
     pattern: `\\bsk-ant-[a-z]{2,8}\\d{0,3}-[A-Za-z0-9_-]{32,250}${END}`,
@@ -101,7 +103,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'openai-key',
-    anchors: [{ literals: ['k-'], back: 1 }],
+    anchors: [{ literals: ['k-'], back: 1, backChars: '[s]' }],
     description: 'OpenAI API keys: legacy sk-, project sk-proj-, service-account and admin keys',
     category: 'secret',
     pattern: `\\bsk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{32,250}${END}`,
@@ -121,7 +123,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'huggingface-token',
-    anchors: [{ literals: ['f_'], back: 1 }],
+    anchors: [{ literals: ['f_'], back: 1, backChars: '[h]' }],
     description: 'Hugging Face access token (hf_...)',
     category: 'secret',
     pattern: `\\bhf_[A-Za-z0-9]{34,40}${END}`,
@@ -134,7 +136,7 @@ export const SAAS_TOKEN_RULES: readonly DetectorRule[] = [
   },
   {
     id: 'npm-token',
-    anchors: [{ literals: ['pm_'], back: 1 }],
+    anchors: [{ literals: ['pm_'], back: 1, backChars: '[n]' }],
     description: 'npm access token (npm_...)',
     category: 'secret',
     pattern: `\\bnpm_[A-Za-z0-9]{36}${END}`,
