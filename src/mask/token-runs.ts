@@ -149,7 +149,8 @@ export class TokenRunFinder {
       if (runStart < 0) continue;
       let s = runStart;
       runStart = -1;
-      if (i - s < MIN_TOKEN && c !== 10 && c !== 13 && c !== 92 && c !== 61) continue;
+      // A short run matters only as the first line of a block: it must start its line and end at a break.
+      if (i - s < MIN_TOKEN && ((c !== 10 && c !== 13 && c !== 92) || !startsLine(text, s))) continue;
       // `\n` and `\u0041` escapes are not part of a run.
       if (s > 0 && text.charCodeAt(s - 1) === BACKSLASH) {
         const esc = escapeLength(text, s - 1);
