@@ -67,6 +67,27 @@ export function createDemoToolsServer(options: DemoToolsOptions): DemoTools {
         return text(`wrote ${Buffer.byteLength(content)} bytes to ${path}`);
       },
     ),
+    sleep: server.registerTool(
+      'sleep',
+      {
+        description: 'Waits up to 10 seconds, reporting progress each 100 ms when asked to.',
+        inputSchema: { ms: z.number().int().min(0).max(10_000) },
+      },
+      async ({ ms }, extra) => {
+        const token = extra._meta?.progressToken;
+        for (let waited = 0; waited < ms; waited += 100) {
+          if (extra.signal.aborted) break;
+          if (token !== undefined) {
+            await extra.sendNotification({
+              method: 'notifications/progress',
+              params: { progressToken: token, progress: waited, total: ms },
+            });
+          }
+          await new Promise((r) => setTimeout(r, Math.min(100, ms - waited)));
+        }
+        return text(`slept ${ms} ms`);
+      },
+    ),
   };
   server.registerResource('readme', 'demo://readme', { description: 'What this server is' }, async (uri) => ({
     contents: [{ uri: uri.href, text: 'The Vigil demo tool server: file and math tools.' }],

@@ -30,6 +30,12 @@ export async function relayReply(
 ): Promise<void> {
   let streaming = false;
   let answered = false;
+  let failureRecorded = false;
+  const recordFailure = async (error: VigilError) => {
+    if (answered || failureRecorded) return;
+    failureRecorded = true;
+    await options.onFailure(error).catch(() => undefined);
+  };
   try {
     for await (const message of messages) {
       if (options.signal.aborted) break;
@@ -63,7 +69,7 @@ export async function relayReply(
     }
   } catch (err) {
     const error = toVigilError(err, 'upstream_failed');
-    if (!answered) await options.onFailure(error).catch(() => undefined);
+    await recordFailure(error);
     if (options.signal.aborted || res.destroyed) return;
     if (streaming) res.write(sseEvent(rpcErrorBody(error, options.id)));
     else sendRpcError(res, error, options.id);
