@@ -23,7 +23,7 @@ test('the digest ignores key order and fields outside the pin, and sees every pi
     { outputSchema: {} },
     { title: 'Add' },
   ]) {
-    const changed = { ...tool, ...change } as JsonObject;
+    const changed = { ...tool, ...change } as unknown as JsonObject;
     assert.notEqual(toolDigest(toolDefinition(tool)), toolDigest(toolDefinition(changed)));
     assert.deepEqual(
       diffDefinitions(toolDefinition(tool), toolDefinition(changed)).map((d) => d.field),
