@@ -131,7 +131,7 @@ test('a streamed POST through the official openai client arrives as a stream', a
   assert.ok(chunks > 1 && text.length > 0);
   const response = (await events('model-api', 'http.response')).at(-1)!;
   assert.match(String(response.payload?.content_type), /^text\/event-stream/);
-  assert.match(String((response.payload?.body as { text: string }).text), /data: /);
+  assert.match(String((response.payload!.body as { text: string }).text), /data: /);
 });
 
 test('the client token never reaches the upstream; the upstream credential does, in its header', async () => {
