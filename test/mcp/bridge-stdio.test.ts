@@ -156,6 +156,37 @@ test('another replica carries on a session it never saw start (HTTP and stdio up
   }
 });
 
+test('stateless revision (2026-07-28): a request without initialize or session id is served and recorded', async () => {
+  const res = await fetch(`${stdioGateway.url}/c/local-tools/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${TOKENS.alice}`,
+      'mcp-protocol-version': '2026-07-28',
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 's1',
+      method: 'tools/call',
+      params: { name: 'multiply', arguments: { a: 6, b: 7 } },
+    }),
+  });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('mcp-session-id'), null, 'no session is created');
+  assert.deepEqual((await answerOf(res)).result?.content, [{ type: 'text', text: '42' }]);
+  const sessions = await stdioGateway.store.ledger.listSessions({ connection: 'local-tools' });
+  const events = (await Promise.all(sessions.map((s) => stdioGateway.store.ledger.readSession(s.id)))).flat();
+  assert.ok(events.some((e) => e.type === 'mcp.call' && e.payload?.tool === 'multiply'));
+  // Without the stateless revision's header, a request outside a session is refused.
+  const refused = await fetch(`${stdioGateway.url}/c/local-tools/mcp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 's2', method: 'tools/list' }),
+  });
+  assert.equal(refused.status, 400);
+});
+
 test('the ledgers verify', async () => {
   await assertLedgerVerifies(f.gateway);
   await assertLedgerVerifies(stdioGateway);
