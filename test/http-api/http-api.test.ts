@@ -76,6 +76,17 @@ before(async () => {
         record_body_bytes: 64,
       },
     ],
+    policy: {
+      rules: [
+        {
+          name: 'review-payments',
+          match: { connections: ['echo'], events: ['http.request'], pattern: '^POST /payments' },
+          action: 'review',
+          reason: 'payments are reviewed',
+          review: { approvers: ['group:security'], timeout: '2m' },
+        },
+      ],
+    },
   });
 });
 
@@ -209,6 +220,33 @@ test('a streamed response is passed on before the upstream has finished it', asy
     rest += Buffer.from(value).toString('utf8');
   }
   assert.match(rest, /data: rest/);
+});
+
+test('a reviewed request waits for approval, then is forwarded exactly as approved', async () => {
+  const before = seen.length;
+  const pending = call('/c/echo/payments', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"amount":10}',
+  });
+  let held: { id: string; actionDigest: string | null } | undefined;
+  for (let i = 0; i < 400 && !held; i++) {
+    held = (await gateway.store.approvals.listApprovals({ status: 'pending' }))[0];
+    if (!held) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.ok(held, 'the request is held');
+  assert.match(String(held.actionDigest), /^[0-9a-f]{64}$/);
+  assert.equal(seen.length, before, 'nothing reached the upstream while held');
+  const decided = await fetch(`${gateway.url}/api/approvals/${held.id}/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.audrey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'expected payment' }),
+  });
+  assert.equal(decided.status, 200);
+  const res = await pending;
+  assert.equal(res.status, 200);
+  assert.equal(((await res.json()) as { body: string }).body, '{"amount":10}');
+  assert.equal(seen.length, before + 1);
 });
 
 test('without a Vigil token: refused and recorded, nothing forwarded', async () => {
