@@ -21,7 +21,6 @@ import type { HttpConnectionConfig } from './config.js';
 import { canonicalPath, pathDecision } from './path-rules.js';
 import { upstreamFailure } from './upstream-errors.js';
 
-const BODYLESS = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);
 
@@ -97,7 +96,9 @@ export class HttpApiConnection {
     let raw: Buffer;
     try {
       path = canonicalPath(rawPath);
-      raw = BODYLESS.has(method) ? Buffer.alloc(0) : await readRequestBody(req, this.#ctx.maxBodyBytes);
+      // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
+      // sent is what is recorded and forwarded.
+      raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
     } catch (err) {
       const error = toVigilError(err);
       if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path: rawPath });
@@ -189,7 +190,7 @@ export class HttpApiConnection {
       upstream = await request(this.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
         method: method as Dispatcher.HttpMethod,
         headers: this.#headers(req),
-        body: BODYLESS.has(method) ? null : raw,
+        body: raw.length > 0 ? raw : null,
         signal,
         dispatcher: this.#agent,
       });

@@ -85,6 +85,11 @@ export class HttpUpstream implements McpUpstream {
         cause: err,
       });
     }
+    // An upstream that refuses a request before reading it (a bad session, an unsupported version)
+    // answers with id null: that is still this request's answer.
+    if (parsed.kind === 'error' && parsed.id === null && message.kind === 'request') {
+      parsed = { ...parsed, id: message.id };
+    }
     return { sessionId, messages: oneMessage(parsed) };
   }
 
