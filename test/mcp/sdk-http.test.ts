@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { runCli } from '../support/cli.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
 
@@ -115,6 +116,68 @@ test('a session id is bound to its caller: another identity presenting it is tol
   });
   assert.equal(res.status, 404);
   assert.equal(res.headers.get('x-vigil-error'), 'session_unknown');
+});
+
+test('offboarding: disabling the caller cuts its call mid-stream, records it, and refuses it afterwards', async () => {
+  const bob = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.bob);
+  const sid = (bob as unknown as { transport: { sessionId: string } }).transport.sessionId;
+  const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${TOKENS.bob}`,
+      'mcp-session-id': sid,
+      'mcp-protocol-version': '2025-11-25',
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 'long',
+      method: 'tools/call',
+      params: { name: 'sleep', arguments: { ms: 10_000 }, _meta: { progressToken: 'p' } },
+    }),
+  });
+  const reader = res.body!.getReader();
+  await reader.read(); // progress is flowing
+  const disabled = await runCli([
+    '--data',
+    f.gateway.dataDir,
+    'users',
+    'disable',
+    'bob',
+    '--reason',
+    'contract ended',
+  ]);
+  assert.equal(disabled.code, 0, disabled.stderr);
+  let text = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += Buffer.from(value).toString('utf8');
+    }
+  } catch {
+    // A cut stream may end with an error rather than an end.
+  }
+  assert.ok(!text.includes('slept'), 'the call was cut, not finished');
+  const again = await fetch(`${f.gateway.url}/c/tools/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${TOKENS.bob}`,
+      'mcp-session-id': sid,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+  });
+  assert.equal(again.status, 401);
+  assert.equal(again.headers.get('x-vigil-error'), 'auth_revoked');
+  await bob.close().catch(() => undefined);
+  const sessions = await f.gateway.store.ledger.listSessions({ identity: 'bob' });
+  const events = (await Promise.all(sessions.map((s) => f.gateway.store.ledger.readSession(s.id)))).flat();
+  assert.ok(events.some((e) => e.type === 'access.revoked'));
+  const call = events.find((e) => e.type === 'mcp.call' && e.payload?.tool === 'sleep');
+  const result = events.find((e) => e.type === 'mcp.result' && e.payload?.call_id === call?.payload?.call_id);
+  assert.ok(result?.payload?.error, 'the cut call has its outcome recorded');
 });
 
 test('the ledger verifies', async () => {
