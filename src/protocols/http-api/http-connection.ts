@@ -225,6 +225,8 @@ export class HttpApiConnection {
       partial: failure !== null,
       ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
     });
+    // No complete response before it is recorded (docs/adr/0002): the body goes out chunked (the
+    // upstream's content-length is not passed on), so the client sees it complete only at this end.
     if (failure) res.destroy();
     else res.end();
   }
