@@ -6,12 +6,14 @@ import type { HttpMount, ProtocolModule } from '../module.js';
 import { describeHttpAction } from './action-facts.js';
 import { HTTP_CONNECTION_TYPES, type HttpConnectionConfig } from './config.js';
 import { HttpApiConnection } from './http-connection.js';
+import { requestSample } from './request-sample.js';
 
 export const httpApiModule: ProtocolModule = {
   name: 'http-api',
   connectionTypes: HTTP_CONNECTION_TYPES,
   actionEvents: ['http.request'],
   describeAction: describeHttpAction,
+  samples: [requestSample],
   async start(ctx, connections) {
     const served = connections.map((c) => new HttpApiConnection(httpConnectionConfig(c), ctx));
     const http = new Map<string, HttpMount>(

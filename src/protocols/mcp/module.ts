@@ -4,6 +4,7 @@ import type { ConnectionConfig } from '../../core/config.js';
 import { VigilError } from '../../core/errors.js';
 import type { HttpMount, ProtocolModule } from '../module.js';
 import { describeMcpAction } from './action-facts.js';
+import { callSample } from './call-sample.js';
 import { mcpCommands } from './cli.js';
 import { MCP_CONNECTION_TYPES, type McpConnectionConfig } from './config.js';
 import { McpConnection } from './mcp-connection.js';
@@ -14,6 +15,7 @@ export const mcpModule: ProtocolModule = {
   actionEvents: ['mcp.call'],
   describeAction: describeMcpAction,
   cli: mcpCommands,
+  samples: [callSample],
   async start(ctx, connections) {
     const configs = connections.map(mcpConnectionConfig);
     const served = configs.map((config) => new McpConnection(config, ctx));
