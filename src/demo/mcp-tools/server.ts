@@ -20,7 +20,7 @@ export interface DemoToolsHttp {
   /** The tools of every session, so a test can change a definition on the running server. */
   readonly sessions: ReadonlyMap<string, DemoTools>;
   /** Applies a change to the named tool in every session, now and for sessions opened later. */
-  updateTool(name: string, update: { description?: string }): void;
+  updateTool(name: string, update: { description?: string; enabled?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -34,7 +34,7 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startDemoToolsHttp(options: DemoToolsHttpOptions): Promise<DemoToolsHttp> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const sessions = new Map<string, DemoTools>();
-  const updates = new Map<string, { description?: string }>();
+  const updates = new Map<string, { description?: string; enabled?: boolean }>();
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {
