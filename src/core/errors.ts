@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   // requests
   connection_unknown: { status: 404, summary: 'No connection has that name.' },
   route_unknown: { status: 404, summary: 'No route matches this method and path.' },
+  method_unknown: { status: 400, summary: 'The protocol method is not one Vigil knows how to record.' },
   session_unknown: { status: 404, summary: 'No session has that id.' },
   body_too_large: { status: 413, summary: 'The request body exceeds the configured limit.' },
   body_invalid_json: { status: 400, summary: 'The request body is not valid JSON.' },
@@ -34,6 +35,11 @@ export const ERROR_CODES = {
     summary: 'Vigil cannot be certain which statement the target would run, so it refused it.',
   },
   // policy
+  tool_unapproved: {
+    status: 403,
+    summary:
+      "The tool's definition changed since it was pinned (or it is new) and awaits an admin's approval.",
+  },
   policy_denied: { status: 403, summary: 'A guardrail denied this action.' },
   approval_denied: { status: 403, summary: 'A reviewer denied the held action; it was not run.' },
   approval_timeout: {

@@ -31,6 +31,13 @@ export const EVENT_TYPES = [
   'http.response',
   'mcp.call',
   'mcp.result',
+  /** A tool listing as the upstream served it, with each tool's pin digest and whether it matches its pin. */
+  'mcp.tools',
+  /** A tool whose definition differs from its pin (or a new tool held): the diff, recorded once per new digest. */
+  'mcp.tool_changed',
+  /** A resources/read or prompts/get (recorded before it is forwarded) and what came back. */
+  'mcp.read',
+  'mcp.prompt',
   'policy.decision',
   'approval.requested',
   'approval.decided',

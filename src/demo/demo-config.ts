@@ -11,6 +11,13 @@ export const DEMO_TOKENS = { alice: 'vigil-demo-alice', bob: 'vigil-demo-bob' } 
 export const DEMO_UPSTREAM_KEY_ENV = 'VIGIL_DEMO_UPSTREAM_KEY';
 export const DEMO_PG_PASSWORD_ENV = 'VIGIL_DEMO_PG_PASSWORD';
 export const DEMO_PG_LISTEN = '127.0.0.1:15432';
+export const DEMO_TOOLS_KEY_ENV = 'VIGIL_DEMO_TOOLS_KEY';
+
+/** The demo tool server's bearer token: random per start, known only to Vigil and that server. */
+export function demoToolsKey(): string {
+  process.env[DEMO_TOOLS_KEY_ENV] ??= `tools-demo-${randomBytes(18).toString('hex')}`;
+  return process.env[DEMO_TOOLS_KEY_ENV];
+}
 
 /** The demo configuration, pointing at a stand-in model already listening at `modelUrl`. */
 /** The "real" upstream key of the demo: random per start, known only to Vigil and the stand-in model. */
@@ -25,7 +32,14 @@ export function demoUpstreamKey(): string {
  */
 export function demoConfig(
   modelUrl: string,
-  options: { listen?: string; dataDir?: string; postgresUrl?: string; postgresListen?: string } = {},
+  options: {
+    listen?: string;
+    dataDir?: string;
+    postgresUrl?: string;
+    postgresListen?: string;
+    /** The demo MCP tool server (src/demo/mcp-tools), served as connection "tools". */
+    toolsUrl?: string;
+  } = {},
 ): LoadedConfig {
   demoUpstreamKey();
   const config = configSchema.parse({
@@ -55,6 +69,26 @@ export function demoConfig(
         credential: `env:${DEMO_UPSTREAM_KEY_ENV}`,
         allow: ['group:ai-eng'],
       },
+      // The stand-in model's own API as a plain HTTP API: what an agent's "http" tool would reach.
+      {
+        name: 'model-api',
+        type: 'http',
+        upstream: modelUrl,
+        credential: `env:${DEMO_UPSTREAM_KEY_ENV}`,
+        allow: ['group:ai-eng', 'user:bob'],
+        rules: [{ methods: ['DELETE'], path: '/**', action: 'deny' }],
+      },
+      ...(options.toolsUrl
+        ? [
+            {
+              name: 'tools',
+              type: 'mcp',
+              upstream: options.toolsUrl,
+              credential: `env:${DEMO_TOOLS_KEY_ENV}`,
+              allow: ['group:ai-eng', 'user:bob'],
+            },
+          ]
+        : []),
       ...(options.postgresUrl
         ? [
             {
@@ -79,6 +113,15 @@ export function demoConfig(
           match: { principals: ['user:bob'], statement_kinds: ['INSERT', 'UPDATE', 'DELETE'] },
           action: 'review',
           reason: 'writes by contractors are reviewed',
+          review: { approvers: ['group:ai-eng'], timeout: '10m' },
+        },
+        {
+          name: 'review-bob-file-writes',
+          description:
+            'a contractor writing files through the demo tools needs approval, bound to the exact arguments',
+          match: { principals: ['user:bob'], events: ['mcp.call'], tools: ['write_file'] },
+          action: 'review',
+          reason: 'file writes by contractors are reviewed',
           review: { approvers: ['group:ai-eng'], timeout: '10m' },
         },
       ],
@@ -110,6 +153,11 @@ Try it:
 
   npx vigil sessions            # who did what
   npx vigil replay <SESSION>    # every prompt and response, in order
+
+MCP tools (connection "tools": a demo server with file and math tools; see docs/mcp.md):
+  any MCP client at ${url}/c/tools/mcp with "Authorization: Bearer ${DEMO_TOKENS.alice}",
+  or a stdio client running: VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil mcp-bridge tools --gateway ${url}
+  npx vigil mcp tools           # the pinned tool definitions
 
 ${withPostgres ? POSTGRES_HINT : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on
 "anthropic" unless alice approves: VIGIL_TOKEN=${DEMO_TOKENS.bob} npx vigil request-access anthropic --reason "...").

@@ -3,6 +3,7 @@
 // server, the CLI and policy know protocols only through this interface.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Command } from 'commander';
 import type { z } from 'zod';
 import type { ActionEventType, ActionFacts } from '../core/actions.js';
 import type { ConnectionConfig } from '../core/config.js';
@@ -33,6 +34,25 @@ export interface ProtocolModule {
    * status and JSON envelope, an ErrorResponse with a SQLSTATE) and never re-implements a stage.
    */
   start(ctx: ModuleContext, connections: readonly ConnectionConfig[]): Promise<StartedModule>;
+  /** Subcommands of `vigil` for this protocol's administration (`vigil mcp tools`). */
+  readonly cli?: ModuleCommands;
+}
+
+/** What the CLI hands a module's subcommands: the configuration and a record in the ledger, no store. */
+export interface ModuleCliContext {
+  /** The configured connections and the data directory (--config, --data), read when a command runs. */
+  config(): { readonly connections: readonly ConnectionConfig[]; readonly dataDir: string };
+  /** Records an administrative act in the ledger as the local operator (an admin.action event). */
+  recordAdminAction(facts: JsonObject): Promise<void>;
+  /** The local operator as recorded (`local:user@host`). */
+  readonly operator: string;
+  /** A plain-text table whose cells are made inert (the CLI's own formatter). */
+  table(rows: readonly (readonly string[])[]): string;
+  setExitCode(code: number): void;
+}
+
+export interface ModuleCommands {
+  register(program: Command, ctx: ModuleCliContext): void;
 }
 
 /** A connection served on a port of its own: the server binds it and hands the module each socket. */

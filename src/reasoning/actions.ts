@@ -74,6 +74,12 @@ function actionText(e: StoredEvent): { type: ActionType; text: string; key: stri
   if (e.type === 'ssh.exec' && typeof p.command === 'string') {
     return { type: e.type, text: p.command, key: normalizeStatement(p.command) };
   }
+  if (e.type === 'http.request' && typeof p.path === 'string') {
+    // An HTTP request is proposed by its path: a tool call's `path`/`url` argument, or a reply naming it.
+    const target = `${p.path}${typeof p.query === 'string' ? p.query : ''}`;
+    const method = typeof p.method === 'string' ? p.method : 'GET';
+    return { type: e.type, text: `${method} ${target}`, key: normalizeStatement(target) };
+  }
   if (e.type === 'mcp.call' && typeof p.tool === 'string') {
     const args = canonicalJson(p.arguments ?? {});
     return { type: e.type, text: `${p.tool}(${args})`, key: `${p.tool}(${args})` };

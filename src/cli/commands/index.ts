@@ -6,7 +6,9 @@ import { register as exportBundle } from './export.js';
 import { register as keys } from './keys.js';
 import { register as login } from './login.js';
 import { register as maskTest } from './mask-test.js';
+import { register as mcpBridge } from './mcp-bridge.js';
 import { register as policy } from './policy.js';
+import { register as protocolCommands } from './protocol-commands.js';
 import { register as purge } from './purge.js';
 import { register as replay } from './replay.js';
 import { register as sessions } from './sessions.js';
@@ -35,4 +37,6 @@ export const COMMANDS: readonly RegisterCommand[] = [
   maskTest,
   policy,
   demoModel,
+  mcpBridge,
+  protocolCommands,
 ];

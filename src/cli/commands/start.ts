@@ -1,9 +1,18 @@
 // `vigil start`: run the gateway from vigil.yaml, or the offline demo setup when there is none.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { DEMO_PG_PASSWORD_ENV, demoBanner, demoConfig, demoUpstreamKey } from '../../demo/demo-config.js';
+import {
+  DEMO_PG_PASSWORD_ENV,
+  demoBanner,
+  demoConfig,
+  demoToolsKey,
+  demoUpstreamKey,
+} from '../../demo/demo-config.js';
 import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.js';
+import { startDemoToolsHttp } from '../../demo/mcp-tools/server.js';
 import { startDemoModel } from '../../demo-model/index.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
@@ -25,6 +34,12 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       } else {
         const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
         stops.push(() => model.close());
+        // The demo MCP tool server: its file tools work in a scratch directory of their own.
+        const toolsRoot = join(tmpdir(), 'vigil-demo-files');
+        mkdirSync(toolsRoot, { recursive: true });
+        writeFileSync(join(toolsRoot, 'README.txt'), 'Files the demo MCP tools may read and write.\n');
+        const tools = await startDemoToolsHttp({ root: toolsRoot, token: demoToolsKey() });
+        stops.push(() => tools.close());
         const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
         if (postgres) {
           process.env[DEMO_PG_PASSWORD_ENV] = postgres.password;
@@ -34,6 +49,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           listen: opts.listen,
           dataDir: globals.data,
           postgresUrl: postgres?.url,
+          toolsUrl: tools.url,
         });
         const gateway = await startGateway(demo);
         stops.unshift(() => gateway.close());

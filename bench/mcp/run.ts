@@ -1,0 +1,119 @@
+// Added latency of a small MCP tool call (`add`) through Vigil against the same call straight to
+// the upstream, in one run, with the official SDK client over streamable HTTP; recording is on
+// (durability: full). Calls are sequential (one in flight), alternating direct and Vigil in
+// blocks so drift in the shared machine's load hits both alike. Also Vigil's CPU per call.
+//   node --import tsx bench/mcp/run.ts [--calls 2000]
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { hashToken } from '../../src/identity/config-tokens.js';
+import { cpuMillis } from '../support/cpu.js';
+import { type Spawned, spawnJsonUrl } from '../support/processes.js';
+import { writeResultsSection } from '../support/results-file.js';
+import { ms, percentile } from '../support/stats.js';
+
+const args = process.argv.slice(2);
+const calls = Number(args[args.indexOf('--calls') + 1] || 2000) || 2000;
+const TOKEN = 'bench-token-0123456789';
+const UPSTREAM_KEY = 'bench-tools-key-0123456789';
+
+async function client(url: string, token: string): Promise<Client> {
+  const c = new Client({ name: 'vigil-bench', version: '1.0.0' });
+  await c.connect(
+    new StreamableHTTPClientTransport(new URL(url), {
+      requestInit: { headers: { authorization: `Bearer ${token}` } },
+    }),
+  );
+  return c;
+}
+
+async function timeCalls(c: Client, n: number, into: number[]): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await c.callTool({ name: 'add', arguments: { a: i, b: 1 } });
+    into.push(performance.now() - t0);
+  }
+}
+
+async function main() {
+  const parties: Spawned[] = [];
+  try {
+    const tools = await spawnJsonUrl('bench/mcp/tools-process.ts', [UPSTREAM_KEY]);
+    parties.push(tools);
+    process.env.VIGIL_BENCH_TOOLS_KEY = UPSTREAM_KEY;
+    const vigil = await spawnJsonUrl('scripts/gateway-process.ts', [
+      JSON.stringify({
+        dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-mcp-')),
+        settings: {
+          log_level: 'silent',
+          durability: 'full',
+          identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
+          connections: [
+            {
+              name: 'tools',
+              type: 'mcp',
+              upstream: tools.url,
+              credential: 'env:VIGIL_BENCH_TOOLS_KEY',
+              allow: ['*'],
+            },
+          ],
+        },
+      }),
+    ]);
+    parties.push(vigil);
+    const direct = await client(tools.url, UPSTREAM_KEY);
+    const through = await client(`${vigil.url}/c/tools/mcp`, TOKEN);
+    await direct.listTools();
+    await through.listTools();
+    // Warm-up: connections, JIT, the first pin.
+    await timeCalls(direct, 200, []);
+    await timeCalls(through, 200, []);
+
+    const d: number[] = [];
+    const v: number[] = [];
+    const block = 100;
+    const cpuBefore = cpuMillis(vigil.child.pid);
+    for (let done = 0; done < calls; done += block) {
+      await timeCalls(direct, block, d);
+      await timeCalls(through, block, v);
+    }
+    const cpuUsed = cpuMillis(vigil.child.pid) - cpuBefore;
+    await direct.close();
+    await through.close();
+
+    const ds = [...d].sort((a, b) => a - b);
+    const vs = [...v].sort((a, b) => a - b);
+    const lines: string[] = [];
+    const out = (line: string) => {
+      console.log(line);
+      lines.push(line);
+    };
+    out(`Run: ${new Date().toISOString()}, ${v.length} calls each way, sequential, Node ${process.version}`);
+    out('');
+    out('| path | p50 ms | p90 ms | p99 ms |');
+    out('| --- | --- | --- | --- |');
+    out(
+      `| direct (SDK client → SDK server) | ${ms(percentile(ds, 50))} | ${ms(percentile(ds, 90))} | ${ms(percentile(ds, 99))} |`,
+    );
+    out(
+      `| through Vigil (recorded, durability full) | ${ms(percentile(vs, 50))} | ${ms(percentile(vs, 90))} | ${ms(percentile(vs, 99))} |`,
+    );
+    out(
+      `| added by Vigil | ${ms(percentile(vs, 50) - percentile(ds, 50))} | ${ms(percentile(vs, 90) - percentile(ds, 90))} | ${ms(percentile(vs, 99) - percentile(ds, 99))} |`,
+    );
+    out('');
+    out(
+      `Vigil CPU per call: ${ms(cpuUsed / v.length)} ms (user+system of the gateway process over the measured calls). Target: p50 added ≤ 1 ms.`,
+    );
+    writeResultsSection(
+      'MCP tool calls',
+      `Command: \`node --import tsx bench/mcp/run.ts --calls ${calls}\`\n\n${lines.join('\n')}\n`,
+    );
+  } finally {
+    for (const p of parties) await p.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,252 @@
+// The HTTP-API adapter for one connection: /c/<name>/<path> forwarded to the upstream with the
+// credential Vigil holds. Each request is admitted with the caller's Vigil token (which never goes
+// on), checked against the connection's method and path rules, recorded write-ahead as
+// http.request (body masked, capped, binary by hash), then forwarded; the answer streams back
+// chunk by chunk, unbuffered, and is recorded as http.response when it ends.
+import { once } from 'node:events';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Agent, type Dispatcher, request } from 'undici';
+import { actionDigest } from '../../core/action-digest.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { Identity, JsonObject } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
+import { extractClientToken } from '../../http/credentials.js';
+import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
+import { sendJsonError } from '../../http/json-response.js';
+import { readRequestBody } from '../../http/read-body.js';
+import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
+import { BodyRecorder } from './body-record.js';
+import type { HttpConnectionConfig } from './config.js';
+import { canonicalPath, pathDecision } from './path-rules.js';
+import { upstreamFailure } from './upstream-errors.js';
+
+/** Refused after admission, before anything is forwarded: recorded as access.denied. */
+const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);
+
+export class HttpApiConnection {
+  readonly config: HttpConnectionConfig;
+  readonly #ctx: ModuleContext;
+  readonly #credential: string | null;
+  readonly #agent: Agent;
+
+  constructor(config: HttpConnectionConfig, ctx: ModuleContext) {
+    this.config = config;
+    this.#ctx = ctx;
+    this.#credential = ctx.credential(config.name);
+    this.#agent = new Agent({
+      connect: { timeout: config.timeouts.connect },
+      headersTimeout: config.timeouts.headers,
+      bodyTimeout: config.timeouts.body,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  close(): Promise<void> {
+    return this.#agent.close();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, search: string): Promise<void> {
+    const method = (req.method ?? 'GET').toUpperCase();
+    let release = () => {};
+    try {
+      const session = await this.#ctx.admit(this.#admission(req, method, path));
+      release = session.begin();
+      await this.#exchange(session, req, res, method, path, search);
+    } catch (err) {
+      const error = toVigilError(err);
+      if (error.code === 'internal') this.#ctx.logger.warn({ err: error.message }, 'http request failed');
+      sendJsonError(res, error, undefined, error.code === 'body_too_large' ? { connection: 'close' } : {});
+    } finally {
+      release();
+    }
+  }
+
+  #admission(req: IncomingMessage, method: string, path: string) {
+    const explicit = validExplicitSession(header(req, 'x-vigil-session'));
+    const trace = parseTraceparent(header(req, 'traceparent'));
+    const { external, traceId } = sessionKey('', this.config.name, explicit, trace);
+    return {
+      connection: this.config,
+      protocol: 'http',
+      credential: extractClientToken(req.headers),
+      facts: {
+        client: req.socket.remoteAddress ?? null,
+        user_agent: header(req, 'user-agent') ?? null,
+        external_session: external,
+        trace_id: traceId,
+      },
+      refusalFacts: { method, path },
+      sessionKey: (identity: Identity, grantId: string | null) => {
+        const { key } = sessionKey(identity.subject, this.config.name, explicit, trace);
+        return grantId === null ? key : `${key}\u0000${grantId}`;
+      },
+    };
+  }
+
+  async #exchange(
+    session: ModuleSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    rawPath: string,
+    search: string,
+  ): Promise<void> {
+    let path: string;
+    let raw: Buffer;
+    try {
+      path = canonicalPath(rawPath);
+      // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
+      // sent is what is recorded and forwarded.
+      raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
+    } catch (err) {
+      const error = toVigilError(err);
+      if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path: rawPath });
+      throw error;
+    }
+    const forwardedPath = encodePath(path) + search;
+    const requestId = newId('r');
+    const body = new BodyRecorder(this.config.record_body_bytes);
+    body.add(raw);
+    const trace = parseTraceparent(header(req, 'traceparent'));
+    const payload: JsonObject = {
+      request_id: requestId,
+      method,
+      path,
+      query: search,
+      content_type: header(req, 'content-type') ?? null,
+      body: body.record(header(req, 'content-type')),
+      trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
+    };
+    const decision = pathDecision(this.config, method, path);
+    if (decision.action === 'deny') {
+      const error = new VigilError('policy_denied', `${method} ${path} is not allowed on this connection`, {
+        details: { rule: decision.rule ?? 'default_action' },
+      });
+      await session.refuseAction('http.request', payload, error);
+      throw error;
+    }
+    const gone = new AbortController();
+    const onGone = () => {
+      if (!res.writableFinished) gone.abort(new Error('client closed the connection'));
+    };
+    res.on('close', onGone);
+    const unregisterCut = session.onCut(() => gone.abort(new Error('session cut')));
+    try {
+      await session.submit('http.request', payload, {
+        signal: gone.signal,
+        actionDigest: () => actionDigest([method, forwardedPath, raw]),
+      });
+      res.setHeader('x-vigil-session-id', session.id);
+      res.setHeader('x-vigil-request-id', requestId);
+      await this.#forward(session, req, res, method, forwardedPath, raw, requestId, gone.signal);
+    } finally {
+      res.off('close', onGone);
+      unregisterCut();
+    }
+  }
+
+  #headers(req: IncomingMessage): Record<string, string> {
+    const out = forwardableRequestHeaders(req.headers);
+    // Recording needs the plain body.
+    out['accept-encoding'] = 'identity';
+    const credential = this.#credential;
+    if (credential !== null) {
+      const { scheme, header: name } = this.config.auth;
+      if (scheme === 'bearer') out.authorization = `Bearer ${credential}`;
+      else if (scheme === 'basic') out.authorization = `Basic ${Buffer.from(credential).toString('base64')}`;
+      else out[(name ?? 'x-api-key').toLowerCase()] = credential;
+    }
+    return out;
+  }
+
+  async #forward(
+    session: ModuleSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    pathAndQuery: string,
+    raw: Buffer,
+    requestId: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const started = performance.now();
+    const record = (facts: JsonObject) =>
+      session.observe('http.response', {
+        request_id: requestId,
+        duration_ms: Math.round((performance.now() - started) * 100) / 100,
+        ...facts,
+      });
+    if (signal.aborted || req.socket.destroyed) {
+      await record({
+        status: null,
+        error: { code: 'upstream_failed', message: 'the client went away' },
+        partial: true,
+      });
+      return;
+    }
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await request(this.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
+        method: method as Dispatcher.HttpMethod,
+        headers: this.#headers(req),
+        body: raw.length > 0 ? raw : null,
+        signal,
+        dispatcher: this.#agent,
+      });
+    } catch (err) {
+      const error = upstreamFailure(err, 'connect');
+      await record({ status: null, error: { code: error.code, message: error.message }, partial: false });
+      throw error;
+    }
+    const contentType = headerValue(upstream.headers['content-type']);
+    const body = new BodyRecorder(this.config.record_body_bytes);
+    res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
+    res.flushHeaders();
+    let failure: VigilError | null = null;
+    try {
+      for await (const chunk of upstream.body) {
+        const buf = chunk as Buffer;
+        body.add(buf);
+        // Passed on as it arrives; a slow client slows the upstream read rather than filling memory.
+        if (!res.write(buf)) await once(res, 'drain', { signal });
+      }
+    } catch (err) {
+      failure = signal.aborted
+        ? new VigilError('upstream_failed', 'the client went away')
+        : upstreamFailure(err, 'body');
+    } finally {
+      upstream.body.destroy();
+    }
+    await record({
+      status: upstream.statusCode,
+      content_type: contentType ?? null,
+      body: body.record(contentType),
+      partial: failure !== null,
+      ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
+    });
+    // No complete response before it is recorded (docs/adr/0002): the body goes out chunked (the
+    // upstream's content-length is not passed on), so the client sees it complete only at this end.
+    if (failure) res.destroy();
+    else res.end();
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function headerValue(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Re-encodes a canonical path: what the rules judged is exactly what the upstream gets. */
+function encodePath(path: string): string {
+  return path
+    .split('/')
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/%(2[146789ABC]|3[ABD]|40)/g, (m) => decodeURIComponent(m)),
+    )
+    .join('/');
+}

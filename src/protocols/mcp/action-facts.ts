@@ -1,0 +1,14 @@
+// How an MCP tool call reads to policy: the tool is in `tools`, and the text a rule's `pattern`
+// matches is `tool {canonical arguments}`, so a rule can look at argument values (a path outside a
+// directory, a SQL write). Payloads come from clients: read defensively, never throw.
+import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
+import type { EventType, JsonObject } from '../../core/events.js';
+import { canonicalJson } from './tool-digest.js';
+
+export function describeMcpAction(type: EventType, payload: JsonObject): ActionFacts | null {
+  if (type !== 'mcp.call') return null;
+  const tool = typeof payload.tool === 'string' ? payload.tool : '';
+  const args = payload.arguments ?? {};
+  if (tool === '') return NO_FACTS;
+  return { ...NO_FACTS, text: `${tool} ${canonicalJson(args)}`, tools: [tool] };
+}

@@ -1,0 +1,93 @@
+// `vigil mcp tools` and `vigil mcp approve-tool`: the tool pins of MCP connections. A tool whose
+// definition changed since it was pinned (or a new tool held) is refused until an admin approves
+// what the upstream now serves; the approval is recorded in the ledger (admin.action, with the
+// diff) and takes effect on a running gateway at once (pin-store.ts).
+import type { ModuleCommands } from '../module.js';
+import { approvePin, readPins, type ToolPin } from './pin-store.js';
+import { diffDefinitions } from './tool-digest.js';
+
+function statusOf(pin: ToolPin): string {
+  if (!pin.approved) return 'held (new)';
+  return pin.approved.digest === pin.seen.digest ? 'pinned' : 'changed';
+}
+
+export const mcpCommands: ModuleCommands = {
+  register(program, ctx) {
+    const mcp = program.command('mcp').description('MCP connections: tool pins');
+    mcp
+      .command('tools')
+      .description('list the pinned tools of MCP connections and those awaiting approval')
+      .option('--connection <name>', 'only this connection')
+      .option('--json', 'print JSON')
+      .action((opts: { connection?: string; json?: boolean }) => {
+        const { connections, dataDir } = ctx.config();
+        const names = opts.connection
+          ? [opts.connection]
+          : connections.filter((c) => c.type === 'mcp').map((c) => c.name);
+        const pins = names.flatMap((name) => readPins(dataDir, name));
+        if (opts.json) {
+          console.log(
+            JSON.stringify(
+              pins.map((p) => ({ ...p, status: statusOf(p) })),
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        if (pins.length === 0) {
+          console.log('no tools pinned yet');
+          return;
+        }
+        console.log(
+          ctx.table([
+            ['CONNECTION', 'TOOL', 'STATUS', 'APPROVED DIGEST', 'SERVED DIGEST'],
+            ...pins.map((p) => [
+              p.connection,
+              p.tool,
+              statusOf(p),
+              p.approved?.digest.slice(0, 16) ?? '-',
+              p.seen.digest.slice(0, 16),
+            ]),
+          ]),
+        );
+        // The served definitions come from the upstream: printed as JSON strings, so they cannot redraw the terminal.
+        for (const p of pins.filter((pin) => statusOf(pin) !== 'pinned')) {
+          console.log(`\n${JSON.stringify(`${p.connection}/${p.tool}`)} (${p.seen.digest}):`);
+          for (const d of diffDefinitions(p.approved?.definition ?? null, p.seen.definition)) {
+            console.log(`  ${d.field}: ${JSON.stringify(d.before)} -> ${JSON.stringify(d.after)}`);
+          }
+        }
+      });
+    mcp
+      .command('approve-tool <connection> <tool>')
+      .description('approve the definition an MCP upstream now serves for a tool')
+      .option('--digest <sha256>', 'approve only if the served definition has this digest')
+      .action(async (connection: string, tool: string, opts: { digest?: string }) => {
+        const { dataDir } = ctx.config();
+        const before = readPins(dataDir, connection).find((p) => p.tool === tool);
+        let approved: ToolPin;
+        try {
+          if (!before) throw new Error(`no tool ${tool} has been seen on connection ${connection}`);
+          approved = approvePin(dataDir, connection, tool, ctx.operator, opts.digest);
+        } catch (err) {
+          ctx.setExitCode(1);
+          console.error(`vigil: ${JSON.stringify((err as Error).message)}`);
+          return;
+        }
+        await ctx.recordAdminAction({
+          action: 'mcp.approve_tool',
+          connection,
+          tool,
+          digest: approved.seen.digest,
+          previous_digest: before.approved?.digest ?? null,
+          diff: diffDefinitions(before.approved?.definition ?? null, approved.seen.definition).map((d) => ({
+            field: d.field,
+            before: d.before,
+            after: d.after,
+          })),
+        });
+        console.log(`approved ${JSON.stringify(`${connection}/${tool}`)} at digest ${approved.seen.digest}`);
+      });
+  },
+};

@@ -1,0 +1,105 @@
+// Sends what the upstream answered for one request back to the client: a single JSON response when
+// the answer is all there is, else an SSE stream (notifications, server requests, then the answer),
+// each message written as it arrives. `onAnswer` runs (recording the result) before the answer is
+// written; a failure after the stream has started becomes the request's JSON-RPC error in the
+// stream, so the client is never left waiting.
+import type { ServerResponse } from 'node:http';
+import { toVigilError, type VigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import { answers, type JsonRpcId, type JsonRpcMessage, toWire } from './jsonrpc.js';
+import { rpcErrorBody, sendRpcError } from './wire-errors.js';
+
+export interface ReplyOptions {
+  readonly id: JsonRpcId;
+  readonly headers: Record<string, string>;
+  /** The answer on its way (recorded here); returns what the client gets (a listing may be filtered). */
+  readonly onAnswer: (answer: JsonRpcMessage) => Promise<JsonRpcMessage>;
+  /** The upstream failed before answering; records it. */
+  readonly onFailure: (error: VigilError) => Promise<void>;
+  readonly signal: AbortSignal;
+}
+
+function sseEvent(message: JsonObject): string {
+  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+}
+
+export async function relayReply(
+  res: ServerResponse,
+  messages: AsyncIterable<JsonRpcMessage>,
+  options: ReplyOptions,
+): Promise<void> {
+  let streaming = false;
+  let answered = false;
+  let failureRecorded = false;
+  const recordFailure = async (error: VigilError) => {
+    if (answered || failureRecorded) return;
+    failureRecorded = true;
+    await options.onFailure(error).catch(() => undefined);
+  };
+  try {
+    for await (const message of messages) {
+      if (options.signal.aborted) break;
+      const isAnswer = answers(message, options.id);
+      const out = isAnswer ? await options.onAnswer(message) : message;
+      if (isAnswer) answered = true;
+      if (!streaming && isAnswer) {
+        const text = JSON.stringify(toWire(out));
+        res.writeHead(200, {
+          ...options.headers,
+          'content-type': 'application/json',
+          'content-length': String(Buffer.byteLength(text)),
+        });
+        res.end(text);
+        return;
+      }
+      if (!streaming) {
+        res.writeHead(200, {
+          ...options.headers,
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          'x-accel-buffering': 'no',
+        });
+        streaming = true;
+      }
+      res.write(sseEvent(toWire(out)));
+      if (isAnswer) break;
+    }
+    if (!answered && !options.signal.aborted) {
+      throw toVigilError(new Error('the upstream ended without answering'), 'upstream_failed');
+    }
+  } catch (err) {
+    const error = toVigilError(err, 'upstream_failed');
+    await recordFailure(error);
+    if (options.signal.aborted || res.destroyed) return;
+    if (streaming) res.write(sseEvent(rpcErrorBody(error, options.id)));
+    else sendRpcError(res, error, options.id);
+  } finally {
+    if (streaming && !res.writableEnded) res.end();
+  }
+  if (!answered && options.signal.aborted) {
+    await options
+      .onFailure(toVigilError(new Error('the client went away'), 'upstream_failed'))
+      .catch(() => undefined);
+  }
+}
+
+/** Relays a stream of server messages with no request to answer (the GET stream) until it ends. */
+export async function relayServerStream(
+  res: ServerResponse,
+  messages: AsyncIterable<JsonRpcMessage>,
+  headers: Record<string, string>,
+  signal: AbortSignal,
+): Promise<void> {
+  res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.flushHeaders();
+  try {
+    for await (const message of messages) {
+      if (signal.aborted) break;
+      res.write(sseEvent(toWire(message)));
+    }
+  } catch {
+    // The upstream's stream broke: the client reconnects its GET stream if it wants one.
+  } finally {
+    if (!res.writableEnded) res.end();
+  }
+}

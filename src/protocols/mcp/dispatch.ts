@@ -1,0 +1,293 @@
+// One client request inside an MCP session: tools/call judged and recorded write-ahead (mcp.call)
+// and its answer recorded (mcp.result); tools/list recorded with each tool's pin (mcp.tools, and
+// mcp.tool_changed for a tool whose definition moved); resources/read and prompts/get recorded
+// before they are forwarded; the other methods of the 2025-11-25 revision forwarded as they are;
+// anything else refused, since Vigil forwards only what it knows how to record.
+import type { ServerResponse } from 'node:http';
+import { actionDigest } from '../../core/action-digest.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
+import { newId } from '../../core/ids.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import { relayReply } from './client-reply.js';
+import type { McpConnectionConfig } from './config.js';
+import type { JsonRpcMessage } from './jsonrpc.js';
+import type { PinIndex } from './pin-store.js';
+import { applyListing } from './pinning.js';
+import { canonicalJson } from './tool-digest.js';
+import { toolAllowed } from './tool-lists.js';
+import type { McpUpstream, UpstreamTarget } from './upstream.js';
+import { sendRpcError } from './wire-errors.js';
+
+type RequestMessage = Extract<JsonRpcMessage, { kind: 'request' }>;
+
+export interface McpServed {
+  readonly config: McpConnectionConfig;
+  readonly upstream: McpUpstream;
+  readonly pins: PinIndex;
+}
+
+export interface RequestScope {
+  readonly session: ModuleSession;
+  readonly target: UpstreamTarget;
+  readonly res: ServerResponse;
+  readonly signal: AbortSignal;
+  /** Response headers (the session id) for whatever answers this request. */
+  readonly headers: Record<string, string>;
+}
+
+/** Methods forwarded without a record of their own: listings and housekeeping that run nothing. */
+const PASSTHROUGH = new Set([
+  'ping',
+  'resources/list',
+  'resources/templates/list',
+  'resources/subscribe',
+  'resources/unsubscribe',
+  'prompts/list',
+  'completion/complete',
+  'logging/setLevel',
+]);
+
+function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export async function dispatchRequest(
+  served: McpServed,
+  scope: RequestScope,
+  m: RequestMessage,
+): Promise<void> {
+  switch (m.method) {
+    case 'tools/call':
+      return toolCall(served, scope, m);
+    case 'tools/list':
+      return forward(served, scope, m, (answer) => recordListing(served, scope, m, answer));
+    case 'resources/read':
+      return recordedRead(served, scope, m, 'mcp.read', {
+        uri: typeof m.params.uri === 'string' ? m.params.uri : null,
+      });
+    case 'prompts/get':
+      return recordedRead(served, scope, m, 'mcp.prompt', {
+        name: typeof m.params.name === 'string' ? m.params.name : null,
+        arguments: isObject(m.params.arguments) ? m.params.arguments : {},
+      });
+    default:
+      if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, async (a) => a);
+      return refuse(scope, m, new VigilError('method_unknown', 'Vigil does not forward this method'));
+  }
+}
+
+async function refuse(scope: RequestScope, m: RequestMessage, error: VigilError): Promise<void> {
+  await scope.session.refuse(error, { method: m.method, request_id: String(m.id) });
+  sendRpcError(scope.res, error, m.id);
+}
+
+async function forward(
+  served: McpServed,
+  scope: RequestScope,
+  m: RequestMessage,
+  onAnswer: (answer: JsonRpcMessage) => Promise<JsonRpcMessage>,
+  onFailure: (error: VigilError) => Promise<void> = async () => undefined,
+): Promise<void> {
+  let reply: Awaited<ReturnType<McpUpstream['send']>>;
+  try {
+    reply = await served.upstream.send(m, scope.target, scope.signal);
+  } catch (err) {
+    const error = toVigilError(err, 'upstream_failed');
+    await onFailure(error).catch(() => undefined);
+    sendRpcError(scope.res, error, m.id);
+    return;
+  }
+  await relayReply(scope.res, reply.messages, {
+    id: m.id,
+    headers: scope.headers,
+    onAnswer,
+    onFailure,
+    signal: scope.signal,
+  });
+}
+
+async function recordedRead(
+  served: McpServed,
+  scope: RequestScope,
+  m: RequestMessage,
+  type: 'mcp.read' | 'mcp.prompt',
+  what: JsonObject,
+): Promise<void> {
+  const readId = newId('mr');
+  // Write-ahead like a call: what was asked for is durable before the upstream sees the request.
+  await scope.session.observe(type, { read_id: readId, request_id: String(m.id), ...what });
+  await forward(
+    served,
+    scope,
+    m,
+    async (answer) => {
+      await scope.session.observe('mcp.result', {
+        read_id: readId,
+        method: m.method,
+        ...answerFacts(answer),
+      });
+      return answer;
+    },
+    (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
+  );
+}
+
+async function recordFailure(scope: RequestScope, ids: JsonObject, error: VigilError): Promise<void> {
+  await scope.session.observe('mcp.result', { ...ids, error: { code: error.code, message: error.message } });
+}
+
+/** What a result or error says, for the record. */
+function answerFacts(answer: JsonRpcMessage): JsonObject {
+  if (answer.kind === 'error') return { error: answer.error };
+  if (answer.kind !== 'response') return {};
+  return { result: answer.result };
+}
+
+async function recordListing(
+  served: McpServed,
+  scope: RequestScope,
+  m: { readonly id: string | number },
+  answer: JsonRpcMessage,
+): Promise<JsonRpcMessage> {
+  if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) return answer;
+  const tools = answer.result.tools.filter(isObject);
+  const { listed, changes } = applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
+  await scope.session.observe('mcp.tools', {
+    request_id: String(m.id),
+    tools: listed.map((t) => ({ name: t.name, digest: t.digest, status: t.status })),
+    next_cursor: typeof answer.result.nextCursor === 'string' ? answer.result.nextCursor : null,
+  });
+  for (const change of changes) {
+    await scope.session.observe('mcp.tool_changed', {
+      tool: change.tool,
+      change: change.change,
+      approved_digest: change.approved_digest,
+      digest: change.digest,
+      diff: change.diff.map((d) => ({ field: d.field, before: d.before, after: d.after })),
+    });
+  }
+  const visible = tools.filter((t) => typeof t.name !== 'string' || toolAllowed(served.config.tools, t.name));
+  if (visible.length === tools.length) return answer;
+  return { ...answer, result: { ...answer.result, tools: visible } };
+}
+
+/** Lists the upstream's tools on Vigil's own behalf (a call to a tool no listing has shown yet). */
+async function refreshListing(served: McpServed, scope: RequestScope): Promise<void> {
+  let cursor: string | null = null;
+  for (let page = 0; page < 20; page++) {
+    const id = `vigil:list:${newId('r')}`;
+    const request: RequestMessage = {
+      kind: 'request',
+      id,
+      method: 'tools/list',
+      params: cursor === null ? {} : { cursor },
+    };
+    const reply = await served.upstream.send(request, scope.target, scope.signal);
+    cursor = null;
+    for await (const message of reply.messages) {
+      if ((message.kind === 'response' || message.kind === 'error') && message.id === id) {
+        await recordListing(served, scope, { id }, message);
+        if (message.kind === 'response' && typeof message.result.nextCursor === 'string') {
+          cursor = message.result.nextCursor;
+        }
+      }
+    }
+    if (cursor === null) return;
+  }
+}
+
+async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessage): Promise<void> {
+  const { session } = scope;
+  if (typeof m.params.name !== 'string' || m.params.name === '') {
+    return refuse(scope, m, new VigilError('protocol_violation', 'tools/call needs params.name'));
+  }
+  if (m.params.task !== undefined) {
+    return refuse(
+      scope,
+      m,
+      new VigilError('protocol_violation', 'task-augmented tool calls are not supported through Vigil'),
+    );
+  }
+  const tool = m.params.name;
+  const args = isObject(m.params.arguments) ? m.params.arguments : {};
+  const callId = newId('mc');
+  let state = served.pins.status(tool);
+  if (state.status === 'unknown') {
+    try {
+      await refreshListing(served, scope);
+    } catch (err) {
+      // Without a listing the tool cannot be checked against a pin: refused, fail closed.
+      const error = toVigilError(err, 'upstream_failed');
+      return refuse(
+        scope,
+        m,
+        new VigilError(error.code, `the upstream's tools could not be listed: ${error.message}`),
+      );
+    }
+    state = served.pins.status(tool);
+  }
+  const pinned = state.pin?.approved?.digest ?? null;
+  const payload: JsonObject = {
+    call_id: callId,
+    request_id: String(m.id),
+    tool,
+    arguments: args,
+    tool_digest: pinned,
+  };
+  if (!toolAllowed(served.config.tools, tool)) {
+    const error = new VigilError('policy_denied', `tool ${tool} is not allowed on this connection`, {
+      details: { rule: 'connection.tools' },
+    });
+    await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
+    return sendRpcError(scope.res, error, m.id);
+  }
+  if (state.status === 'changed' || state.status === 'unapproved') {
+    const error = new VigilError(
+      'tool_unapproved',
+      state.status === 'changed'
+        ? `tool ${tool} changed since it was pinned; an admin must approve it (vigil mcp approve-tool)`
+        : `tool ${tool} is new and held until an admin approves it (vigil mcp approve-tool)`,
+      { details: { rule: 'tool-pin' } },
+    );
+    await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
+    return sendRpcError(scope.res, error, m.id);
+  }
+  try {
+    // Write-ahead; a review is bound to the tool, these exact arguments, the caller and the pin.
+    await session.submit('mcp.call', payload, {
+      signal: scope.signal,
+      actionDigest: () => actionDigest([tool, canonicalJson(args), pinned, session.identity.subject]),
+    });
+  } catch (err) {
+    return sendRpcError(scope.res, toVigilError(err), m.id);
+  }
+  // A review may have waited long: the tool must still be the one that was pinned.
+  const now = served.pins.status(tool);
+  if (state.status === 'pinned' && (now.status !== 'pinned' || now.pin?.approved?.digest !== pinned)) {
+    const error = new VigilError('tool_unapproved', `tool ${tool} changed while the call waited`);
+    await recordFailure(scope, { call_id: callId, tool }, error).catch(() => undefined);
+    return sendRpcError(scope.res, error, m.id);
+  }
+  await forward(
+    served,
+    scope,
+    m,
+    async (answer) => {
+      await session.observe('mcp.result', { call_id: callId, tool, ...callOutcome(answer) });
+      return answer;
+    },
+    (error) => recordFailure(scope, { call_id: callId, tool }, error),
+  );
+}
+
+function callOutcome(answer: JsonRpcMessage): JsonObject {
+  if (answer.kind === 'error') return { isError: true, error: answer.error };
+  if (answer.kind !== 'response') return {};
+  const r = answer.result;
+  return {
+    isError: r.isError === true,
+    content: Array.isArray(r.content) ? r.content : [],
+    ...(r.structuredContent !== undefined ? { structuredContent: r.structuredContent } : {}),
+  };
+}

@@ -1,0 +1,336 @@
+// The MCP adapter for one connection: streamable HTTP at /c/<name>/mcp. Every request is admitted
+// with the caller's Vigil token (a 401 points at the protected-resource metadata), its session id
+// read back into the state any replica needs (session-token.ts), its body read as one JSON-RPC
+// message, and then dispatched (dispatch.ts). Requests without a session id are either an
+// initialize or, under the stateless 2026-07-28 revision, a self-contained request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { Identity } from '../../core/events.js';
+import { extractClientToken } from '../../http/credentials.js';
+import { sendJson } from '../../http/json-response.js';
+import { readRequestBody } from '../../http/read-body.js';
+import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
+import { METADATA_PATH, metadataUrl, protectedResourceMetadata } from './auth-metadata.js';
+import { relayReply, relayServerStream } from './client-reply.js';
+import type { McpConnectionConfig } from './config.js';
+import { dispatchRequest, type McpServed } from './dispatch.js';
+import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
+import { PinIndex } from './pin-store.js';
+import { decodeSessionToken, encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
+import type { McpUpstream, UpstreamTarget } from './upstream.js';
+import { HttpUpstream } from './upstream-http.js';
+import { StdioUpstream } from './upstream-stdio.js';
+import { sendRpcError } from './wire-errors.js';
+
+/** The revisions Vigil serves; the stateless one has no initialize and no session id. */
+export const SUPPORTED_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'] as const;
+export const STATELESS_VERSION = '2026-07-28';
+
+export class McpConnection implements McpServed {
+  readonly config: McpConnectionConfig;
+  readonly upstream: McpUpstream;
+  readonly pins: PinIndex;
+  readonly #ctx: ModuleContext;
+
+  constructor(config: McpConnectionConfig, ctx: ModuleContext) {
+    this.config = config;
+    this.#ctx = ctx;
+    this.upstream =
+      config.upstream === 'stdio'
+        ? new StdioUpstream(config, ctx.resolveSecret)
+        : new HttpUpstream(config, ctx.credential(config.name));
+    this.pins = new PinIndex(ctx.dataDir, config.name);
+  }
+
+  close(): Promise<void> {
+    return this.upstream.close();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, _search: string): Promise<void> {
+    const method = req.method ?? 'GET';
+    const challenge = { resourceMetadata: metadataUrl(req, this.config) };
+    try {
+      if (path === METADATA_PATH && method === 'GET') {
+        sendJson(res, 200, protectedResourceMetadata(req, this.config));
+        return;
+      }
+      if (path !== '/mcp') throw new VigilError('route_unknown', 'the MCP endpoint is /mcp');
+      const origin = header(req, 'origin');
+      if (origin !== undefined && !this.config.allowed_origins.includes(origin)) {
+        // DNS-rebinding protection, as the transport spec requires of a server.
+        throw new VigilError('forbidden_connection', 'requests from this Origin are not allowed');
+      }
+      if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') {
+        res.writeHead(405, { allow: 'GET, POST, DELETE' }).end();
+        return;
+      }
+      const version = header(req, 'mcp-protocol-version') ?? null;
+      if (version !== null && !(SUPPORTED_VERSIONS as readonly string[]).includes(version)) {
+        throw new VigilError('protocol_violation', 'unsupported MCP-Protocol-Version');
+      }
+      const token = header(req, 'mcp-session-id');
+      if (token === undefined && method === 'POST') return await this.#sessionless(req, res, version);
+      if (token === undefined) {
+        // No stream or session to end without a session (and none in the stateless revision).
+        res.writeHead(405, { allow: 'POST' }).end();
+        return;
+      }
+      await this.#inSession(req, res, method, token, version);
+    } catch (err) {
+      const error = toVigilError(err);
+      if (error.code === 'internal') this.#ctx.logger.warn({ err: error.message }, 'mcp request failed');
+      sendRpcError(res, error, null, challenge);
+    }
+  }
+
+  #admission(req: IncomingMessage, key: (identity: Identity) => string) {
+    return {
+      connection: this.config,
+      protocol: 'mcp',
+      credential: extractClientToken(req.headers),
+      facts: {
+        client: req.socket.remoteAddress ?? null,
+        user_agent: header(req, 'user-agent') ?? null,
+      },
+      refusalFacts: { method: req.method ?? 'GET', path: '/mcp' },
+      sessionKey: (identity: Identity, grantId: string | null) => {
+        const k = key(identity);
+        return grantId === null ? k : `${k}\u0000${grantId}`;
+      },
+    };
+  }
+
+  /** An initialize, or a request of the stateless revision. The body is read first (capped) to tell which. */
+  async #sessionless(req: IncomingMessage, res: ServerResponse, version: string | null): Promise<void> {
+    const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+    let message: JsonRpcMessage | null = null;
+    let parseError: VigilError | null = null;
+    try {
+      message = parseJsonRpcBody(raw);
+    } catch (err) {
+      parseError = toVigilError(err);
+    }
+    const initialize = message?.kind === 'request' && message.method === 'initialize';
+    const nonce = newNonce();
+    const explicit = validExplicitSession(header(req, 'x-vigil-session'));
+    const trace = parseTraceparent(header(req, 'traceparent'));
+    const session = await this.#ctx.admit(
+      this.#admission(req, (identity) =>
+        initialize
+          ? `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000${nonce}`
+          : sessionKey(identity.subject, this.config.name, explicit, trace).key,
+      ),
+    );
+    const release = session.begin();
+    try {
+      if (parseError || !message) return await this.#refuseBody(session, res, raw, parseError!);
+      if (!initialize && version !== STATELESS_VERSION) {
+        throw new VigilError('protocol_violation', 'Mcp-Session-Id is required (initialize first)');
+      }
+      if (initialize && message.kind === 'request') {
+        return await this.#initialize(session, req, res, message, nonce, version);
+      }
+      await this.#message(
+        session,
+        req,
+        res,
+        message,
+        { key: 'stateless', session: null, protocolVersion: version },
+        {},
+      );
+    } catch (err) {
+      const error = toVigilError(err);
+      if (error.code === 'protocol_violation') await session.refuse(error, { method: 'POST', path: '/mcp' });
+      sendRpcError(res, error, message && message.kind === 'request' ? message.id : null);
+    } finally {
+      release();
+    }
+  }
+
+  async #refuseBody(
+    session: ModuleSession,
+    res: ServerResponse,
+    raw: Buffer,
+    error: VigilError,
+  ): Promise<void> {
+    await session.refuse(error, { method: 'POST', path: '/mcp' });
+    let id = null;
+    try {
+      id = salvageId(JSON.parse(raw.toString('utf8')));
+    } catch {
+      // No id to answer: the error goes out with id null.
+    }
+    sendRpcError(res, error, id);
+  }
+
+  async #initialize(
+    session: ModuleSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    message: Extract<JsonRpcMessage, { kind: 'request' }>,
+    nonce: string,
+    version: string | null,
+  ): Promise<void> {
+    const requested =
+      typeof message.params.protocolVersion === 'string' ? message.params.protocolVersion : '2025-11-25';
+    const state = (upstreamSessionId: string | null, protocolVersion: string): McpSessionState => ({
+      nonce,
+      subject: session.identity.subject,
+      upstreamSessionId,
+      protocolVersion,
+      initialize: message.params,
+    });
+    const target: UpstreamTarget = { key: nonce, session: null, protocolVersion: version };
+    const { signal, done } = this.#requestSignal(req, res, session);
+    try {
+      const reply = await this.upstream.send(message, target, signal);
+      const headers: Record<string, string> = {
+        'mcp-session-id': encodeSessionToken(state(reply.sessionId, requested)),
+        'x-vigil-session-id': session.id,
+      };
+      await relayReply(res, reply.messages, {
+        id: message.id,
+        headers,
+        signal,
+        onFailure: async () => undefined,
+        onAnswer: async (answer) => {
+          if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
+            headers['mcp-session-id'] = encodeSessionToken(
+              state(reply.sessionId, answer.result.protocolVersion),
+            );
+          }
+          return answer;
+        },
+      });
+    } finally {
+      done();
+    }
+  }
+
+  async #inSession(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    token: string,
+    version: string | null,
+  ): Promise<void> {
+    const decoded = decodeSessionToken(token);
+    const session = await this.#ctx.admit(
+      this.#admission(req, (identity) =>
+        decoded && decoded.subject === identity.subject
+          ? `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000${decoded.nonce}`
+          : `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000unknown`,
+      ),
+    );
+    const release = session.begin();
+    let id: string | number | null = null;
+    try {
+      if (!decoded || decoded.subject !== session.identity.subject) {
+        // Another identity's session, or none of Vigil's: the client is told to initialize again.
+        const error = new VigilError('session_unknown', 'no MCP session has that id; initialize again');
+        await session.refuse(error, { method, path: '/mcp' });
+        throw error;
+      }
+      const target: UpstreamTarget = { key: decoded.nonce, session: decoded, protocolVersion: version };
+      const headers = { 'mcp-session-id': token, 'x-vigil-session-id': session.id };
+      if (method === 'DELETE') {
+        await this.upstream.terminate(target);
+        res.writeHead(200, headers).end();
+        return;
+      }
+      if (method === 'GET') return await this.#serverStream(session, req, res, target, headers);
+      const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+      let message: JsonRpcMessage;
+      try {
+        message = parseJsonRpcBody(raw);
+      } catch (err) {
+        return await this.#refuseBody(session, res, raw, toVigilError(err));
+      }
+      if (message.kind === 'request') id = message.id;
+      if (message.kind === 'request' && message.method === 'initialize') {
+        throw new VigilError('protocol_violation', 'initialize is not allowed inside a session');
+      }
+      await this.#message(session, req, res, message, target, headers);
+    } catch (err) {
+      const error = toVigilError(err);
+      if (error.code === 'protocol_violation' || error.code === 'body_too_large') {
+        await session.refuse(error, { method, path: '/mcp' });
+      }
+      sendRpcError(res, error, id);
+    } finally {
+      release();
+    }
+  }
+
+  async #message(
+    session: ModuleSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    message: JsonRpcMessage,
+    target: UpstreamTarget,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const { signal, done } = this.#requestSignal(req, res, session);
+    try {
+      if (message.kind !== 'request') {
+        // A notification or the client's answer to a server request: forwarded, nothing to answer.
+        const reply = await this.upstream.send(message, target, signal);
+        for await (const _ of reply.messages) {
+          // Drained: an HTTP upstream answers 202 with no body.
+        }
+        res.writeHead(202, headers).end();
+        return;
+      }
+      await dispatchRequest(this, { session, target, res, signal, headers }, message);
+    } finally {
+      done();
+    }
+  }
+
+  async #serverStream(
+    session: ModuleSession,
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: UpstreamTarget,
+    headers: Record<string, string>,
+  ): Promise<void> {
+    const { signal, done } = this.#requestSignal(req, res, session);
+    try {
+      const messages = await this.upstream.listen(target, signal);
+      if (!messages) {
+        res.writeHead(405, { ...headers, allow: 'POST, DELETE' }).end();
+        return;
+      }
+      await relayServerStream(res, messages, headers, signal);
+    } finally {
+      done();
+    }
+  }
+
+  /** Aborted when the client leaves or the session is cut, so nothing more goes upstream for it. */
+  #requestSignal(req: IncomingMessage, res: ServerResponse, session: ModuleSession) {
+    const abort = new AbortController();
+    const onClose = () => {
+      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
+    };
+    res.on('close', onClose);
+    if (res.destroyed || req.socket.destroyed) abort.abort(new Error('client closed the connection'));
+    const unregister = session.onCut(() => {
+      abort.abort(new Error('session cut'));
+      res.destroy();
+    });
+    return {
+      signal: abort.signal,
+      done: () => {
+        res.off('close', onClose);
+        unregister();
+      },
+    };
+  }
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,45 @@
+// A tool's pin: the SHA-256 of its canonical definition (name, title, description, input and output
+// schema, annotations), the parts a server can change to steer a model ("rug pull", tool poisoning),
+// and a field-by-field diff between two definitions for the record and the admin.
+import { createHash } from 'node:crypto';
+import type { JsonObject, JsonValue } from '../../core/events.js';
+
+const PINNED_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+
+/** The fields a pin covers, absent ones as null (so adding a field changes the digest). */
+export function toolDefinition(tool: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const field of PINNED_FIELDS) out[field] = tool[field] ?? null;
+  return out;
+}
+
+/** JSON with keys sorted at every level: the same definition always hashes the same. */
+export function canonicalJson(value: JsonValue): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function toolDigest(definition: JsonObject): string {
+  return createHash('sha256').update(canonicalJson(definition)).digest('hex');
+}
+
+export interface FieldChange {
+  readonly field: string;
+  readonly before: JsonValue;
+  readonly after: JsonValue;
+}
+
+/** The pinned fields that differ, each with both values (the ledger masks them like any payload). */
+export function diffDefinitions(before: JsonObject | null, after: JsonObject): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of PINNED_FIELDS) {
+    const a = before?.[field] ?? null;
+    const b = after[field] ?? null;
+    if (canonicalJson(a) !== canonicalJson(b)) changes.push({ field, before: a, after: b });
+  }
+  return changes;
+}
