@@ -1,10 +1,11 @@
 // The protocol modules Vigil serves: one line each. Adding a protocol is a folder under
 // src/protocols with a module (src/protocols/module.ts) and a line here (docs/protocols.md).
 import { llmModule } from './llm/module.js';
+import { mysqlModule } from './mysql/module.js';
 import { postgresModule } from './postgres/module.js';
 import { protocolRegistry } from './registry.js';
 
-export const PROTOCOLS = protocolRegistry([llmModule, postgresModule]);
+export const PROTOCOLS = protocolRegistry([llmModule, postgresModule, mysqlModule]);
 
 /** The configuration schema for every registered protocol's connections. */
 export const configSchema = PROTOCOLS.configSchema;
