@@ -13,7 +13,15 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { newNonce, type RsaKeyPair, rsaDecryptPassword } from './auth-crypto.js';
 import type { MysqlConnectionConfig } from './config.js';
-import { CAP, PLUGIN, RELAYABLE_CAPS, REQUIRED_CLIENT_CAPS, STATUS } from './constants.js';
+import {
+  CAP,
+  MARIADB_CAP,
+  PLUGIN,
+  RELAYABLE_CAPS,
+  RELAYABLE_MARIADB_CAPS,
+  REQUIRED_CLIENT_CAPS,
+  STATUS,
+} from './constants.js';
 import {
   authMoreDataPayload,
   authSwitchPayload,
@@ -85,6 +93,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     (upstreamGreeting.capabilities & (RELAYABLE_CAPS | localFiles)) |
     REQUIRED_CLIENT_CAPS |
     (tlsOffered ? CAP.SSL : 0);
+  const offeredMariadb = upstreamGreeting.mariadbCapabilities & RELAYABLE_MARIADB_CAPS;
   const nonce = newNonce();
   send(
     greetingPayload({
@@ -92,6 +101,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
       connectionId: randomInt(1, 0x7fff_ffff),
       scramble: nonce,
       capabilities: offered,
+      mariadbCapabilities: offeredMariadb,
       charset: upstreamGreeting.charset,
       status: STATUS.AUTOCOMMIT,
       authPlugin: PLUGIN.cachingSha2,
@@ -143,19 +153,26 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
 
   // 2. The token, asked for in full; a client that sends none is admitted with none, so its refusal is recorded.
   let password: string | null = null;
+  let method = 'none';
   try {
-    password = await withTimeout(
+    ({ password, method } = await withTimeout(
       readPassword(response, nonce, tls, ctx.rsa, next, send),
       HANDSHAKE_TIMEOUT_MS,
       () => new VigilError('auth_missing', 'no password was sent in time'),
-    );
+    ));
   } catch (err) {
     const error = toVigilError(err, 'protocol_violation');
     if (error.code !== 'auth_missing' && error.code !== 'auth_invalid') return fail(error);
   }
 
   // 3. Authenticated, authorized and in a session (a refusal is recorded by admit).
-  const facts = { client: raw.remoteAddress ?? null, user: response.user, database: response.database, tls };
+  const facts = {
+    client: raw.remoteAddress ?? null,
+    user: response.user,
+    database: response.database,
+    tls,
+    auth: method,
+  };
   let session: ModuleSession;
   try {
     session = await ctx.module.admit({
@@ -170,10 +187,12 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
 
   // 4. The upstream, with the injected credential and the client's capabilities.
   const clientCaps = response.capabilities & offered & ~CAP.SSL;
+  const clientMariadbCaps =
+    clientCaps & CAP.LONG_PASSWORD ? 0 : response.mariadbCapabilities & offeredMariadb;
   const target = { ...ctx.target, database: response.database || ctx.target.database };
   let upstream: Awaited<ReturnType<typeof connectUpstream>>;
   try {
-    upstream = await connectUpstream(target, clientCaps, response.charset);
+    upstream = await connectUpstream(target, clientCaps, response.charset, clientMariadbCaps);
     await checkSessionSettings(upstream.socket, upstream.leftover, ctx.config.guardrails.read_only);
   } catch (err) {
     const error = toVigilError(err, 'upstream_unreachable');
@@ -199,6 +218,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     allowUnknownStatements: ctx.config.allow_unknown_statements,
     allowLocalInfile: ctx.config.allow_local_infile,
     deprecateEof: (clientCaps & CAP.DEPRECATE_EOF) !== 0,
+    extendedMetadata: (clientMariadbCaps & MARIADB_CAP.EXTENDED_METADATA) !== 0,
     database: target.database,
     logger: ctx.module.logger,
     stopUpstream: () => stopConnection(target, upstream.greeting.connectionId),
@@ -218,15 +238,19 @@ async function readPassword(
   rsa: RsaKeyPair,
   next: () => Promise<LogicalPacket>,
   send: (payload: Buffer) => void,
-): Promise<string | null> {
-  if (response.authPlugin === PLUGIN.clear) return cstring(response.authResponse);
+): Promise<{ password: string | null; method: string }> {
+  if (response.authPlugin === PLUGIN.clear)
+    return { password: cstring(response.authResponse), method: PLUGIN.clear };
+  const switched = response.authPlugin !== PLUGIN.cachingSha2;
+  const method = (how: string) =>
+    `${switched ? `${response.authPlugin ?? 'none'}>` : ''}${PLUGIN.cachingSha2}/${how}`;
   if (response.authPlugin !== PLUGIN.cachingSha2) {
     send(authSwitchPayload(PLUGIN.cachingSha2, nonce));
     // The client's scramble for the switched plugin: empty when it has no password.
     const scramble = (await next()).payload;
-    if (scramble.length === 0) return null;
+    if (scramble.length === 0) return { password: null, method: method('none') };
   } else if (response.authResponse.length === 0) {
-    return null;
+    return { password: null, method: method('none') };
   }
   send(authMoreDataPayload(Buffer.from([0x04])));
   const answer = (await next()).payload;
@@ -236,14 +260,14 @@ async function readPassword(
     const cipher = (await next()).payload;
     const password = rsaDecryptPassword(cipher, nonce, rsa.privateKey);
     if (password === null) throw new VigilError('auth_invalid', 'the encrypted password could not be read');
-    return password;
+    return { password, method: method('rsa') };
   }
   if (!tls && answer.length === 256) {
     // Encrypted with a public key the client already had (the one Vigil hands out).
     const password = rsaDecryptPassword(answer, nonce, rsa.privateKey);
-    if (password !== null) return password;
+    if (password !== null) return { password, method: method('rsa') };
   }
-  return cstring(answer);
+  return { password: cstring(answer), method: method(tls ? 'tls' : 'cleartext') };
 }
 
 function cstring(b: Buffer): string {

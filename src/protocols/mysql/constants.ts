@@ -60,6 +60,15 @@ export const RELAYABLE_CAPS =
   CAP.PLUGIN_AUTH_LENENC_DATA |
   CAP.DEPRECATE_EOF;
 
+/**
+ * MariaDB's extended capabilities (the upper 32 bits). Vigil relays only EXTENDED_METADATA (a
+ * column's extended type, such as json or uuid, so clients decode it as they would directly).
+ * PROGRESS would interleave progress packets with results, STMT_BULK_OPERATIONS adds a command
+ * (COM_STMT_BULK_EXECUTE) and CACHE_METADATA lets results omit the column definitions Vigil reads.
+ */
+export const MARIADB_CAP = { EXTENDED_METADATA: 0x8 } as const;
+export const RELAYABLE_MARIADB_CAPS = MARIADB_CAP.EXTENDED_METADATA;
+
 /** Capabilities a client must have: Vigil speaks only the 4.1 protocol with plugin authentication. */
 export const REQUIRED_CLIENT_CAPS = CAP.PROTOCOL_41 | CAP.SECURE_CONNECTION | CAP.PLUGIN_AUTH;
 

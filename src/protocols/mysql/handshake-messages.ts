@@ -13,6 +13,8 @@ export interface ServerGreeting {
   /** The 20-byte nonce both auth plugins hash the password with. */
   readonly scramble: Buffer;
   readonly capabilities: number;
+  /** MariaDB's extended capabilities (in the reserved bytes, when LONG_PASSWORD is clear). */
+  readonly mariadbCapabilities: number;
   readonly charset: number;
   readonly status: number;
   readonly authPlugin: string;
@@ -33,7 +35,9 @@ export function parseGreeting(payload: Buffer): ServerGreeting {
   const status = r.u16();
   capabilities |= r.u16() << 16;
   const authDataLength = r.u8();
-  r.skip(10);
+  r.skip(6);
+  const extended = r.u32();
+  const mariadbCapabilities = capabilities & CAP.LONG_PASSWORD ? 0 : extended;
   const part2Length = Math.max(13, authDataLength - 8);
   const part2 = r.bytes(Math.min(part2Length, r.remaining));
   // The second part ends with a NUL that is not part of the nonce.
@@ -46,6 +50,7 @@ export function parseGreeting(payload: Buffer): ServerGreeting {
     connectionId,
     scramble,
     capabilities: capabilities >>> 0,
+    mariadbCapabilities,
     charset,
     status,
     authPlugin,
@@ -65,7 +70,8 @@ export function greetingPayload(g: Omit<ServerGreeting, 'protocolVersion'>): Buf
     u16(g.status),
     u16(caps >>> 16),
     Buffer.from([21]),
-    Buffer.alloc(10),
+    Buffer.alloc(6),
+    u32(g.mariadbCapabilities),
     g.scramble.subarray(8, 20),
     Buffer.from([0]),
     nulString(g.authPlugin),
@@ -76,6 +82,8 @@ export interface HandshakeResponse {
   readonly capabilities: number;
   readonly maxPacket: number;
   readonly charset: number;
+  /** MariaDB's extended capabilities the client asks for (the last 4 reserved bytes). */
+  readonly mariadbCapabilities: number;
   /** True for an SSLRequest: the rest comes over TLS. */
   readonly sslRequest: boolean;
   readonly user: string;
@@ -92,7 +100,9 @@ export function parseHandshakeResponse(payload: Buffer): HandshakeResponse {
     throw new VigilError('protocol_violation', 'the client does not speak protocol 4.1');
   const maxPacket = r.u32();
   const charset = r.u8();
-  r.skip(23);
+  r.skip(19);
+  const extended = r.u32();
+  const mariadbCapabilities = capabilities & CAP.LONG_PASSWORD ? 0 : extended;
   if (r.remaining === 0) {
     if (!(capabilities & CAP.SSL))
       throw new VigilError('protocol_violation', 'handshake response without a user');
@@ -100,6 +110,7 @@ export function parseHandshakeResponse(payload: Buffer): HandshakeResponse {
       capabilities,
       maxPacket,
       charset,
+      mariadbCapabilities,
       sslRequest: true,
       user: '',
       authResponse: Buffer.alloc(0),
@@ -115,7 +126,17 @@ export function parseHandshakeResponse(payload: Buffer): HandshakeResponse {
   const database = capabilities & CAP.CONNECT_WITH_DB && r.remaining > 0 ? r.nulString() : null;
   const authPlugin = capabilities & CAP.PLUGIN_AUTH && r.remaining > 0 ? r.nulString() : null;
   // Connection attributes (CONNECT_ATTRS) may follow; Vigil does not forward them.
-  return { capabilities, maxPacket, charset, sslRequest: false, user, authResponse, database, authPlugin };
+  return {
+    capabilities,
+    maxPacket,
+    charset,
+    mariadbCapabilities,
+    sslRequest: false,
+    user,
+    authResponse,
+    database,
+    authPlugin,
+  };
 }
 
 export function sslRequestPayload(capabilities: number, charset: number): Buffer {
@@ -134,6 +155,7 @@ export function handshakeResponsePayload(o: {
   authResponse: Buffer;
   database: string | null;
   authPlugin: string;
+  mariadbCapabilities?: number;
 }): Buffer {
   const caps =
     (o.capabilities |
@@ -146,7 +168,8 @@ export function handshakeResponsePayload(o: {
     u32(caps),
     u32(0x100_0000),
     Buffer.from([o.charset]),
-    Buffer.alloc(23),
+    Buffer.alloc(19),
+    u32(o.mariadbCapabilities ?? 0),
     nulString(o.user),
     lenencBytes(o.authResponse),
     ...(o.database ? [nulString(o.database)] : []),

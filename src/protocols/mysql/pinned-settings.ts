@@ -68,7 +68,9 @@ export function checkPinnedSettings(tokens: readonly Token[]): VigilError | null
     }
     const setNames =
       isName(t, 'names') || isName(t, 'charset') || (isName(t, 'character') && tokens[i + 1]?.text === 'set');
-    if (setNames && tokens.slice(0, i).some((x) => x.kind === 'word' && x.text === 'set')) {
+    // SET NAMES x, SET CHARACTER SET x, SET CHARSET x: right after SET or after a comma of a SET.
+    const inSet = tokens[0]?.text === 'set' && (i === 1 || tokens[i - 1]?.text === ',');
+    if (setNames && inSet) {
       const value = tokens[isName(t, 'character') ? i + 2 : i + 1];
       if (!value || (value.kind !== 'string' && value.kind !== 'word') || unsafeCharset(value.text))
         return pinned('the client character set');

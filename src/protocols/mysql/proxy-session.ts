@@ -38,6 +38,7 @@ export interface ProxyOptions {
   readonly allowUnknownStatements: boolean;
   readonly allowLocalInfile: boolean;
   readonly deprecateEof: boolean;
+  readonly extendedMetadata: boolean;
   readonly database: string | null;
   readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Ends what the server runs for this connection (a cut must commit nothing more). */
@@ -82,6 +83,7 @@ export class MysqlProxy {
     this.#database = options.database;
     this.#tracker = new ResponseTracker({
       deprecateEof: options.deprecateEof,
+      extendedMetadata: options.extendedMetadata,
       recordRows: options.recordRows,
       allowLocalInfile: options.allowLocalInfile,
       toClient: (bytes) => this.#out.push(bytes),

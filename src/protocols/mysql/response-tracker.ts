@@ -41,6 +41,7 @@ export type Expectation =
 
 export interface TrackerDeps {
   readonly deprecateEof: boolean;
+  readonly extendedMetadata: boolean;
   readonly recordRows: number;
   readonly allowLocalInfile: boolean;
   readonly toClient: (bytes: Buffer) => void;
@@ -179,7 +180,7 @@ export class ResponseTracker {
       }
       case 'columns':
         if (this.#remaining > 0) {
-          this.#columns.push(parseColumnDef(payload));
+          this.#columns.push(parseColumnDef(payload, this.#deps.extendedMetadata));
           this.#remaining--;
           if (this.#remaining === 0 && !this.#eofPending) this.#phase = 'rows';
           return;

@@ -40,11 +40,13 @@ export interface ColumnDef {
   readonly unsigned: boolean;
 }
 
-export function parseColumnDef(payload: Buffer): ColumnDef {
+/** `extendedMetadata`: MariaDB's EXTENDED_METADATA was negotiated, adding a block after org_name. */
+export function parseColumnDef(payload: Buffer, extendedMetadata: boolean): ColumnDef {
   const r = new PayloadReader(payload);
   for (let i = 0; i < 4; i++) r.lenencBytes(); // catalog, schema, table, org_table
   const name = r.lenencBytes().toString('utf8');
   r.lenencBytes(); // org_name
+  if (extendedMetadata) r.lenencBytes();
   r.lenenc(); // length of the fixed fields
   const charset = r.u16();
   r.u32(); // column length

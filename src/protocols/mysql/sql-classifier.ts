@@ -50,7 +50,9 @@ function unknown(text: string): ClassifiedStatement {
 }
 
 export function classifyMysql(sql: string): Classification {
-  const lexed = lexMysql(sql);
+  // Some clients (mysqlslap) count the C string's terminating NUL in the packet; the server ends the
+  // text there. A NUL anywhere else is punctuation the parser refuses, so such text is UNKNOWN.
+  const lexed = lexMysql(sql.replace(/\0+$/, ''));
   if (lexed.unterminated || lexed.statements.length === 0) {
     return { statements: [unknown(sql)], tokens: lexed.statements.map((s) => s.tokens), uncertain: false };
   }
@@ -101,7 +103,11 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
     kind,
     hasWhere: (kind === 'UPDATE' || kind === 'DELETE') && refersToColumn(ast.where, 0),
     tables,
-    writes: intoFile || !READ_ONLY.has(kind) || (kind === 'SELECT' && tokens.some((t) => t.text === 'into')),
+    writes:
+      intoFile ||
+      !READ_ONLY.has(kind) ||
+      (kind === 'SELECT' && tokens.some((t) => t.text === 'into')) ||
+      (kind === 'SET' && setReachesOthers(tokens)),
     nested: false,
     functions: [...functions],
     settings: [],
@@ -109,13 +115,17 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
   };
 }
 
-/** Statements the parser does not know that provably change no data. */
+/** Statements the parser does not know whose kind their first words settle. */
 function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   const [a, b, c] = tokens.map((t) => t.text);
   const words = tokens.every((t) => t.kind !== 'punct' || t.text === ',' || t.text === '.' || t.text === '=');
   if (a === 'show' && !tokens.some((t) => t.kind === 'punct' && t.text === '(')) return read(text, 'SHOW');
   if (words && a === 'set' && (b === 'names' || (b === 'character' && c === 'set') || b === 'charset'))
     return read(text, 'SET');
+  if (a === 'set' && sessionAssignments(tokens)) return read(text, 'SET');
+  // DDL on a whole database names no table: its kind is all a guardrail needs.
+  if ((a === 'drop' || a === 'create' || a === 'alter') && (b === 'database' || b === 'schema'))
+    return { ...unknown(text), kind: a.toUpperCase() };
   if (
     words &&
     (a === 'savepoint' ||
@@ -124,6 +134,55 @@ function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   )
     return read(text, 'TRANSACTION');
   return unknown(text);
+}
+
+/**
+ * `SET name = constant, ...` of session variables: `@user` variables and session system variables
+ * set to a word, number or string. A SET that reaches other sessions (GLOBAL, PERSIST, a password)
+ * is a write.
+ */
+function sessionAssignments(tokens: readonly Token[]): boolean {
+  let i = 1;
+  for (;;) {
+    let t = tokens[i];
+    if (t?.kind === 'word' && (t.text === 'session' || t.text === 'local')) t = tokens[++i];
+    if (!t || (t.kind !== 'word' && t.kind !== 'var') || !isSessionTarget(t)) return false;
+    if (tokens[i + 1]?.text !== '=' && tokens[i + 1]?.text !== ':=') return false;
+    const value = tokens[i + 2];
+    if (!value || !['word', 'number', 'string'].includes(value.kind)) return false;
+    if (value.kind === 'word' && tokens[i + 3]?.text === '(') return false;
+    const after = tokens[i + 3];
+    if (!after) return true;
+    if (after.text !== ',') return false;
+    i += 4;
+  }
+}
+
+function isSessionTarget(t: Token): boolean {
+  if (t.kind === 'var') return !/^@@(global|persist|persist_only)\./.test(t.text);
+  return ![
+    'global',
+    'persist',
+    'persist_only',
+    'password',
+    'role',
+    'default',
+    'transaction',
+    'statement',
+  ].includes(t.text);
+}
+
+/** SET kinds that reach beyond the session. */
+export function setReachesOthers(tokens: readonly Token[]): boolean {
+  return tokens.some(
+    (t) =>
+      (t.kind === 'word' &&
+        (t.text === 'global' ||
+          t.text === 'persist' ||
+          t.text === 'persist_only' ||
+          t.text === 'password')) ||
+      (t.kind === 'var' && /^@@(global|persist|persist_only)\./.test(t.text)),
+  );
 }
 
 function read(text: string, kind: string): ClassifiedStatement {

@@ -96,6 +96,7 @@ export async function connectUpstream(
   target: UpstreamTarget,
   capabilities: number,
   charset: number,
+  mariadbCapabilities = 0,
 ): Promise<UpstreamConnection> {
   const raw = await openSocket(target);
   let socket: Socket | TLSSocket = raw;
@@ -142,6 +143,7 @@ export async function connectUpstream(
               authResponse: answer(plugin, nonce),
               database: target.database,
               authPlugin: plugin,
+              mariadbCapabilities: mariadbCapabilities & greeting.mariadbCapabilities,
             }),
           ),
         );
