@@ -8,6 +8,7 @@
 // log in upstream with the credential it holds.
 import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
@@ -118,10 +119,10 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
         if (r.sslRequest) {
           if (!tlsOffered)
             throw new VigilError('protocol_violation', 'TLS was not offered on this connection');
-          // Bytes sent after the SSL request and before TLS would bypass it: refuse them.
-          if (framer.buffered > 0) throw new VigilError('protocol_violation', 'data after the SSL request');
+          // A MySQL client starts TLS right after its SSL request, without waiting for an answer:
+          // bytes already read are the start of its TLS handshake, and go to the TLS layer.
           waiter.detach();
-          socket = await upgrade(raw, ctx.secureContext!);
+          socket = await upgrade(raw, ctx.secureContext!, framer.drain());
           tls = true;
           waiter = new PacketWaiter(socket, framer);
           r = parseHandshakeResponse((await next()).payload);
@@ -275,13 +276,42 @@ function cstring(b: Buffer): string {
   return b.subarray(0, end === -1 ? b.length : end).toString('utf8');
 }
 
-function upgrade(raw: Socket, secureContext: SecureContext): Promise<TLSSocket> {
+function upgrade(raw: Socket, secureContext: SecureContext, readAhead: Buffer): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const secure = new TLSSocket(raw, { isServer: true, secureContext });
+    const transport = readAhead.length > 0 ? withReadAhead(raw, readAhead) : raw;
+    const secure = new TLSSocket(transport as Socket, { isServer: true, secureContext });
     secure.once('secure', () => {
       secure.off('error', reject);
       resolve(secure);
     });
     secure.once('error', reject);
   });
+}
+
+/** The socket as a stream that first yields bytes already read from it (the TLS layer reads its handle otherwise). */
+function withReadAhead(raw: Socket, readAhead: Buffer): Duplex {
+  const duplex = new Duplex({
+    read: () => {
+      raw.resume();
+    },
+    write: (chunk: Buffer, _encoding, done) => {
+      raw.write(chunk, done);
+    },
+    final: (done) => {
+      raw.end();
+      done();
+    },
+    destroy: (err, done) => {
+      raw.destroy();
+      done(err);
+    },
+  });
+  duplex.push(readAhead);
+  raw.on('data', (chunk: Buffer) => {
+    if (!duplex.push(chunk)) raw.pause();
+  });
+  raw.once('end', () => duplex.push(null));
+  raw.once('close', () => duplex.destroy());
+  raw.on('error', (err) => duplex.destroy(err));
+  return duplex;
 }
