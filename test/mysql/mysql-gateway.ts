@@ -22,6 +22,8 @@ export async function startMysqlFixture(
   database: string,
   connection: Record<string, unknown> = {},
   settings: Record<string, unknown> = {},
+  /** More connections to the same upstream, each with these settings and its own name. */
+  more: Record<string, unknown>[] = [],
 ): Promise<MysqlFixture> {
   const server = await startTestMariadb();
   const admin = await adminConnection(server);
@@ -48,6 +50,14 @@ export async function startMysqlFixture(
         allow: ['*'],
         ...connection,
       },
+      ...more.map((m) => ({
+        type: 'mysql',
+        listen: '127.0.0.1:0',
+        upstream: `mysql://${UPSTREAM_USER}@${server.host}:${server.port}/${database}`,
+        credential: 'env:VIGIL_TEST_MYSQL_PASSWORD',
+        allow: ['*'],
+        ...m,
+      })),
     ],
   });
   const address = gateway.listeners.find((l) => l.connection === 'my')!.address;
@@ -76,8 +86,10 @@ export function directOptions(f: MysqlFixture) {
   };
 }
 
-export function vigilOptions(f: MysqlFixture, token: string = TOKENS.alice) {
-  return { host: f.host, port: f.port, user: 'alice', password: token, database: f.database };
+export function vigilOptions(f: MysqlFixture, token: string = TOKENS.alice, connection = 'my') {
+  const address = f.gateway.listeners.find((l) => l.connection === connection)!.address;
+  const port = Number(address.slice(address.lastIndexOf(':') + 1));
+  return { host: f.host, port, user: 'alice', password: token, database: f.database };
 }
 
 /** Runs a MariaDB client program (mariadb, mysqldump, mysqlslap) with these arguments. */
