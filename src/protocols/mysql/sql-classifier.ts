@@ -20,7 +20,7 @@ export interface ClassifiedStatement extends StatementFacts {
 }
 
 export interface Classification {
-  readonly statements: ClassifiedStatement[];
+  readonly statements: readonly Readonly<ClassifiedStatement>[];
   readonly tokens: readonly (readonly Token[])[];
   /** SQL PREPARE/EXECUTE or dynamic text: Vigil cannot know what runs. */
   readonly uncertain: boolean;
@@ -49,7 +49,31 @@ function unknown(text: string): ClassifiedStatement {
   };
 }
 
+/**
+ * node-sql-parser takes about a millisecond per statement (bench/mysql), most of Vigil's CPU per
+ * statement; the classification depends on the text alone, so repeated texts (an application's
+ * statements, prepared or not) are classified once. Bounded in entries and in text length.
+ */
+const CACHE_ENTRIES = 2000;
+const CACHE_TEXT_CHARS = 8192;
+const cache = new Map<string, Classification>();
+
 export function classifyMysql(sql: string): Classification {
+  if (sql.length > CACHE_TEXT_CHARS) return classifyUncached(sql);
+  const hit = cache.get(sql);
+  if (hit) {
+    // Most recently used last, so the oldest entry is the first to go.
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const fresh = classifyUncached(sql);
+  cache.set(sql, fresh);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return fresh;
+}
+
+function classifyUncached(sql: string): Classification {
   // Some clients (mysqlslap) count the C string's terminating NUL in the packet; the server ends the
   // text there. A NUL anywhere else is punctuation the parser refuses, so such text is UNKNOWN.
   const lexed = lexMysql(sql.replace(/\0+$/, ''));
