@@ -120,6 +120,11 @@ test('an unknown command is refused and the connection stays usable; a command o
   const refused = await c.next();
   assert.equal(parseErr(refused!.payload).errno, 1047);
   assert.equal(refused!.seq, 1);
+  // COM_CHANGE_USER: refused, since a session belongs to one identity.
+  c.socket.write(packet(0, Buffer.concat([Buffer.from([0x11]), Buffer.from('root\0\0')])));
+  const changeUser = parseErr((await c.next())!.payload);
+  assert.equal(changeUser.errno, 1047);
+  assert.match(changeUser.message, /COM_CHANGE_USER is refused/);
   c.socket.write(query('select 41 + 1'));
   const columns = await c.next();
   assert.equal(columns?.payload[0], 1);

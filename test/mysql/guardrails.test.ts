@@ -4,11 +4,22 @@
 // character set) refused; unparseable text and SQL PREPARE refused unless allowed; a read-only
 // connection; a statement held for review until approved; parameters recorded, secrets masked.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 import { adminConnection, mariadbUnavailable } from '../support/mariadb-server.js';
-import { type MysqlFixture, mysqlEvents, startMysqlFixture, vigilOptions } from './mysql-gateway.js';
+import {
+  clientArgs,
+  type MysqlFixture,
+  mysqlEvents,
+  runClient,
+  startMysqlFixture,
+  vigilOptions,
+} from './mysql-gateway.js';
 
 const unavailable = mariadbUnavailable();
 const skip = unavailable ?? false;
@@ -34,6 +45,7 @@ before(async () => {
     [
       { name: 'my-open', allow_unknown_statements: true },
       { name: 'my-ro', guardrails: { read_only: true } },
+      { name: 'my-infile', allow_local_infile: true },
     ],
   );
   const admin = await adminConnection(f.server, f.database);
@@ -221,3 +233,89 @@ test('prepared-statement parameters are recorded in order, and a secret in one i
   );
   await assertLedgerVerifies(f.gateway);
 });
+
+test('write-ahead: every statement is in the ledger before the server logs it', { skip }, async (t) => {
+  if (f.server.source !== 'private')
+    return t.skip('needs the private server, whose general log the test reads');
+  const admin = await adminConnection(f.server);
+  await admin.query(
+    "set global log_output = 'TABLE'; set global general_log = 1; truncate table mysql.general_log",
+  );
+  const c = await mysql.createConnection(vigilOptions(f));
+  const markers = Array.from({ length: 5 }, (_, i) => `select 'wa_marker_${i}' as m`);
+  for (const m of markers) await c.query(m);
+  await c.execute('select ? as m', ['wa_marker_param']);
+  await c.end();
+  const [logged] = (await admin.query(
+    "select argument, unix_timestamp(event_time) * 1000 as at from mysql.general_log where argument like '%wa\\_marker%' and command_type in ('Query', 'Execute')",
+  )) as unknown as [{ argument: Buffer | string; at: string }[]];
+  await admin.end();
+  const events = await mysqlEvents(f);
+  assert.equal(logged.length, markers.length + 1);
+  for (const row of logged) {
+    const text = String(row.argument);
+    const recorded = events.find(
+      (e) =>
+        e.type === 'db.query' &&
+        (e.payload?.statement === text ||
+          (text.includes('wa_marker_param') &&
+            JSON.stringify(e.payload?.parameters).includes('wa_marker_param'))),
+    );
+    assert.ok(recorded, `${text} was recorded`);
+    assert.ok(
+      Date.parse(recorded.time) <= Number(row.at) + 1,
+      `${text}: recorded ${recorded.time}, run at ${row.at}`,
+    );
+  }
+});
+
+test('LOAD DATA LOCAL INFILE: refused unless allowed; when allowed, the file is recorded by size and digest', {
+  skip,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-infile-'));
+  const file = join(dir, 'rows.tsv');
+  const content = '100\tloaded-a\n101\tloaded-b\n';
+  writeFileSync(file, content);
+  const sql = `load data local infile '${file}' into table items`;
+  const refused = await runClient('mariadb', [
+    ...clientArgs(vigilOptions(f)),
+    '--local-infile=1',
+    f.database,
+    '-e',
+    sql,
+  ]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /ERROR/);
+  assert.equal(await itemCount(), 3 + (await extraRows()));
+  const allowed = await runClient('mariadb', [
+    ...clientArgs(vigilOptions(f, TOKENS.alice, 'my-infile')),
+    '--local-infile=1',
+    f.database,
+    '-e',
+    sql,
+  ]);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  const result = (await mysqlEvents(f, 'my-infile')).find(
+    (e) => e.type === 'db.result' && e.payload?.local_infile,
+  );
+  assert.ok(result, 'the load was recorded with its file');
+  assert.deepEqual(result.payload?.local_infile, {
+    file,
+    bytes: Buffer.byteLength(content),
+    sha256: createHash('sha256').update(content).digest('hex'),
+  });
+  assert.equal(result.payload?.affected_rows, 2);
+});
+
+/** Rows other tests left (the held DELETE test inserts and removes some). */
+async function extraRows(): Promise<number> {
+  const admin = await adminConnection(f.server, f.database);
+  try {
+    const [rows] = (await admin.query('select count(*) as n from items where id > 3')) as unknown as [
+      { n: number }[],
+    ];
+    return Number(rows[0]!.n);
+  } finally {
+    await admin.end();
+  }
+}

@@ -107,9 +107,9 @@ export function clientArgs(o: { host: string; port: number; user: string; passwo
   ];
 }
 
-export async function mysqlEvents(f: MysqlFixture): Promise<StoredEvent[]> {
+export async function mysqlEvents(f: MysqlFixture, connection = 'my'): Promise<StoredEvent[]> {
   await f.gateway.recorder.drain();
-  const sessions = await f.gateway.store.ledger.listSessions({ connection: 'my', limit: 10_000 });
+  const sessions = await f.gateway.store.ledger.listSessions({ connection, limit: 10_000 });
   const out: StoredEvent[] = [];
   for (const s of sessions.sort((a, b) => a.startedAt.localeCompare(b.startedAt)))
     out.push(...(await f.gateway.store.ledger.readSession(s.id)));
