@@ -3,10 +3,11 @@
 import { httpApiModule } from './http-api/module.js';
 import { llmModule } from './llm/module.js';
 import { mcpModule } from './mcp/module.js';
+import { mysqlModule } from './mysql/module.js';
 import { postgresModule } from './postgres/module.js';
 import { protocolRegistry } from './registry.js';
 
-export const PROTOCOLS = protocolRegistry([llmModule, postgresModule, mcpModule, httpApiModule]);
+export const PROTOCOLS = protocolRegistry([llmModule, postgresModule, mysqlModule, mcpModule, httpApiModule]);
 
 /** The configuration schema for every registered protocol's connections. */
 export const configSchema = PROTOCOLS.configSchema;

@@ -1,0 +1,80 @@
+// Settings that change how the server reads statement text, which Vigil's lexer must read alike:
+// - sql_mode: NO_BACKSLASH_ESCAPES ends a string at a backslash-quote, and ANSI_QUOTES (also in the
+//   ANSI, DB2, MAXDB, MSSQL, ORACLE and POSTGRESQL combinations) makes "..." an identifier, so a
+//   text Vigil reads as one SELECT with a string could run a DROP after it;
+// - the client character set: in big5, cp932, gbk, sjis and gb18030 a backslash byte can be the
+//   second byte of a character, which hides a quote from Vigil.
+// A statement that would set either to such a value (or to anything Vigil cannot read as a
+// constant) is refused with `setting_pinned`; the server's status flag for NO_BACKSLASH_ESCAPES and
+// the values read when the session starts are checked too.
+import { VigilError } from '../../core/errors.js';
+import type { Token } from './sql-lexer.js';
+
+const UNSAFE_MODES = [
+  'NO_BACKSLASH_ESCAPES',
+  'ANSI_QUOTES',
+  'ANSI',
+  'DB2',
+  'MAXDB',
+  'MSSQL',
+  'ORACLE',
+  'POSTGRESQL',
+];
+export const UNSAFE_CHARSETS = ['big5', 'cp932', 'gbk', 'sjis', 'gb18030'];
+/** Handshake collation ids of those character sets. */
+export const UNSAFE_COLLATION_IDS = new Set([1, 84, 13, 88, 28, 87, 95, 96, 248, 249, 250]);
+
+export function unsafeSqlMode(mode: string): boolean {
+  return mode
+    .toUpperCase()
+    .split(',')
+    .some((m) => UNSAFE_MODES.includes(m.trim()));
+}
+
+export function unsafeCharset(name: string): boolean {
+  const lower = name.toLowerCase();
+  return UNSAFE_CHARSETS.some((c) => lower === c || lower.startsWith(`${c}_`));
+}
+
+const isName = (t: Token, name: string) =>
+  (t.kind === 'word' || t.kind === 'ident') && t.text.toLowerCase() === name
+    ? true
+    : t.kind === 'var' &&
+      /^@@((session|global|local)\.)?/.test(t.text) &&
+      t.text.replace(/^@@((session|global|local)\.)?/, '') === name;
+
+const pinned = (what: string) =>
+  new VigilError('setting_pinned', `${what} is pinned by Vigil: it changes how statements are read`);
+
+/** The refusal for a statement that would change a pinned setting, or null. */
+export function checkPinnedSettings(tokens: readonly Token[]): VigilError | null {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i]!;
+    const assigned = tokens[i + 1]?.text === '=' || tokens[i + 1]?.text === ':=';
+    if (isName(t, 'sql_mode') && assigned) {
+      const value = tokens[i + 2];
+      const after = tokens[i + 3];
+      if (
+        value?.kind !== 'string' ||
+        unsafeSqlMode(value.text) ||
+        (after && after.text !== ',' && after.kind !== 'word')
+      )
+        return pinned('sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, or a value that is not a constant)');
+    }
+    if ((isName(t, 'character_set_client') || isName(t, 'character_set_connection')) && assigned) {
+      const value = tokens[i + 2];
+      if (!value || (value.kind !== 'string' && value.kind !== 'word') || unsafeCharset(value.text))
+        return pinned('the client character set');
+    }
+    const setNames =
+      isName(t, 'names') || isName(t, 'charset') || (isName(t, 'character') && tokens[i + 1]?.text === 'set');
+    // SET NAMES x, SET CHARACTER SET x, SET CHARSET x: right after SET or after a comma of a SET.
+    const inSet = tokens[0]?.text === 'set' && (i === 1 || tokens[i - 1]?.text === ',');
+    if (setNames && inSet) {
+      const value = tokens[isName(t, 'character') ? i + 2 : i + 1];
+      if (!value || (value.kind !== 'string' && value.kind !== 'word') || unsafeCharset(value.text))
+        return pinned('the client character set');
+    }
+  }
+  return null;
+}

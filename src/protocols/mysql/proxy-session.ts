@@ -1,0 +1,435 @@
+// One running client connection after the handshake. Commands are forwarded as received, except
+// that every one that runs something is judged and recorded (policy, masking, write-ahead) before
+// it goes upstream, and judged by what the SERVER will run: an EXECUTE by the text of a statement
+// the server confirmed preparing (waiting for a pipelined PREPARE's answer first), with its
+// parameters decoded by type, long data included. What Vigil cannot be sure of is refused: an
+// unparseable statement (unless allowed), SQL-level PREPARE/EXECUTE of text it cannot see, a
+// statement id the server never confirmed, a cursor, COM_CHANGE_USER, unknown commands. A refusal
+// is an ERR packet delivered in order with the server's answers; the connection stays usable.
+// Socket flow and closing are the relay's (src/relay); this file is what MySQL adds to it.
+import type { Socket } from 'node:net';
+import { TextDecoder } from 'node:util';
+import { actionDigest } from '../../core/action-digest.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { JsonObject, SessionEndReason } from '../../core/events.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import type { HeldNotice } from '../../pipeline/pipeline.js';
+import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
+import {
+  parseExecuteHead,
+  parseFieldList,
+  parseLongData,
+  readParams,
+  statementIdOf,
+  textOf,
+} from './command-messages.js';
+import { COM } from './constants.js';
+import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
+import { PhysicalPacketFramer } from './packet-framer.js';
+import { checkPinnedSettings } from './pinned-settings.js';
+import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
+import { type Expectation, ResponseTracker } from './response-tracker.js';
+import { type Classification, classifyMysql, UNKNOWN_KIND } from './sql-classifier.js';
+import { recordedLongData, StatementRegistry } from './statement-registry.js';
+import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
+
+export interface ProxyOptions {
+  readonly recordRows: number;
+  readonly allowUnknownStatements: boolean;
+  readonly allowLocalInfile: boolean;
+  readonly deprecateEof: boolean;
+  readonly extendedMetadata: boolean;
+  readonly database: string | null;
+  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** Ends what the server runs for this connection (a cut must commit nothing more). */
+  readonly stopUpstream: () => Promise<void>;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Statement text as a string. Character sets whose bytes could hide an ASCII quote or backslash
+ * are refused at the handshake and pinned after it, so text that is not UTF-8 (latin1) is read byte
+ * for byte: every byte that matters to the lexer is ASCII.
+ */
+function decodeText(bytes: Buffer): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return bytes.toString('latin1');
+  }
+}
+
+export class MysqlProxy {
+  readonly #relay: WriteAheadRelay<LogicalPacket>;
+  readonly #session: ModuleSession;
+  readonly #options: ProxyOptions;
+  readonly #upstreamFramer = new PhysicalPacketFramer();
+  readonly #tracker: ResponseTracker;
+  readonly #statements = new StatementRegistry();
+  #database: string | null;
+  #out: Buffer[] = [];
+  #withdraw = new AbortController();
+
+  constructor(
+    client: Socket,
+    framer: ClientPacketFramer,
+    upstream: Socket,
+    session: ModuleSession,
+    options: ProxyOptions,
+  ) {
+    this.#session = session;
+    this.#options = options;
+    this.#database = options.database;
+    this.#tracker = new ResponseTracker({
+      deprecateEof: options.deprecateEof,
+      extendedMetadata: options.extendedMetadata,
+      recordRows: options.recordRows,
+      allowLocalInfile: options.allowLocalInfile,
+      toClient: (bytes) => this.#out.push(bytes),
+      record: (payload) => this.#recordResult(payload),
+      onDatabase: (db) => {
+        this.#database = db;
+      },
+    });
+    this.#relay = new WriteAheadRelay<LogicalPacket>(
+      { client, upstream, session },
+      (): RelayProtocol<LogicalPacket> => ({
+        framer,
+        onClientMessage: (p) => this.#onClientPacket(p),
+        onUpstreamData: (chunk) => this.#fromUpstream(chunk),
+        farewells: {
+          cut: (reason: SessionEndReason) =>
+            vigilErrPacket(new VigilError('auth_revoked', `the session was ended (${reason})`), 0),
+          error: (error) => vigilErrPacket(error, 0),
+          upstreamLost: () => undefined,
+        },
+        stopUpstream: options.stopUpstream,
+        onClosed: () => {
+          this.#withdraw.abort();
+          this.#tracker.abandon();
+        },
+      }),
+    );
+  }
+
+  get relay(): Relay {
+    return this.#relay;
+  }
+
+  start(leftover: Buffer): void {
+    if (leftover.length > 0) this.#fromUpstream(leftover);
+    this.#relay.start();
+  }
+
+  // Client → upstream.
+
+  #onClientPacket(p: LogicalPacket): Promise<void> | undefined {
+    if (this.#tracker.infileActive) {
+      this.#tracker.infileData(p.payload);
+      this.#relay.toUpstream(p.raw);
+      return undefined;
+    }
+    if (p.seq !== 0) throw new VigilError('protocol_violation', 'a command must start a new sequence');
+    if (p.payload.length === 0) throw new VigilError('protocol_violation', 'an empty command packet');
+    const reply = (p.lastSeq + 1) & 0xff;
+    switch (p.payload[0]) {
+      case COM.QUIT:
+        this.#relay.finish(p.raw);
+        return undefined;
+      case COM.QUERY:
+        return this.#query(p, reply);
+      case COM.STMT_PREPARE:
+        return this.#prepare(p);
+      case COM.STMT_EXECUTE:
+        return this.#execute(p, reply);
+      case COM.STMT_SEND_LONG_DATA:
+        return this.#afterPrepares(() => this.#longData(p));
+      case COM.STMT_CLOSE:
+        return this.#afterPrepares(() => {
+          this.#statements.close(statementIdOf(p.payload));
+          this.#relay.toUpstream(p.raw);
+        });
+      case COM.STMT_RESET: {
+        const id = statementIdOf(p.payload);
+        return this.#afterPrepares(() =>
+          this.#forward(p, { kind: 'ok', onOk: () => this.#statements.get(id)?.longData.clear() }),
+        );
+      }
+      case COM.INIT_DB: {
+        const name = decodeText(textOf(p.payload));
+        return this.#command(
+          p,
+          reply,
+          commandPayload('init_db', `USE ${quoteName(name)}`, this.#database, 'USE'),
+          {
+            kind: 'ok',
+            onOk: () => {
+              this.#database = name;
+            },
+          },
+        );
+      }
+      case COM.FIELD_LIST: {
+        const table = parseFieldList(p.payload);
+        const statement = `SHOW COLUMNS FROM ${quoteName(table)}`;
+        return this.#command(
+          p,
+          reply,
+          commandPayload('field_list', statement, this.#database, 'SHOW', [table]),
+          {
+            kind: 'fields',
+          },
+        );
+      }
+      case COM.RESET_CONNECTION:
+        return this.#command(
+          p,
+          reply,
+          commandPayload('reset_connection', '-- COM_RESET_CONNECTION', this.#database, 'TRANSACTION'),
+          { kind: 'ok', onOk: () => this.#statements.clear() },
+        );
+      case COM.PING:
+      case COM.SET_OPTION:
+        this.#forward(p, { kind: 'ok' });
+        return undefined;
+      case COM.STATISTICS:
+        this.#forward(p, { kind: 'single' });
+        return undefined;
+      case COM.CHANGE_USER:
+        return this.#refuseCommand(
+          reply,
+          'COM_CHANGE_USER is refused through Vigil: a Vigil session belongs to one identity; reconnect with another token',
+        );
+      case COM.STMT_FETCH:
+        return this.#refuseCommand(reply, 'cursors (COM_STMT_FETCH) are not supported through Vigil');
+      default:
+        return this.#refuseCommand(
+          reply,
+          `command 0x${p.payload[0]!.toString(16)} is not supported through Vigil`,
+        );
+    }
+  }
+
+  /** Runs `then` once no PREPARE awaits its answer, so statement ids mean what the server says. */
+  #afterPrepares(then: () => void): Promise<void> | undefined {
+    if (this.#tracker.pendingPrepares === 0) {
+      then();
+      return undefined;
+    }
+    return this.#tracker.preparesSettled().then(() => {
+      if (!this.#relay.closed) then();
+    });
+  }
+
+  async #query(p: LogicalPacket, reply: number): Promise<void> {
+    const text = decodeText(textOf(p.payload));
+    const classification = classifyMysql(text);
+    const payload = queryPayload(text, classification.statements, this.#database);
+    const refusal = this.#unjudgeable(classification);
+    if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
+    try {
+      await this.#submit(payload, () => actionDigest([text]));
+    } catch (err) {
+      return this.#refuse(err, reply);
+    }
+    this.#forward(p, {
+      kind: 'results',
+      binary: false,
+      started: performance.now(),
+      uses: usesOf(classification),
+    });
+  }
+
+  #prepare(p: LogicalPacket): undefined {
+    const text = decodeText(textOf(p.payload));
+    this.#forward(p, {
+      kind: 'prepare',
+      onOk: (id, params) => this.#statements.confirmPrepared(id, text, classifyMysql(text), params),
+      onErr: () => this.#statements.prepareFailed(),
+    });
+    return undefined;
+  }
+
+  async #execute(p: LogicalPacket, reply: number): Promise<void> {
+    if (this.#tracker.pendingPrepares > 0) {
+      await this.#tracker.preparesSettled();
+      if (this.#relay.closed) return;
+    }
+    const id = statementIdOf(p.payload);
+    const stmt = this.#statements.get(id);
+    const unknownPayload = queryPayload('', [], this.#database, 'binary', [], String(id));
+    if (!stmt) {
+      const why = `statement ${id} was not prepared on this connection (the server has not confirmed it)`;
+      return this.#refuseUnjudged(
+        new VigilError('statement_uncertain', why),
+        { ...unknownPayload, statement: null },
+        reply,
+      );
+    }
+    let parameters: MysqlQueryPayload['parameters'];
+    let head: ReturnType<typeof parseExecuteHead>;
+    const base = queryPayload(
+      stmt.text,
+      stmt.classification.statements,
+      this.#database,
+      'binary',
+      [],
+      String(stmt.id),
+    );
+    try {
+      head = parseExecuteHead(p.payload, stmt.params);
+      if (head.cursorFlags !== 0)
+        throw new VigilError(
+          'statement_uncertain',
+          'cursors are not supported through Vigil: execute without one',
+        );
+      const types = head.types ?? stmt.types;
+      if (types === null)
+        throw new VigilError(
+          'statement_uncertain',
+          'the execution names no parameter types and none were bound before',
+        );
+      parameters = readParams(p.payload, head, types, recordedLongData(stmt.longData));
+    } catch (err) {
+      return this.#refuseUnjudged(toVigilError(err, 'protocol_violation'), base, reply);
+    }
+    const payload = { ...base, parameters };
+    const refusal = this.#unjudgeable(stmt.classification);
+    if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
+    try {
+      await this.#submit(payload, () => actionDigest([stmt.text, p.payload]));
+    } catch (err) {
+      return this.#refuse(err, reply);
+    }
+    if (head.types) stmt.types = head.types;
+    stmt.longData.clear();
+    this.#forward(p, { kind: 'results', binary: true, started: performance.now() });
+  }
+
+  #longData(p: LogicalPacket): void {
+    const m = parseLongData(p.payload);
+    const stmt = this.#statements.get(m.statementId);
+    if (stmt && m.param < stmt.params) this.#statements.addLongData(stmt, m.param, m.data);
+    // No answer comes; an unknown statement or parameter fails at its EXECUTE, which Vigil refuses.
+    this.#relay.toUpstream(p.raw);
+  }
+
+  async #command(
+    p: LogicalPacket,
+    reply: number,
+    payload: MysqlQueryPayload,
+    expectation: Expectation,
+  ): Promise<void> {
+    try {
+      await this.#submit(payload, undefined);
+    } catch (err) {
+      return this.#refuse(err, reply);
+    }
+    this.#forward(p, expectation);
+  }
+
+  /** Why a classified text cannot be judged: a pinned setting, text Vigil cannot see, or no parse. */
+  #unjudgeable(c: Classification): VigilError | null {
+    for (const tokens of c.tokens) {
+      const pinned = checkPinnedSettings(tokens);
+      if (pinned) return pinned;
+    }
+    if (this.#options.allowUnknownStatements) return null;
+    if (c.uncertain)
+      return new VigilError(
+        'statement_uncertain',
+        "SQL PREPARE and EXECUTE run text Vigil cannot see; use the protocol's prepared statements",
+      );
+    if (c.statements.some((s) => s.kind === UNKNOWN_KIND))
+      return new VigilError('statement_uncertain', 'the statement does not parse, so Vigil cannot judge it');
+    return null;
+  }
+
+  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {
+    await this.#session.submit('db.query', payload, {
+      signal: this.#withdraw.signal,
+      // MySQL has no message a server may send while a command runs: the client learns of the hold
+      // only through the answer; the log says who must decide.
+      onHeld: (held: HeldNotice) =>
+        this.#options.logger.info(
+          { approval: held.approvalId, rule: held.rule },
+          'mysql statement held for approval',
+        ),
+      ...(digest ? { actionDigest: digest } : {}),
+    });
+  }
+
+  async #refuseUnjudged(error: VigilError, payload: JsonObject, reply: number): Promise<void> {
+    try {
+      await this.#session.refuseAction('db.query', payload, error);
+    } catch (err) {
+      return this.#refuse(err, reply);
+    }
+    this.#refuse(error, reply);
+  }
+
+  async #refuseCommand(reply: number, why: string): Promise<void> {
+    const error = new VigilError('protocol_violation', why);
+    await this.#session.refuse(error, { command: 'refused' });
+    this.#refuse(error, reply);
+  }
+
+  #refuse(err: unknown, reply: number): void {
+    if (this.#relay.closed) return;
+    const error = toVigilError(err);
+    if (!isPolicyRefusal(error.code))
+      this.#options.logger.warn({ code: error.code, err: error.message }, 'mysql command refused');
+    this.#tracker.expect({ kind: 'refusal', packet: vigilErrPacket(error, reply) });
+    this.#flushClient();
+  }
+
+  #forward(p: LogicalPacket, expectation: Expectation): void {
+    this.#tracker.expect(expectation);
+    this.#relay.toUpstream(p.raw);
+  }
+
+  // Upstream → client.
+
+  #fromUpstream(chunk: Buffer): void {
+    if (this.#relay.closed) return;
+    this.#upstreamFramer.push(chunk);
+    try {
+      for (let p = this.#upstreamFramer.next(); p; p = this.#upstreamFramer.next()) this.#tracker.observe(p);
+    } catch (err) {
+      this.#flushClient();
+      const error = toVigilError(err, 'upstream_failed');
+      this.#options.logger.warn({ err: error.message }, 'mysql upstream answer Vigil cannot follow');
+      this.#relay.fail(error);
+      return;
+    }
+    this.#flushClient();
+  }
+
+  #flushClient(): void {
+    if (this.#out.length === 0) return;
+    const out = this.#out;
+    this.#out = [];
+    this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  #recordResult(payload: JsonObject): void {
+    this.#session.touch();
+    this.#session.observe('db.result', payload).catch((err: unknown) => {
+      this.#options.logger.warn({ err: toVigilError(err).message }, 'db.result not recorded');
+    });
+  }
+}
+
+/** `USE db` statements of a string, by index: the session's database changes on their OK. */
+function usesOf(c: Classification): Map<number, string> | undefined {
+  let uses: Map<number, string> | undefined;
+  c.statements.forEach((s, i) => {
+    if (s.kind !== 'USE') return;
+    const m = /^use\s+(`(?:[^`]|``)+`|[^\s`]+)/i.exec(s.text);
+    if (!m) return;
+    uses ??= new Map();
+    uses.set(i, m[1]!.startsWith('`') ? m[1]!.slice(1, -1).replaceAll('``', '`') : m[1]!);
+  });
+  return uses;
+}

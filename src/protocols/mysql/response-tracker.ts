@@ -1,0 +1,334 @@
+// Follows the server's answers to the commands Vigil forwarded, in order (a client may send
+// several before reading: the MariaDB connector pipelines PREPARE and EXECUTE). For each command it
+// knows what the answer looks like (an OK or ERR; result sets, several with multi-statements; the
+// PREPARE OK and its definitions; a LOCAL INFILE request), so it can tell where one answer ends,
+// record a db.result per statement, confirm prepared statements only from the server's OK, and
+// deliver Vigil's own refusals in order with the server's answers.
+import { createHash, type Hash } from 'node:crypto';
+import { VigilError } from '../../core/errors.js';
+import type { JsonObject, JsonValue } from '../../core/events.js';
+import { STATUS } from './constants.js';
+import { parseErr } from './handshake-messages.js';
+import type { PhysicalPacket } from './packet-framer.js';
+import {
+  type ColumnDef,
+  isEndOfRows,
+  parseBinaryRow,
+  parseColumnDef,
+  parseEof,
+  parseOk,
+  parsePrepareOk,
+  parseTextRow,
+} from './result-messages.js';
+
+export type Expectation =
+  | {
+      readonly kind: 'results';
+      readonly binary: boolean;
+      readonly started: number;
+      /** Statement index → database, for `USE db` statements (the database changes on their OK). */
+      readonly uses?: ReadonlyMap<number, string>;
+    }
+  | {
+      readonly kind: 'prepare';
+      readonly onOk: (id: number, params: number) => void;
+      readonly onErr: () => void;
+    }
+  | { readonly kind: 'ok'; readonly onOk?: () => void }
+  | { readonly kind: 'fields' }
+  | { readonly kind: 'single' }
+  | { readonly kind: 'refusal'; readonly packet: Buffer };
+
+export interface TrackerDeps {
+  readonly deprecateEof: boolean;
+  readonly extendedMetadata: boolean;
+  readonly recordRows: number;
+  readonly allowLocalInfile: boolean;
+  readonly toClient: (bytes: Buffer) => void;
+  readonly record: (payload: JsonObject) => void;
+  readonly onDatabase: (database: string) => void;
+}
+
+type Phase = 'first' | 'columns' | 'rows' | 'infile' | 'prepParams' | 'prepColumns' | 'fields';
+
+export class ResponseTracker {
+  readonly #deps: TrackerDeps;
+  readonly #queue: Expectation[] = [];
+  #phase: Phase = 'first';
+  #remaining = 0;
+  #eofPending = false;
+  #columns: ColumnDef[] = [];
+  #rowCount = 0;
+  #rows: JsonValue[][] = [];
+  #statementIndex = 0;
+  #prepare: { id: number; params: number; columns: number } | null = null;
+  #infile: { file: string; bytes: number; hash: Hash } | null = null;
+  #infileDone: JsonObject | null = null;
+  #settledWaiters: (() => void)[] = [];
+
+  constructor(deps: TrackerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Whether the client is sending a LOCAL INFILE's content (packets that are not commands). */
+  get infileActive(): boolean {
+    return this.#infile !== null && this.#phase === 'infile';
+  }
+
+  get pendingPrepares(): number {
+    return this.#queue.filter((e) => e.kind === 'prepare').length;
+  }
+
+  /** Resolves once no PREPARE waits for the server's answer. */
+  preparesSettled(): Promise<void> {
+    if (this.pendingPrepares === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  expect(e: Expectation): void {
+    this.#queue.push(e);
+    if (this.#queue.length === 1) this.#flushRefusals();
+  }
+
+  /** A content packet of a LOCAL INFILE; the empty one ends it. */
+  infileData(payload: Buffer): void {
+    const infile = this.#infile!;
+    infile.bytes += payload.length;
+    infile.hash.update(payload);
+    if (payload.length === 0) {
+      this.#infileDone = { file: infile.file, bytes: infile.bytes, sha256: infile.hash.digest('hex') };
+      this.#infile = null;
+      this.#phase = 'first';
+    }
+  }
+
+  /** Releases waiters when the connection closes. */
+  abandon(): void {
+    this.#queue.length = 0;
+    for (const w of this.#settledWaiters.splice(0)) w();
+  }
+
+  /** One packet from the server; returns what the client gets (the packet, unchanged). */
+  observe(p: PhysicalPacket): void {
+    const head = this.#queue[0];
+    if (!head || head.kind === 'refusal')
+      throw new VigilError('protocol_violation', 'the upstream sent a packet no command asked for');
+    this.#deps.toClient(p.raw);
+    if (p.continuation) return;
+    switch (head.kind) {
+      case 'results':
+        this.#results(head, p);
+        return;
+      case 'prepare':
+        this.#prepareAnswer(head, p);
+        return;
+      case 'ok':
+        if (p.payload[0] === 0x00 || p.payload[0] === 0xfe) {
+          this.#checkStatus(p.payload[0] === 0x00 ? parseOk(p.payload).status : parseEof(p.payload).status);
+          head.onOk?.();
+        }
+        this.#done();
+        return;
+      case 'single':
+        this.#done();
+        return;
+      case 'fields':
+        if (p.payload[0] === 0xff || isEndOfRows(p.payload, this.#deps.deprecateEof)) this.#done();
+        return;
+    }
+  }
+
+  #results(head: Extract<Expectation, { kind: 'results' }>, p: PhysicalPacket): void {
+    const payload = p.payload;
+    switch (this.#phase) {
+      case 'first':
+      case 'infile': {
+        const first = payload[0];
+        if (first === 0x00) {
+          const ok = parseOk(payload);
+          const use = head.uses?.get(this.#statementIndex);
+          if (use !== undefined) this.#deps.onDatabase(use);
+          this.#recordResult(head, {
+            command_tag: 'OK',
+            affected_rows: ok.affectedRows,
+            warnings: ok.warnings,
+            last_insert_id: ok.lastInsertId,
+          });
+          this.#afterResult(ok.status);
+          return;
+        }
+        if (first === 0xff) {
+          this.#recordError(head, payload);
+          this.#done();
+          return;
+        }
+        if (first === 0xfb && !head.binary) {
+          if (!this.#deps.allowLocalInfile)
+            throw new VigilError(
+              'protocol_violation',
+              'the upstream asked for a local file, which this connection does not allow',
+            );
+          this.#infile = { file: payload.subarray(1).toString('utf8'), bytes: 0, hash: createHash('sha256') };
+          this.#phase = 'infile';
+          return;
+        }
+        this.#remaining = readColumnCount(payload);
+        this.#columns = [];
+        this.#phase = 'columns';
+        this.#eofPending = !this.#deps.deprecateEof;
+        return;
+      }
+      case 'columns':
+        if (this.#remaining > 0) {
+          this.#columns.push(parseColumnDef(payload, this.#deps.extendedMetadata));
+          this.#remaining--;
+          if (this.#remaining === 0 && !this.#eofPending) this.#phase = 'rows';
+          return;
+        }
+        // The EOF after the definitions.
+        this.#eofPending = false;
+        this.#phase = 'rows';
+        return;
+      case 'rows': {
+        if (payload[0] === 0xff) {
+          this.#recordError(head, payload);
+          this.#done();
+          return;
+        }
+        if (isEndOfRows(payload, this.#deps.deprecateEof)) {
+          const end = this.#deps.deprecateEof ? parseOk(payload) : { ...parseEof(payload), affectedRows: 0 };
+          this.#recordResult(head, {
+            command_tag: `SELECT ${this.#rowCount}`,
+            affected_rows: 0,
+            warnings: end.warnings,
+          });
+          this.#afterResult(end.status);
+          return;
+        }
+        this.#rowCount++;
+        if (this.#rows.length < this.#deps.recordRows) {
+          if (p.continues) this.#rows.push(['<row over 16 MiB not recorded>']);
+          else
+            this.#rows.push(
+              head.binary ? parseBinaryRow(payload, this.#columns) : parseTextRow(payload, this.#columns),
+            );
+        }
+        return;
+      }
+      default:
+        throw new VigilError('internal', `unexpected phase ${this.#phase}`);
+    }
+  }
+
+  #prepareAnswer(head: Extract<Expectation, { kind: 'prepare' }>, p: PhysicalPacket): void {
+    const payload = p.payload;
+    if (this.#prepare === null) {
+      if (payload[0] === 0xff) {
+        head.onErr();
+        this.#done();
+        return;
+      }
+      if (payload[0] !== 0x00) throw new VigilError('protocol_violation', 'unexpected answer to a PREPARE');
+      const ok = parsePrepareOk(payload);
+      this.#prepare = { id: ok.statementId, params: ok.params, columns: ok.columns };
+      this.#phase = 'prepParams';
+      this.#remaining = ok.params;
+      this.#eofPending = ok.params > 0 && !this.#deps.deprecateEof;
+    } else if (this.#remaining > 0) {
+      this.#remaining--;
+    } else if (this.#eofPending) {
+      this.#eofPending = false;
+    }
+    // Definitions of the parameters, then of the columns, each followed by an EOF unless deprecated.
+    for (;;) {
+      if (this.#remaining > 0 || this.#eofPending) return;
+      if (this.#phase === 'prepParams') {
+        this.#phase = 'prepColumns';
+        this.#remaining = this.#prepare.columns;
+        this.#eofPending = this.#prepare.columns > 0 && !this.#deps.deprecateEof;
+        continue;
+      }
+      const { id, params } = this.#prepare;
+      this.#prepare = null;
+      head.onOk(id, params);
+      this.#done();
+      return;
+    }
+  }
+
+  #afterResult(status: number): void {
+    this.#checkStatus(status);
+    if (status & STATUS.MORE_RESULTS_EXISTS) {
+      this.#statementIndex++;
+      this.#phase = 'first';
+      this.#rowCount = 0;
+      this.#rows = [];
+      this.#columns = [];
+      return;
+    }
+    this.#done();
+  }
+
+  #checkStatus(status: number): void {
+    if (status & STATUS.NO_BACKSLASH_ESCAPES)
+      throw new VigilError(
+        'setting_pinned',
+        'the server reads backslashes literally now (NO_BACKSLASH_ESCAPES), so Vigil can no longer read statements as it does',
+      );
+  }
+
+  #recordResult(head: Extract<Expectation, { kind: 'results' }>, fields: JsonObject): void {
+    this.#deps.record({
+      sqlstate: null,
+      error_message: null,
+      statement_index: this.#statementIndex,
+      row_count: this.#rowCount,
+      duration_ms: Math.round((performance.now() - head.started) * 1000) / 1000,
+      columns: this.#columns.map((c) => c.name),
+      rows: this.#rows,
+      ...(this.#infileDone ? { local_infile: this.#infileDone } : {}),
+      ...fields,
+    });
+    this.#infileDone = null;
+  }
+
+  #recordError(head: Extract<Expectation, { kind: 'results' }>, payload: Buffer): void {
+    const e = parseErr(payload);
+    this.#recordResult(head, {
+      command_tag: null,
+      sqlstate: e.sqlstate ?? 'HY000',
+      errno: e.errno,
+      error_message: e.message,
+    });
+  }
+
+  #done(): void {
+    const finished = this.#queue.shift();
+    this.#phase = 'first';
+    this.#statementIndex = 0;
+    this.#rowCount = 0;
+    this.#rows = [];
+    this.#columns = [];
+    this.#infile = null;
+    if (finished?.kind === 'prepare' && this.pendingPrepares === 0) {
+      for (const w of this.#settledWaiters.splice(0)) w();
+    }
+    this.#flushRefusals();
+  }
+
+  /** Vigil's refusals at the head of the queue owe the server nothing: they go out now. */
+  #flushRefusals(): void {
+    while (this.#queue[0]?.kind === 'refusal') {
+      const r = this.#queue.shift() as Extract<Expectation, { kind: 'refusal' }>;
+      this.#deps.toClient(r.packet);
+    }
+  }
+}
+
+function readColumnCount(payload: Buffer): number {
+  const first = payload[0]!;
+  if (first < 0xfb) return first;
+  if (first === 0xfc) return payload.readUInt16LE(1);
+  if (first === 0xfd) return payload.readUIntLE(1, 3);
+  throw new VigilError('protocol_violation', 'unreadable column count from the upstream');
+}

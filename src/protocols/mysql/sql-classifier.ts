@@ -1,0 +1,249 @@
+// Classifies MySQL statements for the guardrails: one StatementFacts (core/db-payloads.ts) per
+// statement of a multi-statement string, read as the server will read them (sql-lexer.ts splits
+// the string and unwraps executable comments; node-sql-parser in its MySQL mode parses each piece).
+// Unparseable statements are UNKNOWN, except for a few shapes that cannot change data and that
+// the parser does not know (SHOW ..., SET NAMES, savepoints). SQL-level PREPARE and EXECUTE run
+// text Vigil cannot see: they are marked so the proxy refuses them unless unknown statements are
+// allowed.
+import nodeSqlParser from 'node-sql-parser';
+import type { StatementFacts } from '../../core/db-payloads.js';
+import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
+import { lexMysql, type Token } from './sql-lexer.js';
+
+const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
+const parser = new nodeSqlParser.Parser();
+const OPTIONS = { database: 'mysql' } as const;
+
+export interface ClassifiedStatement extends StatementFacts {
+  /** The statement as the server reads it. */
+  text: string;
+}
+
+export interface Classification {
+  readonly statements: readonly Readonly<ClassifiedStatement>[];
+  readonly tokens: readonly (readonly Token[])[];
+  /** SQL PREPARE/EXECUTE or dynamic text: Vigil cannot know what runs. */
+  readonly uncertain: boolean;
+}
+
+export const UNKNOWN_KIND = 'UNKNOWN';
+
+const KIND: Readonly<Record<string, string>> = {
+  replace: 'INSERT',
+  desc: 'DESCRIBE',
+  load_data: 'LOAD',
+  unlock: 'UNLOCK',
+};
+
+function unknown(text: string): ClassifiedStatement {
+  return {
+    text,
+    kind: UNKNOWN_KIND,
+    hasWhere: false,
+    tables: [],
+    writes: true,
+    nested: false,
+    functions: [],
+    settings: [],
+    flags: [],
+  };
+}
+
+/**
+ * node-sql-parser takes about a millisecond per statement (bench/mysql), most of Vigil's CPU per
+ * statement; the classification depends on the text alone, so repeated texts (an application's
+ * statements, prepared or not) are classified once. Bounded in entries and in text length.
+ */
+const CACHE_ENTRIES = 2000;
+const CACHE_TEXT_CHARS = 8192;
+const cache = new Map<string, Classification>();
+
+export function classifyMysql(sql: string): Classification {
+  if (sql.length > CACHE_TEXT_CHARS) return classifyUncached(sql);
+  const hit = cache.get(sql);
+  if (hit) {
+    // Most recently used last, so the oldest entry is the first to go.
+    cache.delete(sql);
+    cache.set(sql, hit);
+    return hit;
+  }
+  const fresh = classifyUncached(sql);
+  cache.set(sql, fresh);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  return fresh;
+}
+
+function classifyUncached(sql: string): Classification {
+  // Some clients (mysqlslap) count the C string's terminating NUL in the packet; the server ends the
+  // text there. A NUL anywhere else is punctuation the parser refuses, so such text is UNKNOWN.
+  const lexed = lexMysql(sql.replace(/\0+$/, ''));
+  if (lexed.unterminated || lexed.statements.length === 0) {
+    return { statements: [unknown(sql)], tokens: lexed.statements.map((s) => s.tokens), uncertain: false };
+  }
+  let uncertain = false;
+  const statements = lexed.statements.map((s) => {
+    const first = s.tokens[0]?.text ?? '';
+    if (
+      first === 'prepare' ||
+      first === 'execute' ||
+      (first === 'deallocate' && s.tokens[1]?.text === 'prepare')
+    ) {
+      if (first !== 'deallocate') uncertain = true;
+      return { ...unknown(s.text), kind: first === 'deallocate' ? 'DEALLOCATE' : first.toUpperCase() };
+    }
+    return classifyOne(s.text, s.tokens);
+  });
+  return { statements, tokens: lexed.statements.map((s) => s.tokens), uncertain };
+}
+
+function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatement {
+  let parsed: { ast: unknown; tableList: string[] };
+  try {
+    parsed = parser.parse(text, OPTIONS) as { ast: unknown; tableList: string[] };
+  } catch {
+    return fallback(text, tokens);
+  }
+  const asts = Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast];
+  // The lexer split the string; one piece must be one statement, or the two disagree.
+  if (asts.length !== 1 || !isObject(asts[0])) return unknown(text);
+  const ast = asts[0];
+  const type = String(ast.type ?? '').toLowerCase();
+  const kind = KIND[type] ?? type.toUpperCase();
+  const tables = [
+    ...new Set(
+      parsed.tableList
+        .map((entry) => entry.split('::'))
+        .filter((parts) => parts[2] && parts[2] !== 'null')
+        .map(([, db, table]) => (db && db !== 'null' ? `${db}.${table}` : table!)),
+    ),
+  ];
+  const intoFile = tokens.some(
+    (t, i) => t.text === 'into' && (tokens[i + 1]?.text === 'outfile' || tokens[i + 1]?.text === 'dumpfile'),
+  );
+  const functions = new Set<string>();
+  collectFunctions(ast, functions, 0);
+  return {
+    text,
+    kind,
+    hasWhere: (kind === 'UPDATE' || kind === 'DELETE') && refersToColumn(ast.where, 0),
+    tables,
+    writes:
+      intoFile ||
+      !READ_ONLY.has(kind) ||
+      (kind === 'SELECT' && tokens.some((t) => t.text === 'into')) ||
+      (kind === 'SET' && setReachesOthers(tokens)),
+    nested: false,
+    functions: [...functions],
+    settings: [],
+    flags: [],
+  };
+}
+
+/** Statements the parser does not know whose kind their first words settle. */
+function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
+  const [a, b, c] = tokens.map((t) => t.text);
+  const words = tokens.every((t) => t.kind !== 'punct' || t.text === ',' || t.text === '.' || t.text === '=');
+  if (a === 'show' && !tokens.some((t) => t.kind === 'punct' && t.text === '(')) return read(text, 'SHOW');
+  if (words && a === 'set' && (b === 'names' || (b === 'character' && c === 'set') || b === 'charset'))
+    return read(text, 'SET');
+  if (a === 'set' && sessionAssignments(tokens)) return read(text, 'SET');
+  // DDL on a whole database names no table: its kind is all a guardrail needs.
+  if ((a === 'drop' || a === 'create' || a === 'alter') && (b === 'database' || b === 'schema'))
+    return { ...unknown(text), kind: a.toUpperCase() };
+  if (
+    words &&
+    (a === 'savepoint' ||
+      (a === 'release' && b === 'savepoint') ||
+      (a === 'rollback' && (b === 'to' || b === 'work')))
+  )
+    return read(text, 'TRANSACTION');
+  return unknown(text);
+}
+
+/**
+ * `SET name = constant, ...` of session variables: `@user` variables and session system variables
+ * set to a word, number or string. A SET that reaches other sessions (GLOBAL, PERSIST, a password)
+ * is a write.
+ */
+function sessionAssignments(tokens: readonly Token[]): boolean {
+  let i = 1;
+  for (;;) {
+    let t = tokens[i];
+    if (t?.kind === 'word' && (t.text === 'session' || t.text === 'local')) t = tokens[++i];
+    if (!t || (t.kind !== 'word' && t.kind !== 'var') || !isSessionTarget(t)) return false;
+    if (tokens[i + 1]?.text !== '=' && tokens[i + 1]?.text !== ':=') return false;
+    const value = tokens[i + 2];
+    if (!value || !['word', 'number', 'string'].includes(value.kind)) return false;
+    if (value.kind === 'word' && tokens[i + 3]?.text === '(') return false;
+    const after = tokens[i + 3];
+    if (!after) return true;
+    if (after.text !== ',') return false;
+    i += 4;
+  }
+}
+
+function isSessionTarget(t: Token): boolean {
+  if (t.kind === 'var') return !/^@@(global|persist|persist_only)\./.test(t.text);
+  return ![
+    'global',
+    'persist',
+    'persist_only',
+    'password',
+    'role',
+    'default',
+    'transaction',
+    'statement',
+  ].includes(t.text);
+}
+
+/** SET kinds that reach beyond the session. */
+export function setReachesOthers(tokens: readonly Token[]): boolean {
+  return tokens.some(
+    (t) =>
+      (t.kind === 'word' &&
+        (t.text === 'global' ||
+          t.text === 'persist' ||
+          t.text === 'persist_only' ||
+          t.text === 'password')) ||
+      (t.kind === 'var' && /^@@(global|persist|persist_only)\./.test(t.text)),
+  );
+}
+
+function read(text: string, kind: string): ClassifiedStatement {
+  return { ...unknown(text), kind, writes: false };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** A WHERE bounds rows only when it refers to a column (`WHERE 1=1` does not). */
+function refersToColumn(node: unknown, depth: number): boolean {
+  if (depth > 200 || node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some((n) => refersToColumn(n, depth + 1));
+  if ((node as Record<string, unknown>).type === 'column_ref') return true;
+  for (const key in node) if (refersToColumn((node as Record<string, unknown>)[key], depth + 1)) return true;
+  return false;
+}
+
+function collectFunctions(node: unknown, out: Set<string>, depth: number): void {
+  if (depth > 200 || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const n of node) collectFunctions(n, out, depth + 1);
+    return;
+  }
+  const o = node as Record<string, unknown>;
+  if (o.type === 'function') {
+    const name = functionName(o.name);
+    if (name) out.add(name.toLowerCase());
+  }
+  for (const key in o) collectFunctions(o[key], out, depth + 1);
+}
+
+function functionName(name: unknown): string | null {
+  if (typeof name === 'string') return name;
+  if (isObject(name) && Array.isArray(name.name)) {
+    return name.name.map((p) => (isObject(p) ? String(p.value ?? '') : '')).join('.');
+  }
+  return null;
+}
