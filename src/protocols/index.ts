@@ -3,8 +3,9 @@
 import { llmModule } from './llm/module.js';
 import { postgresModule } from './postgres/module.js';
 import { protocolRegistry } from './registry.js';
+import { sshModule } from './ssh/module.js';
 
-export const PROTOCOLS = protocolRegistry([llmModule, postgresModule]);
+export const PROTOCOLS = protocolRegistry([llmModule, postgresModule, sshModule]);
 
 /** The configuration schema for every registered protocol's connections. */
 export const configSchema = PROTOCOLS.configSchema;
