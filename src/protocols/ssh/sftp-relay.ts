@@ -170,6 +170,10 @@ export function relaySftp(
     }
   };
 
+  let exitStatus: number | null = null;
+  upstream.on('exit', (code: number | null) => {
+    exitStatus = code;
+  });
   let finished = false;
   const finish = () => {
     if (finished) return;
@@ -177,7 +181,11 @@ export function relaySftp(
     pump.stop();
     for (const file of files.values()) done(file, 'the channel closed before the file was closed');
     files.clear();
-    if (client.writable) client.end();
+    state.record('ssh.exit', { channel: channelId, exit_status: exitStatus, signal: null });
+    if (client.writable) {
+      if (exitStatus !== null) client.exit(exitStatus);
+      client.end();
+    }
     upstream.close();
   };
   upstream.on('close', finish);

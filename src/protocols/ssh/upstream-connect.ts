@@ -36,9 +36,6 @@ export function connectUpstream(
     keepaliveCountMax: 3,
     // Password logins to OpenSSH are often keyboard-interactive only (PAM): answer with the same secret.
     tryKeyboard: secret.password !== undefined,
-    ...(process.env.VIGIL_SSH_DEBUG
-      ? { debug: (m: string) => console.error(Math.round(performance.now()), m.slice(0, 90)) }
-      : {}),
     hostVerifier: (key: Buffer) => {
       const fingerprint = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
       try {
