@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import ssh2 from 'ssh2';
+import type { VigilConfig } from '../../src/core/config.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
@@ -18,6 +19,7 @@ export interface SshFixture {
   readonly sshd: OpenSshServer;
   readonly gateway: Gateway;
   readonly dataDir: string;
+  readonly config: VigilConfig;
   /** The gateway's SSH port for `box`. */
   readonly port: number;
   /** A directory on the host (the sshd runs as this user on this machine) for marker files. */
@@ -102,6 +104,7 @@ export async function startSshFixture(
     sshd,
     gateway,
     dataDir,
+    config,
     port,
     work,
     log: () => logText,

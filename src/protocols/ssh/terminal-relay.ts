@@ -82,7 +82,10 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       ...(terminal ? {} : { input_bytes: inputBytes, input_sha256: inputDigest.digest('hex') }),
       ...(notice ? { ended_by: notice } : {}),
     });
-    if (notice && client.writable) client.stderr.write(terminal ? terminalNotice(notice) : `${notice}\n`);
+    if (notice && client.writable) {
+      if (terminal) client.write(terminalNotice(notice));
+      else client.stderr.write(`${notice}\n`);
+    }
     if (client.writable) {
       if (exit?.code !== null && exit?.code !== undefined) client.exit(exit.code);
       else if (exit?.signal) client.exit(exit.signal, exit.dump, exit.description);
