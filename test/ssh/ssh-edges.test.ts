@@ -97,7 +97,7 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
   assert.ok(String(refused.payload?.command).length <= 256);
   const resizes = events
     .filter((e) => e.type === 'ssh.output')
-    .flatMap((e) => (e.payload?.frames as [number, string, string][]).filter((fr) => fr[1] === 'r'));
+    .flatMap((e) => ((e.payload?.frames ?? []) as [number, string, string][]).filter((fr) => fr[1] === 'r'));
   assert.ok(resizes.length >= 1 && resizes.length < 200, `window changes were coalesced (${resizes.length})`);
   await stillServes();
 });
