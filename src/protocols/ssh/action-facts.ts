@@ -8,22 +8,23 @@
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
 
-const WRAPPERS = new Set([
-  'sudo',
-  'doas',
-  'env',
-  'nohup',
-  'time',
-  'exec',
-  'nice',
-  'ionice',
-  'command',
-  'builtin',
-  'xargs',
-  'timeout',
-  'watch',
-  'su',
-]);
+/** Wrappers that run another command, with their options that take a value (skipped with it). */
+const WRAPPER_VALUE_OPTIONS: Readonly<Record<string, string>> = {
+  sudo: 'ugpCDRTUh',
+  doas: 'uC',
+  env: 'uSC',
+  nice: 'n',
+  ionice: 'cnp',
+  timeout: 'sk',
+  xargs: 'nILPsdaE',
+  nohup: '',
+  time: '',
+  exec: 'a',
+  command: '',
+  builtin: '',
+  watch: 'nd',
+  su: 'sg',
+};
 
 export function describeSshAction(type: EventType, payload: JsonObject): ActionFacts | null {
   const str = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -60,11 +61,21 @@ export function commandNames(line: string): string[] {
       const name = word.slice(word.lastIndexOf('/') + 1);
       if (name === '' || name.startsWith('-')) break;
       if (!names.includes(name)) names.push(name);
-      if (!WRAPPERS.has(name)) break;
-      // A wrapper's own options and assignments come before the command it runs.
+      const valued = WRAPPER_VALUE_OPTIONS[name];
+      if (valued === undefined) break;
+      // A wrapper's options (with their values), assignments and a timeout's duration come before the command it runs.
       i++;
-      while (i < words.length && (words[i]!.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)))
-        i++;
+      while (i < words.length) {
+        const w = words[i]!;
+        if (/^-[A-Za-z]$/.test(w) && valued.includes(w[1]!)) i += 2;
+        else if (
+          w.startsWith('-') ||
+          /^[A-Za-z_][A-Za-z0-9_]*=/.test(w) ||
+          (name === 'timeout' && /^\d/.test(w))
+        )
+          i++;
+        else break;
+      }
     }
   }
   return names;

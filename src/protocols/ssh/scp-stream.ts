@@ -19,7 +19,7 @@ export interface ScpFile {
 }
 
 type State =
-  | { readonly kind: 'line'; text: string }
+  | { readonly kind: 'line'; bytes: Buffer[]; length: number }
   | { readonly kind: 'body'; readonly name: string; left: number; readonly digest: FileDigest }
   | { readonly kind: 'status'; readonly name: string; readonly digest: FileDigest };
 
@@ -44,7 +44,7 @@ export class ScpStream {
   readonly #target: string;
   readonly #record: (file: ScpFile) => void;
   readonly #dirs: string[] = [];
-  #state: State = { kind: 'line', text: '' };
+  #state: State = { kind: 'line', bytes: [], length: 0 };
   #broken = false;
 
   constructor(direction: 'upload' | 'download', target: string, record: (file: ScpFile) => void) {
@@ -66,14 +66,16 @@ export class ScpStream {
       } else if (state.kind === 'status') {
         at++;
         this.#finish(state.name, state.digest, null);
-        this.#state = { kind: 'line', text: '' };
+        this.#state = { kind: 'line', bytes: [], length: 0 };
       } else {
         const end = chunk.indexOf(0x0a, at);
         const upto = end === -1 ? chunk.length : end;
-        state.text += chunk.subarray(at, upto).toString('utf8');
+        // Kept as bytes until the line ends: a name's character may be split across reads.
+        state.bytes.push(chunk.subarray(at, upto));
+        state.length += upto - at;
         at = end === -1 ? chunk.length : end + 1;
-        if (state.text.length > MAX_CONTROL_LINE) this.#broken = true;
-        else if (end !== -1) this.#control(state.text);
+        if (state.length > MAX_CONTROL_LINE) this.#broken = true;
+        else if (end !== -1) this.#control(Buffer.concat(state.bytes).toString('utf8'));
       }
     }
   }
@@ -83,11 +85,11 @@ export class ScpStream {
     const state = this.#state;
     if (state.kind !== 'line')
       this.#finish(state.name, state.digest, 'the transfer ended before the file did');
-    this.#state = { kind: 'line', text: '' };
+    this.#state = { kind: 'line', bytes: [], length: 0 };
   }
 
   #control(line: string): void {
-    this.#state = { kind: 'line', text: '' };
+    this.#state = { kind: 'line', bytes: [], length: 0 };
     const file = /^C[0-7]{4} (\d+) (.+)$/.exec(line);
     if (file) {
       const size = Number(file[1]);
