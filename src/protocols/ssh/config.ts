@@ -38,6 +38,21 @@ const sshConnection = {
     .min(1024)
     .default(64 * 1024),
   output_chunk_time: duration.default(200),
+  /**
+   * Output recorded per channel as ssh.output (the rest by size and SHA-256 in ssh.exit): a terminal
+   * is what a person saw, so most of it is kept; a command without a terminal (`ssh host cat FILE`)
+   * is often bulk data, whose first bytes show what it was.
+   */
+  record_terminal_output_bytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
+  record_command_output_bytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(1024 * 1024),
   /** Keep-alive towards the upstream host (0 turns it off). */
   keepalive: duration.default(15_000),
 };

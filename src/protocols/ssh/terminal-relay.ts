@@ -14,9 +14,6 @@ import { ScreenLine } from './screen-line.js';
 import { TerminalRecorder } from './terminal-recorder.js';
 import { terminalNotice } from './wire-errors.js';
 
-/** Output recorded per channel; past it, only its size and digest (in ssh.exit). */
-const RECORDED_OUTPUT_BYTES = 16 * 1024 * 1024;
-
 export interface TerminalRelayOptions {
   readonly state: ConnectionState;
   readonly channelId: number;
@@ -37,6 +34,10 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     record: (payload) => state.record('ssh.output', payload),
   });
   const screen = terminal ? new ScreenLine() : null;
+  // Past this, output is recorded only by its size and digest (in ssh.exit).
+  const recordedBytes = terminal
+    ? state.config.record_terminal_output_bytes
+    : state.config.record_command_output_bytes;
   const outputDigest = createHash('sha256');
   const inputDigest = createHash('sha256');
   let inputBytes = 0;
@@ -47,7 +48,7 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     outputDigest.update(chunk);
     // The file bytes of a legacy scp download are its own record (ssh.file), not terminal output.
     if (scp?.direction === 'download' && !toStderr) scp.push(chunk);
-    else if (recorder.offset < RECORDED_OUTPUT_BYTES) recorder.push(chunk);
+    else if (recorder.offset < recordedBytes) recorder.push(chunk);
     else recorder.offset += chunk.length;
     if (screen) {
       screen.write(chunk.toString('utf8'));
