@@ -27,7 +27,7 @@ export const sshModule: ProtocolModule = {
       build: async (_connection, text) => ({ type: 'ssh.exec', payload: { channel: 0, command: text } }),
     },
     {
-      option: 'shell-line',
+      option: 'shell',
       description: 'a line typed at a shell prompt on an SSH connection (an ssh.command)',
       build: async (_connection, text) => ({
         type: 'ssh.command',
