@@ -72,7 +72,11 @@ function actionText(e: StoredEvent): { type: ActionType; text: string; key: stri
     return { type: e.type, text: p.statement, key: normalizeStatement(p.statement) };
   }
   // A remote command and a line typed at a shell prompt both name what ran in `command`.
-  if ((e.type === 'ssh.exec' || e.type === 'ssh.command') && typeof p.command === 'string') {
+  if (
+    (e.type === 'ssh.exec' || e.type === 'ssh.command') &&
+    typeof p.command === 'string' &&
+    p.command !== ''
+  ) {
     return { type: e.type, text: p.command, key: normalizeStatement(p.command) };
   }
   if (e.type === 'mcp.call' && typeof p.tool === 'string') {

@@ -158,7 +158,10 @@ function startSession(client: Connection, session: ModuleSession, deps: ClientDe
     refuseForwarding(state, { kind: 'streamlocal', path: info.socketPath });
     reject();
   });
-  client.on('request', (_accept, reject, name, info) => {
+  client.on('request', (accept, reject, name, info) => {
+    // A client saying it opens no more sessions asks nothing of the host.
+    if ((name as string) === 'no-more-sessions@openssh.com') return accept?.();
+    if (name.startsWith('cancel-')) return reject?.();
     // Remote forwarding would let the host reach into the user's network: never relayed.
     const where: JsonObject = 'bindAddr' in info ? { host: info.bindAddr, port: info.bindPort } : {};
     refuseForwarding(state, { kind: name, ...where });
