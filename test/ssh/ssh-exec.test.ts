@@ -70,6 +70,14 @@ test('ssh host CMD: output, exit status and the environment pass through; the co
   assert.equal(hostKey?.payload?.fingerprint, f.sshd.hostKeyFingerprint);
 });
 
+test('write-ahead: the command is in the ledger database when it starts on the host', {
+  skip: missing ?? false,
+}, async () => {
+  const run = await f.ssh('alice', ['alice@127.0.0.1', f.probe('ssh.exec', 'wa-probe-exec-7')]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout.trim(), 'recorded-before-run=1');
+});
+
 test('a denied command never starts: its marker file never appears, the user is told why', {
   skip: missing ?? false,
 }, async () => {

@@ -25,6 +25,12 @@ export interface SshFixture {
   /** A directory on the host (the sshd runs as this user on this machine) for marker files. */
   readonly work: string;
   log(): string;
+  /**
+   * A command for the host that prints how many events of `type` in the gateway's ledger mention
+   * `needle`, read from the database file at the moment it runs (the write-ahead check). Its own
+   * text contains the needle, so it prints 1 if it was recorded before it ran, 0 if not.
+   */
+  probe(type: string, needle: string): string;
   /** The OpenSSH client through Vigil as `who`, with these options and arguments. */
   ssh(who: keyof typeof TOKENS, args: readonly string[], input?: string): Promise<CliRun>;
   /** Options for ssh/scp/sftp through Vigil (port flag given separately: -p or -P). */
@@ -74,6 +80,15 @@ export async function startSshFixture(
   const bound = gateway.listeners.find((l) => l.connection === 'box')!.address;
   const port = Number(bound.slice(bound.lastIndexOf(':') + 1));
   const askpassDir = mkdtempSync(join(tmpdir(), 'vigil-askpass-'));
+  const probeScript = join(askpassDir, 'ledger-probe.cjs');
+  writeFileSync(
+    probeScript,
+    `const Database = require(${JSON.stringify(join(process.cwd(), 'node_modules/better-sqlite3'))});
+const [db, type, needle] = process.argv.slice(2);
+const n = new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM events WHERE type = ? AND instr(payload, ?) > 0').get(type, needle).n;
+console.log('recorded-before-run=' + n);
+`,
+  );
   for (const [who, token] of Object.entries(TOKENS)) {
     writeFileSync(join(askpassDir, who), `#!/bin/sh\nprintf '%s\\n' '${token}'\n`, { mode: 0o755 });
   }
@@ -108,6 +123,8 @@ export async function startSshFixture(
     port,
     work,
     log: () => logText,
+    probe: (type, needle) =>
+      `${process.execPath} ${probeScript} ${join(dataDir, 'vigil.db')} ${type} ${needle}`,
     clientOptions,
     askpassEnv,
     ssh: (who, args, input = '') =>

@@ -93,6 +93,10 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await shows('vigil-test$ ');
   await type('echo answer-$((6*7))');
   await shows('answer-42');
+  // Write-ahead: the line is in the ledger database by the time the host runs it.
+  const probe = f.probe('ssh.command', 'wa-probe-line-9');
+  await type(probe);
+  await shows('recorded-before-run=1');
 
   const marker = join(f.work, 'forbidden-marker');
   await type(`touch ${marker}`);
@@ -116,6 +120,7 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   assert.deepEqual(commands, [
     "export PS1='vigil-test$ '",
     'echo answer-$((6*7))',
+    probe,
     `touch ${marker}`,
     'echo still-here',
     `read -s -p 'Password: ' PW; echo; echo got-\${#PW}`,
@@ -149,10 +154,10 @@ test('vigil replay plays the terminal session and jumps to a command; export wri
   const played = await runCli(['--data', f.dataDir, 'replay', id, '--speed', '100', '--skip-idle', '0.1']);
   assert.equal(played.code, 0, played.stderr);
   assert.match(played.stdout, /answer-42/);
-  const jumped = await runCli(['--data', f.dataDir, 'replay', id, '--at-command', '3', '--speed', '100']);
+  const jumped = await runCli(['--data', f.dataDir, 'replay', id, '--at-command', '4', '--speed', '100']);
   assert.equal(jumped.code, 0, jumped.stderr);
   assert.match(jumped.stdout, /still-here/);
-  assert.ok(!jumped.stdout.includes('answer-42'), 'the jump starts at the third command');
+  assert.ok(!jumped.stdout.includes('answer-42'), 'the jump starts at the fourth command (the denied touch)');
   const cast = await runCli(['--data', f.dataDir, 'export', id, '--format', 'asciicast', '-o', '-']);
   assert.equal(cast.code, 0, cast.stderr);
   const [header, ...lines] = cast.stdout.trim().split('\n');
