@@ -4,7 +4,7 @@
 // client both ways; then the gateway's memory with 200 idle interactive shells.
 //   node --import tsx bench/ssh/run.ts [--mb 100] [--runs 3] [--shells 200]
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,27 @@ const scp = (p: Path) =>
     p.env,
   );
 
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/** The 100 MB file through Vigil both ways (scp over sftp up, legacy scp down): same SHA-256 at each end. */
+async function checksumsMatch(): Promise<boolean> {
+  const back = join(work, 'back-through-vigil.bin');
+  await timed(
+    'scp',
+    [
+      '-O',
+      '-P',
+      String(vigilPort),
+      ...through.opts,
+      `bench@127.0.0.1:${join(work, `copy-${vigilPort}.bin`)}`,
+      back,
+    ],
+    through.env,
+  );
+  const want = sha256(file);
+  return sha256(join(work, `copy-${vigilPort}.bin`)) === want && sha256(back) === want;
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function compare(name: string, run: (p: Path) => Promise<number>) {
@@ -185,6 +206,8 @@ try {
     await compare(`scp upload ${MB} MB (over sftp)`, scp),
   ];
   console.log(rows);
+  const intact = await checksumsMatch();
+  console.log(`checksums through Vigil: ${intact ? 'match' : 'DIFFER'}`);
   const shells = await idleShells(SHELLS);
   const load = (await import('node:os')).loadavg()[0]!.toFixed(1);
   const table = [
@@ -194,6 +217,8 @@ try {
       (r) =>
         `| ${r.name} | ${r.direct.toFixed(1)} | ${r.vigil.toFixed(1)} | ${r.ratio.toFixed(2)} | ${r.cpuMsPerMb.toFixed(1)} ms | ≥ 0.7 |`,
     ),
+    '',
+    `${MB} MB uploaded through Vigil (scp over sftp) and downloaded back through Vigil (legacy scp): SHA-256 ${intact ? 'identical at both ends' : 'DIFFERENT'}.`,
     '',
     `| ${shells.opened} idle shells (pty, through Vigil to an idle ssh2 host) | gateway RSS |`,
     '|---|---|',

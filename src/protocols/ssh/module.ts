@@ -39,7 +39,6 @@ export const sshModule: ProtocolModule = {
     if (connections.length === 0) return { close: async () => undefined };
     const hostKey = loadOrCreateHostKey(ctx.dataDir);
     const pins = new HostKeyPins(ctx.dataDir);
-    const servers: InstanceType<typeof ssh2.Server>[] = [];
     const tcp = connections.map((c) => {
       const config = asSsh(c);
       const server = new ssh2.Server(
@@ -53,7 +52,10 @@ export const sshModule: ProtocolModule = {
           }
         },
       );
-      servers.push(server);
+      // A listener-level failure must never take the gateway down; the module owns no listening socket.
+      server.on('error', (err: Error) => {
+        ctx.logger.warn({ connection: config.name, err: err.message }, 'ssh server error');
+      });
       return {
         connection: config.name,
         listen: config.listen,
