@@ -5,6 +5,7 @@
 import type { JsonValue, StoredEvent } from '../core/events.js';
 import { indent } from './format.js';
 import { inertBlock, inertJson, inertLine } from './inert-text.js';
+import { describeTerminalEvent } from './terminal-transcript.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -104,7 +105,7 @@ function describe(e: StoredEvent): string {
     case 'access.denied':
       return `DENIED ${field(p.code)}: ${field(p.message)}`;
     default:
-      return `${field(e.type)} ${inertJson(p)}`;
+      return describeTerminalEvent(e) ?? `${field(e.type)} ${inertJson(p)}`;
   }
 }
 

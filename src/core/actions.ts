@@ -7,6 +7,9 @@ export const ACTION_EVENT_TYPES = [
   'llm.request',
   'db.query',
   'ssh.exec',
+  'ssh.command',
+  'ssh.file',
+  'ssh.forward',
   'mcp.call',
   'http.request',
 ] as const;

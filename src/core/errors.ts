@@ -66,6 +66,14 @@ export const ERROR_CODES = {
   upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
   upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },
   upstream_failed: { status: 502, summary: 'The upstream target failed while answering.' },
+  upstream_host_key_changed: {
+    status: 502,
+    summary: "The upstream's host key differs from the pinned one, so Vigil refused to connect.",
+  },
+  forwarding_refused: {
+    status: 403,
+    summary: 'The connection does not allow this forwarding (port, agent or X11).',
+  },
   // recording
   record_failed: {
     status: 503,

@@ -27,6 +27,16 @@ export const EVENT_TYPES = [
   'ssh.input',
   'ssh.output',
   'ssh.exec',
+  /** A command line entered at an interactive shell prompt, linked to its place in the terminal stream. */
+  'ssh.command',
+  /** A file transfer (sftp, scp): path, direction, size, SHA-256. */
+  'ssh.file',
+  /** A forwarded channel (port forwarding), when the connection allows it. */
+  'ssh.forward',
+  /** How an exec, shell or subsystem channel ended: exit status or signal. */
+  'ssh.exit',
+  /** The upstream host key Vigil accepted for the session, and why (configured, pinned, first use). */
+  'ssh.host_key',
   'http.request',
   'http.response',
   'mcp.call',

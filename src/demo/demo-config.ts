@@ -18,8 +18,9 @@ export function demoToolsKey(): string {
   process.env[DEMO_TOOLS_KEY_ENV] ??= `tools-demo-${randomBytes(18).toString('hex')}`;
   return process.env[DEMO_TOOLS_KEY_ENV];
 }
+export const DEMO_SSH_KEY_ENV = 'VIGIL_DEMO_SSH_KEY';
+export const DEMO_SSH_LISTEN = '127.0.0.1:2222';
 
-/** The demo configuration, pointing at a stand-in model already listening at `modelUrl`. */
 /** The "real" upstream key of the demo: random per start, known only to Vigil and the stand-in model. */
 export function demoUpstreamKey(): string {
   process.env[DEMO_UPSTREAM_KEY_ENV] ??= `sk-demo-${randomBytes(18).toString('hex')}`;
@@ -39,6 +40,9 @@ export function demoConfig(
     postgresListen?: string;
     /** The demo MCP tool server (src/demo/mcp-tools), served as connection "tools". */
     toolsUrl?: string;
+    /** The demo SSH host (its key in DEMO_SSH_KEY_ENV, known only to Vigil). */
+    sshUpstream?: string;
+    sshListen?: string;
   } = {},
 ): LoadedConfig {
   demoUpstreamKey();
@@ -103,6 +107,19 @@ export function demoConfig(
             },
           ]
         : []),
+      ...(options.sshUpstream
+        ? [
+            {
+              name: 'ssh',
+              type: 'ssh',
+              listen: options.sshListen ?? DEMO_SSH_LISTEN,
+              upstream: options.sshUpstream,
+              user: 'demo',
+              credential: `env:${DEMO_SSH_KEY_ENV}`,
+              allow: ['group:ai-eng', 'user:bob'],
+            },
+          ]
+        : []),
     ],
     // Just-in-time approvals to try: bob's writes wait for alice, and bob may ask for "anthropic".
     policy: {
@@ -124,6 +141,29 @@ export function demoConfig(
           reason: 'file writes by contractors are reviewed',
           review: { approvers: ['group:ai-eng'], timeout: '10m' },
         },
+        {
+          name: 'no-power-off',
+          description: 'nobody turns the host off from a shell',
+          match: { events: ['ssh.exec', 'ssh.command'], tools: ['shutdown', 'reboot', 'halt', 'poweroff'] },
+          action: 'deny',
+          reason: 'power changes go through the change process',
+        },
+        {
+          name: 'no-wipe',
+          match: {
+            events: ['ssh.exec', 'ssh.command'],
+            pattern: '\\brm\\s+-[a-zA-Z]*[rR][a-zA-Z]*\\s+/(\\s|$|\\*)',
+          },
+          action: 'deny',
+          reason: 'deleting the root directory is never right',
+        },
+        {
+          name: 'review-restarts',
+          match: { events: ['ssh.exec', 'ssh.command'], pattern: '^\\s*(sudo\\s+)?systemctl\\s+restart\\b' },
+          action: 'review',
+          reason: 'restarts are reviewed',
+          review: { approvers: ['group:ai-eng'], timeout: '10m' },
+        },
       ],
     },
     approvals: { access_requests: { approvers: ['group:ai-eng'], max_duration: '8h' } },
@@ -141,7 +181,22 @@ const POSTGRES_HINT = `PostgreSQL through Vigil (a demo database; your token is 
 
 `;
 
-export function demoBanner(url: string, dataDir: string, withPostgres = false): string {
+const sshHint = (
+  listen: string,
+) => `SSH through Vigil (a demo host serving a shell in a temporary directory; your token is the password):
+  ssh -p ${listen.split(':')[1]} alice@127.0.0.1          # password: ${DEMO_TOKENS.alice}
+  ssh -p ${listen.split(':')[1]} alice@127.0.0.1 'ls -la'  # a remote command, recorded with its exit status
+  (denied: rm -rf /, shutdown and reboot; systemctl restart waits for approval; see docs/ssh.md)
+  npx vigil replay <SESSION>                         # plays the terminal session back
+
+`;
+
+export function demoBanner(
+  url: string,
+  dataDir: string,
+  withPostgres = false,
+  sshListen: string | null = null,
+): string {
   return `
 Vigil is running with the demo setup (no vigil.yaml found), on ${url}
   stand-in model behind connections "openai" and "anthropic"; ledger in ${dataDir}
@@ -159,7 +214,7 @@ MCP tools (connection "tools": a demo server with file and math tools; see docs/
   or a stdio client running: VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil mcp-bridge tools --gateway ${url}
   npx vigil mcp tools           # the pinned tool definitions
 
-${withPostgres ? POSTGRES_HINT : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on
+${withPostgres ? POSTGRES_HINT : ''}${sshListen ? sshHint(sshListen) : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on
 "anthropic" unless alice approves: VIGIL_TOKEN=${DEMO_TOKENS.bob} npx vigil request-access anthropic --reason "...").
 Stop with Ctrl-C.
 `;

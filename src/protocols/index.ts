@@ -6,8 +6,16 @@ import { mcpModule } from './mcp/module.js';
 import { mysqlModule } from './mysql/module.js';
 import { postgresModule } from './postgres/module.js';
 import { protocolRegistry } from './registry.js';
+import { sshModule } from './ssh/module.js';
 
-export const PROTOCOLS = protocolRegistry([llmModule, postgresModule, mysqlModule, mcpModule, httpApiModule]);
+export const PROTOCOLS = protocolRegistry([
+  llmModule,
+  postgresModule,
+  mysqlModule,
+  sshModule,
+  mcpModule,
+  httpApiModule,
+]);
 
 /** The configuration schema for every registered protocol's connections. */
 export const configSchema = PROTOCOLS.configSchema;

@@ -71,7 +71,12 @@ function actionText(e: StoredEvent): { type: ActionType; text: string; key: stri
   if (e.type === 'db.query' && typeof p.statement === 'string') {
     return { type: e.type, text: p.statement, key: normalizeStatement(p.statement) };
   }
-  if (e.type === 'ssh.exec' && typeof p.command === 'string') {
+  // A remote command and a line typed at a shell prompt both name what ran in `command`.
+  if (
+    (e.type === 'ssh.exec' || e.type === 'ssh.command') &&
+    typeof p.command === 'string' &&
+    p.command !== ''
+  ) {
     return { type: e.type, text: p.command, key: normalizeStatement(p.command) };
   }
   if (e.type === 'http.request' && typeof p.path === 'string') {

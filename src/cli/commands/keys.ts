@@ -1,6 +1,9 @@
-// `vigil keys rotate` and `vigil keys public`: the Ed25519 keys that sign ledger checkpoints.
+// `vigil keys rotate` and `vigil keys public`: the Ed25519 keys that sign ledger checkpoints;
+// `vigil keys ssh-host`: the fingerprint of the gateway's SSH host key (for users' known_hosts).
 // Also the one place the CLI resolves the ledger's signing key and anchor (verify/export use it).
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { anchorPath } from '../../ledger/anchor.js';
@@ -40,8 +43,38 @@ export function ledgerAnchorPath(loaded: LoadedConfig): string {
   return anchorPath(loaded.dataDir, loaded.config.ledger.anchor_file);
 }
 
+/** Where the SSH module keeps the public half of the gateway's host key, under the data directory. */
+const SSH_HOST_PUBLIC_KEY = 'ssh/host_ed25519.pub';
+
 export function register(program: Command, _setExitCode: SetExitCode): void {
-  const keys = program.command('keys').description('the keys that sign ledger checkpoints');
+  const keys = program
+    .command('keys')
+    .description('the keys that sign ledger checkpoints, and the SSH host key');
+  keys
+    .command('ssh-host')
+    .description(
+      "print the fingerprint of the gateway's SSH host key (created when an SSH connection is first served)",
+    )
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const loaded = loadCliConfig(program.opts());
+      const path = join(loaded.dataDir, SSH_HOST_PUBLIC_KEY);
+      if (!existsSync(path)) {
+        throw new VigilError(
+          'usage',
+          `no SSH host key in ${loaded.dataDir}: the gateway creates it when it first serves an SSH connection`,
+        );
+      }
+      const line = readFileSync(path, 'utf8').trim();
+      const [type, blob] = line.split(/\s+/);
+      const fingerprint = `SHA256:${createHash('sha256')
+        .update(Buffer.from(blob ?? '', 'base64'))
+        .digest('base64')
+        .replace(/=+$/, '')}`;
+      if (opts.json)
+        console.log(JSON.stringify({ type, fingerprint, public_key: `${type} ${blob}` }, null, 2));
+      else console.log(`${fingerprint} (${type})\n${type} ${blob}`);
+    });
   keys
     .command('rotate')
     .description('make a new active signing key; older public keys stay so old checkpoints still verify')

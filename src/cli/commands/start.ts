@@ -6,12 +6,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import {
   DEMO_PG_PASSWORD_ENV,
+  DEMO_SSH_KEY_ENV,
+  DEMO_SSH_LISTEN,
   demoBanner,
   demoConfig,
   demoToolsKey,
   demoUpstreamKey,
 } from '../../demo/demo-config.js';
 import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.js';
+import { type DemoSshHost, startDemoSshHost } from '../../demo/demo-ssh-host.js';
 import { startDemoToolsHttp } from '../../demo/mcp-tools/server.js';
 import { startDemoModel } from '../../demo-model/index.js';
 import { startGateway } from '../../server/gateway.js';
@@ -24,7 +27,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .description('start the gateway (with no vigil.yaml: an offline demo setup with a stand-in model)')
     .option('--listen <host:port>', 'override the listen address')
     .option('--no-postgres', 'demo setup: leave out the demo PostgreSQL')
-    .action(async (opts: { listen?: string; postgres?: boolean }) => {
+    .option('--no-ssh', 'demo setup: leave out the demo SSH host')
+    .action(async (opts: { listen?: string; postgres?: boolean; ssh?: boolean }) => {
       const globals = program.opts<{ config?: string; data?: string }>();
       const stops: (() => Promise<void>)[] = [];
       if (locateConfig(globals)) {
@@ -45,15 +49,23 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           process.env[DEMO_PG_PASSWORD_ENV] = postgres.password;
           stops.push(() => postgres.close());
         }
+        const sshHost = opts.ssh === false ? null : await startDemoSshHostOrWarn();
+        if (sshHost) {
+          process.env[DEMO_SSH_KEY_ENV] = sshHost.privateKey;
+          stops.push(() => sshHost.close());
+        }
         const demo = demoConfig(model.url, {
           listen: opts.listen,
           dataDir: globals.data,
           postgresUrl: postgres?.url,
           toolsUrl: tools.url,
+          sshUpstream: sshHost?.address,
         });
         const gateway = await startGateway(demo);
         stops.unshift(() => gateway.close());
-        console.log(demoBanner(gateway.url, demo.dataDir, postgres !== null));
+        console.log(
+          demoBanner(gateway.url, demo.dataDir, postgres !== null, sshHost ? DEMO_SSH_LISTEN : null),
+        );
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -71,6 +83,18 @@ async function startDemoPostgresOrWarn(): Promise<DemoPostgres | null> {
   } catch (err) {
     console.error(
       `vigil: the demo PostgreSQL did not start (${(err as Error).message}); continuing without it`,
+    );
+    return null;
+  }
+}
+
+/** The demo SSH host, like the demo database, is a convenience the demo can run without. */
+async function startDemoSshHostOrWarn(): Promise<DemoSshHost | null> {
+  try {
+    return await startDemoSshHost();
+  } catch (err) {
+    console.error(
+      `vigil: the demo SSH host did not start (${(err as Error).message}); continuing without it`,
     );
     return null;
   }

@@ -1,0 +1,170 @@
+// One user's SSH connection to Vigil: authentication with a Vigil token (as the password or
+// through keyboard-interactive), admission, the login to the host with Vigil's credential, and the
+// channels the user opens. The session ends once, whoever ends it: the user, the host, or a cut
+// (offboarding, an expired grant, shutdown).
+import { performance } from 'node:perf_hooks';
+import type { AuthContext, ClientInfo, Connection } from 'ssh2';
+import { toVigilError } from '../../core/errors.js';
+import type { EventType, JsonObject, SessionEndReason } from '../../core/events.js';
+import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import type { SshConnectionConfig } from './config.js';
+import type { ConnectionState } from './connection-state.js';
+import { relayForward } from './forwarding.js';
+import type { HostKeyPins } from './host-key-pins.js';
+import { refuseForwarding, serveSessionChannel } from './session-channel.js';
+import { connectUpstream, type Upstream } from './upstream-connect.js';
+
+/** Wrong tokens allowed before Vigil hangs up. */
+const MAX_AUTH_FAILURES = 3;
+const TOKEN_PROMPT = 'Vigil token: ';
+
+export interface ClientDeps {
+  readonly config: SshConnectionConfig;
+  readonly ctx: ModuleContext;
+  readonly pins: HostKeyPins;
+}
+
+export function serveClient(client: Connection, info: ClientInfo, deps: ClientDeps): void {
+  const { config, ctx } = deps;
+  let failures = 0;
+  let admitted: ModuleSession | null = null;
+  client.on('error', (err: Error) => {
+    ctx.logger.warn(
+      { connection: config.name, client: info.ip, err: err.message },
+      'ssh client connection failed',
+    );
+  });
+
+  client.on('authentication', (auth: AuthContext) => {
+    if (admitted) return auth.reject();
+    if (auth.method === 'password') return void admit(auth.password, auth);
+    if (auth.method === 'keyboard-interactive') {
+      return auth.prompt(
+        [{ prompt: TOKEN_PROMPT, echo: false }],
+        'Vigil',
+        'Sign in with your Vigil token',
+        (answers) => {
+          void admit(answers[0] ?? '', auth);
+        },
+      );
+    }
+    auth.reject(['keyboard-interactive', 'password']);
+  });
+
+  const admit = async (token: string, auth: AuthContext) => {
+    try {
+      admitted = await ctx.admit({
+        connection: config,
+        protocol: 'ssh',
+        credential: token === '' ? null : token,
+        facts: { client: info.ip, login: auth.username, client_version: info.header.versions.software },
+      });
+    } catch {
+      failures++;
+      auth.reject(failures >= MAX_AUTH_FAILURES ? [] : ['keyboard-interactive', 'password']);
+      if (failures >= MAX_AUTH_FAILURES) client.end();
+      return;
+    }
+    auth.accept();
+    startSession(client, admitted, deps);
+  };
+}
+
+function startSession(client: Connection, session: ModuleSession, deps: ClientDeps): void {
+  const { config, ctx } = deps;
+  const closers = new Set<(message: string | null) => void>();
+  const aborter = new AbortController();
+  let channels = 0;
+  let ended = false;
+
+  const record = (type: EventType, payload: JsonObject) => {
+    session.touch();
+    session.observe(type, payload).catch((err: unknown) => {
+      ctx.logger.warn(
+        { session: session.id, type, err: toVigilError(err).message },
+        'ssh event not recorded',
+      );
+    });
+  };
+
+  const upstream: Promise<Upstream> = (async () => {
+    const credential = ctx.credential(config.name) ?? '';
+    try {
+      const up = await connectUpstream(config, credential, deps.pins);
+      record('ssh.host_key', { upstream: config.upstream, ...up.hostKey });
+      up.client.on('close', () => end('closed', 'vigil: the host closed the connection'));
+      return up;
+    } catch (err) {
+      const error = toVigilError(err, 'upstream_unreachable');
+      await session.refuse(error, {
+        upstream: config.upstream,
+        ...(error.details as JsonObject | undefined),
+      });
+      ctx.logger.warn({ session: session.id, code: error.code, err: error.message }, 'ssh upstream refused');
+      setTimeout(() => end('closed', null), 200).unref();
+      throw error;
+    }
+  })();
+  upstream.catch(() => undefined);
+
+  const end = (reason: SessionEndReason, message: string | null, facts?: JsonObject) => {
+    if (ended) return;
+    ended = true;
+    aborter.abort();
+    unregisterCut();
+    for (const close of closers) close(message);
+    closers.clear();
+    // Give the channels' last words (exit status, the notice) a moment to leave, then hang up.
+    setTimeout(() => client.end(), 50).unref();
+    upstream.then(
+      (up) => up.client.end(),
+      () => undefined,
+    );
+    void session.end(reason, facts);
+  };
+  const unregisterCut = session.onCut((reason) => end(reason, `vigil: session ended by Vigil (${reason})`));
+  client.on('close', () => end('client-closed', null));
+
+  const state: ConnectionState = {
+    session,
+    config,
+    logger: ctx.logger,
+    upstream,
+    signal: aborter.signal,
+    startedAt: performance.now(),
+    nextChannel: () => channels++,
+    record,
+    onEnd: (close) => {
+      if (ended) close(null);
+      else closers.add(close);
+    },
+  };
+
+  client.on('session', (accept) => serveSessionChannel(state, accept));
+  client.on('tcpip', (accept, reject, info) => {
+    const payload = {
+      kind: 'direct-tcpip',
+      host: info.destIP,
+      port: info.destPort,
+      origin: `${info.srcIP}:${info.srcPort}`,
+    };
+    if (!config.allow_port_forwarding) {
+      refuseForwarding(state, payload);
+      return reject();
+    }
+    relayForward(state, payload, accept, reject);
+  });
+  client.on('openssh.streamlocal', (_accept, reject, info) => {
+    refuseForwarding(state, { kind: 'streamlocal', path: info.socketPath });
+    reject();
+  });
+  client.on('request', (accept, reject, name, info) => {
+    // A client saying it opens no more sessions asks nothing of the host.
+    if ((name as string) === 'no-more-sessions@openssh.com') return accept?.();
+    if (name.startsWith('cancel-')) return reject?.();
+    // Remote forwarding would let the host reach into the user's network: never relayed.
+    const where: JsonObject = 'bindAddr' in info ? { host: info.bindAddr, port: info.bindPort } : {};
+    refuseForwarding(state, { kind: name, ...where });
+    reject?.();
+  });
+}

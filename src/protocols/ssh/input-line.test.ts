@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { InputLine, wasEchoed } from './input-line.js';
+
+/** Feeds keystrokes (with no Enter) in the given pieces; returns the line. */
+function typed(pieces: readonly Uint8Array[], max = 4096): InputLine {
+  const line = new InputLine(max);
+  for (const piece of pieces) {
+    const r = line.consume(piece);
+    assert.equal(r.enter, false);
+    assert.equal(r.used, piece.length);
+  }
+  return line;
+}
+
+const keys = (s: string) => Buffer.from(s, 'utf8');
+
+test('a line is the same however its keystrokes are split, at every byte', () => {
+  const keyArb = fc.oneof(
+    fc.string({ unit: 'grapheme', maxLength: 6 }).filter((s) => !/[\r\n\x1b\x00-\x1f\x7f]/.test(s)),
+    fc.constantFrom('\x7f', '\x15', '\x17', '\x1b[A', '\x1b[200~a\nb\x1b[201~', '\t', '\x1bOD', 'é', '日本'),
+  );
+  fc.assert(
+    fc.property(fc.array(keyArb, { maxLength: 12 }), (parts) => {
+      const stream = keys(parts.join(''));
+      const whole = typed([stream]);
+      for (let cut = 0; cut <= stream.length; cut++) {
+        const split = typed([stream.subarray(0, cut), stream.subarray(cut)]);
+        assert.equal(split.text, whole.text);
+        assert.equal(split.uncertain, whole.uncertain);
+        assert.equal(split.typedBytes, stream.length);
+      }
+    }),
+  );
+});
+
+test('editing keys the guard can follow: backspace, ^U, ^W', () => {
+  assert.equal(typed([keys('lx\x7fs -l')]).text, 'ls -l');
+  assert.equal(typed([keys('rm -rf /\x15echo hi')]).text, 'echo hi');
+  assert.equal(typed([keys('echo one two\x17three')]).text, 'echo one three');
+  assert.equal(typed([keys('ab\x03cd')]).text, 'cd');
+  assert.equal(
+    typed([Buffer.from([0x63, 0x61, 0x66, 0xc3])]).text,
+    'caf',
+    'half a character waits for the rest',
+  );
+});
+
+test('keys only the host can follow make the line uncertain', () => {
+  for (const k of ['ls\t', '\x1b[A', 'x\x1b[D', '\x12rm', '\x01', '\x1bb']) {
+    assert.equal(typed([keys(k)]).uncertain, true, JSON.stringify(k));
+  }
+  assert.equal(typed([keys('echo plain')]).uncertain, false);
+});
+
+test('Enter ends a line, except inside a bracketed paste, where newlines belong to the line', () => {
+  const line = new InputLine(4096);
+  assert.deepEqual(line.consume(keys('ls\rpwd\r')), { used: 2, enter: true });
+  const paste = new InputLine(4096);
+  const chunk = keys('\x1b[200~ls\nrm -rf /\x1b[201~\r');
+  const r = paste.consume(chunk);
+  assert.equal(r.enter, true);
+  assert.equal(r.used, chunk.length - 1);
+  assert.equal(paste.text, 'ls\nrm -rf /');
+  assert.equal(paste.uncertain, false);
+});
+
+test('a line longer than the limit is kept as overflow', () => {
+  const line = typed([keys('a'.repeat(5000))], 4096);
+  assert.equal(line.overflow, true);
+  assert.equal(line.text.length, 4096);
+});
+
+test('echo is seen when the last typed characters appear on the terminal', () => {
+  assert.equal(wasEchoed('ls -l', 'prompt$ ls -l'), true);
+  assert.equal(wasEchoed('S3cr3t', ''), false);
+  assert.equal(wasEchoed('S3cr3t', '\r\n'), false);
+  assert.equal(wasEchoed('', ''), true, 'nothing typed, nothing hidden');
+});

@@ -1,0 +1,170 @@
+// One session channel opened by the user: the requests before it starts (pty, env, X11, agent),
+// then a shell, a command or a subsystem. Each start is an ssh.exec action, judged and recorded
+// before the host is asked to run anything: a denied command never starts, a held one starts once
+// approved. The host's channel is opened with the same terminal, size and environment.
+import type {
+  AcceptConnection,
+  ClientChannel,
+  PseudoTtyInfo,
+  PseudoTtyOptions,
+  ServerChannel,
+  Session,
+} from 'ssh2';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import type { ConnectionState } from './connection-state.js';
+import { ScpStream, scpCommand } from './scp-stream.js';
+import { relaySftp } from './sftp-relay.js';
+import { relayTerminal } from './terminal-relay.js';
+import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
+
+/** Environment variables a session may set (OpenSSH servers accept few; this bounds memory). */
+const MAX_ENV = 64;
+
+type Start = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
+
+export function serveSessionChannel(state: ConnectionState, accept: AcceptConnection<Session>): void {
+  const session = accept();
+  const channelId = state.nextChannel();
+  let pty: PseudoTtyInfo | null = null;
+  const env: Record<string, string> = {};
+  let resize: ((cols: number, rows: number) => void) | null = null;
+
+  session.on('pty', (ok, _no, info) => {
+    pty = info;
+    ok?.();
+  });
+  session.on('env', (ok, no, info) => {
+    if (Object.keys(env).length >= MAX_ENV) return no?.();
+    env[String(info.key)] = String(info.val);
+    ok?.();
+  });
+  session.on('window-change', (ok, _no, info) => {
+    if (pty) pty = { ...pty, cols: info.cols, rows: info.rows };
+    resize?.(info.cols, info.rows);
+    ok?.();
+  });
+  session.on('signal', (ok, _no, info) => {
+    signal?.(info.name);
+    ok?.();
+  });
+  session.on('x11', (_ok, no) => {
+    refuseForwarding(state, { kind: 'x11', channel: channelId });
+    no?.();
+  });
+  session.on('auth-agent', (_ok, no) => {
+    refuseForwarding(state, { kind: 'agent', channel: channelId });
+    no?.();
+  });
+  let signal: ((name: string) => void) | null = null;
+
+  const start = async (begin: Start, accepted: ServerChannel) => {
+    const payload: JsonObject = {
+      channel: channelId,
+      ...(begin.kind === 'shell'
+        ? { shell: true, command: '' }
+        : begin.kind === 'exec'
+          ? { command: begin.command }
+          : { subsystem: begin.name, command: '' }),
+      pty: pty ? { term: pty.term, cols: pty.cols, rows: pty.rows } : null,
+      env,
+    };
+    try {
+      if (begin.kind === 'exec' && Buffer.byteLength(begin.command) > state.config.max_line_bytes) {
+        const error = new VigilError(
+          'message_too_large',
+          `the command exceeds ${state.config.max_line_bytes} bytes`,
+        );
+        await state.session.refuseAction(
+          'ssh.exec',
+          { ...payload, command: begin.command.slice(0, 256), truncated: true },
+          error,
+        );
+        throw error;
+      }
+      await state.session.submit('ssh.exec', payload, {
+        signal: state.signal,
+        onHeld: (notice) => {
+          accepted.stderr.write(
+            `vigil: held for approval ${notice.approvalId} (rule ${notice.rule}); waiting until ${notice.expiresAt}\r\n`,
+          );
+        },
+      });
+      const { client } = await state.upstream;
+      const upstream = await openUpstream(client, begin, pty, env);
+      signal = (name) => upstream.signal(name);
+      if (begin.kind === 'subsystem') {
+        relaySftp(state, channelId, accepted, upstream);
+        return;
+      }
+      const scp = begin.kind === 'exec' ? scpCommand(begin.command) : null;
+      const relay = relayTerminal({
+        state,
+        channelId,
+        client: accepted,
+        upstream,
+        terminal: pty !== null,
+        scp: scp
+          ? new ScpStream(scp.direction, scp.target, (file) =>
+              state.record('ssh.file', { channel: channelId, via: 'scp', phase: 'done', ...file }),
+            )
+          : null,
+      });
+      resize = relay.resize;
+    } catch (err) {
+      refuse(accepted, toVigilError(err, 'upstream_failed'));
+    }
+  };
+
+  session.on('shell', (ok) => void start({ kind: 'shell' }, ok()));
+  session.on('exec', (ok, _no, info) => void start({ kind: 'exec', command: info.command }, ok()));
+  session.on('subsystem', (ok, no, info) => {
+    // Only sftp is relayed: any other subsystem is a program Vigil cannot read.
+    if (info.name !== 'sftp') return no();
+    void start({ kind: 'subsystem', name: info.name }, ok());
+  });
+}
+
+function refuse(channel: ServerChannel, error: VigilError): void {
+  if (!channel.writable) return;
+  channel.stderr.write(`${refusalText(error)}\r\n`);
+  channel.exit(REFUSED_EXIT_STATUS);
+  channel.end();
+}
+
+export function refuseForwarding(state: ConnectionState, payload: JsonObject): void {
+  const error = new VigilError(
+    'forwarding_refused',
+    `${String(payload.kind)} forwarding is not allowed on this connection`,
+  );
+  state.session.refuseAction('ssh.forward', payload, error).catch((err: unknown) => {
+    state.logger.warn({ err: toVigilError(err).message }, 'refused forwarding not recorded');
+  });
+}
+
+function openUpstream(
+  client: import('ssh2').Client,
+  begin: Start,
+  pty: PseudoTtyInfo | null,
+  env: Record<string, string>,
+): Promise<ClientChannel> {
+  const window: PseudoTtyOptions | false = pty
+    ? {
+        term: pty.term,
+        cols: pty.cols,
+        rows: pty.rows,
+        width: pty.width,
+        height: pty.height,
+        modes: pty.modes,
+      }
+    : false;
+  return new Promise((resolve, reject) => {
+    const done = (err: Error | undefined, channel: ClientChannel) => {
+      if (err) reject(new VigilError('upstream_failed', `the host refused the channel: ${err.message}`));
+      else resolve(channel);
+    };
+    if (begin.kind === 'shell') client.shell(window, { env }, done);
+    else if (begin.kind === 'exec') client.exec(begin.command, { env, pty: window || undefined }, done);
+    else client.subsys(begin.name, done);
+  });
+}

@@ -1,0 +1,210 @@
+// The SFTP wire format (draft-ietf-secsh-filexfer-02, what OpenSSH speaks), read passively from a
+// relayed subsystem channel: a bounded framer (uint32 length, then the packet) and readers for the
+// few requests and replies Vigil records or judges. Pure: bytes in, plain objects out.
+import { VigilError } from '../../core/errors.js';
+
+export const SFTP = {
+  INIT: 1,
+  VERSION: 2,
+  OPEN: 3,
+  CLOSE: 4,
+  READ: 5,
+  WRITE: 6,
+  SETSTAT: 9,
+  REMOVE: 13,
+  MKDIR: 14,
+  RMDIR: 15,
+  RENAME: 18,
+  SYMLINK: 20,
+  STATUS: 101,
+  HANDLE: 102,
+  DATA: 103,
+} as const;
+
+export const SFTP_OPEN_WRITE = 0x02;
+export const SFTP_STATUS_PERMISSION_DENIED = 3;
+
+/** Whole packets (length header included), each at most `maxBytes`. */
+export class SftpFramer {
+  readonly #maxBytes: number;
+  #chunks: Buffer[] = [];
+  #buffered = 0;
+
+  constructor(maxBytes: number) {
+    this.#maxBytes = maxBytes;
+  }
+
+  get buffered(): number {
+    return this.#buffered;
+  }
+
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  next(): Buffer | null {
+    if (this.#buffered < 4) return null;
+    const head = this.#peek(4);
+    const length = head.readUInt32BE(0);
+    if (length > this.#maxBytes) {
+      throw new VigilError(
+        'message_too_large',
+        `an SFTP packet of ${length} bytes exceeds ${this.#maxBytes}`,
+      );
+    }
+    if (length < 1) throw new VigilError('protocol_violation', 'an SFTP packet with no type');
+    if (this.#buffered < 4 + length) return null;
+    return this.#take(4 + length);
+  }
+
+  #peek(n: number): Buffer {
+    if (this.#chunks[0]!.length >= n) return this.#chunks[0]!;
+    this.#chunks = [Buffer.concat(this.#chunks)];
+    return this.#chunks[0]!;
+  }
+
+  #take(n: number): Buffer {
+    const first = this.#peek(n);
+    const packet = first.subarray(0, n);
+    if (first.length === n) this.#chunks.shift();
+    else this.#chunks[0] = first.subarray(n);
+    this.#buffered -= n;
+    return packet;
+  }
+}
+
+/** A cursor over one packet; reading past its end throws protocol_violation. */
+class Reader {
+  #at: number;
+  constructor(
+    readonly packet: Buffer,
+    at: number,
+  ) {
+    this.#at = at;
+  }
+  #need(n: number): void {
+    if (this.#at + n > this.packet.length)
+      throw new VigilError('protocol_violation', 'a truncated SFTP packet');
+  }
+  u32(): number {
+    this.#need(4);
+    const v = this.packet.readUInt32BE(this.#at);
+    this.#at += 4;
+    return v;
+  }
+  u64(): number {
+    this.#need(8);
+    const v = Number(this.packet.readBigUInt64BE(this.#at));
+    this.#at += 8;
+    return v;
+  }
+  bytes(): Buffer {
+    const n = this.u32();
+    this.#need(n);
+    const v = this.packet.subarray(this.#at, this.#at + n);
+    this.#at += n;
+    return v;
+  }
+  text(): string {
+    return this.bytes().toString('utf8');
+  }
+}
+
+export type SftpRequest =
+  | { readonly type: typeof SFTP.OPEN; readonly id: number; readonly path: string; readonly flags: number }
+  | { readonly type: typeof SFTP.CLOSE; readonly id: number; readonly handle: string }
+  | { readonly type: typeof SFTP.READ; readonly id: number; readonly handle: string; readonly offset: number }
+  | {
+      readonly type: typeof SFTP.WRITE;
+      readonly id: number;
+      readonly handle: string;
+      readonly offset: number;
+      readonly data: Buffer;
+    }
+  | {
+      readonly type: 'change';
+      readonly id: number;
+      readonly operation: 'remove' | 'mkdir' | 'rmdir' | 'rename' | 'symlink' | 'setstat';
+      readonly path: string;
+      readonly target: string | null;
+    }
+  | { readonly type: 'other'; readonly id: number | null };
+
+const CHANGES = {
+  [SFTP.REMOVE]: 'remove',
+  [SFTP.MKDIR]: 'mkdir',
+  [SFTP.RMDIR]: 'rmdir',
+  [SFTP.RENAME]: 'rename',
+  [SFTP.SYMLINK]: 'symlink',
+  [SFTP.SETSTAT]: 'setstat',
+} as const;
+
+export function parseRequest(packet: Buffer): SftpRequest {
+  const type = packet[4]!;
+  if (type === SFTP.INIT) return { type: 'other', id: null };
+  const r = new Reader(packet, 5);
+  const id = r.u32();
+  switch (type) {
+    case SFTP.OPEN: {
+      const path = r.text();
+      return { type, id, path, flags: r.u32() };
+    }
+    case SFTP.CLOSE:
+      return { type, id, handle: r.bytes().toString('hex') };
+    case SFTP.READ: {
+      const handle = r.bytes().toString('hex');
+      return { type, id, handle, offset: r.u64() };
+    }
+    case SFTP.WRITE: {
+      const handle = r.bytes().toString('hex');
+      const offset = r.u64();
+      return { type, id, handle, offset, data: r.bytes() };
+    }
+    case SFTP.REMOVE:
+    case SFTP.MKDIR:
+    case SFTP.RMDIR:
+    case SFTP.SETSTAT:
+      return { type: 'change', id, operation: CHANGES[type], path: r.text(), target: null };
+    case SFTP.RENAME:
+    case SFTP.SYMLINK: {
+      const path = r.text();
+      return { type: 'change', id, operation: CHANGES[type], path, target: r.text() };
+    }
+    default:
+      return { type: 'other', id };
+  }
+}
+
+export type SftpReply =
+  | { readonly type: typeof SFTP.STATUS; readonly id: number; readonly code: number }
+  | { readonly type: typeof SFTP.HANDLE; readonly id: number; readonly handle: string }
+  | { readonly type: typeof SFTP.DATA; readonly id: number; readonly data: Buffer }
+  | { readonly type: 'other' };
+
+export function parseReply(packet: Buffer): SftpReply {
+  const type = packet[4]!;
+  if (type !== SFTP.STATUS && type !== SFTP.HANDLE && type !== SFTP.DATA) return { type: 'other' };
+  const r = new Reader(packet, 5);
+  const id = r.u32();
+  if (type === SFTP.STATUS) return { type, id, code: r.u32() };
+  if (type === SFTP.HANDLE) return { type, id, handle: r.bytes().toString('hex') };
+  return { type, id, data: r.bytes() };
+}
+
+/** A STATUS reply Vigil sends in the host's place (a refused request). */
+export function statusPacket(id: number, code: number, message: string): Buffer {
+  const text = Buffer.from(message, 'utf8');
+  const lang = Buffer.alloc(0);
+  const body = Buffer.alloc(1 + 4 + 4 + 4 + text.length + 4 + lang.length);
+  let at = 0;
+  body[at++] = SFTP.STATUS;
+  at = body.writeUInt32BE(id, at);
+  at = body.writeUInt32BE(code, at);
+  at = body.writeUInt32BE(text.length, at);
+  at += text.copy(body, at);
+  body.writeUInt32BE(lang.length, at);
+  const head = Buffer.alloc(4);
+  head.writeUInt32BE(body.length, 0);
+  return Buffer.concat([head, body]);
+}

@@ -1,0 +1,196 @@
+// Relays the sftp subsystem byte for byte (so every client works, scp over sftp included) while
+// reading it. Requests that change or open a file (OPEN, REMOVE, RENAME, MKDIR, RMDIR, SETSTAT,
+// SYMLINK) are submitted as ssh.file actions before they reach the host; a refused one is answered
+// with a PERMISSION_DENIED status in the host's place. Written and read bytes are hashed per handle,
+// and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256.
+import type { ClientChannel, ServerChannel } from 'ssh2';
+import { toVigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import type { ConnectionState } from './connection-state.js';
+import { FileDigest } from './file-digest.js';
+import { OrderedPump } from './ordered-pump.js';
+import {
+  parseReply,
+  parseRequest,
+  SFTP,
+  SFTP_OPEN_WRITE,
+  SFTP_STATUS_PERMISSION_DENIED,
+  SftpFramer,
+  type SftpRequest,
+  statusPacket,
+} from './sftp-packets.js';
+
+/** OpenSSH sends packets of at most 256 KiB; a little more is allowed, never without bound. */
+const MAX_PACKET_BYTES = 1024 * 1024;
+
+interface OpenFile {
+  readonly path: string;
+  readonly operation: 'upload' | 'download';
+  readonly digest: FileDigest;
+}
+
+export function relaySftp(
+  state: ConnectionState,
+  channelId: number,
+  client: ServerChannel,
+  upstream: ClientChannel,
+): void {
+  const requests = new SftpFramer(MAX_PACKET_BYTES);
+  const replies = new SftpFramer(MAX_PACKET_BYTES);
+  const opening = new Map<number, { path: string; operation: 'upload' | 'download' }>();
+  const files = new Map<string, OpenFile>();
+  const reading = new Map<number, { handle: string; offset: number }>();
+  const closing = new Map<number, string>();
+
+  const done = (file: OpenFile, incomplete: string | null) => {
+    const digest = file.digest.finish();
+    state.record('ssh.file', {
+      channel: channelId,
+      via: 'sftp',
+      phase: 'done',
+      operation: file.operation,
+      path: file.path,
+      size: digest.size,
+      sha256: incomplete ? null : digest.sha256,
+      ...((incomplete ?? digest.incomplete) ? { incomplete: incomplete ?? digest.incomplete } : {}),
+    });
+  };
+
+  const send = (packet: Buffer): Promise<void> | undefined => {
+    if (upstream.write(packet)) return undefined;
+    return new Promise((resolve) => upstream.once('drain', () => resolve()));
+  };
+
+  const judge = async (request: SftpRequest & { id: number }, payload: JsonObject, packet: Buffer) => {
+    try {
+      await state.session.submit('ssh.file', payload, { signal: state.signal });
+    } catch (err) {
+      const error = toVigilError(err);
+      client.write(
+        statusPacket(request.id, SFTP_STATUS_PERMISSION_DENIED, `vigil: ${error.code}: ${error.message}`),
+      );
+      return;
+    }
+    if (request.type === SFTP.OPEN) {
+      opening.set(request.id, { path: request.path, operation: payload.operation as 'upload' | 'download' });
+    }
+    await send(packet);
+  };
+
+  const drain = (): Promise<void> | undefined => {
+    for (let packet = requests.next(); packet !== null; packet = requests.next()) {
+      const request = parseRequest(packet);
+      switch (request.type) {
+        case SFTP.OPEN: {
+          const operation = request.flags & SFTP_OPEN_WRITE ? 'upload' : 'download';
+          const payload = { channel: channelId, via: 'sftp', phase: 'open', operation, path: request.path };
+          return judge(request, payload, packet).then(drain);
+        }
+        case 'change': {
+          const payload = {
+            channel: channelId,
+            via: 'sftp',
+            operation: request.operation,
+            path: request.path,
+            ...(request.target === null ? {} : { target: request.target }),
+          };
+          return judge(request, payload, packet).then(drain);
+        }
+        case SFTP.WRITE:
+          files.get(request.handle)?.digest.add(request.offset, request.data);
+          break;
+        case SFTP.READ:
+          if (files.has(request.handle))
+            reading.set(request.id, { handle: request.handle, offset: request.offset });
+          break;
+        case SFTP.CLOSE:
+          if (files.has(request.handle)) closing.set(request.id, request.handle);
+          break;
+        default:
+          break;
+      }
+      const sent = send(packet);
+      if (sent) return sent.then(drain);
+    }
+    return undefined;
+  };
+
+  const fail = (err: unknown) => {
+    const error = toVigilError(err, 'protocol_violation');
+    state.logger.warn(
+      { session: state.session.id, code: error.code, err: error.message },
+      'sftp channel failed',
+    );
+    void state.session.refuse(error, { channel: channelId, via: 'sftp' });
+    finish();
+  };
+  const pump = new OrderedPump(
+    client,
+    (chunk) => {
+      requests.push(chunk);
+      return drain();
+    },
+    fail,
+  );
+
+  upstream.on('data', (chunk: Buffer) => {
+    if (!client.write(chunk)) {
+      upstream.pause();
+      client.once('drain', () => upstream.resume());
+    }
+    replies.push(chunk);
+    try {
+      for (let packet = replies.next(); packet !== null; packet = replies.next()) follow(packet);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+  const follow = (packet: Buffer) => {
+    const reply = parseReply(packet);
+    if (reply.type === 'other') return;
+    const open = opening.get(reply.id);
+    if (open) {
+      opening.delete(reply.id);
+      if (reply.type === SFTP.HANDLE) files.set(reply.handle, { ...open, digest: new FileDigest() });
+      return;
+    }
+    const read = reading.get(reply.id);
+    if (read) {
+      reading.delete(reply.id);
+      if (reply.type === SFTP.DATA) files.get(read.handle)?.digest.add(read.offset, reply.data);
+      return;
+    }
+    const handle = closing.get(reply.id);
+    if (handle !== undefined) {
+      closing.delete(reply.id);
+      const file = files.get(handle);
+      files.delete(handle);
+      if (file) done(file, null);
+    }
+  };
+
+  let exitStatus: number | null = null;
+  upstream.on('exit', (code: number | null) => {
+    exitStatus = code;
+  });
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    pump.stop();
+    for (const file of files.values()) done(file, 'the channel closed before the file was closed');
+    files.clear();
+    state.record('ssh.exit', { channel: channelId, exit_status: exitStatus, signal: null });
+    if (client.writable) {
+      if (exitStatus !== null) client.exit(exitStatus);
+      client.end();
+    }
+    upstream.close();
+  };
+  upstream.on('close', finish);
+  upstream.on('error', finish);
+  client.on('close', finish);
+  client.on('end', () => pump.end(() => upstream.end()));
+  state.onEnd(() => finish());
+}

@@ -1,0 +1,171 @@
+// The edges of the SSH module, against a real OpenSSH server: bad input (garbage instead of a
+// banner, a client leaving mid-handshake, a 1 MB command line, a storm of window changes) gets a
+// clear answer and leaves the gateway serving; offboarding cuts a live shell; an allowed port
+// forward is recorded with its bytes; a changed upstream host key is refused and recorded.
+import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { after, before, test } from 'node:test';
+import type { ClientChannel } from 'ssh2';
+import { nowIso } from '../../src/core/events.js';
+import { openStore } from '../../src/store/index.js';
+import { TOKENS } from '../support/gateway.js';
+import { sshdMissing } from '../support/openssh-server.js';
+import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
+
+const missing = sshdMissing();
+let f: SshFixture;
+
+before(async () => {
+  if (missing) return;
+  f = await startSshFixture({ connection: { allow_port_forwarding: true } });
+});
+after(async () => {
+  if (!missing) await f.close();
+});
+
+async function stillServes(): Promise<void> {
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  try {
+    assert.equal((await ssh2Exec(client, 'echo alive')).stdout, 'alive\n');
+  } finally {
+    client.end();
+  }
+}
+
+/** A shell with a terminal through ssh2; its output accumulates in `text()`. */
+function openShell(client: import('ssh2').Client): Promise<{ stream: ClientChannel; text: () => string }> {
+  return new Promise((resolve, reject) => {
+    client.shell({ term: 'xterm', cols: 80, rows: 24 }, (err, stream) => {
+      if (err) return reject(err);
+      let out = '';
+      stream.on('data', (c: Buffer) => {
+        out += c.toString('utf8');
+      });
+      resolve({ stream, text: () => out });
+    });
+  });
+}
+
+test('garbage instead of an SSH banner, and a client leaving mid-handshake: the gateway stays up', {
+  skip: missing ?? false,
+}, async () => {
+  const garbage = connect({ host: '127.0.0.1', port: f.port });
+  let answer = '';
+  garbage.on('data', (c: Buffer) => {
+    answer += c.toString('latin1');
+  });
+  garbage.on('error', () => undefined);
+  garbage.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((resolve) => garbage.once('close', resolve));
+  assert.match(answer, /^SSH-2\.0-Vigil/, 'the gateway speaks SSH first');
+
+  const halfway = connect({ host: '127.0.0.1', port: f.port });
+  halfway.on('error', () => undefined);
+  await new Promise((resolve) => halfway.once('data', resolve));
+  halfway.write('SSH-2.0-OpenSSH_9.2\r\n');
+  halfway.destroy();
+  await stillServes();
+  // Neither reached admission: nothing was recorded for them.
+  const anonymous = await f.gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
+  assert.equal(anonymous.length, 0);
+});
+
+test('a 1 MB command line is refused (recorded, never run); the shell stays usable; a window-change storm is absorbed', {
+  skip: missing ?? false,
+}, async () => {
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  try {
+    const { stream, text } = await openShell(client);
+    stream.write("export PS1='edge$ '\r");
+    await until('the prompt', async () => (text().includes('edge$ ') ? true : null));
+    stream.write(`echo ${'a'.repeat(1024 * 1024)}\r`);
+    await until(
+      'the refusal',
+      async () => (text().includes('vigil: message_too_large') ? true : null),
+      60_000,
+    );
+    for (let i = 0; i < 5000; i++) stream.setWindow(20 + (i % 50), 80 + (i % 100), 0, 0);
+    stream.write('echo after-$((1+1))\r');
+    await until('the shell to answer', async () => (text().includes('after-2') ? true : null), 30_000);
+    stream.end('exit\r');
+  } finally {
+    client.end();
+  }
+  const events = await f.events({ identity: 'alice' });
+  const refused = events.find((e) => e.type === 'ssh.command' && e.payload?.truncated === true);
+  assert.ok(refused, 'the long line is recorded (truncated) as refused');
+  assert.ok(String(refused.payload?.command).length <= 256);
+  const resizes = events
+    .filter((e) => e.type === 'ssh.output')
+    .flatMap((e) => ((e.payload?.frames ?? []) as [number, string, string][]).filter((fr) => fr[1] === 'r'));
+  assert.ok(resizes.length >= 1 && resizes.length < 200, `window changes were coalesced (${resizes.length})`);
+  await stillServes();
+});
+
+test('an allowed local port forward is judged, relayed, and recorded with its bytes', {
+  skip: missing ?? false,
+}, async () => {
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  try {
+    const banner = await new Promise<string>((resolve, reject) => {
+      client.forwardOut('127.0.0.1', 5555, '127.0.0.1', f.sshd.port, (err, ch) => {
+        if (err) return reject(err);
+        ch.once('data', (c: Buffer) => {
+          resolve(c.toString('latin1'));
+          ch.end();
+        });
+      });
+    });
+    assert.match(banner, /^SSH-2\.0-OpenSSH/);
+  } finally {
+    client.end();
+  }
+  const closed = await until('the forward record', async () =>
+    (await f.events({ identity: 'alice' })).find(
+      (e) => e.type === 'ssh.forward' && e.payload?.phase === 'closed',
+    ),
+  );
+  assert.equal(closed.payload?.port, f.sshd.port);
+  assert.ok(Number(closed.payload?.bytes_from_host) > 0);
+});
+
+test('offboarding cuts a live shell and records access.revoked', { skip: missing ?? false }, async () => {
+  const client = await ssh2Client(f.port, TOKENS.bob);
+  const ended = new Promise<void>((resolve) => client.once('close', () => resolve()));
+  const { stream, text } = await openShell(client);
+  stream.write('echo before-cut\r');
+  await until('the shell', async () => (text().includes('before-cut') ? true : null));
+  const other = await openStore({ ...f.config, append_in_worker: false }, f.dataDir);
+  await other.access.disableIdentity('bob', nowIso(), 'contract ended');
+  await other.close();
+  await ended;
+  assert.match(text(), /session ended by Vigil \(revoked\)/);
+  const events = await until('access.revoked', async () => {
+    const list = await f.events({ identity: 'bob' });
+    return list.some((e) => e.type === 'session.end') ? list : null;
+  });
+  assert.ok(events.some((e) => e.type === 'access.revoked'));
+});
+
+test('the upstream host key changing makes Vigil refuse the connection, and the refusal is recorded', {
+  skip: missing ?? false,
+}, async () => {
+  const before = f.sshd.hostKeyFingerprint;
+  await f.sshd.rotateHostKey();
+  assert.notEqual(f.sshd.hostKeyFingerprint, before);
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  try {
+    const run = await ssh2Exec(client, 'echo should-not-run');
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /vigil: upstream_host_key_changed: the host key of .* changed/);
+    assert.equal(run.code, 126);
+  } finally {
+    client.end();
+  }
+  const denied = await until('the recorded refusal', async () =>
+    (await f.events({ identity: 'alice' })).find(
+      (e) => e.type === 'access.denied' && e.payload?.code === 'upstream_host_key_changed',
+    ),
+  );
+  assert.equal(denied.payload?.expected, before);
+});

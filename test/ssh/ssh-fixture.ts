@@ -1,0 +1,197 @@
+// A real gateway in front of a real OpenSSH server, for the SSH tests: the gateway's `box`
+// connection logs in to the sshd with a key Vigil holds; users reach it with the OpenSSH client
+// (their Vigil token given through SSH_ASKPASS, as a user's askpass helper would) or with ssh2.
+// The gateway's log is captured so tests can scan it for secrets.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import ssh2 from 'ssh2';
+import type { VigilConfig } from '../../src/core/config.js';
+import type { StoredEvent } from '../../src/core/events.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { type Gateway, startGateway } from '../../src/server/gateway.js';
+import { type CliRun, runProcess } from '../support/cli.js';
+import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
+import { type OpenSshServer, startOpenSshServer } from '../support/openssh-server.js';
+
+export interface SshFixture {
+  readonly sshd: OpenSshServer;
+  readonly gateway: Gateway;
+  readonly dataDir: string;
+  readonly config: VigilConfig;
+  /** The gateway's SSH port for `box`. */
+  readonly port: number;
+  /** A directory on the host (the sshd runs as this user on this machine) for marker files. */
+  readonly work: string;
+  log(): string;
+  /**
+   * A command for the host that prints how many events of `type` in the gateway's ledger mention
+   * `needle`, read from the database file at the moment it runs (the write-ahead check). Its own
+   * text contains the needle, so it prints 1 if it was recorded before it ran, 0 if not.
+   */
+  probe(type: string, needle: string): string;
+  /** The OpenSSH client through Vigil as `who`, with these options and arguments. */
+  ssh(who: keyof typeof TOKENS, args: readonly string[], input?: string): Promise<CliRun>;
+  /** Options for ssh/scp/sftp through Vigil (port flag given separately: -p or -P). */
+  clientOptions(): string[];
+  askpassEnv(who: keyof typeof TOKENS): Record<string, string>;
+  events(filter?: { identity?: string }): Promise<StoredEvent[]>;
+  /** Events of each session, newest session last. */
+  sessions(filter?: { identity?: string }): Promise<StoredEvent[][]>;
+  close(): Promise<void>;
+}
+
+export async function startSshFixture(
+  extra: { connection?: Record<string, unknown>; policy?: Record<string, unknown> } = {},
+): Promise<SshFixture> {
+  const sshd = await startOpenSshServer();
+  const dataDir = mkdtempSync(join(tmpdir(), 'vigil-ssh-'));
+  const work = mkdtempSync(join(tmpdir(), 'vigil-ssh-work-'));
+  const keyVar = `VIGIL_TEST_SSH_KEY_${sshd.port}`;
+  process.env[keyVar] = sshd.clientKey;
+  const config = configSchema.parse({
+    log_level: 'debug',
+    identities: TEST_IDENTITIES,
+    data: dataDir,
+    connections: [
+      {
+        name: 'box',
+        type: 'ssh',
+        upstream: sshd.address,
+        listen: '127.0.0.1:0',
+        user: sshd.user,
+        credential: `env:${keyVar}`,
+        allow: ['*'],
+        ...extra.connection,
+      },
+    ],
+    ...(extra.policy ? { policy: extra.policy } : {}),
+  });
+  let logText = '';
+  const logSink = new PassThrough();
+  logSink.on('data', (chunk: Buffer) => {
+    logText += chunk.toString('utf8');
+  });
+  const gateway = await startGateway(
+    { config, path: null, dataDir },
+    { listen: '127.0.0.1:0', logDestination: logSink },
+  );
+  const bound = gateway.listeners.find((l) => l.connection === 'box')!.address;
+  const port = Number(bound.slice(bound.lastIndexOf(':') + 1));
+  const askpassDir = mkdtempSync(join(tmpdir(), 'vigil-askpass-'));
+  const probeScript = join(askpassDir, 'ledger-probe.cjs');
+  writeFileSync(
+    probeScript,
+    `const Database = require(${JSON.stringify(join(process.cwd(), 'node_modules/better-sqlite3'))});
+const [db, type, needle] = process.argv.slice(2);
+const n = new Database(db, { readonly: true }).prepare('SELECT count(*) AS n FROM events WHERE type = ? AND instr(payload, ?) > 0').get(type, needle).n;
+console.log('recorded-before-run=' + n);
+`,
+  );
+  for (const [who, token] of Object.entries(TOKENS)) {
+    writeFileSync(join(askpassDir, who), `#!/bin/sh\nprintf '%s\\n' '${token}'\n`, { mode: 0o755 });
+  }
+  const askpassEnv = (who: keyof typeof TOKENS) => ({
+    SSH_ASKPASS: join(askpassDir, who),
+    SSH_ASKPASS_REQUIRE: 'force',
+    DISPLAY: ':0',
+  });
+  const clientOptions = () => [
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'PubkeyAuthentication=no',
+    '-o',
+    'LogLevel=ERROR',
+    '-o',
+    'NumberOfPasswordPrompts=1',
+  ];
+  const sessions = async (filter: { identity?: string } = {}) => {
+    await gateway.recorder.drain();
+    const list = await gateway.store.ledger.listSessions({ connection: 'box', ...filter });
+    const sorted = [...list].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return Promise.all(sorted.map((s) => gateway.store.ledger.readSession(s.id)));
+  };
+  return {
+    sshd,
+    gateway,
+    dataDir,
+    config,
+    port,
+    work,
+    log: () => logText,
+    probe: (type, needle) =>
+      `${process.execPath} ${probeScript} ${join(dataDir, 'vigil.db')} ${type} ${needle}`,
+    clientOptions,
+    askpassEnv,
+    ssh: (who, args, input = '') =>
+      runProcess('ssh', ['-p', String(port), ...clientOptions(), ...args], askpassEnv(who), input),
+    sessions,
+    events: async (filter) => (await sessions(filter)).flat(),
+    async close() {
+      await gateway.close();
+      await sshd.close();
+      delete process.env[keyVar];
+    },
+  };
+}
+
+/** ssh2 as the user's client, signing in with a token by keyboard-interactive. */
+export function ssh2Client(port: number, token: string): Promise<ssh2.Client> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    client.once('ready', () => resolve(client));
+    client.once('error', reject);
+    client.on('keyboard-interactive', (_n, _i, _l, prompts, finish) => finish(prompts.map(() => token)));
+    client.connect({
+      host: '127.0.0.1',
+      port,
+      username: 'alice',
+      tryKeyboard: true,
+      readyTimeout: 20_000,
+    });
+  });
+}
+
+/** Runs a command through an ssh2 client: its output, stderr and exit status. */
+export function ssh2Exec(
+  client: ssh2.Client,
+  command: string,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve, reject) => {
+    client.exec(command, (err, stream) => {
+      if (err) return reject(err);
+      let stdout = '';
+      let stderr = '';
+      let code: number | null = null;
+      stream.on('data', (c: Buffer) => {
+        stdout += c.toString();
+      });
+      stream.stderr.on('data', (c: Buffer) => {
+        stderr += c.toString();
+      });
+      stream.on('exit', (c: number | null) => {
+        code = c;
+      });
+      stream.on('close', () => resolve({ stdout, stderr, code }));
+    });
+  });
+}
+
+/** Waits until `check` holds (polling), or fails naming what was awaited. */
+export async function until<T>(
+  what: string,
+  check: () => Promise<T | null | undefined | false>,
+  ms = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

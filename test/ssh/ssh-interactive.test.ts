@@ -1,0 +1,206 @@
+// An interactive shell through Vigil, typed by tmux into the real OpenSSH client (`ssh -tt`) as a
+// person would: each command line is recorded before its Enter reaches the host; a denied line
+// never runs (its marker never appears), the user sees why and the shell stays usable; a password
+// typed at a `read -s` prompt is found nowhere in the data directory or the log, in any encoding;
+// `vigil replay` plays the session and jumps to a command; `vigil export --format asciicast` writes
+// a file asciinema accepts.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import type { StoredEvent } from '../../src/core/events.js';
+import { runCli } from '../support/cli.js';
+import { assertLedgerVerifies } from '../support/gateway.js';
+import { sshdMissing } from '../support/openssh-server.js';
+import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
+
+const missing =
+  sshdMissing() ?? (existsSync('/usr/bin/tmux') ? null : 'tmux is absent (apt-get install tmux): skipped');
+const SECRET = 'S3cr3t-Pa55-xyzzy';
+const TMUX = `vigil-ssh-${process.pid}`;
+let f: SshFixture;
+
+before(async () => {
+  if (missing) return;
+  f = await startSshFixture({
+    policy: {
+      rules: [
+        {
+          name: 'no-forbidden',
+          match: { events: ['ssh.exec', 'ssh.command'], pattern: 'forbidden-marker' },
+          action: 'deny',
+          reason: 'this marker may not be made',
+        },
+      ],
+    },
+  });
+});
+after(async () => {
+  if (missing) return;
+  await tmux('kill-session', '-t', TMUX);
+  await f.close();
+});
+
+/** tmux with no standard input (it often exits before a pipe could be written). */
+const tmux = (...args: string[]) =>
+  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    execFile('tmux', args, (err, stdout, stderr) => {
+      if (err && typeof err.code !== 'number') return reject(err);
+      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
+    });
+  });
+const pane = async () => (await tmux('capture-pane', '-p', '-t', TMUX, '-S', '-200')).stdout;
+const type = async (text: string) => {
+  await tmux('send-keys', '-t', TMUX, '-l', text);
+  await tmux('send-keys', '-t', TMUX, 'Enter');
+};
+const shows = (what: string | RegExp) =>
+  until(`the terminal to show ${what}`, async () => {
+    const text = await pane();
+    return (typeof what === 'string' ? text.includes(what) : what.test(text)) ? text : null;
+  });
+
+test('an interactive shell typed through tmux: lines judged before Enter, a denied line never runs, a password is never stored', {
+  skip: missing ?? false,
+}, async () => {
+  const env = Object.entries(f.askpassEnv('alice')).map(([k, v]) => `${k}=${v}`);
+  const command = [
+    'env',
+    ...env,
+    'ssh',
+    '-tt',
+    '-p',
+    String(f.port),
+    ...f.clientOptions(),
+    'alice@127.0.0.1',
+  ];
+  const started = await tmux(
+    'new-session',
+    '-d',
+    '-s',
+    TMUX,
+    '-x',
+    '120',
+    '-y',
+    '40',
+    command.map((w) => `'${w}'`).join(' '),
+  );
+  assert.equal(started.code, 0, started.stderr);
+  // A plain prompt, so the test reads the terminal the same way on any machine.
+  await until('the shell', async () => ((await pane()).trim().length > 0 ? true : null));
+  await type("export PS1='vigil-test$ '");
+  await shows('vigil-test$ ');
+  await type('echo answer-$((6*7))');
+  await shows('answer-42');
+  // Write-ahead: the line is in the ledger database by the time the host runs it.
+  const probe = f.probe('ssh.command', 'wa-probe-line-9');
+  await type(probe);
+  await shows('recorded-before-run=1');
+
+  const marker = join(f.work, 'forbidden-marker');
+  await type(`touch ${marker}`);
+  await shows('vigil: policy_denied: denied by rule no-forbidden');
+  // The shell is still there, and the line never ran.
+  await type('echo still-here');
+  await shows(/^still-here$/m);
+  assert.equal(existsSync(marker), false, 'the denied line ran');
+
+  await type(`read -s -p 'Password: ' PW; echo; echo got-\${#PW}`);
+  await shows('Password: ');
+  await type(SECRET);
+  await shows(`got-${SECRET.length}`);
+  await type('exit');
+  await until('the ssh client to end', async () =>
+    (await tmux('has-session', '-t', TMUX)).code !== 0 ? true : null,
+  );
+
+  const events = await sessionEvents();
+  const commands = events.filter((e) => e.type === 'ssh.command').map((e) => e.payload?.command);
+  assert.deepEqual(commands, [
+    "export PS1='vigil-test$ '",
+    'echo answer-$((6*7))',
+    probe,
+    `touch ${marker}`,
+    'echo still-here',
+    `read -s -p 'Password: ' PW; echo; echo got-\${#PW}`,
+    'exit',
+  ]);
+  const hidden = events.filter((e) => e.type === 'ssh.input' && e.payload?.hidden === true);
+  assert.equal(hidden.length, 1, 'the password line is recorded as typed, not stored');
+  assert.equal(hidden[0]!.payload?.bytes, SECRET.length + 1);
+  // Each command line points into the terminal stream: later lines later.
+  const offsets = events.filter((e) => e.type === 'ssh.command').map((e) => Number(e.payload?.offset));
+  assert.deepEqual(
+    [...offsets].sort((a, b) => a - b),
+    offsets,
+  );
+
+  await f.gateway.recorder.drain();
+  await f.gateway.checkpointer.checkpointNow();
+  assertSecretNowhere(f.dataDir);
+  assert.ok(!containsAnyEncoding(Buffer.from(f.log()), SECRET), 'the password is in the gateway log');
+  await assertLedgerVerifies(f.gateway);
+});
+
+test('vigil replay plays the terminal session and jumps to a command; export writes asciicast v2', {
+  skip: missing ?? false,
+}, async () => {
+  const events = await sessionEvents();
+  const id = events[0]!.sessionId;
+  const list = await runCli(['--data', f.dataDir, 'replay', id, '--transcript']);
+  assert.equal(list.code, 0, list.stderr);
+  assert.match(list.stdout, /ssh\.command #2 echo answer-\$\(\(6\*7\)\)/);
+  const played = await runCli(['--data', f.dataDir, 'replay', id, '--speed', '100', '--skip-idle', '0.1']);
+  assert.equal(played.code, 0, played.stderr);
+  assert.match(played.stdout, /answer-42/);
+  const jumped = await runCli(['--data', f.dataDir, 'replay', id, '--at-command', '4', '--speed', '100']);
+  assert.equal(jumped.code, 0, jumped.stderr);
+  assert.match(jumped.stdout, /still-here/);
+  assert.ok(!jumped.stdout.includes('answer-42'), 'the jump starts at the fourth command (the denied touch)');
+  const cast = await runCli(['--data', f.dataDir, 'export', id, '--format', 'asciicast', '-o', '-']);
+  assert.equal(cast.code, 0, cast.stderr);
+  const [header, ...lines] = cast.stdout.trim().split('\n');
+  const head = JSON.parse(header!) as { version: number; width: number; height: number };
+  assert.equal(head.version, 2);
+  assert.equal(head.width, 120);
+  const frames = lines.map((l) => JSON.parse(l) as [number, string, string]);
+  assert.ok(
+    frames.every((fr, i) => i === 0 || fr[0] >= frames[i - 1]![0]),
+    'times never go back',
+  );
+  assert.match(frames.map((fr) => fr[2]).join(''), /answer-42/);
+  assert.ok(
+    frames.some((fr) => fr[1] === 'm'),
+    'each command line is a marker',
+  );
+  assert.ok(!cast.stdout.includes(SECRET));
+});
+
+async function sessionEvents(): Promise<StoredEvent[]> {
+  const sessions = await f.sessions({ identity: 'alice' });
+  const shell = sessions.find((s) => s.some((e) => e.type === 'ssh.exec' && e.payload?.shell === true));
+  assert.ok(shell, 'the shell session is recorded');
+  return shell;
+}
+
+function containsAnyEncoding(data: Buffer, secret: string): boolean {
+  const forms = [
+    secret,
+    Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+    Buffer.from(secret).toString('hex'),
+    encodeURIComponent(secret),
+    JSON.stringify(secret).slice(1, -1),
+    Buffer.from(secret, 'utf16le').toString('latin1'),
+  ];
+  const text = data.toString('latin1');
+  return forms.some((form) => text.includes(form) || text.toLowerCase().includes(form.toLowerCase()));
+}
+
+function assertSecretNowhere(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) assertSecretNowhere(path);
+    else assert.ok(!containsAnyEncoding(readFileSync(path), SECRET), `the password is in ${path}`);
+  }
+}
