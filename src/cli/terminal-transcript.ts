@@ -1,6 +1,8 @@
 // How the events of a remote shell read in `vigil replay --transcript`: commands with their place,
 // output as text, keystrokes (or that a secret was typed), files with their digests, forwards and
-// exits. Every recorded value is made inert (inert-text.ts). Null for events of other kinds.
+// exits. Every recorded value is made inert (inert-text.ts). Null for events of other kinds, and for
+// payloads not shaped as the SSH module writes them (other protocols may record these event types),
+// which then read as generic JSON.
 import type { StoredEvent } from '../core/events.js';
 import { indent } from './format.js';
 import { inertBlock, inertLine } from './inert-text.js';
@@ -12,6 +14,7 @@ export function describeTerminalEvent(e: StoredEvent): string | null {
   if (!p) return null;
   switch (e.type) {
     case 'ssh.exec':
+      if (typeof p.channel !== 'number') return null;
       if (p.shell === true)
         return `ssh.exec shell${p.pty ? ' with a terminal' : ''} (channel ${field(p.channel)})`;
       if (typeof p.subsystem === 'string')
@@ -20,7 +23,8 @@ export function describeTerminalEvent(e: StoredEvent): string | null {
     case 'ssh.command':
       return `ssh.command #${Number(p.index ?? 0) + 1} ${field(p.command)} (at ${field(p.t)}s${p.source === 'screen' ? ', read from the screen' : ''})`;
     case 'ssh.output': {
-      const frames = Array.isArray(p.frames) ? p.frames : [];
+      if (!Array.isArray(p.frames)) return null;
+      const frames = p.frames;
       const text = frames
         .map((f) => (Array.isArray(f) && f[1] === 'o' ? String(f[2]) : ''))
         .join('')

@@ -34,6 +34,17 @@ const SAMPLES = PROTOCOLS.modules.flatMap((module) =>
   (module.samples ?? []).map((sample) => ({ module, sample })),
 );
 
+/**
+ * The samples by option: several modules may share one (`--sql` for PostgreSQL and MySQL), and the
+ * connection's type then says whose sample builds the action.
+ */
+const SAMPLE_OPTIONS = new Map<string, (typeof SAMPLES)[number][]>();
+for (const entry of SAMPLES) {
+  const shared = SAMPLE_OPTIONS.get(entry.sample.option);
+  if (shared) shared.push(entry);
+  else SAMPLE_OPTIONS.set(entry.sample.option, [entry]);
+}
+
 export function register(program: Command, setExitCode: SetExitCode): void {
   const policy = program.command('policy').description('policy rules: try them before relying on them');
   const test = policy
@@ -51,8 +62,10 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option('--user <subject>', 'who acts (a configured identity lends its kind and groups)')
     .option('--group <name>', 'a group of the acting identity (repeatable)', collect, []);
   const refinements = new Set<string>();
+  for (const [option, samples] of SAMPLE_OPTIONS) {
+    test.option(`--${option} <text>`, samples.map(({ sample }) => sample.description).join('; or '));
+  }
   for (const { sample } of SAMPLES) {
-    test.option(`--${sample.option} <text>`, sample.description);
     for (const [name, r] of Object.entries(sample.refinements ?? {})) {
       if (refinements.has(name)) continue;
       refinements.add(name);
@@ -96,8 +109,8 @@ const eventFileSchema = z.object({
 });
 
 async function sampleAction(config: VigilConfig, opts: TestOptions): Promise<EventDraft> {
-  const given = SAMPLES.filter(({ sample }) => typeof opts[sample.option] === 'string');
-  const inputs = ['--event FILE', ...SAMPLES.map(({ sample }) => `--${sample.option} TEXT`)];
+  const given = [...SAMPLE_OPTIONS.keys()].filter((option) => typeof opts[option] === 'string');
+  const inputs = ['--event FILE', ...[...SAMPLE_OPTIONS.keys()].map((option) => `--${option} TEXT`)];
   const names = `${inputs.slice(0, -1).join(', ')} or ${inputs.at(-1)}`;
   if ((opts.event !== undefined ? 1 : 0) + given.length !== 1)
     throw new VigilError('usage', `give one of ${names}`);
@@ -106,16 +119,20 @@ async function sampleAction(config: VigilConfig, opts: TestOptions): Promise<Eve
       throw new VigilError('usage', '--event takes the connection, identity and payload from the file');
     return fromEventFile(config, opts.event);
   }
-  const { module, sample } = given[0]!;
-  if (!opts.connection) throw new VigilError('usage', `--connection is required with --${sample.option}`);
-  if (!opts.user) throw new VigilError('usage', `--user is required with --${sample.option}`);
+  const option = given[0]!;
+  if (!opts.connection) throw new VigilError('usage', `--connection is required with --${option}`);
+  if (!opts.user) throw new VigilError('usage', `--user is required with --${option}`);
   const connection = findConnection(config, opts.connection);
-  if (PROTOCOLS.moduleFor(connection.type) !== module) {
+  const candidates = SAMPLE_OPTIONS.get(option)!;
+  const served = candidates.find(({ module }) => PROTOCOLS.moduleFor(connection.type) === module);
+  if (!served) {
+    const kinds = candidates.map(({ module }) => module.name).join(' or ');
     throw new VigilError(
       'usage',
-      `--${sample.option} needs a ${module.name} connection; ${connection.name} is ${connection.type}`,
+      `--${option} needs a ${kinds} connection; ${connection.name} is ${connection.type}`,
     );
   }
+  const { sample } = served;
   const refine: Record<string, string | readonly string[] | undefined> = {};
   for (const name of Object.keys(sample.refinements ?? {})) {
     const value = opts[name];

@@ -7,7 +7,7 @@ import type { ConnectionConfig } from '../../core/config.js';
 import { toVigilError } from '../../core/errors.js';
 import { SqlGuardrails, type SqlGuardrailsConfig } from '../../policy/sql-guardrails.js';
 import type { ProtocolModule } from '../module.js';
-import { describeQuery } from './action-facts.js';
+import { describeQuery } from '../../core/db-action-facts.js';
 import { generateRsaKeyPair } from './auth-crypto.js';
 import { acceptClient } from './client-handshake.js';
 import { MYSQL_CONNECTION_TYPES, type MysqlConnectionConfig } from './config.js';

@@ -1,9 +1,9 @@
 // How a db.query reads to policy: the statement text, and the kinds and tables the parser found in
 // `classification.statements`. Payloads are read defensively: anything malformed is absent.
 
-import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
-import type { JsonObject } from '../../core/events.js';
-import { asJsonArray, isJsonObject } from '../../core/json-read.js';
+import { type ActionFacts, NO_FACTS } from './actions.js';
+import type { JsonObject } from './events.js';
+import { asJsonArray, isJsonObject } from './json-read.js';
 
 export function describeQuery(payload: JsonObject): ActionFacts {
   const classification = payload.classification;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PROTOCOLS } from '../index.js';
-import { describeQuery } from './action-facts.js';
+import { describeQuery } from './db-action-facts.js';
 
 test('db.query: the statement, upper-cased distinct kinds and the tables of every statement', () => {
   const facts = describeQuery({
@@ -33,9 +32,4 @@ test('db.query: a null statement (an unknown portal) and a missing classificatio
   });
   const odd = describeQuery({ classification: { statements: [null, 3, { tables: 'x' }] } });
   assert.deepEqual([odd.statementKinds, odd.tables], [[], []]);
-});
-
-test('the postgres module describes db.query only', () => {
-  assert.equal(PROTOCOLS.moduleFor('postgres')?.describeAction('llm.request', { statement: 'x' }), null);
-  assert.equal(PROTOCOLS.describeAction('db.query', { statement: 'select 1' }).text, 'select 1');
 });
