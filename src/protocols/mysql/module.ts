@@ -4,10 +4,10 @@
 import type { Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { ConnectionConfig } from '../../core/config.js';
+import { describeQuery } from '../../core/db-action-facts.js';
 import { toVigilError } from '../../core/errors.js';
 import { SqlGuardrails, type SqlGuardrailsConfig } from '../../policy/sql-guardrails.js';
 import type { ProtocolModule } from '../module.js';
-import { describeQuery } from '../../core/db-action-facts.js';
 import { generateRsaKeyPair } from './auth-crypto.js';
 import { acceptClient } from './client-handshake.js';
 import { MYSQL_CONNECTION_TYPES, type MysqlConnectionConfig } from './config.js';

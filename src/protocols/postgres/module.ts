@@ -4,11 +4,11 @@
 import type { Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { ConnectionConfig } from '../../core/config.js';
+import { describeQuery } from '../../core/db-action-facts.js';
 import { toVigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { SqlGuardrails, type SqlGuardrailsConfig } from '../../policy/sql-guardrails.js';
 import type { ProtocolModule } from '../module.js';
-import { describeQuery } from '../../core/db-action-facts.js';
 import { CancelKeys } from './cancel-keys.js';
 import { acceptClient } from './client-handshake.js';
 import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './config.js';
