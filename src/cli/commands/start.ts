@@ -12,7 +12,6 @@ import {
   demoUpstreamKey,
 } from '../../demo/demo-config.js';
 import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.js';
-import { startDemoToolsHttp } from '../../demo/mcp-tools/server.js';
 import { startDemoModel } from '../../demo-model/index.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
@@ -38,6 +37,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         const toolsRoot = join(tmpdir(), 'vigil-demo-files');
         mkdirSync(toolsRoot, { recursive: true });
         writeFileSync(join(toolsRoot, 'README.txt'), 'Files the demo MCP tools may read and write.\n');
+        // Loaded only for the demo: the MCP SDK takes a while to load, and every other command would pay for it.
+        const { startDemoToolsHttp } = await import('../../demo/mcp-tools/server.js');
         const tools = await startDemoToolsHttp({ root: toolsRoot, token: demoToolsKey() });
         stops.push(() => tools.close());
         const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
