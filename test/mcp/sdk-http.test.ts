@@ -62,6 +62,22 @@ test('tool results are identical to direct, recorded write-ahead, with the upstr
   assert.equal(outside?.payload?.isError, true);
 });
 
+test('a secret in tool arguments and results reaches the upstream but is masked in the ledger', async () => {
+  const secret = 'AKIAIOSFODNN7EXAMPLE';
+  await through.callTool({
+    name: 'write_file',
+    arguments: { path: 'creds.txt', content: `aws_access_key_id=${secret}` },
+  });
+  const read = await through.callTool({ name: 'read_file', arguments: { path: 'creds.txt' } });
+  assert.deepEqual(read.content, [{ type: 'text', text: `aws_access_key_id=${secret}` }]);
+  await f.gateway.recorder.drain();
+  const recorded = JSON.stringify(
+    [...(await f.events('mcp.call')), ...(await f.events('mcp.result'))].map((e) => e.payload),
+  );
+  assert.ok(recorded.includes('creds.txt'));
+  assert.ok(!recorded.includes(secret), 'the key was masked before it was recorded');
+});
+
 test('resources/read and prompts/get are recorded before they are forwarded, results identical', async () => {
   assert.deepEqual(
     await through.readResource({ uri: 'demo://readme' }),

@@ -2,8 +2,6 @@
 // Desktop) that relays every message to the gateway's streamable-HTTP endpoint with the user's
 // Vigil token, so a stdio-only client gets the same recording, pinning and policy. Both sides are
 // the official SDK's transports; the bridge holds no state but the gateway's session id.
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
@@ -33,6 +31,11 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
 }
 
 async function bridge(url: URL, token: string): Promise<void> {
+  // Loaded here, not at the top: every other command would otherwise pay for loading the MCP SDK.
+  const { StreamableHTTPClientTransport } = await import(
+    '@modelcontextprotocol/sdk/client/streamableHttp.js'
+  );
+  const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
   const stdio = new StdioServerTransport();
   const http = new StreamableHTTPClientTransport(url, {
     requestInit: { headers: { authorization: `Bearer ${token}` } },

@@ -42,6 +42,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         const toolsRoot = join(tmpdir(), 'vigil-demo-files');
         mkdirSync(toolsRoot, { recursive: true });
         writeFileSync(join(toolsRoot, 'README.txt'), 'Files the demo MCP tools may read and write.\n');
+        // Loaded only for the demo: the MCP SDK takes a while to load, and every other command would pay for it.
+        const { startDemoToolsHttp } = await import('../../demo/mcp-tools/server.js');
         const tools = await startDemoToolsHttp({ root: toolsRoot, token: demoToolsKey() });
         stops.push(() => tools.close());
         const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
