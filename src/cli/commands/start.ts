@@ -15,7 +15,6 @@ import {
 } from '../../demo/demo-config.js';
 import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.js';
 import { type DemoSshHost, startDemoSshHost } from '../../demo/demo-ssh-host.js';
-import { startDemoToolsHttp } from '../../demo/mcp-tools/server.js';
 import { startDemoModel } from '../../demo-model/index.js';
 import { startGateway } from '../../server/gateway.js';
 import { loadCliConfig, locateConfig } from '../context.js';
