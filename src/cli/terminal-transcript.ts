@@ -12,6 +12,8 @@ const field = (value: unknown): string => inertLine(String(value ?? ''));
 export function describeTerminalEvent(e: StoredEvent): string | null {
   const p = e.payload;
   if (!p) return null;
+  // Events of this shape carry their channel; another module's ssh.* events keep the generic view.
+  if (typeof p.channel !== 'number' && e.type !== 'ssh.host_key' && e.type !== 'ssh.forward') return null;
   switch (e.type) {
     case 'ssh.exec':
       if (typeof p.channel !== 'number') return null;

@@ -3,11 +3,14 @@
 // clear answer and leaves the gateway serving; offboarding cuts a live shell; an allowed port
 // forward is recorded with its bytes; a changed upstream host key is refused and recorded.
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
 import { nowIso } from '../../src/core/events.js';
 import { openStore } from '../../src/store/index.js';
+import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
@@ -17,7 +20,9 @@ let f: SshFixture;
 
 before(async () => {
   if (missing) return;
-  f = await startSshFixture({ connection: { allow_port_forwarding: true } });
+  f = await startSshFixture({
+    connection: { allow_port_forwarding: true, record_file_contents_bytes: 4096 },
+  });
 });
 after(async () => {
   if (!missing) await f.close();
@@ -127,6 +132,34 @@ test('an allowed local port forward is judged, relayed, and recorded with its by
   );
   assert.equal(closed.payload?.port, f.sshd.port);
   assert.ok(Number(closed.payload?.bytes_from_host) > 0);
+});
+
+test('small files are recorded with their contents when the connection says so, masked', {
+  skip: missing ?? false,
+}, async () => {
+  const key = 'AKIAIOSFODNN7EXAMPLE';
+  const local = join(f.work, 'creds.txt');
+  writeFileSync(local, `aws_access_key_id = ${key}\nregion = eu-west-1\n`);
+  const run = await runProcess(
+    'sftp',
+    ['-P', String(f.port), ...f.clientOptions(), 'alice@127.0.0.1'],
+    f.askpassEnv('alice'),
+    `put ${local} ${join(f.work, 'creds-up.txt')}\n`,
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const done = await until('the upload record', async () =>
+    (await f.events({ identity: 'alice' })).find(
+      (e) =>
+        e.type === 'ssh.file' &&
+        e.payload?.phase === 'done' &&
+        String(e.payload?.path).endsWith('creds-up.txt'),
+    ),
+  );
+  assert.match(
+    String(done.payload?.contents),
+    /^aws_access_key_id = \[MASKED[^\]]*\]\nregion = eu-west-1\n$/,
+  );
+  assert.ok(!JSON.stringify(done.payload).includes(key));
 });
 
 test('offboarding cuts a live shell and records access.revoked', { skip: missing ?? false }, async () => {

@@ -53,6 +53,13 @@ const sshConnection = {
     .int()
     .min(0)
     .default(1024 * 1024),
+  /** Files transferred up to this size are recorded with their contents (masked like everything else); 0 keeps none. */
+  record_file_contents_bytes: z
+    .number()
+    .int()
+    .min(0)
+    .max(16 * 1024 * 1024)
+    .default(0),
   /** Keep-alive towards the upstream host (0 turns it off). */
   keepalive: duration.default(15_000),
 };

@@ -45,3 +45,14 @@ test('a gap or a rewrite leaves no digest rather than a wrong one', () => {
   rewrite.add(1, Buffer.from('x'));
   assert.equal(rewrite.finish().sha256, null);
 });
+
+test('contents are kept whole within the cap, and not at all beyond it', () => {
+  const small = new FileDigest(8);
+  small.add(4, Buffer.from('5678'));
+  small.add(0, Buffer.from('1234'));
+  assert.equal(small.contents()?.toString(), '12345678');
+  const large = new FileDigest(8);
+  large.add(0, Buffer.from('123456789'));
+  assert.equal(large.contents(), null);
+  assert.equal(new FileDigest().contents(), null, 'nothing is kept by default');
+});

@@ -8,10 +8,18 @@ const MAX_WAITING_BYTES = 16 * 1024 * 1024;
 
 export class FileDigest {
   readonly #hash: Hash = createHash('sha256');
+  /** Contents kept for the record, while the file stays within `keepBytes`. */
+  readonly #keepBytes: number;
+  #kept: Buffer[] | null;
   readonly #waiting = new Map<number, Buffer>();
   #waitingBytes = 0;
   #next = 0;
   #broken: string | null = null;
+
+  constructor(keepBytes = 0) {
+    this.#keepBytes = keepBytes;
+    this.#kept = keepBytes > 0 ? [] : null;
+  }
 
   /** Bytes hashed so far (the file's size once complete). */
   get size(): number {
@@ -35,13 +43,11 @@ export class FileDigest {
       this.#waitingBytes += data.length;
       return;
     }
-    this.#hash.update(data);
-    this.#next += data.length;
+    this.#take(data);
     for (let piece = this.#waiting.get(this.#next); piece; piece = this.#waiting.get(this.#next)) {
       this.#waiting.delete(this.#next);
       this.#waitingBytes -= piece.length;
-      this.#hash.update(piece);
-      this.#next += piece.length;
+      this.#take(piece);
     }
   }
 
@@ -51,4 +57,30 @@ export class FileDigest {
       this.#broken ?? (this.#waiting.size > 0 ? 'part of the file never crossed the gateway' : null);
     return { sha256: gap === null ? this.#hash.digest('hex') : null, size: this.#next, incomplete: gap };
   }
+
+  #take(data: Buffer): void {
+    this.#hash.update(data);
+    this.#next += data.length;
+    if (this.#kept === null) return;
+    // Past the cap nothing is kept: a record holds a whole small file or no contents at all.
+    if (this.#next > this.#keepBytes) this.#kept = null;
+    else this.#kept.push(Buffer.from(data));
+  }
+
+  /** The whole file when it was kept (keepBytes given and not exceeded), else null. */
+  contents(): Buffer | null {
+    return this.#kept === null || this.#broken !== null ? null : Buffer.concat(this.#kept);
+  }
+}
+
+/**
+ * Kept contents as a record field: text when it is UTF-8 (so masking reads it), base64 otherwise
+ * (which masking cannot read: docs/ssh.md says so).
+ */
+export function contentsField(contents: Buffer | null): Record<string, string> {
+  if (contents === null) return {};
+  const text = contents.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(contents)
+    ? { contents: text }
+    : { contents_base64: contents.toString('base64') };
 }

@@ -16,6 +16,8 @@ export interface ScpFile {
   readonly size: number;
   readonly sha256: string | null;
   readonly incomplete: string | null;
+  /** The file, when the connection keeps contents and it fits. */
+  readonly contents: Buffer | null;
 }
 
 type State =
@@ -47,7 +49,15 @@ export class ScpStream {
   #state: State = { kind: 'line', bytes: [], length: 0 };
   #broken = false;
 
-  constructor(direction: 'upload' | 'download', target: string, record: (file: ScpFile) => void) {
+  readonly #keepBytes: number;
+
+  constructor(
+    direction: 'upload' | 'download',
+    target: string,
+    record: (file: ScpFile) => void,
+    keepBytes = 0,
+  ) {
+    this.#keepBytes = keepBytes;
     this.direction = direction;
     this.#target = target;
     this.#record = record;
@@ -93,7 +103,7 @@ export class ScpStream {
     const file = /^C[0-7]{4} (\d+) (.+)$/.exec(line);
     if (file) {
       const size = Number(file[1]);
-      const digest = new FileDigest();
+      const digest = new FileDigest(this.#keepBytes);
       this.#state =
         size === 0
           ? { kind: 'status', name: file[2]!, digest }
@@ -115,6 +125,7 @@ export class ScpStream {
       size: done.size,
       sha256: incomplete ? null : done.sha256,
       incomplete: incomplete ?? done.incomplete,
+      contents: incomplete ? null : digest.contents(),
     });
   }
 }

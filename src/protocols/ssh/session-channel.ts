@@ -13,6 +13,7 @@ import type {
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ConnectionState } from './connection-state.js';
+import { contentsField } from './file-digest.js';
 import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
 import { relayTerminal } from './terminal-relay.js';
@@ -105,8 +106,18 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         upstream,
         terminal: pty !== null,
         scp: scp
-          ? new ScpStream(scp.direction, scp.target, (file) =>
-              state.record('ssh.file', { channel: channelId, via: 'scp', phase: 'done', ...file }),
+          ? new ScpStream(
+              scp.direction,
+              scp.target,
+              ({ contents, ...file }) =>
+                state.record('ssh.file', {
+                  channel: channelId,
+                  via: 'scp',
+                  phase: 'done',
+                  ...file,
+                  ...contentsField(contents),
+                }),
+              state.config.record_file_contents_bytes,
             )
           : null,
       });

@@ -7,7 +7,7 @@ import type { ClientChannel, ServerChannel } from 'ssh2';
 import { toVigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ConnectionState } from './connection-state.js';
-import { FileDigest } from './file-digest.js';
+import { contentsField, FileDigest } from './file-digest.js';
 import { OrderedPump } from './ordered-pump.js';
 import {
   parseReply,
@@ -53,6 +53,7 @@ export function relaySftp(
       size: digest.size,
       sha256: incomplete ? null : digest.sha256,
       ...((incomplete ?? digest.incomplete) ? { incomplete: incomplete ?? digest.incomplete } : {}),
+      ...(incomplete ? {} : contentsField(file.digest.contents())),
     });
   };
 
@@ -152,7 +153,9 @@ export function relaySftp(
     const open = opening.get(reply.id);
     if (open) {
       opening.delete(reply.id);
-      if (reply.type === SFTP.HANDLE) files.set(reply.handle, { ...open, digest: new FileDigest() });
+      if (reply.type === SFTP.HANDLE) {
+        files.set(reply.handle, { ...open, digest: new FileDigest(state.config.record_file_contents_bytes) });
+      }
       return;
     }
     const read = reading.get(reply.id);
