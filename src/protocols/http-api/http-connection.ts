@@ -14,12 +14,12 @@ import { extractClientToken } from '../../http/credentials.js';
 import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { sendJsonError } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
+import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import { BodyRecorder } from './body-record.js';
 import type { HttpConnectionConfig } from './config.js';
 import { canonicalPath, pathDecision } from './path-rules.js';
-import { upstreamFailure } from './upstream-errors.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);

@@ -9,6 +9,7 @@ import type { JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestPayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
+import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent } from '../../pipeline/session-key.js';
 import { header } from './admission.js';
@@ -16,7 +17,6 @@ import type { LlmConnectionConfig } from './config.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { type ErrorShape, sendError } from './http-errors.js';
 import { type Exchange, recordResponse, relayStream, relayWhole } from './response-relay.js';
-import { upstreamError } from './upstream-errors.js';
 
 /** What every exchange on one connection shares. */
 export interface LlmTarget {
@@ -120,7 +120,7 @@ async function forward(
     } catch (err) {
       const error = abort.signal.aborted
         ? new VigilError('upstream_failed', 'the client went away')
-        : upstreamError(err, 'connect');
+        : upstreamFailure(err, 'connect');
       await recordResponse(ex, { status: error.status, error, partial: false }).catch(() => undefined);
       sendError(res, error, target.shape);
       return;

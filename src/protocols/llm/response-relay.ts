@@ -8,12 +8,12 @@ import type { JsonObject, JsonValue, RecordedEvent } from '../../core/events.js'
 import type { LlmApi, LlmResponsePayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
 import { clientResponseHeaders } from '../../http/forward-headers.js';
+import { upstreamFailure as classifyUpstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { type ErrorShape, sendError } from './http-errors.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { StreamAssembler } from './stream-assembler.js';
-import { upstreamError } from './upstream-errors.js';
 
 /** One forwarded request whose response is being relayed. */
 export interface Exchange {
@@ -68,7 +68,7 @@ export async function relayWhole(
   } catch (err) {
     const error = signal.aborted
       ? new VigilError('upstream_failed', 'the request was cut')
-      : upstreamError(err, 'body');
+      : classifyUpstreamFailure(err, 'body');
     await recordResponse(ex, { status: upstream.statusCode, error, partial: true }).catch(() => undefined);
     sendError(res, error, ex.shape);
     return;
@@ -142,7 +142,7 @@ export async function relayStream(
   } catch (err) {
     failure = signal.aborted
       ? new VigilError('upstream_failed', 'the stream was cut before it finished')
-      : upstreamError(err, 'body');
+      : classifyUpstreamFailure(err, 'body');
   }
   const partial = failure !== null || !assembler.terminal;
   try {

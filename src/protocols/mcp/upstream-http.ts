@@ -6,11 +6,11 @@ import { createParser } from 'eventsource-parser';
 import { Agent, type Dispatcher, request } from 'undici';
 import { VigilError } from '../../core/errors.js';
 import { parseJsonBody } from '../../http/json-body.js';
+import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { McpConnectionConfig } from './config.js';
 import { answers, type JsonRpcMessage, readJsonRpcMessage, toWire } from './jsonrpc.js';
 import { MessageQueue } from './message-queue.js';
 import type { McpUpstream, UpstreamReply, UpstreamTarget } from './upstream.js';
-import { upstreamFailure } from './upstream-errors.js';
 
 export class HttpUpstream implements McpUpstream {
   readonly #config: McpConnectionConfig;

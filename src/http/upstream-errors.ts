@@ -1,5 +1,6 @@
-// Classifies a failure reaching an upstream MCP server into a stable Vigil error.
-import { VigilError } from '../../core/errors.js';
+// Classifies a failure talking to an HTTP upstream (a model provider, an MCP server, an API) into a
+// stable Vigil error; a VigilError already raised on the way is kept as it is.
+import { VigilError } from '../core/errors.js';
 
 const TIMEOUTS = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
@@ -18,13 +19,16 @@ function codeOf(err: unknown): string {
   return '';
 }
 
+/** `connect`: before any answer arrived; `body`: the answer broke off. */
 export function upstreamFailure(err: unknown, phase: 'connect' | 'body'): VigilError {
   if (err instanceof VigilError) return err;
   const code = codeOf(err);
   const suffix = code ? ` (${code})` : '';
   if (TIMEOUTS.has(code))
-    return new VigilError('upstream_timeout', `the upstream did not answer in time${suffix}`);
+    return new VigilError('upstream_timeout', `the upstream did not answer in time${suffix}`, { cause: err });
   if (phase === 'connect')
-    return new VigilError('upstream_unreachable', `the upstream could not be reached${suffix}`);
-  return new VigilError('upstream_failed', `the upstream failed mid-answer${suffix}`);
+    return new VigilError('upstream_unreachable', `the upstream could not be reached${suffix}`, {
+      cause: err,
+    });
+  return new VigilError('upstream_failed', `the upstream failed mid-answer${suffix}`, { cause: err });
 }
