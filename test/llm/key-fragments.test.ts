@@ -1,19 +1,26 @@
 // A model echoes a private key back in part: two or more body lines (P-256, RSA, Ed25519, OpenSSH),
 // without the BEGIN line, whole or streamed in two deltas split at every offset. Nothing of the key
-// (no body line, not the decoded private bytes) may reach the data directory, and with
+// (no body line, not the decoded private bytes) may reach the data directory or the logs, and with
 // mask_responses the client does not get it either.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { type Gateway, startGateway } from '../../src/server/gateway.js';
+import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 import { generateTestKeys, type TestKey } from '../support/private-keys.js';
 
 /** Replies by id (the prompt says which), each as two stream deltas split at `split`. */
 const replies = new Map<string, { text: string; split: number }>();
 let upstream: Server;
-let gateway: TestGateway;
+let gateway: Gateway;
+let dataDir: string;
+/** Everything the gateway logs, at trace level. */
+let logs = '';
 
 before(async () => {
   upstream = createServer((req, res) => {
@@ -49,7 +56,10 @@ before(async () => {
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const { port } = upstream.address() as { port: number };
-  gateway = await startTestGateway({
+  dataDir = mkdtempSync(join(tmpdir(), 'vigil-key-fragments-'));
+  const config = configSchema.parse({
+    log_level: 'trace',
+    identities: TEST_IDENTITIES,
     connections: [
       {
         name: 'oa',
@@ -59,7 +69,13 @@ before(async () => {
         mask_responses: true,
       },
     ],
+    data: dataDir,
   });
+  const logDestination = new PassThrough();
+  logDestination.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  gateway = await startGateway({ config, path: null, dataDir }, { listen: '127.0.0.1:0', logDestination });
 });
 
 after(async () => {
@@ -114,7 +130,10 @@ test('key fragments echoed whole and streamed split at every offset leave no key
     replies.set(id, { text, split: 0 });
     await ask(id, false);
     await gateway.recorder.drain();
-    for (const file of filesUnder(gateway.dataDir)) {
+    assert.ok(logs.length > 0, 'the gateway logged at trace level');
+    const inLogs = leaks(Buffer.from(logs.replace(/\\n/g, '\n')), key, lines);
+    assert.deepEqual(inLogs, [], `${key.kind}: the logs hold ${inLogs.join(', ')}`);
+    for (const file of filesUnder(dataDir)) {
       const leaked = leaks(readFileSync(file), key, lines);
       assert.deepEqual(leaked, [], `${key.kind}: ${file} holds ${leaked.join(', ')}`);
     }
