@@ -51,8 +51,11 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option('--user <subject>', 'who acts (a configured identity lends its kind and groups)')
     .option('--group <name>', 'a group of the acting identity (repeatable)', collect, []);
   const refinements = new Set<string>();
+  // Modules may share an option (--sql for PostgreSQL and MySQL): the connection picks the module.
+  const options = new Set<string>();
   for (const { sample } of SAMPLES) {
-    test.option(`--${sample.option} <text>`, sample.description);
+    if (!options.has(sample.option)) test.option(`--${sample.option} <text>`, sample.description);
+    options.add(sample.option);
     for (const [name, r] of Object.entries(sample.refinements ?? {})) {
       if (refinements.has(name)) continue;
       refinements.add(name);
@@ -96,8 +99,9 @@ const eventFileSchema = z.object({
 });
 
 async function sampleAction(config: VigilConfig, opts: TestOptions): Promise<EventDraft> {
-  const given = SAMPLES.filter(({ sample }) => typeof opts[sample.option] === 'string');
-  const inputs = ['--event FILE', ...SAMPLES.map(({ sample }) => `--${sample.option} TEXT`)];
+  const optionNames = [...new Set(SAMPLES.map(({ sample }) => sample.option))];
+  const given = optionNames.filter((option) => typeof opts[option] === 'string');
+  const inputs = ['--event FILE', ...optionNames.map((option) => `--${option} TEXT`)];
   const names = `${inputs.slice(0, -1).join(', ')} or ${inputs.at(-1)}`;
   if ((opts.event !== undefined ? 1 : 0) + given.length !== 1)
     throw new VigilError('usage', `give one of ${names}`);
@@ -106,16 +110,20 @@ async function sampleAction(config: VigilConfig, opts: TestOptions): Promise<Eve
       throw new VigilError('usage', '--event takes the connection, identity and payload from the file');
     return fromEventFile(config, opts.event);
   }
-  const { module, sample } = given[0]!;
-  if (!opts.connection) throw new VigilError('usage', `--connection is required with --${sample.option}`);
-  if (!opts.user) throw new VigilError('usage', `--user is required with --${sample.option}`);
+  const option = given[0]!;
+  if (!opts.connection) throw new VigilError('usage', `--connection is required with --${option}`);
+  if (!opts.user) throw new VigilError('usage', `--user is required with --${option}`);
   const connection = findConnection(config, opts.connection);
-  if (PROTOCOLS.moduleFor(connection.type) !== module) {
+  const candidates = SAMPLES.filter(({ sample }) => sample.option === option);
+  const chosen = candidates.find(({ module }) => PROTOCOLS.moduleFor(connection.type) === module);
+  if (!chosen) {
+    const names = candidates.map(({ module }) => module.name).join(' or ');
     throw new VigilError(
       'usage',
-      `--${sample.option} needs a ${module.name} connection; ${connection.name} is ${connection.type}`,
+      `--${option} needs a ${names} connection; ${connection.name} is ${connection.type}`,
     );
   }
+  const { sample } = chosen;
   const refine: Record<string, string | readonly string[] | undefined> = {};
   for (const name of Object.keys(sample.refinements ?? {})) {
     const value = opts[name];
