@@ -226,7 +226,10 @@ test('usage errors exit 2 and say what is wrong; the help states the exit codes'
   // Every registered module's sample input is offered.
   assert.match(none.stderr, /give one of --event FILE, .* \[usage\]/);
   for (const input of ['--sql TEXT', '--prompt TEXT']) assert.ok(none.stderr.includes(input), none.stderr);
-  assert.match(wrongKind.stderr, /--sql needs a postgres or mysql connection; openai is llm-openai \[usage\]/);
+  assert.match(
+    wrongKind.stderr,
+    /--sql needs a postgres or mysql connection; openai is llm-openai \[usage\]/,
+  );
   assert.match(unknown.stderr, /no connection named pg-nowhere .*known: pg-prod, openai, claude/);
   assert.match(badEvent.stderr, /connection: .*\[usage\]/);
   for (const run of [none, wrongKind, unknown, badEvent]) assert.equal(run.code, 2, run.stderr);
