@@ -20,6 +20,13 @@ connections:
     allow: ["*"]
     guardrails:
       deny_statements: [TRUNCATE]
+  - name: my-prod
+    type: mysql
+    upstream: mysql://app@db.internal:3306/app
+    listen: 127.0.0.1:13306
+    allow: ["*"]
+    guardrails:
+      deny_statements: [TRUNCATE]
   - name: openai
     type: llm-openai
     upstream: https://api.openai.com
@@ -219,8 +226,33 @@ test('usage errors exit 2 and say what is wrong; the help states the exit codes'
   // Every registered module's sample input is offered.
   assert.match(none.stderr, /give one of --event FILE, .* \[usage\]/);
   for (const input of ['--sql TEXT', '--prompt TEXT']) assert.ok(none.stderr.includes(input), none.stderr);
-  assert.match(wrongKind.stderr, /--sql needs a postgres connection; openai is llm-openai \[usage\]/);
+  assert.match(
+    wrongKind.stderr,
+    /--sql needs a postgres or mysql connection; openai is llm-openai \[usage\]/,
+  );
   assert.match(unknown.stderr, /no connection named pg-nowhere .*known: pg-prod, openai, claude/);
   assert.match(badEvent.stderr, /connection: .*\[usage\]/);
   for (const run of [none, wrongKind, unknown, badEvent]) assert.equal(run.code, 2, run.stderr);
+});
+
+test('--sql on a MySQL connection: classified by the MySQL module, executable comments included', {
+  timeout: 60_000,
+}, async () => {
+  const my = (statement: string) => vigil(['--connection', 'my-prod', '--user', 'alice', '--sql', statement]);
+  const [select, hidden, truncate] = await Promise.all([
+    my('SELECT * FROM users WHERE id = 1'),
+    my('SELECT 1 /*! ; DROP TABLE orders */'),
+    my('/*!40000 TRUNCATE audit_log */'),
+  ]);
+  assert.match(select.stdout, /^decision\s+allow$/m);
+  assert.equal(select.code, 0, select.stderr);
+  assert.match(hidden.stdout, /^decided by\s+rule no-drops$/m);
+  assert.equal(hidden.code, 1);
+  assert.match(truncate.stdout, /^decision\s+deny$/m);
+  assert.match(truncate.stdout, /deny_statements:TRUNCATE/);
+  assert.equal(truncate.code, 1);
+  // The openai connection is neither: --sql names both modules that take it.
+  const wrong = await vigil(['--connection', 'openai', '--user', 'alice', '--sql', 'select 1']);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.stderr, /--sql needs a postgres or mysql connection/);
 });

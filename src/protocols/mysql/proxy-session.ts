@@ -8,7 +8,6 @@
 // is an ERR packet delivered in order with the server's answers; the connection stays usable.
 // Socket flow and closing are the relay's (src/relay); this file is what MySQL adds to it.
 import type { Socket } from 'node:net';
-import { TextDecoder } from 'node:util';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject, SessionEndReason } from '../../core/events.js';
@@ -31,6 +30,7 @@ import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from 
 import { type Expectation, ResponseTracker } from './response-tracker.js';
 import { type Classification, classifyMysql, UNKNOWN_KIND } from './sql-classifier.js';
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
+import { decodeText, usesOf } from './statement-text.js';
 import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
 
 export interface ProxyOptions {
@@ -43,21 +43,6 @@ export interface ProxyOptions {
   readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Ends what the server runs for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/**
- * Statement text as a string. Character sets whose bytes could hide an ASCII quote or backslash
- * are refused at the handshake and pinned after it, so text that is not UTF-8 (latin1) is read byte
- * for byte: every byte that matters to the lexer is ASCII.
- */
-function decodeText(bytes: Buffer): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
 }
 
 export class MysqlProxy {
@@ -419,17 +404,4 @@ export class MysqlProxy {
       this.#options.logger.warn({ err: toVigilError(err).message }, 'db.result not recorded');
     });
   }
-}
-
-/** `USE db` statements of a string, by index: the session's database changes on their OK. */
-function usesOf(c: Classification): Map<number, string> | undefined {
-  let uses: Map<number, string> | undefined;
-  c.statements.forEach((s, i) => {
-    if (s.kind !== 'USE') return;
-    const m = /^use\s+(`(?:[^`]|``)+`|[^\s`]+)/i.exec(s.text);
-    if (!m) return;
-    uses ??= new Map();
-    uses.set(i, m[1]!.startsWith('`') ? m[1]!.slice(1, -1).replaceAll('``', '`') : m[1]!);
-  });
-  return uses;
 }
