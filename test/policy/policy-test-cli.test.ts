@@ -230,7 +230,7 @@ test('usage errors exit 2 and say what is wrong; the help states the exit codes'
     wrongKind.stderr,
     /--sql needs a postgres or mysql connection; openai is llm-openai \[usage\]/,
   );
-  assert.match(unknown.stderr, /no connection named pg-nowhere .*known: pg-prod, openai, claude/);
+  assert.match(unknown.stderr, /no connection named pg-nowhere .*known: pg-prod, my-prod, openai, claude/);
   assert.match(badEvent.stderr, /connection: .*\[usage\]/);
   for (const run of [none, wrongKind, unknown, badEvent]) assert.equal(run.code, 2, run.stderr);
 });
