@@ -179,6 +179,28 @@ export class CompiledSet implements StreamScanner {
     return this.render(text, 0, text.length, result);
   }
 
+  /**
+   * Masks a value found under `key`: the key is read as the text before the value, so a digest
+   * under `digest` or `sha256` is known for one and a token under `api_key` is labelled.
+   */
+  maskUnder(key: string, value: string): string {
+    if (value.length === 0) return value;
+    const short = value.length <= SHORT_VALUE;
+    const cacheKey = `${key}\u0000${value}`;
+    if (short && this.clean.has(cacheKey)) return value;
+    const prefix = `"${key}": "`;
+    const text = prefix + value;
+    const result = this.scanner.scan(text, prefix.length);
+    if (result.findings.length === 0) {
+      if (short) {
+        if (this.clean.size >= CLEAN_CACHE_LIMIT) this.clean.clear();
+        this.clean.add(cacheKey);
+      }
+      return value;
+    }
+    return this.render(text, prefix.length, text.length, result);
+  }
+
   /** Object keys repeat (column names), so their verdicts are remembered. */
   maskKey(key: string): string {
     let masked = this.keys.get(key);

@@ -17,6 +17,7 @@ export interface StructuredSpan {
 /** What the walk needs of a compiled rule set. */
 export interface SpanRenderer {
   mask(text: string): string;
+  maskUnder(key: string, value: string): string;
   maskKey(key: string): string;
   whole(value: string, ruleId: string): string;
   maskSpans(text: string, spans: readonly StructuredSpan[]): string;
@@ -41,7 +42,7 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
   const walk = (value: JsonValue, key: string | null): JsonValue => {
     if (typeof value === 'string') {
       if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
-      return set.mask(value);
+      return key !== null ? set.maskUnder(key, value) : set.mask(value);
     }
     if (typeof value === 'number' && key !== null && secretName(key)) {
       return set.whole(String(value), 'secret-field');

@@ -218,7 +218,7 @@ export function judgeToken(token: string, before: string, lines: number, after =
   const why = (kind: string) =>
     `${kind}; ${stats.charset}, ${length} chars${block ? ` on ${lines} lines` : ''}, entropy ${stats.entropy.toFixed(2)} ≥ ${threshold.toFixed(2)} bits/char${labelled ? `, near "${nearWord(before)}"` : ''}`;
   if (stats.entropy < threshold) return null;
-  if (!block && !keyPrefix && !labelled && (wordLike(token, stats) || separatedWords(token))) return null;
+  if (!block && !keyPrefix && ((!labelled && wordLike(token, stats)) || separatedWords(token))) return null;
   if (stats.charset !== 'hex' && stats.digits === 0 && !block) return null;
   if (block || keyPrefix) {
     if (stats.charset === 'hex' && !block) return null;
