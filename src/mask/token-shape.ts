@@ -98,6 +98,11 @@ const HASH_WORDS =
 /** Words that say a value is a secret. */
 const SECRET_WORDS =
   /(?:key|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth|bearer|signature|private|cookie|session|salt|seed)[\w-]{0,24}(?:\W{1,6}(?:is|was|are|equals)\b)?\W{0,6}$/i;
+/**
+ * A name ending in `id` names an identifier (`token_id`, `keyId`, `session-id`): the secret word in
+ * it does not label the value. Such a value is still masked when it is a bare token on its own.
+ */
+const IDENTIFIER_NAME = /(?:[_-]id|[a-z]Id|[_-]ids)\\?["']?\s*[:=]\s*\\?["']?$/;
 /** A private member of a JSON Web Key (`"d": "…"`, `"k": "…"`, RSA primes and exponents). */
 const JWK_MEMBER = /\\?"(?:d|k|p|q|dp|dq|qi)\\?"\s*:\s*\\?"$/;
 /** Public key blobs after their type name (`ssh-ed25519 AAAAC3Nza...`) and public PEM bodies. */
@@ -205,7 +210,7 @@ export function judgeToken(token: string, before: string, lines: number, after =
   }
   const hashNamed = HASH_WORDS.test(before) || /^sha\d{1,3}[-:]/i.test(token);
   if (hashNamed) return null;
-  const labelled = SECRET_WORDS.test(before) || JWK_MEMBER.test(before);
+  const labelled = (SECRET_WORDS.test(before) && !IDENTIFIER_NAME.test(before)) || JWK_MEMBER.test(before);
   if (stats.charset === 'hex' && !labelled && HASH_AFTER.test(after)) return null;
   if (lines > 1 && OPENSSH_MARKERS.some((m) => token.includes(m))) {
     return { ruleId: 'key-material', detail: `OpenSSH private key body; ${length} chars on ${lines} lines` };

@@ -145,6 +145,20 @@ test('JSON keys at any depth; words under token keys, counters and placeholders 
   assert.ok(text.includes('${DB_PASSWORD}'));
 });
 
+test('identifiers named as such stay: a secret word in a name ending in id does not label its value', () => {
+  const ids = {
+    token_id: 'tk_Ab3dE5gH7jK9mN2pQ4',
+    keyId: 'Zq8wX2cV4bN6mL1kJ3hG',
+    'session-id': 'se_Qm7Rt2Wx9Yz4Ab6Cd',
+  };
+  const out = masker.maskPayload(
+    { ...ids, token: 'Ab3dE5gH7jK9mN2pQ4xZ', note: 'api_key=Ab3dE5gH7jK9mN2pQ4xZ' },
+    'llm',
+  );
+  for (const [key, value] of Object.entries(ids)) assert.equal(out[key], value, key);
+  assert.ok(!JSON.stringify(out).includes('Ab3dE5gH7jK9mN2pQ4xZ'), 'the labelled tokens are still masked');
+});
+
 test('shell lines: --password=, --password VALUE, mysql -p, sshpass, curl -u, NAME=value and export', () => {
   const cases: [string, string][] = [
     ['mysql -u root -pS3cr3tPass db', 'S3cr3tPass'],
