@@ -43,7 +43,12 @@ export interface SshFixture {
 }
 
 export async function startSshFixture(
-  extra: { connection?: Record<string, unknown>; policy?: Record<string, unknown> } = {},
+  extra: {
+    connection?: Record<string, unknown>;
+    policy?: Record<string, unknown>;
+    /** Replaces the test identities (to register public keys to them). */
+    identities?: readonly Record<string, unknown>[];
+  } = {},
 ): Promise<SshFixture> {
   const sshd = await startOpenSshServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-ssh-'));
@@ -52,7 +57,7 @@ export async function startSshFixture(
   process.env[keyVar] = sshd.clientKey;
   const config = configSchema.parse({
     log_level: 'debug',
-    identities: TEST_IDENTITIES,
+    identities: extra.identities ?? TEST_IDENTITIES,
     data: dataDir,
     connections: [
       {
