@@ -46,6 +46,8 @@ export async function startSshFixture(
   extra: {
     connection?: Record<string, unknown>;
     policy?: Record<string, unknown>;
+    /** More connections beside `box` (a model endpoint, to link commands to the turns that proposed them). */
+    connections?: readonly Record<string, unknown>[];
     /** Replaces the test identities (to register public keys to them). */
     identities?: readonly Record<string, unknown>[];
   } = {},
@@ -70,6 +72,7 @@ export async function startSshFixture(
         allow: ['*'],
         ...extra.connection,
       },
+      ...(extra.connections ?? []),
     ],
     ...(extra.policy ? { policy: extra.policy } : {}),
   });

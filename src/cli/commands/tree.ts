@@ -1,8 +1,10 @@
 // `vigil tree SESSION [--path [NODE]] [--json]`: the reasoning tree rebuilt from a session's model
-// traffic, or the path from its root to a node (by default the session's outcome).
+// traffic, or the path from its root to a node (by default the session's outcome). Actions are
+// linked across the identity's other sessions (database, SSH) as the tree API does.
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import {
+  actionEventsAround,
   buildReasoningTree,
   linkActions,
   outcomePath,
@@ -34,7 +36,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path, inertLine));
           return;
         }
-        const actions = linkActions(tree, events);
+        const others = await actionEventsAround(store.ledger, session);
+        const actions = linkActions(tree, [...events, ...others.filter((e) => e.sessionId !== sessionId)]);
         if (opts.json) {
           console.log(JSON.stringify({ sessionId, tree, actions }, null, 2));
           return;
