@@ -36,18 +36,21 @@ function fingerprint(file: string): string {
 let aliceKey = '';
 let bobKey = '';
 let strangerKey = '';
+let audreyKey = '';
 
 before(async () => {
   if (missing) return;
   aliceKey = makeKey('alice', 'ed25519');
   bobKey = makeKey('bob', 'ecdsa');
   strangerKey = makeKey('stranger', 'ed25519');
+  audreyKey = makeKey('audrey', 'ed25519');
   const registered: Record<string, string[]> = {
     // Written with options and another comment: the key itself is what counts.
     alice: [
       `no-agent-forwarding ${readFileSync(`${aliceKey}.pub`, 'utf8').trim().replace('alice@test', 'laptop')}`,
     ],
     bob: [readFileSync(`${bobKey}.pub`, 'utf8').trim()],
+    audrey: [readFileSync(`${audreyKey}.pub`, 'utf8').trim()],
   };
   f = await startSshFixture({
     identities: TEST_IDENTITIES.map((i) => ({ ...i, ssh_keys: registered[i.name] ?? [] })),
@@ -138,4 +141,27 @@ test("a disabled identity's key is refused and recorded like its token would be"
   assert.ok(denied.length > 0);
   assert.equal(denied.at(-1)!.payload?.code, 'auth_revoked');
   assert.equal(existsSync(marker), false);
+});
+
+test('offboarding cuts a live session signed in with a key, and records access.revoked', {
+  skip: missing ?? false,
+}, async () => {
+  const running = sshWithKey(audreyKey, 'echo audrey-in; sleep 60');
+  // Live: the host has answered (its output is recorded) before the identity is disabled.
+  await until('the command running', async () =>
+    (await f.events({ identity: 'audrey' })).some(
+      (e) => e.type === 'ssh.output' && JSON.stringify(e.payload).includes('audrey-in'),
+    ),
+  );
+  const other = await openStore({ ...f.config, append_in_worker: false }, f.dataDir);
+  await other.access.disableIdentity('audrey', nowIso(), 'left');
+  await other.close();
+  const run = await running;
+  assert.notEqual(run.code, 0);
+  assert.match(run.stdout, /audrey-in/);
+  const events = await until('session.end', async () => {
+    const list = await f.events({ identity: 'audrey' });
+    return list.some((e) => e.type === 'session.end') ? list : null;
+  });
+  assert.ok(events.some((e) => e.type === 'access.revoked'));
 });
