@@ -38,6 +38,17 @@ const identitySchema = z.strictObject({
   roles: z.array(z.enum(ROLES)).default(['user']),
   /** SHA-256 (hex) of the identity's token: the token itself is never in the file. `vigil token hash` makes one. */
   token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (vigil token hash)'),
+  /** Public keys that sign in as this identity (OpenSSH authorized_keys lines, e.g. `ssh-ed25519 AAAA… alice@laptop`). */
+  ssh_keys: z
+    .array(
+      z
+        .string()
+        .regex(
+          /(^|\s)(ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+AAAA[A-Za-z0-9+/]+=*(\s|$)/,
+          'must be an OpenSSH public key line (TYPE BASE64 [COMMENT])',
+        ),
+    )
+    .default([]),
 });
 
 const identitySection = z

@@ -2,9 +2,23 @@
 // credential differently (API key header, database password, SSH password) but all land here.
 import type { Identity } from '../core/events.js';
 
+/**
+ * A public key whose private half the protocol has already seen used (a verified signature): the
+ * key's standard wire encoding (the base64 part of an authorized_keys line, decoded).
+ */
+export interface PublicKeyCredential {
+  readonly kind: 'public-key';
+  readonly key: Uint8Array;
+}
+
+/** What a caller presented: a token, a proven public key, or nothing. */
+export type Credential = string | PublicKeyCredential | null;
+
 export interface Authenticator {
   /** Resolves the identity behind a credential; throws VigilError auth_missing / auth_invalid / auth_expired / auth_revoked. */
-  authenticate(credential: string | null): Promise<AuthenticatedIdentity>;
+  authenticate(credential: Credential): Promise<AuthenticatedIdentity>;
+  /** Whether a public key is registered to an identity (asked before the caller proves it holds the key). */
+  knowsPublicKey(key: Uint8Array): boolean;
 }
 
 export interface AuthenticatedIdentity {

@@ -1,10 +1,12 @@
 // Identities declared in vigil.yaml with the SHA-256 of their token. The token itself never sits
 // in the file or in memory; a presented token is hashed first, so the lookup's timing can reveal
-// at most something about a digest, never about a valid token.
+// at most something about a digest, never about a valid token. Their registered public keys
+// (ssh_keys) are found the same way, by the key's wire encoding.
 import { createHash } from 'node:crypto';
 import type { IdentityConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
-import type { AuthenticatedIdentity, Authenticator } from './authenticator.js';
+import type { AuthenticatedIdentity, Authenticator, Credential } from './authenticator.js';
+import { parseAuthorizedKey, publicKeyId } from './public-keys.js';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -12,6 +14,7 @@ export function hashToken(token: string): string {
 
 export class ConfigTokenAuthenticator implements Authenticator {
   readonly #byHash: Map<string, AuthenticatedIdentity>;
+  readonly #byKey = new Map<string, AuthenticatedIdentity>();
 
   constructor(identities: readonly IdentityConfig[]) {
     this.#byHash = new Map(
@@ -31,9 +34,43 @@ export class ConfigTokenAuthenticator implements Authenticator {
         },
       ]),
     );
+    for (const i of identities) {
+      for (const line of i.ssh_keys) {
+        const key = parseAuthorizedKey(line);
+        const hex = key.toString('hex');
+        const owner = this.#byKey.get(hex);
+        if (owner && owner.identity.subject !== i.name) {
+          throw new VigilError(
+            'config_invalid',
+            `the same public key is registered to ${owner.identity.subject} and ${i.name}`,
+          );
+        }
+        this.#byKey.set(hex, {
+          identity: {
+            subject: i.name,
+            kind: i.kind,
+            groups: [...i.groups],
+            tokenId: `key_${publicKeyId(key)}`,
+          },
+          roles: [...i.roles],
+          scope: null,
+          expiresAt: null,
+        });
+      }
+    }
   }
 
-  async authenticate(credential: string | null): Promise<AuthenticatedIdentity> {
+  knowsPublicKey(key: Uint8Array): boolean {
+    return this.#byKey.has(Buffer.from(key).toString('hex'));
+  }
+
+  async authenticate(credential: Credential): Promise<AuthenticatedIdentity> {
+    if (credential !== null && typeof credential === 'object') {
+      const found = this.#byKey.get(Buffer.from(credential.key).toString('hex'));
+      if (!found)
+        throw new VigilError('auth_invalid', 'the presented public key is not registered to any identity');
+      return found;
+    }
     if (credential === null || credential === '') {
       throw new VigilError('auth_missing', 'no Vigil token was presented');
     }

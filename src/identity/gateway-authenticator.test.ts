@@ -34,6 +34,7 @@ before(async () => {
         kind: 'user',
         groups: [],
         roles: ['admin'],
+        ssh_keys: [],
         token_sha256: hashToken('static-root-token'),
       },
     ]),

@@ -2,11 +2,12 @@
 //   vsa_…        a service-account token (opaque, looked up by hash)
 //   eyJ….….…    a Vigil token (JWT) issued at sign-in
 //   anything else: a static token from vigil.yaml (bootstrap, demo)
+//   a public key (already proven by the protocol): a key registered to an identity in vigil.yaml
 // Then, whatever the kind: a disabled identity or a revoked token id is refused.
 import { VigilError } from '../core/errors.js';
 import type { AccessStore } from '../core/ports.js';
 import type { AccessState } from './access-state.js';
-import type { AuthenticatedIdentity, Authenticator } from './authenticator.js';
+import type { AuthenticatedIdentity, Authenticator, Credential } from './authenticator.js';
 import { type ConfigTokenAuthenticator, hashToken } from './config-tokens.js';
 import { SERVICE_TOKEN_PREFIX } from './service-accounts.js';
 import type { VigilTokens } from './vigil-tokens.js';
@@ -28,7 +29,11 @@ export class GatewayAuthenticator implements Authenticator {
     this.#deps = deps;
   }
 
-  async authenticate(credential: string | null): Promise<AuthenticatedIdentity> {
+  knowsPublicKey(key: Uint8Array): boolean {
+    return this.#deps.staticTokens.knowsPublicKey(key);
+  }
+
+  async authenticate(credential: Credential): Promise<AuthenticatedIdentity> {
     if (credential === null || credential === '')
       throw new VigilError('auth_missing', 'no Vigil token was presented');
     const found = await this.#identify(credential);
@@ -41,7 +46,8 @@ export class GatewayAuthenticator implements Authenticator {
     return found;
   }
 
-  async #identify(credential: string): Promise<AuthenticatedIdentity> {
+  async #identify(credential: Exclude<Credential, null>): Promise<AuthenticatedIdentity> {
+    if (typeof credential === 'object') return this.#deps.staticTokens.authenticate(credential);
     if (credential.startsWith(SERVICE_TOKEN_PREFIX)) return this.#serviceAccount(credential);
     if (JWT_SHAPE.test(credential)) {
       const claims = await this.#deps.vigilTokens.verify(credential);

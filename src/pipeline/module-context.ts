@@ -14,6 +14,7 @@ import {
   type SessionEndReason,
 } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
+import type { Credential } from '../identity/authenticator.js';
 import type { Pipeline, SubmitOptions } from './pipeline.js';
 import type { LiveSession, SessionManager } from './sessions.js';
 
@@ -27,8 +28,11 @@ export interface AdmissionRequest {
   readonly connection: ConnectionConfig;
   /** The protocol recorded in session.start (the connection type, or the module's name). */
   readonly protocol: string;
-  /** What the client presented (a token as password, a bearer header); null when nothing. */
-  readonly credential: string | null;
+  /**
+   * What the client presented (a token as password, a bearer header, a public key whose signature
+   * the module has verified); null when nothing.
+   */
+  readonly credential: Credential;
   /** Recorded in session.start (client address, user agent ...), and with a refusal unless `refusalFacts` is given. */
   readonly facts: JsonObject;
   /** What a refusal records instead of `facts` (for HTTP: the method and path that were refused). */
@@ -65,6 +69,8 @@ export interface ModuleSession {
 export interface ModuleContext {
   /** Throws the VigilError that refused the caller, after recording it as access.denied. */
   admit(request: AdmissionRequest): Promise<ModuleSession>;
+  /** Whether a public key is registered to an identity; records nothing (the caller has not proven the key yet). */
+  knowsPublicKey(key: Uint8Array): boolean;
   readonly masker: PayloadMasker;
   readonly logger: ModuleLogger;
   /** The upstream credential configured for a connection, resolved; null when there is none. */
@@ -115,6 +121,7 @@ export function createModuleContext(deps: ModuleContextDeps): ModuleContext {
     dataDir: deps.dataDir,
     credential: (connection) => deps.credentials.get(connection) ?? null,
     resolveSecret: deps.resolveSecret,
+    knowsPublicKey: (key) => pipeline.knowsPublicKey(key),
     async admit(request) {
       let identity: Identity = ANONYMOUS;
       let grantId: string | null = null;

@@ -7,7 +7,7 @@ import { isVigilError, VigilError } from '../core/errors.js';
 import type { EventDraft, EventType, Identity, JsonObject, RecordedEvent } from '../core/events.js';
 import { nowIso } from '../core/events.js';
 import type { Clock, PayloadMasker } from '../core/ports.js';
-import type { AuthenticatedIdentity, Authenticator } from '../identity/authenticator.js';
+import type { AuthenticatedIdentity, Authenticator, Credential } from '../identity/authenticator.js';
 import type { Recorder } from '../ledger/recorder.js';
 import {
   type AccessRules,
@@ -153,8 +153,13 @@ export class Pipeline {
   }
 
   /** Who presented this credential. Throws auth_* VigilErrors. */
-  authenticate(credential: string | null): Promise<AuthenticatedIdentity> {
+  authenticate(credential: Credential): Promise<AuthenticatedIdentity> {
     return this.#deps.authenticator.authenticate(credential);
+  }
+
+  /** Whether a public key is registered to an identity: lets a protocol say "sign with it" only for keys that could get in. */
+  knowsPublicKey(key: Uint8Array): boolean {
+    return this.#deps.authenticator.knowsPublicKey(key);
   }
 
   /** May this identity use the connection? Throws forbidden_connection; returns the grant that admitted it. */

@@ -73,7 +73,7 @@ async function harness(options: { breakGlass?: ActiveGrant } = {}) {
   pipeline = new Pipeline({
     approver: service,
     grants: { activeGrant: () => options.breakGlass ?? null },
-    authenticator: { authenticate: () => Promise.reject(new Error('not used')) },
+    authenticator: { authenticate: () => Promise.reject(new Error('not used')), knowsPublicKey: () => false },
     masker: createMasker({ fingerprintKey: Buffer.alloc(32, 7) }),
     recorder,
     policy: new Policy([], reviewQueries),

@@ -43,7 +43,14 @@ export interface SshFixture {
 }
 
 export async function startSshFixture(
-  extra: { connection?: Record<string, unknown>; policy?: Record<string, unknown> } = {},
+  extra: {
+    connection?: Record<string, unknown>;
+    policy?: Record<string, unknown>;
+    /** More connections beside `box` (a model endpoint, to link commands to the turns that proposed them). */
+    connections?: readonly Record<string, unknown>[];
+    /** Replaces the test identities (to register public keys to them). */
+    identities?: readonly Record<string, unknown>[];
+  } = {},
 ): Promise<SshFixture> {
   const sshd = await startOpenSshServer();
   const dataDir = mkdtempSync(join(tmpdir(), 'vigil-ssh-'));
@@ -52,7 +59,7 @@ export async function startSshFixture(
   process.env[keyVar] = sshd.clientKey;
   const config = configSchema.parse({
     log_level: 'debug',
-    identities: TEST_IDENTITIES,
+    identities: extra.identities ?? TEST_IDENTITIES,
     data: dataDir,
     connections: [
       {
@@ -65,6 +72,7 @@ export async function startSshFixture(
         allow: ['*'],
         ...extra.connection,
       },
+      ...(extra.connections ?? []),
     ],
     ...(extra.policy ? { policy: extra.policy } : {}),
   });

@@ -1,9 +1,10 @@
 // `vigil tree SESSION [--path [NODE]] [--json]`: the reasoning tree rebuilt from a session's model
-// traffic, or the path from its root to a node (by default the session's outcome).
+// traffic, or the path from its root to a node (by default the session's outcome). Actions are
+// linked across the identity's other sessions (database, SSH) as the tree API does.
 import type { Command } from 'commander';
-import { TARGET_ACTION_TYPES } from '../../core/actions.js';
 import { VigilError } from '../../core/errors.js';
 import {
+  actionEventsAround,
   buildReasoningTree,
   linkActions,
   outcomePath,
@@ -35,23 +36,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path, inertLine));
           return;
         }
-        // Tool calls and requests run on other connections (MCP, HTTP, databases) are sessions of their
-        // own: the same identity's actions while this session was live are linked too, as the API does.
-        const until = new Date(Date.parse(session.lastEventAt) + 60 * 60_000).toISOString();
-        const others = await store.ledger.listSessions({
-          identity: session.identity.subject,
-          since: session.startedAt,
-          until,
-          limit: 200,
-        });
-        const actionEvents = (
-          await Promise.all(
-            others.filter((o) => o.id !== sessionId).map((o) => store.ledger.readSession(o.id)),
-          )
-        )
-          .flat()
-          .filter((e) => (TARGET_ACTION_TYPES as readonly string[]).includes(e.type));
-        const actions = linkActions(tree, [...events, ...actionEvents]);
+        const others = await actionEventsAround(store.ledger, session);
+        const actions = linkActions(tree, [...events, ...others.filter((e) => e.sessionId !== sessionId)]);
         if (opts.json) {
           console.log(JSON.stringify({ sessionId, tree, actions }, null, 2));
           return;

@@ -96,6 +96,7 @@ function fakeContext(refuseWith: VigilError | null = null) {
     async end() {},
   };
   const ctx: ModuleContext = {
+    knowsPublicKey: () => false,
     async admit(request) {
       admitted.push(request);
       if (refuseWith) throw refuseWith;

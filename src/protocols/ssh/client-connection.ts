@@ -1,11 +1,19 @@
 // One user's SSH connection to Vigil: authentication with a Vigil token (as the password or
-// through keyboard-interactive), admission, the login to the host with Vigil's credential, and the
+// through keyboard-interactive) or a public key registered to the user's identity, admission, the login to the host with Vigil's credential, and the
 // channels the user opens. The session ends once, whoever ends it: the user, the host, or a cut
 // (offboarding, an expired grant, shutdown).
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { AuthContext, ClientInfo, Connection } from 'ssh2';
+import ssh2, {
+  type AuthContext,
+  type AuthenticationType,
+  type ClientInfo,
+  type Connection,
+  type PublicKeyAuthContext,
+} from 'ssh2';
 import { toVigilError } from '../../core/errors.js';
 import type { EventType, JsonObject, SessionEndReason } from '../../core/events.js';
+import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import type { SshConnectionConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
@@ -17,6 +25,7 @@ import { connectUpstream, type Upstream } from './upstream-connect.js';
 /** Wrong tokens allowed before Vigil hangs up. */
 const MAX_AUTH_FAILURES = 3;
 const TOKEN_PROMPT = 'Vigil token: ';
+const METHODS: AuthenticationType[] = ['publickey', 'keyboard-interactive', 'password'];
 
 export interface ClientDeps {
   readonly config: SshConnectionConfig;
@@ -37,6 +46,7 @@ export function serveClient(client: Connection, info: ClientInfo, deps: ClientDe
 
   client.on('authentication', (auth: AuthContext) => {
     if (admitted) return auth.reject();
+    if (auth.method === 'publickey') return void publicKey(auth);
     if (auth.method === 'password') return void admit(auth.password, auth);
     if (auth.method === 'keyboard-interactive') {
       return auth.prompt(
@@ -48,26 +58,65 @@ export function serveClient(client: Connection, info: ClientInfo, deps: ClientDe
         },
       );
     }
-    auth.reject(['keyboard-interactive', 'password']);
+    auth.reject(METHODS);
   });
 
-  const admit = async (token: string, auth: AuthContext) => {
+  const facts = (auth: AuthContext, extra: JsonObject = {}): JsonObject => ({
+    client: info.ip,
+    login: auth.username,
+    client_version: info.header.versions.software,
+    ...extra,
+  });
+
+  // A client first asks whether a key would do (no signature), then signs with it. Only a
+  // registered key is answered "sign with it"; any other is refused there and recorded, since the
+  // client never signs with a key the server declined. Only a verified signature admits.
+  const publicKey = async (auth: PublicKeyAuthContext) => {
+    const key = auth.key.data;
+    const keyFacts = { public_key: keyFingerprint(key), public_key_type: auth.key.algo };
+    if (!ctx.knowsPublicKey(key)) {
+      // Admission of an unknown key fails (auth_invalid) and is recorded as access.denied; the
+      // unexpected success of a key registered meanwhile is ended, since it was never proven.
+      const credential: Credential = { kind: 'public-key', key };
+      await ctx.admit({ connection: config, protocol: 'ssh', credential, facts: facts(auth, keyFacts) }).then(
+        (unproven) => unproven.end('closed'),
+        () => undefined,
+      );
+      return auth.reject(METHODS);
+    }
+    if (auth.signature === undefined || auth.blob === undefined) return auth.accept();
+    const parsed = ssh2.utils.parseKey(key);
+    if (parsed instanceof Error || parsed.verify(auth.blob, auth.signature, auth.hashAlgo) !== true) {
+      failures++;
+      auth.reject(failures >= MAX_AUTH_FAILURES ? [] : METHODS);
+      if (failures >= MAX_AUTH_FAILURES) client.end();
+      return;
+    }
+    await admit({ kind: 'public-key', key }, auth, keyFacts);
+  };
+
+  const admit = async (credential: Credential, auth: AuthContext, extra: JsonObject = {}) => {
     try {
       admitted = await ctx.admit({
         connection: config,
         protocol: 'ssh',
-        credential: token === '' ? null : token,
-        facts: { client: info.ip, login: auth.username, client_version: info.header.versions.software },
+        credential: credential === '' ? null : credential,
+        facts: facts(auth, extra),
       });
     } catch {
       failures++;
-      auth.reject(failures >= MAX_AUTH_FAILURES ? [] : ['keyboard-interactive', 'password']);
+      auth.reject(failures >= MAX_AUTH_FAILURES ? [] : METHODS);
       if (failures >= MAX_AUTH_FAILURES) client.end();
       return;
     }
     auth.accept();
     startSession(client, admitted, deps);
   };
+}
+
+/** The key's fingerprint as OpenSSH prints it (`ssh-keygen -l`): SHA256:base64, unpadded. */
+function keyFingerprint(key: Buffer): string {
+  return `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
 }
 
 function startSession(client: Connection, session: ModuleSession, deps: ClientDeps): void {

@@ -1,0 +1,24 @@
+// Statements and commands the same identity ran on other connections while a reasoning session was
+// live (and for an hour after): a database, SSH, MCP or HTTP connection is a session of its own, yet what ran
+// there may have been proposed by this session's model turns. Shared by the tree API and `vigil tree`.
+import { TARGET_ACTION_TYPES } from '../core/actions.js';
+import type { SessionSummary, StoredEvent } from '../core/events.js';
+import type { Store } from '../core/ports.js';
+
+const ACTION_TYPES = new Set<string>(TARGET_ACTION_TYPES);
+const AFTER_MS = 60 * 60_000;
+
+export async function actionEventsAround(
+  store: Pick<Store, 'listSessions' | 'readSession'>,
+  session: Pick<SessionSummary, 'identity' | 'startedAt' | 'lastEventAt'>,
+): Promise<StoredEvent[]> {
+  const until = new Date(Date.parse(session.lastEventAt) + AFTER_MS).toISOString();
+  const others = await store.listSessions({
+    identity: session.identity.subject,
+    since: session.startedAt,
+    until,
+    limit: 200,
+  });
+  const events = await Promise.all(others.map((s) => store.readSession(s.id)));
+  return events.flat().filter((e) => ACTION_TYPES.has(e.type));
+}
