@@ -1,7 +1,7 @@
 // mysqlslap through Vigil versus direct, in one run, recording on (durability: full): a select-only
 // load on a primary key and a write mix (mysqlslap's generated INSERT/SELECT mix), with 1 and 8
 // clients; Vigil's own CPU time per statement from /proc.
-//   node --import tsx bench/mysql/run.ts [--queries 4000] [--durability full]
+//   node --import tsx bench/mysql/run.ts [--queries 4000] [--durability full] [--only 'key lookups']
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -19,6 +19,8 @@ const opt = (name: string, fallback: string) =>
   args.includes(name) ? args[args.indexOf(name) + 1]! : fallback;
 const queries = Number(opt('--queries', '4000'));
 const durability = opt('--durability', 'full');
+/** Runs only the workloads whose name starts with this. */
+const only = opt('--only', '');
 const TOKEN = 'bench-token-0123456789';
 const USER = 'bench_upstream';
 const PASSWORD = 'Bench-pass-1234';
@@ -102,7 +104,19 @@ async function main() {
       name: 'write mix (generated INSERT + SELECT)',
       load: ['--auto-generate-sql', '--auto-generate-sql-load-type=mixed', '--create-schema=slap_mix'],
     },
-  ];
+    {
+      // Every statement its own text (values inlined), as applications that do not prepare send
+      // them: the exact-text classification cache misses on each.
+      name: 'key lookups, distinct literals',
+      load: [
+        '--auto-generate-sql',
+        '--auto-generate-sql-load-type=key',
+        '--auto-generate-sql-guid-primary',
+        `--auto-generate-sql-unique-query-number=${queries}`,
+        '--create-schema=slap_key',
+      ],
+    },
+  ].filter((w) => only === '' || w.name.startsWith(only));
   const rows: string[] = [];
   try {
     for (const w of workloads) {
