@@ -9,7 +9,8 @@
 import nodeSqlParser from 'node-sql-parser/build/mysql.js';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
-import { lexMysql, type Token } from './sql-lexer.js';
+import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
+import { probeText, statementShape } from './statement-shape.js';
 
 const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
 const parser = new nodeSqlParser.Parser();
@@ -53,31 +54,93 @@ function unknown(text: string): ClassifiedStatement {
 /**
  * node-sql-parser takes about a millisecond per statement (bench/mysql), most of Vigil's CPU per
  * statement; the classification depends on the text alone, so repeated texts (an application's
- * statements, prepared or not) are classified once. Bounded in entries and in text length.
+ * statements, prepared or not) are classified once. Texts that differ only in plain literals share
+ * one classification by their shape (statement-shape.ts), checked when first seen: a shape is kept
+ * only if other literal values classify the same. Both caches are bounded in entries and text length.
  */
 const CACHE_ENTRIES = 2000;
 const CACHE_TEXT_CHARS = 8192;
 const cache = new Map<string, Classification>();
+/** Shape key -> the facts of its statements (no text, no tokens), or null: it reads literal values. */
+const shapes = new Map<string, readonly Facts[] | null>();
+/** A statement's classification with its text left out (empty): the text is the caller's. */
+type Facts = Readonly<ClassifiedStatement>;
+interface ShapeFacts {
+  readonly statements: readonly Facts[];
+  readonly uncertain: boolean;
+}
+
+function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
+  map.set(key, value);
+  if (map.size > CACHE_ENTRIES) map.delete(map.keys().next().value!);
+}
+
+function recall<K, V>(map: Map<K, V>, key: K): V | undefined {
+  const hit = map.get(key);
+  if (hit !== undefined) {
+    // Most recently used last, so the oldest entry is the first to go.
+    map.delete(key);
+    map.set(key, hit);
+  }
+  return hit;
+}
 
 export function classifyMysql(sql: string): Classification {
   if (sql.length > CACHE_TEXT_CHARS) return classifyUncached(sql);
-  const hit = cache.get(sql);
-  if (hit) {
-    // Most recently used last, so the oldest entry is the first to go.
-    cache.delete(sql);
-    cache.set(sql, hit);
-    return hit;
-  }
-  const fresh = classifyUncached(sql);
-  cache.set(sql, fresh);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+  const hit = recall(cache, sql);
+  if (hit) return hit;
+  const fresh = classifyByShape(sql);
+  remember(cache, sql, fresh);
   return fresh;
 }
 
-function classifyUncached(sql: string): Classification {
-  // Some clients (mysqlslap) count the C string's terminating NUL in the packet; the server ends the
-  // text there. A NUL anywhere else is punctuation the parser refuses, so such text is UNKNOWN.
-  const lexed = lexMysql(sql.replace(/\0+$/, ''));
+function classifyByShape(sql: string): Classification {
+  const text = withoutTrailingNul(sql);
+  const lexed = lexMysql(text);
+  const shape = statementShape(text, lexed);
+  if (shape === null) return classifyLexed(sql, lexed);
+  const known = recall(shapes, shape);
+  if (known === null) return classifyLexed(sql, lexed);
+  if (known) return fromShape(lexed, known);
+  const fresh = classifyLexed(sql, lexed);
+  const probe = classifyUncached(probeText(lexed));
+  const same = sameFacts(fresh, probe);
+  remember(shapes, shape, same ? fresh.statements.map(factsOf) : null);
+  return fresh;
+}
+
+function fromShape(lexed: LexResult, facts: readonly Facts[]): Classification {
+  return {
+    statements: lexed.statements.map((s, i) => ({ ...facts[i]!, text: s.text })),
+    tokens: lexed.statements.map((s) => s.tokens),
+    uncertain: false,
+  };
+}
+
+function factsOf(s: Readonly<ClassifiedStatement>): Facts {
+  return { ...s, text: '' };
+}
+
+function sameFacts(a: Classification, b: Classification): boolean {
+  const view = (c: Classification): ShapeFacts => ({
+    statements: c.statements.map(factsOf),
+    uncertain: c.uncertain,
+  });
+  return !a.uncertain && JSON.stringify(view(a)) === JSON.stringify(view(b));
+}
+
+// Some clients (mysqlslap) count the C string's terminating NUL in the packet; the server ends the
+// text there. A NUL anywhere else is punctuation the parser refuses, so such text is UNKNOWN.
+function withoutTrailingNul(sql: string): string {
+  return sql.replace(/\0+$/, '');
+}
+
+/** A fresh classification, no cache. Exported for the tests that compare the caches with it. */
+export function classifyUncached(sql: string): Classification {
+  return classifyLexed(sql, lexMysql(withoutTrailingNul(sql)));
+}
+
+function classifyLexed(sql: string, lexed: LexResult): Classification {
   if (lexed.unterminated || lexed.statements.length === 0) {
     return { statements: [unknown(sql)], tokens: lexed.statements.map((s) => s.tokens), uncertain: false };
   }

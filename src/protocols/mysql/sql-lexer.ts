@@ -18,6 +18,15 @@ export interface LexedStatement {
   /** The statement as the server reads it: executable comments unwrapped, comments a space. */
   readonly text: string;
   readonly tokens: readonly Token[];
+  /** Where `text` holds plain literals (see PLAIN_STRING), for the classifier's shape cache. */
+  readonly literals: readonly LiteralSpan[];
+}
+
+/** A literal in a statement's text: [start, end) including the quotes. */
+export interface LiteralSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly kind: 'string' | 'number';
 }
 
 export interface LexResult {
@@ -27,18 +36,34 @@ export interface LexResult {
 }
 
 const WORD = /[A-Za-z0-9_$\u0080-\uffff]/;
+/**
+ * A single-quoted string body whose content cannot change how any reader splits the text: no
+ * quote, no backslash, no comment or statement punctuation; letters, digits and a few harmless marks.
+ */
+const PLAIN_STRING = /^[\p{L}\p{N} _.,:@+\-/%=]*$/u;
+/** A plain decimal integer, short enough that no reader takes it for anything else. */
+const PLAIN_NUMBER = /^\d{1,9}$/;
 
 export function lexMysql(sql: string): LexResult {
   const statements: LexedStatement[] = [];
   let out = '';
   let tokens: Token[] = [];
+  let literals: LiteralSpan[] = [];
   let inExecutable = false;
   let i = 0;
   const n = sql.length;
   const endStatement = () => {
-    if (tokens.length > 0) statements.push({ text: out.trim(), tokens });
+    if (tokens.length > 0) {
+      const lead = out.length - out.trimStart().length;
+      statements.push({
+        text: out.trim(),
+        tokens,
+        literals: literals.map((l) => ({ ...l, start: l.start - lead, end: l.end - lead })),
+      });
+    }
     out = '';
     tokens = [];
+    literals = [];
   };
   while (i < n) {
     const c = sql[i]!;
@@ -46,6 +71,8 @@ export function lexMysql(sql: string): LexResult {
     if (c === "'" || c === '"' || c === '`') {
       const end = quotedEnd(sql, i, c);
       if (end === -1) return { statements, unterminated: true };
+      if (c === "'" && PLAIN_STRING.test(sql.slice(i + 1, end - 1)))
+        literals.push({ start: out.length, end: out.length + end - i, kind: 'string' });
       out += sql.slice(i, end);
       tokens.push({ kind: c === '`' ? 'ident' : 'string', text: unquote(sql.slice(i + 1, end - 1), c) });
       i = end;
@@ -101,6 +128,8 @@ export function lexMysql(sql: string): LexResult {
       let j = i + 1;
       while (j < n && WORD.test(sql[j]!)) j++;
       const word = sql.slice(i, j);
+      if (PLAIN_NUMBER.test(word))
+        literals.push({ start: out.length, end: out.length + word.length, kind: 'number' });
       tokens.push({ kind: /^\d/.test(word) ? 'number' : 'word', text: word.toLowerCase() });
       out += word;
       i = j;
