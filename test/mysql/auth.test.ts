@@ -86,7 +86,7 @@ test('mysql2 without TLS: caching_sha2_password full authentication with the RSA
   assert.equal(await whoAmI(vigilOptions(f)), 'vigil_upstream@localhost');
   const start = await lastSessionStart(f);
   assert.equal(start.payload?.tls, false);
-  assert.equal(start.payload?.auth, 'caching_sha2_password/rsa');
+  assert.equal(start.payload?.auth_method, 'caching_sha2_password/rsa');
   assert.equal(start.identity.subject, 'alice');
 });
 
@@ -96,7 +96,7 @@ test('mysql2 over TLS: the token in cleartext inside TLS, the certificate checke
   assert.equal(await whoAmI({ ...vigilOptions(f), ssl: { ca: cert } }), 'vigil_upstream@localhost');
   const start = await lastSessionStart(f);
   assert.equal(start.payload?.tls, true);
-  assert.equal(start.payload?.auth, 'caching_sha2_password/tls');
+  assert.equal(start.payload?.auth_method, 'caching_sha2_password/tls');
 });
 
 test('the mariadb client: with and without TLS, and the auth switch from mysql_native_password', {
@@ -106,7 +106,7 @@ test('the mariadb client: with and without TLS, and the auth switch from mysql_n
   // MariaDB's client uses TLS whenever the server offers it, unless told not to.
   const plain = await runClient('mariadb', [...clientArgs(vigilOptions(f)), '--skip-ssl', ...sql]);
   assert.equal(plain.stdout.trim(), 'vigil_upstream@localhost', plain.stderr);
-  const plainAuth = String((await lastSessionStart(f)).payload?.auth);
+  const plainAuth = String((await lastSessionStart(f)).payload?.auth_method);
   const tls = await runClient('mariadb', [
     ...clientArgs(vigilOptions(f)),
     '--ssl',
@@ -115,7 +115,7 @@ test('the mariadb client: with and without TLS, and the auth switch from mysql_n
     ...sql,
   ]);
   assert.equal(tls.stdout.trim(), 'vigil_upstream@localhost', tls.stderr);
-  assert.equal((await lastSessionStart(f)).payload?.auth, 'caching_sha2_password/tls');
+  assert.equal((await lastSessionStart(f)).payload?.auth_method, 'caching_sha2_password/tls');
   const native = await runClient('mariadb', [
     ...clientArgs(vigilOptions(f)),
     '--default-auth=mysql_native_password',
@@ -123,7 +123,7 @@ test('the mariadb client: with and without TLS, and the auth switch from mysql_n
   ]);
   assert.equal(native.stdout.trim(), 'vigil_upstream@localhost', native.stderr);
   assert.match(
-    String((await lastSessionStart(f)).payload?.auth),
+    String((await lastSessionStart(f)).payload?.auth_method),
     /^mysql_native_password>caching_sha2_password\//,
   );
   const clear = await runClient('mariadb', [
@@ -132,7 +132,7 @@ test('the mariadb client: with and without TLS, and the auth switch from mysql_n
     ...sql,
   ]);
   assert.equal(clear.stdout.trim(), 'vigil_upstream@localhost', clear.stderr);
-  assert.equal((await lastSessionStart(f)).payload?.auth, 'mysql_clear_password');
+  assert.equal((await lastSessionStart(f)).payload?.auth_method, 'mysql_clear_password');
   // Without TLS, MariaDB's client asks for the RSA key like mysql2 (docs/mysql.md).
   assert.equal(plainAuth, 'caching_sha2_password/rsa');
 });
@@ -281,7 +281,7 @@ test('upstream caching_sha2_password: Vigil in front of Vigil, over RSA and over
       const start = await lastSessionStart(f);
       // The inner Vigil saw the outer one log in as bob, with its token, by full authentication.
       assert.equal(start.identity.subject, 'bob');
-      assert.equal(start.payload?.auth, `caching_sha2_password/${how}`);
+      assert.equal(start.payload?.auth_method, `caching_sha2_password/${how}`);
       assert.equal(start.payload?.tls, how === 'tls');
     }
   } finally {

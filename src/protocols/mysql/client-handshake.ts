@@ -172,7 +172,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     user: response.user,
     database: response.database,
     tls,
-    auth: method,
+    auth_method: method,
   };
   let session: ModuleSession;
   try {
