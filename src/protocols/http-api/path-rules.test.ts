@@ -64,7 +64,7 @@ test('examples', () => {
   assert.equal(canonicalPath('/%61dmin'), '/admin');
   assert.equal(canonicalPath('/public/%2e%2e/admin'), '/admin');
   assert.equal(canonicalPath('/../../etc'), '/etc');
-  for (const bad of ['/%ff', '/a%00b', '/a%5cb', '/%E0%A4%A']) {
+  for (const bad of ['/%ff', '/a%00b', '/a%5cb', '/%E0%A4%A', '/%0a', '/admin%0d%0a', '/a%7f']) {
     assert.throws(
       () => canonicalPath(bad),
       (e: unknown) => isVigilError(e) && e.code === 'uri_malformed',

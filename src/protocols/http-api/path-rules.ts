@@ -14,7 +14,8 @@ function compile(pattern: string): RegExp {
     } else if (c === '*') re += '[^/]*';
     else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${re}$`);
+  // dotAll: `**` must cross every character a path can hold.
+  return new RegExp(`^${re}$`, 's');
 }
 
 /** The path as the upstream will resolve it: decoded, with `.` and `..` segments applied. Throws uri_malformed. */
@@ -25,7 +26,9 @@ export function canonicalPath(rawPath: string): string {
   } catch {
     throw new VigilError('uri_malformed', 'the request path is not valid percent-encoding');
   }
-  if (decoded.includes('\0') || decoded.includes('\\')) {
+  // Control characters (a NUL, CR or LF an upstream may split on) and backslashes (a separator to
+  // some servers) would make the upstream's path differ from the one judged: refused.
+  if (/[\u0000-\u001f\u007f\\]/.test(decoded)) {
     throw new VigilError('uri_malformed', 'the request path contains a character Vigil does not forward');
   }
   const out: string[] = [];
