@@ -157,7 +157,37 @@ const OPENSSH_MARKERS: readonly string[] = (() => {
   return [...out];
 })();
 
-/** Paths and names joined by separators (`deployment/checkout-service-7d4b9c8f5d-x2z9q`). */
+/** Short path words without a vowel that paths are full of. */
+const PATH_WORDS = new Set([
+  'tmp',
+  'usr',
+  'bin',
+  'sbin',
+  'lib',
+  'src',
+  'ssh',
+  'etc',
+  'dev',
+  'pkg',
+  'cfg',
+  'www',
+]);
+
+/**
+ * A word in a path or name: letters in one case (or capitalised), at least two, with a vowel or
+ * one of the path words. Random base64 splits into parts of mixed case and digits instead.
+ */
+function pathWord(part: string): boolean {
+  if (part.length < 2 || !/^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+)$/.test(part)) return false;
+  if (PATH_WORDS.has(part.toLowerCase())) return true;
+  for (const ch of part) if (VOWELS.has(ch)) return true;
+  return false;
+}
+
+/**
+ * Paths and names joined by separators (`deployment/checkout-service-7d4b9c8f5d-x2z9q`,
+ * `/tmp/vigil-ssh-work-LCCPP0/creds-up`): most of their letters are in words.
+ */
 function separatedWords(token: string): boolean {
   const parts = token.split(/[-_/+.]+/).filter((p) => p.length > 0);
   if (parts.length < 2) return false;
@@ -166,11 +196,7 @@ function separatedWords(token: string): boolean {
   for (const p of parts) {
     const l = p.replace(/[^A-Za-z]/g, '').length;
     letters += l;
-    if (p.length >= 3 && /^[A-Za-z]+$/.test(p)) {
-      let v = 0;
-      for (const ch of p) if (VOWELS.has(ch)) v++;
-      if (v / p.length >= 0.25) wordy += l;
-    }
+    if (pathWord(p)) wordy += l;
   }
   return letters > 0 && wordy / letters >= 0.5;
 }

@@ -236,6 +236,16 @@ function lookAlikes(): LabelledSample[] {
     ];
     add('identifier', forms[i % forms.length]!);
   }
+  // Temporary directories (mkdtemp's six random characters) inside paths: file transfers name them.
+  for (let i = 0; i < 40; i++) {
+    const suffix = synth(6, ALPHABETS.alnum, `tmp-${i}`);
+    const forms = [
+      `/tmp/vigil-ssh-work-${suffix}/creds-up.txt`,
+      `put /tmp/build-${suffix}/release-notes.md /srv/www/releases/current/notes.md`,
+      `/var/folders/xy/${suffix}0000gn/T/pytest-of-runner/pytest-${i}/test_upload0/data.csv`,
+    ];
+    add('identifier', forms[i % forms.length]!);
+  }
   for (let i = 0; i < 30; i++) {
     const forms = [
       `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI${synth(43, ALPHABETS.base64, `pub-${i}`)} deploy@ci`,
