@@ -47,6 +47,9 @@ export const mysqlModule: ProtocolModule = {
     };
   },
   async start(ctx, connections) {
+    // The parser loads lazily (CLI starts skip it); a gateway serving MySQL loads it now, not on
+    // its first client's first statement.
+    if (connections.length > 0) classifyMysql('SELECT 1');
     // Only clients without TLS use the key, to hide their token: one per start is enough.
     const rsa = generateRsaKeyPair();
     const tcp = connections.map((c) => {

@@ -5,15 +5,31 @@
 // the parser does not know (SHOW ..., SET NAMES, savepoints). SQL-level PREPARE and EXECUTE run
 // text Vigil cannot see: they are marked so the proxy refuses them unless unknown statements are
 // allowed.
-// Only the MySQL dialect's build: half the load time of the package's all-dialect entry.
-import nodeSqlParser from 'node-sql-parser/build/mysql.js';
+import { createRequire } from 'node:module';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { probeText, statementShape } from './statement-shape.js';
 
 const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
-const parser = new nodeSqlParser.Parser();
+
+interface SqlParser {
+  parse(text: string, options: typeof OPTIONS): unknown;
+}
+let loadedParser: SqlParser | null = null;
+/**
+ * Loaded on first use, not at import: the parser costs about 200 ms to load, and every CLI start
+ * imports the module list. Only the MySQL dialect's build: half the load time of the all-dialect entry.
+ */
+function parser(): SqlParser {
+  if (loadedParser === null) {
+    const { Parser } = createRequire(import.meta.url)('node-sql-parser/build/mysql.js') as {
+      Parser: new () => SqlParser;
+    };
+    loadedParser = new Parser();
+  }
+  return loadedParser;
+}
 const OPTIONS = { database: 'mysql' } as const;
 
 export interface ClassifiedStatement extends StatementFacts {
@@ -163,7 +179,7 @@ function classifyLexed(sql: string, lexed: LexResult): Classification {
 function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatement {
   let parsed: { ast: unknown; tableList: string[] };
   try {
-    parsed = parser.parse(text, OPTIONS) as { ast: unknown; tableList: string[] };
+    parsed = parser().parse(text, OPTIONS) as { ast: unknown; tableList: string[] };
   } catch {
     return fallback(text, tokens);
   }
