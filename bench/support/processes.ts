@@ -9,9 +9,15 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-/** Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} as its first stdout line. */
+/**
+ * Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} as its first stdout line.
+ * With VIGIL_BENCH_CPU_PROF=<dir> set, the party runs under `--cpu-prof` and writes its profile
+ * there when it stops: how the profiles in bench/RESULTS.md are taken.
+ */
 export async function spawnJsonUrl(script: string, args: readonly string[]): Promise<Spawned> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const profileDir = process.env.VIGIL_BENCH_CPU_PROF;
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
