@@ -55,6 +55,32 @@ test('concurrent appends are group-committed with contiguous indexes and per-ses
   await stores.close();
 });
 
+test('a deferred event waits for the next event someone waits for, and is committed with it, in order', async () => {
+  const stores = await freshStore();
+  const recorder = new Recorder(stores.ledger);
+  await recorder.init();
+  const batches: string[][] = [];
+  recorder.onCommit((events) => batches.push(events.map((e) => String(e.payload.n))));
+  // A statement's result (nobody waits), then the next statement (its client waits).
+  const result = recorder.append(draft('a', 1), 'postgres', { deferred: true });
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(batches, [], 'a deferred event alone is not committed at once');
+  const action = recorder.append(draft('a', 2), 'postgres');
+  const [r, a] = await Promise.all([result, action]);
+  assert.deepEqual(batches, [['1', '2']], 'one commit for both');
+  assert.deepEqual([r.seq, a.seq], [0, 1]);
+  // Alone, a deferred event is still committed, within DEFER_MS.
+  const lone = await recorder.append(draft('a', 3), 'postgres', { deferred: true });
+  assert.equal(lone.seq, 2);
+  assert.deepEqual(batches.at(-1), ['3']);
+  // drain() commits deferred events now.
+  const drained = recorder.append(draft('a', 4), 'postgres', { deferred: true });
+  await recorder.drain();
+  assert.deepEqual(batches.at(-1), ['4']);
+  await drained;
+  await stores.close();
+});
+
 test('a failed write is reported and leaves no gap: later events continue the chain', async () => {
   const stores = await freshStore();
   const store = stores.ledger;

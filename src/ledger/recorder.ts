@@ -2,12 +2,23 @@
 // Group commit: drafts that arrive while a write is in flight are written together in the next
 // transaction, so many concurrent requests share one fsync. Sequence numbers, global indexes and
 // hashes are assigned at flush time from the committed heads, so a failed write leaves no gap.
+// An event nobody waits for (a statement's result, terminal output) may be deferred: it is committed
+// with the next batch someone does wait for, or within DEFER_MS, so that a client in a loop pays
+// one commit per statement (its action) rather than two.
 
 import { VigilError } from '../core/errors.js';
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
 import type { SessionMeta, Store } from '../core/ports.js';
 import { canonicalJson, rememberCanonical } from './canonical.js';
 import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH, sha256Hex } from './chain.js';
+
+/** How long a deferred event may wait for company before it is committed on its own. */
+export const DEFER_MS = 5;
+
+export interface AppendOptions {
+  /** Nobody waits for this event: it may ride with the next batch (within DEFER_MS). */
+  readonly deferred?: boolean;
+}
 
 interface Pending {
   readonly draft: EventDraft;
@@ -32,6 +43,9 @@ export class Recorder {
   #size = -1;
   #flushing = false;
   #scheduled = false;
+  /** Whether the queue holds an event someone waits for. */
+  #urgent = false;
+  #deferTimer: NodeJS.Timeout | null = null;
 
   constructor(store: Store) {
     this.#store = store;
@@ -56,23 +70,38 @@ export class Recorder {
    * could not be, in which case nothing of it was stored.
    * `protocol` names the protocol of a session's first event (used by session listings).
    */
-  append(draft: EventDraft, protocol?: string): Promise<RecordedEvent> {
+  append(draft: EventDraft, protocol?: string, options?: AppendOptions): Promise<RecordedEvent> {
     if (this.#size < 0) return Promise.reject(new Error('Recorder.init() was not called'));
     return new Promise<RecordedEvent>((resolve, reject) => {
       this.#queue.push({ draft, protocol, resolve, reject });
+      if (options?.deferred !== true) this.#urgent = true;
       this.#schedule();
     });
   }
 
   /** Waits for everything queued so far to be committed or failed. */
   async drain(): Promise<void> {
+    this.#urgent ||= this.#queue.length > 0;
+    this.#schedule();
     while (this.#queue.length > 0 || this.#flushing) {
       await new Promise((r) => setImmediate(r));
     }
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
+    if (this.#scheduled || this.#flushing || this.#queue.length === 0) return;
+    if (!this.#urgent) {
+      this.#deferTimer ??= setTimeout(() => {
+        this.#deferTimer = null;
+        this.#urgent = true;
+        this.#schedule();
+      }, DEFER_MS);
+      return;
+    }
+    if (this.#deferTimer) {
+      clearTimeout(this.#deferTimer);
+      this.#deferTimer = null;
+    }
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
@@ -85,6 +114,7 @@ export class Recorder {
     this.#flushing = true;
     const batch = this.#queue;
     this.#queue = [];
+    this.#urgent = false;
     try {
       const events = await this.#commitOrResync(batch);
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(events[i]!);

@@ -15,6 +15,7 @@ import {
 } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
 import type { Credential } from '../identity/authenticator.js';
+import type { AppendOptions } from '../ledger/recorder.js';
 import type { Pipeline, SubmitOptions } from './pipeline.js';
 import type { LiveSession, SessionManager } from './sessions.js';
 
@@ -51,8 +52,12 @@ export interface ModuleSession {
   readonly connection: string;
   /** An action on its way to the target: judged, masked and durably recorded; forward only once this resolves. */
   submit(type: EventType, payload: JsonObject, options?: SubmitOptions): Promise<RecordedEvent | null>;
-  /** Something that happened (a response, a result): masked and recorded. */
-  observe(type: EventType, payload: JsonObject): Promise<RecordedEvent | null>;
+  /**
+   * Something that happened (a response, a result): masked and recorded. With `deferred`, nothing
+   * waits for it: it is committed with the next batch (see Recorder), and the caller must not hold
+   * the client for it.
+   */
+  observe(type: EventType, payload: JsonObject, options?: AppendOptions): Promise<RecordedEvent | null>;
   /** Records a request refused after admission (an unknown route, a malformed body). Never throws. */
   refuse(error: VigilError, facts: JsonObject): Promise<void>;
   /** Records an action refused before policy could judge it (Pipeline.refuseAction); rejects when it cannot be recorded. */
@@ -153,7 +158,7 @@ function moduleSession(live: LiveSession, pipeline: Pipeline, sessions: SessionM
     identity: live.identity,
     connection: live.connection,
     submit: (type, payload, options) => pipeline.submit(live, type, payload, options),
-    observe: (type, payload) => pipeline.observe(live, type, payload),
+    observe: (type, payload, options) => pipeline.observe(live, type, payload, options),
     refuse: (error, facts) => pipeline.recordDenial(live, error, facts),
     refuseAction: (type, payload, error) => pipeline.refuseAction(live, type, payload, error),
     begin() {

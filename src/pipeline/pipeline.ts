@@ -8,7 +8,7 @@ import type { EventDraft, EventType, Identity, JsonObject, RecordedEvent } from 
 import { nowIso } from '../core/events.js';
 import type { Clock, PayloadMasker } from '../core/ports.js';
 import type { AuthenticatedIdentity, Authenticator, Credential } from '../identity/authenticator.js';
-import type { Recorder } from '../ledger/recorder.js';
+import type { AppendOptions, Recorder } from '../ledger/recorder.js';
 import {
   type AccessRules,
   type ActiveGrant,
@@ -306,8 +306,13 @@ export class Pipeline {
    * Something that happened (a response, a result, a session boundary): masked and recorded.
    * Rejects with `record_failed` in fail-closed mode so the adapter can withhold it from the client.
    */
-  async observe(ctx: EventContext, type: EventType, payload: JsonObject): Promise<RecordedEvent | null> {
-    return this.#recordOrFail(this.#draft(ctx, type, payload), ctx.protocol);
+  async observe(
+    ctx: EventContext,
+    type: EventType,
+    payload: JsonObject,
+    options?: AppendOptions,
+  ): Promise<RecordedEvent | null> {
+    return this.#recordOrFail(this.#draft(ctx, type, payload), ctx.protocol, options);
   }
 
   /**
@@ -350,10 +355,14 @@ export class Pipeline {
   }
 
   /** Mask, then record: nothing unmasked ever reaches the recorder. */
-  async #recordOrFail(draft: EventDraft, protocol: string): Promise<RecordedEvent | null> {
+  async #recordOrFail(
+    draft: EventDraft,
+    protocol: string,
+    options?: AppendOptions,
+  ): Promise<RecordedEvent | null> {
     try {
       const masked = { ...draft, payload: this.#deps.masker.maskPayload(draft.payload, draft.connection) };
-      return await this.#deps.recorder.append(masked, protocol);
+      return await this.#deps.recorder.append(masked, protocol, options);
     } catch (err) {
       const failure = isVigilError(err)
         ? err

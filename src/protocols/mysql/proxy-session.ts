@@ -398,9 +398,10 @@ export class MysqlProxy {
     this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
+  /** Nothing waits for a result's record: it is committed with the next statement's (deferred). */
   #recordResult(payload: JsonObject): void {
     this.#session.touch();
-    this.#session.observe('db.result', payload).catch((err: unknown) => {
+    this.#session.observe('db.result', payload, { deferred: true }).catch((err: unknown) => {
       this.#options.logger.warn({ err: toVigilError(err).message }, 'db.result not recorded');
     });
   }

@@ -128,7 +128,7 @@ function startSession(client: Connection, session: ModuleSession, deps: ClientDe
 
   const record = (type: EventType, payload: JsonObject) => {
     session.touch();
-    session.observe(type, payload).catch((err: unknown) => {
+    session.observe(type, payload, { deferred: true }).catch((err: unknown) => {
       ctx.logger.warn(
         { session: session.id, type, err: toVigilError(err).message },
         'ssh event not recorded',
