@@ -42,6 +42,8 @@ export class WriteAheadRelay<M> implements Relay {
   #batch: Buffer[] = [];
   #unregisterCut: () => void = () => undefined;
   #closed = false;
+  /** The target's socket was handed back (detachUpstream): closing leaves it open. */
+  #upstreamKept = false;
 
   /** `protocol` receives the relay, so its handlers can forward, answer and close through it. */
   constructor(ends: RelayEnds, protocol: (relay: Relay) => RelayProtocol<M>) {
@@ -85,16 +87,38 @@ export class WriteAheadRelay<M> implements Relay {
       if (this.#flow.waiting) this.#flow.update();
       else void this.#pump.run();
     });
-    this.#upstream.on('data', (chunk: Buffer) => {
-      if (!this.#closed) this.#protocol.onUpstreamData(chunk);
-    });
+    this.#upstream.on('data', this.#fromUpstream);
     this.#client.on('close', () => this.close('client-closed'));
     this.#client.on('error', () => this.close('client-closed'));
-    this.#upstream.on('close', () => this.close('closed'));
-    this.#upstream.on('error', () => this.close('closed'));
+    this.#upstream.on('close', this.#upstreamGone);
+    this.#upstream.on('error', this.#upstreamGone);
     // A handshake may have paused the client; from here on the flow control decides.
     this.#flow.update();
     void this.#pump.run();
+  }
+
+  readonly #fromUpstream = (chunk: Buffer) => {
+    if (!this.#closed) this.#protocol.onUpstreamData(chunk);
+  };
+
+  readonly #upstreamGone = () => this.close('closed');
+
+  /**
+   * The client said goodbye while nothing was in flight: the connection closes as usual on the
+   * client's side, and the target's socket, still open and no longer read by the relay, is handed
+   * back to the protocol to keep for a later session. Null if the connection already closed, or the
+   * target's socket still has bytes to send or is paused by flow control.
+   */
+  detachUpstream(): Socket | null {
+    const upstream = this.#upstream;
+    if (this.#closed || this.#batch.length > 0 || upstream.writableLength > 0 || upstream.isPaused())
+      return null;
+    upstream.off('data', this.#fromUpstream);
+    upstream.off('close', this.#upstreamGone);
+    upstream.off('error', this.#upstreamGone);
+    this.#upstreamKept = true;
+    this.close('client-closed');
+    return upstream;
   }
 
   readonly #cut = (reason: SessionEndReason) => {
@@ -154,7 +178,9 @@ export class WriteAheadRelay<M> implements Relay {
     }
     setTimeout(() => client.destroy(), FAREWELL_GRACE_MS).unref();
     const upstream = this.#upstream;
-    if (vigilEnded) {
+    if (this.#upstreamKept) {
+      // Handed back by detachUpstream: its new keeper closes it.
+    } else if (vigilEnded) {
       // Reset, so the target cannot read on into messages still queued for it, then stop its work.
       resetOrDestroy(upstream);
       void this.#protocol

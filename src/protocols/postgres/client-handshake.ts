@@ -21,6 +21,7 @@ import {
   type UpstreamConnection,
   type UpstreamTarget,
 } from './upstream-connect.js';
+import { type PooledUpstream, poolKey, type UpstreamPool } from './upstream-pool.js';
 import { vigilErrorResponse } from './wire-errors.js';
 import {
   AUTH,
@@ -40,6 +41,8 @@ export interface PostgresConnectionContext {
   readonly secureContext: SecureContext | null;
   readonly classifier: SqlClassifier;
   readonly cancelKeys: CancelKeys;
+  /** Server connections kept between sessions of this connection (upstream reuse). */
+  readonly pool: UpstreamPool;
 }
 
 /** PostgreSQL caps startup packets at 10,000 bytes; so does Vigil. */
@@ -177,9 +180,16 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
   upstreamParams.user = target.user ?? params.user ?? 'postgres';
   upstreamParams.database = target.database ?? params.database ?? upstreamParams.user;
   if (ctx.config.guardrails.read_only) upstreamParams.default_transaction_read_only = 'on';
-  let upstream: Awaited<ReturnType<typeof connectUpstream>>;
+  const poolAs = poolKey(upstreamParams);
+  let upstream: PooledUpstream;
   try {
-    upstream = await connectUpstream(target, upstreamParams);
+    // A kept server connection is taken synchronously and read again from the next tick: nothing
+    // below awaits before the proxy starts reading it.
+    upstream = ctx.pool.take(poolAs) ?? {
+      ...(await connectUpstream(target, upstreamParams)),
+      openedAt: Date.now(),
+      reuses: 0,
+    };
   } catch (err) {
     const error = toVigilError(err, 'upstream_unreachable');
     ctx.module.logger.warn(
@@ -223,6 +233,9 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       allowUnknownStatements: ctx.config.allow_unknown_statements,
       logger: ctx.module.logger,
       stopUpstream: () => stopBackend(target, upstreamParams, upstream),
+      keepUpstream: (socket) => {
+        void ctx.pool.give(poolAs, { ...upstream, socket });
+      },
     },
     () => ctx.cancelKeys.release(key.pid),
   );

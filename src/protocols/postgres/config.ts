@@ -1,6 +1,6 @@
 // The connection type the PostgreSQL module serves: a listener of its own speaking the wire protocol.
 import { z } from 'zod';
-import { connectionBase, hostPort, secretRef } from '../../core/config.js';
+import { connectionBase, duration, hostPort, secretRef } from '../../core/config.js';
 
 const postgresConnection = {
   ...connectionBase,
@@ -25,6 +25,18 @@ const postgresConnection = {
     .int()
     .min(1024)
     .default(16 * 1024 * 1024),
+  /**
+   * Upstream reuse (upstream-pool.ts): a server connection a client leaves quiet is reset and kept
+   * for the next session with the same startup parameters. max_idle 0 turns it off.
+   */
+  pool: z
+    .strictObject({
+      max_idle: z.number().int().min(0).default(8),
+      max_lifetime: duration.default(3_600_000),
+      idle_timeout: duration.default(300_000),
+      reset_query: z.string().min(1).default('DISCARD ALL'),
+    })
+    .default({ max_idle: 8, max_lifetime: 3_600_000, idle_timeout: 300_000, reset_query: 'DISCARD ALL' }),
   guardrails: z
     .strictObject({
       /** strict: the preset in src/policy/sql-presets.ts; the fields below only add denials to it. */

@@ -14,6 +14,7 @@ import { acceptClient } from './client-handshake.js';
 import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './config.js';
 import { simpleQueryPayload } from './query-payloads.js';
 import { SqlClassifier } from './sql-classifier.js';
+import { UpstreamPool } from './upstream-pool.js';
 
 const asPostgres = (c: ConnectionConfig) => c as PostgresConnectionConfig;
 
@@ -44,6 +45,7 @@ export const postgresModule: ProtocolModule = {
   async start(ctx, connections) {
     const classifier = await SqlClassifier.create();
     const cancelKeys = new CancelKeys();
+    const pools: UpstreamPool[] = [];
     const tcp = connections.map((c) => {
       const config = asPostgres(c);
       const secureContext = config.tls
@@ -52,6 +54,13 @@ export const postgresModule: ProtocolModule = {
             key: ctx.resolveSecret(config.tls.key),
           })
         : null;
+      const pool = new UpstreamPool({
+        maxIdle: config.pool.max_idle,
+        maxLifetimeMs: config.pool.max_lifetime,
+        idleTimeoutMs: config.pool.idle_timeout,
+        resetQuery: config.pool.reset_query,
+      });
+      pools.push(pool);
       const connection = {
         config,
         module: ctx,
@@ -59,6 +68,7 @@ export const postgresModule: ProtocolModule = {
         secureContext,
         classifier,
         cancelKeys,
+        pool,
       };
       return {
         connection: config.name,
@@ -74,7 +84,12 @@ export const postgresModule: ProtocolModule = {
         },
       };
     });
-    return { tcp, close: async () => undefined };
+    return {
+      tcp,
+      close: async () => {
+        for (const pool of pools) pool.close();
+      },
+    };
   },
 };
 

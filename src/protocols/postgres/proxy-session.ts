@@ -51,6 +51,11 @@ export interface ProxyDeps {
   readonly logger: { warn(obj: object, msg: string): void };
   /** Stops whatever the server is running for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;
+  /**
+   * Takes the server connection when the client says goodbye on a quiet connection (upstream reuse,
+   * upstream-pool.ts). Absent: the goodbye is passed on and the server connection ends.
+   */
+  readonly keepUpstream?: (upstream: Socket) => void;
 }
 
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
@@ -364,9 +369,31 @@ export class PostgresProxy {
     this.#batch++;
   }
 
-  /** Terminate: passed on, and both sides end as they would without Vigil. */
+  /**
+   * Terminate: passed on, and both sides end as they would without Vigil; or, with upstream reuse,
+   * the server connection is kept when nothing is in flight and no transaction is open.
+   */
   #terminate(frame: Frame): void {
+    const keep = this.#deps.keepUpstream;
+    if (keep && this.#quiet()) {
+      const upstream = this.#relay.detachUpstream();
+      if (upstream) {
+        keep(upstream);
+        return;
+      }
+    }
     this.#relay.finish(frame.raw);
+  }
+
+  /** Nothing in flight either way, outside a transaction: the server is where a new session starts. */
+  #quiet(): boolean {
+    return (
+      this.#tracker.pending === 0 &&
+      this.#tracker.status === 'I' &&
+      !this.#discarding &&
+      !this.#submitting &&
+      this.#upstreamReader.buffered === 0
+    );
   }
 
   #forward(frame: Frame, body: DistributiveOmit<Expectation, 'batch'>): void {

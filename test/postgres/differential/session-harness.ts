@@ -56,6 +56,8 @@ export class SessionDifferential {
             upstream: cluster.url,
             allow: ['*'],
             guardrails: { deny_statements: ['DROP', 'TRUNCATE'] },
+            // Each case reads its own backend's log to its disconnect: no server connection is kept.
+            pool: { max_idle: 0 },
           },
         ],
       });
