@@ -1,18 +1,22 @@
 // Added latency and throughput of Vigil in front of a model, against a direct connection and the
 // Portkey gateway as a peer, in one run. Recording is on (durability: full).
-//   node --import tsx bench/llm-proxy/run.ts [--seconds 10] [--quick]
+//   node --import tsx bench/llm-proxy/run.ts [--seconds 10] [--only loop|throughput|latency|stream]
+// (--only runs one section and leaves bench/RESULTS.md alone: for profiling)
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { hashToken } from '../../src/identity/config-tokens.js';
-import { fixedRate, type LoadRequest } from '../support/load.js';
+import { cpuMillis } from '../support/cpu.js';
+import { closedLoop, fixedRate, type LoadRequest } from '../support/load.js';
 import { type Spawned, spawnAndWait, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 import { ms, ratio, summarize } from '../support/stats.js';
 
 const args = process.argv.slice(2);
 const seconds = Number(args[args.indexOf('--seconds') + 1] || 10) || 10;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1]! : null;
+const section = (name: string) => only === null || only === name;
 const TOKEN = 'bench-token-0123456789';
 const UPSTREAM_KEY = 'sk-bench-upstream';
 const PORTKEY_PORT = 18787;
@@ -116,28 +120,50 @@ async function main() {
       `Run: ${new Date().toISOString()}, ${seconds} s per measurement, Node ${process.version}, ${targets.map((t) => t.name).join(' / ')}`,
     );
 
-    out('\n### Throughput at fixed concurrency (32 connections, non-streaming)\n');
-    out('| target | requests/s | p50 ms | p99 ms | errors | vs direct |');
-    out('|---|---|---|---|---|---|');
-    const rps = new Map<string, number>();
-    for (const t of targets) {
-      const r = await autocannon({
-        url: t.origin + t.path,
-        method: 'POST',
-        headers: t.headers,
-        body: chat(false),
-        connections: 32,
-        duration: seconds,
-      });
-      rps.set(t.name, r.requests.average);
-      out(
-        `| ${t.name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.non2xx} | ${ratio(r.requests.average, rps.get('direct')!)} |`,
-      );
+    if (section('loop')) {
+      out('\n### One client in a loop (non-streaming, keep-alive)\n');
+      out('| target | requests | p50 ms | p99 ms | added p50 ms | Vigil CPU per request | errors |');
+      out('|---|---|---|---|---|---|---|');
+      let loopBase = 0;
+      for (const t of targets) {
+        const cpuBefore = cpuMillis(vigil.child.pid);
+        const r = await closedLoop(t.origin, request(t, false), seconds);
+        const s = summarize(r.latenciesMs, r.errors, r.seconds);
+        const cpu =
+          t.name === 'vigil'
+            ? `${(((cpuMillis(vigil.child.pid) - cpuBefore) * 1000) / s.n).toFixed(0)} µs`
+            : '—';
+        if (t.name === 'direct') loopBase = s.p50;
+        out(
+          `| ${t.name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} | ${t.name === 'direct' ? '—' : ms(s.p50 - loopBase)} | ${cpu} | ${s.errors} |`,
+        );
+      }
     }
-    if (rps.has('portkey'))
-      out(`\nVigil / Portkey throughput: ${ratio(rps.get('vigil')!, rps.get('portkey')!)}`);
 
-    for (const rate of [500, 1000]) {
+    if (section('throughput')) {
+      out('\n### Throughput at fixed concurrency (32 connections, non-streaming)\n');
+      out('| target | requests/s | p50 ms | p99 ms | errors | vs direct |');
+      out('|---|---|---|---|---|---|');
+      const rps = new Map<string, number>();
+      for (const t of targets) {
+        const r = await autocannon({
+          url: t.origin + t.path,
+          method: 'POST',
+          headers: t.headers,
+          body: chat(false),
+          connections: 32,
+          duration: seconds,
+        });
+        rps.set(t.name, r.requests.average);
+        out(
+          `| ${t.name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p99} | ${r.errors + r.non2xx} | ${ratio(r.requests.average, rps.get('direct')!)} |`,
+        );
+      }
+      if (rps.has('portkey'))
+        out(`\nVigil / Portkey throughput: ${ratio(rps.get('vigil')!, rps.get('portkey')!)}`);
+    }
+
+    for (const rate of section('latency') ? [500, 1000] : []) {
       out(`\n### Latency at ${rate} requests/s (open loop, non-streaming)\n`);
       out('| target | p50 ms | p99 ms | added p50 ms | added p99 ms | errors |');
       out('|---|---|---|---|---|---|');
@@ -152,23 +178,26 @@ async function main() {
       }
     }
 
-    out('\n### Streaming: time to first token at 100 requests/s\n');
-    out('| target | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | full stream p50 ms | errors |');
-    out('|---|---|---|---|---|---|');
-    let ttftBase = 0;
-    for (const t of targets) {
-      const r = await fixedRate(t.origin, request(t, true), 100, seconds);
-      const ttft = summarize(r.ttftMs, r.errors, r.seconds);
-      const full = summarize(r.latenciesMs, r.errors, r.seconds);
-      if (t.name === 'direct') ttftBase = ttft.p50;
-      out(
-        `| ${t.name} | ${ms(ttft.p50)} | ${ms(ttft.p99)} | ${t.name === 'direct' ? '—' : ms(ttft.p50 - ttftBase)} | ${ms(full.p50)} | ${r.errors} |`,
-      );
+    if (section('stream')) {
+      out('\n### Streaming: time to first token at 100 requests/s\n');
+      out('| target | TTFT p50 ms | TTFT p99 ms | added TTFT p50 ms | full stream p50 ms | errors |');
+      out('|---|---|---|---|---|---|');
+      let ttftBase = 0;
+      for (const t of targets) {
+        const r = await fixedRate(t.origin, request(t, true), 100, seconds);
+        const ttft = summarize(r.ttftMs, r.errors, r.seconds);
+        const full = summarize(r.latenciesMs, r.errors, r.seconds);
+        if (t.name === 'direct') ttftBase = ttft.p50;
+        out(
+          `| ${t.name} | ${ms(ttft.p50)} | ${ms(ttft.p99)} | ${t.name === 'direct' ? '—' : ms(ttft.p50 - ttftBase)} | ${ms(full.p50)} | ${r.errors} |`,
+        );
+      }
     }
-    writeResultsSection(
-      'LLM proxy',
-      `Command: \`node --import tsx bench/llm-proxy/run.ts --seconds ${seconds}\` (model, Vigil and Portkey each in their own process on this 2-core machine; the load generator in a fourth).\n\n${lines.join('\n')}`,
-    );
+    if (only === null)
+      writeResultsSection(
+        'LLM proxy',
+        `Command: \`node --import tsx bench/llm-proxy/run.ts --seconds ${seconds}\` (model, Vigil and Portkey each in their own process on this 2-core machine; the load generator in a fourth).\n\n${lines.join('\n')}`,
+      );
   } finally {
     for (const p of parties.reverse()) await p.stop();
   }

@@ -61,3 +61,33 @@ export async function fixedRate(
   await pool.close();
   return { latenciesMs, ttftMs, errors, seconds: elapsed };
 }
+
+/** One client in a loop: each request is sent when the previous answer has been read, for `seconds`. */
+export async function closedLoop(origin: string, request: LoadRequest, seconds: number): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: 1, pipelining: 1 });
+  const latenciesMs: number[] = [];
+  let errors = 0;
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  try {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({
+          path: request.path,
+          method: 'POST',
+          headers: request.headers,
+          body: request.body,
+        });
+        await res.body.arrayBuffer();
+        if (res.statusCode >= 400) errors++;
+        else latenciesMs.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  } finally {
+    await pool.close();
+  }
+  return { latenciesMs, ttftMs: [], errors, seconds: (performance.now() - start) / 1000 };
+}
