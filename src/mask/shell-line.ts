@@ -69,12 +69,21 @@ export function shellSecretSpans(line: string, secretName: SecretNameMatcher): S
   const ws = words(line);
   let command = '';
   let commandStart = true;
+  // Tools named anywhere in the command so far: `true mysql -p…`, `docker exec db mysql -p…` and
+  // `kubectl exec pod -- curl -u …` pass the password to the tool, not to the first word.
+  let tools = new Set<string>();
   for (let k = 0; k < ws.length; k++) {
     const w = ws[k]!;
     if (w.text === ';' || w.text === '|' || w.text === '&' || w.text === '&&' || w.text === '||') {
       commandStart = true;
       command = '';
+      tools = new Set();
       continue;
+    }
+    if (!w.text.startsWith('-')) {
+      const base = w.text.replace(/^.*\//, '');
+      if (GLUED_P.test(base)) tools.add('mysql');
+      else if (base === 'sshpass' || base === 'curl' || base === 'wget') tools.add(base);
     }
     // NAME=value before a command, after export/env/set, or alone.
     const assign = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
@@ -105,19 +114,19 @@ export function shellSecretSpans(line: string, secretName: SecretNameMatcher): S
       }
       continue;
     }
-    if (GLUED_P.test(command) && /^-p.+/.test(w.text)) {
+    if (tools.has('mysql') && /^-p.+/.test(w.text)) {
       const span = valueSpan(line, w.start + 2, w.end);
       if (span) spans.push({ ...span, name: '-p' });
       continue;
     }
-    if (command === 'sshpass' && w.text === '-p' && ws[k + 1]) {
+    if (tools.has('sshpass') && w.text === '-p' && ws[k + 1]) {
       const v = ws[k + 1]!;
       const span = valueSpan(line, v.start, v.end);
       if (span) spans.push({ ...span, name: 'sshpass -p' });
       k++;
       continue;
     }
-    if ((command === 'curl' || command === 'wget') && (w.text === '-u' || w.text === '--user') && ws[k + 1]) {
+    if ((tools.has('curl') || tools.has('wget')) && (w.text === '-u' || w.text === '--user') && ws[k + 1]) {
       const v = ws[k + 1]!;
       const colon = line.indexOf(':', v.start);
       if (colon >= 0 && colon < v.end) {

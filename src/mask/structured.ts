@@ -1,10 +1,14 @@
 // Structure-aware masking of payloads: values under secret-named keys at any depth (JSON bodies,
 // parsed forms, headers), and the two database payload shapes of core/db-payloads.ts: in db.query,
 // literals and bind parameters bound to secret-named columns (sql-columns.ts); in db.result, the
-// cells of secret-named columns. Everything else goes through the text rules.
+// cells of secret-named columns; and the SSH shapes (ssh.exec and ssh.command `command`, ssh.input
+// `data`): shell command lines, whose secret options and variables (shell-line.ts: mysql -p…,
+// curl -u user:…, --password …, PGPASSWORD=…) are masked whole. Everything else goes through the
+// text rules.
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { nameWords } from './secret-names.js';
+import { shellSecretSpans } from './shell-line.js';
 import { secretBindings } from './sql-columns.js';
 
 export interface StructuredSpan {
@@ -51,6 +55,7 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
     if (Array.isArray(value)) return value.map((v) => walk(v, key));
     if (isDbQuery(value)) return dbQuery(value);
     if (isDbResult(value)) return dbResult(value);
+    if (isShellPayload(value)) return shellPayload(value);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) out[set.maskKey(k)] = walk(value[k]!, k);
     return out;
@@ -96,7 +101,34 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
     return out;
   };
 
+  const shellPayload = (value: JsonObject): JsonObject => {
+    const out: JsonObject = {};
+    for (const k of Object.keys(value)) {
+      const v = value[k]!;
+      if ((k === 'command' || k === 'data') && typeof v === 'string') {
+        const spans = shellSecretSpans(v, secretName).map((s) => ({
+          start: s.start,
+          end: s.end,
+          ruleId: 'shell-secret',
+        }));
+        out[k] = set.maskSpans(v, spans);
+      } else out[set.maskKey(k)] = walk(v, k);
+    }
+    return out;
+  };
+
   return walk(payload, null);
+}
+
+/**
+ * The SSH shapes (src/protocols/ssh): a channel number with a command line (ssh.exec, ssh.command)
+ * or typed keys (ssh.input, `data` beside its time `t`).
+ */
+function isShellPayload(v: JsonObject): boolean {
+  return (
+    typeof v.channel === 'number' &&
+    (typeof v.command === 'string' || (typeof v.data === 'string' && typeof v.t === 'number'))
+  );
 }
 
 /** The db.query shape (core/db-payloads.ts): a statement text and its bound parameters. */

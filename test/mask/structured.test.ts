@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import type { JsonObject } from '../../src/core/events.js';
 import { createMasker } from '../../src/mask/index.js';
 import { secretNameMatcher } from '../../src/mask/secret-names.js';
 import { secretBindings, tokenizeSql } from '../../src/mask/sql-columns.js';
@@ -169,15 +170,50 @@ test('shell lines: --password=, --password VALUE, mysql -p, sshpass, curl -u, NA
     ["sshpass -p 'pw here' ssh host", 'pw here'],
     ['curl -u admin:adminpw https://x', 'adminpw'],
     ['sudo env API_TOKEN=zzz9 ./run.sh', 'zzz9'],
+    // The tool need not be the first word.
+    ['true mysql -uroot -pHidden9x', 'Hidden9x'],
+    ['docker exec -it db mysql -uroot -pHidden9y app', 'Hidden9y'],
+    ['kubectl exec pod -- curl -u svc:Hidden9z https://api', 'Hidden9z'],
+    ['xargs -n1 sshpass -p Hidden9w ssh', 'Hidden9w'],
   ];
   for (const [line, value] of cases) {
     const out = masker.maskShellLine(line);
     assert.ok(!out.includes(value), `${line} → ${out}`);
     assert.match(out, /\[MASKED:shell-secret:[0-9a-f]{6}\]/, line);
   }
-  for (const line of ['mkdir -p /tmp/x', 'ls -la', 'echo password', 'grep -r token src/']) {
+  for (const line of [
+    'mkdir -p /tmp/x',
+    'ls -la',
+    'echo password',
+    'grep -r token src/',
+    'ssh -p2222 host',
+    'docker run -p8080:80 nginx; mysql -uroot app',
+  ]) {
     assert.equal(masker.maskShellLine(line), line);
   }
   const explained = masker.scanShellLine('mysql -pS3cr3t');
   assert.equal(explained.findings[0]!.detail, 'option or variable -p');
+});
+
+test('SSH payloads: the command of ssh.exec and ssh.command and the keys of ssh.input are read as shell lines', () => {
+  const cases: [string, string][] = [
+    ['mysql -u root -pS3cr3tPass db', 'S3cr3tPass'],
+    ['curl -u admin:adminpw https://x', 'adminpw'],
+    ["sshpass -p 'pw here' ssh host", 'pw here'],
+  ];
+  for (const [line, value] of cases) {
+    const payloads: JsonObject[] = [
+      { channel: 0, command: line },
+      { channel: 1, index: 3, command: line, t: 2.5, offset: 10, source: 'keystrokes' },
+      { channel: 1, t: 2.4, data: `${line}\r` },
+    ];
+    for (const payload of payloads) {
+      const out = JSON.stringify(masker.maskPayload(payload, 'box'));
+      assert.ok(!out.includes(value), out);
+      assert.match(out, /\[MASKED:shell-secret:[0-9a-f]{6}\]/);
+    }
+  }
+  // Other fields of the payload keep their values; a harmless line is unchanged.
+  const plain = { channel: 2, index: 0, command: 'ls -la /tmp', t: 1, offset: 0, source: 'screen' };
+  assert.deepEqual(masker.maskPayload(plain, 'box'), plain);
 });
