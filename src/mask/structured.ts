@@ -3,8 +3,9 @@
 // literals and bind parameters bound to secret-named columns (sql-columns.ts); in db.result, the
 // cells of secret-named columns; and the SSH shapes (ssh.exec and ssh.command `command`, ssh.input
 // `data`): shell command lines, whose secret options and variables (shell-line.ts: mysql -p…,
-// curl -u user:…, --password …, PGPASSWORD=…) are masked whole. Everything else goes through the
-// text rules.
+// curl -u user:…, --password …, PGPASSWORD=…) are masked whole; and ssh.output chunks, whose frames
+// are read as one text for those options (a line's echo arrives a key per frame). Everything else
+// goes through the text rules.
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { nameWords } from './secret-names.js';
@@ -56,6 +57,7 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
     if (isDbQuery(value)) return dbQuery(value);
     if (isDbResult(value)) return dbResult(value);
     if (isShellPayload(value)) return shellPayload(value);
+    if (isTerminalOutput(value)) return terminalOutput(value);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) out[set.maskKey(k)] = walk(value[k]!, k);
     return out;
@@ -117,7 +119,58 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
     return out;
   };
 
+  /**
+   * Output frames `[time, 'o', text]`: the texts are joined and read as shell text; a secret span
+   * is masked whole in the frame where it starts and removed from the frames it runs on into. The
+   * rest of each frame gets the text rules, and every frame keeps its time.
+   */
+  const terminalOutput = (value: JsonObject): JsonObject => {
+    const frames = value.frames as JsonValue[];
+    const starts: number[] = [];
+    let joined = '';
+    for (const frame of frames) {
+      starts.push(joined.length);
+      if (isOutputFrame(frame)) joined += frame[2];
+    }
+    const spans = shellSecretSpans(joined, secretName);
+    const out: JsonObject = {};
+    for (const k of Object.keys(value)) {
+      if (k !== 'frames') {
+        out[set.maskKey(k)] = walk(value[k]!, k);
+        continue;
+      }
+      out[k] = frames.map((frame, i) => {
+        if (!isOutputFrame(frame)) return walk(frame, null);
+        const from = starts[i]!;
+        const text = frame[2];
+        let masked = '';
+        let at = 0;
+        for (const span of spans) {
+          const start = Math.max(span.start - from, 0);
+          const end = Math.min(span.end - from, text.length);
+          if (end <= start || end <= 0 || start >= text.length) continue;
+          masked += set.mask(text.slice(at, start));
+          if (span.start >= from) masked += set.whole(joined.slice(span.start, span.end), 'shell-secret');
+          at = end;
+        }
+        masked += set.mask(text.slice(at));
+        return [frame[0], frame[1], masked];
+      });
+    }
+    return out;
+  };
+
   return walk(payload, null);
+}
+
+/** An asciicast output frame: [seconds, 'o', text]. */
+function isOutputFrame(v: JsonValue): v is [number, 'o', string] {
+  return Array.isArray(v) && v.length === 3 && v[1] === 'o' && typeof v[2] === 'string';
+}
+
+/** The ssh.output shape: a channel and its asciicast frames. */
+function isTerminalOutput(v: JsonObject): boolean {
+  return typeof v.channel === 'number' && Array.isArray(v.frames);
 }
 
 /**

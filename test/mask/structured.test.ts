@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { JsonObject } from '../../src/core/events.js';
+import type { JsonObject, JsonValue } from '../../src/core/events.js';
 import { createMasker } from '../../src/mask/index.js';
 import { secretNameMatcher } from '../../src/mask/secret-names.js';
 import { secretBindings, tokenizeSql } from '../../src/mask/sql-columns.js';
@@ -215,5 +215,34 @@ test('SSH payloads: the command of ssh.exec and ssh.command and the keys of ssh.
   }
   // Other fields of the payload keep their values; a harmless line is unchanged.
   const plain = { channel: 2, index: 0, command: 'ls -la /tmp', t: 1, offset: 0, source: 'screen' };
+  assert.deepEqual(masker.maskPayload(plain, 'box'), plain);
+});
+
+test('ssh.output: an echo that arrives a key per frame is read as one text; frames keep their times', () => {
+  const line = 'docker exec db mysql -uroot -pHidden9q --version';
+  const frames: JsonValue[] = [
+    [0.1, 'o', 'vigil-test$ '],
+    ...[...line].map((c, i) => [0.2 + i / 100, 'o', c]),
+    [1, 'r', '80x24'],
+    [1.1, 'o', '\r\n'],
+  ];
+  const out = masker.maskPayload({ channel: 0, offset: 0, frames }, 'box') as {
+    frames: [number, string, string][];
+  };
+  assert.equal(out.frames.length, frames.length);
+  assert.deepEqual(
+    out.frames.map((f) => f[0]),
+    frames.map((f) => (f as [number])[0]),
+  );
+  const text = out.frames
+    .filter((f) => f[1] === 'o')
+    .map((f) => f[2])
+    .join('');
+  assert.ok(!text.includes('Hidden9q'), text);
+  assert.match(
+    text,
+    /^vigil-test\$ docker exec db mysql -uroot -p\[MASKED:shell-secret:[0-9a-f]{6}\] --version\r\n$/,
+  );
+  const plain = { channel: 0, offset: 0, frames: [[0, 'o', 'mkdir -p /tmp/x\r\n'] as JsonValue] };
   assert.deepEqual(masker.maskPayload(plain, 'box'), plain);
 });

@@ -18,6 +18,8 @@ import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
 const missing =
   sshdMissing() ?? (existsSync('/usr/bin/tmux') ? null : 'tmux is absent (apt-get install tmux): skipped');
 const SECRET = 'S3cr3t-Pa55-xyzzy';
+/** Typed as part of a command line at the prompt, one key at a time: echoed, and must still not be stored. */
+const TYPED_SECRET = 'Typ3d-Pa55-plugh';
 const TMUX = `vigil-ssh-${process.pid}`;
 let f: SshFixture;
 
@@ -53,6 +55,14 @@ const tmux = (...args: string[]) =>
 const pane = async () => (await tmux('capture-pane', '-p', '-t', TMUX, '-S', '-200')).stdout;
 const type = async (text: string) => {
   await tmux('send-keys', '-t', TMUX, '-l', text);
+  await tmux('send-keys', '-t', TMUX, 'Enter');
+};
+/** A person typing: one key at a time (tmux reads a lone `;` as its own separator: avoid it), then Enter. */
+const typeSlowly = async (text: string) => {
+  for (const key of text) {
+    await tmux('send-keys', '-t', TMUX, '-l', key);
+    await new Promise((r) => setTimeout(r, 60));
+  }
   await tmux('send-keys', '-t', TMUX, 'Enter');
 };
 const shows = (what: string | RegExp) =>
@@ -110,13 +120,17 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await shows('Password: ');
   await type(SECRET);
   await shows(`got-${SECRET.length}`);
+  await typeSlowly(`mysql -uroot -p${TYPED_SECRET} --version && echo typed-done`);
+  await shows(/^typed-done$/m);
   await type('exit');
   await until('the ssh client to end', async () =>
     (await tmux('has-session', '-t', TMUX)).code !== 0 ? true : null,
   );
 
   const events = await sessionEvents();
-  const commands = events.filter((e) => e.type === 'ssh.command').map((e) => e.payload?.command);
+  const commands = events
+    .filter((e) => e.type === 'ssh.command')
+    .map((e) => String(e.payload?.command).replace(/\[MASKED:shell-secret:[0-9a-f]{6}\]/, '[MASKED]'));
   assert.deepEqual(commands, [
     "export PS1='vigil-test$ '",
     'echo answer-$((6*7))',
@@ -124,8 +138,18 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
     `touch ${marker}`,
     'echo still-here',
     `read -s -p 'Password: ' PW; echo; echo got-\${#PW}`,
+    'mysql -uroot -p[MASKED] --version && echo typed-done',
     'exit',
   ]);
+  // The echo arrives a key per frame: the terminal as a replay shows it must not hold the password.
+  const screen = events
+    .filter((e) => e.type === 'ssh.output')
+    .flatMap((e) => e.payload?.frames as [number, string, string][])
+    .filter((fr) => fr[1] === 'o')
+    .map((fr) => fr[2])
+    .join('');
+  assert.match(screen, /mysql -uroot -p\[MASKED:shell-secret:[0-9a-f]{6}\]/);
+  assert.ok(!screen.includes(TYPED_SECRET), 'the echo of the typed password is in the recorded output');
   const hidden = events.filter((e) => e.type === 'ssh.input' && e.payload?.hidden === true);
   assert.equal(hidden.length, 1, 'the password line is recorded as typed, not stored');
   assert.equal(hidden[0]!.payload?.bytes, SECRET.length + 1);
@@ -140,6 +164,10 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await f.gateway.checkpointer.checkpointNow();
   assertSecretNowhere(f.dataDir);
   assert.ok(!containsAnyEncoding(Buffer.from(f.log()), SECRET), 'the password is in the gateway log');
+  assert.ok(
+    !containsAnyEncoding(Buffer.from(f.log()), TYPED_SECRET),
+    'the typed password is in the gateway log',
+  );
   await assertLedgerVerifies(f.gateway);
 });
 
@@ -201,6 +229,13 @@ function assertSecretNowhere(dir: string): void {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) assertSecretNowhere(path);
-    else assert.ok(!containsAnyEncoding(readFileSync(path), SECRET), `the password is in ${path}`);
+    else {
+      const data = readFileSync(path);
+      assert.ok(!containsAnyEncoding(data, SECRET), `the password is in ${path}`);
+      assert.ok(
+        !containsAnyEncoding(data, TYPED_SECRET),
+        `the password typed on a command line is in ${path}`,
+      );
+    }
   }
 }

@@ -85,6 +85,7 @@ export class LineGuard {
 
   #startLine(): void {
     this.#lineStarted = true;
+    this.#o.recorder.hold();
     this.#o.screen.mark();
     this.#promptColumn = this.#o.screen.cursor;
     this.#lineOffset = this.#o.recorder.offset;
@@ -95,6 +96,7 @@ export class LineGuard {
     this.#line.reset();
     this.#typed = [];
     this.#lineStarted = false;
+    this.#o.recorder.release();
   }
 
   async #enter(): Promise<void> {

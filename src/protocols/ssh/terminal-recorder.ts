@@ -23,6 +23,7 @@ export class TerminalRecorder {
   #bytes = 0;
   #chunkStart = 0;
   #timer: NodeJS.Timeout | null = null;
+  #held = false;
   /** Output bytes seen on the channel so far. */
   offset = 0;
 
@@ -43,20 +44,40 @@ export class TerminalRecorder {
     this.#frames.push([this.now(), 'o', text]);
     this.#bytes += chunk.length;
     if (this.#bytes >= this.#options.chunkBytes) this.flush();
-    else if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.flush(), this.#options.chunkMs);
-      this.#timer.unref();
+    else this.#flushLater();
+  }
+
+  /**
+   * While a line is typed at a prompt (LineGuard), its echo is kept in one chunk, up to the size
+   * bound: the masker reads a chunk's output as one text, so a password typed as part of a command
+   * line (`mysql -p…`) is found in its echo, which arrives one key at a time.
+   */
+  hold(): void {
+    this.#held = true;
+    if (this.#timer !== null) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
     }
+  }
+
+  /** The line ended: the held chunk is recorded. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.flush();
+  }
+
+  #flushLater(): void {
+    if (this.#timer !== null || this.#held) return;
+    this.#timer = setTimeout(() => this.flush(), this.#options.chunkMs);
+    this.#timer.unref();
   }
 
   /** A window size change, in its place among the output frames. */
   resize(cols: number, rows: number): void {
     if (this.#frames.length === 0) this.#chunkStart = this.offset;
     this.#frames.push([this.now(), 'r', `${cols}x${rows}`]);
-    if (this.#timer === null) {
-      this.#timer = setTimeout(() => this.flush(), this.#options.chunkMs);
-      this.#timer.unref();
-    }
+    this.#flushLater();
   }
 
   /** Records the last chunk, with any incomplete character at the very end. */
