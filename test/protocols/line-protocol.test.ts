@@ -80,6 +80,8 @@ after(async () => {
 });
 
 async function eventsOf(filter: { connection?: string; identity?: string }): Promise<StoredEvent[]> {
+  // Answers are recorded as they pass (nobody waits for them): read once they are committed.
+  await gateway.recorder.drain();
   const sessions = await gateway.store.ledger.listSessions(filter);
   return (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
 }
