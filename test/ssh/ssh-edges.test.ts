@@ -4,7 +4,7 @@
 // forward is recorded with its bytes; a changed upstream host key is refused and recorded.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
@@ -12,7 +12,7 @@ import { nowIso } from '../../src/core/events.js';
 import { openStore } from '../../src/store/index.js';
 import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
+import { freePort, sshdMissing } from '../support/openssh-server.js';
 import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
 
 const missing = sshdMissing();
@@ -178,6 +178,53 @@ test('offboarding cuts a live shell and records access.revoked', { skip: missing
     return list.some((e) => e.type === 'session.end') ? list : null;
   });
   assert.ok(events.some((e) => e.type === 'access.revoked'));
+});
+
+test('an allowed remote forward (ssh -R): the listen and each connection back are judged, relayed and recorded', {
+  skip: missing ?? false,
+}, async () => {
+  // On the user's side, a service the host will reach through the forward: it answers "pong:<line>".
+  const service = createServer((socket) => {
+    socket.once('data', (c: Buffer) => socket.end(`pong:${c.toString('latin1').trim()}\n`));
+  });
+  await new Promise<void>((resolve) => service.listen(0, '127.0.0.1', resolve));
+  const servicePort = (service.address() as AddressInfo).port;
+  const remotePort = await freePort();
+  try {
+    // On the host, connect to the forwarded port (retrying until the host listens) and ask once.
+    const script = [
+      `for i in $(seq 50); do exec 3<>/dev/tcp/127.0.0.1/${remotePort} 2>/dev/null && break; sleep 0.1; done`,
+      'echo ping >&3',
+      'head -n1 <&3',
+    ].join('; ');
+    const run = await f.ssh('alice', [
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-R',
+      `127.0.0.1:${remotePort}:127.0.0.1:${servicePort}`,
+      'alice@127.0.0.1',
+      `bash -c '${script}'`,
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'pong:ping\n');
+  } finally {
+    service.close();
+  }
+  const events = await until('the forwarded connection record', async () => {
+    const list = (await f.events({ identity: 'alice' })).filter((e) => e.type === 'ssh.forward');
+    return list.some((e) => e.payload?.kind === 'forwarded-tcpip' && e.payload?.phase === 'closed')
+      ? list
+      : null;
+  });
+  const listen = events.find((e) => e.payload?.kind === 'tcpip-forward' && e.payload?.phase === 'listen');
+  assert.equal(listen?.payload?.port, remotePort);
+  assert.ok(events.some((e) => e.payload?.phase === 'listening' && e.payload?.bound_port === remotePort));
+  const open = events.find((e) => e.payload?.kind === 'forwarded-tcpip' && e.payload?.phase === 'open');
+  const closed = events.find((e) => e.payload?.kind === 'forwarded-tcpip' && e.payload?.phase === 'closed');
+  assert.equal(open?.payload?.port, remotePort);
+  assert.ok(open!.seq < closed!.seq);
+  assert.equal(closed?.payload?.bytes_to_host, 'pong:ping\n'.length, 'bytes the user sent back to the host');
+  assert.equal(closed?.payload?.bytes_from_host, 'ping\n'.length, 'bytes the host sent to the user');
 });
 
 test('the upstream host key changing makes Vigil refuse the connection, and the refusal is recorded', {

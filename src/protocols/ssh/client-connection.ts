@@ -17,7 +17,7 @@ import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import type { SshConnectionConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
-import { relayForward } from './forwarding.js';
+import { cancelRemoteForward, relayForward, relayRemoteForward } from './forwarding.js';
 import type { HostKeyPins } from './host-key-pins.js';
 import { refuseForwarding, serveSessionChannel } from './session-channel.js';
 import { connectUpstream, type Upstream } from './upstream-connect.js';
@@ -210,8 +210,13 @@ function startSession(client: Connection, session: ModuleSession, deps: ClientDe
   client.on('request', (accept, reject, name, info) => {
     // A client saying it opens no more sessions asks nothing of the host.
     if ((name as string) === 'no-more-sessions@openssh.com') return accept?.();
+    // Remote forwarding lets the host reach into the user's network: only where the connection
+    // allows forwarding, and every connection the host sends back is judged and recorded.
+    if (config.allow_port_forwarding && 'bindAddr' in info) {
+      if (name === 'tcpip-forward') return relayRemoteForward(state, client, info, accept, reject);
+      if (name === 'cancel-tcpip-forward') return cancelRemoteForward(state, info, accept, reject);
+    }
     if (name.startsWith('cancel-')) return reject?.();
-    // Remote forwarding would let the host reach into the user's network: never relayed.
     const where: JsonObject = 'bindAddr' in info ? { host: info.bindAddr, port: info.bindPort } : {};
     refuseForwarding(state, { kind: name, ...where });
     reject?.();

@@ -1,7 +1,9 @@
-// A local port forward (`ssh -L`) on a connection that allows it: the forward is an ssh.forward
-// action, judged and recorded before the host opens it; when it closes, the bytes each way are
+// Port forwards on a connection that allows them. A local forward (`ssh -L`) is an ssh.forward
+// action, judged and recorded before the host opens it. A remote forward (`ssh -R`) is judged when
+// the user asks the host to listen, and each connection the host then sends back is judged and
+// recorded before it reaches the user. When a forwarded channel closes, the bytes each way are
 // recorded with it. The contents are not recorded: they are another protocol Vigil cannot read here.
-import type { AcceptConnection, RejectConnection, ServerChannel } from 'ssh2';
+import type { AcceptConnection, ClientChannel, Connection, RejectConnection, ServerChannel } from 'ssh2';
 import { toVigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ConnectionState } from './connection-state.js';
@@ -26,35 +28,151 @@ export function relayForward(
           (err, ch) => (err ? reject(err) : resolve(ch)),
         );
       });
-      const channel = accept();
-      let sent = 0;
-      let received = 0;
-      channel.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-      });
-      upstream.on('data', (chunk: Buffer) => {
-        received += chunk.length;
-      });
-      channel.pipe(upstream).pipe(channel);
-      let closed = false;
-      const close = () => {
-        if (closed) return;
-        closed = true;
-        state.record('ssh.forward', {
-          ...payload,
-          phase: 'closed',
-          bytes_to_host: sent,
-          bytes_from_host: received,
-        });
-        channel.destroy();
-        upstream.destroy();
-      };
-      channel.on('close', close);
-      upstream.on('close', close);
-      state.onEnd(close);
+      relayCounted(state, payload, accept(), upstream);
     } catch (err) {
       state.logger.warn({ session: state.session.id, err: toVigilError(err).message }, 'ssh forward refused');
       reject();
+    }
+  })();
+}
+
+/**
+ * Relays a forwarded channel both ways, counting bytes: `toHost` carries what the user sends,
+ * `fromHost` what the host sends. Recorded as the forward's close, however it ends.
+ */
+function relayCounted(
+  state: ConnectionState,
+  payload: JsonObject,
+  user: ServerChannel,
+  host: ClientChannel,
+): void {
+  let sent = 0;
+  let received = 0;
+  user.on('data', (chunk: Buffer) => {
+    sent += chunk.length;
+  });
+  host.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+  });
+  user.pipe(host).pipe(user);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    state.record('ssh.forward', {
+      ...payload,
+      phase: 'closed',
+      bytes_to_host: sent,
+      bytes_from_host: received,
+    });
+    user.destroy();
+    host.destroy();
+  };
+  user.on('close', close);
+  host.on('close', close);
+  state.onEnd(close);
+}
+
+/** The user's connection, remembered per upstream, so the host's forwarded connections reach it. */
+const serving = new WeakSet<object>();
+
+/**
+ * `ssh -R`: the host is asked to listen only once the request is judged (ssh.forward, phase
+ * `listen`); the port it bound is the answer. Connections the host accepts on it are judged and
+ * recorded one by one (phase `open`, kind `forwarded-tcpip`) before the user's side is opened.
+ */
+export function relayRemoteForward(
+  state: ConnectionState,
+  user: Connection,
+  bind: { readonly bindAddr: string; readonly bindPort: number },
+  accept: ((port?: number) => void) | undefined,
+  reject: (() => void) | undefined,
+): void {
+  void (async () => {
+    const payload = { kind: 'tcpip-forward', host: bind.bindAddr, port: bind.bindPort };
+    try {
+      await state.session.submit('ssh.forward', { ...payload, phase: 'listen' }, { signal: state.signal });
+      const { client } = await state.upstream;
+      if (!serving.has(client)) {
+        serving.add(client);
+        client.on('tcp connection', (info, acceptHost, rejectHost) => {
+          const channelPayload = {
+            kind: 'forwarded-tcpip',
+            host: info.destIP,
+            port: info.destPort,
+            origin: `${info.srcIP}:${info.srcPort}`,
+          };
+          openTowardsUser(state, user, channelPayload, acceptHost, rejectHost);
+        });
+      }
+      const port = await new Promise<number>((resolve, fail) =>
+        client.forwardIn(bind.bindAddr, bind.bindPort, (err, bound) => (err ? fail(err) : resolve(bound))),
+      );
+      state.record('ssh.forward', { ...payload, phase: 'listening', bound_port: port });
+      accept?.(bind.bindPort === 0 ? port : undefined);
+    } catch (err) {
+      state.logger.warn(
+        { session: state.session.id, err: toVigilError(err).message },
+        'ssh remote forward refused',
+      );
+      reject?.();
+    }
+  })();
+}
+
+/** `cancel-tcpip-forward`: the host stops listening, and the cancellation is recorded. */
+export function cancelRemoteForward(
+  state: ConnectionState,
+  bind: { readonly bindAddr: string; readonly bindPort: number },
+  accept: (() => void) | undefined,
+  reject: (() => void) | undefined,
+): void {
+  void (async () => {
+    try {
+      const { client } = await state.upstream;
+      await new Promise<void>((resolve, fail) =>
+        client.unforwardIn(bind.bindAddr, bind.bindPort, (err) => (err ? fail(err) : resolve())),
+      );
+      state.record('ssh.forward', {
+        kind: 'tcpip-forward',
+        host: bind.bindAddr,
+        port: bind.bindPort,
+        phase: 'cancelled',
+      });
+      accept?.();
+    } catch {
+      reject?.();
+    }
+  })();
+}
+
+function openTowardsUser(
+  state: ConnectionState,
+  user: Connection,
+  payload: JsonObject,
+  acceptHost: () => ClientChannel,
+  rejectHost: () => void,
+): void {
+  void (async () => {
+    try {
+      await state.session.submit('ssh.forward', { ...payload, phase: 'open' }, { signal: state.signal });
+      const [origin, originPort] = String(payload.origin).split(':');
+      const toUser = await new Promise<ServerChannel>((resolve, fail) =>
+        user.forwardOut(
+          String(payload.host),
+          Number(payload.port),
+          origin ?? '127.0.0.1',
+          Number(originPort ?? 0),
+          (err, ch) => (err ? fail(err) : resolve(ch)),
+        ),
+      );
+      relayCounted(state, payload, toUser, acceptHost());
+    } catch (err) {
+      state.logger.warn(
+        { session: state.session.id, err: toVigilError(err).message },
+        'ssh forwarded connection refused',
+      );
+      rejectHost();
     }
   })();
 }
