@@ -100,3 +100,32 @@ test('progress is reported per batch', async () => {
   ]);
   await ledger.store.close();
 });
+
+test('verifying while the gateway appends: events committed meanwhile are never taken for a truncation', async () => {
+  const ledger = await buildLedger({ order: [0, 1, 2, 0], checkpointsAfter: [] });
+  const recorder = new Recorder(ledger.store.ledger);
+  await recorder.init();
+  const source = ledger.store.eventSource;
+  let appended = 0;
+  // The gateway commits an event to session 0 just after the verifier has read to the end of the log.
+  const racing: typeof source = {
+    ...source,
+    readEvents: async (from, limit) => {
+      const rows = await source.readEvents(from, limit);
+      if (rows.length === 0 && appended === 0) {
+        appended++;
+        await recorder.append(draftFor(0, 100), 'llm');
+      }
+      return rows;
+    },
+    count: () => source.count(),
+    sessionCounts: () => source.sessionCounts(),
+    purgeRecords: () => source.purgeRecords(),
+  };
+  const report = await verifyLedger(racing, await ledger.store.ledger.listCheckpoints(), {
+    keyring: ledger.keys.keyring,
+  });
+  assert.equal(appended, 1, 'an event was committed during the verification');
+  assert.equal(report.fault, null, JSON.stringify(report.fault));
+  await ledger.store.close();
+});
