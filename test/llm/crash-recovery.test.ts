@@ -80,7 +80,11 @@ test('SIGKILL under load loses no delivered response', { timeout: 120_000 }, asy
     }
   };
   const workers = Array.from({ length: 8 }, (_, w) => worker(w));
-  await new Promise((r) => setTimeout(r, 1500));
+  // Kill under load: at least 1.5 s in and 21 responses delivered (a loaded machine takes longer).
+  const started = Date.now();
+  while ((Date.now() - started < 1500 || delivered.length <= 20) && Date.now() - started < 60_000) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
   child.kill('SIGKILL');
   stop = true;
   await Promise.all(workers);
