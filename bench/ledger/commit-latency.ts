@@ -1,0 +1,46 @@
+// Latency of single durable commits, one after another (a client in a loop: no group commit to
+// hide a slow one), through Recorder + SqliteStore as the gateway opens it (append worker).
+// Prints p50, p99, p99.9 and the worst commit: a WAL checkpoint inside a commit shows in the tail.
+//   node --import tsx bench/ledger/commit-latency.ts [events] [full|normal]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Recorder } from '../../src/ledger/recorder.js';
+import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { percentile } from '../support/stats.js';
+
+const events = Number(process.argv[2] ?? 20_000);
+const WARM_UP = 100;
+const synchronous = process.argv[3] === 'normal' ? 'normal' : 'full';
+const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-commit-'));
+const store = new SqliteStore(join(dir, 'vigil.db'), { synchronous });
+const recorder = new Recorder(store);
+await recorder.init();
+const identity = { subject: 'alice', kind: 'user' as const, groups: ['ai-eng'] };
+const latencies: number[] = [];
+for (let i = 0; i < events; i++) {
+  const t0 = performance.now();
+  await recorder.append(
+    {
+      type: 'db.query',
+      sessionId: `s${i % 8}`,
+      connection: 'pg',
+      identity,
+      time: new Date().toISOString(),
+      payload: {
+        statement: `SELECT abalance FROM pgbench_accounts WHERE aid = ${i}`,
+        filler: 'x'.repeat(400),
+      },
+    },
+    'postgres',
+  );
+  latencies.push(performance.now() - t0);
+}
+await store.close();
+rmSync(dir, { recursive: true, force: true });
+// The first commits start the writer thread: left out.
+const sorted = latencies.slice(WARM_UP).sort((a, b) => a - b);
+const ms = (v: number) => v.toFixed(2);
+console.log(
+  `${events - WARM_UP} sequential commits (after ${WARM_UP} to warm up), synchronous=${synchronous}: p50 ${ms(percentile(sorted, 50))} ms, p99 ${ms(percentile(sorted, 99))} ms, p99.9 ${ms(percentile(sorted, 99.9))} ms, max ${ms(sorted[sorted.length - 1]!)} ms`,
+);
