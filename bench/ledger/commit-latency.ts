@@ -1,20 +1,21 @@
 // Latency of single durable commits, one after another (a client in a loop: no group commit to
-// hide a slow one), through Recorder + SqliteStore as the gateway opens it (append worker).
+// hide a slow one), through Recorder and the store as the gateway opens it (SQLite, append worker).
 // Prints p50, p99, p99.9 and the worst commit: a WAL checkpoint inside a commit shows in the tail.
 //   node --import tsx bench/ledger/commit-latency.ts [events] [full|normal]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Recorder } from '../../src/ledger/recorder.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
 import { percentile } from '../support/stats.js';
 
 const events = Number(process.argv[2] ?? 20_000);
 const WARM_UP = 100;
 const synchronous = process.argv[3] === 'normal' ? 'normal' : 'full';
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-commit-'));
-const store = new SqliteStore(join(dir, 'vigil.db'), { synchronous });
-const recorder = new Recorder(store);
+const store = await openStore(configSchema.parse({ durability: synchronous }), dir);
+const recorder = new Recorder(store.ledger);
 await recorder.init();
 const identity = { subject: 'alice', kind: 'user' as const, groups: ['ai-eng'] };
 const latencies: number[] = [];
