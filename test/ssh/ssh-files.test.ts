@@ -1,7 +1,7 @@
 // File transfers through Vigil with the real OpenSSH clients: scp (over sftp, OpenSSH's default),
 // legacy scp (`scp -O`) and sftp, uploads and downloads, each file arriving whole (same SHA-256)
 // and recorded as ssh.file with its path, direction, size and SHA-256. A denied upload never
-// creates its file. (The 100 MB transfers are in bench/ssh; 8 MiB here keeps the suite quick.)
+// creates its file. The file is 100 MB and a few bytes (not a multiple of any buffer size).
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { sshdMissing } from '../support/openssh-server.js';
 import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
 
 const missing = sshdMissing();
-const SIZE = 8 * 1024 * 1024 + 12_345;
+const SIZE = 100 * 1000 * 1000 + 12_345;
 let f: SshFixture;
 let local: string;
 let sha: string;
