@@ -2,7 +2,7 @@
 // else a private `mariadbd` started on a temporary data directory and a free high port, from
 // Debian's binaries. Without them the caller skips, saying why.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,12 +70,16 @@ export async function startTestMariadb(): Promise<TestMariadb> {
     };
   }
   const dir = mkdtempSync(join(tmpdir(), 'vigil-mariadb-'));
+  // A temporary directory of its own: servers sharing /tmp (two test files at once) removed each
+  // other's temporary tables during mariadb-install-db.
+  mkdirSync(join(dir, 'tmp'));
   const installer = INSTALL_DB.find((p) => existsSync(p))!;
   const install = spawnSync(
     installer,
     [
       '--no-defaults',
       `--datadir=${dir}/data`,
+      `--tmpdir=${dir}/tmp`,
       '--user=root',
       '--auth-root-authentication-method=normal',
       '--skip-test-db',
@@ -90,6 +94,7 @@ export async function startTestMariadb(): Promise<TestMariadb> {
     [
       '--no-defaults',
       `--datadir=${dir}/data`,
+      `--tmpdir=${dir}/tmp`,
       `--socket=${dir}/mysqld.sock`,
       `--pid-file=${dir}/mysqld.pid`,
       `--port=${port}`,
