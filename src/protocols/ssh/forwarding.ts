@@ -19,7 +19,7 @@ export function relayForward(
       await state.session.submit('ssh.forward', { ...payload, phase: 'open' }, { signal: state.signal });
       const { client } = await state.upstream;
       const [origin, originPort] = String(payload.origin).split(':');
-      const upstream = await new Promise<import('ssh2').ClientChannel>((resolve, reject) => {
+      const upstream = await new Promise<ClientChannel>((resolve, reject) => {
         client.forwardOut(
           origin ?? '127.0.0.1',
           Number(originPort ?? 0),
@@ -37,8 +37,8 @@ export function relayForward(
 }
 
 /**
- * Relays a forwarded channel both ways, counting bytes: `toHost` carries what the user sends,
- * `fromHost` what the host sends. Recorded as the forward's close, however it ends.
+ * Relays a forwarded channel both ways, counting what the user sends (`bytes_to_host`) and what
+ * the host sends (`bytes_from_host`): recorded as the forward's close, however it ends.
  */
 function relayCounted(
   state: ConnectionState,
@@ -73,7 +73,7 @@ function relayCounted(
   state.onEnd(close);
 }
 
-/** The user's connection, remembered per upstream, so the host's forwarded connections reach it. */
+/** Upstream clients already relaying the host's forwarded connections (one handler each). */
 const serving = new WeakSet<object>();
 
 /**
