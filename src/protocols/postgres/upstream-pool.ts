@@ -89,7 +89,8 @@ export class UpstreamPool {
    * the key is full, the connection is too old, or the reset does not end cleanly. Never throws.
    */
   async give(key: string, upstream: PooledUpstream): Promise<boolean> {
-    upstream.socket.on('error', ignore);
+    // Once per socket: a connection reused many times must not collect a listener per reuse.
+    if (!upstream.socket.listeners('error').includes(ignore)) upstream.socket.on('error', ignore);
     if (!this.#hasRoom(key) || this.#tooOld(upstream)) {
       closeUpstream(upstream);
       return false;
