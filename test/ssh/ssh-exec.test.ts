@@ -6,9 +6,17 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
+import {
+  type SshFixture,
+  ssh2Client,
+  ssh2Exec,
+  startSshAgent,
+  startSshFixture,
+  until,
+} from './ssh-fixture.js';
 
 const missing = sshdMissing();
 let f: SshFixture;
@@ -175,6 +183,37 @@ test('a wrong token is refused and recorded as access.denied; the token never re
   const sessions = await f.gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
   const events = (await Promise.all(sessions.map((s) => f.gateway.store.ledger.readSession(s.id)))).flat();
   assert.ok(events.some((e) => e.type === 'access.denied' && e.payload?.code === 'auth_invalid'));
+});
+
+test('agent and X11 forwarding are refused by default (ssh -A -X): the command runs, the requests are recorded as refused', {
+  skip: missing ?? false,
+}, async () => {
+  // An agent of the user's own: without one, ssh -A asks for nothing.
+  const agent = await startSshAgent();
+  const run = await runProcess(
+    'ssh',
+    [
+      '-p',
+      String(f.port),
+      ...f.clientOptions(),
+      '-A',
+      '-o',
+      'ForwardX11=yes',
+      'audrey@127.0.0.1',
+      'echo "${SSH_AUTH_SOCK:-no-agent} ${DISPLAY:-no-display}"',
+    ],
+    { ...f.askpassEnv('audrey'), SSH_AUTH_SOCK: agent.socket },
+  ).finally(() => agent.close());
+  assert.equal(run.code, 0, run.stderr);
+  assert.equal(run.stdout, 'no-agent no-display\n');
+  const refused = await until('refused agent and X11 requests', async () => {
+    const events = (await f.events({ identity: 'audrey' })).filter(
+      (e) => e.type === 'ssh.forward' && (e.payload?.kind === 'agent' || e.payload?.kind === 'x11'),
+    );
+    return events.length >= 2 ? events : null;
+  });
+  assert.deepEqual(refused.map((e) => e.payload?.kind).sort(), ['agent', 'x11']);
+  assert.ok(refused.every((e) => e.payload?.refused === 'forwarding_refused'));
 });
 
 test('port forwarding and agent forwarding are refused by default, and the attempts recorded', {

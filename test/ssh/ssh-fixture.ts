@@ -2,6 +2,7 @@
 // connection logs in to the sshd with a key Vigil holds; users reach it with the OpenSSH client
 // (their Vigil token given through SSH_ASKPASS, as a user's askpass helper would) or with ssh2.
 // The gateway's log is captured so tests can scan it for secrets.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -202,4 +203,36 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+export interface SshAgent {
+  /** SSH_AUTH_SOCK for a client using this agent. */
+  readonly socket: string;
+  /** Generates a key, adds it to the agent, and returns its fingerprint (SHA256:…). */
+  addKey(): string;
+  close(): void;
+}
+
+/** A real ssh-agent of the user's own (OpenSSH's), empty until keys are added. */
+export async function startSshAgent(): Promise<SshAgent> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-agent-'));
+  const socket = join(dir, 'agent.sock');
+  const env = { ...process.env, SSH_AUTH_SOCK: socket };
+  const child = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+  await until('the ssh-agent socket', async () => {
+    // ssh-add -l exits 1 for an empty agent, 2 when it cannot reach one.
+    const status = spawnSync('ssh-add', ['-l'], { env, stdio: 'ignore' }).status;
+    return status === 0 || status === 1;
+  });
+  let keys = 0;
+  return {
+    socket,
+    addKey() {
+      const key = join(dir, `key${keys++}`);
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', key, '-C', 'agent-test']);
+      execFileSync('ssh-add', ['-q', key], { env, stdio: 'ignore' });
+      return execFileSync('ssh-keygen', ['-l', '-f', `${key}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+    },
+    close: () => child.kill(),
+  };
 }

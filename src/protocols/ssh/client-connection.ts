@@ -15,9 +15,17 @@ import { toVigilError } from '../../core/errors.js';
 import type { EventType, JsonObject, SessionEndReason } from '../../core/events.js';
 import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import { UserAgent } from './agent-forwarding.js';
 import type { SshConnectionConfig } from './config.js';
 import type { ConnectionState } from './connection-state.js';
-import { cancelRemoteForward, relayForward, relayRemoteForward } from './forwarding.js';
+import {
+  agentTowardsUser,
+  cancelRemoteForward,
+  relayForward,
+  relayRemoteForward,
+  serveX11,
+  tcpPayload,
+} from './forwarding.js';
 import type { HostKeyPins } from './host-key-pins.js';
 import { refuseForwarding, serveSessionChannel } from './session-channel.js';
 import { connectUpstream, type Upstream } from './upstream-connect.js';
@@ -136,10 +144,14 @@ function startSession(client: Connection, session: ModuleSession, deps: ClientDe
     });
   };
 
+  // The host's agent channels reach the user only where the connection allows agent forwarding.
+  const agent = config.allow_agent_forwarding
+    ? new UserAgent((done) => agentTowardsUser(state, client, done))
+    : undefined;
   const upstream: Promise<Upstream> = (async () => {
     const credential = ctx.credential(config.name) ?? '';
     try {
-      const up = await connectUpstream(config, credential, deps.pins);
+      const up = await connectUpstream(config, credential, deps.pins, agent);
       record('ssh.host_key', { upstream: config.upstream, ...up.hostKey });
       up.client.on('close', () => end('closed', 'vigil: the host closed the connection'));
       return up;
@@ -189,14 +201,15 @@ function startSession(client: Connection, session: ModuleSession, deps: ClientDe
     },
   };
 
+  if (config.allow_x11_forwarding) {
+    upstream.then(
+      (up) => serveX11(state, client, up.client),
+      () => undefined,
+    );
+  }
   client.on('session', (accept) => serveSessionChannel(state, accept));
   client.on('tcpip', (accept, reject, info) => {
-    const payload = {
-      kind: 'direct-tcpip',
-      host: info.destIP,
-      port: info.destPort,
-      origin: `${info.srcIP}:${info.srcPort}`,
-    };
+    const payload = tcpPayload('direct-tcpip', info);
     if (!config.allow_port_forwarding) {
       refuseForwarding(state, payload);
       return reject();

@@ -1,12 +1,35 @@
-// Port forwards on a connection that allows them. A local forward (`ssh -L`) is an ssh.forward
-// action, judged and recorded before the host opens it. A remote forward (`ssh -R`) is judged when
-// the user asks the host to listen, and each connection the host then sends back is judged and
-// recorded before it reaches the user. When a forwarded channel closes, the bytes each way are
-// recorded with it. The contents are not recorded: they are another protocol Vigil cannot read here.
-import type { AcceptConnection, ClientChannel, Connection, RejectConnection, ServerChannel } from 'ssh2';
+// Forwards on a connection that allows them. A local forward (`ssh -L`) is an ssh.forward action,
+// judged and recorded before the host opens it. A remote forward (`ssh -R`) is judged when the user
+// asks the host to listen, and each connection the host then sends back is judged and recorded
+// before it reaches the user; so is each X11 connection (`ssh -X`) and each use of a forwarded agent
+// (`ssh -A`). When a forwarded channel closes, the bytes each way are recorded with it. The contents
+// are not recorded: they are another protocol Vigil cannot read here.
+import type { Duplex } from 'node:stream';
+import type {
+  AcceptConnection,
+  Client,
+  ClientChannel,
+  Connection,
+  RejectConnection,
+  ServerChannel,
+} from 'ssh2';
 import { toVigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
+import { duplexPair, openAgentChannel } from './agent-forwarding.js';
 import type { ConnectionState } from './connection-state.js';
+
+/** What a forwarded TCP channel is recorded as: where it goes and where it comes from. */
+export function tcpPayload(
+  kind: 'direct-tcpip' | 'forwarded-tcpip',
+  info: {
+    readonly destIP: string;
+    readonly destPort: number;
+    readonly srcIP: string;
+    readonly srcPort: number;
+  },
+): JsonObject {
+  return { kind, host: info.destIP, port: info.destPort, origin: `${info.srcIP}:${info.srcPort}` };
+}
 
 export function relayForward(
   state: ConnectionState,
@@ -40,12 +63,7 @@ export function relayForward(
  * Relays a forwarded channel both ways, counting what the user sends (`bytes_to_host`) and what
  * the host sends (`bytes_from_host`): recorded as the forward's close, however it ends.
  */
-function relayCounted(
-  state: ConnectionState,
-  payload: JsonObject,
-  user: ServerChannel,
-  host: ClientChannel,
-): void {
+function relayCounted(state: ConnectionState, payload: JsonObject, user: ServerChannel, host: Duplex): void {
   let sent = 0;
   let received = 0;
   user.on('data', (chunk: Buffer) => {
@@ -96,13 +114,14 @@ export function relayRemoteForward(
       if (!serving.has(client)) {
         serving.add(client);
         client.on('tcp connection', (info, acceptHost, rejectHost) => {
-          const channelPayload = {
-            kind: 'forwarded-tcpip',
-            host: info.destIP,
-            port: info.destPort,
-            origin: `${info.srcIP}:${info.srcPort}`,
-          };
-          openTowardsUser(state, user, channelPayload, acceptHost, rejectHost);
+          const channelPayload = tcpPayload('forwarded-tcpip', info);
+          openTowardsUser(
+            state,
+            channelPayload,
+            () => forwardOutToUser(user, channelPayload),
+            acceptHost,
+            rejectHost,
+          );
         });
       }
       const port = await new Promise<number>((resolve, fail) =>
@@ -146,31 +165,70 @@ export function cancelRemoteForward(
   })();
 }
 
-function openTowardsUser(
+/**
+ * `ssh -X`: each X11 connection the host opens back (an X client on the host reaching the user's
+ * display) is judged and recorded, then opened to the user's client, which checks the X11 cookie.
+ */
+export function serveX11(state: ConnectionState, user: Connection, client: Client): void {
+  client.on('x11', (info, acceptHost, rejectHost) => {
+    const payload = { kind: 'x11', origin: `${info.srcIP}:${info.srcPort}` };
+    const open = () =>
+      new Promise<ServerChannel>((resolve, fail) =>
+        user.x11(info.srcIP, info.srcPort, (err, ch) => (err ? fail(err) : resolve(ch))),
+      );
+    openTowardsUser(state, payload, open, acceptHost, rejectHost);
+  });
+}
+
+/**
+ * `ssh -A`: each time the host opens the forwarded agent (`ssh-add -l`, a login onwards), the use
+ * is judged and recorded, then an agent channel is opened to the user. `done` gets the stream ssh2
+ * pipes the host's channel into, or an error, which makes ssh2 refuse the host's channel.
+ */
+export function agentTowardsUser(
   state: ConnectionState,
   user: Connection,
+  done: (err?: Error, stream?: Duplex) => void,
+): void {
+  const acceptHost = () => {
+    const [forHost, hostSide] = duplexPair();
+    done(undefined, forHost);
+    return hostSide;
+  };
+  const rejectHost = () => done(new Error('agent forwarding refused'));
+  openTowardsUser(state, { kind: 'agent' }, () => openAgentChannel(user), acceptHost, rejectHost);
+}
+
+function forwardOutToUser(user: Connection, payload: JsonObject): Promise<ServerChannel> {
+  const [origin, originPort] = String(payload.origin).split(':');
+  return new Promise((resolve, fail) =>
+    user.forwardOut(
+      String(payload.host),
+      Number(payload.port),
+      origin ?? '127.0.0.1',
+      Number(originPort ?? 0),
+      (err, ch) => (err ? fail(err) : resolve(ch)),
+    ),
+  );
+}
+
+/** A channel the host opens towards the user: judged and recorded first, then relayed and counted. */
+function openTowardsUser(
+  state: ConnectionState,
   payload: JsonObject,
-  acceptHost: () => ClientChannel,
+  openUser: () => Promise<ServerChannel>,
+  acceptHost: () => Duplex,
   rejectHost: () => void,
 ): void {
   void (async () => {
     try {
       await state.session.submit('ssh.forward', { ...payload, phase: 'open' }, { signal: state.signal });
-      const [origin, originPort] = String(payload.origin).split(':');
-      const toUser = await new Promise<ServerChannel>((resolve, fail) =>
-        user.forwardOut(
-          String(payload.host),
-          Number(payload.port),
-          origin ?? '127.0.0.1',
-          Number(originPort ?? 0),
-          (err, ch) => (err ? fail(err) : resolve(ch)),
-        ),
-      );
+      const toUser = await openUser();
       relayCounted(state, payload, toUser, acceptHost());
     } catch (err) {
       state.logger.warn(
-        { session: state.session.id, err: toVigilError(err).message },
-        'ssh forwarded connection refused',
+        { session: state.session.id, kind: payload.kind, err: toVigilError(err).message },
+        'ssh forwarded channel refused',
       );
       rejectHost();
     }

@@ -9,6 +9,7 @@ import type {
   PseudoTtyOptions,
   ServerChannel,
   Session,
+  X11Options,
 } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
@@ -30,6 +31,8 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
   let pty: PseudoTtyInfo | null = null;
   const env: Record<string, string> = {};
   let resize: ((cols: number, rows: number) => void) | null = null;
+  let x11: X11Options | null = null;
+  let agent = false;
 
   session.on('pty', (ok, _no, info) => {
     pty = info;
@@ -49,13 +52,32 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
     signal?.(info.name);
     ok?.();
   });
-  session.on('x11', (_ok, no) => {
-    refuseForwarding(state, { kind: 'x11', channel: channelId });
-    no?.();
+  // X11 and agent forwarding are asked for on the session, before it starts, and passed on to the
+  // host with it; what the host then opens back is judged channel by channel (forwarding.ts).
+  session.on('x11', (ok, no, info) => {
+    if (!state.config.allow_x11_forwarding) {
+      refuseForwarding(state, { kind: 'x11', channel: channelId });
+      return no?.();
+    }
+    // The cookie is the user's client's own (it checks it on every X11 connection): passed on, never recorded.
+    x11 = { single: info.single, screen: info.screen, protocol: info.protocol, cookie: info.cookie };
+    state.record('ssh.forward', {
+      kind: 'x11',
+      channel: channelId,
+      phase: 'requested',
+      screen: info.screen,
+      single: info.single,
+    });
+    ok?.();
   });
-  session.on('auth-agent', (_ok, no) => {
-    refuseForwarding(state, { kind: 'agent', channel: channelId });
-    no?.();
+  session.on('auth-agent', (ok, no) => {
+    if (!state.config.allow_agent_forwarding) {
+      refuseForwarding(state, { kind: 'agent', channel: channelId });
+      return no?.();
+    }
+    agent = true;
+    state.record('ssh.forward', { kind: 'agent', channel: channelId, phase: 'requested' });
+    ok?.();
   });
   let signal: ((name: string) => void) | null = null;
 
@@ -92,7 +114,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         },
       });
       const { client } = await state.upstream;
-      const upstream = await openUpstream(client, begin, pty, env);
+      const upstream = await openUpstream(client, begin, { pty, env, x11, agent });
       signal = (name) => upstream.signal(name);
       if (begin.kind === 'subsystem') {
         relaySftp(state, channelId, accepted, upstream);
@@ -153,12 +175,20 @@ export function refuseForwarding(state: ConnectionState, payload: JsonObject): v
   });
 }
 
+interface ChannelRequests {
+  readonly pty: PseudoTtyInfo | null;
+  readonly env: Record<string, string>;
+  readonly x11: X11Options | null;
+  /** Agent forwarding, which ssh2 asks the host for only with an agent configured (UserAgent). */
+  readonly agent: boolean;
+}
+
 function openUpstream(
   client: import('ssh2').Client,
   begin: Start,
-  pty: PseudoTtyInfo | null,
-  env: Record<string, string>,
+  requests: ChannelRequests,
 ): Promise<ClientChannel> {
+  const { pty, env } = requests;
   const window: PseudoTtyOptions | false = pty
     ? {
         term: pty.term,
@@ -169,13 +199,18 @@ function openUpstream(
         modes: pty.modes,
       }
     : false;
+  const forwards = {
+    ...(requests.x11 ? { x11: requests.x11 } : {}),
+    ...(requests.agent ? { agentForward: true } : {}),
+  };
   return new Promise((resolve, reject) => {
     const done = (err: Error | undefined, channel: ClientChannel) => {
       if (err) reject(new VigilError('upstream_failed', `the host refused the channel: ${err.message}`));
       else resolve(channel);
     };
-    if (begin.kind === 'shell') client.shell(window, { env }, done);
-    else if (begin.kind === 'exec') client.exec(begin.command, { env, pty: window || undefined }, done);
+    if (begin.kind === 'shell') client.shell(window, { env, ...forwards }, done);
+    else if (begin.kind === 'exec')
+      client.exec(begin.command, { env, pty: window || undefined, ...forwards }, done);
     else client.subsys(begin.name, done);
   });
 }

@@ -2,7 +2,7 @@
 // key or a password) and checks the host key before anything is sent (HostKeyPins). The user's own
 // credential (their Vigil token) never goes further than the gateway.
 import { createHash } from 'node:crypto';
-import ssh2, { type Client, type ConnectConfig } from 'ssh2';
+import ssh2, { type BaseAgent, type Client, type ConnectConfig } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { SshConnectionConfig } from './config.js';
 import type { HostKeyCheck, HostKeyPins } from './host-key-pins.js';
@@ -18,6 +18,8 @@ export function connectUpstream(
   config: SshConnectionConfig,
   credential: string,
   pins: HostKeyPins,
+  /** Where the host's agent channels go (agent forwarding allowed); never used to log in. */
+  agent?: BaseAgent,
 ): Promise<Upstream> {
   const i = config.upstream.lastIndexOf(':');
   const client = new ssh2.Client();
@@ -36,6 +38,10 @@ export function connectUpstream(
     keepaliveCountMax: 3,
     // Password logins to OpenSSH are often keyboard-interactive only (PAM): answer with the same secret.
     tryKeyboard: secret.password !== undefined,
+    // Vigil logs in with its own credential only: never with the agent a user forwards.
+    authHandler:
+      secret.password !== undefined ? ['none', 'password', 'keyboard-interactive'] : ['none', 'publickey'],
+    ...(agent ? { agent } : {}),
     hostVerifier: (key: Buffer) => {
       const fingerprint = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
       try {
