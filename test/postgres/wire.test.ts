@@ -131,7 +131,11 @@ test('an upstream error mid-batch: what the server skips, Vigil skips too (never
   const skipped = added.filter(
     (e) => e.type === 'db.result' && String(e.payload?.error_message).startsWith('not executed'),
   );
-  assert.equal(skipped.length, expectedSkipped, `skipped Executes are recorded as not executed (${c.codes.join('')})`);
+  assert.equal(
+    skipped.length,
+    expectedSkipped,
+    `skipped Executes are recorded as not executed (${c.codes.join('')})`,
+  );
   for (const r of added.filter((e) => e.type === 'db.result')) assert.equal(r.payload?.sqlstate, '22012');
   c.socket.destroy();
 });
