@@ -1,10 +1,17 @@
 // Ledger benchmark: durable append throughput through Recorder + SqliteStore (group commit, many
 // concurrent appenders, the checkpointer running), checkpoint lag p99 under that load, and
 // verification throughput. Bounded: a fixed number of events per run.
-// Run: node --import tsx bench/ledger/run.ts [events]
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// Run: node --import tsx bench/ledger/run.ts [events] [--no-write]
+//   --no-write                 print the figures only; bench/RESULTS.md is left alone
+//   --verify-only [--ledger DIR] [--repeat N]
+//                              measure verification alone, N times (3 by default), on a ledger of
+//                              `events` built once (synchronous=normal) in DIR and kept there for the
+//                              next run, or reused when DIR already holds one; for profiling
+//                              (node --cpu-prof) without the append runs. Never writes RESULTS.md.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import type { EventDraft } from '../../src/core/events.js';
 import { anchorPath } from '../../src/ledger/anchor.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
@@ -14,7 +21,16 @@ import { verifyLedger } from '../../src/ledger/verify.js';
 import { sqliteEventSource } from '../../src/store/sqlite/sqlite-event-source.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 
-const EVENTS = Number(process.argv[2] ?? 200_000);
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    'no-write': { type: 'boolean', default: false },
+    'verify-only': { type: 'boolean', default: false },
+    ledger: { type: 'string' },
+    repeat: { type: 'string', default: '3' },
+  },
+});
+const EVENTS = Number(positionals[0] ?? 200_000);
 const APPENDERS = 512;
 const SESSIONS = 2_000;
 
@@ -55,8 +71,10 @@ interface AppendResult {
   readonly dir: string;
 }
 
-async function appendRun(synchronous: 'full' | 'normal'): Promise<AppendResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-ledger-'));
+async function appendRun(
+  synchronous: 'full' | 'normal',
+  dir = mkdtempSync(join(tmpdir(), 'vigil-bench-ledger-')),
+): Promise<AppendResult> {
   const store = new SqliteStore(join(dir, 'vigil.db'), { synchronous });
   const keys = loadLedgerKeys(dir);
   const recorder = new Recorder(store);
@@ -122,6 +140,28 @@ async function verifyRun(
   };
 }
 
+if (flags['verify-only']) {
+  await verifyOnly();
+  process.exit(0);
+}
+
+/** Verification alone, repeated on one ledger: the figures to profile and compare. */
+async function verifyOnly(): Promise<void> {
+  const dir = flags.ledger ?? mkdtempSync(join(tmpdir(), 'vigil-bench-ledger-'));
+  if (!existsSync(join(dir, 'vigil.db'))) {
+    mkdirSync(dir, { recursive: true });
+    const built = await appendRun('normal', dir);
+    console.log(`built a ledger of ${EVENTS} events in ${dir} (${built.eventsPerSecond} events/s)`);
+  }
+  for (let i = 0; i < Number(flags.repeat); i++) {
+    const verified = await verifyRun(dir);
+    console.log(
+      `verify: ${verified.eventsPerSecond} events/s, ${verified.eventsPerCpuSecond} per CPU-second (${verified.ok ? 'intact' : 'FAILED'}; load average ${loadavg()[0]!.toFixed(1)})`,
+    );
+  }
+  if (flags.ledger === undefined) rmSync(dir, { recursive: true, force: true });
+}
+
 const loadBefore = loadavg()[0]!.toFixed(1);
 const full = await appendRun('full');
 console.log(
@@ -152,6 +192,7 @@ const section = [
   `| verify (chains, payload hashes, Merkle roots, signatures, anchor) | ${verified.eventsPerSecond} events/s | ${verified.eventsPerCpuSecond} events/s | ≥ 200,000 events/s |`,
   '',
 ].join('\n');
+if (flags['no-write']) process.exit(0);
 const results = join(import.meta.dirname, '..', 'RESULTS.md');
 const before = existsSync(results) ? readFileSync(results, 'utf8') : '# Benchmark results\n\n';
 const pattern = /## Ledger\n[\s\S]*?(?=\n## |$)/;
