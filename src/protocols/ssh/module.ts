@@ -9,6 +9,7 @@ import { toVigilError } from '../../core/errors.js';
 import type { ProtocolModule } from '../module.js';
 import { describeSshAction } from './action-facts.js';
 import { serveClient } from './client-connection.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import { SSH_CONNECTION_TYPES, type SshConnectionConfig } from './config.js';
 import { loadOrCreateHostKey } from './host-key.js';
 import { HostKeyPins } from './host-key-pins.js';
@@ -61,7 +62,7 @@ export const sshModule: ProtocolModule = {
         listen: config.listen,
         accept(socket: Socket) {
           socket.on('error', () => socket.destroy());
-          server.injectSocket(socket);
+          server.injectSocket(coalesceWrites(socket));
         },
       };
     });

@@ -2,8 +2,10 @@
 // key or a password) and checks the host key before anything is sent (HostKeyPins). The user's own
 // credential (their Vigil token) never goes further than the gateway.
 import { createHash } from 'node:crypto';
+import { connect } from 'node:net';
 import ssh2, { type BaseAgent, type Client, type ConnectConfig } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
+import { coalesceWrites } from './coalesced-writes.js';
 import type { SshConnectionConfig } from './config.js';
 import type { HostKeyCheck, HostKeyPins } from './host-key-pins.js';
 
@@ -28,9 +30,13 @@ export function connectUpstream(
   const secret = credential.includes('PRIVATE KEY-----')
     ? { privateKey: credential }
     : { password: credential };
+  const host = config.upstream.slice(0, i).replace(/^\[|\]$/g, '');
+  const port = Number(config.upstream.slice(i + 1));
   const options: ConnectConfig = {
-    host: config.upstream.slice(0, i).replace(/^\[|\]$/g, ''),
-    port: Number(config.upstream.slice(i + 1)),
+    host,
+    port,
+    // Vigil's own socket, so that its writes are coalesced like the user's side (coalesced-writes.ts).
+    sock: coalesceWrites(connect({ host, port })),
     username: config.user,
     ...secret,
     readyTimeout: CONNECT_TIMEOUT_MS,
