@@ -26,6 +26,40 @@ export async function fixedRate(
   const latenciesMs: number[] = [];
   const ttftMs: number[] = [];
   let errors = 0;
+  const elapsed = await onSchedule(rate, seconds, async () => {
+    const t0 = performance.now();
+    try {
+      const res = await pool.request({
+        method: 'POST',
+        path: request.path,
+        headers: request.headers,
+        body: request.body,
+      });
+      let first = true;
+      for await (const _chunk of res.body) {
+        if (first) ttftMs.push(performance.now() - t0);
+        first = false;
+      }
+      if (res.statusCode !== 200) errors++;
+      else latenciesMs.push(performance.now() - t0);
+    } catch {
+      errors++;
+    }
+  });
+  await pool.close();
+  return { latenciesMs, ttftMs, errors, seconds: elapsed };
+}
+
+/**
+ * Starts `task(i)` `rate` times per second for `seconds`, each on schedule whether or not earlier
+ * ones have finished (open loop); resolves with the seconds elapsed once all have settled. Tasks
+ * catch their own errors.
+ */
+export async function onSchedule(
+  rate: number,
+  seconds: number,
+  task: (i: number) => Promise<void>,
+): Promise<number> {
   const total = Math.round(rate * seconds);
   const inflight: Promise<void>[] = [];
   const start = performance.now();
@@ -33,33 +67,10 @@ export async function fixedRate(
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(
-      (async () => {
-        const t0 = performance.now();
-        try {
-          const res = await pool.request({
-            method: 'POST',
-            path: request.path,
-            headers: request.headers,
-            body: request.body,
-          });
-          let first = true;
-          for await (const _chunk of res.body) {
-            if (first) ttftMs.push(performance.now() - t0);
-            first = false;
-          }
-          if (res.statusCode !== 200) errors++;
-          else latenciesMs.push(performance.now() - t0);
-        } catch {
-          errors++;
-        }
-      })(),
-    );
+    inflight.push(task(i));
   }
   await Promise.all(inflight);
-  const elapsed = (performance.now() - start) / 1000;
-  await pool.close();
-  return { latenciesMs, ttftMs, errors, seconds: elapsed };
+  return (performance.now() - start) / 1000;
 }
 
 /** One client in a loop: each request is sent when the previous answer has been read, for `seconds`. */

@@ -59,3 +59,44 @@ function stopChild(child: ChildProcess): Promise<void> {
     setTimeout(() => child.kill('SIGKILL'), 3000).unref();
   });
 }
+
+/** What bench/support/probed-gateway.ts reports about itself. */
+export interface GatewayProbe {
+  /** Event-loop delay since the previous probe (or the start). */
+  readonly loopDelayMs: { mean: number; p50: number; p99: number; max: number };
+  readonly memoryMb: {
+    rss: number;
+    heapUsed: number;
+    heapTotal: number;
+    external: number;
+    arrayBuffers: number;
+  };
+}
+
+/** Asks a gateway started from bench/support/probed-gateway.ts for its probe line. */
+export function probeGateway(gateway: Spawned, timeoutMs = 5000): Promise<GatewayProbe> {
+  const stdout = gateway.child.stdout!;
+  return new Promise((resolve, reject) => {
+    let pending = '';
+    const timer = setTimeout(() => finish(new Error('the gateway did not answer its probe')), timeoutMs);
+    // A listener of our own rather than readline: closing a readline interface pauses the stream.
+    const onData = (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n')) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        if (!line.startsWith('{"probe"')) continue;
+        finish((JSON.parse(line) as { probe: GatewayProbe }).probe);
+        return;
+      }
+    };
+    function finish(result: GatewayProbe | Error) {
+      clearTimeout(timer);
+      stdout.off('data', onData);
+      if (result instanceof Error) reject(result);
+      else resolve(result);
+    }
+    stdout.on('data', onData);
+    gateway.child.kill('SIGUSR2');
+  });
+}
