@@ -38,7 +38,10 @@ interface Upstream {
   close(): Promise<void>;
 }
 
-/** A client straight to the server. The password goes into the URL: pg lets a URL without one override `password`. */
+/**
+ * A client straight to the server. The password goes into the URL: pg reads a URL without one as
+ * password '' and lets that override a separate `password` option.
+ */
 function directClient(url: string, password: string | null): pg.Client {
   const u = new URL(url);
   if (password) u.password = encodeURIComponent(password);

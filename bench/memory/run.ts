@@ -1,6 +1,7 @@
 // The gateway's memory (VmRSS of its process, from /proc) with 1,000 idle PostgreSQL sessions and,
 // in a fresh gateway, with 1,000 open LLM streams; durability is the default (full).
-//   node --import tsx bench/memory/run.ts [--sessions 1000] [--streams 1000] [--hold-seconds 40] [--only postgres|llm]
+//   node --import tsx bench/memory/run.ts [--sessions 1000] [--streams 1000] [--hold-seconds 40]
+//                                         [--only postgres|llm]
 // RSS is read from /proc; the V8 heap figures come from bench/support/probed-gateway.ts.
 // Each session and stream holds a socket to the client and one upstream in the gateway, so the
 // open-files limit (ulimit -n, inherited by the gateway) must exceed twice the count.
