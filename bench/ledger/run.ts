@@ -8,6 +8,7 @@
 //                              `events` built once (synchronous=normal) in DIR and kept there for the
 //                              next run, or reused when DIR already holds one; for profiling
 //                              (node --cpu-prof) without the append runs. Never writes RESULTS.md.
+//   --batch N                  rows per read (VerifyOptions.batchSize)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +29,7 @@ const { values: flags, positionals } = parseArgs({
     'verify-only': { type: 'boolean', default: false },
     ledger: { type: 'string' },
     repeat: { type: 'string', default: '3' },
+    batch: { type: 'string' },
   },
 });
 const EVENTS = Number(positionals[0] ?? 200_000);
@@ -128,6 +130,7 @@ async function verifyRun(
   const report = await verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
     keyring: keys.keyring,
     anchorText: readFileSync(anchorPath(dir), 'utf8'),
+    ...(flags.batch === undefined ? {} : { batchSize: Number(flags.batch) }),
   });
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuOf(cpu);

@@ -68,15 +68,19 @@ export function encodeHeader(header: EventHeader): string {
 }
 
 const scratch = Buffer.alloc(16 * 1024);
-const HEX64 = /^[0-9a-f]{64}$/;
 
 /** SHA-256(prev_hash as 32 raw bytes || encoded header), hex. `prevHash` must be 64 hex characters. */
 export function chainHashOf(prevHash: string, encodedHeader: string): string {
   // One buffer and a one-shot hash: this runs for every event recorded and verified.
-  if (prevHash.length !== 64 || !HEX64.test(prevHash))
+  // The hex write stops at the first character that is not hex, and lower case is the ledger's
+  // format: together as strict as /^[0-9a-f]{64}$/, at a fraction of its cost per event.
+  if (
+    prevHash.length !== 64 ||
+    scratch.write(prevHash, 0, 32, 'hex') !== 32 ||
+    prevHash.toLowerCase() !== prevHash
+  )
     throw new TypeError('prev_hash must be 64 hex characters');
   if (encodedHeader.length * 3 <= scratch.length - 32) {
-    scratch.write(prevHash, 0, 32, 'hex');
     const n = scratch.write(encodedHeader, 32, 'utf8');
     return oneShotHash('sha256', scratch.subarray(0, 32 + n), 'hex');
   }

@@ -5,11 +5,11 @@
 // names its event: anyone who can write the database could otherwise erase answers unseen.
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
-import { hash as oneShotHash } from 'node:crypto';
 import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
-import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH } from './chain.js';
+import { GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature } from './checkpoint.js';
+import { EventHashes } from './event-hashes.js';
 import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
 import type { LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
@@ -74,7 +74,7 @@ export async function verifyLedger(
 
 class Verification {
   readonly #sessions = new Map<string, SessionState>();
-  readonly #identities = new Map<string, { encoded: string; subject: unknown } | null>();
+  readonly #hashes = new EventHashes();
   readonly #range = new CompactRange();
   readonly #roots = new Map<number, string>();
   readonly #checkpoints: readonly SignedCheckpoint[];
@@ -206,30 +206,19 @@ class Verification {
     // Purge records are always checked in depth: the coverage of every missing payload rests on them.
     if (deep || purgeRecord) {
       if (deep) this.#deep++;
-      const identity = this.#identity(row.identity);
-      const header =
-        identity &&
-        encodeHeaderWith(
-          row.type,
-          row.sessionId,
-          row.seq,
-          row.time,
-          row.connection,
-          identity.encoded,
-          row.payloadHash,
-        );
-      if (!header || chainHashOf(row.prevHash, header) !== row.hash) {
-        fail(
-          'hash_mismatch',
-          `event ${index} does not hash to its stored hash: a header column was changed`,
-          at,
-        );
-      }
-      if (row.subject !== null && row.subject !== identity!.subject) {
-        fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
-      }
-      if (row.payload !== null && oneShotHash('sha256', row.payload, 'hex') !== row.payloadHash) {
-        fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
+      switch (this.#hashes.check(row)) {
+        case 'header_changed':
+          fail(
+            'hash_mismatch',
+            `event ${index} does not hash to its stored hash: a header column was changed`,
+            at,
+          );
+          break;
+        case 'subject_changed':
+          fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
+          break;
+        case 'payload_changed':
+          fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
       }
     }
     // Whatever the depth: telling whether a payload is there costs nothing.
@@ -272,23 +261,6 @@ class Verification {
       fail('hash_mismatch', `purge record ${row.index} changed while the ledger was being verified`, at);
     }
     this.#reachedPurges.add(row.index);
-  }
-
-  #identity(raw: string): { encoded: string; subject: unknown } | null {
-    let cached = this.#identities.get(raw);
-    if (cached !== undefined) return cached;
-    try {
-      const value = JSON.parse(raw) as { subject: string; kind: 'user'; groups: string[]; tokenId?: string };
-      cached =
-        typeof value === 'object' && value !== null && !Array.isArray(value)
-          ? { encoded: encodeIdentity(value), subject: value.subject }
-          : null;
-    } catch {
-      cached = null;
-    }
-    if (this.#identities.size > 10_000) this.#identities.clear();
-    this.#identities.set(raw, cached);
-    return cached;
   }
 
   /** Checks every checkpoint (stored or anchored) whose size the log has just reached. */
