@@ -9,6 +9,7 @@
 //                              next run, or reused when DIR already holds one; for profiling
 //                              (node --cpu-prof) without the append runs. Never writes RESULTS.md.
 //   --batch N                  rows per read (VerifyOptions.batchSize)
+//   --workers N                verification worker threads (0: verify on one thread)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,7 @@ import { Recorder } from '../../src/ledger/recorder.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
 import { sqliteEventSource } from '../../src/store/sqlite/sqlite-event-source.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import { watchThreadCpu } from './thread-cpu.js';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -30,6 +32,7 @@ const { values: flags, positionals } = parseArgs({
     ledger: { type: 'string' },
     repeat: { type: 'string', default: '3' },
     batch: { type: 'string' },
+    workers: { type: 'string' },
   },
 });
 const EVENTS = Number(positionals[0] ?? 200_000);
@@ -122,24 +125,31 @@ function cpuOf(since: NodeJS.CpuUsage): number {
 
 async function verifyRun(
   dir: string,
-): Promise<{ eventsPerSecond: number; eventsPerCpuSecond: number; ok: boolean }> {
+): Promise<{ eventsPerSecond: number; eventsPerCpuSecond: number; ok: boolean; threads: string }> {
   const store = new SqliteStore(join(dir, 'vigil.db'), { readonly: true });
   const keys = loadLedgerKeys(dir);
+  const threadCpu = watchThreadCpu();
   const cpu = process.cpuUsage();
   const started = performance.now();
   const report = await verifyLedger(sqliteEventSource(store.database), await store.listCheckpoints(), {
     keyring: keys.keyring,
     anchorText: readFileSync(anchorPath(dir), 'utf8'),
     ...(flags.batch === undefined ? {} : { batchSize: Number(flags.batch) }),
+    ...(flags.workers === undefined ? {} : { parallel: { workers: Number(flags.workers) } }),
   });
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuOf(cpu);
+  const threads = threadCpu()
+    .filter((t) => t.seconds >= 0.05)
+    .map((t) => `${t.name}#${t.tid} ${t.seconds.toFixed(2)} s`)
+    .join(', ');
   await store.close();
   if (!report.ok) console.error('verification failed:', report.fault);
   return {
     eventsPerSecond: Math.round(report.events / seconds),
     eventsPerCpuSecond: Math.round(report.events / cpuSeconds),
     ok: report.ok,
+    threads: `${seconds.toFixed(2)} s wall; CPU by thread: ${threads}`,
   };
 }
 
@@ -161,6 +171,7 @@ async function verifyOnly(): Promise<void> {
     console.log(
       `verify: ${verified.eventsPerSecond} events/s, ${verified.eventsPerCpuSecond} per CPU-second (${verified.ok ? 'intact' : 'FAILED'}; load average ${loadavg()[0]!.toFixed(1)})`,
     );
+    console.log(`  ${verified.threads}`);
   }
   if (flags.ledger === undefined) rmSync(dir, { recursive: true, force: true });
 }

@@ -5,18 +5,22 @@
 // names its event: anyone who can write the database could otherwise erase answers unseen.
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
+import { availableParallelism } from 'node:os';
 import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
 import { GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature } from './checkpoint.js';
-import { EventHashes } from './event-hashes.js';
+import { EventHashes, inDepth } from './event-hashes.js';
 import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
 import type { LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
 import { CompactRange } from './merkle.js';
 import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
 import { checkAnchor } from './verify-anchor.js';
+import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
+import { type BatchTaker, streamParallel, streamSequential } from './verify-stream.js';
+import { VerifyWorkers } from './verify-workers.js';
 
 export interface VerifyOptions {
   readonly keyring: Keyring;
@@ -28,7 +32,23 @@ export interface VerifyOptions {
   readonly since?: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly batchSize?: number;
+  readonly parallel?: ParallelOptions;
 }
+
+/** Worker threads for the per-event hashing (verify-stream.ts); the report is the same either way. */
+export interface ParallelOptions {
+  /** Threads beside this one; 0 verifies on this thread alone. By default one per core beyond the first. */
+  readonly workers?: number;
+  /** Logs shorter than this are verified on this thread alone: starting workers would cost more. */
+  readonly minEvents?: number;
+  /** Hears each batch's first log position as a worker finishes it, in the order they finish (tests). */
+  readonly onBatchChecked?: (start: number) => void;
+}
+
+/** Below this many events a worker's start (tens of ms, more from source under tsx) is not repaid. */
+const PARALLEL_FROM = 20_000;
+/** Past a few workers this thread's reading and sequential checks are the limit. */
+const MAX_WORKERS = 4;
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -72,7 +92,7 @@ export async function verifyLedger(
   return run.run();
 }
 
-class Verification {
+class Verification implements BatchTaker {
   readonly #sessions = new Map<string, SessionState>();
   readonly #hashes = new EventHashes();
   readonly #range = new CompactRange();
@@ -84,6 +104,7 @@ class Verification {
   readonly #notes: string[] = [];
   #nextCheck = 0;
   #events = 0;
+  #purgeRereads = 0;
   #deep = 0;
   #purged = 0;
   #coverage = new PurgeCoverage([]);
@@ -114,7 +135,7 @@ class Verification {
       // The session records are read before the log: a gateway appending while this runs only
       // adds events after them, so the log can hold more than they say, never less (a truncation).
       const sessionCounts = await this.source.sessionCounts();
-      await this.#readPurgeRecords();
+      await this.#readPurgeRecords(false);
       await this.#stream();
       this.#checkPurgeRecordsReached();
       this.#checkSessionRecords(sessionCounts);
@@ -129,7 +150,8 @@ class Verification {
   }
 
   /** Also read again when a payload is found missing: a purge may have run since (its record first). */
-  async #readPurgeRecords(): Promise<void> {
+  async #readPurgeRecords(again = true): Promise<void> {
+    if (again) this.#purgeRereads++;
     const records = await this.source.purgeRecords();
     this.#purgeTexts.clear();
     for (const row of records) this.#purgeTexts.set(row.index, row.payload);
@@ -150,27 +172,56 @@ class Verification {
     }
   }
 
+  get taken(): number {
+    return this.#events;
+  }
+
+  get purgeRereads(): number {
+    return this.#purgeRereads;
+  }
+
   async #stream(): Promise<void> {
-    const { sessionId, since, onProgress } = this.options;
+    const { onProgress } = this.options;
     const batchSize = this.options.batchSize ?? 5000;
     const total = onProgress ? await this.source.count() : 0;
-    this.#reachCheckpoints();
-    for (;;) {
-      const rows = await this.source.readEvents(this.#events, batchSize);
-      if (rows.length === 0) break;
-      for (const row of rows) {
-        const deep =
-          (sessionId === undefined || row.sessionId === sessionId) &&
-          (since === undefined || row.time >= since);
-        if (this.#uncovered(row)) await this.#readPurgeRecords();
-        this.#event(row, deep);
-        this.#reachCheckpoints();
-      }
-      onProgress?.(this.#events, total);
+    const stream = { batchSize, onBatch: onProgress && (() => onProgress(this.#events, total)) };
+    this.#reachCheckpoints(null);
+    const workers = await this.#startWorkers();
+    if (workers === null) return streamSequential(this.source, this, stream);
+    try {
+      await streamParallel(this.source, this, workers, this.#checkSizes, stream);
+    } finally {
+      await workers.close();
     }
   }
 
-  #event(row: RawEventRow, deep: boolean): void {
+  /** Workers for a log long enough to repay them; none when this thread is to verify alone. */
+  async #startWorkers(): Promise<VerifyWorkers | null> {
+    const parallel = this.options.parallel ?? {};
+    const count = parallel.workers ?? Math.min(MAX_WORKERS, availableParallelism() - 1);
+    if (count <= 0) return null;
+    if ((await this.source.count()) < (parallel.minEvents ?? PARALLEL_FROM)) return null;
+    return VerifyWorkers.start(count, this.options, parallel.onBatchChecked);
+  }
+
+  /**
+   * The events of a batch in log order. Those a worker vouched for (`check.vouched`) skip the
+   * stateless checks and their Merkle leaves, which the worker did; the rest are checked here in
+   * full, so a fault is found at the same event, with the same counts, as without workers.
+   */
+  async take(rows: readonly RawEventRow[], check: BatchCheck | null): Promise<void> {
+    const vouched = check?.vouched ?? 0;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (this.#uncovered(row)) await this.#readPurgeRecords();
+      this.#event(row, inDepth(row, this.options), i < vouched);
+      if (i + 1 === vouched) for (const subtree of check!.subtrees) this.#range.appendSubtree(subtree);
+      this.#reachCheckpoints(check);
+    }
+  }
+
+  /** `vouched`: a worker found the event's hashes as stored and took its Merkle leaf. */
+  #event(row: RawEventRow, deep: boolean, vouched: boolean): void {
     const index = this.#events;
     if (row.index !== index) {
       fail(
@@ -206,7 +257,7 @@ class Verification {
     // Purge records are always checked in depth: the coverage of every missing payload rests on them.
     if (deep || purgeRecord) {
       if (deep) this.#deep++;
-      switch (this.#hashes.check(row)) {
+      switch (vouched ? null : this.#hashes.check(row)) {
         case 'header_changed':
           fail(
             'hash_mismatch',
@@ -235,10 +286,12 @@ class Verification {
       }
       this.#purged++;
     }
-    try {
-      this.#range.appendEventHash(row.hash);
-    } catch {
-      fail('hash_mismatch', `event ${index}'s stored hash is not 64 hex characters`, at);
+    if (!vouched) {
+      try {
+        this.#range.appendEventHash(row.hash);
+      } catch {
+        fail('hash_mismatch', `event ${index}'s stored hash is not 64 hex characters`, at);
+      }
     }
     state.nextSeq = row.seq + 1;
     state.lastHash = row.hash;
@@ -264,13 +317,10 @@ class Verification {
   }
 
   /** Checks every checkpoint (stored or anchored) whose size the log has just reached. */
-  #reachCheckpoints(): void {
-    while (
-      this.#nextCheck < this.#checkSizes.length &&
-      this.#checkSizes[this.#nextCheck] === this.#range.size
-    ) {
+  #reachCheckpoints(check: BatchCheck | null): void {
+    while (this.#nextCheck < this.#checkSizes.length && this.#checkSizes[this.#nextCheck] === this.#events) {
       const size = this.#checkSizes[this.#nextCheck++]!;
-      const root = this.#range.rootHex();
+      const root = this.#rootAt(size, check);
       this.#roots.set(size, root);
       const cp = this.#storedBySize.get(size);
       if (!cp) continue;
@@ -285,6 +335,16 @@ class Verification {
         );
       }
     }
+  }
+
+  /** Inside a batch a worker hashed, the root is this range plus the batch's subtrees before `size`. */
+  #rootAt(size: number, check: BatchCheck | null): string {
+    if (size === this.#range.size) return this.#range.rootHex();
+    const before = check?.prefixes.get(size);
+    if (before === undefined) throw new Error(`verify: no Merkle subtrees for checkpoint ${size}`);
+    const range = this.#range.clone();
+    for (const subtree of before) range.appendSubtree(subtree);
+    return range.rootHex();
   }
 
   #checkSignature(cp: SignedCheckpoint): void {
