@@ -17,7 +17,7 @@ export class MerklePieces {
   ) {
     let level = leaves.slice();
     let first = start;
-    for (let width = 1; level.length > 0; width *= 2) {
+    while (level.length > 0) {
       this.#levels.push(level);
       this.#first.push(first);
       // A block of the next level exists where both of its halves lie inside the run.
