@@ -131,12 +131,14 @@ class Verification implements BatchTaker {
   }
 
   async run(): Promise<VerifyReport> {
+    // Workers load their code while the session and purge records are read (a scan of the log).
+    const workers = this.#startWorkers().catch(() => null);
     try {
       // The session records are read before the log: a gateway appending while this runs only
       // adds events after them, so the log can hold more than they say, never less (a truncation).
       const sessionCounts = await this.source.sessionCounts();
       await this.#readPurgeRecords(false);
-      await this.#stream();
+      await this.#stream(await workers);
       this.#checkPurgeRecordsReached();
       this.#checkSessionRecords(sessionCounts);
       this.#checkCheckpointsBeyondLog();
@@ -146,6 +148,8 @@ class Verification implements BatchTaker {
     } catch (err) {
       if (err instanceof Fault) return this.#report(err.fault);
       throw err;
+    } finally {
+      await (await workers)?.close();
     }
   }
 
@@ -180,19 +184,14 @@ class Verification implements BatchTaker {
     return this.#purgeRereads;
   }
 
-  async #stream(): Promise<void> {
+  async #stream(workers: VerifyWorkers | null): Promise<void> {
     const { onProgress } = this.options;
     const batchSize = this.options.batchSize ?? 5000;
     const total = onProgress ? await this.source.count() : 0;
     const stream = { batchSize, onBatch: onProgress && (() => onProgress(this.#events, total)) };
     this.#reachCheckpoints(null);
-    const workers = await this.#startWorkers();
     if (workers === null) return streamSequential(this.source, this, stream);
-    try {
-      await streamParallel(this.source, this, workers, this.#checkSizes, stream);
-    } finally {
-      await workers.close();
-    }
+    return streamParallel(this.source, this, workers, this.#checkSizes, stream);
   }
 
   /** Workers for a log long enough to repay them; none when this thread is to verify alone. */
