@@ -63,15 +63,18 @@ class VerifyWorker {
   }
 }
 
+/** A worker that has not loaded its code by then never will: verify without workers. */
+const START_TIMEOUT_MS = 30_000;
+
 export class VerifyWorkers {
   readonly #workers: VerifyWorker[] = [];
   #nextId = 0;
 
   /**
-   * Starts `count` workers and waits until all have loaded their code (tens of milliseconds
-   * compiled), so that batches spread over all of them; null when one cannot start, and the
-   * verifier then checks everything itself. `onChecked` hears each batch's first log position as a
-   * worker finishes it, in the order they finish.
+   * Starts `count` workers and waits until all have loaded their code (about 80 ms compiled on two
+   * busy cores, 400 ms from source under tsx), so that batches spread over all of them; null when
+   * one cannot start in START_TIMEOUT_MS, and the verifier then checks everything itself.
+   * `onChecked` hears each batch's first log position as a worker finishes it, in the order they finish.
    */
   static async start(
     count: number,
@@ -80,12 +83,18 @@ export class VerifyWorkers {
   ): Promise<VerifyWorkers | null> {
     const pool = new VerifyWorkers();
     for (let i = 0; i < count; i++) pool.#workers.push(new VerifyWorker(depth, onChecked));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('verification workers did not start')), START_TIMEOUT_MS);
+    });
     try {
-      await Promise.all(pool.#workers.map((w) => w.started));
+      await Promise.race([Promise.all(pool.#workers.map((w) => w.started)), timeout]);
       return pool;
     } catch {
       await pool.close();
       return null;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -45,6 +45,12 @@ export interface ParallelOptions {
   readonly onBatchChecked?: (start: number) => void;
 }
 
+/**
+ * Rows per read and per worker message: a batch in flight (about 0.5 MB of rows) stays small for
+ * V8's young generation, while reads and messages stay few. On the bench, 1,000 verified faster
+ * than 5,000 with a worker (less garbage collection) and no slower without.
+ */
+const BATCH_SIZE = 1000;
 /** Below this many events a worker's start (tens of ms, more from source under tsx) is not repaid. */
 const PARALLEL_FROM = 20_000;
 /** Past a few workers this thread's reading and sequential checks are the limit. */
@@ -186,7 +192,7 @@ class Verification implements BatchTaker {
 
   async #stream(workers: VerifyWorkers | null): Promise<void> {
     const { onProgress } = this.options;
-    const batchSize = this.options.batchSize ?? 5000;
+    const batchSize = this.options.batchSize ?? BATCH_SIZE;
     const total = onProgress ? await this.source.count() : 0;
     const stream = { batchSize, onBatch: onProgress && (() => onProgress(this.#events, total)) };
     this.#reachCheckpoints(null);
