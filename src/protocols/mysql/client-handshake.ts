@@ -6,7 +6,6 @@
 // mysql_clear_password when the client offers it, and an auth switch to caching_sha2_password for
 // any other plugin (mysql_native_password). Only after the pipeline admits the caller does Vigil
 // log in upstream with the credential it holds.
-import { randomInt } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
@@ -14,6 +13,7 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { newNonce, type RsaKeyPair, rsaDecryptPassword } from './auth-crypto.js';
 import type { MysqlConnectionConfig } from './config.js';
+import type { ConnectionIds } from './connection-ids.js';
 import {
   CAP,
   MARIADB_CAP,
@@ -36,7 +36,7 @@ import { PacketWaiter, withTimeout } from './packet-waiter.js';
 import { okPayload, packet } from './packet-writer.js';
 import { UNSAFE_COLLATION_IDS } from './pinned-settings.js';
 import { MysqlProxy } from './proxy-session.js';
-import { checkSessionSettings, stopConnection } from './session-checks.js';
+import { checkSessionSettings, killThread, stopConnection } from './session-checks.js';
 import { connectUpstream, type UpstreamTarget } from './upstream-connect.js';
 import { vigilErrPacket } from './wire-errors.js';
 
@@ -48,6 +48,8 @@ export interface MysqlConnectionContext {
   readonly rsa: RsaKeyPair;
   /** The upstream's greeting, probed once per connection and cached. */
   readonly greeting: () => Promise<ServerGreeting>;
+  /** The ids this connection's clients are given, and what a KILL of each reaches. */
+  readonly connectionIds: ConnectionIds;
 }
 
 const HANDSHAKE_MAX_BYTES = 64 * 1024;
@@ -96,10 +98,11 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     (tlsOffered ? CAP.SSL : 0);
   const offeredMariadb = upstreamGreeting.mariadbCapabilities & RELAYABLE_MARIADB_CAPS;
   const nonce = newNonce();
+  const connectionId = ctx.connectionIds.allocate();
   send(
     greetingPayload({
       serverVersion: ctx.config.server_version ?? upstreamGreeting.serverVersion,
-      connectionId: randomInt(1, 0x7fff_ffff),
+      connectionId,
       scramble: nonce,
       capabilities: offered,
       mariadbCapabilities: offeredMariadb,
@@ -214,6 +217,12 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
   send(okPayload(STATUS.AUTOCOMMIT));
   waiter.detach();
   framer.maxBytes = ctx.config.max_message_bytes;
+  const threadId = upstream.greeting.connectionId;
+  const unregister = ctx.connectionIds.register(connectionId, {
+    subject: session.identity.subject,
+    sessionId: session.id,
+    kill: (mode) => killThread(target, threadId, mode),
+  });
   const proxy = new MysqlProxy(socket, framer, upstream.socket, session, {
     recordRows: ctx.config.record_rows,
     allowUnknownStatements: ctx.config.allow_unknown_statements,
@@ -222,7 +231,9 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     extendedMetadata: (clientMariadbCaps & MARIADB_CAP.EXTENDED_METADATA) !== 0,
     database: target.database,
     logger: ctx.module.logger,
-    stopUpstream: () => stopConnection(target, upstream.greeting.connectionId),
+    stopUpstream: () => stopConnection(target, threadId),
+    kills: ctx.connectionIds,
+    onClosed: unregister,
   });
   proxy.start(Buffer.alloc(0));
 }

@@ -11,6 +11,7 @@ import type { ProtocolModule } from '../module.js';
 import { generateRsaKeyPair } from './auth-crypto.js';
 import { acceptClient } from './client-handshake.js';
 import { MYSQL_CONNECTION_TYPES, type MysqlConnectionConfig } from './config.js';
+import { ConnectionIds } from './connection-ids.js';
 import type { ServerGreeting } from './handshake-messages.js';
 import { queryPayload } from './query-payloads.js';
 import { classifyMysql } from './sql-classifier.js';
@@ -71,6 +72,7 @@ export const mysqlModule: ProtocolModule = {
       let greeting: Promise<ServerGreeting> | null = null;
       const connection = {
         config,
+        connectionIds: new ConnectionIds(),
         module: ctx,
         target,
         secureContext,

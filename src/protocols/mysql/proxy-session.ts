@@ -22,16 +22,22 @@ import {
   statementIdOf,
   textOf,
 } from './command-messages.js';
+import type { ConnectionIds } from './connection-ids.js';
 import { COM } from './constants.js';
+import { parseKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
+import { packet } from './packet-writer.js';
 import { checkPinnedSettings } from './pinned-settings.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
-import { type Classification, classifyMysql, UNKNOWN_KIND } from './sql-classifier.js';
+import { type Classification, classifyMysql, KILL_KIND, UNKNOWN_KIND } from './sql-classifier.js';
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
 import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
+
+/** What the server runs in a mapped KILL's place: nothing, answered with an OK. */
+const DO_NOTHING = packet(0, Buffer.from(`${String.fromCharCode(COM.QUERY)}DO 0`, 'latin1'));
 
 export interface ProxyOptions {
   readonly recordRows: number;
@@ -43,6 +49,9 @@ export interface ProxyOptions {
   readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Ends what the server runs for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;
+  /** The live connections a KILL from this one may reach (connection-ids.ts). */
+  readonly kills: Pick<ConnectionIds, 'find'>;
+  readonly onClosed: () => void;
 }
 
 export class MysqlProxy {
@@ -93,6 +102,7 @@ export class MysqlProxy {
         onClosed: () => {
           this.#withdraw.abort();
           this.#tracker.abandon();
+          options.onClosed();
         },
       }),
     );
@@ -211,6 +221,9 @@ export class MysqlProxy {
     const text = decodeText(textOf(p.payload));
     const classification = classifyMysql(text);
     const payload = queryPayload(text, classification.statements, this.#database);
+    if (classification.statements.some((s) => s.kind === KILL_KIND)) {
+      return this.#kill(text, classification, payload, reply);
+    }
     const refusal = this.#unjudgeable(classification);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
     try {
@@ -224,6 +237,43 @@ export class MysqlProxy {
       started: performance.now(),
       uses: usesOf(classification),
     });
+  }
+
+  /**
+   * A KILL names one of Vigil's connections (the id its greeting gave): judged and recorded like
+   * any statement, then carried out on that connection's server thread from a second login. The
+   * server is sent a statement that does nothing in its place, so the client's answer, status
+   * flags included, is the server's own. Any KILL Vigil cannot map is refused, never forwarded:
+   * the server would read the number as one of its own threads, someone else's.
+   */
+  async #kill(text: string, c: Classification, payload: MysqlQueryPayload, reply: number): Promise<void> {
+    const request = c.statements.length === 1 ? parseKill(c.tokens[0] ?? []) : null;
+    if (!request) {
+      const why =
+        'KILL through Vigil takes one connection id Vigil gave, alone: KILL [QUERY | CONNECTION] <id>';
+      return this.#refuseUnjudged(new VigilError('statement_uncertain', why), payload, reply);
+    }
+    const target = this.#options.kills.find(request.connectionId, this.#session.identity.subject);
+    if (!target) {
+      const error = new VigilError(
+        'session_unknown',
+        `Unknown thread id: ${request.connectionId} (not one of your connections through this gateway)`,
+      );
+      return this.#refuseUnjudged(error, payload, reply);
+    }
+    const judged = {
+      ...payload,
+      kill: { mode: request.mode, connection_id: request.connectionId, session: target.sessionId },
+    };
+    try {
+      await this.#submit(judged, () => actionDigest([text]));
+      await target.kill(request.mode);
+    } catch (err) {
+      return this.#refuse(err, reply);
+    }
+    if (this.#relay.closed) return;
+    this.#tracker.expect({ kind: 'results', binary: false, started: performance.now() });
+    this.#relay.toUpstream(DO_NOTHING);
   }
 
   #prepare(p: LogicalPacket): undefined {

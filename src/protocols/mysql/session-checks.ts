@@ -15,6 +15,7 @@ import { unsafeCharset, unsafeSqlMode } from './pinned-settings.js';
 import { connectUpstream, type UpstreamTarget } from './upstream-connect.js';
 
 const CHECK_TIMEOUT_MS = 10_000;
+const KILL_TIMEOUT_MS = 2000;
 
 function comQuery(sql: string): Buffer {
   return packet(0, Buffer.concat([Buffer.from([COM.QUERY]), Buffer.from(sql, 'utf8')]));
@@ -87,24 +88,28 @@ export async function checkSessionSettings(
 
 /** Ends the server thread `id` from a second connection. Best effort, bounded in time. */
 export async function stopConnection(target: UpstreamTarget, id: number): Promise<void> {
+  await killThread(target, id, 'connection').catch(() => undefined);
+}
+
+/**
+ * `KILL QUERY` or `KILL CONNECTION` of the server thread `id`, from a second login with the
+ * injected credential (the same server user, so the server lets it). Bounded in time.
+ */
+export async function killThread(
+  target: UpstreamTarget,
+  id: number,
+  mode: 'query' | 'connection',
+): Promise<void> {
+  const admin = await connectUpstream(target, CAP.PROTOCOL_41 | CAP.SECURE_CONNECTION | CAP.PLUGIN_AUTH, 33);
+  const waiter = new PacketWaiter(admin.socket, new ClientPacketFramer(1024 * 1024));
   try {
-    const admin = await connectUpstream(
-      target,
-      CAP.PROTOCOL_41 | CAP.SECURE_CONNECTION | CAP.PLUGIN_AUTH,
-      33,
+    await withTimeout(
+      run(waiter, admin.socket, `KILL ${mode === 'query' ? 'QUERY' : 'CONNECTION'} ${id >>> 0}`),
+      KILL_TIMEOUT_MS,
+      () => new VigilError('upstream_timeout', 'the upstream did not answer the KILL in time'),
     );
-    const waiter = new PacketWaiter(admin.socket, new ClientPacketFramer(1024 * 1024));
-    try {
-      await withTimeout(
-        run(waiter, admin.socket, `KILL CONNECTION ${id >>> 0}`),
-        2000,
-        () => new Error('timeout'),
-      );
-    } finally {
-      waiter.detach();
-      admin.socket.destroy();
-    }
-  } catch {
-    // The connection may be gone already.
+  } finally {
+    waiter.detach();
+    admin.socket.destroy();
   }
 }

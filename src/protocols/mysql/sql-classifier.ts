@@ -45,6 +45,7 @@ export interface Classification {
 }
 
 export const UNKNOWN_KIND = 'UNKNOWN';
+export const KILL_KIND = 'KILL';
 
 const KIND: Readonly<Record<string, string>> = {
   replace: 'INSERT',
@@ -171,6 +172,8 @@ function classifyLexed(sql: string, lexed: LexResult): Classification {
       if (first !== 'deallocate') uncertain = true;
       return { ...unknown(s.text), kind: first === 'deallocate' ? 'DEALLOCATE' : first.toUpperCase() };
     }
+    // A KILL names a connection id the proxy maps (kill-statement.ts); the parser does not know it.
+    if (first === 'kill') return { ...unknown(s.text), kind: KILL_KIND };
     return classifyOne(s.text, s.tokens);
   });
   return { statements, tokens: lexed.statements.map((s) => s.tokens), uncertain };

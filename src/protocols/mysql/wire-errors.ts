@@ -20,6 +20,8 @@ const ERRNO: Partial<Record<ErrorCode, [number, string]>> = {
   // ER_NOT_SUPPORTED_YET: Vigil keeps the setting; nothing was changed on the server.
   setting_pinned: [1235, '42000'],
   record_failed: [1105, 'HY000'],
+  // ER_NO_SUCH_THREAD: a KILL of an id that is not one of the caller's connections.
+  session_unknown: [1094, 'HY000'],
   // ER_NET_PACKET_TOO_LARGE
   message_too_large: [1153, '08S01'],
   // ER_UNKNOWN_COM_ERROR

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseKill } from './kill-statement.js';
+import { lexMysql } from './sql-lexer.js';
+
+const kill = (sql: string) => {
+  const statements = lexMysql(sql).statements;
+  return statements.length === 1 ? parseKill(statements[0]!.tokens) : null;
+};
+
+test('the plain forms map to a mode and a connection id', () => {
+  assert.deepEqual(kill('KILL 7'), { mode: 'connection', connectionId: 7 });
+  assert.deepEqual(kill('kill query 42;'), { mode: 'query', connectionId: 42 });
+  assert.deepEqual(kill('KILL /* why */ HARD CONNECTION 9'), { mode: 'connection', connectionId: 9 });
+  assert.deepEqual(kill('KILL SOFT QUERY 2147483647'), { mode: 'query', connectionId: 2147483647 });
+});
+
+test('any other KILL is not mapped (and so is refused, never forwarded)', () => {
+  for (const sql of [
+    'KILL USER bob',
+    'KILL QUERY ID 5',
+    'KILL 0x10',
+    'KILL 4e3',
+    'KILL 1+1',
+    'KILL 0',
+    'KILL 99999999999',
+    'KILL @id',
+    'KILL',
+    'KILL QUERY',
+    'KILL 5 6',
+    "KILL '5'",
+    'SELECT 5',
+  ]) {
+    assert.equal(kill(sql), null, sql);
+  }
+});
+
+test('property: any text lexes and parses without throwing; a mapped id is a positive 32-bit integer', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 60 }), (tail) => {
+      const result = kill(`KILL ${tail}`);
+      if (result !== null) {
+        assert.ok(Number.isInteger(result.connectionId));
+        assert.ok(result.connectionId > 0 && result.connectionId <= 0xffff_ffff);
+        assert.ok(result.mode === 'query' || result.mode === 'connection');
+      }
+    }),
+    { numRuns: 2000 },
+  );
+});
