@@ -25,6 +25,8 @@ const clientCounts = (args.includes('--clients') ? args[args.indexOf('--clients'
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1]! : '';
 const clients = Math.max(...clientCounts);
 const durability = args.includes('--durability') ? args[args.indexOf('--durability') + 1]! : 'full';
+/** `--append-in-thread`: ledger commits on the gateway's main thread (append_in_worker: false). */
+const appendInThread = args.includes('--append-in-thread');
 const TOKEN = 'bench-token-0123456789';
 
 interface Endpoint {
@@ -127,6 +129,7 @@ async function main() {
       settings: {
         log_level: 'silent',
         durability,
+        append_in_worker: !appendInThread,
         identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
         connections: [
           { name: 'pg', type: 'postgres', listen: `127.0.0.1:${pgPort}`, upstream: dbUrl, allow: ['*'] },
@@ -209,7 +212,7 @@ async function main() {
       : 'pgbouncer: not installed, skipped (apt-get install pgbouncer).',
     'Targets (durability full): select-only ≥ 0.5 × direct at 8 clients and ≥ 0.35 × at 1 client; TPC-B-like ≥ 0.6 × direct; with upstream reuse, new sessions/s ≥ 3 × direct (the -C rows count one new session per transaction).',
     '',
-    `Command: \`node --import tsx bench/postgres/run.ts --seconds ${seconds} --clients ${clientCounts.join(',')} --durability ${durability}${only ? ` --only '${only}'` : ''}\``,
+    `Command: \`node --import tsx bench/postgres/run.ts --seconds ${seconds} --clients ${clientCounts.join(',')} --durability ${durability}${appendInThread ? ' --append-in-thread' : ''}${only ? ` --only '${only}'` : ''}\``,
   ];
   writeResultsSection(
     durability === 'full' ? 'PostgreSQL' : `PostgreSQL (durability: ${durability})`,
