@@ -10,7 +10,12 @@ import pg from 'pg';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { createScratchDatabase, startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
+import {
+  createScratchDatabase,
+  startTestPostgres,
+  type TestPostgres,
+  withPassword,
+} from '../support/postgres-server.js';
 
 const PROPOSAL = 'UPDATE accounts SET balance = 0 WHERE id = 1;';
 let server: TestPostgres;
@@ -21,8 +26,7 @@ before(async () => {
   server = await startTestPostgres();
   const url = await createScratchDatabase(server, 'vigil_proposer');
   const direct = new pg.Client({
-    connectionString: url,
-    ...(server.password ? { password: server.password } : {}),
+    connectionString: withPassword(url, server.password),
   });
   await direct.connect();
   await direct.query(

@@ -4,7 +4,12 @@ import pg from 'pg';
 import type { StoredEvent } from '../../src/core/events.js';
 import { type CliRun, runProcess } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { createScratchDatabase, startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
+import {
+  createScratchDatabase,
+  startTestPostgres,
+  type TestPostgres,
+  withPassword,
+} from '../support/postgres-server.js';
 
 export interface PgFixture {
   readonly server: TestPostgres;
@@ -58,8 +63,7 @@ export async function startPgFixture(
 
 export function directClient(f: PgFixture): pg.Client {
   return new pg.Client({
-    connectionString: f.directUrl,
-    ...(f.server.password ? { password: f.server.password } : {}),
+    connectionString: withPassword(f.directUrl, f.server.password),
   });
 }
 

@@ -17,7 +17,12 @@ import { SqlClassifier } from '../../src/protocols/postgres/sql-classifier.js';
 import { parseConfigText } from '../../src/server/load-config.js';
 import { buildGuards } from '../../src/server/protocol-modules.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { createScratchDatabase, startTestPostgres, type TestPostgres } from '../support/postgres-server.js';
+import {
+  createScratchDatabase,
+  startTestPostgres,
+  type TestPostgres,
+  withPassword,
+} from '../support/postgres-server.js';
 import { runClient } from './pg-gateway.js';
 
 let server: TestPostgres;
@@ -61,8 +66,7 @@ after(async () => {
 
 async function directClient(): Promise<pg.Client> {
   const c = new pg.Client({
-    connectionString: directUrl,
-    ...(server.password ? { password: server.password } : {}),
+    connectionString: withPassword(directUrl, server.password),
   });
   await c.connect();
   return c;

