@@ -5,7 +5,8 @@
 // names its event: anyone who can write the database could otherwise erase answers unseen.
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
-import { availableParallelism } from 'node:os';
+// On a long log the per-event hashing runs in worker threads (verify-parallel.ts); everything that
+// depends on order stays on this thread, in log order, and the report is the same either way.
 import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
 import { GENESIS_HASH } from './chain.js';
@@ -19,8 +20,11 @@ import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
 import { checkAnchor } from './verify-anchor.js';
 import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
+import { type ParallelOptions, workersFor } from './verify-parallel.js';
 import { type BatchTaker, streamParallel, streamSequential } from './verify-stream.js';
-import { VerifyWorkers } from './verify-workers.js';
+import type { VerifyWorkers } from './verify-workers.js';
+
+export type { ParallelOptions } from './verify-parallel.js';
 
 export interface VerifyOptions {
   readonly keyring: Keyring;
@@ -32,17 +36,8 @@ export interface VerifyOptions {
   readonly since?: string;
   readonly onProgress?: (done: number, total: number) => void;
   readonly batchSize?: number;
+  /** Worker threads for the per-event hashing (verify-parallel.ts); the report is the same either way. */
   readonly parallel?: ParallelOptions;
-}
-
-/** Worker threads for the per-event hashing (verify-stream.ts); the report is the same either way. */
-export interface ParallelOptions {
-  /** Threads beside this one; 0 verifies on this thread alone. By default one per core beyond the first. */
-  readonly workers?: number;
-  /** Logs shorter than this are verified on this thread alone: starting workers would cost more. */
-  readonly minEvents?: number;
-  /** Hears each batch's first log position as a worker finishes it, in the order they finish (tests). */
-  readonly onBatchChecked?: (start: number) => void;
 }
 
 /**
@@ -51,10 +46,6 @@ export interface ParallelOptions {
  * than 5,000 with a worker (less garbage collection) and no slower without.
  */
 const BATCH_SIZE = 1000;
-/** Below this many events a worker's start (tens of ms, more from source under tsx) is not repaid. */
-const PARALLEL_FROM = 20_000;
-/** Past a few workers this thread's reading and sequential checks are the limit. */
-const MAX_WORKERS = 4;
 
 export interface VerifyReport {
   readonly ok: boolean;
@@ -138,7 +129,7 @@ class Verification implements BatchTaker {
 
   async run(): Promise<VerifyReport> {
     // Workers load their code while the session and purge records are read (a scan of the log).
-    const workers = this.#startWorkers().catch(() => null);
+    const workers = workersFor(this.source, this.options, this.options.parallel).catch(() => null);
     try {
       // The session records are read before the log: a gateway appending while this runs only
       // adds events after them, so the log can hold more than they say, never less (a truncation).
@@ -198,15 +189,6 @@ class Verification implements BatchTaker {
     this.#reachCheckpoints(null);
     if (workers === null) return streamSequential(this.source, this, stream);
     return streamParallel(this.source, this, workers, this.#checkSizes, stream);
-  }
-
-  /** Workers for a log long enough to repay them; none when this thread is to verify alone. */
-  async #startWorkers(): Promise<VerifyWorkers | null> {
-    const parallel = this.options.parallel ?? {};
-    const count = parallel.workers ?? Math.min(MAX_WORKERS, availableParallelism() - 1);
-    if (count <= 0) return null;
-    if ((await this.source.count()) < (parallel.minEvents ?? PARALLEL_FROM)) return null;
-    return VerifyWorkers.start(count, this.options, parallel.onBatchChecked);
   }
 
   /**
