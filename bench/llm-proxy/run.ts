@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { cpuMillis } from '../support/cpu.js';
 import { closedLoop, fixedRate, type LoadRequest } from '../support/load.js';
+import { benchModelConnection } from '../support/model-connection.js';
 import { type Spawned, spawnAndWait, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 import { ms, ratio, summarize } from '../support/stats.js';
@@ -46,7 +47,6 @@ async function main() {
       JSON.stringify({ apiKey: UPSTREAM_KEY, chunkDelayMs: 2 }),
     ]);
     parties.push(model);
-    process.env.VIGIL_BENCH_UPSTREAM_KEY = UPSTREAM_KEY;
     const vigil = await spawnJsonUrl('scripts/gateway-process.ts', [
       JSON.stringify({
         dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-')),
@@ -54,15 +54,7 @@ async function main() {
           log_level: 'silent',
           durability: 'full',
           identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
-          connections: [
-            {
-              name: 'model',
-              type: 'llm-openai',
-              upstream: model.url,
-              credential: 'env:VIGIL_BENCH_UPSTREAM_KEY',
-              allow: ['*'],
-            },
-          ],
+          connections: [benchModelConnection(model.url, UPSTREAM_KEY)],
         },
       }),
     ]);

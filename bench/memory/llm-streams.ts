@@ -9,6 +9,7 @@ import { Pool } from 'undici';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { cpuMillis } from '../support/cpu.js';
 import { rssMb } from '../support/memory.js';
+import { benchModelConnection } from '../support/model-connection.js';
 import { probeGateway, spawnJsonUrl } from '../support/processes.js';
 import type { MemoryResult } from './postgres-sessions.js';
 
@@ -31,22 +32,13 @@ export async function openLlmStreams(count: number, holdSeconds: number): Promis
   const model = await spawnJsonUrl('bench/llm-proxy/model-process.ts', [
     JSON.stringify({ apiKey: UPSTREAM_KEY, chunkDelayMs: holdSeconds * 1000 }),
   ]);
-  process.env.VIGIL_BENCH_UPSTREAM_KEY = UPSTREAM_KEY;
   const vigil = await spawnJsonUrl('bench/support/probed-gateway.ts', [
     JSON.stringify({
       dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-memory-llm-')),
       settings: {
         log_level: 'silent',
         identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
-        connections: [
-          {
-            name: 'model',
-            type: 'llm-openai',
-            upstream: model.url,
-            credential: 'env:VIGIL_BENCH_UPSTREAM_KEY',
-            allow: ['*'],
-          },
-        ],
+        connections: [benchModelConnection(model.url, UPSTREAM_KEY)],
       },
     }),
   ]);

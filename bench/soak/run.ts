@@ -16,6 +16,7 @@ import { createScratchDatabase, startTestPostgres } from '../../test/support/pos
 import { cpuMillis } from '../support/cpu.js';
 import { fixedRate, type LoadRequest, type LoadResult } from '../support/load.js';
 import { rssMb } from '../support/memory.js';
+import { benchModelConnection } from '../support/model-connection.js';
 import { type GatewayProbe, probeGateway, type Spawned, spawnJsonUrl } from '../support/processes.js';
 import { percentile } from '../support/stats.js';
 import { createSoakTables, PgTraffic, type PgWindow } from './pg-traffic.js';
@@ -77,7 +78,6 @@ async function main() {
       JSON.stringify({ apiKey: UPSTREAM_KEY, chunkDelayMs: 2 }),
     ]);
     parties.push(model);
-    process.env.VIGIL_BENCH_UPSTREAM_KEY = UPSTREAM_KEY;
     process.env.VIGIL_BENCH_PG_PASSWORD = server.password ?? '';
     const pgPort = await freePort();
     const vigil = await spawnJsonUrl('bench/support/probed-gateway.ts', [
@@ -90,13 +90,7 @@ async function main() {
           sessions: { idle_timeout: '1m' },
           identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
           connections: [
-            {
-              name: 'model',
-              type: 'llm-openai',
-              upstream: model.url,
-              credential: 'env:VIGIL_BENCH_UPSTREAM_KEY',
-              allow: ['*'],
-            },
+            benchModelConnection(model.url, UPSTREAM_KEY),
             {
               name: 'pg',
               type: 'postgres',
