@@ -4,11 +4,13 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
 import type { FaultKind } from '../../src/ledger/faults.js';
 import type { VerifyOptions, VerifyReport } from '../../src/ledger/verify.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
+import { runCli } from '../support/cli.js';
 import { buildLedger, type Ledger, type LedgerSpec, sessionName } from './fixture.js';
 
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
@@ -161,4 +163,34 @@ test('a row no worker can judge (a BLOB in a text column) is checked on the veri
     assert.equal(inDepth.fault?.kind, 'hash_mismatch');
     assert.equal(inDepth.fault?.index, 11);
   });
+});
+
+test('vigil verify on a log long enough for workers: the same report as verifying on one thread', {
+  timeout: 120_000,
+}, async () => {
+  const n = 20_000;
+  const l = await buildLedger({
+    order: Array.from({ length: n }, (_, i) => i % 97),
+    checkpointsAfter: [5_000, 12_345],
+  });
+  await l.store.close();
+  try {
+    const intact = await runCli(['--data', l.dir, 'verify', '--json']);
+    assert.equal(intact.code, 0, intact.stderr);
+    assert.equal((JSON.parse(intact.stdout) as VerifyReport).events, n);
+    const db = new Database(l.dbPath);
+    db.prepare('UPDATE events SET payload = ? WHERE idx = ?').run('{"n":-1}', 15_432);
+    db.close();
+    const tampered = await runCli(['--data', l.dir, 'verify', '--json']);
+    assert.equal(tampered.code, 1);
+    const report = JSON.parse(tampered.stdout) as VerifyReport;
+    assert.equal(report.fault?.kind, 'payload_mismatch');
+    assert.equal(report.fault?.index, 15_432);
+    await l.reopen();
+    const alone = await l.verify({ parallel: { workers: 0 } });
+    await l.store.close();
+    assert.deepEqual(report, JSON.parse(JSON.stringify(alone)));
+  } finally {
+    rmSync(l.dir, { recursive: true, force: true });
+  }
 });
