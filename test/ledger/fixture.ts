@@ -1,5 +1,5 @@
 // A real ledger in a temp directory (Recorder + the SQLite store bundle + Checkpointer + anchor) for tests.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventDraft, EventType } from '../../src/core/events.js';
@@ -123,4 +123,15 @@ export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
     },
   };
   return ledger;
+}
+
+/** Builds a ledger, runs `body` on it, and always closes and removes it. */
+export async function withLedger(spec: LedgerSpec, body: (l: Ledger) => Promise<void>): Promise<void> {
+  const ledger = await buildLedger(spec);
+  try {
+    await body(ledger);
+  } finally {
+    await ledger.store.close();
+    rmSync(ledger.dir, { recursive: true, force: true });
+  }
 }

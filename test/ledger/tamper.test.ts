@@ -9,7 +9,7 @@ import { signCheckpoint } from '../../src/ledger/checkpoint.js';
 import type { FaultKind } from '../../src/ledger/faults.js';
 import { parseSigningKey } from '../../src/ledger/keyring.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
-import { buildLedger, type Ledger, type LedgerSpec } from './fixture.js';
+import { type Ledger, type LedgerSpec, withLedger } from './fixture.js';
 
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
 
@@ -55,16 +55,6 @@ const EXPECTED_FOR_COLUMN: Record<(typeof TEXT_COLUMNS)[number] | 'idx' | 'seq',
   prev_hash: ['chain_broken'],
   hash: ['hash_mismatch'],
 };
-
-async function withLedger(spec: LedgerSpec, body: (l: Ledger) => Promise<void>): Promise<void> {
-  const ledger = await buildLedger(spec);
-  try {
-    await body(ledger);
-  } finally {
-    await ledger.store.close();
-    rmSync(ledger.dir, { recursive: true, force: true });
-  }
-}
 
 async function expectFault(
   l: Ledger,

@@ -11,7 +11,7 @@ import type { FaultKind } from '../../src/ledger/faults.js';
 import type { VerifyOptions, VerifyReport } from '../../src/ledger/verify.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { runCli } from '../support/cli.js';
-import { buildLedger, type Ledger, type LedgerSpec, sessionName } from './fixture.js';
+import { buildLedger, type Ledger, type LedgerSpec, sessionName, withLedger } from './fixture.js';
 
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
 
@@ -25,16 +25,6 @@ async function bothWays(l: Ledger, options: Partial<VerifyOptions> = {}): Promis
   const parallel = await l.verify({ ...options, ...withWorkers() });
   assert.deepEqual(parallel, sequential);
   return sequential;
-}
-
-async function withLedger(spec: LedgerSpec, body: (l: Ledger) => Promise<void>): Promise<void> {
-  const ledger = await buildLedger(spec);
-  try {
-    await body(ledger);
-  } finally {
-    await ledger.store.close();
-    rmSync(ledger.dir, { recursive: true, force: true });
-  }
 }
 
 /** Five sessions interleaved; checkpoints inside batches and on their edges. */
