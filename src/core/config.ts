@@ -70,6 +70,11 @@ const identitySection = z
         groups_claim: z.string().default('groups'),
         /** Allow an http:// issuer (development and tests only). */
         allow_insecure_http: z.boolean().default(false),
+        /**
+         * Accept access tokens this provider issues for a resource Vigil serves (an MCP connection's
+         * URL as audience), so standard MCP clients can sign in with the provider directly.
+         */
+        accept_access_tokens: z.boolean().default(false),
       })
       .optional(),
     /** Admin API roles by principal (user:, group:, service:); everyone else is a user. */

@@ -11,8 +11,19 @@ export interface PublicKeyCredential {
   readonly key: Uint8Array;
 }
 
-/** What a caller presented: a token, a proven public key, or nothing. */
-export type Credential = string | PublicKeyCredential | null;
+/**
+ * A bearer token presented to a protected resource (an MCP connection): any token Vigil accepts
+ * as a string, or an access token the OpenID provider issued for exactly `resource`.
+ */
+export interface ResourceTokenCredential {
+  readonly kind: 'resource-token';
+  readonly token: string;
+  /** The resource's URL, which an access token's audience must name. */
+  readonly resource: string;
+}
+
+/** What a caller presented: a token, a proven public key, a token for a resource, or nothing. */
+export type Credential = string | PublicKeyCredential | ResourceTokenCredential | null;
 
 export interface Authenticator {
   /** Resolves the identity behind a credential; throws VigilError auth_missing / auth_invalid / auth_expired / auth_revoked. */

@@ -65,6 +65,8 @@ export class ConfigTokenAuthenticator implements Authenticator {
   }
 
   async authenticate(credential: Credential): Promise<AuthenticatedIdentity> {
+    if (credential !== null && typeof credential === 'object' && credential.kind === 'resource-token')
+      return this.authenticate(credential.token);
     if (credential !== null && typeof credential === 'object') {
       const found = this.#byKey.get(Buffer.from(credential.key).toString('hex'));
       if (!found)

@@ -3,12 +3,15 @@
 //   eyJ….….…    a Vigil token (JWT) issued at sign-in
 //   anything else: a static token from vigil.yaml (bootstrap, demo)
 //   a public key (already proven by the protocol): a key registered to an identity in vigil.yaml
+//   a token for a resource (MCP): an access token the OpenID provider issued for that resource
+//     (identity.oidc.accept_access_tokens), else any of the above
 // Then, whatever the kind: a disabled identity or a revoked token id is refused.
 import { VigilError } from '../core/errors.js';
 import type { AccessStore } from '../core/ports.js';
 import type { AccessState } from './access-state.js';
 import type { AuthenticatedIdentity, Authenticator, Credential } from './authenticator.js';
 import { type ConfigTokenAuthenticator, hashToken } from './config-tokens.js';
+import type { OidcAccessTokens } from './oidc-access-tokens.js';
 import { SERVICE_TOKEN_PREFIX } from './service-accounts.js';
 import type { VigilTokens } from './vigil-tokens.js';
 
@@ -19,6 +22,8 @@ export interface GatewayAuthenticatorDeps {
   readonly vigilTokens: VigilTokens;
   readonly accessStore: AccessStore;
   readonly access: AccessState;
+  /** Present when identity.oidc.accept_access_tokens is on. */
+  readonly accessTokens?: OidcAccessTokens;
   readonly now?: () => number;
 }
 
@@ -34,7 +39,11 @@ export class GatewayAuthenticator implements Authenticator {
   }
 
   async authenticate(credential: Credential): Promise<AuthenticatedIdentity> {
-    if (credential === null || credential === '')
+    if (
+      credential === null ||
+      credential === '' ||
+      (typeof credential === 'object' && credential.kind === 'resource-token' && credential.token === '')
+    )
       throw new VigilError('auth_missing', 'no Vigil token was presented');
     const found = await this.#identify(credential);
     const { access } = this.#deps;
@@ -47,6 +56,12 @@ export class GatewayAuthenticator implements Authenticator {
   }
 
   async #identify(credential: Exclude<Credential, null>): Promise<AuthenticatedIdentity> {
+    if (typeof credential === 'object' && credential.kind === 'resource-token') {
+      const { accessTokens } = this.#deps;
+      if (accessTokens && JWT_SHAPE.test(credential.token) && accessTokens.issuedByProvider(credential.token))
+        return accessTokens.authenticate(credential.token, credential.resource);
+      return this.#identify(credential.token);
+    }
     if (typeof credential === 'object') return this.#deps.staticTokens.authenticate(credential);
     if (credential.startsWith(SERVICE_TOKEN_PREFIX)) return this.#serviceAccount(credential);
     if (JWT_SHAPE.test(credential)) {

@@ -194,6 +194,34 @@ export class OidcClient {
       throw new VigilError('auth_invalid', 'the id_token nonce does not match this sign-in');
     return { idToken, claims: payload };
   }
+
+  /**
+   * Verifies an access token the provider issued for one of Vigil's resources (RFC 9068 JWT access
+   * tokens, audience-bound as RFC 8707 asks): signed with one of the provider's keys, issued by it,
+   * for exactly this resource, unexpired. The claims are the caller's to map to an identity.
+   */
+  async verifyAccessToken(token: string, resource: string): Promise<JWTPayload> {
+    try {
+      const { payload } = await jwtVerify(token, this.#jwks, {
+        issuer: this.issuer,
+        audience: resource,
+        algorithms: ID_TOKEN_ALGORITHMS,
+        requiredClaims: ['sub', 'exp', 'iat'],
+        clockTolerance: 5,
+      });
+      return payload;
+    } catch (err) {
+      if (err instanceof errors.JWTExpired)
+        throw new VigilError('auth_expired', 'the access token has expired', { cause: err });
+      if (err instanceof errors.JWTClaimValidationFailed && err.claim === 'aud')
+        throw new VigilError('auth_invalid', `the access token was not issued for ${resource}`, {
+          cause: err,
+        });
+      throw new VigilError('auth_invalid', 'the access token does not verify with the OpenID provider', {
+        cause: err,
+      });
+    }
+  }
 }
 
 export interface VerifiedIdToken {

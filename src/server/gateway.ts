@@ -12,6 +12,7 @@ import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
+import type { VigilConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
 import { type Store, type StoreBundle, systemClock } from '../core/ports.js';
@@ -20,6 +21,7 @@ import { decodePathSegment, parseRequestUrl } from '../http/request-path.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
 import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
+import { OidcAccessTokens } from '../identity/oidc-access-tokens.js';
 import { loadOrCreateTokenKey } from '../identity/token-keys.js';
 import { VigilTokens } from '../identity/vigil-tokens.js';
 import { anchorPath, readAnchorText } from '../ledger/anchor.js';
@@ -150,6 +152,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       vigilTokens,
       accessStore: store.access,
       access,
+      ...(config.identity.oidc?.accept_access_tokens
+        ? { accessTokens: oidcAccessTokens(config.identity, oidcSecret) }
+        : {}),
     }),
     masker,
     recorder,
@@ -341,4 +346,19 @@ export function splitHostPort(listen: string): [string, number] {
   const i = listen.lastIndexOf(':');
   const host = listen.slice(0, i).replace(/^\[|\]$/g, '');
   return [host, Number(listen.slice(i + 1))];
+}
+
+/** The verifier of provider-issued access tokens, with the sign-in's provider settings and claim mapping. */
+function oidcAccessTokens(identity: VigilConfig['identity'], clientSecret: string | null): OidcAccessTokens {
+  const oidc = identity.oidc!;
+  return new OidcAccessTokens(
+    {
+      issuer: oidc.issuer,
+      clientId: oidc.client_id,
+      clientSecret,
+      scopes: oidc.scopes,
+      allowInsecureHttp: oidc.allow_insecure_http,
+    },
+    { subjectClaim: oidc.subject_claim, groupsClaim: oidc.groups_claim, roles: identity.roles },
+  );
 }

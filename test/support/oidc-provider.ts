@@ -2,6 +2,8 @@
 // clients (`vigil` and `other-app`), the authorization-code and device grants, e-mail and groups
 // claims, and interactions that complete on their own: whoever `signInAs` names logs in and
 // consents. A small cookie-keeping browser drives the redirects and the device user-code form.
+
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair } from 'jose';
@@ -61,7 +63,11 @@ const CLIENT_DEFAULTS = {
 
 export async function startTestProvider(accounts: Record<string, TestAccount>): Promise<TestProvider> {
   const moduleName = 'oidc-provider';
-  const { default: Provider } = (await import(moduleName)) as { default: ProviderConstructor };
+  const { default: Provider, errors } = (await import(moduleName)) as {
+    default: ProviderConstructor;
+    errors: { InvalidTarget: new () => Error };
+  };
+  const { InvalidTarget } = errors;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk = { ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'test-key' };
 
@@ -103,7 +109,29 @@ export async function startTestProvider(accounts: Record<string, TestAccount>): 
       Interaction: 600,
       Session: 3600,
     },
+    // Access tokens for resources (RFC 8707), as JWTs (RFC 9068) carrying the e-mail and groups, as
+    // an MCP client gets them for a Vigil MCP connection. Any loopback http URL is a resource here.
+    extraTokenClaims: async (_ctx: unknown, token: { accountId?: string; kind?: string }) => {
+      const account =
+        token.kind === 'AccessToken' && token.accountId ? known.get(token.accountId) : undefined;
+      return account ? { email: account.email, groups: [...account.groups] } : undefined;
+    },
     features: {
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: (_ctx: unknown, _client: unknown, oneOf?: string | string[]) => oneOf,
+        useGrantedResource: () => true,
+        getResourceServerInfo: async (_ctx: unknown, resource: string) => {
+          if (!/^http:\/\/127\.0\.0\.1(:\d+)?\//.test(resource)) throw new InvalidTarget();
+          return {
+            scope: 'mcp',
+            audience: resource,
+            accessTokenTTL: 600,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
       devInteractions: { enabled: false },
       deviceFlow: {
         enabled: true,
@@ -244,4 +272,54 @@ function formFields(html: string): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const m of html.matchAll(/<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"/g)) fields[m[1]!] = m[2]!;
   return fields;
+}
+
+/**
+ * An access token for `resource` by the authorization-code flow with PKCE, as a public client
+ * (an MCP client) gets one: `signInAs` logs in and consents; the token is a JWT whose audience is
+ * the resource.
+ */
+export async function accessTokenFor(
+  provider: TestProvider,
+  resource: string,
+  clientId = 'vigil',
+): Promise<{ accessToken: string; idToken: string }> {
+  const verifier = randomBytes(32).toString('base64url');
+  const challenge = createHash('sha256').update(verifier).digest('base64url');
+  const redirect = 'http://127.0.0.1/callback';
+  const auth = new URL('/auth', provider.issuer);
+  auth.search = new URLSearchParams({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: redirect,
+    scope: 'openid email groups mcp',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    resource,
+    state: 'test',
+  }).toString();
+  const browser = new TestBrowser();
+  const landed = await browser.follow(auth.toString(), redirect);
+  const code = new URL(landed.url).searchParams.get('code');
+  if (!code) throw new Error(`no authorization code: ${landed.url}`);
+  const res = await browser.request(new URL('/token', provider.issuer).toString(), {
+    method: 'POST',
+    form: {
+      grant_type: 'authorization_code',
+      code,
+      redirect_uri: redirect,
+      client_id: clientId,
+      code_verifier: verifier,
+      resource,
+    },
+  });
+  const body = (await res.json()) as {
+    access_token?: string;
+    id_token?: string;
+    error?: string;
+    error_description?: string;
+  };
+  if (!body.access_token || !body.id_token)
+    throw new Error(`no access token: ${body.error} ${body.error_description}`);
+  return { accessToken: body.access_token, idToken: body.id_token };
 }

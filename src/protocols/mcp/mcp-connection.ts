@@ -9,9 +9,10 @@ import type { Identity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
+import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
-import { METADATA_PATH, metadataUrl, protectedResourceMetadata } from './auth-metadata.js';
+import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } from './auth-metadata.js';
 import { relayReply, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
@@ -88,7 +89,7 @@ export class McpConnection implements McpServed {
     return {
       connection: this.config,
       protocol: 'mcp',
-      credential: extractClientToken(req.headers),
+      credential: this.#credential(req),
       facts: {
         client: req.socket.remoteAddress ?? null,
         user_agent: header(req, 'user-agent') ?? null,
@@ -99,6 +100,18 @@ export class McpConnection implements McpServed {
         return grantId === null ? k : `${k}\u0000${grantId}`;
       },
     };
+  }
+
+  /**
+   * The bearer token, as a token for this resource where the connection has a fixed public URL: an
+   * access token from the OpenID provider must then name exactly that URL as its audience. Without
+   * one the resource's URL comes from the client's Host header, which must not decide whose tokens
+   * are accepted, so only Vigil's own tokens are.
+   */
+  #credential(req: IncomingMessage): Credential {
+    const token = extractClientToken(req.headers);
+    if (token === null || !this.config.public_url) return token;
+    return { kind: 'resource-token', token, resource: resourceUrl(req, this.config) };
   }
 
   /** An initialize, or a request of the stateless revision. The body is read first (capped) to tell which. */

@@ -1,0 +1,110 @@
+// Standard MCP clients sign in with the OpenID provider itself: an access token the provider issued
+// for the MCP connection's URL (its audience), presented as Bearer, admits its user, against a real
+// provider (oidc-provider) and the official SDK client. A token for another resource, an id_token,
+// a connection without a fixed public URL, and a disabled identity are refused.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { decodeJwt } from 'jose';
+import { nowIso } from '../../src/core/events.js';
+import { openSharedStore } from '../support/gateway.js';
+import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import { type McpFixture, sdkClient, startMcpFixture } from './fixture.js';
+
+const PUBLIC_URL = 'http://127.0.0.1:8443';
+const RESOURCE = `${PUBLIC_URL}/c/tools/mcp`;
+let provider: TestProvider;
+let f: McpFixture;
+
+before(async () => {
+  provider = await startTestProvider({
+    alice: { email: 'alice@example.com', groups: ['ai-eng'] },
+    erin: { email: 'erin@example.com', groups: ['ai-eng'] },
+  });
+  f = await startMcpFixture({
+    identity: {
+      oidc: {
+        issuer: provider.issuer,
+        client_id: 'vigil',
+        allow_insecure_http: true,
+        accept_access_tokens: true,
+      },
+    },
+    connections: [
+      { public_url: PUBLIC_URL, authorization_servers: [provider.issuer] },
+      // The same tools without a fixed public URL: its resource URL would come from the Host header.
+      { name: 'tools-by-host', type: 'mcp', upstream: 'http://127.0.0.1:9/mcp', allow: ['group:ai-eng'] },
+    ],
+  });
+});
+after(async () => {
+  await f?.close();
+  await provider?.close();
+});
+
+async function status(path: string, token: string): Promise<{ status: number; challenge: string }> {
+  const res = await fetch(`${f.gateway.url}${path}`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
+}
+
+test('an access token the provider issued for this connection admits its user; calls are recorded as theirs', async () => {
+  provider.signInAs = 'alice';
+  const { accessToken } = await accessTokenFor(provider, RESOURCE);
+  assert.equal(decodeJwt(accessToken).aud, RESOURCE, 'the provider bound the token to the resource');
+  const client = await sdkClient(`${f.gateway.url}/c/tools/mcp`, accessToken);
+  try {
+    const { tools } = await client.listTools();
+    assert.ok(tools.some((t) => t.name === 'add'));
+    const result = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+    assert.deepEqual(result.content, [{ type: 'text', text: '5' }]);
+  } finally {
+    await client.close();
+  }
+  const call = (await f.events('mcp.call')).find((e) => e.payload?.tool === 'add');
+  assert.equal(call?.identity.subject, 'alice@example.com');
+  assert.deepEqual(call?.identity.groups, ['ai-eng']);
+  assert.ok(
+    f.arrivals.every((a) => a.authorization !== `Bearer ${accessToken}`),
+    "the user's token never reaches the upstream",
+  );
+});
+
+test('a token for another resource, an id_token, or one presented where the URL comes from the Host header is refused', async () => {
+  provider.signInAs = 'alice';
+  const other = await accessTokenFor(provider, `${PUBLIC_URL}/c/other/mcp`);
+  const refused = await status('/c/tools/mcp', other.accessToken);
+  assert.equal(refused.status, 401);
+  assert.match(refused.challenge, /error="invalid_token"/);
+  const idToken = await status('/c/tools/mcp', other.idToken);
+  assert.equal(idToken.status, 401, 'an id_token is not an access token for the resource');
+  const byHost = await accessTokenFor(provider, `${f.gateway.url}/c/tools-by-host/mcp`);
+  assert.equal((await status('/c/tools-by-host/mcp', byHost.accessToken)).status, 401);
+  const denied = (await f.events('access.denied')).length;
+  assert.ok(denied >= 1, 'refusals are recorded');
+});
+
+test('a disabled identity is refused even with a valid access token', async () => {
+  provider.signInAs = 'erin';
+  const { accessToken } = await accessTokenFor(provider, RESOURCE);
+  const store = await openSharedStore(f.gateway);
+  await store.access.disableIdentity('erin@example.com', nowIso(), 'left the team');
+  await store.close();
+  for (let i = 0; i < 40; i++) {
+    if ((await status('/c/tools/mcp', accessToken)).status === 401) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
+});
