@@ -108,3 +108,19 @@ test('a disabled identity is refused even with a valid access token', async () =
   }
   assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
 });
+
+test('a provider token is ended before it expires by revoking its id (oidc:<jti>)', async () => {
+  provider.signInAs = 'alice';
+  const { accessToken } = await accessTokenFor(provider, RESOURCE);
+  assert.equal((await status('/c/tools/mcp', accessToken)).status, 200);
+  const jti = decodeJwt(accessToken).jti;
+  assert.equal(typeof jti, 'string');
+  const store = await openSharedStore(f.gateway);
+  await store.access.revokeToken(`oidc:${jti}`, nowIso());
+  await store.close();
+  for (let i = 0; i < 40; i++) {
+    if ((await status('/c/tools/mcp', accessToken)).status === 401) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
+});
