@@ -24,10 +24,9 @@ import {
 } from './command-messages.js';
 import type { ConnectionIds } from './connection-ids.js';
 import { COM } from './constants.js';
-import { parseKill } from './kill-statement.js';
+import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
-import { packet } from './packet-writer.js';
 import { checkPinnedSettings } from './pinned-settings.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
@@ -35,9 +34,6 @@ import { type Classification, classifyMysql, KILL_KIND, UNKNOWN_KIND } from './s
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
 import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
-
-/** What the server runs in a mapped KILL's place: nothing, answered with an OK. */
-const DO_NOTHING = packet(0, Buffer.from(`${String.fromCharCode(COM.QUERY)}DO 0`, 'latin1'));
 
 export interface ProxyOptions {
   readonly recordRows: number;
@@ -247,27 +243,11 @@ export class MysqlProxy {
    * the server would read the number as one of its own threads, someone else's.
    */
   async #kill(text: string, c: Classification, payload: MysqlQueryPayload, reply: number): Promise<void> {
-    const request = c.statements.length === 1 ? parseKill(c.tokens[0] ?? []) : null;
-    if (!request) {
-      const why =
-        'KILL through Vigil takes one connection id Vigil gave, alone: KILL [QUERY | CONNECTION] <id>';
-      return this.#refuseUnjudged(new VigilError('statement_uncertain', why), payload, reply);
-    }
-    const target = this.#options.kills.find(request.connectionId, this.#session.identity.subject);
-    if (!target) {
-      const error = new VigilError(
-        'session_unknown',
-        `Unknown thread id: ${request.connectionId} (not one of your connections through this gateway)`,
-      );
-      return this.#refuseUnjudged(error, payload, reply);
-    }
-    const judged = {
-      ...payload,
-      kill: { mode: request.mode, connection_id: request.connectionId, session: target.sessionId },
-    };
+    const plan = planKill(c, payload, this.#options.kills, this.#session.identity.subject);
+    if ('refusal' in plan) return this.#refuseUnjudged(plan.refusal, payload, reply);
     try {
-      await this.#submit(judged, () => actionDigest([text]));
-      await target.kill(request.mode);
+      await this.#submit(plan.payload, () => actionDigest([text]));
+      await plan.target.kill(plan.mode);
     } catch (err) {
       return this.#refuse(err, reply);
     }
