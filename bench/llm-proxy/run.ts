@@ -9,7 +9,7 @@ import autocannon from 'autocannon';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { cpuMillis } from '../support/cpu.js';
 import { closedLoop, fixedRate, type LoadRequest } from '../support/load.js';
-import { benchModelConnection } from '../support/model-connection.js';
+import { benchModelConnection, chat } from '../support/model-connection.js';
 import { type Spawned, spawnAndWait, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 import { ms, ratio, summarize } from '../support/stats.js';
@@ -21,16 +21,6 @@ const section = (name: string) => only === null || only === name;
 const TOKEN = 'bench-token-0123456789';
 const UPSTREAM_KEY = 'sk-bench-upstream';
 const PORTKEY_PORT = 18787;
-
-const chat = (stream: boolean) =>
-  JSON.stringify({
-    model: 'demo',
-    stream,
-    messages: [
-      { role: 'system', content: 'You are a careful assistant.' },
-      { role: 'user', content: 'Explain, step by step, why the sky is blue. Keep it short.' },
-    ],
-  });
 
 interface Target {
   readonly name: string;

@@ -16,7 +16,7 @@ import { createScratchDatabase, startTestPostgres } from '../../test/support/pos
 import { cpuMillis } from '../support/cpu.js';
 import { fixedRate, type LoadRequest, type LoadResult } from '../support/load.js';
 import { rssMb } from '../support/memory.js';
-import { benchModelConnection } from '../support/model-connection.js';
+import { benchModelConnection, chat } from '../support/model-connection.js';
 import { type GatewayProbe, probeGateway, type Spawned, spawnJsonUrl } from '../support/processes.js';
 import { percentile } from '../support/stats.js';
 import { createSoakTables, PgTraffic, type PgWindow } from './pg-traffic.js';
@@ -48,16 +48,6 @@ interface Sample {
   readonly streams: LoadResult;
   readonly pg: PgWindow;
 }
-
-const chat = (stream: boolean) =>
-  JSON.stringify({
-    model: 'demo',
-    stream,
-    messages: [
-      { role: 'system', content: 'You are a careful assistant.' },
-      { role: 'user', content: 'Explain, step by step, why the sky is blue. Keep it short.' },
-    ],
-  });
 
 async function main() {
   const parties: Spawned[] = [];
