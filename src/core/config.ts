@@ -276,6 +276,14 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
           signing_key: secretRef.optional(),
           anchor_file: z.string().optional(),
           anchor_webhook: z.url().optional(),
+          /**
+           * The log's name in its C2SP checkpoint notes (also the note key's name): a schema-less URL
+           * such as `vigil.example.com/audit`. Defaults to one naming the ledger's first key.
+           */
+          origin: z
+            .string()
+            .regex(/^[^\s+]+$/, 'must be one word without spaces or plus signs, e.g. vigil.example.com/audit')
+            .optional(),
         })
         .default({ checkpoint_interval: 1000 }),
       masking: z

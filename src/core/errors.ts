@@ -82,6 +82,7 @@ export const ERROR_CODES = {
   // ledger
   ledger_tampered: { status: 500, summary: 'Verification found the ledger altered.' },
   bundle_invalid: { status: 400, summary: 'The export bundle is malformed.' },
+  checkpoint_none: { status: 404, summary: 'No checkpoint has been signed yet.' },
   internal: { status: 500, summary: 'An unexpected internal error.' },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

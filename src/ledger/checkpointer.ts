@@ -12,6 +12,7 @@ import { storeEventSource } from './event-source.js';
 import type { LedgerSigningKey } from './keyring.js';
 import { CompactRange } from './merkle.js';
 import type { Recorder } from './recorder.js';
+import { checkpointNote } from './tlog-checkpoint.js';
 
 export interface CheckpointerOptions {
   readonly store: Store;
@@ -27,6 +28,8 @@ export interface CheckpointerOptions {
   readonly now?: () => number;
   /** A faster reader of stored events than the Store for rebuilding the root at start (StoreBundle.eventSource). */
   readonly source?: EventSource;
+  /** The log's origin: each checkpoint is also signed as a C2SP tlog-checkpoint note under this name. */
+  readonly origin?: string;
 }
 
 const READ_BATCH = 10_000;
@@ -38,6 +41,7 @@ export class Checkpointer {
   readonly #listeners: ((cp: SignedCheckpoint) => void)[] = [];
   #anchor: AnchorFile | null = null;
   #lastSize = 0;
+  #latestNote: string | null = null;
   #behind = true;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<SignedCheckpoint | null> = Promise.resolve(null);
@@ -67,6 +71,11 @@ export class Checkpointer {
     this.#lag.reset();
   }
 
+  /** The latest checkpoint as a C2SP signed note (null before the first, or without an origin). */
+  get latestNote(): string | null {
+    return this.#latestNote;
+  }
+
   onCheckpoint(listener: (cp: SignedCheckpoint) => void): void {
     this.#listeners.push(listener);
   }
@@ -74,7 +83,9 @@ export class Checkpointer {
   /** Rebuilds the root from the store, opens the anchor and starts the timer. */
   async start(): Promise<void> {
     const checkpoints = await this.#options.store.listCheckpoints();
-    this.#lastSize = checkpoints.at(-1)?.size ?? 0;
+    const last = checkpoints.at(-1);
+    this.#lastSize = last?.size ?? 0;
+    if (last) this.#noteFor(last);
     await this.#catchUp();
     if (this.#options.anchorFile && !this.#anchor)
       this.#anchor = await AnchorFile.open(this.#options.anchorFile);
@@ -124,10 +135,16 @@ export class Checkpointer {
     if (this.#anchor) await this.#anchor.append(cp);
     await this.#options.store.appendCheckpoint(cp);
     this.#lastSize = size;
+    this.#noteFor(cp);
     this.#lag.covered(size, now());
     for (const listener of this.#listeners) listener(cp);
     if (this.#options.webhook) this.#post(this.#options.webhook, cp);
     return cp;
+  }
+
+  #noteFor(cp: SignedCheckpoint): void {
+    const { origin, signer } = this.#options;
+    if (origin) this.#latestNote = checkpointNote(signer, origin, cp.size, cp.root);
   }
 
   #committed(events: readonly RecordedEvent[]): void {

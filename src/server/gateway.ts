@@ -29,6 +29,7 @@ import { exportBundle } from '../ledger/bundle.js';
 import { Checkpointer } from '../ledger/checkpointer.js';
 import { loadLedgerKeys } from '../ledger/keyring.js';
 import { Recorder } from '../ledger/recorder.js';
+import { logOrigin } from '../ledger/tlog-checkpoint.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
 import { createModuleContext } from '../pipeline/module-context.js';
@@ -114,6 +115,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     anchorFile: anchorPath(loaded.dataDir, config.ledger.anchor_file),
     webhook: config.ledger.anchor_webhook,
     source: store.eventSource,
+    origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer),
     onError: (err, what) =>
       logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
   });
@@ -265,6 +267,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         checkpointed: checkpointer.checkpointedSize,
       });
     }
+    if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
+      return sendCheckpointNote(res, checkpointer.latestNote);
+    }
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
     req.resume();
@@ -332,6 +337,19 @@ async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline:
   }
   if (open.length > 0)
     logger.warn({ sessions: open.length }, 'closed sessions cut short by an earlier crash');
+}
+
+/**
+ * The latest signed checkpoint as a C2SP note, public like the tlog convention's `<prefix>/checkpoint`:
+ * it names only the log's size and root, which reveal nothing recorded.
+ */
+function sendCheckpointNote(res: ServerResponse, note: string | null): void {
+  if (note === null) {
+    sendApiError(res, new VigilError('checkpoint_none', 'no checkpoint has been signed yet'));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(note);
 }
 
 function closeServer(server: Server): Promise<void> {

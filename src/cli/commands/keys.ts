@@ -14,6 +14,7 @@ import {
   loadLedgerKeys,
   rotateLedgerKey,
 } from '../../ledger/keyring.js';
+import { checkpointVerifierKey, logOrigin } from '../../ledger/tlog-checkpoint.js';
 import { type LoadedConfig, resolveSecret } from '../../server/load-config.js';
 import { loadCliConfig } from '../context.js';
 import { table } from '../format.js';
@@ -93,9 +94,16 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .command('public')
     .description('print the public keys that verify checkpoints')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .option('--vkey', "print the active key as a C2SP verifier key (vkey) for the log's checkpoint notes")
+    .action((opts: { json?: boolean; vkey?: boolean }) => {
       const loaded = loadCliConfig(program.opts());
-      const entries = ledgerKeys(loaded).keyring.entries();
+      const keys = ledgerKeys(loaded);
+      if (opts.vkey) {
+        const origin = logOrigin(loaded.config.ledger.origin, keys.keyring, keys.signer);
+        console.log(checkpointVerifierKey(keys.signer, origin));
+        return;
+      }
+      const entries = keys.keyring.entries();
       if (opts.json) {
         console.log(
           JSON.stringify(
