@@ -284,8 +284,15 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
             .string()
             .regex(/^[^\s+]+$/, 'must be one word without spaces or plus signs, e.g. vigil.example.com/audit')
             .optional(),
+          /**
+           * Transparency-log witnesses (c2sp.org/tlog-witness) asked to cosign every checkpoint:
+           * `url` is the submission prefix, `vkey` the witness's cosignature verifier key.
+           */
+          witnesses: z
+            .array(z.strictObject({ url: z.url(), vkey: z.string().min(1) }))
+            .default([]),
         })
-        .default({ checkpoint_interval: 1000 }),
+        .default({ checkpoint_interval: 1000, witnesses: [] }),
       masking: z
         .strictObject({
           fingerprint_key: secretRef.optional(),

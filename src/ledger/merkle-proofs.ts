@@ -52,7 +52,19 @@ export function verifyInclusion(
 
 /** RFC 9162 §2.1.4.1: proof that the tree of `first` leaves is a prefix of `tree` (its size is the second). */
 export function consistencyProof(tree: MerkleTree, first: number): Digest[] {
-  const second = tree.size;
+  return consistencyProofOver(first, tree.size, (start, end) => tree.subtree(start, end));
+}
+
+/**
+ * The proof's shape for sizes `first` ≤ `second`, with `node(start, end)` giving the hash of the
+ * subtree over leaves [start, end): each node it asks for lies wholly below `first` (a perfect
+ * subtree of the old tree) or wholly at or above it.
+ */
+export function consistencyProofOver(
+  first: number,
+  second: number,
+  node: (start: number, end: number) => Digest,
+): Digest[] {
   if (!Number.isInteger(first) || first < 0 || first > second) {
     throw new RangeError(`cannot prove ${first} consistent with ${second}`);
   }
@@ -61,16 +73,16 @@ export function consistencyProof(tree: MerkleTree, first: number): Digest[] {
   const subproof = (m: number, start: number, end: number, complete: boolean): void => {
     const n = end - start;
     if (m === n) {
-      if (!complete) proof.push(tree.subtree(start, end));
+      if (!complete) proof.push(node(start, end));
       return;
     }
     const k = largestPowerOfTwoBelow(n);
     if (m <= k) {
       subproof(m, start, start + k, complete);
-      proof.push(tree.subtree(start + k, end));
+      proof.push(node(start + k, end));
     } else {
       subproof(m - k, start + k, end, false);
-      proof.push(tree.subtree(start, start + k));
+      proof.push(node(start, start + k));
     }
   };
   subproof(first, 0, second, true);

@@ -113,6 +113,20 @@ export class CompactRange {
     return root;
   }
 
+  /** The perfect subtrees the leaves decompose into, largest (leftmost) first, with their leaf ranges. */
+  blocks(): { start: number; end: number; root: Digest }[] {
+    const out: { start: number; end: number; root: Digest }[] = [];
+    let start = 0;
+    let i = 0;
+    for (let bit = 2 ** Math.floor(Math.log2(Math.max(this.#size, 1))); bit >= 1; bit /= 2) {
+      if (Math.floor(this.#size / bit) % 2 === 1) {
+        out.push({ start, end: start + bit, root: Buffer.from(this.#stack[i++]!, 'latin1') });
+        start += bit;
+      }
+    }
+    return out;
+  }
+
   clone(): CompactRange {
     const copy = new CompactRange();
     copy.#stack.push(...this.#stack);

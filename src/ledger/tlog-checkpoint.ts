@@ -40,12 +40,8 @@ export function parseCheckpointBody(text: string): CheckpointBody | null {
  * The log's origin, which is also its signed-note key name: the configured one, else one naming
  * the log's first signing key (stable across rotations, unique per ledger).
  */
-export function logOrigin(
-  configured: string | undefined,
-  keyring: Keyring,
-  active: LedgerSigningKey,
-): string {
-  return configured ?? `vigil.ledger/${keyring.entries()[0]?.keyId ?? active.keyId}`;
+export function logOrigin(configured: string | undefined, keyring: Keyring, activeKeyId = ''): string {
+  return configured ?? `vigil.ledger/${keyring.entries()[0]?.keyId ?? activeKeyId}`;
 }
 
 /** A checkpoint as a C2SP signed note, signed by the ledger key under the origin's name. */

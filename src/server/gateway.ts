@@ -47,6 +47,7 @@ import { createLogger } from './logger.js';
 import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
 import { RevocationWatcher } from './revocation-watcher.js';
+import { wireWitnesses } from './witness-wiring.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
@@ -115,11 +116,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     anchorFile: anchorPath(loaded.dataDir, config.ledger.anchor_file),
     webhook: config.ledger.anchor_webhook,
     source: store.eventSource,
-    origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer),
+    origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer.keyId),
     onError: (err, what) =>
       logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
   });
   await checkpointer.start();
+  const witnesses = wireWitnesses(config, loaded.dataDir, checkpointer, store.eventSource, logger);
 
   const access = new AccessState(store.access);
   await access.refresh();
@@ -268,7 +270,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       });
     }
     if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendCheckpointNote(res, checkpointer.latestNote);
+      return sendCheckpointNote(res, witnesses.checkpointNote());
     }
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
@@ -317,6 +319,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await sessions.closeAll('shutdown');
         await recorder.drain();
         await checkpointer.stop();
+        await witnesses.settle();
         await store.close();
       })();
       return closing;

@@ -40,6 +40,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   // Shared HTTP input handling: used by the admin API and the HTTP protocols, so it imports only core.
   http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
+  // A standalone transparency-log witness: it knows checkpoints and proofs (ledger/), nothing of the gateway.
+  witness: /^(protocols|store|server|cli|api|pipeline|mask|policy|identity|reasoning|http)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };

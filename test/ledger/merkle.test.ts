@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { consistencyProofFromParts } from '../../src/ledger/consistency-from-range.js';
 import { CompactRange, type Digest, EMPTY_ROOT, leafHash, MerkleTree } from '../../src/ledger/merkle.js';
 import {
   consistencyProof,
@@ -120,5 +121,28 @@ test('consistency proofs equal the RFC subproof and verify; altered ones do not'
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+test('a consistency proof from the old compact range and the new leaves equals the whole-tree proof', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 300 }).chain((n) => fc.tuple(fc.constant(n), fc.integer({ min: 0, max: n }))),
+      ([n, m]) => {
+        const leaves = leavesOf(eventHashes(n));
+        const old = new CompactRange();
+        for (const leaf of leaves.slice(0, m)) old.appendLeaf(leaf);
+        assert.equal(
+          old
+            .blocks()
+            .map((b) => b.end - b.start)
+            .reduce((a, b) => a + b, 0),
+          m,
+        );
+        const fromParts = consistencyProofFromParts(old.blocks(), m, leaves.slice(m));
+        assert.deepEqual(fromParts, consistencyProof(new MerkleTree(leaves), m));
+      },
+    ),
+    { numRuns: 300 },
   );
 });

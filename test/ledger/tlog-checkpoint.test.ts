@@ -2,7 +2,7 @@
 // (c2sp.org/signed-note, c2sp.org/tlog-checkpoint), not from Vigil's code, as a monitor or witness
 // written elsewhere would check them.
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, generateKeyPairSync, type KeyObject, verify } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { ANONYMOUS } from '../../src/core/events.js';
@@ -15,33 +15,8 @@ import {
   openCheckpointNote,
   parseCheckpointBody,
 } from '../../src/ledger/tlog-checkpoint.js';
+import { independentlyVerify } from '../support/c2sp-verifier.js';
 import { startTestGateway } from '../support/gateway.js';
-
-/** From the spec: `— name base64(keyid4 || sig)` lines after the last blank line; Ed25519 over the text. */
-function independentlyVerify(note: string, name: string, publicKey: KeyObject) {
-  const raw = publicKey.export({ type: 'spki', format: 'der' }).subarray(-32);
-  const expectedId = createHash('sha256')
-    .update(Buffer.concat([Buffer.from(name, 'utf8'), Buffer.from([0x0a, 0x01]), raw]))
-    .digest()
-    .subarray(0, 4);
-  const sep = note.lastIndexOf('\n\n');
-  assert.ok(sep > 0, 'a note has a blank line before its signatures');
-  const text = note.slice(0, sep + 1);
-  const sigLines = note
-    .slice(sep + 2)
-    .split('\n')
-    .filter(Boolean);
-  const ok = sigLines.some((line) => {
-    const m = /^\u2014 (\S+) (\S+)$/u.exec(line);
-    if (!m || m[1] !== name) return false;
-    const blob = Buffer.from(m[2]!, 'base64');
-    return (
-      blob.subarray(0, 4).equals(expectedId) && verify(null, Buffer.from(text), publicKey, blob.subarray(4))
-    );
-  });
-  const [origin, size, root, ...rest] = text.slice(0, -1).split('\n');
-  return { ok, origin, size: Number(size), rootHex: Buffer.from(root ?? '', 'base64').toString('hex'), rest };
-}
 
 function newKey() {
   return signingKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);

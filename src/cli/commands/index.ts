@@ -17,6 +17,7 @@ import { register as token } from './token.js';
 import { register as tree } from './tree.js';
 import { register as users } from './users.js';
 import { register as verify } from './verify.js';
+import { register as witness } from './witness.js';
 
 export type SetExitCode = (code: number) => void;
 export type RegisterCommand = (program: Command, setExitCode: SetExitCode) => void;
@@ -39,4 +40,5 @@ export const COMMANDS: readonly RegisterCommand[] = [
   demoModel,
   mcpBridge,
   protocolCommands,
+  witness,
 ];

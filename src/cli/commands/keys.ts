@@ -99,7 +99,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       const loaded = loadCliConfig(program.opts());
       const keys = ledgerKeys(loaded);
       if (opts.vkey) {
-        const origin = logOrigin(loaded.config.ledger.origin, keys.keyring, keys.signer);
+        const origin = logOrigin(loaded.config.ledger.origin, keys.keyring, keys.signer.keyId);
         console.log(checkpointVerifierKey(keys.signer, origin));
         return;
       }

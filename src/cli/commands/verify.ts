@@ -5,10 +5,17 @@
 
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { SignedCheckpoint } from '../../core/ports.js';
 import { readAnchorText } from '../../ledger/anchor.js';
 import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
+import { cosignedCheckpointPath, readCosignedCheckpoint } from '../../ledger/cosigned-checkpoint.js';
 import type { LedgerFault } from '../../ledger/faults.js';
+import { publicKeyFromRaw } from '../../ledger/keyring.js';
+import { parseVerifierKey, SIGNATURE_TYPE } from '../../ledger/signed-note.js';
+import { logOrigin } from '../../ledger/tlog-checkpoint.js';
 import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
+import { type WitnessReport, witnessReport } from '../../ledger/witness-report.js';
+import type { LoadedConfig } from '../../server/load-config.js';
 import { loadCliConfig, openStore } from '../context.js';
 import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
@@ -45,8 +52,13 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           onProgress: progress?.update,
         });
         progress?.done();
-        console.log(opts.json ? JSON.stringify(report, null, 2) : describeLedger(report, opts.session));
-        if (!report.ok) setExitCode(1);
+        const witnesses = witnessesOf(loaded, await store.ledger.listCheckpoints());
+        console.log(
+          opts.json
+            ? JSON.stringify({ ...report, witnesses }, null, 2)
+            : [describeLedger(report, opts.session), ...describeWitnesses(witnesses)].join('\n'),
+        );
+        if (!report.ok || witnesses?.problem) setExitCode(1);
       } finally {
         await store.close();
       }
@@ -98,6 +110,38 @@ function describeLedger(r: VerifyReport, session?: string): string {
   );
   for (const note of r.notes) lines.push(`  note: ${note}`);
   return lines.join('\n');
+}
+
+/** The witness report, when witnesses are configured or a cosigned checkpoint was kept. */
+function witnessesOf(loaded: LoadedConfig, checkpoints: readonly SignedCheckpoint[]): WitnessReport | null {
+  const note = readCosignedCheckpoint(cosignedCheckpointPath(loaded.dataDir));
+  const configured = loaded.config.ledger.witnesses;
+  if (note === null && configured.length === 0) return null;
+  const keyring = ledgerKeyring(loaded);
+  const origin = logOrigin(loaded.config.ledger.origin, keyring);
+  const logKeys = keyring.entries().map((e) => ({
+    name: origin,
+    type: SIGNATURE_TYPE.ed25519,
+    publicKey: publicKeyFromRaw(Buffer.from(e.publicKey, 'base64')),
+  }));
+  const witnessKeys = configured.flatMap((w) => {
+    const key = parseVerifierKey(w.vkey);
+    return key ? [key] : [];
+  });
+  return witnessReport(note, logKeys, witnessKeys, checkpoints);
+}
+
+function describeWitnesses(r: WitnessReport | null): string[] {
+  if (r === null) return [];
+  if (r.problem) return [inertLine(`TAMPERED [witnessed_checkpoint]: ${r.problem}`)];
+  if (r.checkpoint === null) return ['  witnesses: no checkpoint cosigned yet'];
+  const names = r.witnesses.map(
+    (w) => `${w.name} ${w.cosignedAt ? `cosigned at ${w.cosignedAt}` : 'missing'}`,
+  );
+  return [
+    `  witnessed checkpoint: size ${r.checkpoint.size}${r.coversLatest ? ' (the latest)' : ' (older than the latest)'}`,
+    ...names.map((n) => `  witness: ${inertLine(n)}`),
+  ];
 }
 
 function describeBundle(r: BundleReport): string {
