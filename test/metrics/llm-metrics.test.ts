@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { countOf, labelValues, type Scrape, scrape, scrapeUntil, valueOf } from './scrape.js';
+import { countOf, labelValues, type Scrape, sampleValue, scrape, scrapeUntil } from './scrape.js';
 
 const UPSTREAM_KEY = 'sk-upstream-metrics-0123456789abcdef';
 const SCRAPE_TOKEN = 'scrape-tok-5f2a9c7e1b3d4f60a8e2';
@@ -69,7 +69,7 @@ const ask = (content: string) =>
   client.chat.completions.create({ model: 'demo', messages: [{ role: 'user', content }] });
 
 const actions = (s: Scrape, outcome: string) =>
-  valueOf(s, 'vigil_actions_total', { connection: 'oa', kind: 'llm.request', outcome });
+  sampleValue(s, 'vigil_actions_total', { connection: 'oa', kind: 'llm.request', outcome });
 
 async function refusal(headers: Record<string, string>, method = 'GET') {
   const res = await fetch(`${gateway.url}/metrics`, { method, headers });
@@ -139,16 +139,17 @@ test('allowed and denied actions, the ledger, latency, sessions and mask hits mo
     'one latency observation per allowed action',
   );
   assert.ok(
-    valueOf(after, 'vigil_mask_hits_total', { rule: 'github-token' }) >
-      valueOf(before, 'vigil_mask_hits_total', { rule: 'github-token' }),
+    sampleValue(after, 'vigil_mask_hits_total', { rule: 'github-token' }) >
+      sampleValue(before, 'vigil_mask_hits_total', { rule: 'github-token' }),
     'the secret in the prompt is counted under its rule',
   );
   // Each action, its response and the denial's decision are appended: the log grows by more than 3.
-  const grown = valueOf(after, 'vigil_ledger_size_events') - valueOf(before, 'vigil_ledger_size_events');
+  const grown =
+    sampleValue(after, 'vigil_ledger_size_events') - sampleValue(before, 'vigil_ledger_size_events');
   assert.ok(grown > 3, `ledger grew by ${grown}`);
   assert.ok(
-    valueOf(after, 'vigil_ledger_appended_events_total') -
-      valueOf(before, 'vigil_ledger_appended_events_total') >=
+    sampleValue(after, 'vigil_ledger_appended_events_total') -
+      sampleValue(before, 'vigil_ledger_appended_events_total') >=
       grown,
   );
   assert.ok(countOf(after, 'vigil_ledger_commit_seconds') > countOf(before, 'vigil_ledger_commit_seconds'));
@@ -157,15 +158,15 @@ test('allowed and denied actions, the ledger, latency, sessions and mask hits mo
     countOf(after, 'vigil_ledger_commit_seconds'),
     'one batch size per commit',
   );
-  assert.ok(valueOf(after, 'vigil_sessions_live', { connection: 'oa', protocol }) >= 1);
-  assert.equal(valueOf(after, 'vigil_record_failures_total'), 0);
-  const lag = valueOf(after, 'vigil_ledger_checkpoint_lag_events');
-  assert.ok(lag >= 0 && lag <= valueOf(after, 'vigil_ledger_size_events'));
+  assert.ok(sampleValue(after, 'vigil_sessions_live', { connection: 'oa', protocol }) >= 1);
+  assert.equal(sampleValue(after, 'vigil_record_failures_total'), 0);
+  const lag = sampleValue(after, 'vigil_ledger_checkpoint_lag_events');
+  assert.ok(lag >= 0 && lag <= sampleValue(after, 'vigil_ledger_size_events'));
   // Checkpoints catch up (every second by default), and the lag says so.
   await scrapeUntil(
     gateway.url,
     SCRAPE_TOKEN,
-    (s) => valueOf(s, 'vigil_ledger_checkpoint_lag_events') === 0,
+    (s) => sampleValue(s, 'vigil_ledger_checkpoint_lag_events') === 0,
     'lag 0',
   );
 });
@@ -180,13 +181,13 @@ test('a held action is counted as held and pending, then as denied when its revi
   const waiting = await scrapeUntil(
     gateway.url,
     SCRAPE_TOKEN,
-    (s) => valueOf(s, 'vigil_approvals_pending', { kind: 'action' }) === 1,
+    (s) => sampleValue(s, 'vigil_approvals_pending', { kind: 'action' }) === 1,
     'one pending action',
   );
   scrapes.push(waiting);
   assert.equal(actions(waiting, 'held') - actions(before, 'held'), 1);
   assert.equal(actions(waiting, 'denied'), actions(before, 'denied'), 'not decided yet');
-  assert.ok(valueOf(waiting, 'vigil_approvals_oldest_pending_age_seconds') >= 0);
+  assert.ok(sampleValue(waiting, 'vigil_approvals_oldest_pending_age_seconds') >= 0);
 
   const list = await fetch(`${gateway.url}/api/approvals`, {
     headers: { authorization: `Bearer ${TOKENS.audrey}` },
@@ -203,12 +204,12 @@ test('a held action is counted as held and pending, then as denied when its revi
   const after = await scrapeUntil(
     gateway.url,
     SCRAPE_TOKEN,
-    (s) => valueOf(s, 'vigil_approvals_pending') === 0,
+    (s) => sampleValue(s, 'vigil_approvals_pending') === 0,
     'no pending approvals',
   );
   scrapes.push(after);
   assert.equal(actions(after, 'denied') - actions(before, 'denied'), 1);
-  assert.equal(valueOf(after, 'vigil_approvals_oldest_pending_age_seconds'), 0);
+  assert.equal(sampleValue(after, 'vigil_approvals_oldest_pending_age_seconds'), 0);
 });
 
 test('no scrape carries a prompt, the secret or a token, in labels or anywhere else', () => {

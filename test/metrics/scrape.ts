@@ -26,7 +26,7 @@ function matches(labels: Record<string, string> | undefined, want: Record<string
 }
 
 /** Sum of the samples of a counter or gauge whose labels include `labels` (0 when none). */
-export function valueOf(s: Scrape, name: string, labels: Record<string, string> = {}): number {
+export function sampleValue(s: Scrape, name: string, labels: Record<string, string> = {}): number {
   const f = family(s, name);
   if (!f) return 0;
   return f.metrics.filter((m) => matches(m.labels, labels)).reduce((sum, m) => sum + Number(m.value ?? 0), 0);
