@@ -212,10 +212,26 @@ test('a held action is counted as held and pending, then as denied when its revi
   assert.equal(sampleValue(after, 'vigil_approvals_oldest_pending_age_seconds'), 0);
 });
 
+test('the scrape token is a known secret: in a prompt, it is masked before it is recorded', async () => {
+  const before = await scrapeAs(SCRAPE_TOKEN);
+  await ask(`the scraper uses ${SCRAPE_TOKEN} to read metrics`);
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({ connection: 'oa' });
+  const recorded = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
+  const texts = recorded.filter((e) => e.type === 'llm.request').map((e) => JSON.stringify(e.payload));
+  assert.ok(texts.some((t) => t.includes('the scraper uses')));
+  assert.ok(texts.every((t) => !t.includes(SCRAPE_TOKEN)));
+  const after = await scrapeAs(SCRAPE_TOKEN);
+  assert.ok(
+    sampleValue(after, 'vigil_mask_hits_total', { rule: 'known-secret' }) >
+      sampleValue(before, 'vigil_mask_hits_total', { rule: 'known-secret' }),
+  );
+});
+
 test('no scrape carries a prompt, the secret or a token, in labels or anywhere else', () => {
   assert.ok(scrapes.length >= 5);
   const forbidden = [...Object.values(PROMPTS), SECRET, SCRAPE_TOKEN, UPSTREAM_KEY, ...Object.values(TOKENS)];
-  const words = ['prime', 'deploy', 'forbidden-topic', 'incident'];
+  const words = ['prime', 'deploy', 'forbidden-topic', 'incident', 'scraper'];
   for (const s of scrapes) {
     for (const text of [...forbidden, ...words])
       assert.ok(!s.text.includes(text), `a scrape contains ${text}`);
