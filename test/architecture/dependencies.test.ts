@@ -41,7 +41,7 @@ const FORBIDDEN: Record<string, RegExp> = {
   http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
   // Metrics implement the pipeline's observer port and read through ports the server hands them.
-  metrics: /^(protocols|store|server|cli|api|policy|reasoning|relay)/,
+  metrics: /^(protocols|store|server|cli|api|policy|reasoning|relay|ledger|mask)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };
