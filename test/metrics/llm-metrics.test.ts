@@ -212,6 +212,45 @@ test('a held action is counted as held and pending, then as denied when its revi
   assert.equal(sampleValue(after, 'vigil_approvals_oldest_pending_age_seconds'), 0);
 });
 
+test('an approved held action: allowed, and its added latency leaves out the wait for the reviewer', async () => {
+  const before = await scrapeAs(SCRAPE_TOKEN);
+  const held = ask(`${PROMPTS.held} (approved)`).then(
+    (reply) => reply,
+    (err: Error) => err,
+  );
+  await scrapeUntil(
+    gateway.url,
+    SCRAPE_TOKEN,
+    (s) => sampleValue(s, 'vigil_approvals_pending', { kind: 'action' }) === 1,
+    'one pending action',
+  );
+  const waited = 2_000;
+  await new Promise((r) => setTimeout(r, waited));
+  const list = await fetch(`${gateway.url}/api/approvals`, {
+    headers: { authorization: `Bearer ${TOKENS.audrey}` },
+  });
+  const { approvals } = (await list.json()) as { approvals: { id: string; status: string }[] };
+  const pending = approvals.find((a) => a.status === 'pending')!;
+  const decided = await fetch(`${gateway.url}/api/approvals/${pending.id}/approve`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.audrey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'fine' }),
+  });
+  assert.equal(decided.status, 200);
+  assert.ok(!((await held) instanceof Error), 'the approved request is answered');
+  const after = await scrapeAs(SCRAPE_TOKEN);
+  assert.equal(actions(after, 'held') - actions(before, 'held'), 1);
+  assert.equal(actions(after, 'allowed') - actions(before, 'allowed'), 1);
+  // One more observation, and it fell at or under 1 s although the action waited 2 s for review.
+  assert.equal(
+    countOf(after, 'vigil_added_latency_seconds') - countOf(before, 'vigil_added_latency_seconds'),
+    1,
+  );
+  const underOneSecond = (s: Scrape) =>
+    Number(s.families.find((f) => f.name === 'vigil_added_latency_seconds')!.metrics[0]!.buckets!['1']);
+  assert.equal(underOneSecond(after) - underOneSecond(before), 1);
+});
+
 test('the scrape token is a known secret: in a prompt, it is masked before it is recorded', async () => {
   const before = await scrapeAs(SCRAPE_TOKEN);
   await ask(`the scraper uses ${SCRAPE_TOKEN} to read metrics`);
