@@ -94,6 +94,19 @@ test('without a credential, with a wrong one, or as a non-admin: refused with a 
   assert.equal((await refusal({ authorization: `Bearer ${SCRAPE_TOKEN}` }, 'POST')).code, 'route_unknown');
 });
 
+test('Vigil tokens from sign-in: the admin role may scrape; a user role or an expired token may not', async () => {
+  const issue = async (roles: string[], ttlMs = 60_000, at = Date.now()) =>
+    (await gateway.vigilTokens.issue({ subject: 'sso-person@example.com', groups: [], roles, ttlMs }, at))
+      .token;
+  const admin = await issue(['admin']);
+  const res = await fetch(`${gateway.url}/metrics`, { headers: { authorization: `Bearer ${admin}` } });
+  assert.equal(res.status, 200);
+  await res.text();
+  assert.equal((await refusal({ authorization: `Bearer ${await issue(['user'])}` })).code, 'forbidden_role');
+  const expired = await issue(['admin'], 1000, Date.now() - 10_000);
+  assert.equal((await refusal({ authorization: `Bearer ${expired}` })).status, 401);
+});
+
 test('the scrape token and an admin token both read the exposition', async () => {
   for (const token of [SCRAPE_TOKEN, TOKENS.alice]) {
     const s = await scrapeAs(token);
