@@ -11,6 +11,20 @@ export interface ScrapeAccessOptions {
   readonly authenticate: (token: string | null) => Promise<AuthenticatedIdentity>;
 }
 
+/** Shorter tokens are refused at start: guessable, and too short for the masker to know as a secret. */
+export const MIN_SCRAPE_TOKEN_LENGTH = 16;
+
+/** The resolved scrape token, checked: throws config_invalid when it is too short to be one. */
+export function checkedScrapeToken(token: string): string {
+  if (token.length < MIN_SCRAPE_TOKEN_LENGTH) {
+    throw new VigilError(
+      'config_invalid',
+      `metrics.scrape_token must be at least ${MIN_SCRAPE_TOKEN_LENGTH} characters (it has ${token.length})`,
+    );
+  }
+  return token;
+}
+
 /**
  * Resolves when `token` may scrape; rejects with the authenticator's auth_* error (401) or
  * forbidden_role (403) otherwise.

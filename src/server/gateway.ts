@@ -33,6 +33,7 @@ import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { checkedScrapeToken } from '../metrics/scrape-access.js';
 import { createModuleContext } from '../pipeline/module-context.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
@@ -93,7 +94,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     : null;
   const scrapeToken =
     config.metrics.enabled && config.metrics.scrape_token
-      ? resolveSecret(config.metrics.scrape_token, baseDir)
+      ? checkedScrapeToken(resolveSecret(config.metrics.scrape_token, baseDir))
       : null;
   const knownSecrets = [
     ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),

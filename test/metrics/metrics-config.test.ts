@@ -1,6 +1,7 @@
 // metrics off (the default) serves no /metrics route; the scrape token is only ever a secret reference.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { isVigilError } from '../../src/core/errors.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
@@ -27,5 +28,13 @@ test('the scrape token must be a secret reference, never the token itself', () =
     configSchema.safeParse({ metrics: { enabled: true, port: 9100 } }).success,
     false,
     'unknown keys',
+  );
+});
+
+test('a scrape token shorter than 16 characters stops the gateway at start', async () => {
+  process.env.VIGIL_TEST_SHORT_SCRAPE_TOKEN = 'short-token';
+  await assert.rejects(
+    startTestGateway({ metrics: { enabled: true, scrape_token: 'env:VIGIL_TEST_SHORT_SCRAPE_TOKEN' } }),
+    (err) => isVigilError(err) && err.code === 'config_invalid' && !err.message.includes('short-token'),
   );
 });
