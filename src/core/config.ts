@@ -311,6 +311,16 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
           secret_names: z.array(z.string().min(1)).optional(),
         })
         .default({ rules: [], disabled_rules: [], enabled_rules: [], allow: [], secrets: [] }),
+      /**
+       * Prometheus metrics at GET /metrics on `listen` (docs/metrics.md): off unless enabled. An admin
+       * or the holder of `scrape_token` (a secret reference) may scrape.
+       */
+      metrics: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          scrape_token: secretRef.optional(),
+        })
+        .default({ enabled: false }),
       connections: z.array(connection).default([]),
       /** Guardrail rules; reloaded without a restart when the file changes. */
       policy: policySectionSchema,

@@ -30,7 +30,11 @@ test('concurrent appends are group-committed with contiguous indexes and per-ses
   const recorder = new Recorder(store);
   await recorder.init();
   const batches: number[] = [];
-  recorder.onCommit((events) => batches.push(events.length));
+  const commitSeconds: number[] = [];
+  recorder.onCommit((events, seconds) => {
+    batches.push(events.length);
+    commitSeconds.push(seconds);
+  });
   const recorded = await Promise.all(
     Array.from({ length: 200 }, (_, i) => recorder.append(draft(i % 2 ? 'a' : 'b', i))),
   );
@@ -39,6 +43,10 @@ test('concurrent appends are group-committed with contiguous indexes and per-ses
     Array.from({ length: 200 }, (_, i) => i),
   );
   assert.ok(batches.length < 200, 'appends issued together share commits');
+  assert.ok(
+    commitSeconds.every((s) => Number.isFinite(s) && s >= 0),
+    'each commit says how long it took',
+  );
   for (const session of ['a', 'b']) {
     const events = await store.readSession(session);
     assert.deepEqual(

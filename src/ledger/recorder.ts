@@ -32,7 +32,11 @@ interface Head {
   lastHash: string;
 }
 
-export type CommitListener = (events: readonly RecordedEvent[]) => void;
+/**
+ * Told of each durable commit: the batch's events, in index order, and how long its commit took
+ * (assigning positions and hashes, the store's write and its fsync), in seconds.
+ */
+export type CommitListener = (events: readonly RecordedEvent[], seconds: number) => void;
 
 export class Recorder {
   readonly #store: Store;
@@ -116,9 +120,11 @@ export class Recorder {
     this.#queue = [];
     this.#urgent = false;
     try {
+      const started = performance.now();
       const events = await this.#commitOrResync(batch);
+      const seconds = (performance.now() - started) / 1000;
       for (let i = 0; i < batch.length; i++) batch[i]!.resolve(events[i]!);
-      for (const listener of this.#listeners) listener(events);
+      for (const listener of this.#listeners) listener(events, seconds);
     } catch (err) {
       const failure =
         err instanceof VigilError

@@ -9,6 +9,8 @@ export interface MaskerFromConfigInput {
   readonly fingerprintKey: string | Uint8Array;
   /** Injected credentials and resolved `masking.secrets`, with a label each (e.g. the connection name). */
   readonly knownSecrets?: readonly KnownSecret[];
+  /** Told the rule id of every replacement (see MaskerOptions.onReplaced). */
+  readonly onReplaced?: (ruleId: string) => void;
 }
 
 export function createMaskerFromConfig(input: MaskerFromConfigInput): Masker {
@@ -22,5 +24,6 @@ export function createMaskerFromConfig(input: MaskerFromConfigInput): Masker {
     connections,
     knownSecrets: input.knownSecrets ?? [],
     ...(masking.secret_names !== undefined ? { secretNames: masking.secret_names } : {}),
+    ...(input.onReplaced ? { onReplaced: input.onReplaced } : {}),
   });
 }

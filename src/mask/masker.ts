@@ -32,6 +32,11 @@ export interface MaskerOptions {
    * secret-names.ts); DEFAULT_SECRET_NAMES when absent, none when empty.
    */
   readonly secretNames?: readonly string[];
+  /**
+   * Told the rule id of every replacement made (metrics). It runs only where a finding is rendered,
+   * never in the scan, so text with nothing to mask costs nothing more.
+   */
+  readonly onReplaced?: (ruleId: string) => void;
 }
 
 export interface MaskResult {
@@ -87,7 +92,7 @@ export function createMasker(options: MaskerOptions): Masker {
     let set = compiled.get(key);
     if (!set) {
       const rules = selectRules(custom, global, key === DEFAULT_SET ? {} : perConnection.get(key));
-      set = new CompiledSet(new Scanner(rules, known, allow), fingerprint);
+      set = new CompiledSet(new Scanner(rules, known, allow), fingerprint, options.onReplaced);
       compiled.set(key, set);
     }
     return set;
@@ -150,6 +155,7 @@ export class CompiledSet implements StreamScanner {
   constructor(
     private readonly scanner: Scanner,
     private readonly fingerprint: Fingerprinter,
+    private readonly onReplaced?: (ruleId: string) => void,
   ) {
     this.window = scanner.maxMatchLength + LOOKAHEAD_MARGIN;
   }
@@ -273,6 +279,7 @@ export class CompiledSet implements StreamScanner {
   }
 
   private replacement(f: RawFinding): string {
+    this.onReplaced?.(f.ruleId);
     const fp = this.fingerprint(f.secret);
     if (f.replacement !== undefined)
       return f.replacement.replaceAll('{rule}', f.ruleId).replaceAll('{fingerprint}', fp);

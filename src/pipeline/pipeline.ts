@@ -16,6 +16,7 @@ import {
   type GrantLookup,
   NO_GRANTS,
 } from './authorize.js';
+import { type ActionClock, observeAction, type PipelineObserver } from './observer.js';
 import type { Policy, PolicyAlert, ReviewRequirement } from './policy.js';
 
 export type RecordFailureMode = 'fail-closed' | 'fail-open';
@@ -118,6 +119,8 @@ export interface PipelineDeps {
   readonly clock: Clock;
   readonly onRecordFailure: RecordFailureMode;
   readonly logger: PipelineLogger;
+  /** Told each action's outcome and every record failure (metrics); absent, submit does no timing. */
+  readonly observer?: PipelineObserver;
 }
 
 /** Where an event belongs: filled in by the session layer. */
@@ -179,6 +182,18 @@ export class Pipeline {
     payload: JsonObject,
     options: SubmitOptions = {},
   ): Promise<RecordedEvent | null> {
+    const observer = this.#deps.observer;
+    if (!observer) return this.#submit(ctx, type, payload, options, null);
+    return observeAction(observer, ctx, type, (clock) => this.#submit(ctx, type, payload, options, clock));
+  }
+
+  async #submit(
+    ctx: EventContext,
+    type: EventType,
+    payload: JsonObject,
+    options: SubmitOptions,
+    clock: ActionClock | null,
+  ): Promise<RecordedEvent | null> {
     const draft = this.#draft(ctx, type, payload);
     const { decision, alerts } = this.#deps.policy.evaluate(draft);
     if (alerts.length > 0) await this.#recordAlerts(ctx, type, draft, alerts);
@@ -206,6 +221,7 @@ export class Pipeline {
       }
       const digest = options.actionDigest;
       const bound = digest === undefined ? null : typeof digest === 'function' ? digest() : digest;
+      clock?.held();
       const approval = await (this.#deps.approver ?? NO_APPROVER).hold({
         ctx,
         type,
@@ -217,6 +233,7 @@ export class Pipeline {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onHeld ? { onHeld: options.onHeld } : {}),
       });
+      clock?.released();
       const released: ReleasedAction = { ctx, type, approvalId: approval.approvalId, digest: bound };
       await this.#refuseMismatch(released, approval.actionDigest ?? null);
       const approved = {
@@ -327,8 +344,14 @@ export class Pipeline {
     payload: JsonObject,
     err: VigilError,
   ): Promise<void> {
-    await this.#recordOrFail(this.#draft(ctx, type, { ...payload, refused: err.code }), ctx.protocol);
-    await this.#recordDecision(ctx, type, { action: 'deny', rule: err.code, reason: err.message });
+    try {
+      await this.#recordOrFail(this.#draft(ctx, type, { ...payload, refused: err.code }), ctx.protocol);
+      await this.#recordDecision(ctx, type, { action: 'deny', rule: err.code, reason: err.message });
+    } catch (recordErr) {
+      this.#deps.observer?.actionDecided(ctx, type, 'failed', 0);
+      throw recordErr;
+    }
+    this.#deps.observer?.actionDecided(ctx, type, 'denied', 0);
   }
 
   /** Records an access attempt that was refused before any session existed. Never throws. */
@@ -367,6 +390,7 @@ export class Pipeline {
       const failure = isVigilError(err)
         ? err
         : new VigilError('record_failed', 'recording failed', { cause: err });
+      this.#deps.observer?.recordFailed(draft.connection, draft.type);
       if (this.#deps.onRecordFailure === 'fail-open') {
         this.#deps.logger.warn({ code: failure.code, type: draft.type }, 'event not recorded (fail-open)');
         return null;

@@ -18,11 +18,17 @@ export function buildMasker(
   dataDir: string,
   baseDir: string,
   knownSecrets: readonly KnownSecretInput[],
+  onReplaced?: (ruleId: string) => void,
 ): Masker {
   const fingerprintKey = config.masking.fingerprint_key
     ? resolveSecret(config.masking.fingerprint_key, baseDir)
     : loadOrCreateFingerprintKey(dataDir);
-  return createMaskerFromConfig({ config, fingerprintKey, knownSecrets });
+  return createMaskerFromConfig({
+    config,
+    fingerprintKey,
+    knownSecrets,
+    ...(onReplaced ? { onReplaced } : {}),
+  });
 }
 
 function loadOrCreateFingerprintKey(dataDir: string): Buffer {

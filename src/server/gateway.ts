@@ -32,6 +32,9 @@ import { Recorder } from '../ledger/recorder.js';
 import { logOrigin } from '../ledger/tlog-checkpoint.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { checkedScrapeToken } from '../metrics/scrape-access.js';
 import { createModuleContext } from '../pipeline/module-context.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
@@ -75,6 +78,9 @@ export interface GatewayOptions {
   readonly protocols?: ProtocolRegistry;
 }
 
+/** The most pending approval requests one scrape reads: the gauge says "at least" beyond it. */
+const MAX_PENDING_READ = 10_000;
+
 export async function startGateway(loaded: LoadedConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const { config } = loaded;
   const protocols = options.protocols ?? PROTOCOLS;
@@ -88,6 +94,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
+  const scrapeToken =
+    config.metrics.enabled && config.metrics.scrape_token
+      ? checkedScrapeToken(resolveSecret(config.metrics.scrape_token, baseDir))
+      : null;
   const knownSecrets = [
     ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),
     ...config.masking.secrets.map((ref) => ({
@@ -95,13 +105,17 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       label: 'configured-secret',
     })),
     ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
+    ...(scrapeToken ? [{ value: scrapeToken, label: 'metrics-scrape-token' }] : []),
   ];
-  const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
+  // Off, nothing observes: the pipeline skips its timing and the masker its hook.
+  const metrics = config.metrics.enabled ? new GatewayMetrics() : null;
+  const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets, metrics?.maskReplaced);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
   const store = await openStore(config, loaded.dataDir);
   const recorder = new Recorder(store.ledger);
   await recorder.init();
+  if (metrics) recorder.onCommit(metrics.committed);
   const ledgerKeys = loadLedgerKeys(
     loaded.dataDir,
     config.ledger.signing_key
@@ -166,6 +180,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     clock: systemClock,
     onRecordFailure: config.on_record_failure,
     logger,
+    ...(metrics ? { observer: metrics } : {}),
   });
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
   await closeSessionsCutShort(store.ledger, recorder, pipeline, logger);
@@ -175,6 +190,16 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   );
   watcher.start();
   approvals.start();
+  metrics?.watch({
+    ledgerSize: () => recorder.size,
+    checkpointedSize: () => checkpointer.checkpointedSize,
+    pendingApprovals: () => store.approvals.listApprovals({ status: 'pending', limit: MAX_PENDING_READ }),
+    liveSessions: () => sessions.liveSessions(),
+    now: () => systemClock.now(),
+  });
+  const scrape = metrics
+    ? metricsEndpoint(metrics, { scrapeToken, authenticate: (token) => pipeline.authenticate(token) })
+    : null;
 
   const admin = new AdminApi({
     pipeline,
@@ -272,6 +297,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendCheckpointNote(res, witnesses.checkpointNote());
     }
+    if (url.pathname === METRICS_PATH && scrape) return scrape(req, res);
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
     req.resume();

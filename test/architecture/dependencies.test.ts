@@ -42,6 +42,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
   // A standalone transparency-log witness: it knows checkpoints and proofs (ledger/), nothing of the gateway.
   witness: /^(protocols|store|server|cli|api|pipeline|mask|policy|identity|reasoning|http)/,
+  // Metrics implement the pipeline's observer port and read through ports the server hands them.
+  metrics: /^(protocols|store|server|cli|api|policy|reasoning|relay|ledger|mask)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };
@@ -116,7 +118,7 @@ test('stores: src/ledger holds no SQL and no database driver', () => {
 });
 
 /** The layers that must know protocols only through the registry (src/protocols/index.ts). */
-const PROTOCOL_NEUTRAL = ['core', 'pipeline', 'policy', 'server', 'api', 'cli'];
+const PROTOCOL_NEUTRAL = ['core', 'pipeline', 'policy', 'server', 'api', 'cli', 'metrics'];
 const REGISTRY_FILES = new Set(['protocols/index.ts', 'protocols/module.ts', 'protocols/registry.ts']);
 
 test('the protocol-neutral layers never import a protocol module or name a protocol', async () => {
@@ -146,4 +148,12 @@ test('the protocol-neutral layers never import a protocol module or name a proto
 test('the check above can fail: a file comparing a connection type to a protocol name is caught', () => {
   const text = "if (c.type === 'postgres') return;";
   assert.ok([...text.matchAll(/(['"`])([a-z][a-z0-9-]*)\1/g)].some((m) => m[2] === 'postgres'));
+});
+
+test('metrics: only src/metrics imports prom-client; the pipeline reports through its observer port', () => {
+  const violations = sources('src')
+    .filter((file) => !file.startsWith('src/metrics/'))
+    .filter((file) => /from\s+'prom-client'/.test(readFileSync(file, 'utf8')));
+  assert.deepEqual(violations, []);
+  assert.match(readFileSync('src/metrics/gateway-metrics.ts', 'utf8'), /from 'prom-client'/);
 });
