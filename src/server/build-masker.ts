@@ -13,6 +13,23 @@ export interface KnownSecretInput {
   readonly label: string;
 }
 
+/**
+ * Every secret the configuration makes Vigil hold, as references: injected credentials (labelled by
+ * connection), configured literals, the OIDC client secret. The gateway and `vigil rerun` (which
+ * must mask a request exactly as the gateway did) both take them from here.
+ */
+export function knownSecretRefs(
+  config: Pick<VigilConfig, 'masking' | 'connections' | 'identity'>,
+): { ref: string; label: string }[] {
+  return [
+    ...config.connections.flatMap((c) => (c.credential ? [{ ref: c.credential, label: c.name }] : [])),
+    ...config.masking.secrets.map((ref) => ({ ref, label: 'configured-secret' })),
+    ...(config.identity.oidc?.client_secret
+      ? [{ ref: config.identity.oidc.client_secret, label: 'oidc-client-secret' }]
+      : []),
+  ];
+}
+
 export function buildMasker(
   config: Pick<VigilConfig, 'masking' | 'connections'>,
   dataDir: string,

@@ -39,7 +39,7 @@ import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
 import { openStore } from '../store/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
-import { buildMasker } from './build-masker.js';
+import { buildMasker, knownSecretRefs } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
@@ -86,14 +86,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
-  const knownSecrets = [
-    ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),
-    ...config.masking.secrets.map((ref) => ({
-      value: resolveSecret(ref, baseDir),
-      label: 'configured-secret',
-    })),
-    ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
-  ];
+  const knownSecrets = knownSecretRefs(config).map(({ ref, label }) => ({
+    value: resolveSecret(ref, baseDir),
+    label,
+  }));
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 

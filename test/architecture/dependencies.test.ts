@@ -40,6 +40,9 @@ const FORBIDDEN: Record<string, RegExp> = {
   // Shared HTTP input handling: used by the admin API and the HTTP protocols, so it imports only core.
   http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
+  // The re-run endpoint speaks the LLM connection's routes and wire errors (protocols/llm), nothing more.
+  rerun:
+    /^(protocols$|protocols\/(?!llm$)|store|server|cli|api|pipeline|ledger|policy|identity|relay|reasoning)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };
