@@ -19,6 +19,11 @@ export const ERROR_CODES = {
   route_unknown: { status: 404, summary: 'No route matches this method and path.' },
   method_unknown: { status: 400, summary: 'The protocol method is not one Vigil knows how to record.' },
   session_unknown: { status: 404, summary: 'No session has that id.' },
+  rerun_no_recorded_answer: {
+    status: 404,
+    summary:
+      'A re-run (`vigil rerun`) has no recorded answer for this request: no recorded request has its content.',
+  },
   body_too_large: { status: 413, summary: 'The request body exceeds the configured limit.' },
   body_invalid_json: { status: 400, summary: 'The request body is not valid JSON.' },
   message_too_large: { status: 400, summary: 'A protocol message exceeds the configured maximum size.' },

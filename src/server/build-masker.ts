@@ -1,5 +1,5 @@
 // Builds the masker: the detector catalogue and custom rules from the configuration, every secret
-// Vigil holds (injected credentials, configured literals, the OIDC client secret) as a known secret,
+// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token) as a known secret,
 // and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,26 @@ import { resolveSecret } from './load-config.js';
 export interface KnownSecretInput {
   readonly value: string;
   readonly label: string;
+}
+
+/**
+ * Every secret the configuration makes Vigil hold, as references: injected credentials (labelled by
+ * connection), configured literals, the OIDC client secret. The gateway and `vigil rerun` (which
+ * must mask a request exactly as the gateway did) both take them from here.
+ */
+export function knownSecretRefs(
+  config: Pick<VigilConfig, 'masking' | 'connections' | 'identity' | 'metrics'>,
+): { ref: string; label: string }[] {
+  return [
+    ...config.connections.flatMap((c) => (c.credential ? [{ ref: c.credential, label: c.name }] : [])),
+    ...config.masking.secrets.map((ref) => ({ ref, label: 'configured-secret' })),
+    ...(config.identity.oidc?.client_secret
+      ? [{ ref: config.identity.oidc.client_secret, label: 'oidc-client-secret' }]
+      : []),
+    ...(config.metrics.scrape_token
+      ? [{ ref: config.metrics.scrape_token, label: 'metrics-scrape-token' }]
+      : []),
+  ];
 }
 
 export function buildMasker(

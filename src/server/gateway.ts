@@ -43,7 +43,7 @@ import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
 import { openStore } from '../store/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
-import { buildMasker } from './build-masker.js';
+import { buildMasker, knownSecretRefs } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
@@ -98,15 +98,10 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     config.metrics.enabled && config.metrics.scrape_token
       ? checkedScrapeToken(resolveSecret(config.metrics.scrape_token, baseDir))
       : null;
-  const knownSecrets = [
-    ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),
-    ...config.masking.secrets.map((ref) => ({
-      value: resolveSecret(ref, baseDir),
-      label: 'configured-secret',
-    })),
-    ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
-    ...(scrapeToken ? [{ value: scrapeToken, label: 'metrics-scrape-token' }] : []),
-  ];
+  const knownSecrets = knownSecretRefs(config).map(({ ref, label }) => ({
+    value: resolveSecret(ref, baseDir),
+    label,
+  }));
   // Off, nothing observes: the pipeline skips its timing and the masker its hook.
   const metrics = config.metrics.enabled ? new GatewayMetrics() : null;
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets, metrics?.maskReplaced);

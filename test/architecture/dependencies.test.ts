@@ -44,6 +44,9 @@ const FORBIDDEN: Record<string, RegExp> = {
   witness: /^(protocols|store|server|cli|api|pipeline|mask|policy|identity|reasoning|http)/,
   // Metrics implement the pipeline's observer port and read through ports the server hands them.
   metrics: /^(protocols|store|server|cli|api|policy|reasoning|relay|ledger|mask)/,
+  // The re-run endpoint speaks the LLM connection's routes and wire errors (protocols/llm), nothing more.
+  rerun:
+    /^(protocols$|protocols\/(?!llm$)|store|server|cli|api|pipeline|ledger|policy|identity|relay|reasoning)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };

@@ -1,0 +1,96 @@
+// `vigil rerun SESSION`: serves a recorded session's model answers on a local OpenAI- and
+// Anthropic-compatible endpoint, so unchanged client code re-runs against the recording without a
+// model, and reports where a changed client diverges from it (docs/rerun.md). The session is read
+// from the store as `vigil replay` and `vigil tree` read it, and the reading is recorded the same way.
+import { writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Command } from 'commander';
+import { VigilError } from '../../core/errors.js';
+import { recordedCalls, renderReport, startRerunServer, TIMINGS, type Timing } from '../../rerun/index.js';
+import { buildMasker, knownSecretRefs } from '../../server/build-masker.js';
+import { resolveSecret } from '../../server/load-config.js';
+import { recordCliAudit } from '../audit.js';
+import { loadCliConfig, openStore } from '../context.js';
+import type { SetExitCode } from './index.js';
+
+interface RerunOptions {
+  listen: string;
+  timing?: string;
+  report?: string;
+}
+
+function listenAddress(text: string): { host: string; port: number } {
+  const at = text.lastIndexOf(':');
+  const port = Number(text.slice(at + 1));
+  const host = text.slice(0, Math.max(0, at)).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw new VigilError('usage', `--listen must be HOST:PORT, got ${text}`);
+  return { host, port };
+}
+
+export function register(program: Command, setExitCode: SetExitCode): void {
+  program
+    .command('rerun')
+    .description(
+      "serve a session's recorded model answers on a local endpoint, to re-run its client without a model",
+    )
+    .argument('<session>', 'session id')
+    .option('--listen <host:port>', 'address to serve on (port 0: any free port)', '127.0.0.1:8787')
+    .option(
+      '--timing <mode>',
+      'recorded: answer with the recorded delays; fast: at once (the default when output is not a terminal)',
+    )
+    .option('--report <file>', 'also write the report as JSON to FILE when stopped')
+    .action(async (sessionId: string, opts: RerunOptions) => {
+      // Someone watching gets the recorded pace; a script, the answers as fast as they can go.
+      const timing = opts.timing ?? (process.stdout.isTTY ? 'recorded' : 'fast');
+      if (!(TIMINGS as readonly string[]).includes(timing))
+        throw new VigilError('usage', `--timing must be one of ${TIMINGS.join(', ')}`);
+      const { host, port } = listenAddress(opts.listen);
+      const loaded = loadCliConfig(program.opts());
+      const store = await openStore(loaded);
+      let events: Awaited<ReturnType<typeof store.ledger.readSession>>;
+      try {
+        const session = await store.ledger.getSession(sessionId);
+        if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
+        events = await store.ledger.readSession(sessionId);
+        await recordCliAudit(store.ledger, { what: 'rerun', session: sessionId });
+      } finally {
+        await store.close();
+      }
+      // The gateway's masker, from the same configuration and fingerprint key: a re-run request is
+      // masked exactly as its recorded twin was, so the two compare equal.
+      const baseDir = loaded.path ? dirname(loaded.path) : process.cwd();
+      const known = knownSecretRefs(loaded.config).flatMap(({ ref, label }) => {
+        try {
+          return [{ value: resolveSecret(ref, baseDir), label }];
+        } catch {
+          console.error(
+            `warning: secret ${label} is not available here; a prompt containing it will not match`,
+          );
+          return [];
+        }
+      });
+      const masker = buildMasker(loaded.config, loaded.dataDir, baseDir, known);
+      const recorded = recordedCalls(events);
+      const server = await startRerunServer(
+        { session: sessionId, recorded, masker, timing: timing as Timing },
+        host,
+        port,
+      );
+      console.log(`Vigil re-run of session ${sessionId} listening on ${server.url}`);
+      console.log(`  OpenAI base URL:    ${server.url}/v1`);
+      console.log(`  Anthropic base URL: ${server.url}`);
+      console.log(`  ${recorded.calls.length} recorded model calls, timing ${timing}. Stop with Ctrl-C.`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+      const report = server.report();
+      console.log(renderReport(report));
+      if (opts.report) writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
+      // Scripts can tell a faithful re-run from a diverging one.
+      if (report.unmatched.length > 0) setExitCode(1);
+    });
+}
