@@ -38,6 +38,7 @@ import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
 import { openStore } from '../store/index.js';
+import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
@@ -62,6 +63,8 @@ export interface Gateway {
   readonly approvals: ApprovalsWiring;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
+  /** The OTLP trace export (docs/tracing.md), when the configuration has a `tracing` section. */
+  readonly tracing: SessionTracer | null;
   close(): Promise<void>;
 }
 
@@ -83,6 +86,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const credentials = new Map<string, string | null>();
   for (const c of config.connections)
     credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
+  const tracingHeaders = Object.fromEntries(
+    Object.entries(config.tracing?.headers ?? {}).map(([name, ref]) => [name, resolveSecret(ref, baseDir)]),
+  );
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
@@ -93,6 +99,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       label: 'configured-secret',
     })),
     ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
+    ...Object.values(tracingHeaders).map((value) => ({ value, label: 'tracing-header' })),
   ];
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
@@ -100,6 +107,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const store = await openStore(config, loaded.dataDir);
   const recorder = new Recorder(store.ledger);
   await recorder.init();
+  // Subscribed before any session can end, crash-recovered ones included.
+  const tracing = config.tracing
+    ? startTracing(config.tracing, {
+        onCommit: (listener) => recorder.onCommit(listener),
+        readSession: (id) => store.ledger.readSession(id),
+        headers: tracingHeaders,
+        logger,
+      })
+    : null;
   const ledgerKeys = loadLedgerKeys(
     loaded.dataDir,
     config.ledger.signing_key
@@ -302,6 +318,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     admin,
     approvals,
     listeners,
+    tracing,
     close() {
       closing ??= (async () => {
         watcher.stop();
@@ -311,6 +328,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await running.close();
         await sessions.closeAll('shutdown');
         await recorder.drain();
+        // The sessions shutdown ended are exported (briefly) while the store is still open.
+        await tracing?.close();
         await checkpointer.stop();
         await store.close();
       })();
