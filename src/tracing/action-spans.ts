@@ -22,6 +22,8 @@ export class ActionSpans {
   #statement: PlannedSpan | null = null;
   readonly #byChannel = new Map<number, PlannedSpan[]>();
   readonly #byId = new Map<string, PlannedSpan>();
+  /** Spans nothing has ended yet: they end with the session. */
+  readonly #unended = new Set<PlannedSpan>();
 
   constructor(protocol: string, content: boolean) {
     this.#protocol = protocol;
@@ -63,7 +65,14 @@ export class ActionSpans {
 
   #open(span: PlannedSpan): PlannedSpan {
     this.spans.push(span);
+    this.#unended.add(span);
     return span;
+  }
+
+  /** Ends a span at `time` (its answer, its refusal). */
+  settle(span: PlannedSpan, time: string): void {
+    span.end = notBefore(time, span.start);
+    this.#unended.delete(span);
   }
 
   #base(e: StoredEvent, name: string, attributes: SpanAttributes): PlannedSpan {
@@ -108,7 +117,7 @@ export class ActionSpans {
     const span = this.#statement;
     if (!span) return;
     const p = e.payload!;
-    span.end = notBefore(e.time, span.start);
+    this.settle(span, e.time);
     const rows = num(p.row_count);
     if (rows !== null) {
       const before =
@@ -139,8 +148,8 @@ export class ActionSpans {
     // A shell line ends where the next line of its channel starts, or with the channel.
     const open = this.#byChannel.get(channel) ?? [];
     const previous = open.at(-1);
-    if (e.type === 'ssh.command' && previous?.name === 'ssh command')
-      previous.end = notBefore(e.time, previous.start);
+    if (e.type === 'ssh.command' && previous?.name === 'ssh command' && this.#unended.has(previous))
+      this.settle(previous, e.time);
     open.push(span);
     this.#byChannel.set(channel, open);
     return span;
@@ -151,10 +160,10 @@ export class ActionSpans {
     const channel = num(p.channel) ?? 0;
     for (const span of this.#byChannel.get(channel) ?? []) {
       if (span.name === 'ssh command') {
-        if (span.end === span.start) span.end = notBefore(e.time, span.start);
+        if (this.#unended.has(span)) this.settle(span, e.time);
         continue;
       }
-      span.end = notBefore(e.time, span.start);
+      this.settle(span, e.time);
       const status = num(p.exit_status);
       put(span.attributes, 'process.exit.code', status);
       const signal = str(p.signal);
@@ -190,7 +199,7 @@ export class ActionSpans {
     const span = id ? this.#byId.get(id) : undefined;
     if (!span) return;
     this.#byId.delete(id!);
-    span.end = notBefore(e.time, span.start);
+    this.settle(span, e.time);
     const failure = obj(p.error);
     if (failure) {
       const code = num(failure.code);
@@ -224,7 +233,7 @@ export class ActionSpans {
     const span = id ? this.#byId.get(id) : undefined;
     if (!span) return;
     this.#byId.delete(id!);
-    span.end = notBefore(e.time, span.start);
+    this.settle(span, e.time);
     const status = num(p.status);
     put(span.attributes, 'http.response.status_code', status);
     const failure = obj(p.error);
@@ -239,8 +248,6 @@ export class ActionSpans {
 
   /** Spans still open when the session ended (no result, exit or response was recorded) end with it. */
   finish(sessionEnd: string): void {
-    const open = new Set<PlannedSpan>([...this.#byId.values(), ...[...this.#byChannel.values()].flat()]);
-    if (this.#statement) open.add(this.#statement);
-    for (const span of open) if (span.end === span.start) span.end = notBefore(sessionEnd, span.start);
+    for (const span of [...this.#unended]) this.settle(span, sessionEnd);
   }
 }

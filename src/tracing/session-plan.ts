@@ -63,14 +63,19 @@ export function planSessionTrace(
   }
   const actions = new ActionSpans(protocol, options.content);
   const calls: PlannedSpan[] = [];
+  const requestIds = new Set<string>();
   /** The span of the latest action of each event type, for the policy decision recorded after it. */
   const lastByType = new Map<string, PlannedSpan>();
   for (const e of events) {
     let opened: PlannedSpan | null = null;
     if (e.type === 'llm.request') {
       const id = str(e.payload?.requestId);
-      opened = llmSpan(e, id ? (responses.get(id) ?? null) : null, end, options.content);
-      if (opened) calls.push(opened);
+      // Request ids are unique in a recording; a repeat (never written by Vigil) is not a second span.
+      opened = id && !requestIds.has(id) ? llmSpan(e, responses.get(id) ?? null, end, options.content) : null;
+      if (opened && id) {
+        requestIds.add(id);
+        calls.push(opened);
+      }
     } else {
       opened = actions.add(e);
     }
@@ -89,7 +94,7 @@ export function planSessionTrace(
       }
       continue;
     }
-    annotate(e, root, lastByType);
+    annotate(e, root, lastByType, actions);
   }
   actions.finish(end);
 
@@ -100,7 +105,12 @@ export function planSessionTrace(
 }
 
 /** Decisions, approvals and revocations become span events (and a denial the span's error status). */
-function annotate(e: StoredEvent, root: PlannedSpan, lastByType: Map<string, PlannedSpan>): void {
+function annotate(
+  e: StoredEvent,
+  root: PlannedSpan,
+  lastByType: Map<string, PlannedSpan>,
+  actions: ActionSpans,
+): void {
   const p = e.payload;
   if (!p) return;
   if (e.type === 'policy.decision') {
@@ -111,6 +121,8 @@ function annotate(e: StoredEvent, root: PlannedSpan, lastByType: Map<string, Pla
     put(attributes, 'vigil.policy.rule', str(p.rule));
     span.events.push({ name: 'vigil.policy.decision', time: e.time, attributes });
     if (action === 'deny') {
+      // A denied action never ran: its span ends at the refusal, not with the session.
+      if (span !== root) actions.settle(span, e.time);
       span.error = 'denied by policy';
       span.attributes['error.type'] = 'policy_denied';
     }
