@@ -88,7 +88,7 @@ test('content on: the masked prompt and reply as GenAI messages; a denial is the
     parts: { type: string; content: string }[];
   }[];
   assert.equal(input[0]!.role, 'user');
-  assert.match(input[0]!.parts[0]!.content, /^please keep .+ safe$/);
+  assert.match(input[0]!.parts[0]!.content, /^please keep \[MASKED:known-secret:[0-9a-f]{6}\] safe$/);
   const output = JSON.parse(String(answered.attributes['gen_ai.output.messages'])) as {
     role: string;
     parts: { content: string }[];
