@@ -322,6 +322,23 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
         })
         .default({ enabled: false }),
       connections: z.array(connection).default([]),
+      /**
+       * OpenTelemetry traces over OTLP/HTTP (docs/tracing.md): off unless the section is present.
+       * Spans are built from the ledger when a session ends; `content` adds the masked prompts,
+       * replies and statements, never anything unmasked.
+       */
+      tracing: z
+        .strictObject({
+          /** The collector's traces URL, such as http://collector:4318/v1/traces. */
+          otlp_endpoint: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+          /** Headers sent with every export (an API key for a hosted backend), by reference. */
+          headers: z
+            .record(z.string().regex(/^[A-Za-z0-9-]+$/, 'must be a header name'), secretRef)
+            .default({}),
+          service_name: z.string().min(1).default('vigil'),
+          content: z.boolean().default(false),
+        })
+        .optional(),
       /** Guardrail rules; reloaded without a restart when the file changes. */
       policy: policySectionSchema,
       /** Approvals, access requests and break-glass; reloaded with the policy. */

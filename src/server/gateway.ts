@@ -42,6 +42,7 @@ import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
 import { openStore } from '../store/index.js';
+import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker, knownSecretRefs } from './build-masker.js';
 import type { LoadedConfig } from './load-config.js';
@@ -67,6 +68,8 @@ export interface Gateway {
   readonly approvals: ApprovalsWiring;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
+  /** The OTLP trace export (docs/tracing.md), when the configuration has a `tracing` section. */
+  readonly tracing: SessionTracer | null;
   close(): Promise<void>;
 }
 
@@ -91,6 +94,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const credentials = new Map<string, string | null>();
   for (const c of config.connections)
     credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
+  const tracingHeaders = Object.fromEntries(
+    Object.entries(config.tracing?.headers ?? {}).map(([name, ref]) => [name, resolveSecret(ref, baseDir)]),
+  );
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
@@ -111,6 +117,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const recorder = new Recorder(store.ledger);
   await recorder.init();
   if (metrics) recorder.onCommit(metrics.committed);
+  // Subscribed before any session can end, crash-recovered ones included.
+  const tracing = config.tracing
+    ? startTracing(config.tracing, {
+        onCommit: (listener) => recorder.onCommit(listener),
+        readSession: (id) => store.ledger.readSession(id),
+        headers: tracingHeaders,
+        logger,
+      })
+    : null;
   const ledgerKeys = loadLedgerKeys(
     loaded.dataDir,
     config.ledger.signing_key
@@ -330,6 +345,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     admin,
     approvals,
     listeners,
+    tracing,
     close() {
       closing ??= (async () => {
         watcher.stop();
@@ -339,6 +355,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await running.close();
         await sessions.closeAll('shutdown');
         await recorder.drain();
+        // The sessions shutdown ended are exported (briefly) while the store is still open.
+        await tracing?.close();
         await checkpointer.stop();
         await witnesses.settle();
         await store.close();

@@ -39,6 +39,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   relay: /^(protocols|store|server|cli|api|ledger|mask|policy|identity|reasoning|http)/,
   // Shared HTTP input handling: used by the admin API and the HTTP protocols, so it imports only core.
   http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
+  // Traces are built from the ledger's events and the reasoning tree; the server wires them.
+  tracing: /^(protocols|store|server|cli|api|pipeline|policy|identity|mask)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
   // A standalone transparency-log witness: it knows checkpoints and proofs (ledger/), nothing of the gateway.
   witness: /^(protocols|store|server|cli|api|pipeline|mask|policy|identity|reasoning|http)/,

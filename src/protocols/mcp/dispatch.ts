@@ -3,11 +3,13 @@
 // mcp.tool_changed for a tool whose definition moved); resources/read and prompts/get recorded
 // before they are forwarded; the other methods of the 2025-11-25 revision forwarded as they are;
 // anything else refused, since Vigil forwards only what it knows how to record.
+
 import type { ServerResponse } from 'node:http';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
+import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
@@ -34,6 +36,15 @@ export interface RequestScope {
   readonly signal: AbortSignal;
   /** Response headers (the session id) for whatever answers this request. */
   readonly headers: Record<string, string>;
+  /** The request's validated W3C traceparent, recorded with calls and reads (docs/tracing.md). */
+  readonly trace?: TraceContext | null;
+}
+
+/** The trace context as the llm and http modules record it; absent (not null) without one, so payloads stay as they were. */
+function traceFacts(scope: RequestScope): JsonObject {
+  return scope.trace
+    ? { trace: { traceId: scope.trace.traceId, parentSpanId: scope.trace.parentSpanId } }
+    : {};
 }
 
 /** Methods forwarded without a record of their own: listings and housekeeping that run nothing. */
@@ -116,7 +127,12 @@ async function recordedRead(
 ): Promise<void> {
   const readId = newId('mr');
   // Write-ahead like a call: what was asked for is durable before the upstream sees the request.
-  await scope.session.observe(type, { read_id: readId, request_id: String(m.id), ...what });
+  await scope.session.observe(type, {
+    read_id: readId,
+    request_id: String(m.id),
+    ...what,
+    ...traceFacts(scope),
+  });
   await forward(
     served,
     scope,
@@ -234,6 +250,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     tool,
     arguments: args,
     tool_digest: pinned,
+    ...traceFacts(scope),
   };
   if (!toolAllowed(served.config.tools, tool)) {
     const error = new VigilError('policy_denied', `tool ${tool} is not allowed on this connection`, {

@@ -295,7 +295,8 @@ export class McpConnection implements McpServed {
         res.writeHead(202, headers).end();
         return;
       }
-      await dispatchRequest(this, { session, target, res, signal, headers }, message);
+      const trace = parseTraceparent(header(req, 'traceparent'));
+      await dispatchRequest(this, { session, target, res, signal, headers, trace }, message);
     } finally {
       done();
     }

@@ -1,0 +1,108 @@
+// When a session ends (its session.end committed), read its events back from the store, plan its
+// spans and export them: off the data path, one session at a time. The commit listener only queues
+// a session id; reading, planning and exporting happen later on the event loop. An export that
+// fails is logged (the logger masks) and counted, never retried into a backlog, never fatal.
+import type { RecordedEvent, StoredEvent } from '../core/events.js';
+import type { SessionSpanSink } from './otlp-export.js';
+import { planSessionTrace } from './session-plan.js';
+
+export interface TracingLogger {
+  warn(facts: object, message: string): void;
+}
+
+export interface SessionTracerDeps {
+  readonly readSession: (sessionId: string) => Promise<StoredEvent[]>;
+  readonly sink: SessionSpanSink;
+  readonly content: boolean;
+  readonly logger: TracingLogger;
+  /** Sessions waiting to be exported beyond this are dropped (counted): a dead collector costs no memory. */
+  readonly maxQueued?: number;
+}
+
+export interface TracingStats {
+  sessionsExported: number;
+  spansExported: number;
+  /** Sessions whose export (or reading) failed. */
+  exportFailures: number;
+  /** Sessions not exported because the queue was full or tracing was closing. */
+  sessionsDropped: number;
+}
+
+export class SessionTracer {
+  readonly #deps: SessionTracerDeps;
+  readonly #queue: string[] = [];
+  readonly #maxQueued: number;
+  #running: Promise<void> | null = null;
+  #closed = false;
+  readonly stats: TracingStats = {
+    sessionsExported: 0,
+    spansExported: 0,
+    exportFailures: 0,
+    sessionsDropped: 0,
+  };
+
+  constructor(deps: SessionTracerDeps) {
+    this.#deps = deps;
+    this.#maxQueued = deps.maxQueued ?? 10_000;
+  }
+
+  /** The recorder's commit listener: must never throw (it runs inside the commit's bookkeeping). */
+  readonly onCommit = (events: readonly RecordedEvent[]): void => {
+    for (const e of events) if (e.type === 'session.end') this.#enqueue(e.sessionId);
+  };
+
+  #enqueue(sessionId: string): void {
+    if (this.#closed || this.#queue.length >= this.#maxQueued) {
+      this.stats.sessionsDropped++;
+      return;
+    }
+    this.#queue.push(sessionId);
+    // setImmediate: the commit that ended the session finishes before any reading starts.
+    this.#running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      for (let id = this.#queue.shift(); id !== undefined; id = this.#queue.shift())
+        await this.#exportOne(id);
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  async #exportOne(sessionId: string): Promise<void> {
+    try {
+      const plan = planSessionTrace(await this.#deps.readSession(sessionId), { content: this.#deps.content });
+      if (!plan) return;
+      this.stats.spansExported += await this.#deps.sink.send(plan);
+      this.stats.sessionsExported++;
+    } catch (err) {
+      this.stats.exportFailures++;
+      this.#deps.logger.warn(
+        { session: sessionId, err: err instanceof Error ? err.message : String(err) },
+        'trace export failed',
+      );
+    }
+  }
+
+  /** Resolves when every session queued so far has been exported or has failed. */
+  async flush(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  /** Exports what is queued (within `graceMs`), then stops; later session ends are dropped. */
+  async close(graceMs = 5000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.flush(),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    this.#closed = true;
+    this.stats.sessionsDropped += this.#queue.length;
+    this.#queue.length = 0;
+    await this.#deps.sink.shutdown().catch(() => undefined);
+  }
+}
