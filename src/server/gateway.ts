@@ -86,6 +86,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
+  const samlKey = config.identity.saml?.sp_private_key
+    ? resolveSecret(config.identity.saml.sp_private_key, baseDir)
+    : null;
   const knownSecrets = [
     ...[...credentials].flatMap(([name, value]) => (value === null ? [] : [{ value, label: name }])),
     ...config.masking.secrets.map((ref) => ({
@@ -93,6 +96,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       label: 'configured-secret',
     })),
     ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
+    ...(samlKey ? [{ value: samlKey, label: 'saml-sp-private-key' }] : []),
   ];
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
@@ -225,6 +229,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     identity: config.identity,
     publicUrl: () => config.identity.public_url ?? boundUrl,
     clientSecret: oidcSecret,
+    saml: { baseDir, dataDir: loaded.dataDir, spPrivateKey: samlKey },
     isDisabled: (subject) => access.isDisabled(subject),
     vigilTokens,
     pipeline,
