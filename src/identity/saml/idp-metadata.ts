@@ -46,7 +46,8 @@ export async function parseIdpMetadata(xml: string): Promise<IdpSettings> {
         'the SAML IdP metadata has no HTTP-Redirect SingleSignOnService URL',
       );
     const certificates = children(idp, NS.metadata, 'KeyDescriptor')
-      .filter((key) => (key.getAttribute('use') ?? 'signing') === 'signing')
+      // No `use` means the key serves both signing and encryption (xmldom answers '' when absent).
+      .filter((key) => ['', 'signing'].includes(key.getAttribute('use') ?? ''))
       .flatMap((key) => descendants(key).filter((el) => is(el, NS.dsig, 'X509Certificate')))
       .map((el) => pemCertificate(text(el)));
     if (certificates.length === 0)
