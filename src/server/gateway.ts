@@ -86,6 +86,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
+  // The SAML SP key is a PEM block, which the masker's key-material rule already masks wherever it
+  // appears; as a known secret its ~1.7 kB of variants overflow the known-secret matcher.
   const samlKey = config.identity.saml?.sp_private_key
     ? resolveSecret(config.identity.saml.sp_private_key, baseDir)
     : null;
@@ -96,7 +98,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       label: 'configured-secret',
     })),
     ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
-    ...(samlKey ? [{ value: samlKey, label: 'saml-sp-private-key' }] : []),
   ];
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
