@@ -12,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { StoredEvent } from '../../src/core/events.js';
+import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import {
   type AssertionOptions,
@@ -317,4 +318,23 @@ describe('signature wrapping (XSW)', () => {
       );
     });
   }
+});
+
+describe('vigil replay', () => {
+  test('shows the refusals with their codes', async () => {
+    const refused = (await denials(open)).find((e) => e.payload?.code === 'saml_wrapped');
+    assert.ok(refused);
+    const run = await runCli(['--data', open.dataDir, 'replay', refused.sessionId]);
+    assert.equal(run.code, 0, run.stderr);
+    for (const code of [
+      'saml_signature_invalid',
+      'saml_unsigned',
+      'saml_expired',
+      'saml_audience',
+      'saml_recipient',
+      'saml_replayed',
+      'saml_wrapped',
+    ])
+      assert.match(run.stdout, new RegExp(code), `replay shows ${code}`);
+  });
 });
