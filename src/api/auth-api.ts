@@ -5,17 +5,22 @@
 //   GET  /auth/login      → the provider (authorization code + PKCE)
 //   GET  /auth/callback   ← the provider; answers the Vigil token (JSON, or a page for browsers)
 //   POST /auth/exchange   {id_token} from the CLI flows → the Vigil token
-// Without `identity.oidc` in the configuration there is no sign-in, and these routes say so.
+//   /auth/saml/...        SAML 2.0 sign-in (saml-routes.ts), when identity.saml is configured
+// Without `identity.oidc` or `identity.saml` in the configuration there is no sign-in, and these
+// routes say so.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdentitySectionConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
-import { ANONYMOUS, type JsonObject } from '../core/events.js';
+import type { JsonObject } from '../core/events.js';
 import { sendJson, sendJsonError } from '../http/json-response.js';
 import { readRequestBody } from '../http/read-body.js';
 import { OidcSignIn, type SignInResult } from '../identity/oidc-sign-in.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
+import { createSamlRoutes, type SamlServerContext } from './saml-routes.js';
+import { recordRefusal, recordSignIn } from './sign-in-ledger.js';
+import { sendSignIn } from './sign-in-response.js';
 
 export interface AuthApiDeps {
   readonly identity: IdentitySectionConfig;
@@ -28,6 +33,8 @@ export interface AuthApiDeps {
   readonly clientSecret?: string | null;
   /** Offboarded identities get no new token (their old ones are refused on use regardless). */
   readonly isDisabled?: (subject: string) => boolean;
+  /** What SAML sign-in needs from the server when identity.saml is configured. */
+  readonly saml?: SamlServerContext | null;
 }
 
 export interface AuthApi {
@@ -41,13 +48,19 @@ type SignInFlow = (typeof SIGN_IN_FLOWS)[number];
 
 export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
   const oidc = deps.identity.oidc;
+  const saml = deps.identity.saml && deps.saml ? createSamlRoutes({ ...deps, saml: deps.saml }) : null;
   if (!oidc) {
     return {
-      async handle(req, res) {
+      async handle(req, res, url) {
+        if (saml && (url.pathname.startsWith('/auth/saml/') || url.pathname === '/auth/config'))
+          return saml.handle(req, res, url);
         req.resume();
         sendJsonError(
           res,
-          new VigilError('route_unknown', 'sign-in is not configured on this gateway (identity.oidc)'),
+          new VigilError(
+            'route_unknown',
+            'sign-in is not configured on this gateway (identity.oidc or identity.saml)',
+          ),
         );
       },
       async close() {},
@@ -71,49 +84,17 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
   signIn.warmUp();
   const redirectUri = () => `${deps.publicUrl().replace(/\/+$/, '')}/auth/callback`;
 
-  async function granted(result: SignInResult, flow: SignInFlow): Promise<void> {
-    if (deps.isDisabled?.(result.subject))
-      throw new VigilError('auth_revoked', `identity ${result.subject} has been disabled`);
-    const identity = {
-      subject: result.subject,
-      kind: 'user' as const,
-      groups: result.groups,
-      tokenId: result.tokenId,
-    };
-    const session = await deps.sessions.open({
-      connection: 'auth',
-      protocol: 'auth',
-      identity,
-      key: `auth\u0000${result.subject}`,
-    });
-    await deps.pipeline.observe(session, 'access.granted', {
-      via: 'oidc',
-      flow,
-      token_id: result.tokenId,
-      expires_at: new Date(result.expiresAt).toISOString(),
-      roles: [...result.roles],
-    });
-  }
-
-  async function denied(error: VigilError, facts: JsonObject): Promise<void> {
-    try {
-      const session = await deps.sessions.open({
-        connection: 'auth',
-        protocol: 'auth',
-        identity: ANONYMOUS,
-        key: `auth\u0000${ANONYMOUS.subject}`,
-      });
-      await deps.pipeline.recordDenial(session, error, { via: 'oidc', ...facts });
-    } catch {
-      // The pipeline logs recording failures; the refusal stands either way.
-    }
-  }
+  const granted = (result: SignInResult, flow: SignInFlow) =>
+    recordSignIn(deps, result, { via: 'oidc', flow });
+  const denied = (error: VigilError, facts: JsonObject) =>
+    recordRefusal(deps, error, { via: 'oidc', ...facts });
 
   return {
     async handle(req, res, url) {
       const method = req.method ?? 'GET';
       const route = `${method} ${url.pathname}`;
       let flow: SignInFlow | null = null;
+      if (saml && url.pathname.startsWith('/auth/saml/')) return saml.handle(req, res, url);
       try {
         switch (route) {
           case 'GET /auth/config':
@@ -169,56 +150,4 @@ async function readExchangeBody(req: IncomingMessage): Promise<{ idToken: string
     throw new VigilError('usage', 'POST /auth/exchange needs {"id_token": "..."}');
   const flow = SIGN_IN_FLOWS.find((f) => f === body.flow) ?? 'id_token';
   return { idToken: body.id_token, flow };
-}
-
-/** The Vigil token as JSON, or as a small page when a browser asked for HTML. */
-function sendSignIn(req: IncomingMessage, res: ServerResponse, result: SignInResult): void {
-  const body = {
-    token: result.token,
-    token_type: 'Bearer',
-    token_id: result.tokenId,
-    expires_at: new Date(result.expiresAt).toISOString(),
-    subject: result.subject,
-    groups: result.groups,
-    roles: result.roles,
-  };
-  // A token must not sit in a shared cache or leak through a Referer.
-  res.setHeader('cache-control', 'no-store');
-  res.setHeader('referrer-policy', 'no-referrer');
-  if (!prefersHtml(req.headers.accept)) {
-    sendJson(res, 200, body);
-    return;
-  }
-  const page = signInPage(body);
-  res.writeHead(200, {
-    'content-type': 'text/html; charset=utf-8',
-    'content-length': Buffer.byteLength(page),
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
-  });
-  res.end(page);
-}
-
-function prefersHtml(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const html = accept.indexOf('text/html');
-  const json = accept.indexOf('application/json');
-  return html !== -1 && (json === -1 || html < json);
-}
-
-function signInPage(body: { token: string; expires_at: string; subject: string; groups: readonly string[] }) {
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Signed in to Vigil</title>
-<style>body{font-family:system-ui,sans-serif;max-width:48rem;margin:3rem auto;padding:0 1rem}textarea{width:100%;font-family:monospace}</style></head>
-<body><h1>Signed in as ${escapeHtml(body.subject)}</h1>
-<p>Groups: ${escapeHtml(body.groups.join(', ') || '(none)')}. The token expires at ${escapeHtml(body.expires_at)}.</p>
-<p>Use it as the API key on HTTP connections and as the password on database connections:</p>
-<textarea rows="6" readonly>${escapeHtml(body.token)}</textarea>
-</body></html>`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
-  );
 }

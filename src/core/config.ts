@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ACTION_EVENT_TYPES } from './actions.js';
 import { parseDuration } from './duration.js';
+import { samlSectionSchema } from './saml-config.js';
 
 /** A secret is never written into the file: it is referenced as env:NAME or file:PATH. */
 export const secretRef = z
@@ -77,6 +78,8 @@ const identitySection = z
         accept_access_tokens: z.boolean().default(false),
       })
       .optional(),
+    /** SAML 2.0 sign-in (src/core/saml-config.ts); may sit beside oidc. */
+    saml: samlSectionSchema.optional(),
     /** Admin API roles by principal (user:, group:, service:); everyone else is a user. */
     roles: z
       .strictObject({

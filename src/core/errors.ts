@@ -12,6 +12,39 @@ export const ERROR_CODES = {
   auth_invalid: { status: 401, summary: 'The credential is not a valid Vigil token.' },
   auth_expired: { status: 401, summary: 'The token has expired.' },
   auth_revoked: { status: 401, summary: 'The token or its identity has been revoked or disabled.' },
+  // SAML sign-in refusals: what was wrong with the identity provider's Response
+  saml_unsigned: {
+    status: 401,
+    summary: 'The SAML assertion is not signed (signed assertions are required).',
+  },
+  saml_signature_invalid: {
+    status: 401,
+    summary: "The SAML signature does not verify with the identity provider's certificate.",
+  },
+  saml_audience: { status: 401, summary: 'The SAML assertion is meant for another service provider.' },
+  saml_expired: { status: 401, summary: 'The SAML assertion is expired or not yet valid.' },
+  saml_replayed: { status: 401, summary: 'This SAML assertion was already used to sign in.' },
+  saml_recipient: {
+    status: 401,
+    summary: "The SAML Response's destination or recipient is not this gateway's ACS URL.",
+  },
+  saml_wrapped: {
+    status: 401,
+    summary: 'The SAML Response is shaped to make a signed element vouch for another (signature wrapping).',
+  },
+  saml_in_response_to: {
+    status: 401,
+    summary: 'The SAML Response answers no sign-in this gateway started (InResponseTo unknown or expired).',
+  },
+  saml_unsolicited: {
+    status: 401,
+    summary:
+      'An identity-provider-initiated SAML sign-in arrived, and identity.saml.allow_idp_initiated is off.',
+  },
+  saml_invalid: {
+    status: 401,
+    summary: 'The SAML Response is malformed, from another issuer, or reports a failed sign-in.',
+  },
   forbidden_connection: { status: 403, summary: 'The identity may not use this connection.' },
   forbidden_role: { status: 403, summary: 'The identity lacks the role this admin route needs.' },
   // requests

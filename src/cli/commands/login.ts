@@ -4,23 +4,28 @@ import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { loginToGateway, type SignInPrompt } from '../../identity/oidc-login.js';
 import { deleteToken, readToken, saveToken, tokenFilePath } from '../../identity/oidc-token-file.js';
+import { gatewayOffersOnlySaml, loginWithSaml } from '../../identity/saml/saml-login.js';
 import type { SetExitCode } from './index.js';
 
 export function register(program: Command, setExitCode: SetExitCode): void {
   program
     .command('login')
-    .description('sign in with the OpenID provider and store a Vigil token for this user')
+    .description('sign in with the OpenID or SAML provider and store a Vigil token for this user')
     .option('--gateway <url>', 'the gateway URL (default: $VIGIL_GATEWAY or the last one signed in to)')
     .option('--no-device', 'use a browser redirect to this machine instead of the device code flow')
+    .option(
+      '--saml',
+      "sign in with the gateway's SAML identity provider (chosen by itself when it has no OIDC)",
+    )
     .option('--json', 'print JSON (the token is stored, not printed)')
-    .action(async (opts: { gateway?: string; device: boolean; json?: boolean }) => {
+    .action(async (opts: { gateway?: string; device: boolean; saml?: boolean; json?: boolean }) => {
       const gateway = opts.gateway ?? process.env.VIGIL_GATEWAY ?? readToken()?.gateway;
       if (!gateway) throw new VigilError('usage', 'which gateway? pass --gateway URL (or set VIGIL_GATEWAY)');
-      const result = await loginToGateway({
-        gatewayUrl: gateway,
-        preferDevice: opts.device,
-        onPrompt: (prompt) => console.error(promptText(prompt)),
-      });
+      const onPrompt = (prompt: SignInPrompt) => console.error(promptText(prompt));
+      const result =
+        opts.saml || (await gatewayOffersOnlySaml(gateway))
+          ? await loginWithSaml({ gatewayUrl: gateway, onPrompt })
+          : await loginToGateway({ gatewayUrl: gateway, preferDevice: opts.device, onPrompt });
       const file = saveToken({
         gateway: result.gateway,
         token: result.token,

@@ -1,0 +1,63 @@
+// Every sign-in is recorded before its token is handed out (access.granted, under the signed-in
+// identity) and every refused one as access.denied (anonymous, with the refusal's code), in the
+// `auth` session of whoever it was, whichever provider (OIDC or SAML) it came through.
+import type { VigilError } from '../core/errors.js';
+import { VigilError as Refusal } from '../core/errors.js';
+import { ANONYMOUS, type JsonObject } from '../core/events.js';
+import type { SignInResult } from '../identity/oidc-sign-in.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SessionManager } from '../pipeline/sessions.js';
+
+export interface SignInLedgerDeps {
+  readonly pipeline: Pipeline;
+  readonly sessions: SessionManager;
+  /** Offboarded identities get no new token (their old ones are refused on use regardless). */
+  readonly isDisabled?: (subject: string) => boolean;
+}
+
+/** Records the sign-in (after refusing a disabled identity); throws record_failed if it cannot be. */
+export async function recordSignIn(
+  deps: SignInLedgerDeps,
+  result: SignInResult,
+  facts: JsonObject,
+): Promise<void> {
+  if (deps.isDisabled?.(result.subject))
+    throw new Refusal('auth_revoked', `identity ${result.subject} has been disabled`);
+  const identity = {
+    subject: result.subject,
+    kind: 'user' as const,
+    groups: result.groups,
+    tokenId: result.tokenId,
+  };
+  const session = await deps.sessions.open({
+    connection: 'auth',
+    protocol: 'auth',
+    identity,
+    key: `auth\u0000${result.subject}`,
+  });
+  await deps.pipeline.observe(session, 'access.granted', {
+    ...facts,
+    token_id: result.tokenId,
+    expires_at: new Date(result.expiresAt).toISOString(),
+    roles: [...result.roles],
+  });
+}
+
+/** Records a refused sign-in; a recording failure is logged by the pipeline and the refusal stands. */
+export async function recordRefusal(
+  deps: SignInLedgerDeps,
+  error: VigilError,
+  facts: JsonObject,
+): Promise<void> {
+  try {
+    const session = await deps.sessions.open({
+      connection: 'auth',
+      protocol: 'auth',
+      identity: ANONYMOUS,
+      key: `auth\u0000${ANONYMOUS.subject}`,
+    });
+    await deps.pipeline.recordDenial(session, error, facts);
+  } catch {
+    // The pipeline logs recording failures; the refusal stands either way.
+  }
+}
