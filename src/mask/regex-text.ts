@@ -38,11 +38,20 @@ export function literalTrie(literals: readonly string[], caseInsensitive = false
     }
     node.end = true;
   }
-  const render = (node: Node): string => {
+  const render = (start: Node): string => {
+    // A run of single-child nodes is plain text: read it in a loop, so a long literal (a known secret
+    // such as a PEM key, kilobytes long) costs recursion only at its branch points, not per character.
+    let run = '';
+    let node = start;
+    while (!node.end && node.next.size === 1) {
+      const [ch, child] = node.next.entries().next().value as [string, Node];
+      run += escapeRegex(ch);
+      node = child;
+    }
     const branches = [...node.next].map(([ch, child]) => escapeRegex(ch) + render(child));
-    if (branches.length === 0) return '';
+    if (branches.length === 0) return run;
     const body = branches.length === 1 ? branches[0]! : `(?:${branches.join('|')})`;
-    return node.end ? `(?:${body})?` : body;
+    return run + (node.end ? `(?:${body})?` : body);
   };
   return render(root);
 }

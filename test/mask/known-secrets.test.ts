@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { createMasker } from '../../src/mask/index.js';
@@ -40,4 +41,17 @@ test('values too short to be safe are not registered', () => {
   const masker = createMasker({ fingerprintKey: 'k' });
   masker.addKnownSecret('abc', 'short');
   assert.equal(masker.maskText('abc abc'), 'abc abc');
+});
+
+test('a known secret kilobytes long (a PEM private key) compiles and is masked whole', () => {
+  // Its literal variants once overflowed the stack while being compiled into one pattern.
+  const pem = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString();
+  const masker = createMasker({ fingerprintKey: 'k' });
+  masker.addKnownSecret(pem, 'saml-sp-key');
+  const masked = masker.maskPayload({ text: `key follows\n${pem}\nend`, other: 'hello' }, 'c');
+  assert.equal(masked.other, 'hello');
+  assert.doesNotMatch(String(masked.text), /MII/);
+  assert.match(String(masked.text), /\[MASKED:(known-secret|private-key):[0-9a-f]{6}\]/);
 });
