@@ -7,7 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { Agent, fetch as undiciFetch } from 'undici';
-import { buildReasoningTree, outcomePath, renderTree } from '../../src/reasoning/index.js';
+import {
+  buildReasoningTree,
+  outcomePath,
+  type ReasoningEdge,
+  renderTree,
+} from '../../src/reasoning/index.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { concurrentTruth, scoreConcurrent } from '../workloads/concurrent-truth.js';
 import { solveGame24 } from '../workloads/game24/bfs.js';
@@ -87,7 +92,7 @@ for (const [i, { puzzles, seed }] of CASES.entries()) {
         solveGame24(separateProcessClient(`oa${i}`, pools[k]!, requestIds[k]!), p, { hints: false }),
       ),
     ).finally(() => Promise.all(pools.map((p) => p.close())));
-    const { events } = await onlySession(`oa${i}`);
+    const { id, events } = await onlySession(`oa${i}`);
 
     const truth = concurrentTruth(
       runs.map((r) => r.log),
@@ -136,7 +141,15 @@ for (const [i, { puzzles, seed }] of CASES.entries()) {
         );
       }
     }
-    assert.match(renderTree(tree), /AMBIGUOUS/, 'the rendered tree shows the ambiguous edges');
+    assert.match(renderTree(tree), /AMBIGUOUS: one of /, '`vigil tree` shows the ambiguous edges');
+    const api = await fetch(`${gateway.url}/api/sessions/${id}/tree`, {
+      headers: { authorization: `Bearer ${TOKENS.alice}` },
+    });
+    assert.equal(api.status, 200);
+    const served = (await api.json()) as { tree: { edges: ReasoningEdge[] } };
+    const ambiguous = served.tree.edges.filter((e) => e.certainty === 'ambiguous');
+    assert.equal(ambiguous.length, score.ambiguousEdges, 'the admin API serves the same ambiguous edges');
+    assert.ok(ambiguous.every((e) => e.candidates.length >= 2 && e.candidates[0]!.from === e.from));
 
     // Without the TCP connection (events from before it was recorded, or one shared client pool)
     // the best guesses get worse, but certainty rests on content and order alone and still holds.
