@@ -36,6 +36,12 @@ export interface LlmRequestPayload extends JsonObject {
   /** `x-vigil-parent`: a node (`requestId:choice`) or request id the caller names as this call's parent. */
   parent: string | null;
   trace: { traceId: string; parentSpanId: string } | null;
+  /**
+   * The client's TCP connection: a per-process counter, the same for every request on one
+   * keep-alive socket; null where there is no socket (a policy test's sample). Events recorded
+   * before it existed lack it: readers take that as null.
+   */
+  clientConnection: string | null;
 }
 
 export interface LlmToolCall extends JsonObject {

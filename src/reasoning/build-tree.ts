@@ -2,7 +2,7 @@
 // Pure: events in, JSON-ready data out.
 import type { StoredEvent } from '../core/events.js';
 import { buildContext } from './context.js';
-import { ParentFinder } from './edges.js';
+import { ParentFinder, sameClientConnection } from './edges.js';
 import { buildEvaluations } from './evaluations.js';
 import { selectThoughts } from './selection.js';
 import type { BuildTreeOptions, ReasoningEdge, ReasoningNode, ReasoningTree } from './types.js';
@@ -33,14 +33,25 @@ export function buildReasoningTree(
     const own = ctx.nodesOfCall[callIndex]!;
     if (own.length === 0) return;
     const parents = finder.parentsOf(callIndex);
+    const candidateLists = parents.map((link) =>
+      (link.candidates ?? [link.parent]).map((ref) => ({
+        from: ctx.nodes[ref.nodeIndex]!.id,
+        fromLine: ref.line,
+        sameClientConnection: sameClientConnection(ctx, callIndex, ref.nodeIndex),
+      })),
+    );
     for (const nodeIndex of own) {
-      for (const link of parents) {
+      for (const [k, link] of parents.entries()) {
         edges.push({
           from: ctx.nodes[link.parent.nodeIndex]!.id,
           to: ctx.nodes[nodeIndex]!.id,
           fromLine: link.parent.line,
           evidence: link.evidence,
           confidence: round(link.confidence),
+          certainty: link.candidates ? 'ambiguous' : 'certain',
+          // The n choices of a request share their parents' candidates: one list, copied per edge
+          // so the JSON a caller edits is its own.
+          candidates: candidateLists[k]!.map((c) => ({ ...c })),
         });
         depth[nodeIndex] = Math.max(depth[nodeIndex]!, depth[link.parent.nodeIndex]! + 1);
         hasParent[nodeIndex] = true;

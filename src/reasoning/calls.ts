@@ -40,6 +40,8 @@ export interface ModelCall {
   readonly parentSpanId: string | null;
   /** A span id the client declared for this call in body metadata. */
   readonly ownSpanId: string | null;
+  /** The client's TCP connection as the gateway named it; null when not recorded. */
+  readonly clientConnection: string | null;
 }
 
 function str(value: JsonValue | undefined): string | null {
@@ -190,6 +192,7 @@ export function extractModelCalls(events: readonly StoredEvent[]): ModelCall[] {
       traceId: trace ? str(trace.traceId) : null,
       parentSpanId: trace ? str(trace.parentSpanId) : null,
       ownSpanId: metadata ? (str(metadata.vigil_span) ?? str(metadata.span_id)) : null,
+      clientConnection: str(p.clientConnection),
     });
   }
   return calls;

@@ -1,6 +1,10 @@
 // Parents of each generation call, from the strongest evidence that yields any: hints, then chat
 // message prefixes, then string prefixes, then containment. Every choice of a call gets the same
 // parents: the n choices of one request are siblings.
+// Only replies completed before the request was sent can be its parent: the gateway records a
+// request before forwarding it and a response before delivering its end, so `responseSeq < seq` is
+// exactly that order. Where several such replies fit the content equally (two concurrent runs of a
+// session reached the same state), the link is ambiguous and names them all.
 import { choiceReplyKey, replyKey } from './calls.js';
 import type { BuildContext } from './context.js';
 import { QUOTE_CONFIDENCE } from './evaluations.js';
@@ -16,8 +20,6 @@ export const EDGE_CONFIDENCE = {
   stringPrefix: 0.9,
   stringPrefixAtLine: 0.8,
 } as const;
-/** Share of the confidence kept when identical prompts are paired with candidates by rank. */
-const RANK_PAIRING_FACTOR = 0.8;
 /** How many line boundaries from the end a string prefix may stop at. */
 const PREFIX_BOUNDARIES = 6;
 
@@ -25,6 +27,23 @@ export interface ParentLink {
   readonly parent: ThoughtRef;
   readonly evidence: EdgeEvidence;
   readonly confidence: number;
+  /** null when the parent is the only candidate (certain); else every candidate, the parent first. */
+  readonly candidates: readonly ThoughtRef[] | null;
+}
+
+/**
+ * Whether a candidate parent's reply went back on the TCP connection the child call came on; null
+ * when either is unrecorded. Two processes never share a socket, but one process's keep-alive pool
+ * may carry several runs, so this only orders candidates, it never makes a link certain.
+ */
+export function sameClientConnection(
+  ctx: BuildContext,
+  callIndex: number,
+  parentNode: number,
+): boolean | null {
+  const own = ctx.calls[callIndex]!.clientConnection;
+  const theirs = ctx.calls[ctx.nodes[parentNode]!.callIndex]!.clientConnection;
+  return own === null || theirs === null ? null : own === theirs;
 }
 
 type ScoreOf = (ref: ThoughtRef) => number;
@@ -133,6 +152,7 @@ export class ParentFinder {
           parent: { nodeIndex: n, line: this.#lineWithin(callIndex, n) },
           evidence: 'hint',
           confidence,
+          candidates: null,
         });
       }
     }
@@ -145,6 +165,7 @@ export class ParentFinder {
           parent: { nodeIndex: n, line: this.#lineWithin(callIndex, n) },
           evidence: 'hint',
           confidence: EDGE_CONFIDENCE.hintSpan / named.length,
+          candidates: null,
         });
       }
     }
@@ -205,20 +226,30 @@ export class ParentFinder {
     const base = QUOTE_CONFIDENCE[match.kind];
     const refs = match.refs.filter((r) => this.#ctx.nodes[r.nodeIndex]!.callIndex !== callIndex);
     if (refs.length === 0) return null;
-    if (refs.length === 1) return [{ parent: refs[0]!, evidence: 'containment', confidence: base }];
-    const paired = this.#pair(refs);
-    if (paired.length === 1) {
-      return [{ parent: paired[0]!, evidence: 'containment', confidence: base * RANK_PAIRING_FACTOR }];
+    if (refs.length === 1) {
+      return [{ parent: refs[0]!, evidence: 'containment', confidence: base, candidates: null }];
     }
-    return paired.map((parent) => ({ parent, evidence: 'containment', confidence: base / paired.length }));
+    // Equal candidates: the best guess comes from those on the child's own TCP connection, if some
+    // are and some are not, then by rank pairing. The link stays ambiguous whatever the guess.
+    const sameSocket = refs.filter((r) => sameClientConnection(this.#ctx, callIndex, r.nodeIndex) === true);
+    const pool = sameSocket.length > 0 && sameSocket.length < refs.length ? sameSocket : refs;
+    return this.#pair(pool).map((parent) => ({
+      parent,
+      evidence: 'containment',
+      confidence: base / refs.length,
+      candidates: [parent, ...refs.filter((r) => r !== parent)],
+    }));
   }
 }
 
+/** One link per found parent; several found (identical conversations) are each ambiguous. */
 function links(nodes: readonly number[], evidence: EdgeEvidence, confidence: number): ParentLink[] {
-  return nodes.map((nodeIndex) => ({
-    parent: { nodeIndex, line: null },
+  const refs: ThoughtRef[] = nodes.map((nodeIndex) => ({ nodeIndex, line: null }));
+  return refs.map((parent) => ({
+    parent,
     evidence,
     confidence: confidence / nodes.length,
+    candidates: refs.length === 1 ? null : [parent, ...refs.filter((r) => r !== parent)],
   }));
 }
 

@@ -38,8 +38,14 @@ function hintedNodes(ctx: BuildContext, callIndex: number, ignoreHints: boolean)
   return named.length > 0 ? new Set(named) : null;
 }
 
+/**
+ * Every thought the judged text fits is a target. Several of them are one state judged once for all
+ * (a client's value cache) or, in a session two concurrent runs share, one run's judgement that the
+ * text cannot place: either way they are marked ambiguous.
+ */
 function targetsOf(ctx: BuildContext, match: ContainmentMatch, score: number, choice: number | null) {
   const confidence = QUOTE_CONFIDENCE[match.kind];
+  const certainty = match.refs.length > 1 ? 'ambiguous' : 'certain';
   return match.refs.map(
     (r): EvaluationTarget => ({
       nodeId: ctx.nodes[r.nodeIndex]!.id,
@@ -47,6 +53,7 @@ function targetsOf(ctx: BuildContext, match: ContainmentMatch, score: number, ch
       choice,
       score,
       confidence,
+      certainty,
     }),
   );
 }
@@ -79,7 +86,14 @@ export function buildEvaluations(ctx: BuildContext, ignoreHints: boolean): Reaso
         const own = ctx.index.findQuoted(lines, call.seq, (m) => m === n);
         const refs = own?.refs ?? [{ nodeIndex: n, line: null }];
         for (const r of refs) {
-          targets.push({ nodeId: ctx.nodes[r.nodeIndex]!.id, line: r.line, choice, score, confidence: 1 });
+          targets.push({
+            nodeId: ctx.nodes[r.nodeIndex]!.id,
+            line: r.line,
+            choice,
+            score,
+            confidence: 1,
+            certainty: 'certain',
+          });
         }
       }
     };
@@ -107,6 +121,7 @@ export function buildEvaluations(ctx: BuildContext, ignoreHints: boolean): Reaso
       prompt: call.prompt,
       outputs,
       targets,
+      certainty: targets.some((t) => t.certainty === 'ambiguous') ? 'ambiguous' : 'certain',
     });
   });
   return evaluations;

@@ -3,6 +3,7 @@
 import { VigilError } from '../core/errors.js';
 import {
   EDGE_EVIDENCE,
+  type EdgeCertainty,
   type EdgeEvidence,
   type ReasoningEdge,
   type ReasoningTree,
@@ -27,6 +28,13 @@ export interface OutcomeStep {
   /** How this step was linked to the previous one; null for the root. */
   evidence: EdgeEvidence | null;
   confidence: number | null;
+  /**
+   * `ambiguous`: the evidence left several possible parents and the path followed the best guess
+   * (the edge's `from`); `candidates` names them all. null for the root.
+   */
+  certainty: EdgeCertainty | null;
+  /** The possible previous steps (`nodeId` or `nodeId#line`), the one followed first; [] for the root. */
+  candidates: string[];
   evaluations: { evaluationId: string; kind: string; score: number; verdicts: (string | null)[] }[];
   /** Other thoughts of this reply and the other choices of its request. */
   alternatives: PathAlternative[];
@@ -37,10 +45,13 @@ export interface OutcomePath {
   steps: OutcomeStep[];
 }
 
+/** The most confident edge; of equals, a certain one, then the stronger evidence. */
 function bestEdge(edges: readonly ReasoningEdge[]): ReasoningEdge {
   return [...edges].sort(
     (a, b) =>
-      b.confidence - a.confidence || EDGE_EVIDENCE.indexOf(a.evidence) - EDGE_EVIDENCE.indexOf(b.evidence),
+      b.confidence - a.confidence ||
+      Number(a.certainty === 'ambiguous') - Number(b.certainty === 'ambiguous') ||
+      EDGE_EVIDENCE.indexOf(a.evidence) - EDGE_EVIDENCE.indexOf(b.evidence),
   )[0]!;
 }
 
@@ -114,6 +125,11 @@ export function outcomePath(tree: ReasoningTree, nodeId?: string): OutcomePath {
       thought: chosen ? { line: chosen.line, text: chosen.text, score: chosen.score } : null,
       evidence: via?.evidence ?? null,
       confidence: via?.confidence ?? null,
+      // Trees built before edges carried a certainty read as certain.
+      certainty: via ? (via.certainty ?? 'certain') : null,
+      candidates: via
+        ? (via.candidates ?? []).map((c) => (c.fromLine === null ? c.from : `${c.from}#${c.fromLine}`))
+        : [],
       evaluations,
       alternatives,
     };

@@ -22,6 +22,17 @@ function oneLine(text: string, display: DisplayText): string {
   return display(flat.length > MAX_TEXT ? `${flat.slice(0, MAX_TEXT - 1).join('')}…` : flat.join(''));
 }
 
+function candidateName(c: { from: string; fromLine: number | null }): string {
+  return c.fromLine === null ? c.from : `${c.from} L${c.fromLine}`;
+}
+
+/** How an edge is shown: its evidence and confidence, and for an ambiguous edge every candidate. */
+function edgeText(edge: ReasoningEdge, display: DisplayText): string {
+  const base = display(`${edge.evidence} ${edge.confidence}`);
+  if (edge.certainty !== 'ambiguous') return base;
+  return `${base} AMBIGUOUS: one of ${edge.candidates.map((c) => display(candidateName(c))).join(' | ')}`;
+}
+
 function mark(status: string): string {
   return status === 'kept' ? '+' : '-';
 }
@@ -53,10 +64,10 @@ export function renderTree(tree: ReasoningTree, display: DisplayText = replaceHi
   const others = (id: string, primary: ReasoningEdge) =>
     tree.edges
       .filter((e) => e.to === id && e !== primary)
-      .map((e) => display(`${e.from} ${e.evidence} ${e.confidence}`));
+      .map((e) => `${display(e.from)} ${edgeText(e, display)}`);
 
   const printNode = (node: ReasoningNode, indent: string, via: ReasoningEdge | null) => {
-    const edge = via ? `  <- ${display(`${via.evidence} ${via.confidence}`)}` : '';
+    const edge = via ? `  <- ${edgeText(via, display)}` : '';
     const also = via ? others(node.id, via) : [];
     const final = node.id === tree.finalNodeId ? '  (final)' : '';
     out.push(
@@ -87,7 +98,11 @@ export function renderTree(tree: ReasoningTree, display: DisplayText = replaceHi
 export function renderPath(path: OutcomePath, display: DisplayText = replaceHidden): string {
   const out: string[] = [`outcome path to ${display(path.target)}`];
   path.steps.forEach((step, i) => {
-    const via = step.evidence ? ` (${display(`${step.evidence} ${step.confidence}`)})` : ' (root)';
+    const guess =
+      step.certainty === 'ambiguous'
+        ? `, AMBIGUOUS: followed the first of ${step.candidates.map(display).join(' | ')}`
+        : '';
+    const via = step.evidence ? ` (${display(`${step.evidence} ${step.confidence}`)}${guess})` : ' (root)';
     out.push(`step ${i + 1}: ${display(step.nodeId)}${via}`);
     out.push(`  prompt:   ${oneLine(step.prompt.split('\n').slice(-3).join(' / '), display)}`);
     out.push(`  response: ${oneLine(step.response, display)}`);

@@ -4,6 +4,14 @@
 export const EDGE_EVIDENCE = ['hint', 'message-prefix', 'string-prefix', 'containment'] as const;
 export type EdgeEvidence = (typeof EDGE_EVIDENCE)[number];
 
+/**
+ * Whether the evidence singles out one parent. `ambiguous`: several earlier thoughts fit equally
+ * (two concurrent runs of one session reached the same state, so their prompts are byte-identical)
+ * and the edge names them all as candidates; its `from` is only the best guess among them.
+ */
+export const EDGE_CERTAINTIES = ['certain', 'ambiguous'] as const;
+export type EdgeCertainty = (typeof EDGE_CERTAINTIES)[number];
+
 export const THOUGHT_STATUSES = ['kept', 'pruned'] as const;
 export type ThoughtStatus = (typeof THOUGHT_STATUSES)[number];
 
@@ -48,6 +56,20 @@ export interface ReasoningEdge {
   fromLine: number | null;
   evidence: EdgeEvidence;
   confidence: number;
+  certainty: EdgeCertainty;
+  /** Every parent the evidence leaves possible, the best guess (`from`) first; one when certain. */
+  candidates: ParentCandidate[];
+}
+
+export interface ParentCandidate {
+  from: string;
+  fromLine: number | null;
+  /**
+   * The candidate's reply went back on the TCP connection the child was sent on: weak evidence
+   * (a client's keep-alive pool may serve several runs), used only to order the candidates.
+   * null when either side's connection is not recorded.
+   */
+  sameClientConnection: boolean | null;
 }
 
 export interface EvaluationOutput {
@@ -65,6 +87,8 @@ export interface EvaluationTarget {
   choice: number | null;
   score: number;
   confidence: number;
+  /** `ambiguous` when the judged text fits several thoughts: each gets the score, any may be meant. */
+  certainty: EdgeCertainty;
 }
 
 /** A value or vote call: it scores thoughts instead of extending them. */
@@ -76,6 +100,8 @@ export interface ReasoningEvaluation {
   prompt: string;
   outputs: EvaluationOutput[];
   targets: EvaluationTarget[];
+  /** `ambiguous` when any target is. */
+  certainty: EdgeCertainty;
 }
 
 export interface ReasoningTree {

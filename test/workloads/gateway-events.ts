@@ -66,6 +66,8 @@ export class GatewayEventRecorder {
         traceparent && traceparent.length === 4
           ? { traceId: traceparent[1]!, parentSpanId: traceparent[2]! }
           : null,
+      // The recorder stands in for a gateway without sockets; the gateway tests record real ones.
+      clientConnection: null,
     };
     this.append('llm.request', request);
     const started = Date.now();

@@ -13,6 +13,7 @@ import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent } from '../../pipeline/session-key.js';
 import { header } from './admission.js';
+import { clientConnectionName } from './client-connection.js';
 import type { LlmConnectionConfig } from './config.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { type ErrorShape, sendError } from './http-errors.js';
@@ -57,6 +58,7 @@ export async function runExchange(
     body: r.body,
     parent: header(req, 'x-vigil-parent') ?? null,
     trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
+    clientConnection: clientConnectionName(req.socket),
   };
   // What goes upstream is fixed here, so the digest names exactly the bytes that are forwarded.
   const forwardedBody = r.method === 'GET' ? null : r.raw;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
+import { Agent, request as undiciRequest } from 'undici';
 import { type ConnectionConfig, connectionBaseSchema } from '../../core/config.js';
 import { VigilError } from '../../core/errors.js';
 import type { EventType, JsonObject, SessionEndReason } from '../../core/events.js';
@@ -278,6 +279,37 @@ test('cutting the session ends a stream in flight, and the partial answer is rec
     await until(() => f.state.active === 0, 'the release');
     assert.equal(f.cutters.size, 0);
   } finally {
+    await gw.close();
+  }
+});
+
+test('each request records its client TCP connection: one name per keep-alive socket, never an address', async () => {
+  const f = fakeContext();
+  const gw = await serve(await llmModule.start(f.ctx, connections()));
+  const post = (dispatcher: Agent) =>
+    undiciRequest(`${gw.url}/c/oa/v1/chat/completions`, {
+      method: 'POST',
+      body: chat(),
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+      dispatcher,
+    }).then((r) => r.body.text());
+  const first = new Agent({ connections: 1 });
+  const second = new Agent({ connections: 1 });
+  try {
+    await post(first);
+    await post(first);
+    await post(second);
+    const names = f.submitted.map((e) => e.payload.clientConnection);
+    assert.equal(names.length, 3);
+    assert.ok(
+      names.every((n) => typeof n === 'string' && !n.includes('127.0.0.1')),
+      JSON.stringify(names),
+    );
+    assert.equal(names[0], names[1], 'the same keep-alive socket keeps its name');
+    assert.notEqual(names[1], names[2], 'another socket gets another name');
+  } finally {
+    await first.close();
+    await second.close();
     await gw.close();
   }
 });

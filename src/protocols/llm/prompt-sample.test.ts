@@ -47,6 +47,7 @@ test('an OpenAI connection gets the chat request the OpenAI SDK would send', asy
       },
       parent: null,
       trace: null,
+      clientConnection: null,
     },
   });
 });

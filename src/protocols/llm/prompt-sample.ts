@@ -61,5 +61,6 @@ export function promptPayload(
     body,
     parent: null,
     trace: null,
+    clientConnection: null,
   };
 }
