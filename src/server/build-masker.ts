@@ -1,5 +1,5 @@
 // Builds the masker: the detector catalogue and custom rules from the configuration, every secret
-// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token, tracing headers) as a known secret,
+// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token, tracing headers, the SAML SP key) as a known secret,
 // and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

@@ -100,8 +100,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const oidcSecret = config.identity.oidc?.client_secret
     ? resolveSecret(config.identity.oidc.client_secret, baseDir)
     : null;
-  // The SAML SP key is a PEM block, which the masker's key-material rule already masks wherever it
-  // appears; as a known secret its ~1.7 kB of variants overflow the known-secret matcher.
   const samlKey = config.identity.saml?.sp_private_key
     ? resolveSecret(config.identity.saml.sp_private_key, baseDir)
     : null;
