@@ -291,9 +291,7 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
            * Transparency-log witnesses (c2sp.org/tlog-witness) asked to cosign every checkpoint:
            * `url` is the submission prefix, `vkey` the witness's cosignature verifier key.
            */
-          witnesses: z
-            .array(z.strictObject({ url: z.url(), vkey: z.string().min(1) }))
-            .default([]),
+          witnesses: z.array(z.strictObject({ url: z.url(), vkey: z.string().min(1) })).default([]),
         })
         .default({ checkpoint_interval: 1000, witnesses: [] }),
       masking: z
