@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
@@ -11,6 +11,7 @@ import { accessRoutes } from '../api/routes/access.js';
 import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
+import { siemRoutes } from '../api/routes/siem.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import type { VigilConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -37,6 +38,7 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
+import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
@@ -62,6 +64,8 @@ export interface Gateway {
   readonly approvals: ApprovalsWiring;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
   readonly listeners: readonly ProtocolListener[];
+  /** Forwarders of ledger events to the configured SIEM sinks. */
+  readonly siem: SiemService;
   close(): Promise<void>;
 }
 
@@ -93,6 +97,14 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       label: 'configured-secret',
     })),
     ...(oidcSecret ? [{ value: oidcSecret, label: 'oidc-client-secret' }] : []),
+    ...config.siem.sinks.flatMap((sink) =>
+      'headers' in sink
+        ? Object.values(sink.headers).map((ref) => ({
+            value: resolveSecret(ref, baseDir),
+            label: 'siem-header',
+          }))
+        : [],
+    ),
   ];
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
@@ -118,6 +130,18 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
   });
   await checkpointer.start();
+  // Every committed event goes to each SIEM sink from its own cursor; a commit only wakes them.
+  const siem = new SiemService({
+    config: config.siem,
+    dataDir: loaded.dataDir,
+    source: store.eventSource,
+    ledgerSize: () => recorder.size,
+    resolveSecret: (ref) => resolveSecret(ref, baseDir),
+    resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
+    onError: (sink, message) => logger.warn({ sink, err: message }, 'SIEM delivery problem'),
+  });
+  recorder.onCommit(() => siem.wake());
+  siem.start();
 
   const access = new AccessState(store.access);
   await access.refresh();
@@ -198,6 +222,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         connections: () => config.connections,
         applyNow: () => approvals.checkGrants(),
       }),
+      ...siemRoutes(() => siem.status()),
       ...accessRoutes({
         access: store.access,
         applyNow: () => watcher.check(),
@@ -263,6 +288,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         status: 'ok',
         ledger_size: recorder.size,
         checkpointed: checkpointer.checkpointedSize,
+        siem: siem
+          .status()
+          .map((s) => ({ name: s.name, cursor: s.cursor, lag: s.lag, last_error: s.last_error })),
       });
     }
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
@@ -302,6 +330,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     admin,
     approvals,
     listeners,
+    siem,
     close() {
       closing ??= (async () => {
         watcher.stop();
@@ -311,6 +340,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await running.close();
         await sessions.closeAll('shutdown');
         await recorder.drain();
+        // Sinks get what was recorded, for a bounded time: an unacknowledged batch is resent at the next start.
+        await siem.stop(SIEM_FLUSH_ON_CLOSE_MS);
         await checkpointer.stop();
         await store.close();
       })();
@@ -318,6 +349,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     },
   };
 }
+
+/** How long closing waits for SIEM sinks to take what is recorded. */
+const SIEM_FLUSH_ON_CLOSE_MS = 5000;
 
 /** Sessions left open by a crash are closed with a session.end that says so. */
 async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline: Pipeline, logger: Logger) {
