@@ -293,6 +293,8 @@ export const siemSectionSchema = z
     poll: duration.default(1000),
     /** The longest wait between retries of a failing sink (backoff doubles up to it, with jitter). */
     max_backoff: duration.default(30_000),
+    /** How long closing Vigil waits for sinks to take what is recorded (the rest goes at the next start). */
+    flush_timeout: duration.default(5000),
   })
   .superRefine((siem, ctx) => {
     const seen = new Set<string>();
@@ -306,7 +308,7 @@ export const siemSectionSchema = z
       seen.add(sink.name);
     });
   })
-  .default({ sinks: [], poll: 1000, max_backoff: 30_000 });
+  .default({ sinks: [], poll: 1000, max_backoff: 30_000, flush_timeout: 5000 });
 
 /** A connection as the protocol-neutral layers see it; its module reads the rest with its own schema. */
 export const connectionBaseSchema = z.object({ type: z.string(), ...connectionBase });

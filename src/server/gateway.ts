@@ -341,7 +341,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await sessions.closeAll('shutdown');
         await recorder.drain();
         // Sinks get what was recorded, for a bounded time: an unacknowledged batch is resent at the next start.
-        await siem.stop(SIEM_FLUSH_ON_CLOSE_MS);
+        await siem.stop(config.siem.flush_timeout);
         await checkpointer.stop();
         await store.close();
       })();
@@ -349,9 +349,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     },
   };
 }
-
-/** How long closing waits for SIEM sinks to take what is recorded. */
-const SIEM_FLUSH_ON_CLOSE_MS = 5000;
 
 /** Sessions left open by a crash are closed with a session.end that says so. */
 async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline: Pipeline, logger: Logger) {

@@ -11,6 +11,8 @@ export interface HttpSinkOptions {
 
 export class HttpSink implements SiemSink {
   readonly #options: HttpSinkOptions;
+  /** Aborts requests in flight when the sink is closed (a collector that never answers must not hold up shutdown). */
+  #closing = new AbortController();
 
   constructor(options: HttpSinkOptions) {
     this.#options = options;
@@ -23,7 +25,7 @@ export class HttpSink implements SiemSink {
         method: 'POST',
         headers: { ...this.#options.headers, 'content-type': 'application/x-ndjson' },
         body: batch.map((r) => `${r.line}\n`).join(''),
-        signal: AbortSignal.timeout(this.#options.timeoutMs),
+        signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(this.#options.timeoutMs)]),
       });
     } catch (err) {
       throw new SinkError(`POST failed: ${describeFetchError(err)}`);
@@ -33,7 +35,10 @@ export class HttpSink implements SiemSink {
     if (res.status < 200 || res.status > 299) throw new SinkError(`POST answered ${res.status}`);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#closing = new AbortController();
+  }
 }
 
 /** The cause's code (ECONNREFUSED, UND_ERR_SOCKET, TimeoutError): never a URL or a header. */
