@@ -43,6 +43,8 @@ export interface ForwarderStatus {
 
 /** The first retry waits about this long; each further failure doubles it, up to maxBackoffMs. */
 const FIRST_BACKOFF_MS = 250;
+/** Rows read and formatted per turn of the event loop. */
+const PAGE_ROWS = 100;
 
 export class SiemForwarder {
   readonly #o: ForwarderOptions;
@@ -59,6 +61,10 @@ export class SiemForwarder {
   /** Stop now, even mid-retry. */
   #stopped = false;
   #wake: (() => void) | null = null;
+  /** The newest acknowledged position, and the newest one the cursor file holds. */
+  #wanted = 0;
+  #written = 0;
+  #persisting: Promise<void> | null = null;
   #loop: Promise<void> | null = null;
 
   constructor(options: ForwarderOptions) {
@@ -67,6 +73,8 @@ export class SiemForwarder {
 
   start(): void {
     this.#next = this.#o.cursor.read();
+    this.#wanted = this.#next;
+    this.#written = this.#next;
     this.#loop = this.#run();
   }
 
@@ -111,53 +119,90 @@ export class SiemForwarder {
     // A delivery still in flight is cut by closing the sink; the loop then ends on its own.
     await this.#o.sink.close();
     await this.#loop;
+    // The last acknowledged position reaches the file (one more try if a write failed).
+    await this.#persisting;
+    if (this.#written < this.#wanted) this.#persist(this.#wanted);
+    await this.#persisting;
     this.#state = 'stopped';
   }
 
   async #run(): Promise<void> {
     while (!this.#stopped) {
-      let rows: readonly RawEventRow[];
+      let records: SiemRecord[];
       try {
-        rows = await this.#o.source.readEvents(this.#next, this.#o.batchSize);
+        records = await this.#readBatch();
       } catch (err) {
         await this.#failed(`reading the ledger failed: ${(err as Error).name}`);
         continue;
       }
-      const batch = contiguousFrom(this.#next, rows);
-      if (batch.length === 0) {
+      if (records.length === 0) {
         if (this.#draining) return;
         this.#state = 'idle';
         await this.#pause(this.#o.pollMs);
         continue;
       }
       this.#state = 'delivering';
-      let records: SiemRecord[];
       try {
-        records = batch.map((row) => ({
-          index: row.index,
-          type: row.type,
-          time: row.time,
-          line: formatEvent(row, this.#o.format),
-        }));
         await this.#o.sink.deliver(records);
       } catch (err) {
         if (this.#stopped) return;
         await this.#failed((err as Error).message);
         continue;
       }
-      const next = batch.at(-1)!.index + 1;
+      const next = records.at(-1)!.index + 1;
       this.#next = next;
       this.#seenSize = Math.max(this.#seenSize, next);
-      this.#delivered += batch.length;
+      this.#delivered += records.length;
       this.#failures = 0;
       this.#lastDeliveredAt = new Date().toISOString();
-      try {
-        await this.#o.cursor.write(next);
-      } catch (err) {
-        // The sink has the batch; only a restart before the next good write would send it again.
-        this.#note(`writing the cursor failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
-      }
+      this.#persist(next);
     }
+  }
+
+  /**
+   * The next batch from the cursor, read and formatted a page at a time with a turn of the event
+   * loop between pages: a store may read synchronously, and the data path shares this thread.
+   */
+  async #readBatch(): Promise<SiemRecord[]> {
+    const records: SiemRecord[] = [];
+    while (records.length < this.#o.batchSize) {
+      const from = this.#next + records.length;
+      const want = Math.min(PAGE_ROWS, this.#o.batchSize - records.length);
+      const page = contiguousFrom(from, await this.#o.source.readEvents(from, want));
+      for (const row of page) {
+        records.push({
+          index: row.index,
+          type: row.type,
+          time: row.time,
+          line: formatEvent(row, this.#o.format),
+        });
+      }
+      if (page.length < want) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return records;
+  }
+
+  /**
+   * Records the acknowledged position without holding up the next delivery. Writes never overlap
+   * and always move forward; while one is in flight, only the newest position is kept to write next.
+   */
+  #persist(next: number): void {
+    this.#wanted = next;
+    this.#persisting ??= (async () => {
+      while (this.#written < this.#wanted) {
+        const target = this.#wanted;
+        try {
+          await this.#o.cursor.write(target);
+          this.#written = target;
+        } catch (err) {
+          // The sink has the batch; only a restart before the next good write would send it again.
+          this.#note(`writing the cursor failed: ${(err as NodeJS.ErrnoException).code ?? 'error'}`);
+          break;
+        }
+      }
+      this.#persisting = null;
+    })();
   }
 
   async #failed(message: string): Promise<void> {
