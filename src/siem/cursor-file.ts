@@ -24,7 +24,12 @@ export class CursorFile {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
       throw err;
     }
-    const next = (JSON.parse(text) as { next_index?: unknown }).next_index;
+    let next: unknown;
+    try {
+      next = (JSON.parse(text) as { next_index?: unknown } | null)?.next_index;
+    } catch {
+      next = undefined;
+    }
     if (typeof next !== 'number' || !Number.isSafeInteger(next) || next < 0)
       throw new Error(`${this.path} holds no valid next_index`);
     return next;
