@@ -65,6 +65,7 @@ export class SiemForwarder {
   #wanted = 0;
   #written = 0;
   #persisting: Promise<void> | null = null;
+  #pastEndNoted = false;
   #loop: Promise<void> | null = null;
 
   constructor(options: ForwarderOptions) {
@@ -137,6 +138,13 @@ export class SiemForwarder {
       }
       if (records.length === 0) {
         if (this.#draining) return;
+        // A cursor past the end (a data directory restored from an older backup) waits for the log
+        // to grow back: said in the status rather than silently skipping or resending.
+        const size = Math.max(this.#o.ledgerSize(), this.#seenSize);
+        if (this.#next > size && !this.#pastEndNoted) {
+          this.#pastEndNoted = true;
+          this.#note(`the cursor (${this.#next}) is past the end of the ledger (${size})`);
+        }
         this.#state = 'idle';
         await this.#pause(this.#o.pollMs);
         continue;

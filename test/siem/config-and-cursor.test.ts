@@ -1,5 +1,6 @@
 // The `siem` section of vigil.yaml and the cursor file: what is refused at load, and a cursor that
-// survives a torn temporary file and refuses a corrupt one rather than starting over at 0.
+// survives a torn temporary file and refuses a corrupt one rather than starting over at 0, and one
+// past the end of the ledger is reported in the status.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +8,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { configSchema } from '../../src/protocols/index.js';
 import { CursorFile } from '../../src/siem/cursor-file.js';
+import { siemCursorDir } from '../../src/siem/siem-service.js';
+import { startTestGateway } from '../support/gateway.js';
+import { waitFor } from './collectors.js';
 
 const parse = (siem: unknown) => configSchema.safeParse({ siem });
 
@@ -54,4 +58,21 @@ test('cursor file: 0 when absent, the written value after, a torn temp file igno
   // Corruption must not silently restart delivery from 0 (or skip ahead).
   writeFileSync(cursor.path, '{"next_index": -5}');
   assert.throws(() => cursor.read(), /no valid next_index/);
+});
+
+test('a cursor past the end of the ledger is reported, not skipped over', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-cursor-past-'));
+  await new CursorFile(siemCursorDir(dir), 'late').write(1000);
+  const gateway = await startTestGateway(
+    { siem: { poll: 50, sinks: [{ name: 'late', type: 'file', path: join(dir, 'out.jsonl') }] } },
+    dir,
+  );
+  try {
+    await waitFor('the status to say so', () => gateway.siem.status()[0]!.last_error !== null);
+    const [status] = gateway.siem.status();
+    assert.match(status!.last_error!, /cursor \(1000\) is past the end of the ledger/);
+    assert.equal(status!.cursor, 1000);
+  } finally {
+    await gateway.close();
+  }
 });
