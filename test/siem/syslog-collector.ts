@@ -57,7 +57,8 @@ export class SyslogCollector {
 
   constructor(private readonly tls?: SelfSignedCert) {}
 
-  async start(): Promise<number> {
+  /** Listens on `port` (an ephemeral one by default: pass the old one to come back on it). */
+  async start(port = 0): Promise<number> {
     const onSocket = (socket: Socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -77,7 +78,7 @@ export class SyslogCollector {
     const server = this.tls
       ? createTlsServer({ cert: this.tls.cert, key: this.tls.key }, onSocket)
       : createTcpServer(onSocket);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', () => resolve()));
     this.#server = server;
     return (server.address() as { port: number }).port;
   }
