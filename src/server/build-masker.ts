@@ -1,5 +1,5 @@
 // Builds the masker: the detector catalogue and custom rules from the configuration, every secret
-// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token, tracing headers, the SAML SP key) as a known secret,
+// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token, tracing and SIEM headers, the SAML SP key) as a known secret,
 // and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ export interface KnownSecretInput {
  * must mask a request exactly as the gateway did) both take them from here.
  */
 export function knownSecretRefs(
-  config: Pick<VigilConfig, 'masking' | 'connections' | 'identity' | 'metrics' | 'tracing'>,
+  config: Pick<VigilConfig, 'masking' | 'connections' | 'identity' | 'metrics' | 'tracing' | 'siem'>,
 ): { ref: string; label: string }[] {
   return [
     ...config.connections.flatMap((c) => (c.credential ? [{ ref: c.credential, label: c.name }] : [])),

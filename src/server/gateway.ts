@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
@@ -11,6 +11,7 @@ import { accessRoutes } from '../api/routes/access.js';
 import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
+import { siemRoutes } from '../api/routes/siem.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import type { VigilConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -41,6 +42,7 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
+import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
@@ -70,6 +72,8 @@ export interface Gateway {
   readonly listeners: readonly ProtocolListener[];
   /** The OTLP trace export (docs/tracing.md), when the configuration has a `tracing` section. */
   readonly tracing: SessionTracer | null;
+  /** Forwarders of ledger events to the configured SIEM sinks. */
+  readonly siem: SiemService;
   close(): Promise<void>;
 }
 
@@ -149,6 +153,18 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   });
   await checkpointer.start();
   const witnesses = wireWitnesses(config, loaded.dataDir, checkpointer, store.eventSource, logger);
+  // Every committed event goes to each SIEM sink from its own cursor; a commit only wakes them.
+  const siem = new SiemService({
+    config: config.siem,
+    dataDir: loaded.dataDir,
+    source: store.eventSource,
+    ledgerSize: () => recorder.size,
+    resolveSecret: (ref) => resolveSecret(ref, baseDir),
+    resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
+    onError: (sink, message) => logger.warn({ sink, err: message }, 'SIEM delivery problem'),
+  });
+  recorder.onCommit(() => siem.wake());
+  siem.start();
 
   const access = new AccessState(store.access);
   await access.refresh();
@@ -240,6 +256,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         connections: () => config.connections,
         applyNow: () => approvals.checkGrants(),
       }),
+      ...siemRoutes(() => siem.status()),
       ...accessRoutes({
         access: store.access,
         applyNow: () => watcher.check(),
@@ -306,6 +323,9 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         status: 'ok',
         ledger_size: recorder.size,
         checkpointed: checkpointer.checkpointedSize,
+        siem: siem
+          .status()
+          .map((s) => ({ name: s.name, cursor: s.cursor, lag: s.lag, last_error: s.last_error })),
       });
     }
     if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -350,6 +370,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     approvals,
     listeners,
     tracing,
+    siem,
     close() {
       closing ??= (async () => {
         watcher.stop();
@@ -361,6 +382,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await recorder.drain();
         // The sessions shutdown ended are exported (briefly) while the store is still open.
         await tracing?.close();
+        // Sinks get what was recorded, for a bounded time: an unacknowledged batch is resent at the next start.
+        await siem.stop(config.siem.flush_timeout);
         await checkpointer.stop();
         await witnesses.settle();
         await store.close();

@@ -51,6 +51,8 @@ const FORBIDDEN: Record<string, RegExp> = {
     /^(protocols$|protocols\/(?!llm$)|store|server|cli|api|pipeline|ledger|policy|identity|relay|reasoning)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
+  // SIEM forwarding reads the log through core's ports; the server hands it what it needs.
+  siem: /^(protocols|store|server|cli|api|pipeline|mask|policy|identity|reasoning|http|relay)/,
 };
 
 test('imports point inward', () => {
@@ -125,6 +127,8 @@ test('stores: src/ledger holds no SQL and no database driver', () => {
 /** The layers that must know protocols only through the registry (src/protocols/index.ts). */
 const PROTOCOL_NEUTRAL = ['core', 'pipeline', 'policy', 'server', 'api', 'cli', 'metrics'];
 const REGISTRY_FILES = new Set(['protocols/index.ts', 'protocols/module.ts', 'protocols/registry.ts']);
+/** Exact lines where a protocol's word means something else: the SIEM sink type `http` is no connection type. */
+const NOT_A_PROTOCOL = new Set(["src/core/config.ts:    type: z.literal('http'),"]);
 
 test('the protocol-neutral layers never import a protocol module or name a protocol', async () => {
   const { PROTOCOLS } = await import('../../src/protocols/index.js');
@@ -143,8 +147,11 @@ test('the protocol-neutral layers never import a protocol module or name a proto
         violations.push(`${file} imports ${m[1]}`);
       }
     }
-    for (const m of text.matchAll(/(['"`])([a-z][a-z0-9-]*)\1/g)) {
-      if (names.has(m[2]!)) violations.push(`${file} names the protocol ${m[0]}`);
+    for (const line of text.split('\n')) {
+      if (NOT_A_PROTOCOL.has(`${file}:${line}`)) continue;
+      for (const m of line.matchAll(/(['"`])([a-z][a-z0-9-]*)\1/g)) {
+        if (names.has(m[2]!)) violations.push(`${file} names the protocol ${m[0]}`);
+      }
     }
   }
   assert.deepEqual(violations, []);

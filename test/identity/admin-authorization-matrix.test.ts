@@ -70,6 +70,7 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/sessions/:alice/tree/path', 400, 400, 404, 401],
   ['GET', '/api/sessions/:alice/export', 200, 200, 403, 401],
   ['GET', '/api/ledger/verify', 200, 200, 403, 401],
+  ['GET', '/api/siem', 200, 200, 403, 401],
   ['GET', '/api/tokens', 200, 403, 403, 401],
   ['POST', '/api/tokens', 201, 403, 403, 401],
   ['DELETE', '/api/tokens/:token', 200, 403, 403, 401],

@@ -1,0 +1,72 @@
+// How one ledger row is written for a SIEM: `vigil`, the ledger's own JSON, or `ecs`, the Elastic
+// Common Schema (docs/siem.md says why ECS and gives the mapping). Both carry the global index and
+// the hash, so a receiver can deduplicate (delivery is at least once) and check against the ledger.
+// Payloads are already masked: they are written exactly as the ledger holds them.
+import type { RawEventRow } from '../core/ports.js';
+import { ecsClassification } from './ecs-classification.js';
+
+export const SIEM_FORMATS = ['vigil', 'ecs'] as const;
+export type SiemFormat = (typeof SIEM_FORMATS)[number];
+
+/** The ECS version the documents follow. */
+export const ECS_VERSION = '8.11.0';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** The event as the ledger records it. A purged payload is null and flagged. */
+export function vigilDocument(row: RawEventRow): Record<string, Json> {
+  return {
+    index: row.index,
+    hash: row.hash,
+    prev_hash: row.prevHash,
+    payload_hash: row.payloadHash,
+    session: row.sessionId,
+    seq: row.seq,
+    type: row.type,
+    time: row.time,
+    connection: row.connection,
+    identity: JSON.parse(row.identity) as Json,
+    payload: row.payload === null ? null : (JSON.parse(row.payload) as Json),
+    ...(row.payload === null ? { payload_purged: true } : {}),
+  };
+}
+
+export function ecsDocument(row: RawEventRow): Record<string, Json> {
+  const vigil = vigilDocument(row);
+  const identity = (vigil.identity ?? {}) as {
+    subject?: string;
+    kind?: string;
+    groups?: string[];
+    tokenId?: string;
+  };
+  const payload = vigil.payload as Record<string, Json> | null;
+  const { category, type, outcome, kind } = ecsClassification(row.type, payload);
+  return {
+    '@timestamp': row.time,
+    ecs: { version: ECS_VERSION },
+    event: {
+      kind,
+      category,
+      type,
+      action: row.type,
+      outcome,
+      sequence: row.index,
+      hash: row.hash,
+      provider: 'vigil',
+      dataset: 'vigil.ledger',
+      id: row.hash,
+    },
+    user: {
+      name: identity.subject ?? null,
+      ...(identity.groups && identity.groups.length > 0 ? { group: { name: identity.groups } } : {}),
+    },
+    service: { name: 'vigil', type: 'access-gateway', target: { name: row.connection } },
+    ...(identity.tokenId ? { token: { id: identity.tokenId } } : {}),
+    vigil,
+  };
+}
+
+/** One JSON line (no newline) for a row in the sink's format. */
+export function formatEvent(row: RawEventRow, format: SiemFormat): string {
+  return JSON.stringify(format === 'ecs' ? ecsDocument(row) : vigilDocument(row));
+}
