@@ -37,6 +37,7 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
+import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import { openStore } from '../store/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
@@ -46,6 +47,7 @@ import { createLogger } from './logger.js';
 import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
 import { RevocationWatcher } from './revocation-watcher.js';
+import { wireScim } from './scim-wiring.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
@@ -203,6 +205,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         applyNow: () => watcher.check(),
         connectionNames: () => config.connections.map((c) => c.name),
       }),
+      ...scimTokenRoutes(store.access, config.identity.scim.enabled),
     ],
   });
   const running = await startProtocols(
@@ -221,6 +224,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const listeners: readonly ProtocolListener[] = running.listeners;
 
   let boundUrl = '';
+  const scim = wireScim({
+    config,
+    store,
+    access,
+    pipeline,
+    sessions,
+    approvals,
+    publicUrl: () => config.identity.public_url ?? boundUrl,
+  });
   const auth = await createAuthApi({
     identity: config.identity,
     publicUrl: () => config.identity.public_url ?? boundUrl,
@@ -267,6 +279,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     }
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
+    if (config.identity.scim.enabled && /^\/scim\/v2(\/|$)/.test(url.pathname))
+      return scim.handle(req, res, url);
     req.resume();
     sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
   }

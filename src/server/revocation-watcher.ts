@@ -20,8 +20,12 @@ async function cutRevoked(access: AccessState, sessions: SessionManager): Promis
   await access.refresh();
   const cuts = sessions.liveSessions().flatMap((session) => {
     const { subject, tokenId } = session.identity;
-    if (access.isDisabled(subject))
-      return [sessions.revoke(session, { reason: 'identity-disabled', subject })];
+    if (access.isDisabled(subject)) {
+      const detail = access.disabledReason(subject);
+      return [
+        sessions.revoke(session, { reason: 'identity-disabled', subject, ...(detail ? { detail } : {}) }),
+      ];
+    }
     if (access.isRevoked(tokenId)) {
       return [sessions.revoke(session, { reason: 'token-revoked', subject, token_id: tokenId ?? null })];
     }

@@ -40,6 +40,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   // Shared HTTP input handling: used by the admin API and the HTTP protocols, so it imports only core.
   http: /^(protocols|store|server|cli|api|pipeline|ledger|mask|policy|identity|reasoning)/,
   'demo-model': /^(protocols|store|server|cli|api|pipeline|ledger)/,
+  // SCIM provisioning: an edge like the admin API (it may use an admin route's type), never a protocol.
+  scim: /^(protocols|store|server|cli)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
 };
