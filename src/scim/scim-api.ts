@@ -317,6 +317,8 @@ export class ScimApi {
 }
 
 function scimTypeOf(err: VigilError): string | null {
+  // The store raises scim_conflict without SCIM's vocabulary; RFC 7644 calls it uniqueness.
+  if (err.code === 'scim_conflict') return 'uniqueness';
   const t = err.details?.scimType;
   return typeof t === 'string' ? t : null;
 }
