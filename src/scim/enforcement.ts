@@ -57,6 +57,11 @@ export class ScimEnforcement {
       .filter((s) => s.identity.kind === 'user' && sameSubject(s.identity.subject, subject));
   }
 
+  /** Makes this gateway see a change at once (a re-activation, a new member), not at the next poll. */
+  async refresh(): Promise<void> {
+    await this.#deps.access.refresh();
+  }
+
   /** Takes everything away from a deprovisioned person. The store already says they are disabled. */
   async deprovision(
     subject: string,

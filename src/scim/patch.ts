@@ -192,8 +192,8 @@ function readOperations(body: JsonObject): { op: Op; path: string | null; value:
   });
 }
 
-/** Applies a PatchOp body to a copy of `doc`; throws scim_invalid with the RFC's scimType. */
-export function applyPatch(doc: JsonObject, shape: ResourceShape, body: JsonObject): JsonObject {
+/** Applies a PatchOp body to a copy of the document of resource `id`; throws scim_invalid with the RFC's scimType. */
+export function applyPatch(doc: JsonObject, shape: ResourceShape, body: JsonObject, id: string): JsonObject {
   const out = structuredClone(doc);
   for (const { op, path, value } of readOperations(body)) {
     if (path !== null) {
@@ -202,7 +202,11 @@ export function applyPatch(doc: JsonObject, shape: ResourceShape, body: JsonObje
     }
     if (op === 'remove') throw scimInvalid('noTarget', '"remove" needs a "path"');
     if (!isObject(value)) throw scimInvalid('invalidValue', `"${op}" without a path needs an object value`);
-    for (const [key, v] of Object.entries(value)) applyAt(out, shape, op, key, v);
+    for (const [key, v] of Object.entries(value)) {
+      // Okta renames a group with {op: replace, value: {id, displayName}}: its own id is no change.
+      if (key.toLowerCase() === 'id' && v === id) continue;
+      applyAt(out, shape, op, key, v);
+    }
   }
   return out;
 }

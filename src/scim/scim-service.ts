@@ -42,7 +42,14 @@ export class ScimService {
   }
 
   #serial<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(work, work);
+    const write = async () => {
+      try {
+        return await work();
+      } finally {
+        await this.#deps.enforcement.refresh();
+      }
+    };
+    const run = this.#queue.then(write, write);
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -101,7 +108,7 @@ export class ScimService {
   patchUser(id: string, body: JsonObject, cause: WriteCause): Promise<ScimUserRecord> {
     return this.#serial(async () => {
       const before = await this.user(id);
-      const doc = applyPatch(userDocument(before), USER_SHAPE, body);
+      const doc = applyPatch(userDocument(before), USER_SHAPE, body, before.id);
       return this.#writeUser(before, readUserInput(doc, { requireSchemas: false }), cause);
     });
   }
@@ -185,7 +192,7 @@ export class ScimService {
   patchGroup(id: string, body: JsonObject, cause: WriteCause): Promise<ScimGroupRecord> {
     return this.#serial(async () => {
       const before = await this.group(id);
-      const doc = applyPatch(groupDocument(before), GROUP_SHAPE, body);
+      const doc = applyPatch(groupDocument(before), GROUP_SHAPE, body, before.id);
       return this.#writeGroup(before, readGroupInput(doc, { requireSchemas: false }), cause);
     });
   }
