@@ -21,13 +21,17 @@ export class AccessState {
     this.#store = store;
   }
 
+  /** Disabled by an admin (`vigil users disable`), or deprovisioned (inactive) over SCIM. */
   isDisabled(subject: string): boolean {
-    return this.#disabled.has(subject);
+    return this.#disabled.has(subject) || this.#scim.isInactive(subject);
   }
 
-  /** Why an identity was disabled (the CLI's --reason, or the SCIM request that did it). */
+  /** Why an identity was disabled (the CLI's --reason, or SCIM's). */
   disabledReason(subject: string): string | null {
-    return this.#disabled.get(subject) ?? null;
+    return (
+      this.#disabled.get(subject) ??
+      (this.#scim.isInactive(subject) ? 'scim: deactivated by the identity provider' : null)
+    );
   }
 
   isRevoked(tokenId: string | undefined): boolean {

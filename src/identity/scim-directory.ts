@@ -27,6 +27,11 @@ export class ScimDirectory {
     }
   }
 
+  /** A provisioned user the provider marked inactive: refused like a disabled identity. */
+  isInactive(subject: string): boolean {
+    return this.#users.get(subject.toLowerCase())?.active === false;
+  }
+
   isProvisioned(subject: string): boolean {
     return this.#users.has(subject.toLowerCase());
   }

@@ -71,27 +71,25 @@ export class ScimEnforcement {
     const at = new Date((this.#deps.now ?? Date.now)()).toISOString();
     await access.refresh();
     const live = this.#liveSessionsOf(subject);
-    // Withdrawn first: a reviewer voting in this very moment finds the request closed.
+    // The cuts start at once, alongside the rest: a held statement is refused either way (its session
+    // ends, and its request is withdrawn), and nothing here waits for another person's change.
+    const cuts = live.map((s) =>
+      sessions.revoke(s, { reason: 'identity-disabled', subject: s.identity.subject, ...causeFacts(cause) }),
+    );
     const pending = (await approvalStore.listApprovals({ status: 'pending' })).filter((r) =>
       sameSubject(r.requester.subject, subject),
     );
-    for (const r of pending)
-      await this.#deps.withdrawApproval(r.id, `the requester was deprovisioned (${describeCause(cause)})`);
+    const why = `the requester was deprovisioned (${describeCause(cause)})`;
     const tokenIds = new Set(live.flatMap((s) => (s.identity.tokenId ? [s.identity.tokenId] : [])));
-    for (const id of tokenIds) await accessStore.revokeToken(id, at);
     const grants = (await approvalStore.listGrants({ activeAt: at })).filter((g) =>
       sameSubject(g.subject, subject),
     );
-    for (const g of grants) await this.#deps.revokeGrant(g.id, cause.by);
-    await Promise.all(
-      live.map((s) =>
-        sessions.revoke(s, {
-          reason: 'identity-disabled',
-          subject: s.identity.subject,
-          ...causeFacts(cause),
-        }),
-      ),
-    );
+    await Promise.all([
+      ...cuts,
+      ...pending.map((r) => this.#deps.withdrawApproval(r.id, why)),
+      ...[...tokenIds].map((id) => accessStore.revokeToken(id, at)),
+      ...grants.map((g) => this.#deps.revokeGrant(g.id, cause.by)),
+    ]);
     return { sessions: live.length, grants: grants.length, approvals: pending.length };
   }
 

@@ -2,9 +2,9 @@
 // each change means for access: a user made inactive or deleted is deprovisioned, a user removed
 // from a group is re-checked, a re-activated user gets back the right to sign in and nothing else.
 // Writes run one at a time (read, change, write), so concurrent PATCHes never lose a member.
+import { randomUUID } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
-import { newId } from '../core/ids.js';
 import type { AccessStore, ScimGroupRecord, ScimUserRecord } from '../core/ports.js';
 import { describeCause, type ScimCause, type ScimEnforcement } from './enforcement.js';
 import { applyPatch } from './patch.js';
@@ -80,7 +80,8 @@ export class ScimService {
     return this.#serial(async () => {
       const input = readUserInput(body, { requireSchemas: true });
       const now = this.#now();
-      const id = newId('scu');
+      // UUIDs, as providers expect and the masker knows for identifiers (a random token-like id would be masked in the ledger).
+      const id = randomUUID();
       // Someone deleted over SCIM and created again: the old tokens stay void (a new sign-in is needed).
       const disabled = (await this.#deps.store.disabledIdentities()).find(
         (d) => d.subject === input.userName && d.reason.startsWith(SCIM_REASON_PREFIX),
@@ -137,11 +138,8 @@ export class ScimService {
   async #applyActive(before: ScimUserRecord | null, after: ScimUserRecord, cause: ScimCause): Promise<void> {
     const { store, enforcement } = this.#deps;
     if (!after.active && (before === null || before.active)) {
-      await store.disableIdentity(
-        after.userName,
-        this.#now(),
-        `${SCIM_REASON_PREFIX}${describeCause(cause)}`,
-      );
+      // The stored `active: false` already disables the subject (AccessState reads it); nothing else
+      // is written before the cut, so the cut waits for one commit only.
       await enforcement.deprovision(after.userName, cause);
     } else if (after.active && (before === null || !before.active)) {
       const disabled = (await store.disabledIdentities()).find((d) => d.subject === after.userName);
@@ -170,7 +168,7 @@ export class ScimService {
       const input = await this.#checkedGroup(readGroupInput(body, { requireSchemas: true }));
       const now = this.#now();
       const record: ScimGroupRecord = {
-        id: newId('scg'),
+        id: randomUUID(),
         ...input,
         createdAt: now,
         updatedAt: now,
