@@ -103,7 +103,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
   throw new Error(`timed out waiting for ${what}`);
 }
 
-test('deactivation over SCIM ends a stream, a database session and a held statement within 1 s', async () => {
+test('deactivation over SCIM ends a stream, a database session and a held statement within 1 s', async (t) => {
   const scim = new ScimClient(gateway, await issueScimToken(gateway, 'entra'), {
     'client-request-id': 'entra-offboard-1',
   });
@@ -178,6 +178,10 @@ test('deactivation over SCIM ends a stream, a database session and a held statem
       `${what} ended ${(at - sent).toFixed(0)} ms after the SCIM request (answered after ${(answered - sent).toFixed(0)} ms)`,
     );
   }
+  t.diagnostic(
+    `after the SCIM request: answered ${(answered - sent).toFixed(0)} ms, stream ${(streamAt - sent).toFixed(0)} ms, ` +
+      `pg session ${(idleAt - sent).toFixed(0)} ms, held statement ${(heldOutcome.at - sent).toFixed(0)} ms`,
+  );
   assert.equal(heldOutcome.ran, false);
   assert.equal(await balance(), 100, 'the held statement never ran');
   assert.equal((await gateway.store.approvals.getApproval(approval.id))?.status, 'withdrawn');
