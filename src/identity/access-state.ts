@@ -6,6 +6,8 @@ import type { AccessStore } from '../core/ports.js';
 import { ScimDirectory } from './scim-directory.js';
 
 export interface AccessChange {
+  /** Whether anything was re-read (the store's access version moved). */
+  readonly changed: boolean;
   readonly newlyDisabled: readonly string[];
   readonly newlyRevoked: readonly string[];
 }
@@ -46,7 +48,7 @@ export class AccessState {
   /** Re-reads the store if anything changed; returns what became forbidden since the last refresh. */
   async refresh(): Promise<AccessChange> {
     const version = await this.#store.accessVersion();
-    if (version === this.#version) return { newlyDisabled: [], newlyRevoked: [] };
+    if (version === this.#version) return { changed: false, newlyDisabled: [], newlyRevoked: [] };
     const [disabled, revoked, users, groups] = await Promise.all([
       this.#store.disabledIdentities(),
       this.#store.revokedTokenIds(),
@@ -55,6 +57,7 @@ export class AccessState {
     ]);
     const nextDisabled = new Map(disabled.map((d) => [d.subject, d.reason]));
     const change = {
+      changed: true,
       newlyDisabled: [...nextDisabled.keys()].filter((s) => !this.#disabled.has(s)),
       newlyRevoked: [...revoked].filter((id) => !this.#revoked.has(id)),
     };

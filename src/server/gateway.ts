@@ -48,6 +48,7 @@ import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 import { wireScim } from './scim-wiring.js';
+import { stillAllowedOn } from './still-allowed.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
@@ -168,8 +169,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
   await closeSessionsCutShort(store.ledger, recorder, pipeline, logger);
   sessions.start();
-  const watcher = new RevocationWatcher(access, sessions, config.identity.revocation_poll, (err) =>
-    logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
+  const watcher = new RevocationWatcher(
+    access,
+    sessions,
+    config.identity.revocation_poll,
+    (err) => logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
+    stillAllowedOn(config, pipeline),
   );
   watcher.start();
   approvals.start();

@@ -10,6 +10,7 @@ import { ScimEnforcement } from '../scim/enforcement.js';
 import { ScimApi } from '../scim/scim-api.js';
 import { ScimService } from '../scim/scim-service.js';
 import type { ApprovalsWiring } from './approvals-wiring.js';
+import { stillAllowedOn } from './still-allowed.js';
 
 export interface ScimWiringDeps {
   readonly config: VigilConfig;
@@ -30,17 +31,7 @@ export function wireScim(deps: ScimWiringDeps): ScimApi {
     approvalStore: store.approvals,
     withdrawApproval: (id, reason) => approvals.service.withdraw(id, reason),
     revokeGrant: (id, by) => approvals.service.revokeGrant(id, by),
-    stillAllowed: (session, identity) => {
-      const rules = config.connections.find((c) => c.name === session.connection);
-      // Admin, sign-in and SCIM sessions have no allow list; offboarding still cuts them.
-      if (!rules) return true;
-      try {
-        pipeline.authorize({ identity, roles: [], scope: null, expiresAt: null }, rules);
-        return true;
-      } catch {
-        return false;
-      }
-    },
+    stillAllowed: stillAllowedOn(config, pipeline),
   });
   return new ScimApi({
     service: new ScimService({ store: store.access, enforcement }),
