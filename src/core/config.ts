@@ -89,12 +89,25 @@ const identitySection = z
       .default({ admin: [], auditor: [] }),
     /** How often a gateway re-reads revocations and disabled identities written by others. */
     revocation_poll: duration.default(250),
+    /** SCIM 2.0 provisioning at /scim/v2 (docs/identity.md#scim-provisioning); off unless enabled. */
+    scim: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Largest request body accepted (a group with thousands of members is a few hundred KiB). */
+        max_body_bytes: z
+          .number()
+          .int()
+          .positive()
+          .default(1024 * 1024),
+      })
+      .default({ enabled: false, max_body_bytes: 1024 * 1024 }),
   })
   .default({
     token_ttl: 3_600_000,
     audience: 'vigil',
     roles: { admin: [], auditor: [] },
     revocation_poll: 250,
+    scim: { enabled: false, max_body_bytes: 1024 * 1024 },
   });
 
 const customRuleSchema = z.strictObject({

@@ -100,6 +100,13 @@ export const ERROR_CODES = {
   reason_required: { status: 400, summary: 'A reason is required for this action.' },
   grant_unknown: { status: 404, summary: 'No access grant has that id.' },
   break_glass_forbidden: { status: 403, summary: 'The identity may not use break-glass access here.' },
+  // SCIM provisioning (the SCIM answer carries its scimType in details)
+  scim_invalid: {
+    status: 400,
+    summary: 'The SCIM request is malformed: a bad filter, value, path or attribute (see scimType).',
+  },
+  scim_conflict: { status: 409, summary: 'A SCIM user or group with that userName or displayName exists.' },
+  scim_not_found: { status: 404, summary: 'No SCIM user or group has that id.' },
   // upstream
   upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
   upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },

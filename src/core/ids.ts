@@ -9,7 +9,7 @@ const ID_BYTES = 12;
 const pool = Buffer.alloc(ID_BYTES * 341);
 let offset = pool.length;
 
-export function newId(prefix: 's' | 'r' | 'a' | 'g' | 'sa' | 'ap' | 'gr' | 'mc' | 'mr'): string {
+export function newId(prefix: 's' | 'r' | 'a' | 'g' | 'sa' | 'ap' | 'gr' | 'mc' | 'mr' | 'scim'): string {
   if (offset + ID_BYTES > pool.length) {
     randomFillSync(pool);
     offset = 0;

@@ -184,6 +184,62 @@ export interface AccessStore {
   disableIdentity(subject: string, at: string, reason: string): Promise<void>;
   enableIdentity(subject: string): Promise<boolean>;
   disabledIdentities(): Promise<DisabledIdentity[]>;
+  /** SCIM provisioning (src/scim): its bearer tokens, users and groups. Every write bumps accessVersion. */
+  createScimToken(record: ScimTokenRecord): Promise<void>;
+  findScimToken(tokenHash: string): Promise<ScimTokenRecord | null>;
+  /**
+   * Inserts or replaces a SCIM user by id. Throws VigilError scim_conflict when another user has the
+   * same userName (compared case-insensitively, as RFC 7643 says userName is).
+   */
+  putScimUser(record: ScimUserRecord): Promise<void>;
+  /** Deletes a user and its group memberships; false when there was none. */
+  deleteScimUser(id: string): Promise<boolean>;
+  listScimUsers(): Promise<ScimUserRecord[]>;
+  /** Inserts or replaces a SCIM group by id; scim_conflict when another group has the same displayName. */
+  putScimGroup(record: ScimGroupRecord): Promise<void>;
+  deleteScimGroup(id: string): Promise<boolean>;
+  listScimGroups(): Promise<ScimGroupRecord[]>;
+}
+
+/** A SCIM client's bearer token (an identity provider's provisioning connector), stored by hash only. */
+export interface ScimTokenRecord {
+  readonly id: string;
+  /** Who the token is for ("okta", "entra"): SCIM changes are recorded as `scim:<name>`. */
+  readonly name: string;
+  /** SHA-256 (hex) of the opaque token. */
+  readonly tokenHash: string;
+  readonly createdAt: string;
+}
+
+/** A provisioned user: its userName is a Vigil subject. */
+export interface ScimUserRecord {
+  readonly id: string;
+  readonly userName: string;
+  readonly externalId: string | null;
+  readonly active: boolean;
+  /** The rest of the SCIM resource as the provider sent it (name, emails, ...), without id and meta. */
+  readonly attributes: JsonObject;
+  /**
+   * Vigil tokens issued at or before this time (ISO) are refused for this subject: set when the user
+   * is deactivated, so re-activation needs a new sign-in. Null when never deactivated.
+   */
+  readonly tokensRevokedAt: string | null;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Increments on every change; the resource's ETag. */
+  readonly version: number;
+}
+
+/** A provisioned group: its displayName is the Vigil group (`group:<displayName>`). */
+export interface ScimGroupRecord {
+  readonly id: string;
+  readonly displayName: string;
+  readonly externalId: string | null;
+  /** Ids of member users. */
+  readonly members: readonly string[];
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
 }
 
 export const APPROVAL_KINDS = ['action', 'access', 'break-glass'] as const;

@@ -1,9 +1,13 @@
 // The gateway's view of who may no longer act: disabled identities and revoked tokens. Read from
 // the shared AccessStore and refreshed whenever its version changes (polled at a short interval), so
-// an offboarding done by the CLI or another replica takes effect here within one poll.
+// an offboarding done by the CLI, SCIM or another replica takes effect here within one poll. It also
+// holds what SCIM provisioning says about people: their groups, and since when their tokens are void.
 import type { AccessStore } from '../core/ports.js';
+import { ScimDirectory } from './scim-directory.js';
 
 export interface AccessChange {
+  /** Whether anything was re-read (the store's access version moved). */
+  readonly changed: boolean;
   readonly newlyDisabled: readonly string[];
   readonly newlyRevoked: readonly string[];
 }
@@ -11,37 +15,56 @@ export interface AccessChange {
 export class AccessState {
   readonly #store: AccessStore;
   #version = -1;
-  #disabled = new Set<string>();
+  #disabled = new Map<string, string>();
   #revoked = new Set<string>();
+  #scim = ScimDirectory.EMPTY;
 
   constructor(store: AccessStore) {
     this.#store = store;
   }
 
+  /** Disabled by an admin (`vigil users disable`), or deprovisioned (inactive) over SCIM. */
   isDisabled(subject: string): boolean {
-    return this.#disabled.has(subject);
+    return this.#disabled.has(subject) || this.#scim.isInactive(subject);
+  }
+
+  /** Why an identity was disabled (the CLI's --reason, or SCIM's). */
+  disabledReason(subject: string): string | null {
+    return (
+      this.#disabled.get(subject) ??
+      (this.#scim.isInactive(subject) ? 'scim: deactivated by the identity provider' : null)
+    );
   }
 
   isRevoked(tokenId: string | undefined): boolean {
     return tokenId !== undefined && this.#revoked.has(tokenId);
   }
 
+  /** SCIM-provisioned users and groups as last read. */
+  get scim(): ScimDirectory {
+    return this.#scim;
+  }
+
   /** Re-reads the store if anything changed; returns what became forbidden since the last refresh. */
   async refresh(): Promise<AccessChange> {
     const version = await this.#store.accessVersion();
-    if (version === this.#version) return { newlyDisabled: [], newlyRevoked: [] };
-    const [disabled, revoked] = await Promise.all([
+    if (version === this.#version) return { changed: false, newlyDisabled: [], newlyRevoked: [] };
+    const [disabled, revoked, users, groups] = await Promise.all([
       this.#store.disabledIdentities(),
       this.#store.revokedTokenIds(),
+      this.#store.listScimUsers(),
+      this.#store.listScimGroups(),
     ]);
-    const nextDisabled = new Set(disabled.map((d) => d.subject));
+    const nextDisabled = new Map(disabled.map((d) => [d.subject, d.reason]));
     const change = {
-      newlyDisabled: [...nextDisabled].filter((s) => !this.#disabled.has(s)),
+      changed: true,
+      newlyDisabled: [...nextDisabled.keys()].filter((s) => !this.#disabled.has(s)),
       newlyRevoked: [...revoked].filter((id) => !this.#revoked.has(id)),
     };
     this.#version = version;
     this.#disabled = nextDisabled;
     this.#revoked = revoked;
+    this.#scim = new ScimDirectory(users, groups);
     return change;
   }
 }

@@ -5,7 +5,8 @@
 //   a public key (already proven by the protocol): a key registered to an identity in vigil.yaml
 //   a token for a resource (MCP): an access token the OpenID provider issued for that resource
 //     (identity.oidc.accept_access_tokens), else any of the above
-// Then, whatever the kind: a disabled identity or a revoked token id is refused.
+// Then, whatever the kind: a disabled identity or a revoked token id is refused; a person provisioned
+// over SCIM gets the groups SCIM says (identity/scim-directory.ts).
 import { VigilError } from '../core/errors.js';
 import type { AccessStore } from '../core/ports.js';
 import type { AccessState } from './access-state.js';
@@ -52,7 +53,9 @@ export class GatewayAuthenticator implements Authenticator {
     }
     if (access.isRevoked(found.identity.tokenId))
       throw new VigilError('auth_revoked', 'this token has been revoked');
-    return found;
+    if (found.identity.kind !== 'user' || !access.scim.isProvisioned(found.identity.subject)) return found;
+    const groups = access.scim.groupsFor(found.identity.subject, found.identity.groups);
+    return { ...found, identity: { ...found.identity, groups } };
   }
 
   async #identify(credential: Exclude<Credential, null>): Promise<AuthenticatedIdentity> {
@@ -66,6 +69,8 @@ export class GatewayAuthenticator implements Authenticator {
     if (credential.startsWith(SERVICE_TOKEN_PREFIX)) return this.#serviceAccount(credential);
     if (JWT_SHAPE.test(credential)) {
       const claims = await this.#deps.vigilTokens.verify(credential);
+      if (this.#deps.access.scim.tokenPredatesDeactivation(claims.subject, claims.issuedAt))
+        throw new VigilError('auth_revoked', 'this token was issued before the identity was deactivated');
       return {
         identity: {
           subject: claims.subject,

@@ -14,6 +14,8 @@ export interface VigilTokenClaims {
   readonly roles: readonly string[];
   readonly tokenId: string;
   readonly expiresAt: number;
+  /** When it was issued (ms since the epoch, whole seconds). */
+  readonly issuedAt: number;
 }
 
 export interface IssueRequest {
@@ -46,7 +48,14 @@ export class VigilTokens {
       .sign(this.#key.privateKey);
     return {
       token,
-      claims: { subject: request.subject, groups: request.groups, roles: request.roles, tokenId, expiresAt },
+      claims: {
+        subject: request.subject,
+        groups: request.groups,
+        roles: request.roles,
+        tokenId,
+        expiresAt,
+        issuedAt: Math.floor(now / 1000) * 1000,
+      },
     };
   }
 
@@ -65,7 +74,14 @@ export class VigilTokens {
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is string => typeof r === 'string')
         : [];
-      return { subject: payload.sub!, groups, roles, tokenId: payload.jti!, expiresAt: payload.exp! * 1000 };
+      return {
+        subject: payload.sub!,
+        groups,
+        roles,
+        tokenId: payload.jti!,
+        expiresAt: payload.exp! * 1000,
+        issuedAt: (payload.iat ?? 0) * 1000,
+      };
     } catch (err) {
       if (err instanceof errors.JWTExpired)
         throw new VigilError('auth_expired', 'the Vigil token has expired', { cause: err });

@@ -100,10 +100,19 @@ export class SessionManager {
   /** Ends a session once: records session.end and tells its adapters to let go. */
   async end(session: LiveSession, reason: SessionEndReason, facts: JsonObject = {}): Promise<void> {
     if (session.ended) return;
+    this.#cut(session, reason);
+    await this.#recordEnd(session, reason, facts);
+  }
+
+  /** Marks the session over and tells its adapters to let go (close sockets, abort streams). */
+  #cut(session: LiveSession, reason: SessionEndReason): void {
     session.ended = true;
     this.#live.delete(session.sessionId);
     if (session.key !== null && this.#byKey.get(session.key) === session) this.#byKey.delete(session.key);
     for (const cut of session.cutters) cut(reason);
+  }
+
+  async #recordEnd(session: LiveSession, reason: SessionEndReason, facts: JsonObject): Promise<void> {
     try {
       // The end's own reason wins over a reason in the facts (a revocation's `identity-disabled`).
       await this.#pipeline.observe(session, 'session.end', { ...facts, reason });
@@ -113,15 +122,18 @@ export class SessionManager {
   }
 
   /**
-   * Takes access away mid-session (offboarding, a revoked or expired credential): records
-   * access.revoked, then ends the session, which makes its adapters drop their connections.
+   * Takes access away mid-session (offboarding, a revoked or expired credential): makes its adapters
+   * drop their connections at once, then records access.revoked and session.end.
    */
   async revoke(session: LiveSession, facts: JsonObject): Promise<void> {
     if (session.ended) return;
+    // The cut does not wait for the disk: under load a durable commit can take most of a second, and
+    // taking access away is what must be prompt. access.revoked is still recorded before session.end.
+    this.#cut(session, 'revoked');
     try {
       await this.#pipeline.observe(session, 'access.revoked', facts);
     } finally {
-      await this.end(session, 'revoked', facts);
+      await this.#recordEnd(session, 'revoked', facts);
     }
   }
 

@@ -253,6 +253,14 @@ export class ApprovalService implements Approver {
     return this.#access.breakGlass(input);
   }
 
+  /**
+   * Closes a pending request as withdrawn (its requester was offboarded): a held action is refused,
+   * never released, and a later vote finds it closed.
+   */
+  withdraw(id: string, reason: string): Promise<void> {
+    return this.#close(id, 'withdrawn', reason);
+  }
+
   /** Ends a grant early; sessions it admitted are cut by the grant watcher. */
   revokeGrant(id: string, by: Identity): Promise<GrantRecord> {
     return this.#grants.revoke(id, by);
@@ -290,7 +298,7 @@ export class ApprovalService implements Approver {
   }
 
   /** A request closed by Vigil: the review timed out, or the requester went away. */
-  #close(id: string, status: 'expired' | 'withdrawn'): Promise<void> {
+  #close(id: string, status: 'expired' | 'withdrawn', why?: string): Promise<void> {
     return this.#queue
       .run(id, async () => {
         const record = await this.#deps.store.getApproval(id);
@@ -301,7 +309,8 @@ export class ApprovalService implements Approver {
             approval_id: id,
             kind: record.kind,
             decision: 'deny',
-            reason: status === 'expired' ? 'no decision before the deadline' : 'the requester went away',
+            reason:
+              why ?? (status === 'expired' ? 'no decision before the deadline' : 'the requester went away'),
             outcome,
             approvals: record.votes.filter((v) => v.decision === 'approve').length,
             required: record.required,

@@ -42,6 +42,7 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
+import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
@@ -53,6 +54,8 @@ import { createLogger } from './logger.js';
 import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
 import { RevocationWatcher } from './revocation-watcher.js';
+import { wireScim } from './scim-wiring.js';
+import { stillAllowedOn } from './still-allowed.js';
 import { wireWitnesses } from './witness-wiring.js';
 
 export interface Gateway {
@@ -214,8 +217,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
   await closeSessionsCutShort(store.ledger, recorder, pipeline, logger);
   sessions.start();
-  const watcher = new RevocationWatcher(access, sessions, config.identity.revocation_poll, (err) =>
-    logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
+  const watcher = new RevocationWatcher(
+    access,
+    sessions,
+    config.identity.revocation_poll,
+    (err) => logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
+    stillAllowedOn(config, pipeline),
   );
   watcher.start();
   approvals.start();
@@ -262,6 +269,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         applyNow: () => watcher.check(),
         connectionNames: () => config.connections.map((c) => c.name),
       }),
+      ...scimTokenRoutes(store.access, config.identity.scim.enabled),
     ],
   });
   const running = await startProtocols(
@@ -280,6 +288,15 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const listeners: readonly ProtocolListener[] = running.listeners;
 
   let boundUrl = '';
+  const scim = wireScim({
+    config,
+    store,
+    access,
+    pipeline,
+    sessions,
+    approvals,
+    publicUrl: () => config.identity.public_url ?? boundUrl,
+  });
   const auth = await createAuthApi({
     identity: config.identity,
     publicUrl: () => config.identity.public_url ?? boundUrl,
@@ -334,6 +351,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     if (url.pathname === METRICS_PATH && scrape) return scrape(req, res);
     if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
     if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
+    if (config.identity.scim.enabled && /^\/scim\/v2(\/|$)/.test(url.pathname))
+      return scim.handle(req, res, url);
     req.resume();
     sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
   }

@@ -1,7 +1,9 @@
 // Offboarding on the live path: polls the access state and cuts every live session of a disabled
-// identity or a revoked token (open streams, database connections), each recorded as access.revoked.
+// identity or a revoked token (open streams, database connections), each recorded as access.revoked;
+// and, when SCIM membership changed, the sessions of provisioned people whose groups no longer admit them.
+import type { Identity } from '../core/events.js';
 import type { AccessState } from '../identity/access-state.js';
-import type { SessionManager } from '../pipeline/sessions.js';
+import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
 import { PeriodicCheck } from './periodic-check.js';
 
 export class RevocationWatcher extends PeriodicCheck {
@@ -10,20 +12,42 @@ export class RevocationWatcher extends PeriodicCheck {
     sessions: SessionManager,
     intervalMs: number,
     onError: (err: unknown) => void,
+    stillAllowed: StillAllowed = () => true,
   ) {
-    super(intervalMs, () => cutRevoked(access, sessions), onError);
+    super(intervalMs, () => cutRevoked(access, sessions, stillAllowed), onError);
   }
 }
 
+type StillAllowed = (session: LiveSession, identity: Identity) => boolean;
+
 /** One pass: refresh the access state and cut what it now forbids. */
-async function cutRevoked(access: AccessState, sessions: SessionManager): Promise<void> {
-  await access.refresh();
+async function cutRevoked(
+  access: AccessState,
+  sessions: SessionManager,
+  stillAllowed: StillAllowed,
+): Promise<void> {
+  const { changed } = await access.refresh();
   const cuts = sessions.liveSessions().flatMap((session) => {
     const { subject, tokenId } = session.identity;
-    if (access.isDisabled(subject))
-      return [sessions.revoke(session, { reason: 'identity-disabled', subject })];
+    if (access.isDisabled(subject)) {
+      const detail = access.disabledReason(subject);
+      return [
+        sessions.revoke(session, { reason: 'identity-disabled', subject, ...(detail ? { detail } : {}) }),
+      ];
+    }
     if (access.isRevoked(tokenId)) {
       return [sessions.revoke(session, { reason: 'token-revoked', subject, token_id: tokenId ?? null })];
+    }
+    if (changed && session.identity.kind === 'user' && access.scim.isProvisioned(subject)) {
+      const groups = access.scim.groupsFor(subject, session.identity.groups);
+      if (!stillAllowed(session, { ...session.identity, groups }))
+        return [
+          sessions.revoke(session, {
+            reason: 'group-removed',
+            subject,
+            detail: 'scim: group membership changed',
+          }),
+        ];
     }
     return [];
   });

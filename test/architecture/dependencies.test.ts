@@ -49,6 +49,8 @@ const FORBIDDEN: Record<string, RegExp> = {
   // The re-run endpoint speaks the LLM connection's routes and wire errors (protocols/llm), nothing more.
   rerun:
     /^(protocols$|protocols\/(?!llm$)|store|server|cli|api|pipeline|ledger|policy|identity|relay|reasoning)/,
+  // SCIM provisioning: an edge like the admin API (it may use an admin route's type), never a protocol.
+  scim: /^(protocols|store|server|cli)/,
   // The store factory: imports the backends (store/*), which never import it back.
   store: /^(protocols|server|cli|api|pipeline|mask|policy|identity|reasoning)/,
   // SIEM forwarding reads the log through core's ports; the server hands it what it needs.

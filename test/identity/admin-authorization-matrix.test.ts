@@ -19,6 +19,7 @@ const TOKEN_OF: Record<Caller, string | null> = {
 
 before(async () => {
   gateway = await startTestGateway({
+    identity: { scim: { enabled: true } },
     connections: [
       { name: 'oa', type: 'llm-openai', upstream: 'http://127.0.0.1:9', allow: ['group:ai-eng'] },
     ],
@@ -77,6 +78,7 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/users/disabled', 200, 403, 403, 401],
   ['POST', '/api/users/someone@example.com/disable', 200, 403, 403, 401],
   ['POST', '/api/users/someone@example.com/enable', 200, 403, 403, 401],
+  ['POST', '/api/scim/tokens', 201, 403, 403, 401],
   // Approvals: anyone signed in may call; what they may see or decide depends on the request.
   ['GET', '/api/approvals', 200, 200, 200, 401],
   // bob (user) asked for it; audrey (auditor) is an approver; alice is an admin.
@@ -95,6 +97,7 @@ const MATRIX: [string, string, number, number, number, number][] = [
 
 const BODIES: Record<string, object> = {
   '/api/tokens': { service_account: 'etl', ttl: '1h' },
+  '/api/scim/tokens': { name: 'matrix' },
   '/api/access-requests': { connection: 'oa', duration: '1h', reason: 'matrix' },
   '/api/break-glass': { connection: 'oa', duration: '10m', reason: 'matrix emergency' },
 };

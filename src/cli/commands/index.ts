@@ -12,6 +12,7 @@ import { register as protocolCommands } from './protocol-commands.js';
 import { register as purge } from './purge.js';
 import { register as replay } from './replay.js';
 import { register as rerun } from './rerun.js';
+import { register as scim } from './scim.js';
 import { register as sessions } from './sessions.js';
 import { register as start } from './start.js';
 import { register as token } from './token.js';
@@ -36,6 +37,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   keys,
   token,
   users,
+  scim,
   approvals,
   maskTest,
   policy,

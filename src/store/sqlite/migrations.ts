@@ -109,4 +109,36 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- Requests stored before this column existed have none, so their release is refused on a digest.
   ALTER TABLE approvals ADD COLUMN action_digest TEXT;
   `,
+  `
+  -- SCIM provisioning (src/scim): the provider's tokens (hashed), users and groups. user_name_key and
+  -- name_key are the lower-cased names, unique, since SCIM compares userName and displayName
+  -- case-insensitively. Working state: every change is recorded in the ledger by the SCIM service.
+  CREATE TABLE scim_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+  CREATE TABLE scim_users (
+    id TEXT PRIMARY KEY,
+    user_name TEXT NOT NULL,
+    user_name_key TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    active INTEGER NOT NULL,
+    attributes TEXT NOT NULL,
+    tokens_revoked_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE scim_groups (
+    id TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    version INTEGER NOT NULL
+  );
+  CREATE TABLE scim_members (
+    group_id TEXT NOT NULL REFERENCES scim_groups (id),
+    user_id TEXT NOT NULL REFERENCES scim_users (id),
+    PRIMARY KEY (group_id, user_id)
+  );
+  `,
 ];

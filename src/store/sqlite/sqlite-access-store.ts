@@ -1,6 +1,14 @@
 // Access state in the embedded SQLite database (same file as the ledger, separate tables).
 import type Database from 'better-sqlite3';
-import type { AccessStore, DisabledIdentity, ServiceTokenRecord } from '../../core/ports.js';
+import type {
+  AccessStore,
+  DisabledIdentity,
+  ScimGroupRecord,
+  ScimTokenRecord,
+  ScimUserRecord,
+  ServiceTokenRecord,
+} from '../../core/ports.js';
+import { SqliteScimTables } from './sqlite-scim-tables.js';
 
 interface ServiceTokenRow {
   id: string;
@@ -14,9 +22,11 @@ interface ServiceTokenRow {
 
 export class SqliteAccessStore implements AccessStore {
   readonly #db: Database.Database;
+  readonly #scim: SqliteScimTables;
 
   constructor(db: Database.Database) {
     this.#db = db;
+    this.#scim = new SqliteScimTables(db, () => this.#bump());
   }
 
   #bump(): void {
@@ -97,6 +107,38 @@ export class SqliteAccessStore implements AccessStore {
       reason: string;
     }[];
     return rows.map((r) => ({ subject: r.subject, disabledAt: r.disabled_at, reason: r.reason }));
+  }
+
+  async createScimToken(record: ScimTokenRecord): Promise<void> {
+    this.#scim.createToken(record);
+  }
+
+  async findScimToken(tokenHash: string): Promise<ScimTokenRecord | null> {
+    return this.#scim.findToken(tokenHash);
+  }
+
+  async putScimUser(record: ScimUserRecord): Promise<void> {
+    this.#scim.putUser(record);
+  }
+
+  async deleteScimUser(id: string): Promise<boolean> {
+    return this.#scim.deleteUser(id);
+  }
+
+  async listScimUsers(): Promise<ScimUserRecord[]> {
+    return this.#scim.listUsers();
+  }
+
+  async putScimGroup(record: ScimGroupRecord): Promise<void> {
+    this.#scim.putGroup(record);
+  }
+
+  async deleteScimGroup(id: string): Promise<boolean> {
+    return this.#scim.deleteGroup(id);
+  }
+
+  async listScimGroups(): Promise<ScimGroupRecord[]> {
+    return this.#scim.listGroups();
   }
 }
 
