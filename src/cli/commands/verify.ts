@@ -55,7 +55,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         const witnesses = witnessesOf(loaded, await store.ledger.listCheckpoints());
         console.log(
           opts.json
-            ? JSON.stringify({ ...report, witnesses }, null, 2)
+            ? JSON.stringify(witnesses ? { ...report, witnesses } : report, null, 2)
             : [describeLedger(report, opts.session), ...describeWitnesses(witnesses)].join('\n'),
         );
         if (!report.ok || witnesses?.problem) setExitCode(1);
