@@ -1,7 +1,8 @@
 // The MCP side of a recording: the tools its listings showed (mcp.tools) and its tool calls
 // (mcp.call) with the result recorded for each (mcp.result), in the order they were made, across
-// the MCP sessions given. A call with no result (refused, the client left, a purged payload) cannot
-// be answered and is kept out, as a model request without a response is.
+// the MCP sessions given. A refused call is answered with its refusal. A call with no result (the
+// client left, a purged payload) cannot be answered and is kept out, as a model request without a
+// response is.
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
 import { canonicalJson } from './request-key.js';
 
@@ -56,9 +57,16 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
   let position = 0;
   for (const events of sessions) {
     const results = new Map<string, JsonObject>();
+    const denials = new Map<string, JsonObject>();
+    let lastCall: string | null = null;
     for (const e of events) {
+      if (e.type === 'mcp.call') lastCall = typeof e.payload?.call_id === 'string' ? e.payload.call_id : null;
       if (e.type === 'mcp.result' && typeof e.payload?.call_id === 'string')
         results.set(e.payload.call_id, e.payload);
+      // A refused call is followed by its decision: the rule and the reason the client was told.
+      const d = e.payload;
+      if (e.type === 'policy.decision' && d?.subject_type === 'mcp.call' && d.action === 'deny' && lastCall)
+        denials.set(lastCall, d);
     }
     for (const e of events) {
       if (e.type === 'mcp.tools' && e.payload) listing(e.payload, tools);
@@ -66,7 +74,8 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
       position++;
       const p = e.payload;
       const result = typeof p?.call_id === 'string' ? results.get(p.call_id) : undefined;
-      const outcome = result ? outcomeOf(result) : null;
+      const denial = typeof p?.call_id === 'string' ? denials.get(p.call_id) : undefined;
+      const outcome = result ? outcomeOf(result) : denial && p ? refusal(p, denial) : null;
       if (!p || typeof p.tool !== 'string' || !outcome) {
         unanswerable.push(position);
         continue;
@@ -96,6 +105,24 @@ function listing(payload: JsonObject, tools: Map<string, RecordedTool>): void {
     const definition = isObj(t.definition) ? t.definition : { name: t.name, inputSchema: { type: 'object' } };
     tools.set(t.name, { name: t.name, definition: { ...definition, name: t.name } });
   }
+}
+
+/**
+ * A call the gateway refused, refused again as the client was told: a refusal before policy (allow
+ * lists, a changed tool) records its code on the call and its message as the decision's reason; a
+ * policy denial is `policy_denied` with the rule and reason (pipeline.ts words it the same way).
+ */
+function refusal(call: JsonObject, decision: JsonObject): RecordedOutcome {
+  const rule = typeof decision.rule === 'string' ? decision.rule : '';
+  const reason = typeof decision.reason === 'string' ? decision.reason : '';
+  if (typeof call.refused === 'string')
+    return { kind: 'error', code: RPC_REFUSED, message: reason, data: { code: call.refused } };
+  return {
+    kind: 'error',
+    code: RPC_REFUSED,
+    message: `denied by rule ${rule}: ${reason}`,
+    data: { code: 'policy_denied', rule },
+  };
 }
 
 function outcomeOf(r: JsonObject): RecordedOutcome | null {
