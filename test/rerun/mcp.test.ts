@@ -88,6 +88,8 @@ async function runAgent(openaiBase: string, tools: Client): Promise<AgentRun> {
 
 let recorded: AgentRun;
 let mcpSession: string;
+let secretWrite: unknown;
+const SECRET_WRITE = { path: 'note.txt', content: `the key is ${UPSTREAM_TOKEN}` };
 
 before(async () => {
   model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: MODEL_KEY, respond });
@@ -116,6 +118,8 @@ before(async () => {
   const client = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
   try {
     recorded = await runAgent(`${f.gateway.url}/c/oa/v1`, client);
+    // After the agent, a call whose argument holds a known secret: the ledger holds it masked.
+    secretWrite = await client.callTool({ name: 'write_file', arguments: SECRET_WRITE });
   } finally {
     await client.close();
   }
@@ -173,7 +177,22 @@ test('the same agent re-runs against vigil rerun --mcp: same listing, tool resul
   assert.equal(report.mcp?.requests, 3);
   assert.equal(report.mcp?.answered, 3);
   assert.deepEqual(report.mcp?.unmatched, []);
-  assert.deepEqual(report.mcp?.unserved, []);
+  // Only the write made after the agent, outside its loop, was not asked for again.
+  assert.deepEqual(report.mcp?.unserved, [4]);
+});
+
+test('a tool call with a secret in its arguments matches its masked recording', async () => {
+  const rerun = await startRerun(configFile, recorded.llmSession, ['--mcp', mcpSession]);
+  const client = await sdkClient(`${rerun.url}/mcp`, TOKENS.alice);
+  try {
+    const again = await client.callTool({ name: 'write_file', arguments: SECRET_WRITE });
+    assert.deepEqual(again, secretWrite);
+  } finally {
+    await client.close();
+  }
+  const { report } = await rerun.stop();
+  assert.deepEqual(report.mcp?.unmatched, []);
+  assert.equal(report.mcp?.answered, 1);
 });
 
 test('a tool call with a changed argument gets no recorded answer, and the report names it', async () => {
@@ -205,7 +224,7 @@ test('a tool call with a changed argument gets no recorded answer, and the repor
       differs: { tool: false, arguments: ['b'] },
     },
   ]);
-  assert.deepEqual(report.mcp?.unserved, [2]);
+  assert.deepEqual(report.mcp?.unserved, [2, 4]);
   assert.match(stdout, /tool call #2 \("add"\): no recorded answer; closest recorded call #3 \("add"\)/);
   assert.match(stdout, /arguments differ: b/);
   assert.ok(!stdout.includes('"b":4'), 'argument values are not printed');
