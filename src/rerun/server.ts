@@ -2,6 +2,7 @@
 // responses, embeddings, models; Anthropic messages) that answers each request from the recording.
 // The incoming body is masked with the gateway's masker before matching, because the recording
 // holds masked requests; what is served is the recording, so it stays masked too.
+// With `--mcp`, `/mcp` is the recorded MCP sessions' endpoint (mcp-endpoint.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toVigilError, VigilError } from '../core/errors.js';

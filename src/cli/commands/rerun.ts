@@ -27,7 +27,7 @@ interface RerunOptions {
   listen: string;
   timing?: string;
   report?: string;
-  mcp: string[];
+  mcp?: string[];
 }
 
 function listenAddress(text: string): { host: string; port: number } {
@@ -43,7 +43,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
   program
     .command('rerun')
     .description(
-      "serve a session's recorded model answers on a local endpoint, to re-run its client without a model",
+      "serve a session's recorded model answers (and MCP tool results) on a local endpoint, to re-run its client without a model",
     )
     .argument('<session>', 'session id')
     .option('--listen <host:port>', 'address to serve on (port 0: any free port)', '127.0.0.1:8787')
@@ -55,8 +55,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option(
       '--mcp <session>',
       "also serve this MCP session's recorded tool results at <url>/mcp (repeatable)",
-      (value: string, list: string[]) => [...list, value],
-      [] as string[],
+      (value: string, list: string[] | undefined) => [...(list ?? []), value],
     )
     .action(async (sessionId: string, opts: RerunOptions) => {
       // Someone watching gets the recorded pace; a script, the answers as fast as they can go.
@@ -64,6 +63,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       if (!(TIMINGS as readonly string[]).includes(timing))
         throw new VigilError('usage', `--timing must be one of ${TIMINGS.join(', ')}`);
       const { host, port } = listenAddress(opts.listen);
+      const mcpSessions = opts.mcp ?? [];
       const loaded = loadCliConfig(program.opts());
       const store = await openStore(loaded);
       let events: Awaited<ReturnType<typeof store.ledger.readSession>>;
@@ -72,7 +72,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
         events = await store.ledger.readSession(sessionId);
-        for (const id of opts.mcp) {
+        for (const id of mcpSessions) {
           if (!(await store.ledger.getSession(id)))
             throw new VigilError('session_unknown', `no session ${id}`);
           mcpEvents.push(await store.ledger.readSession(id));
@@ -80,7 +80,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         await recordCliAudit(store.ledger, {
           what: 'rerun',
           session: sessionId,
-          ...(opts.mcp.length > 0 ? { mcp_sessions: opts.mcp } : {}),
+          ...(mcpSessions.length > 0 ? { mcp_sessions: mcpSessions } : {}),
         });
       } finally {
         await store.close();
@@ -101,7 +101,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       const masker = buildMasker(loaded.config, loaded.dataDir, baseDir, known);
       const recorded = recordedCalls(events);
       const mcpRecorded = recordedMcp(mcpEvents);
-      const mcp = opts.mcp.length > 0 ? mcpEndpoint(opts.mcp, mcpRecorded, masker) : undefined;
+      const mcp = mcpSessions.length > 0 ? mcpEndpoint(mcpSessions, mcpRecorded, masker) : undefined;
       const server = await startRerunServer(
         { session: sessionId, recorded, masker, timing: timing as Timing, ...(mcp ? { mcp } : {}) },
         host,
