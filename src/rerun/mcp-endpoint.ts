@@ -7,12 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import {
-  CallToolRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  type Tool,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
 import { McpMatcher, type McpUnmatched } from './mcp-matcher.js';
@@ -49,7 +44,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
       }
       answered++;
       const outcome = result.call.outcome;
-      if (outcome.kind === 'error') throw new McpError(outcome.code, outcome.message, outcome.data);
+      if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
       return outcome.result;
     });
     return s;
@@ -81,13 +76,21 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   };
 }
 
-function noAnswer(u: McpUnmatched): McpError {
+/**
+ * A JSON-RPC error the SDK server sends as it is: code, message, data. (An McpError would not do:
+ * its message carries an "MCP error <code>:" prefix, which the client's McpError adds once more.)
+ */
+function rpcError(code: number, message: string, data: JsonValue): Error {
+  return Object.assign(new Error(message), { code, data });
+}
+
+function noAnswer(u: McpUnmatched): Error {
   const near = u.closest
     ? `the closest is recorded call #${u.closest.position} (${u.closest.tool})`
     : 'no tool call is recorded';
   const what = u.reason === 'exhausted' ? 'was made more often than recorded' : 'has no recorded result';
   // The message names the tool (the client's own call), never its arguments.
-  return new McpError(RPC_REFUSED, `tool call #${u.position} (${u.tool}) of the re-run ${what}; ${near}`, {
+  return rpcError(RPC_REFUSED, `tool call #${u.position} (${u.tool}) of the re-run ${what}; ${near}`, {
     code: 'rerun_no_recorded_answer',
     position: u.position,
     closest: u.closest?.position ?? null,

@@ -211,7 +211,10 @@ test('a tool call with a changed argument gets no recorded answer, and the repor
   }
   assert.ok(refused instanceof McpError, String(refused));
   assert.equal((refused.data as { code?: string }).code, 'rerun_no_recorded_answer');
-  assert.match(refused.message, /tool call #2 \(add\)/);
+  assert.match(
+    refused.message,
+    /^MCP error -32001: tool call #2 \(add\) of the re-run has no recorded result/,
+  );
   const { code, stdout, report } = await rerun.stop();
   assert.equal(code, 1, 'a diverging re-run exits 1');
   assert.equal(report.mcp?.answered, 2);
