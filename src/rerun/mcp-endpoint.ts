@@ -15,7 +15,8 @@ import { type RecordedMcp, RPC_REFUSED } from './mcp-recorded.js';
 import type { McpReport } from './report.js';
 
 export interface McpEndpoint {
-  handle(req: IncomingMessage, res: ServerResponse, body: JsonValue | undefined): Promise<void>;
+  /** Serves one HTTP request; the SDK transport reads its body. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
   report(): McpReport;
 }
 
@@ -51,7 +52,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   };
 
   return {
-    async handle(req, res, body) {
+    async handle(req, res) {
       const transport = new StreamableHTTPServerTransport({
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
@@ -62,7 +63,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
         void s.close();
       });
       await s.connect(transport);
-      await transport.handleRequest(req, res, body);
+      await transport.handleRequest(req, res);
     },
     report: () => ({
       sessions,

@@ -53,7 +53,7 @@ export async function startRerunServer(
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = parseRequestUrl(req.url).pathname;
     if (path === '/mcp' && options.mcp) {
-      await options.mcp.handle(req, res, undefined);
+      await options.mcp.handle(req, res);
       return;
     }
     const anthropic = req.headers['anthropic-version'] !== undefined || path.startsWith('/v1/messages');
