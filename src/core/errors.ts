@@ -55,7 +55,7 @@ export const ERROR_CODES = {
   rerun_no_recorded_answer: {
     status: 404,
     summary:
-      'A re-run (`vigil rerun`) has no recorded answer for this request: no recorded request has its content.',
+      'A re-run (`vigil rerun`) has no recorded answer for this request or MCP tool call: no recorded one has its content.',
   },
   body_too_large: { status: 413, summary: 'The request body exceeds the configured limit.' },
   body_invalid_json: { status: 400, summary: 'The request body is not valid JSON.' },

@@ -3,6 +3,21 @@
 // changed client diverges from the recorded run), and recorded calls nobody asked for again.
 // The text form quotes recorded prompt text: it is masked, and printed inert (one line each).
 import type { Unmatched } from './matcher.js';
+import type { McpUnmatched } from './mcp-matcher.js';
+
+/** The tool calls of the re-run's MCP endpoint (`--mcp`). */
+export interface McpReport {
+  readonly sessions: string[];
+  /** Tool calls the re-run received, answered or not. */
+  readonly requests: number;
+  readonly answered: number;
+  /** Recorded tool calls that can be served. */
+  readonly recorded: number;
+  readonly unmatched: McpUnmatched[];
+  readonly unserved: number[];
+  /** Recorded calls with no result to serve. */
+  readonly unanswerable: number[];
+}
 
 export interface RerunReport {
   readonly session: string;
@@ -16,6 +31,8 @@ export interface RerunReport {
   readonly unserved: number[];
   /** Recorded requests with no response to serve (the client left, a purged payload). */
   readonly unanswerable: number[];
+  /** Present when MCP sessions are served too. */
+  readonly mcp?: McpReport;
 }
 
 const oneLine = (text: string) => JSON.stringify(text);
@@ -46,5 +63,31 @@ export function renderReport(r: RerunReport): string {
     }
     if (d.parameters.length) lines.push(`  parameters differ: ${d.parameters.join(', ')}`);
   }
+  if (r.mcp) lines.push(...renderMcp(r.mcp));
   return lines.join('\n');
+}
+
+function renderMcp(m: McpReport): string[] {
+  const lines = [
+    `MCP sessions ${m.sessions.join(', ')}: ${m.requests} tool calls, ${m.answered} answered from the recording, ${m.unmatched.length} without a recorded answer`,
+    `recorded tool calls: ${m.recorded}, not asked for again: ${m.unserved.length ? m.unserved.join(', ') : 'none'}`,
+  ];
+  if (m.unanswerable.length) lines.push(`recorded tool calls without a result: ${m.unanswerable.join(', ')}`);
+  for (const u of m.unmatched) {
+    // Tool names are printed inert; argument values never, only the names of those that differ.
+    const tool = oneLine(u.tool);
+    if (u.reason === 'exhausted') {
+      lines.push(
+        `tool call #${u.position} (${tool}): made more often than recorded; same as recorded call #${u.closest?.position}`,
+      );
+      continue;
+    }
+    const closest = u.closest
+      ? `closest recorded call #${u.closest.position} (${oneLine(u.closest.tool)})`
+      : 'no tool call recorded';
+    lines.push(`tool call #${u.position} (${tool}): no recorded answer; ${closest}`);
+    if (u.differs?.tool) lines.push('  tool differs');
+    if (u.differs?.arguments.length) lines.push(`  arguments differ: ${u.differs.arguments.join(', ')}`);
+  }
+  return lines;
 }

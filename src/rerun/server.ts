@@ -2,6 +2,7 @@
 // responses, embeddings, models; Anthropic messages) that answers each request from the recording.
 // The incoming body is masked with the gateway's masker before matching, because the recording
 // holds masked requests; what is served is the recording, so it stays masked too.
+// With `--mcp`, `/mcp` is the recorded MCP sessions' endpoint (mcp-endpoint.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -13,6 +14,7 @@ import { parseRequestUrl } from '../http/request-path.js';
 import { type ErrorShape, sendError } from '../protocols/llm/http-errors.js';
 import { classifyLlmRoute, expectsJsonBody } from '../protocols/llm/routes.js';
 import { RerunMatcher } from './matcher.js';
+import type { McpEndpoint } from './mcp-endpoint.js';
 import { streamDelays, type Timing, wholeDelay } from './pacing.js';
 import type { RecordedCalls } from './recorded-calls.js';
 import type { RerunReport } from './report.js';
@@ -25,6 +27,8 @@ export interface RerunServerOptions {
   readonly recorded: RecordedCalls;
   readonly masker: PayloadMasker;
   readonly timing: Timing;
+  /** The MCP endpoint served at `/mcp`, when MCP sessions are re-run too. */
+  readonly mcp?: McpEndpoint;
 }
 
 export interface RerunServer {
@@ -48,6 +52,10 @@ export async function startRerunServer(
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = parseRequestUrl(req.url).pathname;
+    if (path === '/mcp' && options.mcp) {
+      await options.mcp.handle(req, res);
+      return;
+    }
     const anthropic = req.headers['anthropic-version'] !== undefined || path.startsWith('/v1/messages');
     const shape: ErrorShape = anthropic ? 'anthropic' : 'openai';
     const api = classifyLlmRoute(anthropic ? 'llm-anthropic' : 'llm-openai', req.method ?? 'GET', path);
@@ -121,6 +129,7 @@ export async function startRerunServer(
       unmatched: [...unmatched],
       unserved: matcher.unserved(),
       unanswerable: options.recorded.unanswerable.map((u) => u.position),
+      ...(options.mcp ? { mcp: options.mcp.report() } : {}),
     }),
     close: () =>
       new Promise<void>((resolve) => {

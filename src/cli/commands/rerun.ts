@@ -2,11 +2,21 @@
 // Anthropic-compatible endpoint, so unchanged client code re-runs against the recording without a
 // model, and reports where a changed client diverges from it (docs/rerun.md). The session is read
 // from the store as `vigil replay` and `vigil tree` read it, and the reading is recorded the same way.
+// `--mcp SESSION` names the agent's MCP sessions explicitly: an agent's tool connection is its own
+// session, and guessing it from identity and time would mix in another run of the same person.
 import { writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
-import { recordedCalls, renderReport, startRerunServer, TIMINGS, type Timing } from '../../rerun/index.js';
+import {
+  mcpEndpoint,
+  recordedCalls,
+  recordedMcp,
+  renderReport,
+  startRerunServer,
+  TIMINGS,
+  type Timing,
+} from '../../rerun/index.js';
 import { buildMasker, knownSecretRefs } from '../../server/build-masker.js';
 import { resolveSecret } from '../../server/load-config.js';
 import { recordCliAudit } from '../audit.js';
@@ -17,6 +27,7 @@ interface RerunOptions {
   listen: string;
   timing?: string;
   report?: string;
+  mcp?: string[];
 }
 
 function listenAddress(text: string): { host: string; port: number } {
@@ -32,7 +43,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
   program
     .command('rerun')
     .description(
-      "serve a session's recorded model answers on a local endpoint, to re-run its client without a model",
+      "serve a session's recorded model answers (and MCP tool results) on a local endpoint, to re-run its client without a model",
     )
     .argument('<session>', 'session id')
     .option('--listen <host:port>', 'address to serve on (port 0: any free port)', '127.0.0.1:8787')
@@ -41,20 +52,36 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       'recorded: answer with the recorded delays; fast: at once (the default when output is not a terminal)',
     )
     .option('--report <file>', 'also write the report as JSON to FILE when stopped')
+    .option(
+      '--mcp <session>',
+      "also serve this MCP session's recorded tool results at <url>/mcp (repeatable)",
+      (value: string, list: string[] | undefined) => [...(list ?? []), value],
+    )
     .action(async (sessionId: string, opts: RerunOptions) => {
       // Someone watching gets the recorded pace; a script, the answers as fast as they can go.
       const timing = opts.timing ?? (process.stdout.isTTY ? 'recorded' : 'fast');
       if (!(TIMINGS as readonly string[]).includes(timing))
         throw new VigilError('usage', `--timing must be one of ${TIMINGS.join(', ')}`);
       const { host, port } = listenAddress(opts.listen);
+      const mcpSessions = opts.mcp ?? [];
       const loaded = loadCliConfig(program.opts());
       const store = await openStore(loaded);
       let events: Awaited<ReturnType<typeof store.ledger.readSession>>;
+      const mcpEvents: (typeof events)[] = [];
       try {
         const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
         events = await store.ledger.readSession(sessionId);
-        await recordCliAudit(store.ledger, { what: 'rerun', session: sessionId });
+        for (const id of mcpSessions) {
+          if (!(await store.ledger.getSession(id)))
+            throw new VigilError('session_unknown', `no session ${id}`);
+          mcpEvents.push(await store.ledger.readSession(id));
+        }
+        await recordCliAudit(store.ledger, {
+          what: 'rerun',
+          session: sessionId,
+          ...(mcpSessions.length > 0 ? { mcp_sessions: mcpSessions } : {}),
+        });
       } finally {
         await store.close();
       }
@@ -73,14 +100,22 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       });
       const masker = buildMasker(loaded.config, loaded.dataDir, baseDir, known);
       const recorded = recordedCalls(events);
+      const mcpRecorded = recordedMcp(mcpEvents);
+      const mcp = mcpSessions.length > 0 ? mcpEndpoint(mcpSessions, mcpRecorded, masker) : undefined;
       const server = await startRerunServer(
-        { session: sessionId, recorded, masker, timing: timing as Timing },
+        { session: sessionId, recorded, masker, timing: timing as Timing, ...(mcp ? { mcp } : {}) },
         host,
         port,
       );
       console.log(`Vigil re-run of session ${sessionId} listening on ${server.url}`);
       console.log(`  OpenAI base URL:    ${server.url}/v1`);
       console.log(`  Anthropic base URL: ${server.url}`);
+      if (mcp) {
+        console.log(`  MCP URL:            ${server.url}/mcp`);
+        console.log(
+          `  ${mcpRecorded.tools.length} recorded tools, ${mcpRecorded.calls.length} recorded tool calls.`,
+        );
+      }
       console.log(`  ${recorded.calls.length} recorded model calls, timing ${timing}. Stop with Ctrl-C.`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -91,6 +126,6 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       console.log(renderReport(report));
       if (opts.report) writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
       // Scripts can tell a faithful re-run from a diverging one.
-      if (report.unmatched.length > 0) setExitCode(1);
+      if (report.unmatched.length > 0 || (report.mcp?.unmatched.length ?? 0) > 0) setExitCode(1);
     });
 }

@@ -168,10 +168,19 @@ async function recordListing(
 ): Promise<JsonRpcMessage> {
   if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) return answer;
   const tools = answer.result.tools.filter(isObject);
+  const named = tools.filter((t) => typeof t.name === 'string');
   const { listed, changes } = applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
+  const shown = (name: string) => toolAllowed(served.config.tools, name);
   await scope.session.observe('mcp.tools', {
     request_id: String(m.id),
-    tools: listed.map((t) => ({ name: t.name, digest: t.digest, status: t.status })),
+    // A shown tool carries its definition as the client saw it (pinned fields and the rest, such as
+    // `execution`), so `vigil rerun --mcp` can list it faithfully; a hidden tool only its name.
+    tools: listed.map((t, i) => ({
+      name: t.name,
+      digest: t.digest,
+      status: t.status,
+      ...(shown(t.name) ? { definition: named[i]! } : { hidden: true }),
+    })),
     next_cursor: typeof answer.result.nextCursor === 'string' ? answer.result.nextCursor : null,
   });
   for (const change of changes) {
@@ -183,7 +192,7 @@ async function recordListing(
       diff: change.diff.map((d) => ({ field: d.field, before: d.before, after: d.after })),
     });
   }
-  const visible = tools.filter((t) => typeof t.name !== 'string' || toolAllowed(served.config.tools, t.name));
+  const visible = tools.filter((t) => typeof t.name !== 'string' || shown(t.name));
   if (visible.length === tools.length) return answer;
   return { ...answer, result: { ...answer.result, tools: visible } };
 }

@@ -1,0 +1,99 @@
+// The re-run's MCP endpoint (`<url>/mcp`, streamable HTTP): the official SDK's server answers
+// initialize, tools/list with the definitions the recorded listings showed, and tools/call from the
+// recording by tool name and masked arguments (mcp-matcher.ts). A call with no recorded result is
+// that request's JSON-RPC error with `rerun_no_recorded_answer` in error.data.code, as the gateway
+// reports its own refusals, and goes in the re-run report. Stateless: each POST gets its own SDK
+// server and transport; the matcher, shared by all, is the state.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonObject, JsonValue } from '../core/events.js';
+import type { PayloadMasker } from '../core/ports.js';
+import { McpMatcher, type McpUnmatched } from './mcp-matcher.js';
+import { type RecordedMcp, RPC_REFUSED } from './mcp-recorded.js';
+import type { McpReport } from './report.js';
+
+export interface McpEndpoint {
+  /** Serves one HTTP request; the SDK transport reads its body. */
+  handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+  report(): McpReport;
+}
+
+const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: PayloadMasker): McpEndpoint {
+  const matcher = new McpMatcher(recorded.calls);
+  const unmatched: McpUnmatched[] = [];
+  let answered = 0;
+  // Masking is per connection: a tool's arguments are masked as the connection that recorded it masked them.
+  const connectionOf = (tool: string) =>
+    (recorded.calls.find((c) => c.tool === tool) ?? recorded.calls[0])?.connection ?? '';
+  const tools = recorded.tools.map((t) => t.definition as unknown as Tool);
+
+  const server = (): Server => {
+    const s = new Server({ name: 'vigil-rerun', version: '1.0.0' }, { capabilities: { tools: {} } });
+    s.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
+    s.setRequestHandler(CallToolRequestSchema, async (request) => {
+      const tool = request.params.name;
+      const args = isObj(request.params.arguments) ? request.params.arguments : {};
+      const masked = masker.maskPayload({ tool, arguments: args }, connectionOf(tool));
+      const result = matcher.match(tool, isObj(masked.arguments) ? masked.arguments : {});
+      if (result.kind === 'unmatched') {
+        unmatched.push(result.unmatched);
+        throw noAnswer(result.unmatched);
+      }
+      answered++;
+      const outcome = result.call.outcome;
+      if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
+      return outcome.result;
+    });
+    return s;
+  };
+
+  return {
+    async handle(req, res) {
+      const transport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: undefined,
+        enableJsonResponse: true,
+      });
+      const s = server();
+      res.on('close', () => {
+        void transport.close();
+        void s.close();
+      });
+      await s.connect(transport);
+      await transport.handleRequest(req, res);
+    },
+    report: () => ({
+      sessions,
+      requests: matcher.requests,
+      answered,
+      recorded: recorded.calls.length,
+      unmatched: [...unmatched],
+      unserved: matcher.unserved(),
+      unanswerable: [...recorded.unanswerable],
+    }),
+  };
+}
+
+/**
+ * A JSON-RPC error the SDK server sends as it is: code, message, data. (An McpError would not do:
+ * its message carries an "MCP error <code>:" prefix, which the client's McpError adds once more.)
+ */
+function rpcError(code: number, message: string, data: JsonValue): Error {
+  return Object.assign(new Error(message), { code, data });
+}
+
+function noAnswer(u: McpUnmatched): Error {
+  const near = u.closest
+    ? `the closest is recorded call #${u.closest.position} (${u.closest.tool})`
+    : 'no tool call is recorded';
+  const what = u.reason === 'exhausted' ? 'was made more often than recorded' : 'has no recorded result';
+  // The message names the tool (the client's own call), never its arguments.
+  return rpcError(RPC_REFUSED, `tool call #${u.position} (${u.tool}) of the re-run ${what}; ${near}`, {
+    code: 'rerun_no_recorded_answer',
+    position: u.position,
+    closest: u.closest?.position ?? null,
+  });
+}

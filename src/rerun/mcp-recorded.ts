@@ -1,0 +1,148 @@
+// The MCP side of a recording: the tools its listings showed (mcp.tools) and its tool calls
+// (mcp.call) with the result recorded for each (mcp.result), in the order they were made, across
+// the MCP sessions given. A refused call is answered with its refusal. A call with no result (the
+// client left, a purged payload) cannot be answered and is kept out, as a model request without a
+// response is.
+import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import { canonicalJson } from './request-key.js';
+
+export interface RecordedTool {
+  readonly name: string;
+  /** The definition the client was shown: name, title, description, schemas, annotations. */
+  readonly definition: JsonObject;
+}
+
+/** What a recorded call answered: a tool result, or a JSON-RPC error. */
+export type RecordedOutcome =
+  | { readonly kind: 'result'; readonly result: JsonObject }
+  | { readonly kind: 'error'; readonly code: number; readonly message: string; readonly data: JsonValue };
+
+export interface RecordedToolCall {
+  /** 1-based position among the recorded tool calls of all the MCP sessions, in recorded order. */
+  readonly position: number;
+  readonly session: string;
+  readonly connection: string;
+  readonly callId: string;
+  readonly tool: string;
+  /** The arguments as recorded (masked). */
+  readonly arguments: JsonObject;
+  readonly key: string;
+  readonly outcome: RecordedOutcome;
+}
+
+export interface RecordedMcp {
+  readonly tools: RecordedTool[];
+  readonly calls: RecordedToolCall[];
+  /** Recorded calls with nothing to serve. */
+  readonly unanswerable: number[];
+}
+
+/** Vigil's JSON-RPC codes for a refused request and an upstream failure. */
+export const RPC_REFUSED = -32001;
+const RPC_UPSTREAM = -32002;
+
+const isObj = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The matching key of a tool call: its name and canonical (masked) arguments. */
+export function toolCallKey(tool: string, args: JsonObject): string {
+  return `${tool} ${canonicalJson(args)}`;
+}
+
+/** Each session's events, sessions in the order given. */
+export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): RecordedMcp {
+  const tools = new Map<string, RecordedTool>();
+  const calls: RecordedToolCall[] = [];
+  const unanswerable: number[] = [];
+  let position = 0;
+  for (const events of sessions) {
+    const results = new Map<string, JsonObject>();
+    const denials = new Map<string, JsonObject>();
+    let lastCall: string | null = null;
+    for (const e of events) {
+      if (e.type === 'mcp.call') lastCall = typeof e.payload?.call_id === 'string' ? e.payload.call_id : null;
+      if (e.type === 'mcp.result' && typeof e.payload?.call_id === 'string')
+        results.set(e.payload.call_id, e.payload);
+      // A refused call is followed by its decision: the rule and the reason the client was told.
+      const d = e.payload;
+      if (e.type === 'policy.decision' && d?.subject_type === 'mcp.call' && d.action === 'deny' && lastCall)
+        denials.set(lastCall, d);
+    }
+    for (const e of events) {
+      if (e.type === 'mcp.tools' && e.payload) listing(e.payload, tools);
+      if (e.type !== 'mcp.call') continue;
+      position++;
+      const p = e.payload;
+      const result = typeof p?.call_id === 'string' ? results.get(p.call_id) : undefined;
+      const denial = typeof p?.call_id === 'string' ? denials.get(p.call_id) : undefined;
+      const outcome = result ? outcomeOf(result) : denial && p ? refusal(p, denial) : null;
+      if (!p || typeof p.tool !== 'string' || !outcome) {
+        unanswerable.push(position);
+        continue;
+      }
+      const args = isObj(p.arguments) ? p.arguments : {};
+      calls.push({
+        position,
+        session: e.sessionId,
+        connection: e.connection,
+        callId: String(p.call_id),
+        tool: p.tool,
+        arguments: args,
+        key: toolCallKey(p.tool, args),
+        outcome,
+      });
+    }
+  }
+  return { tools: [...tools.values()], calls, unanswerable };
+}
+
+/** A later listing replaces a tool's definition; the first listing's order is kept. */
+function listing(payload: JsonObject, tools: Map<string, RecordedTool>): void {
+  if (!Array.isArray(payload.tools)) return;
+  for (const t of payload.tools) {
+    if (!isObj(t) || typeof t.name !== 'string' || t.hidden === true) continue;
+    // Recorded before tool definitions were: the name alone, with an open input schema.
+    const definition = isObj(t.definition) ? t.definition : { name: t.name, inputSchema: { type: 'object' } };
+    tools.set(t.name, { name: t.name, definition: { ...definition, name: t.name } });
+  }
+}
+
+/**
+ * A call the gateway refused, refused again as the client was told: a refusal before policy (allow
+ * lists, a changed tool) records its code on the call and its message as the decision's reason; a
+ * policy denial is `policy_denied` with the rule and reason (pipeline.ts words it the same way).
+ */
+function refusal(call: JsonObject, decision: JsonObject): RecordedOutcome {
+  const rule = typeof decision.rule === 'string' ? decision.rule : '';
+  const reason = typeof decision.reason === 'string' ? decision.reason : '';
+  if (typeof call.refused === 'string')
+    return { kind: 'error', code: RPC_REFUSED, message: reason, data: { code: call.refused } };
+  return {
+    kind: 'error',
+    code: RPC_REFUSED,
+    message: `denied by rule ${rule}: ${reason}`,
+    data: { code: 'policy_denied', rule },
+  };
+}
+
+function outcomeOf(r: JsonObject): RecordedOutcome | null {
+  if (isObj(r.error)) {
+    const vigilCode = typeof r.error.code === 'string' ? r.error.code : null;
+    // A Vigil failure records its own string code; the client saw it in error.data.code, with the
+    // JSON-RPC code of an upstream failure or of a refusal (protocols/mcp/wire-errors.ts).
+    const code =
+      typeof r.error.code === 'number'
+        ? r.error.code
+        : vigilCode?.startsWith('upstream_')
+          ? RPC_UPSTREAM
+          : RPC_REFUSED;
+    const message = typeof r.error.message === 'string' ? r.error.message : 'recorded error';
+    const data = vigilCode !== null ? { code: vigilCode } : (r.error.data ?? null);
+    return { kind: 'error', code, message, data };
+  }
+  if (!Array.isArray(r.content)) return null;
+  const result: JsonObject = { content: r.content };
+  if (r.structuredContent !== undefined) result.structuredContent = r.structuredContent;
+  if (r.isError === true) result.isError = true;
+  return { kind: 'result', result };
+}
