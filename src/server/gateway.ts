@@ -35,7 +35,6 @@ import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
-import { checkedScrapeToken } from '../metrics/scrape-access.js';
 import { createModuleContext } from '../pipeline/module-context.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
@@ -47,7 +46,8 @@ import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
-import { buildMasker, knownSecretRefs } from './build-masker.js';
+import { buildMasker } from './build-masker.js';
+import { resolveGatewaySecrets } from './gateway-secrets.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
@@ -98,26 +98,14 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
 
   // Every secret Vigil holds is known to the masker before anything is logged or recorded.
-  const credentials = new Map<string, string | null>();
-  for (const c of config.connections)
-    credentials.set(c.name, c.credential ? resolveSecret(c.credential, baseDir) : null);
-  const tracingHeaders = Object.fromEntries(
-    Object.entries(config.tracing?.headers ?? {}).map(([name, ref]) => [name, resolveSecret(ref, baseDir)]),
-  );
-  const oidcSecret = config.identity.oidc?.client_secret
-    ? resolveSecret(config.identity.oidc.client_secret, baseDir)
-    : null;
-  const samlKey = config.identity.saml?.sp_private_key
-    ? resolveSecret(config.identity.saml.sp_private_key, baseDir)
-    : null;
-  const scrapeToken =
-    config.metrics.enabled && config.metrics.scrape_token
-      ? checkedScrapeToken(resolveSecret(config.metrics.scrape_token, baseDir))
-      : null;
-  const knownSecrets = knownSecretRefs(config).map(({ ref, label }) => ({
-    value: resolveSecret(ref, baseDir),
-    label,
-  }));
+  const {
+    credentials,
+    oidcClientSecret: oidcSecret,
+    samlPrivateKey: samlKey,
+    scrapeToken,
+    tracingHeaders,
+    knownSecrets,
+  } = resolveGatewaySecrets(config, baseDir);
   // Off, nothing observes: the pipeline skips its timing and the masker its hook.
   const metrics = config.metrics.enabled ? new GatewayMetrics() : null;
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets, metrics?.maskReplaced);
