@@ -3,9 +3,8 @@
 // offers it, else through a browser redirected back to a loopback listener (PKCE); the id_token is
 // then exchanged at the gateway (POST /auth/exchange) for a Vigil token. How the user is told where
 // to go is the caller's business (`onPrompt`), so tests can play the user.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ERROR_CODES, type ErrorCode, VigilError } from '../core/errors.js';
+import { listenForCallback } from './loopback-callback.js';
 import { OidcClient } from './oidc-client.js';
 import type { PublicSignInConfig } from './oidc-sign-in.js';
 
@@ -85,45 +84,19 @@ async function deviceFlow(provider: OidcClient, options: GatewayLoginOptions): P
 
 /** RFC 8252: the provider sends the browser back to http://127.0.0.1:PORT/callback, where we listen. */
 async function loopbackFlow(provider: OidcClient, options: GatewayLoginOptions): Promise<string> {
-  let onCallback: (url: URL) => void = () => {};
-  const callback = new Promise<URL>((resolve) => {
-    onCallback = resolve;
-  });
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname !== '/callback') {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Vigil sign-in received. You can close this window and return to the terminal.\n');
-    onCallback(url);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
-  const timeoutMs = options.loopbackTimeoutMs ?? 5 * 60_000;
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new VigilError('auth_missing', 'no sign-in arrived from the browser in time')),
-      timeoutMs,
-    );
-    options.signal?.addEventListener('abort', () =>
-      reject(new VigilError('auth_missing', 'the sign-in was cancelled')),
-    );
-  });
+  const listener = await listenForCallback(
+    () => true,
+    options.loopbackTimeoutMs ?? 5 * 60_000,
+    options.signal,
+  );
   try {
-    const { url, checks } = await provider.startAuthorization(redirectUri);
+    const { url, checks } = await provider.startAuthorization(listener.redirectUri);
     await options.onPrompt({ kind: 'browser', url: url.toString() });
-    const returned = await Promise.race([callback, gaveUp]);
-    return (await provider.finishAuthorization(new URL(`${redirectUri}${returned.search}`), checks)).idToken;
+    const returned = await listener.arrived;
+    return (await provider.finishAuthorization(new URL(`${listener.redirectUri}${returned.search}`), checks))
+      .idToken;
   } finally {
-    clearTimeout(timer);
-    server.close();
-    server.closeAllConnections();
+    listener.close();
   }
 }
 

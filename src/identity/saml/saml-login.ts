@@ -4,9 +4,8 @@
 // loopback listener with a one-time code; the CLI redeems the code with its verifier at
 // /auth/saml/token for the Vigil token. The token never travels in a URL.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ERROR_CODES, type ErrorCode, VigilError } from '../../core/errors.js';
+import { listenForCallback } from '../loopback-callback.js';
 import type { SignInPrompt } from '../oidc-login.js';
 
 export interface SamlLoginOptions {
@@ -44,42 +43,17 @@ export async function loginWithSaml(options: SamlLoginOptions): Promise<SamlLogi
   const gateway = options.gatewayUrl.replace(/\/+$/, '');
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
-  let onCode: (code: string) => void = () => {};
-  const arrived = new Promise<string>((resolve) => {
-    onCode = resolve;
-  });
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const code = url.searchParams.get('code');
-    if (url.pathname !== '/callback' || !code) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-    res.end('Vigil sign-in received. You can close this window and return to the terminal.\n');
-    onCode(code);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const redirectUri = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callback`;
-  let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new VigilError('auth_missing', 'no sign-in arrived from the browser in time')),
-      options.timeoutMs ?? 5 * 60_000,
-    );
-    options.signal?.addEventListener('abort', () =>
-      reject(new VigilError('auth_missing', 'the sign-in was cancelled')),
-    );
-  });
+  const listener = await listenForCallback(
+    (url) => url.searchParams.get('code') !== null,
+    options.timeoutMs ?? 5 * 60_000,
+    options.signal,
+  );
   try {
     const start = new URL(`${gateway}/auth/saml/login`);
-    start.searchParams.set('redirect_uri', redirectUri);
+    start.searchParams.set('redirect_uri', listener.redirectUri);
     start.searchParams.set('code_challenge', challenge);
     await options.onPrompt({ kind: 'browser', url: start.toString() });
-    const code = await Promise.race([arrived, gaveUp]);
+    const code = (await listener.arrived).searchParams.get('code')!;
     const body = await redeem(`${gateway}/auth/saml/token`, code, verifier);
     return {
       gateway,
@@ -92,9 +66,7 @@ export async function loginWithSaml(options: SamlLoginOptions): Promise<SamlLogi
       roles: body.roles,
     };
   } finally {
-    clearTimeout(timer);
-    server.close();
-    server.closeAllConnections();
+    listener.close();
   }
 }
 
