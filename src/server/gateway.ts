@@ -1,7 +1,7 @@
 // The composition root: reads the configuration, builds the store, recorder, masker, pipeline and
 // protocol adapters, recovers sessions a crash cut short, and starts the listeners.
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -14,11 +14,10 @@ import { sessionRoutes } from '../api/routes/sessions.js';
 import { siemRoutes } from '../api/routes/siem.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import type { VigilConfig } from '../core/config.js';
-import { toVigilError, VigilError } from '../core/errors.js';
+import { toVigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
 import { type Store, type StoreBundle, systemClock } from '../core/ports.js';
-import { sendJsonError as sendApiError, sendJson } from '../http/json-response.js';
-import { decodePathSegment, parseRequestUrl } from '../http/request-path.js';
+import { sendJsonError as sendApiError } from '../http/json-response.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
 import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
@@ -34,7 +33,7 @@ import { logOrigin } from '../ledger/tlog-checkpoint.js';
 import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { METRICS_PATH, metricsEndpoint } from '../metrics/metrics-endpoint.js';
+import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
 import { createModuleContext } from '../pipeline/module-context.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { Policy } from '../pipeline/policy.js';
@@ -48,6 +47,7 @@ import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
+import { routeRequests } from './http-routes.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
@@ -296,55 +296,28 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     sessions,
   });
 
+  const route = routeRequests({
+    connection: (name) => running.http(name),
+    health: () => ({
+      status: 'ok',
+      ledger_size: recorder.size,
+      checkpointed: checkpointer.checkpointedSize,
+      siem: siem
+        .status()
+        .map((s) => ({ name: s.name, cursor: s.cursor, lag: s.lag, last_error: s.last_error })),
+    }),
+    checkpointNote: () => witnesses.checkpointNote(),
+    metrics: scrape,
+    admin: (req, res, url) => admin.handle(req, res, url),
+    auth: (req, res, url) => auth.handle(req, res, url),
+    scim: config.identity.scim.enabled ? (req, res, url) => scim.handle(req, res, url) : null,
+  });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     route(req, res).catch((err) => {
       logger.error({ err: toVigilError(err).message }, 'unhandled request failure');
       sendApiError(res, toVigilError(err));
     });
   });
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let url: URL;
-    let m: RegExpExecArray | null;
-    let name = '';
-    try {
-      url = parseRequestUrl(req.url);
-      m = /^\/c\/([^/]+)(\/.*)?$/.exec(url.pathname);
-      if (m) name = decodePathSegment(m[1]!);
-    } catch (err) {
-      // Such a target names no connection, so there is nothing to attribute a refusal to: answered, not recorded.
-      req.resume();
-      return sendApiError(res, toVigilError(err));
-    }
-    if (m) {
-      const mount = running.http(name);
-      if (!mount) {
-        req.resume();
-        return sendApiError(res, new VigilError('connection_unknown', `no HTTP connection named ${m[1]}`));
-      }
-      return mount(req, res, m[2] ?? '/', url.search);
-    }
-    if (url.pathname === '/healthz') {
-      return sendJson(res, 200, {
-        status: 'ok',
-        ledger_size: recorder.size,
-        checkpointed: checkpointer.checkpointedSize,
-        siem: siem
-          .status()
-          .map((s) => ({ name: s.name, cursor: s.cursor, lag: s.lag, last_error: s.last_error })),
-      });
-    }
-    if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
-      return sendCheckpointNote(res, witnesses.checkpointNote());
-    }
-    if (url.pathname === METRICS_PATH && scrape) return scrape(req, res);
-    if (url.pathname.startsWith('/api/')) return admin.handle(req, res, url);
-    if (url.pathname.startsWith('/auth/')) return auth.handle(req, res, url);
-    if (config.identity.scim.enabled && /^\/scim\/v2(\/|$)/.test(url.pathname))
-      return scim.handle(req, res, url);
-    req.resume();
-    sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
-  }
-
   const [host, port] = splitHostPort(options.listen ?? config.listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -413,19 +386,6 @@ async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline:
   }
   if (open.length > 0)
     logger.warn({ sessions: open.length }, 'closed sessions cut short by an earlier crash');
-}
-
-/**
- * The latest signed checkpoint as a C2SP note, public like the tlog convention's `<prefix>/checkpoint`:
- * it names only the log's size and root, which reveal nothing recorded.
- */
-function sendCheckpointNote(res: ServerResponse, note: string | null): void {
-  if (note === null) {
-    sendApiError(res, new VigilError('checkpoint_none', 'no checkpoint has been signed yet'));
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(note);
 }
 
 function closeServer(server: Server): Promise<void> {
