@@ -49,7 +49,7 @@ const payloadsPresent = (ledger: Ledger): number[] =>
   );
 
 test('a payload set to NULL in the database, with no recorded purge, fails verify naming the event', {
-  timeout: 60_000,
+  timeout: 180_000,
 }, async () => {
   const ledger = await ledgerOnDisk([0, 1, 0, 1, 0, 1]);
   try {
@@ -69,7 +69,7 @@ test('a payload set to NULL in the database, with no recorded purge, fails verif
 });
 
 test('vigil purge records a ledger.purged event naming exactly what it drops; verify reports them as purged', {
-  timeout: 60_000,
+  timeout: 180_000,
 }, async () => {
   // Events 0..5; a purge before event 3's time drops 0, 1, 2. Event 1 was purged before (recorded),
   // so the second purge names only what it drops itself.
@@ -141,7 +141,7 @@ test('vigil purge records a ledger.purged event naming exactly what it drops; ve
 });
 
 test('after a recorded purge, a newer payload set to NULL is still a fault, named', {
-  timeout: 60_000,
+  timeout: 180_000,
 }, async () => {
   const ledger = await ledgerOnDisk([0, 1, 0, 1, 0, 1]);
   try {
