@@ -1,14 +1,11 @@
 // The `identity.saml` section: sign-in with a SAML 2.0 identity provider. Validation only; the
 // metadata is fetched or read, and the key resolved, at the edge (src/identity/saml).
 import { z } from 'zod';
+import { secretRef } from './config-primitives.js';
 import { parseDuration } from './duration.js';
 
 /** A clock skew beyond this would let an expired assertion through for too long. */
 const MAX_CLOCK_SKEW_MS = 10 * 60_000;
-
-const secretReference = z
-  .string()
-  .regex(/^(env:[A-Za-z_][A-Za-z0-9_]*|file:.+)$/, 'must be a secret reference: env:NAME or file:PATH');
 
 const clockSkew = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const ms = parseDuration(value);
@@ -41,7 +38,7 @@ export const samlSectionSchema = z
     allow_idp_initiated: z.boolean().default(false),
     /** Sign AuthnRequests (needs sp_private_key; publish sp_certificate to the provider). */
     sign_requests: z.boolean().default(false),
-    sp_private_key: secretReference.optional(),
+    sp_private_key: secretRef.optional(),
     /** PEM text or file:PATH: the certificate of sp_private_key, published in the SP metadata. */
     sp_certificate: z.string().min(1).optional(),
     /** Allow an http:// metadata or SSO URL (development and tests only). */

@@ -130,7 +130,7 @@ test('stores: src/ledger holds no SQL and no database driver', () => {
 const PROTOCOL_NEUTRAL = ['core', 'pipeline', 'policy', 'server', 'api', 'cli', 'metrics'];
 const REGISTRY_FILES = new Set(['protocols/index.ts', 'protocols/module.ts', 'protocols/registry.ts']);
 /** Exact lines where a protocol's word means something else: the SIEM sink type `http` is no connection type. */
-const NOT_A_PROTOCOL = new Set(["src/core/config.ts:    type: z.literal('http'),"]);
+const NOT_A_PROTOCOL = new Set(["src/core/siem-config.ts:    type: z.literal('http'),"]);
 
 test('the protocol-neutral layers never import a protocol module or name a protocol', async () => {
   const { PROTOCOLS } = await import('../../src/protocols/index.js');
