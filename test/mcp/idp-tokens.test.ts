@@ -60,6 +60,21 @@ async function status(path: string, token: string): Promise<{ status: number; ch
   return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
 }
 
+/**
+ * Polls until the gateway refuses `token`. A request in flight when the gateway notices the change
+ * is cut (its connection reset), which counts as refused: the final assertion makes a fresh one.
+ */
+async function untilRefused(token: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    const refused = await status('/c/tools/mcp', token).then(
+      (r) => r.status === 401,
+      () => true,
+    );
+    if (refused) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 test('an access token the provider issued for this connection admits its user; calls are recorded as theirs', async () => {
   provider.signInAs = 'alice';
   const { accessToken } = await accessTokenFor(provider, RESOURCE);
@@ -102,10 +117,7 @@ test('a disabled identity is refused even with a valid access token', async () =
   const store = await openSharedStore(f.gateway);
   await store.access.disableIdentity('erin@example.com', nowIso(), 'left the team');
   await store.close();
-  for (let i = 0; i < 40; i++) {
-    if ((await status('/c/tools/mcp', accessToken)).status === 401) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await untilRefused(accessToken);
   assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
 });
 
@@ -118,9 +130,6 @@ test('a provider token is ended before it expires by revoking its id (oidc:<jti>
   const store = await openSharedStore(f.gateway);
   await store.access.revokeToken(`oidc:${jti}`, nowIso());
   await store.close();
-  for (let i = 0; i < 40; i++) {
-    if ((await status('/c/tools/mcp', accessToken)).status === 401) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await untilRefused(accessToken);
   assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
 });
