@@ -2,10 +2,9 @@
 // started, and comes back as a promise of what the worker vouches for. Workers may finish out of
 // order; the verifier awaits the batches in log order (verify-stream.ts), so a later batch's
 // answer can never stand before an earlier batch's fault.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { RawEventRow } from '../core/ports.js';
+import { startModuleWorker } from '../runtime/module-worker.js';
 import type { Depth } from './event-hashes.js';
 import { type PackedRows, packRows } from './packed-rows.js';
 import type { BatchCheck } from './verify-batch.js';
@@ -34,7 +33,9 @@ class VerifyWorker {
   #startFailed: (err: unknown) => void = () => {};
 
   constructor(depth: Depth, onChecked: (start: number) => void) {
-    this.worker = startWorker(depth);
+    this.worker = startModuleWorker(import.meta.url, 'verify-worker', {
+      workerData: { sessionId: depth.sessionId, since: depth.since },
+    });
     let started = () => {};
     this.started = new Promise<void>((resolve, reject) => {
       started = resolve;
@@ -140,19 +141,4 @@ export class VerifyWorkers {
     for (const w of workers) w.worker.removeAllListeners('exit');
     await Promise.all(workers.map((w) => w.worker.terminate()));
   }
-}
-
-/**
- * The compiled worker beside this module; when running from source (tests, development under tsx)
- * the TypeScript entry, loaded after registering tsx in the worker, which does not inherit loader
- * hooks. (The same start as the SQLite store's append worker, which the ledger may not import.)
- */
-function startWorker(depth: Depth): Worker {
-  const workerData = { sessionId: depth.sessionId, since: depth.since };
-  const compiled = new URL('./verify-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
-  const source = new URL('./verify-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }

@@ -1,8 +1,8 @@
 // OpenTelemetry traces built from the ledger (docs/tracing.md). The gateway starts this when the
 // configuration has a `tracing` section; nothing else of Vigil knows OpenTelemetry.
 import type { RecordedEvent, StoredEvent } from '../core/events.js';
-import { OtlpSessionExporter } from './otlp-export.js';
 import { SessionTracer, type TracingLogger } from './session-tracer.js';
+import { WorkerExporter } from './worker-exporter.js';
 
 export { OtlpSessionExporter, type SessionSpanSink } from './otlp-export.js';
 export { planSessionTrace } from './session-plan.js';
@@ -27,12 +27,12 @@ export interface TracingWiring {
 export function startTracing(settings: TracingSettings, wiring: TracingWiring): SessionTracer {
   const tracer = new SessionTracer({
     readSession: wiring.readSession,
-    sink: new OtlpSessionExporter({
+    exporter: new WorkerExporter({
       endpoint: settings.otlp_endpoint,
       headers: wiring.headers,
       serviceName: settings.service_name,
+      content: settings.content,
     }),
-    content: settings.content,
     logger: wiring.logger,
   });
   wiring.onCommit(tracer.onCommit);

@@ -33,6 +33,9 @@ export interface OtlpOptions {
   readonly timeoutMs?: number;
 }
 
+/** Spans per OTLP request (collectors commonly accept a few MiB per request). */
+export const SPANS_PER_REQUEST = 512;
+
 /** Where a session's spans go; the OTLP exporter in production, anything with the same shape in tests. */
 export interface SessionSpanSink {
   /** Resolves with the number of spans sent; rejects when the export failed. */
@@ -76,12 +79,16 @@ export class OtlpSessionExporter implements SessionSpanSink {
 
   async send(plan: SessionTracePlan): Promise<number> {
     const spans = this.#build(plan);
-    if (spans.length === 0) return 0;
-    const result = await new Promise<Parameters<Parameters<SpanExporter['export']>[1]>[0]>((resolve) =>
-      this.#exporter.export(spans, resolve),
-    );
-    // ExportResultCode.SUCCESS is 0 (@opentelemetry/core, which we do not depend on directly).
-    if (result.code !== 0) throw result.error ?? new Error('the collector refused the spans');
+    // A 10,000-call run is one session: sent in requests of bounded size, so no request nears a
+    // collector's body limit and the JSON of one request is all that is in memory at a time.
+    for (let from = 0; from < spans.length; from += SPANS_PER_REQUEST) {
+      const slice = spans.slice(from, from + SPANS_PER_REQUEST);
+      const result = await new Promise<Parameters<Parameters<SpanExporter['export']>[1]>[0]>((resolve) =>
+        this.#exporter.export(slice, resolve),
+      );
+      // ExportResultCode.SUCCESS is 0 (@opentelemetry/core, which we do not depend on directly).
+      if (result.code !== 0) throw result.error ?? new Error('the collector refused the spans');
+    }
     return spans.length;
   }
 

@@ -1,10 +1,10 @@
-// When a session ends (its session.end committed), read its events back from the store, plan its
-// spans and export them: off the data path, one session at a time. The commit listener only queues
-// a session id; reading, planning and exporting happen later on the event loop. An export that
+// When a session ends (its session.end committed), read its events back from the store and hand
+// them to the exporter: off the data path, one session at a time. The commit listener only queues
+// a session id; the reading happens later on the event loop, planning and sending in the exporter's
+// worker thread. An export that
 // fails is logged (the logger masks) and counted, never retried into a backlog, never fatal.
 import type { RecordedEvent, StoredEvent } from '../core/events.js';
-import type { SessionSpanSink } from './otlp-export.js';
-import { planSessionTrace } from './session-plan.js';
+import type { SessionExporter } from './session-exporter.js';
 
 export interface TracingLogger {
   warn(facts: object, message: string): void;
@@ -12,8 +12,7 @@ export interface TracingLogger {
 
 export interface SessionTracerDeps {
   readonly readSession: (sessionId: string) => Promise<StoredEvent[]>;
-  readonly sink: SessionSpanSink;
-  readonly content: boolean;
+  readonly exporter: SessionExporter;
   readonly logger: TracingLogger;
   /** Sessions waiting to be exported beyond this are dropped (counted): a dead collector costs no memory. */
   readonly maxQueued?: number;
@@ -72,9 +71,9 @@ export class SessionTracer {
 
   async #exportOne(sessionId: string): Promise<void> {
     try {
-      const plan = planSessionTrace(await this.#deps.readSession(sessionId), { content: this.#deps.content });
-      if (!plan) return;
-      this.stats.spansExported += await this.#deps.sink.send(plan);
+      const events = await this.#deps.readSession(sessionId);
+      if (events.length === 0) return;
+      this.stats.spansExported += await this.#deps.exporter.export(events);
       this.stats.sessionsExported++;
     } catch (err) {
       this.stats.exportFailures++;
@@ -103,6 +102,6 @@ export class SessionTracer {
     this.#closed = true;
     this.stats.sessionsDropped += this.#queue.length;
     this.#queue.length = 0;
-    await this.#deps.sink.shutdown().catch(() => undefined);
+    await this.#deps.exporter.shutdown().catch(() => undefined);
   }
 }

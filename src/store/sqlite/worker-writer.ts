@@ -1,8 +1,7 @@
 // The main thread's side of the append worker: batches go out with an id, answers come back.
 // If the worker dies, every pending and later append fails (the pipeline then fails closed).
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../../runtime/module-worker.js';
 import type { AppendBatch } from './append-rows.js';
 
 interface Pending {
@@ -17,7 +16,7 @@ export class WorkerBatchWriter {
   #dead: Error | null = null;
 
   constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
-    this.#worker = startWorker({ path, synchronous });
+    this.#worker = startModuleWorker(import.meta.url, 'append-worker', { workerData: { path, synchronous } });
     this.#worker.on('message', (answer: { id: number; ok: boolean; message?: string }) => {
       const pending = this.#pending.get(answer.id);
       this.#pending.delete(answer.id);
@@ -64,17 +63,4 @@ export class WorkerBatchWriter {
     this.#worker.postMessage('close');
     await exited;
   }
-}
-
-/**
- * The compiled worker beside this module; when running from source (tests, development under tsx)
- * the TypeScript entry, loaded after registering tsx in the worker, which does not inherit loader hooks.
- */
-function startWorker(workerData: { path: string; synchronous: string }): Worker {
-  const compiled = new URL('./append-worker.js', import.meta.url);
-  if (existsSync(fileURLToPath(compiled))) return new Worker(compiled, { workerData });
-  const source = new URL('./append-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(source)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }
