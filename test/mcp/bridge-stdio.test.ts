@@ -94,6 +94,8 @@ test('a stdio upstream is spawned with its secret injected, and its tools are re
   } finally {
     await client.close();
   }
+  // The answer's record is deferred (it rides with the next commit): wait for what is queued.
+  await stdioGateway.recorder.drain();
   const sessions = await stdioGateway.store.ledger.listSessions({ connection: 'local-tools' });
   const events = (await Promise.all(sessions.map((s) => stdioGateway.store.ledger.readSession(s.id)))).flat();
   assert.ok(events.some((e) => e.type === 'mcp.call' && e.payload?.tool === 'read_file'));
@@ -175,6 +177,8 @@ test('stateless revision (2026-07-28): a request without initialize or session i
   assert.equal(res.status, 200);
   assert.equal(res.headers.get('mcp-session-id'), null, 'no session is created');
   assert.deepEqual((await answerOf(res)).result?.content, [{ type: 'text', text: '42' }]);
+  // The answer's record is deferred (it rides with the next commit): wait for what is queued.
+  await stdioGateway.recorder.drain();
   const sessions = await stdioGateway.store.ledger.listSessions({ connection: 'local-tools' });
   const events = (await Promise.all(sessions.map((s) => stdioGateway.store.ledger.readSession(s.id)))).flat();
   assert.ok(events.some((e) => e.type === 'mcp.call' && e.payload?.tool === 'multiply'));

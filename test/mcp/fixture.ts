@@ -34,12 +34,18 @@ export async function startMcpFixture(settings: Record<string, unknown> = {}): P
   writeFileSync(join(root, 'hello.txt'), 'hello from the demo root\n');
   const arrivals: Arrival[] = [];
   let gateway: TestGateway | null = null;
-  const events = async (type?: string): Promise<StoredEvent[]> => {
+  // What is committed now, without waiting for anything queued: the write-ahead check reads this.
+  const committedEvents = async (type?: string): Promise<StoredEvent[]> => {
     if (!gateway) return [];
     const sessions = await gateway.store.ledger.listSessions({ connection: 'tools', limit: 1000 });
     const all: StoredEvent[] = [];
     for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
     return all.filter((e) => type === undefined || e.type === type).sort((a, b) => a.index - b.index);
+  };
+  // Everything recorded so far, deferred records (an answer's mcp.result) included.
+  const events = async (type?: string): Promise<StoredEvent[]> => {
+    await gateway?.recorder.drain();
+    return committedEvents(type);
   };
   const upstream = await startDemoToolsHttp({
     root,
@@ -51,7 +57,7 @@ export async function startMcpFixture(settings: Record<string, unknown> = {}): P
       let recordedFirst = false;
       if (tool !== null) {
         // Read at once: had Vigil forwarded before recording, the call would not be in the ledger yet.
-        const calls = await events('mcp.call');
+        const calls = await committedEvents('mcp.call');
         recordedFirst = calls.some(
           (e) =>
             e.payload?.tool === tool &&

@@ -15,6 +15,7 @@ import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/for
 import { sendJsonError } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
+import type { AppendOptions } from '../../ledger/recorder.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import { BodyRecorder } from './body-record.js';
@@ -29,6 +30,9 @@ export class HttpApiConnection {
   readonly #ctx: ModuleContext;
   readonly #credential: string | null;
   readonly #agent: Agent;
+  readonly #responseNotRecorded = (err: unknown): void => {
+    this.#ctx.logger.warn({ err: toVigilError(err).message }, 'http.response not recorded');
+  };
 
   constructor(config: HttpConnectionConfig, ctx: ModuleContext) {
     this.config = config;
@@ -171,12 +175,16 @@ export class HttpApiConnection {
     signal: AbortSignal,
   ): Promise<void> {
     const started = performance.now();
-    const record = (facts: JsonObject) =>
-      session.observe('http.response', {
-        request_id: requestId,
-        duration_ms: Math.round((performance.now() - started) * 100) / 100,
-        ...facts,
-      });
+    const record = (facts: JsonObject, options?: AppendOptions) =>
+      session.observe(
+        'http.response',
+        {
+          request_id: requestId,
+          duration_ms: Math.round((performance.now() - started) * 100) / 100,
+          ...facts,
+        },
+        options,
+      );
     if (signal.aborted || req.socket.destroyed) {
       await record({
         status: null,
@@ -218,17 +226,23 @@ export class HttpApiConnection {
     } finally {
       upstream.body.destroy();
     }
-    await record({
+    const facts: JsonObject = {
       status: upstream.statusCode,
       content_type: contentType ?? null,
       body: body.record(contentType),
       partial: failure !== null,
       ...(failure ? { error: { code: failure.code, message: failure.message } } : {}),
-    });
-    // No complete response before it is recorded (docs/adr/0002): the body goes out chunked (the
-    // upstream's content-length is not passed on), so the client sees it complete only at this end.
-    if (failure) res.destroy();
-    else res.end();
+    };
+    if (failure) {
+      // The record that says why the response broke off is committed before the client is cut.
+      await record(facts);
+      res.destroy();
+      return;
+    }
+    // An answer to an action is recorded deferred (docs/adr/0006): the request was durable before
+    // the upstream saw it, and the client is not held for a second commit.
+    record(facts, { deferred: true }).catch(this.#responseNotRecorded);
+    res.end();
   }
 }
 

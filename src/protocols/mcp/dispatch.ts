@@ -27,6 +27,8 @@ export interface McpServed {
   readonly config: McpConnectionConfig;
   readonly upstream: McpUpstream;
   readonly pins: PinIndex;
+  /** Told when a result's deferred record failed (the client already has the answer). */
+  readonly resultNotRecorded: (err: unknown) => void;
 }
 
 export interface RequestScope {
@@ -138,15 +140,21 @@ async function recordedRead(
     scope,
     m,
     async (answer) => {
-      await scope.session.observe('mcp.result', {
-        read_id: readId,
-        method: m.method,
-        ...answerFacts(answer),
-      });
+      recordResult(served, scope, { read_id: readId, method: m.method, ...answerFacts(answer) });
       return answer;
     },
     (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
   );
+}
+
+/**
+ * An answer's record is deferred, as a statement's result is (docs/adr/0006): the action it answers
+ * was durable before the upstream saw it, and nothing reaches a target on the strength of this
+ * record, so the client is not held for a second commit. It rides with the next commit someone
+ * waits for, or goes within a few milliseconds; the recorder keeps it in session order.
+ */
+function recordResult(served: McpServed, scope: RequestScope, payload: JsonObject): void {
+  scope.session.observe('mcp.result', payload, { deferred: true }).catch(served.resultNotRecorded);
 }
 
 async function recordFailure(scope: RequestScope, ids: JsonObject, error: VigilError): Promise<void> {
@@ -300,7 +308,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     scope,
     m,
     async (answer) => {
-      await session.observe('mcp.result', { call_id: callId, tool, ...callOutcome(answer) });
+      recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) });
       return answer;
     },
     (error) => recordFailure(scope, { call_id: callId, tool }, error),

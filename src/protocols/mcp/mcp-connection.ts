@@ -32,6 +32,9 @@ export class McpConnection implements McpServed {
   readonly config: McpConnectionConfig;
   readonly upstream: McpUpstream;
   readonly pins: PinIndex;
+  readonly resultNotRecorded = (err: unknown): void => {
+    this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
+  };
   readonly #ctx: ModuleContext;
 
   constructor(config: McpConnectionConfig, ctx: ModuleContext) {
