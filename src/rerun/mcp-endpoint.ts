@@ -1,17 +1,27 @@
 // The re-run's MCP endpoint (`<url>/mcp`, streamable HTTP): the official SDK's server answers
 // initialize, tools/list with the definitions the recorded listings showed, and tools/call from the
-// recording by tool name and masked arguments (mcp-matcher.ts). A call with no recorded result is
+// recording by tool name and masked arguments (mcp-matcher.ts); resources/read and prompts/get the
+// same way by URI, or prompt name and arguments, with resources/list and prompts/list naming what
+// the recording read (listings of resources and prompts are not recorded). A call with no recorded result is
 // that request's JSON-RPC error with `rerun_no_recorded_answer` in error.data.code, as the gateway
 // reports its own refusals, and goes in the re-run report. Stateless: each POST gets its own SDK
 // server and transport; the matcher, shared by all, is the state.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
 import { McpMatcher, type McpUnmatched } from './mcp-matcher.js';
-import { type RecordedMcp, RPC_REFUSED } from './mcp-recorded.js';
+import { type ReadMethod, type RecordedMcp, RPC_REFUSED, readArguments } from './mcp-recorded.js';
 import type { McpReport } from './report.js';
 
 export interface McpEndpoint {
@@ -30,9 +40,52 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   const connectionOf = (tool: string) =>
     (recorded.calls.find((c) => c.tool === tool) ?? recorded.calls[0])?.connection ?? '';
   const tools = recorded.tools.map((t) => t.definition as unknown as Tool);
+  const reads = new McpMatcher(recorded.reads);
+  const unmatchedReads: McpUnmatched[] = [];
+  let answeredReads = 0;
+  const resources = [
+    ...new Set(recorded.reads.filter((r) => r.tool === 'resources/read').map((r) => r.arguments.uri)),
+  ];
+  const prompts = promptListing(recorded);
+  const hasReads = (method: ReadMethod) => recorded.reads.some((r) => r.tool === method);
+
+  /** A read answered from the recording, matched on its masked request as a call is. */
+  const answerRead = (method: ReadMethod, params: JsonObject): JsonObject => {
+    const args = readArguments(method, params);
+    const connection = recorded.reads[0]?.connection ?? '';
+    const masked = masker.maskPayload(args, connection);
+    const result = reads.match(method, readArguments(method, masked));
+    if (result.kind === 'unmatched') {
+      unmatchedReads.push(result.unmatched);
+      throw noReadAnswer(result.unmatched);
+    }
+    answeredReads++;
+    const outcome = result.call.outcome;
+    if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
+    return outcome.result;
+  };
 
   const server = (): Server => {
-    const s = new Server({ name: 'vigil-rerun', version: '1.0.0' }, { capabilities: { tools: {} } });
+    const capabilities = {
+      tools: {},
+      ...(hasReads('resources/read') ? { resources: {} } : {}),
+      ...(hasReads('prompts/get') ? { prompts: {} } : {}),
+    };
+    const s = new Server({ name: 'vigil-rerun', version: '1.0.0' }, { capabilities });
+    if (capabilities.resources) {
+      s.setRequestHandler(ListResourcesRequestSchema, async () => ({
+        resources: resources.map((uri) => ({ uri: String(uri), name: String(uri) })),
+      }));
+      s.setRequestHandler(ReadResourceRequestSchema, async (request) =>
+        answerRead('resources/read', request.params as JsonObject),
+      );
+    }
+    if (capabilities.prompts) {
+      s.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }));
+      s.setRequestHandler(GetPromptRequestSchema, async (request) =>
+        answerRead('prompts/get', request.params as JsonObject),
+      );
+    }
     s.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
     s.setRequestHandler(CallToolRequestSchema, async (request) => {
       const tool = request.params.name;
@@ -73,8 +126,30 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
       unmatched: [...unmatched],
       unserved: matcher.unserved(),
       unanswerable: [...recorded.unanswerable],
+      reads: {
+        requests: reads.requests,
+        answered: answeredReads,
+        recorded: recorded.reads.length,
+        unmatched: [...unmatchedReads],
+        unserved: reads.unserved(),
+        unanswerable: [...recorded.unanswerableReads],
+      },
     }),
   };
+}
+
+/** The prompts the recording got, each with the argument names it was given. */
+function promptListing(recorded: RecordedMcp): { name: string; arguments: { name: string }[] }[] {
+  const byName = new Map<string, Set<string>>();
+  for (const r of recorded.reads) {
+    if (r.tool !== 'prompts/get') continue;
+    const names = byName.get(String(r.arguments.name)) ?? new Set<string>();
+    const args = r.arguments.arguments;
+    if (typeof args === 'object' && args !== null && !Array.isArray(args))
+      for (const k of Object.keys(args)) names.add(k);
+    byName.set(String(r.arguments.name), names);
+  }
+  return [...byName].map(([name, args]) => ({ name, arguments: [...args].sort().map((a) => ({ name: a })) }));
 }
 
 /**
@@ -83,6 +158,16 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
  */
 function rpcError(code: number, message: string, data: JsonValue): Error {
   return Object.assign(new Error(message), { code, data });
+}
+
+function noReadAnswer(u: McpUnmatched): Error {
+  const what = u.reason === 'exhausted' ? 'was made more often than recorded' : 'has no recorded answer';
+  const near = u.closest ? `the closest is recorded read #${u.closest.position}` : `no ${u.tool} is recorded`;
+  return rpcError(RPC_REFUSED, `read #${u.position} (${u.tool}) of the re-run ${what}; ${near}`, {
+    code: 'rerun_no_recorded_answer',
+    position: u.position,
+    closest: u.closest?.position ?? null,
+  });
 }
 
 function noAnswer(u: McpUnmatched): Error {

@@ -1,8 +1,8 @@
-// The MCP side of a recording: the tools its listings showed (mcp.tools) and its tool calls
-// (mcp.call) with the result recorded for each (mcp.result), in the order they were made, across
-// the MCP sessions given. A refused call is answered with its refusal. A call with no result (the
-// client left, a purged payload) cannot be answered and is kept out, as a model request without a
-// response is.
+// The MCP side of a recording: the tools its listings showed (mcp.tools), its tool calls (mcp.call)
+// and its resource reads and prompt gets (mcp.read, mcp.prompt), each with the answer recorded for
+// it (mcp.result), in the order they were made, across the MCP sessions given. A refused call is
+// answered with its refusal. A request with no answer (the client left, a purged payload) cannot
+// be answered and is kept out, as a model request without a response is.
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
 import { canonicalJson } from './request-key.js';
 
@@ -35,7 +35,26 @@ export interface RecordedMcp {
   readonly calls: RecordedToolCall[];
   /** Recorded calls with nothing to serve. */
   readonly unanswerable: number[];
+  /**
+   * `resources/read` and `prompts/get`, shaped as calls so one matcher serves both: the method is
+   * the "tool", `{uri}` or `{name, arguments}` the arguments. Positioned among reads only.
+   */
+  readonly reads: RecordedToolCall[];
+  /** Recorded reads with nothing to serve. */
+  readonly unanswerableReads: number[];
 }
+
+/** What a read asked for, as the matcher keys it: `{uri}` for a resource, `{name, arguments}` for a prompt. */
+export function readArguments(method: ReadMethod, params: JsonObject): JsonObject {
+  return method === 'resources/read'
+    ? { uri: typeof params.uri === 'string' ? params.uri : '' }
+    : {
+        name: typeof params.name === 'string' ? params.name : '',
+        arguments: isObj(params.arguments) ? params.arguments : {},
+      };
+}
+
+export type ReadMethod = 'resources/read' | 'prompts/get';
 
 /** Vigil's JSON-RPC codes for a refused request and an upstream failure. */
 export const RPC_REFUSED = -32001;
@@ -54,8 +73,12 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
   const tools = new Map<string, RecordedTool>();
   const calls: RecordedToolCall[] = [];
   const unanswerable: number[] = [];
+  const reads: RecordedToolCall[] = [];
+  const unanswerableReads: number[] = [];
   let position = 0;
+  let readPosition = 0;
   for (const events of sessions) {
+    const readResults = new Map<string, JsonObject>();
     const results = new Map<string, JsonObject>();
     const denials = new Map<string, JsonObject>();
     let lastCall: string | null = null;
@@ -63,6 +86,8 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
       if (e.type === 'mcp.call') lastCall = typeof e.payload?.call_id === 'string' ? e.payload.call_id : null;
       if (e.type === 'mcp.result' && typeof e.payload?.call_id === 'string')
         results.set(e.payload.call_id, e.payload);
+      if (e.type === 'mcp.result' && typeof e.payload?.read_id === 'string')
+        readResults.set(e.payload.read_id, e.payload);
       // A refused call is followed by its decision: the rule and the reason the client was told.
       const d = e.payload;
       if (e.type === 'policy.decision' && d?.subject_type === 'mcp.call' && d.action === 'deny' && lastCall)
@@ -70,6 +95,12 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
     }
     for (const e of events) {
       if (e.type === 'mcp.tools' && e.payload) listing(e.payload, tools);
+      if (e.type === 'mcp.read' || e.type === 'mcp.prompt') {
+        readPosition++;
+        const read = recordedRead(e, readPosition, readResults);
+        if (read) reads.push(read);
+        else unanswerableReads.push(readPosition);
+      }
       if (e.type !== 'mcp.call') continue;
       position++;
       const p = e.payload;
@@ -93,7 +124,37 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
       });
     }
   }
-  return { tools: [...tools.values()], calls, unanswerable };
+  return { tools: [...tools.values()], calls, unanswerable, reads, unanswerableReads };
+}
+
+/** A recorded resource read or prompt get with its answer, or null when it has none to serve. */
+function recordedRead(
+  e: StoredEvent,
+  position: number,
+  results: ReadonlyMap<string, JsonObject>,
+): RecordedToolCall | null {
+  const p = e.payload;
+  const readId = typeof p?.read_id === 'string' ? p.read_id : null;
+  const answer = readId ? results.get(readId) : undefined;
+  if (!p || !readId || !answer) return null;
+  const outcome = isObj(answer.error)
+    ? outcomeOf(answer)
+    : isObj(answer.result)
+      ? ({ kind: 'result', result: answer.result } as const)
+      : null;
+  if (!outcome) return null;
+  const method: ReadMethod = e.type === 'mcp.read' ? 'resources/read' : 'prompts/get';
+  const args = readArguments(method, p);
+  return {
+    position,
+    session: e.sessionId,
+    connection: e.connection,
+    callId: readId,
+    tool: method,
+    arguments: args,
+    key: toolCallKey(method, args),
+    outcome,
+  };
 }
 
 /** A later listing replaces a tool's definition; the first listing's order is kept. */

@@ -17,6 +17,18 @@ export interface McpReport {
   readonly unserved: number[];
   /** Recorded calls with no result to serve. */
   readonly unanswerable: number[];
+  /** resources/read and prompts/get, counted and matched on their own (positions among reads). */
+  readonly reads: McpReadReport;
+}
+
+export interface McpReadReport {
+  readonly requests: number;
+  readonly answered: number;
+  readonly recorded: number;
+  /** `tool` names the method (resources/read, prompts/get); `differs.arguments` the parts that differ (uri, name, arguments). */
+  readonly unmatched: McpUnmatched[];
+  readonly unserved: number[];
+  readonly unanswerable: number[];
 }
 
 export interface RerunReport {
@@ -88,6 +100,29 @@ function renderMcp(m: McpReport): string[] {
     lines.push(`tool call #${u.position} (${tool}): no recorded answer; ${closest}`);
     if (u.differs?.tool) lines.push('  tool differs');
     if (u.differs?.arguments.length) lines.push(`  arguments differ: ${u.differs.arguments.join(', ')}`);
+  }
+  return [...lines, ...renderReads(m.reads)];
+}
+
+function renderReads(r: McpReadReport): string[] {
+  if (r.recorded === 0 && r.requests === 0 && r.unanswerable.length === 0) return [];
+  const lines = [
+    `resource reads and prompt gets: ${r.requests}, ${r.answered} answered from the recording, ${r.unmatched.length} without a recorded answer; recorded: ${r.recorded}, not asked for again: ${r.unserved.length ? r.unserved.join(', ') : 'none'}`,
+  ];
+  if (r.unanswerable.length) lines.push(`recorded reads without an answer: ${r.unanswerable.join(', ')}`);
+  for (const u of r.unmatched) {
+    // URIs and prompt arguments may hold anything: only which part differs is printed.
+    if (u.reason === 'exhausted') {
+      lines.push(
+        `read #${u.position} (${u.tool}): made more often than recorded; same as recorded read #${u.closest?.position}`,
+      );
+      continue;
+    }
+    const closest = u.closest
+      ? `closest recorded read #${u.closest.position} (${u.closest.tool})`
+      : `no ${u.tool} recorded`;
+    lines.push(`read #${u.position} (${u.tool}): no recorded answer; ${closest}`);
+    if (u.differs?.arguments.length) lines.push(`  differs in: ${u.differs.arguments.join(', ')}`);
   }
   return lines;
 }

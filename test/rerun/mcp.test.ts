@@ -89,6 +89,8 @@ async function runAgent(openaiBase: string, tools: Client): Promise<AgentRun> {
 let recorded: AgentRun;
 let mcpSession: string;
 let secretWrite: unknown;
+let readmeRead: unknown;
+let promptGet: unknown;
 const SECRET_WRITE = { path: 'note.txt', content: `the key is ${UPSTREAM_TOKEN}` };
 
 before(async () => {
@@ -120,6 +122,8 @@ before(async () => {
     recorded = await runAgent(`${f.gateway.url}/c/oa/v1`, client);
     // After the agent, a call whose argument holds a known secret: the ledger holds it masked.
     secretWrite = await client.callTool({ name: 'write_file', arguments: SECRET_WRITE });
+    readmeRead = await client.readResource({ uri: 'demo://readme' });
+    promptGet = await client.getPrompt({ name: 'summarize', arguments: { path: 'hello.txt' } });
   } finally {
     await client.close();
   }
@@ -231,4 +235,47 @@ test('a tool call with a changed argument gets no recorded answer, and the repor
   assert.match(stdout, /tool call #2 \("add"\): no recorded answer; closest recorded call #3 \("add"\)/);
   assert.match(stdout, /arguments differ: b/);
   assert.ok(!stdout.includes('"b":4'), 'argument values are not printed');
+});
+
+test('resource reads and prompt gets are answered from the recording; another prompt argument is not', async () => {
+  const rerun = await startRerun(configFile, recorded.llmSession, ['--mcp', mcpSession]);
+  const client = await sdkClient(`${rerun.url}/mcp`, TOKENS.alice);
+  let refused: unknown;
+  try {
+    const { resources } = await client.listResources();
+    assert.deepEqual(
+      resources.map((r) => r.uri),
+      ['demo://readme'],
+    );
+    const { prompts } = await client.listPrompts();
+    assert.deepEqual(prompts, [{ name: 'summarize', arguments: [{ name: 'path' }] }]);
+    assert.deepEqual(await client.readResource({ uri: 'demo://readme' }), readmeRead);
+    refused = await client
+      .getPrompt({ name: 'summarize', arguments: { path: 'other.txt' } })
+      .catch((err: unknown) => err);
+    assert.deepEqual(
+      await client.getPrompt({ name: 'summarize', arguments: { path: 'hello.txt' } }),
+      promptGet,
+    );
+  } finally {
+    await client.close();
+  }
+  assert.ok(refused instanceof McpError, String(refused));
+  assert.equal((refused.data as { code?: string }).code, 'rerun_no_recorded_answer');
+  const { code, stdout, report } = await rerun.stop();
+  assert.equal(code, 1, 'a diverging re-run exits 1');
+  const reads = report.mcp?.reads;
+  assert.equal(reads?.recorded, 2);
+  assert.equal(reads?.requests, 3);
+  assert.equal(reads?.answered, 2);
+  assert.deepEqual(reads?.unserved, []);
+  assert.deepEqual(
+    reads?.unmatched.map((u) => [u.position, u.tool, u.reason, u.closest?.position, u.differs?.arguments]),
+    [[2, 'prompts/get', 'no_match', 2, ['arguments']]],
+  );
+  assert.match(
+    stdout,
+    /read #2 \(prompts\/get\): no recorded answer; closest recorded read #2 \(prompts\/get\)/,
+  );
+  assert.ok(!stdout.includes('other.txt'), 'prompt argument values are not printed');
 });

@@ -126,6 +126,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       console.log(renderReport(report));
       if (opts.report) writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
       // Scripts can tell a faithful re-run from a diverging one.
-      if (report.unmatched.length > 0 || (report.mcp?.unmatched.length ?? 0) > 0) setExitCode(1);
+      const mcpUnmatched = (report.mcp?.unmatched.length ?? 0) + (report.mcp?.reads.unmatched.length ?? 0);
+      if (report.unmatched.length > 0 || mcpUnmatched > 0) setExitCode(1);
     });
 }
