@@ -47,7 +47,7 @@ async function main() {
       JSON.stringify({
         dataDir: mkdtempSync(join(tmpdir(), 'vigil-bench-mcp-')),
         settings: {
-          log_level: 'silent',
+          log_level: process.env.VIGIL_BENCH_LOG ?? 'silent',
           durability: 'full',
           identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
           connections: [

@@ -15,6 +15,7 @@ import type {
 } from '../../core/ports.js';
 import { prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
+import { retryBusy } from './busy-retry.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
@@ -226,9 +227,10 @@ export class SqliteStore implements Store {
   }
 
   async appendCheckpoint(cp: SignedCheckpoint): Promise<void> {
-    this.#db
-      .prepare('INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)')
-      .run(cp.size, cp.root, cp.time, cp.keyId, cp.signature);
+    const insert = this.#db.prepare(
+      'INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)',
+    );
+    await retryBusy(() => insert.run(cp.size, cp.root, cp.time, cp.keyId, cp.signature));
   }
 
   async listCheckpoints(): Promise<SignedCheckpoint[]> {

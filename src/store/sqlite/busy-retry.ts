@@ -1,0 +1,37 @@
+// SQLite answers SQLITE_BUSY without waiting out `busy_timeout` in some cases of two connections
+// writing one WAL database (seen here: a checkpoint's INSERT on the main connection failing after
+// about 75 ms while the append worker committed under heavy load). Each write here is one
+// transaction that rolled back whole, so trying it again is safe; a bounded number of tries keeps
+// a stuck database failing (closed) rather than hanging the caller.
+const TRIES = 20;
+const PAUSE_MS = 25;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
+/** Runs `write` (one whole transaction) again while SQLite answers BUSY, blocking the thread between tries. */
+export function retryBusySync<T>(write: () => T): T {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= TRIES) throw err;
+      Atomics.wait(pause, 0, 0, PAUSE_MS);
+    }
+  }
+}
+
+/** The same, yielding to the event loop between tries (for writes on the gateway's main thread). */
+export async function retryBusy<T>(write: () => T): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return write();
+    } catch (err) {
+      if (!isBusy(err) || attempt >= TRIES) throw err;
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
+    }
+  }
+}
