@@ -150,7 +150,8 @@ test('offboarding: disabling the caller cuts its call mid-stream, records it, an
       jsonrpc: '2.0',
       id: 'long',
       method: 'tools/call',
-      params: { name: 'sleep', arguments: { ms: 10_000 }, _meta: { progressToken: 'p' } },
+      // Long enough that the CLI's disable lands first even on a loaded machine; cut, it ends at once.
+      params: { name: 'sleep', arguments: { ms: 60_000 }, _meta: { progressToken: 'p' } },
     }),
   });
   const reader = res.body!.getReader();

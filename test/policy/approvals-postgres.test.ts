@@ -37,7 +37,8 @@ before(async () => {
             match: { connections: ['pg'], statement_kinds: ['UPDATE', 'DELETE'] },
             action: 'review',
             reason: 'writes on pg need a second pair of eyes',
-            review: { approvers: ['group:security', 'group:ai-eng'], required: 1, timeout: '60s' },
+            // Long: the tests decide by CLI, several runs in a row, which a loaded machine makes slow.
+            review: { approvers: ['group:security', 'group:ai-eng'], required: 1, timeout: '600s' },
           },
         ],
       },

@@ -76,7 +76,8 @@ function vigil(args: readonly string[], stdin?: string): Promise<Run> {
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/run.ts', '--config', configPath, 'policy', 'test', ...args],
-      { timeout: 30_000 },
+      // Generous: CLIs run in parallel here, and a loaded machine starts each slowly.
+      { timeout: 120_000 },
       (err, stdout, stderr) => {
         if (err && typeof err.code !== 'number') return reject(err);
         resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
@@ -90,7 +91,7 @@ const sql = (statement: string, ...more: string[]) =>
   vigil(['--connection', 'pg-prod', '--user', 'alice', '--sql', statement, ...more]);
 
 test('--sql: allowed, held for review, denied by a rule, denied by a guardrail', {
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const [select, del, drop, truncate] = await Promise.all([
     sql('SELECT * FROM users'),
@@ -120,7 +121,7 @@ test('--sql: allowed, held for review, denied by a rule, denied by a guardrail',
 });
 
 test('--prompt: a pattern denies, a clean prompt passes, tools and models match', {
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const [secret, clean, tools] = await Promise.all([
     vigil([
@@ -175,7 +176,7 @@ test('--prompt: a pattern denies, a clean prompt passes, tools and models match'
 });
 
 test('--explain lists every rule; --event reads an action from standard input', {
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const event = {
     type: 'db.query',
@@ -209,7 +210,7 @@ test('--explain lists every rule; --event reads an action from standard input', 
 });
 
 test('usage errors exit 2 and say what is wrong; the help states the exit codes', {
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const [help, none, wrongKind, unknown, badEvent] = await Promise.all([
     vigil(['--help']),
@@ -236,7 +237,7 @@ test('usage errors exit 2 and say what is wrong; the help states the exit codes'
 });
 
 test('--sql on a MySQL connection: classified by the MySQL module, executable comments included', {
-  timeout: 60_000,
+  timeout: 240_000,
 }, async () => {
   const my = (statement: string) => vigil(['--connection', 'my-prod', '--user', 'alice', '--sql', statement]);
   const [select, hidden, truncate] = await Promise.all([

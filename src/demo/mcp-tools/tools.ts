@@ -70,8 +70,8 @@ export function createDemoToolsServer(options: DemoToolsOptions): DemoTools {
     sleep: server.registerTool(
       'sleep',
       {
-        description: 'Waits up to 10 seconds, reporting progress each 100 ms when asked to.',
-        inputSchema: { ms: z.number().int().min(0).max(10_000) },
+        description: 'Waits up to 60 seconds, reporting progress each 100 ms when asked to.',
+        inputSchema: { ms: z.number().int().min(0).max(60_000) },
       },
       async ({ ms }, extra) => {
         const token = extra._meta?.progressToken;
