@@ -45,7 +45,7 @@ before(async () => {
             name: 'review-writes',
             match: { statement_kinds: ['UPDATE'] },
             action: 'review',
-            review: { approvers: ['group:ai-eng'], timeout: '60s' },
+            review: { approvers: ['group:ai-eng'], timeout: '600s' },
           },
         ],
       },
@@ -99,7 +99,8 @@ test('an approved access request lets the user in until the grant ends, then the
     'request-access',
     'pg',
     '--duration',
-    '15s',
+    // Long enough for the CLI runs below on a loaded machine, which must see the grant still live.
+    '40s',
     '--reason',
     'debug ticket 7',
     '--json',
