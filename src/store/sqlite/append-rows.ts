@@ -27,6 +27,11 @@ export interface AppendBatch {
   readonly touched: [string, number, number, string, string][];
   /** Sessions the batch ends: [ended_at, reason, id]. */
   readonly ended: [string, string | null, string][];
+  /**
+   * Signed checkpoints: [size, root, time, key_id, signature]. They go through the same writer as
+   * events, so one connection writes and a checkpoint never waits on the main thread for the lock.
+   */
+  readonly checkpoints: [number, string, string, string, string][];
 }
 
 export function prepareAppendBatch(
@@ -34,7 +39,7 @@ export function prepareAppendBatch(
   sessions: readonly SessionMeta[],
 ): AppendBatch {
   const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
-  const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [] };
+  const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [], checkpoints: [] };
   const touched = new Map<string, [string, number, number, string, string]>();
   let identityOf: Identity | null = null;
   let identityJson = '';

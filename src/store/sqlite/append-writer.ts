@@ -19,11 +19,15 @@ export function createBatchWriter(db: Database.Database): WriteBatch {
     'UPDATE sessions SET last_event_at = ?, event_count = event_count + ?, next_seq = ?, last_hash = ? WHERE id = ?',
   );
   const endSession = db.prepare('UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?');
+  const insertCheckpoint = db.prepare(
+    'INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)',
+  );
   const write = db.transaction((batch: AppendBatch) => {
     for (const s of batch.newSessions) insertSession.run(s[0], s[1], s[2], s[3], s[4], s[5], s[5]);
     for (const row of batch.events) insertEvent.run(row);
     for (const t of batch.touched) touchSession.run(t);
     for (const e of batch.ended) endSession.run(e);
+    for (const c of batch.checkpoints) insertCheckpoint.run(c);
   });
   // A batch that met SQLITE_BUSY rolled back whole: written again rather than failed (closed).
   return (batch) => retryBusySync(() => write(batch));

@@ -23,15 +23,3 @@ export function retryBusySync<T>(write: () => T): T {
     }
   }
 }
-
-/** The same, yielding to the event loop between tries (for writes on the gateway's main thread). */
-export async function retryBusy<T>(write: () => T): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return write();
-    } catch (err) {
-      if (!isBusy(err) || attempt >= TRIES) throw err;
-      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
-    }
-  }
-}

@@ -13,9 +13,8 @@ import type {
   SignedCheckpoint,
   Store,
 } from '../../core/ports.js';
-import { prepareAppendBatch } from './append-rows.js';
+import { type AppendBatch, prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
-import { retryBusy } from './busy-retry.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
@@ -227,10 +226,17 @@ export class SqliteStore implements Store {
   }
 
   async appendCheckpoint(cp: SignedCheckpoint): Promise<void> {
-    const insert = this.#db.prepare(
-      'INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)',
-    );
-    await retryBusy(() => insert.run(cp.size, cp.root, cp.time, cp.keyId, cp.signature));
+    // Through the append writer (the worker by default): the one connection that writes the log.
+    const batch: AppendBatch = {
+      events: [],
+      newSessions: [],
+      touched: [],
+      ended: [],
+      checkpoints: [[cp.size, cp.root, cp.time, cp.keyId, cp.signature]],
+    };
+    if (this.#worker) await this.#worker.write(batch);
+    else if (this.#writeInline) this.#writeInline(batch);
+    else throw new VigilError('record_failed', 'the store is read-only');
   }
 
   async listCheckpoints(): Promise<SignedCheckpoint[]> {
