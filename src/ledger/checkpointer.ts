@@ -40,6 +40,8 @@ export class Checkpointer {
   readonly #lag = new CheckpointLag();
   readonly #listeners: ((cp: SignedCheckpoint) => void)[] = [];
   #anchor: AnchorFile | null = null;
+  /** Signed and anchored, not yet in the store. */
+  #unstored: SignedCheckpoint | null = null;
   #lastSize = 0;
   #latestNote: string | null = null;
   #behind = true;
@@ -123,9 +125,10 @@ export class Checkpointer {
 
   async #checkpoint(): Promise<SignedCheckpoint | null> {
     if (this.#behind) await this.#catchUp();
+    const now = this.#options.now ?? Date.now;
+    await this.#storeUnstored(now);
     const size = this.#range.size;
     if (size <= this.#lastSize) return null;
-    const now = this.#options.now ?? Date.now;
     const cp = signCheckpoint(
       this.#options.signer,
       size,
@@ -133,13 +136,38 @@ export class Checkpointer {
       new Date(now()).toISOString(),
     );
     if (this.#anchor) await this.#anchor.append(cp);
+    this.#unstored = cp;
     await this.#options.store.appendCheckpoint(cp);
-    this.#lastSize = size;
+    this.#unstored = null;
+    this.#accepted(cp, now());
+    return cp;
+  }
+
+  /**
+   * A checkpoint the anchor file holds but the store refused (the database was away) is stored as
+   * it is before any other is signed: signing that size again would put a second, different line
+   * for it in the store than in the anchor, which verification rightly reports as a mismatch.
+   */
+  async #storeUnstored(now: () => number): Promise<void> {
+    const cp = this.#unstored;
+    if (!cp) return;
+    try {
+      await this.#options.store.appendCheckpoint(cp);
+    } catch (err) {
+      // The write that failed may have committed before its answer was lost.
+      const stored = await this.#options.store.listCheckpoints();
+      if (!stored.some((c) => c.size === cp.size && c.signature === cp.signature)) throw err;
+    }
+    this.#unstored = null;
+    this.#accepted(cp, now());
+  }
+
+  #accepted(cp: SignedCheckpoint, at: number): void {
+    this.#lastSize = cp.size;
     this.#noteFor(cp);
-    this.#lag.covered(size, now());
+    this.#lag.covered(cp.size, at);
     for (const listener of this.#listeners) listener(cp);
     if (this.#options.webhook) this.#post(this.#options.webhook, cp);
-    return cp;
   }
 
   #noteFor(cp: SignedCheckpoint): void {
