@@ -38,6 +38,35 @@ export async function openStore(
   }
 }
 
+/** What `vigil migrate` did: the store's type, its schema version after, and the versions applied now. */
+export interface StoreMigration {
+  readonly type: StoreConfig['store']['type'];
+  readonly version: number;
+  /** Null where the backend does not say (SQLite applies its migrations whenever it is opened). */
+  readonly applied: readonly number[] | null;
+}
+
+/** Opens the configured store (which brings its schema up to date), reports the version and closes it. */
+export async function migrateStore(
+  config: StoreConfig,
+  dataDir: string,
+  baseDir?: string,
+): Promise<StoreMigration> {
+  const bundle = await openStore(config, dataDir, baseDir);
+  try {
+    if (bundle instanceof PostgresStoreBundle) return { type: config.store.type, ...bundle.migration };
+    if (bundle instanceof SqliteStoreBundle) {
+      const row = bundle.database.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+        version: number | null;
+      };
+      return { type: config.store.type, version: row.version ?? 0, applied: null };
+    }
+    throw new VigilError('config_invalid', `store type ${config.store.type} has no migrations`);
+  } finally {
+    await bundle.close();
+  }
+}
+
 function unknownStore(store: never): never {
   // The schema admits only known types; this guards a config built around it.
   throw new VigilError('config_invalid', `unknown store type ${String((store as { type?: unknown }).type)}`);
