@@ -18,6 +18,13 @@ export interface MigrationOutcome {
 const LOCK_KEY_SQL = "SELECT pg_advisory_xact_lock(hashtextextended('vigil migrate ' || $1, 0))";
 
 export async function migrate(pool: pg.Pool, schema: string): Promise<MigrationOutcome> {
+  // A current schema needs no lock and no DDL: a gateway whose role may only read and write rows
+  // (docs/scale-out.md) starts once `vigil migrate` has run with the owner's role.
+  const current = await schemaVersion(pool, schema);
+  if (current !== null && current >= POSTGRES_MIGRATIONS.length) {
+    refuseNewer(schema, current);
+    return { applied: [], version: current };
+  }
   return inTransaction(pool, async (client) => {
     await client.query(LOCK_KEY_SQL, [schema]);
     // The identifier is checked by the configuration schema; quoted all the same.
@@ -28,13 +35,7 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<MigrationO
     );
     const rows = (await client.query('SELECT version FROM schema_migrations')).rows as { version: unknown }[];
     const done = new Set(rows.map((r) => safeInteger(r.version, 'schema_migrations.version')));
-    const newest = Math.max(0, ...done);
-    if (newest > POSTGRES_MIGRATIONS.length) {
-      throw new VigilError(
-        'store_unavailable',
-        `schema ${schema} is at version ${newest}, newer than this Vigil knows (${POSTGRES_MIGRATIONS.length}): upgrade Vigil`,
-      );
-    }
+    refuseNewer(schema, Math.max(0, ...done));
     const applied: number[] = [];
     for (const [i, sql] of POSTGRES_MIGRATIONS.entries()) {
       const version = i + 1;
@@ -48,4 +49,25 @@ export async function migrate(pool: pg.Pool, schema: string): Promise<MigrationO
     }
     return { applied, version: POSTGRES_MIGRATIONS.length };
   });
+}
+
+/** The schema's version, or null when it has no migrations table yet. */
+async function schemaVersion(pool: pg.Pool, schema: string): Promise<number | null> {
+  const table = `"${schema}".schema_migrations`;
+  const { rows } = await pool.query('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
+  if (!(rows[0] as { present: boolean }).present) return null;
+  const max = (await pool.query(`SELECT MAX(version) AS version FROM ${table}`)).rows[0] as {
+    version: unknown;
+  };
+  return max.version === null ? 0 : safeInteger(max.version, 'schema_migrations.version');
+}
+
+/** A schema migrated by a newer Vigil may hold what this one would misread: refuse it. */
+function refuseNewer(schema: string, version: number): void {
+  if (version > POSTGRES_MIGRATIONS.length) {
+    throw new VigilError(
+      'store_unavailable',
+      `schema ${schema} is at version ${version}, newer than this Vigil knows (${POSTGRES_MIGRATIONS.length}): upgrade Vigil`,
+    );
+  }
 }
