@@ -22,6 +22,9 @@ export interface WriterResult {
   readonly startedAt: number;
   readonly endedAt: number;
   readonly cpuMs: number;
+  /** Transactions committed, and the time they took in all (assigning, writing, committing). */
+  readonly commits: number;
+  readonly commitMs: number;
 }
 
 function draft(i: number): EventDraft {
@@ -53,6 +56,12 @@ function draft(i: number): EventDraft {
 const store = await openStore(configSchema.parse(JSON.parse(configJson!)), dataDir!);
 const recorder = new Recorder(store.ledger);
 await recorder.init();
+let commits = 0;
+let commitMs = 0;
+recorder.onCommit((_events, seconds) => {
+  commits++;
+  commitMs += seconds * 1000;
+});
 console.log(JSON.stringify({ ready: true }));
 const input = createInterface({ input: process.stdin });
 await new Promise((resolve) => input.once('line', resolve));
@@ -79,6 +88,8 @@ const result: WriterResult = {
   startedAt,
   endedAt,
   cpuMs: (cpu.user + cpu.system) / 1000,
+  commits,
+  commitMs,
 };
 console.log(JSON.stringify(result));
 await store.close();
