@@ -48,6 +48,15 @@ test('the URL is read from env: or file:, and no message names it or its passwor
   assert.throws(() => resolveDatabaseUrl('env:VIGIL_TEST_DB_URL_CONFIG', '/'), { code: 'secret_unresolved' });
   assert.throws(() => resolveDatabaseUrl('file:missing', dir), { code: 'secret_unresolved' });
   assert.equal(describeDatabase(SECRET_URL), 'db.internal:6432/audit');
+  for (const bad of ['mysql://u:s3cret-Pa55@h/db', 's3cret-Pa55', 'postgres://u:s3cret-Pa55@[::1/db']) {
+    process.env.VIGIL_TEST_DB_URL_CONFIG = bad;
+    assert.throws(
+      () => resolveDatabaseUrl('env:VIGIL_TEST_DB_URL_CONFIG', '/'),
+      (err: Error & { code?: string }) =>
+        err.code === 'config_invalid' && !err.message.includes('s3cret') && err.cause === undefined,
+    );
+  }
+  delete process.env.VIGIL_TEST_DB_URL_CONFIG;
 });
 
 test('a database that cannot be reached fails the open with store_unavailable, without the password', async () => {

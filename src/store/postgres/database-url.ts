@@ -5,8 +5,24 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { VigilError } from '../../core/errors.js';
 
-/** Resolves `env:NAME`, or `file:PATH` relative to `baseDir`; the value is the URL, trimmed. */
+/**
+ * Resolves `env:NAME`, or `file:PATH` relative to `baseDir`, to a postgres:// URL (trimmed). A value
+ * that is not one is refused here, with no cause attached: a URL parser's error may carry its input.
+ */
 export function resolveDatabaseUrl(ref: string, baseDir: string): string {
+  const value = readReference(ref, baseDir);
+  let protocol: string | null = null;
+  try {
+    protocol = new URL(value).protocol;
+  } catch {
+    // reported below, without the parser's error
+  }
+  if (protocol !== 'postgres:' && protocol !== 'postgresql:')
+    throw new VigilError('config_invalid', `store.url (${ref}) does not hold a postgres:// URL`);
+  return value;
+}
+
+function readReference(ref: string, baseDir: string): string {
   if (ref.startsWith('env:')) {
     const name = ref.slice(4);
     const value = process.env[name];
