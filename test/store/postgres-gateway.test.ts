@@ -134,6 +134,10 @@ test('LLM requests and SQL statements are recorded in PostgreSQL, and vigil veri
 test('the store database goes away: requests fail closed, nothing reaches a target, service returns', async () => {
   const { model, gateway, targetUrl } = await setup();
   assert.equal((await ask(gateway, 'warm-up')).status, 200);
+  // Checkpointed before the cut, so no checkpoint falls due while the database is away (what one
+  // signed then does to verification is the known issue in the next test).
+  await gateway.recorder.drain();
+  await gateway.checkpointer.checkpointNow();
   const probe = new pg.Client({ connectionString: targetUrl });
   await probe.connect();
   await probe.query('CREATE TABLE IF NOT EXISTS vigil_fail_closed_probe (tag text)');
@@ -171,6 +175,26 @@ test('the store database goes away: requests fail closed, nothing reaches a targ
   assert.equal((await ask(gateway, 'back again')).status, 200);
   assert.equal(model.requests.length, seen + 1);
   await gateway.recorder.drain();
+  await gateway.checkpointer.checkpointNow();
+  const { code, report } = await cliVerify(gateway);
+  assert.equal(code, 0, JSON.stringify(report));
+});
+
+test('a checkpoint signed while the database is away does not break verification once it is back', {
+  todo:
+    'known issue in src/ledger/checkpointer.ts: the anchor line is written, the store write fails, and the ' +
+    'next checkpoint re-signs the same size, so vigil verify reports anchor_mismatch (any store, not only PostgreSQL)',
+}, async () => {
+  const { gateway, targetUrl } = await setup();
+  assert.equal((await ask(gateway, 'before the outage')).status, 200);
+  await gateway.recorder.drain();
+  const database = gateway.postgresStore!.database;
+  await takeDatabaseAway(targetUrl, database, true);
+  try {
+    await assert.rejects(gateway.checkpointer.checkpointNow());
+  } finally {
+    await takeDatabaseAway(targetUrl, database, false);
+  }
   await gateway.checkpointer.checkpointNow();
   const { code, report } = await cliVerify(gateway);
   assert.equal(code, 0, JSON.stringify(report));
