@@ -18,6 +18,9 @@ export function createPool(settings: PoolSettings, onIdleError?: (err: Error) =>
     connectionString: settings.url,
     max: settings.max,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // A server that vanishes without closing its connections is noticed by TCP keepalive, not
+    // only when the kernel gives up on a write.
+    keepAlive: true,
     application_name: 'vigil',
     // The schema name is checked by the configuration schema (a plain lower-case identifier).
     options: `-c search_path=${settings.schema}`,
