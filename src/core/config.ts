@@ -243,6 +243,27 @@ export const approvalsSectionSchema = z
     break_glass: { allowed: [], max_duration: 3_600_000, reviewers: [] },
   });
 
+/** The embedded default: one SQLite file under the data directory. */
+const sqliteStoreSchema = z.strictObject({ type: z.literal('sqlite') });
+
+/** PostgreSQL, for several gateway replicas on one ledger (docs/scale-out.md). */
+const postgresStoreSchema = z.strictObject({
+  type: z.literal('postgres'),
+  /** The connection URL holds a password, so it is referenced like every other secret. */
+  url: secretRef,
+  pool: z.strictObject({ max: z.number().int().min(1).max(1000).default(10) }).default({ max: 10 }),
+  /** Where Vigil's tables live; created by `vigil migrate` (or at start) when missing. */
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier (letters, digits, _)')
+    .default('vigil'),
+});
+
+/** The `store` section: one backend, chosen by `type`. */
+const storeSection = z
+  .discriminatedUnion('type', [sqliteStoreSchema, postgresStoreSchema])
+  .default({ type: 'sqlite' });
+
 /** A connection as the protocol-neutral layers see it; its module reads the rest with its own schema. */
 export const connectionBaseSchema = z.object({ type: z.string(), ...connectionBase });
 export type ConnectionConfig = z.output<typeof connectionBaseSchema>;
@@ -254,12 +275,15 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
       data: z.string().min(1).default('./.vigil'),
       log_level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
       on_record_failure: z.enum(['fail-closed', 'fail-open']).default('fail-closed'),
-      /** `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss. */
+      /**
+       * `full`: fsync on every group commit; `normal`: survives a process crash, not a power loss.
+       * SQLite only: a PostgreSQL store commits as the server's synchronous_commit says.
+       */
       durability: z.enum(['full', 'normal']).default('full'),
       /** Commit the ledger in a worker thread so fsync never blocks the data path (off: on the main thread). */
       append_in_worker: z.boolean().default(true),
       /** Where the ledger, identities' access state and approvals live (one bundle of ports). */
-      store: z.strictObject({ type: z.enum(['sqlite']).default('sqlite') }).default({ type: 'sqlite' }),
+      store: storeSection,
       max_body_bytes: z
         .number()
         .int()

@@ -124,6 +124,14 @@ export const ERROR_CODES = {
     status: 503,
     summary: 'The event could not be recorded, so the request was not forwarded.',
   },
+  store_unavailable: {
+    status: 503,
+    summary: "The store's database could not be reached, or its schema could not be migrated.",
+  },
+  store_value_invalid: {
+    status: 500,
+    summary: 'The store returned a value Vigil cannot hold exactly (an integer beyond 2^53 - 1).',
+  },
   // ledger
   ledger_tampered: { status: 500, summary: 'Verification found the ledger altered.' },
   bundle_invalid: { status: 400, summary: 'The export bundle is malformed.' },

@@ -58,13 +58,26 @@ export interface PurgeOutcome {
   readonly dropped: number;
 }
 
+/** The global positions an append gave its batch: `firstIndex`, `firstIndex + 1`, ... in order. */
+export interface AppendedPositions {
+  readonly firstIndex: number;
+}
+
 /**
  * Durable storage of the ledger. Every method may be called concurrently; `appendEvents` must be
  * atomic (all or nothing) and durable when its promise resolves.
  */
 export interface Store {
-  /** Appends one batch in a single transaction. Events come in `index` order, contiguous. */
-  appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]): Promise<void>;
+  /**
+   * Appends one batch in a single transaction. Events come in `index` order, contiguous. A store
+   * either keeps the given indexes (refusing the batch when one is taken) or, when several writers
+   * share it, numbers the batch itself from its head inside the transaction; the event hash does not
+   * cover the index, so either is sound. Resolves to where the batch actually went.
+   */
+  appendEvents(
+    events: readonly RecordedEvent[],
+    sessions?: readonly SessionMeta[],
+  ): Promise<AppendedPositions>;
   /** Number of events in the global log. */
   ledgerSize(): Promise<number>;
   sessionHead(sessionId: string): Promise<SessionHead | null>;

@@ -1,7 +1,8 @@
 // The recorder turns masked event drafts into ledger entries and makes them durable.
 // Group commit: drafts that arrive while a write is in flight are written together in the next
 // transaction, so many concurrent requests share one fsync. Sequence numbers, global indexes and
-// hashes are assigned at flush time from the committed heads, so a failed write leaves no gap.
+// hashes are assigned at flush time from the committed heads, so a failed write leaves no gap; a
+// store shared by several writers may move the batch to other global indexes (it returns them).
 // An event nobody waits for (a statement's result, terminal output) may be deferred: it is committed
 // with the next batch someone does wait for, or within DEFER_MS, so that a client in a loop pays
 // one commit per statement (its action) rather than two.
@@ -208,10 +209,14 @@ export class Recorder {
       head.lastHash = hash;
       index++;
     }
-    await this.#store.appendEvents(events, sessions);
+    const { firstIndex } = await this.#store.appendEvents(events, sessions);
     for (const [id, head] of heads) this.#heads.set(id, head);
-    this.#size = index;
-    return events;
+    // A store shared by several writers numbers the batch itself (the hashes do not cover the
+    // index): the events take the positions it gave them, in the same order.
+    const placed =
+      firstIndex === this.#size ? events : events.map((e, i) => ({ ...e, index: firstIndex + i }));
+    this.#size = firstIndex + placed.length;
+    return placed;
   }
 
   /** Identities are usually one shared object per session: encode each once. */

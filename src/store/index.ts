@@ -4,29 +4,70 @@ import { join } from 'node:path';
 import type { VigilConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { StoreBundle } from '../core/ports.js';
+import { resolveDatabaseUrl } from './postgres/database-url.js';
+import { PostgresStoreBundle } from './postgres/postgres-store-bundle.js';
 import { SQLITE_FILE, SqliteStoreBundle } from './sqlite/sqlite-store-bundle.js';
 
 /** The parts of the configuration a store reads. */
 export type StoreConfig = Pick<VigilConfig, 'store' | 'durability' | 'append_in_worker'>;
 
 /**
- * Async although SQLite opens synchronously: a networked backend connects and migrates first, and
- * callers should not have to change when one is added.
+ * Async although SQLite opens synchronously: PostgreSQL connects and migrates first. `baseDir` is
+ * where a `file:` reference in the store's URL is relative to (the configuration file's folder).
  */
-export async function openStore(config: StoreConfig, dataDir: string): Promise<StoreBundle> {
-  const type = config.store.type;
-  switch (type) {
+export async function openStore(
+  config: StoreConfig,
+  dataDir: string,
+  baseDir: string = process.cwd(),
+): Promise<StoreBundle> {
+  const store = config.store;
+  switch (store.type) {
     case 'sqlite':
       return new SqliteStoreBundle(join(dataDir, SQLITE_FILE), {
         synchronous: config.durability,
         appendInWorker: config.append_in_worker,
       });
+    case 'postgres':
+      return PostgresStoreBundle.open({
+        url: resolveDatabaseUrl(store.url, baseDir),
+        max: store.pool.max,
+        schema: store.schema,
+      });
     default:
-      return unknownStore(type);
+      return unknownStore(store);
   }
 }
 
-function unknownStore(type: never): never {
+/** What `vigil migrate` did: the store's type, its schema version after, and the versions applied now. */
+export interface StoreMigration {
+  readonly type: StoreConfig['store']['type'];
+  readonly version: number;
+  /** Null where the backend does not say (SQLite applies its migrations whenever it is opened). */
+  readonly applied: readonly number[] | null;
+}
+
+/** Opens the configured store (which brings its schema up to date), reports the version and closes it. */
+export async function migrateStore(
+  config: StoreConfig,
+  dataDir: string,
+  baseDir?: string,
+): Promise<StoreMigration> {
+  const bundle = await openStore(config, dataDir, baseDir);
+  try {
+    if (bundle instanceof PostgresStoreBundle) return { type: config.store.type, ...bundle.migration };
+    if (bundle instanceof SqliteStoreBundle) {
+      const row = bundle.database.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as {
+        version: number | null;
+      };
+      return { type: config.store.type, version: row.version ?? 0, applied: null };
+    }
+    throw new VigilError('config_invalid', `store type ${config.store.type} has no migrations`);
+  } finally {
+    await bundle.close();
+  }
+}
+
+function unknownStore(store: never): never {
   // The schema admits only known types; this guards a config built around it.
-  throw new VigilError('config_invalid', `unknown store type ${String(type)}`);
+  throw new VigilError('config_invalid', `unknown store type ${String((store as { type?: unknown }).type)}`);
 }

@@ -11,6 +11,7 @@ import { verifyLedger } from '../../src/ledger/verify.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 import { openStore } from '../../src/store/index.js';
+import { type ScratchPostgresStore, scratchPostgresStore } from './postgres-store.js';
 
 export const TOKENS = {
   alice: 'tok-alice-0123456789',
@@ -29,22 +30,48 @@ export const TEST_IDENTITIES = [
 export interface TestGateway extends Gateway {
   readonly dataDir: string;
   readonly config: VigilConfig;
+  /** The database of a gateway started with `store: 'postgres'` (dropped when the gateway closes). */
+  readonly postgresStore: ScratchPostgresStore | null;
+}
+
+export interface TestGatewayOptions {
+  /**
+   * Where the gateway keeps its ledger: `sqlite` (the default) under the data directory, or
+   * `postgres`, a fresh database on the test PostgreSQL (test/support/postgres-store.ts).
+   */
+  readonly store?: 'sqlite' | 'postgres';
 }
 
 /** `settings` is the YAML-shaped configuration minus identities (added) and data (a temp dir). */
 export async function startTestGateway(
   settings: Record<string, unknown>,
   dataDir?: string,
+  options: TestGatewayOptions = {},
 ): Promise<TestGateway> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  const postgresStore = options.store === 'postgres' ? await scratchPostgresStore('database') : null;
   const config = configSchema.parse({
     log_level: 'silent',
     identities: TEST_IDENTITIES,
     ...settings,
+    ...(postgresStore ? { store: postgresStore.section } : {}),
     data: dir,
   });
-  const gateway = await startGateway({ config, path: null, dataDir: dir }, { listen: '127.0.0.1:0' });
-  return { ...gateway, dataDir: dir, config };
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ config, path: null, dataDir: dir }, { listen: '127.0.0.1:0' });
+  } catch (err) {
+    await postgresStore?.drop();
+    throw err;
+  }
+  const close = async () => {
+    try {
+      await gateway.close();
+    } finally {
+      await postgresStore?.drop();
+    }
+  };
+  return { ...gateway, close, dataDir: dir, config, postgresStore };
 }
 
 /** Another handle on a gateway's store, as the CLI or another replica has: the caller closes it. */

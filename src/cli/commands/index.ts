@@ -7,6 +7,7 @@ import { register as keys } from './keys.js';
 import { register as login } from './login.js';
 import { register as maskTest } from './mask-test.js';
 import { register as mcpBridge } from './mcp-bridge.js';
+import { register as migrate } from './migrate.js';
 import { register as policy } from './policy.js';
 import { register as protocolCommands } from './protocol-commands.js';
 import { register as purge } from './purge.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly RegisterCommand[] = [
   rerun,
   verify,
   exportBundle,
+  migrate,
   purge,
   keys,
   token,

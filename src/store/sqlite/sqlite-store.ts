@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
 import type {
+  AppendedPositions,
   PurgeOutcome,
   PurgePlan,
   SessionFilter,
@@ -104,13 +105,18 @@ export class SqliteStore implements Store {
     return this.#db;
   }
 
-  async appendEvents(events: readonly RecordedEvent[], sessions: readonly SessionMeta[] = []): Promise<void> {
+  /** Keeps the indexes the recorder gave (one writer per file): a taken one refuses the batch. */
+  async appendEvents(
+    events: readonly RecordedEvent[],
+    sessions: readonly SessionMeta[] = [],
+  ): Promise<AppendedPositions> {
     try {
       if (!this.#db.open) throw new Error('the store is closed');
       const batch = prepareAppendBatch(events, sessions);
       if (this.#worker) await this.#worker.write(batch);
       else if (this.#writeInline) this.#writeInline(batch);
       else throw new Error('the store is read-only');
+      return { firstIndex: events[0]?.index ?? (await this.ledgerSize()) };
     } catch (err) {
       throw new VigilError('record_failed', `could not persist ${events.length} event(s)`, { cause: err });
     }

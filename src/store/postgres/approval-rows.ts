@@ -1,0 +1,93 @@
+// Rows of the approvals, approval_votes and grants tables as the ApprovalStore port returns them.
+import type { Identity, JsonObject } from '../../core/events.js';
+import type {
+  ApprovalKind,
+  ApprovalRecord,
+  ApprovalStatus,
+  ApprovalVote,
+  GrantRecord,
+} from '../../core/ports.js';
+
+export interface ApprovalRow {
+  id: string;
+  kind: string;
+  status: string;
+  requester: string;
+  connection: string;
+  session_id: string;
+  rule: string | null;
+  reason: string;
+  subject: string;
+  approvers: string;
+  required: number;
+  created_at: string;
+  expires_at: string;
+  decided_at: string | null;
+  action_digest: string | null;
+}
+
+export interface VoteRow {
+  approval_id: string;
+  reviewer: string;
+  decision: string;
+  reason: string;
+  at: string;
+}
+
+export interface GrantRow {
+  id: string;
+  subject: string;
+  connection: string;
+  approval_id: string | null;
+  break_glass: boolean;
+  reason: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+export function approvalOf(row: ApprovalRow, votes: readonly ApprovalVote[]): ApprovalRecord {
+  return {
+    id: row.id,
+    kind: row.kind as ApprovalKind,
+    status: row.status as ApprovalStatus,
+    requester: JSON.parse(row.requester) as Identity,
+    connection: row.connection,
+    sessionId: row.session_id,
+    rule: row.rule,
+    reason: row.reason,
+    subject: JSON.parse(row.subject) as JsonObject,
+    approvers: JSON.parse(row.approvers) as string[],
+    required: row.required,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    decidedAt: row.decided_at,
+    votes,
+    actionDigest: row.action_digest,
+  };
+}
+
+export function voteOf(row: VoteRow): ApprovalVote {
+  return {
+    reviewer: JSON.parse(row.reviewer) as Identity,
+    decision: row.decision as ApprovalVote['decision'],
+    reason: row.reason,
+    at: row.at,
+  };
+}
+
+export function grantOf(row: GrantRow): GrantRecord {
+  return {
+    id: row.id,
+    subject: row.subject,
+    connection: row.connection,
+    approvalId: row.approval_id,
+    breakGlass: row.break_glass,
+    reason: row.reason,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    revokedBy: row.revoked_by,
+  };
+}

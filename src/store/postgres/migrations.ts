@@ -1,0 +1,159 @@
+// Schema migrations for the PostgreSQL store, in order. Never edit one that has shipped: add another.
+// Text columns that are compared or ordered (ids, ISO times) use the "C" collation, so order is byte
+// order whatever the database's locale, as in the SQLite store. Every text column holds exactly the
+// text the ledger hashed; integers that can grow (positions, counts, versions) are bigint.
+
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    idx BIGINT PRIMARY KEY,
+    session_id TEXT COLLATE "C" NOT NULL,
+    seq BIGINT NOT NULL,
+    type TEXT COLLATE "C" NOT NULL,
+    time TEXT COLLATE "C" NOT NULL,
+    connection TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    identity TEXT NOT NULL,
+    payload TEXT,
+    payload_hash TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (session_id, seq)
+  );
+  CREATE INDEX events_time ON events (time);
+  CREATE INDEX events_purge_records ON events (idx) WHERE type = 'ledger.purged';
+  -- The global log's size, one row: an append locks it, numbers its batch from it and moves it in
+  -- the same transaction, so several writers get disjoint, gap-free positions (docs/adr/0006).
+  CREATE TABLE ledger_head (
+    one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+    size BIGINT NOT NULL CHECK (size >= 0)
+  );
+  INSERT INTO ledger_head (one, size) VALUES (TRUE, 0);
+  -- A derived index for listings; the ledger (events, checkpoints) is the source of truth.
+  CREATE TABLE sessions (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    connection TEXT COLLATE "C" NOT NULL,
+    protocol TEXT NOT NULL,
+    subject TEXT COLLATE "C" NOT NULL,
+    identity TEXT NOT NULL,
+    started_at TEXT COLLATE "C" NOT NULL,
+    last_event_at TEXT COLLATE "C" NOT NULL,
+    ended_at TEXT COLLATE "C",
+    end_reason TEXT,
+    event_count BIGINT NOT NULL,
+    next_seq BIGINT NOT NULL,
+    last_hash TEXT NOT NULL
+  );
+  CREATE INDEX sessions_subject ON sessions (subject, started_at);
+  CREATE INDEX sessions_connection ON sessions (connection, started_at);
+  CREATE INDEX sessions_started ON sessions (started_at);
+  CREATE INDEX sessions_open ON sessions (started_at) WHERE ended_at IS NULL;
+  CREATE TABLE checkpoints (
+    size BIGINT PRIMARY KEY,
+    root TEXT NOT NULL,
+    time TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    signature TEXT NOT NULL
+  );
+  `,
+  `
+  -- Access state (not part of the ledger; every change is also recorded as an event by whoever makes it).
+  CREATE TABLE access_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);
+  INSERT INTO access_meta (key, value) VALUES ('version', 0), ('grants_version', 0);
+  CREATE TABLE service_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    token_hash TEXT NOT NULL UNIQUE,
+    connections TEXT NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    revoked_at TEXT
+  );
+  CREATE TABLE revoked_tokens (id TEXT PRIMARY KEY, revoked_at TEXT NOT NULL);
+  CREATE TABLE disabled_identities (
+    subject TEXT PRIMARY KEY,
+    disabled_at TEXT COLLATE "C" NOT NULL,
+    reason TEXT NOT NULL
+  );
+  `,
+  `
+  -- Approvals and grants: working state shared by gateway replicas (the ledger records every change).
+  CREATE TABLE approvals (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    requester TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    session_id TEXT NOT NULL,
+    rule TEXT,
+    reason TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    approvers TEXT NOT NULL,
+    required INTEGER NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT NOT NULL,
+    decided_at TEXT,
+    action_digest TEXT
+  );
+  CREATE INDEX approvals_status ON approvals (status, created_at);
+  -- ord keeps the order votes were cast in when two share a time.
+  CREATE TABLE approval_votes (
+    ord BIGSERIAL,
+    approval_id TEXT NOT NULL REFERENCES approvals (id),
+    reviewer_subject TEXT NOT NULL,
+    reviewer TEXT NOT NULL,
+    decision TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    at TEXT COLLATE "C" NOT NULL,
+    PRIMARY KEY (approval_id, reviewer_subject)
+  );
+  CREATE TABLE grants (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    subject TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    approval_id TEXT,
+    break_glass BOOLEAN NOT NULL,
+    reason TEXT NOT NULL,
+    created_at TEXT COLLATE "C" NOT NULL,
+    expires_at TEXT COLLATE "C" NOT NULL,
+    revoked_at TEXT,
+    revoked_by TEXT
+  );
+  CREATE INDEX grants_subject ON grants (subject, connection);
+  `,
+  `
+  -- SCIM provisioning (src/scim): the provider's tokens (hashed), users and groups. user_name_key and
+  -- name_key are the lower-cased names, unique, since SCIM compares userName and displayName
+  -- case-insensitively. Working state: every change is recorded in the ledger by the SCIM service.
+  CREATE TABLE scim_tokens (id TEXT PRIMARY KEY, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL);
+  CREATE TABLE scim_users (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    user_name TEXT NOT NULL,
+    user_name_key TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    active BOOLEAN NOT NULL,
+    attributes TEXT NOT NULL,
+    tokens_revoked_at TEXT,
+    created_at TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+  );
+  CREATE TABLE scim_groups (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    name_key TEXT NOT NULL UNIQUE,
+    external_id TEXT,
+    created_at TEXT COLLATE "C" NOT NULL,
+    updated_at TEXT NOT NULL,
+    version BIGINT NOT NULL
+  );
+  -- ord keeps members in the order they were given. No foreign keys, as in the SQLite store (which
+  -- does not enforce its own): the SCIM service checks members, and deletes drop memberships.
+  CREATE TABLE scim_members (
+    ord BIGSERIAL,
+    group_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    PRIMARY KEY (group_id, user_id)
+  );
+  `,
+];

@@ -1,0 +1,248 @@
+// Approvals and grants on PostgreSQL, shared by gateway replicas. A vote is a read-modify-write: it
+// locks the request's row (SELECT ... FOR UPDATE) first, so concurrent votes and closes on one
+// request queue up and each sees the other's outcome. Reads of a request with its votes run in one
+// snapshot (REPEATABLE READ).
+import type pg from 'pg';
+import type {
+  ApprovalKind,
+  ApprovalRecord,
+  ApprovalStatus,
+  ApprovalStore,
+  ApprovalVote,
+  GrantRecord,
+  VoteResult,
+} from '../../core/ports.js';
+import { bumpGrantsVersion } from './access-version.js';
+import {
+  type ApprovalRow,
+  approvalOf,
+  type GrantRow,
+  grantOf,
+  type VoteRow,
+  voteOf,
+} from './approval-rows.js';
+import { safeInteger } from './pg-integers.js';
+import { inTransaction } from './pg-pool.js';
+
+const DEFAULT_LIST_LIMIT = 200;
+const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+
+export class PostgresApprovalStore implements ApprovalStore {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  async createApproval(r: ApprovalRecord): Promise<void> {
+    await inTransaction(this.#pool, async (client) => {
+      await client.query(
+        `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
+           approvers, required, created_at, expires_at, decided_at, action_digest)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        [
+          r.id,
+          r.kind,
+          r.status,
+          JSON.stringify(r.requester),
+          r.connection,
+          r.sessionId,
+          r.rule,
+          r.reason,
+          JSON.stringify(r.subject),
+          JSON.stringify(r.approvers),
+          r.required,
+          r.createdAt,
+          r.expiresAt,
+          r.decidedAt,
+          r.actionDigest,
+        ],
+      );
+      for (const vote of r.votes) await insertVote(client, r.id, vote);
+    });
+  }
+
+  getApproval(id: string): Promise<ApprovalRecord | null> {
+    return inTransaction(this.#pool, (client) => readApproval(client, id), SNAPSHOT);
+  }
+
+  listApprovals(
+    filter: { readonly status?: ApprovalStatus; readonly kind?: ApprovalKind; readonly limit?: number } = {},
+  ): Promise<ApprovalRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`status = $${params.length}`);
+    }
+    if (filter.kind) {
+      params.push(filter.kind);
+      where.push(`kind = $${params.length}`);
+    }
+    params.push(filter.limit ?? DEFAULT_LIST_LIMIT);
+    const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
+    return inTransaction(
+      this.#pool,
+      async (client) => {
+        const rows = (await client.query(sql, params)).rows as ApprovalRow[];
+        const votes = await votesOf(
+          client,
+          rows.map((r) => r.id),
+        );
+        return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
+      },
+      SNAPSHOT,
+    );
+  }
+
+  addVote(id: string, vote: ApprovalVote): Promise<VoteResult> {
+    return inTransaction(this.#pool, async (client): Promise<VoteResult> => {
+      const locked = await client.query('SELECT status, required FROM approvals WHERE id = $1 FOR UPDATE', [
+        id,
+      ]);
+      const row = locked.rows[0] as { status: string; required: number } | undefined;
+      if (!row) return { outcome: 'unknown' };
+      if (row.status !== 'pending') return { outcome: 'closed' };
+      const voted = await client.query(
+        'SELECT 1 FROM approval_votes WHERE approval_id = $1 AND reviewer_subject = $2',
+        [id, vote.reviewer.subject],
+      );
+      if ((voted.rowCount ?? 0) > 0) return { outcome: 'duplicate' };
+      await insertVote(client, id, vote);
+      const counted = await client.query(
+        "SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = $1 AND decision = 'approve'",
+        [id],
+      );
+      const approvals = safeInteger((counted.rows[0] as { n: unknown }).n, 'count');
+      const decided: ApprovalStatus | null =
+        vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
+      if (decided)
+        await client.query('UPDATE approvals SET status = $1, decided_at = $2 WHERE id = $3', [
+          decided,
+          vote.at,
+          id,
+        ]);
+      const record = await readApproval(client, id);
+      if (!record) throw new Error(`approval ${id} vanished inside its own transaction`);
+      return { outcome: 'recorded', record };
+    });
+  }
+
+  async closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean> {
+    // One conditional UPDATE: it waits for a vote holding the row and then sees its outcome.
+    const result = await this.#pool.query(
+      "UPDATE approvals SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
+      [status, at, id],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>> {
+    const { rows } = await this.#pool.query('SELECT id, status FROM approvals WHERE id = ANY($1::text[])', [
+      [...ids],
+    ]);
+    return new Map((rows as { id: string; status: string }[]).map((r) => [r.id, r.status as ApprovalStatus]));
+  }
+
+  async createGrant(g: GrantRecord): Promise<void> {
+    await inTransaction(this.#pool, async (client) => {
+      await client.query(
+        `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
+           revoked_at, revoked_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          g.id,
+          g.subject,
+          g.connection,
+          g.approvalId,
+          g.breakGlass,
+          g.reason,
+          g.createdAt,
+          g.expiresAt,
+          g.revokedAt,
+          g.revokedBy,
+        ],
+      );
+      await bumpGrantsVersion(client);
+    });
+  }
+
+  async getGrant(id: string): Promise<GrantRecord | null> {
+    const { rows } = await this.#pool.query('SELECT * FROM grants WHERE id = $1', [id]);
+    const row = rows[0] as GrantRow | undefined;
+    return row ? grantOf(row) : null;
+  }
+
+  async listGrants(
+    filter: { readonly activeAt?: string; readonly subject?: string; readonly connection?: string } = {},
+  ): Promise<GrantRecord[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.activeAt) {
+      // Times are ISO-8601 UTC with milliseconds in the "C" collation, so text order is time order.
+      params.push(filter.activeAt);
+      where.push(`revoked_at IS NULL AND expires_at > $${params.length}`);
+    }
+    if (filter.subject) {
+      params.push(filter.subject);
+      where.push(`subject = $${params.length}`);
+    }
+    if (filter.connection) {
+      params.push(filter.connection);
+      where.push(`connection = $${params.length}`);
+    }
+    const sql = `SELECT * FROM grants ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                 ORDER BY created_at DESC, id DESC`;
+    return ((await this.#pool.query(sql, params)).rows as GrantRow[]).map(grantOf);
+  }
+
+  revokeGrant(id: string, at: string, by: string): Promise<boolean> {
+    return inTransaction(this.#pool, async (client) => {
+      const result = await client.query(
+        'UPDATE grants SET revoked_at = $1, revoked_by = $2 WHERE id = $3 AND revoked_at IS NULL',
+        [at, by, id],
+      );
+      const changed = (result.rowCount ?? 0) > 0;
+      if (changed) await bumpGrantsVersion(client);
+      return changed;
+    });
+  }
+
+  async grantsVersion(): Promise<number> {
+    const { rows } = await this.#pool.query("SELECT value FROM access_meta WHERE key = 'grants_version'");
+    return safeInteger((rows[0] as { value: unknown }).value, 'access_meta.grants_version');
+  }
+}
+
+async function insertVote(client: pg.ClientBase, approvalId: string, vote: ApprovalVote): Promise<void> {
+  await client.query(
+    `INSERT INTO approval_votes (approval_id, reviewer_subject, reviewer, decision, reason, at)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
+    [approvalId, vote.reviewer.subject, JSON.stringify(vote.reviewer), vote.decision, vote.reason, vote.at],
+  );
+}
+
+async function readApproval(client: pg.ClientBase, id: string): Promise<ApprovalRecord | null> {
+  const row = (await client.query('SELECT * FROM approvals WHERE id = $1', [id])).rows[0] as
+    | ApprovalRow
+    | undefined;
+  return row ? approvalOf(row, (await votesOf(client, [id])).get(id) ?? []) : null;
+}
+
+/** Votes of these requests in the order they were cast (time, then insertion). */
+async function votesOf(client: pg.ClientBase, ids: readonly string[]): Promise<Map<string, ApprovalVote[]>> {
+  const byApproval = new Map<string, ApprovalVote[]>();
+  if (ids.length === 0) return byApproval;
+  const { rows } = await client.query(
+    `SELECT approval_id, reviewer, decision, reason, at FROM approval_votes
+      WHERE approval_id = ANY($1::text[]) ORDER BY at, ord`,
+    [[...ids]],
+  );
+  for (const row of rows as VoteRow[]) {
+    const list = byApproval.get(row.approval_id) ?? [];
+    list.push(voteOf(row));
+    byApproval.set(row.approval_id, list);
+  }
+  return byApproval;
+}
