@@ -1,7 +1,7 @@
 // Scale-out benchmark: durable appends per second with one and two writers (separate processes,
 // as gateway replicas are) on one PostgreSQL ledger, against one writer on SQLite. PostgreSQL
 // numbers each batch inside its transaction from a locked one-row ledger head
-// (docs/adr/0006-ledger-positions-in-the-store-transaction.md); this measures what that costs and
+// (docs/adr/0007-ledger-positions-in-the-store-transaction.md); this measures what that costs and
 // what a second writer adds. After each run the log is checked: every event stored, gap-free.
 // Run: node --import tsx bench/scale/run.ts [events per run] [--no-write]
 //   VIGIL_BENCH_PG_URL  the server to use (default postgres://postgres@127.0.0.1:5432/postgres);
@@ -165,6 +165,6 @@ if (!flags['no-write']) {
 
 ${table}
 
-Every PostgreSQL append holds the one-row ledger head from its first statement to its commit, so the appends of all writers are serialised (docs/adr/0006-ledger-positions-in-the-store-transaction.md). "Mean commit" is the recorder's time per batch: assigning sequence numbers and hashes, the store's transaction and its WAL flush, and with two writers the wait for the other writer's transaction to release the head. Each writer's batch is every append waiting at the time (about its 256 appenders), so a second writer doubles the events waiting, not the size of a commit.`,
+Every PostgreSQL append holds the one-row ledger head from its first statement to its commit, so the appends of all writers are serialised (docs/adr/0007-ledger-positions-in-the-store-transaction.md). "Mean commit" is the recorder's time per batch: assigning sequence numbers and hashes, the store's transaction and its WAL flush, and with two writers the wait for the other writer's transaction to release the head. Each writer's batch is every append waiting at the time (about its 256 appenders), so a second writer doubles the events waiting, not the size of a commit.`,
   );
 }

@@ -2,7 +2,7 @@
 // demo defaults) and the store under its data directory, opened directly so they work while the
 // gateway is down.
 import { existsSync, mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { StoreBundle } from '../core/ports.js';
 import { configSchema } from '../protocols/index.js';
 import { type LoadedConfig, loadConfigFile } from '../server/load-config.js';
@@ -32,5 +32,10 @@ export function loadCliConfig(options: GlobalOptions): LoadedConfig {
 /** The store the configuration names (the gateway's own), opened beside any running gateway. */
 export async function openStore(loaded: LoadedConfig): Promise<StoreBundle> {
   mkdirSync(loaded.dataDir, { recursive: true, mode: 0o700 });
-  return openConfiguredStore(loaded.config, loaded.dataDir);
+  // A `file:` store URL is relative to the configuration file, as every secret reference is.
+  return openConfiguredStore(
+    loaded.config,
+    loaded.dataDir,
+    loaded.path ? dirname(loaded.path) : process.cwd(),
+  );
 }

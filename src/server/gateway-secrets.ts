@@ -35,6 +35,28 @@ export function resolveGatewaySecrets(config: VigilConfig, baseDir: string): Gat
     tracingHeaders: Object.fromEntries(
       Object.entries(config.tracing?.headers ?? {}).map(([name, ref]) => [name, resolve(ref)]),
     ),
-    knownSecrets: knownSecretRefs(config).map(({ ref, label }) => ({ value: resolve(ref), label })),
+    knownSecrets: [
+      ...knownSecretRefs(config).map(({ ref, label }) => ({ value: resolve(ref), label })),
+      ...storeSecrets(config, resolve),
+    ],
   };
+}
+
+/**
+ * The store's URL and the password in it, when the store is a database reached by URL: should
+ * either ever appear in recorded traffic or a log line, it is masked like any credential.
+ */
+function storeSecrets(config: VigilConfig, resolve: (ref: string) => string): KnownSecretInput[] {
+  if (!('url' in config.store)) return [];
+  const url = resolve(config.store.url);
+  let password = '';
+  try {
+    password = decodeURIComponent(new URL(url).password);
+  } catch {
+    // The store refuses a URL it cannot read, without quoting it; the whole value is still known.
+  }
+  return [
+    { value: url, label: 'store-url' },
+    ...(password ? [{ value: password, label: 'store-password' }] : []),
+  ];
 }

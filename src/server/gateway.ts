@@ -111,7 +111,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets, metrics?.maskReplaced);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
-  const store = await openStore(config, loaded.dataDir);
+  const store = await openStore(config, loaded.dataDir, baseDir);
   const recorder = new Recorder(store.ledger);
   await recorder.init();
   if (metrics) recorder.onCommit(metrics.committed);

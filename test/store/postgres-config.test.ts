@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { configSchema } from '../../src/protocols/index.js';
+import { resolveGatewaySecrets } from '../../src/server/gateway-secrets.js';
 import { openStore } from '../../src/store/index.js';
 import { describeDatabase, resolveDatabaseUrl } from '../../src/store/postgres/database-url.js';
 
@@ -73,4 +74,14 @@ test('a database that cannot be reached fails the open with store_unavailable, w
   } finally {
     delete process.env.VIGIL_TEST_DB_URL_DOWN;
   }
+});
+
+test("the store's URL and its password are known secrets of the gateway's masker", () => {
+  process.env.VIGIL_TEST_DB_URL_MASKED = 'postgres://vigil:s3cr%2Ft-pass-0123@db.internal:5432/vigil';
+  const config = configSchema.parse({ store: { type: 'postgres', url: 'env:VIGIL_TEST_DB_URL_MASKED' } });
+  const known = resolveGatewaySecrets(config, process.cwd()).knownSecrets;
+  assert.ok(known.some((k) => k.label === 'store-url' && k.value === process.env.VIGIL_TEST_DB_URL_MASKED));
+  assert.ok(known.some((k) => k.label === 'store-password' && k.value === 's3cr/t-pass-0123'));
+  const sqlite = resolveGatewaySecrets(configSchema.parse({}), process.cwd()).knownSecrets;
+  assert.ok(!sqlite.some((k) => k.label.startsWith('store-')));
 });

@@ -2,7 +2,7 @@
 // transaction first moves the one-row ledger head by the batch's size (which locks the row until
 // commit), then numbers its events from the old head. Writers in several processes therefore get
 // disjoint positions, commit in position order, and a rollback gives its positions back (gap-free).
-// Why this design and what it costs: docs/adr/0006-ledger-positions-in-the-store-transaction.md.
+// Why this design and what it costs: docs/adr/0007-ledger-positions-in-the-store-transaction.md.
 import type pg from 'pg';
 import type { AppendColumns } from './append-columns.js';
 import { safeInteger } from './pg-integers.js';

@@ -23,7 +23,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE INDEX events_time ON events (time);
   CREATE INDEX events_purge_records ON events (idx) WHERE type = 'ledger.purged';
   -- The global log's size, one row: an append locks it, numbers its batch from it and moves it in
-  -- the same transaction, so several writers get disjoint, gap-free positions (docs/adr/0006).
+  -- the same transaction, so several writers get disjoint, gap-free positions (docs/adr/0007).
   CREATE TABLE ledger_head (
     one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
     size BIGINT NOT NULL CHECK (size >= 0)
