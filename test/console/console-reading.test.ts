@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
+import { inertBlock } from '../../src/cli/inert-text.js';
 import { buildReasoningTree, outcomePath } from '../../src/reasoning/index.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
@@ -89,6 +90,11 @@ async function sessionOf(external: string): Promise<string> {
   throw new Error(`no session ${external}`);
 }
 
+/** A node's text as the DOM holds it (what React rendered, before any layout). */
+async function textOf(locator: Locator): Promise<string> {
+  return (await locator.textContent()) ?? '';
+}
+
 async function browserOrSkip(t: import('node:test').TestContext): Promise<Browser | null> {
   browser ??= await launchOrSkip(t);
   return browser;
@@ -103,7 +109,7 @@ test('an auditor signs in with OIDC, finds the ToT session by its prompt, follow
   await page.goto(`${gateway.url}/`);
   await page.getByTestId('sso').click();
   await page.getByTestId('who').waitFor();
-  assert.match(await page.getByTestId('who').innerText(), /ana@example\.com \(auditor/);
+  assert.match(await textOf(page.getByTestId('who')), /ana@example\.com \(auditor/);
   // The token sits in an HttpOnly cookie: the page's scripts cannot read it.
   assert.equal(await page.evaluate(() => document.cookie.includes('vigil_console=')), false);
 
@@ -135,12 +141,12 @@ test('an auditor signs in with OIDC, finds the ToT session by its prompt, follow
     );
   }
   const final = tree.nodes.find((n) => n.id === path.target)!;
-  assert.equal(await page.getByTestId('node-prompt').innerText(), final.prompt);
-  assert.equal(await page.getByTestId('node-response').innerText(), final.response);
+  assert.equal(await textOf(page.getByTestId('node-prompt')), inertBlock(final.prompt));
+  assert.equal(await textOf(page.getByTestId('node-response')), inertBlock(final.response));
 
   // A shared URL opens the same node.
   await page.goto(`${gateway.url}/sessions/${totSession}?tab=tree&node=${encodeURIComponent(final.id)}`);
-  assert.equal(await page.getByTestId('node-response').innerText(), final.response);
+  assert.equal(await textOf(page.getByTestId('node-response')), inertBlock(final.response));
   // Collapsing the root's subtree leaves only the roots drawn.
   await page.locator(`[data-node="${path.steps[0]!.nodeId}"]`).click();
   await page.getByTestId('toggle-subtree').click();
@@ -177,8 +183,8 @@ test('an auditor verifies a session and downloads its bundle; vigil verify --bun
   await page.getByTestId('verify').click();
   const result = page.getByTestId('verify-result');
   await result.waitFor();
-  assert.equal(await result.getAttribute('data-ok'), 'true', await result.innerText());
-  assert.match(await result.innerText(), /chain intact, included in checkpoint of size \d+/);
+  assert.equal(await result.getAttribute('data-ok'), 'true', await textOf(result));
+  assert.match(await textOf(result), /chain intact, included in checkpoint of size \d+/);
 
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export').click()]);
   const file = join(mkdtempSync(join(tmpdir(), 'vigil-console-bundle-')), download.suggestedFilename());
@@ -199,7 +205,7 @@ test('recorded markup and script render as inert text: nothing runs, nothing is 
   await page.getByTestId('timeline').waitFor();
   for (const details of await page.locator('details').all())
     await details.evaluate((d) => d.setAttribute('open', ''));
-  const text = await page.getByTestId('timeline').innerText();
+  const text = await textOf(page.getByTestId('timeline'));
   assert.ok(text.includes('<script>window.__pwned = "script"</script>'), 'the script tag is shown as text');
   assert.ok(text.includes('<img src=x onerror='), 'the img tag is shown as text');
   assert.ok(text.includes('\\u{202E}evil\\u{202C}'), 'the bidi override is shown as an escape');
@@ -210,7 +216,7 @@ test('recorded markup and script render as inert text: nothing runs, nothing is 
   await page.goto(`${gateway.url}/sessions/${hostileSession}?tab=tree`);
   await page.getByTestId('tree-view').waitFor();
   await page.getByTestId('tree-node').first().click();
-  assert.ok((await page.getByTestId('node-response').innerText()).includes('<svg onload='));
+  assert.ok((await textOf(page.getByTestId('node-response'))).includes('<svg onload='));
 
   await page.waitForTimeout(500);
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined);
@@ -229,7 +235,7 @@ test("a non-auditor cannot open another identity's session, by the list or by UR
   if (!b) return;
   const { page } = await watchedPage(b);
   await signInWithToken(page, gateway.url, TOKENS.bob);
-  assert.match(await page.getByTestId('who').innerText(), /^bob \(user\)/);
+  assert.match(await textOf(page.getByTestId('who')), /^bob \(user\)/);
   await page.getByTestId('session-count').waitFor();
   await page.waitForFunction(
     () => !document.querySelector('[data-testid=session-count]')?.textContent?.includes('loading'),
@@ -239,7 +245,7 @@ test("a non-auditor cannot open another identity's session, by the list or by UR
   await page.goto(`${gateway.url}/sessions/${totSession}`);
   const refusal = page.getByTestId('session-error');
   await refusal.waitFor();
-  assert.match(await refusal.innerText(), /^session_unknown: no session /);
+  assert.match(await textOf(refusal), /^session_unknown: no session /);
   const api = await page.request.get(`${gateway.url}/api/sessions/${totSession}/tree`);
   assert.equal(api.status(), 404);
   await page.goto(`${gateway.url}/sessions/${totSession}?tab=tree`);
