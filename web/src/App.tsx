@@ -40,13 +40,15 @@ export function App() {
     navigate('/');
   };
 
-  if (auth.state === 'loading') return <p className="muted">Loading…</p>;
   if (auth.state === 'signed-out') return <SignInPage onSignedIn={refresh} error={auth.error} />;
 
+  // While "who am I" is on its way the page already asks for its own data: the API decides what
+  // may be seen either way, and a refusal for want of a sign-in brings the sign-in page instead.
+  const who = auth.state === 'in' ? auth.who : null;
   const sessionMatch = /^\/sessions\/([A-Za-z0-9_-]+)$/.exec(location.path);
   let page: React.ReactNode;
-  if (sessionMatch) page = <SessionPage id={sessionMatch[1]!} query={location.query} who={auth.who} />;
-  else if (location.path === '/approvals') page = <ApprovalsPage who={auth.who} />;
+  if (sessionMatch) page = <SessionPage id={sessionMatch[1]!} query={location.query} />;
+  else if (location.path === '/approvals') page = who ? <ApprovalsPage who={who} /> : null;
   else if (location.path === '/' || location.path === '/sessions')
     page = <SessionsPage query={location.query} />;
   else page = <p className="error">No page at this address.</p>;
@@ -63,9 +65,13 @@ export function App() {
             Approvals
           </a>
         </nav>
-        <span className="who" data-testid="who">
-          <InertLine text={auth.who.identity.subject} /> ({auth.who.roles.join(', ') || 'user'})
-        </span>
+        {who ? (
+          <span className="who" data-testid="who">
+            <InertLine text={who.identity.subject} /> ({who.roles.join(', ') || 'user'})
+          </span>
+        ) : (
+          <span className="who muted">…</span>
+        )}
         <button
           type="button"
           onClick={toggleTheme}

@@ -45,13 +45,17 @@ export function buildConsole(): string {
   return outDir;
 }
 
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
 /** Chromium, or null after marking the test skipped with the reason. */
 export async function launchOrSkip(t: TestContext): Promise<Browser | null> {
   if (!existsSync(CHROMIUM)) {
     t.skip(`no Chromium at ${CHROMIUM} (apt-get install chromium): the console's browser test cannot run`);
     return null;
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  return launchChromium();
 }
 
 export interface WatchedPage {

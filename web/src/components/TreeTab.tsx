@@ -1,10 +1,11 @@
 // The session's reasoning tree with its outcome path and the selected node's panel. The selected
 // node and the collapsed subtrees live in the URL's `node` parameter and in this page.
 import { useEffect, useMemo, useState } from 'react';
+import { outcomePath } from '../../../src/reasoning/outcome-path.js';
 import { apiGet, describeError } from '../api';
 import { navigate } from '../router';
 import { drawnParents } from '../tree-parents';
-import type { OutcomePath, SessionTree } from '../types';
+import type { SessionTree } from '../types';
 import { InertLine } from './InertText';
 import { NodePanel } from './NodePanel';
 import { TreeView } from './TreeView';
@@ -17,14 +18,12 @@ export function TreeTab({ sessionId, selected }: { sessionId: string; selected: 
 
   useEffect(() => {
     let live = true;
-    Promise.all([
-      apiGet<SessionTree>(`/api/sessions/${sessionId}/tree`),
-      apiGet<OutcomePath>(`/api/sessions/${sessionId}/tree/path`).catch(() => null),
-    ])
-      .then(([tree, outcome]) => {
+    apiGet<SessionTree>(`/api/sessions/${sessionId}/tree`)
+      .then((tree) => {
         if (!live) return;
         setData(tree);
-        setPath(outcome?.path.steps.map((s) => s.nodeId) ?? []);
+        // The gateway's own rule (src/reasoning/outcome-path.ts), run here on the tree it sent.
+        setPath(tree.tree.nodes.length ? outcomePath(tree.tree).steps.map((s) => s.nodeId) : []);
       })
       .catch((err) => live && setError(describeError(err)));
     return () => {

@@ -8,26 +8,41 @@ import { Timeline } from '../components/Timeline';
 import { TreeTab } from '../components/TreeTab';
 import { VerifyPanel } from '../components/VerifyPanel';
 import { navigate } from '../router';
-import type { SessionEvents, Whoami } from '../types';
+import type { SessionEvents, SessionSummary } from '../types';
 
-export function SessionPage({ id, query }: { id: string; query: URLSearchParams; who: Whoami }) {
-  const [data, setData] = useState<SessionEvents | null>(null);
+export function SessionPage({ id, query }: { id: string; query: URLSearchParams }) {
+  const [session, setSession] = useState<SessionSummary | null>(null);
+  const [events, setEvents] = useState<SessionEvents | null>(null);
   const [error, setError] = useState<string | null>(null);
   const tab = query.get('tab') === 'tree' ? 'tree' : 'timeline';
   const eventParam = query.get('event');
   const selectedSeq = eventParam !== null && /^\d+$/.test(eventParam) ? Number(eventParam) : null;
 
+  // The summary heads the page; the events load only for the timeline, the tree loads itself, and
+  // all of them at once rather than one after another.
   useEffect(() => {
     let live = true;
-    setData(null);
+    setSession(null);
     setError(null);
-    apiGet<SessionEvents>(`/api/sessions/${id}/events`)
-      .then((d) => live && setData(d))
+    apiGet<{ session: SessionSummary }>(`/api/sessions/${id}`)
+      .then((d) => live && setSession(d.session))
       .catch((err) => live && setError(describeError(err)));
     return () => {
       live = false;
     };
   }, [id]);
+  const wantEvents = tab === 'timeline';
+  useEffect(() => {
+    if (!wantEvents) return;
+    let live = true;
+    setEvents(null);
+    apiGet<SessionEvents>(`/api/sessions/${id}/events`)
+      .then((d) => live && setEvents(d))
+      .catch((err) => live && setError(describeError(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, wantEvents]);
 
   if (error)
     return (
@@ -38,24 +53,27 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams;
         </p>
       </section>
     );
-  if (!data) return <p className="muted">Loading session {id}…</p>;
-  const s = data.session;
   const openTab = (name: 'timeline' | 'tree') =>
     navigate(`/sessions/${id}${name === 'tree' ? '?tab=tree' : ''}`, { replace: true });
 
   return (
     <section>
-      <h1>Session {s.id}</h1>
-      <div className="session-head">
-        <span>
-          <InertLine text={s.identity.subject} /> on <InertLine text={s.connection} /> ({s.protocol})
-        </span>
-        <span>
-          {s.startedAt} → {s.endedAt ?? <span className="badge live">live</span>}
-        </span>
-        <span>{s.eventCount} event(s)</span>
-      </div>
-      <VerifyPanel sessionId={s.id} />
+      <h1>Session {id}</h1>
+      {session ? (
+        <div className="session-head">
+          <span>
+            <InertLine text={session.identity.subject} /> on <InertLine text={session.connection} /> (
+            {session.protocol})
+          </span>
+          <span>
+            {session.startedAt} → {session.endedAt ?? <span className="badge live">live</span>}
+          </span>
+          <span>{session.eventCount} event(s)</span>
+        </div>
+      ) : (
+        <p className="muted">Loading session {id}…</p>
+      )}
+      <VerifyPanel sessionId={id} />
       <div className="tabs" role="tablist">
         <button
           type="button"
@@ -76,9 +94,11 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams;
         </button>
       </div>
       {tab === 'tree' ? (
-        <TreeTab sessionId={s.id} selected={query.get('node')} />
+        <TreeTab sessionId={id} selected={query.get('node')} />
+      ) : events ? (
+        <Timeline sessionId={id} events={events.events} selectedSeq={selectedSeq} />
       ) : (
-        <Timeline sessionId={s.id} events={data.events} selectedSeq={selectedSeq} />
+        <p className="muted">Loading the events…</p>
       )}
     </section>
   );
