@@ -7,6 +7,7 @@ import { onLinkClick } from '../router';
 import type { StoredEvent } from '../types';
 import { InertLine } from './InertText';
 import { PayloadView } from './PayloadView';
+import { ProposedBy } from './ProposedBy';
 
 const PAGE = 300;
 
@@ -56,6 +57,7 @@ export function Timeline({
             <div>
               <InertLine text={eventSummary(event)} />
             </div>
+            {event.payload?.proposed_by ? <ProposedBy value={event.payload.proposed_by} /> : null}
             <details open={isSelected}>
               <summary>payload</summary>
               {event.payload === null ? (

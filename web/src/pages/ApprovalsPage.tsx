@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { apiGet, apiSend, describeError } from '../api';
 import { InertLine } from '../components/InertText';
 import { PayloadView } from '../components/PayloadView';
+import { ProposedBy } from '../components/ProposedBy';
 import type { ApprovalRecord, GrantRecord, Whoami } from '../types';
 
 function useApprovalStream(): { approvals: ApprovalRecord[] | null; connected: boolean } {
@@ -66,6 +67,7 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
           <InertLine text={summary} />
         </pre>
       )}
+      <ProposedBy value={record.subject.proposed_by} />
       <details>
         <summary>held action (masked)</summary>
         <PayloadView value={record.subject} />
