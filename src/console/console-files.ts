@@ -1,6 +1,6 @@
 // Which file of the built console answers a path. Only index.html and what Vite wrote under
 // assets/ are ever served: dist/console also holds the gateway's own compiled src/console/ modules
-// (tsc writes there), and those are not the console's to hand out. Client routes (/sessions/…,
+// (tsc writes there), and those are not the console's to hand out. The app's pages (/sessions/…,
 // /approvals) get index.html, so a shared URL opens the right page.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
@@ -25,12 +25,26 @@ export function consoleFileFor(dir: string, pathname: string): ConsoleFile | nul
     if (!existsSync(path) || !statSync(path).isFile()) return null;
     return { path, immutable: true };
   }
-  // Client routes: paths without a file extension (and `/`) are the app's own pages.
-  if (pathname === '/' || pathname === '/index.html' || !/\.[A-Za-z0-9]+$/.test(pathname)) {
+  if (isClientRoute(pathname)) {
     const path = join(dir, 'index.html');
     return existsSync(path) ? { path, immutable: false } : null;
   }
   return null;
+}
+
+/**
+ * The app's own pages (web/src/App.tsx): each answers index.html. Named one by one so that every
+ * other path stays `route_unknown`, as it was before the console (GET /metrics with metrics off).
+ */
+const CLIENT_ROUTE = /^\/(?:index\.html|sessions(?:\/[A-Za-z0-9_-]+)?|approvals)?$/;
+
+export function isClientRoute(pathname: string): boolean {
+  return CLIENT_ROUTE.test(pathname);
+}
+
+/** The paths the console answers: its pages and its built assets. */
+export function isConsolePath(pathname: string): boolean {
+  return isClientRoute(pathname) || ASSET_PATH.test(pathname);
 }
 
 export function isConsoleBuilt(dir: string): boolean {

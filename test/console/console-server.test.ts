@@ -59,11 +59,24 @@ test('hashed assets get their content type and a year of immutable caching; HEAD
 });
 
 test('only index.html and assets/ are served: other files, missing assets and traversal are unknown', async () => {
-  for (const path of ['/secret.js', '/assets/missing-1.js', '/assets/..%2Fsecret.js', '/favicon.ico']) {
+  for (const path of ['/assets/missing-1.js']) {
     const res = await fetch(`${gateway.url}${path}`);
     assert.equal(res.status, 404, path);
     assert.equal(res.headers.get('x-vigil-error'), 'route_unknown', path);
     assertSecurityHeaders(res);
+  }
+  // Paths that are not the console's stay unknown, as before it: /metrics with metrics off included.
+  for (const path of [
+    '/assets/..%2Fsecret.js',
+    '/secret.js',
+    '/favicon.ico',
+    '/metrics',
+    '/sessions/a/b',
+    '/admin',
+  ]) {
+    const res = await fetch(`${gateway.url}${path}`);
+    assert.equal(res.status, 404, path);
+    assert.equal(res.headers.get('x-vigil-error'), 'route_unknown', path);
   }
   const post = await fetch(`${gateway.url}/sessions`, { method: 'POST' });
   assert.equal(post.status, 404);
@@ -79,6 +92,8 @@ test('a gateway whose console is not built answers console_not_built, and keeps 
     assert.match(((await res.json()) as { error: { message: string } }).error.message, /npm run build/);
     const api = await fetch(`${bare.url}/api/whoami`, { headers: { authorization: `Bearer ${TOKENS.bob}` } });
     assert.equal(api.status, 200);
+    const other = await fetch(`${bare.url}/robots.txt`);
+    assert.equal(other.headers.get('x-vigil-error'), 'route_unknown');
   } finally {
     await bare.close();
     process.env.VIGIL_CONSOLE_DIR = dir;

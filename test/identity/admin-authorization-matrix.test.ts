@@ -74,6 +74,8 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/sessions/:alice/tree', 200, 200, 404, 401],
   // Alice's admin session has no model calls: the path is a clear 400 for those who may read it.
   ['GET', '/api/sessions/:alice/tree/path', 400, 400, 404, 401],
+  // One node of the tree (the web console opens nodes one by one): none here, the same clear 400.
+  ['GET', '/api/sessions/:alice/tree/nodes/r_x:0', 400, 400, 404, 401],
   ['GET', '/api/sessions/:alice/export', 200, 200, 403, 401],
   // The session's own check (chain and checkpoint inclusion): whoever may read the session.
   ['GET', '/api/sessions/:alice/verify', 200, 200, 404, 401],

@@ -1,7 +1,7 @@
 // The admin API's JSON, as the console reads it. Shapes defined by the gateway are imported as
 // types from its pure modules (no code of theirs ends up in the bundle).
 import type { Identity, JsonObject, StoredEvent } from '../../src/core/events.js';
-import type { ReasoningTree } from '../../src/reasoning/types.js';
+import type { ReasoningEvaluation, ReasoningNode, ReasoningTree } from '../../src/reasoning/types.js';
 
 export type { Identity, JsonObject, JsonValue, StoredEvent } from '../../src/core/events.js';
 export type {
@@ -55,8 +55,18 @@ export interface SessionTree {
   readonly actions: ActionLink[];
 }
 
-export interface OutcomePath {
-  readonly path: { readonly target: string; readonly steps: { readonly nodeId: string }[] };
+/** The tree without prompt, reply and evaluation texts (thoughts cut to labels), and its outcome path. */
+export interface SessionTreeOutline extends SessionTree {
+  readonly outline: true;
+  readonly path: string[];
+}
+
+/** One node opened in full, with what judged it and what it proposed. */
+export interface TreeNodeDetail {
+  readonly sessionId: string;
+  readonly node: ReasoningNode;
+  readonly evaluations: ReasoningEvaluation[];
+  readonly actions: ActionLink[];
 }
 
 export interface LedgerFault {

@@ -1,20 +1,49 @@
 // One node of the reasoning tree read in full: its prompt and response (inert text), its thoughts
 // with their status and scores, the evaluations that judged it, and the actions (statements,
 // commands, tool calls) the record links to it, each a link to the event that ran it.
+
+import { useEffect, useState } from 'react';
+import { apiGet, describeError } from '../api';
 import { onLinkClick } from '../router';
-import type { ActionLink, ReasoningEvaluation, ReasoningNode } from '../types';
+import type { TreeNodeDetail } from '../types';
 import { InertBlock, InertLine } from './InertText';
 
 export interface NodePanelProps {
   readonly sessionId: string;
-  readonly node: ReasoningNode;
-  readonly evaluations: readonly ReasoningEvaluation[];
-  readonly actions: readonly ActionLink[];
+  readonly nodeId: string;
   readonly collapsed: boolean;
   readonly onToggle: () => void;
 }
 
-export function NodePanel({ sessionId, node, evaluations, actions, collapsed, onToggle }: NodePanelProps) {
+/** Asks the gateway for one node in full (its texts are not in the tree's outline). */
+function useNode(sessionId: string, nodeId: string): { detail: TreeNodeDetail | null; error: string | null } {
+  const [state, setState] = useState<{ detail: TreeNodeDetail | null; error: string | null }>({
+    detail: null,
+    error: null,
+  });
+  useEffect(() => {
+    let live = true;
+    setState({ detail: null, error: null });
+    apiGet<TreeNodeDetail>(`/api/sessions/${sessionId}/tree/nodes/${encodeURIComponent(nodeId)}`)
+      .then((detail) => live && setState({ detail, error: null }))
+      .catch((err) => live && setState({ detail: null, error: describeError(err) }));
+    return () => {
+      live = false;
+    };
+  }, [sessionId, nodeId]);
+  return state;
+}
+
+export function NodePanel({ sessionId, nodeId, collapsed, onToggle }: NodePanelProps) {
+  const { detail, error } = useNode(sessionId, nodeId);
+  if (error)
+    return (
+      <p className="error" role="alert">
+        {error}
+      </p>
+    );
+  if (!detail) return <p className="muted">Loading node {nodeId}…</p>;
+  const { node, evaluations, actions } = detail;
   const share = `/sessions/${sessionId}?tab=tree&node=${encodeURIComponent(node.id)}`;
   return (
     <div data-testid="node-panel">

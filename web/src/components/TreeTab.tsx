@@ -1,29 +1,29 @@
 // The session's reasoning tree with its outcome path and the selected node's panel. The selected
 // node and the collapsed subtrees live in the URL's `node` parameter and in this page.
 import { useEffect, useMemo, useState } from 'react';
-import { outcomePath } from '../../../src/reasoning/outcome-path.js';
 import { apiGet, describeError } from '../api';
 import { navigate } from '../router';
 import { drawnParents } from '../tree-parents';
-import type { SessionTree } from '../types';
+import type { SessionTreeOutline } from '../types';
 import { InertLine } from './InertText';
 import { NodePanel } from './NodePanel';
 import { TreeView } from './TreeView';
 
 export function TreeTab({ sessionId, selected }: { sessionId: string; selected: string | null }) {
-  const [data, setData] = useState<SessionTree | null>(null);
+  const [data, setData] = useState<SessionTreeOutline | null>(null);
   const [path, setPath] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
 
   useEffect(() => {
     let live = true;
-    apiGet<SessionTree>(`/api/sessions/${sessionId}/tree`)
+    // The outline: the tree without its texts (a 10,000-call tree with them is tens of megabytes),
+    // and the outcome path the gateway computed; a node's texts load when it is opened.
+    apiGet<SessionTreeOutline>(`/api/sessions/${sessionId}/tree?outline=1`)
       .then((tree) => {
         if (!live) return;
         setData(tree);
-        // The gateway's own rule (src/reasoning/outcome-path.ts), run here on the tree it sent.
-        setPath(tree.tree.nodes.length ? outcomePath(tree.tree).steps.map((s) => s.nodeId) : []);
+        setPath(tree.path);
       })
       .catch((err) => live && setError(describeError(err)));
     return () => {
@@ -90,9 +90,7 @@ export function TreeTab({ sessionId, selected }: { sessionId: string; selected: 
           {node ? (
             <NodePanel
               sessionId={sessionId}
-              node={node}
-              evaluations={data.tree.evaluations.filter((e) => e.targets.some((t) => t.nodeId === node.id))}
-              actions={data.actions.filter((a) => a.nodeId === node.id)}
+              nodeId={node.id}
               collapsed={collapsed.has(node.id)}
               onToggle={() => toggle(node.id)}
             />
