@@ -24,7 +24,7 @@ export function consoleHandler(dir: string): ConsoleHandler {
 function serve(dir: string, req: IncomingMessage, res: ServerResponse, url: URL): void {
   req.resume();
   if (!isConsoleBuilt(dir)) {
-    return sendJsonError(
+    sendJsonError(
       res,
       new VigilError(
         'console_not_built',
@@ -33,15 +33,17 @@ function serve(dir: string, req: IncomingMessage, res: ServerResponse, url: URL)
       undefined,
       CONSOLE_SECURITY_HEADERS,
     );
+    return;
   }
   const file = consoleFileFor(dir, url.pathname);
   if (!file) {
-    return sendJsonError(
+    sendJsonError(
       res,
       new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`),
       undefined,
       CONSOLE_SECURITY_HEADERS,
     );
+    return;
   }
   const body = readConsoleFile(file);
   res.writeHead(200, {
