@@ -252,3 +252,38 @@ test("a non-auditor cannot open another identity's session, by the list or by UR
   await refusal.waitFor();
   assert.equal(await page.getByTestId('tree-view').count(), 0);
 });
+
+test('the session list works from the keyboard, and the theme toggle switches dark and light', {
+  timeout: 120_000,
+}, async (t) => {
+  const b = await browserOrSkip(t);
+  if (!b) return;
+  const { page } = await watchedPage(b);
+  await signInWithToken(page, gateway.url, TOKENS.bob);
+  const rows = page.getByTestId('session-row');
+  await rows.first().waitFor();
+  const second = (await rows.count()) > 1 ? await rows.nth(1).getAttribute('href') : null;
+  await page.getByTestId('virtual-list').focus();
+  if (second) await page.keyboard.press('ArrowDown');
+  const expected = second ?? (await rows.first().getAttribute('href'));
+  await page.keyboard.press('Enter');
+  await page.waitForURL(`${gateway.url}${expected}`);
+  await page
+    .getByText(/^Session s_/)
+    .first()
+    .waitFor();
+
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? 'auto');
+  const light = await background();
+  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  assert.equal(await theme(), 'dark');
+  assert.notEqual(await background(), light, 'the dark theme changes the colours');
+  await page.reload();
+  assert.equal(await theme(), 'dark', 'the choice is remembered');
+  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  assert.equal(await theme(), 'light');
+  assert.equal(await background(), light);
+  await page.getByRole('button', { name: 'Toggle theme' }).click();
+  assert.equal(await theme(), 'auto');
+});
