@@ -43,7 +43,12 @@ try {
     body: JSON.stringify({ connection: 'openai', duration: '2h', reason: 'on call for the model rollout' }),
   });
   await gateway.recorder.drain();
-  const [tot] = await gateway.store.ledger.listSessions({ connection: 'openai', limit: 1 });
+  // The first puzzle's session (an access request also opens a session on the connection).
+  let tot: { id: string } | undefined;
+  for (const s of await gateway.store.ledger.listSessions({ connection: 'openai', limit: 10 })) {
+    const [first] = await gateway.store.ledger.readSession(s.id);
+    if (first?.payload?.external_session === 'game24-a') tot = s;
+  }
   const tree = buildReasoningTree(await gateway.store.ledger.readSession(tot!.id));
   const target = outcomePath(tree).target;
 
@@ -61,7 +66,7 @@ try {
   await page.screenshot({ path: `${OUT}/timeline.png` });
   await page.goto(`${gateway.url}/approvals`);
   await page.getByTestId('approval').first().waitFor();
-  await page.getByRole('button', { name: /Theme/ }).click();
+  await page.getByRole('button', { name: 'Toggle theme' }).click();
   await page.screenshot({ path: `${OUT}/approvals.png` });
   await browser.close();
   console.log(`screenshots written to ${OUT}/`);

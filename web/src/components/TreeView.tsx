@@ -152,8 +152,15 @@ export function TreeView(props: TreeViewProps) {
     );
   }
   const drawn: React.ReactNode[] = [];
+  // Labelled nodes (the path's, the selected one) last, so their labels lie over their siblings.
+  const order: number[] = [];
+  const labelled: number[] = [];
   for (let i = 0; i < layout.ids.length; i++) {
     if (!inView(i)) continue;
+    const id = layout.ids[i]!;
+    (onPath.has(id) || id === selected ? labelled : order).push(i);
+  }
+  for (const i of [...order, ...labelled]) {
     const id = layout.ids[i]!;
     const node = nodes.get(id);
     const classes = [
@@ -176,10 +183,14 @@ export function TreeView(props: TreeViewProps) {
         data-node={id}
         data-testid="tree-node"
       >
+        <title>{label(node)}</title>
         <circle r={7} />
-        <text x={10} y={4}>
-          {label(node)}
-        </text>
+        {/* Siblings sit 28 px apart: only the path's and the selected node's labels fit beside them. */}
+        {(onPath.has(id) || id === selected) && (
+          <text x={10} y={4}>
+            {label(node)}
+          </text>
+        )}
       </g>,
     );
   }
