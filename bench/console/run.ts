@@ -140,8 +140,9 @@ const body = [
   `| ${calls}-call tree drawn (fetch, layout in a Web Worker, ${drawn} of ${nodes} nodes in view drawn) | ${median(treeTimes).toFixed(0)} ms (${treeTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 1000 ms |`,
   `| click on a node until its prompt shows (measured from the test driver) | ${median(clickTimes).toFixed(0)} ms | |`,
   '',
-  'The first tree run rebuilds the tree on the gateway (cold); the later ones are served from its tree ' +
-    "cache, so their time is the outline's transfer, parsing, the layout and the first draw.",
+  'The first tree run rebuilds the tree on the gateway (cold); the later ones skip the rebuild (the ' +
+    "gateway's tree cache): what remains is making, recording the read of, and sending the outline (the " +
+    'API time below), parsing it, the layout in the worker and the first draw.',
   '',
   `Where the time went (last run): list: ${listApi}. Tree: ${treeApi}.`,
   '',
