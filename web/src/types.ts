@@ -55,10 +55,12 @@ export interface SessionTree {
   readonly actions: ActionLink[];
 }
 
-/** The tree without prompt, reply and evaluation texts (thoughts cut to labels), and its outcome path. */
+/** The tree without texts, evaluations or alternative parents (thoughts cut to labels), and its outcome path. */
 export interface SessionTreeOutline extends SessionTree {
   readonly outline: true;
   readonly path: string[];
+  /** The outline's `tree.evaluations` is empty: each node's come with the node. */
+  readonly evaluationCount: number;
 }
 
 /** One node opened in full, with what judged it and what it proposed. */

@@ -57,7 +57,7 @@ export function TreeTab({ sessionId, selected }: { sessionId: string; selected: 
   return (
     <div>
       <p className="muted" data-testid="tree-summary">
-        {data.tree.nodes.length} model call(s), {data.tree.evaluations.length} evaluation(s),{' '}
+        {data.tree.nodes.length} model call(s), {data.evaluationCount} evaluation(s),{' '}
         {data.tree.nodes.filter((n) => n.status === 'pruned').length} pruned.
       </p>
       {path.length > 0 && (
