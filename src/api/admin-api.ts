@@ -3,14 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS, type Identity, type JsonObject } from '../core/events.js';
-import { extractClientToken } from '../http/credentials.js';
 import { readJsonObject } from '../http/json-body.js';
 import { sendJson, sendJsonError } from '../http/json-response.js';
 import { matchRoute } from '../http/router.js';
 import type { AuthenticatedIdentity } from '../identity/authenticator.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
-import { hasRole, type Route, type RouteContext } from './admin-route.js';
+import { hasRole, type Route, type RouteContext, type RouteResult } from './admin-route.js';
+import { assertConsoleOrigin, requestCredential } from './console-cookie.js';
 
 export interface AdminApiDeps {
   readonly pipeline: Pipeline;
@@ -45,9 +45,12 @@ export class AdminApi {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     let caller: AuthenticatedIdentity | null = null;
-    let answer: { status: number; body: unknown } | VigilError;
+    let answer: RouteResult | VigilError;
     try {
-      caller = await this.#deps.pipeline.authenticate(extractClientToken(req.headers));
+      // The web console's cookie stands in for the Bearer header (src/api/console-cookie.ts).
+      const credential = requestCredential(req.headers);
+      caller = await this.#deps.pipeline.authenticate(credential.token);
+      assertConsoleOrigin(method, req.headers, credential.viaCookie);
       const found = matchRoute(this.#routes, method, url.pathname);
       if (found === null)
         throw new VigilError('route_unknown', `no admin route for ${method} ${url.pathname}`);
@@ -79,7 +82,14 @@ export class AdminApi {
       answer = new VigilError('record_failed', 'the call could not be recorded, so its result is withheld');
     }
     if (answer instanceof VigilError) sendJsonError(res, answer);
-    else sendJson(res, answer.status, answer.body);
+    else if (answer.stream) {
+      res.writeHead(answer.status, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-accel-buffering': 'no',
+      });
+      answer.stream(res);
+    } else sendJson(res, answer.status, answer.body);
   }
 
   async #record(

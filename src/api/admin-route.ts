@@ -1,7 +1,7 @@
 // What an admin API route is (a method and path pattern, the roles that may call it, its handler),
 // and the role checks. Every call is authenticated and recorded (admin.action) by AdminApi; routes
 // only do their job. Finding the route for a request is src/http/router.ts's.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JsonObject } from '../core/events.js';
 import type { RoutePattern } from '../http/router.js';
 import type { AuthenticatedIdentity } from '../identity/authenticator.js';
@@ -20,6 +20,11 @@ export interface RouteContext {
 export interface RouteResult {
   readonly status: number;
   readonly body: unknown;
+  /**
+   * A server-sent-events stream instead of a JSON body: called once the call is recorded, with the
+   * response's headers already sent; it writes events until the client goes away.
+   */
+  readonly stream?: (res: ServerResponse) => void;
 }
 
 export interface Route extends RoutePattern {

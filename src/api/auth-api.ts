@@ -2,8 +2,9 @@
 // before authentication. Every sign-in is recorded in the ledger (access.granted) before its token
 // is handed out; every failed one is recorded as access.denied.
 //   GET  /auth/config     what the CLI needs to sign in by itself
-//   GET  /auth/login      → the provider (authorization code + PKCE)
-//   GET  /auth/callback   ← the provider; answers the Vigil token (JSON, or a page for browsers)
+//   GET  /auth/login      → the provider (authorization code + PKCE); ?console=1 from the web console
+//   GET  /auth/callback   ← the provider; answers the Vigil token (JSON, or a page for browsers),
+//                           or, for the web console, sets its session cookie and opens it
 //   POST /auth/exchange   {id_token} from the CLI flows → the Vigil token
 //   /auth/saml/...        SAML 2.0 sign-in (saml-routes.ts), when identity.saml is configured
 // Without `identity.oidc` or `identity.saml` in the configuration there is no sign-in, and these
@@ -18,6 +19,7 @@ import { OidcSignIn, type SignInResult } from '../identity/oidc-sign-in.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
+import { consoleSignInMarker, sendConsoleSignIn, startedByConsole } from './console-sign-in.js';
 import { createSamlRoutes, type SamlServerContext } from './saml-routes.js';
 import { recordRefusal, recordSignIn } from './sign-in-ledger.js';
 import { sendSignIn } from './sign-in-response.js';
@@ -103,7 +105,12 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
           case 'GET /auth/login': {
             req.resume();
             const location = await signIn.begin(redirectUri());
-            res.writeHead(302, { location: location.toString(), 'cache-control': 'no-store' });
+            res.writeHead(302, {
+              location: location.toString(),
+              'cache-control': 'no-store',
+              // The web console's sign-in: its callback sets the console cookie (console-sign-in.ts).
+              ...(url.searchParams.get('console') === '1' ? consoleSignInMarker(deps.publicUrl()) : {}),
+            });
             res.end();
             return;
           }
@@ -112,6 +119,7 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
             flow = 'authorization_code';
             const result = await signIn.complete(new URL(`${redirectUri()}${url.search}`));
             await granted(result, flow);
+            if (startedByConsole(req)) return sendConsoleSignIn(res, result, deps.publicUrl());
             return sendSignIn(req, res, result);
           }
           case 'POST /auth/exchange': {

@@ -47,9 +47,17 @@ export const ERROR_CODES = {
   },
   forbidden_connection: { status: 403, summary: 'The identity may not use this connection.' },
   forbidden_role: { status: 403, summary: 'The identity lacks the role this admin route needs.' },
+  csrf_refused: {
+    status: 403,
+    summary: 'A POST or DELETE signed in by the console cookie lacks the x-vigil-console header.',
+  },
   // requests
   connection_unknown: { status: 404, summary: 'No connection has that name.' },
   route_unknown: { status: 404, summary: 'No route matches this method and path.' },
+  console_not_built: {
+    status: 503,
+    summary: 'The web console is not built on this installation (npm run build writes dist/console).',
+  },
   method_unknown: { status: 400, summary: 'The protocol method is not one Vigil knows how to record.' },
   session_unknown: { status: 404, summary: 'No session has that id.' },
   rerun_no_recorded_answer: {

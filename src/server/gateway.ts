@@ -7,12 +7,15 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
+import { consoleSessionRoutes } from '../api/console-session.js';
 import { accessRoutes } from '../api/routes/access.js';
 import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { siemRoutes } from '../api/routes/siem.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
+import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
+import { consoleHandler } from '../console/console-handler.js';
 import type { VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
@@ -86,6 +89,8 @@ export interface GatewayOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** The protocol modules to serve (the registered ones by default; tests add their own). */
   readonly protocols?: ProtocolRegistry;
+  /** Where the built web console is (VIGIL_CONSOLE_DIR, else dist/console). */
+  readonly consoleDir?: string;
 }
 
 /** The most pending approval requests one scrape reads: the gauge says "at least" beyond it. */
@@ -296,6 +301,11 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     sessions,
   });
 
+  const consoleSession = consoleSessionRoutes({
+    pipeline,
+    oidc: config.identity.oidc !== undefined && config.identity.oidc !== null,
+    publicUrl: () => config.identity.public_url ?? boundUrl,
+  });
   const route = routeRequests({
     connection: (name) => running.http(name),
     health: () => ({
@@ -309,8 +319,12 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     checkpointNote: () => witnesses.checkpointNote(),
     metrics: scrape,
     admin: (req, res, url) => admin.handle(req, res, url),
-    auth: (req, res, url) => auth.handle(req, res, url),
+    auth: (req, res, url) =>
+      /^\/auth\/console(\/|$)/.test(url.pathname)
+        ? consoleSession(req, res, url)
+        : auth.handle(req, res, url),
     scim: config.identity.scim.enabled ? (req, res, url) => scim.handle(req, res, url) : null,
+    console: consoleHandler(options.consoleDir ?? (process.env.VIGIL_CONSOLE_DIR || DEFAULT_CONSOLE_DIR)),
   });
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     route(req, res).catch((err) => {

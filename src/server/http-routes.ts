@@ -1,6 +1,6 @@
 // The gateway's one HTTP listener, by path: `/c/<connection>/…` to the HTTP protocol modules (the
 // data path), then the few fixed routes (health, checkpoint note, metrics), the admin API, sign-in
-// and SCIM. Anything else is `route_unknown`.
+// and SCIM, then the web console's pages and assets (src/console/). Anything else is `route_unknown`.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -23,6 +23,11 @@ export interface HttpRoutes {
   readonly auth: Handler;
   /** Null when SCIM is off. */
   readonly scim: Handler | null;
+  /** The web console: its pages and built assets, the last GET/HEAD fallback. */
+  readonly console: {
+    handles(pathname: string): boolean;
+    serve(req: IncomingMessage, res: ServerResponse, url: URL): void;
+  };
 }
 
 export function routeRequests(
@@ -57,6 +62,8 @@ export function routeRequests(
     if (url.pathname.startsWith('/api/')) return routes.admin(req, res, url);
     if (url.pathname.startsWith('/auth/')) return routes.auth(req, res, url);
     if (routes.scim && /^\/scim\/v2(\/|$)/.test(url.pathname)) return routes.scim(req, res, url);
+    if ((req.method === 'GET' || req.method === 'HEAD') && routes.console.handles(url.pathname))
+      return routes.console.serve(req, res, url);
     req.resume();
     sendApiError(res, new VigilError('route_unknown', `no route for ${req.method} ${url.pathname}`));
   };

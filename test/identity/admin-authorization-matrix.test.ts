@@ -57,6 +57,11 @@ async function call(caller: Caller, method: string, path: string, body?: object)
     headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/json' },
     body: body ? JSON.stringify(body) : undefined,
   });
+  // A server-sent-events stream never ends by itself: its status is what the matrix checks.
+  if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+    await res.body?.cancel();
+    return { status: res.status, body: null };
+  }
   return { status: res.status, body: (await res.json()) as unknown };
 }
 
@@ -69,7 +74,11 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/sessions/:alice/tree', 200, 200, 404, 401],
   // Alice's admin session has no model calls: the path is a clear 400 for those who may read it.
   ['GET', '/api/sessions/:alice/tree/path', 400, 400, 404, 401],
+  // One node of the tree (the web console opens nodes one by one): none here, the same clear 400.
+  ['GET', '/api/sessions/:alice/tree/nodes/r_x:0', 400, 400, 404, 401],
   ['GET', '/api/sessions/:alice/export', 200, 200, 403, 401],
+  // The session's own check (chain and checkpoint inclusion): whoever may read the session.
+  ['GET', '/api/sessions/:alice/verify', 200, 200, 404, 401],
   ['GET', '/api/ledger/verify', 200, 200, 403, 401],
   ['GET', '/api/siem', 200, 200, 403, 401],
   ['GET', '/api/tokens', 200, 403, 403, 401],
@@ -81,6 +90,8 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['POST', '/api/scim/tokens', 201, 403, 403, 401],
   // Approvals: anyone signed in may call; what they may see or decide depends on the request.
   ['GET', '/api/approvals', 200, 200, 200, 401],
+  // The web console's live inbox: the same visibility as the list, as server-sent events.
+  ['GET', '/api/approvals/stream', 200, 200, 200, 401],
   // bob (user) asked for it; audrey (auditor) is an approver; alice is an admin.
   ['GET', '/api/approvals/:approval', 200, 200, 200, 401],
   // Two approvals needed: alice is no approver, audrey's vote counts, bob may not approve his own.

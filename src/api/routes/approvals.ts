@@ -17,6 +17,7 @@ import { hasVisibleText } from '../../core/visible-text.js';
 import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
 import type { ApprovalService } from '../../policy/approval-service.js';
 import { isPrivileged, type Route, type RouteContext } from '../admin-route.js';
+import { approvalStreamRoute } from './approval-stream.js';
 
 export interface ApprovalRouteDeps {
   readonly approvals: ApprovalService;
@@ -26,7 +27,7 @@ export interface ApprovalRouteDeps {
   readonly applyNow: () => Promise<void>;
 }
 
-function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
+export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
   return (
     isPrivileged(caller) ||
     record.requester.subject === caller.identity.subject ||
@@ -95,6 +96,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
     },
   });
   return [
+    // Before /api/approvals/:id, which would take `stream` for an id.
+    approvalStreamRoute({ store: deps.store, canSee }),
     {
       method: 'GET',
       pattern: /^\/api\/approvals$/,

@@ -32,9 +32,20 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
           search: q.get('search') ?? undefined,
           limit: Number.isFinite(limit) ? Math.min(Math.max(1, limit), 1000) : 100,
         };
-        const sessions = await store.listSessions(filter);
+        const page = await store.listSessions(filter);
         if (filter.search) await audit(ctx, { what: 'search', search: filter.search });
-        return { status: 200, body: { sessions } };
+        // protocol and state narrow the page the store returned (the store filters neither), so a
+        // page may hold fewer than `limit`; `next_until` continues after the last session read.
+        const protocol = q.get('protocol');
+        const state = q.get('state');
+        const sessions = page.filter(
+          (s) =>
+            (!protocol || s.protocol === protocol) &&
+            (state !== 'live' || s.endedAt === null) &&
+            (state !== 'ended' || s.endedAt !== null),
+        );
+        const full = page.length === filter.limit;
+        return { status: 200, body: { sessions, next_until: full ? page.at(-1)!.startedAt : null } };
       },
     },
     {

@@ -1,0 +1,89 @@
+// The web console's session cookie (docs/console.md). A browser page should not hold the Vigil
+// token where its scripts can read it: the cookie is HttpOnly, SameSite=Strict (another site's page
+// cannot make the browser send it), Secure when the gateway's public URL is https, and holds the
+// same Vigil token the API takes as a Bearer. A POST or DELETE the cookie authenticates must also
+// carry `x-vigil-console: 1`: a cross-site form cannot set a header, and a cross-site fetch that
+// sets one needs a CORS preflight, which the gateway never grants.
+import type { IncomingHttpHeaders } from 'node:http';
+import { VigilError } from '../core/errors.js';
+import { extractClientToken } from '../http/credentials.js';
+
+export const CONSOLE_COOKIE = 'vigil_console';
+/** Marks a sign-in the console started, so its callback sets the cookie instead of showing the token. */
+export const CONSOLE_SIGN_IN_COOKIE = 'vigil_console_sign_in';
+export const CONSOLE_HEADER = 'x-vigil-console';
+
+/** A token is base64url-ish text: anything else in the cookie is not one of ours. */
+const COOKIE_VALUE = /^[A-Za-z0-9._~+/=-]+$/;
+
+export function readCookie(headers: IncomingHttpHeaders, name: string): string | null {
+  const header = headers.cookie;
+  if (typeof header !== 'string') return null;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    const value = part.slice(eq + 1).trim();
+    return COOKIE_VALUE.test(value) ? value : null;
+  }
+  return null;
+}
+
+export interface RequestCredential {
+  readonly token: string | null;
+  /** The token came from the console cookie (not a header the caller set on purpose). */
+  readonly viaCookie: boolean;
+}
+
+/** The header token when there is one (CLI, scripts), else the console's cookie. */
+export function requestCredential(headers: IncomingHttpHeaders): RequestCredential {
+  const token = extractClientToken(headers);
+  if (token !== null) return { token, viaCookie: false };
+  const cookie = readCookie(headers, CONSOLE_COOKIE);
+  return { token: cookie, viaCookie: cookie !== null };
+}
+
+/** Throws csrf_refused for a state-changing request the cookie alone authenticates. */
+export function assertConsoleOrigin(method: string, headers: IncomingHttpHeaders, viaCookie: boolean): void {
+  if (!viaCookie || method === 'GET' || method === 'HEAD') return;
+  if (headers[CONSOLE_HEADER] !== '1') {
+    throw new VigilError(
+      'csrf_refused',
+      `a ${method} signed in by the console cookie must carry the header ${CONSOLE_HEADER}: 1`,
+    );
+  }
+}
+
+export interface CookieOptions {
+  readonly secure: boolean;
+  /** Seconds; 0 clears the cookie. */
+  readonly maxAge: number;
+}
+
+export function sessionCookie(token: string, options: CookieOptions): string {
+  return cookieLine(CONSOLE_COOKIE, token, 'Strict', '/', options);
+}
+
+export function clearedSessionCookie(secure: boolean): string {
+  return cookieLine(CONSOLE_COOKIE, '', 'Strict', '/', { secure, maxAge: 0 });
+}
+
+/**
+ * Lax, not Strict: the provider's redirect back to /auth/callback is a cross-site navigation, on
+ * which a Strict cookie is not sent. It carries no credential, only "the console asked for this".
+ */
+export function signInMarkerCookie(secure: boolean, maxAge: number): string {
+  return cookieLine(CONSOLE_SIGN_IN_COOKIE, '1', 'Lax', '/auth/', { secure, maxAge });
+}
+
+function cookieLine(
+  name: string,
+  value: string,
+  sameSite: 'Strict' | 'Lax',
+  path: string,
+  { secure, maxAge }: CookieOptions,
+): string {
+  const parts = [`${name}=${value}`, `Path=${path}`, 'HttpOnly', `SameSite=${sameSite}`, `Max-Age=${maxAge}`];
+  if (secure) parts.push('Secure');
+  return parts.join('; ');
+}

@@ -1,0 +1,72 @@
+// The console's own sign-in routes (docs/console.md):
+//   GET  /auth/console          what the sign-in page offers (OIDC or not)
+//   POST /auth/console/session  {token}: a pasted Vigil token, checked, becomes the session cookie
+//   POST /auth/console/signout  clears the cookie
+// Both POSTs need `x-vigil-console: 1`, so another site cannot sign a browser in or out. A pasted
+// token was recorded when it was issued, and every call made with it is recorded by the admin API.
+// OIDC sign-in for the console goes through /auth/login?console=1 and /auth/callback (auth-api.ts).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { toVigilError, VigilError } from '../core/errors.js';
+import { readJsonObject } from '../http/json-body.js';
+import { sendJson, sendJsonError } from '../http/json-response.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { CONSOLE_HEADER, clearedSessionCookie, sessionCookie } from './console-cookie.js';
+
+export interface ConsoleSessionDeps {
+  readonly pipeline: Pipeline;
+  readonly oidc: boolean;
+  /** The gateway's public URL: https makes the cookie Secure. */
+  readonly publicUrl: () => string;
+}
+
+/** A cookie outlives no token, and no browser keeps one longer than a working day. */
+export const MAX_COOKIE_SECONDS = 12 * 3600;
+
+export function cookieSeconds(expiresAt: number | null, now: number): number {
+  if (expiresAt === null) return MAX_COOKIE_SECONDS;
+  return Math.max(0, Math.min(MAX_COOKIE_SECONDS, Math.floor((expiresAt - now) / 1000)));
+}
+
+export function isSecureUrl(url: string): boolean {
+  return url.startsWith('https:');
+}
+
+export function consoleSessionRoutes(deps: ConsoleSessionDeps) {
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const route = `${req.method} ${url.pathname}`;
+    const secure = isSecureUrl(deps.publicUrl());
+    try {
+      if (route === 'GET /auth/console') {
+        req.resume();
+        return sendJson(res, 200, { oidc: deps.oidc }, { 'cache-control': 'no-store' });
+      }
+      if (route !== 'POST /auth/console/session' && route !== 'POST /auth/console/signout') {
+        req.resume();
+        throw new VigilError('route_unknown', `no console sign-in route for ${route}`);
+      }
+      if (req.headers[CONSOLE_HEADER] !== '1') {
+        req.resume();
+        throw new VigilError('csrf_refused', `${route} must carry the header ${CONSOLE_HEADER}: 1`);
+      }
+      if (route === 'POST /auth/console/signout') {
+        req.resume();
+        return sendJson(res, 200, { signed_out: true }, { 'set-cookie': clearedSessionCookie(secure) });
+      }
+      const body = await readJsonObject(req, 16 * 1024);
+      const token = typeof body.token === 'string' ? body.token.trim() : '';
+      if (token === '') throw new VigilError('auth_missing', 'paste a Vigil token to sign in');
+      const caller = await deps.pipeline.authenticate(token);
+      return sendJson(
+        res,
+        200,
+        { subject: caller.identity.subject, roles: caller.roles },
+        {
+          'cache-control': 'no-store',
+          'set-cookie': sessionCookie(token, { secure, maxAge: cookieSeconds(caller.expiresAt, Date.now()) }),
+        },
+      );
+    } catch (err) {
+      sendJsonError(res, toVigilError(err));
+    }
+  };
+}

@@ -1,0 +1,30 @@
+// The last few rebuilt reasoning trees, so opening nodes one after another does not rebuild a
+// 10,000-call tree each time. A tree is kept for one state of its session (its last event), so a
+// live session's next event makes it stale. Who may read a session is checked before the cache is.
+import type { SessionSummary } from '../../core/events.js';
+import type { SessionTreeJson } from '../../reasoning/index.js';
+
+export class TreeCache {
+  readonly #size: number;
+  readonly #entries = new Map<string, { version: string; json: SessionTreeJson }>();
+
+  constructor(size = 4) {
+    this.#size = size;
+  }
+
+  async get(session: SessionSummary, build: () => Promise<SessionTreeJson>): Promise<SessionTreeJson> {
+    const version = `${session.eventCount}:${session.lastEventAt}`;
+    const hit = this.#entries.get(session.id);
+    if (hit && hit.version === version) {
+      // Most recently used last.
+      this.#entries.delete(session.id);
+      this.#entries.set(session.id, hit);
+      return hit.json;
+    }
+    const json = await build();
+    this.#entries.delete(session.id);
+    this.#entries.set(session.id, { version, json });
+    while (this.#entries.size > this.#size) this.#entries.delete(this.#entries.keys().next().value!);
+    return json;
+  }
+}

@@ -1,0 +1,79 @@
+// Every event of a session in order: sequence number (a shareable link), time and the gap since the
+// event before, type, a one-line summary, and the whole payload on demand. Long sessions show their
+// events a page at a time; an event named in the URL is always shown, open and scrolled to.
+import { useEffect, useRef, useState } from 'react';
+import { eventSummary } from '../event-summary';
+import { onLinkClick } from '../router';
+import type { StoredEvent } from '../types';
+import { InertLine } from './InertText';
+import { PayloadView } from './PayloadView';
+import { ProposedBy } from './ProposedBy';
+
+const PAGE = 300;
+
+export function Timeline({
+  sessionId,
+  events,
+  selectedSeq,
+}: {
+  sessionId: string;
+  events: readonly StoredEvent[];
+  selectedSeq: number | null;
+}) {
+  const [shown, setShown] = useState(PAGE);
+  const selected = useRef<HTMLDivElement>(null);
+  const limit = selectedSeq !== null ? Math.max(shown, selectedSeq + 1) : shown;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls again whenever the URL names another event
+  useEffect(() => {
+    selected.current?.scrollIntoView({ block: 'center' });
+  }, [selectedSeq]);
+
+  return (
+    <div data-testid="timeline">
+      {events.slice(0, limit).map((event, i) => {
+        const previous = i > 0 ? events[i - 1] : undefined;
+        const gap = previous ? Date.parse(event.time) - Date.parse(previous.time) : null;
+        const isSelected = event.seq === selectedSeq;
+        const href = `/sessions/${sessionId}?event=${event.seq}`;
+        return (
+          <div
+            key={event.seq}
+            ref={isSelected ? selected : undefined}
+            className={`event${isSelected ? ' selected' : ''}`}
+            data-testid="event"
+            data-type={event.type}
+          >
+            <div className="meta">
+              <a href={href} onClick={(e) => onLinkClick(e, href)} aria-label={`Event ${event.seq}`}>
+                #{event.seq}
+              </a>
+              <span>{event.time}</span>
+              {gap !== null && <span>+{gap} ms</span>}
+              <strong>{event.type}</strong>
+              <span>
+                <InertLine text={event.identity.subject} />
+              </span>
+            </div>
+            <div>
+              <InertLine text={eventSummary(event)} />
+            </div>
+            {event.payload?.proposed_by ? <ProposedBy value={event.payload.proposed_by} /> : null}
+            <details open={isSelected}>
+              <summary>payload</summary>
+              {event.payload === null ? (
+                <span className="muted">purged by retention (its hash still verifies)</span>
+              ) : (
+                <PayloadView value={event.payload} />
+              )}
+            </details>
+          </div>
+        );
+      })}
+      {limit < events.length && (
+        <button type="button" onClick={() => setShown(limit + PAGE)}>
+          Show {Math.min(PAGE, events.length - limit)} more of {events.length - limit}
+        </button>
+      )}
+    </div>
+  );
+}

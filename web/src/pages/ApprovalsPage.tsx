@@ -1,0 +1,187 @@
+// The approvals inbox: held actions the signed-in identity may see, kept current by the gateway's
+// server-sent events (GET /api/approvals/stream), each with the masked action, who asked, and
+// approve / deny with a mandatory reason; and the grants in force, with revoke.
+import { useCallback, useEffect, useState } from 'react';
+import { apiGet, apiSend, describeError } from '../api';
+import { InertLine } from '../components/InertText';
+import { PayloadView } from '../components/PayloadView';
+import { ProposedBy } from '../components/ProposedBy';
+import type { ApprovalRecord, GrantRecord, Whoami } from '../types';
+
+function useApprovalStream(): { approvals: ApprovalRecord[] | null; connected: boolean } {
+  const [approvals, setApprovals] = useState<ApprovalRecord[] | null>(null);
+  const [connected, setConnected] = useState(false);
+  useEffect(() => {
+    const source = new EventSource('/api/approvals/stream');
+    source.addEventListener('approvals', (event) => {
+      setApprovals(
+        (JSON.parse((event as MessageEvent<string>).data) as { approvals: ApprovalRecord[] }).approvals,
+      );
+      setConnected(true);
+    });
+    source.onerror = () => setConnected(false);
+    return () => source.close();
+  }, []);
+  return { approvals, connected };
+}
+
+function ApprovalCard({ record }: { record: ApprovalRecord }) {
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const decide = async (decision: 'approve' | 'deny') => {
+    if (reason.trim() === '') {
+      setProblem('A reason is required.');
+      return;
+    }
+    setBusy(true);
+    try {
+      await apiSend('POST', `/api/approvals/${record.id}/${decision}`, { reason });
+      setProblem(null);
+    } catch (err) {
+      setProblem(describeError(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const summary = typeof record.subject.summary === 'string' ? record.subject.summary : null;
+  return (
+    <article
+      className="approval"
+      data-testid="approval"
+      data-id={record.id}
+      aria-label={`approval ${record.id}`}
+    >
+      <div className="row">
+        <strong>{record.id}</strong>
+        <span className="muted">
+          {record.kind} on <InertLine text={record.connection} /> · rule{' '}
+          <InertLine text={record.rule ?? '—'} /> · until {record.expiresAt}
+        </span>
+      </div>
+      <p>
+        Asked by <InertLine text={record.requester.subject} /> · reason: <InertLine text={record.reason} />
+      </p>
+      {summary !== null && (
+        <pre className="text" data-testid="approval-action">
+          <InertLine text={summary} />
+        </pre>
+      )}
+      <ProposedBy value={record.subject.proposed_by} />
+      <details>
+        <summary>held action (masked)</summary>
+        <PayloadView value={record.subject} />
+        {record.actionDigest && <p className="muted">action digest {record.actionDigest}</p>}
+      </details>
+      <label htmlFor={`reason-${record.id}`}>Reason (required)</label>
+      <textarea
+        id={`reason-${record.id}`}
+        rows={2}
+        value={reason}
+        onChange={(e) => setReason(e.target.value)}
+        data-testid="approval-reason"
+      />
+      <div className="row">
+        <button type="button" className="primary" disabled={busy} onClick={() => decide('approve')}>
+          Approve
+        </button>
+        <button type="button" disabled={busy} onClick={() => decide('deny')}>
+          Deny
+        </button>
+        {problem && (
+          <span className="error" role="alert">
+            {problem}
+          </span>
+        )}
+      </div>
+    </article>
+  );
+}
+
+function Grants({ who }: { who: Whoami }) {
+  const [grants, setGrants] = useState<GrantRecord[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const load = useCallback(() => {
+    apiGet<{ grants: GrantRecord[] }>('/api/grants')
+      .then((g) => setGrants(g.grants))
+      .catch((err) => setProblem(describeError(err)));
+  }, []);
+  useEffect(load, [load]);
+  const revoke = async (id: string) => {
+    try {
+      await apiSend('POST', `/api/grants/${id}/revoke`);
+      load();
+    } catch (err) {
+      setProblem(describeError(err));
+    }
+  };
+  return (
+    <section>
+      <h2>Grants in force</h2>
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {grants.length === 0 ? (
+        <p className="muted">No active grants.</p>
+      ) : (
+        <table className="grants">
+          <thead>
+            <tr>
+              <th>Who</th>
+              <th>Connection</th>
+              <th>Until</th>
+              <th>Reason</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {grants.map((g) => (
+              <tr key={g.id}>
+                <td>
+                  <InertLine text={g.subject} />
+                </td>
+                <td>
+                  <InertLine text={g.connection} />
+                </td>
+                <td>{g.expiresAt}</td>
+                <td>
+                  {g.breakGlass ? 'break-glass: ' : ''}
+                  <InertLine text={g.reason} />
+                </td>
+                <td>
+                  {(who.roles.includes('admin') || g.subject === who.identity.subject) && (
+                    <button type="button" onClick={() => revoke(g.id)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export function ApprovalsPage({ who }: { who: Whoami }) {
+  const { approvals, connected } = useApprovalStream();
+  return (
+    <section>
+      <h1>Approvals</h1>
+      <p className="muted" data-testid="stream-state">
+        {connected ? 'Live: updates as requests arrive and are decided.' : 'Connecting…'}
+      </p>
+      {approvals === null ? null : approvals.length === 0 ? (
+        <p className="muted" data-testid="inbox-empty">
+          Nothing is waiting for a decision.
+        </p>
+      ) : (
+        approvals.map((r) => <ApprovalCard key={r.id} record={r} />)
+      )}
+      <Grants who={who} />
+    </section>
+  );
+}

@@ -1,0 +1,105 @@
+// One session read back: who, where, when; whether its record verifies; its timeline of events and
+// its reasoning tree. Reading it goes through the admin API, which records the read (audit.viewed)
+// and refuses a session the reader may not see, which this page then says.
+import { useEffect, useState } from 'react';
+import { apiGet, describeError } from '../api';
+import { InertLine } from '../components/InertText';
+import { Timeline } from '../components/Timeline';
+import { TreeTab } from '../components/TreeTab';
+import { VerifyPanel } from '../components/VerifyPanel';
+import { navigate } from '../router';
+import type { SessionEvents, SessionSummary } from '../types';
+
+export function SessionPage({ id, query }: { id: string; query: URLSearchParams }) {
+  const [session, setSession] = useState<SessionSummary | null>(null);
+  const [events, setEvents] = useState<SessionEvents | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const tab = query.get('tab') === 'tree' ? 'tree' : 'timeline';
+  const eventParam = query.get('event');
+  const selectedSeq = eventParam !== null && /^\d+$/.test(eventParam) ? Number(eventParam) : null;
+
+  // The summary heads the page; the events load only for the timeline, the tree loads itself, and
+  // all of them at once rather than one after another.
+  useEffect(() => {
+    let live = true;
+    setSession(null);
+    setError(null);
+    apiGet<{ session: SessionSummary }>(`/api/sessions/${id}`)
+      .then((d) => live && setSession(d.session))
+      .catch((err) => live && setError(describeError(err)));
+    return () => {
+      live = false;
+    };
+  }, [id]);
+  const wantEvents = tab === 'timeline';
+  useEffect(() => {
+    if (!wantEvents) return;
+    let live = true;
+    setEvents(null);
+    apiGet<SessionEvents>(`/api/sessions/${id}/events`)
+      .then((d) => live && setEvents(d))
+      .catch((err) => live && setError(describeError(err)));
+    return () => {
+      live = false;
+    };
+  }, [id, wantEvents]);
+
+  if (error)
+    return (
+      <section>
+        <h1>Session {id}</h1>
+        <p className="error" role="alert" data-testid="session-error">
+          {error}
+        </p>
+      </section>
+    );
+  const openTab = (name: 'timeline' | 'tree') =>
+    navigate(`/sessions/${id}${name === 'tree' ? '?tab=tree' : ''}`, { replace: true });
+
+  return (
+    <section>
+      <h1>Session {id}</h1>
+      {session ? (
+        <div className="session-head">
+          <span>
+            <InertLine text={session.identity.subject} /> on <InertLine text={session.connection} /> (
+            {session.protocol})
+          </span>
+          <span>
+            {session.startedAt} → {session.endedAt ?? <span className="badge live">live</span>}
+          </span>
+          <span>{session.eventCount} event(s)</span>
+        </div>
+      ) : (
+        <p className="muted">Loading session {id}…</p>
+      )}
+      <VerifyPanel sessionId={id} />
+      <div className="tabs" role="tablist">
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'timeline'}
+          onClick={() => openTab('timeline')}
+        >
+          Timeline
+        </button>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'tree'}
+          onClick={() => openTab('tree')}
+          data-testid="tree-tab"
+        >
+          Reasoning tree
+        </button>
+      </div>
+      {tab === 'tree' ? (
+        <TreeTab sessionId={id} selected={query.get('node')} />
+      ) : events ? (
+        <Timeline sessionId={id} events={events.events} selectedSeq={selectedSeq} />
+      ) : (
+        <p className="muted">Loading the events…</p>
+      )}
+    </section>
+  );
+}
