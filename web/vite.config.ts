@@ -1,4 +1,4 @@
-// Builds the web console into dist/console, which the gateway serves at `/` (src/console/). Vite's
+// Builds the web console into dist/web-console, which the gateway serves at `/` (src/console/). Vite's
 // cache goes to the system's temporary directory: node_modules may be shared between checkouts.
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +14,7 @@ export default defineConfig({
   plugins: [react()],
   cacheDir: join(tmpdir(), 'vigil-console-vite-cache'),
   build: {
-    outDir: resolve(here, '../dist/console'),
+    outDir: resolve(here, '../dist/web-console'),
     emptyOutDir: true,
     // No inline scripts or styles: the console's Content-Security-Policy allows only 'self'.
     assetsInlineLimit: 0,

@@ -1,13 +1,15 @@
 // Which file of the built console answers a path. Only index.html and what Vite wrote under
-// assets/ are ever served: dist/console also holds the gateway's own compiled src/console/ modules
-// (tsc writes there), and those are not the console's to hand out. The app's pages (/sessions/…,
+// assets/ are ever served, whatever else the directory holds. The app's pages (/sessions/…,
 // /approvals) get index.html, so a shared URL opens the right page.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm run build` writes the console: dist/console next to src/ (or next to dist/console/*.js). */
-export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/console/', import.meta.url));
+/**
+ * Where `npm run build` writes the console: dist/web-console, beside (never inside) tsc's output, so
+ * neither build empties the other's files. Found from src/console/ and from dist/console/ alike.
+ */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../dist/web-console/', import.meta.url));
 
 export interface ConsoleFile {
   readonly path: string;

@@ -56,7 +56,7 @@ export const ERROR_CODES = {
   route_unknown: { status: 404, summary: 'No route matches this method and path.' },
   console_not_built: {
     status: 503,
-    summary: 'The web console is not built on this installation (npm run build writes dist/console).',
+    summary: 'The web console is not built on this installation (npm run build writes dist/web-console).',
   },
   method_unknown: { status: 400, summary: 'The protocol method is not one Vigil knows how to record.' },
   session_unknown: { status: 404, summary: 'No session has that id.' },

@@ -89,7 +89,7 @@ export interface GatewayOptions {
   readonly logDestination?: NodeJS.WritableStream;
   /** The protocol modules to serve (the registered ones by default; tests add their own). */
   readonly protocols?: ProtocolRegistry;
-  /** Where the built web console is (VIGIL_CONSOLE_DIR, else dist/console). */
+  /** Where the built web console is (VIGIL_CONSOLE_DIR, else dist/web-console). */
   readonly consoleDir?: string;
 }
 
