@@ -12,7 +12,6 @@ import type {
   GrantRecord,
   VoteResult,
 } from '../../core/ports.js';
-import { bumpGrantsVersion } from './access-version.js';
 import {
   type ApprovalRow,
   approvalOf,
@@ -20,7 +19,8 @@ import {
   grantOf,
   type VoteRow,
   voteOf,
-} from './approval-rows.js';
+} from '../approval-rows.js';
+import { bumpGrantsVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction } from './pg-pool.js';
 

@@ -3,7 +3,6 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
-import type { Identity, JsonObject } from '../../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -14,46 +13,16 @@ import type {
   VoteResult,
 } from '../../core/ports.js';
 
+import {
+  type ApprovalRow,
+  approvalOf,
+  type GrantRow,
+  grantOf,
+  type VoteRow,
+  voteOf,
+} from '../approval-rows.js';
+
 const DEFAULT_LIST_LIMIT = 200;
-
-interface ApprovalRow {
-  id: string;
-  kind: string;
-  status: string;
-  requester: string;
-  connection: string;
-  session_id: string;
-  rule: string | null;
-  reason: string;
-  subject: string;
-  approvers: string;
-  required: number;
-  created_at: string;
-  expires_at: string;
-  decided_at: string | null;
-  action_digest: string | null;
-}
-
-interface VoteRow {
-  approval_id: string;
-  reviewer: string;
-  decision: string;
-  reason: string;
-  at: string;
-}
-
-interface GrantRow {
-  id: string;
-  subject: string;
-  connection: string;
-  approval_id: string | null;
-  break_glass: number;
-  reason: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-  revoked_by: string | null;
-}
 
 export class SqliteApprovalStore implements ApprovalStore {
   readonly #db: Database.Database;
@@ -117,7 +86,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     return this.#db.transaction(() => {
       const rows = this.#db.prepare(sql).all(...params) as ApprovalRow[];
       const votes = this.#votesOf(rows.map((r) => r.id));
-      return rows.map((row) => toApproval(row, votes.get(row.id) ?? []));
+      return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
     })();
   }
 
@@ -197,7 +166,7 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   async getGrant(id: string): Promise<GrantRecord | null> {
     const row = this.#db.prepare('SELECT * FROM grants WHERE id = ?').get(id) as GrantRow | undefined;
-    return row ? toGrant(row) : null;
+    return row ? grantOf(row) : null;
   }
 
   async listGrants(
@@ -220,7 +189,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     }
     const sql = `SELECT * FROM grants ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC`;
-    return (this.#db.prepare(sql).all(...params) as GrantRow[]).map(toGrant);
+    return (this.#db.prepare(sql).all(...params) as GrantRow[]).map(grantOf);
   }
 
   async revokeGrant(id: string, at: string, by: string): Promise<boolean> {
@@ -266,7 +235,7 @@ export class SqliteApprovalStore implements ApprovalStore {
   /** Call inside a transaction. */
   #readApproval(id: string): ApprovalRecord | null {
     const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined;
-    return row ? toApproval(row, this.#votesOf([id]).get(id) ?? []) : null;
+    return row ? approvalOf(row, this.#votesOf([id]).get(id) ?? []) : null;
   }
 
   /** Votes of these requests in the order they were cast (time, then insertion). */
@@ -281,50 +250,9 @@ export class SqliteApprovalStore implements ApprovalStore {
       .all(JSON.stringify(ids)) as VoteRow[];
     for (const row of rows) {
       const list = byApproval.get(row.approval_id) ?? [];
-      list.push({
-        reviewer: JSON.parse(row.reviewer) as Identity,
-        decision: row.decision as ApprovalVote['decision'],
-        reason: row.reason,
-        at: row.at,
-      });
+      list.push(voteOf(row));
       byApproval.set(row.approval_id, list);
     }
     return byApproval;
   }
-}
-
-function toApproval(row: ApprovalRow, votes: readonly ApprovalVote[]): ApprovalRecord {
-  return {
-    id: row.id,
-    kind: row.kind as ApprovalKind,
-    status: row.status as ApprovalStatus,
-    requester: JSON.parse(row.requester) as Identity,
-    connection: row.connection,
-    sessionId: row.session_id,
-    rule: row.rule,
-    reason: row.reason,
-    subject: JSON.parse(row.subject) as JsonObject,
-    approvers: JSON.parse(row.approvers) as string[],
-    required: row.required,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    decidedAt: row.decided_at,
-    votes,
-    actionDigest: row.action_digest,
-  };
-}
-
-function toGrant(row: GrantRow): GrantRecord {
-  return {
-    id: row.id,
-    subject: row.subject,
-    connection: row.connection,
-    approvalId: row.approval_id,
-    breakGlass: row.break_glass === 1,
-    reason: row.reason,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-    revokedBy: row.revoked_by,
-  };
 }

@@ -1,12 +1,13 @@
-// Rows of the approvals, approval_votes and grants tables as the ApprovalStore port returns them.
-import type { Identity, JsonObject } from '../../core/events.js';
+// Rows of the approvals, approval_votes and grants tables as the ApprovalStore port returns them:
+// the same columns in every SQL backend, so one mapping serves them all.
+import type { Identity, JsonObject } from '../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
   ApprovalStatus,
   ApprovalVote,
   GrantRecord,
-} from '../../core/ports.js';
+} from '../core/ports.js';
 
 export interface ApprovalRow {
   id: string;
@@ -39,7 +40,8 @@ export interface GrantRow {
   subject: string;
   connection: string;
   approval_id: string | null;
-  break_glass: boolean;
+  /** A boolean column, or 0/1 where the database has no boolean type (SQLite). */
+  break_glass: boolean | number;
   reason: string;
   created_at: string;
   expires_at: string;
@@ -83,7 +85,7 @@ export function grantOf(row: GrantRow): GrantRecord {
     subject: row.subject,
     connection: row.connection,
     approvalId: row.approval_id,
-    breakGlass: row.break_glass,
+    breakGlass: row.break_glass === true || row.break_glass === 1,
     reason: row.reason,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
