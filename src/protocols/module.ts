@@ -71,9 +71,24 @@ export type HttpMount = (
   search: string,
 ) => Promise<void>;
 
+/**
+ * A document a connection publishes at the host's well-known location for a resource under its
+ * mount (RFC 8615; e.g. RFC 9728's /.well-known/oauth-protected-resource/c/<connection>/mcp).
+ * `document` is the well-known name, `resourcePath` the path after /c/<connection>. Resolves false
+ * when the connection has no such document (the server then answers route_unknown).
+ */
+export type WellKnownMount = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  document: string,
+  resourcePath: string,
+) => boolean;
+
 export interface StartedModule {
   readonly tcp?: readonly TcpMount[];
   readonly http?: ReadonlyMap<string, HttpMount>;
+  /** Host-level well-known documents, by connection. */
+  readonly wellKnown?: ReadonlyMap<string, WellKnownMount>;
   /** Stops the module's own resources (upstream pools); the server closes the listeners and sockets. */
   close(): Promise<void>;
 }

@@ -308,6 +308,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   });
   const route = routeRequests({
     connection: (name) => running.http(name),
+    wellKnown: (name) => running.wellKnown(name),
     health: () => ({
       status: 'ok',
       ledger_size: recorder.size,

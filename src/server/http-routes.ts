@@ -7,13 +7,15 @@ import type { JsonObject } from '../core/events.js';
 import { sendJsonError as sendApiError, sendJson } from '../http/json-response.js';
 import { decodePathSegment, parseRequestUrl } from '../http/request-path.js';
 import { METRICS_PATH } from '../metrics/metrics-endpoint.js';
-import type { HttpMount } from '../protocols/module.js';
+import type { HttpMount, WellKnownMount } from '../protocols/module.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>;
 
 export interface HttpRoutes {
   /** The HTTP protocol module serving a connection, if it is one. */
   readonly connection: (name: string) => HttpMount | undefined;
+  /** What a connection publishes at the host's /.well-known/<document>/c/<connection>/…, if anything. */
+  readonly wellKnown: (name: string) => WellKnownMount | undefined;
   readonly health: () => JsonObject;
   /** The latest checkpoint as a C2SP note (with witness cosignatures), or null before the first. */
   readonly checkpointNote: () => string | null;
@@ -54,6 +56,8 @@ export function routeRequests(
       }
       return mount(req, res, m[2] ?? '/', url.search);
     }
+    const known = /^\/\.well-known\/([^/]+)\/c\/([^/]+)(\/.*)$/.exec(url.pathname);
+    if (known && serveWellKnown(routes, req, res, known)) return;
     if (url.pathname === '/healthz') return sendJson(res, 200, routes.health());
     if (url.pathname === '/checkpoint' && (req.method === 'GET' || req.method === 'HEAD')) {
       return sendCheckpointNote(res, routes.checkpointNote());
@@ -80,4 +84,20 @@ function sendCheckpointNote(res: ServerResponse, note: string | null): void {
   }
   res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
   res.end(note);
+}
+
+/** A connection's document at the host's well-known location; false when there is none to serve. */
+function serveWellKnown(
+  routes: HttpRoutes,
+  req: IncomingMessage,
+  res: ServerResponse,
+  [, document, connection, resourcePath]: RegExpExecArray,
+): boolean {
+  let name: string;
+  try {
+    name = decodePathSegment(connection!);
+  } catch {
+    return false;
+  }
+  return routes.wellKnown(name)?.(req, res, document!, resourcePath!) ?? false;
 }

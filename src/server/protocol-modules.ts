@@ -7,7 +7,7 @@ import type { VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
 import type { ModuleContext } from '../pipeline/module-context.js';
 import type { Guard } from '../pipeline/policy.js';
-import type { HttpMount, StartedModule, TcpMount } from '../protocols/module.js';
+import type { HttpMount, StartedModule, TcpMount, WellKnownMount } from '../protocols/module.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
 
 export interface ProtocolListener {
@@ -22,6 +22,8 @@ export interface RunningProtocols {
   readonly listeners: readonly ProtocolListener[];
   /** The HTTP mount serving /c/<connection>/, if that connection has one. */
   http(connection: string): HttpMount | undefined;
+  /** The host-level well-known documents a connection publishes, if any. */
+  wellKnown(connection: string): WellKnownMount | undefined;
   /** Stops accepting, drops live sockets, then lets each module release what it holds. */
   close(): Promise<void>;
 }
@@ -52,6 +54,7 @@ export async function startProtocols(
   const started: StartedModule[] = [];
   const listeners: ProtocolListener[] = [];
   const mounts = new Map<string, HttpMount>();
+  const wellKnown = new Map<string, WellKnownMount>();
   const closeAll = async () => {
     await Promise.all(listeners.map((l) => l.close()));
     await Promise.all(started.map((m) => m.close()));
@@ -61,13 +64,19 @@ export async function startProtocols(
       const running = await module.start(ctx, connections);
       started.push(running);
       for (const [name, mount] of running.http ?? []) mounts.set(name, mount);
+      for (const [name, mount] of running.wellKnown ?? []) wellKnown.set(name, mount);
       for (const tcp of running.tcp ?? []) listeners.push(await listen(tcp, ctx));
     }
   } catch (err) {
     await closeAll();
     throw err;
   }
-  return { listeners, http: (connection) => mounts.get(connection), close: closeAll };
+  return {
+    listeners,
+    http: (connection) => mounts.get(connection),
+    wellKnown: (connection) => wellKnown.get(connection),
+    close: closeAll,
+  };
 }
 
 async function listen(mount: TcpMount, ctx: ModuleContext): Promise<ProtocolListener> {

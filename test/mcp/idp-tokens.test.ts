@@ -133,3 +133,24 @@ test('a provider token is ended before it expires by revoking its id (oidc:<jti>
   await untilRefused(accessToken);
   assert.equal((await status('/c/tools/mcp', accessToken)).status, 401);
 });
+
+test('the protected-resource metadata is also at the host-level well-known location (RFC 9728), and only there for MCP', async () => {
+  const atMount = await fetch(`${f.gateway.url}/c/tools/.well-known/oauth-protected-resource`);
+  const atHost = await fetch(`${f.gateway.url}/.well-known/oauth-protected-resource/c/tools/mcp`);
+  assert.equal(atHost.status, 200);
+  const document = (await atHost.json()) as { resource?: string; authorization_servers?: string[] };
+  assert.deepEqual(document, await atMount.json());
+  assert.equal(document.resource, RESOURCE);
+  assert.deepEqual(document.authorization_servers, [provider.issuer]);
+  // Another resource path, another document, or a connection that is not there: no such route.
+  for (const path of [
+    '/.well-known/oauth-protected-resource/c/tools/other',
+    '/.well-known/openid-configuration/c/tools/mcp',
+    '/.well-known/oauth-protected-resource/c/nowhere/mcp',
+  ]) {
+    const res = await fetch(`${f.gateway.url}${path}`);
+    await res.arrayBuffer();
+    assert.equal(res.status, 404, path);
+    assert.equal(res.headers.get('x-vigil-error'), 'route_unknown', path);
+  }
+});

@@ -51,6 +51,18 @@ export class McpConnection implements McpServed {
     return this.upstream.close();
   }
 
+  /**
+   * The host-level location of the protected-resource metadata (RFC 9728 §3.1: the well-known
+   * name inserted before the resource's path), which a client tries when a 401 names none.
+   */
+  wellKnown(req: IncomingMessage, res: ServerResponse, document: string, resourcePath: string): boolean {
+    if (document !== METADATA_PATH.slice('/.well-known/'.length) || resourcePath !== '/mcp') return false;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    req.resume();
+    sendJson(res, 200, protectedResourceMetadata(req, this.config));
+    return true;
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse, path: string, _search: string): Promise<void> {
     const method = req.method ?? 'GET';
     const challenge = { resourceMetadata: metadataUrl(req, this.config) };

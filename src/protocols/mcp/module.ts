@@ -2,7 +2,7 @@
 // by policy as the tool and its arguments (action-facts.ts).
 import type { ConnectionConfig } from '../../core/config.js';
 import { VigilError } from '../../core/errors.js';
-import type { HttpMount, ProtocolModule } from '../module.js';
+import type { HttpMount, ProtocolModule, WellKnownMount } from '../module.js';
 import { describeMcpAction } from './action-facts.js';
 import { callSample } from './call-sample.js';
 import { mcpCommands } from './cli.js';
@@ -22,8 +22,12 @@ export const mcpModule: ProtocolModule = {
     const http = new Map<string, HttpMount>(
       served.map((c) => [c.config.name, (req, res, path, search) => c.handle(req, res, path, search)]),
     );
+    const wellKnown = new Map<string, WellKnownMount>(
+      served.map((c) => [c.config.name, (req, res, document, path) => c.wellKnown(req, res, document, path)]),
+    );
     return {
       http,
+      wellKnown,
       async close() {
         await Promise.all(served.map((c) => c.close()));
       },
