@@ -3,29 +3,14 @@
 import type Database from 'better-sqlite3';
 import type { EventSource, RawEventRow } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
-
-type EventTuple = [
-  number,
-  string,
-  number,
-  string,
-  string,
-  string,
-  string | null,
-  string,
-  string | null,
-  string,
-  string,
-  string,
-];
-
-const COLUMNS =
-  'idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash';
+import { EVENT_COLUMNS, type EventTuple, rawEventRowOf } from '../ledger-rows.js';
 
 export function sqliteEventSource(db: Database.Database): EventSource {
   // Rows as arrays: better-sqlite3 builds those much faster than objects.
-  const page = db.prepare(`SELECT ${COLUMNS} FROM events WHERE idx >= ? ORDER BY idx LIMIT ?`).raw(true);
-  const purges = db.prepare(`SELECT ${COLUMNS} FROM events WHERE type = ? ORDER BY idx`).raw(true);
+  const page = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE idx >= ? ORDER BY idx LIMIT ?`)
+    .raw(true);
+  const purges = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = ? ORDER BY idx`).raw(true);
   const count = db.prepare('SELECT COUNT(*) AS n FROM events');
   const sessions = db.prepare('SELECT id, event_count AS n FROM sessions');
   return {
@@ -44,19 +29,13 @@ export function sqliteEventSource(db: Database.Database): EventSource {
   };
 }
 
-function rowOf(t: EventTuple): RawEventRow {
-  return {
-    index: t[0],
-    sessionId: t[1],
-    seq: t[2],
-    type: t[3],
-    time: t[4],
-    connection: t[5],
-    subject: t[6],
-    identity: t[7],
-    payload: t[8],
-    payloadHash: t[9],
-    prevHash: t[10],
-    hash: t[11],
-  };
+/** SQLite's integers are numbers already; a value that is not one is refused, not coerced. */
+export function sqliteInteger(value: unknown, column: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value))
+    throw new TypeError(`${column} is not an integer`);
+  return value;
+}
+
+export function rowOf(t: EventTuple): RawEventRow {
+  return rawEventRowOf(t, sqliteInteger);
 }

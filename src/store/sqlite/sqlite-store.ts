@@ -3,7 +3,7 @@
 // PostgreSQL one, planned) can implement it too. A transaction here is short, so blocking is brief.
 import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
-import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
+import type { RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
 import type {
   AppendedPositions,
   PurgeOutcome,
@@ -14,9 +14,17 @@ import type {
   SignedCheckpoint,
   Store,
 } from '../../core/ports.js';
+import {
+  EVENT_COLUMNS,
+  type EventTuple,
+  type SessionRow,
+  sessionSummaryOf,
+  storedEventOf,
+} from '../ledger-rows.js';
 import { type AppendBatch, prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { rowOf, sqliteInteger } from './sqlite-event-source.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
 export interface SqliteStoreOptions {
@@ -25,32 +33,6 @@ export interface SqliteStoreOptions {
   readonly readonly?: boolean;
   /** Commit appends in a worker thread (default), so an fsync never blocks the event loop. */
   readonly appendInWorker?: boolean;
-}
-
-interface EventRow {
-  idx: number;
-  session_id: string;
-  seq: number;
-  type: string;
-  time: string;
-  connection: string;
-  identity: string;
-  payload: string | null;
-  payload_hash: string;
-  prev_hash: string;
-  hash: string;
-}
-
-interface SessionRow {
-  id: string;
-  connection: string;
-  protocol: string;
-  identity: string;
-  started_at: string;
-  last_event_at: string;
-  ended_at: string | null;
-  end_reason: string | null;
-  event_count: number;
 }
 
 export class SqliteStore implements Store {
@@ -136,23 +118,25 @@ export class SqliteStore implements Store {
 
   async readSession(sessionId: string): Promise<StoredEvent[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM events WHERE session_id = ? ORDER BY seq')
-      .all(sessionId) as EventRow[];
-    return rows.map(toStoredEvent);
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = ? ORDER BY seq`)
+      .raw(true)
+      .all(sessionId) as EventTuple[];
+    return rows.map((t) => storedEventOf(rowOf(t)));
   }
 
   async readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]> {
     const rows = this.#db
-      .prepare('SELECT * FROM events WHERE idx >= ? ORDER BY idx LIMIT ?')
-      .all(fromIndex, limit) as EventRow[];
-    return rows.map(toStoredEvent);
+      .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE idx >= ? ORDER BY idx LIMIT ?`)
+      .raw(true)
+      .all(fromIndex, limit) as EventTuple[];
+    return rows.map((t) => storedEventOf(rowOf(t)));
   }
 
   async getSession(sessionId: string): Promise<SessionSummary | null> {
     const row = this.#db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as
       | SessionRow
       | undefined;
-    return row ? toSummary(row) : null;
+    return row ? sessionSummaryOf(row, sqliteInteger) : null;
   }
 
   async listSessions(filter: SessionFilter): Promise<SessionSummary[]> {
@@ -187,14 +171,16 @@ export class SqliteStore implements Store {
     const sql = `SELECT s.* FROM sessions s ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY s.started_at DESC, s.id LIMIT ?`;
     params.push(filter.limit ?? 100);
-    return (this.#db.prepare(sql).all(...params) as SessionRow[]).map(toSummary);
+    return (this.#db.prepare(sql).all(...params) as SessionRow[]).map((row) =>
+      sessionSummaryOf(row, sqliteInteger),
+    );
   }
 
   async openSessions(): Promise<SessionSummary[]> {
     const rows = this.#db
       .prepare('SELECT * FROM sessions WHERE ended_at IS NULL ORDER BY started_at')
       .all() as SessionRow[];
-    return rows.map(toSummary);
+    return rows.map((row) => sessionSummaryOf(row, sqliteInteger));
   }
 
   async purgePayloads(
@@ -267,34 +253,4 @@ export class SqliteStore implements Store {
     await this.#worker?.close();
     if (this.#db.open) this.#db.close();
   }
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
-  return {
-    index: row.idx,
-    sessionId: row.session_id,
-    seq: row.seq,
-    type: row.type as StoredEvent['type'],
-    time: row.time,
-    connection: row.connection,
-    identity: JSON.parse(row.identity) as Identity,
-    payload: row.payload === null ? null : (JSON.parse(row.payload) as JsonObject),
-    payloadHash: row.payload_hash,
-    prevHash: row.prev_hash,
-    hash: row.hash,
-  };
-}
-
-function toSummary(row: SessionRow): SessionSummary {
-  return {
-    id: row.id,
-    connection: row.connection,
-    protocol: row.protocol,
-    identity: JSON.parse(row.identity) as Identity,
-    startedAt: row.started_at,
-    lastEventAt: row.last_event_at,
-    endedAt: row.ended_at,
-    endReason: row.end_reason,
-    eventCount: row.event_count,
-  };
 }
