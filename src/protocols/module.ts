@@ -74,7 +74,7 @@ export type HttpMount = (
 /**
  * A document a connection publishes at the host's well-known location for a resource under its
  * mount (RFC 8615; e.g. RFC 9728's /.well-known/oauth-protected-resource/c/<connection>/mcp).
- * `document` is the well-known name, `resourcePath` the path after /c/<connection>. Resolves false
+ * `document` is the well-known name, `resourcePath` the path after /c/<connection>. Returns false
  * when the connection has no such document (the server then answers route_unknown).
  */
 export type WellKnownMount = (
