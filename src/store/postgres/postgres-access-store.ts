@@ -10,20 +10,11 @@ import type {
   ScimUserRecord,
   ServiceTokenRecord,
 } from '../../core/ports.js';
+import { type ServiceTokenRow, serviceTokenOf } from '../access-rows.js';
 import { bumpAccessVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction } from './pg-pool.js';
 import { PostgresScimTables } from './postgres-scim-tables.js';
-
-interface ServiceTokenRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  connections: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
 
 export class PostgresAccessStore implements AccessStore {
   readonly #pool: pg.Pool;
@@ -55,12 +46,12 @@ export class PostgresAccessStore implements AccessStore {
       tokenHash,
     ]);
     const row = rows[0] as ServiceTokenRow | undefined;
-    return row ? serviceToken(row) : null;
+    return row ? serviceTokenOf(row) : null;
   }
 
   async listServiceTokens(): Promise<ServiceTokenRecord[]> {
     const { rows } = await this.#pool.query('SELECT * FROM service_tokens ORDER BY created_at, id');
-    return (rows as ServiceTokenRow[]).map(serviceToken);
+    return (rows as ServiceTokenRow[]).map(serviceTokenOf);
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -144,16 +135,4 @@ export class PostgresAccessStore implements AccessStore {
   listScimGroups(): Promise<ScimGroupRecord[]> {
     return this.#scim.listGroups();
   }
-}
-
-function serviceToken(row: ServiceTokenRow): ServiceTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    connections: JSON.parse(row.connections) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
 }

@@ -8,17 +8,8 @@ import type {
   ScimUserRecord,
   ServiceTokenRecord,
 } from '../../core/ports.js';
+import { type ServiceTokenRow, serviceTokenOf } from '../access-rows.js';
 import { SqliteScimTables } from './sqlite-scim-tables.js';
-
-interface ServiceTokenRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  connections: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
 
 export class SqliteAccessStore implements AccessStore {
   readonly #db: Database.Database;
@@ -54,13 +45,13 @@ export class SqliteAccessStore implements AccessStore {
     const row = this.#db.prepare('SELECT * FROM service_tokens WHERE token_hash = ?').get(tokenHash) as
       | ServiceTokenRow
       | undefined;
-    return row ? toRecord(row) : null;
+    return row ? serviceTokenOf(row) : null;
   }
 
   async listServiceTokens(): Promise<ServiceTokenRecord[]> {
     return (
       this.#db.prepare('SELECT * FROM service_tokens ORDER BY created_at').all() as ServiceTokenRow[]
-    ).map(toRecord);
+    ).map(serviceTokenOf);
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
@@ -140,16 +131,4 @@ export class SqliteAccessStore implements AccessStore {
   async listScimGroups(): Promise<ScimGroupRecord[]> {
     return this.#scim.listGroups();
   }
-}
-
-function toRecord(row: ServiceTokenRow): ServiceTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    connections: JSON.parse(row.connections) as string[],
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
 }
