@@ -292,6 +292,13 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
       sessions: z
         .strictObject({ idle_timeout: duration.default(15 * 60_000) })
         .default({ idle_timeout: 15 * 60_000 }),
+      /**
+       * This gateway process as one replica of several on one store: it holds a lease, renewed every
+       * third of `lease`; once a replica's lease lapses another adopts and closes its open sessions.
+       */
+      replica: z
+        .strictObject({ lease: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(10_000) })
+        .default({ lease: 10_000 }),
       /** Static identities with configured tokens: for bootstrap and the demo; sign-in issues short-lived tokens. */
       identities: z.array(identitySchema).default([]),
       identity: identitySection,

@@ -40,6 +40,8 @@ export interface SignedCheckpoint {
 export interface SessionMeta {
   readonly id: string;
   readonly protocol: string;
+  /** The gateway replica serving the session (its owner until it ends); none for the CLI's own sessions. */
+  readonly replica?: string;
 }
 
 /** The payloads one purge drops: exactly the events in these global index ranges. */
@@ -355,6 +357,49 @@ export interface ApprovalStore {
   grantsVersion(): Promise<number>;
 }
 
+/** A gateway process holding a lease on the store, with what identifies its process on its host. */
+export interface ReplicaInfo {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  /** The host's boot id: a pid is only meaningful within one boot (and one kernel). */
+  readonly bootId: string;
+  readonly startedAt: string;
+}
+
+/** An open session moved to a new owner because its replica no longer holds a lease. */
+export interface AdoptedSession {
+  readonly session: SessionSummary;
+  /** Its previous owner, or null for a session written before owners were recorded. */
+  readonly from: string | null;
+}
+
+/**
+ * Leases of the gateway replicas sharing a store (docs/scale-out.md). A replica holds a lease while
+ * it lives and owns the sessions it serves; once a lease lapses, one other replica takes its open
+ * sessions over and closes them. Lease times are the store's clock, so replicas' clocks need not
+ * agree. Every method is atomic: two replicas never both end a lease, adopt a session or lead.
+ */
+export interface ReplicaLeases {
+  /** Takes a lease for a new replica, valid for `ttlMs`. */
+  register(replica: ReplicaInfo, ttlMs: number): Promise<void>;
+  /** Extends the lease by `ttlMs` from now; false when it was already ended (the replica lost it). */
+  renew(id: string, ttlMs: number): Promise<boolean>;
+  /** Ends a lease on a clean shutdown; a leadership it held is given up with it. */
+  release(id: string): Promise<void>;
+  /** Replicas holding a lease, lapsed ones included until someone ends them. */
+  list(): Promise<ReplicaInfo[]>;
+  /** Ends the named leases (`ids`) or else every lapsed one; resolves to the ids this call ended. */
+  expire(ids?: readonly string[]): Promise<string[]>;
+  /**
+   * Moves to `claimer` every open session whose owner holds no lease, and every ownerless open
+   * session quiet since before `quietSince` (ISO time); resolves to them. Each goes to one caller.
+   */
+  adoptOrphans(claimer: string, quietSince: string): Promise<AdoptedSession[]>;
+  /** Takes or keeps the checkpoint signer's lease for `ttlMs`; true while `id` holds it. */
+  lead(id: string, ttlMs: number): Promise<boolean>;
+}
+
 /**
  * Everything Vigil keeps, from one backend: the ledger, access state, approvals and a fast reader
  * of the log, all over the same storage so that they agree. src/store/index.ts openStore picks the
@@ -366,6 +411,7 @@ export interface StoreBundle {
   readonly approvals: ApprovalStore;
   /** The ledger's log as stored; reads what `ledger` wrote, byte for byte. */
   readonly eventSource: EventSource;
+  readonly replicas: ReplicaLeases;
   /** Releases all of it (and finishes writes already accepted); the bundle is unusable after. */
   close(): Promise<void>;
 }

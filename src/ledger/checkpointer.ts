@@ -30,6 +30,11 @@ export interface CheckpointerOptions {
   readonly source?: EventSource;
   /** The log's origin: each checkpoint is also signed as a C2SP tlog-checkpoint note under this name. */
   readonly origin?: string;
+  /**
+   * With several replicas on one store, one signs at a time: asked before each checkpoint, true
+   * while this one holds the signer's lease. Without it this checkpointer always signs.
+   */
+  readonly lead?: () => Promise<boolean>;
 }
 
 const READ_BATCH = 10_000;
@@ -45,6 +50,8 @@ export class Checkpointer {
   #lastSize = 0;
   #latestNote: string | null = null;
   #behind = true;
+  /** Whether this checkpointer signed last time it asked to lead (it always does without `lead`). */
+  #leading = false;
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<SignedCheckpoint | null> = Promise.resolve(null);
   #inFlight = 0;
@@ -124,6 +131,7 @@ export class Checkpointer {
   }
 
   async #checkpoint(): Promise<SignedCheckpoint | null> {
+    if (!(await this.#mayLead())) return null;
     if (this.#behind) await this.#catchUp();
     const now = this.#options.now ?? Date.now;
     await this.#storeUnstored(now);
@@ -141,6 +149,26 @@ export class Checkpointer {
     this.#unstored = null;
     this.#accepted(cp, now());
     return cp;
+  }
+
+  /**
+   * Another replica may have signed while this one did not lead: on taking over, continue from the
+   * latest stored checkpoint and read the log from the store, so the next size is past it.
+   */
+  async #mayLead(): Promise<boolean> {
+    const lead = this.#options.lead;
+    if (!lead) return true;
+    const leading = await lead();
+    if (leading && !this.#leading) {
+      const last = (await this.#options.store.listCheckpoints()).at(-1);
+      if (last && last.size > this.#lastSize) {
+        this.#lastSize = last.size;
+        this.#noteFor(last);
+      }
+      this.#behind = true;
+    }
+    this.#leading = leading;
+    return leading;
   }
 
   /**

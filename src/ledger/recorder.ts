@@ -39,8 +39,19 @@ interface Head {
  */
 export type CommitListener = (events: readonly RecordedEvent[], seconds: number) => void;
 
+export interface RecorderOptions {
+  /** The replica that owns the sessions this recorder starts (a gateway's; none for the CLI). */
+  readonly replica?: () => string;
+  /**
+   * Called before every write; throws (a VigilError) when this process may not write now, as when
+   * its replica lease may have lapsed and another replica may be closing its sessions.
+   */
+  readonly fence?: () => void;
+}
+
 export class Recorder {
   readonly #store: Store;
+  readonly #options: RecorderOptions;
   readonly #heads = new Map<string, Head>();
   readonly #listeners: CommitListener[] = [];
   readonly #identities = new WeakMap<Identity, string>();
@@ -52,8 +63,9 @@ export class Recorder {
   #urgent = false;
   #deferTimer: NodeJS.Timeout | null = null;
 
-  constructor(store: Store) {
+  constructor(store: Store, options: RecorderOptions = {}) {
     this.#store = store;
+    this.#options = options;
   }
 
   async init(): Promise<void> {
@@ -156,6 +168,8 @@ export class Recorder {
   }
 
   async #commit(batch: readonly Pending[]): Promise<RecordedEvent[]> {
+    this.#options.fence?.();
+    const replica = this.#options.replica?.();
     // Heads of sessions not cached yet are read first, together, so the loop below never awaits.
     const missing = new Set<string>();
     for (const { draft } of batch) {
@@ -176,7 +190,12 @@ export class Recorder {
         head = { nextSeq: committed.nextSeq, lastHash: committed.lastHash };
         heads.set(draft.sessionId, head);
       }
-      if (head.nextSeq === 0) sessions.push({ id: draft.sessionId, protocol: protocol ?? 'unknown' });
+      if (head.nextSeq === 0)
+        sessions.push({
+          id: draft.sessionId,
+          protocol: protocol ?? 'unknown',
+          ...(replica === undefined ? {} : { replica }),
+        });
       const payloadText = canonicalJson(draft.payload);
       // The store encodes the payload again to write it: let it reuse this text.
       rememberCanonical(draft.payload, payloadText);

@@ -149,6 +149,14 @@ export class SessionManager {
     return [...this.#live.values()];
   }
 
+  /**
+   * Lets go of every live session without recording an end: this replica lost its lease, and the
+   * replica that adopted its sessions records their end.
+   */
+  abandonAll(): void {
+    for (const session of [...this.#live.values()]) this.#cut(session, 'crash-recovered');
+  }
+
   async closeAll(reason: SessionEndReason): Promise<void> {
     if (this.#sweeper) clearInterval(this.#sweeper);
     await Promise.all([...this.#live.values()].map((s) => this.end(s, reason)));

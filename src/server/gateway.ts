@@ -19,7 +19,7 @@ import { consoleHandler } from '../console/console-handler.js';
 import type { VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
 import { ANONYMOUS } from '../core/events.js';
-import { type Store, type StoreBundle, systemClock } from '../core/ports.js';
+import { type AdoptedSession, type StoreBundle, systemClock } from '../core/ports.js';
 import { sendJsonError as sendApiError } from '../http/json-response.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
@@ -56,6 +56,7 @@ import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
 import { proposerLookup } from './proposer-lookup.js';
 import { buildGuards, type ProtocolListener, startProtocols } from './protocol-modules.js';
+import { ReplicaMembership } from './replica-membership.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 import { wireScim } from './scim-wiring.js';
 import { stillAllowedOn } from './still-allowed.js';
@@ -117,7 +118,24 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
   const store = await openStore(config, loaded.dataDir, baseDir);
-  const recorder = new Recorder(store.ledger);
+  // One replica of however many share the store: it owns the sessions it opens, and writes only
+  // while its lease surely holds.
+  const membership: ReplicaMembership = new ReplicaMembership({
+    leases: store.replicas,
+    leaseMs: config.replica.lease,
+    closeAdopted: (adopted, by): Promise<void> =>
+      closeAdoptedSessions(adopted, by, recorder, pipeline, logger),
+    onLeaseLost: () => {
+      logger.error('this gateway lost its replica lease; another replica closed its sessions');
+      sessions.abandonAll();
+    },
+    onError: (err, what) => logger.error({ err: toVigilError(err).message, what }, 'replica lease problem'),
+  });
+  await membership.join();
+  const recorder: Recorder = new Recorder(store.ledger, {
+    replica: (): string => membership.id,
+    fence: () => membership.assertHeld(),
+  });
   await recorder.init();
   if (metrics) recorder.onCommit(metrics.committed);
   // Subscribed before any session can end, crash-recovered ones included.
@@ -144,6 +162,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     webhook: config.ledger.anchor_webhook,
     source: store.eventSource,
     origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer.keyId),
+    lead: () => membership.lead(),
     onError: (err, what) =>
       logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
   });
@@ -208,7 +227,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     ...(metrics ? { observer: metrics } : {}),
   });
   const sessions = new SessionManager(pipeline, systemClock, config.sessions.idle_timeout);
-  await closeSessionsCutShort(store.ledger, recorder, pipeline, logger);
+  await membership.start();
   sessions.start();
   const watcher = new RevocationWatcher(
     access,
@@ -381,6 +400,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await siem.stop(config.siem.flush_timeout);
         await checkpointer.stop();
         await witnesses.settle();
+        await membership.leave();
         await store.close();
       })();
       return closing;
@@ -388,19 +408,32 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   };
 }
 
-/** Sessions left open by a crash are closed with a session.end that says so. */
-async function closeSessionsCutShort(store: Store, recorder: Recorder, pipeline: Pipeline, logger: Logger) {
-  const open = await store.openSessions();
-  for (const s of open) {
+/**
+ * Sessions whose replica died (a crash, a kill, a lost lease) are closed by the replica that adopted
+ * them, with a session.end that says so and names both.
+ */
+async function closeAdoptedSessions(
+  adopted: readonly AdoptedSession[],
+  by: string,
+  recorder: Recorder,
+  pipeline: Pipeline,
+  logger: Logger,
+): Promise<void> {
+  for (const { session: s, from } of adopted) {
     await pipeline.observe(
       { sessionId: s.id, connection: s.connection, identity: s.identity ?? ANONYMOUS, protocol: s.protocol },
       'session.end',
-      { reason: 'crash-recovered', incomplete: true, last_event_at: s.lastEventAt },
+      {
+        reason: 'crash-recovered',
+        incomplete: true,
+        last_event_at: s.lastEventAt,
+        ...(from ? { replica: from } : {}),
+        recovered_by: by,
+      },
     );
     recorder.forget(s.id);
   }
-  if (open.length > 0)
-    logger.warn({ sessions: open.length }, 'closed sessions cut short by an earlier crash');
+  logger.warn({ sessions: adopted.length }, 'closed sessions whose gateway replica is gone');
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -7,6 +7,7 @@ import { approvalConformance } from './conformance-approvals.js';
 import { eventSourceConformance } from './conformance-event-source.js';
 import { ledgerConformance } from './conformance-ledger.js';
 import { purgeConformance } from './conformance-purge.js';
+import { replicaConformance } from './conformance-replicas.js';
 import { scimConformance } from './conformance-scim.js';
 import type { StoreFactory } from './conformance-support.js';
 
@@ -19,4 +20,5 @@ export function storeConformance(name: string, factory: StoreFactory): void {
   describe(`${name} store: access`, () => accessConformance(factory));
   describe(`${name} store: approvals`, () => approvalConformance(factory));
   describe(`${name} store: SCIM provisioning`, () => scimConformance(factory));
+  describe(`${name} store: replica leases`, () => replicaConformance(factory));
 }

@@ -27,6 +27,7 @@ export interface SessionColumns {
   readonly subject: string[];
   readonly identity: string[];
   readonly startedAt: string[];
+  readonly replica: (string | null)[];
 }
 
 /** The sessions index after the batch, per session it touched. */
@@ -56,7 +57,7 @@ export function appendColumns(
   events: readonly RecordedEvent[],
   sessions: readonly SessionMeta[],
 ): AppendColumns {
-  const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
+  const metas = new Map(sessions.map((s) => [s.id, s]));
   const ev: EventColumns = {
     seq: [],
     sessionId: [],
@@ -77,6 +78,7 @@ export function appendColumns(
     subject: [],
     identity: [],
     startedAt: [],
+    replica: [],
   };
   const ended: EndColumns = { id: [], endedAt: [], reason: [] };
   const touched = new Map<string, { at: string; added: number; nextSeq: number; lastHash: string }>();
@@ -90,10 +92,12 @@ export function appendColumns(
     if (e.seq === 0) {
       fresh.id.push(e.sessionId);
       fresh.connection.push(e.connection);
-      fresh.protocol.push(protocols.get(e.sessionId) ?? 'unknown');
+      const meta = metas.get(e.sessionId);
+      fresh.protocol.push(meta?.protocol ?? 'unknown');
       fresh.subject.push(e.identity.subject);
       fresh.identity.push(identityJson);
       fresh.startedAt.push(e.time);
+      fresh.replica.push(meta?.replica ?? null);
     }
     ev.seq.push(e.seq);
     ev.sessionId.push(e.sessionId);

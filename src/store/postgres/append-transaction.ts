@@ -10,10 +10,10 @@ import { safeInteger } from './pg-integers.js';
 const MOVE_HEAD = 'UPDATE ledger_head SET size = size + $1 RETURNING size';
 
 const INSERT_SESSIONS = `
-  INSERT INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
-  SELECT id, connection, protocol, subject, identity, started_at, started_at, 0, 0, ''
-    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-      AS t(id, connection, protocol, subject, identity, started_at)
+  INSERT INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash, replica)
+  SELECT id, connection, protocol, subject, identity, started_at, started_at, 0, 0, '', replica
+    FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+      AS t(id, connection, protocol, subject, identity, started_at, replica)
   ON CONFLICT (id) DO NOTHING`;
 
 // WITH ORDINALITY numbers the rows 1..n in array order: the event's position is first + n - 1.
@@ -43,7 +43,15 @@ export async function appendInTransaction(client: pg.PoolClient, batch: AppendCo
   const first = safeInteger((moved.rows[0] as { size: unknown }).size, 'ledger_head.size') - count;
   const s = batch.newSessions;
   if (s.id.length > 0)
-    await client.query(INSERT_SESSIONS, [s.id, s.connection, s.protocol, s.subject, s.identity, s.startedAt]);
+    await client.query(INSERT_SESSIONS, [
+      s.id,
+      s.connection,
+      s.protocol,
+      s.subject,
+      s.identity,
+      s.startedAt,
+      s.replica,
+    ]);
   const e = batch.events;
   await client.query(INSERT_EVENTS, [
     first,

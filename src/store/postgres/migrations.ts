@@ -156,4 +156,21 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (group_id, user_id)
   );
   `,
+  `
+  -- Replica leases (docs/scale-out.md): each gateway process holds a lease while it lives and owns
+  -- the sessions it opened; once a lease lapses another replica adopts its open sessions and closes
+  -- them. Times are the database server's clock, so the replicas' clocks need not agree. leases holds
+  -- the named single-holder leases (the checkpoint signer's).
+  ALTER TABLE sessions ADD COLUMN replica TEXT COLLATE "C";
+  CREATE INDEX sessions_open_by_replica ON sessions (replica) WHERE ended_at IS NULL;
+  CREATE TABLE replicas (
+    id TEXT COLLATE "C" PRIMARY KEY,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    boot_id TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
+  `,
 ];

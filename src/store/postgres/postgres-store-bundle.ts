@@ -9,6 +9,7 @@ import { createPool, type PoolSettings } from './pg-pool.js';
 import { PostgresAccessStore } from './postgres-access-store.js';
 import { PostgresApprovalStore } from './postgres-approval-store.js';
 import { postgresEventSource } from './postgres-event-source.js';
+import { PostgresReplicaLeases } from './postgres-replica-leases.js';
 import { PostgresStore } from './postgres-store.js';
 
 export class PostgresStoreBundle implements StoreBundle {
@@ -16,6 +17,7 @@ export class PostgresStoreBundle implements StoreBundle {
   readonly access: PostgresAccessStore;
   readonly approvals: PostgresApprovalStore;
   readonly eventSource: EventSource;
+  readonly replicas: PostgresReplicaLeases;
   /** What opening the store migrated. */
   readonly migration: MigrationOutcome;
   readonly #pool: pg.Pool;
@@ -27,6 +29,7 @@ export class PostgresStoreBundle implements StoreBundle {
     this.access = new PostgresAccessStore(pool);
     this.approvals = new PostgresApprovalStore(pool);
     this.eventSource = postgresEventSource(pool);
+    this.replicas = new PostgresReplicaLeases(pool);
   }
 
   /** Connects and migrates; fails with store_unavailable (naming the server, never the URL) when it cannot. */

@@ -21,8 +21,8 @@ export type EventRowValues = [
 
 export interface AppendBatch {
   readonly events: EventRowValues[];
-  /** Sessions whose first event is in the batch: [id, connection, protocol, subject, identity, time]. */
-  readonly newSessions: [string, string, string, string, string, string][];
+  /** Sessions whose first event is in the batch: [id, connection, protocol, subject, identity, time, replica]. */
+  readonly newSessions: [string, string, string, string, string, string, string | null][];
   /** The sessions index after the batch: [last_event_at, added events, next_seq, last_hash, id]. */
   readonly touched: [string, number, number, string, string][];
   /** Sessions the batch ends: [ended_at, reason, id]. */
@@ -38,7 +38,7 @@ export function prepareAppendBatch(
   events: readonly RecordedEvent[],
   sessions: readonly SessionMeta[],
 ): AppendBatch {
-  const protocols = new Map(sessions.map((s) => [s.id, s.protocol]));
+  const metas = new Map(sessions.map((s) => [s.id, s]));
   const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [], checkpoints: [] };
   const touched = new Map<string, [string, number, number, string, string]>();
   let identityOf: Identity | null = null;
@@ -49,8 +49,16 @@ export function prepareAppendBatch(
       identityJson = JSON.stringify(e.identity);
     }
     if (e.seq === 0) {
-      const protocol = protocols.get(e.sessionId) ?? 'unknown';
-      batch.newSessions.push([e.sessionId, e.connection, protocol, e.identity.subject, identityJson, e.time]);
+      const meta = metas.get(e.sessionId);
+      batch.newSessions.push([
+        e.sessionId,
+        e.connection,
+        meta?.protocol ?? 'unknown',
+        e.identity.subject,
+        identityJson,
+        e.time,
+        meta?.replica ?? null,
+      ]);
     }
     batch.events.push([
       e.index,

@@ -12,8 +12,8 @@ export function createBatchWriter(db: Database.Database): WriteBatch {
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSession = db.prepare(
-    `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '')`,
+    `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash, replica)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 0, 0, '', ?)`,
   );
   const touchSession = db.prepare(
     'UPDATE sessions SET last_event_at = ?, event_count = event_count + ?, next_seq = ?, last_hash = ? WHERE id = ?',
@@ -23,7 +23,7 @@ export function createBatchWriter(db: Database.Database): WriteBatch {
     'INSERT INTO checkpoints (size, root, time, key_id, signature) VALUES (?, ?, ?, ?, ?)',
   );
   const write = db.transaction((batch: AppendBatch) => {
-    for (const s of batch.newSessions) insertSession.run(s[0], s[1], s[2], s[3], s[4], s[5], s[5]);
+    for (const s of batch.newSessions) insertSession.run(s[0], s[1], s[2], s[3], s[4], s[5], s[5], s[6]);
     for (const row of batch.events) insertEvent.run(row);
     for (const t of batch.touched) touchSession.run(t);
     for (const e of batch.ended) endSession.run(e);

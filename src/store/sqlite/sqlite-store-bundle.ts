@@ -5,6 +5,7 @@ import type { EventSource, StoreBundle } from '../../core/ports.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { sqliteEventSource } from './sqlite-event-source.js';
+import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
 /** The database file under a data directory. */
@@ -15,12 +16,14 @@ export class SqliteStoreBundle implements StoreBundle {
   readonly access: SqliteAccessStore;
   readonly approvals: SqliteApprovalStore;
   readonly eventSource: EventSource;
+  readonly replicas: SqliteReplicaLeases;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.ledger = new SqliteStore(path, options);
     this.access = new SqliteAccessStore(this.ledger.database);
     this.approvals = new SqliteApprovalStore(this.ledger.database);
     this.eventSource = sqliteEventSource(this.ledger.database);
+    this.replicas = new SqliteReplicaLeases(this.ledger.database);
   }
 
   /** The handle itself: only for SQLite-specific code and tests that edit rows on purpose. */
