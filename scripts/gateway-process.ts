@@ -1,5 +1,5 @@
 // Runs a gateway in its own process (crash tests, benchmarks): argv[2] is JSON {settings, dataDir}.
-// Prints one JSON line {"url": ...} on stdout once it listens; SIGTERM closes it cleanly.
+// Prints one JSON line {url, replica, listeners} on stdout once it listens; SIGTERM closes it cleanly.
 
 import { configSchema } from '../src/protocols/index.js';
 import { startGateway } from '../src/server/gateway.js';
@@ -9,7 +9,8 @@ const input = JSON.parse(process.argv[2]!) as { settings: Record<string, unknown
 const config = configSchema.parse({ ...input.settings, data: input.dataDir });
 const loaded: LoadedConfig = { config, path: null, dataDir: input.dataDir };
 const gateway = await startGateway(loaded, { listen: '127.0.0.1:0' });
-process.stdout.write(`${JSON.stringify({ url: gateway.url })}\n`);
+const listeners = gateway.listeners.map((l) => ({ connection: l.connection, address: l.address }));
+process.stdout.write(`${JSON.stringify({ url: gateway.url, replica: gateway.replica.id, listeners })}\n`);
 process.on('SIGTERM', () => {
   void gateway.close().then(() => process.exit(0));
 });

@@ -102,6 +102,8 @@ export interface Store {
   appendCheckpoint(checkpoint: SignedCheckpoint): Promise<void>;
   /** In size order. */
   listCheckpoints(): Promise<SignedCheckpoint[]>;
+  /** The checkpoint of the largest size, or null before the first. */
+  latestCheckpoint(): Promise<SignedCheckpoint | null>;
 }
 
 /** One stored event exactly as the store holds it: text columns as text, so every byte is hashed. */

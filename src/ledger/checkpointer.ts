@@ -2,6 +2,7 @@
 // the anchor file first (so a crash in between leaves the anchor ahead, never behind), then to the
 // store, and optionally posts it to a webhook. The log's root is kept incrementally from the
 // recorder's commits; at start it is rebuilt from the store.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fetch } from 'undici';
 import type { RecordedEvent } from '../core/events.js';
 import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
@@ -38,6 +39,8 @@ export interface CheckpointerOptions {
 }
 
 const READ_BATCH = 10_000;
+/** How long a stopping replica that does not sign waits for its last events to be covered. */
+const HAND_OVER_MS = 5_000;
 
 export class Checkpointer {
   readonly #options: CheckpointerOptions;
@@ -113,10 +116,26 @@ export class Checkpointer {
     this.#timer = null;
     try {
       await this.checkpointNow();
+      if (this.#options.lead && !this.#leading) await this.#handOver();
     } finally {
       await Promise.allSettled([...this.#webhooks]);
       await this.#anchor?.close();
       this.#anchor = null;
+    }
+  }
+
+  /**
+   * A replica that does not sign stops: what it recorded last must still be covered. It waits (a
+   * bounded time) until the signer's checkpoints reach its last commit, or until the signer's lease
+   * is free (the signer stopped too) and it signs the final checkpoint itself.
+   */
+  async #handOver(): Promise<void> {
+    const until = performance.now() + HAND_OVER_MS;
+    while (performance.now() < until) {
+      const covered = (await this.#options.store.latestCheckpoint())?.size ?? 0;
+      if (covered >= this.#options.recorder.size) return;
+      if (await this.checkpointNow()) return;
+      await sleep(100);
     }
   }
 
@@ -160,7 +179,7 @@ export class Checkpointer {
     if (!lead) return true;
     const leading = await lead();
     if (leading && !this.#leading) {
-      const last = (await this.#options.store.listCheckpoints()).at(-1);
+      const last = await this.#options.store.latestCheckpoint();
       if (last && last.size > this.#lastSize) {
         this.#lastSize = last.size;
         this.#noteFor(last);

@@ -67,6 +67,8 @@ export interface Gateway {
   readonly url: string;
   readonly port: number;
   readonly store: StoreBundle;
+  /** This process as a replica on the store: its lease and the id its sessions are owned by. */
+  readonly replica: ReplicaMembership;
   readonly recorder: Recorder;
   readonly sessions: SessionManager;
   readonly logger: Logger;
@@ -365,7 +367,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   boundUrl = url;
 
   logger.info(
-    { url, data: loaded.dataDir, connections: config.connections.map((c) => c.name) },
+    { url, data: loaded.dataDir, connections: config.connections.map((c) => c.name), replica: membership.id },
     'vigil started',
   );
 
@@ -374,6 +376,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     url,
     port: address.port,
     store,
+    replica: membership,
     recorder,
     sessions,
     logger,

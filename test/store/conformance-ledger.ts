@@ -28,6 +28,7 @@ export function ledgerConformance(factory: StoreFactory): void {
       assert.deepEqual(await ledger.listSessions({}), []);
       assert.deepEqual(await ledger.openSessions(), []);
       assert.deepEqual(await ledger.listCheckpoints(), []);
+      assert.equal(await ledger.latestCheckpoint(), null);
     }));
 
   test('batches are stored as given and read back by session and in global order', () =>
@@ -186,6 +187,7 @@ export function ledgerConformance(factory: StoreFactory): void {
       await ledger.appendCheckpoint(cp(2));
       await ledger.appendCheckpoint(cp(9));
       assert.deepEqual(await ledger.listCheckpoints(), [cp(2), cp(5), cp(9)]);
+      assert.deepEqual(await ledger.latestCheckpoint(), cp(9), 'the largest, not the last written');
     }));
 
   test('property: whatever the interleaving and batching, reads agree with the order of appends', () =>

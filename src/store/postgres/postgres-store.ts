@@ -164,9 +164,18 @@ export class PostgresStore implements Store {
   }
 
   async listCheckpoints(): Promise<SignedCheckpoint[]> {
-    const { rows } = await this.#pool.query(
-      'SELECT size, root, time, key_id, signature FROM checkpoints ORDER BY size',
+    return this.#checkpoints('SELECT size, root, time, key_id, signature FROM checkpoints ORDER BY size');
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | null> {
+    const latest = await this.#checkpoints(
+      'SELECT size, root, time, key_id, signature FROM checkpoints ORDER BY size DESC LIMIT 1',
     );
+    return latest[0] ?? null;
+  }
+
+  async #checkpoints(sql: string): Promise<SignedCheckpoint[]> {
+    const { rows } = await this.#pool.query(sql);
     return (rows as { size: string; root: string; time: string; key_id: string; signature: string }[]).map(
       (r) => ({
         size: safeInteger(r.size, 'checkpoints.size'),

@@ -232,7 +232,15 @@ export class SqliteStore implements Store {
   }
 
   async listCheckpoints(): Promise<SignedCheckpoint[]> {
-    const rows = this.#db.prepare('SELECT * FROM checkpoints ORDER BY size').all() as {
+    return this.#checkpoints('SELECT * FROM checkpoints ORDER BY size');
+  }
+
+  async latestCheckpoint(): Promise<SignedCheckpoint | null> {
+    return this.#checkpoints('SELECT * FROM checkpoints ORDER BY size DESC LIMIT 1')[0] ?? null;
+  }
+
+  #checkpoints(sql: string): SignedCheckpoint[] {
+    const rows = this.#db.prepare(sql).all() as {
       size: number;
       root: string;
       time: string;
