@@ -402,6 +402,19 @@ export interface ReplicaLeases {
   lead(id: string, ttlMs: number): Promise<boolean>;
 }
 
+/** What another process (a replica, the CLI) may have changed in the shared working state. */
+export type ChangeTopic = 'access' | 'grants' | 'approvals';
+
+/**
+ * Prompt word of changes committed to the store, by anyone. Best effort: a store may have none, and
+ * a notice can be lost while a connection is down, so readers keep polling as the safety net; on
+ * (re)connecting the feed announces every topic once, for what it may have missed.
+ */
+export interface ChangeFeed {
+  /** Calls `listener` after each change is committed; returns the unsubscribe. */
+  subscribe(listener: (topic: ChangeTopic) => void): () => void;
+}
+
 /**
  * Everything Vigil keeps, from one backend: the ledger, access state, approvals and a fast reader
  * of the log, all over the same storage so that they agree. src/store/index.ts openStore picks the
@@ -414,6 +427,7 @@ export interface StoreBundle {
   /** The ledger's log as stored; reads what `ledger` wrote, byte for byte. */
   readonly eventSource: EventSource;
   readonly replicas: ReplicaLeases;
+  readonly changes: ChangeFeed;
   /** Releases all of it (and finishes writes already accepted); the bundle is unusable after. */
   close(): Promise<void>;
 }

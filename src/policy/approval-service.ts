@@ -69,6 +69,7 @@ export class ApprovalService implements Approver {
   readonly #queue = new KeyedQueue();
   #poller: NodeJS.Timeout | null = null;
   #polling = false;
+  #pollAgain = false;
 
   constructor(deps: ApprovalServiceDeps) {
     this.#deps = deps;
@@ -273,7 +274,11 @@ export class ApprovalService implements Approver {
    * requests past their deadline that nobody holds (their gateway went away, or access requests).
    */
   async poll(): Promise<void> {
-    if (this.#polling) return;
+    // Asked mid-poll (a change notice): one more poll follows, for what this one may have read too early.
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
     this.#polling = true;
     try {
       const held = [...this.#waiters.keys()];
@@ -294,6 +299,10 @@ export class ApprovalService implements Approver {
       this.#deps.logger.error({ err: (err as Error).message }, 'approval poll failed');
     } finally {
       this.#polling = false;
+      if (this.#pollAgain) {
+        this.#pollAgain = false;
+        void this.poll();
+      }
     }
   }
 

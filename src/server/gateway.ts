@@ -240,6 +240,13 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   );
   watcher.start();
   approvals.start();
+  // Changes committed by other replicas or the CLI are acted on at once where the store tells of
+  // them (PostgreSQL's LISTEN/NOTIFY); the polls above stay as the fallback.
+  const stopListening = store.changes.subscribe((topic) => {
+    if (topic === 'access') void watcher.check();
+    else if (topic === 'grants') void approvals.checkGrants();
+    else void approvals.service.poll();
+  });
   metrics?.watch({
     ledgerSize: () => recorder.size,
     checkpointedSize: () => checkpointer.checkpointedSize,
@@ -390,6 +397,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     siem,
     close() {
       closing ??= (async () => {
+        stopListening();
         watcher.stop();
         await approvals.stop();
         await closeServer(server);

@@ -6,6 +6,7 @@ export class PeriodicCheck {
   readonly #onError: (err: unknown) => void;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
+  #again = false;
 
   constructor(intervalMs: number, run: () => Promise<void>, onError: (err: unknown) => void) {
     this.#intervalMs = intervalMs;
@@ -22,14 +23,25 @@ export class PeriodicCheck {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  /** One pass; a pass already running makes this one a no-op. Never rejects. */
+  /**
+   * One pass. Asked while a pass runs (a change notice arriving mid-read), one more pass follows it,
+   * so a change committed after the running pass read is not left for the next tick. Never rejects.
+   */
   async check(): Promise<void> {
-    if (this.#running) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
     this.#running = true;
     try {
-      await this.#run();
-    } catch (err) {
-      this.#onError(err);
+      do {
+        this.#again = false;
+        try {
+          await this.#run();
+        } catch (err) {
+          this.#onError(err);
+        }
+      } while (this.#again);
     } finally {
       this.#running = false;
     }

@@ -173,4 +173,25 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at TIMESTAMPTZ NOT NULL);
   `,
+  `
+  -- Change notifications (docs/scale-out.md): a committed change of access state, grants or
+  -- approvals notifies channel vigil_changes with '<schema>:<topic>', whoever made it (a replica, the
+  -- CLI), so the other replicas re-read at once; their polling stays as the fallback.
+  CREATE FUNCTION notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_TABLE_NAME = 'access_meta' THEN
+      PERFORM pg_notify('vigil_changes',
+        TG_TABLE_SCHEMA || ':' || CASE WHEN NEW.key = 'grants_version' THEN 'grants' ELSE 'access' END);
+    ELSE
+      PERFORM pg_notify('vigil_changes', TG_TABLE_SCHEMA || ':' || TG_ARGV[0]);
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER access_changed AFTER INSERT OR UPDATE ON access_meta
+    FOR EACH ROW EXECUTE FUNCTION notify_change();
+  CREATE TRIGGER approvals_changed AFTER INSERT OR UPDATE ON approvals
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('approvals');
+  CREATE TRIGGER approval_votes_changed AFTER INSERT ON approval_votes
+    FOR EACH STATEMENT EXECUTE FUNCTION notify_change('approvals');
+  `,
 ];

@@ -8,6 +8,7 @@ import { type MigrationOutcome, migrate } from './migrate.js';
 import { createPool, type PoolSettings } from './pg-pool.js';
 import { PostgresAccessStore } from './postgres-access-store.js';
 import { PostgresApprovalStore } from './postgres-approval-store.js';
+import { PostgresChangeFeed } from './postgres-change-feed.js';
 import { postgresEventSource } from './postgres-event-source.js';
 import { PostgresReplicaLeases } from './postgres-replica-leases.js';
 import { PostgresStore } from './postgres-store.js';
@@ -18,12 +19,14 @@ export class PostgresStoreBundle implements StoreBundle {
   readonly approvals: PostgresApprovalStore;
   readonly eventSource: EventSource;
   readonly replicas: PostgresReplicaLeases;
+  readonly changes: PostgresChangeFeed;
   /** What opening the store migrated. */
   readonly migration: MigrationOutcome;
   readonly #pool: pg.Pool;
 
-  private constructor(pool: pg.Pool, migration: MigrationOutcome) {
+  private constructor(pool: pg.Pool, migration: MigrationOutcome, settings: PoolSettings) {
     this.#pool = pool;
+    this.changes = new PostgresChangeFeed(settings);
     this.migration = migration;
     this.ledger = new PostgresStore(pool);
     this.access = new PostgresAccessStore(pool);
@@ -37,7 +40,7 @@ export class PostgresStoreBundle implements StoreBundle {
     // A connection lost while idle is replaced on the next query, whose failure the caller sees.
     const pool = createPool(settings, () => undefined);
     try {
-      return new PostgresStoreBundle(pool, await migrate(pool, settings.schema));
+      return new PostgresStoreBundle(pool, await migrate(pool, settings.schema), settings);
     } catch (err) {
       await pool.end().catch(() => undefined);
       if (err instanceof VigilError) throw err;
@@ -51,6 +54,7 @@ export class PostgresStoreBundle implements StoreBundle {
 
   /** Waits for the queries under way, then closes every connection. */
   async close(): Promise<void> {
+    await this.changes.close();
     if (!this.#pool.ended) await this.#pool.end();
   }
 }

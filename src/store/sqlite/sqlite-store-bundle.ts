@@ -1,7 +1,7 @@
 // The SQLite implementation of the store bundle: one database file holds the ledger, access state
 // and approvals, and every port shares one handle (the appends may add a worker's connection).
 import type Database from 'better-sqlite3';
-import type { EventSource, StoreBundle } from '../../core/ports.js';
+import type { ChangeFeed, EventSource, StoreBundle } from '../../core/ports.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { sqliteEventSource } from './sqlite-event-source.js';
@@ -17,6 +17,8 @@ export class SqliteStoreBundle implements StoreBundle {
   readonly approvals: SqliteApprovalStore;
   readonly eventSource: EventSource;
   readonly replicas: SqliteReplicaLeases;
+  /** None: processes sharing one database file learn of each other's changes by polling. */
+  readonly changes: ChangeFeed = { subscribe: () => () => undefined };
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.ledger = new SqliteStore(path, options);
