@@ -1,4 +1,4 @@
-// Scale-out benchmark: durable appends per second with one and two writers (separate processes,
+// Scale-out benchmark: durable appends per second with one, two and three writers (separate processes,
 // as gateway replicas are) on one PostgreSQL ledger, against one writer on SQLite. PostgreSQL
 // numbers each batch inside its transaction from a locked one-row ledger head
 // (docs/adr/0007-ledger-positions-in-the-store-transaction.md); this measures what that costs and
@@ -144,6 +144,7 @@ const runs: RunResult[] = [
   await measure('SQLite, durability full (one writer: the file has one)', { type: 'sqlite' }, 1),
   await onFreshDatabase('PostgreSQL, 1 writer', 1),
   await onFreshDatabase('PostgreSQL, 2 writers (two processes)', 2),
+  await onFreshDatabase('PostgreSQL, 3 writers (three processes)', 3),
 ];
 const loadAfter = loadavg()[0]!.toFixed(1);
 
@@ -160,7 +161,7 @@ console.log(table);
 if (!flags['no-write']) {
   const date = new Date().toISOString().slice(0, 10);
   writeResultsSection(
-    'Scale-out: appends with one and two writers (PostgreSQL vs SQLite)',
+    'Scale-out: appends with one, two and three writers (PostgreSQL vs SQLite)',
     `Command: \`node --import tsx bench/scale/run.ts ${EVENTS}\` (${EVENTS} events per run, split between the writers; each writer a process of its own with 256 concurrent appenders over 500 sessions, ~230-byte payloads; PostgreSQL ${settings.v} on loopback with synchronous_commit=${settings.sc}, fsync=${settings.f}; SQLite with synchronous=FULL, appends in a worker thread; ${date}, 2-core machine shared with other work: load average ${loadBefore} before, ${loadAfter} after). After each run the log is checked: every event stored once, at 0..N-1.
 
 ${table}
