@@ -10,7 +10,6 @@
 // access.denied with its code (saml_signature_invalid, saml_replayed, ...).
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { IdentitySectionConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
 import type { JsonObject } from '../core/events.js';
@@ -19,7 +18,7 @@ import { readRequestBody } from '../http/read-body.js';
 import { CliHandoff } from '../identity/saml/cli-handoff.js';
 import { readMaybeFile } from '../identity/saml/idp-metadata.js';
 import { SamlSignIn } from '../identity/saml/saml-sign-in.js';
-import { UsedAssertions } from '../identity/saml/used-assertions.js';
+import { type UsedAssertionStore, UsedAssertions } from '../identity/saml/used-assertions.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import { recordRefusal, recordSignIn, type SignInLedgerDeps } from './sign-in-ledger.js';
 import { sendSignIn } from './sign-in-response.js';
@@ -27,7 +26,8 @@ import { sendSignIn } from './sign-in-response.js';
 /** What only the server knows: where files are, and the resolved SP key. */
 export interface SamlServerContext {
   readonly baseDir: string;
-  readonly dataDir: string;
+  /** Where used assertions are remembered: the store every replica shares. */
+  readonly usedAssertions: UsedAssertionStore;
   readonly spPrivateKey: string | null;
 }
 
@@ -56,7 +56,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
     spPrivateKey: deps.saml.spPrivateKey,
     spCertificate: settings.sp_certificate ? readMaybeFile(settings.sp_certificate, deps.saml.baseDir) : null,
     publicUrl: deps.publicUrl,
-    usedAssertions: new UsedAssertions(join(deps.saml.dataDir, 'saml-used-assertions')),
+    usedAssertions: new UsedAssertions(deps.saml.usedAssertions),
     roles: deps.identity.roles,
     vigilTokens: deps.vigilTokens,
     tokenTtlMs: deps.identity.token_ttl,

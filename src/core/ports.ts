@@ -201,6 +201,14 @@ export interface AccessStore {
   disableIdentity(subject: string, at: string, reason: string): Promise<void>;
   enableIdentity(subject: string): Promise<boolean>;
   disabledIdentities(): Promise<DisabledIdentity[]>;
+  /**
+   * Sign-in assertions already used (SAML), by a hashed key: remembers `key` until `until` (ISO)
+   * unless it is remembered past `now` already, and says whether it was fresh. Atomic, so one
+   * assertion posted to two replicas at once signs in once.
+   */
+  useAssertion(key: string, until: string, now: string): Promise<boolean>;
+  /** Whether `key` is remembered past `now`. */
+  assertionUsed(key: string, now: string): Promise<boolean>;
   /** SCIM provisioning (src/scim): its bearer tokens, users and groups. Every write bumps accessVersion. */
   createScimToken(record: ScimTokenRecord): Promise<void>;
   findScimToken(tokenHash: string): Promise<ScimTokenRecord | null>;

@@ -322,7 +322,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     identity: config.identity,
     publicUrl: () => config.identity.public_url ?? boundUrl,
     clientSecret: oidcSecret,
-    saml: { baseDir, dataDir: loaded.dataDir, spPrivateKey: samlKey },
+    saml: { baseDir, spPrivateKey: samlKey, usedAssertions: store.access },
     isDisabled: (subject) => access.isDisabled(subject),
     vigilTokens,
     pipeline,

@@ -14,6 +14,7 @@ import { CliHandoff } from '../../src/identity/saml/cli-handoff.js';
 import { parseIdpMetadata, pemCertificate } from '../../src/identity/saml/idp-metadata.js';
 import { inspectResponse } from '../../src/identity/saml/response-shape.js';
 import { UsedAssertions } from '../../src/identity/saml/used-assertions.js';
+import { SqliteStoreBundle } from '../../src/store/sqlite/sqlite-store-bundle.js';
 
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -116,36 +117,44 @@ test('response shape: any input is refused with a saml_* code, never another fai
   );
 });
 
-test('used assertions agree with a reference model, also after a reload from the file', () => {
+test('used assertions agree with a reference model, whichever replica (instance) asks', async () => {
   const op = fc.oneof(
     fc.record({
       kind: fc.constant('use' as const),
       id: fc.integer({ min: 0, max: 5 }),
       ttl: fc.integer({ min: 1, max: 100 }),
+      replica: fc.integer({ min: 0, max: 1 }),
     }),
     fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 60 }) }),
-    fc.record({ kind: fc.constant('reload' as const) }),
   );
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 40 }), (ops) => {
-      const file = join(mkdtempSync(join(tmpdir(), 'vigil-saml-used-')), 'used');
-      let now = 1_000;
-      const clock = () => now;
-      let used = new UsedAssertions(file, clock);
-      const model = new Map<number, number>();
-      for (const o of ops) {
-        if (o.kind === 'tick') now += o.ms;
-        else if (o.kind === 'reload') used = new UsedAssertions(file, clock);
-        else {
-          const fresh = (model.get(o.id) ?? 0) <= now;
-          assert.equal(used.use('idp', `_a${o.id}`, now + o.ttl), fresh);
-          if (fresh) model.set(o.id, now + o.ttl);
+  const store = new SqliteStoreBundle(join(mkdtempSync(join(tmpdir(), 'vigil-saml-used-')), 'vigil.db'), {
+    appendInWorker: false,
+  });
+  let run = 0;
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 40 }), async (ops) => {
+        const issuer = `idp-${run++}`; // each run its own keys in the one store
+        let now = 1_000;
+        const clock = () => now;
+        const replicas = [new UsedAssertions(store.access, clock), new UsedAssertions(store.access, clock)];
+        const model = new Map<number, number>();
+        for (const o of ops) {
+          if (o.kind === 'tick') now += o.ms;
+          else {
+            const fresh = (model.get(o.id) ?? 0) <= now;
+            assert.equal(await replicas[o.replica]!.use(issuer, `_a${o.id}`, now + o.ttl), fresh);
+            if (fresh) model.set(o.id, now + o.ttl);
+          }
+          for (let id = 0; id <= 5; id++)
+            assert.equal(await replicas[id % 2]!.has(issuer, `_a${id}`), (model.get(id) ?? 0) > now);
         }
-        for (let id = 0; id <= 5; id++) assert.equal(used.has('idp', `_a${id}`), (model.get(id) ?? 0) > now);
-      }
-    }),
-    { numRuns: 150 },
-  );
+      }),
+      { numRuns: 150 },
+    );
+  } finally {
+    await store.close();
+  }
 });
 
 test('a CLI sign-in code is redeemed once, only with its verifier, and only for a loopback listener', () => {

@@ -91,4 +91,24 @@ export function accessConformance(factory: StoreFactory): void {
       await access.enableIdentity('alice');
       await changed('enabling');
     }));
+
+  test('a used assertion is remembered until its time, once among concurrent uses, then may be used again', () =>
+    withStore(factory, async ({ access }) => {
+      const key = 'k'.repeat(64);
+      assert.equal(await access.assertionUsed(key, at(0)), false);
+      const uses = await Promise.all(
+        Array.from({ length: 5 }, () => access.useAssertion(key, at(100), at(0))),
+      );
+      assert.deepEqual(
+        uses.filter(Boolean).length,
+        1,
+        'one of five concurrent uses of one assertion is fresh',
+      );
+      assert.equal(await access.assertionUsed(key, at(99)), true);
+      assert.equal(await access.useAssertion(key, at(200), at(99)), false, 'a replay before its time');
+      assert.equal(await access.assertionUsed(key, at(100)), false, 'forgotten at its time');
+      assert.equal(await access.useAssertion(key, at(300), at(100)), true);
+      assert.equal(await access.assertionUsed(key, at(250)), true, 'remembered until the new time');
+      assert.equal(await access.useAssertion('j'.repeat(64), at(50), at(0)), true, 'keys are separate');
+    }));
 }

@@ -86,7 +86,7 @@ export class SamlSignIn {
         'saml_unsolicited',
         'unsolicited SAML Responses are refused (identity.saml.allow_idp_initiated is off)',
       );
-    if (this.#options.usedAssertions.has(shape.issuer, shape.assertionId))
+    if (await this.#options.usedAssertions.has(shape.issuer, shape.assertionId))
       throw new VigilError('saml_replayed', 'this assertion was already used to sign in');
     if (shape.destination !== null && shape.destination !== this.acsUrl)
       throw new VigilError('saml_recipient', "the Response's Destination is not this gateway's ACS URL");
@@ -113,7 +113,7 @@ export class SamlSignIn {
       groupsAttribute: this.#options.saml.groups_attribute,
       roles: this.#options.roles,
     });
-    if (!this.#options.usedAssertions.use(shape.issuer, shape.assertionId, rememberUntil))
+    if (!(await this.#options.usedAssertions.use(shape.issuer, shape.assertionId, rememberUntil)))
       throw new VigilError('saml_replayed', 'this assertion was already used to sign in');
     const { token, claims } = await this.#options.vigilTokens.issue(
       {

@@ -194,4 +194,9 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   CREATE TRIGGER approval_votes_changed AFTER INSERT ON approval_votes
     FOR EACH STATEMENT EXECUTE FUNCTION notify_change('approvals');
   `,
+  `
+  -- SAML assertions already used to sign in (hashed issuer and id), shared by every replica so that
+  -- a captured Response cannot be posted once to each; kept until they could not be accepted anyway.
+  CREATE TABLE used_assertions (key TEXT PRIMARY KEY, until TEXT COLLATE "C" NOT NULL);
+  `,
 ];

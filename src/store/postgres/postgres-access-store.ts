@@ -93,6 +93,25 @@ export class PostgresAccessStore implements AccessStore {
     });
   }
 
+  async useAssertion(key: string, until: string, now: string): Promise<boolean> {
+    // A remembered key past its time is taken over by the conditional update; a live one is kept.
+    const { rowCount } = await this.#pool.query(
+      `INSERT INTO used_assertions (key, until) VALUES ($1, $2)
+       ON CONFLICT (key) DO UPDATE SET until = excluded.until WHERE used_assertions.until <= $3`,
+      [key, until, now],
+    );
+    await this.#pool.query('DELETE FROM used_assertions WHERE until <= $1', [now]);
+    return rowCount === 1;
+  }
+
+  async assertionUsed(key: string, now: string): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      'SELECT 1 FROM used_assertions WHERE key = $1 AND until > $2',
+      [key, now],
+    );
+    return rowCount === 1;
+  }
+
   async disabledIdentities(): Promise<DisabledIdentity[]> {
     const { rows } = await this.#pool.query(
       'SELECT * FROM disabled_identities ORDER BY disabled_at, subject',

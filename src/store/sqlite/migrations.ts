@@ -158,4 +158,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE leases (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at INTEGER NOT NULL);
   `,
+  `
+  -- SAML assertions already used to sign in (hashed issuer and id), shared by every replica so that
+  -- a captured Response cannot be posted once to each; kept until they could not be accepted anyway.
+  CREATE TABLE used_assertions (key TEXT PRIMARY KEY, until TEXT NOT NULL);
+  `,
 ];

@@ -100,6 +100,23 @@ export class SqliteAccessStore implements AccessStore {
     return rows.map((r) => ({ subject: r.subject, disabledAt: r.disabled_at, reason: r.reason }));
   }
 
+  async useAssertion(key: string, until: string, now: string): Promise<boolean> {
+    return this.#db.transaction(() => {
+      this.#db.prepare('DELETE FROM used_assertions WHERE until <= ?').run(now);
+      return (
+        this.#db.prepare('INSERT OR IGNORE INTO used_assertions (key, until) VALUES (?, ?)').run(key, until)
+          .changes === 1
+      );
+    })();
+  }
+
+  async assertionUsed(key: string, now: string): Promise<boolean> {
+    return (
+      this.#db.prepare('SELECT 1 FROM used_assertions WHERE key = ? AND until > ?').get(key, now) !==
+      undefined
+    );
+  }
+
   async createScimToken(record: ScimTokenRecord): Promise<void> {
     this.#scim.createToken(record);
   }
