@@ -410,6 +410,18 @@ export interface ReplicaLeases {
   lead(id: string, ttlMs: number): Promise<boolean>;
 }
 
+/**
+ * Small records a protocol module keeps that every replica must agree on (MCP tool pins), as JSON
+ * by namespace and key. Not part of the ledger: the module records every change there too.
+ */
+export interface ModuleStateStore {
+  get(namespace: string, key: string): Promise<JsonObject | null>;
+  /** In key order. */
+  list(namespace: string): Promise<{ key: string; value: JsonObject }[]>;
+  /** Writes the record whole (last writer wins). */
+  put(namespace: string, key: string, value: JsonObject): Promise<void>;
+}
+
 /** What another process (a replica, the CLI) may have changed in the shared working state. */
 export type ChangeTopic = 'access' | 'grants' | 'approvals';
 
@@ -436,6 +448,7 @@ export interface StoreBundle {
   readonly eventSource: EventSource;
   readonly replicas: ReplicaLeases;
   readonly changes: ChangeFeed;
+  readonly moduleState: ModuleStateStore;
   /** Releases all of it (and finishes writes already accepted); the bundle is unusable after. */
   close(): Promise<void>;
 }

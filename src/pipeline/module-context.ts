@@ -13,7 +13,7 @@ import {
   type RecordedEvent,
   type SessionEndReason,
 } from '../core/events.js';
-import type { PayloadMasker } from '../core/ports.js';
+import type { ModuleStateStore, PayloadMasker } from '../core/ports.js';
 import type { Credential } from '../identity/authenticator.js';
 import type { AppendOptions } from '../ledger/recorder.js';
 import type { Pipeline, SubmitOptions } from './pipeline.js';
@@ -85,6 +85,8 @@ export interface ModuleContext {
   /** The largest request body an HTTP module reads. */
   readonly maxBodyBytes: number;
   readonly dataDir: string;
+  /** Records a module keeps that every replica on the store shares (MCP tool pins). */
+  readonly moduleState: ModuleStateStore;
 }
 
 export interface ModuleContextDeps {
@@ -95,6 +97,7 @@ export interface ModuleContextDeps {
   readonly resolveSecret: (ref: string) => string;
   readonly maxBodyBytes: number;
   readonly dataDir: string;
+  readonly moduleState: ModuleStateStore;
 }
 
 const REFUSALS = /^(auth_|forbidden_connection$)/;
@@ -124,6 +127,7 @@ export function createModuleContext(deps: ModuleContextDeps): ModuleContext {
     logger: deps.logger,
     maxBodyBytes: deps.maxBodyBytes,
     dataDir: deps.dataDir,
+    moduleState: deps.moduleState,
     credential: (connection) => deps.credentials.get(connection) ?? null,
     resolveSecret: deps.resolveSecret,
     knowsPublicKey: (key) => pipeline.knowsPublicKey(key),

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { ActionEventType, ActionFacts } from '../core/actions.js';
 import type { ConnectionConfig } from '../core/config.js';
 import type { EventType, JsonObject } from '../core/events.js';
+import type { ModuleStateStore } from '../core/ports.js';
 import type { ModuleContext } from '../pipeline/module-context.js';
 import type { Guard } from '../pipeline/policy.js';
 
@@ -38,10 +39,15 @@ export interface ProtocolModule {
   readonly cli?: ModuleCommands;
 }
 
-/** What the CLI hands a module's subcommands: the configuration and a record in the ledger, no store. */
+/**
+ * What the CLI hands a module's subcommands: the configuration, a record in the ledger and the
+ * module state, never the rest of the store.
+ */
 export interface ModuleCliContext {
   /** The configured connections and the data directory (--config, --data), read when a command runs. */
   config(): { readonly connections: readonly ConnectionConfig[]; readonly dataDir: string };
+  /** Runs `body` with the configured store's module state (opened for it, closed after). */
+  withModuleState<T>(body: (state: ModuleStateStore) => Promise<T>): Promise<T>;
   /** Records an administrative act in the ledger as the local operator (an admin.action event). */
   recordAdminAction(facts: JsonObject): Promise<void>;
   /** The local operator as recorded (`local:user@host`). */

@@ -304,6 +304,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       resolveSecret: (ref) => resolveSecret(ref, baseDir),
       maxBodyBytes: config.max_body_bytes,
       dataDir: loaded.dataDir,
+      moduleState: store.moduleState,
     }),
   );
   const listeners: readonly ProtocolListener[] = running.listeners;

@@ -6,6 +6,7 @@ import { accessConformance } from './conformance-access.js';
 import { approvalConformance } from './conformance-approvals.js';
 import { eventSourceConformance } from './conformance-event-source.js';
 import { ledgerConformance } from './conformance-ledger.js';
+import { moduleStateConformance } from './conformance-module-state.js';
 import { purgeConformance } from './conformance-purge.js';
 import { replicaConformance } from './conformance-replicas.js';
 import { scimConformance } from './conformance-scim.js';
@@ -21,4 +22,5 @@ export function storeConformance(name: string, factory: StoreFactory): void {
   describe(`${name} store: approvals`, () => approvalConformance(factory));
   describe(`${name} store: SCIM provisioning`, () => scimConformance(factory));
   describe(`${name} store: replica leases`, () => replicaConformance(factory));
+  describe(`${name} store: module state`, () => moduleStateConformance(factory));
 }

@@ -1,6 +1,6 @@
 // The subcommands protocol modules add (`vigil mcp tools` …), registered from the protocol registry
-// so the CLI names no protocol. They get the configuration and a way to record an administrative
-// act in the ledger as the local operator, never the store itself.
+// so the CLI names no protocol. They get the configuration, a way to record an administrative act in
+// the ledger as the local operator, and the module state, never the rest of the store.
 import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { type Identity, type JsonObject, nowIso } from '../../core/events.js';
@@ -43,6 +43,14 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       return { connections: loaded.config.connections, dataDir: loaded.dataDir };
     },
     recordAdminAction: (facts) => recordAdminAction(program, operator, facts),
+    async withModuleState(body) {
+      const store = await openStore(loadCliConfig(program.opts()));
+      try {
+        return await body(store.moduleState);
+      } finally {
+        await store.close();
+      }
+    },
     operator,
     table,
     setExitCode,

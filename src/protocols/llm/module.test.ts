@@ -113,6 +113,8 @@ function fakeContext(refuseWith: VigilError | null = null) {
     resolveSecret: (ref) => ref,
     maxBodyBytes: 4096,
     dataDir: '/nonexistent',
+    // The LLM module keeps no module state.
+    moduleState: { get: async () => null, list: async () => [], put: async () => undefined },
   };
   return { ctx, admitted, refused, submitted, observed, cutters, state };
 }

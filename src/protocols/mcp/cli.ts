@@ -1,7 +1,7 @@
 // `vigil mcp tools` and `vigil mcp approve-tool`: the tool pins of MCP connections. A tool whose
 // definition changed since it was pinned (or a new tool held) is refused until an admin approves
 // what the upstream now serves; the approval is recorded in the ledger (admin.action, with the
-// diff) and takes effect on a running gateway at once (pin-store.ts).
+// diff) and takes effect on every replica's next call to the tool (pin-store.ts).
 import type { ModuleCommands } from '../module.js';
 import { approvePin, readPins, type ToolPin } from './pin-store.js';
 import { diffDefinitions } from './tool-digest.js';
@@ -19,12 +19,14 @@ export const mcpCommands: ModuleCommands = {
       .description('list the pinned tools of MCP connections and those awaiting approval')
       .option('--connection <name>', 'only this connection')
       .option('--json', 'print JSON')
-      .action((opts: { connection?: string; json?: boolean }) => {
-        const { connections, dataDir } = ctx.config();
+      .action(async (opts: { connection?: string; json?: boolean }) => {
+        const { connections } = ctx.config();
         const names = opts.connection
           ? [opts.connection]
           : connections.filter((c) => c.type === 'mcp').map((c) => c.name);
-        const pins = names.flatMap((name) => readPins(dataDir, name));
+        const pins = await ctx.withModuleState(async (state) =>
+          (await Promise.all(names.map((name) => readPins(state, name)))).flat(),
+        );
         if (opts.json) {
           console.log(
             JSON.stringify(
@@ -64,12 +66,14 @@ export const mcpCommands: ModuleCommands = {
       .description('approve the definition an MCP upstream now serves for a tool')
       .option('--digest <sha256>', 'approve only if the served definition has this digest')
       .action(async (connection: string, tool: string, opts: { digest?: string }) => {
-        const { dataDir } = ctx.config();
-        const before = readPins(dataDir, connection).find((p) => p.tool === tool);
+        let before: ToolPin | undefined;
         let approved: ToolPin;
         try {
-          if (!before) throw new Error(`no tool ${tool} has been seen on connection ${connection}`);
-          approved = approvePin(dataDir, connection, tool, ctx.operator, opts.digest);
+          [before, approved] = await ctx.withModuleState(async (state) => {
+            const seen = (await readPins(state, connection)).find((p) => p.tool === tool);
+            if (!seen) throw new Error(`no tool ${tool} has been seen on connection ${connection}`);
+            return [seen, await approvePin(state, connection, tool, ctx.operator, opts.digest)] as const;
+          });
         } catch (err) {
           ctx.setExitCode(1);
           console.error(`vigil: ${JSON.stringify((err as Error).message)}`);

@@ -177,7 +177,7 @@ async function recordListing(
   if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) return answer;
   const tools = answer.result.tools.filter(isObject);
   const named = tools.filter((t) => typeof t.name === 'string');
-  const { listed, changes } = applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
+  const { listed, changes } = await applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
   const shown = (name: string) => toolAllowed(served.config.tools, name);
   await scope.session.observe('mcp.tools', {
     request_id: String(m.id),
@@ -245,7 +245,13 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   const tool = m.params.name;
   const args = isObject(m.params.arguments) ? m.params.arguments : {};
   const callId = newId('mc');
+  await served.pins.fresh();
   let state = served.pins.status(tool);
+  // A refusal is checked against the store itself: an approval given a moment ago counts.
+  if (state.status !== 'pinned') {
+    await served.pins.fresh(0);
+    state = served.pins.status(tool);
+  }
   if (state.status === 'unknown') {
     try {
       await refreshListing(served, scope);
@@ -297,6 +303,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     return sendRpcError(scope.res, toVigilError(err), m.id);
   }
   // A review may have waited long: the tool must still be the one that was pinned.
+  await served.pins.fresh(0);
   const now = served.pins.status(tool);
   if (state.status === 'pinned' && (now.status !== 'pinned' || now.pin?.approved?.digest !== pinned)) {
     const error = new VigilError('tool_unapproved', `tool ${tool} changed while the call waited`);

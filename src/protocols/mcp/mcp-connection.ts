@@ -44,7 +44,7 @@ export class McpConnection implements McpServed {
       config.upstream === 'stdio'
         ? new StdioUpstream(config, ctx.resolveSecret)
         : new HttpUpstream(config, ctx.credential(config.name));
-    this.pins = new PinIndex(ctx.dataDir, config.name);
+    this.pins = new PinIndex(ctx.moduleState, config.name);
   }
 
   close(): Promise<void> {

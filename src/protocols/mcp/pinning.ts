@@ -19,12 +19,14 @@ export interface ToolChange {
   readonly diff: readonly FieldChange[];
 }
 
-export function applyListing(
+export async function applyListing(
   pins: PinIndex,
   tools: readonly JsonObject[],
   newTools: 'allow' | 'hold',
   now: string,
-): { listed: ListedTool[]; changes: ToolChange[] } {
+): Promise<{ listed: ListedTool[]; changes: ToolChange[] }> {
+  // Another replica may have pinned meanwhile: "first listing" must mean first for the whole store.
+  await pins.fresh(0);
   const firstListing = !pins.hasAny();
   const listed: ListedTool[] = [];
   const changes: ToolChange[] = [];
@@ -43,7 +45,7 @@ export function applyListing(
         approved: hold ? null : { ...seen, by: firstListing ? 'first-sight' : 'new-tool' },
         seen,
       };
-      pins.put(fresh);
+      await pins.put(fresh);
       if (hold)
         changes.push({
           tool: name,
@@ -56,7 +58,7 @@ export function applyListing(
       continue;
     }
     if (pin.seen.digest !== digest) {
-      pins.put({ ...pin, seen });
+      await pins.put({ ...pin, seen });
       // Recorded once per new definition: the listing after this one sees the same digest and says nothing.
       if (pin.approved?.digest !== digest) {
         changes.push({

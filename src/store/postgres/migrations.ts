@@ -199,4 +199,13 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- a captured Response cannot be posted once to each; kept until they could not be accepted anyway.
   CREATE TABLE used_assertions (key TEXT PRIMARY KEY, until TEXT COLLATE "C" NOT NULL);
   `,
+  `
+  -- Records protocol modules keep and every replica shares (MCP tool pins), as JSON text.
+  CREATE TABLE module_state (
+    namespace TEXT COLLATE "C" NOT NULL,
+    key TEXT COLLATE "C" NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+  );
+  `,
 ];

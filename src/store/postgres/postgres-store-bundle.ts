@@ -10,6 +10,7 @@ import { PostgresAccessStore } from './postgres-access-store.js';
 import { PostgresApprovalStore } from './postgres-approval-store.js';
 import { PostgresChangeFeed } from './postgres-change-feed.js';
 import { postgresEventSource } from './postgres-event-source.js';
+import { PostgresModuleState } from './postgres-module-state.js';
 import { PostgresReplicaLeases } from './postgres-replica-leases.js';
 import { PostgresStore } from './postgres-store.js';
 
@@ -20,6 +21,7 @@ export class PostgresStoreBundle implements StoreBundle {
   readonly eventSource: EventSource;
   readonly replicas: PostgresReplicaLeases;
   readonly changes: PostgresChangeFeed;
+  readonly moduleState: PostgresModuleState;
   /** What opening the store migrated. */
   readonly migration: MigrationOutcome;
   readonly #pool: pg.Pool;
@@ -33,6 +35,7 @@ export class PostgresStoreBundle implements StoreBundle {
     this.approvals = new PostgresApprovalStore(pool);
     this.eventSource = postgresEventSource(pool);
     this.replicas = new PostgresReplicaLeases(pool);
+    this.moduleState = new PostgresModuleState(pool);
   }
 
   /** Connects and migrates; fails with store_unavailable (naming the server, never the URL) when it cannot. */

@@ -163,4 +163,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- a captured Response cannot be posted once to each; kept until they could not be accepted anyway.
   CREATE TABLE used_assertions (key TEXT PRIMARY KEY, until TEXT NOT NULL);
   `,
+  `
+  -- Records protocol modules keep and every replica shares (MCP tool pins), as JSON text.
+  CREATE TABLE module_state (
+    namespace TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (namespace, key)
+  );
+  `,
 ];

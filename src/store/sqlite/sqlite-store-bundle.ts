@@ -5,6 +5,7 @@ import type { ChangeFeed, EventSource, StoreBundle } from '../../core/ports.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { sqliteEventSource } from './sqlite-event-source.js';
+import { SqliteModuleState } from './sqlite-module-state.js';
 import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
 
@@ -17,6 +18,7 @@ export class SqliteStoreBundle implements StoreBundle {
   readonly approvals: SqliteApprovalStore;
   readonly eventSource: EventSource;
   readonly replicas: SqliteReplicaLeases;
+  readonly moduleState: SqliteModuleState;
   /** None: processes sharing one database file learn of each other's changes by polling. */
   readonly changes: ChangeFeed = { subscribe: () => () => undefined };
 
@@ -26,6 +28,7 @@ export class SqliteStoreBundle implements StoreBundle {
     this.approvals = new SqliteApprovalStore(this.ledger.database);
     this.eventSource = sqliteEventSource(this.ledger.database);
     this.replicas = new SqliteReplicaLeases(this.ledger.database);
+    this.moduleState = new SqliteModuleState(this.ledger.database);
   }
 
   /** The handle itself: only for SQLite-specific code and tests that edit rows on purpose. */
