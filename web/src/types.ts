@@ -114,3 +114,5 @@ export interface GrantRecord {
   readonly expiresAt: string;
   readonly revokedAt: string | null;
 }
+
+export type { TerminalPlayback } from '../../src/core/terminal-recording.js';
