@@ -8,16 +8,17 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { inertLine } from '../../src/cli/inert-text.js';
-import { type SshFixture, ssh2Client, startSshFixture, until } from '../ssh/ssh-fixture.js';
+import { type SshFixture, startSshFixture, until } from '../ssh/ssh-fixture.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { SET_PROMPT, SHELL_PROMPT, typeInShell } from './support/ssh-shell.js';
 
 const missing = sshdMissing();
 /** Printed by the shell: markup that would act if it became HTML, a colour, and an OSC title. */
 const HOSTILE_OUTPUT =
   "printf '%s\\n' '<script>window.__pwned=1</script><img src=x onerror=window.__pwned=2>' && printf 'colour-\\033[31mred\\033[0m\\033]0;pwn-title\\007-done\\n'";
-const COMMANDS = ["export PS1='vt$ '", 'echo first-$((2+3))', HOSTILE_OUTPUT, 'echo last-$((6*7))', 'exit'];
+const COMMANDS = [SET_PROMPT, 'echo first-$((2+3))', HOSTILE_OUTPUT, 'echo last-$((6*7))', 'exit'];
 
 let f: SshFixture;
 let browser: Browser | null = null;
@@ -27,35 +28,7 @@ before(async () => {
   if (missing) return;
   process.env.VIGIL_CONSOLE_DIR = buildConsole();
   f = await startSshFixture();
-  const client = await ssh2Client(f.port, TOKENS.alice);
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    client.shell({ term: 'xterm', cols: 80, rows: 24 }, (err, stream) => {
-      if (err) return reject(err);
-      stream.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      stream.on('close', () => resolve());
-      void (async () => {
-        // Each line at a prompt, once the previous one's output is back, so each command has its own
-        // moment in the recording and nothing is typed ahead.
-        const waits = ['vt$ ', 'first-5', '\x07-done', 'last-42'];
-        await until('the prompt', async () => (/[#$] $/.test(out) ? true : null));
-        for (const [i, line] of COMMANDS.entries()) {
-          await new Promise((r) => setTimeout(r, 300));
-          const before = out.length;
-          stream.write(`${line}\r`);
-          const wait = waits[i];
-          if (!wait) continue;
-          await until(JSON.stringify(wait), async () => {
-            const fresh = out.slice(before);
-            return fresh.includes(wait) && fresh.endsWith('vt$ ') ? true : null;
-          });
-        }
-      })().catch(reject);
-    });
-  });
-  client.end();
+  await typeInShell(f, TOKENS.alice, COMMANDS, [SHELL_PROMPT, 'first-5', '\x07-done', 'last-42']);
   const sessions = await f.sessions();
   const last = sessions.at(-1)!;
   sessionId = last[0]!.sessionId;
