@@ -96,8 +96,14 @@ test('an SSH session plays in the Terminal tab; a command seeks the player; reco
   // The colour and the title were taken in by the player's terminal: `colour-red-done` reads whole
   // (above), and no escape character is left in its text.
   assert.ok(!atLast.includes('\u001b'), atLast);
-  const shown = Number((await page.getByTestId('player-time').textContent())?.match(/(\d+):([\d.]+)/)?.[2]);
-  assert.ok(Math.abs(shown - times[3]!) < 0.25, `player at ${shown}, command at ${times[3]}`);
+  // The time the page shows (read from the player every 200 ms) settles at the command's moment.
+  const shownTime = async () =>
+    Number((await page.getByTestId('player-time').textContent())?.match(/(\d+):([\d.]+)/)?.[2]);
+  await until('the shown time at the command', async () =>
+    Math.abs((await shownTime()) - times[3]!) < 0.25 ? true : null,
+  ).catch(async (err: Error) => {
+    throw new Error(`${err.message}: shown ${await shownTime()}, command at ${times[3]}`);
+  });
 
   // Back to the second command (Enter pressed, its echo not back yet): the screen goes back to the
   // prompt it was typed at, before `first-5` and the markup were printed.
