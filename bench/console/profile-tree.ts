@@ -61,7 +61,14 @@ const session = (await store.listSessions({ connection: 'oa', limit: 10 })).sort
   (a, b) => b.eventCount - a.eventCount,
 )[0]!;
 
-const phases: Record<string, number[]> = { read: [], actions: [], tree: [], outline: [], json: [], total: [] };
+const phases: Record<string, number[]> = {
+  read: [],
+  actions: [],
+  tree: [],
+  outline: [],
+  json: [],
+  total: [],
+};
 let bytes = 0;
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
