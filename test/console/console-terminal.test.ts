@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { inertLine } from '../../src/cli/inert-text.js';
 import { type SshFixture, startSshFixture, until } from '../ssh/ssh-fixture.js';
+import { runCli } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
@@ -154,6 +155,19 @@ test("a user cannot read another identity's terminal recording, through the page
   // Its owner reads it; another user learns nothing, not even that it exists.
   const own = (await (await read(TOKENS.alice)).json()) as { terminal: { cast: string } | null };
   assert.match(own.terminal?.cast ?? '', /^\{"version":2,/);
+  // The same file `vigil export --format asciicast` writes (one module builds both).
+  const exported = await runCli([
+    '--data',
+    f.dataDir,
+    'export',
+    sessionId,
+    '--format',
+    'asciicast',
+    '-o',
+    '-',
+  ]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.equal(exported.stdout.trimEnd(), own.terminal?.cast);
   const direct = await read(TOKENS.bob);
   assert.equal(direct.status, 404);
   assert.equal(((await direct.json()) as { error: { code: string } }).error.code, 'session_unknown');
