@@ -5,7 +5,10 @@ import type { OutgoingHttpHeaders } from 'node:http';
 
 export const CONSOLE_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  // 'wasm-unsafe-eval' lets a page compile WebAssembly and nothing else: no eval, no Function, no
+  // inline script. The SSH terminal player (asciinema-player) carries its terminal emulator as
+  // WebAssembly inside its own (self-served) script, and cannot run without it.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",

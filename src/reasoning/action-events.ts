@@ -1,6 +1,8 @@
 // Statements and commands the same identity ran on other connections while a reasoning session was
 // live (and for an hour after): a database, SSH, MCP or HTTP connection is a session of its own, yet what ran
 // there may have been proposed by this session's model turns. Shared by the tree API and `vigil tree`.
+// The session itself is not read again: its caller has its events already, and re-reading them was
+// a third of the time the console took to open a 10,000-call tree with a cold cache (bench/console).
 import { TARGET_ACTION_TYPES } from '../core/actions.js';
 import type { SessionSummary, StoredEvent } from '../core/events.js';
 import type { Store } from '../core/ports.js';
@@ -10,7 +12,7 @@ const AFTER_MS = 60 * 60_000;
 
 export async function actionEventsAround(
   store: Pick<Store, 'listSessions' | 'readSession'>,
-  session: Pick<SessionSummary, 'identity' | 'startedAt' | 'lastEventAt'>,
+  session: Pick<SessionSummary, 'id' | 'identity' | 'startedAt' | 'lastEventAt'>,
 ): Promise<StoredEvent[]> {
   const until = new Date(Date.parse(session.lastEventAt) + AFTER_MS).toISOString();
   const others = await store.listSessions({
@@ -19,6 +21,8 @@ export async function actionEventsAround(
     until,
     limit: 200,
   });
-  const events = await Promise.all(others.map((s) => store.readSession(s.id)));
+  const events = await Promise.all(
+    others.filter((s) => s.id !== session.id).map((s) => store.readSession(s.id)),
+  );
   return events.flat().filter((e) => ACTION_TYPES.has(e.type));
 }

@@ -13,6 +13,7 @@ import { approvalRoutes } from '../api/routes/approvals.js';
 import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { siemRoutes } from '../api/routes/siem.js';
+import { terminalRoutes } from '../api/routes/terminal.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
 import { consoleHandler } from '../console/console-handler.js';
@@ -264,6 +265,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     routes: (audit) => [
       whoamiRoute,
       ...sessionRoutes(store.ledger, audit),
+      ...terminalRoutes(store.ledger, audit),
       ...recordingRoutes({
         store: store.ledger,
         audit,

@@ -29,7 +29,9 @@ after(async () => {
 
 function assertSecurityHeaders(res: Response): void {
   assert.equal(res.headers.get('content-security-policy'), CONSOLE_CSP);
-  assert.match(CONSOLE_CSP, /default-src 'self'; script-src 'self'; style-src 'self'/);
+  assert.match(CONSOLE_CSP, /default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'/);
+  // WebAssembly only (the terminal player's emulator): never script evaluation or inline script.
+  assert.doesNotMatch(CONSOLE_CSP, /'unsafe-eval'|'unsafe-inline'/);
   assert.match(CONSOLE_CSP, /frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'/);
   assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
   assert.equal(res.headers.get('referrer-policy'), 'no-referrer');

@@ -56,3 +56,38 @@ test('only the most recently used trees are kept', async () => {
   await cache.get(session('b', 1), build('b'));
   assert.deepEqual(builds, ['a', 'b', 'c', 'b']);
 });
+
+test('readers of the same cold tree at once share one build', async () => {
+  const cache = new TreeCache(2);
+  const builds: string[] = [];
+  let finish: (json: SessionTreeJson) => void = () => undefined;
+  const slow = () => {
+    builds.push('a');
+    return new Promise<SessionTreeJson>((resolve) => {
+      finish = resolve;
+    });
+  };
+  const one = cache.get(session('a', 3), slow);
+  const two = cache.get(session('a', 3), slow);
+  finish({
+    sessionId: 'a',
+    tree: { sessionId: 'a', nodes: [], edges: [], evaluations: [], roots: [], finalNodeId: null },
+    actions: [],
+  });
+  assert.equal(await one, await two);
+  assert.deepEqual(builds, ['a']);
+});
+
+test('a failed build is not kept: the next reader builds again', async () => {
+  const cache = new TreeCache(2);
+  const { builds, build } = counter();
+  await assert.rejects(
+    cache.get(session('a', 2), async () => {
+      builds.push('failed');
+      throw new Error('store went away');
+    }),
+    /store went away/,
+  );
+  await cache.get(session('a', 2), build('a'));
+  assert.deepEqual(builds, ['failed', 'a']);
+});

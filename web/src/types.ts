@@ -113,4 +113,7 @@ export interface GrantRecord {
   readonly createdAt: string;
   readonly expiresAt: string;
   readonly revokedAt: string | null;
+  readonly revokedBy?: string | null;
 }
+
+export type { TerminalPlayback } from '../../src/core/terminal-recording.js';

@@ -1,18 +1,20 @@
 // The last few rebuilt reasoning trees, so opening nodes one after another does not rebuild a
 // 10,000-call tree each time. A tree is kept for one state of its session (its last event), so a
 // live session's next event makes it stale. Who may read a session is checked before the cache is.
+// A build in progress is shared: readers who open the same cold tree at once (two people, two tabs)
+// wait for one rebuild, not one each (a rebuild of a 10,000-call tree is seconds of CPU).
 import type { SessionSummary } from '../../core/events.js';
 import type { SessionTreeJson } from '../../reasoning/index.js';
 
 export class TreeCache {
   readonly #size: number;
-  readonly #entries = new Map<string, { version: string; json: SessionTreeJson }>();
+  readonly #entries = new Map<string, { version: string; json: Promise<SessionTreeJson> }>();
 
   constructor(size = 4) {
     this.#size = size;
   }
 
-  async get(session: SessionSummary, build: () => Promise<SessionTreeJson>): Promise<SessionTreeJson> {
+  get(session: SessionSummary, build: () => Promise<SessionTreeJson>): Promise<SessionTreeJson> {
     const version = `${session.eventCount}:${session.lastEventAt}`;
     const hit = this.#entries.get(session.id);
     if (hit && hit.version === version) {
@@ -21,10 +23,14 @@ export class TreeCache {
       this.#entries.set(session.id, hit);
       return hit.json;
     }
-    const json = await build();
+    const entry = { version, json: build() };
+    // A failed build is not kept: the next reader tries again.
+    entry.json.catch(() => {
+      if (this.#entries.get(session.id) === entry) this.#entries.delete(session.id);
+    });
     this.#entries.delete(session.id);
-    this.#entries.set(session.id, { version, json });
+    this.#entries.set(session.id, entry);
     while (this.#entries.size > this.#size) this.#entries.delete(this.#entries.keys().next().value!);
-    return json;
+    return entry.json;
   }
 }

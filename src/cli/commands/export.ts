@@ -3,10 +3,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { asciicast, terminalRecording } from '../../core/terminal-recording.js';
 import { exportBundle } from '../../ledger/bundle.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
-import { asciicast, terminalRecording } from '../terminal-replay.js';
 import type { SetExitCode } from './index.js';
 import { ledgerKeyring } from './keys.js';
 

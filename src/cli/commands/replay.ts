@@ -2,10 +2,11 @@
 // any other session, or with --transcript, its events in order; with --json, the events as JSON.
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { terminalRecording } from '../../core/terminal-recording.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
 import { renderReplay } from '../replay-render.js';
-import { playRecording, terminalRecording } from '../terminal-replay.js';
+import { playRecording } from '../terminal-replay.js';
 import type { SetExitCode } from './index.js';
 
 interface ReplayOptions {

@@ -1,15 +1,36 @@
 // Every event of a session in order: sequence number (a shareable link), time and the gap since the
 // event before, type, a one-line summary, and the whole payload on demand. Long sessions show their
 // events a page at a time; an event named in the URL is always shown, open and scrolled to.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { eventSummary } from '../event-summary';
 import { onLinkClick } from '../router';
-import type { StoredEvent } from '../types';
+import type { JsonValue, StoredEvent } from '../types';
 import { InertLine } from './InertText';
 import { PayloadView } from './PayloadView';
 import { ProposedBy } from './ProposedBy';
 
 const PAGE = 300;
+
+/**
+ * The model turn that proposed each held action, by approval id: the approval request names it
+ * (`proposed_by`), and the action, once approved, names its approval (`approval.id`), so the action's
+ * own entry links to the turn too.
+ */
+function proposersByApproval(events: readonly StoredEvent[]): ReadonlyMap<string, JsonValue> {
+  const found = new Map<string, JsonValue>();
+  for (const e of events) {
+    const p = e.payload;
+    if (e.type === 'approval.requested' && typeof p?.approval_id === 'string' && p.proposed_by)
+      found.set(p.approval_id, p.proposed_by);
+  }
+  return found;
+}
+
+function approvalIdOf(event: StoredEvent): string | null {
+  const approval = event.payload?.approval;
+  if (typeof approval !== 'object' || approval === null || Array.isArray(approval)) return null;
+  return typeof approval.id === 'string' ? approval.id : null;
+}
 
 export function Timeline({
   sessionId,
@@ -22,6 +43,7 @@ export function Timeline({
 }) {
   const [shown, setShown] = useState(PAGE);
   const selected = useRef<HTMLDivElement>(null);
+  const proposers = useMemo(() => proposersByApproval(events), [events]);
   const limit = selectedSeq !== null ? Math.max(shown, selectedSeq + 1) : shown;
   // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls again whenever the URL names another event
   useEffect(() => {
@@ -35,6 +57,8 @@ export function Timeline({
         const gap = previous ? Date.parse(event.time) - Date.parse(previous.time) : null;
         const isSelected = event.seq === selectedSeq;
         const href = `/sessions/${sessionId}?event=${event.seq}`;
+        const approvalId = approvalIdOf(event);
+        const proposedBy = event.payload?.proposed_by ?? (approvalId ? proposers.get(approvalId) : undefined);
         return (
           <div
             key={event.seq}
@@ -57,7 +81,7 @@ export function Timeline({
             <div>
               <InertLine text={eventSummary(event)} />
             </div>
-            {event.payload?.proposed_by ? <ProposedBy value={event.payload.proposed_by} /> : null}
+            {proposedBy ? <ProposedBy value={proposedBy} /> : null}
             <details open={isSelected}>
               <summary>payload</summary>
               {event.payload === null ? (

@@ -98,18 +98,26 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
   );
 }
 
-function Grants({ who }: { who: Whoami }) {
+/**
+ * The grants in force, read again whenever the inbox changes (an approved access request is a new
+ * grant), and the ones revoked from this page, which stay listed as revoked, with when and by whom.
+ */
+function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
   const [grants, setGrants] = useState<GrantRecord[]>([]);
+  const [revoked, setRevoked] = useState<GrantRecord[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const load = useCallback(() => {
     apiGet<{ grants: GrantRecord[] }>('/api/grants')
       .then((g) => setGrants(g.grants))
       .catch((err) => setProblem(describeError(err)));
   }, []);
-  useEffect(load, [load]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reads again whenever the inbox changes
+  useEffect(load, [load, inboxKey]);
   const revoke = async (id: string) => {
     try {
-      await apiSend('POST', `/api/grants/${id}/revoke`);
+      const { grant } = await apiSend<{ grant: GrantRecord }>('POST', `/api/grants/${id}/revoke`);
+      setRevoked((old) => [grant, ...old.filter((g) => g.id !== grant.id)]);
+      setProblem(null);
       load();
     } catch (err) {
       setProblem(describeError(err));
@@ -138,7 +146,7 @@ function Grants({ who }: { who: Whoami }) {
           </thead>
           <tbody>
             {grants.map((g) => (
-              <tr key={g.id}>
+              <tr key={g.id} data-testid="grant" data-id={g.id}>
                 <td>
                   <InertLine text={g.subject} />
                 </td>
@@ -152,7 +160,7 @@ function Grants({ who }: { who: Whoami }) {
                 </td>
                 <td>
                   {(who.roles.includes('admin') || g.subject === who.identity.subject) && (
-                    <button type="button" onClick={() => revoke(g.id)}>
+                    <button type="button" onClick={() => revoke(g.id)} aria-label={`Revoke grant ${g.id}`}>
                       Revoke
                     </button>
                   )}
@@ -161,6 +169,23 @@ function Grants({ who }: { who: Whoami }) {
             ))}
           </tbody>
         </table>
+      )}
+      {revoked.length > 0 && (
+        <ul data-testid="grants-revoked">
+          {revoked.map((g) => (
+            <li key={g.id} data-id={g.id}>
+              Revoked: <InertLine text={g.subject} />
+              's grant on <InertLine text={g.connection} /> ({g.id}), at {g.revokedAt ?? '?'}
+              {g.revokedBy ? (
+                <>
+                  {' '}
+                  by <InertLine text={g.revokedBy} />
+                </>
+              ) : null}
+              ; its sessions are cut.
+            </li>
+          ))}
+        </ul>
       )}
     </section>
   );
@@ -181,7 +206,7 @@ export function ApprovalsPage({ who }: { who: Whoami }) {
       ) : (
         approvals.map((r) => <ApprovalCard key={r.id} record={r} />)
       )}
-      <Grants who={who} />
+      <Grants who={who} inboxKey={approvals?.map((r) => r.id).join(',') ?? ''} />
     </section>
   );
 }

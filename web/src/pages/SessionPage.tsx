@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { apiGet, describeError } from '../api';
 import { InertLine } from '../components/InertText';
+import { TerminalTab } from '../components/TerminalTab';
 import { Timeline } from '../components/Timeline';
 import { TreeTab } from '../components/TreeTab';
 import { VerifyPanel } from '../components/VerifyPanel';
@@ -14,7 +15,10 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
   const [session, setSession] = useState<SessionSummary | null>(null);
   const [events, setEvents] = useState<SessionEvents | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const tab = query.get('tab') === 'tree' ? 'tree' : 'timeline';
+  const tabParam = query.get('tab');
+  const tab = tabParam === 'tree' || tabParam === 'terminal' ? tabParam : 'timeline';
+  const commandParam = query.get('command');
+  const command = commandParam !== null && /^[1-9]\d*$/.test(commandParam) ? Number(commandParam) : null;
   const eventParam = query.get('event');
   const selectedSeq = eventParam !== null && /^\d+$/.test(eventParam) ? Number(eventParam) : null;
 
@@ -53,8 +57,8 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
         </p>
       </section>
     );
-  const openTab = (name: 'timeline' | 'tree') =>
-    navigate(`/sessions/${id}${name === 'tree' ? '?tab=tree' : ''}`, { replace: true });
+  const openTab = (name: 'timeline' | 'tree' | 'terminal') =>
+    navigate(`/sessions/${id}${name === 'timeline' ? '' : `?tab=${name}`}`, { replace: true });
 
   return (
     <section>
@@ -92,9 +96,22 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
         >
           Reasoning tree
         </button>
+        {(session?.protocol === 'ssh' || tab === 'terminal') && (
+          <button
+            type="button"
+            role="tab"
+            aria-selected={tab === 'terminal'}
+            onClick={() => openTab('terminal')}
+            data-testid="terminal-tab"
+          >
+            Terminal
+          </button>
+        )}
       </div>
       {tab === 'tree' ? (
         <TreeTab sessionId={id} selected={query.get('node')} />
+      ) : tab === 'terminal' ? (
+        <TerminalTab sessionId={id} command={command} />
       ) : events ? (
         <Timeline sessionId={id} events={events.events} selectedSeq={selectedSeq} />
       ) : (

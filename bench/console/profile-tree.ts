@@ -1,0 +1,100 @@
+// The server side of opening a reasoning tree with a cold cache, phase by phase: reading the
+// session's events, reading the same identity's other sessions for actions, rebuilding the tree and
+// linking actions, cutting the outline, and serializing it (what GET /api/sessions/:id/tree?outline=1
+// does on a cache miss). The ToT session is recorded once through a gateway into --data DIR and reused
+// by later runs. Run it under `node --cpu-prof` to see where the time goes.
+// Usage: node --import tsx [--cpu-prof --cpu-prof-dir DIR] bench/console/profile-tree.ts --data DIR [--calls 10000] [--runs 5]
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import OpenAI from 'openai';
+import { treeOutline } from '../../src/api/routes/tree-outline.js';
+import { actionEventsAround, sessionTreeJson } from '../../src/reasoning/index.js';
+import { startTestGateway, TOKENS } from '../../test/support/gateway.js';
+import { canReach24 } from '../../test/workloads/game24/arith.js';
+import { solveGame24 } from '../../test/workloads/game24/bfs.js';
+import { game24Reply } from '../../test/workloads/game24/model.js';
+import { startWorkloadModel } from '../../test/workloads/model-server.js';
+import { lastUserText, seededRandom } from '../../test/workloads/scripted-model.js';
+
+function arg(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? process.argv[at + 1] : undefined;
+}
+const dataDir = arg('data');
+if (!dataDir) throw new Error('--data DIR is required (the recorded session is kept there)');
+const targetCalls = Number(arg('calls') ?? 10_000);
+const runs = Number(arg('runs') ?? 5);
+const fresh = !existsSync(join(dataDir, 'vigil.db'));
+mkdirSync(dataDir, { recursive: true });
+
+let sample = 0;
+const model = await startWorkloadModel((request, choice) => ({
+  content: game24Reply(lastUserText(request), choice * 1000 + sample++),
+}));
+const gateway = await startTestGateway(
+  {
+    connections: [
+      { name: 'oa', type: 'llm-openai', upstream: model.baseURL.replace(/\/v1$/, ''), allow: ['*'] },
+    ],
+  },
+  dataDir,
+);
+if (fresh) {
+  const client = new OpenAI({
+    baseURL: `${gateway.url}/c/oa/v1`,
+    apiKey: TOKENS.alice,
+    maxRetries: 0,
+    defaultHeaders: { 'x-vigil-session': 'bench-console-tot' },
+  });
+  const random = seededRandom(24);
+  let calls = 0;
+  while (calls < targetCalls) {
+    const numbers = Array.from({ length: 4 }, () => 1 + Math.floor(random() * 13));
+    if (!canReach24(numbers)) continue;
+    calls += (await solveGame24(client, numbers.join(' '), { hints: false })).log.responseIds.length;
+  }
+  await gateway.recorder.drain();
+}
+const store = gateway.store.ledger;
+const session = (await store.listSessions({ connection: 'oa', limit: 10 })).sort(
+  (a, b) => b.eventCount - a.eventCount,
+)[0]!;
+
+const phases: Record<string, number[]> = {
+  read: [],
+  actions: [],
+  tree: [],
+  outline: [],
+  json: [],
+  total: [],
+};
+let bytes = 0;
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  const events = await store.readSession(session.id);
+  const t1 = performance.now();
+  const around = await actionEventsAround(store, session);
+  const t2 = performance.now();
+  const json = sessionTreeJson(session.id, events, around);
+  const t3 = performance.now();
+  const outline = treeOutline(json);
+  const t4 = performance.now();
+  bytes = JSON.stringify(outline).length;
+  const t5 = performance.now();
+  phases.read!.push(t1 - t0);
+  phases.actions!.push(t2 - t1);
+  phases.tree!.push(t3 - t2);
+  phases.outline!.push(t4 - t3);
+  phases.json!.push(t5 - t4);
+  phases.total!.push(t5 - t0);
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+console.log(
+  `session ${session.id}: ${session.eventCount} events, outline ${(bytes / 1e6).toFixed(1)} MB; median of ${runs} (ms): ` +
+    Object.entries(phases)
+      .map(([k, v]) => `${k} ${median(v).toFixed(0)}`)
+      .join(', '),
+);
+await gateway.close();
+await model.close();
