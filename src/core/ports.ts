@@ -206,7 +206,7 @@ export interface AccessStore {
    * unless it is remembered past `now` already, and says whether it was fresh. Atomic, so one
    * assertion posted to two replicas at once signs in once.
    */
-  useAssertion(key: string, until: string, now: string): Promise<boolean>;
+  rememberAssertion(key: string, until: string, now: string): Promise<boolean>;
   /** Whether `key` is remembered past `now`. */
   assertionUsed(key: string, now: string): Promise<boolean>;
   /** SCIM provisioning (src/scim): its bearer tokens, users and groups. Every write bumps accessVersion. */

@@ -97,7 +97,7 @@ export function accessConformance(factory: StoreFactory): void {
       const key = 'k'.repeat(64);
       assert.equal(await access.assertionUsed(key, at(0)), false);
       const uses = await Promise.all(
-        Array.from({ length: 5 }, () => access.useAssertion(key, at(100), at(0))),
+        Array.from({ length: 5 }, () => access.rememberAssertion(key, at(100), at(0))),
       );
       assert.deepEqual(
         uses.filter(Boolean).length,
@@ -105,10 +105,10 @@ export function accessConformance(factory: StoreFactory): void {
         'one of five concurrent uses of one assertion is fresh',
       );
       assert.equal(await access.assertionUsed(key, at(99)), true);
-      assert.equal(await access.useAssertion(key, at(200), at(99)), false, 'a replay before its time');
+      assert.equal(await access.rememberAssertion(key, at(200), at(99)), false, 'a replay before its time');
       assert.equal(await access.assertionUsed(key, at(100)), false, 'forgotten at its time');
-      assert.equal(await access.useAssertion(key, at(300), at(100)), true);
+      assert.equal(await access.rememberAssertion(key, at(300), at(100)), true);
       assert.equal(await access.assertionUsed(key, at(250)), true, 'remembered until the new time');
-      assert.equal(await access.useAssertion('j'.repeat(64), at(50), at(0)), true, 'keys are separate');
+      assert.equal(await access.rememberAssertion('j'.repeat(64), at(50), at(0)), true, 'keys are separate');
     }));
 }

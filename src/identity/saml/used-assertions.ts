@@ -1,11 +1,11 @@
 // Assertions already used to sign in, remembered until they could no longer be accepted anyway
 // (their last NotOnOrAfter plus the clock skew), so a captured Response cannot be posted twice. Kept
-// in the store (AccessStore.useAssertion), which every replica shares and a restart keeps: one
+// in the store (AccessStore.rememberAssertion), which every replica shares and a restart keeps: one
 // Response posted to two replicas, or to one before and after a restart, signs in once.
 import { createHash } from 'node:crypto';
 import type { AccessStore } from '../../core/ports.js';
 
-export type UsedAssertionStore = Pick<AccessStore, 'useAssertion' | 'assertionUsed'>;
+export type UsedAssertionStore = Pick<AccessStore, 'rememberAssertion' | 'assertionUsed'>;
 
 export class UsedAssertions {
   readonly #store: UsedAssertionStore;
@@ -23,7 +23,7 @@ export class UsedAssertions {
 
   /** Remembers the assertion; false if it was already used (here or on another replica). */
   use(issuer: string, assertionId: string, untilMs: number): Promise<boolean> {
-    return this.#store.useAssertion(keyOf(issuer, assertionId), iso(untilMs), iso(this.#now()));
+    return this.#store.rememberAssertion(keyOf(issuer, assertionId), iso(untilMs), iso(this.#now()));
   }
 }
 

@@ -93,7 +93,7 @@ export class PostgresAccessStore implements AccessStore {
     });
   }
 
-  async useAssertion(key: string, until: string, now: string): Promise<boolean> {
+  async rememberAssertion(key: string, until: string, now: string): Promise<boolean> {
     // A remembered key past its time is taken over by the conditional update; a live one is kept.
     const { rowCount } = await this.#pool.query(
       `INSERT INTO used_assertions (key, until) VALUES ($1, $2)

@@ -100,7 +100,7 @@ export class SqliteAccessStore implements AccessStore {
     return rows.map((r) => ({ subject: r.subject, disabledAt: r.disabled_at, reason: r.reason }));
   }
 
-  async useAssertion(key: string, until: string, now: string): Promise<boolean> {
+  async rememberAssertion(key: string, until: string, now: string): Promise<boolean> {
     return this.#db.transaction(() => {
       this.#db.prepare('DELETE FROM used_assertions WHERE until <= ?').run(now);
       return (
