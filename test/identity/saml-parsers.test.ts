@@ -14,7 +14,8 @@ import { CliHandoff } from '../../src/identity/saml/cli-handoff.js';
 import { parseIdpMetadata, pemCertificate } from '../../src/identity/saml/idp-metadata.js';
 import { inspectResponse } from '../../src/identity/saml/response-shape.js';
 import { UsedAssertions } from '../../src/identity/saml/used-assertions.js';
-import { SqliteStoreBundle } from '../../src/store/sqlite/sqlite-store-bundle.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
 
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
@@ -127,9 +128,10 @@ test('used assertions agree with a reference model, whichever replica (instance)
     }),
     fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 60 }) }),
   );
-  const store = new SqliteStoreBundle(join(mkdtempSync(join(tmpdir(), 'vigil-saml-used-')), 'vigil.db'), {
-    appendInWorker: false,
-  });
+  const store = await openStore(
+    configSchema.parse({ append_in_worker: false }),
+    mkdtempSync(join(tmpdir(), 'vigil-saml-used-')),
+  );
   let run = 0;
   try {
     await fc.assert(
