@@ -302,8 +302,9 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   } catch (err) {
     return sendRpcError(scope.res, toVigilError(err), m.id);
   }
-  // A review may have waited long: the tool must still be the one that was pinned.
-  await served.pins.fresh(0);
+  // A review may have waited long: the tool must still be the one that was pinned (the view is
+  // re-read if it is older than a second, as on every call; an unreviewed call pays nothing here).
+  await served.pins.fresh();
   const now = served.pins.status(tool);
   if (state.status === 'pinned' && (now.status !== 'pinned' || now.pin?.approved?.digest !== pinned)) {
     const error = new VigilError('tool_unapproved', `tool ${tool} changed while the call waited`);
