@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { type DemoToolsHttp, startDemoToolsHttp } from '../../src/demo/mcp-tools/server.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestGateway, type TestGateway, type TestGatewayOptions } from '../support/gateway.js';
 
 export const UPSTREAM_TOKEN = 'up-secret-mcp-0123456789';
 
@@ -29,7 +29,10 @@ export interface McpFixture {
   close(): Promise<void>;
 }
 
-export async function startMcpFixture(settings: Record<string, unknown> = {}): Promise<McpFixture> {
+export async function startMcpFixture(
+  settings: Record<string, unknown> = {},
+  options: TestGatewayOptions = {},
+): Promise<McpFixture> {
   const root = mkdtempSync(join(tmpdir(), 'vigil-mcp-root-'));
   writeFileSync(join(root, 'hello.txt'), 'hello from the demo root\n');
   const arrivals: Arrival[] = [];
@@ -75,20 +78,24 @@ export async function startMcpFixture(settings: Record<string, unknown> = {}): P
   });
   process.env.VIGIL_TEST_MCP_UPSTREAM = UPSTREAM_TOKEN;
   const { connections, ...rest } = settings as { connections?: Record<string, unknown>[] };
-  gateway = await startTestGateway({
-    ...rest,
-    connections: [
-      {
-        name: 'tools',
-        type: 'mcp',
-        upstream: upstream.url,
-        credential: 'env:VIGIL_TEST_MCP_UPSTREAM',
-        allow: ['group:ai-eng', 'group:contractors'],
-        ...((connections?.[0] as object | undefined) ?? {}),
-      },
-      ...(connections?.slice(1) ?? []),
-    ],
-  });
+  gateway = await startTestGateway(
+    {
+      ...rest,
+      connections: [
+        {
+          name: 'tools',
+          type: 'mcp',
+          upstream: upstream.url,
+          credential: 'env:VIGIL_TEST_MCP_UPSTREAM',
+          allow: ['group:ai-eng', 'group:contractors'],
+          ...((connections?.[0] as object | undefined) ?? {}),
+        },
+        ...(connections?.slice(1) ?? []),
+      ],
+    },
+    undefined,
+    options,
+  );
   return {
     upstream,
     gateway,
