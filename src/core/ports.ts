@@ -114,8 +114,18 @@ export interface RawEventRow {
   readonly subject: string | null;
   /** The identity as stored (JSON text). */
   readonly identity: string;
-  /** Canonical JSON text of the payload, or null once retention purged it. */
+  /**
+   * Canonical JSON text of the payload, or null once retention purged it. For a payload kept in
+   * object storage (`payloadObject`), the store's column is null and a reader that fetched the object
+   * gives its text here (still null when the object is missing).
+   */
   readonly payload: string | null;
+  /**
+   * The object key of a payload kept in object storage, null (or absent, for readers that predate
+   * it) when the payload is inline or purged. Not covered by the event hash: the object's text is
+   * checked against `payloadHash` like an inline payload.
+   */
+  readonly payloadObject?: string | null;
   readonly payloadHash: string;
   readonly prevHash: string;
   readonly hash: string;
@@ -137,6 +147,21 @@ export interface EventSource {
    * be judged where it stands (its purge record comes later in the log).
    */
   purgeRecords(): Promise<readonly RawEventRow[]>;
+}
+
+/**
+ * Object storage for large payloads (src/store/objects): content-addressed, so a key always names the
+ * same bytes. `put` resolves only once the object is durable; a store that cannot say so rejects.
+ */
+export interface ObjectStore {
+  /** Writes (or overwrites with the same bytes) the object at `key`. */
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The object's bytes, or null when there is no such object. Rejects when the service fails. */
+  get(key: string): Promise<Uint8Array | null>;
+  /** Whether the object exists (without reading it). */
+  has(key: string): Promise<boolean>;
+  /** Releases connections; the store is unusable after. */
+  close(): Promise<void>;
 }
 
 /** Masks secrets and personal data in an event payload before it is hashed or stored. */
