@@ -59,7 +59,8 @@ export function storedEventOf(raw: RawEventRow): StoredEvent {
     payloadHash: raw.payloadHash,
     prevHash: raw.prevHash,
     hash: raw.hash,
-    payloadObject: raw.payloadObject ?? null,
+    // Only where a row names an object: an inline or purged payload reads as it always did.
+    ...(raw.payloadObject ? { payloadObject: raw.payloadObject } : {}),
   };
 }
 

@@ -8,11 +8,14 @@
 //
 // Reading: the Store's reads (replay, console, export, rerun, tracing) return the real payload,
 // fetched and checked against payload_hash; an object that is missing or does not match reads as no
-// payload (null), never as altered content. The EventSource (verify, checkpoints, SIEM) hands over
-// the object's text unchecked, as it hands over a column: verification hashes it and names the
-// event when it does not match, or when the object is missing (payload_object_missing).
-import type { JsonObject, RecordedEvent, StoredEvent } from '../core/events.js';
+// payload (null, the reference kept to say why), never as altered content. The EventSource (verify,
+// checkpoints, SIEM) hands over the object's text unchecked, as it hands over a column: verification
+// hashes it and names the event when it does not match (payload_mismatch), or when the object is
+// missing (payload_object_missing). A payload read in place carries no reference: through the
+// ports the wrapper is invisible (the conformance suite runs through it unchanged).
+
 import { VigilError } from '../core/errors.js';
+import type { JsonObject, RecordedEvent, StoredEvent } from '../core/events.js';
 import type {
   AccessStore,
   ApprovalStore,
@@ -76,7 +79,10 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
     mapLimited(events, async (event) => {
       if (event.payload !== null || !event.payloadObject) return event;
       const text = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
-      return text === null ? event : { ...event, payload: JSON.parse(text) as JsonObject };
+      if (text === null) return event;
+      // In place, the payload reads as an inline one: the reference stays only where it explains a null.
+      const { payloadObject: _, ...inline } = event;
+      return { ...inline, payload: JSON.parse(text) as JsonObject };
     });
   return {
     async appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]) {
@@ -102,7 +108,7 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
     mapLimited(rows, async (row) => {
       if (row.payload !== null || !row.payloadObject) return row;
       const text = await objectText(objects, row.payloadObject);
-      return text === null ? row : { ...row, payload: text };
+      return text === null ? row : { ...row, payload: text, payloadObject: null };
     });
   return {
     readEvents: async (from, limit) => withTexts(await inner.readEvents(from, limit)),
@@ -116,11 +122,17 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
 async function objectText(objects: ObjectStore, key: string): Promise<string | null> {
   if (!isObjectKey(key)) return null;
   const bytes = await objects.get(key);
-  return bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  return bytes === null
+    ? null
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** The object's text only when it hashes to the event's payload hash. */
-async function checkedObjectText(objects: ObjectStore, key: string, payloadHash: string): Promise<string | null> {
+async function checkedObjectText(
+  objects: ObjectStore,
+  key: string,
+  payloadHash: string,
+): Promise<string | null> {
   const text = await objectText(objects, key);
   return text !== null && sha256Hex(text) === payloadHash ? text : null;
 }

@@ -21,7 +21,11 @@ export function openObjectStore(config: ObjectsConfig, dataDir: string, baseDir:
         ...(config.access_key_id && config.secret_access_key
           ? {
               credentials: {
-                accessKeyId: readSecretReference(config.access_key_id, baseDir, 'payloads.objects.access_key_id'),
+                accessKeyId: readSecretReference(
+                  config.access_key_id,
+                  baseDir,
+                  'payloads.objects.access_key_id',
+                ),
                 secretAccessKey: readSecretReference(
                   config.secret_access_key,
                   baseDir,
