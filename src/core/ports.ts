@@ -131,13 +131,22 @@ export interface RawEventRow {
   readonly hash: string;
 }
 
+export interface EventReadOptions {
+  /**
+   * False for a reader of hashes only (Merkle leaves: checkpoints, witnesses, bundle proofs): a
+   * payload kept in object storage is then not fetched, and its row reads as stored (payload null,
+   * payloadObject set). Payloads are read unless this is false.
+   */
+  readonly payloads?: boolean;
+}
+
 /**
  * Where verification, checkpoints and export read the log from. A store may read its rows raw (no
  * payload parsing) for speed; any Store also works through ledger/event-source.ts storeEventSource.
  */
 export interface EventSource {
   /** Rows in index order from `fromIndex`, at most `limit`. */
-  readEvents(fromIndex: number, limit: number): Promise<readonly RawEventRow[]>;
+  readEvents(fromIndex: number, limit: number, options?: EventReadOptions): Promise<readonly RawEventRow[]>;
   /** Number of rows, for progress. */
   count(): Promise<number>;
   /** Event count per session as the session records say (a cross-check, not the source of truth). */

@@ -111,7 +111,10 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
       return text === null ? row : { ...row, payload: text, payloadObject: null };
     });
   return {
-    readEvents: async (from, limit) => withTexts(await inner.readEvents(from, limit)),
+    readEvents: async (from, limit, options) => {
+      const rows = await inner.readEvents(from, limit);
+      return options?.payloads === false ? rows : withTexts(rows);
+    },
     purgeRecords: async () => withTexts(await inner.purgeRecords()),
     count: () => inner.count(),
     sessionCounts: () => inner.sessionCounts(),

@@ -4,7 +4,7 @@
 // verify` naming its event; with the object store down, a request that needs an object is refused
 // (record_failed, 503) and never reaches the model.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -142,6 +142,14 @@ test('a large prompt is kept in S3, read back whole, verified; an altered or del
   const intact = await cliVerify(file);
   assert.equal(intact.code, 0, JSON.stringify(intact.report));
   assert.equal(intact.report.ok, true);
+
+  // A bundle carries the payload inline: it verifies without the database or the bucket.
+  const bundleFile = join(gateway.dataDir, 'large.bundle.json');
+  const exported = await runCli(['--config', file, 'export', large.sessionId, '-o', bundleFile]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.ok(readFileSync(bundleFile, 'utf8').includes('the lazy dog'), 'the payload is in the bundle');
+  const bundleCheck = await runCli(['verify', '--bundle', bundleFile, '--json']);
+  assert.equal(bundleCheck.code, 0, bundleCheck.stdout + bundleCheck.stderr);
 
   // Someone with access to the bucket replaces the object.
   const client = bucketClient(s3);
