@@ -161,6 +161,8 @@ export interface EventSource {
 /**
  * Object storage for large payloads (src/store/objects): content-addressed, so a key always names the
  * same bytes. `put` resolves only once the object is durable; a store that cannot say so rejects.
+ * `put` always writes, even over an existing object: an object's modification time is then that of
+ * the newest event naming it, which retention by age relies on (docs/object-storage.md).
  */
 export interface ObjectStore {
   /** Writes (or overwrites with the same bytes) the object at `key`. */
