@@ -63,10 +63,11 @@ export class OffloadingStoreBundle implements StoreBundle {
 }
 
 function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: number): Store {
+  // The recorder remembered the text it hashed: this is that text, not a second encoding.
+  const large = (event: RecordedEvent) => largerThan(canonicalJson(event.payload), offloadAbove);
   const offload = async (event: RecordedEvent): Promise<RecordedEvent> => {
-    // The recorder remembered the text it hashed: this is that text, not a second encoding.
+    if (!large(event)) return event;
     const text = canonicalJson(event.payload);
-    if (!largerThan(text, offloadAbove)) return event;
     const key = objectKeyFor(event.payloadHash);
     try {
       await objects.put(key, Buffer.from(text, 'utf8'));
@@ -86,7 +87,9 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
     });
   return {
     async appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]) {
-      // Every object of the batch is durable before any of its rows is written.
+      // Every object of the batch is durable before any of its rows is written. Most batches
+      // hold no large payload and go through as they came.
+      if (!events.some(large)) return inner.appendEvents(events, sessions);
       return inner.appendEvents(await mapLimited(events, offload), sessions);
     },
     ledgerSize: () => inner.ledgerSize(),
