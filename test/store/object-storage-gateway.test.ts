@@ -2,18 +2,20 @@
 // with its payload in an object (the row keeps only its key), `vigil replay` and the admin API show it
 // whole, `vigil verify` passes; an object altered or deleted in the bucket is reported by `vigil
 // verify` naming its event; with the object store down, a request that needs an object is refused
-// (record_failed, 503) and never reaches the model.
+// (record_failed, 503) and never reaches the model. And on SQLite with the folder default, a large SQL
+// result is kept as a file whose editing `vigil verify` names.
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, test } from 'node:test';
 import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
 import type { RawEventRow } from '../../src/core/ports.js';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { OffloadingStoreBundle } from '../../src/store/offloading-store.js';
 import { runCli } from '../support/cli.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { closeSharedTestPostgres, sharedTestPostgres } from '../support/postgres-store.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 
 const PREFIX = 'ledger/';
@@ -210,4 +212,61 @@ test('the object store goes away: a request that needs an object is refused and 
   assert.equal((await ask(gateway, 'short', 'run-c')).status, 200);
   assert.equal(model.requests.length, seen + 1);
   await assertLedgerVerifies(gateway);
+});
+
+test('on SQLite with the folder default, a large SQL result is kept as a file; an edited file is named', async () => {
+  const server = await sharedTestPostgres();
+  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
+  gateway = await startTestGateway({
+    payloads: { offload_above: '4KiB' },
+    connections: [
+      {
+        name: 'db',
+        type: 'postgres',
+        listen: '127.0.0.1:0',
+        upstream: server.url,
+        credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
+        allow: ['*'],
+        record_rows: 20,
+      },
+    ],
+  });
+  const [host, port] = gateway.listeners.find((l) => l.connection === 'db')!.address.split(':');
+  const client = new pg.Client({
+    host,
+    port: Number(port),
+    user: 'alice',
+    database: 'postgres',
+    password: TOKENS.alice,
+  });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      "SELECT g AS n, repeat('row text ', 200) AS body FROM generate_series(1, 200) g",
+    );
+    assert.equal(rows.length, 200);
+  } finally {
+    await client.end();
+  }
+  await gateway.recorder.drain();
+  await gateway.checkpointer.checkpointNow();
+  const offloaded = (await storedRows(gateway)).filter((r) => r.payloadObject);
+  assert.ok(offloaded.length >= 1, 'the result is kept as an object');
+  const row = offloaded[0]!;
+  const objectFile = join(gateway.dataDir, 'payloads', row.payloadObject!);
+  const text = readFileSync(objectFile, 'utf8');
+  assert.ok(text.includes('row text'));
+
+  const file = join(gateway.dataDir, 'cli.yaml');
+  writeFileSync(file, `data: ${gateway.dataDir}\npayloads: { offload_above: 4KiB }\n`);
+  const intact = await cliVerify(file);
+  assert.equal(intact.code, 0, JSON.stringify(intact.report));
+  writeFileSync(objectFile, text.replace('row text', 'row TEXT'));
+  const edited = await cliVerify(file);
+  assert.equal(edited.code, 1);
+  const fault = edited.report.fault as Record<string, unknown>;
+  assert.equal(fault.kind, 'payload_mismatch');
+  assert.equal(fault.index, row.index);
+  assert.equal(fault.sessionId, row.sessionId);
+  assert.equal(fault.seq, row.seq);
 });
