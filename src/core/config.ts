@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ACTION_EVENT_TYPES } from './actions.js';
 import { duration, hostPort, secretRef } from './config-primitives.js';
+import { payloadsSectionSchema } from './payloads-config.js';
 import { samlSectionSchema } from './saml-config.js';
 import { siemSectionSchema } from './siem-config.js';
 
@@ -284,6 +285,8 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
       append_in_worker: z.boolean().default(true),
       /** Where the ledger, identities' access state and approvals live (one bundle of ports). */
       store: storeSection,
+      /** Large payloads in object storage (docs/object-storage.md); off unless the section is present. */
+      payloads: payloadsSectionSchema,
       max_body_bytes: z
         .number()
         .int()

@@ -95,11 +95,19 @@ export interface RecordedEvent extends EventDraft {
   readonly prevHash: string;
   /** SHA-256(prevHash || canonical(header)), hex; the header commits to payloadHash, not the payload. */
   readonly hash: string;
+  /**
+   * Set when the payload is kept in object storage under this key (src/store/offloading-store.ts):
+   * the store then writes no payload text, only the key. Absent for an inline payload.
+   */
+  readonly payloadObject?: string;
 }
 
 /** A stored event whose payload retention removed: it still verifies through its payloadHash. */
-export interface StoredEvent extends Omit<RecordedEvent, 'payload'> {
+export interface StoredEvent extends Omit<RecordedEvent, 'payload' | 'payloadObject'> {
+  /** Null when purged, or when its object (payloadObject) is missing or does not match payloadHash. */
   readonly payload: JsonObject | null;
+  /** The object key of a payload kept in object storage; null or absent for an inline one. */
+  readonly payloadObject?: string | null;
 }
 
 export const SESSION_END_REASONS = [

@@ -118,11 +118,30 @@ export interface RawEventRow {
   readonly subject: string | null;
   /** The identity as stored (JSON text). */
   readonly identity: string;
-  /** Canonical JSON text of the payload, or null once retention purged it. */
+  /**
+   * Canonical JSON text of the payload, or null once retention purged it. For a payload kept in
+   * object storage (`payloadObject`), the store's column is null and a reader that fetched the object
+   * gives its text here (still null when the object is missing).
+   */
   readonly payload: string | null;
+  /**
+   * The object key of a payload kept in object storage, null (or absent, for readers that predate
+   * it) when the payload is inline or purged. Not covered by the event hash: the object's text is
+   * checked against `payloadHash` like an inline payload.
+   */
+  readonly payloadObject?: string | null;
   readonly payloadHash: string;
   readonly prevHash: string;
   readonly hash: string;
+}
+
+export interface EventReadOptions {
+  /**
+   * False for a reader of hashes only (Merkle leaves: checkpoints, witnesses, bundle proofs): a
+   * payload kept in object storage is then not fetched, and its row reads as stored (payload null,
+   * payloadObject set). Payloads are read unless this is false.
+   */
+  readonly payloads?: boolean;
 }
 
 /**
@@ -131,7 +150,7 @@ export interface RawEventRow {
  */
 export interface EventSource {
   /** Rows in index order from `fromIndex`, at most `limit`. */
-  readEvents(fromIndex: number, limit: number): Promise<readonly RawEventRow[]>;
+  readEvents(fromIndex: number, limit: number, options?: EventReadOptions): Promise<readonly RawEventRow[]>;
   /** Number of rows, for progress. */
   count(): Promise<number>;
   /** Event count per session as the session records say (a cross-check, not the source of truth). */
@@ -141,6 +160,23 @@ export interface EventSource {
    * be judged where it stands (its purge record comes later in the log).
    */
   purgeRecords(): Promise<readonly RawEventRow[]>;
+}
+
+/**
+ * Object storage for large payloads (src/store/objects): content-addressed, so a key always names the
+ * same bytes. `put` resolves only once the object is durable; a store that cannot say so rejects.
+ * `put` always writes, even over an existing object: an object's modification time is then that of
+ * the newest event naming it, which retention by age relies on (docs/object-storage.md).
+ */
+export interface ObjectStore {
+  /** Writes (or overwrites with the same bytes) the object at `key`. */
+  put(key: string, bytes: Uint8Array): Promise<void>;
+  /** The object's bytes, or null when there is no such object. Rejects when the service fails. */
+  get(key: string): Promise<Uint8Array | null>;
+  /** Whether the object exists (without reading it). */
+  has(key: string): Promise<boolean>;
+  /** Releases connections; the store is unusable after. */
+  close(): Promise<void>;
 }
 
 /** Masks secrets and personal data in an event payload before it is hashed or stored. */

@@ -95,7 +95,9 @@ export async function exportBundle(
 async function readLeaves(source: EventSource, size: number): Promise<Digest[]> {
   const leaves: Digest[] = [];
   while (leaves.length < size) {
-    const rows = await source.readEvents(leaves.length, Math.min(10_000, size - leaves.length));
+    const rows = await source.readEvents(leaves.length, Math.min(10_000, size - leaves.length), {
+      payloads: false,
+    });
     if (rows.length === 0) break;
     for (const row of rows) {
       if (row.index !== leaves.length) {

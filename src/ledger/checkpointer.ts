@@ -237,7 +237,7 @@ export class Checkpointer {
     this.#behind = false;
     const source = this.#options.source ?? storeEventSource(this.#options.store);
     for (;;) {
-      const events = await source.readEvents(this.#range.size, READ_BATCH);
+      const events = await source.readEvents(this.#range.size, READ_BATCH, { payloads: false });
       let appended = 0;
       for (const e of events) {
         if (e.index !== this.#range.size) break;

@@ -26,6 +26,7 @@ export function storeEventSource(store: Store): EventSource {
         payloadHash: e.payloadHash,
         prevHash: e.prevHash,
         hash: e.hash,
+        payloadObject: e.payloadObject ?? null,
       }));
     },
     count: () => store.ledgerSize(),

@@ -13,6 +13,11 @@ export const FAULT_KINDS = [
   'payload_mismatch',
   /** A payload is gone but no recorded purge (`ledger.purged`) names the event: it was erased unseen. */
   'payload_missing',
+  /**
+   * A payload kept in object storage (the row names its object) whose object is gone: deleted or
+   * never written. A purge clears the row's reference, so this is never a recorded purge.
+   */
+  'payload_object_missing',
   /** The Merkle root of the log at a checkpoint's size is not the checkpoint's root. */
   'root_mismatch',
   /** A checkpoint's signature does not verify with the key it names. */

@@ -256,11 +256,21 @@ class Verification implements BatchTaker {
           fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
           break;
         case 'payload_changed':
-          fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, at);
+          fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, {
+            ...at,
+            eventType: row.type,
+          });
       }
     }
     // Whatever the depth: telling whether a payload is there costs nothing.
     if (row.payload === null) {
+      if (row.payloadObject) {
+        fail(
+          'payload_object_missing',
+          `event ${index} (${row.type}, session ${row.sessionId} seq ${row.seq}) keeps its payload in object storage as ${row.payloadObject}, and the configured object storage does not hold it`,
+          { ...at, eventType: row.type },
+        );
+      }
       if (purgeRecord || !this.#coverage.covers(index, row.time)) {
         const why = purgeRecord
           ? 'a purge record is never purged'
@@ -288,7 +298,10 @@ class Verification implements BatchTaker {
 
   #uncovered(row: RawEventRow): boolean {
     return (
-      row.payload === null && row.type !== PURGE_RECORD_TYPE && !this.#coverage.covers(row.index, row.time)
+      row.payload === null &&
+      !row.payloadObject &&
+      row.type !== PURGE_RECORD_TYPE &&
+      !this.#coverage.covers(row.index, row.time)
     );
   }
 

@@ -134,7 +134,9 @@ export class WitnessClient {
 
   async #read(from: number, to: number, each: (eventHash: string) => void): Promise<void> {
     for (let at = from; at < to; ) {
-      const rows = await this.#options.source.readEvents(at, Math.min(READ_BATCH, to - at));
+      const rows = await this.#options.source.readEvents(at, Math.min(READ_BATCH, to - at), {
+        payloads: false,
+      });
       if (rows.length === 0) throw new Error(`the store holds fewer than ${to} events`);
       for (const row of rows) {
         if (row.index !== at) throw new Error(`expected event ${at}, read ${row.index}`);

@@ -38,6 +38,7 @@ export function resolveGatewaySecrets(config: VigilConfig, baseDir: string): Gat
     knownSecrets: [
       ...knownSecretRefs(config).map(({ ref, label }) => ({ value: resolve(ref), label })),
       ...storeSecrets(config, resolve),
+      ...objectStoreSecrets(config, resolve),
     ],
   };
 }
@@ -58,5 +59,15 @@ function storeSecrets(config: VigilConfig, resolve: (ref: string) => string): Kn
   return [
     { value: url, label: 'store-url' },
     ...(password ? [{ value: password, label: 'store-password' }] : []),
+  ];
+}
+
+/** The object store's credentials: masked wherever they might appear, like the store's password. */
+function objectStoreSecrets(config: VigilConfig, resolve: (ref: string) => string): KnownSecretInput[] {
+  const objects = config.payloads?.objects;
+  if (objects?.type !== 's3' || !objects.access_key_id || !objects.secret_access_key) return [];
+  return [
+    { value: resolve(objects.access_key_id), label: 'object-store-access-key-id' },
+    { value: resolve(objects.secret_access_key), label: 'object-store-secret-access-key' },
   ];
 }

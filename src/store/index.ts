@@ -4,22 +4,37 @@ import { join } from 'node:path';
 import type { VigilConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { StoreBundle } from '../core/ports.js';
+import { openObjectStore } from './objects/open-object-store.js';
+import { OffloadingStoreBundle } from './offloading-store.js';
 import { resolveDatabaseUrl } from './postgres/database-url.js';
 import { PostgresStoreBundle } from './postgres/postgres-store-bundle.js';
 import { SQLITE_FILE, SqliteStoreBundle } from './sqlite/sqlite-store-bundle.js';
 
-/** The parts of the configuration a store reads. */
-export type StoreConfig = Pick<VigilConfig, 'store' | 'durability' | 'append_in_worker'>;
+/** The parts of the configuration a store reads (`payloads` absent: every payload inline). */
+export type StoreConfig = Pick<VigilConfig, 'store' | 'durability' | 'append_in_worker'> &
+  Partial<Pick<VigilConfig, 'payloads'>>;
 
 /**
  * Async although SQLite opens synchronously: PostgreSQL connects and migrates first. `baseDir` is
  * where a `file:` reference in the store's URL is relative to (the configuration file's folder).
+ * With a `payloads` section, large payloads go to its object store (offloading-store.ts).
  */
 export async function openStore(
   config: StoreConfig,
   dataDir: string,
   baseDir: string = process.cwd(),
 ): Promise<StoreBundle> {
+  const payloads = config.payloads;
+  // Credentials first: a reference that does not resolve fails before the database is opened.
+  const objects = payloads ? openObjectStore(payloads.objects, dataDir, baseDir) : null;
+  const backend = await openBackend(config, dataDir, baseDir).catch(async (err: unknown) => {
+    await objects?.close();
+    throw err;
+  });
+  return objects && payloads ? new OffloadingStoreBundle(backend, objects, payloads.offload_above) : backend;
+}
+
+async function openBackend(config: StoreConfig, dataDir: string, baseDir: string): Promise<StoreBundle> {
   const store = config.store;
   switch (store.type) {
     case 'sqlite':
@@ -52,7 +67,7 @@ export async function migrateStore(
   dataDir: string,
   baseDir?: string,
 ): Promise<StoreMigration> {
-  const bundle = await openStore(config, dataDir, baseDir);
+  const bundle = await openBackend(config, dataDir, baseDir ?? process.cwd());
   try {
     if (bundle instanceof PostgresStoreBundle) return { type: config.store.type, ...bundle.migration };
     if (bundle instanceof SqliteStoreBundle) {

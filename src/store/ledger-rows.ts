@@ -5,7 +5,7 @@ import type { Identity, JsonObject, SessionSummary, StoredEvent } from '../core/
 import type { RawEventRow } from '../core/ports.js';
 
 export const EVENT_COLUMNS =
-  'idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash';
+  'idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, payload_object';
 
 /** Reads an integer column's value exactly, or throws naming the column. */
 export type IntegerOf = (value: unknown, column: string) => number;
@@ -24,6 +24,7 @@ export type EventTuple = [
   payloadHash: string,
   prevHash: string,
   hash: string,
+  payloadObject: string | null,
 ];
 
 /** Text columns exactly as stored: verification hashes these bytes. */
@@ -41,6 +42,7 @@ export function rawEventRowOf(t: EventTuple, integer: IntegerOf): RawEventRow {
     payloadHash: t[9],
     prevHash: t[10],
     hash: t[11],
+    payloadObject: t[12],
   };
 }
 
@@ -57,6 +59,8 @@ export function storedEventOf(raw: RawEventRow): StoredEvent {
     payloadHash: raw.payloadHash,
     prevHash: raw.prevHash,
     hash: raw.hash,
+    // Only where a row names an object: an inline or purged payload reads as it always did.
+    ...(raw.payloadObject ? { payloadObject: raw.payloadObject } : {}),
   };
 }
 

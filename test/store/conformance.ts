@@ -10,12 +10,16 @@ import { moduleStateConformance } from './conformance-module-state.js';
 import { purgeConformance } from './conformance-purge.js';
 import { replicaConformance } from './conformance-replicas.js';
 import { scimConformance } from './conformance-scim.js';
-import type { StoreFactory } from './conformance-support.js';
+import type { ConformanceOptions, StoreFactory } from './conformance-support.js';
 
-export type { StoreFactory, StoreUnderTest } from './conformance-support.js';
+export type { ConformanceOptions, StoreFactory, StoreUnderTest } from './conformance-support.js';
 
-export function storeConformance(name: string, factory: StoreFactory): void {
-  describe(`${name} store: ledger`, () => ledgerConformance(factory));
+export function storeConformance(
+  name: string,
+  factory: StoreFactory,
+  options: ConformanceOptions = {},
+): void {
+  describe(`${name} store: ledger`, () => ledgerConformance(factory, options));
   describe(`${name} store: retention`, () => purgeConformance(factory));
   describe(`${name} store: event source`, () => eventSourceConformance(factory));
   describe(`${name} store: access`, () => accessConformance(factory));

@@ -14,10 +14,12 @@ export interface EventColumns {
   readonly connection: string[];
   readonly subject: string[];
   readonly identity: string[];
-  readonly payload: string[];
+  /** Null where the payload is kept in object storage. */
+  readonly payload: (string | null)[];
   readonly payloadHash: string[];
   readonly prevHash: string[];
   readonly hash: string[];
+  readonly payloadObject: (string | null)[];
 }
 
 export interface SessionColumns {
@@ -70,6 +72,7 @@ export function appendColumns(
     payloadHash: [],
     prevHash: [],
     hash: [],
+    payloadObject: [],
   };
   const fresh: SessionColumns = {
     id: [],
@@ -106,7 +109,8 @@ export function appendColumns(
     ev.connection.push(e.connection);
     ev.subject.push(e.identity.subject);
     ev.identity.push(identityJson);
-    ev.payload.push(canonicalJson(e.payload));
+    ev.payload.push(e.payloadObject === undefined ? canonicalJson(e.payload) : null);
+    ev.payloadObject.push(e.payloadObject ?? null);
     ev.payloadHash.push(e.payloadHash);
     ev.prevHash.push(e.prevHash);
     ev.hash.push(e.hash);

@@ -18,12 +18,12 @@ const INSERT_SESSIONS = `
 
 // WITH ORDINALITY numbers the rows 1..n in array order: the event's position is first + n - 1.
 const INSERT_EVENTS = `
-  INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
+  INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, payload_object)
   SELECT $1::bigint + t.n - 1, t.session_id, t.seq, t.type, t.time, t.connection, t.subject, t.identity, t.payload,
-         t.payload_hash, t.prev_hash, t.hash
+         t.payload_hash, t.prev_hash, t.hash, t.payload_object
     FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                $10::text[], $11::text[], $12::text[])
-      WITH ORDINALITY AS t(session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, n)`;
+                $10::text[], $11::text[], $12::text[], $13::text[])
+      WITH ORDINALITY AS t(session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, payload_object, n)`;
 
 const TOUCH_SESSIONS = `
   UPDATE sessions s SET last_event_at = t.at, event_count = s.event_count + t.added, next_seq = t.next_seq,
@@ -66,6 +66,7 @@ export async function appendInTransaction(client: pg.PoolClient, batch: AppendCo
     e.payloadHash,
     e.prevHash,
     e.hash,
+    e.payloadObject,
   ]);
   const t = batch.touched;
   await client.query(TOUCH_SESSIONS, [t.id, t.lastEventAt, t.added, t.nextSeq, t.lastHash]);

@@ -122,7 +122,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.#pool.query(
       `SELECT MIN(idx) AS first, MAX(idx) AS last, COUNT(*) AS n FROM (
          SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS run FROM events
-          WHERE time < $1 AND payload IS NOT NULL AND type <> 'ledger.purged') candidates
+          WHERE time < $1 AND (payload IS NOT NULL OR payload_object IS NOT NULL) AND type <> 'ledger.purged') candidates
         GROUP BY run ORDER BY first`,
       [before],
     );
@@ -145,8 +145,8 @@ export class PostgresStore implements Store {
       let sum = 0;
       for (const [first, last] of plan.ranges) {
         const result = await client.query(
-          `UPDATE events SET payload = NULL
-            WHERE idx BETWEEN $1 AND $2 AND time < $3 AND payload IS NOT NULL AND type <> 'ledger.purged'`,
+          `UPDATE events SET payload = NULL, payload_object = NULL
+            WHERE idx BETWEEN $1 AND $2 AND time < $3 AND (payload IS NOT NULL OR payload_object IS NOT NULL) AND type <> 'ledger.purged'`,
           [first, last, before],
         );
         sum += result.rowCount ?? 0;

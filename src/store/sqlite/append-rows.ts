@@ -13,10 +13,12 @@ export type EventRowValues = [
   connection: string,
   subject: string,
   identity: string,
-  payload: string,
+  /** Null when the payload is kept in object storage (payloadObject). */
+  payload: string | null,
   payloadHash: string,
   prevHash: string,
   hash: string,
+  payloadObject: string | null,
 ];
 
 export interface AppendBatch {
@@ -69,10 +71,11 @@ export function prepareAppendBatch(
       e.connection,
       e.identity.subject,
       identityJson,
-      canonicalJson(e.payload),
+      e.payloadObject === undefined ? canonicalJson(e.payload) : null,
       e.payloadHash,
       e.prevHash,
       e.hash,
+      e.payloadObject ?? null,
     ]);
     const t = touched.get(e.sessionId);
     if (t) {

@@ -8,8 +8,8 @@ export type WriteBatch = (batch: AppendBatch) => void;
 
 export function createBatchWriter(db: Database.Database): WriteBatch {
   const insertEvent = db.prepare(
-    `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO events (idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, payload_object)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertSession = db.prepare(
     `INSERT OR IGNORE INTO sessions (id, connection, protocol, subject, identity, started_at, last_event_at, event_count, next_seq, last_hash, replica)

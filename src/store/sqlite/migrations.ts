@@ -172,4 +172,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (namespace, key)
   );
   `,
+  `
+  -- Large payloads kept in object storage (docs/object-storage.md): the object's key. Such a row's
+  -- payload is NULL; payload_hash commits to the object's text exactly as to an inline payload.
+  ALTER TABLE events ADD COLUMN payload_object TEXT;
+  `,
 ];

@@ -193,7 +193,7 @@ export class SqliteStore implements Store {
       .prepare(
         `SELECT MIN(idx) AS first, MAX(idx) AS last, COUNT(*) AS n FROM (
            SELECT idx, idx - ROW_NUMBER() OVER (ORDER BY idx) AS run FROM events
-            WHERE time < ? AND payload IS NOT NULL AND type <> 'ledger.purged')
+            WHERE time < ? AND (payload IS NOT NULL OR payload_object IS NOT NULL) AND type <> 'ledger.purged')
           GROUP BY run ORDER BY first`,
       )
       .all(before) as { first: number; last: number; n: number }[];
@@ -208,8 +208,8 @@ export class SqliteStore implements Store {
     await recordIntent(plan);
     // Bounded by the plan's ranges, so events appended meanwhile are never touched.
     const drop = this.#db.prepare(
-      `UPDATE events SET payload = NULL
-        WHERE idx BETWEEN ? AND ? AND time < ? AND payload IS NOT NULL AND type <> 'ledger.purged'`,
+      `UPDATE events SET payload = NULL, payload_object = NULL
+        WHERE idx BETWEEN ? AND ? AND time < ? AND (payload IS NOT NULL OR payload_object IS NOT NULL) AND type <> 'ledger.purged'`,
     );
     const dropped = this.#db.transaction(() =>
       plan.ranges.reduce((sum, [first, last]) => sum + drop.run(first, last, before).changes, 0),

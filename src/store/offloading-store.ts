@@ -1,0 +1,175 @@
+// Large payloads kept in object storage, once, above the backends: a StoreBundle wrapped so that
+// every backend persists and returns the object reference the same way (docs/object-storage.md).
+//
+// Write-ahead: a payload larger than `offloadAbove` is written to the object store, durably, before
+// the batch holding its event is handed to the backend; a failed object write fails the append
+// (record_failed), so the action is refused and no row points at an object that is not there. The
+// row keeps payload_hash, prev_hash and hash unchanged, its payload NULL, and the object's key.
+//
+// Reading: the Store's reads (replay, console, export, rerun, tracing) return the real payload,
+// fetched and checked against payload_hash; an object that is missing or does not match reads as no
+// payload (null, the reference kept to say why), never as altered content. The EventSource (verify,
+// checkpoints, SIEM) hands over the object's text unchecked, as it hands over a column: verification
+// hashes it and names the event when it does not match (payload_mismatch), or when the object is
+// missing (payload_object_missing). A payload read in place carries no reference: through the
+// ports the wrapper is invisible (the conformance suite runs through it unchanged).
+
+import { VigilError } from '../core/errors.js';
+import type { JsonObject, RecordedEvent, StoredEvent } from '../core/events.js';
+import type {
+  AccessStore,
+  ApprovalStore,
+  ChangeFeed,
+  EventSource,
+  ModuleStateStore,
+  ObjectStore,
+  RawEventRow,
+  ReplicaLeases,
+  SessionMeta,
+  Store,
+  StoreBundle,
+} from '../core/ports.js';
+import { canonicalJson } from '../ledger/canonical.js';
+import { sha256Hex } from '../ledger/chain.js';
+import { isObjectKey, objectKeyFor } from './objects/object-key.js';
+
+/** Objects fetched at once while reading a batch of rows. */
+const FETCH_CONCURRENCY = 8;
+
+export class OffloadingStoreBundle implements StoreBundle {
+  readonly ledger: Store;
+  readonly access: AccessStore;
+  readonly approvals: ApprovalStore;
+  readonly eventSource: EventSource;
+  readonly replicas: ReplicaLeases;
+  readonly changes: ChangeFeed;
+  readonly moduleState: ModuleStateStore;
+  readonly #objects: ObjectStore;
+
+  constructor(
+    /** The backend's own bundle (tests reach its tables through it). */
+    readonly inner: StoreBundle,
+    objects: ObjectStore,
+    offloadAbove: number,
+  ) {
+    this.#objects = objects;
+    this.ledger = offloadingStore(inner.ledger, objects, offloadAbove);
+    this.access = inner.access;
+    this.approvals = inner.approvals;
+    this.eventSource = offloadingEventSource(inner.eventSource, objects);
+    this.replicas = inner.replicas;
+    this.changes = inner.changes;
+    this.moduleState = inner.moduleState;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.inner.close();
+    } finally {
+      await this.#objects.close();
+    }
+  }
+}
+
+function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: number): Store {
+  // The recorder remembered the text it hashed: this is that text, not a second encoding.
+  const large = (event: RecordedEvent) => largerThan(canonicalJson(event.payload), offloadAbove);
+  const offload = async (event: RecordedEvent): Promise<RecordedEvent> => {
+    if (!large(event)) return event;
+    const text = canonicalJson(event.payload);
+    const key = objectKeyFor(event.payloadHash);
+    try {
+      await objects.put(key, Buffer.from(text, 'utf8'));
+    } catch (err) {
+      throw new VigilError('record_failed', 'could not write a payload to object storage', { cause: err });
+    }
+    return { ...event, payloadObject: key };
+  };
+  const withPayloads = (events: StoredEvent[]) =>
+    mapLimited(events, async (event) => {
+      if (event.payload !== null || !event.payloadObject) return event;
+      const text = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
+      if (text === null) return event;
+      // In place, the payload reads as an inline one: the reference stays only where it explains a null.
+      const { payloadObject: _, ...inline } = event;
+      return { ...inline, payload: JSON.parse(text) as JsonObject };
+    });
+  return {
+    async appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]) {
+      // Every object of the batch is durable before any of its rows is written. Most batches
+      // hold no large payload and go through as they came.
+      if (!events.some(large)) return inner.appendEvents(events, sessions);
+      return inner.appendEvents(await mapLimited(events, offload), sessions);
+    },
+    ledgerSize: () => inner.ledgerSize(),
+    sessionHead: (id) => inner.sessionHead(id),
+    readSession: async (id) => withPayloads(await inner.readSession(id)),
+    readEvents: async (from, limit) => withPayloads(await inner.readEvents(from, limit)),
+    getSession: (id) => inner.getSession(id),
+    listSessions: (filter) => inner.listSessions(filter),
+    openSessions: () => inner.openSessions(),
+    // The backend clears the reference with the payload; the object stays (docs/object-storage.md).
+    purgePayloads: (before, recordIntent) => inner.purgePayloads(before, recordIntent),
+    appendCheckpoint: (cp) => inner.appendCheckpoint(cp),
+    listCheckpoints: () => inner.listCheckpoints(),
+    latestCheckpoint: () => inner.latestCheckpoint(),
+  };
+}
+
+function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventSource {
+  const withTexts = (rows: readonly RawEventRow[]) =>
+    mapLimited(rows, async (row) => {
+      if (row.payload !== null || !row.payloadObject) return row;
+      const text = await objectText(objects, row.payloadObject);
+      return text === null ? row : { ...row, payload: text, payloadObject: null };
+    });
+  return {
+    readEvents: async (from, limit, options) => {
+      const rows = await inner.readEvents(from, limit);
+      return options?.payloads === false ? rows : withTexts(rows);
+    },
+    purgeRecords: async () => withTexts(await inner.purgeRecords()),
+    count: () => inner.count(),
+    sessionCounts: () => inner.sessionCounts(),
+  };
+}
+
+/** The object's text as stored, or null when it is missing (or the key is not one we write). */
+async function objectText(objects: ObjectStore, key: string): Promise<string | null> {
+  if (!isObjectKey(key)) return null;
+  const bytes = await objects.get(key);
+  return bytes === null
+    ? null
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** The object's text only when it hashes to the event's payload hash. */
+async function checkedObjectText(
+  objects: ObjectStore,
+  key: string,
+  payloadHash: string,
+): Promise<string | null> {
+  const text = await objectText(objects, key);
+  return text !== null && sha256Hex(text) === payloadHash ? text : null;
+}
+
+/** Whether `text` is more than `limit` bytes in UTF-8, counting bytes only when it could matter. */
+function largerThan(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return Buffer.byteLength(text, 'utf8') > limit;
+}
+
+/** `fn` over `items` in order, at most FETCH_CONCURRENCY at a time; the input when nothing changes. */
+async function mapLimited<T>(items: readonly T[], fn: (item: T) => Promise<T>): Promise<T[]> {
+  const out = new Array<T>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, items.length) }, worker));
+  return out;
+}
