@@ -65,7 +65,9 @@ async function runWriters(storeSection: object, dataDir: string, writers: number
       { stdio: ['pipe', 'pipe', 'inherit'] },
     );
     const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
-    return { child, lines };
+    // Listened for at once: a writer can finish and exit before its figures are read.
+    const exited = new Promise((r) => child.once('exit', r));
+    return { child, lines, exited };
   });
   for (const { lines } of children) await lines.next(); // {"ready": true}
   for (const { child } of children) child.stdin!.end('go\n');
@@ -74,7 +76,7 @@ async function runWriters(storeSection: object, dataDir: string, writers: number
     const line = await lines.next();
     results.push(JSON.parse(String(line.value)) as WriterResult);
   }
-  await Promise.all(children.map(({ child }) => new Promise((r) => child.once('exit', r))));
+  await Promise.all(children.map(({ exited }) => exited));
   return results;
 }
 
