@@ -5,82 +5,26 @@
 // reasoning tree; the turn's panel lists the statement among its actions, and its link leads back to
 // the statement in the database session. Real gateway, real PostgreSQL.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import pg from 'pg';
 import type { Browser } from 'playwright-core';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import {
-  createScratchDatabase,
-  startTestPostgres,
-  type TestPostgres,
-  withPassword,
-} from '../support/postgres-server.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { PROPOSAL, type ProposerFixture, startProposerFixture } from '../support/proposer-fixture.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
 
-const PROPOSAL = 'UPDATE accounts SET balance = 0 WHERE id = 1;';
-let server: TestPostgres;
-let model: DemoModel;
+let fixture: ProposerFixture | undefined;
 let gateway: TestGateway;
 let browser: Browser | null = null;
 
 before(async () => {
   process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_console_proposed_by');
-  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
-  await direct.connect();
-  await direct.query(
-    'create table accounts (id int primary key, balance int); insert into accounts values (1, 10)',
-  );
-  await direct.end();
-  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
-  const script = join(mkdtempSync(join(tmpdir(), 'vigil-console-proposer-')), 'script.yaml');
-  writeFileSync(
-    script,
-    JSON.stringify({
-      rules: [
-        {
-          match: { last_user: 'fix the balance' },
-          reply: { text: `Run this:\n\n\`\`\`sql\n${PROPOSAL}\n\`\`\`` },
-        },
-      ],
-    }),
-  );
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['group:ai-eng'] },
-      {
-        name: 'pg',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: url,
-        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['*'],
-      },
-    ],
-    policy: {
-      rules: [
-        {
-          name: 'review-updates',
-          match: { events: ['db.query'], statement_kinds: ['UPDATE'] },
-          action: 'review',
-          review: { approvers: ['group:security'], timeout: '60s' },
-        },
-      ],
-    },
-  });
+  fixture = await startProposerFixture('vigil_console_proposed_by');
+  ({ gateway } = fixture);
 });
 after(async () => {
   await browser?.close();
-  await gateway?.close();
-  await model?.close();
-  await server?.close();
+  await fixture?.close();
   delete process.env.VIGIL_CONSOLE_DIR;
 });
 
