@@ -15,7 +15,11 @@ import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { OffloadingStoreBundle } from '../../src/store/offloading-store.js';
 import { runCli } from '../support/cli.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres, sharedTestPostgres } from '../support/postgres-store.js';
+import {
+  closeSharedTestPostgres,
+  sharedTestPostgres,
+  targetDatabaseConnection,
+} from '../support/postgres-store.js';
 import { startTestS3, type TestS3 } from '../support/s3-server.js';
 
 const PREFIX = 'ledger/';
@@ -216,20 +220,9 @@ test('the object store goes away: a request that needs an object is refused and 
 
 test('on SQLite with the folder default, a large SQL result is kept as a file; an edited file is named', async () => {
   const server = await sharedTestPostgres();
-  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
   gateway = await startTestGateway({
     payloads: { offload_above: '4KiB' },
-    connections: [
-      {
-        name: 'db',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: server.url,
-        credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
-        allow: ['*'],
-        record_rows: 20,
-      },
-    ],
+    connections: [targetDatabaseConnection(server, { record_rows: 20 })],
   });
   const [host, port] = gateway.listeners.find((l) => l.connection === 'db')!.address.split(':');
   const client = new pg.Client({

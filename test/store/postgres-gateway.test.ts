@@ -11,7 +11,11 @@ import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { withPassword } from '../support/postgres-server.js';
-import { closeSharedTestPostgres, sharedTestPostgres } from '../support/postgres-store.js';
+import {
+  closeSharedTestPostgres,
+  sharedTestPostgres,
+  targetDatabaseConnection,
+} from '../support/postgres-store.js';
 
 let model: DemoModel | undefined;
 let gateway: TestGateway | undefined;
@@ -27,21 +31,13 @@ after(() => closeSharedTestPostgres());
 /** A gateway on a fresh PostgreSQL store, with an LLM connection and a PostgreSQL connection. */
 async function setup(): Promise<{ model: DemoModel; gateway: TestGateway; targetUrl: string }> {
   const server = await sharedTestPostgres();
-  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
   model = await startDemoModel({ host: '127.0.0.1', port: 0 });
   gateway = await startTestGateway(
     {
       on_record_failure: 'fail-closed',
       connections: [
         { name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] },
-        {
-          name: 'db',
-          type: 'postgres',
-          listen: '127.0.0.1:0',
-          upstream: server.url,
-          credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
-          allow: ['*'],
-        },
+        targetDatabaseConnection(server),
       ],
     },
     undefined,

@@ -9,7 +9,11 @@ import pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { withPassword } from '../support/postgres-server.js';
-import { closeSharedTestPostgres, sharedTestPostgres } from '../support/postgres-store.js';
+import {
+  closeSharedTestPostgres,
+  sharedTestPostgres,
+  targetDatabaseConnection,
+} from '../support/postgres-store.js';
 
 const TABLE = `replica_accounts_${process.pid}`;
 let a: TestGateway;
@@ -19,7 +23,6 @@ let targetUrl: string;
 before(async () => {
   const server = await sharedTestPostgres();
   targetUrl = withPassword(server.url, server.password);
-  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
   const direct = new pg.Client({ connectionString: targetUrl });
   await direct.connect();
   await direct.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (id int primary key, balance int)`);
@@ -38,16 +41,7 @@ before(async () => {
         },
       ],
     },
-    connections: [
-      {
-        name: 'db',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: server.url,
-        credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
-        allow: ['*'],
-      },
-    ],
+    connections: [targetDatabaseConnection(server)],
   };
   a = await startTestGateway(settings, undefined, { store: 'postgres' });
   // Replica B: the same store and data directory (signing key), its own process state and listeners.

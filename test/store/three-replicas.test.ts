@@ -22,6 +22,7 @@ import {
   type ScratchPostgresStore,
   scratchPostgresStore,
   sharedTestPostgres,
+  targetDatabaseConnection,
 } from '../support/postgres-store.js';
 
 const LEASE_MS = 3000;
@@ -80,7 +81,6 @@ test('three replicas, one SIGKILLed under load: nothing acknowledged is lost, it
   timeout: 300_000,
 }, async () => {
   const server = await sharedTestPostgres();
-  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
   scratch = await scratchPostgresStore('database', { max: 4 });
   model = await startDemoModel({ host: '127.0.0.1', port: 0 });
   // One data directory for the three (one machine): they share the ledger's signing key and anchor.
@@ -92,14 +92,7 @@ test('three replicas, one SIGKILLed under load: nothing acknowledged is lost, it
     replica: { lease: LEASE_MS },
     connections: [
       { name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] },
-      {
-        name: 'db',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: server.url,
-        credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
-        allow: ['*'],
-      },
+      targetDatabaseConnection(server),
     ],
   };
   const replicas: Replica[] = [];

@@ -80,3 +80,23 @@ export async function scratchPostgresStore(
     },
   };
 }
+
+/**
+ * A `postgres` connection named `db` to the test server's default database, its password given by
+ * a secret reference as a real configuration does; `extra` adds or overrides settings.
+ */
+export function targetDatabaseConnection(
+  server: { url: string; password?: string | null },
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  process.env.VIGIL_TEST_TARGET_PG_PASSWORD = server.password ?? 'unused';
+  return {
+    name: 'db',
+    type: 'postgres',
+    listen: '127.0.0.1:0',
+    upstream: server.url,
+    credential: 'env:VIGIL_TEST_TARGET_PG_PASSWORD',
+    allow: ['*'],
+    ...extra,
+  };
+}
