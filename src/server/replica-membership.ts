@@ -29,6 +29,8 @@ export class ReplicaMembership {
   #info: ReplicaInfo;
   /** Monotonic time (performance.now) until which the lease is surely held: from a renewal's sending. */
   #heldUntil = 0;
+  /** Since when every renewal succeeded (null after a failed one): judging others waits for a lease of it. */
+  #healthySince: number | null = null;
   #renewer: NodeJS.Timeout | null = null;
   #sweeper: NodeJS.Timeout | null = null;
   #sweeping: Promise<void> | null = null;
@@ -94,7 +96,12 @@ export class ReplicaMembership {
   async #recover(): Promise<void> {
     if (this.#stopped) return;
     const leases = this.#options.leases;
-    await leases.expire();
+    // After the store was out of reach, every lease may read as lapsed though its replica lives and
+    // is about to renew. Leases are judged only by a replica that itself renewed for a whole lease
+    // since, which gives the others that lease to renew too.
+    const settled =
+      this.#healthySince !== null && performance.now() - this.#healthySince >= this.#options.leaseMs;
+    if (settled) await leases.expire();
     // Sessions written before owners were recorded (or by a CLI that died mid-write) have none: they
     // are adopted once they have been quiet for a whole lease.
     const quietSince = nowIso(Date.now() - this.#options.leaseMs);
@@ -115,6 +122,7 @@ export class ReplicaMembership {
     const sent = performance.now();
     await this.#options.leases.register(this.#info, this.#options.leaseMs);
     this.#heldUntil = sent + this.#options.leaseMs;
+    this.#healthySince = sent;
   }
 
   async #renew(): Promise<void> {
@@ -123,6 +131,7 @@ export class ReplicaMembership {
     try {
       if (await this.#options.leases.renew(this.#info.id, this.#options.leaseMs)) {
         this.#heldUntil = sent + this.#options.leaseMs;
+        this.#healthySince ??= sent;
         return;
       }
       // Ended by another replica: whatever this one had open is being closed there. Let go of it,
@@ -132,6 +141,7 @@ export class ReplicaMembership {
       this.#info = describeProcess(newId('r'));
       await this.#register();
     } catch (err) {
+      this.#healthySince = null;
       this.#options.onError(err, 'renew');
     }
   }
