@@ -456,6 +456,8 @@ export interface ModuleStateStore {
   list(namespace: string): Promise<{ key: string; value: JsonObject }[]>;
   /** Writes the record whole (last writer wins). */
   put(namespace: string, key: string, value: JsonObject): Promise<void>;
+  /** Writes the record unless one exists; resolves to the record kept (the first writer's). */
+  putIfAbsent(namespace: string, key: string, value: JsonObject): Promise<JsonObject>;
 }
 
 /** What another process (a replica, the CLI) may have changed in the shared working state. */

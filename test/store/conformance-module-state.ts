@@ -27,4 +27,14 @@ export function moduleStateConformance(factory: StoreFactory): void {
       ]);
       assert.deepEqual(await moduleState.list('mcp-pins'), [], 'a namespace is not a prefix');
     }));
+
+  test('putIfAbsent keeps the first record written, among concurrent writers too', () =>
+    withStore(factory, async ({ moduleState }) => {
+      const kept = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((who) => moduleState.putIfAbsent('ssh-host-keys', 'box h:22', { who })),
+      );
+      assert.equal(new Set(kept.map((k) => k.who)).size, 1, 'every writer is told the same record');
+      assert.deepEqual(await moduleState.get('ssh-host-keys', 'box h:22'), kept[0]);
+      assert.deepEqual(await moduleState.putIfAbsent('ssh-host-keys', 'box h:22', { who: 'late' }), kept[0]);
+    }));
 }

@@ -114,7 +114,12 @@ function fakeContext(refuseWith: VigilError | null = null) {
     maxBodyBytes: 4096,
     dataDir: '/nonexistent',
     // The LLM module keeps no module state.
-    moduleState: { get: async () => null, list: async () => [], put: async () => undefined },
+    moduleState: {
+      get: async () => null,
+      list: async () => [],
+      put: async () => undefined,
+      putIfAbsent: async (_ns, _key, value) => value,
+    },
   };
   return { ctx, admitted, refused, submitted, observed, cutters, state };
 }

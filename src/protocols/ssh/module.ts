@@ -39,7 +39,8 @@ export const sshModule: ProtocolModule = {
   async start(ctx, connections) {
     if (connections.length === 0) return { close: async () => undefined };
     const hostKey = loadOrCreateHostKey(ctx.dataDir);
-    const pins = new HostKeyPins(ctx.dataDir);
+    const pins = new HostKeyPins(ctx.moduleState);
+    await pins.importLegacy(ctx.dataDir);
     const tcp = connections.map((c) => {
       const config = asSsh(c);
       const server = new ssh2.Server(

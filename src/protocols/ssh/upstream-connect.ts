@@ -48,15 +48,19 @@ export function connectUpstream(
     authHandler:
       secret.password !== undefined ? ['none', 'password', 'keyboard-interactive'] : ['none', 'publickey'],
     ...(agent ? { agent } : {}),
-    hostVerifier: (key: Buffer) => {
+    // Asynchronous (the pins are in the store): ssh2 waits for the verdict before it goes on.
+    hostVerifier: (key: Buffer, verify: (valid: boolean) => void) => {
       const fingerprint = `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}`;
-      try {
-        hostKey = pins.check(config.name, config.upstream, fingerprint, config.host_key);
-        return true;
-      } catch (err) {
-        refusal = toVigilError(err);
-        return false;
-      }
+      pins.check(config.name, config.upstream, fingerprint, config.host_key).then(
+        (checked) => {
+          hostKey = checked;
+          verify(true);
+        },
+        (err: unknown) => {
+          refusal = toVigilError(err);
+          verify(false);
+        },
+      );
     },
   };
   return new Promise((resolve, reject) => {

@@ -30,6 +30,17 @@ export class PostgresModuleState implements ModuleStateStore {
     }));
   }
 
+  async putIfAbsent(namespace: string, key: string, value: JsonObject): Promise<JsonObject> {
+    // A row written and committed by another writer first is kept: the insert does nothing, and
+    // the read that follows sees that row.
+    await this.#pool.query(
+      `INSERT INTO module_state (namespace, key, value) VALUES ($1, $2, $3)
+       ON CONFLICT (namespace, key) DO NOTHING`,
+      [namespace, key, JSON.stringify(value)],
+    );
+    return (await this.get(namespace, key))!;
+  }
+
   async put(namespace: string, key: string, value: JsonObject): Promise<void> {
     await this.#pool.query(
       `INSERT INTO module_state (namespace, key, value) VALUES ($1, $2, $3)

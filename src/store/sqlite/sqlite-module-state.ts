@@ -25,6 +25,15 @@ export class SqliteModuleState implements ModuleStateStore {
     return rows.map((r) => ({ key: r.key, value: JSON.parse(r.value) as JsonObject }));
   }
 
+  async putIfAbsent(namespace: string, key: string, value: JsonObject): Promise<JsonObject> {
+    retryBusySync(() =>
+      this.#db
+        .prepare('INSERT OR IGNORE INTO module_state (namespace, key, value) VALUES (?, ?, ?)')
+        .run(namespace, key, JSON.stringify(value)),
+    );
+    return (await this.get(namespace, key))!;
+  }
+
   async put(namespace: string, key: string, value: JsonObject): Promise<void> {
     const text = JSON.stringify(value);
     retryBusySync(() =>
