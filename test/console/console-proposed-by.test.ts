@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import pg from 'pg';
 import type { Browser } from 'playwright-core';
 import { type TestGateway, TOKENS } from '../support/gateway.js';
 import { PROPOSAL, type ProposerFixture, startProposerFixture } from '../support/proposer-fixture.js';
@@ -41,15 +40,7 @@ test('a held statement links to the model turn that proposed it, and the turn li
   const [modelSession] = await gateway.store.ledger.listSessions({ connection: 'oa' });
   assert.ok(modelSession);
 
-  const address = gateway.listeners.find((l) => l.connection === 'pg')!.address;
-  const i = address.lastIndexOf(':');
-  const db = new pg.Client({
-    host: address.slice(0, i),
-    port: Number(address.slice(i + 1)),
-    user: 'alice',
-    database: 'vigil',
-    password: TOKENS.alice,
-  });
+  const db = fixture!.client('alice', TOKENS.alice);
   await db.connect();
   const running = db.query(PROPOSAL);
 

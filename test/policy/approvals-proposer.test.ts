@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import pg from 'pg';
 import { runCli } from '../support/cli.js';
 import { type TestGateway, TOKENS } from '../support/gateway.js';
 import { PROPOSAL, type ProposerFixture, startProposerFixture } from '../support/proposer-fixture.js';
@@ -27,15 +26,7 @@ test('the approval request names the model turn that proposed the held statement
   });
   assert.match(reply.choices[0]!.message.content ?? '', /UPDATE accounts/);
 
-  const address = gateway.listeners.find((l) => l.connection === 'pg')!.address;
-  const i = address.lastIndexOf(':');
-  const db = new pg.Client({
-    host: address.slice(0, i),
-    port: Number(address.slice(i + 1)),
-    user: 'alice',
-    database: 'vigil',
-    password: TOKENS.alice,
-  });
+  const db = fixture!.client('alice', TOKENS.alice);
   await db.connect();
   const running = db.query(PROPOSAL);
   let held = null;

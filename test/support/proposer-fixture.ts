@@ -21,6 +21,8 @@ export interface ProposerFixture {
   readonly server: TestPostgres;
   readonly model: DemoModel;
   readonly gateway: TestGateway;
+  /** A client of the `pg` connection through the gateway, the Vigil token as its password. */
+  client(user: string, token: string): pg.Client;
   close(): Promise<void>;
 }
 
@@ -75,6 +77,17 @@ export async function startProposerFixture(database: string): Promise<ProposerFi
     server,
     model,
     gateway,
+    client(user, token) {
+      const address = gateway.listeners.find((l) => l.connection === 'pg')!.address;
+      const i = address.lastIndexOf(':');
+      return new pg.Client({
+        host: address.slice(0, i),
+        port: Number(address.slice(i + 1)),
+        user,
+        database: 'vigil',
+        password: token,
+      });
+    },
     async close() {
       await gateway.close();
       await model.close();
