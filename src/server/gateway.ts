@@ -285,6 +285,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         store: store.approvals,
         connections: () => config.connections,
         applyNow: () => approvals.checkGrants(),
+        changes: store.changes,
       }),
       ...siemRoutes(() => siem.status()),
       ...accessRoutes({

@@ -1,10 +1,11 @@
 // GET /api/approvals/stream: the approvals the caller may see, pushed as server-sent events so the
-// console's inbox updates without reloading. The approval service announces nothing itself, so the
-// stream reads the store every second (on every replica, which is what makes it work with several)
-// and sends the list only when it changed; a comment line every 15 s keeps proxies from closing it.
+// console's inbox updates without reloading. The stream reads the store at once when the store tells
+// of a change to approvals (PostgreSQL's NOTIFY, whichever replica or CLI made it), and every second
+// regardless (the fallback, and all there is on SQLite), and sends the list only when it changed; a
+// comment line every 15 s keeps proxies from closing it.
 // The stream ends when the caller's token expires: a browser reconnects, and is authenticated again.
 import type { ServerResponse } from 'node:http';
-import type { ApprovalRecord, ApprovalStore } from '../../core/ports.js';
+import type { ApprovalRecord, ApprovalStore, ChangeFeed } from '../../core/ports.js';
 import type { Route, RouteContext } from '../admin-route.js';
 
 export interface ApprovalStreamDeps {
@@ -12,6 +13,8 @@ export interface ApprovalStreamDeps {
   /** Whether the caller may see a request (the same rule GET /api/approvals applies). */
   readonly canSee: (caller: RouteContext['caller'], record: ApprovalRecord) => boolean;
   readonly pollMs?: number;
+  /** Where the store tells of changes made anywhere (none: polling only). */
+  readonly changes?: ChangeFeed;
 }
 
 const HEARTBEAT_MS = 15_000;
@@ -46,11 +49,15 @@ function streamApprovals(deps: ApprovalStreamDeps, ctx: RouteContext, res: Serve
   };
   tick();
   const poll = setInterval(tick, deps.pollMs ?? 1000);
+  const unsubscribe = deps.changes?.subscribe((topic) => {
+    if (topic === 'approvals') tick();
+  });
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   const expiresIn = ctx.caller.expiresAt === null ? null : ctx.caller.expiresAt - Date.now();
   const expiry = expiresIn === null ? null : setTimeout(() => res.end(), Math.max(0, expiresIn));
   const stop = () => {
     stopped = true;
+    unsubscribe?.();
     clearInterval(poll);
     clearInterval(heartbeat);
     if (expiry) clearTimeout(expiry);

@@ -11,6 +11,7 @@ import {
   type ApprovalRecord,
   type ApprovalStatus,
   type ApprovalStore,
+  type ChangeFeed,
   type GrantRecord,
 } from '../../core/ports.js';
 import { hasVisibleText } from '../../core/visible-text.js';
@@ -25,6 +26,8 @@ export interface ApprovalRouteDeps {
   readonly connections: () => readonly AccessRules[];
   /** Applies a grant change on this gateway at once (cuts sessions) instead of at the next poll. */
   readonly applyNow: () => Promise<void>;
+  /** Changes to approvals made anywhere, for the inbox stream (none: it polls). */
+  readonly changes?: ChangeFeed;
 }
 
 export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
@@ -97,7 +100,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
   });
   return [
     // Before /api/approvals/:id, which would take `stream` for an id.
-    approvalStreamRoute({ store: deps.store, canSee }),
+    approvalStreamRoute({ store: deps.store, canSee, ...(deps.changes ? { changes: deps.changes } : {}) }),
     {
       method: 'GET',
       pattern: /^\/api\/approvals$/,
