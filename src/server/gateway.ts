@@ -19,8 +19,7 @@ import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
 import { consoleHandler } from '../console/console-handler.js';
 import type { VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
-import { ANONYMOUS } from '../core/events.js';
-import { type AdoptedSession, type StoreBundle, systemClock } from '../core/ports.js';
+import { type StoreBundle, systemClock } from '../core/ports.js';
 import { sendJsonError as sendApiError } from '../http/json-response.js';
 import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
@@ -48,6 +47,7 @@ import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
+import { closeAdoptedSessions } from './adopted-sessions.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
@@ -421,34 +421,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       return closing;
     },
   };
-}
-
-/**
- * Sessions whose replica died (a crash, a kill, a lost lease) are closed by the replica that adopted
- * them, with a session.end that says so and names both.
- */
-async function closeAdoptedSessions(
-  adopted: readonly AdoptedSession[],
-  by: string,
-  recorder: Recorder,
-  pipeline: Pipeline,
-  logger: Logger,
-): Promise<void> {
-  for (const { session: s, from } of adopted) {
-    await pipeline.observe(
-      { sessionId: s.id, connection: s.connection, identity: s.identity ?? ANONYMOUS, protocol: s.protocol },
-      'session.end',
-      {
-        reason: 'crash-recovered',
-        incomplete: true,
-        last_event_at: s.lastEventAt,
-        ...(from ? { replica: from } : {}),
-        recovered_by: by,
-      },
-    );
-    recorder.forget(s.id);
-  }
-  logger.warn({ sessions: adopted.length }, 'closed sessions whose gateway replica is gone');
 }
 
 function closeServer(server: Server): Promise<void> {
