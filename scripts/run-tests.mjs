@@ -31,7 +31,9 @@ if (files.length === 0) {
 const concurrency = process.env.VIGIL_TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files],
+  // --test-force-exit: a file whose tests have all finished exits even if a failed hook left a server
+  // open; without it one such file keeps the whole run waiting forever.
+  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

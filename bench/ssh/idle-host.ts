@@ -3,6 +3,7 @@
 // nothing per shell (an sshd starting 200 login shells on a shared 2-core machine takes minutes).
 import ssh2 from 'ssh2';
 import { freePort } from '../../src/demo/demo-postgres.js';
+import { generateEd25519OpenSsh } from '../../src/protocols/ssh/openssh-key.js';
 
 export interface IdleHost {
   readonly address: string;
@@ -11,8 +12,8 @@ export interface IdleHost {
 }
 
 export async function startIdleHost(): Promise<IdleHost> {
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-  const login = ssh2.utils.generateKeyPairSync('ed25519');
+  const hostKey = generateEd25519OpenSsh();
+  const login = generateEd25519OpenSsh();
   const server = new ssh2.Server({ hostKeys: [hostKey.private] }, (client) => {
     client.on('error', () => undefined);
     client.on('authentication', (ctx) =>

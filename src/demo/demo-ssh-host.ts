@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServerChannel } from 'ssh2';
 import ssh2 from 'ssh2';
+import { generateEd25519OpenSsh } from '../protocols/ssh/openssh-key.js';
 import { freePort } from './demo-postgres.js';
 
 export interface DemoSshHost {
@@ -26,8 +27,8 @@ const SHELL = existsSync('/bin/bash') ? '/bin/bash' : '/bin/sh';
 
 export async function startDemoSshHost(): Promise<DemoSshHost> {
   const home = mkdtempSync(join(tmpdir(), 'vigil-demo-ssh-'));
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-  const login = ssh2.utils.generateKeyPairSync('ed25519');
+  const hostKey = generateEd25519OpenSsh();
+  const login = generateEd25519OpenSsh();
   const allowed = ssh2.utils.parseKey(login.public);
   if (allowed instanceof Error) throw allowed;
   const env = { HOME: home, PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', PS1: 'demo$ ' };

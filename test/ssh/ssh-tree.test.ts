@@ -38,9 +38,9 @@ before(async () => {
   proposed = `touch ${join(f.work, 'model-proposed-marker')}`;
 });
 after(async () => {
-  if (missing) return;
-  await f.close();
-  await model.close();
+  // Either may be missing when before() failed part-way; close what started.
+  await f?.close();
+  await model?.close();
 });
 
 test('a command a model turn proposed, run over SSH by the same identity, is linked to that turn in vigil tree', {

@@ -1,8 +1,9 @@
 // Real private keys generated for each test run (never stored): P-256, RSA, Ed25519 in PEM, and
-// OpenSSH Ed25519 and ECDSA keys from ssh2, with their body lines and the decoded secret bytes a
-// leak scan looks for.
+// OpenSSH Ed25519 (Vigil's encoder) and ECDSA (ssh2) keys, with their body lines and the decoded
+// secret bytes a leak scan looks for.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { generateEd25519OpenSsh } from '../../src/protocols/ssh/openssh-key.js';
 
 export interface TestKey {
   readonly kind: string;
@@ -27,7 +28,7 @@ export function generateTestKeys(): TestKey[] {
   const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const ed = generateKeyPairSync('ed25519');
-  const sshEd = ssh2.utils.generateKeyPairSync('ed25519');
+  const sshEd = generateEd25519OpenSsh();
   const sshEc = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 });
   const openssh = (kind: string, pem: string) => {
     const lines = pem.trim().split('\n');

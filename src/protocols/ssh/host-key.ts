@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
+import { generateEd25519OpenSsh } from './openssh-key.js';
 
 export const HOST_KEY_FILE = join('ssh', 'host_ed25519');
 
@@ -20,7 +21,7 @@ export function loadOrCreateHostKey(dataDir: string): GatewayHostKey {
   const path = join(dataDir, HOST_KEY_FILE);
   if (!existsSync(path)) {
     mkdirSync(join(dataDir, 'ssh'), { recursive: true, mode: 0o700 });
-    const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'vigil gateway host key' });
+    const pair = generateEd25519OpenSsh('vigil gateway host key');
     // Written under a temporary name and renamed, so two gateways starting at once never read half a key.
     const tmp = `${path}.${process.pid}.tmp`;
     writeFileSync(tmp, pair.private, { mode: 0o600 });
