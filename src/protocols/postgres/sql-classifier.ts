@@ -11,6 +11,7 @@ import { functionsOf } from './sql-facts-functions.js';
 import { type SettingChange, settingsOf } from './sql-facts-settings.js';
 import { asNode, type Node, walk } from './sql-facts-tree.js';
 import { whereBoundsRows } from './sql-facts-where.js';
+import { pgStatementShape } from './statement-shape.js';
 
 export type { SettingChange } from './sql-facts-settings.js';
 
@@ -188,28 +189,57 @@ function classifyFunctionBody(stmt: Node): StatementClass[] {
   return classifyTree(tree, true);
 }
 
+/**
+ * Classifications are cached by text, and texts that differ only in plain literals share one by
+ * their shape (statement-shape.ts): a parse costs tens of microseconds per statement, a shape a
+ * few. A shape is kept only if the same text with other literal values classifies the same;
+ * otherwise it is remembered as literal-dependent and its texts are parsed each time.
+ */
 export class SqlClassifier {
   readonly #cache = new Map<string, StatementClass[]>();
+  /** Shape key → the classification its texts share, or null: it reads literal values. */
+  readonly #shapes = new Map<string, StatementClass[] | null>();
   readonly #cacheSize: number;
+  readonly #byShape: boolean;
 
-  private constructor(cacheSize: number) {
+  private constructor(cacheSize: number, byShape: boolean) {
     this.#cacheSize = cacheSize;
+    this.#byShape = byShape;
   }
 
-  /** Loads the parser (once per process; later calls reuse it). */
-  static async create(cacheSize = 2048): Promise<SqlClassifier> {
+  /**
+   * Loads the parser (once per process; later calls reuse it). `byShape: false` parses every new
+   * text (for tests that compare the two).
+   */
+  static async create(cacheSize = 2048, options: { byShape?: boolean } = {}): Promise<SqlClassifier> {
     await loadModule();
-    return new SqlClassifier(cacheSize);
+    return new SqlClassifier(cacheSize, options.byShape ?? true);
   }
 
   /** One entry per statement (nested writes follow their statement); UNKNOWN when the SQL does not parse. */
   classify(sql: string): StatementClass[] {
     const cached = this.#cache.get(sql);
     if (cached) return cached;
-    const result = this.#classify(sql);
-    if (this.#cache.size >= this.#cacheSize) this.#cache.delete(this.#cache.keys().next().value as string);
-    this.#cache.set(sql, result);
+    const result = this.#byShape ? this.#classifyByShape(sql) : this.#classify(sql);
+    this.#remember(this.#cache, sql, result);
     return result;
+  }
+
+  #classifyByShape(sql: string): StatementClass[] {
+    const shape = pgStatementShape(sql);
+    if (shape === null) return this.#classify(sql);
+    const known = this.#shapes.get(shape.key);
+    if (known === null) return this.#classify(sql);
+    if (known) return known;
+    const fresh = this.#classify(sql);
+    const same = JSON.stringify(fresh) === JSON.stringify(this.#classify(shape.probe));
+    this.#remember(this.#shapes, shape.key, same ? fresh : null);
+    return fresh;
+  }
+
+  #remember<V>(map: Map<string, V>, key: string, value: V): void {
+    if (map.size >= this.#cacheSize) map.delete(map.keys().next().value as string);
+    map.set(key, value);
   }
 
   /**
