@@ -13,12 +13,13 @@ let model: DemoModel;
 let gateway: TestGateway;
 
 before(async () => {
-  // A slow stream: 300 chunks, 50 ms apart (15 s), so it is still open when access is taken away.
+  // A slow stream: 1,200 chunks, 50 ms apart (a minute), so it is still open when access is taken
+  // away even when the CLI's start takes seconds on a loaded machine.
   model = await startDemoModel({
     host: '127.0.0.1',
     port: 0,
     chunkDelayMs: 50,
-    respond: () => ({ text: 'gateways keep watch. '.repeat(100) }),
+    respond: () => ({ text: 'gateways keep watch. '.repeat(400) }),
   });
   gateway = await startTestGateway({
     connections: [{ name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] }],
@@ -70,12 +71,12 @@ test('a disabled user is cut mid-stream within 1 s and refused afterwards', asyn
   } catch {
     cutAt = performance.now();
   }
-  // Measured from the moment the CLI has written the change and exited; the stream itself would run 10 s.
+  // Measured from the moment the CLI has written the change and exited; the stream itself would run a minute.
   assert.ok(
     cutAt - disabledAt < 1000,
     `the stream ended ${(cutAt - disabledAt).toFixed(0)} ms after the disable`,
   );
-  assert.ok(cutAt - streamStart < 12_000, 'the stream was cut, not finished');
+  assert.ok(cutAt - streamStart < 50_000, 'the stream was cut, not finished');
 
   const again = await fetch(`${gateway.url}/c/oa/v1/chat/completions`, {
     method: 'POST',

@@ -164,7 +164,7 @@ test('after a recorded purge, a newer payload set to NULL is still a fault, name
 });
 
 test("a purge never drops a purge record's payload, and a record cannot be erased or widened", {
-  timeout: 180_000,
+  timeout: 360_000,
 }, async () => {
   const ledger = await ledgerOnDisk([0, 1, 0, 1]);
   try {
