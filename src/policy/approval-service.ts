@@ -22,6 +22,7 @@ import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
 import type { GrantCache } from './grant-cache.js';
 import { approvalContext, GrantIssuer } from './grant-issuer.js';
+import { HeldActions } from './held-actions.js';
 import { KeyedQueue } from './keyed-queue.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
@@ -51,20 +52,13 @@ export interface ApprovalServiceDeps {
   ) => Promise<JsonObject | null>;
 }
 
-interface Waiter {
-  readonly resolve: (approval: HoldApproval) => void;
-  readonly reject: (err: VigilError) => void;
-  readonly timer: NodeJS.Timeout;
-  readonly detach: () => void;
-}
-
 export type { AccessRequestInput } from './access-requests.js';
 
 export class ApprovalService implements Approver {
   readonly #deps: ApprovalServiceDeps;
   readonly #grants: GrantIssuer;
   readonly #access: AccessRequests;
-  readonly #waiters = new Map<string, Waiter>();
+  readonly #held = new HeldActions();
   /** One decision at a time per request: a vote, a timeout and a withdrawal never interleave. */
   readonly #queue = new KeyedQueue();
   #poller: NodeJS.Timeout | null = null;
@@ -88,17 +82,14 @@ export class ApprovalService implements Approver {
 
   stop(): void {
     if (this.#poller) clearInterval(this.#poller);
-    for (const [id, waiter] of this.#waiters) {
-      clearTimeout(waiter.timer);
-      waiter.detach();
-      waiter.reject(new VigilError('approval_withdrawn', `approval ${id}: the gateway is shutting down`));
-    }
-    this.#waiters.clear();
+    this.#held.refuseAll(
+      (id) => new VigilError('approval_withdrawn', `approval ${id}: the gateway is shutting down`),
+    );
   }
 
   /** Held actions waiting on this gateway. */
   get holding(): number {
-    return this.#waiters.size;
+    return this.#held.size;
   }
 
   // Held actions.
@@ -146,7 +137,7 @@ export class ApprovalService implements Approver {
       request.signal?.addEventListener('abort', onAbort, { once: true });
       const timer = setTimeout(() => void this.#close(record.id, 'expired'), review.timeoutMs);
       timer.unref();
-      this.#waiters.set(record.id, {
+      this.#held.add(record.id, {
         resolve,
         reject,
         timer,
@@ -281,11 +272,11 @@ export class ApprovalService implements Approver {
     }
     this.#polling = true;
     try {
-      const held = [...this.#waiters.keys()];
+      const held = this.#held.ids();
       if (held.length > 0) {
         const statuses = await this.#deps.store.approvalStatuses(held);
         for (const [id, status] of statuses) {
-          if (status === 'pending' || !this.#waiters.has(id)) continue;
+          if (status === 'pending' || !this.#held.has(id)) continue;
           const record = await this.#deps.store.getApproval(id);
           if (record) await this.#settled(record, null);
         }
@@ -293,7 +284,7 @@ export class ApprovalService implements Approver {
       const now = nowIso(this.#deps.clock.now());
       const pending = await this.#deps.store.listApprovals({ status: 'pending' });
       for (const r of pending) {
-        if (r.expiresAt <= now && !this.#waiters.has(r.id)) await this.#close(r.id, 'expired');
+        if (r.expiresAt <= now && !this.#held.has(r.id)) await this.#close(r.id, 'expired');
       }
     } catch (err) {
       this.#deps.logger.error({ err: (err as Error).message }, 'approval poll failed');
@@ -338,7 +329,7 @@ export class ApprovalService implements Approver {
           return;
         }
         this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
-        this.#reject(
+        this.#held.refuse(
           id,
           status === 'expired'
             ? new VigilError(
@@ -366,20 +357,16 @@ export class ApprovalService implements Approver {
   async #settled(record: ApprovalRecord, decider: Identity | null): Promise<void> {
     if (record.status === 'approved') {
       const approvedBy = record.votes.filter((v) => v.decision === 'approve').map((v) => v.reviewer.subject);
-      const waiter = this.#waiters.get(record.id);
-      if (waiter) {
-        this.#release(record.id);
-        // `record` is the decided request as the store returned it: the pipeline checks this digest,
-        // not the one it asked for, against what would run.
-        waiter.resolve({ approvalId: record.id, approvedBy, actionDigest: record.actionDigest });
-      }
+      // `record` is the decided request as the store returned it: the pipeline checks this digest,
+      // not the one it asked for, against what would run.
+      this.#held.release(record.id, { approvalId: record.id, approvedBy, actionDigest: record.actionDigest });
       if (record.kind === 'access' && decider) await this.#grantAccess(record, decider);
       if (record.kind === 'break-glass' && decider) await this.#endRequestSession(record, 'reviewed');
       return;
     }
     const denial = [...record.votes].reverse().find((v) => v.decision === 'deny');
     if (record.status === 'denied') {
-      this.#reject(
+      this.#held.refuse(
         record.id,
         new VigilError(
           'approval_denied',
@@ -395,7 +382,7 @@ export class ApprovalService implements Approver {
       }
       return;
     }
-    this.#reject(
+    this.#held.refuse(
       record.id,
       new VigilError(
         record.status === 'expired' ? 'approval_timeout' : 'approval_withdrawn',
@@ -439,21 +426,6 @@ export class ApprovalService implements Approver {
 
   #context(record: ApprovalRecord, identity: Identity): EventContext {
     return approvalContext(record, identity);
-  }
-
-  #reject(id: string, err: VigilError): void {
-    const waiter = this.#waiters.get(id);
-    if (!waiter) return;
-    this.#release(id);
-    waiter.reject(err);
-  }
-
-  #release(id: string): void {
-    const waiter = this.#waiters.get(id);
-    if (!waiter) return;
-    clearTimeout(waiter.timer);
-    waiter.detach();
-    this.#waiters.delete(id);
   }
 
   #notify(
