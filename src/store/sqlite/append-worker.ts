@@ -1,14 +1,19 @@
 // The append writer in a worker thread: its own connection to the database, one transaction per
 // batch, and an answer per batch (ok, or the error message) to the store on the main thread.
+// Replica-lease writes run here too: on the main thread their wait for the write lock (held here
+// during a commit's fsync) and their own fsync blocked the event loop every few seconds.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AppendBatch } from './append-rows.js';
 import { createBatchWriter } from './append-writer.js';
+import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
+import type { LeaseCall } from './worker-writer.js';
 
-interface Job {
-  readonly id: number;
-  readonly batch: AppendBatch;
-}
+type Job =
+  | { readonly id: number; readonly batch: AppendBatch }
+  | { readonly id: number; readonly lease: LeaseCall };
+
+const LEASE_METHODS = new Set(['register', 'renew', 'release', 'list', 'expire', 'adoptOrphans', 'lead']);
 
 const { path, synchronous } = workerData as { path: string; synchronous: 'FULL' | 'NORMAL' };
 const db = new Database(path);
@@ -16,6 +21,16 @@ db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${synchronous}`);
 db.pragma('busy_timeout = 5000');
 const write = createBatchWriter(db);
+const leases = new SqliteReplicaLeases(db);
+
+/** The lease methods are async by contract but synchronous on SQLite: run one and take its value. */
+async function runLease(call: LeaseCall): Promise<unknown> {
+  if (!LEASE_METHODS.has(call.method)) throw new Error(`no lease method ${call.method}`);
+  const method = (leases as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>)[
+    call.method
+  ]!;
+  return method.apply(leases, [...call.args]);
+}
 
 parentPort!.on('message', (job: Job | 'close') => {
   if (job === 'close') {
@@ -23,10 +38,16 @@ parentPort!.on('message', (job: Job | 'close') => {
     parentPort!.close();
     return;
   }
+  const fail = (err: unknown) =>
+    parentPort!.postMessage({ id: job.id, ok: false, message: (err as Error).message });
+  if ('lease' in job) {
+    runLease(job.lease).then((value) => parentPort!.postMessage({ id: job.id, ok: true, value }), fail);
+    return;
+  }
   try {
     write(job.batch);
     parentPort!.postMessage({ id: job.id, ok: true });
   } catch (err) {
-    parentPort!.postMessage({ id: job.id, ok: false, message: (err as Error).message });
+    fail(err);
   }
 });

@@ -1,13 +1,14 @@
 // The SQLite implementation of the store bundle: one database file holds the ledger, access state
 // and approvals, and every port shares one handle (the appends may add a worker's connection).
 import type Database from 'better-sqlite3';
-import type { ChangeFeed, EventSource, StoreBundle } from '../../core/ports.js';
+import type { ChangeFeed, EventSource, ReplicaLeases, StoreBundle } from '../../core/ports.js';
 import { SqliteAccessStore } from './sqlite-access-store.js';
 import { SqliteApprovalStore } from './sqlite-approval-store.js';
 import { sqliteEventSource } from './sqlite-event-source.js';
 import { SqliteModuleState } from './sqlite-module-state.js';
 import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+import { WorkerReplicaLeases } from './worker-replica-leases.js';
 
 /** The database file under a data directory. */
 export const SQLITE_FILE = 'vigil.db';
@@ -17,7 +18,7 @@ export class SqliteStoreBundle implements StoreBundle {
   readonly access: SqliteAccessStore;
   readonly approvals: SqliteApprovalStore;
   readonly eventSource: EventSource;
-  readonly replicas: SqliteReplicaLeases;
+  readonly replicas: ReplicaLeases;
   readonly moduleState: SqliteModuleState;
   /** None: processes sharing one database file learn of each other's changes by polling. */
   readonly changes: ChangeFeed = { subscribe: () => () => undefined };
@@ -27,7 +28,9 @@ export class SqliteStoreBundle implements StoreBundle {
     this.access = new SqliteAccessStore(this.ledger.database);
     this.approvals = new SqliteApprovalStore(this.ledger.database);
     this.eventSource = sqliteEventSource(this.ledger.database);
-    this.replicas = new SqliteReplicaLeases(this.ledger.database);
+    // Lease writes are periodic: on the append worker's connection, they never block the event loop.
+    const worker = this.ledger.appendWorker;
+    this.replicas = worker ? new WorkerReplicaLeases(worker) : new SqliteReplicaLeases(this.ledger.database);
     this.moduleState = new SqliteModuleState(this.ledger.database);
   }
 

@@ -82,6 +82,11 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** The append worker, when appends commit in one (the bundle routes lease writes through it too). */
+  get appendWorker(): WorkerBatchWriter | null {
+    return this.#worker;
+  }
+
   /** The underlying handle, shared by the bundle's other SQLite ports (sqlite-store-bundle.ts). */
   get database(): Database.Database {
     return this.#db;

@@ -1,12 +1,19 @@
-// The main thread's side of the append worker: batches go out with an id, answers come back.
-// If the worker dies, every pending and later append fails (the pipeline then fails closed).
+// The main thread's side of the append worker: batches (and lease operations, which write too) go
+// out with an id, answers come back. If the worker dies, every pending and later append fails (the
+// pipeline then fails closed).
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../../runtime/module-worker.js';
 import type { AppendBatch } from './append-rows.js';
 
 interface Pending {
-  resolve(): void;
+  resolve(value: unknown): void;
   reject(err: Error): void;
+}
+
+/** A call to one of the worker's replica-lease methods (worker-replica-leases.ts). */
+export interface LeaseCall {
+  readonly method: string;
+  readonly args: readonly unknown[];
 }
 
 export class WorkerBatchWriter {
@@ -17,10 +24,10 @@ export class WorkerBatchWriter {
 
   constructor(path: string, synchronous: 'FULL' | 'NORMAL') {
     this.#worker = startModuleWorker(import.meta.url, 'append-worker', { workerData: { path, synchronous } });
-    this.#worker.on('message', (answer: { id: number; ok: boolean; message?: string }) => {
+    this.#worker.on('message', (answer: { id: number; ok: boolean; value?: unknown; message?: string }) => {
       const pending = this.#pending.get(answer.id);
       this.#pending.delete(answer.id);
-      if (answer.ok) pending?.resolve();
+      if (answer.ok) pending?.resolve(answer.value);
       else pending?.reject(new Error(answer.message ?? 'the append failed'));
     });
     const die = (err: Error) => {
@@ -35,16 +42,25 @@ export class WorkerBatchWriter {
   }
 
   write(batch: AppendBatch): Promise<void> {
+    return this.#send((id) => ({ id, batch })) as Promise<void>;
+  }
+
+  /** Runs a replica-lease method on the worker's connection; resolves to what it returned. */
+  lease(call: LeaseCall): Promise<unknown> {
+    return this.#send((id) => ({ id, lease: call }));
+  }
+
+  #send(job: (id: number) => object): Promise<unknown> {
     if (this.#dead) return Promise.reject(this.#dead);
     const id = this.#next++;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       this.#worker.ref();
       const done = () => {
         if (this.#pending.size === 0) this.#worker.unref();
       };
       this.#pending.set(id, {
-        resolve: () => {
-          resolve();
+        resolve: (value) => {
+          resolve(value);
           done();
         },
         reject: (err) => {
@@ -52,7 +68,7 @@ export class WorkerBatchWriter {
           done();
         },
       });
-      this.#worker.postMessage({ id, batch });
+      this.#worker.postMessage(job(id));
     });
   }
 
