@@ -139,11 +139,18 @@ export class SqliteStore implements Store {
         .raw(true)
         .all(...params, sessionId, ...selection.types) as ContentTuple[];
     if (omitted.size === 0) return contentOfRows(read('payload', []), sqliteInteger, null);
-    // SQLite leaves the members out (json_remove, in C), so they are never parsed into objects.
-    const cases = [...omitted].map(
-      ([, paths]) => `WHEN ? THEN json_remove(payload${', ?'.repeat(paths.length)})`,
-    );
-    const params = [...omitted].flatMap(([type, paths]) => [type, ...paths.map((p) => `$.${p}`)]);
+    // SQLite leaves the members out (json_remove, in C), so they are never parsed into objects. It
+    // is skipped where it cannot remove anything: no path's last key is in the text, quoted, and no
+    // \u escape could spell one otherwise (a Game of 24 request has no `tools`: 10,000 parses saved).
+    const cases = [...omitted].map(([, paths]) => {
+      const present = [...paths.map(() => 'instr(payload, ?) > 0'), "instr(payload, '\\u') > 0"];
+      return `WHEN ? THEN CASE WHEN ${present.join(' OR ')} THEN json_remove(payload${', ?'.repeat(paths.length)}) ELSE payload END`;
+    });
+    const params = [...omitted].flatMap(([type, paths]) => [
+      type,
+      ...paths.map((p) => `"${p.split('.').at(-1)}"`),
+      ...paths.map((p) => `$.${p}`),
+    ]);
     let rows: ContentTuple[];
     try {
       rows = read(`CASE type ${cases.join(' ')} ELSE payload END`, params);
