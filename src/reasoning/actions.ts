@@ -107,7 +107,7 @@ export function linkActions(
 ): ActionLink[] {
   const windowMs = options.windowMs ?? 3_600_000;
   // Only action events can be linked. A reasoning session without any (most of them) skips the
-  // index of every reply below: a tenth of a 10,000-call tree's rebuild, for no link.
+  // index of every reply below (normalized text, code blocks): some 5% of a 10,000-call rebuild.
   const actionEvents = events.filter((e) => (ACTION_TYPES as readonly string[]).includes(e.type));
   if (actionEvents.length === 0) return [];
   const requestEvents = new Map<string, EventContent>();
