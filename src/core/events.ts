@@ -110,6 +110,24 @@ export interface StoredEvent extends Omit<RecordedEvent, 'payload' | 'payloadObj
   readonly payloadObject?: string | null;
 }
 
+/**
+ * What a reader of an event's content needs, without its ledger position and hashes (the reasoning
+ * tree reads these, from `Store.readSessionContent`). A StoredEvent is one.
+ */
+export interface EventContent {
+  readonly sessionId: string;
+  readonly seq: number;
+  readonly type: EventType;
+  readonly time: string;
+  readonly identity: Identity;
+  /** Null when purged, or when its object is missing or does not match its hash. */
+  readonly payload: JsonObject | null;
+  /** The object key, only where the payload is in object storage and was not read (see StoredEvent). */
+  readonly payloadObject?: string | null;
+  /** With payloadObject, from a backend: what the object's text must hash to (the wrapper checks it). */
+  readonly payloadHash?: string;
+}
+
 export const SESSION_END_REASONS = [
   'idle',
   'closed',

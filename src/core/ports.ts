@@ -1,6 +1,14 @@
 // Ports: the interfaces the core needs from the outside world. Implementations live at the edge
 // (store/*, mask/, ledger/) and are wired together in server/.
-import type { Identity, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from './events.js';
+import type {
+  EventContent,
+  EventType,
+  Identity,
+  JsonObject,
+  RecordedEvent,
+  SessionSummary,
+  StoredEvent,
+} from './events.js';
 import type { ChangeFeed, ModuleStateStore, ReplicaLeases } from './replica-ports.js';
 
 export interface SessionFilter {
@@ -88,6 +96,13 @@ export interface Store {
   readSession(sessionId: string): Promise<StoredEvent[]>;
   /** Events in global order from `fromIndex`, at most `limit`. */
   readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]>;
+  /**
+   * The content of one session's events of the selected types, in `seq` order, without hashes, each
+   * payload without the members `selection.omit` names for its type: what readSession gives, cut
+   * down, so that a reader of a 10,000-call session (the reasoning tree) does not build and collect
+   * objects it never reads. A payload in object storage is fetched and checked as readSession does.
+   */
+  readSessionContent(sessionId: string, selection: EventSelection): Promise<EventContent[]>;
   getSession(sessionId: string): Promise<SessionSummary | null>;
   /** Newest first (by start), at most `filter.limit` (100 by default). */
   listSessions(filter: SessionFilter): Promise<SessionSummary[]>;
@@ -105,6 +120,17 @@ export interface Store {
   listCheckpoints(): Promise<SignedCheckpoint[]>;
   /** The checkpoint of the largest size, or null before the first. */
   latestCheckpoint(): Promise<SignedCheckpoint | null>;
+}
+
+/** Which of a session's events a reader needs, and which members of their payloads it does not. */
+export interface EventSelection {
+  readonly types: readonly EventType[];
+  /**
+   * Per event type, payload members to leave out: dotted paths of object keys (`usage`,
+   * `body.choices`), each key a plain name (letters, digits, `_`). A path that is not there (or
+   * crosses a value that is not an object) leaves the payload as it is.
+   */
+  readonly omit?: { readonly [T in EventType]?: readonly string[] };
 }
 
 /** One stored event exactly as the store holds it: text columns as text, so every byte is hashed. */

@@ -3,17 +3,17 @@
 // there may have been proposed by this session's model turns. Shared by the tree API and `vigil tree`.
 // The session itself is not read again: its caller has its events already, and re-reading them was
 // a third of the time the console took to open a 10,000-call tree with a cold cache (bench/console).
-import { TARGET_ACTION_TYPES } from '../core/actions.js';
-import type { SessionSummary, StoredEvent } from '../core/events.js';
+// Only their action events are read (an SSH session's terminal output is never parsed).
+import type { EventContent, SessionSummary } from '../core/events.js';
 import type { Store } from '../core/ports.js';
+import { ACTION_EVENTS } from './tree-events.js';
 
-const ACTION_TYPES = new Set<string>(TARGET_ACTION_TYPES);
 const AFTER_MS = 60 * 60_000;
 
 export async function actionEventsAround(
-  store: Pick<Store, 'listSessions' | 'readSession'>,
+  store: Pick<Store, 'listSessions' | 'readSessionContent'>,
   session: Pick<SessionSummary, 'id' | 'identity' | 'startedAt' | 'lastEventAt'>,
-): Promise<StoredEvent[]> {
+): Promise<EventContent[]> {
   const until = new Date(Date.parse(session.lastEventAt) + AFTER_MS).toISOString();
   const others = await store.listSessions({
     identity: session.identity.subject,
@@ -22,7 +22,7 @@ export async function actionEventsAround(
     limit: 200,
   });
   const events = await Promise.all(
-    others.filter((s) => s.id !== session.id).map((s) => store.readSession(s.id)),
+    others.filter((s) => s.id !== session.id).map((s) => store.readSessionContent(s.id, ACTION_EVENTS)),
   );
-  return events.flat().filter((e) => ACTION_TYPES.has(e.type));
+  return events.flat();
 }

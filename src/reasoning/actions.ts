@@ -3,7 +3,7 @@
 // a statement in a code block or tool-call argument first, then containment anywhere in a reply.
 
 import { TARGET_ACTION_TYPES } from '../core/actions.js';
-import type { StoredEvent } from '../core/events.js';
+import type { EventContent } from '../core/events.js';
 import { isJsonObject } from '../core/json-read.js';
 import {
   canonicalArguments,
@@ -65,7 +65,7 @@ function argumentStrings(args: string): string[] {
   return out;
 }
 
-function actionText(e: StoredEvent): { type: ActionType; text: string; key: string } | null {
+function actionText(e: EventContent): { type: ActionType; text: string; key: string } | null {
   const p = e.payload;
   if (!p) return null;
   if (e.type === 'db.query' && typeof p.statement === 'string') {
@@ -92,7 +92,7 @@ function actionText(e: StoredEvent): { type: ActionType; text: string; key: stri
   return null;
 }
 
-function traceOf(e: StoredEvent): string | null {
+function traceOf(e: EventContent): string | null {
   const p = e.payload;
   if (!p) return null;
   if (isJsonObject(p.trace) && typeof p.trace.traceId === 'string') return p.trace.traceId;
@@ -102,11 +102,15 @@ function traceOf(e: StoredEvent): string | null {
 
 export function linkActions(
   tree: ReasoningTree,
-  events: readonly StoredEvent[],
+  events: readonly EventContent[],
   options: LinkActionsOptions = {},
 ): ActionLink[] {
   const windowMs = options.windowMs ?? 3_600_000;
-  const requestEvents = new Map<string, StoredEvent>();
+  // Only action events can be linked. A reasoning session without any (most of them) skips the
+  // index of every reply below (normalized text, code blocks): some 5% of a 10,000-call rebuild.
+  const actionEvents = events.filter((e) => (ACTION_TYPES as readonly string[]).includes(e.type));
+  if (actionEvents.length === 0) return [];
+  const requestEvents = new Map<string, EventContent>();
   for (const e of events) {
     if (e.type === 'llm.request' && e.payload && typeof e.payload.requestId === 'string') {
       requestEvents.set(e.payload.requestId, e);
@@ -152,8 +156,8 @@ export function linkActions(
   }
 
   const links: ActionLink[] = [];
-  for (const e of events) {
-    const action = (ACTION_TYPES as readonly string[]).includes(e.type) ? actionText(e) : null;
+  for (const e of actionEvents) {
+    const action = actionText(e);
     if (!action || action.key === '') continue;
     const at = Date.parse(e.time);
     const trace = traceOf(e);

@@ -1,7 +1,8 @@
-// What the admin API routes return, as pure functions over a session's events:
+// What the admin API routes return, as pure functions over a session's events (all of them, or
+// only the tree's: Store.readSessionContent with TREE_EVENTS gives the same tree, faster):
 //   GET /api/sessions/:id/tree              → sessionTreeJson(id, events)
 //   GET /api/sessions/:id/tree/path?node=N  → sessionPathJson(id, events, N)
-import type { StoredEvent } from '../core/events.js';
+import type { EventContent } from '../core/events.js';
 import { type ActionLink, linkActions } from './actions.js';
 import { buildReasoningTree } from './build-tree.js';
 import { type OutcomePath, outcomePath } from './outcome-path.js';
@@ -24,18 +25,18 @@ export interface SessionPathJson {
  */
 export function sessionTreeJson(
   sessionId: string,
-  events: readonly StoredEvent[],
-  actionEvents: readonly StoredEvent[] = [],
+  events: readonly EventContent[],
+  actionEvents: readonly EventContent[] = [],
 ): SessionTreeJson {
-  const tree = buildReasoningTree(events);
+  const tree = buildReasoningTree(events, { sessionId });
   return { sessionId, tree, actions: linkActions(tree, [...events, ...actionEvents]) };
 }
 
 /** Throws VigilError `usage` when the node is not in the tree. */
 export function sessionPathJson(
   sessionId: string,
-  events: readonly StoredEvent[],
+  events: readonly EventContent[],
   nodeId?: string,
 ): SessionPathJson {
-  return { sessionId, path: outcomePath(buildReasoningTree(events), nodeId) };
+  return { sessionId, path: outcomePath(buildReasoningTree(events, { sessionId }), nodeId) };
 }

@@ -1,29 +1,29 @@
 // buildReasoningTree: recorded model traffic → the tree (a DAG) of the reasoning it carried.
 // Pure: events in, JSON-ready data out.
-import type { StoredEvent } from '../core/events.js';
+import type { EventContent } from '../core/events.js';
 import { buildContext } from './context.js';
 import { ParentFinder, sameClientConnection } from './edges.js';
 import { buildEvaluations } from './evaluations.js';
 import { selectThoughts } from './selection.js';
+import { ThoughtMap } from './thought-map.js';
 import type { BuildTreeOptions, ReasoningEdge, ReasoningNode, ReasoningTree } from './types.js';
 
 export function buildReasoningTree(
-  events: readonly StoredEvent[],
+  events: readonly EventContent[],
   options: BuildTreeOptions = {},
 ): ReasoningTree {
   const ignoreHints = options.ignoreHints ?? false;
   const ctx = buildContext(events);
   const evaluations = buildEvaluations(ctx, ignoreHints);
 
-  const scores = new Map<string, number>();
+  const scores = new ThoughtMap<number>();
   for (const ev of evaluations) {
-    for (const t of ev.targets)
-      scores.set(`${t.nodeId}#${t.line}`, (scores.get(`${t.nodeId}#${t.line}`) ?? 0) + t.score);
+    for (const t of ev.targets) scores.set(t.nodeId, t.line, (scores.get(t.nodeId, t.line) ?? 0) + t.score);
   }
   const finder = new ParentFinder(
     ctx,
     ignoreHints,
-    (ref) => scores.get(`${ctx.nodes[ref.nodeIndex]!.id}#${ref.line}`) ?? 0,
+    (ref) => scores.get(ctx.nodes[ref.nodeIndex]!.id, ref.line) ?? 0,
   );
 
   const edges: ReasoningEdge[] = [];
@@ -104,7 +104,7 @@ export function buildReasoningTree(
     for (const t of final.thoughts) t.status = 'kept';
   }
   return {
-    sessionId: events[0]?.sessionId ?? null,
+    sessionId: events[0]?.sessionId ?? options.sessionId ?? null,
     nodes,
     edges,
     evaluations,

@@ -1,7 +1,7 @@
 // Pairs llm.request and llm.response events into model calls and reads from the recorded bodies
 // what the tree builder compares: the prompt text, the chat messages, the replies and the hints.
 
-import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import type { EventContent, JsonObject, JsonValue } from '../core/events.js';
 import { isJsonObject } from '../core/json-read.js';
 import { canonicalArguments, normalizeText } from './text.js';
 
@@ -156,8 +156,8 @@ function choicesOf(payload: JsonObject | null): CallChoice[] {
 }
 
 /** Model calls of the events, in request order. Purged payloads and unknown shapes are skipped. */
-export function extractModelCalls(events: readonly StoredEvent[]): ModelCall[] {
-  const responses = new Map<string, StoredEvent>();
+export function extractModelCalls(events: readonly EventContent[]): ModelCall[] {
+  const responses = new Map<string, EventContent>();
   for (const e of events) {
     if (e.type === 'llm.response' && e.payload && typeof e.payload.requestId === 'string') {
       responses.set(e.payload.requestId, e);

@@ -1,6 +1,6 @@
 // What the tree builder's passes share: the calls, their generation nodes, the varying part of
 // every prompt, the thought index, and the names hints may use for a node.
-import type { StoredEvent } from '../core/events.js';
+import type { EventContent } from '../core/events.js';
 import { extractModelCalls, type ModelCall } from './calls.js';
 import { type PromptRegion, promptRegions } from './prompt-regions.js';
 import { normalizeText } from './text.js';
@@ -36,7 +36,7 @@ function addName(map: Map<string, number[]>, name: string, nodes: readonly numbe
   else map.set(name, [...nodes]);
 }
 
-export function buildContext(events: readonly StoredEvent[]): BuildContext {
+export function buildContext(events: readonly EventContent[]): BuildContext {
   const calls = extractModelCalls(events);
   const verdicts = calls.map((c) =>
     classifyEvaluation(

@@ -7,5 +7,6 @@ export { EDGE_CONFIDENCE } from './edges.js';
 export { QUOTE_CONFIDENCE } from './evaluations.js';
 export { type OutcomePath, type OutcomeStep, outcomePath } from './outcome-path.js';
 export { renderPath, renderTree } from './render.js';
+export { ACTION_EVENTS, TREE_EVENTS } from './tree-events.js';
 export * from './types.js';
 export { parseVerdict, VALUE_WORD_SCORES } from './verdicts.js';

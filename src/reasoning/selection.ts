@@ -1,6 +1,7 @@
 // Which thoughts the run kept. A thought that a later prompt continues was kept. The last layer has
 // no later prompts, so there the run's own ranking is replayed: its evaluated thoughts are ranked by
 // score and as many kept as the run kept per layer before (its beam width).
+import { ThoughtMap } from './thought-map.js';
 import type { ReasoningEdge, ReasoningEvaluation, ThoughtStatus } from './types.js';
 
 export interface SelectionInput {
@@ -18,10 +19,6 @@ export interface SelectedThought {
   readonly evaluations: string[];
 }
 
-function key(nodeId: string, line: number | null): string {
-  return `${nodeId}#${line ?? '*'}`;
-}
-
 /** The thoughts of every node, in node order, with their status and score. */
 export function selectThoughts(input: SelectionInput): SelectedThought[][] {
   const referencedLines = new Map<string, Set<number>>();
@@ -37,7 +34,7 @@ export function selectThoughts(input: SelectionInput): SelectedThought[][] {
   for (const e of input.edges) mark(e.from, e.fromLine);
   for (const ev of input.evaluations) for (const t of ev.targets) mark(t.nodeId, t.line);
 
-  const byKey = new Map<string, SelectedThought>();
+  const byKey = new ThoughtMap<SelectedThought>();
   const thoughts = input.nodes.map((node, nodeIndex) => {
     const lines: (number | null)[] = [];
     if (!node.singleLine && referencedLines.has(node.id)) {
@@ -49,14 +46,14 @@ export function selectThoughts(input: SelectionInput): SelectedThought[][] {
     }
     return lines.map((line) => {
       const t: SelectedThought = { nodeIndex, line, status: 'pruned', score: null, evaluations: [] };
-      byKey.set(key(node.id, line), t);
+      byKey.set(node.id, line, t);
       return t;
     });
   });
 
   for (const ev of input.evaluations) {
     for (const target of ev.targets) {
-      const t = byKey.get(key(target.nodeId, target.line));
+      const t = byKey.get(target.nodeId, target.line);
       if (!t) continue;
       t.score = (t.score ?? 0) + target.score;
       if (!t.evaluations.includes(ev.id)) t.evaluations.push(ev.id);
@@ -66,7 +63,7 @@ export function selectThoughts(input: SelectionInput): SelectedThought[][] {
   const nodeIndexById = new Map(input.nodes.map((n, i) => [n.id, i]));
   for (const e of input.edges) {
     const own = thoughts[nodeIndexById.get(e.from)!]!;
-    const exact = byKey.get(key(e.from, e.fromLine));
+    const exact = byKey.get(e.from, e.fromLine);
     // A child that continued a whole multi-line reply keeps every line of it.
     for (const t of exact ? [exact] : own) t.status = 'kept';
   }

@@ -117,4 +117,9 @@ export interface ReasoningTree {
 export interface BuildTreeOptions {
   /** Ignore hints (x-vigil-parent, metadata, span ids) and rely on content only. */
   readonly ignoreHints?: boolean;
+  /**
+   * The session's id when no event names it: a read of only the tree's event types
+   * (TREE_EVENTS) of a session without model traffic or actions is empty.
+   */
+  readonly sessionId?: string;
 }

@@ -31,6 +31,7 @@ import type {
 } from '../core/ports.js';
 import { canonicalJson } from '../ledger/canonical.js';
 import { sha256Hex } from '../ledger/chain.js';
+import { omitFromPayload, omittedPaths } from './event-content.js';
 import { isObjectKey, objectKeyFor } from './objects/object-key.js';
 
 /** Objects fetched at once while reading a batch of rows. */
@@ -105,6 +106,20 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
     sessionHead: (id) => inner.sessionHead(id),
     readSession: async (id) => withPayloads(await inner.readSession(id)),
     readEvents: async (from, limit) => withPayloads(await inner.readEvents(from, limit)),
+    // The backend cut the inline payloads; an object's text is fetched, checked and cut the same way.
+    readSessionContent: async (id, selection) => {
+      const omitted = omittedPaths(selection);
+      return mapLimited(await inner.readSessionContent(id, selection), async (event) => {
+        if (event.payload !== null || !event.payloadObject) return event;
+        const { payloadHash, ...rest } = event;
+        const text = await checkedObjectText(objects, event.payloadObject, payloadHash ?? '');
+        if (text === null) return rest;
+        const { payloadObject: _, ...inline } = rest;
+        const payload = JSON.parse(text) as JsonObject;
+        const paths = omitted.get(event.type);
+        return { ...inline, payload: paths ? omitFromPayload(payload, paths) : payload };
+      });
+    },
     getSession: (id) => inner.getSession(id),
     listSessions: (filter) => inner.listSessions(filter),
     openSessions: () => inner.openSessions(),

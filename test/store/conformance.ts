@@ -4,6 +4,7 @@
 import { describe } from 'node:test';
 import { accessConformance } from './conformance-access.js';
 import { approvalConformance } from './conformance-approvals.js';
+import { contentConformance } from './conformance-content.js';
 import { eventSourceConformance } from './conformance-event-source.js';
 import { ledgerConformance } from './conformance-ledger.js';
 import { moduleStateConformance } from './conformance-module-state.js';
@@ -20,6 +21,7 @@ export function storeConformance(
   options: ConformanceOptions = {},
 ): void {
   describe(`${name} store: ledger`, () => ledgerConformance(factory, options));
+  describe(`${name} store: session content`, () => contentConformance(factory));
   describe(`${name} store: retention`, () => purgeConformance(factory));
   describe(`${name} store: event source`, () => eventSourceConformance(factory));
   describe(`${name} store: access`, () => accessConformance(factory));

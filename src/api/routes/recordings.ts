@@ -3,7 +3,7 @@
 import type { SessionSummary } from '../../core/events.js';
 import type { Store } from '../../core/ports.js';
 import { verifyBundle } from '../../ledger/bundle-verify.js';
-import { actionEventsAround, sessionPathJson, sessionTreeJson } from '../../reasoning/index.js';
+import { actionEventsAround, sessionPathJson, sessionTreeJson, TREE_EVENTS } from '../../reasoning/index.js';
 import type { Route } from '../admin-route.js';
 import { type Audit, readableSession } from './sessions.js';
 import { TreeCache } from './tree-cache.js';
@@ -23,7 +23,8 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
     trees.get(session, async () =>
       sessionTreeJson(
         session.id,
-        await store.readSession(session.id),
+        // Only what the tree reads (TREE_EVENTS): a cold 10,000-call tree is mostly this read.
+        await store.readSessionContent(session.id, TREE_EVENTS),
         await actionEventsAround(store, session),
       ),
     );
@@ -57,7 +58,7 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const events = await store.readSession(session.id);
+        const events = await store.readSessionContent(session.id, TREE_EVENTS);
         await audit(ctx, { what: 'path', session: session.id });
         return { status: 200, body: sessionPathJson(session.id, events, ctx.query.get('node') ?? undefined) };
       },

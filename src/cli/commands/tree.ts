@@ -10,6 +10,7 @@ import {
   outcomePath,
   renderPath,
   renderTree,
+  TREE_EVENTS,
 } from '../../reasoning/index.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
@@ -28,9 +29,9 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       try {
         const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);
-        const events = await store.ledger.readSession(sessionId);
+        const events = await store.ledger.readSessionContent(sessionId, TREE_EVENTS);
         await recordCliAudit(store.ledger, { what: 'tree', session: sessionId });
-        const tree = buildReasoningTree(events);
+        const tree = buildReasoningTree(events, { sessionId });
         if (opts.path !== undefined) {
           const path = outcomePath(tree, typeof opts.path === 'string' ? opts.path : undefined);
           console.log(opts.json ? JSON.stringify(path, null, 2) : renderPath(path, inertLine));

@@ -4,9 +4,10 @@
 // default: the commit record is flushed to the server's WAL before the reply).
 import type pg from 'pg';
 import { VigilError } from '../../core/errors.js';
-import type { RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
+import type { EventContent, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
 import type {
   AppendedPositions,
+  EventSelection,
   PurgeOutcome,
   PurgePlan,
   SessionFilter,
@@ -15,6 +16,7 @@ import type {
   SignedCheckpoint,
   Store,
 } from '../../core/ports.js';
+import { type ContentTuple, contentColumns, contentOfRows, omittedPaths } from '../event-content.js';
 import { appendColumns } from './append-columns.js';
 import { appendInTransaction } from './append-transaction.js';
 import {
@@ -80,6 +82,20 @@ export class PostgresStore implements Store {
     return this.#events(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = $1 ORDER BY seq`, [
       sessionId,
     ]);
+  }
+
+  async readSessionContent(sessionId: string, selection: EventSelection): Promise<EventContent[]> {
+    if (selection.types.length === 0) return [];
+    const omitted = omittedPaths(selection);
+    // Only the selected types and columns cross the wire; the members are left out here, after
+    // JSON.parse: a text payload cast to jsonb would refuse what jsonb cannot hold (\u0000).
+    const { rows } = await this.#pool.query<ContentTuple>({
+      text: `SELECT ${contentColumns('payload')} FROM events
+              WHERE session_id = $1 AND type = ANY($2::text[]) ORDER BY seq`,
+      values: [sessionId, [...selection.types]],
+      rowMode: 'array',
+    });
+    return contentOfRows(rows, safeInteger, omitted);
   }
 
   async readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]> {
