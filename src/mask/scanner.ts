@@ -1,5 +1,5 @@
-// The compiled form of a rule set. A prefilter finds where rules can match in one pass: the literal
-// anchors of every rule (token prefixes, keywords, '@', '://') in one case-insensitive expression,
+// The compiled form of a rule set. A prefilter finds where rules can match: the literal
+// anchors of every rule (token prefixes, keywords, '@', '://') found together (anchor-search.ts),
 // whose hits are verified by the anchored rules' sticky patterns; adding rules adds literals to that
 // expression, not passes. Beside it: the known secrets, the token-run pass for unlabelled key
 // material (token-runs.ts), and one pass for each rule without an anchor (card numbers, IBANs).
@@ -152,13 +152,12 @@ export class Scanner {
     const family = this.anchorFamily;
     if (family) {
       const horizon = Math.max(from, n - this.maxMatchLength - LOOKAHEAD_MARGIN);
-      const finder = family.finder;
-      finder.lastIndex = horizon;
-      for (let hit = finder.exec(text); hit !== null; hit = finder.exec(text)) {
-        const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
+      const search = family.anchors!;
+      for (let at = search.next(text, horizon); at >= 0; at = search.next(text, at + 1)) {
+        const rules = family.byAnchor!.get(search.root())!;
         for (const r of rules) {
-          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, hit.index))) continue;
-          const start = Math.max(from, hit.index - r.back);
+          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, at))) continue;
+          const start = Math.max(from, at - r.back);
           if (start + r.c.rule.maxLength + LOOKAHEAD_MARGIN > n) hold = Math.min(hold, start);
         }
         if (hold <= from) return from;
@@ -267,6 +266,13 @@ export class Scanner {
   /** The family's first acceptable match starting at or after `pos`, or null. */
   private nextCandidate(family: Family, text: string, pos: number): Candidate | null {
     if (family.runs !== undefined) return this.runCandidate(family.runs, text, pos);
+    if (family.anchors !== undefined) {
+      for (let at = family.anchors.next(text, pos); at >= 0; at = family.anchors.next(text, at + 1)) {
+        const cand = this.verifyAnchor(family.byAnchor!.get(family.anchors.root())!, text, at, pos);
+        if (cand !== null) return cand;
+      }
+      return null;
+    }
     const finder = family.finder;
     finder.lastIndex = pos;
     for (;;) {
@@ -291,10 +297,7 @@ export class Scanner {
         finder.lastIndex = at + 1;
         continue;
       }
-      const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
-      const cand = this.verifyAnchor(rules, text, at, pos);
-      if (cand !== null) return cand;
-      finder.lastIndex = at + 1;
+      return null;
     }
   }
 
