@@ -117,20 +117,18 @@ export class AnchorSearch {
 
 /**
  * Literals found at their first dash or underscore: the expression stops only where the letters
- * before it spell a literal's start, and each literal is then checked whole. A literal starting
- * later in the text can have its dash earlier than another's, so the search reads on until no
- * dash can belong to an earlier start.
+ * before it spell a literal's start, and each literal is then checked whole. The first dash that
+ * completes a literal gives the earliest start: a literal starting earlier would have its own first
+ * dash later, so the earlier dash would lie among its letters, which have none.
  */
 function pivotSearch(pivoted: readonly Pivoted[]): SubSearch {
   const behind = [...new Set(pivoted.map((p) => p.literal.slice(0, p.pivot + 1)))];
   const re = new RegExp(`[-_](?<=${literalTrie(behind)})`, 'g');
-  const maxPivot = Math.max(...pivoted.map((p) => p.pivot));
   return new SubSearch((text, pos, out) => {
-    let best = -1;
     re.lastIndex = pos;
     for (let m = re.exec(text); m !== null; m = re.exec(text)) {
       const q = m.index;
-      if (best >= 0 && q - maxPivot > best) break;
+      let best = -1;
       for (const p of pivoted) {
         const start = q - p.pivot;
         if (start >= pos && (best < 0 || start < best) && text.startsWith(p.literal, start)) {
@@ -138,8 +136,9 @@ function pivotSearch(pivoted: readonly Pivoted[]): SubSearch {
           out.setRoot(p.root);
         }
       }
+      if (best >= 0) return best;
       re.lastIndex = q + 1;
     }
-    return best;
+    return -1;
   });
 }
