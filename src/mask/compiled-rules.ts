@@ -2,6 +2,7 @@
 // groups renamed apart, and the families the scanner (scanner.ts) draws candidates from, among them
 // every rule's literal anchors, searched together by anchor-search.ts.
 import { AnchorSearch } from './anchor-search.js';
+import type { LiteralSearch } from './literal-search.js';
 import type { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule, RuleAnchor } from './types.js';
 import { VALIDATORS } from './validators.js';
@@ -55,6 +56,8 @@ export interface FutureAnchor {
 export interface Family {
   /** The token-run pass (key material, bare tokens) instead of a regex. */
   readonly runs?: TokenRunFinder;
+  /** The known secrets' literals (literal-search.ts) instead of a regex. */
+  readonly literals?: LiteralSearch;
   /** The anchor literals of every rule (anchor-search.ts) instead of a regex. */
   readonly anchors?: AnchorSearch;
   readonly finder: RegExp;

@@ -19,7 +19,7 @@ import {
   partialSuffix,
   type RawFinding,
 } from './compiled-rules.js';
-import { literalTrie } from './regex-text.js';
+import { LiteralSearch } from './literal-search.js';
 import { isRunChar, TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
 import { shannonEntropy } from './validators.js';
@@ -78,7 +78,8 @@ export class Scanner {
     if (known.size > 0) {
       const literals = [...known.keys()].sort((a, b) => b.length - a.length);
       families.push({
-        finder: new RegExp(literalTrie(literals), 'g'),
+        literals: new LiteralSearch(literals),
+        finder: /$^/g,
         byAnchor: null,
         caseInsensitive: false,
         own: null,
@@ -266,6 +267,21 @@ export class Scanner {
   /** The family's first acceptable match starting at or after `pos`, or null. */
   private nextCandidate(family: Family, text: string, pos: number): Candidate | null {
     if (family.runs !== undefined) return this.runCandidate(family.runs, text, pos);
+    if (family.literals !== undefined) {
+      const at = family.literals.next(text, pos);
+      if (at < 0) return null;
+      const literal = family.literals.literal();
+      const entry = family.known!.get(literal)!;
+      const end = at + literal.length;
+      return {
+        start: at,
+        end,
+        priority: -1,
+        rule: null,
+        match: literal,
+        finding: { ruleId: 'known-secret', start: at, end, secret: entry.secret, label: entry.label },
+      };
+    }
     if (family.anchors !== undefined) {
       for (let at = family.anchors.next(text, pos); at >= 0; at = family.anchors.next(text, at + 1)) {
         const cand = this.verifyAnchor(family.byAnchor!.get(family.anchors.root())!, text, at, pos);
@@ -279,18 +295,6 @@ export class Scanner {
       const hit = finder.exec(text);
       if (hit === null) return null;
       const at = hit.index;
-      if (family.known !== null) {
-        const entry = family.known.get(hit[0])!;
-        const end = at + hit[0].length;
-        return {
-          start: at,
-          end,
-          priority: -1,
-          rule: null,
-          match: hit[0],
-          finding: { ruleId: 'known-secret', start: at, end, secret: entry.secret, label: entry.label },
-        };
-      }
       if (family.own !== null) {
         const cand = this.accept(family.own, hit, 0);
         if (cand !== null) return cand;
