@@ -53,11 +53,25 @@ class SubSearch {
   }
 }
 
+/**
+ * Below this length a text is searched with one expression of every literal, ignoring case: three
+ * calls cost more than the characters they save (database cells, JSON values, stream deltas).
+ */
+export const SHORT_TEXT = 256;
+
 export class AnchorSearch {
   private readonly searches: SubSearch[] = [];
+  private readonly all: RegExp;
   private lastRoot = '';
 
   constructor(roots: readonly AnchorRoot[]) {
+    this.all = new RegExp(
+      literalTrie(
+        roots.map((r) => r.root),
+        true,
+      ),
+      'gi',
+    );
     const ci = roots.filter((r) => r.exact === null).map((r) => r.root);
     const pivoted: Pivoted[] = [];
     const plain = new Map<string, string>();
@@ -98,6 +112,14 @@ export class AnchorSearch {
 
   /** The first offset at or after `pos` where a literal occurs, or -1; its root is `root()`. */
   next(text: string, pos: number): number {
+    if (text.length < SHORT_TEXT) {
+      // Hits in another case than a case-sensitive literal's are verified away by the scanner.
+      this.all.lastIndex = pos;
+      const m = this.all.exec(text);
+      if (m === null) return -1;
+      this.lastRoot = m[0].toLowerCase();
+      return m.index;
+    }
     let best = -1;
     for (const s of this.searches) {
       const at = s.next(text, pos);

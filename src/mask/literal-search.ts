@@ -3,6 +3,7 @@
 // indexOf, which V8 runs as a Boyer-Moore-Horspool search that reads a fraction of the text for a
 // literal of 8 characters or more; many are found with one expression of all of them, whose cost
 // does not grow with their number.
+import { SHORT_TEXT } from './anchor-search.js';
 import { literalTrie } from './regex-text.js';
 
 /** Up to this many literals, one indexOf each is cheaper than one expression of all. */
@@ -10,7 +11,8 @@ const MAX_INDEXOF_LITERALS = 24;
 
 export class LiteralSearch {
   private readonly literals: readonly string[];
-  private readonly re: RegExp | null;
+  private readonly re: RegExp;
+  private readonly many: boolean;
   /** Per literal, its next occurrence found from `from` in `text` (-1: none). */
   private readonly at: number[];
   private readonly from: number[];
@@ -19,15 +21,16 @@ export class LiteralSearch {
 
   constructor(literals: readonly string[]) {
     this.literals = [...literals].sort((a, b) => b.length - a.length);
-    this.re =
-      this.literals.length > MAX_INDEXOF_LITERALS ? new RegExp(literalTrie(this.literals), 'g') : null;
+    this.many = this.literals.length > MAX_INDEXOF_LITERALS;
+    this.re = new RegExp(literalTrie(this.literals), 'g');
     this.at = this.literals.map(() => -1);
     this.from = this.literals.map(() => 0);
   }
 
   /** The first offset at or after `pos` where a literal occurs, or -1; the literal is `literal()`. */
   next(text: string, pos: number): number {
-    if (this.re !== null) {
+    // A short text (a cell, a value) is read once by the expression rather than once per literal.
+    if (this.many || text.length < SHORT_TEXT) {
       this.re.lastIndex = pos;
       const m = this.re.exec(text);
       if (m === null) return -1;

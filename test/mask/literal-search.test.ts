@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { SHORT_TEXT } from '../../src/mask/anchor-search.js';
 import { LiteralSearch } from '../../src/mask/literal-search.js';
 import { literalTrie } from '../../src/mask/regex-text.js';
 
@@ -37,11 +38,14 @@ for (const [name, max] of [
         fc.nat(),
         (literals, text, seed) => {
           const search = new LiteralSearch(literals);
-          const from = seed % (text.length + 1);
-          assert.deepEqual(found(search, text, from), expected(literals, text, from));
-          // Asked again (cached positions) and on another text, the answers hold.
-          assert.deepEqual(found(search, text, from), expected(literals, text, from));
-          assert.deepEqual(found(search, `x${text}`, 0), expected(literals, `x${text}`, 0));
+          // Short texts are read by the expression, long ones by indexOf: both, with padding.
+          for (const t of [text, `${'z'.repeat(SHORT_TEXT)}${text}`]) {
+            const from = seed % (t.length + 1);
+            assert.deepEqual(found(search, t, from), expected(literals, t, from));
+            // Asked again (cached positions) and on another text, the answers hold.
+            assert.deepEqual(found(search, t, from), expected(literals, t, from));
+            assert.deepEqual(found(search, `x${t}`, 0), expected(literals, `x${t}`, 0));
+          }
         },
       ),
       { numRuns: 1500 },
