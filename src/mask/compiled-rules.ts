@@ -5,6 +5,7 @@ import { AnchorSearch } from './anchor-search.js';
 import type { LiteralSearch } from './literal-search.js';
 import type { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule, RuleAnchor } from './types.js';
+import type { UnanchoredSearch } from './unanchored-search.js';
 import { VALIDATORS } from './validators.js';
 
 /** Lookaheads in the catalogue read at most this far past a match. */
@@ -56,6 +57,8 @@ export interface FutureAnchor {
 export interface Family {
   /** The token-run pass (key material, bare tokens) instead of a regex. */
   readonly runs?: TokenRunFinder;
+  /** Offsets where the rules without anchors match (unanchored-search.ts), shared by their families. */
+  readonly union?: UnanchoredSearch;
   /** The known secrets' literals (literal-search.ts) instead of a regex. */
   readonly literals?: LiteralSearch;
   /** The anchor literals of every rule (anchor-search.ts) instead of a regex. */

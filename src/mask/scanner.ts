@@ -22,6 +22,7 @@ import {
 import { LiteralSearch } from './literal-search.js';
 import { isRunChar, TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
+import { UnanchoredSearch } from './unanchored-search.js';
 import { shannonEntropy } from './validators.js';
 
 export { type CompiledRule, type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding } from './compiled-rules.js';
@@ -108,10 +109,13 @@ export class Scanner {
       });
     }
     const tails: { tail: RegExp | null; maxLength: number }[] = [];
+    const unanchored = compiled.filter((c) => !c.rule.anchors);
+    const union = unanchored.length > 0 ? new UnanchoredSearch(unanchored.map((c) => c.sticky.source)) : null;
     for (const c of compiled) {
       if (!c.rule.anchors) {
         families.push({
-          finder: new RegExp(c.sticky.source, 'gd'),
+          union: union!,
+          finder: /$^/g,
           byAnchor: null,
           caseInsensitive: false,
           own: c,
@@ -289,20 +293,19 @@ export class Scanner {
       }
       return null;
     }
-    const finder = family.finder;
-    finder.lastIndex = pos;
-    for (;;) {
-      const hit = finder.exec(text);
-      if (hit === null) return null;
-      const at = hit.index;
-      if (family.own !== null) {
-        const cand = this.accept(family.own, hit, 0);
+    if (family.union !== undefined && family.own !== null) {
+      // The rule's own matches, in order, are at the offsets where some unanchored rule matches.
+      const c = family.own;
+      for (let at = family.union.next(text, pos); at >= 0; at = family.union.next(text, at + 1)) {
+        this.stats.verifications++;
+        c.sticky.lastIndex = at;
+        const m = c.sticky.exec(text);
+        if (m === null) continue;
+        const cand = this.accept(c, m, 0);
         if (cand !== null) return cand;
-        finder.lastIndex = at + 1;
-        continue;
       }
-      return null;
     }
+    return null;
   }
 
   /** Tries the anchor's rules at each start from `back` characters before it, leftmost first. */
