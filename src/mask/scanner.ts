@@ -110,7 +110,7 @@ export class Scanner {
     }
     const tails: { tail: RegExp | null; maxLength: number }[] = [];
     const unanchored = compiled.filter((c) => !c.rule.anchors);
-    const union = unanchored.length > 0 ? new UnanchoredSearch(unanchored.map((c) => c.sticky.source)) : null;
+    const union = unanchored.length > 0 ? new UnanchoredSearch(unanchored.map((c) => c.rule.pattern)) : null;
     for (const c of compiled) {
       if (!c.rule.anchors) {
         families.push({

@@ -13,9 +13,13 @@ export class UnanchoredSearch {
   private start = 0;
   private scanned = 0;
 
-  /** `sources`: the rules' patterns with their groups already named apart (compiled-rules.ts). */
-  constructor(sources: readonly string[]) {
-    this.re = new RegExp(sources.map((s) => `(?:${s})`).join('|'), 'g');
+  /**
+   * `patterns`: the rules' patterns. Their named groups are made plain (only where a match starts
+   * matters here), so two rules with the same pattern (a copy under another id) are one alternative.
+   */
+  constructor(patterns: readonly string[]) {
+    const plain = new Set(patterns.map((p) => p.replace(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?:')));
+    this.re = new RegExp([...plain].map((p) => `(?:${p})`).join('|'), 'g');
   }
 
   /** The first offset at or after `pos` where some rule matches, or -1. */

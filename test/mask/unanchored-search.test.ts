@@ -13,6 +13,9 @@ const rules = [
   customRule({ id: 'employee-id', pattern: 'EMP-(\\d{6})', group: 1 }),
   // Matches inside the others' matches: the hits must not skip past a match.
   customRule({ id: 'four-digits', pattern: '\\d{4}' }),
+  // The same pattern under another id (one alternative for both) and a named group made plain.
+  { ...BUILTIN_RULES.find((r) => r.id === 'card-number')!, id: 'card-copy' },
+  customRule({ id: 'employee-copy', pattern: 'EMP-(\\d{6})', group: 1 }),
 ].map(compileRule);
 
 /** Offsets where the rule's own expression matches, searching from each offset after the last. */
@@ -37,7 +40,7 @@ function viaUnion(search: UnanchoredSearch, sticky: RegExp, text: string, from: 
 }
 
 test('each rule without an anchor finds its own matches at the shared hits', () => {
-  const search = new UnanchoredSearch(rules.map((c) => c.sticky.source));
+  const search = new UnanchoredSearch(rules.map((c) => c.rule.pattern));
   const piece = fc.constantFrom(
     ...'0123456789 -.+()',
     '4111111111111111',
