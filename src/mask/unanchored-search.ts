@@ -9,7 +9,7 @@ export class UnanchoredSearch {
   private readonly re: RegExp;
   private text: string | null = null;
   /** Every offset in [start, scanned) where some rule matches, ascending. */
-  private hits: number[] = [];
+  private readonly hits: number[] = [];
   private start = 0;
   private scanned = 0;
 
@@ -26,7 +26,7 @@ export class UnanchoredSearch {
   next(text: string, pos: number): number {
     if (text !== this.text || pos < this.start || pos > this.scanned) {
       this.text = text;
-      this.hits = [];
+      this.hits.length = 0;
       this.start = pos;
       this.scanned = pos;
     }
