@@ -1,8 +1,8 @@
-// The compiled form of a rule set. A prefilter finds where rules can match: the literal
-// anchors of every rule (token prefixes, keywords, '@', '://') found together (anchor-search.ts),
-// whose hits are verified by the anchored rules' sticky patterns; adding rules adds literals to that
-// expression, not passes. Beside it: the known secrets, the token-run pass for unlabelled key
-// material (token-runs.ts), and one pass for each rule without an anchor (card numbers, IBANs).
+// The compiled form of a rule set. A prefilter finds where rules can match: the literal anchors of
+// every rule (token prefixes, keywords, '@', '://') found together (anchor-search.ts), whose hits
+// are verified by the anchored rules' sticky patterns; adding rules adds literals, not passes.
+// Beside it: the known secrets (literal-search.ts), the token-run pass for unlabelled key material
+// (token-runs.ts), and one shared pass for the rules without an anchor (unanchored-search.ts).
 // The families' candidates are merged leftmost first (ties: catalogue order), and a family whose
 // candidate is overtaken by an accepted match searches again after it. How rules and families are
 // compiled is compiled-rules.ts; this file is the scan and the stream's hold.

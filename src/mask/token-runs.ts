@@ -1,7 +1,8 @@
 // Finds unlabelled key material and bare generated tokens in one pass over the text: maximal runs of
 // base64/hex characters, joined across line breaks into blocks (PEM and OpenSSH bodies without their
 // BEGIN line, echoed in part), each judged by token-shape.ts. Runs shorter than MIN_LABELLED are
-// skipped at the cost of a table lookup per character, which is what keeps the pass fast.
+// not judged, so they are not read either: the search reads one character per 16-character window
+// where it can (longRunStart), which is what keeps the pass fast.
 import { judgeToken, LOOK_BEHIND, MIN_LABELLED, type Verdict } from './token-shape.js';
 
 /** Local copies: imported bindings are read through getters under some loaders. */
