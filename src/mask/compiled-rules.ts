@@ -1,9 +1,11 @@
 // Rules compiled once per rule set: each rule's sticky and search expressions with its secret
 // groups renamed apart, and the families the scanner (scanner.ts) draws candidates from, among them
-// every rule's literal anchors in one case-insensitive expression.
-import { literalTrie } from './regex-text.js';
+// every rule's literal anchors, searched together by anchor-search.ts.
+import { AnchorSearch } from './anchor-search.js';
+import type { LiteralSearch } from './literal-search.js';
 import type { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule, RuleAnchor } from './types.js';
+import type { UnanchoredSearch } from './unanchored-search.js';
 import { VALIDATORS } from './validators.js';
 
 /** Lookaheads in the catalogue read at most this far past a match. */
@@ -55,6 +57,12 @@ export interface FutureAnchor {
 export interface Family {
   /** The token-run pass (key material, bare tokens) instead of a regex. */
   readonly runs?: TokenRunFinder;
+  /** Offsets where the rules without anchors match (unanchored-search.ts), shared by their families. */
+  readonly union?: UnanchoredSearch;
+  /** The known secrets' literals (literal-search.ts) instead of a regex. */
+  readonly literals?: LiteralSearch;
+  /** The anchor literals of every rule (anchor-search.ts) instead of a regex. */
+  readonly anchors?: AnchorSearch;
   readonly finder: RegExp;
   /** Anchor literal (lower-cased for case-insensitive families) → rules; null: the finder is the rule. */
   readonly byAnchor: ReadonlyMap<string, readonly AnchoredRule[]> | null;
@@ -113,8 +121,18 @@ export function anchorFamily(members: readonly { c: CompiledRule; anchor: RuleAn
     }
   }
   for (const list of byAnchor.values()) list.sort((a, b) => a.c.priority - b.c.priority);
+  // A root whose rules all want their own case is searched in that case (cut to the root's length).
+  const search = new AnchorSearch(
+    [...byAnchor].map(([root, list]) => ({
+      root,
+      exact: list.every((r) => r.exact !== null)
+        ? [...new Set(list.flatMap((r) => r.exact!.map((l) => l.slice(0, root.length))))]
+        : null,
+    })),
+  );
   return {
-    finder: new RegExp(literalTrie(roots, true), 'gi'),
+    anchors: search,
+    finder: /$^/g,
     byAnchor,
     caseInsensitive: true,
     own: null,

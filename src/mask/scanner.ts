@@ -1,8 +1,8 @@
-// The compiled form of a rule set. A prefilter finds where rules can match in one pass: the literal
-// anchors of every rule (token prefixes, keywords, '@', '://') in one case-insensitive expression,
-// whose hits are verified by the anchored rules' sticky patterns; adding rules adds literals to that
-// expression, not passes. Beside it: the known secrets, the token-run pass for unlabelled key
-// material (token-runs.ts), and one pass for each rule without an anchor (card numbers, IBANs).
+// The compiled form of a rule set. A prefilter finds where rules can match: the literal anchors of
+// every rule (token prefixes, keywords, '@', '://') found together (anchor-search.ts), whose hits
+// are verified by the anchored rules' sticky patterns; adding rules adds literals, not passes.
+// Beside it: the known secrets (literal-search.ts), the token-run pass for unlabelled key material
+// (token-runs.ts), and one shared pass for the rules without an anchor (unanchored-search.ts).
 // The families' candidates are merged leftmost first (ties: catalogue order), and a family whose
 // candidate is overtaken by an accepted match searches again after it. How rules and families are
 // compiled is compiled-rules.ts; this file is the scan and the stream's hold.
@@ -19,9 +19,10 @@ import {
   partialSuffix,
   type RawFinding,
 } from './compiled-rules.js';
-import { literalTrie } from './regex-text.js';
+import { LiteralSearch } from './literal-search.js';
 import { isRunChar, TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
+import { UnanchoredSearch } from './unanchored-search.js';
 import { shannonEntropy } from './validators.js';
 
 export { type CompiledRule, type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding } from './compiled-rules.js';
@@ -78,7 +79,8 @@ export class Scanner {
     if (known.size > 0) {
       const literals = [...known.keys()].sort((a, b) => b.length - a.length);
       families.push({
-        finder: new RegExp(literalTrie(literals), 'g'),
+        literals: new LiteralSearch(literals),
+        finder: /$^/g,
         byAnchor: null,
         caseInsensitive: false,
         own: null,
@@ -107,10 +109,13 @@ export class Scanner {
       });
     }
     const tails: { tail: RegExp | null; maxLength: number }[] = [];
+    const unanchored = compiled.filter((c) => !c.rule.anchors);
+    const union = unanchored.length > 0 ? new UnanchoredSearch(unanchored.map((c) => c.rule.pattern)) : null;
     for (const c of compiled) {
       if (!c.rule.anchors) {
         families.push({
-          finder: new RegExp(c.sticky.source, 'gd'),
+          union: union!,
+          finder: /$^/g,
           byAnchor: null,
           caseInsensitive: false,
           own: c,
@@ -152,13 +157,12 @@ export class Scanner {
     const family = this.anchorFamily;
     if (family) {
       const horizon = Math.max(from, n - this.maxMatchLength - LOOKAHEAD_MARGIN);
-      const finder = family.finder;
-      finder.lastIndex = horizon;
-      for (let hit = finder.exec(text); hit !== null; hit = finder.exec(text)) {
-        const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
+      const search = family.anchors!;
+      for (let at = search.next(text, horizon); at >= 0; at = search.next(text, at + 1)) {
+        const rules = family.byAnchor!.get(search.root())!;
         for (const r of rules) {
-          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, hit.index))) continue;
-          const start = Math.max(from, hit.index - r.back);
+          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, at))) continue;
+          const start = Math.max(from, at - r.back);
           if (start + r.c.rule.maxLength + LOOKAHEAD_MARGIN > n) hold = Math.min(hold, start);
         }
         if (hold <= from) return from;
@@ -267,35 +271,41 @@ export class Scanner {
   /** The family's first acceptable match starting at or after `pos`, or null. */
   private nextCandidate(family: Family, text: string, pos: number): Candidate | null {
     if (family.runs !== undefined) return this.runCandidate(family.runs, text, pos);
-    const finder = family.finder;
-    finder.lastIndex = pos;
-    for (;;) {
-      const hit = finder.exec(text);
-      if (hit === null) return null;
-      const at = hit.index;
-      if (family.known !== null) {
-        const entry = family.known.get(hit[0])!;
-        const end = at + hit[0].length;
-        return {
-          start: at,
-          end,
-          priority: -1,
-          rule: null,
-          match: hit[0],
-          finding: { ruleId: 'known-secret', start: at, end, secret: entry.secret, label: entry.label },
-        };
-      }
-      if (family.own !== null) {
-        const cand = this.accept(family.own, hit, 0);
-        if (cand !== null) return cand;
-        finder.lastIndex = at + 1;
-        continue;
-      }
-      const rules = family.byAnchor!.get(hit[0].toLowerCase())!;
-      const cand = this.verifyAnchor(rules, text, at, pos);
-      if (cand !== null) return cand;
-      finder.lastIndex = at + 1;
+    if (family.literals !== undefined) {
+      const at = family.literals.next(text, pos);
+      if (at < 0) return null;
+      const literal = family.literals.literal();
+      const entry = family.known!.get(literal)!;
+      const end = at + literal.length;
+      return {
+        start: at,
+        end,
+        priority: -1,
+        rule: null,
+        match: literal,
+        finding: { ruleId: 'known-secret', start: at, end, secret: entry.secret, label: entry.label },
+      };
     }
+    if (family.anchors !== undefined) {
+      for (let at = family.anchors.next(text, pos); at >= 0; at = family.anchors.next(text, at + 1)) {
+        const cand = this.verifyAnchor(family.byAnchor!.get(family.anchors.root())!, text, at, pos);
+        if (cand !== null) return cand;
+      }
+      return null;
+    }
+    if (family.union !== undefined && family.own !== null) {
+      // The rule's own matches, in order, are at the offsets where some unanchored rule matches.
+      const c = family.own;
+      for (let at = family.union.next(text, pos); at >= 0; at = family.union.next(text, at + 1)) {
+        this.stats.verifications++;
+        c.sticky.lastIndex = at;
+        const m = c.sticky.exec(text);
+        if (m === null) continue;
+        const cand = this.accept(c, m, 0);
+        if (cand !== null) return cand;
+      }
+    }
+    return null;
   }
 
   /** Tries the anchor's rules at each start from `back` characters before it, leftmost first. */

@@ -1,7 +1,8 @@
 // Finds unlabelled key material and bare generated tokens in one pass over the text: maximal runs of
 // base64/hex characters, joined across line breaks into blocks (PEM and OpenSSH bodies without their
 // BEGIN line, echoed in part), each judged by token-shape.ts. Runs shorter than MIN_LABELLED are
-// skipped at the cost of a table lookup per character, which is what keeps the pass fast.
+// not judged, so they are not read either: the search reads one character per 16-character window
+// where it can (longRunStart), which is what keeps the pass fast.
 import { judgeToken, LOOK_BEHIND, MIN_LABELLED, type Verdict } from './token-shape.js';
 
 /** Local copies: imported bindings are read through getters under some loaders. */
@@ -36,7 +37,7 @@ export interface RunCandidate {
 }
 
 /** Length of the JSON/C escape starting at a backslash at `i` (`\n`, `\u0041`), or 0. */
-function escapeLength(text: string, i: number): number {
+export function escapeLength(text: string, i: number): number {
   const next = text[i + 1];
   if (next === undefined) return 0;
   if ('nrtbf/'.includes(next)) return 2;
@@ -45,7 +46,7 @@ function escapeLength(text: string, i: number): number {
 }
 
 /** The end of the run of token characters from `i`, with up to two '=' of padding. */
-function runEnd(text: string, i: number): number {
+export function runEnd(text: string, i: number): number {
   let e = i;
   const n = text.length;
   while (e < n && isToken(text.charCodeAt(e)) && e - i < MAX_PIECE) e++;
@@ -85,7 +86,7 @@ function endsLine(text: string, e: number): boolean {
 }
 
 /** Whether a run starting at `s` starts its line (after indentation, a quote or a `: `). */
-function startsLine(text: string, s: number): boolean {
+export function startsLine(text: string, s: number): boolean {
   let j = s - 1;
   while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
   if (j < 0) return true;
@@ -100,7 +101,7 @@ function startsLine(text: string, s: number): boolean {
   );
 }
 
-interface Block {
+export interface Block {
   readonly start: number;
   readonly end: number;
   readonly token: string;
@@ -108,7 +109,7 @@ interface Block {
 }
 
 /** The block whose first run is [s, e): later lines are joined while they are whole token lines. */
-function readBlock(text: string, s: number, e: number): Block {
+export function readBlock(text: string, s: number, e: number): Block {
   let token = text.slice(s, e);
   let end = e;
   let lines = 1;
@@ -130,67 +131,113 @@ function readBlock(text: string, s: number, e: number): Block {
   return { start: s, end, token, lines };
 }
 
+/**
+ * Characters that can lie between the end of a block's first line and the start of the next line's
+ * run (nextLine): line breaks, real and escaped, indentation and quote or comment markers.
+ */
+const GAP = new Uint8Array(128);
+for (const ch of '\r\n\\rn \t>#*/') GAP[ch.charCodeAt(0)] = 1;
+
+/**
+ * The start of the first run of MIN_TOKEN or more token characters at or after `from` (a run that
+ * `from` cuts starts at `from`), or -1. It reads the last character of each window of MIN_TOKEN:
+ * a window that is not all token characters is left at its last non-token character, so prose is
+ * read a fraction of a character at a time rather than every character.
+ */
+function longRunStart(text: string, from: number): number {
+  const n = text.length;
+  let i = from;
+  while (i + MIN_TOKEN <= n) {
+    const last = i + MIN_TOKEN - 1;
+    if (!isToken(text.charCodeAt(last))) {
+      i = last + 1;
+      continue;
+    }
+    let b = last - 1;
+    while (b >= i && isToken(text.charCodeAt(b))) b--;
+    if (b < i) return i;
+    i = b + 1;
+  }
+  return -1;
+}
+
 export class TokenRunFinder {
   /** The rule ids in force (key-material, high-entropy-token): verdicts of others are dropped. */
   constructor(private readonly enabled: ReadonlySet<string>) {}
 
-  /** The first block at or after `pos` judged a secret, or null. */
+  /**
+   * The first block at or after `pos` judged a secret, or null. Only runs of MIN_TOKEN or more are
+   * judged, and a short run only as the first line of a block, which needs a full line after it: so
+   * the long runs are searched for (longRunStart), and before each, the short run that may be the
+   * first line of its block (in the gap of line breaks and indentation before it) is considered
+   * first. Every other short run is one `considerRun` passes over, so skipping it changes nothing:
+   * the test holds this to the character-by-character loop on random text.
+   */
   next(text: string, pos: number): RunCandidate | null {
     const n = text.length;
-    let runStart = -1;
-    // One tight loop over the characters; only a run of MIN_TOKEN or more, or one that ends at a
-    // line break (it may be the short first line of a block), is looked at further.
-    for (let i = pos; i <= n; i++) {
-      const c = i < n ? text.charCodeAt(i) : 32;
-      if (c < 128 && TOKEN[c] === 1) {
-        if (runStart < 0) runStart = i;
-        continue;
-      }
-      if (runStart < 0) continue;
-      let s = runStart;
-      runStart = -1;
-      // A short run matters only as the first line of a block: it must start its line and end at a break.
-      if (i - s < MIN_TOKEN && ((c !== 10 && c !== 13 && c !== 92) || !startsLine(text, s))) continue;
-      // `\n` and `\u0041` escapes are not part of a run.
-      if (s > 0 && text.charCodeAt(s - 1) === BACKSLASH) {
-        const esc = escapeLength(text, s - 1);
-        if (esc > 1) s = Math.min(i, s - 1 + esc);
-      }
-      // Slashes and dashes lead paths and flags (`//host`, `--opt`), not tokens.
-      // Two or more slashes or dashes lead paths and flags (`//host`, `--opt`), not tokens.
-      if (
-        (s === 0 || !isToken(text.charCodeAt(s - 1))) &&
-        LEADERS.includes(text[s + 1] ?? ' ') &&
-        LEADERS.includes(text[s]!)
-      )
-        while (s < i && LEADERS.includes(text[s]!)) s++;
-      if (s >= i) continue;
-      const e = runEnd(text, s);
-      const block = readBlock(text, s, e);
-      if (block.token.length >= MIN_TOKEN) {
-        const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
-        const verdict = judgeToken(
-          block.token,
-          before,
-          block.lines,
-          text.slice(block.end, block.end + AFTER),
-        );
-        if (verdict !== null && this.enabled.has(verdict.ruleId)) {
-          return { start: block.start, end: block.end, secret: block.token, verdict };
+    let from = pos;
+    outer: for (;;) {
+      const ls = longRunStart(text, from);
+      if (ls < 0) return null;
+      let w = ls;
+      while (w > from && GAP[text.charCodeAt(w - 1)] === 1) w--;
+      for (let k = Math.max(w, from + 1); k < ls; k++) {
+        const ch = text.charCodeAt(k);
+        if ((ch !== 10 && ch !== 13 && ch !== 92) || !isToken(text.charCodeAt(k - 1)) || k <= from) continue;
+        let rs = k - 1;
+        while (rs > from && isToken(text.charCodeAt(rs - 1))) rs--;
+        const step = this.considerRun(text, rs, k);
+        if (typeof step !== 'number') return step;
+        if (step > ls) {
+          from = step;
+          continue outer;
         }
+        from = Math.max(from, step);
       }
-      if (block.lines === 1 && e < i) {
-        // A run longer than MAX_PIECE: its next piece is judged on its own.
-        runStart = e;
-        i = e;
-        while (i < n && isToken(text.charCodeAt(i))) i++;
-        i--;
-        continue;
-      }
-      // Go on after the block (or the run).
-      i = Math.max(i, block.lines > 1 ? block.end : e) - 1;
+      let le = ls + MIN_TOKEN;
+      while (le < n && isToken(text.charCodeAt(le))) le++;
+      const step = this.considerRun(text, ls, le);
+      if (typeof step !== 'number') return step;
+      from = step;
     }
-    return null;
+  }
+
+  /**
+   * Considers the maximal run of token characters [runStart, i): a secret, or where the search goes
+   * on (a position inside a run starts a run there).
+   */
+  considerRun(text: string, runStart: number, i: number): RunCandidate | number {
+    const n = text.length;
+    const c = i < n ? text.charCodeAt(i) : 32;
+    let s = runStart;
+    // A short run matters only as the first line of a block: it must start its line and end at a break.
+    if (i - s < MIN_TOKEN && ((c !== 10 && c !== 13 && c !== 92) || !startsLine(text, s))) return i;
+    // `\n` and `\u0041` escapes are not part of a run.
+    if (s > 0 && text.charCodeAt(s - 1) === BACKSLASH) {
+      const esc = escapeLength(text, s - 1);
+      if (esc > 1) s = Math.min(i, s - 1 + esc);
+    }
+    // Two or more slashes or dashes lead paths and flags (`//host`, `--opt`), not tokens.
+    if (
+      (s === 0 || !isToken(text.charCodeAt(s - 1))) &&
+      LEADERS.includes(text[s + 1] ?? ' ') &&
+      LEADERS.includes(text[s]!)
+    )
+      while (s < i && LEADERS.includes(text[s]!)) s++;
+    if (s >= i) return i;
+    const e = runEnd(text, s);
+    const block = readBlock(text, s, e);
+    if (block.token.length >= MIN_TOKEN) {
+      const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
+      const verdict = judgeToken(block.token, before, block.lines, text.slice(block.end, block.end + AFTER));
+      if (verdict !== null && this.enabled.has(verdict.ruleId)) {
+        return { start: block.start, end: block.end, secret: block.token, verdict };
+      }
+    }
+    // A run longer than MAX_PIECE: its next piece is judged on its own.
+    if (block.lines === 1 && e < i) return e;
+    // Go on after the block (or the run).
+    return Math.max(i, block.lines > 1 ? block.end : e);
   }
 
   /**

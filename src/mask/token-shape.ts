@@ -48,6 +48,12 @@ export interface TokenStats {
 }
 
 export function tokenStats(token: string): TokenStats {
+  const classes = tokenClasses(token);
+  return { ...classes, entropy: shannonEntropy(token) };
+}
+
+/** The character set and counts of tokenStats, without the entropy (cheap early verdicts). */
+function tokenClasses(token: string): Omit<TokenStats, 'entropy'> {
   let digits = 0;
   let lower = 0;
   let upper = 0;
@@ -74,7 +80,7 @@ export function tokenStats(token: string): TokenStats {
   else if (symbols > 0) charset = 'base64';
   else if (lower > 0 && upper > 0) charset = 'alnum';
   else charset = digits > 0 ? 'case-digits' : null;
-  return { charset, digits, letters, entropy: shannonEntropy(token) };
+  return { charset, digits, letters };
 }
 
 const VOWELS = new Set('aeiouAEIOU');
@@ -184,21 +190,35 @@ function pathWord(part: string): boolean {
   return false;
 }
 
+/** The characters that separate the words of a path or name: - _ / + . */
+const SEPARATOR = new Uint8Array(65_536);
+for (const ch of '-_/+.') SEPARATOR[ch.charCodeAt(0)] = 1;
+
 /**
  * Paths and names joined by separators (`deployment/checkout-service-7d4b9c8f5d-x2z9q`,
  * `/tmp/vigil-ssh-work-LCCPP0/creds-up`): most of their letters are in words.
  */
-function separatedWords(token: string): boolean {
-  const parts = token.split(/[-_/+.]+/).filter((p) => p.length > 0);
-  if (parts.length < 2) return false;
+export function separatedWords(token: string): boolean {
+  // The parts between separators are read in place (this runs for every long run of the text).
+  let parts = 0;
   let wordy = 0;
   let letters = 0;
-  for (const p of parts) {
-    const l = p.replace(/[^A-Za-z]/g, '').length;
+  const n = token.length;
+  for (let i = 0; i < n; ) {
+    while (i < n && SEPARATOR[token.charCodeAt(i)] === 1) i++;
+    if (i >= n) break;
+    const start = i;
+    let l = 0;
+    while (i < n && SEPARATOR[token.charCodeAt(i)] !== 1) {
+      const c = token.charCodeAt(i);
+      if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) l++;
+      i++;
+    }
+    parts++;
     letters += l;
-    if (pathWord(p)) wordy += l;
+    if (l === i - start && pathWord(token.slice(start, i))) wordy += l;
   }
-  return letters > 0 && wordy / letters >= 0.5;
+  return parts >= 2 && letters > 0 && wordy / letters >= 0.5;
 }
 
 /** A digest listed before its file name (sha256sum, shasum output: `<hex>  name` or `<hex> *name`). */
@@ -227,8 +247,16 @@ export function judgeToken(token: string, before: string, lines: number, after =
   const length = token.length;
   if (length < MIN_LABELLED) return null;
   if (UUID.test(token)) return null;
-  const stats = tokenStats(token);
-  if (stats.charset === null) return null;
+  const classes = tokenClasses(token);
+  if (classes.charset === null) return null;
+  // Verdicts that need nothing around the token, before the expressions over the text before it:
+  // a single line of letters without a digit (an identifier) is never a secret (the check below),
+  // nor is a token whose entropy is under its set's threshold even with the widest margin.
+  // (A block is not cut short: an OpenSSH body is key material whatever its entropy.)
+  if (lines <= 1 && classes.charset !== 'hex' && classes.digits === 0) return null;
+  const stats = { ...classes, charset: classes.charset, entropy: shannonEntropy(token) };
+  if (lines <= 1 && stats.entropy < entropyThreshold(classes.charset, length) - ENTROPY_MARGIN.block)
+    return null;
   if (HARMLESS_DATA_URI.test(before) || PUBLIC_KEY_BEFORE.test(before) || PUBLIC_PEM_BEFORE.test(before))
     return null;
   if (stats.charset !== 'hex') {

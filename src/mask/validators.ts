@@ -36,8 +36,43 @@ export function iban(value: string): boolean {
   return remainder === 1;
 }
 
-/** Shannon entropy in bits per character. */
+/** Per-character counts and first-seen order for the ASCII path, reused across calls (no allocation). */
+const ASCII_COUNTS = new Uint32Array(128);
+const ASCII_ORDER = new Uint8Array(128);
+
+/**
+ * Shannon entropy in bits per character. ASCII values (every token the scanner judges) are counted
+ * in a typed array; the terms are summed in first-occurrence order, as the Map below iterates, so
+ * both paths return the same bits to the last place and a threshold never flips between them.
+ */
 export function shannonEntropy(value: string): number {
+  const n = value.length;
+  let distinct = 0;
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 128) {
+      ascii = false;
+      break;
+    }
+    if (ASCII_COUNTS[c]++ === 0) ASCII_ORDER[distinct++] = c;
+  }
+  if (ascii) {
+    let bits = 0;
+    for (let k = 0; k < distinct; k++) {
+      const c = ASCII_ORDER[k]!;
+      const p = ASCII_COUNTS[c]! / n;
+      ASCII_COUNTS[c] = 0;
+      bits -= p * Math.log2(p);
+    }
+    return bits;
+  }
+  for (let k = 0; k < distinct; k++) ASCII_COUNTS[ASCII_ORDER[k]!] = 0;
+  return entropyOfCodePoints(value);
+}
+
+/** The general case: code points (a surrogate pair counts once), in a Map. */
+function entropyOfCodePoints(value: string): number {
   const counts = new Map<string, number>();
   for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
   let bits = 0;

@@ -32,3 +32,28 @@ test('entropy: repeated characters have none, distinct ones log2(n)', () => {
   assert.equal(shannonEntropy('aaaa'), 0);
   assert.equal(shannonEntropy('abcd'), 2);
 });
+
+test('entropy: the ASCII fast path returns the same bits as counting code points in a Map', () => {
+  const reference = (value: string): number => {
+    const counts = new Map<string, number>();
+    for (const ch of value) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+    let bits = 0;
+    for (const n of counts.values()) bits -= (n / value.length) * Math.log2(n / value.length);
+    return bits;
+  };
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.string({ unit: fc.constantFrom(...'ABCabc0123+/_-=xyz') }),
+        fc.string({ unit: 'grapheme-ascii' }),
+        fc.string({ unit: 'binary' }),
+      ),
+      (value) => {
+        assert.equal(shannonEntropy(value), reference(value));
+        // A second call sees no counts left over from the first.
+        assert.equal(shannonEntropy(value), reference(value));
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

@@ -37,6 +37,12 @@ const dbPassword = synth(16, ALPHABETS.alnum, 'db-pass');
 const bearer = synth(40, ALPHABETS.alnum, 'bearer');
 const basic = Buffer.from(`admin:${synth(12, ALPHABETS.alnum, 'basic')}`).toString('base64');
 const generic = synth(32, ALPHABETS.alnum, 'generic');
+/** `api_key`, `api-key`, `apikey`, and the same for access, auth, private and signing keys. */
+const KEY_NAMES = ['api', 'access', 'auth', 'private', 'signing'].flatMap((w) => [
+  `${w}_key`,
+  `${w}-key`,
+  `${w}key`,
+]);
 
 export const CREDENTIAL_RULES: readonly DetectorRule[] = [
   {
@@ -182,7 +188,9 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
     refine: true,
     anchors: [
       {
-        literals: ['secret', 'token', 'api', 'access', 'auth', 'private', 'signing', 'credential'],
+        // The pattern's names spelled out (`api_key`, not `api`): a match starts at its literal, so
+        // the same text matches, while `/api/v1` in every log line is no longer a hit to verify.
+        literals: ['secret', 'token', 'credential', ...KEY_NAMES],
         caseInsensitive: true,
       },
     ],

@@ -1,0 +1,201 @@
+// The token-run search skips text (it reads the last character of each 16-character window and
+// looks back only before a long run): it must find exactly what reading every character finds.
+// The reference below is the character loop the search replaced, kept here as the model.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { ALPHABETS, synth } from '../../src/mask/synthetic.js';
+import {
+  escapeLength,
+  isRunChar,
+  type RunCandidate,
+  readBlock,
+  runEnd,
+  startsLine,
+  TokenRunFinder,
+} from '../../src/mask/token-runs.js';
+import { judgeToken, LOOK_BEHIND, MIN_LABELLED } from '../../src/mask/token-shape.js';
+
+const LEADERS = '/-_+';
+const AFTER = 16;
+
+/** The first secret block at or after `pos`, reading every character (the former TokenRunFinder.next). */
+function referenceNext(enabled: ReadonlySet<string>, text: string, pos: number): RunCandidate | null {
+  const n = text.length;
+  let runStart = -1;
+  for (let i = pos; i <= n; i++) {
+    const c = i < n ? text.charCodeAt(i) : 32;
+    if (isRunChar(c)) {
+      if (runStart < 0) runStart = i;
+      continue;
+    }
+    if (runStart < 0) continue;
+    let s = runStart;
+    runStart = -1;
+    if (i - s < MIN_LABELLED && ((c !== 10 && c !== 13 && c !== 92) || !startsLine(text, s))) continue;
+    if (s > 0 && text.charCodeAt(s - 1) === 92) {
+      const esc = escapeLength(text, s - 1);
+      if (esc > 1) s = Math.min(i, s - 1 + esc);
+    }
+    if (
+      (s === 0 || !isRunChar(text.charCodeAt(s - 1))) &&
+      LEADERS.includes(text[s + 1] ?? ' ') &&
+      LEADERS.includes(text[s]!)
+    )
+      while (s < i && LEADERS.includes(text[s]!)) s++;
+    if (s >= i) continue;
+    const e = runEnd(text, s);
+    const block = readBlock(text, s, e);
+    if (block.token.length >= MIN_LABELLED) {
+      const before = text.slice(Math.max(0, block.start - LOOK_BEHIND), block.start);
+      const verdict = judgeToken(block.token, before, block.lines, text.slice(block.end, block.end + AFTER));
+      if (verdict !== null && enabled.has(verdict.ruleId)) {
+        return { start: block.start, end: block.end, secret: block.token, verdict };
+      }
+    }
+    if (block.lines === 1 && e < i) {
+      runStart = e;
+      i = e;
+      while (i < n && isRunChar(text.charCodeAt(i))) i++;
+      i--;
+      continue;
+    }
+    i = Math.max(i, block.lines > 1 ? block.end : e) - 1;
+  }
+  return null;
+}
+
+function all(find: (text: string, pos: number) => RunCandidate | null, text: string, pos: number) {
+  const out: RunCandidate[] = [];
+  for (let at = pos, found = find(text, at); found !== null; found = find(text, at)) {
+    out.push(found);
+    at = found.end;
+  }
+  return out;
+}
+
+const ENABLED = new Set(['key-material', 'high-entropy-token']);
+
+// Pieces that build blocks, escapes, markers, short first lines, padding and near misses.
+const pieces = [
+  synth(64, ALPHABETS.base64, 'tr-1'),
+  synth(64, ALPHABETS.base64, 'tr-2'),
+  synth(40, ALPHABETS.base64, 'tr-3'),
+  synth(70, ALPHABETS.base64, 'tr-4'),
+  synth(12, ALPHABETS.base64, 'tr-5'),
+  synth(20, ALPHABETS.alnum, 'tr-6'),
+  synth(33, ALPHABETS.alnum, 'tr-7'),
+  synth(64, ALPHABETS.hex, 'tr-8'),
+  synth(15, ALPHABETS.urlSafe, 'tr-9'),
+  synth(17, ALPHABETS.urlSafe, 'tr-10'),
+  'MIIBVgIBADANBgkqhkiG9w0BAQEFAASCAUAwggE8AgEAAkEA',
+  'abc',
+  'n',
+  'r',
+  'rn',
+  '//',
+  '--',
+  '==',
+  '=',
+  '\n',
+  '\r\n',
+  '\r',
+  '\\n',
+  '\\r\\n',
+  '\\',
+  '\\u0041',
+  ' ',
+  '    ',
+  '\t',
+  '> ',
+  '# ',
+  '// ',
+  ' * ',
+  '"',
+  "'",
+  ': ',
+  '|',
+  '-----END EC PRIVATE KEY-----',
+  'the secret key is ',
+  'token: ',
+  'sha256:',
+  'hello world. ',
+];
+
+test('the token-run search finds what reading every character finds', () => {
+  const finder = new TokenRunFinder(ENABLED);
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), fc.nat(), (parts, seed) => {
+      const text = parts.join('');
+      const pos = text.length === 0 ? 0 : seed % (text.length + 1);
+      const expected = all((t, p) => referenceNext(ENABLED, t, p), text, pos);
+      assert.deepEqual(
+        all((t, p) => finder.next(t, p), text, pos),
+        expected,
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('the token-run search agrees on random characters of the token, gap and escape sets', () => {
+  const finder = new TokenRunFinder(ENABLED);
+  const units = [...'Ab9+/_-=n r\\\n\r\t>#*"\':|x0'];
+  fc.assert(
+    fc.property(fc.string({ unit: fc.constantFrom(...units), maxLength: 400 }), fc.nat(), (text, seed) => {
+      const pos = seed % (text.length + 1);
+      assert.deepEqual(
+        all((t, p) => finder.next(t, p), text, pos),
+        all((t, p) => referenceNext(ENABLED, t, p), text, pos),
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('the token-run search agrees on short first lines before full lines, across every kind of gap', () => {
+  const finder = new TokenRunFinder(ENABLED);
+  const line = fc.constantFrom(...pieces.slice(0, 11), 'abc', 'Zq9', synth(39, ALPHABETS.base64, 'tr-39'));
+  const block = fc
+    .tuple(
+      fc.constantFrom('', '\n', '"', ': ', '> ', '|', 'x ', '\\n'),
+      line,
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('\n', '\r\n', '\r', '\\n', '\\r\\n', '\r\\n', ' '),
+          fc.constantFrom('', '  ', '\t', '      '),
+          fc.constantFrom('', '> ', '# ', '// ', ' * ', '//', '>', '*  '),
+          line,
+        ),
+        { maxLength: 4 },
+      ),
+      fc.constantFrom('', '\n', '"', '==', '=\n', '\n-----END RSA PRIVATE KEY-----'),
+    )
+    .map(([lead, first, rest, tail]) => lead + first + rest.map((r) => r.join('')).join('') + tail);
+  fc.assert(
+    fc.property(fc.array(block, { minLength: 1, maxLength: 4 }), fc.nat(), (blocks, seed) => {
+      const text = blocks.join('');
+      const pos = seed % 3 === 0 ? 0 : seed % (text.length + 1);
+      assert.deepEqual(
+        all((t, p) => finder.next(t, p), text, pos),
+        all((t, p) => referenceNext(ENABLED, t, p), text, pos),
+      );
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+test('a run longer than a piece is judged in pieces, as reading every character does', () => {
+  const finder = new TokenRunFinder(ENABLED);
+  const long = synth(140_000, ALPHABETS.base64, 'tr-long');
+  for (const text of [
+    long,
+    `x ${long}\n${synth(64, ALPHABETS.base64, 'tr-x')}`,
+    `${long.slice(0, 65_540)}\n`,
+  ]) {
+    assert.deepEqual(
+      all((t, p) => finder.next(t, p), text, 0),
+      all((t, p) => referenceNext(ENABLED, t, p), text, 0),
+    );
+  }
+});

@@ -1,0 +1,53 @@
+// separatedWords reads the parts of a token in place; it must judge as splitting it did.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { separatedWords } from '../../src/mask/token-shape.js';
+
+const PATH_WORDS = new Set([
+  'tmp',
+  'usr',
+  'bin',
+  'sbin',
+  'lib',
+  'src',
+  'ssh',
+  'etc',
+  'dev',
+  'pkg',
+  'cfg',
+  'www',
+]);
+const VOWELS = new Set('aeiouAEIOU');
+
+/** The former implementation: split on separators, then count letters per part. */
+function reference(token: string): boolean {
+  const pathWord = (part: string): boolean => {
+    if (part.length < 2 || !/^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+)$/.test(part)) return false;
+    if (PATH_WORDS.has(part.toLowerCase())) return true;
+    for (const ch of part) if (VOWELS.has(ch)) return true;
+    return false;
+  };
+  const parts = token.split(/[-_/+.]+/).filter((p) => p.length > 0);
+  if (parts.length < 2) return false;
+  let wordy = 0;
+  let letters = 0;
+  for (const p of parts) {
+    const l = p.replace(/[^A-Za-z]/g, '').length;
+    letters += l;
+    if (pathWord(p)) wordy += l;
+  }
+  return letters > 0 && wordy / letters >= 0.5;
+}
+
+test('separatedWords judges as splitting on separators did', () => {
+  const unit = fc.constantFrom(...'-_/+.aeEbcXYZk9=', 'tmp', 'Usr', 'SSH', 'src', 'é', '\u{1F600}');
+  fc.assert(
+    fc.property(fc.string({ unit, maxLength: 40 }), (token) => {
+      assert.equal(separatedWords(token), reference(token));
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(separatedWords('deployment/checkout-service-7d4b9c8f5d-x2z9q'), true);
+  assert.equal(separatedWords('K2Yew+pLLPrV8WDXlI4RNwlUY5B7ebIGx2dmasMwwKVx'), false);
+});
