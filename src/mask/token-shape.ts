@@ -163,8 +163,8 @@ const OPENSSH_MARKERS: readonly string[] = (() => {
   return [...out];
 })();
 
-/** Short path words without a vowel that paths are full of. */
-const PATH_WORDS = new Set([
+/** Short path words without a vowel that paths are full of (exported for the test's reference reading). */
+export const PATH_WORDS: ReadonlySet<string> = new Set([
   'tmp',
   'usr',
   'bin',

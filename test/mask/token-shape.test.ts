@@ -2,22 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { separatedWords } from '../../src/mask/token-shape.js';
+import { PATH_WORDS, separatedWords } from '../../src/mask/token-shape.js';
 
-const PATH_WORDS = new Set([
-  'tmp',
-  'usr',
-  'bin',
-  'sbin',
-  'lib',
-  'src',
-  'ssh',
-  'etc',
-  'dev',
-  'pkg',
-  'cfg',
-  'www',
-]);
 const VOWELS = new Set('aeiouAEIOU');
 
 /** The former implementation: split on separators, then count letters per part. */
