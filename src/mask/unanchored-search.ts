@@ -5,6 +5,17 @@
 // alone (sticky). One native pass over the text replaces one pass per rule; the offsets found are
 // kept, so the rules share them.
 
+/** Whether an escape in `pattern` is a back-reference (`\1` to `\9`, `\k<name>`); `\\1` is not. */
+function hasBackReference(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] !== '\\') continue;
+    const next = pattern[i + 1] ?? '';
+    if (/[1-9]/.test(next) || (next === 'k' && pattern[i + 2] === '<')) return true;
+    i++; // the escaped character
+  }
+  return false;
+}
+
 export class UnanchoredSearch {
   private readonly re: RegExp;
   private text: string | null = null;
@@ -18,6 +29,13 @@ export class UnanchoredSearch {
    * matters here), so two rules with the same pattern (a copy under another id) are one alternative.
    */
   constructor(patterns: readonly string[]) {
+    // Joined into one alternation with its named groups made plain, a back-reference would point at
+    // another rule's group or at nothing. Custom rules refuse them (pattern-rewrite.ts) and no
+    // catalogue rule has one; a catalogue rule that adds one must fail here, not mask less.
+    const withReference = patterns.find(hasBackReference);
+    if (withReference !== undefined) {
+      throw new Error(`a rule without anchors may not use back-references: ${withReference}`);
+    }
     const plain = new Set(patterns.map((p) => p.replace(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g, '(?:')));
     this.re = new RegExp([...plain].map((p) => `(?:${p})`).join('|'), 'g');
   }

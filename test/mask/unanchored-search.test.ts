@@ -67,3 +67,9 @@ test('each rule without an anchor finds its own matches at the shared hits', () 
     { numRuns: 2000 },
   );
 });
+
+test('a pattern with a back-reference is refused rather than joined (it would point at another rule)', () => {
+  assert.throws(() => new UnanchoredSearch(['\\d{4}', '(a)\\1']), /back-references/);
+  assert.throws(() => new UnanchoredSearch(['(?<d>[A-Z]{2})-\\k<d>']), /back-references/);
+  assert.doesNotThrow(() => new UnanchoredSearch(['\\\\1', '[\\d]{2}']));
+});
