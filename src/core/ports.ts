@@ -1,8 +1,9 @@
 // Ports: the interfaces the core needs from the outside world. Implementations live at the edge
 // (store/*, mask/, ledger/) and are wired together in server/.
+
+import type { EventSelection } from './event-selection.js';
 import type {
   EventContent,
-  EventType,
   Identity,
   JsonObject,
   RecordedEvent,
@@ -120,17 +121,6 @@ export interface Store {
   listCheckpoints(): Promise<SignedCheckpoint[]>;
   /** The checkpoint of the largest size, or null before the first. */
   latestCheckpoint(): Promise<SignedCheckpoint | null>;
-}
-
-/** Which of a session's events a reader needs, and which members of their payloads it does not. */
-export interface EventSelection {
-  readonly types: readonly EventType[];
-  /**
-   * Per event type, payload members to leave out: dotted paths of object keys (`usage`,
-   * `body.choices`), each key a plain name (letters, digits, `_`). A path that is not there (or
-   * crosses a value that is not an object) leaves the payload as it is.
-   */
-  readonly omit?: { readonly [T in EventType]?: readonly string[] };
 }
 
 /** One stored event exactly as the store holds it: text columns as text, so every byte is hashed. */
@@ -430,6 +420,7 @@ export interface ApprovalStore {
   grantsVersion(): Promise<number>;
 }
 
+export type { EventSelection } from './event-selection.js';
 export type {
   AdoptedSession,
   ChangeFeed,

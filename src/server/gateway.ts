@@ -1,7 +1,7 @@
 // The composition root: reads the configuration, builds the store, recorder, masker, pipeline and
 // protocol adapters, recovers sessions a crash cut short, and starts the listeners.
 import { mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
@@ -51,6 +51,7 @@ import { closeAdoptedSessions } from './adopted-sessions.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
+import { closeServer, splitHostPort } from './http-listen.js';
 import { routeRequests } from './http-routes.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
@@ -421,20 +422,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       return closing;
     },
   };
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-    setTimeout(() => server.closeAllConnections(), 2000).unref();
-  });
-}
-
-export function splitHostPort(listen: string): [string, number] {
-  const i = listen.lastIndexOf(':');
-  const host = listen.slice(0, i).replace(/^\[|\]$/g, '');
-  return [host, Number(listen.slice(i + 1))];
 }
 
 /** The verifier of provider-issued access tokens, with the sign-in's provider settings and claim mapping. */

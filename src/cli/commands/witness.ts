@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { type NoteKey, parseVerifierKey, SIGNATURE_TYPE } from '../../ledger/signed-note.js';
-import { splitHostPort } from '../../server/gateway.js';
+import { splitHostPort } from '../../server/http-listen.js';
 import { Witness } from '../../witness/witness.js';
 import { loadOrCreateWitnessKey, witnessVerifierKey } from '../../witness/witness-key.js';
 import { serveWitness } from '../../witness/witness-server.js';
