@@ -151,8 +151,10 @@ test('Groups: create with members, membership shown on both sides, patch and del
 });
 
 test('filters, pagination and attribute projection on /Users', async () => {
-  for (let i = 0; i < 7; i++)
-    await scim.post('/Users', newUser(`page${i}@example.org`, { externalId: `ext-${i}` }));
+  for (let i = 0; i < 7; i++) {
+    const created = await scim.post('/Users', newUser(`page${i}@example.org`, { externalId: `ext-${i}` }));
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+  }
   const all = await scim.get('/Users?filter=' + encodeURIComponent('userName ew "@example.org"'));
   assert.equal(all.body.totalResults, 7);
   assert.deepEqual(all.body.schemas, ['urn:ietf:params:scim:api:messages:2.0:ListResponse']);

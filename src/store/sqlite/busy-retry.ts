@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 // SQLite answers SQLITE_BUSY without waiting out `busy_timeout` in some cases of two connections
 // writing one WAL database (seen here: a checkpoint's INSERT on the main connection failing after
 // about 75 ms while the append worker committed under heavy load). Each write here is one
@@ -22,4 +24,14 @@ export function retryBusySync<T>(write: () => T): T {
       Atomics.wait(pause, 0, 0, PAUSE_MS);
     }
   }
+}
+
+/**
+ * One write transaction that takes the write lock at BEGIN (IMMEDIATE), so it waits out
+ * `busy_timeout` there. A deferred one that reads first and then writes fails at once with
+ * SQLITE_BUSY_SNAPSHOT when the append worker committed in between: SQLite cannot wait for a
+ * snapshot that is already stale. BUSY answers are tried again as above.
+ */
+export function writeTransaction<T>(db: Database.Database, body: () => T): T {
+  return retryBusySync(() => db.transaction(body).immediate());
 }

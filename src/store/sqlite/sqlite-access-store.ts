@@ -9,6 +9,7 @@ import type {
   ServiceTokenRecord,
 } from '../../core/ports.js';
 import { type ServiceTokenRow, serviceTokenOf } from '../access-rows.js';
+import { writeTransaction } from './busy-retry.js';
 import { SqliteScimTables } from './sqlite-scim-tables.js';
 
 export class SqliteAccessStore implements AccessStore {
@@ -31,14 +32,14 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async createServiceToken(r: ServiceTokenRecord): Promise<void> {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       this.#db
         .prepare(
           'INSERT INTO service_tokens (id, name, token_hash, connections, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
         )
         .run(r.id, r.name, r.tokenHash, JSON.stringify(r.connections), r.createdAt, r.expiresAt, r.revokedAt);
       this.#bump();
-    })();
+    });
   }
 
   async findServiceToken(tokenHash: string): Promise<ServiceTokenRecord | null> {
@@ -55,7 +56,7 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async revokeToken(id: string, at: string): Promise<boolean> {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       const service = this.#db
         .prepare('UPDATE service_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
         .run(at, id).changes;
@@ -64,7 +65,7 @@ export class SqliteAccessStore implements AccessStore {
         .run(id, at).changes;
       this.#bump();
       return service > 0 || issued > 0;
-    })();
+    });
   }
 
   async revokedTokenIds(): Promise<Set<string>> {
@@ -73,22 +74,22 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async disableIdentity(subject: string, at: string, reason: string): Promise<void> {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       this.#db
         .prepare('INSERT OR REPLACE INTO disabled_identities (subject, disabled_at, reason) VALUES (?, ?, ?)')
         .run(subject, at, reason);
       this.#bump();
-    })();
+    });
   }
 
   async enableIdentity(subject: string): Promise<boolean> {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       const changes = this.#db
         .prepare('DELETE FROM disabled_identities WHERE subject = ?')
         .run(subject).changes;
       this.#bump();
       return changes > 0;
-    })();
+    });
   }
 
   async disabledIdentities(): Promise<DisabledIdentity[]> {
@@ -101,13 +102,13 @@ export class SqliteAccessStore implements AccessStore {
   }
 
   async rememberAssertion(key: string, until: string, now: string): Promise<boolean> {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       this.#db.prepare('DELETE FROM used_assertions WHERE until <= ?').run(now);
       return (
         this.#db.prepare('INSERT OR IGNORE INTO used_assertions (key, until) VALUES (?, ?)').run(key, until)
           .changes === 1
       );
-    })();
+    });
   }
 
   async assertionUsed(key: string, now: string): Promise<boolean> {

@@ -12,7 +12,6 @@ import type {
   GrantRecord,
   VoteResult,
 } from '../../core/ports.js';
-
 import {
   type ApprovalRow,
   approvalOf,
@@ -21,6 +20,7 @@ import {
   type VoteRow,
   voteOf,
 } from '../approval-rows.js';
+import { writeTransaction } from './busy-retry.js';
 
 const DEFAULT_LIST_LIMIT = 200;
 
@@ -32,34 +32,32 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async createApproval(r: ApprovalRecord): Promise<void> {
-    this.#db
-      .transaction(() => {
-        this.#db
-          .prepare(
-            `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
+    writeTransaction(this.#db, () => {
+      this.#db
+        .prepare(
+          `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
              approvers, required, created_at, expires_at, decided_at, action_digest)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            r.id,
-            r.kind,
-            r.status,
-            JSON.stringify(r.requester),
-            r.connection,
-            r.sessionId,
-            r.rule,
-            r.reason,
-            JSON.stringify(r.subject),
-            JSON.stringify(r.approvers),
-            r.required,
-            r.createdAt,
-            r.expiresAt,
-            r.decidedAt,
-            r.actionDigest,
-          );
-        for (const vote of r.votes) this.#insertVote(r.id, vote);
-      })
-      .immediate();
+        )
+        .run(
+          r.id,
+          r.kind,
+          r.status,
+          JSON.stringify(r.requester),
+          r.connection,
+          r.sessionId,
+          r.rule,
+          r.reason,
+          JSON.stringify(r.subject),
+          JSON.stringify(r.approvers),
+          r.required,
+          r.createdAt,
+          r.expiresAt,
+          r.decidedAt,
+          r.actionDigest,
+        );
+      for (const vote of r.votes) this.#insertVote(r.id, vote);
+    });
   }
 
   async getApproval(id: string): Promise<ApprovalRecord | null> {
@@ -91,35 +89,31 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async addVote(id: string, vote: ApprovalVote): Promise<VoteResult> {
-    return this.#db
-      .transaction((): VoteResult => {
-        const row = this.#db.prepare('SELECT status, required FROM approvals WHERE id = ?').get(id) as
-          | { status: string; required: number }
-          | undefined;
-        if (!row) return { outcome: 'unknown' };
-        if (row.status !== 'pending') return { outcome: 'closed' };
-        const voted = this.#db
-          .prepare('SELECT 1 FROM approval_votes WHERE approval_id = ? AND reviewer_subject = ?')
-          .get(id, vote.reviewer.subject);
-        if (voted) return { outcome: 'duplicate' };
-        this.#insertVote(id, vote);
-        const approvals = (
-          this.#db
-            .prepare(
-              "SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = ? AND decision = 'approve'",
-            )
-            .get(id) as { n: number }
-        ).n;
-        const decided: ApprovalStatus | null =
-          vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
-        if (decided) {
-          this.#db
-            .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
-            .run(decided, vote.at, id);
-        }
-        return { outcome: 'recorded', record: this.#readApproval(id)! };
-      })
-      .immediate();
+    return writeTransaction(this.#db, (): VoteResult => {
+      const row = this.#db.prepare('SELECT status, required FROM approvals WHERE id = ?').get(id) as
+        | { status: string; required: number }
+        | undefined;
+      if (!row) return { outcome: 'unknown' };
+      if (row.status !== 'pending') return { outcome: 'closed' };
+      const voted = this.#db
+        .prepare('SELECT 1 FROM approval_votes WHERE approval_id = ? AND reviewer_subject = ?')
+        .get(id, vote.reviewer.subject);
+      if (voted) return { outcome: 'duplicate' };
+      this.#insertVote(id, vote);
+      const approvals = (
+        this.#db
+          .prepare("SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = ? AND decision = 'approve'")
+          .get(id) as { n: number }
+      ).n;
+      const decided: ApprovalStatus | null =
+        vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
+      if (decided) {
+        this.#db
+          .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
+          .run(decided, vote.at, id);
+      }
+      return { outcome: 'recorded', record: this.#readApproval(id)! };
+    });
   }
 
   async closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean> {
@@ -139,29 +133,27 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async createGrant(g: GrantRecord): Promise<void> {
-    this.#db
-      .transaction(() => {
-        this.#db
-          .prepare(
-            `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
+    writeTransaction(this.#db, () => {
+      this.#db
+        .prepare(
+          `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
              revoked_at, revoked_by)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            g.id,
-            g.subject,
-            g.connection,
-            g.approvalId,
-            g.breakGlass ? 1 : 0,
-            g.reason,
-            g.createdAt,
-            g.expiresAt,
-            g.revokedAt,
-            g.revokedBy,
-          );
-        this.#bumpGrantsVersion();
-      })
-      .immediate();
+        )
+        .run(
+          g.id,
+          g.subject,
+          g.connection,
+          g.approvalId,
+          g.breakGlass ? 1 : 0,
+          g.reason,
+          g.createdAt,
+          g.expiresAt,
+          g.revokedAt,
+          g.revokedBy,
+        );
+      this.#bumpGrantsVersion();
+    });
   }
 
   async getGrant(id: string): Promise<GrantRecord | null> {
@@ -193,16 +185,14 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async revokeGrant(id: string, at: string, by: string): Promise<boolean> {
-    return this.#db
-      .transaction(() => {
-        const changed =
-          this.#db
-            .prepare('UPDATE grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL')
-            .run(at, by, id).changes > 0;
-        if (changed) this.#bumpGrantsVersion();
-        return changed;
-      })
-      .immediate();
+    return writeTransaction(this.#db, () => {
+      const changed =
+        this.#db
+          .prepare('UPDATE grants SET revoked_at = ?, revoked_by = ? WHERE id = ? AND revoked_at IS NULL')
+          .run(at, by, id).changes > 0;
+      if (changed) this.#bumpGrantsVersion();
+      return changed;
+    });
   }
 
   async grantsVersion(): Promise<number> {

@@ -5,7 +5,7 @@
 import type Database from 'better-sqlite3';
 import type { AdoptedSession, ReplicaInfo, ReplicaLeases } from '../../core/ports.js';
 import { type SessionRow, sessionSummaryOf } from '../ledger-rows.js';
-import { retryBusySync } from './busy-retry.js';
+import { writeTransaction } from './busy-retry.js';
 import { sqliteInteger } from './sqlite-event-source.js';
 
 const CHECKPOINT_SIGNER = 'checkpoint-signer';
@@ -108,6 +108,6 @@ export class SqliteReplicaLeases implements ReplicaLeases {
 
   /** One immediate transaction: it takes the write lock first, so a read inside it cannot go stale. */
   #write<T>(body: () => T): T {
-    return retryBusySync(() => this.#db.transaction(body).immediate());
+    return writeTransaction(this.#db, body);
   }
 }

@@ -5,6 +5,7 @@ import type Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ScimGroupRecord, ScimTokenRecord, ScimUserRecord } from '../../core/ports.js';
+import { writeTransaction } from './busy-retry.js';
 
 interface UserRow {
   id: string;
@@ -37,12 +38,12 @@ export class SqliteScimTables {
   }
 
   createToken(r: ScimTokenRecord): void {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       this.#db
         .prepare('INSERT INTO scim_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
         .run(r.id, r.name, r.tokenHash, r.createdAt);
       this.#bump();
-    })();
+    });
   }
 
   findToken(tokenHash: string): ScimTokenRecord | null {
@@ -53,7 +54,7 @@ export class SqliteScimTables {
   }
 
   putUser(r: ScimUserRecord): void {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       const key = r.userName.toLowerCase();
       const clash = this.#db
         .prepare('SELECT id FROM scim_users WHERE user_name_key = ? AND id != ?')
@@ -77,16 +78,16 @@ export class SqliteScimTables {
           r.version,
         );
       this.#bump();
-    })();
+    });
   }
 
   deleteUser(id: string): boolean {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       this.#db.prepare('DELETE FROM scim_members WHERE user_id = ?').run(id);
       const changes = this.#db.prepare('DELETE FROM scim_users WHERE id = ?').run(id).changes;
       this.#bump();
       return changes > 0;
-    })();
+    });
   }
 
   listUsers(): ScimUserRecord[] {
@@ -105,7 +106,7 @@ export class SqliteScimTables {
   }
 
   putGroup(r: ScimGroupRecord): void {
-    this.#db.transaction(() => {
+    writeTransaction(this.#db, () => {
       const key = r.displayName.toLowerCase();
       const clash = this.#db
         .prepare('SELECT id FROM scim_groups WHERE name_key = ? AND id != ?')
@@ -121,16 +122,16 @@ export class SqliteScimTables {
       const insert = this.#db.prepare('INSERT OR IGNORE INTO scim_members (group_id, user_id) VALUES (?, ?)');
       for (const member of r.members) insert.run(r.id, member);
       this.#bump();
-    })();
+    });
   }
 
   deleteGroup(id: string): boolean {
-    return this.#db.transaction(() => {
+    return writeTransaction(this.#db, () => {
       this.#db.prepare('DELETE FROM scim_members WHERE group_id = ?').run(id);
       const changes = this.#db.prepare('DELETE FROM scim_groups WHERE id = ?').run(id).changes;
       this.#bump();
       return changes > 0;
-    })();
+    });
   }
 
   listGroups(): ScimGroupRecord[] {
