@@ -3,6 +3,9 @@
 // against the stand-in model): the time from navigation until its tree is drawn, and from a click
 // on a node until its prompt shows. (2) A ledger of 100,000 sessions: the time from navigation until
 // the first page of the session list is drawn. Writes the "## Web console" section of bench/RESULTS.md.
+// The tree is opened first as people open it after a run (the gateway built it ahead once the run
+// went quiet, in its tree thread), then again, and once more after a gateway restart, when nothing is
+// built and the first open pays the rebuild.
 // Usage: node --import tsx bench/console/run.ts [--calls 10000] [--sessions 100000] [--runs 3]
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -31,11 +34,12 @@ const model = await startWorkloadModel((request, choice) => ({
   content: game24Reply(lastUserText(request), choice * 1000 + sample++),
 }));
 process.env.VIGIL_CONSOLE_DIR = buildConsole();
-const gateway = await startTestGateway({
+const settings = {
   connections: [
     { name: 'oa', type: 'llm-openai', upstream: model.baseURL.replace(/\/v1$/, ''), allow: ['*'] },
   ],
-});
+};
+let gateway = await startTestGateway(settings);
 
 // (2) first: 100,000 short sessions (start and end), through the gateway's session manager.
 const seedStart = performance.now();
@@ -72,14 +76,20 @@ while (calls < targetCalls) {
 await gateway.recorder.drain();
 const recordMs = performance.now() - recordStart;
 const tot = (await gateway.store.ledger.listSessions({ connection: 'oa', limit: 10 }))[0]!;
+// The gateway builds the tree ahead once the run has been quiet (console.prebuild_quiet, 2 s).
+while (!(await gateway.trees.holds(tot))) await new Promise((r) => setTimeout(r, 20));
+const aheadMs = performance.now() - recordStart - recordMs;
 
 const browser = await launchChromium();
 const context = await browser.newContext();
 const page = await context.newPage();
-await page.goto(`${gateway.url}/`);
-await page.locator('#token').fill(TOKENS.alice);
-await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-await page.getByTestId('who').waitFor();
+async function signIn(): Promise<void> {
+  await page.goto(`${gateway.url}/`);
+  await page.locator('#token').fill(TOKENS.alice);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await page.getByTestId('who').waitFor();
+}
+await signIn();
 
 /** Milliseconds from the navigation's start until `selector` is in the page (checked every frame). */
 async function timeUntil(p: Page, url: string, selector: string): Promise<number> {
@@ -122,6 +132,17 @@ for (let r = 0; r < runs; r++) {
   await page.getByTestId('node-prompt').waitFor();
   clickTimes.push(performance.now() - t0);
 }
+// A restart: nothing is built ahead, so the first open rebuilds the tree (in the gateway's tree thread).
+const dataDir = gateway.dataDir;
+await gateway.close();
+gateway = await startTestGateway(settings, dataDir);
+await signIn();
+const restartTree = await timeUntil(
+  page,
+  `${gateway.url}/sessions/${tot.id}?tab=tree`,
+  '[data-testid=tree-node]',
+);
+const restartApi = await apiCalls(page);
 await browser.close();
 await gateway.close();
 await model.close();
@@ -137,14 +158,17 @@ const body = [
   '| measure (median of ' + runs + ', from navigation start) | value | target |',
   '| --- | --- | --- |',
   `| first page of the ${targetSessions.toLocaleString('en')}-session list drawn | ${median(listTimes).toFixed(0)} ms (${listTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 500 ms |`,
-  `| ${calls}-call tree drawn (fetch, layout in a Web Worker, ${drawn} of ${nodes} nodes in view drawn) | ${median(treeTimes).toFixed(0)} ms (${treeTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 1000 ms |`,
+  `| ${calls}-call tree drawn, first open after the run (fetch, layout in a Web Worker, ${drawn} of ${nodes} nodes in view drawn) | ${treeTimes[0]!.toFixed(0)} ms | ≤ 1000 ms |`,
+  `| the same tree, all ${runs} opens | ${median(treeTimes).toFixed(0)} ms (${treeTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 1000 ms |`,
+  `| the same tree, first open after a gateway restart (nothing built ahead: rebuilt on request) | ${restartTree.toFixed(0)} ms | |`,
   `| click on a node until its prompt shows (measured from the test driver) | ${median(clickTimes).toFixed(0)} ms | |`,
   '',
-  'The first tree run rebuilds the tree on the gateway (cold); the later ones skip the rebuild (the ' +
-    "gateway's tree cache): what remains is making, recording the read of, and sending the outline (the " +
-    'API time below), parsing it, the layout in the worker and the first draw.',
+  `The gateway built the tree ahead in its tree thread ${(aheadMs / 1000).toFixed(1)} s after the run's last ` +
+    'call (of which 2 s is the quiet it waits for, console.prebuild_quiet), before the browser opened it; ' +
+    'an open then costs reading, recording and sending the outline, parsing it, the layout in the ' +
+    "page's Web Worker and the first draw. After a restart the first open also pays the rebuild.",
   '',
-  `Where the time went (last run): list: ${listApi}. Tree: ${treeApi}.`,
+  `Where the time went (last run): list: ${listApi}. Tree: ${treeApi}. After the restart: ${restartApi}.`,
   '',
   `Machine: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}; ` +
     `load average ${os.loadavg()[0]!.toFixed(1)} when measured.`,

@@ -354,6 +354,17 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
           scrape_token: secretRef.optional(),
         })
         .default({ enabled: false }),
+      /**
+       * The web console (docs/console.md). A reasoning session's tree is built ahead of its first
+       * reader once this gateway has recorded `prebuild_min_calls` model calls in it and it has
+       * been quiet for `prebuild_quiet`; 0 calls turns it off.
+       */
+      console: z
+        .strictObject({
+          prebuild_min_calls: z.number().int().min(0).default(500),
+          prebuild_quiet: duration.default(2000),
+        })
+        .default({ prebuild_min_calls: 500, prebuild_quiet: 2000 }),
       connections: z.array(connection).default([]),
       /**
        * OpenTelemetry traces over OTLP/HTTP (docs/tracing.md): off unless the section is present.

@@ -5,13 +5,21 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { VigilError } from '../core/errors.js';
 
+/**
+ * A body already serialized, sent as it is: a reasoning tree is built and serialized in a worker
+ * thread, and parsing and serializing its megabytes again would block the event loop for nothing.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: OutgoingHttpHeaders = {},
 ): void {
-  const text = JSON.stringify(body);
+  const text = body instanceof JsonText ? body.text : JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json',

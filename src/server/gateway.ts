@@ -14,6 +14,7 @@ import { recordingRoutes } from '../api/routes/recordings.js';
 import { sessionRoutes } from '../api/routes/sessions.js';
 import { siemRoutes } from '../api/routes/siem.js';
 import { terminalRoutes } from '../api/routes/terminal.js';
+import type { TreeReader } from '../api/routes/tree-reader.js';
 import { whoamiRoute } from '../api/routes/whoami.js';
 import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
 import { consoleHandler } from '../console/console-handler.js';
@@ -62,6 +63,7 @@ import { ReplicaMembership } from './replica-membership.js';
 import { RevocationWatcher } from './revocation-watcher.js';
 import { wireScim } from './scim-wiring.js';
 import { stillAllowedOn } from './still-allowed.js';
+import { wireTrees } from './trees/wire-trees.js';
 import { wireWitnesses } from './witness-wiring.js';
 
 export interface Gateway {
@@ -74,6 +76,8 @@ export interface Gateway {
   readonly recorder: Recorder;
   readonly sessions: SessionManager;
   readonly logger: Logger;
+  /** The reasoning trees the console reads, built in their own thread. */
+  readonly trees: TreeReader;
   readonly vigilTokens: VigilTokens;
   readonly checkpointer: Checkpointer;
   readonly ledgerKeys: ReturnType<typeof loadLedgerKeys>;
@@ -260,6 +264,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     ? metricsEndpoint(metrics, { scrapeToken, authenticate: (token) => pipeline.authenticate(token) })
     : null;
 
+  const trees = wireTrees(config, loaded.dataDir, baseDir, recorder, logger);
   const admin = new AdminApi({
     pipeline,
     sessions,
@@ -270,6 +275,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       ...recordingRoutes({
         store: store.ledger,
         audit,
+        trees: trees.reader,
         exportBundle: (id) =>
           exportBundle(store.ledger, id, ledgerKeys.keyring, {
             checkpointNow: () => checkpointer.checkpointNow(),
@@ -395,6 +401,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     vigilTokens,
     checkpointer,
     ledgerKeys,
+    trees: trees.reader,
     admin,
     approvals,
     listeners,
@@ -410,6 +417,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         await running.close();
         await sessions.closeAll('shutdown');
         await recorder.drain();
+        await trees.close();
         // The sessions shutdown ended are exported (briefly) while the store is still open.
         await tracing?.close();
         // Sinks get what was recorded, for a bounded time: an unacknowledged batch is resent at the next start.

@@ -14,6 +14,14 @@ import { SQLITE_FILE, SqliteStoreBundle } from './sqlite/sqlite-store-bundle.js'
 export type StoreConfig = Pick<VigilConfig, 'store' | 'durability' | 'append_in_worker'> &
   Partial<Pick<VigilConfig, 'payloads'>>;
 
+export interface OpenStoreOptions {
+  /**
+   * A second reader of a store a gateway has open (its tree builder thread): SQLite read-only
+   * without an append worker, PostgreSQL with a pool of two.
+   */
+  readonly reader?: boolean;
+}
+
 /**
  * Async although SQLite opens synchronously: PostgreSQL connects and migrates first. `baseDir` is
  * where a `file:` reference in the store's URL is relative to (the configuration file's folder).
@@ -23,29 +31,39 @@ export async function openStore(
   config: StoreConfig,
   dataDir: string,
   baseDir: string = process.cwd(),
+  options: OpenStoreOptions = {},
 ): Promise<StoreBundle> {
   const payloads = config.payloads;
   // Credentials first: a reference that does not resolve fails before the database is opened.
   const objects = payloads ? openObjectStore(payloads.objects, dataDir, baseDir) : null;
-  const backend = await openBackend(config, dataDir, baseDir).catch(async (err: unknown) => {
-    await objects?.close();
-    throw err;
-  });
+  const backend = await openBackend(config, dataDir, baseDir, options.reader === true).catch(
+    async (err: unknown) => {
+      await objects?.close();
+      throw err;
+    },
+  );
   return objects && payloads ? new OffloadingStoreBundle(backend, objects, payloads.offload_above) : backend;
 }
 
-async function openBackend(config: StoreConfig, dataDir: string, baseDir: string): Promise<StoreBundle> {
+async function openBackend(
+  config: StoreConfig,
+  dataDir: string,
+  baseDir: string,
+  reader = false,
+): Promise<StoreBundle> {
   const store = config.store;
   switch (store.type) {
     case 'sqlite':
-      return new SqliteStoreBundle(join(dataDir, SQLITE_FILE), {
-        synchronous: config.durability,
-        appendInWorker: config.append_in_worker,
-      });
+      return new SqliteStoreBundle(
+        join(dataDir, SQLITE_FILE),
+        reader
+          ? { readonly: true }
+          : { synchronous: config.durability, appendInWorker: config.append_in_worker },
+      );
     case 'postgres':
       return PostgresStoreBundle.open({
         url: resolveDatabaseUrl(store.url, baseDir),
-        max: store.pool.max,
+        max: reader ? 2 : store.pool.max,
         schema: store.schema,
       });
     default:

@@ -91,3 +91,18 @@ test('a failed build is not kept: the next reader builds again', async () => {
   await cache.get(session('a', 2), build('a'));
   assert.deepEqual(builds, ['failed', 'a']);
 });
+
+test('holds says whether the tree of this state is built: not while building, not for a newer state', async () => {
+  const cache = new TreeCache(2);
+  let finish = () => {};
+  const built = cache.get(session('a', 4), async () => {
+    await new Promise<void>((r) => (finish = r));
+    return counter().build('a')();
+  });
+  assert.equal(cache.holds(session('a', 4)), false);
+  finish();
+  await built;
+  assert.equal(cache.holds(session('a', 4)), true);
+  assert.equal(cache.holds(session('a', 5)), false);
+  assert.equal(cache.holds(session('b', 4)), false);
+});

@@ -1,33 +1,22 @@
 // What auditors do with recordings: a session's reasoning tree and outcome path, a verifiable
 // export bundle, and verification of the whole ledger. Reading any of them is itself recorded.
-import type { SessionSummary } from '../../core/events.js';
 import type { Store } from '../../core/ports.js';
 import { verifyBundle } from '../../ledger/bundle-verify.js';
-import { actionEventsAround, sessionPathJson, sessionTreeJson, TREE_EVENTS } from '../../reasoning/index.js';
 import type { Route } from '../admin-route.js';
 import { type Audit, readableSession } from './sessions.js';
-import { TreeCache } from './tree-cache.js';
-import { treeNode, treeOutline } from './tree-outline.js';
+import type { TreeReader } from './tree-reader.js';
 
 export interface RecordingRouteDeps {
   readonly store: Store;
   readonly audit: Audit;
+  /** Builds and keeps the reasoning trees (in a worker thread in the gateway). */
+  readonly trees: TreeReader;
   readonly exportBundle: (sessionId: string) => Promise<string>;
   readonly verify: () => Promise<unknown>;
 }
 
 export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
-  const { store, audit } = deps;
-  const trees = new TreeCache();
-  const treeOf = (session: SessionSummary) =>
-    trees.get(session, async () =>
-      sessionTreeJson(
-        session.id,
-        // Only what the tree reads (TREE_EVENTS): a cold 10,000-call tree is mostly this read.
-        await store.readSessionContent(session.id, TREE_EVENTS),
-        await actionEventsAround(store, session),
-      ),
-    );
+  const { store, audit, trees } = deps;
   return [
     {
       method: 'GET',
@@ -35,10 +24,10 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const json = await treeOf(session);
         const outline = ctx.query.get('outline') === '1';
+        const body = await (outline ? trees.outline(session) : trees.full(session));
         await audit(ctx, { what: outline ? 'tree-outline' : 'tree', session: session.id });
-        return { status: 200, body: outline ? treeOutline(json) : json };
+        return { status: 200, body };
       },
     },
     {
@@ -47,7 +36,7 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const body = treeNode(await treeOf(session), ctx.params[1]!);
+        const body = await trees.node(session, ctx.params[1]!);
         await audit(ctx, { what: 'tree-node', session: session.id, node: ctx.params[1]! });
         return { status: 200, body };
       },
@@ -58,9 +47,9 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const events = await store.readSessionContent(session.id, TREE_EVENTS);
+        const body = await trees.path(session, ctx.query.get('node') ?? undefined);
         await audit(ctx, { what: 'path', session: session.id });
-        return { status: 200, body: sessionPathJson(session.id, events, ctx.query.get('node') ?? undefined) };
+        return { status: 200, body };
       },
     },
     {

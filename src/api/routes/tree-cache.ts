@@ -6,16 +6,28 @@
 import type { SessionSummary } from '../../core/events.js';
 import type { SessionTreeJson } from '../../reasoning/index.js';
 
+const versionOf = (s: Pick<SessionSummary, 'eventCount' | 'lastEventAt'>) =>
+  `${s.eventCount}:${s.lastEventAt}`;
+
 export class TreeCache {
   readonly #size: number;
-  readonly #entries = new Map<string, { version: string; json: Promise<SessionTreeJson> }>();
+  readonly #entries = new Map<string, { version: string; json: Promise<SessionTreeJson>; built: boolean }>();
 
   constructor(size = 4) {
     this.#size = size;
   }
 
-  get(session: SessionSummary, build: () => Promise<SessionTreeJson>): Promise<SessionTreeJson> {
-    const version = `${session.eventCount}:${session.lastEventAt}`;
+  /** Whether the tree of the session in this state is built and kept. */
+  holds(session: Pick<SessionSummary, 'id' | 'eventCount' | 'lastEventAt'>): boolean {
+    const hit = this.#entries.get(session.id);
+    return hit?.built === true && hit.version === versionOf(session);
+  }
+
+  get(
+    session: Pick<SessionSummary, 'id' | 'eventCount' | 'lastEventAt'>,
+    build: () => Promise<SessionTreeJson>,
+  ): Promise<SessionTreeJson> {
+    const version = versionOf(session);
     const hit = this.#entries.get(session.id);
     if (hit && hit.version === version) {
       // Most recently used last.
@@ -23,11 +35,16 @@ export class TreeCache {
       this.#entries.set(session.id, hit);
       return hit.json;
     }
-    const entry = { version, json: build() };
+    const entry = { version, json: build(), built: false };
     // A failed build is not kept: the next reader tries again.
-    entry.json.catch(() => {
-      if (this.#entries.get(session.id) === entry) this.#entries.delete(session.id);
-    });
+    entry.json.then(
+      () => {
+        entry.built = true;
+      },
+      () => {
+        if (this.#entries.get(session.id) === entry) this.#entries.delete(session.id);
+      },
+    );
     this.#entries.delete(session.id);
     this.#entries.set(session.id, entry);
     while (this.#entries.size > this.#size) this.#entries.delete(this.#entries.keys().next().value!);
