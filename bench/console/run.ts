@@ -4,8 +4,8 @@
 // on a node until its prompt shows. (2) A ledger of 100,000 sessions: the time from navigation until
 // the first page of the session list is drawn. Writes the "## Web console" section of bench/RESULTS.md.
 // The tree is opened first as people open it after a run (the gateway built it ahead once the run
-// went quiet, in its tree thread), then again, and once more after a gateway restart, when nothing is
-// built and the first open pays the rebuild.
+// went quiet, in its tree thread), then again; after a gateway restart (which builds the latest long
+// runs ahead); and after a restart with building ahead off, when the first open pays the rebuild.
 // Usage: node --import tsx bench/console/run.ts [--calls 10000] [--sessions 100000] [--runs 3]
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -85,6 +85,9 @@ const context = await browser.newContext();
 const page = await context.newPage();
 async function signIn(): Promise<void> {
   await page.goto(`${gateway.url}/`);
+  // The cookie is per host, not per port: after a restart on another port it may still sign us in.
+  await page.locator('#token, [data-testid=who]').first().waitFor();
+  if (await page.getByTestId('who').isVisible()) return;
   await page.locator('#token').fill(TOKENS.alice);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByTestId('who').waitFor();
@@ -132,17 +135,27 @@ for (let r = 0; r < runs; r++) {
   await page.getByTestId('node-prompt').waitFor();
   clickTimes.push(performance.now() - t0);
 }
-// A restart: nothing is built ahead, so the first open rebuilds the tree (in the gateway's tree thread).
+// A restart: the gateway builds the latest long runs ahead shortly after it starts.
 const dataDir = gateway.dataDir;
-await gateway.close();
-gateway = await startTestGateway(settings, dataDir);
-await signIn();
-const restartTree = await timeUntil(
-  page,
-  `${gateway.url}/sessions/${tot.id}?tab=tree`,
-  '[data-testid=tree-node]',
-);
-const restartApi = await apiCalls(page);
+async function restart(prebuildMinCalls: number): Promise<void> {
+  await gateway.close();
+  gateway = await startTestGateway(
+    { ...settings, console: { prebuild_min_calls: prebuildMinCalls } },
+    dataDir,
+  );
+  await signIn();
+}
+const treeUrl = () => `${gateway.url}/sessions/${tot.id}?tab=tree`;
+const startedAt = performance.now();
+await restart(500);
+const restarted = (await gateway.store.ledger.getSession(tot.id))!;
+while (!(await gateway.trees.holds(restarted))) await new Promise((r) => setTimeout(r, 20));
+const atStartMs = performance.now() - startedAt;
+const restartTree = await timeUntil(page, treeUrl(), '[data-testid=tree-node]');
+// With building ahead off, the first open rebuilds the tree (in the gateway's tree thread).
+await restart(0);
+const coldTree = await timeUntil(page, treeUrl(), '[data-testid=tree-node]');
+const coldApi = await apiCalls(page);
 await browser.close();
 await gateway.close();
 await model.close();
@@ -160,15 +173,19 @@ const body = [
   `| first page of the ${targetSessions.toLocaleString('en')}-session list drawn | ${median(listTimes).toFixed(0)} ms (${listTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 500 ms |`,
   `| ${calls}-call tree drawn, first open after the run (fetch, layout in a Web Worker, ${drawn} of ${nodes} nodes in view drawn) | ${treeTimes[0]!.toFixed(0)} ms | ≤ 1000 ms |`,
   `| the same tree, all ${runs} opens | ${median(treeTimes).toFixed(0)} ms (${treeTimes.map((x) => x.toFixed(0)).join(', ')}) | ≤ 1000 ms |`,
-  `| the same tree, first open after a gateway restart (nothing built ahead: rebuilt on request) | ${restartTree.toFixed(0)} ms | |`,
+  `| the same tree, first open after a gateway restart (built ahead at start as the latest long run) | ${restartTree.toFixed(0)} ms | ≤ 1000 ms |`,
+  `| the same tree, first open with building ahead off (\`prebuild_min_calls: 0\`: rebuilt on request) | ${coldTree.toFixed(0)} ms | |`,
   `| click on a node until its prompt shows (measured from the test driver) | ${median(clickTimes).toFixed(0)} ms | |`,
   '',
   `The gateway built the tree ahead in its tree thread ${(aheadMs / 1000).toFixed(1)} s after the run's last ` +
     'call (of which 2 s is the quiet it waits for, console.prebuild_quiet), before the browser opened it; ' +
     'an open then costs reading, recording and sending the outline, parsing it, the layout in the ' +
-    "page's Web Worker and the first draw. After a restart the first open also pays the rebuild.",
+    "page's Web Worker and the first draw. After a restart the gateway built it " +
+    `${(atStartMs / 1000).toFixed(1)} s after the restart began (closing the old gateway, starting the new one ` +
+    'and signing in; 2 s of it is the same wait). With building ahead ' +
+    'off, or for a session that is neither recent nor recorded by this gateway, the first open also pays the rebuild.',
   '',
-  `Where the time went (last run): list: ${listApi}. Tree: ${treeApi}. After the restart: ${restartApi}.`,
+  `Where the time went (last run): list: ${listApi}. Tree: ${treeApi}. Rebuilt on request: ${coldApi}.`,
   '',
   `Machine: ${os.cpus()[0]?.model ?? 'unknown'} (${os.cpus().length} cores, shared), Node ${process.version}; ` +
     `load average ${os.loadavg()[0]!.toFixed(1)} when measured.`,

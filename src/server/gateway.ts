@@ -264,7 +264,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     ? metricsEndpoint(metrics, { scrapeToken, authenticate: (token) => pipeline.authenticate(token) })
     : null;
 
-  const trees = wireTrees(config, loaded.dataDir, baseDir, recorder, logger);
+  const trees = wireTrees(config, store.ledger, loaded.dataDir, baseDir, recorder, logger);
   const admin = new AdminApi({
     pipeline,
     sessions,

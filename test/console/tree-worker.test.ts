@@ -96,6 +96,31 @@ for (const store of ['sqlite', 'postgres'] as const) {
   });
 }
 
+test('after a restart the latest long run is built ahead; with prebuild off nothing is', {
+  timeout: 180_000,
+}, async () => {
+  const settings = (minCalls: number) => ({
+    console: { prebuild_min_calls: minCalls, prebuild_quiet: '100ms' },
+    connections: [
+      { name: 'oa', type: 'llm-openai', upstream: model.baseURL.replace(/\/v1$/, ''), allow: ['*'] },
+    ],
+  });
+  const first = await startTestGateway(settings(0));
+  const session = await recordRun(first);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(await first.trees.holds(session), false, 'prebuild_min_calls: 0 builds nothing ahead');
+  await first.close();
+  const again = await startTestGateway(settings(5), first.dataDir);
+  try {
+    // Its state now: the first gateway's shutdown ended it.
+    const ended = await again.store.ledger.getSession(session.id);
+    assert.ok(ended?.endedAt);
+    await untilHeld(again, ended);
+  } finally {
+    await again.close();
+  }
+});
+
 test('a store the tree builder cannot open fails each request with its code, and nothing hangs', async () => {
   const trees = new WorkerTrees({
     store: { store: { type: 'sqlite' }, durability: 'full', append_in_worker: true },
