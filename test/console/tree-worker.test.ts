@@ -12,6 +12,7 @@ import { buildSessionTree } from '../../src/api/routes/tree-reader.js';
 import type { SessionSummary } from '../../src/core/events.js';
 import { outcomePath } from '../../src/reasoning/index.js';
 import { WorkerTrees } from '../../src/server/trees/worker-trees.js';
+import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { solveGame24 } from '../workloads/game24/bfs.js';
 import { game24Reply } from '../workloads/game24/model.js';
@@ -118,6 +119,38 @@ test('after a restart the latest long run is built ahead; with prebuild off noth
     await untilHeld(again, ended);
   } finally {
     await again.close();
+  }
+});
+
+test('a purge reaches the kept tree: what was purged is never served from it', {
+  timeout: 180_000,
+}, async () => {
+  const gateway = await startTestGateway({
+    connections: [
+      { name: 'oa', type: 'llm-openai', upstream: model.baseURL.replace(/\/v1$/, ''), allow: ['*'] },
+    ],
+  });
+  try {
+    const session = await recordRun(gateway);
+    const local = await buildSessionTree(gateway.store.ledger, session);
+    const node = local.tree.nodes.find((n) => n.prompt.length > 20)!;
+    const nodeUrl = `/api/sessions/${session.id}/tree/nodes/${node.id}`;
+    // The prompt as it appears inside the JSON of an answer.
+    const served = (body: unknown) => JSON.stringify(body).includes(JSON.stringify(node.prompt).slice(1, -1));
+    assert.ok(served((await api(gateway, nodeUrl)).body), 'the prompt is served before the purge');
+    assert.equal(await gateway.trees.holds(session), true, 'and the tree is kept');
+
+    const purge = await runCli(['--data', gateway.dataDir, 'purge', '--before', '2999-01-01', '--json']);
+    assert.equal(purge.code, 0, purge.stderr);
+    assert.ok((JSON.parse(purge.stdout) as { purged: number }).purged > 0);
+    assert.equal(await gateway.trees.holds(session), false, 'the kept tree is from before the purge');
+    assert.ok(!served((await api(gateway, nodeUrl)).body), 'the purged prompt is not served');
+    assert.ok(
+      !served((await api(gateway, `/api/sessions/${session.id}/tree`)).body),
+      'nor in the whole tree',
+    );
+  } finally {
+    await gateway.close();
   }
 });
 

@@ -1,13 +1,13 @@
 // The last few rebuilt reasoning trees, so opening nodes one after another does not rebuild a
-// 10,000-call tree each time. A tree is kept for one state of its session (its last event), so a
-// live session's next event makes it stale. Who may read a session is checked before the cache is.
+// 10,000-call tree each time. A tree is kept for one state of its session (its last event) and one
+// purge generation, so a live session's next event, or a purge, makes it stale. Who may read a session is checked before the cache is.
 // A build in progress is shared: readers who open the same cold tree at once (two people, two tabs)
 // wait for one rebuild, not one each (a rebuild of a 10,000-call tree is seconds of CPU).
 import type { SessionSummary } from '../../core/events.js';
 import type { SessionTreeJson } from '../../reasoning/index.js';
 
-const versionOf = (s: Pick<SessionSummary, 'eventCount' | 'lastEventAt'>) =>
-  `${s.eventCount}:${s.lastEventAt}`;
+const versionOf = (s: Pick<SessionSummary, 'eventCount' | 'lastEventAt'>, generation: string) =>
+  `${s.eventCount}:${s.lastEventAt}:${generation}`;
 
 export class TreeCache {
   readonly #size: number;
@@ -18,16 +18,18 @@ export class TreeCache {
   }
 
   /** Whether the tree of the session in this state is built and kept. */
-  holds(session: Pick<SessionSummary, 'id' | 'eventCount' | 'lastEventAt'>): boolean {
+  holds(session: Pick<SessionSummary, 'id' | 'eventCount' | 'lastEventAt'>, generation = ''): boolean {
     const hit = this.#entries.get(session.id);
-    return hit?.built === true && hit.version === versionOf(session);
+    return hit?.built === true && hit.version === versionOf(session, generation);
   }
 
   get(
     session: Pick<SessionSummary, 'id' | 'eventCount' | 'lastEventAt'>,
     build: () => Promise<SessionTreeJson>,
+    /** Anything else the tree depends on (the purge generation): another value builds again. */
+    generation = '',
   ): Promise<SessionTreeJson> {
-    const version = versionOf(session);
+    const version = versionOf(session, generation);
     const hit = this.#entries.get(session.id);
     if (hit && hit.version === version) {
       // Most recently used last.

@@ -4,7 +4,9 @@
 // (src/server/trees/) so a 10,000-call rebuild, seconds of CPU, never stalls the data path.
 import type { SessionSummary } from '../../core/events.js';
 import type { Store } from '../../core/ports.js';
+import type { ModuleStateStore } from '../../core/replica-ports.js';
 import { JsonText } from '../../http/json-response.js';
+import { purgeGeneration } from '../../ledger/purge-generation.js';
 import {
   actionEventsAround,
   outcomePath,
@@ -46,17 +48,22 @@ export async function buildSessionTree(store: Store, session: TreeSession): Prom
 
 export class LocalTrees implements TreeReader {
   readonly #store: Store;
+  readonly #state: ModuleStateStore;
   readonly #trees: TreeCache;
   // The outline's 3.5 MB of JSON for a 10,000-call tree, made once per kept tree.
   readonly #outlines = new WeakMap<SessionTreeJson, JsonText>();
 
-  constructor(store: Store, size?: number) {
+  /** `state` says when payloads were purged: a tree kept from before a purge is never served. */
+  constructor(store: Store, state: ModuleStateStore, size?: number) {
     this.#store = store;
+    this.#state = state;
     this.#trees = new TreeCache(size);
   }
 
-  #tree(session: TreeSession): Promise<SessionTreeJson> {
-    return this.#trees.get(session, () => buildSessionTree(this.#store, session));
+  async #tree(session: TreeSession): Promise<SessionTreeJson> {
+    // Taken before the events are read: a purge that drops payloads after the read changes it.
+    const generation = await purgeGeneration(this.#state);
+    return this.#trees.get(session, () => buildSessionTree(this.#store, session), generation);
   }
 
   async outline(session: TreeSession): Promise<JsonText> {
@@ -88,7 +95,7 @@ export class LocalTrees implements TreeReader {
   }
 
   async holds(session: TreeSession): Promise<boolean> {
-    return this.#trees.holds(session);
+    return this.#trees.holds(session, await purgeGeneration(this.#state));
   }
 
   async close(): Promise<void> {}

@@ -8,7 +8,9 @@ import type { Identity } from '../../core/events.js';
 import { nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { PurgeOutcome, PurgePlan, Store } from '../../core/ports.js';
+import type { ModuleStateStore } from '../../core/replica-ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
+import { notePurge } from '../../ledger/purge-generation.js';
 import { purgeRecordPayload } from '../../ledger/purge-record.js';
 import { Recorder } from '../../ledger/recorder.js';
 import { loadCliConfig, openStore } from '../context.js';
@@ -28,6 +30,8 @@ export async function purgeRecorded(
   store: Store,
   before: string,
   reason: string | null,
+  /** Where the purge is noted once dropped, so readers that keep trees rebuild them (purge-generation.ts). */
+  state?: ModuleStateStore,
 ): Promise<RecordedPurge> {
   // The operator as the CLI's audit events name it: whoever can run the CLI can write the files.
   const identity: Identity = {
@@ -49,6 +53,7 @@ export async function purgeRecorded(
     record = recorded.index;
     await recorder.append({ ...base, type: 'session.end', time: nowIso(), payload: { reason: 'closed' } });
   });
+  if (record !== null && state) await notePurge(state, record, nowIso());
   return { ...outcome, record };
 }
 
@@ -65,7 +70,12 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       const before = isoDate(opts.before);
       const store = await openStore(loadCliConfig(program.opts()));
       try {
-        const { plan, dropped, record } = await purgeRecorded(store.ledger, before, opts.reason ?? null);
+        const { plan, dropped, record } = await purgeRecorded(
+          store.ledger,
+          before,
+          opts.reason ?? null,
+          store.moduleState,
+        );
         if (opts.json) {
           console.log(JSON.stringify({ purged: dropped, before, record, ranges: plan.ranges }));
         } else if (record === null) {

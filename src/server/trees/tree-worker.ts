@@ -11,7 +11,7 @@ import type { TreeJob, TreeWorkerAnswer, TreeWorkerData } from './tree-jobs.js';
 const port = parentPort!;
 const { store: storeConfig, dataDir, baseDir } = workerData as TreeWorkerData;
 const trees: Promise<TreeReader> = openStore(storeConfig, dataDir, baseDir, { reader: true }).then(
-  (bundle) => new LocalTrees(bundle.ledger),
+  (bundle) => new LocalTrees(bundle.ledger, bundle.moduleState),
 );
 // A store that does not open fails each job with its error, marked so the gateway starts a new
 // thread for the next one (the database may be back by then).
