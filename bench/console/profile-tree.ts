@@ -2,15 +2,18 @@
 // session's events, reading the same identity's other sessions for actions, rebuilding the tree and
 // linking actions, cutting the outline, and serializing it (what GET /api/sessions/:id/tree?outline=1
 // does on a cache miss); `cpu` is the process's CPU time over the whole rebuild, garbage collection
-// included, the figure to compare on a shared machine. The ToT session is recorded once through a gateway into --data DIR and reused
+// included, the figure to compare on a shared machine. Then the longest stall of the event loop
+// during one cold build, in the gateway's thread and in its tree thread. The ToT session is recorded once through a gateway into --data DIR and reused
 // by later runs. Run it under `node --cpu-prof` to see where the time goes.
 // Usage: node --import tsx [--cpu-prof --cpu-prof-dir DIR] bench/console/profile-tree.ts --data DIR [--calls 10000] [--runs 5]
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import OpenAI from 'openai';
 import { treeOutline } from '../../src/api/routes/tree-outline.js';
+import { LocalTrees } from '../../src/api/routes/tree-reader.js';
 import { actionEventsAround, sessionTreeJson, TREE_EVENTS } from '../../src/reasoning/index.js';
+import { WorkerTrees } from '../../src/server/trees/worker-trees.js';
 import { startTestGateway, TOKENS } from '../../test/support/gateway.js';
 import { canReach24 } from '../../test/workloads/game24/arith.js';
 import { solveGame24 } from '../../test/workloads/game24/bfs.js';
@@ -103,6 +106,29 @@ console.log(
     Object.entries(phases)
       .map(([k, v]) => `${k} ${median(v).toFixed(0)}`)
       .join(', '),
+);
+
+// The gateway's event loop while a cold tree is built: in the gateway's own thread (where the routes
+// built trees before the tree thread) and in a new tree thread (its start included). Every request
+// the gateway proxies waits for the longest of these stalls.
+async function worstStall(build: () => Promise<unknown>): Promise<number> {
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  // Its timer starts with the next turn of the loop: a stall before that would go unseen.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await build();
+  // The histogram records a stall when its timer finally runs, after the stall.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  delay.disable();
+  return delay.max / 1e6;
+}
+const inThread = await worstStall(() => new LocalTrees(store, gateway.store.moduleState).outline(session));
+const trees = new WorkerTrees({ store: gateway.config, dataDir, baseDir: process.cwd() });
+const offThread = await worstStall(() => trees.outline(session));
+await trees.close();
+console.log(
+  `event loop during one cold build: longest stall ${inThread.toFixed(0)} ms built in the gateway's thread, ` +
+    `${offThread.toFixed(0)} ms built in the tree thread`,
 );
 await gateway.close();
 await model.close();
