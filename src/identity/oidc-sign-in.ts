@@ -72,7 +72,8 @@ export class OidcSignIn {
   async begin(redirectUri: string): Promise<URL> {
     const ttlMs = this.#options.pendingTtlMs ?? 5 * 60_000;
     const { url } = await (await this.#provider()).startAuthorization(redirectUri, (pending) =>
-      // The random part keeps two states apart even if a provider ever reused a nonce.
+      // A random part of its own: the state's uniqueness (hence its one-time mark) never rests on
+      // how the verifier and nonce were drawn.
       this.#options.states.seal(
         'oidc-state',
         { ...pending, random: randomBytes(16).toString('base64url') },
