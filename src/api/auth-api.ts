@@ -16,6 +16,7 @@ import type { JsonObject } from '../core/events.js';
 import { sendJson, sendJsonError } from '../http/json-response.js';
 import { readRequestBody } from '../http/read-body.js';
 import { OidcSignIn, type SignInResult } from '../identity/oidc-sign-in.js';
+import type { SignInStates } from '../identity/sign-in-states.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
@@ -29,6 +30,8 @@ export interface AuthApiDeps {
   /** This gateway's base URL as browsers reach it (for the redirect URI); known once it listens. */
   readonly publicUrl: () => string;
   readonly vigilTokens: VigilTokens;
+  /** Sealed, one-time sign-in state (a flow may start on one replica and finish on another). */
+  readonly signInStates: SignInStates;
   readonly pipeline: Pipeline;
   readonly sessions: SessionManager;
   /** identity.oidc.client_secret, resolved (the reference is resolved by the server, not here). */
@@ -82,6 +85,7 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
     mapping: { subjectClaim: oidc.subject_claim, groupsClaim: oidc.groups_claim, roles: deps.identity.roles },
     vigilTokens: deps.vigilTokens,
     tokenTtlMs: deps.identity.token_ttl,
+    states: deps.signInStates,
   });
   signIn.warmUp();
   const redirectUri = () => `${deps.publicUrl().replace(/\/+$/, '')}/auth/callback`;

@@ -19,6 +19,7 @@ import { CliHandoff } from '../identity/saml/cli-handoff.js';
 import { readMaybeFile } from '../identity/saml/idp-metadata.js';
 import { SamlSignIn } from '../identity/saml/saml-sign-in.js';
 import { type UsedAssertionStore, UsedAssertions } from '../identity/saml/used-assertions.js';
+import type { SignInStates } from '../identity/sign-in-states.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import { recordRefusal, recordSignIn, type SignInLedgerDeps } from './sign-in-ledger.js';
 import { sendSignIn } from './sign-in-response.js';
@@ -35,6 +36,8 @@ export interface SamlRoutesDeps extends SignInLedgerDeps {
   readonly identity: IdentitySectionConfig;
   readonly publicUrl: () => string;
   readonly vigilTokens: VigilTokens;
+  /** Sealed, one-time sign-in state, so any replica can answer any step. */
+  readonly signInStates: SignInStates;
   readonly saml: SamlServerContext;
 }
 
@@ -57,11 +60,12 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
     spCertificate: settings.sp_certificate ? readMaybeFile(settings.sp_certificate, deps.saml.baseDir) : null,
     publicUrl: deps.publicUrl,
     usedAssertions: new UsedAssertions(deps.saml.usedAssertions),
+    states: deps.signInStates,
     roles: deps.identity.roles,
     vigilTokens: deps.vigilTokens,
     tokenTtlMs: deps.identity.token_ttl,
   });
-  const handoff = new CliHandoff();
+  const handoff = new CliHandoff(deps.signInStates);
   // No warm-up: the ACS URL goes into every request and check, and the URL browsers reach us at is
   // known only once the server listens, so the metadata is loaded on the first request.
 
@@ -102,7 +106,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
             const samlResponse = form.get('SAMLResponse');
             if (!samlResponse) throw new VigilError('saml_invalid', 'the POST carries no SAMLResponse');
             const result = await signIn.complete(samlResponse);
-            const cli = handoff.take(form.get('RelayState'));
+            const cli = await handoff.take(form.get('RelayState'));
             await recordSignIn(deps, result, {
               via: 'saml',
               flow: result.flow,
@@ -117,7 +121,7 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
           case 'POST /auth/saml/token': {
             recordAs = 'token';
             const body = await readTokenBody(req);
-            return sendSignIn(req, res, handoff.redeem(body.code, body.verifier));
+            return sendSignIn(req, res, await handoff.redeem(body.code, body.verifier));
           }
           default:
             req.resume();

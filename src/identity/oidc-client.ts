@@ -16,12 +16,16 @@ export interface OidcSettings {
   readonly allowInsecureHttp: boolean;
 }
 
-/** What must come back unchanged for an authorization to complete, kept by the caller. */
-export interface AuthorizationChecks {
+/** The secrets of an authorization under way, which the caller seals into its `state`. */
+export interface PendingAuthorization {
   readonly codeVerifier: string;
-  readonly state: string;
   readonly nonce: string;
   readonly redirectUri: string;
+}
+
+/** What must come back unchanged for an authorization to complete. */
+export interface AuthorizationChecks extends PendingAuthorization {
+  readonly state: string;
 }
 
 export interface DeviceAuthorization {
@@ -93,14 +97,21 @@ export class OidcClient {
     return typeof this.#config.serverMetadata().device_authorization_endpoint === 'string';
   }
 
-  /** The provider's authorize URL (code + PKCE S256, state, nonce) and the checks to keep. */
-  async startAuthorization(redirectUri: string): Promise<{ url: URL; checks: AuthorizationChecks }> {
-    const checks: AuthorizationChecks = {
+  /**
+   * The provider's authorize URL (code + PKCE S256, state, nonce) and the checks. A gateway passes
+   * `stateFor` to seal the fresh verifier and nonce into the `state` the provider echoes back, so
+   * nothing waits in its memory; the CLI keeps the checks itself and takes a random state.
+   */
+  async startAuthorization(
+    redirectUri: string,
+    stateFor: (pending: PendingAuthorization) => string = () => client.randomState(),
+  ): Promise<{ url: URL; checks: AuthorizationChecks }> {
+    const pending: PendingAuthorization = {
       codeVerifier: client.randomPKCECodeVerifier(),
-      state: client.randomState(),
       nonce: client.randomNonce(),
       redirectUri,
     };
+    const checks: AuthorizationChecks = { ...pending, state: stateFor(pending) };
     const url = client.buildAuthorizationUrl(this.#config, {
       redirect_uri: redirectUri,
       response_type: 'code',

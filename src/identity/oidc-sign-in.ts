@@ -1,11 +1,18 @@
 // Sign-in with the configured OpenID provider, ending in a Vigil token: the browser flow
 // (begin → provider → complete) and the exchange of an id_token the CLI obtained itself. The
 // provider is discovered on first use and again after a failure, so a gateway starts even while
-// its provider is briefly unreachable.
+// its provider is briefly unreachable. A browser sign-in under way lives in its `state`, sealed
+// (sign-in-states.ts), so the provider's redirect back may reach any replica; it completes once.
+import { randomBytes } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
 import { type ClaimMapping, identityFromClaims, type SignedInIdentity } from './oidc-claims.js';
-import { OidcClient, type OidcSettings, type VerifiedIdToken } from './oidc-client.js';
-import { PendingSignIns } from './oidc-pending.js';
+import {
+  type AuthorizationChecks,
+  OidcClient,
+  type OidcSettings,
+  type VerifiedIdToken,
+} from './oidc-client.js';
+import type { SignInStates } from './sign-in-states.js';
 import type { VigilTokens } from './vigil-tokens.js';
 
 export interface OidcSignInOptions {
@@ -13,9 +20,10 @@ export interface OidcSignInOptions {
   readonly mapping: ClaimMapping;
   readonly vigilTokens: VigilTokens;
   readonly tokenTtlMs: number;
+  /** Seals the state a browser carries to the provider and back; marks it used once. */
+  readonly states: SignInStates;
   /** How long a browser has to come back from the provider. */
   readonly pendingTtlMs?: number;
-  readonly maxPending?: number;
   readonly now?: () => number;
 }
 
@@ -37,17 +45,11 @@ export interface PublicSignInConfig {
 
 export class OidcSignIn {
   readonly #options: OidcSignInOptions;
-  readonly #pending: PendingSignIns;
   #client: Promise<OidcClient> | null = null;
 
   constructor(options: OidcSignInOptions) {
     assertIssuerAllowed(options.settings);
     this.#options = options;
-    this.#pending = new PendingSignIns({
-      ttlMs: options.pendingTtlMs ?? 5 * 60_000,
-      maxEntries: options.maxPending ?? 10_000,
-      ...(options.now ? { now: options.now } : {}),
-    });
   }
 
   /** Discovers the provider now (errors are kept for the first caller, not thrown here). */
@@ -66,17 +68,27 @@ export class OidcSignIn {
     };
   }
 
-  /** The provider URL to send a browser to; the checks wait here for its return. */
+  /** The provider URL to send a browser to; its `state` carries the checks, sealed. */
   async begin(redirectUri: string): Promise<URL> {
-    const { url, checks } = await (await this.#provider()).startAuthorization(redirectUri);
-    this.#pending.add(checks);
+    const ttlMs = this.#options.pendingTtlMs ?? 5 * 60_000;
+    const { url } = await (await this.#provider()).startAuthorization(redirectUri, (pending) =>
+      // A random part of its own: the state's uniqueness (hence its one-time mark) never rests on
+      // how the verifier and nonce were drawn.
+      this.#options.states.seal(
+        'oidc-state',
+        { ...pending, random: randomBytes(16).toString('base64url') },
+        ttlMs,
+      ),
+    );
     return url;
   }
 
-  /** Completes a browser sign-in from the provider's redirect back to us. */
+  /** Completes a browser sign-in from the provider's redirect back to us (on any replica). */
   async complete(callbackUrl: URL): Promise<SignInResult> {
+    const states = this.#options.states;
     const state = callbackUrl.searchParams.get('state');
-    const checks = state === null ? null : this.#pending.take(state);
+    const opened = state === null ? null : states.open('oidc-state', state);
+    const checks = state === null || opened === null ? null : checksFrom(opened.value, state);
     const error = callbackUrl.searchParams.get('error');
     if (error !== null) {
       const description = callbackUrl.searchParams.get('error_description');
@@ -85,13 +97,12 @@ export class OidcSignIn {
         `the OpenID provider refused the sign-in: ${error}${description ? ` (${description})` : ''}`,
       );
     }
-    if (checks === null) {
-      throw new VigilError(
-        'auth_invalid',
-        'this sign-in is unknown, already used or expired: start again at /auth/login',
-      );
-    }
+    if (checks === null || opened === null || (await states.used('oidc-state', checks.state)))
+      throw unknownSignIn();
     const verified = await (await this.#provider()).finishAuthorization(callbackUrl, checks);
+    // Marked only now, once the provider vouched for it, so anonymous callbacks write nothing; the
+    // mark is atomic, so of two callbacks racing on two replicas one signs in.
+    if (!(await states.markUsed('oidc-state', checks.state, opened))) throw unknownSignIn();
     return this.#issue(verified);
   }
 
@@ -125,6 +136,21 @@ export class OidcSignIn {
     }
     return this.#client;
   }
+}
+
+function unknownSignIn(): VigilError {
+  return new VigilError(
+    'auth_invalid',
+    'this sign-in is unknown, already used or expired: start again at /auth/login',
+  );
+}
+
+/** The checks sealed into a state by `begin` (authentic, so only its shape is confirmed). */
+function checksFrom(value: unknown, state: string): AuthorizationChecks | null {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof v.codeVerifier !== 'string' || typeof v.nonce !== 'string' || typeof v.redirectUri !== 'string')
+    return null;
+  return { codeVerifier: v.codeVerifier, nonce: v.nonce, redirectUri: v.redirectUri, state };
 }
 
 function assertIssuerAllowed(settings: OidcSettings): void {

@@ -26,6 +26,7 @@ import { AccessState } from '../identity/access-state.js';
 import { ConfigTokenAuthenticator } from '../identity/config-tokens.js';
 import { GatewayAuthenticator } from '../identity/gateway-authenticator.js';
 import { OidcAccessTokens } from '../identity/oidc-access-tokens.js';
+import { SignInStates } from '../identity/sign-in-states.js';
 import { loadOrCreateTokenKey } from '../identity/token-keys.js';
 import { VigilTokens } from '../identity/vigil-tokens.js';
 import { anchorPath, readAnchorText } from '../ledger/anchor.js';
@@ -191,7 +192,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
 
   const access = new AccessState(store.access);
   await access.refresh();
-  const vigilTokens = new VigilTokens(loadOrCreateTokenKey(loaded.dataDir), config.identity.audience);
+  const tokenKey = loadOrCreateTokenKey(loaded.dataDir);
+  const vigilTokens = new VigilTokens(tokenKey, config.identity.audience);
   const policy = new Policy(await buildGuards(protocols, config));
   const approvals = await wireApprovals({
     config,
@@ -336,6 +338,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     saml: { baseDir, spPrivateKey: samlKey, usedAssertions: store.access },
     isDisabled: (subject) => access.isDisabled(subject),
     vigilTokens,
+    signInStates: SignInStates.forReplicas(tokenKey.privateKey, store.access),
     pipeline,
     sessions,
   });

@@ -3,17 +3,18 @@
 // input fails only with a saml_* code), and the used-assertion memory against a reference model,
 // including what survives a reload from its file.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import fc from 'fast-check';
 import { VigilError } from '../../src/core/errors.js';
 import { CliHandoff } from '../../src/identity/saml/cli-handoff.js';
 import { parseIdpMetadata, pemCertificate } from '../../src/identity/saml/idp-metadata.js';
 import { inspectResponse } from '../../src/identity/saml/response-shape.js';
 import { UsedAssertions } from '../../src/identity/saml/used-assertions.js';
+import { SignInStates } from '../../src/identity/sign-in-states.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { openStore } from '../../src/store/index.js';
 
@@ -159,16 +160,23 @@ test('used assertions agree with a reference model, whichever replica (instance)
   }
 });
 
-test('a CLI sign-in code is redeemed once, only with its verifier, and only for a loopback listener', () => {
-  const handoff = new CliHandoff();
+test('a CLI sign-in code is redeemed once, only with its verifier, and only for a loopback listener', async () => {
+  const store = await openStore(
+    configSchema.parse({ append_in_worker: false }),
+    mkdtempSync(join(tmpdir(), 'vigil-saml-cli-')),
+  );
+  after(() => store.close());
+  const handoff = new CliHandoff(
+    SignInStates.forReplicas(generateKeyPairSync('ed25519').privateKey, store.access),
+  );
   assert.throws(() => handoff.start('https://evil.example/cb', 'a'.repeat(43)), /loopback/);
   assert.throws(() => handoff.start('http://127.0.0.1:1/cb', 'short'), /code_challenge/);
   const verifier = 'v'.repeat(43);
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const relay = handoff.start('http://127.0.0.1:5555/callback', challenge);
-  const waiting = handoff.take(relay);
+  const waiting = await handoff.take(relay);
   assert.ok(waiting);
-  assert.equal(handoff.take(relay), null, 'a RelayState is taken once');
+  assert.equal(await handoff.take(relay), null, 'a RelayState is taken once');
   const result = {
     subject: 's',
     groups: [],
@@ -181,8 +189,8 @@ test('a CLI sign-in code is redeemed once, only with its verifier, and only for 
   const url = new URL(handoff.handBack(waiting, result));
   assert.equal(url.origin, 'http://127.0.0.1:5555');
   const code = url.searchParams.get('code')!;
-  assert.throws(() => handoff.redeem(code, 'w'.repeat(43)), /not yours/);
+  await assert.rejects(() => handoff.redeem(code, 'w'.repeat(43)), /not yours/);
   const again = new URL(handoff.handBack(waiting, result)).searchParams.get('code')!;
-  assert.equal(handoff.redeem(again, verifier).token, 't');
-  assert.throws(() => handoff.redeem(again, verifier), /already used/);
+  assert.equal((await handoff.redeem(again, verifier)).token, 't');
+  await assert.rejects(() => handoff.redeem(again, verifier), /already used/);
 });

@@ -1,54 +1,52 @@
-// AuthnRequests this gateway sent and awaits an answer to, as node-saml's CacheProvider: the
-// Response's InResponseTo must name one of them. Bounded in count and age, so anonymous
-// /auth/saml/login calls cannot grow memory; node-saml removes an entry once it is answered.
+// AuthnRequests this gateway sent and awaits an answer to, without keeping them: each request's ID
+// is sealed (sign-in-states.ts) and carries its own issue time, so the Response's InResponseTo
+// opens on any replica. As node-saml's CacheProvider it is stateless: saving keeps nothing, getting
+// opens the ID. node-saml also removes an entry on every failure, before any signature is checked,
+// so removal marks nothing; `use` marks a request answered, called once a sign-in succeeded.
 import type { CacheItem, CacheProvider } from '@node-saml/node-saml';
+import type { SignInStates } from '../sign-in-states.js';
 
 export class PendingRequests implements CacheProvider {
-  readonly #entries = new Map<string, CacheItem>();
+  readonly #states: SignInStates;
   readonly #ttlMs: number;
-  readonly #max: number;
   readonly #now: () => number;
 
-  constructor(options: { ttlMs: number; maxEntries: number; now?: () => number }) {
+  constructor(states: SignInStates, options: { ttlMs: number; now?: () => number }) {
+    this.#states = states;
     this.#ttlMs = options.ttlMs;
-    this.#max = options.maxEntries;
     this.#now = options.now ?? Date.now;
   }
 
-  get size(): number {
-    return this.#entries.size;
+  /** node-saml's generateUniqueId: '_' + the sealed issue time, a valid xs:ID (NCName). */
+  readonly newId = (): string =>
+    `_${this.#states.seal('saml-request', { issuedAt: this.#now() }, this.#ttlMs)}`;
+
+  async saveAsync(_key: string, value: string): Promise<CacheItem | null> {
+    return { value, createdAt: this.#now() };
   }
 
-  async saveAsync(key: string, value: string): Promise<CacheItem | null> {
-    this.#sweep();
-    if (this.#entries.has(key)) return null;
-    // Maps iterate in insertion order: the first key is the oldest request, dropped when full.
-    while (this.#entries.size >= this.#max) this.#entries.delete(this.#entries.keys().next().value!);
-    const item = { value, createdAt: this.#now() };
-    this.#entries.set(key, item);
-    return item;
-  }
-
+  /** The request's issue instant (node-saml checks its age), or null: forged, expired or answered. */
   async getAsync(key: string): Promise<string | null> {
-    const item = this.#entries.get(key);
-    if (!item) return null;
-    if (item.createdAt + this.#ttlMs <= this.#now()) {
-      this.#entries.delete(key);
-      return null;
-    }
-    return item.value;
+    const issuedAt = this.#issuedAt(key);
+    if (issuedAt === null || (await this.#states.used('saml-request', key.slice(1)))) return null;
+    return new Date(issuedAt).toISOString();
   }
 
   async removeAsync(key: string | null): Promise<string | null> {
-    if (key === null || !this.#entries.delete(key)) return null;
     return key;
   }
 
-  #sweep(): void {
-    const now = this.#now();
-    for (const [key, item] of this.#entries) {
-      if (item.createdAt + this.#ttlMs > now) break;
-      this.#entries.delete(key);
-    }
+  /** Marks the request answered; false if it was not ours, expired, or answered already. */
+  async use(key: string): Promise<boolean> {
+    if (!key.startsWith('_')) return false;
+    const opened = this.#states.open('saml-request', key.slice(1));
+    return opened !== null && this.#states.markUsed('saml-request', key.slice(1), opened);
+  }
+
+  #issuedAt(key: string): number | null {
+    if (!key.startsWith('_')) return null;
+    const opened = this.#states.open('saml-request', key.slice(1));
+    const issuedAt = (opened?.value as { issuedAt?: unknown } | undefined)?.issuedAt;
+    return typeof issuedAt === 'number' ? issuedAt : null;
   }
 }

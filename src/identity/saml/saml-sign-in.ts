@@ -3,7 +3,8 @@
 // Response (HTTP-POST binding): signatures, audience, times, InResponseTo. Around it, Vigil checks
 // what the library leaves to its caller: the document's shape against signature wrapping, the
 // Destination and Recipient, an unsolicited Response when IdP-initiated sign-in is off, the
-// issuer, and replays. The provider's metadata is loaded on first use and again after a failure.
+// issuer, and replays. An AuthnRequest's ID is sealed (pending-requests.ts), so its answer may
+// reach any replica; it is answered once. The provider's metadata is loaded on first use and again after a failure.
 
 import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { getVerifiedXml, parseDomFromString } from '@node-saml/node-saml/lib/xml.js';
@@ -11,6 +12,7 @@ import { VigilError } from '../../core/errors.js';
 import type { SamlSectionConfig } from '../../core/saml-config.js';
 import type { ClaimMapping } from '../oidc-claims.js';
 import type { SignInResult } from '../oidc-sign-in.js';
+import type { SignInStates } from '../sign-in-states.js';
 import type { VigilTokens } from '../vigil-tokens.js';
 import { checkAssertion } from './assertion-checks.js';
 import { type IdpSettings, loadIdpSettings } from './idp-metadata.js';
@@ -30,6 +32,8 @@ export interface SamlSignInOptions {
   /** This gateway's base URL as browsers reach it; known once it listens. */
   readonly publicUrl: () => string;
   readonly usedAssertions: UsedAssertions;
+  /** Seals AuthnRequest IDs and marks each answered once. */
+  readonly states: SignInStates;
   readonly roles: ClaimMapping['roles'];
   readonly vigilTokens: VigilTokens;
   readonly tokenTtlMs: number;
@@ -53,9 +57,8 @@ export class SamlSignIn {
 
   constructor(options: SamlSignInOptions) {
     this.#options = options;
-    this.#requests = new PendingRequests({
+    this.#requests = new PendingRequests(options.states, {
       ttlMs: options.requestTtlMs ?? 10 * 60_000,
-      maxEntries: 10_000,
       ...(options.now ? { now: options.now } : {}),
     });
   }
@@ -113,6 +116,13 @@ export class SamlSignIn {
       groupsAttribute: this.#options.saml.groups_attribute,
       roles: this.#options.roles,
     });
+    // The request is marked answered only now: node-saml has checked it, and anonymous posts that
+    // fail before this point write nothing. Atomic, so a second answer on any replica is refused.
+    if (shape.inResponseTo !== null && !(await this.#requests.use(shape.inResponseTo)))
+      throw new VigilError(
+        'saml_in_response_to',
+        'the Response answers no sign-in this gateway started, or one already answered',
+      );
     if (!(await this.#options.usedAssertions.use(shape.issuer, shape.assertionId, rememberUntil)))
       throw new VigilError('saml_replayed', 'this assertion was already used to sign in');
     const { token, claims } = await this.#options.vigilTokens.issue(
@@ -166,6 +176,7 @@ export class SamlSignIn {
         : ValidateInResponseTo.always,
       requestIdExpirationPeriodMs: this.#options.requestTtlMs ?? 10 * 60_000,
       cacheProvider: this.#requests,
+      generateUniqueId: this.#requests.newId,
       // No NameIDPolicy format and no RequestedAuthnContext: the provider's defaults (MFA,
       // passwordless) apply, and Entra ID refuses a password context for such users.
       identifierFormat: null,
