@@ -49,6 +49,30 @@ export interface GrantRow {
   revoked_by: string | null;
 }
 
+/** The columns of an approvals row, in order, and its values from a record (votes are rows of their own). */
+export const APPROVAL_COLUMNS =
+  'id, kind, status, requester, connection, session_id, rule, reason, subject, approvers, required, created_at, expires_at, decided_at, action_digest';
+
+export function approvalValues(r: ApprovalRecord): unknown[] {
+  return [
+    r.id,
+    r.kind,
+    r.status,
+    JSON.stringify(r.requester),
+    r.connection,
+    r.sessionId,
+    r.rule,
+    r.reason,
+    JSON.stringify(r.subject),
+    JSON.stringify(r.approvers),
+    r.required,
+    r.createdAt,
+    r.expiresAt,
+    r.decidedAt,
+    r.actionDigest,
+  ];
+}
+
 export function approvalOf(row: ApprovalRow, votes: readonly ApprovalVote[]): ApprovalRecord {
   return {
     id: row.id,

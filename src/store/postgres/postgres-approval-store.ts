@@ -13,8 +13,10 @@ import type {
   VoteResult,
 } from '../../core/ports.js';
 import {
+  APPROVAL_COLUMNS,
   type ApprovalRow,
   approvalOf,
+  approvalValues,
   type GrantRow,
   grantOf,
   type VoteRow,
@@ -35,28 +37,11 @@ export class PostgresApprovalStore implements ApprovalStore {
   }
 
   async createApproval(r: ApprovalRecord): Promise<void> {
+    const values = approvalValues(r);
     await inTransaction(this.#pool, async (client) => {
       await client.query(
-        `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
-           approvers, required, created_at, expires_at, decided_at, action_digest)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [
-          r.id,
-          r.kind,
-          r.status,
-          JSON.stringify(r.requester),
-          r.connection,
-          r.sessionId,
-          r.rule,
-          r.reason,
-          JSON.stringify(r.subject),
-          JSON.stringify(r.approvers),
-          r.required,
-          r.createdAt,
-          r.expiresAt,
-          r.decidedAt,
-          r.actionDigest,
-        ],
+        `INSERT INTO approvals (${APPROVAL_COLUMNS}) VALUES (${values.map((_, n) => `$${n + 1}`).join(', ')})`,
+        values,
       );
       for (const vote of r.votes) await insertVote(client, r.id, vote);
     });

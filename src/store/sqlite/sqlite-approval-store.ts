@@ -13,8 +13,10 @@ import type {
   VoteResult,
 } from '../../core/ports.js';
 import {
+  APPROVAL_COLUMNS,
   type ApprovalRow,
   approvalOf,
+  approvalValues,
   type GrantRow,
   grantOf,
   type VoteRow,
@@ -33,29 +35,10 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   async createApproval(r: ApprovalRecord): Promise<void> {
     writeTransaction(this.#db, () => {
+      const values = approvalValues(r);
       this.#db
-        .prepare(
-          `INSERT INTO approvals (id, kind, status, requester, connection, session_id, rule, reason, subject,
-             approvers, required, created_at, expires_at, decided_at, action_digest)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          r.id,
-          r.kind,
-          r.status,
-          JSON.stringify(r.requester),
-          r.connection,
-          r.sessionId,
-          r.rule,
-          r.reason,
-          JSON.stringify(r.subject),
-          JSON.stringify(r.approvers),
-          r.required,
-          r.createdAt,
-          r.expiresAt,
-          r.decidedAt,
-          r.actionDigest,
-        );
+        .prepare(`INSERT INTO approvals (${APPROVAL_COLUMNS}) VALUES (${values.map(() => '?').join(', ')})`)
+        .run(...values);
       for (const vote of r.votes) this.#insertVote(r.id, vote);
     });
   }
