@@ -1,6 +1,7 @@
 // The last few rebuilt reasoning trees, so opening nodes one after another does not rebuild a
 // 10,000-call tree each time. A tree is kept for one state of its session (its last event) and one
-// purge generation, so a live session's next event, or a purge, makes it stale. Who may read a session is checked before the cache is.
+// purge generation, so a live session's next event, or a purge, makes it stale. Who may read a
+// session is checked before the cache is.
 // A build in progress is shared: readers who open the same cold tree at once (two people, two tabs)
 // wait for one rebuild, not one each (a rebuild of a 10,000-call tree is seconds of CPU).
 import type { SessionSummary } from '../../core/events.js';

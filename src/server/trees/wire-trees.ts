@@ -53,21 +53,23 @@ export function wireTrees(
   });
   const { prebuild_min_calls: minCalls, prebuild_quiet: quietMs } = config.console;
   if (minCalls === 0) return { reader, close: () => reader.close() };
+  let closed = false;
+  // A build cut short by the gateway closing is not a failure worth a warning.
   const failed = (err: unknown, session: string) =>
+    closed ||
     logger.warn({ err: toVigilError(err).message, session }, 'building a reasoning tree ahead failed');
   const prebuilder = new TreePrebuilder((id) => reader.prebuild(id), failed, { minCalls, quietMs });
   recorder.onCommit(prebuilder.committed);
   // After a start, the latest long runs are the trees people are likeliest to open next. A request
   // and a response per model call; two trees, half of what the tree thread keeps.
   const llm = config.connections.filter((c) => c.type.startsWith('llm-')).map((c) => c.name);
-  let closed = false;
   // Listing is a cheap query here; the tree thread starts only when there is a long run to build.
   const atStart =
     llm.length > 0
       ? setTimeout(async () => {
           for (const id of await latestLongRuns(ledger, llm, 2 * minCalls).catch(() => [])) {
             if (closed) return;
-            await reader.prebuild(id).catch((err: unknown) => closed || failed(err, id));
+            await reader.prebuild(id).catch((err: unknown) => failed(err, id));
           }
         }, quietMs)
       : null;
