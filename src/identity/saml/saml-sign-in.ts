@@ -4,7 +4,8 @@
 // what the library leaves to its caller: the document's shape against signature wrapping, the
 // Destination and Recipient, an unsolicited Response when IdP-initiated sign-in is off, the
 // issuer, and replays. An AuthnRequest's ID is sealed (pending-requests.ts), so its answer may
-// reach any replica; it is answered once. The provider's metadata is loaded on first use and again after a failure.
+// reach any replica; it is answered once. The provider's metadata is loaded on first use and again
+// after a failure.
 
 import { SAML, type SamlConfig, ValidateInResponseTo } from '@node-saml/node-saml';
 import { getVerifiedXml, parseDomFromString } from '@node-saml/node-saml/lib/xml.js';
