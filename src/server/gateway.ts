@@ -5,17 +5,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { Logger } from 'pino';
-import { AdminApi } from '../api/admin-api.js';
+import type { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
 import { consoleSessionRoutes } from '../api/console-session.js';
-import { accessRoutes } from '../api/routes/access.js';
-import { approvalRoutes } from '../api/routes/approvals.js';
-import { recordingRoutes } from '../api/routes/recordings.js';
-import { sessionRoutes } from '../api/routes/sessions.js';
-import { siemRoutes } from '../api/routes/siem.js';
-import { terminalRoutes } from '../api/routes/terminal.js';
 import type { TreeReader } from '../api/routes/tree-reader.js';
-import { whoamiRoute } from '../api/routes/whoami.js';
 import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
 import { consoleHandler } from '../console/console-handler.js';
 import type { VigilConfig } from '../core/config.js';
@@ -29,13 +22,11 @@ import { OidcAccessTokens } from '../identity/oidc-access-tokens.js';
 import { SignInStates } from '../identity/sign-in-states.js';
 import { loadOrCreateTokenKey } from '../identity/token-keys.js';
 import { VigilTokens } from '../identity/vigil-tokens.js';
-import { anchorPath, readAnchorText } from '../ledger/anchor.js';
-import { exportBundle } from '../ledger/bundle.js';
+import { anchorPath } from '../ledger/anchor.js';
 import { Checkpointer } from '../ledger/checkpointer.js';
 import { loadLedgerKeys } from '../ledger/keyring.js';
 import { Recorder } from '../ledger/recorder.js';
 import { logOrigin } from '../ledger/tlog-checkpoint.js';
-import { verifyLedger } from '../ledger/verify.js';
 import { logLineMasker } from '../mask/index.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
@@ -45,10 +36,10 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
-import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
+import { wireAdminApi } from './admin-wiring.js';
 import { closeAdoptedSessions } from './adopted-sessions.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
@@ -267,43 +258,18 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     : null;
 
   const trees = wireTrees(config, store.ledger, loaded.dataDir, baseDir, recorder, logger);
-  const admin = new AdminApi({
+  const admin = wireAdminApi({
+    config,
+    dataDir: loaded.dataDir,
+    store,
     pipeline,
     sessions,
-    routes: (audit) => [
-      whoamiRoute,
-      ...sessionRoutes(store.ledger, audit),
-      ...terminalRoutes(store.ledger, audit),
-      ...recordingRoutes({
-        store: store.ledger,
-        audit,
-        trees: trees.reader,
-        exportBundle: (id) =>
-          exportBundle(store.ledger, id, ledgerKeys.keyring, {
-            checkpointNow: () => checkpointer.checkpointNow(),
-            source: store.eventSource,
-          }),
-        verify: async () =>
-          verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
-            keyring: ledgerKeys.keyring,
-            anchorText: readAnchorText(anchorPath(loaded.dataDir, config.ledger.anchor_file)),
-          }),
-      }),
-      ...approvalRoutes({
-        approvals: approvals.service,
-        store: store.approvals,
-        connections: () => config.connections,
-        applyNow: () => approvals.checkGrants(),
-        changes: store.changes,
-      }),
-      ...siemRoutes(() => siem.status()),
-      ...accessRoutes({
-        access: store.access,
-        applyNow: () => watcher.check(),
-        connectionNames: () => config.connections.map((c) => c.name),
-      }),
-      ...scimTokenRoutes(store.access, config.identity.scim.enabled),
-    ],
+    trees: trees.reader,
+    ledgerKeys,
+    checkpointer,
+    approvals,
+    siem,
+    checkAccessNow: () => watcher.check(),
   });
   const running = await startProtocols(
     protocols,

@@ -1,0 +1,80 @@
+// The admin API and the routes it serves, wired to the gateway's parts: sessions and recordings
+// (trees, bundles, verification), approvals and grants, SIEM status, access and SCIM tokens.
+import { AdminApi } from '../api/admin-api.js';
+import { accessRoutes } from '../api/routes/access.js';
+import { approvalRoutes } from '../api/routes/approvals.js';
+import { recordingRoutes } from '../api/routes/recordings.js';
+import { sessionRoutes } from '../api/routes/sessions.js';
+import { siemRoutes } from '../api/routes/siem.js';
+import { terminalRoutes } from '../api/routes/terminal.js';
+import type { TreeReader } from '../api/routes/tree-reader.js';
+import { whoamiRoute } from '../api/routes/whoami.js';
+import type { VigilConfig } from '../core/config.js';
+import type { StoreBundle } from '../core/ports.js';
+import { anchorPath, readAnchorText } from '../ledger/anchor.js';
+import { exportBundle } from '../ledger/bundle.js';
+import type { Checkpointer } from '../ledger/checkpointer.js';
+import type { loadLedgerKeys } from '../ledger/keyring.js';
+import { verifyLedger } from '../ledger/verify.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SessionManager } from '../pipeline/sessions.js';
+import { scimTokenRoutes } from '../scim/scim-token-route.js';
+import type { SiemService } from '../siem/siem-service.js';
+import type { ApprovalsWiring } from './approvals-wiring.js';
+
+export interface AdminWiringDeps {
+  readonly config: VigilConfig;
+  readonly dataDir: string;
+  readonly store: StoreBundle;
+  readonly pipeline: Pipeline;
+  readonly sessions: SessionManager;
+  readonly trees: TreeReader;
+  readonly ledgerKeys: ReturnType<typeof loadLedgerKeys>;
+  readonly checkpointer: Checkpointer;
+  readonly approvals: ApprovalsWiring;
+  readonly siem: SiemService;
+  /** Applies access changes (revocations, disabled users) at once rather than at the next poll. */
+  readonly checkAccessNow: () => Promise<void>;
+}
+
+export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
+  const { config, store, ledgerKeys, approvals } = deps;
+  return new AdminApi({
+    pipeline: deps.pipeline,
+    sessions: deps.sessions,
+    routes: (audit) => [
+      whoamiRoute,
+      ...sessionRoutes(store.ledger, audit),
+      ...terminalRoutes(store.ledger, audit),
+      ...recordingRoutes({
+        store: store.ledger,
+        audit,
+        trees: deps.trees,
+        exportBundle: (id) =>
+          exportBundle(store.ledger, id, ledgerKeys.keyring, {
+            checkpointNow: () => deps.checkpointer.checkpointNow(),
+            source: store.eventSource,
+          }),
+        verify: async () =>
+          verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
+            keyring: ledgerKeys.keyring,
+            anchorText: readAnchorText(anchorPath(deps.dataDir, config.ledger.anchor_file)),
+          }),
+      }),
+      ...approvalRoutes({
+        approvals: approvals.service,
+        store: store.approvals,
+        connections: () => config.connections,
+        applyNow: () => approvals.checkGrants(),
+        changes: store.changes,
+      }),
+      ...siemRoutes(() => deps.siem.status()),
+      ...accessRoutes({
+        access: store.access,
+        applyNow: deps.checkAccessNow,
+        connectionNames: () => config.connections.map((c) => c.name),
+      }),
+      ...scimTokenRoutes(store.access, config.identity.scim.enabled),
+    ],
+  });
+}
