@@ -58,7 +58,7 @@ test('export makes a checkpoint when none covers the session yet', async () => {
 
 test('a purged payload verifies only with the purge record that names it, proven in the signed log', async () => {
   const ledger = await buildLedger({ order: [0, 0, 0], checkpointsAfter: [] });
-  await purgeRecorded(ledger.store.ledger, '2025-01-01T00:00:01.500Z', null);
+  await purgeRecorded(ledger.store, '2025-01-01T00:00:01.500Z', null);
   // A checkpoint that covers the purge record (as the gateway's next one would).
   const recorder = new Recorder(ledger.store.ledger);
   await recorder.init();

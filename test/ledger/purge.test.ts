@@ -251,7 +251,10 @@ test('the purge is recorded before the drop: nothing is dropped unless the recor
           throw new Error('crash before the drop');
         }),
     } as unknown as Store;
-    await assert.rejects(purgeRecorded(failingDrop, before, 'crash test'), /crash before the drop/);
+    await assert.rejects(
+      purgeRecorded({ ledger: failingDrop, moduleState: ledger.store.moduleState }, before, 'crash test'),
+      /crash before the drop/,
+    );
     const kinds = db.prepare('SELECT type FROM events ORDER BY idx').all() as { type: string }[];
     assert.deepEqual(
       kinds.map((k) => k.type),
@@ -280,7 +283,7 @@ test('the purge is recorded before the drop: nothing is dropped unless the recor
     assert.match(erased.fault?.message ?? '', /ledger\.purged.*a purge record is never purged/);
     db.prepare('UPDATE events SET payload = ? WHERE idx = 5').run(text);
     // The payloads it named can still go, by a later purge that records itself.
-    const later = await purgeRecorded(store, before, null);
+    const later = await purgeRecorded(ledger.store, before, null);
     assert.deepEqual(later.plan.ranges, [[0, 2]]);
     assert.equal(later.dropped, 3);
     assert.equal((await ledger.verify()).purged, 3);
@@ -324,7 +327,7 @@ test('a purge beside a running gateway: the gateway goes on recording and its ch
 test('a purge that runs while verify reads is not mistaken for an erasure', async () => {
   const ledger = await buildLedger({ order: [0, 1, 0, 1], checkpointsAfter: [] });
   try {
-    await purgeRecorded(ledger.store.ledger, timeOf(2), 'while verifying');
+    await purgeRecorded(ledger.store, timeOf(2), 'while verifying');
     const real = ledger.store.eventSource;
     let reads = 0;
     // The first read of the purge records happened before the purge: it saw none.

@@ -45,7 +45,7 @@ test('an intact ledger: the same report with workers as without, whatever the ba
     assert.equal((await bothWays(l, { batchSize: 8, sessionId: sessionName(2) })).checkedInDepth, 18);
     assert.equal((await bothWays(l, { batchSize: 8, since })).checkedInDepth, 60);
     // Payloads dropped by a recorded purge: covered, and counted alike.
-    await purgeRecorded(l.store.ledger, new Date(Date.UTC(2025, 0, 1) + 20_500).toISOString(), null);
+    await purgeRecorded(l.store, new Date(Date.UTC(2025, 0, 1) + 20_500).toISOString(), null);
     const purged = await bothWays(l, { batchSize: 9 });
     assert.equal(purged.ok, true, JSON.stringify(purged.fault));
     assert.equal(purged.purged, 21);

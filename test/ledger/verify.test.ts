@@ -33,11 +33,7 @@ test('an untouched ledger verifies, reporting incomplete sessions and checkpoint
 test('recorded purges are reported, not faults; later events are reported as not yet checkpointed', async () => {
   const ledger = await buildLedger({ order: [0, 0, 1, 1, 0], checkpointsAfter: [] });
   // The purge records itself (session.start, ledger.purged, session.end) before dropping anything.
-  const purge = await purgeRecorded(
-    ledger.store.ledger,
-    new Date(Date.UTC(2025, 0, 1) + 2500).toISOString(),
-    null,
-  );
+  const purge = await purgeRecorded(ledger.store, new Date(Date.UTC(2025, 0, 1) + 2500).toISOString(), null);
   assert.equal(purge.dropped, 3);
   assert.equal(purge.record, 6);
   // An event appended after the last checkpoint (no checkpointer running).

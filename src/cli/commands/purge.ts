@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import type { Identity } from '../../core/events.js';
 import { nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
-import type { PurgeOutcome, PurgePlan, Store } from '../../core/ports.js';
-import type { ModuleStateStore } from '../../core/replica-ports.js';
+import type { PurgeOutcome, PurgePlan, StoreBundle } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
 import { notePurge } from '../../ledger/purge-generation.js';
 import { purgeRecordPayload } from '../../ledger/purge-record.js';
@@ -27,12 +26,12 @@ export interface RecordedPurge extends PurgeOutcome {
  * durable, drops the payloads it names. A running gateway's next checkpoint signs the record.
  */
 export async function purgeRecorded(
-  store: Store,
+  /** The ledger, and the shared state where the purge is noted once dropped (purge-generation.ts). */
+  bundle: Pick<StoreBundle, 'ledger' | 'moduleState'>,
   before: string,
   reason: string | null,
-  /** Where the purge is noted once dropped, so readers that keep trees rebuild them (purge-generation.ts). */
-  state?: ModuleStateStore,
 ): Promise<RecordedPurge> {
+  const store = bundle.ledger;
   // The operator as the CLI's audit events name it: whoever can run the CLI can write the files.
   const identity: Identity = {
     subject: `local:${userInfo().username}@${hostname()}`,
@@ -53,7 +52,8 @@ export async function purgeRecorded(
     record = recorded.index;
     await recorder.append({ ...base, type: 'session.end', time: nowIso(), payload: { reason: 'closed' } });
   });
-  if (record !== null && state) await notePurge(state, record, nowIso());
+  // Readers that keep what they built from payloads (the console's trees) rebuild after this.
+  if (record !== null) await notePurge(bundle.moduleState, record, nowIso());
   return { ...outcome, record };
 }
 
@@ -70,12 +70,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       const before = isoDate(opts.before);
       const store = await openStore(loadCliConfig(program.opts()));
       try {
-        const { plan, dropped, record } = await purgeRecorded(
-          store.ledger,
-          before,
-          opts.reason ?? null,
-          store.moduleState,
-        );
+        const { plan, dropped, record } = await purgeRecorded(store, before, opts.reason ?? null);
         if (opts.json) {
           console.log(JSON.stringify({ purged: dropped, before, record, ranges: plan.ranges }));
         } else if (record === null) {
