@@ -1,11 +1,11 @@
 // What the admin API routes return, as pure functions over a session's events (all of them, or
 // only the tree's: Store.readSessionContent with TREE_EVENTS gives the same tree, faster):
 //   GET /api/sessions/:id/tree              → sessionTreeJson(id, events)
-//   GET /api/sessions/:id/tree/path?node=N  → sessionPathJson(id, events, N)
+//   GET /api/sessions/:id/tree/path?node=N  → { sessionId, path: outcomePath(tree, N) }
 import type { EventContent } from '../core/events.js';
 import { type ActionLink, linkActions } from './actions.js';
 import { buildReasoningTree } from './build-tree.js';
-import { type OutcomePath, outcomePath } from './outcome-path.js';
+import type { OutcomePath } from './outcome-path.js';
 import type { ReasoningTree } from './types.js';
 
 export interface SessionTreeJson {
@@ -30,13 +30,4 @@ export function sessionTreeJson(
 ): SessionTreeJson {
   const tree = buildReasoningTree(events, { sessionId });
   return { sessionId, tree, actions: linkActions(tree, [...events, ...actionEvents]) };
-}
-
-/** Throws VigilError `usage` when the node is not in the tree. */
-export function sessionPathJson(
-  sessionId: string,
-  events: readonly EventContent[],
-  nodeId?: string,
-): SessionPathJson {
-  return { sessionId, path: outcomePath(buildReasoningTree(events, { sessionId }), nodeId) };
 }

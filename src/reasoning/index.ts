@@ -1,7 +1,7 @@
 // Reasoning trees: rebuild Tree-of-Thoughts and chain-of-thought runs from recorded model traffic.
 export { actionEventsAround } from './action-events.js';
 export { ACTION_CONFIDENCE, ACTION_EVIDENCE, ACTION_TYPES, type ActionLink, linkActions } from './actions.js';
-export { type SessionPathJson, type SessionTreeJson, sessionPathJson, sessionTreeJson } from './api.js';
+export { type SessionPathJson, type SessionTreeJson, sessionTreeJson } from './api.js';
 export { buildReasoningTree } from './build-tree.js';
 export { EDGE_CONFIDENCE } from './edges.js';
 export { QUOTE_CONFIDENCE } from './evaluations.js';

@@ -10,6 +10,7 @@ import { purgeGeneration } from '../../ledger/purge-generation.js';
 import {
   actionEventsAround,
   outcomePath,
+  type SessionPathJson,
   type SessionTreeJson,
   sessionTreeJson,
   TREE_EVENTS,
@@ -86,7 +87,8 @@ export class LocalTrees implements TreeReader {
 
   async path(session: TreeSession, nodeId?: string): Promise<JsonText> {
     const { tree } = await this.#tree(session);
-    return new JsonText(JSON.stringify({ sessionId: session.id, path: outcomePath(tree, nodeId) }));
+    const body: SessionPathJson = { sessionId: session.id, path: outcomePath(tree, nodeId) };
+    return new JsonText(JSON.stringify(body));
   }
 
   async prebuild(sessionId: string): Promise<void> {
