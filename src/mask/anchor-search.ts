@@ -1,13 +1,16 @@
 // Finds, in order, the offsets where an anchor literal of the rule set occurs, for the scanner to
 // verify with the rules of that literal. One case-insensitive expression of every literal made V8
 // try twenty-odd first characters at every offset (about 5 ns a character, the largest cost of a
-// scan); the literals are split by what they need into three expressions whose first characters are
+// scan). The literals are split by what they need into two expressions whose first characters are
 // few, each run natively and merged by offset:
 // - literals of rules that ignore case (password, token, Bearer): one case-insensitive expression;
-// - case-sensitive token prefixes with a dash or underscore after a lower-case start (ghp_, glpat-,
-//   xoxb-, sk_live_, hf_): found at that dash or underscore, whose preceding letters a lookbehind
-//   checks, which reads one character where the others read every letter;
-// - the other case-sensitive literals (AKIA, eyJ, SK, -----BEGIN, @, ://): one expression.
+// - case-sensitive literals (AKIA, eyJ, SK, -----BEGIN, @, ://) and, in the same expression, token
+//   prefixes with a dash or underscore after a lower-case start (ghp_, glpat-, xoxb-, sk_live_,
+//   hf_), found at that dash or underscore, whose preceding letters a lookbehind checks: that reads
+//   one character where the prefixes' own first letters would stop at every letter.
+// Adding the case-insensitive literals to the second expression made it four times slower (too many
+// first characters); keeping the prefixes in a third made the two case-sensitive passes cost half as
+// much again as one (bench/RESULTS.md, masking).
 // A case-sensitive literal was found before in any case and then checked; finding it in its own case
 // only skips offsets where that check failed, so the scanner's result is the same.
 import { literalTrie } from './regex-text.js';
@@ -95,19 +98,7 @@ export class AnchorSearch {
         }),
       );
     }
-    if (plain.size > 0) {
-      const re = new RegExp(literalTrie([...plain.keys()]), 'g');
-      this.searches.push(
-        new SubSearch((text, pos, out) => {
-          re.lastIndex = pos;
-          const m = re.exec(text);
-          if (m === null) return -1;
-          out.setRoot(plain.get(m[0])!);
-          return m.index;
-        }),
-      );
-    }
-    if (pivoted.length > 0) this.searches.push(pivotSearch(pivoted));
+    if (plain.size > 0 || pivoted.length > 0) this.searches.push(caseSensitiveSearch(plain, pivoted));
   }
 
   /** The first offset at or after `pos` where a literal occurs, or -1; its root is `root()`. */
@@ -138,28 +129,82 @@ export class AnchorSearch {
 }
 
 /**
- * Literals found at their first dash or underscore: the expression stops only where the letters
- * before it spell a literal's start, and each literal is then checked whole. The first dash that
- * completes a literal gives the earliest start: a literal starting earlier would have its own first
- * dash later, so the earlier dash would lie among its letters, which have none.
+ * The case-sensitive literals, in one expression: the plain ones as they are, and token prefixes
+ * found at their first dash or underscore, where a lookbehind checks the letters before it (it stops
+ * only where they spell a literal's start, and each literal is then checked whole). One expression
+ * reads the text once: as two, the same hits cost half as much again.
+ *
+ * A dash hit gives the earliest start among the prefixes ending there: one starting earlier would
+ * have its own first dash later, so the earlier dash would lie among its letters, which have none.
+ * For the same reason a prefix can start before a plain literal only if its dash comes after that
+ * literal's first character, and then no further than the longest prefix before a dash: those few
+ * characters are checked at a plain hit, so hits come out in order of their starts.
  */
-function pivotSearch(pivoted: readonly Pivoted[]): SubSearch {
+function caseSensitiveSearch(plain: ReadonlyMap<string, string>, pivoted: readonly Pivoted[]): SubSearch {
   const behind = [...new Set(pivoted.map((p) => p.literal.slice(0, p.pivot + 1)))];
-  const re = new RegExp(`[-_](?<=${literalTrie(behind)})`, 'g');
+  const pivotSource = behind.length > 0 ? `[-_](?<=${literalTrie(behind)})` : null;
+  const plainSource = plain.size > 0 ? literalTrie([...plain.keys()]) : null;
+  const either = new RegExp([pivotSource, plainSource].filter((s) => s !== null).join('|'), 'g');
+  const pivotAt = pivotSource === null ? null : new RegExp(pivotSource, 'y');
+  const plainAt = plainSource === null ? null : new RegExp(plainSource, 'y');
+  const reach = Math.max(0, ...pivoted.map((p) => p.pivot));
+  const isDash = (text: string, q: number) => text[q] === '-' || text[q] === '_';
+  let pivotRoot = '';
+
+  /** The earliest start in [pos, before) of a prefix whose first dash is at `q`, or -1 (root in pivotRoot). */
+  const pivotStart = (text: string, q: number, pos: number, before: number): number => {
+    let best = -1;
+    for (const p of pivoted) {
+      const start = q - p.pivot;
+      if (start >= pos && start < before && (best < 0 || start < best) && text.startsWith(p.literal, start)) {
+        best = start;
+        pivotRoot = p.root;
+      }
+    }
+    return best;
+  };
+  const plainHit = (text: string, q: number): string | undefined => {
+    if (plainAt === null) return undefined;
+    plainAt.lastIndex = q;
+    const m = plainAt.exec(text);
+    return m === null ? undefined : plain.get(m[0]);
+  };
+
   return new SubSearch((text, pos, out) => {
-    re.lastIndex = pos;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    either.lastIndex = pos;
+    for (let m = either.exec(text); m !== null; m = either.exec(text)) {
       const q = m.index;
-      let best = -1;
-      for (const p of pivoted) {
-        const start = q - p.pivot;
-        if (start >= pos && (best < 0 || start < best) && text.startsWith(p.literal, start)) {
-          best = start;
-          out.setRoot(p.root);
+      const dashHit = m[0].length === 1 && isDash(text, q) && !plain.has(m[0]);
+      if (dashHit) {
+        const start = pivotStart(text, q, pos, q);
+        if (start >= 0) {
+          out.setRoot(pivotRoot);
+          return start;
+        }
+        // The prefixes here start before `pos`; a plain literal may still start at the dash.
+        const root = plainHit(text, q);
+        if (root !== undefined) {
+          out.setRoot(root);
+          return q;
+        }
+        either.lastIndex = q + 1;
+        continue;
+      }
+      let best = q;
+      out.setRoot(plain.get(m[0])!);
+      if (pivotAt !== null && !isDash(text, q)) {
+        for (let j = q + 1; j <= q + reach && j < text.length; j++) {
+          if (!isDash(text, j)) continue;
+          pivotAt.lastIndex = j;
+          if (!pivotAt.test(text)) continue;
+          const start = pivotStart(text, j, pos, best);
+          if (start >= 0) {
+            best = start;
+            out.setRoot(pivotRoot);
+          }
         }
       }
-      if (best >= 0) return best;
-      re.lastIndex = q + 1;
+      return best;
     }
     return -1;
   });

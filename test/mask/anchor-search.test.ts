@@ -1,4 +1,4 @@
-// The anchor search (three expressions merged by offset) must report every offset where one
+// The anchor search (two expressions merged by offset) must report every offset where one
 // expression of all literals, ignoring case, finds a literal that a rule there can accept.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -46,11 +46,11 @@ test('the anchor search finds every literal a rule can accept, in order, as one 
     fc.constantFrom(...literals),
     fc.constantFrom(...literals).map((l) => l.toUpperCase()),
     fc.constantFrom(...literals).map((l) => l.toLowerCase()),
-    fc.constantFrom('g', 's', 'r', 'x', 'gl', 'sk', 'SK', '-', '_', '=', ' ', '\n', 'k', 'K', 'hp', 'e', 'A'),
+    fc.constantFrom('g', 's', 'r', 'x', 'gl', 'sk', 'SK', '-', '_', '=', ' ', '\n', 'k', 'K', 'hp', 'e', 'A', 'xox', 'soa', 'github', '--', '-----'),
   );
   fc.assert(
     fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(), (parts, seed) => {
-      // Short texts are searched by one expression; long ones by three: both, with padding.
+      // Short texts are searched by one expression; long ones by two: both, with padding.
       for (const text of [parts.join(''), `${' '.repeat(SHORT_TEXT)}${parts.join('')}`]) {
         const from = seed % (text.length + 1);
         assert.deepEqual(found(text, from), expected(text, from));
