@@ -44,7 +44,21 @@ function fieldSecret(key: string, value: string): boolean {
 }
 
 export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: SecretNameMatcher): JsonValue {
-  const walk = (value: JsonValue, key: string | null): JsonValue => {
+  return new PayloadWalk(set, secretName).walk(payload, null);
+}
+
+/**
+ * One payload's walk. Methods rather than closures made per call: a payload is walked per event
+ * (every database row of a result), and building five closures each time showed in the profile.
+ */
+class PayloadWalk {
+  constructor(
+    private readonly set: SpanRenderer,
+    private readonly secretName: SecretNameMatcher,
+  ) {}
+
+  walk(value: JsonValue, key: string | null): JsonValue {
+    const { set, secretName } = this;
     if (typeof value === 'string') {
       if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
       return key !== null ? set.maskUnder(key, value) : set.mask(value);
@@ -53,17 +67,18 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
       return set.whole(String(value), 'secret-field');
     }
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => walk(v, key));
-    if (isDbQuery(value)) return dbQuery(value);
-    if (isDbResult(value)) return dbResult(value);
-    if (isShellPayload(value)) return shellPayload(value);
-    if (isTerminalOutput(value)) return terminalOutput(value);
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, key));
+    if (isDbQuery(value)) return this.dbQuery(value);
+    if (isDbResult(value)) return this.dbResult(value);
+    if (isShellPayload(value)) return this.shellPayload(value);
+    if (isTerminalOutput(value)) return this.terminalOutput(value);
     const out: JsonObject = {};
-    for (const k of Object.keys(value)) out[set.maskKey(k)] = walk(value[k]!, k);
+    for (const k of Object.keys(value)) out[set.maskKey(k)] = this.walk(value[k]!, k);
     return out;
-  };
+  }
 
-  const dbQuery = (value: JsonObject): JsonObject => {
+  private dbQuery(value: JsonObject): JsonObject {
+    const { set, secretName } = this;
     const statement = value.statement as string;
     const bindings = secretBindings(statement, secretName);
     const spans = bindings.literals.map((l) => ({ start: l.start, end: l.end, ruleId: 'secret-column' }));
@@ -75,14 +90,15 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
         out[k] = (v as JsonValue[]).map((p, i) =>
           p !== null && bindings.params.has(i + 1) && (typeof p === 'string' || typeof p === 'number')
             ? set.whole(String(p), 'secret-column')
-            : walk(p, null),
+            : this.walk(p, null),
         );
-      } else out[set.maskKey(k)] = walk(v, k);
+      } else out[set.maskKey(k)] = this.walk(v, k);
     }
     return out;
-  };
+  }
 
-  const dbResult = (value: JsonObject): JsonObject => {
+  private dbResult(value: JsonObject): JsonObject {
+    const { set, secretName } = this;
     const columns = value.columns as string[];
     const secret = columns.map((c) => secretName(c));
     const out: JsonObject = {};
@@ -94,16 +110,17 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
             ? row.map((cell, i) =>
                 secret[i] && cell !== null && (typeof cell === 'string' || typeof cell === 'number')
                   ? set.whole(String(cell), 'secret-column')
-                  : walk(cell, null),
+                  : this.walk(cell, null),
               )
-            : walk(row, null),
+            : this.walk(row, null),
         );
-      } else out[set.maskKey(k)] = walk(v, k === 'columns' ? null : k);
+      } else out[set.maskKey(k)] = this.walk(v, k === 'columns' ? null : k);
     }
     return out;
-  };
+  }
 
-  const shellPayload = (value: JsonObject): JsonObject => {
+  private shellPayload(value: JsonObject): JsonObject {
+    const { set, secretName } = this;
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
@@ -114,17 +131,18 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
           ruleId: 'shell-secret',
         }));
         out[k] = set.maskSpans(v, spans);
-      } else out[set.maskKey(k)] = walk(v, k);
+      } else out[set.maskKey(k)] = this.walk(v, k);
     }
     return out;
-  };
+  }
 
   /**
    * Output frames `[time, 'o', text]`: the texts are joined and read as shell text; a secret span
    * is masked whole in the frame where it starts and removed from the frames it runs on into. The
    * rest of each frame gets the text rules, and every frame keeps its time.
    */
-  const terminalOutput = (value: JsonObject): JsonObject => {
+  private terminalOutput(value: JsonObject): JsonObject {
+    const { set, secretName } = this;
     const frames = value.frames as JsonValue[];
     const starts: number[] = [];
     let joined = '';
@@ -136,11 +154,11 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       if (k !== 'frames') {
-        out[set.maskKey(k)] = walk(value[k]!, k);
+        out[set.maskKey(k)] = this.walk(value[k]!, k);
         continue;
       }
       out[k] = frames.map((frame, i) => {
-        if (!isOutputFrame(frame)) return walk(frame, null);
+        if (!isOutputFrame(frame)) return this.walk(frame, null);
         const from = starts[i]!;
         const text = frame[2];
         let masked = '';
@@ -158,9 +176,7 @@ export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: S
       });
     }
     return out;
-  };
-
-  return walk(payload, null);
+  }
 }
 
 /** An asciicast output frame: [seconds, 'o', text]. */
