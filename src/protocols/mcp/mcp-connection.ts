@@ -132,7 +132,7 @@ export class McpConnection implements McpServed {
 
   /** An initialize, or a request of the stateless revision. The body is read first (capped) to tell which. */
   async #sessionless(req: IncomingMessage, res: ServerResponse, version: string | null): Promise<void> {
-    const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+    const raw = await this.#readBody(req);
     let message: JsonRpcMessage | null = null;
     let parseError: VigilError | null = null;
     try {
@@ -175,6 +175,10 @@ export class McpConnection implements McpServed {
     } finally {
       release();
     }
+  }
+
+  #readBody(req: IncomingMessage): Promise<Buffer> {
+    return readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
   }
 
   async #refuseBody(
@@ -245,6 +249,11 @@ export class McpConnection implements McpServed {
     version: string | null,
   ): Promise<void> {
     const decoded = this.#sessionTokens.decode(token);
+    // The body is read while the caller is admitted rather than after: it usually came in the same
+    // packet as the headers, and its read then costs no time of its own. It is capped as before; an
+    // unauthenticated caller can make Vigil buffer no more than an initialize already may.
+    const body = method === 'POST' ? this.#readBody(req) : null;
+    body?.catch(() => undefined);
     const session = await this.#ctx.admit(
       this.#admission(req, (identity) =>
         decoded && decoded.subject === identity.subject
@@ -269,7 +278,7 @@ export class McpConnection implements McpServed {
         return;
       }
       if (method === 'GET') return await this.#serverStream(session, req, res, target, headers);
-      const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+      const raw = await (body ?? this.#readBody(req));
       let message: JsonRpcMessage;
       try {
         message = parseJsonRpcBody(raw);
