@@ -1,7 +1,8 @@
 // Sends what the upstream answered for one request back to the client: a single JSON response when
 // the answer is all there is, else an SSE stream (notifications, server requests, then the answer),
-// each message written as it arrives. `onAnswer` runs (recording the result) before the answer is
-// written; a failure after the stream has started becomes the request's JSON-RPC error in the
+// each message written as it arrives. `onAnswer` runs (deciding a listing) before the answer is
+// written, `afterAnswer` (recording a result nobody waits for) once it has been handed to the
+// socket; a failure after the stream has started becomes the request's JSON-RPC error in the
 // stream, so the client is never left waiting.
 import type { ServerResponse } from 'node:http';
 import { toVigilError, type VigilError } from '../../core/errors.js';
@@ -12,8 +13,14 @@ import { rpcErrorBody, sendRpcError } from './wire-errors.js';
 export interface ReplyOptions {
   readonly id: JsonRpcId;
   readonly headers: Record<string, string>;
-  /** The answer on its way (recorded here); returns what the client gets (a listing may be filtered). */
-  readonly onAnswer: (answer: JsonRpcMessage) => Promise<JsonRpcMessage>;
+  /** The answer on its way, before the client has it; returns what the client gets (a listing may be filtered). */
+  readonly onAnswer?: (answer: JsonRpcMessage) => Promise<JsonRpcMessage>;
+  /**
+   * The answer as the client got it, just after it was written, in the same tick (so its record is
+   * queued before anything of the client's next request): for a deferred record, whose masking and
+   * encoding then no longer hold the answer back.
+   */
+  readonly afterAnswer?: (answer: JsonRpcMessage) => void;
   /** The upstream failed before answering; records it. */
   readonly onFailure: (error: VigilError) => Promise<void>;
   readonly signal: AbortSignal;
@@ -40,7 +47,7 @@ export async function relayReply(
     for await (const message of messages) {
       if (options.signal.aborted) break;
       const isAnswer = answers(message, options.id);
-      const out = isAnswer ? await options.onAnswer(message) : message;
+      const out = isAnswer && options.onAnswer ? await options.onAnswer(message) : message;
       if (isAnswer) answered = true;
       if (!streaming && isAnswer) {
         const text = JSON.stringify(toWire(out));
@@ -50,6 +57,7 @@ export async function relayReply(
           'content-length': String(Buffer.byteLength(text)),
         });
         res.end(text);
+        options.afterAnswer?.(out);
         return;
       }
       if (!streaming) {
@@ -62,7 +70,10 @@ export async function relayReply(
         streaming = true;
       }
       res.write(sseEvent(toWire(out)));
-      if (isAnswer) break;
+      if (isAnswer) {
+        options.afterAnswer?.(out);
+        break;
+      }
     }
     if (!answered && !options.signal.aborted) {
       throw toVigilError(new Error('the upstream ended without answering'), 'upstream_failed');

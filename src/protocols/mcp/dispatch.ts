@@ -11,7 +11,7 @@ import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import { relayReply } from './client-reply.js';
+import { type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import type { PinIndex } from './pin-store.js';
@@ -74,7 +74,7 @@ export async function dispatchRequest(
     case 'tools/call':
       return toolCall(served, scope, m);
     case 'tools/list':
-      return forward(served, scope, m, (answer) => recordListing(served, scope, m, answer));
+      return forward(served, scope, m, { onAnswer: (answer) => recordListing(served, scope, m, answer) });
     case 'resources/read':
       return recordedRead(served, scope, m, 'mcp.read', {
         uri: typeof m.params.uri === 'string' ? m.params.uri : null,
@@ -85,7 +85,7 @@ export async function dispatchRequest(
         arguments: isObject(m.params.arguments) ? m.params.arguments : {},
       });
     default:
-      if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, async (a) => a);
+      if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, {});
       return refuse(scope, m, new VigilError('method_unknown', 'Vigil does not forward this method'));
   }
 }
@@ -95,13 +95,20 @@ async function refuse(scope: RequestScope, m: RequestMessage, error: VigilError)
   sendRpcError(scope.res, error, m.id);
 }
 
+/** What forwarding does with the answer: decide it before the client has it, record it after, or record a failure. */
+interface AnswerHooks {
+  readonly onAnswer?: ReplyOptions['onAnswer'];
+  readonly afterAnswer?: ReplyOptions['afterAnswer'];
+  readonly onFailure?: ReplyOptions['onFailure'];
+}
+
 async function forward(
   served: McpServed,
   scope: RequestScope,
   m: RequestMessage,
-  onAnswer: (answer: JsonRpcMessage) => Promise<JsonRpcMessage>,
-  onFailure: (error: VigilError) => Promise<void> = async () => undefined,
+  hooks: AnswerHooks,
 ): Promise<void> {
+  const onFailure = hooks.onFailure ?? (async () => undefined);
   let reply: Awaited<ReturnType<McpUpstream['send']>>;
   try {
     reply = await served.upstream.send(m, scope.target, scope.signal);
@@ -114,7 +121,8 @@ async function forward(
   await relayReply(scope.res, reply.messages, {
     id: m.id,
     headers: scope.headers,
-    onAnswer,
+    ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
+    ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
     onFailure,
     signal: scope.signal,
   });
@@ -135,23 +143,20 @@ async function recordedRead(
     ...what,
     ...traceFacts(scope),
   });
-  await forward(
-    served,
-    scope,
-    m,
-    async (answer) => {
-      recordResult(served, scope, { read_id: readId, method: m.method, ...answerFacts(answer) });
-      return answer;
-    },
-    (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
-  );
+  await forward(served, scope, m, {
+    afterAnswer: (answer) =>
+      recordResult(served, scope, { read_id: readId, method: m.method, ...answerFacts(answer) }),
+    onFailure: (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
+  });
 }
 
 /**
  * An answer's record is deferred, as a statement's result is (docs/adr/0006): the action it answers
  * was durable before the upstream saw it, and nothing reaches a target on the strength of this
  * record, so the client is not held for a second commit. It rides with the next commit someone
- * waits for, or goes within a few milliseconds; the recorder keeps it in session order.
+ * waits for, or goes within a few milliseconds; the recorder keeps it in session order. It is made
+ * (masked, queued) just after the answer is written, in the same tick, so that work is not on the
+ * client's path either, and nothing of a later request can be queued before it.
  */
 function recordResult(served: McpServed, scope: RequestScope, payload: JsonObject): void {
   scope.session.observe('mcp.result', payload, { deferred: true }).catch(served.resultNotRecorded);
@@ -311,16 +316,10 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     await recordFailure(scope, { call_id: callId, tool }, error).catch(() => undefined);
     return sendRpcError(scope.res, error, m.id);
   }
-  await forward(
-    served,
-    scope,
-    m,
-    async (answer) => {
-      recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) });
-      return answer;
-    },
-    (error) => recordFailure(scope, { call_id: callId, tool }, error),
-  );
+  await forward(served, scope, m, {
+    afterAnswer: (answer) => recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) }),
+    onFailure: (error) => recordFailure(scope, { call_id: callId, tool }, error),
+  });
 }
 
 function callOutcome(answer: JsonRpcMessage): JsonObject {

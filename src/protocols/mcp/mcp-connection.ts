@@ -18,7 +18,8 @@ import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import { PinIndex } from './pin-store.js';
-import { decodeSessionToken, encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
+import { encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
+import { SessionTokenCache } from './session-token-cache.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
 import { HttpUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
@@ -36,6 +37,7 @@ export class McpConnection implements McpServed {
     this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
   };
   readonly #ctx: ModuleContext;
+  readonly #sessionTokens = new SessionTokenCache();
 
   constructor(config: McpConnectionConfig, ctx: ModuleContext) {
     this.config = config;
@@ -65,7 +67,6 @@ export class McpConnection implements McpServed {
 
   async handle(req: IncomingMessage, res: ServerResponse, path: string, _search: string): Promise<void> {
     const method = req.method ?? 'GET';
-    const challenge = { resourceMetadata: metadataUrl(req, this.config) };
     try {
       if (path === METADATA_PATH && method === 'GET') {
         sendJson(res, 200, protectedResourceMetadata(req, this.config));
@@ -96,7 +97,7 @@ export class McpConnection implements McpServed {
     } catch (err) {
       const error = toVigilError(err);
       if (error.code === 'internal') this.#ctx.logger.warn({ err: error.message }, 'mcp request failed');
-      sendRpcError(res, error, null, challenge);
+      sendRpcError(res, error, null, { resourceMetadata: metadataUrl(req, this.config) });
     }
   }
 
@@ -131,7 +132,7 @@ export class McpConnection implements McpServed {
 
   /** An initialize, or a request of the stateless revision. The body is read first (capped) to tell which. */
   async #sessionless(req: IncomingMessage, res: ServerResponse, version: string | null): Promise<void> {
-    const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+    const raw = await this.#readBody(req);
     let message: JsonRpcMessage | null = null;
     let parseError: VigilError | null = null;
     try {
@@ -174,6 +175,10 @@ export class McpConnection implements McpServed {
     } finally {
       release();
     }
+  }
+
+  #readBody(req: IncomingMessage): Promise<Buffer> {
+    return readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
   }
 
   async #refuseBody(
@@ -243,7 +248,12 @@ export class McpConnection implements McpServed {
     token: string,
     version: string | null,
   ): Promise<void> {
-    const decoded = decodeSessionToken(token);
+    const decoded = this.#sessionTokens.decode(token);
+    // The body is read while the caller is admitted rather than after: it usually came in the same
+    // packet as the headers, and its read then costs no time of its own. It is capped as before; an
+    // unauthenticated caller can make Vigil buffer no more than an initialize already may.
+    const body = method === 'POST' ? this.#readBody(req) : null;
+    body?.catch(() => undefined);
     const session = await this.#ctx.admit(
       this.#admission(req, (identity) =>
         decoded && decoded.subject === identity.subject
@@ -268,7 +278,7 @@ export class McpConnection implements McpServed {
         return;
       }
       if (method === 'GET') return await this.#serverStream(session, req, res, target, headers);
-      const raw = await readRequestBody(req, Math.min(this.config.max_message_bytes, this.#ctx.maxBodyBytes));
+      const raw = await (body ?? this.#readBody(req));
       let message: JsonRpcMessage;
       try {
         message = parseJsonRpcBody(raw);
