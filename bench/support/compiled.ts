@@ -3,7 +3,7 @@
 // wraps every named closure in a helper call (esbuild's keepNames) and so slows code that builds
 // closures per call: 1,000 database rows masked took 4.7 ms under tsx and 2.9 ms compiled.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ export function compiledSource(): string {
     },
   );
   built = outDir;
+  // Modules already imported stay loaded; the files are not needed once the bench ends.
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
   return outDir;
 }
 
