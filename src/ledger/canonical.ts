@@ -18,27 +18,46 @@ export function canonicalJson(value: unknown): string {
   return encode(value);
 }
 
+// Built by concatenation, with keys sorted only when they are not already in order: this runs for
+// every recorded event (its payload is hashed), and the arrays of parts joined per object cost about
+// half of its time.
 function encode(value: unknown): string {
   switch (typeof value) {
     case 'string':
-    case 'boolean':
       return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
     case 'number':
       if (!Number.isFinite(value)) throw new TypeError(`cannot encode non-finite number ${value}`);
       return JSON.stringify(value);
     case 'object': {
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((item) => encode(item ?? null)).join(',')}]`;
-      const keys = Object.keys(value).sort();
-      const parts: string[] = [];
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += encode(value[i] ?? null);
+        }
+        return `${out}]`;
+      }
+      const keys = Object.keys(value);
+      if (!inOrder(keys)) keys.sort();
+      let out = '{';
       for (const key of keys) {
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        parts.push(`${JSON.stringify(key)}:${encode(item)}`);
+        if (out.length > 1) out += ',';
+        out += `${JSON.stringify(key)}:${encode(item)}`;
       }
-      return `{${parts.join(',')}}`;
+      return `${out}}`;
     }
     default:
       throw new TypeError(`cannot encode a value of type ${typeof value}`);
   }
+}
+
+/** Whether keys are already sorted by UTF-16 code units (as `sort()` orders them). */
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
+  return true;
 }
