@@ -4,7 +4,8 @@
 // or last event, with a chain link broken exactly across two ranges that are each intact alone, and
 // with a later range finished before an earlier range's fault.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, test } from 'node:test';
 import pg from 'pg';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
@@ -283,6 +284,21 @@ for (const backend of BACKENDS) {
       });
     }
   });
+
+  test(`${backend.name}: a checkpoint inside a range whose root the log no longer gives`, async () => {
+    // Two neighbours of different sessions swapped in range [10, 20): every chain holds, and the
+    // root at checkpoint 16 does not; the fault stands at that checkpoint, with the counts there.
+    await withBackendLedger(backend, interleaved(70), async (l) => {
+      await backend.sql(l, 'UPDATE events SET idx = -1 WHERE idx = 12');
+      await backend.sql(l, 'UPDATE events SET idx = 12 WHERE idx = 13');
+      await backend.sql(l, 'UPDATE events SET idx = 13 WHERE idx = -1');
+      const { report, readsFrom } = await bothWays(backend, l, { batchSize: 10 });
+      assert.equal(report.fault?.kind, 'root_mismatch', JSON.stringify(report.fault));
+      assert.equal(report.fault?.checkpointSize, 16);
+      assert.equal(report.events, 16);
+      assert.deepEqual(readsFrom, [10]);
+    });
+  });
 }
 
 test('the first fault in the log is reported even when a worker finishes a later range first', async () => {
@@ -311,6 +327,28 @@ test('the first fault in the log is reported even when a worker finishes a later
       assert.deepEqual(report, await l.verify({ ...options, parallel: { workers: 0 } }));
     });
   }
+});
+
+test('payloads in object storage: workers open the whole store, and a missing object is named alike', async () => {
+  // Every payload offloaded (to files under the data directory): the worker's reader fetches them.
+  const config = configSchema.parse({ payloads: { offload_above: 0 } });
+  const offloaded: Backend = {
+    ...sqlite,
+    name: 'sqlite with payloads in files',
+    open: (dir) => openStore(config, dir),
+    reader: (l) => eventSourceOpener(config, l.dir, l.dir),
+  };
+  await withBackendLedger(offloaded, interleaved(40), async (l) => {
+    const intact = await bothWays(offloaded, l, { batchSize: 8 });
+    assert.equal(intact.report.ok, true, JSON.stringify(intact.report.fault));
+    assert.deepEqual(intact.readsFrom, []);
+    const root = join(l.dir, 'payloads');
+    const objects = readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
+    assert.ok(objects.length > 0, 'payloads were offloaded');
+    rmSync(join(objects[0]!.parentPath, objects[0]!.name));
+    const { report } = await bothWays(offloaded, l, { batchSize: 8 });
+    assert.equal(report.fault?.kind, 'payload_object_missing', JSON.stringify(report.fault));
+  });
 });
 
 test('a reader no worker can open: the workers are sent rows instead, with the same report', async () => {
