@@ -10,6 +10,8 @@
 //                              (node --cpu-prof) without the append runs. Never writes RESULTS.md.
 //   --batch N                  rows per read (VerifyOptions.batchSize)
 //   --workers N                verification worker threads (0: verify on one thread)
+//   --rows-to-workers          workers are sent the rows this thread reads (the path without a
+//                              reader, as for a wrapper source) instead of reading their own ranges
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +22,7 @@ import { Checkpointer } from '../../src/ledger/checkpointer.js';
 import { loadLedgerKeys } from '../../src/ledger/keyring.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
+import { eventSourceOpener } from '../../src/store/event-source-opener.js';
 import { sqliteEventSource } from '../../src/store/sqlite/sqlite-event-source.js';
 import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { watchThreadCpu } from './thread-cpu.js';
@@ -33,6 +36,7 @@ const { values: flags, positionals } = parseArgs({
     repeat: { type: 'string', default: '3' },
     batch: { type: 'string' },
     workers: { type: 'string' },
+    'rows-to-workers': { type: 'boolean', default: false },
   },
 });
 const EVENTS = Number(positionals[0] ?? 200_000);
@@ -135,7 +139,19 @@ async function verifyRun(
     keyring: keys.keyring,
     anchorText: readFileSync(anchorPath(dir), 'utf8'),
     ...(flags.batch === undefined ? {} : { batchSize: Number(flags.batch) }),
-    ...(flags.workers === undefined ? {} : { parallel: { workers: Number(flags.workers) } }),
+    parallel: {
+      ...(flags.workers === undefined ? {} : { workers: Number(flags.workers) }),
+      // As `vigil verify` runs: each worker opens the store read-only and reads its own ranges.
+      ...(flags['rows-to-workers']
+        ? {}
+        : {
+            reader: eventSourceOpener(
+              { store: { type: 'sqlite' }, durability: 'normal', append_in_worker: false },
+              dir,
+              dir,
+            ),
+          }),
+    },
   });
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuOf(cpu);

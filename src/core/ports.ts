@@ -180,6 +180,23 @@ export interface EventSource {
 }
 
 /**
+ * How another thread opens a reader of the same log for itself (verification's workers read their
+ * own ranges): `module` is the URL of a module whose `openEventSource(data)` resolves to an
+ * OpenedEventSource, `data` plain structured-cloneable data for it. Whoever opened the store (the
+ * CLI) says how to open it again, so the ledger never imports a store.
+ */
+export interface EventSourceOpener {
+  readonly module: string;
+  readonly data: unknown;
+}
+
+/** What an EventSourceOpener's module resolves to: the reader, and how to release it. */
+export interface OpenedEventSource {
+  readonly source: EventSource;
+  close(): Promise<void>;
+}
+
+/**
  * Object storage for large payloads (src/store/objects): content-addressed, so a key always names the
  * same bytes. `put` resolves only once the object is durable; a store that cannot say so rejects.
  * `put` always writes, even over an existing object: an object's modification time is then that of

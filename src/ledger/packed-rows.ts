@@ -27,7 +27,7 @@ export function packRows(rows: readonly RawEventRow[]): PackedRows {
   let at = 0;
   for (let i = 0; i < rows.length; i++, at += TEXT_COLUMNS) {
     const r = rows[i]!;
-    if (!regular(r)) {
+    if (!regularRow(r)) {
       lengths[at] = IRREGULAR;
       continue;
     }
@@ -55,7 +55,8 @@ export function packRows(rows: readonly RawEventRow[]): PackedRows {
   return { text: parts.join(''), lengths, seqs };
 }
 
-function regular(r: RawEventRow): boolean {
+/** Whether every column holds what the port promises (text where text belongs, a number for seq). */
+export function regularRow(r: RawEventRow): boolean {
   return (
     typeof r.seq === 'number' &&
     typeof r.type === 'string' &&

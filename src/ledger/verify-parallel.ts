@@ -1,19 +1,27 @@
-// When verification uses worker threads, and how many. Every EventSource works with them: this
-// thread reads the log through the port and sends the rows (the ledger opens no store itself, and
-// a source such as a test's wrapper or the generic Store reader could not be opened again in a
-// worker anyway). What stays on this thread alone is a short log, where starting a worker costs
-// more than it saves, and a single-core machine (or `workers: 0`), where a worker only competes
-// with this thread; then verification runs exactly as it always has (verify-stream.ts).
+// When verification uses worker threads, how many, and how they get the rows. Given a reader
+// (ParallelOptions.reader: how a worker opens its own EventSource, which whoever opened the store
+// supplies, as the CLI does), each worker reads its own ranges of the log and this thread only
+// stitches their summaries, so it reads no rows but those of a range a worker could not vouch for.
+// Without one (a test's wrapper source, the generic Store reader: nothing a worker could open
+// again), this thread reads the log through the port and sends the rows. What stays on this thread
+// alone is a short log, where starting a worker costs more than it saves, and a single-core machine
+// (or `workers: 0`), where a worker only competes with this thread; then verification runs exactly
+// as it always has (verify-stream.ts).
 import { availableParallelism } from 'node:os';
-import type { EventSource } from '../core/ports.js';
+import type { EventSource, EventSourceOpener } from '../core/ports.js';
 import type { Depth } from './event-hashes.js';
 import { VerifyWorkers } from './verify-workers.js';
 
 export interface ParallelOptions {
-  /** Threads beside this one; 0 verifies on this thread alone. By default one per core beyond the first. */
+  /**
+   * Threads beside this one; 0 verifies on this thread alone. By default one per core when workers
+   * read their own ranges (this thread then mostly waits), else one per core beyond the first.
+   */
   readonly workers?: number;
   /** Logs shorter than this are verified on this thread alone: starting workers would cost more. */
   readonly minEvents?: number;
+  /** How a worker opens its own reader of this log; absent, workers are sent the rows this thread reads. */
+  readonly reader?: EventSourceOpener;
   /** Hears each batch's first log position as a worker finishes it, in the order they finish (tests). */
   readonly onBatchChecked?: (start: number) => void;
 }
@@ -23,7 +31,7 @@ export interface ParallelOptions {
  * 400 ms from source under tsx) is not repaid: this thread alone verifies about 100,000 events/s.
  */
 const PARALLEL_FROM = 20_000;
-/** Past a few workers this thread's share (reading the log, the sequential checks) is the limit. */
+/** Past a few workers the store's reads (one disk, one database) or this thread's share are the limit. */
 const MAX_WORKERS = 4;
 
 /** Started workers for this log, or null to verify on this thread alone. */
@@ -32,8 +40,12 @@ export async function workersFor(
   depth: Depth,
   parallel: ParallelOptions = {},
 ): Promise<VerifyWorkers | null> {
-  const count = parallel.workers ?? Math.min(MAX_WORKERS, availableParallelism() - 1);
+  const reader = parallel.reader ?? null;
+  const cores = availableParallelism();
+  const count = parallel.workers ?? (cores <= 1 ? 0 : Math.min(MAX_WORKERS, reader ? cores : cores - 1));
   if (count <= 0) return null;
   if ((await source.count()) < (parallel.minEvents ?? PARALLEL_FROM)) return null;
-  return VerifyWorkers.start(count, depth, parallel.onBatchChecked);
+  const reading = reader && (await VerifyWorkers.start(count, depth, parallel.onBatchChecked, reader));
+  // A worker that cannot open the store (a database it may not reach) still hashes the rows sent to it.
+  return reading || VerifyWorkers.start(count, depth, parallel.onBatchChecked);
 }

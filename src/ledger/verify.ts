@@ -5,11 +5,13 @@
 // names its event: anyone who can write the database could otherwise erase answers unseen.
 // Consistency between consecutive checkpoints follows from recomputing each root from the same
 // stream of leaves: a later root is only accepted over the very leaves the earlier one covered.
-// On a long log the per-event hashing runs in worker threads (verify-parallel.ts); everything that
-// depends on order stays on this thread, in log order, and the report is the same either way.
+// On a long log the per-event work runs in worker threads (verify-parallel.ts): either on rows this
+// thread reads, or on ranges each worker reads itself, summarised per session for this thread to
+// stitch (verify-range.ts). What depends on order across batches stays on this thread, in log
+// order, and any batch that is not plainly intact is checked here row by row: the report is the
+// same either way.
 import type { EventSource, RawEventRow, SignedCheckpoint, Store } from '../core/ports.js';
 import { parseAnchor } from './anchor.js';
-import { GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature } from './checkpoint.js';
 import { EventHashes, inDepth } from './event-hashes.js';
 import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
@@ -21,7 +23,9 @@ import { checkAnchor } from './verify-anchor.js';
 import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
 import { type ParallelOptions, workersFor } from './verify-parallel.js';
-import { type BatchTaker, streamParallel, streamSequential } from './verify-stream.js';
+import type { CoverageRecords, RangeCheck, RangeSummary } from './verify-range.js';
+import { SessionChains } from './verify-sessions.js';
+import { type RangeTaker, streamParallel, streamRanges, streamSequential } from './verify-stream.js';
 import type { VerifyWorkers } from './verify-workers.js';
 
 export type { ParallelOptions } from './verify-parallel.js';
@@ -70,12 +74,6 @@ export interface VerifyReport {
   readonly notes: readonly string[];
 }
 
-interface SessionState {
-  nextSeq: number;
-  lastHash: string;
-  ended: boolean;
-}
-
 export async function verifyStore(store: Store, options: VerifyOptions): Promise<VerifyReport> {
   return verifyLedger(storeEventSource(store), await store.listCheckpoints(), options);
 }
@@ -89,8 +87,8 @@ export async function verifyLedger(
   return run.run();
 }
 
-class Verification implements BatchTaker {
-  readonly #sessions = new Map<string, SessionState>();
+class Verification implements RangeTaker {
+  readonly #sessions = new SessionChains();
   readonly #hashes = new EventHashes();
   readonly #range = new CompactRange();
   readonly #roots = new Map<number, string>();
@@ -105,6 +103,7 @@ class Verification implements BatchTaker {
   #deep = 0;
   #purged = 0;
   #coverage = new PurgeCoverage([]);
+  #coverageRecords: CoverageRecords = [];
   /** Purge records read ahead, by index: the log must hold them as read. */
   readonly #purgeTexts = new Map<number, string | null>();
   readonly #reachedPurges = new Set<number>();
@@ -156,12 +155,11 @@ class Verification implements BatchTaker {
     const records = await this.source.purgeRecords();
     this.#purgeTexts.clear();
     for (const row of records) this.#purgeTexts.set(row.index, row.payload);
-    this.#coverage = new PurgeCoverage(
-      records.flatMap((row) => {
-        const record = row.payload === null ? null : parsePurgeRecord(row.payload);
-        return record ? [{ ...record, index: row.index }] : [];
-      }),
-    );
+    this.#coverageRecords = records.flatMap((row) => {
+      const record = row.payload === null ? null : parsePurgeRecord(row.payload);
+      return record ? [{ ...record, index: row.index }] : [];
+    });
+    this.#coverage = new PurgeCoverage(this.#coverageRecords);
   }
 
   /** A purge record read ahead that the log never reached was removed or retyped meanwhile. */
@@ -181,6 +179,11 @@ class Verification implements BatchTaker {
     return this.#purgeRereads;
   }
 
+  /** The purge records missing payloads are judged by now (their generation: purgeRereads). */
+  get coverageRecords(): CoverageRecords {
+    return this.#coverageRecords;
+  }
+
   async #stream(workers: VerifyWorkers | null): Promise<void> {
     const { onProgress } = this.options;
     const batchSize = this.options.batchSize ?? BATCH_SIZE;
@@ -188,6 +191,7 @@ class Verification implements BatchTaker {
     const stream = { batchSize, onBatch: onProgress && (() => onProgress(this.#events, total)) };
     this.#reachCheckpoints(null);
     if (workers === null) return streamSequential(this.source, this, stream);
+    if (workers.reading) return streamRanges(this.source, this, workers, this.#checkSizes, stream);
     return streamParallel(this.source, this, workers, this.#checkSizes, stream);
   }
 
@@ -219,11 +223,7 @@ class Verification implements BatchTaker {
         },
       );
     }
-    let state = this.#sessions.get(row.sessionId);
-    if (!state) {
-      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false };
-      this.#sessions.set(row.sessionId, state);
-    }
+    const state = this.#sessions.of(row.sessionId);
     const at = { index, sessionId: row.sessionId, seq: row.seq };
     if (row.seq !== state.nextSeq) {
       fail(
@@ -296,6 +296,60 @@ class Verification implements BatchTaker {
     this.#events++;
   }
 
+  /**
+   * A range a worker read and vouched for, taken whole, but only when nothing in it can be a fault
+   * here either: its sessions continue their chains where they stand, its purge records are as
+   * read ahead, the checkpoints inside it verify, and it was judged by the purge records this
+   * thread holds now. Otherwise nothing is taken and false returned: the caller reads the range and
+   * takes it row by row, so the fault is found and counted exactly as without workers.
+   */
+  takeRange(check: RangeCheck): boolean {
+    const summary = check.vouched;
+    if (summary === null || check.start !== this.#events || summary.coverage !== this.#purgeRereads) {
+      return false;
+    }
+    if (!this.#sessions.continuedBy(summary.sessions)) return false;
+    for (const { index, payload } of summary.purgeRecords) {
+      if (this.#purgeTexts.has(index) && this.#purgeTexts.get(index) !== payload) return false;
+    }
+    const end = check.start + check.read;
+    const rootsInside = this.#rootsInside(end, summary);
+    if (rootsInside === null) return false;
+    this.#sessions.extend(summary.sessions);
+    for (const { index } of summary.purgeRecords) this.#reachedPurges.add(index);
+    this.#deep += summary.inDepth;
+    this.#purged += summary.purged;
+    for (const [size, root] of rootsInside) this.#roots.set(size, root);
+    this.#nextCheck += rootsInside.size;
+    for (const subtree of summary.subtrees) this.#range.appendSubtree(subtree);
+    this.#events = end;
+    // A checkpoint at the range's end is checked as after any event, and may fail with every count in.
+    this.#reachCheckpoints(null);
+    return true;
+  }
+
+  /**
+   * The roots of the checkpoint sizes strictly inside a range (the next ones to reach), or null when
+   * a stored checkpoint among them does not verify: the row-by-row pass then stops there.
+   */
+  #rootsInside(end: number, summary: RangeSummary): Map<number, string> | null {
+    const roots = new Map<number, string>();
+    for (let next = this.#nextCheck; next < this.#checkSizes.length; next++) {
+      const size = this.#checkSizes[next]!;
+      if (size >= end) break;
+      const before = summary.prefixes.get(size);
+      if (before === undefined) return null;
+      const range = this.#range.clone();
+      for (const subtree of before) range.appendSubtree(subtree);
+      const root = range.rootHex();
+      const cp = this.#storedBySize.get(size);
+      if (cp && (cp.root !== root || checkCheckpointSignature(cp, this.options.keyring) !== 'ok'))
+        return null;
+      roots.set(size, root);
+    }
+    return roots;
+  }
+
   #uncovered(row: RawEventRow): boolean {
     return (
       row.payload === null &&
@@ -363,8 +417,7 @@ class Verification implements BatchTaker {
 
   #checkSessionRecords(counts: ReadonlyMap<string, number>): void {
     for (const [id, count] of counts) {
-      const state = this.#sessions.get(id);
-      const found = state?.nextSeq ?? 0;
+      const found = this.#sessions.found(id);
       if (found < count) {
         fail('session_truncated', `session ${id} records ${count} events but the log holds ${found}`, {
           sessionId: id,
@@ -413,8 +466,6 @@ class Verification implements BatchTaker {
   }
 
   #report(fault: LedgerFault | null): VerifyReport {
-    const incomplete: string[] = [];
-    for (const [id, s] of this.#sessions) if (!s.ended) incomplete.push(id);
     const latest = this.#checkpoints.at(-1) ?? null;
     return {
       ok: fault === null,
@@ -424,7 +475,7 @@ class Verification implements BatchTaker {
       sessions: this.#sessions.size,
       purged: this.#purged,
       purgeRecords: [...this.#reachedPurges],
-      incompleteSessions: incomplete,
+      incompleteSessions: this.#sessions.incomplete(),
       checkpoints: this.#checkpoints.length,
       latestCheckpoint: latest,
       notCheckpointed: Math.max(0, this.#events - (latest?.size ?? 0)),

@@ -61,15 +61,25 @@ export function draftFor(
   };
 }
 
-// SQLite on purpose: the tamper tests edit its rows and copy its file.
-const openLedgerStore = (dir: string) =>
-  openStore({ store: { type: 'sqlite' }, durability: 'normal', append_in_worker: true }, dir);
+/** Opens the store a ledger is built in, under its directory. */
+export type LedgerStoreOpener = (dir: string) => Promise<StoreBundle>;
 
-export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
+// SQLite by default: the tamper tests edit its rows and copy its file.
+export const SQLITE_LEDGER_STORE = {
+  store: { type: 'sqlite' },
+  durability: 'normal',
+  append_in_worker: true,
+} as const;
+const openLedgerStore: LedgerStoreOpener = (dir) => openStore(SQLITE_LEDGER_STORE, dir);
+
+export async function buildLedger(
+  spec: LedgerSpec,
+  openLedger: LedgerStoreOpener = openLedgerStore,
+): Promise<Ledger> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ledger-'));
   const dbPath = join(dir, 'vigil.db');
   const anchor = anchorPath(dir);
-  const store = await openLedgerStore(dir);
+  const store = await openLedger(dir);
   const keys = loadLedgerKeys(dir);
   const recorder = new Recorder(store.ledger);
   await recorder.init();
@@ -119,15 +129,19 @@ export async function buildLedger(spec: LedgerSpec): Promise<Ledger> {
       });
     },
     async reopen() {
-      this.store = await openLedgerStore(dir);
+      this.store = await openLedger(dir);
     },
   };
   return ledger;
 }
 
 /** Builds a ledger, runs `body` on it, and always closes and removes it. */
-export async function withLedger(spec: LedgerSpec, body: (l: Ledger) => Promise<void>): Promise<void> {
-  const ledger = await buildLedger(spec);
+export async function withLedger(
+  spec: LedgerSpec,
+  body: (l: Ledger) => Promise<void>,
+  openLedger?: LedgerStoreOpener,
+): Promise<void> {
+  const ledger = await buildLedger(spec, openLedger);
   try {
     await body(ledger);
   } finally {

@@ -4,6 +4,7 @@
 // Exit 0 intact, 1 a fault found.
 
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import type { SignedCheckpoint } from '../../core/ports.js';
 import { readAnchorText } from '../../ledger/anchor.js';
@@ -16,6 +17,7 @@ import { logOrigin } from '../../ledger/tlog-checkpoint.js';
 import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
 import { type WitnessReport, witnessReport } from '../../ledger/witness-report.js';
 import type { LoadedConfig } from '../../server/load-config.js';
+import { eventSourceOpener } from '../../store/event-source-opener.js';
 import { loadCliConfig, openStore } from '../context.js';
 import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
@@ -50,6 +52,15 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           sessionId: opts.session,
           since: opts.since === undefined ? undefined : isoDate(opts.since),
           onProgress: progress?.update,
+          // Each worker opens the store again and reads its own ranges of the log: this thread
+          // only stitches them. The base directory is the one openStore resolved the store from.
+          parallel: {
+            reader: eventSourceOpener(
+              loaded.config,
+              loaded.dataDir,
+              loaded.path ? dirname(loaded.path) : process.cwd(),
+            ),
+          },
         });
         progress?.done();
         const witnesses = witnessesOf(loaded, await store.ledger.listCheckpoints());
