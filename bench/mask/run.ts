@@ -96,7 +96,7 @@ const lintMBs = mb / (lintMs / 1000);
 const ttft = addedTimeToFirstText(masker);
 
 const lines = [
-  `Command: \`node --import tsx bench/mask/run.ts --mb ${MB}\` (${new Date().toISOString().slice(0, 10)}; the 2-core machine was shared with other helpers' builds and tests while it ran, so rates are per CPU-second of this process rather than wall clock).`,
+  `Command: \`node --import tsx bench/mask/run.ts --mb ${MB}\` (${new Date().toISOString().slice(0, 10)}; rates are per CPU-second of this process, user + system, which other work on the machine changes less than wall clock).`,
   '',
   `The masker is the compiled build (tsc, as \`npm install\` builds dist/), not src/ through tsx. Corpus: ${mb.toFixed(1)} MiB of generated prompts, code, logs and JSON rows (a secret or personal datum in ~2.5% of lines), one core.`,
   '',
