@@ -20,11 +20,14 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
 import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import type { SiemService } from '../siem/siem-service.js';
+import { eventSourceOpener } from '../store/event-source-opener.js';
 import type { ApprovalsWiring } from './approvals-wiring.js';
 
 export interface AdminWiringDeps {
   readonly config: VigilConfig;
   readonly dataDir: string;
+  /** Where relative paths in the configuration are read from (the store's TLS files). */
+  readonly baseDir: string;
   readonly store: StoreBundle;
   readonly pipeline: Pipeline;
   readonly sessions: SessionManager;
@@ -59,6 +62,9 @@ export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
           verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
             keyring: ledgerKeys.keyring,
             anchorText: readAnchorText(anchorPath(deps.dataDir, config.ledger.anchor_file)),
+            // One worker reads and checks the log off the event loop, which only stitches its ranges
+            // together; the other core stays with the traffic the gateway is serving.
+            parallel: { reader: eventSourceOpener(config, deps.dataDir, deps.baseDir), workers: 1 },
           }),
       }),
       ...approvalRoutes({

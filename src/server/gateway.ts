@@ -261,6 +261,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   const admin = wireAdminApi({
     config,
     dataDir: loaded.dataDir,
+    baseDir,
     store,
     pipeline,
     sessions,
