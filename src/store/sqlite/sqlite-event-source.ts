@@ -10,7 +10,11 @@ export function sqliteEventSource(db: Database.Database): EventSource {
   const page = db
     .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE idx >= ? ORDER BY idx LIMIT ?`)
     .raw(true);
-  const purges = db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = ? ORDER BY idx`).raw(true);
+  // The type spelled in the statement, not bound: SQLite uses the partial index of purge records
+  // (events_purge_records) only when the query's WHERE names the index's value itself.
+  const purges = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = '${PURGE_RECORD_TYPE}' ORDER BY idx`)
+    .raw(true);
   const count = db.prepare('SELECT COUNT(*) AS n FROM events');
   const sessions = db.prepare('SELECT id, event_count AS n FROM sessions');
   return {
@@ -18,7 +22,7 @@ export function sqliteEventSource(db: Database.Database): EventSource {
       return (page.all(fromIndex, limit) as EventTuple[]).map(rowOf);
     },
     async purgeRecords() {
-      return (purges.all(PURGE_RECORD_TYPE) as EventTuple[]).map(rowOf);
+      return (purges.all() as EventTuple[]).map(rowOf);
     },
     async count() {
       return (count.get() as { n: number }).n;
