@@ -17,12 +17,12 @@ import { EventHashes, inDepth } from './event-hashes.js';
 import { PURGE_RECORD_TYPE, storeEventSource } from './event-source.js';
 import type { LedgerFault } from './faults.js';
 import type { Keyring } from './keyring.js';
-import { CompactRange } from './merkle.js';
-import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
+import { CompactRange, type Subtree } from './merkle.js';
 import { checkAnchor } from './verify-anchor.js';
 import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
 import { type ParallelOptions, workersFor } from './verify-parallel.js';
+import { PurgeRecordsRead } from './verify-purges.js';
 import type { CoverageRecords, RangeCheck, RangeSummary } from './verify-range.js';
 import { SessionChains } from './verify-sessions.js';
 import { type RangeTaker, streamParallel, streamRanges, streamSequential } from './verify-stream.js';
@@ -99,20 +99,16 @@ class Verification implements RangeTaker {
   readonly #notes: string[] = [];
   #nextCheck = 0;
   #events = 0;
-  #purgeRereads = 0;
   #deep = 0;
   #purged = 0;
-  #coverage = new PurgeCoverage([]);
-  #coverageRecords: CoverageRecords = [];
-  /** Purge records read ahead, by index: the log must hold them as read. */
-  readonly #purgeTexts = new Map<number, string | null>();
-  readonly #reachedPurges = new Set<number>();
+  readonly #purges: PurgeRecordsRead;
 
   constructor(
     readonly source: EventSource,
     checkpoints: readonly SignedCheckpoint[],
     readonly options: VerifyOptions,
   ) {
+    this.#purges = new PurgeRecordsRead(source);
     this.#checkpoints = [...checkpoints].sort((a, b) => a.size - b.size);
     for (const cp of this.#checkpoints) this.#storedBySize.set(cp.size, cp);
     this.#anchor =
@@ -133,13 +129,14 @@ class Verification implements RangeTaker {
       // The session records are read before the log: a gateway appending while this runs only
       // adds events after them, so the log can hold more than they say, never less (a truncation).
       const sessionCounts = await this.source.sessionCounts();
-      await this.#readPurgeRecords(false);
+      await this.#purges.read(false);
       await this.#stream(await workers);
-      this.#checkPurgeRecordsReached();
+      this.#purges.checkAllReached();
       this.#checkSessionRecords(sessionCounts);
       this.#checkCheckpointsBeyondLog();
       this.#checkAnchor();
-      this.#notePurgesNotCheckpointed();
+      const unsigned = this.#purges.notCheckpointedNote(this.#checkpoints.at(-1)?.size ?? 0);
+      if (unsigned !== null) this.#notes.push(unsigned);
       return this.#report(null);
     } catch (err) {
       if (err instanceof Fault) return this.#report(err.fault);
@@ -149,39 +146,17 @@ class Verification implements RangeTaker {
     }
   }
 
-  /** Also read again when a payload is found missing: a purge may have run since (its record first). */
-  async #readPurgeRecords(again = true): Promise<void> {
-    if (again) this.#purgeRereads++;
-    const records = await this.source.purgeRecords();
-    this.#purgeTexts.clear();
-    for (const row of records) this.#purgeTexts.set(row.index, row.payload);
-    this.#coverageRecords = records.flatMap((row) => {
-      const record = row.payload === null ? null : parsePurgeRecord(row.payload);
-      return record ? [{ ...record, index: row.index }] : [];
-    });
-    this.#coverage = new PurgeCoverage(this.#coverageRecords);
-  }
-
-  /** A purge record read ahead that the log never reached was removed or retyped meanwhile. */
-  #checkPurgeRecordsReached(): void {
-    for (const index of this.#purgeTexts.keys()) {
-      if (!this.#reachedPurges.has(index)) {
-        fail('hash_mismatch', `purge record ${index} changed while the ledger was being verified`, { index });
-      }
-    }
-  }
-
   get taken(): number {
     return this.#events;
   }
 
   get purgeRereads(): number {
-    return this.#purgeRereads;
+    return this.#purges.rereads;
   }
 
   /** The purge records missing payloads are judged by now (their generation: purgeRereads). */
   get coverageRecords(): CoverageRecords {
-    return this.#coverageRecords;
+    return this.#purges.records;
   }
 
   async #stream(workers: VerifyWorkers | null): Promise<void> {
@@ -204,7 +179,7 @@ class Verification implements RangeTaker {
     const vouched = check?.vouched ?? 0;
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      if (this.#uncovered(row)) await this.#readPurgeRecords();
+      if (this.#purges.uncovered(row)) await this.#purges.read(true);
       this.#event(row, inDepth(row, this.options), i < vouched);
       if (i + 1 === vouched) for (const subtree of check!.subtrees) this.#range.appendSubtree(subtree);
       this.#reachCheckpoints(check);
@@ -240,7 +215,7 @@ class Verification implements RangeTaker {
       );
     }
     const purgeRecord = row.type === PURGE_RECORD_TYPE;
-    if (purgeRecord) this.#reachPurgeRecord(row, at);
+    if (purgeRecord) this.#purges.reach(row, at);
     // Purge records are always checked in depth: the coverage of every missing payload rests on them.
     if (deep || purgeRecord) {
       if (deep) this.#deep++;
@@ -271,7 +246,7 @@ class Verification implements RangeTaker {
           { ...at, eventType: row.type },
         );
       }
-      if (purgeRecord || !this.#coverage.covers(index, row.time)) {
+      if (purgeRecord || !this.#purges.covers(index, row.time)) {
         const why = purgeRecord
           ? 'a purge record is never purged'
           : 'no recorded purge (ledger.purged) names it';
@@ -305,18 +280,16 @@ class Verification implements RangeTaker {
    */
   takeRange(check: RangeCheck): boolean {
     const summary = check.vouched;
-    if (summary === null || check.start !== this.#events || summary.coverage !== this.#purgeRereads) {
+    if (summary === null || check.start !== this.#events || summary.coverage !== this.#purges.rereads) {
       return false;
     }
     if (!this.#sessions.continuedBy(summary.sessions)) return false;
-    for (const { index, payload } of summary.purgeRecords) {
-      if (this.#purgeTexts.has(index) && this.#purgeTexts.get(index) !== payload) return false;
-    }
+    if (!summary.purgeRecords.every((r) => this.#purges.asRead(r.index, r.payload))) return false;
     const end = check.start + check.read;
     const rootsInside = this.#rootsInside(end, summary);
     if (rootsInside === null) return false;
     this.#sessions.extend(summary.sessions);
-    for (const { index } of summary.purgeRecords) this.#reachedPurges.add(index);
+    this.#purges.reachAll(summary.purgeRecords);
     this.#deep += summary.inDepth;
     this.#purged += summary.purged;
     for (const [size, root] of rootsInside) this.#roots.set(size, root);
@@ -339,35 +312,13 @@ class Verification implements RangeTaker {
       if (size >= end) break;
       const before = summary.prefixes.get(size);
       if (before === undefined) return null;
-      const range = this.#range.clone();
-      for (const subtree of before) range.appendSubtree(subtree);
-      const root = range.rootHex();
+      const root = this.#rootWith(before);
       const cp = this.#storedBySize.get(size);
       if (cp && (cp.root !== root || checkCheckpointSignature(cp, this.options.keyring) !== 'ok'))
         return null;
       roots.set(size, root);
     }
     return roots;
-  }
-
-  #uncovered(row: RawEventRow): boolean {
-    return (
-      row.payload === null &&
-      !row.payloadObject &&
-      row.type !== PURGE_RECORD_TYPE &&
-      !this.#coverage.covers(row.index, row.time)
-    );
-  }
-
-  /**
-   * A record read ahead must be in the log as read (coverage was judged by it). One appended since
-   * (a purge while verifying) was not used, and is checked like the rest.
-   */
-  #reachPurgeRecord(row: RawEventRow, at: Omit<LedgerFault, 'kind' | 'message'>): void {
-    if (this.#purgeTexts.has(row.index) && this.#purgeTexts.get(row.index) !== row.payload) {
-      fail('hash_mismatch', `purge record ${row.index} changed while the ledger was being verified`, at);
-    }
-    this.#reachedPurges.add(row.index);
   }
 
   /** Checks every checkpoint (stored or anchored) whose size the log has just reached. */
@@ -396,8 +347,13 @@ class Verification implements RangeTaker {
     if (size === this.#range.size) return this.#range.rootHex();
     const before = check?.prefixes.get(size);
     if (before === undefined) throw new Error(`verify: no Merkle subtrees for checkpoint ${size}`);
+    return this.#rootWith(before);
+  }
+
+  /** The root of the log taken so far followed by a worker's subtrees (leaves it has not taken yet). */
+  #rootWith(subtrees: readonly Subtree[]): string {
     const range = this.#range.clone();
-    for (const subtree of before) range.appendSubtree(subtree);
+    for (const subtree of subtrees) range.appendSubtree(subtree);
     return range.rootHex();
   }
 
@@ -438,16 +394,6 @@ class Verification implements RangeTaker {
     }
   }
 
-  /** A purge record after the latest checkpoint is only as trustworthy as the database, for now. */
-  #notePurgesNotCheckpointed(): void {
-    const signed = this.#checkpoints.at(-1)?.size ?? 0;
-    const unsigned = [...this.#reachedPurges].filter((index) => index >= signed);
-    if (unsigned.length === 0) return;
-    this.#notes.push(
-      `purge record(s) at event ${unsigned.join(', ')} not yet covered by a signed checkpoint: the gateway's next checkpoint covers them`,
-    );
-  }
-
   #checkAnchor(): void {
     if (this.#anchor === undefined) {
       this.#notes.push('the anchor was not checked');
@@ -474,7 +420,7 @@ class Verification implements RangeTaker {
       checkedInDepth: this.#deep,
       sessions: this.#sessions.size,
       purged: this.#purged,
-      purgeRecords: [...this.#reachedPurges],
+      purgeRecords: this.#purges.reached,
       incompleteSessions: this.#sessions.incomplete(),
       checkpoints: this.#checkpoints.length,
       latestCheckpoint: latest,
