@@ -1,0 +1,103 @@
+// Ports of approvals and grants: held actions, access requests and break-glass as every gateway
+// replica and reviewer sees them, and the time-bound grants they lead to. Re-exported by ports.ts.
+import type { Identity, JsonObject } from './events.js';
+
+export const APPROVAL_KINDS = ['action', 'access', 'break-glass'] as const;
+/** action: a held statement, prompt or command; access: a request for a time-bound grant; break-glass: an emergency access to review afterwards. */
+export type ApprovalKind = (typeof APPROVAL_KINDS)[number];
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'denied', 'expired', 'withdrawn'] as const;
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export interface ApprovalVote {
+  readonly reviewer: Identity;
+  readonly decision: 'approve' | 'deny';
+  readonly reason: string;
+  readonly at: string;
+}
+
+/** An approval request as stored: shared by every gateway replica and visible to reviewers. */
+export interface ApprovalRecord {
+  readonly id: string;
+  readonly kind: ApprovalKind;
+  readonly status: ApprovalStatus;
+  readonly requester: Identity;
+  readonly connection: string;
+  /** The session the request belongs to: its approval events are recorded there. */
+  readonly sessionId: string;
+  /** The policy rule that asked for the review (null for access requests). */
+  readonly rule: string | null;
+  /** The rule's reason, or the requester's justification. */
+  readonly reason: string;
+  /** What is held, masked: the event type and payload, or the requested grant. */
+  readonly subject: JsonObject;
+  /** Principals (user:, group:, service:, *) whose members may decide. */
+  readonly approvers: readonly string[];
+  /** Approvals needed; a single denial denies. */
+  readonly required: number;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly decidedAt: string | null;
+  readonly votes: readonly ApprovalVote[];
+  /**
+   * For a held action: the SHA-256 (hex, core/action-digest.ts) of exactly what the adapter will
+   * send if it is approved. Reviewers approve this digest; a release whose action differs is refused
+   * (approval_mismatch). Null for access requests and break-glass reviews, and for an adapter that
+   * gave none.
+   */
+  readonly actionDigest: string | null;
+}
+
+/** A time-bound permission to use a connection, from an approved access request or break-glass. */
+export interface GrantRecord {
+  readonly id: string;
+  readonly subject: string;
+  readonly connection: string;
+  readonly approvalId: string | null;
+  readonly breakGlass: boolean;
+  readonly reason: string;
+  readonly createdAt: string;
+  readonly expiresAt: string;
+  readonly revokedAt: string | null;
+  readonly revokedBy: string | null;
+}
+
+export type VoteResult =
+  | { readonly outcome: 'recorded'; readonly record: ApprovalRecord }
+  | { readonly outcome: 'closed' | 'duplicate' | 'unknown' };
+
+/**
+ * Approvals and grants, shared by gateway replicas through the store. Every change is also recorded
+ * in the ledger by whoever makes it; these tables are the working state, the ledger is the proof.
+ */
+export interface ApprovalStore {
+  createApproval(record: ApprovalRecord): Promise<void>;
+  getApproval(id: string): Promise<ApprovalRecord | null>;
+  /** Newest first. */
+  listApprovals(filter?: {
+    readonly status?: ApprovalStatus;
+    readonly kind?: ApprovalKind;
+    readonly limit?: number;
+  }): Promise<ApprovalRecord[]>;
+  /**
+   * Adds one reviewer's vote, atomically and only while the request is pending: a deny closes it as
+   * denied, the `required`-th approve as approved. A reviewer votes once (duplicate).
+   */
+  addVote(id: string, vote: ApprovalVote): Promise<VoteResult>;
+  /** pending → expired or withdrawn (or approved, for break-glass reviews); false when no longer pending. */
+  closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean>;
+  /** Current statuses of these requests (unknown ids are absent). */
+  approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>>;
+  createGrant(grant: GrantRecord): Promise<void>;
+  getGrant(id: string): Promise<GrantRecord | null>;
+  /** Newest first; `activeAt` keeps grants neither expired nor revoked at that time. */
+  listGrants(filter?: {
+    readonly activeAt?: string;
+    readonly subject?: string;
+    readonly connection?: string;
+  }): Promise<GrantRecord[]>;
+  /** False when the grant is unknown or already revoked. */
+  revokeGrant(id: string, at: string, by: string): Promise<boolean>;
+  /** Changes whenever a grant is created or revoked, so gateways notice with one cheap read. */
+  grantsVersion(): Promise<number>;
+}
