@@ -37,6 +37,13 @@ export async function inTransaction<T>(
 ): Promise<T> {
   const client = await pool.connect();
   let broken = false;
+  // A checked-out client has no listener of the pool's: a connection cut mid-transaction (a
+  // failover, an administrator) would emit an unhandled 'error' and end the process. Its query
+  // fails all the same, so the transaction fails (closed) and the connection is dropped.
+  const cut = () => {
+    broken = true;
+  };
+  client.on('error', cut);
   try {
     await client.query(begin);
     const result = await body(client);
@@ -48,6 +55,7 @@ export async function inTransaction<T>(
     });
     throw err;
   } finally {
+    client.off('error', cut);
     client.release(broken);
   }
 }
