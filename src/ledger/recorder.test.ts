@@ -127,3 +127,133 @@ test('a new recorder continues the chains of an existing store', async () => {
   assert.equal(b.prevHash, a.hash);
   await second.close();
 });
+
+/** A store whose appendEvents can be held at a gate and made to fail, to see what is prepared meanwhile. */
+function gatedAppends(store: StoreBundle['ledger']) {
+  const original = store.appendEvents.bind(store);
+  const calls: number[][] = [];
+  let release: ((fail: boolean) => void) | null = null;
+  let holding = true;
+  store.appendEvents = async (events, sessions) => {
+    calls.push(events.map((e) => Number(e.payload.n)));
+    if (holding) {
+      holding = false;
+      const fail = await new Promise<boolean>((resolve) => {
+        release = resolve;
+      });
+      if (fail) throw new Error('disk full');
+    }
+    return original(events, sessions);
+  };
+  return {
+    calls,
+    /** Waits until the first write is held at the gate. */
+    held: async () => {
+      while (release === null) await new Promise((r) => setImmediate(r));
+    },
+    /** Lets the held write go on (or fail); later writes are not held. */
+    release: (fail: boolean) => release!(fail),
+  };
+}
+
+test('drafts that arrive during a write are written together once it commits, chained onto it', async () => {
+  const stores = await freshStore();
+  const store = stores.ledger;
+  const recorder = new Recorder(store);
+  await recorder.init();
+  await recorder.append(draft('s', 0));
+  const gated = gatedAppends(store);
+  const first = recorder.append(draft('s', 1));
+  await gated.held();
+  // Arrive while the first write is held: written in the next batch, event 2 chained onto event 1.
+  const later = [recorder.append(draft('s', 2)), recorder.append(draft('t', 3))];
+  await new Promise((r) => setImmediate(r));
+  assert.deepEqual(gated.calls, [[1]], 'nothing else is written before the held write commits');
+  gated.release(false);
+  const [a, b, c] = await Promise.all([first, ...later]);
+  assert.deepEqual(gated.calls, [[1], [2, 3]]);
+  assert.deepEqual([a!.seq, b!.seq, c!.seq], [1, 2, 0]);
+  assert.equal(b!.prevHash, a!.hash);
+  assert.deepEqual([a!.index, b!.index, c!.index], [1, 2, 3]);
+  const stored = await store.readSession('s');
+  assert.deepEqual(
+    stored.map((e) => [e.seq, e.hash]),
+    [0, 1, 2].map((i) => [i, stored[i]!.hash]),
+  );
+  for (let i = 1; i < stored.length; i++) assert.equal(stored[i]!.prevHash, stored[i - 1]!.hash);
+  await stores.close();
+});
+
+test('when a write fails, drafts that arrived meanwhile chain onto what is stored', async () => {
+  const stores = await freshStore();
+  const store = stores.ledger;
+  const recorder = new Recorder(store);
+  await recorder.init();
+  const zero = await recorder.append(draft('s', 0));
+  const gated = gatedAppends(store);
+  const failing = recorder.append(draft('s', 1));
+  await gated.held();
+  const later = recorder.append(draft('s', 2));
+  await new Promise((r) => setImmediate(r));
+  gated.release(true);
+  await assert.rejects(failing, (err: VigilError) => err.code === 'record_failed');
+  const two = await later;
+  assert.equal(two.seq, 1, 'event 2 takes the place event 1 could not');
+  assert.equal(two.prevHash, zero.hash, 'and chains onto the last stored event, not the failed one');
+  assert.equal(two.index, 1);
+  const stored = await store.readSession('s');
+  assert.deepEqual(
+    stored.map((e) => e.payload?.n),
+    [0, 2],
+  );
+  assert.equal(stored[1]!.prevHash, stored[0]!.hash);
+  await stores.close();
+});
+
+test('drafts whose session head cannot be read are refused, not left waiting; the rest are written', async () => {
+  const stores = await freshStore();
+  const store = stores.ledger;
+  const recorder = new Recorder(store);
+  await recorder.init();
+  await recorder.append(draft('known', 0));
+  const original = store.sessionHead.bind(store);
+  store.sessionHead = async () => {
+    throw new Error('connection lost');
+  };
+  const [lost, kept] = await Promise.allSettled([
+    recorder.append(draft('new-session', 1)),
+    recorder.append(draft('known', 2)),
+  ]);
+  store.sessionHead = original;
+  assert.equal(lost.status, 'rejected');
+  assert.equal((lost as PromiseRejectedResult).reason.code, 'record_failed');
+  assert.equal(kept.status, 'fulfilled', 'a session whose head is known is not held up');
+  const again = await recorder.append(draft('new-session', 3));
+  assert.equal(again.seq, 0, 'nothing of the refused draft was stored');
+  await stores.close();
+});
+
+test('a draft whose payload cannot be encoded is refused alone', async () => {
+  const stores = await freshStore();
+  const recorder = new Recorder(stores.ledger);
+  await recorder.init();
+  const bad = { ...draft('s', 1), payload: { n: 1, big: 10n } as unknown as EventDraft['payload'] };
+  const [a, b, c] = await Promise.allSettled([
+    recorder.append(draft('s', 0)),
+    recorder.append(bad),
+    recorder.append(draft('s', 2)),
+  ]);
+  assert.equal(a.status, 'fulfilled');
+  assert.equal(b.status, 'rejected');
+  assert.equal(c.status, 'fulfilled');
+  const stored = await stores.ledger.readSession('s');
+  assert.deepEqual(
+    stored.map((e) => [e.seq, e.payload?.n]),
+    [
+      [0, 0],
+      [1, 2],
+    ],
+  );
+  assert.equal(stored[1]!.prevHash, stored[0]!.hash);
+  await stores.close();
+});

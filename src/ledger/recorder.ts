@@ -1,17 +1,20 @@
 // The recorder turns masked event drafts into ledger entries and makes them durable.
 // Group commit: drafts that arrive while a write is in flight are written together in the next
-// transaction, so many concurrent requests share one fsync. Sequence numbers, global indexes and
-// hashes are assigned at flush time from the committed heads, so a failed write leaves no gap; a
-// store shared by several writers may move the batch to other global indexes (it returns them).
+// transaction, so many concurrent requests share one fsync. Sequence numbers and hashes are
+// assigned when a batch is prepared (prepared-batch.ts), on the committed heads, so a failed write
+// leaves no gap; global indexes are given at write time, and a store shared by several writers may
+// move the batch to other global indexes (it returns them). A draft that cannot be prepared (its
+// session's head cannot be read, its payload cannot be encoded) is refused without holding up the
+// others.
 // An event nobody waits for (a statement's result, terminal output) may be deferred: it is committed
 // with the next batch someone does wait for, or within DEFER_MS, so that a client in a loop pays
 // one commit per statement (its action) rather than two.
 
 import { VigilError } from '../core/errors.js';
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
-import type { SessionMeta, Store } from '../core/ports.js';
-import { canonicalJson, rememberCanonical } from './canonical.js';
-import { chainHashOf, encodeHeaderWith, encodeIdentity, GENESIS_HASH, sha256Hex } from './chain.js';
+import type { Store } from '../core/ports.js';
+import { encodeIdentity, GENESIS_HASH } from './chain.js';
+import { type Head, type Pending, PreparedBatch } from './prepared-batch.js';
 
 /** How long a deferred event may wait for company before it is committed on its own. */
 export const DEFER_MS = 5;
@@ -21,17 +24,13 @@ export interface AppendOptions {
   readonly deferred?: boolean;
 }
 
-interface Pending {
-  readonly draft: EventDraft;
-  readonly protocol: string | undefined;
-  resolve(event: RecordedEvent): void;
-  reject(err: unknown): void;
+interface WrittenBatch {
+  readonly events: RecordedEvent[];
+  readonly firstIndex: number;
+  readonly seconds: number;
 }
 
-interface Head {
-  nextSeq: number;
-  lastHash: string;
-}
+type WriteOutcome = ({ readonly ok: true } & WrittenBatch) | { readonly ok: false; readonly err: unknown };
 
 /**
  * Told of each durable commit: the batch's events, in index order, and how long its commit took
@@ -129,113 +128,112 @@ export class Recorder {
   async #flush(): Promise<void> {
     if (this.#flushing || this.#queue.length === 0) return;
     this.#flushing = true;
-    const batch = this.#queue;
+    const pendings = this.#queue;
     this.#queue = [];
     this.#urgent = false;
     try {
       const started = performance.now();
-      const events = await this.#commitOrResync(batch);
-      const seconds = (performance.now() - started) / 1000;
-      for (let i = 0; i < batch.length; i++) batch[i]!.resolve(events[i]!);
-      for (const listener of this.#listeners) listener(events, seconds);
+      const batch = this.#newBatch();
+      await this.#prepare(batch, pendings);
+      if (batch.size > 0) {
+        const outcome = await this.#write(batch, started);
+        if (outcome.ok) this.#settle(batch, outcome);
+        else await this.#retryOrFail(batch.pendings, outcome.err);
+      }
     } catch (err) {
-      const failure =
-        err instanceof VigilError
-          ? err
-          : new VigilError('record_failed', 'the event store rejected the write', { cause: err });
-      for (const pending of batch) pending.reject(failure);
+      // Not expected (a commit listener that throws): no draft may be left unanswered. Settled
+      // promises ignore a second answer.
+      for (const pending of pendings) pending.reject(refusal(err));
     } finally {
       this.#flushing = false;
       if (this.#queue.length > 0) this.#schedule();
     }
   }
 
+  /** A batch on the committed heads. */
+  #newBatch(): PreparedBatch {
+    return new PreparedBatch(
+      (id) => this.#heads.get(id),
+      this.#options.replica?.(),
+      (identity) => this.#encodedIdentity(identity),
+    );
+  }
+
   /**
-   * Another writer (the CLI recording an audit, another process on the same store) may have appended
-   * since our last commit: the write then collides on its index. Re-read the log's head and the
-   * session heads, and assign positions again, once.
+   * Chains the drafts onto the batch, in order. The drafts of a session whose head cannot be read
+   * are refused (none of them is stored); a draft that cannot be encoded is refused alone.
    */
-  async #commitOrResync(batch: readonly Pending[]): Promise<RecordedEvent[]> {
-    try {
-      return await this.#commit(batch);
-    } catch (err) {
-      const stored = await this.#store.ledgerSize().catch(() => this.#size);
-      if (stored === this.#size) throw err;
-      this.#size = stored;
-      this.#heads.clear();
-      return this.#commit(batch);
+  async #prepare(batch: PreparedBatch, pendings: readonly Pending[]): Promise<void> {
+    const loaded = new Map<string, Head | Error>();
+    for (const { draft } of pendings) {
+      const id = draft.sessionId;
+      if (batch.head(id) !== undefined || loaded.has(id)) continue;
+      loaded.set(
+        id,
+        await this.#loadHead(id).catch((err: unknown) =>
+          err instanceof Error ? err : new Error(String(err)),
+        ),
+      );
+    }
+    for (const pending of pendings) {
+      const head = batch.head(pending.draft.sessionId) ?? loaded.get(pending.draft.sessionId)!;
+      if (head instanceof Error) pending.reject(refusal(head));
+      else addOrRefuse(batch, pending, head);
     }
   }
 
-  async #commit(batch: readonly Pending[]): Promise<RecordedEvent[]> {
-    this.#options.fence?.();
-    const replica = this.#options.replica?.();
-    // Heads of sessions not cached yet are read first, together, so the loop below never awaits.
-    const missing = new Set<string>();
-    for (const { draft } of batch) {
-      if (!this.#heads.has(draft.sessionId)) missing.add(draft.sessionId);
+  /** `started`: when the batch's preparation began (the commit's duration is told from there). */
+  async #write(batch: PreparedBatch, started: number): Promise<WriteOutcome> {
+    try {
+      this.#options.fence?.();
+      const events = batch.eventsFrom(this.#size);
+      const { firstIndex } = await this.#store.appendEvents(events, batch.sessions);
+      return { ok: true, events, firstIndex, seconds: (performance.now() - started) / 1000 };
+    } catch (err) {
+      return { ok: false, err };
     }
-    const loaded = new Map<string, Head>();
-    for (const id of missing) loaded.set(id, await this.#loadHead(id));
-    // Work on copies of the heads: they become the committed heads only if the write succeeds.
-    const heads = new Map<string, Head>();
-    const sessions: SessionMeta[] = [];
-    const events: RecordedEvent[] = new Array(batch.length);
-    let index = this.#size;
-    for (let i = 0; i < batch.length; i++) {
-      const { draft, protocol } = batch[i]!;
-      let head = heads.get(draft.sessionId);
-      if (!head) {
-        const committed = this.#heads.get(draft.sessionId) ?? loaded.get(draft.sessionId)!;
-        head = { nextSeq: committed.nextSeq, lastHash: committed.lastHash };
-        heads.set(draft.sessionId, head);
-      }
-      if (head.nextSeq === 0)
-        sessions.push({
-          id: draft.sessionId,
-          protocol: protocol ?? 'unknown',
-          ...(replica === undefined ? {} : { replica }),
-        });
-      const payloadText = canonicalJson(draft.payload);
-      // The store encodes the payload again to write it: let it reuse this text.
-      rememberCanonical(draft.payload, payloadText);
-      const hashOfPayload = sha256Hex(payloadText);
-      const seq = head.nextSeq;
-      const header = encodeHeaderWith(
-        draft.type,
-        draft.sessionId,
-        seq,
-        draft.time,
-        draft.connection,
-        this.#encodedIdentity(draft.identity),
-        hashOfPayload,
-      );
-      const hash = chainHashOf(head.lastHash, header);
-      events[i] = {
-        type: draft.type,
-        sessionId: draft.sessionId,
-        connection: draft.connection,
-        identity: draft.identity,
-        time: draft.time,
-        payload: draft.payload,
-        seq,
-        index,
-        payloadHash: hashOfPayload,
-        prevHash: head.lastHash,
-        hash,
-      };
-      head.nextSeq = seq + 1;
-      head.lastHash = hash;
-      index++;
-    }
-    const { firstIndex } = await this.#store.appendEvents(events, sessions);
-    for (const [id, head] of heads) this.#heads.set(id, head);
+  }
+
+  #settle(batch: PreparedBatch, { events, firstIndex, seconds }: WrittenBatch): void {
+    for (const [id, head] of batch.heads) this.#heads.set(id, head);
     // A store shared by several writers numbers the batch itself (the hashes do not cover the
     // index): the events take the positions it gave them, in the same order.
     const placed =
       firstIndex === this.#size ? events : events.map((e, i) => ({ ...e, index: firstIndex + i }));
     this.#size = firstIndex + placed.length;
-    return placed;
+    for (let i = 0; i < placed.length; i++) batch.pendings[i]!.resolve(placed[i]!);
+    for (const listener of this.#listeners) listener(placed, seconds);
+  }
+
+  /**
+   * Another writer (the CLI recording an audit, another process on the same store) may have appended
+   * since our last commit: the write then collides on its index. Re-read the log's head and the
+   * session heads, and assign positions again, once; otherwise nothing of the batch is stored and
+   * every draft in it is refused.
+   */
+  async #retryOrFail(pendings: readonly Pending[], err: unknown): Promise<void> {
+    let failure = err;
+    const stored = await this.#store.ledgerSize().catch(() => this.#size);
+    if (stored !== this.#size) {
+      this.#size = stored;
+      this.#heads.clear();
+      const retry = this.#newBatch();
+      try {
+        const started = performance.now();
+        await this.#prepare(retry, pendings);
+        if (retry.size === 0) return;
+        const outcome = await this.#write(retry, started);
+        if (outcome.ok) {
+          this.#settle(retry, outcome);
+          return;
+        }
+        failure = outcome.err;
+      } catch (e) {
+        failure = e;
+      }
+    }
+    const refused = refusal(failure);
+    for (const pending of pendings) pending.reject(refused);
   }
 
   /** Identities are usually one shared object per session: encode each once. */
@@ -248,9 +246,8 @@ export class Recorder {
     return encoded;
   }
 
+  /** A session's head as the store has it: one not known here (new, forgotten, or after a resync). */
   async #loadHead(sessionId: string): Promise<Head> {
-    const cached = this.#heads.get(sessionId);
-    if (cached) return cached;
     const stored = await this.#store.sessionHead(sessionId);
     return stored
       ? { nextSeq: stored.nextSeq, lastHash: stored.lastHash }
@@ -260,5 +257,20 @@ export class Recorder {
   /** Forgets a finished session's head (it is reloaded from the store if ever needed again). */
   forget(sessionId: string): void {
     this.#heads.delete(sessionId);
+  }
+}
+
+function refusal(err: unknown): VigilError {
+  return err instanceof VigilError
+    ? err
+    : new VigilError('record_failed', 'the event store rejected the write', { cause: err });
+}
+
+/** A draft whose payload cannot be encoded is refused alone; its session's head stays as it was. */
+function addOrRefuse(batch: PreparedBatch, pending: Pending, head: Head): void {
+  try {
+    batch.add(pending, head);
+  } catch (err) {
+    pending.reject(refusal(err));
   }
 }

@@ -1,0 +1,105 @@
+// One batch of drafts turned into ledger entries (recorder.ts): each event's sequence number,
+// payload hash and chain hash assigned on top of the session heads below the batch, the committed
+// ones. The heads after the batch become the committed heads only once the store has written it.
+import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
+import type { SessionMeta } from '../core/ports.js';
+import { canonicalJson, rememberCanonical } from './canonical.js';
+import { chainHashOf, encodeHeaderWith, sha256Hex } from './chain.js';
+
+export interface Pending {
+  readonly draft: EventDraft;
+  readonly protocol: string | undefined;
+  resolve(event: RecordedEvent): void;
+  reject(err: unknown): void;
+}
+
+export interface Head {
+  readonly nextSeq: number;
+  readonly lastHash: string;
+}
+
+/** What a prepared event needs beyond its draft; the index is given when the batch is written. */
+interface Chained {
+  readonly seq: number;
+  readonly payloadHash: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export class PreparedBatch {
+  readonly pendings: Pending[] = [];
+  /** Sessions whose first event is in the batch. */
+  readonly sessions: SessionMeta[] = [];
+  /** Each session's head after the batch, for the sessions it holds events of. */
+  readonly heads = new Map<string, Head>();
+  readonly #chained: Chained[] = [];
+
+  constructor(
+    /** A session's head below the batch, when known without reading the store. */
+    private readonly below: (sessionId: string) => Head | undefined,
+    private readonly replica: string | undefined,
+    private readonly encodedIdentity: (identity: Identity) => string,
+  ) {}
+
+  get size(): number {
+    return this.pendings.length;
+  }
+
+  /** The head the session's next event in this batch continues, or undefined when not known here. */
+  head(sessionId: string): Head | undefined {
+    return this.heads.get(sessionId) ?? this.below(sessionId);
+  }
+
+  /**
+   * Chains the draft onto `before`, the session's head (head(), or read from the store). Throws,
+   * leaving the batch as it was, when the draft cannot be encoded.
+   */
+  add(pending: Pending, before: Head): void {
+    const { draft } = pending;
+    const payloadText = canonicalJson(draft.payload);
+    // The store encodes the payload again to write it: let it reuse this text.
+    rememberCanonical(draft.payload, payloadText);
+    const payloadHash = sha256Hex(payloadText);
+    const seq = before.nextSeq;
+    const header = encodeHeaderWith(
+      draft.type,
+      draft.sessionId,
+      seq,
+      draft.time,
+      draft.connection,
+      this.encodedIdentity(draft.identity),
+      payloadHash,
+    );
+    const hash = chainHashOf(before.lastHash, header);
+    if (seq === 0) {
+      this.sessions.push({
+        id: draft.sessionId,
+        protocol: pending.protocol ?? 'unknown',
+        ...(this.replica === undefined ? {} : { replica: this.replica }),
+      });
+    }
+    this.pendings.push(pending);
+    this.#chained.push({ seq, payloadHash, prevHash: before.lastHash, hash });
+    this.heads.set(draft.sessionId, { nextSeq: seq + 1, lastHash: hash });
+  }
+
+  /** The batch's events at global indexes from `first` on (the hashes do not cover the index). */
+  eventsFrom(first: number): RecordedEvent[] {
+    return this.pendings.map(({ draft }, i) => {
+      const c = this.#chained[i]!;
+      return {
+        type: draft.type,
+        sessionId: draft.sessionId,
+        connection: draft.connection,
+        identity: draft.identity,
+        time: draft.time,
+        payload: draft.payload,
+        seq: c.seq,
+        index: first + i,
+        payloadHash: c.payloadHash,
+        prevHash: c.prevHash,
+        hash: c.hash,
+      };
+    });
+  }
+}
