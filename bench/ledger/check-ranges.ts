@@ -1,5 +1,5 @@
 // What one verification worker does per range, in this one thread: read 1,000 events through the
-// SQLite log reader, check them (verify-range.ts checkRange) and serialise the answer as postMessage
+// log reader a worker opens (as verify-worker.ts does), check them (verify-range.ts checkRange) and serialise the answer as postMessage
 // would. CPU per event here is what limits `vigil verify` (two workers on two cores), without the
 // threads, the stitching or the machine's other work in the figure; under callgrind it is an
 // instruction count that repeats to about 0.3% whatever the load:
@@ -10,18 +10,26 @@
 // (I(5 passes) - I(1 pass)) / 80,000 is the steady cost per event: the first pass carries start-up
 // and most of the compiling. --single-threaded keeps V8's background threads out of the count.
 // Run: node dist/all/bench/ledger/check-ranges.js DIR [events] [passes] [range]
-import { join } from 'node:path';
 import { serialize } from 'node:v8';
+import type { OpenedEventSource } from '../../src/core/ports.js';
 import { EventHashes } from '../../src/ledger/event-hashes.js';
 import { PurgeCoverage } from '../../src/ledger/purge-record.js';
 import { checkRange } from '../../src/ledger/verify-range.js';
-import { openEventSource } from '../../src/store/sqlite/sqlite-log-reader.js';
+import { eventSourceOpener } from '../../src/store/event-source-opener.js';
 
 const [dir, eventsArg = '20000', passesArg = '1', rangeArg = '1000'] = process.argv.slice(2);
 if (dir === undefined) throw new Error('usage: check-ranges.js DIR [events] [passes] [range]');
 const events = Number(eventsArg);
 const range = Number(rangeArg);
-const opened = await openEventSource({ path: join(dir, 'vigil.db') });
+// As `vigil verify` and bench/ledger/run.ts open a worker's reader of a SQLite store in DIR.
+const reader = eventSourceOpener(
+  { store: { type: 'sqlite' }, durability: 'normal', append_in_worker: false },
+  dir,
+  dir,
+);
+const opened = await (
+  import(reader.module) as Promise<{ openEventSource(data: unknown): Promise<OpenedEventSource> }>
+).then((m) => m.openEventSource(reader.data));
 const hashes = new EventHashes();
 for (let pass = 0; pass < Number(passesArg); pass++) {
   const before = process.cpuUsage();
