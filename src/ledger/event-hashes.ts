@@ -5,7 +5,7 @@
 import { hash as oneShotHash } from 'node:crypto';
 import type { Identity } from '../core/events.js';
 import type { RawEventRow } from '../core/ports.js';
-import { chainHashOf, encodeHeaderWith, encodeIdentity } from './chain.js';
+import { chainHashOf, encodeHeaderIn, encodeIdentity, type HeaderFrame, headerFrame } from './chain.js';
 import { PURGE_RECORD_TYPE } from './event-source.js';
 
 /** What is wrong with an event by itself; verify.ts words each as a fault. */
@@ -35,30 +35,66 @@ interface ParsedIdentity {
   readonly subject: unknown;
 }
 
+/** What a session's events repeat, kept while they keep repeating it: see EventHashes.#frameOf. */
+interface SessionFrame {
+  readonly connection: string;
+  /** The identity as stored. */
+  readonly identity: string;
+  /** Null when the identity is not a JSON object: every event naming it fails as header_changed. */
+  readonly parsed: ParsedIdentity | null;
+  readonly header: HeaderFrame | null;
+}
+
+/** Past this many sessions or identities a cache starts afresh: memory stays bounded on any log. */
+const CACHE_LIMIT = 10_000;
+
 export class EventHashes {
   /** By the identity's stored text: a session's events repeat it. */
   readonly #identities = new Map<string, ParsedIdentity | null>();
+  /** By session id: the header parts its last event checked had, encoded. */
+  readonly #frames = new Map<string, SessionFrame>();
 
   /** The first thing wrong with the event by itself, or null when it hashes as stored. */
   check(row: RawEventRow): EventHashFinding | null {
-    const identity = this.#identity(row.identity);
+    // The payload is hashed first, but judged last: a changed header is the finding either way.
+    const payloadIntact =
+      row.payload === null || oneShotHash('sha256', row.payload, 'hex') === row.payloadHash;
+    const frame = this.#frameOf(row);
+    const identity = frame.parsed;
     const header =
-      identity &&
-      encodeHeaderWith(
+      frame.header &&
+      // A payload hash equal to one just computed is lowercase hex: nothing in it to escape.
+      encodeHeaderIn(
+        frame.header,
         row.type,
-        row.sessionId,
         row.seq,
         row.time,
-        row.connection,
-        identity.encoded,
         row.payloadHash,
+        row.payload !== null && payloadIntact,
       );
     if (!header || chainHashOf(row.prevHash, header) !== row.hash) return 'header_changed';
     if (row.subject !== null && row.subject !== identity!.subject) return 'subject_changed';
-    if (row.payload !== null && oneShotHash('sha256', row.payload, 'hex') !== row.payloadHash) {
-      return 'payload_changed';
-    }
-    return null;
+    return payloadIntact ? null : 'payload_changed';
+  }
+
+  /**
+   * The session's frame as this event's header needs it: the one kept for the session when the
+   * event names the same connection and identity text (nearly always), else encoded afresh.
+   */
+  #frameOf(row: RawEventRow): SessionFrame {
+    const kept = this.#frames.get(row.sessionId);
+    if (kept !== undefined && kept.connection === row.connection && kept.identity === row.identity)
+      return kept;
+    const parsed = this.#identity(row.identity);
+    const frame: SessionFrame = {
+      connection: row.connection,
+      identity: row.identity,
+      parsed,
+      header: parsed && headerFrame(row.sessionId, row.connection, parsed.encoded),
+    };
+    if (this.#frames.size > CACHE_LIMIT) this.#frames.clear();
+    this.#frames.set(row.sessionId, frame);
+    return frame;
   }
 
   #identity(raw: string): ParsedIdentity | null {
@@ -73,7 +109,7 @@ export class EventHashes {
     } catch {
       cached = null;
     }
-    if (this.#identities.size > 10_000) this.#identities.clear();
+    if (this.#identities.size > CACHE_LIMIT) this.#identities.clear();
     this.#identities.set(raw, cached);
     return cached;
   }
