@@ -24,11 +24,16 @@ function freshStore(dir = mkdtempSync(join(tmpdir(), 'vigil-rec-'))): Promise<St
   return openStore(configSchema.parse({}), dir);
 }
 
-test('concurrent appends are group-committed with contiguous indexes and per-session chains', async () => {
+/** A recorder on a fresh store, ready to append. */
+async function startedRecorder() {
   const stores = await freshStore();
-  const store = stores.ledger;
-  const recorder = new Recorder(store);
+  const recorder = new Recorder(stores.ledger);
   await recorder.init();
+  return { stores, store: stores.ledger, recorder };
+}
+
+test('concurrent appends are group-committed with contiguous indexes and per-session chains', async () => {
+  const { stores, store, recorder } = await startedRecorder();
   const batches: number[] = [];
   const commitSeconds: number[] = [];
   recorder.onCommit((events, seconds) => {
@@ -64,9 +69,7 @@ test('concurrent appends are group-committed with contiguous indexes and per-ses
 });
 
 test('a deferred event waits for the next event someone waits for, and is committed with it, in order', async () => {
-  const stores = await freshStore();
-  const recorder = new Recorder(stores.ledger);
-  await recorder.init();
+  const { stores, recorder } = await startedRecorder();
   const batches: string[][] = [];
   recorder.onCommit((events) => batches.push(events.map((e) => String(e.payload.n))));
   // A statement's result (nobody waits), then the next statement (its client waits).
@@ -90,10 +93,7 @@ test('a deferred event waits for the next event someone waits for, and is commit
 });
 
 test('a failed write is reported and leaves no gap: later events continue the chain', async () => {
-  const stores = await freshStore();
-  const store = stores.ledger;
-  const recorder = new Recorder(store);
-  await recorder.init();
+  const { stores, store, recorder } = await startedRecorder();
   await recorder.append(draft('s', 0));
   const original = store.appendEvents.bind(store);
   store.appendEvents = async () => {
@@ -157,10 +157,7 @@ function gatedAppends(store: StoreBundle['ledger']) {
 }
 
 test('drafts that arrive during a write are written together once it commits, chained onto it', async () => {
-  const stores = await freshStore();
-  const store = stores.ledger;
-  const recorder = new Recorder(store);
-  await recorder.init();
+  const { stores, store, recorder } = await startedRecorder();
   await recorder.append(draft('s', 0));
   const gated = gatedAppends(store);
   const first = recorder.append(draft('s', 1));
@@ -185,10 +182,7 @@ test('drafts that arrive during a write are written together once it commits, ch
 });
 
 test('when a write fails, drafts that arrived meanwhile chain onto what is stored', async () => {
-  const stores = await freshStore();
-  const store = stores.ledger;
-  const recorder = new Recorder(store);
-  await recorder.init();
+  const { stores, store, recorder } = await startedRecorder();
   const zero = await recorder.append(draft('s', 0));
   const gated = gatedAppends(store);
   const failing = recorder.append(draft('s', 1));
@@ -211,10 +205,7 @@ test('when a write fails, drafts that arrived meanwhile chain onto what is store
 });
 
 test('drafts whose session head cannot be read are refused, not left waiting; the rest are written', async () => {
-  const stores = await freshStore();
-  const store = stores.ledger;
-  const recorder = new Recorder(store);
-  await recorder.init();
+  const { stores, store, recorder } = await startedRecorder();
   await recorder.append(draft('known', 0));
   const original = store.sessionHead.bind(store);
   store.sessionHead = async () => {
@@ -234,9 +225,7 @@ test('drafts whose session head cannot be read are refused, not left waiting; th
 });
 
 test('a draft whose payload cannot be encoded is refused alone', async () => {
-  const stores = await freshStore();
-  const recorder = new Recorder(stores.ledger);
-  await recorder.init();
+  const { stores, recorder } = await startedRecorder();
   const bad = { ...draft('s', 1), payload: { n: 1, big: 10n } as unknown as EventDraft['payload'] };
   const [a, b, c] = await Promise.allSettled([
     recorder.append(draft('s', 0)),
