@@ -50,15 +50,14 @@ export function encodeHeaderWith(
   encodedIdentity: string,
   hashOfPayload: string,
 ): string {
-  if (!Number.isFinite(seq)) throw new TypeError(`cannot encode non-finite number ${seq}`);
-  return `{"connection":${JSON.stringify(connection)},"identity":${encodedIdentity},"payload_hash":${JSON.stringify(hashOfPayload)},"seq":${JSON.stringify(seq)},"session":${JSON.stringify(sessionId)},"time":${JSON.stringify(time)},"type":${JSON.stringify(type)},"v":1}`;
+  return encodeHeaderIn(headerFrame(sessionId, connection, encodedIdentity), type, seq, time, hashOfPayload);
 }
 
 /**
- * The parts of a header that a session's events share, encoded once: everything before the payload
- * hash (connection and identity), and the session between seq and time. Verification rehashes
- * every event; encoding these per session instead of per event spares two JSON.stringify calls and
- * the identity's lookup for each (encodeHeaderIn gives exactly encodeHeaderWith's text).
+ * The parts of a header that a session's events share: everything before the payload hash
+ * (connection and identity), and the session between seq and time. The header's text is written
+ * only here and in encodeHeaderIn; verification keeps a session's frame and rehashes each event
+ * with it, which spares two JSON.stringify calls and the identity's lookup per event.
  */
 export interface HeaderFrame {
   readonly head: string;
@@ -73,7 +72,7 @@ export function headerFrame(sessionId: string, connection: string, encodedIdenti
 }
 
 /**
- * encodeHeaderWith's text, from the session's frame and the event's own fields. `plainPayloadHash`:
+ * The header's text, from the session's frame and the event's own fields. `plainPayloadHash`:
  * the caller knows the payload hash to be hex (it just computed it), which JSON writes as it is:
  * JSON.stringify costs about 20 instructions a character, and this is the header's longest field.
  */

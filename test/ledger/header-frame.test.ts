@@ -1,12 +1,13 @@
-// The verifier encodes a session's shared header parts once (chain.ts headerFrame) and each event's
-// own fields per event (encodeHeaderIn); the recorder encodes whole headers (encodeHeaderWith). The
-// chain hash covers these bytes, so both must give the very same text for any field values,
-// including text JSON must escape (quotes, backslashes, control characters, lone surrogates).
+// The header's text is written by chain.ts headerFrame (a session's shared parts) and encodeHeaderIn
+// (each event's own fields); the recorder and the verifier both use them. The chain hash covers these
+// bytes, so they must be the canonical JSON of the header object for any field values, including
+// text JSON must escape (quotes, backslashes, control characters, lone surrogates).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { Identity } from '../../src/core/events.js';
 import type { RawEventRow } from '../../src/core/ports.js';
+import { canonicalJson } from '../../src/ledger/canonical.js';
 import {
   chainHash,
   encodeHeaderIn,
@@ -20,7 +21,7 @@ import { EventHashes } from '../../src/ledger/event-hashes.js';
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
 const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: codeUnit }));
 
-test('a header from a session frame is byte for byte the header encodeHeaderWith writes', () => {
+test('a header, whole or from a session frame, is the canonical JSON of the header object', () => {
   fc.assert(
     fc.property(
       fc.record({
@@ -29,21 +30,27 @@ test('a header from a session frame is byte for byte the header encodeHeaderWith
         seq: fc.oneof(fc.nat(), fc.double({ noNaN: true, noDefaultInfinity: true })),
         time: text,
         connection: text,
-        identity: text,
+        identity: fc.dictionary(text, text),
         payloadHash: text,
       }),
       (h) => {
-        const whole = encodeHeaderWith(
-          h.type,
-          h.sessionId,
-          h.seq,
-          h.time,
-          h.connection,
-          h.identity,
-          h.payloadHash,
+        const identity = canonicalJson(h.identity);
+        const expected = canonicalJson({
+          connection: h.connection,
+          identity: h.identity,
+          payload_hash: h.payloadHash,
+          seq: h.seq,
+          session: h.sessionId,
+          time: h.time,
+          type: h.type,
+          v: 1,
+        });
+        const frame = headerFrame(h.sessionId, h.connection, identity);
+        assert.equal(encodeHeaderIn(frame, h.type, h.seq, h.time, h.payloadHash), expected);
+        assert.equal(
+          encodeHeaderWith(h.type, h.sessionId, h.seq, h.time, h.connection, identity, h.payloadHash),
+          expected,
         );
-        const frame = headerFrame(h.sessionId, h.connection, h.identity);
-        assert.equal(encodeHeaderIn(frame, h.type, h.seq, h.time, h.payloadHash), whole);
       },
     ),
     { numRuns: 2000 },
