@@ -1,6 +1,6 @@
 // What one verification worker does per range, in this one thread: read 1,000 events through the
-// log reader a worker opens (as verify-worker.ts does), check them (verify-range.ts checkRange) and serialise the answer as postMessage
-// would. CPU per event here is what limits `vigil verify` (two workers on two cores), without the
+// log reader a worker opens (as verify-worker.ts does), check them (verify-range.ts checkRange) and
+// serialise the answer as postMessage would. CPU per event here is what limits `vigil verify` (two workers on two cores), without the
 // threads, the stitching or the machine's other work in the figure; under callgrind it is an
 // instruction count that repeats to about 0.3% whatever the load:
 //   npx tsc -p tsconfig.json --noEmit false --outDir dist/all

@@ -1,6 +1,6 @@
 // One batch of drafts turned into ledger entries (recorder.ts): each event's sequence number,
-// payload hash and chain hash assigned on top of the session heads below the batch, the committed
-// ones. The heads after the batch become the committed heads only once the store has written it.
+// payload hash and chain hash assigned on top of the committed session heads. The heads after the
+// batch become the committed heads only once the store has written it.
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
 import type { SessionMeta } from '../core/ports.js';
 import { canonicalJson, rememberCanonical } from './canonical.js';
@@ -35,8 +35,8 @@ export class PreparedBatch {
   readonly #chained: Chained[] = [];
 
   constructor(
-    /** A session's head below the batch, when known without reading the store. */
-    private readonly below: (sessionId: string) => Head | undefined,
+    /** The committed heads the recorder knows (others are read from the store). */
+    private readonly committed: ReadonlyMap<string, Head>,
     private readonly replica: string | undefined,
     private readonly encodedIdentity: (identity: Identity) => string,
   ) {}
@@ -47,7 +47,7 @@ export class PreparedBatch {
 
   /** The head the session's next event in this batch continues, or undefined when not known here. */
   head(sessionId: string): Head | undefined {
-    return this.heads.get(sessionId) ?? this.below(sessionId);
+    return this.heads.get(sessionId) ?? this.committed.get(sessionId);
   }
 
   /**

@@ -152,10 +152,8 @@ export class Recorder {
 
   /** A batch on the committed heads. */
   #newBatch(): PreparedBatch {
-    return new PreparedBatch(
-      (id) => this.#heads.get(id),
-      this.#options.replica?.(),
-      (identity) => this.#encodedIdentity(identity),
+    return new PreparedBatch(this.#heads, this.#options.replica?.(), (identity) =>
+      this.#encodedIdentity(identity),
     );
   }
 
