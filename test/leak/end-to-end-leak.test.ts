@@ -3,7 +3,7 @@
 // gateway; afterwards no file of the data directory (database, WAL, keys, anchor, log) holds any
 // seeded secret, raw or base64.
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { BUILTIN_RULES } from '../../src/mask/index.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 
 const UPSTREAM_KEY = 'sk-proj-UpstreamKeyOnlyVigilHolds0123456789abcdefXYZ';
@@ -121,8 +122,8 @@ test('seeded secrets of every rule never reach the data directory or the log', {
     ),
   );
   const leaks: string[] = [];
-  for (const file of listFiles(dataDir)) {
-    const bytes = readFileSync(file).toString('latin1');
+  for (const { path: file, bytes: data } of dataDirFiles(dataDir)) {
+    const bytes = data.toString('latin1');
     for (const { rule, form } of forms) {
       const at = bytes.indexOf(form);
       if (at >= 0)
@@ -133,9 +134,3 @@ test('seeded secrets of every rule never reach the data directory or the log', {
   assert.ok(statSync(logFile).size > 0, 'the log was written');
   assert.ok(rules.size >= 25, `${rules.size} rules seeded`);
 });
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
-  );
-}

@@ -3,7 +3,7 @@
 // (no body line, not the decoded private bytes) may reach the data directory or the logs, and with
 // mask_responses the client does not get it either.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 import { generateTestKeys, type TestKey } from '../support/private-keys.js';
 
@@ -93,13 +94,6 @@ async function ask(id: string, stream: boolean): Promise<string> {
   return res.text();
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 /** Every body line (and its JSON-escaped neighbourhood) and the decoded private bytes must be absent. */
 function leaks(haystack: Buffer, key: TestKey, lines: readonly string[]): string[] {
   const found = lines.filter((l) => haystack.includes(Buffer.from(l)));
@@ -133,9 +127,9 @@ test('key fragments echoed whole and streamed split at every offset leave no key
     assert.ok(logs.length > 0, 'the gateway logged at trace level');
     const inLogs = leaks(Buffer.from(logs.replace(/\\n/g, '\n')), key, lines);
     assert.deepEqual(inLogs, [], `${key.kind}: the logs hold ${inLogs.join(', ')}`);
-    for (const file of filesUnder(dataDir)) {
-      const leaked = leaks(readFileSync(file), key, lines);
-      assert.deepEqual(leaked, [], `${key.kind}: ${file} holds ${leaked.join(', ')}`);
+    for (const { path, bytes } of dataDirFiles(dataDir)) {
+      const leaked = leaks(bytes, key, lines);
+      assert.deepEqual(leaked, [], `${key.kind}: ${path} holds ${leaked.join(', ')}`);
     }
   }
 });

@@ -2,9 +2,8 @@
 // masked in db.query (its column says so, not its shape), and a password column read back is
 // masked in db.result; nothing of either value reaches the data directory.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { directClient, type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
 
 let f: PgFixture;
@@ -18,13 +17,6 @@ before(async () => {
 after(async () => {
   await f?.close();
 });
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
 
 test('prepared INSERT INTO users(name, password) VALUES ($1, $2) and SELECT password FROM users', {
   timeout: 120_000,
@@ -59,8 +51,7 @@ test('prepared INSERT INTO users(name, password) VALUES ($1, $2) and SELECT pass
   assert.match(rows[0]![1]!, /^\[MASKED:secret-column:[0-9a-f]{6}\]$/);
 
   await f.gateway.recorder.drain();
-  for (const file of filesUnder(f.gateway.dataDir)) {
-    const bytes = readFileSync(file);
-    assert.ok(!bytes.includes(Buffer.from(password)), `${file} holds the password`);
+  for (const { path, bytes } of dataDirFiles(f.gateway.dataDir)) {
+    assert.ok(!bytes.includes(Buffer.from(password)), `${path} holds the password`);
   }
 });

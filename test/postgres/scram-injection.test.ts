@@ -2,13 +2,14 @@
 // Vigil token; the upstream password crosses neither the client's connection nor Vigil's storage.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import { type DemoPostgres, startDemoPostgres } from '../../src/demo/demo-postgres.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { runClient } from './pg-gateway.js';
 
@@ -106,13 +107,6 @@ async function tap(target: {
   return { server, port: (server.address() as { port: number }).port, bytes };
 }
 
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 test('the client authenticates with its token; the upstream password appears in no client traffic and no stored file', async () => {
   const t = await tap(plain);
   const client = new pg.Client({
@@ -138,8 +132,8 @@ test('the client authenticates with its token; the upstream password appears in 
   assert.equal(beforeProbe.includes(upstream.password), false);
   assert.equal(beforeProbe.includes(Buffer.from(upstream.password, 'utf8').toString('base64')), false);
   await gateway.recorder.drain();
-  for (const file of filesUnder(gateway.dataDir)) {
-    assert.equal(readFileSync(file).includes(upstream.password), false, `${file} holds the password`);
+  for (const { path, bytes } of dataDirFiles(gateway.dataDir)) {
+    assert.equal(bytes.includes(upstream.password), false, `${path} holds the password`);
   }
   const sessions = await gateway.store.ledger.listSessions({ connection: 'pg-plain' });
   const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();

@@ -3,10 +3,11 @@
 // command never starts (its marker file never appears); a held one runs only once approved;
 // forwarding and agent requests are refused and recorded; a wrong token is refused and recorded.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runProcess } from '../support/cli.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import {
@@ -96,14 +97,9 @@ test('a password on the command line (mysql -p, curl -u) is masked in the record
   assert.match(recorded, /mysql -uroot -p\[MASKED:shell-secret:[0-9a-f]{6}\] --version/);
   assert.match(recorded, /curl -u admin:\[MASKED:shell-secret:[0-9a-f]{6}\]/);
   await f.gateway.recorder.drain();
-  const scan = (dir: string) => {
-    for (const name of readdirSync(dir)) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) scan(path);
-      else assert.ok(!readFileSync(path).toString('latin1').includes(secret), `the password is in ${path}`);
-    }
-  };
-  scan(f.dataDir);
+  for (const { path, bytes } of dataDirFiles(f.dataDir)) {
+    assert.ok(!bytes.toString('latin1').includes(secret), `the password is in ${path}`);
+  }
   assert.ok(!f.log().includes(secret), 'the password is in the log');
 });
 

@@ -6,11 +6,12 @@
 // a file asciinema accepts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
 import { runCli } from '../support/cli.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { assertLedgerVerifies } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
@@ -226,16 +227,11 @@ function containsAnyEncoding(data: Buffer, secret: string): boolean {
 }
 
 function assertSecretNowhere(dir: string): void {
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) assertSecretNowhere(path);
-    else {
-      const data = readFileSync(path);
-      assert.ok(!containsAnyEncoding(data, SECRET), `the password is in ${path}`);
-      assert.ok(
-        !containsAnyEncoding(data, TYPED_SECRET),
-        `the password typed on a command line is in ${path}`,
-      );
-    }
+  for (const { path, bytes } of dataDirFiles(dir)) {
+    assert.ok(!containsAnyEncoding(bytes, SECRET), `the password is in ${path}`);
+    assert.ok(
+      !containsAnyEncoding(bytes, TYPED_SECRET),
+      `the password typed on a command line is in ${path}`,
+    );
   }
 }
