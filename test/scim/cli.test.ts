@@ -1,11 +1,10 @@
 // `vigil scim token` as an admin runs it: the CLI asks the gateway's admin API, prints the token once,
 // the store keeps only its hash, the token works on /scim/v2; a non-admin is refused.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { runCli } from '../support/cli.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { ScimClient } from './scim-client.js';
 
@@ -34,18 +33,11 @@ test('an admin issues a SCIM token with the CLI; only its hash is stored; it wor
   assert.match(issued.token, /^vscim_[A-Za-z0-9_-]{40,}$/);
   assert.ok(await gateway.store.access.findScimToken(hashToken(issued.token)));
   await gateway.recorder.drain();
-  let read = 0;
-  for (const file of ['vigil.db', 'vigil.db-wal']) {
-    let bytes = '';
-    try {
-      bytes = readFileSync(join(gateway.dataDir, file), 'latin1');
-    } catch {
-      continue;
-    }
-    read++;
-    assert.ok(!bytes.includes(issued.token), `${file} holds no token`);
+  const files = dataDirFiles(gateway.dataDir).filter((f) => /vigil\.db(-wal)?$/.test(f.path));
+  assert.ok(files.length > 0, 'the database file was read');
+  for (const { path, bytes } of files) {
+    assert.ok(!bytes.toString('latin1').includes(issued.token), `${path} holds no token`);
   }
-  assert.ok(read > 0, 'the database file was read');
   const config = await new ScimClient(gateway, issued.token).get('/ServiceProviderConfig');
   assert.equal(config.status, 200);
 
