@@ -8,15 +8,19 @@ import { VigilError } from '../core/errors.js';
 import type { AuthenticatedIdentity } from './authenticator.js';
 import { type ClaimMapping, identityFromClaims } from './oidc-claims.js';
 import { OidcClient, type OidcSettings } from './oidc-client.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 export class OidcAccessTokens {
   readonly #settings: OidcSettings;
   readonly #mapping: ClaimMapping;
   #client: Promise<OidcClient> | null = null;
+  /** Keyed by resource and token: a token is remembered only for the audience it was checked against. */
+  readonly #verified: VerifiedTokenCache<AuthenticatedIdentity>;
 
-  constructor(settings: OidcSettings, mapping: ClaimMapping) {
+  constructor(settings: OidcSettings, mapping: ClaimMapping, cache?: VerifiedTokenCacheOptions) {
     this.#settings = settings;
     this.#mapping = mapping;
+    this.#verified = new VerifiedTokenCache(cache);
   }
 
   /** Whether a token claims to come from the provider (unverified: it only chooses the check). */
@@ -28,22 +32,32 @@ export class OidcAccessTokens {
     }
   }
 
-  async authenticate(token: string, resource: string): Promise<AuthenticatedIdentity> {
+  /** A token verified before for this resource is not checked again until it expires (at most five minutes later). */
+  authenticate(token: string, resource: string): Promise<AuthenticatedIdentity> {
+    return this.#verified.verified(
+      `${resource}\u0000${token}`,
+      Date.now(),
+      () => this.#verify(token, resource),
+      (found) => found.expiresAt ?? 0,
+    );
+  }
+
+  async #verify(token: string, resource: string): Promise<AuthenticatedIdentity> {
     const claims = await (await this.#provider()).verifyAccessToken(token, resource);
     const identity = identityFromClaims(claims, this.#mapping);
-    return {
-      identity: {
+    return Object.freeze({
+      identity: Object.freeze({
         subject: identity.subject,
-        kind: 'user',
-        groups: [...identity.groups],
+        kind: 'user' as const,
+        groups: Object.freeze([...identity.groups]),
         // The provider's token id, so `vigil token revoke oidc:<jti>` can end it; a token without
         // one is cut only by disabling its identity.
         tokenId: typeof claims.jti === 'string' ? `oidc:${claims.jti}` : undefined,
-      },
-      roles: identity.roles,
+      }),
+      roles: Object.freeze([...identity.roles]),
       scope: null,
       expiresAt: (claims.exp as number) * 1000,
-    };
+    });
   }
 
   #provider(): Promise<OidcClient> {

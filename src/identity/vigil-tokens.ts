@@ -5,6 +5,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import { VigilError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { TokenSigningKey } from './token-keys.js';
+import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
 export const VIGIL_ISSUER = 'vigil';
 
@@ -25,13 +26,25 @@ export interface IssueRequest {
   readonly ttlMs: number;
 }
 
+export interface VigilTokensOptions {
+  /** The clock expiry is judged by (tests); Date.now by default. */
+  readonly now?: () => number;
+  /** Verified tokens remembered (verified-token-cache.ts); `{ max: 0 }` verifies every time. */
+  readonly cache?: VerifiedTokenCacheOptions;
+}
+
 export class VigilTokens {
   readonly #key: TokenSigningKey;
   readonly #audience: string;
+  readonly #now: () => number;
+  /** Per instance, so per signing key: a token is only ever remembered as verified by this key. */
+  readonly #verified: VerifiedTokenCache<VigilTokenClaims>;
 
-  constructor(key: TokenSigningKey, audience: string) {
+  constructor(key: TokenSigningKey, audience: string, options: VigilTokensOptions = {}) {
     this.#key = key;
     this.#audience = audience;
+    this.#now = options.now ?? Date.now;
+    this.#verified = new VerifiedTokenCache(options.cache);
   }
 
   async issue(request: IssueRequest, now = Date.now()): Promise<{ token: string; claims: VigilTokenClaims }> {
@@ -59,14 +72,28 @@ export class VigilTokens {
     };
   }
 
-  /** Verifies a token; throws auth_expired or auth_invalid (with the reason) otherwise. */
-  async verify(token: string): Promise<VigilTokenClaims> {
+  /**
+   * Verifies a token; throws auth_expired or auth_invalid (with the reason) otherwise. A token
+   * verified before is not checked again until it expires (at most five minutes later); the claims
+   * returned are frozen, as every request with that token shares them.
+   */
+  verify(token: string): Promise<VigilTokenClaims> {
+    return this.#verified.verified(
+      token,
+      this.#now(),
+      () => this.#verify(token),
+      (claims) => claims.expiresAt,
+    );
+  }
+
+  async #verify(token: string): Promise<VigilTokenClaims> {
     try {
       const { payload } = await jwtVerify(token, this.#key.publicKey, {
         algorithms: ['EdDSA'],
         issuer: VIGIL_ISSUER,
         audience: this.#audience,
         requiredClaims: ['sub', 'jti', 'exp'],
+        currentDate: new Date(this.#now()),
       });
       const groups = Array.isArray(payload.groups)
         ? payload.groups.filter((g): g is string => typeof g === 'string')
@@ -74,14 +101,14 @@ export class VigilTokens {
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is string => typeof r === 'string')
         : [];
-      return {
+      return Object.freeze({
         subject: payload.sub!,
-        groups,
-        roles,
+        groups: Object.freeze(groups),
+        roles: Object.freeze(roles),
         tokenId: payload.jti!,
         expiresAt: payload.exp! * 1000,
         issuedAt: (payload.iat ?? 0) * 1000,
-      };
+      });
     } catch (err) {
       if (err instanceof errors.JWTExpired)
         throw new VigilError('auth_expired', 'the Vigil token has expired', { cause: err });

@@ -107,6 +107,10 @@ test('a token for another resource, an id_token, or one presented where the URL 
   assert.equal(idToken.status, 401, 'an id_token is not an access token for the resource');
   const byHost = await accessTokenFor(provider, `${f.gateway.url}/c/tools-by-host/mcp`);
   assert.equal((await status('/c/tools-by-host/mcp', byHost.accessToken)).status, 401);
+  // A token accepted (and remembered as verified) for one resource is still refused at another.
+  const mine = await accessTokenFor(provider, RESOURCE);
+  assert.equal((await status('/c/tools/mcp', mine.accessToken)).status, 200);
+  assert.equal((await status('/c/tools-by-host/mcp', mine.accessToken)).status, 401);
   const denied = (await f.events('access.denied')).length;
   assert.ok(denied >= 1, 'refusals are recorded');
 });
