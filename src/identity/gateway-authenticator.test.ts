@@ -164,3 +164,39 @@ test('service-account tokens: hashed at rest, scoped, until expiry, revocable', 
   assert.equal(await refusal(token), 'auth_revoked');
   assert.equal(await refusal('vsa_not-a-real-token'), 'auth_invalid');
 });
+
+test('a remembered service-account token still expires on time and is still revocable', async () => {
+  let now = Date.now();
+  const clocked = new GatewayAuthenticator({
+    staticTokens: new ConfigTokenAuthenticator([]),
+    vigilTokens: tokens,
+    accessStore: store.access,
+    access,
+    now: () => now,
+  });
+  const { token } = await createServiceToken(
+    store.access,
+    { name: 'agent', connections: [], ttlMs: 60_000 },
+    now,
+  );
+  const codeOf = (p: Promise<unknown>) =>
+    p.then(
+      () => 'accepted',
+      (err: unknown) => (err instanceof VigilError ? err.code : 'thrown'),
+    );
+  assert.equal(await codeOf(clocked.authenticate(token)), 'accepted');
+  now += 59_000;
+  assert.equal(await codeOf(clocked.authenticate(token)), 'accepted');
+  now += 1_000;
+  assert.equal(await codeOf(clocked.authenticate(token)), 'auth_expired');
+
+  const second = await createServiceToken(
+    store.access,
+    { name: 'agent', connections: [], ttlMs: 600_000 },
+    now,
+  );
+  assert.equal(await codeOf(clocked.authenticate(second.token)), 'accepted');
+  await store.access.revokeToken(second.record.id, new Date(now).toISOString());
+  await access.refresh();
+  assert.equal(await codeOf(clocked.authenticate(second.token)), 'auth_revoked');
+});
