@@ -23,13 +23,13 @@ import { loadOrCreateTokenKey } from '../../src/identity/token-keys.js';
 import { VigilTokens } from '../../src/identity/vigil-tokens.js';
 import { configSchema } from '../../src/protocols/index.js';
 import { openStore } from '../../src/store/index.js';
+import { BENCH_PG_URL } from '../support/postgres-url.js';
 import { writeResultsSection } from '../support/results-file.js';
 
 const CALLS = 2_000;
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 15;
 const STATIC_TOKEN = 'bench-static-token';
-const PG_URL = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PG_SCHEMA = `vigil_bench_identity_${process.pid}`;
 
 interface Subject {
@@ -72,7 +72,7 @@ async function authenticators(store: StoreBundle) {
 }
 
 async function postgresStore(): Promise<StoreBundle | null> {
-  const probe = new pg.Client({ connectionString: PG_URL });
+  const probe = new pg.Client({ connectionString: BENCH_PG_URL });
   try {
     await probe.connect();
   } catch {
@@ -80,7 +80,7 @@ async function postgresStore(): Promise<StoreBundle | null> {
   } finally {
     await probe.end().catch(() => undefined);
   }
-  process.env.VIGIL_BENCH_IDENTITY_PG_URL = PG_URL;
+  process.env.VIGIL_BENCH_IDENTITY_PG_URL = BENCH_PG_URL;
   return openStore(
     configSchema.parse({
       store: { type: 'postgres', url: 'env:VIGIL_BENCH_IDENTITY_PG_URL', schema: PG_SCHEMA },
@@ -156,7 +156,7 @@ try {
 } finally {
   for (const store of stores) await store.close();
   if (postgres) {
-    const admin = new pg.Client({ connectionString: PG_URL });
+    const admin = new pg.Client({ connectionString: BENCH_PG_URL });
     await admin.connect();
     await admin.query(`DROP SCHEMA IF EXISTS ${PG_SCHEMA} CASCADE`);
     await admin.end();

@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { cpuMillis } from '../support/cpu.js';
+import { BENCH_PG_URL } from '../support/postgres-url.js';
 import { type Spawned, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 
@@ -25,7 +26,7 @@ const { values: flags, positionals } = parseArgs({
 });
 const SECONDS = Number(positionals[0] ?? 10);
 const CONNECTIONS = Number(flags.connections);
-const SERVER_URL = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_URL = BENCH_PG_URL;
 const DATABASE = `vigil_bench_llm_replicas_${process.pid}`;
 const TOKEN = 'bench-token-0123456789';
 

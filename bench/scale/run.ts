@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { configSchema } from '../../src/protocols/index.js';
 import { openStore } from '../../src/store/index.js';
+import { BENCH_PG_URL } from '../support/postgres-url.js';
 import { writeResultsSection } from '../support/results-file.js';
 import type { WriterResult } from './writer.js';
 
@@ -23,7 +24,7 @@ const { values: flags, positionals } = parseArgs({
   options: { 'no-write': { type: 'boolean', default: false } },
 });
 const EVENTS = Number(positionals[0] ?? 40_000);
-const SERVER_URL = process.env.VIGIL_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SERVER_URL = BENCH_PG_URL;
 const DATABASE = `vigil_bench_scale_${process.pid}`;
 
 interface RunResult {
