@@ -116,6 +116,45 @@ test('never throws on arbitrary text or bytes, and answers a depth no greater th
   );
 });
 
+/** The byte-at-a-time scanner strings were once crossed with: the new one must agree on any input. */
+function byteByByteDepth(bytes: Uint8Array): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === 0x5c) i++;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x5b || byte === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if ((byte === 0x5d || byte === 0x7d) && depth > 0) depth--;
+  }
+  return deepest;
+}
+
+test('crossing strings with indexOf agrees with a byte-at-a-time scan on any input, split anywhere', () => {
+  const structural = fc.constantFrom(0x22, 0x5c, 0x5b, 0x5d, 0x7b, 0x7d, 0x61, 0x2c, 0xc3, 0xa9);
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(structural, { maxLength: 300 }).map((a) => Uint8Array.from(a)),
+      ),
+      (bytes) => {
+        const expected = byteByByteDepth(bytes);
+        assert.equal(jsonNestingDepth(bytes), expected);
+        assert.equal(jsonNestingDepth(Buffer.from(bytes)), expected);
+        // A view into a larger buffer reads only its own bytes.
+        const padded = new Uint8Array(bytes.length + 8).fill(0x5b);
+        padded.set(bytes, 4);
+        assert.equal(jsonNestingDepth(padded.subarray(4, 4 + bytes.length)), expected);
+      },
+    ),
+    { numRuns: 3000 },
+  );
+});
+
 test('brackets in strings do not count, and an escaped quote does not end the string', () => {
   assert.equal(jsonNestingDepth('"[[[{{{"'), 0);
   assert.equal(jsonNestingDepth('["\\"[[[[", 1]'), 1);
