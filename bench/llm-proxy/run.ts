@@ -2,6 +2,8 @@
 // Portkey gateway as a peer, in one run. Recording is on (durability: full).
 //   node --import tsx bench/llm-proxy/run.ts [--seconds 10] [--only loop|throughput|latency|stream]
 // (--only runs one section and leaves bench/RESULTS.md alone: for profiling)
+// VIGIL_BENCH_HISTORY=N sends N earlier turns with every request, as an agent re-sends its whole
+// conversation (40 turns: a 74 KB body; bench/support/model-connection.ts).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -12,6 +12,23 @@ export function benchModelConnection(upstream: string, upstreamKey: string): Rec
   };
 }
 
+import { mixedCorpus } from '../mask/corpus.js';
+
+/**
+ * Earlier turns each request carries, as an agent re-sends its whole conversation every turn
+ * (VIGIL_BENCH_HISTORY turns of about 1.6 KB each from the masking corpus; none by default).
+ */
+const HISTORY_TURNS = Number(process.env.VIGIL_BENCH_HISTORY ?? 0);
+const history = (() => {
+  if (HISTORY_TURNS <= 0) return [];
+  const lines = mixedCorpus(HISTORY_TURNS * 1_700).split('\n');
+  const perTurn = Math.ceil(lines.length / HISTORY_TURNS);
+  return Array.from({ length: HISTORY_TURNS }, (_, i) => ({
+    role: i % 2 === 0 ? 'user' : 'assistant',
+    content: lines.slice(i * perTurn, (i + 1) * perTurn).join('\n'),
+  }));
+})();
+
 /** The benches' chat completion request body, whole or streamed. */
 export const chat = (stream: boolean): string =>
   JSON.stringify({
@@ -19,6 +36,7 @@ export const chat = (stream: boolean): string =>
     stream,
     messages: [
       { role: 'system', content: 'You are a careful assistant.' },
+      ...history,
       { role: 'user', content: 'Explain, step by step, why the sky is blue. Keep it short.' },
     ],
   });
