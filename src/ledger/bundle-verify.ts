@@ -4,9 +4,9 @@
 // must be named by a purge record the bundle carries (`purges`, each proven in the same signed
 // log), as in the ledger: otherwise it was erased unseen.
 import { hash as oneShotHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { PurgePlan, SignedCheckpoint } from '../core/ports.js';
 import { BUNDLE_FORMAT, BUNDLE_VERSION } from './bundle.js';
-import { canonicalJson } from './canonical.js';
 import { chainHashOf, encodeHeaderWith, GENESIS_HASH } from './chain.js';
 import { checkCheckpointSignature, decodeCheckpoint } from './checkpoint.js';
 import { PURGE_RECORD_TYPE } from './event-source.js';

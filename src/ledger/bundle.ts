@@ -1,10 +1,11 @@
 // Export bundles: one session's events with their payloads, each event's inclusion proof against a
 // signed checkpoint that covers the session's last event, that checkpoint and its public key.
 // Canonical JSON, so the bundle has exactly one valid spelling and any changed byte is detected.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import { VigilError } from '../core/errors.js';
 import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
 import { purgeEntries, purgeRecordsFor } from './bundle-purges.js';
-import { canonicalJson } from './canonical.js';
 import { encodeIdentity } from './chain.js';
 import { storeEventSource } from './event-source.js';
 import type { Keyring } from './keyring.js';

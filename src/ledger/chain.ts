@@ -3,8 +3,8 @@
 // The encoders here run once per event when recording and verifying, so they write the canonical
 // JSON directly (keys already in sorted order) instead of going through the generic encoder.
 import { hash as oneShotHash } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { EventDraft, Identity, JsonObject } from '../core/events.js';
-import { canonicalJson } from './canonical.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

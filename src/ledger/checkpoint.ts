@@ -1,8 +1,8 @@
 // Signed checkpoints: the statement `{key_id, root, size, time}` in canonical JSON, signed with
 // Ed25519. The same five fields (plus `signature`) form one line of the anchor file.
 import { sign, verify } from 'node:crypto';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { SignedCheckpoint } from '../core/ports.js';
-import { canonicalJson } from './canonical.js';
 import type { Keyring, LedgerSigningKey } from './keyring.js';
 
 /** The exact bytes that are signed. */

@@ -1,8 +1,9 @@
 // The generic reader of the log: any Store through its port. Stores may offer a faster one of their
 // own (StoreBundle.eventSource); both must hand verification the same rows.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import type { EventType } from '../core/events.js';
 import type { EventSource, RawEventRow, Store } from '../core/ports.js';
-import { canonicalJson } from './canonical.js';
 
 export type { EventSource, RawEventRow } from '../core/ports.js';
 

@@ -1,9 +1,10 @@
 // One batch of drafts turned into ledger entries (recorder.ts): each event's sequence number,
 // payload hash and chain hash assigned on top of the committed session heads. The heads after the
 // batch become the committed heads only once the store has written it.
+
+import { canonicalJson, rememberCanonical } from '../core/canonical-json.js';
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
 import type { SessionMeta } from '../core/ports.js';
-import { canonicalJson, rememberCanonical } from './canonical.js';
 import { chainHashOf, encodeHeaderWith, sha256Hex } from './chain.js';
 
 export interface Pending {

@@ -3,11 +3,11 @@
 // a statement in a code block or tool-call argument first, then containment anywhere in a reply.
 
 import { TARGET_ACTION_TYPES } from '../core/actions.js';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { EventContent } from '../core/events.js';
 import { isJsonObject } from '../core/json-read.js';
 import {
   canonicalArguments,
-  canonicalJson,
   codeBlocks,
   normalizeStatement,
   normalizeText,

@@ -1,5 +1,6 @@
 // Text keys the tree builder matches on. Prompts quote earlier replies with small changes (case,
 // spacing, a `Steps:` label glued on), so every comparison goes through these normal forms.
+import { canonicalJson } from '../core/canonical-json.js';
 
 export function normalizeText(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
@@ -101,15 +102,4 @@ export function canonicalArguments(args: string): string {
   } catch {
     return args.trim();
   }
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }

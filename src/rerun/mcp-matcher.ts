@@ -1,10 +1,11 @@
 // Answers re-run tool calls from the recording by tool name and canonical (masked) arguments.
 // Identical calls are answered in recorded order; a call with no answer left is explained: the
 // closest recorded call (same tool first, then the most arguments in common) and what differs.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonObject } from '../core/events.js';
 import type { RecordedToolCall } from './mcp-recorded.js';
 import { toolCallKey } from './mcp-recorded.js';
-import { canonicalJson } from './request-key.js';
 
 export interface McpUnmatched {
   /** 1-based position of the tool call in the re-run. */

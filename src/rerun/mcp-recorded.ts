@@ -3,8 +3,9 @@
 // it (mcp.result), in the order they were made, across the MCP sessions given. A refused call is
 // answered with its refusal. A request with no answer (the client left, a purged payload) cannot
 // be answered and is kept out, as a model request without a response is.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
-import { canonicalJson } from './request-key.js';
 
 export interface RecordedTool {
   readonly name: string;

@@ -1,8 +1,9 @@
 // The prompt of a request as one readable text, for saying where a re-run diverges from the
 // recording: chat and Anthropic messages as `role: text` lines (tool calls and results included),
 // a completion's prompt, a response's instructions and input. Anything else: the canonical body.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonValue } from '../core/events.js';
-import { canonicalJson } from './request-key.js';
 
 type Obj = { [key: string]: JsonValue };
 const isObj = (v: JsonValue | undefined): v is Obj =>

@@ -2,19 +2,13 @@
 // (keys sorted, so a client that builds its object in another order still matches), model and
 // sampling parameters included. `stream` and `stream_options` only choose how the answer travels,
 // so they are left out: a streamed recorded call answers a whole request and the reverse.
+
+import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { LlmApi } from '../core/llm-payloads.js';
 
 /** Body fields that change the transport of the answer, never its content. */
 export const TRANSPORT_FIELDS: readonly string[] = ['stream', 'stream_options'];
-
-/** JSON with object keys sorted at every depth; arrays keep their order (it is meaningful). */
-export function canonicalJson(value: JsonValue): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k] as JsonValue)}`).join(',')}}`;
-}
 
 /** The body without its transport-only fields. */
 export function contentOf(body: JsonValue): JsonValue {

@@ -4,9 +4,9 @@
 // so the ledger says which rules judged each action.
 import { createHash } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
+import { canonicalJson } from '../core/canonical-json.js';
 import type { ApprovalsConfig, PolicyConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
-import { canonicalJson } from '../ledger/canonical.js';
 import { loadConfigFile } from './load-config.js';
 
 export interface PolicyReloaderDeps {

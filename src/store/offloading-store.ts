@@ -14,6 +14,7 @@
 // missing (payload_object_missing). A payload read in place carries no reference: through the
 // ports the wrapper is invisible (the conformance suite runs through it unchanged).
 
+import { canonicalJson } from '../core/canonical-json.js';
 import { VigilError } from '../core/errors.js';
 import type { JsonObject, RecordedEvent, StoredEvent } from '../core/events.js';
 import type {
@@ -29,7 +30,6 @@ import type {
   Store,
   StoreBundle,
 } from '../core/ports.js';
-import { canonicalJson } from '../ledger/canonical.js';
 import { sha256Hex } from '../ledger/chain.js';
 import { omitFromPayload, omittedPaths } from './event-content.js';
 import { isObjectKey, objectKeyFor } from './objects/object-key.js';

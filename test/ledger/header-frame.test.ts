@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { Identity } from '../../src/core/events.js';
 import type { RawEventRow } from '../../src/core/ports.js';
-import { canonicalJson } from '../../src/ledger/canonical.js';
 import {
   chainHash,
   encodeHeaderIn,

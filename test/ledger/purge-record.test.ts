@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from '../../src/ledger/canonical.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import { PurgeCoverage, parsePurgeRecord, purgeRecordPayload } from '../../src/ledger/purge-record.js';
 
 /** Ascending, disjoint, non-adjacent-or-adjacent inclusive ranges, built from gaps and lengths. */

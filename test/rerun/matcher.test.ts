@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { JsonValue } from '../../src/core/events.js';
 import type { LlmApi, LlmResponsePayload } from '../../src/core/llm-payloads.js';
 import { RerunMatcher } from '../../src/rerun/matcher.js';
 import type { RecordedCall } from '../../src/rerun/recorded-calls.js';
-import { canonicalJson, requestKey } from '../../src/rerun/request-key.js';
+import { requestKey } from '../../src/rerun/request-key.js';
 
 function call(position: number, body: JsonValue, text: string, api: LlmApi = 'openai.chat'): RecordedCall {
   const response: LlmResponsePayload = {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import fc from 'fast-check';
 import pg from 'pg';
-import { canonicalJson } from '../../src/ledger/canonical.js';
+import { canonicalJson } from '../../src/core/canonical-json.js';
 import { likePatternFor } from '../../src/store/postgres/session-search.js';
 import { withPassword } from '../support/postgres-server.js';
 import { closeSharedTestPostgres, sharedTestPostgres } from '../support/postgres-store.js';

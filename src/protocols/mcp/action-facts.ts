@@ -2,8 +2,8 @@
 // matches is `tool {canonical arguments}`, so a rule can look at argument values (a path outside a
 // directory, a SQL write). Payloads come from clients: read defensively, never throw.
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { EventType, JsonObject } from '../../core/events.js';
-import { canonicalJson } from './tool-digest.js';
 
 export function describeMcpAction(type: EventType, payload: JsonObject): ActionFacts | null {
   if (type !== 'mcp.call') return null;

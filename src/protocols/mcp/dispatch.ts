@@ -6,6 +6,7 @@
 
 import type { ServerResponse } from 'node:http';
 import { actionDigest } from '../../core/action-digest.js';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
@@ -16,7 +17,6 @@ import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import type { PinIndex } from './pin-store.js';
 import { applyListing } from './pinning.js';
-import { canonicalJson } from './tool-digest.js';
 import { toolAllowed } from './tool-lists.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
 import { sendRpcError } from './wire-errors.js';

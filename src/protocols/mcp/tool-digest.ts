@@ -2,6 +2,7 @@
 // schema, annotations), the parts a server can change to steer a model ("rug pull", tool poisoning),
 // and a field-by-field diff between two definitions for the record and the admin.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { JsonObject, JsonValue } from '../../core/events.js';
 
 const PINNED_FIELDS = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
@@ -11,16 +12,6 @@ export function toolDefinition(tool: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const field of PINNED_FIELDS) out[field] = tool[field] ?? null;
   return out;
-}
-
-/** JSON with keys sorted at every level: the same definition always hashes the same. */
-export function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 export function toolDigest(definition: JsonObject): string {

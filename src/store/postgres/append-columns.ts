@@ -2,9 +2,10 @@
 // fixed number of parameters (PostgreSQL allows at most 65535 per statement). Payloads are encoded
 // with the canonical encoder the recorder hashed with (it hands the text over), so the stored text
 // is exactly the hashed text.
+
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { Identity, RecordedEvent } from '../../core/events.js';
 import type { SessionMeta } from '../../core/ports.js';
-import { canonicalJson } from '../../ledger/canonical.js';
 
 export interface EventColumns {
   readonly seq: number[];

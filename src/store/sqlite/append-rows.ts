@@ -1,8 +1,9 @@
 // The rows one append batch writes, prepared on the caller's thread (payloads already canonical)
 // so the writer, inline or in a worker thread, only binds and commits.
+
+import { canonicalJson } from '../../core/canonical-json.js';
 import type { Identity, RecordedEvent } from '../../core/events.js';
 import type { SessionMeta } from '../../core/ports.js';
-import { canonicalJson } from '../../ledger/canonical.js';
 
 export type EventRowValues = [
   idx: number,

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { canonicalJson } from '../../src/ledger/canonical.js';
+import { canonicalJson } from './canonical-json.js';
 
 /** The definition, written the obvious way. */
 function reference(value: unknown): string {

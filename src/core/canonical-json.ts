@@ -1,5 +1,7 @@
 // Canonical JSON: object keys sorted by UTF-16 code units, no whitespace, numbers as JSON.stringify
 // writes them (RFC 8785 style). The same value always encodes to the same bytes, so hashes are stable.
+// The one encoder for everything hashed or compared by content: ledger payloads and headers, MCP tool
+// pins and argument digests, the reasoning tree's tool-call keys, `vigil rerun`'s request keys.
 
 // Encodings already computed for a payload object (the recorder hashes a payload, then the store
 // writes the same text): looked up only at the top level, keyed by object identity.
