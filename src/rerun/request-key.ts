@@ -2,7 +2,6 @@
 // (keys sorted, so a client that builds its object in another order still matches), model and
 // sampling parameters included. `stream` and `stream_options` only choose how the answer travels,
 // so they are left out: a streamed recorded call answers a whole request and the reverse.
-
 import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { LlmApi } from '../core/llm-payloads.js';
