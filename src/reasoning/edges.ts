@@ -70,21 +70,22 @@ export class ParentFinder {
   /** Containment pairing state: matched candidate set → how many children took one already. */
   readonly #pairings = new Map<string, number>();
   readonly #scoreOf: ScoreOf;
+  /**
+   * Each call's conversation prefix hashes, computed once: the index and the parent search both need
+   * them, and an agent's calls each carry the whole conversation so far (normalizing and hashing it
+   * is most of a long session's build).
+   */
+  readonly #prefixes = new Map<number, number[]>();
 
   constructor(ctx: BuildContext, ignoreHints: boolean, scoreOf: ScoreOf) {
     this.#ctx = ctx;
     this.#ignoreHints = ignoreHints;
     this.#scoreOf = scoreOf;
-    const conversationHash = new Map<number, number>();
     ctx.nodes.forEach((node, nodeIndex) => {
       const call = ctx.calls[node.callIndex]!;
       const choice = call.choices.find((c) => c.index === node.choiceIndex)!;
       if (call.messages) {
-        let hash = conversationHash.get(node.callIndex);
-        if (hash === undefined) {
-          hash = prefixHashes(call.messages).at(-1)!;
-          conversationHash.set(node.callIndex, hash);
-        }
+        const hash = this.#prefixHashes(node.callIndex).at(-1)!;
         push(this.#byConversation, `${hash}|${call.messages.length}|${choiceReplyKey(choice)}`, nodeIndex);
       }
       if (node.text.trim() !== '') {
@@ -102,6 +103,15 @@ export class ParentFinder {
       this.#fromContainment(callIndex) ??
       []
     );
+  }
+
+  #prefixHashes(callIndex: number): number[] {
+    let hashes = this.#prefixes.get(callIndex);
+    if (hashes === undefined) {
+      hashes = prefixHashes(this.#ctx.calls[callIndex]!.messages ?? []);
+      this.#prefixes.set(callIndex, hashes);
+    }
+    return hashes;
   }
 
   #available(nodeIndex: number, beforeSeq: number): boolean {
@@ -175,7 +185,7 @@ export class ParentFinder {
   #fromMessagePrefix(callIndex: number): ParentLink[] | null {
     const call = this.#ctx.calls[callIndex]!;
     if (!call.messages?.some((m, k) => k > 0 && m.role === 'assistant')) return null;
-    const hashes = prefixHashes(call.messages);
+    const hashes = this.#prefixHashes(callIndex);
     for (let k = call.messages.length - 1; k > 0; k--) {
       const m = call.messages[k]!;
       if (m.role !== 'assistant') continue;
