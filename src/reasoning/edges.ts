@@ -48,15 +48,15 @@ export function sameClientConnection(
 
 type ScoreOf = (ref: ThoughtRef) => number;
 
-function messagesKey(role: string, text: string, tools: readonly string[]): string {
-  return `${role}\u0000${normalizeText(text)}\u0000${tools.join('\u0001')}`;
-}
-
 function prefixHashes(
   messages: readonly { role: string; text: string; toolCalls: readonly string[] }[],
+  normalize: (text: string) => string,
 ): number[] {
   const hashes = [0];
-  for (const m of messages) hashes.push(chainHash(hashes.at(-1)!, messagesKey(m.role, m.text, m.toolCalls)));
+  for (const m of messages) {
+    const key = `${m.role}\u0000${normalize(m.text)}\u0000${m.toolCalls.join('\u0001')}`;
+    hashes.push(chainHash(hashes.at(-1)!, key));
+  }
   return hashes;
 }
 
@@ -76,6 +76,8 @@ export class ParentFinder {
    * is most of a long session's build).
    */
   readonly #prefixes = new Map<number, number[]>();
+  /** Message texts normalized so far: an agent's calls repeat the same earlier messages. */
+  readonly #normalized = new Map<string, string>();
 
   constructor(ctx: BuildContext, ignoreHints: boolean, scoreOf: ScoreOf) {
     this.#ctx = ctx;
@@ -108,10 +110,19 @@ export class ParentFinder {
   #prefixHashes(callIndex: number): number[] {
     let hashes = this.#prefixes.get(callIndex);
     if (hashes === undefined) {
-      hashes = prefixHashes(this.#ctx.calls[callIndex]!.messages ?? []);
+      hashes = prefixHashes(this.#ctx.calls[callIndex]!.messages ?? [], (text) => this.#normalize(text));
       this.#prefixes.set(callIndex, hashes);
     }
     return hashes;
+  }
+
+  #normalize(text: string): string {
+    let normalized = this.#normalized.get(text);
+    if (normalized === undefined) {
+      normalized = normalizeText(text);
+      this.#normalized.set(text, normalized);
+    }
+    return normalized;
   }
 
   #available(nodeIndex: number, beforeSeq: number): boolean {

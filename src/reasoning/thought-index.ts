@@ -34,6 +34,12 @@ const MAX_REFS_PER_KEY = 64;
 export class ThoughtIndex {
   readonly #replies: GenerationReply[];
   readonly #byKey = new Map<string, { ref: ThoughtRef; seq: number }[]>();
+  /**
+   * The keys of each line text seen so far. A prompt is searched line by line from its end, and an
+   * agent's prompts repeat the whole conversation so far: without this a long session normalized
+   * the same history lines again for every call.
+   */
+  readonly #keysOfLine = new Map<string, readonly string[]>();
 
   /** `replies` must come in availableSeq order; `nodeCount` bounds their node indexes. */
   constructor(replies: readonly GenerationReply[], nodeCount: number) {
@@ -47,7 +53,7 @@ export class ThoughtIndex {
         if (seenLines.has(normalized)) return;
         seenLines.add(normalized);
         const ref: ThoughtRef = { nodeIndex: reply.nodeIndex, line: reply.singleLine ? null : i };
-        for (const key of new Set(lineKeys(line))) {
+        for (const key of new Set(this.#lineKeys(line))) {
           let list = this.#byKey.get(key);
           if (!list) {
             list = [];
@@ -93,7 +99,7 @@ export class ThoughtIndex {
   ): ContainmentMatch | null {
     let normalized: string | null = null;
     for (let i = lines.length - 1; i >= 0; i--) {
-      for (const key of lineKeys(lines[i]!)) {
+      for (const key of this.#lineKeys(lines[i]!)) {
         const refs = this.lookup(key, beforeSeq, allow);
         if (refs.length === 0) continue;
         normalized ??= normalizeText(lines.join('\n'));
@@ -112,6 +118,15 @@ export class ThoughtIndex {
       }
     }
     return null;
+  }
+
+  #lineKeys(line: string): readonly string[] {
+    let keys = this.#keysOfLine.get(line);
+    if (keys === undefined) {
+      keys = lineKeys(line);
+      this.#keysOfLine.set(line, keys);
+    }
+    return keys;
   }
 }
 
