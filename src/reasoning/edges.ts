@@ -8,6 +8,7 @@
 import { choiceReplyKey, replyKey } from './calls.js';
 import type { BuildContext } from './context.js';
 import { QUOTE_CONFIDENCE } from './evaluations.js';
+import { getOrCompute } from './memo-map.js';
 import { chainHash, hashText, normalizeText } from './text.js';
 import type { ThoughtRef } from './thought-index.js';
 import type { EdgeEvidence } from './types.js';
@@ -108,21 +109,11 @@ export class ParentFinder {
   }
 
   #prefixHashes(callIndex: number): number[] {
-    let hashes = this.#prefixes.get(callIndex);
-    if (hashes === undefined) {
-      hashes = prefixHashes(this.#ctx.calls[callIndex]!.messages ?? [], (text) => this.#normalize(text));
-      this.#prefixes.set(callIndex, hashes);
-    }
-    return hashes;
-  }
-
-  #normalize(text: string): string {
-    let normalized = this.#normalized.get(text);
-    if (normalized === undefined) {
-      normalized = normalizeText(text);
-      this.#normalized.set(text, normalized);
-    }
-    return normalized;
+    return getOrCompute(this.#prefixes, callIndex, (i) =>
+      prefixHashes(this.#ctx.calls[i]!.messages ?? [], (text) =>
+        getOrCompute(this.#normalized, text, normalizeText),
+      ),
+    );
   }
 
   #available(nodeIndex: number, beforeSeq: number): boolean {

@@ -1,6 +1,7 @@
 // Where each reply's thoughts can be found again: a map from line and state keys to the replies
 // (and lines) that produced them. Lookups replace scanning every earlier reply for every prompt,
 // which would be quadratic in the number of calls.
+import { getOrCompute } from './memo-map.js';
 import { keyKind, lineKeys, normalizeText } from './text.js';
 
 /** A reply of a generation call: one choice of one request. */
@@ -121,12 +122,7 @@ export class ThoughtIndex {
   }
 
   #lineKeys(line: string): readonly string[] {
-    let keys = this.#keysOfLine.get(line);
-    if (keys === undefined) {
-      keys = lineKeys(line);
-      this.#keysOfLine.set(line, keys);
-    }
-    return keys;
+    return getOrCompute(this.#keysOfLine, line, lineKeys);
   }
 }
 
