@@ -32,6 +32,17 @@ async function startedRecorder() {
   return { stores, store: stores.ledger, recorder };
 }
 
+/** Makes one of the store's methods throw `message` until the returned function puts it back. */
+function failing(store: StoreBundle['ledger'], method: 'appendEvents' | 'sessionHead', message: string) {
+  const original = store[method];
+  store[method] = async () => {
+    throw new Error(message);
+  };
+  return () => {
+    store[method] = original as never;
+  };
+}
+
 test('concurrent appends are group-committed with contiguous indexes and per-session chains', async () => {
   const { stores, store, recorder } = await startedRecorder();
   const batches: number[] = [];
@@ -95,12 +106,9 @@ test('a deferred event waits for the next event someone waits for, and is commit
 test('a failed write is reported and leaves no gap: later events continue the chain', async () => {
   const { stores, store, recorder } = await startedRecorder();
   await recorder.append(draft('s', 0));
-  const original = store.appendEvents.bind(store);
-  store.appendEvents = async () => {
-    throw new Error('disk full');
-  };
+  const restore = failing(store, 'appendEvents', 'disk full');
   await assert.rejects(recorder.append(draft('s', 1)), (err: VigilError) => err.code === 'record_failed');
-  store.appendEvents = original;
+  restore();
   const next = await recorder.append(draft('s', 2));
   assert.equal(next.seq, 1);
   assert.equal(next.index, 1);
@@ -207,15 +215,12 @@ test('when a write fails, drafts that arrived meanwhile chain onto what is store
 test('drafts whose session head cannot be read are refused, not left waiting; the rest are written', async () => {
   const { stores, store, recorder } = await startedRecorder();
   await recorder.append(draft('known', 0));
-  const original = store.sessionHead.bind(store);
-  store.sessionHead = async () => {
-    throw new Error('connection lost');
-  };
+  const restore = failing(store, 'sessionHead', 'connection lost');
   const [lost, kept] = await Promise.allSettled([
     recorder.append(draft('new-session', 1)),
     recorder.append(draft('known', 2)),
   ]);
-  store.sessionHead = original;
+  restore();
   assert.equal(lost.status, 'rejected');
   assert.equal((lost as PromiseRejectedResult).reason.code, 'record_failed');
   assert.equal(kept.status, 'fulfilled', 'a session whose head is known is not held up');
