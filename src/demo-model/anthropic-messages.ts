@@ -34,7 +34,7 @@ export async function handleMessages(ex: Exchange): Promise<void> {
   const blocks = contentBlocks(choice);
   const inputTokens = countTokens(prompt.promptText);
   const message = {
-    id: randomId('msg_'),
+    id: randomId('msg_01', 22),
     type: 'message',
     role: 'assistant',
     model: prompt.model,

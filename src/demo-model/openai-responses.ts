@@ -16,7 +16,7 @@ export async function handleResponses(ex: Exchange): Promise<void> {
   if (answer === null) return;
   const prompt = prompts[0]!;
   const choice = answer.choices[0]!;
-  const id = randomId('resp_');
+  const id = randomId('resp_', 48, 'hex');
   const items = outputItems(choice, id);
   const inputTokens = countTokens(prompt.promptText);
   const incomplete = choice.finishReason === 'length';

@@ -117,7 +117,7 @@ async function handle(
     path.startsWith('/v1/messages') || (route?.method === 'GET' && headers['anthropic-version'] !== undefined)
       ? 'anthropic'
       : 'openai';
-  const requestId = randomId('req_');
+  const requestId = randomId('req_', 32, 'hex');
   const responseHeaders: Record<string, string> =
     flavour === 'openai'
       ? { 'x-request-id': requestId, 'openai-version': '2020-10-01', 'openai-processing-ms': '1' }

@@ -1,6 +1,6 @@
 // Tokens, hashes and ids of the stand-in model. A "token" here is a word with the whitespace after
 // it: crude, but deterministic, and the pieces join back to the exact text.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const TOKEN_PATTERN = /\S+\s*|\s+/g;
 
@@ -39,9 +39,30 @@ export function stableId(prefix: string, ...parts: readonly (string | number)[])
   return `${prefix}${stableHash(...parts).slice(0, 24)}`;
 }
 
-/** A random provider-style id for things that differ per call (response ids). */
-export function randomId(prefix: string): string {
-  return `${prefix}${createHash('sha256').update(`${Math.random()}:${process.hrtime.bigint()}`).digest('hex').slice(0, 24)}`;
+const ID_ALPHABETS = {
+  base62: 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789',
+  hex: '0123456789abcdef',
+} as const;
+
+/**
+ * A random id for things that differ per call (responses, request ids), shaped as the provider's
+ * are, so what records them sees what it would see in production: OpenAI's `chatcmpl-` and 29
+ * letters and digits, `resp_` and 48 hex digits, `req_` and 32; Anthropic's `msg_01` and 22.
+ */
+export function randomId(
+  prefix: string,
+  length = 29,
+  alphabet: keyof typeof ID_ALPHABETS = 'base62',
+): string {
+  const chars = ID_ALPHABETS[alphabet];
+  // Bytes at or above the last whole multiple of the alphabet's size are dropped, so every character is equally likely.
+  const limit = 256 - (256 % chars.length);
+  let body = '';
+  while (body.length < length) {
+    for (const b of randomBytes(length * 2))
+      if (b < limit && body.length < length) body += chars[b % chars.length];
+  }
+  return `${prefix}${body}`;
 }
 
 /** The first `words` words of a text, whitespace collapsed. */

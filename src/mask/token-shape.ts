@@ -98,6 +98,14 @@ export function wordLike(token: string, stats: TokenStats): boolean {
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+/**
+ * The ids model providers give their objects (OpenAI `chatcmpl-…`, `resp_…`, `call_…`; Anthropic
+ * `msg_01…`, `toolu_01…`, `req_…`), in every response body and header: identifiers, not secrets, and
+ * the record needs them whole to match a call with the provider's logs. No provider's credential
+ * takes one of these prefixes (theirs are `sk-…`, found by their own rules whatever this says).
+ */
+const PROVIDER_OBJECT_ID =
+  /^(?:chatcmpl-|cmpl-|resp_|msg_|fc_|rs_|call_|file-|file_|batch_|toolu_|srvtoolu_|req_|msgbatch_|asst_|thread_|run_|step_|vs_)[A-Za-z0-9]{8,64}$/;
 /** Words that name a value as a digest or an identifier: such a value is not a secret. */
 const HASH_WORDS =
   /(?:sha-?(?:1|224|256|384|512)?|md5|hash|digest|checksum|commit|integrity|etag|fingerprint|revision|blake2?b?|crc32|uuid|guid|content[-_ ]?id|object[-_ ]?id)\W{0,6}$/i;
@@ -246,7 +254,7 @@ function printableShare(token: string): number {
 export function judgeToken(token: string, before: string, lines: number, after = ''): Verdict | null {
   const length = token.length;
   if (length < MIN_LABELLED) return null;
-  if (UUID.test(token)) return null;
+  if (UUID.test(token) || PROVIDER_OBJECT_ID.test(token)) return null;
   const classes = tokenClasses(token);
   if (classes.charset === null) return null;
   // Verdicts that need nothing around the token, before the expressions over the text before it:

@@ -137,3 +137,26 @@ test('upstream errors keep their status and shape through Vigil', async () => {
     (err: unknown) => err instanceof OpenAI.APIError && err.status === 404,
   );
 });
+
+test("the provider's ids are recorded as the client got them, not masked as bare tokens", async () => {
+  // The stand-in's ids are shaped as OpenAI's are (`chatcmpl-` and 29 letters and digits, `resp_`
+  // and 48 hex digits): a real completion id used to be masked as a high-entropy token.
+  const chat = await viaVigil.chat.completions.create({
+    model: 'demo',
+    messages: [{ role: 'user', content: 'ids-5521' }],
+  });
+  const response = await viaVigil.responses.create({ model: 'demo', input: 'ids-5522' });
+  assert.match(chat.id, /^chatcmpl-[A-Za-z0-9]{29}$/);
+  assert.match(response.id, /^resp_[0-9a-f]{48}$/);
+  // Both calls may share a session (HTTP requests of one caller are grouped): read each one's.
+  const recordedIds = new Set<string | undefined>();
+  for (const marker of ['ids-5521', 'ids-5522']) {
+    const [summary] = await gateway.store.ledger.listSessions({ search: marker });
+    assert.ok(summary, marker);
+    for (const e of await gateway.store.ledger.readSession(summary.id)) {
+      if (e.type === 'llm.response') recordedIds.add((e.payload?.body as { id?: string } | null)?.id);
+    }
+  }
+  assert.ok(recordedIds.has(chat.id), `${chat.id} in ${[...recordedIds].join(', ')}`);
+  assert.ok(recordedIds.has(response.id), `${response.id} in ${[...recordedIds].join(', ')}`);
+});

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { PATH_WORDS, separatedWords } from '../../src/mask/token-shape.js';
+import { judgeToken, PATH_WORDS, separatedWords } from '../../src/mask/token-shape.js';
 
 const VOWELS = new Set('aeiouAEIOU');
 
@@ -36,4 +36,20 @@ test('separatedWords judges as splitting on separators did', () => {
   );
   assert.equal(separatedWords('deployment/checkout-service-7d4b9c8f5d-x2z9q'), true);
   assert.equal(separatedWords('K2Yew+pLLPrV8WDXlI4RNwlUY5B7ebIGx2dmasMwwKVx'), false);
+});
+
+test('provider object ids are identifiers; the same body under another prefix, or with separators in it, is still judged', () => {
+  const body = 'B9MBs8CjcvOU2jLn4n570S5qGJbxO'; // 29 base62 characters, as OpenAI's chat completion ids have
+  assert.equal(judgeToken(`xx${body}q1`, '"id": "', 1)?.ruleId, 'high-entropy-token');
+  for (const id of [
+    `chatcmpl-${body}`,
+    `msg_01${body.slice(0, 22)}`,
+    `toolu_01${body.slice(0, 22)}`,
+    `req_011C${body.slice(0, 20)}`,
+  ]) {
+    assert.equal(judgeToken(id, '"id": "', 1), null, id);
+  }
+  // Only the whole run is an id: a separator inside it, or a secret word's prefix, and it is judged.
+  assert.equal(judgeToken(`chatcmpl-${body}_${body}`, '"id": "', 1)?.ruleId, 'key-material');
+  assert.equal(judgeToken(`sk_${body}x7`, '', 1)?.ruleId, 'high-entropy-token');
 });

@@ -173,6 +173,21 @@ function lookAlikes(): LabelledSample[] {
     ];
     add('git-sha', forms[i % forms.length]!);
   }
+  // The ids model providers give their objects, as they come back in every response and header.
+  for (let i = 0; i < 50; i++) {
+    const b62 = (n: number) => synth(n, ALPHABETS.alnum, `provider-${i}-${n}`);
+    const forms = [
+      `{"id": "chatcmpl-${b62(29)}", "object": "chat.completion", "created": 1764763200, "model": "gpt-4.1"}`,
+      `{"id":"msg_01${b62(22)}","type":"message","role":"assistant","model":"claude-sonnet-4-5"}`,
+      `{"type": "tool_use", "id": "toolu_01${b62(22)}", "name": "get_weather"}`,
+      `request-id: req_011C${b62(20)}\nx-request-id: req_${hex(32, `xr-${i}`)}`,
+      `{"id": "resp_${hex(48, `resp-${i}`)}", "output": [{"id": "fc_${hex(48, `fc-${i}`)}", "call_id": "call_${b62(24)}"}]}`,
+      `{"id": "cmpl-${b62(29)}", "object": "text_completion"}`,
+      `uploaded file-${b62(22)} to batch_${hex(32, `batch-${i}`)}; previous_response_id=resp_${hex(48, `prev-${i}`)}`,
+      `{"type": "server_tool_use", "id": "srvtoolu_01${b62(22)}"}, {"id": "msgbatch_01${b62(22)}"}`,
+    ];
+    add('provider-id', forms[i % forms.length]!);
+  }
   for (let i = 0; i < 50; i++) {
     const digest = createHash('sha256').update(`file-${i}`).digest('hex');
     const b64 = createHash('sha512').update(`pkg-${i}`).digest('base64');
