@@ -1,6 +1,7 @@
 // POST /v1/messages: a message object, or the event stream message_start, then per content block
-// content_block_start (a ping after the first), content_block_delta (text_delta | input_json_delta)…,
-// content_block_stop, then message_delta (stop_reason, usage) and message_stop.
+// content_block_start (a ping after the first), content_block_delta (thinking_delta and a
+// signature_delta | text_delta | input_json_delta)…, content_block_stop, then message_delta
+// (stop_reason, usage) and message_stop. With thinking enabled, a thinking block comes first.
 // POST /v1/messages/count_tokens: { input_tokens }.
 import { anthropicPrompt } from './anthropic-requests.js';
 import {
@@ -13,6 +14,7 @@ import {
 import { sendJson } from './http-io.js';
 import type { PlannedChoice } from './plan.js';
 import { chunkChars, chunkText, countTokens, randomId } from './text.js';
+import { thinkingSignature, thinkingText, wantsThinking } from './thinking.js';
 import type { DemoFinishReason } from './types.js';
 
 const STOP_REASONS: Record<DemoFinishReason, string> = {
@@ -23,6 +25,7 @@ const STOP_REASONS: Record<DemoFinishReason, string> = {
 };
 
 type Block =
+  | { type: 'thinking'; thinking: string }
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: unknown; json: string };
 
@@ -32,6 +35,10 @@ export async function handleMessages(ex: Exchange): Promise<void> {
   if (answer === null) return;
   const choice = answer.choices[0]!;
   const blocks = contentBlocks(choice);
+  if (wantsThinking(ex.body)) {
+    const lastUser = prompt.messages.findLast((m) => m.role === 'user')?.content ?? '';
+    blocks.unshift({ type: 'thinking', thinking: thinkingText(lastUser) });
+  }
   const inputTokens = countTokens(prompt.promptText);
   const message = {
     id: randomId('msg_01', 22),
@@ -61,10 +68,21 @@ export async function handleMessages(ex: Exchange): Promise<void> {
   sse.open(ex.responseHeaders);
   await emit('message_start', { message: { ...message, usage: { ...message.usage, output_tokens: 1 } } });
   for (const [index, block] of blocks.entries()) {
-    const start = block.type === 'text' ? { type: 'text', text: '' } : { ...wireBlock(block), input: {} };
+    const start =
+      block.type === 'thinking'
+        ? { type: 'thinking', thinking: '', signature: '' }
+        : block.type === 'text'
+          ? { type: 'text', text: '' }
+          : { ...wireBlock(block), input: {} };
     await emit('content_block_start', { index, content_block: start });
     if (index === 0) await emit('ping', {});
-    if (block.type === 'text') {
+    if (block.type === 'thinking') {
+      for (const thinking of chunkText(block.thinking, ex.tokensPerChunk)) {
+        await emit('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } }, true);
+      }
+      const signature = thinkingSignature(block.thinking);
+      await emit('content_block_delta', { index, delta: { type: 'signature_delta', signature } }, true);
+    } else if (block.type === 'text') {
       for (const text of chunkText(block.text, ex.tokensPerChunk)) {
         await emit('content_block_delta', { index, delta: { type: 'text_delta', text } }, true);
       }
@@ -110,6 +128,9 @@ function contentBlocks(choice: PlannedChoice): Block[] {
 }
 
 function wireBlock(block: Block): Record<string, unknown> {
+  if (block.type === 'thinking') {
+    return { type: 'thinking', thinking: block.thinking, signature: thinkingSignature(block.thinking) };
+  }
   if (block.type === 'text') return { type: 'text', text: block.text };
   return { type: 'tool_use', id: block.id, name: block.name, input: block.input };
 }

@@ -8,6 +8,7 @@ import {
   readToolChoice,
   readTools,
 } from './prompt-fields.js';
+import { checkReturnedThinking } from './thinking.js';
 import type { DemoMessage, DemoPrompt } from './types.js';
 import { badRequest } from './wire-errors.js';
 
@@ -45,6 +46,7 @@ function anthropicMessage(raw: unknown, i: number): DemoMessage {
   }
   // A user turn made only of tool results is the tool speaking, as OpenAI's role 'tool' is.
   const parts = Array.isArray(m.content) ? m.content : [];
+  if (m.role === 'assistant') checkReturnedThinking(parts, i);
   const onlyToolResults =
     parts.length > 0 &&
     parts.every((p) => typeof p === 'object' && p !== null && (p as Body).type === 'tool_result');

@@ -92,7 +92,17 @@ export function createMasker(options: MaskerOptions): Masker {
     let set = compiled.get(key);
     if (!set) {
       const rules = selectRules(custom, global, key === DEFAULT_SET ? {} : perConnection.get(key));
-      set = new CompiledSet(new Scanner(rules, known, allow), fingerprint, options.onReplaced);
+      set = new CompiledSet(
+        new Scanner(rules, known, allow),
+        fingerprint,
+        options.onReplaced,
+        () =>
+          new Scanner(
+            rules.filter((r) => r.engine !== 'token-runs'),
+            known,
+            allow,
+          ),
+      );
       compiled.set(key, set);
     }
     return set;
@@ -151,11 +161,14 @@ export class CompiledSet implements StreamScanner {
   readonly window: number;
   private readonly keys = new Map<string, string>();
   private readonly clean = new Set<string>();
+  #withoutRuns: Scanner | null = null;
 
+  /** `withoutRuns`: the same rules but the token-run detectors, built when an opaque blob is first masked. */
   constructor(
     private readonly scanner: Scanner,
     private readonly fingerprint: Fingerprinter,
-    private readonly onReplaced?: (ruleId: string) => void,
+    private readonly onReplaced: ((ruleId: string) => void) | undefined,
+    private readonly withoutRuns: () => Scanner,
   ) {
     this.window = scanner.maxMatchLength + LOOKAHEAD_MARGIN;
   }
@@ -221,6 +234,17 @@ export class CompiledSet implements StreamScanner {
   whole(value: string, ruleId: string): string {
     if (value.length === 0) return value;
     return this.replacement({ ruleId, start: 0, end: value.length, secret: value });
+  }
+
+  /**
+   * A provider's opaque blob (a thinking block's signature, encrypted reasoning): random by
+   * construction, so the token-run detectors are not asked; known secrets and every pattern rule
+   * still are, so a credential put there is still found.
+   */
+  maskOpaque(value: string): string {
+    this.#withoutRuns ??= this.withoutRuns();
+    const result = this.#withoutRuns.scan(value);
+    return result.findings.length === 0 ? value : this.render(value, 0, value.length, result);
   }
 
   /** Masks text where `spans` (structure: SQL values, shell options) are secret, and the rules elsewhere. */

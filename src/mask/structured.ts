@@ -26,6 +26,33 @@ export interface SpanRenderer {
   maskKey(key: string): string;
   whole(value: string, ruleId: string): string;
   maskSpans(text: string, spans: readonly StructuredSpan[]): string;
+  /** Masks an opaque blob of the provider's (opaqueField): every rule but the token-run detectors. */
+  maskOpaque(value: string): string;
+}
+
+/** Base64 or base64url text, with its padding. */
+const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
+
+/**
+ * The member of a model provider's object that holds an opaque blob the provider made and checks
+ * when it is sent back: a thinking block's `signature` and a redacted one's `data` (Anthropic), a
+ * reasoning item's `encrypted_content` (OpenAI). They are ciphertext or signatures, random by
+ * construction, so the token-run detectors took each for key material; masked toward the client
+ * (`mask_responses`), the next turn that returns them was refused by the provider. Null for any
+ * other object.
+ */
+function opaqueField(value: JsonObject): string | null {
+  switch (value.type) {
+    case 'thinking':
+    case 'signature_delta':
+      return 'signature';
+    case 'redacted_thinking':
+      return 'data';
+    case 'reasoning':
+      return 'encrypted_content';
+    default:
+      return null;
+  }
 }
 
 /** Placeholders and references stay readable: `${DB_PASSWORD}`, `<redacted>`, `***`. */
@@ -72,8 +99,13 @@ class PayloadWalk {
     if (isDbResult(value)) return this.dbResult(value);
     if (isShellPayload(value)) return this.shellPayload(value);
     if (isTerminalOutput(value)) return this.terminalOutput(value);
+    const opaque = opaqueField(value);
     const out: JsonObject = {};
-    for (const k of Object.keys(value)) out[set.maskKey(k)] = this.walk(value[k]!, k);
+    for (const k of Object.keys(value)) {
+      const v = value[k]!;
+      out[set.maskKey(k)] =
+        k === opaque && typeof v === 'string' && BASE64_TEXT.test(v) ? set.maskOpaque(v) : this.walk(v, k);
+    }
     return out;
   }
 

@@ -1,6 +1,7 @@
 // Structure-aware masking: SQL values by column (literals and bind parameters), db.result cells by
 // column name, JSON keys at any depth, shell command lines.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '../../src/core/events.js';
@@ -158,6 +159,54 @@ test('identifiers named as such stay: a secret word in a name ending in id does 
   );
   for (const [key, value] of Object.entries(ids)) assert.equal(out[key], value, key);
   assert.ok(!JSON.stringify(out).includes('Ab3dE5gH7jK9mN2pQ4xZ'), 'the labelled tokens are still masked');
+});
+
+test("a provider's opaque blobs stay as they are, unless a credential or known secret is in them", () => {
+  const blob = randomBytes(240).toString('base64');
+  const encrypted = `gAAAAA${randomBytes(300).toString('base64url')}`;
+  const opaque: JsonObject = {
+    content: [
+      { type: 'thinking', thinking: 'Two and two.', signature: blob },
+      { type: 'redacted_thinking', data: blob },
+      {
+        type: 'content_block_delta',
+        index: 0,
+        delta: { type: 'signature_delta', signature: blob },
+      } as JsonObject,
+    ],
+    output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: encrypted, summary: [] }],
+  };
+  assert.deepEqual(masker.maskPayload(opaque, 'llm'), opaque);
+  // The same blob anywhere else is still key material.
+  for (const elsewhere of [
+    { type: 'text', signature: blob } as JsonObject,
+    { signature: blob },
+    { type: 'thinking', data: blob },
+    { type: 'reasoning', content: blob },
+  ]) {
+    const masked = JSON.stringify(masker.maskPayload(elsewhere, 'llm'));
+    assert.ok(masked.includes('[MASKED:key-material:') && !masked.includes(blob), masked);
+  }
+  // A prefixed credential or a known secret inside an opaque member is still found.
+  const key = `sk-ant-api03-${'A1b2C3d4E5'.repeat(9)}AA`;
+  const withKey = JSON.stringify(
+    masker.maskPayload({ type: 'thinking', signature: `${blob}/${key}` }, 'llm'),
+  );
+  assert.ok(!withKey.includes(key) && withKey.includes('[MASKED:anthropic-key:'), withKey);
+  const known = createMasker({
+    fingerprintKey: 'structured',
+    knownSecrets: [{ value: 'Zq9x8W7v6U5t4S3r', label: 'db' }],
+  });
+  const withKnown = JSON.stringify(
+    known.maskPayload({ type: 'reasoning', encrypted_content: `${blob}Zq9x8W7v6U5t4S3r` }, 'llm'),
+  );
+  assert.ok(!withKnown.includes('Zq9x8W7v6U5t4S3r'), withKnown);
+  // A value that is not base64 text is not a blob: it goes through every rule.
+  const prose = `the key is ${blob.slice(0, 60).replace(/[+/]/g, 'x')}9`;
+  assert.notEqual(
+    JSON.stringify(masker.maskPayload({ type: 'thinking', signature: prose }, 'llm')).includes(prose),
+    true,
+  );
 });
 
 test('shell lines: --password=, --password VALUE, mysql -p, sshpass, curl -u, NAME=value and export', () => {
