@@ -6,7 +6,7 @@
 // authenticator. An entry is reused for at most `maxReuseMs`, so a provider's key withdrawn from its
 // JWKS stops being trusted soon after even for tokens that have not expired. Entries are keyed by the
 // SHA-256 of the token, so the map holds nothing a heap dump could replay.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export interface VerifiedTokenCacheOptions {
   /** Entries kept at most (the least recently used goes first); 0 turns the cache off. */
@@ -45,7 +45,7 @@ export class VerifiedTokenCache<T> {
     expiresAt: (value: T) => number,
   ): Promise<T> {
     if (this.#max === 0) return verify();
-    const key = createHash('sha256').update(token).digest('base64');
+    const key = hash('sha256', token, 'base64');
     const hit = this.#entries.get(key);
     if (hit !== undefined) {
       this.#entries.delete(key);
