@@ -1,5 +1,7 @@
-// Added latency and throughput of Vigil in front of a model, against a direct connection and the
-// Portkey gateway as a peer, in one run. Recording is on (durability: full).
+// Added latency and throughput of Vigil in front of a model, against a direct connection, a bare
+// relay (bench/support/bare-relay-process.ts: forwards, records nothing; the floor under any
+// gateway on this machine) and the Portkey gateway as a peer, in one run. Recording is on
+// (durability: full).
 //   node --import tsx bench/llm-proxy/run.ts [--seconds 10] [--only loop|throughput|latency|stream]
 // (--only runs one section and leaves bench/RESULTS.md alone: for profiling)
 // VIGIL_BENCH_HISTORY=N sends N earlier turns with every request, as an agent re-sends its whole
@@ -60,6 +62,13 @@ async function main() {
       return null;
     });
     if (portkey) parties.push(portkey);
+    const relay = await spawnJsonUrl('bench/support/bare-relay-process.ts', [model.url, UPSTREAM_KEY]);
+    parties.push(relay);
+    /** The processes whose CPU per request the loop reports. */
+    const measured = new Map([
+      ['vigil', vigil.child.pid],
+      ['relay', relay.child.pid],
+    ]);
 
     const json = { 'content-type': 'application/json' };
     const targets: Target[] = [
@@ -68,6 +77,12 @@ async function main() {
         origin: model.url,
         path: '/v1/chat/completions',
         headers: { ...json, authorization: `Bearer ${UPSTREAM_KEY}` },
+      },
+      {
+        name: 'relay',
+        origin: relay.url.replace(/\/$/, ''),
+        path: '/v1/chat/completions',
+        headers: { ...json, authorization: 'Bearer unused' },
       },
       {
         name: 'vigil',
@@ -106,17 +121,16 @@ async function main() {
 
     if (section('loop')) {
       out('\n### One client in a loop (non-streaming, keep-alive)\n');
-      out('| target | requests | p50 ms | p99 ms | added p50 ms | Vigil CPU per request | errors |');
+      out('| target | requests | p50 ms | p99 ms | added p50 ms | CPU per request (Vigil, relay) | errors |');
       out('|---|---|---|---|---|---|---|');
       let loopBase = 0;
       for (const t of targets) {
-        const cpuBefore = cpuMillis(vigil.child.pid);
+        const pid = measured.get(t.name);
+        const cpuBefore = pid === undefined ? 0 : cpuMillis(pid);
         const r = await closedLoop(t.origin, request(t, false), seconds);
         const s = summarize(r.latenciesMs, r.errors, r.seconds);
         const cpu =
-          t.name === 'vigil'
-            ? `${(((cpuMillis(vigil.child.pid) - cpuBefore) * 1000) / s.n).toFixed(0)} µs`
-            : '—';
+          pid === undefined ? '—' : `${(((cpuMillis(pid) - cpuBefore) * 1000) / s.n).toFixed(0)} µs`;
         if (t.name === 'direct') loopBase = s.p50;
         out(
           `| ${t.name} | ${s.n} | ${ms(s.p50)} | ${ms(s.p99)} | ${t.name === 'direct' ? '—' : ms(s.p50 - loopBase)} | ${cpu} | ${s.errors} |`,
@@ -180,7 +194,7 @@ async function main() {
     if (only === null)
       writeResultsSection(
         'LLM proxy',
-        `Command: \`node --import tsx bench/llm-proxy/run.ts --seconds ${seconds}\` (model, Vigil and Portkey each in their own process on this 2-core machine; the load generator in a fourth).\n\n${lines.join('\n')}`,
+        `Command: \`node --import tsx bench/llm-proxy/run.ts --seconds ${seconds}\` (model, a bare relay, Vigil and Portkey each in their own process on this 2-core machine; the load generator in a fifth).\n\n${lines.join('\n')}`,
       );
   } finally {
     for (const p of parties.reverse()) await p.stop();
