@@ -34,14 +34,16 @@ export interface SpanRenderer {
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /**
- * The member of a model provider's object that holds an opaque blob the provider made and checks
- * when it is sent back: a thinking block's `signature` and a redacted one's `data` (Anthropic), a
- * reasoning item's `encrypted_content` (OpenAI). They are ciphertext or signatures, random by
+ * The member of a model provider's object that holds opaque data the provider made: a thinking
+ * block's `signature` and a redacted one's `data` (Anthropic), a reasoning item's
+ * `encrypted_content` (OpenAI), which the provider checks when a later turn sends them back; and an
+ * embedding's vector as base64 floats (what the openai SDK asks for by default). They are random by
  * construction, so the token-run detectors took each for key material; masked toward the client
- * (`mask_responses`), the next turn that returns them was refused by the provider. Null for any
- * other object.
+ * (`mask_responses`), the provider refused the next turn, and an SDK decoded the replacement into a
+ * wrong vector without a word. Null for any other object.
  */
 function opaqueField(value: JsonObject): string | null {
+  if (value.object === 'embedding') return 'embedding';
   switch (value.type) {
     case 'thinking':
     case 'signature_delta':

@@ -175,6 +175,7 @@ test("a provider's opaque blobs stay as they are, unless a credential or known s
       } as JsonObject,
     ],
     output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: encrypted, summary: [] }],
+    data: [{ object: 'embedding', index: 0, embedding: blob }],
   };
   assert.deepEqual(masker.maskPayload(opaque, 'llm'), opaque);
   // The same blob anywhere else is still key material.
@@ -183,6 +184,7 @@ test("a provider's opaque blobs stay as they are, unless a credential or known s
     { signature: blob },
     { type: 'thinking', data: blob },
     { type: 'reasoning', content: blob },
+    { object: 'embedding', vector: blob },
   ]) {
     const masked = JSON.stringify(masker.maskPayload(elsewhere, 'llm'));
     assert.ok(masked.includes('[MASKED:key-material:') && !masked.includes(blob), masked);
