@@ -35,8 +35,9 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /**
  * The member of a model provider's object that holds opaque data the provider made: a thinking
- * block's `signature` and a redacted one's `data` (Anthropic), a reasoning item's
- * `encrypted_content` (OpenAI), which the provider checks when a later turn sends them back; and an
+ * block's `signature` and a redacted one's `data`, a web search result's `encrypted_content` and a
+ * citation's `encrypted_index` (Anthropic), a reasoning or compaction item's `encrypted_content`
+ * (OpenAI), which the provider reads again when a later turn sends them back; and an
  * embedding's vector as base64 floats (what the openai SDK asks for by default). They are random by
  * construction, so the token-run detectors took each for key material; masked toward the client
  * (`mask_responses`), the provider refused the next turn, and an SDK decoded the replacement into a
@@ -51,7 +52,11 @@ function opaqueField(value: JsonObject): string | null {
     case 'redacted_thinking':
       return 'data';
     case 'reasoning':
+    case 'compaction':
+    case 'web_search_result':
       return 'encrypted_content';
+    case 'web_search_result_location':
+      return 'encrypted_index';
     default:
       return null;
   }

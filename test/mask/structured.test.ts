@@ -176,6 +176,11 @@ test("a provider's opaque blobs stay as they are, unless a credential or known s
     ],
     output: [{ type: 'reasoning', id: 'rs_1', encrypted_content: encrypted, summary: [] }],
     data: [{ object: 'embedding', index: 0, embedding: blob }],
+    search: [
+      { type: 'web_search_result', url: 'https://example.com/', title: 'Example', encrypted_content: blob },
+      { type: 'web_search_result_location', cited_text: 'Example', encrypted_index: blob },
+      { type: 'compaction', encrypted_content: encrypted },
+    ],
   };
   assert.deepEqual(masker.maskPayload(opaque, 'llm'), opaque);
   // The same blob anywhere else is still key material.
