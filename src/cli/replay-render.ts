@@ -64,7 +64,9 @@ function describe(e: StoredEvent): string {
     case 'llm.response': {
       const choices = Array.isArray(p.choices) ? (p.choices as unknown[]).filter(isObj) : [];
       const timing = `${p.ttftMs === null ? '' : `ttft ${field(p.ttftMs)} ms, `}${field(p.durationMs)} ms`;
-      const head = `response ${field(p.status)} (${timing})${p.partial ? ' PARTIAL' : ''}`;
+      // The provider's ids, when kept: what its own logs know the call by.
+      const ids = [p.providerId, p.upstreamRequestId].filter((v) => typeof v === 'string' && v !== '');
+      const head = `response ${field(p.status)} (${timing}${ids.length > 0 ? `, ${ids.map(field).join(', ')}` : ''})${p.partial ? ' PARTIAL' : ''}`;
       const err = isObj(p.error)
         ? `\n${block(`error ${String(p.error.code)}: ${String(p.error.message)}`)}`
         : '';

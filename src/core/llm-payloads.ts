@@ -72,4 +72,12 @@ export interface LlmResponsePayload extends JsonObject {
   error: { code: string; message: string } | null;
   /** True when the response was cut short (upstream died mid-stream, client went away). */
   partial: boolean;
+  /**
+   * The provider's id of the response (`chatcmpl-…`, `resp_…`, `msg_…`), from the body or the
+   * stream's first events, and the upstream's request id header (`x-request-id`, `request-id`):
+   * what a provider's own logs and support know a call by. Null when the upstream gave none.
+   * (Events recorded before these were kept lack both.)
+   */
+  providerId: string | null;
+  upstreamRequestId: string | null;
 }

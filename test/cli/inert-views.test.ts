@@ -125,7 +125,9 @@ test('escapes, bidi and zero-width characters are inert in every view; --json ke
 
   const decided = assertInert(await api('approvals', 'approve', held.id, '--reason', REASON), 'approve');
   assert.match(decided, /now approved/);
-  assert.equal((await call).status, 200);
+  const answered = await call;
+  assert.equal(answered.status, 200);
+  const providerId = ((await answered.json()) as { id: string }).id;
   await gateway.recorder.drain();
 
   const replay = assertInert(await offline('replay', held.sessionId), 'replay');
@@ -138,6 +140,8 @@ test('escapes, bidi and zero-width characters are inert in every view; --json ke
     `(approved, 1/1): ok \\u{1B}[2J after a look`,
   ])
     assert.ok(replay.includes(escaped), `replay lacks ${escaped}:\n${replay}`);
+  // The response line names the call as the provider knows it.
+  assert.match(replay, new RegExp(`response 200 \\([^)]*, ${providerId}, req_[0-9a-f]{32}\\)`), replay);
   // Recorded text is always indented: only Vigil's own event lines start at the margin.
   for (const line of replay.trimEnd().split('\n'))
     assert.match(line, /^(\+ *\d+\.\d{3}s {2}#\d+ |\s)/, `a recorded line passes for an event: ${line}`);

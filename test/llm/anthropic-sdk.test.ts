@@ -58,10 +58,13 @@ test('messages, streamed with the SDK helper: same final message as direct', asy
   assert.ok(deltas > 1, 'text arrived in several deltas');
 });
 
-test('the stream is recorded whole with its time to first token', async () => {
-  await viaVigil.messages
-    .stream({ ...params, messages: [{ role: 'user', content: 'marker-anthropic-42' }] })
-    .finalMessage();
+test('the stream is recorded whole with its time to first token, the message id and the request id', async () => {
+  const stream = viaVigil.messages.stream({
+    ...params,
+    messages: [{ role: 'user', content: 'marker-anthropic-42' }],
+  });
+  const final = await stream.finalMessage();
+  const requestId = (await stream.withResponse()).response.headers.get('request-id');
   const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-anthropic-42' });
   const events = await gateway.store.ledger.readSession(summary!.id);
   const response = events.findLast((e) => e.type === 'llm.response')!;
@@ -73,6 +76,10 @@ test('the stream is recorded whole with its time to first token', async () => {
   assert.equal(choices[0]?.text, expected.content.map((c) => (c.type === 'text' ? c.text : '')).join(''));
   assert.equal(choices[0]?.finishReason, expected.stop_reason);
   assert.equal(typeof response.payload!.ttftMs, 'number');
+  assert.match(final.id, /^msg_01[A-Za-z0-9]{22}$/);
+  assert.equal(response.payload!.providerId, final.id);
+  assert.ok(requestId);
+  assert.equal(response.payload!.upstreamRequestId, requestId);
   assert.ok(!JSON.stringify(model.requests.map((r) => r.headers)).includes(TOKENS.alice));
 });
 

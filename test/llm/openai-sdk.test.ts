@@ -160,3 +160,28 @@ test("the provider's ids are recorded as the client got them, not masked as bare
   assert.ok(recordedIds.has(chat.id), `${chat.id} in ${[...recordedIds].join(', ')}`);
   assert.ok(recordedIds.has(response.id), `${response.id} in ${[...recordedIds].join(', ')}`);
 });
+
+test("each response records the provider's id and request id as the client saw them, streamed or not", async () => {
+  const whole = await viaVigil.chat.completions.create({
+    model: 'demo',
+    messages: [{ role: 'user', content: 'ids-6601' }],
+  });
+  let streamedId = '';
+  const { data: stream, response: streamResponse } = await viaVigil.chat.completions
+    .create({ model: 'demo', messages: [{ role: 'user', content: 'ids-6602' }], stream: true })
+    .withResponse();
+  for await (const chunk of stream) streamedId ||= chunk.id;
+  const streamRequestId = streamResponse.headers.get('x-request-id');
+  assert.match(whole._request_id ?? '', /^req_[0-9a-f]{32}$/);
+  assert.match(streamRequestId ?? '', /^req_[0-9a-f]{32}$/);
+  const recorded = new Map<string, unknown>();
+  for (const marker of ['ids-6601', 'ids-6602']) {
+    const [summary] = await gateway.store.ledger.listSessions({ search: marker });
+    for (const e of await gateway.store.ledger.readSession(summary!.id)) {
+      if (e.type === 'llm.response')
+        recorded.set(String(e.payload?.providerId), e.payload?.upstreamRequestId);
+    }
+  }
+  assert.equal(recorded.get(whole.id), whole._request_id);
+  assert.equal(recorded.get(streamedId), streamRequestId);
+});

@@ -23,6 +23,8 @@ function call(position: number, body: JsonValue, text: string, api: LlmApi = 'op
     body: null,
     error: null,
     partial: false,
+    providerId: null,
+    upstreamRequestId: null,
   };
   return {
     position,

@@ -104,6 +104,8 @@ export class GatewayEventRecorder {
       body: json,
       error: null,
       partial: false,
+      providerId: typeof json.id === 'string' ? json.id : null,
+      upstreamRequestId: response.headers.get('x-request-id'),
     };
     this.append('llm.response', payload);
     return response;

@@ -37,6 +37,16 @@ export interface ResponseRecord {
   upstreamFailure?: { code: string; message: string } | null;
   error?: VigilError | null;
   partial: boolean;
+  providerId?: string | null;
+  /** The upstream's response headers, for its request id; absent when no response came. */
+  upstreamHeaders?: Dispatcher.ResponseData['headers'];
+}
+
+/** The header a provider names its request by: OpenAI `x-request-id`, Anthropic `request-id`. */
+function upstreamRequestId(headers: Dispatcher.ResponseData['headers'] | undefined): string | null {
+  const value = headers?.['x-request-id'] ?? headers?.['request-id'];
+  const id = Array.isArray(value) ? value[0] : value;
+  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 export function recordResponse(ex: Exchange, r: ResponseRecord): Promise<RecordedEvent | null> {
@@ -51,6 +61,8 @@ export function recordResponse(ex: Exchange, r: ResponseRecord): Promise<Recorde
     body: r.body ?? null,
     error: r.error ? { code: r.error.code, message: r.error.message } : (r.upstreamFailure ?? null),
     partial: r.partial,
+    providerId: r.providerId ?? null,
+    upstreamRequestId: upstreamRequestId(r.upstreamHeaders),
   };
   return ex.session.observe('llm.response', payload);
 }
@@ -69,7 +81,12 @@ export async function relayWhole(
     const error = signal.aborted
       ? new VigilError('upstream_failed', 'the request was cut')
       : classifyUpstreamFailure(err, 'body');
-    await recordResponse(ex, { status: upstream.statusCode, error, partial: true }).catch(() => undefined);
+    await recordResponse(ex, {
+      status: upstream.statusCode,
+      error,
+      partial: true,
+      upstreamHeaders: upstream.headers,
+    }).catch(() => undefined);
     sendError(res, error, ex.shape);
     return;
   }
@@ -91,6 +108,8 @@ export async function relayWhole(
       usage: usageFromBody(parsed),
       upstreamFailure,
       partial: false,
+      providerId: providerIdOf(parsed),
+      upstreamHeaders: upstream.headers,
     });
   } catch (err) {
     sendError(res, toVigilError(err, 'record_failed'), ex.shape);
@@ -101,6 +120,12 @@ export async function relayWhole(
   headers['content-length'] = delivered.length;
   res.writeHead(upstream.statusCode, headers);
   res.end(delivered);
+}
+
+/** The `id` of a complete JSON body (an error body has none). */
+function providerIdOf(parsed: unknown): string | null {
+  const id = parsed !== null && typeof parsed === 'object' ? (parsed as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 /** Live masking of a complete body: JSON is masked value by value, anything else as text. */
@@ -156,6 +181,8 @@ export async function relayStream(
         failure ??
         (partial ? new VigilError('upstream_failed', 'the stream ended without its final event') : null),
       partial,
+      providerId: assembler.providerId,
+      upstreamHeaders: upstream.headers,
     });
   } catch {
     // Not recorded: the client must not receive the end of a response the ledger lacks.

@@ -30,6 +30,7 @@ export class StreamAssembler {
   #error: { code: string; message: string } | null = null;
   #final: LlmChoice[] | null = null;
   #terminal = false;
+  #providerId: string | null = null;
 
   constructor(api: LlmApi) {
     this.#api = api;
@@ -53,6 +54,15 @@ export class StreamAssembler {
 
   get error(): { code: string; message: string } | null {
     return this.#error;
+  }
+
+  /** The provider's id of the response, from the first event that carries it. */
+  get providerId(): string | null {
+    return this.#providerId;
+  }
+
+  #sawId(id: unknown): void {
+    if (this.#providerId === null && typeof id === 'string' && id !== '') this.#providerId = id;
   }
 
   choices(): LlmChoice[] {
@@ -107,6 +117,7 @@ export class StreamAssembler {
   }
 
   #openAi(data: Obj): void {
+    this.#sawId(data.id);
     if (isObj(data.usage)) this.#usage = data.usage as JsonValue;
     for (const raw of Array.isArray(data.choices) ? data.choices : []) {
       if (!isObj(raw)) continue;
@@ -128,6 +139,7 @@ export class StreamAssembler {
   }
 
   #responses(data: Obj): void {
+    if (isObj(data.response)) this.#sawId(data.response.id);
     switch (data.type) {
       case 'response.output_text.delta':
         this.#choice(0).text += str(data.delta);
@@ -148,6 +160,7 @@ export class StreamAssembler {
     switch (data.type) {
       case 'message_start': {
         const message = isObj(data.message) ? data.message : {};
+        this.#sawId(message.id);
         if (isObj(message.usage)) this.#usage = { ...(message.usage as Obj) } as JsonValue;
         this.#choice(0);
         break;
