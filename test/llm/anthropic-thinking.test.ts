@@ -5,38 +5,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import type { TestGateway } from '../support/gateway.js';
+import { type ModelClients, startAnthropicClients } from '../support/model-clients.js';
 
-const UPSTREAM_KEY = 'sk-ant-upstream-only-vigil-knows';
-let model: DemoModel;
+let clients: ModelClients<Anthropic>;
 let gateway: TestGateway;
 let direct: Anthropic;
 let viaVigil: Anthropic;
 
 before(async () => {
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
-  process.env.VIGIL_TEST_ANTHROPIC_KEY = UPSTREAM_KEY;
-  gateway = await startTestGateway({
-    connections: [
-      {
-        name: 'claude',
-        type: 'llm-anthropic',
-        upstream: model.url,
-        credential: 'env:VIGIL_TEST_ANTHROPIC_KEY',
-        allow: ['*'],
-        mask_responses: true,
-      },
-    ],
+  clients = await startAnthropicClients('sk-ant-upstream-only-vigil-knows', {
+    name: 'claude',
+    mask_responses: true,
   });
-  direct = new Anthropic({ baseURL: model.url, apiKey: UPSTREAM_KEY, maxRetries: 0 });
-  viaVigil = new Anthropic({ baseURL: `${gateway.url}/c/claude`, apiKey: TOKENS.alice, maxRetries: 0 });
+  ({ gateway, direct, viaVigil } = clients);
 });
 
-after(async () => {
-  await gateway?.close();
-  await model?.close();
-});
+after(() => clients?.close());
 
 const first = (marker: string) => ({
   model: 'demo',

@@ -3,39 +3,24 @@
 // SDK decoded the replacement text into a wrong vector without an error.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import type OpenAI from 'openai';
+import type { TestGateway } from '../support/gateway.js';
+import { type ModelClients, startOpenAiClients } from '../support/model-clients.js';
 
-const UPSTREAM_KEY = 'sk-upstream-only-vigil-knows-0002';
-let model: DemoModel;
+let clients: ModelClients<OpenAI>;
 let gateway: TestGateway;
 let direct: OpenAI;
 let viaVigil: OpenAI;
 
 before(async () => {
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
-  process.env.VIGIL_TEST_OPENAI_KEY = UPSTREAM_KEY;
-  gateway = await startTestGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: model.url,
-        credential: 'env:VIGIL_TEST_OPENAI_KEY',
-        allow: ['*'],
-        mask_responses: true,
-      },
-    ],
+  clients = await startOpenAiClients('sk-upstream-only-vigil-knows-0002', {
+    name: 'oa',
+    mask_responses: true,
   });
-  direct = new OpenAI({ baseURL: `${model.url}/v1`, apiKey: UPSTREAM_KEY, maxRetries: 0 });
-  viaVigil = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+  ({ gateway, direct, viaVigil } = clients);
 });
 
-after(async () => {
-  await gateway?.close();
-  await model?.close();
-});
+after(() => clients?.close());
 
 test('base64 vectors (the SDK default) arrive and are recorded unchanged', async () => {
   const input = ['tamper-evident ledger', 'embeddings-7731'];

@@ -3,37 +3,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import type { DemoModel } from '../../src/demo-model/index.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { type ModelClients, startOpenAiClients } from '../support/model-clients.js';
 
 const UPSTREAM_KEY = 'sk-upstream-only-vigil-knows-0001';
+let clients: ModelClients<OpenAI>;
 let model: DemoModel;
 let gateway: TestGateway;
 let direct: OpenAI;
 let viaVigil: OpenAI;
 
 before(async () => {
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
-  process.env.VIGIL_TEST_OPENAI_KEY = UPSTREAM_KEY;
-  gateway = await startTestGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: model.url,
-        credential: 'env:VIGIL_TEST_OPENAI_KEY',
-        allow: ['group:ai-eng'],
-      },
-    ],
-  });
-  direct = new OpenAI({ baseURL: `${model.url}/v1`, apiKey: UPSTREAM_KEY, maxRetries: 0 });
-  viaVigil = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+  clients = await startOpenAiClients(UPSTREAM_KEY, { name: 'oa', allow: ['group:ai-eng'] });
+  ({ model, gateway, direct, viaVigil } = clients);
 });
 
-after(async () => {
-  await gateway?.close();
-  await model?.close();
-});
+after(() => clients?.close());
 
 const messages = [{ role: 'user' as const, content: 'Name three prime numbers.' }];
 
