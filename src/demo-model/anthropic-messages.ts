@@ -77,7 +77,8 @@ export async function handleMessages(ex: Exchange): Promise<void> {
     await emit('content_block_start', { index, content_block: start });
     if (index === 0) await emit('ping', {});
     if (block.type === 'thinking') {
-      for (const thinking of chunkText(block.thinking, ex.tokensPerChunk)) {
+      // Thinking arrives in pieces of text that cut words, as the API sends it.
+      for (const thinking of chunkChars(block.thinking, 8 * Math.max(1, ex.tokensPerChunk))) {
         await emit('content_block_delta', { index, delta: { type: 'thinking_delta', thinking } }, true);
       }
       const signature = thinkingSignature(block.thinking);

@@ -82,9 +82,15 @@ test('streamed replies: the signature_delta arrives unchanged and the next turn 
   assert.equal(next.content[0]?.type, 'thinking');
 });
 
-test('a credential in a thinking text is still masked toward the client', async () => {
+test('a credential in a thinking text is still masked toward the client, whole or cut across deltas', async () => {
   const key = `sk-ant-api03-${'Q7w8E9r0T1'.repeat(9)}AA`;
   const reply = await viaVigil.messages.create(first(`with ${key} inside`));
   const text = JSON.stringify(reply.content);
   assert.ok(!text.includes(key) && text.includes('[MASKED:anthropic-key:'), text);
+  let pieces = 0;
+  const stream = viaVigil.messages.stream(first(`streamed ${key} inside`)).on('thinking', () => pieces++);
+  const streamed = await stream.finalMessage();
+  const thinking = streamed.content[0]?.type === 'thinking' ? streamed.content[0].thinking : '';
+  assert.ok(pieces > 10, 'the key arrived cut across many thinking deltas');
+  assert.ok(!thinking.includes(key) && thinking.includes('[MASKED:anthropic-key:'), thinking);
 });

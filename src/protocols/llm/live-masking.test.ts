@@ -68,3 +68,160 @@ test('Anthropic text deltas are masked and the held-back text is released before
     'no text after the block stops',
   );
 });
+
+/**
+ * One way a provider streams a text in pieces: the SSE of the pieces, and how to read the text the
+ * client received back out of the rewritten events.
+ */
+interface PieceStream {
+  readonly name: string;
+  readonly api: 'openai.chat' | 'anthropic.messages' | 'openai.responses';
+  sse(pieces: readonly string[]): string;
+  received(events: readonly { event?: string; data: string }[]): string;
+}
+
+const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+const chunk = (choice: object) =>
+  `data: ${JSON.stringify({ id: 'c1', choices: [{ index: 0, ...choice }] })}\n\n`;
+const json = (events: readonly { data: string }[]) =>
+  events.filter((e) => e.data !== '[DONE]').map((e) => JSON.parse(e.data) as Record<string, any>);
+
+const STREAMS: readonly PieceStream[] = [
+  ...(['reasoning_content', 'reasoning', 'refusal'] as const).map(
+    (field): PieceStream => ({
+      name: `chat delta.${field}`,
+      api: 'openai.chat',
+      sse: (pieces) =>
+        pieces.map((p) => chunk({ delta: { [field]: p } })).join('') +
+        chunk({ delta: {}, finish_reason: 'stop' }) +
+        'data: [DONE]\n\n',
+      received: (events) =>
+        json(events)
+          .map((d) => d.choices[0]?.delta?.[field] ?? '')
+          .join(''),
+    }),
+  ),
+  {
+    name: 'chat tool call arguments',
+    api: 'openai.chat',
+    sse: (pieces) =>
+      chunk({
+        delta: {
+          tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '' } }],
+        },
+      }) +
+      pieces
+        .map((p) => chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: p } }] } }))
+        .join('') +
+      chunk({ delta: {}, finish_reason: 'tool_calls' }) +
+      'data: [DONE]\n\n',
+    received: (events) =>
+      json(events)
+        .flatMap((d) => d.choices[0]?.delta?.tool_calls ?? [])
+        .map((c: any) => c.function?.arguments ?? '')
+        .join(''),
+  },
+  ...(
+    [
+      ['thinking', 'thinking_delta', 'thinking'],
+      ['tool_use', 'input_json_delta', 'partial_json'],
+    ] as const
+  ).map(
+    ([block, type, field]): PieceStream => ({
+      name: `Anthropic ${type}`,
+      api: 'anthropic.messages',
+      sse: (pieces) =>
+        ev('message_start', { message: { id: 'm' } }) +
+        ev('content_block_start', { index: 0, content_block: { type: block } }) +
+        pieces.map((p) => ev('content_block_delta', { index: 0, delta: { type, [field]: p } })).join('') +
+        ev('content_block_stop', { index: 0 }) +
+        ev('message_stop', {}),
+      received: (events) =>
+        json(events)
+          .filter((d) => d.type === 'content_block_delta')
+          .map((d) => d.delta[field] ?? '')
+          .join(''),
+    }),
+  ),
+  ...(
+    ['response.output_text', 'response.reasoning_summary_text', 'response.function_call_arguments'] as const
+  ).map(
+    (family): PieceStream => ({
+      name: `Responses ${family}`,
+      api: 'openai.responses',
+      sse: (pieces) =>
+        pieces
+          .map((p, i) =>
+            ev(`${family}.delta`, { sequence_number: i, item_id: 'it_1', output_index: 0, delta: p }),
+          )
+          .join('') +
+        // The done event repeats the whole text (or arguments), as the API sends it.
+        ev(`${family}.done`, {
+          item_id: 'it_1',
+          output_index: 0,
+          text: pieces.join(''),
+          arguments: pieces.join(''),
+        }) +
+        ev('response.completed', { response: { id: 'resp_1', output: [] } }),
+      received: (events) =>
+        json(events)
+          .filter((d) => d.type === `${family}.delta`)
+          .map((d) => d.delta as string)
+          .join(''),
+    }),
+  ),
+];
+
+test('a secret cut anywhere across the pieces of any streamed text (reasoning, tool arguments, thinking) never reaches the client', () => {
+  // The second text ends inside a word, which a stream holds until its item ends: the closing delta.
+  for (const text of [`{"query": "connect with ${SECRET} now"}`, `use ${SECRET} then continue`])
+    for (const stream of STREAMS) {
+      const start = text.indexOf(SECRET);
+      for (let cut = start; cut <= start + SECRET.length; cut++) {
+        const rewriter = new SseMaskingRewriter(stream.api, masker, 'c');
+        const output = rewriter.push(Buffer.from(stream.sse([text.slice(0, cut), text.slice(cut)])));
+        assert.ok(
+          !output.includes(SECRET.slice(4)),
+          `${stream.name}: the secret reached the client (cut ${cut})`,
+        );
+        assert.equal(
+          stream.received(events(output)),
+          masker.maskText(text, 'c'),
+          `${stream.name} at cut ${cut}`,
+        );
+      }
+    }
+});
+
+test("a Responses stream's closing delta carries its place and the held text, not the done event's whole text", () => {
+  const text = `use ${SECRET} then continue`;
+  const sse =
+    ev('response.output_text.delta', {
+      sequence_number: 1,
+      item_id: 'it_1',
+      output_index: 0,
+      content_index: 0,
+      delta: text,
+    }) +
+    ev('response.output_text.done', {
+      sequence_number: 2,
+      item_id: 'it_1',
+      output_index: 0,
+      content_index: 0,
+      text,
+    });
+  const output = new SseMaskingRewriter('openai.responses', masker, 'c').push(Buffer.from(sse));
+  assert.ok(!output.includes(SECRET), output);
+  const closing = json(events(output))
+    .filter((d) => d.type === 'response.output_text.delta')
+    .at(-1)!;
+  assert.deepEqual(Object.keys(closing).sort(), [
+    'content_index',
+    'delta',
+    'item_id',
+    'output_index',
+    'sequence_number',
+    'type',
+  ]);
+  assert.match(closing.delta, /continue$/);
+});

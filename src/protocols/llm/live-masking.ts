@@ -1,13 +1,33 @@
 // Masking toward the client (`mask_responses: true`): the stream stays a stream. Each SSE event is
-// rewritten as it arrives; the text deltas of every choice (or content block) run through their own
-// streaming masker, which holds back only its bounded window, and the held text is released into
-// the event that closes the choice. Events without deltas are masked whole.
+// rewritten as it arrives; every text that arrives in pieces (a choice's content, reasoning and
+// tool-call arguments; a content block's text, thinking or tool input; a Responses item's text,
+// reasoning or arguments) runs through its own streaming masker, which holds back only its bounded
+// window, and the held text is released into the event that closes it. Other events are masked whole.
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
-import type { JsonObject, JsonValue } from '../../core/events.js';
+import type { JsonObject } from '../../core/events.js';
 import type { LlmApi } from '../../core/llm-payloads.js';
 import type { PayloadMasker, StreamTextMasker } from '../../core/ports.js';
 
 type Obj = Record<string, unknown>;
+
+/** The fields of a chat delta that carry the model's words in pieces (reasoning: OpenAI-compatible servers). */
+const CHAT_TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
+/** Anthropic delta types that carry the model's words in pieces, and the field that holds them. */
+const ANTHROPIC_DELTA_TEXT: Readonly<Record<string, string>> = {
+  text_delta: 'text',
+  thinking_delta: 'thinking',
+  input_json_delta: 'partial_json',
+};
+/** Responses API events whose `.delta` carries text in pieces, ended by their `.done`. */
+const RESPONSES_TEXT_EVENTS = [
+  'response.output_text',
+  'response.refusal',
+  'response.reasoning_text',
+  'response.reasoning_summary_text',
+  'response.function_call_arguments',
+] as const;
+/** Where a Responses delta belongs: the fields a synthesized closing delta copies from its done event. */
+const DELTA_PLACE = ['sequence_number', 'item_id', 'output_index', 'content_index', 'summary_index'] as const;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SseMaskingRewriter {
@@ -17,6 +37,8 @@ export class SseMaskingRewriter {
   readonly #parser: EventSourceParser;
   readonly #decoder = new TextDecoder();
   readonly #streams = new Map<string, StreamTextMasker>();
+  /** The delta type of each Anthropic content block whose text is held (text_delta, thinking_delta). */
+  readonly #deltaTypes = new Map<string, string>();
   #out = '';
 
   constructor(api: LlmApi, masker: PayloadMasker, connection: string) {
@@ -79,68 +101,142 @@ export class SseMaskingRewriter {
     const choices = Array.isArray(data.choices) ? data.choices : [];
     const rewritten = choices.map((raw) => {
       if (!isObj(raw)) return raw;
-      const key = `choice:${typeof raw.index === 'number' ? raw.index : 0}`;
+      const at = `choice:${typeof raw.index === 'number' ? raw.index : 0}`;
       const choice = { ...raw };
       const closes = typeof raw.finish_reason === 'string';
-      if (typeof raw.text === 'string' || (closes && !isObj(raw.delta))) {
-        choice.text =
-          this.#stream(key).push(typeof raw.text === 'string' ? raw.text : '') +
-          (closes ? this.#flush(key) : '');
+      // Completions stream `text`; a chat choice that closes without a delta still releases its held text.
+      if (typeof raw.text === 'string' || (closes && this.#streams.has(`${at}:text`))) {
+        choice.text = this.#piece(`${at}:text`, raw.text, closes);
       }
-      if (isObj(raw.delta)) {
-        const delta = { ...raw.delta };
-        const content = typeof delta.content === 'string' ? delta.content : '';
-        const masked = this.#stream(key).push(content) + (closes ? this.#flush(key) : '');
-        if (typeof delta.content === 'string' || masked !== '') delta.content = masked;
-        choice.delta = this.#maskRest(delta, 'content');
+      const openChat = closes && [...this.#streams.keys()].some((k) => k.startsWith(`${at}:delta`));
+      if (isObj(raw.delta) || openChat) {
+        const delta: Obj = isObj(raw.delta) ? { ...raw.delta } : {};
+        for (const field of CHAT_TEXT_FIELDS) {
+          const masked = this.#piece(`${at}:delta:${field}`, delta[field], closes);
+          if (typeof delta[field] === 'string' || masked !== '') delta[field] = masked;
+        }
+        if (Array.isArray(delta.tool_calls) || closes) {
+          delta.tool_calls = this.#toolCalls(at, delta.tool_calls, closes);
+          if (
+            (delta.tool_calls as unknown[]).length === 0 &&
+            !(isObj(raw.delta) && Array.isArray(raw.delta.tool_calls))
+          ) {
+            delete delta.tool_calls;
+          }
+        }
+        choice.delta = this.#maskRest(delta, [...CHAT_TEXT_FIELDS, 'tool_calls']);
       }
       return choice;
     });
-    this.#emit(event, JSON.stringify({ ...this.#maskRest(data, 'choices'), choices: rewritten }));
+    this.#emit(event, JSON.stringify({ ...this.#maskRest(data, ['choices']), choices: rewritten }));
+  }
+
+  /**
+   * A chat delta's tool calls: each call's `arguments` arrive in pieces and are masked as one text
+   * per call; the rest of each call is masked whole. At the choice's close, a call whose held text
+   * is released but that sent nothing in this chunk is added with just its index and the rest.
+   */
+  #toolCalls(at: string, calls: unknown, closes: boolean): unknown[] {
+    const out: unknown[] = [];
+    const seen = new Set<number>();
+    for (const raw of Array.isArray(calls) ? calls : []) {
+      if (!isObj(raw)) {
+        out.push(raw);
+        continue;
+      }
+      const index = typeof raw.index === 'number' ? raw.index : 0;
+      seen.add(index);
+      const fn = isObj(raw.function) ? { ...raw.function } : null;
+      const key = `${at}:delta:tool:${index}`;
+      const call = this.#maskRest(raw, ['function', 'index']);
+      if (fn) {
+        const args = this.#piece(key, fn.arguments, closes);
+        if (typeof fn.arguments === 'string' || args !== '') fn.arguments = args;
+        call.function = this.#maskRest(fn, ['arguments']);
+      } else if (closes) {
+        const rest = this.#flush(key);
+        if (rest) call.function = { arguments: rest };
+      }
+      out.push(call);
+    }
+    if (closes) {
+      for (const key of [...this.#streams.keys()].filter((k) => k.startsWith(`${at}:delta:tool:`))) {
+        const index = Number(key.slice(`${at}:delta:tool:`.length));
+        if (seen.has(index)) continue;
+        const rest = this.#flush(key);
+        if (rest) out.push({ index, function: { arguments: rest } });
+      }
+    }
+    return out;
   }
 
   #anthropic(event: EventSourceMessage, data: Obj): void {
     const key = `block:${typeof data.index === 'number' ? data.index : 0}`;
-    if (data.type === 'content_block_delta' && isObj(data.delta) && data.delta.type === 'text_delta') {
-      const text = this.#stream(key).push(String(data.delta.text ?? ''));
-      this.#emit(event, JSON.stringify({ ...data, delta: { ...data.delta, text } }));
+    // The model's words arrive in pieces in three kinds of delta (text, thinking, a tool call's
+    // input as JSON text), and a secret may be cut across any two of them.
+    const delta = isObj(data.delta) ? data.delta : null;
+    const field = typeof delta?.type === 'string' ? ANTHROPIC_DELTA_TEXT[delta.type] : undefined;
+    if (data.type === 'content_block_delta' && delta && field) {
+      this.#deltaTypes.set(key, delta.type as string);
+      const text = this.#stream(key).push(String(delta[field] ?? ''));
+      this.#emit(event, JSON.stringify({ ...data, delta: { ...delta, [field]: text } }));
       return;
     }
     if (data.type === 'content_block_stop') {
       const rest = this.#flush(key);
+      const type = this.#deltaTypes.get(key) ?? 'text_delta';
+      this.#deltaTypes.delete(key);
       if (rest) {
-        const delta = {
+        const closing = {
           type: 'content_block_delta',
           index: data.index,
-          delta: { type: 'text_delta', text: rest },
+          delta: { type, [ANTHROPIC_DELTA_TEXT[type] ?? 'text']: rest },
         };
-        this.#emit({ ...event, event: 'content_block_delta' }, JSON.stringify(delta));
+        this.#emit({ ...event, event: 'content_block_delta' }, JSON.stringify(closing));
       }
     }
     this.#emit(event, JSON.stringify(this.#masker.maskPayload(data as JsonObject, this.#connection)));
   }
 
   #responses(event: EventSourceMessage, data: Obj): void {
-    const key = `item:${String(data.item_id ?? data.output_index ?? 0)}`;
-    if (data.type === 'response.output_text.delta') {
-      this.#emit(event, JSON.stringify({ ...data, delta: this.#stream(key).push(String(data.delta ?? '')) }));
-      return;
-    }
-    if (data.type === 'response.output_text.done') {
-      const rest = this.#flush(key);
-      if (rest)
+    const type = typeof data.type === 'string' ? data.type : '';
+    const family = RESPONSES_TEXT_EVENTS.find((f) => type === `${f}.delta` || type === `${f}.done`);
+    if (family !== undefined) {
+      const key = `item:${String(data.item_id ?? data.output_index ?? 0)}:${String(data.content_index ?? data.summary_index ?? 0)}:${family}`;
+      if (type === `${family}.delta`) {
         this.#emit(
-          { ...event, event: 'response.output_text.delta' },
-          JSON.stringify({ ...data, type: 'response.output_text.delta', delta: rest }),
+          event,
+          JSON.stringify({ ...data, delta: this.#stream(key).push(String(data.delta ?? '')) }),
         );
+        return;
+      }
+      const rest = this.#flush(key);
+      if (rest) {
+        // Only the fields a delta has: the done event also carries the whole text, unmasked.
+        const closing: Obj = { type: `${family}.delta` };
+        for (const k of DELTA_PLACE) if (data[k] !== undefined) closing[k] = data[k];
+        closing.delta = rest;
+        this.#emit({ ...event, event: `${family}.delta` }, JSON.stringify(closing));
+      }
     }
     this.#emit(event, JSON.stringify(this.#masker.maskPayload(data as JsonObject, this.#connection)));
   }
 
-  /** Masks every field of an object except the one handled as a stream. */
-  #maskRest(obj: Obj, except: string): Obj {
-    const { [except]: kept, ...rest } = obj;
+  /** Streams `text` (when it is a string) through the stream `key`; at the close, adds what it held back. */
+  #piece(key: string, text: unknown, closes: boolean): string {
+    const pushed = typeof text === 'string' ? this.#stream(key).push(text) : '';
+    return pushed + (closes ? this.#flush(key) : '');
+  }
+
+  /** Masks every field of an object except those handled as streams (kept as they are). */
+  #maskRest(obj: Obj, except: readonly string[]): Obj {
+    const rest: Obj = {};
+    const kept: Obj = {};
+    for (const [k, v] of Object.entries(obj)) {
+      if (except.includes(k)) kept[k] = v;
+      else rest[k] = v;
+    }
     const masked = this.#masker.maskPayload(rest as JsonObject, this.#connection) as Obj;
-    return kept === undefined ? masked : { ...masked, [except]: kept as JsonValue };
+    return { ...masked, ...kept };
   }
 }
