@@ -77,7 +77,12 @@ function describe(e: StoredEvent): string {
             : [];
           const label = choices.length > 1 ? `[${field(c.index)}] ` : '';
           const finish = c.finishReason ? `  ⟨${field(c.finishReason)}⟩` : '';
-          return indent(`${label}${inertBlock(String(c.text))}${tools.join('')}${finish}`);
+          // The model's shown reasoning, before its answer (absent from older events).
+          const reasoning =
+            typeof c.reasoning === 'string' && c.reasoning !== ''
+              ? `(reasoning) ${inertBlock(c.reasoning)}\n`
+              : '';
+          return indent(`${label}${reasoning}${inertBlock(String(c.text))}${tools.join('')}${finish}`);
         })
         .join('\n');
       return `${head}${err}${body ? `\n${body}` : ''}`;

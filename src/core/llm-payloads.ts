@@ -53,6 +53,13 @@ export interface LlmToolCall extends JsonObject {
 export interface LlmChoice extends JsonObject {
   index: number;
   text: string;
+  /**
+   * The reasoning the model showed before its answer: Anthropic thinking blocks, the
+   * `reasoning_content` (or `reasoning`) of OpenAI-compatible servers, a Responses reasoning item's
+   * summary and text; '' when it showed none. Events recorded before 3 December lack it: readers
+   * take that as ''.
+   */
+  reasoning: string;
   finishReason: string | null;
   toolCalls: LlmToolCall[];
 }

@@ -82,6 +82,27 @@ test('streamed replies: the signature_delta arrives unchanged and the next turn 
   assert.equal(next.content[0]?.type, 'thinking');
 });
 
+test('the thinking is recorded with the answer, streamed or whole', async () => {
+  const streamed = await viaVigil.messages.stream(first('marker-think-3')).finalMessage();
+  const whole = await viaVigil.messages.create(first('marker-think-4'));
+  for (const [marker, reply] of [
+    ['marker-think-3', streamed],
+    ['marker-think-4', whole],
+  ] as const) {
+    const thinking = reply.content[0]?.type === 'thinking' ? reply.content[0].thinking : '';
+    assert.match(thinking, new RegExp(marker));
+    const [summary] = await gateway.store.ledger.listSessions({ search: marker });
+    const responses = (await gateway.store.ledger.readSession(summary!.id)).filter(
+      (e) => e.type === 'llm.response',
+    );
+    const recorded = responses.map((e) => (e.payload!.choices as { reasoning: string; text: string }[])[0]);
+    assert.ok(
+      recorded.some((c) => c?.reasoning === thinking && c.text !== '' && !c.text.includes(thinking)),
+      `${marker}: ${JSON.stringify(recorded)}`,
+    );
+  }
+});
+
 test('a credential in a thinking text is still masked toward the client, whole or cut across deltas', async () => {
   const key = `sk-ant-api03-${'Q7w8E9r0T1'.repeat(9)}AA`;
   const reply = await viaVigil.messages.create(first(`with ${key} inside`));

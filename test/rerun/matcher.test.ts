@@ -16,7 +16,7 @@ function call(position: number, body: JsonValue, text: string, api: LlmApi = 'op
     requestId: `r${position}`,
     status: 200,
     stream: false,
-    choices: [{ index: 0, text, finishReason: 'stop', toolCalls: [] }],
+    choices: [{ index: 0, text, reasoning: '', finishReason: 'stop', toolCalls: [] }],
     usage: null,
     ttftMs: null,
     durationMs: 5,

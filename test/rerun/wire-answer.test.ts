@@ -46,6 +46,7 @@ const choices = (max: number) =>
         (c, index): LlmChoice => ({
           index,
           text: c.text,
+          reasoning: '',
           finishReason: c.toolCalls.length ? 'tool_calls' : 'stop',
           toolCalls: c.toolCalls.map((t) => ({ id: t.id, name: t.name, arguments: t.arguments })),
         }),
@@ -75,10 +76,11 @@ test('a rebuilt chat stream reads back the same when split at every byte', () =>
     {
       index: 0,
       text: 'Thought: count first 😀',
+      reasoning: '',
       finishReason: 'tool_calls',
       toolCalls: [{ id: 'call_1', name: 'run_sql', arguments: '{"query":"SELECT 1"}' }],
     },
-    { index: 1, text: 'étape deux', finishReason: 'stop', toolCalls: [] },
+    { index: 1, text: 'étape deux', reasoning: '', finishReason: 'stop', toolCalls: [] },
   ];
   const bytes = Buffer.from(chatStream(head, recorded, null).join(''));
   for (let at = 0; at <= bytes.length; at++) {

@@ -85,6 +85,7 @@ export class GatewayEventRecorder {
       return {
         index: c.index,
         text: c.message.content ?? '',
+        reasoning: '',
         finishReason: c.finish_reason,
         toolCalls: (c.message.tool_calls ?? []).map((t) => ({
           id: t.id,

@@ -36,6 +36,7 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
           return {
             index: typeof c.index === 'number' ? c.index : i,
             text: contentText(message.content),
+            reasoning: str(message.reasoning_content) || str(message.reasoning),
             finishReason: typeof c.finish_reason === 'string' ? c.finish_reason : null,
             toolCalls: openAiToolCalls(message.tool_calls),
           };
@@ -46,18 +47,23 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
         .map((c, i) => ({
           index: typeof c.index === 'number' ? c.index : i,
           text: str(c.text),
+          reasoning: '',
           finishReason: typeof c.finish_reason === 'string' ? c.finish_reason : null,
           toolCalls: [],
         }));
     case 'openai.responses': {
       let text = '';
+      let reasoning = '';
       const toolCalls: LlmToolCall[] = [];
+      const texts = (parts: unknown) =>
+        arr(parts)
+          .filter(isObj)
+          .map((p) => str(p.text))
+          .join('');
       for (const item of arr(body.output).filter(isObj)) {
-        if (item.type === 'message')
-          text += arr(item.content)
-            .filter(isObj)
-            .map((p) => str(p.text))
-            .join('');
+        if (item.type === 'message') text += texts(item.content);
+        // A reasoning item shows its summary, and with some models its text.
+        if (item.type === 'reasoning') reasoning += texts(item.summary) + texts(item.content);
         if (item.type === 'function_call') {
           toolCalls.push({
             id: str(item.call_id) || str(item.id),
@@ -67,14 +73,22 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
         }
       }
       return [
-        { index: 0, text, finishReason: typeof body.status === 'string' ? body.status : null, toolCalls },
+        {
+          index: 0,
+          text,
+          reasoning,
+          finishReason: typeof body.status === 'string' ? body.status : null,
+          toolCalls,
+        },
       ];
     }
     case 'anthropic.messages': {
       let text = '';
+      let reasoning = '';
       const toolCalls: LlmToolCall[] = [];
       for (const block of arr(body.content).filter(isObj)) {
         if (block.type === 'text') text += str(block.text);
+        if (block.type === 'thinking') reasoning += str(block.thinking);
         if (block.type === 'tool_use') {
           toolCalls.push({
             id: str(block.id),
@@ -87,6 +101,7 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
         {
           index: 0,
           text,
+          reasoning,
           finishReason: typeof body.stop_reason === 'string' ? body.stop_reason : null,
           toolCalls,
         },

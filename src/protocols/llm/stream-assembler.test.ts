@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { choicesFromBody } from './choices.js';
 import { StreamAssembler } from './stream-assembler.js';
 
 /** An OpenAI chat stream of `texts.length` choices, each text cut into deltas of `step` characters. */
@@ -121,4 +122,104 @@ test('a stream without its final event is not terminal, and an error event is ke
   assert.equal(assembler.terminal, false);
   assert.equal(assembler.choices()[0]?.text, 'par');
   assert.deepEqual(assembler.error, { code: 'server_error', message: 'overloaded' });
+});
+
+test("the model's shown reasoning is assembled apart from its answer, and so is the provider's id", () => {
+  fc.assert(
+    fc.property(text, text, (thought, answer) => {
+      const ev = (type: string, data: object) =>
+        `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+      const anthropic = Buffer.from(
+        [
+          ev('message_start', { message: { id: 'msg_01abc', usage: { input_tokens: 1 } } }),
+          ev('content_block_start', {
+            index: 0,
+            content_block: { type: 'thinking', thinking: '', signature: '' },
+          }),
+          ...[...thought].map((ch) =>
+            ev('content_block_delta', { index: 0, delta: { type: 'thinking_delta', thinking: ch } }),
+          ),
+          ev('content_block_delta', { index: 0, delta: { type: 'signature_delta', signature: 'c2ln' } }),
+          ev('content_block_stop', { index: 0 }),
+          ev('content_block_start', { index: 1, content_block: { type: 'text', text: '' } }),
+          ev('content_block_delta', { index: 1, delta: { type: 'text_delta', text: answer } }),
+          ev('content_block_stop', { index: 1 }),
+          ev('message_stop', {}),
+        ].join(''),
+      );
+      // OpenAI-compatible servers (vLLM, DeepSeek) stream reasoning_content before the content.
+      const chat = Buffer.from(
+        [
+          ...[...thought].map((ch) => ({
+            id: 'chatcmpl-1',
+            choices: [{ index: 0, delta: { reasoning_content: ch } }],
+          })),
+          { id: 'chatcmpl-1', choices: [{ index: 0, delta: { content: answer } }] },
+          { id: 'chatcmpl-1', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] },
+        ]
+          .map((e) => `data: ${JSON.stringify(e)}\n\n`)
+          .join('') + 'data: [DONE]\n\n',
+      );
+      for (const [api, bytes, id] of [
+        ['anthropic.messages', anthropic, 'msg_01abc'],
+        ['openai.chat', chat, 'chatcmpl-1'],
+      ] as const) {
+        for (let cut = 0; cut <= bytes.length; cut += 7) {
+          const assembler = new StreamAssembler(api);
+          feed(assembler, bytes, [cut]);
+          const [choice] = assembler.choices();
+          assert.equal(choice?.reasoning, thought, api);
+          assert.equal(choice?.text, answer, api);
+          assert.equal(assembler.providerId, id);
+        }
+      }
+    }),
+    { numRuns: 15 },
+  );
+});
+
+test("whole bodies: the shown reasoning of each provider's shape is kept apart from the answer", () => {
+  const cases = [
+    [
+      'openai.chat',
+      {
+        choices: [
+          { index: 0, message: { content: 'four', reasoning_content: 'two and two' }, finish_reason: 'stop' },
+        ],
+      },
+    ],
+    ['openai.chat', { choices: [{ index: 0, message: { content: 'four', reasoning: 'two and two' } }] }],
+    [
+      'openai.responses',
+      {
+        status: 'completed',
+        output: [
+          {
+            type: 'reasoning',
+            id: 'rs_1',
+            summary: [{ type: 'summary_text', text: 'two and two' }],
+            encrypted_content: 'e',
+          },
+          { type: 'message', content: [{ type: 'output_text', text: 'four' }] },
+        ],
+      },
+    ],
+    [
+      'anthropic.messages',
+      {
+        stop_reason: 'end_turn',
+        content: [
+          { type: 'thinking', thinking: 'two and two', signature: 'c2ln' },
+          { type: 'redacted_thinking', data: 'ZGF0YQ==' },
+          { type: 'text', text: 'four' },
+        ],
+      },
+    ],
+  ] as const;
+  for (const [api, body] of cases) {
+    const [choice] = choicesFromBody(api, body);
+    assert.equal(choice?.reasoning, 'two and two', api);
+    assert.equal(choice?.text, 'four', api);
+  }
+  assert.equal(choicesFromBody('openai.completions', { choices: [{ text: 'four' }] })[0]?.reasoning, '');
 });

@@ -17,6 +17,7 @@ interface ToolCallDraft {
 
 interface ChoiceDraft {
   text: string;
+  reasoning: string;
   finishReason: string | null;
   tools: Map<number, ToolCallDraft>;
 }
@@ -72,6 +73,7 @@ export class StreamAssembler {
       .map(([index, c]) => ({
         index,
         text: c.text,
+        reasoning: c.reasoning,
         finishReason: c.finishReason,
         toolCalls: [...c.tools.entries()].sort(([a], [b]) => a - b).map(([, t]) => ({ ...t })),
       }));
@@ -80,7 +82,7 @@ export class StreamAssembler {
   #choice(index: number): ChoiceDraft {
     let c = this.#choices.get(index);
     if (!c) {
-      c = { text: '', finishReason: null, tools: new Map() };
+      c = { text: '', reasoning: '', finishReason: null, tools: new Map() };
       this.#choices.set(index, c);
     }
     return c;
@@ -127,6 +129,7 @@ export class StreamAssembler {
       const delta = isObj(raw.delta) ? raw.delta : null;
       if (!delta) continue;
       choice.text += contentText(delta.content);
+      choice.reasoning += str(delta.reasoning_content) || str(delta.reasoning);
       for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
         if (!isObj(call)) continue;
         const tool = this.#tool(choice, typeof call.index === 'number' ? call.index : 0);
@@ -177,6 +180,7 @@ export class StreamAssembler {
       case 'content_block_delta': {
         const delta = isObj(data.delta) ? data.delta : {};
         if (delta.type === 'text_delta') this.#choice(0).text += str(delta.text);
+        if (delta.type === 'thinking_delta') this.#choice(0).reasoning += str(delta.thinking);
         if (delta.type === 'input_json_delta') {
           this.#tool(this.#choice(0), typeof data.index === 'number' ? data.index : 0).arguments += str(
             delta.partial_json,
