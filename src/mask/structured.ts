@@ -37,7 +37,8 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
  * The member of a model provider's object that holds opaque data the provider made: a thinking
  * block's `signature` and a redacted one's `data`, a web search result's `encrypted_content` and a
  * citation's `encrypted_index` (Anthropic), a reasoning or compaction item's `encrypted_content`
- * (OpenAI), which the provider reads again when a later turn sends them back; and an
+ * (OpenAI), a Gemini thought signature, which the provider reads again when a later turn sends them
+ * back; and an
  * embedding's vector as base64 floats (what the openai SDK asks for by default). They are random by
  * construction, so the token-run detectors took each for key material; masked toward the client
  * (`mask_responses`), the provider refused the next turn, and an SDK decoded the replacement into a
@@ -45,6 +46,10 @@ const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
  */
 function opaqueField(value: JsonObject): string | null {
   if (value.object === 'embedding') return 'embedding';
+  // Gemini's thought signatures: `extra_content.google.thought_signature` on the tool calls of its
+  // OpenAI-compatible endpoint, `thoughtSignature` on the parts of its own API.
+  if (typeof value.thought_signature === 'string') return 'thought_signature';
+  if (typeof value.thoughtSignature === 'string') return 'thoughtSignature';
   switch (value.type) {
     case 'thinking':
     case 'signature_delta':

@@ -181,6 +181,10 @@ test("a provider's opaque blobs stay as they are, unless a credential or known s
       { type: 'web_search_result_location', cited_text: 'Example', encrypted_index: blob },
       { type: 'compaction', encrypted_content: encrypted },
     ],
+    tool_calls: [
+      { id: 'call_1', extra_content: { google: { thought_signature: blob } } },
+      { functionCall: { name: 'f', args: {} }, thoughtSignature: blob },
+    ],
   };
   assert.deepEqual(masker.maskPayload(opaque, 'llm'), opaque);
   // The same blob anywhere else is still key material.
