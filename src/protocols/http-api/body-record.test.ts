@@ -31,3 +31,23 @@ test('binary bodies are recorded by hash only', () => {
   assert.equal(rec.binary, true);
   assert.equal(rec.text, undefined);
 });
+
+test("a cap that falls inside a key drops the key's start rather than keep it in part", () => {
+  const key = 'sk-live-7f3a9c2e11b04d5e8a6f';
+  const body = `{"note": "rotate", "key": "${key}", "more": "${'x'.repeat(40)}"}`;
+  const start = body.indexOf(key);
+  for (let cap = start + 1; cap < start + key.length; cap++) {
+    for (let cut = 0; cut <= body.length; cut += 9) {
+      const r = new BodyRecorder(cap);
+      r.add(Buffer.from(body.slice(0, cut)));
+      r.add(Buffer.from(body.slice(cut)));
+      const rec = r.record('application/json');
+      assert.equal(rec.text, body.slice(0, start), `cap ${cap}, split ${cut}`);
+      assert.equal(rec.truncated, true);
+    }
+  }
+  // Cut right after the key, before its closing quote: the key is whole and kept.
+  const whole = new BodyRecorder(start + key.length);
+  whole.add(Buffer.from(body));
+  assert.equal(whole.record('application/json').text, body.slice(0, start + key.length));
+});

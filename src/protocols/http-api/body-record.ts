@@ -2,6 +2,7 @@
 // masked by the pipeline like any payload; anything else by its SHA-256 and length only.
 import { createHash, type Hash } from 'node:crypto';
 import type { JsonObject } from '../../core/events.js';
+import { withoutCutWord } from '../../core/record-cut.js';
 
 export function isTextual(contentType: string | undefined): boolean {
   if (!contentType) return false;
@@ -22,6 +23,8 @@ export class BodyRecorder {
   readonly #kept: Buffer[] = [];
   #keptBytes = 0;
   #total = 0;
+  /** The first byte after the kept prefix, once the body goes past the cap. */
+  #next: number | null = null;
   readonly #hash: Hash = createHash('sha256');
 
   constructor(cap: number) {
@@ -31,24 +34,32 @@ export class BodyRecorder {
   add(chunk: Buffer): void {
     this.#total += chunk.length;
     this.#hash.update(chunk);
+    let rest = chunk;
     if (this.#keptBytes < this.#cap) {
       const piece = chunk.subarray(0, this.#cap - this.#keptBytes);
       this.#kept.push(Buffer.from(piece));
       this.#keptBytes += piece.length;
+      rest = chunk.subarray(piece.length);
     }
+    if (this.#next === null && rest.length > 0) this.#next = rest[0]!;
   }
 
   record(contentType: string | undefined): JsonObject {
     const base = { bytes: this.#total, sha256: this.#hash.digest('hex') };
     if (this.#total === 0) return { ...base, text: '' };
     if (!isTextual(contentType)) return { ...base, binary: true };
+    // A multi-byte character cut by the cap is dropped rather than recorded as U+FFFD.
+    const kept = Buffer.concat(this.#kept)
+      .toString('utf8')
+      .replace(/\uFFFD$/, '');
+    const truncated = this.#total > this.#keptBytes;
     return {
       ...base,
-      // A multi-byte character cut by the cap is dropped rather than recorded as U+FFFD.
-      text: Buffer.concat(this.#kept)
-        .toString('utf8')
-        .replace(/\uFFFD$/, ''),
-      truncated: this.#total > this.#keptBytes,
+      // Cut short, the word the cap fell in (perhaps a key) is dropped rather than kept in part.
+      text: truncated
+        ? withoutCutWord(kept, this.#next !== null && this.#next < 128 ? String.fromCharCode(this.#next) : '')
+        : kept,
+      truncated,
     };
   }
 }

@@ -9,6 +9,7 @@
 // as "typed, not stored", with its length only, and is not judged as a command.
 import type { ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
+import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { InputLine, wasEchoed } from './input-line.js';
 import type { ScreenLine } from './screen-line.js';
@@ -123,7 +124,7 @@ export class LineGuard {
     const payload = {
       channel: channelId,
       index,
-      command: line.overflow ? command.slice(0, 256) : command,
+      command: line.overflow ? cutForRecord(command, 256) : command,
       t: this.#lineTime,
       offset: this.#lineOffset,
       source: line.uncertain ? 'screen' : 'keystrokes',

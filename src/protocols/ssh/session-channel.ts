@@ -13,6 +13,7 @@ import type {
 } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
+import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { contentsField } from './file-digest.js';
 import { ScpStream, scpCommand } from './scp-stream.js';
@@ -100,7 +101,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         );
         await state.session.refuseAction(
           'ssh.exec',
-          { ...payload, command: begin.command.slice(0, 256), truncated: true },
+          { ...payload, command: cutForRecord(begin.command, 256), truncated: true },
           error,
         );
         throw error;
