@@ -6,6 +6,11 @@
 /** Where a cut may end: after whitespace, punctuation that separates values, quotes and brackets. */
 const SEPARATORS = /[\s,;{}[\]<>()"'`|&]/;
 
+/** Whether a cut may fall just after `ch` without cutting a word. */
+export function isCutSeparator(ch: string): boolean {
+  return SEPARATORS.test(ch);
+}
+
 /**
  * The first `max` characters of `text` (all of it when it is not longer), ending at a separator:
  * the characters between the last separator and the cut are dropped, up to `maxDrop` of them (a

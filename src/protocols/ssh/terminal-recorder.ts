@@ -4,9 +4,38 @@
 // whole. `offset` counts output bytes so a command line can point at its place in the stream.
 import { StringDecoder } from 'node:string_decoder';
 import type { JsonObject } from '../../core/events.js';
+import { isCutSeparator } from '../../core/record-cut.js';
 
 /** An asciicast v2 event: time, kind ('o' output, 'r' resize), data. */
 export type Frame = [number, string, string];
+
+/**
+ * At most this many characters of a word that a size or age bound would cut are carried into the
+ * next chunk instead: the masker reads each chunk on its own, and a key cut in two is not found in
+ * either half. A longer unbroken run is cut, to be judged as the long run it is.
+ */
+const CARRY_CHARS = 4096;
+
+/**
+ * `frames` split where the trailing word begins: [recorded now, carried to the next chunk]. Nothing
+ * is carried when the frames end at a separator or a resize, or the word is longer than CARRY_CHARS.
+ */
+function splitTrailingWord(frames: readonly Frame[]): [Frame[], Frame[]] {
+  let chars = 0;
+  for (let k = frames.length - 1; k >= 0; k--) {
+    const [time, kind, data] = frames[k]!;
+    if (kind !== 'o') return [frames.slice(0, k + 1), frames.slice(k + 1)];
+    for (let i = data.length - 1; i >= 0; i--) {
+      if (isCutSeparator(data[i]!)) {
+        const head: Frame[] = [...frames.slice(0, k), [time, kind, data.slice(0, i + 1)]];
+        const tail: Frame[] = i + 1 < data.length ? [[time, kind, data.slice(i + 1)]] : [];
+        return [head, [...tail, ...frames.slice(k + 1)]];
+      }
+      if (++chars > CARRY_CHARS) return [[...frames], []];
+    }
+  }
+  return [[], [...frames]];
+}
 
 export interface TerminalRecorderOptions {
   readonly channel: number;
@@ -43,7 +72,7 @@ export class TerminalRecorder {
     if (this.#frames.length === 0) this.#chunkStart = this.offset - chunk.length;
     this.#frames.push([this.now(), 'o', text]);
     this.#bytes += chunk.length;
-    if (this.#bytes >= this.#options.chunkBytes) this.flush();
+    if (this.#bytes >= this.#options.chunkBytes) this.flush(true);
     else this.#flushLater();
   }
 
@@ -69,7 +98,7 @@ export class TerminalRecorder {
 
   #flushLater(): void {
     if (this.#timer !== null || this.#held) return;
-    this.#timer = setTimeout(() => this.flush(), this.#options.chunkMs);
+    this.#timer = setTimeout(() => this.flush(true), this.#options.chunkMs);
     this.#timer.unref();
   }
 
@@ -87,18 +116,29 @@ export class TerminalRecorder {
     this.flush();
   }
 
-  flush(): void {
+  /**
+   * Records the frames so far. `bounded`: a size or age bound is what ends the chunk, so a word it
+   * would cut is carried into the next one (splitTrailingWord); a line's end or the channel's end
+   * records everything.
+   */
+  flush(bounded = false): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
     if (this.#frames.length === 0) return;
-    const frames = this.#frames;
-    this.#frames = [];
-    this.#bytes = 0;
+    const [frames, carried] = bounded ? splitTrailingWord(this.#frames) : [this.#frames, []];
+    const start = this.#chunkStart;
+    let recordedBytes = 0;
+    for (const [, kind, data] of frames) if (kind === 'o') recordedBytes += Buffer.byteLength(data);
+    // What is carried waits for the next output, the line's end or the channel's end.
+    this.#frames = carried;
+    this.#chunkStart = start + recordedBytes;
+    this.#bytes = Math.max(0, this.#bytes - recordedBytes);
+    if (frames.length === 0) return;
     this.#options.record({
       channel: this.#options.channel,
-      offset: this.#chunkStart,
+      offset: start,
       frames,
     });
   }
