@@ -21,26 +21,41 @@ const CHROMIUM_ARGS = [
 
 let built: string | null = null;
 
-/** Builds the console with Vite (about 2 s) and returns its directory; once per process. */
+/** Vite refuses to build while another build of the same project runs (it holds a lock). */
+const ANOTHER_BUILD = /Found another Vite build process/;
+/** How long a test process waits for another one's build to finish. */
+const BUILD_WAIT_MS = 120_000;
+
+/**
+ * Builds the console with Vite (about 2 s) and returns its directory; once per process. Test files
+ * run in parallel processes, and two of them may build at once: Vite then refuses the second, which
+ * waits and builds again.
+ */
 export function buildConsole(): string {
   if (built) return built;
   const outDir = mkdtempSync(join(tmpdir(), 'vigil-console-build-'));
-  const run = spawnSync(
-    process.execPath,
-    [
-      'node_modules/vite/bin/vite.js',
-      'build',
-      '--config',
-      'web/vite.config.ts',
-      '--outDir',
-      outDir,
-      '--emptyOutDir',
-      '--logLevel',
-      'warn',
-    ],
-    { encoding: 'utf8' },
-  );
-  if (run.status !== 0) throw new Error(`vite build failed: ${run.stderr}${run.stdout}`);
+  const deadline = Date.now() + BUILD_WAIT_MS;
+  for (;;) {
+    const run = spawnSync(
+      process.execPath,
+      [
+        'node_modules/vite/bin/vite.js',
+        'build',
+        '--config',
+        'web/vite.config.ts',
+        '--outDir',
+        outDir,
+        '--emptyOutDir',
+        '--logLevel',
+        'warn',
+      ],
+      { encoding: 'utf8' },
+    );
+    if (run.status === 0) break;
+    const output = `${run.stderr}${run.stdout}`;
+    if (!ANOTHER_BUILD.test(output) || Date.now() > deadline) throw new Error(`vite build failed: ${output}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250 + Math.random() * 500);
+  }
   built = outDir;
   return outDir;
 }
