@@ -87,9 +87,12 @@ function delta(index: number, d: Record<string, unknown>) {
 
 /** The text in token chunks, then each tool call: a head with id and name, then argument pieces. */
 function contentDeltas(choice: PlannedChoice, tokensPerChunk: number): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = chunkText(choice.text, tokensPerChunk).map((content) => ({
-    content,
-  }));
+  const out: Record<string, unknown>[] = [
+    ...chunkChars(choice.reasoning, 8 * Math.max(1, tokensPerChunk)).map((reasoning_content) => ({
+      reasoning_content,
+    })),
+    ...chunkText(choice.text, tokensPerChunk).map((content) => ({ content })),
+  ];
   for (const [k, call] of choice.toolCalls.entries()) {
     out.push({
       tool_calls: [{ index: k, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],
@@ -108,6 +111,7 @@ function messageChoice(c: PlannedChoice) {
     refusal: null,
     annotations: [],
   };
+  if (c.reasoning !== '') message.reasoning_content = c.reasoning;
   if (c.toolCalls.length > 0) {
     message.tool_calls = c.toolCalls.map((t) => ({
       id: t.id,

@@ -21,6 +21,8 @@ export interface PlannedToolCall {
 export interface PlannedChoice {
   readonly index: number;
   readonly text: string;
+  /** Reasoning shown before the text ('' for none). */
+  readonly reasoning: string;
   readonly toolCalls: readonly PlannedToolCall[];
   readonly finishReason: DemoFinishReason;
   readonly outputTokens: number;
@@ -89,7 +91,7 @@ function finishChoice(
       : (reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'));
   const outputTokens =
     countTokens(text) + toolCalls.reduce((sum, c) => sum + countTokens(c.arguments) + 1, 0);
-  return { index, text, toolCalls, finishReason, outputTokens };
+  return { index, text, reasoning: reply.reasoning ?? '', toolCalls, finishReason, outputTokens };
 }
 
 function firstStop(text: string, stops: readonly string[]): number | null {

@@ -113,6 +113,11 @@ export type DemoFailure =
 export interface DemoReply {
   /** The assistant's text. With toolCalls, sent before them (Anthropic: a text block first). */
   readonly text?: string;
+  /**
+   * Reasoning shown before the text. Chat completions send it as `reasoning_content` (whole, and
+   * streamed in pieces before the content), as OpenAI-compatible servers such as vLLM and DeepSeek do.
+   */
+  readonly reasoning?: string;
   readonly toolCalls?: readonly DemoToolCall[];
   /** Defaults: 'tool_calls' when there are tool calls, 'length' when cut by maxTokens, else 'stop'. */
   readonly finishReason?: DemoFinishReason;

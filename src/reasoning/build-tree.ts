@@ -84,6 +84,7 @@ export function buildReasoningTree(
       model: call.model,
       prompt: call.prompt,
       response: n.text,
+      reasoning: choice.reasoning,
       toolCalls: choice.toolCalls.map((t) => ({ name: t.name, arguments: t.arguments })),
       depth: depth[i]!,
       status: own.some((t) => t.status === 'kept') ? 'kept' : 'pruned',

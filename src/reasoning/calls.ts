@@ -15,6 +15,8 @@ export interface ChatMessage {
 export interface CallChoice {
   readonly index: number;
   readonly text: string;
+  /** The reasoning the model showed before its reply ('' when none, or recorded before it was kept). */
+  readonly reasoning: string;
   readonly toolCalls: readonly { name: string; arguments: string }[];
 }
 
@@ -150,7 +152,7 @@ function choicesOf(payload: JsonObject | null): CallChoice[] {
           .filter(isJsonObject)
           .map((t) => ({ name: str(t.name) ?? '', arguments: str(t.arguments) ?? '' }))
       : [];
-    out.push({ index: c.index, text: str(c.text) ?? '', toolCalls });
+    out.push({ index: c.index, text: str(c.text) ?? '', reasoning: str(c.reasoning) ?? '', toolCalls });
   }
   return out.sort((a, b) => a.index - b.index);
 }

@@ -43,6 +43,8 @@ export interface ReasoningNode {
   model: string | null;
   prompt: string;
   response: string;
+  /** The reasoning the model showed before its response (thinking, reasoning_content); '' when none. */
+  reasoning: string;
   toolCalls: { name: string; arguments: string }[];
   depth: number;
   status: ThoughtStatus;

@@ -43,7 +43,8 @@ let sample = 0;
 before(async () => {
   model = await startWorkloadModel((request, choice) => {
     const prompt = lastUserText(request);
-    if (prompt.includes('HOSTILE')) return { content: `Here you go:\n${HOSTILE}` };
+    if (prompt.includes('HOSTILE'))
+      return { content: `Here you go:\n${HOSTILE}`, reasoning: `Thinking about ${HOSTILE}` };
     return { content: game24Reply(prompt, choice * 1000 + sample++) };
   });
   provider = await startTestProvider({ 'ana-sub': { email: 'ana@example.com', groups: ['security'] } });
@@ -143,6 +144,11 @@ test('an auditor signs in with OIDC, finds the ToT session by its prompt, follow
   const final = tree.nodes.find((n) => n.id === path.target)!;
   assert.equal(await textOf(page.getByTestId('node-prompt')), inertBlock(final.prompt));
   assert.equal(await textOf(page.getByTestId('node-response')), inertBlock(final.response));
+  assert.equal(
+    await page.getByTestId('node-reasoning').count(),
+    0,
+    'no reasoning shown when the model showed none',
+  );
 
   // A shared URL opens the same node.
   await page.goto(`${gateway.url}/sessions/${totSession}?tab=tree&node=${encodeURIComponent(final.id)}`);
@@ -217,6 +223,8 @@ test('recorded markup and script render as inert text: nothing runs, nothing is 
   await page.getByTestId('tree-view').waitFor();
   await page.getByTestId('tree-node').first().click();
   assert.ok((await textOf(page.getByTestId('node-response'))).includes('<svg onload='));
+  // The reasoning the model showed is read as inert text too.
+  assert.ok((await textOf(page.getByTestId('node-reasoning'))).startsWith('Thinking about <script>'));
 
   await page.waitForTimeout(500);
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: string }).__pwned), undefined);

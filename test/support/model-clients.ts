@@ -2,7 +2,7 @@
 // a test gateway with one LLM connection; the tests compare the two and read the gateway's record.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
+import { type DemoModel, type DemoModelOptions, startDemoModel } from '../../src/demo-model/index.js';
 import { startTestGateway, type TestGateway, TOKENS } from './gateway.js';
 
 export interface ModelClients<Client> {
@@ -43,8 +43,9 @@ async function start<Client>(
   flavour: Flavour<Client>,
   upstreamKey: string,
   connection: { name: string } & Record<string, unknown>,
+  modelOptions: Partial<DemoModelOptions> = {},
 ): Promise<ModelClients<Client>> {
-  const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: upstreamKey });
+  const model = await startDemoModel({ ...modelOptions, host: '127.0.0.1', port: 0, apiKey: upstreamKey });
   process.env[flavour.env] = upstreamKey;
   const gateway = await startTestGateway({
     connections: [
@@ -69,12 +70,15 @@ async function start<Client>(
   };
 }
 
+/** `model`: options of the stand-in model (a `respond` hook), beside its address and key. */
 export const startOpenAiClients = (
   upstreamKey: string,
   connection: { name: string } & Record<string, unknown>,
-) => start(OPENAI, upstreamKey, connection);
+  model?: Partial<DemoModelOptions>,
+) => start(OPENAI, upstreamKey, connection, model);
 
 export const startAnthropicClients = (
   upstreamKey: string,
   connection: { name: string } & Record<string, unknown>,
-) => start(ANTHROPIC, upstreamKey, connection);
+  model?: Partial<DemoModelOptions>,
+) => start(ANTHROPIC, upstreamKey, connection, model);

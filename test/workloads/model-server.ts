@@ -15,6 +15,7 @@ export async function startWorkloadModel(model: ScriptedModel): Promise<StubServ
       );
       return {
         text: reply.content ?? '',
+        ...(reply.reasoning !== undefined ? { reasoning: reply.reasoning } : {}),
         ...(reply.toolCalls?.length ? { toolCalls: reply.toolCalls } : {}),
       };
     },

@@ -47,6 +47,7 @@ export async function startOpenAiStub(model: ScriptedModel): Promise<StubServer>
           message: {
             role: 'assistant',
             content: reply.content === null ? null : applyStop(reply.content, body.stop),
+            ...(reply.reasoning !== undefined ? { reasoning_content: reply.reasoning } : {}),
             ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
           },
           finish_reason: toolCalls.length ? 'tool_calls' : 'stop',

@@ -8,6 +8,8 @@ export interface ScriptedToolCall {
 export interface ScriptedReply {
   readonly content: string | null;
   readonly toolCalls?: readonly ScriptedToolCall[];
+  /** Reasoning shown before the reply, as OpenAI-compatible servers send it (`reasoning_content`). */
+  readonly reasoning?: string;
 }
 
 export interface ScriptedRequest {
