@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createParser } from 'eventsource-parser';
+import fc from 'fast-check';
 import { createMasker } from '../../mask/index.js';
 import { SseMaskingRewriter } from './live-masking.js';
 
@@ -224,4 +225,83 @@ test("a Responses stream's closing delta carries its place and the held text, no
     'type',
   ]);
   assert.match(closing.delta, /continue$/);
+});
+
+test('any events, of any shape, are rewritten without throwing, as events of JSON', () => {
+  const field = fc.oneof(
+    fc.string(),
+    fc.integer(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 2 }),
+  );
+  const delta = fc.record(
+    {
+      type: fc.constantFrom('text_delta', 'thinking_delta', 'input_json_delta', 'signature_delta', 'x'),
+      text: field,
+      thinking: field,
+      partial_json: field,
+      content: field,
+      reasoning_content: field,
+      tool_calls: fc.oneof(
+        field,
+        fc.array(
+          fc.record(
+            {
+              index: fc.oneof(fc.nat(3), fc.string()),
+              function: fc.oneof(field, fc.record({ arguments: field })),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 3 },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  const data = fc.record(
+    {
+      type: fc.constantFrom(
+        'content_block_delta',
+        'content_block_stop',
+        'response.output_text.delta',
+        'response.output_text.done',
+        'response.function_call_arguments.delta',
+        'response.function_call_arguments.done',
+        'message_stop',
+      ),
+      index: fc.oneof(fc.nat(2), fc.string()),
+      item_id: fc.oneof(fc.string(), fc.constant(undefined)),
+      delta: fc.oneof(delta, field),
+      text: field,
+      choices: fc.oneof(
+        field,
+        fc.array(
+          fc.record(
+            {
+              index: fc.oneof(fc.nat(2), fc.string()),
+              delta: fc.oneof(delta, field),
+              text: field,
+              finish_reason: fc.oneof(fc.constant('stop'), field),
+            },
+            { requiredKeys: [] },
+          ),
+          { maxLength: 2 },
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('openai.chat', 'anthropic.messages', 'openai.responses') as fc.Arbitrary<'openai.chat'>,
+      fc.array(data, { maxLength: 8 }),
+      (api, items) => {
+        const rewriter = new SseMaskingRewriter(api, masker, 'c');
+        const sse = items.map((d) => `data: ${JSON.stringify(d)}\n\n`).join('');
+        const output = rewriter.push(Buffer.from(sse));
+        for (const e of events(output)) JSON.parse(e.data);
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
