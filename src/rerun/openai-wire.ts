@@ -24,6 +24,8 @@ function message(c: LlmChoice): JsonObject {
     content: c.text === '' && c.toolCalls.length > 0 ? null : c.text,
     refusal: null,
   };
+  // Reasoning an OpenAI-compatible server showed (events recorded before it was kept have none).
+  if (shownReasoning(c) !== '') out.reasoning_content = shownReasoning(c);
   if (c.toolCalls.length > 0) {
     out.tool_calls = c.toolCalls.map((t) => ({
       id: t.id,
@@ -47,9 +49,14 @@ export function chatBody(head: AnswerHead, choices: LlmChoice[], usage: JsonValu
   };
 }
 
-/** Deltas of one choice after its role chunk: text pieces, then each tool call. */
+const shownReasoning = (c: LlmChoice): string => (typeof c.reasoning === 'string' ? c.reasoning : '');
+
+/** Deltas of one choice after its role chunk: reasoning pieces, text pieces, then each tool call. */
 function chatDeltas(c: LlmChoice): JsonObject[] {
-  const out: JsonObject[] = textPieces(c.text).map((content) => ({ content }));
+  const out: JsonObject[] = [
+    ...textPieces(shownReasoning(c)).map((reasoning_content) => ({ reasoning_content })),
+    ...textPieces(c.text).map((content) => ({ content })),
+  ];
   for (const [k, call] of c.toolCalls.entries()) {
     out.push({
       tool_calls: [{ index: k, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }],

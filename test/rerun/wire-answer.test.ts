@@ -37,7 +37,7 @@ const toolCall = fc.record({
 });
 const choices = (max: number) =>
   fc
-    .array(fc.record({ text, toolCalls: fc.array(toolCall, { maxLength: 2 }) }), {
+    .array(fc.record({ text, reasoning: text, toolCalls: fc.array(toolCall, { maxLength: 2 }) }), {
       minLength: 1,
       maxLength: max,
     })
@@ -46,7 +46,7 @@ const choices = (max: number) =>
         (c, index): LlmChoice => ({
           index,
           text: c.text,
-          reasoning: '',
+          reasoning: c.reasoning,
           finishReason: c.toolCalls.length ? 'tool_calls' : 'stop',
           toolCalls: c.toolCalls.map((t) => ({ id: t.id, name: t.name, arguments: t.arguments })),
         }),
@@ -76,7 +76,7 @@ test('a rebuilt chat stream reads back the same when split at every byte', () =>
     {
       index: 0,
       text: 'Thought: count first 😀',
-      reasoning: '',
+      reasoning: 'The table is small; counting it is cheap.',
       finishReason: 'tool_calls',
       toolCalls: [{ id: 'call_1', name: 'run_sql', arguments: '{"query":"SELECT 1"}' }],
     },
@@ -91,7 +91,8 @@ test('a rebuilt chat stream reads back the same when split at every byte', () =>
 test('a rebuilt completions stream reads back as recorded', () => {
   fc.assert(
     fc.property(choices(3), fc.nat(), (generated, seed) => {
-      const recorded = generated.map((c) => ({ ...c, toolCalls: [], finishReason: 'stop' }));
+      // Completions carry no reasoning.
+      const recorded = generated.map((c) => ({ ...c, reasoning: '', toolCalls: [], finishReason: 'stop' }));
       const bytes = Buffer.from(completionStream(head, recorded, null).join(''));
       const cuts = fc.sample(cutsOf(bytes.length), { numRuns: 1, seed })[0]!;
       assert.deepEqual(readBack('openai.completions', bytes, cuts).choices, recorded);
