@@ -23,6 +23,8 @@ export interface OutcomeStep {
   depth: number;
   prompt: string;
   response: string;
+  /** The reasoning the model showed before the response; '' when none (or a tree kept before it was). */
+  reasoning: string;
   /** The thought of this reply the next step continued (for the last step, its best thought). */
   thought: { line: number | null; text: string; score: number | null } | null;
   /** How this step was linked to the previous one; null for the root. */
@@ -122,6 +124,7 @@ export function outcomePath(tree: ReasoningTree, nodeId?: string): OutcomePath {
       depth: node.depth,
       prompt: node.prompt,
       response: node.response,
+      reasoning: typeof node.reasoning === 'string' ? node.reasoning : '',
       thought: chosen ? { line: chosen.line, text: chosen.text, score: chosen.score } : null,
       evidence: via?.evidence ?? null,
       confidence: via?.confidence ?? null,

@@ -105,6 +105,7 @@ export function renderPath(path: OutcomePath, display: DisplayText = replaceHidd
     const via = step.evidence ? ` (${display(`${step.evidence} ${step.confidence}`)}${guess})` : ' (root)';
     out.push(`step ${i + 1}: ${display(step.nodeId)}${via}`);
     out.push(`  prompt:   ${oneLine(step.prompt.split('\n').slice(-3).join(' / '), display)}`);
+    if (step.reasoning) out.push(`  reasoned: ${oneLine(step.reasoning, display)}`);
     out.push(`  response: ${oneLine(step.response, display)}`);
     if (step.thought) {
       const score = step.thought.score === null ? '' : ` [score ${step.thought.score}]`;

@@ -68,12 +68,13 @@ export function NodePanel({ sessionId, nodeId, collapsed, onToggle }: NodePanelP
       </button>
       <h4>Prompt</h4>
       <InertBlock text={node.prompt} testId="node-prompt" />
-      {node.reasoning !== '' && (
+      {/* Trees kept before reasoning was recorded have none. */}
+      {node.reasoning ? (
         <>
           <h4>Reasoning</h4>
           <InertBlock text={node.reasoning} testId="node-reasoning" />
         </>
-      )}
+      ) : null}
       <h4>Response</h4>
       <InertBlock text={node.response} testId="node-response" />
       {node.toolCalls.length > 0 && (
