@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JsonObject } from '../../src/core/events.js';
 import { buildReasoningTree, outcomePath, renderPath, renderTree } from '../../src/reasoning/index.js';
+import { recordedResponse } from '../support/llm-records.js';
 import { format, PROPOSE_PROMPT } from '../workloads/game24/prompts.js';
 import { GatewayEventRecorder } from '../workloads/gateway-events.js';
 
@@ -39,18 +40,7 @@ class Session {
   }
 
   response(id: string, text: string): void {
-    this.recorder.append('llm.response', {
-      requestId: id,
-      status: 200,
-      stream: false,
-      choices: [{ index: 0, text, finishReason: 'stop', toolCalls: [] }],
-      usage: null,
-      ttftMs: null,
-      durationMs: 5,
-      body: null,
-      error: null,
-      partial: false,
-    });
+    this.recorder.append('llm.response', recordedResponse(id, [{ text }]));
   }
 }
 

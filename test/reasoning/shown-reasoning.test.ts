@@ -3,11 +3,12 @@
 // before it was kept read as showing none.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { JsonObject } from '../../src/core/events.js';
+import type { LlmChoice } from '../../src/core/llm-payloads.js';
 import { buildReasoningTree, outcomePath, renderPath } from '../../src/reasoning/index.js';
+import { recordedResponse } from '../support/llm-records.js';
 import { GatewayEventRecorder } from '../workloads/gateway-events.js';
 
-function call(recorder: GatewayEventRecorder, id: string, prompt: string, choice: JsonObject): void {
+function call(recorder: GatewayEventRecorder, id: string, prompt: string, choice: Partial<LlmChoice>): void {
   recorder.append('llm.request', {
     requestId: id,
     api: 'openai.chat',
@@ -21,18 +22,10 @@ function call(recorder: GatewayEventRecorder, id: string, prompt: string, choice
     trace: null,
     clientConnection: null,
   });
-  recorder.append('llm.response', {
-    requestId: id,
-    status: 200,
-    stream: false,
-    choices: [{ index: 0, finishReason: 'stop', toolCalls: [], ...choice }],
-    usage: null,
-    ttftMs: null,
-    durationMs: 5,
-    body: null,
-    error: null,
-    partial: false,
-  });
+  const response = recordedResponse(id, [choice]);
+  // A choice recorded before reasoning was kept has no such field at all.
+  if (choice.reasoning === undefined) delete (response.choices[0] as Partial<LlmChoice>).reasoning;
+  recorder.append('llm.response', response);
 }
 
 test('a node, its outcome step and the tree text carry the reasoning the model showed', () => {

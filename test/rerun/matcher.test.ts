@@ -6,26 +6,14 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { canonicalJson } from '../../src/core/canonical-json.js';
 import type { JsonValue } from '../../src/core/events.js';
-import type { LlmApi, LlmResponsePayload } from '../../src/core/llm-payloads.js';
+import type { LlmApi } from '../../src/core/llm-payloads.js';
 import { RerunMatcher } from '../../src/rerun/matcher.js';
 import type { RecordedCall } from '../../src/rerun/recorded-calls.js';
 import { requestKey } from '../../src/rerun/request-key.js';
+import { recordedResponse } from '../support/llm-records.js';
 
 function call(position: number, body: JsonValue, text: string, api: LlmApi = 'openai.chat'): RecordedCall {
-  const response: LlmResponsePayload = {
-    requestId: `r${position}`,
-    status: 200,
-    stream: false,
-    choices: [{ index: 0, text, reasoning: '', finishReason: 'stop', toolCalls: [] }],
-    usage: null,
-    ttftMs: null,
-    durationMs: 5,
-    body: null,
-    error: null,
-    partial: false,
-    providerId: null,
-    upstreamRequestId: null,
-  };
+  const response = recordedResponse(`r${position}`, [{ text }]);
   return {
     position,
     requestId: `r${position}`,
