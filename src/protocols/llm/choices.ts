@@ -112,6 +112,11 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
   }
 }
 
+/** The provider's id of a complete response (`chatcmpl-…`, `msg_…`, `resp_…`); an error body has none. */
+export function idFromBody(body: unknown): string | null {
+  return isObj(body) && typeof body.id === 'string' && body.id !== '' ? body.id : null;
+}
+
 export function usageFromBody(body: unknown): JsonValue {
   return isObj(body) && isObj(body.usage) ? (body.usage as JsonValue) : null;
 }

@@ -10,7 +10,7 @@ import type { PayloadMasker } from '../../core/ports.js';
 import { clientResponseHeaders } from '../../http/forward-headers.js';
 import { upstreamFailure as classifyUpstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
+import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './choices.js';
 import { type ErrorShape, sendError } from './http-errors.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { StreamAssembler } from './stream-assembler.js';
@@ -108,7 +108,7 @@ export async function relayWhole(
       usage: usageFromBody(parsed),
       upstreamFailure,
       partial: false,
-      providerId: providerIdOf(parsed),
+      providerId: idFromBody(parsed),
       upstreamHeaders: upstream.headers,
     });
   } catch (err) {
@@ -120,12 +120,6 @@ export async function relayWhole(
   headers['content-length'] = delivered.length;
   res.writeHead(upstream.statusCode, headers);
   res.end(delivered);
-}
-
-/** The `id` of a complete JSON body (an error body has none). */
-function providerIdOf(parsed: unknown): string | null {
-  const id = parsed !== null && typeof parsed === 'object' ? (parsed as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id !== '' ? id : null;
 }
 
 /** Live masking of a complete body: JSON is masked value by value, anything else as text. */
