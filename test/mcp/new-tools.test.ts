@@ -30,13 +30,15 @@ test('a tool first seen after the first listing is held until approved', async (
   ]);
 
   f.upstream.updateTool('multiply', { enabled: true });
+  // Held: recorded, but not shown to the client, so its description reaches no model.
   const second = await alice.listTools();
-  assert.ok(second.tools.some((t) => t.name === 'multiply'));
+  assert.ok(!second.tools.some((t) => t.name === 'multiply'));
   const listing = (await f.events('mcp.tools')).at(-1)!;
-  const multiply = (listing.payload!.tools as { name: string; status: string }[]).find(
+  const multiply = (listing.payload!.tools as { name: string; status: string; hidden?: boolean }[]).find(
     (t) => t.name === 'multiply',
   );
   assert.equal(multiply?.status, 'unapproved');
+  assert.equal(multiply?.hidden, true);
   const change = (await f.events('mcp.tool_changed')).find((e) => e.payload?.tool === 'multiply');
   assert.equal(change?.payload?.change, 'new');
 
@@ -52,4 +54,8 @@ test('a tool first seen after the first listing is held until approved', async (
   assert.deepEqual((await alice.callTool({ name: 'multiply', arguments: { a: 2, b: 3 } })).content, [
     { type: 'text', text: '6' },
   ]);
+  assert.ok(
+    (await alice.listTools()).tools.some((t) => t.name === 'multiply'),
+    'shown once approved',
+  );
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { JsonObject } from '../../src/core/events.js';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { runCli } from '../support/cli.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
@@ -147,8 +148,15 @@ test('a tool whose description changes is refused until an admin approves it; re
   );
   f.upstream.updateTool('add', { description: poisoned });
   await announced;
+  // The client is shown the definition an admin approved, never the changed text: a model reads a
+  // description whether or not it calls the tool.
   const { tools } = await alice.listTools();
-  assert.equal(tools.find((t) => t.name === 'add')?.description, poisoned);
+  assert.equal(tools.find((t) => t.name === 'add')?.description, 'Adds two numbers.');
+  const shownInRecord = ((await f.events('mcp.tools')).at(-1)!.payload!.tools as JsonObject[]).find(
+    (t) => t.name === 'add',
+  )!;
+  assert.equal(shownInRecord.status, 'changed');
+  assert.equal((shownInRecord.definition as JsonObject).description, 'Adds two numbers.');
   const arrivalsBefore = f.arrivals.filter((a) => a.tool === 'add').length;
   const err = await refusal(alice.callTool({ name: 'add', arguments: { a: 1, b: 2 } }));
   assert.equal((err.data as { code: string }).code, 'tool_unapproved');
@@ -210,6 +218,9 @@ test('a tool whose description changes is refused until an admin approves it; re
   assert.deepEqual((await alice.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).content, [
     { type: 'text', text: '3' },
   ]);
+  // Once approved, the new definition is what the client is shown.
+  const relisted = await alice.listTools();
+  assert.equal(relisted.tools.find((t) => t.name === 'add')?.description, poisoned);
 });
 
 test('the ledger verifies', async () => {

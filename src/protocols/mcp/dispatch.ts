@@ -17,6 +17,7 @@ import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import type { PinIndex } from './pin-store.js';
 import { applyListing } from './pinning.js';
+import { asApproved } from './tool-digest.js';
 import { toolAllowed } from './tool-lists.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
 import { sendRpcError } from './wire-errors.js';
@@ -183,7 +184,13 @@ async function recordListing(
   const tools = answer.result.tools.filter(isObject);
   const named = tools.filter((t) => typeof t.name === 'string');
   const { listed, changes } = await applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
-  const shown = (name: string) => toolAllowed(served.config.tools, name);
+  // What the client may see of each tool: nothing of one the connection refuses or that is held
+  // new, and the approved definition of one that changed, so no text an admin has not approved
+  // reaches the model (docs/mcp.md, tool pinning).
+  const shown = listed.map((t, i): JsonObject | null => {
+    if (!toolAllowed(served.config.tools, t.name) || t.status === 'unapproved') return null;
+    return t.approved ? asApproved(named[i]!, t.approved) : named[i]!;
+  });
   await scope.session.observe('mcp.tools', {
     request_id: String(m.id),
     // A shown tool carries its definition as the client saw it (pinned fields and the rest, such as
@@ -192,7 +199,7 @@ async function recordListing(
       name: t.name,
       digest: t.digest,
       status: t.status,
-      ...(shown(t.name) ? { definition: named[i]! } : { hidden: true }),
+      ...(shown[i] ? { definition: shown[i] } : { hidden: true }),
     })),
     next_cursor: typeof answer.result.nextCursor === 'string' ? answer.result.nextCursor : null,
   });
@@ -205,8 +212,10 @@ async function recordListing(
       diff: change.diff.map((d) => ({ field: d.field, before: d.before, after: d.after })),
     });
   }
-  const visible = tools.filter((t) => typeof t.name !== 'string' || shown(t.name));
-  if (visible.length === tools.length) return answer;
+  // A tool without a name cannot be pinned, so it is not shown either.
+  const visible = shown.filter((t): t is JsonObject => t !== null);
+  const asServed = answer.result.tools;
+  if (visible.length === asServed.length && visible.every((t, i) => t === asServed[i])) return answer;
   return { ...answer, result: { ...answer.result, tools: visible } };
 }
 

@@ -9,6 +9,8 @@ export interface ListedTool {
   readonly name: string;
   readonly digest: string;
   readonly status: PinStatus;
+  /** The approved definition when it differs from what was served (status `changed`). */
+  readonly approved: JsonObject | null;
 }
 
 export interface ToolChange {
@@ -54,7 +56,7 @@ export async function applyListing(
           digest,
           diff: diffDefinitions(null, definition),
         });
-      listed.push({ name, digest, status: hold ? 'unapproved' : 'pinned' });
+      listed.push({ name, digest, status: hold ? 'unapproved' : 'pinned', approved: null });
       continue;
     }
     if (pin.seen.digest !== digest) {
@@ -75,7 +77,12 @@ export async function applyListing(
       : pin.approved.digest === digest
         ? 'pinned'
         : 'changed';
-    listed.push({ name, digest, status });
+    listed.push({
+      name,
+      digest,
+      status,
+      approved: status === 'changed' && pin.approved ? pin.approved.definition : null,
+    });
   }
   return { listed, changes };
 }

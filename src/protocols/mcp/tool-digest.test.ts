@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { JsonObject } from '../../core/events.js';
-import { diffDefinitions, toolDefinition, toolDigest } from './tool-digest.js';
+import { asApproved, diffDefinitions, toolDefinition, toolDigest } from './tool-digest.js';
 
 test('the digest ignores key order and fields outside the pin, and sees every pinned field', () => {
   const tool = {
@@ -42,5 +42,29 @@ test('equal definitions have equal digests and no diff', () => {
         assert.deepEqual(diffDefinitions(def, def), []);
       },
     ),
+  );
+});
+
+test('a changed tool shown as approved has exactly the approved digest, whatever the upstream changed', () => {
+  const field = fc.option(fc.oneof(fc.string(), fc.dictionary(fc.string(), fc.string())), { nil: undefined });
+  const tool = fc.record({
+    name: fc.constant('add'),
+    title: field,
+    description: field,
+    inputSchema: field,
+    outputSchema: field,
+    annotations: field,
+    icons: fc.array(fc.string()),
+  });
+  fc.assert(
+    fc.property(tool, tool, (approvedTool, served) => {
+      const clean = (t: Record<string, unknown>) =>
+        Object.fromEntries(Object.entries(t).filter(([, v]) => v !== undefined)) as JsonObject;
+      const approved = toolDefinition(clean(approvedTool));
+      const shown = asApproved(clean(served), approved);
+      assert.equal(toolDigest(toolDefinition(shown)), toolDigest(approved));
+      assert.deepEqual(shown.icons, served.icons, 'fields outside the pin stay as served');
+      for (const [k, v] of Object.entries(shown)) assert.notEqual(v, null, `${k} is left out, not null`);
+    }),
   );
 });

@@ -14,6 +14,21 @@ export function toolDefinition(tool: JsonObject): JsonObject {
   return out;
 }
 
+/**
+ * The tool as a client may be shown it when the upstream now serves another definition: its pinned
+ * fields as they were approved (absent ones left out), the rest as served. A changed description
+ * is the poisoning itself, since the model reads it whether or not it calls the tool.
+ */
+export function asApproved(served: JsonObject, approved: JsonObject): JsonObject {
+  const out: JsonObject = { ...served };
+  for (const field of PINNED_FIELDS) {
+    const value = approved[field] ?? null;
+    if (value === null) delete out[field];
+    else out[field] = value;
+  }
+  return out;
+}
+
 export function toolDigest(definition: JsonObject): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex');
 }
