@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { toVigilError, type VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { answers, type JsonRpcId, type JsonRpcMessage, toWire } from './jsonrpc.js';
+import type { ServerRequestGate } from './server-requests.js';
 import { rpcErrorBody, sendRpcError } from './wire-errors.js';
 
 export interface ReplyOptions {
@@ -23,6 +24,8 @@ export interface ReplyOptions {
   readonly afterAnswer?: (answer: JsonRpcMessage) => void;
   /** The upstream failed before answering; records it. */
   readonly onFailure: (error: VigilError) => Promise<void>;
+  /** Decides each request the server sends the client meanwhile (server-requests.ts). */
+  readonly serverRequests: ServerRequestGate;
   readonly signal: AbortSignal;
 }
 
@@ -46,6 +49,7 @@ export async function relayReply(
   try {
     for await (const message of messages) {
       if (options.signal.aborted) break;
+      if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
       const out = isAnswer && options.onAnswer ? await options.onAnswer(message) : message;
       if (isAnswer) answered = true;
@@ -99,6 +103,7 @@ export async function relayServerStream(
   res: ServerResponse,
   messages: AsyncIterable<JsonRpcMessage>,
   headers: Record<string, string>,
+  serverRequests: ServerRequestGate,
   signal: AbortSignal,
 ): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -106,6 +111,7 @@ export async function relayServerStream(
   try {
     for await (const message of messages) {
       if (signal.aborted) break;
+      if (message.kind === 'request' && !(await serverRequests(message))) continue;
       res.write(sseEvent(toWire(message)));
     }
   } catch {

@@ -34,6 +34,13 @@ export const MCP_CONNECTION_TYPES = {
           new_tools: z.enum(['allow', 'hold']).default('allow'),
         })
         .default({ allow: [], deny: [], new_tools: 'allow' }),
+      /**
+       * Requests the upstream may send the client (each recorded, with the client's answer); any
+       * other is answered with an error and never reaches the client. `ping` always passes.
+       */
+      server_requests: z
+        .array(z.string().min(1))
+        .default(['sampling/createMessage', 'elicitation/create', 'roots/list']),
       /** The OAuth authorization server(s) advertised in the protected-resource metadata (Vigil's OIDC issuer). */
       authorization_servers: z.array(z.url()).default([]),
       /** The public base URL of the gateway (for the metadata URL); defaults to http://<Host header>. */

@@ -17,6 +17,7 @@ import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import type { PinIndex } from './pin-store.js';
 import { applyListing } from './pinning.js';
+import { serverRequestGate } from './server-requests.js';
 import { asApproved } from './tool-digest.js';
 import { toolAllowed } from './tool-lists.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
@@ -122,6 +123,13 @@ async function forward(
   await relayReply(scope.res, reply.messages, {
     id: m.id,
     headers: scope.headers,
+    serverRequests: serverRequestGate(
+      served.config.server_requests,
+      served.upstream,
+      scope.session,
+      scope.target,
+      scope.signal,
+    ),
     ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
     ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
     onFailure,

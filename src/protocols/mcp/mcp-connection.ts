@@ -18,6 +18,7 @@ import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import { PinIndex } from './pin-store.js';
+import { isClientAnswer, recordClientAnswer, serverRequestGate } from './server-requests.js';
 import { encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
 import { SessionTokenCache } from './session-token-cache.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
@@ -226,6 +227,13 @@ export class McpConnection implements McpServed {
         id: message.id,
         headers,
         signal,
+        serverRequests: serverRequestGate(
+          this.config.server_requests,
+          this.upstream,
+          session,
+          target,
+          signal,
+        ),
         onFailure: async () => undefined,
         onAnswer: async (answer) => {
           if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
@@ -312,7 +320,9 @@ export class McpConnection implements McpServed {
     const { signal, done } = this.#requestSignal(req, res, session);
     try {
       if (message.kind !== 'request') {
-        // A notification or the client's answer to a server request: forwarded, nothing to answer.
+        // A notification or the client's answer to a server request: forwarded, nothing to answer;
+        // an answer carries the client's data to the upstream, so it is recorded first.
+        if (isClientAnswer(message)) await recordClientAnswer(session, message);
         const reply = await this.upstream.send(message, target, signal);
         for await (const _ of reply.messages) {
           // Drained: an HTTP upstream answers 202 with no body.
@@ -341,7 +351,8 @@ export class McpConnection implements McpServed {
         res.writeHead(405, { ...headers, allow: 'POST, DELETE' }).end();
         return;
       }
-      await relayServerStream(res, messages, headers, signal);
+      const gate = serverRequestGate(this.config.server_requests, this.upstream, session, target, signal);
+      await relayServerStream(res, messages, headers, gate, signal);
     } finally {
       done();
     }

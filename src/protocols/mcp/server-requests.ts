@@ -1,0 +1,75 @@
+// Requests the upstream server sends the client (sampling, elicitation, roots) and the client's
+// answers to them. A sampling request is a prompt the server has the client's model answer, and
+// the answer (a completion, or what a user typed into an elicitation form) goes to the upstream:
+// both are recorded, the answer before it is forwarded, as any data bound for a target is. A
+// method the connection does not allow (`server_requests`) never reaches the client: the upstream
+// gets a JSON-RPC error for it, and the refusal is recorded.
+import { VigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
+import type { ModuleSession } from '../../pipeline/module-context.js';
+import { type JsonRpcMessage, RPC } from './jsonrpc.js';
+import type { McpUpstream, UpstreamTarget } from './upstream.js';
+
+type ServerRequest = Extract<JsonRpcMessage, { kind: 'request' }>;
+type ClientAnswer = Extract<JsonRpcMessage, { kind: 'response' | 'error' }>;
+
+/** Decides a server request on its way to the client: true to relay it, false when it was refused. */
+export type ServerRequestGate = (m: ServerRequest) => Promise<boolean>;
+
+export function serverRequestGate(
+  allowed: readonly string[],
+  upstream: McpUpstream,
+  session: ModuleSession,
+  target: UpstreamTarget,
+  signal: AbortSignal,
+): ServerRequestGate {
+  return async (m) => {
+    // A liveness check carries nothing and asks the client for nothing.
+    if (m.method === 'ping') return true;
+    const facts: JsonObject = { request_id: String(m.id), method: m.method, params: m.params };
+    if (allowed.includes(m.method)) {
+      // Queued in order before it is relayed; nothing reaches a target on its strength, so the
+      // client is not held for its commit (as for a result, docs/adr/0006).
+      await session.observe('mcp.server_request', facts, { deferred: true });
+      return true;
+    }
+    const error = new VigilError(
+      'policy_denied',
+      `the server's ${m.method} request is not allowed on this connection (server_requests)`,
+      { details: { rule: 'connection.server_requests' } },
+    );
+    await session.observe('mcp.server_request', { ...facts, refused: error.code, reason: error.message });
+    const answer: JsonRpcMessage = {
+      kind: 'error',
+      id: m.id,
+      error: { code: RPC.refused, message: error.message, data: { code: error.code } },
+    };
+    try {
+      const reply = await upstream.send(answer, target, signal);
+      for await (const _ of reply.messages) {
+        // Drained: nothing answers an answer.
+      }
+    } catch {
+      // The upstream went away; it has no request left to wait on.
+    }
+    return false;
+  };
+}
+
+/**
+ * Records the client's answer to a server request before it is forwarded: if the record cannot be
+ * made, the answer does not reach the upstream (it throws).
+ */
+export async function recordClientAnswer(session: ModuleSession, m: ClientAnswer): Promise<void> {
+  await session.observe(
+    'mcp.client_answer',
+    m.kind === 'response'
+      ? { request_id: m.id === null ? null : String(m.id), result: m.result }
+      : { request_id: m.id === null ? null : String(m.id), error: m.error },
+  );
+}
+
+/** Whether a message from the client answers a server request (as opposed to a notification). */
+export function isClientAnswer(m: JsonRpcMessage): m is ClientAnswer {
+  return m.kind === 'response' || m.kind === 'error';
+}
