@@ -91,6 +91,31 @@ test('an unknown method: JSON-RPC method-not-found, never forwarded', async () =
   await assert.rejects(client.request({ method: 'tasks/list', params: {} } as never, {} as never), McpError);
 });
 
+test('a tools/call sent as a notification (no id) is refused, never forwarded; known notifications pass', async () => {
+  const res = await post(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'tools/call',
+      params: { name: 'write_file', arguments: { path: 'unjudged.txt', content: 'x' } },
+    }),
+  );
+  assert.equal(res.status, 400);
+  const answer = await rpcError(res);
+  assert.equal(answer.error.data.code, 'method_unknown');
+  assert.ok(!f.arrivals.some((a) => a.method === 'tools/call' && a.tool === 'write_file'), 'never forwarded');
+  const refused = (await f.events('access.denied')).filter((e) => e.payload?.method === 'tools/call');
+  assert.equal(refused.length, 1, 'the refusal is recorded');
+
+  const cancelled = await post(
+    JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 99 } }),
+  );
+  assert.equal(cancelled.status, 202);
+  assert.ok(
+    f.arrivals.some((a) => a.method === 'notifications/cancelled'),
+    'forwarded',
+  );
+});
+
 test('an oversized message: 413, nothing forwarded', async () => {
   const big = JSON.stringify({
     jsonrpc: '2.0',

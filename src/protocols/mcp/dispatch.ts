@@ -63,6 +63,17 @@ const PASSTHROUGH = new Set([
   'logging/setLevel',
 ]);
 
+/**
+ * Notifications a client may send (2025-11-25). Any other is refused: a server that acts on a
+ * method whatever its framing would run a `tools/call` sent without an id, unjudged and unrecorded.
+ */
+export const CLIENT_NOTIFICATIONS: ReadonlySet<string> = new Set([
+  'notifications/initialized',
+  'notifications/cancelled',
+  'notifications/progress',
+  'notifications/roots/list_changed',
+]);
+
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -15,7 +15,7 @@ import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeli
 import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } from './auth-metadata.js';
 import { relayReply, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
-import { dispatchRequest, type McpServed } from './dispatch.js';
+import { CLIENT_NOTIFICATIONS, dispatchRequest, type McpServed } from './dispatch.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import { PinIndex } from './pin-store.js';
 import { isClientAnswer, recordClientAnswer, serverRequestGate } from './server-requests.js';
@@ -24,7 +24,7 @@ import { SessionTokenCache } from './session-token-cache.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
 import { HttpUpstream } from './upstream-http.js';
 import { StdioUpstream } from './upstream-stdio.js';
-import { sendRpcError } from './wire-errors.js';
+import { sendInputRefused, sendRpcError } from './wire-errors.js';
 
 /** The revisions Vigil serves; the stateless one has no initialize and no session id. */
 export const SUPPORTED_VERSIONS = ['2026-07-28', '2025-11-25', '2025-06-18', '2025-03-26'] as const;
@@ -319,6 +319,12 @@ export class McpConnection implements McpServed {
   ): Promise<void> {
     const { signal, done } = this.#requestSignal(req, res, session);
     try {
+      if (message.kind === 'notification' && !CLIENT_NOTIFICATIONS.has(message.method)) {
+        const error = new VigilError('method_unknown', 'Vigil does not forward this notification');
+        await session.refuse(error, { method: message.method, path: '/mcp' });
+        sendInputRefused(res, error);
+        return;
+      }
       if (message.kind !== 'request') {
         // A notification or the client's answer to a server request: forwarded, nothing to answer;
         // an answer carries the client's data to the upstream, so it is recorded first.

@@ -59,18 +59,27 @@ export interface AuthChallenge {
   readonly resourceMetadata: string;
 }
 
+/**
+ * Refuses a message that has no answer of its own (a notification): an HTTP error status with a
+ * JSON-RPC error without an id, as the transport says for input a server cannot accept.
+ */
+export function sendInputRefused(res: ServerResponse, err: VigilError): void {
+  sendRpcError(res, err, null, null, true);
+}
+
 /** Answers `err` for the request `id` (null when it could not be read), as the error's kind says. */
 export function sendRpcError(
   res: ServerResponse,
   err: VigilError,
   id: JsonRpcId | null,
   challenge: AuthChallenge | null = null,
+  transportLevel = TRANSPORT_LEVEL.has(err.code),
 ): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  const status = TRANSPORT_LEVEL.has(err.code) ? err.status : 200;
+  const status = transportLevel ? err.status : 200;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-vigil-error': err.code };
   if (status === 401 && challenge) {
     // RFC 6750 + RFC 9728, as the MCP authorization spec asks of a protected resource.
