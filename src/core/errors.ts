@@ -70,6 +70,11 @@ export const ERROR_CODES = {
   message_too_large: { status: 400, summary: 'A protocol message exceeds the configured maximum size.' },
   protocol_violation: { status: 400, summary: 'The client sent a message the protocol does not allow here.' },
   uri_malformed: { status: 400, summary: 'The request path is not a valid percent-encoded URI.' },
+  method_override_refused: {
+    status: 400,
+    summary:
+      'The request asks the upstream to run another method than the one sent (X-HTTP-Method-Override, _method), which the rules cannot judge.',
+  },
   body_too_deep: { status: 400, summary: 'The JSON body nests deeper than Vigil accepts.' },
   setting_pinned: {
     status: 400,

@@ -178,6 +178,48 @@ test('denied methods and paths never reach the upstream, however the path is spe
   assert.equal(refused.length, 5);
 });
 
+test('a method override (header, _method in the query or body) is refused: the rules could not judge it', async () => {
+  const before = seen.length;
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  const json = { 'content-type': 'application/json' };
+  const multipart = { 'content-type': 'multipart/form-data; boundary=b' };
+  for (const [path, init] of [
+    ['/c/echo/items/1', { method: 'POST', headers: { 'X-HTTP-Method-Override': 'DELETE' } }],
+    ['/c/echo/items/1', { method: 'POST', headers: { 'x-http-method': 'delete' } }],
+    ['/c/echo/items/1', { method: 'GET', headers: { 'X-Method-Override': 'DELETE' } }],
+    ['/c/echo/items/1?_method=DELETE', { method: 'POST' }],
+    ['/c/echo/items/1?%5Fmethod=delete', { method: 'POST' }],
+    ['/c/echo/items/1', { method: 'POST', headers: form, body: 'a=1&_method=DELETE' }],
+    ['/c/echo/items/1', { method: 'POST', headers: json, body: '{"_method":"DELETE"}' }],
+    [
+      '/c/echo/items/1',
+      {
+        method: 'POST',
+        headers: multipart,
+        body: '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n--b--\r\n',
+      },
+    ],
+  ] as const) {
+    const res = await call(path, init as RequestInit);
+    assert.equal(res.status, 400, `${path} ${JSON.stringify(init)}`);
+    assert.equal(res.headers.get('x-vigil-error'), 'method_override_refused');
+  }
+  assert.equal(seen.length, before, 'the upstream saw none of them');
+  const refused = (await events('echo', 'http.request')).filter(
+    (e) => e.payload?.refused === 'method_override_refused',
+  );
+  assert.equal(refused.length, 8, 'each refusal is recorded');
+  // Naming the method actually sent is no override, and the methods themselves go through.
+  const same = await call('/c/echo/items/1', {
+    method: 'POST',
+    headers: { 'X-HTTP-Method-Override': 'post' },
+  });
+  assert.equal(same.status, 200);
+  const patch = await call('/c/echo/items/1', { method: 'PATCH', headers: json, body: '{"name":"x"}' });
+  assert.equal(patch.status, 200);
+  assert.equal(seen.length, before + 2);
+});
+
 test('bodies are recorded masked and capped; binary ones by hash', async () => {
   const body = JSON.stringify({ key: AWS_KEY_ID, padding: 'p'.repeat(200) });
   const res = await call('/c/echo/upload', {

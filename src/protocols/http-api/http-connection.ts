@@ -20,6 +20,7 @@ import type { ModuleContext, ModuleSession } from '../../pipeline/module-context
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import { BodyRecorder } from './body-record.js';
 import type { HttpConnectionConfig } from './config.js';
+import { methodOverride, methodOverrideRefused } from './method-override.js';
 import { canonicalPath, pathDecision } from './path-rules.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
@@ -122,6 +123,12 @@ export class HttpApiConnection {
       body: body.record(header(req, 'content-type')),
       trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
     };
+    const override = methodOverride(method, req.headers, search, header(req, 'content-type'), raw);
+    if (override !== null) {
+      const error = methodOverrideRefused(method);
+      await session.refuseAction('http.request', { ...payload, method_override: override }, error);
+      throw error;
+    }
     const decision = pathDecision(this.config, method, path);
     if (decision.action === 'deny') {
       const error = new VigilError('policy_denied', `${method} ${path} is not allowed on this connection`, {
