@@ -1,25 +1,29 @@
 // A connection's method and path rules: the first that matches decides; `*` stays within one path
-// segment, `**` crosses segments. Paths are compared after percent-decoding and dot-segment
-// removal, so `/admin` cannot be reached as `/x/../admin` or `/%61dmin`.
+// segment, `**` crosses segments (and `/x/**` covers `/x` itself). Paths are compared after
+// percent-decoding and dot-segment removal, so `/admin` cannot be reached as `/x/../admin` or
+// `/%61dmin`; and since upstreams differ in how they read a path, a request passes only if every
+// reading of its path an upstream might make passes (pathReadings).
 import { VigilError } from '../../core/errors.js';
 import type { HttpConnectionConfig } from './config.js';
 
 function compile(pattern: string): RegExp {
+  // `/x/**` at the end also matches `/x`: routers that ignore a trailing slash serve both alike.
+  const tail = pattern.endsWith('/**');
+  const body = tail ? pattern.slice(0, -3) : pattern;
   let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*' && pattern[i + 1] === '*') {
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i]!;
+    if (c === '*' && body[i + 1] === '*') {
       re += '.*';
       i++;
     } else if (c === '*') re += '[^/]*';
     else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
   // dotAll: `**` must cross every character a path can hold.
-  return new RegExp(`^${re}$`, 's');
+  return new RegExp(`^${re}${tail ? '(?:/.*)?' : ''}$`, 's');
 }
 
-/** The path as the upstream will resolve it: decoded, with `.` and `..` segments applied. Throws uri_malformed. */
-export function canonicalPath(rawPath: string): string {
+function decodeOnce(rawPath: string): string {
   let decoded: string;
   try {
     decoded = decodeURIComponent(rawPath);
@@ -31,8 +35,13 @@ export function canonicalPath(rawPath: string): string {
   if (/[\u0000-\u001f\u007f\\]/.test(decoded)) {
     throw new VigilError('uri_malformed', 'the request path contains a character Vigil does not forward');
   }
+  return decoded;
+}
+
+/** Applies `.` and `..` segments to a decoded path's segments. */
+function resolve(segments: readonly string[]): string {
   const out: string[] = [];
-  for (const segment of decoded.split('/').slice(1)) {
+  for (const segment of segments) {
     if (segment === '.') continue;
     if (segment === '..') out.pop();
     else out.push(segment);
@@ -40,7 +49,49 @@ export function canonicalPath(rawPath: string): string {
   return `/${out.join('/')}`;
 }
 
-export function pathDecision(
+/** The path as the upstream will resolve it: decoded, with `.` and `..` segments applied. Throws uri_malformed. */
+export function canonicalPath(rawPath: string): string {
+  return resolve(decodeOnce(rawPath).split('/').slice(1));
+}
+
+/**
+ * Every way an upstream may read a path, the canonical one first. Besides it as written: `;`
+ * parameters dropped from each segment before dot segments apply (Tomcat and Spring read
+ * `/public/..;/admin` as `/admin`), empty segments merged before they apply (nginx's
+ * merge_slashes), decoded a second time (servers that decode twice read `%2561` as `a`), without
+ * a trailing slash (routers without strict routing), and in lower case (Express and ASP.NET match
+ * routes ignoring case). Throws uri_malformed as canonicalPath does.
+ */
+export function pathReadings(rawPath: string): string[] {
+  const once = decodeOnce(rawPath);
+  const sources = [once];
+  try {
+    const twice = decodeOnce(once);
+    if (twice !== once) sources.push(twice);
+  } catch {
+    // Not an escape a second decoding would turn into anything.
+  }
+  const readings = new Set<string>();
+  for (const source of sources) {
+    const segments = source.split('/').slice(1);
+    for (const dropParams of [false, true]) {
+      for (const mergeEmpty of [false, true]) {
+        let s = dropParams ? segments.map((x) => x.replace(/;.*$/s, '')) : segments;
+        if (mergeEmpty) s = s.filter((x, i) => x !== '' || i === s.length - 1);
+        const path = resolve(s);
+        const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+        for (const p of [path, trimmed]) {
+          readings.add(p);
+          readings.add(p.toLowerCase());
+        }
+      }
+    }
+  }
+  // The canonical reading (the first added) is what is forwarded and recorded.
+  return [...readings];
+}
+
+function decide(
   config: HttpConnectionConfig,
   method: string,
   path: string,
@@ -50,4 +101,22 @@ export function pathDecision(
     if (compile(rule.path).test(path)) return { action: rule.action, rule: `rules[${i}]` };
   }
   return { action: config.default_action, rule: null };
+}
+
+/** The rules' decision for a request: denied if any reading of its path is (see pathReadings). */
+export function pathDecision(
+  config: HttpConnectionConfig,
+  method: string,
+  readings: readonly string[],
+): { action: 'allow' | 'deny'; rule: string | null } {
+  let allowed: { action: 'allow' | 'deny'; rule: string | null } = {
+    action: config.default_action,
+    rule: null,
+  };
+  for (const [i, path] of readings.entries()) {
+    const decision = decide(config, method, path);
+    if (decision.action === 'deny') return decision;
+    if (i === 0) allowed = decision;
+  }
+  return allowed;
 }
