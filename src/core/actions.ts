@@ -28,6 +28,11 @@ export function isActionEventType(type: string): type is ActionEventType {
 export interface ActionFacts {
   /** The prompt, statement, command or call a `pattern` is matched against ('' when none). */
   readonly text: string;
+  /**
+   * Other readings of the same action a target might make (an HTTP path in another case, say):
+   * a deny, review or alert pattern matching any of them matches, an allow pattern only `text`.
+   */
+  readonly alternateTexts: readonly string[];
   /** Statement kinds of a database action, upper case, one per distinct kind. */
   readonly statementKinds: readonly string[];
   /** Tables a database action touches, as the parser named them (`name` or `schema.name`). */
@@ -39,6 +44,7 @@ export interface ActionFacts {
 
 export const NO_FACTS: ActionFacts = Object.freeze({
   text: '',
+  alternateTexts: [],
   statementKinds: [],
   tables: [],
   model: null,

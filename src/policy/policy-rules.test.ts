@@ -219,6 +219,45 @@ test('pattern: a JS regular expression over the text; (?i) makes it case-insensi
   assert.equal(decided(loose, prompt('nothing here')).by, 'default');
 });
 
+test("an HTTP request's other path readings: deny, review and alert patterns see them, allow patterns do not", () => {
+  const request = (path: string, alternate_paths?: string[]): EventDraft => ({
+    type: 'http.request',
+    sessionId: 's',
+    connection: 'api',
+    identity: ALICE,
+    time: '2025-01-01T00:00:00.000Z',
+    payload: {
+      request_id: 'r',
+      method: 'POST',
+      path,
+      ...(alternate_paths ? { alternate_paths } : {}),
+      query: '',
+    },
+  });
+  const review = rules({
+    rules: [
+      {
+        name: 'payments',
+        match: { events: ['http.request'], pattern: '^POST /payments(/|$)' },
+        action: 'review',
+        review: { approvers: ['group:dba'] },
+      },
+    ],
+  });
+  for (const path of ['/payments/1', '/Payments/1', '/PAYMENTS', '/payments/']) {
+    assert.equal(decided(review, request(path)).by, 'payments', path);
+  }
+  // Tomcat reads /public/..;/payments as /payments: the adapter records that reading.
+  assert.equal(decided(review, request('/public/..;/payments', ['/payments'])).by, 'payments');
+  assert.equal(decided(review, request('/public/x')).by, 'default');
+  const allowThenDeny = rules({
+    rules: [{ name: 'open', match: { events: ['http.request'], pattern: '^POST /open$' }, action: 'allow' }],
+    default: 'deny',
+  });
+  assert.equal(decided(allowThenDeny, request('/open')).by, 'open');
+  assert.equal(decided(allowThenDeny, request('/OPEN')).by, 'default', 'an allow matches only the text');
+});
+
 test('a pattern that does not compile: config_invalid naming the rule, at load and at construction', () => {
   assert.throws(
     () =>

@@ -129,7 +129,15 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
         { cause: err, details: { rule: rule.name } },
       );
     }
-    checks.push(['pattern', (_, facts) => regex.test(facts().text)]);
+    // Only a rule that restricts may match another reading: an allow must match the text itself.
+    const restricts = rule.action !== 'allow';
+    checks.push([
+      'pattern',
+      (_, facts) => {
+        const f = facts();
+        return regex.test(f.text) || (restricts && f.alternateTexts.some((t) => regex.test(t)));
+      },
+    ]);
   }
   if (rule.action === 'review' && !rule.review) {
     throw new VigilError('config_invalid', `policy rule ${rule.name}: a review rule needs review.approvers`, {

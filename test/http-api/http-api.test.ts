@@ -227,6 +227,28 @@ test('a method override (header, _method in the query or body) is refused: the r
   assert.equal(seen.length, before + 2);
 });
 
+test('a policy review on a path also holds the other spellings an upstream may route alike', async () => {
+  const before = seen.length;
+  const held = call('/c/echo/PAYMENTS/2', { method: 'POST', body: 'x' });
+  let pending: { id: string }[] = [];
+  for (let i = 0; i < 200 && pending.length === 0; i++) {
+    pending = (await gateway.store.approvals.listApprovals({ status: 'pending' })).filter((a) =>
+      /PAYMENTS/.test(JSON.stringify(a)),
+    );
+    if (pending.length === 0) await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(pending.length, 1, 'held for review');
+  assert.equal(seen.length, before, 'the upstream has not seen it');
+  const denied = await fetch(`${gateway.url}/api/approvals/${pending[0]!.id}/deny`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.audrey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ reason: 'not today' }),
+  });
+  assert.equal(denied.status, 200);
+  assert.equal((await held).status, 403);
+  assert.equal(seen.length, before, 'nor after the denial');
+});
+
 test('bodies are recorded masked and capped; binary ones by hash', async () => {
   const body = JSON.stringify({ key: AWS_KEY_ID, padding: 'p'.repeat(200) });
   const res = await call('/c/echo/upload', {

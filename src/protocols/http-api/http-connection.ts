@@ -21,7 +21,7 @@ import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeli
 import { BodyRecorder } from './body-record.js';
 import type { HttpConnectionConfig } from './config.js';
 import { methodOverride, methodOverrideRefused } from './method-override.js';
-import { pathDecision, pathReadings } from './path-rules.js';
+import { looseReadings, pathDecision, structuralReadings } from './path-rules.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);
@@ -97,10 +97,10 @@ export class HttpApiConnection {
     rawPath: string,
     search: string,
   ): Promise<void> {
-    let readings: string[];
+    let structural: string[];
     let raw: Buffer;
     try {
-      readings = pathReadings(rawPath);
+      structural = structuralReadings(rawPath);
       // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
       // sent is what is recorded and forwarded.
       raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
@@ -109,7 +109,7 @@ export class HttpApiConnection {
       if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path: rawPath });
       throw error;
     }
-    const path = readings[0]!;
+    const path = structural[0]!;
     const forwardedPath = encodePath(path) + search;
     const requestId = newId('r');
     const body = new BodyRecorder(this.config.record_body_bytes);
@@ -119,6 +119,8 @@ export class HttpApiConnection {
       request_id: requestId,
       method,
       path,
+      // Other ways an upstream may resolve the path (path-rules.ts), judged by the rules and by policy.
+      ...(structural.length > 1 ? { alternate_paths: structural.slice(1) } : {}),
       query: search,
       content_type: header(req, 'content-type') ?? null,
       body: body.record(header(req, 'content-type')),
@@ -130,7 +132,7 @@ export class HttpApiConnection {
       await session.refuseAction('http.request', { ...payload, method_override: override }, error);
       throw error;
     }
-    const decision = pathDecision(this.config, method, readings);
+    const decision = pathDecision(this.config, method, [...new Set(structural.flatMap(looseReadings))]);
     if (decision.action === 'deny') {
       const error = new VigilError('policy_denied', `${method} ${path} is not allowed on this connection`, {
         details: { rule: decision.rule ?? 'default_action' },

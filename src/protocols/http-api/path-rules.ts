@@ -55,14 +55,13 @@ export function canonicalPath(rawPath: string): string {
 }
 
 /**
- * Every way an upstream may read a path, the canonical one first. Besides it as written: `;`
- * parameters dropped from each segment before dot segments apply (Tomcat and Spring read
- * `/public/..;/admin` as `/admin`), empty segments merged before they apply (nginx's
- * merge_slashes), decoded a second time (servers that decode twice read `%2561` as `a`), without
- * a trailing slash (routers without strict routing), and in lower case (Express and ASP.NET match
- * routes ignoring case). Throws uri_malformed as canonicalPath does.
+ * The ways an upstream may resolve a path's structure, the canonical one first: as written; with
+ * `;` parameters dropped from each segment before dot segments apply (Tomcat and Spring read
+ * `/public/..;/admin` as `/admin`); with empty segments merged before they apply (nginx's
+ * merge_slashes); decoded a second time (servers that decode twice read `%2561` as `a`). Throws
+ * uri_malformed as canonicalPath does.
  */
-export function pathReadings(rawPath: string): string[] {
+export function structuralReadings(rawPath: string): string[] {
   const once = decodeOnce(rawPath);
   const sources = [once];
   try {
@@ -78,17 +77,22 @@ export function pathReadings(rawPath: string): string[] {
       for (const mergeEmpty of [false, true]) {
         let s = dropParams ? segments.map((x) => x.replace(/;.*$/s, '')) : segments;
         if (mergeEmpty) s = s.filter((x, i) => x !== '' || i === s.length - 1);
-        const path = resolve(s);
-        const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-        for (const p of [path, trimmed]) {
-          readings.add(p);
-          readings.add(p.toLowerCase());
-        }
+        readings.add(resolve(s));
       }
     }
   }
-  // The canonical reading (the first added) is what is forwarded and recorded.
   return [...readings];
+}
+
+/** A resolved path as routers that ignore a trailing slash, or case (Express, ASP.NET), read it. */
+export function looseReadings(path: string): string[] {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  return [...new Set([path, trimmed, path.toLowerCase(), trimmed.toLowerCase()])];
+}
+
+/** Every reading of a path an upstream might make, the canonical one (what is forwarded) first. */
+export function pathReadings(rawPath: string): string[] {
+  return [...new Set(structuralReadings(rawPath).flatMap(looseReadings))];
 }
 
 function decide(
