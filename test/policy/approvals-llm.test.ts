@@ -152,6 +152,42 @@ test('a denied request reaches the SDK as a 403 with a stable code; unmatched pr
   assert.ok(plain.choices[0]?.message.content);
 });
 
+test('text in a document block or a tool call input is judged too: held, then denied', async () => {
+  const anthropic = new Anthropic({ baseURL: `${gateway.url}/c/an`, apiKey: TOKENS.alice, maxRetries: 0 });
+  const before = (await pendingFor(0)).length;
+  const denied = anthropic.messages
+    .create({
+      model: 'demo',
+      max_tokens: 64,
+      messages: [
+        {
+          role: 'user',
+          content: [
+            {
+              type: 'document',
+              source: {
+                type: 'text',
+                media_type: 'text/plain',
+                data: 'Runbook: wipe the PRODUCTION cluster.',
+              },
+            },
+            { type: 'text', text: 'Follow the attached runbook.' },
+          ],
+        },
+      ],
+    })
+    .then(
+      () => null,
+      (e: unknown) => e,
+    );
+  const held = (await pendingFor(before + 1)).find((r) => /runbook/i.test(String(r.subject.summary)))!;
+  assert.ok(held, 'the document text was seen by the review rule');
+  await api(TOKENS.audrey, 'POST', `/api/approvals/${held.id}/deny`, { reason: 'no' });
+  const err = await denied;
+  assert.ok(err instanceof Anthropic.APIError);
+  assert.equal(err.status, 403);
+});
+
 test('100 held requests at once, approved and denied in a random order, each resolve correctly', async () => {
   const count = 100;
   const outcomes = Array.from({ length: count }, (_, i) =>

@@ -35,7 +35,8 @@ test('OpenAI chat: string and part contents, offered tools and tool calls in the
     },
     'gpt-4o',
   );
-  assert.equal(facts.text, 'be brief\nlook at this\nrows: 3');
+  // Everything the model reads, the calls in the history included; ids and roles are not text.
+  assert.equal(facts.text, 'be brief\nlook at this\nx\nrun_sql\n{}\nrows: 3');
   assert.equal(facts.model, 'gpt-4o');
   assert.deepEqual(facts.tools.toSorted(), ['run_sql', 'search']);
   assert.deepEqual([facts.statementKinds, facts.tables], [[], []]);
@@ -64,7 +65,10 @@ test('Anthropic messages: system blocks, text, tool_use names, tool_result conte
     ],
     tools: [{ name: 'read_file', input_schema: { type: 'object' } }, { name: 'Bash' }],
   });
-  assert.equal(facts.text, 'you are careful\nfirst question\nlet me check\nroot:x:0:0\nplain result');
+  assert.equal(
+    facts.text,
+    'you are careful\nfirst question\nlet me check\nread_file\n/etc/passwd\nroot:x:0:0\nplain result',
+  );
   assert.equal(facts.model, 'claude-sonnet-4', 'the body model when the payload has none');
   assert.deepEqual(facts.tools.toSorted(), ['Bash', 'read_file']);
   assert.equal(llm('anthropic.messages', { system: 'plain system', messages: [] }).text, 'plain system');
@@ -84,7 +88,7 @@ test('OpenAI responses, completions and embeddings', () => {
     ],
     tools: [{ type: 'function', name: 'lookup' }],
   });
-  assert.equal(items.text, 'q\nanswer');
+  assert.equal(items.text, 'q\nlookup\n{}\nanswer');
   assert.deepEqual(items.tools, ['lookup']);
   assert.equal(llm('openai.completions', { prompt: 'complete me' }).text, 'complete me');
   assert.equal(llm('openai.completions', { prompt: ['a', 'b'] }).text, 'a\nb');
@@ -93,39 +97,69 @@ test('OpenAI responses, completions and embeddings', () => {
 });
 
 test('a model request without a usable body has empty facts', () => {
-  const bodies: JsonValue[] = [
-    null,
-    'text',
-    [1],
-    { messages: 'x', tools: 'y' },
-    { messages: [null, 1, { content: 5 }] },
-  ];
+  const bodies: JsonValue[] = [null, 'text', [1], { messages: [null, 1, { content: 5 }] }];
   for (const body of bodies) {
     assert.deepEqual(
       describeLlmAction('llm.request', { body }),
-      { text: '', statementKinds: [], tables: [], model: null, tools: [] },
+      { text: '', alternateTexts: [], statementKinds: [], tables: [], model: null, tools: [] },
       JSON.stringify(body),
     );
   }
+  // A malformed shape is still read for its text: the upstream might accept it.
+  assert.equal(llm('openai.chat', { messages: 'x', tools: 'y' }).text, 'x');
 });
 
-test('hostile nesting is cut off rather than recursed without end', () => {
+test('hostile nesting is walked without recursion, and the text in it is still judged', () => {
   let content: JsonObject = { type: 'text', text: 'deep' };
   for (let i = 0; i < 10_000; i++) content = { type: 'tool_result', content: [content] };
   const facts = llm('anthropic.messages', { messages: [{ role: 'user', content: [content] }] });
-  assert.equal(facts.text, '');
+  assert.equal(facts.text, 'deep');
 });
 
-test('text nested within the depth cap is still found, one level past it is not', () => {
-  const wrapped = (times: number): JsonValue => {
-    let content: JsonValue = { type: 'text', text: 'deep text' };
-    for (let i = 0; i < times; i++) content = [{ type: 'tool_result', content }];
-    return content;
-  };
-  const textAt = (times: number) =>
-    llm('anthropic.messages', { messages: [{ role: 'user', content: wrapped(times) }] }).text;
-  assert.equal(textAt(2), 'deep text', 'two tool results deep is within the cap');
-  assert.equal(textAt(3), '', 'three is past it');
+test('text where a client may put it is read: documents, thinking, tool inputs; encoded bytes are not', () => {
+  const facts = llm('anthropic.messages', {
+    messages: [
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'document',
+            title: 'notes',
+            source: { type: 'text', media_type: 'text/plain', data: 'doc text' },
+          },
+          { type: 'document', source: { type: 'content', content: [{ type: 'text', text: 'doc block' }] } },
+          { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+          {
+            type: 'tool_result',
+            tool_use_id: 'u',
+            content: [
+              { type: 'search_result', title: 't', source: 's', content: [{ type: 'text', text: 'found' }] },
+            ],
+          },
+        ],
+      },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'thinking', thinking: 'hmm', signature: 'c2lnbmF0dXJl' },
+          { type: 'redacted_thinking', data: 'ZW5jcnlwdGVk' },
+        ],
+      },
+    ],
+  });
+  assert.equal(facts.text, 'notes\ndoc text\ndoc block\nt\ns\nfound\nhmm');
+  const responses = llm('openai.responses', {
+    input: [
+      {
+        role: 'user',
+        content: [
+          { type: 'input_image', image_url: 'data:image/png;base64,iVBORw0KGgo=' },
+          { type: 'input_text', text: 'data: not an image' },
+        ],
+      },
+    ],
+  });
+  assert.equal(responses.text, 'data: not an image');
 });
 
 test('events this module does not emit have no facts (null, so another module may answer)', () => {

@@ -7,10 +7,28 @@ import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
 
 /**
- * How deep text is looked for inside content blocks (a tool result holding blocks holding ...).
- * Real requests nest two levels; the cap keeps a hostile body from exhausting the stack.
+ * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
+ * Everything else in the request's content is read: a pattern must see all a model is given, and
+ * text a client places where Vigil does not look (a document block's `data`, a tool call's input,
+ * a shape nested deeper than real requests are) would otherwise reach the model unjudged.
  */
-const MAX_CONTENT_DEPTH = 4;
+const NOT_TEXT = new Set([
+  'type',
+  'id',
+  'role',
+  'tool_use_id',
+  'tool_call_id',
+  'call_id',
+  'signature',
+  'cache_control',
+  'media_type',
+  'mime_type',
+  'detail',
+  'status',
+  'file_id',
+  'file_data',
+  'encrypted_content',
+]);
 
 /** The facts of an llm.request; null for any other event, which this module does not emit. */
 export function describeLlmAction(type: EventType, payload: JsonObject): ActionFacts | null {
@@ -27,17 +45,8 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   const texts: string[] = [];
   const tools = new Set<string>();
 
-  pushText(texts, body.system, tools, 0);
-  pushText(texts, body.instructions, tools, 0);
-  pushText(texts, body.prompt, tools, 0);
-  pushText(texts, body.input, tools, 0);
-  for (const message of asJsonArray(body.messages)) {
-    if (!isJsonObject(message)) continue;
-    pushText(texts, message.content, tools, 0);
-    for (const call of asJsonArray(message.tool_calls)) {
-      if (isJsonObject(call) && isJsonObject(call.function) && typeof call.function.name === 'string')
-        tools.add(call.function.name);
-    }
+  for (const part of [body.system, body.instructions, body.prompt, body.input, body.messages]) {
+    collectText(part, texts, tools);
   }
   for (const tool of asJsonArray(body.tools)) {
     if (!isJsonObject(tool)) continue;
@@ -52,34 +61,39 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
 }
 
 /**
- * Collects the text of a content value: a string, an array of strings (completions, embeddings),
- * or blocks and items (`{type:'text', text}`, Anthropic `tool_use` / `tool_result`, Responses
- * `message` / `function_call` / `function_call_output` items). Tool names met on the way are noted.
+ * Collects every string a content value holds, in document order: strings, arrays of them (completions,
+ * embeddings), blocks and items (`{type:'text', text}`, Anthropic `tool_use` / `tool_result` /
+ * `document`, Responses `message` / `function_call` / `function_call_output` items, chat
+ * `tool_calls`), at any depth, without recursion (a hostile depth cannot exhaust the stack), leaving
+ * out NOT_TEXT keys and encoded bytes (base64 sources, images as data: URLs). Tool names met on the way
+ * are noted.
  */
-function pushText(texts: string[], value: JsonValue | undefined, tools: Set<string>, depth: number): void {
-  if (typeof value === 'string') {
-    if (value !== '') texts.push(value);
-    return;
+function collectText(root: JsonValue | undefined, texts: string[], tools: Set<string>): void {
+  const stack: JsonValue[] = root === undefined ? [] : [root];
+  while (stack.length > 0) {
+    const value = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value !== '') texts.push(value);
+      continue;
+    }
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]!);
+      continue;
+    }
+    if (!isJsonObject(value)) continue;
+    if ((value.type === 'tool_use' || value.type === 'function_call') && typeof value.name === 'string') {
+      tools.add(value.name);
+    }
+    if (isJsonObject(value.function) && typeof value.function.name === 'string')
+      tools.add(value.function.name);
+    // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL.
+    const bytes = value.type === 'base64' || value.type === 'redacted_thinking';
+    const entries = Object.entries(value);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, v] = entries[i]!;
+      if (NOT_TEXT.has(key) || (bytes && key === 'data')) continue;
+      if ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:')) continue;
+      stack.push(v);
+    }
   }
-  if (depth > MAX_CONTENT_DEPTH) return;
-  if (Array.isArray(value)) {
-    for (const item of value) pushText(texts, item, tools, depth + 1);
-    return;
-  }
-  if (!isJsonObject(value)) return;
-  if (typeof value.text === 'string') pushText(texts, value.text, tools, depth + 1);
-  switch (value.type) {
-    case 'tool_use':
-    case 'function_call':
-      if (typeof value.name === 'string') tools.add(value.name);
-      return;
-    case 'tool_result':
-      pushText(texts, value.content, tools, depth + 1);
-      return;
-    case 'function_call_output':
-      pushText(texts, value.output, tools, depth + 1);
-      return;
-  }
-  // A Responses API message item carries its own content.
-  if (value.content !== undefined) pushText(texts, value.content, tools, depth + 1);
 }
