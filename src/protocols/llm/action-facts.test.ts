@@ -36,7 +36,7 @@ test('OpenAI chat: string and part contents, offered tools and tool calls in the
     'gpt-4o',
   );
   // Everything the model reads, the calls in the history included; ids and roles are not text.
-  assert.equal(facts.text, 'be brief\nlook at this\nx\nrun_sql\n{}\nrows: 3');
+  assert.equal(facts.text, 'be brief\nlook at this\nx\nrun_sql\n{}\nrows: 3\nsearch');
   assert.equal(facts.model, 'gpt-4o');
   assert.deepEqual(facts.tools.toSorted(), ['run_sql', 'search']);
   assert.deepEqual([facts.statementKinds, facts.tables], [[], []]);
@@ -67,7 +67,7 @@ test('Anthropic messages: system blocks, text, tool_use names, tool_result conte
   });
   assert.equal(
     facts.text,
-    'you are careful\nfirst question\nlet me check\nread_file\n/etc/passwd\nroot:x:0:0\nplain result',
+    'you are careful\nfirst question\nlet me check\nread_file\n/etc/passwd\nroot:x:0:0\nplain result\nread_file\nBash',
   );
   assert.equal(facts.model, 'claude-sonnet-4', 'the body model when the payload has none');
   assert.deepEqual(facts.tools.toSorted(), ['Bash', 'read_file']);
@@ -88,7 +88,7 @@ test('OpenAI responses, completions and embeddings', () => {
     ],
     tools: [{ type: 'function', name: 'lookup' }],
   });
-  assert.equal(items.text, 'q\nlookup\n{}\nanswer');
+  assert.equal(items.text, 'q\nlookup\n{}\nanswer\nlookup');
   assert.deepEqual(items.tools, ['lookup']);
   assert.equal(llm('openai.completions', { prompt: 'complete me' }).text, 'complete me');
   assert.equal(llm('openai.completions', { prompt: ['a', 'b'] }).text, 'a\nb');
@@ -106,7 +106,7 @@ test('a model request without a usable body has empty facts', () => {
     );
   }
   // A malformed shape is still read for its text: the upstream might accept it.
-  assert.equal(llm('openai.chat', { messages: 'x', tools: 'y' }).text, 'x');
+  assert.equal(llm('openai.chat', { messages: 'x', tools: 'y' }).text, 'x\ny');
 });
 
 test('hostile nesting is walked without recursion, and the text in it is still judged', () => {

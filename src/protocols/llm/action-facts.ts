@@ -45,7 +45,18 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   const texts: string[] = [];
   const tools = new Set<string>();
 
-  for (const part of [body.system, body.instructions, body.prompt, body.input, body.messages]) {
+  // The tools offered and the output format asked for are read by the model as well: a
+  // description is as much an instruction as a message.
+  for (const part of [
+    body.system,
+    body.instructions,
+    body.prompt,
+    body.input,
+    body.messages,
+    body.tools,
+    body.response_format,
+    body.text,
+  ]) {
     collectText(part, texts, tools);
   }
   for (const tool of asJsonArray(body.tools)) {

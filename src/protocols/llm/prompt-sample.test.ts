@@ -68,7 +68,8 @@ test('what the sample builds reads to policy as the prompt, the model and the to
     const action = await build(connection, 'drop the password table', { model: 'm1', tool: ['a', 'b'] });
     const facts = llmModule.describeAction(action.type, action.payload);
     assert.ok(facts);
-    assert.equal(facts.text, 'drop the password table');
+    // The offered tools' names are read by the model too, so they follow the prompt.
+    assert.equal(facts.text, 'drop the password table\na\nb');
     assert.equal(facts.model, 'm1');
     assert.deepEqual(facts.tools, ['a', 'b']);
   }
