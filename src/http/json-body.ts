@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { VigilError } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { assertJsonDepth, MAX_JSON_DEPTH } from './json-depth.js';
+import { assertUnambiguousKeys } from './json-keys.js';
 import { readRequestBody } from './read-body.js';
 
 export function parseJsonBody(raw: Uint8Array, maxDepth = MAX_JSON_DEPTH): JsonValue {
@@ -19,6 +20,16 @@ export function parseJsonBody(raw: Uint8Array, maxDepth = MAX_JSON_DEPTH): JsonV
   } catch (err) {
     throw invalidJson(err, text.length);
   }
+}
+
+/**
+ * A client's JSON body that Vigil will judge and forward: parsed as parseJsonBody does, and refused
+ * when its keys could mean something else to the upstream (json-keys.ts).
+ */
+export function parseClientJson(raw: Uint8Array): JsonValue {
+  const value = parseJsonBody(raw);
+  assertUnambiguousKeys(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), value);
+  return value;
 }
 
 /** A body_invalid_json error that carries where the parser stopped, never what it read there. */

@@ -59,7 +59,7 @@ export function jsonNestingDepth(json: Uint8Array | string, stopAbove = Number.P
  * odd number of backslashes stand right before it: inside a string every backslash escapes the
  * byte after it, so a run of them pairs up from its start.
  */
-function closingQuote(bytes: Buffer, from: number): number {
+export function closingQuote(bytes: Buffer, from: number): number {
   let at = from;
   for (;;) {
     const quote = bytes.indexOf(QUOTE, at);

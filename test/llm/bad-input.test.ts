@@ -226,6 +226,21 @@ test('D10: a deeply nested admin API body answers 400 body_too_deep and changes 
   assert.doesNotMatch(disabled.text, /deep-probe/);
 });
 
+test('a body whose keys an upstream could read differently (repeated, or differing in case) is refused', async () => {
+  const before = (await storedEvents()).filter((e) => e.type === 'llm.request').length;
+  for (const body of [
+    '{"model":"demo","MODEL":"expensive","messages":[{"role":"user","content":"hi"}]}',
+    '{"model":"demo","messages":[{"role":"user","content":"hi"}],"messages":[{"role":"user","content":"other"}]}',
+  ]) {
+    const res = await call('/c/oa/v1/chat/completions', { method: 'POST', headers: asAlice, body });
+    assert.equal(res.status, 400, body);
+    assert.equal(res.header, 'body_invalid_json');
+    assert.match(String(res.text), /differ only in case/);
+  }
+  const after = (await storedEvents()).filter((e) => e.type === 'llm.request').length;
+  assert.equal(after, before, 'neither was recorded as a request, so neither was forwarded');
+});
+
 test('the gateway keeps serving, and the ledger verifies', async () => {
   const health = await fetch(`${gateway.url}/healthz`);
   assert.equal(health.status, 200);

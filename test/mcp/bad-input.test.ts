@@ -116,6 +116,19 @@ test('a tools/call sent as a notification (no id) is refused, never forwarded; k
   );
 });
 
+test('a tools/call whose params name the tool twice (a case variant) is refused, never forwarded', async () => {
+  const res = await post(
+    '{"jsonrpc":"2.0","id":21,"method":"tools/call","params":{"name":"add","NAME":"write_file","arguments":{"path":"x","content":"y"}}}',
+  );
+  assert.equal(res.status, 400);
+  assert.equal((await rpcError(res)).error.data.code, 'body_invalid_json');
+  assert.ok(
+    !f.arrivals.some(
+      (a) => a.method === 'tools/call' && a.args && (a.args as { path?: string }).path === 'x',
+    ),
+  );
+});
+
 test('an oversized message: 413, nothing forwarded', async () => {
   const big = JSON.stringify({
     jsonrpc: '2.0',

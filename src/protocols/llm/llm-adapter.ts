@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { parseJsonBody } from '../../http/json-body.js';
+import { parseClientJson } from '../../http/json-body.js';
 import { readRequestBody } from '../../http/read-body.js';
 import type { ModuleContext } from '../../pipeline/module-context.js';
 import { admissionRequest } from './admission.js';
@@ -75,7 +75,7 @@ export class LlmConnection {
     const api = classifyLlmRoute(this.config.type, method, path);
     if (!api) throw new VigilError('route_unknown', `no ${this.config.type} route for ${method} ${path}`);
     const raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
-    const body = expectsJsonBody(api) ? parseJsonBody(raw) : null;
+    const body = expectsJsonBody(api) ? parseClientJson(raw) : null;
     return { api, method, path, search, raw, body };
   }
 }

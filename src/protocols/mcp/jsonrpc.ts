@@ -3,7 +3,7 @@
 // defensively from client bytes. Pure: the same reader checks what the upstream sends back.
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue } from '../../core/events.js';
-import { parseJsonBody } from '../../http/json-body.js';
+import { parseClientJson } from '../../http/json-body.js';
 
 export type JsonRpcId = string | number;
 
@@ -39,7 +39,7 @@ export function salvageId(value: JsonValue): JsonRpcId | null {
 
 /** Parses one POST body. Throws body_invalid_json, body_too_deep or protocol_violation (never quoting the input). */
 export function parseJsonRpcBody(raw: Uint8Array): JsonRpcMessage {
-  return readJsonRpcMessage(parseJsonBody(raw));
+  return readJsonRpcMessage(parseClientJson(raw));
 }
 
 export function readJsonRpcMessage(value: JsonValue): JsonRpcMessage {

@@ -1,0 +1,60 @@
+// Keys that different JSON parsers read differently. JSON.parse keeps the last of two equal keys in
+// one object; some parsers keep the first, and Go's encoding/json (Ollama, many OpenAI-compatible
+// and MCP servers) matches struct fields ignoring case, so `"model"` and `"MODEL"`, or a tool call's
+// `"name"` and `"NAME"`, are one field to it and two to Vigil. A client body Vigil judges, masks and
+// records must mean one thing to every upstream, so a body with either is refused.
+import { VigilError } from '../core/errors.js';
+import type { JsonValue } from '../core/events.js';
+import { closingQuote } from './json-depth.js';
+
+const QUOTE = 0x22;
+const COLON = 0x3a;
+
+/** How many object keys a JSON text writes (strings followed by a colon), duplicates included. */
+export function writtenKeyCount(bytes: Buffer): number {
+  let keys = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] !== QUOTE) continue;
+    i = closingQuote(bytes, i + 1);
+    let j = i + 1;
+    // JSON whitespace: space, tab, LF, CR.
+    while (bytes[j] === 0x20 || bytes[j] === 0x09 || bytes[j] === 0x0a || bytes[j] === 0x0d) j++;
+    if (bytes[j] === COLON) keys++;
+  }
+  return keys;
+}
+
+function ambiguous(): VigilError {
+  return new VigilError(
+    'body_invalid_json',
+    'the request body has a key twice in one object, or two keys that differ only in case, which upstreams read differently',
+    { details: { reason: 'ambiguous_keys' } },
+  );
+}
+
+/** Throws body_invalid_json when `raw` (already parsed as `value`) has duplicate or case-variant keys. */
+export function assertUnambiguousKeys(raw: Buffer, value: JsonValue): void {
+  let parsedKeys = 0;
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    const keys = Object.keys(v);
+    parsedKeys += keys.length;
+    if (keys.length > 1) {
+      const folded = new Set<string>();
+      for (const key of keys) folded.add(key.toLowerCase());
+      if (folded.size !== keys.length) throw ambiguous();
+    }
+    for (const key of keys) {
+      const child = v[key]!;
+      if (typeof child === 'object' && child !== null) stack.push(child);
+    }
+  }
+  // JSON.parse keeps one of two equal keys, so the text writes more keys than the value holds.
+  if (writtenKeyCount(raw) !== parsedKeys) throw ambiguous();
+}
