@@ -162,6 +162,23 @@ test('text where a client may put it is read: documents, thinking, tool inputs; 
   assert.equal(responses.text, 'data: not an image');
 });
 
+test('tools the provider runs itself are named by their type; an MCP connector counts as the tool mcp', () => {
+  const responses = llm('openai.responses', {
+    input: 'hi',
+    tools: [
+      { type: 'mcp', server_label: 'deepwiki', server_url: 'https://mcp.example/sse' },
+      { type: 'code_interpreter', container: { type: 'auto' } },
+      { type: 'function', name: 'lookup' },
+    ],
+  });
+  assert.deepEqual(responses.tools.toSorted(), ['code_interpreter', 'lookup', 'mcp']);
+  const anthropic = llm('anthropic.messages', {
+    messages: [{ role: 'user', content: 'hi' }],
+    mcp_servers: [{ type: 'url', url: 'https://mcp.example/sse', name: 'docs' }],
+  });
+  assert.deepEqual(anthropic.tools, ['mcp']);
+});
+
 test('events this module does not emit have no facts (null, so another module may answer)', () => {
   assert.equal(describeLlmAction('llm.response', { body: { choices: [] } }), null);
   assert.equal(describeLlmAction('db.query', { statement: 'select 1' }), null);

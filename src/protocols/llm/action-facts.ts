@@ -64,7 +64,12 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
     // OpenAI chat nests the name under `function`; Anthropic and the Responses API put it on the tool.
     if (isJsonObject(tool.function) && typeof tool.function.name === 'string') tools.add(tool.function.name);
     else if (typeof tool.name === 'string') tools.add(tool.name);
+    // A tool the provider runs itself (Responses `mcp`, `code_interpreter`, `web_search`, `local_shell`
+    // …) has no name: it is known by its type, so a rule can deny it.
+    else if (typeof tool.type === 'string' && tool.type !== 'function') tools.add(tool.type);
   }
+  // Anthropic's MCP connector: the provider calls these servers' tools on the caller's behalf.
+  if (asJsonArray(body.mcp_servers).length > 0) tools.add('mcp');
 
   const model =
     typeof payload.model === 'string' ? payload.model : typeof body.model === 'string' ? body.model : null;
