@@ -129,6 +129,19 @@ test('a tools/call whose params name the tool twice (a case variant) is refused,
   );
 });
 
+test('a tools/call whose arguments are not an object is refused rather than recorded as {}', async () => {
+  for (const args of ['"path=x"', '["x","y"]', 'null']) {
+    const res = await post(
+      `{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"write_file","arguments":${args}}}`,
+    );
+    const answer = await rpcError(res);
+    assert.equal(answer.error.data.code, 'protocol_violation', args);
+  }
+  assert.ok(
+    !f.arrivals.some((a) => a.method === 'tools/call' && a.tool === 'write_file' && !a.recordedFirst),
+  );
+});
+
 test('an oversized message: 413, nothing forwarded', async () => {
   const big = JSON.stringify({
     jsonrpc: '2.0',

@@ -275,6 +275,14 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
       new VigilError('protocol_violation', 'task-augmented tool calls are not supported through Vigil'),
     );
   }
+  if (m.params.arguments !== undefined && !isObject(m.params.arguments)) {
+    // Judged and recorded as {} it would still be forwarded as sent: refused instead.
+    return refuse(
+      scope,
+      m,
+      new VigilError('protocol_violation', 'tools/call params.arguments must be an object'),
+    );
+  }
   const tool = m.params.name;
   const args = isObject(m.params.arguments) ? m.params.arguments : {};
   const callId = newId('mc');
