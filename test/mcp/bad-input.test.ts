@@ -129,7 +129,7 @@ test('a tools/call whose params name the tool twice (a case variant) is refused,
   );
 });
 
-test('a tools/call whose arguments are not an object is refused rather than recorded as {}', async () => {
+test('a call, read or prompt whose fields are of another shape is refused rather than recorded as {} or null', async () => {
   for (const args of ['"path=x"', '["x","y"]', 'null']) {
     const res = await post(
       `{"jsonrpc":"2.0","id":22,"method":"tools/call","params":{"name":"write_file","arguments":${args}}}`,
@@ -137,6 +137,12 @@ test('a tools/call whose arguments are not an object is refused rather than reco
     const answer = await rpcError(res);
     assert.equal(answer.error.data.code, 'protocol_violation', args);
   }
+  for (const params of ['{"uri":5}', '{}', '{"name":["x"]}', '{"name":"p","arguments":"a=1"}']) {
+    const method = params.includes('uri') || params === '{}' ? 'resources/read' : 'prompts/get';
+    const res = await post(`{"jsonrpc":"2.0","id":23,"method":"${method}","params":${params}}`);
+    assert.equal((await rpcError(res)).error.data.code, 'protocol_violation', `${method} ${params}`);
+  }
+  assert.ok(!f.arrivals.some((a) => a.method === 'resources/read' || a.method === 'prompts/get'));
   const notObject = (v: unknown) => typeof v !== 'object' || v === null || Array.isArray(v);
   assert.ok(!f.arrivals.some((a) => a.tool === 'write_file' && notObject(a.args)), 'none was forwarded');
 });

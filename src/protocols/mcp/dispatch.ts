@@ -88,19 +88,28 @@ export async function dispatchRequest(
       return toolCall(served, scope, m);
     case 'tools/list':
       return forward(served, scope, m, { onAnswer: (answer) => recordListing(served, scope, m, answer) });
+    // What is recorded must be what is forwarded: a field of another shape is refused, not
+    // recorded as null or {} and then sent on as it was.
     case 'resources/read':
-      return recordedRead(served, scope, m, 'mcp.read', {
-        uri: typeof m.params.uri === 'string' ? m.params.uri : null,
-      });
+      if (typeof m.params.uri !== 'string') return refuse(scope, m, malformed('resources/read params.uri'));
+      return recordedRead(served, scope, m, 'mcp.read', { uri: m.params.uri });
     case 'prompts/get':
+      if (typeof m.params.name !== 'string') return refuse(scope, m, malformed('prompts/get params.name'));
+      if (m.params.arguments !== undefined && !isObject(m.params.arguments)) {
+        return refuse(scope, m, malformed('prompts/get params.arguments'));
+      }
       return recordedRead(served, scope, m, 'mcp.prompt', {
-        name: typeof m.params.name === 'string' ? m.params.name : null,
+        name: m.params.name,
         arguments: isObject(m.params.arguments) ? m.params.arguments : {},
       });
     default:
       if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, {});
       return refuse(scope, m, new VigilError('method_unknown', 'Vigil does not forward this method'));
   }
+}
+
+function malformed(field: string): VigilError {
+  return new VigilError('protocol_violation', `${field} is missing or of the wrong type`);
 }
 
 async function refuse(scope: RequestScope, m: RequestMessage, error: VigilError): Promise<void> {
@@ -277,11 +286,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   }
   if (m.params.arguments !== undefined && !isObject(m.params.arguments)) {
     // Judged and recorded as {} it would still be forwarded as sent: refused instead.
-    return refuse(
-      scope,
-      m,
-      new VigilError('protocol_violation', 'tools/call params.arguments must be an object'),
-    );
+    return refuse(scope, m, malformed('tools/call params.arguments'));
   }
   const tool = m.params.name;
   const args = isObject(m.params.arguments) ? m.params.arguments : {};
