@@ -21,6 +21,15 @@ const NEVER_FORWARDED = [
   'expect',
   'x-vigil-session',
   'x-vigil-anything',
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-real-ip',
+  'x-client-ip',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-override-url',
 ];
 
 const nameArb = fc.oneof(
@@ -32,12 +41,13 @@ const valueArb = fc.oneof(
   fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }),
 );
 
-test('no credential, hop-by-hop or x-vigil-* header reaches the target; every other header does', () => {
+test('no credential, hop-by-hop, proxy-claim or x-vigil-* header reaches the target; every other header does', () => {
   fc.assert(
     fc.property(fc.dictionary(nameArb, valueArb, { maxKeys: 12 }), (incoming) => {
       const out = forwardableRequestHeaders(incoming);
       for (const [name, value] of Object.entries(incoming)) {
-        const dropped = NEVER_FORWARDED.includes(name) || name.startsWith('x-vigil-');
+        const dropped =
+          NEVER_FORWARDED.includes(name) || name.startsWith('x-vigil-') || name.startsWith('x-forwarded-');
         if (dropped) assert.ok(!(name in out), `${name} was forwarded`);
         else assert.equal(out[name], Array.isArray(value) ? value.join(', ') : value, name);
       }

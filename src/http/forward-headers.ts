@@ -21,7 +21,23 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'expect',
 ]);
 
-/** The client's headers that may go on to the target: no hop-by-hop, credential or x-vigil-* header. */
+/**
+ * Headers with which a client would speak for a proxy: where the request came from (an upstream may
+ * trust an address in them) and which URL it "really" asked for (Symfony, IIS and others route by
+ * X-Original-URL or X-Rewrite-URL, past the path the rules judged). Vigil is the proxy here, so the
+ * client's are dropped.
+ */
+const PROXY_CLAIMS: ReadonlySet<string> = new Set([
+  'forwarded',
+  'x-real-ip',
+  'x-client-ip',
+  'x-original-url',
+  'x-original-uri',
+  'x-rewrite-url',
+  'x-override-url',
+]);
+
+/** The client's headers that may go on to the target: no hop-by-hop, credential, proxy-claim or x-vigil-* header. */
 export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(incoming)) {
@@ -29,6 +45,8 @@ export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): Record
       value === undefined ||
       HOP_BY_HOP.has(name) ||
       isClientCredentialHeader(name) ||
+      PROXY_CLAIMS.has(name) ||
+      name.startsWith('x-forwarded-') ||
       name.startsWith('x-vigil-')
     ) {
       continue;

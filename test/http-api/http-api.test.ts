@@ -185,6 +185,32 @@ test('denied methods and paths never reach the upstream, however the path is spe
   assert.equal(refused.length, 10);
 });
 
+test('a client cannot name another URL or origin for the upstream to route by (X-Original-URL, X-Forwarded-*)', async () => {
+  const res = await call('/c/echo/public/page', {
+    headers: {
+      'X-Original-URL': '/admin/users',
+      'X-Rewrite-URL': '/admin/users',
+      'X-Forwarded-For': '10.0.0.1',
+      'X-Forwarded-Host': 'internal.example',
+      Forwarded: 'for=10.0.0.1',
+      'X-Real-IP': '10.0.0.1',
+    },
+  });
+  assert.equal(res.status, 200);
+  const arrived = seen.at(-1)!;
+  assert.equal(arrived.url, '/public/page');
+  for (const name of [
+    'x-original-url',
+    'x-rewrite-url',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'forwarded',
+    'x-real-ip',
+  ]) {
+    assert.equal(arrived.headers[name], undefined, `${name} reached the upstream`);
+  }
+});
+
 test('a method override (header, _method in the query or body) is refused: the rules could not judge it', async () => {
   const before = seen.length;
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
