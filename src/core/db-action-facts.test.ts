@@ -15,6 +15,7 @@ test('db.query: the statement, upper-cased distinct kinds and the tables of ever
   });
   assert.deepEqual(facts, {
     text: 'with d as (delete from a returning *) select * from public.b, d',
+    alternateTexts: [],
     statementKinds: ['SELECT', 'DELETE'],
     tables: ['public.b', 'a'],
     model: null,
@@ -25,6 +26,7 @@ test('db.query: the statement, upper-cased distinct kinds and the tables of ever
 test('db.query: a null statement (an unknown portal) and a missing classification give empty facts', () => {
   assert.deepEqual(describeQuery({ statement: null }), {
     text: '',
+    alternateTexts: [],
     statementKinds: [],
     tables: [],
     model: null,
