@@ -23,6 +23,8 @@ export function describeTerminalEvent(e: StoredEvent): string | null {
         return `ssh.exec subsystem ${field(p.subsystem)} (channel ${field(p.channel)})`;
       return `ssh.exec ${field(p.command)} (channel ${field(p.channel)})`;
     case 'ssh.command':
+      if (p.hidden === true)
+        return `ssh.command #${Number(p.index ?? 0) + 1} (${field(p.bytes)} bytes typed with echo off, not stored; refused: ${field(p.refused)}, at ${field(p.t)}s)`;
       return `ssh.command #${Number(p.index ?? 0) + 1} ${field(p.command)} (at ${field(p.t)}s${p.source === 'screen' ? ', read from the screen' : ''})`;
     case 'ssh.output': {
       if (!Array.isArray(p.frames)) return null;

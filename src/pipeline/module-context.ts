@@ -17,6 +17,7 @@ import type { ModuleStateStore, PayloadMasker } from '../core/ports.js';
 import type { Credential } from '../identity/authenticator.js';
 import type { AppendOptions } from '../ledger/recorder.js';
 import type { Pipeline, SubmitOptions } from './pipeline.js';
+import type { PolicyDecision } from './policy.js';
 import type { LiveSession, SessionManager } from './sessions.js';
 
 export interface ModuleLogger {
@@ -62,6 +63,8 @@ export interface ModuleSession {
   refuse(error: VigilError, facts: JsonObject): Promise<void>;
   /** Records an action refused before policy could judge it (Pipeline.refuseAction); rejects when it cannot be recorded. */
   refuseAction(type: EventType, payload: JsonObject, error: VigilError): Promise<void>;
+  /** What policy would decide for an action, recording nothing (Pipeline.judge): for text that must not be stored. */
+  judge(type: EventType, payload: JsonObject): PolicyDecision;
   /** Work in progress (an HTTP request): the session is not idle until the returned release is called. */
   begin(): () => void;
   /** Activity without a request (a result streaming in). */
@@ -165,6 +168,7 @@ function moduleSession(live: LiveSession, pipeline: Pipeline, sessions: SessionM
     observe: (type, payload, options) => pipeline.observe(live, type, payload, options),
     refuse: (error, facts) => pipeline.recordDenial(live, error, facts),
     refuseAction: (type, payload, error) => pipeline.refuseAction(live, type, payload, error),
+    judge: (type, payload) => pipeline.judge(live, type, payload),
     begin() {
       live.active++;
       let released = false;

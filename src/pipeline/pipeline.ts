@@ -17,7 +17,7 @@ import {
   NO_GRANTS,
 } from './authorize.js';
 import { type ActionClock, observeAction, type PipelineObserver } from './observer.js';
-import type { Policy, PolicyAlert, ReviewRequirement } from './policy.js';
+import type { Policy, PolicyAlert, PolicyDecision, ReviewRequirement } from './policy.js';
 
 export type RecordFailureMode = 'fail-closed' | 'fail-open';
 
@@ -338,6 +338,15 @@ export class Pipeline {
    * attempt is recorded (masked, marked `refused`) with its decision, as a policy denial would be.
    * Rejects with `record_failed` in fail-closed mode; the action is refused either way.
    */
+  /**
+   * What policy would decide for an action, recording nothing: for an action whose text must not be
+   * stored (a line typed with echo off), judged all the same; the module records the outcome
+   * without the text.
+   */
+  judge(ctx: EventContext, type: EventType, payload: JsonObject): PolicyDecision {
+    return this.#deps.policy.evaluate(this.#draft(ctx, type, payload)).decision;
+  }
+
   async refuseAction(
     ctx: EventContext,
     type: EventType,

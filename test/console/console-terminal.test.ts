@@ -28,7 +28,9 @@ let sessionId = '';
 before(async () => {
   if (missing) return;
   process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  f = await startSshFixture();
+  // A loaded machine may take longer than the default 300 ms to echo a line: such a line would be
+  // judged but taken for one typed with echo off, and not listed as a command.
+  f = await startSshFixture({ connection: { echo_wait: '3s' } });
   await typeInShell(f, TOKENS.alice, COMMANDS, [SHELL_PROMPT, 'first-5', '\x07-done', 'last-42']);
   const sessions = await f.sessions();
   const last = sessions.at(-1)!;

@@ -33,6 +33,7 @@ function fakeSession() {
     observe: async () => null,
     refuse: async () => undefined,
     refuseAction: async () => undefined,
+    judge: () => ({ action: 'allow' }),
     begin: () => () => undefined,
     touch: () => undefined,
     onCut(cut: (reason: SessionEndReason) => void) {

@@ -123,14 +123,28 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await shows(`got-${SECRET.length}`);
   await typeSlowly(`mysql -uroot -p${TYPED_SECRET} --version && echo typed-done`);
   await shows(/^typed-done$/m);
+  // Typed blind: with echo off the line is not stored, but it is judged all the same.
+  const blind = join(f.work, 'forbidden-marker-blind');
+  await type('stty -echo');
+  await new Promise((r) => setTimeout(r, 300));
+  await type(`touch ${blind}`);
+  await shows('(a line typed with echo off, not stored)');
+  await type('stty echo');
+  await type('echo echo-back');
+  await shows(/^echo-back$/m);
+  assert.equal(existsSync(blind), false, 'the denied line typed with echo off ran');
   await type('exit');
   await until('the ssh client to end', async () =>
     (await tmux('has-session', '-t', TMUX)).code !== 0 ? true : null,
   );
 
   const events = await sessionEvents();
+  const blindRefusals = events.filter((e) => e.type === 'ssh.command' && e.payload?.hidden === true);
+  assert.equal(blindRefusals.length, 1, 'the blind line is recorded as refused');
+  assert.equal(blindRefusals[0]!.payload?.refused, 'policy_denied');
+  assert.equal(blindRefusals[0]!.payload?.command, undefined, 'without its text');
   const commands = events
-    .filter((e) => e.type === 'ssh.command')
+    .filter((e) => e.type === 'ssh.command' && e.payload?.hidden !== true)
     .map((e) => String(e.payload?.command).replace(/\[MASKED:shell-secret:[0-9a-f]{6}\]/, '[MASKED]'));
   assert.deepEqual(commands, [
     "export PS1='vigil-test$ '",
@@ -140,6 +154,8 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
     'echo still-here',
     `read -s -p 'Password: ' PW; echo; echo got-\${#PW}`,
     'mysql -uroot -p[MASKED] --version && echo typed-done',
+    'stty -echo',
+    'echo echo-back',
     'exit',
   ]);
   // The echo arrives a key per frame: the terminal as a replay shows it must not hold the password.
@@ -152,7 +168,11 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   assert.match(screen, /mysql -uroot -p\[MASKED:shell-secret:[0-9a-f]{6}\]/);
   assert.ok(!screen.includes(TYPED_SECRET), 'the echo of the typed password is in the recorded output');
   const hidden = events.filter((e) => e.type === 'ssh.input' && e.payload?.hidden === true);
-  assert.equal(hidden.length, 1, 'the password line is recorded as typed, not stored');
+  assert.equal(
+    hidden.length,
+    3,
+    'the password line, the blind line and `stty echo` are recorded as typed, not stored',
+  );
   assert.equal(hidden[0]!.payload?.bytes, SECRET.length + 1);
   // Each command line points into the terminal stream: later lines later.
   const offsets = events.filter((e) => e.type === 'ssh.command').map((e) => Number(e.payload?.offset));

@@ -79,6 +79,9 @@ function fakeContext(refuseWith: VigilError | null = null) {
     async refuseAction() {
       throw new Error('the LLM module refuses nothing before policy');
     },
+    judge() {
+      throw new Error('the LLM module judges nothing without recording it');
+    },
     begin() {
       state.active++;
       state.begun++;

@@ -111,13 +111,7 @@ export class LineGuard {
       await this.#o.write(ENTER);
       return;
     }
-    if (!(await this.#echoed())) {
-      // Echo off: a secret was typed. It goes to the host; only its length is recorded.
-      this.#flushTyped(false, ENTER);
-      this.#endLine();
-      await this.#o.write(ENTER);
-      return;
-    }
+    if (!(await this.#echoed())) return this.#enterUnseen(line.text.trim());
     this.#flushTyped(true, ENTER);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
@@ -159,6 +153,48 @@ export class LineGuard {
       await this.#o.write(ENTER);
       return;
     }
+    await this.#o.write(ENTER);
+  }
+
+  /**
+   * Enter on a line the host did not echo: a password at a sudo or `read -s` prompt, or a command
+   * typed blind after `stty -echo`. Only its length is recorded, but it is still judged, by its text
+   * in memory, so echo off is no way around a rule: a line a rule would deny or hold is refused
+   * (a held one cannot be reviewed without showing it), recorded as refused without its text.
+   */
+  async #enterUnseen(text: string): Promise<void> {
+    const { state, channelId } = this.#o;
+    const bytes = this.#typed.reduce((n, k) => n + k.length, 0);
+    const facts = { channel: channelId, t: this.#lineTime, offset: this.#lineOffset };
+    this.#flushTyped(false, ENTER);
+    this.#endLine();
+    const decision =
+      text === ''
+        ? { action: 'allow' as const }
+        : state.session.judge('ssh.command', { ...facts, command: text });
+    if (decision.action === 'allow') {
+      await this.#o.write(ENTER);
+      return;
+    }
+    const error = new VigilError(
+      'policy_denied',
+      decision.action === 'deny'
+        ? `denied by rule ${decision.rule}: ${decision.reason} (a line typed with echo off, not stored)`
+        : `a line typed with echo off matches review rule ${decision.rule}; it is not stored, so it cannot be reviewed`,
+      { details: { rule: decision.rule } },
+    );
+    try {
+      await state.session.refuseAction(
+        'ssh.command',
+        { ...facts, index: this.#commands++, hidden: true, bytes, source: 'keystrokes' },
+        error,
+      );
+    } catch {
+      // Refused all the same: the line does not run.
+    }
+    if (this.#closed) return;
+    await this.#o.write(KILL_LINE);
+    this.#o.client.write(terminalNotice(refusalText(error)));
     await this.#o.write(ENTER);
   }
 
