@@ -333,12 +333,6 @@ export class Pipeline {
   }
 
   /**
-   * An action the adapter refuses before policy can judge it, because it cannot know what the
-   * target would run (unreadable text, a statement it cannot be certain of, a pinned setting): the
-   * attempt is recorded (masked, marked `refused`) with its decision, as a policy denial would be.
-   * Rejects with `record_failed` in fail-closed mode; the action is refused either way.
-   */
-  /**
    * What policy would decide for an action, recording nothing: for an action whose text must not be
    * stored (a line typed with echo off), judged all the same; the module records the outcome
    * without the text.
@@ -347,6 +341,12 @@ export class Pipeline {
     return this.#deps.policy.evaluate(this.#draft(ctx, type, payload)).decision;
   }
 
+  /**
+   * An action the adapter refuses before policy can judge it, because it cannot know what the
+   * target would run (unreadable text, a statement it cannot be certain of, a pinned setting): the
+   * attempt is recorded (masked, marked `refused`) with its decision, as a policy denial would be.
+   * Rejects with `record_failed` in fail-closed mode; the action is refused either way.
+   */
   async refuseAction(
     ctx: EventContext,
     type: EventType,

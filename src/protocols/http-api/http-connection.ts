@@ -21,7 +21,7 @@ import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeli
 import { BodyRecorder } from './body-record.js';
 import type { HttpConnectionConfig } from './config.js';
 import { methodOverride, methodOverrideRefused } from './method-override.js';
-import { looseReadings, pathDecision, structuralReadings } from './path-rules.js';
+import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);
@@ -132,7 +132,7 @@ export class HttpApiConnection {
       await session.refuseAction('http.request', { ...payload, method_override: override }, error);
       throw error;
     }
-    const decision = pathDecision(this.config, method, [...new Set(structural.flatMap(looseReadings))]);
+    const decision = pathDecision(this.config, method, readingsOf(structural));
     if (decision.action === 'deny') {
       const error = new VigilError('policy_denied', `${method} ${path} is not allowed on this connection`, {
         details: { rule: decision.rule ?? 'default_action' },

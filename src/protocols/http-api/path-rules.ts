@@ -90,9 +90,14 @@ export function looseReadings(path: string): string[] {
   return [...new Set([path, trimmed, path.toLowerCase(), trimmed.toLowerCase()])];
 }
 
-/** Every reading of a path an upstream might make, the canonical one (what is forwarded) first. */
+/** Every reading of a path an upstream might make, from its structural readings, the canonical one first. */
+export function readingsOf(structural: readonly string[]): string[] {
+  return [...new Set(structural.flatMap(looseReadings))];
+}
+
+/** Every reading of a raw path an upstream might make, the canonical one (what is forwarded) first. */
 export function pathReadings(rawPath: string): string[] {
-  return [...new Set(structuralReadings(rawPath).flatMap(looseReadings))];
+  return readingsOf(structuralReadings(rawPath));
 }
 
 function decide(
