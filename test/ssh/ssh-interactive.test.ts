@@ -129,10 +129,16 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await new Promise((r) => setTimeout(r, 300));
   await type(`touch ${blind}`);
   await shows('(a line typed with echo off, not stored)');
+  // Edited blind with a cursor key, the line's text cannot be known: refused, not guessed at.
+  await tmux('send-keys', '-t', TMUX, '-l', 'echo blind-edit-ran');
+  await tmux('send-keys', '-t', TMUX, 'Left');
+  await tmux('send-keys', '-t', TMUX, 'Enter');
+  await shows('vigil: statement_uncertain');
   await type('stty echo');
   await type('echo echo-back');
   await shows(/^echo-back$/m);
   assert.equal(existsSync(blind), false, 'the denied line typed with echo off ran');
+  assert.ok(!/^blind-edit-ran$/m.test(await pane()), 'the uncertain blind line ran');
   await type('exit');
   await until('the ssh client to end', async () =>
     (await tmux('has-session', '-t', TMUX)).code !== 0 ? true : null,
@@ -140,8 +146,11 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
 
   const events = await sessionEvents();
   const blindRefusals = events.filter((e) => e.type === 'ssh.command' && e.payload?.hidden === true);
-  assert.equal(blindRefusals.length, 1, 'the blind line is recorded as refused');
-  assert.equal(blindRefusals[0]!.payload?.refused, 'policy_denied');
+  assert.deepEqual(
+    blindRefusals.map((e) => e.payload?.refused),
+    ['policy_denied', 'statement_uncertain'],
+    'the blind lines are recorded as refused',
+  );
   assert.equal(blindRefusals[0]!.payload?.command, undefined, 'without its text');
   const commands = events
     .filter((e) => e.type === 'ssh.command' && e.payload?.hidden !== true)
@@ -170,8 +179,8 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   const hidden = events.filter((e) => e.type === 'ssh.input' && e.payload?.hidden === true);
   assert.equal(
     hidden.length,
-    3,
-    'the password line, the blind line and `stty echo` are recorded as typed, not stored',
+    4,
+    'the password line, the blind lines and `stty echo` are recorded as typed, not stored',
   );
   assert.equal(hidden[0]!.payload?.bytes, SECRET.length + 1);
   // Each command line points into the terminal stream: later lines later.

@@ -111,7 +111,7 @@ export class LineGuard {
       await this.#o.write(ENTER);
       return;
     }
-    if (!(await this.#echoed())) return this.#enterUnseen(line.text.trim());
+    if (!(await this.#echoed())) return this.#enterUnseen(line.text.trim(), line.uncertain);
     this.#flushTyped(true, ENTER);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
@@ -162,27 +162,36 @@ export class LineGuard {
    * in memory, so echo off is no way around a rule: a line a rule would deny or hold is refused
    * (a held one cannot be reviewed without showing it), recorded as refused without its text.
    */
-  async #enterUnseen(text: string): Promise<void> {
+  async #enterUnseen(text: string, uncertain: boolean): Promise<void> {
     const { state, channelId } = this.#o;
     const bytes = this.#typed.reduce((n, k) => n + k.length, 0);
     const facts = { channel: channelId, t: this.#lineTime, offset: this.#lineOffset };
     this.#flushTyped(false, ENTER);
     this.#endLine();
-    const decision =
-      text === ''
+    // Edited with keys Vigil cannot follow (history, cursor movement), the line's text is not known,
+    // and with echo off the screen cannot tell it either: refused rather than judged by a guess.
+    const decision = uncertain
+      ? null
+      : text === ''
         ? { action: 'allow' as const }
         : state.session.judge('ssh.command', { ...facts, command: text });
-    if (decision.action === 'allow') {
+    if (decision?.action === 'allow') {
       await this.#o.write(ENTER);
       return;
     }
-    const error = new VigilError(
-      'policy_denied',
-      decision.action === 'deny'
-        ? `denied by rule ${decision.rule}: ${decision.reason} (a line typed with echo off, not stored)`
-        : `a line typed with echo off matches review rule ${decision.rule}; it is not stored, so it cannot be reviewed`,
-      { details: { rule: decision.rule } },
-    );
+    const error =
+      decision === null
+        ? new VigilError(
+            'statement_uncertain',
+            'a line typed with echo off and edited with history or cursor keys cannot be judged; type it again without them',
+          )
+        : new VigilError(
+            'policy_denied',
+            decision.action === 'deny'
+              ? `denied by rule ${decision.rule}: ${decision.reason} (a line typed with echo off, not stored)`
+              : `a line typed with echo off matches review rule ${decision.rule}; it is not stored, so it cannot be reviewed`,
+            { details: { rule: decision.rule } },
+          );
     try {
       await state.session.refuseAction(
         'ssh.command',
