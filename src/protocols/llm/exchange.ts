@@ -4,11 +4,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Agent, type Dispatcher, request as undiciRequest } from 'undici';
 import { actionDigest } from '../../core/action-digest.js';
-import { VigilError } from '../../core/errors.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestPayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
+import { decodedAnswer } from '../../http/content-decoding.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent } from '../../pipeline/session-key.js';
@@ -17,7 +18,13 @@ import { clientConnectionName } from './client-connection.js';
 import type { LlmConnectionConfig } from './config.js';
 import { upstreamRequestHeaders } from './headers.js';
 import { type ErrorShape, sendError } from './http-errors.js';
-import { type Exchange, recordResponse, relayStream, relayWhole } from './response-relay.js';
+import {
+  type Exchange,
+  recordResponse,
+  relayStream,
+  relayWhole,
+  type UpstreamAnswer,
+} from './response-relay.js';
 
 /** What every exchange on one connection shares. */
 export interface LlmTarget {
@@ -127,11 +134,20 @@ async function forward(
       sendError(res, error, target.shape);
       return;
     }
-    const contentType = String(upstream.headers['content-type'] ?? '');
+    let answer: UpstreamAnswer;
+    try {
+      answer = { statusCode: upstream.statusCode, ...decodedAnswer(upstream.headers, upstream.body) };
+    } catch (err) {
+      const error = toVigilError(err, 'upstream_failed');
+      await recordResponse(ex, { status: upstream.statusCode, error, partial: false }).catch(() => undefined);
+      sendError(res, error, target.shape);
+      return;
+    }
+    const contentType = String(answer.headers['content-type'] ?? '');
     if (contentType.includes('text/event-stream')) {
-      await relayStream(res, upstream, ex, abort.signal);
+      await relayStream(res, answer, ex, abort.signal);
     } else {
-      await relayWhole(res, upstream, ex, abort.signal);
+      await relayWhole(res, answer, ex, abort.signal);
     }
   } finally {
     res.off('close', onClientGone);

@@ -7,6 +7,7 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue, RecordedEvent } from '../../core/events.js';
 import type { LlmApi, LlmResponsePayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
+import { readAll } from '../../http/content-decoding.js';
 import { clientResponseHeaders } from '../../http/forward-headers.js';
 import { upstreamFailure as classifyUpstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
@@ -14,6 +15,13 @@ import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './cho
 import { type ErrorShape, sendError } from './http-errors.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { StreamAssembler } from './stream-assembler.js';
+
+/** The upstream's answer, its body decoded to identity bytes (http/content-decoding.ts). */
+export interface UpstreamAnswer {
+  readonly statusCode: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: AsyncIterable<Uint8Array>;
+}
 
 /** One forwarded request whose response is being relayed. */
 export interface Exchange {
@@ -70,13 +78,13 @@ export function recordResponse(ex: Exchange, r: ResponseRecord): Promise<Recorde
 /** A complete body: recorded first, then delivered. */
 export async function relayWhole(
   res: ServerResponse,
-  upstream: Dispatcher.ResponseData,
+  upstream: UpstreamAnswer,
   ex: Exchange,
   signal: AbortSignal,
 ): Promise<void> {
   let bytes: Buffer;
   try {
-    bytes = Buffer.from(await upstream.body.arrayBuffer());
+    bytes = await readAll(upstream.body);
   } catch (err) {
     const error = signal.aborted
       ? new VigilError('upstream_failed', 'the request was cut')
@@ -137,7 +145,7 @@ function maskWhole(
 /** A stream: every chunk passes on as it arrives; only the terminal event waits for the record. */
 export async function relayStream(
   res: ServerResponse,
-  upstream: Dispatcher.ResponseData,
+  upstream: UpstreamAnswer,
   ex: Exchange,
   signal: AbortSignal,
 ): Promise<void> {
@@ -151,7 +159,7 @@ export async function relayStream(
   const held: (Uint8Array | string)[] = [];
   let failure: VigilError | null = null;
   try {
-    for await (const chunk of upstream.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of upstream.body) {
       if (ttftMs === null) ttftMs = performance.now() - ex.started;
       const completes = assembler.push(chunk);
       const outgoing = rewriter ? rewriter.push(chunk) : chunk;
