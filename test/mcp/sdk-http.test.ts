@@ -89,6 +89,21 @@ test('resources/read and prompts/get are recorded before they are forwarded, res
   assert.equal((await f.events('mcp.prompt')).at(-1)?.payload?.name, 'summarize');
 });
 
+test('completion/complete is recorded, with the argument being typed, before it is forwarded', async () => {
+  const request = {
+    ref: { type: 'ref/prompt' as const, name: 'summarize' },
+    argument: { name: 'path', value: 'hel' },
+  };
+  const outcome = async (c: Client) => c.complete(request).then(JSON.stringify, (e: Error) => e.message);
+  assert.equal(await outcome(through), await outcome(direct));
+  const [completion] = (await f.events('mcp.completion')).slice(-1);
+  assert.deepEqual(completion?.payload?.argument, { name: 'path', value: 'hel' });
+  const answered = (await f.events('mcp.result')).filter(
+    (e) => e.payload?.read_id === completion?.payload?.read_id,
+  );
+  assert.equal(answered.length, 1, 'its answer is recorded beside it');
+});
+
 test('without a token: 401 pointing at the protected-resource metadata, recorded as access.denied', async () => {
   const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
     method: 'POST',

@@ -59,7 +59,6 @@ const PASSTHROUGH = new Set([
   'resources/subscribe',
   'resources/unsubscribe',
   'prompts/list',
-  'completion/complete',
   'logging/setLevel',
 ]);
 
@@ -101,6 +100,16 @@ export async function dispatchRequest(
       return recordedRead(served, scope, m, 'mcp.prompt', {
         name: m.params.name,
         arguments: isObject(m.params.arguments) ? m.params.arguments : {},
+      });
+    case 'completion/complete':
+      // What a user is typing into a prompt or resource argument goes to the upstream: recorded first.
+      if (!isObject(m.params.ref) || !isObject(m.params.argument)) {
+        return refuse(scope, m, malformed('completion/complete params.ref or params.argument'));
+      }
+      return recordedRead(served, scope, m, 'mcp.completion', {
+        ref: m.params.ref,
+        argument: m.params.argument,
+        ...(isObject(m.params.context) ? { context: m.params.context } : {}),
       });
     default:
       if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, {});
@@ -161,7 +170,7 @@ async function recordedRead(
   served: McpServed,
   scope: RequestScope,
   m: RequestMessage,
-  type: 'mcp.read' | 'mcp.prompt',
+  type: 'mcp.read' | 'mcp.prompt' | 'mcp.completion',
   what: JsonObject,
 ): Promise<void> {
   const readId = newId('mr');
