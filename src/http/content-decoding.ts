@@ -3,7 +3,7 @@
 // compresses anyway would otherwise have its answer recorded as unreadable bytes (or not at all)
 // while the client, which decodes it, reads it in full. gzip, deflate and br are decoded as the
 // bytes arrive (a stream stays a stream); any other encoding cannot be read, so it is refused.
-import { pipeline, type Readable } from 'node:stream';
+import { pipeline, type Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { VigilError } from '../core/errors.js';
 
@@ -28,6 +28,14 @@ function decoderFor(encoding: string) {
       return null;
   }
 }
+
+/**
+ * How far an answer may expand: a first 16 MiB, then 100 decoded bytes per compressed byte. JSON
+ * and event streams compress about tenfold; a decompression bomb a thousandfold, and would
+ * otherwise fill the gateway's memory from a few kilobytes.
+ */
+const FREE_BYTES = 16 * 1024 * 1024;
+const MAX_RATIO = 100;
 
 /** The body as identity bytes; throws upstream_failed for an encoding Vigil cannot read. */
 export function decodedAnswer(headers: Headers, body: Readable): DecodedAnswer {
@@ -56,7 +64,28 @@ export function decodedAnswer(headers: Headers, body: Readable): DecodedAnswer {
   }
   // A failure anywhere in the chain (a corrupt stream, the upstream cut) destroys the last stage
   // with it, so it surfaces where the body is read.
-  const decoded = pipeline([body, ...decoders], () => undefined) as unknown as Readable;
+  let compressed = 0;
+  let expanded = 0;
+  const countIn = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      compressed += chunk.length;
+      done(null, chunk);
+    },
+  });
+  const capOut = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      expanded += chunk.length;
+      if (expanded > FREE_BYTES + MAX_RATIO * compressed) {
+        done(
+          new VigilError(
+            'upstream_failed',
+            'the upstream answer decompresses to far more than it was sent as',
+          ),
+        );
+      } else done(null, chunk);
+    },
+  });
+  const decoded = pipeline([body, countIn, ...decoders, capOut], () => undefined) as unknown as Readable;
   return { headers: rest, body: decoded };
 }
 

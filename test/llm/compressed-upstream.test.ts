@@ -35,6 +35,9 @@ function chunk(delta: object, finish: string | null = null): string {
   return `data: ${JSON.stringify(body)}\n\n`;
 }
 
+/** 40 MiB of zeros in about 40 KB: past what Vigil lets an answer expand to. */
+const BOMB = gzipSync(Buffer.alloc(40 * 1024 * 1024));
+
 let upstream: Server;
 let gateway: TestGateway;
 
@@ -46,7 +49,10 @@ before(async () => {
     });
     req.on('end', () => {
       const body = JSON.parse(raw) as { stream?: boolean; model: string };
-      if (body.model === 'zstd') {
+      if (body.model === 'bomb') {
+        res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+        res.end(BOMB);
+      } else if (body.model === 'zstd') {
         res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'zstd' });
         res.end(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
       } else if (body.model === 'br') {
@@ -131,6 +137,15 @@ test('a gzip event stream is decoded as it arrives and recorded whole', async ()
 test('an encoding Vigil cannot read is refused and recorded, not passed on', async () => {
   await assert.rejects(
     client().chat.completions.create({ model: 'zstd', messages: [{ role: 'user', content: 'hi' }] }),
+    (err: unknown) => err instanceof OpenAI.APIError && err.status === 502,
+  );
+  const last = (await responses()).at(-1);
+  assert.equal((last?.payload?.error as { code?: string } | null)?.code, 'upstream_failed');
+});
+
+test('an answer that decompresses to far more than it was sent as is cut off and recorded as failed', async () => {
+  await assert.rejects(
+    client().chat.completions.create({ model: 'bomb', messages: [{ role: 'user', content: 'hi' }] }),
     (err: unknown) => err instanceof OpenAI.APIError && err.status === 502,
   );
   const last = (await responses()).at(-1);
