@@ -40,6 +40,8 @@ export interface ActionFacts {
   readonly model: string | null;
   /** Tools offered to or called by a model, or the tool an MCP call runs. */
   readonly tools: readonly string[];
+  /** The tools other readings run (alternateTexts): a deny, review or alert rule on tools holds them too. */
+  readonly alternateTools: readonly string[];
 }
 
 export const NO_FACTS: ActionFacts = Object.freeze({
@@ -49,6 +51,7 @@ export const NO_FACTS: ActionFacts = Object.freeze({
   tables: [],
   model: null,
   tools: [],
+  alternateTools: [],
 });
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { NO_FACTS } from './actions.js';
 import { describeQuery } from './db-action-facts.js';
 
 test('db.query: the statement, upper-cased distinct kinds and the tables of every statement', () => {
@@ -14,24 +15,15 @@ test('db.query: the statement, upper-cased distinct kinds and the tables of ever
     },
   });
   assert.deepEqual(facts, {
+    ...NO_FACTS,
     text: 'with d as (delete from a returning *) select * from public.b, d',
-    alternateTexts: [],
     statementKinds: ['SELECT', 'DELETE'],
     tables: ['public.b', 'a'],
-    model: null,
-    tools: [],
   });
 });
 
 test('db.query: a null statement (an unknown portal) and a missing classification give empty facts', () => {
-  assert.deepEqual(describeQuery({ statement: null }), {
-    text: '',
-    alternateTexts: [],
-    statementKinds: [],
-    tables: [],
-    model: null,
-    tools: [],
-  });
+  assert.deepEqual(describeQuery({ statement: null }), NO_FACTS);
   const odd = describeQuery({ classification: { statements: [null, 3, { tables: 'x' }] } });
   assert.deepEqual([odd.statementKinds, odd.tables], [[], []]);
 });

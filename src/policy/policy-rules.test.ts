@@ -258,6 +258,31 @@ test("an HTTP request's other path readings: deny, review and alert patterns see
   assert.equal(decided(allowThenDeny, request('/OPEN')).by, 'default', 'an allow matches only the text');
 });
 
+test("the tools of an action's other readings: deny and review rules see them, allow rules do not", () => {
+  // A shell line read from the screen, whose keystrokes tell another line (ssh/action-facts.ts).
+  const line = (command: string, keystrokes: string): EventDraft => ({
+    type: 'ssh.command',
+    sessionId: 's',
+    connection: 'box',
+    identity: ALICE,
+    time: '2025-01-01T00:00:00.000Z',
+    payload: { channel: 0, index: 0, command, keystrokes, source: 'screen' },
+  });
+  const deny = rules({ rules: [{ name: 'no-touch', match: { tools: ['touch'] }, action: 'deny' }] });
+  assert.equal(decided(deny, line('echo hi', 'touch x')).by, 'no-touch');
+  assert.equal(decided(deny, line('echo hi', 'echo hi there')).by, 'default');
+  const allowOnly = rules({
+    rules: [{ name: 'listing', match: { tools: ['ls'] }, action: 'allow' }],
+    default: 'deny',
+  });
+  assert.equal(decided(allowOnly, line('ls', 'ls')).by, 'listing');
+  assert.equal(
+    decided(allowOnly, line('rm -rf x', 'ls')).by,
+    'default',
+    'an allow matches only the line itself',
+  );
+});
+
 test('a pattern that does not compile: config_invalid naming the rule, at load and at construction', () => {
   assert.throws(
     () =>

@@ -84,6 +84,8 @@ function tableMatcher(globs: readonly string[]): (table: string) => boolean {
 function compileRule(rule: PolicyRuleConfig): CompiledRule {
   const m = rule.match;
   const checks: [MatchField, Check][] = [];
+  // Only a rule that restricts may match another reading: an allow must match the action itself.
+  const restricts = rule.action !== 'allow';
   if (m.events) {
     const events = new Set<string>(m.events);
     checks.push(['events', (draft) => events.has(draft.type)]);
@@ -116,7 +118,13 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
   }
   if (m.tools) {
     const tool = anyGlob(m.tools, true);
-    checks.push(['tools', (_, facts) => facts().tools.some(tool)]);
+    checks.push([
+      'tools',
+      (_, facts) => {
+        const f = facts();
+        return f.tools.some(tool) || (restricts && f.alternateTools.some(tool));
+      },
+    ]);
   }
   if (m.pattern !== undefined) {
     let regex: RegExp;
@@ -129,8 +137,6 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
         { cause: err, details: { rule: rule.name } },
       );
     }
-    // Only a rule that restricts may match another reading: an allow must match the text itself.
-    const restricts = rule.action !== 'allow';
     checks.push([
       'pattern',
       (_, facts) => {

@@ -1,19 +1,26 @@
 // The edges of the SSH module, against a real OpenSSH server: bad input (garbage instead of a
 // banner, a client leaving mid-handshake, a 1 MB command line, a storm of window changes) gets a
-// clear answer and leaves the gateway serving; offboarding cuts a live shell; an allowed port
-// forward is recorded with its bytes; a changed upstream host key is refused and recorded.
+// clear answer and leaves the gateway serving; a refused line the host may still hold ends the
+// channel; offboarding cuts a live shell; an allowed port forward is recorded with its bytes; a
+// changed upstream host key is refused and recorded.
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
 import { nowIso } from '../../src/core/events.js';
 import { openStore } from '../../src/store/index.js';
-import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
 import { freePort, sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
+import {
+  NO_FORBIDDEN_MARKER,
+  type SshFixture,
+  ssh2Client,
+  ssh2Exec,
+  startSshFixture,
+  until,
+} from './ssh-fixture.js';
 
 const missing = sshdMissing();
 let f: SshFixture;
@@ -22,6 +29,7 @@ before(async () => {
   if (missing) return;
   f = await startSshFixture({
     connection: { allow_port_forwarding: true, record_file_contents_bytes: 4096 },
+    policy: { rules: [NO_FORBIDDEN_MARKER] },
   });
 });
 after(async () => {
@@ -79,11 +87,15 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
   skip: missing ?? false,
 }, async () => {
   const client = await ssh2Client(f.port, TOKENS.alice);
+  // The shell is still reading the long line when Vigil's ^C comes, and acts on it only at its
+  // next read: an Enter typed then ran the refused line without its first key. With spaces before
+  // it, the line makes the marker however many of its first keys are lost.
+  const marker = join(f.work, 'made-by-the-refused-line');
   try {
     const { stream, text } = await openShell(client);
     stream.write("export PS1='edge$ '\r");
     await until('the prompt', async () => (text().includes('edge$ ') ? true : null));
-    stream.write(`echo ${'a'.repeat(1024 * 1024)}\r`);
+    stream.write(`   touch ${marker} # ${'a'.repeat(1024 * 1024)}\r`);
     await until(
       'the refusal',
       async () => (text().includes('vigil: message_too_large') ? true : null),
@@ -91,7 +103,13 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
     );
     for (let i = 0; i < 5000; i++) stream.setWindow(20 + (i % 50), 80 + (i % 100), 0, 0);
     stream.write('echo after-$((1+1))\r');
-    await until('the shell to answer', async () => (text().includes('after-2') ? true : null), 30_000);
+    await until('the shell to answer', async () => (text().includes('after-2') ? true : null), 30_000).catch(
+      (err: Error) => {
+        const ran = existsSync(marker) ? ' (the refused line ran)' : '';
+        throw new Error(`${err.message}${ran}; the terminal's end: ${JSON.stringify(text().slice(-600))}`);
+      },
+    );
+    assert.equal(existsSync(marker), false, `the refused line ran: ${JSON.stringify(text().slice(-600))}`);
     stream.end('exit\r');
   } finally {
     client.end();
@@ -105,6 +123,29 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
     .flatMap((e) => ((e.payload?.frames ?? []) as [number, string, string][]).filter((fr) => fr[1] === 'r'));
   assert.ok(resizes.length >= 1 && resizes.length < 200, `window changes were coalesced (${resizes.length})`);
   await stillServes();
+});
+
+test('a refused line the host never shows dropped (a raw-mode program ignores ^C): the channel is closed', {
+  skip: missing ?? false,
+}, async () => {
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  try {
+    const { stream, text } = await openShell(client);
+    const closed = new Promise((resolve) => stream.once('close', resolve));
+    stream.write("export PS1='edge$ '\r");
+    await until('the prompt', async () => (text().includes('edge$ ') ? true : null));
+    // In raw mode ^C is a byte like any other: cat takes it and draws nothing.
+    stream.write('stty raw -echo; echo rea""dy; cat > /dev/null\r');
+    await until('cat to read', async () => (/^ready/m.test(text()) ? true : null));
+    stream.write('touch forbidden-marker\r');
+    await until('the refusal', async () => (text().includes('policy_denied') ? true : null));
+    await until('the channel to close', async () =>
+      text().includes('vigil: statement_uncertain: the host did not show') ? true : null,
+    );
+    await closed;
+  } finally {
+    client.end();
+  }
 });
 
 test('an allowed local port forward is judged, relayed, and recorded with its bytes', {
@@ -140,12 +181,7 @@ test('small files are recorded with their contents when the connection says so, 
   const key = 'AKIAIOSFODNN7EXAMPLE';
   const local = join(f.work, 'creds.txt');
   writeFileSync(local, `aws_access_key_id = ${key}\nregion = eu-west-1\n`);
-  const run = await runProcess(
-    'sftp',
-    ['-P', String(f.port), ...f.clientOptions(), 'alice@127.0.0.1'],
-    f.askpassEnv('alice'),
-    `put ${local} ${join(f.work, 'creds-up.txt')}\n`,
-  );
+  const run = await f.sftp(`put ${local} ${join(f.work, 'creds-up.txt')}\n`);
   assert.equal(run.code, 0, run.stderr);
   const done = await until('the upload record', async () =>
     (await f.events({ identity: 'alice' })).find(

@@ -11,6 +11,7 @@ import { dataDirFiles } from '../support/data-dir-files.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import {
+  NO_FORBIDDEN_MARKER,
   type SshFixture,
   ssh2Client,
   ssh2Exec,
@@ -27,12 +28,7 @@ before(async () => {
   f = await startSshFixture({
     policy: {
       rules: [
-        {
-          name: 'no-forbidden',
-          match: { events: ['ssh.exec', 'ssh.command'], pattern: 'forbidden-marker' },
-          action: 'deny',
-          reason: 'this marker may not be made',
-        },
+        NO_FORBIDDEN_MARKER,
         {
           name: 'hold-restarts',
           match: { events: ['ssh.exec'], pattern: 'held-marker' },
@@ -45,6 +41,21 @@ before(async () => {
 });
 after(async () => {
   if (!missing) await f.close();
+});
+
+test("a command's environment requests are judged with it: a denied value never reaches the host", {
+  skip: missing ?? false,
+}, async () => {
+  // What a host that accepts LD_PRELOAD or BASH_ENV would run more than the text shows.
+  const run = await f.ssh('alice', [
+    '-o',
+    'SetEnv=VIGIL_TEST_HOOK=forbidden-marker',
+    'alice@127.0.0.1',
+    'echo env-ran',
+  ]);
+  assert.equal(run.code, 126, run.stderr);
+  assert.match(run.stderr, /policy_denied/);
+  assert.doesNotMatch(run.stdout, /env-ran/);
 });
 
 test('ssh host CMD: output, exit status and the environment pass through; the command is recorded with its exit', {

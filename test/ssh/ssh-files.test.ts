@@ -8,7 +8,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
-import { runProcess } from '../support/cli.js';
 import { assertLedgerVerifies } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
@@ -45,7 +44,7 @@ after(async () => {
 const digestOf = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
 function scp(args: readonly string[]) {
-  return runProcess('scp', ['-P', String(f.port), ...f.clientOptions(), ...args], f.askpassEnv('alice'));
+  return f.scp(args);
 }
 
 async function fileRecords(): Promise<StoredEvent[]> {
@@ -111,14 +110,7 @@ test('sftp batch: put and get arrive whole and are recorded; a denied upload nev
   const remote = join(f.work, 'sftp-up.bin');
   const back = join(f.work, 'sftp-down.bin');
   const denied = join(f.work, 'forbidden-upload.bin');
-  // Commands on standard input rather than -b: batch mode forbids the password prompt askpass answers.
-  const commands = `put ${local} ${remote}\nget ${remote} ${back}\nput ${local} ${denied}\n`;
-  const run = await runProcess(
-    'sftp',
-    ['-P', String(f.port), ...f.clientOptions(), 'alice@127.0.0.1'],
-    f.askpassEnv('alice'),
-    commands,
-  );
+  const run = await f.sftp(`put ${local} ${remote}\nget ${remote} ${back}\nput ${local} ${denied}\n`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(digestOf(remote), sha);
   assert.equal(digestOf(back), sha);

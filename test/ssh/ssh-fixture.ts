@@ -3,7 +3,7 @@
 // (their Vigil token given through SSH_ASKPASS, as a user's askpass helper would) or with ssh2.
 // The gateway's log is captured so tests can scan it for secrets.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,6 +15,14 @@ import { type Gateway, startGateway } from '../../src/server/gateway.js';
 import { type CliRun, runProcess } from '../support/cli.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 import { type OpenSshServer, startOpenSshServer } from '../support/openssh-server.js';
+
+/** The deny rule most SSH tests share: a command naming `forbidden-marker` never reaches the host. */
+export const NO_FORBIDDEN_MARKER = {
+  name: 'no-forbidden',
+  match: { events: ['ssh.exec', 'ssh.command'], pattern: 'forbidden-marker' },
+  action: 'deny',
+  reason: 'this marker may not be made',
+};
 
 export interface SshFixture {
   readonly sshd: OpenSshServer;
@@ -34,6 +42,10 @@ export interface SshFixture {
   probe(type: string, needle: string): string;
   /** The OpenSSH client through Vigil as `who`, with these options and arguments. */
   ssh(who: keyof typeof TOKENS, args: readonly string[], input?: string): Promise<CliRun>;
+  /** The OpenSSH sftp client through Vigil as alice, given these commands on its input. */
+  sftp(commands: string, options?: readonly string[]): Promise<CliRun>;
+  /** The OpenSSH scp client through Vigil as alice, with these options and paths. */
+  scp(args: readonly string[]): Promise<CliRun>;
   /** Options for ssh/scp/sftp through Vigil (port flag given separately: -p or -P). */
   clientOptions(): string[];
   askpassEnv(who: keyof typeof TOKENS): Record<string, string>;
@@ -138,12 +150,23 @@ console.log('recorded-before-run=' + n);
     askpassEnv,
     ssh: (who, args, input = '') =>
       runProcess('ssh', ['-p', String(port), ...clientOptions(), ...args], askpassEnv(who), input),
+    // Commands on standard input rather than -b: batch mode forbids the password prompt askpass answers.
+    sftp: (commands, options = []) =>
+      runProcess(
+        'sftp',
+        [...options, '-P', String(port), ...clientOptions(), 'alice@127.0.0.1'],
+        askpassEnv('alice'),
+        commands,
+      ),
+    scp: (args) => runProcess('scp', ['-P', String(port), ...clientOptions(), ...args], askpassEnv('alice')),
     sessions,
     events: async (filter) => (await sessions(filter)).flat(),
     async close() {
       await gateway.close();
       await sshd.close();
       delete process.env[keyVar];
+      // The files tests moved (some of 100 MB) go; the data directory stays for a failed run's reading.
+      rmSync(work, { recursive: true, force: true });
     },
   };
 }
@@ -194,7 +217,8 @@ export function ssh2Exec(
 export async function until<T>(
   what: string,
   check: () => Promise<T | null | undefined | false>,
-  ms = 15_000,
+  // Only a failing wait runs this long; a loaded machine can stall a commit for seconds.
+  ms = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {

@@ -5,7 +5,6 @@
 // `vigil replay` plays the session and jumps to a command; `vigil export --format asciicast` writes
 // a file asciinema accepts.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -14,94 +13,36 @@ import { runCli } from '../support/cli.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import { assertLedgerVerifies } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, startSshFixture, until } from './ssh-fixture.js';
+import { NO_FORBIDDEN_MARKER, type SshFixture, startSshFixture } from './ssh-fixture.js';
+import { openTmuxShell, type TmuxTerminal, tmuxMissing } from './tmux-terminal.js';
 
-const missing =
-  sshdMissing() ?? (existsSync('/usr/bin/tmux') ? null : 'tmux is absent (apt-get install tmux): skipped');
+const missing = sshdMissing() ?? tmuxMissing();
 const SECRET = 'S3cr3t-Pa55-xyzzy';
 /** Typed as part of a command line at the prompt, one key at a time: echoed, and must still not be stored. */
 const TYPED_SECRET = 'Typ3d-Pa55-plugh';
-const TMUX = `vigil-ssh-${process.pid}`;
 let f: SshFixture;
+let terminal: TmuxTerminal | undefined;
 
 before(async () => {
   if (missing) return;
   f = await startSshFixture({
     policy: {
-      rules: [
-        {
-          name: 'no-forbidden',
-          match: { events: ['ssh.exec', 'ssh.command'], pattern: 'forbidden-marker' },
-          action: 'deny',
-          reason: 'this marker may not be made',
-        },
-      ],
+      rules: [NO_FORBIDDEN_MARKER],
     },
   });
 });
 after(async () => {
   if (missing) return;
-  await tmux('kill-session', '-t', TMUX);
+  await terminal?.close();
   await f.close();
 });
-
-/** tmux with no standard input (it often exits before a pipe could be written). */
-const tmux = (...args: string[]) =>
-  new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    execFile('tmux', args, (err, stdout, stderr) => {
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err ? (err.code as number) : 0, stdout, stderr });
-    });
-  });
-const pane = async () => (await tmux('capture-pane', '-p', '-t', TMUX, '-S', '-200')).stdout;
-const type = async (text: string) => {
-  await tmux('send-keys', '-t', TMUX, '-l', text);
-  await tmux('send-keys', '-t', TMUX, 'Enter');
-};
-/** A person typing: one key at a time (tmux reads a lone `;` as its own separator: avoid it), then Enter. */
-const typeSlowly = async (text: string) => {
-  for (const key of text) {
-    await tmux('send-keys', '-t', TMUX, '-l', key);
-    await new Promise((r) => setTimeout(r, 60));
-  }
-  await tmux('send-keys', '-t', TMUX, 'Enter');
-};
-const shows = (what: string | RegExp) =>
-  until(`the terminal to show ${what}`, async () => {
-    const text = await pane();
-    return (typeof what === 'string' ? text.includes(what) : what.test(text)) ? text : null;
-  });
 
 test('an interactive shell typed through tmux: lines judged before Enter, a denied line never runs, a password is never stored', {
   skip: missing ?? false,
 }, async () => {
-  const env = Object.entries(f.askpassEnv('alice')).map(([k, v]) => `${k}=${v}`);
-  const command = [
-    'env',
-    ...env,
-    'ssh',
-    '-tt',
-    '-p',
-    String(f.port),
-    ...f.clientOptions(),
-    'alice@127.0.0.1',
-  ];
-  const started = await tmux(
-    'new-session',
-    '-d',
-    '-s',
-    TMUX,
-    '-x',
-    '120',
-    '-y',
-    '40',
-    command.map((w) => `'${w}'`).join(' '),
-  );
-  assert.equal(started.code, 0, started.stderr);
-  // A plain prompt, so the test reads the terminal the same way on any machine.
-  await until('the shell', async () => ((await pane()).trim().length > 0 ? true : null));
-  await type("export PS1='vigil-test$ '");
-  await shows('vigil-test$ ');
+  terminal = await openTmuxShell(f, 'vigil-ssh-interactive', { width: 120, height: 40 });
+  const { shows } = terminal;
+  const type = (text: string) => terminal!.line(text);
   await type('echo answer-$((6*7))');
   await shows('answer-42');
   // Write-ahead: the line is in the ledger database by the time the host runs it.
@@ -121,7 +62,12 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await shows('Password: ');
   await type(SECRET);
   await shows(`got-${SECRET.length}`);
-  await typeSlowly(`mysql -uroot -p${TYPED_SECRET} --version && echo typed-done`);
+  // A person typing: one key at a time (tmux reads a lone `;` as its own separator: avoid it), then Enter.
+  for (const key of `mysql -uroot -p${TYPED_SECRET} --version && echo typed-done`) {
+    await terminal.text(key);
+    await new Promise((r) => setTimeout(r, 60));
+  }
+  await terminal.keys('Enter');
   await shows(/^typed-done$/m);
   // Typed blind: with echo off the line is not stored, but it is judged all the same.
   const blind = join(f.work, 'forbidden-marker-blind');
@@ -130,19 +76,17 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   await type(`touch ${blind}`);
   await shows('(a line typed with echo off, not stored)');
   // Edited blind with a cursor key, the line's text cannot be known: refused, not guessed at.
-  await tmux('send-keys', '-t', TMUX, '-l', 'echo blind-edit-ran');
-  await tmux('send-keys', '-t', TMUX, 'Left');
-  await tmux('send-keys', '-t', TMUX, 'Enter');
+  await terminal.text('echo blind-edit-ran');
+  await terminal.keys('Left');
+  await terminal.keys('Enter');
   await shows('vigil: statement_uncertain');
   await type('stty echo');
   await type('echo echo-back');
   await shows(/^echo-back$/m);
   assert.equal(existsSync(blind), false, 'the denied line typed with echo off ran');
-  assert.ok(!/^blind-edit-ran$/m.test(await pane()), 'the uncertain blind line ran');
+  assert.ok(!/^blind-edit-ran$/m.test(await terminal.pane()), 'the uncertain blind line ran');
   await type('exit');
-  await until('the ssh client to end', async () =>
-    (await tmux('has-session', '-t', TMUX)).code !== 0 ? true : null,
-  );
+  await terminal.ended();
 
   const events = await sessionEvents();
   const blindRefusals = events.filter((e) => e.type === 'ssh.command' && e.payload?.hidden === true);
@@ -156,7 +100,7 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
     .filter((e) => e.type === 'ssh.command' && e.payload?.hidden !== true)
     .map((e) => String(e.payload?.command).replace(/\[MASKED:shell-secret:[0-9a-f]{6}\]/, '[MASKED]'));
   assert.deepEqual(commands, [
-    "export PS1='vigil-test$ '",
+    "export PS1='vt$ '",
     'echo answer-$((6*7))',
     probe,
     `touch ${marker}`,

@@ -1,29 +1,57 @@
 // How an SSH action reads to policy. `text` is what a rule's pattern sees: the whole command line
-// for ssh.exec and ssh.command, `upload PATH` / `download PATH` / `remove PATH` for ssh.file,
+// for ssh.exec and ssh.command, `upload PATH` / `download PATH` / `remove PATH` for ssh.file (the
+// path resolved as the host resolves it, with other readings beside it: file-readings.ts),
 // `direct-tcpip HOST:PORT` for ssh.forward. `tools` lists the command names of every simple
 // command in the line (after `;`, `&&`, `||`, `|`, `&`, `(`, `$(`, backquote, newline), with
-// leading assignments skipped and wrappers such as sudo kept alongside the command they run, so a
+// leading assignments skipped and wrappers such as sudo or chroot kept alongside the command they run, so a
 // rule can match `tools: [shutdown, reboot]`. A best effort over shell syntax: docs/ssh.md says
 // what it cannot see. Payloads come from clients: read defensively, never throw.
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
+import { fileReadings } from './file-readings.js';
+import { joinContinuations } from './shell-continuation.js';
+import { unquoteWord } from './shell-word.js';
 
-/** Wrappers that run another command, with their options that take a value (skipped with it). */
-const WRAPPER_VALUE_OPTIONS: Readonly<Record<string, string>> = {
-  sudo: 'ugpCDRTUh',
-  doas: 'uC',
-  env: 'uSC',
-  nice: 'n',
-  ionice: 'cnp',
-  timeout: 'sk',
-  xargs: 'nILPsdaE',
-  nohup: '',
-  time: '',
-  exec: 'a',
-  command: '',
-  builtin: '',
-  watch: 'nd',
-  su: 'sg',
+/**
+ * Wrappers that run another command: their short options that take a value (skipped with it), and
+ * how many plain arguments come before the command they run (chroot's new root, taskset's mask).
+ */
+interface Wrapper {
+  readonly valued: string;
+  readonly positionals?: number;
+  /** A leading plain argument that is a number (timeout's duration, nice's old-style `-5` aside). */
+  readonly numeric?: boolean;
+}
+const WRAPPERS: Readonly<Record<string, Wrapper>> = {
+  sudo: { valued: 'ugpCDRTUh' },
+  doas: { valued: 'uC' },
+  pkexec: { valued: '' },
+  runuser: { valued: 'ugG' },
+  su: { valued: 'sg' },
+  env: { valued: 'uSC' },
+  nice: { valued: 'n' },
+  ionice: { valued: 'cnp' },
+  chrt: { valued: '', positionals: 1 },
+  taskset: { valued: '', positionals: 1 },
+  timeout: { valued: 'sk', positionals: 1, numeric: true },
+  stdbuf: { valued: 'ioe' },
+  setsid: { valued: '' },
+  setpriv: { valued: '' },
+  unshare: { valued: '' },
+  nsenter: { valued: 'tSG' },
+  chroot: { valued: '', positionals: 1 },
+  flock: { valued: 'wEn', positionals: 1 },
+  strace: { valued: 'eopsuEIbPXa' },
+  ltrace: { valued: 'eopsuEnA' },
+  busybox: { valued: '' },
+  'systemd-run': { valued: 'puEM' },
+  xargs: { valued: 'nILPsdaE' },
+  nohup: { valued: '' },
+  time: { valued: '' },
+  exec: { valued: 'a' },
+  command: { valued: '' },
+  builtin: { valued: '' },
+  watch: { valued: 'nd' },
 };
 
 export function describeSshAction(type: EventType, payload: JsonObject): ActionFacts | null {
@@ -31,11 +59,32 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
   switch (type) {
     case 'ssh.exec':
     case 'ssh.command': {
-      const command = str(payload.command);
-      return { ...NO_FACTS, text: command, tools: commandNames(command) };
+      // Read as the shell reads it: `rm -rf \<newline>/` is `rm -rf /` (shell-continuation.ts).
+      const command = joinContinuations(str(payload.command));
+      const env = environmentOf(payload.env);
+      // The environment the client asked for runs with the command, as `K=V command` would
+      // (LD_PRELOAD, BASH_ENV: a host that accepts them runs more than the text shows).
+      const alternates = env === '' ? [] : [`${env} ${command}`.trim()];
+      // A line read from the screen is also judged as its keystrokes tell it: the screen is drawn
+      // by whatever writes to the terminal, a background job too.
+      const keystrokes = joinContinuations(str(payload.keystrokes));
+      // The last line of a continued statement is also read alone: a shell that rejected the
+      // earlier lines (a syntax error) reads it as a statement of its own.
+      const alone = str(payload.line);
+      const others = [keystrokes, alone].filter((t) => t !== '');
+      alternates.push(...others);
+      return {
+        ...NO_FACTS,
+        text: command,
+        tools: commandNames(command),
+        alternateTexts: alternates,
+        alternateTools: others.flatMap(commandNames),
+      };
     }
-    case 'ssh.file':
-      return { ...NO_FACTS, text: `${str(payload.operation)} ${str(payload.path)}`.trim() };
+    case 'ssh.file': {
+      const read = fileReadings(str(payload.operation), str(payload.path), str(payload.target));
+      return { ...NO_FACTS, text: read.text, alternateTexts: read.alternates };
+    }
     case 'ssh.forward':
       return {
         ...NO_FACTS,
@@ -46,35 +95,74 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
   }
 }
 
+/** An exec's environment requests as the assignments a shell line would carry, or ''. */
+function environmentOf(env: unknown): string {
+  if (env === null || typeof env !== 'object' || Array.isArray(env)) return '';
+  return Object.entries(env as Record<string, unknown>)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : ''}`)
+    .join(' ');
+}
+
+/** Reserved words a command may follow (`then rm`, `! rm`): the command is the word after them. */
+const LEADING_RESERVED = new Set([
+  'if',
+  'then',
+  'else',
+  'elif',
+  'do',
+  'while',
+  'until',
+  '!',
+  'coproc',
+  'fi',
+  'done',
+  'esac',
+]);
+/** `X=1`, `a[0]=1`, `a+=1`: assignments before a command. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+/** A redirection (`>f`, `2>&1`, `<<EOF`, `&>>f`, `{fd}>f`), alone (its target is the next word) or with its target. */
+const REDIRECTION = /^(\d+|\{[A-Za-z_][A-Za-z0-9_]*\})?(>>?|>\||<<?<?-?|<>|>&|<&|&>>?)/;
+/** Where a simple command ends: lists, pipes (`|&` too), background `&` (not the `&` of `2>&1` or `&>`), groups, substitutions, newlines. */
+const COMMAND_BREAK = /;|&&|\|\||\|&?|(?<![<>])&(?!>)|\(|\)|\$\(|`|\n|\{|\}/;
+
 /** The command names of each simple command of a shell line (basename of the program). */
 export function commandNames(line: string): string[] {
   const names: string[] = [];
-  for (const segment of line.split(/;|&&|\|\||\||&|\(|\)|\$\(|`|\n|\{|\}/)) {
+  for (const segment of line.split(COMMAND_BREAK)) {
     const words = segment
       .trim()
       .split(/\s+/)
       .filter((w) => w !== '');
     let i = 0;
-    while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
+    // Before the command's name: reserved words, assignments and redirections, in any order.
     while (i < words.length) {
-      const word = words[i]!.replace(/^['"]|['"]$/g, '');
+      const w = words[i]!;
+      const redirection = REDIRECTION.exec(w);
+      if (LEADING_RESERVED.has(w) || ASSIGNMENT.test(w)) i++;
+      else if (redirection) i += redirection[0] === w ? 2 : 1;
+      else break;
+    }
+    while (i < words.length) {
+      // Quotes and backslashes are removed first: `\rm`, `r''m` and `$'\x72m'` all run rm.
+      const word = unquoteWord(words[i]!);
       const name = word.slice(word.lastIndexOf('/') + 1);
       if (name === '' || name.startsWith('-')) break;
       if (!names.includes(name)) names.push(name);
-      const valued = WRAPPER_VALUE_OPTIONS[name];
-      if (valued === undefined) break;
-      // A wrapper's options (with their values), assignments and a timeout's duration come before the command it runs.
+      const wrapper = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
+      if (wrapper === undefined) break;
+      // A wrapper's options (with their values), assignments and its own plain arguments come before the command it runs.
       i++;
+      let positionals = wrapper.positionals ?? 0;
+      let options = true;
       while (i < words.length) {
         const w = words[i]!;
-        if (/^-[A-Za-z]$/.test(w) && valued.includes(w[1]!)) i += 2;
-        else if (
-          w.startsWith('-') ||
-          /^[A-Za-z_][A-Za-z0-9_]*=/.test(w) ||
-          (name === 'timeout' && /^\d/.test(w))
-        )
-          i++;
+        if (options && w === '--') options = false;
+        else if (options && /^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) i++;
+        else if (options && (w.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
+          // An option or an assignment (env's): skipped.
+        } else if (positionals > 0 && (!wrapper.numeric || /^\d/.test(w))) positionals--;
         else break;
+        i++;
       }
     }
   }

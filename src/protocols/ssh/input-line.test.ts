@@ -4,8 +4,9 @@ import fc from 'fast-check';
 import { InputLine, wasEchoed } from './input-line.js';
 
 /** Feeds keystrokes (with no Enter) in the given pieces; returns the line. */
-function typed(pieces: readonly Uint8Array[], max = 4096): InputLine {
+function typed(pieces: readonly Uint8Array[], max = 4096, bracketedPaste = true): InputLine {
   const line = new InputLine(max);
+  line.bracketedPaste = bracketedPaste;
   for (const piece of pieces) {
     const r = line.consume(piece);
     assert.equal(r.enter, false);
@@ -58,6 +59,7 @@ test('Enter ends a line, except inside a bracketed paste, where newlines belong 
   const line = new InputLine(4096);
   assert.deepEqual(line.consume(keys('ls\rpwd\r')), { used: 2, enter: true });
   const paste = new InputLine(4096);
+  paste.bracketedPaste = true;
   const chunk = keys('\x1b[200~ls\nrm -rf /\x1b[201~\r');
   const r = paste.consume(chunk);
   assert.equal(r.enter, true);
@@ -77,4 +79,53 @@ test('echo is seen when the last typed characters appear on the terminal', () =>
   assert.equal(wasEchoed('S3cr3t', ''), false);
   assert.equal(wasEchoed('S3cr3t', '\r\n'), false);
   assert.equal(wasEchoed('', ''), true, 'nothing typed, nothing hidden');
+});
+
+test('^J and ^O run the line as Enter does (^O is bash operate-and-get-next): each is held', () => {
+  for (const key of ['\n', '\x0f']) {
+    const line = new InputLine(4096);
+    assert.deepEqual(line.consume(keys(`rm -rf /${key}ls`)), { used: 8, enter: true }, JSON.stringify(key));
+    assert.equal(line.text, 'rm -rf /');
+  }
+});
+
+test('quoted-insert keys (^V, ^Q) make the line uncertain: the key after them is a character to the host', () => {
+  for (const k of ['rm x;\x16\x15', 'rm x;\x11\x15']) {
+    assert.equal(typed([keys(k)]).uncertain, true, JSON.stringify(k));
+  }
+});
+
+test('paste markers are a paste only when the host asked for bracketed paste; else its newlines are Enters', () => {
+  const asked = new InputLine(4096);
+  asked.bracketedPaste = true;
+  const chunk = keys('\x1b[200~\rtouch x\r\x1b[201~');
+  assert.deepEqual(asked.consume(chunk), { used: chunk.length, enter: false });
+  const unasked = new InputLine(4096);
+  const r = unasked.consume(chunk);
+  assert.deepEqual(r, { used: 6, enter: true }, 'the first newline after the marker is an Enter');
+  assert.equal(unasked.uncertain, true, 'the stray marker is a key only the host can follow');
+});
+
+test('inside a bracketed paste, ^U, ^C, ^W and backspace are characters of the line, not edits', () => {
+  const line = typed([keys('\x1b[200~rm -rf /;\x15\x03\x17\x7f\x1b[201~')]);
+  assert.equal(line.text, 'rm -rf /;\x15\x03\x17\x7f');
+  assert.equal(line.abandoned, false);
+  assert.equal(line.printable, 'rm -rf /;', 'control characters are not what an echo shows');
+});
+
+test('^C marks the line abandoned (the shell drops a statement it held open)', () => {
+  assert.equal(typed([keys('echo \x03ls')]).abandoned, true);
+  assert.equal(typed([keys('echo ls')]).abandoned, false);
+});
+
+test('^X^E (edit-and-execute-command) is reported at its ^E, which is not taken as typing', () => {
+  const line = new InputLine(4096);
+  assert.deepEqual(line.consume(keys('rm -rf /\x18\x05')), { used: 9, enter: false, editAndRun: true });
+  assert.equal(line.uncertain, true);
+  const other = new InputLine(4096);
+  assert.deepEqual(
+    other.consume(keys('ls\x18\x15\x05')),
+    { used: 5, enter: false },
+    '^X^U then ^E is no such key',
+  );
 });

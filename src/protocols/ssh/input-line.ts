@@ -8,14 +8,31 @@
 const PASTE_START = '\x1b[200~';
 const PASTE_END = '\x1b[201~';
 
-/** Control keys that change the line in ways only the host's line editor knows. */
-const EDITING_KEYS = new Set([0x01, 0x02, 0x05, 0x06, 0x09, 0x0b, 0x0e, 0x10, 0x12, 0x14, 0x19]);
+/**
+ * Control keys that change the line in ways only the host's line editor knows. ^Q and ^V are
+ * quoted-insert: the key after them is taken literally (a ^U as a character, not a kill), so the
+ * line holds what keystrokes alone cannot tell; ^X starts bash's two-key commands (^X^U undoes).
+ */
+const EDITING_KEYS = new Set([
+  0x01, 0x02, 0x05, 0x06, 0x09, 0x0b, 0x0e, 0x10, 0x11, 0x12, 0x14, 0x16, 0x18, 0x19,
+]);
+
+/**
+ * Keys that run the line: Enter (^M), ^J, and ^O, bash's operate-and-get-next, which runs the line
+ * as Enter does (then recalls the next one from history). Each is held until the line is judged.
+ */
+const ENTER_KEYS = new Set([0x0d, 0x0a, 0x0f]);
 
 export interface Consumed {
   /** Bytes of the chunk taken as typing (forwarded to the host at once). */
   readonly used: number;
-  /** Whether the byte after them is an Enter (held until the line is judged). */
+  /** Whether the byte after them is a key that runs the line (held until the line is judged). */
   readonly enter: boolean;
+  /**
+   * Whether the byte after them is the ^E of ^X^E, bash's edit-and-execute-command: it opens an
+   * editor and runs whatever the editor leaves, with no Enter at the prompt for Vigil to hold.
+   */
+  readonly editAndRun?: true;
 }
 
 export class InputLine {
@@ -25,9 +42,17 @@ export class InputLine {
   #printable = '';
   #uncertain = false;
   #overflow = false;
+  #abandoned = false;
   #escape = '';
+  #afterCtrlX = false;
   #paste = false;
   #typedBytes = 0;
+
+  /**
+   * Whether the host turned bracketed paste on (it wrote ESC[?2004h): set by the guard from the
+   * screen before each chunk of keystrokes.
+   */
+  bracketedPaste = false;
 
   constructor(maxBytes: number) {
     this.#maxBytes = maxBytes;
@@ -50,6 +75,11 @@ export class InputLine {
     return this.#overflow;
   }
 
+  /** Whether ^C was typed on this line: the shell dropped whatever statement it held open. */
+  get abandoned(): boolean {
+    return this.#abandoned;
+  }
+
   /** Keystroke bytes since the line started. */
   get typedBytes(): number {
     return this.#typedBytes;
@@ -60,6 +90,7 @@ export class InputLine {
     this.#printable = '';
     this.#uncertain = false;
     this.#overflow = false;
+    this.#abandoned = false;
     this.#typedBytes = 0;
   }
 
@@ -67,9 +98,15 @@ export class InputLine {
   consume(chunk: Uint8Array): Consumed {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
-      if ((byte === 0x0d || byte === 0x0a) && !this.#paste && this.#escape === '') {
+      if (ENTER_KEYS.has(byte) && !this.#paste && this.#escape === '') {
+        this.#afterCtrlX = false;
         return { used: i, enter: true };
       }
+      if (this.#afterCtrlX && byte === 0x05 && !this.#paste && this.#escape === '') {
+        this.#afterCtrlX = false;
+        return { used: i, enter: false, editAndRun: true };
+      }
+      this.#afterCtrlX = byte === 0x18 && !this.#paste && this.#escape === '';
       this.#typedBytes++;
       this.#byte(byte);
     }
@@ -85,8 +122,10 @@ export class InputLine {
         (this.#escape.length === 2 && this.#escape[1] !== '[' && this.#escape[1] !== 'O') ||
         (this.#escape.length > 2 && byte >= 0x40 && byte <= 0x7e);
       if (!done) return;
-      if (this.#escape === PASTE_START) this.#paste = true;
-      else if (this.#escape === PASTE_END) this.#paste = false;
+      // A paste is text only where the host asked for bracketed paste: elsewhere (dash, cat, a
+      // shell with it turned off) the markers are stray keys and a newline between them runs.
+      if (this.#escape === PASTE_START && this.bracketedPaste) this.#paste = true;
+      else if (this.#escape === PASTE_END && this.#paste) this.#paste = false;
       else this.#uncertain = true;
       this.#escape = '';
       return;
@@ -95,21 +134,29 @@ export class InputLine {
       this.#escape = '\x1b';
       return;
     }
+    if (this.#paste) {
+      // The line editor inserts a paste as it is: a ^U or ^C inside it is a character, not a kill.
+      if (byte === 0x0d || byte === 0x0a) this.#append('\n');
+      else if (byte < 0x20 || byte === 0x7f) this.#append(String.fromCharCode(byte));
+      else this.#printableByte(byte);
+      return;
+    }
     if (byte === 0x7f || byte === 0x08) {
       this.#text = Array.from(this.#text).slice(0, -1).join('');
       return;
     }
     if (byte === 0x15 || byte === 0x03) {
-      // ^U kills the line; ^C abandons it.
+      // ^U kills the line; ^C abandons it, and with it a statement continued from earlier lines:
+      // the host's line editor starts afresh, so whatever made the line uncertain is gone too.
       this.#text = '';
+      if (byte === 0x03) {
+        this.#abandoned = true;
+        this.#uncertain = false;
+      }
       return;
     }
     if (byte === 0x17) {
       this.#text = this.#text.replace(/\S*\s*$/, '');
-      return;
-    }
-    if (this.#paste && (byte === 0x0d || byte === 0x0a)) {
-      this.#append('\n');
       return;
     }
     if (EDITING_KEYS.has(byte)) {
@@ -117,6 +164,10 @@ export class InputLine {
       return;
     }
     if (byte < 0x20) return;
+    this.#printableByte(byte);
+  }
+
+  #printableByte(byte: number): void {
     const ch = this.#decoder.decode(Uint8Array.of(byte), { stream: true });
     if (ch !== '') this.#append(ch);
   }
@@ -127,7 +178,7 @@ export class InputLine {
       return;
     }
     this.#text += ch;
-    if (ch !== '\n') this.#printable = (this.#printable + ch).slice(-64);
+    if (ch >= ' ' && ch !== '\x7f') this.#printable = (this.#printable + ch).slice(-64);
   }
 }
 

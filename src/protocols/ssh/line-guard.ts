@@ -1,8 +1,8 @@
 // The interactive guard of a terminal channel. Keystrokes go to the host as they are typed (the
 // host echoes them, completes them, draws them), but each Enter is held: the line it would run is
 // assembled (input-line.ts, or read from the screen when editing keys were used), submitted as an
-// ssh.command, judged, recorded, and only then is the Enter sent. A denied line is erased with ^U
-// and never runs; the user sees why and gets a fresh prompt.
+// ssh.command, judged, recorded, and only then is the Enter sent. A denied line is erased and
+// dropped with ^C and never runs; the user sees why and gets a fresh prompt.
 //
 // Keystrokes are recorded (ssh.input) only once Vigil knows the host echoed them: a line typed
 // while the terminal showed nothing (a password at a sudo, passwd or `read -s` prompt) is recorded
@@ -11,13 +11,41 @@ import type { ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
+import { historyRerun } from './history-reruns.js';
 import { InputLine, wasEchoed } from './input-line.js';
 import type { ScreenLine } from './screen-line.js';
+import { continueStatement } from './shell-continuation.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
 import { refusalText, terminalNotice } from './wire-errors.js';
 
-const KILL_LINE = Buffer.from([0x15]);
-const ENTER = Buffer.from('\r');
+/**
+ * ^G ^E ^U: end a pending ^X (which would make ^E edit-and-run and ^U undo), go to the end of the
+ * line, then kill back to its start, so the whole line goes wherever the cursor was (^U alone keeps
+ * what is right of the cursor: Home, then Enter, ran the line).
+ */
+const ERASE_LINE = Buffer.from([0x07, 0x05, 0x15]);
+/** How long a refused line's erase is given to show on the screen before the ^C. */
+const ERASE_WAIT_MS = 2000;
+/** ^C: the line editor drops the line in any mode (SIGINT), and a program reading one stops. */
+const INTERRUPT = Buffer.from([0x03]);
+/**
+ * After ^C the client's keys wait until the host has drawn a new line and gone quiet this long. A
+ * shell acts on ^C at once only while it waits for a key. Busy (still reading a long line), bash
+ * half-handled it, drew nothing, and kept the refused line: the next Enter ran it, less the key
+ * read with it (`   touch x # aaa…` made x).
+ */
+const PROMPT_QUIET_MS = 100;
+/** ^C is sent again when no new line shows this long after it: the shell now waits for a key. */
+const INTERRUPT_REPEAT_MS = 1000;
+/**
+ * The longest the keys wait. A host that shows no new line by then may still hold the refused line
+ * (a program that ignores ^C): the channel is closed rather than let an Enter run it.
+ */
+const PROMPT_WAIT_MS = 10_000;
+/** A line read from the screen is read once the host's output after the last key has paused this long. */
+const SCREEN_QUIET_MS = 50;
+/** ^G: abort, which ends a pending ^X in the host's line editor without touching the line. */
+const CANCEL_PREFIX = Buffer.from([0x07]);
 /** Keystrokes that never reach an Enter (an editor, a pager) are recorded after this much quiet. */
 const IDLE_FLUSH_MS = 1000;
 
@@ -42,7 +70,15 @@ export class LineGuard {
   #commands = 0;
   #idleTimer: NodeJS.Timeout | null = null;
   #echoWaiter: (() => void) | null = null;
+  #lastOutput = 0;
+  #lastKeySent = 0;
   #closed = false;
+  /** Vigil sent ^C to drop a refused line: the next line is read from the screen. */
+  #interrupted = false;
+  /** The line now typed is the first after such an interrupt. */
+  #afterInterrupt = false;
+  /** A statement the shell still reads on (a trailing backslash, an open quote): its lines so far. */
+  #open = '';
 
   constructor(options: LineGuardOptions) {
     this.#o = options;
@@ -51,6 +87,7 @@ export class LineGuard {
 
   /** The host wrote to the terminal: an Enter waiting for the echo may go on. */
   outputArrived(): void {
+    this.#lastOutput = performance.now();
     this.#echoWaiter?.();
   }
 
@@ -66,19 +103,28 @@ export class LineGuard {
     const rest = chunk;
     while (rest.length > 0) {
       if (!this.#lineStarted) this.#startLine();
-      const { used, enter } = this.#line.consume(rest);
+      this.#line.bracketedPaste = this.#o.screen.bracketedPaste;
+      const { used, enter, editAndRun } = this.#line.consume(rest);
       if (used > 0) {
         const keys = rest.subarray(0, used);
         this.#typed.push(Buffer.from(keys));
         const sent = this.#o.write(keys);
-        if (sent && !enter) {
+        this.#lastKeySent = performance.now();
+        if (sent && !enter && !editAndRun) {
           const after = rest.subarray(used);
           return sent.then(() => this.typed(after));
         }
       }
+      if (editAndRun) {
+        const after = rest.subarray(used + 1);
+        return this.#refuseEditAndRun().then(() => (after.length > 0 ? this.typed(after) : undefined));
+      }
       if (!enter) break;
       const after = rest.subarray(used + 1);
-      return this.#enter().then(() => (after.length > 0 ? this.typed(after) : undefined));
+      // The key itself is passed on once the line is allowed (^J and ^O run it as ^M does).
+      return this.#enter(Buffer.from(rest.subarray(used, used + 1))).then(() =>
+        after.length > 0 ? this.typed(after) : undefined,
+      );
     }
     this.#scheduleIdleFlush();
     return undefined;
@@ -89,6 +135,10 @@ export class LineGuard {
     this.#o.recorder.hold();
     this.#o.screen.mark();
     this.#promptColumn = this.#o.screen.cursor;
+    // After an interrupt Vigil sent, the host's line may hold what keystrokes do not tell (a shell
+    // may take the first key for its own): an echoed line is read from the screen.
+    this.#afterInterrupt = this.#interrupted;
+    this.#interrupted = false;
     this.#lineOffset = this.#o.recorder.offset;
     this.#lineTime = this.#o.recorder.now();
   }
@@ -100,40 +150,59 @@ export class LineGuard {
     this.#o.recorder.release();
   }
 
-  async #enter(): Promise<void> {
+  async #enter(key: Buffer): Promise<void> {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const line = this.#line;
-    const command = line.uncertain ? this.#o.screen.text.slice(this.#promptColumn).trim() : line.text.trim();
-    if (command === '' && line.printable === '') {
-      // An empty line (or only control keys): nothing to judge, nothing secret.
-      this.#flushTyped(true, ENTER);
+    // ^C drops the statement the shell held open along with the line.
+    if (line.abandoned) this.#open = '';
+    const fromScreen = line.uncertain || this.#afterInterrupt;
+    const echoed = await this.#echoed();
+    // Keys and Enter often come in one chunk: the screen is read once the host has drawn what the
+    // keys did (a recalled history line would otherwise read as the empty line before it).
+    if (fromScreen && echoed) await this.#screenSettled();
+    const typed = fromScreen ? this.#o.screen.text.slice(this.#promptColumn).trim() : line.text.trim();
+    // What the keys alone make of a line read from the screen: judged too (action-facts.ts).
+    const keystrokes = fromScreen ? continueStatement(this.#open, line.text.trim()).statement : '';
+    if (typed === '' && line.printable === '' && this.#open === '' && !line.uncertain) {
+      // An empty line (or only control keys) ending no statement: nothing to judge, nothing secret.
+      this.#flushTyped(true, key);
       this.#endLine();
-      await this.#o.write(ENTER);
+      this.#emptyLineSent();
+      await this.#o.write(key);
       return;
     }
-    if (!(await this.#echoed())) return this.#enterUnseen(line.text.trim(), line.uncertain);
-    this.#flushTyped(true, ENTER);
+    // The shell runs this line with the earlier lines of a statement it still reads on: judged together.
+    const continued = this.#open !== '';
+    const { statement, open } = continueStatement(this.#open, typed);
+    if (!echoed) return this.#enterUnseen(line.text.trim(), line.uncertain, key);
+    this.#flushTyped(true, key);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
     const payload = {
       channel: channelId,
       index,
-      command: line.overflow ? cutForRecord(command, 256) : command,
+      command: line.overflow ? cutForRecord(statement, 256) : statement,
       t: this.#lineTime,
       offset: this.#lineOffset,
-      source: line.uncertain ? 'screen' : 'keystrokes',
+      source: fromScreen ? 'screen' : 'keystrokes',
+      ...(keystrokes !== '' && keystrokes !== statement && !line.overflow ? { keystrokes } : {}),
+      ...(continued ? { continued: true, line: line.overflow ? cutForRecord(typed, 256) : typed } : {}),
       ...(line.overflow ? { truncated: true } : {}),
     };
-    const overflow = line.overflow;
+    const refusal = line.overflow
+      ? new VigilError('message_too_large', `the command line exceeds ${state.config.max_line_bytes} bytes`)
+      : line.uncertain && typed === ''
+        ? // History or cursor keys were used and the screen shows nothing: what the line holds is unknown.
+          new VigilError(
+            'statement_uncertain',
+            'the line was edited with history or cursor keys and the screen does not show it; type it again',
+          )
+        : historyRefusal([statement, keystrokes, continued ? typed : '']);
     this.#endLine();
     try {
-      if (overflow) {
-        const error = new VigilError(
-          'message_too_large',
-          `the command line exceeds ${state.config.max_line_bytes} bytes`,
-        );
-        await state.session.refuseAction('ssh.command', payload, error);
-        throw error;
+      if (refusal) {
+        await state.session.refuseAction('ssh.command', payload, refusal);
+        throw refusal;
       }
       await state.session.submit('ssh.command', payload, {
         signal: state.signal,
@@ -147,13 +216,50 @@ export class LineGuard {
       });
     } catch (err) {
       if (this.#closed) return;
-      // Refused: the host erases the line it holds, the user sees why, and an empty Enter redraws the prompt.
-      await this.#o.write(KILL_LINE);
-      this.#o.client.write(terminalNotice(refusalText(toVigilError(err))));
-      await this.#o.write(ENTER);
+      // Refused: the host erases and drops the line it holds, and the user sees why.
+      await this.#refused(refusalText(toVigilError(err)), true);
       return;
     }
-    await this.#o.write(ENTER);
+    this.#open = open ? statement : '';
+    await this.#o.write(key);
+  }
+
+  /**
+   * ^X^E: the host would open an editor on the line and run what the editor leaves, a text Vigil
+   * never sees before it runs. The ^E is not passed on; ^G cancels the ^X the host already has
+   * (C-x C-g is abort), the line stays as it was, and Enter runs it the ordinary, judged way.
+   */
+  async #refuseEditAndRun(): Promise<void> {
+    const { state, channelId } = this.#o;
+    const error = new VigilError(
+      'statement_uncertain',
+      'a line edited in an editor (^X^E) runs without Vigil seeing it; press Enter to run it as typed',
+    );
+    await this.#o.write(CANCEL_PREFIX);
+    try {
+      await state.session.refuseAction(
+        'ssh.command',
+        {
+          channel: channelId,
+          index: this.#commands++,
+          t: this.#o.recorder.now(),
+          offset: this.#o.recorder.offset,
+          source: 'keystrokes',
+          editor: true,
+        },
+        error,
+      );
+    } catch {
+      // Refused all the same: the ^E never reaches the host.
+    }
+    if (!this.#closed) this.#o.client.write(terminalNotice(refusalText(error)));
+  }
+
+  /** The host was sent an empty line: a statement it reads on takes it as one more (empty) line. */
+  #emptyLineSent(): void {
+    if (this.#open === '') return;
+    const next = continueStatement(this.#open, '');
+    this.#open = next.open ? next.statement : '';
   }
 
   /**
@@ -162,21 +268,24 @@ export class LineGuard {
    * in memory, so echo off is no way around a rule: a line a rule would deny or hold is refused
    * (a held one cannot be reviewed without showing it), recorded as refused without its text.
    */
-  async #enterUnseen(text: string, uncertain: boolean): Promise<void> {
+  async #enterUnseen(text: string, uncertain: boolean, key: Buffer): Promise<void> {
     const { state, channelId } = this.#o;
     const bytes = this.#typed.reduce((n, k) => n + k.length, 0);
     const facts = { channel: channelId, t: this.#lineTime, offset: this.#lineOffset };
-    this.#flushTyped(false, ENTER);
+    this.#flushTyped(false, key);
     this.#endLine();
+    const { statement, open } = continueStatement(this.#open, text);
     // Edited with keys Vigil cannot follow (history, cursor movement), the line's text is not known,
     // and with echo off the screen cannot tell it either: refused rather than judged by a guess.
+    // History expansion is not refused here: a password at a sudo prompt may hold `!x`.
     const decision = uncertain
       ? null
-      : text === ''
+      : statement.trim() === ''
         ? { action: 'allow' as const }
-        : state.session.judge('ssh.command', { ...facts, command: text });
+        : state.session.judge('ssh.command', { ...facts, command: statement });
     if (decision?.action === 'allow') {
-      await this.#o.write(ENTER);
+      this.#open = open ? statement : '';
+      await this.#o.write(key);
       return;
     }
     const error =
@@ -202,28 +311,108 @@ export class LineGuard {
       // Refused all the same: the line does not run.
     }
     if (this.#closed) return;
-    await this.#o.write(KILL_LINE);
-    this.#o.client.write(terminalNotice(refusalText(error)));
-    await this.#o.write(ENTER);
+    await this.#refused(refusalText(error), false);
+  }
+
+  /**
+   * Erases a refused line, says why, and sends ^C, which makes the host's line editor drop the line
+   * whatever its mode. ^C and not an Enter: a line editor that does not read ^E ^U so (vi mode)
+   * keeps the line, where an Enter would run it, and whether the line is gone can only be read from
+   * the screen, which a background job writing to the terminal can draw. The erase is given time to
+   * show first (a long line takes the host a while to redraw): a ^C that reaches a busy host
+   * discards the keys it has not read yet, the erase among them.
+   */
+  async #refused(notice: string, visible: boolean): Promise<void> {
+    const column = this.#promptColumn;
+    await this.#o.write(ERASE_LINE);
+    if (visible) {
+      await this.#shows(
+        () => this.#o.screen.text.slice(column).trim() === '',
+        Math.max(this.#o.state.config.echo_wait, ERASE_WAIT_MS),
+      );
+    }
+    if (this.#closed) return;
+    this.#o.client.write(terminalNotice(notice));
+    this.#open = '';
+    // What the host's line holds after an interrupt is read from the screen, not from keystrokes.
+    this.#interrupted = true;
+    await this.#interrupt();
+  }
+
+  /**
+   * Waits, up to echo_wait, until the host has written something since the last key was sent and
+   * then paused (SCREEN_QUIET_MS): the screen then shows what the keys did.
+   */
+  async #screenSettled(): Promise<void> {
+    const deadline = performance.now() + this.#o.state.config.echo_wait;
+    while (!this.#closed) {
+      const now = performance.now();
+      const answered = this.#lastOutput >= this.#lastKeySent;
+      const quietFor = now - this.#lastOutput;
+      if ((answered && quietFor >= SCREEN_QUIET_MS) || now >= deadline) return;
+      await this.#outputOrTimeout(
+        Math.min(deadline - now, answered ? SCREEN_QUIET_MS - quietFor : deadline - now),
+      );
+    }
+  }
+
+  /** Whether `check` holds of the screen, waiting up to `wait` ms (echo_wait) for the host's output. */
+  async #shows(check: () => boolean, wait = this.#o.state.config.echo_wait): Promise<boolean> {
+    const deadline = performance.now() + wait;
+    while (!check()) {
+      const left = deadline - performance.now();
+      if (left <= 0 || this.#closed) return false;
+      await this.#outputOrTimeout(left);
+    }
+    return true;
+  }
+
+  /**
+   * Sends ^C and holds the client's keys until the host answers it with a new line, drawn and then
+   * quiet; ^C again while it has not (see INTERRUPT_REPEAT_MS). Throws when it never does.
+   */
+  async #interrupt(): Promise<void> {
+    const { screen } = this.#o;
+    const linesBefore = screen.linesStarted;
+    const deadline = performance.now() + PROMPT_WAIT_MS;
+    let sentAt = Number.NEGATIVE_INFINITY;
+    while (!this.#closed) {
+      const now = performance.now();
+      const drawn = screen.linesStarted > linesBefore && screen.text !== '';
+      const quietFor = now - this.#lastOutput;
+      if (drawn && (quietFor >= PROMPT_QUIET_MS || now >= deadline)) return;
+      if (now >= deadline) {
+        throw new VigilError(
+          'statement_uncertain',
+          'the host did not show the refused line dropped after ^C; the channel is closed so that it cannot run',
+        );
+      }
+      if (!drawn && now - sentAt >= INTERRUPT_REPEAT_MS) {
+        sentAt = now;
+        await this.#o.write(INTERRUPT);
+        continue;
+      }
+      const wait = drawn ? PROMPT_QUIET_MS - quietFor : sentAt + INTERRUPT_REPEAT_MS - now;
+      await this.#outputOrTimeout(Math.min(deadline - now, wait));
+    }
+  }
+
+  /** Resolves when the host writes next, or after `ms`. */
+  #outputOrTimeout(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#echoWaiter = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#echoWaiter = done;
+    });
   }
 
   /** Whether the host echoed this line's keystrokes, waiting up to echo_wait for the echo to come. */
-  async #echoed(): Promise<boolean> {
-    const shown = () => wasEchoed(this.#line.printable, this.#o.screen.writtenSinceMark);
-    const deadline = performance.now() + this.#o.state.config.echo_wait;
-    while (!shown()) {
-      const left = deadline - performance.now();
-      if (left <= 0 || this.#closed) return false;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.#echoWaiter = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.#echoWaiter = null;
-    }
-    return true;
+  #echoed(): Promise<boolean> {
+    return this.#shows(() => wasEchoed(this.#line.printable, this.#o.screen.writtenSinceMark));
   }
 
   #scheduleIdleFlush(): void {
@@ -250,4 +439,15 @@ export class LineGuard {
         : { channel: this.#o.channelId, t, hidden: true, bytes, note: 'typed with echo off: not stored' },
     );
   }
+}
+
+/** An interactive line that would run text from the shell's history is refused: its text is not what runs. */
+function historyRefusal(readings: readonly string[]): VigilError | null {
+  const reason = readings.map(historyRerun).find((r) => r !== null) ?? null;
+  return reason === null
+    ? null
+    : new VigilError(
+        'statement_uncertain',
+        `Vigil cannot judge this line: ${reason}; type the command itself`,
+      );
 }

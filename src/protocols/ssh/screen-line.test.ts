@@ -29,6 +29,17 @@ test('what was written since a mark, for echo detection', () => {
   assert.equal(s.writtenSinceMark, 'ab');
 });
 
+test('new lines are counted: line feeds and full-screen redraws, not what escapes hold', () => {
+  const s = new ScreenLine();
+  s.write('$ sleep 9^C');
+  assert.equal(s.linesStarted, 0);
+  s.write('\r\n\x1b]0;t\n\x07$ ');
+  assert.equal(s.linesStarted, 1, 'a line feed inside a title is not one');
+  assert.equal(s.text, '$');
+  s.write('\x1b[24;1HType  :qa!  and press <Enter>');
+  assert.equal(s.linesStarted, 2, 'a full-screen program moving the cursor starts a line');
+});
+
 test('the same line however the output is split, at every character', () => {
   const pieceArb = fc.oneof(
     fc.string({ maxLength: 5 }),
@@ -59,4 +70,18 @@ test('bounded: a very long line keeps at most its limit', () => {
   const s = new ScreenLine(100);
   s.write('x'.repeat(10_000));
   assert.equal(s.text.length, 100);
+});
+
+test('bracketed paste is on between the host asking for it (ESC[?2004h) and turning it off', () => {
+  const s = new ScreenLine();
+  assert.equal(s.bracketedPaste, false);
+  s.write('\x1b[?2004h$ ');
+  assert.equal(s.bracketedPaste, true);
+  assert.equal(s.text, '$', 'the mode switch is not text');
+  s.write('ls\r\n\x1b[?2004l\r');
+  assert.equal(s.bracketedPaste, false);
+  s.write('\x1b[?1049;2004h');
+  assert.equal(s.bracketedPaste, true, 'among other modes in one sequence');
+  s.write('\x1b[?25l');
+  assert.equal(s.bracketedPaste, true, 'other modes leave it alone');
 });

@@ -16,6 +16,8 @@ export class ScreenLine {
   #params = '';
   /** Printable characters written since the last reset point (`mark`), for echo detection. */
   #written = '';
+  #bracketedPaste = false;
+  #linesStarted = 0;
 
   constructor(maxChars = 8192) {
     this.#maxChars = maxChars;
@@ -23,6 +25,16 @@ export class ScreenLine {
 
   get text(): string {
     return this.#cells.join('').trimEnd();
+  }
+
+  /** Whether the host has bracketed paste on (ESC[?2004h, until ESC[?2004l). */
+  get bracketedPaste(): boolean {
+    return this.#bracketedPaste;
+  }
+
+  /** How many new lines the host has started (a line feed, a cleared or homed screen): one drawn since a count was taken. */
+  get linesStarted(): number {
+    return this.#linesStarted;
   }
 
   get cursor(): number {
@@ -74,6 +86,7 @@ export class ScreenLine {
     }
     if (ch === '\r') this.#cursor = 0;
     else if (ch === '\n') {
+      this.#linesStarted++;
       this.#cells = [];
       this.#cursor = 0;
     } else if (ch === '\b') this.#cursor = Math.max(0, this.#cursor - 1);
@@ -86,6 +99,11 @@ export class ScreenLine {
   }
 
   #csi(final: string, params: string): void {
+    if ((final === 'h' || final === 'l') && params.startsWith('?')) {
+      // DEC private modes: 2004 is bracketed paste (the input guard reads a paste as text only while it is on).
+      if (params.slice(1).split(';').includes('2004')) this.#bracketedPaste = final === 'h';
+      return;
+    }
     const n = Math.max(1, Number.parseInt(params, 10) || 1);
     switch (final) {
       case 'C':
@@ -114,6 +132,7 @@ export class ScreenLine {
       case 'H':
         // A cleared or homed screen starts a new line as far as commands go.
         if (final === 'H' || params === '2') {
+          this.#linesStarted++;
           this.#cells = [];
           this.#cursor = 0;
         }

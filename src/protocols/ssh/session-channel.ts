@@ -18,6 +18,8 @@ import type { ConnectionState } from './connection-state.js';
 import { contentsField } from './file-digest.js';
 import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
+import { runsSftpServer } from './sftp-sniff.js';
+import { readsCommandsFromInput } from './stdin-commands.js';
 import { relayTerminal } from './terminal-relay.js';
 import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
 
@@ -106,28 +108,51 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         );
         throw error;
       }
-      await state.session.submit('ssh.exec', payload, {
+      const held = {
         signal: state.signal,
-        onHeld: (notice) => {
+        onHeld: (notice: { approvalId: string; rule: string; expiresAt: string }) => {
           accepted.stderr.write(
             `vigil: held for approval ${notice.approvalId} (rule ${notice.rule}); waiting until ${notice.expiresAt}\r\n`,
           );
         },
-      });
+      };
+      await state.session.submit('ssh.exec', payload, held);
+      const scp = begin.kind === 'exec' ? scpCommand(begin.command) : null;
+      // A legacy scp transfer is a file action too, judged like an sftp open: a rule on
+      // `upload /etc/` must hold for `scp -O` as it does for sftp.
+      if (scp?.uncertain) {
+        const error = new VigilError('statement_uncertain', `${scp.uncertain} cannot be judged file by file`);
+        await state.session.refuseAction(
+          'ssh.file',
+          { channel: channelId, via: 'scp', phase: 'open', operation: scp.direction, path: scp.target },
+          error,
+        );
+        throw error;
+      }
+      if (scp) {
+        await state.session.submit(
+          'ssh.file',
+          { channel: channelId, via: 'scp', phase: 'open', operation: scp.direction, path: scp.target },
+          held,
+        );
+      }
       const { client } = await state.upstream;
       const upstream = await openUpstream(client, begin, { pty, env, x11, agent });
       signal = (name) => upstream.signal(name);
-      if (begin.kind === 'subsystem') {
+      // `sftp -s /usr/lib/openssh/sftp-server` runs the server as a command: read and judged as sftp all the same.
+      if (begin.kind === 'subsystem' || (begin.kind === 'exec' && runsSftpServer(begin.command))) {
         relaySftp(state, channelId, accepted, upstream);
         return;
       }
-      const scp = begin.kind === 'exec' ? scpCommand(begin.command) : null;
       const relay = relayTerminal({
         state,
         channelId,
         client: accepted,
         upstream,
         terminal: pty !== null,
+        shellInput:
+          begin.kind === 'shell' || (begin.kind === 'exec' && readsCommandsFromInput(begin.command)),
+        held,
         scp: scp
           ? new ScpStream(
               scp.direction,

@@ -97,3 +97,45 @@ test('any packet is read or refused with a VigilError, never anything else', () 
     }),
   );
 });
+
+test("OpenSSH's extended requests that change a path read as the change they make", () => {
+  const ext = (name: string, ...parts: Buffer[]) =>
+    parseRequest(packet(SFTP.EXTENDED, u32(9), str(name), ...parts));
+  assert.deepEqual(ext('posix-rename@openssh.com', str('/a'), str('/b')), {
+    type: 'change',
+    id: 9,
+    operation: 'rename',
+    path: '/a',
+    target: '/b',
+  });
+  assert.deepEqual(ext('hardlink@openssh.com', str('/etc/shadow'), str('/tmp/s')), {
+    type: 'change',
+    id: 9,
+    operation: 'hardlink',
+    path: '/etc/shadow',
+    target: '/tmp/s',
+  });
+  assert.deepEqual(ext('lsetstat@openssh.com', str('/l'), u32(0)), {
+    type: 'change',
+    id: 9,
+    operation: 'setstat',
+    path: '/l',
+    target: null,
+  });
+  assert.deepEqual(ext('statvfs@openssh.com', str('/')), { type: 'other', id: 9 });
+  assert.deepEqual(ext('evil@example.com', str('/')), {
+    type: 'unknown-extension',
+    id: 9,
+    name: 'evil@example.com',
+  });
+  assert.deepEqual(parseRequest(packet(SFTP.FSETSTAT, u32(4), str(Buffer.from([1, 2])), u32(0))), {
+    type: SFTP.FSETSTAT,
+    id: 4,
+    handle: '0102',
+  });
+  assert.throws(
+    () => parseRequest(packet(SFTP.EXTENDED, u32(1), str('posix-rename@openssh.com'), str('/a'))),
+    (err: unknown) => err instanceof VigilError && err.code === 'protocol_violation',
+    'a truncated extended request is a protocol violation, not a pass',
+  );
+});

@@ -11,6 +11,7 @@ export const SFTP = {
   READ: 5,
   WRITE: 6,
   SETSTAT: 9,
+  FSETSTAT: 10,
   REMOVE: 13,
   MKDIR: 14,
   RMDIR: 15,
@@ -19,10 +20,27 @@ export const SFTP = {
   STATUS: 101,
   HANDLE: 102,
   DATA: 103,
+  EXTENDED: 200,
 } as const;
 
 export const SFTP_OPEN_WRITE = 0x02;
 export const SFTP_STATUS_PERMISSION_DENIED = 3;
+export const SFTP_STATUS_OP_UNSUPPORTED = 8;
+
+/**
+ * OpenSSH's extended requests that change nothing on the host, or change only a file already opened
+ * (and judged) by handle: passed on as they are. copy-data writes through a handle opened for writing.
+ */
+const PASSIVE_EXTENSIONS = new Set([
+  'statvfs@openssh.com',
+  'fstatvfs@openssh.com',
+  'fsync@openssh.com',
+  'limits@openssh.com',
+  'expand-path@openssh.com',
+  'home-directory',
+  'users-groups-by-id@openssh.com',
+  'copy-data',
+]);
 
 /** Whole packets (length header included), each at most `maxBytes`. */
 export class SftpFramer {
@@ -125,10 +143,14 @@ export type SftpRequest =
   | {
       readonly type: 'change';
       readonly id: number;
-      readonly operation: 'remove' | 'mkdir' | 'rmdir' | 'rename' | 'symlink' | 'setstat';
+      readonly operation: 'remove' | 'mkdir' | 'rmdir' | 'rename' | 'symlink' | 'setstat' | 'hardlink';
       readonly path: string;
       readonly target: string | null;
     }
+  /** FSETSTAT: a change to a file by its handle (the path is the one it was opened with). */
+  | { readonly type: typeof SFTP.FSETSTAT; readonly id: number; readonly handle: string }
+  /** An extended request Vigil does not know: what it would do on the host cannot be told. */
+  | { readonly type: 'unknown-extension'; readonly id: number; readonly name: string }
   | { readonly type: 'other'; readonly id: number | null };
 
 const CHANGES = {
@@ -171,8 +193,33 @@ export function parseRequest(packet: Buffer): SftpRequest {
       const path = r.text();
       return { type: 'change', id, operation: CHANGES[type], path, target: r.text() };
     }
+    case SFTP.FSETSTAT:
+      return { type, id, handle: r.bytes().toString('hex') };
+    case SFTP.EXTENDED:
+      return parseExtended(id, r);
     default:
       return { type: 'other', id };
+  }
+}
+
+/** OpenSSH's extended requests (PROTOCOL, section 4): the ones that change a path read as the change they make. */
+function parseExtended(id: number, r: Reader): SftpRequest {
+  const name = r.text();
+  switch (name) {
+    case 'posix-rename@openssh.com': {
+      // What `sftp`'s own `rename` sends when the host offers it.
+      const path = r.text();
+      return { type: 'change', id, operation: 'rename', path, target: r.text() };
+    }
+    case 'hardlink@openssh.com': {
+      // `ln` without -s: the new link's target is `path`, the link is `target`, as for rename.
+      const path = r.text();
+      return { type: 'change', id, operation: 'hardlink', path, target: r.text() };
+    }
+    case 'lsetstat@openssh.com':
+      return { type: 'change', id, operation: 'setstat', path: r.text(), target: null };
+    default:
+      return PASSIVE_EXTENSIONS.has(name) ? { type: 'other', id } : { type: 'unknown-extension', id, name };
   }
 }
 

@@ -1,10 +1,12 @@
 // Relays the sftp subsystem byte for byte (so every client works, scp over sftp included) while
 // reading it. Requests that change or open a file (OPEN, REMOVE, RENAME, MKDIR, RMDIR, SETSTAT,
-// SYMLINK) are submitted as ssh.file actions before they reach the host; a refused one is answered
-// with a PERMISSION_DENIED status in the host's place. Written and read bytes are hashed per handle,
+// FSETSTAT, SYMLINK, and OpenSSH's posix-rename, hardlink and lsetstat extensions) are submitted as
+// ssh.file actions before they reach the host; a refused one is answered with a PERMISSION_DENIED
+// status in the host's place. An extended request Vigil does not know is refused (it cannot tell
+// what the host would do), as is FSETSTAT on a handle it did not see opened. Written and read bytes are hashed per handle,
 // and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256.
 import type { ClientChannel, ServerChannel } from 'ssh2';
-import { toVigilError } from '../../core/errors.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ConnectionState } from './connection-state.js';
 import { contentsField, FileDigest } from './file-digest.js';
@@ -14,6 +16,7 @@ import {
   parseRequest,
   SFTP,
   SFTP_OPEN_WRITE,
+  SFTP_STATUS_OP_UNSUPPORTED,
   SFTP_STATUS_PERMISSION_DENIED,
   SftpFramer,
   type SftpRequest,
@@ -78,6 +81,16 @@ export function relaySftp(
     await send(packet);
   };
 
+  /** Answers a request Vigil cannot judge in the host's place, and records the refusal. */
+  const refuseUnjudged = async (id: number, payload: JsonObject, error: VigilError, status: number) => {
+    try {
+      await state.session.refuseAction('ssh.file', payload, error);
+    } catch {
+      // Refused all the same: the request never reaches the host.
+    }
+    client.write(statusPacket(id, status, `vigil: ${error.code}: ${error.message}`));
+  };
+
   const drain = (): Promise<void> | undefined => {
     for (let packet = requests.next(); packet !== null; packet = requests.next()) {
       const request = parseRequest(packet);
@@ -96,6 +109,31 @@ export function relaySftp(
             ...(request.target === null ? {} : { target: request.target }),
           };
           return judge(request, payload, packet).then(drain);
+        }
+        case SFTP.FSETSTAT: {
+          const file = files.get(request.handle);
+          const payload = { channel: channelId, via: 'sftp', operation: 'setstat', path: file?.path ?? '' };
+          if (file) return judge(request, payload, packet).then(drain);
+          const error = new VigilError(
+            'statement_uncertain',
+            'a change by a handle Vigil did not see opened cannot be judged (use the path)',
+          );
+          return refuseUnjudged(request.id, payload, error, SFTP_STATUS_PERMISSION_DENIED).then(drain);
+        }
+        case 'unknown-extension': {
+          const payload = {
+            channel: channelId,
+            via: 'sftp',
+            operation: 'extended',
+            path: '',
+            extension: request.name.slice(0, 256),
+          };
+          const error = new VigilError(
+            'statement_uncertain',
+            'an SFTP extension Vigil does not know cannot be judged',
+          );
+          // "Unsupported" lets a client fall back to the standard request, which Vigil judges.
+          return refuseUnjudged(request.id, payload, error, SFTP_STATUS_OP_UNSUPPORTED).then(drain);
         }
         case SFTP.WRITE:
           files.get(request.handle)?.digest.add(request.offset, request.data);

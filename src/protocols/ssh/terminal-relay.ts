@@ -2,17 +2,21 @@
 // the user at once and is recorded as asciicast chunks (terminal-recorder.ts). Input on a terminal
 // (a pty) passes through the interactive line guard (line-guard.ts), which holds each Enter until
 // the line is judged; input without a terminal (a pipe into a remote command) is relayed as is and
-// recorded by size and SHA-256, as is output beyond the recording cap.
+// recorded by size and SHA-256, as is output beyond the recording cap, except into a shell started
+// without one, where each line is a command (stdin-commands.ts).
 import { createHash } from 'node:crypto';
 import type { ClientChannel, ServerChannel } from 'ssh2';
-import { toVigilError } from '../../core/errors.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
+import type { SubmitOptions } from '../../pipeline/pipeline.js';
 import type { ConnectionState } from './connection-state.js';
 import { LineGuard } from './line-guard.js';
 import { OrderedPump } from './ordered-pump.js';
-import type { ScpStream } from './scp-stream.js';
+import type { ScpPiece, ScpStream } from './scp-stream.js';
 import { ScreenLine } from './screen-line.js';
+import { SftpSniffer } from './sftp-sniff.js';
+import { StdinCommands } from './stdin-commands.js';
 import { TerminalRecorder } from './terminal-recorder.js';
-import { terminalNotice } from './wire-errors.js';
+import { REFUSED_EXIT_STATUS, refusalText, terminalNotice } from './wire-errors.js';
 
 export interface TerminalRelayOptions {
   readonly state: ConnectionState;
@@ -20,12 +24,19 @@ export interface TerminalRelayOptions {
   readonly client: ServerChannel;
   readonly upstream: ClientChannel;
   readonly terminal: boolean;
-  /** A legacy scp transfer on this channel: its file stream is read to record each file. */
+  /** A shell (not a command) started without a terminal: its input is command lines, each judged. */
+  readonly shellInput: boolean;
+  /**
+   * A legacy scp transfer on this channel: its file stream is read to record each file, and each
+   * file or directory it opens is judged before its line passes on.
+   */
   readonly scp: ScpStream | null;
+  /** How a judged action waits for review: the channel's signal, and a notice to the user. */
+  readonly held: SubmitOptions;
 }
 
 export function relayTerminal(options: TerminalRelayOptions): { resize(cols: number, rows: number): void } {
-  const { state, channelId, client, upstream, terminal, scp } = options;
+  const { state, channelId, client, upstream, terminal, shellInput, scp, held } = options;
   const recorder = new TerminalRecorder({
     channel: channelId,
     startedAt: state.startedAt,
@@ -46,9 +57,7 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
 
   const output = (chunk: Buffer, toStderr: boolean) => {
     outputDigest.update(chunk);
-    // The file bytes of a legacy scp download are its own record (ssh.file), not terminal output.
-    if (scp?.direction === 'download' && !toStderr) scp.push(chunk);
-    else if (recorder.offset < recordedBytes) recorder.push(chunk);
+    if (recorder.offset < recordedBytes) recorder.push(chunk);
     else recorder.offset += chunk.length;
     if (screen) {
       screen.write(chunk.toString('utf8'));
@@ -60,17 +69,46 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       sink.once('drain', () => upstream.resume());
     }
   };
-  upstream.on('data', (chunk: Buffer) => output(chunk, false));
+  /** Each file a legacy scp transfer opens, judged before its control line passes on. */
+  const judgeScp = (operation: 'upload' | 'download', path: string) =>
+    state.session.submit(
+      'ssh.file',
+      { channel: channelId, via: 'scp', phase: 'open', operation, path },
+      held,
+    );
+  let download: OrderedPump | null = null;
+  if (scp?.direction === 'download') {
+    // The host's stream is read in order: a file's line waits while the file is judged, and the
+    // file's bytes are its own record (ssh.file), not terminal output.
+    download = new OrderedPump(
+      upstream,
+      (chunk) =>
+        passScpPieces(
+          scp.push(chunk),
+          (path) => judgeScp('download', path),
+          (bytes) => {
+            outputDigest.update(bytes);
+            if (client.write(bytes)) return undefined;
+            return new Promise<void>((resolve) => client.once('drain', () => resolve()));
+          },
+        ),
+      (err) => fail(err),
+    );
+  } else upstream.on('data', (chunk: Buffer) => output(chunk, false));
   upstream.stderr.on('data', (chunk: Buffer) => output(chunk, true));
   upstream.on('exit', (code: number | null, signal?: string, dump?: boolean, description?: string) => {
     exit = { code, signal: signal ?? null, dump: dump === true, description: description ?? '' };
   });
 
   let finished = false;
+  /** Vigil ended the channel or refused a line on a shell's input: it exits as a refused command does. */
+  let refused = false;
   const finish = (notice: string | null) => {
     if (finished) return;
     finished = true;
     pump.stop();
+    // What the host sent after a file still being judged goes nowhere: the channel is done.
+    download?.stop();
     guard?.close();
     recorder.close();
     scp?.close();
@@ -88,7 +126,8 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       else client.stderr.write(`${notice}\n`);
     }
     if (client.writable) {
-      if (exit?.code !== null && exit?.code !== undefined) client.exit(exit.code);
+      if (refused) client.exit(REFUSED_EXIT_STATUS);
+      else if (exit?.code !== null && exit?.code !== undefined) client.exit(exit.code);
       else if (exit?.signal) client.exit(exit.signal, exit.dump, exit.description);
       client.end();
     }
@@ -109,24 +148,72 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       { session: state.session.id, code: error.code, err: error.message },
       'ssh channel failed',
     );
-    finish(`vigil: ${error.code}: ${error.message}`);
+    refused = true;
+    finish(refusalText(error));
   };
   if (terminal && screen) {
     guard = new LineGuard({ state, channelId, recorder, screen, client, write });
   }
+  // A line refused on a shell's input: nothing more reaches the shell, which gets EOF and ends once
+  // the lines before it have run (their output still reaches the user).
+  const refuseInput = (err: unknown) => {
+    pump.stop();
+    refused = true;
+    const error = toVigilError(err, 'protocol_violation');
+    if (client.writable) client.stderr.write(`${refusalText(error)}\n`);
+    upstream.end();
+  };
+  const commands =
+    shellInput && !terminal
+      ? new StdinCommands({
+          state,
+          channelId,
+          recorder,
+          write,
+          notice: (text) => client.stderr.write(`${text}\n`),
+        })
+      : null;
+  const input = (chunk: Buffer): Promise<void> | undefined => {
+    inputBytes += chunk.length;
+    inputDigest.update(chunk);
+    if (commands) return commands.typed(chunk).catch(refuseInput);
+    if (scp?.direction === 'upload') {
+      return passScpPieces(scp.push(chunk), (path) => judgeScp('upload', path), write)?.catch(refuseInput);
+    }
+    return write(chunk);
+  };
+  // An SFTP session spoken to a command that is not the sftp server (sftp-sniff.ts) is not relayed unread.
+  const sniffer = terminal ? null : new SftpSniffer();
   const pump = new OrderedPump(
     client,
     (chunk) => {
       if (guard) return guard.typed(chunk);
-      inputBytes += chunk.length;
-      inputDigest.update(chunk);
-      if (scp?.direction === 'upload') scp.push(chunk);
-      return write(chunk);
+      if (sniffer?.opensSftp(chunk)) {
+        refuseInput(
+          new VigilError(
+            'statement_uncertain',
+            'an SFTP session to a command other than the sftp server cannot be judged; use the sftp subsystem',
+          ),
+        );
+        return undefined;
+      }
+      return input(chunk);
     },
     fail,
   );
-  // The user's EOF (end of a piped stdin) passes on once everything before it has.
-  client.on('end', () => pump.end(() => upstream.end()));
+  // The user's EOF (end of a piped stdin) passes on once everything before it has (and, into a
+  // shell, once a last line without a newline is judged).
+  client.on('end', () =>
+    pump.end(() => {
+      if (!commands) {
+        upstream.end();
+        return;
+      }
+      commands.end().then(() => {
+        if (!finished) upstream.end();
+      }, refuseInput);
+    }),
+  );
 
   let pendingSize: { cols: number; rows: number } | null = null;
   let resizeTimer: NodeJS.Timeout | null = null;
@@ -145,4 +232,36 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       resizeTimer.unref();
     },
   };
+}
+
+/**
+ * Passes an scp stream's pieces on in order, judging each file or directory line first; at once
+ * when no piece opens anything or waits, else as a promise. A piece Vigil cannot read is refused.
+ */
+function passScpPieces(
+  pieces: readonly ScpPiece[],
+  judge: (path: string) => Promise<unknown>,
+  forward: (bytes: Buffer) => Promise<void> | undefined,
+): Promise<void> | undefined {
+  for (let i = 0; i < pieces.length; i++) {
+    const piece = pieces[i]!;
+    if (piece.unreadable) throw new VigilError('statement_uncertain', piece.unreadable);
+    if (piece.opens !== null) return passRest(pieces, i, judge, forward);
+    const waiting = forward(piece.bytes);
+    if (waiting) return waiting.then(() => passRest(pieces, i + 1, judge, forward));
+  }
+  return undefined;
+}
+
+async function passRest(
+  pieces: readonly ScpPiece[],
+  from: number,
+  judge: (path: string) => Promise<unknown>,
+  forward: (bytes: Buffer) => Promise<void> | undefined,
+): Promise<void> {
+  for (const piece of pieces.slice(from)) {
+    if (piece.unreadable) throw new VigilError('statement_uncertain', piece.unreadable);
+    if (piece.opens !== null) await judge(piece.opens);
+    await forward(piece.bytes);
+  }
 }
