@@ -8,8 +8,13 @@ import { VigilError } from '../../core/errors.js';
 
 import type { SettingChange } from './sql-classifier.js';
 
-/** Changes that apply to other sessions or only inside a function call: checked when those sessions log in. */
-const NOT_THIS_SESSION = new Set(['role', 'database', 'system', 'function']);
+/**
+ * Changes that apply to other sessions: checked when those sessions log in (and reported if a
+ * reload brings them here). A function's SET clause is not among them: the server applies it
+ * before it reads the function's body (a LANGUAGE sql body given as a string is parsed at each
+ * call), so `SET standard_conforming_strings = off` would make it run a body Vigil read otherwise.
+ */
+const NOT_THIS_SESSION = new Set(['role', 'database', 'system']);
 
 /**
  * Client encodings in which the bytes on the wire are UTF-8 as Vigil decodes them. SQL_ASCII
@@ -86,4 +91,18 @@ export function checkSettingChanges(changes: readonly SettingChange[]): VigilErr
     if (!pin.ok(change.value)) return pinnedError(key, change.value, 'the statement');
   }
   return null;
+}
+
+/**
+ * Whether a text reads the same under every value of the settings that change how text is read:
+ * with no backslash, standard_conforming_strings (and backslash_quote) change nothing, and bytes
+ * below 0x80 are the same ASCII characters in every client encoding PostgreSQL accepts, with no
+ * lead byte before them to swallow one. Such a text needs no confirmed setting to be judged.
+ */
+export function readsAlikeUnderAnySetting(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80 || c === 0x5c) return false;
+  }
+  return true;
 }

@@ -7,7 +7,12 @@
 // - what the server skips after an error (everything up to Sync), Vigil skips too;
 // - an Execute of a portal whose text Vigil cannot be certain of is refused (fail closed) unless
 //   the connection allows unknown statements;
-// - settings that change how text is read are pinned (lexical-settings.ts).
+// - settings that change how text is read are pinned (lexical-settings.ts), and a text that would
+//   read otherwise under another setting waits until the server has reported the settings every
+//   earlier statement left (setting-reports.ts);
+// - a statement that runs another by name (EXECUTE s, FETCH c) is judged with the text the server
+//   holds under that name (named-references.ts).
+// What the server has confirmed, and waiting for what it has not, is server-view.ts.
 // A refusal is delivered through the server: Vigil sends it a message it must reject, so the
 // transaction ends exactly as if the statement had failed there, and the server's error is
 // replaced by Vigil's on its way back.
@@ -31,14 +36,16 @@ import {
   namespaceChanges,
   notExecuted,
   notUtf8,
+  parsePayload,
   pendingBind,
   settingsOf,
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
+import { ServerView } from './server-view.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
-import { type KnownPortal, type PendingChange, portalAfter, StatementState } from './statement-state.js';
+import { StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
 import { errorResponse, flush, parse, query } from './wire-writer.js';
@@ -71,6 +78,7 @@ export class PostgresProxy {
   readonly #deps: ProxyDeps;
   readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
+  readonly #server: ServerView;
   /** Aborted by the client's cancel request while a statement is held. */
   /**
    * Aborted when the client leaves or cancels while a statement is being submitted (a held
@@ -100,6 +108,16 @@ export class PostgresProxy {
       this.#recordResult(payload),
     );
     this.#tracker.status = upstream.status;
+    this.#server = new ServerView(
+      this.#tracker,
+      this.#state,
+      deps.classifier,
+      deps.allowUnknownStatements,
+      () => {
+        this.#relay.toUpstream(flush());
+        this.#relay.flushUpstream();
+      },
+    );
     this.#relay = new WriteAheadRelay<Frame>(
       { client, upstream: upstream.socket, session },
       (): RelayProtocol<Frame> => ({
@@ -172,6 +190,8 @@ export class PostgresProxy {
         return this.#functionCall(frame);
       case 'P': {
         const m = parseParse(frame.body);
+        if (m.query !== null && this.#server.settingsUnsure(m.query))
+          return this.#parseWhenSettled(frame, m.name, m.query);
         this.#forward(frame, { kind: 'parse', name: m.name, text: m.query });
         return undefined;
       }
@@ -204,19 +224,11 @@ export class PostgresProxy {
     }
   }
 
-  /**
-   * The portal an Execute will run, as the server's state will be when it gets there. Pending
-   * Parse, Bind and Close messages of the Execute's own batch are applied as if they succeed (if
-   * one fails, the server skips the Execute too). Pending ones of an earlier batch may have failed
-   * while the server went on, so for those Vigil sends a Flush and waits for the answers.
-   */
-  async #portalForExecute(portal: string): Promise<KnownPortal | undefined> {
-    if (this.#tracker.pendingStateChanges().some((e) => e.batch !== this.#batch)) {
-      this.#relay.toUpstream(flush());
-      this.#relay.flushUpstream();
-      await this.#tracker.stateSettled();
-    }
-    return portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
+  async #parseWhenSettled(frame: Frame, name: string, text: string): Promise<void> {
+    const unsure = await this.#server.settingsSettled();
+    if (this.#relay.closed) return;
+    if (unsure) return this.#refuseUnjudged(unsure, parsePayload(name, text), false);
+    this.#forward(frame, { kind: 'parse', name, text });
   }
 
   async #simpleQuery(frame: Frame): Promise<void> {
@@ -224,9 +236,19 @@ export class PostgresProxy {
     if (q.text === null) {
       return this.#refuseUnjudged(notUtf8(), { statement: null, protocol: 'simple' }, true);
     }
+    if (this.#server.settingsUnsure(q.text)) {
+      const unsure = await this.#server.settingsSettled();
+      if (this.#relay.closed) return;
+      if (unsure) return this.#refuseUnjudged(unsure, simpleQueryPayload(q.text, [UNKNOWN_STATEMENT]), true);
+    }
     const statements = this.#deps.classifier.classify(q.text);
-    const payload = simpleQueryPayload(q.text, statements);
-    const pinned = checkSettingChanges(settingsOf(statements));
+    const byName = await this.#server.runByName(q.text);
+    if (this.#relay.closed) return;
+    if (byName instanceof VigilError) {
+      return this.#refuseUnjudged(byName, simpleQueryPayload(q.text, statements), true);
+    }
+    const payload = simpleQueryPayload(q.text, [...statements, ...byName]);
+    const pinned = checkSettingChanges(settingsOf([...statements, ...byName]));
     if (pinned) return this.#refuseUnjudged(pinned, payload, true);
     try {
       await this.#submit(payload, () => actionDigest([q.text]));
@@ -242,7 +264,7 @@ export class PostgresProxy {
 
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
-    const known = await this.#portalForExecute(portal);
+    const known = await this.#server.portalForExecute(portal, this.#batch);
     if (this.#relay.closed) return;
     if (this.#tracker.failedBatch === this.#batch) {
       // The server failed an earlier message of this batch and skips the Execute: so does Vigil.
@@ -268,8 +290,13 @@ export class PostgresProxy {
       return;
     }
     const statements = this.#deps.classifier.classify(known.text);
-    const payload = executePayload(portal, known, statements);
-    const pinned = checkSettingChanges(settingsOf(statements));
+    const byName = await this.#server.runByName(known.text);
+    if (this.#relay.closed) return;
+    if (byName instanceof VigilError) {
+      return this.#refuseUnjudged(byName, executePayload(portal, known, statements), false);
+    }
+    const payload = executePayload(portal, known, [...statements, ...byName]);
+    const pinned = checkSettingChanges(settingsOf([...statements, ...byName]));
     if (pinned) return this.#refuseUnjudged(pinned, payload, false);
     try {
       await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
@@ -279,7 +306,7 @@ export class PostgresProxy {
     // Nothing was forwarded while the statement was judged, so the portal can only have been
     // dropped meanwhile (a transaction ended), never rebound; Vigil still refuses rather than assume.
     if (this.#serverSkipsNow()) return;
-    const now = portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
+    const now = this.#server.portalNow(portal);
     if (now?.text !== known.text || now.statement !== known.statement || now.params !== known.params) {
       return this.#refuse(uncertain(portal, undefined), false);
     }

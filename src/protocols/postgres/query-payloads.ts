@@ -34,6 +34,18 @@ export function executePayload(
   };
 }
 
+/** A Parse refused before the server read it: its text, judged as nothing Vigil could be sure of. */
+export function parsePayload(name: string, text: string): DbQueryPayload {
+  return {
+    statement: text,
+    parameters: [],
+    statement_name: displayName(name),
+    portal: null,
+    protocol: 'extended',
+    classification: { statements: [UNKNOWN_STATEMENT] },
+  };
+}
+
 /** The legacy fast-path call runs a function by oid, with no SQL text. */
 export function fastPathPayload(oid: number): DbQueryPayload {
   return {
@@ -63,19 +75,21 @@ export function settingsOf(statements: readonly StatementClass[]) {
   return statements.flatMap((s) => s.settings ?? []);
 }
 
-/** PREPARE and DEALLOCATE in a statement string, so their effects can follow their command tags. */
+/** PREPARE, DEALLOCATE and DECLARE in a statement string, so their effects can follow their command tags. */
 export function namespaceChanges(
   classifier: SqlClassifier,
   text: string,
   statements: readonly StatementClass[],
 ): { sql?: SqlNamespaceChanges } {
-  if (!statements.some((s) => s.kind === 'PREPARE' || s.kind === 'DEALLOCATE')) return {};
+  if (!statements.some((s) => s.kind === 'PREPARE' || s.kind === 'DEALLOCATE' || s.kind === 'DECLARE'))
+    return {};
   const names = classifier.preparedNames(text);
   return {
     sql: {
       text,
       prepares: names.prepares.map(nameKeyOfText),
       deallocates: names.deallocates.map((n) => (n === '*' ? '*' : nameKeyOfText(n))),
+      declares: names.declares.map(nameKeyOfText),
     },
   };
 }
@@ -112,5 +126,14 @@ export function fastPathUnjudged(): VigilError {
   return new VigilError(
     'statement_uncertain',
     'fast-path function calls carry no SQL text for Vigil to judge',
+  );
+}
+
+export function settingsUnreported(): VigilError {
+  return new VigilError(
+    'statement_uncertain',
+    'an earlier statement of this pipeline may have changed how the server reads text ' +
+      '(standard_conforming_strings, client_encoding), and the server reports it only at Sync: ' +
+      'this text, which reads otherwise under another setting, cannot be judged before then',
   );
 }

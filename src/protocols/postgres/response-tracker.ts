@@ -16,6 +16,7 @@ import {
   rowCountFromTag,
 } from './backend-messages.js';
 import type { Frame } from './frame-reader.js';
+import { SettingReports } from './setting-reports.js';
 import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
 
 export interface Execution {
@@ -76,6 +77,8 @@ export class ResponseTracker {
   failedBatch = -1;
   /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
   status = 'I';
+  /** Forwarded executions whose setting changes the server has not reported yet. */
+  readonly settings = new SettingReports();
 
   constructor(recordRows: number, state: StatementState, onResult: (payload: DbResultPayload) => void) {
     this.#recordRows = recordRows;
@@ -95,6 +98,9 @@ export class ResponseTracker {
     }
     this.#expected.push(e);
     if (STATE_CHANGES.has(e.kind)) this.#stateChanges++;
+    if (e.kind === 'execute') this.settings.executed();
+    else if (e.kind === 'sync' || e.kind === 'query') this.settings.readyRequested(e.kind === 'query');
+    else if (e.kind === 'refusal' && e.simple) this.settings.readyRequested(false);
     return true;
   }
 
@@ -122,6 +128,7 @@ export class ResponseTracker {
   abandon(): void {
     this.#stateChanges = 0;
     this.#release();
+    this.settings.abandon();
   }
 
   /**
@@ -188,6 +195,7 @@ export class ResponseTracker {
       case 'Z':
         this.status = frame.body.toString('latin1', 0, 1);
         this.#state.ready(this.status);
+        this.settings.ready();
         // A simple query ends here; so does a sync. Anything before a sync that never got its
         // reply was skipped by the server after an error.
         while (this.#expected.length > 0) {

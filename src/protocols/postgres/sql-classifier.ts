@@ -1,15 +1,25 @@
 // Classifies SQL with the real PostgreSQL parser (libpg-query, WASM): one entry per statement of
 // a multi-statement string, plus one per data-modifying statement nested inside another (a
-// `WITH ... DELETE` CTE, `EXPLAIN ANALYZE UPDATE`), so a guard cannot be walked around by nesting.
+// `WITH ... DELETE` CTE, `EXPLAIN ANALYZE UPDATE`, a MERGE's WHEN ... THEN DELETE, an upsert's
+// DO UPDATE), and one nested SELECT for the tables a statement that is not a SELECT reads rows of
+// (INSERT ... SELECT, COPY ... TO, DECLARE CURSOR: sql-facts-reads.ts), so a guard cannot be walked
+// around by nesting.
 // The statements in the body of a LANGUAGE sql function are entries too (nested): creating the
-// function is when a guard can still read them.
+// function is when a guard can still read them. So are the queries a call runs from a text
+// argument (query_to_xml, ts_stat: sql-facts-dynamic.ts), UNKNOWN when that text is computed.
 import { loadModule, parseSync } from 'libpg-query';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
+import { dynamicSqlOf } from './sql-facts-dynamic.js';
 import { flagsOf, functionLanguage } from './sql-facts-flags.js';
 import { functionsOf } from './sql-facts-functions.js';
+import { mergeActionsOf } from './sql-facts-merge.js';
+import { tablesReadBy } from './sql-facts-reads.js';
+import { mayRunByName, type NamedReferences, namedReferencesOf } from './sql-facts-references.js';
 import { type SettingChange, settingsOf } from './sql-facts-settings.js';
+import { tablesOf } from './sql-facts-tables.js';
 import { asNode, type Node, walk } from './sql-facts-tree.js';
+import { upsertUpdateOf } from './sql-facts-upsert.js';
 import { whereBoundsRows } from './sql-facts-where.js';
 import { pgStatementShape } from './statement-shape.js';
 
@@ -79,34 +89,6 @@ function kindOf(nodeType: string, node: Node): string {
   return nodeType.replace(/Stmt$/, '').toUpperCase();
 }
 
-function tablesOf(root: Node): string[] {
-  const ctes = new Set<string>();
-  const tables = new Set<string>();
-  walk(root, (type, node) => {
-    if (type === 'CommonTableExpr' && typeof node.ctename === 'string') ctes.add(node.ctename);
-    return true;
-  });
-  walk(root, (type, node) => {
-    // A RangeVar appears wrapped ({RangeVar: ...}) or directly as a statement's relation.
-    const isRangeVar = type === 'RangeVar' || type === 'relation' || type === 'rel';
-    if (isRangeVar && typeof node.relname === 'string') {
-      const name = typeof node.schemaname === 'string' ? `${node.schemaname}.${node.relname}` : node.relname;
-      if (!ctes.has(name)) tables.add(name);
-    }
-    return true;
-  });
-  // DROP names its objects as lists of strings rather than RangeVars.
-  if (Array.isArray(root.objects)) {
-    for (const o of root.objects as Node[]) {
-      const items = (o.List as Node | undefined)?.items;
-      if (Array.isArray(items)) {
-        tables.add(items.map((i) => ((i as Node).String as Node | undefined)?.sval ?? '').join('.'));
-      }
-    }
-  }
-  return [...tables];
-}
-
 function classifyNode(nodeType: string, node: Node, nested: boolean): StatementClass {
   const kind = kindOf(nodeType, node);
   const hasWhere =
@@ -167,23 +149,75 @@ function classifyTree(tree: ParseTree, nested: boolean): StatementClass[] {
     const [nodeType, node] = Object.entries(stmt ?? {})[0] ?? [];
     if (!nodeType || !node) continue;
     out.push(classifyNode(nodeType, node as Node, nested));
+    out.push(...impliedWrites(nodeType, node as Node), ...readsOf(nodeType, node as Node));
     if (nodeType === 'CreateFunctionStmt') out.push(...classifyFunctionBody(node as Node));
+    for (const text of dynamicSqlOf(node as Node)) out.push(...classifyNestedText(text));
     walk(node, (type, child) => {
-      if (NESTED_WRITES[type]) out.push(classifyNode(type, child, true));
+      if (NESTED_WRITES[type]) out.push(classifyNode(type, child, true), ...readsOf(type, child));
+      out.push(...impliedWrites(type, child));
       return true;
     });
   }
   return out;
 }
 
+/**
+ * The writes a statement makes under another kind's name, as nested writes on its target: a
+ * MERGE's UPDATE, DELETE and INSERT actions, an upsert's UPDATE.
+ */
+function impliedWrites(nodeType: string, node: Node): StatementClass[] {
+  let actions: readonly { kind: string; hasWhere: boolean }[] = [];
+  if (nodeType === 'MergeStmt') actions = mergeActionsOf(node);
+  else if (nodeType === 'InsertStmt') {
+    const update = upsertUpdateOf(node);
+    if (update) actions = [{ kind: 'UPDATE', hasWhere: update.hasWhere }];
+  }
+  if (actions.length === 0) return [];
+  const tables = tablesOf({ relation: node.relation });
+  return actions.map(({ kind, hasWhere }) => ({
+    kind,
+    hasWhere,
+    tables: [...tables],
+    writes: true,
+    nested: true,
+    functions: [],
+    settings: [],
+    flags: [],
+  }));
+}
+
+/** The rows a statement that is not a SELECT reads, as the nested SELECT they amount to. */
+function readsOf(nodeType: string, node: Node): StatementClass[] {
+  const tables = tablesReadBy(nodeType, node);
+  if (tables.length === 0) return [];
+  return [
+    {
+      kind: 'SELECT',
+      hasWhere: false,
+      tables,
+      writes: false,
+      nested: true,
+      functions: [],
+      settings: [],
+      flags: [],
+    },
+  ];
+}
+
 function classifyFunctionBody(stmt: Node): StatementClass[] {
   const body = sqlFunctionBody(stmt);
-  if (body === null || body.trim() === '') return [];
+  return body === null ? [] : classifyNestedText(body);
+}
+
+/** SQL text that runs later or elsewhere (a function body, a query_to_xml argument); null: computed. */
+function classifyNestedText(text: string | null): StatementClass[] {
+  if (text === null) return [unknownStatement(true)];
+  if (text.trim() === '') return [];
   let tree: ParseTree;
   try {
-    tree = parseSync(body) as ParseTree;
+    tree = parseSync(text) as ParseTree;
   } catch {
-    // A body the parser cannot read is one nobody here can judge.
+    // A text the parser cannot read is one nobody here can judge.
     return [unknownStatement(true)];
   }
   return classifyTree(tree, true);
@@ -232,7 +266,10 @@ export class SqlClassifier {
     if (known === null) return this.#classify(sql);
     if (known) return known;
     const fresh = this.#classify(sql);
-    const same = JSON.stringify(fresh) === JSON.stringify(this.#classify(shape.probe));
+    // A text that does not parse says nothing of the others of its shape: where a literal is
+    // syntax rather than a value, another literal can make it parse (and the probe may fail too).
+    const parsed = !fresh.some((s) => s.kind === 'UNKNOWN');
+    const same = parsed && JSON.stringify(fresh) === JSON.stringify(this.#classify(shape.probe));
     this.#remember(this.#shapes, shape.key, same ? fresh : null);
     return fresh;
   }
@@ -243,17 +280,19 @@ export class SqlClassifier {
   }
 
   /**
-   * The prepared statements a string creates (PREPARE) and drops (DEALLOCATE; '*' for ALL), in
-   * order. Parsed again only for the rare strings whose classification shows either kind.
+   * The prepared statements a string creates (PREPARE) and drops (DEALLOCATE; '*' for ALL), and
+   * the cursors it declares, in order. Parsed again only for the rare strings whose classification
+   * shows one of these kinds.
    */
-  preparedNames(sql: string): { prepares: string[]; deallocates: string[] } {
+  preparedNames(sql: string): { prepares: string[]; deallocates: string[]; declares: string[] } {
     const prepares: string[] = [];
     const deallocates: string[] = [];
+    const declares: string[] = [];
     let tree: ParseTree;
     try {
       tree = parseSync(sql) as ParseTree;
     } catch {
-      return { prepares, deallocates };
+      return { prepares, deallocates, declares };
     }
     for (const { stmt } of tree.stmts ?? []) {
       const prepare = asNode(stmt?.PrepareStmt);
@@ -261,8 +300,23 @@ export class SqlClassifier {
       const deallocate = asNode(stmt?.DeallocateStmt);
       if (deallocate)
         deallocates.push(deallocate.isall || typeof deallocate.name !== 'string' ? '*' : deallocate.name);
+      const declare = asNode(stmt?.DeclareCursorStmt);
+      if (declare && typeof declare.portalname === 'string') declares.push(declare.portalname);
     }
-    return { prepares, deallocates };
+    return { prepares, deallocates, declares };
+  }
+
+  /** The statements and portals a string runs by name (EXECUTE, FETCH, MOVE), or null: none. */
+  namedReferences(sql: string): NamedReferences | null {
+    if (!mayRunByName(sql)) return null;
+    let tree: ParseTree;
+    try {
+      tree = parseSync(sql) as ParseTree;
+    } catch {
+      return null; // the server refuses it too: nothing runs
+    }
+    const refs = namedReferencesOf(tree);
+    return refs.executes.length > 0 || refs.fetches.length > 0 ? refs : null;
   }
 
   #classify(sql: string): StatementClass[] {

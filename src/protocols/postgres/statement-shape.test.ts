@@ -179,6 +179,10 @@ test('texts another reading could split differently get no shape', () => {
     "SELECT 1; SET role = 'admin'",
     'SELECT 1\0',
     '(SELECT 1)',
+    // The literal after UESCAPE is the escape character of a U&"…" identifier: syntax, not a value.
+    `DELETE FROM U&"!0074" UESCAPE '!'`,
+    `SELECT 1 FROM u&"t" uescape '!' WHERE a = 1`,
+    `SELECT 1 FROM t WHERE a = 1 AND U&"b" = 2`,
   ]) {
     assert.equal(pgStatementShape(sql), null, sql);
   }
@@ -207,11 +211,17 @@ test('a classification served by shape equals a fresh parse, for generated state
     (v: string[]) => `SELECT pg_terminate_backend(${v[0]}); SELECT ${v[1]}`,
     (v: string[]) => `WITH d AS (DELETE FROM t WHERE id = ${v[0]} RETURNING *) SELECT * FROM d LIMIT ${v[1]}`,
     (v: string[]) => `SELECT * FROM t WHERE a IN (${v[0]}, ${v[1]}, ${v[2]})`,
+    // A literal that is syntax: the escape character of a Unicode identifier (t, or pg_read_file).
+    (v: string[]) => `DELETE FROM U&"!0074" UESCAPE ${v[0]} WHERE ${v[1]} = ${v[2]}`,
+    (v: string[]) => `SELECT U&"pg_read_fil!0065" UESCAPE ${v[0]}(${v[1]})`,
+    // A literal that is SQL the server runs.
+    (v: string[]) => `SELECT query_to_xml(${v[0]}, true, true, ${v[1]})`,
   );
   const literal = fc.oneof(
     fc.integer({ min: 0, max: 1e9 }).map(String),
     fc.stringMatching(/^[a-z_ ']{0,12}$/).map((s) => `'${s.replaceAll("'", "''")}'`),
     fc.constantFrom("'search_path'", "'role'", "'standard_conforming_strings'", "'on'", "'none'", '0', '7'),
+    fc.constantFrom("'!'", "'zz'", "'select 1'", "'select pg_read_file(''/etc/passwd'')'", "'select 2'"),
   );
   await fc.assert(
     fc.asyncProperty(template, fc.array(literal, { minLength: 3, maxLength: 3 }), async (make, values) => {

@@ -7,10 +7,12 @@
 // standard_conforming_strings on and a UTF-8 client encoding (lexical-settings.ts), so an ordinary
 // '…' string ends at the first quote not doubled. Anything that reads otherwise gives no shape:
 // comments, dollar quotes, E'', U&'', B'' and X'' strings (a letter right before the quote), a
-// backslash or a NUL anywhere, an unterminated quote, numbers other than plain integers. Only statements that start with SELECT,
-// INSERT, UPDATE, DELETE, WITH, VALUES or TABLE get one: SET, COPY, CREATE FUNCTION and the other
-// utility statements read their literals (a setting's value, a file name, a function body). The
-// classifier also checks each new shape by classifying it with other literal values.
+// backslash or a NUL anywhere, an unterminated quote, numbers other than plain integers, U&"…"
+// identifiers and UESCAPE (whose literal is an escape character, not a value). Only statements that
+// start with SELECT, INSERT, UPDATE, DELETE, WITH, VALUES or TABLE get one: SET, COPY, CREATE
+// FUNCTION and the other utility statements read their literals (a setting's value, a file name, a
+// function body). The classifier also checks each new shape by classifying it with other literal
+// values, and keeps no shape for a text that does not parse.
 
 /** The placeholder: a NUL never stays in an eligible text, so a shape has one reading. */
 const HOLE = '\0';
@@ -123,6 +125,10 @@ export function pgStatementShape(sql: string): StatementShape | null {
       continue;
     }
     if (c === 34) {
+      // U&"…" is a Unicode identifier whose escape character a later UESCAPE '…' literal chooses:
+      // that literal is syntax, not a value (one text names table `accounts`, the same shape with
+      // another escape character fails to parse), so such texts get no shape.
+      if (i > 0 && sql.charCodeAt(i - 1) === 38) return null;
       // A quoted identifier: kept as written, read to its closing quote ("" inside is a quote).
       let end = i + 1;
       for (;;) {
@@ -154,6 +160,8 @@ export function pgStatementShape(sql: string): StatementShape | null {
         return null; // a prefixed string: E'…', B'…', X'…', N'…', U&'…'
       }
       if (sql.slice(i, end).includes('$')) return null; // a$b$ could be read as a dollar quote
+      // The literal after UESCAPE is an escape character, not a value (see U&"…" above).
+      if (end - i === 7 && sql.slice(i, end).toLowerCase() === 'uescape') return null;
       i = end;
       continue;
     }

@@ -44,6 +44,8 @@ export interface SqlNamespaceChanges {
   readonly prepares: string[];
   /** Name keys deallocated, in statement order; '*' for DEALLOCATE ALL. */
   readonly deallocates: string[];
+  /** Cursor name keys declared (DECLARE), in statement order. */
+  readonly declares: string[];
 }
 
 /** Command tags after which the server's portals may differ from what Vigil saw (cursors share their namespace). */
@@ -52,6 +54,12 @@ const FORGETS_PORTALS = new Set(['DECLARE CURSOR', 'CLOSE CURSOR', 'CLOSE CURSOR
 export class StatementState {
   readonly #statements = new Map<string, KnownStatement>();
   readonly #portals = new Map<string, KnownPortal>();
+  /**
+   * Names of cursors declared in SQL (judged with their DECLARE), for FETCH and MOVE. A name is
+   * dropped when a Bind makes it a protocol portal, whose text is judged instead; a cursor closed
+   * since may stay listed, since only a Bind can put unjudged text under a name again.
+   */
+  readonly #cursors = new Set<string>();
 
   statement(name: string): KnownStatement | undefined {
     return this.#statements.get(name);
@@ -70,7 +78,13 @@ export class StatementState {
     if (name === '') this.#statements.delete('');
   }
 
+  /** Whether a portal name is a cursor declared in SQL (and judged there), not a protocol portal. */
+  isCursor(name: string): boolean {
+    return this.#cursors.has(name);
+  }
+
   bound(bind: PendingBind): void {
+    this.#cursors.delete(bind.portal);
     this.#portals.set(bind.portal, {
       statement: bind.statement,
       text: this.#statements.get(bind.statement)?.text ?? null,
@@ -104,7 +118,14 @@ export class StatementState {
    */
   commandCompleted(tag: string, sql: SqlNamespaceChanges | undefined): void {
     if (FORGETS_PORTALS.has(tag)) this.#portals.clear();
-    if (tag === 'DISCARD ALL') this.#statements.clear();
+    if (tag === 'DISCARD ALL') {
+      this.#statements.clear();
+      this.#cursors.clear();
+    }
+    if (tag === 'DECLARE CURSOR') {
+      const name = sql?.declares.shift();
+      if (name !== undefined) this.#cursors.add(name);
+    }
     if (tag === 'PREPARE') {
       const name = sql?.prepares.shift();
       if (name === undefined) this.#statements.clear();

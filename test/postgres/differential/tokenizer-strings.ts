@@ -63,6 +63,8 @@ const comment: fc.Arbitrary<string> = fc.oneof(
 
 const identifier = fc.oneof(
   fc.constantFrom('a', 'x1', 'col'),
+  // A Unicode identifier whose escape character is the literal after UESCAPE (valid or not).
+  fc.constantFrom(`U&"!0061" UESCAPE '!'`, `U&"!0061" UESCAPE 'zz'`, `U&"a" UESCAPE '+'`),
   body.map((s) => `"${s.replaceAll('"', '""') || 'q'}"`),
 );
 

@@ -1,0 +1,88 @@
+// What the server will make of the next message, as far as it has confirmed it: the portal an
+// Execute will run, whether the settings that decide how text is read are all reported, and the
+// texts a statement runs by name (EXECUTE s, FETCH c). Where the answers Vigil needs are still on
+// their way, it asks the server to send them (a Flush) and waits; where they cannot come in time,
+// the caller refuses. Used by the proxy (proxy-session.ts) before it judges a statement.
+import type { VigilError } from '../../core/errors.js';
+import { readsAlikeUnderAnySetting } from './lexical-settings.js';
+import { statementsRunByName } from './named-references.js';
+import { settingsUnreported } from './query-payloads.js';
+import type { ResponseTracker } from './response-tracker.js';
+import type { SqlClassifier, StatementClass } from './sql-classifier.js';
+import { type KnownPortal, type PendingChange, portalAfter, type StatementState } from './statement-state.js';
+
+export class ServerView {
+  readonly #tracker: ResponseTracker;
+  readonly #state: StatementState;
+  readonly #classifier: SqlClassifier;
+  readonly #allowUnknownStatements: boolean;
+  /** Sends a Flush: the server answers every message it has read so far. */
+  readonly #askForAnswers: () => void;
+
+  constructor(
+    tracker: ResponseTracker,
+    state: StatementState,
+    classifier: SqlClassifier,
+    allowUnknownStatements: boolean,
+    askForAnswers: () => void,
+  ) {
+    this.#tracker = tracker;
+    this.#state = state;
+    this.#classifier = classifier;
+    this.#allowUnknownStatements = allowUnknownStatements;
+    this.#askForAnswers = askForAnswers;
+  }
+
+  /**
+   * The portal an Execute of batch `batch` will run, as the server's state will be when it gets
+   * there. Pending Parse, Bind and Close messages of the Execute's own batch are applied as if they
+   * succeed (if one fails, the server skips the Execute too). Pending ones of an earlier batch may
+   * have failed while the server went on, so for those Vigil asks for the answers and waits.
+   */
+  async portalForExecute(portal: string, batch: number): Promise<KnownPortal | undefined> {
+    if (this.#tracker.pendingStateChanges().some((e) => e.batch !== batch)) {
+      this.#askForAnswers();
+      await this.#tracker.stateSettled();
+    }
+    return this.portalNow(portal);
+  }
+
+  /** The portal as the server's state will be, with pending changes applied as if they succeed. */
+  portalNow(portal: string): KnownPortal | undefined {
+    return portalAfter(this.#state, this.#tracker.pendingStateChanges() as PendingChange[], portal);
+  }
+
+  /**
+   * Whether the server could read this text under other settings than Vigil does: it reads
+   * differently under another setting, and an earlier statement's changes are not reported yet.
+   */
+  settingsUnsure(text: string): boolean {
+    return this.#tracker.settings.unreported > 0 && !readsAlikeUnderAnySetting(text);
+  }
+
+  /**
+   * Waits until the server has reported the settings every earlier statement left (the report
+   * precedes ReadyForQuery; a setting Vigil does not read ends the session there). When an
+   * Execute of the batch now being sent is among them, its report comes only after the server
+   * has read this text: Vigil cannot know the reading, and the refusal is returned.
+   */
+  async settingsSettled(): Promise<VigilError | null> {
+    if (this.#tracker.settings.batchOpen) return settingsUnreported();
+    await this.#tracker.settings.settled();
+    return null;
+  }
+
+  /**
+   * What a text runs by name (EXECUTE s, FETCH c), judged as the texts the server holds under
+   * those names once it has answered every Parse, Bind and Close sent before.
+   */
+  async runByName(text: string): Promise<StatementClass[] | VigilError> {
+    const refs = this.#classifier.namedReferences(text);
+    if (!refs) return [];
+    if (this.#tracker.unconfirmedStateChanges > 0) {
+      this.#askForAnswers();
+      await this.#tracker.stateSettled();
+    }
+    return statementsRunByName(refs, this.#state, this.#classifier, this.#allowUnknownStatements);
+  }
+}
