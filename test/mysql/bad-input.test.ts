@@ -3,16 +3,14 @@
 // leaves in the middle of a packet. Each gets a clear MySQL error (or nothing, when it left), the
 // gateway stays up, and nothing half-received is recorded as a statement.
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import mysql from 'mysql2/promise';
-import { CAP } from '../../src/protocols/mysql/constants.js';
-import { handshakeResponsePayload, parseErr } from '../../src/protocols/mysql/handshake-messages.js';
-import { ClientPacketFramer, type LogicalPacket } from '../../src/protocols/mysql/packet-framer.js';
+import { parseErr } from '../../src/protocols/mysql/handshake-messages.js';
 import { packet } from '../../src/protocols/mysql/packet-writer.js';
-import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
+import { assertLedgerVerifies } from '../support/gateway.js';
 import { mariadbUnavailable } from '../support/mariadb-server.js';
 import { type MysqlFixture, mysqlEvents, startMysqlFixture, vigilOptions } from './mysql-gateway.js';
+import { RawMysqlClient } from './raw-client.js';
 
 const unavailable = mariadbUnavailable();
 const skip = unavailable ?? false;
@@ -26,74 +24,12 @@ after(async () => {
   if (f) await f.close();
 });
 
-/** A raw client: reads packets as they come, until the socket closes. */
-class RawClient {
-  readonly socket: Socket;
-  readonly #framer = new ClientPacketFramer(1 << 24);
-  readonly #packets: LogicalPacket[] = [];
-  closed = false;
-  #wake: (() => void) | null = null;
-
-  private constructor(socket: Socket) {
-    this.socket = socket;
-    socket.on('data', (c: Buffer) => {
-      this.#framer.push(c);
-      for (let p = this.#framer.next(); p; p = this.#framer.next()) this.#packets.push(p);
-      this.#wake?.();
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      this.#wake?.();
-    });
-    socket.on('error', () => undefined);
-  }
-
-  static open(port: number): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const s = connect({ host: '127.0.0.1', port }, () => resolve(new RawClient(s)));
-      s.once('error', reject);
-    });
-  }
-
-  async next(): Promise<LogicalPacket | null> {
-    for (;;) {
-      const p = this.#packets.shift();
-      if (p) return p;
-      if (this.closed) return null;
-      await new Promise<void>((r) => {
-        this.#wake = r;
-        setTimeout(r, 5000).unref();
-      });
-    }
-  }
-
-  /** Logs in with mysql_clear_password (loopback, no TLS), the token as the password. */
-  async login(token = TOKENS.alice): Promise<void> {
-    await this.next(); // greeting
-    this.socket.write(
-      packet(
-        1,
-        handshakeResponsePayload({
-          capabilities: CAP.DEPRECATE_EOF | CAP.MULTI_RESULTS,
-          charset: 45,
-          user: 'alice',
-          authResponse: Buffer.from(`${token}\0`),
-          database: null,
-          authPlugin: 'mysql_clear_password',
-        }),
-      ),
-    );
-    const ok = await this.next();
-    assert.equal(ok?.payload[0], 0x00, 'logged in');
-  }
-}
-
 const port = () => Number(f.gateway.listeners[0]!.address.split(':').at(-1));
 const query = (sql: string) => packet(0, Buffer.concat([Buffer.from([0x03]), Buffer.from(sql)]));
 
 test('garbage instead of a handshake response: a clear error, no session admitted', { skip }, async () => {
   // An HTTP request reads as a 5 MB packet header: refused before its body is read.
-  const http = await RawClient.open(port());
+  const http = await RawMysqlClient.open(port());
   await http.next();
   http.socket.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
   const tooLarge = parseErr((await http.next())!.payload);
@@ -101,7 +37,7 @@ test('garbage instead of a handshake response: a clear error, no session admitte
   assert.match(tooLarge.message, /^vigil: packet of \d+ bytes or more exceeds the limit/);
   assert.equal(await http.next(), null, 'the connection is closed');
   // A short packet that is no handshake response.
-  const short = await RawClient.open(port());
+  const short = await RawMysqlClient.open(port());
   await short.next();
   short.socket.write(packet(1, Buffer.from([1, 2, 3])));
   const violation = parseErr((await short.next())!.payload);
@@ -114,8 +50,8 @@ test('garbage instead of a handshake response: a clear error, no session admitte
 test('an unknown command is refused and the connection stays usable; a command out of sequence ends it', {
   skip,
 }, async () => {
-  const c = await RawClient.open(port());
-  await c.login();
+  const c = await RawMysqlClient.open(port());
+  await c.login(null);
   c.socket.write(packet(0, Buffer.from([0x20, 1, 2, 3])));
   const refused = await c.next();
   assert.equal(parseErr(refused!.payload).errno, 1047);
@@ -136,8 +72,8 @@ test('an unknown command is refused and the connection stays usable; a command o
 });
 
 test('a packet over the limit is refused from its header; nothing of it is recorded', { skip }, async () => {
-  const c = await RawClient.open(port());
-  await c.login();
+  const c = await RawMysqlClient.open(port());
+  await c.login(null);
   const big = `select '${'x'.repeat(70 * 1024)}' as marker_big`;
   c.socket.write(query(big));
   const err = await c.next();
@@ -154,8 +90,8 @@ test('a packet over the limit is refused from its header; nothing of it is recor
 test('a client that leaves in the middle of a packet: nothing half-received runs or is recorded', {
   skip,
 }, async () => {
-  const c = await RawClient.open(port());
-  await c.login();
+  const c = await RawMysqlClient.open(port());
+  await c.login(null);
   const whole = query("insert into half values ('marker_half')");
   c.socket.write(whole.subarray(0, whole.length - 5));
   await new Promise((r) => setTimeout(r, 200));
@@ -175,8 +111,8 @@ test('a client that leaves in the middle of a packet: nothing half-received runs
 
 test('random bytes after login never crash the gateway', { skip }, async () => {
   for (let i = 0; i < 20; i++) {
-    const c = await RawClient.open(port());
-    await c.login();
+    const c = await RawMysqlClient.open(port());
+    await c.login(null);
     const junk = Buffer.alloc(64 + i * 13);
     for (let j = 0; j < junk.length; j++) junk[j] = (j * 131 + i * 17) & 0xff;
     c.socket.write(junk);

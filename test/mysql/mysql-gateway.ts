@@ -1,10 +1,16 @@
 // Shared setup for the MySQL integration tests: a real MariaDB (test/support/mariadb-server.ts), a
 // scratch database and an upstream user with a password (the credential Vigil injects), and a
 // gateway with a mysql connection in front of it.
+import { after, before } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
 import { type CliRun, runProcess } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { adminConnection, startTestMariadb, type TestMariadb } from '../support/mariadb-server.js';
+import {
+  adminConnection,
+  mariadbUnavailable,
+  startTestMariadb,
+  type TestMariadb,
+} from '../support/mariadb-server.js';
 
 export const UPSTREAM_USER = 'vigil_upstream';
 export const UPSTREAM_PASSWORD = 'Upstream-pass-7f3a';
@@ -71,6 +77,43 @@ export async function startMysqlFixture(
     async close() {
       await gateway.close();
       await server.close();
+    },
+  };
+}
+
+/**
+ * The fixture a test file shares: started before its tests (then `prepare` run on the server as
+ * its admin: tables, rows) and closed after them. `skip` is why the tests cannot run here (no
+ * MariaDB), or false; `f()` is the fixture once started.
+ */
+export function mysqlFixtureForFile(
+  database: string,
+  options: {
+    connection?: Record<string, unknown>;
+    settings?: Record<string, unknown>;
+    prepare?: readonly string[];
+  } = {},
+): { readonly skip: string | false; readonly f: () => MysqlFixture } {
+  const unavailable = mariadbUnavailable();
+  let fixture: MysqlFixture | undefined;
+  before(async () => {
+    if (unavailable) return;
+    fixture = await startMysqlFixture(database, options.connection, options.settings);
+    const admin = await adminConnection(fixture.server, fixture.database);
+    try {
+      for (const sql of options.prepare ?? []) await admin.query(sql);
+    } finally {
+      await admin.end();
+    }
+  });
+  after(async () => {
+    if (fixture) await fixture.close();
+  });
+  return {
+    skip: unavailable ?? false,
+    f: () => {
+      if (!fixture) throw new Error('the MySQL fixture is not started');
+      return fixture;
     },
   };
 }

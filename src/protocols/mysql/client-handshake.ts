@@ -38,6 +38,7 @@ import { UNSAFE_COLLATION_IDS } from './pinned-settings.js';
 import { MysqlProxy } from './proxy-session.js';
 import { checkSessionSettings, killThread, stopConnection } from './session-checks.js';
 import { connectUpstream, type UpstreamTarget } from './upstream-connect.js';
+import { serverDialect } from './version-comments.js';
 import { vigilErrPacket } from './wire-errors.js';
 
 export interface MysqlConnectionContext {
@@ -230,6 +231,8 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     deprecateEof: (clientCaps & CAP.DEPRECATE_EOF) !== 0,
     extendedMetadata: (clientMariadbCaps & MARIADB_CAP.EXTENDED_METADATA) !== 0,
     database: target.database,
+    readOnly: ctx.config.guardrails.read_only,
+    server: serverDialect(upstream.greeting.serverVersion),
     logger: ctx.module.logger,
     stopUpstream: () => stopConnection(target, threadId),
     kills: ctx.connectionIds,

@@ -44,7 +44,8 @@ export function statementIdOf(payload: Buffer): number {
 
 /**
  * The parameter values of an execution. Parameters supplied by COM_STMT_SEND_LONG_DATA carry no
- * value in the packet; `longData` gives theirs.
+ * value in the packet; `longData` gives theirs, whatever their NULL bit says: the server reads the
+ * bit only for parameters without long data (MariaDB sql_prepare.cc, insert_params).
  */
 export function readParams(
   payload: Buffer,
@@ -56,8 +57,8 @@ export function readParams(
   const out: JsonValue[] = [];
   for (let i = 0; i < types.length; i++) {
     const isNull = (head.nullBitmap[i >> 3]! & (1 << (i & 7))) !== 0;
-    if (isNull) out.push(null);
-    else if (longData.has(i)) out.push(longData.get(i)!);
+    if (longData.has(i)) out.push(longData.get(i)!);
+    else if (isNull) out.push(null);
     else out.push(readBinaryValue(r, types[i]!));
   }
   if (r.remaining !== 0) throw new VigilError('protocol_violation', 'bytes after the last parameter');

@@ -238,7 +238,8 @@ test('executable comments are code: what they hide is judged', () => {
   const kinds = (sql: string) => classifyMysql(sql).statements.map((s) => s.kind);
   assert.deepEqual(kinds('select 1 /*! ; drop table t */'), ['SELECT', 'DROP']);
   assert.deepEqual(kinds('/*!50001 drop table t */'), ['DROP']);
-  assert.deepEqual(kinds('/*M!100100 truncate table t */'), ['TRUNCATE']);
+  // MariaDB's marker runs on MariaDB only: where the server is not known, Vigil cannot read it.
+  assert.deepEqual(kinds('/*M!100100 truncate table t */'), ['UNKNOWN']);
   assert.deepEqual(kinds('select 1 /* ; drop table t */'), ['SELECT']);
   assert.deepEqual(kinds("select 'a\\' ; drop table t; -- '"), ['SELECT']);
   assert.deepEqual(kinds('select 1 /*! unterminated'), ['UNKNOWN']);

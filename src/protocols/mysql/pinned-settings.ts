@@ -5,8 +5,9 @@
 // - the client character set: in big5, cp932, gbk, sjis and gb18030 a backslash byte can be the
 //   second byte of a character, which hides a quote from Vigil.
 // A statement that would set either to such a value (or to anything Vigil cannot read as a
-// constant) is refused with `setting_pinned`; the server's status flag for NO_BACKSLASH_ESCAPES and
-// the values read when the session starts are checked too.
+// constant, DEFAULT included: the server's global value) is refused with `setting_pinned`; the
+// server's status flag for NO_BACKSLASH_ESCAPES and the values read when the session starts are
+// checked too.
 import { VigilError } from '../../core/errors.js';
 import type { Token } from './sql-lexer.js';
 
@@ -36,6 +37,17 @@ export function unsafeCharset(name: string): boolean {
   return UNSAFE_CHARSETS.some((c) => lower === c || lower.startsWith(`${c}_`));
 }
 
+/**
+ * A character set value Vigil can read and allow: a name (word or string) that is not one of the
+ * unsafe ones. The word DEFAULT is not a name: it takes the server's GLOBAL value, which Vigil never
+ * read (a session starts with the character set of its handshake), so it is refused too.
+ */
+function safeCharsetValue(value: Token | undefined): boolean {
+  if (!value || (value.kind !== 'string' && value.kind !== 'word')) return false;
+  if (value.kind === 'word' && value.text === 'default') return false;
+  return !unsafeCharset(value.text);
+}
+
 const isName = (t: Token, name: string) =>
   (t.kind === 'word' || t.kind === 'ident') && t.text.toLowerCase() === name
     ? true
@@ -62,17 +74,14 @@ export function checkPinnedSettings(tokens: readonly Token[]): VigilError | null
         return pinned('sql_mode (NO_BACKSLASH_ESCAPES, ANSI_QUOTES, or a value that is not a constant)');
     }
     if ((isName(t, 'character_set_client') || isName(t, 'character_set_connection')) && assigned) {
-      const value = tokens[i + 2];
-      if (!value || (value.kind !== 'string' && value.kind !== 'word') || unsafeCharset(value.text))
-        return pinned('the client character set');
+      if (!safeCharsetValue(tokens[i + 2])) return pinned('the client character set');
     }
     const setNames =
       isName(t, 'names') || isName(t, 'charset') || (isName(t, 'character') && tokens[i + 1]?.text === 'set');
     // SET NAMES x, SET CHARACTER SET x, SET CHARSET x: right after SET or after a comma of a SET.
     const inSet = tokens[0]?.text === 'set' && (i === 1 || tokens[i - 1]?.text === ',');
     if (setNames && inSet) {
-      const value = tokens[isName(t, 'character') ? i + 2 : i + 1];
-      if (!value || (value.kind !== 'string' && value.kind !== 'word') || unsafeCharset(value.text))
+      if (!safeCharsetValue(tokens[isName(t, 'character') ? i + 2 : i + 1]))
         return pinned('the client character set');
     }
   }

@@ -30,10 +30,20 @@ import { PhysicalPacketFramer } from './packet-framer.js';
 import { checkPinnedSettings } from './pinned-settings.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
+import {
+  comQuery,
+  READ_ONLY_SESSION,
+  READABLE_SESSION_CHECK,
+  UNREADABLE_AFTER_RESET,
+} from './session-checks.js';
 import { type Classification, classifyMysql, KILL_KIND, UNKNOWN_KIND } from './sql-classifier.js';
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
+import type { ServerDialect } from './version-comments.js';
 import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
+
+/** A statement Vigil runs on the session itself, its answer kept from the client. */
+type OwnStatement = Extract<Expectation, { kind: 'own' }>;
 
 export interface ProxyOptions {
   readonly recordRows: number;
@@ -42,6 +52,10 @@ export interface ProxyOptions {
   readonly deprecateEof: boolean;
   readonly extendedMetadata: boolean;
   readonly database: string | null;
+  /** A read-only connection: its upstream session is kept read-only (session-checks.ts). */
+  readonly readOnly: boolean;
+  /** The upstream as its greeting names it: which version-gated comments it runs. */
+  readonly server: ServerDialect | null;
   readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Ends what the server runs for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;
@@ -179,6 +193,13 @@ export class MysqlProxy {
           reply,
           commandPayload('reset_connection', '-- COM_RESET_CONNECTION', this.#database, 'TRANSACTION'),
           { kind: 'ok', onOk: () => this.#statements.clear() },
+          // The reset gives the session the server's defaults, which Vigil checks before any later
+          // command runs: a read-only connection's upstream is made read-only again, and a mode or
+          // character set Vigil cannot read text under ends the session.
+          [
+            ...(this.#options.readOnly ? [{ kind: 'own', what: READ_ONLY_SESSION } as const] : []),
+            { kind: 'own', what: READABLE_SESSION_CHECK, refusal: UNREADABLE_AFTER_RESET },
+          ],
         );
       case COM.PING:
       case COM.SET_OPTION:
@@ -215,7 +236,7 @@ export class MysqlProxy {
 
   async #query(p: LogicalPacket, reply: number): Promise<void> {
     const text = decodeText(textOf(p.payload));
-    const classification = classifyMysql(text);
+    const classification = classifyMysql(text, this.#options.server);
     const payload = queryPayload(text, classification.statements, this.#database);
     if (classification.statements.some((s) => s.kind === KILL_KIND)) {
       return this.#kill(text, classification, payload, reply);
@@ -260,7 +281,8 @@ export class MysqlProxy {
     const text = decodeText(textOf(p.payload));
     this.#forward(p, {
       kind: 'prepare',
-      onOk: (id, params) => this.#statements.confirmPrepared(id, text, classifyMysql(text), params),
+      onOk: (id, params) =>
+        this.#statements.confirmPrepared(id, text, classifyMysql(text, this.#options.server), params),
       onErr: () => this.#statements.prepareFailed(),
     });
     return undefined;
@@ -335,6 +357,8 @@ export class MysqlProxy {
     reply: number,
     payload: MysqlQueryPayload,
     expectation: Expectation,
+    /** Statements of Vigil's own to run right after the command, their answers kept from the client. */
+    then: readonly OwnStatement[] = [],
   ): Promise<void> {
     try {
       await this.#submit(payload, undefined);
@@ -342,20 +366,24 @@ export class MysqlProxy {
       return this.#refuse(err, reply);
     }
     this.#forward(p, expectation);
+    for (const own of then) {
+      this.#tracker.expect(own);
+      this.#relay.toUpstream(comQuery(own.what));
+    }
   }
 
-  /** Why a classified text cannot be judged: a pinned setting, text Vigil cannot see, or no parse. */
+  /**
+   * Why a classified text cannot be judged: text Vigil cannot read as the server will, a pinned
+   * setting, text Vigil cannot see, or no parse.
+   */
   #unjudgeable(c: Classification): VigilError | null {
+    if (c.unreadable) return new VigilError('statement_uncertain', c.unreadable);
     for (const tokens of c.tokens) {
       const pinned = checkPinnedSettings(tokens);
       if (pinned) return pinned;
     }
     if (this.#options.allowUnknownStatements) return null;
-    if (c.uncertain)
-      return new VigilError(
-        'statement_uncertain',
-        "SQL PREPARE and EXECUTE run text Vigil cannot see; use the protocol's prepared statements",
-      );
+    if (c.uncertain) return new VigilError('statement_uncertain', c.uncertain);
     if (c.statements.some((s) => s.kind === UNKNOWN_KIND))
       return new VigilError('statement_uncertain', 'the statement does not parse, so Vigil cannot judge it');
     return null;

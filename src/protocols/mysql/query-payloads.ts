@@ -9,9 +9,12 @@ export interface MysqlQueryPayload extends DbQueryPayload {
   database: string | null;
 }
 
-/** The facts as recorded: the lexed text of each statement is left out (the statement is there whole). */
+/**
+ * The facts as recorded: the lexed text of each statement is left out (the statement is there
+ * whole), and the writes a statement makes under another kind's name follow it as nested entries.
+ */
 export function factsOf(statements: readonly ClassifiedStatement[]): StatementFacts[] {
-  return statements.map(({ text: _text, ...facts }) => facts);
+  return statements.flatMap(({ text: _text, implied, ...facts }) => [facts, ...implied]);
 }
 
 export function queryPayload(

@@ -37,7 +37,12 @@ export type Expectation =
   | { readonly kind: 'ok'; readonly onOk?: () => void }
   | { readonly kind: 'fields' }
   | { readonly kind: 'single' }
-  | { readonly kind: 'refusal'; readonly packet: Buffer };
+  | { readonly kind: 'refusal'; readonly packet: Buffer }
+  /**
+   * A command of Vigil's own: its OK is Vigil's, not the client's; anything else ends the session
+   * (with `refusal` when given).
+   */
+  | { readonly kind: 'own'; readonly what: string; readonly refusal?: VigilError };
 
 export interface TrackerDeps {
   readonly deprecateEof: boolean;
@@ -113,6 +118,13 @@ export class ResponseTracker {
     const head = this.#queue[0];
     if (!head || head.kind === 'refusal')
       throw new VigilError('protocol_violation', 'the upstream sent a packet no command asked for');
+    if (head.kind === 'own') {
+      if (p.continuation || p.payload[0] !== 0x00)
+        throw head.refusal ?? new VigilError('upstream_failed', `the upstream refused Vigil's ${head.what}`);
+      this.#checkStatus(parseOk(p.payload).status);
+      this.#done();
+      return;
+    }
     this.#deps.toClient(p.raw);
     if (p.continuation) return;
     switch (head.kind) {

@@ -11,15 +11,34 @@ import { ClientPacketFramer } from './packet-framer.js';
 import { PacketWaiter, withTimeout } from './packet-waiter.js';
 import { packet } from './packet-writer.js';
 import { PayloadReader } from './payload-reader.js';
-import { unsafeCharset, unsafeSqlMode } from './pinned-settings.js';
+import { UNSAFE_CHARSETS, unsafeCharset, unsafeSqlMode } from './pinned-settings.js';
 import { connectUpstream, type UpstreamTarget } from './upstream-connect.js';
 
 const CHECK_TIMEOUT_MS = 10_000;
 const KILL_TIMEOUT_MS = 2000;
 
-function comQuery(sql: string): Buffer {
+export function comQuery(sql: string): Buffer {
   return packet(0, Buffer.concat([Buffer.from([COM.QUERY]), Buffer.from(sql, 'utf8')]));
 }
+
+/** What makes the upstream session of a read-only connection read-only (again after a reset). */
+export const READ_ONLY_SESSION = 'SET SESSION TRANSACTION READ ONLY';
+
+/**
+ * After COM_RESET_CONNECTION the session takes the server's GLOBAL sql_mode and character set,
+ * which Vigil has not read: this statement fails (1231) when they are ones Vigil cannot read text
+ * under, and otherwise sets sql_mode to the value it has. NO_BACKSLASH_ESCAPES is in every OK's
+ * status flags, checked there. Only single quotes and no backslash: it reads alike in any mode.
+ */
+export const READABLE_SESSION_CHECK =
+  "SET SESSION sql_mode = IF(FIND_IN_SET('ANSI_QUOTES', @@SESSION.sql_mode) > 0 OR " +
+  `LOWER(@@SESSION.character_set_client) IN (${UNSAFE_CHARSETS.map((c) => `'${c}'`).join(', ')}), ` +
+  "'VIGIL_UNREADABLE_SESSION', @@SESSION.sql_mode)";
+
+export const UNREADABLE_AFTER_RESET = new VigilError(
+  'setting_pinned',
+  "after COM_RESET_CONNECTION the upstream session has the server's sql_mode (ANSI_QUOTES) or character set, which Vigil cannot read statements under",
+);
 
 /** Runs one statement and returns its first row's values (text protocol), or [] for an OK. */
 async function run(waiter: PacketWaiter, socket: Duplex, sql: string): Promise<(string | null)[]> {
@@ -59,7 +78,7 @@ export async function checkSessionSettings(
   try {
     await withTimeout(
       (async () => {
-        if (readOnly) await run(waiter, socket, 'SET SESSION TRANSACTION READ ONLY');
+        if (readOnly) await run(waiter, socket, READ_ONLY_SESSION);
         const [mode, charset] = await run(
           waiter,
           socket,

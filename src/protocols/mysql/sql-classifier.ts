@@ -8,8 +8,10 @@
 import { createRequire } from 'node:module';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
+import { impliedStatementsOf } from './implied-statements.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { probeText, statementShape } from './statement-shape.js';
+import type { ServerDialect } from './version-comments.js';
 
 const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
 
@@ -35,13 +37,20 @@ const OPTIONS = { database: 'mysql' } as const;
 export interface ClassifiedStatement extends StatementFacts {
   /** The statement as the server reads it. */
   text: string;
+  /** What it does under another kind's name (implied-statements.ts), recorded after it as nested. */
+  implied: StatementFacts[];
 }
 
 export interface Classification {
   readonly statements: readonly Readonly<ClassifiedStatement>[];
   readonly tokens: readonly (readonly Token[])[];
-  /** SQL PREPARE/EXECUTE or dynamic text: Vigil cannot know what runs. */
-  readonly uncertain: boolean;
+  /** Why Vigil cannot know what runs (SQL PREPARE/EXECUTE), or null. */
+  readonly uncertain: string | null;
+  /**
+   * Why Vigil cannot even read the text as the server will (sql-lexer.ts), or null: refused even
+   * where unknown statements are allowed, since the pinned settings cannot be checked either.
+   */
+  readonly unreadable?: string;
 }
 
 export const UNKNOWN_KIND = 'UNKNOWN';
@@ -65,6 +74,7 @@ function unknown(text: string): ClassifiedStatement {
     functions: [],
     settings: [],
     flags: [],
+    implied: [],
   };
 }
 
@@ -84,7 +94,7 @@ const shapes = new Map<string, readonly Facts[] | null>();
 type Facts = Readonly<ClassifiedStatement>;
 interface ShapeFacts {
   readonly statements: readonly Facts[];
-  readonly uncertain: boolean;
+  readonly uncertain: string | null;
 }
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -102,18 +112,25 @@ function recall<K, V>(map: Map<K, V>, key: K): V | undefined {
   return hit;
 }
 
-export function classifyMysql(sql: string): Classification {
-  if (sql.length > CACHE_TEXT_CHARS) return classifyUncached(sql);
-  const hit = recall(cache, sql);
+/**
+ * The statements of `sql` as `server` will read them (which version-gated comments it runs); null
+ * when the server is not known, as in `vigil policy test`.
+ */
+export function classifyMysql(sql: string, server: ServerDialect | null = null): Classification {
+  if (sql.length > CACHE_TEXT_CHARS) return classifyUncached(sql, server);
+  // The server is part of the key: one text reads differently on two servers.
+  const key = `${server ? `${server.mariadb ? 'm' : 'o'}${server.version}` : '-'}\0${sql}`;
+  const hit = recall(cache, key);
   if (hit) return hit;
-  const fresh = classifyByShape(sql);
-  remember(cache, sql, fresh);
+  const fresh = classifyByShape(sql, server);
+  remember(cache, key, fresh);
   return fresh;
 }
 
-function classifyByShape(sql: string): Classification {
+/** Shapes hold no comment (statement-shape.ts), so their facts do not depend on the server. */
+function classifyByShape(sql: string, server: ServerDialect | null): Classification {
   const text = withoutTrailingNul(sql);
-  const lexed = lexMysql(text);
+  const lexed = lexMysql(text, server);
   const shape = statementShape(text, lexed);
   if (shape === null) return classifyLexed(sql, lexed);
   const known = recall(shapes, shape);
@@ -130,7 +147,7 @@ function fromShape(lexed: LexResult, facts: readonly Facts[]): Classification {
   return {
     statements: lexed.statements.map((s, i) => ({ ...facts[i]!, text: s.text })),
     tokens: lexed.statements.map((s) => s.tokens),
-    uncertain: false,
+    uncertain: null,
   };
 }
 
@@ -153,15 +170,20 @@ function withoutTrailingNul(sql: string): string {
 }
 
 /** A fresh classification, no cache. Exported for the tests that compare the caches with it. */
-export function classifyUncached(sql: string): Classification {
-  return classifyLexed(sql, lexMysql(withoutTrailingNul(sql)));
+export function classifyUncached(sql: string, server: ServerDialect | null = null): Classification {
+  return classifyLexed(sql, lexMysql(withoutTrailingNul(sql), server));
 }
 
+const PREPARED_TEXT =
+  "SQL PREPARE and EXECUTE run text Vigil cannot see; use the protocol's prepared statements";
+
 function classifyLexed(sql: string, lexed: LexResult): Classification {
+  if (lexed.uncertain)
+    return { statements: [unknown(sql)], tokens: [], uncertain: null, unreadable: lexed.uncertain };
   if (lexed.unterminated || lexed.statements.length === 0) {
-    return { statements: [unknown(sql)], tokens: lexed.statements.map((s) => s.tokens), uncertain: false };
+    return { statements: [unknown(sql)], tokens: lexed.statements.map((s) => s.tokens), uncertain: null };
   }
-  let uncertain = false;
+  let uncertain: string | null = null;
   const statements = lexed.statements.map((s) => {
     const first = s.tokens[0]?.text ?? '';
     if (
@@ -169,7 +191,7 @@ function classifyLexed(sql: string, lexed: LexResult): Classification {
       first === 'execute' ||
       (first === 'deallocate' && s.tokens[1]?.text === 'prepare')
     ) {
-      if (first !== 'deallocate') uncertain = true;
+      if (first !== 'deallocate') uncertain = PREPARED_TEXT;
       return { ...unknown(s.text), kind: first === 'deallocate' ? 'DEALLOCATE' : first.toUpperCase() };
     }
     // A KILL names a connection id the proxy maps (kill-statement.ts); the parser does not know it.
@@ -214,11 +236,13 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
       intoFile ||
       !READ_ONLY.has(kind) ||
       (kind === 'SELECT' && tokens.some((t) => t.text === 'into')) ||
-      (kind === 'SET' && setReachesOthers(tokens)),
+      (kind === 'SET' && setReachesOthers(tokens)) ||
+      (kind === 'TRANSACTION' && readWrite(tokens)),
     nested: false,
     functions: [...functions],
     settings: [],
     flags: [],
+    implied: impliedStatementsOf(ast, parsed.tableList),
   };
 }
 
@@ -290,6 +314,14 @@ export function setReachesOthers(tokens: readonly Token[]): boolean {
           t.text === 'password')) ||
       (t.kind === 'var' && /^@@(global|persist|persist_only)\./.test(t.text)),
   );
+}
+
+/**
+ * `START TRANSACTION READ WRITE`: a transaction that may write even in a session made read-only
+ * (a read-only connection's second wall, session-checks.ts), so it counts as a write.
+ */
+function readWrite(tokens: readonly Token[]): boolean {
+  return tokens.some((t, i) => t.kind === 'word' && t.text === 'read' && tokens[i + 1]?.text === 'write');
 }
 
 function read(text: string, kind: string): ClassifiedStatement {

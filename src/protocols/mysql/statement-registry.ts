@@ -43,11 +43,18 @@ export class StatementRegistry {
   }
 
   get(id: number): PreparedStatement | undefined {
-    return this.#statements.get(id === LAST_PREPARED && this.#last !== null ? this.#last : id);
+    return this.#statements.get(this.#resolve(id));
   }
 
+  /** A close of the "last prepared" id closes that statement on the server, as an EXECUTE of it runs it. */
   close(id: number): void {
-    this.#statements.delete(id);
+    const closed = this.#resolve(id);
+    this.#statements.delete(closed);
+    if (closed === this.#last) this.#last = null;
+  }
+
+  #resolve(id: number): number {
+    return id === LAST_PREPARED && this.#last !== null ? this.#last : id;
   }
 
   clear(): void {

@@ -18,7 +18,8 @@ const HOLE = '\0';
 
 /** The shape key of a lexed text, or null when its classification may depend on literal values. */
 export function statementShape(sql: string, lexed: LexResult): string | null {
-  if (lexed.unterminated || lexed.statements.length === 0 || UNSAFE_TEXT.test(sql)) return null;
+  if (lexed.unterminated || lexed.uncertain || lexed.statements.length === 0 || UNSAFE_TEXT.test(sql))
+    return null;
   let key = '';
   let holes = 0;
   for (const s of lexed.statements) {
