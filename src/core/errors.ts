@@ -76,6 +76,11 @@ export const ERROR_CODES = {
       'The request asks the upstream to run another method than the one sent (X-HTTP-Method-Override, _method), which the rules cannot judge.',
   },
   body_too_deep: { status: 400, summary: 'The JSON body nests deeper than Vigil accepts.' },
+  body_encoding_unsupported: {
+    status: 415,
+    summary:
+      'The request body has a content encoding Vigil cannot decode (it decodes gzip, deflate and br), so it could not be judged or recorded.',
+  },
   setting_pinned: {
     status: 400,
     summary:

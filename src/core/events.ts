@@ -48,6 +48,8 @@ export const EVENT_TYPES = [
   /** A resources/read or prompts/get (recorded before it is forwarded) and what came back. */
   'mcp.read',
   'mcp.prompt',
+  /** A resources/list, resources/templates/list or prompts/list answer, as the client got it. */
+  'mcp.listing',
   /** A completion/complete (the argument a user is typing), recorded before it is forwarded. */
   'mcp.completion',
   /** A request the upstream server sent the client (sampling, elicitation, roots), or refused on its way. */

@@ -1,8 +1,9 @@
 // The re-run's MCP endpoint (`<url>/mcp`, streamable HTTP): the official SDK's server answers
 // initialize, tools/list with the definitions the recorded listings showed, and tools/call from the
 // recording by tool name and masked arguments (mcp-matcher.ts); resources/read and prompts/get the
-// same way by URI, or prompt name and arguments, with resources/list and prompts/list naming what
-// the recording read (listings of resources and prompts are not recorded). A call with no recorded result is
+// same way by URI, or prompt name and arguments, with resources/list and prompts/list answered as
+// recorded (mcp.listing), or, for a recording made before listings were recorded, naming what the
+// recording read. A call with no recorded result is
 // that request's JSON-RPC error with `rerun_no_recorded_answer` in error.data.code, as the gateway
 // reports its own refusals, and goes in the re-run report. Stateless: each POST gets its own SDK
 // server and transport; the matcher, shared by all, is the state.
@@ -14,6 +15,7 @@ import {
   GetPromptRequestSchema,
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
   ListToolsRequestSchema,
   ReadResourceRequestSchema,
   type Tool,
@@ -43,11 +45,17 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   const reads = new McpMatcher(recorded.reads);
   const unmatchedReads: McpUnmatched[] = [];
   let answeredReads = 0;
-  const resources = [
-    ...new Set(recorded.reads.filter((r) => r.tool === 'resources/read').map((r) => r.arguments.uri)),
-  ];
-  const prompts = promptListing(recorded);
+  const resources =
+    recorded.listings.resources ??
+    [...new Set(recorded.reads.filter((r) => r.tool === 'resources/read').map((r) => r.arguments.uri))].map(
+      (uri) => ({ uri: String(uri), name: String(uri) }),
+    );
+  const templates = recorded.listings.resourceTemplates;
+  const prompts = recorded.listings.prompts ?? promptListing(recorded);
   const hasReads = (method: ReadMethod) => recorded.reads.some((r) => r.tool === method);
+  const offersResources =
+    hasReads('resources/read') || recorded.listings.resources !== null || templates !== null;
+  const offersPrompts = hasReads('prompts/get') || recorded.listings.prompts !== null;
 
   /** A read answered from the recording, matched on its masked request as a call is. */
   const answerRead = (method: ReadMethod, params: JsonObject): JsonObject => {
@@ -68,20 +76,24 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   const server = (): Server => {
     const capabilities = {
       tools: {},
-      ...(hasReads('resources/read') ? { resources: {} } : {}),
-      ...(hasReads('prompts/get') ? { prompts: {} } : {}),
+      ...(offersResources ? { resources: {} } : {}),
+      ...(offersPrompts ? { prompts: {} } : {}),
     };
     const s = new Server({ name: 'vigil-rerun', version: '1.0.0' }, { capabilities });
     if (capabilities.resources) {
-      s.setRequestHandler(ListResourcesRequestSchema, async () => ({
-        resources: resources.map((uri) => ({ uri: String(uri), name: String(uri) })),
-      }));
+      s.setRequestHandler(ListResourcesRequestSchema, async () => ({ resources }) as never);
+      if (templates !== null) {
+        s.setRequestHandler(
+          ListResourceTemplatesRequestSchema,
+          async () => ({ resourceTemplates: templates }) as never,
+        );
+      }
       s.setRequestHandler(ReadResourceRequestSchema, async (request) =>
         answerRead('resources/read', request.params as JsonObject),
       );
     }
     if (capabilities.prompts) {
-      s.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }));
+      s.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }) as never);
       s.setRequestHandler(GetPromptRequestSchema, async (request) =>
         answerRead('prompts/get', request.params as JsonObject),
       );

@@ -43,7 +43,22 @@ export interface RecordedMcp {
   readonly reads: RecordedToolCall[];
   /** Recorded reads with nothing to serve. */
   readonly unanswerableReads: number[];
+  /** The last recorded answer of each resource or prompt listing (mcp.listing), as the client got it. */
+  readonly listings: RecordedListings;
 }
+
+export interface RecordedListings {
+  readonly resources: JsonObject[] | null;
+  readonly resourceTemplates: JsonObject[] | null;
+  readonly prompts: JsonObject[] | null;
+}
+
+/** Which member of which listing's result holds its items. */
+const LISTED: Readonly<Record<string, readonly [keyof RecordedListings, string]>> = {
+  'resources/list': ['resources', 'resources'],
+  'resources/templates/list': ['resourceTemplates', 'resourceTemplates'],
+  'prompts/list': ['prompts', 'prompts'],
+};
 
 /** What a read asked for, as the matcher keys it: `{uri}` for a resource, `{name, arguments}` for a prompt. */
 export function readArguments(method: ReadMethod, params: JsonObject): JsonObject {
@@ -76,6 +91,11 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
   const unanswerable: number[] = [];
   const reads: RecordedToolCall[] = [];
   const unanswerableReads: number[] = [];
+  const listings: { -readonly [K in keyof RecordedListings]: RecordedListings[K] } = {
+    resources: null,
+    resourceTemplates: null,
+    prompts: null,
+  };
   let position = 0;
   let readPosition = 0;
   for (const events of sessions) {
@@ -96,6 +116,7 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
     }
     for (const e of events) {
       if (e.type === 'mcp.tools' && e.payload) listing(e.payload, tools);
+      if (e.type === 'mcp.listing') recordedListing(e.payload, listings);
       if (e.type === 'mcp.read' || e.type === 'mcp.prompt') {
         readPosition++;
         const read = recordedRead(e, readPosition, readResults);
@@ -125,7 +146,19 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
       });
     }
   }
-  return { tools: [...tools.values()], calls, unanswerable, reads, unanswerableReads };
+  return { tools: [...tools.values()], calls, unanswerable, reads, unanswerableReads, listings };
+}
+
+/** Keeps a listing's items when its answer was a result; a later listing replaces an earlier one. */
+function recordedListing(
+  p: JsonObject | null,
+  into: { -readonly [K in keyof RecordedListings]: RecordedListings[K] },
+): void {
+  const listed = typeof p?.method === 'string' ? LISTED[p.method] : undefined;
+  if (!p || !listed || !isObj(p.result)) return;
+  const [slot, member] = listed;
+  const items = p.result[member];
+  if (Array.isArray(items)) into[slot] = items.filter(isObj);
 }
 
 /** A recorded resource read or prompt get with its answer, or null when it has none to serve. */

@@ -72,12 +72,18 @@ before(async () => {
         rules: [
           { methods: ['DELETE'], path: '/**', action: 'deny' },
           { path: '/admin/**', action: 'deny' },
+          { methods: ['GET'], path: '/exports/**', action: 'deny' },
         ],
         record_body_bytes: 64,
       },
     ],
     policy: {
       rules: [
+        {
+          name: 'no-csv-exports',
+          match: { connections: ['echo'], events: ['http.request'], pattern: 'format=csv' },
+          action: 'deny',
+        },
         {
           name: 'review-payments',
           match: { connections: ['echo'], events: ['http.request'], pattern: '^POST /payments' },
@@ -173,6 +179,8 @@ test('denied methods and paths never reach the upstream, however the path is spe
     ['GET', '/c/echo/%2561dmin/users'],
     ['GET', '/c/echo/admin'],
     ['DELETE', '/c/echo/items/1'],
+    // Upstreams run the GET handler for a HEAD.
+    ['HEAD', '/c/echo/exports/all'],
   ] as const) {
     const res = await call(path, { method });
     assert.equal(res.status, 403, `${method} ${path}`);
@@ -182,7 +190,7 @@ test('denied methods and paths never reach the upstream, however the path is spe
   const refused = (await events('echo', 'http.request')).filter(
     (e) => e.payload?.refused === 'policy_denied',
   );
-  assert.equal(refused.length, 10);
+  assert.equal(refused.length, 11);
 });
 
 test('a client cannot name another URL or origin for the upstream to route by (X-Original-URL, X-Forwarded-*)', async () => {
@@ -251,6 +259,17 @@ test('a method override (header, _method in the query or body) is refused: the r
   const patch = await call('/c/echo/items/1', { method: 'PATCH', headers: json, body: '{"name":"x"}' });
   assert.equal(patch.status, 200);
   assert.equal(seen.length, before + 2);
+});
+
+test('a policy pattern on a query value holds its percent-escaped spellings', async () => {
+  const before = seen.length;
+  for (const query of ['format=csv', 'format=%63sv', 'format=%63%73%76']) {
+    const res = await call(`/c/echo/export?${query}`);
+    assert.equal(res.status, 403, query);
+    assert.equal(res.headers.get('x-vigil-error'), 'policy_denied');
+  }
+  assert.equal(seen.length, before, 'the upstream saw none of them');
+  assert.equal((await call('/c/echo/export?format=json')).status, 200);
 });
 
 test('a policy review on a path also holds the other spellings an upstream may route alike', async () => {

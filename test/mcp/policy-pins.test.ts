@@ -34,6 +34,17 @@ before(async () => {
           reason: 'products of huge numbers are not allowed',
         },
         {
+          name: 'no-secret-files',
+          match: {
+            connections: ['tools'],
+            events: ['mcp.call'],
+            tools: ['read_file'],
+            pattern: '"path":"secrets/',
+          },
+          action: 'deny',
+          reason: 'files under secrets/ are not read through tools',
+        },
+        {
           name: 'review-writes',
           match: { connections: ['tools'], events: ['mcp.call'], tools: ['write_file'] },
           action: 'review',
@@ -82,6 +93,22 @@ test('a rule on argument values denies one call and lets another through', async
   assert.ok(!f.arrivals.some((a) => a.tool === 'multiply' && (a.args as { a: number }).a === 12345));
   const ok = await alice.callTool({ name: 'multiply', arguments: { a: 12, b: 2 } });
   assert.deepEqual(ok.content, [{ type: 'text', text: '24' }]);
+});
+
+test('a rule on a file path holds every spelling the tool would resolve to it', async () => {
+  for (const path of [
+    'secrets/key.txt',
+    'notes/../secrets/key.txt',
+    './secrets/key.txt',
+    'secrets//key.txt',
+    'notes\\..\\secrets\\key.txt',
+  ]) {
+    const err = await refusal(alice.callTool({ name: 'read_file', arguments: { path } }));
+    assert.equal((err.data as { rule: string }).rule, 'no-secret-files', path);
+  }
+  assert.ok(!f.arrivals.some((a) => a.tool === 'read_file' && /secrets/.test(JSON.stringify(a.args))));
+  const ok = await alice.callTool({ name: 'read_file', arguments: { path: 'notes/../hello.txt' } });
+  assert.deepEqual(ok.content, [{ type: 'text', text: 'hello from the demo root\n' }]);
 });
 
 async function pending(count: number): Promise<ApprovalRecord[]> {

@@ -89,6 +89,18 @@ test('resources/read and prompts/get are recorded before they are forwarded, res
   assert.equal((await f.events('mcp.prompt')).at(-1)?.payload?.name, 'summarize');
 });
 
+test('resource and prompt listings are the upstream’s, and each answer is recorded as the client got it', async () => {
+  const resources = await through.listResources();
+  assert.deepEqual(resources, await direct.listResources());
+  const prompts = await through.listPrompts();
+  assert.deepEqual(prompts, await direct.listPrompts());
+  await f.gateway.recorder.drain();
+  const listings = await f.events('mcp.listing');
+  const recorded = (method: string) => listings.filter((e) => e.payload?.method === method).at(-1)?.payload;
+  assert.deepEqual(recorded('resources/list')?.result, JSON.parse(JSON.stringify(resources)));
+  assert.deepEqual(recorded('prompts/list')?.result, JSON.parse(JSON.stringify(prompts)));
+});
+
 test('completion/complete is recorded, with the argument being typed, before it is forwarded', async () => {
   const request = {
     ref: { type: 'ref/prompt' as const, name: 'summarize' },

@@ -91,6 +91,8 @@ let mcpSession: string;
 let secretWrite: unknown;
 let readmeRead: unknown;
 let promptGet: unknown;
+let resourceListing: unknown;
+let promptListing: unknown;
 const SECRET_WRITE = { path: 'note.txt', content: `the key is ${UPSTREAM_TOKEN}` };
 
 before(async () => {
@@ -122,6 +124,8 @@ before(async () => {
     recorded = await runAgent(`${f.gateway.url}/c/oa/v1`, client);
     // After the agent, a call whose argument holds a known secret: the ledger holds it masked.
     secretWrite = await client.callTool({ name: 'write_file', arguments: SECRET_WRITE });
+    resourceListing = (await client.listResources()).resources;
+    promptListing = (await client.listPrompts()).prompts;
     readmeRead = await client.readResource({ uri: 'demo://readme' });
     promptGet = await client.getPrompt({ name: 'summarize', arguments: { path: 'hello.txt' } });
   } finally {
@@ -242,13 +246,12 @@ test('resource reads and prompt gets are answered from the recording; another pr
   const client = await sdkClient(`${rerun.url}/mcp`, TOKENS.alice);
   let refused: unknown;
   try {
+    // The listings are served as the recording got them, descriptions included.
     const { resources } = await client.listResources();
-    assert.deepEqual(
-      resources.map((r) => r.uri),
-      ['demo://readme'],
-    );
+    assert.deepEqual(resources, resourceListing);
+    assert.equal(resources[0]?.description, 'What this server is');
     const { prompts } = await client.listPrompts();
-    assert.deepEqual(prompts, [{ name: 'summarize', arguments: [{ name: 'path' }] }]);
+    assert.deepEqual(prompts, promptListing);
     assert.deepEqual(await client.readResource({ uri: 'demo://readme' }), readmeRead);
     refused = await client
       .getPrompt({ name: 'summarize', arguments: { path: 'other.txt' } })

@@ -2,10 +2,11 @@
 // deny by method and path (`^POST /admin/`), and, through the recorded text body, by content. Every
 // other reading of the path an upstream might make (another case, no trailing slash, `;`
 // parameters dropped, slashes merged: path-rules.ts) is an alternate text, which deny, review and
-// alert patterns are also matched against.
+// alert patterns are also matched against; so is a HEAD read as the GET an upstream runs for it,
+// and the query with its values decoded.
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
-import { looseReadings } from './path-rules.js';
+import { looseReadings, methodReadings } from './path-rules.js';
 
 export function describeHttpAction(type: EventType, payload: JsonObject): ActionFacts | null {
   if (type !== 'http.request') return null;
@@ -15,8 +16,31 @@ export function describeHttpAction(type: EventType, payload: JsonObject): Action
   const others = Array.isArray(payload.alternate_paths)
     ? payload.alternate_paths.filter((p): p is string => typeof p === 'string')
     : [];
-  const texts = [...new Set([path, ...others].flatMap(looseReadings))].map((p) =>
-    `${method} ${p}${query}`.trim(),
-  );
+  const paths = [...new Set([path, ...others].flatMap(looseReadings))];
+  const queries = [...new Set([query, decodedQuery(query)])];
+  const texts = [
+    ...new Set(
+      methodReadings(method).flatMap((m) => paths.flatMap((p) => queries.map((q) => `${m} ${p}${q}`.trim()))),
+    ),
+  ];
   return { ...NO_FACTS, text: texts[0]!, alternateTexts: texts.slice(1) };
+}
+
+/**
+ * The query as the upstream's parser reads its values: `+` a space and percent-escapes decoded, so
+ * a pattern on `?format=csv` holds `?format=%63sv` too. Undecodable escapes are left as sent.
+ */
+function decodedQuery(query: string): string {
+  const plus = query.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(plus);
+  } catch {
+    return plus.replace(/%[0-9A-Fa-f]{2}/g, (e) => {
+      try {
+        return decodeURIComponent(e);
+      } catch {
+        return e;
+      }
+    });
+  }
 }

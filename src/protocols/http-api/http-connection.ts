@@ -10,10 +10,12 @@ import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { Identity, JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
+import { type DecodedAnswer, decodedAnswer } from '../../http/content-decoding.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { sendJsonError } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
+import { decodeRequestBody } from '../../http/request-decoding.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { AppendOptions } from '../../ledger/recorder.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
@@ -24,7 +26,13 @@ import { methodOverride, methodOverrideRefused } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
-const REQUEST_REFUSALS = new Set(['uri_malformed', 'body_too_large', 'route_unknown']);
+const REQUEST_REFUSALS = new Set([
+  'uri_malformed',
+  'body_too_large',
+  'route_unknown',
+  'body_encoding_unsupported',
+  'protocol_violation',
+]);
 
 export class HttpApiConnection {
   readonly config: HttpConnectionConfig;
@@ -99,11 +107,17 @@ export class HttpApiConnection {
   ): Promise<void> {
     let structural: string[];
     let raw: Buffer;
+    let decodedFrom: string | null;
     try {
       structural = structuralReadings(rawPath);
       // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
-      // sent is what is recorded and forwarded.
-      raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
+      // sent is what is recorded and forwarded, decoded if it came compressed (request-decoding.ts).
+      const sent = await readRequestBody(req, this.#ctx.maxBodyBytes);
+      ({ body: raw, decodedFrom } = await decodeRequestBody(
+        req.headers['content-encoding'],
+        sent,
+        this.#ctx.maxBodyBytes,
+      ));
     } catch (err) {
       const error = toVigilError(err);
       if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path: rawPath });
@@ -123,6 +137,7 @@ export class HttpApiConnection {
       ...(structural.length > 1 ? { alternate_paths: structural.slice(1) } : {}),
       query: search,
       content_type: header(req, 'content-type') ?? null,
+      ...(decodedFrom !== null ? { content_encoding: decodedFrom } : {}),
       body: body.record(header(req, 'content-type')),
       trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
     };
@@ -162,6 +177,8 @@ export class HttpApiConnection {
 
   #headers(req: IncomingMessage): Record<string, string> {
     const out = forwardableRequestHeaders(req.headers);
+    // The body goes on decoded (#exchange), as it was recorded.
+    delete out['content-encoding'];
     // Recording needs the plain body.
     out['accept-encoding'] = 'identity';
     const credential = this.#credential;
@@ -217,13 +234,27 @@ export class HttpApiConnection {
       await record({ status: null, error: { code: error.code, message: error.message }, partial: false });
       throw error;
     }
+    let answer: DecodedAnswer;
+    try {
+      // Asked for identity, an upstream may compress anyway: decoded, so the record reads what the
+      // client reads, and passed on decoded (content-decoding.ts).
+      answer = decodedAnswer(upstream.headers, upstream.body);
+    } catch (err) {
+      const error = toVigilError(err, 'upstream_failed');
+      await record({
+        status: upstream.statusCode,
+        error: { code: error.code, message: error.message },
+        partial: false,
+      });
+      throw error;
+    }
     const contentType = headerValue(upstream.headers['content-type']);
     const body = new BodyRecorder(this.config.record_body_bytes);
-    res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
+    res.writeHead(upstream.statusCode, clientResponseHeaders(answer.headers));
     res.flushHeaders();
     let failure: VigilError | null = null;
     try {
-      for await (const chunk of upstream.body) {
+      for await (const chunk of answer.body) {
         const buf = chunk as Buffer;
         body.add(buf);
         // Passed on as it arrives; a slow client slows the upstream read rather than filling memory.

@@ -43,9 +43,26 @@ const segment = fc.oneof(
 );
 
 /**
+ * RFC 3986 §5.2.4 (remove_dot_segments) over a path's segments, written from the RFC rather than
+ * taken from the code under test. Node 20's URL parser cannot be the oracle: it leaves `..` after a
+ * segment such as `.a` unresolved (`/x/.a/../b` stays as it is), which made this test flaky.
+ */
+function removeDotSegments(segments: readonly string[]): string {
+  const out: string[] = [];
+  for (const [i, s] of segments.entries()) {
+    const last = i === segments.length - 1;
+    if (s === '.' || s === '..') {
+      if (s === '..') out.pop();
+      if (last) out.push('');
+    } else out.push(s);
+  }
+  return `/${out.join('/')}`;
+}
+
+/**
  * Whether any reading of a decoded path an upstream might make lies under /admin, worked out
- * independently: each transformation applied to the segments, and dot segments resolved by the
- * WHATWG URL parser rather than by the code under test.
+ * independently: each transformation applied to the segments, and dot segments resolved by
+ * removeDotSegments rather than by the code under test.
  */
 function someReadingUnderAdmin(rawPath: string): boolean {
   const decodings = [decodeURIComponent(rawPath)];
@@ -57,8 +74,7 @@ function someReadingUnderAdmin(rawPath: string): boolean {
       let segments = decoded.split('/').slice(1);
       if (flags & 1) segments = segments.map((x) => x.split(';')[0]!);
       if (flags & 2) segments = segments.filter((x, i) => x !== '' || i === segments.length - 1);
-      const encoded = segments.map((x) => encodeURIComponent(x).replace(/%2E/gi, '.')).join('/');
-      let path = decodeURIComponent(new URL(`http://h/${encoded}`).pathname);
+      let path = removeDotSegments(segments);
       if (flags & 4 && path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
       if (flags & 8) path = path.toLowerCase();
       if (path === '/admin' || path.startsWith('/admin/')) return true;
@@ -130,6 +146,27 @@ test('examples of readings an upstream may make', () => {
   assert.ok(allowed('/api'), '/x/** covers /x');
   assert.ok(!allowed('/API/items'), 'an allow rule matches the path as written');
   assert.ok(!allowed('/api/..;/admin'), 'every reading must be allowed');
+});
+
+test('a HEAD is judged as the GET an upstream runs for it: a GET deny holds it, a GET allow does not admit it', () => {
+  const connection = (rules: unknown[], default_action: 'allow' | 'deny') =>
+    HTTP_CONNECTION_TYPES.http.parse({
+      name: 'api',
+      type: 'http',
+      upstream: 'http://127.0.0.1:1',
+      rules,
+      default_action,
+    });
+  const denyList = connection([{ methods: ['GET'], path: '/reports/**', action: 'deny' }], 'allow');
+  const allowList = connection([{ methods: ['GET'], path: '/open/**', action: 'allow' }], 'deny');
+  const decision = (c: typeof denyList, method: string, raw: string) =>
+    pathDecision(c, method, pathReadings(raw)).action;
+  assert.equal(decision(denyList, 'HEAD', '/reports/q3'), 'deny');
+  assert.equal(decision(denyList, 'HEAD', '/Reports/q3/'), 'deny');
+  assert.equal(decision(denyList, 'HEAD', '/other'), 'allow');
+  assert.equal(decision(denyList, 'POST', '/reports/q3'), 'allow', 'only HEAD reads as GET');
+  assert.equal(decision(allowList, 'GET', '/open/x'), 'allow');
+  assert.equal(decision(allowList, 'HEAD', '/open/x'), 'deny', 'an allow matches the method as sent');
 });
 
 test('examples', () => {

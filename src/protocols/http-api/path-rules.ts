@@ -112,20 +112,30 @@ function decide(
   return { action: config.default_action, rule: null };
 }
 
-/** The rules' decision for a request: denied if any reading of its path is (see pathReadings). */
+/**
+ * The methods an upstream may run a request as, the one sent first. Express, Rails, Django, Flask
+ * and Spring answer a HEAD by running the GET handler (and dropping the body), so a rule or pattern
+ * that denies GET must hold HEAD too.
+ */
+export function methodReadings(method: string): string[] {
+  return method === 'HEAD' ? ['HEAD', 'GET'] : [method];
+}
+
+/**
+ * The rules' decision for a request: denied if any reading of its method and path is (see
+ * methodReadings, pathReadings); allowed only by what the request itself is.
+ */
 export function pathDecision(
   config: HttpConnectionConfig,
   method: string,
   readings: readonly string[],
 ): { action: 'allow' | 'deny'; rule: string | null } {
-  let allowed: { action: 'allow' | 'deny'; rule: string | null } = {
-    action: config.default_action,
-    rule: null,
-  };
-  for (const [i, path] of readings.entries()) {
-    const decision = decide(config, method, path);
-    if (decision.action === 'deny') return decision;
-    if (i === 0) allowed = decision;
+  const allowed = decide(config, method, readings[0]!);
+  for (const m of methodReadings(method)) {
+    for (const path of readings) {
+      const decision = decide(config, m, path);
+      if (decision.action === 'deny') return decision;
+    }
   }
   return allowed;
 }

@@ -27,7 +27,34 @@ const ANTHROPIC_ROUTES: readonly Route[] = [
 /** The API for a method and path (without the /c/<name> prefix and the query), or null. */
 export function classifyLlmRoute(flavour: LlmFlavour, method: string, path: string): LlmApi | null {
   const routes = flavour === 'llm-openai' ? OPENAI_ROUTES : ANTHROPIC_ROUTES;
-  return routes.find((r) => r.method === method && r.pattern.test(path))?.api ?? null;
+  const route = routes.find((r) => r.method === method && r.pattern.test(path));
+  if (!route) return null;
+  return path.split('/').every(isPlainSegment) ? route.api : null;
+}
+
+/** How many times a segment is decoded to see what an upstream that decodes more than once reads. */
+const DECODINGS = 3;
+
+/**
+ * A path segment that every reading leaves one plain segment. The path goes on undecoded: the
+ * gateway's URL parser resolves `%2e%2e` itself, but `%252e%252e`, `..%2F` and `..%5C` reached the
+ * upstream as sent, and an upstream (or a proxy before it) that decodes once more reads them as
+ * `..` and further segments, another path reached with the injected credential. A model id
+ * (`ft:gpt-4o:org:x`, encoded by the SDKs as `ft%3Agpt-4o%3Aorg%3Ax`) is none of these.
+ */
+function isPlainSegment(segment: string): boolean {
+  let reading = segment;
+  for (let i = 0; i <= DECODINGS; i++) {
+    if (reading === '.' || reading === '..' || /[/\\\u0000-\u001f\u007f]/.test(reading)) return false;
+    try {
+      const next = decodeURIComponent(reading);
+      if (next === reading) return true;
+      reading = next;
+    } catch {
+      return false;
+    }
+  }
+  return false;
 }
 
 /** APIs whose requests carry a JSON body. */

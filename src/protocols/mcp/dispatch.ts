@@ -1,7 +1,7 @@
 // One client request inside an MCP session: tools/call judged and recorded write-ahead (mcp.call)
 // and its answer recorded (mcp.result); tools/list recorded with each tool's pin (mcp.tools, and
 // mcp.tool_changed for a tool whose definition moved); resources/read and prompts/get recorded
-// before they are forwarded; the other methods of the 2025-11-25 revision forwarded as they are;
+// before they are forwarded; the resource and prompt listings recorded as answered; the other methods of the 2025-11-25 revision forwarded as they are;
 // anything else refused, since Vigil forwards only what it knows how to record.
 
 import type { ServerResponse } from 'node:http';
@@ -51,16 +51,15 @@ function traceFacts(scope: RequestScope): JsonObject {
     : {};
 }
 
-/** Methods forwarded without a record of their own: listings and housekeeping that run nothing. */
-const PASSTHROUGH = new Set([
-  'ping',
-  'resources/list',
-  'resources/templates/list',
-  'resources/subscribe',
-  'resources/unsubscribe',
-  'prompts/list',
-  'logging/setLevel',
-]);
+/** Methods forwarded without a record of their own: housekeeping that runs nothing and shows nothing. */
+const PASSTHROUGH = new Set(['ping', 'resources/subscribe', 'resources/unsubscribe', 'logging/setLevel']);
+
+/**
+ * Listings besides tools/list: what they serve (descriptions, titles, URIs) is read by the user
+ * or the model like a tool's description, so the answer is recorded as the client got it. They
+ * are not pinned (docs/mcp.md).
+ */
+const RECORDED_LISTINGS = new Set(['resources/list', 'resources/templates/list', 'prompts/list']);
 
 /**
  * Notifications a client may send (2025-11-25). Any other is refused: a server that acts on a
@@ -113,6 +112,16 @@ export async function dispatchRequest(
       });
     default:
       if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, {});
+      if (RECORDED_LISTINGS.has(m.method)) {
+        return forward(served, scope, m, {
+          afterAnswer: (answer) =>
+            recordDeferred(served, scope, 'mcp.listing', {
+              request_id: String(m.id),
+              method: m.method,
+              ...answerFacts(answer),
+            }),
+        });
+      }
       return refuse(scope, m, new VigilError('method_unknown', 'Vigil does not forward this method'));
   }
 }
@@ -197,7 +206,17 @@ async function recordedRead(
  * client's path either, and nothing of a later request can be queued before it.
  */
 function recordResult(served: McpServed, scope: RequestScope, payload: JsonObject): void {
-  scope.session.observe('mcp.result', payload, { deferred: true }).catch(served.resultNotRecorded);
+  recordDeferred(served, scope, 'mcp.result', payload);
+}
+
+/** A deferred record of what the upstream answered (see recordResult). */
+function recordDeferred(
+  served: McpServed,
+  scope: RequestScope,
+  type: 'mcp.result' | 'mcp.listing',
+  payload: JsonObject,
+): void {
+  scope.session.observe(type, payload, { deferred: true }).catch(served.resultNotRecorded);
 }
 
 async function recordFailure(scope: RequestScope, ids: JsonObject, error: VigilError): Promise<void> {

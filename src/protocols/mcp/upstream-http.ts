@@ -5,6 +5,7 @@
 import { createParser } from 'eventsource-parser';
 import { Agent, type Dispatcher, request } from 'undici';
 import { VigilError } from '../../core/errors.js';
+import { decodedAnswer } from '../../http/content-decoding.js';
 import { parseJsonBody } from '../../http/json-body.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { McpConnectionConfig } from './config.js';
@@ -73,7 +74,7 @@ export class HttpUpstream implements McpUpstream {
       return { sessionId, messages: this.#stream(res, message.kind === 'request' ? message.id : null) };
     }
     // JSON: an answer, or a JSON-RPC error the upstream sent with an error status.
-    const raw = await readCapped(res, this.#config.max_message_bytes);
+    const raw = await readCapped(res, bodyOf(res), this.#config.max_message_bytes);
     if (res.statusCode >= 400 && !contentType.includes('json')) {
       throw new VigilError('upstream_failed', `the upstream answered HTTP ${res.statusCode}`);
     }
@@ -121,7 +122,7 @@ export class HttpUpstream implements McpUpstream {
     });
     const pump = async () => {
       try {
-        for await (const chunk of res.body) {
+        for await (const chunk of bodyOf(res)) {
           if (queue.ended) break;
           parser.feed(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
         }
@@ -183,11 +184,23 @@ function headerOf(res: Dispatcher.ResponseData, name: string): string | null {
   return typeof v === 'string' ? v : Array.isArray(v) ? (v[0] ?? null) : null;
 }
 
-async function readCapped(res: Dispatcher.ResponseData, max: number): Promise<Buffer> {
+/**
+ * The answer's body as identity bytes: an upstream may compress although Vigil asks for nothing
+ * else (content-decoding.ts; a coding Vigil cannot read throws upstream_failed, fail closed).
+ */
+function bodyOf(res: Dispatcher.ResponseData): AsyncIterable<Uint8Array> {
+  return decodedAnswer(res.headers, res.body).body;
+}
+
+async function readCapped(
+  res: Dispatcher.ResponseData,
+  body: AsyncIterable<Uint8Array>,
+  max: number,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   try {
-    for await (const chunk of res.body) {
+    for await (const chunk of body) {
       total += (chunk as Buffer).length;
       if (total > max) {
         res.body.destroy();

@@ -1,0 +1,93 @@
+// An MCP upstream behind a proxy that compresses every answer (JSON and event streams) whatever the
+// request asked for: Vigil decodes it, so listings and calls work and are recorded as the client
+// gets them; an answer in a coding Vigil cannot read fails closed with a recorded error.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, test } from 'node:test';
+import { constants, createGzip } from 'node:zlib';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
+import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
+
+let f: McpFixture;
+let proxy: Server;
+let target = '';
+/** The coding the proxy answers with: gzip, or one no one can read. */
+let coding: 'gzip' | 'x-unknown' = 'gzip';
+
+before(async () => {
+  proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
+    ) as Record<string, string>;
+    const answer = await fetch(target, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
+    });
+    const out: Record<string, string> = {};
+    answer.headers.forEach((v, k) => {
+      if (k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+    });
+    if (!answer.body) {
+      res.writeHead(answer.status, out).end();
+      return;
+    }
+    res.writeHead(answer.status, { ...out, 'content-encoding': coding });
+    // Flushed per chunk, so an event stream stays a stream.
+    const sink = coding === 'gzip' ? createGzip({ flush: constants.Z_SYNC_FLUSH }) : null;
+    if (sink) sink.pipe(res);
+    for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) (sink ?? res).write(chunk);
+    (sink ?? res).end();
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/mcp`;
+  f = await startMcpFixture({ connections: [{ upstream: proxyUrl }] });
+  target = f.upstream.url;
+});
+
+after(async () => {
+  await f?.close();
+  proxy?.closeAllConnections();
+  await new Promise<void>((r) => proxy?.close(() => r()));
+});
+
+test('listings and tool calls through an upstream that compresses are the upstream’s, recorded decoded', async () => {
+  const through = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  const direct = await sdkClient(f.upstream.url, UPSTREAM_TOKEN);
+  try {
+    assert.deepEqual(await through.listTools(), await direct.listTools());
+    const call = { name: 'add', arguments: { a: 40, b: 2 } };
+    assert.deepEqual(await through.callTool(call), await direct.callTool(call));
+  } finally {
+    await through.close();
+    await direct.close();
+  }
+  const result = (await f.events('mcp.result')).at(-1);
+  assert.deepEqual(result?.payload?.structuredContent, { sum: 42 });
+  const listed = (await f.events('mcp.tools')).at(-1)?.payload?.tools;
+  assert.ok(Array.isArray(listed) && listed.length > 0);
+});
+
+test('an answer in a coding Vigil cannot read fails closed, with the error recorded', async () => {
+  const through = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  coding = 'x-unknown';
+  let failed: unknown;
+  try {
+    failed = await through.callTool({ name: 'add', arguments: { a: 1, b: 1 } }).catch((e: unknown) => e);
+  } finally {
+    coding = 'gzip';
+    await through.close();
+  }
+  assert.ok(failed instanceof McpError, String(failed));
+  assert.equal((failed.data as { code?: string }).code, 'upstream_failed');
+  const result = (await f.events('mcp.result')).at(-1);
+  assert.equal((result?.payload?.error as { code?: string })?.code, 'upstream_failed');
+});
+
+test('the ledger verifies', async () => {
+  await assertLedgerVerifies(f.gateway);
+});
