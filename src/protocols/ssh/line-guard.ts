@@ -2,7 +2,8 @@
 // host echoes them, completes them, draws them), but each Enter is held: the line it would run is
 // assembled (input-line.ts, or read from the screen when editing keys were used), submitted as an
 // ssh.command, judged, recorded, and only then is the Enter sent. A denied line is erased and
-// dropped with ^C and never runs; the user sees why and gets a fresh prompt.
+// dropped with ^C and never runs; the user sees why and gets a fresh prompt. When the screen can be
+// trusted (the host has drawn what the keys did, or a new line after ^C) is host-output.ts's job.
 //
 // Keystrokes are recorded (ssh.input) only once Vigil knows the host echoed them: a line typed
 // while the terminal showed nothing (a password at a sudo, passwd or `read -s` prompt) is recorded
@@ -12,6 +13,7 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { historyRerun } from './history-reruns.js';
+import { HostOutput } from './host-output.js';
 import { InputLine, wasEchoed } from './input-line.js';
 import type { ScreenLine } from './screen-line.js';
 import { continueStatement } from './shell-continuation.js';
@@ -26,24 +28,6 @@ import { refusalText, terminalNotice } from './wire-errors.js';
 const ERASE_LINE = Buffer.from([0x07, 0x05, 0x15]);
 /** How long a refused line's erase is given to show on the screen before the ^C. */
 const ERASE_WAIT_MS = 2000;
-/** ^C: the line editor drops the line in any mode (SIGINT), and a program reading one stops. */
-const INTERRUPT = Buffer.from([0x03]);
-/**
- * After ^C the client's keys wait until the host has drawn a new line and gone quiet this long. A
- * shell acts on ^C at once only while it waits for a key. Busy (still reading a long line), bash
- * half-handled it, drew nothing, and kept the refused line: the next Enter ran it, less the key
- * read with it (`   touch x # aaa…` made x).
- */
-const PROMPT_QUIET_MS = 100;
-/** ^C is sent again when no new line shows this long after it: the shell now waits for a key. */
-const INTERRUPT_REPEAT_MS = 1000;
-/**
- * The longest the keys wait. A host that shows no new line by then may still hold the refused line
- * (a program that ignores ^C): the channel is closed rather than let an Enter run it.
- */
-const PROMPT_WAIT_MS = 10_000;
-/** A line read from the screen is read once the host's output after the last key has paused this long. */
-const SCREEN_QUIET_MS = 50;
 /** ^G: abort, which ends a pending ^X in the host's line editor without touching the line. */
 const CANCEL_PREFIX = Buffer.from([0x07]);
 /** Keystrokes that never reach an Enter (an editor, a pager) are recorded after this much quiet. */
@@ -69,10 +53,7 @@ export class LineGuard {
   #lineTime = 0;
   #commands = 0;
   #idleTimer: NodeJS.Timeout | null = null;
-  #echoWaiter: (() => void) | null = null;
-  #lastOutput = 0;
-  #lastKeySent = 0;
-  #closed = false;
+  readonly #host: HostOutput;
   /** Vigil sent ^C to drop a refused line: the next line is read from the screen. */
   #interrupted = false;
   /** The line now typed is the first after such an interrupt. */
@@ -83,19 +64,18 @@ export class LineGuard {
   constructor(options: LineGuardOptions) {
     this.#o = options;
     this.#line = new InputLine(options.state.config.max_line_bytes);
+    this.#host = new HostOutput(options.screen);
   }
 
   /** The host wrote to the terminal: an Enter waiting for the echo may go on. */
   outputArrived(): void {
-    this.#lastOutput = performance.now();
-    this.#echoWaiter?.();
+    this.#host.arrived();
   }
 
   close(): void {
-    this.#closed = true;
+    this.#host.close();
     this.#flushTyped(false);
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#echoWaiter?.();
   }
 
   /** Handles a chunk of keystrokes; a promise while an Enter is being judged. */
@@ -109,7 +89,7 @@ export class LineGuard {
         const keys = rest.subarray(0, used);
         this.#typed.push(Buffer.from(keys));
         const sent = this.#o.write(keys);
-        this.#lastKeySent = performance.now();
+        this.#host.keySent();
         if (sent && !enter && !editAndRun) {
           const after = rest.subarray(used);
           return sent.then(() => this.typed(after));
@@ -159,7 +139,7 @@ export class LineGuard {
     const echoed = await this.#echoed();
     // Keys and Enter often come in one chunk: the screen is read once the host has drawn what the
     // keys did (a recalled history line would otherwise read as the empty line before it).
-    if (fromScreen && echoed) await this.#screenSettled();
+    if (fromScreen && echoed) await this.#host.settled(this.#o.state.config.echo_wait);
     const typed = fromScreen ? this.#o.screen.text.slice(this.#promptColumn).trim() : line.text.trim();
     // What the keys alone make of a line read from the screen: judged too (action-facts.ts).
     const keystrokes = fromScreen ? continueStatement(this.#open, line.text.trim()).statement : '';
@@ -215,7 +195,7 @@ export class LineGuard {
         },
       });
     } catch (err) {
-      if (this.#closed) return;
+      if (this.#host.closed) return;
       // Refused: the host erases and drops the line it holds, and the user sees why.
       await this.#refused(refusalText(toVigilError(err)), true);
       return;
@@ -252,7 +232,7 @@ export class LineGuard {
     } catch {
       // Refused all the same: the ^E never reaches the host.
     }
-    if (!this.#closed) this.#o.client.write(terminalNotice(refusalText(error)));
+    if (!this.#host.closed) this.#o.client.write(terminalNotice(refusalText(error)));
   }
 
   /** The host was sent an empty line: a statement it reads on takes it as one more (empty) line. */
@@ -310,7 +290,7 @@ export class LineGuard {
     } catch {
       // Refused all the same: the line does not run.
     }
-    if (this.#closed) return;
+    if (this.#host.closed) return;
     await this.#refused(refusalText(error), false);
   }
 
@@ -326,93 +306,25 @@ export class LineGuard {
     const column = this.#promptColumn;
     await this.#o.write(ERASE_LINE);
     if (visible) {
-      await this.#shows(
+      await this.#host.shows(
         () => this.#o.screen.text.slice(column).trim() === '',
         Math.max(this.#o.state.config.echo_wait, ERASE_WAIT_MS),
       );
     }
-    if (this.#closed) return;
+    if (this.#host.closed) return;
     this.#o.client.write(terminalNotice(notice));
     this.#open = '';
     // What the host's line holds after an interrupt is read from the screen, not from keystrokes.
     this.#interrupted = true;
-    await this.#interrupt();
-  }
-
-  /**
-   * Waits, up to echo_wait, until the host has written something since the last key was sent and
-   * then paused (SCREEN_QUIET_MS): the screen then shows what the keys did.
-   */
-  async #screenSettled(): Promise<void> {
-    const deadline = performance.now() + this.#o.state.config.echo_wait;
-    while (!this.#closed) {
-      const now = performance.now();
-      const answered = this.#lastOutput >= this.#lastKeySent;
-      const quietFor = now - this.#lastOutput;
-      if ((answered && quietFor >= SCREEN_QUIET_MS) || now >= deadline) return;
-      await this.#outputOrTimeout(
-        Math.min(deadline - now, answered ? SCREEN_QUIET_MS - quietFor : deadline - now),
-      );
-    }
-  }
-
-  /** Whether `check` holds of the screen, waiting up to `wait` ms (echo_wait) for the host's output. */
-  async #shows(check: () => boolean, wait = this.#o.state.config.echo_wait): Promise<boolean> {
-    const deadline = performance.now() + wait;
-    while (!check()) {
-      const left = deadline - performance.now();
-      if (left <= 0 || this.#closed) return false;
-      await this.#outputOrTimeout(left);
-    }
-    return true;
-  }
-
-  /**
-   * Sends ^C and holds the client's keys until the host answers it with a new line, drawn and then
-   * quiet; ^C again while it has not (see INTERRUPT_REPEAT_MS). Throws when it never does.
-   */
-  async #interrupt(): Promise<void> {
-    const { screen } = this.#o;
-    const linesBefore = screen.linesStarted;
-    const deadline = performance.now() + PROMPT_WAIT_MS;
-    let sentAt = Number.NEGATIVE_INFINITY;
-    while (!this.#closed) {
-      const now = performance.now();
-      const drawn = screen.linesStarted > linesBefore && screen.text !== '';
-      const quietFor = now - this.#lastOutput;
-      if (drawn && (quietFor >= PROMPT_QUIET_MS || now >= deadline)) return;
-      if (now >= deadline) {
-        throw new VigilError(
-          'statement_uncertain',
-          'the host did not show the refused line dropped after ^C; the channel is closed so that it cannot run',
-        );
-      }
-      if (!drawn && now - sentAt >= INTERRUPT_REPEAT_MS) {
-        sentAt = now;
-        await this.#o.write(INTERRUPT);
-        continue;
-      }
-      const wait = drawn ? PROMPT_QUIET_MS - quietFor : sentAt + INTERRUPT_REPEAT_MS - now;
-      await this.#outputOrTimeout(Math.min(deadline - now, wait));
-    }
-  }
-
-  /** Resolves when the host writes next, or after `ms`. */
-  #outputOrTimeout(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        this.#echoWaiter = null;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#echoWaiter = done;
-    });
+    await this.#host.interrupt(this.#o.write);
   }
 
   /** Whether the host echoed this line's keystrokes, waiting up to echo_wait for the echo to come. */
   #echoed(): Promise<boolean> {
-    return this.#shows(() => wasEchoed(this.#line.printable, this.#o.screen.writtenSinceMark));
+    return this.#host.shows(
+      () => wasEchoed(this.#line.printable, this.#o.screen.writtenSinceMark),
+      this.#o.state.config.echo_wait,
+    );
   }
 
   #scheduleIdleFlush(): void {
