@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { COM } from '../../src/protocols/mysql/constants.js';
 import { parseErr } from '../../src/protocols/mysql/handshake-messages.js';
 import { adminConnection } from '../support/mariadb-server.js';
-import { mysqlEvents, mysqlFixtureForFile, vigilOptions } from './mysql-gateway.js';
+import { mysqlEvents, mysqlFixtureForFile, rowCount, vigilOptions } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
 const { skip, f } = mysqlFixtureForFile('vigil_attack_reading', {
@@ -27,15 +27,7 @@ const { skip, f } = mysqlFixtureForFile('vigil_attack_reading', {
   ],
 });
 
-async function itemCount(): Promise<number> {
-  const admin = await adminConnection(f().server, f().database);
-  try {
-    const [rows] = (await admin.query('select count(*) as n from items')) as unknown as [{ n: number }[]];
-    return Number(rows[0]!.n);
-  } finally {
-    await admin.end();
-  }
-}
+const itemCount = () => rowCount(f(), 'items');
 
 const deniedBy = (rule: RegExp) => (e: { errno: number; message: string }) => {
   assert.equal(e.errno, 1142);

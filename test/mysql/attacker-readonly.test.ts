@@ -10,7 +10,7 @@ import mysql from 'mysql2/promise';
 import { COM } from '../../src/protocols/mysql/constants.js';
 import { parseErr } from '../../src/protocols/mysql/handshake-messages.js';
 import { adminConnection, mariadbUnavailable } from '../support/mariadb-server.js';
-import { type MysqlFixture, startMysqlFixture, vigilOptions } from './mysql-gateway.js';
+import { type MysqlFixture, rowCount, startMysqlFixture, vigilOptions } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
 const unavailable = mariadbUnavailable();
@@ -34,15 +34,7 @@ after(async () => {
 
 const port = () => Number(f.gateway.listeners[0]!.address.split(':').at(-1));
 
-async function itemCount(): Promise<number> {
-  const admin = await adminConnection(f.server, f.database);
-  try {
-    const [rows] = (await admin.query('select count(*) as n from items')) as unknown as [{ n: number }[]];
-    return Number(rows[0]!.n);
-  } finally {
-    await admin.end();
-  }
-}
+const itemCount = () => rowCount(f, 'items');
 
 /** The server's own refusal: the session is still read-only. */
 const readOnlyTransaction = (e: { errno: number }) => {

@@ -16,6 +16,7 @@ import {
   clientArgs,
   type MysqlFixture,
   mysqlEvents,
+  rowCount,
   runClient,
   startMysqlFixture,
   vigilOptions,
@@ -58,15 +59,7 @@ after(async () => {
   if (f) await f.close();
 });
 
-async function itemCount(): Promise<number> {
-  const admin = await adminConnection(f.server, f.database);
-  try {
-    const [rows] = (await admin.query('select count(*) as n from items')) as unknown as [{ n: number }[]];
-    return Number(rows[0]!.n);
-  } finally {
-    await admin.end();
-  }
-}
+const itemCount = () => rowCount(f, 'items');
 
 const denied =
   (pattern: RegExp, errno = 1142) =>

@@ -158,3 +158,14 @@ export async function mysqlEvents(f: MysqlFixture, connection = 'my'): Promise<S
     out.push(...(await f.gateway.store.ledger.readSession(s.id)));
   return out;
 }
+
+/** How many rows `table` holds, read over a direct admin connection (what the server has, not Vigil). */
+export async function rowCount(f: MysqlFixture, table: string): Promise<number> {
+  const admin = await adminConnection(f.server, f.database);
+  try {
+    const [rows] = (await admin.query(`select count(*) as n from ${table}`)) as unknown as [{ n: number }[]];
+    return Number(rows[0]!.n);
+  } finally {
+    await admin.end();
+  }
+}
