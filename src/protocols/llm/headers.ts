@@ -11,6 +11,8 @@ export function upstreamRequestHeaders(
   credential: string | null,
 ): Record<string, string> {
   const out = forwardableRequestHeaders(incoming);
+  // The body goes on decoded, as it was judged and recorded (llm-adapter.ts).
+  delete out['content-encoding'];
   // Recording needs the plain body; compression on loopback or a LAN buys little.
   out['accept-encoding'] = 'identity';
   if (credential !== null) {

@@ -8,6 +8,7 @@ import { Agent } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { parseClientJson } from '../../http/json-body.js';
 import { readRequestBody } from '../../http/read-body.js';
+import { decodeRequestBody } from '../../http/request-decoding.js';
 import type { ModuleContext } from '../../pipeline/module-context.js';
 import { admissionRequest } from './admission.js';
 import type { LlmConnectionConfig } from './config.js';
@@ -16,7 +17,14 @@ import { sendError } from './http-errors.js';
 import { classifyLlmRoute, expectsJsonBody } from './routes.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied in the session. */
-const REQUEST_REFUSALS = new Set(['route_unknown', 'body_too_large', 'body_invalid_json', 'body_too_deep']);
+const REQUEST_REFUSALS = new Set([
+  'route_unknown',
+  'body_too_large',
+  'body_invalid_json',
+  'body_too_deep',
+  'body_encoding_unsupported',
+  'protocol_violation',
+]);
 
 export class LlmConnection {
   readonly config: LlmConnectionConfig;
@@ -74,7 +82,15 @@ export class LlmConnection {
   async #read(req: IncomingMessage, method: string, path: string, search: string): Promise<AdmittedRequest> {
     const api = classifyLlmRoute(this.config.type, method, path);
     if (!api) throw new VigilError('route_unknown', `no ${this.config.type} route for ${method} ${path}`);
-    const raw = await readRequestBody(req, this.#ctx.maxBodyBytes);
+    const sent = await readRequestBody(req, this.#ctx.maxBodyBytes);
+    // A compressed body is judged, recorded and forwarded decoded (request-decoding.ts): forwarded
+    // as sent with its content-encoding, a body read here as plain JSON could decode upstream to
+    // another text (a brotli stream has no magic bytes to tell it from JSON).
+    const { body: raw } = await decodeRequestBody(
+      req.headers['content-encoding'],
+      sent,
+      this.#ctx.maxBodyBytes,
+    );
     const body = expectsJsonBody(api) ? parseClientJson(raw) : null;
     return { api, method, path, search, raw, body };
   }
