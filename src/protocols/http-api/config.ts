@@ -2,6 +2,7 @@
 // (a bearer token, basic auth from `user:password`, or a named header), with method and path rules.
 import { z } from 'zod';
 import { connectionBase, duration } from '../../core/config.js';
+import { upstreamHeadersSchema } from '../../http/fixed-headers.js';
 
 const pathRule = z.strictObject({
   /** Methods the rule covers (upper case); empty or absent means every method. */
@@ -26,6 +27,8 @@ export const HTTP_CONNECTION_TYPES = {
           .optional(),
       })
       .default({ scheme: 'bearer' }),
+    /** Headers set on every forwarded request, replacing the client's (a tenant or account header). */
+    upstream_headers: upstreamHeadersSchema,
     /** First match decides; a request no rule matches follows `default_action`. Reviews are policy rules on http.request. */
     rules: z.array(pathRule).default([]),
     default_action: z.enum(['allow', 'deny']).default('allow'),

@@ -12,6 +12,7 @@ import type { Identity, JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import { type DecodedAnswer, decodedAnswer } from '../../http/content-decoding.js';
 import { extractClientToken } from '../../http/credentials.js';
+import { applyFixedHeaders } from '../../http/fixed-headers.js';
 import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { sendJsonError } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -181,6 +182,7 @@ export class HttpApiConnection {
     delete out['content-encoding'];
     // Recording needs the plain body.
     out['accept-encoding'] = 'identity';
+    applyFixedHeaders(out, this.config.upstream_headers);
     const credential = this.#credential;
     if (credential !== null) {
       const { scheme, header: name } = this.config.auth;

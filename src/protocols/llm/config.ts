@@ -1,6 +1,7 @@
 // The connection types the model-endpoint module serves: OpenAI- and Anthropic-compatible HTTP.
 import { z } from 'zod';
 import { connectionBase, duration } from '../../core/config.js';
+import { upstreamHeadersSchema } from '../../http/fixed-headers.js';
 
 const llmConnection = {
   ...connectionBase,
@@ -16,6 +17,8 @@ const llmConnection = {
     .default({ connect: 10_000, headers: 300_000, body: 300_000 }),
   /** Mask secrets in responses on their way to the client too (streams stay streams). */
   mask_responses: z.boolean().default(false),
+  /** Headers set on every forwarded request, replacing the client's (`OpenAI-Project`, `anthropic-beta`). */
+  upstream_headers: upstreamHeadersSchema,
 };
 
 export const LLM_CONNECTION_TYPES = {

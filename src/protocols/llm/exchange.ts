@@ -121,7 +121,7 @@ async function forward(
     try {
       upstream = await undiciRequest(target.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
         method: method as 'GET' | 'POST',
-        headers: upstreamRequestHeaders(req.headers, target.config.type, target.credential),
+        headers: upstreamRequestHeaders(req.headers, target.config, target.credential),
         body,
         signal: abort.signal,
         dispatcher: target.agent,

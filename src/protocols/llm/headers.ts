@@ -1,13 +1,15 @@
 // Header handling at the trust boundary of a model connection: the client's key header carries its
 // Vigil token and is never forwarded (src/http/forward-headers.ts drops it); the real upstream
-// credential is injected here and nowhere else, in the header the provider's API expects.
+// credential is injected here and nowhere else, in the header the provider's API expects. The
+// connection's `upstream_headers` (fixed-headers.ts) replace the client's headers of those names.
 import type { IncomingHttpHeaders } from 'node:http';
+import { applyFixedHeaders } from '../../http/fixed-headers.js';
 import { forwardableRequestHeaders } from '../../http/forward-headers.js';
-import type { LlmFlavour } from './routes.js';
+import type { LlmConnectionConfig } from './config.js';
 
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
-  flavour: LlmFlavour,
+  config: Pick<LlmConnectionConfig, 'type' | 'upstream_headers'>,
   credential: string | null,
 ): Record<string, string> {
   const out = forwardableRequestHeaders(incoming);
@@ -15,8 +17,9 @@ export function upstreamRequestHeaders(
   delete out['content-encoding'];
   // Recording needs the plain body; compression on loopback or a LAN buys little.
   out['accept-encoding'] = 'identity';
+  applyFixedHeaders(out, config.upstream_headers);
   if (credential !== null) {
-    if (flavour === 'llm-openai') out.authorization = `Bearer ${credential}`;
+    if (config.type === 'llm-openai') out.authorization = `Bearer ${credential}`;
     else out['x-api-key'] = credential;
   }
   return out;
