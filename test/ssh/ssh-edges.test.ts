@@ -103,7 +103,7 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
     );
     for (let i = 0; i < 5000; i++) stream.setWindow(20 + (i % 50), 80 + (i % 100), 0, 0);
     stream.write('echo after-$((1+1))\r');
-    await until('the shell to answer', async () => (text().includes('after-2') ? true : null), 30_000).catch(
+    await until('the shell to answer', async () => (text().includes('after-2') ? true : null), 90_000).catch(
       (err: Error) => {
         const ran = existsSync(marker) ? ' (the refused line ran)' : '';
         throw new Error(`${err.message}${ran}; the terminal's end: ${JSON.stringify(text().slice(-600))}`);

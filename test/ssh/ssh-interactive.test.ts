@@ -72,7 +72,8 @@ test('an interactive shell typed through tmux: lines judged before Enter, a deni
   // Typed blind: with echo off the line is not stored, but it is judged all the same.
   const blind = join(f.work, 'forbidden-marker-blind');
   await type('stty -echo');
-  await new Promise((r) => setTimeout(r, 300));
+  // Keys typed before stty has run are echoed by the terminal driver: wait for the prompt after it.
+  await shows(/stty -echo\nvt\$ ?$/m);
   await type(`touch ${blind}`);
   await shows('(a line typed with echo off, not stored)');
   // Edited blind with a cursor key, the line's text cannot be known: refused, not guessed at.

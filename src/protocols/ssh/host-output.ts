@@ -19,10 +19,15 @@ const PROMPT_QUIET_MS = 100;
 /** ^C is sent again when no new line shows this long after it: the shell now waits for a key. */
 const INTERRUPT_REPEAT_MS = 1000;
 /**
- * The longest the keys wait. A host that shows no new line by then may still hold the refused line
- * (a program that ignores ^C): the channel is closed rather than let an Enter run it.
+ * How long the keys wait for the new line once the host has gone silent. A host that shows no new
+ * line by then may still hold the refused line (a program that ignores ^C): the channel is closed
+ * rather than let an Enter run it. Counted from the host's last output, not from the ^C: a shell
+ * still echoing and erasing a long line on a loaded machine is busy, not stuck (a 1 MB line took
+ * bash more than 10 s under the test suite's load, and the channel was closed on a working shell).
  */
-const PROMPT_WAIT_MS = 10_000;
+const PROMPT_SILENCE_MS = 10_000;
+/** The longest the keys wait in any case, output or not (a program that ignores ^C and keeps printing). */
+const PROMPT_WAIT_MS = 60_000;
 
 export class HostOutput {
   readonly #screen: ScreenLine;
@@ -84,15 +89,18 @@ export class HostOutput {
 
   /**
    * Sends ^C and waits until the host answers it with a new line, drawn and then quiet; ^C again
-   * while it has not (INTERRUPT_REPEAT_MS). Throws statement_uncertain when it never does.
+   * while it has not (INTERRUPT_REPEAT_MS). Throws statement_uncertain when it does not before it
+   * has been silent PROMPT_SILENCE_MS, or within PROMPT_WAIT_MS in all.
    */
   async interrupt(write: (chunk: Buffer) => Promise<void> | undefined): Promise<void> {
     const screen = this.#screen;
     const linesBefore = screen.linesStarted;
-    const deadline = performance.now() + PROMPT_WAIT_MS;
+    const started = performance.now();
+    const cap = started + PROMPT_WAIT_MS;
     let sentAt = Number.NEGATIVE_INFINITY;
     while (!this.#closed) {
       const now = performance.now();
+      const deadline = Math.min(cap, Math.max(started, this.#lastOutput) + PROMPT_SILENCE_MS);
       const drawn = screen.linesStarted > linesBefore && screen.text !== '';
       const quietFor = now - this.#lastOutput;
       if (drawn && (quietFor >= PROMPT_QUIET_MS || now >= deadline)) return;
