@@ -40,7 +40,7 @@ test('upstream_headers: credential, Vigil and framing headers, bad names and lin
   const cases: [string, RegExp][] = [
     ['{ Authorization: "Bearer x" }', /credential/],
     ['{ x-api-key: k }', /credential/],
-    ['{ X-Vigil-Session: s }', /credential/],
+    ['{ X-Vigil-Session: s }', /Vigil's own header/],
     ['{ Host: example.com }', /sets or drops itself/],
     ['{ Content-Length: "3" }', /sets or drops itself/],
     ['{ Content-Encoding: gzip }', /sets or drops itself/],

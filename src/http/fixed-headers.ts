@@ -28,8 +28,9 @@ function refusedName(name: string): string | null {
   const lower = name.toLowerCase();
   if (!HEADER_NAME.test(name)) return 'must be an HTTP header name';
   if (RESERVED.has(lower)) return 'is a header Vigil sets or drops itself';
-  if (isClientCredentialHeader(lower) || lower.startsWith('x-vigil-'))
+  if (isClientCredentialHeader(lower))
     return 'carries a credential: the upstream credential is injected from `credential`';
+  if (lower.startsWith('x-vigil-')) return "is Vigil's own header, never forwarded";
   return null;
 }
 
