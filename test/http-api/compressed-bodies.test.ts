@@ -8,8 +8,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
-import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  connectionEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const COMPRESSED_ANSWER = { status: 'ok', aws_secret_access_key: AWS_SECRET };
@@ -81,12 +86,7 @@ after(async () => {
   await new Promise<void>((r) => upstream?.close(() => r()));
 });
 
-async function requests(type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'api', limit: 1000 });
-  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
-}
+const requests = (type: string) => connectionEvents(gateway, 'api', type);
 
 function post(path: string, body: Buffer, encoding: string): Promise<Response> {
   return fetch(`${gateway.url}/c/api${path}`, {

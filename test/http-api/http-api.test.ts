@@ -9,9 +9,14 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import type { StoredEvent } from '../../src/core/events.js';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  connectionEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 
 const MODEL_KEY = 'sk-upstream-http-api-0123456789';
 const ECHO_KEY = 'echo-secret-0123456789';
@@ -103,12 +108,7 @@ after(async () => {
   await new Promise<void>((r) => echo?.close(() => r()));
 });
 
-async function events(connection: string, type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 1000 });
-  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
-}
+const events = (connection: string, type: string) => connectionEvents(gateway, connection, type);
 
 function call(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${gateway.url}${path}`, {

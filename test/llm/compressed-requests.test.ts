@@ -8,8 +8,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import type { StoredEvent } from '../../src/core/events.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 interface Arrival {
   readonly headers: IncomingHttpHeaders;
@@ -74,12 +73,7 @@ function post(encoding: string, body: Buffer) {
   });
 }
 
-async function requests(): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'oa', limit: 1000 });
-  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return all.filter((e) => e.type === 'llm.request');
-}
+const requests = () => connectionEvents(gateway, 'oa', 'llm.request');
 
 test('a gzip, deflate or br body is judged and recorded decoded, and forwarded decoded without the header', async () => {
   const codings: [string, (b: Buffer) => Buffer][] = [

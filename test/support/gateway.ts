@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VigilConfig } from '../../src/core/config.js';
+import type { StoredEvent } from '../../src/core/events.js';
 import type { StoreBundle } from '../../src/core/ports.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { verifyLedger } from '../../src/ledger/verify.js';
@@ -87,4 +88,16 @@ export async function assertLedgerVerifies(gateway: Gateway): Promise<void> {
     keyring: gateway.ledgerKeys.keyring,
   });
   assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
+}
+
+/** The events of `type` recorded on `connection` once what was appended is committed, in index order. */
+export async function connectionEvents(
+  gateway: Gateway,
+  connection: string,
+  type: string,
+): Promise<StoredEvent[]> {
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 1000 });
+  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
+  return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
 }
