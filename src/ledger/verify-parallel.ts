@@ -10,7 +10,7 @@
 import { availableParallelism } from 'node:os';
 import type { EventSource, EventSourceOpener } from '../core/ports.js';
 import type { Depth } from './event-hashes.js';
-import { VerifyWorkers } from './verify-workers.js';
+import { type BatchCheckedHook, VerifyWorkers } from './verify-workers.js';
 
 export interface ParallelOptions {
   /**
@@ -22,8 +22,11 @@ export interface ParallelOptions {
   readonly minEvents?: number;
   /** How a worker opens its own reader of this log; absent, workers are sent the rows this thread reads. */
   readonly reader?: EventSourceOpener;
-  /** Hears each batch's first log position as a worker finishes it, in the order they finish (tests). */
-  readonly onBatchChecked?: (start: number) => void;
+  /**
+   * Hears each batch's first log position as a worker finishes it, in the order they finish; a
+   * promise it returns holds that batch's answer until it settles (tests: a later batch answered first).
+   */
+  readonly onBatchChecked?: BatchCheckedHook;
 }
 
 /**

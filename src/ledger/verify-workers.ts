@@ -12,6 +12,9 @@ import type { BatchCheck } from './verify-batch.js';
 import type { RangeTask, VerifyWorkerData, WorkerAnswer, WorkerTask } from './verify-messages.js';
 import type { CoverageRecords, RangeCheck } from './verify-range.js';
 
+/** Hears a batch's first log position as a worker finishes it; a promise holds the batch's answer until it settles. */
+export type BatchCheckedHook = (start: number) => void | Promise<void>;
+
 interface Waiting {
   readonly start: number;
   resolve(check: BatchCheck | RangeCheck): void;
@@ -30,7 +33,7 @@ class VerifyWorker {
   readonly exited: Promise<void>;
   #startFailed: (err: unknown) => void = () => {};
 
-  constructor(data: VerifyWorkerData, onChecked: (start: number) => void) {
+  constructor(data: VerifyWorkerData, onChecked: BatchCheckedHook) {
     this.worker = startModuleWorker(import.meta.url, 'verify-worker', { workerData: data });
     let started = () => {};
     this.started = new Promise<void>((resolve, reject) => {
@@ -45,8 +48,9 @@ class VerifyWorker {
       }
       const waiting = this.waiting.get(answer.id)!;
       this.waiting.delete(answer.id);
-      onChecked(waiting.start);
-      waiting.resolve(answer.check);
+      const held = onChecked(waiting.start);
+      if (held === undefined) waiting.resolve(answer.check);
+      else void held.then(() => waiting.resolve(answer.check));
     });
     this.worker.on('error', (err) => this.#fail(err));
     this.exited = new Promise<void>((resolve) => {
@@ -101,12 +105,12 @@ export class VerifyWorkers {
    * busy cores, 400 ms from source under tsx) and opened their `reader`, so that batches spread
    * over all of them; null when one cannot start in START_TIMEOUT_MS, and the verifier then checks
    * everything itself. `onChecked` hears each batch's first log position as a worker finishes it,
-   * in the order they finish.
+   * in the order they finish, and may hold its answer.
    */
   static async start(
     count: number,
     depth: Depth,
-    onChecked: (start: number) => void = () => {},
+    onChecked: BatchCheckedHook = () => {},
     reader: EventSourceOpener | null = null,
   ): Promise<VerifyWorkers | null> {
     const pool = new VerifyWorkers(reader !== null);

@@ -16,7 +16,7 @@ import { buildLedger, type Ledger, type LedgerSpec, sessionName, withLedger } fr
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
 
 const alone = { parallel: { workers: 0 } } as const;
-const withWorkers = (onBatchChecked?: (start: number) => void) =>
+const withWorkers = (onBatchChecked?: (start: number) => void | Promise<void>) =>
   ({ parallel: { workers: 2, minEvents: 0, onBatchChecked } }) as const;
 
 /** Both reports, asserted equal; the sequential one is returned. */
@@ -111,13 +111,12 @@ test('one or two faults anywhere: workers report the same first fault, whichever
 });
 
 test('the first fault in the log is reported even when a worker finishes the later fault first', async () => {
-  // Batch one: four events with 4 MB payloads (slow to hash); batch two: four small ones. With two
-  // workers the small batch is done first, and its fault must still not stand before the first.
-  const big = 'x'.repeat(4 << 20);
+  // Two batches of four events, one per worker; the first batch's answer is held until the second
+  // has been answered, so the later fault always reaches the verifier first.
   const spec: LedgerSpec = {
     order: [0, 1, 0, 1, 0, 1, 0, 1],
     checkpointsAfter: [],
-    texts: [big, big, big, big, 'hi', 'hi', 'hi', 'hi'],
+    texts: ['one', 'two', 'three', 'four', 'hi', 'hi', 'hi', 'hi'],
   };
   const cases: { first: Tamper; expected: FaultKind }[] = [
     // Found by the worker that hashes batch one.
@@ -129,10 +128,22 @@ test('the first fault in the log is reported even when a worker finishes the lat
     await withLedger(spec, async (l) => {
       tamper(l, first, 3, 8);
       tamper(l, 'header', 4, 8);
-      const finished: number[] = [];
+      const answered: number[] = [];
+      let secondAnswered = () => {};
+      const second = new Promise<void>((resolve) => {
+        secondAnswered = resolve;
+      });
       const options = { batchSize: 4 };
-      const parallel = await l.verify({ ...options, ...withWorkers((start) => finished.push(start)) });
-      assert.deepEqual(finished, [4, 0], 'the later batch was finished first');
+      const parallel = await l.verify({
+        ...options,
+        ...withWorkers(async (start) => {
+          if (start === 0) await second;
+          answered.push(start);
+          // Released a turn later: the second batch's answer is delivered before the first's.
+          if (start === 4) setImmediate(secondAnswered);
+        }),
+      });
+      assert.deepEqual(answered, [4, 0], 'the later batch was answered first');
       assert.equal(parallel.fault?.kind, expected);
       assert.equal(parallel.fault?.index, 3);
       assert.deepEqual(parallel, await l.verify({ ...options, ...alone }));
