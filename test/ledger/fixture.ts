@@ -149,3 +149,28 @@ export async function withLedger(
     rmSync(ledger.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A verification hook (ParallelOptions.onBatchChecked) that holds the answer for the batch or range
+ * starting at `first` until the one starting at `later` has been answered, so the order in which the
+ * verifier hears them is the test's, not the machine's. At most 10 s: a verifier that never asks
+ * for `later` then fails the test's order check instead of hanging it.
+ */
+export function laterAnsweredFirst(first: number, later: number) {
+  const answered: number[] = [];
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 10_000);
+    release = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  const hook = async (start: number): Promise<void> => {
+    if (start === first) await released;
+    answered.push(start);
+    // A turn later: the later answer reaches the verifier before the held one.
+    if (start === later) setImmediate(release);
+  };
+  return { hook, answered };
+}

@@ -11,7 +11,14 @@ import type { FaultKind } from '../../src/ledger/faults.js';
 import type { VerifyOptions, VerifyReport } from '../../src/ledger/verify.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { runCli } from '../support/cli.js';
-import { buildLedger, type Ledger, type LedgerSpec, sessionName, withLedger } from './fixture.js';
+import {
+  buildLedger,
+  type Ledger,
+  type LedgerSpec,
+  laterAnsweredFirst,
+  sessionName,
+  withLedger,
+} from './fixture.js';
 
 const RUNS = Number(process.env.VIGIL_TAMPER_RUNS ?? 20);
 
@@ -128,22 +135,10 @@ test('the first fault in the log is reported even when a worker finishes the lat
     await withLedger(spec, async (l) => {
       tamper(l, first, 3, 8);
       tamper(l, 'header', 4, 8);
-      const answered: number[] = [];
-      let secondAnswered = () => {};
-      const second = new Promise<void>((resolve) => {
-        secondAnswered = resolve;
-      });
+      const order = laterAnsweredFirst(0, 4);
       const options = { batchSize: 4 };
-      const parallel = await l.verify({
-        ...options,
-        ...withWorkers(async (start) => {
-          if (start === 0) await second;
-          answered.push(start);
-          // Released a turn later: the second batch's answer is delivered before the first's.
-          if (start === 4) setImmediate(secondAnswered);
-        }),
-      });
-      assert.deepEqual(answered, [4, 0], 'the later batch was answered first');
+      const parallel = await l.verify({ ...options, ...withWorkers(order.hook) });
+      assert.deepEqual(order.answered, [4, 0], 'the later batch was answered first');
       assert.equal(parallel.fault?.kind, expected);
       assert.equal(parallel.fault?.index, 3);
       assert.deepEqual(parallel, await l.verify({ ...options, ...alone }));
