@@ -1,6 +1,7 @@
 // One batch of drafts turned into ledger entries (recorder.ts): each event's sequence number,
-// payload hash and chain hash assigned on top of the committed session heads. The heads after the
-// batch become the committed heads only once the store has written it.
+// payload hash and chain hash assigned on top of the committed session heads, or on top of the
+// heads of a batch still being written. The heads after the batch become the committed heads only
+// once the store has written it.
 
 import { canonicalJson, rememberCanonical } from '../core/canonical-json.js';
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
@@ -33,6 +34,8 @@ export class PreparedBatch {
   readonly sessions: SessionMeta[] = [];
   /** Each session's head after the batch, for the sessions it holds events of. */
   readonly heads = new Map<string, Head>();
+  /** When its preparation began: a commit's duration is told from there. */
+  readonly started = performance.now();
   readonly #chained: Chained[] = [];
 
   constructor(
@@ -40,6 +43,8 @@ export class PreparedBatch {
     private readonly committed: ReadonlyMap<string, Head>,
     private readonly replica: string | undefined,
     private readonly encodedIdentity: (identity: Identity) => string,
+    /** A batch being written that this one continues: its heads come before the committed ones. */
+    private readonly underneath?: PreparedBatch,
   ) {}
 
   get size(): number {
@@ -48,7 +53,7 @@ export class PreparedBatch {
 
   /** The head the session's next event in this batch continues, or undefined when not known here. */
   head(sessionId: string): Head | undefined {
-    return this.heads.get(sessionId) ?? this.committed.get(sessionId);
+    return this.heads.get(sessionId) ?? this.underneath?.head(sessionId) ?? this.committed.get(sessionId);
   }
 
   /**

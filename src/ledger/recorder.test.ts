@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VigilError } from '../core/errors.js';
-import type { EventDraft } from '../core/events.js';
+import type { EventDraft, RecordedEvent } from '../core/events.js';
 import type { StoreBundle } from '../core/ports.js';
 import { configSchema } from '../protocols/index.js';
 import { openStore } from '../store/index.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
-import { Recorder } from './recorder.js';
+import { MAX_BATCH, Recorder } from './recorder.js';
 
 const draft = (sessionId: string, n: number): EventDraft => ({
   type: 'llm.request',
@@ -249,5 +249,85 @@ test('a draft whose payload cannot be encoded is refused alone', async () => {
     ],
   );
   assert.equal(stored[1]!.prevHash, stored[0]!.hash);
+  await stores.close();
+});
+
+test('a long queue is written in batches of MAX_BATCH, the next chained onto the one on disk', async () => {
+  const { stores, store, recorder } = await startedRecorder();
+  const gated = gatedAppends(store);
+  const count = MAX_BATCH + 44;
+  const all = Array.from({ length: count }, (_, i) => recorder.append(draft(i % 3 ? 's' : 't', i)));
+  await gated.held();
+  // Let the recorder prepare what it can while the first batch is held.
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(gated.calls.length, 1, 'the second batch waits for the first to commit');
+  assert.equal(gated.calls[0]!.length, MAX_BATCH);
+  gated.release(false);
+  const recorded = await Promise.all(all);
+  assert.deepEqual(
+    gated.calls.map((c) => c.length),
+    [MAX_BATCH, 44],
+  );
+  assert.deepEqual(
+    recorded.map((e) => e.index),
+    Array.from({ length: count }, (_, i) => i),
+  );
+  for (const session of ['s', 't']) {
+    const stored = await store.readSession(session);
+    let prev = GENESIS_HASH;
+    stored.forEach((e, i) => {
+      assert.equal(e.seq, i);
+      assert.equal(e.prevHash, prev, `${session}#${i} continues its chain across the two batches`);
+      assert.equal(e.hash, chainHash(prev, e));
+      prev = e.hash;
+    });
+  }
+  await stores.close();
+});
+
+test('when a batch fails, the one prepared on top of it is prepared again on what is stored', async () => {
+  const { stores, store, recorder } = await startedRecorder();
+  const zero = await recorder.append(draft('s', -1));
+  const gated = gatedAppends(store);
+  const all = Array.from({ length: MAX_BATCH + 10 }, (_, i) => recorder.append(draft('s', i)));
+  await gated.held();
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  gated.release(true);
+  const settled = await Promise.allSettled(all);
+  assert.ok(settled.slice(0, MAX_BATCH).every((s) => s.status === 'rejected'));
+  const kept = settled.slice(MAX_BATCH).map((s) => (s as PromiseFulfilledResult<RecordedEvent>).value);
+  assert.deepEqual(
+    kept.map((e) => e.seq),
+    Array.from({ length: 10 }, (_, i) => i + 1),
+    'the second batch takes the places the failed one could not',
+  );
+  assert.equal(kept[0]!.prevHash, zero.hash, 'and chains onto the last stored event');
+  const stored = await store.readSession('s');
+  assert.deepEqual(
+    stored.map((e) => e.payload?.n),
+    [-1, ...Array.from({ length: 10 }, (_, i) => MAX_BATCH + i)],
+  );
+  for (let i = 1; i < stored.length; i++) assert.equal(stored[i]!.prevHash, stored[i - 1]!.hash);
+  await stores.close();
+});
+
+test('a commit listener that throws leaves no draft unanswered, and every answer matches the store', async () => {
+  const { stores, store, recorder } = await startedRecorder();
+  let commits = 0;
+  recorder.onCommit(() => {
+    if (commits++ === 0) throw new Error('listener broke');
+  });
+  const all = Array.from({ length: MAX_BATCH + 10 }, (_, i) => recorder.append(draft('s', i)));
+  const settled = await Promise.allSettled(all);
+  const stored = new Set((await store.readSession('s')).map((e) => e.payload?.n));
+  settled.forEach((s, i) => {
+    assert.equal(s.status === 'fulfilled', stored.has(i), `draft ${i}: answered as stored`);
+  });
+  assert.ok(stored.size > 0);
+  // The recorder goes on: a later draft continues the stored chain.
+  const later = await recorder.append(draft('s', 9999));
+  const chain = await store.readSession('s');
+  assert.equal(later.seq, chain.length - 1);
+  for (let i = 1; i < chain.length; i++) assert.equal(chain[i]!.prevHash, chain[i - 1]!.hash);
   await stores.close();
 });
