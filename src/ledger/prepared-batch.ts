@@ -38,14 +38,26 @@ export class PreparedBatch {
   readonly started = performance.now();
   readonly #chained: Chained[] = [];
 
+  /** A batch being written that this one continues: its heads come before the committed ones. */
+  #underneath: PreparedBatch | undefined;
+
   constructor(
     /** The committed heads the recorder knows (others are read from the store). */
     private readonly committed: ReadonlyMap<string, Head>,
     private readonly replica: string | undefined,
     private readonly encodedIdentity: (identity: Identity) => string,
-    /** A batch being written that this one continues: its heads come before the committed ones. */
-    private readonly underneath?: PreparedBatch,
-  ) {}
+    underneath?: PreparedBatch,
+  ) {
+    this.#underneath = underneath;
+  }
+
+  /**
+   * The batch underneath has committed (its heads are now among the committed ones): let go of it,
+   * so that batches never hold a chain of their predecessors.
+   */
+  underneathCommitted(): void {
+    this.#underneath = undefined;
+  }
 
   get size(): number {
     return this.pendings.length;
@@ -53,7 +65,7 @@ export class PreparedBatch {
 
   /** The head the session's next event in this batch continues, or undefined when not known here. */
   head(sessionId: string): Head | undefined {
-    return this.heads.get(sessionId) ?? this.underneath?.head(sessionId) ?? this.committed.get(sessionId);
+    return this.heads.get(sessionId) ?? this.#underneath?.head(sessionId) ?? this.committed.get(sessionId);
   }
 
   /**

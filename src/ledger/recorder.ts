@@ -3,10 +3,10 @@
 // transaction, so many concurrent requests share one fsync. Sequence numbers and hashes are
 // assigned when a batch is prepared (prepared-batch.ts), on the committed heads or, while a batch is
 // being written, on that batch's heads; the next batch is written only once it has committed, and
-// is prepared again when it failed, so a failed write leaves no gap; global indexes are given at write time, and a store shared by several writers may
-// move the batch to other global indexes (it returns them). A draft that cannot be prepared (its
-// session's head cannot be read, its payload cannot be encoded) is refused without holding up the
-// others.
+// is prepared again when it failed, so a failed write leaves no gap. Global indexes are given at
+// write time, and a store shared by several writers may move the batch to other global indexes (it
+// returns them). A draft that cannot be prepared (its session's head cannot be read, its payload
+// cannot be encoded) is refused without holding up the others.
 // An event nobody waits for (a statement's result, terminal output) may be deferred: it is committed
 // with the next batch someone does wait for, or within DEFER_MS, so that a client in a loop pays
 // one commit per statement (its action) rather than two.
@@ -158,6 +158,7 @@ export class Recorder {
             // the writer does not wait for them.
             sent = next && this.#write(next, outcome.firstIndex + outcome.events.length);
             this.#settle(current, outcome);
+            next?.underneathCommitted();
             writing = sent;
             sent = null;
           } else {
