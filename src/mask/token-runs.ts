@@ -101,6 +101,12 @@ export function startsLine(text: string, s: number): boolean {
   );
 }
 
+/** Whether the run at `s` is a whole line of FULL_LINE or more token characters (a block's body line). */
+function isBodyLine(text: string, s: number): boolean {
+  const e = runEnd(text, s);
+  return e - s >= FULL_LINE && startsLine(text, s) && endsLine(text, e);
+}
+
 export interface Block {
   readonly start: number;
   readonly end: number;
@@ -217,11 +223,13 @@ export class TokenRunFinder {
       const esc = escapeLength(text, s - 1);
       if (esc > 1) s = Math.min(i, s - 1 + esc);
     }
-    // Two or more slashes or dashes lead paths and flags (`//host`, `--opt`), not tokens.
+    // Two or more slashes or dashes lead paths and flags (`//host`, `--opt`), not tokens; but a whole
+    // line of token characters is a body line of a block (base64 lines can begin with `++` or `//`).
     if (
       (s === 0 || !isToken(text.charCodeAt(s - 1))) &&
       LEADERS.includes(text[s + 1] ?? ' ') &&
-      LEADERS.includes(text[s]!)
+      LEADERS.includes(text[s]!) &&
+      !isBodyLine(text, s)
     )
       while (s < i && LEADERS.includes(text[s]!)) s++;
     if (s >= i) return i;

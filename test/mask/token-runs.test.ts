@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { createMasker } from '../../src/mask/index.js';
 import { ALPHABETS, synth } from '../../src/mask/synthetic.js';
 import {
   escapeLength,
@@ -15,9 +16,16 @@ import {
   TokenRunFinder,
 } from '../../src/mask/token-runs.js';
 import { judgeToken, LOOK_BEHIND, MIN_LABELLED } from '../../src/mask/token-shape.js';
+import { generateTestKeys } from '../support/private-keys.js';
 
 const LEADERS = '/-_+';
 const AFTER = 16;
+
+/** Whether a run ending at `e` ends its line: a break (real or escaped), the text's end, a quote or an END line. */
+function endsItsLine(text: string, e: number): boolean {
+  if (e >= text.length) return true;
+  return /^(?:\n|\r|\\n|\\r|["'`]|-----)/.test(text.slice(e, e + 5));
+}
 
 /** The first secret block at or after `pos`, reading every character (the former TokenRunFinder.next). */
 function referenceNext(enabled: ReadonlySet<string>, text: string, pos: number): RunCandidate | null {
@@ -37,10 +45,14 @@ function referenceNext(enabled: ReadonlySet<string>, text: string, pos: number):
       const esc = escapeLength(text, s - 1);
       if (esc > 1) s = Math.min(i, s - 1 + esc);
     }
+    // Leaders are kept on a whole line of 40 or more token characters (a block's body line).
+    const lineEnd = runEnd(text, s);
+    const bodyLine = lineEnd - s >= 40 && startsLine(text, s) && endsItsLine(text, lineEnd);
     if (
       (s === 0 || !isRunChar(text.charCodeAt(s - 1))) &&
       LEADERS.includes(text[s + 1] ?? ' ') &&
-      LEADERS.includes(text[s]!)
+      LEADERS.includes(text[s]!) &&
+      !bodyLine
     )
       while (s < i && LEADERS.includes(text[s]!)) s++;
     if (s >= i) continue;
@@ -198,4 +210,30 @@ test('a run longer than a piece is judged in pieces, as reading every character 
       all((t, p) => referenceNext(ENABLED, t, p), text, 0),
     );
   }
+});
+
+test('a key body line that begins with two leader characters (`++`, `//`, `+/`) is masked whole', () => {
+  const masker = createMasker({ fingerprintKey: 'leaders' });
+  for (const key of generateTestKeys()) {
+    const lines = key.bodyLines.slice(0, 3);
+    if (lines.length < 2 || lines[0]!.length < 40) continue;
+    for (const leaders of ['++', '//', '+/', '/+']) {
+      const first = leaders + lines[0]!.slice(2);
+      const block = [first, ...lines.slice(1)].join('\n');
+      for (const text of [
+        block,
+        `Here it is:\n${block}\n${key.endLine}`,
+        `> ${block.replace(/\n/g, '\n> ')}`,
+      ]) {
+        const { findings } = masker.scanText(text);
+        const start = text.indexOf(first);
+        assert.ok(
+          findings.some((f) => f.start <= start && f.end >= start + first.length),
+          `${key.kind}, ${leaders}: ${JSON.stringify(masker.scanText(text).text.slice(0, 120))}`,
+        );
+      }
+    }
+  }
+  // Paths and flags keep their leaders outside a finding.
+  assert.equal(masker.scanText('--verbose --output-format=json').findings.length, 0);
 });
