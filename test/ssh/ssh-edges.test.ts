@@ -125,6 +125,44 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
   await stillServes();
 });
 
+test('a line typed blind (echo off) longer than max_line_bytes is refused, whatever lies past the cap', {
+  skip: missing ?? false,
+}, async () => {
+  const client = await ssh2Client(f.port, TOKENS.alice);
+  // Past the 64 KiB Vigil keeps of a line, a command a rule denies: judging the kept part (`: aaa…`,
+  // a no-op) would let it run.
+  const marker = join(f.work, 'forbidden-marker-past-the-cap');
+  try {
+    const { stream, text } = await openShell(client);
+    const prompts = () => text().split('blind$ ').length - 1;
+    stream.write("export PS1='blind$ '\r");
+    // The echo of the line holds the prompt's text once, the prompt itself once more.
+    await until('the prompt', async () => (prompts() >= 2 ? true : null));
+    stream.write('stty -echo\r');
+    await until('the prompt after stty', async () => (prompts() >= 3 ? true : null));
+    stream.write(`: ${'a'.repeat(70 * 1024)}; touch ${marker}\r`);
+    await until(
+      'the refusal',
+      async () => (text().includes('vigil: message_too_large') ? true : null),
+      60_000,
+    );
+    stream.write('stty echo\r');
+    stream.write('echo after-$((2+2))\r');
+    await until('the shell to answer', async () => (text().includes('after-4') ? true : null), 60_000);
+    assert.equal(existsSync(marker), false, 'the line past the cap ran');
+    stream.end('exit\r');
+  } finally {
+    client.end();
+  }
+  const events = await f.events({ identity: 'alice' });
+  const refused = events.find(
+    (e) =>
+      e.type === 'ssh.command' && e.payload?.hidden === true && e.payload?.refused === 'message_too_large',
+  );
+  assert.ok(refused, 'the blind line is recorded as refused');
+  assert.equal(refused.payload?.command, undefined, 'without its text');
+});
+
 test('a refused line the host never shows dropped (a raw-mode program ignores ^C): the channel is closed', {
   skip: missing ?? false,
 }, async () => {

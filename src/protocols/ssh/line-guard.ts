@@ -154,7 +154,7 @@ export class LineGuard {
     // The shell runs this line with the earlier lines of a statement it still reads on: judged together.
     const continued = this.#open !== '';
     const { statement, open } = continueStatement(this.#open, typed);
-    if (!echoed) return this.#enterUnseen(line.text.trim(), line.uncertain, key);
+    if (!echoed) return this.#enterUnseen(line.text.trim(), line.uncertain, line.overflow, key);
     this.#flushTyped(true, key);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
@@ -248,7 +248,7 @@ export class LineGuard {
    * in memory, so echo off is no way around a rule: a line a rule would deny or hold is refused
    * (a held one cannot be reviewed without showing it), recorded as refused without its text.
    */
-  async #enterUnseen(text: string, uncertain: boolean, key: Buffer): Promise<void> {
+  async #enterUnseen(text: string, uncertain: boolean, overflow: boolean, key: Buffer): Promise<void> {
     const { state, channelId } = this.#o;
     const bytes = this.#typed.reduce((n, k) => n + k.length, 0);
     const facts = { channel: channelId, t: this.#lineTime, offset: this.#lineOffset };
@@ -258,18 +258,21 @@ export class LineGuard {
     // Edited with keys Vigil cannot follow (history, cursor movement), the line's text is not known,
     // and with echo off the screen cannot tell it either: refused rather than judged by a guess.
     // History expansion is not refused here: a password at a sudo prompt may hold `!x`.
-    const decision = uncertain
-      ? null
-      : statement.trim() === ''
-        ? { action: 'allow' as const }
-        : state.session.judge('ssh.command', { ...facts, command: statement });
+    // Past max_line_bytes the text is not kept, so what follows the kept part is unknown: refused.
+    const decision =
+      uncertain || overflow
+        ? null
+        : statement.trim() === ''
+          ? { action: 'allow' as const }
+          : state.session.judge('ssh.command', { ...facts, command: statement });
     if (decision?.action === 'allow') {
       this.#open = open ? statement : '';
       await this.#o.write(key);
       return;
     }
-    const error =
-      decision === null
+    const error = overflow
+      ? new VigilError('message_too_large', `the command line exceeds ${state.config.max_line_bytes} bytes`)
+      : decision === null
         ? new VigilError(
             'statement_uncertain',
             'a line typed with echo off and edited with history or cursor keys cannot be judged; type it again without them',
