@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EventDraft } from '../../src/core/events.js';
+import type { EventDraft, Identity } from '../../src/core/events.js';
 import { anchorPath } from '../../src/ledger/anchor.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
 import { loadLedgerKeys } from '../../src/ledger/keyring.js';
@@ -43,18 +43,21 @@ const EVENTS = Number(positionals[0] ?? 200_000);
 const APPENDERS = 512;
 const SESSIONS = 2_000;
 
+/** One identity object per session, as a gateway's session context holds it for all its events. */
+const identities: Identity[] = Array.from({ length: SESSIONS }, (_, session) => ({
+  subject: `user${session % 50}@example.com`,
+  kind: 'user',
+  groups: ['ai-eng'],
+  tokenId: 'tok',
+}));
+
 function draft(i: number): EventDraft {
   const session = i % SESSIONS;
   return {
     type: 'llm.request',
     sessionId: `bench-${session}`,
     connection: 'openai',
-    identity: {
-      subject: `user${session % 50}@example.com`,
-      kind: 'user',
-      groups: ['ai-eng'],
-      tokenId: 'tok',
-    },
+    identity: identities[session]!,
     time: new Date().toISOString(),
     payload: {
       model: 'gpt-4o-mini',
