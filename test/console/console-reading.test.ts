@@ -142,6 +142,8 @@ test('an auditor signs in with OIDC, finds the ToT session by its prompt, follow
     );
   }
   const final = tree.nodes.find((n) => n.id === path.target)!;
+  // The URL changes before the panel has the node's detail: read it once the panel names the node.
+  await page.getByTestId('node-panel').getByRole('link', { name: final.id, exact: true }).waitFor();
   assert.equal(await textOf(page.getByTestId('node-prompt')), inertBlock(final.prompt));
   assert.equal(await textOf(page.getByTestId('node-response')), inertBlock(final.response));
   assert.equal(

@@ -15,23 +15,28 @@ export interface NodePanelProps {
   readonly onToggle: () => void;
 }
 
-/** Asks the gateway for one node in full (its texts are not in the tree's outline). */
+/**
+ * Asks the gateway for one node in full (its texts are not in the tree's outline). What it holds is
+ * keyed by node: on the render after the node changes, before the effect runs, the last node's
+ * detail is not shown as the new one's.
+ */
 function useNode(sessionId: string, nodeId: string): { detail: TreeNodeDetail | null; error: string | null } {
-  const [state, setState] = useState<{ detail: TreeNodeDetail | null; error: string | null }>({
+  const [state, setState] = useState<{ key: string; detail: TreeNodeDetail | null; error: string | null }>({
+    key: '',
     detail: null,
     error: null,
   });
+  const key = `${sessionId}\n${nodeId}`;
   useEffect(() => {
     let live = true;
-    setState({ detail: null, error: null });
     apiGet<TreeNodeDetail>(`/api/sessions/${sessionId}/tree/nodes/${encodeURIComponent(nodeId)}`)
-      .then((detail) => live && setState({ detail, error: null }))
-      .catch((err) => live && setState({ detail: null, error: describeError(err) }));
+      .then((detail) => live && setState({ key, detail, error: null }))
+      .catch((err) => live && setState({ key, detail: null, error: describeError(err) }));
     return () => {
       live = false;
     };
-  }, [sessionId, nodeId]);
-  return state;
+  }, [sessionId, nodeId, key]);
+  return state.key === key ? state : { detail: null, error: null };
 }
 
 export function NodePanel({ sessionId, nodeId, collapsed, onToggle }: NodePanelProps) {
