@@ -42,13 +42,20 @@ export function expandsHistory(line: string): boolean {
       // `"…!"`: a `!` that ends a double-quoted string is left as it is.
       if (quote === 'double' && next === '"') continue;
       // `$!` (the last background job) and `${!name}` (indirection) are parameters, not events;
-      // bash still expands a `$!x` that starts a line.
+      // bash still expands a `$!x` that starts a line, and a `${!` with no `}` after it on its line.
       const startsLine = i === 1 || line[i - 2] === '\n';
-      if ((line[i - 1] === '$' && !startsLine) || (line[i - 1] === '{' && line[i - 2] === '$')) continue;
+      if (line[i - 1] === '$' && !startsLine) continue;
+      if (line[i - 1] === '{' && line[i - 2] === '$' && closedLater(line, i)) continue;
       return true;
     }
   }
   return false;
+}
+
+/** Whether a `}` follows position `i` on its line (bash reads `${!` as indirection only then). */
+function closedLater(line: string, i: number): boolean {
+  const end = line.indexOf('\n', i);
+  return line.slice(i + 1, end < 0 ? line.length : end).includes('}');
 }
 
 /** Whether the line runs `fc` other than to list (`fc -l`): fc runs a history entry. */
