@@ -287,7 +287,14 @@ export class LineGuard {
     try {
       await state.session.refuseAction(
         'ssh.command',
-        { ...facts, index: this.#commands++, hidden: true, bytes, source: 'keystrokes' },
+        {
+          ...facts,
+          index: this.#commands++,
+          hidden: true,
+          bytes,
+          source: 'keystrokes',
+          ...(overflow ? { truncated: true } : {}),
+        },
         error,
       );
     } catch {
