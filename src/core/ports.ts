@@ -84,6 +84,17 @@ export interface Store {
     events: readonly RecordedEvent[],
     sessions?: readonly SessionMeta[],
   ): Promise<AppendedPositions>;
+  /**
+   * Optional. Appends a batch that continues the last one passed to `appendEvents` or `appendAfter`,
+   * which may not have committed yet: its sequence numbers and hashes chain onto that batch's. The
+   * store writes it after that batch and refuses it, writing nothing, when that batch was not
+   * written. The recorder hands the next batch over this way while one is on disk, so that the
+   * writer starts it without waiting for the recorder's thread. One caller per store uses it.
+   */
+  appendAfter?(
+    events: readonly RecordedEvent[],
+    sessions?: readonly SessionMeta[],
+  ): Promise<AppendedPositions>;
   /** Number of events in the global log. */
   ledgerSize(): Promise<number>;
   sessionHead(sessionId: string): Promise<SessionHead | null>;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VigilError } from '../core/errors.js';
 import type { EventDraft, RecordedEvent } from '../core/events.js';
-import type { StoreBundle } from '../core/ports.js';
+import type { Store, StoreBundle } from '../core/ports.js';
 import { configSchema } from '../protocols/index.js';
 import { openStore } from '../store/index.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
@@ -136,25 +136,54 @@ test('a new recorder continues the chains of an existing store', async () => {
   await second.close();
 });
 
-/** A store whose appendEvents can be held at a gate and made to fail, to see what is prepared meanwhile. */
+/**
+ * A store whose first write is held at a gate and can be made to fail, to see what is prepared
+ * meanwhile. Batches handed over with appendAfter wait behind the one before them and are refused
+ * when it was not written, as the store's own appendAfter does.
+ */
 function gatedAppends(store: StoreBundle['ledger']) {
-  const original = store.appendEvents.bind(store);
   const calls: number[][] = [];
+  const handed: number[][] = [];
   let release: ((fail: boolean) => void) | null = null;
   let holding = true;
-  store.appendEvents = async (events, sessions) => {
-    calls.push(events.map((e) => Number(e.payload.n)));
-    if (holding) {
-      holding = false;
-      const fail = await new Promise<boolean>((resolve) => {
-        release = resolve;
+  /** Whether the last batch handed over was written. */
+  let last: Promise<boolean> = Promise.resolve(true);
+  const numbers = (events: readonly RecordedEvent[]) => events.map((e) => Number(e.payload.n));
+  const gate =
+    (write: NonNullable<Store['appendAfter']>, continues: boolean): NonNullable<Store['appendAfter']> =>
+    async (events, sessions) => {
+      handed.push(numbers(events));
+      const before = last;
+      let written!: (ok: boolean) => void;
+      last = new Promise((resolve) => {
+        written = resolve;
       });
-      if (fail) throw new Error('disk full');
-    }
-    return original(events, sessions);
-  };
+      try {
+        if (!(await before) && continues) throw new Error('the batch it continues was not written');
+        if (holding) {
+          holding = false;
+          const fail = await new Promise<boolean>((resolve) => {
+            release = resolve;
+          });
+          if (fail) throw new Error('disk full');
+        }
+        calls.push(numbers(events));
+        const positions = await write(events, sessions);
+        written(true);
+        return positions;
+      } catch (err) {
+        written(false);
+        throw err;
+      }
+    };
+  const appendAfter = store.appendAfter?.bind(store);
+  store.appendEvents = gate(store.appendEvents.bind(store), false);
+  if (appendAfter) store.appendAfter = gate(appendAfter, true);
   return {
+    /** Batches as they reached the store, in order. */
     calls,
+    /** Batches as the recorder handed them over, in order. */
+    handed,
     /** Waits until the first write is held at the gate. */
     held: async () => {
       while (release === null) await new Promise((r) => setImmediate(r));
@@ -162,6 +191,11 @@ function gatedAppends(store: StoreBundle['ledger']) {
     /** Lets the held write go on (or fail); later writes are not held. */
     release: (fail: boolean) => release!(fail),
   };
+}
+
+/** Turns of the event loop until `done()` (at most 50), for what the recorder does meanwhile. */
+async function turnsUntil(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 50 && !done(); i++) await new Promise((r) => setImmediate(r));
 }
 
 test('drafts that arrive during a write are written together once it commits, chained onto it', async () => {
@@ -172,8 +206,9 @@ test('drafts that arrive during a write are written together once it commits, ch
   await gated.held();
   // Arrive while the first write is held: written in the next batch, event 2 chained onto event 1.
   const later = [recorder.append(draft('s', 2)), recorder.append(draft('t', 3))];
-  await new Promise((r) => setImmediate(r));
-  assert.deepEqual(gated.calls, [[1]], 'nothing else is written before the held write commits');
+  await turnsUntil(() => gated.handed.length === 2);
+  assert.deepEqual(gated.handed, [[1], [2, 3]], 'the next batch is handed over while one is on disk');
+  assert.deepEqual(gated.calls, [], 'nothing reaches the store while the first write is held');
   gated.release(false);
   const [a, b, c] = await Promise.all([first, ...later]);
   assert.deepEqual(gated.calls, [[1], [2, 3]]);
@@ -186,6 +221,23 @@ test('drafts that arrive during a write are written together once it commits, ch
     [0, 1, 2].map((i) => [i, stored[i]!.hash]),
   );
   for (let i = 1; i < stored.length; i++) assert.equal(stored[i]!.prevHash, stored[i - 1]!.hash);
+  await stores.close();
+});
+
+test('a store that cannot take batches in order is given the next one only once the one before commits', async () => {
+  const { stores, store, recorder } = await startedRecorder();
+  store.appendAfter = undefined;
+  await recorder.append(draft('s', 0));
+  const gated = gatedAppends(store);
+  const first = recorder.append(draft('s', 1));
+  await gated.held();
+  const later = recorder.append(draft('s', 2));
+  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  assert.deepEqual(gated.handed, [[1]], 'nothing is handed over while the first write is held');
+  gated.release(false);
+  const [a, b] = await Promise.all([first, later]);
+  assert.deepEqual(gated.handed, [[1], [2]]);
+  assert.equal(b.prevHash, a.hash);
   await stores.close();
 });
 
@@ -259,9 +311,10 @@ test('a long queue is written in batches of MAX_BATCH, the next chained onto the
   const all = Array.from({ length: count }, (_, i) => recorder.append(draft(i % 3 ? 's' : 't', i)));
   await gated.held();
   // Let the recorder prepare what it can while the first batch is held.
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-  assert.equal(gated.calls.length, 1, 'the second batch waits for the first to commit');
-  assert.equal(gated.calls[0]!.length, MAX_BATCH);
+  await turnsUntil(() => gated.handed.length === 2);
+  assert.equal(gated.handed.length, 2, 'the second batch is handed over while the first is on disk');
+  assert.equal(gated.calls.length, 0, 'the second batch waits for the first to commit');
+  assert.equal(gated.handed[0]!.length, MAX_BATCH);
   gated.release(false);
   const recorded = await Promise.all(all);
   assert.deepEqual(
@@ -291,7 +344,8 @@ test('when a batch fails, the one prepared on top of it is prepared again on wha
   const gated = gatedAppends(store);
   const all = Array.from({ length: MAX_BATCH + 10 }, (_, i) => recorder.append(draft('s', i)));
   await gated.held();
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  await turnsUntil(() => gated.handed.length === 2);
+  assert.equal(gated.handed.length, 2, 'the second batch was handed over before the first failed');
   gated.release(true);
   const settled = await Promise.allSettled(all);
   assert.ok(settled.slice(0, MAX_BATCH).every((s) => s.status === 'rejected'));

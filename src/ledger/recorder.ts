@@ -2,8 +2,9 @@
 // Group commit: drafts that arrive while a write is in flight are written together in the next
 // transaction, so many concurrent requests share one fsync. Sequence numbers and hashes are
 // assigned when a batch is prepared (prepared-batch.ts), on the committed heads or, while a batch is
-// being written, on that batch's heads; the next batch is written only once it has committed, and
-// is prepared again when it failed, so a failed write leaves no gap. Global indexes are given at
+// being written, on that batch's heads; the next batch is written only after it has committed
+// (handed over at once to a store that takes batches in order, which refuses it if the one under it
+// fails), and is prepared again when it failed, so a failed write leaves no gap. Global indexes are given at
 // write time, and a store shared by several writers may move the batch to other global indexes (it
 // returns them). A draft that cannot be prepared (its session's head cannot be read, its payload
 // cannot be encoded) is refused without holding up the others.
@@ -142,7 +143,8 @@ export class Recorder {
     let sent: Promise<WriteOutcome> | null = null;
     try {
       current = await this.#prepareQueued(this.#newBatch());
-      let writing = this.#write(current, this.#size);
+      let first = this.#size;
+      let writing = this.#write(current, first);
       while (current !== null) {
         next = null;
         if (writing !== null) {
@@ -151,18 +153,25 @@ export class Recorder {
           await new Promise((r) => setImmediate(r));
           if (this.#urgent && this.#queue.length > 0)
             next = await this.#prepareQueued(this.#newBatch(current));
+          // A store that takes batches in order gets the next one now and starts it as soon as
+          // this one commits (it refuses it if this one fails).
+          if (next !== null && this.#store.appendAfter) sent = this.#write(next, first + current.size, true);
           const outcome = await writing;
           writing = null;
           if (outcome.ok) {
-            // The next batch goes to the store before this one's clients are answered, so that
-            // the writer does not wait for them.
-            sent = next && this.#write(next, outcome.firstIndex + outcome.events.length);
+            // Otherwise the next batch goes to the store before this one's clients are answered,
+            // so that the writer does not wait for them.
+            first = outcome.firstIndex + outcome.events.length;
+            sent ??= next && this.#write(next, first);
             this.#settle(current, outcome);
             next?.underneathCommitted();
             writing = sent;
             sent = null;
           } else {
-            // The next batch was chained onto heads that were not stored: prepared again later.
+            // The next batch was chained onto heads that were not stored: prepared again later
+            // (a store that had it already refused it).
+            if (sent !== null) await sent;
+            sent = null;
             if (next !== null) {
               this.#queue.unshift(...next.pendings);
               this.#urgent = true;
@@ -235,16 +244,21 @@ export class Recorder {
     }
   }
 
-  /** Writes the batch at global indexes from `first` on; null for a batch left empty by refusals. */
-  #write(batch: PreparedBatch, first: number): Promise<WriteOutcome> | null {
-    return batch.size === 0 ? null : this.#written(batch, first);
+  /**
+   * Writes the batch at global indexes from `first` on, `after` the one being written when the
+   * store takes it so; null for a batch left empty by refusals.
+   */
+  #write(batch: PreparedBatch, first: number, after = false): Promise<WriteOutcome> | null {
+    return batch.size === 0 ? null : this.#written(batch, first, after);
   }
 
-  async #written(batch: PreparedBatch, first: number): Promise<WriteOutcome> {
+  async #written(batch: PreparedBatch, first: number, after = false): Promise<WriteOutcome> {
     try {
       this.#options.fence?.();
       const events = batch.eventsFrom(first);
-      const { firstIndex } = await this.#store.appendEvents(events, batch.sessions);
+      const { firstIndex } = after
+        ? await this.#store.appendAfter!(events, batch.sessions)
+        : await this.#store.appendEvents(events, batch.sessions);
       return { ok: true, events, firstIndex, seconds: (performance.now() - batch.started) / 1000 };
     } catch (err) {
       return { ok: false, err };

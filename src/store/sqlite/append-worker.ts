@@ -5,12 +5,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { AppendBatch } from './append-rows.js';
-import { createBatchWriter } from './append-writer.js';
+import { CONTINUES_UNWRITTEN, createBatchWriter } from './append-writer.js';
 import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import type { LeaseCall } from './worker-writer.js';
 
 type Job =
-  | { readonly id: number; readonly batch: AppendBatch }
+  | { readonly id: number; readonly batch: AppendBatch; readonly continues: boolean }
   | { readonly id: number; readonly lease: LeaseCall };
 
 const LEASE_METHODS = new Set(['register', 'renew', 'release', 'list', 'expire', 'adoptOrphans', 'lead']);
@@ -22,6 +22,8 @@ db.pragma(`synchronous = ${synchronous}`);
 db.pragma('busy_timeout = 5000');
 const write = createBatchWriter(db);
 const leases = new SqliteReplicaLeases(db);
+/** Whether the last batch of events was written (checkpoint-only batches do not count). */
+let lastEventsWritten = true;
 
 /** The lease methods are async by contract but synchronous on SQLite: run one and take its value. */
 async function runLease(call: LeaseCall): Promise<unknown> {
@@ -44,8 +46,12 @@ parentPort!.on('message', (job: Job | 'close') => {
     runLease(job.lease).then((value) => parentPort!.postMessage({ id: job.id, ok: true, value }), fail);
     return;
   }
+  const events = job.batch.events.length > 0;
   try {
+    if (events && job.continues && !lastEventsWritten) throw new Error(CONTINUES_UNWRITTEN);
+    if (events) lastEventsWritten = false;
     write(job.batch);
+    if (events) lastEventsWritten = true;
     parentPort!.postMessage({ id: job.id, ok: true });
   } catch (err) {
     fail(err);

@@ -24,7 +24,7 @@ import {
   storedEventOf,
 } from '../ledger-rows.js';
 import { type AppendBatch, prepareAppendBatch } from './append-rows.js';
-import { createBatchWriter, type WriteBatch } from './append-writer.js';
+import { CONTINUES_UNWRITTEN, createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { rowOf, sqliteInteger } from './sqlite-event-source.js';
 import { WorkerBatchWriter } from './worker-writer.js';
@@ -41,6 +41,7 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #writeInline: WriteBatch | null;
   readonly #worker: WorkerBatchWriter | null;
+  #lastInlineWritten = true;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -95,20 +96,44 @@ export class SqliteStore implements Store {
   }
 
   /** Keeps the indexes the recorder gave (one writer per file): a taken one refuses the batch. */
-  async appendEvents(
+  appendEvents(
     events: readonly RecordedEvent[],
     sessions: readonly SessionMeta[] = [],
+  ): Promise<AppendedPositions> {
+    return this.#append(events, sessions, false);
+  }
+
+  /** The batch waits in the writer's queue behind the one it continues, and shares its fate. */
+  appendAfter(
+    events: readonly RecordedEvent[],
+    sessions: readonly SessionMeta[] = [],
+  ): Promise<AppendedPositions> {
+    return this.#append(events, sessions, true);
+  }
+
+  async #append(
+    events: readonly RecordedEvent[],
+    sessions: readonly SessionMeta[],
+    continues: boolean,
   ): Promise<AppendedPositions> {
     try {
       if (!this.#db.open) throw new Error('the store is closed');
       const batch = prepareAppendBatch(events, sessions);
-      if (this.#worker) await this.#worker.write(batch);
-      else if (this.#writeInline) this.#writeInline(batch);
+      if (this.#worker) await this.#worker.write(batch, continues);
+      else if (this.#writeInline) this.#writeInlineInOrder(batch, continues);
       else throw new Error('the store is read-only');
       return { firstIndex: events[0]?.index ?? (await this.ledgerSize()) };
     } catch (err) {
       throw new VigilError('record_failed', `could not persist ${events.length} event(s)`, { cause: err });
     }
+  }
+
+  /** Inline writes are synchronous, so the last one's outcome is known when the next comes. */
+  #writeInlineInOrder(batch: AppendBatch, continues: boolean): void {
+    if (continues && !this.#lastInlineWritten) throw new Error(CONTINUES_UNWRITTEN);
+    this.#lastInlineWritten = false;
+    this.#writeInline!(batch);
+    this.#lastInlineWritten = true;
   }
 
   async ledgerSize(): Promise<number> {

@@ -41,8 +41,12 @@ export class WorkerBatchWriter {
     this.#worker.unref();
   }
 
-  write(batch: AppendBatch): Promise<void> {
-    return this.#send((id) => ({ id, batch })) as Promise<void>;
+  /**
+   * Writes the batch after those sent before it. One that `continues` the last event batch is
+   * refused when that one was not written (its hashes chain onto rows that are not there).
+   */
+  write(batch: AppendBatch, continues = false): Promise<void> {
+    return this.#send((id) => ({ id, batch, continues })) as Promise<void>;
   }
 
   /** Runs a replica-lease method on the worker's connection; resolves to what it returned. */
