@@ -10,18 +10,23 @@ export interface Spawned {
 }
 
 /**
- * Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} as its first stdout line.
+ * Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} on a stdout line of its own.
  * With VIGIL_BENCH_CPU_PROF=<dir> set, the party runs under `--cpu-prof` and writes its profile
- * there when it stops: how the profiles in bench/RESULTS.md are taken.
+ * there when it stops: how the profiles in bench/RESULTS.md are taken. VIGIL_BENCH_NODE_FLAGS adds
+ * flags of Node's own (`--trace-gc`, say); lines a party prints that are not JSON go to stderr.
  */
 export async function spawnJsonUrl(script: string, args: readonly string[]): Promise<Spawned> {
   const profileDir = process.env.VIGIL_BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], {
+  const flags = process.env.VIGIL_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    createInterface({ input: child.stdout! }).on('line', (text) => {
+      if (text.startsWith('{"url"')) resolve(text);
+      else if (!text.startsWith('{')) process.stderr.write(`${text}\n`);
+    });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   return { child, url: (JSON.parse(line) as { url: string }).url, stop: () => stopChild(child) };
