@@ -26,13 +26,13 @@ import type {
   ObjectStore,
   RawEventRow,
   ReplicaLeases,
-  SessionMeta,
   Store,
   StoreBundle,
 } from '../core/ports.js';
 import { sha256Hex } from '../ledger/chain.js';
 import { omitFromPayload, omittedPaths } from './event-content.js';
 import { isObjectKey, objectKeyFor } from './objects/object-key.js';
+import { orderedAppends } from './ordered-appends.js';
 
 /** Objects fetched at once while reading a batch of rows. */
 const FETCH_CONCURRENCY = 8;
@@ -96,12 +96,13 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
       return { ...inline, payload: JSON.parse(text) as JsonObject };
     });
   return {
-    async appendEvents(events: readonly RecordedEvent[], sessions?: readonly SessionMeta[]) {
-      // Every object of the batch is durable before any of its rows is written. Most batches
-      // hold no large payload and go through as they came.
-      if (!events.some(large)) return inner.appendEvents(events, sessions);
-      return inner.appendEvents(await mapLimited(events, offload), sessions);
-    },
+    // Every object of a batch is durable before any of its rows is written. Most batches hold no
+    // large payload and go through as they came; batches reach the backend in order either way.
+    ...orderedAppends(
+      inner,
+      (events) => events.some(large),
+      (events) => mapLimited(events, offload),
+    ),
     ledgerSize: () => inner.ledgerSize(),
     sessionHead: (id) => inner.sessionHead(id),
     readSession: async (id) => withPayloads(await inner.readSession(id)),
