@@ -92,6 +92,17 @@ for (const [mode, settings] of [
         (await ledger.readSession('s')).map((e) => e.seq),
         [0, 1, 2],
       );
+      // Refused before it reached the writer (its payload cannot be encoded): so is what continues it.
+      const unencodable = { ...recordedEvent(3, 's', 3), payload: { n: 10n } as never };
+      const early = await Promise.allSettled([
+        ledger.appendEvents([unencodable]),
+        ledger.appendAfter!([recordedEvent(4, 's', 4)]),
+      ]);
+      assert.deepEqual(
+        early.map((r) => r.status),
+        ['rejected', 'rejected'],
+      );
+      assert.equal(await ledger.ledgerSize(), 3);
     } finally {
       await cleanup();
     }

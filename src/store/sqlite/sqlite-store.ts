@@ -41,7 +41,11 @@ export class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #writeInline: WriteBatch | null;
   readonly #worker: WorkerBatchWriter | null;
-  #lastInlineWritten = true;
+  /**
+   * Whether the last batch reached the writer: handed to the worker (which judges what continues
+   * it), or, inline, written. A batch that continues one that did not is refused here.
+   */
+  #lastReachedWriter = true;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     try {
@@ -117,23 +121,23 @@ export class SqliteStore implements Store {
     continues: boolean,
   ): Promise<AppendedPositions> {
     try {
+      if (continues && !this.#lastReachedWriter) throw new Error(CONTINUES_UNWRITTEN);
+      this.#lastReachedWriter = false;
       if (!this.#db.open) throw new Error('the store is closed');
       const batch = prepareAppendBatch(events, sessions);
-      if (this.#worker) await this.#worker.write(batch, continues);
-      else if (this.#writeInline) this.#writeInlineInOrder(batch, continues);
-      else throw new Error('the store is read-only');
+      if (this.#worker) {
+        // The worker keeps the order and refuses a batch that continues one it could not write.
+        const written = this.#worker.write(batch, continues);
+        this.#lastReachedWriter = true;
+        await written;
+      } else if (this.#writeInline) {
+        this.#writeInline(batch);
+        this.#lastReachedWriter = true;
+      } else throw new Error('the store is read-only');
       return { firstIndex: events[0]?.index ?? (await this.ledgerSize()) };
     } catch (err) {
       throw new VigilError('record_failed', `could not persist ${events.length} event(s)`, { cause: err });
     }
-  }
-
-  /** Inline writes are synchronous, so the last one's outcome is known when the next comes. */
-  #writeInlineInOrder(batch: AppendBatch, continues: boolean): void {
-    if (continues && !this.#lastInlineWritten) throw new Error(CONTINUES_UNWRITTEN);
-    this.#lastInlineWritten = false;
-    this.#writeInline!(batch);
-    this.#lastInlineWritten = true;
   }
 
   async ledgerSize(): Promise<number> {
