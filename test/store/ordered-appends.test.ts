@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VigilError } from '../../src/core/errors.js';
 import type { RecordedEvent } from '../../src/core/events.js';
+import type { Store } from '../../src/core/ports.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
 import { orderedAppends } from '../../src/store/ordered-appends.js';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import { recordedEvent } from './conformance-support.js';
 
 /** A prepare step for the first batch only, held until released (or failed). */
@@ -31,13 +33,14 @@ function heldPreparation() {
   };
 }
 
-async function withSqlite(run: (store: SqliteStore) => Promise<void>): Promise<void> {
+/** The embedded store as the gateway opens it (appends in a worker). */
+async function withSqlite(run: (store: Store) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ordered-'));
-  const store = new SqliteStore(join(dir, 'vigil.db'));
+  const stores = await openStore(configSchema.parse({}), dir);
   try {
-    await run(store);
+    await run(stores.ledger);
   } finally {
-    await store.close();
+    await stores.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
