@@ -232,7 +232,8 @@ test('a store that cannot take batches in order is given the next one only once 
   const first = recorder.append(draft('s', 1));
   await gated.held();
   const later = recorder.append(draft('s', 2));
-  for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  // As many turns as the tests above give the recorder to hand the next batch over.
+  await turnsUntil(() => gated.handed.length === 2);
   assert.deepEqual(gated.handed, [[1]], 'nothing is handed over while the first write is held');
   gated.release(false);
   const [a, b] = await Promise.all([first, later]);
