@@ -78,7 +78,9 @@ export async function createScratchDatabase(server: TestPostgres, name: string):
   const admin = new pg.Client({ connectionString: withPassword(server.url, server.password) });
   await admin.connect();
   try {
-    await admin.query(`drop database if exists ${name}`);
+    // A connection a crashed or killed earlier run left behind (or an autovacuum worker on the old
+    // copy) must not fail this file: the scratch database is this file's alone.
+    await admin.query(`drop database if exists ${name} with (force)`);
     await admin.query(`create database ${name}`);
   } finally {
     await admin.end();
