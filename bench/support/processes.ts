@@ -13,18 +13,24 @@ export interface Spawned {
  * Spawns `node --import tsx SCRIPT ...args` that prints {"url": ...} on a stdout line of its own.
  * With VIGIL_BENCH_CPU_PROF=<dir> set, the party runs under `--cpu-prof` and writes its profile
  * there when it stops: how the profiles in bench/RESULTS.md are taken. VIGIL_BENCH_NODE_FLAGS adds
- * flags of Node's own (`--trace-gc`, say); lines a party prints that are not JSON go to stderr.
+ * flags of Node's own (`--trace-gc`, say). The party's other stdout lines go to `onLine` when given;
+ * without it, those that are not JSON go to stderr.
  */
-export async function spawnJsonUrl(script: string, args: readonly string[]): Promise<Spawned> {
+export async function spawnJsonUrl(
+  script: string,
+  args: readonly string[],
+  onLine?: (line: string) => void,
+): Promise<Spawned> {
   const profileDir = process.env.VIGIL_BENCH_CPU_PROF;
   const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const flags = process.env.VIGIL_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...profile, ...flags, '--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...flags, script, ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const line = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (text) => {
       if (text.startsWith('{"url"')) resolve(text);
+      else if (onLine) onLine(text);
       else if (!text.startsWith('{')) process.stderr.write(`${text}\n`);
     });
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
