@@ -12,7 +12,8 @@
 //   earlier statement left (setting-reports.ts);
 // - a statement that runs another by name (EXECUTE s, FETCH c) is judged with the text the server
 //   holds under that name (named-references.ts).
-// What the server has confirmed, and waiting for what it has not, is server-view.ts.
+// What the server has confirmed, waiting for what it has not, and what a text therefore runs, is
+// server-view.ts.
 // A refusal is delivered through the server: Vigil sends it a message it must reject, so the
 // transaction ends exactly as if the statement had failed there, and the server's error is
 // replaced by Vigil's on its way back.
@@ -21,14 +22,14 @@
 import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { JsonObject, SessionEndReason } from '../../core/events.js';
+import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
-import { checkReportedSetting, checkSettingChanges } from './lexical-settings.js';
+import { checkReportedSetting } from './lexical-settings.js';
 import {
   executePayload,
   fastPathPayload,
@@ -38,7 +39,6 @@ import {
   notUtf8,
   parsePayload,
   pendingBind,
-  settingsOf,
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
@@ -47,8 +47,13 @@ import { ServerView } from './server-view.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
-import { heldNoticeResponse, isPolicyRefusal, vigilErrorResponse } from './wire-errors.js';
-import { errorResponse, flush, parse, query } from './wire-writer.js';
+import {
+  heldNoticeResponse,
+  isPolicyRefusal,
+  POSTGRES_FAREWELLS,
+  vigilErrorResponse,
+} from './wire-errors.js';
+import { flush, parse, query } from './wire-writer.js';
 
 export interface ProxyDeps {
   readonly classifier: SqlClassifier;
@@ -79,7 +84,6 @@ export class PostgresProxy {
   readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
   readonly #server: ServerView;
-  /** Aborted by the client's cancel request while a statement is held. */
   /**
    * Aborted when the client leaves or cancels while a statement is being submitted (a held
    * statement is withdrawn). One per connection, replaced only after a cancel used it: the common
@@ -124,21 +128,7 @@ export class PostgresProxy {
         framer: clientReader,
         onClientMessage: (frame) => this.#onClientFrame(frame),
         onUpstreamData: (chunk) => this.#fromUpstream(chunk),
-        farewells: {
-          cut: (reason: SessionEndReason) =>
-            errorResponse({
-              severity: 'FATAL',
-              code: '57P01',
-              message: `vigil: the session was ended (${reason})`,
-            }),
-          error: (error) => vigilErrorResponse(error, true),
-          upstreamLost: () =>
-            errorResponse({
-              severity: 'FATAL',
-              code: '08006',
-              message: 'vigil: the upstream server closed the connection',
-            }),
-        },
+        farewells: POSTGRES_FAREWELLS,
         stopUpstream: deps.stopUpstream,
         onClosed: () => {
           // A statement held for review is withdrawn with its client.
@@ -241,15 +231,10 @@ export class PostgresProxy {
       if (this.#relay.closed) return;
       if (unsure) return this.#refuseUnjudged(unsure, simpleQueryPayload(q.text, [UNKNOWN_STATEMENT]), true);
     }
-    const statements = this.#deps.classifier.classify(q.text);
-    const byName = await this.#server.runByName(q.text);
+    const judged = await this.#server.judge(q.text);
     if (this.#relay.closed) return;
-    if (byName instanceof VigilError) {
-      return this.#refuseUnjudged(byName, simpleQueryPayload(q.text, statements), true);
-    }
-    const payload = simpleQueryPayload(q.text, [...statements, ...byName]);
-    const pinned = checkSettingChanges(settingsOf([...statements, ...byName]));
-    if (pinned) return this.#refuseUnjudged(pinned, payload, true);
+    const payload = simpleQueryPayload(q.text, judged.statements);
+    if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, true);
     try {
       await this.#submit(payload, () => actionDigest([q.text]));
     } catch (err) {
@@ -258,7 +243,7 @@ export class PostgresProxy {
     if (this.#serverSkipsNow()) return;
     this.#forward(frame, {
       kind: 'query',
-      exec: { started: performance.now(), ...namespaceChanges(this.#deps.classifier, q.text, statements) },
+      exec: { started: performance.now(), ...namespaceChanges(this.#deps.classifier, q.text, judged.own) },
     });
   }
 
@@ -289,15 +274,10 @@ export class PostgresProxy {
       this.#forward(frame, { kind: 'execute', exec: { ...exec, started: performance.now() } });
       return;
     }
-    const statements = this.#deps.classifier.classify(known.text);
-    const byName = await this.#server.runByName(known.text);
+    const judged = await this.#server.judge(known.text);
     if (this.#relay.closed) return;
-    if (byName instanceof VigilError) {
-      return this.#refuseUnjudged(byName, executePayload(portal, known, statements), false);
-    }
-    const payload = executePayload(portal, known, [...statements, ...byName]);
-    const pinned = checkSettingChanges(settingsOf([...statements, ...byName]));
-    if (pinned) return this.#refuseUnjudged(pinned, payload, false);
+    const payload = executePayload(portal, known, judged.statements);
+    if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, false);
     try {
       await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
     } catch (err) {
@@ -315,7 +295,7 @@ export class PostgresProxy {
       exec: {
         ...exec,
         started: performance.now(),
-        ...namespaceChanges(this.#deps.classifier, known.text, statements),
+        ...namespaceChanges(this.#deps.classifier, known.text, judged.own),
       },
     });
   }

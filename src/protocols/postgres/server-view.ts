@@ -3,13 +3,26 @@
 // texts a statement runs by name (EXECUTE s, FETCH c). Where the answers Vigil needs are still on
 // their way, it asks the server to send them (a Flush) and waits; where they cannot come in time,
 // the caller refuses. Used by the proxy (proxy-session.ts) before it judges a statement.
-import type { VigilError } from '../../core/errors.js';
-import { readsAlikeUnderAnySetting } from './lexical-settings.js';
+import { VigilError } from '../../core/errors.js';
+import { checkSettingChanges, readsAlikeUnderAnySetting } from './lexical-settings.js';
 import { statementsRunByName } from './named-references.js';
-import { settingsUnreported } from './query-payloads.js';
+import { settingsOf, settingsUnreported } from './query-payloads.js';
 import type { ResponseTracker } from './response-tracker.js';
 import type { SqlClassifier, StatementClass } from './sql-classifier.js';
 import { type KnownPortal, type PendingChange, portalAfter, type StatementState } from './statement-state.js';
+
+/** What a text will run, as the server holds what it names. */
+export interface TextJudgment {
+  /** The text's own statements. */
+  readonly own: readonly StatementClass[];
+  /** What the record names: the text's own statements and, once known, those it runs by name. */
+  readonly statements: readonly StatementClass[];
+  /**
+   * Why the text is refused before policy sees it: a statement it runs by name that Vigil cannot
+   * judge, or a change to a pinned setting. Null when policy judges it.
+   */
+  readonly refusal: VigilError | null;
+}
 
 export class ServerView {
   readonly #tracker: ResponseTracker;
@@ -70,6 +83,15 @@ export class ServerView {
     if (this.#tracker.settings.batchOpen) return settingsUnreported();
     await this.#tracker.settings.settled();
     return null;
+  }
+
+  /** A text's statements with those it runs by name, and whether policy may judge them. */
+  async judge(text: string): Promise<TextJudgment> {
+    const own = this.#classifier.classify(text);
+    const byName = await this.runByName(text);
+    if (byName instanceof VigilError) return { own, statements: own, refusal: byName };
+    const statements = byName.length === 0 ? own : [...own, ...byName];
+    return { own, statements, refusal: checkSettingChanges(settingsOf(statements)) };
   }
 
   /**

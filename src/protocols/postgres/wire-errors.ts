@@ -1,6 +1,8 @@
 // VigilError codes → PostgreSQL ErrorResponse (SQLSTATE), so clients show a native error.
 import type { ErrorCode, VigilError } from '../../core/errors.js';
+import type { SessionEndReason } from '../../core/events.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
+import type { RelayFarewells } from '../../relay/index.js';
 import { errorResponse, noticeResponse } from './wire-writer.js';
 
 const SQLSTATE: Partial<Record<ErrorCode, string>> = {
@@ -73,3 +75,20 @@ export function heldNoticeResponse(held: HeldNotice): Buffer {
     hint: `A reviewer (${held.approvers.join(', ')}; ${held.required} needed) runs: vigil approvals approve ${held.approvalId} --reason ...`,
   });
 }
+
+/** The last message a client gets when its connection ends: psql shows it and reconnects no more. */
+export const POSTGRES_FAREWELLS: RelayFarewells = {
+  cut: (reason: SessionEndReason) =>
+    errorResponse({
+      severity: 'FATAL',
+      code: '57P01',
+      message: `vigil: the session was ended (${reason})`,
+    }),
+  error: (error) => vigilErrorResponse(error, true),
+  upstreamLost: () =>
+    errorResponse({
+      severity: 'FATAL',
+      code: '08006',
+      message: 'vigil: the upstream server closed the connection',
+    }),
+};
