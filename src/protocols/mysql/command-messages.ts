@@ -65,6 +65,39 @@ export function readParams(
   return out;
 }
 
+/** An execution's parameters as the server will bind them, and the types it sent, if any. */
+export interface Execution {
+  /** Types sent with this execution: the statement's from now on. Null when it reused the last ones. */
+  readonly sentTypes: ParamType[] | null;
+  readonly parameters: JsonValue[];
+}
+
+/**
+ * Reads a COM_STMT_EXECUTE of a statement with `paramCount` parameters, whose last bound types are
+ * `lastTypes`. What Vigil cannot judge as the server will run it is refused with
+ * `statement_uncertain`: a cursor, or no parameter types sent now or before.
+ */
+export function readExecution(
+  payload: Buffer,
+  paramCount: number,
+  lastTypes: readonly ParamType[] | null,
+  longData: ReadonlyMap<number, JsonValue>,
+): Execution {
+  const head = parseExecuteHead(payload, paramCount);
+  if (head.cursorFlags !== 0)
+    throw new VigilError(
+      'statement_uncertain',
+      'cursors are not supported through Vigil: execute without one',
+    );
+  const types = head.types ?? lastTypes;
+  if (types === null)
+    throw new VigilError(
+      'statement_uncertain',
+      'the execution names no parameter types and none were bound before',
+    );
+  return { sentTypes: head.types, parameters: readParams(payload, head, types, longData) };
+}
+
 export interface LongDataMessage {
   readonly statementId: number;
   readonly param: number;

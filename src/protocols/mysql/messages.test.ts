@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { VigilError } from '../../core/errors.js';
-import { parseExecuteHead, parseLongData, readParams } from './command-messages.js';
+import { parseExecuteHead, parseLongData, readExecution, readParams } from './command-messages.js';
 import { CAP, TYPE } from './constants.js';
 import {
   greetingPayload,
@@ -38,6 +38,7 @@ test('every parser returns or throws a VigilError on arbitrary bytes', () => {
         const head = parseExecuteHead(b, n);
         readParams(b, head, head.types ?? [], new Map());
       });
+      onlyVigilErrors(() => readExecution(b, n, null, new Map()));
       onlyVigilErrors(() => parseLongData(b));
       onlyVigilErrors(() => parseColumnDef(b, n % 2 === 0));
       onlyVigilErrors(() => parseOk(b));
@@ -127,10 +128,30 @@ test('COM_STMT_EXECUTE parameters decode by type, the packets split at every byt
           values,
           params.map((x) => x.value),
         );
+        assert.deepEqual(readExecution(p.payload, params.length, null, new Map()).parameters, values);
       }
     }),
     { numRuns: 150 },
   );
+});
+
+test('an execution that reuses the last bound types is read with them; a cursor, or no types at all, is refused', () => {
+  const value = Buffer.alloc(8);
+  value.writeBigInt64LE(42n);
+  const sent = executePacket(7, [{ type: TYPE.LONGLONG, value: 42, bytes: value }]);
+  const first = readExecution(sent, 1, null, new Map());
+  assert.deepEqual(first.parameters, [42]);
+  assert.deepEqual(first.sentTypes, [{ type: TYPE.LONGLONG, unsigned: false }]);
+  // The same execution without types (new-params-bound 0): the server binds the last ones.
+  const reused = Buffer.concat([sent.subarray(0, 10), Buffer.from([0, 0]), value]);
+  const again = readExecution(reused, 1, first.sentTypes, new Map());
+  assert.deepEqual(again.parameters, [42]);
+  assert.equal(again.sentTypes, null);
+  const uncertain = (e: unknown) => e instanceof VigilError && e.code === 'statement_uncertain';
+  assert.throws(() => readExecution(reused, 1, null, new Map()), uncertain);
+  const withCursor = Buffer.from(sent);
+  withCursor[5] = 1;
+  assert.throws(() => readExecution(withCursor, 1, null, new Map()), uncertain);
 });
 
 test('a parameter whose value is cut short is a protocol violation, not a wrong value', () => {

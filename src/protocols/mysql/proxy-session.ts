@@ -10,15 +10,15 @@
 import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { JsonObject, SessionEndReason } from '../../core/events.js';
+import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import {
-  parseExecuteHead,
+  type Execution,
   parseFieldList,
   parseLongData,
-  readParams,
+  readExecution,
   statementIdOf,
   textOf,
 } from './command-messages.js';
@@ -27,7 +27,6 @@ import { COM } from './constants.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
-import { checkPinnedSettings } from './pinned-settings.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
 import {
@@ -36,11 +35,12 @@ import {
   READABLE_SESSION_CHECK,
   UNREADABLE_AFTER_RESET,
 } from './session-checks.js';
-import { type Classification, classifyMysql, KILL_KIND, UNKNOWN_KIND } from './sql-classifier.js';
+import { type Classification, classifyMysql, KILL_KIND } from './sql-classifier.js';
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
+import { unjudgeable } from './unjudgeable.js';
 import type { ServerDialect } from './version-comments.js';
-import { isPolicyRefusal, vigilErrPacket } from './wire-errors.js';
+import { isPolicyRefusal, MYSQL_FAREWELLS, vigilErrPacket } from './wire-errors.js';
 
 /** A statement Vigil runs on the session itself, its answer kept from the client. */
 type OwnStatement = Extract<Expectation, { kind: 'own' }>;
@@ -102,12 +102,7 @@ export class MysqlProxy {
         framer,
         onClientMessage: (p) => this.#onClientPacket(p),
         onUpstreamData: (chunk) => this.#fromUpstream(chunk),
-        farewells: {
-          cut: (reason: SessionEndReason) =>
-            vigilErrPacket(new VigilError('auth_revoked', `the session was ended (${reason})`), 0),
-          error: (error) => vigilErrPacket(error, 0),
-          upstreamLost: () => undefined,
-        },
+        farewells: MYSQL_FAREWELLS,
         stopUpstream: options.stopUpstream,
         onClosed: () => {
           this.#withdraw.abort();
@@ -241,7 +236,7 @@ export class MysqlProxy {
     if (classification.statements.some((s) => s.kind === KILL_KIND)) {
       return this.#kill(text, classification, payload, reply);
     }
-    const refusal = this.#unjudgeable(classification);
+    const refusal = unjudgeable(classification, this.#options.allowUnknownStatements);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
     try {
       await this.#submit(payload, () => actionDigest([text]));
@@ -304,8 +299,6 @@ export class MysqlProxy {
         reply,
       );
     }
-    let parameters: MysqlQueryPayload['parameters'];
-    let head: ReturnType<typeof parseExecuteHead>;
     const base = queryPayload(
       stmt.text,
       stmt.classification.statements,
@@ -314,32 +307,21 @@ export class MysqlProxy {
       [],
       String(stmt.id),
     );
+    let execution: Execution;
     try {
-      head = parseExecuteHead(p.payload, stmt.params);
-      if (head.cursorFlags !== 0)
-        throw new VigilError(
-          'statement_uncertain',
-          'cursors are not supported through Vigil: execute without one',
-        );
-      const types = head.types ?? stmt.types;
-      if (types === null)
-        throw new VigilError(
-          'statement_uncertain',
-          'the execution names no parameter types and none were bound before',
-        );
-      parameters = readParams(p.payload, head, types, recordedLongData(stmt.longData));
+      execution = readExecution(p.payload, stmt.params, stmt.types, recordedLongData(stmt.longData));
     } catch (err) {
       return this.#refuseUnjudged(toVigilError(err, 'protocol_violation'), base, reply);
     }
-    const payload = { ...base, parameters };
-    const refusal = this.#unjudgeable(stmt.classification);
+    const payload = { ...base, parameters: execution.parameters };
+    const refusal = unjudgeable(stmt.classification, this.#options.allowUnknownStatements);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
     try {
       await this.#submit(payload, () => actionDigest([stmt.text, p.payload]));
     } catch (err) {
       return this.#refuse(err, reply);
     }
-    if (head.types) stmt.types = head.types;
+    if (execution.sentTypes) stmt.types = execution.sentTypes;
     stmt.longData.clear();
     this.#forward(p, { kind: 'results', binary: true, started: performance.now() });
   }
@@ -370,23 +352,6 @@ export class MysqlProxy {
       this.#tracker.expect(own);
       this.#relay.toUpstream(comQuery(own.what));
     }
-  }
-
-  /**
-   * Why a classified text cannot be judged: text Vigil cannot read as the server will, a pinned
-   * setting, text Vigil cannot see, or no parse.
-   */
-  #unjudgeable(c: Classification): VigilError | null {
-    if (c.unreadable) return new VigilError('statement_uncertain', c.unreadable);
-    for (const tokens of c.tokens) {
-      const pinned = checkPinnedSettings(tokens);
-      if (pinned) return pinned;
-    }
-    if (this.#options.allowUnknownStatements) return null;
-    if (c.uncertain) return new VigilError('statement_uncertain', c.uncertain);
-    if (c.statements.some((s) => s.kind === UNKNOWN_KIND))
-      return new VigilError('statement_uncertain', 'the statement does not parse, so Vigil cannot judge it');
-    return null;
   }
 
   async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {

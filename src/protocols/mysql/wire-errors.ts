@@ -1,7 +1,9 @@
 // VigilError codes → MySQL ERR packets (errno and SQLSTATE), so clients show a native error. A
 // denial is 1142 (ER_TABLEACCESS_DENIED_ERROR, SQLSTATE 42000), the error MySQL itself gives for a
 // statement the user may not run: clients treat it as a failed statement and go on.
-import type { ErrorCode, VigilError } from '../../core/errors.js';
+import { type ErrorCode, VigilError } from '../../core/errors.js';
+import type { SessionEndReason } from '../../core/events.js';
+import type { RelayFarewells } from '../../relay/index.js';
 import { errPayload, packet } from './packet-writer.js';
 
 const ERRNO: Partial<Record<ErrorCode, [number, string]>> = {
@@ -57,3 +59,14 @@ export function vigilErrPacket(err: VigilError, seq: number): Buffer {
 export function isPolicyRefusal(code: ErrorCode): boolean {
   return NOT_RUN.has(code);
 }
+
+/**
+ * The last packet a client gets when its connection ends. When the server went away, nothing: the
+ * client sees the connection close, as it would without Vigil.
+ */
+export const MYSQL_FAREWELLS: RelayFarewells = {
+  cut: (reason: SessionEndReason) =>
+    vigilErrPacket(new VigilError('auth_revoked', `the session was ended (${reason})`), 0),
+  error: (error) => vigilErrPacket(error, 0),
+  upstreamLost: () => undefined,
+};
