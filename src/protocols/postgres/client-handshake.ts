@@ -12,8 +12,9 @@ import type { PostgresConnectionConfig } from './config.js';
 import { FrameReader } from './frame-reader.js';
 import { FrameWaiter, withTimeout } from './frame-waiter.js';
 import { parsePassword, parseStartupPacket } from './frontend-messages.js';
-import { checkReportedSetting, checkStartupParams } from './lexical-settings.js';
+import { checkStartupParams } from './lexical-settings.js';
 import { PostgresProxy } from './proxy-session.js';
+import { checkServerReport } from './read-only-settings.js';
 import type { SqlClassifier } from './sql-classifier.js';
 import {
   connectUpstream,
@@ -204,9 +205,10 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     await session.end('client-closed');
     return;
   }
-  // A role or database default can set what the startup packet did not: Vigil must read text as the server does.
+  // A role or database default can set what the startup packet did not: Vigil must read text as
+  // the server does, and a read-only connection's server session must be read-only.
   for (const [name, value] of upstream.parameters) {
-    const drift = checkReportedSetting(name, value);
+    const drift = checkServerReport(name, value, ctx.config.guardrails.read_only);
     if (!drift) continue;
     upstream.socket.destroy();
     await session.end('closed', { error: drift.code, message: drift.message });
@@ -231,6 +233,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
       classifier: ctx.classifier,
       recordRows: ctx.config.record_rows,
       allowUnknownStatements: ctx.config.allow_unknown_statements,
+      readOnly: ctx.config.guardrails.read_only,
       logger: ctx.module.logger,
       stopUpstream: () => stopBackend(target, upstreamParams, upstream),
       keepUpstream: (socket) => {

@@ -29,7 +29,6 @@ import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
-import { checkReportedSetting } from './lexical-settings.js';
 import {
   executePayload,
   fastPathPayload,
@@ -42,6 +41,7 @@ import {
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
+import { checkServerReport } from './read-only-settings.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { ServerView } from './server-view.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
@@ -60,6 +60,8 @@ export interface ProxyDeps {
   readonly recordRows: number;
   /** Execute statements whose text Vigil cannot be certain of (judged as UNKNOWN) instead of refusing them. */
   readonly allowUnknownStatements: boolean;
+  /** A read-only connection: the server's read-only default must stay on (read-only-settings.ts). */
+  readonly readOnly: boolean;
   readonly logger: { warn(obj: object, msg: string): void };
   /** Stops whatever the server is running for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;
@@ -421,9 +423,10 @@ export class PostgresProxy {
         if (!frame) break;
         if (frame.code === 'S') {
           const [name, value] = parseParameterStatus(frame.body);
-          const drift = checkReportedSetting(name, value);
+          const drift = checkServerReport(name, value, this.#deps.readOnly);
           if (drift) {
-            // Something Vigil could not see (a function, a role default) changed how text is read.
+            // Something Vigil could not see (a function, a role default) changed how text is read,
+            // or lifted a read-only connection's read-only default.
             if (out.length > 0) this.#relay.toClient(Buffer.concat(out));
             this.#relay.fail(drift);
             return;

@@ -63,6 +63,21 @@ test('read-only facts: COPY TO reads, COPY FROM writes, BEGIN READ WRITE writes,
   assert.deepEqual(c.classify('select * from s.t join u using (id)')[0]!.tables, ['s.t', 'u']);
 });
 
+test('a SELECT of set_config() that could turn the read-only default off writes; one that keeps it on does not', () => {
+  const writes = (sql: string) => c.classify(sql)[0]!.writes;
+  assert.equal(writes("select set_config('default_transaction_read_only', 'off', false)"), true);
+  assert.equal(writes("select set_config('transaction_read_only', 'false', true)"), true);
+  assert.equal(
+    writes("select * from pg_catalog.set_config('DEFAULT_TRANSACTION_READ_ONLY', '0', false)"),
+    true,
+  );
+  assert.equal(writes("select set_config('default_transaction_read_only', $1, false)"), true);
+  assert.equal(writes('select set_config($1, $2, false)'), true);
+  assert.equal(writes("select set_config('default_transaction_read_only', 'on', false)"), false);
+  assert.equal(writes("select set_config('default_transaction_read_only', ' TRUE ', false)"), false);
+  assert.equal(writes("select set_config('work_mem', '8MB', false)"), false);
+});
+
 const first = (sql: string) => {
   const [s] = c.classify(sql);
   assert.ok(s, sql);

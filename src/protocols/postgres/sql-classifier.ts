@@ -10,6 +10,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
+import { liftsReadOnly } from './read-only-settings.js';
 import { dynamicSqlOf } from './sql-facts-dynamic.js';
 import { flagsOf, functionLanguage } from './sql-facts-flags.js';
 import { functionsOf } from './sql-facts-functions.js';
@@ -106,6 +107,8 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
   }
   const functions = functionsOf(nodeType, node);
   const settings = settingsOf(nodeType, node);
+  // A SELECT of set_config() that turns the server's read-only default off may change data later.
+  if (!writes && settings.some(liftsReadOnly)) writes = true;
   const flags = flagsOf(nodeType, node, functions, settings);
   return { kind, hasWhere, tables: tablesOf(node), writes, nested, functions, settings, flags };
 }
