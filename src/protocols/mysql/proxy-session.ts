@@ -28,6 +28,7 @@ import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
+import { readOnlyTextRefusal } from './read-only-texts.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
 import {
   comQuery,
@@ -236,7 +237,9 @@ export class MysqlProxy {
     if (classification.statements.some((s) => s.kind === KILL_KIND)) {
       return this.#kill(text, classification, payload, reply);
     }
-    const refusal = unjudgeable(classification, this.#options.allowUnknownStatements);
+    const refusal =
+      unjudgeable(classification, this.#options.allowUnknownStatements) ??
+      (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
     try {
       await this.#submit(payload, () => actionDigest([text]));
@@ -249,6 +252,17 @@ export class MysqlProxy {
       started: performance.now(),
       uses: usesOf(classification),
     });
+    this.#keepReadOnly();
+  }
+
+  /**
+   * On a read-only connection, after a command that may have run stored code: the session is set
+   * read-only again before the next command reaches the server (read-only-texts.ts says why).
+   */
+  #keepReadOnly(): void {
+    if (!this.#options.readOnly) return;
+    this.#tracker.expect({ kind: 'own', what: READ_ONLY_SESSION });
+    this.#relay.toUpstream(comQuery(READ_ONLY_SESSION));
   }
 
   /**
@@ -324,6 +338,7 @@ export class MysqlProxy {
     if (execution.sentTypes) stmt.types = execution.sentTypes;
     stmt.longData.clear();
     this.#forward(p, { kind: 'results', binary: true, started: performance.now() });
+    this.#keepReadOnly();
   }
 
   #longData(p: LogicalPacket): void {
