@@ -8,10 +8,11 @@ import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { assertLedgerVerifies } from '../support/gateway.js';
 import { type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
+import { fe } from './raw-client.js';
 import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
 let f: PgFixture;
-const { direct, resetTable, rowIds } = truthfulRecordHelpers(() => f);
+const { direct, resetTable, rowIds, login } = truthfulRecordHelpers(() => f);
 
 before(async () => {
   f = await startPgFixture('vigil_attacker_read_only', { guardrails: { read_only: true } });
@@ -21,6 +22,8 @@ before(async () => {
         as $$ begin insert into t values (99); return 1; end $$;
       create or replace function app_lift() returns text language plpgsql
         as $$ begin return set_config('default_transaction_read_only', 'off', false); end $$;
+      create or replace function app_lift_slowly() returns text language plpgsql
+        as $$ begin perform pg_sleep(0.3); return app_lift(); end $$;
       drop sequence if exists s; create sequence s;`),
   );
 });
@@ -128,4 +131,88 @@ test('a function made outside Vigil that lifts the read-only default ends the se
     await next.end();
   }
   await assertLedgerVerifies(f.gateway);
+});
+
+test('a text that lifts the default, ends its transaction and goes on is refused whole', async () => {
+  await resetTable();
+  const c = await connected('read-only-commit-in-text');
+  try {
+    for (const text of [
+      'SELECT app_lift(); COMMIT; SELECT app_writer()',
+      // A table read can hide the function (a view), so it counts as well.
+      'BEGIN; SELECT * FROM t; COMMIT; SELECT app_writer()',
+    ]) {
+      const err = await failure(c.query(text));
+      assert.equal(err?.code, '42501', `refused: ${err?.message}`);
+      assert.match(err?.message ?? '', /ends its transaction/);
+    }
+    // One transaction, or nothing before the COMMIT that can run a function: it runs.
+    const r = await c.query('BEGIN; SELECT 1 AS one; COMMIT');
+    assert.equal(Array.isArray(r) ? r.length : 0, 3);
+    await assertNothingWritten(c);
+  } finally {
+    await c.end();
+  }
+});
+
+for (const variant of [
+  'simple queries',
+  'unnamed statements, one batch each',
+  'named statements, one batch each',
+] as const) {
+  test(`a statement pipelined behind one that lifts the default waits for the server's report (${variant})`, async () => {
+    await resetTable();
+    // The lift takes a while, so the next statement reaches Vigil long before the server's report.
+    const c = await login('alice', `read-only-pipeline-${variant.replaceAll(/\W+/g, '-')}`);
+    assert.ok(c.loggedIn, c.login.codes);
+    if (variant === 'simple queries')
+      c.send(fe.query('SELECT app_lift_slowly()'), fe.query('SELECT app_writer()'));
+    else if (variant === 'unnamed statements, one batch each')
+      c.send(
+        ...[fe.parse('', 'SELECT app_lift_slowly()'), fe.bind('', ''), fe.execute(''), fe.sync()],
+        ...[fe.parse('', 'SELECT app_writer()'), fe.bind('', ''), fe.execute(''), fe.sync()],
+      );
+    else {
+      c.send(
+        fe.parse('lift', 'SELECT app_lift_slowly()'),
+        fe.parse('writer', 'SELECT app_writer()'),
+        fe.sync(),
+      );
+      assert.deepEqual((await c.readUntilReady(1)).errors, []);
+      c.send(
+        ...[fe.bind('', 'lift'), fe.execute(''), fe.sync()],
+        ...[fe.bind('', 'writer'), fe.execute(''), fe.sync()],
+      );
+    }
+    const reply = await c.readUntilClosed();
+    assert.ok(
+      reply.errors.some((e) => e.severity === 'FATAL' && /default_transaction_read_only/.test(e.message)),
+      JSON.stringify(reply.errors),
+    );
+    c.destroy();
+    assert.deepEqual(await rowIds(), [1, 2]);
+  });
+}
+
+test('an Execute in the same batch behind one whose report is pending is refused', async () => {
+  await resetTable();
+  const c = await login('alice', 'read-only-same-batch');
+  assert.ok(c.loggedIn, c.login.codes);
+  c.send(
+    ...[fe.parse('', 'SELECT app_lift()'), fe.bind('', ''), fe.execute('')],
+    ...[fe.parse('', 'COMMIT'), fe.bind('', ''), fe.execute('')],
+    ...[fe.parse('', 'SELECT app_writer()'), fe.bind('', ''), fe.execute(''), fe.sync()],
+  );
+  const reply = await c.readUntilReady(1);
+  assert.deepEqual(
+    reply.errors.map((e) => e.sqlstate),
+    ['42501'],
+    JSON.stringify(reply.errors),
+  );
+  assert.match(reply.errors[0]?.message ?? '', /read-only default/);
+  // The failed batch rolled the lift back with it: the session goes on, read-only.
+  const show = await c.query('SHOW default_transaction_read_only');
+  assert.equal(show.rows[0]?.[0], 'on');
+  c.end();
+  assert.deepEqual(await rowIds(), [1, 2]);
 });

@@ -119,6 +119,7 @@ export class PostgresProxy {
       this.#state,
       deps.classifier,
       deps.allowUnknownStatements,
+      deps.readOnly,
       () => {
         this.#relay.toUpstream(flush());
         this.#relay.flushUpstream();
@@ -251,6 +252,11 @@ export class PostgresProxy {
 
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
+    if (this.#server.readOnlyUnsure()) {
+      const unsure = await this.#server.settingsSettled();
+      if (this.#relay.closed) return;
+      if (unsure) return this.#refuseUnjudged(unsure, executePayload(portal, undefined, null), false);
+    }
     const known = await this.#server.portalForExecute(portal, this.#batch);
     if (this.#relay.closed) return;
     if (this.#tracker.failedBatch === this.#batch) {

@@ -8,7 +8,7 @@
 // 14 and later report default_transaction_read_only as a ParameterStatus).
 import { VigilError } from '../../core/errors.js';
 import { checkReportedSetting, pgBoolIsTrue } from './lexical-settings.js';
-import type { SettingChange } from './sql-classifier.js';
+import type { SettingChange, StatementClass } from './sql-classifier.js';
 
 const READ_ONLY_SETTINGS = new Set(['default_transaction_read_only', 'transaction_read_only']);
 
@@ -39,4 +39,44 @@ function checkReadOnlyReport(name: string, value: string): VigilError | null {
     `the server reports default_transaction_read_only = ${JSON.stringify(value.slice(0, 40))} on a read-only connection; Vigil keeps it on, so the session is ended`,
     { details: { setting: 'default_transaction_read_only' } },
   );
+}
+
+/** An Execute or text pipelined in one batch behind an Execute whose settings are not reported yet. */
+export function readOnlyUnreported(): VigilError {
+  return new VigilError(
+    'statement_uncertain',
+    'on a read-only connection an earlier statement of this pipeline may have lifted the read-only ' +
+      'default (through a function), and the server reports it only at Sync: this statement cannot ' +
+      'be judged before then; end the batch with Sync first',
+  );
+}
+
+/** Statements that cannot run a function: transaction control, SHOW, a SELECT of constants. */
+function runsNoStoredCode(s: StatementClass): boolean {
+  if (s.kind === 'TRANSACTION' || s.kind === 'SHOW') return true;
+  return s.kind === 'SELECT' && s.tables.length === 0 && s.functions.length === 0;
+}
+
+/**
+ * A simple Query of several statements runs them in one transaction, whose read-only mode was set
+ * when it began, unless transaction control in the text ends it: the statements after a COMMIT
+ * start a new transaction under the default, which a function called (or a view read) earlier in
+ * the same text may have lifted, and the server reports that only after the whole text has run.
+ * On a read-only connection such a text is refused unless nothing before that point can run a
+ * function.
+ */
+export function readOnlyTextRefusal(statements: readonly StatementClass[]): VigilError | null {
+  let last = -1;
+  for (let i = 0; i < statements.length; i++) if (!statements[i]!.nested) last = i;
+  let ranCode = false;
+  for (let i = 0; i < last; i++) {
+    const s = statements[i]!;
+    if (!s.nested && s.kind === 'TRANSACTION' && ranCode)
+      return new VigilError(
+        'statement_uncertain',
+        'on a read-only connection a text that ends its transaction and goes on is refused when a statement before reads a table or calls a function: a function could have lifted the read-only default for what follows; send them one at a time',
+      );
+    if (!runsNoStoredCode(s)) ranCode = true;
+  }
+  return null;
 }

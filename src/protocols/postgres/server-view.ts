@@ -7,6 +7,7 @@ import { VigilError } from '../../core/errors.js';
 import { checkSettingChanges, readsAlikeUnderAnySetting } from './lexical-settings.js';
 import { statementsRunByName } from './named-references.js';
 import { settingsOf, settingsUnreported } from './query-payloads.js';
+import { readOnlyTextRefusal, readOnlyUnreported } from './read-only-settings.js';
 import type { ResponseTracker } from './response-tracker.js';
 import type { SqlClassifier, StatementClass } from './sql-classifier.js';
 import { type KnownPortal, type PendingChange, portalAfter, type StatementState } from './statement-state.js';
@@ -19,7 +20,8 @@ export interface TextJudgment {
   readonly statements: readonly StatementClass[];
   /**
    * Why the text is refused before policy sees it: a statement it runs by name that Vigil cannot
-   * judge, or a change to a pinned setting. Null when policy judges it.
+   * judge, a change to a pinned setting, or on a read-only connection a text that could run part
+   * of itself read-write (read-only-settings.ts). Null when policy judges it.
    */
   readonly refusal: VigilError | null;
 }
@@ -29,6 +31,8 @@ export class ServerView {
   readonly #state: StatementState;
   readonly #classifier: SqlClassifier;
   readonly #allowUnknownStatements: boolean;
+  /** A read-only connection: what runs next depends on a default any statement may lift (read-only-settings.ts). */
+  readonly #readOnly: boolean;
   /** Sends a Flush: the server answers every message it has read so far. */
   readonly #askForAnswers: () => void;
 
@@ -37,12 +41,14 @@ export class ServerView {
     state: StatementState,
     classifier: SqlClassifier,
     allowUnknownStatements: boolean,
+    readOnly: boolean,
     askForAnswers: () => void,
   ) {
     this.#tracker = tracker;
     this.#state = state;
     this.#classifier = classifier;
     this.#allowUnknownStatements = allowUnknownStatements;
+    this.#readOnly = readOnly;
     this.#askForAnswers = askForAnswers;
   }
 
@@ -67,10 +73,19 @@ export class ServerView {
 
   /**
    * Whether the server could read this text under other settings than Vigil does: it reads
-   * differently under another setting, and an earlier statement's changes are not reported yet.
+   * differently under another setting (on a read-only connection, any text: it could run after the
+   * read-only default was lifted), and an earlier statement's changes are not reported yet.
    */
   settingsUnsure(text: string): boolean {
-    return this.#tracker.settings.unreported > 0 && !readsAlikeUnderAnySetting(text);
+    return this.#tracker.settings.unreported > 0 && (this.#readOnly || !readsAlikeUnderAnySetting(text));
+  }
+
+  /**
+   * On a read-only connection, whether an Execute could run after an earlier statement lifted the
+   * read-only default unseen (a function made outside Vigil), before the server has reported it.
+   */
+  readOnlyUnsure(): boolean {
+    return this.#readOnly && this.#tracker.settings.unreported > 0;
   }
 
   /**
@@ -80,7 +95,7 @@ export class ServerView {
    * has read this text: Vigil cannot know the reading, and the refusal is returned.
    */
   async settingsSettled(): Promise<VigilError | null> {
-    if (this.#tracker.settings.batchOpen) return settingsUnreported();
+    if (this.#tracker.settings.batchOpen) return this.#readOnly ? readOnlyUnreported() : settingsUnreported();
     await this.#tracker.settings.settled();
     return null;
   }
@@ -91,7 +106,10 @@ export class ServerView {
     const byName = await this.runByName(text);
     if (byName instanceof VigilError) return { own, statements: own, refusal: byName };
     const statements = byName.length === 0 ? own : [...own, ...byName];
-    return { own, statements, refusal: checkSettingChanges(settingsOf(statements)) };
+    const refusal =
+      checkSettingChanges(settingsOf(statements)) ??
+      (this.#readOnly ? readOnlyTextRefusal(statements) : null);
+    return { own, statements, refusal };
   }
 
   /**
