@@ -58,6 +58,11 @@ test('read-only facts: COPY TO reads, COPY FROM writes, BEGIN READ WRITE writes,
   assert.equal(c.classify('copy t from stdin')[0]!.writes, true);
   assert.equal(c.classify('begin read write')[0]!.writes, true);
   assert.equal(c.classify('begin read only')[0]!.writes, false);
+  // Finishing another session's prepared transaction commits or discards its writes.
+  assert.equal(c.classify("commit prepared 'x'")[0]!.writes, true);
+  assert.equal(c.classify("rollback prepared 'x'")[0]!.writes, true);
+  assert.equal(c.classify("prepare transaction 'x'")[0]!.writes, false);
+  assert.equal(c.classify('commit')[0]!.writes, false);
   // It creates x with the rows of t: a read of t too.
   assert.deepEqual(kinds('select * into x from t'), ['CREATE', 'SELECT']);
   assert.deepEqual(c.classify('select * from s.t join u using (id)')[0]!.tables, ['s.t', 'u']);

@@ -90,6 +90,8 @@ function kindOf(nodeType: string, node: Node): string {
   return nodeType.replace(/Stmt$/, '').toUpperCase();
 }
 
+const PREPARED_FINISH = new Set(['TRANS_STMT_COMMIT_PREPARED', 'TRANS_STMT_ROLLBACK_PREPARED']);
+
 function classifyNode(nodeType: string, node: Node, nested: boolean): StatementClass {
   const kind = kindOf(nodeType, node);
   const hasWhere =
@@ -97,7 +99,10 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
   let writes = !READ_ONLY.has(kind);
   // COPY TO STDOUT only reads; COPY FROM, or to a server-side file or program, writes.
   if (kind === 'COPY') writes = Boolean(node.is_from || node.filename || node.is_program);
-  if (kind === 'TRANSACTION' && Array.isArray(node.options)) {
+  // COMMIT PREPARED and ROLLBACK PREPARED finish a transaction another session prepared, writes
+  // and all: on a read-only connection, that is changing data.
+  if (kind === 'TRANSACTION' && PREPARED_FINISH.has(String(node.kind))) writes = true;
+  else if (kind === 'TRANSACTION' && Array.isArray(node.options)) {
     // BEGIN READ WRITE would lift a read-only default.
     writes = (node.options as Node[]).some((o) => {
       const def = o.DefElem as Node | undefined;
