@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
 import { assertLedgerVerifies } from '../support/gateway.js';
+import { withPassword } from '../support/postgres-server.js';
 import { type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
 import { fe } from './raw-client.js';
 import { truthfulRecordHelpers } from './truthful-record-fixture.js';
@@ -24,7 +25,8 @@ before(async () => {
         as $$ begin return set_config('default_transaction_read_only', 'off', false); end $$;
       create or replace function app_lift_slowly() returns text language plpgsql
         as $$ begin perform pg_sleep(0.3); return app_lift(); end $$;
-      drop sequence if exists s; create sequence s;`),
+      drop sequence if exists s; create sequence s;
+      create extension if not exists dblink;`),
   );
 });
 after(() => f.close());
@@ -72,6 +74,7 @@ for (const [name, sql, params] of [
     const c = await connected(`read-only-set-config-${name.replaceAll(/\W+/g, '-')}`);
     try {
       const err = await failure(c.query(sql, [...params]));
+      assert.deepEqual(await rowIds(), [1, 2], 'nothing written');
       assert.equal(err?.code, '42501', `denied: ${err?.message}`);
       assert.match(err?.message ?? '', /read_only/);
       await assertNothingWritten(c);
@@ -214,5 +217,25 @@ test('an Execute in the same batch behind one whose report is pending is refused
   const show = await c.query('SHOW default_transaction_read_only');
   assert.equal(show.rows[0]?.[0], 'on');
   c.end();
+  assert.deepEqual(await rowIds(), [1, 2]);
+});
+
+test('dblink runs its text in a session of its own, not read-only: it counts as a write', async () => {
+  await resetTable();
+  const target = withPassword(f.directUrl, f.server.password).replaceAll("'", "''");
+  const c = await connected('read-only-dblink');
+  try {
+    for (const sql of [
+      `SELECT dblink_exec('${target}', 'INSERT INTO t VALUES (7)')`,
+      `SELECT * FROM dblink('${target}', 'INSERT INTO t VALUES (8) RETURNING id') AS r(id int)`,
+    ]) {
+      const err = await failure(c.query(sql));
+      assert.deepEqual(await rowIds(), [1, 2], 'nothing written');
+      assert.equal(err?.code, '42501', `denied: ${err?.message}`);
+      assert.match(err?.message ?? '', /read_only/);
+    }
+  } finally {
+    await c.end();
+  }
   assert.deepEqual(await rowIds(), [1, 2]);
 });

@@ -63,6 +63,8 @@ test('read-only facts: COPY TO reads, COPY FROM writes, BEGIN READ WRITE writes,
   assert.equal(c.classify("rollback prepared 'x'")[0]!.writes, true);
   assert.equal(c.classify("prepare transaction 'x'")[0]!.writes, false);
   assert.equal(c.classify('commit')[0]!.writes, false);
+  // dblink's text runs in a session of its own.
+  assert.equal(c.classify("select * from dblink('db', 'select 1') as r(x int)")[0]!.writes, true);
   // It creates x with the rows of t: a read of t too.
   assert.deepEqual(kinds('select * into x from t'), ['CREATE', 'SELECT']);
   assert.deepEqual(c.classify('select * from s.t join u using (id)')[0]!.tables, ['s.t', 'u']);

@@ -115,6 +115,9 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
   // A SELECT of set_config() that turns the server's read-only default off may change data later.
   if (!writes && settings.some(liftsReadOnly)) writes = true;
   const flags = flagsOf(nodeType, node, functions, settings);
+  // dblink sends its text to a session of its own, which a read-only connection does not make
+  // read-only: whatever the text, it may change data.
+  if (flags.includes('dblink')) writes = true;
   return { kind, hasWhere, tables: tablesOf(node), writes, nested, functions, settings, flags };
 }
 
