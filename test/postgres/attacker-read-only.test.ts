@@ -239,3 +239,24 @@ test('dblink runs its text in a session of its own, not read-only: it counts as 
   }
   assert.deepEqual(await rowIds(), [1, 2]);
 });
+
+test('a batch that begins a transaction and fetches a portal in steps (as JDBC does) still runs', async () => {
+  await resetTable();
+  const c = await login('alice', 'read-only-jdbc-batch');
+  assert.ok(c.loggedIn, c.login.codes);
+  c.send(
+    ...[fe.parse('', 'BEGIN'), fe.bind('', ''), fe.execute('')],
+    ...[
+      fe.parse('', 'SELECT id FROM t ORDER BY id'),
+      fe.bind('p', ''),
+      fe.execute('p', 1),
+      fe.execute('p', 1),
+    ],
+    fe.sync(),
+  );
+  const reply = await c.readUntilReady(1);
+  assert.deepEqual(reply.errors, []);
+  assert.equal(reply.codes.split('').filter((x) => x === 'D').length, 2, reply.codes);
+  assert.deepEqual((await c.query('COMMIT')).errors, []);
+  c.end();
+});

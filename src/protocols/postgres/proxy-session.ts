@@ -183,7 +183,7 @@ export class PostgresProxy {
         return this.#functionCall(frame);
       case 'P': {
         const m = parseParse(frame.body);
-        if (m.query !== null && this.#server.settingsUnsure(m.query))
+        if (m.query !== null && this.#server.settingsUnsure(m.query, false))
           return this.#parseWhenSettled(frame, m.name, m.query);
         this.#forward(frame, { kind: 'parse', name: m.name, text: m.query });
         return undefined;
@@ -229,7 +229,7 @@ export class PostgresProxy {
     if (q.text === null) {
       return this.#refuseUnjudged(notUtf8(), { statement: null, protocol: 'simple' }, true);
     }
-    if (this.#server.settingsUnsure(q.text)) {
+    if (this.#server.settingsUnsure(q.text, true)) {
       const unsure = await this.#server.settingsSettled();
       if (this.#relay.closed) return;
       if (unsure) return this.#refuseUnjudged(unsure, simpleQueryPayload(q.text, [UNKNOWN_STATEMENT]), true);
@@ -252,10 +252,10 @@ export class PostgresProxy {
 
   async #execute(frame: Frame): Promise<void> {
     const { portal } = parseExecute(frame.body);
+    // On a read-only connection the first Execute of a batch waits for earlier batches' reports.
     if (this.#server.readOnlyUnsure()) {
-      const unsure = await this.#server.settingsSettled();
+      await this.#server.settingsSettled();
       if (this.#relay.closed) return;
-      if (unsure) return this.#refuseUnjudged(unsure, executePayload(portal, undefined, null), false);
     }
     const known = await this.#server.portalForExecute(portal, this.#batch);
     if (this.#relay.closed) return;

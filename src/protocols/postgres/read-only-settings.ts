@@ -41,13 +41,14 @@ function checkReadOnlyReport(name: string, value: string): VigilError | null {
   );
 }
 
-/** An Execute or text pipelined in one batch behind an Execute whose settings are not reported yet. */
+/** A statement in one batch behind an Execute whose settings are not reported yet, where it matters. */
 export function readOnlyUnreported(): VigilError {
   return new VigilError(
     'statement_uncertain',
-    'on a read-only connection an earlier statement of this pipeline may have lifted the read-only ' +
-      'default (through a function), and the server reports it only at Sync: this statement cannot ' +
-      'be judged before then; end the batch with Sync first',
+    'on a read-only connection, transaction control (or a Query) behind another statement of the ' +
+      'same extended-protocol batch is refused: that statement may have lifted the read-only default ' +
+      'through a function, which the server reports only at Sync, and what follows would run under ' +
+      'it; end the batch with Sync first',
   );
 }
 
@@ -58,6 +59,8 @@ function runsNoStoredCode(s: StatementClass): boolean {
 }
 
 /**
+ * An extended-protocol batch runs its Executes in one transaction, whose read-only mode was set
+ * when it began, unless one of them is transaction control: refused behind an unreported Execute.
  * A simple Query of several statements runs them in one transaction, whose read-only mode was set
  * when it began, unless transaction control in the text ends it: the statements after a COMMIT
  * start a new transaction under the default, which a function called (or a view read) earlier in
@@ -65,7 +68,12 @@ function runsNoStoredCode(s: StatementClass): boolean {
  * On a read-only connection such a text is refused unless nothing before that point can run a
  * function.
  */
-export function readOnlyTextRefusal(statements: readonly StatementClass[]): VigilError | null {
+export function readOnlyTextRefusal(
+  statements: readonly StatementClass[],
+  /** An Execute of the batch being sent is unreported: transaction control now would end its transaction. */
+  batchOpen: boolean,
+): VigilError | null {
+  if (batchOpen && statements.some((s) => !s.nested && s.kind === 'TRANSACTION')) return readOnlyUnreported();
   let last = -1;
   for (let i = 0; i < statements.length; i++) if (!statements[i]!.nested) last = i;
   let ranCode = false;

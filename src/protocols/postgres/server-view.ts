@@ -73,19 +73,24 @@ export class ServerView {
 
   /**
    * Whether the server could read this text under other settings than Vigil does: it reads
-   * differently under another setting (on a read-only connection, any text: it could run after the
-   * read-only default was lifted), and an earlier statement's changes are not reported yet.
+   * differently under another setting, and an earlier statement's changes are not reported yet.
+   * On a read-only connection a text that `runs` now (a Query) is unsure whatever it reads like: it
+   * could run after an earlier statement lifted the read-only default unseen.
    */
-  settingsUnsure(text: string): boolean {
-    return this.#tracker.settings.unreported > 0 && (this.#readOnly || !readsAlikeUnderAnySetting(text));
+  settingsUnsure(text: string, runs: boolean): boolean {
+    return (
+      this.#tracker.settings.unreported > 0 && ((this.#readOnly && runs) || !readsAlikeUnderAnySetting(text))
+    );
   }
 
   /**
-   * On a read-only connection, whether an Execute could run after an earlier statement lifted the
-   * read-only default unseen (a function made outside Vigil), before the server has reported it.
+   * On a read-only connection, whether the first Execute of a batch must wait for the reports of
+   * earlier batches (settingsSettled): it starts a new transaction under a default one of them may
+   * have lifted. Later Executes of the batch run in that same transaction (judge() refuses
+   * transaction control among them, which would end it).
    */
   readOnlyUnsure(): boolean {
-    return this.#readOnly && this.#tracker.settings.unreported > 0;
+    return this.#readOnly && this.#tracker.settings.unreported > 0 && !this.#tracker.settings.batchOpen;
   }
 
   /**
@@ -108,7 +113,7 @@ export class ServerView {
     const statements = byName.length === 0 ? own : [...own, ...byName];
     const refusal =
       checkSettingChanges(settingsOf(statements)) ??
-      (this.#readOnly ? readOnlyTextRefusal(statements) : null);
+      (this.#readOnly ? readOnlyTextRefusal(statements, this.#tracker.settings.batchOpen) : null);
     return { own, statements, refusal };
   }
 
