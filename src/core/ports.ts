@@ -73,6 +73,9 @@ export interface AppendedPositions {
  * Durable storage of the ledger. Every method may be called concurrently; `appendEvents` must be
  * atomic (all or nothing) and durable when its promise resolves.
  */
+/** Why a store refuses a batch passed to `appendAfter` whose batch underneath was not written. */
+export const CONTINUES_UNWRITTEN = 'the batch it continues was not written';
+
 export interface Store {
   /**
    * Appends one batch in a single transaction. Events come in `index` order, contiguous. A store
@@ -90,6 +93,7 @@ export interface Store {
    * store writes it after that batch and refuses it, writing nothing, when that batch was not
    * written. The recorder hands the next batch over this way while one is on disk, so that the
    * writer starts it without waiting for the recorder's thread. One caller per store uses it.
+   * A refusal's cause says CONTINUES_UNWRITTEN.
    */
   appendAfter?(
     events: readonly RecordedEvent[],

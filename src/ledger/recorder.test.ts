@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { VigilError } from '../core/errors.js';
 import type { EventDraft, RecordedEvent } from '../core/events.js';
-import type { Store, StoreBundle } from '../core/ports.js';
+import { CONTINUES_UNWRITTEN, type Store, type StoreBundle } from '../core/ports.js';
 import { configSchema } from '../protocols/index.js';
 import { openStore } from '../store/index.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
@@ -159,7 +159,7 @@ function gatedAppends(store: StoreBundle['ledger']) {
         written = resolve;
       });
       try {
-        if (!(await before) && continues) throw new Error('the batch it continues was not written');
+        if (!(await before) && continues) throw new Error(CONTINUES_UNWRITTEN);
         if (holding) {
           holding = false;
           const fail = await new Promise<boolean>((resolve) => {

@@ -5,7 +5,7 @@
 
 import { VigilError } from '../core/errors.js';
 import type { RecordedEvent } from '../core/events.js';
-import type { AppendedPositions, SessionMeta, Store } from '../core/ports.js';
+import { type AppendedPositions, CONTINUES_UNWRITTEN, type SessionMeta, type Store } from '../core/ports.js';
 
 type Append = (
   events: readonly RecordedEvent[],
@@ -50,8 +50,7 @@ export function orderedAppends(
         try {
           // Handed over only after the batch before it, whether its own preparation ends first.
           const ready = await prepared.finally(() => previous);
-          if (continues && !(await previous))
-            throw new VigilError('record_failed', 'the batch it continues was not written');
+          if (continues && !(await previous)) throw new VigilError('record_failed', CONTINUES_UNWRITTEN);
           written = write(ready);
           handedOver(true);
         } catch (err) {

@@ -4,8 +4,9 @@
 // during a commit's fsync) and their own fsync blocked the event loop every few seconds.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { CONTINUES_UNWRITTEN } from '../../core/ports.js';
 import type { AppendBatch } from './append-rows.js';
-import { CONTINUES_UNWRITTEN, createBatchWriter } from './append-writer.js';
+import { createBatchWriter } from './append-writer.js';
 import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import type { LeaseCall } from './worker-writer.js';
 

@@ -4,9 +4,6 @@ import type Database from 'better-sqlite3';
 import type { AppendBatch } from './append-rows.js';
 import { retryBusySync } from './busy-retry.js';
 
-/** Why a batch that continues one that was not written is refused, writing nothing. */
-export const CONTINUES_UNWRITTEN = 'the batch it continues was not written';
-
 export type WriteBatch = (batch: AppendBatch) => void;
 
 export function createBatchWriter(db: Database.Database): WriteBatch {

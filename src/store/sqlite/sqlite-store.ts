@@ -4,16 +4,17 @@
 import Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { EventContent, RecordedEvent, SessionSummary, StoredEvent } from '../../core/events.js';
-import type {
-  AppendedPositions,
-  EventSelection,
-  PurgeOutcome,
-  PurgePlan,
-  SessionFilter,
-  SessionHead,
-  SessionMeta,
-  SignedCheckpoint,
-  Store,
+import {
+  type AppendedPositions,
+  CONTINUES_UNWRITTEN,
+  type EventSelection,
+  type PurgeOutcome,
+  type PurgePlan,
+  type SessionFilter,
+  type SessionHead,
+  type SessionMeta,
+  type SignedCheckpoint,
+  type Store,
 } from '../../core/ports.js';
 import { type ContentTuple, contentColumns, contentOfRows, omittedPaths } from '../event-content.js';
 import {
@@ -24,7 +25,7 @@ import {
   storedEventOf,
 } from '../ledger-rows.js';
 import { type AppendBatch, prepareAppendBatch } from './append-rows.js';
-import { CONTINUES_UNWRITTEN, createBatchWriter, type WriteBatch } from './append-writer.js';
+import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { rowOf, sqliteInteger } from './sqlite-event-source.js';
 import { WorkerBatchWriter } from './worker-writer.js';
