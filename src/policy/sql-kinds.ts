@@ -15,6 +15,21 @@ export const READ_ONLY_KINDS = [
 ] as const;
 
 /**
+ * Whether a statement can run no stored code (a function, or one a view calls): transaction
+ * control, SHOW, USE, a SELECT of constants. Read-only connections let only such statements come
+ * before transaction control or another statement in one text, since stored code may lift the
+ * server's read-only mode for what follows (each protocol's read-only module says how).
+ */
+export function runsNoStoredCode(s: {
+  readonly kind: string;
+  readonly tables: readonly string[];
+  readonly functions: readonly string[];
+}): boolean {
+  if (s.kind === 'TRANSACTION' || s.kind === 'SHOW' || s.kind === 'USE') return true;
+  return s.kind === 'SELECT' && s.tables.length === 0 && s.functions.length === 0;
+}
+
+/**
  * Facts about a statement that its kind does not tell: ways to run SQL Vigil cannot read, or to reach
  * outside the database. The classifier sets them; the `strict` preset denies every one of them.
  */

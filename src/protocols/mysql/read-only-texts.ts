@@ -7,13 +7,8 @@
 // ran stored code would start a read-write transaction. Such a text is refused (fail closed) unless
 // every statement before the last runs no stored code.
 import { VigilError } from '../../core/errors.js';
-import type { Classification, ClassifiedStatement } from './sql-classifier.js';
-
-/** Statements that cannot run a stored function: transaction control, SHOW, USE, a SELECT of constants. */
-function runsNoStoredCode(s: Readonly<ClassifiedStatement>): boolean {
-  if (s.kind === 'TRANSACTION' || s.kind === 'SHOW' || s.kind === 'USE') return true;
-  return s.kind === 'SELECT' && s.tables.length === 0 && s.functions.length === 0;
-}
+import { runsNoStoredCode } from '../../policy/sql-kinds.js';
+import type { Classification } from './sql-classifier.js';
 
 /** Why a text cannot run on a read-only connection as it stands, or null. */
 export function readOnlyTextRefusal(c: Classification): VigilError | null {

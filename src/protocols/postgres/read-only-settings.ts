@@ -7,6 +7,7 @@
 // outside Vigil) could lift it too, a server report that it was lifted ends the session (PostgreSQL
 // 14 and later report default_transaction_read_only as a ParameterStatus).
 import { VigilError } from '../../core/errors.js';
+import { runsNoStoredCode } from '../../policy/sql-kinds.js';
 import { checkReportedSetting, pgBoolIsTrue } from './lexical-settings.js';
 import type { SettingChange, StatementClass } from './sql-classifier.js';
 
@@ -50,12 +51,6 @@ export function readOnlyUnreported(): VigilError {
       'through a function, which the server reports only at Sync, and what follows would run under ' +
       'it; end the batch with Sync first',
   );
-}
-
-/** Statements that cannot run a function: transaction control, SHOW, a SELECT of constants. */
-function runsNoStoredCode(s: StatementClass): boolean {
-  if (s.kind === 'TRANSACTION' || s.kind === 'SHOW') return true;
-  return s.kind === 'SELECT' && s.tables.length === 0 && s.functions.length === 0;
 }
 
 /**
