@@ -18,7 +18,8 @@
 // transaction ends exactly as if the statement had failed there, and the server's error is
 // replaced by Vigil's on its way back.
 // Socket flow (write-ahead pumping, read-ahead, backpressure) and closing are the relay's
-// (src/relay); this file is what PostgreSQL adds to it.
+// (src/relay); following the server's messages is upstream-follower.ts; this file is what
+// PostgreSQL adds to the client's side.
 import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
@@ -26,7 +27,6 @@ import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
-import { parseParameterStatus } from './backend-messages.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
 import {
@@ -41,12 +41,12 @@ import {
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
-import { checkServerReport } from './read-only-settings.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { ServerView } from './server-view.js';
 import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
+import { UpstreamFollower } from './upstream-follower.js';
 import {
   heldNoticeResponse,
   isPolicyRefusal,
@@ -72,15 +72,12 @@ export interface ProxyDeps {
   readonly keepUpstream?: (upstream: Socket) => void;
 }
 
-/** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
-const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
-
 /** Text the server must reject (a syntax error, before any name is stored): carries Vigil's refusals. */
 const REFUSAL_SQL = 'vigil refused the statement';
 
 export class PostgresProxy {
   readonly #relay: WriteAheadRelay<Frame>;
-  readonly #upstreamReader: FrameReader;
+  readonly #upstream: UpstreamFollower;
   readonly #session: ModuleSession;
   readonly #deps: ProxyDeps;
   readonly #state = new StatementState();
@@ -106,8 +103,6 @@ export class PostgresProxy {
     deps: ProxyDeps,
     onClosed: () => void,
   ) {
-    this.#upstreamReader = upstream.reader;
-    this.#upstreamReader.maxBytes = UPSTREAM_MAX_MESSAGE;
     this.#session = session;
     this.#deps = deps;
     this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
@@ -130,7 +125,7 @@ export class PostgresProxy {
       (): RelayProtocol<Frame> => ({
         framer: clientReader,
         onClientMessage: (frame) => this.#onClientFrame(frame),
-        onUpstreamData: (chunk) => this.#fromUpstream(chunk),
+        onUpstreamData: (chunk) => this.#upstream.push(chunk),
         farewells: POSTGRES_FAREWELLS,
         stopUpstream: deps.stopUpstream,
         onClosed: () => {
@@ -141,11 +136,12 @@ export class PostgresProxy {
         },
       }),
     );
+    this.#upstream = new UpstreamFollower(upstream.reader, this.#tracker, this.#relay, deps);
   }
 
   start(): void {
     // Messages the server sent right after its startup (read with the handshake) come first.
-    this.#fromUpstream(Buffer.alloc(0));
+    this.#upstream.push(Buffer.alloc(0));
     this.#relay.start();
   }
 
@@ -407,7 +403,7 @@ export class PostgresProxy {
       this.#tracker.status === 'I' &&
       !this.#discarding &&
       !this.#submitting &&
-      this.#upstreamReader.buffered === 0
+      this.#upstream.buffered === 0
     );
   }
 
@@ -415,37 +411,6 @@ export class PostgresProxy {
     if (this.#tracker.expect({ ...body, batch: this.#batch } as Expectation))
       this.#relay.toUpstream(frame.raw);
     else this.#discarding = true;
-  }
-
-  // Upstream → client.
-
-  #fromUpstream(chunk: Buffer): void {
-    if (this.#relay.closed) return;
-    this.#upstreamReader.push(chunk);
-    const out: Buffer[] = [];
-    try {
-      for (;;) {
-        const frame = this.#upstreamReader.next();
-        if (!frame) break;
-        if (frame.code === 'S') {
-          const [name, value] = parseParameterStatus(frame.body);
-          const drift = checkServerReport(name, value, this.#deps.readOnly);
-          if (drift) {
-            // Something Vigil could not see (a function, a role default) changed how text is read,
-            // or lifted a read-only connection's read-only default.
-            if (out.length > 0) this.#relay.toClient(Buffer.concat(out));
-            this.#relay.fail(drift);
-            return;
-          }
-        }
-        out.push(this.#tracker.observe(frame));
-      }
-    } catch (err) {
-      this.#deps.logger.warn({ err: toVigilError(err).message }, 'unreadable message from the upstream');
-      this.#relay.close('closed');
-      return;
-    }
-    if (out.length > 0) this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
   }
 
   /** Nothing waits for a result's record: it is committed with the next statement's (deferred). */
