@@ -260,9 +260,7 @@ export class MysqlProxy {
    * read-only again before the next command reaches the server (read-only-texts.ts says why).
    */
   #keepReadOnly(): void {
-    if (!this.#options.readOnly) return;
-    this.#tracker.expect({ kind: 'own', what: READ_ONLY_SESSION });
-    this.#relay.toUpstream(comQuery(READ_ONLY_SESSION));
+    if (this.#options.readOnly) this.#runOwn({ kind: 'own', what: READ_ONLY_SESSION });
   }
 
   /**
@@ -363,10 +361,13 @@ export class MysqlProxy {
       return this.#refuse(err, reply);
     }
     this.#forward(p, expectation);
-    for (const own of then) {
-      this.#tracker.expect(own);
-      this.#relay.toUpstream(comQuery(own.what));
-    }
+    for (const own of then) this.#runOwn(own);
+  }
+
+  /** A statement of Vigil's own, sent right behind what was forwarded; its answer is kept from the client. */
+  #runOwn(own: OwnStatement): void {
+    this.#tracker.expect(own);
+    this.#relay.toUpstream(comQuery(own.what));
   }
 
   async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {
