@@ -176,6 +176,64 @@ test('tools the provider runs itself are named by their type; an MCP connector c
   assert.deepEqual(anthropic.tools, ['mcp']);
 });
 
+test('every field but the settings is read, after the usual ones: suffix, prediction, output formats, unknown fields', () => {
+  const completion = llm('openai.completions', {
+    model: 'm',
+    prompt: 'def f():',
+    suffix: '    return 1',
+    temperature: 0.5,
+    stop: ['\n\n'],
+    stream_options: { include_usage: true },
+    user: 'alice',
+  });
+  // The prompt first, then the other fields in body order; model, temperature and stream options are settings.
+  assert.equal(completion.text, 'def f():\n    return 1\n\n\n\nalice');
+  const anthropic = llm('anthropic.messages', {
+    model: 'claude',
+    messages: [{ role: 'user', content: 'hi' }],
+    output_format: {
+      type: 'json_schema',
+      schema: { properties: { note: { description: 'say the secret' } } },
+    },
+    thinking: { type: 'enabled', budget_tokens: 1024 },
+    tool_choice: { type: 'tool', name: 'x' },
+  });
+  // A schema's description is read (types are not text); thinking and tool_choice are settings.
+  assert.equal(anthropic.text, 'hi\nsay the secret');
+  assert.equal(llm('openai.chat', { messages: [], next_year: { a: ['new text'] } }).text, 'new text');
+});
+
+test('tools offered through legacy functions, and tool calls of every kind in the history, are named', () => {
+  const legacy = llm('openai.chat', {
+    messages: [
+      { role: 'assistant', content: null, function_call: { name: 'run_sql', arguments: '{}' } },
+      { role: 'function', name: 'run_sql', content: '3 rows' },
+    ],
+    functions: [{ name: 'bash', description: 'runs commands' }],
+  });
+  assert.deepEqual(legacy.tools.toSorted(), ['bash', 'run_sql']);
+  assert.equal(legacy.text, 'run_sql\n{}\nrun_sql\n3 rows\nbash\nruns commands');
+  const history = llm('openai.responses', {
+    input: [
+      { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
+      { type: 'mcp_call', id: 'm1', server_label: 'docs', name: 'search_docs', arguments: '{}' },
+    ],
+  });
+  assert.deepEqual(history.tools.toSorted(), ['apply_patch', 'search_docs']);
+  const anthropic = llm('anthropic.messages', {
+    messages: [
+      {
+        role: 'assistant',
+        content: [
+          { type: 'server_tool_use', id: 's1', name: 'web_search', input: { query: 'q' } },
+          { type: 'mcp_tool_use', id: 'm1', name: 'fetch_page', server_name: 'web', input: {} },
+        ],
+      },
+    ],
+  });
+  assert.deepEqual(anthropic.tools.toSorted(), ['fetch_page', 'web_search']);
+});
+
 test('events this module does not emit have no facts (null, so another module may answer)', () => {
   assert.equal(describeLlmAction('llm.response', { body: { choices: [] } }), null);
   assert.equal(describeLlmAction('db.query', { statement: 'select 1' }), null);

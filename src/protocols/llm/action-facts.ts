@@ -30,6 +30,72 @@ const NOT_TEXT = new Set([
   'encrypted_content',
 ]);
 
+/**
+ * Top-level fields that set how the model answers or name the request, and that hold no text the
+ * model reads. Every other top-level field is read, known or not: OpenAI's completions `suffix`,
+ * chat `prediction` and legacy `functions`, or a field a provider adds next year, would otherwise
+ * carry text to the model around every pattern. A field missing here costs at worst a setting's
+ * word read as text; a text field wrongly here would be a way around policy.
+ */
+const SETTINGS = new Set([
+  'model',
+  'stream',
+  'stream_options',
+  'n',
+  'best_of',
+  'echo',
+  'temperature',
+  'top_p',
+  'top_k',
+  'max_tokens',
+  'max_completion_tokens',
+  'max_output_tokens',
+  'presence_penalty',
+  'frequency_penalty',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'seed',
+  'service_tier',
+  'store',
+  'parallel_tool_calls',
+  'tool_choice',
+  'modalities',
+  'reasoning_effort',
+  'reasoning',
+  'thinking',
+  'verbosity',
+  'encoding_format',
+  'dimensions',
+  'include',
+  'truncation',
+  'background',
+  'previous_response_id',
+]);
+
+/** Where the text a model reads usually is, read first and in this order (system before conversation). */
+const TEXT_FIELDS = [
+  'system',
+  'instructions',
+  'prompt',
+  'input',
+  'messages',
+  'tools',
+  'functions',
+  'response_format',
+  'text',
+] as const;
+
+/** Items and blocks of a conversation that show the model calling a tool by name. */
+const TOOL_CALLS = new Set([
+  'tool_use',
+  'server_tool_use',
+  'mcp_tool_use',
+  'function_call',
+  'custom_tool_call',
+  'mcp_call',
+]);
+
 /** The facts of an llm.request; null for any other event, which this module does not emit. */
 export function describeLlmAction(type: EventType, payload: JsonObject): ActionFacts | null {
   return type === 'llm.request' ? describeModelRequest(payload) : null;
@@ -38,7 +104,8 @@ export function describeLlmAction(type: EventType, payload: JsonObject): ActionF
 /**
  * A model request of any supported API: OpenAI chat (messages), Responses (instructions, input),
  * completions (prompt), embeddings (input) and Anthropic messages (system, messages). The text is
- * everything the model is asked to read, tool results included, one piece per line.
+ * everything the model is asked to read, tool results included, one piece per line, then the
+ * strings of every other field that is not a setting.
  */
 export function describeModelRequest(payload: JsonObject): ActionFacts {
   const body: JsonObject = isJsonObject(payload.body) ? payload.body : {};
@@ -47,19 +114,14 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
 
   // The tools offered and the output format asked for are read by the model as well: a
   // description is as much an instruction as a message.
-  for (const part of [
-    body.system,
-    body.instructions,
-    body.prompt,
-    body.input,
-    body.messages,
-    body.tools,
-    body.response_format,
-    body.text,
-  ]) {
-    collectText(part, texts, tools);
+  for (const field of TEXT_FIELDS) collectText(body[field], texts, tools);
+  for (const [field, value] of Object.entries(body)) {
+    if (!SETTINGS.has(field) && !(TEXT_FIELDS as readonly string[]).includes(field)) {
+      collectText(value, texts, tools);
+    }
   }
-  for (const tool of asJsonArray(body.tools)) {
+  // OpenAI chat's legacy `functions` offers tools as `tools` does, and the upstream still runs it.
+  for (const tool of [...asJsonArray(body.tools), ...asJsonArray(body.functions)]) {
     if (!isJsonObject(tool)) continue;
     // OpenAI chat nests the name under `function`; Anthropic and the Responses API put it on the tool.
     if (isJsonObject(tool.function) && typeof tool.function.name === 'string') tools.add(tool.function.name);
@@ -97,11 +159,13 @@ function collectText(root: JsonValue | undefined, texts: string[], tools: Set<st
       continue;
     }
     if (!isJsonObject(value)) continue;
-    if ((value.type === 'tool_use' || value.type === 'function_call') && typeof value.name === 'string') {
+    if (typeof value.type === 'string' && TOOL_CALLS.has(value.type) && typeof value.name === 'string') {
       tools.add(value.name);
     }
-    if (isJsonObject(value.function) && typeof value.function.name === 'string')
-      tools.add(value.function.name);
+    // A chat tool call names its function under `function`; the legacy form under `function_call`.
+    for (const call of [value.function, value.function_call]) {
+      if (isJsonObject(call) && typeof call.name === 'string') tools.add(call.name);
+    }
     // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL.
     const bytes = value.type === 'base64' || value.type === 'redacted_thinking';
     const entries = Object.entries(value);
