@@ -37,7 +37,13 @@ export interface ActionFacts {
   readonly statementKinds: readonly string[];
   /** Tables a database action touches, as the parser named them (`name` or `schema.name`). */
   readonly tables: readonly string[];
+  /** The model a model request names (null for any other action, and for a request that names none). */
   readonly model: string | null;
+  /**
+   * A model request that names no model, so the upstream picks one (a stored prompt's model, a
+   * server's default): a deny, review or alert rule on models matches it, an allow rule does not.
+   */
+  readonly modelLeftToUpstream: boolean;
   /** Tools offered to or called by a model, or the tool an MCP call runs. */
   readonly tools: readonly string[];
   /** The tools other readings run (alternateTexts): a deny, review or alert rule on tools holds them too. */
@@ -50,6 +56,7 @@ export const NO_FACTS: ActionFacts = Object.freeze({
   statementKinds: [],
   tables: [],
   model: null,
+  modelLeftToUpstream: false,
   tools: [],
   alternateTools: [],
 });

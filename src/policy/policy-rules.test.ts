@@ -194,11 +194,20 @@ test('tables: a bare pattern matches the last segment, a dotted one the qualifie
   assert.equal(decided(r('users'), on(['users_archive'])).by, 'default');
 });
 
-test('models and tools: case-insensitive globs; a request without them does not match', () => {
+test('models and tools: case-insensitive globs; a request without tools does not match', () => {
   const models = rules({ rules: [{ name: 'm', match: { models: ['gpt-4*'] }, action: 'deny' }] });
   assert.equal(decided(models, chat({ model: 'GPT-4o' })).by, 'm');
   assert.equal(decided(models, chat({ model: 'claude-3' })).by, 'default');
-  assert.equal(decided(models, chat({})).by, 'default');
+  // A request naming no model runs the one the upstream picks: a deny rule on models holds it,
+  // an allow rule on models does not let it through, and a database statement never matches.
+  assert.equal(decided(models, chat({})).by, 'm');
+  const allowOnly = rules({
+    default: 'deny',
+    rules: [{ name: 'small', match: { models: ['demo*'] }, action: 'allow' }],
+  });
+  assert.equal(decided(allowOnly, chat({ model: 'demo-1' })).by, 'small');
+  assert.equal(decided(allowOnly, chat({})).by, 'default');
+  assert.equal(decided(models, query(['SELECT'])).by, 'default');
   const tools = rules({ rules: [{ name: 't', match: { tools: ['shell_*'] }, action: 'deny' }] });
   const offered = chat({ tools: [{ type: 'function', function: { name: 'Shell_Exec' } }] });
   assert.equal(decided(tools, offered).by, 't');

@@ -111,8 +111,8 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
     checks.push([
       'models',
       (_, facts) => {
-        const name = facts().model;
-        return name !== null && model(name);
+        const f = facts();
+        return f.model !== null ? model(f.model) : restricts && f.modelLeftToUpstream;
       },
     ]);
   }

@@ -1,8 +1,9 @@
 // An attacker's model requests that carry text or tools where Vigil's policy used not to look, sent
 // with the official openai client through the gateway to the stand-in model. OpenAI still accepts
 // chat's legacy `functions` (offering a tool as `tools` does), completions' `suffix` (text the model
-// reads after the prompt) and chat's `prediction`: a rule on a tool or a pattern must decide them
-// too, and a denied request must not reach the model.
+// reads after the prompt) and chat's `prediction`, and its Responses API runs a stored prompt's
+// model when the request names none: a rule on a tool, a model or a pattern must decide them too,
+// and a denied request must not reach the model.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
@@ -31,6 +32,7 @@ before(async () => {
       rules: [
         { name: 'no-shell-tools', match: { tools: ['bash'] }, action: 'deny' },
         { name: 'no-exfil', match: { pattern: 'exfiltrate the keys' }, action: 'deny' },
+        { name: 'no-big-models', match: { models: ['gpt-4*'] }, action: 'deny' },
       ],
     },
   });
@@ -115,4 +117,15 @@ test('a field no API defines yet is read too; settings are not text, and an ordi
   });
   assert.equal(ok.choices.length, 1);
   assert.equal(model.requests.length, before + 1, 'an allowed request reaches the model');
+});
+
+test('a request that names no model may run any model: a rule denying models holds it', async () => {
+  // The Responses API runs the model a stored prompt names; the SDK sends no `model` at all.
+  await assertDenied('no-big-models', () =>
+    client.responses.create({ prompt: { id: 'pmpt_0123456789' }, input: 'summarise the ticket' }),
+  );
+  await assertDenied('no-big-models', () => client.responses.create({ model: 'gpt-4o', input: 'hi' }));
+  // Naming a model the rule does not cover still passes.
+  const ok = await client.chat.completions.create({ model: 'demo', messages: ask });
+  assert.equal(ok.choices.length, 1);
 });

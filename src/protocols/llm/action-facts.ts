@@ -86,6 +86,18 @@ const TEXT_FIELDS = [
   'text',
 ] as const;
 
+/**
+ * The APIs that run a model. OpenAI's Responses API takes a request without `model` when a stored
+ * prompt names one, and OpenAI-compatible servers run their default model.
+ */
+const RUNS_A_MODEL: ReadonlySet<string> = new Set([
+  'openai.chat',
+  'openai.completions',
+  'openai.responses',
+  'openai.embeddings',
+  'anthropic.messages',
+]);
+
 /** Items and blocks of a conversation that show the model calling a tool by name. */
 const TOOL_CALLS = new Set([
   'tool_use',
@@ -135,7 +147,10 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
 
   const model =
     typeof payload.model === 'string' ? payload.model : typeof body.model === 'string' ? body.model : null;
-  return { ...NO_FACTS, text: texts.join('\n'), model, tools: [...tools] };
+  // A request that runs a model without naming one runs the one the upstream picks.
+  const modelLeftToUpstream =
+    model === null && typeof payload.api === 'string' && RUNS_A_MODEL.has(payload.api);
+  return { ...NO_FACTS, text: texts.join('\n'), model, modelLeftToUpstream, tools: [...tools] };
 }
 
 /**
