@@ -37,17 +37,30 @@ const PROXY_CLAIMS: ReadonlySet<string> = new Set([
   'x-override-url',
 ]);
 
-/** The client's headers that may go on to the target: no hop-by-hop, credential, proxy-claim or x-vigil-* header. */
+/**
+ * A header name as a CGI-style server reads it. WSGI, Rack, PHP and CGI servers hand headers to the
+ * application as `HTTP_X_ORIGINAL_URL`, so `X_Original_URL` reaches it as `X-Original-URL` does
+ * (nginx and Apache drop such names; others pass them). Headers are judged by this spelling.
+ */
+export function cgiHeaderName(name: string): string {
+  return name.toLowerCase().replaceAll('_', '-');
+}
+
+/**
+ * The client's headers that may go on to the target: no hop-by-hop, credential, proxy-claim or
+ * x-vigil-* header, in any spelling a CGI-style server reads as one of them.
+ */
 export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(incoming)) {
+    const read = cgiHeaderName(name);
     if (
       value === undefined ||
-      HOP_BY_HOP.has(name) ||
-      isClientCredentialHeader(name) ||
-      PROXY_CLAIMS.has(name) ||
-      name.startsWith('x-forwarded-') ||
-      name.startsWith('x-vigil-')
+      HOP_BY_HOP.has(read) ||
+      isClientCredentialHeader(read) ||
+      PROXY_CLAIMS.has(read) ||
+      read.startsWith('x-forwarded-') ||
+      read.startsWith('x-vigil-')
     ) {
       continue;
     }

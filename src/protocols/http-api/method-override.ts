@@ -5,6 +5,7 @@
 // denies DELETE and then run as one: Vigil cannot know whether the upstream honours it, so it
 // refuses (fail closed). A client needing PATCH or DELETE sends that method; Vigil forwards any.
 import { VigilError } from '../../core/errors.js';
+import { cgiHeaderName } from '../../http/forward-headers.js';
 
 const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
 
@@ -19,8 +20,9 @@ export function methodOverride(
   body: Uint8Array,
 ): string | null {
   const differs = (value: string) => (value.trim().toUpperCase() !== method ? value.trim() : null);
-  for (const name of OVERRIDE_HEADERS) {
-    const value = headers[name];
+  // By the name a CGI-style upstream reads: X_HTTP_Method_Override is X-HTTP-Method-Override there.
+  for (const [name, value] of Object.entries(headers)) {
+    if (!(OVERRIDE_HEADERS as readonly string[]).includes(cgiHeaderName(name))) continue;
     for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
       const other = differs(v);
       if (other !== null) return other;
