@@ -1,9 +1,10 @@
 // An attacker's model requests that carry text or tools where Vigil's policy used not to look, sent
-// with the official openai client through the gateway to the stand-in model. OpenAI still accepts
-// chat's legacy `functions` (offering a tool as `tools` does), completions' `suffix` (text the model
-// reads after the prompt) and chat's `prediction`, and its Responses API runs a stored prompt's
-// model when the request names none: a rule on a tool, a model or a pattern must decide them too,
-// and a denied request must not reach the model.
+// with the official openai client through the gateway to the stand-in model. OpenAI accepts chat's
+// free-form tools (named under `custom`), still accepts its legacy `functions` (offering a tool as
+// `tools` does), completions' `suffix` (text the model reads after the prompt) and chat's
+// `prediction`, and its Responses API runs a stored prompt's model when the request names none: a
+// rule on a tool, a model or a pattern must decide them too, and a denied request must not reach
+// the model.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
@@ -58,12 +59,20 @@ async function assertDenied(rule: string, send: () => Promise<unknown>): Promise
 
 const ask = [{ role: 'user' as const, content: 'tidy up /tmp' }];
 
-test('a tool offered through legacy `functions` is the tool a rule names', async () => {
+test('a tool offered through legacy `functions` or as a custom tool is the tool a rule names', async () => {
   await assertDenied('no-shell-tools', () =>
     client.chat.completions.create({
       model: 'demo',
       messages: ask,
       functions: [{ name: 'bash', description: 'runs a shell command', parameters: { type: 'object' } }],
+    }),
+  );
+  // Chat's free-form (custom) tools nest the name under `custom`.
+  await assertDenied('no-shell-tools', () =>
+    client.chat.completions.create({
+      model: 'demo',
+      messages: ask,
+      tools: [{ type: 'custom', custom: { name: 'bash', description: 'runs a shell command' } }],
     }),
   );
   // A legacy function call in the history names the tool as a tool call does.

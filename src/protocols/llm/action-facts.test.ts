@@ -212,6 +212,17 @@ test('tools offered through legacy functions, and tool calls of every kind in th
     functions: [{ name: 'bash', description: 'runs commands' }],
   });
   assert.deepEqual(legacy.tools.toSorted(), ['bash', 'run_sql']);
+  // Chat's free-form tools nest the name under `custom`, offered and called alike.
+  const custom = llm('openai.chat', {
+    messages: [
+      {
+        role: 'assistant',
+        tool_calls: [{ id: 'c', type: 'custom', custom: { name: 'apply_patch', input: 'x' } }],
+      },
+    ],
+    tools: [{ type: 'custom', custom: { name: 'bash', description: 'a shell' } }],
+  });
+  assert.deepEqual(custom.tools.toSorted(), ['apply_patch', 'bash']);
   assert.equal(legacy.text, 'run_sql\n{}\nrun_sql\n3 rows\nbash\nruns commands');
   const history = llm('openai.responses', {
     input: [

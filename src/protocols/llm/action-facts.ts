@@ -135,9 +135,12 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   // OpenAI chat's legacy `functions` offers tools as `tools` does, and the upstream still runs it.
   for (const tool of [...asJsonArray(body.tools), ...asJsonArray(body.functions)]) {
     if (!isJsonObject(tool)) continue;
-    // OpenAI chat nests the name under `function`; Anthropic and the Responses API put it on the tool.
-    if (isJsonObject(tool.function) && typeof tool.function.name === 'string') tools.add(tool.function.name);
-    else if (typeof tool.name === 'string') tools.add(tool.name);
+    // OpenAI chat nests the name under `function` (or `custom`, for a free-form tool); Anthropic and
+    // the Responses API put it on the tool.
+    const named = [tool.function, tool.custom, tool].find(
+      (t) => isJsonObject(t) && typeof t.name === 'string',
+    );
+    if (isJsonObject(named)) tools.add(named.name as string);
     // A tool the provider runs itself (Responses `mcp`, `code_interpreter`, `web_search`, `local_shell`
     // …) has no name: it is known by its type, so a rule can deny it.
     else if (typeof tool.type === 'string' && tool.type !== 'function') tools.add(tool.type);
@@ -177,8 +180,8 @@ function collectText(root: JsonValue | undefined, texts: string[], tools: Set<st
     if (typeof value.type === 'string' && TOOL_CALLS.has(value.type) && typeof value.name === 'string') {
       tools.add(value.name);
     }
-    // A chat tool call names its function under `function`; the legacy form under `function_call`.
-    for (const call of [value.function, value.function_call]) {
+    // A chat tool call names its tool under `function` or `custom`; the legacy form under `function_call`.
+    for (const call of [value.function, value.custom, value.function_call]) {
       if (isJsonObject(call) && typeof call.name === 'string') tools.add(call.name);
     }
     // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL.
