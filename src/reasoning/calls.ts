@@ -74,13 +74,20 @@ function messageToolCalls(message: JsonObject): string[] {
   if (Array.isArray(message.tool_calls)) {
     for (const call of message.tool_calls) {
       if (!isJsonObject(call)) continue;
-      const fn = isJsonObject(call.function) ? call.function : call;
-      out.push(toolCallKey(str(fn.name) ?? '', str(fn.arguments) ?? ''));
+      // A function under `function`, a free-form tool under `custom` (its text `input`), as recorded.
+      const fn = isJsonObject(call.function) ? call.function : isJsonObject(call.custom) ? call.custom : call;
+      out.push(toolCallKey(str(fn.name) ?? '', str(fn.arguments) ?? str(fn.input) ?? ''));
     }
+  }
+  if (isJsonObject(message.function_call)) {
+    out.push(toolCallKey(str(message.function_call.name) ?? '', str(message.function_call.arguments) ?? ''));
   }
   if (Array.isArray(message.content)) {
     for (const part of message.content) {
-      if (isJsonObject(part) && part.type === 'tool_use') {
+      if (
+        isJsonObject(part) &&
+        (part.type === 'tool_use' || part.type === 'server_tool_use' || part.type === 'mcp_tool_use')
+      ) {
         out.push(toolCallKey(str(part.name) ?? '', JSON.stringify(part.input ?? {})));
       }
     }

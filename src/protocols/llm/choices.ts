@@ -16,14 +16,57 @@ export function contentText(content: unknown): string {
     .join('');
 }
 
-function openAiToolCalls(calls: unknown): LlmToolCall[] {
-  return arr(calls)
-    .filter(isObj)
-    .map((call) => {
-      const fn = isObj(call.function) ? call.function : {};
-      return { id: str(call.id), name: str(fn.name), arguments: str(fn.arguments) };
-    });
+/**
+ * What a chat tool call (or a streamed piece of one) names and passes: a function under `function`
+ * with JSON `arguments`, a free-form tool under `custom` with text `input`.
+ */
+export function chatToolCallParts(call: Obj): { name: string; arguments: string } {
+  const tool = isObj(call.function) ? call.function : isObj(call.custom) ? call.custom : {};
+  return { name: str(tool.name), arguments: str(tool.arguments) || str(tool.input) };
 }
+
+/** A chat message's tool calls, the legacy `function_call` (from `functions`) included. */
+function openAiToolCalls(message: Obj): LlmToolCall[] {
+  const calls = arr(message.tool_calls)
+    .filter(isObj)
+    .map((call) => ({ id: str(call.id), ...chatToolCallParts(call) }));
+  if (isObj(message.function_call)) {
+    calls.push({
+      id: '',
+      name: str(message.function_call.name),
+      arguments: str(message.function_call.arguments),
+    });
+  }
+  return calls;
+}
+
+/**
+ * A Responses output item that calls a tool: a function or free-form tool the client runs, a shell
+ * command or computer action it is asked to carry out, or a tool the provider runs (MCP, code,
+ * search). Named by the tool, else by its kind (`local_shell` for `local_shell_call`); its input
+ * is what the item passes (arguments, input, code) or the action it asks for, as JSON. An image
+ * generation's result (the image) is output, not input, and is not read.
+ */
+function responsesToolCall(item: Obj): LlmToolCall | null {
+  const type = str(item.type);
+  const kind = type.endsWith('_call')
+    ? type.slice(0, -'_call'.length)
+    : type === 'mcp_approval_request'
+      ? 'mcp'
+      : null;
+  if (kind === null) return null;
+  const input =
+    [item.arguments, item.input, item.code].find((v): v is string => typeof v === 'string') ??
+    JSON.stringify(item.action ?? item.queries ?? {});
+  return { id: str(item.call_id) || str(item.id), name: str(item.name) || kind, arguments: input };
+}
+
+/** Anthropic blocks that call a tool: the client's (`tool_use`), the provider's own and an MCP server's. */
+export const ANTHROPIC_TOOL_BLOCKS: ReadonlySet<string> = new Set([
+  'tool_use',
+  'server_tool_use',
+  'mcp_tool_use',
+]);
 
 export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
   if (!isObj(body)) return [];
@@ -35,10 +78,11 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
           const message = isObj(c.message) ? c.message : {};
           return {
             index: typeof c.index === 'number' ? c.index : i,
-            text: contentText(message.content),
+            // A refusal is the answer the client gets in place of content.
+            text: contentText(message.content) + str(message.refusal),
             reasoning: str(message.reasoning_content) || str(message.reasoning),
             finishReason: typeof c.finish_reason === 'string' ? c.finish_reason : null,
-            toolCalls: openAiToolCalls(message.tool_calls),
+            toolCalls: openAiToolCalls(message),
           };
         });
     case 'openai.completions':
@@ -64,13 +108,8 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
         if (item.type === 'message') text += texts(item.content);
         // A reasoning item shows its summary, and with some models its text.
         if (item.type === 'reasoning') reasoning += texts(item.summary) + texts(item.content);
-        if (item.type === 'function_call') {
-          toolCalls.push({
-            id: str(item.call_id) || str(item.id),
-            name: str(item.name),
-            arguments: str(item.arguments),
-          });
-        }
+        const call = responsesToolCall(item);
+        if (call) toolCalls.push(call);
       }
       return [
         {
@@ -89,7 +128,7 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
       for (const block of arr(body.content).filter(isObj)) {
         if (block.type === 'text') text += str(block.text);
         if (block.type === 'thinking') reasoning += str(block.thinking);
-        if (block.type === 'tool_use') {
+        if (ANTHROPIC_TOOL_BLOCKS.has(str(block.type))) {
           toolCalls.push({
             id: str(block.id),
             name: str(block.name),

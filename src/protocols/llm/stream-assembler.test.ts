@@ -223,3 +223,132 @@ test("whole bodies: the shown reasoning of each provider's shape is kept apart f
   }
   assert.equal(choicesFromBody('openai.completions', { choices: [{ text: 'four' }] })[0]?.reasoning, '');
 });
+
+/** Feeds `bytes` cut once at every offset and checks each assembly. */
+function atEverySplit(
+  api: 'openai.chat' | 'anthropic.messages',
+  sse: string,
+  check: (a: StreamAssembler) => void,
+) {
+  const bytes = Buffer.from(sse);
+  for (let cut = 0; cut <= bytes.length; cut++) {
+    const assembler = new StreamAssembler(api);
+    feed(assembler, bytes, [cut]);
+    check(assembler);
+  }
+}
+
+const sseData = (events: object[]) =>
+  `${events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('')}data: [DONE]\n\n`;
+
+test('chat streams keep the calls of free-form tools, the legacy function_call and a refusal, at every split', () => {
+  const delta = (d: object) => ({ choices: [{ index: 0, delta: d }] });
+  const custom = sseData([
+    delta({
+      tool_calls: [{ index: 0, id: 'call_1', type: 'custom', custom: { name: 'shell', input: 'rm -r' } }],
+    }),
+    delta({ tool_calls: [{ index: 0, custom: { input: 'f /srv' } }] }),
+    { choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] },
+  ]);
+  atEverySplit('openai.chat', custom, (a) =>
+    assert.deepEqual(a.choices()[0]?.toolCalls, [{ id: 'call_1', name: 'shell', arguments: 'rm -rf /srv' }]),
+  );
+  const legacy = sseData([
+    delta({ function_call: { name: 'bash', arguments: '' } }),
+    delta({ function_call: { arguments: '{"cmd":' } }),
+    delta({ function_call: { arguments: '"ls"}' } }),
+  ]);
+  atEverySplit('openai.chat', legacy, (a) =>
+    assert.deepEqual(a.choices()[0]?.toolCalls, [{ id: '', name: 'bash', arguments: '{"cmd":"ls"}' }]),
+  );
+  const refusal = sseData([delta({ refusal: "I can't " }), delta({ refusal: 'help with that.' })]);
+  atEverySplit('openai.chat', refusal, (a) => assert.equal(a.choices()[0]?.text, "I can't help with that."));
+});
+
+test('Anthropic streams keep the calls of server and MCP tools, at every split', () => {
+  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const sse = [
+    ev('message_start', { message: { id: 'm' } }),
+    ev('content_block_start', {
+      index: 0,
+      content_block: { type: 'server_tool_use', id: 'srv_1', name: 'web_search', input: {} },
+    }),
+    ev('content_block_delta', {
+      index: 0,
+      delta: { type: 'input_json_delta', partial_json: '{"query":"q"}' },
+    }),
+    ev('content_block_stop', { index: 0 }),
+    ev('content_block_start', {
+      index: 1,
+      content_block: {
+        type: 'mcp_tool_use',
+        id: 'mcp_1',
+        name: 'drop_table',
+        server_name: 'db',
+        input: { t: 'x' },
+      },
+    }),
+    ev('content_block_stop', { index: 1 }),
+    ev('message_stop', {}),
+  ].join('');
+  atEverySplit('anthropic.messages', sse, (a) =>
+    assert.deepEqual(a.choices()[0]?.toolCalls, [
+      { id: 'srv_1', name: 'web_search', arguments: '{"query":"q"}' },
+      { id: 'mcp_1', name: 'drop_table', arguments: '{"t":"x"}' },
+    ]),
+  );
+});
+
+test('whole bodies: every kind of tool call is kept, named by the tool or by its kind', () => {
+  const [chat] = choicesFromBody('openai.chat', {
+    choices: [
+      {
+        message: {
+          content: null,
+          refusal: 'no',
+          tool_calls: [{ id: 'c1', type: 'custom', custom: { name: 'shell', input: 'ls' } }],
+          function_call: { name: 'bash', arguments: '{}' },
+        },
+      },
+    ],
+  });
+  assert.equal(chat?.text, 'no');
+  assert.deepEqual(chat?.toolCalls, [
+    { id: 'c1', name: 'shell', arguments: 'ls' },
+    { id: '', name: 'bash', arguments: '{}' },
+  ]);
+  const [responses] = choicesFromBody('openai.responses', {
+    status: 'completed',
+    output: [
+      { type: 'function_call', call_id: 'f1', name: 'lookup', arguments: '{"id":1}' },
+      { type: 'custom_tool_call', call_id: 'c1', name: 'apply_patch', input: '*** Begin Patch' },
+      { type: 'local_shell_call', call_id: 's1', action: { type: 'exec', command: ['rm', '-rf', '/srv'] } },
+      { type: 'mcp_call', id: 'm1', server_label: 'db', name: 'drop_table', arguments: '{"t":"x"}' },
+      { type: 'code_interpreter_call', id: 'ci1', code: 'print(1)' },
+      { type: 'image_generation_call', id: 'ig1', result: 'iVBORw0KGgo=' },
+      { type: 'mcp_approval_request', id: 'a1', server_label: 'db', name: 'drop_table', arguments: '{}' },
+      { type: 'message', content: [{ type: 'output_text', text: 'done' }] },
+    ],
+  });
+  assert.equal(responses?.text, 'done');
+  assert.deepEqual(responses?.toolCalls, [
+    { id: 'f1', name: 'lookup', arguments: '{"id":1}' },
+    { id: 'c1', name: 'apply_patch', arguments: '*** Begin Patch' },
+    { id: 's1', name: 'local_shell', arguments: '{"type":"exec","command":["rm","-rf","/srv"]}' },
+    { id: 'm1', name: 'drop_table', arguments: '{"t":"x"}' },
+    { id: 'ci1', name: 'code_interpreter', arguments: 'print(1)' },
+    { id: 'ig1', name: 'image_generation', arguments: '{}' },
+    { id: 'a1', name: 'drop_table', arguments: '{}' },
+  ]);
+  const [anthropic] = choicesFromBody('anthropic.messages', {
+    content: [
+      { type: 'server_tool_use', id: 's', name: 'web_search', input: { query: 'q' } },
+      { type: 'web_search_tool_result', tool_use_id: 's', content: [] },
+      { type: 'mcp_tool_use', id: 'm', name: 'drop_table', server_name: 'db', input: {} },
+    ],
+  });
+  assert.deepEqual(
+    anthropic?.toolCalls.map((c) => c.name),
+    ['web_search', 'drop_table'],
+  );
+});

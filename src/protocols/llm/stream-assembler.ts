@@ -3,11 +3,20 @@
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
-import { choicesFromBody, contentText, errorFromBody } from './choices.js';
+import {
+  ANTHROPIC_TOOL_BLOCKS,
+  chatToolCallParts,
+  choicesFromBody,
+  contentText,
+  errorFromBody,
+} from './choices.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Where a streamed legacy `function_call` is kept among a choice's tool calls: after any real one. */
+const LEGACY_FUNCTION_CALL = Number.MAX_SAFE_INTEGER;
 
 interface ToolCallDraft {
   id: string;
@@ -128,15 +137,21 @@ export class StreamAssembler {
       if (typeof raw.text === 'string') choice.text += raw.text; // completions
       const delta = isObj(raw.delta) ? raw.delta : null;
       if (!delta) continue;
-      choice.text += contentText(delta.content);
+      choice.text += contentText(delta.content) + str(delta.refusal);
       choice.reasoning += str(delta.reasoning_content) || str(delta.reasoning);
       for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
         if (!isObj(call)) continue;
         const tool = this.#tool(choice, typeof call.index === 'number' ? call.index : 0);
         if (call.id) tool.id = str(call.id);
-        const fn = isObj(call.function) ? call.function : {};
-        if (fn.name) tool.name += str(fn.name);
-        tool.arguments += str(fn.arguments);
+        const part = chatToolCallParts(call);
+        tool.name += part.name;
+        tool.arguments += part.arguments;
+      }
+      // The legacy `function_call` (a request with `functions`): one call, streamed like a tool call's.
+      if (isObj(delta.function_call)) {
+        const tool = this.#tool(choice, LEGACY_FUNCTION_CALL);
+        tool.name += str(delta.function_call.name);
+        tool.arguments += str(delta.function_call.arguments);
       }
     }
   }
@@ -170,10 +185,13 @@ export class StreamAssembler {
       }
       case 'content_block_start': {
         const block = isObj(data.content_block) ? data.content_block : {};
-        if (block.type === 'tool_use') {
+        if (ANTHROPIC_TOOL_BLOCKS.has(str(block.type))) {
           const tool = this.#tool(this.#choice(0), typeof data.index === 'number' ? data.index : 0);
           tool.id = str(block.id);
           tool.name = str(block.name);
+          // A block whose input comes whole at its start, rather than in input_json_delta pieces.
+          if (isObj(block.input) && Object.keys(block.input).length > 0)
+            tool.arguments = JSON.stringify(block.input);
         }
         break;
       }
