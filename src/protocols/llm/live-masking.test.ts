@@ -122,6 +122,37 @@ const STREAMS: readonly PieceStream[] = [
         .map((c: any) => c.function?.arguments ?? '')
         .join(''),
   },
+  {
+    name: 'chat free-form (custom) tool call input',
+    api: 'openai.chat',
+    sse: (pieces) =>
+      chunk({
+        delta: {
+          tool_calls: [{ index: 0, id: 'call_1', type: 'custom', custom: { name: 'shell', input: '' } }],
+        },
+      }) +
+      pieces.map((p) => chunk({ delta: { tool_calls: [{ index: 0, custom: { input: p } }] } })).join('') +
+      chunk({ delta: {}, finish_reason: 'tool_calls' }) +
+      'data: [DONE]\n\n',
+    received: (events) =>
+      json(events)
+        .flatMap((d) => d.choices[0]?.delta?.tool_calls ?? [])
+        .map((c: any) => c.custom?.input ?? '')
+        .join(''),
+  },
+  {
+    name: 'chat legacy function_call arguments',
+    api: 'openai.chat',
+    sse: (pieces) =>
+      chunk({ delta: { function_call: { name: 'f', arguments: '' } } }) +
+      pieces.map((p) => chunk({ delta: { function_call: { arguments: p } } })).join('') +
+      chunk({ delta: {}, finish_reason: 'function_call' }) +
+      'data: [DONE]\n\n',
+    received: (events) =>
+      json(events)
+        .map((d) => d.choices[0]?.delta?.function_call?.arguments ?? '')
+        .join(''),
+  },
   ...(
     [
       ['thinking', 'thinking_delta', 'thinking'],
@@ -145,7 +176,14 @@ const STREAMS: readonly PieceStream[] = [
     }),
   ),
   ...(
-    ['response.output_text', 'response.reasoning_summary_text', 'response.function_call_arguments'] as const
+    [
+      'response.output_text',
+      'response.reasoning_summary_text',
+      'response.function_call_arguments',
+      'response.custom_tool_call_input',
+      'response.mcp_call_arguments',
+      'response.code_interpreter_call_code',
+    ] as const
   ).map(
     (family): PieceStream => ({
       name: `Responses ${family}`,
@@ -162,6 +200,8 @@ const STREAMS: readonly PieceStream[] = [
           output_index: 0,
           text: pieces.join(''),
           arguments: pieces.join(''),
+          input: pieces.join(''),
+          code: pieces.join(''),
         }) +
         ev('response.completed', { response: { id: 'resp_1', output: [] } }),
       received: (events) =>

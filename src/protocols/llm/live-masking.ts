@@ -1,8 +1,9 @@
 // Masking toward the client (`mask_responses: true`): the stream stays a stream. Each SSE event is
-// rewritten as it arrives; every text that arrives in pieces (a choice's content, reasoning and
-// tool-call arguments; a content block's text, thinking or tool input; a Responses item's text,
-// reasoning or arguments) runs through its own streaming masker, which holds back only its bounded
-// window, and the held text is released into the event that closes it. Other events are masked whole.
+// rewritten as it arrives; every text that arrives in pieces (a choice's content, reasoning, refusal
+// and tool-call input, the legacy function_call's arguments; a content block's text, thinking or
+// tool input; a Responses item's text, reasoning, arguments, tool input or code) runs through its
+// own streaming masker, which holds back only its bounded window, and the held text is released
+// into the event that closes it. Other events are masked whole.
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { JsonObject } from '../../core/events.js';
 import type { LlmApi } from '../../core/llm-payloads.js';
@@ -12,6 +13,9 @@ type Obj = Record<string, unknown>;
 
 /** The fields of a chat delta that carry the model's words in pieces (reasoning: OpenAI-compatible servers). */
 const CHAT_TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
+/** Where a chat tool call's input arrives in pieces: a function's arguments, a free-form tool's input. */
+const TOOL_INPUT = { function: 'arguments', custom: 'input' } as const;
+type ToolKind = keyof typeof TOOL_INPUT;
 /** Anthropic delta types that carry the model's words in pieces, and the field that holds them. */
 const ANTHROPIC_DELTA_TEXT: Readonly<Record<string, string>> = {
   text_delta: 'text',
@@ -25,6 +29,9 @@ const RESPONSES_TEXT_EVENTS = [
   'response.reasoning_text',
   'response.reasoning_summary_text',
   'response.function_call_arguments',
+  'response.custom_tool_call_input',
+  'response.mcp_call_arguments',
+  'response.code_interpreter_call_code',
 ] as const;
 /** Where a Responses delta belongs: the fields a synthesized closing delta copies from its done event. */
 const DELTA_PLACE = ['sequence_number', 'item_id', 'output_index', 'content_index', 'summary_index'] as const;
@@ -39,6 +46,8 @@ export class SseMaskingRewriter {
   readonly #streams = new Map<string, StreamTextMasker>();
   /** The delta type of each Anthropic content block whose text is held (text_delta, thinking_delta). */
   readonly #deltaTypes = new Map<string, string>();
+  /** Whether each chat tool call streams as a function or a free-form (custom) tool. */
+  readonly #toolKinds = new Map<string, ToolKind>();
   #out = '';
 
   constructor(api: LlmApi, masker: PayloadMasker, connection: string) {
@@ -124,7 +133,14 @@ export class SseMaskingRewriter {
             delete delta.tool_calls;
           }
         }
-        choice.delta = this.#maskRest(delta, [...CHAT_TEXT_FIELDS, 'tool_calls']);
+        // The legacy function_call (a request with `functions`) streams its arguments as a tool call does.
+        if (isObj(delta.function_call) || (closes && this.#streams.has(`${at}:delta:function_call`))) {
+          const call: Obj = isObj(delta.function_call) ? { ...delta.function_call } : {};
+          const args = this.#piece(`${at}:delta:function_call`, call.arguments, closes);
+          if (typeof call.arguments === 'string' || args !== '') call.arguments = args;
+          delta.function_call = this.#maskRest(call, ['arguments']);
+        }
+        choice.delta = this.#maskRest(delta, [...CHAT_TEXT_FIELDS, 'tool_calls', 'function_call']);
       }
       return choice;
     });
@@ -132,9 +148,10 @@ export class SseMaskingRewriter {
   }
 
   /**
-   * A chat delta's tool calls: each call's `arguments` arrive in pieces and are masked as one text
-   * per call; the rest of each call is masked whole. At the choice's close, a call whose held text
-   * is released but that sent nothing in this chunk is added with just its index and the rest.
+   * A chat delta's tool calls: each call's input arrives in pieces (a function's `arguments`, a
+   * free-form tool's `custom.input`) and is masked as one text per call; the rest of each call is
+   * masked whole. At the choice's close, a call whose held text is released but that sent nothing
+   * in this chunk is added with just its index and the rest, in the place its pieces came in.
    */
   #toolCalls(at: string, calls: unknown, closes: boolean): unknown[] {
     const out: unknown[] = [];
@@ -146,25 +163,31 @@ export class SseMaskingRewriter {
       }
       const index = typeof raw.index === 'number' ? raw.index : 0;
       seen.add(index);
-      const fn = isObj(raw.function) ? { ...raw.function } : null;
       const key = `${at}:delta:tool:${index}`;
-      const call = this.#maskRest(raw, ['function', 'index']);
-      if (fn) {
-        const args = this.#piece(key, fn.arguments, closes);
-        if (typeof fn.arguments === 'string' || args !== '') fn.arguments = args;
-        call.function = this.#maskRest(fn, ['arguments']);
+      const kind = isObj(raw.function) ? 'function' : isObj(raw.custom) ? 'custom' : this.#toolKinds.get(key);
+      const call = this.#maskRest(raw, ['function', 'custom', 'index']);
+      const tool = kind !== undefined && isObj(raw[kind]) ? { ...(raw[kind] as Obj) } : null;
+      if (kind !== undefined && tool) {
+        this.#toolKinds.set(key, kind);
+        const field = TOOL_INPUT[kind];
+        const input = this.#piece(key, tool[field], closes);
+        if (typeof tool[field] === 'string' || input !== '') tool[field] = input;
+        call[kind] = this.#maskRest(tool, [field]);
       } else if (closes) {
         const rest = this.#flush(key);
-        if (rest) call.function = { arguments: rest };
+        if (rest) call[kind ?? 'function'] = { [TOOL_INPUT[kind ?? 'function']]: rest };
       }
+      if (closes) this.#toolKinds.delete(key);
       out.push(call);
     }
     if (closes) {
       for (const key of [...this.#streams.keys()].filter((k) => k.startsWith(`${at}:delta:tool:`))) {
         const index = Number(key.slice(`${at}:delta:tool:`.length));
         if (seen.has(index)) continue;
+        const kind = this.#toolKinds.get(key) ?? 'function';
+        this.#toolKinds.delete(key);
         const rest = this.#flush(key);
-        if (rest) out.push({ index, function: { arguments: rest } });
+        if (rest) out.push({ index, [kind]: { [TOOL_INPUT[kind]]: rest } });
       }
     }
     return out;
