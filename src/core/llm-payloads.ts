@@ -75,6 +75,12 @@ export interface LlmResponsePayload extends JsonObject {
   durationMs: number;
   /** The full JSON body of a non-streamed response (masked); null for streams and non-JSON bodies. */
   body: JsonValue;
+  /**
+   * A non-streamed body that is not JSON (a proxy's HTML error page, plain text), as text (masked),
+   * so what the client received is in the record all the same. Null otherwise; absent in events
+   * recorded before 4 December.
+   */
+  bodyText: string | null;
   /** Set when the exchange failed: upstream error status, a broken stream, a client abort. */
   error: { code: string; message: string } | null;
   /** True when the response was cut short (upstream died mid-stream, client went away). */

@@ -23,6 +23,7 @@ export function recordedResponse(
     ttftMs: null,
     durationMs: 5,
     body: null,
+    bodyText: null,
     error: null,
     partial: false,
     providerId: null,

@@ -103,6 +103,7 @@ export class GatewayEventRecorder {
       ttftMs: null,
       durationMs: Date.now() - started,
       body: json,
+      bodyText: null,
       error: null,
       partial: false,
       providerId: typeof json.id === 'string' ? json.id : null,

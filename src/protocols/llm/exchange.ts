@@ -143,7 +143,8 @@ async function forward(
       sendError(res, error, target.shape);
       return;
     }
-    const contentType = String(answer.headers['content-type'] ?? '');
+    // Media types are case-insensitive (RFC 9110 §8.3.1): `Text/Event-Stream` is a stream too.
+    const contentType = String(answer.headers['content-type'] ?? '').toLowerCase();
     if (contentType.includes('text/event-stream')) {
       await relayStream(res, answer, ex, abort.signal);
     } else {

@@ -39,6 +39,7 @@ export interface Exchange {
 export interface ResponseRecord {
   status: number;
   body?: JsonValue;
+  bodyText?: string;
   choices?: LlmResponsePayload['choices'];
   usage?: JsonValue;
   ttftMs?: number | null;
@@ -67,6 +68,7 @@ export function recordResponse(ex: Exchange, r: ResponseRecord): Promise<Recorde
     ttftMs: r.ttftMs === undefined || r.ttftMs === null ? null : round(r.ttftMs),
     durationMs: round(performance.now() - ex.started),
     body: r.body ?? null,
+    bodyText: r.bodyText ?? null,
     error: r.error ? { code: r.error.code, message: r.error.message } : (r.upstreamFailure ?? null),
     partial: r.partial,
     providerId: r.providerId ?? null,
@@ -112,6 +114,8 @@ export async function relayWhole(
     await recordResponse(ex, {
       status: upstream.statusCode,
       body: parsed as JsonValue,
+      // What cannot be read as JSON is still what the client gets: recorded as text.
+      ...(parsed === null && bytes.length > 0 ? { bodyText: bytes.toString('utf8') } : {}),
       choices: choicesFromBody(ex.api, parsed),
       usage: usageFromBody(parsed),
       upstreamFailure,
