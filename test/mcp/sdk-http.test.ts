@@ -78,6 +78,25 @@ test('a secret in tool arguments and results reaches the upstream but is masked 
   assert.ok(!recorded.includes(secret), 'the key was masked before it was recorded');
 });
 
+test('what else a call carries to the server (_meta, a later field) is recorded with it', async () => {
+  // The SDK puts a progress token in params._meta when the caller asks for progress.
+  await through.callTool(
+    { name: 'add', arguments: { a: 1, b: 2 }, _meta: { 'example.com/ticket': 'T-9' } },
+    undefined,
+    {
+      onprogress: () => undefined,
+    },
+  );
+  const call = (await f.events('mcp.call')).at(-1)!.payload!;
+  assert.equal(call.tool, 'add');
+  const params = call.params as { _meta: Record<string, unknown> };
+  assert.equal(params._meta['example.com/ticket'], 'T-9');
+  assert.ok(params._meta.progressToken !== undefined, 'the progress token the server saw is recorded');
+  // A call without anything else records no params.
+  await through.callTool({ name: 'add', arguments: { a: 3, b: 4 } });
+  assert.equal((await f.events('mcp.call')).at(-1)!.payload!.params, undefined);
+});
+
 test('resources/read and prompts/get are recorded before they are forwarded, results identical', async () => {
   assert.deepEqual(
     await through.readResource({ uri: 'demo://readme' }),

@@ -318,6 +318,10 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   }
   const tool = m.params.name;
   const args = isObject(m.params.arguments) ? m.params.arguments : {};
+  // The call goes on as sent, so whatever else its params carry (`_meta`, a field of a later
+  // revision) reaches the server too: recorded, and bound to a review, with the arguments.
+  const { name: _name, arguments: _arguments, ...otherParams } = m.params;
+  const extra = Object.keys(otherParams).length > 0 ? otherParams : null;
   const callId = newId('mc');
   await served.pins.fresh();
   let state = served.pins.status(tool);
@@ -347,6 +351,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     tool,
     arguments: args,
     tool_digest: pinned,
+    ...(extra !== null ? { params: extra } : {}),
     ...traceFacts(scope),
   };
   if (!toolAllowed(served.config.tools, tool)) {
@@ -371,7 +376,14 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     // Write-ahead; a review is bound to the tool, these exact arguments, the caller and the pin.
     await session.submit('mcp.call', payload, {
       signal: scope.signal,
-      actionDigest: () => actionDigest([tool, canonicalJson(args), pinned, session.identity.subject]),
+      actionDigest: () =>
+        actionDigest([
+          tool,
+          canonicalJson(args),
+          pinned,
+          session.identity.subject,
+          ...(extra !== null ? [canonicalJson(extra)] : []),
+        ]),
     });
   } catch (err) {
     return sendRpcError(scope.res, toVigilError(err), m.id);
