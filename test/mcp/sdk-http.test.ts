@@ -78,7 +78,7 @@ test('a secret in tool arguments and results reaches the upstream but is masked 
   assert.ok(!recorded.includes(secret), 'the key was masked before it was recorded');
 });
 
-test('what else a call carries to the server (_meta, a later field) is recorded with it', async () => {
+test('what else a call or read carries to the server (_meta, a later field) is recorded with it', async () => {
   // The SDK puts a progress token in params._meta when the caller asks for progress.
   await through.callTool(
     { name: 'add', arguments: { a: 1, b: 2 }, _meta: { 'example.com/ticket': 'T-9' } },
@@ -95,6 +95,10 @@ test('what else a call carries to the server (_meta, a later field) is recorded 
   // A call without anything else records no params.
   await through.callTool({ name: 'add', arguments: { a: 3, b: 4 } });
   assert.equal((await f.events('mcp.call')).at(-1)!.payload!.params, undefined);
+  // Reads too.
+  await through.readResource({ uri: 'demo://readme', _meta: { 'example.com/ticket': 'T-10' } });
+  const read = (await f.events('mcp.read')).at(-1)!.payload!;
+  assert.deepEqual([read.uri, read.params], ['demo://readme', { _meta: { 'example.com/ticket': 'T-10' } }]);
 });
 
 test('resources/read and prompts/get are recorded before they are forwarded, results identical', async () => {

@@ -175,6 +175,15 @@ async function forward(
   });
 }
 
+/**
+ * A request's params beyond those its record names, or null when there are none. Requests go on
+ * as sent, so these reach the server too (`_meta`, a field of a later revision) and are recorded.
+ */
+function paramsBeyond(params: JsonObject, recorded: readonly string[]): JsonObject | null {
+  const rest = Object.entries(params).filter(([key]) => !recorded.includes(key));
+  return rest.length > 0 ? Object.fromEntries(rest) : null;
+}
+
 async function recordedRead(
   served: McpServed,
   scope: RequestScope,
@@ -183,11 +192,13 @@ async function recordedRead(
   what: JsonObject,
 ): Promise<void> {
   const readId = newId('mr');
+  const extra = paramsBeyond(m.params, Object.keys(what));
   // Write-ahead like a call: what was asked for is durable before the upstream sees the request.
   await scope.session.observe(type, {
     read_id: readId,
     request_id: String(m.id),
     ...what,
+    ...(extra !== null ? { params: extra } : {}),
     ...traceFacts(scope),
   });
   await forward(served, scope, m, {
@@ -320,8 +331,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   const args = isObject(m.params.arguments) ? m.params.arguments : {};
   // The call goes on as sent, so whatever else its params carry (`_meta`, a field of a later
   // revision) reaches the server too: recorded, and bound to a review, with the arguments.
-  const { name: _name, arguments: _arguments, ...otherParams } = m.params;
-  const extra = Object.keys(otherParams).length > 0 ? otherParams : null;
+  const extra = paramsBeyond(m.params, ['name', 'arguments']);
   const callId = newId('mc');
   await served.pins.fresh();
   let state = served.pins.status(tool);
