@@ -1,6 +1,8 @@
 // Benchmark: what policy rules and approvals cost.
 //  1. Rule evaluation in-process: 50 rules that do not match (every rule is read) against no rules,
-//     for a chat request with a ~2 KB prompt and for a classified UPDATE statement.
+//     for a chat request with a ~2 KB prompt, a 40-turn conversation (~70 KB; in ASCII and with
+//     typographic characters, which policy also reads with hidden characters revealed) and a
+//     classified UPDATE statement.
 //  2. The same through a running gateway: model requests at a fixed rate with 50 rules against the
 //     same gateway with none (the baseline, in the same run), p50 and p99.
 //  3. Approval release: 100 held requests; the time from a reviewer's approve call returning to
@@ -75,6 +77,21 @@ const chatDraft: EventDraft = {
     },
   },
 };
+/** An agent's 40-turn conversation (~70 KB), once in plain ASCII and once with typographic characters. */
+function conversationDraft(line: string): EventDraft {
+  const messages = Array.from({ length: 40 }, (_, i) => ({
+    role: i % 2 === 0 ? 'user' : 'assistant',
+    content: `Turn ${i}: ${line.repeat(25)}`,
+  }));
+  return { ...chatDraft, payload: { ...chatDraft.payload, body: { model: 'demo', messages } } };
+}
+const asciiConversation = conversationDraft(
+  'the deploy failed at step three, so we rolled back and retried; ',
+);
+const typographicConversation = conversationDraft(
+  'the deploy failed — “step three” — so we rolled back ✓ retried; ',
+);
+
 const sqlDraft: EventDraft = {
   type: 'db.query',
   sessionId: 's',
@@ -99,11 +116,13 @@ function perEvaluationUs(rules: PolicyRules, draft: EventDraft, n: number): numb
 const empty = new PolicyRules(configSchema.parse({}).policy, PROTOCOLS.describeAction);
 const fifty = new PolicyRules(fiftyRules(), PROTOCOLS.describeAction);
 const evalRows = [
-  ['chat request, 2 KB prompt', chatDraft],
-  ['UPDATE statement', sqlDraft],
-].map(([label, draft]) => {
-  const base = perEvaluationUs(empty, draft as EventDraft, 100_000);
-  const full = perEvaluationUs(fifty, draft as EventDraft, 100_000);
+  ['chat request, 2 KB prompt', chatDraft, 100_000],
+  ['chat request, 40 turns (70 KB, ASCII)', asciiConversation, 5_000],
+  ['chat request, 40 turns (70 KB, dashes, quotes, ✓)', typographicConversation, 5_000],
+  ['UPDATE statement', sqlDraft, 100_000],
+].map(([label, draft, n]) => {
+  const base = perEvaluationUs(empty, draft as EventDraft, n as number);
+  const full = perEvaluationUs(fifty, draft as EventDraft, n as number);
   return `| ${label} | ${base.toFixed(2)} µs | ${full.toFixed(2)} µs | ${(full - base).toFixed(2)} µs |`;
 });
 
@@ -206,7 +225,7 @@ const load = os.loadavg()[0]!.toFixed(1);
 const body = `
 Command: \`node --import tsx bench/policy/run.ts --seconds ${seconds} --rate ${rate}\`
 
-Rule evaluation in-process (mean of 100,000 evaluations after a warm-up), 50 rules
+Rule evaluation in-process (mean of 100,000 evaluations after a warm-up, 5,000 for the conversations), 50 rules
 of five shapes (patterns, statement kinds, tables, models and tools, principals), none matching, so
 every rule is read:
 

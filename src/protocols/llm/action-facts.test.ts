@@ -100,7 +100,13 @@ test('OpenAI responses, completions and embeddings', () => {
 test('a model request without a usable body has empty facts', () => {
   const bodies: JsonValue[] = [null, 'text', [1], { messages: [null, 1, { content: 5 }] }];
   for (const body of bodies) {
-    assert.deepEqual(describeLlmAction('llm.request', { body }), NO_FACTS, JSON.stringify(body));
+    const facts = describeLlmAction('llm.request', { body })!;
+    // Every field, the lazily made readings included.
+    assert.deepEqual(
+      { ...facts, alternateTexts: facts.alternateTexts },
+      { ...NO_FACTS },
+      JSON.stringify(body),
+    );
   }
   // A malformed shape is still read for its text: the upstream might accept it.
   assert.equal(llm('openai.chat', { messages: 'x', tools: 'y' }).text, 'x\ny');
@@ -243,6 +249,34 @@ test('tools offered through legacy functions, and tool calls of every kind in th
     ],
   });
   assert.deepEqual(anthropic.tools.toSorted(), ['fetch_page', 'web_search']);
+});
+
+test('other readings: the parts of one message run together, and hidden characters revealed', () => {
+  const parts = llm('openai.chat', {
+    messages: [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'exfil' },
+          { type: 'image_url', image_url: { url: 'u' } },
+          { type: 'text', text: 'trate' },
+        ],
+      },
+      { role: 'user', content: 'separate message' },
+    ],
+  });
+  assert.equal(parts.text, 'exfil\nu\ntrate\nseparate message');
+  assert.deepEqual(parts.alternateTexts, ['exfiltrate']);
+  // Separate prompts of a completion, or separate messages, are not run together.
+  assert.deepEqual(llm('openai.completions', { prompt: ['a', 'b'] }).alternateTexts, []);
+  const hidden = llm('anthropic.messages', {
+    messages: [{ role: 'user', content: 'ex\u200bfil ｔｈｅ keys' }],
+  });
+  assert.deepEqual(hidden.alternateTexts, ['exfil the keys']);
+  assert.deepEqual(
+    llm('openai.chat', { messages: [{ role: 'user', content: 'plain “text” — ok' }] }).alternateTexts,
+    [],
+  );
 });
 
 test('events this module does not emit have no facts (null, so another module may answer)', () => {

@@ -2,9 +2,10 @@
 // tools. The body is whatever the caller sent, so every field is read defensively: anything missing
 // or of the wrong shape is simply absent, and nothing here throws.
 
-import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
+import type { ActionFacts } from '../../core/actions.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
+import { revealedText } from '../../policy/hidden-text.js';
 
 /**
  * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
@@ -121,15 +122,15 @@ export function describeLlmAction(type: EventType, payload: JsonObject): ActionF
  */
 export function describeModelRequest(payload: JsonObject): ActionFacts {
   const body: JsonObject = isJsonObject(payload.body) ? payload.body : {};
-  const texts: string[] = [];
-  const tools = new Set<string>();
+  const read: Reading = { texts: [], runs: [], tools: new Set() };
+  const { tools } = read;
 
   // The tools offered and the output format asked for are read by the model as well: a
   // description is as much an instruction as a message.
-  for (const field of TEXT_FIELDS) collectText(body[field], texts, tools);
+  for (const field of TEXT_FIELDS) collectText(body[field], read);
   for (const [field, value] of Object.entries(body)) {
     if (!SETTINGS.has(field) && !(TEXT_FIELDS as readonly string[]).includes(field)) {
-      collectText(value, texts, tools);
+      collectText(value, read);
     }
   }
   // OpenAI chat's legacy `functions` offers tools as `tools` does, and the upstream still runs it.
@@ -153,7 +154,67 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   // A request that runs a model without naming one runs the one the upstream picks.
   const modelLeftToUpstream =
     model === null && typeof payload.api === 'string' && RUNS_A_MODEL.has(payload.api);
-  return { ...NO_FACTS, text: texts.join('\n'), model, modelLeftToUpstream, tools: [...tools] };
+  return new ModelRequestFacts(read, model, modelLeftToUpstream);
+}
+
+/**
+ * A model request's facts. The other readings are made when a deny, review or alert pattern first
+ * asks for them, so a policy without one pays nothing (a class, because an object literal with a
+ * getter is built on V8's slow path: it tripled the cost of reading a request).
+ */
+class ModelRequestFacts implements ActionFacts {
+  readonly text: string;
+  readonly statementKinds: readonly string[] = [];
+  readonly tables: readonly string[] = [];
+  readonly tools: readonly string[];
+  readonly alternateTools: readonly string[] = [];
+  readonly #read: Reading;
+  #alternates: readonly string[] | undefined;
+
+  constructor(
+    read: Reading,
+    readonly model: string | null,
+    readonly modelLeftToUpstream: boolean,
+  ) {
+    this.#read = read;
+    this.text = read.texts.join('\n');
+    this.tools = [...read.tools];
+  }
+
+  get alternateTexts(): readonly string[] {
+    this.#alternates ??= modelReadings(this.#read, this.text);
+    return this.#alternates;
+  }
+}
+
+/** What a request gives the model to read, as collected: its pieces, the runs of parts, the tools. */
+interface Reading {
+  /** Every string, one piece each, in document order. */
+  readonly texts: string[];
+  /** The text parts of one message run together, for each message sent in two or more parts. */
+  readonly runs: string[];
+  readonly tools: Set<string>;
+}
+
+/**
+ * How else a model reads the same pieces: the parts of one message run together, as the model
+ * reads them (`exfil` + `trate`, split to slip between a pattern's words), and everything with
+ * hidden characters revealed (hidden-text.ts). A deny, review or alert pattern matches any of them.
+ */
+function modelReadings({ texts, runs }: Reading, text: string): string[] {
+  const readings = runs.length > 0 ? [runs.join('\n')] : [];
+  const shown = texts.map(revealedText);
+  if (shown.some((s, i) => s !== texts[i])) readings.push(shown.join('\n'));
+  const shownRuns = runs.map(revealedText);
+  if (shownRuns.some((s, i) => s !== runs[i])) readings.push(shownRuns.join('\n'));
+  return readings.filter((r) => r !== text);
+}
+
+/** The text of a message part (`{type: 'text' | 'input_text' | …, text}`), or null for anything else. */
+function partText(value: JsonValue | undefined): string | null {
+  return isJsonObject(value) && typeof value.text === 'string' && typeof value.type === 'string'
+    ? value.text
+    : null;
 }
 
 /**
@@ -162,9 +223,9 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
  * `document`, Responses `message` / `function_call` / `function_call_output` items, chat
  * `tool_calls`), at any depth, without recursion (a hostile depth cannot exhaust the stack), leaving
  * out NOT_TEXT keys and encoded bytes (base64 sources, images as data: URLs). Tool names met on the way
- * are noted.
+ * are noted, and so is the run of each message sent in several text parts.
  */
-function collectText(root: JsonValue | undefined, texts: string[], tools: Set<string>): void {
+function collectText(root: JsonValue | undefined, { texts, runs, tools }: Reading): void {
   const stack: JsonValue[] = root === undefined ? [] : [root];
   while (stack.length > 0) {
     const value = stack.pop()!;
@@ -173,6 +234,8 @@ function collectText(root: JsonValue | undefined, texts: string[], tools: Set<st
       continue;
     }
     if (Array.isArray(value)) {
+      const parts = value.map(partText).filter((t) => t !== null);
+      if (parts.length > 1) runs.push(parts.join(''));
       for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]!);
       continue;
     }
