@@ -180,6 +180,8 @@ test('tools the provider runs itself are named by their type; an MCP connector c
     mcp_servers: [{ type: 'url', url: 'https://mcp.example/sse', name: 'docs' }],
   });
   assert.deepEqual(anthropic.tools, ['mcp']);
+  const search = llm('openai.chat', { messages: [{ role: 'user', content: 'hi' }], web_search_options: {} });
+  assert.deepEqual(search.tools, ['web_search']);
 });
 
 test('every field but the settings is read, after the usual ones: suffix, prediction, output formats, unknown fields', () => {

@@ -148,6 +148,8 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   }
   // Anthropic's MCP connector: the provider calls these servers' tools on the caller's behalf.
   if (asJsonArray(body.mcp_servers).length > 0) tools.add('mcp');
+  // Chat's search models search the web when asked with web_search_options: the Responses tool's name.
+  if (isJsonObject(body.web_search_options)) tools.add('web_search');
 
   const model =
     typeof payload.model === 'string' ? payload.model : typeof body.model === 'string' ? body.model : null;
