@@ -73,7 +73,11 @@ export interface LlmResponsePayload extends JsonObject {
   /** Milliseconds from forwarding the request to the first body byte of a stream; null otherwise. */
   ttftMs: number | null;
   durationMs: number;
-  /** The full JSON body of a non-streamed response (masked); null for streams and non-JSON bodies. */
+  /**
+   * The full JSON body of a non-streamed response (masked); for a stream, the whole response where
+   * the stream gives it (the Responses API's final response object, an Anthropic message rebuilt
+   * from its events; since 4 December), else null. Null for non-JSON bodies (see bodyText).
+   */
   body: JsonValue;
   /**
    * A non-streamed body that is not JSON (a proxy's HTML error page, plain text), as text (masked),

@@ -41,7 +41,11 @@ export function wireAnswer(call: RecordedCall, delivery: Delivery): WireAnswer {
   const r = call.response;
   const failed = r.status >= 400 || (r.error !== null && r.choices.length === 0);
   if (failed) {
-    const body = r.body ?? { error: { message: r.error?.message ?? '', code: r.error?.code ?? null } };
+    // A failed stream's body is what it delivered before failing, not an error the API would give.
+    const body =
+      !r.stream && r.body !== null
+        ? r.body
+        : { error: { message: r.error?.message ?? '', code: r.error?.code ?? null } };
     return { kind: 'json', status: r.status >= 400 ? r.status : 502, body };
   }
   if (!delivery.stream && r.body !== null && !r.partial)

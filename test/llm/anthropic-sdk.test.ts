@@ -43,7 +43,7 @@ test('messages, streamed with the SDK helper: same final message as direct', asy
   assert.ok(deltas > 1, 'text arrived in several deltas');
 });
 
-test('the stream is recorded whole with its time to first token, the message id and the request id', async () => {
+test('the stream is recorded whole (choices and the message) with its time to first token, the message id and the request id', async () => {
   const stream = viaVigil.messages.stream({
     ...params,
     messages: [{ role: 'user', content: 'marker-anthropic-42' }],
@@ -66,6 +66,17 @@ test('the stream is recorded whole with its time to first token, the message id 
   assert.ok(requestId);
   assert.equal(response.payload!.upstreamRequestId, requestId);
   assert.ok(!JSON.stringify(model.requests.map((r) => r.headers)).includes(TOKENS.alice));
+  // The message the stream delivered is recorded whole, as the SDK assembled it.
+  const body = response.payload!.body as {
+    id: string;
+    content: unknown;
+    stop_reason: string;
+    usage: unknown;
+  };
+  assert.equal(body.id, final.id);
+  assert.deepEqual(body.content, final.content);
+  assert.equal(body.stop_reason, final.stop_reason);
+  assert.deepEqual(body.usage, final.usage);
 });
 
 test('the upstream dies mid-stream: the client gets an error, the ledger the partial response and the failure', async () => {

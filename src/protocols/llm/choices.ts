@@ -78,8 +78,11 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
           const message = isObj(c.message) ? c.message : {};
           return {
             index: typeof c.index === 'number' ? c.index : i,
-            // A refusal is the answer the client gets in place of content.
-            text: contentText(message.content) + str(message.refusal),
+            // A refusal, or an audio answer's transcript, is the answer the client gets in place of content.
+            text:
+              contentText(message.content) +
+              str(message.refusal) +
+              (isObj(message.audio) ? str(message.audio.transcript) : ''),
             reasoning: str(message.reasoning_content) || str(message.reasoning),
             finishReason: typeof c.finish_reason === 'string' ? c.finish_reason : null,
             toolCalls: openAiToolCalls(message),
@@ -99,10 +102,11 @@ export function choicesFromBody(api: LlmApi, body: unknown): LlmChoice[] {
       let text = '';
       let reasoning = '';
       const toolCalls: LlmToolCall[] = [];
+      // An audio part's words come as its transcript.
       const texts = (parts: unknown) =>
         arr(parts)
           .filter(isObj)
-          .map((p) => str(p.text))
+          .map((p) => str(p.text) || str(p.transcript))
           .join('');
       for (const item of arr(body.output).filter(isObj)) {
         if (item.type === 'message') text += texts(item.content);

@@ -179,6 +179,7 @@ export async function relayStream(
   try {
     await recordResponse(ex, {
       status: upstream.statusCode,
+      body: assembler.body(),
       choices: assembler.choices(),
       usage: assembler.usage,
       ttftMs,

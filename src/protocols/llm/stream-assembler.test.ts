@@ -352,3 +352,88 @@ test('whole bodies: every kind of tool call is kept, named by the tool or by its
     ['web_search', 'drop_table'],
   );
 });
+
+test('an Anthropic stream is rebuilt into the message it streams, server tool results and citations included, at every split', () => {
+  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const result = {
+    type: 'web_search_tool_result',
+    tool_use_id: 'srv_1',
+    content: [{ type: 'web_search_result', url: 'https://a.example', title: 'A' }],
+  };
+  const citation = { type: 'web_search_result_location', url: 'https://a.example', cited_text: 'x' };
+  const sse = [
+    ev('message_start', {
+      message: {
+        id: 'msg_1',
+        type: 'message',
+        role: 'assistant',
+        model: 'm',
+        content: [],
+        usage: { input_tokens: 4 },
+      },
+    }),
+    ev('content_block_start', {
+      index: 0,
+      content_block: { type: 'server_tool_use', id: 'srv_1', name: 'web_search', input: {} },
+    }),
+    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":' } }),
+    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '"a"}' } }),
+    ev('content_block_stop', { index: 0 }),
+    ev('content_block_start', { index: 1, content_block: result }),
+    ev('content_block_stop', { index: 1 }),
+    ev('content_block_start', { index: 2, content_block: { type: 'text', text: '' } }),
+    ev('content_block_delta', { index: 2, delta: { type: 'text_delta', text: 'A says ' } }),
+    ev('content_block_delta', { index: 2, delta: { type: 'citations_delta', citation } }),
+    ev('content_block_delta', { index: 2, delta: { type: 'text_delta', text: 'x.' } }),
+    ev('content_block_stop', { index: 2 }),
+    ev('message_delta', {
+      delta: { stop_reason: 'end_turn', stop_sequence: null },
+      usage: { output_tokens: 9 },
+    }),
+    ev('message_stop', {}),
+  ].join('');
+  atEverySplit('anthropic.messages', sse, (a) =>
+    assert.deepEqual(a.body(), {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'm',
+      content: [
+        { type: 'server_tool_use', id: 'srv_1', name: 'web_search', input: { query: 'a' } },
+        result,
+        { type: 'text', text: 'A says x.', citations: [citation] },
+      ],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: { input_tokens: 4, output_tokens: 9 },
+    }),
+  );
+});
+
+test("a Responses stream's body is the response object it ends with; chat streams keep an audio answer's transcript", () => {
+  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const response = {
+    id: 'resp_1',
+    status: 'completed',
+    output: [
+      { type: 'mcp_call', id: 'mc_1', server_label: 'db', name: 'query', arguments: '{}', output: 'rows: 3' },
+      { type: 'message', content: [{ type: 'output_text', text: 'three rows' }] },
+    ],
+  };
+  const assembler = new StreamAssembler('openai.responses');
+  assembler.push(
+    Buffer.from(
+      ev('response.output_text.delta', { delta: 'three rows' }) + ev('response.completed', { response }),
+    ),
+  );
+  assert.deepEqual(assembler.body(), response);
+  assert.equal(assembler.choices()[0]?.text, 'three rows');
+  const chat = new StreamAssembler('openai.chat');
+  chat.push(
+    Buffer.from(
+      sseData([{ choices: [{ index: 0, delta: { audio: { id: 'a', transcript: 'Hello there' } } }] }]),
+    ),
+  );
+  assert.equal(chat.choices()[0]?.text, 'Hello there');
+  assert.equal(chat.body(), null);
+});

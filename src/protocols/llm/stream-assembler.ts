@@ -1,8 +1,9 @@
 // Rebuilds a streamed response from its SSE events, so the ledger holds the whole text of every
-// choice. The bytes themselves pass to the client untouched; this only listens.
+// choice, and the whole response where the stream gives it (body()). The bytes themselves pass to the client untouched; this only listens.
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
+import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
 import {
   ANTHROPIC_TOOL_BLOCKS,
   chatToolCallParts,
@@ -41,6 +42,9 @@ export class StreamAssembler {
   #final: LlmChoice[] | null = null;
   #terminal = false;
   #providerId: string | null = null;
+  /** The response object a Responses stream ends with (response.completed and its kin). */
+  #responsesBody: JsonValue = null;
+  readonly #anthropicBody = new AnthropicMessageBuilder();
 
   constructor(api: LlmApi) {
     this.#api = api;
@@ -69,6 +73,16 @@ export class StreamAssembler {
   /** The provider's id of the response, from the first event that carries it. */
   get providerId(): string | null {
     return this.#providerId;
+  }
+
+  /**
+   * The whole response as the same request unstreamed would have returned it, where the stream
+   * gives it: the Responses API's final response object, an Anthropic message rebuilt from its
+   * events. Null for chat and completions streams, whose choices are the record.
+   */
+  body(): JsonValue {
+    if (this.#api === 'anthropic.messages') return (this.#anthropicBody.body() as JsonValue) ?? null;
+    return this.#responsesBody;
   }
 
   #sawId(id: unknown): void {
@@ -137,7 +151,9 @@ export class StreamAssembler {
       if (typeof raw.text === 'string') choice.text += raw.text; // completions
       const delta = isObj(raw.delta) ? raw.delta : null;
       if (!delta) continue;
-      choice.text += contentText(delta.content) + str(delta.refusal);
+      // An audio answer's words come as its transcript.
+      const audio = isObj(delta.audio) ? str(delta.audio.transcript) : '';
+      choice.text += contentText(delta.content) + str(delta.refusal) + audio;
       choice.reasoning += str(delta.reasoning_content) || str(delta.reasoning);
       for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
         if (!isObj(call)) continue;
@@ -167,6 +183,7 @@ export class StreamAssembler {
       case 'response.failed': {
         this.#terminal = true;
         const response = isObj(data.response) ? data.response : {};
+        this.#responsesBody = response as JsonValue;
         if (isObj(response.usage)) this.#usage = response.usage as JsonValue;
         this.#final = choicesFromBody('openai.responses', response);
         break;
@@ -175,6 +192,7 @@ export class StreamAssembler {
   }
 
   #anthropic(data: Obj): void {
+    this.#anthropicBody.push(data);
     switch (data.type) {
       case 'message_start': {
         const message = isObj(data.message) ? data.message : {};

@@ -1,0 +1,88 @@
+// An Anthropic message rebuilt from its stream, as the same request unstreamed would have returned
+// it: every content block, with what the provider ran itself (web search and code execution
+// results, its MCP connector's tool results) and citations. The ledger keeps it as a streamed
+// response's body, so what a stream delivered is in the record whole, not only its text, thinking
+// and tool calls. Read defensively: the events come from the upstream.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+export class AnthropicMessageBuilder {
+  #message: Obj | null = null;
+  readonly #blocks = new Map<number, Obj>();
+  /** A tool block's input as it arrives, JSON text in pieces. */
+  readonly #inputs = new Map<number, string>();
+
+  /** Takes one parsed stream event. */
+  push(data: Obj): void {
+    const index = typeof data.index === 'number' ? data.index : 0;
+    switch (data.type) {
+      case 'message_start':
+        this.#message = isObj(data.message) ? { ...data.message } : {};
+        break;
+      case 'content_block_start':
+        this.#blocks.set(index, isObj(data.content_block) ? { ...data.content_block } : {});
+        break;
+      case 'content_block_delta':
+        this.#delta(index, isObj(data.delta) ? data.delta : {});
+        break;
+      case 'content_block_stop':
+        this.#finishInput(index);
+        break;
+      case 'message_delta': {
+        const message = (this.#message ??= {});
+        if (isObj(data.delta)) Object.assign(message, data.delta);
+        if (isObj(data.usage))
+          message.usage = { ...(isObj(message.usage) ? message.usage : {}), ...data.usage };
+        break;
+      }
+    }
+  }
+
+  /** The message so far (null before message_start): blocks in index order. */
+  body(): Obj | null {
+    if (this.#message === null) return null;
+    for (const index of this.#inputs.keys()) this.#finishInput(index);
+    const content = [...this.#blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
+    return { ...this.#message, content };
+  }
+
+  #delta(index: number, delta: Obj): void {
+    let block = this.#blocks.get(index);
+    if (!block) {
+      block = {};
+      this.#blocks.set(index, block);
+    }
+    switch (delta.type) {
+      case 'text_delta':
+        block.text = str(block.text) + str(delta.text);
+        break;
+      case 'thinking_delta':
+        block.thinking = str(block.thinking) + str(delta.thinking);
+        break;
+      case 'signature_delta':
+        block.signature = str(delta.signature);
+        break;
+      case 'input_json_delta':
+        this.#inputs.set(index, (this.#inputs.get(index) ?? '') + str(delta.partial_json));
+        break;
+      case 'citations_delta':
+        block.citations = [...(Array.isArray(block.citations) ? block.citations : []), delta.citation];
+        break;
+    }
+  }
+
+  /** A tool block's input, parsed once it is whole; kept as text when it is not JSON. */
+  #finishInput(index: number): void {
+    const text = this.#inputs.get(index);
+    if (text === undefined) return;
+    this.#inputs.delete(index);
+    const block = this.#blocks.get(index) ?? {};
+    try {
+      block.input = text === '' ? (block.input ?? {}) : JSON.parse(text);
+    } catch {
+      block.input = text;
+    }
+  }
+}
