@@ -31,7 +31,8 @@ export class AnthropicMessageBuilder {
         this.#finishInput(index);
         break;
       case 'message_delta': {
-        const message = (this.#message ??= {});
+        this.#message ??= {};
+        const message = this.#message;
         if (isObj(data.delta)) Object.assign(message, data.delta);
         if (isObj(data.usage))
           message.usage = { ...(isObj(message.usage) ? message.usage : {}), ...data.usage };
