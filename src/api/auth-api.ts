@@ -82,7 +82,12 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
       scopes: oidc.scopes,
       allowInsecureHttp: oidc.allow_insecure_http,
     },
-    mapping: { subjectClaim: oidc.subject_claim, groupsClaim: oidc.groups_claim, roles: deps.identity.roles },
+    mapping: {
+      subjectClaim: oidc.subject_claim,
+      requireVerifiedEmail: oidc.require_verified_email,
+      groupsClaim: oidc.groups_claim,
+      roles: deps.identity.roles,
+    },
     vigilTokens: deps.vigilTokens,
     tokenTtlMs: deps.identity.token_ttl,
     states: deps.signInStates,

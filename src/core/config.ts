@@ -54,6 +54,11 @@ const identitySection = z
         scopes: z.string().default('openid email profile groups'),
         /** The claim that names the user (their Vigil subject). */
         subject_claim: z.string().default('email'),
+        /**
+         * With `subject_claim: email`, sign in only when the provider says it verified the address
+         * (`email_verified: true`): an unverified address is whatever the user typed at the provider.
+         */
+        require_verified_email: z.boolean().default(true),
         groups_claim: z.string().default('groups'),
         /** Allow an http:// issuer (development and tests only). */
         allow_insecure_http: z.boolean().default(false),

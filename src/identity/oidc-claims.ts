@@ -6,6 +6,8 @@ import { VigilError } from '../core/errors.js';
 
 export interface ClaimMapping {
   readonly subjectClaim: string;
+  /** With the `email` claim as subject, the provider must have verified it (`email_verified`). */
+  readonly requireVerifiedEmail: boolean;
   readonly groupsClaim: string;
   readonly roles: { readonly admin: readonly string[]; readonly auditor: readonly string[] };
 }
@@ -21,17 +23,32 @@ const MAX_NAME_LENGTH = 256;
 const MAX_GROUPS = 256;
 
 export function identityFromClaims(claims: Record<string, unknown>, mapping: ClaimMapping): SignedInIdentity {
-  const subject = subjectFrom(claims, mapping.subjectClaim);
+  const subject = subjectFrom(claims, mapping);
   const groups = groupsFrom(readClaim(claims, mapping.groupsClaim));
   return { subject, groups, roles: rolesFor(subject, groups, mapping.roles) };
 }
 
-function subjectFrom(claims: Record<string, unknown>, claimName: string): string {
+function subjectFrom(claims: Record<string, unknown>, mapping: ClaimMapping): string {
+  const claimName = mapping.subjectClaim;
   const configured = readClaim(claims, claimName);
+  if (isName(configured) && claimName === 'email' && mapping.requireVerifiedEmail && !emailVerified(claims)) {
+    // Rules, roles and approvers name people by address (`user:cto@example.com`): a provider that
+    // lets a user set an address it never checked would let them sign in as someone else.
+    throw new VigilError(
+      'auth_invalid',
+      'the provider has not verified this e-mail address (email_verified is not true); ' +
+        'verify addresses at the provider, or name users by a claim it controls (identity.oidc.subject_claim)',
+    );
+  }
   const subject = isName(configured) ? configured : claims.sub;
   if (!isName(subject))
     throw new VigilError('auth_invalid', `the id_token names no subject (neither ${claimName} nor sub)`);
   return subject;
+}
+
+/** `email_verified: true`; Amazon Cognito and a few others send the string "true". */
+function emailVerified(claims: Record<string, unknown>): boolean {
+  return claims.email_verified === true || claims.email_verified === 'true';
 }
 
 /**

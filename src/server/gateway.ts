@@ -413,6 +413,11 @@ function oidcAccessTokens(identity: VigilConfig['identity'], clientSecret: strin
       scopes: oidc.scopes,
       allowInsecureHttp: oidc.allow_insecure_http,
     },
-    { subjectClaim: oidc.subject_claim, groupsClaim: oidc.groups_claim, roles: identity.roles },
+    {
+      subjectClaim: oidc.subject_claim,
+      requireVerifiedEmail: oidc.require_verified_email,
+      groupsClaim: oidc.groups_claim,
+      roles: identity.roles,
+    },
   );
 }

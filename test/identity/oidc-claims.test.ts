@@ -7,13 +7,14 @@ import { groupsFrom, identityFromClaims, readClaim, rolesFor } from '../../src/i
 
 const mapping = {
   subjectClaim: 'email',
+  requireVerifiedEmail: true,
   groupsClaim: 'groups',
   roles: { admin: ['group:platform'], auditor: ['user:audrey@example.com'] },
 };
 
 test('subject from the configured claim, groups from the groups claim, roles from patterns', () => {
   const who = identityFromClaims(
-    { sub: 'u1', email: 'dev@example.com', groups: ['platform', 'ai-eng'] },
+    { sub: 'u1', email: 'dev@example.com', email_verified: true, groups: ['platform', 'ai-eng'] },
     mapping,
   );
   assert.deepEqual(who, {
@@ -21,7 +22,10 @@ test('subject from the configured claim, groups from the groups claim, roles fro
     groups: ['platform', 'ai-eng'],
     roles: ['admin', 'user'],
   });
-  const auditor = identityFromClaims({ sub: 'u2', email: 'audrey@example.com' }, mapping);
+  const auditor = identityFromClaims(
+    { sub: 'u2', email: 'audrey@example.com', email_verified: true },
+    mapping,
+  );
   assert.deepEqual(auditor, { subject: 'audrey@example.com', groups: [], roles: ['auditor', 'user'] });
 });
 
@@ -29,6 +33,31 @@ test('falls back to sub when the subject claim is missing or not a string', () =
   assert.equal(identityFromClaims({ sub: 'u1' }, mapping).subject, 'u1');
   assert.equal(identityFromClaims({ sub: 'u1', email: 42 }, mapping).subject, 'u1');
   assert.throws(() => identityFromClaims({ email: '' }, mapping), { code: 'auth_invalid' });
+});
+
+test('an e-mail the provider has not verified names nobody: sign-in is refused, unless configured otherwise', () => {
+  // An unverified address is whatever the user typed at the provider: the CTO's, say.
+  for (const verified of [false, 'false', undefined, null, 1]) {
+    assert.throws(
+      () =>
+        identityFromClaims({ sub: 'attacker', email: 'cto@example.com', email_verified: verified }, mapping),
+      { code: 'auth_invalid', message: /not verified/ },
+      String(verified),
+    );
+  }
+  assert.equal(
+    identityFromClaims({ sub: 'u', email: 'cto@example.com', email_verified: 'true' }, mapping).subject,
+    'cto@example.com',
+    'Cognito sends the string',
+  );
+  const trusting = { ...mapping, requireVerifiedEmail: false };
+  assert.equal(identityFromClaims({ sub: 'u', email: 'a@example.com' }, trusting).subject, 'a@example.com');
+  // Another subject claim is the operator's choice: not held to email_verified.
+  const byName = { ...mapping, subjectClaim: 'preferred_username' };
+  assert.equal(
+    identityFromClaims({ sub: 'u', preferred_username: 'ann', email: 'x@y' }, byName).subject,
+    'ann',
+  );
 });
 
 test('a dotted claim name walks nested objects (Keycloak realm_access.roles)', () => {

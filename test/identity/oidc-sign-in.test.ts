@@ -28,6 +28,8 @@ const ACCOUNTS = {
   'alice-sub': { email: 'alice@example.com', groups: ['ai-eng', 'staff'] },
   'bob-sub': { email: 'bob@example.com', groups: ['contractors'] },
   'carol-sub': { email: 'carol@example.com', groups: ['security'] },
+  // Someone who typed carol's address at the provider, which never verified it.
+  'mallory-sub': { email: 'carol@example.com', groups: [], emailVerified: false },
 };
 
 before(async () => {
@@ -214,6 +216,19 @@ describe('browser sign-in: authorization code with PKCE', () => {
     const carol = await browserSignIn('carol-sub');
     assert.deepEqual(carol.roles, ['auditor', 'user']);
     assert.equal((await chat(carol.token)).status, 200);
+  });
+
+  test('an address the provider has not verified signs nobody in: mallory cannot become carol, and the refusal is recorded', async () => {
+    provider.signInAs = 'mallory-sub';
+    const { url, response } = await new TestBrowser().follow(`${gateway.url}/auth/login`);
+    assert.ok(url.startsWith(`${gateway.url}/auth/callback?`), `ended at ${url}`);
+    assert.equal(response?.status, 401);
+    assert.equal(response?.headers.get('x-vigil-error'), 'auth_invalid');
+    assert.match(await response!.text(), /not verified/);
+    const refused = (await authEvents()).filter(
+      (e) => e.type === 'access.denied' && JSON.stringify(e.payload).includes('not verified'),
+    );
+    assert.ok(refused.length >= 1, 'the refused sign-in is in the ledger');
   });
 
   test('a browser that asks for HTML gets a page showing the token', async () => {

@@ -11,6 +11,8 @@ import { exportJWK, generateKeyPair } from 'jose';
 export interface TestAccount {
   readonly email: string;
   readonly groups: readonly string[];
+  /** Whether the provider vouches for the address (`email_verified`); true unless set. */
+  readonly emailVerified?: boolean;
 }
 
 export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -109,12 +111,15 @@ export async function startTestProvider(accounts: Record<string, TestAccount>): 
       Interaction: 600,
       Session: 3600,
     },
-    // Access tokens for resources (RFC 8707), as JWTs (RFC 9068) carrying the e-mail and groups, as
-    // an MCP client gets them for a Vigil MCP connection. Any loopback http URL is a resource here.
+    // Access tokens for resources (RFC 8707), as JWTs (RFC 9068) carrying the e-mail, whether it is
+    // verified, and groups (as Keycloak's do), as an MCP client gets them for a Vigil MCP connection.
+    // Any loopback http URL is a resource here.
     extraTokenClaims: async (_ctx: unknown, token: { accountId?: string; kind?: string }) => {
       const account =
         token.kind === 'AccessToken' && token.accountId ? known.get(token.accountId) : undefined;
-      return account ? { email: account.email, groups: [...account.groups] } : undefined;
+      return account
+        ? { email: account.email, email_verified: account.emailVerified ?? true, groups: [...account.groups] }
+        : undefined;
     },
     features: {
       resourceIndicators: {
@@ -155,7 +160,7 @@ export async function startTestProvider(accounts: Record<string, TestAccount>): 
         claims: async () => ({
           sub: id,
           email: account.email,
-          email_verified: true,
+          email_verified: account.emailVerified ?? true,
           name: id,
           groups: [...account.groups],
         }),
