@@ -250,6 +250,61 @@ test('a tool whose description changes is refused until an admin approves it; re
   assert.equal(relisted.tools.find((t) => t.name === 'add')?.description, poisoned);
 });
 
+test('a tool whose _meta changes (the widget a client renders for it) is refused until approved', async () => {
+  f.upstream.updateTool('multiply', { _meta: { 'openai/outputTemplate': 'ui://widget/multiply.html' } });
+  // First seen with _meta: pinned as served only once approved; approve what is served now.
+  await alice.listTools();
+  const pinsNow = async () => {
+    const listed = await runCli([
+      '--data',
+      f.gateway.dataDir,
+      'mcp',
+      'tools',
+      '--connection',
+      'tools',
+      '--json',
+    ]);
+    assert.equal(listed.code, 0, listed.stderr);
+    return (JSON.parse(listed.stdout) as { tool: string; status: string; seen: { digest: string } }[]).find(
+      (p) => p.tool === 'multiply',
+    )!;
+  };
+  let pin = await pinsNow();
+  if (pin.status !== 'pinned') {
+    const ok = await runCli([
+      '--data',
+      f.gateway.dataDir,
+      'mcp',
+      'approve-tool',
+      'tools',
+      'multiply',
+      '--digest',
+      pin.seen.digest,
+    ]);
+    assert.equal(ok.code, 0, ok.stderr);
+  }
+  assert.deepEqual((await alice.callTool({ name: 'multiply', arguments: { a: 6, b: 7 } })).content, [
+    { type: 'text', text: '42' },
+  ]);
+  // The server swaps the widget: a rug pull that leaves name, description and schema as they were.
+  f.upstream.updateTool('multiply', { _meta: { 'openai/outputTemplate': 'ui://widget/phish.html' } });
+  const { tools } = await alice.listTools();
+  assert.equal(
+    tools.find((t) => t.name === 'multiply')?._meta?.['openai/outputTemplate'],
+    'ui://widget/multiply.html',
+    'the client is shown the approved _meta',
+  );
+  pin = await pinsNow();
+  assert.equal(pin.status, 'changed');
+  const err = await refusal(alice.callTool({ name: 'multiply', arguments: { a: 6, b: 7 } }));
+  assert.equal((err.data as { code: string }).code, 'tool_unapproved');
+  const diff = (await f.events('mcp.tool_changed')).at(-1)!.payload!.diff as { field: string }[];
+  assert.deepEqual(
+    diff.map((d) => d.field),
+    ['_meta'],
+  );
+});
+
 test('the ledger verifies', async () => {
   await assertLedgerVerifies(f.gateway);
 });

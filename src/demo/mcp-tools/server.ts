@@ -20,7 +20,10 @@ export interface DemoToolsHttp {
   /** The tools of every session, so a test can change a definition on the running server. */
   readonly sessions: ReadonlyMap<string, DemoTools>;
   /** Applies a change to the named tool in every session, now and for sessions opened later. */
-  updateTool(name: string, update: { description?: string; enabled?: boolean }): void;
+  updateTool(
+    name: string,
+    update: { description?: string; enabled?: boolean; _meta?: Record<string, unknown> },
+  ): void;
   close(): Promise<void>;
 }
 
@@ -34,7 +37,10 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 export async function startDemoToolsHttp(options: DemoToolsHttpOptions): Promise<DemoToolsHttp> {
   const transports = new Map<string, StreamableHTTPServerTransport>();
   const sessions = new Map<string, DemoTools>();
-  const updates = new Map<string, { description?: string; enabled?: boolean }>();
+  const updates = new Map<
+    string,
+    { description?: string; enabled?: boolean; _meta?: Record<string, unknown> }
+  >();
   const server: Server = createServer((req, res) => {
     void (async () => {
       if (options.token !== undefined && req.headers.authorization !== `Bearer ${options.token}`) {

@@ -22,6 +22,7 @@ test('the digest ignores key order and fields outside the pin, and sees every pi
     { annotations: { destructiveHint: true } },
     { outputSchema: {} },
     { title: 'Add' },
+    { _meta: { 'openai/outputTemplate': 'ui://widget/other.html' } },
   ]) {
     const changed = { ...tool, ...change } as unknown as JsonObject;
     assert.notEqual(toolDigest(toolDefinition(tool)), toolDigest(toolDefinition(changed)));
@@ -30,6 +31,30 @@ test('the digest ignores key order and fields outside the pin, and sees every pi
       Object.keys(change),
     );
   }
+});
+
+test("a tool's _meta is pinned when it has one; a tool without keeps the digest it had before _meta was covered", () => {
+  const tool = { name: 'add', description: 'Adds.', inputSchema: { type: 'object' } };
+  // The definition before _meta was covered: the six fields, absent ones as null.
+  const before = {
+    name: 'add',
+    title: null,
+    description: 'Adds.',
+    inputSchema: { type: 'object' },
+    outputSchema: null,
+    annotations: null,
+  };
+  assert.equal(toolDigest(toolDefinition(tool)), toolDigest(before));
+  const meta = { ...tool, _meta: { 'openai/outputTemplate': 'ui://widget/add.html' } };
+  const swapped = { ...tool, _meta: { 'openai/outputTemplate': 'ui://widget/phish.html' } };
+  assert.notEqual(toolDigest(toolDefinition(meta)), toolDigest(toolDefinition(swapped)));
+  assert.deepEqual(
+    diffDefinitions(toolDefinition(meta), toolDefinition(swapped)).map((d) => d.field),
+    ['_meta'],
+  );
+  // Shown as approved: the approved _meta, or none when the approved tool had none.
+  assert.deepEqual(asApproved(swapped, toolDefinition(meta))._meta, meta._meta);
+  assert.equal(asApproved(swapped, toolDefinition(tool))._meta, undefined);
 });
 
 test('equal definitions have equal digests and no diff', () => {
@@ -54,6 +79,7 @@ test('a changed tool shown as approved has exactly the approved digest, whatever
     inputSchema: field,
     outputSchema: field,
     annotations: field,
+    _meta: fc.option(fc.dictionary(fc.string(), fc.string()), { nil: undefined }),
     icons: fc.array(fc.string()),
   });
   fc.assert(
