@@ -1,5 +1,6 @@
 // Rebuilds a streamed response from its SSE events, so the ledger holds the whole text of every
-// choice, and the whole response where the stream gives it (body()). The bytes themselves pass to the client untouched; this only listens.
+// choice, and the whole response where the stream gives it (body()). The bytes themselves pass to
+// the client untouched; this only listens.
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
