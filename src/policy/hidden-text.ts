@@ -9,7 +9,7 @@
 
 /** Tag characters that mirror printable ASCII. */
 const TAG_ASCII = /[\u{E0020}-\u{E007E}]/gu;
-/** Format characters (zero-width space and joiners, soft hyphen, bidi controls, BOM, tags left) and variation selectors. */
+/** Format characters (zero-width space and joiners, soft hyphen, bidi controls, BOM) and variation selectors. */
 const INVISIBLE = /[\p{Cf}\p{Variation_Selector}]/gu;
 
 /**
@@ -24,8 +24,8 @@ const MAYBE_HIDDEN =
 
 /** The text as a model reads it, or the same string when nothing in it reads differently. */
 export function revealedText(text: string): string {
-  // Only text beyond ASCII can read differently. Its UTF-8 length says so without a scan of the
-  // text (V8 knows a string holds one byte per character), where a regular expression takes ~1 ns a character.
+  // Only text beyond ASCII can read differently. Its UTF-8 length says so without a scan (V8 knows
+  // a string holds one byte per character), where a regular expression takes ~1 ns a character.
   if (Buffer.byteLength(text, 'utf8') === text.length) return text;
   const shown = MAYBE_HIDDEN.test(text)
     ? text
