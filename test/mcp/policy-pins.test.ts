@@ -163,6 +163,26 @@ test('a reviewed call waits, runs after approval; approving one set of arguments
   assert.equal(readFileSync(join(f.root, 'out.txt'), 'utf8'), 'approved text');
 });
 
+/** A tool's pin as `vigil mcp tools --json` lists it. */
+async function pinOf(tool: string): Promise<{ tool: string; status: string; seen: { digest: string } }> {
+  const listed = await runCli([
+    '--data',
+    f.gateway.dataDir,
+    'mcp',
+    'tools',
+    '--connection',
+    'tools',
+    '--json',
+  ]);
+  assert.equal(listed.code, 0, listed.stderr);
+  const pins = JSON.parse(listed.stdout) as { tool: string; status: string; seen: { digest: string } }[];
+  return pins.find((p) => p.tool === tool)!;
+}
+
+/** `vigil mcp approve-tool` for one digest of a tool. */
+const approveTool = (tool: string, digest: string) =>
+  runCli(['--data', f.gateway.dataDir, 'mcp', 'approve-tool', 'tools', tool, '--digest', digest]);
+
 test('a tool whose description changes is refused until an admin approves it; replay shows the diff', async () => {
   await alice.listTools();
   assert.deepEqual((await alice.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).content, [
@@ -201,46 +221,17 @@ test('a tool whose description changes is refused until an admin approves it; re
   await alice.listTools();
   assert.equal((await f.events('mcp.tool_changed')).length, 1);
 
-  const listed = await runCli([
-    '--data',
-    f.gateway.dataDir,
-    'mcp',
-    'tools',
-    '--connection',
-    'tools',
-    '--json',
-  ]);
-  assert.equal(listed.code, 0, listed.stderr);
-  const pins = JSON.parse(listed.stdout) as { tool: string; status: string; seen: { digest: string } }[];
-  const add = pins.find((p) => p.tool === 'add')!;
+  const add = await pinOf('add');
   assert.equal(add.status, 'changed');
   const replay = await runCli(['--data', f.gateway.dataDir, 'replay', changes[0]!.sessionId]);
   assert.equal(replay.code, 0, replay.stderr);
   assert.match(replay.stdout, /mcp\.tool_changed/);
   assert.match(replay.stdout, /id_rsa/);
 
-  const wrong = await runCli([
-    '--data',
-    f.gateway.dataDir,
-    'mcp',
-    'approve-tool',
-    'tools',
-    'add',
-    '--digest',
-    '0'.repeat(64),
-  ]);
+  const wrong = await approveTool('add', '0'.repeat(64));
   assert.equal(wrong.code, 1, 'an approval for another definition is refused');
   await refusal(alice.callTool({ name: 'add', arguments: { a: 1, b: 2 } }));
-  const approved = await runCli([
-    '--data',
-    f.gateway.dataDir,
-    'mcp',
-    'approve-tool',
-    'tools',
-    'add',
-    '--digest',
-    add.seen.digest,
-  ]);
+  const approved = await approveTool('add', add.seen.digest);
   assert.equal(approved.code, 0, approved.stderr);
   assert.deepEqual((await alice.callTool({ name: 'add', arguments: { a: 1, b: 2 } })).content, [
     { type: 'text', text: '3' },
@@ -251,38 +242,12 @@ test('a tool whose description changes is refused until an admin approves it; re
 });
 
 test('a tool whose _meta changes (the widget a client renders for it) is refused until approved', async () => {
+  // Given a _meta after it was pinned without one: a change like any other, approved here.
   f.upstream.updateTool('multiply', { _meta: { 'openai/outputTemplate': 'ui://widget/multiply.html' } });
-  // First seen with _meta: pinned as served only once approved; approve what is served now.
   await alice.listTools();
-  const pinsNow = async () => {
-    const listed = await runCli([
-      '--data',
-      f.gateway.dataDir,
-      'mcp',
-      'tools',
-      '--connection',
-      'tools',
-      '--json',
-    ]);
-    assert.equal(listed.code, 0, listed.stderr);
-    return (JSON.parse(listed.stdout) as { tool: string; status: string; seen: { digest: string } }[]).find(
-      (p) => p.tool === 'multiply',
-    )!;
-  };
-  let pin = await pinsNow();
-  if (pin.status !== 'pinned') {
-    const ok = await runCli([
-      '--data',
-      f.gateway.dataDir,
-      'mcp',
-      'approve-tool',
-      'tools',
-      'multiply',
-      '--digest',
-      pin.seen.digest,
-    ]);
-    assert.equal(ok.code, 0, ok.stderr);
-  }
+  const first = await pinOf('multiply');
+  assert.equal(first.status, 'changed');
+  assert.equal((await approveTool('multiply', first.seen.digest)).code, 0);
   assert.deepEqual((await alice.callTool({ name: 'multiply', arguments: { a: 6, b: 7 } })).content, [
     { type: 'text', text: '42' },
   ]);
@@ -294,8 +259,7 @@ test('a tool whose _meta changes (the widget a client renders for it) is refused
     'ui://widget/multiply.html',
     'the client is shown the approved _meta',
   );
-  pin = await pinsNow();
-  assert.equal(pin.status, 'changed');
+  assert.equal((await pinOf('multiply')).status, 'changed');
   const err = await refusal(alice.callTool({ name: 'multiply', arguments: { a: 6, b: 7 } }));
   assert.equal((err.data as { code: string }).code, 'tool_unapproved');
   const diff = (await f.events('mcp.tool_changed')).at(-1)!.payload!.diff as { field: string }[];
