@@ -74,9 +74,10 @@ export interface LlmResponsePayload extends JsonObject {
   ttftMs: number | null;
   durationMs: number;
   /**
-   * The full JSON body of a non-streamed response (masked); for a stream, the whole response where
-   * the stream gives it (the Responses API's final response object, an Anthropic message rebuilt
-   * from its events; since 4 December), else null. Null for non-JSON bodies (see bodyText).
+   * The full JSON body of a non-streamed response (masked); for a stream (since 4 December), the
+   * whole answer it delivered: a chat completion or Anthropic message rebuilt from its events, the
+   * Responses API's final response object; null for completions streams and non-JSON bodies (see
+   * bodyText).
    */
   body: JsonValue;
   /**

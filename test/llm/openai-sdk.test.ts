@@ -117,6 +117,28 @@ test('every prompt and response is recorded in order with the identity, streams 
   assert.ok(!JSON.stringify(events).includes(UPSTREAM_KEY));
 });
 
+test("a stream is also recorded as the completion it delivered, as the SDK's stream helper assembles it", async () => {
+  const stream = viaVigil.chat.completions.stream({
+    model: 'demo',
+    messages: [{ role: 'user', content: 'marker-7782' }],
+    n: 2,
+    stream_options: { include_usage: true },
+  });
+  const final = await stream.finalChatCompletion();
+  const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-7782' });
+  const res = (await gateway.store.ledger.readSession(summary!.id)).findLast(
+    (e) => e.type === 'llm.response',
+  )!;
+  const body = res.payload!.body as unknown as typeof final;
+  assert.equal(body.id, final.id);
+  assert.equal(body.model, final.model);
+  assert.deepEqual(body.usage, final.usage);
+  assert.deepEqual(
+    body.choices.map((c) => [c.index, c.message.role, c.message.content, c.finish_reason]),
+    final.choices.map((c) => [c.index, c.message.role, c.message.content, c.finish_reason]),
+  );
+});
+
 test('upstream errors keep their status and shape through Vigil', async () => {
   await assert.rejects(
     viaVigil.chat.completions.create({ model: 'does-not-exist', messages }),

@@ -108,9 +108,9 @@ test('streams, n choices and masked prompts are served so the SDKs read what the
   assert.deepEqual(stopped.report.unmatched, [], stopped.stdout);
   assert.equal(stopped.report.answered, 4);
 
-  // A stream's response id is not in the ledger (only its choices and usage): the re-run names it.
-  assert.deepEqual({ ...again.streamed, id: '' }, { ...recorded.streamed, id: '' });
-  assert.match(again.streamed.id, /^chatcmpl-rerun-r_/);
+  // A stream is recorded with the completion it delivered (its id included): served as recorded.
+  assert.deepEqual(again.streamed, recorded.streamed);
+  assert.match(again.streamed.id, /^chatcmpl-/);
   assert.deepEqual(choiceView(again.whole), choiceView(recorded.whole));
   assert.equal(again.whole.choices.length, 2);
   assert.deepEqual(again.whole.usage, recorded.whole.usage);

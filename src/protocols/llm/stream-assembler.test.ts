@@ -435,5 +435,67 @@ test("a Responses stream's body is the response object it ends with; chat stream
     ),
   );
   assert.equal(chat.choices()[0]?.text, 'Hello there');
-  assert.equal(chat.body(), null);
+});
+
+test('a chat stream is rebuilt into the completion it streams: message, tool calls, annotations, logprobs, usage, at every split', () => {
+  const annotation = {
+    type: 'url_citation',
+    url_citation: { url: 'https://a.example', title: 'A', start_index: 0, end_index: 4 },
+  };
+  const token = (t: string) => ({ token: t, logprob: -0.1, bytes: null, top_logprobs: [] });
+  const head = {
+    id: 'chatcmpl-9',
+    object: 'chat.completion.chunk',
+    created: 7,
+    model: 'm',
+    system_fingerprint: 'fp',
+  };
+  const chunk = (choice: object) => ({ ...head, choices: [{ index: 0, ...choice }] });
+  const sse = sseData([
+    chunk({ delta: { role: 'assistant', content: '' }, logprobs: null }),
+    chunk({ delta: { content: 'See ' }, logprobs: { content: [token('See ')] } }),
+    chunk({ delta: { content: 'A.', annotations: [annotation] }, logprobs: { content: [token('A.')] } }),
+    chunk({
+      delta: {
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q"' } },
+        ],
+      },
+    }),
+    chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] } }),
+    chunk({
+      delta: {
+        tool_calls: [{ index: 1, id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } }],
+      },
+    }),
+    chunk({ delta: {}, finish_reason: 'tool_calls' }),
+    { ...head, choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } },
+  ]);
+  atEverySplit('openai.chat', sse, (a) =>
+    assert.deepEqual(a.body(), {
+      id: 'chatcmpl-9',
+      created: 7,
+      model: 'm',
+      system_fingerprint: 'fp',
+      object: 'chat.completion',
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: 'See A.',
+            annotations: [annotation],
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } },
+              { id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } },
+            ],
+          },
+          logprobs: { content: [token('See '), token('A.')] },
+          finish_reason: 'tool_calls',
+        },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+    }),
+  );
+  assert.equal(new StreamAssembler('openai.chat').body(), null, 'nothing streamed, no body');
 });

@@ -5,6 +5,7 @@ import { createParser, type EventSourceMessage, type EventSourceParser } from 'e
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
+import { ChatCompletionBuilder } from './chat-stream-body.js';
 import {
   ANTHROPIC_TOOL_BLOCKS,
   chatToolCallParts,
@@ -46,6 +47,7 @@ export class StreamAssembler {
   /** The response object a Responses stream ends with (response.completed and its kin). */
   #responsesBody: JsonValue = null;
   readonly #anthropicBody = new AnthropicMessageBuilder();
+  readonly #chatBody = new ChatCompletionBuilder();
 
   constructor(api: LlmApi) {
     this.#api = api;
@@ -77,12 +79,13 @@ export class StreamAssembler {
   }
 
   /**
-   * The whole response as the same request unstreamed would have returned it, where the stream
-   * gives it: the Responses API's final response object, an Anthropic message rebuilt from its
-   * events. Null for chat and completions streams, whose choices are the record.
+   * The whole response as the same request unstreamed would have returned it: the Responses API's
+   * final response object, an Anthropic message or a chat completion rebuilt from its events. Null
+   * for completions streams, whose choices are the record.
    */
   body(): JsonValue {
     if (this.#api === 'anthropic.messages') return (this.#anthropicBody.body() as JsonValue) ?? null;
+    if (this.#api === 'openai.chat') return (this.#chatBody.body() as JsonValue) ?? null;
     return this.#responsesBody;
   }
 
@@ -143,6 +146,7 @@ export class StreamAssembler {
   }
 
   #openAi(data: Obj): void {
+    if (this.#api === 'openai.chat') this.#chatBody.push(data);
     this.#sawId(data.id);
     if (isObj(data.usage)) this.#usage = data.usage as JsonValue;
     for (const raw of Array.isArray(data.choices) ? data.choices : []) {

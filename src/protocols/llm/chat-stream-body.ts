@@ -1,0 +1,135 @@
+// A chat completion rebuilt from its stream, as the same request unstreamed would have returned it:
+// each choice's message (content, refusal, reasoning, tool calls, the legacy function_call, search
+// annotations, an audio answer), its logprobs and finish reason, and the usage. The ledger keeps it
+// as a streamed response's body, so what a stream delivered is in the record whole. Read
+// defensively: the chunks come from the upstream.
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** Message fields whose text arrives in pieces, concatenated as they come. */
+const TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
+/** Chunk fields that describe the whole response, kept from the first chunk that has them. */
+const HEAD_FIELDS = ['id', 'created', 'model', 'system_fingerprint', 'service_tier'] as const;
+
+interface ChoiceDraft {
+  readonly message: Obj;
+  readonly toolCalls: Map<number, Obj>;
+  logprobs: Obj | null;
+  finishReason: unknown;
+}
+
+export class ChatCompletionBuilder {
+  readonly #head: Obj = {};
+  readonly #choices = new Map<number, ChoiceDraft>();
+  #usage: unknown = undefined;
+  #seen = false;
+
+  /** Takes one parsed chunk. */
+  push(chunk: Obj): void {
+    this.#seen = true;
+    for (const field of HEAD_FIELDS) {
+      if (this.#head[field] === undefined && chunk[field] !== undefined && chunk[field] !== null) {
+        this.#head[field] = chunk[field];
+      }
+    }
+    if (isObj(chunk.usage)) this.#usage = chunk.usage;
+    for (const raw of list(chunk.choices)) {
+      if (!isObj(raw)) continue;
+      const choice = this.#choice(typeof raw.index === 'number' ? raw.index : 0);
+      if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
+      if (isObj(raw.logprobs)) this.#logprobs(choice, raw.logprobs);
+      if (isObj(raw.delta)) this.#delta(choice, raw.delta);
+    }
+  }
+
+  /** The completion so far, or null before any chunk. */
+  body(): Obj | null {
+    if (!this.#seen) return null;
+    const choices = [...this.#choices.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([index, c]) => {
+        const message: Obj = { ...c.message };
+        if (c.toolCalls.size > 0) {
+          message.tool_calls = [...c.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+        }
+        return { index, message, logprobs: c.logprobs, finish_reason: c.finishReason ?? null };
+      });
+    return {
+      ...this.#head,
+      object: 'chat.completion',
+      choices,
+      ...(this.#usage !== undefined ? { usage: this.#usage } : {}),
+    };
+  }
+
+  #choice(index: number): ChoiceDraft {
+    let c = this.#choices.get(index);
+    if (!c) {
+      c = {
+        message: { role: 'assistant', content: null },
+        toolCalls: new Map(),
+        logprobs: null,
+        finishReason: null,
+      };
+      this.#choices.set(index, c);
+    }
+    return c;
+  }
+
+  #delta(choice: ChoiceDraft, delta: Obj): void {
+    const { message } = choice;
+    if (typeof delta.role === 'string') message.role = delta.role;
+    for (const field of TEXT_FIELDS) {
+      if (typeof delta[field] === 'string') message[field] = str(message[field]) + delta[field];
+    }
+    for (const raw of list(delta.tool_calls)) {
+      if (isObj(raw)) this.#toolCall(choice, raw);
+    }
+    if (isObj(delta.function_call)) {
+      const call = isObj(message.function_call) ? message.function_call : { name: '', arguments: '' };
+      call.name = str(call.name) + str(delta.function_call.name);
+      call.arguments = str(call.arguments) + str(delta.function_call.arguments);
+      message.function_call = call;
+    }
+    if (Array.isArray(delta.annotations)) {
+      message.annotations = [...list(message.annotations), ...delta.annotations];
+    }
+    if (isObj(delta.audio)) {
+      const audio: Obj = isObj(message.audio) ? message.audio : {};
+      for (const [key, value] of Object.entries(delta.audio)) {
+        audio[key] = key === 'transcript' || key === 'data' ? str(audio[key]) + str(value) : value;
+      }
+      message.audio = audio;
+    }
+  }
+
+  /** A tool call's pieces: its id and type once, a function's name and arguments or a custom tool's input appended. */
+  #toolCall(choice: ChoiceDraft, raw: Obj): void {
+    const index = typeof raw.index === 'number' ? raw.index : 0;
+    const call = choice.toolCalls.get(index) ?? {};
+    choice.toolCalls.set(index, call);
+    if (typeof raw.id === 'string') call.id = raw.id;
+    if (typeof raw.type === 'string') call.type = raw.type;
+    for (const kind of ['function', 'custom'] as const) {
+      const piece = raw[kind];
+      if (!isObj(piece)) continue;
+      const tool: Obj = isObj(call[kind]) ? (call[kind] as Obj) : {};
+      for (const [key, value] of Object.entries(piece)) {
+        tool[key] =
+          key === 'name' || key === 'arguments' || key === 'input' ? str(tool[key]) + str(value) : value;
+      }
+      call[kind] = tool;
+    }
+  }
+
+  #logprobs(choice: ChoiceDraft, logprobs: Obj): void {
+    const out: Obj = choice.logprobs ?? {};
+    for (const [key, value] of Object.entries(logprobs)) {
+      out[key] = Array.isArray(value) ? [...list(out[key]), ...value] : value;
+    }
+    choice.logprobs = out;
+  }
+}
