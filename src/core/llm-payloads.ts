@@ -74,10 +74,10 @@ export interface LlmResponsePayload extends JsonObject {
   ttftMs: number | null;
   durationMs: number;
   /**
-   * The full JSON body of a non-streamed response (masked); for a stream (since 4 December), the
-   * whole answer it delivered: a chat completion or Anthropic message rebuilt from its events, the
-   * Responses API's final response object; null for completions streams and non-JSON bodies (see
-   * bodyText).
+   * The full JSON body of a non-streamed response (masked); for a stream, the whole answer it
+   * delivered: a chat completion (since 5 December) or Anthropic message (since 4 December) rebuilt
+   * from its events, the Responses API's final response object (since 4 December); null for
+   * completions streams, for streams recorded before, and for non-JSON bodies (see bodyText).
    */
   body: JsonValue;
   /**
