@@ -44,6 +44,11 @@ export interface ActionFacts {
    * server's default): a deny, review or alert rule on models matches it, an allow rule does not.
    */
   readonly modelLeftToUpstream: boolean;
+  /**
+   * The action carries input its target reads as text but a pattern cannot (a prompt given as
+   * token ids): a deny, review or alert pattern matches it, fail closed; an allow pattern does not.
+   */
+  readonly unreadableText: boolean;
   /** Tools offered to or called by a model, or the tool an MCP call runs. */
   readonly tools: readonly string[];
   /** The tools other readings run (alternateTexts): a deny, review or alert rule on tools holds them too. */
@@ -57,6 +62,7 @@ export const NO_FACTS: ActionFacts = Object.freeze({
   tables: [],
   model: null,
   modelLeftToUpstream: false,
+  unreadableText: false,
   tools: [],
   alternateTools: [],
 });

@@ -217,6 +217,22 @@ test('models and tools: case-insensitive globs; a request without tools does not
   );
 });
 
+test('an action whose text a pattern cannot read (token ids) matches a restricting pattern, never an allow pattern', () => {
+  const tokens = () => ({
+    ...chat({}),
+    payload: { requestId: 'r', api: 'openai.completions', model: 'm', body: { prompt: [[1, 2]] } },
+  });
+  const deny = rules({ rules: [{ name: 'p', match: { pattern: 'anything' }, action: 'deny' }] });
+  assert.equal(decided(deny, tokens()).by, 'p');
+  const allow = rules({ default: 'deny', rules: [{ name: 'a', match: { pattern: '.*' }, action: 'allow' }] });
+  assert.equal(decided(allow, tokens()).by, 'a', 'an allow pattern matches the text itself (empty here)');
+  const allowWord = rules({
+    default: 'deny',
+    rules: [{ name: 'a', match: { pattern: 'hello' }, action: 'allow' }],
+  });
+  assert.equal(decided(allowWord, tokens()).by, 'default');
+});
+
 test('pattern: a JS regular expression over the text; (?i) makes it case-insensitive', () => {
   const strict = rules({ rules: [{ name: 'p', match: { pattern: 'password\\s*=' }, action: 'deny' }] });
   const loose = rules({ rules: [{ name: 'p', match: { pattern: '(?i)password\\s*=' }, action: 'deny' }] });

@@ -141,7 +141,10 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
       'pattern',
       (_, facts) => {
         const f = facts();
-        return regex.test(f.text) || (restricts && f.alternateTexts.some((t) => regex.test(t)));
+        return (
+          regex.test(f.text) ||
+          (restricts && (f.unreadableText || f.alternateTexts.some((t) => regex.test(t))))
+        );
       },
     ]);
   }

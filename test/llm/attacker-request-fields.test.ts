@@ -31,6 +31,8 @@ before(async () => {
     ],
     policy: {
       rules: [
+        // Embeddings may come as token ids (LangChain's default): let the embedding models through first.
+        { name: 'embeddings', match: { models: ['demo-embed'] }, action: 'allow' },
         { name: 'no-shell-tools', match: { tools: ['bash'] }, action: 'deny' },
         { name: 'no-exfil', match: { pattern: 'exfiltrate the keys' }, action: 'deny' },
         { name: 'no-big-models', match: { models: ['gpt-4*'] }, action: 'deny' },
@@ -162,4 +164,16 @@ test('text hidden from a pattern as a model still reads it is judged: split part
   for (const messages of asks) {
     await assertDenied('no-exfil', () => client.chat.completions.create({ model: 'demo', messages }));
   }
+});
+
+test('a prompt given as token ids cannot be read by a pattern: a deny pattern refuses it, an allow rule above can admit it', async () => {
+  await assertDenied('no-exfil', () => client.completions.create({ model: 'demo', prompt: [[1, 2, 3]] }));
+  await assertDenied('no-exfil', () => client.completions.create({ model: 'demo', prompt: [4, 5, 6] }));
+  // The same shape from an embedding model passes the allow rule placed above the patterns.
+  const before = model.requests.length;
+  const embedded = await client.embeddings.create({ model: 'demo-embed', input: [[1, 2, 3]] });
+  assert.equal(embedded.data.length, 1);
+  assert.equal(model.requests.length, before + 1);
+  // Text prompts are judged as text, as before.
+  assert.equal((await client.completions.create({ model: 'demo', prompt: 'say hi' })).choices.length, 1);
 });

@@ -95,6 +95,9 @@ test('OpenAI responses, completions and embeddings', () => {
   assert.equal(llm('openai.completions', { prompt: ['a', 'b'] }).text, 'a\nb');
   assert.equal(llm('openai.embeddings', { input: ['one', 'two'] }).text, 'one\ntwo');
   assert.equal(llm('openai.embeddings', { input: [[1, 2, 3]] }).text, '', 'token arrays have no text');
+  assert.equal(llm('openai.embeddings', { input: [[1, 2, 3]] }).unreadableText, true);
+  assert.equal(llm('openai.completions', { prompt: [7, 8] }).unreadableText, true);
+  assert.equal(llm('openai.completions', { prompt: ['a', 'b'] }).unreadableText, false);
 });
 
 test('a model request without a usable body has empty facts', () => {

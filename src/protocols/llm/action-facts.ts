@@ -156,7 +156,23 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
   // A request that runs a model without naming one runs the one the upstream picks.
   const modelLeftToUpstream =
     model === null && typeof payload.api === 'string' && RUNS_A_MODEL.has(payload.api);
-  return new ModelRequestFacts(read, model, modelLeftToUpstream);
+  return new ModelRequestFacts(
+    read,
+    model,
+    modelLeftToUpstream,
+    hasTokenIds(body.prompt) || hasTokenIds(body.input),
+  );
+}
+
+/**
+ * A completion's prompt or an embedding's input given as token ids (`[1, 2]` or `[[1, 2], …]`):
+ * text the model reads that Vigil, without the model's tokenizer, cannot.
+ */
+function hasTokenIds(value: JsonValue | undefined): boolean {
+  if (!Array.isArray(value)) return false;
+  return value.some(
+    (v) => typeof v === 'number' || (Array.isArray(v) && v.some((t) => typeof t === 'number')),
+  );
 }
 
 /**
@@ -177,6 +193,7 @@ class ModelRequestFacts implements ActionFacts {
     read: Reading,
     readonly model: string | null,
     readonly modelLeftToUpstream: boolean,
+    readonly unreadableText: boolean,
   ) {
     this.#read = read;
     this.text = read.texts.join('\n');
