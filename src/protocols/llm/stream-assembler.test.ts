@@ -353,64 +353,7 @@ test('whole bodies: every kind of tool call is kept, named by the tool or by its
   );
 });
 
-test('an Anthropic stream is rebuilt into the message it streams, server tool results and citations included, at every split', () => {
-  const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
-  const result = {
-    type: 'web_search_tool_result',
-    tool_use_id: 'srv_1',
-    content: [{ type: 'web_search_result', url: 'https://a.example', title: 'A' }],
-  };
-  const citation = { type: 'web_search_result_location', url: 'https://a.example', cited_text: 'x' };
-  const sse = [
-    ev('message_start', {
-      message: {
-        id: 'msg_1',
-        type: 'message',
-        role: 'assistant',
-        model: 'm',
-        content: [],
-        usage: { input_tokens: 4 },
-      },
-    }),
-    ev('content_block_start', {
-      index: 0,
-      content_block: { type: 'server_tool_use', id: 'srv_1', name: 'web_search', input: {} },
-    }),
-    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '{"query":' } }),
-    ev('content_block_delta', { index: 0, delta: { type: 'input_json_delta', partial_json: '"a"}' } }),
-    ev('content_block_stop', { index: 0 }),
-    ev('content_block_start', { index: 1, content_block: result }),
-    ev('content_block_stop', { index: 1 }),
-    ev('content_block_start', { index: 2, content_block: { type: 'text', text: '' } }),
-    ev('content_block_delta', { index: 2, delta: { type: 'text_delta', text: 'A says ' } }),
-    ev('content_block_delta', { index: 2, delta: { type: 'citations_delta', citation } }),
-    ev('content_block_delta', { index: 2, delta: { type: 'text_delta', text: 'x.' } }),
-    ev('content_block_stop', { index: 2 }),
-    ev('message_delta', {
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: 9 },
-    }),
-    ev('message_stop', {}),
-  ].join('');
-  atEverySplit('anthropic.messages', sse, (a) =>
-    assert.deepEqual(a.body(), {
-      id: 'msg_1',
-      type: 'message',
-      role: 'assistant',
-      model: 'm',
-      content: [
-        { type: 'server_tool_use', id: 'srv_1', name: 'web_search', input: { query: 'a' } },
-        result,
-        { type: 'text', text: 'A says x.', citations: [citation] },
-      ],
-      stop_reason: 'end_turn',
-      stop_sequence: null,
-      usage: { input_tokens: 4, output_tokens: 9 },
-    }),
-  );
-});
-
-test("a Responses stream's body is the response object it ends with; chat streams keep an audio answer's transcript", () => {
+test("a stream's body: a Responses stream's final response object, a chat stream's rebuilt completion; an audio answer's transcript is its text", () => {
   const ev = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
   const response = {
     id: 'resp_1',
@@ -435,67 +378,8 @@ test("a Responses stream's body is the response object it ends with; chat stream
     ),
   );
   assert.equal(chat.choices()[0]?.text, 'Hello there');
-});
-
-test('a chat stream is rebuilt into the completion it streams: message, tool calls, annotations, logprobs, usage, at every split', () => {
-  const annotation = {
-    type: 'url_citation',
-    url_citation: { url: 'https://a.example', title: 'A', start_index: 0, end_index: 4 },
-  };
-  const token = (t: string) => ({ token: t, logprob: -0.1, bytes: null, top_logprobs: [] });
-  const head = {
-    id: 'chatcmpl-9',
-    object: 'chat.completion.chunk',
-    created: 7,
-    model: 'm',
-    system_fingerprint: 'fp',
-  };
-  const chunk = (choice: object) => ({ ...head, choices: [{ index: 0, ...choice }] });
-  const sse = sseData([
-    chunk({ delta: { role: 'assistant', content: '' }, logprobs: null }),
-    chunk({ delta: { content: 'See ' }, logprobs: { content: [token('See ')] } }),
-    chunk({ delta: { content: 'A.', annotations: [annotation] }, logprobs: { content: [token('A.')] } }),
-    chunk({
-      delta: {
-        tool_calls: [
-          { index: 0, id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q"' } },
-        ],
-      },
-    }),
-    chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] } }),
-    chunk({
-      delta: {
-        tool_calls: [{ index: 1, id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } }],
-      },
-    }),
-    chunk({ delta: {}, finish_reason: 'tool_calls' }),
-    { ...head, choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } },
-  ]);
-  atEverySplit('openai.chat', sse, (a) =>
-    assert.deepEqual(a.body(), {
-      id: 'chatcmpl-9',
-      created: 7,
-      model: 'm',
-      system_fingerprint: 'fp',
-      object: 'chat.completion',
-      choices: [
-        {
-          index: 0,
-          message: {
-            role: 'assistant',
-            content: 'See A.',
-            annotations: [annotation],
-            tool_calls: [
-              { id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } },
-              { id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } },
-            ],
-          },
-          logprobs: { content: [token('See '), token('A.')] },
-          finish_reason: 'tool_calls',
-        },
-      ],
-      usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
-    }),
-  );
+  // The whole completion is rebuilt beside the choices (chat-stream-body.test.ts has the details).
+  const body = chat.body() as { choices: { message: { audio: { transcript: string } } }[] };
+  assert.equal(body.choices[0]?.message.audio.transcript, 'Hello there');
   assert.equal(new StreamAssembler('openai.chat').body(), null, 'nothing streamed, no body');
 });

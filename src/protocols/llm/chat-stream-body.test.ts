@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ChatCompletionBuilder } from './chat-stream-body.js';
+
+test('a chat stream is rebuilt into the completion it streams: message, tool calls, annotations, logprobs, usage', () => {
+  const annotation = {
+    type: 'url_citation',
+    url_citation: { url: 'https://a.example', title: 'A', start_index: 0, end_index: 4 },
+  };
+  const token = (t: string) => ({ token: t, logprob: -0.1, bytes: null, top_logprobs: [] });
+  const head = {
+    id: 'chatcmpl-9',
+    object: 'chat.completion.chunk',
+    created: 7,
+    model: 'm',
+    system_fingerprint: 'fp',
+  };
+  const chunk = (choice: object) => ({ ...head, choices: [{ index: 0, ...choice }] });
+  const chunks = [
+    chunk({ delta: { role: 'assistant', content: '' }, logprobs: null }),
+    chunk({ delta: { content: 'See ' }, logprobs: { content: [token('See ')] } }),
+    chunk({ delta: { content: 'A.', annotations: [annotation] }, logprobs: { content: [token('A.')] } }),
+    chunk({
+      delta: {
+        tool_calls: [
+          { index: 0, id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q"' } },
+        ],
+      },
+    }),
+    chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: ':1}' } }] } }),
+    chunk({
+      delta: {
+        tool_calls: [{ index: 1, id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } }],
+      },
+    }),
+    chunk({ delta: {}, finish_reason: 'tool_calls' }),
+    { ...head, choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } },
+  ];
+  const builder = new ChatCompletionBuilder();
+  assert.equal(builder.body(), null, 'nothing streamed, no body');
+  for (const c of chunks) builder.push(c);
+  assert.deepEqual(builder.body(), {
+    id: 'chatcmpl-9',
+    created: 7,
+    model: 'm',
+    system_fingerprint: 'fp',
+    object: 'chat.completion',
+    choices: [
+      {
+        index: 0,
+        message: {
+          role: 'assistant',
+          content: 'See A.',
+          annotations: [annotation],
+          tool_calls: [
+            { id: 'call_1', type: 'function', function: { name: 'look', arguments: '{"q":1}' } },
+            { id: 'call_2', type: 'custom', custom: { name: 'sh', input: 'ls' } },
+          ],
+        },
+        logprobs: { content: [token('See '), token('A.')] },
+        finish_reason: 'tool_calls',
+      },
+    ],
+    usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+  });
+});
+
+test('a legacy function_call and an audio answer are put back together from their pieces', () => {
+  const builder = new ChatCompletionBuilder();
+  const delta = (d: object) => ({ choices: [{ index: 0, delta: d }] });
+  builder.push(delta({ function_call: { name: 'bash', arguments: '{"c":' } }));
+  builder.push(delta({ function_call: { arguments: '"ls"}' } }));
+  builder.push(delta({ audio: { id: 'a1', transcript: 'Hel', data: 'AAA' } }));
+  builder.push(delta({ audio: { transcript: 'lo', data: 'BBB', expires_at: 9 } }));
+  const message = (builder.body() as { choices: { message: object }[] }).choices[0]!.message;
+  assert.deepEqual(message, {
+    role: 'assistant',
+    content: null,
+    function_call: { name: 'bash', arguments: '{"c":"ls"}' },
+    audio: { id: 'a1', transcript: 'Hello', data: 'AAABBB', expires_at: 9 },
+  });
+});
