@@ -75,9 +75,10 @@ export interface LlmResponsePayload extends JsonObject {
   durationMs: number;
   /**
    * The full JSON body of a non-streamed response (masked); for a stream, the whole answer it
-   * delivered: a chat completion (since 5 December) or Anthropic message (since 4 December) rebuilt
-   * from its events, the Responses API's final response object (since 4 December); null for
-   * completions streams, for streams recorded before, and for non-JSON bodies (see bodyText).
+   * delivered: a chat completion (since 5 December), a text completion (since 5 December, later) or
+   * an Anthropic message (since 4 December) rebuilt from its events, the Responses API's final
+   * response object (since 4 December); null for streams recorded before, and for non-JSON bodies
+   * (see bodyText).
    */
   body: JsonValue;
   /**

@@ -193,3 +193,30 @@ test("each response records the provider's id and request id as the client saw t
   assert.equal(recorded.get(whole.id), whole._request_id);
   assert.equal(recorded.get(streamedId), streamRequestId);
 });
+
+test('a streamed text completion is recorded as the completion the same request returns unstreamed', async () => {
+  const request = { model: 'demo', prompt: 'marker-7783 Once upon a time', n: 2 };
+  const stream = await viaVigil.completions.create({
+    ...request,
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  const texts = ['', ''];
+  for await (const chunk of stream) for (const c of chunk.choices) texts[c.index] += c.text;
+  const [summary] = await gateway.store.ledger.listSessions({ search: 'marker-7783' });
+  const res = (await gateway.store.ledger.readSession(summary!.id)).findLast(
+    (e) => e.type === 'llm.response',
+  )!;
+  assert.equal(res.payload?.stream, true);
+  const body = res.payload!.body as unknown as OpenAI.Completion;
+  assert.deepEqual(stable(body), stable(await direct.completions.create(request)));
+  assert.deepEqual(
+    body.choices.map((c) => c.text),
+    texts,
+  );
+  const choices = res.payload!.choices as { text: string; finishReason: string }[];
+  assert.deepEqual(
+    choices.map((c) => [c.text, c.finishReason]),
+    body.choices.map((c) => [c.text, c.finish_reason]),
+  );
+});

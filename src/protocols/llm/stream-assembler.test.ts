@@ -378,7 +378,7 @@ test("a stream's body: a Responses stream's final response object, a chat stream
     ),
   );
   assert.equal(chat.choices()[0]?.text, 'Hello there');
-  // The whole completion is rebuilt beside the choices (chat-stream-body.test.ts has the details).
+  // The whole completion is rebuilt beside the choices (openai-stream-body.test.ts has the details).
   const body = chat.body() as { choices: { message: { audio: { transcript: string } } }[] };
   assert.equal(body.choices[0]?.message.audio.transcript, 'Hello there');
   assert.equal(new StreamAssembler('openai.chat').body(), null, 'nothing streamed, no body');

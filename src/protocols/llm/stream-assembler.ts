@@ -5,21 +5,12 @@ import { createParser, type EventSourceMessage, type EventSourceParser } from 'e
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
-import { ChatCompletionBuilder } from './chat-stream-body.js';
-import {
-  ANTHROPIC_TOOL_BLOCKS,
-  chatToolCallParts,
-  choicesFromBody,
-  contentText,
-  errorFromBody,
-} from './choices.js';
+import { ANTHROPIC_TOOL_BLOCKS, choicesFromBody, errorFromBody } from './choices.js';
+import { OpenAiCompletionBuilder } from './openai-stream-body.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
-/** Where a streamed legacy `function_call` is kept among a choice's tool calls: after any real one. */
-const LEGACY_FUNCTION_CALL = Number.MAX_SAFE_INTEGER;
 
 interface ToolCallDraft {
   id: string;
@@ -47,10 +38,15 @@ export class StreamAssembler {
   /** The response object a Responses stream ends with (response.completed and its kin). */
   #responsesBody: JsonValue = null;
   readonly #anthropicBody = new AnthropicMessageBuilder();
-  readonly #chatBody = new ChatCompletionBuilder();
+  /** A chat or text completion stream's rebuilt body, whose choices are read as an unstreamed body's. */
+  readonly #openAiBody: OpenAiCompletionBuilder | null;
 
   constructor(api: LlmApi) {
     this.#api = api;
+    this.#openAiBody =
+      api === 'openai.chat' || api === 'openai.completions'
+        ? new OpenAiCompletionBuilder(api === 'openai.chat' ? 'chat' : 'text')
+        : null;
     this.#parser = createParser({ onEvent: (event) => this.#onEvent(event) });
   }
 
@@ -80,12 +76,12 @@ export class StreamAssembler {
 
   /**
    * The whole response as the same request unstreamed would have returned it: the Responses API's
-   * final response object, an Anthropic message or a chat completion rebuilt from its events. Null
-   * for completions streams, whose choices are the record.
+   * final response object, or an Anthropic message, a chat completion or a text completion rebuilt
+   * from its events.
    */
   body(): JsonValue {
     if (this.#api === 'anthropic.messages') return (this.#anthropicBody.body() as JsonValue) ?? null;
-    if (this.#api === 'openai.chat') return (this.#chatBody.body() as JsonValue) ?? null;
+    if (this.#openAiBody) return (this.#openAiBody.body() as JsonValue) ?? null;
     return this.#responsesBody;
   }
 
@@ -95,6 +91,7 @@ export class StreamAssembler {
 
   choices(): LlmChoice[] {
     if (this.#final) return this.#final;
+    if (this.#openAiBody) return choicesFromBody(this.#api, this.#openAiBody.body());
     return [...this.#choices.entries()]
       .sort(([a], [b]) => a - b)
       .map(([index, c]) => ({
@@ -146,35 +143,9 @@ export class StreamAssembler {
   }
 
   #openAi(data: Obj): void {
-    if (this.#api === 'openai.chat') this.#chatBody.push(data);
+    this.#openAiBody?.push(data);
     this.#sawId(data.id);
     if (isObj(data.usage)) this.#usage = data.usage as JsonValue;
-    for (const raw of Array.isArray(data.choices) ? data.choices : []) {
-      if (!isObj(raw)) continue;
-      const choice = this.#choice(typeof raw.index === 'number' ? raw.index : 0);
-      if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
-      if (typeof raw.text === 'string') choice.text += raw.text; // completions
-      const delta = isObj(raw.delta) ? raw.delta : null;
-      if (!delta) continue;
-      // An audio answer's words come as its transcript.
-      const audio = isObj(delta.audio) ? str(delta.audio.transcript) : '';
-      choice.text += contentText(delta.content) + str(delta.refusal) + audio;
-      choice.reasoning += str(delta.reasoning_content) || str(delta.reasoning);
-      for (const call of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) {
-        if (!isObj(call)) continue;
-        const tool = this.#tool(choice, typeof call.index === 'number' ? call.index : 0);
-        if (call.id) tool.id = str(call.id);
-        const part = chatToolCallParts(call);
-        tool.name += part.name;
-        tool.arguments += part.arguments;
-      }
-      // The legacy `function_call` (a request with `functions`): one call, streamed like a tool call's.
-      if (isObj(delta.function_call)) {
-        const tool = this.#tool(choice, LEGACY_FUNCTION_CALL);
-        tool.name += str(delta.function_call.name);
-        tool.arguments += str(delta.function_call.arguments);
-      }
-    }
   }
 
   #responses(data: Obj): void {

@@ -1,8 +1,10 @@
-// A chat completion rebuilt from its stream, as the same request unstreamed would have returned it:
-// each choice's message (content, refusal, reasoning, tool calls, the legacy function_call, search
-// annotations, an audio answer), its logprobs and finish reason, and the usage. The ledger keeps it
-// as a streamed response's body, so what a stream delivered is in the record whole. Read
-// defensively: the chunks come from the upstream.
+// An OpenAI completion rebuilt from its stream, as the same request unstreamed would have returned
+// it: for chat, each choice's message (content, refusal, reasoning, tool calls, the legacy
+// function_call, search annotations, an audio answer); for a text completion, each choice's text;
+// with its logprobs and finish reason, and the usage. The ledger keeps it as a streamed response's
+// body, so what a stream delivered is in the record whole, and the record's choices are read from
+// it as from an unstreamed body. Read defensively: the chunks come from the upstream.
+import { contentText } from './choices.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -15,17 +17,28 @@ const TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as 
 const HEAD_FIELDS = ['id', 'created', 'model', 'system_fingerprint', 'service_tier'] as const;
 
 interface ChoiceDraft {
+  /** A chat choice's message. */
   readonly message: Obj;
+  /** A text completion choice's text. */
+  text: string;
   readonly toolCalls: Map<number, Obj>;
   logprobs: Obj | null;
   finishReason: unknown;
 }
 
-export class ChatCompletionBuilder {
+/** Which of OpenAI's two completion APIs a stream answers. */
+export type OpenAiCompletionKind = 'chat' | 'text';
+
+export class OpenAiCompletionBuilder {
+  readonly #kind: OpenAiCompletionKind;
   readonly #head: Obj = {};
   readonly #choices = new Map<number, ChoiceDraft>();
   #usage: unknown = undefined;
   #seen = false;
+
+  constructor(kind: OpenAiCompletionKind) {
+    this.#kind = kind;
+  }
 
   /** Takes one parsed chunk. */
   push(chunk: Obj): void {
@@ -41,6 +54,7 @@ export class ChatCompletionBuilder {
       const choice = this.#choice(typeof raw.index === 'number' ? raw.index : 0);
       if (typeof raw.finish_reason === 'string') choice.finishReason = raw.finish_reason;
       if (isObj(raw.logprobs)) this.#logprobs(choice, raw.logprobs);
+      if (typeof raw.text === 'string') choice.text += raw.text;
       if (isObj(raw.delta)) this.#delta(choice, raw.delta);
     }
   }
@@ -48,21 +62,28 @@ export class ChatCompletionBuilder {
   /** The completion so far, or null before any chunk. */
   body(): Obj | null {
     if (!this.#seen) return null;
-    const choices = [...this.#choices.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([index, c]) => {
-        const message: Obj = { ...c.message };
-        if (c.toolCalls.size > 0) {
-          message.tool_calls = [...c.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
-        }
-        return { index, message, logprobs: c.logprobs, finish_reason: c.finishReason ?? null };
-      });
-    return {
-      ...this.#head,
-      object: 'chat.completion',
-      choices,
-      ...(this.#usage !== undefined ? { usage: this.#usage } : {}),
-    };
+    const drafts = [...this.#choices.entries()].sort(([a], [b]) => a - b);
+    if (this.#kind === 'text') {
+      const choices = drafts.map(([index, c]) => ({
+        text: c.text,
+        index,
+        logprobs: c.logprobs,
+        finish_reason: c.finishReason ?? null,
+      }));
+      return this.#whole('text_completion', choices);
+    }
+    const choices = drafts.map(([index, c]) => {
+      const message: Obj = { ...c.message };
+      if (c.toolCalls.size > 0) {
+        message.tool_calls = [...c.toolCalls.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
+      }
+      return { index, message, logprobs: c.logprobs, finish_reason: c.finishReason ?? null };
+    });
+    return this.#whole('chat.completion', choices);
+  }
+
+  #whole(object: string, choices: readonly Obj[]): Obj {
+    return { ...this.#head, object, choices, ...(this.#usage !== undefined ? { usage: this.#usage } : {}) };
   }
 
   #choice(index: number): ChoiceDraft {
@@ -70,6 +91,7 @@ export class ChatCompletionBuilder {
     if (!c) {
       c = {
         message: { role: 'assistant', content: null },
+        text: '',
         toolCalls: new Map(),
         logprobs: null,
         finishReason: null,
@@ -83,7 +105,10 @@ export class ChatCompletionBuilder {
     const { message } = choice;
     if (typeof delta.role === 'string') message.role = delta.role;
     for (const field of TEXT_FIELDS) {
-      if (typeof delta[field] === 'string') message[field] = str(message[field]) + delta[field];
+      // Content is a string, or with some servers an array of parts whose text is what is shown.
+      const piece =
+        field === 'content' && Array.isArray(delta.content) ? contentText(delta.content) : delta[field];
+      if (typeof piece === 'string') message[field] = str(message[field]) + piece;
     }
     for (const raw of list(delta.tool_calls)) {
       if (isObj(raw)) this.#toolCall(choice, raw);

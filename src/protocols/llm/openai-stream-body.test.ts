@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ChatCompletionBuilder } from './chat-stream-body.js';
+import { OpenAiCompletionBuilder } from './openai-stream-body.js';
 
 test('a chat stream is rebuilt into the completion it streams: message, tool calls, annotations, logprobs, usage', () => {
   const annotation = {
@@ -36,7 +36,7 @@ test('a chat stream is rebuilt into the completion it streams: message, tool cal
     chunk({ delta: {}, finish_reason: 'tool_calls' }),
     { ...head, choices: [], usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 } },
   ];
-  const builder = new ChatCompletionBuilder();
+  const builder = new OpenAiCompletionBuilder('chat');
   assert.equal(builder.body(), null, 'nothing streamed, no body');
   for (const c of chunks) builder.push(c);
   assert.deepEqual(builder.body(), {
@@ -66,7 +66,7 @@ test('a chat stream is rebuilt into the completion it streams: message, tool cal
 });
 
 test('a legacy function_call and an audio answer are put back together from their pieces', () => {
-  const builder = new ChatCompletionBuilder();
+  const builder = new OpenAiCompletionBuilder('chat');
   const delta = (d: object) => ({ choices: [{ index: 0, delta: d }] });
   builder.push(delta({ function_call: { name: 'bash', arguments: '{"c":' } }));
   builder.push(delta({ function_call: { arguments: '"ls"}' } }));
@@ -79,4 +79,58 @@ test('a legacy function_call and an audio answer are put back together from thei
     function_call: { name: 'bash', arguments: '{"c":"ls"}' },
     audio: { id: 'a1', transcript: 'Hello', data: 'AAABBB', expires_at: 9 },
   });
+});
+
+test('a text completion stream is rebuilt choice by choice, with its logprobs; content given as parts reads as text', () => {
+  const builder = new OpenAiCompletionBuilder('text');
+  const head = { id: 'cmpl-1', object: 'text_completion', created: 3, model: 'm' };
+  const piece = (index: number, text: string, token: string, finish: string | null = null) => ({
+    ...head,
+    choices: [
+      {
+        index,
+        text,
+        finish_reason: finish,
+        logprobs: {
+          tokens: [token],
+          token_logprobs: [-0.5],
+          top_logprobs: [{ [token]: -0.5 }],
+          text_offset: [0],
+        },
+      },
+    ],
+  });
+  for (const chunk of [piece(1, 'B', 'B'), piece(0, 'Once', 'Once'), piece(0, ' upon', ' upon', 'length')])
+    builder.push(chunk);
+  builder.push({ ...head, choices: [], usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } });
+  assert.deepEqual(builder.body(), {
+    ...head,
+    choices: [
+      {
+        text: 'Once upon',
+        index: 0,
+        logprobs: {
+          tokens: ['Once', ' upon'],
+          token_logprobs: [-0.5, -0.5],
+          top_logprobs: [{ Once: -0.5 }, { ' upon': -0.5 }],
+          text_offset: [0, 0],
+        },
+        finish_reason: 'length',
+      },
+      {
+        text: 'B',
+        index: 1,
+        logprobs: { tokens: ['B'], token_logprobs: [-0.5], top_logprobs: [{ B: -0.5 }], text_offset: [0] },
+        finish_reason: null,
+      },
+    ],
+    usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 },
+  });
+  const chat = new OpenAiCompletionBuilder('chat');
+  chat.push({ choices: [{ index: 0, delta: { content: [{ type: 'text', text: 'in ' }] } }] });
+  chat.push({ choices: [{ index: 0, delta: { content: 'parts' } }] });
+  assert.equal(
+    (chat.body() as { choices: { message: { content: string } }[] }).choices[0]!.message.content,
+    'in parts',
+  );
 });
