@@ -1,8 +1,8 @@
 // Benchmark: what policy rules and approvals cost.
 //  1. Rule evaluation in-process: 50 rules that do not match (every rule is read) against no rules,
-//     for a chat request with a ~2 KB prompt, a 40-turn conversation (~70 KB; in ASCII and with
-//     typographic characters, which policy also reads with hidden characters revealed) and a
-//     classified UPDATE statement.
+//     for a chat request with a ~2 KB prompt, a 40-turn conversation (~70 KB; in ASCII, with
+//     typographic characters, which policy also reads with hidden characters revealed, and in
+//     French, which it also reads with the accents dropped) and a classified UPDATE statement.
 //  2. The same through a running gateway: model requests at a fixed rate with 50 rules against the
 //     same gateway with none (the baseline, in the same run), p50 and p99.
 //  3. Approval release: 100 held requests; the time from a reviewer's approve call returning to
@@ -77,7 +77,7 @@ const chatDraft: EventDraft = {
     },
   },
 };
-/** An agent's 40-turn conversation (~70 KB), once in plain ASCII and once with typographic characters. */
+/** An agent's 40-turn conversation (~70 KB): in plain ASCII, with typographic characters, in French. */
 function conversationDraft(line: string): EventDraft {
   const messages = Array.from({ length: 40 }, (_, i) => ({
     role: i % 2 === 0 ? 'user' : 'assistant',
@@ -90,6 +90,10 @@ const asciiConversation = conversationDraft(
 );
 const typographicConversation = conversationDraft(
   'the deploy failed — “step three” — so we rolled back ✓ retried; ',
+);
+/** In French: accented letters, which policy also reads with the accents dropped. */
+const accentedConversation = conversationDraft(
+  'le déploiement a échoué à l’étape trois, donc nous sommes revenus en arrière ; ',
 );
 
 const sqlDraft: EventDraft = {
@@ -119,6 +123,7 @@ const evalRows = [
   ['chat request, 2 KB prompt', chatDraft, 100_000],
   ['chat request, 40 turns (70 KB, ASCII)', asciiConversation, 5_000],
   ['chat request, 40 turns (70 KB, dashes, quotes, ✓)', typographicConversation, 5_000],
+  ['chat request, 40 turns (80 KB, French, accented)', accentedConversation, 5_000],
   ['UPDATE statement', sqlDraft, 100_000],
 ].map(([label, draft, n]) => {
   const base = perEvaluationUs(empty, draft as EventDraft, n as number);

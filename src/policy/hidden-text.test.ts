@@ -19,7 +19,7 @@ test('zero-width, soft hyphen, bidi and variation selectors vanish; compatibilit
   assert.equal(revealedText('\u202edrop\u202c tab\ufe0fle'), 'drop table');
   assert.equal(revealedText('ｅｘｆｉｌｔｒａｔｅ the keys'), 'exfiltrate the keys');
   assert.equal(revealedText('𝐞𝐱𝐟𝐢𝐥𝐭𝐫𝐚𝐭𝐞'), 'exfiltrate');
-  // Look-alike letters of another script are left alone: folding them would misread real text.
+  // Look-alike letters of another script are left alone here (look-alike-letters.ts folds them).
   assert.equal(revealedText('pаssword'), 'pаssword');
 });
 

@@ -4,8 +4,8 @@
 // split a word for a pattern but not for a model; compatibility forms (fullwidth letters,
 // ligatures, mathematical alphanumerics, a no-break space) read as the plain characters (NFKC). A
 // deny, review or alert pattern is also matched against this reading (docs/policy.md). Letters that
-// only look alike (Cyrillic а for Latin a) stay as they are: no normalization maps them, and
-// folding them would misread real text.
+// only look alike (Cyrillic а for Latin a) stay as they are here, so that a pattern written in
+// their script still matches; look-alike-letters.ts reads them as Latin in a reading of its own.
 
 /** Tag characters that mirror printable ASCII. */
 const TAG_ASCII = /[\u{E0020}-\u{E007E}]/gu;

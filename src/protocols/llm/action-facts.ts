@@ -6,6 +6,7 @@ import type { ActionFacts } from '../../core/actions.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
 import { revealedText } from '../../policy/hidden-text.js';
+import { latinLookAlikeText } from '../../policy/look-alike-letters.js';
 
 /**
  * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
@@ -217,15 +218,18 @@ interface Reading {
 
 /**
  * How else a model reads the same pieces: the parts of one message run together, as the model
- * reads them (`exfil` + `trate`, split to slip between a pattern's words), and everything with
- * hidden characters revealed (hidden-text.ts). A deny, review or alert pattern matches any of them.
+ * reads them (`exfil` + `trate`, split to slip between a pattern's words), everything with hidden
+ * characters revealed (hidden-text.ts), and that again with look-alike letters read as the Latin
+ * ones (look-alike-letters.ts). A deny, review or alert pattern matches any of them.
  */
 function modelReadings({ texts, runs }: Reading, text: string): string[] {
   const readings = runs.length > 0 ? [runs.join('\n')] : [];
-  const shown = texts.map(revealedText);
-  if (shown.some((s, i) => s !== texts[i])) readings.push(shown.join('\n'));
-  const shownRuns = runs.map(revealedText);
-  if (shownRuns.some((s, i) => s !== runs[i])) readings.push(shownRuns.join('\n'));
+  for (const pieces of runs.length > 0 ? [texts, runs] : [texts]) {
+    const shown = pieces.map(revealedText);
+    if (shown.some((s, i) => s !== pieces[i])) readings.push(shown.join('\n'));
+    const latin = shown.map(latinLookAlikeText);
+    if (latin.some((s, i) => s !== shown[i])) readings.push(latin.join('\n'));
+  }
   return readings.filter((r) => r !== text);
 }
 
