@@ -11,6 +11,17 @@ export interface Identity {
   readonly tokenId?: string;
 }
 
+/**
+ * Whether two subjects name the same person. Case is not a difference: SCIM compares userName
+ * without case (RFC 7643 §4.1.1), so `Dana@Example.com` gets the groups of the SCIM user
+ * `dana@example.com`, and many providers let one person hold accounts whose addresses differ only
+ * in case. Used wherever counting one person twice would let them through (deciding their own
+ * request, voting twice, a disabled identity signing in under another spelling).
+ */
+export function sameSubject(a: string, b: string): boolean {
+  return a === b || a.toLowerCase() === b.toLowerCase();
+}
+
 export const IDENTITY_KINDS = ['user', 'service', 'anonymous'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 

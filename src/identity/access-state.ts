@@ -16,6 +16,11 @@ export class AccessState {
   readonly #store: AccessStore;
   #version = -1;
   #disabled = new Map<string, string>();
+  /**
+   * The same, by lower-cased subject: a subject is disabled in every spelling of its case, as SCIM
+   * already treats userName (a person may hold a second provider account, `Dana@Example.com`).
+   */
+  #disabledFolded = new Map<string, string>();
   #revoked = new Set<string>();
   #scim = ScimDirectory.EMPTY;
 
@@ -25,13 +30,13 @@ export class AccessState {
 
   /** Disabled by an admin (`vigil users disable`), or deprovisioned (inactive) over SCIM. */
   isDisabled(subject: string): boolean {
-    return this.#disabled.has(subject) || this.#scim.isInactive(subject);
+    return this.#disabledFolded.has(subject.toLowerCase()) || this.#scim.isInactive(subject);
   }
 
   /** Why an identity was disabled (the CLI's --reason, or SCIM's). */
   disabledReason(subject: string): string | null {
     return (
-      this.#disabled.get(subject) ??
+      this.#disabledFolded.get(subject.toLowerCase()) ??
       (this.#scim.isInactive(subject) ? 'scim: deactivated by the identity provider' : null)
     );
   }
@@ -63,6 +68,7 @@ export class AccessState {
     };
     this.#version = version;
     this.#disabled = nextDisabled;
+    this.#disabledFolded = new Map(disabled.map((d) => [d.subject.toLowerCase(), d.reason]));
     this.#revoked = revoked;
     this.#scim = new ScimDirectory(users, groups);
     return change;

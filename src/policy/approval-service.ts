@@ -10,7 +10,7 @@ import type { ActionDescriber } from '../core/actions.js';
 import type { ApprovalsConfig } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
-import { nowIso } from '../core/events.js';
+import { nowIso, sameSubject } from '../core/events.js';
 import type { ApprovalRecord, ApprovalStore, ApprovalVote, Clock, GrantRecord } from '../core/ports.js';
 import { hasVisibleText } from '../core/visible-text.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
@@ -192,7 +192,7 @@ export class ApprovalService implements Approver {
     }
     return this.#queue.run(id, async () => {
       const record = await this.#pending(id);
-      if (reviewer.subject === record.requester.subject) {
+      if (sameSubject(reviewer.subject, record.requester.subject)) {
         throw new VigilError('approval_self', `${reviewer.subject} requested ${id} and cannot decide it`);
       }
       if (!record.approvers.some((p) => matchesPrincipal(p, reviewer))) {
@@ -201,7 +201,7 @@ export class ApprovalService implements Approver {
           `${reviewer.subject} is not among the approvers of ${id} (${record.approvers.join(', ')})`,
         );
       }
-      if (record.votes.some((v) => v.reviewer.subject === reviewer.subject)) {
+      if (record.votes.some((v) => sameSubject(v.reviewer.subject, reviewer.subject))) {
         throw new VigilError('approval_already_voted', `${reviewer.subject} has already decided ${id}`);
       }
       const approvals =

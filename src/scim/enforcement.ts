@@ -4,7 +4,7 @@
 // a membership change re-checks their live sessions against each connection's allow list. This is
 // the same mechanism as `vigil users disable` (AccessState, SessionManager.revoke), run at once on
 // this gateway; other replicas follow within one revocation poll.
-import type { Identity, JsonObject } from '../core/events.js';
+import { type Identity, type JsonObject, sameSubject } from '../core/events.js';
 import type { AccessStore, ApprovalStore } from '../core/ports.js';
 import type { AccessState } from '../identity/access-state.js';
 import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
@@ -30,8 +30,6 @@ export interface ScimCause {
   /** Who made it: the SCIM token's identity. */
   readonly by: Identity;
 }
-
-const sameSubject = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 export function describeCause(cause: ScimCause): string {
   return `scim ${cause.method} ${cause.path}${cause.requestId ? ` (request ${cause.requestId})` : ''}`;

@@ -4,7 +4,7 @@
 // Writes run one at a time (read, change, write), so concurrent PATCHes never lose a member.
 import { randomUUID } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
-import type { JsonObject } from '../core/events.js';
+import { type JsonObject, sameSubject } from '../core/events.js';
 import type { AccessStore, ScimGroupRecord, ScimUserRecord } from '../core/ports.js';
 import { describeCause, type ScimCause, type ScimEnforcement } from './enforcement.js';
 import { applyPatch } from './patch.js';
@@ -84,7 +84,7 @@ export class ScimService {
       const id = randomUUID();
       // Someone deleted over SCIM and created again: the old tokens stay void (a new sign-in is needed).
       const disabled = (await this.#deps.store.disabledIdentities()).find(
-        (d) => d.subject === input.userName && d.reason.startsWith(SCIM_REASON_PREFIX),
+        (d) => sameSubject(d.subject, input.userName) && d.reason.startsWith(SCIM_REASON_PREFIX),
       );
       const record: ScimUserRecord = {
         id,
@@ -142,9 +142,13 @@ export class ScimService {
       // is written before the cut, so the cut waits for one commit only.
       await enforcement.deprovision(after.userName, cause);
     } else if (after.active && (before === null || !before.active)) {
-      const disabled = (await store.disabledIdentities()).find((d) => d.subject === after.userName);
-      // Only SCIM's own disabling is lifted: one made by an admin with `vigil users disable` stands.
-      if (disabled?.reason.startsWith(SCIM_REASON_PREFIX)) await store.enableIdentity(after.userName);
+      // Only SCIM's own disabling is lifted: one made by an admin with `vigil users disable` stands
+      // (in any spelling of the subject's case, as the gateway refuses every spelling).
+      const disabled = (await store.disabledIdentities()).filter((d) =>
+        sameSubject(d.subject, after.userName),
+      );
+      if (disabled.length > 0 && disabled.every((d) => d.reason.startsWith(SCIM_REASON_PREFIX)))
+        for (const d of disabled) await store.enableIdentity(d.subject);
     }
   }
 

@@ -141,6 +141,8 @@ export function approvalConformance(factory: StoreFactory): void {
       await approvals.addVote('a', vote('carol', 'approve', 1));
       assert.deepEqual(await approvals.addVote('a', vote('carol', 'approve', 2)), { outcome: 'duplicate' });
       assert.deepEqual(await approvals.addVote('a', vote('carol', 'deny', 3)), { outcome: 'duplicate' });
+      // The same person under another spelling of the subject's case (a second provider account).
+      assert.deepEqual(await approvals.addVote('a', vote('Carol', 'approve', 3)), { outcome: 'duplicate' });
       assert.equal((await approvals.getApproval('a'))?.status, 'pending');
 
       await approvals.addVote('a', vote('dave', 'approve', 4));

@@ -3,6 +3,7 @@
 // request queue up and each sees the other's outcome. Reads of a request with its votes run in one
 // snapshot (REPEATABLE READ).
 import type pg from 'pg';
+import { sameSubject } from '../../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -89,11 +90,13 @@ export class PostgresApprovalStore implements ApprovalStore {
       const row = locked.rows[0] as { status: string; required: number } | undefined;
       if (!row) return { outcome: 'unknown' };
       if (row.status !== 'pending') return { outcome: 'closed' };
-      const voted = await client.query(
-        'SELECT 1 FROM approval_votes WHERE approval_id = $1 AND reviewer_subject = $2',
-        [id, vote.reviewer.subject],
+      // One person under two spellings of their subject's case votes once (sameSubject).
+      const voters = await client.query(
+        'SELECT reviewer_subject FROM approval_votes WHERE approval_id = $1',
+        [id],
       );
-      if ((voted.rowCount ?? 0) > 0) return { outcome: 'duplicate' };
+      if (voters.rows.some((v) => sameSubject(String(v.reviewer_subject), vote.reviewer.subject)))
+        return { outcome: 'duplicate' };
       await insertVote(client, id, vote);
       const counted = await client.query(
         "SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = $1 AND decision = 'approve'",

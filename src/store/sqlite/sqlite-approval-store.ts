@@ -3,6 +3,7 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
+import { sameSubject } from '../../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -78,10 +79,12 @@ export class SqliteApprovalStore implements ApprovalStore {
         | undefined;
       if (!row) return { outcome: 'unknown' };
       if (row.status !== 'pending') return { outcome: 'closed' };
-      const voted = this.#db
-        .prepare('SELECT 1 FROM approval_votes WHERE approval_id = ? AND reviewer_subject = ?')
-        .get(id, vote.reviewer.subject);
-      if (voted) return { outcome: 'duplicate' };
+      // One person under two spellings of their subject's case votes once (sameSubject).
+      const voters = this.#db
+        .prepare('SELECT reviewer_subject FROM approval_votes WHERE approval_id = ?')
+        .all(id) as { reviewer_subject: string }[];
+      if (voters.some((v) => sameSubject(v.reviewer_subject, vote.reviewer.subject)))
+        return { outcome: 'duplicate' };
       this.#insertVote(id, vote);
       const approvals = (
         this.#db
