@@ -1,5 +1,5 @@
 // The admin API (JSON). Every call is authenticated, checked against the route's roles and recorded
-// in the ledger as admin.action (refusals as access.denied), like any other event.
+// in the ledger as admin.action (refusals, anonymous or not, as access.denied), like any other event.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { ANONYMOUS, type Identity, type JsonObject } from '../core/events.js';
@@ -19,6 +19,15 @@ export interface AdminApiDeps {
 }
 
 const MAX_API_BODY = 64 * 1024;
+
+/**
+ * An authenticated caller refused what they tried (a role they lack, a request they may not decide,
+ * a forged cross-site call): recorded as access.denied with its code, like refusals on connections
+ * and at sign-in, so a search for refused access finds it. Other errors stay admin.action.
+ */
+function isRefusal(error: VigilError): boolean {
+  return error.status === 401 || error.status === 403;
+}
 
 export class AdminApi {
   readonly #deps: AdminApiDeps;
@@ -45,11 +54,13 @@ export class AdminApi {
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const method = req.method ?? 'GET';
     let caller: AuthenticatedIdentity | null = null;
+    let token: string | null = null;
     let answer: RouteResult | VigilError;
     try {
       // The web console's cookie stands in for the Bearer header (src/api/console-cookie.ts).
       const credential = requestCredential(req.headers);
-      caller = await this.#deps.pipeline.authenticate(credential.token);
+      token = credential.token;
+      caller = await this.#deps.pipeline.authenticate(token);
       assertConsoleOrigin(method, req.headers, credential.viaCookie);
       const found = matchRoute(this.#routes, method, url.pathname);
       if (found === null)
@@ -69,7 +80,20 @@ export class AdminApi {
     }
     const status = answer instanceof VigilError ? answer.status : answer.status;
     const recorded = caller
-      ? await this.#record(caller.identity, 'admin.action', { method, path: url.pathname, status })
+      ? answer instanceof VigilError && isRefusal(answer)
+        ? await this.#record(caller.identity, 'access.denied', {
+            code: answer.code,
+            message: answer.message,
+            method,
+            path: url.pathname,
+            status,
+          })
+        : await this.#record(caller.identity, 'admin.action', {
+            method,
+            path: url.pathname,
+            status,
+            ...(answer instanceof VigilError ? { code: answer.code } : {}),
+          })
       : answer instanceof VigilError
         ? await this.#record(ANONYMOUS, 'access.denied', {
             code: answer.code,
@@ -88,7 +112,7 @@ export class AdminApi {
         'cache-control': 'no-store',
         'x-accel-buffering': 'no',
       });
-      answer.stream(res);
+      answer.stream(res, () => this.#deps.pipeline.authenticate(token));
     } else sendJson(res, answer.status, answer.body);
   }
 

@@ -22,9 +22,12 @@ export interface RouteResult {
   readonly body: unknown;
   /**
    * A server-sent-events stream instead of a JSON body: called once the call is recorded, with the
-   * response's headers already sent; it writes events until the client goes away.
+   * response's headers already sent; it writes events until the client goes away. `caller`
+   * authenticates the request's credential again (throwing once it is revoked, expired or its
+   * identity disabled, with the groups SCIM says now), so a stream never outlives the access it
+   * was opened with.
    */
-  readonly stream?: (res: ServerResponse) => void;
+  readonly stream?: (res: ServerResponse, caller: () => Promise<AuthenticatedIdentity>) => void;
 }
 
 export interface Route extends RoutePattern {

@@ -3,17 +3,22 @@
 //   POST /auth/console/session  {token}: a pasted Vigil token, checked, becomes the session cookie
 //   POST /auth/console/signout  clears the cookie
 // Both POSTs need `x-vigil-console: 1`, so another site cannot sign a browser in or out. A pasted
-// token was recorded when it was issued, and every call made with it is recorded by the admin API.
+// token was recorded when it was issued, and every call made with it is recorded by the admin API;
+// a refused one (unknown, expired, revoked, or its identity disabled) is recorded as access.denied,
+// so probing tokens here leaves a trace as it does at every other door.
 // OIDC sign-in for the console goes through /auth/login?console=1 and /auth/callback (auth-api.ts).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
 import { readJsonObject } from '../http/json-body.js';
 import { sendJson, sendJsonError } from '../http/json-response.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
+import type { SessionManager } from '../pipeline/sessions.js';
 import { CONSOLE_HEADER, clearedSessionCookie, sessionCookie } from './console-cookie.js';
+import { recordRefusal } from './sign-in-ledger.js';
 
 export interface ConsoleSessionDeps {
   readonly pipeline: Pipeline;
+  readonly sessions: SessionManager;
   readonly oidc: boolean;
   /** The gateway's public URL: https makes the cookie Secure. */
   readonly publicUrl: () => string;
@@ -55,7 +60,11 @@ export function consoleSessionRoutes(deps: ConsoleSessionDeps) {
       const body = await readJsonObject(req, 16 * 1024);
       const token = typeof body.token === 'string' ? body.token.trim() : '';
       if (token === '') throw new VigilError('auth_missing', 'paste a Vigil token to sign in');
-      const caller = await deps.pipeline.authenticate(token);
+      const caller = await deps.pipeline.authenticate(token).catch(async (err: unknown) => {
+        const refusal = toVigilError(err);
+        await recordRefusal(deps, refusal, { via: 'console', flow: 'pasted_token' });
+        throw refusal;
+      });
       return sendJson(
         res,
         200,

@@ -312,6 +312,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
 
   const consoleSession = consoleSessionRoutes({
     pipeline,
+    sessions,
     oidc: config.identity.oidc !== undefined && config.identity.oidc !== null,
     publicUrl: () => config.identity.public_url ?? boundUrl,
   });

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { CONSOLE_CSP } from '../../src/console/security-headers.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 
 let gateway: TestGateway;
 let dir: string;
@@ -125,6 +125,12 @@ test('a pasted token becomes an HttpOnly SameSite=Strict cookie the admin API ac
   });
   assert.equal(wrong.status, 401);
   assert.equal(wrong.headers.getSetCookie().length, 0);
+  // The refused token is recorded as access.denied, as at every other door, and not the token itself.
+  const [refused] = (await connectionEvents(gateway, 'auth', 'access.denied')).filter(
+    (e) => e.payload?.flow === 'pasted_token',
+  );
+  assert.equal(refused?.payload?.code, wrong.headers.get('x-vigil-error'));
+  assert.ok(!JSON.stringify(refused).includes('tok-nobody-0123456789'));
 
   const signIn = await fetch(`${gateway.url}/auth/console/session`, {
     method: 'POST',

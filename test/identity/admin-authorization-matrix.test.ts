@@ -163,9 +163,15 @@ test('every admin call is recorded, refusals included', async () => {
     events.push(...(await gateway.store.ledger.readSession(s.id)));
   }
   const actions = events.filter((e) => e.type === 'admin.action');
+  // A refusal is recorded as access.denied with its code, under whoever tried.
   assert.ok(
-    actions.some(
-      (e) => e.identity.subject === 'bob' && e.payload?.status === 403 && e.payload?.path === '/api/tokens',
+    events.some(
+      (e) =>
+        e.type === 'access.denied' &&
+        e.identity.subject === 'bob' &&
+        e.payload?.status === 403 &&
+        e.payload?.code === 'forbidden_role' &&
+        e.payload?.path === '/api/tokens',
     ),
   );
   assert.ok(actions.some((e) => e.identity.subject === 'alice' && e.payload?.method === 'DELETE'));

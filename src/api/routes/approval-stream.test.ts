@@ -46,7 +46,7 @@ test('a change notice about approvals pushes the new list at once; other notices
     end: () => undefined,
   }) as unknown as ServerResponse;
   const result = await route.handle(ctx);
-  result.stream!(res);
+  result.stream!(res, async () => ctx.caller);
   await sleep(20);
   assert.equal(written.length, 1, 'the first list at once');
 

@@ -3,9 +3,12 @@
 // of a change to approvals (PostgreSQL's NOTIFY, whichever replica or CLI made it), and every second
 // regardless (the fallback, and all there is on SQLite), and sends the list only when it changed; a
 // comment line every 15 s keeps proxies from closing it.
-// The stream ends when the caller's token expires: a browser reconnects, and is authenticated again.
+// Before each read the caller's credential is authenticated again: the stream ends once the token
+// is revoked or expires or its identity is disabled, and what it shows follows the caller's groups
+// as they are now (SCIM may have taken one away). A browser reconnects, and is authenticated again.
 import type { ServerResponse } from 'node:http';
 import type { ApprovalRecord, ApprovalStore, ChangeFeed } from '../../core/ports.js';
+import type { AuthenticatedIdentity } from '../../identity/authenticator.js';
 import type { Route, RouteContext } from '../admin-route.js';
 
 export interface ApprovalStreamDeps {
@@ -26,17 +29,32 @@ export function approvalStreamRoute(deps: ApprovalStreamDeps): Route {
     pattern: /^\/api\/approvals\/stream$/,
     roles: ['user'],
     async handle(ctx) {
-      return { status: 200, body: null, stream: (res) => streamApprovals(deps, ctx, res) };
+      return { status: 200, body: null, stream: (res, caller) => streamApprovals(deps, ctx, res, caller) };
     },
   };
 }
 
-function streamApprovals(deps: ApprovalStreamDeps, ctx: RouteContext, res: ServerResponse): void {
+function streamApprovals(
+  deps: ApprovalStreamDeps,
+  ctx: RouteContext,
+  res: ServerResponse,
+  current: () => Promise<AuthenticatedIdentity>,
+): void {
   let last = '';
   let stopped = false;
   const send = async () => {
+    let caller: AuthenticatedIdentity;
+    try {
+      caller = await current();
+    } catch {
+      // Revoked, expired or disabled since the stream opened: it shows nothing more.
+      stop();
+      res.end();
+      return;
+    }
     const records = await deps.store.listApprovals({ status: 'pending', limit: LISTED });
-    const visible = records.filter((r) => deps.canSee(ctx.caller, r));
+    if (stopped) return;
+    const visible = records.filter((r) => deps.canSee(caller, r));
     const text = JSON.stringify({ approvals: visible });
     if (stopped || text === last) return;
     last = text;
@@ -47,7 +65,6 @@ function streamApprovals(deps: ApprovalStreamDeps, ctx: RouteContext, res: Serve
       // A failed read leaves the client with its last list; the next tick tries again.
     });
   };
-  tick();
   const poll = setInterval(tick, deps.pollMs ?? 1000);
   const unsubscribe = deps.changes?.subscribe((topic) => {
     if (topic === 'approvals') tick();
@@ -55,12 +72,14 @@ function streamApprovals(deps: ApprovalStreamDeps, ctx: RouteContext, res: Serve
   const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   const expiresIn = ctx.caller.expiresAt === null ? null : ctx.caller.expiresAt - Date.now();
   const expiry = expiresIn === null ? null : setTimeout(() => res.end(), Math.max(0, expiresIn));
-  const stop = () => {
+  function stop() {
+    if (stopped) return;
     stopped = true;
     unsubscribe?.();
     clearInterval(poll);
     clearInterval(heartbeat);
     if (expiry) clearTimeout(expiry);
-  };
+  }
   res.on('close', stop);
+  tick();
 }
