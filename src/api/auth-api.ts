@@ -9,6 +9,7 @@
 //   /auth/saml/...        SAML 2.0 sign-in (saml-routes.ts), when identity.saml is configured
 // Without `identity.oidc` or `identity.saml` in the configuration there is no sign-in, and these
 // routes say so.
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IdentitySectionConfig } from '../core/config.js';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -20,6 +21,8 @@ import type { SignInStates } from '../identity/sign-in-states.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
+import { readCookie, SIGN_IN_BROWSER_COOKIE, signInBrowserCookie } from './console-cookie.js';
+import { isSecureUrl } from './console-session.js';
 import { consoleSignInMarker, sendConsoleSignIn, startedByConsole } from './console-sign-in.js';
 import { createSamlRoutes, type SamlServerContext } from './saml-routes.js';
 import { recordRefusal, recordSignIn } from './sign-in-ledger.js';
@@ -48,6 +51,8 @@ export interface AuthApi {
 }
 
 const MAX_EXCHANGE_BODY = 64 * 1024;
+/** As long as the console's marker: enough to sign in at the provider, not to linger. */
+const SIGN_IN_BROWSER_SECONDS = 600;
 const SIGN_IN_FLOWS = ['authorization_code', 'device', 'loopback', 'id_token'] as const;
 type SignInFlow = (typeof SIGN_IN_FLOWS)[number];
 
@@ -113,12 +118,18 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
             return sendJson(res, 200, await signIn.publicConfig());
           case 'GET /auth/login': {
             req.resume();
-            const location = await signIn.begin(redirectUri());
+            // Only this browser can complete the sign-in: its state names this secret (login CSRF).
+            const browser = randomBytes(32).toString('base64url');
+            const location = await signIn.begin(redirectUri(), browser);
+            const secure = isSecureUrl(deps.publicUrl());
             res.writeHead(302, {
               location: location.toString(),
               'cache-control': 'no-store',
-              // The web console's sign-in: its callback sets the console cookie (console-sign-in.ts).
-              ...(url.searchParams.get('console') === '1' ? consoleSignInMarker(deps.publicUrl()) : {}),
+              'set-cookie': [
+                signInBrowserCookie(browser, secure, SIGN_IN_BROWSER_SECONDS),
+                // The web console's sign-in: its callback sets the console cookie (console-sign-in.ts).
+                ...(url.searchParams.get('console') === '1' ? [consoleSignInMarker(deps.publicUrl())] : []),
+              ],
             });
             res.end();
             return;
@@ -126,7 +137,10 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
           case 'GET /auth/callback': {
             req.resume();
             flow = 'authorization_code';
-            const result = await signIn.complete(new URL(`${redirectUri()}${url.search}`));
+            const result = await signIn.complete(
+              new URL(`${redirectUri()}${url.search}`),
+              readCookie(req.headers, SIGN_IN_BROWSER_COOKIE),
+            );
             await granted(result, flow);
             if (startedByConsole(req)) return sendConsoleSignIn(res, result, deps.publicUrl());
             return sendSignIn(req, res, result);

@@ -11,6 +11,11 @@ import { extractClientToken } from '../http/credentials.js';
 export const CONSOLE_COOKIE = 'vigil_console';
 /** Marks a sign-in the console started, so its callback sets the cookie instead of showing the token. */
 export const CONSOLE_SIGN_IN_COOKIE = 'vigil_console_sign_in';
+/**
+ * A random secret that ties a browser sign-in's `state` to the browser that began it: a callback
+ * URL opened in any other browser (sent there by someone who began the sign-in) signs nobody in.
+ */
+export const SIGN_IN_BROWSER_COOKIE = 'vigil_sign_in_browser';
 export const CONSOLE_HEADER = 'x-vigil-console';
 
 /** A token is base64url-ish text: anything else in the cookie is not one of ours. */
@@ -74,6 +79,11 @@ export function clearedSessionCookie(secure: boolean): string {
  */
 export function signInMarkerCookie(secure: boolean, maxAge: number): string {
   return cookieLine(CONSOLE_SIGN_IN_COOKIE, '1', 'Lax', '/auth/', { secure, maxAge });
+}
+
+/** Lax for the same reason as the marker: the provider's redirect back is a cross-site navigation. */
+export function signInBrowserCookie(secret: string, secure: boolean, maxAge: number): string {
+  return cookieLine(SIGN_IN_BROWSER_COOKIE, secret, 'Lax', '/auth/', { secure, maxAge });
 }
 
 function cookieLine(

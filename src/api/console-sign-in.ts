@@ -1,7 +1,7 @@
 // OIDC sign-in for the web console: /auth/login?console=1 leaves a marker cookie, and the callback
 // that finds it answers with the console's session cookie and a redirect to the console instead of
 // the page that shows the token. The token itself never reaches the page's scripts.
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SignInResult } from '../identity/oidc-sign-in.js';
 import { CONSOLE_SIGN_IN_COOKIE, readCookie, sessionCookie, signInMarkerCookie } from './console-cookie.js';
 import { cookieSeconds, isSecureUrl } from './console-session.js';
@@ -9,8 +9,9 @@ import { cookieSeconds, isSecureUrl } from './console-session.js';
 /** Long enough to sign in at the provider, short enough not to linger. */
 const MARKER_SECONDS = 600;
 
-export function consoleSignInMarker(publicUrl: string): OutgoingHttpHeaders {
-  return { 'set-cookie': signInMarkerCookie(isSecureUrl(publicUrl), MARKER_SECONDS) };
+/** The marker cookie's Set-Cookie line. */
+export function consoleSignInMarker(publicUrl: string): string {
+  return signInMarkerCookie(isSecureUrl(publicUrl), MARKER_SECONDS);
 }
 
 export function startedByConsole(req: IncomingMessage): boolean {

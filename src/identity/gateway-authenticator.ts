@@ -13,11 +13,15 @@ import type { AccessState } from './access-state.js';
 import type { AuthenticatedIdentity, Authenticator, Credential } from './authenticator.js';
 import { type ConfigTokenAuthenticator, hashToken } from './config-tokens.js';
 import type { OidcAccessTokens } from './oidc-access-tokens.js';
+import { type RoleGroups, rolesStillHeld } from './oidc-claims.js';
 import { SERVICE_TOKEN_PREFIX } from './service-accounts.js';
 import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 import type { VigilTokens } from './vigil-tokens.js';
 
 const JWT_SHAPE = /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$/;
+
+/** An identity found for a credential, with the groups its roles were granted through (Vigil tokens). */
+type Identified = AuthenticatedIdentity & { readonly roleGroups?: RoleGroups };
 
 export interface GatewayAuthenticatorDeps {
   readonly staticTokens: ConfigTokenAuthenticator;
@@ -57,7 +61,7 @@ export class GatewayAuthenticator implements Authenticator {
       (typeof credential === 'object' && credential.kind === 'resource-token' && credential.token === '')
     )
       throw new VigilError('auth_missing', 'no Vigil token was presented');
-    const found = await this.#identify(credential);
+    const { roleGroups, ...found } = await this.#identify(credential);
     const { access } = this.#deps;
     if (access.isDisabled(found.identity.subject)) {
       throw new VigilError('auth_revoked', `identity ${found.identity.subject} has been disabled`);
@@ -66,10 +70,12 @@ export class GatewayAuthenticator implements Authenticator {
       throw new VigilError('auth_revoked', 'this token has been revoked');
     if (found.identity.kind !== 'user' || !access.scim.isProvisioned(found.identity.subject)) return found;
     const groups = access.scim.groupsFor(found.identity.subject, found.identity.groups);
-    return { ...found, identity: { ...found.identity, groups } };
+    // A role given through a group SCIM no longer lists the person in goes with the group.
+    const roles = roleGroups ? rolesStillHeld(found.roles, roleGroups, groups) : found.roles;
+    return { ...found, identity: { ...found.identity, groups }, roles };
   }
 
-  async #identify(credential: Exclude<Credential, null>): Promise<AuthenticatedIdentity> {
+  async #identify(credential: Exclude<Credential, null>): Promise<Identified> {
     if (typeof credential === 'object' && credential.kind === 'resource-token') {
       const { accessTokens } = this.#deps;
       if (accessTokens && JWT_SHAPE.test(credential.token) && accessTokens.issuedByProvider(credential.token))
@@ -90,6 +96,7 @@ export class GatewayAuthenticator implements Authenticator {
           tokenId: claims.tokenId,
         },
         roles: claims.roles,
+        roleGroups: claims.roleGroups,
         scope: null,
         expiresAt: claims.expiresAt,
       };

@@ -16,7 +16,16 @@ export interface SignedInIdentity {
   readonly subject: string;
   readonly groups: readonly string[];
   readonly roles: readonly Role[];
+  /** For each role held only through groups, those groups (see `roleGroupsFor`). */
+  readonly roleGroups: RoleGroups;
 }
+
+/**
+ * The groups a role was granted through, for each role no `user:` or `*` pattern granted: the role
+ * lasts only while one of them is held. SCIM may take a group away after sign-in (it is
+ * authoritative for the groups it manages), and the role it gave must go with it.
+ */
+export type RoleGroups = Readonly<Partial<Record<Role, readonly string[]>>>;
 
 /** A group name or a subject longer than this is refused rather than carried into every event. */
 const MAX_NAME_LENGTH = 256;
@@ -25,7 +34,12 @@ const MAX_GROUPS = 256;
 export function identityFromClaims(claims: Record<string, unknown>, mapping: ClaimMapping): SignedInIdentity {
   const subject = subjectFrom(claims, mapping);
   const groups = groupsFrom(readClaim(claims, mapping.groupsClaim));
-  return { subject, groups, roles: rolesFor(subject, groups, mapping.roles) };
+  return {
+    subject,
+    groups,
+    roles: rolesFor(subject, groups, mapping.roles),
+    roleGroups: roleGroupsFor(subject, groups, mapping.roles),
+  };
 }
 
 function subjectFrom(claims: Record<string, unknown>, mapping: ClaimMapping): string {
@@ -89,6 +103,36 @@ export function rolesFor(
   if (patterns.auditor.some(matches)) roles.push('auditor');
   roles.push('user');
   return roles;
+}
+
+/** Which groups gave each role `rolesFor` grants only through groups (`user` needs none). */
+export function roleGroupsFor(
+  subject: string,
+  groups: readonly string[],
+  patterns: ClaimMapping['roles'],
+): RoleGroups {
+  const through: Partial<Record<Role, string[]>> = {};
+  for (const role of ['admin', 'auditor'] as const) {
+    const list = patterns[role];
+    if (list.some((p) => p === '*' || p === `user:${subject}`)) continue;
+    const via = list
+      .filter((p) => p.startsWith('group:') && groups.includes(p.slice('group:'.length)))
+      .map((p) => p.slice('group:'.length));
+    if (via.length > 0) through[role] = [...new Set(via)];
+  }
+  return through;
+}
+
+/** The roles still held with `groups` as they are now: a role given only by groups needs one of them. */
+export function rolesStillHeld(
+  roles: readonly string[],
+  roleGroups: RoleGroups,
+  groups: readonly string[],
+): string[] {
+  return roles.filter((role) => {
+    const via = (roleGroups as Readonly<Record<string, readonly string[] | undefined>>)[role];
+    return via === undefined || via.some((g) => groups.includes(g));
+  });
 }
 
 function isName(value: unknown): value is string {

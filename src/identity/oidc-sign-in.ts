@@ -2,8 +2,10 @@
 // (begin → provider → complete) and the exchange of an id_token the CLI obtained itself. The
 // provider is discovered on first use and again after a failure, so a gateway starts even while
 // its provider is briefly unreachable. A browser sign-in under way lives in its `state`, sealed
-// (sign-in-states.ts), so the provider's redirect back may reach any replica; it completes once.
-import { randomBytes } from 'node:crypto';
+// (sign-in-states.ts), so the provider's redirect back may reach any replica; it completes once,
+// and only in the browser that began it (the state names a secret that browser holds in a cookie),
+// so someone else's callback URL signs nobody in (login CSRF).
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
 import { type ClaimMapping, identityFromClaims, type SignedInIdentity } from './oidc-claims.js';
 import {
@@ -68,27 +70,36 @@ export class OidcSignIn {
     };
   }
 
-  /** The provider URL to send a browser to; its `state` carries the checks, sealed. */
-  async begin(redirectUri: string): Promise<URL> {
+  /**
+   * The provider URL to send a browser to; its `state` carries the checks, sealed, and the hash of
+   * `browser`, a secret the caller keeps in that browser (a cookie) and presents to `complete`.
+   */
+  async begin(redirectUri: string, browser: string): Promise<URL> {
     const ttlMs = this.#options.pendingTtlMs ?? 5 * 60_000;
     const { url } = await (await this.#provider()).startAuthorization(redirectUri, (pending) =>
       // A random part of its own: the state's uniqueness (hence its one-time mark) never rests on
       // how the verifier and nonce were drawn.
       this.#options.states.seal(
         'oidc-state',
-        { ...pending, random: randomBytes(16).toString('base64url') },
+        { ...pending, random: randomBytes(16).toString('base64url'), browser: browserHash(browser) },
         ttlMs,
       ),
     );
     return url;
   }
 
-  /** Completes a browser sign-in from the provider's redirect back to us (on any replica). */
-  async complete(callbackUrl: URL): Promise<SignInResult> {
+  /**
+   * Completes a browser sign-in from the provider's redirect back to us (on any replica), presented
+   * by the browser that began it: `browser` is the secret given to `begin`, read from that browser.
+   */
+  async complete(callbackUrl: URL, browser: string | null): Promise<SignInResult> {
     const states = this.#options.states;
     const state = callbackUrl.searchParams.get('state');
     const opened = state === null ? null : states.open('oidc-state', state);
-    const checks = state === null || opened === null ? null : checksFrom(opened.value, state);
+    const checks =
+      state === null || opened === null || !sameBrowser(opened.value, browser)
+        ? null
+        : checksFrom(opened.value, state);
     const error = callbackUrl.searchParams.get('error');
     if (error !== null) {
       const description = callbackUrl.searchParams.get('error_description');
@@ -119,6 +130,7 @@ export class OidcSignIn {
         subject: identity.subject,
         groups: identity.groups,
         roles: identity.roles,
+        roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
       },
       now,
@@ -141,8 +153,22 @@ export class OidcSignIn {
 function unknownSignIn(): VigilError {
   return new VigilError(
     'auth_invalid',
-    'this sign-in is unknown, already used or expired: start again at /auth/login',
+    'this sign-in is unknown, already used or expired, or was begun in another browser: start again at /auth/login',
   );
+}
+
+function browserHash(browser: string): string {
+  return createHash('sha256').update('vigil sign-in browser\u0000').update(browser).digest('base64url');
+}
+
+/** Whether the callback comes from the browser the sealed state was begun in. */
+function sameBrowser(value: unknown, browser: string | null): boolean {
+  const sealed =
+    typeof value === 'object' && value !== null ? (value as Record<string, unknown>).browser : null;
+  if (typeof sealed !== 'string' || browser === null || browser === '') return false;
+  const expected = Buffer.from(sealed);
+  const presented = Buffer.from(browserHash(browser));
+  return expected.length === presented.length && timingSafeEqual(expected, presented);
 }
 
 /** The checks sealed into a state by `begin` (authentic, so only its shape is confirmed). */

@@ -4,6 +4,7 @@
 import { errors, jwtVerify, SignJWT } from 'jose';
 import { VigilError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
+import type { RoleGroups } from './oidc-claims.js';
 import type { TokenSigningKey } from './token-keys.js';
 import { VerifiedTokenCache, type VerifiedTokenCacheOptions } from './verified-token-cache.js';
 
@@ -13,6 +14,8 @@ export interface VigilTokenClaims {
   readonly subject: string;
   readonly groups: readonly string[];
   readonly roles: readonly string[];
+  /** The groups each role was granted through (claim `role_groups`); empty on tokens without it. */
+  readonly roleGroups: RoleGroups;
   readonly tokenId: string;
   readonly expiresAt: number;
   /** When it was issued (ms since the epoch, whole seconds). */
@@ -23,6 +26,8 @@ export interface IssueRequest {
   readonly subject: string;
   readonly groups: readonly string[];
   readonly roles: readonly string[];
+  /** For each role held only through groups, those groups: the role lasts as long as one of them. */
+  readonly roleGroups?: RoleGroups;
   readonly ttlMs: number;
 }
 
@@ -50,7 +55,12 @@ export class VigilTokens {
   async issue(request: IssueRequest, now = Date.now()): Promise<{ token: string; claims: VigilTokenClaims }> {
     const tokenId = newId('g');
     const expiresAt = now + request.ttlMs;
-    const token = await new SignJWT({ groups: [...request.groups], roles: [...request.roles] })
+    const roleGroups = request.roleGroups ?? {};
+    const token = await new SignJWT({
+      groups: [...request.groups],
+      roles: [...request.roles],
+      ...(Object.keys(roleGroups).length > 0 ? { role_groups: roleGroups } : {}),
+    })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: this.#key.keyId })
       .setIssuer(VIGIL_ISSUER)
       .setAudience(this.#audience)
@@ -65,6 +75,7 @@ export class VigilTokens {
         subject: request.subject,
         groups: request.groups,
         roles: request.roles,
+        roleGroups,
         tokenId,
         expiresAt,
         issuedAt: Math.floor(now / 1000) * 1000,
@@ -105,6 +116,7 @@ export class VigilTokens {
         subject: payload.sub!,
         groups: Object.freeze(groups),
         roles: Object.freeze(roles),
+        roleGroups: roleGroupsClaim(payload.role_groups),
         tokenId: payload.jti!,
         expiresAt: payload.exp! * 1000,
         issuedAt: (payload.iat ?? 0) * 1000,
@@ -123,4 +135,17 @@ export class VigilTokens {
       throw new VigilError('auth_invalid', `the Vigil token is not valid: ${reason}`, { cause: err });
     }
   }
+}
+
+/** The `role_groups` claim as this gateway signed it: role names to lists of group names. */
+function roleGroupsClaim(value: unknown): RoleGroups {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return Object.freeze({});
+  const out: Record<string, readonly string[]> = {};
+  for (const [role, groups] of Object.entries(value)) {
+    // A malformed entry keeps the role on no group at all: it is then never held (fail closed).
+    out[role] = Object.freeze(
+      Array.isArray(groups) ? groups.filter((g): g is string => typeof g === 'string') : [],
+    );
+  }
+  return Object.freeze(out) as RoleGroups;
 }

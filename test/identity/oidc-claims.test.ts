@@ -21,12 +21,19 @@ test('subject from the configured claim, groups from the groups claim, roles fro
     subject: 'dev@example.com',
     groups: ['platform', 'ai-eng'],
     roles: ['admin', 'user'],
+    // admin came only through the group: it lasts while SCIM (when it manages the group) agrees.
+    roleGroups: { admin: ['platform'] },
   });
   const auditor = identityFromClaims(
     { sub: 'u2', email: 'audrey@example.com', email_verified: true },
     mapping,
   );
-  assert.deepEqual(auditor, { subject: 'audrey@example.com', groups: [], roles: ['auditor', 'user'] });
+  assert.deepEqual(auditor, {
+    subject: 'audrey@example.com',
+    groups: [],
+    roles: ['auditor', 'user'],
+    roleGroups: {},
+  });
 });
 
 test('falls back to sub when the subject claim is missing or not a string', () => {

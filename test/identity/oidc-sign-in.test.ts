@@ -231,11 +231,25 @@ describe('browser sign-in: authorization code with PKCE', () => {
     assert.ok(refused.length >= 1, 'the refused sign-in is in the ledger');
   });
 
+  /**
+   * A browser sign-in stopped at the provider's redirect back: the callback URL and the cookie that
+   * ties it to the browser that began it (without which the callback signs nobody in).
+   */
+  async function begunSignIn(account: string): Promise<{ callback: string; cookie: string }> {
+    provider.signInAs = account;
+    const start = await fetch(`${gateway.url}/auth/login`, { redirect: 'manual' });
+    const cookie = start.headers.getSetCookie().find((c) => c.startsWith('vigil_sign_in_browser='));
+    assert.ok(cookie, 'the sign-in leaves its browser cookie');
+    const back = await new TestBrowser().follow(
+      start.headers.get('location')!,
+      `${gateway.url}/auth/callback`,
+    );
+    return { callback: back.url, cookie: cookie.split(';')[0]! };
+  }
+
   test('a browser that asks for HTML gets a page showing the token', async () => {
-    provider.signInAs = 'alice-sub';
-    const browser = new TestBrowser();
-    const back = await browser.follow(`${gateway.url}/auth/login`, `${gateway.url}/auth/callback`);
-    const res = await fetch(back.url, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    const { callback, cookie } = await begunSignIn('alice-sub');
+    const res = await fetch(callback, { headers: { accept: 'text/html,application/xhtml+xml', cookie } });
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
     const page = await res.text();
@@ -246,16 +260,15 @@ describe('browser sign-in: authorization code with PKCE', () => {
   });
 
   test('a callback cannot be replayed, and an unknown state is refused and recorded', async () => {
-    provider.signInAs = 'alice-sub';
-    const back = await new TestBrowser().follow(`${gateway.url}/auth/login`, `${gateway.url}/auth/callback`);
-    assert.equal((await fetch(back.url)).status, 200);
-    const replay = await fetch(back.url);
+    const { callback, cookie } = await begunSignIn('alice-sub');
+    assert.equal((await fetch(callback, { headers: { cookie } })).status, 200);
+    const replay = await fetch(callback, { headers: { cookie } });
     assert.equal(replay.status, 401);
     assert.equal(replay.headers.get('x-vigil-error'), 'auth_invalid');
 
-    const forged = new URL(back.url);
+    const forged = new URL(callback);
     forged.searchParams.set('state', 'made-up-state');
-    const res = await fetch(forged);
+    const res = await fetch(forged, { headers: { cookie } });
     assert.equal(res.status, 401);
     assert.match(
       ((await res.json()) as { error: { message: string } }).error.message,

@@ -181,6 +181,7 @@ test('a CLI sign-in code is redeemed once, only with its verifier, and only for 
     subject: 's',
     groups: [],
     roles: ['user' as const],
+    roleGroups: {},
     token: 't',
     tokenId: 'i',
     expiresAt: 0,

@@ -3,7 +3,13 @@
 // exactly as an OIDC sign-in maps its claims.
 import type { Profile } from '@node-saml/node-saml';
 import { VigilError } from '../../core/errors.js';
-import { type ClaimMapping, groupsFrom, rolesFor, type SignedInIdentity } from '../oidc-claims.js';
+import {
+  type ClaimMapping,
+  groupsFrom,
+  roleGroupsFor,
+  rolesFor,
+  type SignedInIdentity,
+} from '../oidc-claims.js';
 
 export interface AttributeMapping {
   readonly subjectAttribute: string | null;
@@ -23,5 +29,10 @@ export function identityFromProfile(profile: Profile, mapping: AttributeMapping)
       `the assertion names no subject (${mapping.subjectAttribute === null ? 'NameID' : `attribute ${mapping.subjectAttribute}`})`,
     );
   const groups = groupsFrom(attributes[mapping.groupsAttribute]);
-  return { subject, groups, roles: rolesFor(subject, groups, mapping.roles) };
+  return {
+    subject,
+    groups,
+    roles: rolesFor(subject, groups, mapping.roles),
+    roleGroups: roleGroupsFor(subject, groups, mapping.roles),
+  };
 }

@@ -131,6 +131,7 @@ export class SamlSignIn {
         subject: identity.subject,
         groups: identity.groups,
         roles: identity.roles,
+        roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
       },
       now,

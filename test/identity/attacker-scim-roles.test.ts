@@ -1,0 +1,108 @@
+// Attacker: an admin whose admin role comes from a group (`identity.roles.admin: [group:platform]`)
+// is taken out of that group by the identity provider over SCIM, which Vigil documents as
+// authoritative for the groups it manages. The roles are written into the Vigil token at sign-in, so
+// without more the token keeps the admin role for its whole life: the person can still mint service
+// tokens, disable others and read everything. A role that a managed group gave must end with the
+// membership, on tokens signed in before the change and on sign-ins whose claims still carry it.
+// Real parts: the gateway, the OpenID provider (oidc-provider), SCIM.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** The parts of admin API answers these tests read. */
+interface ApiBody {
+  readonly error?: { readonly code: string };
+  readonly approval?: { readonly id: string };
+  readonly roles?: readonly string[];
+}
+
+let provider: TestProvider;
+let gateway: TestGateway;
+let scimToken: string;
+
+before(async () => {
+  provider = await startTestProvider({
+    // The provider's groups claim lags behind SCIM (or comes from another source): it still says platform.
+    'pia-sub': { email: 'pia@example.com', groups: ['platform', 'staff'] },
+    'ola-sub': { email: 'ola@example.com', groups: ['platform'] },
+  });
+  gateway = await startTestGateway({
+    identity: {
+      scim: { enabled: true },
+      oidc: { issuer: provider.issuer, client_id: 'vigil', allow_insecure_http: true },
+      roles: { admin: ['group:platform', 'user:ola@example.com'], auditor: ['group:staff'] },
+    },
+  });
+  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'idp' }),
+  });
+  scimToken = ((await issued.json()) as { token: string }).token;
+});
+
+after(async () => {
+  await gateway?.close();
+  await provider?.close();
+});
+
+async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
+  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
+    method,
+    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify(body),
+  });
+  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
+  return (await res.json()) as { id: string };
+}
+
+async function signIn(account: string): Promise<string> {
+  provider.signInAs = account;
+  const { response } = await new TestBrowser().follow(`${gateway.url}/auth/login`);
+  assert.equal(response?.status, 200);
+  return ((await response!.json()) as { token: string }).token;
+}
+
+async function api(token: string, path: string) {
+  const res = await fetch(gateway.url + path, { headers: { authorization: `Bearer ${token}` } });
+  return { status: res.status, body: (await res.json()) as ApiBody };
+}
+
+test('removing someone from the SCIM group that made them admin takes the admin role away', async () => {
+  const pia = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'pia@example.com' });
+  const platform = await scim('POST', '/Groups', {
+    schemas: [GROUP_SCHEMA],
+    displayName: 'platform',
+    members: [{ value: pia.id }],
+  });
+  const token = await signIn('pia-sub');
+  assert.equal((await api(token, '/api/tokens')).status, 200, 'an admin while in the group');
+
+  await scim('PATCH', `/Groups/${platform.id}`, {
+    schemas: [PATCH_SCHEMA],
+    Operations: [{ op: 'remove', path: `members[value eq "${pia.id}"]` }],
+  });
+  const after = await api(token, '/api/tokens');
+  assert.equal(after.status, 403, `still an admin after leaving the group: ${JSON.stringify(after.body)}`);
+  assert.equal(after.body.error?.code, 'forbidden_role');
+  const who = await api(token, '/api/whoami');
+  assert.deepEqual(who.body.roles, ['auditor', 'user'], 'a role from an unmanaged group stays');
+
+  // Signing in again, with a provider whose claim still lists the group, gives it back no more.
+  const fresh = await signIn('pia-sub');
+  assert.equal((await api(fresh, '/api/tokens')).status, 403);
+});
+
+test('a role granted to the person by name does not depend on a managed group', async () => {
+  const ola = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'ola@example.com' });
+  assert.ok(ola.id);
+  // ola is in no SCIM group, so the managed `platform` her claim lists does not count for her,
+  // but `user:ola@example.com` names her: she stays an admin.
+  const token = await signIn('ola-sub');
+  assert.equal((await api(token, '/api/tokens')).status, 200);
+});
