@@ -5,6 +5,7 @@ export type RuleCategory = (typeof RULE_CATEGORIES)[number];
 
 export const VALIDATOR_NAMES = [
   'luhn',
+  'card',
   'iban',
   'entropy',
   'random-token',

@@ -21,6 +21,24 @@ export function luhn(value: string): boolean {
   return digits >= 12 && sum % 10 === 0;
 }
 
+/**
+ * Digits grouped as cards print them: run together, in fours (4-4-4-4, 4-4-4-4-3), or as Amex and
+ * Diners do (4-6-5, 4-6-4). A UUID whose first groups happen to be digits (8-4-4) is not a card,
+ * though its 16 digits pass the Luhn check about one time in ten.
+ */
+export function cardGrouping(value: string): boolean {
+  const groups = value.split(/[ -]/);
+  if (groups.length === 1) return true;
+  const middle = groups.slice(1, -1);
+  const last = groups[groups.length - 1]!.length;
+  return (
+    groups[0]!.length === 4 &&
+    last >= 1 &&
+    last <= 5 &&
+    (middle.every((g) => g.length === 4) || (middle.length === 1 && middle[0]!.length === 6))
+  );
+}
+
 /** ISO 13616 mod-97 check of an IBAN (spaces ignored). */
 export function iban(value: string): boolean {
   const compact = value.replace(/ /g, '').toUpperCase();
@@ -127,6 +145,7 @@ export function phoneDigits(value: string): boolean {
 
 export const VALIDATORS: Readonly<Record<ValidatorName, (secret: string, match: string) => boolean>> = {
   luhn: (s) => luhn(s),
+  card: (s) => cardGrouping(s) && luhn(s),
   iban: (s) => iban(s),
   entropy: (s) => highEntropy(s),
   'random-token': (s) => randomToken(s),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { ibanNumber, luhnNumber } from '../../src/mask/synthetic.js';
-import { iban, luhn, shannonEntropy } from '../../src/mask/validators.js';
+import { cardGrouping, iban, luhn, shannonEntropy } from '../../src/mask/validators.js';
 
 test('luhn accepts generated card numbers and rejects any single-digit change', () => {
   fc.assert(
@@ -56,4 +56,24 @@ test('entropy: the ASCII fast path returns the same bits as counting code points
     ),
     { numRuns: 500 },
   );
+});
+
+test('card numbers are run together or grouped as cards print them; a UUID grouping is not', () => {
+  for (const grouped of [
+    '4111111111111111',
+    '4111 1111 1111 1111',
+    '4111-1111-1111-1111-123',
+    '3782 822463 10005',
+    '3056 930902 5904',
+  ]) {
+    assert.ok(cardGrouping(grouped), grouped);
+  }
+  for (const other of [
+    '41111111-1111-1111',
+    '411-1111-1111-11111',
+    '4111 11111 1111 111',
+    '4111 1111 1111 111111',
+  ]) {
+    assert.ok(!cardGrouping(other), other);
+  }
 });

@@ -5,6 +5,9 @@ import type { DetectorRule } from '../types.js';
 const visa = luhnNumber('4', 16, 'visa');
 const amex = luhnNumber('37', 15, 'amex');
 const notLuhn = `${visa.slice(0, 15)}${(Number(visa[15]) + 1) % 10}`;
+/** A UUID whose first three groups are Luhn-valid digits: grouped 8-4-4, no card is printed so. */
+const uuidDigits = luhnNumber('4', 16, 'uuid');
+const digitUuid = `${uuidDigits.slice(0, 8)}-${uuidDigits.slice(8, 12)}-${uuidDigits.slice(12)}-a1b2-c3d4e5f6a7b8`;
 const deIban = ibanNumber('DE', '370400440532013000');
 const gbIban = ibanNumber('GB', 'NWBK60161331926819');
 const badIban = `${deIban.slice(0, 2)}${deIban[2] === '9' ? '0' : '9'}${deIban.slice(3)}`;
@@ -44,17 +47,18 @@ export const PII_RULES: readonly DetectorRule[] = [
   {
     id: 'card-number',
     tailChars: '[0-9 -]',
-    description: 'Payment card number (Visa, Mastercard, Amex, Discover) passing the Luhn check',
+    description:
+      'Payment card number (Visa, Mastercard, Amex, Discover) passing the Luhn check, run together or grouped as cards are printed',
     category: 'pii',
     pattern: '\\b(?:4\\d{3}|5[1-5]\\d{2}|2[2-7]\\d{2}|3[47]\\d{2}|6(?:011|5\\d{2}))(?:[ -]?\\d){9,15}\\b',
-    validator: 'luhn',
+    validator: 'card',
     maxLength: 23,
     vectors: {
       hits: [
         { text: `card ${visa} exp 12/29`, secret: visa },
         { text: `amex ${amex.slice(0, 4)} ${amex.slice(4, 10)} ${amex.slice(10)}` },
       ],
-      misses: [`card ${notLuhn}`, 'ts 1700000000000', 'id 4000'],
+      misses: [`card ${notLuhn}`, 'ts 1700000000000', 'id 4000', `request_id=${digitUuid}`],
     },
   },
   {

@@ -152,8 +152,8 @@ function lookAlikes(): LabelledSample[] {
   const add = (cls: string, text: string) => out.push({ cls, kind: 'look-alike', text, secrets: [] });
   const next = seededRandom(99);
   const hex = (n: number, s: string) => synth(n, ALPHABETS.hex, s);
-  // Seeded, not randomUUID(): about one random UUID in 30,000 holds a Luhn-valid run of 16 digits
-  // (a card number), which alone would put this class of 60 over its 1% of false positives.
+  // Seeded, as every value here but keys: a class whose samples change each run can fail by chance
+  // (random UUIDs did, before the card rule learnt that 8-4-4 digits are not a card's grouping).
   const uuid = (s: string) => {
     const h = hex(32, s);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
