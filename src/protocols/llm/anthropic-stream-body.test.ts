@@ -78,3 +78,47 @@ test('a tool input cut short stays as the text that came; before message_start t
     content: [{ type: 'tool_use', id: 't', name: 'f', input: '{"a":' }],
   });
 });
+
+test("the message's choice is read from it, with each tool's input as the JSON text that streamed", () => {
+  const builder = new AnthropicMessageBuilder();
+  assert.deepEqual(builder.choices(), [], 'nothing before message_start');
+  builder.push({ type: 'message_start', message: { id: 'msg_1', role: 'assistant', content: [] } });
+  builder.push({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
+  builder.push({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Looking.' } });
+  builder.push({
+    type: 'content_block_start',
+    index: 1,
+    content_block: { type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} },
+  });
+  // Spacing and a number past 2^53: parsing and writing the input again would change both.
+  for (const piece of ['{"id": 1234567890', '1234567890,', ' "q": "x"}'])
+    builder.push({
+      type: 'content_block_delta',
+      index: 1,
+      delta: { type: 'input_json_delta', partial_json: piece },
+    });
+  builder.push({ type: 'content_block_stop', index: 1 });
+  builder.push({
+    type: 'content_block_start',
+    index: 2,
+    content_block: {
+      type: 'server_tool_use',
+      id: 'srvtoolu_1',
+      name: 'web_search',
+      input: { query: 'vigil' },
+    },
+  });
+  builder.push({ type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 9 } });
+  assert.deepEqual(builder.choices(), [
+    {
+      index: 0,
+      text: 'Looking.',
+      reasoning: '',
+      finishReason: 'tool_use',
+      toolCalls: [
+        { id: 'toolu_1', name: 'lookup', arguments: '{"id": 12345678901234567890, "q": "x"}' },
+        { id: 'srvtoolu_1', name: 'web_search', arguments: '{"query":"vigil"}' },
+      ],
+    },
+  ]);
+});

@@ -1,8 +1,12 @@
 // An Anthropic message rebuilt from its stream, as the same request unstreamed would have returned
 // it: every content block, with what the provider ran itself (web search and code execution
 // results, its MCP connector's tool results) and citations. The ledger keeps it as a streamed
-// response's body, so what a stream delivered is in the record whole, not only its text, thinking
-// and tool calls. Read defensively: the events come from the upstream.
+// response's body, so what a stream delivered is in the record whole, and the record's choices are
+// read from it as from an unstreamed body, except that a tool's input is the JSON text that
+// streamed (parsing and writing it again would change its spacing and its large numbers). Read
+// defensively: the events come from the upstream.
+import type { LlmChoice } from '../../core/llm-payloads.js';
+import { ANTHROPIC_TOOL_BLOCKS, choicesFromBody } from './choices.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -13,6 +17,8 @@ export class AnthropicMessageBuilder {
   readonly #blocks = new Map<number, Obj>();
   /** A tool block's input as it arrives, JSON text in pieces. */
   readonly #inputs = new Map<number, string>();
+  /** Each tool block's input text as it streamed, kept after the block is whole. */
+  readonly #streamedInputs = new Map<number, string>();
 
   /** Takes one parsed stream event. */
   push(data: Obj): void {
@@ -45,8 +51,25 @@ export class AnthropicMessageBuilder {
   body(): Obj | null {
     if (this.#message === null) return null;
     for (const index of this.#inputs.keys()) this.#finishInput(index);
-    const content = [...this.#blocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
-    return { ...this.#message, content };
+    return { ...this.#message, content: this.#ordered().map(([, block]) => block) };
+  }
+
+  /** The message's one choice (none before message_start), each tool call with its input as it streamed. */
+  choices(): LlmChoice[] {
+    const [choice] = choicesFromBody('anthropic.messages', this.body());
+    if (!choice) return [];
+    const streamed = this.#ordered()
+      .filter(([, block]) => ANTHROPIC_TOOL_BLOCKS.has(str(block.type)))
+      .map(([index]) => this.#streamedInputs.get(index));
+    const toolCalls = choice.toolCalls.map((call, i) => {
+      const text = streamed[i];
+      return text === undefined || text === '' ? call : { ...call, arguments: text };
+    });
+    return [{ ...choice, toolCalls }];
+  }
+
+  #ordered(): [number, Obj][] {
+    return [...this.#blocks.entries()].sort(([a], [b]) => a - b);
   }
 
   #delta(index: number, delta: Obj): void {
@@ -67,6 +90,7 @@ export class AnthropicMessageBuilder {
         break;
       case 'input_json_delta':
         this.#inputs.set(index, (this.#inputs.get(index) ?? '') + str(delta.partial_json));
+        this.#streamedInputs.set(index, (this.#streamedInputs.get(index) ?? '') + str(delta.partial_json));
         break;
       case 'citations_delta':
         block.citations = [...(Array.isArray(block.citations) ? block.citations : []), delta.citation];

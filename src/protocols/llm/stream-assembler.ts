@@ -1,35 +1,25 @@
-// Rebuilds a streamed response from its SSE events, so the ledger holds the whole text of every
-// choice, and the whole response where the stream gives it (body()). The bytes themselves pass to
-// the client untouched; this only listens.
+// Rebuilds a streamed response from its SSE events, so the ledger holds the whole response it
+// delivered (body()) and the choices read from it as from an unstreamed body (choices()): one
+// reading of the events, by the builder of each API's body (openai-stream-body.ts,
+// anthropic-stream-body.ts; a Responses stream ends with its whole response). The bytes themselves
+// pass to the client untouched; this only listens.
 import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
-import { ANTHROPIC_TOOL_BLOCKS, choicesFromBody, errorFromBody } from './choices.js';
+import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { OpenAiCompletionBuilder } from './openai-stream-body.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-interface ToolCallDraft {
-  id: string;
-  name: string;
-  arguments: string;
-}
-
-interface ChoiceDraft {
-  text: string;
-  reasoning: string;
-  finishReason: string | null;
-  tools: Map<number, ToolCallDraft>;
-}
-
 export class StreamAssembler {
   readonly #api: LlmApi;
   readonly #parser: EventSourceParser;
   readonly #decoder = new TextDecoder();
-  readonly #choices = new Map<number, ChoiceDraft>();
+  /** A Responses stream's answer text as it streams, the record of a stream cut before its end. */
+  #responsesText: string | null = null;
   #usage: JsonValue = null;
   #error: { code: string; message: string } | null = null;
   #final: LlmChoice[] | null = null;
@@ -62,7 +52,7 @@ export class StreamAssembler {
   }
 
   get usage(): JsonValue {
-    return this.#usage;
+    return this.#api === 'anthropic.messages' ? usageFromBody(this.#anthropicBody.body()) : this.#usage;
   }
 
   get error(): { code: string; message: string } | null {
@@ -92,33 +82,9 @@ export class StreamAssembler {
   choices(): LlmChoice[] {
     if (this.#final) return this.#final;
     if (this.#openAiBody) return choicesFromBody(this.#api, this.#openAiBody.body());
-    return [...this.#choices.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([index, c]) => ({
-        index,
-        text: c.text,
-        reasoning: c.reasoning,
-        finishReason: c.finishReason,
-        toolCalls: [...c.tools.entries()].sort(([a], [b]) => a - b).map(([, t]) => ({ ...t })),
-      }));
-  }
-
-  #choice(index: number): ChoiceDraft {
-    let c = this.#choices.get(index);
-    if (!c) {
-      c = { text: '', reasoning: '', finishReason: null, tools: new Map() };
-      this.#choices.set(index, c);
-    }
-    return c;
-  }
-
-  #tool(choice: ChoiceDraft, index: number): ToolCallDraft {
-    let t = choice.tools.get(index);
-    if (!t) {
-      t = { id: '', name: '', arguments: '' };
-      choice.tools.set(index, t);
-    }
-    return t;
+    if (this.#api === 'anthropic.messages') return this.#anthropicBody.choices();
+    if (this.#responsesText === null) return [];
+    return [{ index: 0, text: this.#responsesText, reasoning: '', finishReason: null, toolCalls: [] }];
   }
 
   #onEvent(event: EventSourceMessage): void {
@@ -152,7 +118,7 @@ export class StreamAssembler {
     if (isObj(data.response)) this.#sawId(data.response.id);
     switch (data.type) {
       case 'response.output_text.delta':
-        this.#choice(0).text += str(data.delta);
+        this.#responsesText = (this.#responsesText ?? '') + str(data.delta);
         break;
       case 'response.completed':
       case 'response.incomplete':
@@ -169,47 +135,7 @@ export class StreamAssembler {
 
   #anthropic(data: Obj): void {
     this.#anthropicBody.push(data);
-    switch (data.type) {
-      case 'message_start': {
-        const message = isObj(data.message) ? data.message : {};
-        this.#sawId(message.id);
-        if (isObj(message.usage)) this.#usage = { ...(message.usage as Obj) } as JsonValue;
-        this.#choice(0);
-        break;
-      }
-      case 'content_block_start': {
-        const block = isObj(data.content_block) ? data.content_block : {};
-        if (ANTHROPIC_TOOL_BLOCKS.has(str(block.type))) {
-          const tool = this.#tool(this.#choice(0), typeof data.index === 'number' ? data.index : 0);
-          tool.id = str(block.id);
-          tool.name = str(block.name);
-          // A block whose input comes whole at its start, rather than in input_json_delta pieces.
-          if (isObj(block.input) && Object.keys(block.input).length > 0)
-            tool.arguments = JSON.stringify(block.input);
-        }
-        break;
-      }
-      case 'content_block_delta': {
-        const delta = isObj(data.delta) ? data.delta : {};
-        if (delta.type === 'text_delta') this.#choice(0).text += str(delta.text);
-        if (delta.type === 'thinking_delta') this.#choice(0).reasoning += str(delta.thinking);
-        if (delta.type === 'input_json_delta') {
-          this.#tool(this.#choice(0), typeof data.index === 'number' ? data.index : 0).arguments += str(
-            delta.partial_json,
-          );
-        }
-        break;
-      }
-      case 'message_delta': {
-        const delta = isObj(data.delta) ? data.delta : {};
-        if (typeof delta.stop_reason === 'string') this.#choice(0).finishReason = delta.stop_reason;
-        if (isObj(data.usage))
-          this.#usage = { ...(isObj(this.#usage) ? this.#usage : {}), ...data.usage } as JsonValue;
-        break;
-      }
-      case 'message_stop':
-        this.#terminal = true;
-        break;
-    }
+    if (data.type === 'message_start' && isObj(data.message)) this.#sawId(data.message.id);
+    if (data.type === 'message_stop') this.#terminal = true;
   }
 }
