@@ -5,7 +5,6 @@
 // as the text the client reads.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gunzipSync, gzipSync, inflateSync } from 'node:zlib';
 import {
@@ -15,6 +14,7 @@ import {
   type TestGateway,
   TOKENS,
 } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const COMPRESSED_ANSWER = { status: 'ok', aws_secret_access_key: AWS_SECRET };
@@ -66,13 +66,13 @@ before(async () => {
       res.end(JSON.stringify({ actedAs, body }));
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const upstreamUrl = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       {
         name: 'api',
         type: 'http',
-        upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        upstream: upstreamUrl,
         allow: ['group:ai-eng'],
         rules: [{ methods: ['DELETE'], path: '/**', action: 'deny' }],
       },

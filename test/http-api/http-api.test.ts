@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
@@ -17,6 +16,7 @@ import {
   type TestGateway,
   TOKENS,
 } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 const MODEL_KEY = 'sk-upstream-http-api-0123456789';
 const ECHO_KEY = 'echo-secret-0123456789';
@@ -54,8 +54,7 @@ before(async () => {
       );
     });
   });
-  await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
-  echoUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
+  echoUrl = await listenOnLoopback(echo);
   process.env.VIGIL_TEST_HTTP_MODEL_KEY = MODEL_KEY;
   process.env.VIGIL_TEST_HTTP_ECHO_KEY = ECHO_KEY;
   gateway = await startTestGateway({

@@ -5,10 +5,10 @@
 // its coding says, is refused before anything reaches the upstream.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 interface Arrival {
   readonly headers: IncomingHttpHeaders;
@@ -37,13 +37,13 @@ before(async () => {
       );
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const upstreamUrl = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       {
         name: 'oa',
         type: 'llm-openai',
-        upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        upstream: upstreamUrl,
         allow: ['group:ai-eng'],
       },
     ],

@@ -3,12 +3,12 @@
 // SDK; an encoding Vigil cannot read is refused rather than passed on unrecorded.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { brotliCompressSync, createGzip, gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import type { StoredEvent } from '../../src/core/events.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 const KEY = 'AKIAIOSFODNN7EXAMPLE';
 const TEXT = `the compressed answer names ${KEY} once`;
@@ -73,13 +73,13 @@ before(async () => {
       }
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const upstreamUrl = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       {
         name: 'oa',
         type: 'llm-openai',
-        upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        upstream: upstreamUrl,
         allow: ['*'],
         mask_responses: true,
       },

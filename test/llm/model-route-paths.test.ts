@@ -5,11 +5,11 @@
 // refused; real ids, as the official SDKs encode them, pass.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 let upstream: Server;
 let gateway: TestGateway;
@@ -24,8 +24,7 @@ before(async () => {
       JSON.stringify({ id, object: 'model', created: 0, owned_by: 'org', type: 'model', display_name: id }),
     );
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       { name: 'oa', type: 'llm-openai', upstream: url, allow: ['group:ai-eng'] },

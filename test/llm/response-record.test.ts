@@ -8,10 +8,10 @@
 // the official openai SDK, or fetch where the SDK would refuse the answer.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 /** The chunks of each scripted reply, by the user message that asks for it. */
 const REPLIES: Record<string, object[]> = {
@@ -59,13 +59,13 @@ before(async () => {
       res.end(`${chunk({}, 'tool_calls')}data: [DONE]\n\n`);
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const upstreamUrl = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       {
         name: 'oa',
         type: 'llm-openai',
-        upstream: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`,
+        upstream: upstreamUrl,
         allow: ['*'],
       },
     ],

@@ -3,11 +3,11 @@
 // acts only for the one the connection names, whatever the official SDKs or a raw client send.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 let upstream: Server;
 let gateway: TestGateway;
@@ -45,8 +45,7 @@ before(async () => {
       );
     });
   });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  const url = await listenOnLoopback(upstream);
   gateway = await startTestGateway({
     connections: [
       {

@@ -3,11 +3,11 @@
 // gets them; an answer in a coding Vigil cannot read fails closed with a recorded error.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { constants, createGzip } from 'node:zlib';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
 
 let f: McpFixture;
@@ -43,9 +43,8 @@ before(async () => {
     for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) (sink ?? res).write(chunk);
     (sink ?? res).end();
   });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/mcp`;
-  f = await startMcpFixture({ connections: [{ upstream: proxyUrl }] });
+  const proxyUrl = await listenOnLoopback(proxy);
+  f = await startMcpFixture({ connections: [{ upstream: `${proxyUrl}/mcp` }] });
   target = f.upstream.url;
 });
 

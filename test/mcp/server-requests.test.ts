@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -20,6 +19,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
 
 /** A key the masker knows by shape; the client's model "leaks" it in its sampling answer. */
 const LEAKED = `ghp_${'R7mK2xQ9vL4tW8nB3cF6hJ1pZ5sD0yG2aE4u'}`;
@@ -104,9 +104,9 @@ async function startUpstream(committed: () => Promise<StoredEvent[]>): Promise<U
       if (!res.headersSent) res.writeHead(500).end();
     });
   });
-  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  const httpUrl = await listenOnLoopback(http);
   return {
-    url: `http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp`,
+    url: `${httpUrl}/mcp`,
     answers,
     async close() {
       await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
