@@ -92,6 +92,7 @@ export async function runExchange(
     stream: requestPayload.stream,
     started: performance.now(),
     shape: target.shape,
+    masking: { masker: target.masker, connection: target.config.name },
     liveMasking: target.config.mask_responses
       ? { masker: target.masker, connection: target.config.name }
       : null,

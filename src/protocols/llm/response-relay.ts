@@ -32,8 +32,19 @@ export interface Exchange {
   /** performance.now() when the request went upstream. */
   readonly started: number;
   readonly shape: ErrorShape;
+  /** The connection's masker. */
+  readonly masking: { readonly masker: PayloadMasker; readonly connection: string };
   /** Set when the connection masks responses on their way to the client too. */
   readonly liveMasking: { readonly masker: PayloadMasker; readonly connection: string } | null;
+}
+
+/**
+ * How an answer reaches the client: masked when the connection masks responses, and always when
+ * the upstream refused. A refusal may quote the credential Vigil sent (a proxy that echoes the key
+ * it rejects), which the client must never hold; a refusal's text is not the model's answer.
+ */
+function clientMasking(ex: Exchange, status: number): Exchange['liveMasking'] {
+  return ex.liveMasking ?? (status >= 400 ? ex.masking : null);
 }
 
 export interface ResponseRecord {
@@ -127,7 +138,8 @@ export async function relayWhole(
     sendError(res, toVigilError(err, 'record_failed'), ex.shape);
     return;
   }
-  const delivered = ex.liveMasking ? maskWhole(bytes, parsed, ex.liveMasking) : bytes;
+  const masking = clientMasking(ex, upstream.statusCode);
+  const delivered = masking ? maskWhole(bytes, parsed, masking) : bytes;
   const headers = clientResponseHeaders(upstream.headers);
   headers['content-length'] = delivered.length;
   res.writeHead(upstream.statusCode, headers);
@@ -154,9 +166,8 @@ export async function relayStream(
   signal: AbortSignal,
 ): Promise<void> {
   const assembler = new StreamAssembler(ex.api);
-  const rewriter = ex.liveMasking
-    ? new SseMaskingRewriter(ex.api, ex.liveMasking.masker, ex.liveMasking.connection)
-    : null;
+  const masking = clientMasking(ex, upstream.statusCode);
+  const rewriter = masking ? new SseMaskingRewriter(ex.api, masking.masker, masking.connection) : null;
   res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
   res.flushHeaders();
   let ttftMs: number | null = null;

@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
+import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
@@ -241,8 +242,9 @@ export class MysqlProxy {
       unjudgeable(classification, this.#options.allowUnknownStatements) ??
       (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
+    let recordedMessage: (message: string) => string;
     try {
-      await this.#submit(payload, () => actionDigest([text]));
+      recordedMessage = await this.#submit(payload, () => actionDigest([text]));
     } catch (err) {
       return this.#refuse(err, reply);
     }
@@ -251,6 +253,7 @@ export class MysqlProxy {
       binary: false,
       started: performance.now(),
       uses: usesOf(classification),
+      recordedMessage,
     });
     this.#keepReadOnly();
   }
@@ -328,14 +331,15 @@ export class MysqlProxy {
     const payload = { ...base, parameters: execution.parameters };
     const refusal = unjudgeable(stmt.classification, this.#options.allowUnknownStatements);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
+    let recordedMessage: (message: string) => string;
     try {
-      await this.#submit(payload, () => actionDigest([stmt.text, p.payload]));
+      recordedMessage = await this.#submit(payload, () => actionDigest([stmt.text, p.payload]));
     } catch (err) {
       return this.#refuse(err, reply);
     }
     if (execution.sentTypes) stmt.types = execution.sentTypes;
     stmt.longData.clear();
-    this.#forward(p, { kind: 'results', binary: true, started: performance.now() });
+    this.#forward(p, { kind: 'results', binary: true, started: performance.now(), recordedMessage });
     this.#keepReadOnly();
   }
 
@@ -370,8 +374,12 @@ export class MysqlProxy {
     this.#relay.toUpstream(comQuery(own.what));
   }
 
-  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {
-    await this.#session.submit('db.query', payload, {
+  /** Resolves with what may be recorded of the server's error message about the statement. */
+  async #submit(
+    payload: JsonObject,
+    digest: (() => string) | undefined,
+  ): Promise<(message: string) => string> {
+    const recorded = await this.#session.submit('db.query', payload, {
       signal: this.#withdraw.signal,
       // MySQL has no message a server may send while a command runs: the client learns of the hold
       // only through the answer; the log says who must decide.
@@ -382,6 +390,7 @@ export class MysqlProxy {
         ),
       ...(digest ? { actionDigest: digest } : {}),
     });
+    return echoMasker(payload, recorded?.payload ?? null);
   }
 
   async #refuseUnjudged(error: VigilError, payload: JsonObject, reply: number): Promise<void> {

@@ -28,6 +28,11 @@ export type Expectation =
       readonly started: number;
       /** Statement index → database, for `USE db` statements (the database changes on their OK). */
       readonly uses?: ReadonlyMap<number, string>;
+      /**
+       * The server's error message as it may be recorded: with the values the statement's record
+       * masked replaced there too (`Duplicate entry '…'` quotes one; mask/value-echoes.ts).
+       */
+      readonly recordedMessage?: (message: string) => string;
     }
   | {
       readonly kind: 'prepare';
@@ -310,7 +315,7 @@ export class ResponseTracker {
       command_tag: null,
       sqlstate: e.sqlstate ?? 'HY000',
       errno: e.errno,
-      error_message: e.message,
+      error_message: head.recordedMessage ? head.recordedMessage(e.message) : e.message,
     });
   }
 

@@ -24,6 +24,7 @@ import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
+import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
@@ -234,15 +235,20 @@ export class PostgresProxy {
     if (this.#relay.closed) return;
     const payload = simpleQueryPayload(q.text, judged.statements);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, true);
+    let recordedMessage: (message: string) => string;
     try {
-      await this.#submit(payload, () => actionDigest([q.text]));
+      recordedMessage = await this.#submit(payload, () => actionDigest([q.text]));
     } catch (err) {
       return this.#refuse(err, true);
     }
     if (this.#serverSkipsNow()) return;
     this.#forward(frame, {
       kind: 'query',
-      exec: { started: performance.now(), ...namespaceChanges(this.#deps.classifier, q.text, judged.own) },
+      exec: {
+        started: performance.now(),
+        recordedMessage,
+        ...namespaceChanges(this.#deps.classifier, q.text, judged.own),
+      },
     });
   }
 
@@ -269,21 +275,26 @@ export class PostgresProxy {
       if (!this.#deps.allowUnknownStatements) {
         return this.#refuseUnjudged(uncertain(portal, known), executePayload(portal, known, null), false);
       }
+      let recordedMessage: (message: string) => string;
       try {
-        await this.#submit(executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
+        recordedMessage = await this.#submit(executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
       } catch (err) {
         return this.#refuse(err, false);
       }
       if (this.#serverSkipsNow()) return;
-      this.#forward(frame, { kind: 'execute', exec: { ...exec, started: performance.now() } });
+      this.#forward(frame, {
+        kind: 'execute',
+        exec: { ...exec, started: performance.now(), recordedMessage },
+      });
       return;
     }
     const judged = await this.#server.judge(known.text);
     if (this.#relay.closed) return;
     const payload = executePayload(portal, known, judged.statements);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, false);
+    let recordedMessage: (message: string) => string;
     try {
-      await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
+      recordedMessage = await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
     } catch (err) {
       return this.#refuse(err, false);
     }
@@ -299,6 +310,7 @@ export class PostgresProxy {
       exec: {
         ...exec,
         started: performance.now(),
+        recordedMessage,
         ...namespaceChanges(this.#deps.classifier, known.text, judged.own),
       },
     });
@@ -329,15 +341,22 @@ export class PostgresProxy {
     this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
   }
 
-  /** Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel. */
-  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<void> {
+  /**
+   * Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel.
+   * Resolves with what may be recorded of the server's error message about the statement.
+   */
+  async #submit(
+    payload: JsonObject,
+    digest: (() => string) | undefined,
+  ): Promise<(message: string) => string> {
     this.#submitting = true;
     try {
-      await this.#session.submit('db.query', payload, {
+      const recorded = await this.#session.submit('db.query', payload, {
         signal: this.#withdraw.signal,
         onHeld: (held: HeldNotice) => this.#relay.toClient(heldNoticeResponse(held)),
         ...(digest ? { actionDigest: digest } : {}),
       });
+      return echoMasker(payload, recorded?.payload ?? null);
     } finally {
       this.#submitting = false;
     }

@@ -27,6 +27,11 @@ export interface Execution {
   readonly resultFormats?: readonly number[];
   /** The SQL PREPARE and DEALLOCATE names in the statement string, consumed as their tags arrive. */
   readonly sql?: SqlNamespaceChanges;
+  /**
+   * The server's error message as it may be recorded: with the values the statement's record
+   * masked replaced there too (the server quotes a value it cannot read; mask/value-echoes.ts).
+   */
+  readonly recordedMessage?: (message: string) => string;
 }
 
 type Body =
@@ -218,7 +223,11 @@ export class ResponseTracker {
     if (head.kind === 'query') {
       // A failed statement aborts the transaction it ran in.
       this.#state.failed();
-      this.#finish(head.exec, { command_tag: null, sqlstate: e.code, error_message: e.message });
+      this.#finish(head.exec, {
+        command_tag: null,
+        sqlstate: e.code,
+        error_message: recorded(head.exec, e.message),
+      });
       return frame.raw;
     }
     if (head.kind === 'refusal' && head.simple) {
@@ -234,7 +243,11 @@ export class ResponseTracker {
     this.failedBatch = head.batch;
     if (head.kind === 'parse') this.#state.parseFailed(head.name);
     if (head.kind === 'execute') {
-      this.#finish(head.exec, { command_tag: null, sqlstate: e.code, error_message: e.message });
+      this.#finish(head.exec, {
+        command_tag: null,
+        sqlstate: e.code,
+        error_message: recorded(head.exec, e.message),
+      });
     }
     this.#shift();
     // The server now discards messages until Sync: executions among them never ran.
@@ -326,4 +339,9 @@ export class ResponseTracker {
           started: performance.now(),
         };
   }
+}
+
+/** What of a server's error message about `exec` goes into its db.result. */
+function recorded(exec: Execution, message: string): string {
+  return exec.recordedMessage ? exec.recordedMessage(message) : message;
 }

@@ -1,0 +1,112 @@
+// A database's error message may quote a value of the statement it refuses: PostgreSQL's `invalid
+// input syntax for type integer: "…"`, MySQL's `Duplicate entry '…' for key …` and `Incorrect
+// integer value: '…' for column …`. The masker finds a value bound to a secret-named column by its
+// column, in the statement; quoted in an error message it is bare text that no rule recognises.
+// So the values the masker replaced in the recorded statement and parameters are replaced in the
+// message too, by the same replacements: what the statement's record hides, its result's hides.
+import type { JsonObject, JsonValue } from '../core/events.js';
+
+/** Said in place of a message whose echoes cannot be told apart (fail closed). */
+export const WITHHELD_MESSAGE = "(withheld: the server's message may quote a value Vigil masked)";
+
+/** The masker's replacement in its default form (the structure-aware rules always use it). */
+const REPLACEMENT = /\[MASKED:[A-Za-z0-9_.-]+:[0-9a-f]{6}\]/g;
+
+/** A value echoed cut short (a long key in a duplicate-entry message) is still found by this much of it. */
+const MIN_PREFIX = 12;
+
+/**
+ * What to record of an error message about the statement submitted as `submitted` and recorded
+ * (masked) as `recorded`, or null when its record was lost (fail-open). Computed only when called:
+ * most statements never fail.
+ */
+export function echoMasker(submitted: JsonObject, recorded: JsonObject | null): (message: string) => string {
+  return (message) => {
+    if (recorded === null) return WITHHELD_MESSAGE;
+    const pairs = replacedValues(submitted, recorded);
+    if (pairs === null) return WITHHELD_MESSAGE;
+    return pairs.length === 0 ? message : replaceEchoes(message, pairs);
+  };
+}
+
+type Pair = readonly [secret: string, replacement: string];
+
+/** Each value the masker replaced in the statement and parameters, with its replacement; null if unclear. */
+export function replacedValues(submitted: JsonObject, recorded: JsonObject): Pair[] | null {
+  const pairs: Pair[] = [];
+  const texts: [JsonValue | undefined, JsonValue | undefined][] = [[submitted.statement, recorded.statement]];
+  const raw = Array.isArray(submitted.parameters) ? submitted.parameters : [];
+  const masked = Array.isArray(recorded.parameters) ? recorded.parameters : [];
+  for (const [i, p] of raw.entries()) texts.push([p, masked[i]]);
+  for (const [before, after] of texts) {
+    if (typeof before !== 'string' && typeof before !== 'number') continue;
+    const text = String(before);
+    if (after === text) continue;
+    if (typeof after !== 'string') return null;
+    const found = alignReplacements(text, after);
+    if (found === null) return null;
+    pairs.push(...found);
+  }
+  return pairs;
+}
+
+/**
+ * Where `masked` (`raw` with spans replaced) differs from `raw`: the replaced spans of `raw`, each
+ * with its replacement. The text between replacements is identical in both, which locates each
+ * span; null when the two cannot be aligned so (a custom rule's own replacement format).
+ */
+export function alignReplacements(raw: string, masked: string): Pair[] | null {
+  const tokens = [...masked.matchAll(REPLACEMENT)];
+  const pairs: Pair[] = [];
+  let r = 0;
+  let m = 0;
+  for (const [t, token] of tokens.entries()) {
+    const before = masked.slice(m, token.index);
+    if (!raw.startsWith(before, r)) return null;
+    r += before.length;
+    m = token.index + token[0].length;
+    const next = tokens[t + 1];
+    const following = masked.slice(m, next ? next.index : masked.length);
+    let end: number;
+    if (next === undefined) {
+      end = raw.length - following.length;
+      if (end <= r || raw.slice(end) !== following) return null;
+    } else {
+      // Two replacements side by side leave nothing to tell where the first secret ends.
+      if (following === '') return null;
+      // A replacement stands for one character at least.
+      end = raw.indexOf(following, r + 1);
+      if (end < 0) return null;
+    }
+    pairs.push([raw.slice(r, end), token[0]]);
+    r = end;
+  }
+  if (tokens.length === 0 && raw !== masked) return null;
+  return pairs;
+}
+
+/** One pass over the message: at each place the longest secret (or a cut-short echo of one) is replaced. */
+function replaceEchoes(message: string, pairs: readonly Pair[]): string {
+  const secrets = [...pairs].sort((a, b) => b[0].length - a[0].length);
+  let out = '';
+  let at = 0;
+  outer: while (at < message.length) {
+    for (const [secret, replacement] of secrets) {
+      const same = commonPrefix(message, at, secret);
+      if (same === secret.length || same >= MIN_PREFIX) {
+        out += replacement;
+        at += same;
+        continue outer;
+      }
+    }
+    out += message[at];
+    at++;
+  }
+  return out;
+}
+
+function commonPrefix(text: string, at: number, secret: string): number {
+  let n = 0;
+  while (n < secret.length && at + n < text.length && text[at + n] === secret[n]) n++;
+  return n;
+}

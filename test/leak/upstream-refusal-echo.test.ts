@@ -1,0 +1,74 @@
+// The credential Vigil injects never leaves Vigil: clients hold only their Vigil token. An upstream
+// that refuses a request may quote the key it was sent (an OpenAI-compatible proxy answering 401
+// `Invalid API key: sk-…`); relayed as it came, that refusal handed the client the real upstream
+// key. A refusal now reaches the client masked, as JSON and as text, like its record.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, test } from 'node:test';
+import { dataDirFiles } from '../support/data-dir-files.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+
+const UPSTREAM_KEY = 'sk-proj-RefusedKeyOnlyVigilHolds0123456789abcdefXYZ';
+
+let upstream: Server;
+let gateway: TestGateway;
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (req.headers['x-answer'] === 'text') {
+        res.writeHead(403, { 'content-type': 'text/plain' });
+        res.end(`forbidden: key ${key} has no access to this model`);
+        return;
+      }
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({ error: { message: `Invalid API key: ${key}`, type: 'invalid_request_error' } }),
+      );
+    });
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  process.env.VIGIL_LEAK_REFUSED_KEY = UPSTREAM_KEY;
+  gateway = await startTestGateway({
+    connections: [
+      {
+        name: 'oa',
+        type: 'llm-openai',
+        upstream: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
+        credential: 'env:VIGIL_LEAK_REFUSED_KEY',
+        allow: ['*'],
+      },
+    ],
+  });
+});
+
+after(async () => {
+  await gateway?.close();
+  await new Promise((r) => upstream.close(r));
+});
+
+const ask = (headers: Record<string, string> = {}, stream = false) =>
+  fetch(`${gateway.url}/c/oa/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model: 'm', stream, messages: [{ role: 'user', content: 'hello' }] }),
+  });
+
+test('an upstream refusal that quotes the injected key reaches the client masked', async () => {
+  for (const [headers, stream] of [
+    [{}, false],
+    [{}, true],
+    [{ 'x-answer': 'text' }, false],
+  ] as const) {
+    const res = await ask(headers, stream);
+    const body = await res.text();
+    assert.ok(res.status === 401 || res.status === 403, `${res.status} ${body}`);
+    assert.ok(!body.includes(UPSTREAM_KEY), `the client got the upstream key: ${body}`);
+    assert.match(body, /\[MASKED:(known-secret|openai-key):[0-9a-f]{6}\]/);
+  }
+  await gateway.recorder.drain();
+  for (const { path, bytes } of dataDirFiles(gateway.dataDir))
+    assert.ok(!bytes.includes(Buffer.from(UPSTREAM_KEY)), `${path} holds the upstream key`);
+});
