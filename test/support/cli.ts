@@ -29,6 +29,9 @@ export function runProcess(
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
+    // A program that exits without reading its input (`mariadb -e …` is done in a millisecond)
+    // closes the pipe first: the write's EPIPE is not the program's result, its exit code is.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }
