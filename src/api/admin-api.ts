@@ -11,11 +11,14 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
 import { hasRole, type Route, type RouteContext, type RouteResult } from './admin-route.js';
 import { assertConsoleOrigin, requestCredential } from './console-cookie.js';
+import { isSecureUrl } from './console-session.js';
 
 export interface AdminApiDeps {
   readonly pipeline: Pipeline;
   readonly sessions: SessionManager;
   readonly routes: (audit: (ctx: RouteContext, facts: Record<string, string>) => Promise<void>) => Route[];
+  /** The gateway's public URL: on https only the `__Host-` console cookie is read (console-cookie.ts). */
+  readonly publicUrl: () => string;
 }
 
 const MAX_API_BODY = 64 * 1024;
@@ -58,7 +61,7 @@ export class AdminApi {
     let answer: RouteResult | VigilError;
     try {
       // The web console's cookie stands in for the Bearer header (src/api/console-cookie.ts).
-      const credential = requestCredential(req.headers);
+      const credential = requestCredential(req.headers, isSecureUrl(this.#deps.publicUrl()));
       token = credential.token;
       caller = await this.#deps.pipeline.authenticate(token);
       assertConsoleOrigin(method, req.headers, credential.viaCookie);

@@ -1,14 +1,26 @@
 // The web console's session cookie (docs/console.md). A browser page should not hold the Vigil
 // token where its scripts can read it: the cookie is HttpOnly, SameSite=Strict (another site's page
-// cannot make the browser send it), Secure when the gateway's public URL is https, and holds the
-// same Vigil token the API takes as a Bearer. A POST or DELETE the cookie authenticates must also
-// carry `x-vigil-console: 1`: a cross-site form cannot set a header, and a cross-site fetch that
-// sets one needs a CORS preflight, which the gateway never grants.
+// cannot make the browser send it), and holds the same Vigil token the API takes as a Bearer. When
+// the gateway's public URL is https it is `__Host-vigil_console`: Secure, Path=/, no Domain, which a
+// browser accepts only from this very host, so a sibling subdomain cannot plant one (cookie
+// tossing); the unprefixed name, which any subdomain can set for the parent domain, is then never
+// read. On plain http (local use) no browser would keep a `__Host-` cookie, so it stays
+// `vigil_console`. A POST or DELETE the cookie authenticates must also carry `x-vigil-console: 1`:
+// a cross-site form cannot set a header, and a cross-site fetch that sets one needs a CORS
+// preflight, which the gateway never grants.
 import type { IncomingHttpHeaders } from 'node:http';
 import { VigilError } from '../core/errors.js';
 import { extractClientToken } from '../http/credentials.js';
 
 export const CONSOLE_COOKIE = 'vigil_console';
+/** The name on https: the `__Host-` prefix binds it to this host (Secure, Path=/, no Domain). */
+export const SECURE_CONSOLE_COOKIE = `__Host-${CONSOLE_COOKIE}`;
+
+/** The session cookie's name for a gateway whose public URL is https (`secure`) or not. */
+export function consoleCookieName(secure: boolean): string {
+  return secure ? SECURE_CONSOLE_COOKIE : CONSOLE_COOKIE;
+}
+
 /** Marks a sign-in the console started, so its callback sets the cookie instead of showing the token. */
 export const CONSOLE_SIGN_IN_COOKIE = 'vigil_console_sign_in';
 /**
@@ -40,11 +52,14 @@ export interface RequestCredential {
   readonly viaCookie: boolean;
 }
 
-/** The header token when there is one (CLI, scripts), else the console's cookie. */
-export function requestCredential(headers: IncomingHttpHeaders): RequestCredential {
+/**
+ * The header token when there is one (CLI, scripts), else the console's cookie: on an https gateway
+ * (`secure`) only `__Host-vigil_console`, whatever else the browser sends.
+ */
+export function requestCredential(headers: IncomingHttpHeaders, secure: boolean): RequestCredential {
   const token = extractClientToken(headers);
   if (token !== null) return { token, viaCookie: false };
-  const cookie = readCookie(headers, CONSOLE_COOKIE);
+  const cookie = readCookie(headers, consoleCookieName(secure));
   return { token: cookie, viaCookie: cookie !== null };
 }
 
@@ -65,12 +80,13 @@ export interface CookieOptions {
   readonly maxAge: number;
 }
 
+/** Path=/ and no Domain, as the `__Host-` prefix requires; Secure (and the prefix) on https. */
 export function sessionCookie(token: string, options: CookieOptions): string {
-  return cookieLine(CONSOLE_COOKIE, token, 'Strict', '/', options);
+  return cookieLine(consoleCookieName(options.secure), token, 'Strict', '/', options);
 }
 
 export function clearedSessionCookie(secure: boolean): string {
-  return cookieLine(CONSOLE_COOKIE, '', 'Strict', '/', { secure, maxAge: 0 });
+  return cookieLine(consoleCookieName(secure), '', 'Strict', '/', { secure, maxAge: 0 });
 }
 
 /**

@@ -43,7 +43,7 @@ export class ApiClient {
     return new ApiClient(gateway, token);
   }
 
-  async call<T>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: object): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.#base + path, {

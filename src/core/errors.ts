@@ -125,6 +125,7 @@ export const ERROR_CODES = {
   },
   scim_conflict: { status: 409, summary: 'A SCIM user or group with that userName or displayName exists.' },
   scim_not_found: { status: 404, summary: 'No SCIM user or group has that id.' },
+  scim_token_unknown: { status: 404, summary: 'No SCIM token has that id.' },
   // upstream
   upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
   upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },

@@ -290,7 +290,15 @@ export interface AccessStore {
   assertionUsed(key: string, now: string): Promise<boolean>;
   /** SCIM provisioning (src/scim): its bearer tokens, users and groups. Every write bumps accessVersion. */
   createScimToken(record: ScimTokenRecord): Promise<void>;
+  /** The token with this hash, revoked or expired ones included (the caller refuses those). */
   findScimToken(tokenHash: string): Promise<ScimTokenRecord | null>;
+  /** Every SCIM token ever issued, revoked and expired ones included, oldest first. */
+  listScimTokens(): Promise<ScimTokenRecord[]>;
+  /**
+   * Marks a SCIM token revoked at `at` (kept, for the record); says whether this call revoked it,
+   * found it revoked already, or found no token with that id. Only a revocation bumps accessVersion.
+   */
+  revokeScimToken(id: string, at: string): Promise<ScimTokenRevocation>;
   /**
    * Inserts or replaces a SCIM user by id. Throws VigilError scim_conflict when another user has the
    * same userName (compared case-insensitively, as RFC 7643 says userName is).
@@ -313,7 +321,17 @@ export interface ScimTokenRecord {
   /** SHA-256 (hex) of the opaque token. */
   readonly tokenHash: string;
   readonly createdAt: string;
+  /**
+   * When the token stops working (ISO). Chosen at issue (src/scim/scim-tokens.ts); tokens issued
+   * before expiry existed were given one by the migration that added it.
+   */
+  readonly expiresAt: string;
+  /** When an admin revoked it (ISO), or null. A revoked token is refused from its next use on. */
+  readonly revokedAt: string | null;
 }
+
+/** What AccessStore.revokeScimToken found. */
+export type ScimTokenRevocation = 'revoked' | 'already_revoked' | 'unknown';
 
 /** A provisioned user: its userName is a Vigil subject. */
 export interface ScimUserRecord {

@@ -1,7 +1,9 @@
 // The SCIM 2.0 service provider at /scim/v2 (RFC 7644) on the gateway's HTTP listener. Every request
-// needs a SCIM bearer token (scim-tokens.ts); every answered request is recorded before it is
-// answered (admin.action in the token's SCIM session, or access.denied for a wrong token), so what a
-// provider changed is in `vigil replay`. Errors use SCIM's own body and application/scim+json.
+// needs a SCIM bearer token (scim-tokens.ts) that is neither revoked nor expired; every answered
+// request is recorded before it is answered (admin.action in the token's SCIM session, or
+// access.denied: in that session for a revoked or expired token, anonymously for a wrong one), so
+// what a provider changed, and who still tries a dead token, is in `vigil replay`. Errors use SCIM's
+// own body and application/scim+json.
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../core/errors.js';
@@ -18,7 +20,7 @@ import { listResponse, project } from './list.js';
 import { renderGroup, renderUser } from './resources.js';
 import { SCHEMA, SCIM_CONTENT_TYPE } from './scim-schema.js';
 import type { ScimService, WriteCause } from './scim-service.js';
-import { SCIM_TOKEN_PREFIX } from './scim-tokens.js';
+import { SCIM_TOKEN_PREFIX, scimTokenRefusal } from './scim-tokens.js';
 
 export const SCIM_BASE_PATH = '/scim/v2';
 
@@ -80,9 +82,16 @@ export class ScimApi {
     const method = req.method ?? 'GET';
     const path = url.pathname;
     let caller: Identity | null = null;
+    // A known token refused (revoked, expired): its refusal is recorded under the connector it names.
+    let refusedAs: Identity | null = null;
     let answer: Answer | VigilError;
     try {
-      caller = await this.#authenticate(req);
+      const presented = await this.#authenticate(req);
+      if (presented.refusal) {
+        refusedAs = presented.identity;
+        throw presented.refusal;
+      }
+      caller = presented.identity;
       const found = matchRoute(this.#routes, method, path.slice(SCIM_BASE_PATH.length) || '/');
       if (found === null) throw new VigilError('route_unknown', `no SCIM endpoint at ${path}`);
       if (found === 'method') throw new VigilError('route_unknown', `${method} is not supported on ${path}`);
@@ -117,7 +126,7 @@ export class ScimApi {
           : {}),
     };
     const recorded = await this.#record(
-      caller ?? ANONYMOUS,
+      caller ?? refusedAs ?? ANONYMOUS,
       caller ? 'admin.action' : 'access.denied',
       caller ? facts : { ...facts, message: (answer as VigilError).message },
     );
@@ -129,7 +138,8 @@ export class ScimApi {
     send(res, answer);
   }
 
-  async #authenticate(req: IncomingMessage): Promise<Identity> {
+  /** The token's identity, with the reason it may not act when it is revoked or expired. */
+  async #authenticate(req: IncomingMessage): Promise<{ identity: Identity; refusal: VigilError | null }> {
     const header = req.headers.authorization;
     const m = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
     if (!m) throw new VigilError('auth_missing', 'a SCIM bearer token is required');
@@ -142,7 +152,15 @@ export class ScimApi {
     // constant-time all the same.
     if (!record || !timingSafeEqual(Buffer.from(record.tokenHash, 'hex'), presented))
       throw new VigilError('auth_invalid', 'the bearer token is not a valid SCIM token');
-    return { subject: `scim:${record.name}`, kind: 'service', groups: [], tokenId: record.id };
+    const identity: Identity = {
+      subject: `scim:${record.name}`,
+      kind: 'service',
+      groups: [],
+      tokenId: record.id,
+    };
+    // Read from the store on every request, never cached: a revocation by any replica or the CLI
+    // refuses the token's next use here.
+    return { identity, refusal: scimTokenRefusal(record, Date.now()) };
   }
 
   async #readBody(req: IncomingMessage): Promise<JsonObject> {

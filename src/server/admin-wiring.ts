@@ -38,6 +38,8 @@ export interface AdminWiringDeps {
   readonly siem: SiemService;
   /** Applies access changes (revocations, disabled users) at once rather than at the next poll. */
   readonly checkAccessNow: () => Promise<void>;
+  /** The gateway's public URL (identity.public_url, else the bound address): names the console cookie. */
+  readonly publicUrl: () => string;
 }
 
 export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
@@ -45,6 +47,7 @@ export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
   return new AdminApi({
     pipeline: deps.pipeline,
     sessions: deps.sessions,
+    publicUrl: deps.publicUrl,
     routes: (audit) => [
       whoamiRoute,
       ...sessionRoutes(store.ledger, audit),

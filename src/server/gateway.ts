@@ -258,6 +258,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     : null;
 
   const trees = wireTrees(config, store.ledger, loaded.dataDir, baseDir, recorder, logger);
+  let boundUrl = '';
   const admin = wireAdminApi({
     config,
     dataDir: loaded.dataDir,
@@ -271,6 +272,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     approvals,
     siem,
     checkAccessNow: () => watcher.check(),
+    publicUrl: () => config.identity.public_url ?? boundUrl,
   });
   const running = await startProtocols(
     protocols,
@@ -288,7 +290,6 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   );
   const listeners: readonly ProtocolListener[] = running.listeners;
 
-  let boundUrl = '';
   const scim = wireScim({
     config,
     store,

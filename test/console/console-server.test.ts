@@ -200,3 +200,78 @@ test('GET /api/approvals/stream sends the visible pending approvals as server-se
   const anonymous = await fetch(`${gateway.url}/api/approvals/stream`);
   assert.equal(anonymous.status, 401);
 });
+
+test('on an https gateway the cookie is __Host-vigil_console, and a planted unprefixed one is never read', async () => {
+  // The public URL is https (as behind a TLS-terminating proxy); the test talks plain http to the
+  // listener, which changes nothing about what the gateway sets and reads.
+  const secure = await startTestGateway({ connections: [], identity: { public_url: 'https://vigil.test' } });
+  try {
+    const signIn = await fetch(`${secure.url}/auth/console/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-vigil-console': '1' },
+      body: JSON.stringify({ token: TOKENS.audrey }),
+    });
+    assert.equal(signIn.status, 200);
+    const lines = signIn.headers.getSetCookie();
+    assert.equal(lines.length, 1, lines.join(' | '));
+    const line = lines[0]!;
+    assert.match(line, /^__Host-vigil_console=/);
+    // What the prefix requires (a browser refuses the cookie otherwise): Secure, Path=/, no Domain.
+    assert.match(line, /; Secure(;|$)/);
+    assert.match(line, /; Path=\/(;|$)/);
+    assert.doesNotMatch(line, /domain=/i);
+    assert.match(line, /; HttpOnly/);
+    assert.match(line, /; SameSite=Strict/);
+    const cookie = line.split(';')[0]!;
+
+    const whoami = async (cookieHeader: string) => {
+      const res = await fetch(`${secure.url}/api/whoami`, { headers: { cookie: cookieHeader } });
+      const body = (await res.json()) as { identity?: { subject: string } };
+      return { status: res.status, code: res.headers.get('x-vigil-error'), subject: body.identity?.subject };
+    };
+    assert.deepEqual(await whoami(cookie), { status: 200, code: null, subject: 'audrey' });
+    // A sibling subdomain planted `vigil_console` for the parent domain, holding the attacker's own
+    // token (alice's here): alone it signs nobody in; sent first, before the real cookie, it loses.
+    const planted = `vigil_console=${TOKENS.alice}`;
+    assert.deepEqual(await whoami(planted), { status: 401, code: 'auth_missing', subject: undefined });
+    assert.deepEqual(await whoami(`${planted}; ${cookie}`), { status: 200, code: null, subject: 'audrey' });
+    // Nor does the planted cookie authenticate a state-changing call, with the console's header.
+    const forged = await fetch(`${secure.url}/api/tokens`, {
+      method: 'POST',
+      headers: { cookie: planted, 'content-type': 'application/json', 'x-vigil-console': '1' },
+      body: JSON.stringify({ service_account: 'planted' }),
+    });
+    assert.equal(forged.status, 401);
+
+    const signOut = await fetch(`${secure.url}/auth/console/signout`, {
+      method: 'POST',
+      headers: { cookie, 'x-vigil-console': '1' },
+    });
+    assert.equal(signOut.status, 200);
+    const [cleared] = signOut.headers.getSetCookie();
+    assert.match(cleared ?? '', /^__Host-vigil_console=; .*Max-Age=0.*; Secure/);
+  } finally {
+    await secure.close();
+  }
+});
+
+test('on plain http the cookie keeps its name vigil_console; a __Host- one is not read there', async () => {
+  const signIn = await fetch(`${gateway.url}/auth/console/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-vigil-console': '1' },
+    body: JSON.stringify({ token: TOKENS.bob }),
+  });
+  assert.equal(signIn.status, 200);
+  assert.deepEqual(
+    signIn.headers.getSetCookie().map((l) => l.split('=')[0]),
+    ['vigil_console'],
+  );
+  const prefixed = await fetch(`${gateway.url}/api/whoami`, {
+    headers: { cookie: `__Host-vigil_console=${TOKENS.bob}` },
+  });
+  assert.equal(prefixed.status, 401);
+  const plain = await fetch(`${gateway.url}/api/whoami`, {
+    headers: { cookie: `vigil_console=${TOKENS.bob}` },
+  });
+  assert.equal(plain.status, 200);
+});

@@ -90,6 +90,9 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['POST', '/api/users/someone@example.com/disable', 200, 403, 403, 401],
   ['POST', '/api/users/someone@example.com/enable', 200, 403, 403, 401],
   ['POST', '/api/scim/tokens', 201, 403, 403, 401],
+  ['GET', '/api/scim/tokens', 200, 403, 403, 401],
+  // A service token's id names no SCIM token: the admin learns so, the others may not ask.
+  ['DELETE', '/api/scim/tokens/:token', 404, 403, 403, 401],
   // Approvals: anyone signed in may call; what they may see or decide depends on the request.
   ['GET', '/api/approvals', 200, 200, 200, 401],
   // The web console's live inbox: the same visibility as the list, as server-sent events.

@@ -1,10 +1,11 @@
-// The SCIM part of the AccessStore contract: tokens found by hash only; users and groups round-trip,
+// The SCIM part of the AccessStore contract: tokens found by hash only, listed, revoked once (kept,
+// with their expiry and revocation time); users and groups round-trip,
 // names unique case-insensitively (scim_conflict), deleting a user removes its memberships, and every
 // write moves the access version (a gateway sees a deprovisioning with one read).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VigilError } from '../../src/core/errors.js';
-import type { ScimGroupRecord, ScimUserRecord } from '../../src/core/ports.js';
+import type { ScimGroupRecord, ScimTokenRecord, ScimUserRecord } from '../../src/core/ports.js';
 import { at, type StoreFactory, withStore } from './conformance-support.js';
 
 function user(id: string, userName: string, overrides: Partial<ScimUserRecord> = {}): ScimUserRecord {
@@ -26,16 +27,49 @@ function group(id: string, displayName: string, members: string[]): ScimGroupRec
   return { id, displayName, externalId: null, members, createdAt: at(2), updatedAt: at(2), version: 1 };
 }
 
+function scimToken(id: string, name: string, hashChar: string, overrides: Partial<ScimTokenRecord> = {}) {
+  return {
+    id,
+    name,
+    tokenHash: hashChar.repeat(64),
+    createdAt: at(0),
+    expiresAt: at(90 * 86_400_000),
+    revokedAt: null,
+    ...overrides,
+  } satisfies ScimTokenRecord;
+}
+
 const conflict = (err: unknown) => err instanceof VigilError && err.code === 'scim_conflict';
 
 export function scimConformance(factory: StoreFactory): void {
   test('SCIM tokens are found by their hash only', () =>
     withStore(factory, async ({ access }) => {
-      const record = { id: 'st1', name: 'okta', tokenHash: 'a'.repeat(64), createdAt: at(0) };
+      const record = scimToken('st1', 'okta', 'a');
       await access.createScimToken(record);
       assert.deepEqual(await access.findScimToken('a'.repeat(64)), record);
       assert.equal(await access.findScimToken('st1'), null);
       assert.equal(await access.findScimToken(`${'a'.repeat(63)}%`), null, 'no wildcards');
+    }));
+
+  test('SCIM tokens are listed oldest first and revoked once; a revoked token is still found, marked', () =>
+    withStore(factory, async ({ access }) => {
+      const okta = scimToken('st1', 'okta', 'a');
+      const entra = scimToken('st2', 'entra', 'b', { createdAt: at(5), expiresAt: at(10) });
+      await access.createScimToken(entra);
+      await access.createScimToken(okta);
+      assert.deepEqual(await access.listScimTokens(), [okta, entra]);
+
+      const before = await access.accessVersion();
+      assert.equal(await access.revokeScimToken('st1', at(7)), 'revoked');
+      const after = await access.accessVersion();
+      assert.notEqual(after, before, 'a revocation moves the access version');
+      assert.deepEqual(await access.findScimToken('a'.repeat(64)), { ...okta, revokedAt: at(7) });
+      assert.equal(await access.revokeScimToken('st1', at(8)), 'already_revoked');
+      assert.equal(await access.revokeScimToken('st9', at(8)), 'unknown');
+      assert.equal(await access.revokeScimToken('st%', at(8)), 'unknown', 'no wildcards');
+      assert.equal(await access.accessVersion(), after, 'nothing changed, nothing moved');
+      assert.deepEqual(await access.listScimTokens(), [{ ...okta, revokedAt: at(7) }, entra]);
+      assert.equal((await access.findScimToken('b'.repeat(64)))?.revokedAt, null, 'only that one');
     }));
 
   test('SCIM users round-trip and replace by id; userName is unique ignoring case', () =>

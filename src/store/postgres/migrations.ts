@@ -213,4 +213,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   -- payload is NULL; payload_hash commits to the object's text exactly as to an inline payload.
   ALTER TABLE events ADD COLUMN payload_object TEXT;
   `,
+  `
+  -- SCIM tokens expire and can be revoked (docs/identity.md#scim-tokens). A token issued before
+  -- this had neither: it gets the longest lifetime a new token may have (365 days), counted from
+  -- the upgrade, so none lives forever and none stops working the moment Vigil is upgraded.
+  ALTER TABLE scim_tokens ADD COLUMN expires_at TEXT COLLATE "C";
+  ALTER TABLE scim_tokens ADD COLUMN revoked_at TEXT;
+  UPDATE scim_tokens SET expires_at =
+    to_char((now() AT TIME ZONE 'UTC') + interval '365 days', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
+  ALTER TABLE scim_tokens ALTER COLUMN expires_at SET NOT NULL;
+  `,
 ];

@@ -7,6 +7,7 @@ import type {
   DisabledIdentity,
   ScimGroupRecord,
   ScimTokenRecord,
+  ScimTokenRevocation,
   ScimUserRecord,
   ServiceTokenRecord,
 } from '../../core/ports.js';
@@ -129,6 +130,14 @@ export class PostgresAccessStore implements AccessStore {
 
   findScimToken(tokenHash: string): Promise<ScimTokenRecord | null> {
     return this.#scim.findToken(tokenHash);
+  }
+
+  listScimTokens(): Promise<ScimTokenRecord[]> {
+    return this.#scim.listTokens();
+  }
+
+  revokeScimToken(id: string, at: string): Promise<ScimTokenRevocation> {
+    return this.#scim.revokeToken(id, at);
   }
 
   putScimUser(record: ScimUserRecord): Promise<void> {

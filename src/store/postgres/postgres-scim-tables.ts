@@ -1,14 +1,39 @@
-// SCIM provisioning state on PostgreSQL: the provider's tokens (hashed), users, groups and
-// memberships. Each write raises the access version in its own transaction. A name taken by another
-// resource is refused (scim_conflict) both by a check and, when two writers race past the check, by
-// the unique index on the lower-cased name.
+// SCIM provisioning state on PostgreSQL: the provider's tokens (hashed, with their expiry and
+// revocation), users, groups and memberships. Each write raises the access version in its own
+// transaction. A name taken by another resource is refused (scim_conflict) both by a check and, when
+// two writers race past the check, by the unique index on the lower-cased name.
 import type pg from 'pg';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import type { ScimGroupRecord, ScimTokenRecord, ScimUserRecord } from '../../core/ports.js';
+import type {
+  ScimGroupRecord,
+  ScimTokenRecord,
+  ScimTokenRevocation,
+  ScimUserRecord,
+} from '../../core/ports.js';
 import { bumpAccessVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction, sqlState } from './pg-pool.js';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+function tokenOf(row: TokenRow): ScimTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
 
 interface UserRow {
   id: string;
@@ -53,8 +78,9 @@ export class PostgresScimTables {
   async createToken(r: ScimTokenRecord): Promise<void> {
     await inTransaction(this.#pool, async (client) => {
       await client.query(
-        'INSERT INTO scim_tokens (id, name, token_hash, created_at) VALUES ($1, $2, $3, $4)',
-        [r.id, r.name, r.tokenHash, r.createdAt],
+        `INSERT INTO scim_tokens (id, name, token_hash, created_at, expires_at, revoked_at)
+         VALUES ($1, $2, $3, $4, $5, $6)`,
+        [r.id, r.name, r.tokenHash, r.createdAt, r.expiresAt, r.revokedAt],
       );
       await bumpAccessVersion(client);
     });
@@ -62,8 +88,28 @@ export class PostgresScimTables {
 
   async findToken(tokenHash: string): Promise<ScimTokenRecord | null> {
     const { rows } = await this.#pool.query('SELECT * FROM scim_tokens WHERE token_hash = $1', [tokenHash]);
-    const row = rows[0] as { id: string; name: string; token_hash: string; created_at: string } | undefined;
-    return row ? { id: row.id, name: row.name, tokenHash: row.token_hash, createdAt: row.created_at } : null;
+    const row = rows[0] as TokenRow | undefined;
+    return row ? tokenOf(row) : null;
+  }
+
+  async listTokens(): Promise<ScimTokenRecord[]> {
+    const { rows } = await this.#pool.query('SELECT * FROM scim_tokens ORDER BY created_at, id');
+    return (rows as TokenRow[]).map(tokenOf);
+  }
+
+  async revokeToken(id: string, at: string): Promise<ScimTokenRevocation> {
+    return inTransaction(this.#pool, async (client) => {
+      const updated = await client.query(
+        'UPDATE scim_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL',
+        [at, id],
+      );
+      if ((updated.rowCount ?? 0) > 0) {
+        await bumpAccessVersion(client);
+        return 'revoked';
+      }
+      const found = await client.query('SELECT 1 FROM scim_tokens WHERE id = $1', [id]);
+      return (found.rowCount ?? 0) > 0 ? 'already_revoked' : 'unknown';
+    });
   }
 
   putUser(r: ScimUserRecord): Promise<void> {

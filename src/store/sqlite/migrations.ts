@@ -183,4 +183,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   -- do not write to it. The same index as the PostgreSQL store's.
   CREATE INDEX events_purge_records ON events (idx) WHERE type = 'ledger.purged';
   `,
+  `
+  -- SCIM tokens expire and can be revoked (docs/identity.md#scim-tokens). A token issued before
+  -- this had neither: it gets the longest lifetime a new token may have (365 days), counted from
+  -- the upgrade, so none lives forever and none stops working the moment Vigil is upgraded.
+  ALTER TABLE scim_tokens ADD COLUMN expires_at TEXT;
+  ALTER TABLE scim_tokens ADD COLUMN revoked_at TEXT;
+  UPDATE scim_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+365 days');
+  `,
 ];

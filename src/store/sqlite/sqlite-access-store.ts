@@ -5,6 +5,7 @@ import type {
   DisabledIdentity,
   ScimGroupRecord,
   ScimTokenRecord,
+  ScimTokenRevocation,
   ScimUserRecord,
   ServiceTokenRecord,
 } from '../../core/ports.js';
@@ -124,6 +125,14 @@ export class SqliteAccessStore implements AccessStore {
 
   async findScimToken(tokenHash: string): Promise<ScimTokenRecord | null> {
     return this.#scim.findToken(tokenHash);
+  }
+
+  async listScimTokens(): Promise<ScimTokenRecord[]> {
+    return this.#scim.listTokens();
+  }
+
+  async revokeScimToken(id: string, at: string): Promise<ScimTokenRevocation> {
+    return this.#scim.revokeToken(id, at);
   }
 
   async putScimUser(record: ScimUserRecord): Promise<void> {

@@ -1,11 +1,37 @@
-// SCIM provisioning state in the embedded SQLite database: the provider's tokens (hashed), users,
-// groups and memberships. SqliteAccessStore delegates here; `bump` raises the access version in the
-// same transaction, so a gateway polling the version sees a membership or `active` change at once.
+// SCIM provisioning state in the embedded SQLite database: the provider's tokens (hashed, with their
+// expiry and revocation), users, groups and memberships. SqliteAccessStore delegates here; `bump`
+// raises the access version in the same transaction, so a gateway polling the version sees a
+// membership or `active` change at once.
 import type Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import type { ScimGroupRecord, ScimTokenRecord, ScimUserRecord } from '../../core/ports.js';
+import type {
+  ScimGroupRecord,
+  ScimTokenRecord,
+  ScimTokenRevocation,
+  ScimUserRecord,
+} from '../../core/ports.js';
 import { writeTransaction } from './busy-retry.js';
+
+interface TokenRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+function tokenOf(row: TokenRow): ScimTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
 
 interface UserRow {
   id: string;
@@ -40,17 +66,40 @@ export class SqliteScimTables {
   createToken(r: ScimTokenRecord): void {
     writeTransaction(this.#db, () => {
       this.#db
-        .prepare('INSERT INTO scim_tokens (id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
-        .run(r.id, r.name, r.tokenHash, r.createdAt);
+        .prepare(
+          'INSERT INTO scim_tokens (id, name, token_hash, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(r.id, r.name, r.tokenHash, r.createdAt, r.expiresAt, r.revokedAt);
       this.#bump();
     });
   }
 
   findToken(tokenHash: string): ScimTokenRecord | null {
     const row = this.#db.prepare('SELECT * FROM scim_tokens WHERE token_hash = ?').get(tokenHash) as
-      | { id: string; name: string; token_hash: string; created_at: string }
+      | TokenRow
       | undefined;
-    return row ? { id: row.id, name: row.name, tokenHash: row.token_hash, createdAt: row.created_at } : null;
+    return row ? tokenOf(row) : null;
+  }
+
+  listTokens(): ScimTokenRecord[] {
+    return (this.#db.prepare('SELECT * FROM scim_tokens ORDER BY created_at, id').all() as TokenRow[]).map(
+      tokenOf,
+    );
+  }
+
+  revokeToken(id: string, at: string): ScimTokenRevocation {
+    return writeTransaction(this.#db, () => {
+      const changed = this.#db
+        .prepare('UPDATE scim_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(at, id).changes;
+      if (changed > 0) {
+        this.#bump();
+        return 'revoked';
+      }
+      return this.#db.prepare('SELECT 1 FROM scim_tokens WHERE id = ?').get(id)
+        ? 'already_revoked'
+        : 'unknown';
+    });
   }
 
   putUser(r: ScimUserRecord): void {

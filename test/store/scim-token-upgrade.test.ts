@@ -1,0 +1,99 @@
+// Upgrading a store whose SCIM tokens were issued before they could expire: the migration gives each
+// the longest lifetime a new token may have (365 days) counted from the upgrade, so none lives
+// forever and none stops working at the upgrade; none is revoked. On SQLite and PostgreSQL: the
+// store is opened as the gateway opens it, set back to the schema before that migration (the
+// columns dropped, the migration unrecorded), and opened again.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import type { ScimTokenRecord, StoreBundle } from '../../src/core/ports.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
+import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
+import { closeSharedTestPostgres, scratchPostgresStore } from '../support/postgres-store.js';
+import { sqliteDatabase } from './sqlite-handle.js';
+
+after(() => closeSharedTestPostgres());
+
+const DAY = 86_400_000;
+const LEGACY: ScimTokenRecord = {
+  id: 'scim_legacy',
+  name: 'okta',
+  tokenHash: 'c'.repeat(64),
+  createdAt: '2024-01-01T00:00:00.000Z',
+  expiresAt: '2024-01-02T00:00:00.000Z',
+  revokedAt: null,
+};
+
+async function assertUpgraded(store: StoreBundle, upgradedAt: number): Promise<void> {
+  const [token] = await store.access.listScimTokens();
+  assert.ok(token);
+  const { expiresAt, ...rest } = token;
+  const { expiresAt: _, ...legacy } = LEGACY;
+  assert.deepEqual(rest, legacy);
+  const lifetime = Date.parse(expiresAt) - upgradedAt;
+  assert.ok(lifetime > 365 * DAY - 60_000 && lifetime <= 365 * DAY + 60_000, `expires ${expiresAt}`);
+  assert.match(expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'an ISO time like every other');
+}
+
+test('SQLite: tokens from before expiry get 365 days from the upgrade', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-scim-upgrade-'));
+  const config = configSchema.parse({ store: { type: 'sqlite' }, append_in_worker: false });
+  try {
+    const store = await openStore(config, dir);
+    await store.access.createScimToken(LEGACY);
+    const db = sqliteDatabase(store);
+    // The SCIM token migration is the newest: set the schema back to just before it.
+    db.exec(`
+      ALTER TABLE scim_tokens DROP COLUMN expires_at;
+      ALTER TABLE scim_tokens DROP COLUMN revoked_at;
+      DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations);
+    `);
+    await store.close();
+    const upgradedAt = Date.now();
+    const upgraded = await openStore(config, dir);
+    try {
+      await assertUpgraded(upgraded, upgradedAt);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: tokens from before expiry get 365 days from the upgrade', async () => {
+  const scratch = await scratchPostgresStore('schema');
+  const config = configSchema.parse({ store: scratch.section });
+  const version =
+    POSTGRES_MIGRATIONS.findIndex((sql) => /ALTER TABLE scim_tokens ADD COLUMN expires_at/.test(sql)) + 1;
+  assert.ok(version > 0);
+  try {
+    const store = await openStore(config, '/nonexistent');
+    await store.access.createScimToken(LEGACY);
+    await store.close();
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${scratch.schema}"`);
+      await client.query('ALTER TABLE scim_tokens DROP COLUMN expires_at, DROP COLUMN revoked_at');
+      // Every migration from it on runs again; those after it (none yet) must be undone here too.
+      assert.equal(version, POSTGRES_MIGRATIONS.length, 'a newer migration: undo it here as well');
+      await client.query('DELETE FROM schema_migrations WHERE version >= $1', [version]);
+    } finally {
+      await client.end();
+    }
+    const upgradedAt = Date.now();
+    const upgraded = await openStore(config, '/nonexistent');
+    try {
+      await assertUpgraded(upgraded, upgradedAt);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    await scratch.drop();
+  }
+});
