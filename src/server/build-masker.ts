@@ -1,6 +1,7 @@
 // Builds the masker: the detector catalogue and custom rules from the configuration, every secret
-// Vigil holds (injected credentials, configured literals, the OIDC client secret, the scrape token, tracing and SIEM headers, the SAML SP key) as a known secret,
-// and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
+// Vigil holds (injected credentials, configured literals, the OIDC client secret, the SAML SP key,
+// the scrape token, tracing and SIEM headers, webhook secrets, MCP servers' env) as a known
+// secret, and a fingerprint key kept in the data directory so fingerprints correlate across restarts.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,11 +16,16 @@ export interface KnownSecretInput {
 
 /**
  * Every secret the configuration makes Vigil hold, as references: injected credentials (labelled by
- * connection), configured literals, the OIDC client secret. The gateway and `vigil rerun` (which
- * must mask a request exactly as the gateway did) both take them from here.
+ * connection), configured literals, and every other secret reference of the file but the store's
+ * and the object store's (gateway-secrets.ts adds those, with the parts of the store's URL) and TLS
+ * files (a certificate is public; a PEM key is found by its rule). The gateway and `vigil rerun`
+ * (which must mask a request exactly as the gateway did) both take them from here.
  */
 export function knownSecretRefs(
-  config: Pick<VigilConfig, 'masking' | 'connections' | 'identity' | 'metrics' | 'tracing' | 'siem'>,
+  config: Pick<
+    VigilConfig,
+    'masking' | 'connections' | 'identity' | 'ledger' | 'metrics' | 'tracing' | 'siem' | 'approvals'
+  >,
 ): { ref: string; label: string }[] {
   return [
     ...config.connections.flatMap((c) => (c.credential ? [{ ref: c.credential, label: c.name }] : [])),
@@ -27,9 +33,31 @@ export function knownSecretRefs(
     ...(config.identity.oidc?.client_secret
       ? [{ ref: config.identity.oidc.client_secret, label: 'oidc-client-secret' }]
       : []),
+    ...(config.identity.saml?.sp_private_key
+      ? [{ ref: config.identity.saml.sp_private_key, label: 'saml-sp-key' }]
+      : []),
+    ...(config.ledger.signing_key ? [{ ref: config.ledger.signing_key, label: 'ledger-signing-key' }] : []),
+    ...(config.masking.fingerprint_key
+      ? [{ ref: config.masking.fingerprint_key, label: 'fingerprint-key' }]
+      : []),
     ...(config.metrics.scrape_token
       ? [{ ref: config.metrics.scrape_token, label: 'metrics-scrape-token' }]
       : []),
+    // Every other reference the configuration holds is a secret the gateway sends somewhere: an
+    // API key to the trace backend, a SIEM collector's token (a Splunk HEC token is shaped like a
+    // UUID, which no rule takes for a secret), a webhook's signing secret, an MCP server's env.
+    ...Object.values(config.tracing?.headers ?? {}).map((ref) => ({ ref, label: 'tracing-header' })),
+    ...config.siem.sinks.flatMap((sink) =>
+      sink.type === 'http'
+        ? Object.values(sink.headers).map((ref) => ({ ref, label: `siem-${sink.name}` }))
+        : [],
+    ),
+    ...config.approvals.webhooks.flatMap((w) =>
+      w.secret ? [{ ref: w.secret, label: 'webhook-secret' }] : [],
+    ),
+    ...config.connections.flatMap((c) =>
+      'env' in c && c.env ? Object.values(c.env).map((ref) => ({ ref, label: `${c.name}-env` })) : [],
+    ),
   ];
 }
 
