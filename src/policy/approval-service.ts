@@ -37,6 +37,12 @@ export interface ApprovalServiceDeps {
   /** Ends such a session once its request is settled. */
   readonly endSession: (ctx: EventContext, facts: JsonObject) => Promise<void>;
   readonly notifier: { notify(notice: ApprovalNotice): void };
+  /**
+   * Masks text people write (a request's or a decision's reason) before it is stored or sent to a
+   * webhook: the ledger's copy goes through the pipeline's masker, the approval tables, the API's
+   * answers and the notices would otherwise hold it as typed (a reason that quotes a key).
+   */
+  readonly maskText: (text: string, connection: string) => string;
   readonly grants: GrantCache;
   readonly clock: Clock;
   /** Read at each use, so a configuration reload applies to the next request. */
@@ -208,22 +214,23 @@ export class ApprovalService implements Approver {
         record.votes.filter((v) => v.decision === 'approve').length + (decision === 'approve' ? 1 : 0);
       const outcome = decision === 'deny' ? 'denied' : approvals >= record.required ? 'approved' : 'pending';
       const at = nowIso(this.#deps.clock.now());
+      const shown = this.#deps.maskText(why, record.connection);
       await this.#deps.record(this.#context(record, reviewer), 'approval.decided', {
         approval_id: id,
         kind: record.kind,
         decision,
-        reason: why,
+        reason: shown,
         outcome,
         approvals,
         required: record.required,
       });
-      const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: why, at };
+      const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: shown, at };
       const result = await this.#deps.store.addVote(id, vote);
       if (result.outcome !== 'recorded') {
         // Another replica closed it between our read and our write: our record says what we tried.
         throw new VigilError('approval_closed', `${id} was decided elsewhere first`);
       }
-      this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: why });
+      this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });
       if (result.record.status !== 'pending') await this.#settled(result.record, reviewer);
       return result.record;
     });
@@ -237,12 +244,16 @@ export class ApprovalService implements Approver {
 
   /** Asks for a time-bound grant; reviewers decide it like a held action. */
   requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
-    return this.#access.request(input);
+    return this.#access.request(this.#masked(input));
   }
 
   /** Emergency access at once, recorded, announced and queued for review afterwards. */
   breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
-    return this.#access.breakGlass(input);
+    return this.#access.breakGlass(this.#masked(input));
+  }
+
+  #masked(input: AccessRequestInput): AccessRequestInput {
+    return { ...input, reason: this.#deps.maskText(input.reason, input.connection) };
   }
 
   /**

@@ -87,6 +87,7 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
       await deps.pipeline().observe(ctx, 'session.end', { reason: 'closed', ...facts });
     },
     notifier: { notify: (n: ApprovalNotice) => notifier.notify(n) },
+    maskText: (text, connection) => deps.pipeline().masker.maskText(text, connection),
     grants,
     clock: deps.clock,
     config: () => approvals,

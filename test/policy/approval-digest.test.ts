@@ -65,6 +65,7 @@ async function harness(options: { breakGlass?: ActiveGrant } = {}) {
     openSession: () => Promise.reject(new Error('no access requests here')),
     endSession: async () => undefined,
     notifier: { notify: (n) => void notices.push(n) },
+    maskText: (text, connection) => pipeline!.masker.maskText(text, connection),
     grants: new GrantCache(store.approvals, systemClock),
     clock: systemClock,
     config: () => approvals,

@@ -245,6 +245,38 @@ test('break-glass: a mandatory reason, access at once, review holds skipped but 
   assert.equal(reviewed.code, 0, reviewed.stderr);
 });
 
+test('reasons people write are masked before they are stored, answered or sent to a webhook', async () => {
+  const key = 'sk-proj-Rq7XvN2mB7kL4pR9tW3yH6cJ1dF5gA0sT8uV';
+  const requested = await cli(
+    TOKENS.bob,
+    'request-access',
+    'pg',
+    '--duration',
+    '1m',
+    '--reason',
+    `rotate ${key} today`,
+    '--json',
+  );
+  assert.equal(requested.code, 0, requested.stderr);
+  const request = JSON.parse(requested.stdout) as ApprovalRecord;
+  assert.ok(!requested.stdout.includes(key), 'the answer holds the reason masked');
+  assert.match(request.reason, /^rotate \[MASKED:openai-key:[0-9a-f]{6}\] today$/);
+  const notice = await until(
+    async () => received.find((m) => JSON.stringify(m).includes(request.id)),
+    'the webhook message for the request',
+  );
+  assert.ok(!JSON.stringify(notice).includes(key), 'the webhook message holds it masked');
+  const denied = await cli(TOKENS.alice, 'approvals', 'deny', request.id, '--reason', `not for ${key}`);
+  assert.equal(denied.code, 0, denied.stderr);
+  const stored = await fetch(`${f.gateway.url}/api/approvals/${request.id}`, {
+    headers: { authorization: `Bearer ${TOKENS.alice}` },
+  });
+  const text = await stored.text();
+  assert.equal(stored.status, 200, text);
+  assert.ok(!text.includes(key), 'the stored request and vote hold the reasons masked');
+  assert.match(text, /not for \[MASKED:openai-key:/);
+});
+
 test('the ledger verifies after grants, cuts and break-glass', async () => {
   await assertLedgerVerifies(f.gateway);
 });
