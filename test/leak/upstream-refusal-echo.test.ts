@@ -1,7 +1,8 @@
 // The credential Vigil injects never leaves Vigil: clients hold only their Vigil token. An upstream
 // that refuses a request may quote the key it was sent (an OpenAI-compatible proxy answering 401
 // `Invalid API key: sk-…`); relayed as it came, that refusal handed the client the real upstream
-// key. A refusal now reaches the client masked, as JSON and as text, like its record.
+// key. A refusal now reaches the client masked, as JSON and as text, like its record, on model
+// connections and on HTTP API connections alike.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
@@ -18,9 +19,16 @@ before(async () => {
     req.resume();
     req.on('end', () => {
       const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (req.headers['x-answer'] === 'fine') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end('fine: nothing quoted');
+        return;
+      }
       if (req.headers['x-answer'] === 'text') {
+        // In two writes cut inside the key: a refusal streamed in pieces is masked as a whole.
         res.writeHead(403, { 'content-type': 'text/plain' });
-        res.end(`forbidden: key ${key} has no access to this model`);
+        res.write(`forbidden: key ${key.slice(0, 20)}`);
+        setTimeout(() => res.end(`${key.slice(20)} has no access to this model`), 20);
         return;
       }
       res.writeHead(401, { 'content-type': 'application/json' });
@@ -36,6 +44,13 @@ before(async () => {
       {
         name: 'oa',
         type: 'llm-openai',
+        upstream: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
+        credential: 'env:VIGIL_LEAK_REFUSED_KEY',
+        allow: ['*'],
+      },
+      {
+        name: 'api',
+        type: 'http',
         upstream: `http://127.0.0.1:${(upstream.address() as { port: number }).port}`,
         credential: 'env:VIGIL_LEAK_REFUSED_KEY',
         allow: ['*'],
@@ -71,4 +86,22 @@ test('an upstream refusal that quotes the injected key reaches the client masked
   await gateway.recorder.drain();
   for (const { path, bytes } of dataDirFiles(gateway.dataDir))
     assert.ok(!bytes.includes(Buffer.from(UPSTREAM_KEY)), `${path} holds the upstream key`);
+});
+
+test('an HTTP API upstream refusal that quotes the injected key reaches the client masked, also when it comes in pieces', async () => {
+  for (const headers of [{}, { 'x-answer': 'text' }]) {
+    const res = await fetch(`${gateway.url}/c/api/v1/things`, {
+      headers: { authorization: `Bearer ${TOKENS.alice}`, ...headers },
+    });
+    const body = await res.text();
+    assert.ok(res.status === 401 || res.status === 403, `${res.status} ${body}`);
+    assert.ok(!body.includes(UPSTREAM_KEY), `the client got the upstream key: ${body}`);
+    assert.match(body, /\[MASKED:(known-secret|openai-key):[0-9a-f]{6}\]/);
+  }
+  // An answer that is not a refusal passes as it came.
+  const ok = await fetch(`${gateway.url}/c/api/v1/things`, {
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'x-answer': 'fine' },
+  });
+  assert.equal(ok.status, 200);
+  assert.equal(await ok.text(), 'fine: nothing quoted');
 });

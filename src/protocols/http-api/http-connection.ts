@@ -2,7 +2,8 @@
 // credential Vigil holds. Each request is admitted with the caller's Vigil token (which never goes
 // on), checked against the connection's method and path rules, recorded write-ahead as
 // http.request (body masked, capped, binary by hash), then forwarded; the answer streams back
-// chunk by chunk, unbuffered, and is recorded as http.response when it ends.
+// chunk by chunk, unbuffered (a refusal's text masked on the way), and is recorded as
+// http.response when it ends.
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
@@ -54,6 +55,21 @@ export class HttpApiConnection {
       bodyTimeout: config.timeouts.body,
       keepAliveTimeout: 30_000,
     });
+  }
+
+  /**
+   * Masks the text of an upstream's refusal on its way to the client, as it streams: a refusal may
+   * quote the credential Vigil injected (a gateway that echoes the key it rejected), which the
+   * client must never hold. Null for a body that is not text.
+   */
+  #refusalMasker(contentType: string | undefined): { push(chunk: Buffer): Buffer; end(): Buffer } | null {
+    if (contentType !== undefined && !TEXT_BODY.test(contentType)) return null;
+    const text = this.#ctx.masker.createStreamMasker(this.config.name);
+    const decoder = new TextDecoder();
+    return {
+      push: (chunk) => Buffer.from(text.push(decoder.decode(chunk, { stream: true }))),
+      end: () => Buffer.from(text.push(decoder.decode()) + text.end()),
+    };
   }
 
   close(): Promise<void> {
@@ -252,6 +268,7 @@ export class HttpApiConnection {
     }
     const contentType = headerValue(upstream.headers['content-type']);
     const body = new BodyRecorder(this.config.record_body_bytes);
+    const refusal = upstream.statusCode >= 400 ? this.#refusalMasker(contentType) : null;
     res.writeHead(upstream.statusCode, clientResponseHeaders(answer.headers));
     res.flushHeaders();
     let failure: VigilError | null = null;
@@ -260,8 +277,10 @@ export class HttpApiConnection {
         const buf = chunk as Buffer;
         body.add(buf);
         // Passed on as it arrives; a slow client slows the upstream read rather than filling memory.
-        if (!res.write(buf)) await once(res, 'drain', { signal });
+        const out = refusal ? refusal.push(buf) : buf;
+        if (out.length > 0 && !res.write(out)) await once(res, 'drain', { signal });
       }
+      if (refusal) res.write(refusal.end());
     } catch (err) {
       failure = signal.aborted
         ? new VigilError('upstream_failed', 'the client went away')
@@ -288,6 +307,9 @@ export class HttpApiConnection {
     res.end();
   }
 }
+
+/** Text bodies an upstream's refusal comes in; a binary one passes as it is. */
+const TEXT_BODY = /^(text\/|application\/([\w.-]+\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i;
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
