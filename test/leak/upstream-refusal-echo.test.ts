@@ -89,7 +89,8 @@ test('an upstream refusal that quotes the injected key reaches the client masked
 });
 
 test('an HTTP API upstream refusal that quotes the injected key reaches the client masked, also when it comes in pieces', async () => {
-  for (const headers of [{}, { 'x-answer': 'text' }]) {
+  const variants: Record<string, string>[] = [{}, { 'x-answer': 'text' }];
+  for (const headers of variants) {
     const res = await fetch(`${gateway.url}/c/api/v1/things`, {
       headers: { authorization: `Bearer ${TOKENS.alice}`, ...headers },
     });
