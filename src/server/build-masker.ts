@@ -48,7 +48,7 @@ export function knownSecretRefs(
     // UUID, which no rule takes for a secret), a webhook's signing secret, an MCP server's env.
     ...Object.values(config.tracing?.headers ?? {}).map((ref) => ({ ref, label: 'tracing-header' })),
     ...config.siem.sinks.flatMap((sink) =>
-      sink.type === 'http'
+      'headers' in sink
         ? Object.values(sink.headers).map((ref) => ({ ref, label: `siem-${sink.name}` }))
         : [],
     ),
