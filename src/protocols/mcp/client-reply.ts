@@ -26,6 +26,11 @@ export interface ReplyOptions {
   readonly onFailure: (error: VigilError) => Promise<void>;
   /** Decides each request the server sends the client meanwhile (server-requests.ts). */
   readonly serverRequests: ServerRequestGate;
+  /**
+   * Masks a JSON-RPC error the server sends before the client gets it: a server that refuses may
+   * quote the credential Vigil sent it, which the client must never hold.
+   */
+  readonly maskError: (error: JsonObject) => JsonObject;
   readonly signal: AbortSignal;
 }
 
@@ -51,7 +56,9 @@ export async function relayReply(
       if (options.signal.aborted) break;
       if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
-      const out = isAnswer && options.onAnswer ? await options.onAnswer(message) : message;
+      const shown: JsonRpcMessage =
+        message.kind === 'error' ? { ...message, error: options.maskError(message.error) } : message;
+      const out = isAnswer && options.onAnswer ? await options.onAnswer(shown) : shown;
       if (isAnswer) answered = true;
       if (!streaming && isAnswer) {
         const text = JSON.stringify(toWire(out));

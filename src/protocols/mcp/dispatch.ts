@@ -31,6 +31,8 @@ export interface McpServed {
   readonly pins: PinIndex;
   /** Told when a result's deferred record failed (the client already has the answer). */
   readonly resultNotRecorded: (err: unknown) => void;
+  /** Masks a server's JSON-RPC error on its way to the client (client-reply.ts). */
+  readonly maskError: (error: JsonObject) => JsonObject;
 }
 
 export interface RequestScope {
@@ -171,6 +173,7 @@ async function forward(
     ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
     ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
     onFailure,
+    maskError: served.maskError,
     signal: scope.signal,
   });
 }

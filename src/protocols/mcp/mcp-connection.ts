@@ -5,7 +5,7 @@
 // initialize or, under the stateless 2026-07-28 revision, a self-contained request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { Identity } from '../../core/events.js';
+import type { Identity, JsonObject } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -34,6 +34,8 @@ export class McpConnection implements McpServed {
   readonly config: McpConnectionConfig;
   readonly upstream: McpUpstream;
   readonly pins: PinIndex;
+  readonly maskError = (error: JsonObject): JsonObject =>
+    this.#ctx.masker.maskPayload(error, this.config.name);
   readonly resultNotRecorded = (err: unknown): void => {
     this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
   };
@@ -235,6 +237,7 @@ export class McpConnection implements McpServed {
           signal,
         ),
         onFailure: async () => undefined,
+        maskError: this.maskError,
         onAnswer: async (answer) => {
           if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
             headers['mcp-session-id'] = encodeSessionToken(

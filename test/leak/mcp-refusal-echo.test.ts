@@ -1,0 +1,82 @@
+// An MCP server that refuses a call may quote the credential Vigil sent it in its JSON-RPC error
+// (`token … may not call this tool`); relayed as it came, the error handed the client the upstream
+// credential it must never hold. A server's error now reaches the client masked, as it is recorded.
+// Real parts: the official MCP SDK client, Vigil, and the demo tool server behind a small proxy
+// that answers one tool's calls with such an error.
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, test } from 'node:test';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
+import { TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
+
+let f: McpFixture;
+let proxy: Server;
+let target = '';
+
+before(async () => {
+  proxy = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const message =
+      body.length > 0
+        ? (JSON.parse(body.toString('utf8')) as { id?: unknown; method?: string; params?: { name?: string } })
+        : null;
+    if (message?.method === 'tools/call' && message.params?.name === 'add') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: message.id,
+          error: { code: -32001, message: `credential ${req.headers.authorization} may not call add` },
+        }),
+      );
+      return;
+    }
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
+    ) as Record<string, string>;
+    const answer = await fetch(target, {
+      method: req.method ?? 'GET',
+      headers,
+      ...(body.length > 0 ? { body } : {}),
+    });
+    const out: Record<string, string> = {};
+    answer.headers.forEach((v, k) => {
+      if (k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
+    });
+    res.writeHead(answer.status, out);
+    if (answer.body)
+      for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
+    res.end();
+  });
+  const proxyUrl = await listenOnLoopback(proxy);
+  f = await startMcpFixture({ connections: [{ upstream: `${proxyUrl}/mcp` }] });
+  target = f.upstream.url;
+});
+
+after(async () => {
+  await f?.close();
+  proxy?.closeAllConnections();
+  await new Promise<void>((r) => proxy?.close(() => r()));
+});
+
+test("a server's error that quotes the credential Vigil sent reaches the client masked", async () => {
+  const client = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  try {
+    await assert.rejects(client.callTool({ name: 'add', arguments: { a: 1, b: 2 } }), (err: unknown) => {
+      assert.ok(err instanceof McpError, String(err));
+      assert.ok(
+        !err.message.includes(UPSTREAM_TOKEN),
+        `the client got the upstream credential: ${err.message}`,
+      );
+      assert.match(err.message, /may not call add/);
+      assert.match(err.message, /\[MASKED:/);
+      return true;
+    });
+  } finally {
+    await client.close();
+  }
+});
