@@ -1,6 +1,6 @@
-// Rows of the service_tokens table as the AccessStore port returns them: the same columns in every
-// SQL backend, so one mapping serves them all.
-import type { ServiceTokenRecord } from '../core/ports.js';
+// Rows of the service_tokens and scim_tokens tables as the AccessStore port returns them: the same
+// columns in every SQL backend, so one mapping serves them all.
+import type { ScimTokenRecord, ServiceTokenRecord } from '../core/ports.js';
 
 export interface ServiceTokenRow {
   id: string;
@@ -18,6 +18,26 @@ export function serviceTokenOf(row: ServiceTokenRow): ServiceTokenRecord {
     name: row.name,
     tokenHash: row.token_hash,
     connections: JSON.parse(row.connections) as string[],
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+export interface ScimTokenRow {
+  id: string;
+  name: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+export function scimTokenOf(row: ScimTokenRow): ScimTokenRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    tokenHash: row.token_hash,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,

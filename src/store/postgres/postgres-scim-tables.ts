@@ -2,6 +2,7 @@
 // revocation), users, groups and memberships. Each write raises the access version in its own
 // transaction. A name taken by another resource is refused (scim_conflict) both by a check and, when
 // two writers race past the check, by the unique index on the lower-cased name.
+
 import type pg from 'pg';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
@@ -11,29 +12,10 @@ import type {
   ScimTokenRevocation,
   ScimUserRecord,
 } from '../../core/ports.js';
+import { type ScimTokenRow, scimTokenOf } from '../access-rows.js';
 import { bumpAccessVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction, sqlState } from './pg-pool.js';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
-function tokenOf(row: TokenRow): ScimTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 interface UserRow {
   id: string;
@@ -88,13 +70,13 @@ export class PostgresScimTables {
 
   async findToken(tokenHash: string): Promise<ScimTokenRecord | null> {
     const { rows } = await this.#pool.query('SELECT * FROM scim_tokens WHERE token_hash = $1', [tokenHash]);
-    const row = rows[0] as TokenRow | undefined;
-    return row ? tokenOf(row) : null;
+    const row = rows[0] as ScimTokenRow | undefined;
+    return row ? scimTokenOf(row) : null;
   }
 
   async listTokens(): Promise<ScimTokenRecord[]> {
     const { rows } = await this.#pool.query('SELECT * FROM scim_tokens ORDER BY created_at, id');
-    return (rows as TokenRow[]).map(tokenOf);
+    return (rows as ScimTokenRow[]).map(scimTokenOf);
   }
 
   async revokeToken(id: string, at: string): Promise<ScimTokenRevocation> {

@@ -2,6 +2,7 @@
 // expiry and revocation), users, groups and memberships. SqliteAccessStore delegates here; `bump`
 // raises the access version in the same transaction, so a gateway polling the version sees a
 // membership or `active` change at once.
+
 import type Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
@@ -11,27 +12,8 @@ import type {
   ScimTokenRevocation,
   ScimUserRecord,
 } from '../../core/ports.js';
+import { type ScimTokenRow, scimTokenOf } from '../access-rows.js';
 import { writeTransaction } from './busy-retry.js';
-
-interface TokenRow {
-  id: string;
-  name: string;
-  token_hash: string;
-  created_at: string;
-  expires_at: string;
-  revoked_at: string | null;
-}
-
-function tokenOf(row: TokenRow): ScimTokenRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    tokenHash: row.token_hash,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    revokedAt: row.revoked_at,
-  };
-}
 
 interface UserRow {
   id: string;
@@ -76,15 +58,15 @@ export class SqliteScimTables {
 
   findToken(tokenHash: string): ScimTokenRecord | null {
     const row = this.#db.prepare('SELECT * FROM scim_tokens WHERE token_hash = ?').get(tokenHash) as
-      | TokenRow
+      | ScimTokenRow
       | undefined;
-    return row ? tokenOf(row) : null;
+    return row ? scimTokenOf(row) : null;
   }
 
   listTokens(): ScimTokenRecord[] {
-    return (this.#db.prepare('SELECT * FROM scim_tokens ORDER BY created_at, id').all() as TokenRow[]).map(
-      tokenOf,
-    );
+    return (
+      this.#db.prepare('SELECT * FROM scim_tokens ORDER BY created_at, id').all() as ScimTokenRow[]
+    ).map(scimTokenOf);
   }
 
   revokeToken(id: string, at: string): ScimTokenRevocation {
