@@ -34,6 +34,11 @@ export interface ReplyOptions {
   readonly signal: AbortSignal;
 }
 
+/** A server's JSON-RPC error as the client may see it (see ReplyOptions.maskError); other messages as they are. */
+function maskedError(message: JsonRpcMessage, maskError: ReplyOptions['maskError']): JsonRpcMessage {
+  return message.kind === 'error' ? { ...message, error: maskError(message.error) } : message;
+}
+
 function sseEvent(message: JsonObject): string {
   return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
 }
@@ -56,8 +61,7 @@ export async function relayReply(
       if (options.signal.aborted) break;
       if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
-      const shown: JsonRpcMessage =
-        message.kind === 'error' ? { ...message, error: options.maskError(message.error) } : message;
+      const shown = maskedError(message, options.maskError);
       const out = isAnswer && options.onAnswer ? await options.onAnswer(shown) : shown;
       if (isAnswer) answered = true;
       if (!streaming && isAnswer) {
@@ -111,6 +115,7 @@ export async function relayServerStream(
   messages: AsyncIterable<JsonRpcMessage>,
   headers: Record<string, string>,
   serverRequests: ServerRequestGate,
+  maskError: ReplyOptions['maskError'],
   signal: AbortSignal,
 ): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -119,7 +124,7 @@ export async function relayServerStream(
     for await (const message of messages) {
       if (signal.aborted) break;
       if (message.kind === 'request' && !(await serverRequests(message))) continue;
-      res.write(sseEvent(toWire(message)));
+      res.write(sseEvent(toWire(maskedError(message, maskError))));
     }
   } catch {
     // The upstream's stream broke: the client reconnects its GET stream if it wants one.

@@ -361,7 +361,7 @@ export class McpConnection implements McpServed {
         return;
       }
       const gate = serverRequestGate(this.config.server_requests, this.upstream, session, target, signal);
-      await relayServerStream(res, messages, headers, gate, signal);
+      await relayServerStream(res, messages, headers, gate, this.maskError, signal);
     } finally {
       done();
     }

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import type { ServerResponse } from 'node:http';
+import { test } from 'node:test';
+import { relayServerStream } from './client-reply.js';
+import type { JsonRpcMessage } from './jsonrpc.js';
+
+/** A response that keeps what is written to it. */
+function capturing(): { res: ServerResponse; written: string[] } {
+  const written: string[] = [];
+  const res = {
+    writableEnded: false,
+    writeHead: () => res,
+    flushHeaders: () => undefined,
+    write: (chunk: string) => written.push(chunk) > 0,
+    end: () => {
+      res.writableEnded = true;
+    },
+  };
+  return { res: res as unknown as ServerResponse, written };
+}
+
+test("a server's error on its own stream reaches the client masked; other messages pass as they are", async () => {
+  const messages: JsonRpcMessage[] = [
+    { kind: 'notification', method: 'notifications/message', params: { data: 'hello' } },
+    { kind: 'error', id: null, error: { code: -32001, message: 'credential up-secret refused' } },
+  ];
+  async function* stream() {
+    yield* messages;
+  }
+  const { res, written } = capturing();
+  await relayServerStream(
+    res,
+    stream(),
+    {},
+    async () => true,
+    (error) => ({ ...error, message: String(error.message).replace('up-secret', '[MASKED]') }),
+    new AbortController().signal,
+  );
+  const events = written.map(
+    (w) => JSON.parse(w.split('data: ')[1]!) as { method?: string; error?: { message: string } },
+  );
+  assert.equal(events[0]?.method, 'notifications/message');
+  assert.equal(events[1]?.error?.message, 'credential [MASKED] refused');
+});
