@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
+import { forwarded, requestBody } from '../mcp/upstream-proxy.js';
 import { TOKENS } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
 
@@ -17,9 +18,7 @@ let target = '';
 
 before(async () => {
   proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await requestBody(req);
     const message =
       body.length > 0
         ? (JSON.parse(body.toString('utf8')) as { id?: unknown; method?: string; params?: { name?: string } })
@@ -35,19 +34,8 @@ before(async () => {
       );
       return;
     }
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
-    ) as Record<string, string>;
-    const answer = await fetch(target, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(body.length > 0 ? { body } : {}),
-    });
-    const out: Record<string, string> = {};
-    answer.headers.forEach((v, k) => {
-      if (k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
-    });
-    res.writeHead(answer.status, out);
+    const { answer, headers } = await forwarded(target, req, body);
+    res.writeHead(answer.status, headers);
     if (answer.body)
       for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
     res.end();

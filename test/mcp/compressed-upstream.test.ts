@@ -9,6 +9,7 @@ import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
+import { forwarded, requestBody } from './upstream-proxy.js';
 
 let f: McpFixture;
 let proxy: Server;
@@ -18,20 +19,7 @@ let coding: 'gzip' | 'x-unknown' = 'gzip';
 
 before(async () => {
   proxy = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const c of req) chunks.push(c as Buffer);
-    const headers = Object.fromEntries(
-      Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length'),
-    ) as Record<string, string>;
-    const answer = await fetch(target, {
-      method: req.method ?? 'GET',
-      headers,
-      ...(chunks.length > 0 ? { body: Buffer.concat(chunks) } : {}),
-    });
-    const out: Record<string, string> = {};
-    answer.headers.forEach((v, k) => {
-      if (k !== 'content-length' && k !== 'transfer-encoding') out[k] = v;
-    });
+    const { answer, headers: out } = await forwarded(target, req, await requestBody(req));
     if (!answer.body) {
       res.writeHead(answer.status, out).end();
       return;
