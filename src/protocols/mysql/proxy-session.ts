@@ -242,12 +242,8 @@ export class MysqlProxy {
       unjudgeable(classification, this.#options.allowUnknownStatements) ??
       (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
-    let recordedMessage: (message: string) => string;
-    try {
-      recordedMessage = await this.#submit(payload, () => actionDigest([text]));
-    } catch (err) {
-      return this.#refuse(err, reply);
-    }
+    const recordedMessage = await this.#submitted(payload, () => actionDigest([text]), reply);
+    if (recordedMessage === null) return;
     this.#forward(p, {
       kind: 'results',
       binary: false,
@@ -276,8 +272,8 @@ export class MysqlProxy {
   async #kill(text: string, c: Classification, payload: MysqlQueryPayload, reply: number): Promise<void> {
     const plan = planKill(c, payload, this.#options.kills, this.#session.identity.subject);
     if ('refusal' in plan) return this.#refuseUnjudged(plan.refusal, payload, reply);
+    if ((await this.#submitted(plan.payload, () => actionDigest([text]), reply)) === null) return;
     try {
-      await this.#submit(plan.payload, () => actionDigest([text]));
       await plan.target.kill(plan.mode);
     } catch (err) {
       return this.#refuse(err, reply);
@@ -331,12 +327,8 @@ export class MysqlProxy {
     const payload = { ...base, parameters: execution.parameters };
     const refusal = unjudgeable(stmt.classification, this.#options.allowUnknownStatements);
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
-    let recordedMessage: (message: string) => string;
-    try {
-      recordedMessage = await this.#submit(payload, () => actionDigest([stmt.text, p.payload]));
-    } catch (err) {
-      return this.#refuse(err, reply);
-    }
+    const recordedMessage = await this.#submitted(payload, () => actionDigest([stmt.text, p.payload]), reply);
+    if (recordedMessage === null) return;
     if (execution.sentTypes) stmt.types = execution.sentTypes;
     stmt.longData.clear();
     this.#forward(p, { kind: 'results', binary: true, started: performance.now(), recordedMessage });
@@ -359,11 +351,7 @@ export class MysqlProxy {
     /** Statements of Vigil's own to run right after the command, their answers kept from the client. */
     then: readonly OwnStatement[] = [],
   ): Promise<void> {
-    try {
-      await this.#submit(payload, undefined);
-    } catch (err) {
-      return this.#refuse(err, reply);
-    }
+    if ((await this.#submitted(payload, undefined, reply)) === null) return;
     this.#forward(p, expectation);
     for (const own of then) this.#runOwn(own);
   }
@@ -374,23 +362,32 @@ export class MysqlProxy {
     this.#relay.toUpstream(comQuery(own.what));
   }
 
-  /** Resolves with what may be recorded of the server's error message about the statement. */
-  async #submit(
+  /**
+   * Policy, masking, write-ahead recording; a refusal is answered to the client here. Resolves with
+   * what may be recorded of the server's error message about the statement, or null when refused.
+   */
+  async #submitted(
     payload: JsonObject,
     digest: (() => string) | undefined,
-  ): Promise<(message: string) => string> {
-    const recorded = await this.#session.submit('db.query', payload, {
-      signal: this.#withdraw.signal,
-      // MySQL has no message a server may send while a command runs: the client learns of the hold
-      // only through the answer; the log says who must decide.
-      onHeld: (held: HeldNotice) =>
-        this.#options.logger.info(
-          { approval: held.approvalId, rule: held.rule },
-          'mysql statement held for approval',
-        ),
-      ...(digest ? { actionDigest: digest } : {}),
-    });
-    return echoMasker(payload, recorded?.payload ?? null);
+    reply: number,
+  ): Promise<((message: string) => string) | null> {
+    try {
+      const recorded = await this.#session.submit('db.query', payload, {
+        signal: this.#withdraw.signal,
+        // MySQL has no message a server may send while a command runs: the client learns of the hold
+        // only through the answer; the log says who must decide.
+        onHeld: (held: HeldNotice) =>
+          this.#options.logger.info(
+            { approval: held.approvalId, rule: held.rule },
+            'mysql statement held for approval',
+          ),
+        ...(digest ? { actionDigest: digest } : {}),
+      });
+      return echoMasker(payload, recorded?.payload ?? null);
+    } catch (err) {
+      this.#refuse(err, reply);
+      return null;
+    }
   }
 
   async #refuseUnjudged(error: VigilError, payload: JsonObject, reply: number): Promise<void> {

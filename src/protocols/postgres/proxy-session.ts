@@ -235,13 +235,8 @@ export class PostgresProxy {
     if (this.#relay.closed) return;
     const payload = simpleQueryPayload(q.text, judged.statements);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, true);
-    let recordedMessage: (message: string) => string;
-    try {
-      recordedMessage = await this.#submit(payload, () => actionDigest([q.text]));
-    } catch (err) {
-      return this.#refuse(err, true);
-    }
-    if (this.#serverSkipsNow()) return;
+    const recordedMessage = await this.#submitted(payload, () => actionDigest([q.text]), true);
+    if (recordedMessage === null || this.#serverSkipsNow()) return;
     this.#forward(frame, {
       kind: 'query',
       exec: {
@@ -275,13 +270,12 @@ export class PostgresProxy {
       if (!this.#deps.allowUnknownStatements) {
         return this.#refuseUnjudged(uncertain(portal, known), executePayload(portal, known, null), false);
       }
-      let recordedMessage: (message: string) => string;
-      try {
-        recordedMessage = await this.#submit(executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined);
-      } catch (err) {
-        return this.#refuse(err, false);
-      }
-      if (this.#serverSkipsNow()) return;
+      const recordedMessage = await this.#submitted(
+        executePayload(portal, known, [UNKNOWN_STATEMENT]),
+        undefined,
+        false,
+      );
+      if (recordedMessage === null || this.#serverSkipsNow()) return;
       this.#forward(frame, {
         kind: 'execute',
         exec: { ...exec, started: performance.now(), recordedMessage },
@@ -292,15 +286,11 @@ export class PostgresProxy {
     if (this.#relay.closed) return;
     const payload = executePayload(portal, known, judged.statements);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, false);
-    let recordedMessage: (message: string) => string;
-    try {
-      recordedMessage = await this.#submit(payload, () => actionDigest([known.text, ...known.rawParams]));
-    } catch (err) {
-      return this.#refuse(err, false);
-    }
+    const digest = () => actionDigest([known.text, ...known.rawParams]);
+    const recordedMessage = await this.#submitted(payload, digest, false);
     // Nothing was forwarded while the statement was judged, so the portal can only have been
     // dropped meanwhile (a transaction ended), never rebound; Vigil still refuses rather than assume.
-    if (this.#serverSkipsNow()) return;
+    if (recordedMessage === null || this.#serverSkipsNow()) return;
     const now = this.#server.portalNow(portal);
     if (now?.text !== known.text || now.statement !== known.statement || now.params !== known.params) {
       return this.#refuse(uncertain(portal, undefined), false);
@@ -332,23 +322,33 @@ export class PostgresProxy {
     const oid = frame.body.length >= 4 ? frame.body.readUInt32BE(0) : 0;
     const payload = fastPathPayload(oid);
     if (!this.#deps.allowUnknownStatements) return this.#refuseUnjudged(fastPathUnjudged(), payload, true);
-    try {
-      await this.#submit(payload, () => actionDigest([frame.body]));
-    } catch (err) {
-      return this.#refuse(err, true);
-    }
+    if ((await this.#submitted(payload, () => actionDigest([frame.body]), true)) === null) return;
     if (this.#serverSkipsNow()) return;
     this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
   }
 
   /**
-   * Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel.
-   * Resolves with what may be recorded of the server's error message about the statement.
+   * Submits the statement (#submit) and answers a refusal to the client. Resolves with what may be
+   * recorded of the server's error message about the statement, or null when refused.
    */
-  async #submit(
+  async #submitted(
     payload: JsonObject,
     digest: (() => string) | undefined,
-  ): Promise<(message: string) => string> {
+    simple: boolean,
+  ): Promise<((message: string) => string) | null> {
+    try {
+      return echoMasker(payload, await this.#submit(payload, digest));
+    } catch (err) {
+      this.#refuse(err, simple);
+      return null;
+    }
+  }
+
+  /**
+   * Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel.
+   * Resolves with the statement's recorded (masked) payload, or null when its record was lost.
+   */
+  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<JsonObject | null> {
     this.#submitting = true;
     try {
       const recorded = await this.#session.submit('db.query', payload, {
@@ -356,7 +356,7 @@ export class PostgresProxy {
         onHeld: (held: HeldNotice) => this.#relay.toClient(heldNoticeResponse(held)),
         ...(digest ? { actionDigest: digest } : {}),
       });
-      return echoMasker(payload, recorded?.payload ?? null);
+      return recorded?.payload ?? null;
     } finally {
       this.#submitting = false;
     }
