@@ -19,6 +19,7 @@ import {
   partialSuffix,
   type RawFinding,
 } from './compiled-rules.js';
+import { visibleReading } from './invisible-characters.js';
 import { LiteralSearch } from './literal-search.js';
 import { isRunChar, TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
@@ -150,6 +151,12 @@ export class Scanner {
    * characters; a suffix that begins a known secret. Never inside a token run.
    */
   holdFrom(text: string, from: number): number {
+    const reading = visibleReading(text);
+    if (reading === null) return this.holdFromVisible(text, from);
+    return reading.toOriginal(this.holdFromVisible(reading.text, reading.toReading(from)));
+  }
+
+  private holdFromVisible(text: string, from: number): number {
     const n = text.length;
     let hold = n;
     if (this.runs) hold = Math.min(hold, this.runs.openStart(text, from));
@@ -211,7 +218,8 @@ export class Scanner {
 
   /**
    * Finds the masked spans of `text` from `from`. With a `horizon`, matches starting at or after
-   * it are left undecided (a streaming masker has not seen enough text after them yet).
+   * it are left undecided (a streaming masker has not seen enough text after them yet). Invisible
+   * characters are set aside (invisible-characters.ts): a finding's span covers those inside it.
    */
   scan(
     text: string,
@@ -219,6 +227,26 @@ export class Scanner {
     horizon = Number.POSITIVE_INFINITY,
     pending: CompiledRule | null = null,
   ): ScanResult {
+    const reading = visibleReading(text);
+    if (reading === null) return this.scanVisible(text, from, horizon, pending);
+    const result = this.scanVisible(
+      reading.text,
+      reading.toReading(from),
+      reading.toReading(horizon),
+      pending,
+    );
+    return {
+      findings: result.findings.map((f) => ({
+        ...f,
+        start: reading.toOriginal(f.start),
+        end: reading.toOriginalEnd(f.end),
+      })),
+      next: reading.toOriginal(result.next),
+      pending: result.pending,
+    };
+  }
+
+  private scanVisible(text: string, from: number, horizon: number, pending: CompiledRule | null): ScanResult {
     const findings: RawFinding[] = [];
     let pos = from;
     if (pending !== null) {
