@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { VigilError } from '../core/errors.js';
 import { parseConfigText } from '../server/load-config.js';
-import { applyFixedHeaders } from './fixed-headers.js';
+import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from './fixed-headers.js';
 
 const withHeaders = (type: string, headers: string) =>
   [
@@ -58,4 +58,19 @@ test("the connection's value replaces the client's, whatever case either is writ
   const out: Record<string, string> = { 'openai-project': 'proj_client', accept: 'application/json' };
   applyFixedHeaders(out, { 'OpenAI-Project': 'proj_pinned', 'X-Tenant': 'acme' });
   assert.deepEqual(out, { 'openai-project': 'proj_pinned', accept: 'application/json', 'x-tenant': 'acme' });
+});
+
+test("the connection's value also replaces a client's header a CGI-style server reads as the same name", () => {
+  const out: Record<string, string> = {
+    x_tenant: 'other',
+    'x-tenant': 'other',
+    x_api_token: 'mine',
+    accept: '*/*',
+  };
+  applyFixedHeaders(out, { 'X-Tenant': 'acme' });
+  setUpstreamHeader(out, 'X-Api-Token', 'injected');
+  assert.deepEqual(out, { accept: '*/*', 'x-tenant': 'acme', 'x-api-token': 'injected' });
+  const sent: Record<string, string> = { content_encoding: 'gzip', 'content-encoding': 'br', accept: '*/*' };
+  removeUpstreamHeader(sent, 'content-encoding');
+  assert.deepEqual(sent, { accept: '*/*' });
 });

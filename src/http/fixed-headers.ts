@@ -5,6 +5,7 @@
 // connection's value replaces it. (`upstream_headers` in the connection's configuration.)
 import { z } from 'zod';
 import { isClientCredentialHeader } from './credentials.js';
+import { cgiHeaderName } from './forward-headers.js';
 
 /** Names Vigil sets or drops itself: a fixed value there would be ignored or would break framing. */
 const RESERVED = new Set([
@@ -46,10 +47,26 @@ export const upstreamHeadersSchema = z
   })
   .default({});
 
+/**
+ * Sets a header Vigil decides on `out` (a credential, a pinned tenant), replacing every header of the
+ * client's that an upstream may read as the same one: `X_Tenant` reaches a CGI-style server (WSGI,
+ * Rack, PHP) as `HTTP_X_TENANT`, as `X-Tenant` does, and may win over it there.
+ */
+export function setUpstreamHeader(out: Record<string, string>, name: string, value: string): void {
+  removeUpstreamHeader(out, name);
+  out[name.toLowerCase()] = value;
+}
+
+/** Removes a header from `out` in every spelling a CGI-style server reads as `name`. */
+export function removeUpstreamHeader(out: Record<string, string>, name: string): void {
+  const read = cgiHeaderName(name);
+  for (const key of Object.keys(out)) if (cgiHeaderName(key) === read) delete out[key];
+}
+
 /** Sets the connection's fixed headers on `out` (lower-cased names, as Node gives the client's), replacing the client's. */
 export function applyFixedHeaders(
   out: Record<string, string>,
   fixed: Readonly<Record<string, string>>,
 ): void {
-  for (const [name, value] of Object.entries(fixed)) out[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(fixed)) setUpstreamHeader(out, name, value);
 }

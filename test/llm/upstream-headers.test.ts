@@ -128,3 +128,26 @@ test("an http connection's tenant header replaces the client's, in any case and 
   await res.arrayBuffer();
   assert.equal(arrived.at(-1)!['x-tenant'], 'acme');
 });
+
+test('a header a CGI-style server reads as Content-Encoding or Accept-Encoding never reaches a model upstream', async () => {
+  // WSGI, Rack and PHP read `Content_Encoding` as Content-Encoding: the upstream would inflate a
+  // body Vigil judged and recorded as plain, or answer compressed where Vigil records plain text.
+  const res = await fetch(`${gateway.url}/c/oa/v1/chat/completions`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${TOKENS.alice}`,
+      'content-type': 'application/json',
+      content_encoding: 'gzip',
+      accept_encoding: 'br',
+      openai_project: 'proj_other',
+    },
+    body: JSON.stringify({ model: 'demo', messages }),
+  });
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  const headers = arrived.at(-1)!;
+  for (const name of ['content_encoding', 'accept_encoding', 'openai_project']) {
+    assert.equal(headers[name], undefined, `${name} reached the upstream`);
+  }
+  assert.equal(headers['openai-project'], 'proj_pinned');
+});

@@ -2,10 +2,10 @@
 // credential Vigil holds. Each request is admitted with the caller's Vigil token (which never goes
 // on), checked against the connection's method and path rules, recorded write-ahead as
 // http.request (body masked, capped, binary by hash), then forwarded; the answer streams back
-// chunk by chunk, unbuffered (a refusal's text masked on the way), and is recorded as
+// chunk by chunk, unbuffered (a refusal masked on the way, headers and body), and is recorded as
 // http.response when it ends.
 import { once } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { Agent, type Dispatcher, request } from 'undici';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
@@ -13,7 +13,7 @@ import type { Identity, JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import { type DecodedAnswer, decodedAnswer } from '../../http/content-decoding.js';
 import { extractClientToken } from '../../http/credentials.js';
-import { applyFixedHeaders } from '../../http/fixed-headers.js';
+import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../../http/fixed-headers.js';
 import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { sendJsonError } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -58,18 +58,35 @@ export class HttpApiConnection {
   }
 
   /**
-   * Masks the text of an upstream's refusal on its way to the client, as it streams: a refusal may
-   * quote the credential Vigil injected (a gateway that echoes the key it rejected), which the
-   * client must never hold. Null for a body that is not text.
+   * Masks an upstream's refusal on its way to the client, as it streams: a refusal may quote the
+   * credential Vigil injected (a gateway that echoes the key it rejected), which the client must
+   * never hold. A text body is read as UTF-8; any other is read byte for byte (Latin-1), so a key
+   * quoted inside a binary error (a protobuf message, an octet stream) is masked too, and every byte
+   * around it passes unchanged.
    */
-  #refusalMasker(contentType: string | undefined): { push(chunk: Buffer): Buffer; end(): Buffer } | null {
-    if (contentType !== undefined && !TEXT_BODY.test(contentType)) return null;
+  #refusalMasker(contentType: string | undefined): { push(chunk: Buffer): Buffer; end(): Buffer } {
     const text = this.#ctx.masker.createStreamMasker(this.config.name);
+    if (contentType !== undefined && !TEXT_BODY.test(contentType)) {
+      return {
+        push: (chunk) => Buffer.from(text.push(chunk.toString('latin1')), 'latin1'),
+        end: () => Buffer.from(text.end(), 'latin1'),
+      };
+    }
     const decoder = new TextDecoder();
     return {
       push: (chunk) => Buffer.from(text.push(decoder.decode(chunk, { stream: true }))),
       end: () => Buffer.from(text.push(decoder.decode()) + text.end()),
     };
+  }
+
+  /** A refusal's headers, masked as its body is: a `WWW-Authenticate` may quote the key it rejected. */
+  #maskedHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    const mask = (value: string) => this.#ctx.masker.maskText(value, this.config.name);
+    const out: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(headers)) {
+      out[name] = Array.isArray(value) ? value.map(mask) : typeof value === 'string' ? mask(value) : value;
+    }
+    return out;
   }
 
   close(): Promise<void> {
@@ -194,17 +211,19 @@ export class HttpApiConnection {
 
   #headers(req: IncomingMessage): Record<string, string> {
     const out = forwardableRequestHeaders(req.headers);
-    // The body goes on decoded (#exchange), as it was recorded.
-    delete out['content-encoding'];
+    // The body goes on decoded (#exchange), as it was recorded; a `Content_Encoding` Vigil did not
+    // undo must not reach a server that reads it as Content-Encoding and inflates what was judged.
+    removeUpstreamHeader(out, 'content-encoding');
     // Recording needs the plain body.
-    out['accept-encoding'] = 'identity';
+    setUpstreamHeader(out, 'accept-encoding', 'identity');
     applyFixedHeaders(out, this.config.upstream_headers);
     const credential = this.#credential;
     if (credential !== null) {
       const { scheme, header: name } = this.config.auth;
       if (scheme === 'bearer') out.authorization = `Bearer ${credential}`;
       else if (scheme === 'basic') out.authorization = `Basic ${Buffer.from(credential).toString('base64')}`;
-      else out[(name ?? 'x-api-key').toLowerCase()] = credential;
+      // Replacing the client's headers in any spelling an upstream reads as this one.
+      else setUpstreamHeader(out, name ?? 'x-api-key', credential);
     }
     return out;
   }
@@ -269,7 +288,8 @@ export class HttpApiConnection {
     const contentType = headerValue(upstream.headers['content-type']);
     const body = new BodyRecorder(this.config.record_body_bytes);
     const refusal = upstream.statusCode >= 400 ? this.#refusalMasker(contentType) : null;
-    res.writeHead(upstream.statusCode, clientResponseHeaders(answer.headers));
+    const headers = clientResponseHeaders(answer.headers);
+    res.writeHead(upstream.statusCode, refusal ? this.#maskedHeaders(headers) : headers);
     res.flushHeaders();
     let failure: VigilError | null = null;
     try {
@@ -308,7 +328,7 @@ export class HttpApiConnection {
   }
 }
 
-/** Text bodies an upstream's refusal comes in; a binary one passes as it is. */
+/** Text bodies an upstream's refusal comes in, masked as UTF-8; any other is masked byte for byte. */
 const TEXT_BODY = /^(text\/|application\/([\w.-]+\+)?(json|xml)\b|application\/x-www-form-urlencoded)/i;
 
 function header(req: IncomingMessage, name: string): string | undefined {

@@ -59,7 +59,7 @@ test('an override to another method is found in each place an upstream may read 
 test('naming the method sent, or no override at all, is not an override', () => {
   fc.assert(
     fc.property(fc.constantFrom(...METHODS), fc.string(), (method, text) => {
-      fc.pre(!text.includes('_method'));
+      fc.pre(!text.includes('method'));
       assert.equal(
         methodOverride(method, { 'x-http-method-override': method.toLowerCase() }, '', undefined, none),
         null,
@@ -73,4 +73,33 @@ test('naming the method sent, or no override at all, is not an override', () => 
       assert.equal(methodOverride(method, {}, '', 'text/plain', bytes(`_method=DELETE${text}`)), null);
     }),
   );
+});
+
+test('an override named as PHP reads a parameter name, or sent where Rack and Laravel read one, is found', () => {
+  const form = 'application/x-www-form-urlencoded';
+  for (const [search, type, body] of [
+    ['?.method=DELETE', undefined, ''],
+    ['?%20_method=DELETE', undefined, ''],
+    ['?[method=DELETE', undefined, ''],
+    ['?_method[]=DELETE', undefined, ''],
+    ['?a=1;_method=DELETE', undefined, ''],
+    ['', form, 'a=1&.method=DELETE'],
+    ['', undefined, '_method=DELETE'],
+    ['', '', '_method=DELETE'],
+    ['', 'text/json', '{"_method":"DELETE"}'],
+    ['', 'application/json-seq', '{"_method":"DELETE"}'],
+    ['', 'multipart/mixed; boundary=b', 'Content-Disposition: form-data; name="_method"\r\n\r\nDELETE'],
+    ['', 'multipart/form-data; boundary=b', "Content-Disposition: form-data; name*=utf-8''_method"],
+  ] as const) {
+    assert.notEqual(methodOverride('POST', {}, search, type, bytes(body)), null, `${search} ${type} ${body}`);
+  }
+  for (const [search, type, body] of [
+    ['?a=1.method&method=x', undefined, ''],
+    ['?_method_=DELETE', undefined, ''],
+    ['', form, 'name=x&method.x=1&payment_method=card'],
+    ['', 'multipart/form-data; boundary=b', 'Content-Disposition: form-data; name="method"\r\n\r\nDELETE'],
+    ['', 'text/plain', '_method=DELETE'],
+  ] as const) {
+    assert.equal(methodOverride('POST', {}, search, type, bytes(body)), null, `${search} ${type} ${body}`);
+  }
 });

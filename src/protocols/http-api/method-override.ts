@@ -28,22 +28,31 @@ export function methodOverride(
       if (other !== null) return other;
     }
   }
-  for (const v of new URLSearchParams(search).getAll('_method')) {
-    const other = differs(v);
-    if (other !== null) return other;
-  }
-  if (body.length === 0) return null;
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  if (type === 'application/x-www-form-urlencoded') {
-    for (const v of new URLSearchParams(text).getAll('_method')) {
-      const other = differs(v);
+  const fromParams = (text: string) => {
+    for (const value of overrideParams(text)) {
+      const other = differs(value);
       if (other !== null) return other;
     }
-  } else if (type === 'multipart/form-data') {
-    // A part named _method, whatever its value: reading the parts is not worth the doubt.
-    if (/name\s*=\s*"?_method"?/i.test(text)) return '(a _method form part)';
-  } else if (type === 'application/json' || type.endsWith('+json')) {
+    return null;
+  };
+  const inQuery = fromParams(search.replace(/^\?/, ''));
+  if (inQuery !== null) return inQuery;
+  if (body.length === 0) return null;
+  const fullType = (contentType ?? '').toLowerCase();
+  const type = fullType.split(';')[0]!.trim();
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  // Rack reads a POST without a content type as a form.
+  if (type === 'application/x-www-form-urlencoded' || type === '') {
+    const inForm = fromParams(text);
+    if (inForm !== null) return inForm;
+  }
+  if (type.startsWith('multipart/')) {
+    // A part named _method, whatever its value: reading the parts is not worth the doubt. Rack
+    // reads multipart/mixed and multipart/related as forms too.
+    if (/name\s*\*?=\s*(?:"|utf-8'[^']*')?\s*(?:_|%5f|[ .[])method(?![\w-])/i.test(text))
+      return '(a _method form part)';
+  } else if (fullType.includes('/json') || fullType.includes('+json')) {
+    // Laravel reads any content type that names /json or +json as JSON.
     try {
       const value: unknown = JSON.parse(text);
       if (typeof value === 'object' && value !== null && !Array.isArray(value) && '_method' in value) {
@@ -55,6 +64,25 @@ export function methodOverride(
     }
   }
   return null;
+}
+
+/**
+ * The values of every parameter an upstream may read as `_method` in a query or form text: split on
+ * `&`, and on `;` too (Rack 2, Python before 3.10); with the name as PHP reads it (Laravel,
+ * Symfony): leading spaces dropped, `.`, ` ` and an unclosed `[` turned into `_`, so `.method` and
+ * `[method` are `_method`, and `_method[]` an array of it.
+ */
+function overrideParams(text: string): string[] {
+  const values: string[] = [];
+  for (const separated of new Set([text, text.replaceAll(';', '&')])) {
+    for (const [name, value] of new URLSearchParams(separated)) {
+      const php = name.trimStart();
+      const bracket = php.indexOf('[');
+      const base = bracket >= 0 && php.indexOf(']', bracket) > bracket ? php.slice(0, bracket) : php;
+      if ([php, base].some((n) => n.replace(/[ .[]/g, '_') === '_method')) values.push(value);
+    }
+  }
+  return values;
 }
 
 export function methodOverrideRefused(method: string): VigilError {

@@ -169,6 +169,25 @@ test('a HEAD is judged as the GET an upstream runs for it: a GET deny holds it, 
   assert.equal(decision(allowList, 'HEAD', '/open/x'), 'deny', 'an allow matches the method as sent');
 });
 
+test('a deny rule written with capitals holds every case spelling a case-insensitive router serves alike', () => {
+  const connection = HTTP_CONNECTION_TYPES.http.parse({
+    name: 'api',
+    type: 'http',
+    upstream: 'http://127.0.0.1:1',
+    rules: [{ path: '/providers/Microsoft.Compute/**', action: 'deny' }],
+  });
+  const decision = (raw: string) => pathDecision(connection, 'GET', pathReadings(raw)).action;
+  for (const raw of [
+    '/providers/microsoft.compute/vm',
+    '/PROVIDERS/MICROSOFT.COMPUTE',
+    '/providers/Microsoft.Compute',
+    '/providers/microsoft.COMPUTE/',
+  ]) {
+    assert.equal(decision(raw), 'deny', raw);
+  }
+  assert.equal(decision('/providers/Microsoft.Storage/x'), 'allow');
+});
+
 test('examples', () => {
   assert.equal(canonicalPath('/x/../admin/users'), '/admin/users');
   assert.equal(canonicalPath('/%61dmin'), '/admin');

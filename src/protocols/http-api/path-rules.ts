@@ -6,7 +6,7 @@
 import { VigilError } from '../../core/errors.js';
 import type { HttpConnectionConfig } from './config.js';
 
-function compile(pattern: string): RegExp {
+function compile(pattern: string, ignoreCase: boolean): RegExp {
   // `/x/**` at the end also matches `/x`: routers that ignore a trailing slash serve both alike.
   const tail = pattern.endsWith('/**');
   const body = tail ? pattern.slice(0, -3) : pattern;
@@ -20,7 +20,7 @@ function compile(pattern: string): RegExp {
     else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
   }
   // dotAll: `**` must cross every character a path can hold.
-  return new RegExp(`^${re}${tail ? '(?:/.*)?' : ''}$`, 's');
+  return new RegExp(`^${re}${tail ? '(?:/.*)?' : ''}$`, ignoreCase ? 'si' : 's');
 }
 
 function decodeOnce(rawPath: string): string {
@@ -104,10 +104,11 @@ function decide(
   config: HttpConnectionConfig,
   method: string,
   path: string,
+  ignoreCase = false,
 ): { action: 'allow' | 'deny'; rule: string | null } {
   for (const [i, rule] of config.rules.entries()) {
     if (rule.methods.length > 0 && !rule.methods.includes(method)) continue;
-    if (compile(rule.path).test(path)) return { action: rule.action, rule: `rules[${i}]` };
+    if (compile(rule.path, ignoreCase).test(path)) return { action: rule.action, rule: `rules[${i}]` };
   }
   return { action: config.default_action, rule: null };
 }
@@ -123,7 +124,9 @@ export function methodReadings(method: string): string[] {
 
 /**
  * The rules' decision for a request: denied if any reading of its method and path is (see
- * methodReadings, pathReadings); allowed only by what the request itself is.
+ * methodReadings, pathReadings), also when the rules are read ignoring case: a router that ignores
+ * case serves `/microsoft.compute` as the `/Microsoft.Compute` a rule names, and lower-casing the
+ * path alone would not meet a pattern written with capitals. Allowed only by what the request itself is.
  */
 export function pathDecision(
   config: HttpConnectionConfig,
@@ -133,8 +136,10 @@ export function pathDecision(
   const allowed = decide(config, method, readings[0]!);
   for (const m of methodReadings(method)) {
     for (const path of readings) {
-      const decision = decide(config, m, path);
-      if (decision.action === 'deny') return decision;
+      for (const ignoreCase of [false, true]) {
+        const decision = decide(config, m, path, ignoreCase);
+        if (decision.action === 'deny') return decision;
+      }
     }
   }
   return allowed;

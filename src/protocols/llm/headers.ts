@@ -3,7 +3,7 @@
 // credential is injected here and nowhere else, in the header the provider's API expects. The
 // connection's `upstream_headers` (fixed-headers.ts) replace the client's headers of those names.
 import type { IncomingHttpHeaders } from 'node:http';
-import { applyFixedHeaders } from '../../http/fixed-headers.js';
+import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../../http/fixed-headers.js';
 import { forwardableRequestHeaders } from '../../http/forward-headers.js';
 import type { LlmConnectionConfig } from './config.js';
 
@@ -13,14 +13,15 @@ export function upstreamRequestHeaders(
   credential: string | null,
 ): Record<string, string> {
   const out = forwardableRequestHeaders(incoming);
-  // The body goes on decoded, as it was judged and recorded (llm-adapter.ts).
-  delete out['content-encoding'];
+  // The body goes on decoded, as it was judged and recorded (llm-adapter.ts); in every spelling a
+  // CGI-style server reads as Content-Encoding (`Content_Encoding`), which would inflate it there.
+  removeUpstreamHeader(out, 'content-encoding');
   // Recording needs the plain body; compression on loopback or a LAN buys little.
-  out['accept-encoding'] = 'identity';
+  setUpstreamHeader(out, 'accept-encoding', 'identity');
   applyFixedHeaders(out, config.upstream_headers);
   if (credential !== null) {
-    if (config.type === 'llm-openai') out.authorization = `Bearer ${credential}`;
-    else out['x-api-key'] = credential;
+    if (config.type === 'llm-openai') setUpstreamHeader(out, 'authorization', `Bearer ${credential}`);
+    else setUpstreamHeader(out, 'x-api-key', credential);
   }
   return out;
 }

@@ -1,0 +1,212 @@
+// Attacks on an `http` connection, each run through the gateway against a real upstream, that got a
+// request past the connection's rules or the credential past the gateway: a deny rule written with
+// capitals read by a case-insensitive router, a client header a CGI-style server reads as one Vigil
+// sets (the injected credential, a pinned tenant), method overrides spelled as PHP, Rack and Laravel
+// read them, and an upstream refusal that quotes the key in a binary body or in a header.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { after, before, test } from 'node:test';
+import { dataDirFiles } from '../support/data-dir-files.js';
+import {
+  assertLedgerVerifies,
+  connectionEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
+
+const KEY = 'sk-proj-AttackerNeverHoldsThis0123456789abcdefXYZ';
+
+let upstream: Server;
+let gateway: TestGateway;
+const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
+      const key = String(req.headers['x-api-token'] ?? '');
+      if (req.url === '/refuse/binary') {
+        // A protobuf-style error: a tag and a length byte (not UTF-8), then the key it rejected.
+        res.writeHead(401, { 'content-type': 'application/x-protobuf' });
+        res.write(
+          Buffer.concat([Buffer.from([0x08, 0x96, 0x01, 0x12, 0xc3]), Buffer.from(key.slice(0, 17))]),
+        );
+        setTimeout(() => res.end(Buffer.concat([Buffer.from(key.slice(17)), Buffer.from([0xff, 0x00])])), 20);
+        return;
+      }
+      if (req.url === '/refuse/header') {
+        res.writeHead(401, {
+          'content-type': 'text/plain',
+          'www-authenticate': `ApiKey error="invalid_token", error_description="key ${key} revoked"`,
+          'x-debug-key': key,
+        });
+        res.end('unauthorized');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  const url = await listenOnLoopback(upstream);
+  process.env.VIGIL_TEST_ATTACKER_KEY = KEY;
+  gateway = await startTestGateway({
+    connections: [
+      {
+        name: 'api',
+        type: 'http',
+        upstream: url,
+        credential: 'env:VIGIL_TEST_ATTACKER_KEY',
+        auth: { scheme: 'header', header: 'X-Api-Token' },
+        upstream_headers: { 'X-Tenant': 'acme' },
+        allow: ['group:ai-eng'],
+        rules: [
+          { methods: ['DELETE'], path: '/**', action: 'deny' },
+          // Written as the API spells its routes (Azure: /providers/Microsoft.Compute/…).
+          { path: '/providers/Microsoft.Compute/**', action: 'deny' },
+        ],
+      },
+    ],
+  });
+});
+
+after(async () => {
+  await gateway?.close();
+  upstream?.closeAllConnections();
+  await new Promise<void>((r) => upstream?.close(() => r()));
+});
+
+/** A request with exactly these headers (fetch would add a content-type to a string body). */
+function send(
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body = '',
+): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
+  const url = new URL(`${gateway.url}/c/api${path}`);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${TOKENS.alice}`,
+          'content-length': String(Buffer.byteLength(body)),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('a deny rule written with capitals holds every case spelling a case-insensitive router serves alike', async () => {
+  const before = seen.length;
+  for (const path of [
+    '/providers/microsoft.compute/vm1',
+    '/PROVIDERS/MICROSOFT.COMPUTE',
+    '/Providers/microsoft.Compute/x',
+  ]) {
+    const res = await send('GET', path);
+    assert.equal(res.status, 403, path);
+    assert.equal(res.headers['x-vigil-error'], 'policy_denied');
+  }
+  assert.equal(seen.length, before, 'the upstream saw none of them');
+  assert.equal((await send('GET', '/providers/Microsoft.Storage/x')).status, 200);
+});
+
+test('a client header a CGI-style server reads as the injected credential or a pinned header never reaches the upstream', async () => {
+  const res = await send('GET', '/items', {
+    X_Api_Token: 'the-clients-own-key',
+    x_tenant: 'other-tenant',
+    'X-Tenant': 'other-tenant',
+    // Vigil reads the body as plain (it was sent without Content-Encoding): a server that reads
+    // this as Content-Encoding would inflate something other than what was judged and recorded.
+    Content_Encoding: 'gzip',
+  });
+  assert.equal(res.status, 200);
+  const arrived = seen.at(-1)!;
+  assert.equal(arrived.headers['x-api-token'], KEY);
+  assert.equal(arrived.headers['x-tenant'], 'acme');
+  for (const name of Object.keys(arrived.headers)) {
+    assert.ok(!name.includes('_'), `${name} reached the upstream`);
+  }
+});
+
+test('a method override spelled as PHP, Rack or Laravel reads it is refused', async () => {
+  const before = seen.length;
+  const form = { 'content-type': 'application/x-www-form-urlencoded' };
+  for (const [path, headers, body] of [
+    // PHP drops a name's leading spaces and turns `.`, ` ` and an unclosed `[` into `_` (Laravel, Symfony).
+    ['/items/1?.method=DELETE', {}, ''],
+    ['/items/1?%20_method=DELETE', {}, ''],
+    ['/items/1?[method=DELETE', {}, ''],
+    ['/items/1', form, 'a=1&.method=DELETE'],
+    // Rack reads a POST without a content type as a form (Rack::MethodOverride, Rails).
+    ['/items/1', {}, '_method=DELETE'],
+    // Laravel reads any content type naming /json as JSON.
+    ['/items/1', { 'content-type': 'text/json' }, '{"_method":"DELETE"}'],
+    ['/items/1', { 'content-type': 'application/json-seq' }, '{"_method":"DELETE"}'],
+    // Rack parses multipart/mixed and multipart/related bodies as forms too.
+    [
+      '/items/1',
+      { 'content-type': 'multipart/mixed; boundary=b' },
+      '--b\r\nContent-Disposition: form-data; name="_method"\r\n\r\nDELETE\r\n--b--\r\n',
+    ],
+    // Parsers that also split on `;` (Rack 2, Python before 3.10).
+    ['/items/1?a=1;_method=DELETE', {}, ''],
+  ] as const) {
+    const res = await send('POST', path, headers, body);
+    assert.equal(res.status, 400, `${path} ${JSON.stringify(headers)} ${body}`);
+    assert.equal(res.headers['x-vigil-error'], 'method_override_refused');
+  }
+  assert.equal(seen.length, before, 'the upstream saw none of them');
+  // Ordinary requests still pass.
+  assert.equal((await send('POST', '/items/1?a=1.method', form, 'name=x&method.x=1')).status, 200);
+  assert.equal((await send('POST', '/items/1', {}, 'plain text')).status, 200);
+});
+
+test('an upstream refusal quoting the key in a binary body or in a header reaches the client masked', async () => {
+  const binary = await send('GET', '/refuse/binary');
+  assert.equal(binary.status, 401);
+  assert.ok(!binary.body.includes(KEY), `the client got the key: ${binary.body.toString('latin1')}`);
+  assert.match(binary.body.toString('latin1'), /\[MASKED:[a-z-]+:[0-9a-f]{6}\]/);
+  // The bytes around the key pass as they came.
+  assert.deepEqual([...binary.body.subarray(0, 5)], [0x08, 0x96, 0x01, 0x12, 0xc3]);
+  assert.deepEqual([...binary.body.subarray(-2)], [0xff, 0x00]);
+
+  const header = await send('GET', '/refuse/header');
+  assert.equal(header.status, 401);
+  assert.ok(
+    !JSON.stringify(header.headers).includes(KEY),
+    `the client got the key: ${JSON.stringify(header.headers)}`,
+  );
+  assert.match(String(header.headers['www-authenticate']), /^ApiKey error="invalid_token"/);
+  assert.equal(header.body.toString(), 'unauthorized');
+
+  await gateway.recorder.drain();
+  for (const { path, bytes } of dataDirFiles(gateway.dataDir))
+    assert.ok(!bytes.includes(Buffer.from(KEY)), `${path} holds the upstream key`);
+});
+
+test('every refusal above is recorded, and the ledger verifies', async () => {
+  const refused = (await connectionEvents(gateway, 'api', 'http.request')).filter((e) => e.payload?.refused);
+  assert.equal(refused.length, 3 + 9);
+  await assertLedgerVerifies(gateway);
+});
