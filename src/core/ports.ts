@@ -228,6 +228,13 @@ export interface PayloadMasker {
   maskText(text: string, connection: string): string;
   /** A masker for text that arrives in pieces (stream deltas), holding back at most a bounded window. */
   createStreamMasker(connection: string): StreamTextMasker;
+  /**
+   * A stream masker for the secrets the gateway holds only (injected credentials and the other known
+   * secrets), for answers a client is otherwise entitled to read as they came.
+   */
+  createKnownSecretsMasker(): StreamTextMasker;
+  /** `text` with the secrets the gateway holds masked, and nothing else. */
+  maskKnownSecrets(text: string): string;
 }
 
 /** Masks a text fed piece by piece: `push` returns what is safe to emit now, `end` the rest. */

@@ -63,6 +63,8 @@ export interface Masker extends PayloadMasker {
 }
 
 const DEFAULT_SET = '';
+/** The set of no rules: only the known secrets (no connection can be named so). */
+const KNOWN_ONLY = '\u0000known';
 const SHORT_VALUE = 64;
 const CLEAN_CACHE_LIMIT = 50_000;
 
@@ -88,12 +90,18 @@ export function createMasker(options: MaskerOptions): Masker {
   const known = new Map<string, KnownEntry>();
   const compiled = new Map<string, CompiledSet>();
   const setFor = (connection: string | undefined): CompiledSet => {
-    const key = connection !== undefined && perConnection.has(connection) ? connection : DEFAULT_SET;
+    const key =
+      connection === KNOWN_ONLY || (connection !== undefined && perConnection.has(connection))
+        ? connection
+        : DEFAULT_SET;
     let set = compiled.get(key);
     if (!set) {
-      const rules = selectRules(custom, global, key === DEFAULT_SET ? {} : perConnection.get(key));
+      const rules =
+        key === KNOWN_ONLY
+          ? []
+          : selectRules(custom, global, key === DEFAULT_SET ? {} : perConnection.get(key));
       set = new CompiledSet(
-        new Scanner(rules, known, allow),
+        new Scanner(rules, known, allow, key !== KNOWN_ONLY),
         fingerprint,
         options.onReplaced,
         () =>
@@ -143,6 +151,8 @@ export function createMasker(options: MaskerOptions): Masker {
     },
     addKnownSecret,
     createStreamMasker: (connection) => createStreamMaskerFor(() => setFor(connection)),
+    createKnownSecretsMasker: () => createStreamMaskerFor(() => setFor(KNOWN_ONLY)),
+    maskKnownSecrets: (text) => setFor(KNOWN_ONLY).mask(text),
     streamWindow: (connection) => setFor(connection).window,
   };
 }

@@ -67,10 +67,16 @@ export class Scanner {
   private readonly tails: readonly { tail: RegExp | null; maxLength: number }[];
   private readonly runs: TokenRunFinder | null;
 
+  /**
+   * `readInvisible`: read text with invisible characters set aside (invisible-characters.ts). Off
+   * for a scanner of known secrets alone over bodies passed byte for byte, where a download's
+   * random bytes would be read through at a tenth of the speed for a case that never arises.
+   */
   constructor(
     rules: readonly DetectorRule[],
     known: ReadonlyMap<string, KnownEntry>,
     allow: ReadonlySet<string>,
+    private readonly readInvisible = true,
   ) {
     this.allow = allow;
     this.known = known;
@@ -151,7 +157,7 @@ export class Scanner {
    * characters; a suffix that begins a known secret. Never inside a token run.
    */
   holdFrom(text: string, from: number): number {
-    const reading = visibleReading(text);
+    const reading = this.readInvisible ? visibleReading(text) : null;
     if (reading === null) return this.holdFromVisible(text, from);
     return reading.toOriginal(this.holdFromVisible(reading.text, reading.toReading(from)));
   }
@@ -227,7 +233,7 @@ export class Scanner {
     horizon = Number.POSITIVE_INFINITY,
     pending: CompiledRule | null = null,
   ): ScanResult {
-    const reading = visibleReading(text);
+    const reading = this.readInvisible ? visibleReading(text) : null;
     if (reading === null) return this.scanVisible(text, from, horizon, pending);
     const result = this.scanVisible(
       reading.text,

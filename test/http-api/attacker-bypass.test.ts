@@ -52,6 +52,30 @@ before(async () => {
         res.end('unauthorized');
         return;
       }
+      if (req.url === '/echo/headers') {
+        // An httpbin-style endpoint: a success that shows the request's headers, the key among them.
+        res.writeHead(200, { 'content-type': 'application/json', 'x-echo-key': key });
+        res.end(JSON.stringify({ headers: req.headers }));
+        return;
+      }
+      if (req.url === '/echo/download') {
+        // A binary success with the key cut across two writes, and again as base64.
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        res.write(Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]), Buffer.from(key.slice(0, 9))]));
+        setTimeout(
+          () =>
+            res.end(
+              Buffer.concat([
+                Buffer.from(key.slice(9)),
+                Buffer.from([0x01]),
+                Buffer.from(Buffer.from(key).toString('base64')),
+                Buffer.from([0x80, 0x00]),
+              ]),
+            ),
+          20,
+        );
+        return;
+      }
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
     });
@@ -203,6 +227,28 @@ test('an upstream refusal quoting the key in a binary body or in a header reache
   await gateway.recorder.drain();
   for (const { path, bytes } of dataDirFiles(gateway.dataDir))
     assert.ok(!bytes.includes(Buffer.from(KEY)), `${path} holds the upstream key`);
+});
+
+test('an upstream success that echoes the injected key reaches the client with the key masked', async () => {
+  const echo = await send('GET', '/echo/headers', { 'x-request-id': 'r-1' });
+  assert.equal(echo.status, 200);
+  const shown = JSON.stringify(echo.headers) + echo.body.toString();
+  assert.ok(!shown.includes(KEY), `the client got the key: ${shown}`);
+  const headers = JSON.parse(echo.body.toString()).headers as Record<string, string>;
+  assert.match(headers['x-api-token']!, /^\[MASKED:known-secret:[0-9a-f]{6}\]$/);
+  // Everything else the API answered passes as it came.
+  assert.equal(headers['x-request-id'], 'r-1');
+  assert.equal(headers['x-tenant'], 'acme');
+
+  const download = await send('GET', '/echo/download');
+  assert.equal(download.status, 200);
+  const bytes = download.body;
+  assert.ok(!bytes.includes(Buffer.from(KEY)), `the client got the key: ${bytes.toString('latin1')}`);
+  assert.ok(!bytes.includes(Buffer.from(Buffer.from(KEY).toString('base64'))), 'the client got its base64');
+  assert.deepEqual([...bytes.subarray(0, 3)], [0x00, 0xff, 0xfe]);
+  assert.deepEqual([...bytes.subarray(-2)], [0x80, 0x00]);
+  // A body that holds no held secret passes byte for byte.
+  assert.equal((await send('GET', '/items')).body.toString(), '{"ok":true}');
 });
 
 test('every refusal above is recorded, and the ledger verifies', async () => {

@@ -55,3 +55,20 @@ test('a known secret kilobytes long (a PEM private key) compiles and is masked w
   assert.doesNotMatch(String(masked.text), /MII/);
   assert.match(String(masked.text), /\[MASKED:(known-secret|private-key):[0-9a-f]{6}\]/);
 });
+
+test('the known-secrets masker masks the secrets the gateway holds and nothing else, streamed at any cut', () => {
+  const masker = createMasker({ fingerprintKey: 'k' });
+  masker.addKnownSecret(secret, 'pg-prod');
+  const aws = 'AKIAIOSFODNN7EXAMPLE';
+  const text = `a ${secret} b ${Buffer.from(`x${secret}`).toString('base64')} c ${aws} d`;
+  const whole = masker.maskKnownSecrets(text);
+  assert.ok(!whole.includes(secret) && whole.includes(aws), whole);
+  assert.equal(whole.match(/\[MASKED:known-secret:/g)?.length, 2, whole);
+  // The full rule set would have masked the access key id too.
+  assert.ok(!masker.maskText(text).includes(aws));
+  for (let cut = 0; cut <= text.length; cut++) {
+    const stream = masker.createKnownSecretsMasker();
+    const out = stream.push(text.slice(0, cut)) + stream.push(text.slice(cut)) + stream.end();
+    if (out !== whole) assert.equal(out, whole, `cut at ${cut}`);
+  }
+});

@@ -2,7 +2,8 @@
 // credential Vigil holds. Each request is admitted with the caller's Vigil token (which never goes
 // on), checked against the connection's method and path rules, recorded write-ahead as
 // http.request (body masked, capped, binary by hash), then forwarded; the answer streams back
-// chunk by chunk, unbuffered (a refusal masked on the way, headers and body), and is recorded as
+// chunk by chunk, unbuffered (a refusal masked on the way, headers and body; any other answer with
+// the secrets the gateway holds masked), and is recorded as
 // http.response when it ends.
 import { once } from 'node:events';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -58,15 +59,18 @@ export class HttpApiConnection {
   }
 
   /**
-   * Masks an upstream's refusal on its way to the client, as it streams: a refusal may quote the
-   * credential Vigil injected (a gateway that echoes the key it rejected), which the client must
-   * never hold. A text body is read as UTF-8; any other is read byte for byte (Latin-1), so a key
-   * quoted inside a binary error (a protobuf message, an octet stream) is masked too, and every byte
-   * around it passes unchanged.
+   * Masks an answer on its way to the client, as it streams. A refusal (status 400 and up) is
+   * masked as recorded traffic is: it may quote the credential Vigil injected (a gateway that echoes
+   * the key it rejected). Any other answer is the client's to read as it came, except the secrets
+   * the gateway holds: an endpoint that echoes its request (an httpbin-style `/headers`, a debug
+   * route) would hand the client the injected credential. A text refusal is read as UTF-8; every
+   * other body byte for byte (Latin-1), so a key inside binary is found and every byte around it
+   * passes unchanged.
    */
-  #refusalMasker(contentType: string | undefined): { push(chunk: Buffer): Buffer; end(): Buffer } {
-    const text = this.#ctx.masker.createStreamMasker(this.config.name);
-    if (contentType !== undefined && !TEXT_BODY.test(contentType)) {
+  #answerMasker(refusal: boolean, contentType: string | undefined): BodyMasker {
+    const masker = this.#ctx.masker;
+    const text = refusal ? masker.createStreamMasker(this.config.name) : masker.createKnownSecretsMasker();
+    if (!refusal || (contentType !== undefined && !TEXT_BODY.test(contentType))) {
       return {
         push: (chunk) => Buffer.from(text.push(chunk.toString('latin1')), 'latin1'),
         end: () => Buffer.from(text.end(), 'latin1'),
@@ -79,9 +83,12 @@ export class HttpApiConnection {
     };
   }
 
-  /** A refusal's headers, masked as its body is: a `WWW-Authenticate` may quote the key it rejected. */
-  #maskedHeaders(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
-    const mask = (value: string) => this.#ctx.masker.maskText(value, this.config.name);
+  /** An answer's headers, masked as its body is: a `WWW-Authenticate` may quote the key it rejected. */
+  #maskedHeaders(headers: OutgoingHttpHeaders, refusal: boolean): OutgoingHttpHeaders {
+    const masker = this.#ctx.masker;
+    const mask = refusal
+      ? (value: string) => masker.maskText(value, this.config.name)
+      : (value: string) => masker.maskKnownSecrets(value);
     const out: OutgoingHttpHeaders = {};
     for (const [name, value] of Object.entries(headers)) {
       out[name] = Array.isArray(value) ? value.map(mask) : typeof value === 'string' ? mask(value) : value;
@@ -287,9 +294,9 @@ export class HttpApiConnection {
     }
     const contentType = headerValue(upstream.headers['content-type']);
     const body = new BodyRecorder(this.config.record_body_bytes);
-    const refusal = upstream.statusCode >= 400 ? this.#refusalMasker(contentType) : null;
-    const headers = clientResponseHeaders(answer.headers);
-    res.writeHead(upstream.statusCode, refusal ? this.#maskedHeaders(headers) : headers);
+    const refusal = upstream.statusCode >= 400;
+    const masker = this.#answerMasker(refusal, contentType);
+    res.writeHead(upstream.statusCode, this.#maskedHeaders(clientResponseHeaders(answer.headers), refusal));
     res.flushHeaders();
     let failure: VigilError | null = null;
     try {
@@ -297,10 +304,10 @@ export class HttpApiConnection {
         const buf = chunk as Buffer;
         body.add(buf);
         // Passed on as it arrives; a slow client slows the upstream read rather than filling memory.
-        const out = refusal ? refusal.push(buf) : buf;
+        const out = masker.push(buf);
         if (out.length > 0 && !res.write(out)) await once(res, 'drain', { signal });
       }
-      if (refusal) res.write(refusal.end());
+      res.write(masker.end());
     } catch (err) {
       failure = signal.aborted
         ? new VigilError('upstream_failed', 'the client went away')
@@ -326,6 +333,12 @@ export class HttpApiConnection {
     record(facts, { deferred: true }).catch(this.#responseNotRecorded);
     res.end();
   }
+}
+
+/** Masks a body as it streams: `push` returns the bytes safe to pass on now, `end` the rest. */
+interface BodyMasker {
+  push(chunk: Buffer): Buffer;
+  end(): Buffer;
 }
 
 /** Text bodies an upstream's refusal comes in, masked as UTF-8; any other is masked byte for byte. */

@@ -110,6 +110,8 @@ function fakeContext(refuseWith: VigilError | null = null) {
       maskPayload: (p) => p,
       maskText: (t) => t,
       createStreamMasker: () => ({ push: (t) => t, end: () => '' }),
+      createKnownSecretsMasker: () => ({ push: (t) => t, end: () => '' }),
+      maskKnownSecrets: (t) => t,
     },
     logger: { info() {}, warn() {}, error() {} },
     credential: (name) => (name === 'oa' || name === 'an' ? `sk-real-${name}` : null),
