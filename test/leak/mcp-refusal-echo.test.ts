@@ -1,6 +1,7 @@
 // An MCP server that refuses a call may quote the credential Vigil sent it in its JSON-RPC error
 // (`token … may not call this tool`); relayed as it came, the error handed the client the upstream
-// credential it must never hold. A server's error now reaches the client masked, as it is recorded.
+// credential it must never hold. A server's error now reaches the client masked, as it is recorded,
+// and a successful answer with the credentials the gateway holds masked (a tool that echoes its input).
 // Real parts: the official MCP SDK client, Vigil, and the demo tool server behind a small proxy
 // that answers one tool's calls with such an error.
 import assert from 'node:assert/strict';
@@ -23,6 +24,18 @@ before(async () => {
       body.length > 0
         ? (JSON.parse(body.toString('utf8')) as { id?: unknown; method?: string; params?: { name?: string } })
         : null;
+    if (message?.method === 'tools/call' && message.params?.name === 'echo') {
+      // A debugging tool that shows what it was sent: a success, the credential in its text.
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(
+        `event: message\ndata: ${JSON.stringify({
+          jsonrpc: '2.0',
+          id: message.id,
+          result: { content: [{ type: 'text', text: `called with ${req.headers.authorization}` }] },
+        })}\n\n`,
+      );
+      return;
+    }
     if (message?.method === 'tools/call' && message.params?.name === 'add') {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
@@ -64,6 +77,18 @@ test("a server's error that quotes the credential Vigil sent reaches the client 
       assert.match(err.message, /\[MASKED:/);
       return true;
     });
+  } finally {
+    await client.close();
+  }
+});
+
+test("a tool's successful answer that quotes the credential Vigil sent reaches the client with it masked", async () => {
+  const client = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  try {
+    const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    const text = JSON.stringify(result);
+    assert.ok(!text.includes(UPSTREAM_TOKEN), `the client got the upstream credential: ${text}`);
+    assert.match(text, /called with Bearer \[MASKED:known-secret:[0-9a-f]{6}\]/);
   } finally {
     await client.close();
   }

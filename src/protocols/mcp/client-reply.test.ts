@@ -19,9 +19,9 @@ function capturing(): { res: ServerResponse; written: string[] } {
   return { res: res as unknown as ServerResponse, written };
 }
 
-test("a server's error on its own stream reaches the client masked; other messages pass as they are", async () => {
+test("a server's error on its own stream reaches the client masked; other messages with held secrets masked", async () => {
   const messages: JsonRpcMessage[] = [
-    { kind: 'notification', method: 'notifications/message', params: { data: 'hello' } },
+    { kind: 'notification', method: 'notifications/message', params: { data: 'hello up-secret' } },
     { kind: 'error', id: null, error: { code: -32001, message: 'credential up-secret refused' } },
   ];
   async function* stream() {
@@ -33,12 +33,21 @@ test("a server's error on its own stream reaches the client masked; other messag
     stream(),
     {},
     async () => true,
-    (error) => ({ ...error, message: String(error.message).replace('up-secret', '[MASKED]') }),
+    {
+      error: (error) => ({ ...error, message: String(error.message).replace('up-secret', '[MASKED]') }),
+      wire: (text) => text.replaceAll('up-secret', '[HELD]'),
+    },
     new AbortController().signal,
   );
   const events = written.map(
-    (w) => JSON.parse(w.split('data: ')[1]!) as { method?: string; error?: { message: string } },
+    (w) =>
+      JSON.parse(w.split('data: ')[1]!) as {
+        method?: string;
+        params?: { data: string };
+        error?: { message: string };
+      },
   );
   assert.equal(events[0]?.method, 'notifications/message');
+  assert.equal(events[0]?.params?.data, 'hello [HELD]');
   assert.equal(events[1]?.error?.message, 'credential [MASKED] refused');
 });

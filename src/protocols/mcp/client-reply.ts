@@ -26,21 +26,29 @@ export interface ReplyOptions {
   readonly onFailure: (error: VigilError) => Promise<void>;
   /** Decides each request the server sends the client meanwhile (server-requests.ts). */
   readonly serverRequests: ServerRequestGate;
-  /**
-   * Masks a JSON-RPC error the server sends before the client gets it: a server that refuses may
-   * quote the credential Vigil sent it, which the client must never hold.
-   */
-  readonly maskError: (error: JsonObject) => JsonObject;
+  readonly view: ClientView;
   readonly signal: AbortSignal;
 }
 
-/** A server's JSON-RPC error as the client may see it (see ReplyOptions.maskError); other messages as they are. */
-function maskedError(message: JsonRpcMessage, maskError: ReplyOptions['maskError']): JsonRpcMessage {
-  return message.kind === 'error' ? { ...message, error: maskError(message.error) } : message;
+/**
+ * What the client may see of the server's messages. The client must never hold a credential Vigil
+ * sent the server, and a server may quote it: in a refusal, or in a tool's answer that shows what
+ * it was sent (a debugging tool, a stack trace, a program that prints its environment).
+ */
+export interface ClientView {
+  /** A JSON-RPC error, masked as it is recorded. */
+  error(error: JsonObject): JsonObject;
+  /** Any message's wire text, with the secrets the gateway holds masked (nothing else). */
+  wire(text: string): string;
 }
 
-function sseEvent(message: JsonObject): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+/** A server's JSON-RPC error as the client may see it; other messages as they are. */
+function maskedError(message: JsonRpcMessage, view: ClientView): JsonRpcMessage {
+  return message.kind === 'error' ? { ...message, error: view.error(message.error) } : message;
+}
+
+function sseEvent(message: JsonObject, view: ClientView): string {
+  return `event: message\ndata: ${view.wire(JSON.stringify(message))}\n\n`;
 }
 
 export async function relayReply(
@@ -61,11 +69,11 @@ export async function relayReply(
       if (options.signal.aborted) break;
       if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
-      const shown = maskedError(message, options.maskError);
+      const shown = maskedError(message, options.view);
       const out = isAnswer && options.onAnswer ? await options.onAnswer(shown) : shown;
       if (isAnswer) answered = true;
       if (!streaming && isAnswer) {
-        const text = JSON.stringify(toWire(out));
+        const text = options.view.wire(JSON.stringify(toWire(out)));
         res.writeHead(200, {
           ...options.headers,
           'content-type': 'application/json',
@@ -84,7 +92,7 @@ export async function relayReply(
         });
         streaming = true;
       }
-      res.write(sseEvent(toWire(out)));
+      res.write(sseEvent(toWire(out), options.view));
       if (isAnswer) {
         options.afterAnswer?.(out);
         break;
@@ -97,7 +105,7 @@ export async function relayReply(
     const error = toVigilError(err, 'upstream_failed');
     await recordFailure(error);
     if (options.signal.aborted || res.destroyed) return;
-    if (streaming) res.write(sseEvent(rpcErrorBody(error, options.id)));
+    if (streaming) res.write(sseEvent(rpcErrorBody(error, options.id), options.view));
     else sendRpcError(res, error, options.id);
   } finally {
     if (streaming && !res.writableEnded) res.end();
@@ -115,7 +123,7 @@ export async function relayServerStream(
   messages: AsyncIterable<JsonRpcMessage>,
   headers: Record<string, string>,
   serverRequests: ServerRequestGate,
-  maskError: ReplyOptions['maskError'],
+  view: ClientView,
   signal: AbortSignal,
 ): Promise<void> {
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -124,7 +132,7 @@ export async function relayServerStream(
     for await (const message of messages) {
       if (signal.aborted) break;
       if (message.kind === 'request' && !(await serverRequests(message))) continue;
-      res.write(sseEvent(toWire(maskedError(message, maskError))));
+      res.write(sseEvent(toWire(maskedError(message, view)), view));
     }
   } catch {
     // The upstream's stream broke: the client reconnects its GET stream if it wants one.

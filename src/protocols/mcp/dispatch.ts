@@ -12,7 +12,7 @@ import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import { type ReplyOptions, relayReply } from './client-reply.js';
+import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import type { PinIndex } from './pin-store.js';
@@ -31,8 +31,8 @@ export interface McpServed {
   readonly pins: PinIndex;
   /** Told when a result's deferred record failed (the client already has the answer). */
   readonly resultNotRecorded: (err: unknown) => void;
-  /** Masks a server's JSON-RPC error on its way to the client (client-reply.ts). */
-  readonly maskError: (error: JsonObject) => JsonObject;
+  /** What the client may see of the server's messages (client-reply.ts). */
+  readonly view: ClientView;
 }
 
 export interface RequestScope {
@@ -173,7 +173,7 @@ async function forward(
     ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
     ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
     onFailure,
-    maskError: served.maskError,
+    view: served.view,
     signal: scope.signal,
   });
 }

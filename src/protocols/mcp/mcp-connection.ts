@@ -13,7 +13,7 @@ import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } from './auth-metadata.js';
-import { relayReply, relayServerStream } from './client-reply.js';
+import { type ClientView, relayReply, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import { CLIENT_NOTIFICATIONS, dispatchRequest, type McpServed } from './dispatch.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
@@ -34,8 +34,10 @@ export class McpConnection implements McpServed {
   readonly config: McpConnectionConfig;
   readonly upstream: McpUpstream;
   readonly pins: PinIndex;
-  readonly maskError = (error: JsonObject): JsonObject =>
-    this.#ctx.masker.maskPayload(error, this.config.name);
+  readonly view: ClientView = {
+    error: (error: JsonObject): JsonObject => this.#ctx.masker.maskPayload(error, this.config.name),
+    wire: (text: string): string => this.#ctx.masker.maskKnownSecrets(text),
+  };
   readonly resultNotRecorded = (err: unknown): void => {
     this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
   };
@@ -237,7 +239,7 @@ export class McpConnection implements McpServed {
           signal,
         ),
         onFailure: async () => undefined,
-        maskError: this.maskError,
+        view: this.view,
         onAnswer: async (answer) => {
           if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
             headers['mcp-session-id'] = encodeSessionToken(
@@ -361,7 +363,7 @@ export class McpConnection implements McpServed {
         return;
       }
       const gate = serverRequestGate(this.config.server_requests, this.upstream, session, target, signal);
-      await relayServerStream(res, messages, headers, gate, this.maskError, signal);
+      await relayServerStream(res, messages, headers, gate, this.view, signal);
     } finally {
       done();
     }
