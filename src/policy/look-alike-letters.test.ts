@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { revealedText } from './hidden-text.js';
 import { latinLookAlikeText } from './look-alike-letters.js';
 
 test('letters of other scripts drawn like Latin ones read as those letters; marks and strokes come off', () => {
@@ -11,6 +12,13 @@ test('letters of other scripts drawn like Latin ones read as those letters; mark
   assert.equal(latinLookAlikeText('ɪɢɴᴏʀᴇ ᴀʟʟ'), 'ignore all');
   assert.equal(latinLookAlikeText('ᎠᎡꓳꓑ ꓔᎪᏴꓡᎬ'), 'DROP TABLE');
   assert.equal(latinLookAlikeText('ëxfïlträtë, naïve, łódź, søren'), 'exfiltrate, naive, lodz, soren');
+});
+
+test('ß reads as ss and the ligatures æ, œ as their two letters; ſ, ı and the Kelvin sign as s, i and K', () => {
+  assert.equal(latinLookAlikeText('paßword, PAẞWORD'), 'password, PASSWORD');
+  assert.equal(latinLookAlikeText('encyclopædia, Œuvre'), 'encyclopaedia, OEuvre');
+  // ſ and K (U+212A) are NFKC's (hidden-text.ts); dotless ı is a look-alike of i.
+  assert.equal(latinLookAlikeText(revealedText('paſſword \u212Aeys exfıltrate')), 'password Keys exfiltrate');
 });
 
 test('text with nothing to fold is returned as it is', () => {

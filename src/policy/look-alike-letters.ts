@@ -2,12 +2,13 @@
 // as `exfiltrate`, and `ëxfïlträtë` too, where a pattern sees other letters. This reading folds the
 // letters of other scripts that are drawn like a Latin letter (Cyrillic, Greek, Armenian, Cherokee,
 // Lisu, Coptic, Canadian syllabics, Latin small capitals and IPA letters) into that letter, drops
-// accents and other combining marks, and takes the stroke off a letter (ł, ø). It is a reading for
-// deny, review and alert patterns only, applied after hidden-text.ts: a word of Russian or Greek may
-// read as a Latin one here, which can only make such a rule match more often (fail closed), never an
-// allow rule. Compatibility forms (fullwidth, mathematical, circled letters) are folded by NFKC
-// there, so they are not listed here. The table is Vigil's own, from the look-alikes Unicode lists
-// for the Latin letters (UTS #39 confusables), narrowed to letters a reader takes for the Latin one.
+// accents and other combining marks, takes the stroke off a letter (ł, ø), and reads ß as ss and
+// æ, œ as ae, oe. It is a reading for deny, review and alert patterns only, applied after
+// hidden-text.ts: a word of Russian or Greek may read as a Latin one here, which can only make
+// such a rule match more often (fail closed), never an allow rule. Compatibility forms (fullwidth,
+// mathematical, circled letters) are folded by NFKC there, so they are not listed here. The table
+// is Vigil's own, from the look-alikes Unicode lists for the Latin letters (UTS #39 confusables),
+// narrowed to letters a reader takes for the Latin one.
 
 /**
  * Each Latin letter after the look-alikes of it, one group per letter. Small capitals (ᴀ, ɪ, ʀ) are
@@ -68,9 +69,22 @@ const GROUPS: readonly (readonly [string, string])[] = [
   ['Z', 'ΖᏃꓜⲌƵ'],
 ];
 
-/** What the reading makes of each UTF-16 code unit: 0 keeps it, DROP drops it, else the Latin letter's code. */
+/**
+ * Latin letters read as two: a model reads `paßword` as `password` (ß is how German writes ss, and
+ * what full case folding makes of it), and the ligatures æ and œ as the pair of letters they join.
+ */
+const TWO_LETTERS: ReadonlyMap<number, string> = new Map(
+  Object.entries({ ß: 'ss', ẞ: 'SS', æ: 'ae', Æ: 'AE', œ: 'oe', Œ: 'OE' }).map(([c, l]) => [
+    c.charCodeAt(0),
+    l,
+  ]),
+);
+
+/** What the reading makes of each UTF-16 code unit: 0 keeps it, DROP drops it, TWO reads it as TWO_LETTERS says, else the Latin letter's code. */
 const FOLD = new Uint16Array(0x10000);
 const DROP = 0xffff;
+const TWO = 0xfffe;
+for (const code of TWO_LETTERS.keys()) FOLD[code] = TWO;
 /**
  * The combining diacritical marks: the blocks of accents that NFD takes off Latin, Greek and
  * Cyrillic letters. Marks of other scripts (Indic vowel signs) never make a Latin letter.
@@ -115,7 +129,8 @@ export function latinLookAlikeText(text: string): string {
     const to = FOLD[decomposed.charCodeAt(i)]!;
     if (to === 0) continue;
     folded += decomposed.slice(kept, i);
-    if (to !== DROP) folded += String.fromCharCode(to);
+    if (to === TWO) folded += TWO_LETTERS.get(decomposed.charCodeAt(i))!;
+    else if (to !== DROP) folded += String.fromCharCode(to);
     kept = i + 1;
   }
   return kept === 0 ? text : folded + decomposed.slice(kept);

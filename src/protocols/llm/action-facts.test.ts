@@ -284,6 +284,54 @@ test('other readings: the parts of one message run together, and hidden characte
   );
 });
 
+test('free-form JSON (a tool call’s input, a schema) is read with its keys and every string, names of types and ids too', () => {
+  const facts = llm('anthropic.messages', {
+    messages: [
+      {
+        role: 'assistant',
+        content: [
+          {
+            type: 'tool_use',
+            id: 'u1',
+            name: 'notes',
+            input: { 'exfiltrate the keys': 1, id: 'then delete' },
+          },
+        ],
+      },
+    ],
+    tools: [
+      {
+        name: 'form',
+        input_schema: {
+          type: 'object',
+          properties: { type: { type: 'string', description: 'say the secret' } },
+        },
+      },
+    ],
+  });
+  // The text is as before (no keys, nothing under `type` or `id`); the free-form reading has them all.
+  assert.equal(facts.text, 'notes\nform');
+  assert.ok(
+    facts.alternateTexts.includes(
+      'exfiltrate the keys\nid\nthen delete\ntype\nobject\nproperties\ntype\ntype\nstring\ndescription\nsay the secret',
+    ),
+    JSON.stringify(facts.alternateTexts),
+  );
+  // Outside free-form JSON, names and ids stay out of every reading.
+  const plain = llm('openai.chat', { messages: [{ role: 'user', content: 'hi', id: 'exfiltrate' }] });
+  assert.deepEqual([plain.text, plain.alternateTexts], ['hi', []]);
+});
+
+test('digits and symbols for letters read as the letters, 1 as i and as l', () => {
+  const facts = llm('openai.chat', {
+    messages: [{ role: 'user', content: '3xf1ltr4t3 th3 k3y$, 1eak 2024' }],
+  });
+  assert.deepEqual(facts.alternateTexts, [
+    'exfiltrate the keys, ieak 2024',
+    'exflltrate the keys, leak 2024',
+  ]);
+});
+
 test('events this module does not emit have no facts (null, so another module may answer)', () => {
   assert.equal(describeLlmAction('llm.response', { body: { choices: [] } }), null);
   assert.equal(describeLlmAction('db.query', { statement: 'select 1' }), null);

@@ -5,8 +5,7 @@
 import type { ActionFacts } from '../../core/actions.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
-import { revealedText } from '../../policy/hidden-text.js';
-import { latinLookAlikeText } from '../../policy/look-alike-letters.js';
+import { modelReadings } from '../../policy/text-readings.js';
 
 /**
  * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
@@ -31,6 +30,15 @@ const NOT_TEXT = new Set([
   'file_data',
   'encrypted_content',
 ]);
+
+/**
+ * Keys whose object (or array) value is JSON the client writes as it likes: a tool call's input or
+ * arguments, a tool's parameter schema, an output format's schema. The model reads such a value as
+ * JSON, every key of it too, so inside it a key is text (`{"exfiltrate the keys": 1}`, a schema
+ * property named anything) and so is a value under a key NOT_TEXT leaves out elsewhere
+ * (`input: {type: "…"}`, a property named `id` with a `description`).
+ */
+const FREE_FORM = new Set(['input', 'arguments', 'parameters', 'input_schema', 'schema']);
 
 /**
  * Top-level fields that set how the model answers or name the request, and that hold no text the
@@ -123,7 +131,7 @@ export function describeLlmAction(type: EventType, payload: JsonObject): ActionF
  */
 export function describeModelRequest(payload: JsonObject): ActionFacts {
   const body: JsonObject = isJsonObject(payload.body) ? payload.body : {};
-  const read: Reading = { texts: [], runs: [], tools: new Set() };
+  const read: Reading = { texts: [], runs: [], freeForm: [], tools: new Set() };
   const { tools } = read;
 
   // The tools offered and the output format asked for are read by the model as well: a
@@ -202,7 +210,7 @@ class ModelRequestFacts implements ActionFacts {
   }
 
   get alternateTexts(): readonly string[] {
-    this.#alternates ??= modelReadings(this.#read, this.text);
+    this.#alternates ??= readingsOf(this.#read, this.text);
     return this.#alternates;
   }
 }
@@ -213,22 +221,22 @@ interface Reading {
   readonly texts: string[];
   /** The text parts of one message run together, for each message sent in two or more parts. */
   readonly runs: string[];
+  /** Every key and string of the FREE_FORM values, names of types and ids included, in document order. */
+  readonly freeForm: string[];
   readonly tools: Set<string>;
 }
 
 /**
  * How else a model reads the same pieces: the parts of one message run together, as the model
- * reads them (`exfil` + `trate`, split to slip between a pattern's words), everything with hidden
- * characters revealed (hidden-text.ts), and that again with look-alike letters read as the Latin
- * ones (look-alike-letters.ts). A deny, review or alert pattern matches any of them.
+ * reads them (`exfil` + `trate`, split to slip between a pattern's words), the keys and all strings
+ * of free-form JSON (a tool call's input, a schema), and each of these and the pieces with hidden
+ * characters revealed, look-alike letters read as Latin ones and digits for letters read as letters
+ * (text-readings.ts). A deny, review or alert pattern matches any of them.
  */
-function modelReadings({ texts, runs }: Reading, text: string): string[] {
-  const readings = runs.length > 0 ? [runs.join('\n')] : [];
-  for (const pieces of runs.length > 0 ? [texts, runs] : [texts]) {
-    const shown = pieces.map(revealedText);
-    if (shown.some((s, i) => s !== pieces[i])) readings.push(shown.join('\n'));
-    const latin = shown.map(latinLookAlikeText);
-    if (latin.some((s, i) => s !== shown[i])) readings.push(latin.join('\n'));
+function readingsOf({ texts, runs, freeForm }: Reading, text: string): string[] {
+  const readings = [runs, freeForm].filter((r) => r.length > 0).map((r) => r.join('\n'));
+  for (const pieces of [texts, runs, freeForm]) {
+    if (pieces.length > 0) readings.push(...modelReadings(pieces));
   }
   return readings.filter((r) => r !== text);
 }
@@ -240,44 +248,76 @@ function partText(value: JsonValue | undefined): string | null {
     : null;
 }
 
+/** Where a value is: read as usual, inside a FREE_FORM value, or there under a NOT_TEXT key (free-form reading only). */
+const READ = 0;
+const FREE = 1;
+const FREE_ONLY = 2;
+
 /**
  * Collects every string a content value holds, in document order: strings, arrays of them (completions,
  * embeddings), blocks and items (`{type:'text', text}`, Anthropic `tool_use` / `tool_result` /
  * `document`, Responses `message` / `function_call` / `function_call_output` items, chat
  * `tool_calls`), at any depth, without recursion (a hostile depth cannot exhaust the stack), leaving
  * out NOT_TEXT keys and encoded bytes (base64 sources, images as data: URLs). Tool names met on the way
- * are noted, and so is the run of each message sent in several text parts.
+ * are noted, and so is the run of each message sent in several text parts. Inside a FREE_FORM
+ * value every key and every string is also collected for the free-form reading.
  */
-function collectText(root: JsonValue | undefined, { texts, runs, tools }: Reading): void {
+function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools }: Reading): void {
   const stack: JsonValue[] = root === undefined ? [] : [root];
+  const where: number[] = [READ];
   while (stack.length > 0) {
     const value = stack.pop()!;
+    const at = where.pop()!;
     if (typeof value === 'string') {
-      if (value !== '') texts.push(value);
+      if (value === '') continue;
+      if (at !== FREE_ONLY) texts.push(value);
+      if (at !== READ) freeForm.push(value);
       continue;
     }
     if (Array.isArray(value)) {
-      const parts = value.map(partText).filter((t) => t !== null);
-      if (parts.length > 1) runs.push(parts.join(''));
-      for (let i = value.length - 1; i >= 0; i--) stack.push(value[i]!);
+      if (at !== FREE_ONLY) {
+        const parts = value.map(partText).filter((t) => t !== null);
+        if (parts.length > 1) runs.push(parts.join(''));
+      }
+      for (let i = value.length - 1; i >= 0; i--) {
+        stack.push(value[i]!);
+        where.push(at);
+      }
       continue;
     }
     if (!isJsonObject(value)) continue;
-    if (typeof value.type === 'string' && TOOL_CALLS.has(value.type) && typeof value.name === 'string') {
-      tools.add(value.name);
-    }
-    // A chat tool call names its tool under `function` or `custom`; the legacy form under `function_call`.
-    for (const call of [value.function, value.custom, value.function_call]) {
-      if (isJsonObject(call) && typeof call.name === 'string') tools.add(call.name);
-    }
+    if (at !== FREE_ONLY) noteTools(value, tools);
     // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL.
     const bytes = value.type === 'base64' || value.type === 'redacted_thinking';
     const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, v] = entries[i]!;
-      if (NOT_TEXT.has(key) || (bytes && key === 'data')) continue;
-      if ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:')) continue;
+      const skipped =
+        NOT_TEXT.has(key) ||
+        (bytes && key === 'data') ||
+        ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:'));
+      if (at === READ) {
+        if (skipped) continue;
+        stack.push(v);
+        where.push(FREE_FORM.has(key) && typeof v === 'object' && v !== null ? FREE : READ);
+        continue;
+      }
       stack.push(v);
+      where.push(at === FREE_ONLY || skipped ? FREE_ONLY : FREE);
+      // The key, read before its value (the stack pops it first).
+      stack.push(key);
+      where.push(FREE_ONLY);
     }
+  }
+}
+
+/** Notes the tool a block or item shows the model calling. */
+function noteTools(value: JsonObject, tools: Set<string>): void {
+  if (typeof value.type === 'string' && TOOL_CALLS.has(value.type) && typeof value.name === 'string') {
+    tools.add(value.name);
+  }
+  // A chat tool call names its tool under `function` or `custom`; the legacy form under `function_call`.
+  for (const call of [value.function, value.custom, value.function_call]) {
+    if (isJsonObject(call) && typeof call.name === 'string') tools.add(call.name);
   }
 }
