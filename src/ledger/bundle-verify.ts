@@ -3,6 +3,9 @@
 // checkpoint's signature, and that the public key is the one the key id names. A missing payload
 // must be named by a purge record the bundle carries (`purges`, each proven in the same signed
 // log), as in the ledger: otherwise it was erased unseen.
+// A bundle carries its own public key, so by itself it proves only that it is consistent with that
+// key: anyone can make one with a key of their own. Trust comes from keys the verifier holds
+// (`trusted`, e.g. `vigil keys public --json` obtained from the operator out of band).
 import { hash as oneShotHash } from 'node:crypto';
 import { canonicalJson } from '../core/canonical-json.js';
 import type { PurgePlan, SignedCheckpoint } from '../core/ports.js';
@@ -28,6 +31,8 @@ export interface BundleReport {
   /** Whether the session's last event is its session.end. */
   readonly complete: boolean;
   readonly checkpoint: SignedCheckpoint | null;
+  /** Whether the bundle's key is one of the verifier's trusted keys (false when none were given). */
+  readonly keyTrusted: boolean;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -50,13 +55,15 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const keysOf = (o: Obj) => Object.keys(o).sort().join(',');
 
-export function verifyBundle(input: string | Uint8Array): BundleReport {
+/** `trusted`: the keys the verifier holds; the bundle's own key must be one of them. */
+export function verifyBundle(input: string | Uint8Array, trusted?: Keyring): BundleReport {
   let session: string | null = null;
   let checkpoint: SignedCheckpoint | null = null;
   let events = 0;
   let purged = 0;
   const purgeRecords: number[] = [];
   let complete = false;
+  let keyTrusted = false;
   try {
     const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
     if (typeof input !== 'string' && !Buffer.from(text, 'utf8').equals(Buffer.from(input))) {
@@ -69,7 +76,13 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
       return fail('bundle_malformed', 'the bundle is not JSON');
     }
     // One spelling only (a trailing newline allowed): no byte can change without changing a value.
-    const canonical = canonicalJson(parsed);
+    // JSON.parse takes what canonical JSON cannot spell (1e400 is Infinity) or nests too deep to encode.
+    let canonical: string;
+    try {
+      canonical = canonicalJson(parsed);
+    } catch {
+      return fail('bundle_malformed', 'the bundle is not canonical JSON');
+    }
     if (text !== canonical && text !== `${canonical}\n`)
       fail('bundle_malformed', 'the bundle is not canonical JSON');
     if (!isObject(parsed) || (keysOf(parsed) !== BUNDLE_KEYS && keysOf(parsed) !== BUNDLE_KEYS_WITH_PURGES))
@@ -99,6 +112,15 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
     }
     const signature = checkCheckpointSignature(checkpoint, keyring);
     if (signature !== 'ok') fail(signature, `the checkpoint's signature does not verify (${signature})`);
+    if (trusted) {
+      if (trusted.entry(key.key_id)?.publicKey !== key.public_key) {
+        fail(
+          'unknown_key',
+          `the bundle is signed by key ${key.key_id}, which is not one of the trusted keys`,
+        );
+      }
+      keyTrusted = true;
+    }
     const root = Buffer.from(checkpoint.root, 'hex');
     if (!Array.isArray(bundle.events) || bundle.events.length === 0)
       fail('bundle_malformed', 'the bundle has no events');
@@ -135,10 +157,11 @@ export function verifyBundle(input: string | Uint8Array): BundleReport {
       complete = e.type === 'session.end';
       events++;
     }
-    return { ok: true, fault: null, session, events, purged, purgeRecords, complete, checkpoint };
+    return { ok: true, fault: null, session, events, purged, purgeRecords, complete, checkpoint, keyTrusted };
   } catch (err) {
     if (!(err instanceof Fault)) throw err;
-    return { ok: false, fault: err.fault, session, events, purged, purgeRecords, complete, checkpoint };
+    const report = { session, events, purged, purgeRecords, complete, checkpoint, keyTrusted };
+    return { ok: false, fault: err.fault, ...report };
   }
 }
 

@@ -102,8 +102,10 @@ export class EventHashes {
     if (cached !== undefined) return cached;
     try {
       const value = JSON.parse(raw) as Identity;
+      // Only the one spelling JSON.stringify writes: a duplicated member (which JSON.parse resolves
+      // to the last, other parsers to the first) would let two readers see two people.
       cached =
-        typeof value === 'object' && value !== null && !Array.isArray(value)
+        typeof value === 'object' && value !== null && !Array.isArray(value) && JSON.stringify(value) === raw
           ? { encoded: encodeIdentity(value), subject: value.subject }
           : null;
     } catch {

@@ -165,6 +165,30 @@ export function loadKeyring(dataDir: string): Keyring {
   );
 }
 
+/**
+ * Keys a verifier holds, from a file it got out of band: `vigil keys public --json` (an array) or a
+ * keyring file (`{"keys": [...]}`). Each entry is checked against its key id.
+ */
+export function parsePublishedKeys(text: string): Keyring {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (err) {
+    throw new VigilError('usage', 'the trusted keys are not JSON (vigil keys public --json)', { cause: err });
+  }
+  const list = Array.isArray(parsed) ? parsed : (parsed as { keys?: unknown } | null)?.keys;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new VigilError('usage', 'the trusted keys file holds no keys (vigil keys public --json)');
+  }
+  return new Keyring(
+    list.map((k: { key_id?: unknown; public_key?: unknown; created?: unknown }) => ({
+      keyId: String(k?.key_id),
+      publicKey: String(k?.public_key),
+      created: typeof k?.created === 'string' ? k.created : '',
+    })),
+  );
+}
+
 function saveKeyring(dataDir: string, keyring: Keyring): void {
   const file = join(dataDir, KEYS_DIR, KEYRING_FILE);
   const keys = keyring

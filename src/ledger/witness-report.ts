@@ -34,6 +34,11 @@ export function witnessReport(
       problem: "the cosigned checkpoint is not signed by the ledger's key under its origin",
     };
   }
+  // Cosignatures are over the note's text, whose first line names the log: a witness that follows
+  // another log under the same key would otherwise vouch here for a tree it saw for that other log.
+  if (!logKeys.some((k) => k.name === body.origin)) {
+    return { ...empty, problem: `the cosigned checkpoint is for another log origin (${body.origin})` };
+  }
   const stored = checkpoints.find((c) => c.size === body.size);
   const checkpoint = { size: body.size, root: body.root };
   const problem =

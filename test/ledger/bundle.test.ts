@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
@@ -6,8 +7,10 @@ import { canonicalJson } from '../../src/core/canonical-json.js';
 import { exportBundle } from '../../src/ledger/bundle.js';
 import { verifyBundle } from '../../src/ledger/bundle-verify.js';
 import { Checkpointer } from '../../src/ledger/checkpointer.js';
+import { signingKeyFromPrivate } from '../../src/ledger/keyring.js';
 import { Recorder } from '../../src/ledger/recorder.js';
 import { buildLedger, draftFor, sessionName } from './fixture.js';
+import { forgedBundle } from './forgery.js';
 
 test('an exported bundle verifies with nothing but itself', async () => {
   const ledger = await buildLedger({
@@ -140,4 +143,43 @@ test('any changed byte in a bundle fails verification', async () => {
     ),
     { numRuns: 2 },
   );
+});
+
+test('a bundle forged with a key of its own is trusted only as far as that key: the verifier brings the keys', async () => {
+  const ledger = await buildLedger({ order: [0, 0], checkpointsAfter: [2], ended: new Set([0]) });
+  const trusted = ledger.keys.keyring;
+  const genuine = await exportBundle(ledger.store.ledger, sessionName(0), trusted);
+  await ledger.store.close();
+  const forger = signingKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);
+  const forged = forgedBundle(forger, sessionName(0));
+  // Alone, a bundle can only say that it is consistent with the key it carries, and says so.
+  const alone = verifyBundle(forged);
+  assert.equal(alone.ok, true);
+  assert.equal(alone.keyTrusted, false);
+  // With the operator's published keys, the forger's key is a fault.
+  const checked = verifyBundle(forged, trusted);
+  assert.equal(checked.ok, false);
+  assert.equal(checked.fault?.kind, 'unknown_key');
+  assert.equal(checked.keyTrusted, false);
+  // The forger's key under the genuine key's id is not a key the verifier holds either.
+  const relabelled = forged.replace(forger.keyId, ledger.keys.signer.keyId);
+  assert.equal(verifyBundle(relabelled, trusted).ok, false);
+  const good = verifyBundle(genuine, trusted);
+  assert.equal(good.fault, null);
+  assert.equal(good.keyTrusted, true);
+});
+
+test('numbers and nesting JSON cannot encode canonically are malformed bundles, not crashes', () => {
+  const signer = signingKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);
+  const bundle = forgedBundle(signer, 'sess-x');
+  assert.equal(verifyBundle(bundle).ok, true);
+  for (const text of [
+    bundle.replace('"reason":"done"', '"reason":1e400'),
+    bundle.replace('"reason":"done"', '"reason":-1e999'),
+    `${'['.repeat(200_000)}${']'.repeat(200_000)}`,
+  ]) {
+    const report = verifyBundle(text);
+    assert.equal(report.ok, false);
+    assert.equal(report.fault?.kind, 'bundle_malformed');
+  }
 });

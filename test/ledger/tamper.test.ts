@@ -297,3 +297,22 @@ test('the anchor edited (any byte) or truncated (at any length) is detected', as
     { numRuns: RUNS * 2 },
   );
 });
+
+test('an identity column spelled ambiguously (a duplicated member, added spaces) is an edit, though it parses the same', async () => {
+  await withLedger({ order: [0, 1, 0], checkpointsAfter: [3] }, async (l) => {
+    const db = sqliteDatabase(l.store);
+    const { identity } = db.prepare('SELECT identity FROM events WHERE idx = 1').get() as {
+      identity: string;
+    };
+    // JSON.parse keeps the last `subject`, other parsers the first: two readers, two people.
+    for (const spelled of [
+      identity.replace('{', '{"subject":"someone-else@example.com",'),
+      identity.replace('{', '{ '),
+    ]) {
+      db.prepare('UPDATE events SET identity = ? WHERE idx = 1').run(spelled);
+      await expectFault(l, ['hash_mismatch'], { index: 1 });
+    }
+    db.prepare('UPDATE events SET identity = ? WHERE idx = 1').run(identity);
+    assert.equal((await l.verify()).ok, true);
+  });
+});

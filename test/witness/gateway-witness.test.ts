@@ -133,7 +133,7 @@ test('checkpoints are cosigned by a real witness; a rewritten ledger is not; ver
     await rewritten.close();
   }
   const served = await runCli(['-c', configFile(rewritten.dataDir, witness), 'verify']);
-  assert.match(served.stdout, /witnesses: no checkpoint cosigned yet/, served.stdout);
+  assert.match(served.stdout, /witnesses: no cosigned checkpoint kept/, served.stdout);
 
   // Passing the honest ledger's cosigned checkpoint off as the rewritten one's is caught.
   copyFileSync(

@@ -1,6 +1,10 @@
 // `vigil verify`: checks the ledger offline (chains, payload hashes, Merkle roots, signatures,
 // anchor) and names the first bad event; or, with --bundle, checks an export bundle alone.
 // A missing payload is a fault unless a recorded purge names its event.
+// Trust comes from keys: `--keys FILE` (what `vigil keys public --json` printed, kept away from the
+// data directory) names the keys checkpoints and bundles must be signed by. Without it a bundle is
+// checked against the key it carries, and the store against the data directory's own keyring, and
+// the report says so: whoever wrote the data directory or made the bundle chose those keys.
 // Exit 0 intact, 1 a fault found.
 
 import { readFileSync } from 'node:fs';
@@ -11,7 +15,7 @@ import { readAnchorText } from '../../ledger/anchor.js';
 import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
 import { cosignedCheckpointPath, readCosignedCheckpoint } from '../../ledger/cosigned-checkpoint.js';
 import type { LedgerFault } from '../../ledger/faults.js';
-import { publicKeyFromRaw } from '../../ledger/keyring.js';
+import { type Keyring, parsePublishedKeys, publicKeyFromRaw } from '../../ledger/keyring.js';
 import { parseVerifierKey, SIGNATURE_TYPE } from '../../ledger/signed-note.js';
 import { logOrigin } from '../../ledger/tlog-checkpoint.js';
 import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
@@ -34,46 +38,67 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option('--session <id>', 'check this session in depth (and its place in the signed log)')
     .option('--since <date>', 'check events from this date or ISO time in depth')
     .option('--bundle <file>', 'verify an export bundle, with no database')
+    .option(
+      '--keys <file>',
+      "the public keys to trust (vigil keys public --json, obtained out of band), instead of the data directory's keyring or the bundle's own key",
+    )
     .option('--json', 'print the report as JSON')
-    .action(async (opts: { session?: string; since?: string; bundle?: string; json?: boolean }) => {
-      if (opts.bundle) {
-        const report = verifyBundle(readFileSync(opts.bundle));
-        console.log(opts.json ? JSON.stringify(report, null, 2) : describeBundle(report));
-        if (!report.ok) setExitCode(1);
-        return;
-      }
-      const loaded = loadCliConfig(program.opts());
-      const store = await openStore(loaded);
-      try {
-        const progress = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
-        const report = await verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
-          keyring: ledgerKeyring(loaded),
-          anchorText: readAnchorText(ledgerAnchorPath(loaded)),
-          sessionId: opts.session,
-          since: opts.since === undefined ? undefined : isoDate(opts.since),
-          onProgress: progress?.update,
-          // Each worker opens the store again and reads its own ranges of the log: this thread
-          // only stitches them. The base directory is the one openStore resolved the store from.
-          parallel: {
-            reader: eventSourceOpener(
-              loaded.config,
-              loaded.dataDir,
-              loaded.path ? dirname(loaded.path) : process.cwd(),
-            ),
-          },
-        });
-        progress?.done();
-        const witnesses = witnessesOf(loaded, await store.ledger.listCheckpoints());
-        console.log(
-          opts.json
-            ? JSON.stringify(witnesses ? { ...report, witnesses } : report, null, 2)
-            : [describeLedger(report, opts.session), ...describeWitnesses(witnesses)].join('\n'),
-        );
-        if (!report.ok || witnesses?.problem) setExitCode(1);
-      } finally {
-        await store.close();
-      }
-    });
+    .action(
+      async (opts: { session?: string; since?: string; bundle?: string; keys?: string; json?: boolean }) => {
+        const trusted =
+          opts.keys === undefined ? undefined : parsePublishedKeys(readFileSync(opts.keys, 'utf8'));
+        if (opts.bundle) {
+          const report = verifyBundle(readFileSync(opts.bundle), trusted);
+          console.log(opts.json ? JSON.stringify(report, null, 2) : describeBundle(report));
+          if (!report.ok) setExitCode(1);
+          return;
+        }
+        const loaded = loadCliConfig(program.opts());
+        const keyring = trusted ?? ledgerKeyring(loaded);
+        const store = await openStore(loaded);
+        try {
+          const progress = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
+          const report = await verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
+            keyring,
+            anchorText: readAnchorText(ledgerAnchorPath(loaded)),
+            sessionId: opts.session,
+            since: opts.since === undefined ? undefined : isoDate(opts.since),
+            onProgress: progress?.update,
+            // Each worker opens the store again and reads its own ranges of the log: this thread
+            // only stitches them. The base directory is the one openStore resolved the store from.
+            parallel: {
+              reader: eventSourceOpener(
+                loaded.config,
+                loaded.dataDir,
+                loaded.path ? dirname(loaded.path) : process.cwd(),
+              ),
+            },
+          });
+          progress?.done();
+          const witnesses = witnessesOf(loaded, keyring, await store.ledger.listCheckpoints());
+          const keys = trusted ? 'trusted' : 'data-directory';
+          console.log(
+            opts.json
+              ? JSON.stringify({ ...report, keys, ...(witnesses ? { witnesses } : {}) }, null, 2)
+              : [
+                  describeLedger(report, opts.session),
+                  describeKeys(keyring, trusted !== undefined),
+                  ...describeWitnesses(witnesses),
+                ].join('\n'),
+          );
+          if (!report.ok || witnesses?.problem) setExitCode(1);
+        } finally {
+          await store.close();
+        }
+      },
+    );
+}
+
+function describeKeys(keyring: Keyring, trusted: boolean): string {
+  const n = keyring.entries().length;
+  return trusted
+    ? `  keys: ${n} trusted key(s) from --keys`
+    : `  keys: the data directory's keyring (${n} key(s)): whoever can write the data directory can add one; pass --keys FILE (vigil keys public --json, kept elsewhere) to check against keys you hold`;
 }
 
 function describeFault(fault: LedgerFault): string {
@@ -120,15 +145,22 @@ function describeLedger(r: VerifyReport, session?: string): string {
     r.anchorLines === null ? '  anchor: not checked' : `  anchor: ${r.anchorLines} line(s) cross-checked`,
   );
   for (const note of r.notes) lines.push(`  note: ${note}`);
+  // By design (docs/ledger.md): nothing signed covers what came after the latest checkpoint.
+  lines.push(
+    '  cannot show: events removed from after the latest checkpoint, or a log cut back to an earlier one with its anchor lines; only a witness, or an anchor kept where the writers of the data cannot reach, shows those',
+  );
   return lines.join('\n');
 }
 
 /** The witness report, when witnesses are configured or a cosigned checkpoint was kept. */
-function witnessesOf(loaded: LoadedConfig, checkpoints: readonly SignedCheckpoint[]): WitnessReport | null {
+function witnessesOf(
+  loaded: LoadedConfig,
+  keyring: Keyring,
+  checkpoints: readonly SignedCheckpoint[],
+): WitnessReport | null {
   const note = readCosignedCheckpoint(cosignedCheckpointPath(loaded.dataDir));
   const configured = loaded.config.ledger.witnesses;
   if (note === null && configured.length === 0) return null;
-  const keyring = ledgerKeyring(loaded);
   const origin = logOrigin(loaded.config.ledger.origin, keyring);
   const logKeys = keyring.entries().map((e) => ({
     name: origin,
@@ -145,7 +177,10 @@ function witnessesOf(loaded: LoadedConfig, checkpoints: readonly SignedCheckpoin
 function describeWitnesses(r: WitnessReport | null): string[] {
   if (r === null) return [];
   if (r.problem) return [inertLine(`TAMPERED [witnessed_checkpoint]: ${r.problem}`)];
-  if (r.checkpoint === null) return ['  witnesses: no checkpoint cosigned yet'];
+  if (r.checkpoint === null)
+    return [
+      '  witnesses: no cosigned checkpoint kept in the data directory (the witnesses were not asked: a deleted file looks the same)',
+    ];
   const names = r.witnesses.map(
     (w) => `${w.name} ${w.cosignedAt ? `cosigned at ${w.cosignedAt}` : 'missing'}`,
   );
@@ -163,6 +198,13 @@ function describeBundle(r: BundleReport): string {
   if (r.purged > 0) facts.push(`  purged payloads: ${r.purged}`);
   if (r.checkpoint)
     facts.push(`  checkpoint: size ${r.checkpoint.size} at ${r.checkpoint.time}, key ${r.checkpoint.keyId}`);
+  if (r.checkpoint && !r.fault) {
+    facts.push(
+      r.keyTrusted
+        ? `  key: ${r.checkpoint.keyId}, one of the trusted keys (--keys)`
+        : `  key: ${r.checkpoint.keyId}, the bundle's own key, not checked against a trusted one: anyone can sign a bundle with a key of their own; pass --keys FILE (vigil keys public --json from the operator)`,
+    );
+  }
   return [head, ...facts].join('\n');
 }
 
