@@ -33,6 +33,12 @@ export interface ActionFacts {
    * a deny, review or alert pattern matching any of them matches, an allow pattern only `text`.
    */
   readonly alternateTexts: readonly string[];
+  /**
+   * The target may read the text ignoring case (an HTTP router that matches routes so): a deny,
+   * review or alert pattern written with capitals (`^POST /V1/Payouts`) is also matched ignoring
+   * case, since lower-cased readings alone would not meet it; an allow pattern is matched as written.
+   */
+  readonly targetIgnoresCase: boolean;
   /** Statement kinds of a database action, upper case, one per distinct kind. */
   readonly statementKinds: readonly string[];
   /** Tables a database action touches, as the parser named them (`name` or `schema.name`). */
@@ -58,6 +64,7 @@ export interface ActionFacts {
 export const NO_FACTS: ActionFacts = Object.freeze({
   text: '',
   alternateTexts: [],
+  targetIgnoresCase: false,
   statementKinds: [],
   tables: [],
   model: null,

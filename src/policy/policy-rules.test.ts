@@ -281,6 +281,26 @@ test("an HTTP request's other path readings: deny, review and alert patterns see
   });
   assert.equal(decided(allowThenDeny, request('/open')).by, 'open');
   assert.equal(decided(allowThenDeny, request('/OPEN')).by, 'default', 'an allow matches only the text');
+  // A pattern written with capitals, as an API's docs spell the route: the router ignores case.
+  const capitals = rules({
+    rules: [
+      { name: 'payouts', match: { events: ['http.request'], pattern: '^POST /V1/Payouts' }, action: 'deny' },
+      { name: 'open-route', match: { events: ['http.request'], pattern: '^POST /Open$' }, action: 'allow' },
+    ],
+    default: 'deny',
+  });
+  for (const path of ['/v1/payouts', '/V1/PAYOUTS/x', '/V1/Payouts']) {
+    assert.equal(decided(capitals, request(path)).by, 'payouts', path);
+  }
+  assert.equal(decided(capitals, request('/Open')).by, 'open-route');
+  assert.equal(decided(capitals, request('/open')).by, 'default', 'an allow still matches only as written');
+  // Other targets read case as written: a model prompt's pattern keeps its case.
+  const prompt = rules({
+    rules: [{ name: 'p', match: { events: ['llm.request'], pattern: 'DROP' }, action: 'deny' }],
+  });
+  const ask = (content: string) => chat({ model: 'm', messages: [{ role: 'user', content }] });
+  assert.equal(decided(prompt, ask('drop it')).by, 'default');
+  assert.equal(decided(prompt, ask('DROP it')).by, 'p');
 });
 
 test("the tools of an action's other readings: deny and review rules see them, allow rules do not", () => {

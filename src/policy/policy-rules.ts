@@ -137,14 +137,16 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
         { cause: err, details: { rule: rule.name } },
       );
     }
+    // The same pattern ignoring case, for targets that read the text so (ActionFacts.targetIgnoresCase).
+    const anyCase = regex.flags.includes('i') ? regex : new RegExp(regex.source, `${regex.flags}i`);
     checks.push([
       'pattern',
       (_, facts) => {
         const f = facts();
-        return (
-          regex.test(f.text) ||
-          (restricts && (f.unreadableText || f.alternateTexts.some((t) => regex.test(t))))
-        );
+        if (regex.test(f.text)) return true;
+        if (!restricts) return false;
+        const read = f.targetIgnoresCase ? anyCase : regex;
+        return f.unreadableText || read.test(f.text) || f.alternateTexts.some((t) => read.test(t));
       },
     ]);
   }

@@ -83,6 +83,16 @@ before(async () => {
   const url = await listenOnLoopback(upstream);
   process.env.VIGIL_TEST_ATTACKER_KEY = KEY;
   gateway = await startTestGateway({
+    policy: {
+      rules: [
+        {
+          // Written as the API's docs spell the route; the upstream's router ignores case.
+          name: 'no-payouts',
+          match: { connections: ['api'], events: ['http.request'], pattern: '^POST /V1/Payouts' },
+          action: 'deny',
+        },
+      ],
+    },
     connections: [
       {
         name: 'api',
@@ -153,6 +163,20 @@ test('a deny rule written with capitals holds every case spelling a case-insensi
   }
   assert.equal(seen.length, before, 'the upstream saw none of them');
   assert.equal((await send('GET', '/providers/Microsoft.Storage/x')).status, 200);
+});
+
+test('a policy pattern written with capitals holds every case spelling of the path', async () => {
+  const before = seen.length;
+  for (const path of ['/v1/payouts', '/V1/PAYOUTS/1', '/v1/Payouts?x=1']) {
+    const res = await send('POST', path, { 'content-type': 'application/json' }, '{}');
+    assert.equal(res.status, 403, path);
+    assert.equal(res.headers['x-vigil-error'], 'policy_denied');
+  }
+  assert.equal(seen.length, before, 'the upstream saw none of them');
+  assert.equal(
+    (await send('POST', '/v1/payments', { 'content-type': 'application/json' }, '{}')).status,
+    200,
+  );
 });
 
 test('a client header a CGI-style server reads as the injected credential or a pinned header never reaches the upstream', async () => {
@@ -254,5 +278,7 @@ test('an upstream success that echoes the injected key reaches the client with t
 test('every refusal above is recorded, and the ledger verifies', async () => {
   const refused = (await connectionEvents(gateway, 'api', 'http.request')).filter((e) => e.payload?.refused);
   assert.equal(refused.length, 3 + 9);
+  const decisions = await connectionEvents(gateway, 'api', 'policy.decision');
+  assert.equal(decisions.filter((e) => e.payload?.rule === 'no-payouts').length, 3);
   await assertLedgerVerifies(gateway);
 });

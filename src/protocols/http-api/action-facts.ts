@@ -3,7 +3,8 @@
 // other reading of the path an upstream might make (another case, no trailing slash, `;`
 // parameters dropped, slashes merged: path-rules.ts) is an alternate text, which deny, review and
 // alert patterns are also matched against; so is a HEAD read as the GET an upstream runs for it,
-// and the query with its values decoded.
+// and the query with its values decoded. The target may ignore case, so restricting patterns are
+// matched ignoring case too (ActionFacts.targetIgnoresCase).
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
 import { looseReadings, methodReadings } from './path-rules.js';
@@ -23,7 +24,8 @@ export function describeHttpAction(type: EventType, payload: JsonObject): Action
       methodReadings(method).flatMap((m) => paths.flatMap((p) => queries.map((q) => `${m} ${p}${q}`.trim()))),
     ),
   ];
-  return { ...NO_FACTS, text: texts[0]!, alternateTexts: texts.slice(1) };
+  // Express and ASP.NET route ignoring case (path-rules.ts).
+  return { ...NO_FACTS, text: texts[0]!, alternateTexts: texts.slice(1), targetIgnoresCase: true };
 }
 
 /**

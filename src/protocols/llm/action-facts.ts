@@ -195,6 +195,7 @@ class ModelRequestFacts implements ActionFacts {
   readonly tables: readonly string[] = [];
   readonly tools: readonly string[];
   readonly alternateTools: readonly string[] = [];
+  readonly targetIgnoresCase = false;
   readonly #read: Reading;
   #alternates: readonly string[] | undefined;
 
