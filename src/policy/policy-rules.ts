@@ -145,8 +145,9 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
         const f = facts();
         if (regex.test(f.text)) return true;
         if (!restricts) return false;
-        const read = f.targetIgnoresCase ? anyCase : regex;
-        return f.unreadableText || read.test(f.text) || f.alternateTexts.some((t) => read.test(t));
+        if (f.unreadableText) return true;
+        if (!f.targetIgnoresCase) return f.alternateTexts.some((t) => regex.test(t));
+        return anyCase.test(f.text) || f.alternateTexts.some((t) => anyCase.test(t));
       },
     ]);
   }
