@@ -42,17 +42,16 @@ test('a cosignature made for another log origin does not vouch for this ledger',
     Array.from({ length: 7 }, (_, i) => leafHash(createHash('sha256').update(`forged ${i}`).digest())),
   );
   const root = tree.root().toString('hex');
+  /** The witness's cosignature lines for the checkpoint `body`, signed by the log under `origin`. */
+  const cosign = async (body: string, origin: string): Promise<string> => {
+    const note = signNote(body, origin, log.privateKey, log.publicKey);
+    const answer = await witness.addCheckpoint(encodeAddCheckpoint({ oldSize: 0, proof: [], note }));
+    assert.equal(answer.status, 200);
+    return answer.body;
+  };
   const text = encodeCheckpointBody(OTHER, tree.size, root);
-  const answer = await witness.addCheckpoint(
-    encodeAddCheckpoint({
-      oldSize: 0,
-      proof: [],
-      note: signNote(text, OTHER, log.privateKey, log.publicKey),
-    }),
-  );
-  assert.equal(answer.status, 200);
   // Relabelled: the log's signature under this ledger's origin name, over the other origin's text.
-  const note = `${signNote(text, ORIGIN, log.privateKey, log.publicKey)}${answer.body}`;
+  const note = `${signNote(text, ORIGIN, log.privateKey, log.publicKey)}${await cosign(text, OTHER)}`;
   const stored: SignedCheckpoint[] = [{ size: tree.size, root, time: '', keyId: log.keyId, signature: '' }];
   const logKey = parseVerifierKey(checkpointVerifierKey(log, ORIGIN))!;
   const witnessKey = { name: WITNESS, type: SIGNATURE_TYPE.cosignatureV1, publicKey: witnessKeys.publicKey };
@@ -62,20 +61,8 @@ test('a cosignature made for another log origin does not vouch for this ledger',
 
   // The same checkpoint under this ledger's own origin is sound.
   const own = encodeCheckpointBody(ORIGIN, tree.size, root);
-  const ownAnswer = await witness.addCheckpoint(
-    encodeAddCheckpoint({
-      oldSize: 0,
-      proof: [],
-      note: signNote(own, ORIGIN, log.privateKey, log.publicKey),
-    }),
-  );
-  assert.equal(ownAnswer.status, 200);
-  const sound = witnessReport(
-    `${signNote(own, ORIGIN, log.privateKey, log.publicKey)}${ownAnswer.body}`,
-    [logKey],
-    [witnessKey],
-    stored,
-  );
+  const ownNote = `${signNote(own, ORIGIN, log.privateKey, log.publicKey)}${await cosign(own, ORIGIN)}`;
+  const sound = witnessReport(ownNote, [logKey], [witnessKey], stored);
   assert.equal(sound.problem, null);
   assert.notEqual(sound.witnesses[0]?.cosignedAt ?? null, null);
 });
