@@ -11,6 +11,11 @@ export const ACTION_EVENT_TYPES = [
   'ssh.file',
   'ssh.forward',
   'mcp.call',
+  // What a client asks an MCP server for beyond tools: a resource, a prompt with its arguments,
+  // completions of what a user is typing.
+  'mcp.read',
+  'mcp.prompt',
+  'mcp.completion',
   'http.request',
 ] as const;
 export type ActionEventType = (typeof ACTION_EVENT_TYPES)[number];

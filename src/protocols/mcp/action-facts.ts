@@ -1,32 +1,56 @@
-// How an MCP tool call reads to policy: the tool is in `tools`, and the text a rule's `pattern`
-// matches is `tool {canonical arguments}`, so a rule can look at argument values (a path outside a
-// directory, a SQL write). Other readings are alternate texts: the arguments with their file paths
-// resolved (argument-readings.ts); the JSON with whitespace and control characters written as
-// themselves rather than escaped, since the tool reads `rm\t-rf` as a tab and a pattern's `\s`
-// must too; and that text as a model reads it (hidden characters, look-alike letters, digits for
-// letters: policy/text-readings.ts), for arguments a tool hands on to a model or a person.
-// Payloads come from clients: read defensively, never throw.
+// How an MCP request reads to policy. A tool call: the tool is in `tools`, and the text a rule's
+// `pattern` matches is `tool {canonical arguments}`, so a rule can look at argument values (a path
+// outside a directory, a SQL write). A prompt fetched is `name {canonical arguments}`, a completion
+// `prompt-name-or-resource-uri {canonical argument and context}`, a resource read its URI. Other
+// readings are alternate texts: file paths resolved (argument-readings.ts); the JSON with
+// whitespace and control characters written as themselves rather than escaped, since the tool reads
+// `rm\t-rf` as a tab and a pattern's `\s` must too; and that text as a model reads it (hidden
+// characters, look-alike letters, digits for letters: policy/text-readings.ts), for arguments a
+// server hands on to a model or a person. Payloads come from clients: read defensively, never throw.
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import { canonicalJson } from '../../core/canonical-json.js';
-import type { EventType, JsonObject } from '../../core/events.js';
+import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { modelReadings } from '../../policy/text-readings.js';
 import { argumentReadings } from './argument-readings.js';
 
 export function describeMcpAction(type: EventType, payload: JsonObject): ActionFacts | null {
-  if (type !== 'mcp.call') return null;
-  const tool = typeof payload.tool === 'string' ? payload.tool : '';
-  const args = payload.arguments ?? {};
-  if (tool === '') return NO_FACTS;
-  const text = `${tool} ${canonicalJson(args)}`;
-  const unescaped = controlsUnescaped(text);
-  const alternates = new Set([
-    ...argumentReadings(args).map((a) => `${tool} ${canonicalJson(a)}`),
-    unescaped,
-    ...modelReadings([unescaped]),
-  ]);
-  alternates.delete(text);
-  return { ...NO_FACTS, text, alternateTexts: [...alternates], tools: [tool] };
+  switch (type) {
+    case 'mcp.call': {
+      const tool = textOf(payload.tool);
+      return tool === '' ? NO_FACTS : withArguments(tool, payload.arguments ?? {}, [tool]);
+    }
+    case 'mcp.prompt':
+      return withArguments(textOf(payload.name), payload.arguments ?? {}, []);
+    case 'mcp.completion': {
+      const ref = isObject(payload.ref) ? payload.ref : {};
+      const asked: JsonObject = { argument: payload.argument ?? null, context: payload.context ?? null };
+      return withArguments(textOf(ref.name) || textOf(ref.uri), asked, []);
+    }
+    case 'mcp.read': {
+      const uri = textOf(payload.uri);
+      const readings = argumentReadings(uri).filter((r): r is string => typeof r === 'string');
+      return facts(uri, readings, []);
+    }
+    default:
+      return null;
+  }
 }
+
+function withArguments(head: string, args: JsonValue, tools: string[]): ActionFacts {
+  const readings = argumentReadings(args).map((a) => `${head} ${canonicalJson(a)}`);
+  return facts(`${head} ${canonicalJson(args)}`, readings, tools);
+}
+
+function facts(text: string, readings: readonly string[], tools: string[]): ActionFacts {
+  const unescaped = controlsUnescaped(text);
+  const alternates = new Set([...readings, unescaped, ...modelReadings([unescaped])]);
+  alternates.delete(text);
+  return { ...NO_FACTS, text, alternateTexts: [...alternates], tools };
+}
+
+const textOf = (v: JsonValue | undefined): string => (typeof v === 'string' ? v : '');
+const isObject = (v: JsonValue | undefined): v is JsonObject =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** JSON escapes that JSON.stringify writes, the ones kept as they are being `\"` and `\\` (the text keeps its shape) and lone surrogates. */
 const ESCAPE = /\\(?:[bfnrt"\\]|u[0-9a-f]{4})/g;

@@ -196,14 +196,33 @@ async function recordedRead(
 ): Promise<void> {
   const readId = newId('mr');
   const extra = paramsBeyond(m.params, Object.keys(what));
-  // Write-ahead like a call: what was asked for is durable before the upstream sees the request.
-  await scope.session.observe(type, {
-    read_id: readId,
-    request_id: String(m.id),
-    ...what,
-    ...(extra !== null ? { params: extra } : {}),
-    ...traceFacts(scope),
-  });
+  const { session } = scope;
+  try {
+    // Write-ahead and through policy like a call; a review is bound to what was asked for, the
+    // caller and whatever else the params carry.
+    await session.submit(
+      type,
+      {
+        read_id: readId,
+        request_id: String(m.id),
+        ...what,
+        ...(extra !== null ? { params: extra } : {}),
+        ...traceFacts(scope),
+      },
+      {
+        signal: scope.signal,
+        actionDigest: () =>
+          actionDigest([
+            type,
+            canonicalJson(what),
+            session.identity.subject,
+            ...(extra !== null ? [canonicalJson(extra)] : []),
+          ]),
+      },
+    );
+  } catch (err) {
+    return sendRpcError(scope.res, toVigilError(err), m.id);
+  }
   await forward(served, scope, m, {
     afterAnswer: (answer) =>
       recordResult(served, scope, { read_id: readId, method: m.method, ...answerFacts(answer) }),
