@@ -171,6 +171,21 @@ export interface EventReadOptions {
 }
 
 /**
+ * A session record as stored. Written with the session's first event (seq 0), from that event's
+ * connection, identity and time; its count grows with every event the session appends.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly connection: string;
+  /** The denormalised subject `vigil sessions --identity` filters by. */
+  readonly subject: string;
+  /** The identity as stored (JSON text), spelled as the event's `identity` column. */
+  readonly identity: string;
+  readonly startedAt: string;
+  readonly eventCount: number;
+}
+
+/**
  * Where verification, checkpoints and export read the log from. A store may read its rows raw (no
  * payload parsing) for speed; any Store also works through ledger/event-source.ts storeEventSource.
  */
@@ -179,8 +194,12 @@ export interface EventSource {
   readEvents(fromIndex: number, limit: number, options?: EventReadOptions): Promise<readonly RawEventRow[]>;
   /** Number of rows, for progress. */
   count(): Promise<number>;
-  /** Event count per session as the session records say (a cross-check, not the source of truth). */
-  sessionCounts(): Promise<Map<string, number>>;
+  /**
+   * Every session record (the `sessions` table: what `vigil sessions` lists and filters by), as
+   * stored. A derived index, not the source of truth: verification checks each against its
+   * session's hashed events.
+   */
+  sessionRecords(): Promise<readonly SessionRecord[]>;
   /**
    * The `ledger.purged` events, in index order: read before the log so that a missing payload can
    * be judged where it stands (its purge record comes later in the log).

@@ -31,9 +31,17 @@ export function storeEventSource(store: Store): EventSource {
       }));
     },
     count: () => store.ledgerSize(),
-    async sessionCounts() {
+    async sessionRecords() {
+      // The Store port gives the identity parsed: its subject stands for the subject column.
       const sessions = await store.listSessions({ limit: Number.MAX_SAFE_INTEGER });
-      return new Map(sessions.map((s) => [s.id, s.eventCount]));
+      return sessions.map((s) => ({
+        id: s.id,
+        connection: s.connection,
+        subject: s.identity.subject,
+        identity: JSON.stringify(s.identity),
+        startedAt: s.startedAt,
+        eventCount: s.eventCount,
+      }));
     },
     async purgeRecords() {
       // The Store port has no query by type: one extra pass over the log.

@@ -28,6 +28,12 @@ export const FAULT_KINDS = [
   'log_truncated',
   /** A session holds fewer events than its session record counts (its last events removed). */
   'session_truncated',
+  /**
+   * A session record (what `vigil sessions` lists and filters by) disagrees with its session's first
+   * event: subject, identity, connection or start time changed; or a record with no events, or a
+   * session's events with no record.
+   */
+  'session_mismatch',
   /** An anchor line was edited, removed or reordered, or disagrees with the stored checkpoint. */
   'anchor_mismatch',
   /** The anchor ends before the store's checkpoints (lines cut off), or is missing. */
@@ -54,6 +60,11 @@ export interface LedgerFault {
   readonly eventType?: string;
   /** The size of the checkpoint at fault, when it is a checkpoint's. */
   readonly checkpointSize?: number;
+  /**
+   * The session record's field at fault (`session_mismatch`): `subject`, `identity`, `connection`
+   * or `startedAt`, or `events` for a record with no events and `record` for events with no record.
+   */
+  readonly field?: string;
   /** The 1-based anchor line at fault. */
   readonly anchorLine?: number;
 }

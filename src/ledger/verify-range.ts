@@ -17,6 +17,18 @@ import type { PurgeCoverage } from './purge-record.js';
 /** The well-formed purge records, by their log index: what a worker judges missing payloads by. */
 export type CoverageRecords = readonly (PurgePlan & { readonly index: number })[];
 
+/**
+ * A session's first event (seq 0) as the log holds it: what its session record must repeat. The
+ * identity as stored; its hash covers it when the event is checked in depth.
+ */
+export interface SessionStart {
+  readonly sessionId: string;
+  readonly index: number;
+  readonly connection: string;
+  readonly identity: string;
+  readonly time: string;
+}
+
 /** Each session of a range, in the order of its first event there: where it starts and ends. */
 export interface SessionRuns {
   readonly ids: string[];
@@ -27,6 +39,8 @@ export interface SessionRuns {
   readonly lastHashes: string[];
   /** Whether a session.end is among the session's events in the range. */
   readonly ended: boolean[];
+  /** The sessions that begin in the range (their seq 0 is in it): few, so only those are sent. */
+  readonly starts: SessionStart[];
 }
 
 export interface RangeSummary {
@@ -77,6 +91,7 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
     lastSeqs: [],
     lastHashes: [],
     ended: [],
+    starts: [],
   };
   const position = new Map<string, number>();
   const purgeRecords: { index: number; payload: string }[] = [];
@@ -97,6 +112,7 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
       sessions.lastSeqs.push(row.seq);
       sessions.lastHashes.push(row.hash);
       sessions.ended.push(false);
+      if (row.seq === 0) sessions.starts.push(sessionStart(row, index));
     } else {
       if (row.seq !== sessions.lastSeqs[at]! + 1 || row.prevHash !== sessions.lastHashes[at]) return null;
       sessions.lastSeqs[at] = row.seq;
@@ -136,5 +152,15 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
     sessions,
     subtrees: pieces.subtrees(),
     prefixes,
+  };
+}
+
+export function sessionStart(row: RawEventRow, index: number): SessionStart {
+  return {
+    sessionId: row.sessionId,
+    index,
+    connection: row.connection,
+    identity: row.identity,
+    time: row.time,
   };
 }

@@ -2,13 +2,18 @@
 // the session's next event must continue from. Events are taken one by one (the sequential checks
 // in verify.ts), or a worker's whole range at once from its per-session summary (verify-range.ts):
 // a range is stitched on only when each of its sessions continues exactly where its chain stands.
+// Each session's first event is kept, to check the session records against once the log is read.
+import type { SessionRecord } from '../core/ports.js';
 import { GENESIS_HASH } from './chain.js';
-import type { SessionRuns } from './verify-range.js';
+import { fail } from './verify-fault.js';
+import type { SessionRuns, SessionStart } from './verify-range.js';
 
 export interface SessionState {
   nextSeq: number;
   lastHash: string;
   ended: boolean;
+  /** The session's seq 0 as taken, null until then. */
+  start: SessionStart | null;
 }
 
 export class SessionChains {
@@ -19,7 +24,7 @@ export class SessionChains {
   of(sessionId: string): SessionState {
     let state = this.#states.get(sessionId);
     if (!state) {
-      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false };
+      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false, start: null };
       this.#states.set(sessionId, state);
     }
     return state;
@@ -49,6 +54,61 @@ export class SessionChains {
       state.lastHash = runs.lastHashes[i]!;
       if (runs.ended[i]) state.ended = true;
     }
+    for (const start of runs.starts) this.#states.get(start.sessionId)!.start = start;
+  }
+
+  /**
+   * Checks the session records, read before the log, against the chains taken: each session holds
+   * at least the events its record counts, and its record repeats its first event's subject,
+   * identity, connection and time (the record is what `vigil sessions` lists and filters by, and is
+   * written with that event, in the same transaction). A session whose first event is among the
+   * first `loggedBefore` events (those in the log when the records were read) must have a record.
+   */
+  checkRecords(records: readonly SessionRecord[], loggedBefore: number): void {
+    for (const record of records) {
+      const found = this.found(record.id);
+      if (found < record.eventCount) {
+        fail(
+          'session_truncated',
+          `session ${record.id} records ${record.eventCount} events but the log holds ${found}`,
+          {
+            sessionId: record.id,
+            seq: found,
+          },
+        );
+      }
+    }
+    const recorded = new Set<string>();
+    for (const record of records) {
+      recorded.add(record.id);
+      const start = this.#states.get(record.id)?.start;
+      const at = { sessionId: record.id, seq: 0 };
+      if (!start) {
+        fail('session_mismatch', `session ${record.id} has a session record but no events in the log`, {
+          ...at,
+          field: 'events',
+        });
+      } else {
+        for (const [field, stored, logged] of compared(record, start)) {
+          if (stored === logged) continue;
+          // JSON-quoted: the record's text is anyone's who can write the store.
+          fail(
+            'session_mismatch',
+            `session ${record.id}'s record says ${field} ${JSON.stringify(stored)}, but its first event (index ${start.index}) says ${JSON.stringify(logged)}`,
+            { ...at, index: start.index, field },
+          );
+        }
+      }
+    }
+    for (const [id, state] of this.#states) {
+      if (recorded.has(id) || state.start === null || state.start.index >= loggedBefore) continue;
+      fail('session_mismatch', `session ${id} has events but no session record`, {
+        sessionId: id,
+        seq: 0,
+        index: state.start.index,
+        field: 'record',
+      });
+    }
   }
 
   get size(): number {
@@ -60,5 +120,24 @@ export class SessionChains {
     const ids: string[] = [];
     for (const [id, state] of this.#states) if (!state.ended) ids.push(id);
     return ids;
+  }
+}
+
+/** Each field of a record beside the same field of its session's first event, identity first. */
+function compared(record: SessionRecord, start: SessionStart): [string, unknown, unknown][] {
+  return [
+    ['identity', record.identity, start.identity],
+    ['subject', record.subject, subjectOf(start.identity)],
+    ['connection', record.connection, start.connection],
+    ['startedAt', record.startedAt, start.time],
+  ];
+}
+
+/** The subject of an identity as stored; undefined when it does not parse (never a record's). */
+function subjectOf(identity: string): unknown {
+  try {
+    return (JSON.parse(identity) as { subject?: unknown }).subject;
+  } catch {
+    return undefined;
   }
 }

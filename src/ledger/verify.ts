@@ -23,7 +23,7 @@ import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
 import { type ParallelOptions, workersFor } from './verify-parallel.js';
 import { PurgeRecordsRead } from './verify-purges.js';
-import type { CoverageRecords, RangeCheck, RangeSummary } from './verify-range.js';
+import { type CoverageRecords, type RangeCheck, type RangeSummary, sessionStart } from './verify-range.js';
 import { SessionChains } from './verify-sessions.js';
 import { type RangeTaker, streamParallel, streamRanges, streamSequential } from './verify-stream.js';
 import type { VerifyWorkers } from './verify-workers.js';
@@ -128,11 +128,13 @@ class Verification implements RangeTaker {
     try {
       // The session records are read before the log: a gateway appending while this runs only
       // adds events after them, so the log can hold more than they say, never less (a truncation).
-      const sessionCounts = await this.source.sessionCounts();
+      // Sessions that began before the records were read must have one.
+      const loggedBefore = await this.source.count();
+      const sessionRecords = await this.source.sessionRecords();
       await this.#purges.read(false);
       await this.#stream(await workers);
       this.#purges.checkAllReached();
-      this.#checkSessionRecords(sessionCounts);
+      this.#sessions.checkRecords(sessionRecords, loggedBefore);
       this.#checkCheckpointsBeyondLog();
       this.#checkAnchor();
       const unsigned = this.#purges.notCheckpointedNote(this.#checkpoints.at(-1)?.size ?? 0);
@@ -265,6 +267,7 @@ class Verification implements RangeTaker {
         fail('hash_mismatch', `event ${index}'s stored hash is not 64 hex characters`, at);
       }
     }
+    if (row.seq === 0) state.start = sessionStart(row, index);
     state.nextSeq = row.seq + 1;
     state.lastHash = row.hash;
     if (row.type === 'session.end') state.ended = true;
@@ -368,18 +371,6 @@ class Verification implements RangeTaker {
       fail('signature_invalid', `checkpoint ${cp.size}'s signature does not verify with key ${cp.keyId}`, {
         checkpointSize: cp.size,
       });
-    }
-  }
-
-  #checkSessionRecords(counts: ReadonlyMap<string, number>): void {
-    for (const [id, count] of counts) {
-      const found = this.#sessions.found(id);
-      if (found < count) {
-        fail('session_truncated', `session ${id} records ${count} events but the log holds ${found}`, {
-          sessionId: id,
-          seq: found,
-        });
-      }
     }
   }
 

@@ -146,7 +146,7 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
     },
     purgeRecords: async () => withTexts(await inner.purgeRecords()),
     count: () => inner.count(),
-    sessionCounts: () => inner.sessionCounts(),
+    sessionRecords: () => inner.sessionRecords(),
   };
 }
 

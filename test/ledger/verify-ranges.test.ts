@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import pg from 'pg';
 import { purgeRecorded } from '../../src/cli/commands/purge.js';
 import type { EventSource, EventSourceOpener, StoreBundle } from '../../src/core/ports.js';
 import { chainHashOf, encodeHeaderWith, encodeIdentity } from '../../src/ledger/chain.js';
@@ -16,79 +15,9 @@ import { type VerifyOptions, type VerifyReport, verifyLedger } from '../../src/l
 import { configSchema } from '../../src/protocols/index.js';
 import { eventSourceOpener } from '../../src/store/event-source-opener.js';
 import { openStore } from '../../src/store/index.js';
-import { sqliteDatabase } from '../store/sqlite-handle.js';
-import {
-  closeSharedTestPostgres,
-  type ScratchPostgresStore,
-  scratchPostgresStore,
-} from '../support/postgres-store.js';
-import {
-  type Ledger,
-  type LedgerSpec,
-  type LedgerStoreOpener,
-  laterAnsweredFirst,
-  SQLITE_LEDGER_STORE,
-  sessionName,
-  withLedger,
-} from './fixture.js';
-
-/**
- * A store the ledger is built in, how a worker opens it again, and raw SQL on it (`$1` parameters,
- * numbered in the order given).
- */
-interface Backend {
-  readonly name: string;
-  readonly open: LedgerStoreOpener;
-  reader(l: Ledger): EventSourceOpener;
-  sql(l: Ledger, text: string, ...params: unknown[]): Promise<Record<string, unknown>[]>;
-  /** Removes what open() made beyond the ledger's directory. */
-  cleanup(): Promise<void>;
-}
-
-const sqlite: Backend = {
-  name: 'sqlite',
-  open: (dir) => openStore(SQLITE_LEDGER_STORE, dir),
-  reader: (l) => eventSourceOpener(SQLITE_LEDGER_STORE, l.dir, l.dir),
-  async sql(l, text, ...params) {
-    const statement = sqliteDatabase(l.store).prepare(text.replace(/\$\d+/g, '?'));
-    if (statement.reader) return statement.all(...params) as Record<string, unknown>[];
-    statement.run(...params);
-    return [];
-  },
-  cleanup: async () => {},
-};
-
-function postgres(): Backend {
-  const scratches = new Map<string, ScratchPostgresStore>();
-  const config = (scratch: ScratchPostgresStore) => configSchema.parse({ store: scratch.section });
-  const scratchOf = (l: Ledger) => scratches.get(l.dir)!;
-  return {
-    name: 'postgres',
-    async open(dir) {
-      const scratch = scratches.get(dir) ?? (await scratchPostgresStore('schema'));
-      scratches.set(dir, scratch);
-      return openStore(config(scratch), dir);
-    },
-    reader: (l) => eventSourceOpener(config(scratchOf(l)), l.dir, l.dir),
-    async sql(l, text, ...params) {
-      const scratch = scratchOf(l);
-      const client = new pg.Client({
-        connectionString: scratch.url,
-        options: `-c search_path=${scratch.schema}`,
-      });
-      await client.connect();
-      try {
-        return (await client.query(text, params)).rows as Record<string, unknown>[];
-      } finally {
-        await client.end();
-      }
-    },
-    async cleanup() {
-      for (const scratch of scratches.values()) await scratch.drop();
-      scratches.clear();
-    },
-  };
-}
+import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { type Backend, postgres, sqlite, withBackendLedger } from './backends.js';
+import { type Ledger, type LedgerSpec, laterAnsweredFirst, sessionName } from './fixture.js';
 
 const BACKENDS = [sqlite, postgres()];
 after(() => closeSharedTestPostgres());
@@ -140,18 +69,6 @@ async function bothWays(
   const reading = await verifyReading(backend, l, options);
   assert.deepEqual(reading.report, alone);
   return reading;
-}
-
-async function withBackendLedger(
-  backend: Backend,
-  spec: LedgerSpec,
-  body: (l: Ledger) => Promise<void>,
-): Promise<void> {
-  try {
-    await withLedger(spec, body, backend.open);
-  } finally {
-    await backend.cleanup();
-  }
 }
 
 /** Five sessions interleaved: with ranges of five events, each session has one event per range. */

@@ -115,7 +115,7 @@ test('verifying while the gateway appends: events committed meanwhile are never 
       return rows;
     },
     count: () => source.count(),
-    sessionCounts: () => source.sessionCounts(),
+    sessionRecords: () => source.sessionRecords(),
     purgeRecords: () => source.purgeRecords(),
   };
   const report = await verifyLedger(racing, await ledger.store.ledger.listCheckpoints(), {

@@ -1,7 +1,7 @@
 // The PostgreSQL store's log reader for verification, checkpoints and export: rows as arrays, text
 // columns as stored, so verification hashes exactly the text that was written.
 import type pg from 'pg';
-import type { EventSource, RawEventRow } from '../../core/ports.js';
+import type { EventSource, RawEventRow, SessionRecord } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
 import { EVENT_COLUMNS, type EventTuple, rawEventRow } from './event-rows.js';
 import { safeInteger } from './pg-integers.js';
@@ -25,13 +25,20 @@ export function postgresEventSource(pool: pg.Pool): EventSource {
       const { rows } = await pool.query('SELECT size FROM ledger_head');
       return safeInteger((rows[0] as { size: unknown }).size, 'ledger_head.size');
     },
-    async sessionCounts() {
-      const { rows } = await pool.query('SELECT id, event_count FROM sessions');
-      return new Map(
-        (rows as { id: string; event_count: string }[]).map((r) => [
-          r.id,
-          safeInteger(r.event_count, 'sessions.event_count'),
-        ]),
+    async sessionRecords() {
+      const { rows } = await pool.query<[string, string, string, string, string, string]>({
+        text: 'SELECT id, connection, subject, identity, started_at, event_count FROM sessions',
+        rowMode: 'array',
+      });
+      return rows.map(
+        ([id, connection, subject, identity, startedAt, count]): SessionRecord => ({
+          id,
+          connection,
+          subject,
+          identity,
+          startedAt,
+          eventCount: safeInteger(count, 'sessions.event_count'),
+        }),
       );
     },
   };
