@@ -2,7 +2,7 @@
 // backend, so one mapping serves them all. Integer columns arrive as the driver gives them (a
 // number from SQLite, bigint text from PostgreSQL); each backend says how to read one exactly.
 import type { Identity, JsonObject, SessionSummary, StoredEvent } from '../core/events.js';
-import type { RawEventRow } from '../core/ports.js';
+import type { RawEventRow, SessionRecord } from '../core/ports.js';
 
 export const EVENT_COLUMNS =
   'idx, session_id, seq, type, time, connection, subject, identity, payload, payload_hash, prev_hash, hash, payload_object';
@@ -44,6 +44,24 @@ export function rawEventRowOf(t: EventTuple, integer: IntegerOf): RawEventRow {
     hash: t[11],
     payloadObject: t[12],
   };
+}
+
+/** The sessions columns verification compares with each session's first event. */
+export const SESSION_RECORD_COLUMNS = 'id, connection, subject, identity, started_at, event_count';
+
+/** A sessions row in SESSION_RECORD_COLUMNS order, as a driver gives it in array mode. */
+export type SessionRecordTuple = [
+  id: string,
+  connection: string,
+  subject: string,
+  identity: string,
+  startedAt: string,
+  eventCount: unknown,
+];
+
+export function sessionRecordOf(t: SessionRecordTuple, integer: IntegerOf): SessionRecord {
+  const [id, connection, subject, identity, startedAt, count] = t;
+  return { id, connection, subject, identity, startedAt, eventCount: integer(count, 'sessions.event_count') };
 }
 
 export function storedEventOf(raw: RawEventRow): StoredEvent {

@@ -1,8 +1,9 @@
 // The PostgreSQL store's log reader for verification, checkpoints and export: rows as arrays, text
 // columns as stored, so verification hashes exactly the text that was written.
 import type pg from 'pg';
-import type { EventSource, RawEventRow, SessionRecord } from '../../core/ports.js';
+import type { EventSource, RawEventRow } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
+import { SESSION_RECORD_COLUMNS, type SessionRecordTuple, sessionRecordOf } from '../ledger-rows.js';
 import { EVENT_COLUMNS, type EventTuple, rawEventRow } from './event-rows.js';
 import { safeInteger } from './pg-integers.js';
 
@@ -26,20 +27,11 @@ export function postgresEventSource(pool: pg.Pool): EventSource {
       return safeInteger((rows[0] as { size: unknown }).size, 'ledger_head.size');
     },
     async sessionRecords() {
-      const { rows } = await pool.query<[string, string, string, string, string, string]>({
-        text: 'SELECT id, connection, subject, identity, started_at, event_count FROM sessions',
+      const { rows } = await pool.query<SessionRecordTuple>({
+        text: `SELECT ${SESSION_RECORD_COLUMNS} FROM sessions`,
         rowMode: 'array',
       });
-      return rows.map(
-        ([id, connection, subject, identity, startedAt, count]): SessionRecord => ({
-          id,
-          connection,
-          subject,
-          identity,
-          startedAt,
-          eventCount: safeInteger(count, 'sessions.event_count'),
-        }),
-      );
+      return rows.map((t) => sessionRecordOf(t, safeInteger));
     },
   };
 }

@@ -1,11 +1,16 @@
 // The SQLite store's fast log reader: the `events` table read directly, rows as arrays, payloads
 // left as the stored text, so verification hashes exactly the bytes on disk.
 import type Database from 'better-sqlite3';
-import type { EventSource, RawEventRow, SessionRecord } from '../../core/ports.js';
+import type { EventSource, RawEventRow } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
-import { EVENT_COLUMNS, type EventTuple, rawEventRowOf } from '../ledger-rows.js';
-
-type SessionTuple = [string, string, string, string, string, unknown];
+import {
+  EVENT_COLUMNS,
+  type EventTuple,
+  rawEventRowOf,
+  SESSION_RECORD_COLUMNS,
+  type SessionRecordTuple,
+  sessionRecordOf,
+} from '../ledger-rows.js';
 
 export function sqliteEventSource(db: Database.Database): EventSource {
   // Rows as arrays: better-sqlite3 builds those much faster than objects.
@@ -18,9 +23,7 @@ export function sqliteEventSource(db: Database.Database): EventSource {
     .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE type = '${PURGE_RECORD_TYPE}' ORDER BY idx`)
     .raw(true);
   const count = db.prepare('SELECT COUNT(*) AS n FROM events');
-  const sessions = db
-    .prepare('SELECT id, connection, subject, identity, started_at, event_count FROM sessions')
-    .raw(true);
+  const sessions = db.prepare(`SELECT ${SESSION_RECORD_COLUMNS} FROM sessions`).raw(true);
   return {
     async readEvents(fromIndex, limit) {
       return (page.all(fromIndex, limit) as EventTuple[]).map(rowOf);
@@ -32,16 +35,7 @@ export function sqliteEventSource(db: Database.Database): EventSource {
       return (count.get() as { n: number }).n;
     },
     async sessionRecords() {
-      return (sessions.all() as SessionTuple[]).map(
-        ([id, connection, subject, identity, startedAt, count]): SessionRecord => ({
-          id,
-          connection,
-          subject,
-          identity,
-          startedAt,
-          eventCount: sqliteInteger(count, 'sessions.event_count'),
-        }),
-      );
+      return (sessions.all() as SessionRecordTuple[]).map((t) => sessionRecordOf(t, sqliteInteger));
     },
   };
 }
