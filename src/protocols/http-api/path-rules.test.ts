@@ -188,6 +188,25 @@ test('a deny rule written with capitals holds every case spelling a case-insensi
   assert.equal(decision('/providers/Microsoft.Storage/x'), 'allow');
 });
 
+test('an allow rule written with capitals admits the path it names, under a default deny', () => {
+  const connection = HTTP_CONNECTION_TYPES.http.parse({
+    name: 'api',
+    type: 'http',
+    upstream: 'http://127.0.0.1:1',
+    default_action: 'deny',
+    rules: [
+      { path: '/providers/Microsoft.Compute/secrets/**', action: 'deny' },
+      { path: '/providers/Microsoft.Compute/**', action: 'allow' },
+    ],
+  });
+  const decision = (raw: string) => pathDecision(connection, 'GET', pathReadings(raw)).action;
+  // Its lower-cased reading matched no rule as written, so the default denied the request.
+  assert.equal(decision('/providers/Microsoft.Compute/vm1'), 'allow');
+  assert.equal(decision('/providers/microsoft.compute/vm1'), 'deny', 'an allow matches the path as written');
+  assert.equal(decision('/providers/Microsoft.Compute/SECRETS/k'), 'deny', 'a deny still holds every case');
+  assert.equal(decision('/providers/Microsoft.Compute/../Microsoft.Storage/x'), 'deny');
+});
+
 test('examples', () => {
   assert.equal(canonicalPath('/x/../admin/users'), '/admin/users');
   assert.equal(canonicalPath('/%61dmin'), '/admin');

@@ -126,7 +126,9 @@ export function methodReadings(method: string): string[] {
  * The rules' decision for a request: denied if any reading of its method and path is (see
  * methodReadings, pathReadings), also when the rules are read ignoring case: a router that ignores
  * case serves `/microsoft.compute` as the `/Microsoft.Compute` a rule names, and lower-casing the
- * path alone would not meet a pattern written with capitals. Allowed only by what the request itself is.
+ * path alone would not meet a pattern written with capitals. A reading no rule names falls to the
+ * default, unless a rule allows it ignoring case (the lower-cased reading of `/Microsoft.Compute/x`,
+ * which its allow rule names). Allowed only by what the request itself is.
  */
 export function pathDecision(
   config: HttpConnectionConfig,
@@ -136,10 +138,11 @@ export function pathDecision(
   const allowed = decide(config, method, readings[0]!);
   for (const m of methodReadings(method)) {
     for (const path of readings) {
-      for (const ignoreCase of [false, true]) {
-        const decision = decide(config, m, path, ignoreCase);
-        if (decision.action === 'deny') return decision;
-      }
+      const exact = decide(config, m, path);
+      const anyCase = decide(config, m, path, true);
+      if (exact.action === 'deny' && exact.rule !== null) return exact;
+      // A rule that denies it ignoring case, or none that names it in any case (the default).
+      if (anyCase.action === 'deny') return anyCase;
     }
   }
   return allowed;
