@@ -5,20 +5,17 @@
 // Real parts: the official MCP SDK client, Vigil, and the demo tool server behind a small proxy
 // that answers one tool's calls with such an error.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
-import { forwarded, requestBody } from '../mcp/upstream-proxy.js';
+import { type McpFixture, sdkClient, UPSTREAM_TOKEN } from '../mcp/fixture.js';
+import { forwarded, requestBody, startProxiedMcpFixture } from '../mcp/upstream-proxy.js';
 import { TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
 
 let f: McpFixture;
-let proxy: Server;
-let target = '';
+let closeFixture: () => Promise<void>;
 
 before(async () => {
-  proxy = createServer(async (req, res) => {
+  ({ fixture: f, close: closeFixture } = await startProxiedMcpFixture(async (req, res, target) => {
     const body = await requestBody(req);
     const message =
       body.length > 0
@@ -52,16 +49,11 @@ before(async () => {
     if (answer.body)
       for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) res.write(chunk);
     res.end();
-  });
-  const proxyUrl = await listenOnLoopback(proxy);
-  f = await startMcpFixture({ connections: [{ upstream: `${proxyUrl}/mcp` }] });
-  target = f.upstream.url;
+  }));
 });
 
 after(async () => {
-  await f?.close();
-  proxy?.closeAllConnections();
-  await new Promise<void>((r) => proxy?.close(() => r()));
+  await closeFixture?.();
 });
 
 test("a server's error that quotes the credential Vigil sent reaches the client masked", async () => {

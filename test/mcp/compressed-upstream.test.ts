@@ -2,23 +2,20 @@
 // request asked for: Vigil decodes it, so listings and calls work and are recorded as the client
 // gets them; an answer in a coding Vigil cannot read fails closed with a recorded error.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { constants, createGzip } from 'node:zlib';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
-import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
-import { forwarded, requestBody } from './upstream-proxy.js';
+import { type McpFixture, sdkClient, UPSTREAM_TOKEN } from './fixture.js';
+import { forwarded, requestBody, startProxiedMcpFixture } from './upstream-proxy.js';
 
 let f: McpFixture;
-let proxy: Server;
-let target = '';
+let closeFixture: () => Promise<void>;
 /** The coding the proxy answers with: gzip, or one no one can read. */
 let coding: 'gzip' | 'x-unknown' = 'gzip';
 
 before(async () => {
-  proxy = createServer(async (req, res) => {
+  ({ fixture: f, close: closeFixture } = await startProxiedMcpFixture(async (req, res, target) => {
     const { answer, headers: out } = await forwarded(target, req, await requestBody(req));
     if (!answer.body) {
       res.writeHead(answer.status, out).end();
@@ -30,16 +27,11 @@ before(async () => {
     if (sink) sink.pipe(res);
     for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) (sink ?? res).write(chunk);
     (sink ?? res).end();
-  });
-  const proxyUrl = await listenOnLoopback(proxy);
-  f = await startMcpFixture({ connections: [{ upstream: `${proxyUrl}/mcp` }] });
-  target = f.upstream.url;
+  }));
 });
 
 after(async () => {
-  await f?.close();
-  proxy?.closeAllConnections();
-  await new Promise<void>((r) => proxy?.close(() => r()));
+  await closeFixture?.();
 });
 
 test('listings and tool calls through an upstream that compresses are the upstream’s, recorded decoded', async () => {

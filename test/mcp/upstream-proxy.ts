@@ -1,7 +1,9 @@
 // A test's proxy in front of the MCP fixture's upstream: it reads the client's request, may answer
 // some itself, and sends the rest on as they came; the upstream's answer comes back with the
 // headers a proxy may pass on (its own length and framing are the proxy's to set).
-import type { IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from '../support/loopback.js';
+import { type McpFixture, startMcpFixture } from './fixture.js';
 
 export async function requestBody(req: IncomingMessage): Promise<Buffer<ArrayBuffer>> {
   const chunks: Buffer[] = [];
@@ -28,4 +30,26 @@ export async function forwarded(
     if (k !== 'content-length' && k !== 'transfer-encoding') headers[k] = v;
   });
   return { answer, headers };
+}
+
+/**
+ * The MCP fixture whose connection reaches its upstream through `handle`, which is given the
+ * upstream's address to forward to; `close` stops both.
+ */
+export async function startProxiedMcpFixture(
+  handle: (req: IncomingMessage, res: ServerResponse, target: string) => Promise<void>,
+): Promise<{ fixture: McpFixture; close(): Promise<void> }> {
+  let target = '';
+  const proxy = createServer((req, res) => void handle(req, res, target));
+  const proxyUrl = await listenOnLoopback(proxy);
+  const fixture = await startMcpFixture({ connections: [{ upstream: `${proxyUrl}/mcp` }] });
+  target = fixture.upstream.url;
+  return {
+    fixture,
+    async close() {
+      await fixture.close();
+      proxy.closeAllConnections();
+      await new Promise<void>((r) => proxy.close(() => r()));
+    },
+  };
 }
