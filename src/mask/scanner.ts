@@ -13,15 +13,14 @@ import {
   compileRule,
   continuePiece,
   type Family,
-  type FutureAnchor,
   type KnownEntry,
   LOOKAHEAD_MARGIN,
-  partialSuffix,
   type RawFinding,
 } from './compiled-rules.js';
 import { visibleReading } from './invisible-characters.js';
 import { LiteralSearch } from './literal-search.js';
-import { isRunChar, TokenRunFinder } from './token-runs.js';
+import { StreamHold, type TailRule } from './stream-hold.js';
+import { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
 import { UnanchoredSearch } from './unanchored-search.js';
 import { shannonEntropy } from './validators.js';
@@ -60,12 +59,7 @@ export class Scanner {
   private readonly families: readonly Family[];
   private readonly prefixed: readonly { rule: CompiledRule; exact: RegExp }[];
   private readonly allow: ReadonlySet<string>;
-  private readonly known: ReadonlyMap<string, KnownEntry>;
-  private readonly anchorFamily: Family | null;
-  private readonly futureAnchors: readonly FutureAnchor[];
-  /** Unanchored rules: a stream holds back their trailing run of `tailChars`, or `maxLength`. */
-  private readonly tails: readonly { tail: RegExp | null; maxLength: number }[];
-  private readonly runs: TokenRunFinder | null;
+  private readonly hold: StreamHold;
 
   /**
    * `readInvisible`: read text with invisible characters set aside (invisible-characters.ts). Off
@@ -79,7 +73,6 @@ export class Scanner {
     private readonly readInvisible = true,
   ) {
     this.allow = allow;
-    this.known = known;
     const runRules = new Set(rules.filter((r) => r.engine === 'token-runs').map((r) => r.id));
     const compiled = rules.filter((r) => r.engine === undefined).map(compileRule);
     const families: Family[] = [];
@@ -96,18 +89,18 @@ export class Scanner {
     }
     // Every literal anchor of every rule in one case-insensitive expression.
     const members = compiled.flatMap((c) => (c.rule.anchors ?? []).map((anchor) => ({ c, anchor })));
-    this.anchorFamily = members.length > 0 ? anchorFamily(members) : null;
-    if (this.anchorFamily) families.push(this.anchorFamily);
-    this.futureAnchors = members.map(({ anchor }) => ({
+    const anchors = members.length > 0 ? anchorFamily(members) : null;
+    if (anchors) families.push(anchors);
+    const futureAnchors = members.map(({ anchor }) => ({
       literals: anchor.literals,
       caseInsensitive: anchor.caseInsensitive ?? false,
       back: anchor.back ?? 0,
       backChars: anchor.backChars ? new RegExp(`${anchor.backChars}`) : null,
     }));
-    this.runs = runRules.size > 0 ? new TokenRunFinder(runRules) : null;
-    if (this.runs) {
+    const runs = runRules.size > 0 ? new TokenRunFinder(runRules) : null;
+    if (runs) {
       families.push({
-        runs: this.runs,
+        runs,
         finder: /$^/g,
         byAnchor: null,
         caseInsensitive: false,
@@ -115,7 +108,8 @@ export class Scanner {
         known: null,
       });
     }
-    const tails: { tail: RegExp | null; maxLength: number }[] = [];
+    // Unanchored rules: a stream holds back their trailing run of `tailChars`, or `maxLength`.
+    const tails: TailRule[] = [];
     const unanchored = compiled.filter((c) => !c.rule.anchors);
     const union = unanchored.length > 0 ? new UnanchoredSearch(unanchored.map((c) => c.rule.pattern)) : null;
     for (const c of compiled) {
@@ -134,7 +128,6 @@ export class Scanner {
         });
       }
     }
-    this.tails = tails;
     this.families = families;
     // Rules recognised by a case-sensitive prefix, to name what a keyword rule found.
     this.prefixed = compiled
@@ -147,79 +140,24 @@ export class Scanner {
     const longestLiteral = Math.max(0, ...[...known.keys()].map((k) => k.length));
     // Token runs are held while open (holdFrom), not through the window.
     this.maxMatchLength = Math.max(longestLiteral, 1, ...compiled.map((c) => c.rule.maxLength));
+    this.hold = new StreamHold({
+      runs,
+      anchorFamily: anchors,
+      futureAnchors,
+      tails,
+      knownLiterals: [...known.keys()],
+      maxMatchLength: this.maxMatchLength,
+    });
   }
 
   /**
    * Where a stream must start holding text back: no match can start before this offset and still
-   * grow with text not yet seen. It is the earliest of: a token run or block open at the end; an
-   * anchor seen whose rule's longest match would reach past the end; the run of characters that
-   * could precede an anchor not yet seen; the trailing run of an unanchored rule's tail
-   * characters; a suffix that begins a known secret. Never inside a token run.
+   * grow with text not yet seen (stream-hold.ts), read through invisible characters.
    */
   holdFrom(text: string, from: number): number {
     const reading = this.readInvisible ? visibleReading(text) : null;
-    if (reading === null) return this.holdFromVisible(text, from);
-    return reading.toOriginal(this.holdFromVisible(reading.text, reading.toReading(from)));
-  }
-
-  private holdFromVisible(text: string, from: number): number {
-    const n = text.length;
-    let hold = n;
-    if (this.runs) hold = Math.min(hold, this.runs.openStart(text, from));
-    // Anchors already in the text whose match could still grow.
-    const family = this.anchorFamily;
-    if (family) {
-      const horizon = Math.max(from, n - this.maxMatchLength - LOOKAHEAD_MARGIN);
-      const search = family.anchors!;
-      for (let at = search.next(text, horizon); at >= 0; at = search.next(text, at + 1)) {
-        const rules = family.byAnchor!.get(search.root())!;
-        for (const r of rules) {
-          if (r.exact !== null && !r.exact.some((l) => text.startsWith(l, at))) continue;
-          const start = Math.max(from, at - r.back);
-          if (start + r.c.rule.maxLength + LOOKAHEAD_MARGIN > n) hold = Math.min(hold, start);
-        }
-        if (hold <= from) return from;
-      }
-    }
-    // Anchors not yet (wholly) seen: a suffix that begins a literal, and what may precede it.
-    for (const a of this.futureAnchors) {
-      for (const literal of a.literals) {
-        const partial = partialSuffix(text, literal, a.caseInsensitive, from);
-        let start = n - partial;
-        let back = 0;
-        while (
-          back < a.back &&
-          start > from &&
-          (a.backChars === null || a.backChars.test(text[start - 1]!))
-        ) {
-          start--;
-          back++;
-        }
-        if (start < hold) hold = start;
-      }
-    }
-    for (const t of this.tails) {
-      let start = n;
-      if (t.tail === null) start = n - t.maxLength - LOOKAHEAD_MARGIN;
-      else
-        while (start > from && n - start < t.maxLength + LOOKAHEAD_MARGIN && t.tail.test(text[start - 1]!))
-          start--;
-      if (start < hold) hold = start;
-    }
-    for (const literal of this.known.keys()) {
-      const partial = partialSuffix(text, literal, false, from);
-      if (n - partial < hold) hold = n - partial;
-    }
-    hold = Math.max(from, hold);
-    // Never inside a token run: the run is judged whole.
-    while (
-      hold > from &&
-      hold < n &&
-      isRunChar(text.charCodeAt(hold - 1)) &&
-      isRunChar(text.charCodeAt(hold))
-    )
-      hold--;
-    return hold;
+    if (reading === null) return this.hold.from(text, from);
+    return reading.toOriginal(this.hold.from(reading.text, reading.toReading(from)));
   }
 
   /**
