@@ -183,6 +183,12 @@ export interface SessionRecord {
   readonly identity: string;
   readonly startedAt: string;
   readonly eventCount: number;
+  /** The protocol `vigil sessions --protocol` filters by. */
+  readonly protocol: string;
+  /** The time of the session's session.end, null while it is open. */
+  readonly endedAt: string | null;
+  /** The reason its session.end gave, as `vigil sessions` shows it. */
+  readonly endReason: string | null;
 }
 
 /**

@@ -41,6 +41,9 @@ export function storeEventSource(store: Store): EventSource {
         identity: JSON.stringify(s.identity),
         startedAt: s.startedAt,
         eventCount: s.eventCount,
+        protocol: s.protocol,
+        endedAt: s.endedAt,
+        endReason: s.endReason,
       }));
     },
     async purgeRecords() {

@@ -30,8 +30,8 @@ export const FAULT_KINDS = [
   'session_truncated',
   /**
    * A session record (what `vigil sessions` lists and filters by) disagrees with its session's first
-   * event: subject, identity, connection or start time changed; or a record with no events, or a
-   * session's events with no record.
+   * event (subject, identity, connection, start time, protocol) or latest session.end (end time,
+   * end reason); or a record with no events, or a session's events with no record.
    */
   'session_mismatch',
   /** An anchor line was edited, removed or reordered, or disagrees with the stored checkpoint. */
@@ -61,8 +61,9 @@ export interface LedgerFault {
   /** The size of the checkpoint at fault, when it is a checkpoint's. */
   readonly checkpointSize?: number;
   /**
-   * The session record's field at fault (`session_mismatch`): `subject`, `identity`, `connection`
-   * or `startedAt`, or `events` for a record with no events and `record` for events with no record.
+   * The session record's field at fault (`session_mismatch`): `subject`, `identity`, `connection`,
+   * `startedAt`, `protocol`, `endedAt` or `endReason`, or `events` for a record with no events and
+   * `record` for events with no record.
    */
   readonly field?: string;
   /** The 1-based anchor line at fault. */

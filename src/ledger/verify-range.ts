@@ -27,6 +27,20 @@ export interface SessionStart {
   readonly connection: string;
   readonly identity: string;
   readonly time: string;
+  /**
+   * The protocol a session.start names; undefined when the first event is another type, names
+   * none, or its payload was not hashed here (purged, or outside `--session`/`--since`).
+   */
+  readonly protocol: string | undefined;
+}
+
+/** A session.end as the log holds it: the record's `ended_at` and `end_reason` repeat the last one. */
+export interface SessionEnd {
+  readonly sessionId: string;
+  readonly index: number;
+  readonly time: string;
+  /** The reason it gives (null: none); undefined when its payload was not hashed here. */
+  readonly reason: string | null | undefined;
 }
 
 /** Each session of a range, in the order of its first event there: where it starts and ends. */
@@ -41,6 +55,8 @@ export interface SessionRuns {
   readonly ended: boolean[];
   /** The sessions that begin in the range (their seq 0 is in it): few, so only those are sent. */
   readonly starts: SessionStart[];
+  /** The range's session.end events, in log order. */
+  readonly ends: SessionEnd[];
 }
 
 export interface RangeSummary {
@@ -92,6 +108,7 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
     lastHashes: [],
     ended: [],
     starts: [],
+    ends: [],
   };
   const position = new Map<string, number>();
   const purgeRecords: { index: number; payload: string }[] = [];
@@ -112,13 +129,16 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
       sessions.lastSeqs.push(row.seq);
       sessions.lastHashes.push(row.hash);
       sessions.ended.push(false);
-      if (row.seq === 0) sessions.starts.push(sessionStart(row, index));
+      if (row.seq === 0) sessions.starts.push(sessionStart(row, index, inDepth(row, depth)));
     } else {
       if (row.seq !== sessions.lastSeqs[at]! + 1 || row.prevHash !== sessions.lastHashes[at]) return null;
       sessions.lastSeqs[at] = row.seq;
       sessions.lastHashes[at] = row.hash;
     }
-    if (row.type === 'session.end') sessions.ended[at] = true;
+    if (row.type === 'session.end') {
+      sessions.ended[at] = true;
+      sessions.ends.push(sessionEnd(row, index, inDepth(row, depth)));
+    }
     const purgeRecord = row.type === PURGE_RECORD_TYPE;
     const rehash = inDepth(row, depth);
     if (rehash) deep++;
@@ -155,12 +175,38 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
   };
 }
 
-export function sessionStart(row: RawEventRow, index: number): SessionStart {
+/** `hashed`: the row's payload is checked against its hash before the verifier takes the row. */
+export function sessionStart(row: RawEventRow, index: number, hashed: boolean): SessionStart {
+  const protocol = row.type === 'session.start' ? payloadString(row, hashed, 'protocol') : undefined;
   return {
     sessionId: row.sessionId,
     index,
     connection: row.connection,
     identity: row.identity,
     time: row.time,
+    protocol: protocol ?? undefined,
   };
+}
+
+export function sessionEnd(row: RawEventRow, index: number, hashed: boolean): SessionEnd {
+  return {
+    sessionId: row.sessionId,
+    index,
+    time: row.time,
+    reason: payloadString(row, hashed, 'reason'),
+  };
+}
+
+/**
+ * A payload member as the stores copy it into the session record (a string, else null), read only
+ * from a payload whose hash is checked: an unchecked one could be rewritten to match the record.
+ */
+function payloadString(row: RawEventRow, hashed: boolean, name: string): string | null | undefined {
+  if (!hashed || row.payload === null) return undefined;
+  try {
+    const value = (JSON.parse(row.payload) as Record<string, unknown>)[name];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,7 +6,7 @@
 import type { SessionRecord } from '../core/ports.js';
 import { GENESIS_HASH } from './chain.js';
 import { fail } from './verify-fault.js';
-import type { SessionRuns, SessionStart } from './verify-range.js';
+import type { SessionEnd, SessionRuns, SessionStart } from './verify-range.js';
 
 export interface SessionState {
   nextSeq: number;
@@ -14,6 +14,8 @@ export interface SessionState {
   ended: boolean;
   /** The session's seq 0 as taken, null until then. */
   start: SessionStart | null;
+  /** Its session.end events taken, in log order (one, but an adopted session may get two). */
+  ends: SessionEnd[];
 }
 
 export class SessionChains {
@@ -24,7 +26,7 @@ export class SessionChains {
   of(sessionId: string): SessionState {
     let state = this.#states.get(sessionId);
     if (!state) {
-      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false, start: null };
+      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false, start: null, ends: [] };
       this.#states.set(sessionId, state);
     }
     return state;
@@ -55,14 +57,17 @@ export class SessionChains {
       if (runs.ended[i]) state.ended = true;
     }
     for (const start of runs.starts) this.#states.get(start.sessionId)!.start = start;
+    for (const end of runs.ends) this.#states.get(end.sessionId)!.ends.push(end);
   }
 
   /**
    * Checks the session records, read before the log, against the chains taken: each session holds
    * at least the events its record counts, and its record repeats its first event's subject,
-   * identity, connection and time (the record is what `vigil sessions` lists and filters by, and is
-   * written with that event, in the same transaction). A session whose first event is among the
-   * first `loggedBefore` events (those in the log when the records were read) must have a record.
+   * identity, connection, time and protocol (the record is what `vigil sessions` lists and filters
+   * by, and is written with that event, in the same transaction), and its latest session.end's time
+   * and reason. A session whose first event is among the first `loggedBefore` events (those in the
+   * log when the records were read) must have a record, and one ended among them a record that
+   * says so.
    */
   checkRecords(records: readonly SessionRecord[], loggedBefore: number): void {
     for (const record of records) {
@@ -81,7 +86,8 @@ export class SessionChains {
     const recorded = new Set<string>();
     for (const record of records) {
       recorded.add(record.id);
-      const start = this.#states.get(record.id)?.start;
+      const state = this.#states.get(record.id);
+      const start = state?.start;
       const at = { sessionId: record.id, seq: 0 };
       if (!start) {
         fail('session_mismatch', `session ${record.id} has a session record but no events in the log`, {
@@ -98,6 +104,7 @@ export class SessionChains {
             { ...at, index: start.index, field },
           );
         }
+        checkEnd(record, state!.ends.findLast((e) => e.index < loggedBefore) ?? null);
       }
     }
     for (const [id, state] of this.#states) {
@@ -125,12 +132,44 @@ export class SessionChains {
 
 /** Each field of a record beside the same field of its session's first event, identity first. */
 function compared(record: SessionRecord, start: SessionStart): [string, unknown, unknown][] {
-  return [
+  const fields: [string, unknown, unknown][] = [
     ['identity', record.identity, start.identity],
     ['subject', record.subject, subjectOf(start.identity)],
     ['connection', record.connection, start.connection],
     ['startedAt', record.startedAt, start.time],
   ];
+  if (start.protocol !== undefined) fields.push(['protocol', record.protocol, start.protocol]);
+  return fields;
+}
+
+/**
+ * A record's end against the session's latest session.end: an end the log does not hold (a live
+ * session shown as over), an ended session shown as open, or another time or reason (an end by
+ * policy shown as an ordinary close) is a mismatch. `end`: the latest logged before the records
+ * were read (a later one is not yet in them).
+ */
+function checkEnd(record: SessionRecord, end: SessionEnd | null): void {
+  const at = { sessionId: record.id, seq: 0 };
+  if (end === null) {
+    if (record.endedAt !== null) {
+      fail(
+        'session_mismatch',
+        `session ${record.id}'s record says it ended at ${JSON.stringify(record.endedAt)}, but the log holds no session.end for it`,
+        { ...at, field: 'endedAt' },
+      );
+    }
+    return;
+  }
+  const fields: [string, unknown, unknown][] = [['endedAt', record.endedAt, end.time]];
+  if (end.reason !== undefined) fields.push(['endReason', record.endReason, end.reason]);
+  for (const [field, stored, logged] of fields) {
+    if (stored === logged) continue;
+    fail(
+      'session_mismatch',
+      `session ${record.id}'s record says ${field} ${JSON.stringify(stored)}, but its session.end (index ${end.index}) says ${JSON.stringify(logged)}`,
+      { ...at, index: end.index, field },
+    );
+  }
 }
 
 /** The subject of an identity as stored; undefined when it does not parse (never a record's). */

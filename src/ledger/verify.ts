@@ -23,7 +23,13 @@ import type { BatchCheck } from './verify-batch.js';
 import { Fault, fail } from './verify-fault.js';
 import { type ParallelOptions, workersFor } from './verify-parallel.js';
 import { PurgeRecordsRead } from './verify-purges.js';
-import { type CoverageRecords, type RangeCheck, type RangeSummary, sessionStart } from './verify-range.js';
+import {
+  type CoverageRecords,
+  type RangeCheck,
+  type RangeSummary,
+  sessionEnd,
+  sessionStart,
+} from './verify-range.js';
 import { SessionChains } from './verify-sessions.js';
 import { type RangeTaker, streamParallel, streamRanges, streamSequential } from './verify-stream.js';
 import type { VerifyWorkers } from './verify-workers.js';
@@ -267,10 +273,14 @@ class Verification implements RangeTaker {
         fail('hash_mismatch', `event ${index}'s stored hash is not 64 hex characters`, at);
       }
     }
-    if (row.seq === 0) state.start = sessionStart(row, index);
+    // In depth, the payload was hashed above (or by the worker that vouched for the row).
+    if (row.seq === 0) state.start = sessionStart(row, index, deep);
     state.nextSeq = row.seq + 1;
     state.lastHash = row.hash;
-    if (row.type === 'session.end') state.ended = true;
+    if (row.type === 'session.end') {
+      state.ended = true;
+      state.ends.push(sessionEnd(row, index, deep));
+    }
     this.#events++;
   }
 

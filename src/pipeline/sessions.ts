@@ -83,9 +83,10 @@ export class SessionManager {
       ended: false,
       grantId: options.grantId ?? null,
     };
+    // The protocol after the facts: it is what the session record lists, and verify holds them equal.
     await this.#pipeline.observe(session, 'session.start', {
-      protocol: options.protocol,
       ...(options.facts ?? {}),
+      protocol: options.protocol,
       ...(session.grantId ? { grant_id: session.grantId } : {}),
     });
     this.#live.set(session.sessionId, session);

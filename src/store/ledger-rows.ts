@@ -47,7 +47,8 @@ export function rawEventRowOf(t: EventTuple, integer: IntegerOf): RawEventRow {
 }
 
 /** The sessions columns verification compares with each session's first event. */
-export const SESSION_RECORD_COLUMNS = 'id, connection, subject, identity, started_at, event_count';
+export const SESSION_RECORD_COLUMNS =
+  'id, connection, subject, identity, started_at, event_count, protocol, ended_at, end_reason';
 
 /** A sessions row in SESSION_RECORD_COLUMNS order, as a driver gives it in array mode. */
 export type SessionRecordTuple = [
@@ -57,11 +58,24 @@ export type SessionRecordTuple = [
   identity: string,
   startedAt: string,
   eventCount: unknown,
+  protocol: string,
+  endedAt: string | null,
+  endReason: string | null,
 ];
 
 export function sessionRecordOf(t: SessionRecordTuple, integer: IntegerOf): SessionRecord {
-  const [id, connection, subject, identity, startedAt, count] = t;
-  return { id, connection, subject, identity, startedAt, eventCount: integer(count, 'sessions.event_count') };
+  const [id, connection, subject, identity, startedAt, count, protocol, endedAt, endReason] = t;
+  return {
+    id,
+    connection,
+    subject,
+    identity,
+    startedAt,
+    eventCount: integer(count, 'sessions.event_count'),
+    protocol,
+    endedAt,
+    endReason,
+  };
 }
 
 export function storedEventOf(raw: RawEventRow): StoredEvent {

@@ -23,6 +23,11 @@ export interface LedgerSpec {
   readonly texts?: readonly string[];
   /** Log size after which the database is copied (for the rollback case). */
   readonly snapshotAfter?: number;
+  /**
+   * Sessions begin with a session.start naming protocol `llm`, and a session.end gives this reason,
+   * as the gateway writes them (otherwise the first event is an llm.request and an end gives none).
+   */
+  readonly endReason?: string;
 }
 
 export interface Ledger {
@@ -59,6 +64,14 @@ export function draftFor(
     time: new Date(Date.UTC(2025, 0, 1) + n * 1000).toISOString(),
     payload: { n, text, nested: { ok: true, list: [1, 'two', null] } },
   };
+}
+
+/** A session's first event as a session.start, a session.end with its reason, as the gateway writes them. */
+function asGateway(draft: EventDraft, first: boolean, endReason: string): EventDraft {
+  if (first)
+    return { ...draft, type: 'session.start', payload: { protocol: 'llm', n: draft.payload.n ?? null } };
+  if (draft.type === 'session.end') return { ...draft, payload: { ...draft.payload, reason: endReason } };
+  return draft;
 }
 
 /** Opens the store a ledger is built in, under its directory. */
@@ -100,7 +113,11 @@ export async function buildLedger(
     const s = spec.order[i]!;
     const type = spec.ended?.has(s) && lastOf.get(s) === i ? 'session.end' : 'llm.request';
     const texts = spec.texts ?? ['hi'];
-    pending.push(recorder.append(draftFor(s, i, type, texts[i % texts.length]!), 'llm'));
+    const draft = draftFor(s, i, type, texts[i % texts.length]!);
+    const first = spec.order.indexOf(s) === i;
+    pending.push(
+      recorder.append(spec.endReason === undefined ? draft : asGateway(draft, first, spec.endReason), 'llm'),
+    );
     if (cuts.has(i + 1) || spec.snapshotAfter === i + 1) {
       await Promise.all(pending);
       pending = [];

@@ -1,8 +1,9 @@
 // The session records (the `sessions` table: what `vigil sessions` lists and filters by) are checked
-// against their sessions' hashed first events: a record given another subject, identity, connection
-// or start time, a record with no events, and a session's events with no record are each named as
-// `session_mismatch`, on SQLite and PostgreSQL, on one thread and with workers reading their own
-// ranges (the CLI's path), and through `vigil verify` itself.
+// against their sessions' hashed first and last events: a record given another subject, identity,
+// connection, start time or protocol, another end time or end reason, shown as ended while the log
+// holds no end or as open once it ended, a record with no events, and a session's events with no
+// record are each named as `session_mismatch`, on SQLite and PostgreSQL, on one thread and with
+// workers reading their own ranges (the CLI's path), and through `vigil verify` itself.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, test } from 'node:test';
@@ -67,7 +68,69 @@ const TAMPERS: readonly { field: string; sql: string; value: string }[] = [
   { field: 'identity', sql: 'UPDATE sessions SET identity = $1 WHERE id = $2', value: JSON.stringify(bob) },
 ];
 
+/** As the gateway writes sessions: a session.start naming the protocol, an end giving its reason. */
+const GATEWAY_SPEC: LedgerSpec = { ...SPEC, endReason: 'policy_denied' };
+/**
+ * Changes to a record's protocol (session 2, begun at event 2) and end (session 1 ends at event 9,
+ * session 2 never does), and the field and event each must be named by.
+ */
+const END_TAMPERS: readonly {
+  field: string;
+  sql: string;
+  params: unknown[];
+  session: number;
+  index?: number;
+}[] = [
+  {
+    field: 'protocol',
+    sql: 'UPDATE sessions SET protocol = $1 WHERE id = $2',
+    params: ['cli'],
+    session: 2,
+    index: 2,
+  },
+  {
+    field: 'endReason',
+    sql: 'UPDATE sessions SET end_reason = $1 WHERE id = $2',
+    params: ['closed'],
+    session: 1,
+    index: 9,
+  },
+  {
+    field: 'endedAt',
+    sql: 'UPDATE sessions SET ended_at = $1 WHERE id = $2',
+    params: ['2025-01-01T00:00:30.000Z'],
+    session: 1,
+    index: 9,
+  },
+  {
+    field: 'endedAt',
+    sql: 'UPDATE sessions SET ended_at = NULL, end_reason = NULL WHERE id = $1',
+    params: [],
+    session: 1,
+    index: 9,
+  },
+  {
+    field: 'endedAt',
+    sql: "UPDATE sessions SET ended_at = $1, end_reason = 'closed' WHERE id = $2",
+    params: ['2025-01-01T00:00:30.000Z'],
+    session: 2,
+  },
+];
+
 for (const backend of BACKENDS) {
+  test(`${backend.name}: a session record given another protocol, end time or end reason, or shown ended or open against the log`, async () => {
+    for (const { field, sql, params, session, index } of END_TAMPERS) {
+      await withBackendLedger(backend, GATEWAY_SPEC, async (l) => {
+        assert.equal((await bothWays(backend, l)).fault, null, 'untouched, the ledger verifies');
+        await backend.sql(l, sql, ...params, sessionName(session));
+        const report = await bothWays(backend, l);
+        expectMismatch(report, { sessionId: sessionName(session), field, index });
+        assert.match(report.fault!.message, new RegExp(`session ${sessionName(session)}'s record says`));
+        assert.equal(report.events, SPEC.order.length);
+      });
+    }
+  });
+
   test(`${backend.name}: a session record given another subject, connection, start time or identity`, async () => {
     for (const { field, sql, value } of TAMPERS) {
       await withBackendLedger(backend, SPEC, async (l) => {
