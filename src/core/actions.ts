@@ -16,13 +16,19 @@ export const ACTION_EVENT_TYPES = [
   'mcp.read',
   'mcp.prompt',
   'mcp.completion',
+  // What a client sends an MCP server when the server asks: its model's completion, what its user
+  // typed into a form, its roots.
+  'mcp.client_answer',
   'http.request',
 ] as const;
 export type ActionEventType = (typeof ACTION_EVENT_TYPES)[number];
 
-/** Actions a model turn can propose and a client then runs against a target (everything but a model request). */
+/**
+ * Actions a model turn can propose and a client then runs against a target: everything but a model
+ * request, and an MCP client's answer (the server asked for it; no model turn proposes it).
+ */
 export const TARGET_ACTION_TYPES: readonly ActionEventType[] = ACTION_EVENT_TYPES.filter(
-  (t) => t !== 'llm.request',
+  (t) => t !== 'llm.request' && t !== 'mcp.client_answer',
 );
 
 export function isActionEventType(type: string): type is ActionEventType {

@@ -2,7 +2,8 @@
 // (sampling) and one that asks the user (elicitation), with the official SDK on both sides. Each
 // request is recorded, and the client's answer is recorded, masked, before the upstream gets it; a
 // connection that does not allow sampling answers the server with an error and the client never
-// sees the request.
+// sees the request; an answer a policy rule refuses (a rule without `events` covers answers too)
+// never reaches the upstream, which gets an error for its request instead.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -170,7 +171,18 @@ before(async () => {
         allow: ['group:ai-eng'],
         server_requests: ['elicitation/create'],
       },
+      { name: 'guarded', type: 'mcp', upstream: upstream.url, allow: ['group:ai-eng'] },
     ],
+    policy: {
+      rules: [
+        // No `events`: every action on the connection whose text holds a GitHub token.
+        {
+          name: 'no-github-tokens',
+          match: { connections: ['guarded'], pattern: 'ghp_[A-Za-z0-9]{36}' },
+          action: 'deny',
+        },
+      ],
+    },
   });
 });
 
@@ -231,6 +243,35 @@ test('a connection that does not allow sampling answers the server itself; the c
     assert.equal(request?.payload?.refused, 'policy_denied');
     assert.equal((await recorded('mcp.client_answer', 'no-sampling')).length, 0);
     // Elicitation is allowed there.
+    const login = await c.callTool({ name: 'login', arguments: {} });
+    assert.deepEqual(login.content, [{ type: 'text', text: 'action accept' }]);
+  } finally {
+    await c.close();
+  }
+});
+
+test("a policy rule refuses the client's answer: the upstream gets an error in its place, never the answer", async () => {
+  const c = await client('guarded');
+  const before = upstream.answers.length;
+  try {
+    const result = await c.callTool({ name: 'ask_model', arguments: {} });
+    assert.ok(asked.includes('guarded:sampling'), 'the client was asked');
+    assert.equal(result.isError, true, JSON.stringify(result));
+    assert.match(JSON.stringify(result.content), /refused: .*no-github-tokens/);
+    const arrived = upstream.answers.slice(before);
+    assert.ok(arrived.length > 0, 'the upstream was answered');
+    assert.ok(
+      arrived.every((a) => !a.body.includes(LEAKED) && /"error"/.test(a.body)),
+      `the upstream got an error, not the answer: ${arrived.map((a) => a.body).join(' | ')}`,
+    );
+    const [answer] = await recorded('mcp.client_answer', 'guarded');
+    assert.ok(answer, 'the refused answer is recorded');
+    assert.ok(!JSON.stringify(answer.payload).includes(LEAKED), 'masked in the ledger');
+    const decision = (await recorded('policy.decision', 'guarded')).find(
+      (e) => e.payload?.rule === 'no-github-tokens',
+    );
+    assert.equal(decision?.payload?.action, 'deny');
+    // An answer no rule names passes on the same connection.
     const login = await c.callTool({ name: 'login', arguments: {} });
     assert.deepEqual(login.content, [{ type: 'text', text: 'action accept' }]);
   } finally {

@@ -1,7 +1,8 @@
 // How an MCP request reads to policy. A tool call: the tool is in `tools`, and the text a rule's
 // `pattern` matches is `tool {canonical arguments}`, so a rule can look at argument values (a path
 // outside a directory, a SQL write). A prompt fetched is `name {canonical arguments}`, a completion
-// `prompt-name-or-resource-uri {canonical argument and context}`, a resource read its URI. Other
+// `prompt-name-or-resource-uri {canonical argument and context}`, a resource read its URI, the
+// client's answer to a server's request `answer {canonical result}`. Other
 // readings are alternate texts: file paths resolved (argument-readings.ts); the JSON with
 // whitespace and control characters written as themselves rather than escaped, since the tool reads
 // `rm\t-rf` as a tab and a pattern's `\s` must too; and that text as a model reads it (hidden
@@ -26,6 +27,9 @@ export function describeMcpAction(type: EventType, payload: JsonObject): ActionF
       const asked: JsonObject = { argument: payload.argument ?? null, context: payload.context ?? null };
       return withArguments(textOf(ref.name) || textOf(ref.uri), asked, []);
     }
+    case 'mcp.client_answer':
+      // What the client sends back when the server asks (a completion, a form's fields, roots).
+      return withArguments('answer', payload.result ?? payload.error ?? null, []);
     case 'mcp.read': {
       const uri = textOf(payload.uri);
       const readings = argumentReadings(uri).filter((r): r is string => typeof r === 'string');

@@ -18,7 +18,7 @@ import type { McpConnectionConfig } from './config.js';
 import { CLIENT_NOTIFICATIONS, dispatchRequest, type McpServed } from './dispatch.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import { PinIndex } from './pin-store.js';
-import { isClientAnswer, recordClientAnswer, serverRequestGate } from './server-requests.js';
+import { isClientAnswer, serverRequestGate, submitClientAnswer } from './server-requests.js';
 import { encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
 import { SessionTokenCache } from './session-token-cache.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
@@ -332,8 +332,15 @@ export class McpConnection implements McpServed {
       }
       if (message.kind !== 'request') {
         // A notification or the client's answer to a server request: forwarded, nothing to answer;
-        // an answer carries the client's data to the upstream, so it is recorded first.
-        if (isClientAnswer(message)) await recordClientAnswer(session, message);
+        // an answer carries the client's data to the upstream, so it is judged and recorded first.
+        if (isClientAnswer(message)) {
+          try {
+            await submitClientAnswer(session, message, this.upstream, target, signal);
+          } catch (err) {
+            sendInputRefused(res, toVigilError(err));
+            return;
+          }
+        }
         const reply = await this.upstream.send(message, target, signal);
         for await (const _ of reply.messages) {
           // Drained: an HTTP upstream answers 202 with no body.

@@ -12,7 +12,7 @@ import { McpConnection } from './mcp-connection.js';
 export const mcpModule: ProtocolModule = {
   name: 'mcp',
   connectionTypes: MCP_CONNECTION_TYPES,
-  actionEvents: ['mcp.call'],
+  actionEvents: ['mcp.call', 'mcp.read', 'mcp.prompt', 'mcp.completion', 'mcp.client_answer'],
   describeAction: describeMcpAction,
   cli: mcpCommands,
   samples: [callSample],

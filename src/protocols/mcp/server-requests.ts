@@ -1,10 +1,13 @@
 // Requests the upstream server sends the client (sampling, elicitation, roots) and the client's
 // answers to them. A sampling request is a prompt the server has the client's model answer, and
 // the answer (a completion, or what a user typed into an elicitation form) goes to the upstream:
-// both are recorded, the answer before it is forwarded, as any data bound for a target is. A
-// method the connection does not allow (`server_requests`) never reaches the client: the upstream
-// gets a JSON-RPC error for it, and the refusal is recorded.
-import { VigilError } from '../../core/errors.js';
+// both are recorded, and the answer is an action, judged by policy and recorded before it is
+// forwarded, as any data bound for a target is. A method the connection does not allow
+// (`server_requests`) never reaches the client, and an answer refused never reaches the upstream:
+// the upstream gets a JSON-RPC error for its request instead, and the refusal is recorded.
+import { actionDigest } from '../../core/action-digest.js';
+import { canonicalJson } from '../../core/canonical-json.js';
+import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type JsonRpcMessage, RPC } from './jsonrpc.js';
@@ -39,34 +42,60 @@ export function serverRequestGate(
       { details: { rule: 'connection.server_requests' } },
     );
     await session.observe('mcp.server_request', { ...facts, refused: error.code, reason: error.message });
-    const answer: JsonRpcMessage = {
-      kind: 'error',
-      id: m.id,
-      error: { code: RPC.refused, message: error.message, data: { code: error.code } },
-    };
-    try {
-      const reply = await upstream.send(answer, target, signal);
-      for await (const _ of reply.messages) {
-        // Drained: nothing answers an answer.
-      }
-    } catch {
-      // The upstream went away; it has no request left to wait on.
-    }
+    await answerRefused(upstream, m.id, error, target, signal);
     return false;
   };
 }
 
 /**
- * Records the client's answer to a server request before it is forwarded: if the record cannot be
- * made, the answer does not reach the upstream (it throws).
+ * Submits the client's answer to a server request before it is forwarded: policy judges it (its
+ * text is `answer` and the result as JSON, action-facts.ts) and it is recorded first. When
+ * it is refused, or cannot be recorded, the upstream gets a JSON-RPC error for its request in its
+ * place, never the answer, and this throws.
  */
-export async function recordClientAnswer(session: ModuleSession, m: ClientAnswer): Promise<void> {
-  await session.observe(
-    'mcp.client_answer',
+export async function submitClientAnswer(
+  session: ModuleSession,
+  m: ClientAnswer,
+  upstream: McpUpstream,
+  target: UpstreamTarget,
+  signal: AbortSignal,
+): Promise<void> {
+  const facts: JsonObject =
     m.kind === 'response'
       ? { request_id: m.id === null ? null : String(m.id), result: m.result }
-      : { request_id: m.id === null ? null : String(m.id), error: m.error },
-  );
+      : { request_id: m.id === null ? null : String(m.id), error: m.error };
+  try {
+    await session.submit('mcp.client_answer', facts, {
+      signal,
+      actionDigest: () => actionDigest(['mcp.client_answer', canonicalJson(facts), session.identity.subject]),
+    });
+  } catch (err) {
+    if (m.id !== null) await answerRefused(upstream, m.id, toVigilError(err), target, signal);
+    throw err;
+  }
+}
+
+/** Tells the upstream its request `id` is refused, so it does not wait for an answer that will not come. */
+async function answerRefused(
+  upstream: McpUpstream,
+  id: ServerRequest['id'],
+  error: VigilError,
+  target: UpstreamTarget,
+  signal: AbortSignal,
+): Promise<void> {
+  const answer: JsonRpcMessage = {
+    kind: 'error',
+    id,
+    error: { code: RPC.refused, message: error.message, data: { code: error.code } },
+  };
+  try {
+    const reply = await upstream.send(answer, target, signal);
+    for await (const _ of reply.messages) {
+      // Drained: nothing answers an answer.
+    }
+  } catch {
+    // The upstream went away; it has no request left to wait on.
+  }
 }
 
 /** Whether a message from the client answers a server request (as opposed to a notification). */
