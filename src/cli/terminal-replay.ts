@@ -3,8 +3,11 @@
 //
 // Playback writes what the host wrote, escape sequences included (that is what makes it a replay),
 // minus the sequences that act outside the screen: OSC (titles, clipboard writes, hyperlinks), DCS,
-// APC, PM and SOS strings. `vigil replay --transcript` shows everything inert instead.
+// APC, PM and SOS strings, however the frames split them (screen-only-output.ts). `vigil replay
+// --transcript` shows everything inert instead.
 import type { TerminalRecording } from '../core/terminal-recording.js';
+import { inertLine } from './inert-text.js';
+import { ScreenOnlyOutput } from './screen-only-output.js';
 
 export interface PlayOptions {
   /** 2 plays twice as fast. */
@@ -17,25 +20,22 @@ export interface PlayOptions {
   readonly sleep: (ms: number) => Promise<void>;
 }
 
-const OUTSIDE_SCREEN = /\x1b[\]P_^X][\s\S]*?(?:\x07|\x1b\\|$)/g;
-
 export async function playRecording(recording: TerminalRecording, options: PlayOptions): Promise<void> {
   let from = 0;
   if (options.atCommand !== null) {
     const command = recording.commands[options.atCommand - 1];
     if (!command) throw new RangeError(`the session has ${recording.commands.length} command lines`);
     from = command.t;
-    options.write(
-      `\x1b[2J\x1b[H-- command ${options.atCommand}: ${command.command.replace(/[\x00-\x1f\x7f]/g, ' ')} --\r\n`,
-    );
+    options.write(`\x1b[2J\x1b[H-- command ${options.atCommand}: ${inertLine(command.command)} --\r\n`);
   }
   let clock = from;
+  const screen = new ScreenOnlyOutput();
   for (const [t, kind, data] of recording.frames) {
     if (t < from || kind !== 'o') continue;
     let wait = t - clock;
     if (options.skipIdle !== null) wait = Math.min(wait, options.skipIdle);
     if (wait > 0) await options.sleep((wait * 1000) / options.speed);
     clock = t;
-    options.write(data.replace(OUTSIDE_SCREEN, ''));
+    options.write(screen.push(data));
   }
 }
