@@ -21,7 +21,7 @@ import type { SignInStates } from '../identity/sign-in-states.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
-import { readCookie, SIGN_IN_BROWSER_COOKIE, signInBrowserCookie } from './console-cookie.js';
+import { readCookie, signInBrowserCookie, signInBrowserCookieName } from './console-cookie.js';
 import { isSecureUrl } from './console-session.js';
 import { consoleSignInMarker, sendConsoleSignIn, startedByConsole } from './console-sign-in.js';
 import { createSamlRoutes, type SamlServerContext } from './saml-routes.js';
@@ -139,7 +139,8 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
             flow = 'authorization_code';
             const result = await signIn.complete(
               new URL(`${redirectUri()}${url.search}`),
-              readCookie(req.headers, SIGN_IN_BROWSER_COOKIE),
+              // On https only the __Host- cookie, which no sibling subdomain can have planted.
+              readCookie(req.headers, signInBrowserCookieName(isSecureUrl(deps.publicUrl()))),
             );
             await granted(result, flow);
             if (startedByConsole(req)) return sendConsoleSignIn(res, result, deps.publicUrl());

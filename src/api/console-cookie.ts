@@ -26,8 +26,16 @@ export const CONSOLE_SIGN_IN_COOKIE = 'vigil_console_sign_in';
 /**
  * A random secret that ties a browser sign-in's `state` to the browser that began it: a callback
  * URL opened in any other browser (sent there by someone who began the sign-in) signs nobody in.
+ * On https it is `__Host-vigil_sign_in_browser` like the session cookie, for the same reason: a
+ * sibling subdomain could otherwise plant the unprefixed one, holding the secret of a sign-in the
+ * attacker began, and then send the browser to the attacker's callback (login CSRF again).
  */
 export const SIGN_IN_BROWSER_COOKIE = 'vigil_sign_in_browser';
+
+/** The sign-in browser cookie's name for a gateway whose public URL is https (`secure`) or not. */
+export function signInBrowserCookieName(secure: boolean): string {
+  return secure ? `__Host-${SIGN_IN_BROWSER_COOKIE}` : SIGN_IN_BROWSER_COOKIE;
+}
 export const CONSOLE_HEADER = 'x-vigil-console';
 
 /** A token is base64url-ish text: anything else in the cookie is not one of ours. */
@@ -97,9 +105,15 @@ export function signInMarkerCookie(secure: boolean, maxAge: number): string {
   return cookieLine(CONSOLE_SIGN_IN_COOKIE, '1', 'Lax', '/auth/', { secure, maxAge });
 }
 
-/** Lax for the same reason as the marker: the provider's redirect back is a cross-site navigation. */
+/**
+ * Lax for the same reason as the marker: the provider's redirect back is a cross-site navigation.
+ * Path=/ on https, as the `__Host-` prefix requires.
+ */
 export function signInBrowserCookie(secret: string, secure: boolean, maxAge: number): string {
-  return cookieLine(SIGN_IN_BROWSER_COOKIE, secret, 'Lax', '/auth/', { secure, maxAge });
+  return cookieLine(signInBrowserCookieName(secure), secret, 'Lax', secure ? '/' : '/auth/', {
+    secure,
+    maxAge,
+  });
 }
 
 function cookieLine(
