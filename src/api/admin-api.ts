@@ -12,6 +12,7 @@ import type { SessionManager } from '../pipeline/sessions.js';
 import { hasRole, type Route, type RouteContext, type RouteResult } from './admin-route.js';
 import { assertConsoleOrigin, requestCredential } from './console-cookie.js';
 import { isSecureUrl } from './console-session.js';
+import { assertNulFree } from './nul-free.js';
 
 export interface AdminApiDeps {
   readonly pipeline: Pipeline;
@@ -77,7 +78,19 @@ export class AdminApi {
         );
       }
       const body = method === 'POST' ? await readJsonObject(req, MAX_API_BODY) : {};
-      answer = await found.route.handle({ caller, params: found.params, query: url.searchParams, body, req });
+      assertNulFree('the path', found.params);
+      assertNulFree('the query', [...url.searchParams]);
+      assertNulFree('the body', body);
+      const { masker } = this.#deps.pipeline;
+      answer = await found.route.handle({
+        caller,
+        params: found.params,
+        query: url.searchParams,
+        body,
+        req,
+        // No connection names '' : the global rules and every secret the gateway holds apply.
+        maskText: (text) => masker.maskText(text, ''),
+      });
     } catch (err) {
       answer = toVigilError(err);
     }

@@ -15,6 +15,11 @@ export interface RouteContext {
   readonly query: URLSearchParams;
   readonly body: JsonObject;
   readonly req: IncomingMessage;
+  /**
+   * Masks text a caller typed (a reason) as the ledger masks payloads, the secrets the gateway holds
+   * included: what a route stores or answers holds no key someone quoted.
+   */
+  readonly maskText: (text: string) => string;
 }
 
 export interface RouteResult {
@@ -43,4 +48,13 @@ export function hasRole(caller: AuthenticatedIdentity, roles: readonly ApiRole[]
 
 export function isPrivileged(caller: AuthenticatedIdentity): boolean {
   return caller.roles.includes('admin') || caller.roles.includes('auditor');
+}
+
+/**
+ * Whether the caller's credential reaches a connection. A token limited to connections (a service
+ * account's) reaches their recordings, requests and grants through the API too, never another's:
+ * the same account's token for another connection may have recorded things this one must not read.
+ */
+export function inScope(caller: AuthenticatedIdentity, connection: string): boolean {
+  return caller.scope === null || caller.scope.includes(connection);
 }

@@ -45,15 +45,17 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
       roles: ['admin'],
       async handle(ctx) {
         const name = str(ctx.body.service_account, 'service_account');
-        const connections = Array.isArray(ctx.body.connections)
-          ? ctx.body.connections.map((c) => str(c, 'connections'))
-          : [];
+        const given = ctx.body.connections ?? [];
+        if (!Array.isArray(given))
+          throw new VigilError('usage', '"connections" must be a list of connection names');
+        const connections = given.map((c) => str(c, 'connections'));
         const unknown = connections.filter((c) => !deps.connectionNames().includes(c));
         if (unknown.length) throw new VigilError('usage', `unknown connection(s): ${unknown.join(', ')}`);
         const ttlMs = parseDuration(
           typeof ctx.body.ttl === 'string' || typeof ctx.body.ttl === 'number' ? ctx.body.ttl : '24h',
         );
-        if (ttlMs === null || ttlMs <= 0)
+        // An expiry no date can spell (1e308 ms, 99999999999d) would fail in toISOString: a 500.
+        if (ttlMs === null || ttlMs <= 0 || !Number.isFinite(new Date(Date.now() + ttlMs).getTime()))
           throw new VigilError('usage', '"ttl" must be a duration such as 24h');
         const { token, record } = await createServiceToken(deps.access, { name, connections, ttlMs });
         const { tokenHash: _hash, ...shown } = record;
@@ -84,7 +86,9 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
       roles: ['admin'],
       async handle(ctx) {
         const subject = ctx.params[0]!;
-        const reason = disableReason(ctx.body.reason);
+        // Stored, answered by GET /api/users/disabled and quoted when sessions are cut: masked first,
+        // as the reasons of approvals are.
+        const reason = ctx.maskText(disableReason(ctx.body.reason));
         await deps.access.disableIdentity(subject, new Date().toISOString(), reason);
         await deps.applyNow();
         return { status: 200, body: { subject, disabled: true } };

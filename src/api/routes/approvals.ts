@@ -1,6 +1,7 @@
 // Approvals, access requests, grants and break-glass. Any signed-in identity may call these routes;
 // what each caller may see or decide is judged per request: reviewers see what they may decide,
-// requesters see their own requests, admins and auditors see everything.
+// requesters see their own requests, admins and auditors see everything. A token limited to
+// connections (a service account's) sees, asks for and decides only what concerns them.
 import { parseDuration } from '../../core/duration.js';
 import { VigilError } from '../../core/errors.js';
 import type { Identity } from '../../core/events.js';
@@ -17,7 +18,7 @@ import {
 import { hasVisibleText } from '../../core/visible-text.js';
 import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
 import type { ApprovalService } from '../../policy/approval-service.js';
-import { isPrivileged, type Route, type RouteContext } from '../admin-route.js';
+import { inScope, isPrivileged, type Route, type RouteContext } from '../admin-route.js';
 import { approvalStreamRoute } from './approval-stream.js';
 
 export interface ApprovalRouteDeps {
@@ -32,9 +33,10 @@ export interface ApprovalRouteDeps {
 
 export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
   return (
-    isPrivileged(caller) ||
-    record.requester.subject === caller.identity.subject ||
-    record.approvers.some((p) => matchesPrincipal(p, caller.identity))
+    inScope(caller, record.connection) &&
+    (isPrivileged(caller) ||
+      record.requester.subject === caller.identity.subject ||
+      record.approvers.some((p) => matchesPrincipal(p, caller.identity)))
   );
 }
 
@@ -62,6 +64,11 @@ function connectionFor(deps: ApprovalRouteDeps, ctx: RouteContext): AccessRules 
   if (typeof name !== 'string' || name === '') throw new VigilError('usage', '"connection" is required');
   const rules = deps.connections().find((c) => c.name === name);
   if (!rules) throw new VigilError('connection_unknown', `no connection named ${name}`);
+  if (!inScope(ctx.caller, name)) {
+    throw new VigilError('forbidden_connection', `this token is not valid for connection ${name}`, {
+      details: { connection: name },
+    });
+  }
   const identity: Identity = ctx.caller.identity;
   const denied = rules.deny.find((p) => matchesPrincipal(p, identity));
   if (denied) {
@@ -173,7 +180,7 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
           ...(all ? {} : { activeAt: new Date().toISOString() }),
           ...(isPrivileged(ctx.caller) ? {} : { subject: ctx.caller.identity.subject }),
         });
-        return { status: 200, body: { grants } };
+        return { status: 200, body: { grants: grants.filter((g) => inScope(ctx.caller, g.connection)) } };
       },
     },
     {
@@ -182,7 +189,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const id = ctx.params[0]!;
-        const grant = await deps.store.getGrant(id);
+        const found = await deps.store.getGrant(id);
+        const grant = found && inScope(ctx.caller, found.connection) ? found : null;
         // A holder may give a grant back; only an admin takes someone else's away.
         const mayRevoke =
           grant !== null &&

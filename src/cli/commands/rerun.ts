@@ -5,7 +5,6 @@
 // `--mcp SESSION` names the agent's MCP sessions explicitly: an agent's tool connection is its own
 // session, and guessing it from identity and time would mix in another run of the same person.
 import { writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import {
@@ -17,10 +16,9 @@ import {
   TIMINGS,
   type Timing,
 } from '../../rerun/index.js';
-import { buildMasker, knownSecretRefs } from '../../server/build-masker.js';
-import { resolveSecret } from '../../server/load-config.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openStore } from '../context.js';
+import { gatewayMasker } from '../gateway-masker.js';
 import type { SetExitCode } from './index.js';
 
 interface RerunOptions {
@@ -87,18 +85,11 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       }
       // The gateway's masker, from the same configuration and fingerprint key: a re-run request is
       // masked exactly as its recorded twin was, so the two compare equal.
-      const baseDir = loaded.path ? dirname(loaded.path) : process.cwd();
-      const known = knownSecretRefs(loaded.config).flatMap(({ ref, label }) => {
-        try {
-          return [{ value: resolveSecret(ref, baseDir), label }];
-        } catch {
-          console.error(
-            `warning: secret ${label} is not available here; a prompt containing it will not match`,
-          );
-          return [];
-        }
-      });
-      const masker = buildMasker(loaded.config, loaded.dataDir, baseDir, known);
+      const masker = gatewayMasker(loaded, (label) =>
+        console.error(
+          `warning: secret ${label} is not available here; a prompt containing it will not match`,
+        ),
+      );
       const recorded = recordedCalls(events);
       const mcpRecorded = recordedMcp(mcpEvents);
       const mcp = mcpSessions.length > 0 ? mcpEndpoint(mcpSessions, mcpRecorded, masker) : undefined;

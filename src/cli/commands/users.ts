@@ -1,8 +1,12 @@
 // `vigil users`: offboarding. Disabling an identity refuses all its tokens and cuts its live
 // sessions on every gateway sharing this store (they poll it), each cut recorded as access.revoked.
+import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
+import { createMaskerFromConfig } from '../../mask/index.js';
+import type { LoadedConfig } from '../../server/load-config.js';
 import { loadCliConfig, openStore } from '../context.js';
 import { table } from '../format.js';
+import { gatewayMasker } from '../gateway-masker.js';
 import type { SetExitCode } from './index.js';
 
 export function register(program: Command, setExitCode: SetExitCode): void {
@@ -13,9 +17,12 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .argument('<subject>', 'the identity (an e-mail for signed-in users, a name for service accounts)')
     .option('--reason <text>', 'why', 'offboarded')
     .action(async (subject: string, opts: { reason: string }) => {
-      const store = await openStore(loadCliConfig(program.opts()));
+      const loaded = loadCliConfig(program.opts());
+      // Stored, listed and quoted when sessions are cut: masked first, like every reason people type.
+      const reason = maskedReason(loaded, opts.reason);
+      const store = await openStore(loaded);
       try {
-        await store.access.disableIdentity(subject, new Date().toISOString(), opts.reason);
+        await store.access.disableIdentity(subject, new Date().toISOString(), reason);
         console.log(`disabled ${subject}`);
       } finally {
         await store.close();
@@ -56,4 +63,19 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         await store.close();
       }
     });
+}
+
+/**
+ * The reason as the gateway would mask it. Offboarding must not fail because this process cannot
+ * read the configured fingerprint key: the rules then mask it all the same, with fingerprints that
+ * do not correlate with the ledger's.
+ */
+function maskedReason(loaded: LoadedConfig, reason: string): string {
+  try {
+    return gatewayMasker(loaded).maskText(reason);
+  } catch {
+    return createMaskerFromConfig({ config: loaded.config, fingerprintKey: randomBytes(32) }).maskText(
+      reason,
+    );
+  }
 }
