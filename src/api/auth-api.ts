@@ -137,13 +137,16 @@ export async function createAuthApi(deps: AuthApiDeps): Promise<AuthApi> {
           case 'GET /auth/callback': {
             req.resume();
             flow = 'authorization_code';
+            // A console's token lives in its cookie alone, so signing out can revoke it.
+            const forConsole = startedByConsole(req);
             const result = await signIn.complete(
               new URL(`${redirectUri()}${url.search}`),
               // On https only the __Host- cookie, which no sibling subdomain can have planted.
               readCookie(req.headers, signInBrowserCookieName(isSecureUrl(deps.publicUrl()))),
+              forConsole,
             );
             await granted(result, flow);
-            if (startedByConsole(req)) return sendConsoleSignIn(res, result, deps.publicUrl());
+            if (forConsole) return sendConsoleSignIn(res, result, deps.publicUrl());
             return sendSignIn(req, res, result);
           }
           case 'POST /auth/exchange': {

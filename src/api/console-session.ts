@@ -1,7 +1,7 @@
 // The console's own sign-in routes (docs/console.md):
 //   GET  /auth/console          what the sign-in page offers (OIDC or not)
 //   POST /auth/console/session  {token}: a pasted Vigil token, checked, becomes the session cookie
-//   POST /auth/console/signout  clears the cookie
+//   POST /auth/console/signout  clears the cookie, and revokes the token the console's sign-in put in it
 // Both POSTs need `x-vigil-console: 1`, so another site cannot sign a browser in or out. A pasted
 // token was recorded when it was issued, and every call made with it is recorded by the admin API;
 // a refused one (unknown, expired, revoked, or its identity disabled) is recorded as access.denied,
@@ -13,7 +13,13 @@ import { readJsonObject } from '../http/json-body.js';
 import { sendJson, sendJsonError } from '../http/json-response.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
-import { CONSOLE_HEADER, clearedSessionCookie, sessionCookie } from './console-cookie.js';
+import {
+  CONSOLE_HEADER,
+  clearedSessionCookie,
+  consoleCookieName,
+  readCookie,
+  sessionCookie,
+} from './console-cookie.js';
 import { recordRefusal } from './sign-in-ledger.js';
 
 export interface ConsoleSessionDeps {
@@ -22,6 +28,8 @@ export interface ConsoleSessionDeps {
   readonly oidc: boolean;
   /** The gateway's public URL: https makes the cookie Secure. */
   readonly publicUrl: () => string;
+  /** Revokes the cookie's token if the console's sign-in issued it (console-sign-out.ts); true if so. */
+  readonly revokeConsoleToken: (token: string) => Promise<boolean>;
 }
 
 /** A cookie outlives no token, and no browser keeps one longer than a working day. */
@@ -55,7 +63,15 @@ export function consoleSessionRoutes(deps: ConsoleSessionDeps) {
       }
       if (route === 'POST /auth/console/signout') {
         req.resume();
-        return sendJson(res, 200, { signed_out: true }, { 'set-cookie': clearedSessionCookie(secure) });
+        const token = readCookie(req.headers, consoleCookieName(secure));
+        // The cookie is cleared whatever happens; the answer says whether the token also died.
+        const revoked = token === null ? false : await deps.revokeConsoleToken(token).catch(() => null);
+        return sendJson(
+          res,
+          200,
+          { signed_out: true, token_revoked: revoked },
+          { 'set-cookie': clearedSessionCookie(secure) },
+        );
       }
       const body = await readJsonObject(req, 16 * 1024);
       const token = typeof body.token === 'string' ? body.token.trim() : '';

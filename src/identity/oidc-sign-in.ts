@@ -91,8 +91,9 @@ export class OidcSignIn {
   /**
    * Completes a browser sign-in from the provider's redirect back to us (on any replica), presented
    * by the browser that began it: `browser` is the secret given to `begin`, read from that browser.
+   * `forConsole`: the token goes into the web console's cookie alone (VigilTokenClaims.console).
    */
-  async complete(callbackUrl: URL, browser: string | null): Promise<SignInResult> {
+  async complete(callbackUrl: URL, browser: string | null, forConsole = false): Promise<SignInResult> {
     const states = this.#options.states;
     const state = callbackUrl.searchParams.get('state');
     const opened = state === null ? null : states.open('oidc-state', state);
@@ -114,7 +115,7 @@ export class OidcSignIn {
     // Marked only now, once the provider vouched for it, so anonymous callbacks write nothing; the
     // mark is atomic, so of two callbacks racing on two replicas one signs in.
     if (!(await states.markUsed('oidc-state', checks.state, opened))) throw unknownSignIn();
-    return this.#issue(verified);
+    return this.#issue(verified, forConsole);
   }
 
   /** Exchanges an id_token the provider issued to our client_id for a Vigil token. */
@@ -122,7 +123,7 @@ export class OidcSignIn {
     return this.#issue(await (await this.#provider()).verifyIdToken(idToken));
   }
 
-  async #issue(verified: VerifiedIdToken): Promise<SignInResult> {
+  async #issue(verified: VerifiedIdToken, forConsole = false): Promise<SignInResult> {
     const identity = identityFromClaims(verified.claims, this.#options.mapping);
     const now = (this.#options.now ?? Date.now)();
     const { token, claims } = await this.#options.vigilTokens.issue(
@@ -132,6 +133,7 @@ export class OidcSignIn {
         roles: identity.roles,
         roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
+        console: forConsole,
       },
       now,
     );

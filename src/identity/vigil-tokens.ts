@@ -20,6 +20,8 @@ export interface VigilTokenClaims {
   readonly expiresAt: number;
   /** When it was issued (ms since the epoch, whole seconds). */
   readonly issuedAt: number;
+  /** Issued into the web console's cookie (claim `console`): never shown, so signing out revokes it. */
+  readonly console: boolean;
 }
 
 export interface IssueRequest {
@@ -29,6 +31,8 @@ export interface IssueRequest {
   /** For each role held only through groups, those groups: the role lasts as long as one of them. */
   readonly roleGroups?: RoleGroups;
   readonly ttlMs: number;
+  /** For the web console's cookie alone (see VigilTokenClaims.console). */
+  readonly console?: boolean;
 }
 
 export interface VigilTokensOptions {
@@ -60,6 +64,7 @@ export class VigilTokens {
       groups: [...request.groups],
       roles: [...request.roles],
       ...(Object.keys(roleGroups).length > 0 ? { role_groups: roleGroups } : {}),
+      ...(request.console ? { console: true } : {}),
     })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: this.#key.keyId })
       .setIssuer(VIGIL_ISSUER)
@@ -79,6 +84,7 @@ export class VigilTokens {
         tokenId,
         expiresAt,
         issuedAt: Math.floor(now / 1000) * 1000,
+        console: request.console === true,
       },
     };
   }
@@ -120,6 +126,7 @@ export class VigilTokens {
         tokenId: payload.jti!,
         expiresAt: payload.exp! * 1000,
         issuedAt: (payload.iat ?? 0) * 1000,
+        console: payload.console === true,
       });
     } catch (err) {
       if (err instanceof errors.JWTExpired)

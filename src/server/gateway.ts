@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
 import { consoleSessionRoutes } from '../api/console-session.js';
+import { revokeConsoleToken } from '../api/console-sign-out.js';
 import type { TreeReader } from '../api/routes/tree-reader.js';
 import { DEFAULT_CONSOLE_DIR } from '../console/console-files.js';
 import { consoleHandler } from '../console/console-handler.js';
@@ -316,6 +317,17 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     sessions,
     oidc: config.identity.oidc !== undefined && config.identity.oidc !== null,
     publicUrl: () => config.identity.public_url ?? boundUrl,
+    revokeConsoleToken: (token) =>
+      revokeConsoleToken(
+        {
+          pipeline,
+          sessions,
+          tokens: vigilTokens,
+          revoke: (id, at) => store.access.revokeToken(id, at),
+          applyNow: () => watcher.check(),
+        },
+        token,
+      ),
   });
   const route = routeRequests({
     connection: (name) => running.http(name),
