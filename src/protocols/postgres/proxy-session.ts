@@ -28,6 +28,7 @@ import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
+import { mayStartCopyIn } from './copy-in.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
 import {
@@ -160,6 +161,13 @@ export class PostgresProxy {
       this.#terminate(frame);
       return undefined;
     }
+    // Copy data goes to the server whatever Vigil's state: outside a copy the server ignores it.
+    if (frame.code === 'd' || frame.code === 'c' || frame.code === 'f') {
+      if (frame.code !== 'd') this.#tracker.copyIn.clientEnded();
+      this.#relay.toUpstream(frame.raw);
+      return undefined;
+    }
+    if (frame.code !== 'H' && this.#tracker.copyIn.verdict !== 'clear') return this.#afterCopyIn(frame);
     // The server ignores everything up to Sync once a message of the batch failed: so does Vigil.
     if (!this.#discarding && this.#tracker.failedBatch === this.#batch && frame.code !== 'S') {
       this.#discarding = true;
@@ -204,14 +212,35 @@ export class PostgresProxy {
         this.#sync(frame);
         return undefined;
       case 'H':
-      case 'd':
-      case 'c':
-      case 'f':
         this.#relay.toUpstream(frame.raw);
         return undefined;
       default:
         throw new VigilError('protocol_violation', `unexpected message type '${frame.code}' from the client`);
     }
+  }
+
+  /**
+   * A message sent behind an execution that may start a COPY FROM STDIN waits until the server
+   * started the copy or answered the execution (copy-in.ts); one the server would read during
+   * the copy is a Sync it ignores (dropped here too) or a protocol violation.
+   */
+  async #afterCopyIn(frame: Frame): Promise<void> {
+    while (this.#tracker.copyIn.verdict === 'wait') {
+      // An Execute's answer stays in the server's buffer until a Flush (one read during the copy
+      // is ignored).
+      this.#relay.toUpstream(flush());
+      this.#relay.flushUpstream();
+      await this.#tracker.copyIn.changed();
+      if (this.#relay.closed) return;
+    }
+    if (this.#tracker.copyIn.verdict === 'open') {
+      if (frame.code === 'S') return;
+      throw new VigilError(
+        'protocol_violation',
+        `message '${frame.code}' during COPY FROM STDIN: only copy data, CopyDone or CopyFail may follow`,
+      );
+    }
+    return this.#onClientFrame(frame);
   }
 
   async #parseWhenSettled(frame: Frame, name: string, text: string): Promise<void> {
@@ -243,6 +272,7 @@ export class PostgresProxy {
         started: performance.now(),
         recordedMessage,
         ...namespaceChanges(this.#deps.classifier, q.text, judged.own),
+        mayCopyIn: mayStartCopyIn(judged.own),
       },
     });
   }
@@ -278,7 +308,7 @@ export class PostgresProxy {
       if (recordedMessage === null || this.#serverSkipsNow()) return;
       this.#forward(frame, {
         kind: 'execute',
-        exec: { ...exec, started: performance.now(), recordedMessage },
+        exec: { ...exec, started: performance.now(), recordedMessage, mayCopyIn: true },
       });
       return;
     }
@@ -302,6 +332,7 @@ export class PostgresProxy {
         started: performance.now(),
         recordedMessage,
         ...namespaceChanges(this.#deps.classifier, known.text, judged.own),
+        mayCopyIn: mayStartCopyIn(judged.own),
       },
     });
   }

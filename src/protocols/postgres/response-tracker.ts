@@ -6,6 +6,7 @@
 // Sync; the tracker skips the same expectations, reporting skipped executions as not run.
 // Completed statements are handed to `onResult` as db.result payloads.
 import type { DbResultPayload } from '../../core/db-payloads.js';
+import { VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
 import {
   type ColumnDescription,
@@ -15,6 +16,7 @@ import {
   parseRowDescription,
   rowCountFromTag,
 } from './backend-messages.js';
+import { CopyInFollower } from './copy-in.js';
 import type { Frame } from './frame-reader.js';
 import { SettingReports } from './setting-reports.js';
 import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
@@ -32,6 +34,8 @@ export interface Execution {
    * masked replaced there too (the server quotes a value it cannot read; mask/value-echoes.ts).
    */
   readonly recordedMessage?: (message: string) => string;
+  /** It may start a COPY FROM STDIN (copy-in.ts): what follows waits until the server says. */
+  readonly mayCopyIn?: boolean;
 }
 
 type Body =
@@ -84,6 +88,8 @@ export class ResponseTracker {
   status = 'I';
   /** Forwarded executions whose setting changes the server has not reported yet. */
   readonly settings = new SettingReports();
+  /** Whether the server is, or may be about to be, reading a COPY's data (copy-in.ts). */
+  readonly copyIn = new CopyInFollower();
 
   constructor(recordRows: number, state: StatementState, onResult: (payload: DbResultPayload) => void) {
     this.#recordRows = recordRows;
@@ -103,6 +109,7 @@ export class ResponseTracker {
     }
     this.#expected.push(e);
     if (STATE_CHANGES.has(e.kind)) this.#stateChanges++;
+    if ((e.kind === 'execute' || e.kind === 'query') && e.exec.mayCopyIn) this.copyIn.forwarded();
     if (e.kind === 'execute') this.settings.executed();
     else if (e.kind === 'sync' || e.kind === 'query') this.settings.readyRequested(e.kind === 'query');
     else if (e.kind === 'refusal' && e.simple) this.settings.readyRequested(false);
@@ -134,6 +141,7 @@ export class ResponseTracker {
     this.#stateChanges = 0;
     this.#release();
     this.settings.abandon();
+    this.copyIn.abandon();
   }
 
   /**
@@ -174,6 +182,14 @@ export class ResponseTracker {
         }
         return frame.raw;
       }
+      case 'G':
+        // CopyInResponse: the server now reads the client's copy data, and ignores a Sync.
+        if (!this.copyIn.started())
+          throw new VigilError(
+            'protocol_violation',
+            'the server started a COPY FROM STDIN Vigil did not expect',
+          );
+        return frame.raw;
       case 't':
         // ParameterDescription comes first in the answer to Describe(S); NoData or RowDescription ends it.
         return frame.raw;
@@ -264,6 +280,7 @@ export class ResponseTracker {
       this.#stateChanges--;
       if (this.#stateChanges === 0) this.#release();
     }
+    if (e && (e.kind === 'execute' || e.kind === 'query') && e.exec.mayCopyIn) this.copyIn.answered();
     return e;
   }
 

@@ -1,0 +1,96 @@
+// COPY FROM STDIN hands the connection to the client: after CopyInResponse the server reads only
+// CopyData, CopyDone and CopyFail until the copy ends. It IGNORES a Sync or Flush read meanwhile
+// (for libraries that send one after every command), and takes any other message for an error. A
+// Sync Vigil forwarded into a copy would wait for a ReadyForQuery that never comes, putting every
+// later answer against the wrong message: a ParseComplete would confirm another Parse's text, and
+// an Execute be judged by a statement the server does not hold. So Vigil follows the copy:
+// - an execution that may start one (a COPY that writes, or a text Vigil cannot read) is forwarded
+//   alone: the messages after it wait until the server either starts the copy or answers it;
+// - during the copy, a Sync is dropped (the server would ignore it) and any other message ends the
+//   session (the server would fail the copy on it, and PostgreSQL 13 and older lose it silently);
+// - the copy ends, for the messages after it, with the client's CopyDone or CopyFail, which the
+//   server reads before them. One the client sent before the server started the copy is counted.
+
+/** How the next client message (other than copy data, Flush or Terminate) reaches the server. */
+export type CopyVerdict =
+  /** No copy can be in progress when the server reads it. */
+  | 'clear'
+  /** An execution that may start a copy is unanswered: wait for `changed()`. */
+  | 'wait'
+  /** The server will read it during a copy. */
+  | 'open';
+
+export class CopyInFollower {
+  /** Forwarded executions that may start a copy, not yet answered in full. */
+  #unanswered = 0;
+  /** The server started a copy whose end the client has not sent yet. */
+  #open = false;
+  /** CopyDone/CopyFail forwarded while a copy could start, not yet matched to the copy they end. */
+  #endsAhead = 0;
+  #waiters: (() => void)[] = [];
+
+  get verdict(): CopyVerdict {
+    if (this.#open) return 'open';
+    return this.#unanswered > 0 ? 'wait' : 'clear';
+  }
+
+  /** An execution that may start a copy was forwarded. */
+  forwarded(): void {
+    this.#unanswered++;
+  }
+
+  /** The server answered such an execution in full (its ReadyForQuery, or its Execute's end). */
+  answered(): void {
+    if (this.#unanswered > 0) this.#unanswered--;
+    if (this.#unanswered === 0) {
+      this.#open = false;
+      this.#endsAhead = 0;
+    }
+    this.#release();
+  }
+
+  /**
+   * CopyInResponse. False when no forwarded execution could start a copy: Vigil misjudged what
+   * the server runs, and what it forwarded after may already be in the copy.
+   */
+  started(): boolean {
+    if (this.#unanswered === 0) return false;
+    if (this.#endsAhead > 0) this.#endsAhead--;
+    else this.#open = true;
+    this.#release();
+    return true;
+  }
+
+  /** The client's CopyDone or CopyFail, forwarded. */
+  clientEnded(): void {
+    if (this.#open) this.#open = false;
+    else if (this.#unanswered > 0) this.#endsAhead++;
+  }
+
+  /** Resolves on the next change of the verdict's inputs (or when the connection ends). */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  abandon(): void {
+    this.#unanswered = 0;
+    this.#open = false;
+    this.#release();
+  }
+
+  #release(): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+/**
+ * Whether a text of these statements may start a copy: a top-level COPY that writes (FROM STDIN;
+ * FROM a file or program too, which costs only the wait), or a statement Vigil could not parse.
+ */
+export function mayStartCopyIn(
+  statements: readonly { readonly kind: string; readonly writes: boolean; readonly nested: boolean }[],
+): boolean {
+  return statements.some((s) => !s.nested && ((s.kind === 'COPY' && s.writes) || s.kind === 'UNKNOWN'));
+}
