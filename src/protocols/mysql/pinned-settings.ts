@@ -7,9 +7,13 @@
 // A statement that would set either to such a value (or to anything Vigil cannot read as a
 // constant, DEFAULT included: the server's global value) is refused with `setting_pinned`; the
 // server's status flag for NO_BACKSLASH_ESCAPES and the values read when the session starts are
-// checked too.
+// checked too. SET NAMES is looked for wherever a SET is, not only at the start of the text: MariaDB
+// runs it behind `SET STATEMENT ... FOR`, in compound statements (`BEGIN NOT ATOMIC ... END`, `IF
+// ... THEN ... END IF`), and from the text of `EXECUTE IMMEDIATE` or `PREPARE ... FROM`, and the
+// character set it sets stays for the session. That text is checked as a statement of its own when
+// it is a literal; computed (a variable, an expression), it could set anything, and is refused.
 import { VigilError } from '../../core/errors.js';
-import type { Token } from './sql-lexer.js';
+import { lexMysql, type Token } from './sql-lexer.js';
 
 const UNSAFE_MODES = [
   'NO_BACKSLASH_ESCAPES',
@@ -58,8 +62,12 @@ const isName = (t: Token, name: string) =>
 const pinned = (what: string) =>
   new VigilError('setting_pinned', `${what} is pinned by Vigil: it changes how statements are read`);
 
+/** Nested dynamic texts deeper than this are refused rather than followed. */
+const MAX_DYNAMIC_DEPTH = 8;
+
 /** The refusal for a statement that would change a pinned setting, or null. */
-export function checkPinnedSettings(tokens: readonly Token[]): VigilError | null {
+export function checkPinnedSettings(tokens: readonly Token[], depth = 0): VigilError | null {
+  let inSet = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i]!;
     const assigned = tokens[i + 1]?.text === '=' || tokens[i + 1]?.text === ':=';
@@ -78,12 +86,56 @@ export function checkPinnedSettings(tokens: readonly Token[]): VigilError | null
     }
     const setNames =
       isName(t, 'names') || isName(t, 'charset') || (isName(t, 'character') && tokens[i + 1]?.text === 'set');
-    // SET NAMES x, SET CHARACTER SET x, SET CHARSET x: right after SET or after a comma of a SET.
-    const inSet = tokens[0]?.text === 'set' && (i === 1 || tokens[i - 1]?.text === ',');
-    if (setNames && inSet) {
-      if (!safeCharsetValue(tokens[isName(t, 'character') ? i + 2 : i + 1]))
-        return pinned('the client character set');
+    const valueAt = isName(t, 'character') ? i + 2 : i + 1;
+    // SET NAMES x, SET CHARACTER SET x, SET CHARSET x: right after a SET, or after a comma once a
+    // SET was seen (`SET @a = 1, NAMES x`); not a column so named (`UPDATE t SET names = 'x'`).
+    const previous = tokens[i - 1];
+    const afterSet = previous?.kind === 'word' && previous.text === 'set';
+    if (setNames && (afterSet || (inSet && previous?.text === ',')) && !isAssignment(tokens[valueAt])) {
+      if (!safeCharsetValue(tokens[valueAt])) return pinned('the client character set');
     }
+    if (t.kind === 'word' && t.text === 'set') inSet = true;
+    const dynamic = dynamicTextAt(tokens, i);
+    if (dynamic !== undefined) {
+      const refusal = checkDynamicText(dynamic, depth);
+      if (refusal) return refusal;
+    }
+  }
+  return null;
+}
+
+const isAssignment = (t: Token | undefined) => t?.text === '=' || t?.text === ':=';
+
+/**
+ * The SQL text `EXECUTE IMMEDIATE <text>` or `PREPARE name FROM <text>` at token `i` runs: the
+ * literal's content, null when it is computed, undefined when no such statement starts there.
+ */
+function dynamicTextAt(tokens: readonly Token[], i: number): string | null | undefined {
+  const t = tokens[i]!;
+  if (t.kind !== 'word') return undefined;
+  let at: number;
+  if (t.text === 'execute' && tokens[i + 1]?.text === 'immediate') at = i + 2;
+  else if (t.text === 'prepare' && tokens[i + 2]?.kind === 'word' && tokens[i + 2]?.text === 'from')
+    at = i + 3;
+  else return undefined;
+  const text = tokens[at];
+  const after = tokens[at + 1];
+  // A literal alone (or before USING): not `'a' 'b'` (concatenated), `_latin1'...'`, `x'...'`, @v.
+  const literal =
+    text?.kind === 'string' &&
+    (!after || after.text === ';' || (after.kind === 'word' && after.text === 'using'));
+  return literal ? text.text : null;
+}
+
+function checkDynamicText(text: string | null, depth: number): VigilError | null {
+  if (text === null || depth >= MAX_DYNAMIC_DEPTH)
+    return pinned('a text run by EXECUTE IMMEDIATE or PREPARE that is not a literal (it could set anything)');
+  const lexed = lexMysql(text);
+  if (lexed.unterminated || lexed.uncertain)
+    return pinned('a text run by EXECUTE IMMEDIATE or PREPARE that Vigil cannot read');
+  for (const statement of lexed.statements) {
+    const refusal = checkPinnedSettings(statement.tokens, depth + 1);
+    if (refusal) return refusal;
   }
   return null;
 }
