@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { CAP, COM } from '../../src/protocols/mysql/constants.js';
 import { parseErr } from '../../src/protocols/mysql/handshake-messages.js';
 import { adminConnection, mariadbUnavailable } from '../support/mariadb-server.js';
-import { type MysqlFixture, startMysqlFixture } from './mysql-gateway.js';
+import { gatewayPort, type MysqlFixture, startMysqlFixture, tableExists } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
 const unavailable = mariadbUnavailable();
@@ -29,17 +29,7 @@ after(async () => {
   if (f) await f.close();
 });
 
-const port = () => Number(f.gateway.listeners[0]!.address.split(':').at(-1));
-
-async function tableExists(): Promise<boolean> {
-  const admin = await adminConnection(f.server, f.database);
-  try {
-    const [rows] = (await admin.query("show tables like 'items'")) as unknown as [unknown[]];
-    return rows.length === 1;
-  } finally {
-    await admin.end();
-  }
-}
+const port = () => gatewayPort(f);
 
 test('SET NAMES DEFAULT and character_set_client = DEFAULT are refused: the global value may hide a backslash', {
   skip: skip || (process.env.VIGIL_TEST_MYSQL_URL ? 'needs a private server (sets a global)' : false),
@@ -70,5 +60,5 @@ test('SET NAMES DEFAULT and character_set_client = DEFAULT are refused: the glob
   );
   await c.answer();
   c.socket.end();
-  assert.equal(await tableExists(), true);
+  assert.equal(await tableExists(f, 'items'), true);
 });

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { CAP, COM } from '../../src/protocols/mysql/constants.js';
 import { parseErr } from '../../src/protocols/mysql/handshake-messages.js';
 import { adminConnection, mariadbUnavailable } from '../support/mariadb-server.js';
-import { type MysqlFixture, startMysqlFixture } from './mysql-gateway.js';
+import { gatewayPort, type MysqlFixture, startMysqlFixture, tableExists } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
 const unavailable = mariadbUnavailable();
@@ -32,17 +32,7 @@ after(async () => {
   if (f) await f.close();
 });
 
-const port = () => Number(f.gateway.listeners[0]!.address.split(':').at(-1));
-
-async function tableExists(): Promise<boolean> {
-  const admin = await adminConnection(f.server, f.database);
-  try {
-    const [rows] = (await admin.query("show tables like 'items'")) as unknown as [unknown[]];
-    return rows.length === 1;
-  } finally {
-    await admin.end();
-  }
-}
+const port = () => gatewayPort(f);
 
 test('SET STATEMENT ... FOR SET NAMES gbk is refused like SET NAMES gbk, even where unknown statements run', {
   skip,
@@ -76,7 +66,7 @@ test('SET STATEMENT ... FOR SET NAMES gbk is refused like SET NAMES gbk, even wh
   );
   await c.answer();
   c.socket.end();
-  assert.equal(await tableExists(), true, 'the DROP never ran');
+  assert.equal(await tableExists(f, 'items'), true, 'the DROP never ran');
 });
 
 test('SET STATEMENT with a safe character set, or another variable, still runs', { skip }, async () => {

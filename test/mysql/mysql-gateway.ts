@@ -169,3 +169,19 @@ export async function rowCount(f: MysqlFixture, table: string): Promise<number> 
     await admin.end();
   }
 }
+
+/** Whether `table` exists, read over a direct admin connection (what the server has, not Vigil). */
+export async function tableExists(f: MysqlFixture, table: string): Promise<boolean> {
+  const admin = await adminConnection(f.server, f.database);
+  try {
+    const [rows] = (await admin.query('show tables like ?', [table])) as unknown as [unknown[]];
+    return rows.length === 1;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** The port the fixture's gateway listens on for MySQL clients. */
+export function gatewayPort(f: MysqlFixture): number {
+  return Number(f.gateway.listeners[0]!.address.split(':').at(-1));
+}
