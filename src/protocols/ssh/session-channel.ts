@@ -36,13 +36,20 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
   let resize: ((cols: number, rows: number) => void) | null = null;
   let x11: X11Options | null = null;
   let agent = false;
+  // Set at the first shell, exec or subsystem request. The requests that shape what the host runs
+  // (env, pty, X11, agent) count only before it, as OpenSSH's sshd has it: one arriving while the
+  // start is judged would reach the host unjudged (an env after the exec, LD_PRELOAD or BASH_ENV
+  // on a host that accepts it). A second start on the same channel is a second program with no
+  // channel to the user: refused, never run.
+  let started = false;
 
-  session.on('pty', (ok, _no, info) => {
+  session.on('pty', (ok, no, info) => {
+    if (started) return no?.();
     pty = info;
     ok?.();
   });
   session.on('env', (ok, no, info) => {
-    if (Object.keys(env).length >= MAX_ENV) return no?.();
+    if (started || Object.keys(env).length >= MAX_ENV) return no?.();
     env[String(info.key)] = String(info.val);
     ok?.();
   });
@@ -58,6 +65,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
   // X11 and agent forwarding are asked for on the session, before it starts, and passed on to the
   // host with it; what the host then opens back is judged channel by channel (forwarding.ts).
   session.on('x11', (ok, no, info) => {
+    if (started) return no?.();
     if (!state.config.allow_x11_forwarding) {
       refuseForwarding(state, { kind: 'x11', channel: channelId });
       return no?.();
@@ -74,6 +82,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
     ok?.();
   });
   session.on('auth-agent', (ok, no) => {
+    if (started) return no?.();
     if (!state.config.allow_agent_forwarding) {
       refuseForwarding(state, { kind: 'agent', channel: channelId });
       return no?.();
@@ -93,7 +102,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
           ? { command: begin.command }
           : { subsystem: begin.name, command: '' }),
       pty: pty ? { term: pty.term, cols: pty.cols, rows: pty.rows } : null,
-      env,
+      env: { ...env },
     };
     try {
       if (begin.kind === 'exec' && Buffer.byteLength(begin.command) > state.config.max_line_bytes) {
@@ -106,6 +115,13 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
           { ...payload, command: cutForRecord(begin.command, 256), truncated: true },
           error,
         );
+        throw error;
+      }
+      if (begin.kind === 'exec' && begin.command.includes('\0')) {
+        // Hosts disagree on a NUL: OpenSSH drops the connection, others run the text before it,
+        // which a pattern written for the whole text (`rm -rf /$`) does not judge.
+        const error = new VigilError('statement_uncertain', 'a command with a NUL byte cannot be judged');
+        await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
       }
       const held = {
@@ -175,12 +191,19 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
     }
   };
 
-  session.on('shell', (ok) => void start({ kind: 'shell' }, ok()));
-  session.on('exec', (ok, _no, info) => void start({ kind: 'exec', command: info.command }, ok()));
+  const begin = (request: Start, ok: () => ServerChannel | undefined, no: (() => void) | undefined) => {
+    if (started) return no?.();
+    started = true;
+    // ssh2 gives no channel for a start it will not take (the channel is closing).
+    const accepted = ok();
+    if (accepted) void start(request, accepted);
+  };
+  session.on('shell', (ok, no) => begin({ kind: 'shell' }, ok, no));
+  session.on('exec', (ok, no, info) => begin({ kind: 'exec', command: info.command }, ok, no));
   session.on('subsystem', (ok, no, info) => {
     // Only sftp is relayed: any other subsystem is a program Vigil cannot read.
     if (info.name !== 'sftp') return no();
-    void start({ kind: 'subsystem', name: info.name }, ok());
+    begin({ kind: 'subsystem', name: info.name }, ok, no);
   });
 }
 

@@ -89,6 +89,7 @@ export class StdinCommands {
     const { state, channelId, recorder } = this.#o;
     if (bytes.length > state.config.max_line_bytes) return this.#tooLong(bytes);
     const text = bytes.toString('utf8').replace(/\r?\n$/, '');
+    if (bytes.includes(0)) return this.#withNul(text);
     const continued = this.#open !== '';
     const { statement, open } = continueStatement(this.#open, text);
     if (text.trim() !== '') {
@@ -114,6 +115,32 @@ export class StdinCommands {
     }
     this.#open = open ? statement : '';
     await this.#o.write(bytes);
+  }
+
+  /**
+   * A NUL byte on a shell's input: bash and dash drop it (`forbidden-\0marker` runs as
+   * `forbidden-marker`), zsh keeps it and a program gets its argument cut there. What runs cannot
+   * be told from the text, so the line is refused, as a line a rule denies is.
+   */
+  async #withNul(text: string): Promise<never> {
+    const { state, channelId, recorder } = this.#o;
+    const error = new VigilError(
+      'statement_uncertain',
+      "a command line on the shell's input holds a NUL byte",
+    );
+    await state.session.refuseAction(
+      'ssh.command',
+      {
+        channel: channelId,
+        index: this.#commands++,
+        command: text,
+        t: recorder.now(),
+        offset: recorder.offset,
+        source: 'stdin',
+      },
+      error,
+    );
+    throw error;
   }
 
   async #tooLong(bytes?: Buffer): Promise<never> {
