@@ -120,7 +120,11 @@ test('^C marks the line abandoned (the shell drops a statement it held open)', (
 
 test('^X^E (edit-and-execute-command) is reported at its ^E, which is not taken as typing', () => {
   const line = new InputLine(4096);
-  assert.deepEqual(line.consume(keys('rm -rf /\x18\x05')), { used: 9, enter: false, editAndRun: true });
+  assert.deepEqual(line.consume(keys('rm -rf /\x18\x05')), {
+    used: 9,
+    enter: false,
+    runsUnseen: 'edit-and-execute-command',
+  });
   assert.equal(line.uncertain, true);
   const other = new InputLine(4096);
   assert.deepEqual(
@@ -128,4 +132,51 @@ test('^X^E (edit-and-execute-command) is reported at its ^E, which is not taken 
     { used: 5, enter: false },
     '^X^U then ^E is no such key',
   );
+});
+
+test('keys that run the line with no Enter are reported at their last byte, in any split', () => {
+  const cases: readonly [string, Uint8Array, number][] = [
+    ['call-last-kbd-macro', keys('rm -rf /\x18e'), 9],
+    ['call-last-kbd-macro', keys('rm -rf /\x18E'), 9],
+    ['insert-comment', keys('#rm -rf /\x1b1\x1b#'), 12],
+    // M-1 M-# as 8-bit Meta keys (bash in the C locale): bytes that are no UTF-8 character.
+    ['insert-comment', Buffer.from([0x23, 0x72, 0x6d, 0xb1, 0xa3]), 4],
+  ];
+  for (const [key, stream, at] of cases) {
+    for (let cut = 0; cut <= at; cut++) {
+      const line = new InputLine(4096);
+      const first = line.consume(stream.subarray(0, cut));
+      assert.equal(first.runsUnseen, undefined);
+      const second = line.consume(stream.subarray(cut));
+      assert.deepEqual(second, { used: at - cut, enter: false, runsUnseen: key }, `${key} split at ${cut}`);
+    }
+  }
+  // The same bytes as text: a pasted ESC #, and '£', 'ã' and 'ร' (E0 B8 A3) typed in a UTF-8 terminal.
+  typed([keys('\x1b[200~a\x1b#b\x1b[201~')]);
+  assert.equal(typed([keys('echo £ ã ร')]).text, 'echo £ ã ร');
+});
+
+test('^], ^_, ^S and bytes that are not UTF-8 (8-bit Meta keys) make the line uncertain', () => {
+  for (const key of ['\x1d', '\x1f', '\x13']) {
+    assert.equal(typed([keys(`rm -rf /${key}x`)]).uncertain, true, JSON.stringify(key));
+  }
+  // 0xAE is M-. (yank-last-arg) to bash in the C locale.
+  assert.equal(typed([Buffer.from([0x72, 0x6d, 0x20, 0xae])]).uncertain, true);
+  assert.equal(typed([keys('echo é 日本')]).uncertain, false);
+});
+
+test('a control key ends an escape sequence cut short: ESC then Enter is an Enter (vi mode runs the line)', () => {
+  for (const [stream, at] of [
+    ['rm -rf /\x1b\r', 9],
+    ['rm -rf /\x1b[\n', 10],
+    ['rm -rf /\x1bO\x0f', 10],
+  ] as const) {
+    const line = new InputLine(4096);
+    assert.deepEqual(line.consume(keys(stream)), { used: at, enter: true }, JSON.stringify(stream));
+    assert.equal(line.uncertain, true);
+  }
+  // ESC ^X ^E is still the editor key: the ^X counts as itself.
+  assert.equal(new InputLine(4096).consume(keys('ls\x1b\x18\x05')).runsUnseen, 'edit-and-execute-command');
+  // A NUL in a paste cuts or vanishes from the line editor's buffer: read from the screen.
+  assert.equal(typed([keys('\x1b[200~rm -rf /\0x\x1b[201~')]).uncertain, true);
 });

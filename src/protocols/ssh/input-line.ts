@@ -12,10 +12,23 @@ const PASTE_END = '\x1b[201~';
  * Control keys that change the line in ways only the host's line editor knows. ^Q and ^V are
  * quoted-insert: the key after them is taken literally (a ^U as a character, not a kill), so the
  * line holds what keystrokes alone cannot tell; ^X starts bash's two-key commands (^X^U undoes).
+ * ^] is character-search (the key after it is looked for, never inserted), ^_ is undo (a line ^U
+ * killed comes back), ^S is forward-search-history (where the terminal does not take it as XOFF).
  */
 const EDITING_KEYS = new Set([
-  0x01, 0x02, 0x05, 0x06, 0x09, 0x0b, 0x0e, 0x10, 0x11, 0x12, 0x14, 0x16, 0x18, 0x19,
+  0x01, 0x02, 0x05, 0x06, 0x09, 0x0b, 0x0e, 0x10, 0x11, 0x12, 0x13, 0x14, 0x16, 0x18, 0x19, 0x1d, 0x1f,
 ]);
+
+/**
+ * bash's default keys that run the line with no Enter for the guard to hold, by the name of the
+ * readline command: ^X^E opens the line in an editor and runs what it leaves; ^X e replays the
+ * last keyboard macro, which may end in an Enter that passed when it was recorded (on another
+ * line); M-# (ESC #) with an argument (ESC 1) takes the leading # off the line and runs it.
+ */
+export type UnseenRun = 'edit-and-execute-command' | 'call-last-kbd-macro' | 'insert-comment';
+
+/** M-# as one byte (0x80 | '#'), as a line editor that reads 8-bit Meta keys takes it (bash in the C locale). */
+const META_HASH = 0xa3;
 
 /**
  * Keys that run the line: Enter (^M), ^J, and ^O, bash's operate-and-get-next, which runs the line
@@ -29,10 +42,10 @@ export interface Consumed {
   /** Whether the byte after them is a key that runs the line (held until the line is judged). */
   readonly enter: boolean;
   /**
-   * Whether the byte after them is the ^E of ^X^E, bash's edit-and-execute-command: it opens an
-   * editor and runs whatever the editor leaves, with no Enter at the prompt for Vigil to hold.
+   * Whether the byte after them is the last key of one that runs the line unseen (UnseenRun): the
+   * byte is never passed on.
    */
-  readonly editAndRun?: true;
+  readonly runsUnseen?: UnseenRun;
 }
 
 export class InputLine {
@@ -45,6 +58,8 @@ export class InputLine {
   #abandoned = false;
   #escape = '';
   #afterCtrlX = false;
+  /** How many bytes the UTF-8 character being typed still needs. */
+  #utf8Needs = 0;
   #paste = false;
   #typedBytes = 0;
 
@@ -98,19 +113,43 @@ export class InputLine {
   consume(chunk: Uint8Array): Consumed {
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
+      if (this.#escape !== '' && !this.#paste && byte < 0x20) {
+        // A control key is never part of an escape sequence (ECMA-48 runs it where it comes): a
+        // line editor reads the ESC as a key of its own, then this one (in vi mode ESC then Enter
+        // runs the line), so the key counts as itself and the line is read from the screen.
+        this.#escape = '';
+        this.#uncertain = true;
+      }
       if (ENTER_KEYS.has(byte) && !this.#paste && this.#escape === '') {
         this.#afterCtrlX = false;
         return { used: i, enter: true };
       }
-      if (this.#afterCtrlX && byte === 0x05 && !this.#paste && this.#escape === '') {
+      const unseen = this.#paste ? null : this.#runsUnseen(byte);
+      if (unseen) {
+        // The host holds a prefix (^X, ESC, a part of a character) the guard answers with ^G.
         this.#afterCtrlX = false;
-        return { used: i, enter: false, editAndRun: true };
+        this.#escape = '';
+        this.#utf8Needs = 0;
+        this.#uncertain = true;
+        return { used: i, enter: false, runsUnseen: unseen };
       }
       this.#afterCtrlX = byte === 0x18 && !this.#paste && this.#escape === '';
       this.#typedBytes++;
       this.#byte(byte);
     }
     return { used: chunk.length, enter: false };
+  }
+
+  /** Whether this byte completes a key that runs the line with no Enter (UnseenRun). */
+  #runsUnseen(byte: number): UnseenRun | null {
+    if (this.#afterCtrlX && this.#escape === '') {
+      if (byte === 0x05) return 'edit-and-execute-command';
+      if (byte === 0x65 || byte === 0x45) return 'call-last-kbd-macro';
+    }
+    if (this.#escape === '\x1b' && byte === 0x23) return 'insert-comment';
+    // As an 8-bit Meta key (bash in the C locale), where it is not part of a UTF-8 character.
+    if (byte === META_HASH && this.#escape === '' && this.#utf8Needs === 0) return 'insert-comment';
+    return null;
   }
 
   #byte(byte: number): void {
@@ -137,6 +176,8 @@ export class InputLine {
     if (this.#paste) {
       // The line editor inserts a paste as it is: a ^U or ^C inside it is a character, not a kill.
       if (byte === 0x0d || byte === 0x0a) this.#append('\n');
+      // A NUL cuts or vanishes from a line editor's buffer: the line is read from the screen.
+      else if (byte === 0) this.#uncertain = true;
       else if (byte < 0x20 || byte === 0x7f) this.#append(String.fromCharCode(byte));
       else this.#printableByte(byte);
       return;
@@ -168,7 +209,20 @@ export class InputLine {
   }
 
   #printableByte(byte: number): void {
+    this.#utf8Needs =
+      byte < 0x80
+        ? 0
+        : byte >= 0xc0
+          ? byte >= 0xf0
+            ? 3
+            : byte >= 0xe0
+              ? 2
+              : 1
+          : Math.max(0, this.#utf8Needs - 1);
     const ch = this.#decoder.decode(Uint8Array.of(byte), { stream: true });
+    // Bytes that are not UTF-8 are Meta keys to a line editor reading 8-bit input (bash in the C
+    // locale: 0xAE is M-., which yanks the last argument of the previous line): read from the screen.
+    if (ch.includes('\uFFFD')) this.#uncertain = true;
     if (ch !== '') this.#append(ch);
   }
 

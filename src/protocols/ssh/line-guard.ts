@@ -14,7 +14,7 @@ import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { historyRerun } from './history-reruns.js';
 import { HostOutput } from './host-output.js';
-import { InputLine, wasEchoed } from './input-line.js';
+import { InputLine, type UnseenRun, wasEchoed } from './input-line.js';
 import type { ScreenLine } from './screen-line.js';
 import { continueStatement } from './shell-continuation.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
@@ -28,7 +28,10 @@ import { refusalText, terminalNotice } from './wire-errors.js';
 const ERASE_LINE = Buffer.from([0x07, 0x05, 0x15]);
 /** How long a refused line's erase is given to show on the screen before the ^C. */
 const ERASE_WAIT_MS = 2000;
-/** ^G: abort, which ends a pending ^X in the host's line editor without touching the line. */
+/**
+ * ^G: abort, which ends a pending ^X, ESC or numeric argument in the host's line editor without
+ * touching the line.
+ */
 const CANCEL_PREFIX = Buffer.from([0x07]);
 /** Keystrokes that never reach an Enter (an editor, a pager) are recorded after this much quiet. */
 const IDLE_FLUSH_MS = 1000;
@@ -84,20 +87,22 @@ export class LineGuard {
     while (rest.length > 0) {
       if (!this.#lineStarted) this.#startLine();
       this.#line.bracketedPaste = this.#o.screen.bracketedPaste;
-      const { used, enter, editAndRun } = this.#line.consume(rest);
+      const { used, enter, runsUnseen } = this.#line.consume(rest);
       if (used > 0) {
         const keys = rest.subarray(0, used);
         this.#typed.push(Buffer.from(keys));
         const sent = this.#o.write(keys);
         this.#host.keySent();
-        if (sent && !enter && !editAndRun) {
+        if (sent && !enter && !runsUnseen) {
           const after = rest.subarray(used);
           return sent.then(() => this.typed(after));
         }
       }
-      if (editAndRun) {
+      if (runsUnseen) {
         const after = rest.subarray(used + 1);
-        return this.#refuseEditAndRun().then(() => (after.length > 0 ? this.typed(after) : undefined));
+        return this.#refuseUnseenRun(runsUnseen).then(() =>
+          after.length > 0 ? this.typed(after) : undefined,
+        );
       }
       if (!enter) break;
       const after = rest.subarray(used + 1);
@@ -205,16 +210,14 @@ export class LineGuard {
   }
 
   /**
-   * ^X^E: the host would open an editor on the line and run what the editor leaves, a text Vigil
-   * never sees before it runs. The ^E is not passed on; ^G cancels the ^X the host already has
-   * (C-x C-g is abort), the line stays as it was, and Enter runs it the ordinary, judged way.
+   * A key that would make the host run a line with no Enter to hold (input-line.ts, UnseenRun):
+   * ^X^E runs what an editor leaves, ^X e a recorded macro's Enter, M-# with an argument the line
+   * uncommented. Its last byte is not passed on; ^G cancels the prefix the host already has (^X,
+   * ESC, a numeric argument), the line stays as it was, and Enter runs it the ordinary, judged way.
    */
-  async #refuseEditAndRun(): Promise<void> {
+  async #refuseUnseenRun(key: UnseenRun): Promise<void> {
     const { state, channelId } = this.#o;
-    const error = new VigilError(
-      'statement_uncertain',
-      'a line edited in an editor (^X^E) runs without Vigil seeing it; press Enter to run it as typed',
-    );
+    const error = new VigilError('statement_uncertain', UNSEEN_RUN_REFUSALS[key]);
     await this.#o.write(CANCEL_PREFIX);
     try {
       await state.session.refuseAction(
@@ -225,7 +228,8 @@ export class LineGuard {
           t: this.#o.recorder.now(),
           offset: this.#o.recorder.offset,
           source: 'keystrokes',
-          editor: true,
+          key,
+          ...(key === 'edit-and-execute-command' ? { editor: true } : {}),
         },
         error,
       );
@@ -362,6 +366,15 @@ export class LineGuard {
     );
   }
 }
+
+const UNSEEN_RUN_REFUSALS: Record<UnseenRun, string> = {
+  'edit-and-execute-command':
+    'a line edited in an editor (^X^E) runs without Vigil seeing it; press Enter to run it as typed',
+  'call-last-kbd-macro':
+    'a keyboard macro (^X e) runs its keys, and an Enter among them, without Vigil seeing them; type the line and press Enter',
+  'insert-comment':
+    'M-# runs the line without an Enter (with an argument, after taking the # off); press Enter to run it as typed',
+};
 
 /** An interactive line that would run text from the shell's history is refused: its text is not what runs. */
 function historyRefusal(readings: readonly string[]): VigilError | null {
