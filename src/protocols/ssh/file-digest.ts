@@ -51,6 +51,12 @@ export class FileDigest {
     }
   }
 
+  /** Bytes of the file moved where the gateway cannot see them: recorded without a digest, for this reason. */
+  lose(reason: string): void {
+    this.#broken ??= reason;
+    this.#waiting.clear();
+  }
+
   /** The digest, or why there is none (pieces still missing count as a gap). */
   finish(): { sha256: string | null; size: number; incomplete: string | null } {
     const gap =

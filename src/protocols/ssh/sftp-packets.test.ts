@@ -123,6 +123,20 @@ test("OpenSSH's extended requests that change a path read as the change they mak
     target: null,
   });
   assert.deepEqual(ext('statvfs@openssh.com', str('/')), { type: 'other', id: 9 });
+  // SSH_FXP_LINK (version 6: a link made on the host) and other types outside version 3 are not passed as reads.
+  assert.deepEqual(parseRequest(packet(21, u32(3), str('/l'), str('/etc/shadow'), Buffer.from([0]))), {
+    type: 'unknown-request',
+    id: 3,
+    code: 21,
+  });
+  assert.deepEqual(parseRequest(packet(17, u32(3), str('/x'))), { type: 'other', id: 3 });
+  const offset = Buffer.alloc(8);
+  assert.deepEqual(ext('copy-data', str(Buffer.from([1])), offset, offset, str(Buffer.from([2])), offset), {
+    type: 'copy-data',
+    id: 9,
+    from: '01',
+    to: '02',
+  });
   assert.deepEqual(ext('evil@example.com', str('/')), {
     type: 'unknown-extension',
     id: 9,

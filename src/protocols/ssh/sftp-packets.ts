@@ -23,13 +23,26 @@ export const SFTP = {
   EXTENDED: 200,
 } as const;
 
-export const SFTP_OPEN_WRITE = 0x02;
+/**
+ * Requests of version 3 that change nothing (LSTAT, FSTAT, OPENDIR, READDIR, REALPATH, STAT,
+ * READLINK): passed on unjudged. A type outside version 3 (LINK, 21, which makes a link on servers
+ * of version 6; BLOCK; anything new) is refused, since what it does cannot be told.
+ */
+const PASSIVE_REQUESTS = new Set([7, 8, 11, 12, 16, 17, 19]);
+
+/**
+ * OPEN flags that change the file: WRITE, APPEND, CREAT, TRUNC. OpenSSH's server passes CREAT and
+ * TRUNC to open(2) even without WRITE, and Linux truncates a file opened O_RDONLY|O_TRUNC: an open
+ * "for reading" with them empties or creates the file, so it is an upload, not a download.
+ */
+export const SFTP_OPEN_CHANGES = 0x02 | 0x04 | 0x08 | 0x10;
 export const SFTP_STATUS_PERMISSION_DENIED = 3;
 export const SFTP_STATUS_OP_UNSUPPORTED = 8;
 
 /**
  * OpenSSH's extended requests that change nothing on the host, or change only a file already opened
- * (and judged) by handle: passed on as they are. copy-data writes through a handle opened for writing.
+ * (and judged) by handle: passed on as they are. (copy-data, which writes through a handle opened for
+ * writing, is read on its own: the bytes it copies never cross the gateway.)
  */
 const PASSIVE_EXTENSIONS = new Set([
   'statvfs@openssh.com',
@@ -39,7 +52,6 @@ const PASSIVE_EXTENSIONS = new Set([
   'expand-path@openssh.com',
   'home-directory',
   'users-groups-by-id@openssh.com',
-  'copy-data',
 ]);
 
 /** Whole packets (length header included), each at most `maxBytes`. */
@@ -149,8 +161,15 @@ export type SftpRequest =
     }
   /** FSETSTAT: a change to a file by its handle (the path is the one it was opened with). */
   | { readonly type: typeof SFTP.FSETSTAT; readonly id: number; readonly handle: string }
+  /**
+   * OpenSSH's copy-data: the host copies from one open handle to another, so neither file's bytes
+   * cross the gateway (both were judged when opened).
+   */
+  | { readonly type: 'copy-data'; readonly id: number; readonly from: string; readonly to: string }
   /** An extended request Vigil does not know: what it would do on the host cannot be told. */
   | { readonly type: 'unknown-extension'; readonly id: number; readonly name: string }
+  /** A request type outside version 3 (LINK, BLOCK): what it would do on the host cannot be told. */
+  | { readonly type: 'unknown-request'; readonly id: number; readonly code: number }
   | { readonly type: 'other'; readonly id: number | null };
 
 const CHANGES = {
@@ -198,7 +217,7 @@ export function parseRequest(packet: Buffer): SftpRequest {
     case SFTP.EXTENDED:
       return parseExtended(id, r);
     default:
-      return { type: 'other', id };
+      return PASSIVE_REQUESTS.has(type) ? { type: 'other', id } : { type: 'unknown-request', id, code: type };
   }
 }
 
@@ -218,6 +237,13 @@ function parseExtended(id: number, r: Reader): SftpRequest {
     }
     case 'lsetstat@openssh.com':
       return { type: 'change', id, operation: 'setstat', path: r.text(), target: null };
+    case 'copy-data': {
+      // read-from-handle, its offset and length, then write-to-handle and its offset.
+      const from = r.bytes().toString('hex');
+      r.u64();
+      r.u64();
+      return { type: 'copy-data', id, from, to: r.bytes().toString('hex') };
+    }
     default:
       return PASSIVE_EXTENSIONS.has(name) ? { type: 'other', id } : { type: 'unknown-extension', id, name };
   }

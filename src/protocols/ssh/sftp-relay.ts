@@ -2,9 +2,11 @@
 // reading it. Requests that change or open a file (OPEN, REMOVE, RENAME, MKDIR, RMDIR, SETSTAT,
 // FSETSTAT, SYMLINK, and OpenSSH's posix-rename, hardlink and lsetstat extensions) are submitted as
 // ssh.file actions before they reach the host; a refused one is answered with a PERMISSION_DENIED
-// status in the host's place. An extended request Vigil does not know is refused (it cannot tell
-// what the host would do), as is FSETSTAT on a handle it did not see opened. Written and read bytes are hashed per handle,
-// and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256.
+// status in the host's place. An extended request Vigil does not know, or a request type outside
+// version 3, is refused (it cannot tell what the host would do), as is FSETSTAT on a handle it did not see opened. Written and read bytes are hashed per handle,
+// and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256
+// (none for a file copy-data touched: its bytes moved on the host). Replies are matched to
+// requests by id, so a client that reuses an id still awaiting its reply has its channel closed.
 import type { ClientChannel, ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
@@ -15,7 +17,7 @@ import {
   parseReply,
   parseRequest,
   SFTP,
-  SFTP_OPEN_WRITE,
+  SFTP_OPEN_CHANGES,
   SFTP_STATUS_OP_UNSUPPORTED,
   SFTP_STATUS_PERMISSION_DENIED,
   SftpFramer,
@@ -94,9 +96,15 @@ export function relaySftp(
   const drain = (): Promise<void> | undefined => {
     for (let packet = requests.next(); packet !== null; packet = requests.next()) {
       const request = parseRequest(packet);
+      // Replies are matched to requests by id: one reused while Vigil awaits its reply would have
+      // the host's handle or data counted for the other request (a file recorded with another's bytes).
+      const id = request.id;
+      if (id !== null && (opening.has(id) || reading.has(id) || closing.has(id))) {
+        throw new VigilError('protocol_violation', `SFTP request id ${id} reused before its reply`);
+      }
       switch (request.type) {
         case SFTP.OPEN: {
-          const operation = request.flags & SFTP_OPEN_WRITE ? 'upload' : 'download';
+          const operation = request.flags & SFTP_OPEN_CHANGES ? 'upload' : 'download';
           const payload = { channel: channelId, via: 'sftp', phase: 'open', operation, path: request.path };
           return judge(request, payload, packet).then(drain);
         }
@@ -120,6 +128,20 @@ export function relaySftp(
           );
           return refuseUnjudged(request.id, payload, error, SFTP_STATUS_PERMISSION_DENIED).then(drain);
         }
+        case 'unknown-request': {
+          const payload = {
+            channel: channelId,
+            via: 'sftp',
+            operation: 'request',
+            path: '',
+            request_type: request.code,
+          };
+          const error = new VigilError(
+            'statement_uncertain',
+            `an SFTP request of type ${request.code} cannot be judged`,
+          );
+          return refuseUnjudged(request.id, payload, error, SFTP_STATUS_OP_UNSUPPORTED).then(drain);
+        }
         case 'unknown-extension': {
           const payload = {
             channel: channelId,
@@ -137,6 +159,13 @@ export function relaySftp(
         }
         case SFTP.WRITE:
           files.get(request.handle)?.digest.add(request.offset, request.data);
+          break;
+        case 'copy-data':
+          for (const handle of [request.from, request.to]) {
+            files
+              .get(handle)
+              ?.digest.lose('copied on the host (copy-data): its bytes never crossed the gateway');
+          }
           break;
         case SFTP.READ:
           if (files.has(request.handle))
