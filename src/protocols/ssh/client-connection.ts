@@ -45,6 +45,10 @@ export function serveClient(client: Connection, info: ClientInfo, deps: ClientDe
   const { config, ctx } = deps;
   let failures = 0;
   let admitted: ModuleSession | null = null;
+  // One admission at a time. A request that comes while a keyboard-interactive answer is being
+  // admitted makes ssh2 abandon that answer (RFC 4252) and ask again: both were admitted, each
+  // started a session on the one connection, and every channel the user opened was served twice.
+  let admitting = false;
   client.on('error', (err: Error) => {
     ctx.logger.warn(
       { connection: config.name, client: info.ip, err: err.message },
@@ -53,16 +57,21 @@ export function serveClient(client: Connection, info: ClientInfo, deps: ClientDe
   });
 
   client.on('authentication', (auth: AuthContext) => {
-    if (admitted) return auth.reject();
+    if (admitted || admitting) return auth.reject();
     if (auth.method === 'publickey') return void publicKey(auth);
     if (auth.method === 'password') return void admit(auth.password, auth);
     if (auth.method === 'keyboard-interactive') {
+      let abandoned = false;
+      auth.once('abort', () => {
+        abandoned = true;
+      });
       return auth.prompt(
         [{ prompt: TOKEN_PROMPT, echo: false }],
         'Vigil',
         'Sign in with your Vigil token',
         (answers) => {
-          void admit(answers[0] ?? '', auth);
+          // ssh2 answers an abandoned prompt with an Error in place of the answers.
+          if (!abandoned && Array.isArray(answers)) void admit(answers[0] ?? '', auth, {}, () => abandoned);
         },
       );
     }
@@ -103,22 +112,38 @@ export function serveClient(client: Connection, info: ClientInfo, deps: ClientDe
     await admit({ kind: 'public-key', key }, auth, keyFacts);
   };
 
-  const admit = async (credential: Credential, auth: AuthContext, extra: JsonObject = {}) => {
+  const admit = async (
+    credential: Credential,
+    auth: AuthContext,
+    extra: JsonObject = {},
+    abandoned: () => boolean = () => false,
+  ) => {
+    admitting = true;
+    let session: ModuleSession;
     try {
-      admitted = await ctx.admit({
+      session = await ctx.admit({
         connection: config,
         protocol: 'ssh',
         credential: credential === '' ? null : credential,
         facts: facts(auth, extra),
       });
     } catch {
+      admitting = false;
       failures++;
       auth.reject(failures >= MAX_AUTH_FAILURES ? [] : METHODS);
       if (failures >= MAX_AUTH_FAILURES) client.end();
       return;
     }
+    admitting = false;
+    // The client moved on while it was admitted: ssh2 would ignore the accept, and a session
+    // started here would serve a connection that never signed in.
+    if (abandoned()) {
+      void session.end('closed');
+      return;
+    }
+    admitted = session;
     auth.accept();
-    startSession(client, admitted, deps);
+    startSession(client, session, deps);
   };
 }
 

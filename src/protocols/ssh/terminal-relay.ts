@@ -136,7 +136,6 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
   upstream.on('close', () => finish(null));
   upstream.on('error', () => finish(null));
   client.on('close', () => finish(null));
-  state.onEnd((message) => finish(message));
 
   const write = (chunk: Buffer): Promise<void> | undefined => {
     if (upstream.write(chunk)) return undefined;
@@ -201,6 +200,9 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     },
     fail,
   );
+  // Only now that the pump exists: a connection that ended while the host opened this channel
+  // closes it at once, and finish() stopped at the pump (the host's channel left open, no ssh.exit).
+  state.onEnd((message) => finish(message));
   // The user's EOF (end of a piped stdin) passes on once everything before it has (and, into a
   // shell, once a last line without a newline is judged).
   client.on('end', () =>
