@@ -17,6 +17,7 @@ import { type DemoPostgres, startDemoPostgres } from '../../demo/demo-postgres.j
 import { type DemoSshHost, startDemoSshHost } from '../../demo/demo-ssh-host.js';
 import { startDemoModel } from '../../demo-model/index.js';
 import { startGateway } from '../../server/gateway.js';
+import { keepServingOnUnhandledRejection } from '../../server/unhandled-rejections.js';
 import { loadCliConfig, locateConfig } from '../context.js';
 import type { SetExitCode } from './index.js';
 
@@ -33,6 +34,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       if (locateConfig(globals)) {
         const gateway = await startGateway(loadCliConfig(globals), { listen: opts.listen });
         stops.push(() => gateway.close());
+        const release = keepServingOnUnhandledRejection(gateway.logger);
+        stops.push(async () => release());
         console.log(`Vigil is running on ${gateway.url}`);
       } else {
         const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
@@ -64,6 +67,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         });
         const gateway = await startGateway(demo);
         stops.unshift(() => gateway.close());
+        const release = keepServingOnUnhandledRejection(gateway.logger);
+        stops.push(async () => release());
         console.log(
           demoBanner(gateway.url, demo.dataDir, postgres !== null, sshHost ? DEMO_SSH_LISTEN : null),
         );
