@@ -4,7 +4,7 @@
 // browser signs out rather than until it expires. A token the user pasted is theirs (their CLI may
 // hold it): signing out only takes it out of the browser.
 import type { VigilTokenClaims, VigilTokens } from '../identity/vigil-tokens.js';
-import type { SignInLedgerDeps } from './sign-in-ledger.js';
+import { authSession, type SignInLedgerDeps } from './sign-in-ledger.js';
 
 export interface ConsoleSignOutDeps extends SignInLedgerDeps {
   readonly tokens: Pick<VigilTokens, 'verify'>;
@@ -33,17 +33,11 @@ export async function revokeConsoleToken(deps: ConsoleSignOutDeps, token: string
 /** Recorded after the revocation: a record that fails does not keep a signed-out token alive. */
 async function recordSignOut(deps: SignInLedgerDeps, claims: VigilTokenClaims): Promise<void> {
   try {
-    const identity = {
+    const session = await authSession(deps, {
       subject: claims.subject,
-      kind: 'user' as const,
+      kind: 'user',
       groups: claims.groups,
       tokenId: claims.tokenId,
-    };
-    const session = await deps.sessions.open({
-      connection: 'auth',
-      protocol: 'auth',
-      identity,
-      key: `auth\u0000${claims.subject}`,
     });
     await deps.pipeline.observe(session, 'access.revoked', {
       token_id: claims.tokenId,

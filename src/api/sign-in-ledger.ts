@@ -3,10 +3,10 @@
 // `auth` session of whoever it was, whichever provider (OIDC or SAML) it came through.
 import type { VigilError } from '../core/errors.js';
 import { VigilError as Refusal } from '../core/errors.js';
-import { ANONYMOUS, type JsonObject } from '../core/events.js';
+import { ANONYMOUS, type Identity, type JsonObject } from '../core/events.js';
 import type { SignInResult } from '../identity/oidc-sign-in.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
-import type { SessionManager } from '../pipeline/sessions.js';
+import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
 
 export interface SignInLedgerDeps {
   readonly pipeline: Pipeline;
@@ -23,17 +23,11 @@ export async function recordSignIn(
 ): Promise<void> {
   if (deps.isDisabled?.(result.subject))
     throw new Refusal('auth_revoked', `identity ${result.subject} has been disabled`);
-  const identity = {
+  const session = await authSession(deps, {
     subject: result.subject,
-    kind: 'user' as const,
+    kind: 'user',
     groups: result.groups,
     tokenId: result.tokenId,
-  };
-  const session = await deps.sessions.open({
-    connection: 'auth',
-    protocol: 'auth',
-    identity,
-    key: `auth\u0000${result.subject}`,
   });
   await deps.pipeline.observe(session, 'access.granted', {
     ...facts,
@@ -50,14 +44,19 @@ export async function recordRefusal(
   facts: JsonObject,
 ): Promise<void> {
   try {
-    const session = await deps.sessions.open({
-      connection: 'auth',
-      protocol: 'auth',
-      identity: ANONYMOUS,
-      key: `auth\u0000${ANONYMOUS.subject}`,
-    });
+    const session = await authSession(deps, ANONYMOUS);
     await deps.pipeline.recordDenial(session, error, facts);
   } catch {
     // The pipeline logs recording failures; the refusal stands either way.
   }
+}
+
+/** The `auth` session of an identity: its sign-ins, refusals and sign-outs, one session per subject. */
+export function authSession(deps: SignInLedgerDeps, identity: Identity): Promise<LiveSession> {
+  return deps.sessions.open({
+    connection: 'auth',
+    protocol: 'auth',
+    identity,
+    key: `auth\u0000${identity.subject}`,
+  });
 }
