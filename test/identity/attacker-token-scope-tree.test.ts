@@ -2,62 +2,25 @@
 // that proposed them. A service account's token for the model connection alone must not read,
 // through the tree of its own model session, the statements the account's database token ran.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { createServiceToken } from '../../src/identity/service-accounts.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import {
-  createScratchDatabase,
-  startTestPostgres,
-  type TestPostgres,
-  withPassword,
-} from '../support/postgres-server.js';
+import { TOKENS } from '../support/gateway.js';
+import { type ProposerFixture, startProposerFixture } from '../support/proposer-fixture.js';
 
 const PROPOSAL = 'SELECT balance FROM accounts WHERE id = 1;';
 
-let server: TestPostgres;
-let model: DemoModel;
-let gateway: TestGateway;
+let f: ProposerFixture;
 let modelToken: string;
 let modelSession: string;
 
 before(async () => {
-  server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_scope_tree');
-  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
-  await direct.connect();
-  await direct.query(
-    'create table accounts (id int primary key, balance int); insert into accounts values (1, 10)',
-  );
-  await direct.end();
-  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
-  const script = join(mkdtempSync(join(tmpdir(), 'vigil-scope-tree-')), 'script.yaml');
-  writeFileSync(
-    script,
-    JSON.stringify({
-      rules: [
-        { match: { last_user: 'balance' }, reply: { text: `Run this:\n\n\`\`\`sql\n${PROPOSAL}\n\`\`\`` } },
-      ],
-    }),
-  );
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['service:etl'] },
-      {
-        name: 'pg',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: url,
-        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['service:etl'],
-      },
-    ],
+  f = await startProposerFixture('vigil_scope_tree', {
+    proposal: PROPOSAL,
+    allowModel: ['service:etl'],
+    allowDatabase: ['service:etl'],
+    reviewUpdates: false,
   });
+  const { gateway } = f;
   const hour = 3_600_000;
   modelToken = (
     await createServiceToken(gateway.store.access, { name: 'etl', connections: ['oa'], ttlMs: hour })
@@ -69,18 +32,10 @@ before(async () => {
   const res = await fetch(`${gateway.url}/c/oa/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${modelToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'what is the balance' }] }),
+    body: JSON.stringify({ model: 'demo', messages: [{ role: 'user', content: 'fix the balance' }] }),
   });
   assert.equal(res.status, 200, await res.text());
-  const address = gateway.listeners.find((l) => l.connection === 'pg')!.address;
-  const i = address.lastIndexOf(':');
-  const db = new pg.Client({
-    host: address.slice(0, i),
-    port: Number(address.slice(i + 1)),
-    user: 'etl',
-    database: 'vigil',
-    password: dbToken,
-  });
+  const db = f.client('etl', dbToken);
   await db.connect();
   await db.query(PROPOSAL);
   await db.end();
@@ -88,13 +43,11 @@ before(async () => {
 });
 
 after(async () => {
-  await gateway?.close();
-  await model?.close();
-  await server?.close();
+  await f?.close();
 });
 
 async function get(token: string, path: string) {
-  const res = await fetch(gateway.url + path, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(f.gateway.url + path, { headers: { authorization: `Bearer ${token}` } });
   const text = await res.text();
   assert.equal(res.status, 200, text);
   return JSON.parse(text) as { actions: { action: string; nodeId: string }[] };

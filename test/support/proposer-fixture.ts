@@ -26,8 +26,22 @@ export interface ProposerFixture {
   close(): Promise<void>;
 }
 
+export interface ProposerOptions {
+  /** What the model proposes (PROPOSAL by default). */
+  readonly proposal?: string;
+  /** Who may use `oa` and `pg` (group:ai-eng and everyone by default). */
+  readonly allowModel?: readonly string[];
+  readonly allowDatabase?: readonly string[];
+  /** Whether UPDATEs on `pg` wait for group:security (the default). */
+  readonly reviewUpdates?: boolean;
+}
+
 /** `database`: the scratch database's name (one per test file). */
-export async function startProposerFixture(database: string): Promise<ProposerFixture> {
+export async function startProposerFixture(
+  database: string,
+  options: ProposerOptions = {},
+): Promise<ProposerFixture> {
+  const proposal = options.proposal ?? PROPOSAL;
   const server = await startTestPostgres();
   const url = await createScratchDatabase(server, database);
   const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
@@ -44,7 +58,7 @@ export async function startProposerFixture(database: string): Promise<ProposerFi
       rules: [
         {
           match: { last_user: 'fix the balance' },
-          reply: { text: `Run this:\n\n\`\`\`sql\n${PROPOSAL}\n\`\`\`` },
+          reply: { text: `Run this:\n\n\`\`\`sql\n${proposal}\n\`\`\`` },
         },
       ],
     }),
@@ -52,25 +66,28 @@ export async function startProposerFixture(database: string): Promise<ProposerFi
   const model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
   const gateway = await startTestGateway({
     connections: [
-      { name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['group:ai-eng'] },
+      { name: 'oa', type: 'llm-openai', upstream: model.url, allow: options.allowModel ?? ['group:ai-eng'] },
       {
         name: 'pg',
         type: 'postgres',
         listen: '127.0.0.1:0',
         upstream: url,
         ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['*'],
+        allow: options.allowDatabase ?? ['*'],
       },
     ],
     policy: {
-      rules: [
-        {
-          name: 'review-updates',
-          match: { events: ['db.query'], statement_kinds: ['UPDATE'] },
-          action: 'review',
-          review: { approvers: ['group:security'], timeout: '60s' },
-        },
-      ],
+      rules:
+        options.reviewUpdates === false
+          ? []
+          : [
+              {
+                name: 'review-updates',
+                match: { events: ['db.query'], statement_kinds: ['UPDATE'] },
+                action: 'review',
+                review: { approvers: ['group:security'], timeout: '60s' },
+              },
+            ],
     },
   });
   return {
