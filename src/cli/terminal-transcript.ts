@@ -45,6 +45,8 @@ export function describeTerminalEvent(e: StoredEvent): string | null {
       return `ssh.forward ${field(p.kind)} ${field(p.host)}:${field(p.port)}${p.phase === 'closed' ? ` closed (${field(p.bytes_to_host)} bytes out, ${field(p.bytes_from_host)} in)` : ''}`;
     case 'ssh.exit':
       return `ssh.exit channel ${field(p.channel)}: ${p.signal ? `signal ${field(p.signal)}` : `status ${field(p.exit_status)}`} (${field(p.output_bytes)} bytes of output)`;
+    case 'ssh.signal':
+      return `ssh.signal channel ${field(p.channel)}: ${field(p.name)}${p.refused ? ` refused (${field(p.refused)})` : ''}`;
     case 'ssh.host_key':
       return `ssh.host_key ${field(p.upstream)} ${field(p.fingerprint)} (${field(p.trust)})`;
     default:

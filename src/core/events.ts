@@ -46,6 +46,8 @@ export const EVENT_TYPES = [
   'ssh.forward',
   /** How an exec, shell or subsystem channel ended: exit status or signal. */
   'ssh.exit',
+  /** A signal the user's client asked the host to send to a channel's program, or a refused one. */
+  'ssh.signal',
   /** The upstream host key Vigil accepted for the session, and why (configured, pinned, first use). */
   'ssh.host_key',
   'http.request',

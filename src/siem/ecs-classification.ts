@@ -18,6 +18,7 @@ const BY_TYPE: Record<string, readonly [category: string, type: string]> = {
   'ssh.exec': ['process', 'start'],
   'ssh.command': ['process', 'start'],
   'ssh.exit': ['process', 'end'],
+  'ssh.signal': ['process', 'change'],
   'ssh.file': ['file', 'access'],
   'ssh.forward': ['network', 'connection'],
   'ssh.host_key': ['network', 'info'],

@@ -19,6 +19,7 @@ import { contentsField } from './file-digest.js';
 import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
 import { runsSftpServer } from './sftp-sniff.js';
+import { relaySignal } from './signal-relay.js';
 import { readsCommandsFromInput } from './stdin-commands.js';
 import { relayTerminal } from './terminal-relay.js';
 import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
@@ -58,9 +59,10 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
     resize?.(info.cols, info.rows);
     ok?.();
   });
-  session.on('signal', (ok, _no, info) => {
-    signal?.(info.name);
-    ok?.();
+  session.on('signal', (ok, no, info) => {
+    // Before the start (or on sftp) there is no program to signal: refused, as sshd does.
+    if (!signal) return no?.();
+    void signal(String(info.name)).then((sent) => (sent ? ok?.() : no?.()));
   });
   // X11 and agent forwarding are asked for on the session, before it starts, and passed on to the
   // host with it; what the host then opens back is judged channel by channel (forwarding.ts).
@@ -91,7 +93,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
     state.record('ssh.forward', { kind: 'agent', channel: channelId, phase: 'requested' });
     ok?.();
   });
-  let signal: ((name: string) => void) | null = null;
+  let signal: ((name: string) => Promise<boolean>) | null = null;
 
   const start = async (begin: Start, accepted: ServerChannel) => {
     const payload: JsonObject = {
@@ -154,12 +156,12 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
       }
       const { client } = await state.upstream;
       const upstream = await openUpstream(client, begin, { pty, env, x11, agent });
-      signal = (name) => upstream.signal(name);
       // `sftp -s /usr/lib/openssh/sftp-server` runs the server as a command: read and judged as sftp all the same.
       if (begin.kind === 'subsystem' || (begin.kind === 'exec' && runsSftpServer(begin.command))) {
         relaySftp(state, channelId, accepted, upstream);
         return;
       }
+      signal = (name) => relaySignal(state, channelId, upstream, name);
       const relay = relayTerminal({
         state,
         channelId,
