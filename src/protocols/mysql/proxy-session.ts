@@ -47,6 +47,9 @@ import { isPolicyRefusal, MYSQL_FAREWELLS, vigilErrPacket } from './wire-errors.
 /** A statement Vigil runs on the session itself, its answer kept from the client. */
 type OwnStatement = Extract<Expectation, { kind: 'own' }>;
 
+/** The keyword LOAD DATA LOCAL needs, in any case. */
+const LOCAL_KEYWORD = /local/i;
+
 export interface ProxyOptions {
   readonly recordRows: number;
   readonly allowUnknownStatements: boolean;
@@ -132,6 +135,7 @@ export class MysqlProxy {
       this.#relay.toUpstream(p.raw);
       return undefined;
     }
+    if (this.#tracker.fileRequestPossible) return this.#afterFileRequest(p);
     if (p.seq !== 0) throw new VigilError('protocol_violation', 'a command must start a new sequence');
     if (p.payload.length === 0) throw new VigilError('protocol_violation', 'an empty command packet');
     const reply = (p.lastSeq + 1) & 0xff;
@@ -220,6 +224,19 @@ export class MysqlProxy {
     }
   }
 
+  /**
+   * A packet sent behind LOAD DATA LOCAL before the server asked for the file is the file's first
+   * packet to the server, not a command: it waits until the server has asked (file content) or
+   * answered (a command).
+   */
+  async #afterFileRequest(p: LogicalPacket): Promise<void> {
+    while (this.#tracker.fileRequestPossible) {
+      await this.#tracker.fileRequestSettled();
+      if (this.#relay.closed) return;
+    }
+    return this.#onClientPacket(p);
+  }
+
   /** Runs `then` once no PREPARE awaits its answer, so statement ids mean what the server says. */
   #afterPrepares(then: () => void): Promise<void> | undefined {
     if (this.#tracker.pendingPrepares === 0) {
@@ -250,6 +267,9 @@ export class MysqlProxy {
       started: performance.now(),
       uses: usesOf(classification),
       recordedMessage,
+      // `LOCAL` is a keyword no quoting or escape can spell otherwise: a text without it cannot
+      // load a local file (version comments included).
+      mayAskFile: this.#options.allowLocalInfile && LOCAL_KEYWORD.test(text),
     });
     this.#keepReadOnly();
   }

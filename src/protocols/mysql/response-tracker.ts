@@ -33,6 +33,11 @@ export type Expectation =
        * masked replaced there too (`Duplicate entry '…'` quotes one; mask/value-echoes.ts).
        */
       readonly recordedMessage?: (message: string) => string;
+      /**
+       * The server may ask for a local file before this answer ends (LOAD DATA LOCAL, allowed on
+       * the connection): what the client sends meanwhile may be that file, not a command.
+       */
+      readonly mayAskFile?: boolean;
     }
   | {
       readonly kind: 'prepare';
@@ -75,6 +80,7 @@ export class ResponseTracker {
   #infile: { file: string; bytes: number; hash: Hash } | null = null;
   #infileDone: JsonObject | null = null;
   #settledWaiters: (() => void)[] = [];
+  #fileWaiters: (() => void)[] = [];
 
   constructor(deps: TrackerDeps) {
     this.#deps = deps;
@@ -93,6 +99,19 @@ export class ResponseTracker {
   preparesSettled(): Promise<void> {
     if (this.pendingPrepares === 0) return Promise.resolve();
     return new Promise((resolve) => this.#settledWaiters.push(resolve));
+  }
+
+  /**
+   * Whether a command forwarded earlier may still make the server ask for a local file: a packet
+   * the client sends now is a command only once it no longer can (or file content once it has).
+   */
+  get fileRequestPossible(): boolean {
+    return this.#phase !== 'infile' && this.#queue.some((e) => e.kind === 'results' && e.mayAskFile === true);
+  }
+
+  /** Resolves at the next answer that ends or the next file request. */
+  fileRequestSettled(): Promise<void> {
+    return new Promise((resolve) => this.#fileWaiters.push(resolve));
   }
 
   expect(e: Expectation): void {
@@ -116,6 +135,7 @@ export class ResponseTracker {
   abandon(): void {
     this.#queue.length = 0;
     for (const w of this.#settledWaiters.splice(0)) w();
+    for (const w of this.#fileWaiters.splice(0)) w();
   }
 
   /** One packet from the server; returns what the client gets (the packet, unchanged). */
@@ -187,6 +207,7 @@ export class ResponseTracker {
             );
           this.#infile = { file: payload.subarray(1).toString('utf8'), bytes: 0, hash: createHash('sha256') };
           this.#phase = 'infile';
+          for (const w of this.#fileWaiters.splice(0)) w();
           return;
         }
         this.#remaining = readColumnCount(payload);
@@ -330,6 +351,7 @@ export class ResponseTracker {
     if (finished?.kind === 'prepare' && this.pendingPrepares === 0) {
       for (const w of this.#settledWaiters.splice(0)) w();
     }
+    for (const w of this.#fileWaiters.splice(0)) w();
     this.#flushRefusals();
   }
 
