@@ -69,13 +69,24 @@ export function forwardableRequestHeaders(incoming: IncomingHttpHeaders): Record
   return out;
 }
 
-/** The target's response headers that may go back to the client: no hop-by-hop header, no cookie. */
+/**
+ * The target's response headers that may go back to the client: no hop-by-hop header, no cookie, and
+ * no x-vigil-* header: those are Vigil's to say (the session an action was recorded in, why Vigil
+ * refused), and a target's would replace or pass for them.
+ */
 export function clientResponseHeaders(
   upstream: Record<string, string | string[] | undefined>,
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || name === 'set-cookie') continue;
+    const lower = name.toLowerCase();
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(lower) ||
+      lower === 'set-cookie' ||
+      lower.startsWith('x-vigil-')
+    )
+      continue;
     out[name] = value;
   }
   return out;

@@ -1,13 +1,13 @@
 // How an HTTP-API request reads to policy: `METHOD /path?query`, so a rule's `pattern` can review or
 // deny by method and path (`^POST /admin/`), and, through the recorded text body, by content. Every
 // other reading of the path an upstream might make (another case, no trailing slash, `;`
-// parameters dropped, slashes merged: path-rules.ts) is an alternate text, which deny, review and
-// alert patterns are also matched against; so is a HEAD read as the GET an upstream runs for it,
-// and the query with its values decoded. The target may ignore case, so restricting patterns are
-// matched ignoring case too (ActionFacts.targetIgnoresCase).
+// parameters dropped, slashes merged, a format suffix stripped: path-rules.ts) is an alternate
+// text, which deny, review and alert patterns are also matched against; so is a HEAD read as the
+// GET an upstream runs for it, and the query with its values decoded. The target may ignore case,
+// so restricting patterns are matched ignoring case too (ActionFacts.targetIgnoresCase).
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
-import { looseReadings, methodReadings } from './path-rules.js';
+import { looseReadings, methodReadings, withoutFormat } from './path-rules.js';
 
 export function describeHttpAction(type: EventType, payload: JsonObject): ActionFacts | null {
   if (type !== 'http.request') return null;
@@ -17,7 +17,10 @@ export function describeHttpAction(type: EventType, payload: JsonObject): Action
   const others = Array.isArray(payload.alternate_paths)
     ? payload.alternate_paths.filter((p): p is string => typeof p === 'string')
     : [];
-  const paths = [...new Set([path, ...others].flatMap(looseReadings))];
+  const loose = [path, ...others].flatMap(looseReadings);
+  // Rails routes `/payouts.json` as `/payouts` (withoutFormat): a pattern anchored at the path's end
+  // must hold it too.
+  const paths = [...new Set([...loose, ...loose.map(withoutFormat).filter((p) => p !== null)])];
   const queries = [...new Set([query, decodedQuery(query)])];
   const texts = [
     ...new Set(

@@ -1,8 +1,10 @@
 // What a body looks like in the record: text (JSON, forms, plain text, SSE) kept up to a cap and
-// masked by the pipeline like any payload; anything else by its SHA-256 and length only.
+// masked by the pipeline like any payload, read in its charset (body-text.ts); anything else by its
+// SHA-256 and length only.
 import { createHash, type Hash } from 'node:crypto';
 import type { JsonObject } from '../../core/events.js';
 import { withoutCutWord } from '../../core/record-cut.js';
+import { bodyDecoder } from './body-text.js';
 
 export function isTextual(contentType: string | undefined): boolean {
   if (!contentType) return false;
@@ -47,11 +49,12 @@ export class BodyRecorder {
   record(contentType: string | undefined): JsonObject {
     const base = { bytes: this.#total, sha256: this.#hash.digest('hex') };
     if (this.#total === 0) return { ...base, text: '' };
-    if (!isTextual(contentType)) return { ...base, binary: true };
+    // Text in a charset Vigil cannot decode is kept by hash, like binary: read as UTF-8 it would
+    // hide what it holds from the masker.
+    const decoder = isTextual(contentType) ? bodyDecoder(contentType) : null;
+    if (decoder === null) return { ...base, binary: true };
     // A multi-byte character cut by the cap is dropped rather than recorded as U+FFFD.
-    const kept = Buffer.concat(this.#kept)
-      .toString('utf8')
-      .replace(/\uFFFD$/, '');
+    const kept = decoder.decode(Buffer.concat(this.#kept)).replace(/\uFFFD$/, '');
     const truncated = this.#total > this.#keptBytes;
     return {
       ...base,

@@ -23,7 +23,8 @@ import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { AppendOptions } from '../../ledger/recorder.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
-import { BodyRecorder } from './body-record.js';
+import { BodyRecorder, isTextual } from './body-record.js';
+import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
 import { methodOverride, methodOverrideRefused } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
@@ -159,6 +160,9 @@ export class HttpApiConnection {
         sent,
         this.#ctx.maxBodyBytes,
       ));
+      // Judged and recorded in its charset (body-text.ts): one Vigil cannot decode is refused.
+      const contentType = header(req, 'content-type');
+      assertReadableCharset(raw, contentType, isTextual(contentType));
     } catch (err) {
       const error = toVigilError(err);
       if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path: rawPath });

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { isVigilError } from '../../core/errors.js';
 import { HTTP_CONNECTION_TYPES } from './config.js';
-import { canonicalPath, pathDecision, pathReadings } from './path-rules.js';
+import { canonicalPath, pathDecision, pathReadings, withoutFormat } from './path-rules.js';
 
 const config = HTTP_CONNECTION_TYPES.http.parse({
   name: 'api',
@@ -218,4 +218,27 @@ test('examples', () => {
       (e: unknown) => isVigilError(e) && e.code === 'uri_malformed',
     );
   }
+});
+
+test('a deny rule holds a path with a format suffix, as Rails routes it; the default does not', () => {
+  assert.equal(withoutFormat('/admin.json'), '/admin');
+  assert.equal(withoutFormat('/users/7/token.tar.gz'), '/users/7/token');
+  assert.equal(withoutFormat('/admin.'), '/admin');
+  assert.equal(withoutFormat('/v1.2/admin'), null);
+  assert.equal(withoutFormat('/.well-known'), null, 'a leading dot is the name, not a suffix');
+  assert.equal(withoutFormat('/'), null);
+  const decision = (c: typeof config, raw: string) => pathDecision(c, 'GET', pathReadings(raw)).action;
+  for (const raw of ['/admin.json', '/Admin.JSON', '/admin.json/', '/x/../admin.html']) {
+    assert.equal(decision(config, raw), 'deny', raw);
+  }
+  assert.equal(decision(config, '/administrator.json'), 'allow');
+  const strict = HTTP_CONNECTION_TYPES.http.parse({
+    name: 'api',
+    type: 'http',
+    upstream: 'http://127.0.0.1:1',
+    default_action: 'deny',
+    rules: [{ path: '/files/*.txt', action: 'allow' }],
+  });
+  assert.equal(decision(strict, '/files/a.txt'), 'allow', 'the stripped reading is held to deny rules only');
+  assert.equal(decision(strict, '/files/a'), 'deny');
 });

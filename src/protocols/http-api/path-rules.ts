@@ -2,7 +2,8 @@
 // segment, `**` crosses segments (and `/x/**` covers `/x` itself). Paths are compared after
 // percent-decoding and dot-segment removal, so `/admin` cannot be reached as `/x/../admin` or
 // `/%61dmin`; and since upstreams differ in how they read a path, a request passes only if every
-// reading of its path an upstream might make passes (pathReadings).
+// reading of its path an upstream might make passes (pathReadings), and no deny rule names it with
+// its format suffix stripped (withoutFormat).
 import { VigilError } from '../../core/errors.js';
 import type { HttpConnectionConfig } from './config.js';
 
@@ -100,6 +101,18 @@ export function pathReadings(rawPath: string): string[] {
   return readingsOf(structuralReadings(rawPath));
 }
 
+/**
+ * A resolved path as a router that strips a format suffix reads it, or null when it has none. Rails
+ * routes every path as `/admin(.:format)`, so `/admin.json` runs the action `/admin` names (Spring
+ * before 5.3 matched `/admin.*` alike, and a Windows server drops a trailing dot): the last segment
+ * is cut at its first dot after its first character.
+ */
+export function withoutFormat(path: string): string | null {
+  const start = path.lastIndexOf('/') + 1;
+  const dot = path.indexOf('.', start + 1);
+  return dot > start ? path.slice(0, dot) : null;
+}
+
 function decide(
   config: HttpConnectionConfig,
   method: string,
@@ -128,7 +141,8 @@ export function methodReadings(method: string): string[] {
  * case serves `/microsoft.compute` as the `/Microsoft.Compute` a rule names, and lower-casing the
  * path alone would not meet a pattern written with capitals. A reading no rule names falls to the
  * default, unless a rule allows it ignoring case (the lower-cased reading of `/Microsoft.Compute/x`,
- * which its allow rule names). Allowed only by what the request itself is.
+ * which its allow rule names). A deny rule also holds the path with its format suffix stripped
+ * (withoutFormat). Allowed only by what the request itself is.
  */
 export function pathDecision(
   config: HttpConnectionConfig,
@@ -143,6 +157,15 @@ export function pathDecision(
       if (exact.action === 'deny' && exact.rule !== null) return exact;
       // A rule that denies it ignoring case, or none that names it in any case (the default).
       if (anyCase.action === 'deny') return anyCase;
+    }
+    // A format suffix stripped is a reading only a deny rule is held to: under a default deny,
+    // `/files/a.txt` that a rule allows is not refused for the `/files/a` no rule names.
+    for (const path of readings) {
+      const stripped = withoutFormat(path);
+      if (stripped === null) continue;
+      for (const ruling of [decide(config, m, stripped), decide(config, m, stripped, true)]) {
+        if (ruling.action === 'deny' && ruling.rule !== null) return ruling;
+      }
     }
   }
   return allowed;
