@@ -9,4 +9,4 @@ export type { CustomRuleInput } from './rule-set.js';
 export type { StreamMasker } from './stream-masker.js';
 export type { DetectorRule, Finding, RuleCategory, RuleVector, ValidatorName } from './types.js';
 export { iban, luhn, shannonEntropy } from './validators.js';
-export { echoMasker, WITHHELD_MESSAGE } from './value-echoes.js';
+export { echoedRows, echoMasker, WITHHELD_MESSAGE } from './value-echoes.js';

@@ -1,6 +1,11 @@
 // Known secrets (credentials Vigil injects, configured literals) and the encoded forms they may take
 // on the way through: URL-encoded, and base64 at each of the three byte alignments, so a secret
-// inside a larger base64 blob (a Basic header, a data URI) is found too.
+// inside a larger base64 blob (a Basic header, a data URI) is found too; and, for a secret with a
+// quote, a backslash or a control character, as it is escaped inside a JSON string (once, and
+// twice: JSON text quoted in a JSON log line) and inside a SQL string literal (`''`, `\'`). Vigil's
+// own log lines are masked after pino has serialized them, so a password holding `"` was written
+// to the log as `\"`, which the raw spelling does not match; so was JSON text pasted into a
+// prompt or a cell, and a statement that quotes the secret.
 
 /** Shorter values would mask ordinary words; they are refused by addKnownSecret. */
 export const MIN_KNOWN_SECRET_LENGTH = 6;
@@ -27,6 +32,11 @@ function base64Core(bytes: Buffer, offset: number, url: boolean): string {
 /** Every spelling of the secret to look for, the raw value first. */
 export function secretVariants(value: string): string[] {
   const variants = new Set<string>([value]);
+  const json = JSON.stringify(value).slice(1, -1);
+  variants.add(json);
+  variants.add(JSON.stringify(json).slice(1, -1));
+  variants.add(value.replaceAll("'", "''"));
+  variants.add(value.replace(/[\\'"]/g, '\\$&'));
   const encoded = encodeURIComponent(value);
   variants.add(encoded);
   variants.add(encoded.replace(/%20/g, '+'));

@@ -41,6 +41,9 @@ export const DEFAULT_SECRET_NAMES: readonly string[] = [
   'signing_key',
   'encryption_key',
   'master_key',
+  // MySQL's and MariaDB's mysql.user column holding a user's password hash (`*` and 40 hex digits,
+  // shorter than the 64 a bare hex token needs): a password equivalent for mysql_native_password.
+  'authentication_string',
 ];
 
 /** Words of a name: `clientSecret` → client, secret; `X-Api-Key` → x, api, key. */

@@ -3,7 +3,9 @@
 // IN lists). A lexer of our own rather than a dialect's parser: the masker runs on every dialect's
 // db.query payload, synchronously, and must not fail on text a parser refuses (an unknown
 // statement is still masked by the text rules). Strings, dollar quotes, quoted identifiers and
-// comments are skipped as PostgreSQL and MySQL read them.
+// comments are skipped as PostgreSQL and MySQL read them. Values the grammar names secret
+// (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…')) are found by sql-clauses.ts.
+import { clauseSecrets } from './sql-clauses.js';
 
 export interface SqlValueSpan {
   /** The literal's content (inside its quotes), in UTF-16 offsets of the statement. */
@@ -235,5 +237,12 @@ export function secretBindings(sql: string, secret: (column: string) => boolean)
       } else bindValue(tokens, from, column, params, literals);
     }
   }
+  clauseSecrets(
+    sql,
+    tokens,
+    secret,
+    (from, column) => bindValue(tokens, from, column, params, literals),
+    literals,
+  );
   return { params, literals };
 }

@@ -7,6 +7,7 @@
 // are read as one text for those options (a line's echo arrives a key per frame). Everything else
 // goes through the text rules.
 import type { JsonObject, JsonValue } from '../core/events.js';
+import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { nameWords } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
@@ -112,11 +113,16 @@ class PayloadWalk {
     if (isShellPayload(value)) return this.shellPayload(value);
     if (isTerminalOutput(value)) return this.terminalOutput(value);
     const opaque = opaqueField(value);
+    const pairName = pairedName(value, secretName);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
       out[set.maskKey(k)] =
-        k === opaque && typeof v === 'string' && BASE64_TEXT.test(v) ? set.maskOpaque(v) : this.walk(v, k);
+        k === opaque && typeof v === 'string' && BASE64_TEXT.test(v)
+          ? set.maskOpaque(v)
+          : k === 'value' && pairName !== null
+            ? this.walk(v, pairName)
+            : this.walk(v, k);
     }
     return out;
   }
@@ -148,19 +154,34 @@ class PayloadWalk {
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
-      if (k === 'rows' && secret.some(Boolean)) {
+      if (k === 'rows') {
+        // Cells read under the key `rows` when no column is secret, as the walk always read them
+        // then (maskUnder keeps its cache of clean short values).
+        const under = secret.some(Boolean) ? null : k;
         out[k] = (v as JsonValue[]).map((row) =>
           Array.isArray(row)
             ? row.map((cell, i) =>
                 secret[i] && cell !== null && (typeof cell === 'string' || typeof cell === 'number')
                   ? set.whole(String(cell), 'secret-column')
-                  : this.walk(cell, null),
+                  : typeof cell === 'string' && mayBeOptionArray(cell)
+                    ? this.optionArray(cell)
+                    : this.walk(cell, under),
               )
-            : this.walk(row, null),
+            : this.walk(row, under),
         );
       } else out[set.maskKey(k)] = this.walk(v, k === 'columns' ? null : k);
     }
     return out;
+  }
+
+  /** A `{name=value,…}` cell (option-arrays.ts): secret-named values whole, the rules elsewhere. */
+  private optionArray(cell: string): string {
+    const spans = secretOptionSpans(cell, this.secretName).map((o) => ({
+      start: o.start,
+      end: o.end,
+      ruleId: 'secret-field',
+    }));
+    return this.set.maskSpans(cell, spans);
   }
 
   private shellPayload(value: JsonObject): JsonObject {
@@ -242,6 +263,17 @@ function isShellPayload(v: JsonObject): boolean {
     typeof v.channel === 'number' &&
     (typeof v.command === 'string' || (typeof v.data === 'string' && typeof v.t === 'number'))
   );
+}
+
+/**
+ * A name-value pair (`{ name: 'my.api_key', value: '…' }`: a setting a statement changes, a header
+ * in a HAR-like list): its value is read as if under the name, so a secret name masks it whole.
+ * Without this the value stood under the key `value`, which names nothing, and a setting's value
+ * of words (`SET my.api_key TO '…'`) was recorded in the statement's facts as typed.
+ */
+function pairedName(v: JsonObject, secretName: SecretNameMatcher): string | null {
+  const name = v.name;
+  return typeof name === 'string' && v.value !== undefined && secretName(name) ? name : null;
 }
 
 /** The db.query shape (core/db-payloads.ts): a statement text and its bound parameters. */

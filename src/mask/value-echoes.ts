@@ -16,17 +16,37 @@ const REPLACEMENT = /\[MASKED:[A-Za-z0-9_.-]+:[0-9a-f]{6}\]/g;
 const MIN_PREFIX = 12;
 
 /**
- * What to record of an error message about the statement submitted as `submitted` and recorded
- * (masked) as `recorded`, or null when its record was lost (fail-open). Computed only when called:
- * most statements never fail.
+ * What to record of a server's text about the statement submitted as `submitted` and recorded
+ * (masked) as `recorded`, or null when its record was lost (fail-open). An error message (`cell`
+ * false) is withheld when the replaced values cannot be told. A result cell (`cell` true) gets the
+ * same replacements: `SELECT set_config('my.api_key', '…', false)` answers with the value the
+ * statement's record masked, under a column (`set_config`) that names nothing; a cell is left to
+ * the text rules when the values cannot be told. Computed once, on first call: most statements
+ * never fail and have no masked value.
  */
-export function echoMasker(submitted: JsonObject, recorded: JsonObject | null): (message: string) => string {
-  return (message) => {
-    if (recorded === null) return WITHHELD_MESSAGE;
-    const pairs = replacedValues(submitted, recorded);
-    if (pairs === null) return WITHHELD_MESSAGE;
-    return pairs.length === 0 ? message : replaceEchoes(message, pairs);
+export function echoMasker(
+  submitted: JsonObject,
+  recorded: JsonObject | null,
+): (text: string, cell?: boolean) => string {
+  let pairs: Pair[] | null | undefined;
+  return (text, cell = false) => {
+    if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
+    if (pairs === null) return cell ? text : WITHHELD_MESSAGE;
+    // A message may cut a value short; a cell holds it whole, and replacing a prefix there would
+    // leave the rest for the rules to miss (a known secret is found only whole).
+    return pairs.length === 0
+      ? text
+      : replaceEchoes(text, pairs, cell ? Number.POSITIVE_INFINITY : MIN_PREFIX);
   };
+}
+
+/** A result's rows with each text cell passed through `echo` (see echoMasker), for the db.result record. */
+export function echoedRows(
+  rows: JsonValue[][],
+  echo: ((text: string, cell?: boolean) => string) | undefined,
+): JsonValue[][] {
+  if (echo === undefined || rows.length === 0) return rows;
+  return rows.map((row) => row.map((v) => (typeof v === 'string' ? echo(v, true) : v)));
 }
 
 type Pair = readonly [secret: string, replacement: string];
@@ -86,14 +106,14 @@ export function alignReplacements(raw: string, masked: string): Pair[] | null {
 }
 
 /** One pass over the message: at each place the longest secret (or a cut-short echo of one) is replaced. */
-function replaceEchoes(message: string, pairs: readonly Pair[]): string {
+function replaceEchoes(message: string, pairs: readonly Pair[], minPrefix: number): string {
   const secrets = [...pairs].sort((a, b) => b[0].length - a[0].length);
   let out = '';
   let at = 0;
   outer: while (at < message.length) {
     for (const [secret, replacement] of secrets) {
       const same = commonPrefix(message, at, secret);
-      if (same === secret.length || same >= MIN_PREFIX) {
+      if (same === secret.length || same >= minPrefix) {
         out += replacement;
         at += same;
         continue outer;

@@ -38,6 +38,7 @@ export function resolveGatewaySecrets(config: VigilConfig, baseDir: string): Gat
     knownSecrets: [
       ...knownSecretRefs(config).map(({ ref, label }) => ({ value: resolve(ref), label })),
       ...storeSecrets(config, resolve),
+      ...upstreamPasswords(config),
       ...objectStoreSecrets(config, resolve),
     ],
   };
@@ -60,6 +61,25 @@ function storeSecrets(config: VigilConfig, resolve: (ref: string) => string): Kn
     { value: url, label: 'store-url' },
     ...(password ? [{ value: password, label: 'store-password' }] : []),
   ];
+}
+
+/**
+ * The password written in a connection's upstream URL (`postgres://app:…@db/app`), which a
+ * database connection uses when it has no `credential`: Vigil injects it as it injects a
+ * credential, so it is masked as one wherever it appears. It was not registered: a password of
+ * words, quoted back by the database or typed by the user, was recorded in clear.
+ */
+function upstreamPasswords(config: VigilConfig): KnownSecretInput[] {
+  return config.connections.flatMap((c) => {
+    if (!c.upstream.includes('@')) return [];
+    let password = '';
+    try {
+      password = decodeURIComponent(new URL(c.upstream).password);
+    } catch {
+      // Not a URL with a password (host:port, stdio): nothing to register.
+    }
+    return password ? [{ value: password, label: `${c.name}-upstream-password` }] : [];
+  });
 }
 
 /** The object store's credentials: masked wherever they might appear, like the store's password. */

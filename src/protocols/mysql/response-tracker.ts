@@ -7,6 +7,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue } from '../../core/events.js';
+import { echoedRows } from '../../mask/index.js';
 import { STATUS } from './constants.js';
 import { parseErr } from './handshake-messages.js';
 import type { PhysicalPacket } from './packet-framer.js';
@@ -31,8 +32,9 @@ export type Expectation =
       /**
        * The server's error message as it may be recorded: with the values the statement's record
        * masked replaced there too (`Duplicate entry '…'` quotes one; mask/value-echoes.ts).
+       * With `cell`, a result cell as it may be recorded (a value the statement selects back).
        */
-      readonly recordedMessage?: (message: string) => string;
+      readonly recordedMessage?: (text: string, cell?: boolean) => string;
       /**
        * The server may ask for a local file before this answer ends (LOAD DATA LOCAL, allowed on
        * the connection): what the client sends meanwhile may be that file, not a command.
@@ -323,7 +325,7 @@ export class ResponseTracker {
       row_count: this.#rowCount,
       duration_ms: Math.round((performance.now() - head.started) * 1000) / 1000,
       columns: this.#columns.map((c) => c.name),
-      rows: this.#rows,
+      rows: echoedRows(this.#rows, head.recordedMessage),
       ...(this.#infileDone ? { local_infile: this.#infileDone } : {}),
       ...fields,
     });

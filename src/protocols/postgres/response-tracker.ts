@@ -8,6 +8,7 @@
 import type { DbResultPayload } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
+import { echoedRows } from '../../mask/index.js';
 import {
   type ColumnDescription,
   parseCommandTag,
@@ -32,8 +33,9 @@ export interface Execution {
   /**
    * The server's error message as it may be recorded: with the values the statement's record
    * masked replaced there too (the server quotes a value it cannot read; mask/value-echoes.ts).
+   * With `cell`, a result cell as it may be recorded (set_config answers with the masked value).
    */
-  readonly recordedMessage?: (message: string) => string;
+  readonly recordedMessage?: (text: string, cell?: boolean) => string;
   /** It may start a COPY FROM STDIN (copy-in.ts): what follows waits until the server says. */
   readonly mayCopyIn?: boolean;
 }
@@ -343,7 +345,7 @@ export class ResponseTracker {
       row_count: tagCount ?? p.rowCount,
       duration_ms: Math.round((performance.now() - p.started) * 1000) / 1000,
       columns: p.columns ? p.columns.map((c) => c.name) : [],
-      rows: this.#recordRows > 0 ? p.rows : [],
+      rows: this.#recordRows > 0 ? echoedRows(p.rows, exec.recordedMessage) : [],
     });
     // The next statement of a multi-statement simple query starts now.
     this.#progress = !moreFollow

@@ -1,0 +1,168 @@
+// Values SQL names secret by its grammar rather than by a column: a role's or user's password
+// (`ALTER ROLE r PASSWORD '…'`, MySQL `IDENTIFIED BY '…'`, `SET PASSWORD FOR u = '…'`,
+// `PASSWORD('…')`), a foreign server's or user mapping's options (`OPTIONS (password '…')`), a
+// setting with a secret name (`SET my.api_key TO '…'`, `set_config('my.api_key', '…', …)`) and a
+// quoted password inside a libpq connection string (`dblink_connect('… password=''…''')`). None of
+// them is `column = value`, so sql-columns.ts bound nothing and a password of words (`summer dance
+// party`), or a SCRAM verifier psql's \password sends, was recorded as typed. Tokens come from
+// sql-columns.ts's lexer; each check here looks at a token or two, so a statement costs one pass.
+
+/** The lexer's token, as much of it as these checks read. */
+export interface ClauseToken {
+  readonly kind: 'ident' | 'string' | 'number' | 'param' | 'op' | 'punct';
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface ClauseSpan {
+  readonly start: number;
+  readonly end: number;
+  readonly column: string;
+}
+
+/** Binds the values from a token to `column` (sql-columns.ts's bindValue); returns where it stopped. */
+export type BindFrom = (from: number, column: string) => number;
+
+/** How far `IDENTIFIED` may be from the `BY`/`AS`/`USING` that precedes its value (`WITH plugin BY`). */
+const IDENTIFIED_REACH = 4;
+/** How far `SET PASSWORD FOR 'u'@'h'` may be from its `=`. */
+const SET_PASSWORD_REACH = 8;
+/**
+ * A libpq `password=` key inside a string literal, up to the quote that may open its value. Written
+ * without spaces around `=`, as connection strings are: `password = '…'` inside a string is more
+ * likely SQL quoted as text (a function body) than a connection string.
+ */
+const CONNINFO_PASSWORD = /\bpassword='/gi;
+
+export function clauseSecrets(
+  sql: string,
+  tokens: readonly ClauseToken[],
+  secret: (name: string) => boolean,
+  bindFrom: BindFrom,
+  out: ClauseSpan[],
+): void {
+  const push = (t: ClauseToken | undefined, column: string) => {
+    if (t?.kind === 'string') out.push({ start: t.start, end: t.end, column });
+  };
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind !== 'ident') continue;
+    const next = tokens[k + 1];
+    if (next?.kind === 'string' && secret(t.text)) {
+      // PASSWORD '…', ENCRYPTED PASSWORD '…', OPTIONS (password '…'), OPTIONS (SET password '…').
+      push(next, t.text);
+      continue;
+    }
+    if (
+      next?.text === '(' &&
+      t.text.endsWith('password') &&
+      tokens[k + 2]?.kind === 'string' &&
+      tokens[k + 3]?.text === ')'
+    ) {
+      // MySQL's and MariaDB's PASSWORD('…'), OLD_PASSWORD('…'); one string argument, so a table
+      // named password (`CREATE TABLE password (…)`) is not read as a call.
+      push(tokens[k + 2], t.text);
+      continue;
+    }
+    switch (t.text) {
+      case 'identified':
+        identifiedBy(tokens, k, push);
+        break;
+      case 'password':
+        // SET PASSWORD FOR 'u'@'h' = '…' (SET PASSWORD = '…' is a comparison sql-columns binds).
+        if (tokens[k - 1]?.text === 'set' && next?.text === 'for') {
+          for (let q = k + 2; q < Math.min(tokens.length, k + 2 + SET_PASSWORD_REACH); q++) {
+            if (tokens[q]!.kind === 'op' && tokens[q]!.text === '=') {
+              bindFrom(q + 1, 'password');
+              break;
+            }
+          }
+        }
+        break;
+      case 'to':
+        settingTo(tokens, k, secret, bindFrom);
+        break;
+      case 'set_config':
+        if (next?.text === '(' && tokens[k + 2]?.kind === 'string' && tokens[k + 3]?.text === ',') {
+          const name = sql.slice(tokens[k + 2]!.start, tokens[k + 2]!.end);
+          // The value as a literal or a bind parameter ($2): up to the next argument.
+          if (secret(name)) bindFrom(k + 4, name);
+        }
+        break;
+    }
+  }
+  conninfoPasswords(sql, tokens, out);
+}
+
+/** IDENTIFIED [WITH plugin] BY '…' | AS '…' | VIA plugin USING '…', then REPLACE '…' (the current one). */
+function identifiedBy(
+  tokens: readonly ClauseToken[],
+  k: number,
+  push: (t: ClauseToken | undefined, column: string) => void,
+): void {
+  const last = Math.min(tokens.length - 1, k + IDENTIFIED_REACH);
+  for (let q = k + 1; q <= last; q++) {
+    const word = tokens[q]!.text;
+    if (tokens[q]!.kind !== 'ident' || (word !== 'by' && word !== 'as' && word !== 'using')) continue;
+    const value = tokens[q + 1];
+    if (value?.kind !== 'string') return;
+    push(value, 'password');
+    if (tokens[q + 2]?.text === 'replace') push(tokens[q + 3], 'password');
+    return;
+  }
+}
+
+/**
+ * `SET [SESSION | LOCAL] name TO value`, also after ALTER ROLE/DATABASE/SYSTEM: the name is read
+ * back to `set` (qualified names too), so a `TO` elsewhere (GRANT … TO, RENAME TO) binds nothing.
+ */
+function settingTo(
+  tokens: readonly ClauseToken[],
+  k: number,
+  secret: (name: string) => boolean,
+  bindFrom: BindFrom,
+): void {
+  const last = tokens[k - 1];
+  if (last?.kind !== 'ident' || !secret(last.text)) return;
+  let p = k - 2;
+  const parts = [last.text];
+  while (tokens[p]?.text === '.' && tokens[p - 1]?.kind === 'ident') {
+    parts.unshift(tokens[p - 1]!.text);
+    p -= 2;
+  }
+  const before = tokens[p]?.text;
+  if (before === 'session' || before === 'local') p--;
+  if (tokens[p]?.text !== 'set') return;
+  bindFrom(k + 1, parts.join('.'));
+}
+
+/**
+ * A quoted value of a libpq connection string held in a literal: in a standard string the quote
+ * around it is doubled (`'host=h password=''a b'''`), in a dollar-quoted one it is single. An
+ * unquoted value is found by the text rules (password-assignment).
+ */
+function conninfoPasswords(sql: string, tokens: readonly ClauseToken[], out: ClauseSpan[]): void {
+  CONNINFO_PASSWORD.lastIndex = 0;
+  let t = 0;
+  for (let hit = CONNINFO_PASSWORD.exec(sql); hit !== null; hit = CONNINFO_PASSWORD.exec(sql)) {
+    const quote = hit.index + hit[0].length - 1;
+    while (t < tokens.length && tokens[t]!.end <= quote) t++;
+    const literal = tokens[t];
+    if (literal?.kind !== 'string' || literal.start > hit.index) continue;
+    const doubled = sql[literal.start - 1] === "'";
+    if (doubled && sql[quote + 1] !== "'") continue;
+    const from = quote + (doubled ? 2 : 1);
+    let end = from;
+    // A quote escaped for libpq (\') is \'' in a standard string.
+    const escaped = doubled ? 3 : 2;
+    while (end < literal.end) {
+      if (sql[end] === '\\') end += escaped;
+      else if (sql[end] === "'") break;
+      else end++;
+    }
+    end = Math.min(end, literal.end);
+    if (end > from) out.push({ start: from, end, column: 'password' });
+    CONNINFO_PASSWORD.lastIndex = Math.max(CONNINFO_PASSWORD.lastIndex, end);
+  }
+}
