@@ -253,6 +253,9 @@ export class Checkpointer {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: encodeCheckpointLine(cp),
+      // Not followed: a 301/302/303 would become a bodiless GET whose 2xx reads as stored, so the
+      // outside copy would miss every checkpoint with no failure ever reported.
+      redirect: 'manual',
       signal: AbortSignal.timeout(10_000),
     })
       .then(async (res) => {

@@ -101,6 +101,12 @@ class Verification implements RangeTaker {
   readonly #checkpoints: readonly SignedCheckpoint[];
   readonly #checkSizes: number[];
   readonly #storedBySize = new Map<number, SignedCheckpoint>();
+  /**
+   * Every stored checkpoint of each size. The schema allows one per size, but whoever rewrites the
+   * database can drop that constraint: each one is checked, or a second checkpoint of a size (the
+   * honest one a witness cosigned, beside a rewritten one) would be taken as held unchecked.
+   */
+  readonly #allBySize = new Map<number, SignedCheckpoint[]>();
   readonly #anchor: ReturnType<typeof parseAnchor> | null | undefined;
   readonly #notes: string[] = [];
   #nextCheck = 0;
@@ -116,7 +122,10 @@ class Verification implements RangeTaker {
   ) {
     this.#purges = new PurgeRecordsRead(source);
     this.#checkpoints = [...checkpoints].sort((a, b) => a.size - b.size);
-    for (const cp of this.#checkpoints) this.#storedBySize.set(cp.size, cp);
+    for (const cp of this.#checkpoints) {
+      this.#storedBySize.set(cp.size, cp);
+      this.#allBySize.set(cp.size, [...(this.#allBySize.get(cp.size) ?? []), cp]);
+    }
     this.#anchor =
       options.anchorText === undefined
         ? undefined
@@ -326,8 +335,10 @@ class Verification implements RangeTaker {
       const before = summary.prefixes.get(size);
       if (before === undefined) return null;
       const root = this.#rootWith(before);
-      const cp = this.#storedBySize.get(size);
-      if (cp && (cp.root !== root || checkCheckpointSignature(cp, this.options.keyring) !== 'ok'))
+      const stored = this.#allBySize.get(size) ?? [];
+      if (
+        stored.some((cp) => cp.root !== root || checkCheckpointSignature(cp, this.options.keyring) !== 'ok')
+      )
         return null;
       roots.set(size, root);
     }
@@ -340,17 +351,17 @@ class Verification implements RangeTaker {
       const size = this.#checkSizes[this.#nextCheck++]!;
       const root = this.#rootAt(size, check);
       this.#roots.set(size, root);
-      const cp = this.#storedBySize.get(size);
-      if (!cp) continue;
-      this.#checkSignature(cp);
-      if (cp.root !== root) {
-        fail(
-          'root_mismatch',
-          `the log's first ${size} events do not hash to the root checkpoint ${size} signed`,
-          {
-            checkpointSize: size,
-          },
-        );
+      for (const cp of this.#allBySize.get(size) ?? []) {
+        this.#checkSignature(cp);
+        if (cp.root !== root) {
+          fail(
+            'root_mismatch',
+            `the log's first ${size} events do not hash to the root checkpoint ${size} signed`,
+            {
+              checkpointSize: size,
+            },
+          );
+        }
       }
     }
   }

@@ -39,12 +39,14 @@ export function witnessReport(
   if (!logKeys.some((k) => k.name === body.origin)) {
     return { ...empty, problem: `the cosigned checkpoint is for another log origin (${body.origin})` };
   }
-  const stored = checkpoints.find((c) => c.size === body.size);
+  // Every stored checkpoint of that size must hold the witnessed root: one that does, beside another
+  // that does not, is the witnessed history put back next to a rewritten one.
+  const stored = checkpoints.filter((c) => c.size === body.size);
   const checkpoint = { size: body.size, root: body.root };
   const problem =
-    stored === undefined
+    stored.length === 0
       ? `witnesses saw a checkpoint of size ${body.size} that the stored ledger does not have (rolled back?)`
-      : stored.root !== body.root
+      : stored.some((c) => c.root !== body.root)
         ? `witnesses saw another root for size ${body.size} than the stored ledger's (rewritten?)`
         : null;
   return {

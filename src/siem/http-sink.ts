@@ -1,5 +1,8 @@
 // POSTs each batch as JSON lines (application/x-ndjson). A 2xx answer acknowledges the batch; any
 // other answer, a timeout or a broken connection fails it and it is sent again whole.
+// Redirects are never followed: after a 301/302/303 fetch would send a bodiless GET whose 2xx
+// acknowledges a batch nobody received, and any redirect hands the configured headers (the SIEM
+// token) to whatever host it names. A 3xx is a failed delivery like any other non-2xx answer.
 import { type SiemRecord, type SiemSink, SinkError } from './sink.js';
 
 export interface HttpSinkOptions {
@@ -25,6 +28,7 @@ export class HttpSink implements SiemSink {
         method: 'POST',
         headers: { ...this.#options.headers, 'content-type': 'application/x-ndjson' },
         body: batch.map((r) => `${r.line}\n`).join(''),
+        redirect: 'manual',
         signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(this.#options.timeoutMs)]),
       });
     } catch (err) {

@@ -2,24 +2,24 @@
 // carries the cosignature and `vigil verify` names the witness. A rewritten ledger under the same key
 // gets no cosignature, and a witnessed checkpoint the store does not hold is reported as tampering.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ANONYMOUS } from '../../src/core/events.js';
 import { parseSigningKey } from '../../src/ledger/keyring.js';
 import { parseVerifierKey } from '../../src/ledger/signed-note.js';
-import { checkpointVerifierKey } from '../../src/ledger/tlog-checkpoint.js';
 import { independentCosignatureTime, independentlyVerify } from '../support/c2sp-verifier.js';
 import { runCli } from '../support/cli.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestGateway } from '../support/gateway.js';
+import { configFile, ledgerSettings, record, startWitness } from './witness-process.js';
 
 const ORIGIN = 'vigil.test/witnessed';
 const WITNESS = 'witness.test/w1';
+const KEY_ENV = 'VIGIL_TEST_WITNESSED_KEY';
 const seed = randomBytes(32).toString('hex');
-process.env.VIGIL_TEST_WITNESSED_KEY = seed;
+process.env[KEY_ENV] = seed;
 const logKey = parseSigningKey(seed);
 
 const children: ChildProcess[] = [];
@@ -27,75 +27,13 @@ after(() => {
   for (const c of children) c.kill('SIGTERM');
 });
 
-async function startWitness(dir: string): Promise<{ url: string; vkey: string }> {
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'src/cli/run.ts',
-      'witness',
-      'serve',
-      '--dir',
-      dir,
-      '--name',
-      WITNESS,
-      '--listen',
-      '127.0.0.1:0',
-      '--log',
-      checkpointVerifierKey(logKey, ORIGIN),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  children.push(child);
-  let out = '';
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`witness exited with ${code}: ${out}`)));
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
-      const vkey = /vkey: (\S+)/.exec(out)?.[1];
-      if (url && vkey) resolve({ url, vkey });
-    });
-  });
-}
-
-async function record(gateway: TestGateway, n: number, tag: string): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    await gateway.recorder.append(
-      {
-        type: 'admin.action',
-        sessionId: `ses_${tag}`,
-        connection: 'admin',
-        identity: ANONYMOUS,
-        time: new Date().toISOString(),
-        payload: { tag, i },
-      },
-      'admin',
-    );
-  }
-}
-
-function ledgerSettings(witness: { url: string; vkey: string }) {
-  return {
-    ledger: {
-      origin: ORIGIN,
-      signing_key: 'env:VIGIL_TEST_WITNESSED_KEY',
-      checkpoint_interval: 60_000,
-      witnesses: [witness],
-    },
-  };
-}
-
-function configFile(dataDir: string, witness: { url: string; vkey: string }): string {
-  const file = join(dataDir, 'vigil.yaml');
-  writeFileSync(file, JSON.stringify({ data: dataDir, log_level: 'silent', ...ledgerSettings(witness) }));
-  return file;
-}
+const ledgerSettingsFor = (witness: { url: string; vkey: string }) =>
+  ledgerSettings(ORIGIN, KEY_ENV, witness);
 
 test('checkpoints are cosigned by a real witness; a rewritten ledger is not; verify names both', async () => {
-  const witness = await startWitness(mkdtempSync(join(tmpdir(), 'vigil-witness-')));
-  const gateway = await startTestGateway(ledgerSettings(witness));
+  const witness = await startWitness(mkdtempSync(join(tmpdir(), 'vigil-witness-')), WITNESS, ORIGIN, logKey);
+  children.push(witness.child);
+  const gateway = await startTestGateway(ledgerSettingsFor(witness));
   let cosignedNote = '';
   try {
     await record(gateway, 7, 'a');
@@ -119,20 +57,20 @@ test('checkpoints are cosigned by a real witness; a rewritten ledger is not; ver
   } finally {
     await gateway.close();
   }
-  const verified = await runCli(['-c', configFile(gateway.dataDir, witness), 'verify']);
+  const verified = await runCli(['-c', configFile(gateway.dataDir, ledgerSettingsFor(witness)), 'verify']);
   assert.equal(verified.code, 0, verified.stdout + verified.stderr);
   assert.match(verified.stdout, /witnessed checkpoint: size 12 \(the latest\)/);
   assert.match(verified.stdout, new RegExp(`witness: ${WITNESS} cosigned at 20`));
 
   // The operator starts over with a rewritten history under the same key and origin.
-  const rewritten = await startTestGateway(ledgerSettings(witness));
+  const rewritten = await startTestGateway(ledgerSettingsFor(witness));
   try {
     await record(rewritten, 12, 'forged');
     await rewritten.checkpointer.checkpointNow();
   } finally {
     await rewritten.close();
   }
-  const served = await runCli(['-c', configFile(rewritten.dataDir, witness), 'verify']);
+  const served = await runCli(['-c', configFile(rewritten.dataDir, ledgerSettingsFor(witness)), 'verify']);
   assert.match(served.stdout, /witnesses: no cosigned checkpoint kept/, served.stdout);
 
   // Passing the honest ledger's cosigned checkpoint off as the rewritten one's is caught.
@@ -140,7 +78,7 @@ test('checkpoints are cosigned by a real witness; a rewritten ledger is not; ver
     join(gateway.dataDir, 'checkpoint-cosigned.txt'),
     join(rewritten.dataDir, 'checkpoint-cosigned.txt'),
   );
-  const caught = await runCli(['-c', configFile(rewritten.dataDir, witness), 'verify']);
+  const caught = await runCli(['-c', configFile(rewritten.dataDir, ledgerSettingsFor(witness)), 'verify']);
   assert.equal(caught.code, 1, caught.stdout);
   assert.match(caught.stdout, /TAMPERED \[witnessed_checkpoint\]: witnesses saw another root for size 12/);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import type { SignedCheckpoint } from '../../src/core/ports.js';
+import { cosign as cosignLine } from '../../src/ledger/cosignature.js';
 import { signingKeyFromPrivate } from '../../src/ledger/keyring.js';
 import { leafHash, MerkleTree } from '../../src/ledger/merkle.js';
 import { parseVerifierKey, SIGNATURE_TYPE, signNote } from '../../src/ledger/signed-note.js';
@@ -65,4 +66,23 @@ test('a cosignature made for another log origin does not vouch for this ledger',
   const sound = witnessReport(ownNote, [logKey], [witnessKey], stored);
   assert.equal(sound.problem, null);
   assert.notEqual(sound.witnesses[0]?.cosignedAt ?? null, null);
+});
+
+test('a witnessed size counts as held only when every stored checkpoint of that size has its root', () => {
+  const log = signingKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);
+  const witnessKeys = generateKeyPairSync('ed25519');
+  const tree = new MerkleTree(
+    Array.from({ length: 5 }, (_, i) => leafHash(createHash('sha256').update(`honest ${i}`).digest())),
+  );
+  const root = tree.root().toString('hex');
+  const text = encodeCheckpointBody(ORIGIN, tree.size, root);
+  const note = `${signNote(text, ORIGIN, log.privateKey, log.publicKey)}${cosignLine(text, WITNESS, witnessKeys.privateKey, witnessKeys.publicKey, 1_800_000_000)}`;
+  const logKey = parseVerifierKey(checkpointVerifierKey(log, ORIGIN))!;
+  const witnessKey = { name: WITNESS, type: SIGNATURE_TYPE.cosignatureV1, publicKey: witnessKeys.publicKey };
+  const honest: SignedCheckpoint = { size: tree.size, root, time: '', keyId: log.keyId, signature: '' };
+  const rewritten: SignedCheckpoint = { ...honest, root: 'f'.repeat(64) };
+  // The honest checkpoint put back first, beside the rewritten history's (the primary key dropped).
+  const report = witnessReport(note, [logKey], [witnessKey], [honest, rewritten]);
+  assert.match(report.problem ?? '', /another root for size 5/);
+  assert.equal(witnessReport(note, [logKey], [witnessKey], [honest]).problem, null);
 });

@@ -5,11 +5,15 @@
 // data directory) names the keys checkpoints and bundles must be signed by. Without it a bundle is
 // checked against the key it carries, and the store against the data directory's own keyring, and
 // the report says so: whoever wrote the data directory or made the bundle chose those keys.
+// `--checkpoint FILE` is a checkpoint note kept away from the data directory (GET /checkpoint, saved
+// by a monitor): the ledger must still hold it, which shows a tail cut together with its checkpoints,
+// anchor lines and kept cosigned note (all in the data directory by default).
 // Exit 0 intact, 1 a fault found.
 
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
+import { VigilError } from '../../core/errors.js';
 import type { SignedCheckpoint } from '../../core/ports.js';
 import { readAnchorText } from '../../ledger/anchor.js';
 import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
@@ -42,12 +46,26 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       '--keys <file>',
       "the public keys to trust (vigil keys public --json, obtained out of band), instead of the data directory's keyring or the bundle's own key",
     )
+    .option(
+      '--checkpoint <file>',
+      'a checkpoint note kept outside the data directory (GET /checkpoint, saved by a monitor): the ledger must hold it',
+    )
     .option('--json', 'print the report as JSON')
     .action(
-      async (opts: { session?: string; since?: string; bundle?: string; keys?: string; json?: boolean }) => {
+      async (opts: {
+        session?: string;
+        since?: string;
+        bundle?: string;
+        keys?: string;
+        checkpoint?: string;
+        json?: boolean;
+      }) => {
         const trusted =
           opts.keys === undefined ? undefined : parsePublishedKeys(readFileSync(opts.keys, 'utf8'));
         if (opts.bundle) {
+          // A bundle holds one session and its own checkpoint, not the log a kept note is about.
+          if (opts.checkpoint !== undefined)
+            throw new VigilError('usage', '--checkpoint checks the ledger, not a bundle: drop one of them');
           const report = verifyBundle(readFileSync(opts.bundle), trusted);
           console.log(opts.json ? JSON.stringify(report, null, 2) : describeBundle(report));
           if (!report.ok) setExitCode(1);
@@ -75,7 +93,8 @@ export function register(program: Command, setExitCode: SetExitCode): void {
             },
           });
           progress?.done();
-          const witnesses = witnessesOf(loaded, keyring, await store.ledger.listCheckpoints());
+          const kept = opts.checkpoint === undefined ? undefined : readFileSync(opts.checkpoint, 'utf8');
+          const witnesses = witnessesOf(loaded, keyring, await store.ledger.listCheckpoints(), kept);
           const keys = trusted ? 'trusted' : 'data-directory';
           console.log(
             opts.json
@@ -147,18 +166,22 @@ function describeLedger(r: VerifyReport, session?: string): string {
   for (const note of r.notes) lines.push(`  note: ${note}`);
   // By design (docs/ledger.md): nothing signed covers what came after the latest checkpoint.
   lines.push(
-    '  cannot show: events removed from after the latest checkpoint, or a log cut back to an earlier one with its anchor lines; only a witness, or an anchor kept where the writers of the data cannot reach, shows those',
+    '  cannot show: events removed from after the latest checkpoint, or a log cut back to an earlier one with its anchor lines; only a checkpoint kept elsewhere (--checkpoint: a cosigned note saved from GET /checkpoint), or an anchor kept where the writers of the data cannot reach, shows those',
   );
   return lines.join('\n');
 }
 
-/** The witness report, when witnesses are configured or a cosigned checkpoint was kept. */
+/**
+ * The witness report, when witnesses are configured or a cosigned checkpoint was kept: the note
+ * given with --checkpoint (`given`), else the one the gateway keeps in the data directory.
+ */
 function witnessesOf(
   loaded: LoadedConfig,
   keyring: Keyring,
   checkpoints: readonly SignedCheckpoint[],
+  given?: string,
 ): WitnessReport | null {
-  const note = readCosignedCheckpoint(cosignedCheckpointPath(loaded.dataDir));
+  const note = given ?? readCosignedCheckpoint(cosignedCheckpointPath(loaded.dataDir));
   const configured = loaded.config.ledger.witnesses;
   if (note === null && configured.length === 0) return null;
   const origin = logOrigin(loaded.config.ledger.origin, keyring);

@@ -9,6 +9,7 @@ import { type NoteKey, parseVerifierKey, SIGNATURE_TYPE } from '../../ledger/sig
 import { splitHostPort } from '../../server/http-listen.js';
 import { Witness } from '../../witness/witness.js';
 import { loadOrCreateWitnessKey, witnessVerifierKey } from '../../witness/witness-key.js';
+import { lockWitnessDir } from '../../witness/witness-lock.js';
 import { serveWitness } from '../../witness/witness-server.js';
 import { WitnessState } from '../../witness/witness-state.js';
 import type { SetExitCode } from './index.js';
@@ -51,6 +52,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       });
       if (logs.length === 0) throw new VigilError('usage', 'name at least one log with --log');
       const key = loadOrCreateWitnessKey(flags.dir);
+      // Before the state is read: a second process on this directory would judge from stale heads.
+      const unlock = lockWitnessDir(flags.dir);
       const [host, port] = splitHostPort(flags.listen);
       const running = await serveWitness(
         new Witness({
@@ -72,6 +75,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         process.once('SIGTERM', resolve);
       });
       await running.close();
+      unlock();
     });
   witness
     .command('vkey')
