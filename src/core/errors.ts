@@ -104,7 +104,8 @@ export const ERROR_CODES = {
   },
   approval_withdrawn: {
     status: 409,
-    summary: 'The requester went away before a decision; the held action was not run.',
+    summary:
+      'The request was withdrawn before a decision (its requester went away or was deprovisioned, or so was a reviewer whose approval it counted); the held action was not run.',
   },
   approval_mismatch: {
     status: 409,

@@ -257,8 +257,8 @@ export class ApprovalService implements Approver {
   }
 
   /**
-   * Closes a pending request as withdrawn (its requester was offboarded): a held action is refused,
-   * never released, and a later vote finds it closed.
+   * Closes a pending request as withdrawn (its requester, or a reviewer whose approval it counts,
+   * was offboarded): a held action is refused, never released, and a later vote finds it closed.
    */
   withdraw(id: string, reason: string): Promise<void> {
     return this.#close(id, 'withdrawn', reason);
@@ -350,9 +350,13 @@ export class ApprovalService implements Approver {
                   details: { approval_id: id },
                 },
               )
-            : new VigilError('approval_withdrawn', `${id} was withdrawn: the requester went away`, {
-                details: { approval_id: id },
-              }),
+            : new VigilError(
+                'approval_withdrawn',
+                `${id} was withdrawn: ${why ?? 'the requester went away'}`,
+                {
+                  details: { approval_id: id },
+                },
+              ),
         );
         if (record.kind === 'access') await this.#endRequestSession(record, outcome);
       })

@@ -1,13 +1,16 @@
 // What a SCIM change does to people already inside: deprovisioning (active false, DELETE) cuts every
 // live session of that person on every protocol, revokes the tokens those sessions use and their
-// active grants, and withdraws their pending approvals (a held statement is refused, never run);
-// a membership change re-checks their live sessions against each connection's allow list. This is
-// the same mechanism as `vigil users disable` (AccessState, SessionManager.revoke), run at once on
-// this gateway; other replicas follow within one revocation poll.
+// active grants, and withdraws their pending requests (a held statement is refused, never run) and
+// the pending requests their approval counts towards (break-glass reviews stay to be reviewed); a
+// membership change ends the live sessions of everyone whose groups it changed (membership-change.ts).
+// This is the same mechanism as `vigil users disable` (AccessState, SessionManager.revoke), run at
+// once on this gateway; other replicas follow within one revocation poll.
 import { type Identity, type JsonObject, sameSubject } from '../core/events.js';
 import type { AccessStore, ApprovalStore } from '../core/ports.js';
 import type { AccessState } from '../identity/access-state.js';
+import type { ScimDirectory } from '../identity/scim-directory.js';
 import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
+import { approvalStands, membershipVerdict } from './membership-change.js';
 
 export interface ScimEnforcementDeps {
   readonly access: AccessState;
@@ -55,9 +58,53 @@ export class ScimEnforcement {
       .filter((s) => s.identity.kind === 'user' && sameSubject(s.identity.subject, subject));
   }
 
-  /** Makes this gateway see a change at once (a re-activation, a new member), not at the next poll. */
-  async refresh(): Promise<void> {
-    await this.#deps.access.refresh();
+  /**
+   * Makes this gateway see a change at once (a re-activation, a new member), not at the next poll.
+   * Whoever reads a change here also re-checks the live sessions against it (the revocation poll
+   * will then find nothing new), whatever made it: this SCIM request, or another replica's.
+   */
+  async refresh(cause: ScimCause | null = null): Promise<number> {
+    const cuts = await this.#refresh(cause);
+    await Promise.all(cuts);
+    return cuts.length;
+  }
+
+  /** Re-reads the access state; the cuts it calls for have started when this resolves. */
+  async #refresh(cause: ScimCause | null): Promise<Promise<void>[]> {
+    const { access, sessions } = this.#deps;
+    const before = access.scim;
+    const { changed } = await access.refresh();
+    if (!changed) return [];
+    const after = access.scim;
+    const facts = cause ? causeFacts(cause) : { detail: 'scim: group membership changed' };
+    const cuts = sessions.liveSessions().flatMap((s) => {
+      // A disabled person's sessions end as such (deprovision, the revocation poll), not as a regrouping.
+      if (access.isDisabled(s.identity.subject)) return [];
+      const reason = membershipVerdict(before, after, s.identity, (identity) =>
+        this.#deps.stillAllowed(s, identity),
+      );
+      return reason ? [sessions.revoke(s, { reason, subject: s.identity.subject, ...facts })] : [];
+    });
+    return [...cuts, this.#withdrawLapsedApprovals(before, after, cause)];
+  }
+
+  /**
+   * Withdraws the pending requests that count an approval from someone this change took out of
+   * their approvers (membership-change.ts, approvalStands). Requests live in the shared store, so
+   * the gateway that reads the change first does it for every replica.
+   */
+  async #withdrawLapsedApprovals(
+    before: ScimDirectory,
+    after: ScimDirectory,
+    cause: ScimCause | null,
+  ): Promise<void> {
+    const why = `an approval came from a reviewer no longer among its approvers${cause ? ` (${describeCause(cause)})` : ''}`;
+    const lapsed = (await this.#deps.approvalStore.listApprovals({ status: 'pending' })).filter((r) =>
+      r.votes.some(
+        (v) => v.decision === 'approve' && !approvalStands(before, after, v.reviewer, r.approvers),
+      ),
+    );
+    await Promise.all(lapsed.map((r) => this.#deps.withdrawApproval(r.id, why)));
   }
 
   /** Takes everything away from a deprovisioned person. The store already says they are disabled. */
@@ -65,47 +112,49 @@ export class ScimEnforcement {
     subject: string,
     cause: ScimCause,
   ): Promise<{ sessions: number; grants: number; approvals: number }> {
-    const { access, accessStore, approvalStore, sessions } = this.#deps;
+    const { accessStore, approvalStore, sessions } = this.#deps;
     const at = new Date((this.#deps.now ?? Date.now)()).toISOString();
-    await access.refresh();
+    const regrouped = await this.#refresh(cause);
     const live = this.#liveSessionsOf(subject);
     // The cuts start at once, alongside the rest: a held statement is refused either way (its session
     // ends, and its request is withdrawn), and nothing here waits for another person's change.
     const cuts = live.map((s) =>
       sessions.revoke(s, { reason: 'identity-disabled', subject: s.identity.subject, ...causeFacts(cause) }),
     );
-    const pending = (await approvalStore.listApprovals({ status: 'pending' })).filter((r) =>
-      sameSubject(r.requester.subject, subject),
+    const open = await approvalStore.listApprovals({ status: 'pending' });
+    // Their own requests close, except a break-glass use: it holds nothing (its grant is revoked
+    // below) and is still to be reviewed; offboarding someone is no reason to stop looking at it.
+    const asked = open.filter((r) => sameSubject(r.requester.subject, subject) && r.kind !== 'break-glass');
+    // A request they approved that waits for more approvals would be completed with the vote of
+    // someone the provider has removed; a vote cannot be taken back, so the request closes and its
+    // requester asks again.
+    const approved = open.filter(
+      (r) =>
+        !sameSubject(r.requester.subject, subject) &&
+        r.votes.some((v) => v.decision === 'approve' && sameSubject(v.reviewer.subject, subject)),
     );
     const why = `the requester was deprovisioned (${describeCause(cause)})`;
+    const whyVoted = `an approval came from a reviewer who was deprovisioned (${describeCause(cause)})`;
     const tokenIds = new Set(live.flatMap((s) => (s.identity.tokenId ? [s.identity.tokenId] : [])));
     const grants = (await approvalStore.listGrants({ activeAt: at })).filter((g) =>
       sameSubject(g.subject, subject),
     );
     await Promise.all([
+      ...regrouped,
       ...cuts,
-      ...pending.map((r) => this.#deps.withdrawApproval(r.id, why)),
+      ...asked.map((r) => this.#deps.withdrawApproval(r.id, why)),
+      ...approved.map((r) => this.#deps.withdrawApproval(r.id, whyVoted)),
       ...[...tokenIds].map((id) => accessStore.revokeToken(id, at)),
       ...grants.map((g) => this.#deps.revokeGrant(g.id, cause.by)),
     ]);
-    return { sessions: live.length, grants: grants.length, approvals: pending.length };
+    return { sessions: live.length, grants: grants.length, approvals: asked.length + approved.length };
   }
 
-  /** After a membership change: cuts the live sessions whose connection these people may no longer use. */
-  async recheck(subjects: readonly string[], cause: ScimCause): Promise<number> {
-    const { access, sessions } = this.#deps;
-    await access.refresh();
-    const cut = subjects.flatMap((subject) =>
-      this.#liveSessionsOf(subject).filter((s) => {
-        const groups = access.scim.groupsFor(s.identity.subject, s.identity.groups);
-        return !this.#deps.stillAllowed(s, { ...s.identity, groups });
-      }),
-    );
-    await Promise.all(
-      cut.map((s) =>
-        sessions.revoke(s, { reason: 'group-removed', subject: s.identity.subject, ...causeFacts(cause) }),
-      ),
-    );
-    return cut.length;
+  /**
+   * After a membership change: ends the live sessions whose person SCIM now gives other groups
+   * (membership-change.ts), those whose connection they may no longer use first among them.
+   */
+  recheck(cause: ScimCause): Promise<number> {
+    return this.refresh(cause);
   }
 }

@@ -82,14 +82,22 @@ function requireSchema(body: JsonObject, schema: string): void {
     throw scimInvalid('invalidSyntax', `"schemas" must include ${schema}`);
 }
 
-export function readUserInput(body: JsonObject, opts: { requireSchemas: boolean }): UserInput {
+/**
+ * `activeWhenAbsent` is what a body without `active` means: true for a new user (providers often
+ * leave it out), the user's current state for a PUT or PATCH, so a change that never mentions the
+ * status (a profile update, a PATCH that removes `active`) cannot re-activate someone deprovisioned.
+ */
+export function readUserInput(
+  body: JsonObject,
+  opts: { requireSchemas: boolean; activeWhenAbsent: boolean },
+): UserInput {
   if (opts.requireSchemas) requireSchema(body, SCHEMA.user);
   const attrs = canonicalAttributes(body, USER_SHAPE);
   const { userName, externalId, active, ...rest } = attrs;
   return {
     userName: readName(userName, 'userName'),
     externalId: readOptionalString(externalId, 'externalId'),
-    active: active === undefined ? true : readBoolean(active, 'active'),
+    active: active === undefined ? opts.activeWhenAbsent : readBoolean(active, 'active'),
     attributes: rest,
   };
 }

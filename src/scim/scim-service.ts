@@ -78,7 +78,7 @@ export class ScimService {
 
   createUser(body: JsonObject, cause: WriteCause): Promise<ScimUserRecord> {
     return this.#serial(async () => {
-      const input = readUserInput(body, { requireSchemas: true });
+      const input = readUserInput(body, { requireSchemas: true, activeWhenAbsent: true });
       const now = this.#now();
       // UUIDs, as providers expect and the masker knows for identifiers (a random token-like id would be masked in the ledger).
       const id = randomUUID();
@@ -95,22 +95,30 @@ export class ScimService {
         version: 1,
       };
       await this.#deps.store.putScimUser(record);
+      // From now on SCIM, not the tokens' claims, says which managed groups this person holds.
+      if (record.active) await this.#deps.enforcement.recheck({ ...cause, scimId: id });
       await this.#applyActive(null, record, { ...cause, scimId: id });
       return record;
     });
   }
 
   replaceUser(id: string, body: JsonObject, cause: WriteCause): Promise<ScimUserRecord> {
-    return this.#serial(async () =>
-      this.#writeUser(await this.user(id), readUserInput(body, { requireSchemas: false }), cause),
-    );
+    return this.#serial(async () => {
+      const before = await this.user(id);
+      const input = readUserInput(body, { requireSchemas: false, activeWhenAbsent: before.active });
+      return this.#writeUser(before, input, cause);
+    });
   }
 
   patchUser(id: string, body: JsonObject, cause: WriteCause): Promise<ScimUserRecord> {
     return this.#serial(async () => {
       const before = await this.user(id);
       const doc = applyPatch(userDocument(before), USER_SHAPE, body, before.id);
-      return this.#writeUser(before, readUserInput(doc, { requireSchemas: false }), cause);
+      return this.#writeUser(
+        before,
+        readUserInput(doc, { requireSchemas: false, activeWhenAbsent: before.active }),
+        cause,
+      );
     });
   }
 
@@ -180,7 +188,7 @@ export class ScimService {
       };
       await this.#deps.store.putScimGroup(record);
       // A new managed group can take the same group name away from tokens that claimed it.
-      await this.#deps.enforcement.recheck(await this.#userNames(null), { ...cause, scimId: record.id });
+      await this.#deps.enforcement.recheck({ ...cause, scimId: record.id });
       return record;
     });
   }
@@ -208,19 +216,16 @@ export class ScimService {
       version: before.version + 1,
     };
     await this.#deps.store.putScimGroup(after);
-    const kept = new Set(after.members);
-    const removed =
-      before.displayName === after.displayName ? before.members.filter((m) => !kept.has(m)) : null;
-    // A renamed group changes everyone's group names; otherwise only the removed members can lose access.
-    await this.#deps.enforcement.recheck(await this.#userNames(removed), { ...cause, scimId: before.id });
+    // Everyone whose groups this changed (joined, left, or the group renamed under them) is re-checked.
+    await this.#deps.enforcement.recheck({ ...cause, scimId: before.id });
     return after;
   }
 
   deleteGroup(id: string, cause: WriteCause): Promise<void> {
     return this.#serial(async () => {
-      const before = await this.group(id);
+      await this.group(id);
       await this.#deps.store.deleteScimGroup(id);
-      await this.#deps.enforcement.recheck(await this.#userNames(before.members), { ...cause, scimId: id });
+      await this.#deps.enforcement.recheck({ ...cause, scimId: id });
     });
   }
 
@@ -231,13 +236,5 @@ export class ScimService {
     if (unknown.length > 0)
       throw scimInvalid('invalidValue', `${unknown.length} member(s) name no provisioned user`);
     return input;
-  }
-
-  /** The userNames of these user ids (all users when null). */
-  async #userNames(ids: readonly string[] | null): Promise<string[]> {
-    const users = await this.users();
-    if (ids === null) return users.map((u) => u.userName);
-    const wanted = new Set(ids);
-    return users.filter((u) => wanted.has(u.id)).map((u) => u.userName);
   }
 }

@@ -1,9 +1,10 @@
 // Offboarding on the live path: polls the access state and cuts every live session of a disabled
 // identity or a revoked token (open streams, database connections), each recorded as access.revoked;
-// and, when SCIM membership changed, the sessions of provisioned people whose groups no longer admit them.
+// and, when SCIM membership changed, the sessions of provisioned people whose groups it changed.
 import type { Identity } from '../core/events.js';
 import type { AccessState } from '../identity/access-state.js';
 import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
+import { membershipVerdict } from '../scim/membership-change.js';
 import { PeriodicCheck } from './periodic-check.js';
 
 export class RevocationWatcher extends PeriodicCheck {
@@ -26,6 +27,7 @@ async function cutRevoked(
   sessions: SessionManager,
   stillAllowed: StillAllowed,
 ): Promise<void> {
+  const before = access.scim;
   const { changed } = await access.refresh();
   const cuts = sessions.liveSessions().flatMap((session) => {
     const { subject, tokenId } = session.identity;
@@ -38,16 +40,13 @@ async function cutRevoked(
     if (access.isRevoked(tokenId)) {
       return [sessions.revoke(session, { reason: 'token-revoked', subject, token_id: tokenId ?? null })];
     }
-    if (changed && session.identity.kind === 'user' && access.scim.isProvisioned(subject)) {
-      const groups = access.scim.groupsFor(subject, session.identity.groups);
-      if (!stillAllowed(session, { ...session.identity, groups }))
-        return [
-          sessions.revoke(session, {
-            reason: 'group-removed',
-            subject,
-            detail: 'scim: group membership changed',
-          }),
-        ];
+    if (changed) {
+      // Policy judges a session with the groups it was admitted with: one whose groups SCIM changed ends.
+      const reason = membershipVerdict(before, access.scim, session.identity, (identity) =>
+        stillAllowed(session, identity),
+      );
+      if (reason)
+        return [sessions.revoke(session, { reason, subject, detail: 'scim: group membership changed' })];
     }
     return [];
   });
