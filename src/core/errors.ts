@@ -79,7 +79,7 @@ export const ERROR_CODES = {
   body_encoding_unsupported: {
     status: 415,
     summary:
-      'The request body has a content encoding Vigil cannot decode (it decodes gzip, deflate and br), so it could not be judged or recorded.',
+      'The request body has a content encoding (Vigil decodes gzip, deflate and br) or a text charset Vigil cannot decode, so it could not be judged or recorded.',
   },
   setting_pinned: {
     status: 400,
