@@ -17,6 +17,7 @@ function hasCaseVariants(v: unknown): boolean {
   if (typeof v !== 'object' || v === null) return false;
   const keys = Object.keys(v);
   if (new Set(keys.map((k) => k.toLowerCase())).size !== keys.length) return true;
+  if (new Set(keys.map((k) => k.toUpperCase())).size !== keys.length) return true;
   return Object.values(v).some(hasCaseVariants);
 }
 

@@ -1,7 +1,8 @@
 // Keys that different JSON parsers read differently. JSON.parse keeps the last of two equal keys in
 // one object; some parsers keep the first, and Go's encoding/json (Ollama, many OpenAI-compatible
 // and MCP servers) matches struct fields ignoring case, so `"model"` and `"MODEL"`, or a tool call's
-// `"name"` and `"NAME"`, are one field to it and two to Vigil. A client body Vigil judges, masks and
+// `"name"` and `"NAME"`, are one field to it and two to Vigil; so are `"messages"` and
+// `"meſſages"`, since it folds case by Unicode's upper-casing. A client body Vigil judges, masks and
 // records must mean one thing to every upstream, so a body with either is refused.
 import { VigilError } from '../core/errors.js';
 import type { JsonValue } from '../core/events.js';
@@ -46,9 +47,15 @@ export function assertUnambiguousKeys(raw: Buffer, value: JsonValue): void {
     const keys = Object.keys(v);
     parsedKeys += keys.length;
     if (keys.length > 1) {
-      const folded = new Set<string>();
-      for (const key of keys) folded.add(key.toLowerCase());
-      if (folded.size !== keys.length) throw ambiguous();
+      // Go folds a key by upper-casing each letter, so `ſ` (long s) is `S` and `ı` (dotless i) is
+      // `I` to it: `meſſages` is `messages`. Lower case catches the Kelvin sign (`K` is `k`).
+      const lower = new Set<string>();
+      const upper = new Set<string>();
+      for (const key of keys) {
+        lower.add(key.toLowerCase());
+        upper.add(key.toUpperCase());
+      }
+      if (lower.size !== keys.length || upper.size !== keys.length) throw ambiguous();
     }
     for (const key of keys) {
       const child = v[key]!;

@@ -122,7 +122,12 @@ async function forward(
     try {
       upstream = await undiciRequest(target.config.upstream.replace(/\/+$/, '') + pathAndQuery, {
         method: method as 'GET' | 'POST',
-        headers: upstreamRequestHeaders(req.headers, target.config, target.credential),
+        headers: upstreamRequestHeaders(
+          req.headers,
+          target.config,
+          target.credential,
+          body ? 'json' : 'none',
+        ),
         body,
         signal: abort.signal,
         dispatcher: target.agent,
@@ -144,9 +149,13 @@ async function forward(
       sendError(res, error, target.shape);
       return;
     }
-    // Media types are case-insensitive (RFC 9110 §8.3.1): `Text/Event-Stream` is a stream too.
+    // Media types are case-insensitive (RFC 9110 §8.3.1): `Text/Event-Stream` is a stream too. The
+    // SDKs read a successful answer to a streamed request as a stream whatever its media type says,
+    // so it is read, recorded and masked as one: taken for a whole body, its events were recorded
+    // as one opaque text, and a key cut across two of them was masked in neither.
     const contentType = String(answer.headers['content-type'] ?? '').toLowerCase();
-    if (contentType.includes('text/event-stream')) {
+    const success = answer.statusCode >= 200 && answer.statusCode < 300;
+    if (contentType.includes('text/event-stream') || (ex.stream && success)) {
       await relayStream(res, answer, ex, abort.signal);
     } else {
       await relayWhole(res, answer, ex, abort.signal);

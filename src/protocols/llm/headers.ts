@@ -2,6 +2,7 @@
 // Vigil token and is never forwarded (src/http/forward-headers.ts drops it); the real upstream
 // credential is injected here and nowhere else, in the header the provider's API expects. The
 // connection's `upstream_headers` (fixed-headers.ts) replace the client's headers of those names.
+// A forwarded body is labelled as what Vigil read it as: JSON in UTF-8.
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../../http/fixed-headers.js';
 import { forwardableRequestHeaders } from '../../http/forward-headers.js';
@@ -11,6 +12,7 @@ export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
   config: Pick<LlmConnectionConfig, 'type' | 'upstream_headers'>,
   credential: string | null,
+  body: 'json' | 'none',
 ): Record<string, string> {
   const out = forwardableRequestHeaders(incoming);
   // The body goes on decoded, as it was judged and recorded (llm-adapter.ts); in every spelling a
@@ -19,6 +21,11 @@ export function upstreamRequestHeaders(
   // Recording needs the plain body; compression on loopback or a LAN buys little.
   setUpstreamHeader(out, 'accept-encoding', 'identity');
   applyFixedHeaders(out, config.upstream_headers);
+  // The body was judged and recorded as UTF-8 JSON. The client's Content-Type could name another
+  // charset, which an upstream may honour: Express's body-parser decodes `charset=utf-7`, where
+  // `+AGk-gnore` is `ignore`, so a denied phrase reached the model spelt so no pattern saw it.
+  removeUpstreamHeader(out, 'content-type');
+  if (body === 'json') out['content-type'] = 'application/json';
   if (credential !== null) {
     if (config.type === 'llm-openai') setUpstreamHeader(out, 'authorization', `Bearer ${credential}`);
     else setUpstreamHeader(out, 'x-api-key', credential);

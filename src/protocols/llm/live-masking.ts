@@ -4,10 +4,12 @@
 // tool input; a Responses item's text, reasoning, arguments, tool input or code) runs through its
 // own streaming masker, which holds back only its bounded window, and the held text is released
 // into the event that closes it. Other events are masked whole.
-import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { JsonObject } from '../../core/events.js';
 import type { LlmApi } from '../../core/llm-payloads.js';
 import type { PayloadMasker, StreamTextMasker } from '../../core/ports.js';
+import { maskLogprobs } from './logprob-masking.js';
+import { SSE_KEEP_ALIVE, SseEventReader, sseEventText } from './sse-events.js';
 
 type Obj = Record<string, unknown>;
 
@@ -41,8 +43,7 @@ export class SseMaskingRewriter {
   readonly #api: LlmApi;
   readonly #masker: PayloadMasker;
   readonly #connection: string;
-  readonly #parser: EventSourceParser;
-  readonly #decoder = new TextDecoder();
+  readonly #reader = new SseEventReader();
   readonly #streams = new Map<string, StreamTextMasker>();
   /** The delta type of each Anthropic content block whose text is held (text_delta, thinking_delta). */
   readonly #deltaTypes = new Map<string, string>();
@@ -54,12 +55,19 @@ export class SseMaskingRewriter {
     this.#api = api;
     this.#masker = masker;
     this.#connection = connection;
-    this.#parser = createParser({ onEvent: (e) => this.#onEvent(e) });
   }
 
   /** Feeds upstream bytes; returns the rewritten SSE text to send now (possibly empty). */
   push(chunk: Uint8Array): string {
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    let out = '';
+    for (const item of this.#reader.push(chunk))
+      out += 'event' in item ? this.rewrite(item.event) : SSE_KEEP_ALIVE;
+    return out;
+  }
+
+  /** Rewrites one event read from the stream; returns the SSE text to send in its place. */
+  rewrite(event: EventSourceMessage): string {
+    this.#onEvent(event);
     const out = this.#out;
     this.#out = '';
     return out;
@@ -83,9 +91,8 @@ export class SseMaskingRewriter {
   }
 
   #emit(event: EventSourceMessage, data: string): void {
-    if (event.id !== undefined) this.#out += `id: ${event.id}\n`;
-    if (event.event !== undefined) this.#out += `event: ${event.event}\n`;
-    this.#out += `data: ${data}\n\n`;
+    // Masked data that is not JSON may span lines: each is a data line of its own.
+    this.#out += sseEventText(event, data);
   }
 
   #onEvent(event: EventSourceMessage): void {
@@ -109,20 +116,23 @@ export class SseMaskingRewriter {
   #openAi(event: EventSourceMessage, data: Obj): void {
     const choices = Array.isArray(data.choices) ? data.choices : [];
     const rewritten = choices.map((raw) => {
-      if (!isObj(raw)) return raw;
+      if (!isObj(raw)) return this.#maskValue('choices', raw);
       const at = `choice:${typeof raw.index === 'number' ? raw.index : 0}`;
-      const choice = { ...raw };
+      // Whatever else a choice carries (a provider's own fields) is masked whole.
+      const choice = this.#maskRest(raw, isObj(raw.delta) ? ['text', 'delta'] : ['text']);
+      // Logprobs spell the text token by token, one chunk at a time: a secret cut across chunks is
+      // in no one chunk's tokens to be masked, so a masked stream's logprobs are withheld.
+      if ('logprobs' in choice && choice.logprobs !== null) choice.logprobs = null;
       const closes = typeof raw.finish_reason === 'string';
       // Completions stream `text`; a chat choice that closes without a delta still releases its held text.
-      if (typeof raw.text === 'string' || (closes && this.#streams.has(`${at}:text`))) {
-        choice.text = this.#piece(`${at}:text`, raw.text, closes);
-      }
+      const text = this.#field(`${at}:text`, 'text', raw.text, closes);
+      if (text !== undefined) choice.text = text;
       const openChat = closes && [...this.#streams.keys()].some((k) => k.startsWith(`${at}:delta`));
       if (isObj(raw.delta) || openChat) {
         const delta: Obj = isObj(raw.delta) ? { ...raw.delta } : {};
         for (const field of CHAT_TEXT_FIELDS) {
-          const masked = this.#piece(`${at}:delta:${field}`, delta[field], closes);
-          if (typeof delta[field] === 'string' || masked !== '') delta[field] = masked;
+          const value = this.#field(`${at}:delta:${field}`, field, delta[field], closes);
+          if (value !== undefined) delta[field] = value;
         }
         if (Array.isArray(delta.tool_calls) || closes) {
           delta.tool_calls = this.#toolCalls(at, delta.tool_calls, closes);
@@ -136,8 +146,8 @@ export class SseMaskingRewriter {
         // The legacy function_call (a request with `functions`) streams its arguments as a tool call does.
         if (isObj(delta.function_call) || (closes && this.#streams.has(`${at}:delta:function_call`))) {
           const call: Obj = isObj(delta.function_call) ? { ...delta.function_call } : {};
-          const args = this.#piece(`${at}:delta:function_call`, call.arguments, closes);
-          if (typeof call.arguments === 'string' || args !== '') call.arguments = args;
+          const args = this.#field(`${at}:delta:function_call`, 'arguments', call.arguments, closes);
+          if (args !== undefined) call.arguments = args;
           delta.function_call = this.#maskRest(call, ['arguments']);
         }
         choice.delta = this.#maskRest(delta, [...CHAT_TEXT_FIELDS, 'tool_calls', 'function_call']);
@@ -170,8 +180,8 @@ export class SseMaskingRewriter {
       if (kind !== undefined && tool) {
         this.#toolKinds.set(key, kind);
         const field = TOOL_INPUT[kind];
-        const input = this.#piece(key, tool[field], closes);
-        if (typeof tool[field] === 'string' || input !== '') tool[field] = input;
+        const input = this.#field(key, field, tool[field], closes);
+        if (input !== undefined) tool[field] = input;
         call[kind] = this.#maskRest(tool, [field]);
       } else if (closes) {
         const rest = this.#flush(key);
@@ -202,7 +212,12 @@ export class SseMaskingRewriter {
     if (data.type === 'content_block_delta' && delta && field) {
       this.#deltaTypes.set(key, delta.type as string);
       const text = this.#stream(key).push(String(delta[field] ?? ''));
-      this.#emit(event, JSON.stringify({ ...data, delta: { ...delta, [field]: text } }));
+      // Only the streamed text is kept out of whole-value masking; the rest of the event is masked.
+      const rest = {
+        ...this.#maskRest(data, ['delta']),
+        delta: { ...this.#maskRest(delta, [field]), [field]: text },
+      };
+      this.#emit(event, JSON.stringify(rest));
       return;
     }
     if (data.type === 'content_block_stop') {
@@ -227,10 +242,11 @@ export class SseMaskingRewriter {
     if (family !== undefined) {
       const key = `item:${String(data.item_id ?? data.output_index ?? 0)}:${String(data.content_index ?? data.summary_index ?? 0)}:${family}`;
       if (type === `${family}.delta`) {
-        this.#emit(
-          event,
-          JSON.stringify({ ...data, delta: this.#stream(key).push(String(data.delta ?? '')) }),
-        );
+        // The rest of a delta is masked whole, its logprobs withheld as a chat stream's are.
+        const rest = this.#maskRest(data, ['delta']);
+        if (Array.isArray(data.logprobs)) rest.logprobs = [];
+        rest.delta = this.#stream(key).push(String(data.delta ?? ''));
+        this.#emit(event, JSON.stringify(rest));
         return;
       }
       const rest = this.#flush(key);
@@ -242,13 +258,52 @@ export class SseMaskingRewriter {
         this.#emit({ ...event, event: `${family}.delta` }, JSON.stringify(closing));
       }
     }
-    this.#emit(event, JSON.stringify(this.#masker.maskPayload(data as JsonObject, this.#connection)));
+    // A done or completed event carries whole texts with their logprobs: tokens masked as the text is.
+    const tokensMasked = maskLogprobs(data as JsonObject, (t) => this.#masker.maskText(t, this.#connection));
+    this.#emit(event, JSON.stringify(this.#masker.maskPayload(tokensMasked, this.#connection)));
   }
 
   /** Streams `text` (when it is a string) through the stream `key`; at the close, adds what it held back. */
   #piece(key: string, text: unknown, closes: boolean): string {
     const pushed = typeof text === 'string' ? this.#stream(key).push(text) : '';
     return pushed + (closes ? this.#flush(key) : '');
+  }
+
+  /**
+   * A field whose text arrives in pieces, as the client gets it: a string through the stream `key`;
+   * an array of content parts (some OpenAI-compatible servers stream `content` so) with each part's
+   * text through that same stream, as a reader joins them; any other value masked whole, never
+   * passed on as it came. At the close, the held text is added to the last text. Undefined when
+   * the field is absent and nothing is held.
+   */
+  #field(key: string, name: string, value: unknown, closes: boolean): unknown {
+    if (Array.isArray(value)) {
+      const parts = value.map((part) =>
+        isObj(part) && typeof part.text === 'string'
+          ? { ...this.#maskRest(part, ['text']), text: this.#stream(key).push(part.text) }
+          : this.#maskValue(name, part),
+      );
+      const rest = closes ? this.#flush(key) : '';
+      if (rest !== '') {
+        const last = parts.findLast((p): p is Obj => isObj(p) && typeof p.text === 'string');
+        if (last) last.text += rest;
+        else parts.push({ type: 'text', text: rest });
+      }
+      return parts;
+    }
+    if (value !== undefined && typeof value !== 'string') {
+      // A shape no reader joins with the text before it: masked whole. Text held back before it
+      // would have no place here, so a stream that switches shapes loses that much, never leaks it.
+      if (closes) this.#flush(key);
+      return this.#maskValue(name, value);
+    }
+    const masked = this.#piece(key, value, closes);
+    return typeof value === 'string' || masked !== '' ? masked : undefined;
+  }
+
+  /** Masks one value as the masker would inside an object, under its own field name. */
+  #maskValue(name: string, value: unknown): unknown {
+    return (this.#masker.maskPayload({ [name]: value } as JsonObject, this.#connection) as Obj)[name];
   }
 
   /** Masks every field of an object except those handled as streams (kept as they are). */

@@ -14,6 +14,7 @@ import { admissionRequest } from './admission.js';
 import type { LlmConnectionConfig } from './config.js';
 import { type AdmittedRequest, type LlmTarget, runExchange } from './exchange.js';
 import { sendError } from './http-errors.js';
+import { assertNoMethodOverride } from './method-override.js';
 import { classifyLlmRoute, expectsJsonBody } from './routes.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied in the session. */
@@ -24,6 +25,7 @@ const REQUEST_REFUSALS = new Set([
   'body_too_deep',
   'body_encoding_unsupported',
   'protocol_violation',
+  'method_override_refused',
 ]);
 
 export class LlmConnection {
@@ -92,6 +94,12 @@ export class LlmConnection {
       this.#ctx.maxBodyBytes,
     );
     const body = expectsJsonBody(api) ? parseClientJson(raw) : null;
+    // Policy reads a request's fields (action-facts.ts); a body that is an array or a bare value has
+    // none, so a pattern would read nothing of whatever an upstream makes of it.
+    if (expectsJsonBody(api) && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
+    }
+    assertNoMethodOverride(method, req.headers, search, body);
     return { api, method, path, search, raw, body };
   }
 }

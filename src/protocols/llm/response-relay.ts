@@ -1,6 +1,7 @@
 // The upstream's answer on its way back: recorded as llm.response, then delivered. A complete body
-// is recorded before a byte reaches the client; a stream passes on chunk by chunk and only its
-// terminal event waits for the record, so no delivered answer is missing from the ledger.
+// is recorded before a byte reaches the client; a stream passes on event by event, as the events
+// Vigil read written out again, and only its terminal event waits for the record, so no delivered
+// answer is missing from the ledger.
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
@@ -14,6 +15,8 @@ import type { ModuleSession } from '../../pipeline/module-context.js';
 import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './choices.js';
 import { type ErrorShape, sendError } from './http-errors.js';
 import { SseMaskingRewriter } from './live-masking.js';
+import { maskLogprobs } from './logprob-masking.js';
+import { SSE_KEEP_ALIVE, SseEventReader, sseEventText } from './sse-events.js';
 import { StreamAssembler } from './stream-assembler.js';
 
 /** The upstream's answer, its body decoded to identity bytes (http/content-decoding.ts). */
@@ -124,7 +127,7 @@ export async function relayWhole(
   try {
     await recordResponse(ex, {
       status: upstream.statusCode,
-      body: parsed as JsonValue,
+      body: logprobsMasked(parsed as JsonValue, ex.masking),
       // What cannot be read as JSON is still what the client gets: recorded as text.
       ...(parsed === null && bytes.length > 0 ? { bodyText: bytes.toString('utf8') } : {}),
       choices: choicesFromBody(ex.api, parsed),
@@ -146,6 +149,14 @@ export async function relayWhole(
   res.end(delivered);
 }
 
+/**
+ * An answer whose logprobs do not spell what the masker masks in their text (logprob-masking.ts):
+ * the masker reads a payload value by value, and a secret as tokens is many short values.
+ */
+function logprobsMasked<T extends JsonValue>(body: T, { masker, connection }: Exchange['masking']): T {
+  return maskLogprobs(body, (text) => masker.maskText(text, connection));
+}
+
 /** Live masking of a complete body: JSON is masked value by value, anything else as text. */
 function maskWhole(
   bytes: Buffer,
@@ -153,7 +164,8 @@ function maskWhole(
   { masker, connection }: NonNullable<Exchange['liveMasking']>,
 ): Buffer {
   if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-    return Buffer.from(JSON.stringify(masker.maskPayload(parsed as JsonObject, connection)));
+    const tokensMasked = logprobsMasked(parsed as JsonObject, { masker, connection });
+    return Buffer.from(JSON.stringify(masker.maskPayload(tokensMasked, connection)));
   }
   return Buffer.from(masker.maskText(bytes.toString('utf8'), connection));
 }
@@ -165,20 +177,35 @@ export async function relayStream(
   ex: Exchange,
   signal: AbortSignal,
 ): Promise<void> {
+  const reader = new SseEventReader();
   const assembler = new StreamAssembler(ex.api);
   const masking = clientMasking(ex, upstream.statusCode);
   const rewriter = masking ? new SseMaskingRewriter(ex.api, masking.masker, masking.connection) : null;
-  res.writeHead(upstream.statusCode, clientResponseHeaders(upstream.headers));
+  // The events are written out again (sse-events.ts): the client reads exactly the events recorded.
+  const headers = clientResponseHeaders(upstream.headers);
+  delete headers['content-length'];
+  res.writeHead(upstream.statusCode, headers);
   res.flushHeaders();
   let ttftMs: number | null = null;
-  const held: (Uint8Array | string)[] = [];
+  /** The terminal (or error) event and what came before it in its chunk: sent once the record is written. */
+  let held: string | null = null;
   let failure: VigilError | null = null;
   try {
     for await (const chunk of upstream.body) {
       if (ttftMs === null) ttftMs = performance.now() - ex.started;
-      const completes = assembler.push(chunk);
-      const outgoing = rewriter ? rewriter.push(chunk) : chunk;
-      if (completes || held.length > 0) held.push(outgoing);
+      // After the terminal event the body is drained, never relayed or recorded: a client stops there.
+      if (held !== null) continue;
+      let outgoing = '';
+      for (const item of reader.push(chunk)) {
+        if (!('event' in item)) {
+          outgoing += SSE_KEEP_ALIVE;
+          continue;
+        }
+        assembler.read(item.event);
+        outgoing += rewriter ? rewriter.rewrite(item.event) : sseEventText(item.event);
+        if (assembler.ended) break;
+      }
+      if (assembler.ended) held = outgoing;
       else if (outgoing.length > 0) res.write(outgoing);
     }
   } catch (err) {
@@ -190,14 +217,17 @@ export async function relayStream(
   try {
     await recordResponse(ex, {
       status: upstream.statusCode,
-      body: assembler.body(),
+      body: logprobsMasked(assembler.body(), ex.masking),
       choices: assembler.choices(),
       usage: assembler.usage,
       ttftMs,
       upstreamFailure: assembler.error,
+      // An upstream's own error event says why the stream ended early better than Vigil can.
       error:
         failure ??
-        (partial ? new VigilError('upstream_failed', 'the stream ended without its final event') : null),
+        (partial && assembler.error === null
+          ? new VigilError('upstream_failed', 'the stream ended without its final event')
+          : null),
       partial,
       providerId: assembler.providerId,
       upstreamHeaders: upstream.headers,
@@ -211,8 +241,7 @@ export async function relayStream(
     res.destroy(failure);
     return;
   }
-  for (const chunk of held) res.write(chunk);
-  res.end();
+  res.end(held ?? undefined);
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -1,14 +1,15 @@
 // Rebuilds a streamed response from its SSE events, so the ledger holds the whole response it
 // delivered (body()) and the choices read from it as from an unstreamed body (choices()): one
 // reading of the events, by the builder of each API's body (openai-stream-body.ts,
-// anthropic-stream-body.ts; a Responses stream ends with its whole response). The bytes themselves
-// pass to the client untouched; this only listens.
-import { createParser, type EventSourceMessage, type EventSourceParser } from 'eventsource-parser';
+// anthropic-stream-body.ts; a Responses stream ends with its whole response). It reads the events
+// the relay reads and passes on (sse-events.ts), and nothing after the stream's terminal event.
+import type { EventSourceMessage } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
 import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { OpenAiCompletionBuilder } from './openai-stream-body.js';
+import { isDoneMarker, SseEventReader } from './sse-events.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,14 +17,15 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export class StreamAssembler {
   readonly #api: LlmApi;
-  readonly #parser: EventSourceParser;
-  readonly #decoder = new TextDecoder();
+  readonly #reader = new SseEventReader();
   /** A Responses stream's answer text as it streams, the record of a stream cut before its end. */
   #responsesText: string | null = null;
   #usage: JsonValue = null;
   #error: { code: string; message: string } | null = null;
   #final: LlmChoice[] | null = null;
   #terminal = false;
+  /** An error ended the stream before its terminal event. */
+  #stopped = false;
   #providerId: string | null = null;
   /** The response object a Responses stream ends with (response.completed and its kin). */
   #responsesBody: JsonValue = null;
@@ -37,14 +39,23 @@ export class StreamAssembler {
       api === 'openai.chat' || api === 'openai.completions'
         ? new OpenAiCompletionBuilder(api === 'openai.chat' ? 'chat' : 'text')
         : null;
-    this.#parser = createParser({ onEvent: (event) => this.#onEvent(event) });
   }
 
   /** Feeds raw bytes; returns true when this chunk completed the stream's terminal event. */
   push(chunk: Uint8Array): boolean {
     const before = this.#terminal;
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    for (const item of this.#reader.push(chunk)) if ('event' in item) this.read(item.event);
     return !before && this.#terminal;
+  }
+
+  /** Takes one event; after the terminal event or an error nothing is read (a client has stopped reading). */
+  read(event: EventSourceMessage): void {
+    if (!this.ended) this.#onEvent(event);
+  }
+
+  /** The stream's terminal event or an error has been read: a client reads nothing after it. */
+  get ended(): boolean {
+    return this.#terminal || this.#stopped;
   }
 
   get terminal(): boolean {
@@ -88,7 +99,7 @@ export class StreamAssembler {
   }
 
   #onEvent(event: EventSourceMessage): void {
-    if (event.data === '[DONE]') {
+    if (isDoneMarker(event.data)) {
       this.#terminal = true;
       return;
     }
@@ -96,7 +107,17 @@ export class StreamAssembler {
     try {
       data = JSON.parse(event.data);
     } catch {
-      return; // comments and keep-alives carry no JSON
+      data = undefined; // keep-alives and markers carry no JSON
+    }
+    // The SDKs stop reading at an error (Anthropic's at an `error` event, whatever its data;
+    // OpenAI's at data with an `error`), so the record stops there too: what follows it in the
+    // stream reaches no SDK's caller.
+    const stops =
+      this.#api === 'anthropic.messages' ? event.event === 'error' : isObj(data) && Boolean(data.error);
+    if (stops) {
+      this.#error = errorFromBody(data) ?? { code: 'stream_error', message: event.data };
+      this.#stopped = true;
+      return;
     }
     if (!isObj(data)) return;
     const error = errorFromBody(data);
