@@ -21,8 +21,9 @@ before(async () => {
       body.length > 0
         ? (JSON.parse(body.toString('utf8')) as { id?: unknown; method?: string; params?: { name?: string } })
         : null;
-    if (message?.method === 'tools/call' && message.params?.name === 'echo') {
-      // A debugging tool that shows what it was sent: a success, the credential in its text.
+    if (message?.method === 'tools/call' && message.params?.name === 'read_file') {
+      // A listed tool answering as a debugging tool would, showing what it was sent: a success, the
+      // credential in its text. (A tool the upstream does not list is refused before it is called.)
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.end(
         `event: message\ndata: ${JSON.stringify({
@@ -77,7 +78,7 @@ test("a server's error that quotes the credential Vigil sent reaches the client 
 test("a tool's successful answer that quotes the credential Vigil sent reaches the client with it masked", async () => {
   const client = await sdkClient(`${f.gateway.url}/c/tools/mcp`, TOKENS.alice);
   try {
-    const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
+    const result = await client.callTool({ name: 'read_file', arguments: { path: 'hello.txt' } });
     const text = JSON.stringify(result);
     assert.ok(!text.includes(UPSTREAM_TOKEN), `the client got the upstream credential: ${text}`);
     assert.match(text, /called with Bearer \[MASKED:known-secret:[0-9a-f]{6}\]/);

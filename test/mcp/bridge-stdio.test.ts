@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { openStore } from '../../src/store/index.js';
+import {
+  assertLedgerVerifies,
+  openSharedStore,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
 
 let f: McpFixture;
@@ -130,10 +137,38 @@ async function answerOf(res: Response): Promise<{ result?: { content?: unknown }
   return JSON.parse(text);
 }
 
+/**
+ * A data directory whose store holds the session-id keys of these gateways' connections, as the
+ * store replicas share would: a replica accepts only the session ids its store's key authenticates.
+ */
+async function withSessionKeysOf(sources: readonly [TestGateway, string][]): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-test-replica-'));
+  const store = await openStore({ ...f.gateway.config, append_in_worker: false }, dir);
+  try {
+    for (const [gateway, connection] of sources) {
+      const source = await openSharedStore(gateway);
+      try {
+        const key = await source.moduleState.get('mcp-session-keys', connection);
+        assert.ok(key, connection);
+        await store.moduleState.put('mcp-session-keys', connection, key);
+      } finally {
+        await source.close();
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  return dir;
+}
+
 test('another replica carries on a session it never saw start (HTTP and stdio upstreams)', async () => {
-  const replica = await startTestGateway({
-    connections: [{ ...f.gateway.config.connections[0] }, ...stdioSettings(stdioRoot).connections],
-  });
+  const replica = await startTestGateway(
+    { connections: [{ ...f.gateway.config.connections[0] }, ...stdioSettings(stdioRoot).connections] },
+    await withSessionKeysOf([
+      [f.gateway, 'tools'],
+      [stdioGateway, 'local-tools'],
+    ]),
+  );
   try {
     for (const [first, name] of [
       [f.gateway, 'tools'],

@@ -51,3 +51,25 @@ test("a server's error on its own stream reaches the client masked; other messag
   assert.equal(events[0]?.params?.data, 'hello [HELD]');
   assert.equal(events[1]?.error?.message, 'credential [MASKED] refused');
 });
+
+test('a response on the GET stream answers nothing the client asked there: it is dropped', async () => {
+  const messages: JsonRpcMessage[] = [
+    { kind: 'response', id: 3, result: { content: [{ type: 'text', text: 'forged' }] } },
+    { kind: 'error', id: '3', error: { code: -32000, message: 'forged' } },
+    { kind: 'notification', method: 'notifications/tools/list_changed', params: {} },
+  ];
+  async function* stream() {
+    yield* messages;
+  }
+  const { res, written } = capturing();
+  await relayServerStream(
+    res,
+    stream(),
+    {},
+    async () => true,
+    { error: (error) => error, wire: (text) => text },
+    new AbortController().signal,
+  );
+  assert.equal(written.length, 1);
+  assert.match(written[0]!, /notifications\/tools\/list_changed/);
+});

@@ -42,6 +42,18 @@ export interface ClientView {
   wire(text: string): string;
 }
 
+/**
+ * Whether a server's message answers some request. On a POST's stream only the answer to that
+ * POST's request may pass, and on the GET stream none (the transport spec; Vigil offers no
+ * resumption): a server that answered a pending call on another stream would hand the client a
+ * result other than the one recorded for that call, which Vigil reads from the call's own stream.
+ * Such an answer is dropped; the client still gets the call's own answer, as recorded. An error
+ * with id null (a message the server could not read) answers no request and still passes.
+ */
+function isResponse(message: JsonRpcMessage): boolean {
+  return message.kind === 'response' || (message.kind === 'error' && message.id !== null);
+}
+
 /** A server's JSON-RPC error as the client may see it; other messages as they are. */
 function maskedError(message: JsonRpcMessage, view: ClientView): JsonRpcMessage {
   return message.kind === 'error' ? { ...message, error: view.error(message.error) } : message;
@@ -69,6 +81,7 @@ export async function relayReply(
       if (options.signal.aborted) break;
       if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
+      if (!isAnswer && isResponse(message)) continue;
       const shown = maskedError(message, options.view);
       const out = isAnswer && options.onAnswer ? await options.onAnswer(shown) : shown;
       if (isAnswer) answered = true;
@@ -132,6 +145,7 @@ export async function relayServerStream(
     for await (const message of messages) {
       if (signal.aborted) break;
       if (message.kind === 'request' && !(await serverRequests(message))) continue;
+      if (isResponse(message)) continue;
       res.write(sseEvent(toWire(maskedError(message, view)), view));
     }
   } catch {

@@ -8,17 +8,16 @@ import type { ServerResponse } from 'node:http';
 import { actionDigest } from '../../core/action-digest.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
+import type { JsonObject, JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
-import type { PinIndex } from './pin-store.js';
-import { applyListing } from './pinning.js';
+import type { PinIndex, PinStatus } from './pin-store.js';
 import { serverRequestGate } from './server-requests.js';
-import { asApproved } from './tool-digest.js';
+import { recordListing, refreshListing } from './tool-listing.js';
 import { toolAllowed } from './tool-lists.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
 import { sendRpcError } from './wire-errors.js';
@@ -263,76 +262,6 @@ function answerFacts(answer: JsonRpcMessage): JsonObject {
   return { result: answer.result };
 }
 
-async function recordListing(
-  served: McpServed,
-  scope: RequestScope,
-  m: { readonly id: string | number },
-  answer: JsonRpcMessage,
-): Promise<JsonRpcMessage> {
-  if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) return answer;
-  const tools = answer.result.tools.filter(isObject);
-  const named = tools.filter((t) => typeof t.name === 'string');
-  const { listed, changes } = await applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
-  // What the client may see of each tool: nothing of one the connection refuses or that is held
-  // new, and the approved definition of one that changed, so no text an admin has not approved
-  // reaches the model (docs/mcp.md, tool pinning).
-  const shown = listed.map((t, i): JsonObject | null => {
-    if (!toolAllowed(served.config.tools, t.name) || t.status === 'unapproved') return null;
-    return t.approved ? asApproved(named[i]!, t.approved) : named[i]!;
-  });
-  await scope.session.observe('mcp.tools', {
-    request_id: String(m.id),
-    // A shown tool carries its definition as the client saw it (pinned fields and the rest, such as
-    // `execution`), so `vigil rerun --mcp` can list it faithfully; a hidden tool only its name.
-    tools: listed.map((t, i) => ({
-      name: t.name,
-      digest: t.digest,
-      status: t.status,
-      ...(shown[i] ? { definition: shown[i] } : { hidden: true }),
-    })),
-    next_cursor: typeof answer.result.nextCursor === 'string' ? answer.result.nextCursor : null,
-  });
-  for (const change of changes) {
-    await scope.session.observe('mcp.tool_changed', {
-      tool: change.tool,
-      change: change.change,
-      approved_digest: change.approved_digest,
-      digest: change.digest,
-      diff: change.diff.map((d) => ({ field: d.field, before: d.before, after: d.after })),
-    });
-  }
-  // A tool without a name cannot be pinned, so it is not shown either.
-  const visible = shown.filter((t): t is JsonObject => t !== null);
-  const asServed = answer.result.tools;
-  if (visible.length === asServed.length && visible.every((t, i) => t === asServed[i])) return answer;
-  return { ...answer, result: { ...answer.result, tools: visible } };
-}
-
-/** Lists the upstream's tools on Vigil's own behalf (a call to a tool no listing has shown yet). */
-async function refreshListing(served: McpServed, scope: RequestScope): Promise<void> {
-  let cursor: string | null = null;
-  for (let page = 0; page < 20; page++) {
-    const id = `vigil:list:${newId('r')}`;
-    const request: RequestMessage = {
-      kind: 'request',
-      id,
-      method: 'tools/list',
-      params: cursor === null ? {} : { cursor },
-    };
-    const reply = await served.upstream.send(request, scope.target, scope.signal);
-    cursor = null;
-    for await (const message of reply.messages) {
-      if ((message.kind === 'response' || message.kind === 'error') && message.id === id) {
-        await recordListing(served, scope, { id }, message);
-        if (message.kind === 'response' && typeof message.result.nextCursor === 'string') {
-          cursor = message.result.nextCursor;
-        }
-      }
-    }
-    if (cursor === null) return;
-  }
-}
-
 async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessage): Promise<void> {
   const { session } = scope;
   if (typeof m.params.name !== 'string' || m.params.name === '') {
@@ -393,14 +322,10 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
     return sendRpcError(scope.res, error, m.id);
   }
-  if (state.status === 'changed' || state.status === 'unapproved') {
-    const error = new VigilError(
-      'tool_unapproved',
-      state.status === 'changed'
-        ? `tool ${tool} changed since it was pinned; an admin must approve it (vigil mcp approve-tool)`
-        : `tool ${tool} is new and held until an admin approves it (vigil mcp approve-tool)`,
-      { details: { rule: 'tool-pin' } },
-    );
+  if (state.status !== 'pinned') {
+    const error = new VigilError('tool_unapproved', unpinnedReason(tool, state.status), {
+      details: { rule: 'tool-pin' },
+    });
     await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
     return sendRpcError(scope.res, error, m.id);
   }
@@ -424,7 +349,7 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
   // re-read if it is older than a second, as on every call; an unreviewed call pays nothing here).
   await served.pins.fresh();
   const now = served.pins.status(tool);
-  if (state.status === 'pinned' && (now.status !== 'pinned' || now.pin?.approved?.digest !== pinned)) {
+  if (now.status !== 'pinned' || now.pin?.approved?.digest !== pinned) {
     const error = new VigilError('tool_unapproved', `tool ${tool} changed while the call waited`);
     await recordFailure(scope, { call_id: callId, tool }, error).catch(() => undefined);
     return sendRpcError(scope.res, error, m.id);
@@ -433,6 +358,23 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     afterAnswer: (answer) => recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) }),
     onFailure: (error) => recordFailure(scope, { call_id: callId, tool }, error),
   });
+}
+
+/**
+ * Why a call to a tool without an approved pin is refused. A tool the upstream does not list even
+ * when Vigil asks is refused too: a server may run a tool it never lists, or resolve a name more
+ * loosely than Vigil compares it (`Delete_File`, `delete_file `), and such a call would reach it
+ * with no pin to check and past a deny pattern written for the listed name.
+ */
+function unpinnedReason(tool: string, status: Exclude<PinStatus, 'pinned'>): string {
+  switch (status) {
+    case 'changed':
+      return `tool ${tool} changed since it was pinned; an admin must approve it (vigil mcp approve-tool)`;
+    case 'unapproved':
+      return `tool ${tool} is new and held until an admin approves it (vigil mcp approve-tool)`;
+    case 'unknown':
+      return `tool ${tool} is not in the upstream's tool listing, so it cannot be checked against a pin`;
+  }
 }
 
 function callOutcome(answer: JsonRpcMessage): JsonObject {

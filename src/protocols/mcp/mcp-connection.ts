@@ -16,9 +16,12 @@ import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } fr
 import { type ClientView, relayReply, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import { CLIENT_NOTIFICATIONS, dispatchRequest, type McpServed } from './dispatch.js';
+import { InFlightIds } from './in-flight-ids.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import { PinIndex } from './pin-store.js';
+import { requestSignal } from './request-signal.js';
 import { isClientAnswer, serverRequestGate, submitClientAnswer } from './server-requests.js';
+import { loadSessionKey } from './session-key.js';
 import { encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
 import { SessionTokenCache } from './session-token-cache.js';
 import type { McpUpstream, UpstreamTarget } from './upstream.js';
@@ -42,7 +45,10 @@ export class McpConnection implements McpServed {
     this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
   };
   readonly #ctx: ModuleContext;
-  readonly #sessionTokens = new SessionTokenCache();
+  readonly #inFlight = new InFlightIds();
+  /** Set by load(): the connection's session-id key (session-key.ts) and the decoded ids. */
+  #sessionKey: Uint8Array | null = null;
+  #sessionTokens: SessionTokenCache | null = null;
 
   constructor(config: McpConnectionConfig, ctx: ModuleContext) {
     this.config = config;
@@ -54,8 +60,21 @@ export class McpConnection implements McpServed {
     this.pins = new PinIndex(ctx.moduleState, config.name);
   }
 
+  /** Reads what every replica shares: the tool pins and the key session ids are authenticated with. */
+  async load(dataDir: string): Promise<void> {
+    await this.pins.load(dataDir);
+    const key = await loadSessionKey(this.#ctx.moduleState, this.config.name);
+    this.#sessionKey = key;
+    this.#sessionTokens = new SessionTokenCache(key);
+  }
+
   close(): Promise<void> {
     return this.upstream.close();
+  }
+
+  #encodeSession(state: McpSessionState): string {
+    if (!this.#sessionKey) throw new VigilError('internal', 'the MCP connection is not loaded');
+    return encodeSessionToken(state, this.#sessionKey);
   }
 
   /**
@@ -165,14 +184,10 @@ export class McpConnection implements McpServed {
       if (initialize && message.kind === 'request') {
         return await this.#initialize(session, req, res, message, nonce, version);
       }
-      await this.#message(
-        session,
-        req,
-        res,
-        message,
-        { key: 'stateless', session: null, protocolVersion: version },
-        {},
-      );
+      // One upstream (a stdio process) per identity, never one for every caller: what a process
+      // sends on its own goes with a request of its caller's, and its state is that caller's.
+      const key = `stateless\u0000${session.identity.subject}`;
+      await this.#message(session, req, res, message, { key, session: null, protocolVersion: version }, {});
     } catch (err) {
       const error = toVigilError(err);
       if (error.code === 'protocol_violation') await session.refuse(error, { method: 'POST', path: '/mcp' });
@@ -220,11 +235,11 @@ export class McpConnection implements McpServed {
       initialize: message.params,
     });
     const target: UpstreamTarget = { key: nonce, session: null, protocolVersion: version };
-    const { signal, done } = this.#requestSignal(req, res, session);
+    const { signal, done } = requestSignal(req, res, session);
     try {
       const reply = await this.upstream.send(message, target, signal);
       const headers: Record<string, string> = {
-        'mcp-session-id': encodeSessionToken(state(reply.sessionId, requested)),
+        'mcp-session-id': this.#encodeSession(state(reply.sessionId, requested)),
         'x-vigil-session-id': session.id,
       };
       await relayReply(res, reply.messages, {
@@ -242,7 +257,7 @@ export class McpConnection implements McpServed {
         view: this.view,
         onAnswer: async (answer) => {
           if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
-            headers['mcp-session-id'] = encodeSessionToken(
+            headers['mcp-session-id'] = this.#encodeSession(
               state(reply.sessionId, answer.result.protocolVersion),
             );
           }
@@ -261,7 +276,7 @@ export class McpConnection implements McpServed {
     token: string,
     version: string | null,
   ): Promise<void> {
-    const decoded = this.#sessionTokens.decode(token);
+    const decoded = this.#sessionTokens?.decode(token) ?? null;
     // The body is read while the caller is admitted rather than after: it usually came in the same
     // packet as the headers, and its read then costs no time of its own. It is capped as before; an
     // unauthenticated caller can make Vigil buffer no more than an initialize already may.
@@ -322,7 +337,7 @@ export class McpConnection implements McpServed {
     target: UpstreamTarget,
     headers: Record<string, string>,
   ): Promise<void> {
-    const { signal, done } = this.#requestSignal(req, res, session);
+    const { signal, done } = requestSignal(req, res, session);
     try {
       if (message.kind === 'notification' && !CLIENT_NOTIFICATIONS.has(message.method)) {
         const error = new VigilError('method_unknown', 'Vigil does not forward this notification');
@@ -348,8 +363,20 @@ export class McpConnection implements McpServed {
         res.writeHead(202, headers).end();
         return;
       }
-      const trace = parseTraceparent(header(req, 'traceparent'));
-      await dispatchRequest(this, { session, target, res, signal, headers, trace }, message);
+      // Inside a session only: a stateless request has no session whose ids could be mixed up.
+      const releaseId = target.session ? this.#inFlight.claim(target.key, message.id) : () => undefined;
+      if (!releaseId) {
+        const error = new VigilError('protocol_violation', 'a request with this id is already in flight');
+        await session.refuse(error, { method: message.method, request_id: String(message.id) });
+        sendRpcError(res, error, message.id);
+        return;
+      }
+      try {
+        const trace = parseTraceparent(header(req, 'traceparent'));
+        await dispatchRequest(this, { session, target, res, signal, headers, trace }, message);
+      } finally {
+        releaseId();
+      }
     } finally {
       done();
     }
@@ -362,7 +389,7 @@ export class McpConnection implements McpServed {
     target: UpstreamTarget,
     headers: Record<string, string>,
   ): Promise<void> {
-    const { signal, done } = this.#requestSignal(req, res, session);
+    const { signal, done } = requestSignal(req, res, session);
     try {
       const messages = await this.upstream.listen(target, signal);
       if (!messages) {
@@ -374,27 +401,6 @@ export class McpConnection implements McpServed {
     } finally {
       done();
     }
-  }
-
-  /** Aborted when the client leaves or the session is cut, so nothing more goes upstream for it. */
-  #requestSignal(req: IncomingMessage, res: ServerResponse, session: ModuleSession) {
-    const abort = new AbortController();
-    const onClose = () => {
-      if (!res.writableFinished) abort.abort(new Error('client closed the connection'));
-    };
-    res.on('close', onClose);
-    if (res.destroyed || req.socket.destroyed) abort.abort(new Error('client closed the connection'));
-    const unregister = session.onCut(() => {
-      abort.abort(new Error('session cut'));
-      res.destroy();
-    });
-    return {
-      signal: abort.signal,
-      done: () => {
-        res.off('close', onClose);
-        unregister();
-      },
-    };
   }
 }
 

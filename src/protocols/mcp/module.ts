@@ -19,7 +19,7 @@ export const mcpModule: ProtocolModule = {
   async start(ctx, connections) {
     const configs = connections.map(mcpConnectionConfig);
     const served = configs.map((config) => new McpConnection(config, ctx));
-    await Promise.all(served.map((c) => c.pins.load(ctx.dataDir)));
+    await Promise.all(served.map((c) => c.load(ctx.dataDir)));
     const http = new Map<string, HttpMount>(
       served.map((c) => [c.config.name, (req, res, path, search) => c.handle(req, res, path, search)]),
     );

@@ -1,10 +1,13 @@
 // The decode cache answers exactly what decoding answers, keeps only well-formed tokens, and stays
 // within its capacity.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { decodeSessionToken, encodeSessionToken, type McpSessionState, newNonce } from './session-token.js';
 import { SessionTokenCache } from './session-token-cache.js';
+
+const KEY = randomBytes(32);
 
 function state(subject: string): McpSessionState {
   return {
@@ -17,17 +20,17 @@ function state(subject: string): McpSessionState {
 }
 
 test('a cached decode equals a fresh one, and garbage is not kept', () => {
-  const cache = new SessionTokenCache(8);
-  const tokens = [encodeSessionToken(state('alice')), encodeSessionToken(state('bob'))];
+  const cache = new SessionTokenCache(KEY, 8);
+  const tokens = [encodeSessionToken(state('alice'), KEY), encodeSessionToken(state('bob'), KEY)];
   fc.assert(
     fc.property(
       fc.oneof(
         fc.constantFrom(...tokens),
         fc.string(),
-        fc.string().map((s) => `v1.${Buffer.from(s).toString('base64url')}`),
+        fc.string().map((s) => `v2.${Buffer.from(s).toString('base64url')}.${'A'.repeat(43)}`),
       ),
       (token) => {
-        assert.deepEqual(cache.decode(token), decodeSessionToken(token));
+        assert.deepEqual(cache.decode(token), decodeSessionToken(token, KEY));
         assert.ok(cache.size <= 8);
       },
     ),
@@ -37,8 +40,8 @@ test('a cached decode equals a fresh one, and garbage is not kept', () => {
 });
 
 test('the least recently used token goes first when the cache is full', () => {
-  const cache = new SessionTokenCache(2);
-  const [a, b, c] = ['a', 'b', 'c'].map((s) => encodeSessionToken(state(s))) as [string, string, string];
+  const cache = new SessionTokenCache(KEY, 2);
+  const [a, b, c] = ['a', 'b', 'c'].map((s) => encodeSessionToken(state(s), KEY)) as [string, string, string];
   const first = cache.decode(a);
   cache.decode(b);
   cache.decode(a); // a is now the most recently used
@@ -49,8 +52,8 @@ test('the least recently used token goes first when the cache is full', () => {
 });
 
 test('a cached state cannot be changed by the request that read it', () => {
-  const cache = new SessionTokenCache();
-  const token = encodeSessionToken(state('alice'));
+  const cache = new SessionTokenCache(KEY);
+  const token = encodeSessionToken(state('alice'), KEY);
   const decoded = cache.decode(token)!;
   assert.throws(() => {
     (decoded as { subject: string }).subject = 'mallory';

@@ -1,5 +1,5 @@
 // Session ids as they come back on every request of a session, decoded once. Decoding is a pure
-// function of the token (base64url and JSON, nothing verified), so reusing an earlier decode cannot
+// function of the token and the connection's key (the MAC checked, then base64url and JSON), so reusing an earlier decode cannot
 // change what a request is allowed: the caller is still authenticated on every request and the
 // state's subject still compared with that identity. Only well-formed tokens are kept, and at most
 // `capacity` of them (the least recently used goes first), so garbage sent as session ids neither
@@ -8,10 +8,12 @@
 import { decodeSessionToken, type McpSessionState } from './session-token.js';
 
 export class SessionTokenCache {
+  readonly #key: Uint8Array;
   readonly #capacity: number;
   readonly #decoded = new Map<string, McpSessionState>();
 
-  constructor(capacity = 1024) {
+  constructor(key: Uint8Array, capacity = 1024) {
+    this.#key = key;
     this.#capacity = capacity;
   }
 
@@ -23,7 +25,7 @@ export class SessionTokenCache {
       this.#decoded.set(token, hit);
       return hit;
     }
-    const state = decodeSessionToken(token);
+    const state = decodeSessionToken(token, this.#key);
     if (state === null) return null;
     const frozen = Object.freeze({ ...state, initialize: deepFreeze(state.initialize) });
     this.#decoded.set(token, frozen);

@@ -4,6 +4,7 @@
 // session it has not spawned (another replica did, or it restarted) starts the command and
 // initializes it again with the client's initialize parameters carried in the session id.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { parseJsonBody } from '../../http/json-body.js';
@@ -126,7 +127,8 @@ export class StdioUpstream implements McpUpstream {
   }
 
   async #initialize(running: Running, target: UpstreamTarget): Promise<void> {
-    const id = `vigil:init:${target.key}`;
+    // Random: the key names the caller, which the server has no need to see, and a client's own id cannot be this one.
+    const id = `vigil:init:${randomUUID()}`;
     const params: JsonObject =
       target.session && Object.keys(target.session.initialize).length > 0
         ? target.session.initialize

@@ -4,7 +4,7 @@ import type { McpSessionState } from './session-token.js';
 
 /** The session a message belongs to: null for an initialize or a stateless (2026-07-28) request. */
 export interface UpstreamTarget {
-  /** Names the upstream session on this replica (the session token's nonce, or 'stateless'). */
+  /** Names the upstream session on this replica (the session token's nonce, or `stateless` and the caller's subject). */
   readonly key: string;
   readonly session: McpSessionState | null;
   /** The MCP-Protocol-Version the client sent, when it sent one. */
