@@ -3,6 +3,8 @@
 // a NUL between every character: a key in it escapes the masker, and a `_method` in it escapes the
 // method-override check, while the upstream reads both. Bodies are read by their charset; one
 // Vigil cannot decode (UTF-32, UTF-7) is refused rather than judged and recorded unread.
+// Imported: the build's type libraries have no DOM, where TextDecoder is a global type.
+import { TextDecoder } from 'node:util';
 import { VigilError } from '../../core/errors.js';
 
 /**
