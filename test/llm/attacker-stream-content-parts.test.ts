@@ -5,11 +5,9 @@
 // model wrote reached the client whole, in one part or cut across chunks as tokens cut it. The
 // upstream is a node:http stand-in; the client is the official openai SDK.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
-import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { connectionEvents } from '../support/gateway.js';
+import { chatChunk, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
 
 const KEY = 'sk-proj-Zq8XvN2mB7kL4pR9tW3yH6cJ1dF5gA0s';
 const ANSWER = `the key is ${KEY} as asked`;
@@ -36,47 +34,21 @@ const STREAMS: Record<string, object[]> = {
   odd: [{ role: 'assistant', reasoning_content: { text: ANSWER }, content: 'done' }],
 };
 
-let upstream: Server;
-let gateway: TestGateway;
-let client: OpenAI;
+let f: ScriptedChat;
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const ask: string = JSON.parse(Buffer.concat(chunks).toString('utf8')).messages.at(-1).content;
+  f = await startScriptedChat(
+    (request, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      const chunk = (delta: object, finish: string | null) =>
-        `data: ${JSON.stringify({
-          id: 'chatcmpl-parts',
-          object: 'chat.completion.chunk',
-          created: 0,
-          model: 'demo',
-          choices: [{ index: 0, delta, finish_reason: finish }],
-        })}\n\n`;
-      for (const delta of STREAMS[ask] ?? []) res.write(chunk(delta, null));
-      res.end(`${chunk({}, 'stop')}data: [DONE]\n\n`);
-    });
-  });
-  gateway = await startTestGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: await listenOnLoopback(upstream),
-        allow: ['*'],
-        mask_responses: true,
-      },
-    ],
-  });
-  client = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+      for (const delta of STREAMS[request.ask] ?? []) res.write(chatChunk(delta, null, 'chatcmpl-parts'));
+      res.end(`${chatChunk({}, 'stop', 'chatcmpl-parts')}data: [DONE]\n\n`);
+    },
+    { mask_responses: true },
+  );
 });
 
 after(async () => {
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await f?.close();
 });
 
 /** Every string a value holds but its `role` and `type` names, in order: the text a client shows. */
@@ -92,7 +64,7 @@ function strings(value: unknown): string {
 
 /** Every text the client's chunks carry, content parts and all, in order. */
 async function clientReads(ask: string): Promise<string> {
-  const stream = await client.chat.completions.create({
+  const stream = await f.client.chat.completions.create({
     model: 'demo',
     messages: [{ role: 'user', content: ask }],
     stream: true,
@@ -108,7 +80,7 @@ for (const ask of Object.keys(STREAMS)) {
     assert.ok(!read.includes(KEY), `the client read the key: ${read}`);
     assert.ok(!read.includes(KEY.slice(8)), 'nor its secret part');
     assert.match(read, /as asked/, 'the rest of the answer still arrives');
-    const response = (await connectionEvents(gateway, 'oa', 'llm.response')).at(-1)!;
+    const response = (await connectionEvents(f.gateway, 'oa', 'llm.response')).at(-1)!;
     assert.ok(!JSON.stringify(response.payload).includes(KEY.slice(8)));
   });
 }

@@ -7,11 +7,10 @@
 // came after. The upstream here is a node:http stand-in speaking OpenAI's chat stream; the client
 // is the official openai SDK. What the client reads must be what was recorded, however it is framed.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { connectionEvents } from '../support/gateway.js';
+import { type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
 
 const chunk = (content: string, finish: string | null = null) =>
   JSON.stringify({
@@ -34,37 +33,22 @@ const STREAMS: Record<string, string> = {
   framing: `: keep-alive\r\ndata: ${chunk('one')}\r\rdata: {"id":"chatcmpl-framing","object":"chat.completion.chunk",\ndata: "choices":[{"index":0,"delta":{"content":" two"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n`,
 };
 
-let upstream: Server;
-let gateway: TestGateway;
-let client: OpenAI;
+let f: ScriptedChat;
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const ask: string = JSON.parse(Buffer.concat(chunks).toString('utf8')).messages.at(-1).content;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(STREAMS[ask] ?? '');
-    });
+  f = await startScriptedChat((request, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.end(STREAMS[request.ask] ?? '');
   });
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', upstream: await listenOnLoopback(upstream), allow: ['*'] },
-    ],
-  });
-  client = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
 });
 
 after(async () => {
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await f?.close();
 });
 
 /** What the SDK's client read, and what the ledger recorded as the answer. */
 async function readAndRecord(ask: string): Promise<{ read: string; recorded: string; thrown: unknown }> {
-  const stream = await client.chat.completions.create({
+  const stream = await f.client.chat.completions.create({
     model: 'demo',
     messages: [{ role: 'user', content: ask }],
     stream: true,
@@ -76,7 +60,7 @@ async function readAndRecord(ask: string): Promise<{ read: string; recorded: str
   } catch (err) {
     thrown = err;
   }
-  const response = (await connectionEvents(gateway, 'oa', 'llm.response')).at(-1)!;
+  const response = (await connectionEvents(f.gateway, 'oa', 'llm.response')).at(-1)!;
   const choices = response.payload!.choices as { text: string }[];
   return { read, recorded: choices.map((c) => c.text).join(''), thrown };
 }
@@ -104,6 +88,6 @@ test('an error mid-stream ends it for the record as for the client, and is recor
   assert.ok(thrown instanceof OpenAI.APIError, 'the SDK throws at the error');
   assert.equal(read, 'visible');
   assert.equal(recorded, read);
-  const response = (await connectionEvents(gateway, 'oa', 'llm.response')).at(-1)!;
+  const response = (await connectionEvents(f.gateway, 'oa', 'llm.response')).at(-1)!;
   assert.deepEqual(response.payload!.error, { code: 'server_error', message: 'overloaded' });
 });

@@ -5,66 +5,40 @@
 // masker read, and with `mask_responses: true` the client's SDK joined it whole. The upstream is a
 // node:http stand-in; the client is the official openai SDK.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
-import { connectionEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { connectionEvents } from '../support/gateway.js';
+import { chatChunk, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
 
 const KEY = 'sk-proj-Zq8XvN2mB7kL4pR9tW3yH6cJ1dF5gA0s';
 const ANSWER = `the key is ${KEY} ok`;
 const CUT = ANSWER.indexOf(KEY) + 14;
 
-let upstream: Server;
-let gateway: TestGateway;
-let client: OpenAI;
+let f: ScriptedChat;
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const ask: string = JSON.parse(Buffer.concat(chunks).toString('utf8')).messages.at(-1).content;
+  f = await startScriptedChat(
+    (request, res) => {
       const chunk = (content: string | undefined, finish: string | null) =>
-        `data: ${JSON.stringify({
-          id: 'chatcmpl-mt',
-          object: 'chat.completion.chunk',
-          created: 0,
-          model: 'demo',
-          choices: [{ index: 0, delta: content === undefined ? {} : { content }, finish_reason: finish }],
-        })}\n\n`;
-      res.writeHead(200, { 'content-type': ask });
+        chatChunk(content === undefined ? {} : { content }, finish, 'chatcmpl-mt');
+      res.writeHead(200, { 'content-type': request.ask });
       res.end(
         chunk(ANSWER.slice(0, CUT), null) +
           chunk(ANSWER.slice(CUT), null) +
           chunk(undefined, 'stop') +
           'data: [DONE]\n\n',
       );
-    });
-  });
-  gateway = await startTestGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: await listenOnLoopback(upstream),
-        allow: ['*'],
-        mask_responses: true,
-      },
-    ],
-  });
-  client = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+    },
+    { mask_responses: true },
+  );
 });
 
 after(async () => {
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await f?.close();
 });
 
 for (const mediaType of ['application/json', 'text/plain']) {
   test(`a stream sent as ${mediaType}: masked for the client and recorded as the stream it is`, async () => {
-    const stream = await client.chat.completions.create({
+    const stream = await f.client.chat.completions.create({
       model: 'demo',
       // The stand-in answers with the media type the prompt names.
       messages: [{ role: 'user', content: mediaType }],
@@ -74,7 +48,7 @@ for (const mediaType of ['application/json', 'text/plain']) {
     for await (const part of stream) read += part.choices[0]?.delta?.content ?? '';
     assert.ok(!read.includes(KEY.slice(8, 30)), `the client read the key: ${read}`);
     assert.match(read, /^the key is .+ ok$/);
-    const response = (await connectionEvents(gateway, 'oa', 'llm.response')).at(-1)!.payload!;
+    const response = (await connectionEvents(f.gateway, 'oa', 'llm.response')).at(-1)!.payload!;
     assert.equal(
       (response.choices as { text: string }[])[0]?.text,
       read,

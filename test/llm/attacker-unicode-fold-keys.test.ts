@@ -5,10 +5,9 @@
 // the benign conversation where the console shows it, while such an upstream gave the model the
 // other. The upstream here decodes the body as encoding/json does for the fields it knows.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { TOKENS } from '../support/gateway.js';
+import { answerJson, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
 
 /** The value encoding/json puts in `field`: the last key that folds to its name. */
 function goField(body: Record<string, unknown>, field: string): unknown {
@@ -17,36 +16,20 @@ function goField(body: Record<string, unknown>, field: string): unknown {
   return value;
 }
 
-let upstream: Server;
-let gateway: TestGateway;
+let f: ScriptedChat;
 /** What the model was given to read, as the upstream decoded it. */
-const read: unknown[] = [];
+const read = () => f.received.map((r) => goField(JSON.parse(r.body), 'messages'));
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      read.push(goField(JSON.parse(Buffer.concat(chunks).toString('utf8')), 'messages'));
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'c', object: 'chat.completion', choices: [] }));
-    });
-  });
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', upstream: await listenOnLoopback(upstream), allow: ['*'] },
-    ],
-  });
+  f = await startScriptedChat(answerJson({ id: 'c', object: 'chat.completion', choices: [] }));
 });
 
 after(async () => {
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await f?.close();
 });
 
 const post = (body: string) =>
-  fetch(`${gateway.url}/c/oa/v1/chat/completions`, {
+  fetch(`${f.gateway.url}/c/oa/v1/chat/completions`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
     body,
@@ -59,12 +42,12 @@ test('two keys that Go folds alike (long s, dotless i) are refused before the up
     ['messages', 'meſſages'],
     ['model', 'MODEL'],
   ]) {
-    const before = read.length;
+    const before = read().length;
     const res = await post(
       `{"model":"demo",${JSON.stringify(a)}:${JSON.stringify(benign)},${JSON.stringify(b)}:${JSON.stringify(other)}}`,
     );
     await res.arrayBuffer();
-    assert.deepEqual(read.slice(before), [], `${b}: the upstream read the body`);
+    assert.deepEqual(read().slice(before), [], `${b}: the upstream read the body`);
     assert.equal(res.status, 400, b);
     assert.equal(res.headers.get('x-vigil-error'), 'body_invalid_json');
   }
