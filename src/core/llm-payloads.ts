@@ -44,6 +44,16 @@ export interface LlmRequestPayload extends JsonObject {
   clientConnection: string | null;
 }
 
+/**
+ * An llm.request as recorded since 5 December: with `query`, the query string as forwarded (masked),
+ * '' or `?…`, holding only the parameters the module lets through (docs/llm.md). Events recorded
+ * before lack it: readers take that as ''. (A type of its own so that payloads built without it,
+ * as by older tools and fixtures, still type as an LlmRequestPayload.)
+ */
+export interface LlmRequestRecord extends LlmRequestPayload {
+  query: string;
+}
+
 export interface LlmToolCall extends JsonObject {
   id: string;
   name: string;

@@ -7,7 +7,7 @@ import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
-import type { LlmApi, LlmRequestPayload } from '../../core/llm-payloads.js';
+import type { LlmApi, LlmRequestRecord } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
 import { decodedAnswer } from '../../http/content-decoding.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
@@ -54,11 +54,13 @@ export async function runExchange(
 ): Promise<void> {
   const obj = r.body !== null && typeof r.body === 'object' && !Array.isArray(r.body) ? r.body : {};
   const trace = parseTraceparent(header(req, 'traceparent'));
-  const requestPayload: LlmRequestPayload = {
+  const requestPayload: LlmRequestRecord = {
     requestId: newId('r'),
     api: r.api,
     method: r.method,
     path: r.path,
+    // Forwarded with the path, so recorded with it: the record is what the upstream reads.
+    query: r.search,
     model: typeof obj.model === 'string' ? obj.model : null,
     stream: obj.stream === true,
     n: typeof obj.n === 'number' ? obj.n : 1,

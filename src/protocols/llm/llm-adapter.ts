@@ -15,6 +15,7 @@ import type { LlmConnectionConfig } from './config.js';
 import { type AdmittedRequest, type LlmTarget, runExchange } from './exchange.js';
 import { sendError } from './http-errors.js';
 import { assertNoMethodOverride } from './method-override.js';
+import { assertAllowedQuery } from './query-parameters.js';
 import { classifyLlmRoute, expectsJsonBody } from './routes.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied in the session. */
@@ -68,7 +69,9 @@ export class LlmConnection {
         request = await this.#read(req, method, path, search);
       } catch (err) {
         const error = toVigilError(err);
-        if (REQUEST_REFUSALS.has(error.code)) await session.refuse(error, { method, path });
+        if (REQUEST_REFUSALS.has(error.code)) {
+          await session.refuse(error, { method, path, ...(search !== '' ? { query: search } : {}) });
+        }
         throw error;
       }
       await runExchange(this.#target, session, req, res, request);
@@ -100,6 +103,7 @@ export class LlmConnection {
       throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
     }
     assertNoMethodOverride(method, req.headers, search, body);
+    assertAllowedQuery(api, search);
     return { api, method, path, search, raw, body };
   }
 }

@@ -186,7 +186,7 @@ test('a request is recorded before it goes upstream, with the real credential in
   try {
     order.length = 0;
     const before = upstreamCalls.length;
-    const res = await fetch(`${gw.url}/c/oa/v1/chat/completions?x=1`, {
+    const res = await fetch(`${gw.url}/c/oa/v1/chat/completions?api-version=1`, {
       method: 'POST',
       body: chat(),
       headers: { authorization: 'Bearer vigil-token', 'x-vigil-session': 'run-1' },
@@ -205,6 +205,7 @@ test('a request is recorded before it goes upstream, with the real credential in
     assert.equal(f.admitted[0]!.facts.external_session, 'run-1');
     assert.equal(f.submitted[0]!.type, 'llm.request');
     assert.equal(f.submitted[0]!.payload.requestId, res.headers.get('x-vigil-request-id'));
+    assert.equal(f.submitted[0]!.payload.query, '?api-version=1', 'the query is recorded as forwarded');
     const response = f.observed.find((e) => e.type === 'llm.response');
     assert.equal(response?.payload.status, 200);
     assert.equal(response?.payload.partial, false);

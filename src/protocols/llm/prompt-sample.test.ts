@@ -34,6 +34,7 @@ test('an OpenAI connection gets the chat request the OpenAI SDK would send', asy
       api: 'openai.chat',
       method: 'POST',
       path: '/v1/chat/completions',
+      query: '',
       model: 'gpt-4o',
       stream: false,
       n: 1,

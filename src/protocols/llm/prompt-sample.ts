@@ -3,7 +3,7 @@
 import type { ConnectionConfig } from '../../core/config.js';
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import type { LlmRequestPayload } from '../../core/llm-payloads.js';
+import type { LlmRequestRecord } from '../../core/llm-payloads.js';
 import type { SampleAction } from '../module.js';
 import type { LlmFlavour } from './routes.js';
 
@@ -40,7 +40,7 @@ export function promptPayload(
   prompt: string,
   model: string | null,
   tools: readonly string[],
-): LlmRequestPayload {
+): LlmRequestRecord {
   const anthropic = type === 'llm-anthropic';
   const body: JsonObject = { messages: [{ role: 'user', content: prompt }] };
   if (model !== null) body.model = model;
@@ -55,6 +55,7 @@ export function promptPayload(
     api: anthropic ? 'anthropic.messages' : 'openai.chat',
     method: 'POST',
     path: anthropic ? '/v1/messages' : '/v1/chat/completions',
+    query: '',
     model,
     stream: false,
     n: 1,
