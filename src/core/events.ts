@@ -79,6 +79,10 @@ export const EVENT_TYPES = [
   'admin.action',
   /**
    * Retention dropped payloads: names exactly which events' payloads (global index ranges), the
+  /** A notification the client sent the server (progress, a cancellation, initialized), recorded before it is forwarded. */
+  'mcp.client_notification',
+  /** A notification the server sent the client (a log line, progress, a change), as it was relayed. */
+  'mcp.server_notification',
    * `before` time and why. Recorded before the drop; its own payload is never purgeable, so a
    * missing payload that no such record covers is a fault.
    */

@@ -28,11 +28,12 @@ test("a server's error on its own stream reaches the client masked; other messag
     yield* messages;
   }
   const { res, written } = capturing();
+  const notified: JsonRpcMessage[] = [];
   await relayServerStream(
     res,
     stream(),
     {},
-    async () => true,
+    { requests: async () => true, notified: (m) => notified.push(m) },
     {
       error: (error) => ({ ...error, message: String(error.message).replace('up-secret', '[MASKED]') }),
       wire: (text) => text.replaceAll('up-secret', '[HELD]'),
@@ -50,6 +51,16 @@ test("a server's error on its own stream reaches the client masked; other messag
   assert.equal(events[0]?.method, 'notifications/message');
   assert.equal(events[0]?.params?.data, 'hello [HELD]');
   assert.equal(events[1]?.error?.message, 'credential [MASKED] refused');
+  // Both are recorded as the client got them (the record is masked again by the pipeline).
+  assert.deepEqual(
+    notified.map((m) => m.kind),
+    ['notification', 'error'],
+  );
+  assert.deepEqual(notified[1], {
+    kind: 'error',
+    id: null,
+    error: { code: -32001, message: 'credential [MASKED] refused' },
+  });
 });
 
 test('a response on the GET stream answers nothing the client asked there: it is dropped', async () => {
@@ -62,14 +73,16 @@ test('a response on the GET stream answers nothing the client asked there: it is
     yield* messages;
   }
   const { res, written } = capturing();
+  const notified: JsonRpcMessage[] = [];
   await relayServerStream(
     res,
     stream(),
     {},
-    async () => true,
+    { requests: async () => true, notified: (m) => notified.push(m) },
     { error: (error) => error, wire: (text) => text },
     new AbortController().signal,
   );
   assert.equal(written.length, 1);
   assert.match(written[0]!, /notifications\/tools\/list_changed/);
+  assert.deepEqual(notified, [messages[2]], 'only what the client got is recorded');
 });

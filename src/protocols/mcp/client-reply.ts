@@ -1,6 +1,7 @@
 // Sends what the upstream answered for one request back to the client: a single JSON response when
 // the answer is all there is, else an SSE stream (notifications, server requests, then the answer),
-// each message written as it arrives. `onAnswer` runs (deciding a listing) before the answer is
+// each message written as it arrives, the server's notifications recorded as they go (deferred,
+// notifications.ts). `onAnswer` runs (deciding a listing) before the answer is
 // written, `afterAnswer` (recording a result nobody waits for) once it has been handed to the
 // socket; a failure after the stream has started becomes the request's JSON-RPC error in the
 // stream, so the client is never left waiting.
@@ -8,6 +9,7 @@ import type { ServerResponse } from 'node:http';
 import { toVigilError, type VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { answers, type JsonRpcId, type JsonRpcMessage, toWire } from './jsonrpc.js';
+import type { ServerNotified } from './notifications.js';
 import type { ServerRequestGate } from './server-requests.js';
 import { rpcErrorBody, sendRpcError } from './wire-errors.js';
 
@@ -26,6 +28,8 @@ export interface ReplyOptions {
   readonly onFailure: (error: VigilError) => Promise<void>;
   /** Decides each request the server sends the client meanwhile (server-requests.ts). */
   readonly serverRequests: ServerRequestGate;
+  /** Records each notification the server sends the client meanwhile, just after it is written. */
+  readonly notified: ServerNotified;
   readonly view: ClientView;
   readonly signal: AbortSignal;
 }
@@ -110,6 +114,7 @@ export async function relayReply(
         options.afterAnswer?.(out);
         break;
       }
+      if (out.kind !== 'request') options.notified(out);
     }
     if (!answered && !options.signal.aborted) {
       throw toVigilError(new Error('the upstream ended without answering'), 'upstream_failed');
@@ -135,7 +140,7 @@ export async function relayServerStream(
   res: ServerResponse,
   messages: AsyncIterable<JsonRpcMessage>,
   headers: Record<string, string>,
-  serverRequests: ServerRequestGate,
+  server: { readonly requests: ServerRequestGate; readonly notified: ServerNotified },
   view: ClientView,
   signal: AbortSignal,
 ): Promise<void> {
@@ -144,9 +149,11 @@ export async function relayServerStream(
   try {
     for await (const message of messages) {
       if (signal.aborted) break;
-      if (message.kind === 'request' && !(await serverRequests(message))) continue;
+      if (message.kind === 'request' && !(await server.requests(message))) continue;
       if (isResponse(message)) continue;
-      res.write(sseEvent(toWire(maskedError(message, view)), view));
+      const shown = maskedError(message, view);
+      res.write(sseEvent(toWire(shown), view));
+      if (shown.kind !== 'request') server.notified(shown);
     }
   } catch {
     // The upstream's stream broke: the client reconnects its GET stream if it wants one.

@@ -15,6 +15,7 @@ import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
+import { serverNotificationRecorder } from './notifications.js';
 import type { PinIndex, PinStatus } from './pin-store.js';
 import { serverRequestGate } from './server-requests.js';
 import { recordListing, refreshListing } from './tool-listing.js';
@@ -28,7 +29,7 @@ export interface McpServed {
   readonly config: McpConnectionConfig;
   readonly upstream: McpUpstream;
   readonly pins: PinIndex;
-  /** Told when a result's deferred record failed (the client already has the answer). */
+  /** Told when a deferred record (a result, a server's notification) failed (the client already has it). */
   readonly resultNotRecorded: (err: unknown) => void;
   /** What the client may see of the server's messages (client-reply.ts). */
   readonly view: ClientView;
@@ -61,17 +62,6 @@ const PASSTHROUGH = new Set(['ping', 'resources/subscribe', 'resources/unsubscri
  * are not pinned (docs/mcp.md).
  */
 const RECORDED_LISTINGS = new Set(['resources/list', 'resources/templates/list', 'prompts/list']);
-
-/**
- * Notifications a client may send (2025-11-25). Any other is refused: a server that acts on a
- * method whatever its framing would run a `tools/call` sent without an id, unjudged and unrecorded.
- */
-export const CLIENT_NOTIFICATIONS: ReadonlySet<string> = new Set([
-  'notifications/initialized',
-  'notifications/cancelled',
-  'notifications/progress',
-  'notifications/roots/list_changed',
-]);
 
 function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -169,6 +159,7 @@ async function forward(
       scope.target,
       scope.signal,
     ),
+    notified: serverNotificationRecorder(scope.session, m.id, served.resultNotRecorded),
     ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
     ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
     onFailure,

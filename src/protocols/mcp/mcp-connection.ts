@@ -15,9 +15,14 @@ import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeli
 import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } from './auth-metadata.js';
 import { type ClientView, relayReply, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
-import { CLIENT_NOTIFICATIONS, dispatchRequest, type McpServed } from './dispatch.js';
+import { dispatchRequest, type McpServed } from './dispatch.js';
 import { InFlightIds } from './in-flight-ids.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
+import {
+  CLIENT_NOTIFICATIONS,
+  recordClientNotification,
+  serverNotificationRecorder,
+} from './notifications.js';
 import { PinIndex } from './pin-store.js';
 import { requestSignal } from './request-signal.js';
 import { isClientAnswer, serverRequestGate, submitClientAnswer } from './server-requests.js';
@@ -42,7 +47,7 @@ export class McpConnection implements McpServed {
     wire: (text: string): string => this.#ctx.masker.maskKnownSecrets(text),
   };
   readonly resultNotRecorded = (err: unknown): void => {
-    this.#ctx.logger.warn({ err: toVigilError(err).message }, 'mcp.result not recorded');
+    this.#ctx.logger.warn({ err: toVigilError(err).message }, 'deferred mcp event not recorded');
   };
   readonly #ctx: ModuleContext;
   readonly #inFlight = new InFlightIds();
@@ -253,6 +258,7 @@ export class McpConnection implements McpServed {
           target,
           signal,
         ),
+        notified: serverNotificationRecorder(session, message.id, this.resultNotRecorded),
         onFailure: async () => undefined,
         view: this.view,
         onAnswer: async (answer) => {
@@ -346,15 +352,18 @@ export class McpConnection implements McpServed {
         return;
       }
       if (message.kind !== 'request') {
-        // A notification or the client's answer to a server request: forwarded, nothing to answer;
-        // an answer carries the client's data to the upstream, so it is judged and recorded first.
-        if (isClientAnswer(message)) {
-          try {
+        // A notification or the client's answer to a server request: forwarded, nothing to answer.
+        // Both carry the client's data to the upstream, so they are recorded first (an answer also
+        // judged by policy) and not forwarded when that fails (notifications.ts, server-requests.ts).
+        try {
+          if (isClientAnswer(message)) {
             await submitClientAnswer(session, message, this.upstream, target, signal);
-          } catch (err) {
-            sendInputRefused(res, toVigilError(err));
-            return;
+          } else {
+            await recordClientNotification(session, message);
           }
+        } catch (err) {
+          sendInputRefused(res, toVigilError(err));
+          return;
         }
         const reply = await this.upstream.send(message, target, signal);
         for await (const _ of reply.messages) {
@@ -397,7 +406,8 @@ export class McpConnection implements McpServed {
         return;
       }
       const gate = serverRequestGate(this.config.server_requests, this.upstream, session, target, signal);
-      await relayServerStream(res, messages, headers, gate, this.view, signal);
+      const notified = serverNotificationRecorder(session, null, this.resultNotRecorded);
+      await relayServerStream(res, messages, headers, { requests: gate, notified }, this.view, signal);
     } finally {
       done();
     }
