@@ -12,14 +12,24 @@ export interface Identity {
 }
 
 /**
- * Whether two subjects name the same person. Case is not a difference: SCIM compares userName
+ * The form of a subject two spellings of one person share: ASCII letters folded to lower case,
+ * every other character kept as it is. Only ASCII is folded because Unicode lower-casing maps
+ * other letters onto ASCII ones (the Kelvin sign `\u212A` onto `k`, `\u0130` onto `i` and a dot):
+ * with `toLowerCase`, whoever could choose the subject `\u212Aate@example.com` would be `kate`.
+ */
+export function subjectKey(subject: string): string {
+  return subject.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+}
+
+/**
+ * Whether two subjects name the same person. ASCII case is not a difference: SCIM compares userName
  * without case (RFC 7643 §4.1.1), so `Dana@Example.com` gets the groups of the SCIM user
  * `dana@example.com`, and many providers let one person hold accounts whose addresses differ only
  * in case. Used wherever counting one person twice would let them through (deciding their own
  * request, voting twice, a disabled identity signing in under another spelling).
  */
 export function sameSubject(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
+  return a === b || subjectKey(a) === subjectKey(b);
 }
 
 export const IDENTITY_KINDS = ['user', 'service', 'anonymous'] as const;
@@ -69,6 +79,10 @@ export const EVENT_TYPES = [
   'mcp.server_request',
   /** The client's answer to a server request, recorded before it is forwarded to the upstream. */
   'mcp.client_answer',
+  /** A notification the client sent the server (progress, a cancellation, initialized), recorded before it is forwarded. */
+  'mcp.client_notification',
+  /** A notification the server sent the client (a log line, progress, a change), as it was relayed. */
+  'mcp.server_notification',
   'policy.decision',
   'approval.requested',
   'approval.decided',
@@ -79,10 +93,6 @@ export const EVENT_TYPES = [
   'admin.action',
   /**
    * Retention dropped payloads: names exactly which events' payloads (global index ranges), the
-  /** A notification the client sent the server (progress, a cancellation, initialized), recorded before it is forwarded. */
-  'mcp.client_notification',
-  /** A notification the server sent the client (a log line, progress, a change), as it was relayed. */
-  'mcp.server_notification',
    * `before` time and why. Recorded before the drop; its own payload is never purgeable, so a
    * missing payload that no such record covers is a fault.
    */

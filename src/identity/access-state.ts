@@ -2,6 +2,7 @@
 // the shared AccessStore and refreshed whenever its version changes (polled at a short interval), so
 // an offboarding done by the CLI, SCIM or another replica takes effect here within one poll. It also
 // holds what SCIM provisioning says about people: their groups, and since when their tokens are void.
+import { type IdentityKind, subjectKey } from '../core/events.js';
 import type { AccessStore } from '../core/ports.js';
 import { ScimDirectory } from './scim-directory.js';
 
@@ -17,7 +18,7 @@ export class AccessState {
   #version = -1;
   #disabled = new Map<string, string>();
   /**
-   * The same, by lower-cased subject: a subject is disabled in every spelling of its case, as SCIM
+   * The same, by subjectKey (ASCII case folded): a subject is disabled in every spelling of its case, as SCIM
    * already treats userName (a person may hold a second provider account, `Dana@Example.com`).
    */
   #disabledFolded = new Map<string, string>();
@@ -28,16 +29,24 @@ export class AccessState {
     this.#store = store;
   }
 
-  /** Disabled by an admin (`vigil users disable`), or deprovisioned (inactive) over SCIM. */
-  isDisabled(subject: string): boolean {
-    return this.#disabledFolded.has(subject.toLowerCase()) || this.#scim.isInactive(subject);
+  /**
+   * Disabled by an admin (`vigil users disable`, any kind), or deprovisioned (inactive) over SCIM.
+   * SCIM provisions people only: a SCIM user whose userName is a service account's name says
+   * nothing about that account, so deactivating the user does not disable the service.
+   */
+  isDisabled(subject: string, kind: IdentityKind): boolean {
+    return (
+      this.#disabledFolded.has(subjectKey(subject)) || (kind === 'user' && this.#scim.isInactive(subject))
+    );
   }
 
   /** Why an identity was disabled (the CLI's --reason, or SCIM's). */
-  disabledReason(subject: string): string | null {
+  disabledReason(subject: string, kind: IdentityKind): string | null {
     return (
-      this.#disabledFolded.get(subject.toLowerCase()) ??
-      (this.#scim.isInactive(subject) ? 'scim: deactivated by the identity provider' : null)
+      this.#disabledFolded.get(subjectKey(subject)) ??
+      (kind === 'user' && this.#scim.isInactive(subject)
+        ? 'scim: deactivated by the identity provider'
+        : null)
     );
   }
 
@@ -68,7 +77,7 @@ export class AccessState {
     };
     this.#version = version;
     this.#disabled = nextDisabled;
-    this.#disabledFolded = new Map(disabled.map((d) => [d.subject.toLowerCase(), d.reason]));
+    this.#disabledFolded = new Map(disabled.map((d) => [subjectKey(d.subject), d.reason]));
     this.#revoked = revoked;
     this.#scim = new ScimDirectory(users, groups);
     return change;

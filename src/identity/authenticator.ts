@@ -40,4 +40,9 @@ export interface AuthenticatedIdentity {
   readonly scope: readonly string[] | null;
   /** When the credential stops being valid (ms since the epoch); null for no expiry. */
   readonly expiresAt: number | null;
+  /**
+   * When the provider issued the credential (ms since the epoch), for a provider's access token:
+   * SCIM voids every token a person held before their deactivation, the provider's too.
+   */
+  readonly issuedAt?: number;
 }

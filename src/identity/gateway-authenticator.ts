@@ -5,8 +5,8 @@
 //   a public key (already proven by the protocol): a key registered to an identity in vigil.yaml
 //   a token for a resource (MCP): an access token the OpenID provider issued for that resource
 //     (identity.oidc.accept_access_tokens), else any of the above
-// Then, whatever the kind: a disabled identity or a revoked token id is refused; a person provisioned
-// over SCIM gets the groups SCIM says (identity/scim-directory.ts).
+// Then, whatever the kind: a disabled identity or a revoked token id is refused; a person gets the
+// groups SCIM says for the groups it manages (identity/scim-directory.ts), provisioned or not.
 import { VigilError } from '../core/errors.js';
 import type { AccessStore, ServiceTokenRecord } from '../core/ports.js';
 import type { AccessState } from './access-state.js';
@@ -63,12 +63,18 @@ export class GatewayAuthenticator implements Authenticator {
       throw new VigilError('auth_missing', 'no Vigil token was presented');
     const { roleGroups, ...found } = await this.#identify(credential);
     const { access } = this.#deps;
-    if (access.isDisabled(found.identity.subject)) {
+    if (access.isDisabled(found.identity.subject, found.identity.kind)) {
       throw new VigilError('auth_revoked', `identity ${found.identity.subject} has been disabled`);
     }
     if (access.isRevoked(found.identity.tokenId))
       throw new VigilError('auth_revoked', 'this token has been revoked');
-    if (found.identity.kind !== 'user' || !access.scim.isProvisioned(found.identity.subject)) return found;
+    if (found.identity.kind !== 'user') return found;
+    if (
+      found.issuedAt !== undefined &&
+      access.scim.tokenPredatesDeactivation(found.identity.subject, found.issuedAt)
+    )
+      throw new VigilError('auth_revoked', 'this token was issued before the identity was deactivated');
+    // Applied to everyone signed in, provisioned or not: a group SCIM manages comes only from SCIM.
     const groups = access.scim.groupsFor(found.identity.subject, found.identity.groups);
     // A role given through a group SCIM no longer lists the person in goes with the group.
     const roles = roleGroups ? rolesStillHeld(found.roles, roleGroups, groups) : found.roles;

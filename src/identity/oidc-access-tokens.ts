@@ -57,6 +57,9 @@ export class OidcAccessTokens {
       roles: Object.freeze([...identity.roles]),
       scope: null,
       expiresAt: (claims.exp as number) * 1000,
+      // RFC 9068 requires iat; a token without it cannot show it postdates a deactivation, so it
+      // counts as issued at the epoch (void for anyone SCIM ever deactivated).
+      issuedAt: typeof claims.iat === 'number' ? claims.iat * 1000 : 0,
     });
   }
 

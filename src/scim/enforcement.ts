@@ -79,7 +79,7 @@ export class ScimEnforcement {
     const facts = cause ? causeFacts(cause) : { detail: 'scim: group membership changed' };
     const cuts = sessions.liveSessions().flatMap((s) => {
       // A disabled person's sessions end as such (deprovision, the revocation poll), not as a regrouping.
-      if (access.isDisabled(s.identity.subject)) return [];
+      if (access.isDisabled(s.identity.subject, s.identity.kind)) return [];
       const reason = membershipVerdict(before, after, s.identity, (identity) =>
         this.#deps.stillAllowed(s, identity),
       );
@@ -124,14 +124,26 @@ export class ScimEnforcement {
     const open = await approvalStore.listApprovals({ status: 'pending' });
     // Their own requests close, except a break-glass use: it holds nothing (its grant is revoked
     // below) and is still to be reviewed; offboarding someone is no reason to stop looking at it.
-    const asked = open.filter((r) => sameSubject(r.requester.subject, subject) && r.kind !== 'break-glass');
+    // SCIM provisions people: a service account that shares the name is not deprovisioned with them
+    // (`!== 'service'`, not `=== 'user'`: a record an older release stored without a kind still goes).
+    const asked = open.filter(
+      (r) =>
+        r.requester.kind !== 'service' &&
+        sameSubject(r.requester.subject, subject) &&
+        r.kind !== 'break-glass',
+    );
     // A request they approved that waits for more approvals would be completed with the vote of
     // someone the provider has removed; a vote cannot be taken back, so the request closes and its
     // requester asks again.
     const approved = open.filter(
       (r) =>
-        !sameSubject(r.requester.subject, subject) &&
-        r.votes.some((v) => v.decision === 'approve' && sameSubject(v.reviewer.subject, subject)),
+        !(r.requester.kind !== 'service' && sameSubject(r.requester.subject, subject)) &&
+        r.votes.some(
+          (v) =>
+            v.decision === 'approve' &&
+            v.reviewer.kind !== 'service' &&
+            sameSubject(v.reviewer.subject, subject),
+        ),
     );
     const why = `the requester was deprovisioned (${describeCause(cause)})`;
     const whyVoted = `an approval came from a reviewer who was deprovisioned (${describeCause(cause)})`;

@@ -1,8 +1,8 @@
 // Evaluates a parsed SCIM filter against a resource as it is rendered (RFC 7644 §3.4.2.2): attribute
-// names match case-insensitively, string comparisons are case-insensitive except for the case-exact
+// names match case-insensitively, string comparisons ignore ASCII case except for the case-exact
 // attributes (id, externalId, and a group's member values), and a multi-valued attribute matches
 // when any of its values does.
-import type { JsonObject, JsonValue } from '../core/events.js';
+import { type JsonObject, type JsonValue, subjectKey } from '../core/events.js';
 import type { AttrPath, Filter, FilterValue } from './filter.js';
 
 const CASE_EXACT = new Set(['id', 'externalid', 'value']);
@@ -27,8 +27,11 @@ export function valuesAt(resource: JsonObject, path: AttrPath): JsonValue[] {
 function compare(op: string, actual: JsonValue, expected: FilterValue, caseExact: boolean): boolean {
   if (expected === null) return op === 'eq' ? actual === null : op === 'ne' ? actual !== null : false;
   if (typeof expected === 'string' && typeof actual === 'string') {
-    const a = caseExact ? actual : actual.toLowerCase();
-    const e = caseExact ? expected : expected.toLowerCase();
+    // ASCII case only, as Vigil compares subjects (core/events.ts, subjectKey): with Unicode
+    // lower-casing `userName eq "kate@example.com"` would find a user spelled with the Kelvin sign,
+    // and a provider looking Kate up before creating her would link her to that account.
+    const a = caseExact ? actual : subjectKey(actual);
+    const e = caseExact ? expected : subjectKey(expected);
     switch (op) {
       case 'eq':
         return a === e;

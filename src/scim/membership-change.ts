@@ -19,8 +19,8 @@ export function groupsAfterChange(
   subject: string,
   held: readonly string[],
 ): string[] {
-  // For a provisioned subject before.groupsFor(subject, held) is (held minus managed) plus SCIM's own
-  // groups; taking SCIM's own away leaves the claims it kept. For anyone else it is `held`.
+  // before.groupsFor(subject, held) is (held minus managed) plus SCIM's own groups (none for someone
+  // SCIM does not provision); taking SCIM's own away leaves the claims it kept.
   const givenBefore = new Set(before.groupsFor(subject, []));
   const claims = before.groupsFor(subject, held).filter((g) => !givenBefore.has(g));
   return after.groupsFor(subject, claims);
@@ -37,7 +37,7 @@ export type MembershipVerdict = 'group-removed' | 'group-changed';
  * Why a live session must end after a membership change, or null when the change leaves its groups
  * as they were (then it admits as it did): `group-removed` when the connection no longer admits the person (an allow group
  * left, a deny group joined), `group-changed` when it still does but policy would judge them
- * differently. Only people SCIM provisions, before or after the change, are affected.
+ * differently. Only people are affected, provisioned or not; service accounts hold no SCIM group.
  */
 export function membershipVerdict(
   before: ScimDirectory,
@@ -46,8 +46,8 @@ export function membershipVerdict(
   stillAllowed: (identity: Identity) => boolean,
 ): MembershipVerdict | null {
   const { subject } = identity;
-  if (identity.kind !== 'user' || !(before.isProvisioned(subject) || after.isProvisioned(subject)))
-    return null;
+  // Not only provisioned people: a group SCIM starts managing leaves everyone SCIM does not list in it.
+  if (identity.kind !== 'user') return null;
   const groups = groupsAfterChange(before, after, subject, identity.groups);
   // Unchanged groups admit as they did: a session that holds no access of its own (an access
   // request's, whose connection needs a grant) is not cut by someone else's change.
@@ -68,8 +68,7 @@ export function approvalStands(
   approvers: readonly string[],
 ): boolean {
   const { subject } = reviewer;
-  if (reviewer.kind !== 'user' || !(before.isProvisioned(subject) || after.isProvisioned(subject)))
-    return true;
+  if (reviewer.kind !== 'user') return true;
   // A vote stored by an older release may lack groups: judged as holding none (fail closed).
   const held = Array.isArray(reviewer.groups) ? reviewer.groups : [];
   const groups = groupsAfterChange(before, after, subject, held);

@@ -123,7 +123,7 @@ export class ScimService {
   }
 
   async #writeUser(before: ScimUserRecord, input: UserInput, cause: WriteCause): Promise<ScimUserRecord> {
-    if (input.userName.toLowerCase() !== before.userName.toLowerCase()) {
+    if (!sameSubject(input.userName, before.userName)) {
       // A new userName is a new Vigil subject: the old one's sessions would keep running under a name
       // nobody provisions any more, so a rename is refused; providers deprovision and create instead.
       throw scimInvalid('mutability', 'userName cannot be changed; deprovision and create the user again');

@@ -305,7 +305,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     publicUrl: () => config.identity.public_url ?? boundUrl,
     clientSecret: oidcSecret,
     saml: { baseDir, spPrivateKey: samlKey, usedAssertions: store.access },
-    isDisabled: (subject) => access.isDisabled(subject),
+    isDisabled: (subject) => access.isDisabled(subject, 'user'),
     vigilTokens,
     signInStates: SignInStates.forReplicas(tokenKey.privateKey, store.access),
     pipeline,

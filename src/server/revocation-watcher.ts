@@ -30,9 +30,9 @@ async function cutRevoked(
   const before = access.scim;
   const { changed } = await access.refresh();
   const cuts = sessions.liveSessions().flatMap((session) => {
-    const { subject, tokenId } = session.identity;
-    if (access.isDisabled(subject)) {
-      const detail = access.disabledReason(subject);
+    const { subject, tokenId, kind } = session.identity;
+    if (access.isDisabled(subject, kind)) {
+      const detail = access.disabledReason(subject, kind);
       return [
         sessions.revoke(session, { reason: 'identity-disabled', subject, ...(detail ? { detail } : {}) }),
       ];

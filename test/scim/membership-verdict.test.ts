@@ -75,10 +75,10 @@ test('leaving, joining, a rename and a deletion each change the groups; the unma
   }
 });
 
-test('people SCIM does not provision, and service identities, are not judged by it', () => {
-  const stranger: Identity = { subject: 'cy@example.com', kind: 'user', groups: ['dba'] };
-  const service: Identity = { subject: 'ana@example.com', kind: 'service', groups: [] };
-  const after = new ScimDirectory(users, []);
+test('a person SCIM does not provision keeps the groups it does not manage; services are not judged', () => {
+  const stranger: Identity = { subject: 'cy@example.com', kind: 'user', groups: ['laptop-users'] };
+  const service: Identity = { subject: 'ana@example.com', kind: 'service', groups: ['dba'] };
+  const after = new ScimDirectory(users, [group('g1', 'eng', ['u2'])]);
   assert.equal(
     membershipVerdict(before, after, stranger, () => false),
     null,
@@ -87,7 +87,19 @@ test('people SCIM does not provision, and service identities, are not judged by 
     membershipVerdict(before, after, service, () => false),
     null,
   );
-  assert.equal(approvalStands(before, after, stranger, ['group:security']), true);
+  assert.equal(approvalStands(before, after, stranger, ['group:laptop-users']), true);
+});
+
+test('a group SCIM starts managing leaves a person it does not provision, whatever their token claimed', () => {
+  const cy: Identity = { subject: 'cy@example.com', kind: 'user', groups: ['qa', 'laptop-users'] };
+  const after = new ScimDirectory(users, [
+    group('g1', 'eng', ['u1']),
+    group('g2', 'dba', ['u1']),
+    group('g3', 'qa', ['u2']),
+  ]);
+  assert.deepEqual(groupsAfterChange(before, after, cy.subject, cy.groups), ['laptop-users']);
+  assert.equal(membershipVerdict(before, after, cy, everyone), 'group-changed');
+  assert.equal(approvalStands(before, after, cy, ['group:qa']), false);
 });
 
 test('an approval stands while the reviewer is still among the approvers', () => {

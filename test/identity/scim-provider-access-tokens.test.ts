@@ -1,0 +1,102 @@
+// SCIM re-activation gives back the right to sign in and nothing else: every token the person held
+// before the deactivation stays void. That includes an access token the OpenID provider issued for
+// an MCP connection (identity.oidc.accept_access_tokens), not only Vigil's own tokens: otherwise a
+// token copied before the offboarding works again as soon as the provider re-activates the account.
+// Real parts: the gateway, the OpenID provider (oidc-provider), SCIM over HTTP, the MCP connection.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type McpFixture, startMcpFixture } from '../mcp/fixture.js';
+import { TOKENS } from '../support/gateway.js';
+import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+const PUBLIC_URL = 'http://127.0.0.1:8443';
+const RESOURCE = `${PUBLIC_URL}/c/tools/mcp`;
+let provider: TestProvider;
+let f: McpFixture;
+let scimToken: string;
+
+before(async () => {
+  provider = await startTestProvider({ erin: { email: 'erin@example.com', groups: ['ai-eng'] } });
+  f = await startMcpFixture({
+    identity: {
+      scim: { enabled: true },
+      oidc: {
+        issuer: provider.issuer,
+        client_id: 'vigil',
+        allow_insecure_http: true,
+        accept_access_tokens: true,
+      },
+    },
+    connections: [{ public_url: PUBLIC_URL, authorization_servers: [provider.issuer] }],
+  });
+  const issued = await fetch(`${f.gateway.url}/api/scim/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'idp' }),
+  });
+  scimToken = ((await issued.json()) as { token: string }).token;
+});
+
+after(async () => {
+  await f?.close();
+  await provider?.close();
+});
+
+async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
+  const res = await fetch(`${f.gateway.url}/scim/v2${path}`, {
+    method,
+    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify(body),
+  });
+  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
+  return (await res.json()) as { id: string };
+}
+
+const setActive = (id: string, value: boolean) =>
+  scim('PATCH', `/Users/${id}`, {
+    schemas: [PATCH_SCHEMA],
+    Operations: [{ op: 'replace', path: 'active', value }],
+  });
+
+async function mcpStatus(token: string): Promise<number> {
+  const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+test("a provider's access token issued before a SCIM deactivation stays void after re-activation", async () => {
+  const erin = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'erin@example.com' });
+  provider.signInAs = 'erin';
+  const { accessToken: before } = await accessTokenFor(provider, RESOURCE);
+  assert.equal(await mcpStatus(before), 200, 'the control: the token admits erin');
+  // A second token, never presented while erin was active: no live session names its id, so the
+  // deprovisioning cannot revoke it by id (it revokes the tokens of the sessions it cuts).
+  const { accessToken: kept } = await accessTokenFor(provider, RESOURCE);
+
+  // iat has whole seconds: let the deactivation fall in a later second than the token.
+  await new Promise((r) => setTimeout(r, 1100));
+  await setActive(erin.id, false);
+  assert.equal(await mcpStatus(before), 401, 'deactivated');
+  await setActive(erin.id, true);
+
+  assert.equal(await mcpStatus(before), 401, 'a token from before the deactivation stays void');
+  assert.equal(await mcpStatus(kept), 401, 'so does one that was never used before it');
+  await new Promise((r) => setTimeout(r, 1100));
+  const { accessToken: after } = await accessTokenFor(provider, RESOURCE);
+  assert.equal(await mcpStatus(after), 200, 'a token issued after the re-activation admits erin');
+});
