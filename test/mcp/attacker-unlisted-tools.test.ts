@@ -5,17 +5,14 @@
 // refused now, recorded, and never reaches the upstream. The upstream is the official SDK's
 // low-level Server over Streamable HTTP, with handlers written the lenient way.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { createServer, type Server as HttpServer, type IncomingMessage } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { serveSdkOverHttp } from './sdk-http-server.js';
 
 /** What the upstream ran, by the name it resolved. */
 const ran: string[] = [];
@@ -45,40 +42,8 @@ interface Upstream {
   close(): Promise<void>;
 }
 
-async function startUpstream(): Promise<Upstream> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
-  const http: HttpServer = createServer((req: IncomingMessage, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const body = raw === '' ? undefined : (JSON.parse(raw) as unknown);
-      const sid = req.headers['mcp-session-id'];
-      let transport = typeof sid === 'string' ? transports.get(sid) : undefined;
-      if (!transport) {
-        const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
-          onsessioninitialized: (id): void => {
-            transports.set(id, created);
-          },
-        });
-        await lenientServer().connect(created);
-        transport = created;
-      }
-      await transport.handleRequest(req, res, body);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
-  });
-  const httpUrl = await listenOnLoopback(http);
-  return {
-    url: `${httpUrl}/mcp`,
-    async close() {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    },
-  };
+function startUpstream(): Promise<Upstream> {
+  return serveSdkOverHttp(lenientServer);
 }
 
 let gateway: TestGateway;

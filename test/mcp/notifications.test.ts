@@ -5,18 +5,15 @@
 // log line, progress) on a call's stream or on the GET stream is what the client was told: it is
 // recorded, masked, in its place before the call's result. Until 5 December neither was recorded.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { serveSdkOverHttp } from './sdk-http-server.js';
 
 /** A key the masker knows by shape. */
 const LEAKED = `ghp_${'N4tQ7wE2rT9yU1iO5pA8sD3fG6hJ0kL2zX4c'}`;
@@ -65,63 +62,31 @@ function toolServer(): McpServer {
 }
 
 async function startUpstream(committed: () => Promise<StoredEvent[]>): Promise<Upstream> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
   const notifications: Arrival[] = [];
   let streams = 0;
-  const http: Server = createServer((req: IncomingMessage, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const body = raw === '' ? undefined : (JSON.parse(raw) as Record<string, unknown>);
-      if (body && typeof body.method === 'string' && !('id' in body)) {
-        const params = body.params as { requestId?: unknown } | undefined;
-        const recorded = await committed().catch(() => []);
-        notifications.push({
-          method: body.method,
-          body: raw,
-          recordedFirst: recorded.some(
-            (e) =>
-              e.type === 'mcp.client_notification' &&
-              e.payload?.method === body.method &&
-              JSON.stringify((e.payload?.params as { requestId?: unknown } | undefined)?.requestId) ===
-                JSON.stringify(params?.requestId),
-          ),
-        });
-      }
-      const sid = req.headers['mcp-session-id'];
-      let transport = typeof sid === 'string' ? transports.get(sid) : undefined;
-      if (!transport) {
-        const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
-          onsessioninitialized: (id): void => {
-            transports.set(id, created);
-          },
-        });
-        await toolServer().connect(created);
-        transport = created;
-      }
-      if (req.method === 'GET') {
-        setTimeout(() => {
-          streams++;
-        }, 50);
-      }
-      await transport.handleRequest(req, res, body);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  const served = await serveSdkOverHttp(toolServer, async (req, raw, body) => {
+    if (body && typeof body.method === 'string' && !('id' in body)) {
+      const params = body.params as { requestId?: unknown } | undefined;
+      const recorded = await committed().catch(() => []);
+      notifications.push({
+        method: body.method,
+        body: raw,
+        recordedFirst: recorded.some(
+          (e) =>
+            e.type === 'mcp.client_notification' &&
+            e.payload?.method === body.method &&
+            JSON.stringify((e.payload?.params as { requestId?: unknown } | undefined)?.requestId) ===
+              JSON.stringify(params?.requestId),
+        ),
+      });
+    }
+    if (req.method === 'GET') {
+      setTimeout(() => {
+        streams++;
+      }, 50);
+    }
   });
-  const httpUrl = await listenOnLoopback(http);
-  return {
-    url: `${httpUrl}/mcp`,
-    notifications,
-    listening: () => streams,
-    async close() {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    },
-  };
+  return { ...served, notifications, listening: () => streams };
 }
 
 let gateway: TestGateway;

@@ -5,13 +5,10 @@
 // sees the request; an answer a policy rule refuses (a rule without `events` covers answers too)
 // never reaches the upstream, which gets an error for its request instead.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import {
   CreateMessageRequestSchema,
   CreateMessageResultSchema,
@@ -20,7 +17,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { serveSdkOverHttp } from './sdk-http-server.js';
 
 /** A key the masker knows by shape; the client's model "leaks" it in its sampling answer. */
 const LEAKED = `ghp_${'R7mK2xQ9vL4tW8nB3cF6hJ1pZ5sD0yG2aE4u'}`;
@@ -70,51 +67,20 @@ function toolServer(): McpServer {
 }
 
 async function startUpstream(committed: () => Promise<StoredEvent[]>): Promise<Upstream> {
-  const transports = new Map<string, StreamableHTTPServerTransport>();
   const answers: Upstream['answers'] = [];
-  const http: Server = createServer((req: IncomingMessage, res) => {
-    void (async () => {
-      const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const body = raw === '' ? undefined : (JSON.parse(raw) as Record<string, unknown>);
-      if (body && !('method' in body) && 'id' in body) {
-        const recorded = await committed();
-        answers.push({
-          id: body.id,
-          body: raw,
-          recordedFirst: recorded.some(
-            (e) => e.type === 'mcp.client_answer' && e.payload?.request_id === String(body.id),
-          ),
-        });
-      }
-      const sid = req.headers['mcp-session-id'];
-      let transport = typeof sid === 'string' ? transports.get(sid) : undefined;
-      if (!transport) {
-        const created: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-          sessionIdGenerator: () => randomUUID(),
-          onsessioninitialized: (id): void => {
-            transports.set(id, created);
-          },
-        });
-        await toolServer().connect(created);
-        transport = created;
-      }
-      await transport.handleRequest(req, res, body);
-    })().catch(() => {
-      if (!res.headersSent) res.writeHead(500).end();
-    });
+  const served = await serveSdkOverHttp(toolServer, async (_req, raw, body) => {
+    if (body && !('method' in body) && 'id' in body) {
+      const recorded = await committed();
+      answers.push({
+        id: body.id,
+        body: raw,
+        recordedFirst: recorded.some(
+          (e) => e.type === 'mcp.client_answer' && e.payload?.request_id === String(body.id),
+        ),
+      });
+    }
   });
-  const httpUrl = await listenOnLoopback(http);
-  return {
-    url: `${httpUrl}/mcp`,
-    answers,
-    async close() {
-      await Promise.all([...transports.values()].map((t) => t.close().catch(() => undefined)));
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-    },
-  };
+  return { ...served, answers };
 }
 
 let gateway: TestGateway;
