@@ -10,7 +10,7 @@ import pg from 'pg';
 import { createMasker, logLineMasker } from '../../src/mask/index.js';
 import { createLogger } from '../../src/server/logger.js';
 import { TOKENS } from '../support/gateway.js';
-import { createScratchDatabase, startTestPostgres } from '../support/postgres-server.js';
+import { createScratchDatabase, startTestPostgres, urlWithRolePassword } from '../support/postgres-server.js';
 import { leaksIn, startLoggedGateway } from './logged-gateway.js';
 
 // Words only between the quotes and backslash: no rule but the known secret can find it.
@@ -44,10 +44,16 @@ test('a known secret with a quote or backslash is masked in Vigil log lines, JSO
 
 test('PostgreSQL: a known secret quoted in a SQL literal or escaped in a JSON cell is masked', {
   timeout: 120_000,
-}, async (t) => {
+}, async () => {
   const server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_leak_escaped_known');
-  // The local server trusts 127.0.0.1, so the injected credential is only held, never checked.
+  // A role whose password is the secret, so the injected credential signs in on a server that
+  // checks passwords (embedded) as on one that trusts loopback.
+  const url = await urlWithRolePassword(
+    server,
+    await createScratchDatabase(server, 'vigil_leak_escaped_known'),
+    'vigil_leak_escaped_role',
+    SECRET,
+  );
   process.env.VIGIL_TEST_ESCAPED_SECRET = SECRET;
   const { gateway, dataDir, listener } = await startLoggedGateway({
     connections: [
@@ -63,7 +69,6 @@ test('PostgreSQL: a known secret quoted in a SQL literal or escaped in a JSON ce
     ],
   });
   try {
-    if (server.password) return t.skip('an embedded server checks the credential, which this one is not');
     const client = new pg.Client({ ...listener('pg'), user: 'alice', database: 'x', password: TOKENS.alice });
     await client.connect();
     const literal = SECRET.replaceAll("'", "''");

@@ -89,3 +89,30 @@ export async function createScratchDatabase(server: TestPostgres, name: string):
   u.pathname = `/${name}`;
   return u.toString();
 }
+
+/**
+ * `url` signing in as a role of its own whose password is `password`, made (or reset) on `server`:
+ * for tests about what Vigil does with a given credential, on a server that checks passwords
+ * (embedded) as on one that trusts loopback.
+ */
+export async function urlWithRolePassword(
+  server: TestPostgres,
+  url: string,
+  role: string,
+  password: string,
+): Promise<string> {
+  const admin = new pg.Client({ connectionString: withPassword(server.url, server.password) });
+  await admin.connect();
+  try {
+    const name = admin.escapeIdentifier(role);
+    const secret = admin.escapeLiteral(password);
+    await admin.query(`drop role if exists ${name}`).catch(() => undefined);
+    await admin.query(`create role ${name} login superuser password ${secret}`);
+  } finally {
+    await admin.end();
+  }
+  const u = new URL(url);
+  u.username = encodeURIComponent(role);
+  u.password = '';
+  return u.toString();
+}
