@@ -65,6 +65,9 @@ test('a request that asks to run as another method is refused, recorded, and nev
     ['header', () => send('POST', '/v1/chat/completions', { 'x-http-method-override': 'GET' }, CHAT)],
     ['CGI spelling', () => send('POST', '/v1/chat/completions', { X_HTTP_Method_Override: 'GET' }, CHAT)],
     ['query', () => send('POST', '/v1/chat/completions?_method=GET', {}, CHAT)],
+    // As Rack 2 and PHP read names: `[_method]` and `_method[]` are `_method` to them.
+    ['query, Rack spelling', () => send('POST', '/v1/chat/completions?%5B_method%5D=GET', {}, CHAT)],
+    ['query, PHP spelling', () => send('POST', '/v1/chat/completions?.method=GET', {}, CHAT)],
     ['body', () => send('POST', '/v1/chat/completions', {}, { ...CHAT, _method: 'GET' })],
     [
       'a lookup run as a delete',

@@ -17,6 +17,7 @@ import { extractClientToken } from '../../http/credentials.js';
 import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../../http/fixed-headers.js';
 import { clientResponseHeaders, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { sendJsonError } from '../../http/json-response.js';
+import { methodOverrideRefused } from '../../http/method-override.js';
 import { readRequestBody } from '../../http/read-body.js';
 import { decodeRequestBody } from '../../http/request-decoding.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
@@ -26,7 +27,7 @@ import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeli
 import { BodyRecorder, isTextual } from './body-record.js';
 import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
-import { methodOverride, methodOverrideRefused } from './method-override.js';
+import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */

@@ -1,20 +1,13 @@
-// Requests that ask the upstream to act as another method than the one sent: the
-// `X-HTTP-Method-Override` family of headers, and a `_method` parameter in the query, a form body
-// or a JSON body (Rails, Laravel, Symfony, Express's method-override honour one or more of them).
-// The rules judge the method Vigil sees, so a POST carrying `_method=DELETE` would pass a rule that
-// denies DELETE and then run as one: Vigil cannot know whether the upstream honours it, so it
-// refuses (fail closed). A client needing PATCH or DELETE sends that method; Vigil forwards any.
-import { VigilError } from '../../core/errors.js';
-import { cgiHeaderName } from '../../http/forward-headers.js';
+// The method override a request's body asks for, read as each upstream that honours one reads a
+// body: a form, a multipart form or JSON. The headers and the query are read by
+// src/http/method-override.ts, shared with the llm module.
+import {
+  headerOrQueryOverride,
+  isMethodParam,
+  otherMethod,
+  paramsOverride,
+} from '../../http/method-override.js';
 import { bodyTexts } from './body-text.js';
-
-const OVERRIDE_HEADERS = ['x-http-method-override', 'x-http-method', 'x-method-override'] as const;
-
-/**
- * Parameter names (lower case) that ask for another method: `_method` (Rails, Laravel, Symfony,
- * ASP.NET Core, Gorilla) and `_HttpMethod`, which Salesforce's REST API honours in the query.
- */
-const OVERRIDE_PARAMS = ['_method', '_httpmethod'] as const;
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -26,24 +19,8 @@ export function methodOverride(
   contentType: string | undefined,
   body: Uint8Array,
 ): string | null {
-  const differs = (value: string) => (value.trim().toUpperCase() !== method ? value.trim() : null);
-  // By the name a CGI-style upstream reads: X_HTTP_Method_Override is X-HTTP-Method-Override there.
-  for (const [name, value] of Object.entries(headers)) {
-    if (!(OVERRIDE_HEADERS as readonly string[]).includes(cgiHeaderName(name))) continue;
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-      const other = differs(v);
-      if (other !== null) return other;
-    }
-  }
-  const fromParams = (text: string) => {
-    for (const value of overrideParams(text)) {
-      const other = differs(value);
-      if (other !== null) return other;
-    }
-    return null;
-  };
-  const inQuery = fromParams(search.replace(/^\?/, ''));
-  if (inQuery !== null) return inQuery;
+  const inHeaderOrQuery = headerOrQueryOverride(method, headers, search);
+  if (inHeaderOrQuery !== null) return inHeaderOrQuery;
   if (body.length === 0) return null;
   const fullType = (contentType ?? '').toLowerCase();
   const type = mediaType(fullType);
@@ -55,7 +32,7 @@ export function methodOverride(
   // in as a plain form too.
   if (type === 'application/x-www-form-urlencoded' || type === '' || type.startsWith('multipart/')) {
     for (const reading of readings) {
-      const inForm = fromParams(reading);
+      const inForm = paramsOverride(method, reading);
       if (inForm !== null) return inForm;
     }
   }
@@ -67,7 +44,7 @@ export function methodOverride(
   if (fullType.includes('/json') || fullType.includes('+json')) {
     // Laravel reads any content type that names /json or +json as JSON.
     for (const reading of readings) {
-      const inJson = jsonOverride(reading, differs);
+      const inJson = jsonOverride(method, reading);
       if (inJson !== null) return inJson;
     }
   }
@@ -75,7 +52,7 @@ export function methodOverride(
 }
 
 /** The `_method` a JSON text's top level names, when it differs from the method sent. */
-function jsonOverride(text: string, differs: (value: string) => string | null): string | null {
+function jsonOverride(method: string, text: string): string | null {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -86,7 +63,7 @@ function jsonOverride(text: string, differs: (value: string) => string | null): 
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('_method' in value))
     return null;
   const v = (value as Record<string, unknown>)._method;
-  return typeof v === 'string' ? differs(v) : String(v);
+  return typeof v === 'string' ? otherMethod(method, v) : String(v);
 }
 
 /**
@@ -96,39 +73,6 @@ function jsonOverride(text: string, differs: (value: string) => string | null): 
  */
 function mediaType(contentType: string): string {
   return contentType.split(/[;,\s]/, 1)[0]!;
-}
-
-/**
- * Whether a parameter name is `_method` as PHP reads it (Laravel, Symfony): as a C string (cut at
- * a NUL), leading spaces dropped, `.`, ` ` and an unclosed `[` turned into `_`, so `.method`,
- * `[method` and `_method%00x` are `_method`, and `_method[]` an array of it. Or as Rack 2 reads it
- * (Rails up to 7.0): brackets before it and after it dropped, so `[_method]` and `]_method]` are
- * `_method`. In any case: ASP.NET Core's form, which its method-override middleware reads a
- * `_method` field from, looks names up ignoring case (`_METHOD`).
- */
-function isMethodParam(name: string): boolean {
-  const lower = name.toLowerCase();
-  const php = lower.split('\u0000', 1)[0]!.trimStart();
-  const bracket = php.indexOf('[');
-  const base = bracket >= 0 && php.indexOf(']', bracket) > bracket ? php.slice(0, bracket) : php;
-  const rack = /^[[\]]*([^[\]]+)\]*$/.exec(lower)?.[1];
-  const named = (n: string | undefined) =>
-    n !== undefined && (OVERRIDE_PARAMS as readonly string[]).includes(n);
-  return [php, base].some((n) => named(n.replace(/[ .[]/g, '_'))) || named(rack);
-}
-
-/**
- * The values of every parameter an upstream may read as `_method` in a query or form text: split on
- * `&`, and on `;` too (Rack 2, Python before 3.10), with the name as PHP reads it (isMethodParam).
- */
-function overrideParams(text: string): string[] {
-  const values: string[] = [];
-  for (const separated of new Set([text, text.replaceAll(';', '&')])) {
-    for (const [name, value] of new URLSearchParams(separated)) {
-      if (isMethodParam(name)) values.push(value);
-    }
-  }
-  return values;
 }
 
 /**
@@ -151,12 +95,4 @@ function multipartNames(text: string): string[] {
     names.push(value.replace(/["'\\]/g, ''));
   }
   return names;
-}
-
-export function methodOverrideRefused(method: string): VigilError {
-  return new VigilError(
-    'method_override_refused',
-    `the request asks to be run as another method than ${method} (a method override), which Vigil does not forward`,
-    { details: { rule: 'method-override' } },
-  );
 }

@@ -1,21 +1,16 @@
-// A model request that asks the upstream to run it as another method: the X-HTTP-Method-Override
-// family of headers, or `_method` (`_HttpMethod`) in the query or at the top of the JSON body
-// (Rails, Laravel, Symfony and Express's method-override honour one or more of them). The route
-// table admits a method and path Vigil knows how to judge and record; run as another method, the
-// same path is another endpoint (POST /v1/chat/completions as GET lists an organisation's stored
-// completions, GET /v1/models/{id} as DELETE deletes a fine-tuned model). Vigil cannot know whether
-// the upstream honours one, so it refuses (fail closed), as the http-api module does.
-import { VigilError } from '../../core/errors.js';
+// A model request that asks the upstream to run it as another method: POST /v1/chat/completions
+// run as GET lists an organisation's stored completions, GET /v1/models/{id} run as DELETE deletes a
+// fine-tuned model. The route table admits a method and path Vigil knows how to judge and record,
+// so an override is refused (fail closed), as the http-api module refuses one. The headers and the
+// query are read by src/http/method-override.ts; a model request's body always reaches the upstream
+// labelled application/json, so only the JSON object's top-level names are read here.
 import type { JsonValue } from '../../core/events.js';
-import { cgiHeaderName } from '../../http/forward-headers.js';
-
-const OVERRIDE_HEADERS: ReadonlySet<string> = new Set([
-  'x-http-method-override',
-  'x-http-method',
-  'x-method-override',
-]);
-/** Parameter names, compared in lower case: `_method`, and Salesforce's `_HttpMethod`. */
-const OVERRIDE_PARAMS: ReadonlySet<string> = new Set(['_method', '_httpmethod']);
+import {
+  headerOrQueryOverride,
+  isMethodParam,
+  methodOverrideRefused,
+  otherMethod,
+} from '../../http/method-override.js';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -26,27 +21,11 @@ export function assertNoMethodOverride(
   search: string,
   body: JsonValue,
 ): void {
-  const asks = (value: unknown) => typeof value !== 'string' || value.trim().toUpperCase() !== method;
-  for (const [name, value] of Object.entries(headers)) {
-    // By the name a CGI-style upstream reads: X_HTTP_Method_Override is X-HTTP-Method-Override there.
-    if (!OVERRIDE_HEADERS.has(cgiHeaderName(name))) continue;
-    for (const v of Array.isArray(value) ? value : [value])
-      if (v !== undefined && asks(v)) throw refused(method);
+  if (headerOrQueryOverride(method, headers, search) !== null) throw methodOverrideRefused(method);
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return;
+  for (const [name, value] of Object.entries(body)) {
+    if (!isMethodParam(name)) continue;
+    // A value that is no string is no method Vigil can compare: refused all the same.
+    if (typeof value !== 'string' || otherMethod(method, value) !== null) throw methodOverrideRefused(method);
   }
-  for (const [name, value] of new URLSearchParams(search)) {
-    if (OVERRIDE_PARAMS.has(name.toLowerCase()) && asks(value)) throw refused(method);
-  }
-  if (body !== null && typeof body === 'object' && !Array.isArray(body)) {
-    for (const [name, value] of Object.entries(body)) {
-      if (OVERRIDE_PARAMS.has(name.toLowerCase()) && asks(value)) throw refused(method);
-    }
-  }
-}
-
-function refused(method: string): VigilError {
-  return new VigilError(
-    'method_override_refused',
-    `the request asks to be run as another method than ${method} (a method override), which Vigil does not forward`,
-    { details: { rule: 'method-override' } },
-  );
 }
