@@ -19,6 +19,7 @@ import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
+import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
 import type { GrantCache } from './grant-cache.js';
 import { approvalContext, GrantIssuer } from './grant-issuer.js';
@@ -320,8 +321,7 @@ export class ApprovalService implements Approver {
             approval_id: id,
             kind: record.kind,
             decision: 'deny',
-            reason:
-              why ?? (status === 'expired' ? 'no decision before the deadline' : 'the requester went away'),
+            reason: closeReason(status, why),
             outcome,
             approvals: record.votes.filter((v) => v.decision === 'approve').length,
             required: record.required,
@@ -340,24 +340,7 @@ export class ApprovalService implements Approver {
           return;
         }
         this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
-        this.#held.refuse(
-          id,
-          status === 'expired'
-            ? new VigilError(
-                'approval_timeout',
-                `no reviewer decided ${id} in time; the action was not run`,
-                {
-                  details: { approval_id: id },
-                },
-              )
-            : new VigilError(
-                'approval_withdrawn',
-                `${id} was withdrawn: ${why ?? 'the requester went away'}`,
-                {
-                  details: { approval_id: id },
-                },
-              ),
-        );
+        this.#held.refuse(id, closedRefusal(id, status, why));
         if (record.kind === 'access') await this.#endRequestSession(record, outcome);
       })
       .catch((err) => {
@@ -379,16 +362,8 @@ export class ApprovalService implements Approver {
       if (record.kind === 'break-glass' && decider) await this.#endRequestSession(record, 'reviewed');
       return;
     }
-    const denial = [...record.votes].reverse().find((v) => v.decision === 'deny');
     if (record.status === 'denied') {
-      this.#held.refuse(
-        record.id,
-        new VigilError(
-          'approval_denied',
-          `${denial?.reviewer.subject ?? 'a reviewer'} denied ${record.id}: ${denial?.reason ?? 'no reason given'}`,
-          { details: { approval_id: record.id } },
-        ),
-      );
+      this.#held.refuse(record.id, denialRefusal(record));
       if (record.kind === 'access' && decider) await this.#endRequestSession(record, 'denied');
       if (record.kind === 'break-glass' && decider) {
         const grantId = typeof record.subject.grant_id === 'string' ? record.subject.grant_id : null;
@@ -397,13 +372,7 @@ export class ApprovalService implements Approver {
       }
       return;
     }
-    this.#held.refuse(
-      record.id,
-      new VigilError(
-        record.status === 'expired' ? 'approval_timeout' : 'approval_withdrawn',
-        `${record.id} is ${record.status}`,
-      ),
-    );
+    this.#held.refuse(record.id, settledElsewhereRefusal(record));
   }
 
   async #grantAccess(record: ApprovalRecord, approver: Identity): Promise<void> {
