@@ -5,7 +5,10 @@
 // twice: JSON text quoted in a JSON log line) and inside a SQL string literal (`''`, `\'`). Vigil's
 // own log lines are masked after pino has serialized them, so a password holding `"` was written
 // to the log as `\"`, which the raw spelling does not match; so was JSON text pasted into a
-// prompt or a cell, and a statement that quotes the secret.
+// prompt or a cell, and a statement that quotes the secret. And in UTF-16, as bytes read one to a
+// character (how an answer is masked byte for byte, and how UTF-16 read as UTF-8 comes out): an
+// echo endpoint answering in UTF-16, or a Windows tool's output, handed the client the credential
+// Vigil injects with a NUL between its characters.
 
 /** Shorter values would mask ordinary words; they are refused by addKnownSecret. */
 export const MIN_KNOWN_SECRET_LENGTH = 6;
@@ -47,5 +50,10 @@ export function secretVariants(value: string): string[] {
       if (core.length >= MIN_VARIANT_LENGTH) variants.add(core);
     }
   }
+  // Little- and big-endian, without the NUL that ends the one and starts the other, so an ASCII
+  // secret has one spelling for both.
+  const utf16 = Buffer.from(value, 'utf16le');
+  variants.add(utf16.toString('latin1').slice(0, -1));
+  variants.add(Buffer.from(utf16).swap16().toString('latin1').slice(1));
   return [...variants];
 }

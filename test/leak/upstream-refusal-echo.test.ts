@@ -24,6 +24,17 @@ before(async () => {
         res.end('fine: nothing quoted');
         return;
       }
+      if (req.headers['x-answer'] === 'utf-16') {
+        // An echo of the request in UTF-16: an httpbin-style debug route that answers in the
+        // charset the client asked for, or a Windows tool's output.
+        const big = req.headers['x-status'] === 'refusal';
+        const text = Buffer.from(`\ufeffheaders: authorization=Bearer ${key}`, 'utf16le');
+        res.writeHead(big ? 401 : 200, {
+          'content-type': `text/plain; charset=${big ? 'utf-16be' : 'utf-16le'}`,
+        });
+        res.end(big ? Buffer.from(text).swap16() : text);
+        return;
+      }
       if (req.headers['x-answer'] === 'text') {
         // In two writes cut inside the key: a refusal streamed in pieces is masked as a whole.
         res.writeHead(403, { 'content-type': 'text/plain' });
@@ -105,4 +116,22 @@ test('an HTTP API upstream refusal that quotes the injected key reaches the clie
   });
   assert.equal(ok.status, 200);
   assert.equal(await ok.text(), 'fine: nothing quoted');
+});
+
+test('an HTTP API answer that echoes the injected key in UTF-16 reaches the client masked', async () => {
+  const spellings = [Buffer.from(UPSTREAM_KEY, 'utf16le'), Buffer.from(UPSTREAM_KEY, 'utf16le').swap16()];
+  for (const status of ['ok', 'refusal']) {
+    const res = await fetch(`${gateway.url}/c/api/v1/echo`, {
+      headers: { authorization: `Bearer ${TOKENS.alice}`, 'x-answer': 'utf-16', 'x-status': status },
+    });
+    const bytes = Buffer.from(await res.arrayBuffer());
+    assert.equal(res.status, status === 'ok' ? 200 : 401);
+    for (const spelling of spellings)
+      assert.ok(!bytes.includes(spelling), `${status}: the client got the upstream key in UTF-16`);
+    // What stays of the key's characters once every NUL is dropped, as a reader of the bytes would.
+    assert.ok(!bytes.toString('latin1').replaceAll('\0', '').includes(UPSTREAM_KEY.slice(8, 24)), status);
+  }
+  await gateway.recorder.drain();
+  for (const { path, bytes } of dataDirFiles(gateway.dataDir))
+    for (const spelling of spellings) assert.ok(!bytes.includes(spelling), `${path} holds the key in UTF-16`);
 });
