@@ -3,10 +3,11 @@
 // gateway is down.
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { VigilError } from '../core/errors.js';
 import type { StoreBundle } from '../core/ports.js';
 import { configSchema } from '../protocols/index.js';
 import { type LoadedConfig, loadConfigFile } from '../server/load-config.js';
-import { openStore as openConfiguredStore } from '../store/index.js';
+import { embeddedLedgerFile, openStore as openConfiguredStore } from '../store/index.js';
 
 export interface GlobalOptions {
   readonly config?: string;
@@ -38,4 +39,21 @@ export async function openStore(loaded: LoadedConfig): Promise<StoreBundle> {
     loaded.dataDir,
     loaded.path ? dirname(loaded.path) : process.cwd(),
   );
+}
+
+/**
+ * The store of a command that reads the ledger (verify, export, replay, sessions, tree, rerun,
+ * purge): an embedded store that is not there is refused, not created. Opened as openStore would,
+ * `vigil verify` on a data directory whose database was deleted, or on a mistyped one, made an
+ * empty ledger and reported it intact.
+ */
+export async function openExistingStore(loaded: LoadedConfig): Promise<StoreBundle> {
+  const file = embeddedLedgerFile(loaded.config, loaded.dataDir);
+  if (file !== null && !existsSync(file)) {
+    throw new VigilError(
+      'ledger_missing',
+      `no ledger at ${file}: point --data or --config at the gateway's data directory`,
+    );
+  }
+  return openStore(loaded);
 }

@@ -148,12 +148,20 @@ export const ERROR_CODES = {
     status: 503,
     summary: "The store's database could not be reached, or its schema could not be migrated.",
   },
+  store_unreadable: {
+    status: 500,
+    summary: "The store's database file is not a database Vigil can read (corrupt, or another file).",
+  },
   store_value_invalid: {
     status: 500,
     summary: 'The store returned a value Vigil cannot hold exactly (an integer beyond 2^53 - 1).',
   },
   // ledger
   ledger_tampered: { status: 500, summary: 'Verification found the ledger altered.' },
+  ledger_missing: {
+    status: 404,
+    summary: 'No ledger where the configuration points: a command that reads one does not create it.',
+  },
   bundle_invalid: { status: 400, summary: 'The export bundle is malformed.' },
   checkpoint_none: { status: 404, summary: 'No checkpoint has been signed yet.' },
   internal: { status: 500, summary: 'An unexpected internal error.' },

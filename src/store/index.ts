@@ -54,7 +54,7 @@ async function openBackend(
   const store = config.store;
   switch (store.type) {
     case 'sqlite':
-      return new SqliteStoreBundle(
+      return openSqlite(
         join(dataDir, SQLITE_FILE),
         reader
           ? { readonly: true }
@@ -68,6 +68,23 @@ async function openBackend(
       });
     default:
       return unknownStore(store);
+  }
+}
+
+/** The file an embedded store keeps the ledger in, or null when the store is a server (PostgreSQL). */
+export function embeddedLedgerFile(config: StoreConfig, dataDir: string): string | null {
+  return config.store.type === 'sqlite' ? join(dataDir, SQLITE_FILE) : null;
+}
+
+/** SQLite's own codes for a file that is not (or no longer) a database, as a stable error. */
+function openSqlite(path: string, options: ConstructorParameters<typeof SqliteStoreBundle>[1]): StoreBundle {
+  try {
+    return new SqliteStoreBundle(path, options);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT')
+      throw new VigilError('store_unreadable', `${path} is not a database Vigil can read (${code})`);
+    throw err;
   }
 }
 

@@ -6,7 +6,7 @@ import { VigilError } from '../../core/errors.js';
 import { asciicast, terminalRecording } from '../../core/terminal-recording.js';
 import { exportBundle } from '../../ledger/bundle.js';
 import { recordCliAudit } from '../audit.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 import { ledgerKeyring } from './keys.js';
 
@@ -26,7 +26,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         throw new VigilError('usage', '--format must be bundle or asciicast');
       }
       const loaded = loadCliConfig(program.opts());
-      const store = await openStore(loaded);
+      const store = await openExistingStore(loaded);
       try {
         await recordCliAudit(store.ledger, { what: 'export', session: sessionId });
         let text: string;

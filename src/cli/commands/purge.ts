@@ -12,7 +12,7 @@ import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
 import { notePurge } from '../../ledger/purge-generation.js';
 import { purgeRecordPayload } from '../../ledger/purge-record.js';
 import { Recorder } from '../../ledger/recorder.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import type { SetExitCode } from './index.js';
 import { isoDate } from './sessions.js';
 
@@ -68,7 +68,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .option('--json', 'print JSON')
     .action(async (opts: { before: string; reason?: string; json?: boolean }) => {
       const before = isoDate(opts.before);
-      const store = await openStore(loadCliConfig(program.opts()));
+      const store = await openExistingStore(loadCliConfig(program.opts()));
       try {
         const { plan, dropped, record } = await purgeRecorded(store, before, opts.reason ?? null);
         if (opts.json) {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import { terminalRecording } from '../../core/terminal-recording.js';
 import { recordCliAudit } from '../audit.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import { renderReplay } from '../replay-render.js';
 import { playRecording } from '../terminal-replay.js';
 import type { SetExitCode } from './index.js';
@@ -40,7 +40,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       const speed = positive('--speed', opts.speed);
       const skipIdle = opts.skipIdle === undefined ? null : positive('--skip-idle', opts.skipIdle);
       const atCommand = opts.atCommand === undefined ? null : positive('--at-command', opts.atCommand);
-      const store = await openStore(loadCliConfig(program.opts()));
+      const store = await openExistingStore(loadCliConfig(program.opts()));
       try {
         const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);

@@ -17,7 +17,7 @@ import {
   type Timing,
 } from '../../rerun/index.js';
 import { recordCliAudit } from '../audit.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import { gatewayMasker } from '../gateway-masker.js';
 import type { SetExitCode } from './index.js';
 
@@ -63,7 +63,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       const { host, port } = listenAddress(opts.listen);
       const mcpSessions = opts.mcp ?? [];
       const loaded = loadCliConfig(program.opts());
-      const store = await openStore(loaded);
+      const store = await openExistingStore(loaded);
       let events: Awaited<ReturnType<typeof store.ledger.readSession>>;
       const mcpEvents: (typeof events)[] = [];
       try {

@@ -1,7 +1,7 @@
 // `vigil sessions`: list recorded sessions, straight from the store (works while the gateway is down).
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import { table } from '../format.js';
 import type { SetExitCode } from './index.js';
 
@@ -24,7 +24,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         limit: string;
         json?: boolean;
       }) => {
-        const store = await openStore(loadCliConfig(program.opts()));
+        const store = await openExistingStore(loadCliConfig(program.opts()));
         try {
           const since = opts.since === undefined ? undefined : isoDate(opts.since);
           const sessions = await store.ledger.listSessions({

@@ -13,7 +13,7 @@ import {
   TREE_EVENTS,
 } from '../../reasoning/index.js';
 import { recordCliAudit } from '../audit.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
@@ -25,7 +25,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .option('--path [node]', "print the path from the root to NODE (default: the session's outcome)")
     .option('--json', 'print JSON')
     .action(async (sessionId: string, opts: { path?: string | boolean; json?: boolean }) => {
-      const store = await openStore(loadCliConfig(program.opts()));
+      const store = await openExistingStore(loadCliConfig(program.opts()));
       try {
         const session = await store.ledger.getSession(sessionId);
         if (!session) throw new VigilError('session_unknown', `no session ${sessionId}`);

@@ -26,7 +26,7 @@ import { type VerifyReport, verifyLedger } from '../../ledger/verify.js';
 import { type WitnessReport, witnessReport } from '../../ledger/witness-report.js';
 import type { LoadedConfig } from '../../server/load-config.js';
 import { eventSourceOpener } from '../../store/event-source-opener.js';
-import { loadCliConfig, openStore } from '../context.js';
+import { loadCliConfig, openExistingStore } from '../context.js';
 import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 import { ledgerAnchorPath, ledgerKeyring } from './keys.js';
@@ -73,7 +73,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         }
         const loaded = loadCliConfig(program.opts());
         const keyring = trusted ?? ledgerKeyring(loaded);
-        const store = await openStore(loaded);
+        const store = await openExistingStore(loaded);
         try {
           const progress = process.stderr.isTTY && !opts.json ? progressBar() : undefined;
           const report = await verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
