@@ -26,7 +26,11 @@ export function sendSignIn(req: IncomingMessage, res: ServerResponse, result: Si
   res.writeHead(200, {
     'content-type': 'text/html; charset=utf-8',
     'content-length': Buffer.byteLength(page),
-    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+    // Never inside another site's frame: a provider's silent sign-on answers with redirects only,
+    // so a hidden frame would end on this page, the token under a decoy that drags or copies it.
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    'x-frame-options': 'DENY',
+    'x-content-type-options': 'nosniff',
   });
   res.end(page);
 }
