@@ -78,6 +78,8 @@ const MATRIX: [string, string, number, number, number, number][] = [
   ['GET', '/api/sessions/:alice/tree/nodes/r_x:0', 400, 400, 404, 401],
   // The terminal recording for the console's player: none in this session, so `terminal: null`.
   ['GET', '/api/sessions/:alice/terminal', 200, 200, 404, 401],
+  // The whole held action of a request: this one is an access request of another session, so none.
+  ['GET', '/api/sessions/:alice/approvals/:approval/action', 404, 404, 404, 401],
   ['GET', '/api/sessions/:alice/export', 200, 200, 403, 401],
   // The session's own check (chain and checkpoint inclusion): whoever may read the session.
   ['GET', '/api/sessions/:alice/verify', 200, 200, 404, 401],

@@ -10,6 +10,7 @@ import type { ServerResponse } from 'node:http';
 import type { ApprovalRecord, ApprovalStore, ChangeFeed } from '../../core/ports.js';
 import type { AuthenticatedIdentity } from '../../identity/authenticator.js';
 import type { Route, RouteContext } from '../admin-route.js';
+import { visibleApprovals } from './approval-list.js';
 
 export interface ApprovalStreamDeps {
   readonly store: ApprovalStore;
@@ -21,6 +22,7 @@ export interface ApprovalStreamDeps {
 }
 
 const HEARTBEAT_MS = 15_000;
+/** Per kind of request (approval-list.ts). */
 const LISTED = 200;
 
 export function approvalStreamRoute(deps: ApprovalStreamDeps): Route {
@@ -52,10 +54,12 @@ function streamApprovals(
       res.end();
       return;
     }
-    const records = await deps.store.listApprovals({ status: 'pending', limit: LISTED });
+    const listed = await visibleApprovals(deps.store, caller, deps.canSee, {
+      status: 'pending',
+      limit: LISTED,
+    });
     if (stopped) return;
-    const visible = records.filter((r) => deps.canSee(caller, r));
-    const text = JSON.stringify({ approvals: visible });
+    const text = JSON.stringify(listed);
     if (stopped || text === last) return;
     last = text;
     res.write(`event: approvals\ndata: ${text}\n\n`);

@@ -19,6 +19,7 @@ import { hasVisibleText } from '../../core/visible-text.js';
 import { type AccessRules, matchesPrincipal } from '../../pipeline/authorize.js';
 import type { ApprovalService } from '../../policy/approval-service.js';
 import { inScope, isPrivileged, type Route, type RouteContext } from '../admin-route.js';
+import { visibleApprovals } from './approval-list.js';
 import { approvalStreamRoute } from './approval-stream.js';
 
 export interface ApprovalRouteDeps {
@@ -32,11 +33,23 @@ export interface ApprovalRouteDeps {
 }
 
 export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
+  return maySeeRequest(caller, {
+    connection: record.connection,
+    requester: record.requester.subject,
+    approvers: record.approvers,
+  });
+}
+
+/** Who may see a request: the same rule whether it is read from the approval store or the ledger. */
+export function maySeeRequest(
+  caller: RouteContext['caller'],
+  request: { readonly connection: string; readonly requester: string; readonly approvers: readonly string[] },
+): boolean {
   return (
-    inScope(caller, record.connection) &&
+    inScope(caller, request.connection) &&
     (isPrivileged(caller) ||
-      record.requester.subject === caller.identity.subject ||
-      record.approvers.some((p) => matchesPrincipal(p, caller.identity)))
+      request.requester === caller.identity.subject ||
+      request.approvers.some((p) => matchesPrincipal(p, caller.identity)))
   );
 }
 
@@ -120,12 +133,12 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         if (kind !== null && !(APPROVAL_KINDS as readonly string[]).includes(kind))
           throw new VigilError('usage', `kind must be one of ${APPROVAL_KINDS.join(', ')}`);
         const limit = Math.min(1000, Math.max(1, Number(ctx.query.get('limit') ?? 200) || 200));
-        const records = await deps.store.listApprovals({
+        const listed = await visibleApprovals(deps.store, ctx.caller, canSee, {
           ...(status === 'all' ? {} : { status: status as ApprovalStatus }),
           ...(kind ? { kind: kind as ApprovalKind } : {}),
           limit,
         });
-        return { status: 200, body: { approvals: records.filter((r) => canSee(ctx.caller, r)) } };
+        return { status: 200, body: listed };
       },
     },
     {

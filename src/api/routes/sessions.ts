@@ -5,6 +5,7 @@ import { VigilError } from '../../core/errors.js';
 import type { SessionFilter, Store } from '../../core/ports.js';
 import type { Route, RouteContext } from '../admin-route.js';
 import { inScope, isPrivileged } from '../admin-route.js';
+import { heldActionRoute } from './held-action.js';
 
 export type Audit = (ctx: RouteContext, facts: Record<string, string>) => Promise<void>;
 
@@ -92,5 +93,6 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
         return { status: 200, body: { session, events } };
       },
     },
+    heldActionRoute(store, audit),
   ];
 }

@@ -3,26 +3,32 @@
 // approve / deny with a mandatory reason; and the grants in force, with revoke.
 import { useCallback, useEffect, useState } from 'react';
 import { apiGet, apiSend, describeError } from '../api';
+import { HeldAction, useHeldAction } from '../components/HeldAction';
 import { InertLine } from '../components/InertText';
 import { PayloadView } from '../components/PayloadView';
 import { ProposedBy } from '../components/ProposedBy';
 import type { ApprovalRecord, GrantRecord, Whoami } from '../types';
 
-function useApprovalStream(): { approvals: ApprovalRecord[] | null; connected: boolean } {
-  const [approvals, setApprovals] = useState<ApprovalRecord[] | null>(null);
+interface Inbox {
+  readonly approvals: ApprovalRecord[];
+  /** More requests of some kind are pending than the gateway lists: older ones are not shown. */
+  readonly truncated: boolean;
+}
+
+function useApprovalStream(): { inbox: Inbox | null; connected: boolean } {
+  const [inbox, setInbox] = useState<Inbox | null>(null);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
     const source = new EventSource('/api/approvals/stream');
     source.addEventListener('approvals', (event) => {
-      setApprovals(
-        (JSON.parse((event as MessageEvent<string>).data) as { approvals: ApprovalRecord[] }).approvals,
-      );
+      const sent = JSON.parse((event as MessageEvent<string>).data) as Partial<Inbox>;
+      setInbox({ approvals: sent.approvals ?? [], truncated: sent.truncated === true });
       setConnected(true);
     });
     source.onerror = () => setConnected(false);
     return () => source.close();
   }, []);
-  return { approvals, connected };
+  return { inbox, connected };
 }
 
 function ApprovalCard({ record }: { record: ApprovalRecord }) {
@@ -45,6 +51,9 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
     }
   };
   const summary = typeof record.subject.summary === 'string' ? record.subject.summary : null;
+  // A held action is approved only once it is shown whole; access requests carry no action.
+  const held = useHeldAction(record);
+  const approvable = held === null || held.state === 'shown';
   return (
     <article
       className="approval"
@@ -62,10 +71,14 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
       <p>
         Asked by <InertLine text={record.requester.subject} /> · reason: <InertLine text={record.reason} />
       </p>
-      {summary !== null && (
-        <pre className="text" data-testid="approval-action">
-          <InertLine text={summary} />
-        </pre>
+      {held !== null ? (
+        <HeldAction record={record} held={held} />
+      ) : (
+        summary !== null && (
+          <pre className="text" data-testid="approval-action">
+            <InertLine text={summary} />
+          </pre>
+        )
       )}
       <ProposedBy value={record.subject.proposed_by} />
       <details>
@@ -82,7 +95,12 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
         data-testid="approval-reason"
       />
       <div className="row">
-        <button type="button" className="primary" disabled={busy} onClick={() => decide('approve')}>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy || !approvable}
+          onClick={() => decide('approve')}
+        >
           Approve
         </button>
         <button type="button" disabled={busy} onClick={() => decide('deny')}>
@@ -192,13 +210,20 @@ function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
 }
 
 export function ApprovalsPage({ who }: { who: Whoami }) {
-  const { approvals, connected } = useApprovalStream();
+  const { inbox, connected } = useApprovalStream();
+  const approvals = inbox?.approvals ?? null;
   return (
     <section>
       <h1>Approvals</h1>
       <p className="muted" data-testid="stream-state">
         {connected ? 'Live: updates as requests arrive and are decided.' : 'Connecting…'}
       </p>
+      {inbox?.truncated && (
+        <p className="error" role="alert" data-testid="inbox-truncated">
+          More requests are pending than the inbox lists (the newest 200 of each kind): older ones are not
+          shown here.
+        </p>
+      )}
       {approvals === null ? null : approvals.length === 0 ? (
         <p className="muted" data-testid="inbox-empty">
           Nothing is waiting for a decision.

@@ -1,0 +1,91 @@
+// What a held action's reviewer approves: the action whole, as the ledger recorded it (masked), read
+// from GET /api/sessions/:session/approvals/:approval/action. The request's own summary is one line
+// cut at 400 characters: a statement padded past that point would show a harmless beginning and
+// hide the rest, and a reviewer who is neither admin nor auditor cannot open the requester's session
+// to read it. Until the whole action is shown, Approve stays disabled (ApprovalsPage.tsx).
+import { useEffect, useState } from 'react';
+import { apiGet, describeError } from '../api';
+import type { ApprovalRecord, JsonObject } from '../types';
+import { InertBlock, InertLine } from './InertText';
+import { PayloadView } from './PayloadView';
+
+interface HeldActionAnswer {
+  readonly action: JsonObject | null;
+}
+
+export type HeldActionState =
+  | { readonly state: 'loading' }
+  | { readonly state: 'shown'; readonly action: JsonObject }
+  | { readonly state: 'missing'; readonly problem: string };
+
+/** The whole held action of a request of kind `action`; null for any other request. */
+export function useHeldAction(record: ApprovalRecord): HeldActionState | null {
+  const held = record.kind === 'action';
+  const [state, setState] = useState<HeldActionState>({ state: 'loading' });
+  useEffect(() => {
+    if (!held) return;
+    let live = true;
+    apiGet<HeldActionAnswer>(
+      `/api/sessions/${encodeURIComponent(record.sessionId)}/approvals/${encodeURIComponent(record.id)}/action`,
+    )
+      .then(
+        ({ action }) =>
+          live &&
+          setState(
+            action
+              ? { state: 'shown', action }
+              : { state: 'missing', problem: 'the ledger no longer holds it (purged)' },
+          ),
+      )
+      .catch((err) => live && setState({ state: 'missing', problem: describeError(err) }));
+    return () => {
+      live = false;
+    };
+  }, [held, record.sessionId, record.id]);
+  return held ? state : null;
+}
+
+/**
+ * The statement or command, read first, and every other field (a statement's parameters, a tool's
+ * arguments) below it: what runs is all of it.
+ */
+function split(action: JsonObject): { main: string | null; rest: JsonObject } {
+  for (const key of ['statement', 'command'] as const) {
+    const value = action[key];
+    if (typeof value === 'string') {
+      const { [key]: _main, ...rest } = action;
+      return { main: value, rest };
+    }
+  }
+  return { main: null, rest: action };
+}
+
+export function HeldAction({ record, held }: { record: ApprovalRecord; held: HeldActionState }) {
+  const summary = typeof record.subject.summary === 'string' ? record.subject.summary : null;
+  if (held.state !== 'shown') {
+    return (
+      <>
+        {summary !== null && (
+          <pre className="text" data-testid="approval-action" data-complete="false">
+            <InertLine text={summary} />
+          </pre>
+        )}
+        <p
+          className={held.state === 'loading' ? 'muted' : 'error'}
+          role={held.state === 'loading' ? undefined : 'alert'}
+        >
+          {held.state === 'loading'
+            ? 'Reading the whole action…'
+            : `The whole action could not be read, so it cannot be approved here: ${held.problem}`}
+        </p>
+      </>
+    );
+  }
+  const { main, rest } = split(held.action);
+  return (
+    <div className="held-action" data-testid="approval-action" data-complete="true">
+      {main !== null && <InertBlock text={main} testId="approval-statement" />}
+      {Object.keys(rest).length > 0 && <PayloadView value={rest} />}
+    </div>
+  );
+}
