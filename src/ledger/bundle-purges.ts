@@ -3,8 +3,6 @@
 // payload erased without a record is still a fault.
 import type { StoredEvent } from '../core/events.js';
 import type { EventSource, RawEventRow } from './event-source.js';
-import type { MerkleTree } from './merkle.js';
-import { inclusionProof } from './merkle-proofs.js';
 import { PurgeCoverage, parsePurgeRecord } from './purge-record.js';
 
 /** The purge records covering the session's missing payloads; `beyond` when one is not yet checkpointed. */
@@ -31,7 +29,7 @@ export async function purgeRecordsFor(
   return { rows, beyond };
 }
 
-export function purgeEntries(rows: readonly RawEventRow[], tree: MerkleTree) {
+export function purgeEntries(rows: readonly RawEventRow[], proof: (index: number) => readonly string[]) {
   return rows.map((row) => ({
     index: row.index,
     session: row.sessionId,
@@ -44,6 +42,6 @@ export function purgeEntries(rows: readonly RawEventRow[], tree: MerkleTree) {
     payload: JSON.parse(row.payload!),
     prev_hash: row.prevHash,
     hash: row.hash,
-    proof: inclusionProof(tree, row.index).map((d) => d.toString('hex')),
+    proof: proof(row.index),
   }));
 }

@@ -9,8 +9,7 @@ import { purgeEntries, purgeRecordsFor } from './bundle-purges.js';
 import { encodeIdentity } from './chain.js';
 import { storeEventSource } from './event-source.js';
 import type { Keyring } from './keyring.js';
-import { type Digest, leafHashFromHex, MerkleTree } from './merkle.js';
-import { inclusionProof } from './merkle-proofs.js';
+import { type ProveLog, proveInProcess } from './log-proofs.js';
 
 export const BUNDLE_FORMAT = 'vigil-bundle';
 export const BUNDLE_VERSION = 1;
@@ -20,6 +19,11 @@ export interface ExportOptions {
   readonly checkpointNow?: () => Promise<SignedCheckpoint | null>;
   /** A faster reader of the log's leaves than the Store (StoreBundle.eventSource). */
   readonly source?: EventSource;
+  /**
+   * Builds the inclusion proofs (log-proofs.ts); by default on this thread. A running gateway
+   * builds them off its event loop (log-proofs-off-thread.ts).
+   */
+  readonly prove?: ProveLog;
 }
 
 /** Builds the bundle of one session; its text is `canonicalJson(bundle)`. */
@@ -53,14 +57,24 @@ export async function exportBundle(
       'ledger_tampered',
       `checkpoint ${checkpoint.size} names unknown key ${checkpoint.keyId}`,
     );
-  const tree = new MerkleTree(await readLeaves(source, checkpoint.size));
   const purges = await purgeRecordsFor(source, events, checkpoint.size);
-  if (tree.root().toString('hex') !== checkpoint.root) {
+  const prove = options.prove ?? proveInProcess(source);
+  const { root, proofs } = await prove(checkpoint.size, [
+    ...events.map((e) => e.index),
+    ...purges.rows.map((r) => r.index),
+  ]);
+  if (root !== checkpoint.root) {
     throw new VigilError(
       'ledger_tampered',
       `the log does not hash to checkpoint ${checkpoint.size}'s root: run vigil verify`,
     );
   }
+  const proof = (index: number) => {
+    const path = proofs.get(index);
+    if (path === undefined)
+      throw new VigilError('internal', `no inclusion proof was built for leaf ${index}`);
+    return path;
+  };
   const bundle = {
     format: BUNDLE_FORMAT,
     v: BUNDLE_VERSION,
@@ -85,29 +99,10 @@ export async function exportBundle(
       payload: e.payload,
       prev_hash: e.prevHash,
       hash: e.hash,
-      proof: inclusionProof(tree, e.index).map((d) => d.toString('hex')),
+      proof: proof(e.index),
     })),
     // Only when payloads were purged, so every other bundle keeps its exact bytes.
-    ...(purges.rows.length > 0 ? { purges: purgeEntries(purges.rows, tree) } : {}),
+    ...(purges.rows.length > 0 ? { purges: purgeEntries(purges.rows, proof) } : {}),
   };
   return canonicalJson(bundle);
-}
-
-async function readLeaves(source: EventSource, size: number): Promise<Digest[]> {
-  const leaves: Digest[] = [];
-  while (leaves.length < size) {
-    const rows = await source.readEvents(leaves.length, Math.min(10_000, size - leaves.length), {
-      payloads: false,
-    });
-    if (rows.length === 0) break;
-    for (const row of rows) {
-      if (row.index !== leaves.length) {
-        throw new VigilError('ledger_tampered', `the log skips index ${leaves.length}: run vigil verify`);
-      }
-      leaves.push(leafHashFromHex(row.hash));
-    }
-  }
-  if (leaves.length < size)
-    throw new VigilError('ledger_tampered', `the log is shorter than checkpoint ${size}`);
-  return leaves;
 }

@@ -15,6 +15,7 @@ import { anchorPath, readAnchorText } from '../ledger/anchor.js';
 import { exportBundle } from '../ledger/bundle.js';
 import type { Checkpointer } from '../ledger/checkpointer.js';
 import type { loadLedgerKeys } from '../ledger/keyring.js';
+import { proveOffThread } from '../ledger/log-proofs-off-thread.js';
 import { verifyLedger } from '../ledger/verify.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
@@ -44,6 +45,8 @@ export interface AdminWiringDeps {
 
 export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
   const { config, store, ledgerKeys, approvals } = deps;
+  // A session's export and check prove its events against the whole log: off the event loop.
+  const proveLog = proveOffThread(eventSourceOpener(config, deps.dataDir, deps.baseDir));
   return new AdminApi({
     pipeline: deps.pipeline,
     sessions: deps.sessions,
@@ -60,6 +63,7 @@ export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
           exportBundle(store.ledger, id, ledgerKeys.keyring, {
             checkpointNow: () => deps.checkpointer.checkpointNow(),
             source: store.eventSource,
+            prove: proveLog,
           }),
         verify: async () =>
           verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {
