@@ -16,7 +16,17 @@ export interface SessionTracerDeps {
   readonly logger: TracingLogger;
   /** Sessions waiting to be exported beyond this are dropped (counted): a dead collector costs no memory. */
   readonly maxQueued?: number;
+  /** Sessions with more events are not exported (counted, logged): see MAX_TRACED_EVENTS. */
+  readonly maxEvents?: number;
 }
+
+/**
+ * A session is read back whole, on the gateway's event loop, to be traced. A client can make one
+ * session as long as it likes (a database connection running a million statements), and reading a
+ * million events at once would take the gateway's memory, and the gateway, down as the session
+ * ends. The session.end event's sequence number tells the count before anything is read.
+ */
+export const MAX_TRACED_EVENTS = 200_000;
 
 export interface TracingStats {
   sessionsExported: number;
@@ -25,12 +35,15 @@ export interface TracingStats {
   exportFailures: number;
   /** Sessions not exported because the queue was full or tracing was closing. */
   sessionsDropped: number;
+  /** Sessions not exported because they had more than MAX_TRACED_EVENTS events. */
+  sessionsTooLarge: number;
 }
 
 export class SessionTracer {
   readonly #deps: SessionTracerDeps;
   readonly #queue: string[] = [];
   readonly #maxQueued: number;
+  readonly #maxEvents: number;
   #running: Promise<void> | null = null;
   #closed = false;
   readonly stats: TracingStats = {
@@ -38,17 +51,32 @@ export class SessionTracer {
     spansExported: 0,
     exportFailures: 0,
     sessionsDropped: 0,
+    sessionsTooLarge: 0,
   };
 
   constructor(deps: SessionTracerDeps) {
     this.#deps = deps;
     this.#maxQueued = deps.maxQueued ?? 10_000;
+    this.#maxEvents = deps.maxEvents ?? MAX_TRACED_EVENTS;
   }
 
   /** The recorder's commit listener: must never throw (it runs inside the commit's bookkeeping). */
   readonly onCommit = (events: readonly RecordedEvent[]): void => {
-    for (const e of events) if (e.type === 'session.end') this.#enqueue(e.sessionId);
+    for (const e of events) {
+      if (e.type !== 'session.end') continue;
+      // Sequence numbers are contiguous from 0: the end event's is the count of the events before it.
+      if (e.seq + 1 > this.#maxEvents) this.#tooLarge(e.sessionId, e.seq + 1);
+      else this.#enqueue(e.sessionId);
+    }
   };
+
+  #tooLarge(sessionId: string, events: number): void {
+    this.stats.sessionsTooLarge++;
+    this.#deps.logger.warn(
+      { session: sessionId, events, limit: this.#maxEvents },
+      'trace not exported: the session has too many events',
+    );
+  }
 
   #enqueue(sessionId: string): void {
     if (this.#closed || this.#queue.length >= this.#maxQueued) {

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
+import { MAX_ATTRIBUTE_LENGTH, MAX_SPAN_NAME_LENGTH } from '../../src/tracing/otlp-export.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { startWorkloadModel } from '../workloads/model-server.js';
 import type { StubServer } from '../workloads/openai-stub.js';
@@ -124,4 +125,29 @@ test('a refused export is counted and logged, never felt by clients; the next se
   await ask('after-refusal', 'hello again');
   const root = await rootOfSession('after-refusal');
   assert.equal(callsOf(root).length, 1);
+});
+
+test('a client that sends a huge model name and prompt gets bounded span names and attribute values', {
+  timeout: 60_000,
+}, async () => {
+  // Unbounded, such a span made the session's export larger than a collector accepts: a client could
+  // keep its own session out of the tracing backend.
+  const model = `gpt-${'m'.repeat(200_000)}`;
+  const prompt = `tell me ${'p'.repeat(200_000)}`;
+  await client('huge-values')
+    .chat.completions.create({ model, messages: [{ role: 'user', content: prompt }] })
+    .catch(() => undefined);
+  const root = await rootOfSession('huge-values');
+  const [call] = callsOf(root);
+  assert.ok(call, 'the call has a span');
+  assert.ok(call.name.startsWith('chat gpt-mmm'), call.name.slice(0, 40));
+  assert.ok(call.name.length <= MAX_SPAN_NAME_LENGTH, `span name of ${call.name.length} characters`);
+  const model_ = String(call.attributes['gen_ai.request.model']);
+  assert.ok(model_.startsWith('gpt-mmm'));
+  for (const [key, value] of Object.entries(call.attributes)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const length = String(item).length;
+      assert.ok(length <= MAX_ATTRIBUTE_LENGTH, `${key} is ${length} characters long`);
+    }
+  }
 });

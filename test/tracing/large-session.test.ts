@@ -3,7 +3,7 @@
 // request are still the parents of children in a later one (the trace is whole).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { OtlpSessionExporter, SPANS_PER_REQUEST } from '../../src/tracing/otlp-export.js';
+import { MAX_REQUEST_BYTES, OtlpSessionExporter, SPANS_PER_REQUEST } from '../../src/tracing/otlp-export.js';
 import type { PlannedSpan, SessionTracePlan } from '../../src/tracing/span-plan.js';
 import { type OtlpReceiver, startOtlpReceiver } from './otlp-receiver.js';
 
@@ -53,4 +53,27 @@ test('a session of 1,201 spans arrives whole, in requests of bounded size, paren
     const planned = spans.find((p) => p.key === s.name)!;
     if (planned.parent !== null) assert.equal(s.parentSpanId, byName.get(planned.parent)!.spanId, s.name);
   }
+});
+
+test('spans with long attributes go out in requests that stay under the byte budget', async () => {
+  // 300 spans of 30,000 characters each: 512 to a request made one body of 9 MB, near or over what
+  // collectors accept (and with content on, a client decides how long its texts are).
+  const before = receiver.spans.length;
+  const requestsBefore = receiver.bodySizes.length;
+  const spans: PlannedSpan[] = [span('session', null, 0)];
+  for (let i = 1; i <= 300; i++) {
+    const s = span(`long:${i}`, 'session', i);
+    s.attributes['test.text'] = `${i} ${'t'.repeat(30_000)}`;
+    spans.push(s);
+  }
+  const exporter = new OtlpSessionExporter({ endpoint: receiver.url, headers: {}, serviceName: 'vigil' });
+  try {
+    assert.equal(await exporter.send({ sessionId: 'ses_long', remoteParent: null, spans }), spans.length);
+  } finally {
+    await exporter.shutdown();
+  }
+  await receiver.waitFor((got) => got.length >= before + spans.length);
+  const sizes = receiver.bodySizes.slice(requestsBefore);
+  assert.ok(sizes.length >= 3, `${sizes.length} requests`);
+  for (const size of sizes) assert.ok(size <= MAX_REQUEST_BYTES + 64 * 1024, `a request of ${size} bytes`);
 });

@@ -30,6 +30,8 @@ export interface OtlpReceiver {
   readonly spans: ReceivedSpan[];
   /** Content types of the requests received. */
   readonly contentTypes: string[];
+  /** Sizes in bytes of the request bodies accepted (after gzip, if any). */
+  readonly bodySizes: number[];
   /** Headers of the requests received (lower-case names). */
   readonly headers: Record<string, string | string[] | undefined>[];
   /** Answer the next `count` requests with this status instead of 200. */
@@ -114,6 +116,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const spans: ReceivedSpan[] = [];
   const contentTypes: string[] = [];
   const headers: Record<string, string | string[] | undefined>[] = [];
+  const bodySizes: number[] = [];
   let failures: { status: number; count: number } = { status: 200, count: 0 };
   const server: Server = createServer((req, res) => {
     readAll(req)
@@ -129,6 +132,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         }
         contentTypes.push(String(req.headers['content-type']));
         headers.push({ ...req.headers });
+        bodySizes.push(body.length);
         spans.push(...decodeRequest(body));
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       })
@@ -140,6 +144,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     url: `http://127.0.0.1:${port}/v1/traces`,
     spans,
     contentTypes,
+    bodySizes,
     headers,
     failNext(status, count) {
       failures = { status, count };
