@@ -10,7 +10,7 @@ export interface LeavesReaderData {
 
 export function leavesSource(data: LeavesReaderData): EventSource {
   return {
-    async readEvents(fromIndex, limit) {
+    async readEvents(fromIndex: number, limit: number) {
       return data.hashes
         .slice(fromIndex, fromIndex + limit)
         .map((hash, i) => ({ index: fromIndex + i, hash }) as unknown as RawEventRow);
