@@ -6,6 +6,7 @@
 
 import { canonicalJson } from '../core/canonical-json.js';
 import type { JsonObject, JsonValue, StoredEvent } from '../core/events.js';
+import { checkRecordedPayloads } from './recording-integrity.js';
 
 export interface RecordedTool {
   readonly name: string;
@@ -99,6 +100,7 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
   let position = 0;
   let readPosition = 0;
   for (const events of sessions) {
+    checkRecordedPayloads(events);
     const readResults = new Map<string, JsonObject>();
     const results = new Map<string, JsonObject>();
     const denials = new Map<string, JsonObject>();

@@ -1,8 +1,11 @@
 // The model calls of a recorded session, in the order they were made: each request (masked, as the
 // ledger holds it) with the response recorded for it. A request whose response is missing (the
-// client left, the session was cut) cannot be answered and is kept out; a purged payload too.
+// client left, the session was cut) cannot be answered and is kept out; a purged payload too, and
+// one that does not have the shape the recorder writes (recorded-shape.ts).
 import type { JsonValue, StoredEvent } from '../core/events.js';
-import type { LlmApi, LlmRequestPayload, LlmResponsePayload } from '../core/llm-payloads.js';
+import type { LlmApi, LlmResponsePayload } from '../core/llm-payloads.js';
+import { isRecordedRequest, isRecordedResponse } from './recorded-shape.js';
+import { checkRecordedPayloads } from './recording-integrity.js';
 import { requestKey } from './request-key.js';
 
 export interface RecordedCall {
@@ -27,12 +30,14 @@ export interface RecordedCalls {
   readonly unanswerable: { position: number; requestId: string }[];
 }
 
+/** Throws `ledger_tampered` when a payload is not the one its event's hash commits to. */
 export function recordedCalls(events: readonly StoredEvent[]): RecordedCalls {
+  checkRecordedPayloads(events);
   const responses = new Map<string, LlmResponsePayload>();
   for (const e of events) {
-    if (e.type !== 'llm.response' || !e.payload) continue;
-    const r = e.payload as unknown as LlmResponsePayload;
-    responses.set(r.requestId, r);
+    // A response not shaped as recorded is as good as none (recorded-shape.ts).
+    if (e.type !== 'llm.response' || !isRecordedResponse(e.payload)) continue;
+    responses.set(e.payload.requestId, e.payload);
   }
   const calls: RecordedCall[] = [];
   const unanswerable: RecordedCalls['unanswerable'] = [];
@@ -40,9 +45,9 @@ export function recordedCalls(events: readonly StoredEvent[]): RecordedCalls {
   for (const e of events) {
     if (e.type !== 'llm.request') continue;
     position++;
-    const payload = e.payload as unknown as LlmRequestPayload | null;
-    if (!payload) {
-      unanswerable.push({ position, requestId: '' });
+    const payload = e.payload;
+    if (!isRecordedRequest(payload)) {
+      unanswerable.push({ position, requestId: isStr(payload?.requestId) ? payload.requestId : '' });
       continue;
     }
     const response = responses.get(payload.requestId);
@@ -65,3 +70,5 @@ export function recordedCalls(events: readonly StoredEvent[]): RecordedCalls {
   }
   return { calls, unanswerable };
 }
+
+const isStr = (v: unknown): v is string => typeof v === 'string';

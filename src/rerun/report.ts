@@ -43,6 +43,8 @@ export interface RerunReport {
   readonly unserved: number[];
   /** Recorded requests with no response to serve (the client left, a purged payload). */
   readonly unanswerable: number[];
+  /** Recorded positions served with a masked value in their answer (masked-values.ts). */
+  readonly masked: number[];
   /** Present when MCP sessions are served too. */
   readonly mcp?: McpReport;
 }
@@ -55,6 +57,10 @@ export function renderReport(r: RerunReport): string {
     `recorded calls: ${r.recorded}, not asked for again: ${r.unserved.length ? r.unserved.join(', ') : 'none'}`,
   ];
   if (r.unanswerable.length) lines.push(`recorded without a response: ${r.unanswerable.join(', ')}`);
+  if (r.masked.length)
+    lines.push(
+      `served with masked values, as recorded (not what the client got then): ${r.masked.join(', ')}`,
+    );
   for (const u of r.unmatched) {
     const closest = u.closest
       ? `closest recorded request #${u.closest.position}`

@@ -13,6 +13,8 @@ import { readRequestBody } from '../http/read-body.js';
 import { parseRequestUrl } from '../http/request-path.js';
 import { type ErrorShape, sendError } from '../protocols/llm/http-errors.js';
 import { classifyLlmRoute, expectsJsonBody } from '../protocols/llm/routes.js';
+import { addressedToRerun } from './host-guard.js';
+import { holdsMaskedValue } from './masked-values.js';
 import { RerunMatcher } from './matcher.js';
 import type { McpEndpoint } from './mcp-endpoint.js';
 import { streamDelays, type Timing, wholeDelay } from './pacing.js';
@@ -46,11 +48,20 @@ export async function startRerunServer(
   const matcher = new RerunMatcher(options.recorded.calls);
   const unmatched: RerunReport['unmatched'] = [];
   let answered = 0;
+  const maskedAnswers = new Set<number>();
   // Masking is per connection; a session's model calls all came through one.
   const connection = options.recorded.calls[0]?.connection ?? '';
   const sleep = (ms: number) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve());
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!addressedToRerun(req.headers.host, host)) {
+      const refusal = new VigilError(
+        'forbidden_connection',
+        'the re-run answers requests addressed to it by IP address or localhost only (DNS-rebinding protection)',
+      );
+      sendError(res, refusal, req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai');
+      return;
+    }
     const path = parseRequestUrl(req.url).pathname;
     if (path === '/mcp' && options.mcp) {
       await options.mcp.handle(req, res);
@@ -72,6 +83,10 @@ export async function startRerunServer(
       answered++;
       res.setHeader('x-vigil-rerun-of', String(result.call.position));
       res.setHeader('x-vigil-request-id', result.call.requestId);
+      if (holdsMaskedValue(result.call.response)) {
+        maskedAnswers.add(result.call.position);
+        res.setHeader('x-vigil-masked', 'true');
+      }
       await send(res, wireAnswer(result.call, deliveryOf(body)), result.call.response, options.timing);
     } catch (err) {
       sendError(res, toVigilError(err), shape);
@@ -129,6 +144,7 @@ export async function startRerunServer(
       unmatched: [...unmatched],
       unserved: matcher.unserved(),
       unanswerable: options.recorded.unanswerable.map((u) => u.position),
+      masked: [...maskedAnswers].sort((a, b) => a - b),
       ...(options.mcp ? { mcp: options.mcp.report() } : {}),
     }),
     close: () =>

@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { VigilError } from '../../src/core/errors.js';
 import type { JsonObject, JsonValue, StoredEvent } from '../../src/core/events.js';
+import { payloadHash } from '../../src/ledger/chain.js';
 import { McpMatcher } from '../../src/rerun/mcp-matcher.js';
 import { recordedMcp, toolCallKey } from '../../src/rerun/mcp-recorded.js';
 
@@ -20,7 +22,8 @@ function event(type: string, payload: JsonObject, sessionId = 's1'): StoredEvent
     payload,
     seq,
     index: seq,
-    payloadHash: '',
+    // recordedMcp holds every payload against its hash, as the ledger committed to it.
+    payloadHash: payloadHash(payload),
     prevHash: '',
     hash: '',
   } as unknown as StoredEvent;
@@ -167,5 +170,14 @@ test('a tool call key ignores the order of argument keys at every depth, and not
       const changed = { ...a, [key]: 'x' };
       assert.notEqual(toolCallKey('t', a), toolCallKey('t', changed));
     }),
+  );
+});
+
+test('recordedMcp refuses a tool result rewritten after recording (ledger_tampered), never serves it', () => {
+  const answer = result('t1', 'add', '3');
+  const rewritten = { ...answer, payload: { ...answer.payload!, content: [{ type: 'text', text: '4' }] } };
+  assert.throws(
+    () => recordedMcp([[call('t1', 'add', { a: 1, b: 2 }), rewritten]]),
+    (err: unknown) => err instanceof VigilError && err.code === 'ledger_tampered',
   );
 });

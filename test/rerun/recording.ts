@@ -3,8 +3,9 @@
 // connections, so the same masker), and a session found by its x-vigil-session name.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import type { StoredEvent } from '../../src/core/events.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { agentReply } from '../workloads/agent/model.js';
 import { game24Reply } from '../workloads/game24/model.js';
 import { startWorkloadModel } from '../workloads/model-server.js';
@@ -56,4 +57,22 @@ export async function sessionNamed(
     if (events[0]?.payload?.external_session === name) return { id: s.id, events };
   }
   throw new Error(`no session ${name}`);
+}
+
+/** The one chat request `chatEcho` makes, recorded or re-run. */
+export const ECHO_REQUEST = {
+  model: 'demo',
+  messages: [{ role: 'user' as const, content: 'ECHO the recorded answer' }],
+};
+
+/** Records one chat completion (ECHO_REQUEST unless told) through the gateway in its own session; its id. */
+export async function recordEcho(rec: Recording, name: string, request = ECHO_REQUEST): Promise<string> {
+  const client = new OpenAI({
+    baseURL: `${rec.gateway.url}/c/oa/v1`,
+    apiKey: TOKENS.alice,
+    maxRetries: 0,
+    defaultHeaders: { 'x-vigil-session': name },
+  });
+  await client.chat.completions.create(request);
+  return (await sessionNamed(rec.gateway, 'oa', name)).id;
 }
