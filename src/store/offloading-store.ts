@@ -9,10 +9,13 @@
 // Reading: the Store's reads (replay, console, export, rerun, tracing) return the real payload,
 // fetched and checked against payload_hash; an object that is missing or does not match reads as no
 // payload (null, the reference kept to say why), never as altered content. The EventSource (verify,
-// checkpoints, SIEM) hands over the object's text unchecked, as it hands over a column: verification
-// hashes it and names the event when it does not match (payload_mismatch), or when the object is
-// missing (payload_object_missing). A payload read in place carries no reference: through the
-// ports the wrapper is invisible (the conformance suite runs through it unchanged).
+// checkpoints, SIEM, bundles) hands over an object's text only when it matches too: until 5 December
+// it handed over whatever the object held, so a replaced object reached SIEM sinks and export
+// bundles as the event's payload (and a link to a file of the gateway's, that file). An object that
+// does not match is handed over as the text `null`, which no payload hashes to, so verification
+// still names the event as altered (payload_mismatch); a missing one as no text, so verification
+// names it missing (payload_object_missing). A payload read in place carries no reference: through
+// the ports the wrapper is invisible (the conformance suite runs through it unchanged).
 
 import { canonicalJson } from '../core/canonical-json.js';
 import { VigilError } from '../core/errors.js';
@@ -31,11 +34,19 @@ import type {
 } from '../core/ports.js';
 import { sha256Hex } from '../ledger/chain.js';
 import { omitFromPayload, omittedPaths } from './event-content.js';
+import { isObjectRefused } from './objects/object-bounds.js';
 import { isObjectKey, objectKeyFor } from './objects/object-key.js';
 import { orderedAppends } from './ordered-appends.js';
 
 /** Objects fetched at once while reading a batch of rows. */
 const FETCH_CONCURRENCY = 8;
+
+/**
+ * The EventSource's text for an object that is there but is not the payload: JSON, so readers that
+ * parse a payload text do not fail on it, and never an object's canonical text, so no payload hash
+ * matches it and verification reports the event as altered.
+ */
+const ALTERED_TEXT = 'null';
 
 export class OffloadingStoreBundle implements StoreBundle {
   readonly ledger: Store;
@@ -89,11 +100,11 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
   const withPayloads = (events: StoredEvent[]) =>
     mapLimited(events, async (event) => {
       if (event.payload !== null || !event.payloadObject) return event;
-      const text = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
-      if (text === null) return event;
+      const read = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
+      if (typeof read === 'string') return event;
       // In place, the payload reads as an inline one: the reference stays only where it explains a null.
       const { payloadObject: _, ...inline } = event;
-      return { ...inline, payload: JSON.parse(text) as JsonObject };
+      return { ...inline, payload: JSON.parse(read.text) as JsonObject };
     });
   return {
     // Every object of a batch is durable before any of its rows is written. Most batches hold no
@@ -113,10 +124,10 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
       return mapLimited(await inner.readSessionContent(id, selection), async (event) => {
         if (event.payload !== null || !event.payloadObject) return event;
         const { payloadHash, ...rest } = event;
-        const text = await checkedObjectText(objects, event.payloadObject, payloadHash ?? '');
-        if (text === null) return rest;
+        const read = await checkedObjectText(objects, event.payloadObject, payloadHash ?? '');
+        if (typeof read === 'string') return rest;
         const { payloadObject: _, ...inline } = rest;
-        const payload = JSON.parse(text) as JsonObject;
+        const payload = JSON.parse(read.text) as JsonObject;
         const paths = omitted.get(event.type);
         return { ...inline, payload: paths ? omitFromPayload(payload, paths) : payload };
       });
@@ -136,8 +147,9 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
   const withTexts = (rows: readonly RawEventRow[]) =>
     mapLimited(rows, async (row) => {
       if (row.payload !== null || !row.payloadObject) return row;
-      const text = await objectText(objects, row.payloadObject);
-      return text === null ? row : { ...row, payload: text, payloadObject: null };
+      const read = await checkedObjectText(objects, row.payloadObject, row.payloadHash);
+      if (read === 'missing') return row;
+      return { ...row, payload: read === 'altered' ? ALTERED_TEXT : read.text, payloadObject: null };
     });
   return {
     readEvents: async (from, limit, options) => {
@@ -150,23 +162,28 @@ function offloadingEventSource(inner: EventSource, objects: ObjectStore): EventS
   };
 }
 
-/** The object's text as stored, or null when it is missing (or the key is not one we write). */
-async function objectText(objects: ObjectStore, key: string): Promise<string | null> {
-  if (!isObjectKey(key)) return null;
-  const bytes = await objects.get(key);
-  return bytes === null
-    ? null
-    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-}
-
-/** The object's text only when it hashes to the event's payload hash. */
+/**
+ * The object's text when it hashes to the event's payload hash; `missing` when there is none (or the
+ * key is not one we write); `altered` when it is there but is not the payload: other bytes, or
+ * something no payload can be (a link, a device, too large; the object store refuses to read it).
+ */
 async function checkedObjectText(
   objects: ObjectStore,
   key: string,
   payloadHash: string,
-): Promise<string | null> {
-  const text = await objectText(objects, key);
-  return text !== null && sha256Hex(text) === payloadHash ? text : null;
+): Promise<{ readonly text: string } | 'missing' | 'altered'> {
+  if (!isObjectKey(key)) return 'missing';
+  let bytes: Uint8Array | null;
+  try {
+    bytes = await objects.get(key);
+  } catch (err) {
+    if (isObjectRefused(err)) return 'altered';
+    throw err;
+  }
+  if (bytes === null) return 'missing';
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Hashed as bytes: bytes that are not UTF-8 would decode with replacements, and must not match.
+  return sha256Hex(buffer) === payloadHash ? { text: buffer.toString('utf8') } : 'altered';
 }
 
 /** Whether `text` is more than `limit` bytes in UTF-8, counting bytes only when it could matter. */

@@ -9,6 +9,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../../core/ports.js';
+import { MAX_OBJECT_BYTES, objectRefused } from './object-bounds.js';
 
 export interface S3ObjectStoreOptions {
   readonly bucket: string;
@@ -20,16 +21,20 @@ export interface S3ObjectStoreOptions {
   readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Per attempt; two attempts per call. */
   readonly requestTimeoutMs?: number;
+  /** An object larger than this is refused unread (object-bounds.ts). */
+  readonly maxObjectBytes?: number;
 }
 
 export class S3ObjectStore implements ObjectStore {
   readonly #client: S3Client;
   readonly #bucket: string;
   readonly #prefix: string;
+  readonly #maxBytes: number;
 
   constructor(options: S3ObjectStoreOptions) {
     this.#bucket = options.bucket;
     this.#prefix = options.prefix;
+    this.#maxBytes = options.maxObjectBytes ?? MAX_OBJECT_BYTES;
     const timeout = options.requestTimeoutMs ?? 10_000;
     this.#client = new S3Client({
       region: options.region,
@@ -63,7 +68,14 @@ export class S3ObjectStore implements ObjectStore {
         new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }),
       );
       if (!answer.Body) return new Uint8Array();
-      return await answer.Body.transformToByteArray();
+      // Whoever can write the bucket chooses the object's size: read no more than a payload can be,
+      // whatever Content-Length says (a chunked answer has none).
+      const body = answer.Body as unknown as AsyncIterable<Uint8Array> & { destroy?: () => void };
+      if ((answer.ContentLength ?? 0) > this.#maxBytes) {
+        body.destroy?.();
+        throw objectRefused(key, `${answer.ContentLength} bytes, more than any payload`);
+      }
+      return await boundedBytes(body, this.#maxBytes, key);
     } catch (err) {
       if (notFound(err)) return null;
       throw err;
@@ -83,6 +95,19 @@ export class S3ObjectStore implements ObjectStore {
   async close(): Promise<void> {
     this.#client.destroy();
   }
+}
+
+/** The stream's bytes, refused (and the stream dropped) once they pass `max`. */
+async function boundedBytes(body: AsyncIterable<Uint8Array>, max: number, key: string): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  // Leaving the loop early (the throw) destroys the stream: the rest is never downloaded.
+  for await (const chunk of body) {
+    total += chunk.byteLength;
+    if (total > max) throw objectRefused(key, `more than ${max} bytes, more than any payload`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
 }
 
 function notFound(err: unknown): boolean {
