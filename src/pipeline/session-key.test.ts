@@ -10,6 +10,7 @@ test('traceparent parsing follows W3C trace context', () => {
   assert.equal(parseTraceparent('00-00000000000000000000000000000000-00f067aa0ba902b7-01'), null);
   assert.equal(parseTraceparent('ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'), null);
   assert.equal(parseTraceparent('garbage'), null);
+  assert.equal(parseTraceparent('00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01'), null);
   assert.equal(parseTraceparent(undefined), null);
 });
 

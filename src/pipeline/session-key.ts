@@ -7,7 +7,8 @@ const EXPLICIT_SESSION = /^[A-Za-z0-9._:@-]{1,128}$/;
 
 export function parseTraceparent(header: string | undefined): TraceContext | null {
   if (!header) return null;
-  const m = TRACEPARENT.exec(header.trim().toLowerCase());
+  // Upper-case hex is not a valid traceparent (W3C Trace Context): ignored, as the standard asks.
+  const m = TRACEPARENT.exec(header.trim());
   if (!m || m[1] === 'ff' || /^0+$/.test(m[2]!) || /^0+$/.test(m[3]!)) return null;
   return { traceId: m[2]!, parentSpanId: m[3]! };
 }
