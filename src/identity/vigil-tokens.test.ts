@@ -57,3 +57,17 @@ test('a token is remembered only by the gateway key that verified it', async () 
   assert.equal(await code(tokens.verify(token)), 'accepted');
   assert.equal(await code(other.verify(token)), 'auth_invalid');
 });
+
+test('a console token lives at most 12 hours, as its cookie does, whatever identity.token_ttl says', async () => {
+  let now = Date.UTC(2026, 11, 5, 9, 0, 0);
+  const tokens = new VigilTokens(key, 'vigil', { now: () => now });
+  const day = 24 * 3600_000;
+  const issue = (console: boolean) =>
+    tokens.issue({ subject: 'alice', groups: [], roles: ['user'], ttlMs: day, console }, now);
+  const [forConsole, forCli] = [await issue(true), await issue(false)];
+  assert.equal(forConsole.claims.expiresAt - now, 12 * 3600_000);
+  assert.equal(forCli.claims.expiresAt - now, day);
+  now += 12 * 3600_000;
+  assert.equal(await code(tokens.verify(forConsole.token)), 'auth_expired');
+  assert.equal(await code(tokens.verify(forCli.token)), 'accepted');
+});

@@ -42,6 +42,12 @@ export interface VigilTokensOptions {
   readonly cache?: VerifiedTokenCacheOptions;
 }
 
+/**
+ * The longest a console token lives, whatever `identity.token_ttl` says: its cookie lives at most a
+ * working day (12 hours), and a cookie's value copied out of a browser must not outlive it.
+ */
+export const CONSOLE_TOKEN_MAX_MS = 12 * 3600_000;
+
 export class VigilTokens {
   readonly #key: TokenSigningKey;
   readonly #audience: string;
@@ -58,7 +64,7 @@ export class VigilTokens {
 
   async issue(request: IssueRequest, now = Date.now()): Promise<{ token: string; claims: VigilTokenClaims }> {
     const tokenId = newId('g');
-    const expiresAt = now + request.ttlMs;
+    const expiresAt = now + (request.console ? Math.min(request.ttlMs, CONSOLE_TOKEN_MAX_MS) : request.ttlMs);
     const roleGroups = request.roleGroups ?? {};
     const token = await new SignJWT({
       groups: [...request.groups],
