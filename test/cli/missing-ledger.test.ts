@@ -42,3 +42,20 @@ test('a database file that is not one is refused with a stable code, not a stack
     /^vigil: .*vigil\.db is not a database Vigil can read \(SQLITE_NOTADB\) \[store_unreadable\]\n$/,
   );
 });
+
+test('vigil rerun serves beyond loopback only with --allow-remote', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'vigil-rerun-listen-'));
+  for (const listen of ['0.0.0.0:0', '[::]:0', '192.168.1.10:8787']) {
+    const run = await runCli(['--data', data, 'rerun', 'sess-1', '--listen', listen]);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /add --allow-remote \[usage\]/, listen);
+  }
+  // On loopback, or with the flag, it goes on (to find no ledger here).
+  for (const args of [
+    ['--listen', '127.0.0.1:0'],
+    ['--listen', '0.0.0.0:0', '--allow-remote'],
+  ]) {
+    const run = await runCli(['--data', data, 'rerun', 'sess-1', ...args]);
+    assert.match(run.stderr, /\[ledger_missing\]/, args.join(' '));
+  }
+});

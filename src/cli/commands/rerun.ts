@@ -23,6 +23,7 @@ import type { SetExitCode } from './index.js';
 
 interface RerunOptions {
   listen: string;
+  allowRemote?: boolean;
   timing?: string;
   report?: string;
   mcp?: string[];
@@ -37,6 +38,12 @@ function listenAddress(text: string): { host: string; port: number } {
   return { host, port };
 }
 
+/** Loopback: 127.0.0.0/8, ::1 (also as an IPv4-mapped address) and localhost. */
+function isLoopback(host: string): boolean {
+  const h = host.toLowerCase();
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
 export function register(program: Command, setExitCode: SetExitCode): void {
   program
     .command('rerun')
@@ -48,6 +55,10 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option(
       '--timing <mode>',
       'recorded: answer with the recorded delays; fast: at once (the default when output is not a terminal)',
+    )
+    .option(
+      '--allow-remote',
+      'let --listen take an address other than loopback: the recording is then served to anyone who can reach it, with no credential',
     )
     .option('--report <file>', 'also write the report as JSON to FILE when stopped')
     .option(
@@ -61,6 +72,12 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       if (!(TIMINGS as readonly string[]).includes(timing))
         throw new VigilError('usage', `--timing must be one of ${TIMINGS.join(', ')}`);
       const { host, port } = listenAddress(opts.listen);
+      // The endpoint takes no credential: served beyond this machine only when asked for in so many words.
+      if (!isLoopback(host) && opts.allowRemote !== true)
+        throw new VigilError(
+          'usage',
+          `--listen ${opts.listen} would serve the recording to anyone who can reach it, with no credential: listen on loopback, or add --allow-remote`,
+        );
       const mcpSessions = opts.mcp ?? [];
       const loaded = loadCliConfig(program.opts());
       const store = await openExistingStore(loaded);
