@@ -1,9 +1,11 @@
 // How one ledger row is written for a SIEM: `vigil`, the ledger's own JSON, or `ecs`, the Elastic
 // Common Schema (docs/siem.md says why ECS and gives the mapping). Both carry the global index and
 // the hash, so a receiver can deduplicate (delivery is at least once) and check against the ledger.
-// Payloads are already masked: they are written exactly as the ledger holds them.
+// Payloads are already masked: they are written exactly as the ledger holds them, and only when they
+// are what the ledger holds (their text hashes to the payload hash); otherwise null, and flagged why.
 import type { RawEventRow } from '../core/ports.js';
 import { ecsClassification } from './ecs-classification.js';
+import { payloadStanding } from './payload-standing.js';
 
 export const SIEM_FORMATS = ['vigil', 'ecs'] as const;
 export type SiemFormat = (typeof SIEM_FORMATS)[number];
@@ -13,8 +15,16 @@ export const ECS_VERSION = '8.11.0';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The event as the ledger records it. A purged payload is null and flagged. */
+/** The flag a document carries for each reason it has no payload. */
+const NO_PAYLOAD_FLAG = {
+  purged: 'payload_purged',
+  missing: 'payload_missing',
+  altered: 'payload_altered',
+} as const;
+
+/** The event as the ledger records it. A payload that is not there is null, flagged with why. */
 export function vigilDocument(row: RawEventRow): Record<string, Json> {
+  const standing = payloadStanding(row);
   return {
     index: row.index,
     hash: row.hash,
@@ -26,8 +36,8 @@ export function vigilDocument(row: RawEventRow): Record<string, Json> {
     time: row.time,
     connection: row.connection,
     identity: JSON.parse(row.identity) as Json,
-    payload: row.payload === null ? null : (JSON.parse(row.payload) as Json),
-    ...(row.payload === null ? { payload_purged: true } : {}),
+    payload: standing.kind === 'intact' ? (JSON.parse(standing.text) as Json) : null,
+    ...(standing.kind === 'intact' ? {} : { [NO_PAYLOAD_FLAG[standing.kind]]: true }),
   };
 }
 

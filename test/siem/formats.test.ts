@@ -1,8 +1,9 @@
-// The vigil and ECS documents for ledger rows: the ledger's fields exactly, purged payloads
-// flagged, and the ECS categorization of decisions, refusals and results.
+// The vigil and ECS documents for ledger rows: the ledger's fields exactly, payloads that are not
+// there flagged with why, and the ECS categorization of decisions, refusals and results.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RawEventRow } from '../../src/core/ports.js';
+import { sha256Hex } from '../../src/ledger/chain.js';
 import { ecsDocument, formatEvent, vigilDocument } from '../../src/siem/formats.js';
 
 interface EcsDocument {
@@ -14,7 +15,9 @@ interface EcsDocument {
   readonly vigil: unknown;
 }
 
+/** A row as a reader hands it over; the payload hash is that of the payload's text, as recorded. */
 function row(type: string, payload: object | null, index = 7): RawEventRow {
+  const text = payload === null ? null : JSON.stringify(payload);
   return {
     index,
     sessionId: 's_1',
@@ -24,8 +27,8 @@ function row(type: string, payload: object | null, index = 7): RawEventRow {
     connection: 'oa',
     subject: null,
     identity: JSON.stringify({ subject: 'alice', kind: 'user', groups: ['ai-eng', 'sre'], tokenId: 't_9' }),
-    payload: payload === null ? null : JSON.stringify(payload),
-    payloadHash: 'a'.repeat(64),
+    payload: text,
+    payloadHash: text === null ? 'a'.repeat(64) : sha256Hex(text),
     prevHash: 'b'.repeat(64),
     hash: 'c'.repeat(64),
   };
@@ -36,7 +39,7 @@ test('vigil format: the ledger row as recorded; a purged payload is null and fla
     index: 7,
     hash: 'c'.repeat(64),
     prev_hash: 'b'.repeat(64),
-    payload_hash: 'a'.repeat(64),
+    payload_hash: sha256Hex('{"model":"demo"}'),
     session: 's_1',
     seq: 3,
     type: 'llm.request',
@@ -49,7 +52,24 @@ test('vigil format: the ledger row as recorded; a purged payload is null and fla
   assert.equal(purged.payload, null);
   assert.equal(purged.payload_purged, true);
   assert.equal(purged.payload_hash, 'a'.repeat(64));
+  assert.equal(purged.payload_missing, undefined);
   assert.ok(!formatEvent(row('x.y', {}), 'vigil').includes('\n'), 'one line');
+});
+
+test('vigil format: a payload that does not hash to its payload hash is not forwarded, and flagged', () => {
+  // An inline column edited in the database, or the reader's `null` for a replaced object.
+  for (const payload of ['{"model":"forged"}', 'null']) {
+    const altered = vigilDocument({ ...row('llm.request', { model: 'demo' }), payload });
+    assert.equal(altered.payload, null);
+    assert.equal(altered.payload_altered, true);
+    assert.equal(altered.payload_purged, undefined);
+  }
+  // No text and an object reference: the object storage does not hold it (not a purge).
+  const missing = vigilDocument({ ...row('llm.request', null), payloadObject: 'ab/abcdef' });
+  assert.deepEqual(
+    [missing.payload, missing.payload_missing, missing.payload_purged],
+    [null, true, undefined],
+  );
 });
 
 test('ECS: identity, target, sequence and hash; the whole event under vigil', () => {
