@@ -6,7 +6,9 @@
 // recording read. A call with no recorded result is
 // that request's JSON-RPC error with `rerun_no_recorded_answer` in error.data.code, as the gateway
 // reports its own refusals, and goes in the re-run report. Stateless: each POST gets its own SDK
-// server and transport; the matcher, shared by all, is the state.
+// server and transport; the matcher, shared by all, is the state. An answer served with a masked
+// value in it (masked-values.ts) says so as the model side's does: `x-vigil-masked: true` on the
+// HTTP response that carries it, and its recorded position in the report's `masked` (`reads.masked`).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
@@ -21,15 +23,35 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
+import type { LlmResponsePayload } from '../core/llm-payloads.js';
 import type { PayloadMasker } from '../core/ports.js';
+import { holdsMaskedValue } from './masked-values.js';
 import { McpMatcher, type McpUnmatched } from './mcp-matcher.js';
-import { type ReadMethod, type RecordedMcp, RPC_REFUSED, readArguments } from './mcp-recorded.js';
-import type { McpReport } from './report.js';
+import {
+  type ReadMethod,
+  type RecordedMcp,
+  type RecordedOutcome,
+  RPC_REFUSED,
+  readArguments,
+} from './mcp-recorded.js';
+import type { McpReadReport, McpReport } from './report.js';
+
+/** The MCP report with the positions served with masked values (tool calls, and reads on their own). */
+export interface McpEndpointReport extends McpReport {
+  readonly masked: number[];
+  readonly reads: McpReadReport & { readonly masked: number[] };
+}
 
 export interface McpEndpoint {
   /** Serves one HTTP request; the SDK transport reads its body. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
-  report(): McpReport;
+  report(): McpEndpointReport;
+}
+
+/** Whether a recorded answer (a result, or an error's message and data) holds a masking replacement. */
+function outcomeHoldsMaskedValue(outcome: RecordedOutcome): boolean {
+  // The check reads the answer's JSON text; any JSON object will do, whatever the parameter's type says.
+  return holdsMaskedValue(outcome as unknown as LlmResponsePayload);
 }
 
 const isObj = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -45,6 +67,8 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
   const reads = new McpMatcher(recorded.reads);
   const unmatchedReads: McpUnmatched[] = [];
   let answeredReads = 0;
+  const maskedCalls = new Set<number>();
+  const maskedReads = new Set<number>();
   const resources =
     recorded.listings.resources ??
     [...new Set(recorded.reads.filter((r) => r.tool === 'resources/read').map((r) => r.arguments.uri))].map(
@@ -57,8 +81,27 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
     hasReads('resources/read') || recorded.listings.resources !== null || templates !== null;
   const offersPrompts = hasReads('prompts/get') || recorded.listings.prompts !== null;
 
+  /**
+   * The recorded answer, marked when it holds a masked value. The header goes on the HTTP response
+   * that carries the answer: with JSON responses the transport writes its head only once every
+   * answer of the POST is ready, so it is still unsent here.
+   */
+  const served = (
+    call: { readonly position: number; readonly outcome: RecordedOutcome },
+    masked: Set<number>,
+    res: ServerResponse,
+  ): JsonObject => {
+    const outcome = call.outcome;
+    if (outcomeHoldsMaskedValue(outcome)) {
+      masked.add(call.position);
+      if (!res.headersSent) res.setHeader('x-vigil-masked', 'true');
+    }
+    if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
+    return outcome.result;
+  };
+
   /** A read answered from the recording, matched on its masked request as a call is. */
-  const answerRead = (method: ReadMethod, params: JsonObject): JsonObject => {
+  const answerRead = (method: ReadMethod, params: JsonObject, res: ServerResponse): JsonObject => {
     const args = readArguments(method, params);
     const connection = recorded.reads[0]?.connection ?? '';
     const masked = masker.maskPayload(args, connection);
@@ -68,12 +111,10 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
       throw noReadAnswer(result.unmatched);
     }
     answeredReads++;
-    const outcome = result.call.outcome;
-    if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
-    return outcome.result;
+    return served(result.call, maskedReads, res);
   };
 
-  const server = (): Server => {
+  const server = (res: ServerResponse): Server => {
     const capabilities = {
       tools: {},
       ...(offersResources ? { resources: {} } : {}),
@@ -89,13 +130,13 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
         );
       }
       s.setRequestHandler(ReadResourceRequestSchema, async (request) =>
-        answerRead('resources/read', request.params as JsonObject),
+        answerRead('resources/read', request.params as JsonObject, res),
       );
     }
     if (capabilities.prompts) {
       s.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts }) as never);
       s.setRequestHandler(GetPromptRequestSchema, async (request) =>
-        answerRead('prompts/get', request.params as JsonObject),
+        answerRead('prompts/get', request.params as JsonObject, res),
       );
     }
     s.setRequestHandler(ListToolsRequestSchema, async () => ({ tools }));
@@ -109,9 +150,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
         throw noAnswer(result.unmatched);
       }
       answered++;
-      const outcome = result.call.outcome;
-      if (outcome.kind === 'error') throw rpcError(outcome.code, outcome.message, outcome.data);
-      return outcome.result;
+      return served(result.call, maskedCalls, res);
     });
     return s;
   };
@@ -122,7 +161,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
         sessionIdGenerator: undefined,
         enableJsonResponse: true,
       });
-      const s = server();
+      const s = server(res);
       res.on('close', () => {
         void transport.close();
         void s.close();
@@ -138,6 +177,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
       unmatched: [...unmatched],
       unserved: matcher.unserved(),
       unanswerable: [...recorded.unanswerable],
+      masked: [...maskedCalls].sort((a, b) => a - b),
       reads: {
         requests: reads.requests,
         answered: answeredReads,
@@ -145,6 +185,7 @@ export function mcpEndpoint(sessions: string[], recorded: RecordedMcp, masker: P
         unmatched: [...unmatchedReads],
         unserved: reads.unserved(),
         unanswerable: [...recorded.unanswerableReads],
+        masked: [...maskedReads].sort((a, b) => a - b),
       },
     }),
   };
