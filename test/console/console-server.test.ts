@@ -195,7 +195,7 @@ test('GET /api/approvals/stream sends the visible pending approvals as server-se
   const reader = res.body!.getReader();
   const { value } = await reader.read();
   const text = new TextDecoder().decode(value);
-  assert.match(text, /^event: approvals\ndata: \{"approvals":\[\]\}\n\n/);
+  assert.match(text, /^event: approvals\ndata: \{"approvals":\[\],"truncated":false\}\n\n/);
   controller.abort();
   const anonymous = await fetch(`${gateway.url}/api/approvals/stream`);
   assert.equal(anonymous.status, 401);
