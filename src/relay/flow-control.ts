@@ -2,7 +2,8 @@
 // - the target's write buffer is full → the client is not read (its bytes would pile up in Vigil);
 // - the client's write buffer is full → the target is not read;
 // - while a message is judged, the client is still read so that its leaving is noticed at once,
-//   but only up to a read-ahead bound.
+//   but only up to a read-ahead bound;
+// - the target owes answers to too many messages (the protocol's backlog) → the client is not read.
 import type { Socket } from 'node:net';
 
 export interface FlowSockets {
@@ -16,6 +17,7 @@ export class FlowControl {
   readonly #sockets: FlowSockets;
   readonly #readAheadBytes: number;
   #waiting = false;
+  #backlogged = false;
   #upstreamFull = false;
   #clientFull = false;
   #stopped = false;
@@ -33,6 +35,17 @@ export class FlowControl {
 
   get waiting(): boolean {
     return this.#waiting;
+  }
+
+  /** The protocol's backlog of unanswered messages is full: the client is not read until it is not. */
+  set backlogged(backlogged: boolean) {
+    if (this.#backlogged === backlogged) return;
+    this.#backlogged = backlogged;
+    this.update();
+  }
+
+  get backlogged(): boolean {
+    return this.#backlogged;
   }
 
   /** The target's socket refused more: stop reading the client until it drains. */
@@ -61,7 +74,7 @@ export class FlowControl {
   update(): void {
     if (this.#stopped) return;
     const readAheadFull = this.#waiting && this.#sockets.clientBuffered() >= this.#readAheadBytes;
-    if (this.#upstreamFull || readAheadFull) this.#sockets.client.pause();
+    if (this.#upstreamFull || readAheadFull || this.#backlogged) this.#sockets.client.pause();
     else this.#sockets.client.resume();
   }
 

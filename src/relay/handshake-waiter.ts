@@ -5,15 +5,32 @@ import type { Duplex } from 'node:stream';
 import { VigilError } from '../core/errors.js';
 import type { MessageFramer } from './relay-protocol.js';
 
+export interface HandshakeWaiterOptions {
+  /**
+   * Stop reading the socket once this many bytes wait unread in the framer; reading resumes when
+   * the handshake asks for more. For a client's socket: while Vigil authenticates it and logs in
+   * upstream, it reads nothing, and what a client sends meanwhile would otherwise pile up without
+   * bound. The socket stays paused after `detach`: whoever reads it next resumes it (the relay
+   * does, through its flow control). Unbounded when absent.
+   */
+  readonly pauseAboveBytes?: number;
+}
+
 export class HandshakeWaiter<M, F extends MessageFramer<M> = MessageFramer<M>> {
   readonly framer: F;
   readonly #socket: Duplex;
   readonly #phase: string;
+  readonly #pauseAboveBytes: number;
   #wake: (() => void) | null = null;
   #closed: Error | null = null;
+  #paused = false;
   readonly #onData = (chunk: Buffer) => {
     try {
       this.framer.push(chunk);
+      if (this.framer.buffered >= this.#pauseAboveBytes) {
+        this.#paused = true;
+        this.#socket.pause();
+      }
     } finally {
       this.#poke();
     }
@@ -31,10 +48,11 @@ export class HandshakeWaiter<M, F extends MessageFramer<M> = MessageFramer<M>> {
   };
 
   /** `phase` names the exchange in the error a peer that leaves gets ("startup", "the handshake"). */
-  constructor(socket: Duplex, framer: F, phase: string) {
+  constructor(socket: Duplex, framer: F, phase: string, options: HandshakeWaiterOptions = {}) {
     this.#socket = socket;
     this.framer = framer;
     this.#phase = phase;
+    this.#pauseAboveBytes = options.pauseAboveBytes ?? Number.POSITIVE_INFINITY;
     socket.on('data', this.#onData);
     socket.on('end', this.#onEnd);
     socket.on('close', this.#onEnd);
@@ -53,6 +71,11 @@ export class HandshakeWaiter<M, F extends MessageFramer<M> = MessageFramer<M>> {
       const value = poll(this.framer);
       if (value !== null) return value;
       if (this.#closed) throw this.#closed;
+      // More bytes are needed: read on (a framer refuses a message over its limit by its header).
+      if (this.#paused) {
+        this.#paused = false;
+        this.#socket.resume();
+      }
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
       });

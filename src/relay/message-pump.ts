@@ -10,6 +10,8 @@ export interface PumpSteps<M> {
   flush(): void;
   /** The flow of client bytes changes with whether a message is pending. */
   setWaiting(waiting: boolean): void;
+  /** True when no more messages may be taken until the target answers (the client is paused). */
+  backlogged(): boolean;
   isClosed(): boolean;
   /** A message could not be framed or handled: the connection cannot go on. */
   failed(err: unknown): void;
@@ -30,6 +32,7 @@ export class MessagePump<M> {
     this.#running = true;
     try {
       for (;;) {
+        if (steps.backlogged()) break;
         const message = steps.framer.next();
         if (message === null) break;
         const pending = steps.handle(message);

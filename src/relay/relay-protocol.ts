@@ -45,6 +45,14 @@ export interface RelayProtocol<M> {
   stopUpstream(): Promise<void>;
   /** Called once when the connection closes: release waiters and whatever was kept for it. */
   onClosed?(): void;
+  /**
+   * Whether the target owes answers to so many forwarded messages that the client must not be read
+   * until it catches up. Each forwarded message costs the protocol a little bookkeeping until its
+   * answer comes; a client that pipelines tiny messages (a Sync, a ping) without reading would
+   * otherwise turn the megabytes socket buffers hold into hundreds of megabytes of it. Checked
+   * before each message is taken, and again after each read of the target. Absent: no bound.
+   */
+  backlogFull?(): boolean;
 }
 
 /** The last bytes a client receives, in the protocol's own wire format. */

@@ -64,6 +64,10 @@ export class WriteAheadRelay<M> implements Relay {
       setWaiting: (waiting) => {
         this.#flow.waiting = waiting;
       },
+      backlogged: () => {
+        this.#flow.backlogged = this.#protocol.backlogFull?.() ?? false;
+        return this.#flow.backlogged;
+      },
       isClosed: () => this.#closed,
       failed: (err) => this.fail(toVigilError(err, 'protocol_violation')),
     });
@@ -98,7 +102,13 @@ export class WriteAheadRelay<M> implements Relay {
   }
 
   readonly #fromUpstream = (chunk: Buffer) => {
-    if (!this.#closed) this.#protocol.onUpstreamData(chunk);
+    if (this.#closed) return;
+    this.#protocol.onUpstreamData(chunk);
+    // Answers came: a client held back by the backlog may be read again.
+    if (this.#flow.backlogged && !this.#protocol.backlogFull?.()) {
+      this.#flow.backlogged = false;
+      void this.#pump.run();
+    }
   };
 
   readonly #upstreamGone = () => this.close('closed');

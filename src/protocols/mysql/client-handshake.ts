@@ -11,6 +11,7 @@ import { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import { DEFAULT_READ_AHEAD_BYTES } from '../../relay/index.js';
 import { newNonce, type RsaKeyPair, rsaDecryptPassword } from './auth-crypto.js';
 import type { MysqlConnectionConfig } from './config.js';
 import type { ConnectionIds } from './connection-ids.js';
@@ -55,6 +56,11 @@ export interface MysqlConnectionContext {
 
 const HANDSHAKE_MAX_BYTES = 64 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 30_000;
+/**
+ * While Vigil admits the client and logs in upstream it reads none of the client's commands; what
+ * the client pipelines meanwhile is kept up to the relay's read-ahead, then the socket is paused.
+ */
+const CLIENT_READ_AHEAD = { pauseAboveBytes: DEFAULT_READ_AHEAD_BYTES };
 
 export function isLoopback(address: string | undefined): boolean {
   if (!address) return false;
@@ -65,7 +71,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
   raw.setNoDelay(true);
   let socket: Socket | TLSSocket = raw;
   const framer = new ClientPacketFramer(HANDSHAKE_MAX_BYTES);
-  let waiter = new PacketWaiter(socket, framer);
+  let waiter = new PacketWaiter(socket, framer, CLIENT_READ_AHEAD);
   let seq = 0;
   const fail = (err: VigilError) => {
     waiter.detach();
@@ -128,7 +134,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
           waiter.detach();
           socket = await upgrade(raw, ctx.secureContext!, framer.drain());
           tls = true;
-          waiter = new PacketWaiter(socket, framer);
+          waiter = new PacketWaiter(socket, framer, CLIENT_READ_AHEAD);
           r = parseHandshakeResponse((await next()).payload);
           if (r.sslRequest) throw new VigilError('protocol_violation', 'a second SSL request');
         }

@@ -23,11 +23,11 @@ import {
   statementIdOf,
   textOf,
 } from './command-messages.js';
-import type { ConnectionIds } from './connection-ids.js';
 import { COM } from './constants.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
+import type { ProxyOptions } from './proxy-options.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { readOnlyTextRefusal } from './read-only-texts.js';
 import { type Expectation, ResponseTracker } from './response-tracker.js';
@@ -41,7 +41,6 @@ import { type Classification, classifyMysql, KILL_KIND } from './sql-classifier.
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
 import { unjudgeable } from './unjudgeable.js';
-import type { ServerDialect } from './version-comments.js';
 import { isPolicyRefusal, MYSQL_FAREWELLS, vigilErrPacket } from './wire-errors.js';
 
 /** A statement Vigil runs on the session itself, its answer kept from the client. */
@@ -49,25 +48,6 @@ type OwnStatement = Extract<Expectation, { kind: 'own' }>;
 
 /** The keyword LOAD DATA LOCAL needs, in any case. */
 const LOCAL_KEYWORD = /local/i;
-
-export interface ProxyOptions {
-  readonly recordRows: number;
-  readonly allowUnknownStatements: boolean;
-  readonly allowLocalInfile: boolean;
-  readonly deprecateEof: boolean;
-  readonly extendedMetadata: boolean;
-  readonly database: string | null;
-  /** A read-only connection: its upstream session is kept read-only (session-checks.ts). */
-  readonly readOnly: boolean;
-  /** The upstream as its greeting names it: which version-gated comments it runs. */
-  readonly server: ServerDialect | null;
-  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
-  /** Ends what the server runs for this connection (a cut must commit nothing more). */
-  readonly stopUpstream: () => Promise<void>;
-  /** The live connections a KILL from this one may reach (connection-ids.ts). */
-  readonly kills: Pick<ConnectionIds, 'find'>;
-  readonly onClosed: () => void;
-}
 
 export class MysqlProxy {
   readonly #relay: WriteAheadRelay<LogicalPacket>;
@@ -107,6 +87,7 @@ export class MysqlProxy {
         framer,
         onClientMessage: (p) => this.#onClientPacket(p),
         onUpstreamData: (chunk) => this.#fromUpstream(chunk),
+        backlogFull: () => this.#tracker.backlogFull,
         farewells: MYSQL_FAREWELLS,
         stopUpstream: options.stopUpstream,
         onClosed: () => {
@@ -159,7 +140,7 @@ export class MysqlProxy {
       case COM.STMT_RESET: {
         const id = statementIdOf(p.payload);
         return this.#afterPrepares(() =>
-          this.#forward(p, { kind: 'ok', onOk: () => this.#statements.get(id)?.longData.clear() }),
+          this.#forward(p, { kind: 'ok', onOk: () => this.#statements.dropLongDataOf(id) }),
         );
       }
       case COM.INIT_DB: {
@@ -350,7 +331,7 @@ export class MysqlProxy {
     const recordedMessage = await this.#submitted(payload, () => actionDigest([stmt.text, p.payload]), reply);
     if (recordedMessage === null) return;
     if (execution.sentTypes) stmt.types = execution.sentTypes;
-    stmt.longData.clear();
+    this.#statements.dropLongData(stmt);
     this.#forward(p, { kind: 'results', binary: true, started: performance.now(), recordedMessage });
     this.#keepReadOnly();
   }

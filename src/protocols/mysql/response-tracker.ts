@@ -22,6 +22,13 @@ import {
   parseTextRow,
 } from './result-messages.js';
 
+/**
+ * Commands the server owes answers to before Vigil stops reading the client. Each costs an entry
+ * here until answered; the server answers each command as it finishes it, so the backlog drains
+ * while the server works.
+ */
+export const MAX_UNANSWERED_COMMANDS = 10_000;
+
 export type Expectation =
   | {
       readonly kind: 'results';
@@ -71,6 +78,13 @@ type Phase = 'first' | 'columns' | 'rows' | 'infile' | 'prepParams' | 'prepColum
 export class ResponseTracker {
   readonly #deps: TrackerDeps;
   readonly #queue: Expectation[] = [];
+  /**
+   * PREPAREs, and commands that may ask for a local file, in the queue: counted as they enter and
+   * leave, since they are asked about before every client packet, and a scan of a queue a
+   * pipelining client filled was quadratic (100,000 pipelined pings stalled the gateway for minutes).
+   */
+  #queuedPrepares = 0;
+  #queuedFileAskers = 0;
   #phase: Phase = 'first';
   #remaining = 0;
   #eofPending = false;
@@ -88,13 +102,21 @@ export class ResponseTracker {
     this.#deps = deps;
   }
 
+  /**
+   * Whether the client must wait for the server's answers before more of its packets are taken (the
+   * relay's backlog). Never while the server reads a LOCAL INFILE's content from the client.
+   */
+  get backlogFull(): boolean {
+    return this.#queue.length >= MAX_UNANSWERED_COMMANDS && !this.infileActive;
+  }
+
   /** Whether the client is sending a LOCAL INFILE's content (packets that are not commands). */
   get infileActive(): boolean {
     return this.#infile !== null && this.#phase === 'infile';
   }
 
   get pendingPrepares(): number {
-    return this.#queue.filter((e) => e.kind === 'prepare').length;
+    return this.#queuedPrepares;
   }
 
   /** Resolves once no PREPARE waits for the server's answer. */
@@ -108,7 +130,7 @@ export class ResponseTracker {
    * the client sends now is a command only once it no longer can (or file content once it has).
    */
   get fileRequestPossible(): boolean {
-    return this.#phase !== 'infile' && this.#queue.some((e) => e.kind === 'results' && e.mayAskFile === true);
+    return this.#phase !== 'infile' && this.#queuedFileAskers > 0;
   }
 
   /** Resolves at the next answer that ends or the next file request. */
@@ -118,6 +140,7 @@ export class ResponseTracker {
 
   expect(e: Expectation): void {
     this.#queue.push(e);
+    this.#count(e, 1);
     if (this.#queue.length === 1) this.#flushRefusals();
   }
 
@@ -136,6 +159,8 @@ export class ResponseTracker {
   /** Releases waiters when the connection closes. */
   abandon(): void {
     this.#queue.length = 0;
+    this.#queuedPrepares = 0;
+    this.#queuedFileAskers = 0;
     for (const w of this.#settledWaiters.splice(0)) w();
     for (const w of this.#fileWaiters.splice(0)) w();
   }
@@ -344,6 +369,7 @@ export class ResponseTracker {
 
   #done(): void {
     const finished = this.#queue.shift();
+    if (finished) this.#count(finished, -1);
     this.#phase = 'first';
     this.#statementIndex = 0;
     this.#rowCount = 0;
@@ -355,6 +381,11 @@ export class ResponseTracker {
     }
     for (const w of this.#fileWaiters.splice(0)) w();
     this.#flushRefusals();
+  }
+
+  #count(e: Expectation, delta: 1 | -1): void {
+    if (e.kind === 'prepare') this.#queuedPrepares += delta;
+    else if (e.kind === 'results' && e.mayAskFile === true) this.#queuedFileAskers += delta;
   }
 
   /** Vigil's refusals at the head of the queue owe the server nothing: they go out now. */

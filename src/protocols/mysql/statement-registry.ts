@@ -25,6 +25,14 @@ export interface LongData {
   kept: Buffer[] | null;
 }
 
+/**
+ * Long data kept to be recorded as values, across all of a session's statements. Each parameter
+ * keeps up to RECORDED_VALUE_BYTES, but a statement may have 65,535 parameters and a session
+ * thousands of statements: until 5 December a client could make Vigil hold 64 KiB for each (4 GiB
+ * for one statement). Past this, a parameter's long data is recorded by size and SHA-256.
+ */
+export const KEPT_LONG_DATA_BYTES = 1024 * 1024;
+
 /** MariaDB: an EXECUTE of statement id 0xFFFFFFFF runs the statement prepared last. */
 export const LAST_PREPARED = 0xffff_ffff;
 
@@ -32,6 +40,8 @@ export class StatementRegistry {
   readonly #statements = new Map<number, PreparedStatement>();
   /** The id of the last PREPARE the server answered; null when that PREPARE failed. */
   #last: number | null = null;
+  /** Bytes in the `kept` lists of every statement's long data. */
+  #keptBytes = 0;
 
   confirmPrepared(id: number, text: string, classification: Classification, params: number): void {
     this.#statements.set(id, { id, text, classification, params, types: null, longData: new Map() });
@@ -49,6 +59,8 @@ export class StatementRegistry {
   /** A close of the "last prepared" id closes that statement on the server, as an EXECUTE of it runs it. */
   close(id: number): void {
     const closed = this.#resolve(id);
+    const statement = this.#statements.get(closed);
+    if (statement) this.dropLongData(statement);
     this.#statements.delete(closed);
     if (closed === this.#last) this.#last = null;
   }
@@ -60,6 +72,23 @@ export class StatementRegistry {
   clear(): void {
     this.#statements.clear();
     this.#last = null;
+    this.#keptBytes = 0;
+  }
+
+  /** The long data was used by an EXECUTE or reset by the server: gone. */
+  dropLongData(statement: PreparedStatement): void {
+    for (const entry of statement.longData.values()) if (entry.kept) this.#keptBytes -= entry.bytes;
+    statement.longData.clear();
+  }
+
+  dropLongDataOf(id: number): void {
+    const statement = this.get(id);
+    if (statement) this.dropLongData(statement);
+  }
+
+  /** Bytes of long data kept to be recorded as values (bounded by KEPT_LONG_DATA_BYTES). */
+  get keptBytes(): number {
+    return this.#keptBytes;
   }
 
   addLongData(statement: PreparedStatement, param: number, data: Buffer): void {
@@ -68,10 +97,20 @@ export class StatementRegistry {
       entry = { bytes: 0, hash: createHash('sha256'), kept: [] };
       statement.longData.set(param, entry);
     }
+    if (!entry.kept) {
+      // Recorded by size and hash already.
+    } else if (
+      entry.bytes + data.length <= RECORDED_VALUE_BYTES &&
+      this.#keptBytes + data.length <= KEPT_LONG_DATA_BYTES
+    ) {
+      entry.kept.push(Buffer.from(data));
+      this.#keptBytes += data.length;
+    } else {
+      this.#keptBytes -= entry.bytes;
+      entry.kept = null;
+    }
     entry.bytes += data.length;
     entry.hash.update(data);
-    if (entry.kept && entry.bytes <= RECORDED_VALUE_BYTES) entry.kept.push(Buffer.from(data));
-    else entry.kept = null;
   }
 }
 

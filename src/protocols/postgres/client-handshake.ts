@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
+import { DEFAULT_READ_AHEAD_BYTES } from '../../relay/index.js';
 import { type CancelKeys, cancelUpstream } from './cancel-keys.js';
 import type { PostgresConnectionConfig } from './config.js';
 import { FrameReader } from './frame-reader.js';
@@ -28,6 +29,7 @@ import {
   AUTH,
   authenticationRequest,
   backendKeyData,
+  negotiateProtocolVersion,
   parameterStatus,
   query,
   readyForQuery,
@@ -49,6 +51,11 @@ export interface PostgresConnectionContext {
 /** PostgreSQL caps startup packets at 10,000 bytes; so does Vigil. */
 const MAX_STARTUP_BYTES = 10_000;
 const STARTUP_TIMEOUT_MS = 30_000;
+/**
+ * While Vigil admits the client and logs in upstream it reads none of the client's messages; what
+ * the client pipelines meanwhile is kept up to the relay's read-ahead, then the socket is paused.
+ */
+const CLIENT_READ_AHEAD = { pauseAboveBytes: DEFAULT_READ_AHEAD_BYTES };
 
 /** Startup parameters passed on to the upstream. `options` and `replication` are not: they could change the role or bypass guardrails. */
 const FORWARDED_PARAMS = [
@@ -74,7 +81,7 @@ export function upstreamTarget(ctx: PostgresConnectionContext): UpstreamTarget {
 export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext): Promise<void> {
   raw.setNoDelay(true);
   let socket: Socket | TLSSocket = raw;
-  let waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true));
+  let waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true), CLIENT_READ_AHEAD);
   let tls = false;
   const fail = (err: VigilError) => {
     waiter.detach();
@@ -84,13 +91,13 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
   socket.on('error', () => socket.destroy());
 
   // 1. Startup packets until the StartupMessage itself.
-  let params: Readonly<Record<string, string>>;
+  let startup: { readonly version: number; readonly params: Readonly<Record<string, string>> };
   try {
-    params = await withTimeout(
+    startup = await withTimeout(
       (async () => {
         for (;;) {
           const packet = parseStartupPacket((await waiter.next()).body);
-          if (packet.kind === 'startup') return packet.params;
+          if (packet.kind === 'startup') return packet;
           if (packet.kind === 'cancel') {
             ctx.cancelKeys.cancel(packet.pid, packet.secret);
             throw new VigilError('protocol_violation', 'cancel request handled');
@@ -105,7 +112,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
           socket.write('S');
           socket = await upgrade(raw, ctx.secureContext);
           tls = true;
-          waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true));
+          waiter = new FrameWaiter(socket, new FrameReader(MAX_STARTUP_BYTES, true), CLIENT_READ_AHEAD);
         }
       })(),
       STARTUP_TIMEOUT_MS,
@@ -119,6 +126,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     } else fail(error);
     return;
   }
+  const params = startup.params;
   if (params.replication !== undefined && params.replication !== 'false') {
     return fail(
       new VigilError('protocol_violation', 'replication connections are not supported through Vigil'),
@@ -135,14 +143,24 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     );
   }
 
-  // 2. The password is the Vigil token.
+  // 2. The password is the Vigil token. A client that asked for a newer protocol (3.2) or for
+  // protocol options is told first that this is 3.0 without them, as PostgreSQL tells it, so it
+  // does not go on assuming what was never agreed.
   waiter.reader.untyped = false;
+  const protocolOptions = Object.keys(params).filter((name) => name.startsWith('_pq_.'));
+  if ((startup.version & 0xffff) !== 0 || protocolOptions.length > 0)
+    socket.write(negotiateProtocolVersion(protocolOptions));
   socket.write(authenticationRequest(AUTH.cleartext));
+  // The session state the client's startup parameters give the server (a search_path decides
+  // which table a name reads) is no SQL statement Vigil judges: it is recorded with the session.
+  const forwarded: Record<string, string> = {};
+  for (const name of FORWARDED_PARAMS) if (params[name] !== undefined) forwarded[name] = params[name]!;
   const facts = {
     client: raw.remoteAddress ?? null,
     user: params.user ?? null,
     database: params.database ?? null,
     application_name: params.application_name ?? null,
+    startup_parameters: forwarded,
     tls,
   };
   let session: ModuleSession;
@@ -174,8 +192,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
 
   // 4. The upstream, with the injected credential.
   const target = upstreamTarget(ctx);
-  const upstreamParams: Record<string, string> = {};
-  for (const name of FORWARDED_PARAMS) if (params[name] !== undefined) upstreamParams[name] = params[name]!;
+  const upstreamParams: Record<string, string> = { ...forwarded };
   // Pinned: a client that names no encoding reads UTF-8 too (the server reports it in ParameterStatus).
   upstreamParams.client_encoding ??= 'UTF8';
   upstreamParams.user = target.user ?? params.user ?? 'postgres';

@@ -68,6 +68,28 @@ export class FrameReader {
     return { code: this.untyped ? '' : String.fromCharCode(buf[0]!), body: raw.subarray(header), raw };
   }
 
+  /**
+   * The type and whole size (header included) of the next typed frame, once its header has
+   * arrived; nothing is taken. For passing a large frame on as it arrives (`takeUpTo`).
+   */
+  peekHeader(): { readonly code: string; readonly total: number } | null {
+    if (this.untyped || this.#size < 5) return null;
+    if (this.#parts[0]!.length < 5) this.#join();
+    const first = this.#parts[0]!;
+    return { code: String.fromCharCode(first[0]!), total: first.readUInt32BE(1) + 1 };
+  }
+
+  /** Up to `max` received bytes, unframed (the rest of a frame passed on as it arrives), or null when none. */
+  takeUpTo(max: number): Buffer | null {
+    if (this.#size === 0 || max <= 0) return null;
+    const first = this.#parts[0]!;
+    const n = Math.min(max, first.length);
+    if (n === first.length) this.#parts.shift();
+    else this.#parts[0] = first.subarray(n);
+    this.#size -= n;
+    return first.subarray(0, n);
+  }
+
   /** One unframed byte (the answer to an SSLRequest), or null when none has arrived. */
   takeByte(): number | null {
     if (this.#size === 0) return null;

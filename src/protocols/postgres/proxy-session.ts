@@ -31,6 +31,7 @@ import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { mayStartCopyIn } from './copy-in.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
+import type { ProxyDeps } from './proxy-deps.js';
 import {
   executePayload,
   fastPathPayload,
@@ -45,7 +46,7 @@ import {
 } from './query-payloads.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { ServerView } from './server-view.js';
-import { type SqlClassifier, UNKNOWN_STATEMENT } from './sql-classifier.js';
+import { UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { UpstreamFollower } from './upstream-follower.js';
@@ -56,23 +57,6 @@ import {
   vigilErrorResponse,
 } from './wire-errors.js';
 import { flush, parse, query } from './wire-writer.js';
-
-export interface ProxyDeps {
-  readonly classifier: SqlClassifier;
-  readonly recordRows: number;
-  /** Execute statements whose text Vigil cannot be certain of (judged as UNKNOWN) instead of refusing them. */
-  readonly allowUnknownStatements: boolean;
-  /** A read-only connection: the server's read-only default must stay on (read-only-settings.ts). */
-  readonly readOnly: boolean;
-  readonly logger: { warn(obj: object, msg: string): void };
-  /** Stops whatever the server is running for this connection (a cut must commit nothing more). */
-  readonly stopUpstream: () => Promise<void>;
-  /**
-   * Takes the server connection when the client says goodbye on a quiet connection (upstream reuse,
-   * upstream-pool.ts). Absent: the goodbye is passed on and the server connection ends.
-   */
-  readonly keepUpstream?: (upstream: Socket) => void;
-}
 
 /** Text the server must reject (a syntax error, before any name is stored): carries Vigil's refusals. */
 const REFUSAL_SQL = 'vigil refused the statement';
@@ -128,6 +112,7 @@ export class PostgresProxy {
         framer: clientReader,
         onClientMessage: (frame) => this.#onClientFrame(frame),
         onUpstreamData: (chunk) => this.#upstream.push(chunk),
+        backlogFull: () => this.#tracker.backlogFull,
         farewells: POSTGRES_FAREWELLS,
         stopUpstream: deps.stopUpstream,
         onClosed: () => {

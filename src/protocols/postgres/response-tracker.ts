@@ -17,10 +17,21 @@ import {
   parseRowDescription,
   rowCountFromTag,
 } from './backend-messages.js';
+import { unrecordedMessage } from './clipped-error.js';
 import { CopyInFollower } from './copy-in.js';
 import type { Frame } from './frame-reader.js';
+import { RECORDED_VALUE_BYTES, recordedValue } from './recorded-value.js';
 import { SettingReports } from './setting-reports.js';
 import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
+
+/**
+ * Forwarded messages the server may owe answers to before Vigil stops reading the client (the
+ * relay's backlog). Each costs an entry here until answered; a client pipelining Syncs without
+ * reading its answers held about 3 million of them (380 MB) in what socket buffers let through.
+ * The server holds back at most 8 KiB of answers of at least 5 bytes (it flushes when its buffer
+ * fills, and at once on an error), so a backlog this large always drains while the server works.
+ */
+export const MAX_UNANSWERED_MESSAGES = 10_000;
 
 export interface Execution {
   readonly started: number;
@@ -120,6 +131,11 @@ export class ResponseTracker {
 
   get pending(): number {
     return this.#expected.length;
+  }
+
+  /** Whether the client must wait for the server's answers before more of its messages are taken. */
+  get backlogFull(): boolean {
+    return this.#expected.length >= MAX_UNANSWERED_MESSAGES;
   }
 
   /** Parse, Bind or Close messages forwarded whose outcome the server has not reported yet. */
@@ -318,6 +334,18 @@ export class ResponseTracker {
     return this.#progress;
   }
 
+  /**
+   * A DataRow too large to hold, passed on to the client as it arrives (upstream-follower.ts): it
+   * counts, and a placeholder stands in the record for its values.
+   */
+  streamedRow(bytes: number): void {
+    const head = this.#expected[0];
+    if (!head || (head.kind !== 'query' && head.kind !== 'execute')) return;
+    const p = this.#current(head.exec);
+    p.rowCount++;
+    if (p.rows.length < this.#recordRows) p.rows.push([`<row of ${bytes} bytes not recorded>`]);
+  }
+
   #row(exec: Execution, body: Buffer): void {
     const p = this.#current(exec);
     p.rowCount++;
@@ -327,7 +355,7 @@ export class ResponseTracker {
       parseDataRow(body).map((v, i) => {
         if (v === null) return null;
         const binary = (formats.length === 1 ? formats[0] : formats[i]) === 1 || p.columns?.[i]?.format === 1;
-        return binary ? `\\x${v.toString('hex')}` : v.toString('utf8');
+        return recordedValue(v, binary);
       }),
     );
   }
@@ -362,5 +390,8 @@ export class ResponseTracker {
 
 /** What of a server's error message about `exec` goes into its db.result. */
 function recorded(exec: Execution, message: string): string {
-  return exec.recordedMessage ? exec.recordedMessage(message) : message;
+  // A server error can quote a value whole: one over the bound is not put into the ledger.
+  const kept =
+    message.length > RECORDED_VALUE_BYTES ? unrecordedMessage(Buffer.byteLength(message)) : message;
+  return exec.recordedMessage ? exec.recordedMessage(kept) : kept;
 }

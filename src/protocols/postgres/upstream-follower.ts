@@ -6,6 +6,7 @@
 import { toVigilError } from '../../core/errors.js';
 import type { Relay } from '../../relay/index.js';
 import { parseParameterStatus } from './backend-messages.js';
+import { clippedErrorBody, ERROR_HEAD_BYTES } from './clipped-error.js';
 import type { FrameReader } from './frame-reader.js';
 import { checkServerReport } from './read-only-settings.js';
 import type { ResponseTracker } from './response-tracker.js';
@@ -13,12 +14,28 @@ import type { ResponseTracker } from './response-tracker.js';
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
 
+/**
+ * A row, a COPY TO STDOUT row or a notice larger than this is passed on to the client as its bytes
+ * arrive instead of being held whole: `SELECT repeat('x', 500000000)` would otherwise cost Vigil
+ * 500 MB per connection, and the client's flow control could not hold the server back (nothing
+ * is written to the client until the message is complete). The tracker counts such a row and
+ * records a placeholder in its place. Of an ErrorResponse this large, which Vigil must read (its
+ * SQLSTATE) and may replace with its own, only the head is read (clipped-error.ts); the rest is
+ * passed on as it arrives, or dropped with the server's error.
+ */
+export const STREAM_ABOVE_BYTES = 1024 * 1024;
+const STREAMED_CODES = new Set(['D', 'd', 'N']);
+
 export class UpstreamFollower {
   readonly #reader: FrameReader;
   readonly #tracker: ResponseTracker;
   readonly #relay: Relay;
   readonly #readOnly: boolean;
   readonly #logger: { warn(obj: object, msg: string): void };
+  /** Bytes of a streamed message still to pass on as they arrive. */
+  #passThrough = 0;
+  /** Bytes of a large server error Vigil replaced, still to drop as they arrive. */
+  #discard = 0;
 
   constructor(
     reader: FrameReader,
@@ -36,7 +53,7 @@ export class UpstreamFollower {
 
   /** Bytes of a message the server has begun and not finished. */
   get buffered(): number {
-    return this.#reader.buffered;
+    return this.#reader.buffered + this.#passThrough + this.#discard;
   }
 
   push(chunk: Buffer): void {
@@ -45,6 +62,48 @@ export class UpstreamFollower {
     const out: Buffer[] = [];
     try {
       for (;;) {
+        if (this.#passThrough > 0) {
+          const part = this.#reader.takeUpTo(this.#passThrough);
+          if (!part) break;
+          this.#passThrough -= part.length;
+          out.push(part);
+          continue;
+        }
+        if (this.#discard > 0) {
+          const part = this.#reader.takeUpTo(this.#discard);
+          if (!part) break;
+          this.#discard -= part.length;
+          continue;
+        }
+        const header = this.#reader.peekHeader();
+        if (
+          header?.code === 'E' &&
+          header.total > STREAM_ABOVE_BYTES &&
+          header.total <= UPSTREAM_MAX_MESSAGE
+        ) {
+          if (this.#reader.buffered < ERROR_HEAD_BYTES) break;
+          const head = this.#take(ERROR_HEAD_BYTES);
+          const answer = this.#tracker.observe({
+            code: 'E',
+            body: clippedErrorBody(head, header.total),
+            raw: head,
+          });
+          out.push(answer);
+          // The server's error goes on as it arrives; one Vigil replaced is dropped.
+          if (answer === head) this.#passThrough = header.total - head.length;
+          else this.#discard = header.total - head.length;
+          continue;
+        }
+        if (
+          header &&
+          STREAMED_CODES.has(header.code) &&
+          header.total > STREAM_ABOVE_BYTES &&
+          header.total <= UPSTREAM_MAX_MESSAGE
+        ) {
+          if (header.code === 'D') this.#tracker.streamedRow(header.total);
+          this.#passThrough = header.total;
+          continue;
+        }
         const frame = this.#reader.next();
         if (!frame) break;
         if (frame.code === 'S') {
@@ -66,5 +125,16 @@ export class UpstreamFollower {
       return;
     }
     if (out.length > 0) this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  /** Exactly `n` received bytes (there must be that many). */
+  #take(n: number): Buffer {
+    const parts: Buffer[] = [];
+    for (let left = n; left > 0; ) {
+      const part = this.#reader.takeUpTo(left)!;
+      parts.push(part);
+      left -= part.length;
+    }
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
 }

@@ -34,6 +34,14 @@ export function backendKeyData(pid: number, secret: Buffer): Buffer {
   return message('K', int32(pid), secret);
 }
 
+/**
+ * NegotiateProtocolVersion: the client asked for a newer minor version, or for protocol options
+ * (`_pq_.name`); Vigil speaks 3.0 and knows none of them.
+ */
+export function negotiateProtocolVersion(options: readonly string[]): Buffer {
+  return message('v', int32(0x0003_0000), int32(options.length), ...options.map(cstring));
+}
+
 export function parameterStatus(name: string, value: string): Buffer {
   return message('S', cstring(name), cstring(value));
 }

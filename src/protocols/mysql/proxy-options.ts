@@ -1,0 +1,23 @@
+// What a running MySQL connection (proxy-session.ts) is given by its handshake: the connection's
+// settings, what the client and server agreed on, and the means to stop the server's work.
+import type { ConnectionIds } from './connection-ids.js';
+import type { ServerDialect } from './version-comments.js';
+
+export interface ProxyOptions {
+  readonly recordRows: number;
+  readonly allowUnknownStatements: boolean;
+  readonly allowLocalInfile: boolean;
+  readonly deprecateEof: boolean;
+  readonly extendedMetadata: boolean;
+  readonly database: string | null;
+  /** A read-only connection: its upstream session is kept read-only (session-checks.ts). */
+  readonly readOnly: boolean;
+  /** The upstream as its greeting names it: which version-gated comments it runs. */
+  readonly server: ServerDialect | null;
+  readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** Ends what the server runs for this connection (a cut must commit nothing more). */
+  readonly stopUpstream: () => Promise<void>;
+  /** The live connections a KILL from this one may reach (connection-ids.ts). */
+  readonly kills: Pick<ConnectionIds, 'find'>;
+  readonly onClosed: () => void;
+}
