@@ -212,7 +212,7 @@ Try it:
 MCP tools (connection "tools": a demo server with file and math tools; see docs/mcp.md):
   any MCP client at ${url}/c/tools/mcp with "Authorization: Bearer ${DEMO_TOKENS.alice}",
   or a stdio client running: VIGIL_TOKEN=${DEMO_TOKENS.alice} npx vigil mcp-bridge tools --gateway ${url}
-  npx vigil mcp tools           # the pinned tool definitions
+  npx vigil mcp tools --connection tools   # the pinned tool definitions
 
 ${withPostgres ? POSTGRES_HINT : ''}${sshListen ? sshHint(sshListen) : ''}Demo identities: alice (token ${DEMO_TOKENS.alice}, admin) and bob (token ${DEMO_TOKENS.bob}, user; not allowed on
 "anthropic" unless alice approves: VIGIL_TOKEN=${DEMO_TOKENS.bob} npx vigil request-access anthropic --reason "...").
