@@ -144,6 +144,10 @@ export const ERROR_CODES = {
     status: 503,
     summary: 'The event could not be recorded, so the request was not forwarded.',
   },
+  listen_in_use: {
+    status: 500,
+    summary: 'An address Vigil was to listen on is in use by another process.',
+  },
   store_unavailable: {
     status: 503,
     summary: "The store's database could not be reached, or its schema could not be migrated.",

@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { toVigilError, VigilError } from '../../core/errors.js';
 import {
   DEMO_PG_PASSWORD_ENV,
   DEMO_SSH_KEY_ENV,
@@ -31,47 +32,56 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .action(async (opts: { listen?: string; postgres?: boolean; ssh?: boolean }) => {
       const globals = program.opts<{ config?: string; data?: string }>();
       const stops: (() => Promise<void>)[] = [];
-      if (locateConfig(globals)) {
-        const gateway = await startGateway(loadCliConfig(globals), { listen: opts.listen });
-        stops.push(() => gateway.close());
-        const release = keepServingOnUnhandledRejection(gateway.logger);
-        stops.push(async () => release());
-        console.log(`Vigil is running on ${gateway.url}`);
-      } else {
-        const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
-        stops.push(() => model.close());
-        // The demo MCP tool server: its file tools work in a scratch directory of their own.
-        const toolsRoot = join(tmpdir(), 'vigil-demo-files');
-        mkdirSync(toolsRoot, { recursive: true });
-        writeFileSync(join(toolsRoot, 'README.txt'), 'Files the demo MCP tools may read and write.\n');
-        // Loaded only for the demo: the MCP SDK takes a while to load, and every other command would pay for it.
-        const { startDemoToolsHttp } = await import('../../demo/mcp-tools/server.js');
-        const tools = await startDemoToolsHttp({ root: toolsRoot, token: demoToolsKey() });
-        stops.push(() => tools.close());
-        const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
-        if (postgres) {
-          process.env[DEMO_PG_PASSWORD_ENV] = postgres.password;
-          stops.push(() => postgres.close());
+      try {
+        if (locateConfig(globals)) {
+          const gateway = await startGateway(loadCliConfig(globals), { listen: opts.listen });
+          stops.push(() => gateway.close());
+          const release = keepServingOnUnhandledRejection(gateway.logger);
+          stops.push(async () => release());
+          console.log(`Vigil is running on ${gateway.url}`);
+        } else {
+          const model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: demoUpstreamKey() });
+          stops.push(() => model.close());
+          // The demo MCP tool server: its file tools work in a scratch directory of their own.
+          const toolsRoot = join(tmpdir(), 'vigil-demo-files');
+          mkdirSync(toolsRoot, { recursive: true });
+          writeFileSync(join(toolsRoot, 'README.txt'), 'Files the demo MCP tools may read and write.\n');
+          // Loaded only for the demo: the MCP SDK takes a while to load, and every other command would pay for it.
+          const { startDemoToolsHttp } = await import('../../demo/mcp-tools/server.js');
+          const tools = await startDemoToolsHttp({ root: toolsRoot, token: demoToolsKey() });
+          stops.push(() => tools.close());
+          const postgres = opts.postgres === false ? null : await startDemoPostgresOrWarn();
+          if (postgres) {
+            process.env[DEMO_PG_PASSWORD_ENV] = postgres.password;
+            stops.push(() => postgres.close());
+          }
+          const sshHost = opts.ssh === false ? null : await startDemoSshHostOrWarn();
+          if (sshHost) {
+            process.env[DEMO_SSH_KEY_ENV] = sshHost.privateKey;
+            stops.push(() => sshHost.close());
+          }
+          const demo = demoConfig(model.url, {
+            listen: opts.listen,
+            dataDir: globals.data,
+            postgresUrl: postgres?.url,
+            toolsUrl: tools.url,
+            sshUpstream: sshHost?.address,
+          });
+          const gateway = await startGateway(demo);
+          stops.unshift(() => gateway.close());
+          const release = keepServingOnUnhandledRejection(gateway.logger);
+          stops.push(async () => release());
+          console.log(
+            demoBanner(gateway.url, demo.dataDir, postgres !== null, sshHost ? DEMO_SSH_LISTEN : null),
+          );
         }
-        const sshHost = opts.ssh === false ? null : await startDemoSshHostOrWarn();
-        if (sshHost) {
-          process.env[DEMO_SSH_KEY_ENV] = sshHost.privateKey;
-          stops.push(() => sshHost.close());
-        }
-        const demo = demoConfig(model.url, {
-          listen: opts.listen,
-          dataDir: globals.data,
-          postgresUrl: postgres?.url,
-          toolsUrl: tools.url,
-          sshUpstream: sshHost?.address,
-        });
-        const gateway = await startGateway(demo);
-        stops.unshift(() => gateway.close());
-        const release = keepServingOnUnhandledRejection(gateway.logger);
-        stops.push(async () => release());
-        console.log(
-          demoBanner(gateway.url, demo.dataDir, postgres !== null, sshHost ? DEMO_SSH_LISTEN : null),
-        );
+      } catch (err) {
+        // What had started is stopped, and the process ends: a gateway that failed half-way holds
+        // listeners, workers and timers that would keep it running with nothing served.
+        for (const s of stops) await s().catch(() => undefined);
+        const error = startFailure(err);
+        console.error(`vigil: ${error.message} [${error.code}]`);
+        process.exit(2);
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -104,4 +114,16 @@ async function startDemoSshHostOrWarn(): Promise<DemoSshHost | null> {
     );
     return null;
   }
+}
+
+/** A listener's address taken by another process, as a stable error; anything else as it is. */
+function startFailure(err: unknown): VigilError {
+  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
+  if (e?.code === 'EADDRINUSE') {
+    return new VigilError(
+      'listen_in_use',
+      `${e.address ?? ''}:${e.port ?? ''} is in use by another process: stop it, or move Vigil's listener there (--listen for HTTP, the connection's listen in vigil.yaml; in the demo --no-postgres or --no-ssh)`,
+    );
+  }
+  return toVigilError(err);
 }
