@@ -64,6 +64,25 @@ export interface PurgeOutcome {
   readonly dropped: number;
 }
 
+/** Which page of a session `Store.readSessionPage` reads. */
+export interface SessionPageRequest {
+  /** Only events with a greater `seq`; -1 (the default) reads from the start. */
+  readonly afterSeq?: number;
+  /** At most this many events, at least 1. */
+  readonly limit: number;
+  /**
+   * Optional: the page ends with the event at which the UTF-8 bytes of the payloads read reach this
+   * many (the first event is read whatever its size, so every page moves on).
+   */
+  readonly maxPayloadBytes?: number;
+}
+
+export interface SessionPage {
+  readonly events: StoredEvent[];
+  /** The `afterSeq` of the next page when the session had more events than this page, else null. */
+  readonly nextAfterSeq: number | null;
+}
+
 /** The global positions an append gave its batch: `firstIndex`, `firstIndex + 1`, ... in order. */
 export interface AppendedPositions {
   readonly firstIndex: number;
@@ -104,6 +123,13 @@ export interface Store {
   sessionHead(sessionId: string): Promise<SessionHead | null>;
   /** Events of one session in `seq` order. */
   readSession(sessionId: string): Promise<StoredEvent[]>;
+  /**
+   * One page of a session's events, in `seq` order: those after `afterSeq`, at most `limit`, and no
+   * more once the payloads read reach `maxPayloadBytes` (the page always holds at least one event
+   * when any remains). A reader of a long session (the console's timeline) reads it page by page, so
+   * that no single call builds the whole session on the event loop. Payloads as readSession gives them.
+   */
+  readSessionPage(sessionId: string, request: SessionPageRequest): Promise<SessionPage>;
   /** Events in global order from `fromIndex`, at most `limit`. */
   readEvents(fromIndex: number, limit: number): Promise<StoredEvent[]>;
   /**

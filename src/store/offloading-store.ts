@@ -29,6 +29,7 @@ import type {
   ObjectStore,
   RawEventRow,
   ReplicaLeases,
+  SessionPage,
   Store,
   StoreBundle,
 } from '../core/ports.js';
@@ -97,15 +98,35 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
     }
     return { ...event, payloadObject: key };
   };
+  /** The event with its object's payload in place, and the bytes fetched for it (0 when none). */
+  const withPayload = async (event: StoredEvent): Promise<[StoredEvent, number]> => {
+    if (event.payload !== null || !event.payloadObject) return [event, 0];
+    const read = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
+    if (typeof read === 'string') return [event, 0];
+    // In place, the payload reads as an inline one: the reference stays only where it explains a null.
+    const { payloadObject: _, ...inline } = event;
+    return [{ ...inline, payload: JSON.parse(read.text) as JsonObject }, read.bytes];
+  };
   const withPayloads = (events: StoredEvent[]) =>
-    mapLimited(events, async (event) => {
-      if (event.payload !== null || !event.payloadObject) return event;
-      const read = await checkedObjectText(objects, event.payloadObject, event.payloadHash);
-      if (typeof read === 'string') return event;
-      // In place, the payload reads as an inline one: the reference stays only where it explains a null.
-      const { payloadObject: _, ...inline } = event;
-      return { ...inline, payload: JSON.parse(read.text) as JsonObject };
-    });
+    mapLimited(events, async (event) => (await withPayload(event))[0]);
+  // The backend cut the page by its inline payloads' bytes; objects are fetched for that page only,
+  // a few at a time, and the page ends early once the objects fetched reach the bound as well.
+  const pageWithPayloads = async (page: SessionPage, maxBytes?: number): Promise<SessionPage> => {
+    if (maxBytes === undefined) return { ...page, events: await withPayloads(page.events) };
+    const events: StoredEvent[] = [];
+    let fetched = 0;
+    for (let i = 0; i < page.events.length; i += FETCH_CONCURRENCY) {
+      const chunk = page.events.slice(i, i + FETCH_CONCURRENCY);
+      for (const [event, bytes] of await Promise.all(chunk.map(withPayload))) {
+        events.push(event);
+        fetched += bytes;
+        if (fetched >= maxBytes && events.length < page.events.length) {
+          return { events, nextAfterSeq: event.seq };
+        }
+      }
+    }
+    return { events, nextAfterSeq: page.nextAfterSeq };
+  };
   return {
     // Every object of a batch is durable before any of its rows is written. Most batches hold no
     // large payload and go through as they came; batches reach the backend in order either way.
@@ -117,6 +138,8 @@ function offloadingStore(inner: Store, objects: ObjectStore, offloadAbove: numbe
     ledgerSize: () => inner.ledgerSize(),
     sessionHead: (id) => inner.sessionHead(id),
     readSession: async (id) => withPayloads(await inner.readSession(id)),
+    readSessionPage: async (id, request) =>
+      pageWithPayloads(await inner.readSessionPage(id, request), request.maxPayloadBytes),
     readEvents: async (from, limit) => withPayloads(await inner.readEvents(from, limit)),
     // The backend cut the inline payloads; an object's text is fetched, checked and cut the same way.
     readSessionContent: async (id, selection) => {
@@ -171,7 +194,7 @@ async function checkedObjectText(
   objects: ObjectStore,
   key: string,
   payloadHash: string,
-): Promise<{ readonly text: string } | 'missing' | 'altered'> {
+): Promise<{ readonly text: string; readonly bytes: number } | 'missing' | 'altered'> {
   if (!isObjectKey(key)) return 'missing';
   let bytes: Uint8Array | null;
   try {
@@ -183,7 +206,9 @@ async function checkedObjectText(
   if (bytes === null) return 'missing';
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Hashed as bytes: bytes that are not UTF-8 would decode with replacements, and must not match.
-  return sha256Hex(buffer) === payloadHash ? { text: buffer.toString('utf8') } : 'altered';
+  return sha256Hex(buffer) === payloadHash
+    ? { text: buffer.toString('utf8'), bytes: buffer.byteLength }
+    : 'altered';
 }
 
 /** Whether `text` is more than `limit` bytes in UTF-8, counting bytes only when it could matter. */

@@ -11,6 +11,7 @@ import { moduleStateConformance } from './conformance-module-state.js';
 import { purgeConformance } from './conformance-purge.js';
 import { replicaConformance } from './conformance-replicas.js';
 import { scimConformance } from './conformance-scim.js';
+import { sessionPageConformance } from './conformance-session-page.js';
 import type { ConformanceOptions, StoreFactory } from './conformance-support.js';
 
 export type { ConformanceOptions, StoreFactory, StoreUnderTest } from './conformance-support.js';
@@ -22,6 +23,7 @@ export function storeConformance(
 ): void {
   describe(`${name} store: ledger`, () => ledgerConformance(factory, options));
   describe(`${name} store: session content`, () => contentConformance(factory));
+  describe(`${name} store: session pages`, () => sessionPageConformance(factory));
   describe(`${name} store: retention`, () => purgeConformance(factory));
   describe(`${name} store: event source`, () => eventSourceConformance(factory));
   describe(`${name} store: access`, () => accessConformance(factory));

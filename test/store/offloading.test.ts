@@ -179,6 +179,39 @@ for (const [name, open] of [
         assert.equal(report.checkedInDepth, 3);
       }));
 
+    test('a page of a session fetches the objects of that page only, and ends once they reach its bound', () =>
+      withBackend(open, async (b) => {
+        const recorder = await recorderFor(b.store);
+        for (let i = 0; i < 6; i++) await recorder.append(draft('p', i, { payload: big(`p${i}`) }), 'llm');
+        await recorder.drain();
+        // The same backend and objects, seen through a wrapper that counts what it fetches.
+        const fetched: string[] = [];
+        const counting: ObjectStore = {
+          put: (key, bytes) => b.objects.put(key, bytes),
+          get: (key) => {
+            fetched.push(key);
+            return b.objects.get(key);
+          },
+          has: (key) => b.objects.has(key),
+          close: async () => {},
+        };
+        const { ledger } = new OffloadingStoreBundle(b.store.inner, counting, LIMIT);
+        const page = await ledger.readSessionPage('p', { afterSeq: 1, limit: 2 });
+        assert.deepEqual(
+          page.events.map((e) => e.payload),
+          [big('p2'), big('p3')],
+        );
+        assert.equal(page.nextAfterSeq, 3);
+        assert.equal(fetched.length, 2, 'only the objects of the page are fetched');
+        // Each object is over 4 KiB: a 5,000-byte bound ends the page at its second event.
+        const bounded = await ledger.readSessionPage('p', { limit: 6, maxPayloadBytes: 5000 });
+        assert.deepEqual(
+          bounded.events.map((e) => e.seq),
+          [0, 1],
+        );
+        assert.equal(bounded.nextAfterSeq, 1);
+      }));
+
     test('an altered object is named by verification, and no reader shows its content', () =>
       withBackend(open, async (b) => {
         const recorder = await recorderFor(b.store);

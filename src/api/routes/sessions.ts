@@ -41,6 +41,30 @@ async function listInScope(store: Store, ctx: RouteContext, filter: SessionFilte
     .slice(0, filter.limit);
 }
 
+const EVENT_PAGE_LIMIT = 500;
+/** Payload bytes after which a page ends (the first event of a page comes whatever its size). */
+const EVENT_PAGE_MAX_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The page of a session's events that `GET /api/sessions/:id/events?after_seq=N&limit=M` asks for
+ * (docs/console.md): after `after_seq` (from the start when absent), at most `limit` events (500 by
+ * default and at most), ending early once its payloads reach EVENT_PAGE_MAX_BYTES.
+ */
+function eventPageQuery(query: URLSearchParams): { afterSeq: number; limit: number } {
+  const after = query.get('after_seq');
+  const limit = query.get('limit');
+  if (after !== null && !/^(?:-1|0|[1-9]\d{0,14})$/.test(after)) {
+    throw new VigilError('usage', 'after_seq must be a sequence number (an integer of at least -1)');
+  }
+  if (limit !== null && !/^[1-9]\d{0,14}$/.test(limit)) {
+    throw new VigilError('usage', `limit must be an integer from 1 to ${EVENT_PAGE_LIMIT}`);
+  }
+  return {
+    afterSeq: after === null ? -1 : Number(after),
+    limit: limit === null ? EVENT_PAGE_LIMIT : Math.min(Number(limit), EVENT_PAGE_LIMIT),
+  };
+}
+
 export function sessionRoutes(store: Store, audit: Audit): Route[] {
   return [
     {
@@ -88,9 +112,16 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const events = await store.readSession(session.id);
-        await audit(ctx, { what: 'events', session: session.id });
-        return { status: 200, body: { session, events } };
+        const { afterSeq, limit } = eventPageQuery(ctx.query);
+        // One page at a time: until 5 December the whole session was read, payloads and all, on the
+        // event loop, so any user could stall every session by reading a long one of their own.
+        const page = await store.readSessionPage(session.id, {
+          afterSeq,
+          limit,
+          maxPayloadBytes: EVENT_PAGE_MAX_BYTES,
+        });
+        await audit(ctx, { what: 'events', session: session.id, after_seq: String(afterSeq) });
+        return { status: 200, body: { session, events: page.events, next_after_seq: page.nextAfterSeq } };
       },
     },
     heldActionRoute(store, audit),

@@ -13,6 +13,8 @@ import type {
   SessionFilter,
   SessionHead,
   SessionMeta,
+  SessionPage,
+  SessionPageRequest,
   SignedCheckpoint,
   Store,
 } from '../../core/ports.js';
@@ -28,6 +30,7 @@ import {
 } from './event-rows.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction } from './pg-pool.js';
+import { readPostgresSessionPage } from './postgres-session-page.js';
 import { sessionListing } from './session-search.js';
 
 export class PostgresStore implements Store {
@@ -82,6 +85,10 @@ export class PostgresStore implements Store {
     return this.#events(`SELECT ${EVENT_COLUMNS} FROM events WHERE session_id = $1 ORDER BY seq`, [
       sessionId,
     ]);
+  }
+
+  readSessionPage(sessionId: string, request: SessionPageRequest): Promise<SessionPage> {
+    return readPostgresSessionPage(this.#pool, sessionId, request);
   }
 
   async readSessionContent(sessionId: string, selection: EventSelection): Promise<EventContent[]> {

@@ -13,6 +13,8 @@ import {
   type SessionFilter,
   type SessionHead,
   type SessionMeta,
+  type SessionPage,
+  type SessionPageRequest,
   type SignedCheckpoint,
   type Store,
 } from '../../core/ports.js';
@@ -28,6 +30,7 @@ import { type AppendBatch, prepareAppendBatch } from './append-rows.js';
 import { createBatchWriter, type WriteBatch } from './append-writer.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { rowOf, sqliteInteger } from './sqlite-event-source.js';
+import { readSqliteSessionPage } from './sqlite-session-page.js';
 import { WorkerBatchWriter } from './worker-writer.js';
 
 export interface SqliteStoreOptions {
@@ -159,6 +162,10 @@ export class SqliteStore implements Store {
       .raw(true)
       .all(sessionId) as EventTuple[];
     return rows.map((t) => storedEventOf(rowOf(t)));
+  }
+
+  async readSessionPage(sessionId: string, request: SessionPageRequest): Promise<SessionPage> {
+    return readSqliteSessionPage(this.#db, sessionId, request);
   }
 
   async readSessionContent(sessionId: string, selection: EventSelection): Promise<EventContent[]> {

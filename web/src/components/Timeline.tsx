@@ -45,10 +45,12 @@ export function Timeline({
   const selected = useRef<HTMLDivElement>(null);
   const proposers = useMemo(() => proposersByApproval(events), [events]);
   const limit = selectedSeq !== null ? Math.max(shown, selectedSeq + 1) : shown;
-  // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls again whenever the URL names another event
+  // Events arrive a page at a time: the one the URL names may come with a later page.
+  const selectedLoaded = selectedSeq !== null && (events.at(-1)?.seq ?? -1) >= selectedSeq;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: scrolls again whenever the URL names another event, or it arrives
   useEffect(() => {
     selected.current?.scrollIntoView({ block: 'center' });
-  }, [selectedSeq]);
+  }, [selectedSeq, selectedLoaded]);
 
   return (
     <div data-testid="timeline">

@@ -4,16 +4,16 @@
 import { useEffect, useState } from 'react';
 import { apiGet, describeError } from '../api';
 import { InertLine } from '../components/InertText';
+import { useSessionEventPages } from '../components/session-event-pages';
 import { TerminalTab } from '../components/TerminalTab';
 import { Timeline } from '../components/Timeline';
 import { TreeTab } from '../components/TreeTab';
 import { VerifyPanel } from '../components/VerifyPanel';
 import { navigate } from '../router';
-import type { SessionEvents, SessionSummary } from '../types';
+import type { SessionSummary } from '../types';
 
 export function SessionPage({ id, query }: { id: string; query: URLSearchParams }) {
   const [session, setSession] = useState<SessionSummary | null>(null);
-  const [events, setEvents] = useState<SessionEvents | null>(null);
   const [error, setError] = useState<string | null>(null);
   const tabParam = query.get('tab');
   const tab = tabParam === 'tree' || tabParam === 'terminal' ? tabParam : 'timeline';
@@ -36,24 +36,16 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
     };
   }, [id]);
   const wantEvents = tab === 'timeline';
-  useEffect(() => {
-    if (!wantEvents) return;
-    let live = true;
-    setEvents(null);
-    apiGet<SessionEvents>(`/api/sessions/${id}/events`)
-      .then((d) => live && setEvents(d))
-      .catch((err) => live && setError(describeError(err)));
-    return () => {
-      live = false;
-    };
-  }, [id, wantEvents]);
+  // Page by page: the first page shows while the rest load (docs/console.md).
+  const events = useSessionEventPages(id, wantEvents);
 
-  if (error)
+  const failure = error ?? (wantEvents ? events.error : null);
+  if (failure)
     return (
       <section>
         <h1>Session {id}</h1>
         <p className="error" role="alert" data-testid="session-error">
-          {error}
+          {failure}
         </p>
       </section>
     );
@@ -112,8 +104,16 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
         <TreeTab sessionId={id} selected={query.get('node')} />
       ) : tab === 'terminal' ? (
         <TerminalTab sessionId={id} command={command} />
-      ) : events ? (
-        <Timeline sessionId={id} events={events.events} selectedSeq={selectedSeq} />
+      ) : events.events ? (
+        <>
+          <Timeline sessionId={id} events={events.events} selectedSeq={selectedSeq} />
+          {!events.complete && (
+            <p className="muted" data-testid="timeline-loading">
+              Loading more events… {events.events.length}
+              {session ? ` of ${session.eventCount}` : ''} read
+            </p>
+          )}
+        </>
       ) : (
         <p className="muted">Loading the events…</p>
       )}
