@@ -3,20 +3,15 @@
 // the report lists its recorded position; an answer without a masked value carries neither. The
 // real CLI serves a recording made through a real gateway whose injected credential is a known secret.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import { ECHO_REQUEST, type Recording, recordEcho, startRecording, UPSTREAM_KEY } from './recording.js';
-import { killLeftoverReruns, startRerun } from './rerun-cli.js';
+import { test } from 'node:test';
+import { recordForFile } from './record-for-file.js';
+import { ECHO_REQUEST, type Recording, recordEcho, UPSTREAM_KEY } from './recording.js';
+import { startRerun } from './rerun-cli.js';
 
 let rec: Recording;
 
-before(async () => {
-  rec = await startRecording();
-});
-
-after(async () => {
-  killLeftoverReruns();
-  await rec?.gateway.close();
-  await rec?.model.close();
+recordForFile((r) => {
+  rec = r;
 });
 
 const SECRET_REQUEST = {

@@ -5,20 +5,15 @@
 // through a real gateway.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { after, before, test } from 'node:test';
-import { ECHO_REQUEST, type Recording, recordEcho, startRecording } from './recording.js';
-import { killLeftoverReruns, startRerun } from './rerun-cli.js';
+import { test } from 'node:test';
+import { recordForFile } from './record-for-file.js';
+import { ECHO_REQUEST, type Recording, recordEcho } from './recording.js';
+import { startRerun } from './rerun-cli.js';
 
 let rec: Recording;
 
-before(async () => {
-  rec = await startRecording();
-});
-
-after(async () => {
-  killLeftoverReruns();
-  await rec?.gateway.close();
-  await rec?.model.close();
+recordForFile((r) => {
+  rec = r;
 });
 
 /** POSTs the recorded chat request to the re-run with this Host header; status, error code, body. */

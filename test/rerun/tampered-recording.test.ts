@@ -3,23 +3,18 @@
 // said: it refuses the recording with `ledger_tampered`, as `vigil verify` fails on it. Recorded
 // through a real gateway in front of the stand-in model; the real CLI re-runs it.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import OpenAI from 'openai';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { openSharedStore } from '../support/gateway.js';
-import { ECHO_REQUEST, type Recording, recordEcho, startRecording } from './recording.js';
-import { killLeftoverReruns, startRerun } from './rerun-cli.js';
+import { recordForFile } from './record-for-file.js';
+import { ECHO_REQUEST, type Recording, recordEcho } from './recording.js';
+import { startRerun } from './rerun-cli.js';
 
 let rec: Recording;
 
-before(async () => {
-  rec = await startRecording();
-});
-
-after(async () => {
-  killLeftoverReruns();
-  await rec?.gateway.close();
-  await rec?.model.close();
+recordForFile((r) => {
+  rec = r;
 });
 
 test('a recorded answer rewritten in the database is refused, not served', async () => {

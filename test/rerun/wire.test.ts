@@ -3,23 +3,18 @@
 // secrets (masked in the ledger) that still matches. Recorded through a real gateway in front of the
 // stand-in model, re-run by the real CLI with the model stopped.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { TOKENS } from '../support/gateway.js';
-import { type Recording, sessionNamed, startRecording, UPSTREAM_KEY } from './recording.js';
-import { killLeftoverReruns, startRerun } from './rerun-cli.js';
+import { recordForFile } from './record-for-file.js';
+import { type Recording, sessionNamed, UPSTREAM_KEY } from './recording.js';
+import { startRerun } from './rerun-cli.js';
 
 let rec: Recording;
 
-before(async () => {
-  rec = await startRecording();
-});
-
-after(async () => {
-  killLeftoverReruns();
-  await rec?.gateway.close();
-  await rec?.model.close().catch(() => undefined);
+recordForFile((r) => {
+  rec = r;
 });
 
 const GITHUB_TOKEN = 'ghp_R8x2Kq9ZpL4mT7vB1nW6yC3dF5gH0jA2sE8u';
