@@ -5,39 +5,16 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { directClient, type PgFixture, runClient, startPgFixture } from '../postgres/pg-gateway.js';
+import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
-import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { startReviewedWrites } from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
 
 before(async () => {
-  process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  f = await startPgFixture(
-    'vigil_console_approvals',
-    {},
-    {},
-    {
-      policy: {
-        rules: [
-          {
-            name: 'review-writes',
-            match: { connections: ['pg'], statement_kinds: ['UPDATE'] },
-            action: 'review',
-            reason: 'writes on pg need a second pair of eyes',
-            review: { approvers: ['group:security'], timeout: '60s' },
-          },
-        ],
-      },
-    },
-  );
-  const direct = directClient(f);
-  await direct.connect();
-  await direct.query(
-    'create table accounts (id int primary key, balance int); insert into accounts values (1, 100);',
-  );
-  await direct.end();
+  f = await startReviewedWrites('vigil_console_approvals', ['group:security'], [[1, 100]]);
 });
 after(async () => {
   await browser?.close();

@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { directClient, type PgFixture, runClient, startPgFixture } from '../postgres/pg-gateway.js';
+import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
-import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { startReviewedWrites } from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -20,32 +21,15 @@ let browser: Browser | null = null;
 const PADDED = `update accounts set balance = 0 where id = 1 /* ${'routine tidy-up '.repeat(27)} */ or true`;
 
 before(async () => {
-  process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  f = await startPgFixture(
+  // bob is a plain user: he may decide the request but not read alice's session.
+  f = await startReviewedWrites(
     'vigil_console_held_action',
-    {},
-    {},
-    {
-      policy: {
-        rules: [
-          {
-            name: 'review-writes',
-            match: { connections: ['pg'], statement_kinds: ['UPDATE'] },
-            action: 'review',
-            reason: 'writes on pg need a second pair of eyes',
-            // bob is a plain user: he may decide the request but not read alice's session.
-            review: { approvers: ['group:contractors'], timeout: '60s' },
-          },
-        ],
-      },
-    },
+    ['group:contractors'],
+    [
+      [1, 100],
+      [2, 200],
+    ],
   );
-  const direct = directClient(f);
-  await direct.connect();
-  await direct.query(
-    'create table accounts (id int primary key, balance int); insert into accounts values (1, 100), (2, 200);',
-  );
-  await direct.end();
 });
 after(async () => {
   await browser?.close();

@@ -1,0 +1,37 @@
+// The PostgreSQL setup of the console's approval tests: a gateway whose `pg` connection holds every
+// UPDATE for review by `approvers`, with the console built, and an `accounts` table holding `rows`.
+import { directClient, type PgFixture, startPgFixture } from '../../postgres/pg-gateway.js';
+import { buildConsole } from './browser.js';
+
+export async function startReviewedWrites(
+  database: string,
+  approvers: readonly string[],
+  rows: readonly (readonly [id: number, balance: number])[],
+): Promise<PgFixture> {
+  process.env.VIGIL_CONSOLE_DIR = buildConsole();
+  const f = await startPgFixture(
+    database,
+    {},
+    {},
+    {
+      policy: {
+        rules: [
+          {
+            name: 'review-writes',
+            match: { connections: ['pg'], statement_kinds: ['UPDATE'] },
+            action: 'review',
+            reason: 'writes on pg need a second pair of eyes',
+            review: { approvers: [...approvers], timeout: '60s' },
+          },
+        ],
+      },
+    },
+  );
+  const direct = directClient(f);
+  await direct.connect();
+  await direct.query(
+    `create table accounts (id int primary key, balance int); insert into accounts values ${rows.map(([id, balance]) => `(${id}, ${balance})`).join(', ')};`,
+  );
+  await direct.end();
+  return f;
+}
