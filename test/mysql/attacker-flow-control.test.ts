@@ -11,6 +11,7 @@ import { handshakeResponsePayload } from '../../src/protocols/mysql/handshake-me
 import { packet } from '../../src/protocols/mysql/packet-writer.js';
 import { MAX_UNANSWERED_COMMANDS } from '../../src/protocols/mysql/response-tracker.js';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
+import { loginFlood } from '../support/login-flood.js';
 import { gatewayPort, mysqlFixtureForFile } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
@@ -87,12 +88,7 @@ test('a client that floods its socket while Vigil logs in upstream is not read w
       0,
       Buffer.concat([Buffer.from([0x03]), Buffer.from(`SELECT 1 /* ${'x'.repeat(64 * 1024)} */`)]),
     );
-    const flood = Buffer.concat(Array.from({ length: 1024 }, () => query));
-    const outcome = new Promise<'read' | 'not read'>((resolve) => {
-      socket.write(login);
-      socket.write(flood, (err) => resolve(err ? 'not read' : 'read'));
-      socket.once('close', () => resolve('not read'));
-    });
+    const outcome = loginFlood(socket, login, query);
     // The login upstream times out (10 s) and the client is closed. Before 5 December the gateway
     // had read all 64 MiB into memory long before that.
     assert.equal(await outcome, 'not read');

@@ -9,6 +9,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { serialize } from 'pg-protocol';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
+import { loginFlood } from '../support/login-flood.js';
 import { type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
 import { fe, frame, RawPgClient } from './raw-client.js';
 
@@ -175,12 +176,7 @@ test('a client that floods its socket while Vigil logs in upstream is not read w
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     // The token, then 64 MiB of queries pipelined behind it while Vigil waits on the target.
     const query = frame('Q', Buffer.from(`SELECT 1 /* ${'x'.repeat(64 * 1024)} */\0`));
-    const flood = Buffer.concat(Array.from({ length: 1024 }, () => query));
-    const outcome = new Promise<'read' | 'not read'>((resolve) => {
-      socket.write(serialize.password(TOKENS.alice));
-      socket.write(flood, (err) => resolve(err ? 'not read' : 'read'));
-      socket.once('close', () => resolve('not read'));
-    });
+    const outcome = loginFlood(socket, serialize.password(TOKENS.alice), query);
     // The login upstream times out (10 s) and the client is closed. Before 5 December the gateway
     // had read all 64 MiB into memory long before that.
     assert.equal(await outcome, 'not read');
