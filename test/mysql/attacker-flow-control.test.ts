@@ -11,7 +11,7 @@ import { handshakeResponsePayload } from '../../src/protocols/mysql/handshake-me
 import { packet } from '../../src/protocols/mysql/packet-writer.js';
 import { MAX_UNANSWERED_COMMANDS } from '../../src/protocols/mysql/response-tracker.js';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
-import { loginFlood } from '../support/login-flood.js';
+import { connectToListener, loginFlood } from '../support/login-flood.js';
 import { gatewayPort, mysqlFixtureForFile } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
 
@@ -66,10 +66,7 @@ test('a client that floods its socket while Vigil logs in upstream is not read w
     ],
   });
   try {
-    const address = gateway.listeners.find((l) => l.connection === 'my-silent')!.address;
-    const socket = connect({ host: '127.0.0.1', port: Number(address.slice(address.lastIndexOf(':') + 1)) });
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const socket = await connectToListener(gateway, 'my-silent');
     // Vigil's greeting.
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
     const login = packet(

@@ -9,7 +9,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { after, before, test } from 'node:test';
 import { serialize } from 'pg-protocol';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
-import { loginFlood } from '../support/login-flood.js';
+import { connectToListener, loginFlood } from '../support/login-flood.js';
 import { type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
 import { fe, frame, RawPgClient } from './raw-client.js';
 
@@ -167,10 +167,7 @@ test('a client that floods its socket while Vigil logs in upstream is not read w
     ],
   });
   try {
-    const address = gateway.listeners.find((l) => l.connection === 'pg-silent')!.address;
-    const socket = connect({ host: '127.0.0.1', port: Number(address.slice(address.lastIndexOf(':') + 1)) });
-    socket.on('error', () => undefined);
-    await new Promise<void>((resolve) => socket.once('connect', resolve));
+    const socket = await connectToListener(gateway, 'pg-silent');
     socket.write(startup({ user: 'alice', database: 'app' }));
     // AuthenticationCleartextPassword.
     await new Promise<void>((resolve) => socket.once('data', () => resolve()));
