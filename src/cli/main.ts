@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { isVigilError } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
 import { inertLine } from './inert-text.js';
+import { packageVersion } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command('vigil')
@@ -14,6 +15,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'configuration file (default: $VIGIL_CONFIG or ./vigil.yaml, else the demo setup)',
     )
     .option('--data <dir>', 'data directory (overrides the configuration)')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
     .exitOverride()
     .showHelpAfterError();
   let exitCode = 0;
