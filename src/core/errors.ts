@@ -135,6 +135,11 @@ export const ERROR_CODES = {
     status: 502,
     summary: "The upstream's host key differs from the pinned one, so Vigil refused to connect.",
   },
+  too_many_logins: {
+    status: 503,
+    summary:
+      'Too many connections are still logging in on this listener (listeners.max_pending_logins); the new one was turned away.',
+  },
   forwarding_refused: {
     status: 403,
     summary: 'The connection does not allow this forwarding (port, agent or X11).',

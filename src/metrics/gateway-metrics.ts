@@ -36,6 +36,7 @@ export class GatewayMetrics implements PipelineObserver {
   readonly #commitSeconds: Histogram;
   readonly #batchSize: Histogram;
   readonly #maskHits: Counter<'rule'>;
+  readonly #loginsRefused: Counter<'connection'>;
   #readings: GatewayReadings | null = null;
   #pendingRead: Promise<readonly { readonly kind: string; readonly createdAt: string }[]> | null = null;
 
@@ -84,6 +85,12 @@ export class GatewayMetrics implements PipelineObserver {
       labelNames: ['rule'],
       registers,
     });
+    this.#loginsRefused = new Counter({
+      name: 'vigil_logins_refused_total',
+      help: 'Connections turned away at a database or SSH listener because too many were still logging in (listeners.max_pending_logins), by connection.',
+      labelNames: ['connection'],
+      registers,
+    });
     this.#defineGauges(registers);
   }
 
@@ -100,6 +107,11 @@ export class GatewayMetrics implements PipelineObserver {
 
   recordFailed(connection: string): void {
     this.#recordFailures.inc({ connection });
+  }
+
+  /** The listeners' report of a client turned away (server/protocol-modules.ts ListenerObserver). */
+  loginRefused(connection: string): void {
+    this.#loginsRefused.inc({ connection });
   }
 
   /** The recorder's commit listener. */

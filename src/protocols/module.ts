@@ -61,12 +61,28 @@ export interface ModuleCommands {
   register(program: Command, ctx: ModuleCliContext): void;
 }
 
-/** A connection served on a port of its own: the server binds it and hands the module each socket. */
+/**
+ * A connection served on a port of its own: the server binds it and hands the module each socket.
+ * The server also bounds the connections still logging in (`listeners` in vigil.yaml): it counts
+ * each from accept until the promise accept returns settles or the socket closes, turns away those
+ * beyond the limit, and closes a login that takes longer than the timeout.
+ */
 export interface TcpMount {
   readonly connection: string;
   /** HOST:PORT to bind. */
   readonly listen: string;
-  accept(socket: Socket): void;
+  /**
+   * Serves one client. The promise settles once its login is over: the client is authenticated
+   * and served, or was refused. A module that returns nothing has no login the server can see,
+   * and its connections are neither counted nor timed.
+   */
+  accept(socket: Socket): Promise<void> | void;
+  /**
+   * What a client turned away because too many are logging in is sent before its socket closes,
+   * in the protocol's own words (PostgreSQL's SQLSTATE 53300, MySQL's error 1040); without it
+   * the socket is just closed, as OpenSSH does past MaxStartups.
+   */
+  readonly tooManyLogins?: Buffer;
 }
 
 /** A connection served under /c/<connection>/ on the gateway's HTTP listener. */

@@ -288,6 +288,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
       dataDir: loaded.dataDir,
       moduleState: store.moduleState,
     }),
+    metrics ?? undefined,
   );
   const listeners: readonly ProtocolListener[] = running.listeners;
 

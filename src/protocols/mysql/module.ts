@@ -13,11 +13,24 @@ import { acceptClient } from './client-handshake.js';
 import { MYSQL_CONNECTION_TYPES, type MysqlConnectionConfig } from './config.js';
 import { ConnectionIds } from './connection-ids.js';
 import type { ServerGreeting } from './handshake-messages.js';
+import { packet } from './packet-writer.js';
 import { queryPayload } from './query-payloads.js';
 import { classifyMysql } from './sql-classifier.js';
 import { parseUpstreamUrl, probeUpstream } from './upstream-connect.js';
 
 const asMysql = (c: ConnectionConfig) => c as MysqlConnectionConfig;
+
+/**
+ * What MariaDB answers past max_connections (error 1040, ER_CON_COUNT_ERROR), as the first packet
+ * a client turned away receives, before a greeting.
+ */
+const TOO_MANY_LOGINS = packet(
+  0,
+  Buffer.concat([
+    Buffer.from([0xff, 1040 & 0xff, 1040 >> 8]),
+    Buffer.from('vigil: too many connections are logging in; try again later', 'utf8'),
+  ]),
+);
 
 export const mysqlModule: ProtocolModule = {
   name: 'mysql',
@@ -89,7 +102,7 @@ export const mysqlModule: ProtocolModule = {
         connection: config.name,
         listen: config.listen,
         accept(socket: Socket) {
-          acceptClient(socket, connection).catch((err: unknown) => {
+          return acceptClient(socket, connection).catch((err: unknown) => {
             ctx.logger.warn(
               { connection: config.name, err: toVigilError(err).message },
               'mysql client failed',
@@ -97,6 +110,7 @@ export const mysqlModule: ProtocolModule = {
             socket.destroy();
           });
         },
+        tooManyLogins: TOO_MANY_LOGINS,
       };
     });
     return { tcp, close: async () => undefined };

@@ -15,8 +15,19 @@ import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './conf
 import { simpleQueryPayload } from './query-payloads.js';
 import { SqlClassifier } from './sql-classifier.js';
 import { UpstreamPool } from './upstream-pool.js';
+import { errorResponse } from './wire-writer.js';
 
 const asPostgres = (c: ConnectionConfig) => c as PostgresConnectionConfig;
+
+/**
+ * What PostgreSQL answers past max_connections (SQLSTATE 53300, too_many_connections), sent as soon
+ * as the client connects, before its first packet is read: nothing is spent on a client turned away.
+ */
+const TOO_MANY_LOGINS = errorResponse({
+  severity: 'FATAL',
+  code: '53300',
+  message: 'vigil: too many connections are logging in; try again later',
+});
 
 export const postgresModule: ProtocolModule = {
   name: 'postgres',
@@ -73,8 +84,9 @@ export const postgresModule: ProtocolModule = {
       return {
         connection: config.name,
         listen: config.listen,
+        // Settles once the client is in (its proxy started) or refused.
         accept(socket: Socket) {
-          acceptClient(socket, connection).catch((err: unknown) => {
+          return acceptClient(socket, connection).catch((err: unknown) => {
             ctx.logger.warn(
               { connection: config.name, err: toVigilError(err).message },
               'postgres client failed',
@@ -82,6 +94,7 @@ export const postgresModule: ProtocolModule = {
             socket.destroy();
           });
         },
+        tooManyLogins: TOO_MANY_LOGINS,
       };
     });
     return {

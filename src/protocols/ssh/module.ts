@@ -43,9 +43,16 @@ export const sshModule: ProtocolModule = {
     await pins.importLegacy(ctx.dataDir);
     const tcp = connections.map((c) => {
       const config = asSsh(c);
+      // Clients not yet signed in, by address and port: ssh2 names a client's socket by them alone.
+      const signingIn = new Map<string, () => void>();
       const server = new ssh2.Server(
         { hostKeys: [hostKey.privateKey], ident: 'Vigil', banner: undefined },
         (client, info) => {
+          const key = clientKey(info.ip, info.port);
+          const signedIn = signingIn.get(key);
+          signingIn.delete(key);
+          // ssh2 says 'ready' once the client is authenticated (client-connection.ts accepted it).
+          if (signedIn) client.once('ready', signedIn);
           try {
             serveClient(client, info, { config, ctx, pins });
           } catch (err) {
@@ -61,9 +68,18 @@ export const sshModule: ProtocolModule = {
       return {
         connection: config.name,
         listen: config.listen,
+        // Settles once the client is signed in, or gone.
         accept(socket: Socket) {
           socket.on('error', () => socket.destroy());
-          server.injectSocket(coalesceWrites(socket));
+          const key = clientKey(socket.remoteAddress, socket.remotePort);
+          return new Promise<void>((signedIn) => {
+            signingIn.set(key, signedIn);
+            socket.once('close', () => {
+              if (signingIn.get(key) === signedIn) signingIn.delete(key);
+              signedIn();
+            });
+            server.injectSocket(coalesceWrites(socket));
+          });
         },
       };
     });
@@ -71,3 +87,5 @@ export const sshModule: ProtocolModule = {
     return { tcp, close: async () => undefined };
   },
 };
+
+const clientKey = (address: string | undefined, port: number | undefined) => `${address}|${port}`;
