@@ -60,6 +60,11 @@ export const ERROR_CODES = {
   },
   method_unknown: { status: 400, summary: 'The protocol method is not one Vigil knows how to record.' },
   session_unknown: { status: 404, summary: 'No session has that id.' },
+  recording_too_large: {
+    status: 422,
+    summary:
+      'The terminal recording is larger than the console plays; `vigil export SESSION --format asciicast` writes it to a file.',
+  },
   rerun_no_recorded_answer: {
     status: 404,
     summary:

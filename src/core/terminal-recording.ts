@@ -1,7 +1,9 @@
 // A terminal session as recorded (asciicast frames in `ssh.output` events, each command line typed
 // at a prompt an `ssh.command`), read back from a session's events, and written as an asciicast v2
 // file. Pure, so that every reader shares it: `vigil replay` and `vigil export --format asciicast`
-// (src/cli/) and the console's player (GET /api/sessions/:id/terminal, src/api/).
+// (src/cli/) read the whole session at once; the console's player (GET /api/sessions/:id/terminal,
+// src/api/) reads it a page at a time through TerminalRecordingReader and writes the file line by
+// line (asciicastLines), giving the gateway's thread back in between.
 import type { StoredEvent } from './events.js';
 
 export type CastFrame = [number, string, string];
@@ -33,35 +35,105 @@ const isFrame = (v: unknown): v is CastFrame =>
   typeof v[1] === 'string' &&
   typeof v[2] === 'string';
 
-/** The terminal recording in a session's events, or null when it has none. */
-export function terminalRecording(events: readonly StoredEvent[]): TerminalRecording | null {
-  const frames: CastFrame[] = [];
-  for (const e of events) {
-    if (e.type !== 'ssh.output' || !e.payload || !Array.isArray(e.payload.frames)) continue;
-    for (const frame of e.payload.frames) if (isFrame(frame)) frames.push(frame);
-  }
-  if (frames.length === 0) return null;
-  frames.sort((a, b) => a[0] - b[0]);
-  const start = events.find((e) => e.type === 'ssh.exec' && e.payload?.pty);
-  const pty = (start?.payload?.pty ?? {}) as { cols?: unknown; rows?: unknown; term?: unknown };
-  return {
-    width: typeof pty.cols === 'number' ? pty.cols : 80,
-    height: typeof pty.rows === 'number' ? pty.rows : 24,
-    term: typeof pty.term === 'string' ? pty.term : null,
-    startedAt: events[0]?.time ?? new Date(0).toISOString(),
-    frames,
-    commands: events
-      .filter((e) => e.type === 'ssh.command' && e.payload && typeof e.payload.command === 'string')
-      .map((e) => ({ t: Number(e.payload!.t) || 0, command: String(e.payload!.command), seq: e.seq })),
-  };
+/**
+ * What a frame counts for in a reader's `size` besides its text: its time, kind, brackets and
+ * quotes in the file (about 20 characters), and the arrays a reader holds for it until the file is
+ * written. A recording of many one-key frames costs far more than its text says.
+ */
+const FRAME_OVERHEAD = 64;
+
+/** The terminal an `ssh.exec` asked for, as recorded (checked where read). */
+type Pty = { readonly cols?: unknown; readonly rows?: unknown; readonly term?: unknown };
+
+/** Keystrokes recorded as typed; a line typed with echo off was never stored and is left out. */
+function keystroke(e: StoredEvent): CastFrame | null {
+  return e.type === 'ssh.input' && e.payload && typeof e.payload.data === 'string'
+    ? [Number(e.payload.t) || 0, 'i', e.payload.data]
+    : null;
 }
 
-/** An asciicast v2 file: a header line, then one JSON array per event (output, resize, marker, input). */
-export function asciicast(
+/**
+ * Reads a session's terminal recording from its events, given in `seq` order in one call or a page
+ * per call, keeping only what the recording holds: a reader of a long session never holds its other
+ * events. `size` says, as it goes, what the recording has cost so far (its text, and FRAME_OVERHEAD a frame).
+ */
+export class TerminalRecordingReader {
+  readonly #frames: CastFrame[] = [];
+  readonly #keystrokes: CastFrame[] = [];
+  readonly #commands: { t: number; command: string; seq: number }[] = [];
+  #pty: Pty | null = null;
+  #startedAt: string | null = null;
+  #size = 0;
+
+  /** The characters of text kept so far, plus FRAME_OVERHEAD a frame: a bound on the file and memory. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** The keystrokes, as input ('i') frames in `seq` order. */
+  get keystrokes(): readonly CastFrame[] {
+    return this.#keystrokes;
+  }
+
+  add(events: readonly StoredEvent[]): void {
+    for (const e of events) {
+      this.#startedAt ??= e.time;
+      if (e.type === 'ssh.output' && e.payload && Array.isArray(e.payload.frames)) {
+        for (const frame of e.payload.frames) {
+          if (!isFrame(frame)) continue;
+          this.#frames.push(frame);
+          this.#size += frame[2].length + FRAME_OVERHEAD;
+        }
+      } else if (e.type === 'ssh.exec' && this.#pty === null && e.payload?.pty) {
+        // The terminal's size and type are the first terminal channel's.
+        this.#pty = e.payload.pty as Pty;
+      } else if (e.type === 'ssh.command' && e.payload && typeof e.payload.command === 'string') {
+        this.#commands.push({ t: Number(e.payload.t) || 0, command: e.payload.command, seq: e.seq });
+        // Listed beside the player, and a marker in the file.
+        this.#size += 2 * (e.payload.command.length + FRAME_OVERHEAD);
+      } else {
+        const typed = keystroke(e);
+        if (typed) {
+          this.#keystrokes.push(typed);
+          this.#size += typed[2].length + FRAME_OVERHEAD;
+        }
+      }
+    }
+  }
+
+  /** The terminal recording of the events read, or null when they hold no output. */
+  recording(): TerminalRecording | null {
+    if (this.#frames.length === 0) return null;
+    // Stable: frames of the same time keep the order they were recorded in.
+    const frames = [...this.#frames].sort((a, b) => a[0] - b[0]);
+    const pty = this.#pty ?? {};
+    return {
+      width: typeof pty.cols === 'number' ? pty.cols : 80,
+      height: typeof pty.rows === 'number' ? pty.rows : 24,
+      term: typeof pty.term === 'string' ? pty.term : null,
+      startedAt: this.#startedAt ?? new Date(0).toISOString(),
+      frames,
+      commands: [...this.#commands],
+    };
+  }
+}
+
+/** The terminal recording in a session's events, or null when it has none. */
+export function terminalRecording(events: readonly StoredEvent[]): TerminalRecording | null {
+  const reader = new TerminalRecordingReader();
+  reader.add(events);
+  return reader.recording();
+}
+
+/**
+ * The lines of an asciicast v2 file: a header, then one JSON array per frame (output, resize,
+ * marker, input) in time order. Joined with line breaks, they are the file.
+ */
+export function* asciicastLines(
   recording: TerminalRecording,
-  events: readonly StoredEvent[],
+  keystrokes: readonly CastFrame[],
   title: string,
-): string {
+): Generator<string> {
   const header = {
     version: 2,
     width: recording.width,
@@ -70,13 +142,18 @@ export function asciicast(
     title,
     ...(recording.term ? { env: { TERM: recording.term } } : {}),
   };
-  const extra: CastFrame[] = recording.commands.map((c) => [c.t, 'm', c.command]);
-  for (const e of events) {
-    // Keystrokes recorded as typed; a line typed with echo off was never stored and is left out.
-    if (e.type === 'ssh.input' && e.payload && typeof e.payload.data === 'string') {
-      extra.push([Number(e.payload.t) || 0, 'i', e.payload.data]);
-    }
-  }
-  const all = [...recording.frames, ...extra].sort((a, b) => a[0] - b[0]);
-  return [JSON.stringify(header), ...all.map((frame) => JSON.stringify(frame))].join('\n');
+  yield JSON.stringify(header);
+  const markers: CastFrame[] = recording.commands.map((c) => [c.t, 'm', c.command]);
+  const all = [...recording.frames, ...markers, ...keystrokes].sort((a, b) => a[0] - b[0]);
+  for (const frame of all) yield JSON.stringify(frame);
+}
+
+/** An asciicast v2 file: a header line, then one JSON array per event (output, resize, marker, input). */
+export function asciicast(
+  recording: TerminalRecording,
+  events: readonly StoredEvent[],
+  title: string,
+): string {
+  const keystrokes = events.map(keystroke).filter((f): f is CastFrame => f !== null);
+  return [...asciicastLines(recording, keystrokes, title)].join('\n');
 }

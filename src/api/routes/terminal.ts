@@ -2,10 +2,12 @@
 // `vigil export --format asciicast` writes (core/terminal-recording.ts, shared, not copied), with the
 // command lines typed at a prompt so the page can list them and jump to each. Who may read the
 // session may read its recording; reading it is recorded (audit.viewed, `terminal`) like any view.
+// The session is read and the answer written in small steps (terminal-playback.ts), and a recording
+// larger than the console plays is refused (`recording_too_large`).
 import type { Store } from '../../core/ports.js';
-import { asciicast, type TerminalPlayback, terminalRecording } from '../../core/terminal-recording.js';
 import type { Route } from '../admin-route.js';
 import { type Audit, readableSession } from './sessions.js';
+import { playbackJson, readTerminal } from './terminal-playback.js';
 
 export function terminalRoutes(store: Store, audit: Audit): Route[] {
   return [
@@ -15,16 +17,10 @@ export function terminalRoutes(store: Store, audit: Audit): Route[] {
       roles: ['user'],
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
-        const events = await store.readSession(session.id);
+        const recording = await readTerminal(store, session);
         await audit(ctx, { what: 'terminal', session: session.id });
-        const recording = terminalRecording(events);
-        const terminal: TerminalPlayback | null = recording && {
-          width: recording.width,
-          height: recording.height,
-          cast: asciicast(recording, events, `${session.identity.subject} on ${session.connection}`),
-          commands: recording.commands,
-        };
-        return { status: 200, body: { terminal } };
+        const body = await playbackJson(recording, `${session.identity.subject} on ${session.connection}`);
+        return { status: 200, body };
       },
     },
   ];
