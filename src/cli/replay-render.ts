@@ -99,6 +99,15 @@ function describe(e: StoredEvent): string {
           : '';
       return `result: ${status} (${field(p.row_count ?? 0)} rows, ${field(p.duration_ms ?? '?')} ms)${rows}`;
     }
+    case 'db.cancel': {
+      // What the cancel met: a review it withdrew, a statement it stopped, or nothing running.
+      const met = p.held
+        ? 'withdraws the held statement'
+        : p.in_flight
+          ? 'statement running'
+          : 'nothing running';
+      return `CANCEL requested from ${field(p.peer ?? 'an unknown address')} (${met})`;
+    }
     case 'policy.decision':
       return `${field(String(p.action).toUpperCase())} by rule ${field(p.rule)}: ${field(p.reason)}${p.break_glass ? ` (break-glass ${field(p.break_glass)})` : ''}`;
     case 'approval.requested':

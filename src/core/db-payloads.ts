@@ -1,4 +1,5 @@
-// Payload shapes of the database events (db.query before a statement runs, db.result after it).
+// Payload shapes of the database events (db.query before a statement runs, db.result after it,
+// db.cancel when a client asks the server to stop one).
 // Replay, search, policy and the reasoning-tree links read these, so they are part of the ledger
 // format: extend them, never change a field's meaning. Every database protocol fills them alike.
 import type { JsonObject, JsonValue } from './events.js';
@@ -43,4 +44,16 @@ export interface DbResultPayload extends JsonObject {
   columns: string[];
   /** The first `record_rows` rows, as text (masked before they are stored). */
   rows: JsonValue[][];
+}
+
+export interface DbCancelPayload extends JsonObject {
+  /**
+   * The address the cancel request came from: it arrives on a connection of its own, which need
+   * not be the session's client (anyone holding the key can send it); null when unknown.
+   */
+  peer: string | null;
+  /** Whether the server had been sent something it had not yet answered (a statement running or queued). */
+  in_flight: boolean;
+  /** Whether a statement was held for review: the cancel withdraws it, and it never runs. */
+  held: boolean;
 }

@@ -45,6 +45,11 @@ export const EVENT_TYPES = [
   'llm.chunk',
   'db.query',
   'db.result',
+  /**
+   * A database client's request to cancel its running statement, arriving on a connection of its
+   * own (PostgreSQL's CancelRequest), recorded in the session it cancels before the server gets it.
+   */
+  'db.cancel',
   'ssh.input',
   'ssh.output',
   'ssh.exec',

@@ -19,6 +19,8 @@ const BY_TYPE: Record<string, readonly [category: string, type: string]> = {
   'ssh.command': ['process', 'start'],
   'ssh.exit': ['process', 'end'],
   'ssh.signal': ['process', 'change'],
+  // A client stopping its statement changes what runs, as a signal does.
+  'db.cancel': ['database', 'change'],
   'ssh.file': ['file', 'access'],
   'ssh.forward': ['network', 'connection'],
   'ssh.host_key': ['network', 'info'],

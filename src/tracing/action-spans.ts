@@ -1,7 +1,8 @@
 // Statements, commands, tool calls and HTTP API calls as spans, after the database, RPC/MCP and
 // HTTP semantic conventions. Events are fed in session order: an action opens a span, the event
-// that answers it (db.result, ssh.exit, mcp.result, http.response) closes it. Texts the client
-// wrote (statements, command lines, tool arguments, queries) appear only when content is on.
+// that answers it (db.result, ssh.exit, mcp.result, http.response) closes it; a db.cancel is an
+// event on the statement span it stops. Texts the client wrote (statements, command lines, tool
+// arguments, queries) appear only when content is on.
 import type { StoredEvent } from '../core/events.js';
 import { notBefore, num, obj, type PlannedSpan, put, type SpanAttributes, str } from './span-plan.js';
 
@@ -39,6 +40,9 @@ export class ActionSpans {
         return this.#open(this.#dbQuery(e));
       case 'db.result':
         this.#dbResult(e);
+        return null;
+      case 'db.cancel':
+        this.#dbCancel(e);
         return null;
       case 'ssh.exec':
       case 'ssh.command':
@@ -132,6 +136,16 @@ export class ActionSpans {
       span.attributes['error.type'] = sqlstate;
       span.error = `SQLSTATE ${sqlstate}`;
     }
+  }
+
+  /** A cancel is an event on the statement it stops (its result, 57014, ends the span). */
+  #dbCancel(e: StoredEvent): void {
+    const span = this.#statement;
+    if (!span || !this.#unended.has(span)) return;
+    const p = e.payload!;
+    const attributes: SpanAttributes = { 'vigil.db.cancel.held': p.held === true };
+    put(attributes, 'client.address', str(p.peer));
+    span.events.push({ name: 'vigil.db.cancel', time: e.time, attributes });
   }
 
   #ssh(e: StoredEvent): PlannedSpan {

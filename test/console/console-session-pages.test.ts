@@ -125,6 +125,8 @@ test('the timeline reads the session page by page, up to an event named in the U
   await selected.waitFor({ timeout: 30_000 });
   assert.equal(await selected.getByRole('link').getAttribute('aria-label'), `Event ${last}`);
   await page.getByTestId('timeline-loading').waitFor({ state: 'detached', timeout: 30_000 });
+  // A result's line names its command tag as the database payloads spell it (db-payloads.ts).
+  assert.match(await page.getByTestId('timeline').innerText(), /1 row\(s\) · SELECT 1/);
   const answered = await Promise.all(answers);
   assert.equal(answered.length, Math.ceil(whole.length / 500));
   assert.ok(answered.every((n) => n <= 500));

@@ -42,10 +42,17 @@ export function eventSummary(event: StoredEvent): string {
         Array.isArray(p.parameters) ? `params ${JSON.stringify(p.parameters)}` : null,
       );
     case 'db.result':
+      // The database payloads (src/core/db-payloads.ts): a failed statement has its SQLSTATE and message.
       return pick(
-        str(p.error),
+        str(p.sqlstate) && `${str(p.sqlstate)} ${str(p.error_message) ?? ''}`.trim(),
         typeof p.row_count === 'number' ? `${p.row_count} row(s)` : null,
-        str(p.command),
+        str(p.command_tag),
+      );
+    case 'db.cancel':
+      return pick(
+        'cancel requested',
+        str(p.peer) && `from ${str(p.peer)}`,
+        p.held === true ? 'withdraws the held statement' : p.in_flight === true ? 'statement running' : null,
       );
     case 'http.request':
     case 'mcp.call':

@@ -99,7 +99,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
           const packet = parseStartupPacket((await waiter.next()).body);
           if (packet.kind === 'startup') return packet;
           if (packet.kind === 'cancel') {
-            ctx.cancelKeys.cancel(packet.pid, packet.secret);
+            ctx.cancelKeys.cancel(packet.pid, packet.secret, raw.remoteAddress ?? null);
             throw new VigilError('protocol_violation', 'cancel request handled');
           }
           if (packet.kind === 'gssenc' || tls || !ctx.secureContext) {
@@ -234,7 +234,9 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
 
   // 4. The client is in: its own cancel key, the server's parameters, ready.
   let proxy: PostgresProxy | null = null;
-  const key = ctx.cancelKeys.issue(target, upstream.pid, upstream.secret, () => proxy?.cancelRequested());
+  const key = ctx.cancelKeys.issue(target, upstream.pid, upstream.secret, (origin) =>
+    proxy?.cancelRequested(origin),
+  );
   const hello = [authenticationRequest(AUTH.ok)];
   for (const [name, value] of upstream.parameters) hello.push(parameterStatus(name, value));
   hello.push(backendKeyData(key.pid, key.secret), readyForQuery(upstream.status));

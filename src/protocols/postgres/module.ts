@@ -55,7 +55,7 @@ export const postgresModule: ProtocolModule = {
   },
   async start(ctx, connections) {
     const classifier = await SqlClassifier.create();
-    const cancelKeys = new CancelKeys();
+    const cancelKeys = new CancelKeys(ctx.logger);
     const pools: UpstreamPool[] = [];
     const tcp = connections.map((c) => {
       const config = asPostgres(c);

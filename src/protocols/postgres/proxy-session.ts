@@ -28,6 +28,8 @@ import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
+import type { CancelOrigin } from './cancel-keys.js';
+import { recordCancel } from './cancel-record.js';
 import { mayStartCopyIn } from './copy-in.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
@@ -76,6 +78,8 @@ export class PostgresProxy {
    */
   #withdraw = new AbortController();
   #submitting = false;
+  /** The statement being submitted waits for review (a cancel's record says so). */
+  #held = false;
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
@@ -132,11 +136,19 @@ export class PostgresProxy {
     this.#relay.start();
   }
 
-  /** The client's cancel request: a held statement is withdrawn (the server gets the cancel too). */
-  cancelRequested(): void {
-    if (!this.#submitting) return;
-    this.#withdraw.abort();
-    this.#withdraw = new AbortController();
+  /**
+   * A cancel with this session's key (cancel-keys.ts): recorded first (cancel-record.ts), then a
+   * held statement is withdrawn, even when the record failed (it has not run, and the client asked
+   * that it not). Resolves whether the server may get the cancel; rejects when it is not on record.
+   */
+  async cancelRequested(origin: CancelOrigin = { peer: null }): Promise<boolean> {
+    if (this.#relay.closed) return false;
+    const state = { inFlight: this.#tracker.pending > 0, held: this.#held };
+    return recordCancel(this.#session, origin, state).finally(() => {
+      if (!this.#submitting) return;
+      this.#withdraw.abort();
+      this.#withdraw = new AbortController();
+    });
   }
 
   // Client → upstream.
@@ -369,12 +381,16 @@ export class PostgresProxy {
     try {
       const recorded = await this.#session.submit('db.query', payload, {
         signal: this.#withdraw.signal,
-        onHeld: (held: HeldNotice) => this.#relay.toClient(heldNoticeResponse(held)),
+        onHeld: (held: HeldNotice) => {
+          this.#held = true;
+          this.#relay.toClient(heldNoticeResponse(held));
+        },
         ...(digest ? { actionDigest: digest } : {}),
       });
       return recorded?.payload ?? null;
     } finally {
       this.#submitting = false;
+      this.#held = false;
     }
   }
 
