@@ -1,6 +1,6 @@
 // Ports of approvals and grants: held actions, access requests and break-glass as every gateway
 // replica and reviewer sees them, and the time-bound grants they lead to. Re-exported by ports.ts.
-import type { Identity, JsonObject } from './events.js';
+import type { Identity, IdentityKind, JsonObject } from './events.js';
 
 export const APPROVAL_KINDS = ['action', 'access', 'break-glass'] as const;
 /** action: a held statement, prompt or command; access: a request for a time-bound grant; break-glass: an emergency access to review afterwards. */
@@ -52,6 +52,11 @@ export interface ApprovalRecord {
 export interface GrantRecord {
   readonly id: string;
   readonly subject: string;
+  /**
+   * The grantee's kind: a grant is for the user or the service account of that subject, never both
+   * (a user whose provider subject is `deploy` is not the service account `deploy`).
+   */
+  readonly subjectKind: IdentityKind;
   readonly connection: string;
   readonly approvalId: string | null;
   readonly breakGlass: boolean;
@@ -94,6 +99,8 @@ export interface ApprovalStore {
   listGrants(filter?: {
     readonly activeAt?: string;
     readonly subject?: string;
+    /** Only grants of this kind of grantee (with `subject`: one holder's grants). */
+    readonly subjectKind?: IdentityKind;
     readonly connection?: string;
   }): Promise<GrantRecord[]>;
   /** False when the grant is unknown or already revoked. */

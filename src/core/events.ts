@@ -32,6 +32,20 @@ export function sameSubject(a: string, b: string): boolean {
   return a === b || subjectKey(a) === subjectKey(b);
 }
 
+/**
+ * Whether two identities are one holder, for what belongs to someone (a grant, a session, a
+ * request): the same kind and exactly the same subject. A service account's subject is the name
+ * it was given, a user's the one the identity provider sends, so the user `deploy` and the service
+ * account `deploy` share a subject and are still two holders. The subject is compared exactly, as
+ * these checks always did; sameSubject is for counting one person twice.
+ */
+export function sameIdentity(
+  a: { readonly subject: string; readonly kind: string },
+  b: { readonly subject: string; readonly kind: string },
+): boolean {
+  return a.kind === b.kind && a.subject === b.subject;
+}
+
 export const IDENTITY_KINDS = ['user', 'service', 'anonymous'] as const;
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 

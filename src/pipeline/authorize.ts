@@ -20,8 +20,11 @@ export interface ActiveGrant {
   readonly expiresAt: string;
 }
 
+/** Who a grant is looked up for: a subject of one kind (a user and a service account may share a name). */
+export type GrantHolder = Pick<Identity, 'subject' | 'kind'>;
+
 export interface GrantLookup {
-  activeGrant(subject: string, connection: string): ActiveGrant | null;
+  activeGrant(identity: GrantHolder, connection: string): ActiveGrant | null;
 }
 
 export const NO_GRANTS: GrantLookup = { activeGrant: () => null };
@@ -71,7 +74,7 @@ export function authorizeConnection(
       },
     );
   }
-  const grant = grants.activeGrant(identity.subject, rules.name);
+  const grant = grants.activeGrant(identity, rules.name);
   if (grant) return grant;
   if (rules.requires_grant) {
     throw new VigilError(

@@ -205,7 +205,7 @@ export class Pipeline {
       });
     }
     if (decision.action === 'review') {
-      const breakGlass = this.#deps.grants?.activeGrant(ctx.identity.subject, ctx.connection);
+      const breakGlass = this.#deps.grants?.activeGrant(ctx.identity, ctx.connection);
       if (breakGlass?.breakGlass) {
         // Emergency access skips the wait, never the record: the decision names the grant to review.
         await this.#recordDecision(ctx, type, {

@@ -2,8 +2,9 @@
 // ask "does this identity hold a grant here?" without a store read. Refreshed from the shared store
 // when its grants version changes (another replica or the API created or revoked one); expiry is
 // judged against the clock at each lookup, so a grant stops admitting the moment it ends.
+import { sameIdentity } from '../core/events.js';
 import type { ApprovalStore, Clock, GrantRecord } from '../core/ports.js';
-import type { ActiveGrant, GrantLookup } from '../pipeline/authorize.js';
+import type { ActiveGrant, GrantHolder, GrantLookup } from '../pipeline/authorize.js';
 
 export class GrantCache implements GrantLookup {
   readonly #store: ApprovalStore;
@@ -37,11 +38,20 @@ export class GrantCache implements GrantLookup {
     this.#version = version;
   }
 
-  /** The identity's active grant on the connection; a break-glass grant first, else the longest-lived. */
-  activeGrant(subject: string, connection: string): ActiveGrant | null {
+  /**
+   * The identity's active grant on the connection; a break-glass grant first, else the longest-lived.
+   * Only a grant of the identity's own kind counts: the user `deploy` holds none of the service
+   * account `deploy`'s grants, nor it the user's.
+   */
+  activeGrant(identity: GrantHolder, connection: string): ActiveGrant | null {
     let best: GrantRecord | null = null;
     for (const g of this.#grants) {
-      if (g.subject !== subject || g.connection !== connection || !this.isActive(g.id)) continue;
+      if (
+        !sameIdentity({ subject: g.subject, kind: g.subjectKind }, identity) ||
+        g.connection !== connection ||
+        !this.isActive(g.id)
+      )
+        continue;
       if (
         best === null ||
         (g.breakGlass && !best.breakGlass) ||

@@ -38,6 +38,7 @@ export class GrantIssuer {
     const grant: GrantRecord = {
       id: typeof approval.subject.grant_id === 'string' ? approval.subject.grant_id : newId('gr'),
       subject: approval.requester.subject,
+      subjectKind: approval.requester.kind,
       connection: approval.connection,
       approvalId: approval.id,
       breakGlass,

@@ -148,8 +148,9 @@ export class ScimEnforcement {
     const why = `the requester was deprovisioned (${describeCause(cause)})`;
     const whyVoted = `an approval came from a reviewer who was deprovisioned (${describeCause(cause)})`;
     const tokenIds = new Set(live.flatMap((s) => (s.identity.tokenId ? [s.identity.tokenId] : [])));
-    const grants = (await approvalStore.listGrants({ activeAt: at })).filter((g) =>
-      sameSubject(g.subject, subject),
+    // A service account's grants are not the person's, whatever its name (docs/policy.md).
+    const grants = (await approvalStore.listGrants({ activeAt: at })).filter(
+      (g) => g.subjectKind !== 'service' && sameSubject(g.subject, subject),
     );
     await Promise.all([
       ...regrouped,

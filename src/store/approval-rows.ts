@@ -1,6 +1,6 @@
 // Rows of the approvals, approval_votes and grants tables as the ApprovalStore port returns them:
 // the same columns in every SQL backend, so one mapping serves them all.
-import type { Identity, JsonObject } from '../core/events.js';
+import type { Identity, IdentityKind, JsonObject } from '../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -38,6 +38,7 @@ export interface VoteRow {
 export interface GrantRow {
   id: string;
   subject: string;
+  subject_kind: string;
   connection: string;
   approval_id: string | null;
   /** A boolean column, or 0/1 where the database has no boolean type (SQLite). */
@@ -107,6 +108,7 @@ export function grantOf(row: GrantRow): GrantRecord {
   return {
     id: row.id,
     subject: row.subject,
+    subjectKind: row.subject_kind as IdentityKind,
     connection: row.connection,
     approvalId: row.approval_id,
     breakGlass: row.break_glass === true || row.break_glass === 1,

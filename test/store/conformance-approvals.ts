@@ -246,6 +246,37 @@ export function approvalConformance(factory: StoreFactory): void {
       );
     }));
 
+  test("grants: the grantee's kind round-trips and filters, a user and a service account of one name apart", () =>
+    withStore(factory, async ({ approvals }) => {
+      const user = grant('g-user-deploy', { subject: 'deploy', createdAt: at(1) });
+      const service = grant('g-service-deploy', {
+        subject: 'deploy',
+        subjectKind: 'service',
+        createdAt: at(2),
+      });
+      for (const g of [user, service]) await approvals.createGrant(g);
+      assert.deepEqual(await approvals.getGrant('g-user-deploy'), user);
+      assert.deepEqual(await approvals.getGrant('g-service-deploy'), service);
+      assert.deepEqual(
+        (await approvals.listGrants({ subject: 'deploy' })).map((g) => [g.id, g.subjectKind]),
+        [
+          ['g-service-deploy', 'service'],
+          ['g-user-deploy', 'user'],
+        ],
+      );
+      assert.deepEqual(
+        (await approvals.listGrants({ subject: 'deploy', subjectKind: 'user' })).map((g) => g.id),
+        ['g-user-deploy'],
+      );
+      assert.deepEqual(
+        (await approvals.listGrants({ activeAt: at(100), subject: 'deploy', subjectKind: 'service' })).map(
+          (g) => g.id,
+        ),
+        ['g-service-deploy'],
+      );
+      assert.deepEqual(await approvals.listGrants({ subject: 'deploy', subjectKind: 'anonymous' }), []);
+    }));
+
   test('property: any sequence of votes and closes ends as the reference model says', () =>
     withStore(factory, async ({ approvals }) => {
       let run = 0;

@@ -114,6 +114,7 @@ export function grant(id: string, overrides: Partial<GrantRecord> = {}): GrantRe
   return {
     id,
     subject: 'alice',
+    subjectKind: 'user',
     connection: 'prod-db',
     approvalId: `a-${id}`,
     breakGlass: false,

@@ -46,11 +46,13 @@ test('SQLite: tokens from before expiry get 365 days from the upgrade', async ()
     const store = await openStore(config, dir);
     await store.access.createScimToken(LEGACY);
     const db = sqliteDatabase(store);
-    // The SCIM token migration is the newest: set the schema back to just before it.
+    // The SCIM token migration is the one before the newest (the grant kind): set the schema back to
+    // just before it, undoing both.
     db.exec(`
       ALTER TABLE scim_tokens DROP COLUMN expires_at;
       ALTER TABLE scim_tokens DROP COLUMN revoked_at;
-      DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations);
+      ALTER TABLE grants DROP COLUMN subject_kind;
+      DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 1 FROM schema_migrations);
     `);
     await store.close();
     const upgradedAt = Date.now();
@@ -80,8 +82,9 @@ test('PostgreSQL: tokens from before expiry get 365 days from the upgrade', asyn
     try {
       await client.query(`SET search_path TO "${scratch.schema}"`);
       await client.query('ALTER TABLE scim_tokens DROP COLUMN expires_at, DROP COLUMN revoked_at');
-      // Every migration from it on runs again; those after it (none yet) must be undone here too.
-      assert.equal(version, POSTGRES_MIGRATIONS.length, 'a newer migration: undo it here as well');
+      // Every migration from it on runs again; those after it (the grant kind) are undone here too.
+      await client.query('ALTER TABLE grants DROP COLUMN subject_kind');
+      assert.equal(version, POSTGRES_MIGRATIONS.length - 1, 'a newer migration: undo it here as well');
       await client.query('DELETE FROM schema_migrations WHERE version >= $1', [version]);
     } finally {
       await client.end();

@@ -4,7 +4,7 @@
 // connections (a service account's) sees, asks for and decides only what concerns them.
 import { parseDuration } from '../../core/duration.js';
 import { VigilError } from '../../core/errors.js';
-import type { Identity } from '../../core/events.js';
+import { type Identity, sameIdentity } from '../../core/events.js';
 import {
   APPROVAL_KINDS,
   APPROVAL_STATUSES,
@@ -35,7 +35,7 @@ export interface ApprovalRouteDeps {
 export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): boolean {
   return maySeeRequest(caller, {
     connection: record.connection,
-    requester: record.requester.subject,
+    requester: record.requester,
     approvers: record.approvers,
   });
 }
@@ -43,12 +43,17 @@ export function canSee(caller: RouteContext['caller'], record: ApprovalRecord): 
 /** Who may see a request: the same rule whether it is read from the approval store or the ledger. */
 export function maySeeRequest(
   caller: RouteContext['caller'],
-  request: { readonly connection: string; readonly requester: string; readonly approvers: readonly string[] },
+  request: {
+    readonly connection: string;
+    /** The requester's subject and kind: the user `deploy` is not the service account `deploy`. */
+    readonly requester: Pick<Identity, 'subject' | 'kind'>;
+    readonly approvers: readonly string[];
+  },
 ): boolean {
   return (
     inScope(caller, request.connection) &&
     (isPrivileged(caller) ||
-      request.requester === caller.identity.subject ||
+      sameIdentity(request.requester, caller.identity) ||
       request.approvers.some((p) => matchesPrincipal(p, caller.identity)))
   );
 }
@@ -191,7 +196,9 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         const all = ctx.query.get('all') === '1' || ctx.query.get('all') === 'true';
         const grants: GrantRecord[] = await deps.store.listGrants({
           ...(all ? {} : { activeAt: new Date().toISOString() }),
-          ...(isPrivileged(ctx.caller) ? {} : { subject: ctx.caller.identity.subject }),
+          ...(isPrivileged(ctx.caller)
+            ? {}
+            : { subject: ctx.caller.identity.subject, subjectKind: ctx.caller.identity.kind }),
         });
         return { status: 200, body: { grants: grants.filter((g) => inScope(ctx.caller, g.connection)) } };
       },
@@ -207,7 +214,8 @@ export function approvalRoutes(deps: ApprovalRouteDeps): Route[] {
         // A holder may give a grant back; only an admin takes someone else's away.
         const mayRevoke =
           grant !== null &&
-          (ctx.caller.roles.includes('admin') || grant.subject === ctx.caller.identity.subject);
+          (ctx.caller.roles.includes('admin') ||
+            sameIdentity({ subject: grant.subject, kind: grant.subjectKind }, ctx.caller.identity));
         if (!grant || (!mayRevoke && !isPrivileged(ctx.caller)))
           throw new VigilError('grant_unknown', `no grant ${id}`);
         if (!mayRevoke)

@@ -32,7 +32,7 @@ export function heldActionRoute(store: Store, audit: Audit): Route {
         !Array.isArray(approvers) ||
         !maySeeRequest(ctx.caller, {
           connection: session.connection,
-          requester: requested.identity.subject,
+          requester: requested.identity,
           approvers: approvers.filter((p): p is string => typeof p === 'string'),
         })
       )

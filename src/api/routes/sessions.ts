@@ -2,6 +2,7 @@
 // a user sees only their own, and learns nothing about the others, not even that they exist. A token
 // limited to connections sees only their sessions, whoever the caller is.
 import { VigilError } from '../../core/errors.js';
+import { type SessionSummary, sameIdentity } from '../../core/events.js';
 import type { SessionFilter, Store } from '../../core/ports.js';
 import type { Route, RouteContext } from '../admin-route.js';
 import { inScope, isPrivileged } from '../admin-route.js';
@@ -14,7 +15,8 @@ export async function readableSession(store: Store, ctx: RouteContext, id: strin
   if (
     !session ||
     !inScope(ctx.caller, session.connection) ||
-    !(isPrivileged(ctx.caller) || session.identity.subject === ctx.caller.identity.subject)
+    // The same kind too: the user `deploy` does not read the service account `deploy`'s sessions.
+    !(isPrivileged(ctx.caller) || sameIdentity(session.identity, ctx.caller.identity))
   ) {
     throw new VigilError('session_unknown', `no session ${id}`);
   }
@@ -39,6 +41,27 @@ async function listInScope(store: Store, ctx: RouteContext, filter: SessionFilte
       a.startedAt === b.startedAt ? (a.id < b.id ? -1 : 1) : a.startedAt < b.startedAt ? 1 : -1,
     )
     .slice(0, filter.limit);
+}
+
+/**
+ * The page a caller may read. The store filters sessions by subject only, and a user and a service
+ * account may share one (the user `deploy`, the service account `deploy`): a non-privileged caller's
+ * page leaves out the other kind's sessions, and reads on past them until it is full or the store has
+ * no more, so the page and its `next_until` are what a filter on subject and kind would give. Taking
+ * the store's page and dropping them would not do: a shorter page with a `next_until` would tell that
+ * the other's sessions matched a search.
+ */
+async function listReadable(store: Store, ctx: RouteContext, filter: SessionFilter) {
+  if (isPrivileged(ctx.caller)) return listInScope(store, ctx, filter);
+  const limit = filter.limit ?? 100;
+  const own: SessionSummary[] = [];
+  let until = filter.until;
+  for (;;) {
+    const page = await listInScope(store, ctx, { ...filter, until, limit });
+    own.push(...page.filter((s) => sameIdentity(s.identity, ctx.caller.identity)));
+    if (own.length >= limit || page.length < limit) return own.slice(0, limit);
+    until = page.at(-1)!.startedAt;
+  }
 }
 
 const EVENT_PAGE_LIMIT = 500;
@@ -82,7 +105,7 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
           search: q.get('search') ?? undefined,
           limit: Number.isFinite(limit) ? Math.min(Math.max(1, limit), 1000) : 100,
         };
-        const page = await listInScope(store, ctx, filter);
+        const page = await listReadable(store, ctx, filter);
         if (filter.search) await audit(ctx, { what: 'search', search: filter.search });
         // protocol and state narrow the page the store returned (the store filters neither), so a
         // page may hold fewer than `limit`; `next_until` continues after the last session read.

@@ -68,12 +68,20 @@ function proposedBy(r: ApprovalRecord): string[] {
   ];
 }
 
+/**
+ * A grant's holder as the allow rules name it when it is a service account (`service:deploy`), so
+ * it is not read as the user of that name; a user's grant shows the subject alone, as before.
+ */
+function holder(g: GrantRecord): string {
+  return g.subjectKind === 'service' ? `service:${g.subject}` : g.subject;
+}
+
 function grantTable(grants: readonly GrantRecord[]): string {
   return table([
     ['ID', 'SUBJECT', 'CONNECTION', 'EXPIRES', 'STATE', 'BREAK-GLASS', 'REASON'],
     ...grants.map((g) => [
       g.id,
-      g.subject,
+      holder(g),
       g.connection,
       g.expiresAt,
       g.revokedAt
@@ -209,7 +217,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     console.log(
       opts.json
         ? JSON.stringify(grant, null, 2)
-        : `revoked ${shown(grant.id)} (${shown(grant.subject)} on ${shown(grant.connection)})`,
+        : `revoked ${shown(grant.id)} (${shown(holder(grant))} on ${shown(grant.connection)})`,
     );
   });
 

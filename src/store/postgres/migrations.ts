@@ -223,4 +223,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     to_char((now() AT TIME ZONE 'UTC') + interval '365 days', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"');
   ALTER TABLE scim_tokens ALTER COLUMN expires_at SET NOT NULL;
   `,
+  `
+  -- A grant is for a user or for a service account, and the two may share a subject (docs/policy.md
+  -- #grants-and-identity-kinds). A grant from before this column takes the kind of the requester of
+  -- the request it came from, which the approvals row holds; one without that row (glass broken as
+  -- the gateway stopped, before its review was written) is taken for a user's, since access requests
+  -- and break-glass are people's acts far more often than a service account's.
+  ALTER TABLE grants ADD COLUMN subject_kind TEXT;
+  UPDATE grants g SET subject_kind = COALESCE(
+    (SELECT a.requester::jsonb ->> 'kind' FROM approvals a WHERE a.id = g.approval_id), 'user');
+  ALTER TABLE grants ALTER COLUMN subject_kind SET NOT NULL;
+  `,
 ];

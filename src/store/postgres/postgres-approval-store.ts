@@ -3,7 +3,7 @@
 // request queue up and each sees the other's outcome. Reads of a request with its votes run in one
 // snapshot (REPEATABLE READ).
 import type pg from 'pg';
-import { sameSubject } from '../../core/events.js';
+import { type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -136,12 +136,13 @@ export class PostgresApprovalStore implements ApprovalStore {
   async createGrant(g: GrantRecord): Promise<void> {
     await inTransaction(this.#pool, async (client) => {
       await client.query(
-        `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
-           revoked_at, revoked_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        `INSERT INTO grants (id, subject, subject_kind, connection, approval_id, break_glass, reason, created_at,
+           expires_at, revoked_at, revoked_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
         [
           g.id,
           g.subject,
+          g.subjectKind,
           g.connection,
           g.approvalId,
           g.breakGlass,
@@ -163,7 +164,12 @@ export class PostgresApprovalStore implements ApprovalStore {
   }
 
   async listGrants(
-    filter: { readonly activeAt?: string; readonly subject?: string; readonly connection?: string } = {},
+    filter: {
+      readonly activeAt?: string;
+      readonly subject?: string;
+      readonly subjectKind?: IdentityKind;
+      readonly connection?: string;
+    } = {},
   ): Promise<GrantRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -175,6 +181,10 @@ export class PostgresApprovalStore implements ApprovalStore {
     if (filter.subject) {
       params.push(filter.subject);
       where.push(`subject = $${params.length}`);
+    }
+    if (filter.subjectKind) {
+      params.push(filter.subjectKind);
+      where.push(`subject_kind = $${params.length}`);
     }
     if (filter.connection) {
       params.push(filter.connection);

@@ -191,4 +191,14 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ALTER TABLE scim_tokens ADD COLUMN revoked_at TEXT;
   UPDATE scim_tokens SET expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+365 days');
   `,
+  `
+  -- A grant is for a user or for a service account, and the two may share a subject (docs/policy.md
+  -- #grants-and-identity-kinds). A grant from before this column takes the kind of the requester of
+  -- the request it came from, which the approvals row holds; one without that row (glass broken as
+  -- the gateway stopped, before its review was written) is taken for a user's, since access requests
+  -- and break-glass are people's acts far more often than a service account's.
+  ALTER TABLE grants ADD COLUMN subject_kind TEXT NOT NULL DEFAULT 'user';
+  UPDATE grants SET subject_kind = COALESCE(
+    (SELECT json_extract(a.requester, '$.kind') FROM approvals a WHERE a.id = grants.approval_id), 'user');
+  `,
 ];

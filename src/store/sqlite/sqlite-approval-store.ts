@@ -3,7 +3,7 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
-import { sameSubject } from '../../core/events.js';
+import { type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
   ApprovalKind,
   ApprovalRecord,
@@ -122,13 +122,14 @@ export class SqliteApprovalStore implements ApprovalStore {
     writeTransaction(this.#db, () => {
       this.#db
         .prepare(
-          `INSERT INTO grants (id, subject, connection, approval_id, break_glass, reason, created_at, expires_at,
-             revoked_at, revoked_by)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO grants (id, subject, subject_kind, connection, approval_id, break_glass, reason, created_at,
+             expires_at, revoked_at, revoked_by)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           g.id,
           g.subject,
+          g.subjectKind,
           g.connection,
           g.approvalId,
           g.breakGlass ? 1 : 0,
@@ -148,7 +149,12 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async listGrants(
-    filter: { readonly activeAt?: string; readonly subject?: string; readonly connection?: string } = {},
+    filter: {
+      readonly activeAt?: string;
+      readonly subject?: string;
+      readonly subjectKind?: IdentityKind;
+      readonly connection?: string;
+    } = {},
   ): Promise<GrantRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -160,6 +166,10 @@ export class SqliteApprovalStore implements ApprovalStore {
     if (filter.subject) {
       where.push('subject = ?');
       params.push(filter.subject);
+    }
+    if (filter.subjectKind) {
+      where.push('subject_kind = ?');
+      params.push(filter.subjectKind);
     }
     if (filter.connection) {
       where.push('connection = ?');
