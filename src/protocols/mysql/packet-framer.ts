@@ -3,21 +3,47 @@
 // - ClientPacketFramer joins the parts into one logical packet (a command must be whole before
 //   it is judged), bounded: a logical packet over the limit is refused as soon as its length is
 //   known, before its bytes are kept.
-// - PhysicalPacketFramer (the upstream's side) returns each physical packet as it completes, so a
-//   large result streams through without being held whole; it says which ones continue.
+// - PhysicalPacketFramer (the upstream's side) returns each physical packet as it completes, and
+//   says which ones continue. A packet over STREAM_ABOVE_BYTES is not held whole: its head (enough
+//   to tell a row from an OK, EOF or ERR and to read those) comes first, then the rest of its
+//   payload as it arrives, so `SELECT REPEAT('x', 16000000)` costs Vigil a bounded amount per
+//   connection instead of the whole packet, and the client's reading paces the server.
 import { VigilError } from '../../core/errors.js';
 import { MAX_PACKET_PAYLOAD } from './constants.js';
 
+/**
+ * A physical packet larger than this is passed on as its bytes arrive (the bound PostgreSQL's
+ * front door has for its messages); one this size or smaller is held whole.
+ */
+export const STREAM_ABOVE_BYTES = 1024 * 1024;
+/** Of a streamed packet, the first bytes of the payload held before any of it is passed on. */
+export const STREAMED_HEAD_BYTES = 64 * 1024;
+
 export interface PhysicalPacket {
+  readonly kind: 'packet';
   readonly seq: number;
+  /** The payload length its header declares. */
+  readonly length: number;
+  /** The payload; of a streamed packet only its first bytes (the rest follows as PacketBody). */
   readonly payload: Buffer;
-  /** The packet as received, header included. */
+  /** The packet as received, header included (of a streamed packet: header and head). */
   readonly raw: Buffer;
+  /** The payload is longer than `payload`: the rest follows in PacketBody pieces. */
+  readonly streamed: boolean;
   /** This packet continues the previous one's payload. */
   readonly continuation: boolean;
   /** The payload continues in the next packet. */
   readonly continues: boolean;
 }
+
+/** More of a streamed packet's payload, as received; `end` on its last bytes. */
+export interface PacketBody {
+  readonly kind: 'body';
+  readonly bytes: Buffer;
+  readonly end: boolean;
+}
+
+export type UpstreamPiece = PhysicalPacket | PacketBody;
 
 export interface LogicalPacket {
   /** Sequence id of the first part. */
@@ -61,6 +87,12 @@ class ByteQueue {
     return out;
   }
 
+  /** Up to `n` bytes from the front without joining chunks (null when nothing is queued). */
+  takeUpTo(n: number): Buffer | null {
+    if (this.size === 0 || n === 0) return null;
+    return this.take(Math.min(n, this.#parts[0]!.length));
+  }
+
   take(n: number): Buffer {
     const first = this.peek(n);
     const out = first.subarray(0, n);
@@ -73,24 +105,54 @@ class ByteQueue {
 
 export class PhysicalPacketFramer {
   readonly #queue = new ByteQueue();
+  readonly #streamAbove: number;
+  readonly #headBytes: number;
   #continuing = false;
+  /** Payload bytes of a streamed packet still to come. */
+  #bodyLeft = 0;
 
+  /** The bounds are parameters so tests can split streamed packets at every byte. */
+  constructor(streamAboveBytes = STREAM_ABOVE_BYTES, headBytes = STREAMED_HEAD_BYTES) {
+    this.#streamAbove = streamAboveBytes;
+    this.#headBytes = Math.min(headBytes, streamAboveBytes);
+  }
+
+  /** Bytes received and not yet returned, and those of a streamed packet still to come. */
   get buffered(): number {
-    return this.#queue.size;
+    return this.#queue.size + this.#bodyLeft;
   }
 
   push(chunk: Buffer): void {
     this.#queue.push(chunk);
   }
 
-  next(): PhysicalPacket | null {
+  next(): UpstreamPiece | null {
+    if (this.#bodyLeft > 0) {
+      const bytes = this.#queue.takeUpTo(this.#bodyLeft);
+      if (!bytes) return null;
+      this.#bodyLeft -= bytes.length;
+      return { kind: 'body', bytes, end: this.#bodyLeft === 0 };
+    }
     const h = this.#queue.header(0);
-    if (!h || this.#queue.size < 4 + h.length) return null;
-    const raw = this.#queue.take(4 + h.length);
+    if (!h) return null;
+    const streamed = h.length > this.#streamAbove;
+    const held = streamed ? this.#headBytes : h.length;
+    if (this.#queue.size < 4 + held) return null;
+    const raw = this.#queue.take(4 + held);
     const continuation = this.#continuing;
     const continues = h.length === MAX_PACKET_PAYLOAD;
     this.#continuing = continues;
-    return { seq: h.seq, payload: raw.subarray(4), raw, continuation, continues };
+    this.#bodyLeft = h.length - held;
+    return {
+      kind: 'packet',
+      seq: h.seq,
+      length: h.length,
+      payload: raw.subarray(4),
+      raw,
+      streamed,
+      continuation,
+      continues,
+    };
   }
 }
 

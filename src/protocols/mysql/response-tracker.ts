@@ -10,17 +10,17 @@ import type { JsonObject, JsonValue } from '../../core/events.js';
 import { echoedRows } from '../../mask/index.js';
 import { STATUS } from './constants.js';
 import { parseErr } from './handshake-messages.js';
-import type { PhysicalPacket } from './packet-framer.js';
+import type { PacketBody, PhysicalPacket, UpstreamPiece } from './packet-framer.js';
 import {
   type ColumnDef,
   isEndOfRows,
-  parseBinaryRow,
   parseColumnDef,
   parseEof,
   parseOk,
   parsePrepareOk,
-  parseTextRow,
+  readColumnCount,
 } from './result-messages.js';
+import { RowRecorder } from './row-recorder.js';
 
 /**
  * Commands the server owes answers to before Vigil stops reading the client. Each costs an entry
@@ -94,6 +94,12 @@ export class ResponseTracker {
   #statementIndex = 0;
   #prepare: { id: number; params: number; columns: number } | null = null;
   #infile: { file: string; bytes: number; hash: Hash } | null = null;
+  /** A streamed packet's body is still to come (packet-framer.ts): nothing else may reach the client meanwhile. */
+  #inBody = false;
+  /** That body goes to the client; false: it is the answer to a statement of Vigil's own. */
+  #forwardBody = false;
+  /** The row being recorded, fed every payload byte of its packets; `continues` of its last packet so far. */
+  #row: { recorder: RowRecorder; continues: boolean } | null = null;
   #infileDone: JsonObject | null = null;
   #settledWaiters: (() => void)[] = [];
   #fileWaiters: (() => void)[] = [];
@@ -159,14 +165,27 @@ export class ResponseTracker {
   /** Releases waiters when the connection closes. */
   abandon(): void {
     this.#queue.length = 0;
+    this.#row = null;
+    this.#inBody = false;
     this.#queuedPrepares = 0;
     this.#queuedFileAskers = 0;
     for (const w of this.#settledWaiters.splice(0)) w();
     for (const w of this.#fileWaiters.splice(0)) w();
   }
 
-  /** One packet from the server; returns what the client gets (the packet, unchanged). */
-  observe(p: PhysicalPacket): void {
+  /**
+   * One packet from the server, or the rest of a streamed one; what the client gets (the server's
+   * bytes, unchanged) goes to `toClient`. Of a streamed packet only its head is read here: enough
+   * to tell a row from the packets that end an answer, which are small.
+   */
+  observe(piece: UpstreamPiece): void {
+    if (piece.kind === 'body') {
+      this.#body(piece);
+      return;
+    }
+    const p = piece;
+    this.#inBody = p.streamed;
+    this.#forwardBody = false;
     const head = this.#queue[0];
     if (!head || head.kind === 'refusal')
       throw new VigilError('protocol_violation', 'the upstream sent a packet no command asked for');
@@ -178,7 +197,12 @@ export class ResponseTracker {
       return;
     }
     this.#deps.toClient(p.raw);
-    if (p.continuation) return;
+    this.#forwardBody = p.streamed;
+    if (p.continuation) {
+      // The rest of a split payload: never an answer's start, whatever its first byte.
+      if (this.#row) this.#rowBytes(p.payload, p.continues, !p.streamed);
+      return;
+    }
     switch (head.kind) {
       case 'results':
         this.#results(head, p);
@@ -197,7 +221,7 @@ export class ResponseTracker {
         this.#done();
         return;
       case 'fields':
-        if (p.payload[0] === 0xff || isEndOfRows(p.payload, this.#deps.deprecateEof)) this.#done();
+        if (p.payload[0] === 0xff || isEndOfRows(p.payload, this.#deps.deprecateEof, p.length)) this.#done();
         return;
     }
   }
@@ -222,7 +246,7 @@ export class ResponseTracker {
           return;
         }
         if (first === 0xff) {
-          this.#recordError(head, payload);
+          this.#recordError(head, p);
           this.#done();
           return;
         }
@@ -232,7 +256,10 @@ export class ResponseTracker {
               'protocol_violation',
               'the upstream asked for a local file, which this connection does not allow',
             );
-          this.#infile = { file: payload.subarray(1).toString('utf8'), bytes: 0, hash: createHash('sha256') };
+          const file = p.streamed
+            ? `<file name of ${p.length - 1} bytes not recorded>`
+            : payload.subarray(1).toString('utf8');
+          this.#infile = { file, bytes: 0, hash: createHash('sha256') };
           this.#phase = 'infile';
           for (const w of this.#fileWaiters.splice(0)) w();
           return;
@@ -256,11 +283,11 @@ export class ResponseTracker {
         return;
       case 'rows': {
         if (payload[0] === 0xff) {
-          this.#recordError(head, payload);
+          this.#recordError(head, p);
           this.#done();
           return;
         }
-        if (isEndOfRows(payload, this.#deps.deprecateEof)) {
+        if (isEndOfRows(payload, this.#deps.deprecateEof, p.length)) {
           const end = this.#deps.deprecateEof ? parseOk(payload) : { ...parseEof(payload), affectedRows: 0 };
           this.#recordResult(head, {
             command_tag: `SELECT ${this.#rowCount}`,
@@ -272,16 +299,34 @@ export class ResponseTracker {
         }
         this.#rowCount++;
         if (this.#rows.length < this.#deps.recordRows) {
-          if (p.continues) this.#rows.push(['<row over 16 MiB not recorded>']);
-          else
-            this.#rows.push(
-              head.binary ? parseBinaryRow(payload, this.#columns) : parseTextRow(payload, this.#columns),
-            );
+          this.#row = { recorder: new RowRecorder(this.#columns, head.binary), continues: p.continues };
+          this.#rowBytes(payload, p.continues, !p.streamed);
         }
         return;
       }
       default:
         throw new VigilError('internal', `unexpected phase ${this.#phase}`);
+    }
+  }
+
+  /** More of a streamed packet: passed on, and read into the row being recorded. */
+  #body(b: PacketBody): void {
+    if (this.#forwardBody) this.#deps.toClient(b.bytes);
+    if (this.#row) this.#rowBytes(b.bytes, this.#row.continues, b.end);
+    if (b.end) {
+      this.#inBody = false;
+      this.#flushRefusals();
+    }
+  }
+
+  /** Payload bytes of the recorded row; `packetEnds`: the last of their physical packet. */
+  #rowBytes(bytes: Buffer, continues: boolean, packetEnds: boolean): void {
+    const row = this.#row!;
+    row.continues = continues;
+    row.recorder.push(bytes);
+    if (packetEnds && !continues) {
+      this.#rows.push(row.recorder.finish());
+      this.#row = null;
     }
   }
 
@@ -357,13 +402,15 @@ export class ResponseTracker {
     this.#infileDone = null;
   }
 
-  #recordError(head: Extract<Expectation, { kind: 'results' }>, payload: Buffer): void {
-    const e = parseErr(payload);
+  #recordError(head: Extract<Expectation, { kind: 'results' }>, p: PhysicalPacket): void {
+    const e = parseErr(p.payload);
+    // Of an error too large to hold only its head was read: a prefix of the message is not recorded.
+    const message = p.streamed ? `<error message of ${p.length} bytes not recorded>` : e.message;
     this.#recordResult(head, {
       command_tag: null,
       sqlstate: e.sqlstate ?? 'HY000',
       errno: e.errno,
-      error_message: head.recordedMessage ? head.recordedMessage(e.message) : e.message,
+      error_message: head.recordedMessage ? head.recordedMessage(message) : message,
     });
   }
 
@@ -390,17 +437,11 @@ export class ResponseTracker {
 
   /** Vigil's refusals at the head of the queue owe the server nothing: they go out now. */
   #flushRefusals(): void {
+    // An answer can end with a streamed packet (a huge OK or ERR): a refusal waits for its last byte.
+    if (this.#inBody) return;
     while (this.#queue[0]?.kind === 'refusal') {
       const r = this.#queue.shift() as Extract<Expectation, { kind: 'refusal' }>;
       this.#deps.toClient(r.packet);
     }
   }
-}
-
-function readColumnCount(payload: Buffer): number {
-  const first = payload[0]!;
-  if (first < 0xfb) return first;
-  if (first === 0xfc) return payload.readUInt16LE(1);
-  if (first === 0xfd) return payload.readUIntLE(1, 3);
-  throw new VigilError('protocol_violation', 'unreadable column count from the upstream');
 }

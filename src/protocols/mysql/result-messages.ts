@@ -1,6 +1,7 @@
 // The server's answers Vigil reads to follow a session: OK and EOF packets (status flags, affected
 // rows, warnings), column definitions (name, type, character set), rows in the text and binary
 // protocols (for the sample of rows the ledger keeps), and PREPARE's answer.
+import { VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
 import { readBinaryValue, recordedBytes } from './binary-values.js';
 import { PayloadReader } from './payload-reader.js';
@@ -28,9 +29,13 @@ export function parseEof(payload: Buffer): { status: number; warnings: number } 
   return { warnings: payload.readUInt16LE(1), status: payload.readUInt16LE(3) };
 }
 
-/** 0xFE with a short payload: an EOF, or with EOF deprecated, the OK that ends a result set. */
-export function isEndOfRows(payload: Buffer, deprecateEof: boolean): boolean {
-  return payload[0] === 0xfe && (deprecateEof ? payload.length < 0xff_ffff : payload.length < 9);
+/**
+ * 0xFE with a short payload: an EOF, or with EOF deprecated, the OK that ends a result set (a row
+ * that starts with 0xFE, a value of 2^24 bytes or more, is longer). `length`: the payload's length
+ * as its header declares it, when `payload` holds only its head.
+ */
+export function isEndOfRows(payload: Buffer, deprecateEof: boolean, length = payload.length): boolean {
+  return payload[0] === 0xfe && (deprecateEof ? length < 0xff_ffff : length < 9);
 }
 
 export interface ColumnDef {
@@ -89,4 +94,13 @@ export function parsePrepareOk(payload: Buffer): PrepareOk {
   const columns = r.u16();
   const params = r.u16();
   return { statementId, columns, params };
+}
+
+/** The column count that starts a result set (a length-encoded integer). */
+export function readColumnCount(payload: Buffer): number {
+  const first = payload[0]!;
+  if (first < 0xfb) return first;
+  if (first === 0xfc) return payload.readUInt16LE(1);
+  if (first === 0xfd) return payload.readUIntLE(1, 3);
+  throw new VigilError('protocol_violation', 'unreadable column count from the upstream');
 }
