@@ -21,11 +21,14 @@ export function runProcess(
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString();
+    // Decoded as a stream: a character split across two pipe reads is not two replacement characters.
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (c: string) => {
+      stdout += c;
     });
-    child.stderr.on('data', (c: Buffer) => {
-      stderr += c.toString();
+    child.stderr.on('data', (c: string) => {
+      stderr += c;
     });
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
