@@ -56,7 +56,7 @@ export class ApiClient {
       });
     } catch (err) {
       throw new VigilError(
-        'upstream_unreachable',
+        'gateway_unreachable',
         `cannot reach the gateway at ${this.#base}: ${(err as Error).message}`,
       );
     }

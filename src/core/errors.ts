@@ -134,6 +134,11 @@ export const ERROR_CODES = {
   scim_token_unknown: { status: 404, summary: 'No SCIM token has that id.' },
   // upstream
   upstream_unreachable: { status: 502, summary: 'The upstream target could not be reached.' },
+  gateway_unreachable: {
+    status: 503,
+    summary:
+      'The CLI could not reach the Vigil gateway (is it running, and is --gateway or VIGIL_GATEWAY right?).',
+  },
   upstream_timeout: { status: 504, summary: 'The upstream target did not answer in time.' },
   upstream_failed: { status: 502, summary: 'The upstream target failed while answering.' },
   upstream_host_key_changed: {

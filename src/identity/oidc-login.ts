@@ -110,7 +110,7 @@ async function gatewayJson(url: string, body?: Record<string, string>): Promise<
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
   } catch (err) {
-    throw new VigilError('upstream_unreachable', `cannot reach the gateway at ${url}`, { cause: err });
+    throw new VigilError('gateway_unreachable', `cannot reach the gateway at ${url}`, { cause: err });
   }
   const text = await res.text();
   let parsed: unknown = null;

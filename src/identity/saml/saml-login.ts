@@ -88,7 +88,7 @@ async function redeem(url: string, code: string, verifier: string): Promise<Toke
       body: JSON.stringify({ code, code_verifier: verifier }),
     });
   } catch (err) {
-    throw new VigilError('upstream_unreachable', `cannot reach the gateway at ${url}`, { cause: err });
+    throw new VigilError('gateway_unreachable', `cannot reach the gateway at ${url}`, { cause: err });
   }
   const parsed = (await res.json().catch(() => null)) as
     | (TokenBody & { error?: { code?: string; message?: string } })
