@@ -142,7 +142,8 @@ export class AdminApi {
         connection: 'admin-api',
         protocol: 'admin',
         identity,
-        key: `admin\u0000${identity.subject}`,
+        // Kind and subject: the user `deploy` and the service account `deploy` are two holders.
+        key: `admin\u0000${identity.kind}\u0000${identity.subject}`,
       });
       // In fail-open mode a failed record resolves (null): the operator chose to serve anyway.
       await this.#deps.pipeline.observe(session, type, facts);

@@ -51,12 +51,15 @@ export async function recordRefusal(
   }
 }
 
-/** The `auth` session of an identity: its sign-ins, refusals and sign-outs, one session per subject. */
+/**
+ * The `auth` session of an identity: its sign-ins, refusals and sign-outs, one session per identity
+ * (kind and subject: a user whose subject is `anonymous` is not the anonymous refusals' session).
+ */
 export function authSession(deps: SignInLedgerDeps, identity: Identity): Promise<LiveSession> {
   return deps.sessions.open({
     connection: 'auth',
     protocol: 'auth',
     identity,
-    key: `auth\u0000${identity.subject}`,
+    key: `auth\u0000${identity.kind}\u0000${identity.subject}`,
   });
 }

@@ -22,8 +22,18 @@ test('explicit session ids are bounded and plain', () => {
 
 test('keys never join two identities or two connections', () => {
   const trace = { traceId: 'a'.repeat(32), parentSpanId: 'b'.repeat(16) };
-  assert.notEqual(sessionKey('alice', 'c', 'run', null).key, sessionKey('bob', 'c', 'run', null).key);
-  assert.notEqual(sessionKey('alice', 'c', null, trace).key, sessionKey('alice', 'd', null, trace).key);
-  assert.notEqual(sessionKey('alice', 'c', null, null).key, sessionKey('alice', 'c', null, trace).key);
-  assert.equal(sessionKey('alice', 'c', 'run', trace).external, 'run');
+  const alice = { subject: 'alice', kind: 'user' } as const;
+  const bob = { subject: 'bob', kind: 'user' } as const;
+  const serviceAlice = { subject: 'alice', kind: 'service' } as const;
+  assert.notEqual(sessionKey(alice, 'c', 'run', null).key, sessionKey(bob, 'c', 'run', null).key);
+  assert.notEqual(sessionKey(alice, 'c', null, trace).key, sessionKey(alice, 'd', null, trace).key);
+  assert.notEqual(sessionKey(alice, 'c', null, null).key, sessionKey(alice, 'c', null, trace).key);
+  for (const [explicit, t] of [
+    [null, null],
+    ['run', null],
+    [null, trace],
+  ] as const) {
+    assert.notEqual(sessionKey(alice, 'c', explicit, t).key, sessionKey(serviceAlice, 'c', explicit, t).key);
+  }
+  assert.equal(sessionKey(alice, 'c', 'run', trace).external, 'run');
 });

@@ -1,5 +1,6 @@
 // How an HTTP request finds its session (docs/architecture.md, and README: Sessions): an explicit x-vigil-session
 // header, else the W3C traceparent's trace id, else the identity + connection until idle.
+import type { Identity } from '../core/events.js';
 import type { TraceContext } from '../core/llm-payloads.js';
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -18,24 +19,29 @@ export function validExplicitSession(value: string | undefined): string | null {
   return EXPLICIT_SESSION.test(value) ? value : null;
 }
 
-/** The grouping key. Keys always include identity and connection so one identity never joins another's session. */
+/** What a request's headers say of its session, known before its identity: the explicit id and the trace id. */
+export function sessionFacts(
+  explicit: string | null,
+  trace: TraceContext | null,
+): { external: string | null; traceId: string | null } {
+  if (explicit) return { external: explicit, traceId: null };
+  return { external: null, traceId: trace ? trace.traceId : null };
+}
+
+/**
+ * The grouping key. Keys always include the identity (its kind and subject) and the connection, so
+ * one identity never joins another's session, whatever id or trace the request names: the user
+ * `deploy` and the service account `deploy` share a subject and are still two holders.
+ */
 export function sessionKey(
-  subject: string,
+  owner: Pick<Identity, 'subject' | 'kind'>,
   connection: string,
   explicit: string | null,
   trace: TraceContext | null,
 ): { key: string; external: string | null; traceId: string | null } {
-  if (explicit)
-    return {
-      key: `x\u0000${subject}\u0000${connection}\u0000${explicit}`,
-      external: explicit,
-      traceId: null,
-    };
-  if (trace)
-    return {
-      key: `t\u0000${subject}\u0000${connection}\u0000${trace.traceId}`,
-      external: null,
-      traceId: trace.traceId,
-    };
-  return { key: `i\u0000${subject}\u0000${connection}`, external: null, traceId: null };
+  const who = `${owner.kind}\u0000${owner.subject}\u0000${connection}`;
+  const facts = sessionFacts(explicit, trace);
+  if (explicit) return { key: `x\u0000${who}\u0000${explicit}`, ...facts };
+  if (trace) return { key: `t\u0000${who}\u0000${trace.traceId}`, ...facts };
+  return { key: `i\u0000${who}`, ...facts };
 }

@@ -4,7 +4,7 @@
 // The session itself is not read again: its caller has its events already, and re-reading them was
 // a third of the time the console took to open a 10,000-call tree with a cold cache (bench/console).
 // Only their action events are read (an SSH session's terminal output is never parsed).
-import type { EventContent, SessionSummary } from '../core/events.js';
+import { type EventContent, type SessionSummary, sameIdentity } from '../core/events.js';
 import type { Store } from '../core/ports.js';
 import { ACTION_EVENTS } from './tree-events.js';
 
@@ -22,7 +22,10 @@ export async function actionEventsAround(
     limit: 200,
   });
   const events = await Promise.all(
-    others.filter((s) => s.id !== session.id).map((s) => store.readSessionContent(s.id, ACTION_EVENTS)),
+    // Listed by subject: the service account `deploy`'s sessions are not the user `deploy`'s.
+    others
+      .filter((s) => s.id !== session.id && sameIdentity(s.identity, session.identity))
+      .map((s) => store.readSessionContent(s.id, ACTION_EVENTS)),
   );
   return events.flat();
 }

@@ -4,7 +4,7 @@
 
 import { TARGET_ACTION_TYPES } from '../core/actions.js';
 import { canonicalJson } from '../core/canonical-json.js';
-import type { EventContent } from '../core/events.js';
+import { type EventContent, type Identity, sameIdentity } from '../core/events.js';
 import { isJsonObject } from '../core/json-read.js';
 import {
   canonicalArguments,
@@ -44,7 +44,8 @@ interface Proposal {
   readonly nodeId: string;
   readonly time: number;
   readonly sessionId: string;
-  readonly subject: string;
+  /** Who asked the model: only their own actions are linked to the turn (kind and subject). */
+  readonly identity: Pick<Identity, 'subject' | 'kind'>;
   readonly traceId: string | null;
   readonly evidence: 'tool-call' | 'code-block';
 }
@@ -134,7 +135,7 @@ export function linkActions(
       nodeId: node.id,
       time: responseTimes.get(node.requestId) ?? Date.parse(node.time),
       sessionId: request.sessionId,
-      subject: request.identity.subject,
+      identity: request.identity,
       traceId: typeof trace === 'string' ? trace : null,
     };
     const add = (key: string, evidence: Proposal['evidence']) => {
@@ -162,7 +163,7 @@ export function linkActions(
     const at = Date.parse(e.time);
     const trace = traceOf(e);
     const eligible = (p: Proposal) =>
-      p.subject === e.identity.subject &&
+      sameIdentity(p.identity, e.identity) &&
       p.time <= at &&
       (p.sessionId === e.sessionId || (trace !== null && p.traceId === trace) || at - p.time <= windowMs);
     const latest = <T extends { time: number }>(list: T[]) =>

@@ -7,7 +7,7 @@
 // sessions of any size (a 10,000-call session took about 2 s), stalling every user's traffic. A
 // session larger than MAX_SESSION_EVENTS (by its summary's count, known before reading) is skipped
 // unread, and the thread is given back between sessions, so one lookup holds it for a bounded time.
-import type { EventType, JsonObject, StoredEvent } from '../core/events.js';
+import { type EventType, type JsonObject, type StoredEvent, sameIdentity } from '../core/events.js';
 import type { Store } from '../core/ports.js';
 import type { EventContext } from '../pipeline/pipeline.js';
 import { ACTION_TYPES, linkActions } from '../reasoning/actions.js';
@@ -39,7 +39,13 @@ export function proposerLookup(store: Store, modelConnections: ReadonlySet<strin
         limit: 50,
       })
     )
-      .filter((s) => modelConnections.has(s.connection) && s.eventCount <= MAX_SESSION_EVENTS)
+      // The listing is by subject: the service account `deploy`'s model sessions are not the user `deploy`'s.
+      .filter(
+        (s) =>
+          sameIdentity(s.identity, ctx.identity) &&
+          modelConnections.has(s.connection) &&
+          s.eventCount <= MAX_SESSION_EVENTS,
+      )
       .slice(0, MAX_SESSIONS);
     // The held action as it would be recorded now: linked like any recorded action, never stored.
     const action: StoredEvent = {

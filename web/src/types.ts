@@ -107,6 +107,8 @@ export interface ApprovalRecord {
 export interface GrantRecord {
   readonly id: string;
   readonly subject: string;
+  /** The grantee's kind: the user `deploy` and the service account `deploy` hold different grants. */
+  readonly subjectKind: Identity['kind'];
   readonly connection: string;
   readonly breakGlass: boolean;
   readonly reason: string;

@@ -23,7 +23,12 @@ import { decodeRequestBody } from '../../http/request-decoding.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { AppendOptions } from '../../ledger/recorder.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
-import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
+import {
+  parseTraceparent,
+  sessionFacts,
+  sessionKey,
+  validExplicitSession,
+} from '../../pipeline/session-key.js';
 import { BodyRecorder, isTextual } from './body-record.js';
 import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
@@ -121,7 +126,7 @@ export class HttpApiConnection {
   #admission(req: IncomingMessage, method: string, path: string) {
     const explicit = validExplicitSession(header(req, 'x-vigil-session'));
     const trace = parseTraceparent(header(req, 'traceparent'));
-    const { external, traceId } = sessionKey('', this.config.name, explicit, trace);
+    const { external, traceId } = sessionFacts(explicit, trace);
     return {
       connection: this.config,
       protocol: 'http',
@@ -134,7 +139,7 @@ export class HttpApiConnection {
       },
       refusalFacts: { method, path },
       sessionKey: (identity: Identity, grantId: string | null) => {
-        const { key } = sessionKey(identity.subject, this.config.name, explicit, trace);
+        const { key } = sessionKey(identity, this.config.name, explicit, trace);
         return grantId === null ? key : `${key}\u0000${grantId}`;
       },
     };

@@ -6,7 +6,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Identity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import type { AdmissionRequest } from '../../pipeline/module-context.js';
-import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
+import {
+  parseTraceparent,
+  sessionFacts,
+  sessionKey,
+  validExplicitSession,
+} from '../../pipeline/session-key.js';
 import type { LlmConnectionConfig } from './config.js';
 
 export function admissionRequest(
@@ -17,9 +22,8 @@ export function admissionRequest(
 ): AdmissionRequest {
   const explicit = validExplicitSession(header(req, 'x-vigil-session'));
   const trace = parseTraceparent(header(req, 'traceparent'));
-  const keyOf = (subject: string) => sessionKey(subject, connection.name, explicit, trace);
   // external_session and trace_id depend only on the headers, so they are known before the identity.
-  const { external, traceId } = keyOf('');
+  const { external, traceId } = sessionFacts(explicit, trace);
   return {
     connection,
     protocol: connection.type,
@@ -32,7 +36,7 @@ export function admissionRequest(
     },
     refusalFacts: { method, path },
     sessionKey: (identity: Identity, grantId: string | null) => {
-      const { key } = keyOf(identity.subject);
+      const { key } = sessionKey(identity, connection.name, explicit, trace);
       // A session admitted by a grant ends with it, so it is not shared with requests admitted otherwise.
       return grantId === null ? key : `${key}\u0000${grantId}`;
     },

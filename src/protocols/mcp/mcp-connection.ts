@@ -5,7 +5,7 @@
 // initialize or, under the stateless 2026-07-28 revision, a self-contained request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { Identity, JsonObject } from '../../core/events.js';
+import { type Identity, type JsonObject, sameIdentity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -176,8 +176,8 @@ export class McpConnection implements McpServed {
     const session = await this.#ctx.admit(
       this.#admission(req, (identity) =>
         initialize
-          ? `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000${nonce}`
-          : sessionKey(identity.subject, this.config.name, explicit, trace).key,
+          ? `mcp\u0000${identity.kind}\u0000${identity.subject}\u0000${this.config.name}\u0000${nonce}`
+          : sessionKey(identity, this.config.name, explicit, trace).key,
       ),
     );
     const release = session.begin();
@@ -191,7 +191,7 @@ export class McpConnection implements McpServed {
       }
       // One upstream (a stdio process) per identity, never one for every caller: what a process
       // sends on its own goes with a request of its caller's, and its state is that caller's.
-      const key = `stateless\u0000${session.identity.subject}`;
+      const key = `stateless\u0000${session.identity.kind}\u0000${session.identity.subject}`;
       await this.#message(session, req, res, message, { key, session: null, protocolVersion: version }, {});
     } catch (err) {
       const error = toVigilError(err);
@@ -235,6 +235,7 @@ export class McpConnection implements McpServed {
     const state = (upstreamSessionId: string | null, protocolVersion: string): McpSessionState => ({
       nonce,
       subject: session.identity.subject,
+      kind: session.identity.kind,
       upstreamSessionId,
       protocolVersion,
       initialize: message.params,
@@ -290,15 +291,15 @@ export class McpConnection implements McpServed {
     body?.catch(() => undefined);
     const session = await this.#ctx.admit(
       this.#admission(req, (identity) =>
-        decoded && decoded.subject === identity.subject
-          ? `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000${decoded.nonce}`
-          : `mcp\u0000${identity.subject}\u0000${this.config.name}\u0000unknown`,
+        decoded && sameIdentity(decoded, identity)
+          ? `mcp\u0000${identity.kind}\u0000${identity.subject}\u0000${this.config.name}\u0000${decoded.nonce}`
+          : `mcp\u0000${identity.kind}\u0000${identity.subject}\u0000${this.config.name}\u0000unknown`,
       ),
     );
     const release = session.begin();
     let id: string | number | null = null;
     try {
-      if (!decoded || decoded.subject !== session.identity.subject) {
+      if (!decoded || !sameIdentity(decoded, session.identity)) {
         // Another identity's session, or none of Vigil's: the client is told to initialize again.
         const error = new VigilError('session_unknown', 'no MCP session has that id; initialize again');
         await session.refuse(error, { method, path: '/mcp' });

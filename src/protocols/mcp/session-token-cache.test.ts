@@ -13,6 +13,7 @@ function state(subject: string): McpSessionState {
   return {
     nonce: newNonce(),
     subject,
+    kind: 'user' as const,
     upstreamSessionId: 'u-1',
     protocolVersion: '2025-11-25',
     initialize: { clientInfo: { name: 'x', version: '1' } },

@@ -12,6 +12,7 @@ test('round trip', () => {
   const state = {
     nonce: newNonce(),
     subject: 'alice',
+    kind: 'user' as const,
     upstreamSessionId: 'u-1',
     protocolVersion: '2025-11-25',
     initialize: { clientInfo: { name: 'x', version: '1' } },
@@ -39,6 +40,7 @@ test('an id edited in any way, or made under another key, does not decode', () =
     {
       nonce: newNonce(),
       subject: 'alice',
+      kind: 'user' as const,
       upstreamSessionId: 'u-1',
       protocolVersion: '2025-11-25',
       initialize: {},

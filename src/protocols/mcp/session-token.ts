@@ -2,19 +2,22 @@
 // no replica keeps essential session state only in memory: the upstream's own session id (an HTTP
 // upstream keeps its state itself), the negotiated protocol version, and the client's initialize
 // parameters (a stdio upstream that this replica has not spawned yet is started and initialized
-// again with them). It is bound to the caller's subject: another identity presenting it is told the
-// session does not exist. It holds nothing secret; the caller authenticates on every request anyway.
+// again with them). It is bound to the caller's identity, kind and subject (the user `deploy` and the
+// service account `deploy` are two holders): another identity presenting it is told the session does
+// not exist; an id made before the kind was bound is unknown too, and its client initializes again.
+// It holds nothing secret; the caller authenticates on every request anyway.
 // It is authenticated, though (HMAC-SHA256 under the connection's session key, shared by every
 // replica through the store): its contents decide which upstream session a request reaches, and a
 // client that could edit them would name another user's upstream session or stdio process with its
 // own subject.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { JsonObject } from '../../core/events.js';
+import { IDENTITY_KINDS, type IdentityKind, type JsonObject } from '../../core/events.js';
 
 export interface McpSessionState {
   /** Random, names the ledger session grouping this MCP session's requests on a replica. */
   readonly nonce: string;
   readonly subject: string;
+  readonly kind: IdentityKind;
   readonly upstreamSessionId: string | null;
   readonly protocolVersion: string;
   /** The client's initialize params (capabilities, clientInfo), for re-initializing a stdio upstream. */
@@ -39,6 +42,7 @@ export function encodeSessionToken(state: McpSessionState, key: Uint8Array): str
     JSON.stringify({
       n: state.nonce,
       s: state.subject,
+      k: state.kind,
       u: state.upstreamSessionId,
       v: state.protocolVersion,
       i: state.initialize,
@@ -71,6 +75,7 @@ export function decodeSessionToken(token: string, key: Uint8Array): McpSessionSt
     if (
       typeof v.n !== 'string' ||
       typeof v.s !== 'string' ||
+      !(IDENTITY_KINDS as readonly unknown[]).includes(v.k) ||
       !(v.u === null || typeof v.u === 'string') ||
       typeof v.v !== 'string' ||
       typeof v.i !== 'object' ||
@@ -82,6 +87,7 @@ export function decodeSessionToken(token: string, key: Uint8Array): McpSessionSt
     return {
       nonce: v.n,
       subject: v.s,
+      kind: v.k as IdentityKind,
       upstreamSessionId: v.u,
       protocolVersion: v.v,
       initialize: v.i as JsonObject,

@@ -226,7 +226,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
   framer.maxBytes = ctx.config.max_message_bytes;
   const threadId = upstream.greeting.connectionId;
   const unregister = ctx.connectionIds.register(connectionId, {
-    subject: session.identity.subject,
+    owner: session.identity,
     sessionId: session.id,
     kill: (mode) => killThread(target, threadId, mode),
   });

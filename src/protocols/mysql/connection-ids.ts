@@ -5,11 +5,12 @@
 // through the same Vigil connection on the same gateway; any other id is unknown, as a server says
 // of a thread that is not there.
 import { randomInt } from 'node:crypto';
+import { type Identity, sameIdentity } from '../../core/events.js';
 import type { KillRequest } from './kill-statement.js';
 
 export interface KillTarget {
-  /** Whose connection it is: only they may stop it. */
-  readonly subject: string;
+  /** Whose connection it is (kind and subject): only they may stop it. */
+  readonly owner: Pick<Identity, 'subject' | 'kind'>;
   readonly sessionId: string;
   /** Stops the running statement or ends the connection, on the server. */
   kill(mode: KillRequest['mode']): Promise<void>;
@@ -38,9 +39,12 @@ export class ConnectionIds {
     };
   }
 
-  /** The live connection `id` if `subject` owns it; otherwise nothing, as for an unknown id. */
-  find(id: number, subject: string): KillTarget | undefined {
+  /**
+   * The live connection `id` if `caller` owns it; otherwise nothing, as for an unknown id. The kind
+   * counts: the user `deploy` does not stop the service account `deploy`'s connection, nor the reverse.
+   */
+  find(id: number, caller: Pick<Identity, 'subject' | 'kind'>): KillTarget | undefined {
     const target = this.#live.get(id);
-    return target && target.subject === subject ? target : undefined;
+    return target && sameIdentity(target.owner, caller) ? target : undefined;
   }
 }

@@ -52,18 +52,20 @@ test('property: any text lexes and parses without throwing; a mapped id is a pos
 });
 
 test('planKill: a mapped KILL names the connection it reaches; others say why they are refused', () => {
-  const target = { subject: 'bob', sessionId: 'ses_1', kill: async () => undefined };
+  const bob = { subject: 'bob', kind: 'user' } as const;
+  const target = { owner: bob, sessionId: 'ses_1', kill: async () => undefined };
   const kills = {
-    find: (id: number, subject: string) => (id === 7 && subject === 'bob' ? target : undefined),
+    find: (id: number, caller: { subject: string; kind: string }) =>
+      id === 7 && caller.subject === 'bob' && caller.kind === 'user' ? target : undefined,
   };
-  const plan = planKill(classifyMysql('KILL QUERY 7'), { statement: 'KILL QUERY 7' }, kills, 'bob');
+  const plan = planKill(classifyMysql('KILL QUERY 7'), { statement: 'KILL QUERY 7' }, kills, bob);
   assert.ok(!('refusal' in plan));
   assert.equal(plan.mode, 'query');
   assert.deepEqual(plan.payload.kill, { mode: 'query', connection_id: 7, session: 'ses_1' });
-  const other = planKill(classifyMysql('KILL 7'), {}, kills, 'alice');
+  const other = planKill(classifyMysql('KILL 7'), {}, kills, { subject: 'alice', kind: 'user' });
   assert.equal('refusal' in other && other.refusal.code, 'session_unknown');
-  const byUser = planKill(classifyMysql('KILL USER bob'), {}, kills, 'bob');
+  const byUser = planKill(classifyMysql('KILL USER bob'), {}, kills, bob);
   assert.equal('refusal' in byUser && byUser.refusal.code, 'statement_uncertain');
-  const twice = planKill(classifyMysql('KILL 7; KILL 7'), {}, kills, 'bob');
+  const twice = planKill(classifyMysql('KILL 7; KILL 7'), {}, kills, bob);
   assert.equal('refusal' in twice && twice.refusal.code, 'statement_uncertain');
 });

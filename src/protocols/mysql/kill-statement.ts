@@ -4,7 +4,7 @@
 // threads, which would be someone else's. Only the plain forms can be mapped; any other KILL
 // (by user, by query id, with an expression) is refused, never forwarded.
 import { VigilError } from '../../core/errors.js';
-import type { JsonObject } from '../../core/events.js';
+import type { Identity, JsonObject } from '../../core/events.js';
 import type { ConnectionIds, KillTarget } from './connection-ids.js';
 import { COM } from './constants.js';
 import { packet } from './packet-writer.js';
@@ -49,14 +49,14 @@ export type KillPlan =
     };
 
 /**
- * What a classified KILL from `subject` does: the connection it reaches, or why it is refused
+ * What a classified KILL from `caller` does: the connection it reaches, or why it is refused
  * (a form Vigil cannot map, or an id that is not one of the caller's connections).
  */
 export function planKill(
   c: Classification,
   payload: JsonObject,
   kills: Pick<ConnectionIds, 'find'>,
-  subject: string,
+  caller: Pick<Identity, 'subject' | 'kind'>,
 ): KillPlan {
   const request = c.statements.length === 1 ? parseKill(c.tokens[0] ?? []) : null;
   if (!request) {
@@ -64,7 +64,7 @@ export function planKill(
       'KILL through Vigil takes one connection id Vigil gave, alone: KILL [QUERY | CONNECTION] <id>';
     return { refusal: new VigilError('statement_uncertain', why) };
   }
-  const target = kills.find(request.connectionId, subject);
+  const target = kills.find(request.connectionId, caller);
   if (!target) {
     const why = `Unknown thread id: ${request.connectionId} (not one of your connections through this gateway)`;
     return { refusal: new VigilError('session_unknown', why) };

@@ -271,7 +271,7 @@ export class MysqlProxy {
    * the server would read the number as one of its own threads, someone else's.
    */
   async #kill(text: string, c: Classification, payload: MysqlQueryPayload, reply: number): Promise<void> {
-    const plan = planKill(c, payload, this.#options.kills, this.#session.identity.subject);
+    const plan = planKill(c, payload, this.#options.kills, this.#session.identity);
     if ('refusal' in plan) return this.#refuseUnjudged(plan.refusal, payload, reply);
     if ((await this.#submitted(plan.payload, () => actionDigest([text]), reply)) === null) return;
     try {

@@ -177,7 +177,9 @@ function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
                   <InertLine text={g.reason} />
                 </td>
                 <td>
-                  {(who.roles.includes('admin') || g.subject === who.identity.subject) && (
+                  {/* The holder gives a grant back: same kind and subject (the server checks the same). */}
+                  {(who.roles.includes('admin') ||
+                    (g.subject === who.identity.subject && g.subjectKind === who.identity.kind)) && (
                     <button type="button" onClick={() => revoke(g.id)} aria-label={`Revoke grant ${g.id}`}>
                       Revoke
                     </button>
