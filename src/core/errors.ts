@@ -65,6 +65,11 @@ export const ERROR_CODES = {
     summary:
       'The terminal recording is larger than the console plays; `vigil export SESSION --format asciicast` writes it to a file.',
   },
+  bundle_too_large: {
+    status: 422,
+    summary:
+      'The session is larger than the gateway bundles or verifies while it serves traffic; `vigil export SESSION` and `vigil verify --session SESSION` handle it.',
+  },
   rerun_no_recorded_answer: {
     status: 404,
     summary:

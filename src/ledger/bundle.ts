@@ -2,9 +2,9 @@
 // signed checkpoint that covers the session's last event, that checkpoint and its public key.
 // Canonical JSON, so the bundle has exactly one valid spelling and any changed byte is detected.
 
-import { canonicalJson } from '../core/canonical-json.js';
 import { VigilError } from '../core/errors.js';
 import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
+import { canonicalBundleText, nextTurn, readSessionPaged } from './bundle-pages.js';
 import { purgeEntries, purgeRecordsFor } from './bundle-purges.js';
 import { encodeIdentity } from './chain.js';
 import { storeEventSource } from './event-source.js';
@@ -24,16 +24,25 @@ export interface ExportOptions {
    * builds them off its event loop (log-proofs-off-thread.ts).
    */
   readonly prove?: ProveLog;
+  /**
+   * The most payload text (canonical JSON characters) the bundle may carry: past it the export is
+   * refused with `bundle_too_large` once read that far. A running gateway bounds what one request
+   * makes it hold; the CLI bundles any session.
+   */
+  readonly maxPayloadChars?: number;
 }
 
-/** Builds the bundle of one session; its text is `canonicalJson(bundle)`. */
+/**
+ * Builds the bundle of one session; its text is `canonicalJson(bundle)`. The session is read and
+ * encoded a piece at a time, giving the event loop back between pieces (bundle-pages.ts).
+ */
 export async function exportBundle(
   store: Store,
   sessionId: string,
   keyring: Keyring,
   options: ExportOptions = {},
 ): Promise<string> {
-  const events = await store.readSession(sessionId);
+  const events = await readSessionPaged(store, sessionId, options.maxPayloadChars);
   if (events.length === 0) throw new VigilError('session_unknown', `no session ${sessionId}`);
   const source = options.source ?? storeEventSource(store);
   // The purge records that explain missing payloads must be covered by the checkpoint too.
@@ -75,6 +84,7 @@ export async function exportBundle(
       throw new VigilError('internal', `no inclusion proof was built for leaf ${index}`);
     return path;
   };
+  await nextTurn();
   const bundle = {
     format: BUNDLE_FORMAT,
     v: BUNDLE_VERSION,
@@ -87,22 +97,21 @@ export async function exportBundle(
       signature: checkpoint.signature,
     },
     public_key: { key_id: key.keyId, public_key: key.publicKey },
-    events: events.map((e) => ({
-      index: e.index,
-      session: e.sessionId,
-      seq: e.seq,
-      type: e.type,
-      time: e.time,
-      connection: e.connection,
-      identity: JSON.parse(encodeIdentity(e.identity)),
-      payload_hash: e.payloadHash,
-      payload: e.payload,
-      prev_hash: e.prevHash,
-      hash: e.hash,
-      proof: proof(e.index),
-    })),
     // Only when payloads were purged, so every other bundle keeps its exact bytes.
     ...(purges.rows.length > 0 ? { purges: purgeEntries(purges.rows, proof) } : {}),
   };
-  return canonicalJson(bundle);
+  return canonicalBundleText(bundle, events, (e) => ({
+    index: e.index,
+    session: e.sessionId,
+    seq: e.seq,
+    type: e.type,
+    time: e.time,
+    connection: e.connection,
+    identity: JSON.parse(encodeIdentity(e.identity)),
+    payload_hash: e.payloadHash,
+    payload: e.payload,
+    prev_hash: e.prevHash,
+    hash: e.hash,
+    proof: proof(e.index),
+  }));
 }

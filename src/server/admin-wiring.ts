@@ -59,11 +59,12 @@ export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
         store: store.ledger,
         audit,
         trees: deps.trees,
-        exportBundle: (id) =>
+        exportBundle: (id, limits) =>
           exportBundle(store.ledger, id, ledgerKeys.keyring, {
             checkpointNow: () => deps.checkpointer.checkpointNow(),
             source: store.eventSource,
             prove: proveLog,
+            ...limits,
           }),
         verify: async () =>
           verifyLedger(store.eventSource, await store.ledger.listCheckpoints(), {

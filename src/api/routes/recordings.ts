@@ -2,7 +2,7 @@
 // export bundle, and verification of the whole ledger. Reading any of them is itself recorded.
 import type { Store } from '../../core/ports.js';
 import { JsonText } from '../../http/json-response.js';
-import { verifyBundle } from '../../ledger/bundle-verify.js';
+import { type BundleWork, bundleWorkOffThread } from '../../ledger/bundle-off-thread.js';
 import type { ActionLink } from '../../reasoning/index.js';
 import { inScope, type Route, type RouteContext } from '../admin-route.js';
 import { type Audit, readableSession } from './sessions.js';
@@ -13,9 +13,21 @@ export interface RecordingRouteDeps {
   readonly audit: Audit;
   /** Builds and keeps the reasoning trees (in a worker thread in the gateway). */
   readonly trees: TreeReader;
-  readonly exportBundle: (sessionId: string) => Promise<string>;
+  /** `limits.maxPayloadChars`: past it the bundle is refused with `bundle_too_large` (bundle.ts). */
+  readonly exportBundle: (sessionId: string, limits?: { maxPayloadChars: number }) => Promise<string>;
   readonly verify: () => Promise<unknown>;
+  /** Checks and re-spells bundles; by default in a worker thread, one at a time. */
+  readonly bundles?: BundleWork;
 }
+
+/**
+ * The most payload text one /export or /verify makes the gateway hold and bundle; a larger session
+ * is the CLI's (`vigil export`, `vigil verify --session`). Reading, encoding and checking are done
+ * in pieces or off the event loop, but the bundle is held whole, copied to the worker and back, and
+ * written in one piece: each a flat copy, fast, yet in proportion to the size, as is the memory.
+ */
+export const MAX_BUNDLE_PAYLOAD_CHARS = 8 * 1024 * 1024;
+const LIMITS = { maxPayloadChars: MAX_BUNDLE_PAYLOAD_CHARS };
 
 /**
  * A tree links the actions its identity ran on every connection while it reasoned (a statement on
@@ -37,6 +49,7 @@ async function actionsInScope(store: Store, ctx: RouteContext, body: JsonText): 
 
 export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
   const { store, audit, trees } = deps;
+  const bundles = deps.bundles ?? bundleWorkOffThread();
   return [
     {
       method: 'GET',
@@ -83,7 +96,8 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
       async handle(ctx) {
         const session = await readableSession(store, ctx, ctx.params[0]!);
         await audit(ctx, { what: 'export', session: session.id });
-        return { status: 200, body: JSON.parse(await deps.exportBundle(session.id)) as unknown };
+        const text = await deps.exportBundle(session.id, LIMITS);
+        return { status: 200, body: new JsonText(await bundles.json(text)) };
       },
     },
     {
@@ -95,7 +109,7 @@ export function recordingRoutes(deps: RecordingRouteDeps): Route[] {
         // `vigil verify --bundle` checks the export a reader could download.
         const session = await readableSession(store, ctx, ctx.params[0]!);
         await audit(ctx, { what: 'verify', session: session.id });
-        const report = verifyBundle(await deps.exportBundle(session.id));
+        const report = await bundles.verify(await deps.exportBundle(session.id, LIMITS));
         return { status: 200, body: report };
       },
     },
