@@ -1,7 +1,7 @@
 // Terminal output as asciicast v2 frames: each piece of output keeps its time (seconds since the
-// channel started), and frames are recorded as ssh.output events in chunks (by size or age), so a
-// busy terminal costs a few events a second, not one per write. UTF-8 split across writes is kept
-// whole. `offset` counts output bytes so a command line can point at its place in the stream.
+// channel started), and frames are recorded as ssh.output events in chunks (by size, frame count or
+// age), so a busy terminal costs a few events a second, not one per write. UTF-8 split across writes
+// is kept whole. `offset` counts output bytes so a command line can point at its place in the stream.
 import { StringDecoder } from 'node:string_decoder';
 import type { JsonObject } from '../../core/events.js';
 import { isCutSeparator } from '../../core/record-cut.js';
@@ -36,6 +36,14 @@ function splitTrailingWord(frames: readonly Frame[]): [Frame[], Frame[]] {
   }
   return [[], [...frames]];
 }
+
+/**
+ * At most this many frames in a chunk, whatever its bytes: output arriving a byte at a time (a
+ * program writing character by character, keys echoed) made a 64 KiB chunk of some 32,000 frames,
+ * about 1 MB of JSON every reader of the session parses in one go. Twice CARRY_CHARS, so that the
+ * next chunk has room after a carried word of one-character frames.
+ */
+export const MAX_CHUNK_FRAMES = 2 * CARRY_CHARS;
 
 export interface TerminalRecorderOptions {
   readonly channel: number;
@@ -72,7 +80,7 @@ export class TerminalRecorder {
     if (this.#frames.length === 0) this.#chunkStart = this.offset - chunk.length;
     this.#frames.push([this.now(), 'o', text]);
     this.#bytes += chunk.length;
-    if (this.#bytes >= this.#options.chunkBytes) this.flush(true);
+    if (this.#bytes >= this.#options.chunkBytes || this.#frames.length >= MAX_CHUNK_FRAMES) this.flush(true);
     else this.#flushLater();
   }
 
