@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ApprovalRecord } from '../../src/core/ports.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { createServiceToken } from '../../src/identity/service-accounts.js';
 import { type PgFixture, startPgFixture } from '../postgres/pg-gateway.js';
-import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
+import { approvedGrant } from '../support/access-requests.js';
+import { TEST_IDENTITIES } from '../support/gateway.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
 
 const USER_DEPLOY = 'tok-deploy-user-0123456789';
@@ -38,29 +38,8 @@ after(async () => {
   delete process.env.VIGIL_CONSOLE_DIR;
 });
 
-async function api(token: string, method: string, path: string, body?: object) {
-  const res = await fetch(f.gateway.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
 /** An access request by `token`, approved by alice; the grant's id. */
-async function grantTo(token: string): Promise<string> {
-  const asked = await api(token, 'POST', '/api/access-requests', {
-    connection: 'pg',
-    duration: '1h',
-    reason: 'release 42',
-  });
-  assert.equal(asked.status, 201, JSON.stringify(asked.body));
-  const id = (asked.body.approval as ApprovalRecord).id;
-  const approved = await api(TOKENS.alice, 'POST', `/api/approvals/${id}/approve`, { reason: 'ok' });
-  assert.equal(approved.status, 200, JSON.stringify(approved.body));
-  const grants = await f.gateway.store.approvals.listGrants({ activeAt: new Date().toISOString() });
-  return grants.find((g) => g.approvalId === id)!.id;
-}
+const grantTo = (token: string) => approvedGrant(f.gateway, token);
 
 test("the user deploy is offered Revoke on their own grant, not on the service account deploy's", {
   timeout: 120_000,

@@ -13,6 +13,7 @@ import { hashToken } from '../../src/identity/config-tokens.js';
 import { createServiceToken } from '../../src/identity/service-accounts.js';
 import { directClient, type PgFixture, startPgFixture, vigilClient } from '../postgres/pg-gateway.js';
 import { issueScimToken, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
+import { apiCall, approvedGrant } from '../support/access-requests.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 
 /** The user `deploy`, signed in with a token from the configuration. */
@@ -66,29 +67,10 @@ after(async () => {
   await f?.close();
 });
 
-async function api(token: string, method: string, path: string, body?: object) {
-  const res = await fetch(f.gateway.url + path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
+const api = (token: string, method: string, path: string, body?: object) =>
+  apiCall(f.gateway.url, token, method, path, body);
 /** An access request by `token`, approved by alice; the grant's id. */
-async function grantTo(token: string): Promise<string> {
-  const asked = await api(token, 'POST', '/api/access-requests', {
-    connection: 'pg',
-    duration: '1h',
-    reason: 'release 42',
-  });
-  assert.equal(asked.status, 201, JSON.stringify(asked.body));
-  const id = (asked.body.approval as ApprovalRecord).id;
-  const approved = await api(TOKENS.alice, 'POST', `/api/approvals/${id}/approve`, { reason: 'ok' });
-  assert.equal(approved.status, 200, JSON.stringify(approved.body));
-  const grants = await f.gateway.store.approvals.listGrants({ activeAt: new Date().toISOString() });
-  return grants.find((g) => g.approvalId === id)!.id;
-}
+const grantTo = (token: string) => approvedGrant(f.gateway, token);
 
 async function connectAs(token: string): Promise<pg.Client> {
   const client = vigilClient(f, token, { database: 'vigil', user: 'deploy' });
