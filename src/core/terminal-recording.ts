@@ -45,6 +45,9 @@ const FRAME_OVERHEAD = 64;
 /** The terminal an `ssh.exec` asked for, as recorded (checked where read). */
 type Pty = { readonly cols?: unknown; readonly rows?: unknown; readonly term?: unknown };
 
+const sizeOr = (v: unknown, fallback: number) =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : fallback;
+
 /** Keystrokes recorded as typed; a line typed with echo off was never stored and is left out. */
 function keystroke(e: StoredEvent): CastFrame | null {
   return e.type === 'ssh.input' && e.payload && typeof e.payload.data === 'string'
@@ -108,8 +111,10 @@ export class TerminalRecordingReader {
     const frames = [...this.#frames].sort((a, b) => a[0] - b[0]);
     const pty = this.#pty ?? {};
     return {
-      width: typeof pty.cols === 'number' ? pty.cols : 80,
-      height: typeof pty.rows === 'number' ? pty.rows : 24,
+      // A client without a terminal of its own (`ssh -tt` from a script) asks for 0x0: players
+      // cannot draw that, so it is played in the size a terminal has when none is set.
+      width: sizeOr(pty.cols, 80),
+      height: sizeOr(pty.rows, 24),
       term: typeof pty.term === 'string' ? pty.term : null,
       startedAt: this.#startedAt ?? new Date(0).toISOString(),
       frames,
