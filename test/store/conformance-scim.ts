@@ -79,6 +79,13 @@ export function scimConformance(factory: StoreFactory): void {
       await access.putScimUser(user('u2', 'bob@example.com', { createdAt: at(3) }));
       assert.deepEqual((await access.listScimUsers())[0], ada);
       await assert.rejects(access.putScimUser(user('u3', 'ADA@example.com')), conflict);
+      // Case is ASCII case, as for subjects (core/events.ts, subjectKey): the Kelvin sign is not a k,
+      // so \u212Aate is another name than kate, both for Vigil's identities and here.
+      await access.putScimUser(user('u4', '\u212Aate@example.com'));
+      await access.putScimUser(user('u5', 'kate@example.com'));
+      await assert.rejects(access.putScimUser(user('u6', 'KATE@example.com')), conflict);
+      await access.deleteScimUser('u4');
+      await access.deleteScimUser('u5');
       const changed = { ...ada, active: false, tokensRevokedAt: at(9), version: 2 };
       await access.putScimUser(changed);
       assert.deepEqual(
@@ -96,6 +103,10 @@ export function scimConformance(factory: StoreFactory): void {
       await access.putScimUser(user('u2', 'bob@example.com'));
       await access.putScimGroup(group('g1', 'ai-eng', ['u1', 'u2']));
       await assert.rejects(access.putScimGroup(group('g2', 'AI-ENG', [])), conflict);
+      await access.putScimGroup(group('g3', '\u212Aube-admins', []));
+      await access.putScimGroup(group('g4', 'kube-admins', []));
+      await access.deleteScimGroup('g3');
+      await access.deleteScimGroup('g4');
       assert.deepEqual((await access.listScimGroups())[0]?.members, ['u1', 'u2']);
       await access.putScimGroup(group('g1', 'ai-eng', ['u2']));
       assert.deepEqual((await access.listScimGroups())[0]?.members, ['u2'], 'a put replaces the members');

@@ -234,4 +234,15 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     (SELECT a.requester::jsonb ->> 'kind' FROM approvals a WHERE a.id = g.approval_id), 'user');
   ALTER TABLE grants ALTER COLUMN subject_kind SET NOT NULL;
   `,
+  `
+  -- SCIM userName and displayName are unique without case, folded as Vigil folds subjects: ASCII
+  -- letters only (core/events.ts, subjectKey). Keys were lower-cased with Unicode's rules, which map
+  -- the Kelvin sign onto k: provisioning kate was refused as a clash with \u212Aate, whom Vigil treats
+  -- as another person. lower() follows the locale here, so ASCII is folded by hand; keys distinct
+  -- before stay distinct.
+  UPDATE scim_users SET user_name_key =
+    translate(user_name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+  UPDATE scim_groups SET name_key =
+    translate(display_name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
+  `,
 ];

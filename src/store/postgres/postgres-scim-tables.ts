@@ -5,7 +5,7 @@
 
 import type pg from 'pg';
 import { VigilError } from '../../core/errors.js';
-import type { JsonObject } from '../../core/events.js';
+import { type JsonObject, subjectKey } from '../../core/events.js';
 import type {
   ScimGroupRecord,
   ScimTokenRecord,
@@ -98,7 +98,8 @@ export class PostgresScimTables {
     const message = 'another user has this userName';
     return conflictOnDuplicate(message, () =>
       inTransaction(this.#pool, async (client) => {
-        const key = r.userName.toLowerCase();
+        // Folded as subjects are (core/events.ts, subjectKey): ASCII case only.
+        const key = subjectKey(r.userName);
         const clash = await client.query('SELECT id FROM scim_users WHERE user_name_key = $1 AND id <> $2', [
           key,
           r.id,
@@ -157,7 +158,7 @@ export class PostgresScimTables {
     const message = 'another group has this displayName';
     return conflictOnDuplicate(message, () =>
       inTransaction(this.#pool, async (client) => {
-        const key = r.displayName.toLowerCase();
+        const key = subjectKey(r.displayName);
         const clash = await client.query('SELECT id FROM scim_groups WHERE name_key = $1 AND id <> $2', [
           key,
           r.id,

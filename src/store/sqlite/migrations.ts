@@ -201,4 +201,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   UPDATE grants SET subject_kind = COALESCE(
     (SELECT json_extract(a.requester, '$.kind') FROM approvals a WHERE a.id = grants.approval_id), 'user');
   `,
+  `
+  -- SCIM userName and displayName are unique without case, folded as Vigil folds subjects: ASCII
+  -- letters only (core/events.ts, subjectKey). Keys were lower-cased with Unicode's rules, which map
+  -- the Kelvin sign onto k: provisioning kate was refused as a clash with \u212Aate, whom Vigil treats
+  -- as another person. SQLite's lower() folds ASCII only; keys distinct before stay distinct.
+  UPDATE scim_users SET user_name_key = lower(user_name);
+  UPDATE scim_groups SET name_key = lower(display_name);
+  `,
 ];

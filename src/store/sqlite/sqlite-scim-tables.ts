@@ -5,7 +5,7 @@
 
 import type Database from 'better-sqlite3';
 import { VigilError } from '../../core/errors.js';
-import type { JsonObject } from '../../core/events.js';
+import { type JsonObject, subjectKey } from '../../core/events.js';
 import type {
   ScimGroupRecord,
   ScimTokenRecord,
@@ -86,7 +86,8 @@ export class SqliteScimTables {
 
   putUser(r: ScimUserRecord): void {
     writeTransaction(this.#db, () => {
-      const key = r.userName.toLowerCase();
+      // Folded as subjects are (core/events.ts, subjectKey): ASCII case only.
+      const key = subjectKey(r.userName);
       const clash = this.#db
         .prepare('SELECT id FROM scim_users WHERE user_name_key = ? AND id != ?')
         .get(key, r.id);
@@ -138,7 +139,7 @@ export class SqliteScimTables {
 
   putGroup(r: ScimGroupRecord): void {
     writeTransaction(this.#db, () => {
-      const key = r.displayName.toLowerCase();
+      const key = subjectKey(r.displayName);
       const clash = this.#db
         .prepare('SELECT id FROM scim_groups WHERE name_key = ? AND id != ?')
         .get(key, r.id);

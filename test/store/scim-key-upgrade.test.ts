@@ -1,0 +1,118 @@
+// Upgrading a store whose SCIM userName and displayName keys were lower-cased with Unicode's rules:
+// the migration folds them as subjects are folded (ASCII case only), so a user provisioned before as
+// \u212Aate (the Kelvin sign) no longer blocks kate, whom Vigil has always treated as another person,
+// and KATE still clashes with kate. On SQLite and PostgreSQL: the store is opened as the gateway opens
+// it, its keys set back to what the earlier code wrote (the migration unrecorded), and opened again.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import pg from 'pg';
+import { VigilError } from '../../src/core/errors.js';
+import type { ScimUserRecord, StoreBundle } from '../../src/core/ports.js';
+import { configSchema } from '../../src/protocols/index.js';
+import { openStore } from '../../src/store/index.js';
+import { closeSharedTestPostgres, scratchPostgresStore } from '../support/postgres-store.js';
+import { sqliteDatabase } from './sqlite-handle.js';
+
+after(() => closeSharedTestPostgres());
+
+const KELVIN_KATE = '\u212Aate@example.com';
+const at = '2026-01-01T00:00:00.000Z';
+const user = (id: string, userName: string): ScimUserRecord => ({
+  id,
+  userName,
+  externalId: null,
+  active: true,
+  attributes: {},
+  tokensRevokedAt: null,
+  createdAt: at,
+  updatedAt: at,
+  version: 1,
+});
+/** What the code before the migration wrote as the keys. */
+const OLD_KEYS = {
+  user: KELVIN_KATE.toLowerCase(),
+  group: '\u212Aube-admins'.toLowerCase(),
+};
+
+async function seed(store: StoreBundle): Promise<void> {
+  await store.access.putScimUser(user('u1', KELVIN_KATE));
+  await store.access.putScimGroup({
+    id: 'g1',
+    displayName: '\u212Aube-admins',
+    externalId: null,
+    members: ['u1'],
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  });
+}
+
+async function assertUpgraded(store: StoreBundle): Promise<void> {
+  await store.access.putScimUser(user('u2', 'kate@example.com'));
+  await store.access.putScimGroup({
+    ...(await store.access.listScimGroups())[0]!,
+    id: 'g2',
+    displayName: 'kube-admins',
+    members: [],
+  });
+  await assert.rejects(
+    store.access.putScimUser(user('u3', 'KATE@example.com')),
+    (err) => err instanceof VigilError && err.code === 'scim_conflict',
+  );
+}
+
+test('SQLite: SCIM keys written with Unicode case rules are folded as subjects are', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-scim-keys-'));
+  const config = configSchema.parse({ store: { type: 'sqlite' }, append_in_worker: false });
+  try {
+    const store = await openStore(config, dir);
+    await seed(store);
+    const db = sqliteDatabase(store);
+    // The folding migration is the newest: its keys are set back and it is unrecorded.
+    db.prepare('UPDATE scim_users SET user_name_key = ?').run(OLD_KEYS.user);
+    db.prepare('UPDATE scim_groups SET name_key = ?').run(OLD_KEYS.group);
+    db.exec('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+    await store.close();
+    const upgraded = await openStore(config, dir);
+    try {
+      await assertUpgraded(upgraded);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('PostgreSQL: SCIM keys written with Unicode case rules are folded as subjects are', async () => {
+  const scratch = await scratchPostgresStore('schema');
+  const config = configSchema.parse({ store: scratch.section });
+  try {
+    const store = await openStore(config, '/nonexistent');
+    await seed(store);
+    await store.close();
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    try {
+      await client.query(`SET search_path TO "${scratch.schema}"`);
+      await client.query('UPDATE scim_users SET user_name_key = $1', [OLD_KEYS.user]);
+      await client.query('UPDATE scim_groups SET name_key = $1', [OLD_KEYS.group]);
+      await client.query(
+        'DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)',
+      );
+    } finally {
+      await client.end();
+    }
+    const upgraded = await openStore(config, '/nonexistent');
+    try {
+      await assertUpgraded(upgraded);
+    } finally {
+      await upgraded.close();
+    }
+  } finally {
+    await scratch.drop();
+  }
+});
