@@ -4,17 +4,11 @@
 // and KATE still clashes with kate. On SQLite and PostgreSQL: the store is opened as the gateway opens
 // it, its keys set back to what the earlier code wrote (the migration unrecorded), and opened again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import pg from 'pg';
 import { VigilError } from '../../src/core/errors.js';
 import type { ScimUserRecord, StoreBundle } from '../../src/core/ports.js';
-import { configSchema } from '../../src/protocols/index.js';
-import { openStore } from '../../src/store/index.js';
-import { closeSharedTestPostgres, scratchPostgresStore } from '../support/postgres-store.js';
-import { sqliteDatabase } from './sqlite-handle.js';
+import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { upgradePostgres, upgradeSqlite } from './upgrade-support.js';
 
 after(() => closeSharedTestPostgres());
 
@@ -64,55 +58,27 @@ async function assertUpgraded(store: StoreBundle): Promise<void> {
   );
 }
 
-test('SQLite: SCIM keys written with Unicode case rules are folded as subjects are', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-scim-keys-'));
-  const config = configSchema.parse({ store: { type: 'sqlite' }, append_in_worker: false });
-  try {
-    const store = await openStore(config, dir);
-    await seed(store);
-    const db = sqliteDatabase(store);
-    // The folding migration is the newest: its keys are set back and it is unrecorded.
-    db.prepare('UPDATE scim_users SET user_name_key = ?').run(OLD_KEYS.user);
-    db.prepare('UPDATE scim_groups SET name_key = ?').run(OLD_KEYS.group);
-    db.exec('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
-    await store.close();
-    const upgraded = await openStore(config, dir);
-    try {
-      await assertUpgraded(upgraded);
-    } finally {
-      await upgraded.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+test('SQLite: SCIM keys written with Unicode case rules are folded as subjects are', () =>
+  upgradeSqlite(
+    seed,
+    (db) => {
+      // The folding migration is the newest: its keys are set back and it is unrecorded.
+      db.prepare('UPDATE scim_users SET user_name_key = ?').run(OLD_KEYS.user);
+      db.prepare('UPDATE scim_groups SET name_key = ?').run(OLD_KEYS.group);
+      db.exec('DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)');
+    },
+    assertUpgraded,
+  ));
 
-test('PostgreSQL: SCIM keys written with Unicode case rules are folded as subjects are', async () => {
-  const scratch = await scratchPostgresStore('schema');
-  const config = configSchema.parse({ store: scratch.section });
-  try {
-    const store = await openStore(config, '/nonexistent');
-    await seed(store);
-    await store.close();
-    const client = new pg.Client({ connectionString: scratch.url });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO "${scratch.schema}"`);
+test('PostgreSQL: SCIM keys written with Unicode case rules are folded as subjects are', () =>
+  upgradePostgres(
+    seed,
+    async (client) => {
       await client.query('UPDATE scim_users SET user_name_key = $1', [OLD_KEYS.user]);
       await client.query('UPDATE scim_groups SET name_key = $1', [OLD_KEYS.group]);
       await client.query(
         'DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM schema_migrations)',
       );
-    } finally {
-      await client.end();
-    }
-    const upgraded = await openStore(config, '/nonexistent');
-    try {
-      await assertUpgraded(upgraded);
-    } finally {
-      await upgraded.close();
-    }
-  } finally {
-    await scratch.drop();
-  }
-});
+    },
+    assertUpgraded,
+  ));

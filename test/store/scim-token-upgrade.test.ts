@@ -4,17 +4,11 @@
 // store is opened as the gateway opens it, set back to the schema before that migration (the
 // columns dropped, the migration unrecorded), and opened again.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, test } from 'node:test';
-import pg from 'pg';
 import type { ScimTokenRecord, StoreBundle } from '../../src/core/ports.js';
-import { configSchema } from '../../src/protocols/index.js';
-import { openStore } from '../../src/store/index.js';
 import { POSTGRES_MIGRATIONS } from '../../src/store/postgres/migrations.js';
-import { closeSharedTestPostgres, scratchPostgresStore } from '../support/postgres-store.js';
-import { sqliteDatabase } from './sqlite-handle.js';
+import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { upgradePostgres, upgradeSqlite } from './upgrade-support.js';
 
 after(() => closeSharedTestPostgres());
 
@@ -39,65 +33,42 @@ async function assertUpgraded(store: StoreBundle, upgradedAt: number): Promise<v
   assert.match(expiresAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'an ISO time like every other');
 }
 
-test('SQLite: tokens from before expiry get 365 days from the upgrade', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-scim-upgrade-'));
-  const config = configSchema.parse({ store: { type: 'sqlite' }, append_in_worker: false });
-  try {
-    const store = await openStore(config, dir);
-    await store.access.createScimToken(LEGACY);
-    const db = sqliteDatabase(store);
-    // The SCIM token migration is the third newest (then the grant kind, and SCIM keys folded as
-    // subjects, which changes no schema): set the schema back to just before it.
-    db.exec(`
-      ALTER TABLE scim_tokens DROP COLUMN expires_at;
-      ALTER TABLE scim_tokens DROP COLUMN revoked_at;
-      ALTER TABLE grants DROP COLUMN subject_kind;
-      DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 2 FROM schema_migrations);
-    `);
-    await store.close();
-    const upgradedAt = Date.now();
-    const upgraded = await openStore(config, dir);
-    try {
-      await assertUpgraded(upgraded, upgradedAt);
-    } finally {
-      await upgraded.close();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+const seed = (store: StoreBundle) => store.access.createScimToken(LEGACY);
+/** When the store was set back: the upgrade, which the lifetime is counted from, follows at once. */
+let upgradedAt = 0;
 
-test('PostgreSQL: tokens from before expiry get 365 days from the upgrade', async () => {
-  const scratch = await scratchPostgresStore('schema');
-  const config = configSchema.parse({ store: scratch.section });
+test('SQLite: tokens from before expiry get 365 days from the upgrade', () =>
+  upgradeSqlite(
+    seed,
+    (db) => {
+      // The SCIM token migration is the third newest (then the grant kind, and SCIM keys folded as
+      // subjects, which changes no schema): set the schema back to just before it.
+      db.exec(`
+        ALTER TABLE scim_tokens DROP COLUMN expires_at;
+        ALTER TABLE scim_tokens DROP COLUMN revoked_at;
+        ALTER TABLE grants DROP COLUMN subject_kind;
+        DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 2 FROM schema_migrations);
+      `);
+      upgradedAt = Date.now();
+    },
+    (store) => assertUpgraded(store, upgradedAt),
+  ));
+
+test('PostgreSQL: tokens from before expiry get 365 days from the upgrade', () => {
   const version =
     POSTGRES_MIGRATIONS.findIndex((sql) => /ALTER TABLE scim_tokens ADD COLUMN expires_at/.test(sql)) + 1;
   assert.ok(version > 0);
-  try {
-    const store = await openStore(config, '/nonexistent');
-    await store.access.createScimToken(LEGACY);
-    await store.close();
-    const client = new pg.Client({ connectionString: scratch.url });
-    await client.connect();
-    try {
-      await client.query(`SET search_path TO "${scratch.schema}"`);
+  return upgradePostgres(
+    seed,
+    async (client) => {
       await client.query('ALTER TABLE scim_tokens DROP COLUMN expires_at, DROP COLUMN revoked_at');
       // Every migration from it on runs again; those after it are undone here too (the grant kind;
       // the SCIM keys' folding changes no schema).
       await client.query('ALTER TABLE grants DROP COLUMN subject_kind');
       assert.equal(version, POSTGRES_MIGRATIONS.length - 2, 'a newer migration: undo it here as well');
       await client.query('DELETE FROM schema_migrations WHERE version >= $1', [version]);
-    } finally {
-      await client.end();
-    }
-    const upgradedAt = Date.now();
-    const upgraded = await openStore(config, '/nonexistent');
-    try {
-      await assertUpgraded(upgraded, upgradedAt);
-    } finally {
-      await upgraded.close();
-    }
-  } finally {
-    await scratch.drop();
-  }
+      upgradedAt = Date.now();
+    },
+    (store) => assertUpgraded(store, upgradedAt),
+  );
 });
