@@ -26,7 +26,6 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
@@ -50,6 +49,7 @@ import { type Execution, type Expectation, ResponseTracker } from './response-tr
 import { ServerView } from './server-view.js';
 import { UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
+import { StatementSubmission } from './statement-submission.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { UpstreamFollower } from './upstream-follower.js';
 import {
@@ -71,15 +71,7 @@ export class PostgresProxy {
   readonly #state = new StatementState();
   readonly #tracker: ResponseTracker;
   readonly #server: ServerView;
-  /**
-   * Aborted when the client leaves or cancels while a statement is being submitted (a held
-   * statement is withdrawn). One per connection, replaced only after a cancel used it: the common
-   * path allocates nothing per statement.
-   */
-  #withdraw = new AbortController();
-  #submitting = false;
-  /** The statement being submitted waits for review (a cancel's record says so). */
-  #held = false;
+  readonly #submission: StatementSubmission;
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
@@ -95,6 +87,9 @@ export class PostgresProxy {
   ) {
     this.#session = session;
     this.#deps = deps;
+    this.#submission = new StatementSubmission(session, (held) =>
+      this.#relay.toClient(heldNoticeResponse(held)),
+    );
     this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
       this.#recordResult(payload),
     );
@@ -121,7 +116,7 @@ export class PostgresProxy {
         stopUpstream: deps.stopUpstream,
         onClosed: () => {
           // A statement held for review is withdrawn with its client.
-          this.#withdraw.abort();
+          this.#submission.close();
           this.#tracker.abandon();
           onClosed();
         },
@@ -143,12 +138,8 @@ export class PostgresProxy {
    */
   async cancelRequested(origin: CancelOrigin = { peer: null }): Promise<boolean> {
     if (this.#relay.closed) return false;
-    const state = { inFlight: this.#tracker.pending > 0, held: this.#held };
-    return recordCancel(this.#session, origin, state).finally(() => {
-      if (!this.#submitting) return;
-      this.#withdraw.abort();
-      this.#withdraw = new AbortController();
-    });
+    const state = { inFlight: this.#tracker.pending > 0, held: this.#submission.held };
+    return recordCancel(this.#session, origin, state).finally(() => this.#submission.withdraw());
   }
 
   // Client → upstream.
@@ -356,7 +347,7 @@ export class PostgresProxy {
   }
 
   /**
-   * Submits the statement (#submit) and answers a refusal to the client. Resolves with what may be
+   * Submits the statement (statement-submission.ts) and answers a refusal to the client. Resolves with what may be
    * recorded of the server's error message about the statement, or null when refused.
    */
   async #submitted(
@@ -365,32 +356,10 @@ export class PostgresProxy {
     simple: boolean,
   ): Promise<((message: string) => string) | null> {
     try {
-      return echoMasker(payload, await this.#submit(payload, digest));
+      return echoMasker(payload, await this.#submission.submit(payload, digest));
     } catch (err) {
       this.#refuse(err, simple);
       return null;
-    }
-  }
-
-  /**
-   * Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel.
-   * Resolves with the statement's recorded (masked) payload, or null when its record was lost.
-   */
-  async #submit(payload: JsonObject, digest: (() => string) | undefined): Promise<JsonObject | null> {
-    this.#submitting = true;
-    try {
-      const recorded = await this.#session.submit('db.query', payload, {
-        signal: this.#withdraw.signal,
-        onHeld: (held: HeldNotice) => {
-          this.#held = true;
-          this.#relay.toClient(heldNoticeResponse(held));
-        },
-        ...(digest ? { actionDigest: digest } : {}),
-      });
-      return recorded?.payload ?? null;
-    } finally {
-      this.#submitting = false;
-      this.#held = false;
     }
   }
 
@@ -453,7 +422,7 @@ export class PostgresProxy {
       this.#tracker.pending === 0 &&
       this.#tracker.status === 'I' &&
       !this.#discarding &&
-      !this.#submitting &&
+      !this.#submission.active &&
       this.#upstream.buffered === 0
     );
   }
