@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ACTION_EVENT_TYPES } from './actions.js';
 import { duration, hostPort, secretRef } from './config-primitives.js';
+import { listenersSectionSchema } from './listeners-config.js';
 import { payloadsSectionSchema } from './payloads-config.js';
 import { samlSectionSchema } from './saml-config.js';
 import { siemSectionSchema } from './siem-config.js';
@@ -297,16 +298,8 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
         .int()
         .min(1024)
         .default(32 * 1024 * 1024),
-      /**
-       * Every database and SSH listener: connections still logging in beyond `max_pending_logins` are
-       * turned away, and a login unfinished after `login_timeout` is closed (docs/protocols.md).
-       */
-      listeners: z
-        .strictObject({
-          max_pending_logins: z.number().int().min(1).default(100),
-          login_timeout: duration.refine((ms) => ms >= 1000, 'must be at least 1s').default(120_000),
-        })
-        .default({ max_pending_logins: 100, login_timeout: 120_000 }),
+      /** Bounds on connections still logging in at each database and SSH listener. */
+      listeners: listenersSectionSchema,
       sessions: z
         .strictObject({ idle_timeout: duration.default(15 * 60_000) })
         .default({ idle_timeout: 15 * 60_000 }),
