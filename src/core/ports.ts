@@ -4,16 +4,32 @@
 import type { AccessStore } from './access-ports.js';
 import type { ApprovalStore } from './approval-ports.js';
 import type { EventSelection } from './event-selection.js';
-import type { EventContent, JsonObject, RecordedEvent, SessionSummary, StoredEvent } from './events.js';
+import type {
+  EventContent,
+  IdentityKind,
+  JsonObject,
+  RecordedEvent,
+  SessionSummary,
+  StoredEvent,
+} from './events.js';
 import type { ChangeFeed, ModuleStateStore, ReplicaLeases } from './replica-ports.js';
 
 export interface SessionFilter {
+  /** The subject. */
   readonly identity?: string;
+  /** The kind of holder: the user `deploy` and the service account `deploy` share a subject. */
+  readonly identityKind?: IdentityKind;
   readonly connection?: string;
   /** ISO time: sessions with activity at or after it. */
   readonly since?: string;
   /** ISO time: sessions started before it. */
   readonly until?: string;
+  /**
+   * With `until`: sessions started exactly at `until` whose id sorts after this one come too. The
+   * list is ordered newest first, then by id, so `until` and `afterId` of a page's last session
+   * go on right after it: `until` alone would skip the sessions that started in its millisecond.
+   */
+  readonly afterId?: string;
   /**
    * Case-insensitive text search over recorded payloads (prompts, responses, statements); every
    * character matches itself (no wildcards).

@@ -91,7 +91,7 @@ test("a token scoped to one connection lists and reads only that connection's se
   const admin = await call(TOKENS.alice, 'GET', '/api/sessions?identity=etl&search=on%20db&limit=1');
   assert.equal((admin.body as { sessions: unknown[] }).sessions.length, 1, 'the search finds the db session');
   const searched = await call(agentToken, 'GET', '/api/sessions?search=on%20db&limit=1');
-  assert.deepEqual(searched.body, { sessions: [], next_until: null });
+  assert.deepEqual(searched.body, { sessions: [], next_until: null, next_after_id: null });
   for (const suffix of ['', '/events', '/tree', '/terminal', '/verify']) {
     const read = await call(agentToken, 'GET', `/api/sessions/${dbSession}${suffix}`);
     assert.equal(read.status, 404, `GET /api/sessions/:db${suffix}: ${JSON.stringify(read.body)}`);

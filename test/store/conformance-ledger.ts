@@ -143,6 +143,47 @@ export function ledgerConformance(factory: StoreFactory, options: ConformanceOpt
       assert.deepEqual(ids(await ledger.openSessions()).sort(), ['s-mid', 's-new']);
     }));
 
+  test('listSessions pages on after the last session read, even among sessions that started in one millisecond', () =>
+    withStore(factory, async (store) => {
+      const recorder = await recorderFor(store);
+      // Five sessions in one millisecond (a pool opening connections, concurrent model calls).
+      for (const id of ['t-c', 't-a', 't-e', 't-b', 't-d']) await recorder.append(draft(id, 5_000), 'llm');
+      await recorder.append(draft('t-older', 4_000), 'llm');
+      const ledger = store.ledger;
+      const read: string[] = [];
+      let page = await ledger.listSessions({ limit: 2 });
+      while (page.length > 0) {
+        read.push(...ids(page));
+        const last = page.at(-1)!;
+        page = await ledger.listSessions({ limit: 2, until: last.startedAt, afterId: last.id });
+      }
+      // Before 5 December a page went on from `until` alone, strictly before it: t-c, t-d and t-e,
+      // which started in the same millisecond as the page's last session, were never listed.
+      assert.deepEqual(read, ['t-a', 't-b', 't-c', 't-d', 't-e', 't-older']);
+      assert.deepEqual(
+        ids(await ledger.listSessions({ until: at(5_000) })),
+        ['t-older'],
+        'until alone still keeps sessions started strictly before it',
+      );
+    }));
+
+  test('listSessions narrows to one kind of holder: the user deploy is not the service account deploy', () =>
+    withStore(factory, async (store) => {
+      const recorder = await recorderFor(store);
+      const user = { subject: 'deploy', kind: 'user', groups: [] } as const;
+      const service = { subject: 'deploy', kind: 'service', groups: [] } as const;
+      await recorder.append(draft('k-user', 0, { identity: user }), 'llm');
+      await recorder.append(draft('k-service', 1, { identity: service }), 'llm');
+      const ledger = store.ledger;
+      assert.deepEqual(ids(await ledger.listSessions({ identity: 'deploy' })), ['k-service', 'k-user']);
+      assert.deepEqual(ids(await ledger.listSessions({ identity: 'deploy', identityKind: 'user' })), [
+        'k-user',
+      ]);
+      assert.deepEqual(ids(await ledger.listSessions({ identity: 'deploy', identityKind: 'service' })), [
+        'k-service',
+      ]);
+    }));
+
   test('listSessions returns 100 sessions unless told otherwise', () =>
     withStore(factory, async ({ ledger }) => {
       const events = Array.from({ length: 105 }, (_, i) => recordedEvent(i, `bulk-${i}`, 0));

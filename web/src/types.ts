@@ -32,6 +32,7 @@ export interface SessionSummary {
 export interface SessionPage {
   readonly sessions: SessionSummary[];
   readonly next_until: string | null;
+  readonly next_after_id: string | null;
 }
 
 export interface SessionEvents {

@@ -2,7 +2,7 @@
 // a user sees only their own, and learns nothing about the others, not even that they exist. A token
 // limited to connections sees only their sessions, whoever the caller is.
 import { VigilError } from '../../core/errors.js';
-import { type SessionSummary, sameIdentity } from '../../core/events.js';
+import { sameIdentity } from '../../core/events.js';
 import type { SessionFilter, Store } from '../../core/ports.js';
 import type { Route, RouteContext } from '../admin-route.js';
 import { inScope, isPrivileged } from '../admin-route.js';
@@ -43,25 +43,14 @@ async function listInScope(store: Store, ctx: RouteContext, filter: SessionFilte
     .slice(0, filter.limit);
 }
 
-/**
- * The page a caller may read. The store filters sessions by subject only, and a user and a service
- * account may share one (the user `deploy`, the service account `deploy`): a non-privileged caller's
- * page leaves out the other kind's sessions, and reads on past them until it is full or the store has
- * no more, so the page and its `next_until` are what a filter on subject and kind would give. Taking
- * the store's page and dropping them would not do: a shorter page with a `next_until` would tell that
- * the other's sessions matched a search.
- */
-async function listReadable(store: Store, ctx: RouteContext, filter: SessionFilter) {
-  if (isPrivileged(ctx.caller)) return listInScope(store, ctx, filter);
-  const limit = filter.limit ?? 100;
-  const own: SessionSummary[] = [];
-  let until = filter.until;
-  for (;;) {
-    const page = await listInScope(store, ctx, { ...filter, until, limit });
-    own.push(...page.filter((s) => sameIdentity(s.identity, ctx.caller.identity)));
-    if (own.length >= limit || page.length < limit) return own.slice(0, limit);
-    until = page.at(-1)!.startedAt;
+/** `after_id`: a session id, and only beside `until` (the page after the session `next_until` and `next_after_id` name). */
+function afterIdOf(query: URLSearchParams): string | undefined {
+  const afterId = query.get('after_id');
+  if (afterId === null) return undefined;
+  if (query.get('until') === null || !/^[A-Za-z0-9_-]{1,200}$/.test(afterId)) {
+    throw new VigilError('usage', 'after_id must be a session id, given with until');
   }
+  return afterId;
 }
 
 const EVENT_PAGE_LIMIT = 500;
@@ -97,15 +86,21 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
       async handle(ctx) {
         const q = ctx.query;
         const limit = Number(q.get('limit') ?? 100);
+        const privileged = isPrivileged(ctx.caller);
         const filter: SessionFilter = {
-          identity: isPrivileged(ctx.caller) ? (q.get('identity') ?? undefined) : ctx.caller.identity.subject,
+          // A user reads their own sessions: their subject and their kind, so the user `deploy`
+          // does not list the service account `deploy`'s sessions, nor learn from a short page
+          // with a `next_until` that one of them matched a search.
+          identity: privileged ? (q.get('identity') ?? undefined) : ctx.caller.identity.subject,
+          identityKind: privileged ? undefined : ctx.caller.identity.kind,
           connection: q.get('connection') ?? undefined,
           since: q.get('since') ?? undefined,
           until: q.get('until') ?? undefined,
+          afterId: afterIdOf(q),
           search: q.get('search') ?? undefined,
           limit: Number.isFinite(limit) ? Math.min(Math.max(1, limit), 1000) : 100,
         };
-        const page = await listReadable(store, ctx, filter);
+        const page = await listInScope(store, ctx, filter);
         if (filter.search) await audit(ctx, { what: 'search', search: filter.search });
         // protocol and state narrow the page the store returned (the store filters neither), so a
         // page may hold fewer than `limit`; `next_until` continues after the last session read.
@@ -117,8 +112,11 @@ export function sessionRoutes(store: Store, audit: Audit): Route[] {
             (state !== 'live' || s.endedAt === null) &&
             (state !== 'ended' || s.endedAt !== null),
         );
-        const full = page.length === filter.limit;
-        return { status: 200, body: { sessions, next_until: full ? page.at(-1)!.startedAt : null } };
+        const last = page.length === filter.limit ? page.at(-1)! : null;
+        return {
+          status: 200,
+          body: { sessions, next_until: last?.startedAt ?? null, next_after_id: last?.id ?? null },
+        };
       },
     },
     {

@@ -24,9 +24,17 @@ export function sessionListing(filter: SessionFilter): SessionQuery {
     return `$${params.length}`;
   };
   if (filter.identity) where.push(`s.subject = ${param(filter.identity)}`);
+  if (filter.identityKind) where.push(`(s.identity::jsonb ->> 'kind') = ${param(filter.identityKind)}`);
   if (filter.connection) where.push(`s.connection = ${param(filter.connection)}`);
   if (filter.since) where.push(`s.last_event_at >= ${param(filter.since)}`);
-  if (filter.until) where.push(`s.started_at < ${param(filter.until)}`);
+  if (filter.until) {
+    const until = param(filter.until);
+    where.push(
+      filter.afterId === undefined
+        ? `s.started_at < ${until}`
+        : `(s.started_at < ${until} OR (s.started_at = ${until} AND s.id > ${param(filter.afterId)}))`,
+    );
+  }
   if (filter.search) {
     where.push(
       `EXISTS (SELECT 1 FROM events e WHERE e.session_id = s.id AND e.payload ILIKE ${param(likePatternFor(filter.search))} ESCAPE E'\\\\')`,

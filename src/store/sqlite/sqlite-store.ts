@@ -226,6 +226,10 @@ export class SqliteStore implements Store {
       where.push('s.subject = ?');
       params.push(filter.identity);
     }
+    if (filter.identityKind) {
+      where.push("json_extract(s.identity, '$.kind') = ?");
+      params.push(filter.identityKind);
+    }
     if (filter.connection) {
       where.push('s.connection = ?');
       params.push(filter.connection);
@@ -234,7 +238,10 @@ export class SqliteStore implements Store {
       where.push('s.last_event_at >= ?');
       params.push(filter.since);
     }
-    if (filter.until) {
+    if (filter.until && filter.afterId !== undefined) {
+      where.push('(s.started_at < ? OR (s.started_at = ? AND s.id > ?))');
+      params.push(filter.until, filter.until, filter.afterId);
+    } else if (filter.until) {
       where.push('s.started_at < ?');
       params.push(filter.until);
     }

@@ -12,7 +12,13 @@ const FILTERS = ['search', 'identity', 'connection', 'protocol', 'state', 'since
 const PAGE = 200;
 const ROW = 34;
 
-function listUrl(query: URLSearchParams, until: string | null): string {
+/** Where the next page starts: right after the last session of the one before. */
+interface Cursor {
+  readonly until: string;
+  readonly afterId: string;
+}
+
+function listUrl(query: URLSearchParams, cursor: Cursor | null): string {
   const params = new URLSearchParams();
   for (const name of FILTERS) {
     const value = query.get(name);
@@ -20,14 +26,17 @@ function listUrl(query: URLSearchParams, until: string | null): string {
     // A time typed into the form is local; the API takes ISO times.
     params.set(name, name === 'since' || name === 'until' ? new Date(value).toISOString() : value);
   }
-  if (until) params.set('until', until);
+  if (cursor) {
+    params.set('until', cursor.until);
+    params.set('after_id', cursor.afterId);
+  }
   params.set('limit', String(PAGE));
   return `/api/sessions?${params}`;
 }
 
 export function SessionsPage({ query }: { query: URLSearchParams }) {
   const [sessions, setSessions] = useState<SessionSummary[]>([]);
-  const [next, setNext] = useState<string | null>(null);
+  const [next, setNext] = useState<Cursor | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
   const [rendered, setRendered] = useState<number | null>(null);
@@ -35,14 +44,18 @@ export function SessionsPage({ query }: { query: URLSearchParams }) {
   const key = query.toString();
 
   const load = useCallback(
-    async (until: string | null, replace: boolean) => {
+    async (cursor: Cursor | null, replace: boolean) => {
       if (loadingRef.current) return;
       loadingRef.current = true;
       setLoading(true);
       try {
-        const page = await apiGet<SessionPage>(listUrl(new URLSearchParams(key), until));
+        const page = await apiGet<SessionPage>(listUrl(new URLSearchParams(key), cursor));
         setSessions((old) => (replace ? page.sessions : [...old, ...page.sessions]));
-        setNext(page.next_until);
+        setNext(
+          page.next_until && page.next_after_id
+            ? { until: page.next_until, afterId: page.next_after_id }
+            : null,
+        );
         setError(null);
         if (replace) setRendered(performance.now());
       } catch (err) {
