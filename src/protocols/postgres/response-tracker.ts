@@ -23,6 +23,7 @@ import type { Frame } from './frame-reader.js';
 import { RECORDED_VALUE_BYTES, recordedValue } from './recorded-value.js';
 import { SettingReports } from './setting-reports.js';
 import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
+import { StreamedDataRow } from './streamed-row.js';
 
 /**
  * Forwarded messages the server may owe answers to before Vigil stops reading the client (the
@@ -335,28 +336,29 @@ export class ResponseTracker {
   }
 
   /**
-   * A DataRow too large to hold, passed on to the client as it arrives (upstream-follower.ts): it
-   * counts, and a placeholder stands in the record for its values.
+   * A DataRow too large to hold begins, to be passed on to the client as it arrives
+   * (upstream-follower.ts): it counts, and while rows are recorded its values are read from its
+   * body as it passes (streamed-row.ts). Returns what the body's bytes are handed to, in order, or
+   * null when the row is not recorded; its `end` records the row once the last byte has passed,
+   * and throws `protocol_violation`, as a malformed held row does, if the row does not add up.
    */
-  streamedRow(bytes: number): void {
+  streamedRow(bodyBytes: number): { push(bytes: Buffer): void; end(): void } | null {
     const head = this.#expected[0];
-    if (!head || (head.kind !== 'query' && head.kind !== 'execute')) return;
+    if (!head || (head.kind !== 'query' && head.kind !== 'execute')) return null;
     const p = this.#current(head.exec);
     p.rowCount++;
-    if (p.rows.length < this.#recordRows) p.rows.push([`<row of ${bytes} bytes not recorded>`]);
+    if (p.rows.length >= this.#recordRows) return null;
+    const row = new StreamedDataRow(bodyBytes, (i) => binaryColumn(head.exec, p, i));
+    // Nothing else is read from the server until the row has passed: it is this statement's next row.
+    return { push: (bytes) => row.push(bytes), end: () => p.rows.push(row.finish()) };
   }
 
   #row(exec: Execution, body: Buffer): void {
     const p = this.#current(exec);
     p.rowCount++;
     if (p.rows.length >= this.#recordRows) return;
-    const formats = exec.resultFormats ?? [];
     p.rows.push(
-      parseDataRow(body).map((v, i) => {
-        if (v === null) return null;
-        const binary = (formats.length === 1 ? formats[0] : formats[i]) === 1 || p.columns?.[i]?.format === 1;
-        return recordedValue(v, binary);
-      }),
+      parseDataRow(body).map((v, i) => (v === null ? null : recordedValue(v, binaryColumn(exec, p, i)))),
     );
   }
 
@@ -386,6 +388,12 @@ export class ResponseTracker {
           started: performance.now(),
         };
   }
+}
+
+/** Whether result column `i` comes in binary format: as the Bind asked, or as described. */
+function binaryColumn(exec: Execution, p: Progress, i: number): boolean {
+  const formats = exec.resultFormats ?? [];
+  return (formats.length === 1 ? formats[0] : formats[i]) === 1 || p.columns?.[i]?.format === 1;
 }
 
 /** What of a server's error message about `exec` goes into its db.result. */

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import type { DbResultPayload } from '../../core/db-payloads.js';
@@ -109,4 +110,123 @@ test('of a large server error only the head is held, and what is recorded is its
   assert.equal(results.length, 1);
   assert.equal(results[0]!.sqlstate, '22P02');
   assert.match(String(results[0]!.error_message), /^<error message of \d+ bytes not recorded>$/);
+});
+
+/** A follower whose tracker records up to `recordRows` rows of one expected execution. */
+function recording(
+  recordRows: number,
+  exec: Expectation,
+): {
+  follower: UpstreamFollower;
+  sent: Buffer[];
+  results: DbResultPayload[];
+  closed: () => boolean;
+  warned: string[];
+} {
+  const sent: Buffer[] = [];
+  const results: DbResultPayload[] = [];
+  const warned: string[] = [];
+  let closed = false;
+  const relay = {
+    get closed() {
+      return closed;
+    },
+    toClient: (bytes: Buffer) => sent.push(bytes),
+    close: () => {
+      closed = true;
+    },
+  } as unknown as Relay;
+  const tracker = new ResponseTracker(recordRows, new StatementState(), (r) => results.push(r));
+  tracker.expect(exec);
+  const f = new UpstreamFollower(new FrameReader(0), tracker, relay, {
+    readOnly: false,
+    logger: { warn: (_obj, msg) => warned.push(msg) },
+  });
+  return { follower: f, sent, results, closed: () => closed, warned };
+}
+
+function rowOf(values: readonly (Buffer | null)[]): Buffer {
+  const parts: Buffer[] = [Buffer.alloc(2)];
+  parts[0]!.writeInt16BE(values.length, 0);
+  for (const v of values) {
+    const len = Buffer.alloc(4);
+    len.writeInt32BE(v === null ? -1 : v.length, 0);
+    parts.push(len);
+    if (v) parts.push(v);
+  }
+  return message('D', Buffer.concat(parts));
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+// Until 5 December a streamed row was recorded as `<row of N bytes not recorded>`: its small
+// columns (an id, a short secret) never reached the ledger while the client read them.
+test("a streamed row's small values are recorded verbatim and its large ones by size and digest", () => {
+  const big = Buffer.alloc(3 * 1024 * 1024 + 17);
+  for (let i = 0; i < big.length; i++) big[i] = 0x61 + (i % 26);
+  const id = Buffer.from('7');
+  const stream = Buffer.concat([
+    rowOf([id, big, null, Buffer.from('note')]),
+    rowOf([Buffer.from('8'), Buffer.from('small'), null, Buffer.alloc(0)]),
+    rowOf([Buffer.from('9'), big, null, Buffer.alloc(0)]),
+    message('C', Buffer.from('SELECT 3\0')),
+    message('Z', Buffer.from('I')),
+  ]);
+  const large = { bytes: big.length, sha256: sha256(big) };
+  for (const binary of [false, true]) {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: stream.length - 1 }), { maxLength: 6 }), (cuts) => {
+        const exec = binary
+          ? ({ kind: 'execute', batch: 0, exec: { started: 0, resultFormats: [1] } } as Expectation)
+          : ({ kind: 'query', batch: 0, exec: { started: 0 } } as Expectation);
+        const { follower: f, sent, results, closed } = recording(2, exec);
+        const at = [0, ...[...new Set(cuts)].sort((a, b) => a - b), stream.length];
+        for (let i = 1; i < at.length; i++) f.push(stream.subarray(at[i - 1], at[i]));
+        assert.equal(closed(), false);
+        assert.ok(Buffer.concat(sent).equals(stream), 'the client gets every byte');
+        assert.equal(results.length, 1);
+        assert.equal(results[0]!.row_count, 3);
+        const show = (b: Buffer) => (binary ? `\\x${b.toString('hex')}` : b.toString());
+        // Recorded up to record_rows, as held rows are.
+        assert.deepEqual(results[0]!.rows, [
+          [show(id), large, null, show(Buffer.from('note'))],
+          [show(Buffer.from('8')), show(Buffer.from('small')), null, show(Buffer.alloc(0))],
+        ]);
+      }),
+      { numRuns: 15 },
+    );
+  }
+});
+
+// A held row that does not add up closes the connection (the tracker's protocol_violation, caught
+// by the follower); a streamed one must do the same, not throw out of the socket's data handler.
+test('a streamed row whose lengths do not add up closes the connection, as a held one does', () => {
+  const big = Buffer.alloc(2 * 1024 * 1024, 0x78);
+  const good = rowOf([Buffer.from('1'), big]);
+  // The second length claims more than the message holds.
+  const bad = Buffer.from(good);
+  bad.writeInt32BE(big.length + 1, 5 + 2 + 4 + 1);
+  const heldBad = rowOf([Buffer.from('1'), Buffer.from('x')]);
+  heldBad.writeInt32BE(2, 5 + 2 + 4 + 1);
+  for (const row of [bad, heldBad]) {
+    const {
+      follower: f,
+      sent,
+      results,
+      closed,
+      warned,
+    } = recording(5, {
+      kind: 'query',
+      batch: 0,
+      exec: { started: 0 },
+    } as Expectation);
+    f.push(row.subarray(0, 3));
+    f.push(row.subarray(3, 64 * 1024));
+    assert.equal(closed(), true);
+    assert.deepEqual(warned, ['unreadable message from the upstream']);
+    assert.ok(Buffer.concat(sent).length <= 5, 'the value after the bad length is not passed on');
+    assert.equal(results.length, 0);
+    f.push(row.subarray(64 * 1024));
+    assert.equal(results.length, 0);
+  }
 });

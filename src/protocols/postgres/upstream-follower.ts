@@ -19,9 +19,10 @@ const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
  * arrive instead of being held whole: `SELECT repeat('x', 500000000)` would otherwise cost Vigil
  * 500 MB per connection, and the client's flow control could not hold the server back (nothing
  * is written to the client until the message is complete). The tracker counts such a row and
- * records a placeholder in its place. Of an ErrorResponse this large, which Vigil must read (its
- * SQLSTATE) and may replace with its own, only the head is read (clipped-error.ts); the rest is
- * passed on as it arrives, or dropped with the server's error.
+ * records its values from its bytes as they pass (streamed-row.ts). A streamed COPY row or notice
+ * is recorded as a held one is: not at all. Of an ErrorResponse this large, which Vigil must read
+ * (its SQLSTATE) and may replace with its own, only the head is read (clipped-error.ts); the rest
+ * is passed on as it arrives, or dropped with the server's error.
  */
 export const STREAM_ABOVE_BYTES = 1024 * 1024;
 const STREAMED_CODES = new Set(['D', 'd', 'N']);
@@ -34,6 +35,8 @@ export class UpstreamFollower {
   readonly #logger: { warn(obj: object, msg: string): void };
   /** Bytes of a streamed message still to pass on as they arrive. */
   #passThrough = 0;
+  /** What records the streamed row being passed on, if it is recorded. */
+  #row: { push(bytes: Buffer): void; end(): void } | null = null;
   /** Bytes of a large server error Vigil replaced, still to drop as they arrive. */
   #discard = 0;
 
@@ -66,6 +69,11 @@ export class UpstreamFollower {
           const part = this.#reader.takeUpTo(this.#passThrough);
           if (!part) break;
           this.#passThrough -= part.length;
+          // Read before it is passed on: a row that does not add up stops here, as a held one does.
+          if (this.#row) {
+            this.#row.push(part);
+            if (this.#passThrough === 0) this.#endRow();
+          }
           out.push(part);
           continue;
         }
@@ -100,8 +108,12 @@ export class UpstreamFollower {
           header.total > STREAM_ABOVE_BYTES &&
           header.total <= UPSTREAM_MAX_MESSAGE
         ) {
-          if (header.code === 'D') this.#tracker.streamedRow(header.total);
-          this.#passThrough = header.total;
+          if (header.code === 'D') {
+            this.#row = this.#tracker.streamedRow(header.total - 5);
+            // The header is passed on now, so what follows is the body the row recorder reads.
+            if (this.#row) out.push(this.#take(5));
+          }
+          this.#passThrough = header.total - (this.#row ? 5 : 0);
           continue;
         }
         const frame = this.#reader.next();
@@ -125,6 +137,12 @@ export class UpstreamFollower {
       return;
     }
     if (out.length > 0) this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
+  }
+
+  #endRow(): void {
+    const row = this.#row!;
+    this.#row = null;
+    row.end();
   }
 
   /** Exactly `n` received bytes (there must be that many). */
