@@ -153,7 +153,7 @@ export const ERROR_CODES = {
   too_many_logins: {
     status: 503,
     summary:
-      'Too many connections are still logging in on this listener (listeners.max_pending_logins); the new one was turned away.',
+      'Too many connections are still logging in on this listener (listeners.max_pending_logins), or from this address (listeners.max_pending_logins_per_source); the new one was turned away.',
   },
   forwarding_refused: {
     status: 403,
@@ -189,6 +189,11 @@ export const ERROR_CODES = {
   bundle_invalid: { status: 400, summary: 'The export bundle is malformed.' },
   checkpoint_none: { status: 404, summary: 'No checkpoint has been signed yet.' },
   internal: { status: 500, summary: 'An unexpected internal error.' },
+  too_many_connections: {
+    status: 503,
+    summary:
+      "The gateway's HTTP listener holds listeners.http_max_connections connections already; the new one was closed.",
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

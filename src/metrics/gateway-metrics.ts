@@ -36,7 +36,8 @@ export class GatewayMetrics implements PipelineObserver {
   readonly #commitSeconds: Histogram;
   readonly #batchSize: Histogram;
   readonly #maskHits: Counter<'rule'>;
-  readonly #loginsRefused: Counter<'connection'>;
+  readonly #loginsRefused: Counter<'connection' | 'cap'>;
+  readonly #httpRefused: Counter;
   #readings: GatewayReadings | null = null;
   #pendingRead: Promise<readonly { readonly kind: string; readonly createdAt: string }[]> | null = null;
 
@@ -87,8 +88,13 @@ export class GatewayMetrics implements PipelineObserver {
     });
     this.#loginsRefused = new Counter({
       name: 'vigil_logins_refused_total',
-      help: 'Connections turned away at a database or SSH listener because too many were still logging in (listeners.max_pending_logins), by connection.',
-      labelNames: ['connection'],
+      help: 'Connections turned away at a database or SSH listener because too many were still logging in, by connection and by the bound reached (cap: listener for listeners.max_pending_logins, source for listeners.max_pending_logins_per_source).',
+      labelNames: ['connection', 'cap'],
+      registers,
+    });
+    this.#httpRefused = new Counter({
+      name: 'vigil_http_connections_refused_total',
+      help: "Connections closed at once by the gateway's HTTP listener because it held listeners.http_max_connections already.",
       registers,
     });
     this.#defineGauges(registers);
@@ -109,9 +115,14 @@ export class GatewayMetrics implements PipelineObserver {
     this.#recordFailures.inc({ connection });
   }
 
-  /** The listeners' report of a client turned away (server/protocol-modules.ts ListenerObserver). */
-  loginRefused(connection: string): void {
-    this.#loginsRefused.inc({ connection });
+  /** The listeners' report of a client turned away (server/tcp-listener.ts ListenerObserver). */
+  loginRefused(connection: string, cap: 'listener' | 'source'): void {
+    this.#loginsRefused.inc({ connection, cap });
+  }
+
+  /** The HTTP listener's report of a connection closed over its cap (server/http-listen.ts). */
+  httpConnectionRefused(): void {
+    this.#httpRefused.inc();
   }
 
   /** The recorder's commit listener. */

@@ -45,7 +45,7 @@ import { closeAdoptedSessions } from './adopted-sessions.js';
 import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
-import { closeServer, splitHostPort } from './http-listen.js';
+import { boundHttpConnections, closeServer, httpServerTimeouts, splitHostPort } from './http-listen.js';
 import { routeRequests } from './http-routes.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
@@ -351,12 +351,16 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     scim: config.identity.scim.enabled ? (req, res, url) => scim.handle(req, res, url) : null,
     console: consoleHandler(options.consoleDir ?? (process.env.VIGIL_CONSOLE_DIR || DEFAULT_CONSOLE_DIR)),
   });
-  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
-    route(req, res).catch((err) => {
-      logger.error({ err: toVigilError(err).message }, 'unhandled request failure');
-      sendApiError(res, toVigilError(err));
-    });
-  });
+  const server = createServer(
+    { keepAliveTimeout: 65_000, ...httpServerTimeouts(config.listeners) },
+    (req, res) => {
+      route(req, res).catch((err) => {
+        logger.error({ err: toVigilError(err).message }, 'unhandled request failure');
+        sendApiError(res, toVigilError(err));
+      });
+    },
+  );
+  const stopHttpBurstLog = boundHttpConnections(server, config.listeners, logger, metrics ?? undefined);
   const [host, port] = splitHostPort(options.listen ?? config.listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -398,6 +402,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         watcher.stop();
         await approvals.stop();
         await closeServer(server);
+        stopHttpBurstLog();
         await auth.close();
         await running.close();
         await sessions.closeAll('shutdown');

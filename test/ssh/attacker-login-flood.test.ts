@@ -29,9 +29,10 @@ after(async () => {
   if (!missing) await sshd.close();
 });
 
+/** The flood comes from one address: its share is the listener's whole, so the listener's bound is what is tested. */
 function gateway(listeners: Record<string, unknown>): Promise<TestGateway> {
   return startTestGateway({
-    listeners,
+    listeners: { max_pending_logins_per_source: listeners.max_pending_logins, ...listeners },
     connections: [
       {
         name: 'box',
