@@ -294,3 +294,72 @@ test('property: hasWhere holds exactly when the WHERE clause refers to a column'
     { numRuns: 500 },
   );
 });
+
+test('a SELECT of a function that writes where a read-only transaction does not stop it is a write', () => {
+  const writes = (sql: string) => c.classify(sql).some((s) => s.writes);
+  for (const sql of [
+    'select lo_unlink(1)',
+    "select pg_catalog.lo_put(1, 0, 'x')",
+    "select * from (select lo_from_bytea(0, 'x')) s",
+    "select pg_replication_origin_create('o')",
+    "select pg_create_physical_replication_slot('s')",
+    "select pg_import_system_collations('pg_catalog')",
+    'select pg_terminate_backend(1)',
+  ])
+    assert.equal(writes(sql), true, sql);
+  for (const sql of ['select lo_get(1)', "select nextval('s')", 'select pg_advisory_lock(1)'])
+    assert.equal(writes(sql), false, sql);
+});
+
+test('SELECT pg_notify() is followed by the NOTIFY it is', () => {
+  assert.deepEqual(kinds("select pg_notify('c', 'x')"), ['SELECT', 'NOTIFY']);
+  assert.deepEqual(
+    c
+      .classify("select 1 from (select pg_catalog.pg_notify('c', 'x')) s")
+      .map((s) => [s.kind, s.nested, s.writes]),
+    [
+      ['SELECT', false, true],
+      ['NOTIFY', true, true],
+    ],
+  );
+});
+
+test('the text a dblink call sends is judged as the statements it holds', () => {
+  const nested = (sql: string) =>
+    c
+      .classify(sql)
+      .filter((s) => s.nested)
+      .map((s) => s.kind);
+  assert.deepEqual(nested("select dblink_exec('dbname=x', 'drop table t')"), ['DROP']);
+  assert.deepEqual(nested("select dblink_exec('truncate t', false)"), ['TRUNCATE']);
+  assert.deepEqual(nested("select * from dblink('c', 'delete from t returning id', true) as r(id int)"), [
+    'DELETE',
+    'SELECT',
+  ]);
+  assert.deepEqual(nested("select dblink_open('c', 'cur', 'select * from payroll')"), ['SELECT']);
+  // Computed: the text may be anything. With a computed last argument (the boolean, or the text),
+  // each constant argument is read as the text it may be.
+  assert.deepEqual(nested("select dblink_exec('c', lower('DROP TABLE t'))"), ['UNKNOWN', 'UNKNOWN']);
+  assert.deepEqual(nested("select dblink_exec('c', 'drop table t', $1)"), ['UNKNOWN', 'UNKNOWN', 'DROP']);
+  assert.deepEqual(nested("select dblink_connect('c', 'dbname=x')"), []);
+});
+
+test('a table created under EXPLAIN ANALYZE is a nested CREATE, with the rows it copies read', () => {
+  for (const sql of [
+    'explain analyze create table x as select * from payroll',
+    'explain (analyze) select * into x from payroll',
+    'explain analyze create materialized view x as select * from payroll',
+  ]) {
+    const entries = c.classify(sql).map((s) => [s.kind, s.nested, s.writes]);
+    assert.deepEqual(
+      entries,
+      [
+        ['EXPLAIN', false, false],
+        ['CREATE', true, true],
+        ['SELECT', true, false],
+      ],
+      sql,
+    );
+  }
+  assert.deepEqual(kinds('explain analyze select * from payroll'), ['EXPLAIN']);
+});

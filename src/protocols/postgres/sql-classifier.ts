@@ -6,11 +6,13 @@
 // around by nesting.
 // The statements in the body of a LANGUAGE sql function are entries too (nested): creating the
 // function is when a guard can still read them. So are the queries a call runs from a text
-// argument (query_to_xml, ts_stat: sql-facts-dynamic.ts), UNKNOWN when that text is computed.
+// argument (query_to_xml, ts_stat: sql-facts-dynamic.ts; dblink: sql-facts-dblink.ts), UNKNOWN
+// when that text is computed.
 import { loadModule, parseSync } from 'libpg-query';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
 import { liftsReadOnly } from './read-only-settings.js';
+import { dblinkSqlOf } from './sql-facts-dblink.js';
 import { dynamicSqlOf } from './sql-facts-dynamic.js';
 import { flagsOf, functionLanguage } from './sql-facts-flags.js';
 import { functionsOf } from './sql-facts-functions.js';
@@ -18,6 +20,7 @@ import { mergeActionsOf } from './sql-facts-merge.js';
 import { tablesReadBy } from './sql-facts-reads.js';
 import { mayRunByName, type NamedReferences, namedReferencesOf } from './sql-facts-references.js';
 import { type SettingChange, settingsOf } from './sql-facts-settings.js';
+import { callsWritingFunction, statementKindsCalled } from './sql-facts-side-effects.js';
 import { tablesOf } from './sql-facts-tables.js';
 import { asNode, type Node, walk } from './sql-facts-tree.js';
 import { upsertUpdateOf } from './sql-facts-upsert.js';
@@ -118,6 +121,9 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
   // dblink sends its text to a session of its own, which a read-only connection does not make
   // read-only: whatever the text, it may change data.
   if (flags.includes('dblink')) writes = true;
+  // lo_unlink(), pg_notify(), pg_create_physical_replication_slot() ... change data or the server's
+  // state, and the server runs them in a read-only transaction (sql-facts-side-effects.ts).
+  if (callsWritingFunction(functions)) writes = true;
   return { kind, hasWhere, tables: tablesOf(node), writes, nested, functions, settings, flags };
 }
 
@@ -151,6 +157,15 @@ function sqlFunctionBody(stmt: Node): string | null {
 }
 
 /**
+ * A CREATE TABLE AS, CREATE MATERIALIZED VIEW or SELECT ... INTO nested in another statement:
+ * `EXPLAIN ANALYZE CREATE TABLE x AS SELECT ...` creates the table (PostgreSQL 15 does so even in a
+ * read-only transaction), so it is a CREATE, not only an EXPLAIN.
+ */
+function createsTable(nodeType: string, node: Node): boolean {
+  return nodeType === 'CreateTableAsStmt' || (nodeType === 'SelectStmt' && Boolean(node.intoClause));
+}
+
+/**
  * Entries for each statement of a parse tree, each followed by the writes nested in it and by the
  * statements of any sql function body it defines.
  */
@@ -159,12 +174,15 @@ function classifyTree(tree: ParseTree, nested: boolean): StatementClass[] {
   for (const { stmt } of tree.stmts ?? []) {
     const [nodeType, node] = Object.entries(stmt ?? {})[0] ?? [];
     if (!nodeType || !node) continue;
-    out.push(classifyNode(nodeType, node as Node, nested));
+    const entry = classifyNode(nodeType, node as Node, nested);
+    out.push(entry, ...calledStatements(entry));
     out.push(...impliedWrites(nodeType, node as Node), ...readsOf(nodeType, node as Node));
     if (nodeType === 'CreateFunctionStmt') out.push(...classifyFunctionBody(node as Node));
-    for (const text of dynamicSqlOf(node as Node)) out.push(...classifyNestedText(text));
+    for (const text of [...dynamicSqlOf(node as Node), ...dblinkSqlOf(node as Node)])
+      out.push(...classifyNestedText(text));
     walk(node, (type, child) => {
-      if (NESTED_WRITES[type]) out.push(classifyNode(type, child, true), ...readsOf(type, child));
+      if (NESTED_WRITES[type] || createsTable(type, child))
+        out.push(classifyNode(type, child, true), ...readsOf(type, child));
       out.push(...impliedWrites(type, child));
       return true;
     });
@@ -194,6 +212,15 @@ function impliedWrites(nodeType: string, node: Node): StatementClass[] {
     functions: [],
     settings: [],
     flags: [],
+  }));
+}
+
+/** The statements its function calls spell otherwise (`SELECT pg_notify(...)` is a NOTIFY), as nested entries. */
+function calledStatements(entry: StatementClass): StatementClass[] {
+  return statementKindsCalled(entry.functions).map((kind) => ({
+    ...unknownStatement(true),
+    kind,
+    writes: !READ_ONLY.has(kind),
   }));
 }
 
