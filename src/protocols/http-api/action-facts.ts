@@ -14,9 +14,10 @@ export function describeHttpAction(type: EventType, payload: JsonObject): Action
   const method = typeof payload.method === 'string' ? payload.method : '';
   const path = typeof payload.path === 'string' ? payload.path : '';
   const query = typeof payload.query === 'string' ? payload.query : '';
-  const others = Array.isArray(payload.alternate_paths)
-    ? payload.alternate_paths.filter((p): p is string => typeof p === 'string')
-    : [];
+  // The path a COPY or MOVE writes to (destination.ts) is another path the request acts on.
+  const others = [payload.alternate_paths, payload.destination_paths].flatMap((list) =>
+    Array.isArray(list) ? list.filter((p): p is string => typeof p === 'string') : [],
+  );
   const loose = [path, ...others].flatMap(looseReadings);
   // Rails routes `/payouts.json` as `/payouts` (withoutFormat): a pattern anchored at the path's end
   // must hold it too.

@@ -32,6 +32,7 @@ import {
 import { BodyRecorder, isTextual } from './body-record.js';
 import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
+import { destinationReadings } from './destination.js';
 import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
 
@@ -154,10 +155,13 @@ export class HttpApiConnection {
     search: string,
   ): Promise<void> {
     let structural: string[];
+    let destination: string[] | null;
     let raw: Buffer;
     let decodedFrom: string | null;
     try {
       structural = structuralReadings(rawPath);
+      // The path a COPY or MOVE writes to (destination.ts), judged as the request's own is.
+      destination = destinationReadings(req);
       // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
       // sent is what is recorded and forwarded, decoded if it came compressed (request-decoding.ts).
       const sent = await readRequestBody(req, this.#ctx.maxBodyBytes);
@@ -186,6 +190,7 @@ export class HttpApiConnection {
       path,
       // Other ways an upstream may resolve the path (path-rules.ts), judged by the rules and by policy.
       ...(structural.length > 1 ? { alternate_paths: structural.slice(1) } : {}),
+      ...(destination !== null ? { destination: destination[0]!, destination_paths: destination } : {}),
       query: search,
       content_type: header(req, 'content-type') ?? null,
       ...(decodedFrom !== null ? { content_encoding: decodedFrom } : {}),
@@ -198,7 +203,10 @@ export class HttpApiConnection {
       await session.refuseAction('http.request', { ...payload, method_override: override }, error);
       throw error;
     }
-    const decision = pathDecision(this.config, method, readingsOf(structural));
+    const decisions = [structural, ...(destination !== null ? [destination] : [])].map((readings) =>
+      pathDecision(this.config, method, readingsOf(readings)),
+    );
+    const decision = decisions.find((d) => d.action === 'deny') ?? decisions[0]!;
     if (decision.action === 'deny') {
       const error = new VigilError('policy_denied', `${method} ${path} is not allowed on this connection`, {
         details: { rule: decision.rule ?? 'default_action' },
@@ -215,7 +223,14 @@ export class HttpApiConnection {
     try {
       await session.submit('http.request', payload, {
         signal: gone.signal,
-        actionDigest: () => actionDigest([method, forwardedPath, raw]),
+        // A Destination is where a COPY or MOVE writes: an approval given for one is not for another.
+        actionDigest: () =>
+          actionDigest([
+            method,
+            forwardedPath,
+            raw,
+            ...(destination !== null ? [header(req, 'destination')!] : []),
+          ]),
       });
       res.setHeader('x-vigil-session-id', session.id);
       res.setHeader('x-vigil-request-id', requestId);

@@ -242,3 +242,20 @@ test('a deny rule holds a path with a format suffix, as Rails routes it; the def
   assert.equal(decision(strict, '/files/a.txt'), 'allow', 'the stripped reading is held to deny rules only');
   assert.equal(decision(strict, '/files/a'), 'deny');
 });
+
+test('a second decoding is held to what the first is, and a decoded `?` or `#` ends a reading', () => {
+  for (const bad of ['/x/..%255Cadmin', '/admin%2500', '/a%250ab', '/a%257f']) {
+    assert.throws(
+      () => pathReadings(bad),
+      (e: unknown) => isVigilError(e) && e.code === 'uri_malformed',
+      bad,
+    );
+  }
+  // Not percent-encoding once decoded: a server that decodes twice refuses it; no reading.
+  assert.deepEqual(pathReadings('/files/%25ff'), ['/files/%ff']);
+  const decision = (raw: string) => pathDecision(config, 'GET', pathReadings(raw)).action;
+  for (const raw of ['/admin%3F', '/admin%23x', '/admin%253Fx=1', '/x/..%252Fadmin%2523']) {
+    assert.equal(decision(raw), 'deny', raw);
+  }
+  assert.equal(decision('/public%3Fadmin'), 'allow');
+});

@@ -31,8 +31,15 @@ function decodeOnce(rawPath: string): string {
   } catch {
     throw new VigilError('uri_malformed', 'the request path is not valid percent-encoding');
   }
-  // Control characters (a NUL, CR or LF an upstream may split on) and backslashes (a separator to
-  // some servers) would make the upstream's path differ from the one judged: refused.
+  return forwardable(decoded);
+}
+
+/**
+ * Control characters (a NUL, CR or LF an upstream may split or cut on) and backslashes (a separator
+ * to some servers) would make the upstream's path differ from the one judged: refused, in any
+ * reading an upstream may make, the second decoding's too.
+ */
+function forwardable(decoded: string): string {
   if (/[\u0000-\u001f\u007f\\]/.test(decoded)) {
     throw new VigilError('uri_malformed', 'the request path contains a character Vigil does not forward');
   }
@@ -59,17 +66,27 @@ export function canonicalPath(rawPath: string): string {
  * The ways an upstream may resolve a path's structure, the canonical one first: as written; with
  * `;` parameters dropped from each segment before dot segments apply (Tomcat and Spring read
  * `/public/..;/admin` as `/admin`); with empty segments merged before they apply (nginx's
- * merge_slashes); decoded a second time (servers that decode twice read `%2561` as `a`). Throws
- * uri_malformed as canonicalPath does.
+ * merge_slashes); decoded a second time (servers that decode twice read `%2561` as `a`); cut at a
+ * decoded `?` or `#`. Throws uri_malformed as canonicalPath does.
  */
 export function structuralReadings(rawPath: string): string[] {
   const once = decodeOnce(rawPath);
   const sources = [once];
+  let twice = once;
   try {
-    const twice = decodeOnce(once);
-    if (twice !== once) sources.push(twice);
+    twice = decodeURIComponent(once);
   } catch {
-    // Not an escape a second decoding would turn into anything.
+    // Not valid percent-encoding once decoded (`%25ff`): a server that decodes twice refuses it.
+  }
+  // A backslash or a NUL only the second decoding makes (`..%255Cadmin`, `admin%2500`) is refused as
+  // the first decoding's is: dropped as no reading (until 5 December), it reached a server that
+  // decodes twice as `../admin` or as `admin` cut at the NUL, past a rule denying `/admin`.
+  if (twice !== once) sources.push(forwardable(twice));
+  // A `?` or `#` a decoding makes ends the path to a server that decodes the target before it splits
+  // off the query (or a proxy before it that decodes and sends it on): `/admin%3Fx` is `/admin` there.
+  for (const source of [...sources]) {
+    const cut = source.replace(/[?#].*$/s, '');
+    if (cut !== source) sources.push(cut);
   }
   const readings = new Set<string>();
   for (const source of sources) {
