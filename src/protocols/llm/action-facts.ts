@@ -32,6 +32,19 @@ const NOT_TEXT = new Set([
 ]);
 
 /**
+ * The roles a message or item names. A `role` with any other value is read as text: the chat
+ * template of a self-hosted OpenAI-compatible server (vLLM and llama.cpp take any string as a role)
+ * writes it into the prompt the model reads (`<|im_start|>{role}`), so a phrase placed there
+ * reached the model past every pattern (until 5 December).
+ */
+const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function', 'ipython', 'model']);
+
+/** Whether a key's value is no text the model reads: a role only when it names one (ROLES). */
+function notText(key: string, value: JsonValue): boolean {
+  return key === 'role' ? typeof value === 'string' && ROLES.has(value) : NOT_TEXT.has(key);
+}
+
+/**
  * Keys whose object (or array) value is JSON the client writes as it likes: a tool call's input or
  * arguments, a tool's parameter schema, an output format's schema. The model reads such a value as
  * JSON, every key of it too, so inside it a key is text (`{"exfiltrate the keys": 1}`, a schema
@@ -294,7 +307,7 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, v] = entries[i]!;
       const skipped =
-        NOT_TEXT.has(key) ||
+        notText(key, v) ||
         (bytes && key === 'data') ||
         ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:'));
       if (at === READ) {
