@@ -30,6 +30,18 @@ export interface DbQueryPayload extends JsonObject {
   /** `simple`, `extended`, `fastpath` (PostgreSQL); a database protocol names its own. */
   protocol: string;
   classification: { statements: StatementFacts[] };
+  // `named_statements` (NamedStatementText[]), present only when there are some: the texts the
+  // server holds under the prepared statements this statement runs by name (SQL `EXECUTE s(...)`),
+  // as it confirmed them. Masked as statements are, and an argument of `EXECUTE` is masked as the
+  // parameter it binds. (Not declared as an optional member: a JsonObject's members are JsonValues.)
+}
+
+/** One of a db.query's `named_statements`. */
+export interface NamedStatementText extends JsonObject {
+  /** The prepared statement's name, as the server reads it. */
+  name: string;
+  /** The text it was prepared from (a `PREPARE ... AS ...` string, or a protocol Parse's text). */
+  statement: string;
 }
 
 export interface DbResultPayload extends JsonObject {

@@ -22,7 +22,7 @@ export interface SqlBindings {
 
 type Kind = 'ident' | 'string' | 'number' | 'param' | 'op' | 'punct';
 
-interface Token {
+export interface SqlToken {
   readonly kind: Kind;
   /** Identifiers lower-cased and unquoted; operators as written. */
   readonly text: string;
@@ -55,8 +55,8 @@ const VALUE_END = new Set([
   'select',
 ]);
 
-export function tokenizeSql(sql: string): Token[] {
-  const out: Token[] = [];
+export function tokenizeSql(sql: string): SqlToken[] {
+  const out: SqlToken[] = [];
   const n = Math.min(sql.length, MAX_STATEMENT);
   let question = 0;
   let i = 0;
@@ -143,14 +143,14 @@ export function tokenizeSql(sql: string): Token[] {
 }
 
 /** The column a (possibly qualified) name ending at token `k` refers to. */
-function columnAt(tokens: readonly Token[], k: number): string | null {
+function columnAt(tokens: readonly SqlToken[], k: number): string | null {
   const t = tokens[k];
   return t !== undefined && t.kind === 'ident' ? t.text : null;
 }
 
 /** Attributes the values from token `from` up to a value end (depth 0) to `column`. */
 function bindValue(
-  tokens: readonly Token[],
+  tokens: readonly SqlToken[],
   from: number,
   column: string,
   params: Map<number, string>,

@@ -6,12 +6,14 @@
 // curl -u user:…, --password …, PGPASSWORD=…) are masked whole; and ssh.output chunks, whose frames
 // are read as one text for those options (a line's echo arrives a key per frame). Everything else
 // goes through the text rules.
+import type { NamedStatementText } from '../core/db-payloads.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { nameWords } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
-import { secretBindings } from './sql-columns.js';
+import { type SqlValueSpan, secretBindings } from './sql-columns.js';
+import { executeArgumentSpans } from './sql-execute.js';
 
 export interface StructuredSpan {
   readonly start: number;
@@ -131,12 +133,23 @@ class PayloadWalk {
     const { set, secretName } = this;
     const statement = value.statement as string;
     const bindings = secretBindings(statement, secretName);
-    const spans = bindings.literals.map((l) => ({ start: l.start, end: l.end, ruleId: 'secret-column' }));
+    const named = namedStatements(value.named_statements);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
-      if (k === 'statement') out[k] = set.maskSpans(statement, spans);
-      else if (k === 'parameters') {
+      if (k === 'statement') {
+        const executed = executeArgumentSpans(statement, named, secretName);
+        out[k] = set.maskSpans(statement, columnSpans([...bindings.literals, ...executed]));
+      } else if (k === 'named_statements' && named.length > 0) {
+        // Each text behind a name is a statement too: its literals bound to secret columns masked.
+        out[k] = named.map((n) => {
+          const literals = secretBindings(n.statement, secretName).literals;
+          return {
+            name: this.walk(n.name, null),
+            statement: set.maskSpans(n.statement, columnSpans(literals)),
+          };
+        });
+      } else if (k === 'parameters') {
         out[k] = (v as JsonValue[]).map((p, i) =>
           p !== null && bindings.params.has(i + 1) && (typeof p === 'string' || typeof p === 'number')
             ? set.whole(String(p), 'secret-column')
@@ -163,9 +176,11 @@ class PayloadWalk {
             ? row.map((cell, i) =>
                 secret[i] && cell !== null && (typeof cell === 'string' || typeof cell === 'number')
                   ? set.whole(String(cell), 'secret-column')
-                  : typeof cell === 'string' && mayBeOptionArray(cell)
-                    ? this.optionArray(cell)
-                    : this.walk(cell, under),
+                  : secret[i] && isDigestCell(cell)
+                    ? { ...cell, sha256: set.whole(cell.sha256, 'secret-column') }
+                    : typeof cell === 'string' && mayBeOptionArray(cell)
+                      ? this.optionArray(cell)
+                      : this.walk(cell, under),
               )
             : this.walk(row, under),
         );
@@ -274,6 +289,35 @@ function isShellPayload(v: JsonObject): boolean {
 function pairedName(v: JsonObject, secretName: SecretNameMatcher): string | null {
   const name = v.name;
   return typeof name === 'string' && v.value !== undefined && secretName(name) ? name : null;
+}
+
+function columnSpans(literals: readonly SqlValueSpan[]): StructuredSpan[] {
+  return literals.map((l) => ({ start: l.start, end: l.end, ruleId: 'secret-column' }));
+}
+
+/** A db.query's `named_statements` (core/db-payloads.ts) when well formed, else none. */
+function namedStatements(v: JsonValue | undefined): NamedStatementText[] {
+  if (!Array.isArray(v)) return [];
+  return v.every(
+    (n) =>
+      n !== null &&
+      typeof n === 'object' &&
+      !Array.isArray(n) &&
+      typeof n.name === 'string' &&
+      typeof n.statement === 'string',
+  )
+    ? (v as NamedStatementText[])
+    : [];
+}
+
+/**
+ * A value recorded by its size and digest (`{bytes, sha256}`: a value too large to keep, or one past
+ * a row's bound). In a secret column the digest is masked too: a row's later values are recorded
+ * this way once its earlier ones fill the row's bound, and the SHA-256 of a short password is
+ * found by guessing.
+ */
+function isDigestCell(cell: JsonValue): cell is JsonObject & { sha256: string } {
+  return cell !== null && typeof cell === 'object' && !Array.isArray(cell) && typeof cell.sha256 === 'string';
 }
 
 /** The db.query shape (core/db-payloads.ts): a statement text and its bound parameters. */

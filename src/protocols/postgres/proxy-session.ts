@@ -250,7 +250,7 @@ export class PostgresProxy {
     }
     const judged = await this.#server.judge(q.text);
     if (this.#relay.closed) return;
-    const payload = simpleQueryPayload(q.text, judged.statements);
+    const payload = simpleQueryPayload(q.text, judged.statements, judged.named);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, true);
     const recordedMessage = await this.#submitted(payload, () => actionDigest([q.text]), true);
     if (recordedMessage === null || this.#serverSkipsNow()) return;
@@ -302,7 +302,7 @@ export class PostgresProxy {
     }
     const judged = await this.#server.judge(known.text);
     if (this.#relay.closed) return;
-    const payload = executePayload(portal, known, judged.statements);
+    const payload = executePayload(portal, known, judged.statements, judged.named);
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, false);
     const digest = () => actionDigest([known.text, ...known.rawParams]);
     const recordedMessage = await this.#submitted(payload, digest, false);

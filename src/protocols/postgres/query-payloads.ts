@@ -1,13 +1,17 @@
 // What the PostgreSQL proxy records: the db.query payload of each kind of statement message, the
 // db.result of one the server skipped, and why Vigil refuses one it cannot be certain of.
-import type { DbQueryPayload, DbResultPayload } from '../../core/db-payloads.js';
+import type { DbQueryPayload, DbResultPayload, NamedStatementText } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import type { BindMessage } from './frontend-messages.js';
 import { displayName, nameKeyOfText } from './frontend-messages.js';
 import { type SqlClassifier, type StatementClass, UNKNOWN_STATEMENT } from './sql-classifier.js';
 import type { KnownPortal, PendingBind, SqlNamespaceChanges } from './statement-state.js';
 
-export function simpleQueryPayload(text: string, statements: readonly StatementClass[]): DbQueryPayload {
+export function simpleQueryPayload(
+  text: string,
+  statements: readonly StatementClass[],
+  named: readonly NamedStatementText[] = [],
+): DbQueryPayload {
   return {
     statement: text,
     parameters: [],
@@ -15,7 +19,13 @@ export function simpleQueryPayload(text: string, statements: readonly StatementC
     portal: null,
     protocol: 'simple',
     classification: { statements: [...statements] },
+    ...namedStatements(named),
   };
+}
+
+/** The field only when the statement runs some by name, so other records keep their shape. */
+function namedStatements(named: readonly NamedStatementText[]): { named_statements?: NamedStatementText[] } {
+  return named.length > 0 ? { named_statements: [...named] } : {};
 }
 
 /** An Execute: the text and parameters bound into the portal, as the server confirmed them. */
@@ -23,6 +33,7 @@ export function executePayload(
   portal: string,
   known: KnownPortal | undefined,
   statements: readonly StatementClass[] | null,
+  named: readonly NamedStatementText[] = [],
 ): DbQueryPayload {
   return {
     statement: known?.text ?? null,
@@ -31,6 +42,7 @@ export function executePayload(
     portal: displayName(portal),
     protocol: 'extended',
     classification: { statements: statements ? [...statements] : [UNKNOWN_STATEMENT] },
+    ...namedStatements(named),
   };
 }
 

@@ -3,9 +3,10 @@
 // texts a statement runs by name (EXECUTE s, FETCH c). Where the answers Vigil needs are still on
 // their way, it asks the server to send them (a Flush) and waits; where they cannot come in time,
 // the caller refuses. Used by the proxy (proxy-session.ts) before it judges a statement.
+import type { NamedStatementText } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import { checkSettingChanges, readsAlikeUnderAnySetting } from './lexical-settings.js';
-import { statementsRunByName } from './named-references.js';
+import { type RunByName, statementsRunByName } from './named-references.js';
 import { settingsOf, settingsUnreported } from './query-payloads.js';
 import { readOnlyTextRefusal, readOnlyUnreported } from './read-only-settings.js';
 import type { ResponseTracker } from './response-tracker.js';
@@ -18,6 +19,8 @@ export interface TextJudgment {
   readonly own: readonly StatementClass[];
   /** What the record names: the text's own statements and, once known, those it runs by name. */
   readonly statements: readonly StatementClass[];
+  /** The prepared texts behind the statements it runs by name (EXECUTE s), for the record. */
+  readonly named: readonly NamedStatementText[];
   /**
    * Why the text is refused before policy sees it: a statement it runs by name that Vigil cannot
    * judge, a change to a pinned setting, or on a read-only connection a text that could run part
@@ -109,21 +112,21 @@ export class ServerView {
   async judge(text: string): Promise<TextJudgment> {
     const own = this.#classifier.classify(text);
     const byName = await this.runByName(text);
-    if (byName instanceof VigilError) return { own, statements: own, refusal: byName };
-    const statements = byName.length === 0 ? own : [...own, ...byName];
+    if (byName instanceof VigilError) return { own, statements: own, named: [], refusal: byName };
+    const statements = byName.statements.length === 0 ? own : [...own, ...byName.statements];
     const refusal =
       checkSettingChanges(settingsOf(statements)) ??
       (this.#readOnly ? readOnlyTextRefusal(statements, this.#tracker.settings.batchOpen) : null);
-    return { own, statements, refusal };
+    return { own, statements, named: byName.named, refusal };
   }
 
   /**
    * What a text runs by name (EXECUTE s, FETCH c), judged as the texts the server holds under
    * those names once it has answered every Parse, Bind and Close sent before.
    */
-  async runByName(text: string): Promise<StatementClass[] | VigilError> {
+  async runByName(text: string): Promise<RunByName | VigilError> {
     const refs = this.#classifier.namedReferences(text);
-    if (!refs) return [];
+    if (!refs) return { statements: [], named: [] };
     if (this.#tracker.unconfirmedStateChanges > 0) {
       this.#askForAnswers();
       await this.#tracker.stateSettled();
