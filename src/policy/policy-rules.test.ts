@@ -180,18 +180,50 @@ test('connection globs are case-sensitive', () => {
   assert.equal(decided(r, query(['SELECT'], { connection: 'xpg-prod' })).by, 'default', 'anchored');
 });
 
-test('tables: a bare pattern matches the last segment, a dotted one the qualified name; case-insensitive', () => {
+test('tables: a bare pattern matches the last segment, a dotted one the qualified name or an unqualified one; case-insensitive', () => {
   const r = (glob: string) => rules({ rules: [{ name: 't', match: { tables: [glob] }, action: 'deny' }] });
   const on = (tables: string[]) => query(['UPDATE'], { tables });
   assert.equal(decided(r('users'), on(['users'])).by, 't');
   assert.equal(decided(r('users'), on(['public.users'])).by, 't');
   assert.equal(decided(r('USERS'), on(['public.users'])).by, 't');
   assert.equal(decided(r('public.users'), on(['public.users'])).by, 't');
-  assert.equal(decided(r('public.users'), on(['users'])).by, 'default', 'no schema written: no match');
+  assert.equal(
+    decided(r('public.users'), on(['users'])).by,
+    't',
+    'no schema written: the server may resolve it there',
+  );
   assert.equal(decided(r('billing.*'), on(['billing.invoices'])).by, 't');
   assert.equal(decided(r('billing.*'), on(['public.invoices'])).by, 'default');
   assert.equal(decided(r('user*'), on(['orders', 'public.user_roles'])).by, 't', 'any table may match');
   assert.equal(decided(r('users'), on(['users_archive'])).by, 'default');
+});
+
+test('tables: deny, review and alert rules on a schema hold an unqualified name; an allow rule does not admit it', () => {
+  const review = { approvers: ['group:dba'] };
+  const r = rules({
+    default: 'deny',
+    rules: [
+      { name: 'watch', match: { tables: ['billing.*'] }, action: 'alert' },
+      {
+        name: 'hold',
+        match: { statement_kinds: ['UPDATE'], tables: ['billing.*'] },
+        action: 'review',
+        review,
+      },
+      { name: 'no-deletes', match: { statement_kinds: ['DELETE'], tables: ['billing.*'] }, action: 'deny' },
+      { name: 'billing-only', match: { tables: ['billing.*'] }, action: 'allow' },
+    ],
+  });
+  const delete_ = r.evaluate(query(['DELETE'], { tables: ['invoices'] }));
+  assert.equal(delete_.decidedBy, 'no-deletes');
+  assert.deepEqual(
+    delete_.alerts.map((a) => a.rule),
+    ['watch'],
+  );
+  assert.equal(r.evaluate(query(['UPDATE'], { tables: ['invoices'] })).decidedBy, 'hold');
+  assert.equal(r.evaluate(query(['SELECT'], { tables: ['invoices'] })).decidedBy, 'default', 'not admitted');
+  assert.equal(r.evaluate(query(['SELECT'], { tables: ['billing.invoices'] })).decidedBy, 'billing-only');
+  assert.equal(r.evaluate(query(['DELETE'], { tables: ['public.invoices'] })).decidedBy, 'default');
 });
 
 test('models and tools: case-insensitive globs; a request without tools does not match', () => {

@@ -8,6 +8,10 @@ import { VigilError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { PolicyAlert, PolicyDecision, PolicyVerdict, RuleSet } from '../pipeline/policy.js';
+import { globMatcher } from './glob.js';
+import { tableMatcher } from './table-patterns.js';
+
+export { globMatcher } from './glob.js';
 
 /** The match fields, in the order they are checked (cheap ones first). */
 export const MATCH_FIELDS = [
@@ -49,36 +53,9 @@ export function compileRulePattern(pattern: string): RegExp {
     : new RegExp(pattern);
 }
 
-/** A `*` glob (any run of characters, none included); everything else is literal. */
-export function globMatcher(glob: string, caseInsensitive: boolean): (value: string) => boolean {
-  const source = glob
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'))
-    .join('.*');
-  const regex = new RegExp(`^${source}$`, caseInsensitive ? 'is' : 's');
-  return (value) => regex.test(value);
-}
-
 function anyGlob(globs: readonly string[], caseInsensitive: boolean): (value: string) => boolean {
   const matchers = globs.map((g) => globMatcher(g, caseInsensitive));
   return (value) => matchers.some((m) => m(value));
-}
-
-/**
- * Table patterns: one with a dot is matched against the name as the statement wrote it
- * (`schema.name`); one without is matched against the last segment, so `users` covers both
- * `users` and `public.users`.
- */
-function tableMatcher(globs: readonly string[]): (table: string) => boolean {
-  const qualified = anyGlob(
-    globs.filter((g) => g.includes('.')),
-    true,
-  );
-  const bare = anyGlob(
-    globs.filter((g) => !g.includes('.')),
-    true,
-  );
-  return (table) => qualified(table) || bare(table.slice(table.lastIndexOf('.') + 1));
 }
 
 function compileRule(rule: PolicyRuleConfig): CompiledRule {
@@ -103,7 +80,7 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
     checks.push(['statement_kinds', (_, facts) => facts().statementKinds.some((k) => kinds.has(k))]);
   }
   if (m.tables) {
-    const table = tableMatcher(m.tables);
+    const table = tableMatcher(m.tables, restricts);
     checks.push(['tables', (_, facts) => facts().tables.some(table)]);
   }
   if (m.models) {
