@@ -62,6 +62,20 @@ export interface ModuleCommands {
 }
 
 /**
+ * A request a client sends whole as its first bytes and that takes no login (PostgreSQL's
+ * CancelRequest), served even while the listener's login slots are full.
+ */
+export interface QuickRequest {
+  /** Its length: all of it is in once this many bytes are. */
+  readonly bytes: number;
+  /**
+   * Whether a connection's first bytes (fewer than `bytes` while more are coming, at most `bytes`)
+   * can be, or begin, such a request: false as soon as they cannot.
+   */
+  matches(head: Buffer): boolean;
+}
+
+/**
  * A connection served on a port of its own: the server binds it and hands the module each socket.
  * The server also bounds the connections still logging in (`listeners` in vigil.yaml): it counts
  * each from accept until the promise accept returns settles or the socket closes, turns away those
@@ -83,6 +97,13 @@ export interface TcpMount {
    * the socket is just closed, as OpenSSH does past MaxStartups.
    */
   readonly tooManyLogins?: Buffer;
+  /**
+   * A request still served past the bounds on logins, with no slot taken: a connection turned away
+   * gets a short window to send it first, and is handed to `accept` with those bytes unread if it
+   * does (docs/protocols.md#connections-still-logging-in). `accept` must then end the connection
+   * without a login.
+   */
+  readonly quickRequest?: QuickRequest;
 }
 
 /** A connection served under /c/<connection>/ on the gateway's HTTP listener. */

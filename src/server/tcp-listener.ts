@@ -1,11 +1,12 @@
 // One port-based connection's listener: binds it, tracks accepted sockets, and bounds the
 // connections still logging in, on the whole listener and per source address, turning away those
-// beyond either bound in the protocol's own words (docs/protocols.md#connections-still-logging-in).
+// beyond either bound in the protocol's own words, yet still serving a request that takes no login
+// (a PostgreSQL cancel) from them (docs/protocols.md#connections-still-logging-in).
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { type ErrorCode, toVigilError } from '../core/errors.js';
 import type { ListenersSection } from '../core/listeners-config.js';
 import type { ModuleContext } from '../pipeline/module-context.js';
-import type { TcpMount } from '../protocols/module.js';
+import type { QuickRequest, TcpMount } from '../protocols/module.js';
 import { loginSource } from './login-source.js';
 import { refusalBurst } from './refusal-burst.js';
 
@@ -31,6 +32,19 @@ export interface ListenerObserver {
  */
 const REFUSAL_LINGER_MS = 1000;
 const TOO_MANY_LOGINS: ErrorCode = 'too_many_logins';
+/**
+ * How long a client beyond a bound may take to send the mount's quick request before it is turned
+ * away like the others: clients send a cancel as soon as they are connected, so a second is ample,
+ * and one that sends nothing holds its place in the allowance no longer.
+ */
+const QUICK_WINDOW_MS = 1000;
+/**
+ * Clients beyond a bound that may wait for, or be served, a quick request at once, per listener
+ * and per source: few, as each holds a descriptor without a credential shown, and shared out like
+ * the login slots so that one address cannot take them all.
+ */
+const QUICK_ALLOWANCE = 10;
+const QUICK_PER_SOURCE = 5;
 
 export async function listen(
   mount: TcpMount,
@@ -47,6 +61,10 @@ export async function listen(
   let refusing = 0;
   // Only sources with a login in flight, each removed at zero: at most max_pending_logins entries.
   const bySource = new Map<string, number>();
+  // Clients beyond a bound in their quick window or being served a quick request, in all and by source.
+  let quick = 0;
+  const quickBySource = new Map<string, number>();
+  let closing = false;
   const burst = refusalBurst(
     ctx.logger,
     { connection: mount.connection, code: TOO_MANY_LOGINS },
@@ -63,6 +81,8 @@ export async function listen(
         : { source, max_pending_logins_per_source: limits.max_pending_logins_per_source },
     );
     observer?.loginRefused(mount.connection, cap);
+    // A client that left during its quick window is counted, and there is no one to tell.
+    if (socket.destroyed) return;
     if (!mount.tooManyLogins || refusing >= limits.max_pending_logins) return void socket.destroy();
     refusing++;
     socket.once('close', () => refusing--);
@@ -73,25 +93,15 @@ export async function listen(
     socket.end(mount.tooManyLogins);
     setTimeout(() => socket.destroy(), REFUSAL_LINGER_MS).unref();
   };
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-    const source = loginSource(socket.remoteAddress);
-    if (loggingIn >= limits.max_pending_logins) return turnAway(socket, 'listener', source);
-    const fromSource = bySource.get(source) ?? 0;
-    if (fromSource >= limits.max_pending_logins_per_source) return turnAway(socket, 'source', source);
-    loggingIn++;
-    bySource.set(source, fromSource + 1);
-    let counted = true;
+  /** Hands a socket to the module; `over` runs once, when its login is over, it closes, or login_timeout passes. */
+  const serve = (socket: Socket, over: () => void) => {
+    let serving = true;
     const timer = setTimeout(() => socket.destroy(), limits.login_timeout).unref();
     const loginOver = () => {
-      if (!counted) return;
-      counted = false;
-      loggingIn--;
-      const left = (bySource.get(source) ?? 1) - 1;
-      if (left === 0) bySource.delete(source);
-      else bySource.set(source, left);
+      if (!serving) return;
+      serving = false;
       clearTimeout(timer);
+      over();
     };
     socket.once('close', loginOver);
     try {
@@ -102,6 +112,38 @@ export async function listen(
       ctx.logger.warn({ connection: mount.connection, err: toVigilError(err).message }, 'client failed');
       socket.destroy();
     }
+  };
+  // A client beyond a bound, within the quick allowance, has a window to send the mount's quick
+  // request, served then without a login slot; otherwise it is turned away as it would have been.
+  const beyondBound = (socket: Socket, cap: LoginCap, source: string) => {
+    const request = mount.quickRequest;
+    if (!request || quick >= QUICK_ALLOWANCE || (quickBySource.get(source) ?? 0) >= QUICK_PER_SOURCE)
+      return turnAway(socket, cap, source);
+    quick++;
+    countUp(quickBySource, source);
+    const release = () => {
+      quick--;
+      countDown(quickBySource, source);
+    };
+    awaitQuickRequest(socket, request, (whole) => {
+      if (whole) return serve(socket, release);
+      release();
+      if (!closing) turnAway(socket, cap, source);
+    });
+  };
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    const source = loginSource(socket.remoteAddress);
+    if (loggingIn >= limits.max_pending_logins) return beyondBound(socket, 'listener', source);
+    if ((bySource.get(source) ?? 0) >= limits.max_pending_logins_per_source)
+      return beyondBound(socket, 'source', source);
+    loggingIn++;
+    countUp(bySource, source);
+    serve(socket, () => {
+      loggingIn--;
+      countDown(bySource, source);
+    });
   });
   const i = mount.listen.lastIndexOf(':');
   const host = mount.listen.slice(0, i).replace(/^\[|\]$/g, '');
@@ -120,9 +162,55 @@ export async function listen(
     address,
     close: () =>
       new Promise<void>((resolve) => {
+        closing = true;
         burst.close();
         server.close(() => resolve());
         for (const s of sockets) s.destroy();
       }),
   };
+}
+
+/**
+ * Reads a client's first bytes for up to QUICK_WINDOW_MS: `done(true)` once they are the whole quick
+ * request, put back unread for the module; `done(false)` as soon as they cannot be one, or when the
+ * window ends or the client leaves first. Nothing is written meanwhile: no TLS, no greeting.
+ */
+function awaitQuickRequest(socket: Socket, request: QuickRequest, done: (whole: boolean) => void): void {
+  let head = Buffer.alloc(0);
+  const finish = (whole: boolean) => {
+    clearTimeout(timer);
+    socket.off('readable', onReadable);
+    socket.off('end', notIt);
+    socket.off('close', notIt);
+    if (whole) socket.unshift(head);
+    done(whole);
+  };
+  const notIt = () => finish(false);
+  // Paused-mode reads, so that what is put back waits for whoever reads the socket next.
+  const onReadable = () => {
+    for (;;) {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) return;
+      head = Buffer.concat([head, chunk]);
+      if (!request.matches(head.subarray(0, request.bytes))) return finish(false);
+      if (head.length >= request.bytes) return finish(true);
+    }
+  };
+  const timer = setTimeout(notIt, QUICK_WINDOW_MS).unref();
+  socket.on('error', () => socket.destroy());
+  socket.on('readable', onReadable);
+  socket.once('end', notIt);
+  socket.once('close', notIt);
+}
+
+/** One more under `key`. */
+function countUp(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
+}
+
+/** One fewer under `key`, its entry removed at zero: a map holds only the keys in use. */
+function countDown(counts: Map<string, number>, key: string): void {
+  const left = (counts.get(key) ?? 1) - 1;
+  if (left === 0) counts.delete(key);
+  else counts.set(key, left);
 }

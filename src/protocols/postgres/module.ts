@@ -10,6 +10,7 @@ import type { JsonObject } from '../../core/events.js';
 import { SqlGuardrails, type SqlGuardrailsConfig } from '../../policy/sql-guardrails.js';
 import type { ProtocolModule } from '../module.js';
 import { CancelKeys } from './cancel-keys.js';
+import { CANCEL_REQUEST } from './cancel-request-head.js';
 import { acceptClient } from './client-handshake.js';
 import { POSTGRES_CONNECTION_TYPES, type PostgresConnectionConfig } from './config.js';
 import { simpleQueryPayload } from './query-payloads.js';
@@ -95,6 +96,8 @@ export const postgresModule: ProtocolModule = {
           });
         },
         tooManyLogins: TOO_MANY_LOGINS,
+        // A cancel is still served while the login slots are full (acceptClient ends it without a login).
+        quickRequest: CANCEL_REQUEST,
       };
     });
     return {
