@@ -30,6 +30,8 @@ export interface SqlToken {
   readonly end: number;
   /** For a parameter, its number. */
   readonly param?: number;
+  /** For a string, how its content is escaped: doubled quotes, also backslashes (E''), or none ($$). */
+  readonly quote?: 'plain' | 'escape' | 'dollar';
 }
 
 const MAX_STATEMENT = 1_000_000;
@@ -79,7 +81,13 @@ export function tokenizeSql(sql: string): SqlToken[] {
         else if (sql[j] === "'") break;
         else j++;
       }
-      out.push({ kind: 'string', text: '', start: q + 1, end: Math.min(j, n) });
+      out.push({
+        kind: 'string',
+        text: '',
+        start: q + 1,
+        end: Math.min(j, n),
+        quote: backslash ? 'escape' : 'plain',
+      });
       i = j + 1;
     } else if (ch === '$' && /[0-9]/.test(next ?? '')) {
       let j = i + 1;
@@ -97,7 +105,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
       if (tag) {
         const close = sql.indexOf(tag[0], i + tag[0].length);
         const end = close < 0 ? n : close;
-        out.push({ kind: 'string', text: '', start: i + tag[0].length, end });
+        out.push({ kind: 'string', text: '', start: i + tag[0].length, end, quote: 'dollar' });
         i = close < 0 ? n : close + tag[0].length;
       } else i++;
     } else if (ch === '?') {
@@ -177,7 +185,7 @@ function bindValue(
  * The values of `sql` bound to columns for which `secret(column)` is true. Unknown shapes bind
  * nothing (the text rules still apply to the whole statement).
  */
-export function secretBindings(sql: string, secret: (column: string) => boolean): SqlBindings {
+export function secretBindings(sql: string, secret: (column: string) => boolean, depth = 0): SqlBindings {
   const params = new Map<number, string>();
   const literals: SqlValueSpan[] = [];
   const tokens = tokenizeSql(sql);
@@ -244,5 +252,80 @@ export function secretBindings(sql: string, secret: (column: string) => boolean)
     (from, column) => bindValue(tokens, from, column, params, literals),
     literals,
   );
+  if (depth < NESTED_SQL_DEPTH) literals.push(...nestedLiterals(sql, tokens, literals, secret, depth));
   return { params, literals };
+}
+
+/** How deep SQL in a string in a string ... is read (a DO body's EXECUTE '...', say). */
+const NESTED_SQL_DEPTH = 3;
+/** What a string must hold before it is read as SQL: a word or operator a binding starts from. */
+const SQL_LIKE = /\b(?:into|set|where|password|identified|options|set_config)\b|[=<>]/i;
+
+/**
+ * Values bound to secret columns in SQL written inside a string: a DO block's or a function's body
+ * (`$$ ... INSERT INTO users(name, password) VALUES ('ann', '...') $$`), the text of MySQL's
+ * `PREPARE s FROM '...'`, a dblink text. The string's content is unescaped, read with the same
+ * rules, and each value found is mapped back to where it is written in `sql`. Parameters found
+ * there are the body's own (a function's arguments), not the statement's: they bind nothing here.
+ * A string already bound whole (`password = '...'`) is not read again.
+ */
+function nestedLiterals(
+  sql: string,
+  tokens: readonly SqlToken[],
+  bound: readonly SqlValueSpan[],
+  secret: (column: string) => boolean,
+  depth: number,
+): SqlValueSpan[] {
+  const out: SqlValueSpan[] = [];
+  const boundStarts = new Set(bound.map((b) => b.start));
+  for (const t of tokens) {
+    const content = quotedContent(sql, t);
+    if (!content || content.end - content.start < 8 || boundStarts.has(content.start)) continue;
+    const raw = sql.slice(content.start, content.end);
+    if (!SQL_LIKE.test(raw)) continue;
+    const { text, begin, finish } = unescaped(raw, content.quote);
+    for (const l of secretBindings(text, secret, depth + 1).literals) {
+      if (l.end <= l.start) continue;
+      const start = content.start + begin(l.start);
+      out.push({ start, end: content.start + finish(l.end - 1), column: l.column });
+    }
+  }
+  return out;
+}
+
+/**
+ * Where a token's quoted content is: a string's, or a double-quoted identifier's, which MySQL reads
+ * as a string unless ANSI_QUOTES is set (`PREPARE s FROM "INSERT ..."`).
+ */
+function quotedContent(sql: string, t: SqlToken): { start: number; end: number; quote: Quote } | null {
+  if (t.kind === 'string') return { start: t.start, end: t.end, quote: t.quote ?? 'plain' };
+  if (t.kind === 'ident' && sql[t.start] === '"' && t.end - t.start >= 2)
+    return { start: t.start + 1, end: t.end - 1, quote: 'double' };
+  return null;
+}
+
+type Quote = 'plain' | 'escape' | 'dollar' | 'double';
+
+/**
+ * A string's content unescaped, and for each of its characters where it begins and ends in the
+ * content as written (a doubled quote or a backslash escape is two characters there).
+ */
+function unescaped(
+  raw: string,
+  quote: Quote,
+): { text: string; begin: (i: number) => number; finish: (i: number) => number } {
+  const q = quote === 'double' ? '"' : "'";
+  const escapes = quote === 'escape' ? /''|\\[\s\S]/ : quote === 'double' ? /""/ : /''/;
+  if (quote === 'dollar' || !escapes.test(raw)) return { text: raw, begin: (i) => i, finish: (i) => i + 1 };
+  const chars: string[] = [];
+  const begin: number[] = [];
+  const finish: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    begin.push(i);
+    if (raw[i] === q && raw[i + 1] === q) i++;
+    else if (quote === 'escape' && raw[i] === '\\' && i + 1 < raw.length) i++;
+    finish.push(i + 1);
+    chars.push(raw[i]!);
+  }
+  return { text: chars.join(''), begin: (i) => begin[i]!, finish: (i) => finish[i]! };
 }

@@ -61,7 +61,7 @@ test('INSERT column lists map $n and ? parameters and literals to their columns'
   assert.deepEqual([...lit.params], [[1, 'password']]);
 });
 
-test('SET assignments, WHERE comparisons and IN lists bind their values; strings and comments are skipped', () => {
+test('SET assignments, WHERE comparisons and IN lists bind their values; comments are skipped', () => {
   const sql =
     "UPDATE accounts SET token = $1, name = 'x' WHERE u.password = 'p@ss''word' AND id IN (1,2) AND secret IN ($2, 'abc') -- password = 'no'";
   const b = secretBindings(sql, secret);
@@ -73,8 +73,11 @@ test('SET assignments, WHERE comparisons and IN lists bind their values; strings
     b.literals.map((l) => sql.slice(l.start, l.end)),
     ["p@ss''word", 'abc'],
   );
-  const dollar = secretBindings("SELECT $q$ password = '$1' $q$ WHERE pwd = $$x$$", secret);
-  assert.deepEqual(dollar.literals.length, 1);
+  const dollarSql = "SELECT $q$ password = '$1' $q$ WHERE pwd = $$x$$";
+  const dollar = secretBindings(dollarSql, secret);
+  // A string's content is read as SQL too (a DO body, a function body): its value bound to a
+  // secret column is masked where it is written, but a parameter in it is the body's own.
+  assert.deepEqual(dollar.literals.map((l) => dollarSql.slice(l.start, l.end)).sort(), ['$1', 'x']);
   assert.deepEqual([...dollar.params], []);
 });
 
