@@ -121,3 +121,21 @@ test('a command split by line continuations reads to policy as the shell reads i
     'inside single quotes a backslash-newline is text',
   );
 });
+
+test('a setstat that sets a size is read as the upload it is (truncate writes the file); one that sets none is not', () => {
+  const sized = describeSshAction('ssh.file', {
+    operation: 'setstat',
+    path: '/srv/../vault/x',
+    sets_size: 0,
+  });
+  assert.equal(sized?.text, 'setstat /vault/x');
+  assert.ok(sized?.alternateTexts.includes('upload /vault/x'));
+  const mode = describeSshAction('ssh.file', { operation: 'setstat', path: '/vault/x' });
+  assert.ok(!mode?.alternateTexts.some((t) => t.startsWith('upload')));
+});
+
+test('a forward is read at every spelling of its destination the host resolves alike', () => {
+  const facts = describeSshAction('ssh.forward', { kind: 'direct-tcpip', host: '127.1', port: 22 });
+  assert.equal(facts?.text, 'direct-tcpip 127.1:22');
+  assert.ok(facts?.alternateTexts.includes('direct-tcpip 127.0.0.1:22'));
+});

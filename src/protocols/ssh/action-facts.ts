@@ -9,6 +9,7 @@
 import { type ActionFacts, NO_FACTS } from '../../core/actions.js';
 import type { EventType, JsonObject } from '../../core/events.js';
 import { fileReadings } from './file-readings.js';
+import { hostReadings } from './forward-readings.js';
 import { joinContinuations } from './shell-continuation.js';
 import { unquoteWord } from './shell-word.js';
 
@@ -82,14 +83,25 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
       };
     }
     case 'ssh.file': {
-      const read = fileReadings(str(payload.operation), str(payload.path), str(payload.target));
-      return { ...NO_FACTS, text: read.text, alternateTexts: read.alternates };
+      const operation = str(payload.operation);
+      const read = fileReadings(operation, str(payload.path), str(payload.target));
+      const alternates = [...read.alternates];
+      // A setstat that sets the size truncates or extends the file: it writes it, as an upload does.
+      if (operation === 'setstat' && typeof payload.sets_size === 'number') {
+        const written = fileReadings('upload', str(payload.path), '');
+        alternates.push(written.text, ...written.alternates);
+      }
+      return { ...NO_FACTS, text: read.text, alternateTexts: alternates };
     }
-    case 'ssh.forward':
+    case 'ssh.forward': {
+      const at = (host: string) => `${str(payload.kind)} ${host}:${String(payload.port ?? '')}`.trim();
+      // The host resolves the name: `127.1` and `::ffff:127.0.0.1` reach 127.0.0.1 (forward-readings.ts).
       return {
         ...NO_FACTS,
-        text: `${str(payload.kind)} ${str(payload.host)}:${String(payload.port ?? '')}`.trim(),
+        text: at(str(payload.host)),
+        alternateTexts: hostReadings(str(payload.host)).map(at),
       };
+    }
     default:
       return null;
   }
@@ -121,13 +133,29 @@ const LEADING_RESERVED = new Set([
 /** `X=1`, `a[0]=1`, `a+=1`: assignments before a command. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 /** A redirection (`>f`, `2>&1`, `<<EOF`, `&>>f`, `{fd}>f`), alone (its target is the next word) or with its target. */
-const REDIRECTION = /^(\d+|\{[A-Za-z_][A-Za-z0-9_]*\})?(>>?|>\||<<?<?-?|<>|>&|<&|&>>?)/;
+export const REDIRECTION = /^(\d+|\{[A-Za-z_][A-Za-z0-9_]*\})?(>>?|>\||<<?<?-?|<>|>&|<&|&>>?)/;
 /** Where a simple command ends: lists, pipes (`|&` too), background `&` (not the `&` of `2>&1` or `&>`), groups, substitutions, newlines. */
 const COMMAND_BREAK = /;|&&|\|\||\|&?|(?<![<>])&(?!>)|\(|\)|\$\(|`|\n|\{|\}/;
 
 /** The command names of each simple command of a shell line (basename of the program). */
 export function commandNames(line: string): string[] {
   const names: string[] = [];
+  for (const command of simpleCommands(line)) {
+    for (const { name } of command.chain) if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** One simple command: the programs it runs (wrappers first, each with the words it took) and the last one's arguments. */
+export interface SimpleCommand {
+  readonly chain: readonly { readonly name: string; readonly options: readonly string[] }[];
+  /** The words after the last program, as written (quotes kept; redirections included). */
+  readonly args: readonly string[];
+}
+
+/** Each simple command of a shell line, read as commandNames reads it. */
+export function simpleCommands(line: string): SimpleCommand[] {
+  const commands: SimpleCommand[] = [];
   for (const segment of line.split(COMMAND_BREAK)) {
     const words = segment
       .trim()
@@ -142,29 +170,37 @@ export function commandNames(line: string): string[] {
       else if (redirection) i += redirection[0] === w ? 2 : 1;
       else break;
     }
+    const chain: { name: string; options: string[] }[] = [];
     while (i < words.length) {
       // Quotes and backslashes are removed first: `\rm`, `r''m` and `$'\x72m'` all run rm.
       const word = unquoteWord(words[i]!);
       const name = word.slice(word.lastIndexOf('/') + 1);
       if (name === '' || name.startsWith('-')) break;
-      if (!names.includes(name)) names.push(name);
+      const options: string[] = [];
+      chain.push({ name, options });
       const wrapper = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
+      i++;
       if (wrapper === undefined) break;
       // A wrapper's options (with their values), assignments and its own plain arguments come before the command it runs.
-      i++;
       let positionals = wrapper.positionals ?? 0;
-      let options = true;
+      let flags = true;
       while (i < words.length) {
         const w = words[i]!;
-        if (options && w === '--') options = false;
-        else if (options && /^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) i++;
-        else if (options && (w.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
+        if (flags && w === '--') flags = false;
+        else if (flags && /^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) {
+          // The option's value is the next word, taken with it.
+          options.push(w);
+          i++;
+          if (i >= words.length) break;
+        } else if (flags && (w.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
           // An option or an assignment (env's): skipped.
         } else if (positionals > 0 && (!wrapper.numeric || /^\d/.test(w))) positionals--;
         else break;
+        options.push(words[i]!);
         i++;
       }
     }
+    if (chain.length > 0) commands.push({ chain, args: words.slice(i) });
   }
-  return names;
+  return commands;
 }

@@ -20,7 +20,7 @@ import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
 import { runsSftpServer } from './sftp-sniff.js';
 import { relaySignal } from './signal-relay.js';
-import { readsCommandsFromInput } from './stdin-commands.js';
+import { expandsHistoryAtStart, readsCommandsFromInput } from './stdin-commands.js';
 import { relayTerminal } from './terminal-relay.js';
 import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
 
@@ -170,6 +170,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         terminal: pty !== null,
         shellInput:
           begin.kind === 'shell' || (begin.kind === 'exec' && readsCommandsFromInput(begin.command)),
+        expandsHistory: begin.kind === 'exec' && expandsHistoryAtStart(begin.command),
         held,
         scp: scp
           ? new ScpStream(

@@ -121,6 +121,7 @@ test("OpenSSH's extended requests that change a path read as the change they mak
     operation: 'setstat',
     path: '/l',
     target: null,
+    size: null,
   });
   assert.deepEqual(ext('statvfs@openssh.com', str('/')), { type: 'other', id: 9 });
   // SSH_FXP_LINK (version 6: a link made on the host) and other types outside version 3 are not passed as reads.
@@ -146,6 +147,22 @@ test("OpenSSH's extended requests that change a path read as the change they mak
     type: SFTP.FSETSTAT,
     id: 4,
     handle: '0102',
+    size: null,
+  });
+  // A size in the attributes (SSH_FILEXFER_ATTR_SIZE) truncates the file: it is read, by path and by handle.
+  assert.deepEqual(parseRequest(packet(SFTP.FSETSTAT, u32(4), str(Buffer.from([1, 2])), u32(1), u64(0))), {
+    type: SFTP.FSETSTAT,
+    id: 4,
+    handle: '0102',
+    size: 0,
+  });
+  assert.deepEqual(parseRequest(packet(SFTP.SETSTAT, u32(5), str('/v'), u32(5), u64(7), u32(0o600))), {
+    type: 'change',
+    id: 5,
+    operation: 'setstat',
+    path: '/v',
+    target: null,
+    size: 7,
   });
   assert.throws(
     () => parseRequest(packet(SFTP.EXTENDED, u32(1), str('posix-rename@openssh.com'), str('/a'))),

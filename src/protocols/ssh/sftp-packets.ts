@@ -158,9 +158,16 @@ export type SftpRequest =
       readonly operation: 'remove' | 'mkdir' | 'rmdir' | 'rename' | 'symlink' | 'setstat' | 'hardlink';
       readonly path: string;
       readonly target: string | null;
+      /** A setstat's new size: truncating or extending writes the file (null when it sets none). */
+      readonly size?: number | null;
     }
   /** FSETSTAT: a change to a file by its handle (the path is the one it was opened with). */
-  | { readonly type: typeof SFTP.FSETSTAT; readonly id: number; readonly handle: string }
+  | {
+      readonly type: typeof SFTP.FSETSTAT;
+      readonly id: number;
+      readonly handle: string;
+      readonly size: number | null;
+    }
   /**
    * OpenSSH's copy-data: the host copies from one open handle to another, so neither file's bytes
    * cross the gateway (both were judged when opened).
@@ -205,20 +212,33 @@ export function parseRequest(packet: Buffer): SftpRequest {
     case SFTP.REMOVE:
     case SFTP.MKDIR:
     case SFTP.RMDIR:
-    case SFTP.SETSTAT:
       return { type: 'change', id, operation: CHANGES[type], path: r.text(), target: null };
+    case SFTP.SETSTAT: {
+      const path = r.text();
+      return { type: 'change', id, operation: 'setstat', path, target: null, size: attributesSize(r) };
+    }
     case SFTP.RENAME:
     case SFTP.SYMLINK: {
       const path = r.text();
       return { type: 'change', id, operation: CHANGES[type], path, target: r.text() };
     }
-    case SFTP.FSETSTAT:
-      return { type, id, handle: r.bytes().toString('hex') };
+    case SFTP.FSETSTAT: {
+      const handle = r.bytes().toString('hex');
+      return { type, id, handle, size: attributesSize(r) };
+    }
     case SFTP.EXTENDED:
       return parseExtended(id, r);
     default:
       return PASSIVE_REQUESTS.has(type) ? { type: 'other', id } : { type: 'unknown-request', id, code: type };
   }
+}
+
+/** SSH_FILEXFER_ATTR_SIZE: the attributes carry a size, which sets the file's length (truncate(2)). */
+const ATTR_SIZE = 0x1;
+
+/** The size a setstat's attributes set, or null: the flags word, then the size first when flagged. */
+function attributesSize(r: Reader): number | null {
+  return r.u32() & ATTR_SIZE ? r.u64() : null;
 }
 
 /** OpenSSH's extended requests (PROTOCOL, section 4): the ones that change a path read as the change they make. */
@@ -235,8 +255,10 @@ function parseExtended(id: number, r: Reader): SftpRequest {
       const path = r.text();
       return { type: 'change', id, operation: 'hardlink', path, target: r.text() };
     }
-    case 'lsetstat@openssh.com':
-      return { type: 'change', id, operation: 'setstat', path: r.text(), target: null };
+    case 'lsetstat@openssh.com': {
+      const path = r.text();
+      return { type: 'change', id, operation: 'setstat', path, target: null, size: attributesSize(r) };
+    }
     case 'copy-data': {
       // read-from-handle, its offset and length, then write-to-handle and its offset.
       const from = r.bytes().toString('hex');

@@ -115,12 +115,19 @@ export function relaySftp(
             operation: request.operation,
             path: request.path,
             ...(request.target === null ? {} : { target: request.target }),
+            ...(request.size == null ? {} : { sets_size: request.size }),
           };
           return judge(request, payload, packet).then(drain);
         }
         case SFTP.FSETSTAT: {
           const file = files.get(request.handle);
-          const payload = { channel: channelId, via: 'sftp', operation: 'setstat', path: file?.path ?? '' };
+          const payload = {
+            channel: channelId,
+            via: 'sftp',
+            operation: 'setstat',
+            path: file?.path ?? '',
+            ...(request.size === null ? {} : { sets_size: request.size }),
+          };
           if (file) return judge(request, payload, packet).then(drain);
           const error = new VigilError(
             'statement_uncertain',

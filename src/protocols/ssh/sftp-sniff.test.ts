@@ -33,4 +33,17 @@ test('the sftp server run as a command', () => {
   assert.equal(runsSftpServer('sftp-server -l INFO'), true);
   assert.equal(runsSftpServer('sftp'), false);
   assert.equal(runsSftpServer('ls /usr/lib/openssh/sftp-server'), false);
+  assert.equal(runsSftpServer('/usr/lib/openssh/sftp-server -d /srv -P write,remove -u 022'), true);
+  // Anything run around the server would read the input the relay takes for SFTP packets.
+  for (const command of [
+    '/usr/lib/openssh/sftp-server -h; bash',
+    'sftp-server && sh',
+    'sftp-server | sh',
+    'sftp-server -d "$(bash)"',
+    'sftp-server -d `bash`',
+    'sftp-server < /dev/null & bash',
+    "sftp-server -d '/srv'",
+  ]) {
+    assert.equal(runsSftpServer(command), false, command);
+  }
 });

@@ -28,8 +28,20 @@ export class SftpSniffer {
   }
 }
 
-/** Whether a command runs the sftp server (`/usr/lib/openssh/sftp-server`, as `sftp -s PATH` asks). */
+/** Words with no shell syntax in them: no quotes, `$`, backquotes, `;`, `|`, `&`, `<`, `>` or parentheses. */
+const PLAIN_WORD = /^[\w\-./=:,@%+]+$/;
+
+/**
+ * Whether a command runs the sftp server and nothing else (`/usr/lib/openssh/sftp-server -l
+ * INFO`, as `sftp -s PATH` asks). Its input is then read as SFTP packets, so anything else run
+ * around the server (`sftp-server -h; bash`, `sftp-server -d "$(sh)"`) would read lines hidden in
+ * those packets (a path holding `\ntouch x\n`; the shell drops the headers' NUL bytes) unjudged:
+ * such a command is not the server, and its input is judged as a shell's would be.
+ */
 export function runsSftpServer(command: string): boolean {
-  const program = command.trim().split(/\s+/)[0] ?? '';
-  return program.slice(program.lastIndexOf('/') + 1) === 'sftp-server';
+  const words = command.trim().split(/\s+/);
+  const program = words[0] ?? '';
+  return (
+    program.slice(program.lastIndexOf('/') + 1) === 'sftp-server' && words.every((w) => PLAIN_WORD.test(w))
+  );
 }

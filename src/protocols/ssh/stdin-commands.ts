@@ -8,8 +8,10 @@
 // quote) are judged together (shell-continuation.ts).
 import { VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
+import { REDIRECTION, type SimpleCommand, simpleCommands } from './action-facts.js';
 import type { ConnectionState } from './connection-state.js';
-import { continueStatement } from './shell-continuation.js';
+import { historyRerun } from './history-reruns.js';
+import { continueStatement, joinContinuations } from './shell-continuation.js';
 import { unquoteWord } from './shell-word.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
 
@@ -21,34 +23,97 @@ export interface StdinCommandsOptions {
   readonly write: (chunk: Buffer) => Promise<void> | undefined;
   /** Tells the user something (their channel's stderr): a line held for approval. */
   readonly notice: (text: string) => void;
+  /** The shell expands history from its first line (`bash -i`, `bash -H`): see expandsHistoryAtStart. */
+  readonly expandsHistory?: boolean;
 }
 
 const NEWLINE = 0x0a;
 
 /** Shells that read their commands from standard input when given no script and no -c. */
 const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'posh', 'yash']);
+/** Programs that start a login shell when given no command (`su`, `su - root`, `runuser -l deploy`). */
+const SWITCH_USER = new Set(['su', 'runuser']);
+/** Wrappers whose -s or -i (or --shell, --login) start the target user's shell (`sudo -s`, `doas -s`). */
+const SHELL_WRAPPERS = new Set(['sudo', 'doas']);
+/** Script paths that are the shell's own input: `bash /dev/stdin` reads the channel as `bash` does. */
+const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
+/** Long options of bash and zsh that take the next word as their value, not a script. */
+const VALUED_LONG = new Set(['--rcfile', '--init-file']);
 
 /**
- * Whether a remote command is a shell reading its commands from the channel's input
+ * Whether a remote command runs a shell reading its commands from the channel's input
  * (`ssh host bash < script`, `ssh host 'sh -s' < script`): then that input is command lines, as
- * for a shell request. Read from the command's words: a known shell, with no `-c` and no script
- * file (any word that is not an option) unless `-s` says the commands come from the input anyway.
+ * for a shell request. Every simple command of the line is read (actionFacts' reading, wrappers
+ * included), so a shell behind a redirection (`bash 2>&1`), a wrapper (`env bash`, `sudo -s`, `su
+ * -`), a pipe (`cat | bash`) or a list (`cd / && sh`) counts too: what the shell runs must be judged
+ * whatever stands around it. A shell with `-c`, or with a script file that is not its own input,
+ * reads none of its commands from the input. Where it cannot tell, it says yes: judging data as
+ * command lines costs a record, missing commands costs the guardrail.
  */
 export function readsCommandsFromInput(command: string): boolean {
-  const words = command.trim().split(/\s+/).map(unquoteWord);
-  let i = 0;
-  while (i < words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) i++;
-  if (words[i] === 'exec') i++;
-  const program = words[i] ?? '';
-  if (!SHELLS.has(program.slice(program.lastIndexOf('/') + 1))) return false;
-  const rest = words.slice(i + 1);
-  const options = rest.filter((w) => /^[-+]/.test(w) && w !== '--' && w !== '-');
+  return simpleCommands(joinContinuations(command)).some(startsInputShell);
+}
+
+function startsInputShell({ chain, args }: SimpleCommand): boolean {
+  const words = [...chain.flatMap((c) => c.options), ...args].map(unquoteWord);
+  for (const { name, options } of chain) {
+    if (SWITCH_USER.has(name) && !words.some((w) => /^-[A-Za-z]*c|^--(session-)?command/.test(w)))
+      return true;
+    // `sudo -s CMD` runs CMD through the shell with -c, reading no input; counted all the same
+    // (`sudo -iu root` reads as sudo running `root`, so what follows the options cannot be trusted).
+    const flags = options.map(unquoteWord);
+    if (SHELL_WRAPPERS.has(name) && flags.some((w) => /^-[A-Za-z]*[si]|^--(shell|login)$/.test(w)))
+      return true;
+  }
+  const program = chain.at(-1)!.name;
+  return SHELLS.has(program) && shellReadsInput(args.map(unquoteWord));
+}
+
+/** A shell's own words: no `-c`, and no script operand other than its input (`-s` says so outright). */
+function shellReadsInput(words: readonly string[]): boolean {
+  const operands: string[] = [];
+  const options: string[] = [];
+  let flags = true;
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i]!;
+    const redirection = REDIRECTION.exec(w);
+    // A redirection is the shell's, not an argument: `bash 2>&1`, `sh > log` (with its target).
+    if (redirection) {
+      if (redirection[0] === w) i++;
+    } else if (flags && w === '--') flags = false;
+    else if (flags && /^[-+][oO]$/.test(w)) i++;
+    else if (flags && VALUED_LONG.has(w)) i++;
+    else if (flags && /^[-+]/.test(w) && w !== '-') options.push(w);
+    else {
+      operands.push(w);
+      // The first operand is the script; the words after it are its arguments.
+      break;
+    }
+  }
   if (options.some((w) => /^-[A-Za-z]*c/.test(w))) return false;
   if (options.some((w) => /^-[A-Za-z]*s/.test(w))) return true;
-  // `-o NAME` and `-O NAME` take a value that is not a script.
-  const operands = rest.filter((w, n) => !/^[-+]/.test(w) && !/^[-+][oO]$/.test(rest[n - 1] ?? ''));
-  return operands.length === 0 || (operands.length === 1 && operands[0] === '-');
+  return operands.length === 0 || STDIN_PATHS.has(operands[0]!);
 }
+
+/**
+ * Whether a shell reading its input expands history from the start: an interactive one (`bash -i`)
+ * or one told to (`-H`). A shell without a terminal does not otherwise, so a `!` in its input (a
+ * here-document's text) is left alone; once it does, `!!:1` builds a line from pieces of earlier
+ * ones that were each allowed (`echo forbidden-` then `touch !!:1marker`).
+ */
+export function expandsHistoryAtStart(command: string): boolean {
+  return simpleCommands(joinContinuations(command)).some(({ chain, args }) => {
+    const words = args.map(unquoteWord);
+    return (
+      SHELLS.has(chain.at(-1)!.name) &&
+      shellReadsInput(words) &&
+      words.some((w) => /^-[A-Za-z]*[iH]/.test(w) || w === 'histexpand')
+    );
+  });
+}
+
+/** `set -H`, `set -o histexpand` (or their `+` forms, which turn it off) in a line. */
+const SET_HISTEXPAND = /\bset\s+(?:[-+][A-Za-z]*\s+)*(?:([-+])[A-Za-z]*H|([-+])o\s+histexpand)\b/;
 
 export class StdinCommands {
   readonly #o: StdinCommandsOptions;
@@ -56,9 +121,11 @@ export class StdinCommands {
   #pendingBytes = 0;
   #open = '';
   #commands = 0;
+  #expandsHistory: boolean;
 
   constructor(options: StdinCommandsOptions) {
     this.#o = options;
+    this.#expandsHistory = options.expandsHistory === true;
   }
 
   /** Takes a chunk of the shell's input; each complete line is judged before it is passed on. */
@@ -92,6 +159,13 @@ export class StdinCommands {
     if (bytes.includes(0)) return this.#withNul(text);
     const continued = this.#open !== '';
     const { statement, open } = continueStatement(this.#open, text);
+    // A line that would run text from the history cannot be judged by its own (fail closed).
+    const rerun = this.#expandsHistory ? historyRerun(statement) : null;
+    if (rerun)
+      return this.#refuse(text, new VigilError('statement_uncertain', `the line cannot be judged: ${rerun}`));
+    const histexpand = SET_HISTEXPAND.exec(statement);
+    // Turned on by a line that may yet be refused: counted on at once, never off before the line runs.
+    if (histexpand && (histexpand[1] ?? histexpand[2]) === '-') this.#expandsHistory = true;
     if (text.trim() !== '') {
       await state.session.submit(
         'ssh.command',
@@ -115,6 +189,7 @@ export class StdinCommands {
     }
     this.#open = open ? statement : '';
     await this.#o.write(bytes);
+    if (histexpand && (histexpand[1] ?? histexpand[2]) === '+') this.#expandsHistory = false;
   }
 
   /**
@@ -123,11 +198,15 @@ export class StdinCommands {
    * be told from the text, so the line is refused, as a line a rule denies is.
    */
   async #withNul(text: string): Promise<never> {
-    const { state, channelId, recorder } = this.#o;
-    const error = new VigilError(
-      'statement_uncertain',
-      "a command line on the shell's input holds a NUL byte",
+    return this.#refuse(
+      text,
+      new VigilError('statement_uncertain', "a command line on the shell's input holds a NUL byte"),
     );
+  }
+
+  /** A line refused before it is judged by policy: recorded as refused, and nothing more passes. */
+  async #refuse(text: string, error: VigilError): Promise<never> {
+    const { state, channelId, recorder } = this.#o;
     await state.session.refuseAction(
       'ssh.command',
       {

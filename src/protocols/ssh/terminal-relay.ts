@@ -26,6 +26,8 @@ export interface TerminalRelayOptions {
   readonly terminal: boolean;
   /** A shell (not a command) started without a terminal: its input is command lines, each judged. */
   readonly shellInput: boolean;
+  /** That shell expands history from its first line (`bash -i`): lines that rerun history are refused. */
+  readonly expandsHistory?: boolean;
   /**
    * A legacy scp transfer on this channel: its file stream is read to record each file, and each
    * file or directory it opens is judged before its line passes on.
@@ -170,6 +172,7 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
           recorder,
           write,
           notice: (text) => client.stderr.write(`${text}\n`),
+          expandsHistory: options.expandsHistory === true,
         })
       : null;
   const input = (chunk: Buffer): Promise<void> | undefined => {
