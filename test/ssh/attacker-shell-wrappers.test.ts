@@ -104,3 +104,24 @@ test('bash -i (or after set -H) expands history on its input: a line built from 
   assert.equal(plain.code, 0, plain.stderr);
   assert.equal(plain.stdout, 'wow!!\n');
 });
+
+test('sudo -S in front of a shell reading its input is refused: its first line may be a password or a command', {
+  skip: missing ?? false,
+}, async () => {
+  // Whether sudo reads the first line as its password depends on whether it asks for one. Judged and
+  // recorded as a command line, the password would be stored; passed on unrecorded, it may run.
+  const password = 'plum orchard nine';
+  for (const command of ['sudo -S -s', 'sudo -Si', 'sudo --stdin bash']) {
+    const run = await f.ssh(
+      'alice',
+      ['alice@127.0.0.1', command],
+      `${password}\ntouch forbidden-marker-sudo\n`,
+    );
+    assert.notEqual(run.code, 0, command);
+    assert.match(run.stderr, /sudo -S reads a password from the input/, command);
+    const [events] = (await f.sessions({ identity: 'alice' })).slice(-1);
+    const refused = events!.find((e) => e.type === 'ssh.exec');
+    assert.equal(refused?.payload?.command, command);
+    assert.ok(!JSON.stringify(events).includes(password), `${command}: the password line is not stored`);
+  }
+});

@@ -20,7 +20,7 @@ import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
 import { runsSftpServer } from './sftp-sniff.js';
 import { relaySignal } from './signal-relay.js';
-import { expandsHistoryAtStart, readsCommandsFromInput } from './stdin-commands.js';
+import { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './stdin-commands.js';
 import { relayTerminal } from './terminal-relay.js';
 import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
 
@@ -123,6 +123,19 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         // Hosts disagree on a NUL: OpenSSH drops the connection, others run the text before it,
         // which a pattern written for the whole text (`rm -rf /$`) does not judge.
         const error = new VigilError('statement_uncertain', 'a command with a NUL byte cannot be judged');
+        await state.session.refuseAction('ssh.exec', payload, error);
+        throw error;
+      }
+      if (
+        begin.kind === 'exec' &&
+        readsCommandsFromInput(begin.command) &&
+        readsPasswordFromInput(begin.command)
+      ) {
+        const error = new VigilError(
+          'statement_uncertain',
+          'sudo -S reads a password from the input the shell then reads commands from: Vigil cannot tell ' +
+            'which line is which (a password must not be stored, a command must be judged); use a terminal (ssh -t)',
+        );
         await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
       }

@@ -96,6 +96,22 @@ function shellReadsInput(words: readonly string[]): boolean {
 }
 
 /**
+ * Whether the command's `sudo` reads its password from the input (`-S`, `--stdin`) before the shell
+ * behind it reads commands there (`sudo -S -s`, `sudo -S bash`): whether the first line is a password
+ * or a command depends on whether sudo asks for one, which Vigil cannot know. Judged and recorded as
+ * a command line it would store the password; passed on unrecorded it may be a command.
+ */
+export function readsPasswordFromInput(command: string): boolean {
+  return simpleCommands(joinContinuations(command)).some(({ chain }) =>
+    chain.some(
+      ({ name, options }) =>
+        SHELL_WRAPPERS.has(name) &&
+        options.map(unquoteWord).some((w) => /^-[A-Za-z]*S/.test(w) || w === '--stdin'),
+    ),
+  );
+}
+
+/**
  * Whether a shell reading its input expands history from the start: an interactive one (`bash -i`)
  * or one told to (`-H`). A shell without a terminal does not otherwise, so a `!` in its input (a
  * here-document's text) is left alone; once it does, `!!:1` builds a line from pieces of earlier
