@@ -49,6 +49,12 @@ type OwnStatement = Extract<Expectation, { kind: 'own' }>;
 /** The keyword LOAD DATA LOCAL needs, in any case. */
 const LOCAL_KEYWORD = /local/i;
 
+/**
+ * Commands recorded with the session's database: judged once the server has said which it is. An
+ * EXECUTE is recorded with its statement's (the database it runs in), known from the PREPARE's answer.
+ */
+const RECORDS_DATABASE = new Set<number>([COM.QUERY, COM.INIT_DB, COM.FIELD_LIST, COM.RESET_CONNECTION]);
+
 export class MysqlProxy {
   readonly #relay: WriteAheadRelay<LogicalPacket>;
   readonly #session: ModuleSession;
@@ -57,6 +63,9 @@ export class MysqlProxy {
   readonly #tracker: ResponseTracker;
   readonly #statements = new StatementRegistry();
   #database: string | null;
+  /** Forwarded commands that may change the database (COM_INIT_DB, a text with USE) not yet answered. */
+  #databaseChanges = 0;
+  #databaseWaiters: (() => void)[] = [];
   #out: Buffer[] = [];
   #withdraw = new AbortController();
 
@@ -93,6 +102,7 @@ export class MysqlProxy {
         onClosed: () => {
           this.#withdraw.abort();
           this.#tracker.abandon();
+          for (const w of this.#databaseWaiters.splice(0)) w();
           options.onClosed();
         },
       }),
@@ -117,6 +127,7 @@ export class MysqlProxy {
       return undefined;
     }
     if (this.#tracker.fileRequestPossible) return this.#afterFileRequest(p);
+    if (this.#databaseChanges > 0 && RECORDS_DATABASE.has(p.payload[0]!)) return this.#afterDatabaseChange(p);
     if (p.seq !== 0) throw new VigilError('protocol_violation', 'a command must start a new sequence');
     if (p.payload.length === 0) throw new VigilError('protocol_violation', 'an empty command packet');
     const reply = (p.lastSeq + 1) & 0xff;
@@ -154,6 +165,7 @@ export class MysqlProxy {
             onOk: () => {
               this.#database = name;
             },
+            onAnswered: this.#databaseAnswered,
           },
         );
       }
@@ -218,6 +230,24 @@ export class MysqlProxy {
     return this.#onClientPacket(p);
   }
 
+  /**
+   * A command pipelined behind one that may change the database waits for its answer: recorded
+   * before it, the command would name the database the session had, not the one the server runs
+   * it in (`COM_INIT_DB hr` then `SELECT * FROM salaries` was recorded as read from the first).
+   */
+  async #afterDatabaseChange(p: LogicalPacket): Promise<void> {
+    while (this.#databaseChanges > 0) {
+      await new Promise<void>((resolve) => this.#databaseWaiters.push(resolve));
+      if (this.#relay.closed) return;
+    }
+    return this.#onClientPacket(p);
+  }
+
+  readonly #databaseAnswered = (): void => {
+    this.#databaseChanges--;
+    if (this.#databaseChanges === 0) for (const w of this.#databaseWaiters.splice(0)) w();
+  };
+
   /** Runs `then` once no PREPARE awaits its answer, so statement ids mean what the server says. */
   #afterPrepares(then: () => void): Promise<void> | undefined {
     if (this.#tracker.pendingPrepares === 0) {
@@ -242,11 +272,12 @@ export class MysqlProxy {
     if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await this.#submitted(payload, () => actionDigest([text]), reply);
     if (recordedMessage === null) return;
+    const uses = usesOf(classification);
     this.#forward(p, {
       kind: 'results',
       binary: false,
       started: performance.now(),
-      uses: usesOf(classification),
+      ...(uses ? { uses, onAnswered: this.#databaseAnswered } : {}),
       recordedMessage,
       // `LOCAL` is a keyword no quoting or escape can spell otherwise: a text without it cannot
       // load a local file (version comments included).
@@ -288,8 +319,15 @@ export class MysqlProxy {
     const text = decodeText(textOf(p.payload));
     this.#forward(p, {
       kind: 'prepare',
+      // Every earlier command is answered by now, so the database is the one the server prepared in.
       onOk: (id, params) =>
-        this.#statements.confirmPrepared(id, text, classifyMysql(text, this.#options.server), params),
+        this.#statements.confirmPrepared(
+          id,
+          text,
+          classifyMysql(text, this.#options.server),
+          params,
+          this.#database,
+        ),
       onErr: () => this.#statements.prepareFailed(),
     });
     return undefined;
@@ -314,7 +352,7 @@ export class MysqlProxy {
     const base = queryPayload(
       stmt.text,
       stmt.classification.statements,
-      this.#database,
+      stmt.database,
       'binary',
       [],
       String(stmt.id),
@@ -416,6 +454,9 @@ export class MysqlProxy {
   }
 
   #forward(p: LogicalPacket, expectation: Expectation): void {
+    // Counted once forwarded, not when built: a refused command owes no answer.
+    if ('onAnswered' in expectation && expectation.onAnswered === this.#databaseAnswered)
+      this.#databaseChanges++;
     this.#tracker.expect(expectation);
     this.#relay.toUpstream(p.raw);
   }

@@ -47,13 +47,15 @@ export type Expectation =
        * the connection): what the client sends meanwhile may be that file, not a command.
        */
       readonly mayAskFile?: boolean;
+      /** Called once the whole answer is in (or the command failed): a `USE` in it took effect or not. */
+      readonly onAnswered?: () => void;
     }
   | {
       readonly kind: 'prepare';
       readonly onOk: (id: number, params: number) => void;
       readonly onErr: () => void;
     }
-  | { readonly kind: 'ok'; readonly onOk?: () => void }
+  | { readonly kind: 'ok'; readonly onOk?: () => void; readonly onAnswered?: () => void }
   | { readonly kind: 'fields' }
   | { readonly kind: 'single' }
   | { readonly kind: 'refusal'; readonly packet: Buffer }
@@ -417,6 +419,7 @@ export class ResponseTracker {
   #done(): void {
     const finished = this.#queue.shift();
     if (finished) this.#count(finished, -1);
+    if (finished?.kind === 'ok' || finished?.kind === 'results') finished.onAnswered?.();
     this.#phase = 'first';
     this.#statementIndex = 0;
     this.#rowCount = 0;

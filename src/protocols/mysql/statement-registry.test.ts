@@ -11,8 +11,8 @@ const classification = {} as Classification;
 // hold 4 GiB. Until 5 December.
 test('long data kept to record as values is bounded across a session', () => {
   const registry = new StatementRegistry();
-  registry.confirmPrepared(1, 'SELECT ?', classification, 200);
-  registry.confirmPrepared(2, 'SELECT ?', classification, 200);
+  registry.confirmPrepared(1, 'SELECT ?', classification, 200, null);
+  registry.confirmPrepared(2, 'SELECT ?', classification, 200, null);
   const chunk = Buffer.alloc(60 * 1024, 0x61);
   for (const id of [1, 2]) for (let p = 0; p < 200; p++) registry.addLongData(registry.get(id)!, p, chunk);
   assert.ok(registry.keptBytes <= KEPT_LONG_DATA_BYTES, `kept ${registry.keptBytes}`);
@@ -25,7 +25,7 @@ test('long data kept to record as values is bounded across a session', () => {
   registry.dropLongData(registry.get(1)!);
   registry.close(2);
   assert.equal(registry.keptBytes, 0);
-  registry.confirmPrepared(3, 'SELECT ?', classification, 1);
+  registry.confirmPrepared(3, 'SELECT ?', classification, 1, null);
   registry.addLongData(registry.get(3)!, 0, chunk);
   assert.equal(registry.keptBytes, chunk.length);
   assert.equal(recordedLongData(registry.get(3)!.longData).get(0), 'a'.repeat(chunk.length));

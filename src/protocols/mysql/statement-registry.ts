@@ -12,6 +12,11 @@ export interface PreparedStatement {
   readonly id: number;
   readonly text: string;
   readonly classification: Classification;
+  /**
+   * The session's database when the server prepared it: an execution runs there, whatever the
+   * session's database is by then (MariaDB switches to it for the execution).
+   */
+  readonly database: string | null;
   readonly params: number;
   /** The types the server holds from the last execution that bound them; null before one. */
   types: ParamType[] | null;
@@ -43,8 +48,22 @@ export class StatementRegistry {
   /** Bytes in the `kept` lists of every statement's long data. */
   #keptBytes = 0;
 
-  confirmPrepared(id: number, text: string, classification: Classification, params: number): void {
-    this.#statements.set(id, { id, text, classification, params, types: null, longData: new Map() });
+  confirmPrepared(
+    id: number,
+    text: string,
+    classification: Classification,
+    params: number,
+    database: string | null,
+  ): void {
+    this.#statements.set(id, {
+      id,
+      text,
+      classification,
+      database,
+      params,
+      types: null,
+      longData: new Map(),
+    });
     this.#last = id;
   }
 
