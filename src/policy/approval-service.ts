@@ -18,6 +18,7 @@ import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipel
 import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
+import { isApproverNow, type ReviewApprovers } from './approval-approvers.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
@@ -51,6 +52,11 @@ export interface ApprovalServiceDeps {
   readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
   /** How an action reads (each protocol module's own reading), for the one-line summary reviewers see. */
   readonly describeAction: ActionDescriber;
+  /**
+   * The approvers a review rule has under the policy in force now (approval-approvers.ts). The
+   * composition root always gives it; without it a held action's stored approvers are all checked.
+   */
+  readonly reviewApprovers?: ReviewApprovers;
   /** The model turn that proposed a held statement or command, when one did (for reviewers). */
   readonly findProposer?: (
     ctx: EventContext,
@@ -206,6 +212,16 @@ export class ApprovalService implements Approver {
         throw new VigilError(
           'approval_not_reviewer',
           `${reviewer.subject} is not among the approvers of ${id} (${record.approvers.join(', ')})`,
+        );
+      }
+      // A reload that took the reviewer out (or turned the rule into a deny) holds for what still
+      // waits: an approval counts only from someone who is an approver now as well. A denial only
+      // keeps the action from running, so the approvers the request was made with may still give one.
+      const { config, reviewApprovers } = this.#deps;
+      if (decision === 'approve' && !isApproverNow(record, reviewer, config(), reviewApprovers)) {
+        throw new VigilError(
+          'approval_not_reviewer',
+          `${reviewer.subject} is no longer among the approvers of ${id} under the policy in force`,
         );
       }
       if (record.votes.some((v) => sameSubject(v.reviewer.subject, reviewer.subject))) {

@@ -3,7 +3,7 @@
 // notifier, and the reloader that swaps policy and approvals settings when vigil.yaml changes.
 
 import type { ActionDescriber } from '../core/actions.js';
-import type { ApprovalsConfig, VigilConfig } from '../core/config.js';
+import type { ApprovalsConfig, PolicyConfig, VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
 import type { Identity, JsonObject } from '../core/events.js';
 import type { ApprovalStore, Clock } from '../core/ports.js';
@@ -53,6 +53,7 @@ export interface ApprovalsWiring {
 export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<ApprovalsWiring> {
   const { logger } = deps;
   let approvals: ApprovalsConfig = deps.config.approvals;
+  let policy: PolicyConfig = deps.config.policy;
   const buildNotifier = (cfg: ApprovalsConfig) =>
     new WebhookNotifier({
       webhooks: cfg.webhooks.map((w) => ({
@@ -91,6 +92,10 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
     grants,
     clock: deps.clock,
     config: () => approvals,
+    reviewApprovers: (name) => {
+      const rule = policy.rules.find((r) => r.name === name);
+      return rule?.action === 'review' && rule.review ? rule.review.approvers : null;
+    },
     logger,
     ...(deps.findProposer ? { findProposer: deps.findProposer } : {}),
   });
@@ -105,14 +110,15 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
     ? new PolicyReloader({
         path: deps.configPath,
         current: { policy: deps.config.policy, approvals: deps.config.approvals },
-        apply: (policy, next) => {
+        apply: (nextPolicy, next) => {
           // Build everything first: a rule that does not compile leaves the old policy in force.
-          const rules = new PolicyRules(policy, deps.describeAction);
+          const rules = new PolicyRules(nextPolicy, deps.describeAction);
           const nextNotifier = buildNotifier(next);
           deps.policy.replaceRules(rules);
           void notifier.flush();
           notifier = nextNotifier;
           approvals = next;
+          policy = nextPolicy;
         },
         record: async (facts) => {
           const session = await deps.sessions().open({
