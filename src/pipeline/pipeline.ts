@@ -236,6 +236,7 @@ export class Pipeline {
       clock?.released();
       const released: ReleasedAction = { ctx, type, approvalId: approval.approvalId, digest: bound };
       await this.#refuseMismatch(released, approval.actionDigest ?? null);
+      await this.#refuseIfDeniedNow(draft, ctx, type, approval.approvalId);
       const approved = {
         ...payload,
         approval: {
@@ -253,6 +254,31 @@ export class Pipeline {
       return recorded;
     }
     return this.#recordOrFail(draft, ctx.protocol);
+  }
+
+  /**
+   * Policy judged again once reviewers released an action: a reload may have added a rule that
+   * denies it while it waited (the same action sent now would be denied). Only a denial counts: the
+   * approval answered the review. Recorded like any denial, naming the approval; nothing is forwarded.
+   */
+  async #refuseIfDeniedNow(
+    draft: EventDraft,
+    ctx: EventContext,
+    type: EventType,
+    approvalId: string,
+  ): Promise<void> {
+    const { decision } = this.#deps.policy.evaluate(draft);
+    if (decision.action !== 'deny') return;
+    await this.#recordOrFail(draft, ctx.protocol);
+    await this.#recordDecision(ctx, type, {
+      action: 'deny',
+      rule: decision.rule,
+      reason: decision.reason,
+      approval_id: approvalId,
+    });
+    throw new VigilError('policy_denied', `denied by rule ${decision.rule}: ${decision.reason}`, {
+      details: { rule: decision.rule },
+    });
   }
 
   /**

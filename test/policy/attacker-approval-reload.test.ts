@@ -30,6 +30,8 @@ interface Settings {
   readonly reviewApprovers?: readonly string[];
   readonly reviewAction?: 'review' | 'deny';
   readonly accessApprovers?: readonly string[];
+  /** A deny rule added beside the review rule. */
+  readonly denyRestart?: boolean;
 }
 
 function writeConfig(s: Settings = {}): void {
@@ -59,6 +61,16 @@ function writeConfig(s: Settings = {}): void {
     ],
     policy: {
       rules: [
+        // First match decides: the operator puts the new deny rule above the review rule.
+        ...(s.denyRestart
+          ? [
+              {
+                name: 'no-restarts',
+                match: { connections: ['oa'], events: ['llm.request'], pattern: '(?i)restart' },
+                action: 'deny',
+              },
+            ]
+          : []),
         {
           name: 'review-production',
           match: { connections: ['oa'], events: ['llm.request'], pattern: '(?i)production' },
@@ -195,4 +207,26 @@ test('an access approver taken out of vigil.yaml cannot grant the database acces
   const byAlice = await decide(TOKENS.alice, request.id, 'approve');
   assert.equal(byAlice.status, 200, JSON.stringify(byAlice.body));
   assert.equal(await pgAs(TOKENS.bob), 'connected 1');
+});
+
+test('a deny rule added while a request waits: its approval does not release it', async () => {
+  // The operator adds a deny rule that matches what is held, above the review rule that holds it
+  // (same reviewers): until 5 December the approval released it, answered by the model, while the
+  // same prompt sent anew was denied. Policy is judged again when an approval releases an action.
+  const before = model.requests.length;
+  const answer = askProduction();
+  const held = await pending('alice', 'action');
+  await reload({ denyRestart: true });
+
+  const approved = await decide(TOKENS.audrey, held.id, 'approve');
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  assert.equal(await answer, 'policy_denied');
+  assert.equal(model.requests.length, before, 'the model never got the request');
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({ connection: 'oa', limit: 100 });
+  const events = (await Promise.all(sessions.map((x) => gateway.store.ledger.readSession(x.id)))).flat();
+  const refusal = events.find((e) => e.type === 'policy.decision' && e.payload?.approval_id === held.id);
+  assert.equal(refusal?.payload?.action, 'deny');
+  assert.equal(refusal?.payload?.rule, 'no-restarts');
+  assert.equal(await askProduction(), 'policy_denied');
 });
