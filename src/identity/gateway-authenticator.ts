@@ -92,7 +92,9 @@ export class GatewayAuthenticator implements Authenticator {
     if (credential.startsWith(SERVICE_TOKEN_PREFIX)) return this.#serviceAccount(credential);
     if (JWT_SHAPE.test(credential)) {
       const claims = await this.#deps.vigilTokens.verify(credential);
-      if (this.#deps.access.scim.tokenPredatesDeactivation(claims.subject, claims.issuedAt))
+      // Judged by the older of the token and the credential it was traded for (an id_token).
+      const issuedAt = Math.min(claims.issuedAt, claims.credentialIssuedAt ?? claims.issuedAt);
+      if (this.#deps.access.scim.tokenPredatesDeactivation(claims.subject, issuedAt))
         throw new VigilError('auth_revoked', 'this token was issued before the identity was deactivated');
       return {
         identity: {

@@ -134,6 +134,11 @@ export class OidcSignIn {
         roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
         console: forConsole,
+        // The id_token's own issue time: one kept from before a SCIM deactivation and exchanged
+        // after the re-activation must not yield a token that works (gateway-authenticator.ts).
+        ...(typeof verified.claims.iat === 'number'
+          ? { credentialIssuedAt: verified.claims.iat * 1000 }
+          : {}),
       },
       now,
     );

@@ -22,6 +22,12 @@ export interface VigilTokenClaims {
   readonly issuedAt: number;
   /** Issued into the web console's cookie (claim `console`): never shown, so signing out revokes it. */
   readonly console: boolean;
+  /**
+   * When the provider issued the credential this token was traded for (claim `cred_iat`, ms since
+   * the epoch); null on tokens without it. A credential from before a SCIM deactivation stays void
+   * (gateway-authenticator.ts), so a Vigil token made from one must be too, however new it is.
+   */
+  readonly credentialIssuedAt: number | null;
 }
 
 export interface IssueRequest {
@@ -33,6 +39,8 @@ export interface IssueRequest {
   readonly ttlMs: number;
   /** For the web console's cookie alone (see VigilTokenClaims.console). */
   readonly console?: boolean;
+  /** When the provider issued the credential presented at sign-in (ms; VigilTokenClaims.credentialIssuedAt). */
+  readonly credentialIssuedAt?: number;
 }
 
 export interface VigilTokensOptions {
@@ -71,6 +79,9 @@ export class VigilTokens {
       roles: [...request.roles],
       ...(Object.keys(roleGroups).length > 0 ? { role_groups: roleGroups } : {}),
       ...(request.console ? { console: true } : {}),
+      ...(request.credentialIssuedAt === undefined
+        ? {}
+        : { cred_iat: Math.floor(request.credentialIssuedAt / 1000) }),
     })
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT', kid: this.#key.keyId })
       .setIssuer(VIGIL_ISSUER)
@@ -91,6 +102,10 @@ export class VigilTokens {
         expiresAt,
         issuedAt: Math.floor(now / 1000) * 1000,
         console: request.console === true,
+        credentialIssuedAt:
+          request.credentialIssuedAt === undefined
+            ? null
+            : Math.floor(request.credentialIssuedAt / 1000) * 1000,
       },
     };
   }
@@ -133,6 +148,10 @@ export class VigilTokens {
         expiresAt: payload.exp! * 1000,
         issuedAt: (payload.iat ?? 0) * 1000,
         console: payload.console === true,
+        credentialIssuedAt:
+          typeof payload.cred_iat === 'number' && Number.isFinite(payload.cred_iat)
+            ? payload.cred_iat * 1000
+            : null,
       });
     } catch (err) {
       if (err instanceof errors.JWTExpired)

@@ -1,0 +1,100 @@
+// Attacker: an id_token kept from before an offboarding, traded in after the identity provider
+// re-activates the account. SCIM re-activation gives back the right to sign in and nothing else:
+// every credential the person held before the deactivation stays void (scim-provider-access-tokens
+// covers the provider's access tokens). An id_token is such a credential: `POST /auth/exchange`
+// turns it into a Vigil token for as long as the provider let it live (an hour at most providers),
+// and the Vigil token it yields is new, so judging that one by its own issue time let the old
+// id_token work again. Real parts: the gateway, the OpenID provider (oidc-provider), SCIM over HTTP,
+// the admin API.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+
+const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+let provider: TestProvider;
+let gateway: TestGateway;
+let scimToken: string;
+
+before(async () => {
+  provider = await startTestProvider({ 'rita-sub': { email: 'rita@example.com', groups: ['ai-eng'] } });
+  gateway = await startTestGateway({
+    identity: {
+      scim: { enabled: true },
+      oidc: { issuer: provider.issuer, client_id: 'vigil', allow_insecure_http: true },
+    },
+  });
+  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'idp' }),
+  });
+  scimToken = ((await issued.json()) as { token: string }).token;
+});
+
+after(async () => {
+  await gateway?.close();
+  await provider?.close();
+});
+
+async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
+  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
+    method,
+    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
+    body: JSON.stringify(body),
+  });
+  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
+  return (await res.json()) as { id: string };
+}
+
+const setActive = (id: string, value: boolean) =>
+  scim('PATCH', `/Users/${id}`, {
+    schemas: [PATCH_SCHEMA],
+    Operations: [{ op: 'replace', path: 'active', value }],
+  });
+
+/** An id_token the provider issued to Vigil's client for rita (as `vigil login` obtains one). */
+async function idToken(): Promise<string> {
+  provider.signInAs = 'rita-sub';
+  return (await accessTokenFor(provider, 'http://127.0.0.1:1/unused')).idToken;
+}
+
+/** `vigil login`'s last step, then the admin API with the Vigil token it answered (if any). */
+async function exchangeAndUse(id: string): Promise<{ whoami: number; code?: string }> {
+  const res = await fetch(`${gateway.url}/auth/exchange`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id_token: id }),
+  });
+  const body = (await res.json()) as { token?: string; error?: { code: string } };
+  if (!body.token) return { whoami: res.status, ...(body.error ? { code: body.error.code } : {}) };
+  const who = await fetch(`${gateway.url}/api/whoami`, {
+    headers: { authorization: `Bearer ${body.token}` },
+  });
+  const answer = (await who.json()) as { error?: { code: string } };
+  return { whoami: who.status, ...(answer.error ? { code: answer.error.code } : {}) };
+}
+
+test('an id_token issued before a SCIM deactivation signs nobody in after re-activation', async () => {
+  const rita = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'rita@example.com' });
+  const kept = await idToken();
+  assert.equal((await exchangeAndUse(kept)).whoami, 200, 'the control: the id_token signs rita in');
+
+  // iat has whole seconds: let the deactivation fall in a later second than the id_token.
+  await new Promise((r) => setTimeout(r, 1100));
+  await setActive(rita.id, false);
+  assert.equal((await exchangeAndUse(kept)).whoami, 401, 'deactivated');
+  await setActive(rita.id, true);
+  // A Vigil token issued in the second of the deactivation is void by its own issue time: exchange
+  // in a later second, as someone holding the id_token for the rest of its hour would.
+  await new Promise((r) => setTimeout(r, 1100));
+
+  assert.deepEqual(
+    await exchangeAndUse(kept),
+    { whoami: 401, code: 'auth_revoked' },
+    'an id_token from before the deactivation stays void',
+  );
+  assert.equal((await exchangeAndUse(await idToken())).whoami, 200, 'a fresh sign-in admits rita again');
+});
