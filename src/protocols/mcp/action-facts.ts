@@ -1,7 +1,8 @@
 // How an MCP request reads to policy. A tool call: the tool is in `tools`, and the text a rule's
 // `pattern` matches is `tool {canonical arguments}`, so a rule can look at argument values (a path
 // outside a directory, a SQL write). A prompt fetched is `name {canonical arguments}`, a completion
-// `prompt-name-or-resource-uri {canonical argument and context}`, a resource read its URI, the
+// `prompt-name-or-resource-uri {canonical argument and context}`, a resource read its URI (with
+// its readings as a URL parser and a file handler read it: uri-readings.ts), the
 // client's answer to a server's request `answer {canonical result}`. Other
 // readings are alternate texts: file paths resolved (argument-readings.ts); the JSON with
 // whitespace and control characters written as themselves rather than escaped, since the tool reads
@@ -13,6 +14,7 @@ import { canonicalJson } from '../../core/canonical-json.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { modelReadings } from '../../policy/text-readings.js';
 import { argumentReadings } from './argument-readings.js';
+import { uriReadings } from './uri-readings.js';
 
 export function describeMcpAction(type: EventType, payload: JsonObject): ActionFacts | null {
   switch (type) {
@@ -33,7 +35,7 @@ export function describeMcpAction(type: EventType, payload: JsonObject): ActionF
     case 'mcp.read': {
       const uri = textOf(payload.uri);
       const readings = argumentReadings(uri).filter((r): r is string => typeof r === 'string');
-      return facts(uri, readings, []);
+      return facts(uri, [...readings, ...uriReadings(uri)], []);
     }
     default:
       return null;

@@ -53,8 +53,29 @@ function traceFacts(scope: RequestScope): JsonObject {
     : {};
 }
 
-/** Methods forwarded without a record of their own: housekeeping that runs nothing and shows nothing. */
-const PASSTHROUGH = new Set(['ping', 'resources/subscribe', 'resources/unsubscribe', 'logging/setLevel']);
+/**
+ * Methods forwarded without a record of their own: housekeeping that runs nothing and shows
+ * nothing, each with the params it defines. Params go to the server as sent, so one of these
+ * carrying anything else (a `note`, a `_meta`) was a channel to the target no record showed
+ * (test/mcp/attacker-deep-passthrough.test.ts): it is refused instead.
+ */
+const PASSTHROUGH: ReadonlyMap<string, (params: JsonObject) => boolean> = new Map([
+  ['ping', (p: JsonObject) => Object.keys(p).length === 0],
+  ['resources/subscribe', onlyUri],
+  ['resources/unsubscribe', onlyUri],
+  ['logging/setLevel', (p: JsonObject) => onlyKeys(p, ['level']) && LOG_LEVELS.has(p.level as string)],
+]);
+
+/** RFC 5424's levels, the only values of logging/setLevel's `level`. */
+const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
+
+function onlyKeys(params: JsonObject, keys: readonly string[]): boolean {
+  return Object.keys(params).every((k) => keys.includes(k));
+}
+
+function onlyUri(params: JsonObject): boolean {
+  return onlyKeys(params, ['uri']) && typeof params.uri === 'string';
+}
 
 /**
  * Listings besides tools/list: what they serve (descriptions, titles, URIs) is read by the user
@@ -102,7 +123,16 @@ export async function dispatchRequest(
         ...(isObject(m.params.context) ? { context: m.params.context } : {}),
       });
     default:
-      if (PASSTHROUGH.has(m.method)) return forward(served, scope, m, {});
+      if (PASSTHROUGH.has(m.method)) {
+        if (!PASSTHROUGH.get(m.method)!(m.params)) {
+          const error = new VigilError(
+            'protocol_violation',
+            `${m.method} is forwarded only with the params it defines, which Vigil does not record`,
+          );
+          return refuse(scope, m, error);
+        }
+        return forward(served, scope, m, {});
+      }
       if (RECORDED_LISTINGS.has(m.method)) {
         return forward(served, scope, m, {
           afterAnswer: (answer) =>

@@ -39,7 +39,29 @@ export function salvageId(value: JsonValue): JsonRpcId | null {
 
 /** Parses one POST body. Throws body_invalid_json, body_too_deep or protocol_violation (never quoting the input). */
 export function parseJsonRpcBody(raw: Uint8Array): JsonRpcMessage {
-  return readJsonRpcMessage(parseClientJson(raw));
+  const value = parseClientJson(raw);
+  assertRecordableKeys(value);
+  return readJsonRpcMessage(value);
+}
+
+/**
+ * Refuses a key named `__proto__` anywhere in a client's message. JSON.parse keeps it as a key and
+ * the forwarded message carries it to the server, but a copy made key by key (`out[key] = value`,
+ * as masking makes the record) sets the copy's prototype instead: the record would lack what the
+ * server got (test/mcp/attacker-deep-proto.test.ts). No MCP method or schema uses the name.
+ */
+function assertRecordableKeys(value: JsonValue): void {
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (!Array.isArray(v) && Object.hasOwn(v, '__proto__')) {
+      throw new VigilError('protocol_violation', 'a key named __proto__ cannot be recorded as sent');
+    }
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof item === 'object' && item !== null) stack.push(item);
+    }
+  }
 }
 
 export function readJsonRpcMessage(value: JsonValue): JsonRpcMessage {

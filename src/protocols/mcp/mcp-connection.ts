@@ -270,6 +270,23 @@ export class McpConnection implements McpServed {
           }
           return answer;
         },
+        // The answer's `instructions` is text the client hands its model, as it does a tool's
+        // description, and its capabilities decide what the client offers: recorded as the client
+        // got it, deferred like a listing (it reaches the client, not a target).
+        afterAnswer: (answer) => {
+          session
+            .observe(
+              'mcp.listing',
+              {
+                request_id: String(message.id),
+                method: 'initialize',
+                ...(answer.kind === 'error' ? { error: answer.error } : {}),
+                ...(answer.kind === 'response' ? { result: answer.result } : {}),
+              },
+              { deferred: true },
+            )
+            .catch(this.resultNotRecorded);
+        },
       });
     } finally {
       done();
