@@ -123,7 +123,10 @@ test('escapes, bidi and zero-width characters are inert in every view; --json ke
   assert.equal(exact.requester.subject, MALLORY);
   assert.ok(String(exact.subject.summary).includes('\x1b[2J\x1b[H clear \x1b]0;owned\x07'), 'JSON is exact');
 
-  const decided = assertInert(await api('approvals', 'approve', held.id, '--reason', REASON), 'approve');
+  const decided = assertInert(
+    await api('approvals', 'approve', '--yes', held.id, '--reason', REASON),
+    'approve',
+  );
   assert.match(decided, /now approved/);
   const answered = await call;
   assert.equal(answered.status, 200);

@@ -110,6 +110,7 @@ test('a decision whose reason shows nothing is refused and not counted; a real r
   const viaCli = await runCli([
     'approvals',
     'approve',
+    '--yes',
     held.id,
     '--reason',
     '\u200b',

@@ -92,19 +92,28 @@ test('an UPDATE waits for a second identity; self-approval and outsiders are ref
   assert.equal(listed.code, 0, listed.stderr);
   assert.match(listed.stdout, new RegExp(held.id));
 
-  const self = await cli(TOKENS.alice, 'approvals', 'approve', held.id, '--reason', 'looks fine to me');
+  const self = await cli(
+    TOKENS.alice,
+    'approvals',
+    'approve',
+    '--yes',
+    held.id,
+    '--reason',
+    'looks fine to me',
+  );
   assert.equal(self.code, 1, self.stderr);
   assert.match(self.stderr, /approval_self/);
-  const outsider = await cli(TOKENS.bob, 'approvals', 'approve', held.id, '--reason', 'sure');
+  const outsider = await cli(TOKENS.bob, 'approvals', 'approve', '--yes', held.id, '--reason', 'sure');
   assert.equal(outsider.code, 2, outsider.stderr);
   assert.match(outsider.stderr, /approval_unknown/, 'an outsider cannot even see the request');
-  const noReason = await cli(TOKENS.audrey, 'approvals', 'approve', held.id);
+  const noReason = await cli(TOKENS.audrey, 'approvals', 'approve', '--yes', held.id);
   assert.equal(noReason.code, 2, 'the reason is mandatory');
 
   const approved = await cli(
     TOKENS.audrey,
     'approvals',
     'approve',
+    '--yes',
     held.id,
     '--reason',
     'ticket OPS-12 checked',
@@ -158,7 +167,15 @@ test('a denied UPDATE returns an error and leaves the table untouched', async ()
   assert.notEqual(run.code, 0);
   assert.match(run.stderr, /audrey denied .*no change ticket/);
   assert.equal(await balance('accounts', 2), 200);
-  const late = await cli(TOKENS.audrey, 'approvals', 'approve', held.id, '--reason', 'changed my mind');
+  const late = await cli(
+    TOKENS.audrey,
+    'approvals',
+    'approve',
+    '--yes',
+    held.id,
+    '--reason',
+    'changed my mind',
+  );
   assert.match(late.stderr, /approval_closed/);
 });
 

@@ -56,6 +56,7 @@ test('the approval request names the model turn that proposed the held statement
   await runCli([
     'approvals',
     'approve',
+    '--yes',
     held.id,
     '--reason',
     'the model was right',

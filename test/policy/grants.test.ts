@@ -119,12 +119,13 @@ test('an approved access request lets the user in until the grant ends, then the
   );
   assert.ok(Array.isArray(notice.blocks) && notice.blocks.length > 0, 'a Slack message with blocks');
 
-  const self = await cli(TOKENS.bob, 'approvals', 'approve', request.id, '--reason', 'me');
+  const self = await cli(TOKENS.bob, 'approvals', 'approve', '--yes', request.id, '--reason', 'me');
   assert.match(self.stderr, /approval_self/);
   const approved = await cli(
     TOKENS.alice,
     'approvals',
     'approve',
+    '--yes',
     request.id,
     '--reason',
     'ticket 7 is real',
@@ -164,7 +165,7 @@ test('vigil grants revoke cuts the live session at once', async () => {
     '--json',
   );
   const request = JSON.parse(requested.stdout) as ApprovalRecord;
-  await cli(TOKENS.alice, 'approvals', 'approve', request.id, '--reason', 'ok');
+  await cli(TOKENS.alice, 'approvals', 'approve', '--yes', request.id, '--reason', 'ok');
   const client = await connectAs(TOKENS.bob);
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   const list = await cli(TOKENS.alice, 'grants', '--json');
@@ -238,6 +239,7 @@ test('break-glass: a mandatory reason, access at once, review holds skipped but 
     TOKENS.alice,
     'approvals',
     'approve',
+    '--yes',
     review.id,
     '--reason',
     'justified by INC-9',

@@ -1,9 +1,12 @@
 // `vigil approvals`, `vigil request-access`, `vigil grants`, `vigil break-glass`: reviewing held
 // actions and asking for time-bound access. They act as the signed-in person through the API.
+import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
+import { VigilError } from '../../core/errors.js';
 import type { ApprovalRecord, GrantRecord } from '../../core/ports.js';
 import { ApiClient, type ApiOptions, addApiOptions } from '../api-client.js';
 import { table } from '../format.js';
+import { describeHeldAction, type HeldAction, readHeldAction } from '../held-action-view.js';
 import { inertLine as shown } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
@@ -28,9 +31,13 @@ function approvalTable(records: readonly ApprovalRecord[]): string {
   ]);
 }
 
-/** A table cell's summary: table() makes cells inert, so this only shortens. */
+/**
+ * A table cell's summary: table() makes cells inert, so this only shortens. Only runs of spaces and
+ * tabs fold: a line break ends a SQL `--` comment and a shell command, so `… -- only row 1`, a break
+ * and `or true` folded into one space read as one commented-out line; the cell shows it as `\n`.
+ */
 function clip(text: string, max = 60): string {
-  const chars = Array.from(text.replace(/\s+/g, ' '));
+  const chars = Array.from(text.replace(/[ \t]+/g, ' '));
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : chars.join('');
 }
 
@@ -47,6 +54,7 @@ function describeApproval(r: ApprovalRecord): string {
     `session    ${shown(r.sessionId)}`,
     ...(r.rule ? [`rule       ${shown(r.rule)}`] : []),
     `reason     ${shown(r.reason)}`,
+    ...(typeof r.subject.type === 'string' ? [`type       ${shown(r.subject.type)}`] : []),
     `what       ${shown(typeof r.subject.summary === 'string' ? r.subject.summary : '')}`,
     ...proposedBy(r),
     `approvers  ${shown(r.approvers.join(', '))} (${r.required} needed)`,
@@ -95,7 +103,49 @@ function grantTable(grants: readonly GrantRecord[]): string {
   ]);
 }
 
-export function register(program: Command, _setExitCode: SetExitCode): void {
+/**
+ * A request as its reviewer must read it: its facts, then, for a held action, the action whole (the
+ * summary above is cut at 400 characters). An action that cannot be read is said so, facts kept.
+ */
+function describeForReview(r: ApprovalRecord, held: HeldAction | null): string {
+  const facts = describeApproval(r);
+  return held
+    ? `${facts}\n${describeHeldAction(held)}`
+    : `${facts}\naction     none: an ${shown(r.kind)} request holds no action; it asks for access to ${shown(r.connection)}`;
+}
+
+/**
+ * Approving on a terminal asks after the whole request is shown; without a terminal to ask on, the
+ * caller says `--yes` (a script, or a reviewer who read it with `vigil approvals show`). A held
+ * action that cannot be read is not approved this way, as the console keeps Approve disabled.
+ */
+async function confirmApproval(api: ApiClient, id: string, print: (text: string) => void): Promise<boolean> {
+  if (!process.stdin.isTTY)
+    throw new VigilError(
+      'usage',
+      'approve shows the whole request and asks for confirmation on a terminal, and standard input is not one: read it with `vigil approvals show ID`, then pass --yes',
+    );
+  const { approval } = await api.call<{ approval: ApprovalRecord }>(
+    'GET',
+    `/api/approvals/${encodeURIComponent(id)}`,
+  );
+  const held = await readHeldAction(api, approval);
+  print(describeForReview(approval, held));
+  if (held?.state === 'missing')
+    throw new VigilError(
+      'usage',
+      'the whole action could not be read, so it is not approved from here: deny it, or pass --yes to approve what you have not seen',
+    );
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`approve ${shown(id)}? type yes to approve: `);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
+}
+
+export function register(program: Command, setExitCode: SetExitCode): void {
   const client = (opts: ApiOptions) => ApiClient.from(program, opts);
 
   const approvals = program
@@ -128,35 +178,55 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
       .argument('<id>')
       .option('--json', 'print JSON'),
   ).action(async (id: string, opts: ApiOptions & { json?: boolean }) => {
-    const { approval } = await client(opts).call<{ approval: ApprovalRecord }>(
+    const api = client(opts);
+    const { approval } = await api.call<{ approval: ApprovalRecord }>(
       'GET',
       `/api/approvals/${encodeURIComponent(id)}`,
     );
-    console.log(opts.json ? JSON.stringify(approval, null, 2) : describeApproval(approval));
+    if (opts.json) return console.log(JSON.stringify(approval, null, 2));
+    const held = await readHeldAction(api, approval);
+    console.log(describeForReview(approval, held));
+    // The reviewer has not seen what they would approve: a script must not read this as shown.
+    if (held?.state === 'missing') setExitCode(1);
   });
   for (const decision of ['approve', 'deny'] as const) {
-    addApiOptions(
-      approvals
-        .command(decision)
-        .description(
-          decision === 'approve'
-            ? 'approve a request (it counts toward the approvals needed)'
-            : 'deny a request (one denial closes it)',
-        )
-        .argument('<id>')
-        .requiredOption('--reason <text>', 'why: recorded in the ledger with your decision')
-        .option('--json', 'print JSON'),
-    ).action(async (id: string, opts: ApiOptions & { reason: string; json?: boolean }) => {
-      const { approval } = await client(opts).call<{ approval: ApprovalRecord }>(
-        'POST',
-        `/api/approvals/${encodeURIComponent(id)}/${decision}`,
-        { reason: opts.reason },
+    const command = approvals
+      .command(decision)
+      .description(
+        decision === 'approve'
+          ? 'approve a request (it counts toward the approvals needed); shows it whole and asks first'
+          : 'deny a request (one denial closes it)',
+      )
+      .argument('<id>')
+      .requiredOption('--reason <text>', 'why: recorded in the ledger with your decision')
+      .option('--json', 'print JSON');
+    if (decision === 'approve')
+      command.option(
+        '--yes',
+        'approve without showing the request and asking (needed when standard input is not a terminal)',
       );
-      if (opts.json) return console.log(JSON.stringify(approval, null, 2));
-      console.log(
-        `${decision === 'approve' ? 'approved' : 'denied'} ${shown(id)}: now ${shown(approval.status)} (${votesOf(approval)} approvals)`,
-      );
-    });
+    addApiOptions(command).action(
+      async (id: string, opts: ApiOptions & { reason: string; json?: boolean; yes?: boolean }) => {
+        const api = client(opts);
+        if (decision === 'approve' && !opts.yes) {
+          // --json keeps standard output for the answer alone.
+          const print = (text: string) => (opts.json ? console.error(text) : console.log(text));
+          if (!(await confirmApproval(api, id, print))) {
+            console.error(`not approved: ${shown(id)} is unchanged`);
+            return setExitCode(1);
+          }
+        }
+        const { approval } = await api.call<{ approval: ApprovalRecord }>(
+          'POST',
+          `/api/approvals/${encodeURIComponent(id)}/${decision}`,
+          { reason: opts.reason },
+        );
+        if (opts.json) return console.log(JSON.stringify(approval, null, 2));
+        console.log(
+          `${decision === 'approve' ? 'approved' : 'denied'} ${shown(id)}: now ${shown(approval.status)} (${votesOf(approval)} approvals)`,
+        );
+      },
+    );
   }
 
   addApiOptions(
