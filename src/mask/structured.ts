@@ -8,6 +8,7 @@
 // goes through the text rules.
 import type { NamedStatementText } from '../core/db-payloads.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
+import { setOwn } from '../core/own-property.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { nameWords } from './secret-names.js';
@@ -119,12 +120,15 @@ class PayloadWalk {
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
-      out[set.maskKey(k)] =
+      setOwn(
+        out,
+        set.maskKey(k),
         k === opaque && typeof v === 'string' && BASE64_TEXT.test(v)
           ? set.maskOpaque(v)
           : k === 'value' && pairName !== null
             ? this.walk(v, pairName)
-            : this.walk(v, k);
+            : this.walk(v, k),
+      );
     }
     return out;
   }
@@ -155,7 +159,7 @@ class PayloadWalk {
             ? set.whole(String(p), 'secret-column')
             : this.walk(p, null),
         );
-      } else out[set.maskKey(k)] = this.walk(v, k);
+      } else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
     return out;
   }
@@ -184,7 +188,7 @@ class PayloadWalk {
               )
             : this.walk(row, under),
         );
-      } else out[set.maskKey(k)] = this.walk(v, k === 'columns' ? null : k);
+      } else setOwn(out, set.maskKey(k), this.walk(v, k === 'columns' ? null : k));
     }
     return out;
   }
@@ -211,7 +215,7 @@ class PayloadWalk {
           ruleId: 'shell-secret',
         }));
         out[k] = set.maskSpans(v, spans);
-      } else out[set.maskKey(k)] = this.walk(v, k);
+      } else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
     return out;
   }
@@ -234,7 +238,7 @@ class PayloadWalk {
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       if (k !== 'frames') {
-        out[set.maskKey(k)] = this.walk(value[k]!, k);
+        setOwn(out, set.maskKey(k), this.walk(value[k]!, k));
         continue;
       }
       out[k] = frames.map((frame, i) => {
