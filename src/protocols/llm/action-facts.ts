@@ -6,6 +6,7 @@ import type { ActionFacts } from '../../core/actions.js';
 import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
 import { modelReadings } from '../../policy/text-readings.js';
+import { encodedText } from './encoded-text.js';
 
 /**
  * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
@@ -311,7 +312,16 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
         (bytes && key === 'data') ||
         ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:'));
       if (at === READ) {
-        if (skipped) continue;
+        if (skipped) {
+          // Encoded bytes that are text (a text file as `file_data`, a data: URL) are read as text;
+          // redacted thinking is ciphertext only the provider reads.
+          const decoded = encodedBytes(key, v, value.type === 'base64') ? encodedText(v as string) : null;
+          if (decoded !== null) {
+            stack.push(decoded);
+            where.push(READ);
+          }
+          continue;
+        }
         stack.push(v);
         where.push(FREE_FORM.has(key) && typeof v === 'object' && v !== null ? FREE : READ);
         continue;
@@ -323,6 +333,13 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
       where.push(FREE_ONLY);
     }
   }
+}
+
+/** Whether a key's string value is bytes in base64 or a data: URL: a file's data, a base64 source's, a URL. */
+function encodedBytes(key: string, value: JsonValue, inBase64Source: boolean): boolean {
+  if (typeof value !== 'string') return false;
+  if (key === 'file_data' || (inBase64Source && key === 'data')) return true;
+  return (key === 'url' || key === 'image_url') && value.startsWith('data:');
 }
 
 /** Notes the tool a block or item shows the model calling. */

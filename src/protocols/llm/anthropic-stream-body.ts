@@ -20,6 +20,29 @@ export class AnthropicMessageBuilder {
   /** Each tool block's input text as it streamed, kept after the block is whole. */
   readonly #streamedInputs = new Map<number, string>();
 
+  /** The block started last and not yet stopped: the one block a delta may add to. */
+  #open: number | null = null;
+
+  /**
+   * Whether an event names a block out of the order Anthropic streams them in (each block started
+   * at the next index, then its deltas, then its stop). Clients read such a stream differently:
+   * the TypeScript and Python SDKs append a started block whatever its index and apply a delta to
+   * the block at its index in that list, the Go SDK to the last block started, a hand-written client
+   * to the block of that index. A block started twice at index 0 then showed the client text this
+   * reading replaced, so no one reading can be the client's; such a stream is not relayed further.
+   */
+  outOfOrder(data: Obj): boolean {
+    switch (data.type) {
+      case 'content_block_start':
+        return data.index !== this.#blocks.size || this.#open !== null;
+      case 'content_block_delta':
+      case 'content_block_stop':
+        return data.index !== this.#open;
+      default:
+        return false;
+    }
+  }
+
   /** Takes one parsed stream event. */
   push(data: Obj): void {
     const index = typeof data.index === 'number' ? data.index : 0;
@@ -29,12 +52,14 @@ export class AnthropicMessageBuilder {
         break;
       case 'content_block_start':
         this.#blocks.set(index, isObj(data.content_block) ? { ...data.content_block } : {});
+        this.#open = index;
         break;
       case 'content_block_delta':
         this.#delta(index, isObj(data.delta) ? data.delta : {});
         break;
       case 'content_block_stop':
         this.#finishInput(index);
+        this.#open = null;
         break;
       case 'message_delta': {
         this.#message ??= {};

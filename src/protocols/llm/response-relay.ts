@@ -202,8 +202,17 @@ export async function relayStream(
           continue;
         }
         assembler.read(item.event);
+        // An event the client's SDK would read otherwise than the record: not relayed, the stream is cut.
+        if (assembler.refusal !== null) {
+          failure = new VigilError('upstream_failed', assembler.refusal);
+          break;
+        }
         outgoing += rewriter ? rewriter.rewrite(item.event) : sseEventText(item.event);
         if (assembler.ended) break;
+      }
+      if (failure !== null) {
+        if (outgoing.length > 0) res.write(outgoing);
+        break;
       }
       if (assembler.ended) held = outgoing;
       else if (outgoing.length > 0) res.write(outgoing);

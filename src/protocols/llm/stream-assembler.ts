@@ -27,6 +27,8 @@ export class StreamAssembler {
   /** An error ended the stream before its terminal event. */
   #stopped = false;
   #providerId: string | null = null;
+  /** Why the stream was not read further: an event its clients would read differently (null: none). */
+  #refusal: string | null = null;
   /** The response object a Responses stream ends with (response.completed and its kin). */
   #responsesBody: JsonValue = null;
   readonly #anthropicBody = new AnthropicMessageBuilder();
@@ -64,6 +66,14 @@ export class StreamAssembler {
 
   get usage(): JsonValue {
     return this.#api === 'anthropic.messages' ? usageFromBody(this.#anthropicBody.body()) : this.#usage;
+  }
+
+  /**
+   * Why the last event read was refused (null: it was not): the stream stops before it, neither
+   * recorded nor relayed, since its clients would not read it alike.
+   */
+  get refusal(): string | null {
+    return this.#refusal;
   }
 
   get error(): { code: string; message: string } | null {
@@ -123,6 +133,11 @@ export class StreamAssembler {
     const error = errorFromBody(data);
     if (error || event.event === 'error') {
       this.#error = error ?? { code: 'stream_error', message: event.data };
+    }
+    if (this.#api === 'anthropic.messages' && this.#anthropicBody.outOfOrder(data)) {
+      this.#refusal = `the stream's content blocks came out of order (${str(data.type)} at index ${String(data.index)})`;
+      this.#stopped = true;
+      return;
     }
     if (this.#api === 'anthropic.messages') this.#anthropic(data);
     else if (this.#api === 'openai.responses') this.#responses(data);
