@@ -6,27 +6,22 @@
 // unparseable statement (unless allowed), SQL-level PREPARE/EXECUTE of text it cannot see, a
 // statement id the server never confirmed, a cursor, COM_CHANGE_USER, unknown commands. A refusal
 // is an ERR packet delivered in order with the server's answers; the connection stays usable.
-// Socket flow and closing are the relay's (src/relay); this file is what MySQL adds to it.
+// Socket flow and closing are the relay's (src/relay); this file is what MySQL adds to it: the
+// dispatch of client commands, the text and KILL paths, and the upstream side. Judging and refusing
+// is command-judge.ts's; the binary protocol's commands are prepared-statements.ts's.
 import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import type { HeldNotice } from '../../pipeline/pipeline.js';
 import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
-import {
-  type Execution,
-  parseFieldList,
-  parseLongData,
-  readExecution,
-  statementIdOf,
-  textOf,
-} from './command-messages.js';
+import { CommandJudge } from './command-judge.js';
+import { parseFieldList, textOf } from './command-messages.js';
 import { COM } from './constants.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
+import { PreparedStatements } from './prepared-statements.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { readOnlyTextRefusal } from './read-only-texts.js';
@@ -38,10 +33,9 @@ import {
   UNREADABLE_AFTER_RESET,
 } from './session-checks.js';
 import { type Classification, classifyMysql, KILL_KIND } from './sql-classifier.js';
-import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText, usesOf } from './statement-text.js';
 import { unjudgeable } from './unjudgeable.js';
-import { isPolicyRefusal, MYSQL_FAREWELLS, vigilErrPacket } from './wire-errors.js';
+import { MYSQL_FAREWELLS } from './wire-errors.js';
 
 /** A statement Vigil runs on the session itself, its answer kept from the client. */
 type OwnStatement = Extract<Expectation, { kind: 'own' }>;
@@ -61,13 +55,13 @@ export class MysqlProxy {
   readonly #options: ProxyOptions;
   readonly #upstreamFramer = new PhysicalPacketFramer();
   readonly #tracker: ResponseTracker;
-  readonly #statements = new StatementRegistry();
+  readonly #judge: CommandJudge;
+  readonly #prepared: PreparedStatements;
   #database: string | null;
   /** Forwarded commands that may change the database (COM_INIT_DB, a text with USE) not yet answered. */
   #databaseChanges = 0;
   #databaseWaiters: (() => void)[] = [];
   #out: Buffer[] = [];
-  #withdraw = new AbortController();
 
   constructor(
     client: Socket,
@@ -100,13 +94,29 @@ export class MysqlProxy {
         farewells: MYSQL_FAREWELLS,
         stopUpstream: options.stopUpstream,
         onClosed: () => {
-          this.#withdraw.abort();
+          this.#judge.close();
           this.#tracker.abandon();
           for (const w of this.#databaseWaiters.splice(0)) w();
           options.onClosed();
         },
       }),
     );
+    this.#judge = new CommandJudge(session, options.logger, {
+      closed: () => this.#relay.closed,
+      answer: (packet) => {
+        this.#tracker.expect({ kind: 'refusal', packet });
+        this.#flushClient();
+      },
+    });
+    this.#prepared = new PreparedStatements({
+      relay: this.#relay,
+      tracker: this.#tracker,
+      judge: this.#judge,
+      options,
+      database: () => this.#database,
+      forward: (p, expectation) => this.#forward(p, expectation),
+      keepReadOnly: () => this.#keepReadOnly(),
+    });
   }
 
   get relay(): Relay {
@@ -138,22 +148,15 @@ export class MysqlProxy {
       case COM.QUERY:
         return this.#query(p, reply);
       case COM.STMT_PREPARE:
-        return this.#prepare(p);
+        return this.#prepared.prepare(p);
       case COM.STMT_EXECUTE:
-        return this.#execute(p, reply);
+        return this.#prepared.execute(p, reply);
       case COM.STMT_SEND_LONG_DATA:
-        return this.#afterPrepares(() => this.#longData(p));
+        return this.#prepared.sendLongData(p);
       case COM.STMT_CLOSE:
-        return this.#afterPrepares(() => {
-          this.#statements.close(statementIdOf(p.payload));
-          this.#relay.toUpstream(p.raw);
-        });
-      case COM.STMT_RESET: {
-        const id = statementIdOf(p.payload);
-        return this.#afterPrepares(() =>
-          this.#forward(p, { kind: 'ok', onOk: () => this.#statements.dropLongDataOf(id) }),
-        );
-      }
+        return this.#prepared.close(p);
+      case COM.STMT_RESET:
+        return this.#prepared.reset(p);
       case COM.INIT_DB: {
         const name = decodeText(textOf(p.payload));
         return this.#command(
@@ -186,7 +189,7 @@ export class MysqlProxy {
           p,
           reply,
           commandPayload('reset_connection', '-- COM_RESET_CONNECTION', this.#database, 'TRANSACTION'),
-          { kind: 'ok', onOk: () => this.#statements.clear() },
+          { kind: 'ok', onOk: () => this.#prepared.clear() },
           // The reset gives the session the server's defaults, which Vigil checks before any later
           // command runs: a read-only connection's upstream is made read-only again, and a mode or
           // character set Vigil cannot read text under ends the session.
@@ -203,14 +206,14 @@ export class MysqlProxy {
         this.#forward(p, { kind: 'single' });
         return undefined;
       case COM.CHANGE_USER:
-        return this.#refuseCommand(
+        return this.#judge.refuseCommand(
           reply,
           'COM_CHANGE_USER is refused through Vigil: a Vigil session belongs to one identity; reconnect with another token',
         );
       case COM.STMT_FETCH:
-        return this.#refuseCommand(reply, 'cursors (COM_STMT_FETCH) are not supported through Vigil');
+        return this.#judge.refuseCommand(reply, 'cursors (COM_STMT_FETCH) are not supported through Vigil');
       default:
-        return this.#refuseCommand(
+        return this.#judge.refuseCommand(
           reply,
           `command 0x${p.payload[0]!.toString(16)} is not supported through Vigil`,
         );
@@ -248,17 +251,6 @@ export class MysqlProxy {
     if (this.#databaseChanges === 0) for (const w of this.#databaseWaiters.splice(0)) w();
   };
 
-  /** Runs `then` once no PREPARE awaits its answer, so statement ids mean what the server says. */
-  #afterPrepares(then: () => void): Promise<void> | undefined {
-    if (this.#tracker.pendingPrepares === 0) {
-      then();
-      return undefined;
-    }
-    return this.#tracker.preparesSettled().then(() => {
-      if (!this.#relay.closed) then();
-    });
-  }
-
   async #query(p: LogicalPacket, reply: number): Promise<void> {
     const text = decodeText(textOf(p.payload));
     const classification = classifyMysql(text, this.#options.server);
@@ -269,8 +261,8 @@ export class MysqlProxy {
     const refusal =
       unjudgeable(classification, this.#options.allowUnknownStatements) ??
       (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
-    if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
-    const recordedMessage = await this.#submitted(payload, () => actionDigest([text]), reply);
+    if (refusal) return this.#judge.refuseUnjudged(refusal, payload, reply);
+    const recordedMessage = await this.#judge.submitted(payload, () => actionDigest([text]), reply);
     if (recordedMessage === null) return;
     const uses = usesOf(classification);
     this.#forward(p, {
@@ -303,83 +295,16 @@ export class MysqlProxy {
    */
   async #kill(text: string, c: Classification, payload: MysqlQueryPayload, reply: number): Promise<void> {
     const plan = planKill(c, payload, this.#options.kills, this.#session.identity);
-    if ('refusal' in plan) return this.#refuseUnjudged(plan.refusal, payload, reply);
-    if ((await this.#submitted(plan.payload, () => actionDigest([text]), reply)) === null) return;
+    if ('refusal' in plan) return this.#judge.refuseUnjudged(plan.refusal, payload, reply);
+    if ((await this.#judge.submitted(plan.payload, () => actionDigest([text]), reply)) === null) return;
     try {
       await plan.target.kill(plan.mode);
     } catch (err) {
-      return this.#refuse(err, reply);
+      return this.#judge.refuse(err, reply);
     }
     if (this.#relay.closed) return;
     this.#tracker.expect({ kind: 'results', binary: false, started: performance.now() });
     this.#relay.toUpstream(DO_NOTHING);
-  }
-
-  #prepare(p: LogicalPacket): undefined {
-    const text = decodeText(textOf(p.payload));
-    this.#forward(p, {
-      kind: 'prepare',
-      // Every earlier command is answered by now, so the database is the one the server prepared in.
-      onOk: (id, params) =>
-        this.#statements.confirmPrepared(
-          id,
-          text,
-          classifyMysql(text, this.#options.server),
-          params,
-          this.#database,
-        ),
-      onErr: () => this.#statements.prepareFailed(),
-    });
-    return undefined;
-  }
-
-  async #execute(p: LogicalPacket, reply: number): Promise<void> {
-    if (this.#tracker.pendingPrepares > 0) {
-      await this.#tracker.preparesSettled();
-      if (this.#relay.closed) return;
-    }
-    const id = statementIdOf(p.payload);
-    const stmt = this.#statements.get(id);
-    const unknownPayload = queryPayload('', [], this.#database, 'binary', [], String(id));
-    if (!stmt) {
-      const why = `statement ${id} was not prepared on this connection (the server has not confirmed it)`;
-      return this.#refuseUnjudged(
-        new VigilError('statement_uncertain', why),
-        { ...unknownPayload, statement: null },
-        reply,
-      );
-    }
-    const base = queryPayload(
-      stmt.text,
-      stmt.classification.statements,
-      stmt.database,
-      'binary',
-      [],
-      String(stmt.id),
-    );
-    let execution: Execution;
-    try {
-      execution = readExecution(p.payload, stmt.params, stmt.types, recordedLongData(stmt.longData));
-    } catch (err) {
-      return this.#refuseUnjudged(toVigilError(err, 'protocol_violation'), base, reply);
-    }
-    const payload = { ...base, parameters: execution.parameters };
-    const refusal = unjudgeable(stmt.classification, this.#options.allowUnknownStatements);
-    if (refusal) return this.#refuseUnjudged(refusal, payload, reply);
-    const recordedMessage = await this.#submitted(payload, () => actionDigest([stmt.text, p.payload]), reply);
-    if (recordedMessage === null) return;
-    if (execution.sentTypes) stmt.types = execution.sentTypes;
-    this.#statements.dropLongData(stmt);
-    this.#forward(p, { kind: 'results', binary: true, started: performance.now(), recordedMessage });
-    this.#keepReadOnly();
-  }
-
-  #longData(p: LogicalPacket): void {
-    const m = parseLongData(p.payload);
-    const stmt = this.#statements.get(m.statementId);
-    if (stmt && m.param < stmt.params) this.#statements.addLongData(stmt, m.param, m.data);
-    // No answer comes; an unknown statement or parameter fails at its EXECUTE, which Vigil refuses.
-    this.#relay.toUpstream(p.raw);
   }
 
   async #command(
@@ -390,7 +315,7 @@ export class MysqlProxy {
     /** Statements of Vigil's own to run right after the command, their answers kept from the client. */
     then: readonly OwnStatement[] = [],
   ): Promise<void> {
-    if ((await this.#submitted(payload, undefined, reply)) === null) return;
+    if ((await this.#judge.submitted(payload, undefined, reply)) === null) return;
     this.#forward(p, expectation);
     for (const own of then) this.#runOwn(own);
   }
@@ -399,58 +324,6 @@ export class MysqlProxy {
   #runOwn(own: OwnStatement): void {
     this.#tracker.expect(own);
     this.#relay.toUpstream(comQuery(own.what));
-  }
-
-  /**
-   * Policy, masking, write-ahead recording; a refusal is answered to the client here. Resolves with
-   * what may be recorded of the server's error message about the statement, or null when refused.
-   */
-  async #submitted(
-    payload: JsonObject,
-    digest: (() => string) | undefined,
-    reply: number,
-  ): Promise<((message: string) => string) | null> {
-    try {
-      const recorded = await this.#session.submit('db.query', payload, {
-        signal: this.#withdraw.signal,
-        // MySQL has no message a server may send while a command runs: the client learns of the hold
-        // only through the answer; the log says who must decide.
-        onHeld: (held: HeldNotice) =>
-          this.#options.logger.info(
-            { approval: held.approvalId, rule: held.rule },
-            'mysql statement held for approval',
-          ),
-        ...(digest ? { actionDigest: digest } : {}),
-      });
-      return echoMasker(payload, recorded?.payload ?? null);
-    } catch (err) {
-      this.#refuse(err, reply);
-      return null;
-    }
-  }
-
-  async #refuseUnjudged(error: VigilError, payload: JsonObject, reply: number): Promise<void> {
-    try {
-      await this.#session.refuseAction('db.query', payload, error);
-    } catch (err) {
-      return this.#refuse(err, reply);
-    }
-    this.#refuse(error, reply);
-  }
-
-  async #refuseCommand(reply: number, why: string): Promise<void> {
-    const error = new VigilError('protocol_violation', why);
-    await this.#session.refuse(error, { command: 'refused' });
-    this.#refuse(error, reply);
-  }
-
-  #refuse(err: unknown, reply: number): void {
-    if (this.#relay.closed) return;
-    const error = toVigilError(err);
-    if (!isPolicyRefusal(error.code))
-      this.#options.logger.warn({ code: error.code, err: error.message }, 'mysql command refused');
-    this.#tracker.expect({ kind: 'refusal', packet: vigilErrPacket(error, reply) });
-    this.#flushClient();
   }
 
   #forward(p: LogicalPacket, expectation: Expectation): void {
