@@ -134,3 +134,18 @@ test('a text completion stream is rebuilt choice by choice, with its logprobs; c
     'in parts',
   );
 });
+
+test('a __proto__ key in a streamed piece stays in the rebuilt body, as the client reads it', () => {
+  // JSON.parse keeps such a key as data, and so does the client; a copy made key by key dropped it.
+  const builder = new OpenAiCompletionBuilder('chat');
+  const chunk = (d: string) =>
+    JSON.parse(`{"choices":[{"index":0,"delta":${d},"logprobs":{"__proto__":[1]}}]}`);
+  builder.push(chunk('{"audio":{"transcript":"hi","__proto__":"proto-in-audio"}}'));
+  builder.push(
+    chunk('{"tool_calls":[{"index":0,"id":"c1","function":{"name":"f","__proto__":"proto-in-call"}}]}'),
+  );
+  const text = JSON.stringify(builder.body());
+  assert.match(text, /"__proto__":"proto-in-audio"/);
+  assert.match(text, /"__proto__":"proto-in-call"/);
+  assert.match(text, /"__proto__":\[1,1\]/);
+});

@@ -4,6 +4,7 @@
 // with its logprobs and finish reason, and the usage. The ledger keeps it as a streamed response's
 // body, so what a stream delivered is in the record whole, and the record's choices are read from
 // it as from an unstreamed body. Read defensively: the chunks come from the upstream.
+import { setOwn } from '../../core/own-property.js';
 import { contentText } from './choices.js';
 
 type Obj = Record<string, unknown>;
@@ -125,7 +126,8 @@ export class OpenAiCompletionBuilder {
     if (isObj(delta.audio)) {
       const audio: Obj = isObj(message.audio) ? message.audio : {};
       for (const [key, value] of Object.entries(delta.audio)) {
-        audio[key] = key === 'transcript' || key === 'data' ? str(audio[key]) + str(value) : value;
+        // setOwn: a key named __proto__ the client reads must stay in the record (own-property.ts).
+        setOwn(audio, key, key === 'transcript' || key === 'data' ? str(audio[key]) + str(value) : value);
       }
       message.audio = audio;
     }
@@ -143,8 +145,11 @@ export class OpenAiCompletionBuilder {
       if (!isObj(piece)) continue;
       const tool: Obj = isObj(call[kind]) ? (call[kind] as Obj) : {};
       for (const [key, value] of Object.entries(piece)) {
-        tool[key] =
-          key === 'name' || key === 'arguments' || key === 'input' ? str(tool[key]) + str(value) : value;
+        setOwn(
+          tool,
+          key,
+          key === 'name' || key === 'arguments' || key === 'input' ? str(tool[key]) + str(value) : value,
+        );
       }
       call[kind] = tool;
     }
@@ -153,7 +158,7 @@ export class OpenAiCompletionBuilder {
   #logprobs(choice: ChoiceDraft, logprobs: Obj): void {
     const out: Obj = choice.logprobs ?? {};
     for (const [key, value] of Object.entries(logprobs)) {
-      out[key] = Array.isArray(value) ? [...list(out[key]), ...value] : value;
+      setOwn(out, key, Array.isArray(value) ? [...list(out[key]), ...value] : value);
     }
     choice.logprobs = out;
   }
