@@ -34,6 +34,10 @@ const result = spawnSync(
   // --test-force-exit: a file whose tests have all finished exits even if a failed hook left a server
   // open; without it one such file keeps the whole run waiting forever.
   ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
-  { stdio: 'inherit' },
+  // ESBUILD_WORKER_THREADS=0: tsx transforms synchronously, which esbuild routes through a worker
+  // whose call waits in Atomics.wait; under load that wait never ended once (a test file stuck in
+  // its first import for 18 minutes, the run with it). Esbuild's per-call synchronous service, which
+  // this selects, has no such wait (evanw/esbuild#2129, the workaround its author gives).
+  { stdio: 'inherit', env: { ESBUILD_WORKER_THREADS: '0', ...process.env } },
 );
 process.exit(result.status ?? 1);
