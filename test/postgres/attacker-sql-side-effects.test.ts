@@ -74,7 +74,7 @@ test('large-object and catalog functions that the read-only server runs anyway a
   try {
     for (const sql of [
       `SELECT lo_unlink(${oid})`,
-      `SELECT lo_put(${oid}, 0, 'XXXX')`,
+      `SELECT lo_put(${oid}, 0, 'gone')`,
       "SELECT pg_catalog.lo_from_bytea(0, 'planted')",
       `SELECT * FROM lo_truncate(lo_open(${oid}, 131072), 0)`,
       `WITH o AS (SELECT pg_replication_origin_create('${ORIGIN}')) SELECT * FROM o`,
