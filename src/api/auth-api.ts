@@ -41,6 +41,8 @@ export interface AuthApiDeps {
   readonly clientSecret?: string | null;
   /** Offboarded identities get no new token (their old ones are refused on use regardless). */
   readonly isDisabled?: (subject: string) => boolean;
+  /** SignInLedgerDeps.credentialPredatesDeactivation. */
+  readonly credentialPredatesDeactivation?: (subject: string, issuedAtMs: number) => boolean;
   /** What SAML sign-in needs from the server when identity.saml is configured. */
   readonly saml?: SamlServerContext | null;
 }

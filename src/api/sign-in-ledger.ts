@@ -13,6 +13,11 @@ export interface SignInLedgerDeps {
   readonly sessions: SessionManager;
   /** Offboarded identities get no new token (their old ones are refused on use regardless). */
   readonly isDisabled?: (subject: string) => boolean;
+  /**
+   * Whether a credential issued at `issuedAtMs` predates the person's last SCIM deactivation: such
+   * an id_token or assertion signs nobody in, though SCIM re-activated the account since.
+   */
+  readonly credentialPredatesDeactivation?: (subject: string, issuedAtMs: number) => boolean;
 }
 
 /** Records the sign-in (after refusing a disabled identity); throws record_failed if it cannot be. */
@@ -23,6 +28,11 @@ export async function recordSignIn(
 ): Promise<void> {
   if (deps.isDisabled?.(result.subject))
     throw new Refusal('auth_revoked', `identity ${result.subject} has been disabled`);
+  if (deps.credentialPredatesDeactivation?.(result.subject, result.credentialIssuedAt ?? 0))
+    throw new Refusal(
+      'auth_revoked',
+      'this sign-in presents a credential issued before the identity was deactivated: sign in again',
+    );
   const session = await authSession(deps, {
     subject: result.subject,
     kind: 'user',

@@ -34,6 +34,11 @@ export interface SignInResult extends SignedInIdentity {
   readonly tokenId: string;
   /** ms since the epoch */
   readonly expiresAt: number;
+  /**
+   * When the provider issued the credential signed in with (an id_token's iat, a SAML assertion's
+   * IssueInstant; ms): one from before a SCIM deactivation signs nobody in (sign-in-ledger.ts).
+   */
+  readonly credentialIssuedAt?: number;
 }
 
 /** What the CLI needs to sign in by itself (GET /auth/config). */
@@ -126,6 +131,10 @@ export class OidcSignIn {
   async #issue(verified: VerifiedIdToken, forConsole = false): Promise<SignInResult> {
     const identity = identityFromClaims(verified.claims, this.#options.mapping);
     const now = (this.#options.now ?? Date.now)();
+    // The id_token's own issue time: one kept from before a SCIM deactivation and exchanged after
+    // the re-activation must not sign anyone in (sign-in-ledger.ts), nor its token work
+    // (gateway-authenticator.ts). Without an iat (required by OpenID Connect) it counts as old.
+    const credentialIssuedAt = typeof verified.claims.iat === 'number' ? verified.claims.iat * 1000 : 0;
     const { token, claims } = await this.#options.vigilTokens.issue(
       {
         subject: identity.subject,
@@ -134,15 +143,11 @@ export class OidcSignIn {
         roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
         console: forConsole,
-        // The id_token's own issue time: one kept from before a SCIM deactivation and exchanged
-        // after the re-activation must not yield a token that works (gateway-authenticator.ts).
-        ...(typeof verified.claims.iat === 'number'
-          ? { credentialIssuedAt: verified.claims.iat * 1000 }
-          : {}),
+        credentialIssuedAt,
       },
       now,
     );
-    return { ...identity, token, tokenId: claims.tokenId, expiresAt: claims.expiresAt };
+    return { ...identity, token, tokenId: claims.tokenId, expiresAt: claims.expiresAt, credentialIssuedAt };
   }
 
   #provider(): Promise<OidcClient> {

@@ -307,6 +307,8 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     clientSecret: oidcSecret,
     saml: { baseDir, spPrivateKey: samlKey, usedAssertions: store.access },
     isDisabled: (subject) => access.isDisabled(subject, 'user'),
+    credentialPredatesDeactivation: (subject, issuedAt) =>
+      access.scim.tokenPredatesDeactivation(subject, issuedAt),
     vigilTokens,
     signInStates: SignInStates.forReplicas(tokenKey.privateKey, store.access),
     pipeline,

@@ -62,19 +62,30 @@ async function idToken(): Promise<string> {
 }
 
 /** `vigil login`'s last step, then the admin API with the Vigil token it answered (if any). */
-async function exchangeAndUse(id: string): Promise<{ whoami: number; code?: string }> {
+async function exchangeAndUse(id: string): Promise<{ exchange: number; whoami?: number; code?: string }> {
   const res = await fetch(`${gateway.url}/auth/exchange`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ id_token: id }),
   });
   const body = (await res.json()) as { token?: string; error?: { code: string } };
-  if (!body.token) return { whoami: res.status, ...(body.error ? { code: body.error.code } : {}) };
+  if (!body.token) return { exchange: res.status, ...(body.error ? { code: body.error.code } : {}) };
   const who = await fetch(`${gateway.url}/api/whoami`, {
     headers: { authorization: `Bearer ${body.token}` },
   });
   const answer = (await who.json()) as { error?: { code: string } };
-  return { whoami: who.status, ...(answer.error ? { code: answer.error.code } : {}) };
+  return { exchange: res.status, whoami: who.status, ...(answer.error ? { code: answer.error.code } : {}) };
+}
+
+/** rita's sign-ins and refused sign-ins in the ledger, oldest first. */
+async function signIns(): Promise<string[]> {
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
+  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
+  return events
+    .filter((e) => e.type === 'access.granted' || e.type === 'access.denied')
+    .sort((a, b) => a.time.localeCompare(b.time))
+    .map((e) => `${e.type} ${e.identity.subject} ${String(e.payload?.code ?? '')}`.trim());
 }
 
 test('an id_token issued before a SCIM deactivation signs nobody in after re-activation', async () => {
@@ -85,16 +96,27 @@ test('an id_token issued before a SCIM deactivation signs nobody in after re-act
   // iat has whole seconds: let the deactivation fall in a later second than the id_token.
   await new Promise((r) => setTimeout(r, 1100));
   await setActive(rita.id, false);
-  assert.equal((await exchangeAndUse(kept)).whoami, 401, 'deactivated');
+  assert.deepEqual(
+    await exchangeAndUse(kept),
+    { exchange: 401, code: 'auth_revoked' },
+    'deactivated: no token is handed out',
+  );
   await setActive(rita.id, true);
   // A Vigil token issued in the second of the deactivation is void by its own issue time: exchange
   // in a later second, as someone holding the id_token for the rest of its hour would.
   await new Promise((r) => setTimeout(r, 1100));
 
+  const before = (await signIns()).length;
   assert.deepEqual(
     await exchangeAndUse(kept),
-    { whoami: 401, code: 'auth_revoked' },
-    'an id_token from before the deactivation stays void',
+    { exchange: 401, code: 'auth_revoked' },
+    'an id_token from before the deactivation signs nobody in: no token is handed out',
   );
-  assert.equal((await exchangeAndUse(await idToken())).whoami, 200, 'a fresh sign-in admits rita again');
+  assert.deepEqual(
+    (await signIns()).slice(before),
+    ['access.denied anonymous auth_revoked'],
+    'the ledger holds a refused sign-in, not a granted one',
+  );
+  const fresh = await exchangeAndUse(await idToken());
+  assert.deepEqual(fresh, { exchange: 200, whoami: 200 }, 'a fresh sign-in admits rita again');
 });

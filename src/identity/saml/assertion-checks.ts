@@ -44,6 +44,14 @@ export function checkAssertion(assertion: XmlElement, expect: AssertionExpectati
   return Math.max(...ends) + expect.clockSkewMs;
 }
 
+/**
+ * When the provider issued the assertion (its IssueInstant, required by SAML 2.0; ms). Missing or
+ * unreadable, it counts as issued at the epoch: older than any deactivation.
+ */
+export function assertionIssuedAt(assertion: XmlElement): number {
+  return instant(assertion.getAttribute('IssueInstant')) ?? 0;
+}
+
 /** SAML's Web SSO profile requires NotOnOrAfter on a bearer confirmation; NotBefore is optional. */
 function withinTimes(data: XmlElement, expect: AssertionExpectations): boolean {
   const notOnOrAfter = instant(data.getAttribute('NotOnOrAfter'));

@@ -15,7 +15,7 @@ import type { ClaimMapping } from '../oidc-claims.js';
 import type { SignInResult } from '../oidc-sign-in.js';
 import type { SignInStates } from '../sign-in-states.js';
 import type { VigilTokens } from '../vigil-tokens.js';
-import { checkAssertion } from './assertion-checks.js';
+import { assertionIssuedAt, checkAssertion } from './assertion-checks.js';
 import { type IdpSettings, loadIdpSettings } from './idp-metadata.js';
 import { samlRefusal } from './library-errors.js';
 import { PendingRequests } from './pending-requests.js';
@@ -126,6 +126,9 @@ export class SamlSignIn {
       );
     if (!(await this.#options.usedAssertions.use(shape.issuer, shape.assertionId, rememberUntil)))
       throw new VigilError('saml_replayed', 'this assertion was already used to sign in');
+    // An assertion issued before a SCIM deactivation and posted after the re-activation signs
+    // nobody in (sign-in-ledger.ts), as an id_token does not (oidc-sign-in.ts).
+    const credentialIssuedAt = assertionIssuedAt(assertion);
     const { token, claims } = await this.#options.vigilTokens.issue(
       {
         subject: identity.subject,
@@ -133,6 +136,7 @@ export class SamlSignIn {
         roles: identity.roles,
         roleGroups: identity.roleGroups,
         ttlMs: this.#options.tokenTtlMs,
+        credentialIssuedAt,
       },
       now,
     );
@@ -141,6 +145,7 @@ export class SamlSignIn {
       token,
       tokenId: claims.tokenId,
       expiresAt: claims.expiresAt,
+      credentialIssuedAt,
       flow: shape.inResponseTo === null ? 'idp_initiated' : 'sp_initiated',
     };
   }
