@@ -86,9 +86,10 @@ export interface ApprovalStore {
   }): Promise<ApprovalRecord[]>;
   /**
    * Adds one reviewer's vote, atomically and only while the request is pending: a deny closes it as
-   * denied, the `required`-th approve as approved. A reviewer votes once (duplicate).
+   * denied, the `required`-th approve as approved. A reviewer votes once (duplicate). `required`
+   * names a higher count in force now (a reload raised it): then that many approvals are needed.
    */
-  addVote(id: string, vote: ApprovalVote): Promise<VoteResult>;
+  addVote(id: string, vote: ApprovalVote, required?: number): Promise<VoteResult>;
   /** pending → expired or withdrawn (or approved, for break-glass reviews); false when no longer pending. */
   closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean>;
   /** Current statuses of these requests (unknown ids are absent). */

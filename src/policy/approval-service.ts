@@ -18,7 +18,7 @@ import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipel
 import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
-import { isApproverNow, type ReviewApprovers } from './approval-approvers.js';
+import { isApproverNow, type ReviewApprovers, requiredNow } from './approval-approvers.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
@@ -53,7 +53,8 @@ export interface ApprovalServiceDeps {
   /** How an action reads (each protocol module's own reading), for the one-line summary reviewers see. */
   readonly describeAction: ActionDescriber;
   /**
-   * The approvers a review rule has under the policy in force now (approval-approvers.ts). The
+   * The approvers and approval count a review rule has under the policy in force now
+   * (approval-approvers.ts). The
    * composition root always gives it; without it a held action's stored approvers are all checked.
    */
   readonly reviewApprovers?: ReviewApprovers;
@@ -229,7 +230,8 @@ export class ApprovalService implements Approver {
       }
       const approvals =
         record.votes.filter((v) => v.decision === 'approve').length + (decision === 'approve' ? 1 : 0);
-      const outcome = decision === 'deny' ? 'denied' : approvals >= record.required ? 'approved' : 'pending';
+      const required = requiredNow(record, config(), reviewApprovers);
+      const outcome = decision === 'deny' ? 'denied' : approvals >= required ? 'approved' : 'pending';
       const at = nowIso(this.#deps.clock.now());
       const shown = this.#deps.maskText(why, record.connection);
       await this.#deps.record(this.#context(record, reviewer), 'approval.decided', {
@@ -239,10 +241,10 @@ export class ApprovalService implements Approver {
         reason: shown,
         outcome,
         approvals,
-        required: record.required,
+        required,
       });
       const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: shown, at };
-      const result = await this.#deps.store.addVote(id, vote);
+      const result = await this.#deps.store.addVote(id, vote, required);
       if (result.outcome !== 'recorded') {
         // Another replica closed it between our read and our write: our record says what we tried.
         throw new VigilError('approval_closed', `${id} was decided elsewhere first`);
@@ -392,7 +394,9 @@ export class ApprovalService implements Approver {
   }
 
   async #grantAccess(record: ApprovalRecord, approver: Identity): Promise<void> {
-    const durationMs = typeof record.subject.duration_ms === 'number' ? record.subject.duration_ms : 0;
+    const asked = typeof record.subject.duration_ms === 'number' ? record.subject.duration_ms : 0;
+    // A reload that lowered max_duration while the request waited holds for it too.
+    const durationMs = Math.min(asked, this.#deps.config().access_requests.max_duration);
     const grant = await this.#grants.issue(record, approver, durationMs);
     this.#notify(record, 'access.granted', approver.subject, { expires_at: grant.expiresAt });
     await this.#endRequestSession(record, 'approved');

@@ -94,7 +94,9 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
     config: () => approvals,
     reviewApprovers: (name) => {
       const rule = policy.rules.find((r) => r.name === name);
-      return rule?.action === 'review' && rule.review ? rule.review.approvers : null;
+      return rule?.action === 'review' && rule.review
+        ? { approvers: rule.review.approvers, required: rule.review.required }
+        : null;
     },
     logger,
     ...(deps.findProposer ? { findProposer: deps.findProposer } : {}),

@@ -4,6 +4,8 @@
 // reviewer could still release a held model request, or grant database access, until the request
 // expired (24 h for access requests by default). An approval now counts only from someone who is an
 // approver both when the request was made and under the configuration in force when they decide.
+// The same holds for how many approvals are needed and for how long access may be granted: a
+// reload that raised one or lowered the other left what waited with the values of its making.
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,6 +32,9 @@ interface Settings {
   readonly reviewApprovers?: readonly string[];
   readonly reviewAction?: 'review' | 'deny';
   readonly accessApprovers?: readonly string[];
+  readonly reviewRequired?: number;
+  readonly accessRequired?: number;
+  readonly accessMaxDuration?: string;
   /** A deny rule added beside the review rule. */
   readonly denyRestart?: boolean;
 }
@@ -76,14 +81,24 @@ function writeConfig(s: Settings = {}): void {
           match: { connections: ['oa'], events: ['llm.request'], pattern: '(?i)production' },
           action,
           ...(action === 'review'
-            ? { review: { approvers: s.reviewApprovers ?? ['user:audrey', 'user:bob'], timeout: '2m' } }
+            ? {
+                review: {
+                  approvers: s.reviewApprovers ?? ['user:audrey', 'user:bob'],
+                  required: s.reviewRequired ?? 1,
+                  timeout: '2m',
+                },
+              }
             : {}),
         },
       ],
     },
     approvals: {
       poll: '100ms',
-      access_requests: { approvers: s.accessApprovers ?? ['user:alice', 'user:audrey'], max_duration: '2h' },
+      access_requests: {
+        approvers: s.accessApprovers ?? ['user:alice', 'user:audrey'],
+        required: s.accessRequired ?? 1,
+        max_duration: s.accessMaxDuration ?? '2h',
+      },
     },
   };
   writeFileSync(file, JSON.stringify(config, null, 2));
@@ -229,4 +244,42 @@ test('a deny rule added while a request waits: its approval does not release it'
   assert.equal(refusal?.payload?.action, 'deny');
   assert.equal(refusal?.payload?.rule, 'no-restarts');
   assert.equal(await askProduction(), 'policy_denied');
+});
+
+test('a review rule that now asks for two approvals: one no longer releases what waits', async () => {
+  const answer = askProduction();
+  const held = await pending('alice', 'action');
+  assert.equal(held.required, 1);
+  await reload({ reviewRequired: 2 });
+
+  const byAudrey = await decide(TOKENS.audrey, held.id, 'approve');
+  assert.equal(byAudrey.status, 200, JSON.stringify(byAudrey.body));
+  assert.equal((await gateway.store.approvals.getApproval(held.id))?.status, 'pending', 'one of two');
+  const byBob = await decide(TOKENS.bob, held.id, 'approve');
+  assert.equal(byBob.status, 200, JSON.stringify(byBob.body));
+  assert.equal((await gateway.store.approvals.getApproval(held.id))?.status, 'approved');
+  assert.equal(await answer, 'answered');
+});
+
+test('access requests: a raised approval count and a lowered max_duration hold for what waits', async () => {
+  const asked = await apiCall(gateway.url, TOKENS.bob, 'POST', '/api/access-requests', {
+    connection: 'pg',
+    duration: '2h',
+    reason: 'migration 8',
+  });
+  assert.equal(asked.status, 201, JSON.stringify(asked.body));
+  const request = await pending('bob', 'access');
+  await reload({ accessRequired: 2, accessMaxDuration: '30m' });
+
+  assert.equal((await decide(TOKENS.alice, request.id, 'approve')).status, 200);
+  assert.equal((await gateway.store.approvals.getApproval(request.id))?.status, 'pending', 'one of two');
+  const grantOf = async () =>
+    (await gateway.store.approvals.listGrants({ subject: 'bob' })).find((g) => g.approvalId === request.id);
+  assert.equal(await grantOf(), undefined, 'no grant after one approval');
+  assert.equal((await decide(TOKENS.audrey, request.id, 'approve')).status, 200);
+
+  const grant = await grantOf();
+  assert.ok(grant, 'granted after the second approval');
+  const lasts = Date.parse(grant.expiresAt) - Date.parse(grant.createdAt);
+  assert.ok(lasts <= 30 * 60_000, `the grant lasts ${lasts} ms, past the 30 minutes now in force`);
 });

@@ -121,6 +121,19 @@ export function approvalConformance(factory: StoreFactory): void {
       assert.deepEqual(await approvals.getApproval('a'), third.record);
     }));
 
+  test('a count raised since the request was made holds; a lower one does not release it sooner', () =>
+    withStore(factory, async ({ approvals }) => {
+      await approvals.createApproval(approval('a', { required: 1 }));
+      const first = await approvals.addVote('a', vote('carol', 'approve', 1), 2);
+      assert.equal(first.outcome === 'recorded' && first.record.status, 'pending');
+      const second = await approvals.addVote('a', vote('dave', 'approve', 2), 2);
+      assert.equal(second.outcome === 'recorded' && second.record.status, 'approved');
+
+      await approvals.createApproval(approval('b', { required: 2 }));
+      const lowered = await approvals.addVote('b', vote('carol', 'approve', 3), 1);
+      assert.equal(lowered.outcome === 'recorded' && lowered.record.status, 'pending');
+    }));
+
   test('a single deny denies, even after approvals', () =>
     withStore(factory, async ({ approvals }) => {
       await approvals.createApproval(approval('a', { required: 3 }));

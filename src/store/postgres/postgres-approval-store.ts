@@ -82,7 +82,7 @@ export class PostgresApprovalStore implements ApprovalStore {
     );
   }
 
-  addVote(id: string, vote: ApprovalVote): Promise<VoteResult> {
+  addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {
     return inTransaction(this.#pool, async (client): Promise<VoteResult> => {
       const locked = await client.query('SELECT status, required FROM approvals WHERE id = $1 FOR UPDATE', [
         id,
@@ -104,7 +104,11 @@ export class PostgresApprovalStore implements ApprovalStore {
       );
       const approvals = safeInteger((counted.rows[0] as { n: unknown }).n, 'count');
       const decided: ApprovalStatus | null =
-        vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
+        vote.decision === 'deny'
+          ? 'denied'
+          : approvals >= Math.max(row.required, required)
+            ? 'approved'
+            : null;
       if (decided)
         await client.query('UPDATE approvals SET status = $1, decided_at = $2 WHERE id = $3', [
           decided,

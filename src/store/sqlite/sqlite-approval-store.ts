@@ -72,7 +72,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     })();
   }
 
-  async addVote(id: string, vote: ApprovalVote): Promise<VoteResult> {
+  async addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {
     return writeTransaction(this.#db, (): VoteResult => {
       const row = this.#db.prepare('SELECT status, required FROM approvals WHERE id = ?').get(id) as
         | { status: string; required: number }
@@ -92,7 +92,11 @@ export class SqliteApprovalStore implements ApprovalStore {
           .get(id) as { n: number }
       ).n;
       const decided: ApprovalStatus | null =
-        vote.decision === 'deny' ? 'denied' : approvals >= row.required ? 'approved' : null;
+        vote.decision === 'deny'
+          ? 'denied'
+          : approvals >= Math.max(row.required, required)
+            ? 'approved'
+            : null;
       if (decided) {
         this.#db
           .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
