@@ -32,6 +32,11 @@ export const HTTP_CONNECTION_TYPES = {
     /** First match decides; a request no rule matches follows `default_action`. Reviews are policy rules on http.request. */
     rules: z.array(pathRule).default([]),
     default_action: z.enum(['allow', 'deny']).default('allow'),
+    /**
+     * Methods beyond the standard ones (known-methods.ts) forwarded and judged by their path alone,
+     * though they may name other resources in their body (WebDAV's REPORT, SEARCH, BIND).
+     */
+    methods_judged_by_path: z.array(z.string().regex(/^[A-Z]+$/, 'an HTTP method in upper case')).default([]),
     /** How much of each body is kept in the record (the rest is counted and hashed). */
     record_body_bytes: z.number().int().min(0).default(65_536),
     timeouts: z

@@ -33,6 +33,7 @@ import { BodyRecorder, isTextual } from './body-record.js';
 import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
 import { destinationReadings } from './destination.js';
+import { unreadMethodRefusal } from './known-methods.js';
 import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
 
@@ -197,6 +198,11 @@ export class HttpApiConnection {
       body: body.record(header(req, 'content-type')),
       trace: trace ? { traceId: trace.traceId, parentSpanId: trace.parentSpanId } : null,
     };
+    const unread = unreadMethodRefusal(method, this.config.methods_judged_by_path);
+    if (unread !== null) {
+      await session.refuseAction('http.request', payload, unread);
+      throw unread;
+    }
     const override = methodOverride(method, req.headers, search, header(req, 'content-type'), raw);
     if (override !== null) {
       const error = methodOverrideRefused(method);
