@@ -5,7 +5,9 @@
 // salaries` in one write was recorded as a read of the first database's `salaries`, while the
 // server read hr's. Likewise a prepared statement runs in the database it was prepared in (MariaDB
 // switches to it for the execution), yet its executions were recorded with the session's database
-// of the moment. The record must name the database the server ran the statement in.
+// of the moment. The record must name the database the server ran the statement in. A session
+// whose database is dropped has none (DATABASE() is NULL): until 6 December Vigil kept recording
+// the dropped one's name.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
@@ -15,6 +17,7 @@ import { gatewayPort, mysqlEvents, mysqlFixtureForFile } from './mysql-gateway.j
 import { RawMysqlClient } from './raw-client.js';
 
 const OTHER = 'vigil_wire_db_other';
+const DROPPED = 'vigil_wire_db_dropped';
 const { skip, f } = mysqlFixtureForFile('vigil_wire_db', {
   prepare: [
     'create table salaries (who varchar(20))',
@@ -23,6 +26,8 @@ const { skip, f } = mysqlFixtureForFile('vigil_wire_db', {
     `create database ${OTHER}`,
     `create table ${OTHER}.salaries (who varchar(20))`,
     `insert into ${OTHER}.salaries values ('other')`,
+    `drop database if exists ${DROPPED}`,
+    `create database ${DROPPED}`,
   ],
 });
 
@@ -109,4 +114,30 @@ test('an execution is recorded with the database its statement was prepared in, 
   );
   assert.equal(executed.length, 1);
   assert.equal(executed[0]!.payload?.database, f().database);
+});
+
+test("after DROP DATABASE of the session's database, statements are recorded with none, as the server has", {
+  skip,
+}, async () => {
+  const c = await RawMysqlClient.open(gatewayPort(f()));
+  await c.login(f().database);
+  c.socket.write(
+    Buffer.concat([
+      command(COM.QUERY, `use ${DROPPED}`),
+      // Another database of the same name but for case is not the session's (lower_case_table_names = 0).
+      command(COM.QUERY, `drop database if exists ${DROPPED.toUpperCase()}`),
+      command(COM.QUERY, 'select database() /* e */'),
+      command(COM.QUERY, `drop database \`${DROPPED}\``),
+      command(COM.QUERY, 'select database() /* f */'),
+    ]),
+  );
+  assert.equal((await c.answer())[0]!.payload[0], 0x00, 'database changed');
+  assert.equal((await c.answer())[0]!.payload[0], 0x00, 'nothing of that name to drop');
+  assert.equal(onlyValue(await c.answer()), DROPPED, "still the session's database");
+  assert.equal((await c.answer())[0]!.payload[0], 0x00, 'dropped');
+  const none = (await c.answer()).at(-2)!.payload;
+  assert.equal(none[0], 0xfb, 'the server has no database now (NULL)');
+  c.socket.end();
+  assert.equal((await queryRecord('select database() /* e */')).payload?.database, DROPPED);
+  assert.equal((await queryRecord('select database() /* f */')).payload?.database, null);
 });

@@ -33,7 +33,7 @@ import {
   UNREADABLE_AFTER_RESET,
 } from './session-checks.js';
 import { type Classification, classifyMysql, KILL_KIND } from './sql-classifier.js';
-import { decodeText, usesOf } from './statement-text.js';
+import { databaseChangesOf, decodeText } from './statement-text.js';
 import { unjudgeable } from './unjudgeable.js';
 import { MYSQL_FAREWELLS } from './wire-errors.js';
 
@@ -80,8 +80,10 @@ export class MysqlProxy {
       allowLocalInfile: options.allowLocalInfile,
       toClient: (bytes) => this.#out.push(bytes),
       record: (payload) => this.#recordResult(payload),
-      onDatabase: (db) => {
-        this.#database = db;
+      onDatabase: (change) => {
+        if ('use' in change) this.#database = change.use;
+        // Names compare as the server does with lower_case_table_names = 0 (Linux's default).
+        else if (change.dropped === this.#database) this.#database = null;
       },
     });
     this.#relay = new WriteAheadRelay<LogicalPacket>(
@@ -264,7 +266,7 @@ export class MysqlProxy {
     if (refusal) return this.#judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await this.#judge.submitted(payload, () => actionDigest([text]), reply);
     if (recordedMessage === null) return;
-    const uses = usesOf(classification);
+    const uses = databaseChangesOf(classification);
     this.#forward(p, {
       kind: 'results',
       binary: false,

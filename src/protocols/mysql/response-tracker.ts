@@ -21,6 +21,7 @@ import {
   readColumnCount,
 } from './result-messages.js';
 import { RowRecorder } from './row-recorder.js';
+import type { DatabaseChange } from './statement-text.js';
 
 /**
  * Commands the server owes answers to before Vigil stops reading the client. Each costs an entry
@@ -34,8 +35,8 @@ export type Expectation =
       readonly kind: 'results';
       readonly binary: boolean;
       readonly started: number;
-      /** Statement index → database, for `USE db` statements (the database changes on their OK). */
-      readonly uses?: ReadonlyMap<number, string>;
+      /** Statement index → how it changes the database (`USE`, `DROP DATABASE`), on its OK. */
+      readonly uses?: ReadonlyMap<number, DatabaseChange>;
       /**
        * The server's error message as it may be recorded: with the values the statement's record
        * masked replaced there too (`Duplicate entry '…'` quotes one; mask/value-echoes.ts).
@@ -72,7 +73,7 @@ export interface TrackerDeps {
   readonly allowLocalInfile: boolean;
   readonly toClient: (bytes: Buffer) => void;
   readonly record: (payload: JsonObject) => void;
-  readonly onDatabase: (database: string) => void;
+  readonly onDatabase: (change: DatabaseChange) => void;
 }
 
 type Phase = 'first' | 'columns' | 'rows' | 'infile' | 'prepParams' | 'prepColumns' | 'fields';

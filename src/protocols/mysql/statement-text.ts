@@ -18,15 +18,25 @@ export function decodeText(bytes: Buffer): string {
   }
 }
 
-/** `USE db` statements of a string, by index: the session's database changes on their OK. */
-export function usesOf(c: Classification): Map<number, string> | undefined {
-  let uses: Map<number, string> | undefined;
+/** How a statement changes the session's database once the server answers it with OK. */
+export type DatabaseChange = { readonly use: string } | { readonly dropped: string };
+
+const USE = /^use\s+(`(?:[^`]|``)+`|[^\s`]+)/i;
+/** A dropped database that was the session's leaves it with none (DATABASE() is then NULL). */
+const DROP_DATABASE = /^drop\s+(?:database|schema)\s+(?:if\s+exists\s+)?(`(?:[^`]|``)+`|[^\s`;]+)/i;
+
+/** `USE db` and `DROP DATABASE db` statements of a string, by index. */
+export function databaseChangesOf(c: Classification): Map<number, DatabaseChange> | undefined {
+  const changes = new Map<number, DatabaseChange>();
   c.statements.forEach((s, i) => {
-    if (s.kind !== 'USE') return;
-    const m = /^use\s+(`(?:[^`]|``)+`|[^\s`]+)/i.exec(s.text);
-    if (!m) return;
-    uses ??= new Map();
-    uses.set(i, m[1]!.startsWith('`') ? m[1]!.slice(1, -1).replaceAll('``', '`') : m[1]!);
+    const use = s.kind === 'USE' ? USE.exec(s.text) : null;
+    const drop = s.kind === 'DROP' ? DROP_DATABASE.exec(s.text) : null;
+    if (use) changes.set(i, { use: identifier(use[1]!) });
+    else if (drop) changes.set(i, { dropped: identifier(drop[1]!) });
   });
-  return uses;
+  return changes.size > 0 ? changes : undefined;
+}
+
+function identifier(word: string): string {
+  return word.startsWith('`') ? word.slice(1, -1).replaceAll('``', '`') : word;
 }
