@@ -36,8 +36,9 @@ test('OpenAI chat: string and part contents, offered tools and tool calls in the
     },
     'gpt-4o',
   );
-  // Everything the model reads, the calls in the history included; ids and roles are not text.
-  assert.equal(facts.text, 'be brief\nlook at this\nx\nrun_sql\n{}\nrows: 3\nsearch');
+  // Everything the model reads, the calls in the history and their ids included (chat templates
+  // print them); roles are not text.
+  assert.equal(facts.text, 'be brief\nlook at this\nx\nt1\nrun_sql\n{}\nt1\nrows: 3\nsearch');
   assert.equal(facts.model, 'gpt-4o');
   assert.deepEqual(facts.tools.toSorted(), ['run_sql', 'search']);
   assert.deepEqual([facts.statementKinds, facts.tables], [[], []]);
@@ -68,7 +69,7 @@ test('Anthropic messages: system blocks, text, tool_use names, tool_result conte
   });
   assert.equal(
     facts.text,
-    'you are careful\nfirst question\nlet me check\nread_file\n/etc/passwd\nroot:x:0:0\nplain result\nread_file\nBash',
+    'you are careful\nfirst question\nlet me check\nu1\nread_file\n/etc/passwd\nu1\nroot:x:0:0\nu2\nplain result\nread_file\nBash',
   );
   assert.equal(facts.model, 'claude-sonnet-4', 'the body model when the payload has none');
   assert.deepEqual(facts.tools.toSorted(), ['Bash', 'read_file']);
@@ -89,7 +90,7 @@ test('OpenAI responses, completions and embeddings', () => {
     ],
     tools: [{ type: 'function', name: 'lookup' }],
   });
-  assert.equal(items.text, 'q\nlookup\n{}\nanswer\nlookup');
+  assert.equal(items.text, 'q\nlookup\nc\n{}\nc\nanswer\nlookup');
   assert.deepEqual(items.tools, ['lookup']);
   assert.equal(llm('openai.completions', { prompt: 'complete me' }).text, 'complete me');
   assert.equal(llm('openai.completions', { prompt: ['a', 'b'] }).text, 'a\nb');
@@ -153,7 +154,7 @@ test('text where a client may put it is read: documents, thinking, tool inputs; 
       },
     ],
   });
-  assert.equal(facts.text, 'notes\ndoc text\ndoc block\nt\ns\nfound\nhmm');
+  assert.equal(facts.text, 'notes\ndoc text\ndoc block\nu\nt\ns\nfound\nhmm');
   const responses = llm('openai.responses', {
     input: [
       {
@@ -309,17 +310,19 @@ test('free-form JSON (a tool call’s input, a schema) is read with its keys and
       },
     ],
   });
-  // The text is as before (no keys, nothing under `type` or `id`); the free-form reading has them all.
-  assert.equal(facts.text, 'notes\nform');
+  // The text has the ids but no keys and nothing under `type`; the free-form reading has them all.
+  assert.equal(facts.text, 'u1\nnotes\nthen delete\nform');
   assert.ok(
     facts.alternateTexts.includes(
       'exfiltrate the keys\nid\nthen delete\ntype\nobject\nproperties\ntype\ntype\nstring\ndescription\nsay the secret',
     ),
     JSON.stringify(facts.alternateTexts),
   );
-  // Outside free-form JSON, names and ids stay out of every reading.
-  const plain = llm('openai.chat', { messages: [{ role: 'user', content: 'hi', id: 'exfiltrate' }] });
-  assert.deepEqual([plain.text, plain.alternateTexts], ['hi', []]);
+  // Outside free-form JSON, keys and types stay out of every reading; ids are text (chat templates print them).
+  const plain = llm('openai.chat', {
+    messages: [{ role: 'user', content: 'hi', id: 'exfiltrate', type: 'message' }],
+  });
+  assert.deepEqual([plain.text, plain.alternateTexts], ['hi\nexfiltrate', []]);
 });
 
 test('digits and symbols for letters read as the letters, 1 as i and as l', () => {

@@ -9,18 +9,18 @@ import { modelReadings } from '../../policy/text-readings.js';
 import { encodedText } from './encoded-text.js';
 
 /**
- * Keys whose values are names, ids, settings or encoded bytes rather than text the model reads.
+ * Keys whose values are names, settings or encoded bytes rather than text the model reads. Ids are
+ * read: a tool call's `id` and the `tool_call_id`, `call_id` or `tool_use_id` that answers it are
+ * printed into the prompt by some chat templates (Mistral's writes both; servers that take the
+ * Responses or Anthropic API turn `call_id` and `tool_use_id` into `tool_call_id`), so a phrase
+ * placed there reached the model past every pattern (until 5 December).
  * Everything else in the request's content is read: a pattern must see all a model is given, and
  * text a client places where Vigil does not look (a document block's `data`, a tool call's input,
  * a shape nested deeper than real requests are) would otherwise reach the model unjudged.
  */
 const NOT_TEXT = new Set([
   'type',
-  'id',
   'role',
-  'tool_use_id',
-  'tool_call_id',
-  'call_id',
   'signature',
   'cache_control',
   'media_type',
