@@ -149,3 +149,55 @@ test('a __proto__ key in a streamed piece stays in the rebuilt body, as the clie
   assert.match(text, /"__proto__":"proto-in-call"/);
   assert.match(text, /"__proto__":\[1,1\]/);
 });
+
+test('a chunk its readers would read apart is named before it is taken; one they read alike is not', () => {
+  const builder = (...chunks: object[]) => {
+    const b = new OpenAiCompletionBuilder('chat');
+    for (const c of chunks) b.push(c as Record<string, unknown>);
+    return b;
+  };
+  const choices = (...list: object[]) => ({ choices: list });
+  const call = (index: unknown, more: object = {}) => ({
+    index: 0,
+    delta: { tool_calls: [{ index, ...more }] },
+  });
+  const named = builder(
+    choices({ index: 0, delta: { role: 'assistant', content: 'a' } }),
+    choices(call(0, { id: 'call_1', function: { name: 'look', arguments: '' } })),
+    choices({ index: 0, delta: { function_call: { name: 'legacy', arguments: '' } } }),
+  );
+  const finished = builder(choices({ index: 0, delta: { content: 'a' }, finish_reason: 'stop' }));
+  const unreadable: [OpenAiCompletionBuilder, object][] = [
+    [named, choices({ delta: { content: 'x' } })],
+    [named, choices({ index: '1', delta: { content: 'x' } })],
+    [named, choices({ index: -1, delta: { content: 'x' } })],
+    [named, choices({ index: 0.5, delta: { content: 'x' } })],
+    [named, choices({ index: 0, delta: { content: 'x' } }, { index: 0, delta: { content: 'y' } })],
+    [named, choices(call(undefined, { function: { arguments: '{}' } }))],
+    [named, choices({ index: 0, delta: { tool_calls: [{ index: 1 }, { index: 1 }] } })],
+    [named, choices(call(0, { id: 'call_2' }))],
+    [named, choices(call(0, { id: 'call_1' }))],
+    [named, choices(call(0, { function: { name: 'delete_all' } }))],
+    [named, choices({ index: 0, delta: { function_call: { name: 'other' } } })],
+    [finished, choices({ index: 0, delta: { content: ' more' } })],
+    [finished, choices({ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{}' } }] } })],
+    [finished, choices({ index: 0, delta: {}, logprobs: { content: [] } })],
+  ];
+  for (const [b, chunk] of unreadable) {
+    assert.notEqual(b.unreadable(chunk as Record<string, unknown>), null, JSON.stringify(chunk));
+  }
+  const readable: [OpenAiCompletionBuilder, object][] = [
+    [named, choices({ index: 1, delta: { content: 'x' } }, { index: 0, delta: { content: 'y' } })],
+    [named, choices({ index: 2, delta: { content: 'x' } })],
+    [named, choices(call(0, { function: { arguments: '{}' } }), { index: 1, delta: {} })],
+    [named, choices(call(0, { id: '', function: { name: '', arguments: '}' } }))],
+    [named, choices(call(3, { id: 'call_3', function: { name: 'look', arguments: '' } }))],
+    [named, choices({ index: 0, delta: { content: 'end' }, finish_reason: 'stop' })],
+    [finished, choices({ index: 0, delta: {}, finish_reason: 'stop' })],
+    [finished, choices({ index: 0, delta: { role: 'assistant', content: '', tool_calls: [] } })],
+    [finished, { choices: [], usage: { total_tokens: 3 } }],
+  ];
+  for (const [b, chunk] of readable) {
+    assert.equal(b.unreadable(chunk as Record<string, unknown>), null, JSON.stringify(chunk));
+  }
+});

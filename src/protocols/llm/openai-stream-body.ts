@@ -27,6 +27,28 @@ interface ChoiceDraft {
   finishReason: unknown;
 }
 
+/** An index a reader files an item under as an array slot: a whole number from 0. */
+const isSlot = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** A name or id given again where one was given already, the same or not: readers replace it or append to it. */
+const repeats = (before: unknown, again: unknown): boolean =>
+  typeof before === 'string' && before !== '' && typeof again === 'string' && again !== '';
+
+/** Whether a streamed choice carries any of the answer: text, a tool call, audio, logprobs. */
+function carriesWords(choice: Obj): boolean {
+  if (typeof choice.text === 'string' && choice.text !== '') return true;
+  if (isObj(choice.logprobs)) return true;
+  if (!isObj(choice.delta)) return false;
+  return Object.entries(choice.delta).some(
+    ([key, value]) =>
+      key !== 'role' &&
+      value !== null &&
+      value !== undefined &&
+      value !== '' &&
+      !(Array.isArray(value) && value.length === 0),
+  );
+}
+
 /** Which of OpenAI's two completion APIs a stream answers. */
 export type OpenAiCompletionKind = 'chat' | 'text';
 
@@ -39,6 +61,55 @@ export class OpenAiCompletionBuilder {
 
   constructor(kind: OpenAiCompletionKind) {
     this.#kind = kind;
+  }
+
+  /**
+   * Why a chunk would be read otherwise by the stream's readers than by the record (null: it would
+   * not), checked before it is taken. The openai SDK's helper files each choice and tool call
+   * under its `index` as an array slot (a missing, negative or fractional index is no slot it
+   * returns; "1" is slot 1), where a plain reader takes `choices[0]` of each chunk; a choice or call
+   * named twice in one chunk is read once by one and twice by the other. The TypeScript helper
+   * replaces a tool call's `id` and `name` when they come again, the Python one appends them. And
+   * words after a choice's finish_reason follow an end that a reader, and the masker toward the
+   * client, took as the end of that choice's text.
+   */
+  unreadable(chunk: Obj): string | null {
+    const seen = new Set<number>();
+    for (const raw of list(chunk.choices)) {
+      if (!isObj(raw) || !isSlot(raw.index)) return 'a streamed choice has no valid index';
+      if (seen.has(raw.index)) return `choice ${raw.index} came twice in one chunk`;
+      seen.add(raw.index);
+      const choice = this.#choices.get(raw.index);
+      if (choice && choice.finishReason !== null && carriesWords(raw)) {
+        return `choice ${raw.index} went on after its finish_reason`;
+      }
+      const delta = isObj(raw.delta) ? raw.delta : {};
+      const calls = new Set<number>();
+      for (const call of list(delta.tool_calls)) {
+        if (!isObj(call) || !isSlot(call.index))
+          return `a tool call of choice ${raw.index} has no valid index`;
+        if (calls.has(call.index)) return `tool call ${call.index} came twice in one chunk`;
+        calls.add(call.index);
+        const before = choice?.toolCalls.get(call.index);
+        if (before && repeats(before.id, call.id)) return `tool call ${call.index} was given a second id`;
+        for (const kind of ['function', 'custom'] as const) {
+          const tool = call[kind];
+          if (
+            before &&
+            isObj(tool) &&
+            isObj(before[kind]) &&
+            repeats((before[kind] as Obj).name, tool.name)
+          ) {
+            return `tool call ${call.index} was given a second name`;
+          }
+        }
+      }
+      const legacy = choice?.message.function_call;
+      if (isObj(legacy) && isObj(delta.function_call) && repeats(legacy.name, delta.function_call.name)) {
+        return `choice ${raw.index}'s function_call was given a second name`;
+      }
+    }
+    return null;
   }
 
   /** Takes one parsed chunk. */

@@ -366,7 +366,8 @@ test("a stream's body: a Responses stream's final response object, a chat stream
   const assembler = new StreamAssembler('openai.responses');
   assembler.push(
     Buffer.from(
-      ev('response.output_text.delta', { delta: 'three rows' }) + ev('response.completed', { response }),
+      ev('response.output_text.delta', { output_index: 1, content_index: 0, delta: 'three rows' }) +
+        ev('response.completed', { response }),
     ),
   );
   assert.deepEqual(assembler.body(), response);

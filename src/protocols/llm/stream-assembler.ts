@@ -3,12 +3,17 @@
 // reading of the events, by the builder of each API's body (openai-stream-body.ts,
 // anthropic-stream-body.ts; a Responses stream ends with its whole response). It reads the events
 // the relay reads and passes on (sse-events.ts), and nothing after the stream's terminal event.
+// An event its clients would put together otherwise than this reading (Anthropic blocks out of
+// order, a chat choice or tool call without a plain index or named twice, words after a choice's
+// finish_reason, a Responses text its final response contradicts) is refused: the relay cuts the
+// stream before it.
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
 import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { OpenAiCompletionBuilder } from './openai-stream-body.js';
+import { ResponsesStreamTexts } from './responses-stream-texts.js';
 import { isDoneMarker, SseEventReader } from './sse-events.js';
 
 type Obj = Record<string, unknown>;
@@ -32,6 +37,8 @@ export class StreamAssembler {
   /** The response object a Responses stream ends with (response.completed and its kin). */
   #responsesBody: JsonValue = null;
   readonly #anthropicBody = new AnthropicMessageBuilder();
+  /** Every text a Responses stream gives, checked against each later reading of it. */
+  readonly #responsesTexts = new ResponsesStreamTexts();
   /** A chat or text completion stream's rebuilt body, whose choices are read as an unstreamed body's. */
   readonly #openAiBody: OpenAiCompletionBuilder | null;
 
@@ -139,6 +146,12 @@ export class StreamAssembler {
       this.#stopped = true;
       return;
     }
+    const unreadable = this.#openAiBody?.unreadable(data) ?? null;
+    if (unreadable !== null) {
+      this.#refusal = unreadable;
+      this.#stopped = true;
+      return;
+    }
     if (this.#api === 'anthropic.messages') this.#anthropic(data);
     else if (this.#api === 'openai.responses') this.#responses(data);
     else this.#openAi(data);
@@ -152,6 +165,12 @@ export class StreamAssembler {
 
   #responses(data: Obj): void {
     if (isObj(data.response)) this.#sawId(data.response.id);
+    const disagrees = this.#responsesTexts.read(data);
+    if (disagrees !== null) {
+      this.#refusal = disagrees;
+      this.#stopped = true;
+      return;
+    }
     switch (data.type) {
       case 'response.output_text.delta':
         this.#responsesText = (this.#responsesText ?? '') + str(data.delta);
