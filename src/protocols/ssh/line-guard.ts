@@ -18,6 +18,7 @@ import { InputLine, type UnseenRun, wasEchoed } from './input-line.js';
 import type { ScreenLine } from './screen-line.js';
 import { continueStatement } from './shell-continuation.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
+import { startsTransferServer } from './transfer-commands.js';
 import { refusalText, terminalNotice } from './wire-errors.js';
 
 /**
@@ -182,7 +183,8 @@ export class LineGuard {
             'statement_uncertain',
             'the line was edited with history or cursor keys and the screen does not show it; type it again',
           )
-        : historyRefusal([statement, keystrokes, continued ? typed : '']);
+        : (historyRefusal([statement, keystrokes, continued ? typed : '']) ??
+          transferRefusal([statement, keystrokes]));
     this.#endLine();
     try {
       if (refusal) {
@@ -375,6 +377,19 @@ const UNSEEN_RUN_REFUSALS: Record<UnseenRun, string> = {
   'insert-comment':
     'M-# runs the line without an Enter (with an argument, after taking the # off); press Enter to run it as typed',
 };
+
+/**
+ * A typed line that starts the sftp server or scp's server side: the keys typed after it would be
+ * its protocol, judged as command lines and never as the files they write (transfer-commands.ts).
+ */
+function transferRefusal(readings: readonly string[]): VigilError | null {
+  return readings.some((r) => r !== '' && startsTransferServer(r))
+    ? new VigilError(
+        'statement_uncertain',
+        'Vigil cannot judge this line: a file transfer started at a prompt is not read file by file; use sftp or scp',
+      )
+    : null;
+}
 
 /** An interactive line that would run text from the shell's history is refused: its text is not what runs. */
 function historyRefusal(readings: readonly string[]): VigilError | null {

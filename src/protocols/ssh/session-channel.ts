@@ -22,10 +22,21 @@ import { runsSftpServer } from './sftp-sniff.js';
 import { relaySignal } from './signal-relay.js';
 import { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './stdin-commands.js';
 import { relayTerminal } from './terminal-relay.js';
+import { unreadTransfer } from './transfer-commands.js';
 import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
 
 /** Environment variables a session may set (OpenSSH servers accept few; this bounds memory). */
 const MAX_ENV = 64;
+/**
+ * Variables that make the host's shell run or read code the command does not show: a file it
+ * sources (`BASH_ENV` naming a file with `set -H -o history` turns on the history expansion
+ * Vigil assumes off on a shell's input), its options (`SHELLOPTS`, `BASHOPTS`), functions that
+ * stand in for commands (`BASH_FUNC_scp%%`), prompts that run substitutions, and the dynamic
+ * loader's (`LD_PRELOAD`).
+ * sshd runs every command, the sftp subsystem included, through the user's shell, so a host whose
+ * AcceptEnv lets one through would run what no rule judged: a start asking for one is refused.
+ */
+const SHELL_CODE_ENV = /^(?:BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*)$/;
 
 type Start = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
 
@@ -123,6 +134,29 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         // Hosts disagree on a NUL: OpenSSH drops the connection, others run the text before it,
         // which a pattern written for the whole text (`rm -rf /$`) does not judge.
         const error = new VigilError('statement_uncertain', 'a command with a NUL byte cannot be judged');
+        await state.session.refuseAction('ssh.exec', payload, error);
+        throw error;
+      }
+      const codeEnv = Object.keys(env).find((name) => SHELL_CODE_ENV.test(name));
+      if (codeEnv !== undefined) {
+        const error = new VigilError(
+          'statement_uncertain',
+          `the environment variable ${codeEnv} makes the host's shell run more than the command shows`,
+        );
+        await state.session.refuseAction('ssh.exec', payload, error);
+        throw error;
+      }
+      // Only the exact forms are read as sftp packets or an scp stream: any other way of starting
+      // those servers would pass their file operations unread (transfer-commands.ts).
+      const unread =
+        begin.kind === 'exec' && !runsSftpServer(begin.command) && !scpCommand(begin.command)
+          ? unreadTransfer(begin.command, env)
+          : null;
+      if (unread !== null) {
+        const error = new VigilError(
+          'statement_uncertain',
+          `${unread}: its files would not be judged; use the sftp subsystem, or the server alone as the command`,
+        );
         await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
       }

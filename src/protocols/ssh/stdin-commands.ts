@@ -14,6 +14,7 @@ import { historyRerun } from './history-reruns.js';
 import { continueStatement, joinContinuations } from './shell-continuation.js';
 import { unquoteWord } from './shell-word.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
+import { startsTransferServer } from './transfer-commands.js';
 
 export interface StdinCommandsOptions {
   readonly state: ConnectionState;
@@ -128,8 +129,38 @@ export function expandsHistoryAtStart(command: string): boolean {
   });
 }
 
-/** `set -H`, `set -o histexpand` (or their `+` forms, which turn it off) in a line. */
-const SET_HISTEXPAND = /\bset\s+(?:[-+][A-Za-z]*\s+)*(?:([-+])[A-Za-z]*H|([-+])o\s+histexpand)\b/;
+/** `set +H`, `set +o histexpand`: the plain forms that turn history expansion off. */
+const SET_HISTEXPAND_OFF = /\bset\s+(?:[-+][A-Za-z]*\s+)*(?:\+[A-Za-z]*H|\+o\s+histexpand)\b/;
+/** Builtins that run text the line does not show (`eval "$x"`, `. ./file`): they may set options too. */
+const RUNS_HIDDEN_TEXT = new Set(['eval', 'source', '.']);
+
+/**
+ * Whether a line may turn history expansion on for the lines after it. Any spelling counts, not
+ * only `set -H`: `set -o history -o histexpand`, `set -Bo history -H`, `shopt -os histexpand`,
+ * options the shell expands (`set -$x`), text it runs unseen (`eval`, `source`, `.`), and a shell
+ * started on the input that expands history itself (`bash -i`, which reads the next lines). Until
+ * 6 December only `set -H` and `set -o histexpand` at the start of set's words were seen, and
+ * `set -o history -o histexpand` let `!!:1` build a line from earlier ones unjudged. Counted on
+ * for a line that only might (fail closed): it costs refusing a later `!x`, never running one.
+ */
+function mayTurnHistoryOn(statement: string): boolean {
+  if (expandsHistoryAtStart(statement)) return true;
+  return simpleCommands(statement).some(({ chain, args }) => {
+    const name = chain.at(-1)!.name;
+    if (RUNS_HIDDEN_TEXT.has(name)) return true;
+    if (name !== 'set' && name !== 'shopt') return false;
+    const words = args.map(unquoteWord);
+    if (args.some((w) => /[$`]/.test(w)) || words.some((w) => /^-[A-Za-z]*H/.test(w))) return true;
+    // `set -o histexpand` turns it on, `set +o histexpand` off; `shopt -s -o` on, `-u` off.
+    return words.some((w, i) =>
+      w !== 'histexpand'
+        ? false
+        : name === 'set'
+          ? words[i - 1] !== '+o'
+          : !words.some((o) => /^-[A-Za-z]*u/.test(o)),
+    );
+  });
+}
 
 export class StdinCommands {
   readonly #o: StdinCommandsOptions;
@@ -179,9 +210,20 @@ export class StdinCommands {
     const rerun = this.#expandsHistory ? historyRerun(statement) : null;
     if (rerun)
       return this.#refuse(text, new VigilError('statement_uncertain', `the line cannot be judged: ${rerun}`));
-    const histexpand = SET_HISTEXPAND.exec(statement);
+    // The sftp server or scp's server side started from a shell's input would read the lines after
+    // this one as its protocol: judged as command lines, never as the files they write.
+    if (startsTransferServer(statement))
+      return this.#refuse(
+        text,
+        new VigilError(
+          'statement_uncertain',
+          "a file transfer started on a shell's input cannot be judged file by file",
+        ),
+      );
+    const turnsOn = mayTurnHistoryOn(statement);
+    const turnsOff = !turnsOn && SET_HISTEXPAND_OFF.test(statement);
     // Turned on by a line that may yet be refused: counted on at once, never off before the line runs.
-    if (histexpand && (histexpand[1] ?? histexpand[2]) === '-') this.#expandsHistory = true;
+    if (turnsOn) this.#expandsHistory = true;
     if (text.trim() !== '') {
       await state.session.submit(
         'ssh.command',
@@ -205,7 +247,7 @@ export class StdinCommands {
     }
     this.#open = open ? statement : '';
     await this.#o.write(bytes);
-    if (histexpand && (histexpand[1] ?? histexpand[2]) === '+') this.#expandsHistory = false;
+    if (turnsOff) this.#expandsHistory = false;
   }
 
   /**
