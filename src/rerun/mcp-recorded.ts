@@ -119,7 +119,9 @@ export function recordedMcp(sessions: readonly (readonly StoredEvent[])[]): Reco
     for (const e of events) {
       if (e.type === 'mcp.tools' && e.payload) listing(e.payload, tools);
       if (e.type === 'mcp.listing') recordedListing(e.payload, listings);
-      if (e.type === 'mcp.read' || e.type === 'mcp.prompt') {
+      // A subscription is recorded as an mcp.read naming its method; it reads nothing to re-serve.
+      const subscription = e.type === 'mcp.read' && typeof e.payload?.method === 'string';
+      if ((e.type === 'mcp.read' && !subscription) || e.type === 'mcp.prompt') {
         readPosition++;
         const read = recordedRead(e, readPosition, readResults);
         if (read) reads.push(read);

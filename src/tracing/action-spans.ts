@@ -190,7 +190,8 @@ export class ActionSpans {
 
   #mcp(e: StoredEvent): PlannedSpan {
     const p = e.payload!;
-    const method = MCP_METHODS[e.type]!;
+    // A resource subscription is an mcp.read whose method names it (resources/subscribe).
+    const method = typeof e.payload?.method === 'string' ? e.payload.method : MCP_METHODS[e.type]!;
     const attributes: SpanAttributes = { 'mcp.method.name': method, 'rpc.system': 'jsonrpc' };
     put(attributes, 'rpc.jsonrpc.request_id', str(p.request_id));
     const tool = str(p.tool);

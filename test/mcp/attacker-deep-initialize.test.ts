@@ -55,7 +55,9 @@ test("the server's instructions reach the client only with a record of them", as
     events.some((e) => JSON.stringify(e.payload ?? null).includes('marker 6c1e0b')),
     'some record holds what the model was told',
   );
-  const answer = events.find((e) => e.type === 'mcp.listing' && e.payload?.method === 'initialize');
+  const answer = events.find(
+    (e) => e.type === 'mcp.listing' && e.payload?.method === 'initialize' && e.payload.result !== undefined,
+  );
   assert.ok(answer, 'the initialize answer is recorded');
   const result = answer.payload?.result as { instructions?: string; serverInfo?: { version?: string } };
   assert.equal(result.instructions, INSTRUCTIONS);

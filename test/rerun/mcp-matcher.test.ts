@@ -181,3 +181,22 @@ test('recordedMcp refuses a tool result rewritten after recording (ledger_tamper
     (err: unknown) => err instanceof VigilError && err.code === 'ledger_tampered',
   );
 });
+
+test('recordedMcp: a resource subscription (an mcp.read naming its method) is not served as a read', () => {
+  const { reads } = recordedMcp([
+    [
+      event('mcp.read', { read_id: 'r1', request_id: '1', uri: 'demo://a', method: 'resources/subscribe' }),
+      event('mcp.result', { read_id: 'r1', method: 'resources/subscribe', result: {} }),
+      event('mcp.read', { read_id: 'r2', request_id: '2', uri: 'demo://a' }),
+      event('mcp.result', {
+        read_id: 'r2',
+        method: 'resources/read',
+        result: { contents: [{ uri: 'demo://a', text: 'A' }] },
+      }),
+    ],
+  ]);
+  assert.deepEqual(
+    reads.map((r) => [r.callId, r.outcome.kind === 'result' ? r.outcome.result : null]),
+    [['r2', { contents: [{ uri: 'demo://a', text: 'A' }] }]],
+  );
+});

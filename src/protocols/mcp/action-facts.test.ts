@@ -41,3 +41,31 @@ test('any string: unescaping JSON’s control characters keeps quotes and backsl
     { numRuns: 3000 },
   );
 });
+
+function completionReadings(ref: Record<string, string>): string[] {
+  const facts = describeMcpAction('mcp.completion', { ref, argument: { name: 'path', value: 'a' } })!;
+  return [facts.text, ...facts.alternateTexts];
+}
+
+test("a completion's resource template URI has the readings a resource read's URI has", () => {
+  const texts = completionReadings({ type: 'ref/resource', uri: 'SECRET://vault/{key}' });
+  assert.ok(
+    texts.some((t) => t.startsWith('secret://vault/{key} ')),
+    texts.join('\n'),
+  );
+  const escaped = completionReadings({ type: 'ref/resource', uri: 'file:///srv/%2e%2e/etc/{name}' });
+  assert.ok(
+    escaped.some((t) => t.startsWith('file:///etc/{name} ')),
+    escaped.join('\n'),
+  );
+  // The text itself stays the URI as sent, so an allow pattern is as strict as it is written.
+  assert.ok(texts[0]!.startsWith('SECRET://vault/{key} '));
+});
+
+test('a completion ref is read by the field its type names, and by any other it carries', () => {
+  const both = completionReadings({ type: 'ref/resource', uri: 'secret://vault', name: 'harmless' });
+  assert.ok(both[0]!.startsWith('secret://vault '), both[0]);
+  assert.ok(both.some((t) => t.startsWith('harmless ')));
+  const prompt = completionReadings({ type: 'ref/prompt', name: 'greet' });
+  assert.ok(prompt[0]!.startsWith('greet '));
+});

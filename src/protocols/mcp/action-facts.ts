@@ -27,24 +27,48 @@ export function describeMcpAction(type: EventType, payload: JsonObject): ActionF
     case 'mcp.completion': {
       const ref = isObject(payload.ref) ? payload.ref : {};
       const asked: JsonObject = { argument: payload.argument ?? null, context: payload.context ?? null };
-      return withArguments(textOf(ref.name) || textOf(ref.uri), asked, []);
+      const name = textOf(ref.name);
+      const uri = textOf(ref.uri);
+      // The server reads the field its `type` names (a resource's `uri`, a prompt's `name`); a ref
+      // carrying both is read by either too, so a `name` beside a denied `uri` does not hide it. A
+      // resource template's URI is read as a read's URI is: `DEMO://{path}` is `demo://{path}` to
+      // the server, and a rule written against the URI it serves must hold for each reading.
+      const head = ref.type === 'ref/resource' ? uri : ref.type === 'ref/prompt' ? name : name || uri;
+      const heads = [name, uri, ...(uri !== '' ? uriTexts(uri) : [])].filter((h) => h !== '' && h !== head);
+      return withArguments(head, asked, [], heads);
     }
     case 'mcp.client_answer':
       // What the client sends back when the server asks (a completion, a form's fields, roots).
       return withArguments('answer', payload.result ?? payload.error ?? null, []);
     case 'mcp.read': {
       const uri = textOf(payload.uri);
-      const readings = argumentReadings(uri).filter((r): r is string => typeof r === 'string');
-      return facts(uri, [...readings, ...uriReadings(uri)], []);
+      return facts(uri, uriTexts(uri), []);
     }
     default:
       return null;
   }
 }
 
-function withArguments(head: string, args: JsonValue, tools: string[]): ActionFacts {
-  const readings = argumentReadings(args).map((a) => `${head} ${canonicalJson(a)}`);
-  return facts(`${head} ${canonicalJson(args)}`, readings, tools);
+/** A resource URI's other readings: its file path resolved, and as a URL parser and a file handler read it. */
+function uriTexts(uri: string): string[] {
+  const readings = argumentReadings(uri).filter((r): r is string => typeof r === 'string');
+  return [...readings, ...uriReadings(uri)];
+}
+
+/** `head {arguments}` with the arguments' readings, and each other reading of the head (`heads`) with them. */
+function withArguments(
+  head: string,
+  args: JsonValue,
+  tools: string[],
+  heads: readonly string[] = [],
+): ActionFacts {
+  const argTexts = argumentReadings(args).map((a) => canonicalJson(a));
+  const text = `${head} ${canonicalJson(args)}`;
+  const readings = [
+    ...argTexts.map((a) => `${head} ${a}`),
+    ...heads.flatMap((h) => [`${h} ${canonicalJson(args)}`, ...argTexts.map((a) => `${h} ${a}`)]),
+  ];
+  return facts(text, readings, tools);
 }
 
 function facts(text: string, readings: readonly string[], tools: string[]): ActionFacts {

@@ -2,7 +2,10 @@
 // definition changed since it was pinned (or a new tool held) is refused until an admin approves
 // what the upstream now serves; the approval is recorded in the ledger (admin.action, with the
 // diff) and takes effect on every replica's next call to the tool (pin-store.ts).
+// `vigil mcp instructions` and `vigil mcp approve-instructions` do the same for the pin of a
+// server's instructions (instructions-pin.ts), which takes effect on the next initialize.
 import type { ModuleCommands } from '../module.js';
+import { approveInstructions, type InstructionsPin, readInstructionsPin } from './instructions-pin.js';
 import { approvePin, readPins, type ToolPin } from './pin-store.js';
 import { diffDefinitions } from './tool-digest.js';
 
@@ -92,6 +95,71 @@ export const mcpCommands: ModuleCommands = {
           })),
         });
         console.log(`approved ${JSON.stringify(`${connection}/${tool}`)} at digest ${approved.seen.digest}`);
+      });
+    mcp
+      .command('instructions')
+      .description('show the pinned server instructions of MCP connections and any changed since')
+      .option('--connection <name>', 'only this connection')
+      .option('--json', 'print JSON')
+      .action(async (opts: { connection?: string; json?: boolean }) => {
+        const { connections } = ctx.config();
+        const names = opts.connection
+          ? [opts.connection]
+          : connections.filter((c) => c.type === 'mcp').map((c) => c.name);
+        const pins = await ctx.withModuleState(async (state) =>
+          (await Promise.all(names.map((name) => readInstructionsPin(state, name)))).filter(
+            (p): p is InstructionsPin => p !== null,
+          ),
+        );
+        const status = (p: InstructionsPin) => (p.approved?.digest === p.seen.digest ? 'pinned' : 'changed');
+        if (opts.json) {
+          console.log(
+            JSON.stringify(
+              pins.map((p) => ({ ...p, status: status(p) })),
+              null,
+              2,
+            ),
+          );
+          return;
+        }
+        if (pins.length === 0) {
+          console.log('no instructions pinned yet');
+          return;
+        }
+        // Served text comes from the upstream: printed as JSON strings, so it cannot redraw the terminal.
+        for (const p of pins) {
+          console.log(`${JSON.stringify(p.connection)} ${status(p)} (${p.seen.digest})`);
+          if (status(p) === 'pinned') continue;
+          console.log(`  approved: ${JSON.stringify(p.approved?.definition.instructions ?? null)}`);
+          console.log(`  served:   ${JSON.stringify(p.seen.definition.instructions ?? null)}`);
+        }
+      });
+    mcp
+      .command('approve-instructions <connection>')
+      .description('approve the instructions an MCP upstream now serves')
+      .option('--digest <sha256>', 'approve only if the served instructions have this digest')
+      .action(async (connection: string, opts: { digest?: string }) => {
+        let pins: { before: InstructionsPin; after: InstructionsPin };
+        try {
+          pins = await ctx.withModuleState((state) =>
+            approveInstructions(state, connection, ctx.operator, opts.digest),
+          );
+        } catch (err) {
+          ctx.setExitCode(1);
+          console.error(`vigil: ${JSON.stringify((err as Error).message)}`);
+          return;
+        }
+        await ctx.recordAdminAction({
+          action: 'mcp.approve_instructions',
+          connection,
+          digest: pins.after.seen.digest,
+          previous_digest: pins.before.approved?.digest ?? null,
+          before: pins.before.approved?.definition.instructions ?? null,
+          after: pins.after.seen.definition.instructions ?? null,
+        });
+        console.log(
+          `approved the instructions of ${JSON.stringify(connection)} at digest ${pins.after.seen.digest}`,
+        );
       });
   },
 };

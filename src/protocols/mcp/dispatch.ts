@@ -1,7 +1,8 @@
 // One client request inside an MCP session: tools/call judged and recorded write-ahead (mcp.call)
 // and its answer recorded (mcp.result); tools/list recorded with each tool's pin (mcp.tools, and
-// mcp.tool_changed for a tool whose definition moved); resources/read and prompts/get recorded
-// before they are forwarded; the resource and prompt listings recorded as answered; the other methods of the 2025-11-25 revision forwarded as they are;
+// mcp.tool_changed for a tool whose definition moved); resources/read, subscriptions to a resource
+// and prompts/get judged and recorded before they are forwarded; the resource and prompt listings
+// recorded as answered; the other methods of the 2025-11-25 revision forwarded as they are;
 // anything else refused, since Vigil forwards only what it knows how to record.
 
 import type { ServerResponse } from 'node:http';
@@ -12,6 +13,7 @@ import type { JsonObject, JsonValue } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
+import { fieldsBeyond } from './answer-fields.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
@@ -54,15 +56,13 @@ function traceFacts(scope: RequestScope): JsonObject {
 }
 
 /**
- * Methods forwarded without a record of their own: housekeeping that runs nothing and shows
- * nothing, each with the params it defines. Params go to the server as sent, so one of these
+ * Methods forwarded without a record of their own: housekeeping that runs nothing and names
+ * nothing a rule could judge, each with the params it defines. Params go to the server as sent, so one of these
  * carrying anything else (a `note`, a `_meta`) was a channel to the target no record showed
  * (test/mcp/attacker-deep-passthrough.test.ts): it is refused instead.
  */
 const PASSTHROUGH: ReadonlyMap<string, (params: JsonObject) => boolean> = new Map([
   ['ping', (p: JsonObject) => Object.keys(p).length === 0],
-  ['resources/subscribe', onlyUri],
-  ['resources/unsubscribe', onlyUri],
   ['logging/setLevel', (p: JsonObject) => onlyKeys(p, ['level']) && LOG_LEVELS.has(p.level as string)],
 ]);
 
@@ -71,10 +71,6 @@ const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'crit
 
 function onlyKeys(params: JsonObject, keys: readonly string[]): boolean {
   return Object.keys(params).every((k) => keys.includes(k));
-}
-
-function onlyUri(params: JsonObject): boolean {
-  return onlyKeys(params, ['uri']) && typeof params.uri === 'string';
 }
 
 /**
@@ -97,12 +93,21 @@ export async function dispatchRequest(
     case 'tools/call':
       return toolCall(served, scope, m);
     case 'tools/list':
+      if (!(await recordListingParams(scope, m))) return;
       return forward(served, scope, m, { onAnswer: (answer) => recordListing(served, scope, m, answer) });
     // What is recorded must be what is forwarded: a field of another shape is refused, not
     // recorded as null or {} and then sent on as it was.
     case 'resources/read':
       if (typeof m.params.uri !== 'string') return refuse(scope, m, malformed('resources/read params.uri'));
       return recordedRead(served, scope, m, 'mcp.read', { uri: m.params.uri });
+    // A subscription names a resource as a read does, and its updates tell the client when that
+    // resource changes (notifications/resources/updated): judged by the rules a read of the same
+    // URI meets, and recorded as a read with the method that asked (a review of one never covers
+    // the other, since the method is part of what it is bound to). Ending one is recorded alike.
+    case 'resources/subscribe':
+    case 'resources/unsubscribe':
+      if (typeof m.params.uri !== 'string') return refuse(scope, m, malformed(`${m.method} params.uri`));
+      return recordedRead(served, scope, m, 'mcp.read', { uri: m.params.uri }, m.method);
     case 'prompts/get':
       if (typeof m.params.name !== 'string') return refuse(scope, m, malformed('prompts/get params.name'));
       if (m.params.arguments !== undefined && !isObject(m.params.arguments)) {
@@ -134,6 +139,7 @@ export async function dispatchRequest(
         return forward(served, scope, m, {});
       }
       if (RECORDED_LISTINGS.has(m.method)) {
+        if (!(await recordListingParams(scope, m))) return;
         return forward(served, scope, m, {
           afterAnswer: (answer) =>
             recordDeferred(served, scope, 'mcp.listing', {
@@ -144,6 +150,27 @@ export async function dispatchRequest(
         });
       }
       return refuse(scope, m, new VigilError('method_unknown', 'Vigil does not forward this method'));
+  }
+}
+
+/**
+ * A listing request's params (a `cursor`, a `_meta`, whatever else a client puts there) reach the
+ * server as sent: when it has any they are recorded before it is forwarded, as a client's
+ * notification is, and it is not forwarded when that fails. A listing without params, the usual
+ * first page, costs no commit. Returns whether to forward.
+ */
+async function recordListingParams(scope: RequestScope, m: RequestMessage): Promise<boolean> {
+  if (Object.keys(m.params).length === 0) return true;
+  try {
+    await scope.session.observe('mcp.listing', {
+      request_id: String(m.id),
+      method: m.method,
+      params: m.params,
+    });
+    return true;
+  } catch (err) {
+    sendRpcError(scope.res, toVigilError(err), m.id);
+    return false;
   }
 }
 
@@ -213,9 +240,12 @@ async function recordedRead(
   m: RequestMessage,
   type: 'mcp.read' | 'mcp.prompt' | 'mcp.completion',
   what: JsonObject,
+  /** The method, for a request recorded as another's kind (a subscription as a read); never a param. */
+  asked?: string,
 ): Promise<void> {
   const readId = newId('mr');
   const extra = paramsBeyond(m.params, Object.keys(what));
+  const bound = asked === undefined ? what : { ...what, method: asked };
   const { session } = scope;
   try {
     // Write-ahead and through policy like a call; a review is bound to what was asked for, the
@@ -225,7 +255,7 @@ async function recordedRead(
       {
         read_id: readId,
         request_id: String(m.id),
-        ...what,
+        ...bound,
         ...(extra !== null ? { params: extra } : {}),
         ...traceFacts(scope),
       },
@@ -234,7 +264,7 @@ async function recordedRead(
         actionDigest: () =>
           actionDigest([
             type,
-            canonicalJson(what),
+            canonicalJson(bound),
             session.identity.subject,
             ...(extra !== null ? [canonicalJson(extra)] : []),
           ]),
@@ -402,9 +432,17 @@ function callOutcome(answer: JsonRpcMessage): JsonObject {
   if (answer.kind === 'error') return { isError: true, error: answer.error };
   if (answer.kind !== 'response') return {};
   const r = answer.result;
+  const other = fieldsBeyond(r, (key, value) =>
+    key === 'content'
+      ? Array.isArray(value)
+      : key === 'isError'
+        ? typeof value === 'boolean'
+        : key === 'structuredContent',
+  );
   return {
     isError: r.isError === true,
     content: Array.isArray(r.content) ? r.content : [],
     ...(r.structuredContent !== undefined ? { structuredContent: r.structuredContent } : {}),
+    ...(other !== null ? { other_fields: other } : {}),
   };
 }

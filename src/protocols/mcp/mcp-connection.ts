@@ -4,8 +4,9 @@
 // message, and then dispatched (dispatch.ts). Requests without a session id are either an
 // initialize or, under the stateless 2026-07-28 revision, a self-contained request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { canonicalJson } from '../../core/canonical-json.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { type Identity, type JsonObject, sameIdentity } from '../../core/events.js';
+import { type Identity, type JsonObject, type JsonValue, nowIso, sameIdentity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -17,6 +18,7 @@ import { type ClientView, relayReply, relayServerStream } from './client-reply.j
 import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
 import { InFlightIds } from './in-flight-ids.js';
+import { checkInstructions, type InstructionsCheck } from './instructions-pin.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import {
   CLIENT_NOTIFICATIONS,
@@ -242,7 +244,16 @@ export class McpConnection implements McpServed {
     });
     const target: UpstreamTarget = { key: nonce, session: null, protocolVersion: version };
     const { signal, done } = requestSignal(req, res, session);
+    let pinned: InstructionsCheck | null = null;
+    let servedInstructions: JsonValue | undefined;
     try {
+      // The client's initialize params (its clientInfo, capabilities, `_meta`, whatever else they
+      // carry) reach the server as sent: recorded before they are forwarded, as a notification is.
+      await session.observe('mcp.listing', {
+        request_id: String(message.id),
+        method: 'initialize',
+        params: message.params,
+      });
       const reply = await this.upstream.send(message, target, signal);
       const headers: Record<string, string> = {
         'mcp-session-id': this.#encodeSession(state(reply.sessionId, requested)),
@@ -263,16 +274,28 @@ export class McpConnection implements McpServed {
         onFailure: async () => undefined,
         view: this.view,
         onAnswer: async (answer) => {
-          if (answer.kind === 'response' && typeof answer.result.protocolVersion === 'string') {
+          if (answer.kind !== 'response') return answer;
+          if (typeof answer.result.protocolVersion === 'string') {
             headers['mcp-session-id'] = this.#encodeSession(
               state(reply.sessionId, answer.result.protocolVersion),
             );
           }
-          return answer;
+          // Checked against their pin before the client has them (instructions-pin.ts); a store
+          // that cannot be read fails the initialize rather than let unchecked instructions by.
+          const served = instructionsText(answer.result.instructions);
+          pinned = await checkInstructions(this.#ctx.moduleState, this.config.name, served, nowIso());
+          if (pinned.status === 'pinned') return answer;
+          servedInstructions = answer.result.instructions ?? null;
+          const { instructions: _, ...rest } = answer.result;
+          return {
+            ...answer,
+            result: pinned.shown === null ? rest : { ...rest, instructions: pinned.shown },
+          };
         },
         // The answer's `instructions` is text the client hands its model, as it does a tool's
         // description, and its capabilities decide what the client offers: recorded as the client
-        // got it, deferred like a listing (it reaches the client, not a target).
+        // got it, deferred like a listing (it reaches the client, not a target), with the pin they
+        // were checked against and, when they changed, what the upstream served instead.
         afterAnswer: (answer) => {
           session
             .observe(
@@ -282,6 +305,16 @@ export class McpConnection implements McpServed {
                 method: 'initialize',
                 ...(answer.kind === 'error' ? { error: answer.error } : {}),
                 ...(answer.kind === 'response' ? { result: answer.result } : {}),
+                ...(pinned
+                  ? {
+                      instructions_pin: {
+                        status: pinned.status,
+                        digest: pinned.digest,
+                        approved_digest: pinned.approved_digest,
+                      },
+                    }
+                  : {}),
+                ...(servedInstructions !== undefined ? { instructions_served: servedInstructions } : {}),
               },
               { deferred: true },
             )
@@ -435,4 +468,10 @@ export class McpConnection implements McpServed {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
+}
+
+/** Instructions as pinned: none, the text, or (a value of another shape, which some client may still show) its JSON. */
+function instructionsText(value: JsonValue | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : canonicalJson(value);
 }

@@ -27,9 +27,14 @@ export function serverRequestGate(
   signal: AbortSignal,
 ): ServerRequestGate {
   return async (m) => {
-    // A liveness check carries nothing and asks the client for nothing.
-    if (m.method === 'ping') return true;
     const facts: JsonObject = { request_id: String(m.id), method: m.method, params: m.params };
+    if (m.method === 'ping') {
+      // A liveness check carries nothing and asks the client for nothing, so it always passes; one
+      // that carries params (a `note`, a `_meta`) reaches the client with them, so is recorded.
+      if (Object.keys(m.params).length > 0)
+        await session.observe('mcp.server_request', facts, { deferred: true });
+      return true;
+    }
     if (allowed.includes(m.method)) {
       // Queued in order before it is relayed; nothing reaches a target on its strength, so the
       // client is not held for its commit (as for a result, docs/adr/0006).

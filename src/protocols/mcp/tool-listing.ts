@@ -4,6 +4,7 @@
 // itself when a call names a tool no listing has shown yet.
 import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
+import { fieldsBeyond } from './answer-fields.js';
 import type { McpServed, RequestScope } from './dispatch.js';
 import type { JsonRpcMessage } from './jsonrpc.js';
 import { applyListing } from './pinning.js';
@@ -22,7 +23,17 @@ export async function recordListing(
   m: { readonly id: string | number },
   answer: JsonRpcMessage,
 ): Promise<JsonRpcMessage> {
-  if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) return answer;
+  if (answer.kind !== 'response' || !Array.isArray(answer.result.tools)) {
+    // An error, or a result with no list of tools, still reaches the client (an error's message,
+    // a result's other fields are text its model may read): recorded as the other listings are.
+    await scope.session.observe('mcp.listing', {
+      request_id: String(m.id),
+      method: 'tools/list',
+      ...(answer.kind === 'error' ? { error: answer.error } : {}),
+      ...(answer.kind === 'response' ? { result: answer.result } : {}),
+    });
+    return answer;
+  }
   const tools = answer.result.tools.filter(isObject);
   const named = tools.filter((t) => typeof t.name === 'string');
   const { listed, changes } = await applyListing(served.pins, tools, served.config.tools.new_tools, nowIso());
@@ -33,6 +44,10 @@ export async function recordListing(
     if (!toolAllowed(served.config.tools, t.name) || t.status === 'unapproved') return null;
     return t.approved ? asApproved(named[i]!, t.approved) : named[i]!;
   });
+  const other = fieldsBeyond(
+    answer.result,
+    (key, value) => key === 'tools' || (key === 'nextCursor' && typeof value === 'string'),
+  );
   await scope.session.observe('mcp.tools', {
     request_id: String(m.id),
     // A shown tool carries its definition as the client saw it (pinned fields and the rest, such as
@@ -44,6 +59,9 @@ export async function recordListing(
       ...(shown[i] ? { definition: shown[i] } : { hidden: true }),
     })),
     next_cursor: typeof answer.result.nextCursor === 'string' ? answer.result.nextCursor : null,
+    // The answer's other fields (`_meta`, a field of a later revision, a cursor of another shape)
+    // go to the client as served: recorded with it.
+    ...(other !== null ? { other_fields: other } : {}),
   });
   for (const change of changes) {
     await scope.session.observe('mcp.tool_changed', {
