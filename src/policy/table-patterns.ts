@@ -1,62 +1,130 @@
 // How a `tables` pattern meets the table names a statement's facts carry (`name`, `schema.name`,
 // or `catalog.schema.name` where PostgreSQL names an object by a name list, as DROP does).
 //
+// A name is a list of parts (schema or database, then table), not a dotted string: a quoted
+// identifier may hold dots of its own, and `"public.secrets"` (a table of that name in whatever
+// schema the server picks) is not `public.secrets`. The facts write a part that holds a dot or a
+// quote character in double quotes (MySQL's in backquotes), a quote inside doubled, as SQL does;
+// `tableNameParts` reads them back, and a pattern is read the same way, so `'"public.secrets"'`
+// names that one table. A name recorded before parts were quoted splits at every dot, as it did.
+//
 // A name written without its schema is resolved by the server, not by the text: PostgreSQL looks
 // it up along the session's search_path (set by `SET search_path`, `set_config`, a role's or a
 // database's default, a function's SET clause, the startup options, `$user`), MySQL in the
 // session's current database (the handshake's, USE, COM_INIT_DB). Vigil does not know where an
 // unqualified name lands, so each rule is read for the side it errs on:
 // - a deny, review or alert rule holds a name whenever the server could read it as a table the
-//   pattern names: the two are compared on the segments both spell, from the right, so
-//   `billing.*` holds `invoices` (which may be billing.invoices) and `mydb.billing.invoices`,
-//   but not `public.invoices`;
-// - an allow rule admits only what it names as written: `billing.*` does not admit `invoices`,
-//   which could be in any schema, and a name spelled with capitals (a quoted identifier, or a
-//   MySQL server that keeps case) must match the pattern's own case, since it may be another table.
-// A pattern without a dot names a table in any schema, so it meets the name's last segment either way.
+//   pattern names: the two are compared part by part on the parts both spell, from the right, so
+//   `billing.*` holds `invoices` (which may be billing.invoices), `"x.y"` (a table named x.y,
+//   which may be in billing) and `mydb.billing.invoices`, but not `public.invoices`;
+// - an allow rule admits only what it names as written, part for part: `billing.*` does not admit
+//   `invoices`, which could be in any schema, nor `"billing.invoices"`, a table of that name in
+//   any schema; and a name spelled with capitals (a quoted identifier, or a MySQL server that
+//   keeps case) must match the pattern's own case, since it may be another table.
+// A pattern without a dot names a table in any schema, so it meets the name's last part either way.
 import { globMatcher } from './glob.js';
 
 type Matcher = (value: string) => boolean;
 
 interface CompiledPattern {
-  /** Globs of the pattern's last 1, 2, ... segments (`table`, `schema.table`, ...); `*` may span dots. */
-  readonly tails: readonly { readonly insensitive: Matcher; readonly exact: Matcher }[];
-  readonly dotted: boolean;
+  /** Globs of the pattern's parts, in order; `*` stays within a part. */
+  readonly parts: readonly { readonly insensitive: Matcher; readonly exact: Matcher }[];
+}
+
+/** Whether a part must be quoted to read back as one part. */
+const NEEDS_QUOTES = /[."`]/;
+
+/**
+ * A table name as the facts record it, from its parts: `schema.table`, with a part that holds a
+ * dot or a quote character quoted (`"public.secrets"`, `billing."a.b"`). `quote` is the protocol's
+ * identifier quote, so a reviewer reads the name as the client would have written it.
+ */
+export function tableName(parts: readonly string[], quote: '"' | '`' = '"'): string {
+  return parts
+    .map((p) => (NEEDS_QUOTES.test(p) ? `${quote}${p.replaceAll(quote, quote + quote)}${quote}` : p))
+    .join('.');
+}
+
+/** The parts of a recorded table name or a pattern: split at the dots outside `"…"` and `` `…` ``. */
+export function tableNameParts(name: string): string[] {
+  const parts: string[] = [];
+  let i = 0;
+  for (;;) {
+    const quote = name[i];
+    if (quote === '"' || quote === '`') {
+      let part = '';
+      let j = i + 1;
+      let closed = false;
+      while (j < name.length) {
+        if (name[j] === quote) {
+          if (name[j + 1] !== quote) {
+            closed = true;
+            j += 1;
+            break;
+          }
+          j += 1;
+        }
+        part += name[j];
+        j += 1;
+      }
+      if (closed && (j === name.length || name[j] === '.')) {
+        parts.push(part);
+        if (j === name.length) return parts;
+        i = j + 1;
+        continue;
+      }
+      // Not a quoted part (a quote character of its own in an older record): read as written.
+    }
+    const dot = name.indexOf('.', i);
+    if (dot === -1) {
+      parts.push(name.slice(i));
+      return parts;
+    }
+    parts.push(name.slice(i, dot));
+    i = dot + 1;
+  }
 }
 
 function compile(pattern: string): CompiledPattern {
-  const segments = pattern.split('.');
-  const tails = segments.map((_, i) => {
-    const tail = segments.slice(segments.length - 1 - i).join('.');
-    return { insensitive: globMatcher(tail, true), exact: globMatcher(tail, false) };
-  });
-  return { tails, dotted: segments.length > 1 };
+  return {
+    parts: tableNameParts(pattern).map((p) => ({
+      insensitive: globMatcher(p, true),
+      exact: globMatcher(p, false),
+    })),
+  };
 }
 
-/** The name's last `count` segments. */
-function lastSegments(segments: readonly string[], count: number): string {
-  return segments.slice(segments.length - count).join('.');
+/** Whether the last `count` parts of the pattern and of the name match, part for part. */
+function tailsMatch(
+  p: CompiledPattern,
+  name: readonly string[],
+  count: number,
+  matcher: keyof CompiledPattern['parts'][number],
+): boolean {
+  for (let k = 1; k <= count; k++) {
+    if (!p.parts[p.parts.length - k]![matcher](name[name.length - k]!)) return false;
+  }
+  return true;
 }
 
 /** Deny, review and alert: any reading of the name the server could make. */
-function restrictingMatch(p: CompiledPattern, name: string): boolean {
-  // A dotted pattern also meets the whole name, for a `*` that spans a quoted name's own dots.
-  if (p.dotted && p.tails[p.tails.length - 1]!.insensitive(name)) return true;
-  const segments = name.split('.');
-  const shared = Math.min(segments.length, p.tails.length);
-  return p.tails[shared - 1]!.insensitive(lastSegments(segments, shared));
+function restrictingMatch(p: CompiledPattern, name: readonly string[]): boolean {
+  return tailsMatch(p, name, Math.min(name.length, p.parts.length), 'insensitive');
 }
 
 /** Allow: the name as written, in its own case when it has capitals. */
-function allowingMatch(p: CompiledPattern, name: string): boolean {
-  const matcher = name === name.toLowerCase() ? 'insensitive' : 'exact';
-  if (!p.dotted) return p.tails[0]![matcher](name.slice(name.lastIndexOf('.') + 1));
-  return p.tails[p.tails.length - 1]![matcher](name);
+function allowingMatch(p: CompiledPattern, name: readonly string[]): boolean {
+  const matcher = name.every((part) => part === part.toLowerCase()) ? 'insensitive' : 'exact';
+  if (p.parts.length === 1) return tailsMatch(p, name, 1, matcher);
+  return p.parts.length === name.length && tailsMatch(p, name, name.length, matcher);
 }
 
 /** Whether a table name matches any of the patterns, read for a rule that restricts or one that allows. */
 export function tableMatcher(patterns: readonly string[], restricts: boolean): (table: string) => boolean {
   const compiled = patterns.map(compile);
   const match = restricts ? restrictingMatch : allowingMatch;
-  return (table) => compiled.some((p) => match(p, table));
+  return (table) => {
+    const parts = tableNameParts(table);
+    return compiled.some((p) => match(p, parts));
+  };
 }

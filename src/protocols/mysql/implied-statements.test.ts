@@ -77,3 +77,17 @@ test('the rows a statement that is not a SELECT reads are a nested SELECT of the
   ])
     assert.deepEqual(reads(sql), [], sql);
 });
+
+test('a quoted name with a dot inside stays one part, in the statement and its implied reads and writes', () => {
+  const tablesOf = (sql: string) => factsOf(classifyUncached(sql).statements).map((s) => [s.kind, s.tables]);
+  assert.deepEqual(tablesOf('select * from `db.t`'), [['SELECT', ['`db.t`']]]);
+  assert.deepEqual(tablesOf('select * from `a.b`.t, a.`b.c`'), [['SELECT', ['`a.b`.t', 'a.`b.c`']]]);
+  assert.deepEqual(tablesOf('replace into `x.y` select * from `p.q`'), [
+    ['INSERT', ['`p.q`', '`x.y`']],
+    ['DELETE', ['`x.y`']],
+    ['SELECT', ['`p.q`']],
+  ]);
+  // A name holding the parser's own separator (`op::db::table`) is read from the tree.
+  assert.deepEqual(tablesOf('select * from `bill::x`.invoices'), [['SELECT', ['bill::x.invoices']]]);
+  assert.deepEqual(tablesOf('select * from bill.`x::invoices`'), [['SELECT', ['bill.x::invoices']]]);
+});

@@ -10,13 +10,14 @@
 // form); a query as the source can reach every row. Read from node-sql-parser's tree and its
 // table list (`op::db::table`, where the op of a table read is `select`).
 import type { StatementFacts } from '../../core/db-payloads.js';
+import { tableName } from '../../policy/table-patterns.js';
 
 export function impliedStatementsOf(
   ast: Readonly<Record<string, unknown>>,
   tableList: readonly string[],
 ): StatementFacts[] {
   const type = String(ast.type ?? '').toLowerCase();
-  const reads = type === 'select' ? [] : tablesRead(tableList);
+  const reads = type === 'select' ? [] : tableListNames(tableList, ast, 'select');
   const read: StatementFacts[] =
     reads.length > 0
       ? [
@@ -42,13 +43,48 @@ export function impliedStatementsOf(
   return [...out, ...read];
 }
 
-/** The tables the list says are read, named as the classifier names them. */
-function tablesRead(tableList: readonly string[]): string[] {
+/** The (database, table) pairs the tree names, keyed as `db\0table` (`null` for no database). */
+function treeTables(value: unknown, out: Set<string>, depth: number): Set<string> {
+  if (depth > 200 || value === null || typeof value !== 'object') return out;
+  if (Array.isArray(value)) {
+    for (const v of value) treeTables(v, out, depth + 1);
+    return out;
+  }
+  const o = value as Record<string, unknown>;
+  if (typeof o.table === 'string' && 'db' in o && !('column' in o))
+    out.add(`${typeof o.db === 'string' && o.db ? o.db : 'null'}\0${o.table}`);
+  for (const k in o) treeTables(o[k], out, depth + 1);
+  return out;
+}
+
+/**
+ * The tables of node-sql-parser's table list (`op::db::table`, `null` for no database), named as
+ * the classifier names tables: parts kept apart, a part with a dot quoted (`` `db.t` `` is one
+ * table, not `t` in database `db`). A name holding `::` makes an entry ambiguous; the tree settles
+ * which split it is, and when it cannot, every split is listed. With `op`, only that operation's.
+ */
+export function tableListNames(
+  tableList: readonly string[],
+  ast: Readonly<Record<string, unknown>>,
+  op?: string,
+): string[] {
   const out = new Set<string>();
+  let known: Set<string> | null = null;
   for (const entry of tableList) {
-    const [op, db, table] = entry.split('::');
-    if (op !== 'select' || !table || table === 'null') continue;
-    out.add(db && db !== 'null' ? `${db}.${table}` : table);
+    const [entryOp, ...rest] = entry.split('::');
+    if ((op !== undefined && entryOp !== op) || rest.length < 2) continue;
+    let splits: [string, string][] = [];
+    for (let i = 1; i < rest.length; i++)
+      splits.push([rest.slice(0, i).join('::'), rest.slice(i).join('::')]);
+    if (splits.length > 1) {
+      known ??= treeTables(ast, new Set(), 0);
+      const inTree = splits.filter(([db, table]) => known!.has(`${db}\0${table}`));
+      if (inTree.length > 0) splits = inTree;
+    }
+    for (const [db, table] of splits) {
+      if (!table || table === 'null') continue;
+      out.add(tableName(db && db !== 'null' ? [db, table] : [table], '`'));
+    }
   }
   return [...out];
 }
@@ -63,5 +99,5 @@ function targetOf(table: unknown): string[] {
     ? (table[0] as { db?: unknown; table?: unknown } | undefined)
     : undefined;
   if (!first || typeof first.table !== 'string') return [];
-  return [typeof first.db === 'string' && first.db ? `${first.db}.${first.table}` : first.table];
+  return [tableName(typeof first.db === 'string' && first.db ? [first.db, first.table] : [first.table], '`')];
 }

@@ -8,7 +8,7 @@
 import { createRequire } from 'node:module';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
-import { impliedStatementsOf } from './implied-statements.js';
+import { impliedStatementsOf, tableListNames } from './implied-statements.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { probeText, statementShape } from './statement-shape.js';
 import type { ServerDialect } from './version-comments.js';
@@ -214,14 +214,7 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
   const ast = asts[0];
   const type = String(ast.type ?? '').toLowerCase();
   const kind = KIND[type] ?? type.toUpperCase();
-  const tables = [
-    ...new Set(
-      parsed.tableList
-        .map((entry) => entry.split('::'))
-        .filter((parts) => parts[2] && parts[2] !== 'null')
-        .map(([, db, table]) => (db && db !== 'null' ? `${db}.${table}` : table!)),
-    ),
-  ];
+  const tables = tableListNames(parsed.tableList, ast);
   const intoFile = tokens.some(
     (t, i) => t.text === 'into' && (tokens[i + 1]?.text === 'outfile' || tokens[i + 1]?.text === 'dumpfile'),
   );

@@ -99,3 +99,54 @@ test('property: a reference to a table is listed exactly when the server would r
     { numRuns: 1000 },
   );
 });
+
+test('a quoted name with a dot inside stays one part: "public.secrets" is not public.secrets', () => {
+  for (const [sql, expected] of [
+    ['SELECT * FROM "public.secrets"', ['"public.secrets"']],
+    ['SELECT * FROM public."a.b"', ['public."a.b"']],
+    ['SELECT * FROM "billing.x".y', ['"billing.x".y']],
+    ['SELECT * FROM "Billing"."Invoices"', ['Billing.Invoices']],
+    ['DROP TABLE "a.b", x."c.d"', ['"a.b"', 'x."c.d"']],
+    ['COMMENT ON COLUMN "hr.x".payroll.salary IS \'x\'', ['"hr.x".payroll']],
+    ['SELECT * FROM "a""b.c"', ['"a""b.c"']],
+  ] as const) {
+    assert.deepEqual(tables(sql), expected, sql);
+  }
+});
+
+test('a relation named by a regclass text is a table: sequences, sizes, casts', () => {
+  for (const [sql, expected] of [
+    ["SELECT setval('billing.invoice_seq', 1)", ['billing.invoice_seq']],
+    ["SELECT nextval('Billing.Invoice_Seq')", ['billing.invoice_seq']],
+    ['SELECT currval(\'"Billing".seq\')', ['Billing.seq']],
+    ['SELECT nextval(\' billing . "a.b" \')', ['billing."a.b"']],
+    ["SELECT nextval('billing.invoice_seq'::regclass)", ['billing.invoice_seq']],
+    ["SELECT pg_catalog.pg_relation_size('payroll')", ['payroll']],
+    ["SELECT 'billing.invoices'::regclass", ['billing.invoices']],
+    ["SELECT CAST('billing.invoices' AS pg_catalog.regclass)::oid", ['billing.invoices']],
+    ["SELECT to_regclass('hr.payroll')", ['hr.payroll']],
+    ["SELECT * FROM pgstattuple('hr.payroll')", ['hr.payroll']],
+    // …and read by the INSERT, as the nested SELECT of its reads says.
+    ["INSERT INTO t VALUES (nextval('billing.s'))", ['t', 'billing.s', 'billing.s']],
+    // The server keeps 63 bytes of a name, as it does of an identifier in the statement.
+    [`SELECT nextval('billing.${'s'.repeat(70)}')`, [`billing.${'s'.repeat(63)}`]],
+    // An OID, a computed name, and a text the server refuses name nothing here.
+    ['SELECT nextval(16384)', []],
+    ['SELECT nextval($1)', []],
+    ["SELECT nextval('a.b.c.d')", []],
+    ["SELECT nextval('\"unclosed')", []],
+    ["SELECT lower('billing.invoices')", []],
+  ] as const) {
+    assert.deepEqual(tables(sql), expected, sql);
+  }
+});
+
+test('a regclass text is never shared through a statement shape', async () => {
+  // Shapes stand literals in for one another; a relation's name is not one of them.
+  const shaped = await SqlClassifier.create(2048, { byShape: true });
+  const named = (sql: string) => shaped.classify(sql).flatMap((s) => s.tables);
+  assert.deepEqual(named("SELECT nextval('public.a_seq')"), ['public.a_seq']);
+  assert.deepEqual(named("SELECT nextval('billing.invoice_seq')"), ['billing.invoice_seq']);
+  assert.deepEqual(named("SELECT 'billing.invoices'::regclass"), ['billing.invoices']);
+  assert.deepEqual(named("SELECT 'public.x'::regclass"), ['public.x']);
+});

@@ -10,6 +10,8 @@
 // - only a FROM item can name a CTE: the target of INSERT, UPDATE, DELETE or MERGE, and every
 //   RangeVar held bare in a field (`relation`, `view`, `table`, `pktable`, ...), is a table;
 // - a schema-qualified name is never a CTE.
+import { tableName } from '../../policy/table-patterns.js';
+import { relationTextsOf } from './sql-facts-relations.js';
 import { asNode, type Node } from './sql-facts-tree.js';
 
 /** DROP of objects that belong to a table, whose name list ends with the object's own name. */
@@ -28,8 +30,10 @@ const OBJECTS_ON_TABLE = new Set([...DROPPED_ON_TABLE, 'OBJECT_COLUMN', 'OBJECT_
 
 type Scope = ReadonlySet<string>;
 
+/** `schema.name` with its parts kept apart: a quoted part may hold dots (table-patterns.ts). */
 function rangeVarName(node: Node): string {
-  return typeof node.schemaname === 'string' ? `${node.schemaname}.${node.relname}` : String(node.relname);
+  const relname = String(node.relname);
+  return tableName(typeof node.schemaname === 'string' ? [node.schemaname, relname] : [relname]);
 }
 
 function cteNames(withClause: Node): string[] {
@@ -82,21 +86,23 @@ function nameList(value: unknown): string[] | null {
 export function tablesOf(root: Node): string[] {
   const tables = new Set<string>();
   collect(root, '', new Set(), tables);
+  // Relations named by a regclass text (nextval('s'), 'x'::regclass): sql-facts-relations.ts.
+  for (const name of relationTextsOf(root)) tables.add(name);
   // DROP names its objects as lists of strings rather than RangeVars. A policy, trigger or rule
   // is named after its table (`DROP POLICY p ON payroll` is [payroll, p]): the table is the rest.
   if (Array.isArray(root.objects)) {
     const onTable = typeof root.removeType === 'string' && DROPPED_ON_TABLE.has(root.removeType);
     for (const o of root.objects as Node[]) {
       const names = nameList(o);
-      if (names) tables.add((onTable ? names.slice(0, -1) : names).join('.'));
+      if (names) tables.add(tableName(onTable ? names.slice(0, -1) : names));
     }
   }
   // COMMENT ON and SECURITY LABEL name theirs the same way: `COMMENT ON COLUMN hr.payroll.salary`
   // is [hr, payroll, salary].
   const object = nameList(root.object);
   if (object && typeof root.objtype === 'string') {
-    if (RELATION_OBJECTS.has(root.objtype)) tables.add(object.join('.'));
-    else if (OBJECTS_ON_TABLE.has(root.objtype)) tables.add(object.slice(0, -1).join('.'));
+    if (RELATION_OBJECTS.has(root.objtype)) tables.add(tableName(object));
+    else if (OBJECTS_ON_TABLE.has(root.objtype)) tables.add(tableName(object.slice(0, -1)));
   }
   return [...tables];
 }
