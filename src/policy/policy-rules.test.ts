@@ -173,6 +173,30 @@ test('events and statement kinds: case-insensitive kinds, any statement of the s
   assert.equal(decided(r, chat({ model: 'm' })).by, 'default', 'an llm.request has no statements');
 });
 
+test('an allow rule on kinds, tables or tools matches only when every one of the action does', () => {
+  const r = rules({
+    default: 'deny',
+    rules: [
+      { name: 'reads', match: { statement_kinds: ['select'] }, action: 'allow' },
+      { name: 'billing', match: { tables: ['billing.*'] }, action: 'allow' },
+      { name: 'search', match: { tools: ['search'] }, action: 'allow' },
+    ],
+  });
+  assert.equal(decided(r, query(['SELECT'])).by, 'reads');
+  assert.equal(decided(r, query(['SELECT', 'DROP'])).by, 'default', 'a DROP after a SELECT');
+  assert.equal(decided(r, query(['DELETE'], { tables: ['billing.invoices'] })).by, 'billing');
+  assert.equal(
+    decided(r, query(['DELETE'], { tables: ['billing.invoices', 'public.salaries'] })).by,
+    'default',
+    'a table outside billing',
+  );
+  assert.equal(decided(r, query(['DELETE'])).by, 'default', 'no table at all is not every table allowed');
+  const offered = (names: string[]) =>
+    chat({ tools: names.map((name) => ({ type: 'function', function: { name } })) });
+  assert.equal(decided(r, offered(['search'])).by, 'search');
+  assert.equal(decided(r, offered(['search', 'shell'])).by, 'default', 'a second tool offered');
+});
+
 test('connection globs are case-sensitive', () => {
   const r = rules({ rules: [{ name: 'prod', match: { connections: ['pg-*'] }, action: 'deny' }] });
   assert.equal(decided(r, query(['SELECT'], { connection: 'pg-prod' })).by, 'prod');

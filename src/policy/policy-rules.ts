@@ -63,6 +63,13 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
   const checks: [MatchField, Check][] = [];
   // Only a rule that restricts may match another reading: an allow must match the action itself.
   const restricts = rule.action !== 'allow';
+  // An action with several statements, tables or tools meets a restricting rule when any of them
+  // matches, an allow rule only when every one does: an allow on SELECT is no allow for the DROP
+  // after it (`SELECT 1; DROP TABLE t`, `WITH d AS (DELETE ...) SELECT`), nor one on billing.* for
+  // the other table a join reads.
+  const meets = restricts
+    ? <T>(values: readonly T[], test: (value: T) => boolean) => values.some(test)
+    : <T>(values: readonly T[], test: (value: T) => boolean) => values.length > 0 && values.every(test);
   if (m.events) {
     const events = new Set<string>(m.events);
     checks.push(['events', (draft) => events.has(draft.type)]);
@@ -77,11 +84,11 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
   }
   if (m.statement_kinds) {
     const kinds = new Set(m.statement_kinds.map((k) => k.toUpperCase()));
-    checks.push(['statement_kinds', (_, facts) => facts().statementKinds.some((k) => kinds.has(k))]);
+    checks.push(['statement_kinds', (_, facts) => meets(facts().statementKinds, (k) => kinds.has(k))]);
   }
   if (m.tables) {
     const table = tableMatcher(m.tables, restricts);
-    checks.push(['tables', (_, facts) => facts().tables.some(table)]);
+    checks.push(['tables', (_, facts) => meets(facts().tables, table)]);
   }
   if (m.models) {
     const model = anyGlob(m.models, true);
@@ -99,7 +106,7 @@ function compileRule(rule: PolicyRuleConfig): CompiledRule {
       'tools',
       (_, facts) => {
         const f = facts();
-        return f.tools.some(tool) || (restricts && f.alternateTools.some(tool));
+        return meets(f.tools, tool) || (restricts && f.alternateTools.some(tool));
       },
     ]);
   }
