@@ -4,8 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mysql from 'mysql2/promise';
+import { COM } from '../../src/protocols/mysql/constants.js';
 import { TOKENS } from '../support/gateway.js';
-import { mysqlEvents, mysqlFixtureForFile, rowCount, vigilOptions } from './mysql-gateway.js';
+import { gatewayPort, mysqlEvents, mysqlFixtureForFile, rowCount, vigilOptions } from './mysql-gateway.js';
+import { RawMysqlClient } from './raw-client.js';
 
 const BILLING = 'vigil_dotted';
 const OTHER = 'vigil_dotted_other';
@@ -103,4 +105,17 @@ test('the recorded table list shows a name with a dot inside quoted', { skip }, 
     )
     .flatMap((s) => s.tables);
   assert.ok(tables.includes(`\`${BILLING}.invoices\``), JSON.stringify(tables));
+});
+
+test("COM_FIELD_LIST's table is one name too: bob lists no columns of another database's dotted table", {
+  skip,
+}, async () => {
+  const c = await RawMysqlClient.open(gatewayPort(f()));
+  await c.login(OTHER, TOKENS.bob);
+  c.command(COM.FIELD_LIST, Buffer.from(`${BILLING}.invoices\0`));
+  const answer = await c.answer();
+  c.socket.end();
+  const first = answer[0]!.payload;
+  assert.equal(first[0], 0xff, 'an error, not the column list');
+  assert.match(first.toString('utf8'), /bob-nothing-else/);
 });

@@ -14,6 +14,7 @@ import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
+import { tableName } from '../../policy/table-patterns.js';
 import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import { CommandJudge } from './command-judge.js';
 import { parseFieldList, textOf } from './command-messages.js';
@@ -180,7 +181,8 @@ export class MysqlProxy {
         return this.#command(
           p,
           reply,
-          commandPayload('field_list', statement, this.#database, 'SHOW', [table]),
+          // One name, which may hold a dot: recorded as policy reads names (table-patterns.ts).
+          commandPayload('field_list', statement, this.#database, 'SHOW', [tableName([table], '`')]),
           {
             kind: 'fields',
           },
