@@ -54,11 +54,16 @@ export class EventHashes {
   /** By session id: the header parts its last event checked had, encoded. */
   readonly #frames = new Map<string, SessionFrame>();
 
-  /** The first thing wrong with the event by itself, or null when it hashes as stored. */
-  check(row: RawEventRow): EventHashFinding | null {
+  /**
+   * The first thing wrong with the event by itself, or null when it hashes as stored. `payload`
+   * false: the header alone, for an event outside `--session`/`--since` (its payload is not rehashed,
+   * but the session id and time that left it out are the hashed ones, not columns a writer of the
+   * store moved it out with).
+   */
+  check(row: RawEventRow, payload = true): EventHashFinding | null {
     // The payload is hashed first, but judged last: a changed header is the finding either way.
     const payloadIntact =
-      row.payload === null || oneShotHash('sha256', row.payload, 'hex') === row.payloadHash;
+      !payload || row.payload === null || oneShotHash('sha256', row.payload, 'hex') === row.payloadHash;
     const frame = this.#frameOf(row);
     const identity = frame.parsed;
     const header =
@@ -70,10 +75,11 @@ export class EventHashes {
         row.seq,
         row.time,
         row.payloadHash,
-        row.payload !== null && payloadIntact,
+        payload && row.payload !== null && payloadIntact,
       );
     if (!header || chainHashOf(row.prevHash, header) !== row.hash) return 'header_changed';
-    if (row.subject !== null && row.subject !== identity!.subject) return 'subject_changed';
+    // The denormalised subject column is no part of the header: judged with the payload, in depth.
+    if (payload && row.subject !== null && row.subject !== identity!.subject) return 'subject_changed';
     return payloadIntact ? null : 'payload_changed';
   }
 

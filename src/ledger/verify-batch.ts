@@ -33,7 +33,8 @@ export function checkBatch(
     if (row === null) break;
     let leaf: DigestText | null;
     try {
-      if (rehashed(row, depth) && hashes.check(row) !== null) break;
+      // Outside --session/--since the header is still rehashed: its session and time decide the depth.
+      if (hashes.check(row, rehashed(row, depth)) !== null) break;
       leaf = leafTextFromHex(row.hash);
     } catch {
       // Whatever threw will throw again on the verifier's thread, at this event and no earlier.

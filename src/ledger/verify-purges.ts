@@ -90,10 +90,15 @@ export class PurgeRecordsRead {
     }
   }
 
-  /** A record after the latest checkpoint is only as trustworthy as the database, for now. */
+  /**
+   * A record after the latest checkpoint is only as trustworthy as the database, for now: whoever can
+   * write it can append one to explain payloads they erased, signed events' payloads included, and
+   * the gateway's next checkpoint would sign it like any other event. The note says so rather than
+   * promising that checkpoint, so a purge nobody ran is looked into before then.
+   */
   notCheckpointedNote(signedSize: number): string | null {
     const unsigned = [...this.#reached].filter((index) => index >= signedSize);
     if (unsigned.length === 0) return null;
-    return `purge record(s) at event ${unsigned.join(', ')} not yet covered by a signed checkpoint: the gateway's next checkpoint covers them`;
+    return `purge record(s) at event ${unsigned.join(', ')} not yet covered by a signed checkpoint: the payloads they name are missing on the database's word alone (anyone who can write it can add such a record) until the gateway's next checkpoint covers them; if no one ran vigil purge then, they were erased`;
   }
 }

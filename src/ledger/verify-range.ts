@@ -142,12 +142,12 @@ function summarise(rows: readonly RawEventRow[], start: number, context: RangeCo
     const purgeRecord = row.type === PURGE_RECORD_TYPE;
     const rehash = inDepth(row, depth);
     if (rehash) deep++;
-    if (rehash || purgeRecord) {
-      try {
-        if (hashes.check(row) !== null) return null;
-      } catch {
-        return null;
-      }
+    // Every header is rehashed: the session and time that put an event outside the depth are the
+    // hashed ones. Payloads only in depth (and a purge record's, whose coverage others rest on).
+    try {
+      if (hashes.check(row, rehash || purgeRecord) !== null) return null;
+    } catch {
+      return null;
     }
     if (row.payload === null) {
       if (purgeRecord || row.payloadObject || !coverage.covers(index, row.time)) return null;

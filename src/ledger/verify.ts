@@ -62,7 +62,10 @@ export interface VerifyReport {
   readonly fault: LedgerFault | null;
   /** Events read (all of the log when intact). */
   readonly events: number;
-  /** Events whose header and payload were rehashed (all of them without --session/--since). */
+  /**
+   * Events checked in depth: their payloads rehashed too (all of them without --session/--since).
+   * Every event's header is rehashed either way.
+   */
   readonly checkedInDepth: number;
   readonly sessions: number;
   /** Events whose payload a recorded purge removed: they verify by their payload hash. */
@@ -78,6 +81,11 @@ export interface VerifyReport {
   /** Anchor lines cross-checked, or null when the anchor was not checked. */
   readonly anchorLines: number | null;
   readonly notes: readonly string[];
+  /**
+   * With `sessionId`: that session's events found in the log read. 0 when the log holds none (a
+   * session deleted whole, or a mistyped id): nothing of it was checked, though the log verified.
+   */
+  readonly sessionEvents?: number;
 }
 
 export async function verifyStore(store: Store, options: VerifyOptions): Promise<VerifyReport> {
@@ -234,25 +242,27 @@ class Verification implements RangeTaker {
     const purgeRecord = row.type === PURGE_RECORD_TYPE;
     if (purgeRecord) this.#purges.reach(row, at);
     // Purge records are always checked in depth: the coverage of every missing payload rests on them.
-    if (deep || purgeRecord) {
-      if (deep) this.#deep++;
-      switch (vouched ? null : this.#hashes.check(row)) {
-        case 'header_changed':
-          fail(
-            'hash_mismatch',
-            `event ${index} does not hash to its stored hash: a header column was changed`,
-            at,
-          );
-          break;
-        case 'subject_changed':
-          fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
-          break;
-        case 'payload_changed':
-          fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, {
-            ...at,
-            eventType: row.type,
-          });
-      }
+    // Every other event's header is rehashed too, its payload only in depth: the session id and time
+    // that put an event outside --session/--since must be the hashed ones, or a writer of the store
+    // could backdate an event's time column past --since (or move a session's last event into
+    // another session) and change it unseen.
+    if (deep) this.#deep++;
+    switch (vouched ? null : this.#hashes.check(row, deep || purgeRecord)) {
+      case 'header_changed':
+        fail(
+          'hash_mismatch',
+          `event ${index} does not hash to its stored hash: a header column was changed`,
+          at,
+        );
+        break;
+      case 'subject_changed':
+        fail('hash_mismatch', `event ${index}'s subject column disagrees with its hashed identity`, at);
+        break;
+      case 'payload_changed':
+        fail('payload_mismatch', `event ${index}'s payload does not match its payload hash`, {
+          ...at,
+          eventType: row.type,
+        });
     }
     // Whatever the depth: telling whether a payload is there costs nothing.
     if (row.payload === null) {
@@ -439,6 +449,9 @@ class Verification implements RangeTaker {
       notCheckpointed: Math.max(0, this.#events - (latest?.size ?? 0)),
       anchorLines: this.#anchor ? this.#anchor.checkpoints.length : this.#anchor === null ? 0 : null,
       notes: this.#notes,
+      ...(this.options.sessionId === undefined
+        ? {}
+        : { sessionEvents: this.#sessions.found(this.options.sessionId) }),
     };
   }
 }

@@ -71,10 +71,12 @@ test('--session checks one session in depth and --since only later events, still
   });
   assert.equal(later.ok, true);
   assert.equal(later.checkedInDepth, 4);
-  // A changed hash is still caught outside the checked window: the Merkle root covers every leaf.
+  // A changed hash is still caught outside the checked window: every event's header is rehashed
+  // (and the Merkle root covers every leaf).
   db.prepare("UPDATE events SET hash = '" + 'a'.repeat(64) + "', prev_hash = prev_hash WHERE idx = 5").run();
   const rooted = await verifyLedger(source, cps, { ...base, sessionId: sessionName(0) });
-  assert.equal(rooted.fault?.kind, 'root_mismatch');
+  assert.equal(rooted.fault?.kind, 'hash_mismatch');
+  assert.equal(rooted.fault?.index, 5);
   await ledger.store.close();
 });
 

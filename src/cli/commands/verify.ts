@@ -15,6 +15,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
 import type { SignedCheckpoint } from '../../core/ports.js';
+import { HIDDEN_OR_CONTROL } from '../../core/visible-text.js';
 import { readAnchorText } from '../../ledger/anchor.js';
 import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
 import { cosignedCheckpointPath, readCosignedCheckpoint } from '../../ledger/cosigned-checkpoint.js';
@@ -67,7 +68,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           if (opts.checkpoint !== undefined)
             throw new VigilError('usage', '--checkpoint checks the ledger, not a bundle: drop one of them');
           const report = verifyBundle(readFileSync(opts.bundle), trusted);
-          console.log(opts.json ? JSON.stringify(report, null, 2) : describeBundle(report));
+          console.log(opts.json ? inertPrettyJson(report) : describeBundle(report));
           if (!report.ok) setExitCode(1);
           return;
         }
@@ -98,19 +99,37 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           const keys = trusted ? 'trusted' : 'data-directory';
           console.log(
             opts.json
-              ? JSON.stringify({ ...report, keys, ...(witnesses ? { witnesses } : {}) }, null, 2)
+              ? inertPrettyJson({ ...report, keys, ...(witnesses ? { witnesses } : {}) })
               : [
                   describeLedger(report, opts.session),
                   describeKeys(keyring, trusted !== undefined),
                   ...describeWitnesses(witnesses),
                 ].join('\n'),
           );
-          if (!report.ok || witnesses?.problem) setExitCode(1);
+          if (!report.ok || sessionAbsent(report) || witnesses?.problem) setExitCode(1);
         } finally {
           await store.close();
         }
       },
     );
+}
+
+const HIDDEN = new RegExp(HIDDEN_OR_CONTROL.source, 'gu');
+
+/**
+ * The report as indented JSON whose strings are inert: JSON.stringify leaves C1 controls (a terminal
+ * may take U+009B as an escape sequence's start), bidi overrides and zero-width characters raw, and
+ * session ids, times and messages come from the ledger or the bundle's maker. Each becomes a JSON
+ * `\u` escape, so the text still parses back to the same value; the indentation's line feeds stay.
+ */
+function inertPrettyJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(HIDDEN, (char) => {
+    if (char === '\n') return char;
+    let out = '';
+    for (let i = 0; i < char.length; i++)
+      out += `\\u${char.charCodeAt(i).toString(16).toUpperCase().padStart(4, '0')}`;
+    return out;
+  });
 }
 
 function describeKeys(keyring: Keyring, trusted: boolean): string {
@@ -135,16 +154,25 @@ function describeFault(fault: LedgerFault): string {
   );
 }
 
+/** `--session` named a session the log does not hold: the log verified, but nothing of it was checked. */
+const sessionAbsent = (r: VerifyReport) => r.ok && r.sessionEvents === 0;
+
 function describeLedger(r: VerifyReport, session?: string): string {
   const lines = [
     r.fault
       ? describeFault(r.fault)
-      : `ledger intact${session ? ` (session ${session} checked in depth)` : ''}`,
+      : sessionAbsent(r)
+        ? `SESSION NOT FOUND: the log holds no event of session ${inertLine(session ?? '')} (deleted whole, or never recorded); nothing of it was checked, the rest of the log is intact`
+        : `ledger intact${session ? ` (session ${inertLine(session)} checked in depth)` : ''}`,
   ];
-  lines.push(`  events: ${r.events} read, ${r.checkedInDepth} rehashed; sessions: ${r.sessions}`);
-  const latest = r.latestCheckpoint;
   lines.push(
-    `  checkpoints: ${r.checkpoints}${latest ? ` (latest: size ${latest.size} at ${latest.time}, key ${latest.keyId})` : ''}`,
+    `  events: ${r.events} read, every header rehashed, ${r.checkedInDepth} in depth (payloads rehashed); sessions: ${r.sessions}`,
+  );
+  const latest = r.latestCheckpoint;
+  // The latest stored checkpoint is printed even when it is the fault (a bad signature, an unknown
+  // key): its time and key id are then whatever was written into the store, shown inertly.
+  lines.push(
+    `  checkpoints: ${r.checkpoints}${latest ? ` (latest: size ${latest.size} at ${inertLine(latest.time)}, key ${inertLine(latest.keyId)})` : ''}`,
   );
   if (r.notCheckpointed > 0)
     lines.push(`  not yet checkpointed: ${r.notCheckpointed} event(s) after the latest checkpoint`);
@@ -156,14 +184,15 @@ function describeLedger(r: VerifyReport, session?: string): string {
     );
   }
   if (r.incompleteSessions.length > 0) {
-    const sample = r.incompleteSessions.slice(0, 5).join(', ');
+    // Session ids are the ledger's (after the latest checkpoint, anyone who can write the store's).
+    const sample = r.incompleteSessions.slice(0, 5).map(inertLine).join(', ');
     const more = r.incompleteSessions.length > 5 ? ', ...' : '';
     lines.push(`  incomplete sessions (no session.end): ${r.incompleteSessions.length} (${sample}${more})`);
   }
   lines.push(
     r.anchorLines === null ? '  anchor: not checked' : `  anchor: ${r.anchorLines} line(s) cross-checked`,
   );
-  for (const note of r.notes) lines.push(`  note: ${note}`);
+  for (const note of r.notes) lines.push(`  note: ${inertLine(note)}`);
   // By design (docs/ledger.md): nothing signed covers what came after the latest checkpoint.
   lines.push(
     '  cannot show: events removed from after the latest checkpoint, or a log cut back to an earlier one with its anchor lines; only a checkpoint kept elsewhere (--checkpoint: a cosigned note saved from GET /checkpoint), or an anchor kept where the writers of the data cannot reach, shows those',
@@ -219,8 +248,10 @@ function describeBundle(r: BundleReport): string {
     `  events: ${r.events}${r.complete ? ' (complete: ends with session.end)' : ' (no session.end: incomplete or cut)'}`,
   ];
   if (r.purged > 0) facts.push(`  purged payloads: ${r.purged}`);
+  // The checkpoint's time is the bundle maker's text (signed by a key of their own, or not at all).
+  const time = r.checkpoint && inertLine(r.checkpoint.time);
   if (r.checkpoint)
-    facts.push(`  checkpoint: size ${r.checkpoint.size} at ${r.checkpoint.time}, key ${r.checkpoint.keyId}`);
+    facts.push(`  checkpoint: size ${r.checkpoint.size} at ${time}, key ${inertLine(r.checkpoint.keyId)}`);
   if (r.checkpoint && !r.fault) {
     facts.push(
       r.keyTrusted
