@@ -1,5 +1,5 @@
 // Plain-text output helpers for listing commands.
-import { inertLine } from './inert-text.js';
+import { inertLine } from '../core/inert-text.js';
 
 /**
  * Columns padded to their widest cell. Every cell is untrusted text made inert on one line, so a

@@ -4,10 +4,10 @@
 // point (`… where id = 1 /* 400 characters */ or true`) showed a harmless beginning. Every recorded
 // line is shown inert under a `│ ` gutter, so recorded text can never pass for a line of Vigil's own.
 import type { JsonObject, JsonValue } from '../core/events.js';
+import { inertBlock, inertLine } from '../core/inert-text.js';
 import { isJsonObject } from '../core/json-read.js';
 import type { ApprovalRecord } from '../core/ports.js';
 import type { ApiClient } from './api-client.js';
-import { inertBlock, inertLine } from './inert-text.js';
 
 export type HeldAction =
   | { readonly state: 'shown'; readonly action: JsonObject }

@@ -3,8 +3,8 @@
 
 import { Command, CommanderError } from 'commander';
 import { isVigilError } from '../core/errors.js';
+import { inertLine } from '../core/inert-text.js';
 import { COMMANDS } from './commands/index.js';
-import { inertLine } from './inert-text.js';
 import { packageVersion } from './version.js';
 
 export async function main(argv: readonly string[]): Promise<number> {

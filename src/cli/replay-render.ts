@@ -1,10 +1,10 @@
 // Renders a session's events as a chronological transcript: who, each prompt, each response, timing.
-// Everything recorded is untrusted and shown inert (inert-text.ts): fields on an event's line are
+// Everything recorded is untrusted and shown inert (core/inert-text.ts): fields on an event's line are
 // escaped to one line, multi-line content is indented under it, so only Vigil's own event lines
 // start at the left margin and recorded text cannot pass for one.
 import type { JsonValue, StoredEvent } from '../core/events.js';
+import { inertBlock, inertJson, inertLine } from '../core/inert-text.js';
 import { indent } from './format.js';
-import { inertBlock, inertJson, inertLine } from './inert-text.js';
 import { describeTerminalEvent } from './terminal-transcript.js';
 
 type Obj = Record<string, unknown>;

@@ -5,8 +5,9 @@
 // minus the sequences that act outside the screen: OSC (titles, clipboard writes, hyperlinks), DCS,
 // APC, PM and SOS strings, however the frames split them (screen-only-output.ts). `vigil replay
 // --transcript` shows everything inert instead.
+
+import { inertLine } from '../core/inert-text.js';
 import type { TerminalRecording } from '../core/terminal-recording.js';
-import { inertLine } from './inert-text.js';
 import { ScreenOnlyOutput } from './screen-only-output.js';
 
 export interface PlayOptions {

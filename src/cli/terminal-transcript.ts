@@ -1,11 +1,11 @@
 // How the events of a remote shell read in `vigil replay --transcript`: commands with their place,
 // output as text, keystrokes (or that a secret was typed), files with their digests, forwards and
-// exits. Every recorded value is made inert (inert-text.ts). Null for events of other kinds, and for
+// exits. Every recorded value is made inert (core/inert-text.ts). Null for events of other kinds, and for
 // payloads not shaped as the SSH module writes them (other protocols may record these event types),
 // which then read as generic JSON.
 import type { StoredEvent } from '../core/events.js';
+import { inertBlock, inertLine } from '../core/inert-text.js';
 import { indent } from './format.js';
-import { inertBlock, inertLine } from './inert-text.js';
 
 const field = (value: unknown): string => inertLine(String(value ?? ''));
 

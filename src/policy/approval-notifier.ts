@@ -5,7 +5,7 @@ import { createHmac } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import type { JsonObject } from '../core/events.js';
-import { HIDDEN_OR_CONTROL } from '../core/visible-text.js';
+import { inertLine } from '../core/inert-text.js';
 
 export const NOTICE_KINDS = [
   'approval.requested',
@@ -233,14 +233,6 @@ export function shortDigest(digest: string): string {
   return `sha256:${digest.slice(0, 12)}`;
 }
 
-const SHOWN_AS_ESCAPE = new RegExp(`\\\\|${HIDDEN_OR_CONTROL.source}`, 'gu');
-const NAMED_ESCAPES: Readonly<Record<string, string>> = {
-  '\\': '\\\\',
-  '\n': '\\n',
-  '\r': '\\r',
-  '\t': '\\t',
-};
-
 /**
  * Text a requester wrote (a held action, a reason), made safe for a Slack reader. Slack reads `&`,
  * `<` and `>` as control characters (links, mentions). Slack also draws a bidi override, a
@@ -249,15 +241,7 @@ const NAMED_ESCAPES: Readonly<Record<string, string>> = {
  * console show them (docs/cli-output.md), with backslashes doubled so the escapes are unambiguous.
  */
 export function slackEscape(text: string): string {
-  return text
-    .replace(SHOWN_AS_ESCAPE, visibleEscape)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
-}
-
-function visibleEscape(char: string): string {
-  return NAMED_ESCAPES[char] ?? `\\u{${char.codePointAt(0)!.toString(16).toUpperCase()}}`;
+  return inertLine(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 function mrkdwn(text: string, max: number): JsonObject {

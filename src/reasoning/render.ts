@@ -6,7 +6,7 @@ import { HIDDEN_OR_CONTROL } from '../core/visible-text.js';
 import type { OutcomePath } from './outcome-path.js';
 import type { ReasoningEdge, ReasoningNode, ReasoningThought, ReasoningTree } from './types.js';
 
-/** Shows one line of recorded text; the CLI passes its injective escaping (src/cli/inert-text.ts). */
+/** Shows one line of recorded text; the CLI passes its injective escaping (src/core/inert-text.ts). */
 export type DisplayText = (text: string) => string;
 
 const HIDDEN = new RegExp(HIDDEN_OR_CONTROL.source, 'gu');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import type { Browser, Locator } from 'playwright-core';
-import { inertBlock } from '../../src/cli/inert-text.js';
+import { inertBlock } from '../../src/core/inert-text.js';
 import { buildReasoningTree, outcomePath } from '../../src/reasoning/index.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';

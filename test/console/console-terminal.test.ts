@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { inertLine } from '../../src/cli/inert-text.js';
+import { inertLine } from '../../src/core/inert-text.js';
 import { type SshFixture, startSshFixture, until } from '../ssh/ssh-fixture.js';
 import { runCli } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
@@ -65,7 +65,7 @@ test('an SSH session plays in the Terminal tab; a command seeks the player; reco
   const player = page.getByTestId('terminal-player');
   await player.locator('.ap-term-text').waitFor();
 
-  // Shown as the CLI shows recorded text (inert-text.ts: a backslash doubled, controls escaped).
+  // Shown as the CLI shows recorded text (core/inert-text.ts: a backslash doubled, controls escaped).
   const listed = await page.getByTestId('terminal-command').allTextContents();
   assert.equal(listed.length, COMMANDS.length, listed.join('\n'));
   for (const [i, command] of COMMANDS.entries())

@@ -3,11 +3,11 @@
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { inertLine as shown } from '../../core/inert-text.js';
 import type { ApprovalRecord, GrantRecord } from '../../core/ports.js';
 import { ApiClient, type ApiOptions, addApiOptions } from '../api-client.js';
 import { table } from '../format.js';
 import { describeHeldAction, type HeldAction, readHeldAction } from '../held-action-view.js';
-import { inertLine as shown } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
 function votesOf(r: ApprovalRecord): string {

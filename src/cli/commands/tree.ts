@@ -3,6 +3,7 @@
 // linked across the identity's other sessions (database, SSH) as the tree API does.
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { inertLine } from '../../core/inert-text.js';
 import {
   actionEventsAround,
   buildReasoningTree,
@@ -14,7 +15,6 @@ import {
 } from '../../reasoning/index.js';
 import { recordCliAudit } from '../audit.js';
 import { loadCliConfig, openExistingStore } from '../context.js';
-import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 
 export function register(program: Command, _setExitCode: SetExitCode): void {

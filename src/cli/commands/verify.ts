@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
+import { inertLine } from '../../core/inert-text.js';
 import type { SignedCheckpoint } from '../../core/ports.js';
 import { HIDDEN_OR_CONTROL } from '../../core/visible-text.js';
 import { readAnchorText } from '../../ledger/anchor.js';
@@ -28,7 +29,6 @@ import { type WitnessReport, witnessReport } from '../../ledger/witness-report.j
 import type { LoadedConfig } from '../../server/load-config.js';
 import { eventSourceOpener } from '../../store/event-source-opener.js';
 import { loadCliConfig, openExistingStore } from '../context.js';
-import { inertLine } from '../inert-text.js';
 import type { SetExitCode } from './index.js';
 import { ledgerAnchorPath, ledgerKeyring } from './keys.js';
 import { isoDate } from './sessions.js';

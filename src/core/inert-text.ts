@@ -9,7 +9,7 @@
 //                 default-ignorable character, or a lone surrogate, by its code point
 //
 // The mapping is injective: decoding the escapes gives back the exact text.
-import { HIDDEN_OR_CONTROL } from '../core/visible-text.js';
+import { HIDDEN_OR_CONTROL } from './visible-text.js';
 
 const ESCAPED = new RegExp(`\\\\|${HIDDEN_OR_CONTROL.source}`, 'gu');
 const HIDDEN = new RegExp(HIDDEN_OR_CONTROL.source, 'gu');
