@@ -7,8 +7,7 @@
 // against the real server; what ran is checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, startPgFixture, vigilClient } from './pg-gateway.js';
+import { eachThroughVigil, type PgFixture, queryDirect, startPgFixture } from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_allow_every';
 let f: PgFixture;
@@ -45,37 +44,10 @@ before(async () => {
 });
 after(() => f.close());
 
-async function direct<T = unknown>(sql: string): Promise<T[]> {
-  const c = directClient(f);
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const direct = <T = unknown>(sql: string) => queryDirect<T>(f, sql);
 
-/** Runs each statement on one gateway connection and returns the error messages (null: it ran). */
-async function throughVigil(
-  user: 'bob' | 'audrey',
-  statements: readonly string[],
-): Promise<(string | null)[]> {
-  const c = vigilClient(f, TOKENS[user], { user, database: DATABASE });
-  await c.connect();
-  try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
-  } finally {
-    await c.end();
-  }
-}
+const throughVigil = (user: 'bob' | 'audrey', statements: readonly string[]) =>
+  eachThroughVigil(f, user, DATABASE, statements);
 
 test('an allow on SELECT admits SELECTs only: a DROP after one, or a DELETE inside one, falls to the default', async () => {
   const errors = await throughVigil('bob', [

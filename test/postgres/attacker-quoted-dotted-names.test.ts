@@ -5,8 +5,7 @@
 // client, against the real server; what ran is checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, pgEvents, startPgFixture, vigilClient } from './pg-gateway.js';
+import { eachThroughVigil, type PgFixture, pgEvents, queryDirect, startPgFixture } from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_dotted_names';
 let f: PgFixture;
@@ -53,15 +52,7 @@ before(async () => {
 });
 after(() => f.close());
 
-async function direct<T = unknown>(sql: string): Promise<T[]> {
-  const c = directClient(f);
-  await c.connect();
-  try {
-    return (await c.query(sql)).rows as T[];
-  } finally {
-    await c.end();
-  }
-}
+const direct = <T = unknown>(sql: string) => queryDirect<T>(f, sql);
 
 async function counts(): Promise<[number, number]> {
   const [r] = await direct<{ a: number; b: number }>(
@@ -70,27 +61,8 @@ async function counts(): Promise<[number, number]> {
   return [r!.a, r!.b];
 }
 
-/** Runs each statement on one gateway connection and returns the error messages (null: it ran). */
-async function throughVigil(
-  user: 'alice' | 'bob' | 'audrey',
-  statements: readonly string[],
-): Promise<(string | null)[]> {
-  const c = vigilClient(f, TOKENS[user], { user, database: DATABASE });
-  await c.connect();
-  try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
-  } finally {
-    await c.end();
-  }
-}
+const throughVigil = (user: 'alice' | 'bob' | 'audrey', statements: readonly string[]) =>
+  eachThroughVigil(f, user, DATABASE, statements);
 
 test('an allow rule on billing.* does not admit a quoted "billing.invoices" of another schema', async () => {
   const errors = await throughVigil('bob', [

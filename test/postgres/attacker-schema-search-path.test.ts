@@ -4,8 +4,7 @@
 // pg client, against the real server; the rows are checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, startPgFixture, vigilClient } from './pg-gateway.js';
+import { directClient, eachThroughVigil, type PgFixture, startPgFixture } from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_schema';
 let f: PgFixture;
@@ -66,27 +65,8 @@ async function invoiceCount(): Promise<number> {
   }
 }
 
-/** Runs each statement on one gateway connection and returns the error messages (null: it ran). */
-async function throughVigil(
-  user: 'alice' | 'bob',
-  statements: readonly string[],
-): Promise<(string | null)[]> {
-  const c = vigilClient(f, TOKENS[user], { user, database: DATABASE });
-  await c.connect();
-  try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
-  } finally {
-    await c.end();
-  }
-}
+const throughVigil = (user: 'alice' | 'bob', statements: readonly string[]) =>
+  eachThroughVigil(f, user, DATABASE, statements);
 
 test('a deny rule on billing.* holds a DELETE whose table the search_path puts in billing', async () => {
   const cases: string[][] = [

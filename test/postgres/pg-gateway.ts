@@ -82,6 +82,44 @@ export function vigilClient(
   });
 }
 
+/** Runs SQL on the server directly (as the fixture's owner) and returns the rows. */
+export async function queryDirect<T = unknown>(f: PgFixture, sql: string): Promise<T[]> {
+  const c = directClient(f);
+  await c.connect();
+  try {
+    return (await c.query(sql)).rows as T[];
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * Runs each statement on one gateway connection as `user` (with that user's test token) and
+ * returns their error messages, null for a statement that ran.
+ */
+export async function eachThroughVigil(
+  f: PgFixture,
+  user: keyof typeof TOKENS,
+  database: string,
+  statements: readonly string[],
+): Promise<(string | null)[]> {
+  const c = vigilClient(f, TOKENS[user], { user, database });
+  await c.connect();
+  try {
+    const out: (string | null)[] = [];
+    for (const sql of statements)
+      out.push(
+        await c.query(sql).then(
+          () => null,
+          (e: Error) => e.message,
+        ),
+      );
+    return out;
+  } finally {
+    await c.end();
+  }
+}
+
 export type Run = CliRun;
 
 /** Runs a client program (psql, pgbench) against the gateway with the token as PGPASSWORD. */
