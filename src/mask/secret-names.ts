@@ -41,6 +41,10 @@ export const DEFAULT_SECRET_NAMES: readonly string[] = [
   'signing_key',
   'encryption_key',
   'master_key',
+  // An application's stored password hash (a bcrypt or PBKDF2 string under `password_hash`, Rails'
+  // `password_digest`): guessed offline like the hash below, and no bare token to the text rules.
+  'password_hash',
+  'password_digest',
   // MySQL's and MariaDB's mysql.user column holding a user's password hash (`*` and 40 hex digits,
   // shorter than the 64 a bare hex token needs): a password equivalent for mysql_native_password.
   'authentication_string',

@@ -12,6 +12,49 @@ export interface ShellSecretSpan {
   readonly name: string;
 }
 
+/**
+ * Short options other tools take a password or key with, as the next word (`redis-cli -a …`,
+ * `docker login -p …`, `sqlcmd -P …`, `ldapsearch -w …`, `ssh-keygen -N …`). `login` marks the
+ * registry tools whose `-p` means a password only after that word (`docker run -p 80:80` is a port).
+ */
+const TOOL_PASSWORD_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  'redis-cli': ['-a'],
+  'valkey-cli': ['-a'],
+  mongo: ['-p'],
+  mongosh: ['-p'],
+  mongodump: ['-p'],
+  mongorestore: ['-p'],
+  mongoexport: ['-p'],
+  mongoimport: ['-p'],
+  sqlcmd: ['-P'],
+  bcp: ['-P'],
+  ldapsearch: ['-w'],
+  ldapadd: ['-w'],
+  ldapmodify: ['-w'],
+  ldapdelete: ['-w'],
+  ldappasswd: ['-w', '-s'],
+  ldapwhoami: ['-w'],
+  'ssh-keygen': ['-N', '-P'],
+  docker: ['login', '-p'],
+  podman: ['login', '-p'],
+  buildah: ['login', '-p'],
+  skopeo: ['login', '-p'],
+  nerdctl: ['login', '-p'],
+  helm: ['login', '-p'],
+  oras: ['login', '-p'],
+};
+
+/** openssl's pass phrase arguments: `-passin pass:…` (env:, file:, fd: name where it is kept). */
+const OPENSSL_PASS = /^-(?:passin|passout|pass|kfile|k)$/;
+
+/**
+ * A `.netrc` entry (`machine host login user password …`, or `password …` on a line of its own, as
+ * a heredoc writes it), anywhere in the line: typed, echoed or printf'd into the file.
+ */
+const NETRC_PASSWORD =
+  /(?:\bmachine[ \t]{1,16}\S{1,256}|\bdefault)(?:[ \t]{1,16}(?:login|account)[ \t]{1,16}\S{1,256}){0,2}[ \t]{1,16}password[ \t]{1,16}([^\s'"\\]{1,1024})/g;
+const NETRC_LINE = /^[ \t]{0,64}password[ \t]{1,16}([^\s'"\\]{1,1024})[ \t]*$/gm;
+
 /** Commands whose -p takes the password glued to it (-psecret). */
 const GLUED_P =
   /^(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlslap|mariadb(?:-\w+)?)$/;
@@ -65,6 +108,19 @@ function valueSpan(line: string, from: number, end: number): { start: number; en
 }
 
 export function shellSecretSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan[] {
+  const spans = wordSpans(line, secretName);
+  for (const re of [NETRC_PASSWORD, NETRC_LINE]) {
+    for (const m of line.matchAll(re)) {
+      const end = m.index + m[0].length;
+      const start = end - m[1]!.length;
+      if (!spans.some((s) => start < s.end && end > s.start))
+        spans.push({ start, end, name: 'netrc password' });
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan[] {
   const spans: ShellSecretSpan[] = [];
   const ws = words(line);
   let command = '';
@@ -83,15 +139,46 @@ export function shellSecretSpans(line: string, secretName: SecretNameMatcher): S
     if (!w.text.startsWith('-')) {
       const base = w.text.replace(/^.*\//, '');
       if (GLUED_P.test(base)) tools.add('mysql');
-      else if (base === 'sshpass' || base === 'curl' || base === 'wget') tools.add(base);
+      else if (base === 'sshpass' || base === 'curl' || base === 'wget' || base === 'openssl')
+        tools.add(base);
+      else if (Object.hasOwn(TOOL_PASSWORD_OPTIONS, base)) tools.add(base);
+      else if (base === 'login' || base === 'config' || base === 'configure') tools.add(base);
     }
-    // NAME=value before a command, after export/env/set, or alone.
+    // NAME=value before a command, after export/env/set/declare, or as an argument (`docker run -e
+    // API_TOKEN=…`, `heroku config:set API_KEY=…`): a secret-named variable's value wherever set.
     const assign = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
-    if (assign && (commandStart || command === 'export' || command === 'env' || command === 'set')) {
+    if (assign) {
       if (secretName(assign[1]!)) {
         const span = valueSpan(line, w.start + assign[0].length, w.end);
         if (span) spans.push({ ...span, name: assign[1]! });
       }
+      if (commandStart || command === 'export' || command === 'env' || command === 'set') continue;
+    }
+    // A header given to curl, wget or httpie (`-H 'X-Api-Key: …'`, `--header=Cookie: …`): the value
+    // of a secret-named header whole (an Authorization of any scheme, a Cookie, a Proxy-Authorization).
+    if ((w.text === '-H' || w.text === '--header') && ws[k + 1]) {
+      headerSpan(line, ws[k + 1]!, secretName, spans);
+      k++;
+      continue;
+    }
+    if (w.text.startsWith('--header=')) {
+      const prefix = '--header='.length;
+      headerSpan(
+        line,
+        { text: w.text.slice(prefix), start: w.start + prefix, end: w.end },
+        secretName,
+        spans,
+      );
+      continue;
+    }
+    if (tools.has('curl') && (w.text === '-b' || w.text === '--cookie') && ws[k + 1]) {
+      const v = ws[k + 1]!;
+      // A cookie string (`name=value; …`), not a file to read them from.
+      if (v.text.includes('=')) {
+        const span = valueSpan(line, v.start, v.end);
+        if (span) spans.push({ ...span, name: `curl ${w.text}` });
+      }
+      k++;
       continue;
     }
     if (commandStart) {
@@ -126,15 +213,81 @@ export function shellSecretSpans(line: string, secretName: SecretNameMatcher): S
       k++;
       continue;
     }
-    if ((tools.has('curl') || tools.has('wget')) && (w.text === '-u' || w.text === '--user') && ws[k + 1]) {
+    if (tools.has('curl') || tools.has('wget')) {
+      // -u user:pass, --user user:pass, --proxy-user, -U (curl's proxy user), and their glued
+      // spellings -uuser:pass, --user=user:pass.
+      const user = /^(?:-u|--user|-U|--proxy-user)$/.test(w.text) ? ws[k + 1] : undefined;
+      const glued = user ? null : /^(?:-[uU](?=[^-])|--user=|--proxy-user=)/.exec(w.text);
+      if (user || glued) {
+        const from = user ? user.start : w.start + glued![0].length;
+        const to = user ? user.end : w.end;
+        const colon = line.indexOf(':', from);
+        if (colon >= 0 && colon < to) {
+          const span = valueSpan(line, colon + 1, to);
+          if (span) spans.push({ ...span, name: `curl ${user ? w.text : glued![0]}` });
+        }
+        if (user) k++;
+        continue;
+      }
+    }
+    if (tools.has('openssl') && OPENSSL_PASS.test(w.text) && ws[k + 1]) {
       const v = ws[k + 1]!;
-      const colon = line.indexOf(':', v.start);
-      if (colon >= 0 && colon < v.end) {
-        const span = valueSpan(line, colon + 1, v.end);
-        if (span) spans.push({ ...span, name: `curl ${w.text}` });
+      const from = v.text.startsWith('pass:') ? line.indexOf('pass:', v.start) + 'pass:'.length : v.start;
+      if (w.text === '-k' || v.text.startsWith('pass:')) {
+        const span = valueSpan(line, from, v.end);
+        if (span) spans.push({ ...span, name: `openssl ${w.text}` });
       }
       k++;
+      continue;
+    }
+    const toolOption = passwordOptionOf(tools, w.text);
+    if (toolOption !== null && ws[k + 1]) {
+      const v = ws[k + 1]!;
+      const span = valueSpan(line, v.start, v.end);
+      if (span) spans.push({ ...span, name: toolOption });
+      k++;
+      continue;
+    }
+    // `aws configure set aws_secret_access_key …`, `npm config set //host/:_authToken …`,
+    // `git config credential.token …`: a secret-named setting's value.
+    if ((tools.has('config') || tools.has('configure')) && w.text === 'set' && ws[k + 1] && ws[k + 2]) {
+      const name = ws[k + 1]!.text;
+      if (secretName(name.replace(/^.*[/:]/, '')) || secretName(name)) {
+        const v = ws[k + 2]!;
+        const span = valueSpan(line, v.start, v.end);
+        if (span) spans.push({ ...span, name });
+      }
+      k += 2;
     }
   }
   return spans;
+}
+
+/** The tool option that takes a password here (`docker … login -p`), or null. */
+function passwordOptionOf(tools: ReadonlySet<string>, option: string): string | null {
+  for (const tool of tools) {
+    const options = TOOL_PASSWORD_OPTIONS[tool];
+    if (options === undefined || option === 'login' || !options.includes(option)) continue;
+    if (options[0] === 'login' && !tools.has('login')) continue;
+    return `${tool} ${option}`;
+  }
+  return null;
+}
+
+/** `Name: value` of a header option's word: the value when the name is secret. */
+function headerSpan(line: string, w: Word, secretName: SecretNameMatcher, spans: ShellSecretSpan[]): void {
+  const m = /^([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]*/.exec(w.text);
+  if (!m || !secretName(m[1]!)) return;
+  // Offsets of the header's value inside the word, quotes skipped as words() skips them.
+  let at = w.start;
+  if (line[at] === '"' || line[at] === "'") at++;
+  const colon = line.indexOf(':', at);
+  if (colon < 0 || colon >= w.end) return;
+  let from = colon + 1;
+  while (from < w.end && (line[from] === ' ' || line[from] === '\t')) from++;
+  // The scheme stays readable: `Authorization: Bearer [MASKED:…]`.
+  const scheme = /^(?:Bearer|Basic|Token|Bot|Digest|ApiKey)[ \t]+/i.exec(line.slice(from, w.end));
+  if (scheme) from += scheme[0].length;
+  const span = valueSpan(line, from, w.end);
+  if (span) spans.push({ ...span, name: `header ${m[1]}` });
 }

@@ -7,6 +7,8 @@
 // party`), or a SCRAM verifier psql's \password sends, was recorded as typed. Tokens come from
 // sql-columns.ts's lexer; each check here looks at a token or two, so a statement costs one pass.
 
+import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
+
 /** The lexer's token, as much of it as these checks read. */
 export interface ClauseToken {
   readonly kind: 'ident' | 'string' | 'number' | 'param' | 'op' | 'punct';
@@ -34,6 +36,30 @@ const SET_PASSWORD_REACH = 8;
  * likely SQL quoted as text (a function body) than a connection string.
  */
 const CONNINFO_PASSWORD = /\bpassword='/gi;
+
+/**
+ * Functions that take a password or key as an argument (1-based position): pgcrypto's
+ * `crypt('…', gen_salt('bf'))`, `pgp_sym_encrypt(data, '…')`, `encrypt(data, '…', 'aes')`,
+ * `hmac(data, '…', 'sha256')`, and MySQL's `AES_ENCRYPT(str, '…')`. The value goes to a column
+ * whose name says hash (`password_hash`), or to none (`SELECT pgp_sym_decrypt(col, '…')`), so no
+ * column binds it.
+ */
+const KEY_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
+  crypt: [1],
+  pgp_sym_encrypt: [2],
+  pgp_sym_decrypt: [2],
+  pgp_sym_encrypt_bytea: [2],
+  pgp_sym_decrypt_bytea: [2],
+  pgp_pub_decrypt: [3],
+  pgp_pub_decrypt_bytea: [3],
+  encrypt: [2],
+  decrypt: [2],
+  encrypt_iv: [2],
+  decrypt_iv: [2],
+  hmac: [2],
+  aes_encrypt: [2],
+  aes_decrypt: [2],
+};
 
 export function clauseSecrets(
   sql: string,
@@ -65,6 +91,10 @@ export function clauseSecrets(
       push(tokens[k + 2], t.text);
       continue;
     }
+    if (next?.text === '(' && Object.hasOwn(KEY_ARGUMENTS, t.text)) {
+      keyArguments(tokens, k + 1, KEY_ARGUMENTS[t.text]!, t.text, push);
+      continue;
+    }
     switch (t.text) {
       case 'identified':
         identifiedBy(tokens, k, push);
@@ -93,6 +123,56 @@ export function clauseSecrets(
     }
   }
   conninfoPasswords(sql, tokens, out);
+  jsonLiteralFields(sql, tokens, secret, out);
+}
+
+/** The string arguments at `positions` of the call whose `(` is token `open`. */
+function keyArguments(
+  tokens: readonly ClauseToken[],
+  open: number,
+  positions: readonly number[],
+  name: string,
+  push: (t: ClauseToken | undefined, column: string) => void,
+): void {
+  let depth = 0;
+  let position = 1;
+  let first = open + 1;
+  for (let q = open + 1; q < tokens.length; q++) {
+    const t = tokens[q]!;
+    if (t.text === '(') depth++;
+    else if (t.text === ')' || (t.text === ',' && depth === 0)) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      // The argument is the one string between its commas (`'…'`, also `'…'::text`).
+      if (positions.includes(position) && tokens[first]?.kind === 'string')
+        push(tokens[first], `${name} key`);
+      if (t.text === ')') return;
+      position++;
+      first = q + 1;
+    }
+  }
+}
+
+/**
+ * A JSON document written as a literal (`INSERT … VALUES ('{"api_key": "…"}')`, `'…'::jsonb`): the
+ * values of its secret-named keys (embedded-fields.ts), whatever the column is called.
+ */
+function jsonLiteralFields(
+  sql: string,
+  tokens: readonly ClauseToken[],
+  secret: (name: string) => boolean,
+  out: ClauseSpan[],
+): void {
+  for (const t of tokens) {
+    if (t.kind !== 'string' || t.end - t.start < 7) continue;
+    const c = sql[t.start];
+    if (c !== '{' && c !== '[' && c !== ' ' && c !== '\n') continue;
+    const content = sql.slice(t.start, t.end);
+    for (const f of embeddedFieldSpans(content, secret, fieldSecret, { json: true }))
+      out.push({ start: t.start + f.start, end: t.start + f.end, column: f.name });
+  }
 }
 
 /** IDENTIFIED [WITH plugin] BY '…' | AS '…' | VIA plugin USING '…', then REPLACE '…' (the current one). */

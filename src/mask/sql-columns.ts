@@ -30,6 +30,11 @@ export interface SqlToken {
   readonly end: number;
   /** For a parameter, its number. */
   readonly param?: number;
+  /**
+   * A quoted identifier as written: its case names its words (`"ApiToken"` is api, token), which
+   * the lower-cased text loses (`apitoken` names nothing), so a column is judged by this name.
+   */
+  readonly name?: string;
   /** For a string, how its content is escaped: doubled quotes, also backslashes (E''), or none ($$). */
   readonly quote?: 'plain' | 'escape' | 'dollar';
 }
@@ -122,7 +127,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
         } else if (sql[j] === ch) break;
         else name += sql[j++];
       }
-      out.push({ kind: 'ident', text: name.toLowerCase(), start: i, end: j + 1 });
+      out.push({ kind: 'ident', text: name.toLowerCase(), start: i, end: j + 1, name });
       i = j + 1;
     } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
       let j = i + 1;
@@ -153,7 +158,7 @@ export function tokenizeSql(sql: string): SqlToken[] {
 /** The column a (possibly qualified) name ending at token `k` refers to. */
 function columnAt(tokens: readonly SqlToken[], k: number): string | null {
   const t = tokens[k];
-  return t !== undefined && t.kind === 'ident' ? t.text : null;
+  return t !== undefined && t.kind === 'ident' ? (t.name ?? t.text) : null;
 }
 
 /** Attributes the values from token `from` up to a value end (depth 0) to `column`. */
@@ -201,7 +206,7 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
       for (; q < tokens.length && tokens[q]!.text !== ')'; q++) {
         const c = tokens[q]!;
         if (c.kind === 'ident' && (tokens[q + 1]?.text === ',' || tokens[q + 1]?.text === ')'))
-          columns.push(c.text);
+          columns.push(c.name ?? c.text);
       }
       if (!columns.some(secret)) continue;
       if (tokens[q + 1]?.text !== 'values') continue;

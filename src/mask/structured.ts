@@ -9,9 +9,9 @@
 import type { NamedStatementText } from '../core/db-payloads.js';
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { setOwn } from '../core/own-property.js';
+import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
-import { nameWords } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
 import { executeArgumentSpans } from './sql-execute.js';
@@ -71,21 +71,6 @@ function opaqueField(value: JsonObject): string | null {
   }
 }
 
-/** Placeholders and references stay readable: `${DB_PASSWORD}`, `<redacted>`, `***`. */
-const PLACEHOLDER = /^(?:\$\{[^}]*\}|<[^>]*>|\*+|\[MASKED:[^\]]*\]|null|none|undefined|)$/i;
-
-/**
- * A value under a secret-named key is masked whole, except: placeholders; and for names ending in
- * `token` (a model's logprob token, `max_tokens`-like counters are not matched anyway), values
- * shorter than 8 characters or with spaces, which are words rather than credentials.
- */
-function fieldSecret(key: string, value: string): boolean {
-  if (PLACEHOLDER.test(value.trim())) return false;
-  const words = nameWords(key);
-  if (words[words.length - 1] === 'token' && (value.length < 8 || /\s/.test(value))) return false;
-  return true;
-}
-
 export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: SecretNameMatcher): JsonValue {
   return new PayloadWalk(set, secretName).walk(payload, null);
 }
@@ -104,6 +89,18 @@ class PayloadWalk {
     const { set, secretName } = this;
     if (typeof value === 'string') {
       if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
+      // A document inside the string (tool arguments, a body kept as text, a .env file's lines).
+      const fields = embeddedFieldSpans(value, secretName);
+      if (fields.length > 0)
+        return set.maskSpans(
+          value,
+          fields.map((f) => ({
+            start: f.start,
+            end: f.end,
+            ruleId: 'secret-field',
+            detail: `field ${f.name}`,
+          })),
+        );
       return key !== null ? set.maskUnder(key, value) : set.mask(value);
     }
     if (typeof value === 'number' && key !== null && secretName(key)) {
@@ -125,12 +122,28 @@ class PayloadWalk {
         set.maskKey(k),
         k === opaque && typeof v === 'string' && BASE64_TEXT.test(v)
           ? set.maskOpaque(v)
-          : k === 'value' && pairName !== null
-            ? this.walk(v, pairName)
-            : this.walk(v, k),
+          : k === 'blob' && typeof v === 'string'
+            ? this.blob(v)
+            : k === 'value' && pairName !== null
+              ? this.walk(v, pairName)
+              : this.walk(v, k),
       );
     }
     return out;
+  }
+
+  /**
+   * An MCP resource's `blob` (base64): a file read as bytes, often text a server could not type (a
+   * `.env`, a key file). Text is masked as text and encoded again; before, only a blob long enough
+   * to look like key material was masked (whole), and a short one holding `API_TOKEN=…` was kept.
+   */
+  private blob(value: string): JsonValue {
+    const text = BASE64_TEXT.test(value) ? base64Text(value) : null;
+    if (text !== null) {
+      const masked = this.walk(text, null);
+      if (masked !== text) return Buffer.from(String(masked), 'utf8').toString('base64');
+    }
+    return this.walk(value, 'blob');
   }
 
   private dbQuery(value: JsonObject): JsonObject {
@@ -261,6 +274,28 @@ class PayloadWalk {
     }
     return out;
   }
+}
+
+/** Decoded blobs larger than this are left to the rules as they stand. */
+const MAX_BLOB_TEXT = 1 << 20;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text a base64 value encodes, when it is UTF-8 text (at most 5% control characters), else null. */
+function base64Text(value: string): string | null {
+  if (value.length > (MAX_BLOB_TEXT / 3) * 4) return null;
+  let text: string;
+  try {
+    text = UTF8.decode(Buffer.from(value, 'base64'));
+  } catch {
+    return null;
+  }
+  if (text.length === 0) return null;
+  let control = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+  }
+  return control <= text.length * 0.05 ? text : null;
 }
 
 /** An asciicast output frame: [seconds, 'o', text]. */

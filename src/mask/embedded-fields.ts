@@ -1,0 +1,239 @@
+// Secret-named fields written inside a text value: a JSON document held as a string (a tool call's
+// `arguments`, a Responses `function_call_output`, an MCP tool result's text, an HTTP API body
+// recorded as text), an urlencoded form or query string (`client_secret=…&grant_type=…`), and lines
+// of `NAME=value` or `name: value` (a `.env` or YAML file an agent reads, header lines pasted as
+// text). The payload walk masks values under secret-named keys of the payload itself; a field
+// inside a string was left to the text rules, which know only `password`-like names and values that
+// look random, so `{"client_secret": "amber tide lullaby"}` or `API_TOKEN=hunter2-pony` in a tool's
+// output was recorded as sent. Returns spans of the raw text (a JSON value's escaped characters,
+// inside its quotes); the masker renders them whole and runs the text rules on the rest.
+import { nameWords, type SecretNameMatcher } from './secret-names.js';
+
+export interface EmbeddedFieldSpan {
+  readonly start: number;
+  readonly end: number;
+  /** The field's name, for the finding's detail. */
+  readonly name: string;
+}
+
+type FieldSecret = (name: string, value: string) => boolean;
+
+/** Placeholders and references stay readable: `${DB_PASSWORD}`, `<redacted>`, `***`. */
+const PLACEHOLDER = /^(?:\$\{[^}]*\}|<[^>]*>|\*+|\[MASKED:[^\]]*\]|null|none|undefined|)$/i;
+
+/**
+ * A value under a secret-named key is masked whole, except: placeholders; and for names ending in
+ * `token` (a model's logprob token, `max_tokens`-like counters are not matched anyway), values
+ * shorter than 8 characters or with spaces, which are words rather than credentials.
+ */
+export function fieldSecret(key: string, value: string): boolean {
+  if (PLACEHOLDER.test(value.trim())) return false;
+  const words = nameWords(key);
+  if (words[words.length - 1] === 'token' && (value.length < 8 || /\s/.test(value))) return false;
+  return true;
+}
+
+/** Texts longer than this are not read for fields (a large document is left to the text rules). */
+const MAX_TEXT = 1 << 20;
+
+export function embeddedFieldSpans(
+  text: string,
+  secretName: SecretNameMatcher,
+  isSecret: FieldSecret = fieldSecret,
+  only: { json?: boolean } = {},
+): EmbeddedFieldSpan[] {
+  if (text.length < 3 || text.length > MAX_TEXT) return [];
+  const out: EmbeddedFieldSpan[] = [];
+  const first = firstNonSpace(text);
+  if (first === '{' || first === '[') jsonFields(text, secretName, isSecret, out);
+  if (only.json) return out;
+  if (first !== '{' && first !== '[' && FORM.test(text)) formFields(text, secretName, isSecret, out);
+  if (
+    (out.length === 0 || text.includes('\n')) &&
+    (text.includes('=') || text.includes(': ') || text.includes(':\t'))
+  )
+    lineFields(text, secretName, isSecret, out);
+  return out;
+}
+
+function firstNonSpace(text: string): string {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r') return c;
+  }
+  return '';
+}
+
+/** One JSON container: is it an array under a secret name (its scalar members are then secret). */
+interface Frame {
+  readonly array: boolean;
+  readonly secretName: string | null;
+}
+
+/**
+ * A tolerant JSON reader: strings, the key before each `:`, and the scalar after it. It reads a
+ * document cut short (a body kept up to its cap, streamed arguments) as far as it goes, and does
+ * not require it to be valid.
+ */
+function jsonFields(
+  text: string,
+  secretName: SecretNameMatcher,
+  isSecret: FieldSecret,
+  out: EmbeddedFieldSpan[],
+) {
+  // Most documents name no secret: one native pass over their keys says so before the walk.
+  if (!hasSecretKey(text, secretName)) return;
+  const stack: Frame[] = [];
+  let key: string | null = null;
+  let afterColon = false;
+  let i = 0;
+  const n = text.length;
+  const scalar = (start: number, end: number, decoded: string) => {
+    const frame = stack[stack.length - 1];
+    const name = afterColon ? key : frame?.array ? frame.secretName : null;
+    if (name !== null && secretName(name) && isSecret(name, decoded)) out.push({ start, end, name });
+  };
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '"') {
+      const start = i + 1;
+      let j = start;
+      while (j < n && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      const end = Math.min(j, n);
+      const raw = text.slice(start, end);
+      i = end + 1;
+      let k = i;
+      while (k < n && (text[k] === ' ' || text[k] === '\t' || text[k] === '\n' || text[k] === '\r')) k++;
+      if (text[k] === ':' && !afterColon) {
+        key = decodeJsonString(raw);
+        afterColon = true;
+        i = k + 1;
+        continue;
+      }
+      scalar(start, end, decodeJsonString(raw));
+      afterColon = false;
+      continue;
+    }
+    if (c === '{' || c === '[') {
+      const frame = stack[stack.length - 1];
+      const name = afterColon ? key : frame?.array ? frame.secretName : null;
+      stack.push({
+        array: c === '[',
+        secretName: c === '[' && name !== null && secretName(name) ? name : null,
+      });
+      afterColon = false;
+      i++;
+      continue;
+    }
+    if (c === '}' || c === ']') {
+      stack.pop();
+      afterColon = false;
+      i++;
+      continue;
+    }
+    if (c === '-' || (c >= '0' && c <= '9')) {
+      let j = i + 1;
+      while (j < n && /[0-9eE+.-]/.test(text[j]!)) j++;
+      scalar(i, j, text.slice(i, j));
+      afterColon = false;
+      i = j;
+      continue;
+    }
+    if (c === ',') afterColon = false;
+    i++;
+  }
+}
+
+/** A JSON key: a string followed by a colon. */
+const JSON_KEY = /"((?:[^"\\\n]|\\.){1,256})"\s*:/g;
+
+function hasSecretKey(text: string, secretName: SecretNameMatcher): boolean {
+  for (const m of text.matchAll(JSON_KEY)) if (secretName(decodeJsonString(m[1]!))) return true;
+  return false;
+}
+
+function decodeJsonString(raw: string): string {
+  if (!raw.includes('\\')) return raw;
+  try {
+    return JSON.parse(`"${raw}"`) as string;
+  } catch {
+    return raw;
+  }
+}
+
+/** A whole value that is an urlencoded form or query string: `a=1&b=2`, `?a=1`. */
+const FORM = /^\??[A-Za-z0-9_.~%[\]-]+=[^\s&]*(?:&[A-Za-z0-9_.~%[\]-]+=[^\s&]*)*&?$/;
+const FORM_PAIR = /(?:^\??|&)([A-Za-z0-9_.~%[\]-]+)=([^\s&]*)/g;
+
+function formFields(
+  text: string,
+  secretName: SecretNameMatcher,
+  isSecret: FieldSecret,
+  out: EmbeddedFieldSpan[],
+) {
+  for (const m of text.matchAll(FORM_PAIR)) {
+    const name = decodeForm(m[1]!);
+    const value = m[2]!;
+    if (value.length === 0 || !secretName(name) || !isSecret(name, decodeForm(value))) continue;
+    const end = m.index + m[0].length;
+    out.push({ start: end - value.length, end, name });
+  }
+}
+
+function decodeForm(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * `NAME=value` (a `.env` file, `export NAME=…`, an INI or properties file) and `name: value` (YAML,
+ * header lines) at the start of a line; `#` and `;` comments and a YAML list dash are skipped.
+ */
+const LINE_FIELD =
+  /^[ \t]*(?:- +)?(?:export[ \t]+)?["']?([A-Za-z_][A-Za-z0-9_.-]{0,127})["']?(?:[ \t]*=(?!=)[ \t]*|:[ \t]+)([^\r\n]*)/gm;
+
+/** Names that head prose lines as often as fields, taken only in the `NAME=value` form. */
+const PROSE_WORDS = new Set(['pass', 'pin', 'pan']);
+
+function lineFields(
+  text: string,
+  secretName: SecretNameMatcher,
+  isSecret: FieldSecret,
+  out: EmbeddedFieldSpan[],
+) {
+  for (const m of text.matchAll(LINE_FIELD)) {
+    const name = m[1]!;
+    if (!secretName(name)) continue;
+    // `PASS: test/app.test.ts`, `PIN: 3` in a test run's or a form's text: a word, not a field.
+    if (!m[0].includes('=') && PROSE_WORDS.has(name.toLowerCase())) continue;
+    let value = m[2]!;
+    let end = m.index + m[0].length;
+    // Trailing spaces and an inline comment after a space are not part of the value.
+    // Found by indexOf and a loop: `/[ \t]+#/` and `/[ \t]+$/` are quadratic on a run of spaces.
+    const comment = firstOf(value, ' #', '\t#');
+    let cut = comment < 0 ? value.length : comment;
+    while (cut > 0 && (value[cut - 1] === ' ' || value[cut - 1] === '\t')) cut--;
+    end -= value.length - cut;
+    value = value.slice(0, cut);
+    let start = end - value.length;
+    const q = value[0];
+    if ((q === '"' || q === "'") && value.length >= 2 && value[value.length - 1] === q) {
+      start++;
+      end--;
+      value = value.slice(1, -1);
+    }
+    // A YAML block or flow value (`|`, `>`, `{`, `[`) is a structure, not the value itself.
+    if (value.length === 0 || /^[|>{[&*!]/.test(value)) continue;
+    if (out.some((s) => start < s.end && end > s.start)) continue;
+    if (isSecret(name, value)) out.push({ start, end, name });
+  }
+}
+
+function firstOf(text: string, a: string, b: string): number {
+  const i = text.indexOf(a);
+  const j = text.indexOf(b);
+  return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+}

@@ -1,0 +1,157 @@
+// Secrets a statement carries where no column names them: a JSON document written as a literal
+// (`'{"api_key": "…"}'::jsonb`, into a column called `settings`), a password hashed in the
+// statement (`crypt('…', gen_salt('bf'))` into `password_hash`), a key given to pgcrypto or MySQL
+// (`pgp_sym_encrypt(data, '…')`, `AES_ENCRYPT(str, '…')`), a quoted column named in camel case
+// (`"ApiToken"`), and the stored hash read back (`SELECT password_hash …`, a bcrypt string no text
+// rule takes for a token), and rows copied into it (COPY FROM STDIN, which is not recorded). Sent through the gateway to the real servers, none may reach the data
+// directory or the gateway's debug log.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import mysql from 'mysql2/promise';
+import pg from 'pg';
+import { UPSTREAM_PASSWORD, UPSTREAM_USER } from '../mysql/mysql-gateway.js';
+import { runProcess } from '../support/cli.js';
+import { TOKENS } from '../support/gateway.js';
+import { adminConnection, mariadbUnavailable, startTestMariadb } from '../support/mariadb-server.js';
+import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
+import { leaksIn, startLoggedGateway } from './logged-gateway.js';
+
+// Words joined by dashes: only where they are written says they are secret.
+const JSON_KEY = 'lantern-orchard-seven';
+const HASHED_PASSWORD = 'copper-kettle-morning';
+const SYM_KEY = 'velvet-harbor-fog';
+const CAMEL_TOKEN = 'quiet-meadow-ember';
+const COPY_PASSWORD = 'hollow-reed-anthem';
+const MY_JSON_SECRET = 'marble-finch-dusk';
+const MY_AES_KEY = 'paper-crane-drift';
+
+test('PostgreSQL: JSON literals, crypt() and pgcrypto keys, camel-case quoted columns and stored hashes are masked', {
+  timeout: 120_000,
+}, async () => {
+  const server = await startTestPostgres();
+  const url = await createScratchDatabase(server, 'vigil_leak_sql_keys');
+  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
+  await direct.connect();
+  await direct.query('CREATE EXTENSION IF NOT EXISTS pgcrypto');
+  await direct.query(
+    'DROP TABLE IF EXISTS integrations, accounts; ' +
+      'CREATE TABLE integrations (name text, settings jsonb); ' +
+      'CREATE TABLE accounts (name text, password_hash text, "ApiToken" text)',
+  );
+  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
+  const { gateway, dataDir, listener } = await startLoggedGateway({
+    connections: [
+      {
+        name: 'pg',
+        type: 'postgres',
+        listen: '127.0.0.1:0',
+        upstream: url,
+        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
+        allow: ['*'],
+        record_rows: 10,
+      },
+    ],
+  });
+  try {
+    const client = new pg.Client({ ...listener('pg'), user: 'alice', database: 'x', password: TOKENS.alice });
+    const client2 = new pg.Client({
+      ...listener('pg'),
+      user: 'alice',
+      database: 'x',
+      password: TOKENS.alice,
+    });
+    await client.connect();
+    await client.query(
+      `INSERT INTO integrations (name, settings) VALUES ('crm', '{"url": "https://crm.example", "auth": {"api_key": "${JSON_KEY}"}}'::jsonb)`,
+    );
+    await client.query(
+      `INSERT INTO accounts (name, password_hash, "ApiToken") VALUES ('bob', crypt('${HASHED_PASSWORD}', gen_salt('bf', 4)), '${CAMEL_TOKEN}')`,
+    );
+    await client.query(`SELECT pgp_sym_encrypt('payroll', '${SYM_KEY}') AS sealed`);
+    await client.end();
+    // COPY FROM STDIN rows into the secret column, as psql sends them (CopyData).
+    const copied = await runProcess(
+      'psql',
+      ['-X', '-v', 'ON_ERROR_STOP=1', '-c', 'COPY accounts (name, password_hash) FROM STDIN'],
+      {
+        PGHOST: listener('pg').host,
+        PGPORT: String(listener('pg').port),
+        PGUSER: 'alice',
+        PGDATABASE: 'x',
+        PGPASSWORD: TOKENS.alice,
+        PGSSLMODE: 'disable',
+      },
+      `ann\t${COPY_PASSWORD}\n\\.\n`,
+    );
+    assert.equal(copied.code, 0, copied.stderr);
+    await client2.connect();
+    const { rows } = await client2.query("SELECT name, password_hash FROM accounts WHERE name = 'bob'");
+    const stored = String(rows[0]?.password_hash);
+    assert.match(stored, /^\$2a\$04\$/);
+    await client2.query('SELECT name, password_hash FROM accounts');
+    await client2.end();
+    await gateway.recorder.drain();
+    await gateway.close();
+    assert.deepEqual(
+      leaksIn(dataDir, [JSON_KEY, HASHED_PASSWORD, SYM_KEY, CAMEL_TOKEN, COPY_PASSWORD, stored.slice(7)]),
+      [],
+    );
+  } finally {
+    await gateway.close().catch(() => undefined);
+    await direct.query('DROP TABLE IF EXISTS integrations, accounts').catch(() => undefined);
+    await direct.end();
+    await server.close();
+  }
+});
+
+test('MySQL: a JSON literal and an AES_ENCRYPT key are masked', {
+  timeout: 180_000,
+  skip: mariadbUnavailable() ?? false,
+}, async () => {
+  const server = await startTestMariadb();
+  const admin = await adminConnection(server);
+  const database = 'vigil_leak_sql_keys';
+  await admin.query(
+    `DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\`; ` +
+      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'%' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
+      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'localhost' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
+      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'%' WITH GRANT OPTION; ` +
+      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'localhost' WITH GRANT OPTION; ` +
+      `CREATE TABLE \`${database}\`.integrations (name text, settings json)`,
+  );
+  process.env.VIGIL_TEST_MYSQL_PASSWORD = UPSTREAM_PASSWORD;
+  const { gateway, dataDir, listener } = await startLoggedGateway({
+    connections: [
+      {
+        name: 'my',
+        type: 'mysql',
+        listen: '127.0.0.1:0',
+        upstream: `mysql://${UPSTREAM_USER}@${server.host}:${server.port}/${database}`,
+        credential: 'env:VIGIL_TEST_MYSQL_PASSWORD',
+        allow: ['*'],
+        record_rows: 10,
+      },
+    ],
+  });
+  try {
+    const c = await mysql.createConnection({
+      ...listener('my'),
+      user: 'alice',
+      password: TOKENS.alice,
+      database,
+    });
+    await c.query(
+      `INSERT INTO integrations (name, settings) VALUES ('crm', '{"client_secret": "${MY_JSON_SECRET}"}')`,
+    );
+    await c.query(`SELECT HEX(AES_ENCRYPT('payroll', '${MY_AES_KEY}')) AS sealed`);
+    await c.end();
+    await gateway.recorder.drain();
+    await gateway.close();
+    assert.deepEqual(leaksIn(dataDir, [MY_JSON_SECRET, MY_AES_KEY]), []);
+  } finally {
+    await gateway.close().catch(() => undefined);
+    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
+    await admin.end();
+    await server.close();
+  }
+});
