@@ -4,7 +4,7 @@
 // diff) and takes effect on every replica's next call to the tool (pin-store.ts).
 // `vigil mcp instructions` and `vigil mcp approve-instructions` do the same for the pin of a
 // server's instructions (instructions-pin.ts), which takes effect on the next initialize.
-import type { ModuleCommands } from '../module.js';
+import type { ModuleCliContext, ModuleCommands } from '../module.js';
 import { approveInstructions, type InstructionsPin, readInstructionsPin } from './instructions-pin.js';
 import { approvePin, readPins, type ToolPin } from './pin-store.js';
 import { diffDefinitions } from './tool-digest.js';
@@ -23,23 +23,11 @@ export const mcpCommands: ModuleCommands = {
       .option('--connection <name>', 'only this connection')
       .option('--json', 'print JSON')
       .action(async (opts: { connection?: string; json?: boolean }) => {
-        const { connections } = ctx.config();
-        const names = opts.connection
-          ? [opts.connection]
-          : connections.filter((c) => c.type === 'mcp').map((c) => c.name);
+        const names = mcpConnectionNames(ctx, opts.connection);
         const pins = await ctx.withModuleState(async (state) =>
           (await Promise.all(names.map((name) => readPins(state, name)))).flat(),
         );
-        if (opts.json) {
-          console.log(
-            JSON.stringify(
-              pins.map((p) => ({ ...p, status: statusOf(p) })),
-              null,
-              2,
-            ),
-          );
-          return;
-        }
+        if (opts.json) return printWithStatus(pins, statusOf);
         if (pins.length === 0) {
           console.log('no tools pinned yet');
           return;
@@ -102,26 +90,14 @@ export const mcpCommands: ModuleCommands = {
       .option('--connection <name>', 'only this connection')
       .option('--json', 'print JSON')
       .action(async (opts: { connection?: string; json?: boolean }) => {
-        const { connections } = ctx.config();
-        const names = opts.connection
-          ? [opts.connection]
-          : connections.filter((c) => c.type === 'mcp').map((c) => c.name);
+        const names = mcpConnectionNames(ctx, opts.connection);
         const pins = await ctx.withModuleState(async (state) =>
           (await Promise.all(names.map((name) => readInstructionsPin(state, name)))).filter(
             (p): p is InstructionsPin => p !== null,
           ),
         );
         const status = (p: InstructionsPin) => (p.approved?.digest === p.seen.digest ? 'pinned' : 'changed');
-        if (opts.json) {
-          console.log(
-            JSON.stringify(
-              pins.map((p) => ({ ...p, status: status(p) })),
-              null,
-              2,
-            ),
-          );
-          return;
-        }
+        if (opts.json) return printWithStatus(pins, status);
         if (pins.length === 0) {
           console.log('no instructions pinned yet');
           return;
@@ -163,3 +139,24 @@ export const mcpCommands: ModuleCommands = {
       });
   },
 };
+
+/** The MCP connections a listing covers: the one named, or every one configured. */
+function mcpConnectionNames(ctx: ModuleCliContext, only?: string): string[] {
+  return only
+    ? [only]
+    : ctx
+        .config()
+        .connections.filter((c) => c.type === 'mcp')
+        .map((c) => c.name);
+}
+
+/** `--json`: each pin with its status. */
+function printWithStatus<T extends object>(pins: readonly T[], status: (pin: T) => string): void {
+  console.log(
+    JSON.stringify(
+      pins.map((p) => ({ ...p, status: status(p) })),
+      null,
+      2,
+    ),
+  );
+}

@@ -9,7 +9,7 @@
 // that pinning the instructions never makes a connection's first tool listing look like a later one.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../core/canonical-json.js';
-import type { JsonObject } from '../../core/events.js';
+import type { JsonObject, JsonValue } from '../../core/events.js';
 import type { ModuleStateStore } from '../../core/replica-ports.js';
 import type { PinnedDefinition } from './pin-store.js';
 
@@ -78,6 +78,34 @@ export async function checkInstructions(
     digest,
     approved_digest: approved?.digest ?? null,
     shown: typeof before === 'string' ? before : null,
+  };
+}
+
+/** Instructions as pinned: none, the text, or (a value of another shape, which some client may still show) its JSON. */
+function instructionsText(value: JsonValue | undefined): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : canonicalJson(value);
+}
+
+/**
+ * An initialize answer's result as the client may have it, checked against the pin before the
+ * client does (a store that cannot be read throws, failing the initialize rather than letting
+ * unchecked instructions by), and what the answer's record says of the pin: the check, and what
+ * the upstream served when it was kept from the client.
+ */
+export async function pinnedInitializeResult(
+  state: ModuleStateStore,
+  connection: string,
+  result: JsonObject,
+  now: string,
+): Promise<{ readonly result: JsonObject; readonly facts: JsonObject }> {
+  const pinned = await checkInstructions(state, connection, instructionsText(result.instructions), now);
+  const pin = { status: pinned.status, digest: pinned.digest, approved_digest: pinned.approved_digest };
+  if (pinned.status === 'pinned') return { result, facts: { instructions_pin: pin } };
+  const { instructions: served, ...rest } = result;
+  return {
+    result: pinned.shown === null ? rest : { ...rest, instructions: pinned.shown },
+    facts: { instructions_pin: pin, instructions_served: served ?? null },
   };
 }
 

@@ -4,9 +4,8 @@
 // message, and then dispatched (dispatch.ts). Requests without a session id are either an
 // initialize or, under the stateless 2026-07-28 revision, a self-contained request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalJson } from '../../core/canonical-json.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { type Identity, type JsonObject, type JsonValue, nowIso, sameIdentity } from '../../core/events.js';
+import { type Identity, type JsonObject, nowIso, sameIdentity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -18,7 +17,7 @@ import { type ClientView, relayReply, relayServerStream } from './client-reply.j
 import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
 import { InFlightIds } from './in-flight-ids.js';
-import { checkInstructions, type InstructionsCheck } from './instructions-pin.js';
+import { pinnedInitializeResult } from './instructions-pin.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import {
   CLIENT_NOTIFICATIONS,
@@ -244,8 +243,7 @@ export class McpConnection implements McpServed {
     });
     const target: UpstreamTarget = { key: nonce, session: null, protocolVersion: version };
     const { signal, done } = requestSignal(req, res, session);
-    let pinned: InstructionsCheck | null = null;
-    let servedInstructions: JsonValue | undefined;
+    let pinFacts: JsonObject = {};
     try {
       // The client's initialize params (its clientInfo, capabilities, `_meta`, whatever else they
       // carry) reach the server as sent: recorded before they are forwarded, as a notification is.
@@ -280,17 +278,15 @@ export class McpConnection implements McpServed {
               state(reply.sessionId, answer.result.protocolVersion),
             );
           }
-          // Checked against their pin before the client has them (instructions-pin.ts); a store
-          // that cannot be read fails the initialize rather than let unchecked instructions by.
-          const served = instructionsText(answer.result.instructions);
-          pinned = await checkInstructions(this.#ctx.moduleState, this.config.name, served, nowIso());
-          if (pinned.status === 'pinned') return answer;
-          servedInstructions = answer.result.instructions ?? null;
-          const { instructions: _, ...rest } = answer.result;
-          return {
-            ...answer,
-            result: pinned.shown === null ? rest : { ...rest, instructions: pinned.shown },
-          };
+          // The server's instructions, checked against their pin before the client has them.
+          const pinned = await pinnedInitializeResult(
+            this.#ctx.moduleState,
+            this.config.name,
+            answer.result,
+            nowIso(),
+          );
+          pinFacts = pinned.facts;
+          return { ...answer, result: pinned.result };
         },
         // The answer's `instructions` is text the client hands its model, as it does a tool's
         // description, and its capabilities decide what the client offers: recorded as the client
@@ -305,16 +301,7 @@ export class McpConnection implements McpServed {
                 method: 'initialize',
                 ...(answer.kind === 'error' ? { error: answer.error } : {}),
                 ...(answer.kind === 'response' ? { result: answer.result } : {}),
-                ...(pinned
-                  ? {
-                      instructions_pin: {
-                        status: pinned.status,
-                        digest: pinned.digest,
-                        approved_digest: pinned.approved_digest,
-                      },
-                    }
-                  : {}),
-                ...(servedInstructions !== undefined ? { instructions_served: servedInstructions } : {}),
+                ...pinFacts,
               },
               { deferred: true },
             )
@@ -468,10 +455,4 @@ export class McpConnection implements McpServed {
 function header(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/** Instructions as pinned: none, the text, or (a value of another shape, which some client may still show) its JSON. */
-function instructionsText(value: JsonValue | undefined): string | null {
-  if (value === undefined || value === null) return null;
-  return typeof value === 'string' ? value : canonicalJson(value);
 }
