@@ -8,15 +8,13 @@
 // the admin API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+import { ScimClient } from '../support/scim-client.js';
 
 let provider: TestProvider;
 let gateway: TestGateway;
-let scimToken: string;
+let scim: ScimClient;
 
 before(async () => {
   provider = await startTestProvider({ 'rita-sub': { email: 'rita@example.com', groups: ['ai-eng'] } });
@@ -26,34 +24,13 @@ before(async () => {
       oidc: { issuer: provider.issuer, client_id: 'vigil', allow_insecure_http: true },
     },
   });
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
+  scim = await ScimClient.issue(gateway);
 });
 
 after(async () => {
   await gateway?.close();
   await provider?.close();
 });
-
-async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
-  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return (await res.json()) as { id: string };
-}
-
-const setActive = (id: string, value: boolean) =>
-  scim('PATCH', `/Users/${id}`, {
-    schemas: [PATCH_SCHEMA],
-    Operations: [{ op: 'replace', path: 'active', value }],
-  });
 
 /** An id_token the provider issued to Vigil's client for rita (as `vigil login` obtains one). */
 async function idToken(): Promise<string> {
@@ -89,19 +66,19 @@ async function signIns(): Promise<string[]> {
 }
 
 test('an id_token issued before a SCIM deactivation signs nobody in after re-activation', async () => {
-  const rita = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'rita@example.com' });
+  const rita = await scim.createUser('rita@example.com');
   const kept = await idToken();
   assert.equal((await exchangeAndUse(kept)).whoami, 200, 'the control: the id_token signs rita in');
 
   // iat has whole seconds: let the deactivation fall in a later second than the id_token.
   await new Promise((r) => setTimeout(r, 1100));
-  await setActive(rita.id, false);
+  await scim.setActive(rita.id, false);
   assert.deepEqual(
     await exchangeAndUse(kept),
     { exchange: 401, code: 'auth_revoked' },
     'deactivated: no token is handed out',
   );
-  await setActive(rita.id, true);
+  await scim.setActive(rita.id, true);
   // A Vigil token issued in the second of the deactivation is void by its own issue time: exchange
   // in a later second, as someone holding the id_token for the rest of its hour would.
   await new Promise((r) => setTimeout(r, 1100));

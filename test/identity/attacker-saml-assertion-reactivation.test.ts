@@ -6,16 +6,15 @@
 // its own key (test/support/saml-idp.ts), SCIM over HTTP, the admin API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestSamlIdp } from '../support/saml-idp.js';
+import { ScimClient } from '../support/scim-client.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 let idp: TestSamlIdp;
 let gateway: TestGateway;
-let scimToken: string;
+let scim: ScimClient;
 
 before(async () => {
   idp = await TestSamlIdp.start();
@@ -30,34 +29,13 @@ before(async () => {
       },
     },
   });
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
+  scim = await ScimClient.issue(gateway);
 });
 
 after(async () => {
   await gateway?.close();
   await idp?.close();
 });
-
-async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
-  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return (await res.json()) as { id: string };
-}
-
-const setActive = (id: string, value: boolean) =>
-  scim('PATCH', `/Users/${id}`, {
-    schemas: [PATCH_SCHEMA],
-    Operations: [{ op: 'replace', path: 'active', value }],
-  });
 
 const acs = () => `${gateway.url}/auth/saml/acs`;
 
@@ -93,15 +71,15 @@ async function signIns(): Promise<string[]> {
 }
 
 test('an assertion issued before a SCIM deactivation signs nobody in after re-activation', async () => {
-  const sam = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'sam@example.com' });
+  const sam = await scim.createUser('sam@example.com');
   assert.deepEqual(await postAndUse(assertionForSam()), { acs: 200, whoami: 200 }, 'the control');
 
   const kept = assertionForSam();
   // IssueInstant has milliseconds, SCIM's deactivation time too: a later millisecond will do, a
   // few are waited for so the two clocks' readings cannot meet.
   await new Promise((r) => setTimeout(r, 50));
-  await setActive(sam.id, false);
-  await setActive(sam.id, true);
+  await scim.setActive(sam.id, false);
+  await scim.setActive(sam.id, true);
   // Vigil's tokens carry whole seconds: sign in from a later second than the deactivation, as
   // someone holding the assertion for the rest of its five minutes would.
   await new Promise((r) => setTimeout(r, 1100));
