@@ -4,6 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 function collect(dir, out) {
   let entries;
@@ -28,12 +29,25 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+const summaryReporter = fileURLToPath(new URL('./failure-summary-reporter.mjs', import.meta.url));
 const concurrency = process.env.VIGIL_TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
   // --test-force-exit: a file whose tests have all finished exits even if a failed hook left a server
   // open; without it one such file keeps the whole run waiting forever.
-  ['--import', 'tsx', '--test', '--test-force-exit', `--test-concurrency=${concurrency}`, ...files],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-force-exit',
+    `--test-concurrency=${concurrency}`,
+    // TAP as before, then a list of the failed tests after everything else.
+    '--test-reporter=tap',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${summaryReporter}`,
+    '--test-reporter-destination=stdout',
+    ...files,
+  ],
   // ESBUILD_WORKER_THREADS=0: tsx transforms synchronously, which esbuild routes through a worker
   // whose call waits in Atomics.wait; under load that wait never ended once (a test file stuck in
   // its first import for 18 minutes, the run with it). Esbuild's per-call synchronous service, which
