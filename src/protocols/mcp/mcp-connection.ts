@@ -5,7 +5,7 @@
 // initialize or, under the stateless 2026-07-28 revision, a self-contained request.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import { type Identity, type JsonObject, nowIso, sameIdentity } from '../../core/events.js';
+import { type Identity, type JsonObject, sameIdentity } from '../../core/events.js';
 import { extractClientToken } from '../../http/credentials.js';
 import { sendJson } from '../../http/json-response.js';
 import { readRequestBody } from '../../http/read-body.js';
@@ -13,11 +13,11 @@ import type { Credential } from '../../identity/authenticator.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent, sessionKey, validExplicitSession } from '../../pipeline/session-key.js';
 import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } from './auth-metadata.js';
-import { type ClientView, relayReply, relayServerStream } from './client-reply.js';
+import { type ClientView, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
 import { InFlightIds } from './in-flight-ids.js';
-import { pinnedInitializeResult } from './instructions-pin.js';
+import { type InitializeHost, initializeExchange } from './initialize-exchange.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
 import {
   CLIENT_NOTIFICATIONS,
@@ -55,6 +55,7 @@ export class McpConnection implements McpServed {
   /** Set by load(): the connection's session-id key (session-key.ts) and the decoded ids. */
   #sessionKey: Uint8Array | null = null;
   #sessionTokens: SessionTokenCache | null = null;
+  readonly #initializeHost: InitializeHost;
 
   constructor(config: McpConnectionConfig, ctx: ModuleContext) {
     this.config = config;
@@ -64,6 +65,14 @@ export class McpConnection implements McpServed {
         ? new StdioUpstream(config, ctx.resolveSecret)
         : new HttpUpstream(config, ctx.credential(config.name));
     this.pins = new PinIndex(ctx.moduleState, config.name);
+    this.#initializeHost = {
+      config,
+      upstream: this.upstream,
+      view: this.view,
+      moduleState: ctx.moduleState,
+      resultNotRecorded: this.resultNotRecorded,
+      encodeSession: (state) => this.#encodeSession(state),
+    };
   }
 
   /** Reads what every replica shares: the tool pins and the key session ids are authenticated with. */
@@ -188,7 +197,7 @@ export class McpConnection implements McpServed {
         throw new VigilError('protocol_violation', 'Mcp-Session-Id is required (initialize first)');
       }
       if (initialize && message.kind === 'request') {
-        return await this.#initialize(session, req, res, message, nonce, version);
+        return await initializeExchange(this.#initializeHost, session, req, res, message, nonce, version);
       }
       // One upstream (a stdio process) per identity, never one for every caller: what a process
       // sends on its own goes with a request of its caller's, and its state is that caller's.
@@ -221,96 +230,6 @@ export class McpConnection implements McpServed {
       // No id to answer: the error goes out with id null.
     }
     sendRpcError(res, error, id);
-  }
-
-  async #initialize(
-    session: ModuleSession,
-    req: IncomingMessage,
-    res: ServerResponse,
-    message: Extract<JsonRpcMessage, { kind: 'request' }>,
-    nonce: string,
-    version: string | null,
-  ): Promise<void> {
-    const requested =
-      typeof message.params.protocolVersion === 'string' ? message.params.protocolVersion : '2025-11-25';
-    const state = (upstreamSessionId: string | null, protocolVersion: string): McpSessionState => ({
-      nonce,
-      subject: session.identity.subject,
-      kind: session.identity.kind,
-      upstreamSessionId,
-      protocolVersion,
-      initialize: message.params,
-    });
-    const target: UpstreamTarget = { key: nonce, session: null, protocolVersion: version };
-    const { signal, done } = requestSignal(req, res, session);
-    let pinFacts: JsonObject = {};
-    try {
-      // The client's initialize params (its clientInfo, capabilities, `_meta`, whatever else they
-      // carry) reach the server as sent: recorded before they are forwarded, as a notification is.
-      await session.observe('mcp.listing', {
-        request_id: String(message.id),
-        method: 'initialize',
-        params: message.params,
-      });
-      const reply = await this.upstream.send(message, target, signal);
-      const headers: Record<string, string> = {
-        'mcp-session-id': this.#encodeSession(state(reply.sessionId, requested)),
-        'x-vigil-session-id': session.id,
-      };
-      await relayReply(res, reply.messages, {
-        id: message.id,
-        headers,
-        signal,
-        serverRequests: serverRequestGate(
-          this.config.server_requests,
-          this.upstream,
-          session,
-          target,
-          signal,
-        ),
-        notified: serverNotificationRecorder(session, message.id, this.resultNotRecorded),
-        onFailure: async () => undefined,
-        view: this.view,
-        onAnswer: async (answer) => {
-          if (answer.kind !== 'response') return answer;
-          if (typeof answer.result.protocolVersion === 'string') {
-            headers['mcp-session-id'] = this.#encodeSession(
-              state(reply.sessionId, answer.result.protocolVersion),
-            );
-          }
-          // The server's instructions, checked against their pin before the client has them.
-          const pinned = await pinnedInitializeResult(
-            this.#ctx.moduleState,
-            this.config.name,
-            answer.result,
-            nowIso(),
-          );
-          pinFacts = pinned.facts;
-          return { ...answer, result: pinned.result };
-        },
-        // The answer's `instructions` is text the client hands its model, as it does a tool's
-        // description, and its capabilities decide what the client offers: recorded as the client
-        // got it, deferred like a listing (it reaches the client, not a target), with the pin they
-        // were checked against and, when they changed, what the upstream served instead.
-        afterAnswer: (answer) => {
-          session
-            .observe(
-              'mcp.listing',
-              {
-                request_id: String(message.id),
-                method: 'initialize',
-                ...(answer.kind === 'error' ? { error: answer.error } : {}),
-                ...(answer.kind === 'response' ? { result: answer.result } : {}),
-                ...pinFacts,
-              },
-              { deferred: true },
-            )
-            .catch(this.resultNotRecorded);
-        },
-      });
-    } finally {
-      done();
-    }
   }
 
   async #inSession(
