@@ -19,6 +19,7 @@ import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/ind
 import { CommandJudge } from './command-judge.js';
 import { parseFieldList, textOf } from './command-messages.js';
 import { COM } from './constants.js';
+import type { Expectation } from './expectation.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
@@ -26,7 +27,7 @@ import { PreparedStatements } from './prepared-statements.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { commandPayload, type MysqlQueryPayload, queryPayload, quoteName } from './query-payloads.js';
 import { readOnlyTextRefusal } from './read-only-texts.js';
-import { type Expectation, ResponseTracker } from './response-tracker.js';
+import { ResponseTracker } from './response-tracker.js';
 import {
   comQuery,
   READ_ONLY_SESSION,
