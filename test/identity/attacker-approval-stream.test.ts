@@ -7,10 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 let gateway: TestGateway;
 
@@ -105,27 +103,9 @@ test("a disabled reviewer's open stream stops showing other people's pending req
 });
 
 test('a reviewer taken out of the approver group over SCIM stops seeing its requests', async () => {
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  const scimToken = ((await issued.json()) as { token: string }).token;
-  const scim = async (method: string, path: string, body: object) => {
-    const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-      method,
-      headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-      body: JSON.stringify(body),
-    });
-    assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-    return (await res.json()) as { id: string };
-  };
-  const viv = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'viv@example.com' });
-  const group = await scim('POST', '/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'security',
-    members: [{ value: viv.id }],
-  });
+  const scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
+  const viv = await scim.createUser('viv@example.com');
+  const group = await scim.createGroup('security', [viv]);
   const { token } = await gateway.vigilTokens.issue({
     subject: 'viv@example.com',
     groups: ['security'],
@@ -138,10 +118,7 @@ test('a reviewer taken out of the approver group over SCIM stops seeing its requ
   assert.ok(stream.lists.some((l) => l.includes(first)));
 
   // The provider moves viv out of the reviewers' group.
-  await scim('PATCH', `/Groups/${group.id}`, {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-    Operations: [{ op: 'remove', path: `members[value eq "${viv.id}"]` }],
-  });
+  await scim.removeMember(group, viv);
   const later = await requestAccess(TOKENS.bob, 'after viv left the group');
   await sleep(2500);
   const leaked = stream.lists.some((l) => l.includes(later));

@@ -8,9 +8,9 @@
 // the admin API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
-import { ScimClient } from '../support/scim-client.js';
 
 let provider: TestProvider;
 let gateway: TestGateway;
@@ -24,7 +24,7 @@ before(async () => {
       oidc: { issuer: provider.issuer, client_id: 'vigil', allow_insecure_http: true },
     },
   });
-  scim = await ScimClient.issue(gateway);
+  scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
 });
 
 after(async () => {
@@ -72,13 +72,13 @@ test('an id_token issued before a SCIM deactivation signs nobody in after re-act
 
   // iat has whole seconds: let the deactivation fall in a later second than the id_token.
   await new Promise((r) => setTimeout(r, 1100));
-  await scim.setActive(rita.id, false);
+  await scim.setActive(rita, false);
   assert.deepEqual(
     await exchangeAndUse(kept),
     { exchange: 401, code: 'auth_revoked' },
     'deactivated: no token is handed out',
   );
-  await scim.setActive(rita.id, true);
+  await scim.setActive(rita, true);
   // A Vigil token issued in the second of the deactivation is void by its own issue time: exchange
   // in a later second, as someone holding the id_token for the rest of its hour would.
   await new Promise((r) => setTimeout(r, 1100));

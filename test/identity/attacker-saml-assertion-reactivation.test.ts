@@ -6,9 +6,9 @@
 // its own key (test/support/saml-idp.ts), SCIM over HTTP, the admin API.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestSamlIdp } from '../support/saml-idp.js';
-import { ScimClient } from '../support/scim-client.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
 
@@ -29,7 +29,7 @@ before(async () => {
       },
     },
   });
-  scim = await ScimClient.issue(gateway);
+  scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
 });
 
 after(async () => {
@@ -78,8 +78,8 @@ test('an assertion issued before a SCIM deactivation signs nobody in after re-ac
   // IssueInstant has milliseconds, SCIM's deactivation time too: a later millisecond will do, a
   // few are waited for so the two clocks' readings cannot meet.
   await new Promise((r) => setTimeout(r, 50));
-  await scim.setActive(sam.id, false);
-  await scim.setActive(sam.id, true);
+  await scim.setActive(sam, false);
+  await scim.setActive(sam, true);
   // Vigil's tokens carry whole seconds: sign in from a later second than the deactivation, as
   // someone holding the assertion for the rest of its five minutes would.
   await new Promise((r) => setTimeout(r, 1100));

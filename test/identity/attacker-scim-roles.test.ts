@@ -7,12 +7,9 @@
 // Real parts: the gateway, the OpenID provider (oidc-provider), SCIM.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
+import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** The parts of admin API answers these tests read. */
 interface ApiBody {
@@ -23,7 +20,7 @@ interface ApiBody {
 
 let provider: TestProvider;
 let gateway: TestGateway;
-let scimToken: string;
+let scim: ScimClient;
 
 before(async () => {
   provider = await startTestProvider({
@@ -38,28 +35,13 @@ before(async () => {
       roles: { admin: ['group:platform', 'user:ola@example.com'], auditor: ['group:staff'] },
     },
   });
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
+  scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
 });
 
 after(async () => {
   await gateway?.close();
   await provider?.close();
 });
-
-async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
-  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return (await res.json()) as { id: string };
-}
 
 async function signIn(account: string): Promise<string> {
   provider.signInAs = account;
@@ -74,19 +56,12 @@ async function api(token: string, path: string) {
 }
 
 test('removing someone from the SCIM group that made them admin takes the admin role away', async () => {
-  const pia = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'pia@example.com' });
-  const platform = await scim('POST', '/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'platform',
-    members: [{ value: pia.id }],
-  });
+  const pia = await scim.createUser('pia@example.com');
+  const platform = await scim.createGroup('platform', [pia]);
   const token = await signIn('pia-sub');
   assert.equal((await api(token, '/api/tokens')).status, 200, 'an admin while in the group');
 
-  await scim('PATCH', `/Groups/${platform.id}`, {
-    schemas: [PATCH_SCHEMA],
-    Operations: [{ op: 'remove', path: `members[value eq "${pia.id}"]` }],
-  });
+  await scim.removeMember(platform, pia);
   const after = await api(token, '/api/tokens');
   assert.equal(after.status, 403, `still an admin after leaving the group: ${JSON.stringify(after.body)}`);
   assert.equal(after.body.error?.code, 'forbidden_role');
@@ -99,8 +74,8 @@ test('removing someone from the SCIM group that made them admin takes the admin 
 });
 
 test('a role granted to the person by name does not depend on a managed group', async () => {
-  const ola = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'ola@example.com' });
-  assert.ok(ola.id);
+  const ola = await scim.createUser('ola@example.com');
+  assert.ok(ola);
   // ola is in no SCIM group, so the managed `platform` her claim lists does not count for her,
   // but `user:ola@example.com` names her: she stays an admin.
   const token = await signIn('ola-sub');

@@ -7,11 +7,9 @@
 // Real parts: the gateway, the OpenID provider (oidc-provider) signing both accounts in, SCIM.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
-
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** The parts of admin API answers these tests read. */
 interface ApiBody {
@@ -22,7 +20,7 @@ interface ApiBody {
 
 let provider: TestProvider;
 let gateway: TestGateway;
-let scimToken: string;
+let scim: ScimClient;
 let danaScimId: string;
 
 before(async () => {
@@ -48,35 +46,16 @@ before(async () => {
     ],
     approvals: { access_requests: { approvers: ['group:dba'], required: 2 } },
   });
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
-  danaScimId = (await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'dana@example.com' })).id;
-  const rick = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'rick@example.com' });
-  await scim('POST', '/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'dba',
-    members: [{ value: danaScimId }, { value: rick.id }],
-  });
+  scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
+  danaScimId = await scim.createUser('dana@example.com');
+  const rick = await scim.createUser('rick@example.com');
+  await scim.createGroup('dba', [danaScimId, rick]);
 });
 
 after(async () => {
   await gateway?.close();
   await provider?.close();
 });
-
-async function scim(method: string, path: string, body?: object): Promise<{ id: string }> {
-  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return res.status === 204 ? { id: '' } : ((await res.json()) as { id: string });
-}
 
 /** The browser sign-in through the gateway, as the provider account `account`. */
 async function signIn(account: string): Promise<{ token: string; subject: string }> {
@@ -152,7 +131,7 @@ test('offboarding stops every spelling of the subject: an admin disable, then a 
   assert.equal((await api(alt.token, 'GET', '/api/whoami')).status, 200);
 
   // The provider deprovisions her: the SCIM user is deleted and stays on the disabled list.
-  await scim('DELETE', `/Users/${danaScimId}`);
+  await scim.ok('DELETE', `/Users/${danaScimId}`);
   const cut = await api(alt.token, 'GET', '/api/whoami');
   assert.equal(cut.status, 401, JSON.stringify(cut.body));
   assert.equal(cut.body.error?.code, 'auth_revoked');

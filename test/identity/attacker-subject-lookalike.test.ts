@@ -9,11 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { sameSubject, subjectKey } from '../../src/core/events.js';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const KELVIN_KATE = '\u212Aate@example.com';
 
 interface WhoAmI {
@@ -24,7 +23,7 @@ interface WhoAmI {
 
 let provider: TestProvider;
 let gateway: TestGateway;
-let scimToken: string;
+let scim: ScimClient;
 
 before(async () => {
   provider = await startTestProvider({
@@ -51,34 +50,14 @@ before(async () => {
     ],
     approvals: { access_requests: { approvers: ['group:dba'] } },
   });
-  const issued = await fetch(`${gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
-  const kate = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'kate@example.com' });
-  await scim('POST', '/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'dba',
-    members: [{ value: kate.id }],
-  });
+  scim = new ScimClient(gateway, await issueScimToken(gateway, 'idp'));
+  await scim.createGroup('dba', [await scim.createUser('kate@example.com')]);
 });
 
 after(async () => {
   await gateway?.close();
   await provider?.close();
 });
-
-async function scim(method: string, path: string, body?: object): Promise<{ id: string }> {
-  const res = await fetch(`${gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return res.status === 204 ? { id: '' } : ((await res.json()) as { id: string });
-}
 
 async function signIn(account: string): Promise<string> {
   provider.signInAs = account;
@@ -127,11 +106,7 @@ test('deprovisioning a SCIM user named like a service account leaves the service
   });
   const request = (await asked.json()) as { approval?: { id: string } };
   assert.equal(asked.status, 201, JSON.stringify(request));
-  const etl = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'etl' });
-  await scim('PATCH', `/Users/${etl.id}`, {
-    schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
-    Operations: [{ op: 'replace', path: 'active', value: false }],
-  });
+  await scim.setActive(await scim.createUser('etl'), false);
   const service = await whoami(TOKENS.etl);
   assert.equal(service.status, 200, JSON.stringify(service.body));
   const pending = await gateway.store.approvals.getApproval(request.approval!.id);

@@ -6,16 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { type McpFixture, startMcpFixture } from '../mcp/fixture.js';
-import { TOKENS } from '../support/gateway.js';
+import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 
-const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const PATCH_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const PUBLIC_URL = 'http://127.0.0.1:8443';
 const RESOURCE = `${PUBLIC_URL}/c/tools/mcp`;
 let provider: TestProvider;
 let f: McpFixture;
-let scimToken: string;
+let scim: ScimClient;
 
 before(async () => {
   provider = await startTestProvider({ erin: { email: 'erin@example.com', groups: ['ai-eng'] } });
@@ -31,34 +29,13 @@ before(async () => {
     },
     connections: [{ public_url: PUBLIC_URL, authorization_servers: [provider.issuer] }],
   });
-  const issued = await fetch(`${f.gateway.url}/api/scim/tokens`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'idp' }),
-  });
-  scimToken = ((await issued.json()) as { token: string }).token;
+  scim = new ScimClient(f.gateway, await issueScimToken(f.gateway, 'idp'));
 });
 
 after(async () => {
   await f?.close();
   await provider?.close();
 });
-
-async function scim(method: string, path: string, body: object): Promise<{ id: string }> {
-  const res = await fetch(`${f.gateway.url}/scim/v2${path}`, {
-    method,
-    headers: { authorization: `Bearer ${scimToken}`, 'content-type': 'application/scim+json' },
-    body: JSON.stringify(body),
-  });
-  assert.ok(res.status < 300, `SCIM ${method} ${path}: ${res.status}`);
-  return (await res.json()) as { id: string };
-}
-
-const setActive = (id: string, value: boolean) =>
-  scim('PATCH', `/Users/${id}`, {
-    schemas: [PATCH_SCHEMA],
-    Operations: [{ op: 'replace', path: 'active', value }],
-  });
 
 async function mcpStatus(token: string): Promise<number> {
   const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
@@ -80,7 +57,7 @@ async function mcpStatus(token: string): Promise<number> {
 }
 
 test("a provider's access token issued before a SCIM deactivation stays void after re-activation", async () => {
-  const erin = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'erin@example.com' });
+  const erin = await scim.createUser('erin@example.com');
   provider.signInAs = 'erin';
   const { accessToken: before } = await accessTokenFor(provider, RESOURCE);
   assert.equal(await mcpStatus(before), 200, 'the control: the token admits erin');
@@ -90,9 +67,9 @@ test("a provider's access token issued before a SCIM deactivation stays void aft
 
   // iat has whole seconds: let the deactivation fall in a later second than the token.
   await new Promise((r) => setTimeout(r, 1100));
-  await setActive(erin.id, false);
+  await scim.setActive(erin, false);
   assert.equal(await mcpStatus(before), 401, 'deactivated');
-  await setActive(erin.id, true);
+  await scim.setActive(erin, true);
 
   assert.equal(await mcpStatus(before), 401, 'a token from before the deactivation stays void');
   assert.equal(await mcpStatus(kept), 401, 'so does one that was never used before it');

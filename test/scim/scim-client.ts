@@ -62,10 +62,43 @@ export class ScimClient {
   put = (path: string, body: unknown) => this.call('PUT', path, body);
   patch = (path: string, body: unknown) => this.call('PATCH', path, body);
   delete = (path: string) => this.call('DELETE', path);
+
+  /** A call that must succeed (a status below 300); its answer's body. */
+  async ok(method: string, path: string, body?: unknown): Promise<ScimAnswer['body']> {
+    return assertScimOk(await this.call(method, path, body), `SCIM ${method} ${path}`).body;
+  }
+
+  /** Creates a user, which must succeed; its id. `extra` adds attributes to the resource. */
+  async createUser(userName: string, extra: object = {}): Promise<string> {
+    return (await this.ok('POST', '/Users', { schemas: [USER_SCHEMA], userName, ...extra })).id;
+  }
+
+  /** Creates a group with these members (user ids), which must succeed; its id. */
+  async createGroup(displayName: string, memberIds: readonly string[]): Promise<string> {
+    const members = memberIds.map((value) => ({ value }));
+    return (await this.ok('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName, members })).id;
+  }
+
+  /** Takes one member out of a group, as providers do with a PATCH remove; it must succeed. */
+  async removeMember(groupId: string, userId: string): Promise<void> {
+    const remove = { op: 'remove', path: `members[value eq "${userId}"]` };
+    await this.ok('PATCH', `/Groups/${groupId}`, patchOps(remove));
+  }
+
+  /** Deactivates or re-activates a user, as providers do with a PATCH of `active`; it must succeed. */
+  async setActive(id: string, value: boolean): Promise<void> {
+    await this.ok('PATCH', `/Users/${id}`, patchOps({ op: 'replace', path: 'active', value }));
+  }
 }
 
 export function patchOps(...ops: object[]): object {
   return { schemas: [PATCH_SCHEMA], Operations: ops };
+}
+
+/** Asserts that a call succeeded (a status below 300); the answer, for chaining. */
+export function assertScimOk(answer: ScimAnswer, what = 'SCIM call'): ScimAnswer {
+  assert.ok(answer.status < 300, `${what}: ${answer.status}`);
+  return answer;
 }
 
 /** Asserts a SCIM error answer (RFC 7644 §3.12) with this status and, when given, scimType. */
