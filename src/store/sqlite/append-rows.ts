@@ -37,6 +37,23 @@ export interface AppendBatch {
   readonly checkpoints: [number, string, string, string, string][];
 }
 
+/**
+ * The identity column's text by identity object. A session's events share one identity object (a
+ * gateway's session context holds it), and a batch interleaves many sessions, so the text is
+ * written once per identity rather than once per event. Identities are immutable once recorded:
+ * the recorder caches their hashed encoding the same way.
+ */
+const identityTexts = new WeakMap<Identity, string>();
+
+function identityText(identity: Identity): string {
+  let text = identityTexts.get(identity);
+  if (text === undefined) {
+    text = JSON.stringify(identity);
+    identityTexts.set(identity, text);
+  }
+  return text;
+}
+
 export function prepareAppendBatch(
   events: readonly RecordedEvent[],
   sessions: readonly SessionMeta[],
@@ -44,13 +61,8 @@ export function prepareAppendBatch(
   const metas = new Map(sessions.map((s) => [s.id, s]));
   const batch: AppendBatch = { events: [], newSessions: [], touched: [], ended: [], checkpoints: [] };
   const touched = new Map<string, [string, number, number, string, string]>();
-  let identityOf: Identity | null = null;
-  let identityJson = '';
   for (const e of events) {
-    if (e.identity !== identityOf) {
-      identityOf = e.identity;
-      identityJson = JSON.stringify(e.identity);
-    }
+    const identityJson = identityText(e.identity);
     if (e.seq === 0) {
       const meta = metas.get(e.sessionId);
       batch.newSessions.push([
