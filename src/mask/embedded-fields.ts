@@ -8,6 +8,8 @@
 // output was recorded as sent. Returns spans of the raw text (a JSON value's escaped characters,
 // inside its quotes); the masker renders them whole and runs the text rules on the rest.
 import { nameWords, type SecretNameMatcher } from './secret-names.js';
+import { addDisjoint } from './span-overlap.js';
+import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
 
 export interface EmbeddedFieldSpan {
   readonly start: number;
@@ -48,6 +50,8 @@ export function embeddedFieldSpans(
   if (first === '{' || first === '[') jsonFields(text, secretName, isSecret, out);
   if (only.json) return out;
   if (first !== '{' && first !== '[' && FORM.test(text)) formFields(text, secretName, isSecret, out);
+  // XML elements and attributes (a SOAP body, a config file), also inside a JSON text's strings.
+  if (mayHoldXml(text)) addDisjoint(out, xmlFieldSpans(text, secretName, isSecret));
   if (
     (out.length === 0 || text.includes('\n')) &&
     (text.includes('=') || text.includes(': ') || text.includes(':\t'))
