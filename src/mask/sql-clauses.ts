@@ -15,6 +15,8 @@ export interface ClauseToken {
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  /** A quoted identifier as written (its case names its words). */
+  readonly name?: string;
 }
 
 export interface ClauseSpan {
@@ -61,6 +63,25 @@ const KEY_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
   aes_decrypt: [2],
 };
 
+/** Words before `name (` that make it a table, a column list or a definition, not a call. */
+const NOT_A_CALL = new Set([
+  'into',
+  'table',
+  'exists',
+  'references',
+  'on',
+  'index',
+  'function',
+  'procedure',
+  'copy',
+  'view',
+  'type',
+  'trigger',
+  'only',
+  'update',
+  'join',
+]);
+
 export function clauseSecrets(
   sql: string,
   tokens: readonly ClauseToken[],
@@ -93,6 +114,16 @@ export function clauseSecrets(
     }
     if (next?.text === '(' && Object.hasOwn(KEY_ARGUMENTS, t.text)) {
       keyArguments(tokens, k + 1, KEY_ARGUMENTS[t.text]!, t.text, push);
+      continue;
+    }
+    if (next?.text === '(' && secret(t.name ?? t.text) && !NOT_A_CALL.has(tokens[k - 1]?.text ?? '')) {
+      // CALL set_password('ann', '…'), SELECT vault.create_secret('…', 'name'): which argument is
+      // the secret is in the function's definition, which Vigil does not read, so every value
+      // given to a function whose name says secret is masked (the user name too: errs on catching).
+      for (let r = k + 2; r < tokens.length && tokens[r - 1]?.text !== ')'; r++) {
+        r = bindFrom(r, t.name ?? t.text);
+        if (tokens[r]?.text !== ',') break;
+      }
       continue;
     }
     switch (t.text) {

@@ -6,6 +6,7 @@
 // comments are skipped as PostgreSQL and MySQL read them. Values the grammar names secret
 // (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…')) are found by sql-clauses.ts.
 import { clauseSecrets } from './sql-clauses.js';
+import { rowSecrets } from './sql-rows.js';
 
 export interface SqlValueSpan {
   /** The literal's content (inside its quotes), in UTF-16 offsets of the statement. */
@@ -250,13 +251,9 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
       } else bindValue(tokens, from, column, params, literals);
     }
   }
-  clauseSecrets(
-    sql,
-    tokens,
-    secret,
-    (from, column) => bindValue(tokens, from, column, params, literals),
-    literals,
-  );
+  const bindFrom = (from: number, column: string) => bindValue(tokens, from, column, params, literals);
+  clauseSecrets(sql, tokens, secret, bindFrom, literals);
+  rowSecrets(tokens, secret, bindFrom);
   if (depth < NESTED_SQL_DEPTH) literals.push(...nestedLiterals(sql, tokens, literals, secret, depth));
   return { params, literals };
 }
