@@ -3,7 +3,13 @@
 // user:…, and of NAME=… assignments whose name says secret (PGPASSWORD=…, export
 // AWS_SECRET_ACCESS_KEY=…). Returns spans; the masker renders them and runs the text rules on the
 // rest. Reusable by any module that sees shell lines.
+
+import { fieldSecret } from './embedded-fields.js';
 import type { SecretNameMatcher } from './secret-names.js';
+import { offsetInWord, positionalSpans } from './shell-positional.js';
+import { wordFieldSpans } from './shell-word-fields.js';
+import { addDisjoint } from './span-overlap.js';
+import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
 
 export interface ShellSecretSpan {
   readonly start: number;
@@ -35,6 +41,14 @@ const TOOL_PASSWORD_OPTIONS: Readonly<Record<string, readonly string[]>> = {
   ldappasswd: ['-w', '-s'],
   ldapwhoami: ['-w'],
   'ssh-keygen': ['-N', '-P'],
+  az: ['login', '-p'],
+  zip: ['-P'],
+  unzip: ['-P'],
+  keytool: ['-storepass', '-keypass', '-srcstorepass', '-deststorepass', '-srckeypass', '-destkeypass'],
+  jarsigner: ['-storepass', '-keypass'],
+  // The password's crypt(3) hash, guessed offline.
+  useradd: ['-p'],
+  usermod: ['-p'],
   docker: ['login', '-p'],
   podman: ['login', '-p'],
   buildah: ['login', '-p'],
@@ -55,9 +69,17 @@ const NETRC_PASSWORD =
   /(?:\bmachine[ \t]{1,16}\S{1,256}|\bdefault)(?:[ \t]{1,16}(?:login|account)[ \t]{1,16}\S{1,256}){0,2}[ \t]{1,16}password[ \t]{1,16}([^\s'"\\]{1,1024})/g;
 const NETRC_LINE = /^[ \t]{0,64}password[ \t]{1,16}([^\s'"\\]{1,1024})[ \t]*$/gm;
 
+/**
+ * A `.pgpass` line (`host:port:database:user:password`) on a line that names the file: echoed,
+ * printf'd or written by a heredoc into it. Only with the file named: `a:b:c:d:e` is otherwise a
+ * time, an IPv6 address or a path list.
+ */
+const PGPASS_LINE =
+  /(?:^|(?<=[\s'"]))[^\s:'"]{1,256}:(?:[0-9]{1,5}|\*):[^\s:'"]{1,256}:[^\s:'"]{1,256}:([^\s'"\\]{1,1024})/gm;
+
 /** Commands whose -p takes the password glued to it (-psecret). */
 const GLUED_P =
-  /^(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlslap|mariadb(?:-\w+)?)$/;
+  /^(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mysqlslap|mariadb(?:-\w+)?|7z|7za|7zr|7zz)$/;
 
 interface Word {
   readonly text: string;
@@ -98,6 +120,16 @@ function words(line: string): Word[] {
   return out;
 }
 
+/**
+ * The span of a word's value after the first `prefix` characters of its text. The text has its
+ * quotes removed, so `'password=…'` (a quoted NAME=value) is counted through them: until 6 December
+ * the offset was taken in the text, and the `=` was masked with the value (a wrong fingerprint).
+ */
+function valueAfter(line: string, w: Word, prefix: number): { start: number; end: number } | null {
+  if (prefix >= w.text.length) return null;
+  return valueSpan(line, offsetInWord(line, w, prefix), w.end);
+}
+
 /** The span of a value inside a word, without surrounding quotes. */
 function valueSpan(line: string, from: number, end: number): { start: number; end: number } | null {
   let s = from;
@@ -109,14 +141,26 @@ function valueSpan(line: string, from: number, end: number): { start: number; en
 
 export function shellSecretSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan[] {
   const spans = wordSpans(line, secretName);
-  for (const re of [NETRC_PASSWORD, NETRC_LINE]) {
+  const ws = words(line);
+  addDisjoint(spans, positionalSpans(line, ws));
+  addDisjoint(spans, wordFieldSpans(line, ws, secretName));
+  const patterns = line.includes('.pgpass')
+    ? [NETRC_PASSWORD, NETRC_LINE, PGPASS_LINE]
+    : [NETRC_PASSWORD, NETRC_LINE];
+  for (const re of patterns) {
     for (const m of line.matchAll(re)) {
       const end = m.index + m[0].length;
       const start = end - m[1]!.length;
       if (!spans.some((s) => start < s.end && end > s.start))
-        spans.push({ start, end, name: 'netrc password' });
+        spans.push({ start, end, name: re === PGPASS_LINE ? 'pgpass password' : 'netrc password' });
     }
   }
+  // XML a command prints or writes (`cat web.config`, `echo '<password>…</password>' > f`).
+  if (mayHoldXml(line))
+    addDisjoint(
+      spans,
+      xmlFieldSpans(line, secretName, fieldSecret).map((x) => ({ ...x, name: `xml ${x.name}` })),
+    );
   return spans.sort((a, b) => a.start - b.start);
 }
 
@@ -149,7 +193,7 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
     const assign = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(w.text);
     if (assign) {
       if (secretName(assign[1]!)) {
-        const span = valueSpan(line, w.start + assign[0].length, w.end);
+        const span = valueAfter(line, w, assign[0].length);
         if (span) spans.push({ ...span, name: assign[1]! });
       }
       if (commandStart || command === 'export' || command === 'env' || command === 'set') continue;
@@ -191,7 +235,7 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
     const long = /^--?([A-Za-z][A-Za-z0-9_-]*)(=?)/.exec(w.text);
     if (long && w.text.startsWith('--') && secretName(long[1]!)) {
       if (long[2] === '=') {
-        const span = valueSpan(line, w.start + long[0].length, w.end);
+        const span = valueAfter(line, w, long[0].length);
         if (span) spans.push({ ...span, name: `--${long[1]}` });
       } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-')) {
         const v = ws[k + 1]!;
@@ -202,8 +246,27 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
       continue;
     }
     if (tools.has('mysql') && /^-p.+/.test(w.text)) {
-      const span = valueSpan(line, w.start + 2, w.end);
+      const span = valueAfter(line, w, 2);
       if (span) spans.push({ ...span, name: '-p' });
+      continue;
+    }
+    // -password …, -passphrase=… (single-dash long options of Java and Go tools).
+    const single = /^-([a-z][a-z_-]{4,63})(?:(=)|$)/.exec(w.text);
+    if (single && !w.text.startsWith('--') && secretName(single[1]!)) {
+      if (single[2] === '=') {
+        const span = valueAfter(line, w, single[0].length);
+        if (span) spans.push({ ...span, name: `-${single[1]}` });
+      } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-')) {
+        const v = ws[k + 1]!;
+        const span = valueSpan(line, v.start, v.end);
+        if (span) spans.push({ ...span, name: `-${single[1]}` });
+        k++;
+      }
+      continue;
+    }
+    if (tools.has('sshpass') && /^-p.+/.test(w.text)) {
+      const span = valueAfter(line, w, 2);
+      if (span) spans.push({ ...span, name: 'sshpass -p' });
       continue;
     }
     if (tools.has('sshpass') && w.text === '-p' && ws[k + 1]) {
