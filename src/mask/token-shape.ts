@@ -84,6 +84,9 @@ function tokenClasses(token: string): Omit<TokenStats, 'entropy'> {
 }
 
 const VOWELS = new Set('aeiouAEIOU');
+/** VOWELS by character code (a surrogate half is never one, so counting code units counts the same). */
+const VOWEL_CODES = new Uint8Array(128);
+for (const ch of VOWELS) VOWEL_CODES[ch.charCodeAt(0)] = 1;
 
 /**
  * Identifiers and words joined by case or separators (`AbstractSingletonProxyFactoryBean`,
@@ -93,7 +96,10 @@ const VOWELS = new Set('aeiouAEIOU');
 export function wordLike(token: string, stats: TokenStats): boolean {
   if (stats.letters === 0) return false;
   let vowels = 0;
-  for (const ch of token) if (VOWELS.has(ch)) vowels++;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if (c < 128 && VOWEL_CODES[c] === 1) vowels++;
+  }
   return vowels / stats.letters >= 0.3 && stats.digits < 3;
 }
 
@@ -109,6 +115,15 @@ const PROVIDER_OBJECT_ID =
 /** Words that name a value as a digest or an identifier: such a value is not a secret. */
 const HASH_WORDS =
   /(?:sha-?(?:1|224|256|384|512)?|md5|hash|digest|checksum|commit|integrity|etag|fingerprint|revision|blake2?b?|crc32|uuid|guid|content[-_ ]?id|object[-_ ]?id)\W{0,6}$/i;
+/** A token that names its digest (`sha256-…`, `sha1:…`). */
+const SHA_PREFIX = /^sha\d{1,3}[-:]/i;
+/**
+ * The longest match of HASH_WORDS (`fingerprint` and six non-word characters) and SECRET_WORDS
+ * (`credentials`, 24 name characters, ` equals `, six more): a match ends at the end of the text
+ * before a token and has no lookbehind, so only that many last characters are searched.
+ */
+const HASH_WORDS_REACH = 17;
+const SECRET_WORDS_REACH = 53;
 /** Words that say a value is a secret. */
 const SECRET_WORDS =
   /(?:key|secret|token|passw(?:or)?d|passphrase|pwd|credentials?|auth|bearer|signature|private|cookie|session|salt|seed)[\w-]{0,24}(?:\W{1,6}(?:is|was|are|equals)\b)?\W{0,6}$/i;
@@ -187,15 +202,26 @@ export const PATH_WORDS: ReadonlySet<string> = new Set([
   'www',
 ]);
 
+const isUpper = (c: number) => c >= 65 && c <= 90;
+
 /**
  * A word in a path or name: letters in one case (or capitalised), at least two, with a vowel or
- * one of the path words. Random base64 splits into parts of mixed case and digits instead.
+ * one of the path words. Random base64 splits into parts of mixed case and digits instead. The part
+ * is `token.slice(start, end)`, ASCII letters only, read in place: only a part without a vowel is
+ * cut out, to look it up in PATH_WORDS.
  */
-function pathWord(part: string): boolean {
-  if (part.length < 2 || !/^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+)$/.test(part)) return false;
-  if (PATH_WORDS.has(part.toLowerCase())) return true;
-  for (const ch of part) if (VOWELS.has(ch)) return true;
-  return false;
+function pathWordAt(token: string, start: number, end: number): boolean {
+  if (end - start < 2) return false;
+  // One case throughout, or a capital then lower case: the case of the second letter decides.
+  const secondUpper = isUpper(token.charCodeAt(start + 1));
+  let vowel = false;
+  for (let i = start; i < end; i++) {
+    const c = token.charCodeAt(i);
+    if (i > start && isUpper(c) !== secondUpper) return false;
+    if (VOWEL_CODES[c] === 1) vowel = true;
+  }
+  if (secondUpper && !isUpper(token.charCodeAt(start))) return false;
+  return vowel || PATH_WORDS.has(token.slice(start, end).toLowerCase());
 }
 
 /** The characters that separate the words of a path or name: - _ / + . */
@@ -224,7 +250,7 @@ export function separatedWords(token: string): boolean {
     }
     parts++;
     letters += l;
-    if (l === i - start && pathWord(token.slice(start, i))) wordy += l;
+    if (l === i - start && pathWordAt(token, start, i)) wordy += l;
   }
   return parts >= 2 && letters > 0 && wordy / letters >= 0.5;
 }
@@ -262,17 +288,29 @@ export function judgeToken(token: string, before: string, lines: number, after =
   // nor is a token whose entropy is under its set's threshold even with the widest margin.
   // (A block is not cut short: an OpenSSH body is key material whatever its entropy.)
   if (lines <= 1 && classes.charset !== 'hex' && classes.digits === 0) return null;
-  const stats = { ...classes, charset: classes.charset, entropy: shannonEntropy(token) };
+  const stats = {
+    charset: classes.charset,
+    digits: classes.digits,
+    letters: classes.letters,
+    entropy: shannonEntropy(token),
+  };
   if (lines <= 1 && stats.entropy < entropyThreshold(classes.charset, length) - ENTROPY_MARGIN.block)
     return null;
-  if (HARMLESS_DATA_URI.test(before) || PUBLIC_KEY_BEFORE.test(before) || PUBLIC_PEM_BEFORE.test(before))
+  // Each expression ends with the character checked first (`,`, a space; a PEM header's dashes).
+  if (
+    (before.endsWith(',') && HARMLESS_DATA_URI.test(before)) ||
+    (before.endsWith(' ') && PUBLIC_KEY_BEFORE.test(before)) ||
+    (before.includes('-----BEGIN ') && PUBLIC_PEM_BEFORE.test(before))
+  )
     return null;
   if (stats.charset !== 'hex') {
     for (const p of MEDIA_BASE64_PREFIXES) if (token.startsWith(p)) return null;
   }
-  const hashNamed = HASH_WORDS.test(before) || /^sha\d{1,3}[-:]/i.test(token);
+  const hashNamed = HASH_WORDS.test(lastOf(before, HASH_WORDS_REACH)) || SHA_PREFIX.test(token);
   if (hashNamed) return null;
-  const labelled = (SECRET_WORDS.test(before) && !IDENTIFIER_NAME.test(before)) || JWK_MEMBER.test(before);
+  const labelled =
+    (SECRET_WORDS.test(lastOf(before, SECRET_WORDS_REACH)) && !IDENTIFIER_NAME.test(before)) ||
+    (before.endsWith('"') && JWK_MEMBER.test(before));
   if (stats.charset === 'hex' && !labelled && HASH_AFTER.test(after)) return null;
   if (lines > 1 && OPENSSH_MARKERS.some((m) => token.includes(m))) {
     return { ruleId: 'key-material', detail: `OpenSSH private key body; ${length} chars on ${lines} lines` };
@@ -299,6 +337,11 @@ export function judgeToken(token: string, before: string, lines: number, after =
     ruleId: length >= 64 && stats.charset !== 'hex' ? 'key-material' : 'high-entropy-token',
     detail: why(labelled ? 'labelled token' : 'bare token'),
   };
+}
+
+/** The last `n` characters of `text` (all of it when shorter). */
+function lastOf(text: string, n: number): string {
+  return text.length <= n ? text : text.slice(text.length - n);
 }
 
 function nearWord(before: string): string {
