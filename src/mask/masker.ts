@@ -2,6 +2,7 @@
 // replacements, JSON payload walking, streams, and Vigil's own log lines.
 import type { JsonObject } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
+import { embeddedFieldSpans } from './embedded-fields.js';
 import { createFingerprinter, type Fingerprinter } from './fingerprint.js';
 import { type KnownSecret, MIN_KNOWN_SECRET_LENGTH, secretVariants } from './known-secrets.js';
 import { type CustomRuleInput, customRule, type RuleSelection, selectRules } from './rule-set.js';
@@ -60,6 +61,11 @@ export interface Masker extends PayloadMasker {
   scanShellLine(line: string, connection?: string): MaskResult;
   /** scanText for a SQL statement, with values bound to secret-named columns masked whole. */
   scanSql(sql: string, connection?: string): MaskResult;
+  /**
+   * scanText for a text as a payload's string value is masked: with the secret-named fields written
+   * inside it (JSON, a form, NAME=value lines, XML; embedded-fields.ts) masked whole.
+   */
+  scanValue(text: string, connection?: string): MaskResult;
 }
 
 const DEFAULT_SET = '';
@@ -149,6 +155,7 @@ export function createMasker(options: MaskerOptions): Masker {
       const set = setFor(connection);
       return set.scanText(sql, sqlSpans(sql, secretName));
     },
+    scanValue: (text, connection) => setFor(connection).scanText(text, fieldSpans(text, secretName)),
     addKnownSecret,
     createStreamMasker: (connection) => createStreamMaskerFor(() => setFor(connection)),
     createKnownSecretsMasker: () => createStreamMaskerFor(() => setFor(KNOWN_ONLY)),
@@ -163,6 +170,15 @@ function sqlSpans(sql: string, secretName: SecretNameMatcher): StructuredSpan[] 
     end: l.end,
     ruleId: 'secret-column',
     detail: `column ${l.column}`,
+  }));
+}
+
+function fieldSpans(text: string, secretName: SecretNameMatcher): StructuredSpan[] {
+  return embeddedFieldSpans(text, secretName).map((f) => ({
+    start: f.start,
+    end: f.end,
+    ruleId: 'secret-field',
+    detail: `field ${f.name}`,
   }));
 }
 

@@ -29,3 +29,23 @@ test('mask-test --explain names the detector, the entropy and the word or column
   assert.match(sqlRun.stdout, /SET password = '\[MASKED:secret-column:[0-9a-f]{6}\]', name = 'Ann'/);
   assert.match(sqlRun.stdout, /secret-column .*column password/);
 });
+
+test('mask-test reads a text as the gateway masks a recorded value: fields inside it are masked too', {
+  timeout: 120_000,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-mask-test-'));
+  // Values of words, which no text rule recognises: only their field names say secret. Until 6
+  // December mask-test said "nothing masked" here while the gateway masked both.
+  const file = join(dir, 'pasted.txt');
+  writeFileSync(
+    file,
+    'DB_HOST=db.internal\nSTRIPE_API_KEY=harvest-moon-lantern\n<login><user>ann</user><password>blue river stone</password></login>\n',
+  );
+  const run = await runCli(['mask-test', '--explain', file], { VIGIL_CONFIG: '' });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok(!run.stdout.includes('harvest-moon-lantern'), run.stdout);
+  assert.ok(!run.stdout.includes('blue river stone'), run.stdout);
+  assert.ok(run.stdout.includes('DB_HOST=db.internal'), 'a field not named secret stays readable');
+  assert.match(run.stdout, /secret-field .*field STRIPE_API_KEY/);
+  assert.match(run.stdout, /secret-field .*field password/);
+});

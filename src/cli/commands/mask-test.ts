@@ -39,7 +39,8 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
           ? masker.scanSql(input, opts.connection)
           : kind === 'shell'
             ? masker.scanShellLine(input, opts.connection)
-            : masker.scanText(input, opts.connection);
+            : // Text as a recorded value is masked: the fields written inside it too (a .env, XML).
+              masker.scanValue(input, opts.connection);
       if (opts.json) {
         console.log(JSON.stringify({ masked: text, findings }, null, 2));
         return;
