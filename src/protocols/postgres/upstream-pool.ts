@@ -5,8 +5,12 @@
 // Sessions stay separate in the ledger: only the server connection is shared, one session at a time.
 // A connection is parked only if the reset ends in ReadyForQuery with status idle; anything else
 // (an error, a notice of something unexpected, a timeout, leftover bytes) closes it instead.
-import { parseParameterStatus } from './backend-messages.js';
+// Before the reset the server is asked what the database has installed: where an extension or a
+// language can keep state in the backend that DISCARD ALL does not clear (a dblink connection,
+// PL/Python's globals), no backend is kept (session-residue.ts).
+import { parseDataRow, parseParameterStatus } from './backend-messages.js';
 import { FrameReader } from './frame-reader.js';
+import { databaseKeepsProcessState, RESIDUE_CHECK_SQL } from './session-residue.js';
 import type { UpstreamConnection } from './upstream-connect.js';
 import { query, terminate } from './wire-writer.js';
 
@@ -144,14 +148,18 @@ export class UpstreamPool {
   }
 
   /**
-   * Sends the reset query and reads the server's answer: parameters it reports are kept (the next
-   * client is told them), and only a clean ReadyForQuery 'I' with nothing after it parks the connection.
+   * Asks what the database has installed (RESIDUE_CHECK_SQL), then sends the reset query, both at
+   * once, and reads the server's answers: parameters it reports are kept (the next client is told
+   * them), and only a database that keeps no state past the reset and a clean ReadyForQuery 'I'
+   * after each, with nothing after the second, park the connection.
    */
   #reset(upstream: PooledUpstream): Promise<PooledUpstream | null> {
     const { socket } = upstream;
     if (socket.destroyed || upstream.reader.buffered > 0) return Promise.resolve(null);
     const reader = new FrameReader(MAX_RESET_REPLY_BYTES);
     const parameters = new Map(upstream.parameters);
+    const installed: [string, string][] = [];
+    let answered = 0;
     return new Promise((resolve) => {
       let settled = false;
       const finish = (result: PooledUpstream | null) => {
@@ -171,6 +179,13 @@ export class UpstreamPool {
             if (frame.code === 'S') {
               const [name, value] = parseParameterStatus(frame.body);
               parameters.set(name, value);
+            } else if (frame.code === 'D' && answered === 0) {
+              const [what, name] = parseDataRow(frame.body);
+              installed.push([what?.toString('latin1') ?? '', name?.toString('latin1') ?? '']);
+            } else if (frame.code === 'Z' && answered === 0) {
+              answered++;
+              if (frame.body.toString('latin1', 0, 1) !== 'I' || databaseKeepsProcessState(installed))
+                return finish(null);
             } else if (frame.code === 'Z') {
               const idle = frame.body.toString('latin1', 0, 1) === 'I' && reader.buffered === 0;
               return finish(
@@ -183,7 +198,7 @@ export class UpstreamPool {
                     }
                   : null,
               );
-            } else if (frame.code !== 'C') {
+            } else if (frame.code !== 'C' && !(frame.code === 'T' && answered === 0)) {
               // An error, a notice, or anything else: the reset did not go as planned.
               return finish(null);
             }
@@ -197,7 +212,7 @@ export class UpstreamPool {
       socket.on('data', onData);
       socket.once('close', onGone);
       socket.once('error', onGone);
-      socket.write(query(this.#settings.resetQuery));
+      socket.write(Buffer.concat([query(RESIDUE_CHECK_SQL), query(this.#settings.resetQuery)]));
     });
   }
 }
