@@ -3,18 +3,11 @@
 // the same options of other commands are left alone.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MASK, maskedLinePattern as pattern } from '../../test/support/masked-line.js';
 import { createMasker } from './masker.js';
 
 const masker = createMasker({ fingerprintKey: 'shell-line-test-key-0123456789' });
 const S = 'amber-tide-lullaby';
-/** Where a replacement is expected. */
-const MASK = '@@';
-const pattern = (expected: string) =>
-  new RegExp(
-    `^${expected
-      .replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-      .replaceAll(MASK, '\\[MASKED:shell-secret:[0-9a-f]{6}\\]')}$`,
-  );
 
 test('secret options, headers, arguments and .netrc entries are masked, the rest of the line kept', () => {
   const cases: [string, string][] = [

@@ -5,17 +5,11 @@
 // and pipes into other commands, stay as typed.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MASK, maskedLinePattern as pattern } from '../../test/support/masked-line.js';
 import { createMasker } from './masker.js';
 
 const masker = createMasker({ fingerprintKey: 'shell-positional-test-key-0123456789' });
 const S = 'amber-tide-lullaby';
-const MASK = '@@';
-const pattern = (expected: string) =>
-  new RegExp(
-    `^${expected
-      .replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-      .replaceAll(MASK, '\\[MASKED:shell-secret:[0-9a-f]{6}\\]')}$`,
-  );
 
 test('positional, piped and here-string passwords are masked, the rest of the line kept', () => {
   const cases: [string, string][] = [

@@ -4,18 +4,12 @@
 // -p, lftp -u user,…). Each value is masked whole; words that name no secret stay.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MASK, maskedLinePattern as pattern } from '../../test/support/masked-line.js';
 import { createMasker } from './masker.js';
 
 const masker = createMasker({ fingerprintKey: 'shell-word-fields-test-key-0123456789' });
 const S = 'amber-tide-lullaby';
 const W = 'amber tide lullaby';
-const MASK = '@@';
-const pattern = (expected: string) =>
-  new RegExp(
-    `^${expected
-      .replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-      .replaceAll(MASK, '\\[MASKED:shell-secret:[0-9a-f]{6}\\]')}$`,
-  );
 
 test('fields inside a word and further tools’ password options are masked', () => {
   const cases: [string, string][] = [
