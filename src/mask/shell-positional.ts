@@ -230,9 +230,8 @@ function stdinSecretReader(
   if (name === 'gpg' && args.some((a, i) => a.text === '--passphrase-fd' && args[i + 1]?.text === '0'))
     return 'gpg --passphrase-fd 0';
   // `sudo -S` (also in a cluster: -kS) reads the user's password from standard input.
-  for (const w of words) {
-    if (w.text.replace(/^.*\//, '') !== 'sudo') continue;
-    const i = words.indexOf(w);
+  for (let i = 0; i < words.length; i++) {
+    if (words[i]!.text.replace(/^.*\//, '') !== 'sudo') continue;
     for (let q = i + 1; q < words.length && words[q]!.text.startsWith('-'); q++)
       if (/^-[A-Za-z]*S/.test(words[q]!.text) || words[q]!.text === '--stdin') return 'sudo -S';
   }
