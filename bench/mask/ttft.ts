@@ -25,7 +25,8 @@ export function addedTimeToFirstText(
   let held = 0;
   for (let round = 0; round < 50; round++) {
     for (const reply of REPLIES) {
-      const s = masker.createStreamMasker('llm');
+      // The masker a mask_responses client's stream runs: the text rules and secret-named fields.
+      const s = masker.createValueStreamMasker('llm');
       let cpuMs = 0;
       let firstAt = -1;
       for (let i = 0; i < reply.length && firstAt < 0; i++) {

@@ -297,6 +297,12 @@ export interface PayloadMasker {
   /** A masker for text that arrives in pieces (stream deltas), holding back at most a bounded window. */
   createStreamMasker(connection: string): StreamTextMasker;
   /**
+   * A stream masker for a text that is recorded as a string value: what it lets through is masked
+   * as maskPayload masks that string, the secret-named fields written in it (`NAME=…` lines, YAML,
+   * a JSON document) included, which the text rules of createStreamMasker do not know.
+   */
+  createValueStreamMasker(connection: string): StreamTextMasker;
+  /**
    * A stream masker for the secrets the gateway holds only (injected credentials and the other known
    * secrets), for answers a client is otherwise entitled to read as they came.
    */

@@ -10,6 +10,7 @@ import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanR
 import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
 import { secretBindings } from './sql-columns.js';
+import { createFieldStreamMasker } from './stream-fields.js';
 import { createStreamMaskerFor, type StreamMasker, type StreamScanner } from './stream-masker.js';
 import { type StructuredSpan, walkPayload } from './structured.js';
 import type { Finding } from './types.js';
@@ -158,6 +159,12 @@ export function createMasker(options: MaskerOptions): Masker {
     scanValue: (text, connection) => setFor(connection).scanText(text, fieldSpans(text, secretName)),
     addKnownSecret,
     createStreamMasker: (connection) => createStreamMaskerFor(() => setFor(connection)),
+    createValueStreamMasker: (connection) =>
+      createFieldStreamMasker({
+        inner: () => createStreamMaskerFor(() => setFor(connection)),
+        maskValue: (text) => walkPayload(text, setFor(connection), secretName) as string,
+        isSecretName: secretName,
+      }),
     createKnownSecretsMasker: () => createStreamMaskerFor(() => setFor(KNOWN_ONLY)),
     maskKnownSecrets: (text) => setFor(KNOWN_ONLY).mask(text),
     streamWindow: (connection) => setFor(connection).window,

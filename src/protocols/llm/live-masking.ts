@@ -76,7 +76,9 @@ export class SseMaskingRewriter {
   #stream(key: string): StreamTextMasker {
     let s = this.#streams.get(key);
     if (!s) {
-      s = this.#masker.createStreamMasker(this.#connection);
+      // Masked as the recorded copy masks the text: secret-named fields (`.env` lines, YAML, a
+      // tool call's JSON arguments) included, which the text rules alone do not know.
+      s = this.#masker.createValueStreamMasker(this.#connection);
       this.#streams.set(key, s);
     }
     return s;

@@ -110,6 +110,7 @@ function fakeContext(refuseWith: VigilError | null = null) {
       maskPayload: (p) => p,
       maskText: (t) => t,
       createStreamMasker: () => ({ push: (t) => t, end: () => '' }),
+      createValueStreamMasker: () => ({ push: (t) => t, end: () => '' }),
       createKnownSecretsMasker: () => ({ push: (t) => t, end: () => '' }),
       maskKnownSecrets: (t) => t,
     },
