@@ -40,14 +40,16 @@ export function createFieldStreamMasker(options: FieldStreamOptions): StreamText
       if (ended) throw new Error('stream masker: push after end');
       if (chunk.length === 0) return '';
       if (chosen) return chosen.push(chunk);
-      const text = lead + chunk;
-      const first = text.search(/[^ \t\r\n]/);
+      // Only the new chunk is searched: searching the whole lead again made a stream of blanks
+      // sent a few at a time quadratic (a megabyte of spaces in 7-character deltas took 97 s).
+      const first = chunk.search(/[^ \t\r\n]/);
       if (first < 0) {
-        lead = text;
+        lead += chunk;
         return '';
       }
+      const text = lead + chunk;
       chosen =
-        text[first] === '{' || text[first] === '[' ? jsonFieldStream(options) : lineFieldStream(options);
+        chunk[first] === '{' || chunk[first] === '[' ? jsonFieldStream(options) : lineFieldStream(options);
       lead = '';
       return chosen.push(text);
     },

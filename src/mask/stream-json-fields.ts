@@ -203,8 +203,10 @@ export function jsonFieldStream(options: FieldStreamOptions): StreamTextMasker {
       if (secret !== null) fieldName = secret;
       lex = 'str';
       tok = '';
-      // What precedes a held string goes on now.
-      const out = role === 'plain' ? '' : release();
+      // What precedes a held value goes on now. A string that may be a key holds nothing back, so
+      // what precedes it waits for the end of the chunk: handing the text masker every piece
+      // between keys made a document of many keys cost 2.5 µs a character.
+      const out = role === 'plain' || role === 'maybe-key' ? '' : release();
       pend += c;
       tokStart = pend.length;
       return out;
