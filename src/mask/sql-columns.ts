@@ -6,6 +6,7 @@
 // comments are skipped as PostgreSQL and MySQL read them. Values the grammar names secret
 // (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…')) are found by sql-clauses.ts.
 import { clauseSecrets } from './sql-clauses.js';
+import { matchingParens } from './sql-parens.js';
 import { rowSecrets } from './sql-rows.js';
 
 export interface SqlValueSpan {
@@ -165,26 +166,66 @@ function columnAt(tokens: readonly SqlToken[], k: number): string | null {
 /** Attributes the values from token `from` up to a value end (depth 0) to `column`. */
 function bindValue(
   tokens: readonly SqlToken[],
+  match: Int32Array,
   from: number,
   column: string,
-  params: Map<number, string>,
-  literals: SqlValueSpan[],
+  ranges: BoundRange[],
 ): number {
-  let depth = 0;
   let k = from;
   for (; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.kind === 'punct' && t.text === '(') depth++;
-    else if (t.kind === 'punct' && t.text === ')') {
-      if (depth === 0) break;
-      depth--;
-    } else if (depth === 0 && t.kind === 'punct' && (t.text === ',' || t.text === ';')) break;
-    else if (depth === 0 && t.kind === 'ident' && VALUE_END.has(t.text)) break;
-    else if (t.kind === 'param' && t.param !== undefined) params.set(t.param, column);
+    if (t.kind === 'punct') {
+      if (t.text === '(') {
+        // A group is stepped over whole (its values are bound by the range); one never closed
+        // runs to the end, as a scan of its depth did.
+        if (match[k]! < 0) {
+          k = tokens.length;
+          break;
+        }
+        k = match[k]!;
+      } else if (t.text === ')' || t.text === ',' || t.text === ';') break;
+    } else if (t.kind === 'ident' && VALUE_END.has(t.text)) break;
+  }
+  if (column !== '' && k > from) ranges.push({ from, to: k, column });
+  return k;
+}
+
+/** Tokens [from, to) form a value bound to `column`. */
+interface BoundRange {
+  readonly from: number;
+  readonly to: number;
+  readonly column: string;
+}
+
+/**
+ * The literals and parameters inside the bound ranges, in one sweep. Binding them as each value
+ * was read made nested values (`password = (password = (…`) quadratic, each read again by every
+ * value around it. Ranges are nested or disjoint; a token takes the column of the innermost one,
+ * as the last binding of it did.
+ */
+function bindRanges(
+  tokens: readonly SqlToken[],
+  ranges: BoundRange[],
+  params: Map<number, string>,
+  literals: SqlValueSpan[],
+): void {
+  if (ranges.length === 0) return;
+  ranges.sort((a, b) => a.from - b.from || b.to - a.to);
+  const open: BoundRange[] = [];
+  let next = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    while (next < ranges.length && ranges[next]!.from === k) open.push(ranges[next++]!);
+    while (open.length > 0 && open[open.length - 1]!.to <= k) open.pop();
+    if (open.length === 0) {
+      if (next >= ranges.length) return;
+      continue;
+    }
+    const t = tokens[k]!;
+    const column = open[open.length - 1]!.column;
+    if (t.kind === 'param' && t.param !== undefined) params.set(t.param, column);
     else if (t.kind === 'string' || t.kind === 'number')
       literals.push({ start: t.start, end: t.end, column });
   }
-  return k;
 }
 
 /**
@@ -195,6 +236,8 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
   const params = new Map<number, string>();
   const literals: SqlValueSpan[] = [];
   const tokens = tokenizeSql(sql);
+  const match = matchingParens(tokens);
+  const ranges: BoundRange[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     // INSERT INTO t (a, b) VALUES (x, y), (z, w)
@@ -219,8 +262,8 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
           const column = columns[index];
           r =
             column !== undefined && secret(column)
-              ? bindValue(tokens, r, column, params, literals)
-              : bindValue(tokens, r, '', new Map(), []);
+              ? bindValue(tokens, match, r, column, ranges)
+              : bindValue(tokens, match, r, '', ranges);
           if (tokens[r]?.text === ',') {
             index++;
             r++;
@@ -244,16 +287,17 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
         // Each element of the list.
         let r = from;
         for (;;) {
-          r = bindValue(tokens, r, column, params, literals);
+          r = bindValue(tokens, match, r, column, ranges);
           if (tokens[r]?.text !== ',') break;
           r++;
         }
-      } else bindValue(tokens, from, column, params, literals);
+      } else bindValue(tokens, match, from, column, ranges);
     }
   }
-  const bindFrom = (from: number, column: string) => bindValue(tokens, from, column, params, literals);
+  const bindFrom = (from: number, column: string) => bindValue(tokens, match, from, column, ranges);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
-  rowSecrets(tokens, secret, bindFrom);
+  rowSecrets(tokens, secret, bindFrom, match);
+  bindRanges(tokens, ranges, params, literals);
   if (depth < NESTED_SQL_DEPTH) literals.push(...nestedLiterals(sql, tokens, literals, secret, depth));
   return { params, literals };
 }

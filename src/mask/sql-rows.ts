@@ -7,22 +7,25 @@
 // recorded as typed until 6 December. Works on sql-columns.ts's tokens; a shape it does not follow
 // binds nothing (the text rules still apply).
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
+import { matchingParens } from './sql-parens.js';
 
 /** Words that end a select-list item or a row element as `bindFrom` stops at them. */
 const ITEM_END = new Set(['from', 'where', 'union', 'returning', 'on', 'group', 'order', 'limit', 'into']);
 
-/** Skips one value (depth 0) from `from`; returns where it stopped (a `,`, `)`, `;` or end word). */
-function skipValue(tokens: readonly ClauseToken[], from: number): number {
-  let depth = 0;
+/**
+ * Skips one value from `from`, over whole parenthesised groups; returns where it stopped (a `,`,
+ * `)`, `;` or end word at its own depth, or the end when a group is never closed).
+ */
+function skipValue(tokens: readonly ClauseToken[], match: Int32Array, from: number): number {
   let k = from;
   for (; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.text === '(' && t.kind === 'punct') depth++;
-    else if (t.text === ')' && t.kind === 'punct') {
-      if (depth === 0) break;
-      depth--;
-    } else if (depth === 0 && t.kind === 'punct' && (t.text === ',' || t.text === ';')) break;
-    else if (depth === 0 && t.kind === 'ident' && ITEM_END.has(t.text)) break;
+    if (t.kind === 'punct') {
+      if (t.text === '(') {
+        if (match[k]! < 0) return tokens.length;
+        k = match[k]!;
+      } else if (t.text === ')' || t.text === ',' || t.text === ';') break;
+    } else if (t.kind === 'ident' && ITEM_END.has(t.text)) break;
   }
   return k;
 }
@@ -49,6 +52,7 @@ function columnList(
 /** Binds a comma-separated list of values from `from` to `columns` by position; returns where it stopped. */
 function bindList(
   tokens: readonly ClauseToken[],
+  match: Int32Array,
   from: number,
   columns: readonly string[],
   secret: (name: string) => boolean,
@@ -57,7 +61,7 @@ function bindList(
   let r = from;
   for (let index = 0; ; index++) {
     const column = columns[index];
-    r = column !== undefined && secret(column) ? bindFrom(r, column) : skipValue(tokens, r);
+    r = column !== undefined && secret(column) ? bindFrom(r, column) : skipValue(tokens, match, r);
     if (tokens[r]?.text !== ',') return r;
     r++;
   }
@@ -66,6 +70,7 @@ function bindList(
 /** Rows `(…), (…)` from token `from` (the first row's `(`), bound to `columns`. */
 function bindRows(
   tokens: readonly ClauseToken[],
+  match: Int32Array,
   from: number,
   columns: readonly string[],
   secret: (name: string) => boolean,
@@ -73,41 +78,30 @@ function bindRows(
 ): void {
   let r = from;
   while (tokens[r]?.text === '(') {
-    r = bindList(tokens, r + 1, columns, secret, bindFrom);
+    r = bindList(tokens, match, r + 1, columns, secret, bindFrom);
     if (tokens[r]?.text === ')') r++;
     if (tokens[r]?.text !== ',') return;
     r++;
   }
 }
 
-/** The index of the `)` matching the `(` at `open`, or -1. */
-function closing(tokens: readonly ClauseToken[], open: number): number {
-  let depth = 0;
-  for (let q = open; q < tokens.length; q++) {
-    const t = tokens[q]!.text;
-    if (tokens[q]!.kind !== 'punct') continue;
-    if (t === '(') depth++;
-    else if (t === ')' && --depth === 0) return q;
-  }
-  return -1;
-}
-
 export function rowSecrets(
   tokens: readonly ClauseToken[],
   secret: (name: string) => boolean,
   bindFrom: BindFrom,
+  match: Int32Array = matchingParens(tokens),
 ): void {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'ident' && t.text === 'values' && tokens[k - 1]?.text === '(') {
       // (VALUES (…), (…)) [AS] alias(cols)
-      const close = closing(tokens, k - 1);
+      const close = match[k - 1]!;
       if (close < 0) continue;
       let a = close + 1;
       if (tokens[a]?.text === 'as') a++;
       if (tokens[a]?.kind !== 'ident') continue;
       const list = columnList(tokens, a + 1);
-      if (list?.columns.some(secret)) bindRows(tokens, k + 1, list.columns, secret, bindFrom);
+      if (list?.columns.some(secret)) bindRows(tokens, match, k + 1, list.columns, secret, bindFrom);
       continue;
     }
     if (t.kind === 'ident' && tokens[k + 1]?.text === '(' && tokens[k - 1]?.text !== 'into') {
@@ -118,7 +112,7 @@ export function rowSecrets(
       if (tokens[v]?.text === 'not') v++;
       if (tokens[v]?.text === 'materialized') v++;
       if (tokens[v]?.text !== '(' || tokens[v + 1]?.text !== 'values') continue;
-      if (list.columns.some(secret)) bindRows(tokens, v + 2, list.columns, secret, bindFrom);
+      if (list.columns.some(secret)) bindRows(tokens, match, v + 2, list.columns, secret, bindFrom);
       continue;
     }
     if (t.kind === 'ident' && t.text === 'into') {
@@ -129,7 +123,7 @@ export function rowSecrets(
       if (!list || tokens[list.next]?.text !== 'select' || !list.columns.some(secret)) continue;
       let s = list.next + 1;
       if (tokens[s]?.text === 'distinct' || tokens[s]?.text === 'all') s++;
-      bindList(tokens, s, list.columns, secret, bindFrom);
+      bindList(tokens, match, s, list.columns, secret, bindFrom);
       continue;
     }
     if (t.text === '(' && (tokens[k - 1]?.text === 'set' || tokens[k - 1]?.text === ',')) {
@@ -139,7 +133,7 @@ export function rowSecrets(
       let v = list.next + 1;
       if (tokens[v]?.text === 'row') v++;
       if (tokens[v]?.text !== '(' || tokens[v + 1]?.text === 'select') continue;
-      if (list.columns.some(secret)) bindList(tokens, v + 1, list.columns, secret, bindFrom);
+      if (list.columns.some(secret)) bindList(tokens, match, v + 1, list.columns, secret, bindFrom);
       continue;
     }
     if ((t.kind === 'string' || t.kind === 'param') && tokens[k + 1]?.text === 'as') {
