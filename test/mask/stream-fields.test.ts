@@ -22,6 +22,17 @@ function fieldMasker() {
   return masker.createValueStreamMasker('llm');
 }
 
+/** `text` cut into pieces of the given sizes, in turn. */
+function chunked(text: string, sizes: readonly number[]): string[] {
+  const chunks: string[] = [];
+  for (let i = 0, pos = 0; pos < text.length; i++) {
+    const n = sizes[i % sizes.length]!;
+    chunks.push(text.slice(pos, pos + n));
+    pos += n;
+  }
+  return chunks;
+}
+
 function streamed(chunks: readonly string[]): string {
   const s = fieldMasker();
   return chunks.map((c) => s.push(c)).join('') + s.end();
@@ -71,13 +82,7 @@ test('random texts of field lines, cut into random deltas, equal the recorded co
       fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 30 }),
       (lines, newline, sizes) => {
         const text = lines.join(newline);
-        const chunks: string[] = [];
-        let pos = 0;
-        for (let i = 0; pos < text.length; i++) {
-          const n = sizes[i % sizes.length]!;
-          chunks.push(text.slice(pos, pos + n));
-          pos += n;
-        }
+        const chunks = chunked(text, sizes);
         const out = streamed(chunks);
         const whole = maskValue(text);
         for (const v of VALUES) if (!whole.includes(v)) assert.ok(!out.includes(v), `${v} leaked`);
@@ -136,13 +141,7 @@ test('JSON documents cut into random deltas equal the recorded copy', () => {
       (doc, sizes, cut) => {
         // Also a document cut short, as a stream stopped early leaves it.
         for (const text of [doc, doc.slice(0, cut % (doc.length + 1))]) {
-          const chunks: string[] = [];
-          let pos = 0;
-          for (let i = 0; pos < text.length; i++) {
-            const n = sizes[i % sizes.length]!;
-            chunks.push(text.slice(pos, pos + n));
-            pos += n;
-          }
+          const chunks = chunked(text, sizes);
           const out = streamed(chunks);
           const whole = maskValue(text);
           for (const v of VALUES) if (!whole.includes(v)) assert.ok(!out.includes(v), `${v} leaked`);
@@ -196,13 +195,7 @@ test('random JSON documents with secret keys, cut into random deltas, equal the 
       fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 20 }),
       (value, indent, sizes) => {
         const text = JSON.stringify(value, null, indent);
-        const chunks: string[] = [];
-        let pos = 0;
-        for (let i = 0; pos < text.length; i++) {
-          const n = sizes[i % sizes.length]!;
-          chunks.push(text.slice(pos, pos + n));
-          pos += n;
-        }
+        const chunks = chunked(text, sizes);
         assert.equal(streamed(chunks), maskValue(text));
       },
     ),
