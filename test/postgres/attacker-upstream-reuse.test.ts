@@ -55,6 +55,13 @@ async function backendPid(client: pg.Client): Promise<number> {
 }
 
 /**
+ * How long a reset backend must stay for the pool to have kept it. A backend the pool refuses
+ * after the reset is closed at once, but a loaded machine may take a while to show it gone: a wait,
+ * never an assertion of speed (the pid the next session gets is checked as well).
+ */
+const PARKED_AFTER_MS = 1000;
+
+/**
  * Waits until the gateway has done with backend `pid` after its client left: either reset and
  * parked (idle, its last statement the reset) or closed (gone). Answers which. A backend the
  * gateway does not keep still runs the reset it was sent with the check before it is closed, so
@@ -71,7 +78,7 @@ async function afterGoodbye(
     const { rows } = await direct.query('select state, query from pg_stat_activity where pid = $1', [pid]);
     if (rows.length === 0) return 'closed';
     if (resetAt === null && rows[0].state === 'idle' && rows[0].query === reset) resetAt = Date.now();
-    if (resetAt !== null && Date.now() - resetAt > 300) return 'parked';
+    if (resetAt !== null && Date.now() - resetAt > PARKED_AFTER_MS) return 'parked';
     if (Date.now() > deadline) throw new Error(`backend ${pid} was neither reset nor closed`);
     await new Promise((r) => setTimeout(r, 25));
   }
