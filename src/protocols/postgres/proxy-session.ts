@@ -47,7 +47,7 @@ import {
 } from './query-payloads.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { ServerView } from './server-view.js';
-import { leavesSessionState } from './session-residue.js';
+import { ResidueWatch } from './session-residue.js';
 import { UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
 import { StatementSubmission } from './statement-submission.js';
@@ -77,14 +77,8 @@ export class PostgresProxy {
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
   #discarding = false;
-  /** A statement forwarded may have left state the reset keeps (session-residue.ts): the backend is not reused. */
-  #residue = false;
-  /**
-   * Extended-protocol messages forwarded since the last Sync: the server's transaction for them is
-   * still open (an Execute's write not yet committed), and a goodbye must end the backend, which
-   * rolls it back, rather than leave it to the reset, which would commit it.
-   */
-  #unsynced = false;
+  /** Whether what was forwarded lets the backend be reset and reused (session-residue.ts). */
+  readonly #residue = new ResidueWatch();
 
   constructor(
     client: Socket,
@@ -263,7 +257,7 @@ export class PostgresProxy {
     if (judged.refusal) return this.#refuseUnjudged(judged.refusal, payload, true);
     const recordedMessage = await this.#submitted(payload, () => actionDigest([q.text]), true);
     if (recordedMessage === null || this.#serverSkipsNow()) return;
-    this.#residue ||= leavesSessionState(judged.statements);
+    this.#residue.ran(judged.statements);
     this.#forward(frame, {
       kind: 'query',
       exec: {
@@ -304,7 +298,7 @@ export class PostgresProxy {
         false,
       );
       if (recordedMessage === null || this.#serverSkipsNow()) return;
-      this.#residue = true;
+      this.#residue.ranUnread();
       this.#forward(frame, {
         kind: 'execute',
         exec: { ...exec, started: performance.now(), recordedMessage, mayCopyIn: true },
@@ -324,7 +318,7 @@ export class PostgresProxy {
     if (now?.text !== known.text || now.statement !== known.statement || now.params !== known.params) {
       return this.#refuse(uncertain(portal, undefined), false);
     }
-    this.#residue ||= leavesSessionState(judged.statements);
+    this.#residue.ran(judged.statements);
     this.#forward(frame, {
       kind: 'execute',
       exec: {
@@ -355,7 +349,7 @@ export class PostgresProxy {
     if (!this.#deps.allowUnknownStatements) return this.#refuseUnjudged(fastPathUnjudged(), payload, true);
     if ((await this.#submitted(payload, () => actionDigest([frame.body]), true)) === null) return;
     if (this.#serverSkipsNow()) return;
-    this.#residue = true;
+    this.#residue.ranUnread();
     this.#forward(frame, { kind: 'query', exec: { started: performance.now() } });
   }
 
@@ -435,8 +429,7 @@ export class PostgresProxy {
    */
   #quiet(): boolean {
     return (
-      !this.#residue &&
-      !this.#unsynced &&
+      this.#residue.resettable &&
       this.#tracker.pending === 0 &&
       this.#tracker.status === 'I' &&
       !this.#discarding &&
@@ -446,8 +439,7 @@ export class PostgresProxy {
   }
 
   #forward(frame: Frame, body: DistributiveOmit<Expectation, 'batch'>): void {
-    // A simple query (or fast-path call) ends with its own ReadyForQuery, as a Sync does.
-    this.#unsynced = body.kind !== 'sync' && body.kind !== 'query';
+    this.#residue.forwarded(body.kind);
     if (this.#tracker.expect({ ...body, batch: this.#batch } as Expectation))
       this.#relay.toUpstream(frame.raw);
     else this.#discarding = true;

@@ -59,3 +59,35 @@ export function databaseKeepsProcessState(rows: readonly (readonly [string, stri
     what === 'extension' ? PROCESS_STATE_EXTENSIONS.has(name) : !STATELESS_LANGUAGES.has(name),
   );
 }
+
+/** What a session forwarded, as it bears on resetting its backend for the next session. */
+export class ResidueWatch {
+  /** A statement may have left state the reset keeps: the backend is not reused. */
+  #residue = false;
+  /**
+   * Extended-protocol messages forwarded since the last Sync: the server's transaction for them is
+   * still open (an Execute's write not yet committed), and a goodbye must end the backend, which
+   * rolls it back, rather than leave it to the reset, which would commit it.
+   */
+  #unsynced = false;
+
+  /** Statements Vigil read were forwarded. */
+  ran(statements: readonly Pick<StatementClass, 'kind' | 'flags'>[]): void {
+    this.#residue ||= leavesSessionState(statements);
+  }
+
+  /** Something Vigil could not read was forwarded (a portal of SQL PREPARE, a fast-path call). */
+  ranUnread(): void {
+    this.#residue = true;
+  }
+
+  /** A message of this kind was forwarded; a simple query ends with its own ReadyForQuery, as a Sync does. */
+  forwarded(kind: string): void {
+    this.#unsynced = kind !== 'sync' && kind !== 'query';
+  }
+
+  /** Whether nothing forwarded keeps the backend from being reset and reused. */
+  get resettable(): boolean {
+    return !this.#residue && !this.#unsynced;
+  }
+}
