@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createMasker } from '../../src/mask/index.js';
-import { UPSTREAM_PASSWORD, UPSTREAM_USER } from '../mysql/mysql-gateway.js';
 import { TOKENS } from '../support/gateway.js';
-import { adminConnection, mariadbUnavailable, startTestMariadb } from '../support/mariadb-server.js';
+import { mariadbUnavailable } from '../support/mariadb-server.js';
 import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
+import { startMariadbLeakGateway, statementsOf } from './database-gateways.js';
 import { leaksIn, startLoggedGateway } from './logged-gateway.js';
 
 // Words, low entropy: only the column they are bound to says they are secret.
@@ -76,36 +75,12 @@ test("MySQL: a password in PREPARE s FROM '...' and FROM \"...\" is masked in th
   timeout: 180_000,
   skip: mariadbUnavailable() ?? false,
 }, async () => {
-  const server = await startTestMariadb();
-  const admin = await adminConnection(server);
-  const database = 'vigil_leak_sql_in_strings';
-  await admin.query(
-    `DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\`; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'%' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'localhost' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'%'; GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'localhost'; ` +
-      `CREATE TABLE \`${database}\`.users (name text, password text)`,
+  const db = await startMariadbLeakGateway(
+    'vigil_leak_sql_in_strings',
+    'CREATE TABLE `vigil_leak_sql_in_strings`.users (name text, password text)',
   );
-  process.env.VIGIL_TEST_MYSQL_PASSWORD = UPSTREAM_PASSWORD;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'my',
-        type: 'mysql',
-        listen: '127.0.0.1:0',
-        upstream: `mysql://${UPSTREAM_USER}@${server.host}:${server.port}/${database}`,
-        credential: 'env:VIGIL_TEST_MYSQL_PASSWORD',
-        allow: ['*'],
-      },
-    ],
-  });
   try {
-    const c = await mysql.createConnection({
-      ...listener('my'),
-      user: 'alice',
-      password: TOKENS.alice,
-      database,
-    });
+    const c = await db.connect();
     // Vigil refuses SQL PREPARE on MySQL (the text it runs later is out of its sight), and records
     // the refused statement: masked like any other.
     for (const sql of [
@@ -115,22 +90,15 @@ test("MySQL: a password in PREPARE s FROM '...' and FROM \"...\" is masked in th
       await assert.rejects(c.query(sql), /SQL PREPARE and EXECUTE run text Vigil cannot see/);
     }
     await c.end();
-    await gateway.recorder.drain();
-    const sessions = await gateway.store.ledger.listSessions({ connection: 'my' });
-    const statements = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id))))
-      .flat()
-      .filter((e) => e.type === 'db.query')
-      .map((e) => String(e.payload?.statement));
+    const statements = await statementsOf(db.gateway, 'my');
     assert.equal(
       statements.filter((s) => s.startsWith('PREPARE') && s.includes('[MASKED:secret-column:')).length,
       2,
     );
-    await gateway.close();
-    assert.deepEqual(leaksIn(dataDir, [MY_SINGLE_PASSWORD, MY_DOUBLE_PASSWORD]), []);
+    await db.gateway.close();
+    assert.deepEqual(leaksIn(db.dataDir, [MY_SINGLE_PASSWORD, MY_DOUBLE_PASSWORD]), []);
   } finally {
-    await gateway.close().catch(() => undefined);
-    await admin.end();
-    await server.close();
+    await db.close();
   }
 });
 

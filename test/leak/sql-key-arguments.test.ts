@@ -7,13 +7,12 @@
 // directory or the gateway's debug log.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { UPSTREAM_PASSWORD, UPSTREAM_USER } from '../mysql/mysql-gateway.js';
 import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
-import { adminConnection, mariadbUnavailable, startTestMariadb } from '../support/mariadb-server.js';
+import { mariadbUnavailable } from '../support/mariadb-server.js';
 import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
+import { startMariadbLeakGateway } from './database-gateways.js';
 import { leaksIn, startLoggedGateway } from './logged-gateway.js';
 
 // Words joined by dashes: only where they are written says they are secret.
@@ -108,50 +107,21 @@ test('MySQL: a JSON literal and an AES_ENCRYPT key are masked', {
   timeout: 180_000,
   skip: mariadbUnavailable() ?? false,
 }, async () => {
-  const server = await startTestMariadb();
-  const admin = await adminConnection(server);
-  const database = 'vigil_leak_sql_keys';
-  await admin.query(
-    `DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\`; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'%' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'localhost' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'%' WITH GRANT OPTION; ` +
-      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'localhost' WITH GRANT OPTION; ` +
-      `CREATE TABLE \`${database}\`.integrations (name text, settings json)`,
+  const db = await startMariadbLeakGateway(
+    'vigil_leak_sql_keys',
+    'CREATE TABLE `vigil_leak_sql_keys`.integrations (name text, settings json)',
   );
-  process.env.VIGIL_TEST_MYSQL_PASSWORD = UPSTREAM_PASSWORD;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'my',
-        type: 'mysql',
-        listen: '127.0.0.1:0',
-        upstream: `mysql://${UPSTREAM_USER}@${server.host}:${server.port}/${database}`,
-        credential: 'env:VIGIL_TEST_MYSQL_PASSWORD',
-        allow: ['*'],
-        record_rows: 10,
-      },
-    ],
-  });
   try {
-    const c = await mysql.createConnection({
-      ...listener('my'),
-      user: 'alice',
-      password: TOKENS.alice,
-      database,
-    });
+    const c = await db.connect();
     await c.query(
       `INSERT INTO integrations (name, settings) VALUES ('crm', '{"client_secret": "${MY_JSON_SECRET}"}')`,
     );
     await c.query(`SELECT HEX(AES_ENCRYPT('payroll', '${MY_AES_KEY}')) AS sealed`);
     await c.end();
-    await gateway.recorder.drain();
-    await gateway.close();
-    assert.deepEqual(leaksIn(dataDir, [MY_JSON_SECRET, MY_AES_KEY]), []);
+    await db.gateway.recorder.drain();
+    await db.gateway.close();
+    assert.deepEqual(leaksIn(db.dataDir, [MY_JSON_SECRET, MY_AES_KEY]), []);
   } finally {
-    await gateway.close().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS \`${database}\``).catch(() => undefined);
-    await admin.end();
-    await server.close();
+    await db.close();
   }
 });

@@ -8,13 +8,12 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { createMasker } from '../../src/mask/index.js';
-import { UPSTREAM_PASSWORD, UPSTREAM_USER } from '../mysql/mysql-gateway.js';
 import { TOKENS } from '../support/gateway.js';
-import { adminConnection, mariadbUnavailable, startTestMariadb } from '../support/mariadb-server.js';
+import { mariadbUnavailable } from '../support/mariadb-server.js';
 import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
+import { recordedOf, startMariadbLeakGateway, statementsOf } from './database-gateways.js';
 import { leaksIn, startLoggedGateway } from './logged-gateway.js';
 
 // Words, low entropy: only the grammar around them says they are secret.
@@ -39,33 +38,6 @@ function scramVerifier(password: string): { text: string; parts: string[] } {
   const server = createHmac('sha256', salted).update('Server Key').digest();
   const parts = [salt, stored, server].map((b) => b.toString('base64'));
   return { text: `SCRAM-SHA-256$4096:${parts[0]}$${parts[1]}:${parts[2]}`, parts };
-}
-
-async function recordedOf(
-  gateway: Awaited<ReturnType<typeof startLoggedGateway>>['gateway'],
-  connection: string,
-  type: string,
-): Promise<string[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 100 });
-  const out: string[] = [];
-  for (const s of sessions)
-    for (const e of await gateway.store.ledger.readSession(s.id))
-      if (e.type === type) out.push(JSON.stringify(e.payload));
-  return out;
-}
-
-async function statementsOf(
-  gateway: Awaited<ReturnType<typeof startLoggedGateway>>['gateway'],
-  connection: string,
-) {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 100 });
-  const out: string[] = [];
-  for (const s of sessions)
-    for (const e of await gateway.store.ledger.readSession(s.id))
-      if (e.type === 'db.query') out.push(String(e.payload?.statement));
-  return out;
 }
 
 test('PostgreSQL: role passwords, \\password verifiers, mapping options, secret settings and conninfo passwords are masked', {
@@ -166,40 +138,16 @@ test('MySQL: IDENTIFIED BY, SET PASSWORD FOR … = PASSWORD(…), CREATE SERVER 
   timeout: 180_000,
   skip: mariadbUnavailable() ?? false,
 }, async () => {
-  const server = await startTestMariadb();
-  const admin = await adminConnection(server);
   const database = 'vigil_leak_sql_clauses';
-  await admin.query(
-    `DROP DATABASE IF EXISTS \`${database}\`; CREATE DATABASE \`${database}\`; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'%' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `CREATE USER IF NOT EXISTS '${UPSTREAM_USER}'@'localhost' IDENTIFIED BY '${UPSTREAM_PASSWORD}'; ` +
-      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'%' WITH GRANT OPTION; ` +
-      `GRANT ALL ON *.* TO '${UPSTREAM_USER}'@'localhost' WITH GRANT OPTION; ` +
-      "DROP USER IF EXISTS 'vigil_leak_clause'@'%'; DROP SERVER IF EXISTS vigil_leak_srv; " +
+  const db = await startMariadbLeakGateway(
+    database,
+    "DROP USER IF EXISTS 'vigil_leak_clause'@'%'; DROP SERVER IF EXISTS vigil_leak_srv; " +
       `CREATE TABLE \`${database}\`.users (name text, api_token text); ` +
       `INSERT INTO \`${database}\`.users VALUES ('ann', '${MY_RENAMED_TOKEN}')`,
   );
-  process.env.VIGIL_TEST_MYSQL_PASSWORD = UPSTREAM_PASSWORD;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'my',
-        type: 'mysql',
-        listen: '127.0.0.1:0',
-        upstream: `mysql://${UPSTREAM_USER}@${server.host}:${server.port}/${database}`,
-        credential: 'env:VIGIL_TEST_MYSQL_PASSWORD',
-        allow: ['*'],
-        record_rows: 10,
-      },
-    ],
-  });
+  const { gateway, dataDir } = db;
   try {
-    const c = await mysql.createConnection({
-      ...listener('my'),
-      user: 'alice',
-      password: TOKENS.alice,
-      database,
-    });
+    const c = await db.connect();
     const run = (sql: string) =>
       c.query(sql).then(
         () => 'ok',
@@ -238,10 +186,10 @@ test('MySQL: IDENTIFIED BY, SET PASSWORD FOR … = PASSWORD(…), CREATE SERVER 
       [],
     );
   } finally {
-    await gateway.close().catch(() => undefined);
-    await admin.query("DROP USER IF EXISTS 'vigil_leak_clause'@'%'; DROP SERVER IF EXISTS vigil_leak_srv");
-    await admin.end();
-    await server.close();
+    await db.admin
+      .query("DROP USER IF EXISTS 'vigil_leak_clause'@'%'; DROP SERVER IF EXISTS vigil_leak_srv")
+      .catch(() => undefined);
+    await db.close();
   }
 });
 
