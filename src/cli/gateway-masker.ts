@@ -4,6 +4,7 @@
 // stores a reason that may quote a key.
 import { dirname } from 'node:path';
 import type { Masker } from '../mask/index.js';
+import { PROTOCOLS } from '../protocols/index.js';
 import { buildMasker, knownSecretRefs } from '../server/build-masker.js';
 import { type LoadedConfig, resolveSecret } from '../server/load-config.js';
 
@@ -18,5 +19,12 @@ export function gatewayMasker(loaded: LoadedConfig, onMissing: (label: string) =
       return [];
     }
   });
-  return buildMasker(loaded.config, loaded.dataDir, baseDir, known);
+  return buildMasker(
+    loaded.config,
+    loaded.dataDir,
+    baseDir,
+    known,
+    undefined,
+    (type) => PROTOCOLS.moduleFor(type)?.sqlReading,
+  );
 }

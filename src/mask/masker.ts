@@ -10,6 +10,7 @@ import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanR
 import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
 import { secretBindings } from './sql-columns.js';
+import type { SqlReading } from './sql-tokens.js';
 import { createFieldStreamMasker } from './stream-fields.js';
 import { createStreamMaskerFor, type StreamMasker, type StreamScanner } from './stream-masker.js';
 import { type StructuredSpan, walkPayload } from './structured.js';
@@ -27,6 +28,8 @@ export interface MaskerOptions {
   readonly connections?: readonly {
     readonly name: string;
     readonly masking?: { disabled_rules?: readonly string[]; enabled_rules?: readonly string[] };
+    /** How the server behind it reads SQL's quoted strings; both readings are bound when absent. */
+    readonly sqlReading?: SqlReading;
   }[];
   readonly knownSecrets?: readonly KnownSecret[];
   /**
@@ -84,7 +87,9 @@ export function createMasker(options: MaskerOptions): Masker {
   };
   const allow = new Set(options.allow ?? []);
   const perConnection = new Map<string, RuleSelection>();
+  const sqlReadings = new Map<string, SqlReading>();
   for (const c of options.connections ?? []) {
+    if (c.sqlReading !== undefined) sqlReadings.set(c.name, c.sqlReading);
     perConnection.set(c.name, {
       enabled: c.masking?.enabled_rules ?? [],
       disabled: c.masking?.disabled_rules ?? [],
@@ -138,6 +143,8 @@ export function createMasker(options: MaskerOptions): Masker {
 
   const secretName: SecretNameMatcher = secretNameMatcher(options.secretNames ?? DEFAULT_SECRET_NAMES);
   const maskText = (text: string, connection?: string) => setFor(connection).mask(text);
+  const readingOf = (connection: string | undefined): SqlReading | 'both' =>
+    (connection !== undefined ? sqlReadings.get(connection) : undefined) ?? 'both';
   const shellSpans = (line: string): StructuredSpan[] =>
     shellSecretSpans(line, secretName).map((s) => ({
       start: s.start,
@@ -148,13 +155,14 @@ export function createMasker(options: MaskerOptions): Masker {
 
   return {
     maskText,
-    maskPayload: (payload, connection) => walkPayload(payload, setFor(connection), secretName) as JsonObject,
+    maskPayload: (payload, connection) =>
+      walkPayload(payload, setFor(connection), secretName, readingOf(connection)) as JsonObject,
     scanText: (text, connection) => setFor(connection).scanText(text),
     maskShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)).text,
     scanShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)),
     scanSql: (sql, connection) => {
       const set = setFor(connection);
-      return set.scanText(sql, sqlSpans(sql, secretName));
+      return set.scanText(sql, sqlSpans(sql, secretName, readingOf(connection)));
     },
     scanValue: (text, connection) => setFor(connection).scanText(text, fieldSpans(text, secretName)),
     addKnownSecret,
@@ -162,7 +170,8 @@ export function createMasker(options: MaskerOptions): Masker {
     createValueStreamMasker: (connection) =>
       createFieldStreamMasker({
         inner: () => createStreamMaskerFor(() => setFor(connection)),
-        maskValue: (text) => walkPayload(text, setFor(connection), secretName) as string,
+        maskValue: (text) =>
+          walkPayload(text, setFor(connection), secretName, readingOf(connection)) as string,
         isSecretName: secretName,
       }),
     createKnownSecretsMasker: () => createStreamMaskerFor(() => setFor(KNOWN_ONLY)),
@@ -171,8 +180,12 @@ export function createMasker(options: MaskerOptions): Masker {
   };
 }
 
-function sqlSpans(sql: string, secretName: SecretNameMatcher): StructuredSpan[] {
-  return secretBindings(sql, secretName).literals.map((l) => ({
+function sqlSpans(
+  sql: string,
+  secretName: SecretNameMatcher,
+  reading: SqlReading | 'both',
+): StructuredSpan[] {
+  return secretBindings(sql, secretName, reading).literals.map((l) => ({
     start: l.start,
     end: l.end,
     ruleId: 'secret-column',
@@ -299,14 +312,32 @@ export class CompiledSet implements StreamScanner {
         secret: text.slice(s.start, s.end),
         detail: s.detail,
       }));
-    const kept = result.findings.filter((f) => !own.some((o) => f.start < o.end && f.end > o.start));
-    const merged = [...own, ...kept].sort((a, b) => a.start - b.start);
-    const findings: RawFinding[] = [];
-    for (const f of merged) {
-      const last = findings[findings.length - 1];
-      if (last && f.start < last.end) continue;
-      findings.push(f);
+    // Structure's spans first, each widened over any it overlaps (two readings of one statement may
+    // cut a value differently: both are masked); then a rule's finding wherever none of them is.
+    // Sorted sweeps: a check of every finding against every span was quadratic, and a dump's
+    // INSERT of 30,000 rows took seconds.
+    own.sort((a, b) => a.start - b.start);
+    const widened: RawFinding[] = [];
+    for (const o of own) {
+      const last = widened[widened.length - 1];
+      if (last !== undefined && o.start < last.end) {
+        if (o.end > last.end)
+          widened[widened.length - 1] = { ...last, end: o.end, secret: text.slice(last.start, o.end) };
+      } else widened.push(o);
     }
+    const findings: RawFinding[] = [];
+    let s = 0;
+    let lastEnd = 0;
+    const push = (f: RawFinding) => {
+      if (f.start < lastEnd) return;
+      findings.push(f);
+      lastEnd = f.end;
+    };
+    for (const f of result.findings) {
+      while (s < widened.length && widened[s]!.start < f.end) push(widened[s++]!);
+      push(f); // dropped where it overlaps a span taken before it
+    }
+    while (s < widened.length) push(widened[s++]!);
     return { findings, next: text.length, pending: null };
   }
 

@@ -1,13 +1,22 @@
 // Which values of a SQL statement are bound to which column: literals and bind parameters ($n in
-// PostgreSQL, ? in MySQL) in INSERT column lists, SET assignments and comparisons (WHERE, ON, SET,
-// IN lists). A lexer of our own rather than a dialect's parser: the masker runs on every dialect's
-// db.query payload, synchronously, and must not fail on text a parser refuses (an unknown
-// statement is still masked by the text rules). Strings, dollar quotes, quoted identifiers and
-// comments are skipped as PostgreSQL and MySQL read them. Values the grammar names secret
-// (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…')) are found by sql-clauses.ts.
+// PostgreSQL, ? in MySQL) in SET assignments and comparisons (WHERE, ON, SET, IN lists), INSERTs
+// (sql-insert.ts) and rows (sql-rows.ts). A lexer of our own (sql-tokens.ts) rather than a
+// dialect's parser: the masker runs on every dialect's db.query payload, synchronously, and must
+// not fail on text a parser refuses (an unknown statement is still masked by the text rules).
+// Strings, dollar quotes, quoted identifiers and comments are skipped as PostgreSQL and MySQL read
+// them. Values the grammar names secret (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…'))
+// are found by sql-clauses.ts.
 import { clauseSecrets } from './sql-clauses.js';
+import { insertSecrets } from './sql-insert.js';
 import { matchingParens } from './sql-parens.js';
 import { rowSecrets } from './sql-rows.js';
+import {
+  readingsDiffer,
+  type SqlReading,
+  type SqlToken,
+  type StringQuote,
+  tokenizeSql,
+} from './sql-tokens.js';
 
 export interface SqlValueSpan {
   /** The literal's content (inside its quotes), in UTF-16 offsets of the statement. */
@@ -22,26 +31,6 @@ export interface SqlBindings {
   readonly literals: readonly SqlValueSpan[];
 }
 
-type Kind = 'ident' | 'string' | 'number' | 'param' | 'op' | 'punct';
-
-export interface SqlToken {
-  readonly kind: Kind;
-  /** Identifiers lower-cased and unquoted; operators as written. */
-  readonly text: string;
-  readonly start: number;
-  readonly end: number;
-  /** For a parameter, its number. */
-  readonly param?: number;
-  /**
-   * A quoted identifier as written: its case names its words (`"ApiToken"` is api, token), which
-   * the lower-cased text loses (`apitoken` names nothing), so a column is judged by this name.
-   */
-  readonly name?: string;
-  /** For a string, how its content is escaped: doubled quotes, also backslashes (E''), or none ($$). */
-  readonly quote?: 'plain' | 'escape' | 'dollar';
-}
-
-const MAX_STATEMENT = 1_000_000;
 const COMPARE = new Set(['=', '<>', '!=', 'like', 'ilike', 'in', '==']);
 const VALUE_END = new Set([
   'and',
@@ -63,99 +52,6 @@ const VALUE_END = new Set([
   'union',
   'select',
 ]);
-
-export function tokenizeSql(sql: string): SqlToken[] {
-  const out: SqlToken[] = [];
-  const n = Math.min(sql.length, MAX_STATEMENT);
-  let question = 0;
-  let i = 0;
-  while (i < n) {
-    const ch = sql[i]!;
-    const next = sql[i + 1];
-    if (ch === '-' && next === '-') {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
-    } else if (ch === '/' && next === '*') {
-      const close = sql.indexOf('*/', i + 2);
-      i = close < 0 ? n : close + 2;
-    } else if (ch === "'" || ((ch === 'E' || ch === 'e') && next === "'")) {
-      const q = ch === "'" ? i : i + 1;
-      const backslash = q !== i;
-      let j = q + 1;
-      while (j < n) {
-        if (backslash && sql[j] === '\\') j += 2;
-        else if (sql[j] === "'" && sql[j + 1] === "'") j += 2;
-        else if (sql[j] === "'") break;
-        else j++;
-      }
-      out.push({
-        kind: 'string',
-        text: '',
-        start: q + 1,
-        end: Math.min(j, n),
-        quote: backslash ? 'escape' : 'plain',
-      });
-      i = j + 1;
-    } else if (ch === '$' && /[0-9]/.test(next ?? '')) {
-      let j = i + 1;
-      while (j < n && /[0-9]/.test(sql[j]!)) j++;
-      out.push({
-        kind: 'param',
-        text: sql.slice(i, j),
-        start: i,
-        end: j,
-        param: Number(sql.slice(i + 1, j)),
-      });
-      i = j;
-    } else if (ch === '$') {
-      const tag = /^\$([A-Za-z_][A-Za-z0-9_]*)?\$/.exec(sql.slice(i, i + 64));
-      if (tag) {
-        const close = sql.indexOf(tag[0], i + tag[0].length);
-        const end = close < 0 ? n : close;
-        out.push({ kind: 'string', text: '', start: i + tag[0].length, end, quote: 'dollar' });
-        i = close < 0 ? n : close + tag[0].length;
-      } else i++;
-    } else if (ch === '?') {
-      question++;
-      out.push({ kind: 'param', text: '?', start: i, end: i + 1, param: question });
-      i++;
-    } else if (ch === '"' || ch === '`') {
-      let j = i + 1;
-      let name = '';
-      while (j < n) {
-        if (sql[j] === ch && sql[j + 1] === ch) {
-          name += ch;
-          j += 2;
-        } else if (sql[j] === ch) break;
-        else name += sql[j++];
-      }
-      out.push({ kind: 'ident', text: name.toLowerCase(), start: i, end: j + 1, name });
-      i = j + 1;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(ch)) {
-      let j = i + 1;
-      while (j < n && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[j]!)) j++;
-      out.push({ kind: 'ident', text: sql.slice(i, j).toLowerCase(), start: i, end: j });
-      i = j;
-    } else if (/[0-9]/.test(ch) || (ch === '.' && /[0-9]/.test(next ?? ''))) {
-      let j = i + 1;
-      while (j < n && /[0-9.eE_xXa-fA-F]/.test(sql[j]!)) j++;
-      out.push({ kind: 'number', text: '', start: i, end: j });
-      i = j;
-    } else if (ch === '<' || ch === '>' || ch === '!' || ch === '=') {
-      const two = sql.slice(i, i + 2);
-      const op = two === '<>' || two === '!=' || two === '==' || two === '<=' || two === '>=' ? two : ch;
-      out.push({ kind: 'op', text: op, start: i, end: i + op.length });
-      i += op.length;
-    } else if ('(),;.'.includes(ch)) {
-      out.push({ kind: 'punct', text: ch, start: i, end: i + 1 });
-      i++;
-    } else if (ch === ':' && next === ':') {
-      out.push({ kind: 'op', text: '::', start: i, end: i + 2 });
-      i += 2;
-    } else i++;
-  }
-  return out;
-}
 
 /** The column a (possibly qualified) name ending at token `k` refers to. */
 function columnAt(tokens: readonly SqlToken[], k: number): string | null {
@@ -230,53 +126,41 @@ function bindRanges(
 
 /**
  * The values of `sql` bound to columns for which `secret(column)` is true. Unknown shapes bind
- * nothing (the text rules still apply to the whole statement).
+ * nothing (the text rules still apply to the whole statement). Where MySQL's reading of the
+ * quoted strings can differ from PostgreSQL's (sql-tokens.ts) and the server's reading is not
+ * known (`both`: a connection whose module does not say, `vigil mask-test`), both are read and what
+ * either binds is masked.
  */
-export function secretBindings(sql: string, secret: (column: string) => boolean, depth = 0): SqlBindings {
+export function secretBindings(
+  sql: string,
+  secret: (column: string) => boolean,
+  reading: SqlReading | 'both' = 'both',
+  depth = 0,
+): SqlBindings {
+  if (reading !== 'both') return bindingsIn(sql, reading, secret, depth);
+  const standard = bindingsIn(sql, 'standard', secret, depth);
+  if (!readingsDiffer(sql)) return standard;
+  const mysql = bindingsIn(sql, 'mysql', secret, depth);
+  const params = new Map(standard.params);
+  for (const [param, column] of mysql.params) if (!params.has(param)) params.set(param, column);
+  const seen = new Set(standard.literals.map((l) => `${l.start}:${l.end}`));
+  const literals = [...standard.literals, ...mysql.literals.filter((l) => !seen.has(`${l.start}:${l.end}`))];
+  return { params, literals };
+}
+
+function bindingsIn(
+  sql: string,
+  reading: SqlReading,
+  secret: (column: string) => boolean,
+  depth: number,
+): SqlBindings {
   const params = new Map<number, string>();
   const literals: SqlValueSpan[] = [];
-  const tokens = tokenizeSql(sql);
+  const tokens = tokenizeSql(sql, reading);
   const match = matchingParens(tokens);
   const ranges: BoundRange[] = [];
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    // INSERT INTO t (a, b) VALUES (x, y), (z, w)
-    if (t.kind === 'ident' && t.text === 'into') {
-      let p = k + 1;
-      while (p < tokens.length && (tokens[p]!.kind === 'ident' || tokens[p]!.text === '.')) p++;
-      if (tokens[p]?.text !== '(') continue;
-      const columns: string[] = [];
-      let q = p + 1;
-      for (; q < tokens.length && tokens[q]!.text !== ')'; q++) {
-        const c = tokens[q]!;
-        if (c.kind === 'ident' && (tokens[q + 1]?.text === ',' || tokens[q + 1]?.text === ')'))
-          columns.push(c.name ?? c.text);
-      }
-      if (!columns.some(secret)) continue;
-      if (tokens[q + 1]?.text !== 'values') continue;
-      let r = q + 2;
-      while (tokens[r]?.text === '(') {
-        let index = 0;
-        r++;
-        for (;;) {
-          const column = columns[index];
-          r =
-            column !== undefined && secret(column)
-              ? bindValue(tokens, match, r, column, ranges)
-              : bindValue(tokens, match, r, '', ranges);
-          if (tokens[r]?.text === ',') {
-            index++;
-            r++;
-            continue;
-          }
-          break;
-        }
-        if (tokens[r]?.text === ')') r++;
-        if (tokens[r]?.text === ',') r++;
-        else break;
-      }
-      continue;
-    }
     // col = value, col IN (...), col LIKE value (SET assignments and comparisons alike).
     if (t.kind === 'op' || (t.kind === 'ident' && COMPARE.has(t.text))) {
       if (!COMPARE.has(t.text)) continue;
@@ -295,10 +179,12 @@ export function secretBindings(sql: string, secret: (column: string) => boolean,
     }
   }
   const bindFrom = (from: number, column: string) => bindValue(tokens, match, from, column, ranges);
+  insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);
   bindRanges(tokens, ranges, params, literals);
-  if (depth < NESTED_SQL_DEPTH) literals.push(...nestedLiterals(sql, tokens, literals, secret, depth));
+  if (depth < NESTED_SQL_DEPTH)
+    literals.push(...nestedLiterals(sql, tokens, literals, secret, reading, depth));
   return { params, literals };
 }
 
@@ -320,6 +206,7 @@ function nestedLiterals(
   tokens: readonly SqlToken[],
   bound: readonly SqlValueSpan[],
   secret: (column: string) => boolean,
+  reading: SqlReading,
   depth: number,
 ): SqlValueSpan[] {
   const out: SqlValueSpan[] = [];
@@ -330,7 +217,7 @@ function nestedLiterals(
     const raw = sql.slice(content.start, content.end);
     if (!SQL_LIKE.test(raw)) continue;
     const { text, begin, finish } = unescaped(raw, content.quote);
-    for (const l of secretBindings(text, secret, depth + 1).literals) {
+    for (const l of secretBindings(text, secret, reading, depth + 1).literals) {
       if (l.end <= l.start) continue;
       const start = content.start + begin(l.start);
       out.push({ start, end: content.start + finish(l.end - 1), column: l.column });
@@ -350,7 +237,8 @@ function quotedContent(sql: string, t: SqlToken): { start: number; end: number; 
   return null;
 }
 
-type Quote = 'plain' | 'escape' | 'dollar' | 'double';
+/** A token's quoting, or a double-quoted identifier read as MySQL's string (`double`). */
+type Quote = StringQuote | 'double';
 
 /**
  * A string's content unescaped, and for each of its characters where it begins and ends in the
@@ -360,8 +248,10 @@ function unescaped(
   raw: string,
   quote: Quote,
 ): { text: string; begin: (i: number) => number; finish: (i: number) => number } {
-  const q = quote === 'double' ? '"' : "'";
-  const escapes = quote === 'escape' ? /''|\\[\s\S]/ : quote === 'double' ? /""/ : /''/;
+  const double = quote === 'double' || quote === 'double-escape';
+  const q = double ? '"' : "'";
+  const backslash = quote === 'escape' || quote === 'double-escape';
+  const escapes = backslash ? (double ? /""|\\[\s\S]/ : /''|\\[\s\S]/) : double ? /""/ : /''/;
   if (quote === 'dollar' || !escapes.test(raw)) return { text: raw, begin: (i) => i, finish: (i) => i + 1 };
   const chars: string[] = [];
   const begin: number[] = [];
@@ -369,7 +259,7 @@ function unescaped(
   for (let i = 0; i < raw.length; i++) {
     begin.push(i);
     if (raw[i] === q && raw[i + 1] === q) i++;
-    else if (quote === 'escape' && raw[i] === '\\' && i + 1 < raw.length) i++;
+    else if (backslash && raw[i] === '\\' && i + 1 < raw.length) i++;
     finish.push(i + 1);
     chars.push(raw[i]!);
   }

@@ -6,7 +6,8 @@
 // masked as the parameters they bind. Like sql-columns.ts, a lexer that never fails: a shape it
 // does not follow binds nothing, and the text rules still apply.
 import type { NamedStatementText } from '../core/db-payloads.js';
-import { type SqlToken, type SqlValueSpan, secretBindings, tokenizeSql } from './sql-columns.js';
+import { type SqlValueSpan, secretBindings } from './sql-columns.js';
+import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 
 /** The literals among the arguments of each `EXECUTE name(...)` in `sql` that bind a secret column. */
 export function executeArgumentSpans(

@@ -15,6 +15,8 @@ import type { SecretNameMatcher } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
 import { executeArgumentSpans } from './sql-execute.js';
+import { isUnlistedColumn } from './sql-insert.js';
+import type { SqlReading } from './sql-tokens.js';
 
 export interface StructuredSpan {
   readonly start: number;
@@ -71,8 +73,13 @@ function opaqueField(value: JsonObject): string | null {
   }
 }
 
-export function walkPayload(payload: JsonValue, set: SpanRenderer, secretName: SecretNameMatcher): JsonValue {
-  return new PayloadWalk(set, secretName).walk(payload, null);
+export function walkPayload(
+  payload: JsonValue,
+  set: SpanRenderer,
+  secretName: SecretNameMatcher,
+  sqlReading: SqlReading | 'both' = 'both',
+): JsonValue {
+  return new PayloadWalk(set, secretName, sqlReading).walk(payload, null);
 }
 
 /**
@@ -83,6 +90,7 @@ class PayloadWalk {
   constructor(
     private readonly set: SpanRenderer,
     private readonly secretName: SecretNameMatcher,
+    private readonly sqlReading: SqlReading | 'both',
   ) {}
 
   walk(value: JsonValue, key: string | null): JsonValue {
@@ -149,7 +157,7 @@ class PayloadWalk {
   private dbQuery(value: JsonObject): JsonObject {
     const { set, secretName } = this;
     const statement = value.statement as string;
-    const bindings = secretBindings(statement, secretName);
+    const bindings = secretBindings(statement, secretName, this.sqlReading);
     const named = namedStatements(value.named_statements);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
@@ -160,18 +168,20 @@ class PayloadWalk {
       } else if (k === 'named_statements' && named.length > 0) {
         // Each text behind a name is a statement too: its literals bound to secret columns masked.
         out[k] = named.map((n) => {
-          const literals = secretBindings(n.statement, secretName).literals;
+          const literals = secretBindings(n.statement, secretName, this.sqlReading).literals;
           return {
             name: this.walk(n.name, null),
             statement: set.maskSpans(n.statement, columnSpans(literals)),
           };
         });
       } else if (k === 'parameters') {
-        out[k] = (v as JsonValue[]).map((p, i) =>
-          p !== null && bindings.params.has(i + 1) && (typeof p === 'string' || typeof p === 'number')
+        out[k] = (v as JsonValue[]).map((p, i) => {
+          const column = bindings.params.get(i + 1);
+          return column !== undefined &&
+            (typeof p === 'string' || (typeof p === 'number' && !isUnlistedColumn(column)))
             ? set.whole(String(p), 'secret-column')
-            : this.walk(p, null),
-        );
+            : this.walk(p, null);
+        });
       } else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
     return out;

@@ -9,6 +9,7 @@ import type { ActionEventType, ActionFacts } from '../core/actions.js';
 import type { ConnectionConfig } from '../core/config.js';
 import type { EventType, JsonObject } from '../core/events.js';
 import type { ModuleStateStore } from '../core/ports.js';
+import type { SqlReading } from '../mask/index.js';
 import type { ModuleContext } from '../pipeline/module-context.js';
 import type { Guard } from '../pipeline/policy.js';
 
@@ -19,6 +20,11 @@ export interface ProtocolModule {
   readonly connectionTypes: Readonly<Record<string, z.ZodObject>>;
   /** The action events it submits. */
   readonly actionEvents: readonly ActionEventType[];
+  /**
+   * How its SQL statements' quoted strings read (PostgreSQL's way, or MySQL's backslash escapes and
+   * "…" strings), so the masker binds values to columns as the server will; both when absent.
+   */
+  readonly sqlReading?: SqlReading;
   /** How one of its actions reads to policy; null for an event it does not emit. */
   describeAction(type: EventType, payload: JsonObject): ActionFacts | null;
   /** Guards it adds to the shared policy stage for its connections (SQL guardrails). */

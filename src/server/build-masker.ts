@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VigilConfig } from '../core/config.js';
-import { createMaskerFromConfig, type Masker } from '../mask/index.js';
+import { createMaskerFromConfig, type Masker, type SqlReading } from '../mask/index.js';
 import { resolveSecret } from './load-config.js';
 
 export interface KnownSecretInput {
@@ -67,6 +67,7 @@ export function buildMasker(
   baseDir: string,
   knownSecrets: readonly KnownSecretInput[],
   onReplaced?: (ruleId: string) => void,
+  sqlReadingOf?: (connectionType: string) => SqlReading | undefined,
 ): Masker {
   const fingerprintKey = config.masking.fingerprint_key
     ? resolveSecret(config.masking.fingerprint_key, baseDir)
@@ -76,6 +77,7 @@ export function buildMasker(
     fingerprintKey,
     knownSecrets,
     ...(onReplaced ? { onReplaced } : {}),
+    ...(sqlReadingOf ? { sqlReadingOf } : {}),
   });
 }
 

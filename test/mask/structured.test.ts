@@ -7,7 +7,8 @@ import fc from 'fast-check';
 import type { JsonObject, JsonValue } from '../../src/core/events.js';
 import { createMasker } from '../../src/mask/index.js';
 import { secretNameMatcher } from '../../src/mask/secret-names.js';
-import { secretBindings, tokenizeSql } from '../../src/mask/sql-columns.js';
+import { secretBindings } from '../../src/mask/sql-columns.js';
+import { tokenizeSql } from '../../src/mask/sql-tokens.js';
 
 const secret = secretNameMatcher();
 const masker = createMasker({ fingerprintKey: 'structured' });

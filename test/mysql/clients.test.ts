@@ -34,6 +34,8 @@ const TYPES_TABLE = `create table typed (
   de decimal(12,4), fl float, db double, d date, dt datetime(6), tm time(3), ts timestamp null,
   yr year, ch char(3), vc varchar(40), tx text, bl blob, js json, en enum('a','b'), st set('x','y'),
   bt bit(8), nn int) default charset=utf8mb4`;
+const TYPED_COLUMNS =
+  'id, ti, si, mi, bi, bu, de, fl, db, d, dt, tm, ts, yr, ch, vc, tx, bl, js, en, st, bt, nn';
 
 const ROWS: mysql.ExecuteValues[][] = [
   [
@@ -116,8 +118,12 @@ test('mysql2: every common type through prepared statements and text queries, id
 }, async () => {
   const setup = await mysql.createConnection(vigilOptions(f));
   await setup.query(TYPES_TABLE);
+  // With its columns listed: an INSERT without a list has every text value masked in the record.
   for (const row of ROWS)
-    await setup.execute(`insert into typed values (${row.map(() => '?').join(', ')})`, row);
+    await setup.execute(
+      `insert into typed (${TYPED_COLUMNS}) values (${row.map(() => '?').join(', ')})`,
+      row,
+    );
   await setup.end();
   const [direct, vigil] = await bothWays(async (c) => [
     (await c.query('select * from typed order by id'))[0],

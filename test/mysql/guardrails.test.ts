@@ -209,12 +209,13 @@ test('prepared-statement parameters are recorded in order, and a secret in one i
   const c = await mysql.createConnection(vigilOptions(f));
   await c.query('create table accounts (name varchar(40), note varchar(200))');
   const secret = 'N0t-For-The-Ledger-4417';
-  await c.execute('insert into accounts values (?, ?)', ['bob', `password=${secret}`]);
+  await c.execute('insert into accounts (name, note) values (?, ?)', ['bob', `password=${secret}`]);
   await c.execute('select * from accounts where name = ?', ['bob']);
   await c.end();
   const events = await mysqlEvents(f);
   const insert = events.find(
-    (e) => e.type === 'db.query' && e.payload?.statement === 'insert into accounts values (?, ?)',
+    (e) =>
+      e.type === 'db.query' && e.payload?.statement === 'insert into accounts (name, note) values (?, ?)',
   )!;
   const params = insert.payload?.parameters as string[];
   assert.equal(params[0], 'bob');

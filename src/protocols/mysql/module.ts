@@ -36,6 +36,7 @@ export const mysqlModule: ProtocolModule = {
   name: 'mysql',
   connectionTypes: MYSQL_CONNECTION_TYPES,
   actionEvents: ['db.query'],
+  sqlReading: 'mysql',
   describeAction: (type, payload) => (type === 'db.query' ? describeQuery(payload) : null),
   guards(connections) {
     const rules = new Map<string, SqlGuardrailsConfig>();

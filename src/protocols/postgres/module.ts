@@ -34,6 +34,7 @@ export const postgresModule: ProtocolModule = {
   name: 'postgres',
   connectionTypes: POSTGRES_CONNECTION_TYPES,
   actionEvents: ['db.query'],
+  sqlReading: 'standard',
   describeAction: (type, payload) => (type === 'db.query' ? describeQuery(payload) : null),
   guards(connections) {
     const rules = new Map<string, SqlGuardrailsConfig>();
