@@ -23,6 +23,7 @@ import {
   VALUE_END,
 } from './stream-field-heads.js';
 import { jsonFieldStream } from './stream-json-fields.js';
+import { xmlFieldStream } from './stream-xml-fields.js';
 
 export { MAX_FIELD_LINE } from './stream-field-heads.js';
 
@@ -64,7 +65,8 @@ export function createFieldStreamMasker(options: FieldStreamOptions): StreamText
 
 /** `NAME=value` and `name: value` lines (embedded-fields.ts lineFields). */
 function lineFieldStream(options: FieldStreamOptions): StreamTextMasker {
-  let inner = options.inner();
+  // XML fields (stream-xml-fields.ts) are read in the text that is not a field line.
+  const inner = xmlFieldStream(options);
   /** Text since the line start, held while it may be (or is) a secret field's line. */
   let line = '';
   /**
@@ -73,10 +75,12 @@ function lineFieldStream(options: FieldStreamOptions): StreamTextMasker {
    */
   let mode: 'start' | 'field' | 'pass' | 'drop' = 'start';
 
-  /** Masks the held field line (ending the text masker first, so what precedes it is out). */
+  /**
+   * Masks the held field line (flushing the text masker first, so what precedes it is out; an XML
+   * element's text open around the line is masked as it stands and the rest of it withheld).
+   */
   const emitField = (): string => {
-    const out = inner.end() + options.maskValue(line);
-    inner = options.inner();
+    const out = inner.flush() + options.maskValue(line);
     line = '';
     return out;
   };
@@ -130,7 +134,7 @@ function lineFieldStream(options: FieldStreamOptions): StreamTextMasker {
       return out;
     },
     end() {
-      if (mode === 'field') return emitField();
+      if (mode === 'field') return emitField() + inner.end();
       const out = line.length > 0 ? inner.push(line) : '';
       line = '';
       return out + inner.end();

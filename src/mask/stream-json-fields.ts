@@ -11,6 +11,7 @@ import {
   MAX_NAME,
   VALUE_END,
 } from './stream-field-heads.js';
+import { xmlFieldStream } from './stream-xml-fields.js';
 
 /** One JSON container: an array under a secret name has secret scalar members. */
 interface Frame {
@@ -28,7 +29,9 @@ const NUMBER_CHAR = /[0-9eE+.-]/;
  * past MAX_FIELD_LINE is replaced as it stands and the rest of it withheld.
  */
 export function jsonFieldStream(options: FieldStreamOptions): StreamTextMasker {
-  let inner = options.inner();
+  // XML fields inside the document's strings (stream-xml-fields.ts) are read in the text handed on.
+  // Ended (not flushed) before a JSON field: the whole masker drops an XML field that overlaps one.
+  let inner = xmlFieldStream(options);
   const stack: Frame[] = [];
   let key: string | null = null;
   let rawKey = '';
@@ -86,7 +89,7 @@ export function jsonFieldStream(options: FieldStreamOptions): StreamTextMasker {
       const middle = masked.slice(prefix.length, masked.length - suffix.length);
       if (middle !== raw) {
         out += inner.end() + middle;
-        inner = options.inner();
+        inner = xmlFieldStream(options);
       } else out += inner.push(raw);
     } else out += inner.push(raw);
     pend = pend.slice(tokEnd);
@@ -255,7 +258,7 @@ export function jsonFieldStream(options: FieldStreamOptions): StreamTextMasker {
     const opened = `{\n${pend}`;
     const masked = options.maskValue(opened);
     const out = inner.end() + (masked.startsWith('{\n') ? masked.slice(2) : options.maskValue(pend));
-    inner = options.inner();
+    inner = xmlFieldStream(options);
     pend = '';
     tokStart = 0;
     lineHeld = false;

@@ -79,6 +79,32 @@ export function xmlFieldSpans(
   return out;
 }
 
+/**
+ * What a start tag's field still needs after the tag (read as xmlFieldSpans reads it, for a stream
+ * that must hold the element until the field is whole): its element text, a property list's
+ * `</key>` and value element, or nothing (its attributes alone are its fields). `attrs` is the tag's
+ * text between its name and `>`. A `key` element with a prefix never leads to a value there (the
+ * property list's value is looked for after a bare `</key>`).
+ */
+export function startTagNeeds(
+  name: string,
+  attrs: string,
+  secretName: SecretNameMatcher,
+): 'text' | 'key' | null {
+  if (attrs.endsWith('/')) return null;
+  let fieldName: string | null = null;
+  let valueAttr = false;
+  for (const a of attrs.matchAll(ATTRIBUTE)) {
+    const attr = localName(a[1]!).toLowerCase();
+    const value = a[2] ?? a[3] ?? '';
+    if (NAME_ATTRIBUTES.has(attr) && secretName(value)) fieldName = value;
+    else if (attr === 'value') valueAttr = true;
+  }
+  const own = localName(name);
+  if ((fieldName !== null || secretName(own)) && !valueAttr) return 'text';
+  return name === 'key' ? 'key' : null;
+}
+
 /** The text of the element whose start tag ends at `from`, when it holds text only (or a CDATA). */
 function elementText(text: string, from: number, name: string): { start: number; end: number } | null {
   if (text.startsWith(CDATA_OPEN, from)) {

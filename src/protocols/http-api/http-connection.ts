@@ -74,17 +74,20 @@ export class HttpApiConnection {
    * the gateway holds: an endpoint that echoes its request (an httpbin-style `/headers`, a debug
    * route) would hand the client the injected credential. A text refusal is read as UTF-8; every
    * other body byte for byte (Latin-1), so a key inside binary is found and every byte around it
-   * passes unchanged.
+   * passes unchanged. A text refusal is masked as the record masks its text, secret-named fields
+   * written in it (XML elements, JSON keys, `NAME=value` lines) included: the text rules alone let
+   * a SOAP fault's `<password>` of words through to the client while the record masked it.
    */
   #answerMasker(refusal: boolean, contentType: string | undefined): BodyMasker {
     const masker = this.#ctx.masker;
-    const text = refusal ? masker.createStreamMasker(this.config.name) : masker.createKnownSecretsMasker();
     if (!refusal || (contentType !== undefined && !TEXT_BODY.test(contentType))) {
+      const bytes = refusal ? masker.createStreamMasker(this.config.name) : masker.createKnownSecretsMasker();
       return {
-        push: (chunk) => Buffer.from(text.push(chunk.toString('latin1')), 'latin1'),
-        end: () => Buffer.from(text.end(), 'latin1'),
+        push: (chunk) => Buffer.from(bytes.push(chunk.toString('latin1')), 'latin1'),
+        end: () => Buffer.from(bytes.end(), 'latin1'),
       };
     }
+    const text = masker.createValueStreamMasker(this.config.name);
     const decoder = new TextDecoder();
     return {
       push: (chunk) => Buffer.from(text.push(decoder.decode(chunk, { stream: true }))),
