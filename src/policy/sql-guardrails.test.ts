@@ -170,3 +170,27 @@ test('explicit settings add to a preset and cannot lift its denials', () => {
     'deny_unbounded_writes',
   );
 });
+
+test('a statement that changes a setting without being a SET meets the rules on SET', () => {
+  const setting = (kind: string, scope: string): JsonObject => ({
+    ...st(kind, { writes: false }),
+    settings: [{ name: 'search_path', value: 'x', dynamic: false, scope }],
+  });
+  const bySelect = draft([setting('SELECT', 'session')]);
+  assert.equal(ruleOf(decide({ deny_statements: ['SET'] }, bySelect)), 'deny_statements:SET');
+  assert.equal(
+    ruleOf(decide({ deny_statements: ['SET'] }, draft([setting('SELECT', 'transaction')]))),
+    'deny_statements:SET',
+  );
+  const groups = { allow_by_group: { analysts: ['SELECT'], tuners: ['SELECT', 'SET'] } };
+  assert.equal(ruleOf(decide(groups, draft([setting('SELECT', 'session')], ['analysts']))), 'allow_by_group');
+  assert.equal(decide(groups, draft([setting('SELECT', 'session')], ['tuners'])).action, 'allow');
+  // Transaction control, DISCARD and a function's SET clause keep their own kinds.
+  for (const [kind, scope] of [
+    ['TRANSACTION', 'transaction'],
+    ['DISCARD', 'session'],
+    ['CREATE', 'function'],
+    ['ALTER', 'role'],
+  ])
+    assert.equal(decide({ deny_statements: ['SET'] }, draft([setting(kind!, scope!)])).action, 'allow', kind);
+});

@@ -2,6 +2,7 @@
 // PostgreSQL parser and puts the result in the db.query payload (classification.statements);
 // this guard judges every entry and denies the whole string when one entry breaks a rule.
 import type { EventDraft, JsonValue } from '../core/events.js';
+import { policyKindsOf } from '../core/statement-kinds.js';
 import { ALLOW, type Guard, type PolicyDecision } from '../pipeline/policy.js';
 import { READ_ONLY_KINDS, type StatementFlag } from './sql-kinds.js';
 import { type PresetRules, presetRules, type SqlGuardrailPreset } from './sql-presets.js';
@@ -20,6 +21,8 @@ export interface SqlGuardrailsConfig {
 
 interface StatementFacts {
   readonly kind: string;
+  /** Its kind, and SET where it sets a setting by other means (set_config(): core/statement-kinds.ts). */
+  readonly kinds: readonly string[];
   readonly hasWhere: boolean;
   readonly writes: boolean;
   /** null when the entry carries no flags list: a preset then cannot tell what it does. */
@@ -42,8 +45,10 @@ function statementsOf(payload: Readonly<Record<string, JsonValue>>): StatementFa
   if (!Array.isArray(statements)) return null;
   return statements.map((s) => {
     const o = s !== null && typeof s === 'object' && !Array.isArray(s) ? s : {};
+    const kind = typeof o.kind === 'string' ? o.kind.toUpperCase() : 'UNKNOWN';
     return {
-      kind: typeof o.kind === 'string' ? o.kind.toUpperCase() : 'UNKNOWN',
+      kind,
+      kinds: policyKindsOf({ kind, settings: Array.isArray(o.settings) ? o.settings : [] }),
       hasWhere: o.hasWhere === true,
       // Missing facts count as the riskier answer.
       writes: o.writes !== false,
@@ -145,11 +150,15 @@ function judgeExplicit(
   rules: SqlGuardrailsConfig,
   groups: readonly string[],
 ): PolicyDecision {
-  if (rules.deny_statements.some((k) => k.toUpperCase() === s.kind)) {
+  const denied = s.kinds.find((kind) => rules.deny_statements.some((k) => k.toUpperCase() === kind));
+  if (denied !== undefined) {
     return {
       action: 'deny',
-      rule: `deny_statements:${s.kind}`,
-      reason: `${s.kind} statements are not allowed on this connection`,
+      rule: `deny_statements:${denied}`,
+      reason:
+        denied === s.kind
+          ? `${s.kind} statements are not allowed on this connection`
+          : `${denied} statements are not allowed on this connection (this ${s.kind} changes a setting)`,
     };
   }
   if (rules.deny_unbounded_writes && (s.kind === 'DELETE' || s.kind === 'UPDATE') && !s.hasWhere) {
@@ -171,11 +180,15 @@ function judgeExplicit(
     const allowed = groupRules
       .filter(([group]) => groups.includes(group))
       .flatMap(([, kinds]) => kinds.map((k) => k.toUpperCase()));
-    if (!allowed.includes('*') && !allowed.includes(s.kind)) {
+    const missing = s.kinds.find((kind) => !allowed.includes(kind));
+    if (!allowed.includes('*') && missing !== undefined) {
       return {
         action: 'deny',
         rule: 'allow_by_group',
-        reason: `${s.kind} is not in the allow-list of your groups on this connection`,
+        reason:
+          missing === s.kind
+            ? `${s.kind} is not in the allow-list of your groups on this connection`
+            : `${missing} is not in the allow-list of your groups on this connection (this ${s.kind} changes a setting)`,
       };
     }
   }
