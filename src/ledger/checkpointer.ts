@@ -7,10 +7,10 @@ import { fetch } from 'undici';
 import type { RecordedEvent } from '../core/events.js';
 import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
 import { AnchorFile } from './anchor.js';
-import { encodeCheckpointLine, signCheckpoint } from './checkpoint.js';
+import { checkCheckpointSignature, encodeCheckpointLine, signCheckpoint } from './checkpoint.js';
 import { CheckpointLag, type LagStats } from './checkpoint-lag.js';
 import { storeEventSource } from './event-source.js';
-import type { LedgerSigningKey } from './keyring.js';
+import { entryOf, Keyring, type LedgerSigningKey } from './keyring.js';
 import { CompactRange } from './merkle.js';
 import type { Recorder } from './recorder.js';
 import { checkpointNote } from './tlog-checkpoint.js';
@@ -52,6 +52,8 @@ export class Checkpointer {
   #unstored: SignedCheckpoint | null = null;
   #lastSize = 0;
   #latestNote: string | null = null;
+  /** A stored checkpoint not signed by this key, noted only once the log reaches its size with its root. */
+  #unconfirmed: SignedCheckpoint | null = null;
   #behind = true;
   /** Whether this checkpointer signed last time it asked to lead (it always does without `lead`). */
   #leading = false;
@@ -97,7 +99,7 @@ export class Checkpointer {
     const checkpoints = await this.#options.store.listCheckpoints();
     const last = checkpoints.at(-1);
     this.#lastSize = last?.size ?? 0;
-    if (last) this.#noteFor(last);
+    if (last) this.#noteForStored(last);
     await this.#catchUp();
     if (this.#options.anchorFile && !this.#anchor)
       this.#anchor = await AnchorFile.open(this.#options.anchorFile);
@@ -182,7 +184,7 @@ export class Checkpointer {
       const last = await this.#options.store.latestCheckpoint();
       if (last && last.size > this.#lastSize) {
         this.#lastSize = last.size;
-        this.#noteFor(last);
+        this.#noteForStored(last);
       }
       this.#behind = true;
     }
@@ -222,11 +224,51 @@ export class Checkpointer {
     if (origin) this.#latestNote = checkpointNote(signer, origin, cp.size, cp.root);
   }
 
+  /**
+   * The note of a checkpoint read from the store (at start, or on taking over from another replica).
+   * A stored row is the database's word: whoever can write it could put any size and root there,
+   * and the note is this key's signature over them, served at GET /checkpoint and sent to
+   * witnesses. Until 6 December it was signed as read. Now it is signed at once only when this key
+   * signed the row; otherwise (a key since rotated, or a forged row) once the log, read as far as
+   * that size, hashes to its root; never when the log disagrees (reported) or is already past it.
+   */
+  #noteForStored(cp: SignedCheckpoint): void {
+    this.#unconfirmed = null;
+    if (checkCheckpointSignature(cp, new Keyring([entryOf(this.#options.signer)])) === 'ok') {
+      this.#noteFor(cp);
+      return;
+    }
+    this.#unconfirmed = cp;
+    this.#confirmAt();
+  }
+
+  /** Notes the unconfirmed stored checkpoint once the root has reached its size, if they agree. */
+  #confirmAt(): void {
+    const cp = this.#unconfirmed;
+    if (cp === null || this.#range.size < cp.size) return;
+    this.#unconfirmed = null;
+    // Past its size already (a replica whose own commits ran ahead): nothing to compare it with
+    // here; this checkpointer's next checkpoint brings a note of its own.
+    if (this.#range.size > cp.size) return;
+    if (this.#range.rootHex() === cp.root) {
+      this.#noteFor(cp);
+      return;
+    }
+    this.#options.onError?.(
+      new Error(
+        `stored checkpoint ${cp.size} is not signed by the active key and its root is not the log's: no note signed for it (run vigil verify)`,
+      ),
+      'checkpoint',
+    );
+  }
+
   #committed(events: readonly RecordedEvent[]): void {
     const now = (this.#options.now ?? Date.now)();
     for (const e of events) {
-      if (e.index === this.#range.size) this.#range.appendEventHash(e.hash);
-      else if (e.index > this.#range.size) this.#behind = true;
+      if (e.index === this.#range.size) {
+        this.#range.appendEventHash(e.hash);
+        if (this.#unconfirmed?.size === this.#range.size) this.#confirmAt();
+      } else if (e.index > this.#range.size) this.#behind = true;
     }
     const last = events.at(-1);
     if (last) this.#lag.committed(last.index + 1, events.length, now);
@@ -242,6 +284,7 @@ export class Checkpointer {
       for (const e of events) {
         if (e.index !== this.#range.size) break;
         this.#range.appendEventHash(e.hash);
+        if (this.#unconfirmed?.size === this.#range.size) this.#confirmAt();
         appended++;
       }
       if (appended === 0) return;
