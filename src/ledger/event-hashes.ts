@@ -45,6 +45,9 @@ interface SessionFrame {
   readonly header: HeaderFrame | null;
 }
 
+/** The identity column's members that encodeIdentity puts in the header (tokenId as token_id). */
+const HASHED_IDENTITY_MEMBERS: ReadonlySet<string> = new Set(['subject', 'kind', 'groups', 'tokenId']);
+
 /** Past this many sessions or identities a cache starts afresh: memory stays bounded on any log. */
 const CACHE_LIMIT = 10_000;
 
@@ -109,9 +112,15 @@ export class EventHashes {
     try {
       const value = JSON.parse(raw) as Identity;
       // Only the one spelling JSON.stringify writes: a duplicated member (which JSON.parse resolves
-      // to the last, other parsers to the first) would let two readers see two people.
+      // to the last, other parsers to the first) would let two readers see two people. And only the
+      // members the header hashes: another (a `name`, a `token_id` beside no `tokenId`) would reach
+      // the API and SIEM sinks with the event, covered by nothing.
       cached =
-        typeof value === 'object' && value !== null && !Array.isArray(value) && JSON.stringify(value) === raw
+        typeof value === 'object' &&
+        value !== null &&
+        !Array.isArray(value) &&
+        Object.keys(value).every((key) => HASHED_IDENTITY_MEMBERS.has(key)) &&
+        JSON.stringify(value) === raw
           ? { encoded: encodeIdentity(value), subject: value.subject }
           : null;
     } catch {

@@ -16,6 +16,11 @@ export interface SessionState {
   start: SessionStart | null;
   /** Its session.end events taken, in log order (one, but an adopted session may get two). */
   ends: SessionEnd[];
+  /**
+   * Its events among the log's first `loggedBefore` (those in the log when the session records were
+   * read): its record, written in the same transactions, counts at least these.
+   */
+  before: number;
 }
 
 export class SessionChains {
@@ -26,7 +31,7 @@ export class SessionChains {
   of(sessionId: string): SessionState {
     let state = this.#states.get(sessionId);
     if (!state) {
-      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false, start: null, ends: [] };
+      state = { nextSeq: 0, lastHash: GENESIS_HASH, ended: false, start: null, ends: [], before: 0 };
       this.#states.set(sessionId, state);
     }
     return state;
@@ -48,11 +53,12 @@ export class SessionChains {
     return true;
   }
 
-  /** Takes a range that continuedBy accepted. */
-  extend(runs: SessionRuns): void {
+  /** Takes a range that continuedBy accepted; `logged`: the range ends at or before `loggedBefore`. */
+  extend(runs: SessionRuns, logged: boolean): void {
     for (let i = 0; i < runs.ids.length; i++) {
       const state = this.of(runs.ids[i]!);
       state.nextSeq = runs.lastSeqs[i]! + 1;
+      if (logged) state.before = state.nextSeq;
       state.lastHash = runs.lastHashes[i]!;
       if (runs.ended[i]) state.ended = true;
     }
@@ -105,6 +111,7 @@ export class SessionChains {
           );
         }
         checkEnd(record, state!.ends.findLast((e) => e.index < loggedBefore) ?? null);
+        checkCount(record, state!.before);
       }
     }
     for (const [id, state] of this.#states) {
@@ -170,6 +177,21 @@ function checkEnd(record: SessionRecord, end: SessionEnd | null): void {
       { ...at, index: end.index, field },
     );
   }
+}
+
+/**
+ * A record's event count against the session's events logged before the records were read: the
+ * count grows in the transaction that appends each event, so it is never below them. Until
+ * 6 December only a count above the events found was a fault, so whoever could write the store
+ * could show a 500-event session as a 3-event one (`vigil sessions`, the console's lists) unseen.
+ */
+function checkCount(record: SessionRecord, before: number): void {
+  if (record.eventCount >= before) return;
+  fail(
+    'session_mismatch',
+    `session ${record.id}'s record counts ${record.eventCount} events, but the log held ${before} of them before the records were read`,
+    { sessionId: record.id, seq: record.eventCount, field: 'eventCount' },
+  );
 }
 
 /** The subject of an identity as stored; undefined when it does not parse (never a record's). */

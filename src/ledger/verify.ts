@@ -77,6 +77,8 @@ class Verification implements RangeTaker {
   #events = 0;
   #deep = 0;
   #purged = 0;
+  /** The log's size before the session records were read: each record counts at least its session's events among these. */
+  #loggedBefore = 0;
   readonly #purges: PurgeRecordsRead;
 
   constructor(
@@ -109,6 +111,7 @@ class Verification implements RangeTaker {
       // adds events after them, so the log can hold more than they say, never less (a truncation).
       // Sessions that began before the records were read must have one.
       const loggedBefore = await this.source.count();
+      this.#loggedBefore = loggedBefore;
       const sessionRecords = await this.source.sessionRecords();
       await this.#purges.read(false);
       await this.#stream(await workers);
@@ -251,6 +254,7 @@ class Verification implements RangeTaker {
     // In depth, the payload was hashed above (or by the worker that vouched for the row).
     if (row.seq === 0) state.start = sessionStart(row, index, deep);
     state.nextSeq = row.seq + 1;
+    if (index < this.#loggedBefore) state.before = state.nextSeq;
     state.lastHash = row.hash;
     if (row.type === 'session.end') {
       state.ended = true;
@@ -274,9 +278,12 @@ class Verification implements RangeTaker {
     if (!this.#sessions.continuedBy(summary.sessions)) return false;
     if (!summary.purgeRecords.every((r) => this.#purges.asRead(r.index, r.payload))) return false;
     const end = check.start + check.read;
+    // A range across the log's size when the records were read is taken row by row: each session's
+    // events before that point are counted exactly (SessionState.before), a summary has only its last.
+    if (check.start < this.#loggedBefore && end > this.#loggedBefore) return false;
     const rootsInside = this.#rootsInside(end, summary);
     if (rootsInside === null) return false;
-    this.#sessions.extend(summary.sessions);
+    this.#sessions.extend(summary.sessions, end <= this.#loggedBefore);
     this.#purges.reachAll(summary.purgeRecords);
     this.#deep += summary.inDepth;
     this.#purged += summary.purged;
