@@ -6,13 +6,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import pg from 'pg';
 import { createMasker } from '../../src/mask/index.js';
-import { TOKENS } from '../support/gateway.js';
 import { mariadbUnavailable } from '../support/mariadb-server.js';
-import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
-import { startMariadbLeakGateway, statementsOf } from './database-gateways.js';
-import { leaksIn, startLoggedGateway } from './logged-gateway.js';
+import { startMariadbLeakGateway, startPostgresLeakGateway, statementsOf } from './database-gateways.js';
+import { leaksIn } from './logged-gateway.js';
 
 // Words, low entropy: only the column they are bound to says they are secret.
 const DO_PASSWORD = 'harvest moon lantern';
@@ -24,27 +21,13 @@ const MY_DOUBLE_PASSWORD = 'cobalt rain meadow';
 test('PostgreSQL: passwords bound to their column in a DO body, an EXECUTE text in it and a function body are masked', {
   timeout: 120_000,
 }, async () => {
-  const server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_leak_sql_in_strings');
-  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
-  await direct.connect();
-  await direct.query('CREATE TABLE users (name text, password text)');
-  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'pg',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: url,
-        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['*'],
-      },
-    ],
-  });
+  const db = await startPostgresLeakGateway(
+    'vigil_leak_sql_in_strings',
+    'CREATE TABLE users (name text, password text)',
+  );
+  const { gateway, dataDir, direct } = db;
   try {
-    const client = new pg.Client({ ...listener('pg'), user: 'alice', database: 'x', password: TOKENS.alice });
-    await client.connect();
+    const client = await db.connect();
     await client.query(
       `DO $$ BEGIN INSERT INTO users(name, password) VALUES ('ann', '${DO_PASSWORD}'); END $$`,
     );
@@ -65,9 +48,7 @@ test('PostgreSQL: passwords bound to their column in a DO body, an EXECUTE text 
     await gateway.close();
     assert.deepEqual(leaksIn(dataDir, [DO_PASSWORD, DYNAMIC_PASSWORD, FUNCTION_PASSWORD]), []);
   } finally {
-    await gateway.close().catch(() => undefined);
-    await direct.end();
-    await server.close();
+    await db.close();
   }
 });
 

@@ -7,13 +7,11 @@
 // directory or the gateway's debug log.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import pg from 'pg';
 import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
 import { mariadbUnavailable } from '../support/mariadb-server.js';
-import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
-import { startMariadbLeakGateway } from './database-gateways.js';
-import { leaksIn, startLoggedGateway } from './logged-gateway.js';
+import { startMariadbLeakGateway, startPostgresLeakGateway } from './database-gateways.js';
+import { leaksIn } from './logged-gateway.js';
 
 // Words joined by dashes: only where they are written says they are secret.
 const JSON_KEY = 'lantern-orchard-seven';
@@ -27,39 +25,15 @@ const MY_AES_KEY = 'paper-crane-drift';
 test('PostgreSQL: JSON literals, crypt() and pgcrypto keys, camel-case quoted columns and stored hashes are masked', {
   timeout: 120_000,
 }, async () => {
-  const server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_leak_sql_keys');
-  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
-  await direct.connect();
-  await direct.query('CREATE EXTENSION IF NOT EXISTS pgcrypto');
-  await direct.query(
-    'DROP TABLE IF EXISTS integrations, accounts; ' +
+  const db = await startPostgresLeakGateway(
+    'vigil_leak_sql_keys',
+    'CREATE EXTENSION IF NOT EXISTS pgcrypto; DROP TABLE IF EXISTS integrations, accounts; ' +
       'CREATE TABLE integrations (name text, settings jsonb); ' +
       'CREATE TABLE accounts (name text, password_hash text, "ApiToken" text)',
   );
-  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'pg',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: url,
-        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['*'],
-        record_rows: 10,
-      },
-    ],
-  });
+  const { gateway, dataDir, listener } = db;
   try {
-    const client = new pg.Client({ ...listener('pg'), user: 'alice', database: 'x', password: TOKENS.alice });
-    const client2 = new pg.Client({
-      ...listener('pg'),
-      user: 'alice',
-      database: 'x',
-      password: TOKENS.alice,
-    });
-    await client.connect();
+    const client = await db.connect();
     await client.query(
       `INSERT INTO integrations (name, settings) VALUES ('crm', '{"url": "https://crm.example", "auth": {"api_key": "${JSON_KEY}"}}'::jsonb)`,
     );
@@ -83,7 +57,7 @@ test('PostgreSQL: JSON literals, crypt() and pgcrypto keys, camel-case quoted co
       `ann\t${COPY_PASSWORD}\n\\.\n`,
     );
     assert.equal(copied.code, 0, copied.stderr);
-    await client2.connect();
+    const client2 = await db.connect();
     const { rows } = await client2.query("SELECT name, password_hash FROM accounts WHERE name = 'bob'");
     const stored = String(rows[0]?.password_hash);
     assert.match(stored, /^\$2a\$04\$/);
@@ -96,10 +70,8 @@ test('PostgreSQL: JSON literals, crypt() and pgcrypto keys, camel-case quoted co
       [],
     );
   } finally {
-    await gateway.close().catch(() => undefined);
-    await direct.query('DROP TABLE IF EXISTS integrations, accounts').catch(() => undefined);
-    await direct.end();
-    await server.close();
+    await db.direct.query('DROP TABLE IF EXISTS integrations, accounts').catch(() => undefined);
+    await db.close();
   }
 });
 

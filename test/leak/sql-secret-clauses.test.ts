@@ -8,13 +8,15 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import pg from 'pg';
 import { createMasker } from '../../src/mask/index.js';
-import { TOKENS } from '../support/gateway.js';
 import { mariadbUnavailable } from '../support/mariadb-server.js';
-import { createScratchDatabase, startTestPostgres, withPassword } from '../support/postgres-server.js';
-import { recordedOf, startMariadbLeakGateway, statementsOf } from './database-gateways.js';
-import { leaksIn, startLoggedGateway } from './logged-gateway.js';
+import {
+  recordedOf,
+  startMariadbLeakGateway,
+  startPostgresLeakGateway,
+  statementsOf,
+} from './database-gateways.js';
+import { leaksIn } from './logged-gateway.js';
 
 // Words, low entropy: only the grammar around them says they are secret.
 const ROLE_PASSWORD = 'lantern orchard seven';
@@ -43,31 +45,15 @@ function scramVerifier(password: string): { text: string; parts: string[] } {
 test('PostgreSQL: role passwords, \\password verifiers, mapping options, secret settings and conninfo passwords are masked', {
   timeout: 120_000,
 }, async () => {
-  const server = await startTestPostgres();
-  const url = await createScratchDatabase(server, 'vigil_leak_sql_clauses');
-  const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
-  await direct.connect();
-  await direct.query('DROP ROLE IF EXISTS vigil_leak_clause_role');
-  await direct.query('CREATE EXTENSION IF NOT EXISTS postgres_fdw');
-  await direct.query('CREATE EXTENSION IF NOT EXISTS dblink');
-  if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
-  const { gateway, dataDir, listener } = await startLoggedGateway({
-    connections: [
-      {
-        name: 'pg',
-        type: 'postgres',
-        listen: '127.0.0.1:0',
-        upstream: url,
-        ...(server.password ? { credential: 'env:VIGIL_TEST_PG_PASSWORD' } : {}),
-        allow: ['*'],
-        record_rows: 10,
-      },
-    ],
-  });
+  const db = await startPostgresLeakGateway(
+    'vigil_leak_sql_clauses',
+    'DROP ROLE IF EXISTS vigil_leak_clause_role; CREATE EXTENSION IF NOT EXISTS postgres_fdw; ' +
+      'CREATE EXTENSION IF NOT EXISTS dblink',
+  );
+  const { gateway, dataDir, direct } = db;
   const verifier = scramVerifier('correct horse battery staple');
   try {
-    const client = new pg.Client({ ...listener('pg'), user: 'alice', database: 'x', password: TOKENS.alice });
-    await client.connect();
+    const client = await db.connect();
     const run = (sql: string) =>
       client.query(sql).then(
         () => 'ok',
@@ -129,8 +115,7 @@ test('PostgreSQL: role passwords, \\password verifiers, mapping options, secret 
       .catch(() => undefined);
     await direct.query('DROP SERVER IF EXISTS vigil_leak_srv').catch(() => undefined);
     await direct.query('DROP ROLE IF EXISTS vigil_leak_clause_role');
-    await direct.end();
-    await server.close();
+    await db.close();
   }
 });
 
