@@ -1,5 +1,6 @@
 // How a db.query reads to policy: the statement text, and the kinds and tables the parser found in
-// `classification.statements` (a set_config() counts as a SET too: statement-kinds.ts). Payloads are read defensively: anything malformed is absent.
+// `classification.statements` (a set_config() counts as a SET too: statement-kinds.ts). Payloads
+// are read defensively: anything malformed is absent.
 
 import { type ActionFacts, NO_FACTS } from './actions.js';
 import type { JsonObject } from './events.js';
