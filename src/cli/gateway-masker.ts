@@ -19,12 +19,5 @@ export function gatewayMasker(loaded: LoadedConfig, onMissing: (label: string) =
       return [];
     }
   });
-  return buildMasker(
-    loaded.config,
-    loaded.dataDir,
-    baseDir,
-    known,
-    undefined,
-    (type) => PROTOCOLS.moduleFor(type)?.sqlReading,
-  );
+  return buildMasker(loaded.config, loaded.dataDir, baseDir, known, undefined, PROTOCOLS);
 }

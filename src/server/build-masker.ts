@@ -67,7 +67,8 @@ export function buildMasker(
   baseDir: string,
   knownSecrets: readonly KnownSecretInput[],
   onReplaced?: (ruleId: string) => void,
-  sqlReadingOf?: (connectionType: string) => SqlReading | undefined,
+  /** The protocol modules: each says how its server reads SQL strings (ProtocolModule.sqlReading). */
+  protocols?: { moduleFor(connectionType: string): { readonly sqlReading?: SqlReading } | undefined },
 ): Masker {
   const fingerprintKey = config.masking.fingerprint_key
     ? resolveSecret(config.masking.fingerprint_key, baseDir)
@@ -77,7 +78,7 @@ export function buildMasker(
     fingerprintKey,
     knownSecrets,
     ...(onReplaced ? { onReplaced } : {}),
-    ...(sqlReadingOf ? { sqlReadingOf } : {}),
+    ...(protocols ? { sqlReadingOf: (type: string) => protocols.moduleFor(type)?.sqlReading } : {}),
   });
 }
 

@@ -115,14 +115,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
   } = resolveGatewaySecrets(config, baseDir);
   // Off, nothing observes: the pipeline skips its timing and the masker its hook.
   const metrics = config.metrics.enabled ? new GatewayMetrics() : null;
-  const masker = buildMasker(
-    config,
-    loaded.dataDir,
-    baseDir,
-    knownSecrets,
-    metrics?.maskReplaced,
-    (type) => protocols.moduleFor(type)?.sqlReading,
-  );
+  const masker = buildMasker(config, loaded.dataDir, baseDir, knownSecrets, metrics?.maskReplaced, protocols);
   const logger = createLogger(config.log_level, logLineMasker(masker), options.logDestination);
 
   const store = await openStore(config, loaded.dataDir, baseDir);
