@@ -77,11 +77,11 @@ test('a reviewer approves an access request, then revokes the grant in the page;
   assert.match((await card.textContent()) ?? '', /Asked by bob .*nightly fix of the notes/);
   await card.getByTestId('approval-reason').fill('on call tonight');
   await card.getByRole('button', { name: 'Approve' }).click();
-  await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+  await page.getByTestId('inbox-empty').waitFor({ timeout: 30_000 });
 
   // The grant is in force, listed with Revoke, and lets bob in.
   const row = page.getByTestId('grant').filter({ hasText: 'bob' });
-  await row.waitFor({ timeout: 10_000 });
+  await row.waitFor({ timeout: 30_000 });
   const grantId = (await row.getAttribute('data-id')) ?? '';
   assert.match(grantId, /^gr_/);
   const client = await connectAsBob();
