@@ -8,6 +8,7 @@
 // sql-columns.ts's lexer; each check here looks at a token or two, so a statement costs one pass.
 
 import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
+import { isJsonCall, jsonCallSecrets } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
 
 /** The lexer's token, as much of it as these checks read. */
@@ -113,6 +114,11 @@ export function clauseSecrets(
       // MySQL's and MariaDB's PASSWORD('…'), OLD_PASSWORD('…'); one string argument, so a table
       // named password (`CREATE TABLE password (…)`) is not read as a call.
       push(tokens[k + 2], t.text);
+      continue;
+    }
+    if (next?.text === '(' && isJsonCall(t.text)) {
+      match ??= matchingParens(tokens);
+      jsonCallSecrets(sql, tokens, match, k + 1, t.text, secret, bindFrom);
       continue;
     }
     if (next?.text === '(' && Object.hasOwn(KEY_ARGUMENTS, t.text)) {

@@ -5,9 +5,39 @@
 // So the values the masker replaced in the recorded statement and parameters are replaced in the
 // message too, by the same replacements: what the statement's record hides, its result's hides.
 import type { JsonObject, JsonValue } from '../core/events.js';
+import { secretNameMatcher } from './secret-names.js';
+import { type DerivedPositions, derivedSecretPositions } from './sql-derived-columns.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
 export const WITHHELD_MESSAGE = "(withheld: the server's message may quote a value Vigil masked)";
+
+/**
+ * Said in place of a result cell derived from a secret-named column under another name
+ * (sql-derived-columns.ts): the masker sees only the name the server gives it (`p`, `concat`).
+ */
+export const WITHHELD_CELL = '(withheld: derived from a secret column)';
+
+/** The default secret names: the echo is built by the protocols, which do not hold the masker's. */
+const secretName = secretNameMatcher();
+
+/**
+ * The derived positions of statements seen lately: a statement runs again and again (a prepared
+ * one, a loop), and reading its select list each time would cost a tokenization per execution.
+ */
+const derivedByStatement = new Map<string, DerivedPositions | null>();
+const DERIVED_CACHE = 1024;
+
+function derivedOf(statement: string): DerivedPositions | null {
+  const known = derivedByStatement.get(statement);
+  if (known !== undefined) return known;
+  const found = derivedSecretPositions(statement, secretName);
+  if (derivedByStatement.size >= DERIVED_CACHE) derivedByStatement.clear();
+  derivedByStatement.set(statement, found);
+  return found;
+}
+
+/** What a statement's echo is called with: a message, or a result cell with its position and row width. */
+export type EchoMasker = (text: string, cell?: boolean, column?: number, width?: number) => string;
 
 /** The masker's replacement in its default form (the structure-aware rules always use it). */
 const REPLACEMENT = /\[MASKED:[A-Za-z0-9_.-]+:[0-9a-f]{6}\]/g;
@@ -24,12 +54,14 @@ const MIN_PREFIX = 12;
  * the text rules when the values cannot be told. Computed once, on first call: most statements
  * never fail and have no masked value.
  */
-export function echoMasker(
-  submitted: JsonObject,
-  recorded: JsonObject | null,
-): (text: string, cell?: boolean) => string {
+export function echoMasker(submitted: JsonObject, recorded: JsonObject | null): EchoMasker {
   let pairs: Pair[] | null | undefined;
-  return (text, cell = false) => {
+  let derived: DerivedPositions | null | undefined;
+  return (text, cell = false, column, width) => {
+    if (cell && column !== undefined && width !== undefined) {
+      derived ??= typeof submitted.statement === 'string' ? derivedOf(submitted.statement) : null;
+      if (derived?.fromStart.has(column) || derived?.fromEnd.has(width - 1 - column)) return WITHHELD_CELL;
+    }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
     if (pairs === null) return cell ? text : WITHHELD_MESSAGE;
     // A message may cut a value short; a cell holds it whole, and replacing a prefix there would
@@ -40,13 +72,19 @@ export function echoMasker(
   };
 }
 
-/** A result's rows with each text cell passed through `echo` (see echoMasker), for the db.result record. */
-export function echoedRows(
-  rows: JsonValue[][],
-  echo: ((text: string, cell?: boolean) => string) | undefined,
-): JsonValue[][] {
+/**
+ * A result's rows with each cell passed through `echo` (see echoMasker), for the db.result record:
+ * text cells, and any other cell (a number, a digest of a long value) the echo withholds whole.
+ */
+export function echoedRows(rows: JsonValue[][], echo: EchoMasker | undefined): JsonValue[][] {
   if (echo === undefined || rows.length === 0) return rows;
-  return rows.map((row) => row.map((v) => (typeof v === 'string' ? echo(v, true) : v)));
+  return rows.map((row) =>
+    row.map((v, i) => {
+      if (typeof v === 'string') return echo(v, true, i, row.length);
+      if (v === null) return v;
+      return echo('', true, i, row.length) === WITHHELD_CELL ? WITHHELD_CELL : v;
+    }),
+  );
 }
 
 type Pair = readonly [secret: string, replacement: string];

@@ -1,0 +1,191 @@
+// Result columns whose values come from a secret-named column under a name that says nothing: an
+// alias (`SELECT password AS p`, `RETURNING api_token AS t`), an expression (`concat(password)`,
+// `upper(password)`, `string_agg(password, ',')`, `array_agg(password)`), or a name given to one of
+// those earlier in the statement (`WITH s AS (SELECT password AS p …) SELECT p FROM s`). A result
+// cell is masked by its column's name (structured.ts), and the server names these `p`, `concat`,
+// `string_agg`: a password of words was recorded in clear until 6 December. The statement is read
+// here, once per execution, for the positions of such columns in its top-level select list or
+// RETURNING list; their cells are withheld (value-echoes.ts). Errs on masking: any item that
+// mentions a secret-named column anywhere in it is taken for one (`length(password)` too), and so is
+// one that reads a secret-named JSON key (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
+import { lastStep } from './sql-json-calls.js';
+import { matchingParens } from './sql-parens.js';
+import { type SqlToken, tokenizeSql } from './sql-tokens.js';
+
+/** Result positions counted from the first column, and (after a `*`, whose width is unknown) from the last. */
+export interface DerivedPositions {
+  readonly fromStart: ReadonlySet<number>;
+  readonly fromEnd: ReadonlySet<number>;
+}
+
+/** Words that end a select list or RETURNING list at its own depth. */
+const LIST_END = new Set([
+  'from',
+  'into',
+  'where',
+  'group',
+  'having',
+  'order',
+  'limit',
+  'union',
+  'intersect',
+  'except',
+  'window',
+  'offset',
+  'fetch',
+  'for',
+  'on',
+]);
+
+/** Words after SELECT that are not the first item. */
+const SELECT_MODIFIERS = new Set([
+  'distinct',
+  'all',
+  'sql_calc_found_rows',
+  'straight_join',
+  'high_priority',
+]);
+
+/** The longest statement read (the select list is near its start; a bulk INSERT has none). */
+const MAX_TEXT = 200_000;
+
+/** How many renames deep a derived name is followed (`password AS a`, `a AS b`, …). */
+const RENAME_PASSES = 4;
+
+/** A string longer than this is a value, not a JSON key or path. */
+const MAX_KEY = 128;
+
+interface Item {
+  readonly from: number;
+  readonly to: number;
+  /** The name the result gives the column, or null (an expression without an alias). */
+  readonly name: string | null;
+  readonly star: boolean;
+}
+
+/**
+ * The positions of the result columns of `sql` derived from a secret-named column under another
+ * name, or null when there are none.
+ */
+export function derivedSecretPositions(
+  sql: string,
+  secret: (name: string) => boolean,
+): DerivedPositions | null {
+  if (sql.length > MAX_TEXT) return null;
+  const tokens = tokenizeSql(sql);
+  const match = matchingParens(tokens);
+  const lists = selectLists(sql, tokens, match);
+  if (lists.length === 0) return null;
+  // Names given to derived values anywhere (a CTE's, a subquery's); a name given to a name is
+  // followed a few renames deep (each pass reads every item once, so passes are bounded).
+  const derived = new Set<string>();
+  const mentions = (item: Item) => {
+    // The alias itself names the result, not a value it reads.
+    const to = isAliased(tokens, item) ? item.to - 1 : item.to;
+    for (let q = item.from; q < to; q++) {
+      const t = tokens[q]!;
+      if (t.kind === 'string') {
+        // A JSON key or path read out (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
+        const key = sql.slice(t.start, t.end);
+        if (key.length <= MAX_KEY && (secret(key) || secret(lastStep(key) ?? ''))) return true;
+        continue;
+      }
+      if (t.kind !== 'ident') continue;
+      const name = t.name ?? t.text;
+      if (secret(name) || derived.has(name.toLowerCase())) return true;
+    }
+    return false;
+  };
+  for (let grew = true, pass = 0; grew && pass < RENAME_PASSES; pass++) {
+    grew = false;
+    for (const list of lists)
+      for (const item of list.items)
+        if (
+          item.name !== null &&
+          !derived.has(item.name.toLowerCase()) &&
+          !secret(item.name) &&
+          mentions(item)
+        ) {
+          derived.add(item.name.toLowerCase());
+          grew = true;
+        }
+  }
+  const fromStart = new Set<number>();
+  const fromEnd = new Set<number>();
+  for (const list of lists) {
+    if (list.depth !== 0) continue;
+    const starAt = list.items.findIndex((i) => i.star);
+    for (const [i, item] of list.items.entries()) {
+      if (item.star || (item.name !== null && secret(item.name)) || !mentions(item)) continue;
+      if (starAt < 0 || i < starAt) fromStart.add(i);
+      else fromEnd.add(list.items.length - 1 - i);
+    }
+  }
+  return fromStart.size + fromEnd.size > 0 ? { fromStart, fromEnd } : null;
+}
+
+/** Whether an item's last token is an alias (`expr AS name`, `expr name`), not the expression. */
+function isAliased(tokens: readonly SqlToken[], item: Item): boolean {
+  if (item.to - item.from < 2) return false;
+  const before = tokens[item.to - 2]!;
+  return before.text === 'as' || before.kind === 'ident' || before.text === ')' || before.kind === 'string';
+}
+
+/** Every SELECT list and RETURNING list, with the parenthesis depth it stands at. */
+function selectLists(
+  sql: string,
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+): { depth: number; items: Item[] }[] {
+  const lists: { depth: number; items: Item[] }[] = [];
+  let depth = 0;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'punct' && t.text === '(') depth++;
+    else if (t.kind === 'punct' && t.text === ')') depth = Math.max(0, depth - 1);
+    else if (t.kind === 'ident' && (t.text === 'select' || t.text === 'returning')) {
+      let from = k + 1;
+      while (SELECT_MODIFIERS.has(tokens[from]?.text ?? '')) from++;
+      if (tokens[from]?.text === 'on' && tokens[from + 1]?.text === '(') {
+        // DISTINCT ON (…)
+        const close = match[from + 1]!;
+        if (close < 0) continue;
+        from = close + 1;
+      }
+      lists.push({ depth, items: listItems(sql, tokens, match, from) });
+    }
+  }
+  return lists;
+}
+
+/** The comma-separated items of a list from token `from`, up to an end word, `)` or `;` at its depth. */
+function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, from: number): Item[] {
+  const items: Item[] = [];
+  let start = from;
+  for (let k = from; k <= tokens.length; k++) {
+    const t = tokens[k];
+    const ends =
+      t === undefined ||
+      (t.kind === 'punct' && (t.text === ')' || t.text === ';')) ||
+      (t.kind === 'ident' && LIST_END.has(t.text));
+    if (ends || (t.kind === 'punct' && t.text === ',')) {
+      // The lexer drops `*`: a bare star is an empty item, `t.*` one that ends with its dot.
+      const gap = sql.slice(tokens[start - 1]?.end ?? 0, t?.start ?? sql.length);
+      if (k > start) items.push(item(tokens, start, k));
+      else if (gap.includes('*')) items.push({ from: start, to: k, name: null, star: true });
+      if (ends) return items;
+      start = k + 1;
+    } else if (t.kind === 'punct' && t.text === '(') {
+      if (match[k]! < 0) return items;
+      k = match[k]!;
+    }
+  }
+  return items;
+}
+
+function item(tokens: readonly SqlToken[], from: number, to: number): Item {
+  const last = tokens[to - 1]!;
+  const star = last.text === '.';
+  const name = last.kind === 'ident' ? (last.name ?? last.text) : null;
+  return { from, to, name, star };
+}
