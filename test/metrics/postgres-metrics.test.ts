@@ -12,7 +12,7 @@ import { type Scrape, sampleValue, scrape, scrapeUntil } from './scrape.js';
 const SECRET = 'ghp_Pw4Ks9Dm2Qx7Lr5Tz1Vb8Nc3Hj6Gf0Ye2Wu4A';
 const STATEMENTS = {
   create: 'create table metrics_probe (id int primary key, note text)',
-  insert: `insert into metrics_probe values (1, 'token ${SECRET}')`,
+  insert: `insert into metrics_probe (id, note) values (1, 'token ${SECRET}')`,
   select: 'select note from metrics_probe where id = 1',
   drop: 'drop table metrics_probe',
 };

@@ -29,15 +29,15 @@ test('parameterised queries and named prepared statements, recorded with their p
   await client.connect();
   const sessionId = await sessionIdOf(client, 'm1');
   await client.query('create table items (id int primary key, name text, price numeric)');
-  await client.query('insert into items values ($1, $2, $3)', [1, 'apple', '1.50']);
+  await client.query('insert into items (id, name, price) values ($1, $2, $3)', [1, 'apple', '1.50']);
   await client.query({
     name: 'add-item',
-    text: 'insert into items values ($1, $2, $3)',
+    text: 'insert into items (id, name, price) values ($1, $2, $3)',
     values: [2, 'pear', null],
   });
   await client.query({
     name: 'add-item',
-    text: 'insert into items values ($1, $2, $3)',
+    text: 'insert into items (id, name, price) values ($1, $2, $3)',
     values: [3, 'fig', '9'],
   });
   const { rows } = await client.query('select id, name from items where id >= $1 order by id', [2]);
@@ -57,9 +57,9 @@ test('parameterised queries and named prepared statements, recorded with their p
     ]);
   assert.deepEqual(queries.slice(1), [
     ['create table items (id int primary key, name text, price numeric)', [], null, 'simple'],
-    ['insert into items values ($1, $2, $3)', ['1', 'apple', '1.50'], '', 'extended'],
-    ['insert into items values ($1, $2, $3)', ['2', 'pear', null], 'add-item', 'extended'],
-    ['insert into items values ($1, $2, $3)', ['3', 'fig', '9'], 'add-item', 'extended'],
+    ['insert into items (id, name, price) values ($1, $2, $3)', ['1', 'apple', '1.50'], '', 'extended'],
+    ['insert into items (id, name, price) values ($1, $2, $3)', ['2', 'pear', null], 'add-item', 'extended'],
+    ['insert into items (id, name, price) values ($1, $2, $3)', ['3', 'fig', '9'], 'add-item', 'extended'],
     ['select id, name from items where id >= $1 order by id', ['2'], '', 'extended'],
   ]);
   const last = events.at(-1)!;
@@ -118,7 +118,7 @@ test('transactions: rollback undoes, an error inside a block fails it until roll
   const client = vigilClient(f);
   await client.connect();
   await client.query('begin');
-  await client.query('insert into items values (10, $1, 1)', ['tmp']);
+  await client.query('insert into items (id, name, price) values (10, $1, 1)', ['tmp']);
   await client.query('rollback');
   assert.equal((await client.query('select count(*)::int as n from items where id = 10')).rows[0].n, 0);
   await client.query('begin');

@@ -60,7 +60,7 @@ test('psql typed into a terminal works through Vigil', {
   await screenShows(/^vigil_interactive=[#>]/m);
   type('create table notes (id int, body text);');
   await screenShows(/CREATE TABLE/);
-  type("insert into notes values (1, 'first'), (2, 'second');");
+  type("insert into notes (id, body) values (1, 'first'), (2, 'second');");
   await screenShows(/INSERT 0 2/);
   type('select count(*) from notes;');
   await screenShows(/\(1 row\)/);
@@ -81,7 +81,7 @@ test('psql typed into a terminal works through Vigil', {
   const typed = statements.filter((s) => /notes/.test(s));
   assert.deepEqual(typed, [
     'create table notes (id int, body text);',
-    "insert into notes values (1, 'first'), (2, 'second');",
+    "insert into notes (id, body) values (1, 'first'), (2, 'second');",
     'select count(*) from notes;',
     'drop table notes;',
   ]);

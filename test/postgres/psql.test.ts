@@ -37,7 +37,7 @@ test('psql -c runs through Vigil and is recorded with its result', async () => {
 test('a psql script of several statements: every statement in order; DROP and unbounded DELETE denied', async () => {
   const script = [
     'create table t (id int primary key, v text);',
-    "insert into t values (1, 'a'), (2, 'b'), (3, 'c');",
+    "insert into t (id, v) values (1, 'a'), (2, 'b'), (3, 'c');",
     'delete from t;',
     'delete from t where id = 1;',
     'drop table t;',
