@@ -309,6 +309,8 @@ export interface PayloadMasker {
   createKnownSecretsMasker(): StreamTextMasker;
   /** `text` with the secrets the gateway holds masked, and nothing else. */
   maskKnownSecrets(text: string): string;
+  /** Whether a column, key or field of this name holds a secret (`masking.secret_names`). */
+  isSecretName(name: string): boolean;
 }
 
 /** Masks a text fed piece by piece: `push` returns what is safe to emit now, `end` the rest. */

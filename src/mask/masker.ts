@@ -177,6 +177,7 @@ export function createMasker(options: MaskerOptions): Masker {
     createKnownSecretsMasker: () => createStreamMaskerFor(() => setFor(KNOWN_ONLY)),
     maskKnownSecrets: (text) => setFor(KNOWN_ONLY).mask(text),
     streamWindow: (connection) => setFor(connection).window,
+    isSecretName: secretName,
   };
 }
 

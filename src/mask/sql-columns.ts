@@ -7,6 +7,7 @@
 // them. Values the grammar names secret (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…'))
 // are found by sql-clauses.ts.
 import { clauseSecrets } from './sql-clauses.js';
+import { comparisonSecrets } from './sql-comparisons.js';
 import { insertSecrets } from './sql-insert.js';
 import { matchingParens } from './sql-parens.js';
 import { rowSecrets } from './sql-rows.js';
@@ -31,7 +32,6 @@ export interface SqlBindings {
   readonly literals: readonly SqlValueSpan[];
 }
 
-const COMPARE = new Set(['=', '<>', '!=', 'like', 'ilike', 'in', '==']);
 const VALUE_END = new Set([
   'and',
   'or',
@@ -53,20 +53,20 @@ const VALUE_END = new Set([
   'select',
 ]);
 
-/** The column a (possibly qualified) name ending at token `k` refers to. */
-function columnAt(tokens: readonly SqlToken[], k: number): string | null {
-  const t = tokens[k];
-  return t !== undefined && t.kind === 'ident' ? (t.name ?? t.text) : null;
-}
-
-/** Attributes the values from token `from` up to a value end (depth 0) to `column`. */
+/**
+ * Attributes the values from token `from` up to a value end (depth 0) to `column`. A CASE is
+ * followed into: what its THEN and ELSE branches give is bound, its WHEN conditions are not
+ * (`SET password = CASE id WHEN 1 THEN '…' END`, which ORMs write for a bulk update).
+ */
 function bindValue(
   tokens: readonly SqlToken[],
   match: Int32Array,
   from: number,
   column: string,
   ranges: BoundRange[],
+  depth = 0,
 ): number {
+  let start = from;
   let k = from;
   for (; k < tokens.length; k++) {
     const t = tokens[k]!;
@@ -80,10 +80,61 @@ function bindValue(
         }
         k = match[k]!;
       } else if (t.text === ')' || t.text === ',' || t.text === ';') break;
+    } else if (t.kind === 'ident' && t.text === 'case') {
+      // Past MAX_CASE_DEPTH a CASE is bound whole, conditions too: a statement of nested CASEs
+      // must not take the stack.
+      if (depth >= MAX_CASE_DEPTH) {
+        k = skipCase(tokens, match, k);
+        continue;
+      }
+      if (column !== '' && k > start) ranges.push({ from: start, to: k, column });
+      k = bindCase(tokens, match, k, column, ranges, depth + 1);
+      start = k + 1;
     } else if (t.kind === 'ident' && VALUE_END.has(t.text)) break;
   }
-  if (column !== '' && k > from) ranges.push({ from, to: k, column });
+  if (column !== '' && k > start) ranges.push({ from: start, to: k, column });
   return k;
+}
+
+/** Binds the branches of the CASE at token `at`; returns the index of its END (or the last token). */
+function bindCase(
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+  at: number,
+  column: string,
+  ranges: BoundRange[],
+  depth: number,
+): number {
+  let k = at + 1;
+  while (k < tokens.length) {
+    const t = tokens[k]!;
+    if (t.kind === 'ident' && (t.text === 'then' || t.text === 'else')) {
+      k = bindValue(tokens, match, k + 1, column, ranges, depth);
+      const stop = tokens[k];
+      // A branch ends at WHEN, ELSE or END; anything else (`,`, `)`) leaves the CASE unclosed.
+      if (stop === undefined || stop.kind !== 'ident' || !CASE_PARTS.has(stop.text)) return k;
+      if (stop.text === 'end') return k;
+    } else if (t.kind === 'ident' && t.text === 'end') return k;
+    else if (t.kind === 'ident' && t.text === 'case') k = skipCase(tokens, match, k) + 1;
+    else if (t.kind === 'punct' && t.text === '(' && match[k]! >= 0) k = match[k]! + 1;
+    else k++;
+  }
+  return tokens.length - 1;
+}
+
+const CASE_PARTS = new Set(['when', 'then', 'else', 'end']);
+const MAX_CASE_DEPTH = 32;
+
+/** The END of a CASE in a WHEN condition, whose values are compared, not assigned. */
+function skipCase(tokens: readonly SqlToken[], match: Int32Array, at: number): number {
+  let depth = 0;
+  for (let k = at; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'punct' && t.text === '(' && match[k]! >= 0) k = match[k]!;
+    else if (t.kind === 'ident' && t.text === 'case') depth++;
+    else if (t.kind === 'ident' && t.text === 'end' && --depth === 0) return k;
+  }
+  return tokens.length - 1;
 }
 
 /** Tokens [from, to) form a value bound to `column`. */
@@ -159,26 +210,8 @@ function bindingsIn(
   const tokens = tokenizeSql(sql, reading);
   const match = matchingParens(tokens);
   const ranges: BoundRange[] = [];
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    // col = value, col IN (...), col LIKE value (SET assignments and comparisons alike).
-    if (t.kind === 'op' || (t.kind === 'ident' && COMPARE.has(t.text))) {
-      if (!COMPARE.has(t.text)) continue;
-      const column = columnAt(tokens, k - 1);
-      if (column === null || !secret(column)) continue;
-      const from = tokens[k + 1]?.text === '(' && t.text === 'in' ? k + 2 : k + 1;
-      if (t.text === 'in') {
-        // Each element of the list.
-        let r = from;
-        for (;;) {
-          r = bindValue(tokens, match, r, column, ranges);
-          if (tokens[r]?.text !== ',') break;
-          r++;
-        }
-      } else bindValue(tokens, match, from, column, ranges);
-    }
-  }
   const bindFrom = (from: number, column: string) => bindValue(tokens, match, from, column, ranges);
+  comparisonSecrets(tokens, match, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);

@@ -11,6 +11,12 @@ export type SqlReading = 'standard' | 'mysql';
 
 const MAX_STATEMENT = 1_000_000;
 
+/**
+ * A comparison operator at the start of the text: the longest of PostgreSQL's and MySQL's that
+ * sql-comparisons.ts reads (`<=>`, the `~` family), else the one character.
+ */
+const OPERATOR = /^(?:<=>|<>|<=|>=|!=|==|!?~~?\*?|[<>!=])/;
+
 /** Whether the `mysql` reading of `sql` can differ from its `standard` one. */
 export function readingsDiffer(sql: string): boolean {
   return /[\\"#]/.test(sql);
@@ -122,9 +128,8 @@ export function tokenizeSql(sql: string, reading: SqlReading = 'standard'): SqlT
       while (j < n && /[0-9.eE_xXa-fA-F]/.test(sql[j]!)) j++;
       out.push({ kind: 'number', text: '', start: i, end: j });
       i = j;
-    } else if (ch === '<' || ch === '>' || ch === '!' || ch === '=') {
-      const two = sql.slice(i, i + 2);
-      const op = two === '<>' || two === '!=' || two === '==' || two === '<=' || two === '>=' ? two : ch;
+    } else if (ch === '<' || ch === '>' || ch === '!' || ch === '=' || ch === '~') {
+      const op = OPERATOR.exec(sql.slice(i, i + 4))![0];
       out.push({ kind: 'op', text: op, start: i, end: i + op.length });
       i += op.length;
     } else if ('(),;.'.includes(ch)) {

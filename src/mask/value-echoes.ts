@@ -5,7 +5,7 @@
 // So the values the masker replaced in the recorded statement and parameters are replaced in the
 // message too, by the same replacements: what the statement's record hides, its result's hides.
 import type { JsonObject, JsonValue } from '../core/events.js';
-import { secretNameMatcher } from './secret-names.js';
+import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import { type DerivedPositions, derivedSecretPositions } from './sql-derived-columns.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
@@ -17,22 +17,28 @@ export const WITHHELD_MESSAGE = "(withheld: the server's message may quote a val
  */
 export const WITHHELD_CELL = '(withheld: derived from a secret column)';
 
-/** The default secret names: the echo is built by the protocols, which do not hold the masker's. */
-const secretName = secretNameMatcher();
+/** The default secret names, for a caller that has no masker's (`masking.secret_names`) to give. */
+const defaultSecretName = secretNameMatcher();
 
 /**
- * The derived positions of statements seen lately: a statement runs again and again (a prepared
- * one, a loop), and reading its select list each time would cost a tokenization per execution.
+ * The derived positions of statements seen lately, per set of secret names: a statement runs again
+ * and again (a prepared one, a loop), and reading its select list each time would cost a
+ * tokenization per execution.
  */
-const derivedByStatement = new Map<string, DerivedPositions | null>();
+const derivedByNames = new WeakMap<SecretNameMatcher, Map<string, DerivedPositions | null>>();
 const DERIVED_CACHE = 1024;
 
-function derivedOf(statement: string): DerivedPositions | null {
-  const known = derivedByStatement.get(statement);
+function derivedOf(statement: string, secretName: SecretNameMatcher): DerivedPositions | null {
+  let byStatement = derivedByNames.get(secretName);
+  if (byStatement === undefined) {
+    byStatement = new Map();
+    derivedByNames.set(secretName, byStatement);
+  }
+  const known = byStatement.get(statement);
   if (known !== undefined) return known;
   const found = derivedSecretPositions(statement, secretName);
-  if (derivedByStatement.size >= DERIVED_CACHE) derivedByStatement.clear();
-  derivedByStatement.set(statement, found);
+  if (byStatement.size >= DERIVED_CACHE) byStatement.clear();
+  byStatement.set(statement, found);
   return found;
 }
 
@@ -52,14 +58,19 @@ const MIN_PREFIX = 12;
  * same replacements: `SELECT set_config('my.api_key', '…', false)` answers with the value the
  * statement's record masked, under a column (`set_config`) that names nothing; a cell is left to
  * the text rules when the values cannot be told. Computed once, on first call: most statements
- * never fail and have no masked value.
+ * never fail and have no masked value. `secretName` says which columns are secret: the masker's
+ * (`PayloadMasker.isSecretName`), so that configured `masking.secret_names` withhold cells too.
  */
-export function echoMasker(submitted: JsonObject, recorded: JsonObject | null): EchoMasker {
+export function echoMasker(
+  submitted: JsonObject,
+  recorded: JsonObject | null,
+  secretName: SecretNameMatcher = defaultSecretName,
+): EchoMasker {
   let pairs: Pair[] | null | undefined;
   let derived: DerivedPositions | null | undefined;
   return (text, cell = false, column, width) => {
     if (cell && column !== undefined && width !== undefined) {
-      derived ??= typeof submitted.statement === 'string' ? derivedOf(submitted.statement) : null;
+      derived ??= typeof submitted.statement === 'string' ? derivedOf(submitted.statement, secretName) : null;
       if (derived?.fromStart.has(column) || derived?.fromEnd.has(width - 1 - column)) return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);

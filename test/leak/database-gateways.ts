@@ -22,9 +22,13 @@ export interface MariadbLeakGateway extends LoggedGateway {
 /**
  * MariaDB with a scratch `database` (dropped and made again), the gateway's upstream user (granted
  * everything, with the grant option: the tests create users), then `setup` run as administrator;
- * a gateway connection `my` in front of it.
+ * a gateway connection `my` in front of it; `settings` are added to the gateway's (`masking`, say).
  */
-export async function startMariadbLeakGateway(database: string, setup = ''): Promise<MariadbLeakGateway> {
+export async function startMariadbLeakGateway(
+  database: string,
+  setup = '',
+  settings: Record<string, unknown> = {},
+): Promise<MariadbLeakGateway> {
   const server = await startTestMariadb();
   const admin = await adminConnection(server);
   await admin.query(
@@ -36,6 +40,7 @@ export async function startMariadbLeakGateway(database: string, setup = ''): Pro
   );
   process.env.VIGIL_TEST_MYSQL_PASSWORD = UPSTREAM_PASSWORD;
   const logged = await startLoggedGateway({
+    ...settings,
     connections: [
       {
         name: 'my',
@@ -74,8 +79,15 @@ export interface PostgresLeakGateway extends LoggedGateway {
   close(): Promise<void>;
 }
 
-/** PostgreSQL with a scratch `database` where `setup` has run; a gateway connection `pg` in front of it. */
-export async function startPostgresLeakGateway(database: string, setup = ''): Promise<PostgresLeakGateway> {
+/**
+ * PostgreSQL with a scratch `database` where `setup` has run; a gateway connection `pg` in front of
+ * it; `settings` are added to the gateway's.
+ */
+export async function startPostgresLeakGateway(
+  database: string,
+  setup = '',
+  settings: Record<string, unknown> = {},
+): Promise<PostgresLeakGateway> {
   const server = await startTestPostgres();
   const url = await createScratchDatabase(server, database);
   const direct = new pg.Client({ connectionString: withPassword(url, server.password) });
@@ -83,6 +95,7 @@ export async function startPostgresLeakGateway(database: string, setup = ''): Pr
   if (setup !== '') await direct.query(setup);
   if (server.password) process.env.VIGIL_TEST_PG_PASSWORD = server.password;
   const logged = await startLoggedGateway({
+    ...settings,
     connections: [
       {
         name: 'pg',

@@ -113,6 +113,7 @@ function fakeContext(refuseWith: VigilError | null = null) {
       createValueStreamMasker: () => ({ push: (t) => t, end: () => '' }),
       createKnownSecretsMasker: () => ({ push: (t) => t, end: () => '' }),
       maskKnownSecrets: (t) => t,
+      isSecretName: () => false,
     },
     logger: { info() {}, warn() {}, error() {} },
     credential: (name) => (name === 'oa' || name === 'an' ? `sk-real-${name}` : null),

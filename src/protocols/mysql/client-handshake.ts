@@ -232,6 +232,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
   });
   const proxy = new MysqlProxy(socket, framer, upstream.socket, session, {
     recordRows: ctx.config.record_rows,
+    isSecretName: ctx.module.masker.isSecretName,
     allowUnknownStatements: ctx.config.allow_unknown_statements,
     allowLocalInfile: ctx.config.allow_local_infile,
     deprecateEof: (clientCaps & CAP.DEPRECATE_EOF) !== 0,

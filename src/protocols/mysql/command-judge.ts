@@ -21,11 +21,17 @@ export class CommandJudge {
   readonly #session: ModuleSession;
   readonly #logger: ProxyOptions['logger'];
   readonly #channel: RefusalChannel;
+  readonly #secretName: (name: string) => boolean;
   #withdraw = new AbortController();
 
-  constructor(session: ModuleSession, logger: ProxyOptions['logger'], channel: RefusalChannel) {
+  constructor(
+    session: ModuleSession,
+    options: Pick<ProxyOptions, 'logger' | 'isSecretName'>,
+    channel: RefusalChannel,
+  ) {
     this.#session = session;
-    this.#logger = logger;
+    this.#logger = options.logger;
+    this.#secretName = options.isSecretName;
     this.#channel = channel;
   }
 
@@ -55,7 +61,7 @@ export class CommandJudge {
           ),
         ...(digest ? { actionDigest: digest } : {}),
       });
-      return echoMasker(payload, recorded?.payload ?? null);
+      return echoMasker(payload, recorded?.payload ?? null, this.#secretName);
     } catch (err) {
       this.refuse(err, reply);
       return null;

@@ -5,6 +5,8 @@ import type { ServerDialect } from './version-comments.js';
 
 export interface ProxyOptions {
   readonly recordRows: number;
+  /** Which result columns hold secrets (the masker's `masking.secret_names`), for cells derived from one. */
+  readonly isSecretName: (name: string) => boolean;
   readonly allowUnknownStatements: boolean;
   readonly allowLocalInfile: boolean;
   readonly deprecateEof: boolean;

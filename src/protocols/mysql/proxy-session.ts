@@ -105,7 +105,7 @@ export class MysqlProxy {
         },
       }),
     );
-    this.#judge = new CommandJudge(session, options.logger, {
+    this.#judge = new CommandJudge(session, options, {
       closed: () => this.#relay.closed,
       answer: (packet) => {
         this.#tracker.expect({ kind: 'refusal', packet });

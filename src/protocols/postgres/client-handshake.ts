@@ -251,6 +251,7 @@ export async function acceptClient(raw: Socket, ctx: PostgresConnectionContext):
     {
       classifier: ctx.classifier,
       recordRows: ctx.config.record_rows,
+      isSecretName: ctx.module.masker.isSecretName,
       allowUnknownStatements: ctx.config.allow_unknown_statements,
       readOnly: ctx.config.guardrails.read_only,
       logger: ctx.module.logger,

@@ -6,6 +6,8 @@ import type { SqlClassifier } from './sql-classifier.js';
 export interface ProxyDeps {
   readonly classifier: SqlClassifier;
   readonly recordRows: number;
+  /** Which result columns hold secrets (the masker's `masking.secret_names`), for cells derived from one. */
+  readonly isSecretName: (name: string) => boolean;
   /** Execute statements whose text Vigil cannot be certain of (judged as UNKNOWN) instead of refusing them. */
   readonly allowUnknownStatements: boolean;
   /** A read-only connection: the server's read-only default must stay on (read-only-settings.ts). */

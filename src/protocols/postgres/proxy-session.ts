@@ -363,7 +363,7 @@ export class PostgresProxy {
     simple: boolean,
   ): Promise<((message: string) => string) | null> {
     try {
-      return echoMasker(payload, await this.#submission.submit(payload, digest));
+      return echoMasker(payload, await this.#submission.submit(payload, digest), this.#deps.isSecretName);
     } catch (err) {
       this.#refuse(err, simple);
       return null;
