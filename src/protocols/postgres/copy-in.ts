@@ -11,6 +11,8 @@
 // - the copy ends, for the messages after it, with the client's CopyDone or CopyFail, which the
 //   server reads before them. One the client sent before the server started the copy is counted.
 
+import { VigilError } from '../../core/errors.js';
+
 /** How the next client message (other than copy data, Flush or Terminate) reaches the server. */
 export type CopyVerdict =
   /** No copy can be in progress when the server reads it. */
@@ -83,6 +85,41 @@ export class CopyInFollower {
     this.#waiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** What the wait for a copy's verdict needs of the relay. */
+export interface CopyInRelay {
+  readonly closed: boolean;
+  toUpstream(bytes: Buffer): void;
+  flushUpstream(): void;
+}
+
+/**
+ * Waits, for a message (`code`) sent behind an execution that may start a COPY FROM STDIN, until the
+ * server started the copy or answered the execution. Resolves true when the message goes on as
+ * usual, false when it is dropped (a Sync the server would ignore during the copy, or the
+ * connection closed); throws for any other message the server would read during the copy.
+ */
+export async function copyInSettled(
+  copyIn: CopyInFollower,
+  relay: CopyInRelay,
+  flush: Buffer,
+  code: string,
+): Promise<boolean> {
+  while (copyIn.verdict === 'wait') {
+    // An Execute's answer stays in the server's buffer until a Flush (one read during the copy
+    // is ignored).
+    relay.toUpstream(flush);
+    relay.flushUpstream();
+    await copyIn.changed();
+    if (relay.closed) return false;
+  }
+  if (copyIn.verdict !== 'open') return true;
+  if (code === 'S') return false;
+  throw new VigilError(
+    'protocol_violation',
+    `message '${code}' during COPY FROM STDIN: only copy data, CopyDone or CopyFail may follow`,
+  );
 }
 
 /**

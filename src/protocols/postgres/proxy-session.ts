@@ -29,7 +29,7 @@ import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
-import { mayStartCopyIn } from './copy-in.js';
+import { copyInSettled, mayStartCopyIn } from './copy-in.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
 import type { ProxyDeps } from './proxy-deps.js';
@@ -216,22 +216,8 @@ export class PostgresProxy {
    * the copy is a Sync it ignores (dropped here too) or a protocol violation.
    */
   async #afterCopyIn(frame: Frame): Promise<void> {
-    while (this.#tracker.copyIn.verdict === 'wait') {
-      // An Execute's answer stays in the server's buffer until a Flush (one read during the copy
-      // is ignored).
-      this.#relay.toUpstream(flush());
-      this.#relay.flushUpstream();
-      await this.#tracker.copyIn.changed();
-      if (this.#relay.closed) return;
-    }
-    if (this.#tracker.copyIn.verdict === 'open') {
-      if (frame.code === 'S') return;
-      throw new VigilError(
-        'protocol_violation',
-        `message '${frame.code}' during COPY FROM STDIN: only copy data, CopyDone or CopyFail may follow`,
-      );
-    }
-    return this.#onClientFrame(frame);
+    if (await copyInSettled(this.#tracker.copyIn, this.#relay, flush(), frame.code))
+      return this.#onClientFrame(frame);
   }
 
   async #parseWhenSettled(frame: Frame, name: string, text: string): Promise<void> {
