@@ -6,8 +6,15 @@ export type { KnownSecret } from './known-secrets.js';
 export { logLineMasker, maskError } from './log-masking.js';
 export { createMasker, type Masker, type MaskerOptions, type MaskResult } from './masker.js';
 export type { CustomRuleInput } from './rule-set.js';
+export { DeclaredCursors } from './sql-cursors.js';
 export type { SqlReading } from './sql-tokens.js';
 export type { StreamMasker } from './stream-masker.js';
 export type { DetectorRule, Finding, RuleCategory, RuleVector, ValidatorName } from './types.js';
 export { iban, luhn, shannonEntropy } from './validators.js';
-export { echoedRows, echoMasker, WITHHELD_MESSAGE } from './value-echoes.js';
+export {
+  type EchoMasker,
+  type EchoScope,
+  echoedRows,
+  echoMasker,
+  WITHHELD_MESSAGE,
+} from './value-echoes.js';

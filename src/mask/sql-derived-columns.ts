@@ -12,11 +12,18 @@ import { lastStep } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 
-/** Result positions counted from the first column, and (after a `*`, whose width is unknown) from the last. */
+/**
+ * Result positions counted from the first column, and (after a `*`, whose width is unknown) from the
+ * last; or every position (`all`), for a statement too long to read.
+ */
 export interface DerivedPositions {
   readonly fromStart: ReadonlySet<number>;
   readonly fromEnd: ReadonlySet<number>;
+  readonly all?: true;
 }
+
+/** Every position: what a statement that cannot be read withholds. */
+export const ALL_POSITIONS: DerivedPositions = { fromStart: new Set(), fromEnd: new Set(), all: true };
 
 /** Words that end a select list or RETURNING list at its own depth. */
 const LIST_END = new Set([
@@ -46,7 +53,11 @@ const SELECT_MODIFIERS = new Set([
   'high_priority',
 ]);
 
-/** The longest statement read (the select list is near its start; a bulk INSERT has none). */
+/**
+ * The longest statement read whole. A longer one that may return rows of a secret column has all
+ * its result cells withheld: padding a `SELECT password AS p` past the limit with a comment recorded
+ * the password in clear until 6 December.
+ */
 const MAX_TEXT = 200_000;
 
 /** How many renames deep a derived name is followed (`password AS a`, `a AS b`, …). */
@@ -71,7 +82,7 @@ export function derivedSecretPositions(
   sql: string,
   secret: (name: string) => boolean,
 ): DerivedPositions | null {
-  if (sql.length > MAX_TEXT) return null;
+  if (sql.length > MAX_TEXT) return mayReadSecrets(sql, secret) ? ALL_POSITIONS : null;
   const tokens = tokenizeSql(sql);
   const match = matchingParens(tokens);
   const lists = selectLists(sql, tokens, match);
@@ -188,4 +199,14 @@ function item(tokens: readonly SqlToken[], from: number, to: number): Item {
   const star = last.text === '.';
   const name = last.kind === 'ident' ? (last.name ?? last.text) : null;
   return { from, to, name, star };
+}
+
+/**
+ * Whether a statement too long to read may return a secret column's values: it returns rows
+ * (SELECT, RETURNING, a cursor's) and names a secret anywhere (a bulk INSERT without RETURNING does not).
+ */
+function mayReadSecrets(sql: string, secret: (name: string) => boolean): boolean {
+  if (!/\b(?:select|returning)\b/i.test(sql)) return false;
+  for (const word of sql.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (secret(word[0])) return true;
+  return false;
 }

@@ -6,6 +6,7 @@
 // message too, by the same replacements: what the statement's record hides, its result's hides.
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
+import type { DeclaredCursors } from './sql-cursors.js';
 import { type DerivedPositions, derivedSecretPositions } from './sql-derived-columns.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
@@ -42,6 +43,12 @@ function derivedOf(statement: string, secretName: SecretNameMatcher): DerivedPos
   return found;
 }
 
+/** What an echo needs of its connection: its secret names and, for PostgreSQL, its cursors. */
+export interface EchoScope {
+  readonly secretName?: SecretNameMatcher;
+  readonly cursors?: DeclaredCursors;
+}
+
 /** What a statement's echo is called with: a message, or a result cell with its position and row width. */
 export type EchoMasker = (text: string, cell?: boolean, column?: number, width?: number) => string;
 
@@ -58,20 +65,27 @@ const MIN_PREFIX = 12;
  * same replacements: `SELECT set_config('my.api_key', '…', false)` answers with the value the
  * statement's record masked, under a column (`set_config`) that names nothing; a cell is left to
  * the text rules when the values cannot be told. Computed once, on first call: most statements
- * never fail and have no masked value. `secretName` says which columns are secret: the masker's
- * (`PayloadMasker.isSecretName`), so that configured `masking.secret_names` withhold cells too.
+ * never fail and have no masked value. `scope.secretName` says which columns are secret: the
+ * masker's (`PayloadMasker.isSecretName`), so that configured `masking.secret_names` withhold cells
+ * too; `scope.cursors` are the connection's (sql-cursors.ts), read at once for a DECLARE.
  */
 export function echoMasker(
   submitted: JsonObject,
   recorded: JsonObject | null,
-  secretName: SecretNameMatcher = defaultSecretName,
+  scope: EchoScope = {},
 ): EchoMasker {
+  const secretName = scope.secretName ?? defaultSecretName;
+  const statement = typeof submitted.statement === 'string' ? submitted.statement : null;
   let pairs: Pair[] | null | undefined;
-  let derived: DerivedPositions | null | undefined;
+  let derived: DerivedPositions | null | undefined =
+    statement !== null && scope.cursors
+      ? (scope.cursors.positionsFor(statement, (s) => derivedOf(s, secretName)) ?? undefined)
+      : undefined;
   return (text, cell = false, column, width) => {
     if (cell && column !== undefined && width !== undefined) {
-      derived ??= typeof submitted.statement === 'string' ? derivedOf(submitted.statement, secretName) : null;
-      if (derived?.fromStart.has(column) || derived?.fromEnd.has(width - 1 - column)) return WITHHELD_CELL;
+      derived ??= statement !== null ? derivedOf(statement, secretName) : null;
+      if (derived?.all || derived?.fromStart.has(column) || derived?.fromEnd.has(width - 1 - column))
+        return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
     if (pairs === null) return cell ? text : WITHHELD_MESSAGE;

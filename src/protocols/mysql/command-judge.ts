@@ -61,7 +61,7 @@ export class CommandJudge {
           ),
         ...(digest ? { actionDigest: digest } : {}),
       });
-      return echoMasker(payload, recorded?.payload ?? null, this.#secretName);
+      return echoMasker(payload, recorded?.payload ?? null, { secretName: this.#secretName });
     } catch (err) {
       this.refuse(err, reply);
       return null;

@@ -24,7 +24,6 @@ import type { Socket } from 'node:net';
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import { echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
@@ -90,8 +89,10 @@ export class PostgresProxy {
   ) {
     this.#session = session;
     this.#deps = deps;
-    this.#submission = new StatementSubmission(session, (held) =>
-      this.#relay.toClient(heldNoticeResponse(held)),
+    this.#submission = new StatementSubmission(
+      session,
+      (held) => this.#relay.toClient(heldNoticeResponse(held)),
+      deps.isSecretName,
     );
     this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
       this.#recordResult(payload),
@@ -349,7 +350,7 @@ export class PostgresProxy {
     simple: boolean,
   ): Promise<((message: string) => string) | null> {
     try {
-      return echoMasker(payload, await this.#submission.submit(payload, digest), this.#deps.isSecretName);
+      return await this.#submission.submit(payload, digest);
     } catch (err) {
       this.#refuse(err, simple);
       return null;

@@ -2,21 +2,29 @@
 // and what may end its wait: a statement held for review is withdrawn when its client cancels or
 // leaves. One per connection; the common path allocates nothing per statement.
 import type { JsonObject } from '../../core/events.js';
+import { DeclaredCursors, type EchoMasker, type EchoScope, echoMasker } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 
 export class StatementSubmission {
   readonly #session: ModuleSession;
   readonly #onHeld: (held: HeldNotice) => void;
+  /** What the server's messages and cells about a statement may echo: secret names, declared cursors. */
+  readonly #echo: EchoScope;
   /** Aborted to withdraw the statement being submitted; replaced only after a cancel used it. */
   #withdraw = new AbortController();
   #active = false;
   #held = false;
 
-  /** `onHeld`: the statement waits for review (the client is told so). */
-  constructor(session: ModuleSession, onHeld: (held: HeldNotice) => void) {
+  /** `onHeld`: the statement waits for review (the client is told so); `secretName`: the masker's. */
+  constructor(
+    session: ModuleSession,
+    onHeld: (held: HeldNotice) => void,
+    secretName: (name: string) => boolean,
+  ) {
     this.#session = session;
     this.#onHeld = onHeld;
+    this.#echo = { secretName, cursors: new DeclaredCursors() };
   }
 
   /** A statement is being judged and recorded. */
@@ -31,9 +39,10 @@ export class StatementSubmission {
 
   /**
    * Policy, masking, write-ahead recording; a hold waits here and ends with the client or its cancel.
-   * Resolves with the statement's recorded (masked) payload, or null when its record was lost.
+   * Resolves with what may be recorded of the server's messages and result cells about the
+   * statement (value-echoes.ts); rejects when it is refused.
    */
-  async submit(payload: JsonObject, digest: (() => string) | undefined): Promise<JsonObject | null> {
+  async submit(payload: JsonObject, digest: (() => string) | undefined): Promise<EchoMasker> {
     this.#active = true;
     try {
       const recorded = await this.#session.submit('db.query', payload, {
@@ -44,7 +53,7 @@ export class StatementSubmission {
         },
         ...(digest ? { actionDigest: digest } : {}),
       });
-      return recorded?.payload ?? null;
+      return echoMasker(payload, recorded?.payload ?? null, this.#echo);
     } finally {
       this.#active = false;
       this.#held = false;

@@ -1,0 +1,80 @@
+// Result columns renamed in one statement and read in another: a cursor declared over a select list
+// that renames a secret column (`DECLARE c CURSOR FOR SELECT password AS q FROM users`) is read by
+// `FETCH ALL FROM c`, whose result names the column `q` and whose text names nothing secret. Until
+// 6 December its cells were recorded in clear. A connection remembers, per cursor name, which
+// positions of its rows are derived from a secret column (sql-derived-columns.ts), and a FETCH
+// from it withholds them (value-echoes.ts).
+import { ALL_POSITIONS, type DerivedPositions } from './sql-derived-columns.js';
+import { type SqlToken, tokenizeSql } from './sql-tokens.js';
+
+/** A statement that begins (after white space and comments) with DECLARE or FETCH; no other is tokenized. */
+const MAY_NAME_CURSOR = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:declare|fetch)\b/i;
+/** Cursors a connection remembers; past this, a new name is remembered in place of none (see below). */
+const MAX_CURSORS = 256;
+
+/**
+ * The cursors one connection declared, with the derived positions of each one's rows. A DECLARE is
+ * remembered when it is submitted, before the server confirms it: a name declared twice (the second
+ * refused by the server while the first is open) keeps the union of both, so that a FETCH withholds
+ * too much rather than too little. Names are never forgotten on CLOSE, for the same reason.
+ */
+export class DeclaredCursors {
+  readonly #positions = new Map<string, DerivedPositions>();
+  /** Set once more cursors were declared than are remembered: a FETCH from an unknown one withholds all. */
+  #overflowed = false;
+
+  /**
+   * Reads `statement`: a DECLARE has its positions (from `derived`) remembered; a FETCH returns its
+   * cursor's. Returns the positions to withhold for this statement's rows, or null.
+   */
+  positionsFor(
+    statement: string,
+    derived: (statement: string) => DerivedPositions | null,
+  ): DerivedPositions | null {
+    if (!MAY_NAME_CURSOR.test(statement)) return null;
+    const tokens = tokenizeSql(statement);
+    const first = tokens[0]?.text;
+    if (first === 'declare') {
+      const name = declaredName(tokens);
+      const positions = name === null ? null : derived(statement);
+      if (name !== null && positions !== null) this.#remember(name, positions);
+      return null;
+    }
+    if (first !== 'fetch') return null;
+    const name = fetchedName(tokens);
+    if (name === null) return null;
+    return this.#positions.get(name) ?? (this.#overflowed ? ALL_POSITIONS : null);
+  }
+
+  #remember(name: string, positions: DerivedPositions): void {
+    const known = this.#positions.get(name);
+    if (known === undefined && this.#positions.size >= MAX_CURSORS) {
+      this.#overflowed = true;
+      return;
+    }
+    this.#positions.set(name, {
+      fromStart: new Set([...(known?.fromStart ?? []), ...positions.fromStart]),
+      fromEnd: new Set([...(known?.fromEnd ?? []), ...positions.fromEnd]),
+      ...(known?.all || positions.all ? { all: true as const } : {}),
+    });
+  }
+}
+
+/** `DECLARE name [BINARY] [ASENSITIVE | INSENSITIVE] [[NO] SCROLL] CURSOR …`: the name. */
+function declaredName(tokens: readonly SqlToken[]): string | null {
+  const name = tokens[1];
+  if (name?.kind !== 'ident') return null;
+  for (let k = 2; k < Math.min(tokens.length, 8); k++) if (tokens[k]!.text === 'cursor') return name.text;
+  return null;
+}
+
+/**
+ * `FETCH [direction [count]] [FROM | IN] name`: the name is the statement's last identifier (the
+ * directions are words, the counts numbers), before a `;`.
+ */
+function fetchedName(tokens: readonly SqlToken[]): string | null {
+  let k = tokens.length - 1;
+  while (k > 0 && tokens[k]!.kind === 'punct' && tokens[k]!.text === ';') k--;
+  const t = tokens[k];
+  return k > 0 && t?.kind === 'ident' ? t.text : null;
+}
