@@ -4,7 +4,7 @@
 // 6 December its cells were recorded in clear. A connection remembers, per cursor name, which
 // positions of its rows are derived from a secret column (sql-derived-columns.ts), and a FETCH
 // from it withholds them (value-echoes.ts).
-import { ALL_POSITIONS, type DerivedPositions } from './sql-derived-columns.js';
+import { ALL_POSITIONS, type DerivedPositions, unitePositions } from './sql-derived-columns.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 
 /** A statement that begins (after white space and comments) with DECLARE or FETCH; no other is tokenized. */
@@ -52,11 +52,7 @@ export class DeclaredCursors {
       this.#overflowed = true;
       return;
     }
-    this.#positions.set(name, {
-      fromStart: new Set([...(known?.fromStart ?? []), ...positions.fromStart]),
-      fromEnd: new Set([...(known?.fromEnd ?? []), ...positions.fromEnd]),
-      ...(known?.all || positions.all ? { all: true as const } : {}),
-    });
+    this.#positions.set(name, unitePositions(known, positions));
   }
 }
 

@@ -45,3 +45,23 @@ test('a secret-named JSON key or path read out is found', () => {
   });
   assert.equal(positions(`SELECT data->>'name' AS n FROM users`), null);
 });
+
+test('a whole row read as one value is found, and a column of the same name is told apart by its cell', () => {
+  const rows = (sql: string) => {
+    const p = derivedSecretPositions(sql, secret);
+    return p?.rows ? { start: [...p.rows.fromStart], end: [...p.rows.fromEnd] } : null;
+  };
+  assert.deepEqual(rows('SELECT u FROM users u'), { start: [0], end: [] });
+  assert.deepEqual(rows('SELECT id, users FROM users'), { start: [1], end: [] });
+  assert.deepEqual(rows('SELECT u::text, array_agg(o) FROM users AS u JOIN orders o ON o.uid = u.id'), {
+    start: [0, 1],
+    end: [],
+  });
+  assert.deepEqual(rows('SELECT row(u.*), (u.*)::text FROM public.users u'), { start: [0, 1], end: [] });
+  assert.deepEqual(rows(`UPDATE users SET name = 'a' RETURNING users`), { start: [0], end: [] });
+  assert.deepEqual(rows('SELECT *, t FROM a, (SELECT 1) t'), { start: [], end: [0] });
+  // Columns of a relation, a star, and calls are not rows.
+  assert.equal(rows('SELECT u.id, u.name, count(*) FROM users u'), null);
+  assert.equal(rows('SELECT u.* FROM users u'), null);
+  assert.equal(rows('SELECT id FROM users WHERE users.id = 1'), null);
+});

@@ -11,19 +11,39 @@
 import { lastStep } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
+import { readsWholeRow, relationNames } from './sql-whole-rows.js';
 
-/**
- * Result positions counted from the first column, and (after a `*`, whose width is unknown) from the
- * last; or every position (`all`), for a statement too long to read.
- */
-export interface DerivedPositions {
+/** Result positions counted from the first column, and (after a `*`, whose width is unknown) from the last. */
+export interface Positions {
   readonly fromStart: ReadonlySet<number>;
   readonly fromEnd: ReadonlySet<number>;
+}
+
+/**
+ * The positions of cells derived from a secret column; of whole rows (sql-whole-rows.ts), withheld
+ * where a cell may hold one (value-echoes.ts); or every position (`all`), for a statement too long
+ * to read.
+ */
+export interface DerivedPositions extends Positions {
+  readonly rows?: Positions;
   readonly all?: true;
 }
 
 /** Every position: what a statement that cannot be read withholds. */
 export const ALL_POSITIONS: DerivedPositions = { fromStart: new Set(), fromEnd: new Set(), all: true };
+
+/** Both positions' cells: a cursor declared twice under one name (sql-cursors.ts). */
+export function unitePositions(a: DerivedPositions | undefined, b: DerivedPositions): DerivedPositions {
+  const unite = (x: Positions | undefined, y: Positions | undefined): Positions => ({
+    fromStart: new Set([...(x?.fromStart ?? []), ...(y?.fromStart ?? [])]),
+    fromEnd: new Set([...(x?.fromEnd ?? []), ...(y?.fromEnd ?? [])]),
+  });
+  return {
+    ...unite(a, b),
+    ...(a?.rows || b.rows ? { rows: unite(a?.rows, b.rows) } : {}),
+    ...(a?.all || b.all ? { all: true as const } : {}),
+  };
+}
 
 /** Words that end a select list or RETURNING list at its own depth. */
 const LIST_END = new Set([
@@ -121,18 +141,27 @@ export function derivedSecretPositions(
           grew = true;
         }
   }
-  const fromStart = new Set<number>();
-  const fromEnd = new Set<number>();
+  const relations = relationNames(tokens, match);
+  const readsRow = (item: Item) => {
+    for (let q = item.from; q < item.to; q++) if (readsWholeRow(tokens, q, relations)) return true;
+    return false;
+  };
+  const derivedAt: Positions = { fromStart: new Set(), fromEnd: new Set() };
+  const rows: Positions = { fromStart: new Set(), fromEnd: new Set() };
   for (const list of lists) {
     if (list.depth !== 0) continue;
     const starAt = list.items.findIndex((i) => i.star);
     for (const [i, item] of list.items.entries()) {
-      if (item.star || (item.name !== null && secret(item.name)) || !mentions(item)) continue;
-      if (starAt < 0 || i < starAt) fromStart.add(i);
-      else fromEnd.add(list.items.length - 1 - i);
+      if (item.star || (item.name !== null && secret(item.name))) continue;
+      const into = mentions(item) ? derivedAt : readsRow(item) ? rows : null;
+      if (into === null) continue;
+      if (starAt < 0 || i < starAt) (into.fromStart as Set<number>).add(i);
+      else (into.fromEnd as Set<number>).add(list.items.length - 1 - i);
     }
   }
-  return fromStart.size + fromEnd.size > 0 ? { fromStart, fromEnd } : null;
+  const some = (p: Positions) => p.fromStart.size + p.fromEnd.size > 0;
+  if (!some(derivedAt) && !some(rows)) return null;
+  return some(rows) ? { ...derivedAt, rows } : derivedAt;
 }
 
 /** Whether an item's last token is an alias (`expr AS name`, `expr name`), not the expression. */

@@ -7,7 +7,7 @@
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import type { DeclaredCursors } from './sql-cursors.js';
-import { type DerivedPositions, derivedSecretPositions } from './sql-derived-columns.js';
+import { type DerivedPositions, derivedSecretPositions, type Positions } from './sql-derived-columns.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
 export const WITHHELD_MESSAGE = "(withheld: the server's message may quote a value Vigil masked)";
@@ -84,8 +84,7 @@ export function echoMasker(
   return (text, cell = false, column, width) => {
     if (cell && column !== undefined && width !== undefined) {
       derived ??= statement !== null ? derivedOf(statement, secretName) : null;
-      if (derived?.all || derived?.fromStart.has(column) || derived?.fromEnd.has(width - 1 - column))
-        return WITHHELD_CELL;
+      if (derived && withheld(derived, column, width, text)) return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
     if (pairs === null) return cell ? text : WITHHELD_MESSAGE;
@@ -95,6 +94,23 @@ export function echoMasker(
       ? text
       : replaceEchoes(text, pairs, cell ? Number.POSITIVE_INFINITY : MIN_PREFIX);
   };
+}
+
+/**
+ * Whether the cell at `column` of a row `width` wide is withheld: derived from a secret column, or
+ * a whole row at a position that reads one, when it may hold one. PostgreSQL writes a row as
+ * `(…)`, also inside an array; a cell that is not text (`''`: a digest, a number) or binary
+ * (`\x…`) may hold one; a plain value under the same name (`SELECT tag FROM tag`, where the column
+ * wins over the row) is kept.
+ */
+function withheld(derived: DerivedPositions, column: number, width: number, text: string): boolean {
+  const at = (p: Positions) => p.fromStart.has(column) || p.fromEnd.has(width - 1 - column);
+  if (derived.all || at(derived)) return true;
+  return (
+    derived.rows !== undefined &&
+    at(derived.rows) &&
+    (text === '' || text.includes('(') || text.startsWith('\\x'))
+  );
 }
 
 /**
