@@ -5,7 +5,15 @@
 // client, against the real server; what ran is checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { eachThroughVigil, type PgFixture, pgEvents, queryDirect, startPgFixture } from './pg-gateway.js';
+import { TOKENS } from '../support/gateway.js';
+import {
+  eachThroughVigil,
+  type PgFixture,
+  pgEvents,
+  queryDirect,
+  startPgFixture,
+  vigilClient,
+} from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_dotted_names';
 let f: PgFixture;
@@ -125,6 +133,26 @@ test('a tables rule sees the relation a regclass text names: setval, nextval, si
   assert.match(viaPath ?? '', /denied by rule audrey-no-billing/);
   const [other] = await throughVigil('audrey', ['SELECT pg_relation_size(\'public."billing.invoices"\')']);
   assert.equal(other, null, 'a relation of another schema');
+});
+
+test('a tables rule sees the relation a bound parameter names: setval($1), $1::regclass', async () => {
+  const c = vigilClient(f, TOKENS.audrey, { user: 'audrey', database: DATABASE });
+  await c.connect();
+  try {
+    for (const [sql, params] of [
+      ['SELECT setval($1, 100)', ['billing.invoice_seq']],
+      ['SELECT nextval($1::text)', ['"billing".INVOICE_SEQ']],
+      ['SELECT pg_relation_size($2), $1::int', [1, 'billing.invoices']],
+      ['SELECT $1::regclass::oid', ['billing.invoices']],
+    ] as const)
+      await assert.rejects(c.query(sql, [...params]), /denied by rule audrey-no-billing/, sql);
+    // Another schema's relation, or no relation, goes through.
+    await c.query('SELECT pg_relation_size($1)', ['public."billing.invoices"']);
+  } finally {
+    await c.end();
+  }
+  const [seq] = await direct<{ is_called: boolean }>('select is_called from billing.invoice_seq');
+  assert.equal(seq!.is_called, false, 'the sequence was never moved');
 });
 
 test('every way of putting billing on the search_path meets the same deny rule', async () => {

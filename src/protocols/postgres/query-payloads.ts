@@ -2,9 +2,11 @@
 // db.result of one the server skipped, and why Vigil refuses one it cannot be certain of.
 import type { DbQueryPayload, DbResultPayload, NamedStatementText } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
+import type { JsonValue } from '../../core/events.js';
 import type { BindMessage } from './frontend-messages.js';
 import { displayName, nameKeyOfText } from './frontend-messages.js';
 import { type SqlClassifier, type StatementClass, UNKNOWN_STATEMENT } from './sql-classifier.js';
+import { boundRelation } from './sql-facts-relations.js';
 import type { KnownPortal, PendingBind, SqlNamespaceChanges } from './statement-state.js';
 
 export function simpleQueryPayload(
@@ -41,9 +43,25 @@ export function executePayload(
     statement_name: known ? displayName(known.statement) : null,
     portal: displayName(portal),
     protocol: 'extended',
-    classification: { statements: statements ? [...statements] : [UNKNOWN_STATEMENT] },
+    classification: {
+      statements: statements
+        ? statements.map((s) => withBoundRelations(s, known?.params ?? []))
+        : [UNKNOWN_STATEMENT],
+    },
     ...namedStatements(named),
   };
+}
+
+/** A statement with the relations its parameters' bound texts name (`setval($1, 1)`) among its tables. */
+function withBoundRelations(s: StatementClass, params: readonly JsonValue[]): StatementClass {
+  const relationParams = s.relationParams;
+  if (!Array.isArray(relationParams)) return s;
+  const tables = new Set(s.tables);
+  for (const n of relationParams) {
+    const name = typeof n === 'number' ? boundRelation(params[n - 1]) : null;
+    if (name !== null) tables.add(name);
+  }
+  return { ...s, tables: [...tables] };
 }
 
 /** A Parse refused before the server read it: its text, judged as nothing Vigil could be sure of. */

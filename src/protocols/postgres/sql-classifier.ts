@@ -19,6 +19,7 @@ import { functionsOf } from './sql-facts-functions.js';
 import { mergeActionsOf } from './sql-facts-merge.js';
 import { tablesReadBy } from './sql-facts-reads.js';
 import { mayRunByName, type NamedReferences, namedReferencesOf } from './sql-facts-references.js';
+import { relationParamsOf } from './sql-facts-relations.js';
 import { type SettingChange, settingsOf } from './sql-facts-settings.js';
 import { callsWritingFunction, statementKindsCalled } from './sql-facts-side-effects.js';
 import { tablesOf } from './sql-facts-tables.js';
@@ -39,6 +40,9 @@ export type { SettingChange } from './sql-facts-settings.js';
 export interface StatementClass extends StatementFacts {
   settings: SettingChange[];
   flags: StatementFlag[];
+  // `relationParams` (number[]), present only when there are some: parameters whose bound text names
+  // a relation (`nextval($1)`, `$1::regclass`); the Execute adds the relations their values name to
+  // `tables` (query-payloads.ts). (Not declared as an optional member: a JsonObject's members are JsonValues.)
 }
 
 const READ_ONLY = new Set<string>(READ_ONLY_KINDS);
@@ -124,7 +128,18 @@ function classifyNode(nodeType: string, node: Node, nested: boolean): StatementC
   // lo_unlink(), pg_notify(), pg_create_physical_replication_slot() ... change data or the server's
   // state, and the server runs them in a read-only transaction (sql-facts-side-effects.ts).
   if (callsWritingFunction(functions)) writes = true;
-  return { kind, hasWhere, tables: tablesOf(node), writes, nested, functions, settings, flags };
+  const relationParams = relationParamsOf(node);
+  return {
+    kind,
+    hasWhere,
+    tables: tablesOf(node),
+    writes,
+    nested,
+    functions,
+    settings,
+    flags,
+    ...(relationParams.length > 0 ? { relationParams } : {}),
+  };
 }
 
 export const UNKNOWN_STATEMENT: Readonly<StatementClass> = Object.freeze({

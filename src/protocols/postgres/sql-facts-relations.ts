@@ -4,7 +4,10 @@
 // table name (split at dots, unquoted parts folded, then the search_path), and a sequence, an
 // index or a view is a relation as a table is, so a `tables` rule must see these names too: a
 // rule denying `billing.*` holds `SELECT setval('billing.invoice_seq', 1)`.
-// Only constant texts are read; a name computed at run time (`nextval($1)`) is not seen.
+// Constant texts are read here; a bound parameter (`nextval($1)`, `$1::regclass`) is read with the
+// value the Execute binds (query-payloads.ts), which named no table until 6 December, so a rule
+// denying `billing.*` let `SELECT setval($1, 1)` with `billing.invoice_seq` through. A name computed
+// from a column or an expression, or an OID, is not seen.
 import { tableName } from '../../policy/table-patterns.js';
 import { asNode, constantOf, type Node, unqualifiedName, walk } from './sql-facts-tree.js';
 
@@ -143,4 +146,41 @@ export function relationTextsOf(root: Node): string[] {
     return true;
   });
   return [...found];
+}
+
+/** The number of a parameter (`$1`, `$1::text`, `$1::regclass`), or null. */
+function paramOf(arg: unknown): number | null {
+  let node = asNode(arg);
+  const named = asNode(node?.NamedArgExpr);
+  if (named) node = asNode(named.arg);
+  for (let casts = 0; casts < 4 && asNode(node?.TypeCast); casts++)
+    node = asNode(asNode(node?.TypeCast)?.arg);
+  const n = asNode(node?.ParamRef)?.number;
+  return typeof n === 'number' && n > 0 ? n : null;
+}
+
+/** The parameters below `root` whose bound text names a relation, as relationTextsOf's constants do. */
+export function relationParamsOf(root: Node): number[] {
+  const found = new Set<number>();
+  const add = (arg: unknown) => {
+    const n = paramOf(arg);
+    if (n !== null) found.add(n);
+  };
+  walk(root, (key, node) => {
+    if (key === 'TypeCast' && unqualifiedName(asNode(node.typeName)?.names) === 'regclass') add(node.arg);
+    else if (key === 'FuncCall') {
+      const name = unqualifiedName(node.funcname);
+      const args = Array.isArray(node.args) ? node.args : [];
+      if (name && RELATION_FUNCTIONS.has(name) && args.length > 0) add(args[0]);
+    }
+    return true;
+  });
+  return [...found].sort((a, b) => a - b);
+}
+
+/** The relation a bound parameter's value names, read as a regclass text (null for an OID or binary). */
+export function boundRelation(value: unknown): string | null {
+  if (typeof value !== 'string' || value.startsWith('\\x')) return null;
+  const parts = regclassTextParts(value);
+  return parts === null ? null : tableName(parts);
 }
