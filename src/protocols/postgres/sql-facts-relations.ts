@@ -129,21 +129,25 @@ function relationOf(arg: unknown): string | null {
   return parts === null ? null : tableName(parts);
 }
 
-/** The relations named by regclass texts anywhere below `root`. */
-export function relationTextsOf(root: Node): string[] {
-  const found = new Set<string>();
-  const add = (arg: unknown) => {
-    const name = relationOf(arg);
-    if (name !== null) found.add(name);
-  };
+/** Each argument below `root` that the server reads as a relation: a regclass cast's, a relation function's first. */
+function eachRelationArgument(root: Node, visit: (arg: unknown) => void): void {
   walk(root, (key, node) => {
-    if (key === 'TypeCast' && unqualifiedName(asNode(node.typeName)?.names) === 'regclass') add(node.arg);
+    if (key === 'TypeCast' && unqualifiedName(asNode(node.typeName)?.names) === 'regclass') visit(node.arg);
     else if (key === 'FuncCall') {
       const name = unqualifiedName(node.funcname);
       const args = Array.isArray(node.args) ? node.args : [];
-      if (name && RELATION_FUNCTIONS.has(name) && args.length > 0) add(args[0]);
+      if (name && RELATION_FUNCTIONS.has(name) && args.length > 0) visit(args[0]);
     }
     return true;
+  });
+}
+
+/** The relations named by regclass texts anywhere below `root`. */
+export function relationTextsOf(root: Node): string[] {
+  const found = new Set<string>();
+  eachRelationArgument(root, (arg) => {
+    const name = relationOf(arg);
+    if (name !== null) found.add(name);
   });
   return [...found];
 }
@@ -162,18 +166,9 @@ function paramOf(arg: unknown): number | null {
 /** The parameters below `root` whose bound text names a relation, as relationTextsOf's constants do. */
 export function relationParamsOf(root: Node): number[] {
   const found = new Set<number>();
-  const add = (arg: unknown) => {
+  eachRelationArgument(root, (arg) => {
     const n = paramOf(arg);
     if (n !== null) found.add(n);
-  };
-  walk(root, (key, node) => {
-    if (key === 'TypeCast' && unqualifiedName(asNode(node.typeName)?.names) === 'regclass') add(node.arg);
-    else if (key === 'FuncCall') {
-      const name = unqualifiedName(node.funcname);
-      const args = Array.isArray(node.args) ? node.args : [];
-      if (name && RELATION_FUNCTIONS.has(name) && args.length > 0) add(args[0]);
-    }
-    return true;
   });
   return [...found].sort((a, b) => a - b);
 }
