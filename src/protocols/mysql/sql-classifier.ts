@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
 import { impliedStatementsOf, tableListNames } from './implied-statements.js';
+import { parserSpelling } from './parser-spelling.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { probeText, statementShape } from './statement-shape.js';
 import type { ServerDialect } from './version-comments.js';
@@ -206,7 +207,14 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
   try {
     parsed = parser().parse(text, OPTIONS) as { ast: unknown; tableList: string[] };
   } catch {
-    return fallback(text, tokens);
+    // Syntax the server runs and the parser refuses, respelled for the parser (parser-spelling.ts).
+    const respelled = parserSpelling(text);
+    try {
+      if (respelled === null) throw new Error('no other spelling');
+      parsed = parser().parse(respelled, OPTIONS) as { ast: unknown; tableList: string[] };
+    } catch {
+      return fallback(text, tokens);
+    }
   }
   const asts = Array.isArray(parsed.ast) ? parsed.ast : [parsed.ast];
   // The lexer split the string; one piece must be one statement, or the two disagree.
