@@ -9,7 +9,7 @@
 import { clauseSecrets } from './sql-clauses.js';
 import { comparisonSecrets } from './sql-comparisons.js';
 import { insertSecrets } from './sql-insert.js';
-import { matchingParens } from './sql-parens.js';
+import { matchingCases, matchingParens } from './sql-parens.js';
 import { rowSecrets } from './sql-rows.js';
 import {
   readingsDiffer,
@@ -61,6 +61,7 @@ const VALUE_END = new Set([
 function bindValue(
   tokens: readonly SqlToken[],
   match: Int32Array,
+  cases: Int32Array,
   from: number,
   column: string,
   ranges: BoundRange[],
@@ -84,11 +85,11 @@ function bindValue(
       // Past MAX_CASE_DEPTH a CASE is bound whole, conditions too: a statement of nested CASEs
       // must not take the stack.
       if (depth >= MAX_CASE_DEPTH) {
-        k = skipCase(tokens, match, k);
+        k = cases[k]! >= 0 ? cases[k]! : tokens.length;
         continue;
       }
       if (column !== '' && k > start) ranges.push({ from: start, to: k, column });
-      k = bindCase(tokens, match, k, column, ranges, depth + 1);
+      k = bindCase(tokens, match, cases, k, column, ranges, depth + 1);
       start = k + 1;
     } else if (t.kind === 'ident' && VALUE_END.has(t.text)) break;
   }
@@ -100,6 +101,7 @@ function bindValue(
 function bindCase(
   tokens: readonly SqlToken[],
   match: Int32Array,
+  cases: Int32Array,
   at: number,
   column: string,
   ranges: BoundRange[],
@@ -109,13 +111,13 @@ function bindCase(
   while (k < tokens.length) {
     const t = tokens[k]!;
     if (t.kind === 'ident' && (t.text === 'then' || t.text === 'else')) {
-      k = bindValue(tokens, match, k + 1, column, ranges, depth);
+      k = bindValue(tokens, match, cases, k + 1, column, ranges, depth);
       const stop = tokens[k];
       // A branch ends at WHEN, ELSE or END; anything else (`,`, `)`) leaves the CASE unclosed.
       if (stop === undefined || stop.kind !== 'ident' || !CASE_PARTS.has(stop.text)) return k;
       if (stop.text === 'end') return k;
     } else if (t.kind === 'ident' && t.text === 'end') return k;
-    else if (t.kind === 'ident' && t.text === 'case') k = skipCase(tokens, match, k) + 1;
+    else if (t.kind === 'ident' && t.text === 'case') k = cases[k]! >= 0 ? cases[k]! + 1 : tokens.length;
     else if (t.kind === 'punct' && t.text === '(' && match[k]! >= 0) k = match[k]! + 1;
     else k++;
   }
@@ -124,18 +126,6 @@ function bindCase(
 
 const CASE_PARTS = new Set(['when', 'then', 'else', 'end']);
 const MAX_CASE_DEPTH = 32;
-
-/** The END of a CASE in a WHEN condition, whose values are compared, not assigned. */
-function skipCase(tokens: readonly SqlToken[], match: Int32Array, at: number): number {
-  let depth = 0;
-  for (let k = at; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === 'punct' && t.text === '(' && match[k]! >= 0) k = match[k]!;
-    else if (t.kind === 'ident' && t.text === 'case') depth++;
-    else if (t.kind === 'ident' && t.text === 'end' && --depth === 0) return k;
-  }
-  return tokens.length - 1;
-}
 
 /** Tokens [from, to) form a value bound to `column`. */
 interface BoundRange {
@@ -209,9 +199,10 @@ function bindingsIn(
   const literals: SqlValueSpan[] = [];
   const tokens = tokenizeSql(sql, reading);
   const match = matchingParens(tokens);
+  const cases = matchingCases(tokens);
   const ranges: BoundRange[] = [];
-  const bindFrom = (from: number, column: string) => bindValue(tokens, match, from, column, ranges);
-  comparisonSecrets(tokens, match, secret, bindFrom);
+  const bindFrom = (from: number, column: string) => bindValue(tokens, match, cases, from, column, ranges);
+  comparisonSecrets(tokens, match, cases, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);

@@ -35,11 +35,12 @@ export type BindFrom = (from: number, column: string) => number;
 
 /**
  * Binds, through `bindFrom`, each value compared with a column for which `secret(column)` holds.
- * `match` gives the `)` of each `(` (sql-parens.ts).
+ * `match` gives the `)` of each `(`, `cases` the END of each CASE (sql-parens.ts).
  */
 export function comparisonSecrets(
   tokens: readonly SqlToken[],
   match: Int32Array,
+  cases: Int32Array,
   secret: (column: string) => boolean,
   bindFrom: BindFrom,
 ): void {
@@ -88,6 +89,21 @@ export function comparisonSecrets(
         tokens[k + 1]?.text === 'symmetric' || tokens[k + 1]?.text === 'asymmetric' ? k + 2 : k + 1;
       const end = bindFrom(from, column);
       if (tokens[end]?.text === 'and') bindFrom(end + 1, column);
+    } else if (t.text === 'case') {
+      // A simple CASE on a secret column compares it with each WHEN value: `CASE password WHEN '…'`.
+      const subject = columnAfter(tokens, k + 1);
+      if (subject === null || !secret(subject.name)) continue;
+      let q = k + 1;
+      while (tokens[q] !== undefined && tokens[q]!.text !== 'when') q++;
+      if (tokens[q]?.text !== 'when' || q > k + 4) continue;
+      // A CASE nested in it is stepped over in one move (read by its own turn of this loop).
+      const end = cases[k]! >= 0 ? cases[k]! : tokens.length;
+      for (; q < end; q++) {
+        const w = tokens[q]!;
+        if (w.kind !== 'ident') continue;
+        if (w.text === 'case' && cases[q]! >= 0) q = cases[q]!;
+        else if (w.text === 'when') bindFrom(q + 1, subject.name);
+      }
     } else if (t.text === 'distinct' && tokens[k + 1]?.text === 'from') {
       // col IS [NOT] DISTINCT FROM value
       let is = k - 1;

@@ -23,3 +23,21 @@ export function matchingParens(tokens: readonly ParenToken[]): Int32Array {
   }
   return match;
 }
+
+/**
+ * The index of the END closing each CASE (-1 where none does), found in one pass, so that a reader
+ * steps over a CASE in one move: stepping through nested CASEs token by token from each of them
+ * read a statement of many nested ones again per level. `END CASE` (a procedure's CASE statement)
+ * does not open one.
+ */
+export function matchingCases(tokens: readonly ParenToken[]): Int32Array {
+  const match = new Int32Array(tokens.length).fill(-1);
+  const open: number[] = [];
+  for (let q = 0; q < tokens.length; q++) {
+    const t = tokens[q]!;
+    if (t.kind !== 'ident') continue;
+    if (t.text === 'case' && tokens[q - 1]?.text !== 'end') open.push(q);
+    else if (t.text === 'end' && open.length > 0) match[open.pop()!] = q;
+  }
+  return match;
+}
