@@ -13,8 +13,10 @@ const PEM_FOOTER = '-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
 const PEM_BODY_CHAR = '(?:[A-Za-z0-9+/=\\s:,.]|\\\\[nr]|-(?!----))';
 
 /** A value that is a reference or a placeholder, not a secret. */
+// SQL's `SET password = CASE …` and `ON CONFLICT … SET password = EXCLUDED.password` assign an
+// expression, not a value (the values are bound by column: sql-columns.ts).
 const PLACEHOLDER =
-  '(?![$<{%]|\\[MASKED|\\*{3}|(?:process\\.env|os\\.environ|getenv|ENV\\[)|(?:null|None|nil|undefined|true|false|True|False|string|str|input|required)(?![A-Za-z0-9_]))';
+  '(?![$<{%]|\\[MASKED|\\*{3}|(?:process\\.env|os\\.environ|getenv|ENV\\[)|(?:EXCLUDED|excluded)\\.|(?:null|None|nil|undefined|true|false|True|False|string|str|input|required|CASE|case)(?![A-Za-z0-9_]))';
 
 const SCHEMES =
   '(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\\+srv)?|rediss?|amqps?|mssql|sqlserver|jdbc:[a-z]{2,12}|ftps?|sftp|smtps?|ldaps?|https?|ssh|kafka|nats|clickhouse|snowflake)';
@@ -157,6 +159,8 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
         'password: ${DB_PASSWORD}',
         '"password": null',
         'password = getpass()',
+        "UPDATE users SET password = CASE WHEN id = 1 THEN 'x' END",
+        'ON CONFLICT (id) DO UPDATE SET password = EXCLUDED.password',
         'Forgot your password? Reset it here.',
         'PWD=/home/app',
       ],
