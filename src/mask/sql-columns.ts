@@ -18,6 +18,7 @@ import {
   type StringQuote,
   tokenizeSql,
 } from './sql-tokens.js';
+import { type BoundRange, ValueBinder } from './sql-value-binder.js';
 
 export interface SqlValueSpan {
   /** The literal's content (inside its quotes), in UTF-16 offsets of the statement. */
@@ -30,108 +31,6 @@ export interface SqlBindings {
   /** 1-based parameter number → column. */
   readonly params: ReadonlyMap<number, string>;
   readonly literals: readonly SqlValueSpan[];
-}
-
-const VALUE_END = new Set([
-  'and',
-  'or',
-  'where',
-  'from',
-  'returning',
-  'group',
-  'order',
-  'limit',
-  'having',
-  'on',
-  'set',
-  'values',
-  'then',
-  'else',
-  'end',
-  'when',
-  'union',
-  'select',
-]);
-
-/**
- * Attributes the values from token `from` up to a value end (depth 0) to `column`. A CASE is
- * followed into: what its THEN and ELSE branches give is bound, its WHEN conditions are not
- * (`SET password = CASE id WHEN 1 THEN '…' END`, which ORMs write for a bulk update).
- */
-function bindValue(
-  tokens: readonly SqlToken[],
-  match: Int32Array,
-  cases: Int32Array,
-  from: number,
-  column: string,
-  ranges: BoundRange[],
-  depth = 0,
-): number {
-  let start = from;
-  let k = from;
-  for (; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === 'punct') {
-      if (t.text === '(') {
-        // A group is stepped over whole (its values are bound by the range); one never closed
-        // runs to the end, as a scan of its depth did.
-        if (match[k]! < 0) {
-          k = tokens.length;
-          break;
-        }
-        k = match[k]!;
-      } else if (t.text === ')' || t.text === ',' || t.text === ';') break;
-    } else if (t.kind === 'ident' && t.text === 'case') {
-      // Past MAX_CASE_DEPTH a CASE is bound whole, conditions too: a statement of nested CASEs
-      // must not take the stack.
-      if (depth >= MAX_CASE_DEPTH) {
-        k = cases[k]! >= 0 ? cases[k]! : tokens.length;
-        continue;
-      }
-      if (column !== '' && k > start) ranges.push({ from: start, to: k, column });
-      k = bindCase(tokens, match, cases, k, column, ranges, depth + 1);
-      start = k + 1;
-    } else if (t.kind === 'ident' && VALUE_END.has(t.text)) break;
-  }
-  if (column !== '' && k > start) ranges.push({ from: start, to: k, column });
-  return k;
-}
-
-/** Binds the branches of the CASE at token `at`; returns the index of its END (or the last token). */
-function bindCase(
-  tokens: readonly SqlToken[],
-  match: Int32Array,
-  cases: Int32Array,
-  at: number,
-  column: string,
-  ranges: BoundRange[],
-  depth: number,
-): number {
-  let k = at + 1;
-  while (k < tokens.length) {
-    const t = tokens[k]!;
-    if (t.kind === 'ident' && (t.text === 'then' || t.text === 'else')) {
-      k = bindValue(tokens, match, cases, k + 1, column, ranges, depth);
-      const stop = tokens[k];
-      // A branch ends at WHEN, ELSE or END; anything else (`,`, `)`) leaves the CASE unclosed.
-      if (stop === undefined || stop.kind !== 'ident' || !CASE_PARTS.has(stop.text)) return k;
-      if (stop.text === 'end') return k;
-    } else if (t.kind === 'ident' && t.text === 'end') return k;
-    else if (t.kind === 'ident' && t.text === 'case') k = cases[k]! >= 0 ? cases[k]! + 1 : tokens.length;
-    else if (t.kind === 'punct' && t.text === '(' && match[k]! >= 0) k = match[k]! + 1;
-    else k++;
-  }
-  return tokens.length - 1;
-}
-
-const CASE_PARTS = new Set(['when', 'then', 'else', 'end']);
-const MAX_CASE_DEPTH = 32;
-
-/** Tokens [from, to) form a value bound to `column`. */
-interface BoundRange {
-  readonly from: number;
-  readonly to: number;
-  readonly column: string;
 }
 
 /**
@@ -200,13 +99,13 @@ function bindingsIn(
   const tokens = tokenizeSql(sql, reading);
   const match = matchingParens(tokens);
   const cases = matchingCases(tokens);
-  const ranges: BoundRange[] = [];
-  const bindFrom = (from: number, column: string) => bindValue(tokens, match, cases, from, column, ranges);
+  const binder = new ValueBinder(tokens, match, cases);
+  const bindFrom = (from: number, column: string) => binder.bind(from, column);
   comparisonSecrets(tokens, match, cases, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);
-  bindRanges(tokens, ranges, params, literals);
+  bindRanges(tokens, binder.ranges, params, literals);
   if (depth < NESTED_SQL_DEPTH)
     literals.push(...nestedLiterals(sql, tokens, literals, secret, reading, depth));
   return { params, literals };

@@ -93,9 +93,10 @@ export function comparisonSecrets(
       // A simple CASE on a secret column compares it with each WHEN value: `CASE password WHEN '…'`.
       const subject = columnAfter(tokens, k + 1);
       if (subject === null || !secret(subject.name)) continue;
+      // Its WHEN follows the subject (`u.password`: at most three tokens); looked for no further.
       let q = k + 1;
-      while (tokens[q] !== undefined && tokens[q]!.text !== 'when') q++;
-      if (tokens[q]?.text !== 'when' || q > k + 4) continue;
+      while (q <= k + 4 && tokens[q] !== undefined && tokens[q]!.text !== 'when') q++;
+      if (tokens[q]?.text !== 'when') continue;
       // A CASE nested in it is stepped over in one move (read by its own turn of this loop).
       const end = cases[k]! >= 0 ? cases[k]! : tokens.length;
       for (; q < end; q++) {
