@@ -83,6 +83,11 @@ export async function startSshFixture(
         user: sshd.user,
         credential: `env:${keyVar}`,
         allow: ['*'],
+        // The guard takes a line whose echo has not come by echo_wait for one typed blind. The
+        // default (300 ms) is tight for a loaded test machine, where a shell's echo was seen to come
+        // later and an ordinary line was refused as blind; these tests are about what the guard
+        // does with the echo, not how soon it comes.
+        echo_wait: '2s',
         ...extra.connection,
       },
       ...(extra.connections ?? []),
