@@ -5,6 +5,7 @@
 // the column written first or last (`'…' = password`), cast (`password::text = '…'`) or passed to a
 // function (`lower(password) = '…'`). Until 6 December only `= <> != LIKE ILIKE IN` with the column
 // first were read, and a password looked up any other way was recorded as typed.
+import type { BindFrom } from './sql-clauses.js';
 import type { SqlToken } from './sql-tokens.js';
 
 /** Operators that compare their two sides (sql-tokens.ts emits each as one `op` token). */
@@ -29,9 +30,6 @@ const OPERATORS = new Set([
 ]);
 /** Words that compare the column before them with the value after them (`NOT` may stand between). */
 const WORDS = new Set(['like', 'ilike', 'regexp', 'rlike', 'glob']);
-
-/** Binds the value starting at token `from` to `column`; returns the token the value ends at. */
-export type BindFrom = (from: number, column: string) => number;
 
 /**
  * Binds, through `bindFrom`, each value compared with a column for which `secret(column)` holds.
