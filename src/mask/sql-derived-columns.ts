@@ -10,6 +10,7 @@
 // one that reads a secret-named JSON key (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
 import { lastStep } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
+import { type ListItem, type SelectList, secretRenamer } from './sql-renamed-columns.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 import { readsWholeRow, relationNames } from './sql-whole-rows.js';
 
@@ -22,11 +23,13 @@ export interface Positions {
 /**
  * The positions of cells derived from a secret column; of whole rows (sql-whole-rows.ts), withheld
  * where a cell may hold one (value-echoes.ts); or every position (`all`), for a statement too long
- * to read.
+ * to read. `names`: result columns (lower-case) named for such a value somewhere in the statement,
+ * for a `*` that may expand to them (`SELECT * FROM (SELECT password AS x …) s`).
  */
 export interface DerivedPositions extends Positions {
   readonly rows?: Positions;
   readonly all?: true;
+  readonly names?: ReadonlySet<string>;
 }
 
 /** Every position: what a statement that cannot be read withholds. */
@@ -42,6 +45,7 @@ export function unitePositions(a: DerivedPositions | undefined, b: DerivedPositi
     ...unite(a, b),
     ...(a?.rows || b.rows ? { rows: unite(a?.rows, b.rows) } : {}),
     ...(a?.all || b.all ? { all: true as const } : {}),
+    ...(a?.names || b.names ? { names: new Set([...(a?.names ?? []), ...(b.names ?? [])]) } : {}),
   };
 }
 
@@ -86,14 +90,6 @@ const RENAME_PASSES = 4;
 /** A string longer than this is a value, not a JSON key or path. */
 const MAX_KEY = 128;
 
-interface Item {
-  readonly from: number;
-  readonly to: number;
-  /** The name the result gives the column, or null (an expression without an alias). */
-  readonly name: string | null;
-  readonly star: boolean;
-}
-
 /**
  * The positions of the result columns of `sql` derived from a secret-named column under another
  * name, or null when there are none.
@@ -110,23 +106,26 @@ export function derivedSecretPositions(
   // Names given to derived values anywhere (a CTE's, a subquery's); a name given to a name is
   // followed a few renames deep (each pass reads every item once, so passes are bounded).
   const derived = new Set<string>();
-  const mentions = (item: Item) => {
+  const secretToken = (q: number) => {
+    const t = tokens[q]!;
+    if (t.kind === 'string') {
+      // A JSON key or path read out (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
+      const key = sql.slice(t.start, t.end);
+      return key.length <= MAX_KEY && (secret(key) || secret(lastStep(key) ?? ''));
+    }
+    if (t.kind !== 'ident') return false;
+    const name = t.name ?? t.text;
+    return secret(name) || derived.has(name.toLowerCase());
+  };
+  const mentions = (item: ListItem) => {
     // The alias itself names the result, not a value it reads.
     const to = isAliased(tokens, item) ? item.to - 1 : item.to;
-    for (let q = item.from; q < to; q++) {
-      const t = tokens[q]!;
-      if (t.kind === 'string') {
-        // A JSON key or path read out (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
-        const key = sql.slice(t.start, t.end);
-        if (key.length <= MAX_KEY && (secret(key) || secret(lastStep(key) ?? ''))) return true;
-        continue;
-      }
-      if (t.kind !== 'ident') continue;
-      const name = t.name ?? t.text;
-      if (secret(name) || derived.has(name.toLowerCase())) return true;
-    }
+    for (let q = item.from; q < to; q++) if (secretToken(q)) return true;
     return false;
   };
+  const secretItem = (item: ListItem) => (item.name !== null && secret(item.name)) || mentions(item);
+  const renames = secretRenamer(tokens, match, lists);
+  let branches: ReadonlySet<number> = new Set();
   for (let grew = true, pass = 0; grew && pass < RENAME_PASSES; pass++) {
     grew = false;
     for (const list of lists)
@@ -140,9 +139,12 @@ export function derivedSecretPositions(
           derived.add(item.name.toLowerCase());
           grew = true;
         }
+    const renamed = renames(secretItem, secretToken, derived);
+    branches = renamed.positions;
+    grew ||= renamed.grew;
   }
   const relations = relationNames(tokens, match);
-  const readsRow = (item: Item) => {
+  const readsRow = (item: ListItem) => {
     for (let q = item.from; q < item.to; q++) if (readsWholeRow(tokens, q, relations)) return true;
     return false;
   };
@@ -159,25 +161,27 @@ export function derivedSecretPositions(
       else (into.fromEnd as Set<number>).add(list.items.length - 1 - i);
     }
   }
+  // A set operation's later branch fills its first branch's columns, whatever they are called.
+  for (const p of branches) (derivedAt.fromStart as Set<number>).add(p);
   const some = (p: Positions) => p.fromStart.size + p.fromEnd.size > 0;
-  if (!some(derivedAt) && !some(rows)) return null;
-  return some(rows) ? { ...derivedAt, rows } : derivedAt;
+  if (!some(derivedAt) && !some(rows) && derived.size === 0) return null;
+  return {
+    ...derivedAt,
+    ...(some(rows) ? { rows } : {}),
+    ...(derived.size > 0 ? { names: derived } : {}),
+  };
 }
 
 /** Whether an item's last token is an alias (`expr AS name`, `expr name`), not the expression. */
-function isAliased(tokens: readonly SqlToken[], item: Item): boolean {
+function isAliased(tokens: readonly SqlToken[], item: ListItem): boolean {
   if (item.to - item.from < 2) return false;
   const before = tokens[item.to - 2]!;
   return before.text === 'as' || before.kind === 'ident' || before.text === ')' || before.kind === 'string';
 }
 
 /** Every SELECT list and RETURNING list, with the parenthesis depth it stands at. */
-function selectLists(
-  sql: string,
-  tokens: readonly SqlToken[],
-  match: Int32Array,
-): { depth: number; items: Item[] }[] {
-  const lists: { depth: number; items: Item[] }[] = [];
+function selectLists(sql: string, tokens: readonly SqlToken[], match: Int32Array): SelectList[] {
+  const lists: SelectList[] = [];
   let depth = 0;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
@@ -192,15 +196,15 @@ function selectLists(
         if (close < 0) continue;
         from = close + 1;
       }
-      lists.push({ depth, items: listItems(sql, tokens, match, from) });
+      lists.push({ at: k, depth, items: listItems(sql, tokens, match, from) });
     }
   }
   return lists;
 }
 
 /** The comma-separated items of a list from token `from`, up to an end word, `)` or `;` at its depth. */
-function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, from: number): Item[] {
-  const items: Item[] = [];
+function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, from: number): ListItem[] {
+  const items: ListItem[] = [];
   let start = from;
   for (let k = from; k <= tokens.length; k++) {
     const t = tokens[k];
@@ -223,7 +227,7 @@ function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, 
   return items;
 }
 
-function item(tokens: readonly SqlToken[], from: number, to: number): Item {
+function item(tokens: readonly SqlToken[], from: number, to: number): ListItem {
   const last = tokens[to - 1]!;
   const star = last.text === '.';
   const name = last.kind === 'ident' ? (last.name ?? last.text) : null;

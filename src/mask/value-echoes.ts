@@ -49,8 +49,17 @@ export interface EchoScope {
   readonly cursors?: DeclaredCursors;
 }
 
-/** What a statement's echo is called with: a message, or a result cell with its position and row width. */
-export type EchoMasker = (text: string, cell?: boolean, column?: number, width?: number) => string;
+/**
+ * What a statement's echo is called with: a message, or a result cell with its position, its row's
+ * width and its column's name.
+ */
+export type EchoMasker = (
+  text: string,
+  cell?: boolean,
+  column?: number,
+  width?: number,
+  name?: string,
+) => string;
 
 /** The masker's replacement in its default form (the structure-aware rules always use it). */
 const REPLACEMENT = /\[MASKED:[A-Za-z0-9_.-]+:[0-9a-f]{6}\]/g;
@@ -81,10 +90,10 @@ export function echoMasker(
     statement !== null && scope.cursors
       ? (scope.cursors.positionsFor(statement, (s) => derivedOf(s, secretName)) ?? undefined)
       : undefined;
-  return (text, cell = false, column, width) => {
+  return (text, cell = false, column, width, name) => {
     if (cell && column !== undefined && width !== undefined) {
       derived ??= statement !== null ? derivedOf(statement, secretName) : null;
-      if (derived && withheld(derived, column, width, text)) return WITHHELD_CELL;
+      if (derived && withheld(derived, column, width, text, name)) return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
     if (pairs === null) return cell ? text : WITHHELD_MESSAGE;
@@ -97,15 +106,23 @@ export function echoMasker(
 }
 
 /**
- * Whether the cell at `column` of a row `width` wide is withheld: derived from a secret column, or
- * a whole row at a position that reads one, when it may hold one. PostgreSQL writes a row as
+ * Whether the cell at `column` (named `name`) of a row `width` wide is withheld: derived from a
+ * secret column, by its position or its name, or a whole row at a position that reads one, when it
+ * may hold one. PostgreSQL writes a row as
  * `(…)`, also inside an array; a cell that is not text (`''`: a digest, a number) or binary
  * (`\x…`) may hold one; a plain value under the same name (`SELECT tag FROM tag`, where the column
  * wins over the row) is kept.
  */
-function withheld(derived: DerivedPositions, column: number, width: number, text: string): boolean {
+function withheld(
+  derived: DerivedPositions,
+  column: number,
+  width: number,
+  text: string,
+  name: string | undefined,
+): boolean {
   const at = (p: Positions) => p.fromStart.has(column) || p.fromEnd.has(width - 1 - column);
   if (derived.all || at(derived)) return true;
+  if (name !== undefined && derived.names?.has(name.toLowerCase())) return true;
   return (
     derived.rows !== undefined &&
     at(derived.rows) &&
@@ -116,14 +133,19 @@ function withheld(derived: DerivedPositions, column: number, width: number, text
 /**
  * A result's rows with each cell passed through `echo` (see echoMasker), for the db.result record:
  * text cells, and any other cell (a number, a digest of a long value) the echo withholds whole.
+ * `columns` are the result's column names.
  */
-export function echoedRows(rows: JsonValue[][], echo: EchoMasker | undefined): JsonValue[][] {
+export function echoedRows(
+  rows: JsonValue[][],
+  echo: EchoMasker | undefined,
+  columns: readonly string[] = [],
+): JsonValue[][] {
   if (echo === undefined || rows.length === 0) return rows;
   return rows.map((row) =>
     row.map((v, i) => {
-      if (typeof v === 'string') return echo(v, true, i, row.length);
+      if (typeof v === 'string') return echo(v, true, i, row.length, columns[i]);
       if (v === null) return v;
-      return echo('', true, i, row.length) === WITHHELD_CELL ? WITHHELD_CELL : v;
+      return echo('', true, i, row.length, columns[i]) === WITHHELD_CELL ? WITHHELD_CELL : v;
     }),
   );
 }

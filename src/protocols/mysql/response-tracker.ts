@@ -356,14 +356,15 @@ export class ResponseTracker {
   }
 
   #recordResult(head: Extract<Expectation, { kind: 'results' }>, fields: JsonObject): void {
+    const columns = this.#columns.map((c) => c.name);
     this.#deps.record({
       sqlstate: null,
       error_message: null,
       statement_index: this.#statementIndex,
       row_count: this.#rowCount,
       duration_ms: Math.round((performance.now() - head.started) * 1000) / 1000,
-      columns: this.#columns.map((c) => c.name),
-      rows: echoedRows(this.#rows, head.recordedMessage),
+      columns,
+      rows: echoedRows(this.#rows, head.recordedMessage, columns),
       ...(this.#infileDone ? { local_infile: this.#infileDone } : {}),
       ...fields,
     });

@@ -369,13 +369,14 @@ export class ResponseTracker {
   ): void {
     const p = this.#current(exec);
     const tagCount = outcome.command_tag ? rowCountFromTag(outcome.command_tag) : null;
+    const columns = p.columns ? p.columns.map((c) => c.name) : [];
     this.#onResult({
       ...outcome,
       statement_index: p.statementIndex,
       row_count: tagCount ?? p.rowCount,
       duration_ms: Math.round((performance.now() - p.started) * 1000) / 1000,
-      columns: p.columns ? p.columns.map((c) => c.name) : [],
-      rows: this.#recordRows > 0 ? echoedRows(p.rows, exec.recordedMessage) : [],
+      columns,
+      rows: this.#recordRows > 0 ? echoedRows(p.rows, exec.recordedMessage, columns) : [],
     });
     // The next statement of a multi-statement simple query starts now.
     this.#progress = !moreFollow

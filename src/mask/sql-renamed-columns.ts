@@ -1,0 +1,275 @@
+// Names SQL gives a secret column's values without writing an alias beside them: a column list
+// after a subquery's, a CTE's or a table's alias (`FROM (SELECT password FROM users) s(x)`, `WITH
+// s(p) AS (SELECT password …)`, `FROM users AS t(i, n, p)`), and a set operation, whose result
+// takes its column names from its first branch (`SELECT name FROM t UNION SELECT password FROM
+// users` answers the passwords under `name`). The server names these cells `x`, `p`, `name`, which
+// say nothing: until 6 December they were recorded in clear. Errs on masking where the mapping
+// cannot be read: a table's or a star's column list, and a function's whose arguments name a
+// secret, have every name of the list taken.
+import type { SqlToken } from './sql-tokens.js';
+
+/** One item of a select or RETURNING list: its tokens, and the name the result gives it. */
+export interface ListItem {
+  readonly from: number;
+  readonly to: number;
+  /** The name the result gives the column, or null (an expression without an alias). */
+  readonly name: string | null;
+  readonly star: boolean;
+}
+
+/** A select or RETURNING list: the index of its SELECT (or RETURNING) token, and its depth in parentheses. */
+export interface SelectList {
+  readonly at: number;
+  readonly depth: number;
+  readonly items: readonly ListItem[];
+}
+
+const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
+const SET_QUANTIFIERS = new Set(['all', 'distinct']);
+/** Words after which a relation (and its alias) is written. */
+const RELATION_BEFORE = new Set(['from', 'join', 'lateral', 'only', ',']);
+/**
+ * Words a `(` follows that are not an alias with its column list (`USING (id)`, `IN (a, b)`,
+ * `VALUES (…)`, `OVER (…)`), nor a relation before one.
+ */
+const NOT_ALIASES = new Set([
+  'as',
+  'using',
+  'in',
+  'exists',
+  'any',
+  'all',
+  'some',
+  'values',
+  'on',
+  'over',
+  'filter',
+  'within',
+  'lateral',
+  'only',
+  'from',
+  'join',
+  'not',
+  'and',
+  'or',
+  'when',
+  'then',
+  'else',
+  'where',
+  'select',
+  'row',
+  'array',
+  'tablesample',
+]);
+/** Words a subquery starts with: a `(` before one opens no column list. */
+const QUERY_STARTS = new Set(['select', 'with', 'values', 'table']);
+
+export interface Renamed {
+  /** Whether `derived` grew. */
+  readonly grew: boolean;
+  /** Positions of the statement's result (from its first column) that a set operation's branch fills with a secret. */
+  readonly positions: ReadonlySet<number>;
+}
+
+/**
+ * Adds to `derived` (lower-case names) the names alias column lists and set operations give to
+ * secret values. `secretItem` says whether an item's value is secret (a secret-named column, or
+ * derived from one); `secretToken` whether a token names a secret.
+ */
+export type SecretRenamer = (
+  secretItem: (item: ListItem) => boolean,
+  secretToken: (k: number) => boolean,
+  derived: Set<string>,
+) => Renamed;
+
+/** What an alias column list renames: a list's columns in order, or every name (a table's, a function's). */
+type AliasList =
+  | { readonly names: readonly string[]; readonly list: number }
+  | { readonly names: readonly string[]; readonly argumentsOf?: readonly [number, number] };
+
+/**
+ * The statement's set operations and alias column lists, read once; the returned function is
+ * called again as more names are found derived (sql-derived-columns.ts reads a few renames deep).
+ */
+export function secretRenamer(
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+  lists: readonly SelectList[],
+): SecretRenamer {
+  const opener = openers(match);
+  const listAt = new Map<number, number>();
+  for (const [i, l] of lists.entries()) listAt.set(l.at, i);
+  const heads = setHeads(tokens, opener, lists, listAt);
+  const starAt = lists.map((l) => l.items.findIndex((item) => item.star));
+  const aliases = aliasLists(tokens, match, opener, listAt, heads);
+  return (secretItem, secretToken, derived) => {
+    const before = derived.size;
+    const secretAt = lists.map(
+      (l) => new Set(l.items.flatMap((item, i) => (!item.star && secretItem(item) ? [i] : []))),
+    );
+    const positions = new Set<number>();
+    for (const [i, h] of heads.entries()) {
+      if (h === i || starAt[i]! >= 0) continue;
+      const head = lists[h]!;
+      for (const p of secretAt[i]!) {
+        secretAt[h]!.add(p);
+        if (head.depth === 0) positions.add(p);
+        const named = starAt[h]! < 0 ? head.items[p]?.name : null;
+        if (named) derived.add(named.toLowerCase());
+      }
+    }
+    let secretsBefore: Int32Array | null = null;
+    for (const alias of aliases) {
+      if ('list' in alias) {
+        if (starAt[alias.list]! >= 0) for (const n of alias.names) derived.add(n);
+        else
+          for (const p of secretAt[alias.list]!)
+            if (alias.names[p] !== undefined) derived.add(alias.names[p]!);
+        continue;
+      }
+      if (alias.argumentsOf !== undefined) {
+        // Secret tokens before each index, so that each function's arguments are looked through in one step.
+        secretsBefore ??= countBefore(tokens.length, secretToken);
+        const [open, close] = alias.argumentsOf;
+        if (secretsBefore[close]! === secretsBefore[open + 1]!) continue;
+      }
+      for (const n of alias.names) derived.add(n);
+    }
+    return { grew: derived.size > before, positions };
+  };
+}
+
+/** Every alias column list: of a CTE or a subquery (renaming its list's columns), a function's or a table's. */
+function aliasLists(
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+  opener: Int32Array,
+  listAt: ReadonlyMap<number, number>,
+  heads: readonly number[],
+): AliasList[] {
+  const found: AliasList[] = [];
+  const headAt = (open: number) => {
+    const l = listAt.get(open + 1);
+    return l === undefined ? undefined : heads[l];
+  };
+  for (let k = 1; k < tokens.length; k++) {
+    if (tokens[k]!.text !== '(' || tokens[k]!.kind !== 'punct') continue;
+    const alias = tokens[k - 1]!;
+    if (alias.kind !== 'ident' || NOT_ALIASES.has(alias.text) || QUERY_STARTS.has(tokens[k + 1]?.text ?? ''))
+      continue;
+    const close = match[k]!;
+    if (close < 0) continue;
+    const names = columnNames(tokens, match, k, close);
+    if (names.length === 0) continue;
+    // A CTE: `name (cols) AS [NOT] [MATERIALIZED] (body)`.
+    if (tokens[close + 1]?.text === 'as') {
+      let body = close + 2;
+      while (tokens[body]?.text === 'not' || tokens[body]?.text === 'materialized') body++;
+      const list = tokens[body]?.text === '(' ? headAt(body) : undefined;
+      if (list !== undefined) found.push({ names, list });
+      continue;
+    }
+    let p = k - 2;
+    if (tokens[p]?.text === 'as') p--;
+    const source = tokens[p];
+    if (source === undefined) continue;
+    if (source.kind === 'punct' && source.text === ')') {
+      const open = opener[p]!;
+      if (open < 0) continue;
+      const list = tokens[open + 1]?.text === 'select' ? headAt(open) : undefined;
+      if (list !== undefined) found.push({ names, list });
+      else if (tokens[open - 1]?.kind === 'ident') found.push({ names, argumentsOf: [open, p] });
+    } else if (
+      source.kind === 'ident' &&
+      !NOT_ALIASES.has(source.text) &&
+      RELATION_BEFORE.has(relationStart(tokens, p))
+    )
+      // A table's columns renamed in order: which one is the secret cannot be read here.
+      found.push({ names });
+  }
+  return found;
+}
+
+function countBefore(length: number, test: (k: number) => boolean): Int32Array {
+  const before = new Int32Array(length + 1);
+  for (let q = 0; q < length; q++) before[q + 1] = before[q]! + (test(q) ? 1 : 0);
+  return before;
+}
+
+/**
+ * The list each list's set operation takes its column names from (itself when it heads one): the
+ * list before `UNION [ALL]` at the same depth, or the one opening the parenthesised operand before it.
+ */
+function setHeads(
+  tokens: readonly SqlToken[],
+  opener: Int32Array,
+  lists: readonly SelectList[],
+  listAt: ReadonlyMap<number, number>,
+): number[] {
+  const heads: number[] = [];
+  const lastAtDepth = new Map<number, number>();
+  for (const [i, l] of lists.entries()) {
+    let head = i;
+    let p = l.at - 1;
+    // `UNION (SELECT …)`: the branch's own parenthesis.
+    if (tokens[p]?.text === '(') p--;
+    if (SET_QUANTIFIERS.has(tokens[p]?.text ?? '')) p--;
+    if (SET_OPERATORS.has(tokens[p]?.text ?? '') && tokens[p]!.kind === 'ident') {
+      const left = tokens[p - 1];
+      const open = left?.text === ')' ? opener[p - 1]! : -1;
+      const operand = open >= 0 && startsOperand(tokens, open) ? listAt.get(open + 1) : undefined;
+      const depth = tokens[l.at - 1]?.text === '(' ? l.depth - 1 : l.depth;
+      const previous = operand ?? lastAtDepth.get(depth);
+      if (previous !== undefined) head = heads[previous]!;
+    }
+    heads.push(head);
+    lastAtDepth.set(l.depth, i);
+  }
+  return heads;
+}
+
+/** Whether the `(` at `open` begins a set operation's operand, not a subquery inside a list. */
+function startsOperand(tokens: readonly SqlToken[], open: number): boolean {
+  const t = tokens[open - 1];
+  return (
+    t === undefined ||
+    t.text === '(' ||
+    t.text === ';' ||
+    SET_OPERATORS.has(t.text) ||
+    SET_QUANTIFIERS.has(t.text)
+  );
+}
+
+/** The first identifier of each item of the list `(…)` from `open` to `close`: its names (`r(a int, b text)`). */
+function columnNames(tokens: readonly SqlToken[], match: Int32Array, open: number, close: number): string[] {
+  const names: string[] = [];
+  let expect = true;
+  for (let q = open + 1; q < close; q++) {
+    const t = tokens[q]!;
+    if (t.kind === 'punct' && t.text === '(') {
+      if (match[q]! < 0) return [];
+      q = match[q]!;
+      expect = false;
+    } else if (t.kind === 'punct' && t.text === ',') expect = true;
+    else if (expect) {
+      if (t.kind !== 'ident') return [];
+      names.push((t.name ?? t.text).toLowerCase());
+      expect = false;
+    }
+  }
+  return names;
+}
+
+/** The word before a relation name that ends at `k` (`schema.table` read back to its start). */
+function relationStart(tokens: readonly SqlToken[], k: number): string {
+  let q = k;
+  while (tokens[q - 1]?.text === '.' && tokens[q - 2]?.kind === 'ident') q -= 2;
+  return tokens[q - 1]?.text ?? '';
+}
+
+/** The `(` of each `)`, from the `)` of each `(`. */
+function openers(match: Int32Array): Int32Array {
+  const opener = new Int32Array(match.length).fill(-1);
+  for (let q = 0; q < match.length; q++) if (match[q]! >= 0) opener[match[q]!] = q;
+  return opener;
+}
