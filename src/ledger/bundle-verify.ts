@@ -55,6 +55,27 @@ type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const keysOf = (o: Obj) => Object.keys(o).sort().join(',');
 
+/**
+ * The report on a bundle file too large to read at all (past what one buffer holds): like one too
+ * long to decode, it is none `vigil export` writes (see bundleText).
+ */
+export function oversizedBundleReport(bytes: number): BundleReport {
+  return {
+    ok: false,
+    fault: {
+      kind: 'bundle_malformed',
+      message: `the bundle (${bytes} bytes) is longer than any export: not a bundle vigil export writes`,
+    },
+    session: null,
+    events: 0,
+    purged: 0,
+    purgeRecords: [],
+    complete: false,
+    checkpoint: null,
+    keyTrusted: false,
+  };
+}
+
 /** `trusted`: the keys the verifier holds; the bundle's own key must be one of them. */
 export function verifyBundle(input: string | Uint8Array, trusted?: Keyring): BundleReport {
   let session: string | null = null;
@@ -65,7 +86,7 @@ export function verifyBundle(input: string | Uint8Array, trusted?: Keyring): Bun
   let complete = false;
   let keyTrusted = false;
   try {
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('utf8');
+    const text = typeof input === 'string' ? input : bundleText(input);
     if (typeof input !== 'string' && !Buffer.from(text, 'utf8').equals(Buffer.from(input))) {
       fail('bundle_malformed', 'the bundle is not valid UTF-8');
     }
@@ -162,6 +183,21 @@ export function verifyBundle(input: string | Uint8Array, trusted?: Keyring): Bun
     if (!(err instanceof Fault)) throw err;
     const report = { session, events, purged, purgeRecords, complete, checkpoint, keyTrusted };
     return { ok: false, fault: err.fault, ...report };
+  }
+}
+
+/**
+ * The bundle's bytes as text. `vigil export` builds a bundle as one string, so one that decodes to
+ * more than a string can hold (512 MiB of UTF-16 in Node) is none it made. Until 6 December such a
+ * file threw out of `vigil verify --bundle` with a stack trace and exit code 2 (a usage error), not
+ * a report; it is now `bundle_malformed`, exit code 1, like any other bundle that does not verify.
+ */
+function bundleText(input: Uint8Array): string {
+  try {
+    return Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8');
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_STRING_TOO_LONG') throw err;
+    throw new Fault(oversizedBundleReport(input.byteLength).fault!);
   }
 }
 

@@ -9,6 +9,7 @@ import type { EventSource, SignedCheckpoint, Store } from '../core/ports.js';
 import { AnchorFile } from './anchor.js';
 import { checkCheckpointSignature, encodeCheckpointLine, signCheckpoint } from './checkpoint.js';
 import { CheckpointLag, type LagStats } from './checkpoint-lag.js';
+import { beyondLogError, logHoleError, splitAtLogEnd } from './checkpoint-tamper.js';
 import { storeEventSource } from './event-source.js';
 import { entryOf, Keyring, type LedgerSigningKey } from './keyring.js';
 import { CompactRange } from './merkle.js';
@@ -55,6 +56,10 @@ export class Checkpointer {
   /** A stored checkpoint not signed by this key, noted only once the log reaches its size with its root. */
   #unconfirmed: SignedCheckpoint | null = null;
   #behind = true;
+  /** Sizes of stored rows found past the log's end (checkpoint-tamper.ts): never signed here. */
+  readonly #taken = new Set<number>();
+  /** The missing index last reported (checkpoint-tamper.ts), so a hole is reported once, not every tick. */
+  #holeReported = -1;
   /** Whether this checkpointer signed last time it asked to lead (it always does without `lead`). */
   #leading = false;
   #timer: NodeJS.Timeout | null = null;
@@ -101,6 +106,7 @@ export class Checkpointer {
     this.#lastSize = last?.size ?? 0;
     if (last) this.#noteForStored(last);
     await this.#catchUp();
+    this.#refuseBeyondLog(checkpoints);
     if (this.#options.anchorFile && !this.#anchor)
       this.#anchor = await AnchorFile.open(this.#options.anchorFile);
     const interval = this.#options.intervalMs ?? 1000;
@@ -154,10 +160,15 @@ export class Checkpointer {
   async #checkpoint(): Promise<SignedCheckpoint | null> {
     if (!(await this.#mayLead())) return null;
     if (this.#behind) await this.#catchUp();
+    // Only a newest stored row read on taking over can be past the log here (see #refuseBeyondLog).
+    if (this.#lastSize > this.#range.size) this.#refuseBeyondLog(await this.#options.store.listCheckpoints());
     const now = this.#options.now ?? Date.now;
     await this.#storeUnstored(now);
     const size = this.#range.size;
     if (size <= this.#lastSize) return null;
+    // A forged row holds this size: the store takes one row per size, so signing it would fail
+    // every time and stall as surely. The next event moves the log past it.
+    if (this.#taken.has(size)) return null;
     const cp = signCheckpoint(
       this.#options.signer,
       size,
@@ -190,6 +201,32 @@ export class Checkpointer {
     }
     this.#leading = leading;
     return leading;
+  }
+
+  /**
+   * Once the log is read from the store: a stored checkpoint past its end is not built on. It is
+   * reported (`ledger_tampered`) and left in the store, where `vigil verify` names it
+   * (`log_truncated`), and sealing goes on from the newest stored checkpoint the log holds. Failing
+   * closed instead (refusing every recording) would hand whoever can write one database row a way
+   * to stop every protocol, while the record that shows the tampering is what sealing preserves.
+   */
+  #refuseBeyondLog(stored: readonly SignedCheckpoint[]): void {
+    const logSize = this.#range.size;
+    if (this.#lastSize <= logSize) return;
+    const split = splitAtLogEnd(stored, logSize);
+    if (split.beyond.length === 0) {
+      // The newest row read on taking over is gone again: nothing past the log to report.
+      this.#lastSize = split.within?.size ?? 0;
+      return;
+    }
+    for (const size of split.beyond) this.#taken.add(size);
+    this.#lastSize = split.within?.size ?? 0;
+    // No note until this checkpointer signs one of its own (the next tick once the log grew): the
+    // one held may be this key's signature over the refused row's size, replayed from a later
+    // state of the store, and GET /checkpoint is better empty than vouching for a tree not there.
+    this.#latestNote = null;
+    this.#unconfirmed = null;
+    this.#options.onError?.(beyondLogError(split, logSize), 'checkpoint');
   }
 
   /**
@@ -287,7 +324,16 @@ export class Checkpointer {
         if (this.#unconfirmed?.size === this.#range.size) this.#confirmAt();
         appended++;
       }
-      if (appended === 0) return;
+      if (appended === 0) {
+        // Later events but not the next one: commits become visible in index order, so this is an
+        // event deleted from the log. Nothing past it can be signed; until 6 December nothing said so.
+        const next = events[0]?.index;
+        if (next !== undefined && next > this.#range.size && this.#holeReported !== this.#range.size) {
+          this.#holeReported = this.#range.size;
+          this.#options.onError?.(logHoleError(this.#range.size, next), 'checkpoint');
+        }
+        return;
+      }
     }
   }
 

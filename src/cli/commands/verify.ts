@@ -10,7 +10,7 @@
 // anchor lines and kept cosigned note (all in the data directory by default).
 // Exit 0 intact, 1 a fault found.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
@@ -18,7 +18,7 @@ import { inertLine } from '../../core/inert-text.js';
 import type { SignedCheckpoint } from '../../core/ports.js';
 import { HIDDEN_OR_CONTROL } from '../../core/visible-text.js';
 import { readAnchorText } from '../../ledger/anchor.js';
-import { type BundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
+import { type BundleReport, oversizedBundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
 import { cosignedCheckpointPath, readCosignedCheckpoint } from '../../ledger/cosigned-checkpoint.js';
 import type { LedgerFault } from '../../ledger/faults.js';
 import { type Keyring, parsePublishedKeys, publicKeyFromRaw } from '../../ledger/keyring.js';
@@ -67,7 +67,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           // A bundle holds one session and its own checkpoint, not the log a kept note is about.
           if (opts.checkpoint !== undefined)
             throw new VigilError('usage', '--checkpoint checks the ledger, not a bundle: drop one of them');
-          const report = verifyBundle(readFileSync(opts.bundle), trusted);
+          const report = verifyBundleFile(opts.bundle, trusted);
           console.log(opts.json ? inertPrettyJson(report) : describeBundle(report));
           if (!report.ok) setExitCode(1);
           return;
@@ -112,6 +112,23 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         }
       },
     );
+}
+
+/**
+ * A file past what one buffer holds (2 GiB) is no bundle `vigil export` writes: reported as
+ * `bundle_malformed` (exit 1) like one too long to decode, not thrown out with a stack trace (exit 2)
+ * as until 6 December.
+ */
+function verifyBundleFile(path: string, trusted: Keyring | undefined): BundleReport {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'ERR_FS_FILE_TOO_LARGE')
+      return oversizedBundleReport(statSync(path).size);
+    throw new VigilError('usage', `cannot read the bundle ${path}: ${(err as Error).message}`);
+  }
+  return verifyBundle(bytes, trusted);
 }
 
 const HIDDEN = new RegExp(HIDDEN_OR_CONTROL.source, 'gu');
