@@ -4,9 +4,15 @@
 // `[NOT] LIKE | ILIKE | REGEXP | RLIKE | SIMILAR TO`, `[NOT] BETWEEN … AND …`, `[NOT] IN (…)`, with
 // the column written first or last (`'…' = password`), cast (`password::text = '…'`) or passed to a
 // function (`lower(password) = '…'`). Until 6 December only `= <> != LIKE ILIKE IN` with the column
-// first were read, and a password looked up any other way was recorded as typed.
+// first were read, and a password looked up any other way was recorded as typed. Since 6 December
+// also: a call of several arguments around the column (`coalesce(password, '') = '…'`,
+// sql-operand-groups.ts), a subquery's select lists after IN (sql-subquery-lists.ts), and the VALUES
+// an alias's column brings to one (`SET password = v.p FROM (VALUES …) v(n, p)`, sql-values-aliases.ts).
 import type { BindFrom } from './sql-clauses.js';
+import { groupColumn, type OperandGroups, operandGroups } from './sql-operand-groups.js';
+import { bindSubqueryList } from './sql-subquery-lists.js';
 import type { SqlToken } from './sql-tokens.js';
+import { bindValuesAliases, ReferenceRecorder } from './sql-values-aliases.js';
 
 /** Operators that compare their two sides (sql-tokens.ts emits each as one `op` token). */
 const OPERATORS = new Set([
@@ -40,10 +46,14 @@ export function comparisonSecrets(
   match: Int32Array,
   cases: Int32Array,
   secret: (column: string) => boolean,
-  bindFrom: BindFrom,
+  bindValue: BindFrom,
 ): void {
+  // A value that is a column reference (`SET password = v.p`) binds the VALUES it names afterwards.
+  const recorder = new ReferenceRecorder(tokens, bindValue);
+  const bindFrom = recorder.bind;
   const opener = openers(match);
-  const leftColumn = (k: number) => secretBefore(tokens, k, match, opener, secret);
+  const groups = operandGroups(tokens, secret);
+  const leftColumn = (k: number) => secretBefore(tokens, k, opener, groups, secret);
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'op') {
@@ -53,11 +63,11 @@ export function comparisonSecrets(
         bindFrom(k + 1, left);
         continue;
       }
-      // The value first: `'…' = password`, `$1 = u.password`.
-      const right = columnAfter(tokens, k + 1);
-      if (right !== null && secret(right.name)) {
+      // The value first: `'…' = password`, `$1 = u.password`, `'…' = coalesce(password, '')`.
+      const right = secretAfter(tokens, k + 1, groups, secret);
+      if (right !== null) {
         const start = valueStart(tokens, k, opener);
-        if (start !== null) bindFrom(start, right.name);
+        if (start !== null) bindFrom(start, right);
       }
       continue;
     }
@@ -73,7 +83,8 @@ export function comparisonSecrets(
     } else if (t.text === 'in') {
       const column = leftColumn(subject);
       if (column === null) continue;
-      // Each element of the list.
+      // The select lists of a subquery (sql-subquery-lists.ts), else each element of the list.
+      if (tokens[k + 1]?.text === '(' && bindSubqueryList(tokens, match, k + 1, column, bindFrom)) continue;
       let r = tokens[k + 1]?.text === '(' ? k + 2 : k + 1;
       for (;;) {
         r = bindFrom(r, column);
@@ -112,6 +123,7 @@ export function comparisonSecrets(
       if (column !== null) bindFrom(k + 2, column);
     }
   }
+  bindValuesAliases(tokens, match, recorder.references, bindValue);
 }
 
 /** The `(` of each `)`, from the `)` of each `(`. */
@@ -124,13 +136,14 @@ function openers(match: Int32Array): Int32Array {
 /**
  * The secret column compared by the operand that ends just before token `k`, or null: a column
  * (qualified or not), cast (`password::text`, `CAST` is a function here), or a parenthesised group
- * or a call of one argument that names one at its own level (`lower(password)`, `(u.password)`).
+ * or a call that names one (`lower(password)`, `coalesce(password, '')`, `(u.password)`; see
+ * sql-operand-groups.ts).
  */
 function secretBefore(
   tokens: readonly SqlToken[],
   k: number,
-  match: Int32Array,
   opener: Int32Array,
+  groups: OperandGroups,
   secret: (column: string) => boolean,
 ): string | null {
   const end = beforeCasts(tokens, k - 1, opener);
@@ -141,21 +154,7 @@ function secretBefore(
     return secret(name) ? name : null;
   }
   if (t.kind !== 'punct' || t.text !== ')' || opener[end]! < 0) return null;
-  for (let q = opener[end]! + 1; q < end; q++) {
-    const inner = tokens[q]!;
-    // A nested group is someone else's operand (a subquery, an argument's own call).
-    if (inner.kind === 'punct' && inner.text === '(') {
-      if (match[q]! < 0) return null;
-      q = match[q]!;
-      continue;
-    }
-    // A row (`SET (name, password) = (…)`) is bound by position (sql-rows.ts); a subquery is not a column.
-    if (inner.text === ',' || (inner.kind === 'ident' && (inner.text === 'select' || inner.text === 'from')))
-      return null;
-    if (inner.kind === 'ident' && secret(inner.name ?? inner.text) && tokens[q + 1]?.text !== '(')
-      return inner.name ?? inner.text;
-  }
-  return null;
+  return groupColumn(tokens, groups, opener[end]!);
 }
 
 /** Steps back over `::type` casts (`::varchar(64)` too) that end at token `k`. */
@@ -177,6 +176,20 @@ function columnAfter(tokens: readonly SqlToken[], k: number): { name: string } |
   const t = tokens[q];
   if (t === undefined || t.kind !== 'ident' || tokens[q + 1]?.text === '(') return null;
   return { name: t.name ?? t.text };
+}
+
+/** The secret column compared by the operand from token `k` on: a column, a call naming one, or a group. */
+function secretAfter(
+  tokens: readonly SqlToken[],
+  k: number,
+  groups: OperandGroups,
+  secret: (column: string) => boolean,
+): string | null {
+  const t = tokens[k];
+  if (t?.kind === 'punct' && t.text === '(') return groupColumn(tokens, groups, k);
+  if (t?.kind === 'ident' && tokens[k + 1]?.text === '(') return groupColumn(tokens, groups, k + 1);
+  const right = columnAfter(tokens, k);
+  return right !== null && secret(right.name) ? right.name : null;
 }
 
 /** Where the value that ends just before the operator at `k` starts: a literal, a parameter or a group. */

@@ -9,6 +9,7 @@
 // list: a password of words in any of them was recorded as typed.
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
 import { bindList, bindRows, columnList, type PositionColumn, secretPositions } from './sql-lists.js';
+import { bindValuesAliases, ReferenceRecorder } from './sql-values-aliases.js';
 
 /** Words between INSERT and its table that change nothing here (MySQL's modifiers). */
 const MODIFIERS = new Set(['low_priority', 'delayed', 'high_priority', 'ignore']);
@@ -20,8 +21,11 @@ export function insertSecrets(
   tokens: readonly ClauseToken[],
   match: Int32Array,
   secret: (name: string) => boolean,
-  bindFrom: BindFrom,
+  bindValue: BindFrom,
 ): void {
+  // A column given to a secret column (`SELECT n, p FROM (VALUES …) v(n, p)`) binds those VALUES.
+  const recorder = new ReferenceRecorder(tokens, bindValue);
+  const bindFrom = recorder.bind;
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind !== 'ident' || (t.text !== 'insert' && t.text !== 'replace')) continue;
@@ -34,6 +38,7 @@ export function insertSecrets(
     if (head.columns !== null && !head.columns.some(secret)) continue;
     bindSource(tokens, match, head.source, columnOf, bindFrom);
   }
+  bindValuesAliases(tokens, match, recorder.references, bindValue);
 }
 
 interface InsertHead {

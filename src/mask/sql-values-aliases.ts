@@ -1,0 +1,107 @@
+// A VALUES list whose alias's column is given to a secret column by name: `UPDATE users SET
+// password = v.p FROM (VALUES ('ann', '…')) v(n, p)`, `INSERT INTO users (name, password) SELECT
+// n, p FROM (VALUES …) v(n, p)`, also `WITH v(n, p) AS (VALUES …)`. The alias's column (`p`) says
+// nothing, so sql-rows.ts, which binds VALUES by their alias's column names, left the password of
+// words as typed until 6 December. Here a value bound to a secret column that is only a column
+// reference (`v.p`, `p`, `v.p::text`) is remembered, and the VALUES rows of an alias with that
+// column are bound by position to the secret column. One pass over the tokens, after the bindings.
+import type { BindFrom, ClauseToken } from './sql-clauses.js';
+import { bindRows, columnList } from './sql-lists.js';
+
+/** A column reference bound to a secret column: its name, the alias it is qualified by, the secret column. */
+interface Reference {
+  readonly name: string;
+  readonly qualifier: string | null;
+  readonly column: string;
+}
+
+/** Records the column references among the values bound through it, for `bindValuesAliases`. */
+export class ReferenceRecorder {
+  /** By `qualifier.name` (`.name` unqualified): the first secret column each was bound to. */
+  readonly references = new Map<string, Reference>();
+  readonly #tokens: readonly ClauseToken[];
+  readonly #bindFrom: BindFrom;
+
+  constructor(tokens: readonly ClauseToken[], bindFrom: BindFrom) {
+    this.#tokens = tokens;
+    this.#bindFrom = bindFrom;
+  }
+
+  /** A `BindFrom` that binds as the one given and remembers a value that is a column reference. */
+  readonly bind: BindFrom = (from, column) => {
+    const to = this.#bindFrom(from, column);
+    const reference = referenceIn(this.#tokens, from, to);
+    if (reference !== null) {
+      const key = `${reference.qualifier ?? ''}.${reference.name}`;
+      if (!this.references.has(key)) this.references.set(key, { ...reference, column });
+    }
+    return to;
+  };
+}
+
+/** Words that are values, not column references. */
+const NOT_A_COLUMN = new Set(['null', 'default', 'true', 'false', 'case', 'select', 'row', 'array']);
+/** A reference is at most `schema.table.column` with a cast or two: a longer value is no reference. */
+const MAX_REFERENCE_TOKENS = 9;
+
+/** `[a.]b` (with `::type` casts after it) filling tokens [from, to), or null. */
+function referenceIn(
+  tokens: readonly ClauseToken[],
+  from: number,
+  to: number,
+): { name: string; qualifier: string | null } | null {
+  if (to - from > MAX_REFERENCE_TOKENS || to <= from) return null;
+  let q = from;
+  let qualifier: string | null = null;
+  let name = tokens[q];
+  if (name?.kind !== 'ident' || NOT_A_COLUMN.has(name.text)) return null;
+  while (tokens[q + 1]?.text === '.' && tokens[q + 2]?.kind === 'ident' && q + 2 < to) {
+    qualifier = name.text;
+    q += 2;
+    name = tokens[q]!;
+  }
+  q++;
+  while (q + 1 < to && tokens[q]?.text === '::' && tokens[q + 1]?.kind === 'ident') q += 2;
+  return q === to ? { name: name.text, qualifier } : null;
+}
+
+/**
+ * Binds the VALUES rows of `(VALUES …) [AS] alias(cols)` and `WITH alias(cols) AS (VALUES …)` at
+ * the positions of the alias's columns that `references` name.
+ */
+export function bindValuesAliases(
+  tokens: readonly ClauseToken[],
+  match: Int32Array,
+  references: ReadonlyMap<string, Reference>,
+  bindFrom: BindFrom,
+): void {
+  if (references.size === 0) return;
+  const columnOf = (alias: string, columns: readonly string[]) => (index: number) => {
+    const name = columns[index]?.toLowerCase();
+    if (name === undefined) return null;
+    return (references.get(`${alias}.${name}`) ?? references.get(`.${name}`))?.column ?? null;
+  };
+  for (let k = 1; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'ident' && t.text === 'values' && tokens[k - 1]?.text === '(') {
+      // (VALUES (…), (…)) [AS] alias(cols)
+      const close = match[k - 1]!;
+      if (close < 0) continue;
+      let a = close + 1;
+      if (tokens[a]?.text === 'as') a++;
+      const alias = tokens[a];
+      if (alias?.kind !== 'ident') continue;
+      const list = columnList(tokens, a + 1);
+      if (list !== null) bindRows(tokens, match, k + 1, columnOf(alias.text, list.columns), bindFrom);
+    } else if (t.kind === 'ident' && tokens[k + 1]?.text === '(' && tokens[k - 1]?.text !== 'into') {
+      // WITH alias(cols) AS [NOT] [MATERIALIZED] (VALUES …)
+      const list = columnList(tokens, k + 1);
+      if (!list || tokens[list.next]?.text !== 'as') continue;
+      let v = list.next + 1;
+      if (tokens[v]?.text === 'not') v++;
+      if (tokens[v]?.text === 'materialized') v++;
+      if (tokens[v]?.text !== '(' || tokens[v + 1]?.text !== 'values') continue;
+      bindRows(tokens, match, v + 2, columnOf(t.text, list.columns), bindFrom);
+    }
+  }
+}
