@@ -10,6 +10,7 @@
 // an alias's column brings to one (`SET password = v.p FROM (VALUES …) v(n, p)`, sql-values-aliases.ts).
 import type { BindFrom } from './sql-clauses.js';
 import { groupColumn, type OperandGroups, operandGroups } from './sql-operand-groups.js';
+import { openers } from './sql-parens.js';
 import { bindSubqueryList } from './sql-subquery-lists.js';
 import type { SqlToken } from './sql-tokens.js';
 import { bindValuesAliases, ReferenceRecorder } from './sql-values-aliases.js';
@@ -124,13 +125,6 @@ export function comparisonSecrets(
     }
   }
   bindValuesAliases(tokens, match, recorder.references, bindValue);
-}
-
-/** The `(` of each `)`, from the `)` of each `(`. */
-function openers(match: Int32Array): Int32Array {
-  const opener = new Int32Array(match.length).fill(-1);
-  for (let q = 0; q < match.length; q++) if (match[q]! >= 0) opener[match[q]!] = q;
-  return opener;
 }
 
 /**

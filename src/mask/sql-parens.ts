@@ -24,6 +24,13 @@ export function matchingParens(tokens: readonly ParenToken[]): Int32Array {
   return match;
 }
 
+/** The `(` of each `)` (-1 where none does), from matchingParens's `)` of each `(`. */
+export function openers(match: Int32Array): Int32Array {
+  const opener = new Int32Array(match.length).fill(-1);
+  for (let q = 0; q < match.length; q++) if (match[q]! >= 0) opener[match[q]!] = q;
+  return opener;
+}
+
 /**
  * The index of the END closing each CASE (-1 where none does), found in one pass, so that a reader
  * steps over a CASE in one move: stepping through nested CASEs token by token from each of them

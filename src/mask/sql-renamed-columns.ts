@@ -6,6 +6,7 @@
 // say nothing: until 6 December they were recorded in clear. Errs on masking where the mapping
 // cannot be read: a table's or a star's column list, and a function's whose arguments name a
 // secret, have every name of the list taken.
+import { openers } from './sql-parens.js';
 import type { SqlToken } from './sql-tokens.js';
 
 /** One item of a select or RETURNING list: its tokens, and the name the result gives it. */
@@ -265,11 +266,4 @@ function relationStart(tokens: readonly SqlToken[], k: number): string {
   let q = k;
   while (tokens[q - 1]?.text === '.' && tokens[q - 2]?.kind === 'ident') q -= 2;
   return tokens[q - 1]?.text ?? '';
-}
-
-/** The `(` of each `)`, from the `)` of each `(`. */
-function openers(match: Int32Array): Int32Array {
-  const opener = new Int32Array(match.length).fill(-1);
-  for (let q = 0; q < match.length; q++) if (match[q]! >= 0) opener[match[q]!] = q;
-  return opener;
 }
