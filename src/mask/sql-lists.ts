@@ -103,3 +103,35 @@ export function bindRows(
     r++;
   }
 }
+
+/**
+ * A VALUES list given column names, read at token `k`: `(VALUES …) [AS] alias(cols)` at its
+ * `values`, or `alias(cols) AS [NOT] [MATERIALIZED] (VALUES …)` (a CTE) at its alias; `rows` is
+ * the token its first row starts at.
+ */
+export function namedValuesAt(
+  tokens: readonly ClauseToken[],
+  match: Int32Array,
+  k: number,
+): { alias: string; columns: string[]; rows: number } | null {
+  const t = tokens[k]!;
+  if (t.kind !== 'ident') return null;
+  if (t.text === 'values' && tokens[k - 1]?.text === '(') {
+    const close = match[k - 1]!;
+    if (close < 0) return null;
+    let a = close + 1;
+    if (tokens[a]?.text === 'as') a++;
+    const alias = tokens[a];
+    if (alias?.kind !== 'ident') return null;
+    const list = columnList(tokens, a + 1);
+    return list === null ? null : { alias: alias.text, columns: list.columns, rows: k + 1 };
+  }
+  if (tokens[k + 1]?.text !== '(' || tokens[k - 1]?.text === 'into') return null;
+  const list = columnList(tokens, k + 1);
+  if (!list || tokens[list.next]?.text !== 'as') return null;
+  let v = list.next + 1;
+  if (tokens[v]?.text === 'not') v++;
+  if (tokens[v]?.text === 'materialized') v++;
+  if (tokens[v]?.text !== '(' || tokens[v + 1]?.text !== 'values') return null;
+  return { alias: t.text, columns: list.columns, rows: v + 2 };
+}

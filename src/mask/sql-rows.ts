@@ -6,7 +6,7 @@
 // them, and a password of words was recorded as typed until 6 December. Works on sql-tokens.ts's
 // tokens; a shape it does not follow binds nothing (the text rules still apply).
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
-import { bindList, bindRows, columnList, ITEM_END, secretPositions } from './sql-lists.js';
+import { bindList, bindRows, columnList, ITEM_END, namedValuesAt, secretPositions } from './sql-lists.js';
 import { matchingParens } from './sql-parens.js';
 
 export function rowSecrets(
@@ -17,28 +17,11 @@ export function rowSecrets(
 ): void {
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
-    if (t.kind === 'ident' && t.text === 'values' && tokens[k - 1]?.text === '(') {
-      // (VALUES (…), (…)) [AS] alias(cols)
-      const close = match[k - 1]!;
-      if (close < 0) continue;
-      let a = close + 1;
-      if (tokens[a]?.text === 'as') a++;
-      if (tokens[a]?.kind !== 'ident') continue;
-      const list = columnList(tokens, a + 1);
-      if (list?.columns.some(secret))
-        bindRows(tokens, match, k + 1, secretPositions(list.columns, secret), bindFrom);
-      continue;
-    }
-    if (t.kind === 'ident' && tokens[k + 1]?.text === '(' && tokens[k - 1]?.text !== 'into') {
-      // WITH alias(cols) AS [NOT] [MATERIALIZED] (VALUES …)
-      const list = columnList(tokens, k + 1);
-      if (!list || tokens[list.next]?.text !== 'as') continue;
-      let v = list.next + 1;
-      if (tokens[v]?.text === 'not') v++;
-      if (tokens[v]?.text === 'materialized') v++;
-      if (tokens[v]?.text !== '(' || tokens[v + 1]?.text !== 'values') continue;
-      if (list.columns.some(secret))
-        bindRows(tokens, match, v + 2, secretPositions(list.columns, secret), bindFrom);
+    const named = namedValuesAt(tokens, match, k);
+    if (named !== null) {
+      // (VALUES (…), (…)) [AS] alias(cols), WITH alias(cols) AS (VALUES …)
+      if (named.columns.some(secret))
+        bindRows(tokens, match, named.rows, secretPositions(named.columns, secret), bindFrom);
       continue;
     }
     if (t.text === '(' && (tokens[k - 1]?.text === 'set' || tokens[k - 1]?.text === ',')) {

@@ -6,7 +6,7 @@
 // reference (`v.p`, `p`, `v.p::text`) is remembered, and the VALUES rows of an alias with that
 // column are bound by position to the secret column. One pass over the tokens, after the bindings.
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
-import { bindRows, columnList } from './sql-lists.js';
+import { bindRows, namedValuesAt } from './sql-lists.js';
 
 /** A column reference bound to a secret column: its name, the alias it is qualified by, the secret column. */
 interface Reference {
@@ -82,26 +82,7 @@ export function bindValuesAliases(
     return (references.get(`${alias}.${name}`) ?? references.get(`.${name}`))?.column ?? null;
   };
   for (let k = 1; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (t.kind === 'ident' && t.text === 'values' && tokens[k - 1]?.text === '(') {
-      // (VALUES (…), (…)) [AS] alias(cols)
-      const close = match[k - 1]!;
-      if (close < 0) continue;
-      let a = close + 1;
-      if (tokens[a]?.text === 'as') a++;
-      const alias = tokens[a];
-      if (alias?.kind !== 'ident') continue;
-      const list = columnList(tokens, a + 1);
-      if (list !== null) bindRows(tokens, match, k + 1, columnOf(alias.text, list.columns), bindFrom);
-    } else if (t.kind === 'ident' && tokens[k + 1]?.text === '(' && tokens[k - 1]?.text !== 'into') {
-      // WITH alias(cols) AS [NOT] [MATERIALIZED] (VALUES …)
-      const list = columnList(tokens, k + 1);
-      if (!list || tokens[list.next]?.text !== 'as') continue;
-      let v = list.next + 1;
-      if (tokens[v]?.text === 'not') v++;
-      if (tokens[v]?.text === 'materialized') v++;
-      if (tokens[v]?.text !== '(' || tokens[v + 1]?.text !== 'values') continue;
-      bindRows(tokens, match, v + 2, columnOf(t.text, list.columns), bindFrom);
-    }
+    const named = namedValuesAt(tokens, match, k);
+    if (named !== null) bindRows(tokens, match, named.rows, columnOf(named.alias, named.columns), bindFrom);
   }
 }
