@@ -164,8 +164,11 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     source: store.eventSource,
     origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer.keyId),
     lead: () => membership.lead(),
-    onError: (err, what) =>
-      logger.error({ err: toVigilError(err).message, what }, 'ledger checkpoint problem'),
+    // The code and details too: a tampered store (`ledger_tampered`, with its reason) is for alerts to match.
+    onError: (err, what) => {
+      const e = toVigilError(err);
+      logger.error({ err: e.message, code: e.code, details: e.details, what }, 'ledger checkpoint problem');
+    },
   });
   await checkpointer.start();
   const witnesses = wireWitnesses(config, loaded.dataDir, checkpointer, store.eventSource, logger);
