@@ -6,7 +6,8 @@
 
 import { fieldSecret } from './embedded-fields.js';
 import type { SecretNameMatcher } from './secret-names.js';
-import { offsetInWord, positionalSpans } from './shell-positional.js';
+import { type HereDocumentOperator, hereDocumentOperators, hereDocumentSpans } from './shell-heredoc.js';
+import { offsetInWord, positionalSpans, stdinReadersAt } from './shell-positional.js';
 import { wordFieldSpans } from './shell-word-fields.js';
 import { addDisjoint } from './span-overlap.js';
 import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
@@ -139,9 +140,32 @@ function valueSpan(line: string, from: number, end: number): { start: number; en
   return e > s ? { start: s, end: e } : null;
 }
 
+export interface OpenedHereDocument extends HereDocumentOperator {
+  /** The command that reads a secret from the body (`docker login --password-stdin`), or null. */
+  readonly reader: string | null;
+}
+
+/**
+ * The here-documents a shell line opens, in the order the shell reads their bodies, each with the
+ * command that reads a password from it: for a terminal, whose body lines are typed one by one.
+ */
+export function hereDocumentsOpened(line: string): OpenedHereDocument[] {
+  const ops = hereDocumentOperators(line);
+  if (ops.length === 0) return [];
+  const readers = stdinReadersAt(
+    words(line),
+    ops.map((op) => op.at),
+  );
+  return ops.map((op, k) => ({ ...op, reader: readers[k]! }));
+}
+
 export function shellSecretSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan[] {
-  const spans = wordSpans(line, secretName);
   const ws = words(line);
+  // The body lines of a here-document a password reader reads (`docker login --password-stdin
+  // <<EOF`) first, whole: a span another reader finds inside a body line would otherwise push the
+  // line's span out and leave the rest of the line as typed.
+  const spans = hereDocumentSpans(line, words);
+  addDisjoint(spans, wordSpans(line, secretName));
   addDisjoint(spans, positionalSpans(line, ws));
   addDisjoint(spans, wordFieldSpans(line, ws, secretName));
   const patterns = line.includes('.pgpass')
@@ -231,13 +255,13 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
       commandStart = false;
       continue;
     }
-    // --name=value and --name value
+    // --name=value and --name value (a flag before a redirection, `--with-token <<EOF`, takes none)
     const long = /^--?([A-Za-z][A-Za-z0-9_-]*)(=?)/.exec(w.text);
     if (long && w.text.startsWith('--') && secretName(long[1]!)) {
       if (long[2] === '=') {
         const span = valueAfter(line, w, long[0].length);
         if (span) spans.push({ ...span, name: `--${long[1]}` });
-      } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-')) {
+      } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-') && !isRedirection(line, ws[k + 1]!)) {
         const v = ws[k + 1]!;
         const span = valueSpan(line, v.start, v.end);
         if (span) spans.push({ ...span, name: `--${long[1]}` });
@@ -256,7 +280,7 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
       if (single[2] === '=') {
         const span = valueAfter(line, w, single[0].length);
         if (span) spans.push({ ...span, name: `-${single[1]}` });
-      } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-')) {
+      } else if (ws[k + 1] && !ws[k + 1]!.text.startsWith('-') && !isRedirection(line, ws[k + 1]!)) {
         const v = ws[k + 1]!;
         const span = valueSpan(line, v.start, v.end);
         if (span) spans.push({ ...span, name: `-${single[1]}` });
@@ -324,6 +348,11 @@ function wordSpans(line: string, secretName: SecretNameMatcher): ShellSecretSpan
     }
   }
   return spans;
+}
+
+/** A word that is a redirection as written (`<<EOF`, `>out`): no option's value (a quoted `'<x'` is). */
+function isRedirection(line: string, w: Word): boolean {
+  return line[w.start] === '<' || line[w.start] === '>';
 }
 
 /** The tool option that takes a password here (`docker … login -p`), or null. */

@@ -4,6 +4,7 @@
 // standard input by the command before it (`echo … | docker login --password-stdin`, `printf '%s' …
 // | …`, `… <<< …`, `echo 'u:…' | chpasswd`, `echo … | sudo -S …`). shell-line.ts reads options and
 // variables; this file reads commands word by word, a segment (between `;`, `|`, `&`) at a time.
+// A here-document's body, on the lines after, is shell-heredoc.ts's (it asks stdinReadersAt).
 import type { ShellSecretSpan } from './shell-line.js';
 
 export interface ShellWord {
@@ -99,6 +100,11 @@ function argumentsOf(words: readonly ShellWord[]): { name: string; args: ShellWo
     const t = words[q]!.text;
     if (t.startsWith('<<<')) {
       if (t === '<<<') q++;
+      continue;
+    }
+    // A here-document's `<<` or `<<-` alone takes the next word, its terminator (shell-heredoc.ts).
+    if (t === '<<' || t === '<<-') {
+      q++;
       continue;
     }
     const r = REDIRECT.exec(t);
@@ -202,6 +208,27 @@ export function positionalSpans(line: string, ws: readonly ShellWord[]): ShellSe
       for (const v of producedWords(before.words, split)) push(spanOf(line, v.word, v.from, `| ${reader}`));
   }
   return out;
+}
+
+/**
+ * For each redirection at an offset in `ats` (ascending), the command that reads a secret from what
+ * it feeds: the command the redirection belongs to, or one its output is piped into (`cat <<EOF |
+ * docker login --password-stdin`), as shell-heredoc.ts asks of a here-document; null when none
+ * does. One pass over the words, however many redirections a line holds.
+ */
+export function stdinReadersAt(ws: readonly ShellWord[], ats: readonly number[]): (string | null)[] {
+  const segs = segments(ws);
+  const feeds: (string | null)[] = new Array<string | null>(segs.length).fill(null);
+  for (let s = segs.length - 1; s >= 0; s--) {
+    const { name, args } = argumentsOf(segs[s]!.words);
+    const piped = s + 1 < segs.length && segs[s + 1]!.after === '|' ? feeds[s + 1]! : null;
+    feeds[s] = stdinSecretReader(segs[s]!.words, name, args) ?? piped;
+  }
+  let s = 0;
+  return ats.map((at) => {
+    while (s < segs.length && at >= segs[s]!.words[segs[s]!.words.length - 1]!.end) s++;
+    return s < segs.length && at >= segs[s]!.words[0]!.start ? feeds[s]! : null;
+  });
 }
 
 /** Options that make a command read a password, token or pass phrase from its standard input. */

@@ -7,11 +7,14 @@
 //
 // Keystrokes are recorded (ssh.input) only once Vigil knows the host echoed them: a line typed
 // while the terminal showed nothing (a password at a sudo, passwd or `read -s` prompt) is recorded
-// as "typed, not stored", with its length only, and is not judged as a command.
+// as "typed, not stored", with its length only, and is not judged as a command. A line of a
+// here-document a password is read from (`docker login --password-stdin <<EOF`, heredoc-secret.ts)
+// is echoed, but is a password all the same: its keys are recorded so too, its echo masked.
 import type { ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
+import { bodyLineRefusal, HereDocumentLines } from './heredoc-secret.js';
 import { historyRerun } from './history-reruns.js';
 import { HostOutput } from './host-output.js';
 import { InputLine, type UnseenRun, wasEchoed } from './input-line.js';
@@ -34,6 +37,8 @@ const ERASE_WAIT_MS = 2000;
  * touching the line.
  */
 const CANCEL_PREFIX = Buffer.from([0x07]);
+/** How the keys of a here-document line a password is read from are recorded. */
+const SECRET_NOTE = 'a here-document line a password is read from: not stored';
 /** Keystrokes that never reach an Enter (an editor, a pager) are recorded after this much quiet. */
 const IDLE_FLUSH_MS = 1000;
 
@@ -64,6 +69,8 @@ export class LineGuard {
   #afterInterrupt = false;
   /** A statement the shell still reads on (a trailing backslash, an open quote): its lines so far. */
   #open = '';
+  /** Here-documents whose bodies the host reads next. */
+  readonly #heredoc = new HereDocumentLines();
 
   constructor(options: LineGuardOptions) {
     this.#o = options;
@@ -88,6 +95,7 @@ export class LineGuard {
     while (rest.length > 0) {
       if (!this.#lineStarted) this.#startLine();
       this.#line.bracketedPaste = this.#o.screen.bracketedPaste;
+      this.#heredoc.typed(rest, this.#line.text === '');
       const { used, enter, runsUnseen } = this.#line.consume(rest);
       if (used > 0) {
         const keys = rest.subarray(0, used);
@@ -129,26 +137,30 @@ export class LineGuard {
     this.#lineTime = this.#o.recorder.now();
   }
 
-  #endLine(): void {
+  /** `secrets`: the line's texts, when its echo is to be masked in the recording. */
+  #endLine(secrets: readonly string[] = []): void {
     this.#line.reset();
     this.#typed = [];
     this.#lineStarted = false;
-    this.#o.recorder.release();
+    this.#o.recorder.release(secrets);
   }
 
   async #enter(key: Buffer): Promise<void> {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const line = this.#line;
-    // ^C drops the statement the shell held open along with the line.
-    if (line.abandoned) this.#open = '';
+    // ^C drops the statement the shell held open along with the line, and a here-document.
+    if (line.abandoned) this.#dropOpen();
     const fromScreen = line.uncertain || this.#afterInterrupt;
     const echoed = await this.#echoed();
     // Keys and Enter often come in one chunk: the screen is read once the host has drawn what the
     // keys did (a recalled history line would otherwise read as the empty line before it).
     if (fromScreen && echoed) await this.#host.settled(this.#o.state.config.echo_wait);
-    const typed = fromScreen ? this.#o.screen.text.slice(this.#promptColumn).trim() : line.text.trim();
+    const shown = fromScreen ? this.#o.screen.text.slice(this.#promptColumn).trimEnd() : line.text;
+    const typed = shown.trim();
+    // A body line of a here-document a password is read from (not its terminator): a secret.
+    const secret = this.#heredoc.secretLine(shown);
     // What the keys alone make of a line read from the screen: judged too (action-facts.ts).
-    const keystrokes = fromScreen ? continueStatement(this.#open, line.text.trim()).statement : '';
+    const keystrokes = fromScreen ? this.#reading(line.text.trim(), secret).statement : '';
     if (typed === '' && line.printable === '' && this.#open === '' && !line.uncertain) {
       // An empty line (or only control keys) ending no statement: nothing to judge, nothing secret.
       this.#flushTyped(true, key);
@@ -158,10 +170,10 @@ export class LineGuard {
       return;
     }
     // The shell runs this line with the earlier lines of a statement it still reads on: judged together.
-    const continued = this.#open !== '';
-    const { statement, open } = continueStatement(this.#open, typed);
-    if (!echoed) return this.#enterUnseen(line.text.trim(), line.uncertain, line.overflow, key);
-    this.#flushTyped(true, key);
+    const continued = this.#open !== '' && !secret;
+    const { statement, open } = this.#reading(typed, secret);
+    if (!echoed) return this.#enterUnseen(line.text, line.uncertain, line.overflow, key);
+    this.#flushTyped(!secret, key, SECRET_NOTE);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
     const payload = {
@@ -171,8 +183,9 @@ export class LineGuard {
       t: this.#lineTime,
       offset: this.#lineOffset,
       source: fromScreen ? 'screen' : 'keystrokes',
-      ...(keystrokes !== '' && keystrokes !== statement && !line.overflow ? { keystrokes } : {}),
+      ...(keystrokes !== '' && keystrokes !== statement && !line.overflow && !secret ? { keystrokes } : {}),
       ...(continued ? { continued: true, line: line.overflow ? cutForRecord(typed, 256) : typed } : {}),
+      ...(secret ? { heredoc: true } : {}),
       ...(line.overflow ? { truncated: true } : {}),
     };
     const refusal = line.overflow
@@ -183,9 +196,12 @@ export class LineGuard {
             'statement_uncertain',
             'the line was edited with history or cursor keys and the screen does not show it; type it again',
           )
-        : (historyRefusal([statement, keystrokes, continued ? typed : '']) ??
+        : ((secret
+            ? bodyLineRefusal(state.session.judge('ssh.command', { ...payload, line: typed }))
+            : null) ??
+          historyRefusal([statement, keystrokes, continued ? typed : '']) ??
           transferRefusal([statement, keystrokes]));
-    this.#endLine();
+    this.#endLine(secret ? [typed, line.text.trim()] : []);
     try {
       if (refusal) {
         await state.session.refuseAction('ssh.command', payload, refusal);
@@ -207,8 +223,32 @@ export class LineGuard {
       await this.#refused(refusalText(toVigilError(err)), true);
       return;
     }
-    this.#open = open ? statement : '';
+    this.#lineSent(shown, statement, open, secret);
     await this.#o.write(key);
+  }
+
+  /**
+   * The statement judged and recorded for a line: a secret here-document line with the statement
+   * that opened it (the masker masks the line in it), any other with the statement it continues.
+   * Other here-documents' lines are still read as statements: `bash <<EOF` runs them.
+   */
+  #reading(line: string, secret: boolean): { statement: string; open: boolean } {
+    return secret
+      ? { statement: this.#heredoc.statementFor(line), open: false }
+      : continueStatement(this.#open, line);
+  }
+
+  /** The host is sent the line: a body line may end its here-document, a command may open one. */
+  #lineSent(line: string, statement: string, open: boolean, secret: boolean): void {
+    if (this.#heredoc.inBody) this.#heredoc.bodySent(line);
+    else this.#heredoc.commandSent(statement, this.#open);
+    // A password line is no part of a statement: later lines are never judged or recorded with it.
+    if (!secret) this.#open = open ? statement : '';
+  }
+
+  #dropOpen(): void {
+    this.#open = '';
+    this.#heredoc.reset();
   }
 
   /**
@@ -254,13 +294,15 @@ export class LineGuard {
    * in memory, so echo off is no way around a rule: a line a rule would deny or hold is refused
    * (a held one cannot be reviewed without showing it), recorded as refused without its text.
    */
-  async #enterUnseen(text: string, uncertain: boolean, overflow: boolean, key: Buffer): Promise<void> {
+  async #enterUnseen(raw: string, uncertain: boolean, overflow: boolean, key: Buffer): Promise<void> {
     const { state, channelId } = this.#o;
+    const text = raw.trim();
+    const secret = this.#heredoc.secretLine(raw);
     const bytes = this.#typed.reduce((n, k) => n + k.length, 0);
     const facts = { channel: channelId, t: this.#lineTime, offset: this.#lineOffset };
     this.#flushTyped(false, key);
     this.#endLine();
-    const { statement, open } = continueStatement(this.#open, text);
+    const { statement, open } = this.#reading(text, secret);
     // Edited with keys Vigil cannot follow (history, cursor movement), the line's text is not known,
     // and with echo off the screen cannot tell it either: refused rather than judged by a guess.
     // History expansion is not refused here: a password at a sudo prompt may hold `!x`.
@@ -270,9 +312,13 @@ export class LineGuard {
         ? null
         : statement.trim() === ''
           ? { action: 'allow' as const }
-          : state.session.judge('ssh.command', { ...facts, command: statement });
+          : state.session.judge('ssh.command', {
+              ...facts,
+              command: statement,
+              ...(secret ? { line: text } : {}),
+            });
     if (decision?.action === 'allow') {
-      this.#open = open ? statement : '';
+      this.#lineSent(raw, statement, open, secret);
       await this.#o.write(key);
       return;
     }
@@ -329,7 +375,7 @@ export class LineGuard {
     }
     if (this.#host.closed) return;
     this.#o.client.write(terminalNotice(notice));
-    this.#open = '';
+    this.#dropOpen();
     // What the host's line holds after an interrupt is read from the screen, not from keystrokes.
     this.#interrupted = true;
     await this.#host.interrupt(this.#o.write);
@@ -348,13 +394,14 @@ export class LineGuard {
     this.#idleTimer = setTimeout(() => {
       this.#idleTimer = null;
       const echoed = wasEchoed(this.#line.printable, this.#o.screen.writtenSinceMark);
-      this.#flushTyped(echoed);
+      const secret = this.#heredoc.secret;
+      this.#flushTyped(echoed && !secret, undefined, secret ? SECRET_NOTE : undefined);
     }, IDLE_FLUSH_MS);
     this.#idleTimer.unref();
   }
 
-  /** Records the keystrokes typed so far: as typed when echoed, else their length only. */
-  #flushTyped(visible: boolean, last?: Buffer): void {
+  /** Records the keystrokes typed so far: as typed when echoed and no secret, else their length only. */
+  #flushTyped(visible: boolean, last?: Buffer, note = 'typed with echo off: not stored'): void {
     const keys = last ? [...this.#typed, last] : this.#typed;
     this.#typed = [];
     const bytes = keys.reduce((n, k) => n + k.length, 0);
@@ -364,7 +411,7 @@ export class LineGuard {
       'ssh.input',
       visible
         ? { channel: this.#o.channelId, t, data: Buffer.concat(keys).toString('utf8') }
-        : { channel: this.#o.channelId, t, hidden: true, bytes, note: 'typed with echo off: not stored' },
+        : { channel: this.#o.channelId, t, hidden: true, bytes, note },
     );
   }
 }

@@ -45,6 +45,9 @@ function splitTrailingWord(frames: readonly Frame[]): [Frame[], Frame[]] {
  */
 export const MAX_CHUNK_FRAMES = 2 * CARRY_CHARS;
 
+/** What a secret line's echo is recorded as (the masker's replacements carry a fingerprint; this cannot). */
+export const ECHO_MASK = '[MASKED:here-document]';
+
 export interface TerminalRecorderOptions {
   readonly channel: number;
   readonly startedAt: number;
@@ -61,6 +64,10 @@ export class TerminalRecorder {
   #chunkStart = 0;
   #timer: NodeJS.Timeout | null = null;
   #held = false;
+  /** The frames before this one were there when the line began (hold()). */
+  #heldFrom = 0;
+  /** Output bytes taken out of the frames by maskEcho, so that chunk offsets still count the stream's. */
+  #removedBytes = 0;
   /** Output bytes seen on the channel so far. */
   offset = 0;
 
@@ -91,17 +98,63 @@ export class TerminalRecorder {
    */
   hold(): void {
     this.#held = true;
+    this.#heldFrom = this.#frames.length;
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
   }
 
-  /** The line ended: the held chunk is recorded. */
-  release(): void {
+  /**
+   * The line ended: the held chunk is recorded. `secrets`: the line is a secret the host echoed (a
+   * here-document line a password is read from, heredoc-secret.ts), so its echo is replaced by a
+   * mask first. An echo that does not show the line as typed (redrawn, wrapped) is masked whole,
+   * with all the output since the line began: masking too much costs a replay some characters.
+   */
+  release(secrets: readonly string[] = []): void {
     if (!this.#held) return;
     this.#held = false;
+    if (secrets.some((s) => s !== '')) this.#maskEcho(secrets);
     this.flush();
+  }
+
+  #maskEcho(secrets: readonly string[]): void {
+    const from = Math.min(this.#heldFrom, this.#frames.length);
+    const starts: number[] = [];
+    let joined = '';
+    for (const [, kind, data] of this.#frames.slice(from)) {
+      starts.push(joined.length);
+      if (kind === 'o') joined += data;
+    }
+    const spans: [number, number][] = [];
+    for (const secret of secrets)
+      for (let i = secret === '' ? -1 : joined.indexOf(secret); i >= 0; i = joined.indexOf(secret, i + 1))
+        spans.push([i, i + secret.length]);
+    if (spans.length === 0) spans.push([0, joined.length]);
+    spans.sort((a, b) => a[0] - b[0]);
+    const merged: [number, number][] = [];
+    for (const [a, b] of spans) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && a <= last[1]) last[1] = Math.max(last[1], b);
+      else merged.push([a, b]);
+    }
+    for (let k = from; k < this.#frames.length; k++) {
+      const [time, kind, data] = this.#frames[k]!;
+      if (kind !== 'o') continue;
+      const s0 = starts[k - from]!;
+      const e0 = s0 + data.length;
+      let out = '';
+      let at = s0;
+      for (const [a, b] of merged) {
+        if (b <= s0 || a >= e0) continue;
+        out += joined.slice(at, Math.max(a, s0));
+        if (a >= s0) out += ECHO_MASK;
+        at = Math.min(b, e0);
+      }
+      out += joined.slice(at, e0);
+      this.#removedBytes += Buffer.byteLength(data) - Buffer.byteLength(out);
+      this.#frames[k] = [time, kind, out];
+    }
   }
 
   #flushLater(): void {
@@ -137,10 +190,12 @@ export class TerminalRecorder {
     if (this.#frames.length === 0) return;
     const [frames, carried] = bounded ? splitTrailingWord(this.#frames) : [this.#frames, []];
     const start = this.#chunkStart;
-    let recordedBytes = 0;
+    let recordedBytes = this.#removedBytes;
+    this.#removedBytes = 0;
     for (const [, kind, data] of frames) if (kind === 'o') recordedBytes += Buffer.byteLength(data);
     // What is carried waits for the next output, the line's end or the channel's end.
     this.#frames = carried;
+    this.#heldFrom = 0;
     this.#chunkStart = start + recordedBytes;
     this.#bytes = Math.max(0, this.#bytes - recordedBytes);
     if (frames.length === 0) return;
