@@ -194,6 +194,21 @@ export const ERROR_CODES = {
     summary:
       "The gateway's HTTP listener holds listeners.http_max_connections connections already; the new one was closed.",
   },
+  resource_header_refused: {
+    status: 400,
+    summary:
+      'The request carries a header that names another resource for the upstream to copy, rename or read (x-amz-copy-source, X-Copy-From), which the rules cannot judge.',
+  },
+  impersonation_refused: {
+    status: 400,
+    summary:
+      'The request asks the upstream to act as another user than the credential Vigil injects (Sudo, Impersonate-User, Remote-User).',
+  },
+  batch_refused: {
+    status: 400,
+    summary:
+      'The request body holds further requests for the upstream to run (a $batch, a composite request), which the rules cannot judge.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

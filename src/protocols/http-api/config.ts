@@ -37,6 +37,25 @@ export const HTTP_CONNECTION_TYPES = {
      * though they may name other resources in their body (WebDAV's REPORT, SEARCH, BIND).
      */
     methods_judged_by_path: z.array(z.string().regex(/^[A-Z]+$/, 'an HTTP method in upper case')).default([]),
+    /**
+     * Headers naming another resource (acting-headers.ts: `X-Copy-From`, `x-amz-copy-source`)
+     * forwarded anyway, and recorded; the request judged by its path alone.
+     */
+    resource_headers_forwarded: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'an HTTP header name'))
+      .default([]),
+    /**
+     * Headers that make the credential act as another user (acting-headers.ts: `Sudo`,
+     * `Impersonate-User`) forwarded anyway, and recorded: the operator accepts the impersonation.
+     */
+    impersonation_headers_forwarded: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]+$/, 'an HTTP header name'))
+      .default([]),
+    /**
+     * Bodies that carry further requests (batch-body.ts: a `$batch`, a composite request) forwarded
+     * anyway, judged by the batch request's own path: the operator accepts what the batch runs.
+     */
+    batch_requests_forwarded: z.boolean().default(false),
     /** How much of each body is kept in the record (the rest is counted and hashed). */
     record_body_bytes: z.number().int().min(0).default(65_536),
     timeouts: z

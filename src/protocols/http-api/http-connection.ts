@@ -29,6 +29,8 @@ import {
   sessionKey,
   validExplicitSession,
 } from '../../pipeline/session-key.js';
+import { actingHeaderRefused, actingHeaders, sudoParameter } from './acting-headers.js';
+import { batchBody, batchRefused } from './batch-body.js';
 import { BodyRecorder, isTextual } from './body-record.js';
 import { assertReadableCharset } from './body-text.js';
 import type { HttpConnectionConfig } from './config.js';
@@ -205,6 +207,32 @@ export class HttpApiConnection {
     if (unread !== null) {
       await session.refuseAction('http.request', payload, unread);
       throw unread;
+    }
+    // A header naming a second resource, or another user to act as (acting-headers.ts).
+    const acting = actingHeaders(
+      req.headers,
+      {
+        resource: this.config.resource_headers_forwarded,
+        impersonation: this.config.impersonation_headers_forwarded,
+      },
+      sudoParameter(search, header(req, 'content-type'), raw),
+    );
+    if (acting.refused !== null) {
+      const { kind, name, value } = acting.refused;
+      const error = actingHeaderRefused(kind, name);
+      await session.refuseAction('http.request', { ...payload, refused_header: { name, value } }, error);
+      throw error;
+    }
+    // Those the connection forwards are recorded: the record says what the upstream acts on, as whom.
+    if (Object.keys(acting.forwarded).length > 0) payload.forwarded_headers = acting.forwarded;
+    // A body of further requests the upstream runs (batch-body.ts).
+    const batch = this.config.batch_requests_forwarded
+      ? null
+      : batchBody(header(req, 'content-type'), raw, search);
+    if (batch !== null) {
+      const error = batchRefused(batch);
+      await session.refuseAction('http.request', { ...payload, batch }, error);
+      throw error;
     }
     const override = methodOverride(method, req.headers, search, header(req, 'content-type'), raw);
     if (override !== null) {
