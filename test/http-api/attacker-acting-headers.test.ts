@@ -8,16 +8,16 @@
 // (`Impersonate-User`) do for an admin credential: forwarded unseen, Vigil's injected credential
 // acted for whoever the caller named, recorded as its own request.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
   connectionEvents,
   startTestGateway,
   type TestGateway,
-  TOKENS,
 } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
+import { sendThrough } from './send-through.js';
 
 const SECRET = 'the payroll of every employee';
 let upstream: Server;
@@ -113,39 +113,13 @@ after(async () => {
   await new Promise<void>((r) => upstream?.close(() => r()));
 });
 
-function send(
+const send = (
   connection: string,
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body = '',
-): Promise<{ status: number; code: string | undefined; body: string }> {
-  const { hostname, port } = new URL(gateway.url);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        hostname,
-        port,
-        method,
-        path: `/c/${connection}${path}`,
-        headers: { authorization: `Bearer ${TOKENS.alice}`, ...headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            code: res.headers['x-vigil-error']?.toString(),
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+) => sendThrough(gateway.url, connection, method, path, headers, body);
 
 test('the denied object cannot be read directly', async () => {
   const res = await send('store', 'GET', '/admin/secret');

@@ -5,16 +5,16 @@
 // batch's own path only, so a `POST /v1.0/$batch` they allow ran a `DELETE` under a path they deny
 // (until 6 December).
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
   connectionEvents,
   startTestGateway,
   type TestGateway,
-  TOKENS,
 } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
+import { sendThrough } from './send-through.js';
 
 let upstream: Server;
 let gateway: TestGateway;
@@ -79,32 +79,15 @@ after(async () => {
   await new Promise<void>((r) => upstream?.close(() => r()));
 });
 
-function send(
-  connection: string,
-  method: string,
-  path: string,
-  contentType: string | null,
-  body: string,
-): Promise<{ status: number; code: string | undefined; body: string }> {
-  const { hostname, port } = new URL(gateway.url);
-  const headers: Record<string, string> = { authorization: `Bearer ${TOKENS.alice}` };
-  if (contentType !== null) headers['content-type'] = contentType;
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path: `/c/${connection}${path}`, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          code: res.headers['x-vigil-error']?.toString(),
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (connection: string, method: string, path: string, contentType: string | null, body: string) =>
+  sendThrough(
+    gateway.url,
+    connection,
+    method,
+    path,
+    contentType === null ? {} : { 'content-type': contentType },
+    body,
+  );
 
 const graphBatch = JSON.stringify({
   requests: [{ id: '1', method: 'DELETE', url: '/admin/users/42' }],
