@@ -151,13 +151,28 @@ function secretBefore(
   return groupColumn(tokens, groups, opener[end]!);
 }
 
-/** Steps back over `::type` casts (`::varchar(64)` too) that end at token `k`. */
+/**
+ * Steps back over `::type` casts (`::varchar(64)` too) and `COLLATE name` clauses (`password
+ * COLLATE "C" = '…'`, `COLLATE pg_catalog."default"`; recorded as typed until 6 December) that end
+ * at token `k`.
+ */
 function beforeCasts(tokens: readonly SqlToken[], k: number, opener: Int32Array): number {
   let end = k;
   for (;;) {
     let typeEnd = end;
     if (tokens[typeEnd]?.text === ')' && opener[typeEnd]! > 0) typeEnd = opener[typeEnd]! - 1;
-    if (tokens[typeEnd]?.kind === 'ident' && tokens[typeEnd - 1]?.text === '::') end = typeEnd - 2;
+    if (tokens[typeEnd]?.kind === 'ident' && tokens[typeEnd - 1]?.text === '::') {
+      end = typeEnd - 2;
+      continue;
+    }
+    let name = end;
+    while (
+      tokens[name]?.kind === 'ident' &&
+      tokens[name - 1]?.text === '.' &&
+      tokens[name - 2]?.kind === 'ident'
+    )
+      name -= 2;
+    if (tokens[name]?.kind === 'ident' && tokens[name - 1]?.text === 'collate') end = name - 2;
     else return end;
   }
 }

@@ -119,7 +119,7 @@ export function derivedSecretPositions(
   };
   const mentions = (item: ListItem) => {
     // The alias itself names the result, not a value it reads.
-    const to = isAliased(tokens, item) ? item.to - 1 : item.to;
+    const to = isAliased(sql, tokens, item) ? item.to - 1 : item.to;
     for (let q = item.from; q < to; q++) if (secretToken(q)) return true;
     return false;
   };
@@ -173,8 +173,8 @@ export function derivedSecretPositions(
 }
 
 /** Whether an item's last token is an alias (`expr AS name`, `expr name`), not the expression. */
-function isAliased(tokens: readonly SqlToken[], item: ListItem): boolean {
-  if (item.to - item.from < 2) return false;
+function isAliased(sql: string, tokens: readonly SqlToken[], item: ListItem): boolean {
+  if (item.to - item.from < 2 || operatorBefore(sql, tokens, item.to - 1)) return false;
   const before = tokens[item.to - 2]!;
   return before.text === 'as' || before.kind === 'ident' || before.text === ')' || before.kind === 'string';
 }
@@ -215,7 +215,7 @@ function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, 
     if (ends || (t.kind === 'punct' && t.text === ',')) {
       // The lexer drops `*`: a bare star is an empty item, `t.*` one that ends with its dot.
       const gap = sql.slice(tokens[start - 1]?.end ?? 0, t?.start ?? sql.length);
-      if (k > start) items.push(item(tokens, start, k));
+      if (k > start) items.push(item(sql, tokens, start, k));
       else if (gap.includes('*')) items.push({ from: start, to: k, name: null, star: true });
       if (ends) return items;
       start = k + 1;
@@ -227,11 +227,25 @@ function listItems(sql: string, tokens: readonly SqlToken[], match: Int32Array, 
   return items;
 }
 
-function item(tokens: readonly SqlToken[], from: number, to: number): ListItem {
+function item(sql: string, tokens: readonly SqlToken[], from: number, to: number): ListItem {
   const last = tokens[to - 1]!;
   const star = last.text === '.';
-  const name = last.kind === 'ident' ? (last.name ?? last.text) : null;
+  const name =
+    last.kind === 'ident' && !operatorBefore(sql, tokens, to - 1) ? (last.name ?? last.text) : null;
   return { from, to, name, star };
+}
+
+/**
+ * Whether an operator the lexer drops (`||`, `+`, `*`, `-`, `/`, `%`, `&`, `^`, `@`, `#`) stands
+ * between token `k` and the one before it: `'' || password` is an expression the server names
+ * `?column?`, not `''` aliased `password`. Read as an alias, the item was taken for the secret
+ * column itself, masked by its name, and its cells were recorded in clear until 6 December.
+ */
+function operatorBefore(sql: string, tokens: readonly SqlToken[], k: number): boolean {
+  const before = tokens[k - 1];
+  if (before === undefined || before.kind === 'punct' || before.kind === 'op') return false;
+  const gap = sql.slice(before.end, tokens[k]!.start).replace(/\/\*[\s\S]*?\*\/|--[^\n]*/g, ' ');
+  return /[|+\-*/%&^@#]/.test(gap);
 }
 
 /**

@@ -8,7 +8,8 @@
 // PostgreSQL's OVERRIDING … VALUE, `ROW(…)` rows and a parenthesised SELECT even with a column
 // list: a password of words in any of them was recorded as typed.
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
-import { bindList, bindRows, columnList, type PositionColumn, secretPositions } from './sql-lists.js';
+import { bindRows, columnList, type PositionColumn, secretPositions } from './sql-lists.js';
+import { afterWith, bindSelectBranches } from './sql-subquery-lists.js';
 import { bindValuesAliases, ReferenceRecorder } from './sql-values-aliases.js';
 
 /** Words between INSERT and its table that change nothing here (MySQL's modifiers). */
@@ -29,14 +30,19 @@ export function insertSecrets(
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind !== 'ident' || (t.text !== 'insert' && t.text !== 'replace')) continue;
-    // `replace(…)` and `x.replace` are the string function, not a statement.
-    if (tokens[k + 1]?.kind !== 'ident' || tokens[k - 1]?.text === '.') continue;
-    const head = insertHead(tokens, match, k + 1);
+    // `replace(…)` and `x.replace` are the string function, not a statement; MERGE's `WHEN NOT
+    // MATCHED THEN INSERT (cols) VALUES (…)` names no table (its values were recorded as typed
+    // until 6 December).
+    const merge = t.text === 'insert' && tokens[k - 1]?.text === 'then';
+    if ((tokens[k + 1]?.kind !== 'ident' && !merge) || tokens[k - 1]?.text === '.') continue;
+    const head = merge ? mergeInsertHead(tokens, k + 1) : insertHead(tokens, match, k + 1);
     if (head === null) continue;
     const columnOf =
       head.columns === null ? unlistedPositions(tokens, head.table) : secretPositions(head.columns, secret);
     if (head.columns !== null && !head.columns.some(secret)) continue;
-    bindSource(tokens, match, head.source, columnOf, bindFrom);
+    // A MERGE's INSERT without a column list names its source's columns (`VALUES (s.name,
+    // s.password)`): its literals are masked, the columns it names are left to their own names.
+    bindSource(tokens, match, head.source, columnOf, merge && head.columns === null ? bindValue : bindFrom);
   }
   bindValuesAliases(tokens, match, recorder.references, bindValue);
 }
@@ -81,6 +87,20 @@ function insertHead(tokens: readonly ClauseToken[], match: Int32Array, from: num
   return { table: name.name ?? name.text, columns, source: p };
 }
 
+/** MERGE's `INSERT [(columns)] [OVERRIDING … VALUE] VALUES (…)` from token `from` (the target table is not named here). */
+function mergeInsertHead(tokens: readonly ClauseToken[], from: number): InsertHead | null {
+  let p = from;
+  let columns: string[] | null = null;
+  if (tokens[p]?.text === '(') {
+    const list = columnList(tokens, p);
+    if (list === null) return null;
+    columns = list.columns;
+    p = list.next;
+  }
+  if (tokens[p]?.text === 'overriding' && tokens[p + 2]?.text === 'value') p += 3;
+  return { table: 'the MERGE target', columns, source: p };
+}
+
 /** Binds the values of the source at token `at`: rows of VALUES, or a (parenthesised) select list. */
 function bindSource(
   tokens: readonly ClauseToken[],
@@ -94,12 +114,14 @@ function bindSource(
     bindRows(tokens, match, at + 1, columnOf, bindFrom);
     return;
   }
-  let s = at;
+  // Since 6 December every branch of a set operation (`SELECT 'b', 'x' UNION ALL SELECT 'ann', '…'`)
+  // and a query that begins with WITH: both were recorded as typed past the first select list.
+  const from = word === 'with' ? afterWith(tokens, match, at) : at;
+  if (from === null) return;
+  let s = from;
   while (tokens[s]?.text === '(') s++;
   if (tokens[s]?.text !== 'select') return;
-  s++;
-  if (tokens[s]?.text === 'distinct' || tokens[s]?.text === 'all') s++;
-  bindList(tokens, match, s, columnOf, bindFrom);
+  bindSelectBranches(tokens, match, from, tokens.length, columnOf, bindFrom);
 }
 
 /**

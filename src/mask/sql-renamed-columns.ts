@@ -100,7 +100,7 @@ export function secretRenamer(
   const opener = openers(match);
   const listAt = new Map<number, number>();
   for (const [i, l] of lists.entries()) listAt.set(l.at, i);
-  const heads = setHeads(tokens, opener, lists, listAt);
+  const { heads, orphans, level } = setHeads(tokens, opener, lists, listAt);
   const starAt = lists.map((l) => l.items.findIndex((item) => item.star));
   const aliases = aliasLists(tokens, match, opener, listAt, heads);
   return (secretItem, secretToken, derived) => {
@@ -110,11 +110,17 @@ export function secretRenamer(
     );
     const positions = new Set<number>();
     for (const [i, h] of heads.entries()) {
-      if (h === i || starAt[i]! >= 0) continue;
+      if (starAt[i]! >= 0) continue;
+      if (h === i) {
+        // A branch after VALUES or TABLE: the result's names are not in the statement, its
+        // positions are (`TABLE products UNION SELECT id, password …` answers under `name`).
+        if (orphans.has(i) && level[i] === 0) for (const p of secretAt[i]!) positions.add(p);
+        continue;
+      }
       const head = lists[h]!;
       for (const p of secretAt[i]!) {
         secretAt[h]!.add(p);
-        if (head.depth === 0) positions.add(p);
+        if (level[h] === 0) positions.add(p);
         const named = starAt[h]! < 0 ? head.items[p]?.name : null;
         if (named) derived.add(named.toLowerCase());
       }
@@ -154,6 +160,8 @@ function aliasLists(
     return l === undefined ? undefined : heads[l];
   };
   for (let k = 1; k < tokens.length; k++) {
+    const functionAlias = calledAlias(tokens, opener, k);
+    if (functionAlias !== null) found.push(functionAlias);
     if (tokens[k]!.text !== '(' || tokens[k]!.kind !== 'punct') continue;
     const alias = tokens[k - 1]!;
     if (alias.kind !== 'ident' || NOT_ALIASES.has(alias.text) || QUERY_STARTS.has(tokens[k + 1]?.text ?? ''))
@@ -179,6 +187,8 @@ function aliasLists(
       if (open < 0) continue;
       const list = tokens[open + 1]?.text === 'select' ? headAt(open) : undefined;
       if (list !== undefined) found.push({ names, list });
+      // `(TABLE users) s(a, b, c)`: a table's columns, as below (recorded in clear until 6 December).
+      else if (tokens[open + 1]?.text === 'table') found.push({ names });
       else if (tokens[open - 1]?.kind === 'ident') found.push({ names, argumentsOf: [open, p] });
     } else if (
       source.kind === 'ident' &&
@@ -191,6 +201,60 @@ function aliasLists(
   return found;
 }
 
+/** Words that follow a relation and are not its alias. */
+const NOT_RELATION_ALIASES = new Set([
+  ...NOT_ALIASES,
+  'cross',
+  'inner',
+  'left',
+  'right',
+  'full',
+  'natural',
+  'straight_join',
+  'group',
+  'order',
+  'limit',
+  'offset',
+  'fetch',
+  'for',
+  'having',
+  'window',
+  'union',
+  'intersect',
+  'except',
+  'minus',
+  'returning',
+  'set',
+  'into',
+  'with',
+  'without',
+  'ordinality',
+]);
+
+/**
+ * A function in FROM given an alias and no column list (`LATERAL unnest(ARRAY[u.password]) x`,
+ * `FROM upper(password) AS p`): a function returning one value names its column after the alias,
+ * so the alias is taken when the arguments name a secret. Read at the `)` (token `k`) that closes
+ * the arguments. Recorded in clear until 6 December.
+ */
+function calledAlias(tokens: readonly SqlToken[], opener: Int32Array, k: number): AliasList | null {
+  const close = tokens[k]!;
+  if (close.kind !== 'punct' || close.text !== ')') return null;
+  const open = opener[k]!;
+  const name = tokens[open - 1];
+  if (open < 1 || name?.kind !== 'ident' || NOT_ALIASES.has(name.text)) return null;
+  if (!RELATION_BEFORE.has(relationStart(tokens, open - 1))) return null;
+  let a = k + 1;
+  // WITH ORDINALITY adds a column after the function's own.
+  if (tokens[a]?.text === 'with' && tokens[a + 1]?.text === 'ordinality') a += 2;
+  const as = tokens[a]?.text === 'as';
+  if (as) a++;
+  const alias = tokens[a];
+  if (alias?.kind !== 'ident' || (!as && NOT_RELATION_ALIASES.has(alias.text))) return null;
+  if (tokens[a + 1]?.text === '(' || tokens[a + 1]?.text === '.') return null;
+  return { names: [(alias.name ?? alias.text).toLowerCase()], argumentsOf: [open, k] };
+}
+
 function countBefore(length: number, test: (k: number) => boolean): Int32Array {
   const before = new Int32Array(length + 1);
   for (let q = 0; q < length; q++) before[q + 1] = before[q]! + (test(q) ? 1 : 0);
@@ -199,34 +263,49 @@ function countBefore(length: number, test: (k: number) => boolean): Int32Array {
 
 /**
  * The list each list's set operation takes its column names from (itself when it heads one): the
- * list before `UNION [ALL]` at the same depth, or the one opening the parenthesised operand before it.
+ * list before `UNION [ALL]` at the same depth, or the one opening the parenthesised operand before
+ * it (`((SELECT …)) UNION ((SELECT …))`, however many parentheses: since 6 December). `orphans`
+ * are the later branches whose first branch is not a select list (`VALUES ('x') UNION SELECT
+ * password …`, `TABLE products UNION …`), and `level` each list's depth outside the parentheses
+ * that only wrap an operand.
  */
 function setHeads(
   tokens: readonly SqlToken[],
   opener: Int32Array,
   lists: readonly SelectList[],
   listAt: ReadonlyMap<number, number>,
-): number[] {
+): { heads: number[]; orphans: Set<number>; level: number[] } {
   const heads: number[] = [];
+  const orphans = new Set<number>();
+  const level: number[] = [];
   const lastAtDepth = new Map<number, number>();
   for (const [i, l] of lists.entries()) {
     let head = i;
     let p = l.at - 1;
-    // `UNION (SELECT …)`: the branch's own parenthesis.
-    if (tokens[p]?.text === '(') p--;
+    // `UNION ((SELECT …))`: the branch's own parentheses.
+    let wrapped = 0;
+    while (tokens[p]?.text === '(' && startsOperand(tokens, p)) {
+      p--;
+      wrapped++;
+    }
+    const depth = l.depth - wrapped;
     if (SET_QUANTIFIERS.has(tokens[p]?.text ?? '')) p--;
     if (SET_OPERATORS.has(tokens[p]?.text ?? '') && tokens[p]!.kind === 'ident') {
       const left = tokens[p - 1];
       const open = left?.text === ')' ? opener[p - 1]! : -1;
-      const operand = open >= 0 && startsOperand(tokens, open) ? listAt.get(open + 1) : undefined;
-      const depth = tokens[l.at - 1]?.text === '(' ? l.depth - 1 : l.depth;
+      let first = open + 1;
+      while (open >= 0 && tokens[first]?.text === '(') first++;
+      const operand = open >= 0 && startsOperand(tokens, open) ? listAt.get(first) : undefined;
       const previous = operand ?? lastAtDepth.get(depth);
       if (previous !== undefined) head = heads[previous]!;
+      else orphans.add(i);
     }
     heads.push(head);
-    lastAtDepth.set(l.depth, i);
+    level.push(depth);
+    // Found again from a branch at any of the depths it stands at (`(SELECT a UNION SELECT b)`).
+    for (let d = depth; d <= l.depth; d++) lastAtDepth.set(d, i);
   }
-  return heads;
+  return { heads, orphans, level };
 }
 
 /** Whether the `(` at `open` begins a set operation's operand, not a subquery inside a list. */

@@ -6,8 +6,34 @@
 // them, and a password of words was recorded as typed until 6 December. Works on sql-tokens.ts's
 // tokens; a shape it does not follow binds nothing (the text rules still apply).
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
-import { bindList, bindRows, columnList, ITEM_END, namedValuesAt, secretPositions } from './sql-lists.js';
+import {
+  bindList,
+  bindRows,
+  columnList,
+  ITEM_END,
+  namedValuesAt,
+  type PositionColumn,
+  secretPositions,
+} from './sql-lists.js';
 import { matchingParens } from './sql-parens.js';
+import { bindSelectBranches } from './sql-subquery-lists.js';
+
+/** Words a row of columns `(a, b)` follows when it is assigned or compared (`ROW` too). */
+const ROW_BEFORE = new Set(['set', 'where', 'and', 'or', 'not', 'on', 'when', 'having', 'row']);
+/** Operators that compare or assign two rows element by element. */
+const ROW_OPERATORS = new Set(['=', '<>', '!=', '<=>']);
+
+/** `IN (SELECT …)` or `IN (VALUES …)` after a row of columns: each branch's list, or each row. */
+function bindSubqueryRows(
+  tokens: readonly ClauseToken[],
+  match: Int32Array,
+  open: number,
+  columnOf: PositionColumn,
+  bindFrom: BindFrom,
+): void {
+  if (tokens[open + 1]?.text === 'values') bindRows(tokens, match, open + 2, columnOf, bindFrom);
+  else bindSelectBranches(tokens, match, open + 1, match[open]!, columnOf, bindFrom);
+}
 
 export function rowSecrets(
   tokens: readonly ClauseToken[],
@@ -24,15 +50,35 @@ export function rowSecrets(
         bindRows(tokens, match, named.rows, secretPositions(named.columns, secret), bindFrom);
       continue;
     }
-    if (t.text === '(' && (tokens[k - 1]?.text === 'set' || tokens[k - 1]?.text === ',')) {
-      // UPDATE … SET (cols) = (v, v) | ROW (v, v)
+    const before = tokens[k - 1];
+    if (
+      t.text === '(' &&
+      before !== undefined &&
+      (before.text === ',' || (before.kind === 'ident' && ROW_BEFORE.has(before.text)))
+    ) {
+      // UPDATE … SET (cols) = (v, v) | ROW (v, v) | (SELECT v, v …); since 6 December also a row
+      // compared (`WHERE (name, password) = ('ann', '…')`, `<>`, `IN (('ann', '…'), …)`) and a
+      // row assigned a subquery's select list, each branch of it: all recorded as typed before.
       const list = columnList(tokens, k);
-      if (!list || tokens[list.next]?.text !== '=') continue;
+      const op = list === null ? undefined : tokens[list.next];
+      if (list === null || !list.columns.some(secret)) continue;
+      const columnOf = secretPositions(list.columns, secret);
       let v = list.next + 1;
+      if (op?.text === 'not' && tokens[v]?.text === 'in') v++;
+      if (op?.text === 'in' || tokens[v - 1]?.text === 'in') {
+        // IN ((v, v), (v, v)) or IN (SELECT v, v …)
+        if (tokens[v]?.text !== '(' || match[v]! < 0) continue;
+        if (tokens[v + 1]?.text === 'select' || tokens[v + 1]?.text === 'values')
+          bindSubqueryRows(tokens, match, v, columnOf, bindFrom);
+        else bindRows(tokens, match, v + 1, columnOf, bindFrom);
+        continue;
+      }
+      if (op?.kind !== 'op' || !ROW_OPERATORS.has(op.text)) continue;
       if (tokens[v]?.text === 'row') v++;
-      if (tokens[v]?.text !== '(' || tokens[v + 1]?.text === 'select') continue;
-      if (list.columns.some(secret))
-        bindList(tokens, match, v + 1, secretPositions(list.columns, secret), bindFrom);
+      if (tokens[v]?.text !== '(' || match[v]! < 0) continue;
+      if (tokens[v + 1]?.text === 'select' || tokens[v + 1]?.text === '(')
+        bindSelectBranches(tokens, match, v + 1, match[v]!, columnOf, bindFrom);
+      else bindList(tokens, match, v + 1, columnOf, bindFrom);
       continue;
     }
     if ((t.kind === 'string' || t.kind === 'param') && tokens[k + 1]?.text === 'as') {
