@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { TOKENS } from '../support/gateway.js';
 import { type McpFixture, sdkClient, startMcpFixture } from './fixture.js';
+import { answerOf, rawPoster, sleepCall } from './raw-calls.js';
 
 let f: McpFixture;
 let alice: Client;
@@ -26,37 +27,10 @@ after(async () => {
   await f?.close();
 });
 
-function post(body: unknown, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${f.gateway.url}/c/tools/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${TOKENS.alice}`,
-      'mcp-session-id': sid,
-      'mcp-protocol-version': '2025-11-25',
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify(body),
-    ...(signal ? { signal } : {}),
-  });
-}
-
-function sleepCall(id: string | number, ms: number) {
-  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'sleep', arguments: { ms } } };
-}
-
-/** The JSON-RPC answer in a JSON or SSE body. */
-async function answerOf(
-  res: Response,
-): Promise<{ result?: { content?: unknown }; error?: { data?: { code?: string } } }> {
-  const text = await res.text();
-  if ((res.headers.get('content-type') ?? '').includes('json')) return JSON.parse(text);
-  const data = text
-    .split('\n')
-    .filter((l) => l.startsWith('data: '))
-    .map((l) => JSON.parse(l.slice(6)) as { id?: unknown });
-  return data.find((m) => 'result' in m || 'error' in m) as never;
-}
+const post = rawPoster(
+  () => `${f.gateway.url}/c/tools/mcp`,
+  () => sid,
+);
 
 test('a second request with the id of one in flight is refused, and each call gets its own answer', async () => {
   const abort = new AbortController();

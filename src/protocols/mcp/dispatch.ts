@@ -9,15 +9,16 @@ import type { ServerResponse } from 'node:http';
 import { actionDigest } from '../../core/action-digest.js';
 import { canonicalJson } from '../../core/canonical-json.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
-import type { JsonObject, JsonValue } from '../../core/events.js';
+import type { JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { fieldsBeyond } from './answer-fields.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
-import type { JsonRpcMessage } from './jsonrpc.js';
+import { isObject, type JsonRpcMessage } from './jsonrpc.js';
 import { serverNotificationRecorder } from './notifications.js';
+import { PASSTHROUGH, saysSomething } from './passthrough.js';
 import type { PinIndex, PinStatus } from './pin-store.js';
 import { serverRequestGate } from './server-requests.js';
 import { recordListing, refreshListing } from './tool-listing.js';
@@ -46,6 +47,11 @@ export interface RequestScope {
   readonly headers: Record<string, string>;
   /** The request's validated W3C traceparent, recorded with calls and reads (docs/tracing.md). */
   readonly trace?: TraceContext | null;
+  /**
+   * Whether the request reached the upstream and its answer was relayed: one forwarded and never
+   * answered may be answered later, on whichever stream then carries its id (in-flight-ids.ts).
+   */
+  readonly outcome?: { forwarded: boolean; answered: boolean };
 }
 
 /** The trace context as the llm and http modules record it; absent (not null) without one, so payloads stay as they were. */
@@ -56,33 +62,11 @@ function traceFacts(scope: RequestScope): JsonObject {
 }
 
 /**
- * Methods forwarded without a record of their own: housekeeping that runs nothing and names
- * nothing a rule could judge, each with the params it defines. Params go to the server as sent, so one of these
- * carrying anything else (a `note`, a `_meta`) was a channel to the target no record showed
- * (test/mcp/attacker-deep-passthrough.test.ts): it is refused instead.
- */
-const PASSTHROUGH: ReadonlyMap<string, (params: JsonObject) => boolean> = new Map([
-  ['ping', (p: JsonObject) => Object.keys(p).length === 0],
-  ['logging/setLevel', (p: JsonObject) => onlyKeys(p, ['level']) && LOG_LEVELS.has(p.level as string)],
-]);
-
-/** RFC 5424's levels, the only values of logging/setLevel's `level`. */
-const LOG_LEVELS = new Set(['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency']);
-
-function onlyKeys(params: JsonObject, keys: readonly string[]): boolean {
-  return Object.keys(params).every((k) => keys.includes(k));
-}
-
-/**
  * Listings besides tools/list: what they serve (descriptions, titles, URIs) is read by the user
  * or the model like a tool's description, so the answer is recorded as the client got it. They
  * are not pinned (docs/mcp.md).
  */
 const RECORDED_LISTINGS = new Set(['resources/list', 'resources/templates/list', 'prompts/list']);
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export async function dispatchRequest(
   served: McpServed,
@@ -136,7 +120,17 @@ export async function dispatchRequest(
           );
           return refuse(scope, m, error);
         }
-        return forward(served, scope, m, {});
+        // An answer that says anything is recorded (unrecorded until 6 December; passthrough.ts).
+        return forward(served, scope, m, {
+          afterAnswer: (answer) => {
+            if (!saysSomething(answer)) return;
+            recordDeferred(served, scope, 'mcp.listing', {
+              request_id: String(m.id),
+              method: m.method,
+              ...answerFacts(answer),
+            });
+          },
+        });
       }
       if (RECORDED_LISTINGS.has(m.method)) {
         if (!(await recordListingParams(scope, m))) return;
@@ -199,6 +193,7 @@ async function forward(
   const onFailure = hooks.onFailure ?? (async () => undefined);
   let reply: Awaited<ReturnType<McpUpstream['send']>>;
   try {
+    if (scope.outcome) scope.outcome.forwarded = true;
     reply = await served.upstream.send(m, scope.target, scope.signal);
   } catch (err) {
     const error = toVigilError(err, 'upstream_failed');
@@ -206,6 +201,10 @@ async function forward(
     sendRpcError(scope.res, error, m.id);
     return;
   }
+  const afterAnswer = (answer: JsonRpcMessage): void => {
+    if (scope.outcome) scope.outcome.answered = true;
+    hooks.afterAnswer?.(answer);
+  };
   await relayReply(scope.res, reply.messages, {
     id: m.id,
     headers: scope.headers,
@@ -218,7 +217,7 @@ async function forward(
     ),
     notified: serverNotificationRecorder(scope.session, m.id, served.resultNotRecorded),
     ...(hooks.onAnswer ? { onAnswer: hooks.onAnswer } : {}),
-    ...(hooks.afterAnswer ? { afterAnswer: hooks.afterAnswer } : {}),
+    afterAnswer,
     onFailure,
     view: served.view,
     signal: scope.signal,

@@ -24,7 +24,8 @@ export const RPC = {
   upstream: -32002,
 } as const;
 
-function isObject(v: JsonValue | undefined): v is JsonObject {
+/** A JSON object, not an array or null. */
+export function isObject(v: JsonValue | undefined): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -64,7 +65,37 @@ function assertRecordableKeys(value: JsonValue): void {
   }
 }
 
+/**
+ * Refuses a number JSON.parse read as Infinity (`1e400`): the message cannot be recorded (canonical
+ * JSON has no Infinity) and would be forwarded as `null`, JSON.stringify's spelling of it. From a
+ * client that failed as `record_failed` or `internal`, codes that do not say the input was at
+ * fault; from a server, until 6 December the client got the answer with `null` in its place and
+ * its record was lost (test/mcp/attacker-round-6dec.test.ts). A number merely too precise for a
+ * double (`1.0000000000000001`) is read, recorded and forwarded as the double it rounds to, one
+ * value on every side, so it passes.
+ */
+function assertFiniteNumbers(value: JsonValue): void {
+  const stack: JsonValue[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop()!;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) {
+        throw new VigilError(
+          'protocol_violation',
+          'a number too large for a double cannot be recorded as sent',
+        );
+      }
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof item === 'number' || (typeof item === 'object' && item !== null)) stack.push(item);
+    }
+  }
+}
+
 export function readJsonRpcMessage(value: JsonValue): JsonRpcMessage {
+  assertFiniteNumbers(value);
   if (Array.isArray(value)) {
     throw new VigilError(
       'protocol_violation',

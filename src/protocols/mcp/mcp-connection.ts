@@ -332,16 +332,21 @@ export class McpConnection implements McpServed {
       // Inside a session only: a stateless request has no session whose ids could be mixed up.
       const releaseId = target.session ? this.#inFlight.claim(target.key, message.id) : () => undefined;
       if (!releaseId) {
-        const error = new VigilError('protocol_violation', 'a request with this id is already in flight');
+        const error = new VigilError(
+          'protocol_violation',
+          'a request with this id is already in flight, or was abandoned unanswered, in this session',
+        );
         await session.refuse(error, { method: message.method, request_id: String(message.id) });
         sendRpcError(res, error, message.id);
         return;
       }
+      const outcome = { forwarded: false, answered: false };
       try {
         const trace = parseTraceparent(header(req, 'traceparent'));
-        await dispatchRequest(this, { session, target, res, signal, headers, trace }, message);
+        await dispatchRequest(this, { session, target, res, signal, headers, trace, outcome }, message);
       } finally {
-        releaseId();
+        // A request forwarded and never answered leaves its id taken: the upstream may answer it yet.
+        releaseId(outcome.forwarded && !outcome.answered);
       }
     } finally {
       done();

@@ -2,20 +2,16 @@
 // every tool's digest (mcp.tools) and each changed or new definition with its diff
 // (mcp.tool_changed), and what the client may see of it decided; and the listing Vigil asks for
 // itself when a call names a tool no listing has shown yet.
-import { type JsonObject, type JsonValue, nowIso } from '../../core/events.js';
+import { type JsonObject, nowIso } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import { fieldsBeyond } from './answer-fields.js';
 import type { McpServed, RequestScope } from './dispatch.js';
-import type { JsonRpcMessage } from './jsonrpc.js';
+import { isObject, type JsonRpcMessage } from './jsonrpc.js';
 import { applyListing } from './pinning.js';
 import { asApproved } from './tool-digest.js';
 import { toolAllowed } from './tool-lists.js';
 
 type RequestMessage = Extract<JsonRpcMessage, { kind: 'request' }>;
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export async function recordListing(
   served: McpServed,

@@ -6,10 +6,17 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { VigilError } from '../../core/errors.js';
-import type { JsonObject } from '../../core/events.js';
+import type { JsonObject, JsonValue } from '../../core/events.js';
 import { parseJsonBody } from '../../http/json-body.js';
 import type { McpConnectionConfig } from './config.js';
-import { answers, type JsonRpcId, type JsonRpcMessage, readJsonRpcMessage, toWire } from './jsonrpc.js';
+import {
+  answers,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  readJsonRpcMessage,
+  salvageId,
+  toWire,
+} from './jsonrpc.js';
 import { LineFramer } from './line-framer.js';
 import { MessageQueue } from './message-queue.js';
 import type { McpUpstream, UpstreamReply, UpstreamTarget } from './upstream.js';
@@ -90,10 +97,24 @@ export class StdioUpstream implements McpUpstream {
 
   #deliver(running: Running, line: Buffer): void {
     let message: JsonRpcMessage;
+    let value: JsonValue | undefined;
     try {
-      message = readJsonRpcMessage(parseJsonBody(line));
+      value = parseJsonBody(line);
+      message = readJsonRpcMessage(value);
     } catch {
-      return; // not a JSON-RPC line: a server's stray output is not forwarded
+      // Not a JSON-RPC line: a server's stray output is not forwarded. One that names a pending
+      // request but cannot be relayed as sent (a number too large to record) fails that request,
+      // which would otherwise wait for an answer that already came.
+      // A request of the server's own (it has a method) is not an answer, whatever its id.
+      const answer =
+        typeof value === 'object' && value !== null && !Array.isArray(value) && !('method' in value);
+      const id = answer ? salvageId(value!) : null;
+      const queue = id === null ? undefined : running.pending.get(id);
+      if (id !== null && queue) {
+        running.pending.delete(id);
+        queue.fail(new VigilError('upstream_failed', 'the upstream sent a message that is not JSON-RPC'));
+      }
+      return;
     }
     if ((message.kind === 'response' || message.kind === 'error') && message.id !== null) {
       const queue = running.pending.get(message.id);

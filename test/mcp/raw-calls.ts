@@ -1,0 +1,39 @@
+// JSON-RPC requests sent raw into an MCP session through the gateway, for tests of what the SDK
+// client never does (reusing an id): the POST, a call of the fixture's `sleep` tool, and the answer
+// read out of a JSON or SSE body.
+import { TOKENS } from '../support/gateway.js';
+
+/** POSTs `body` to the connection at `url` in session `sid`, as alice. */
+export function rawPoster(url: () => string, sid: () => string) {
+  return (body: unknown, signal?: AbortSignal): Promise<Response> =>
+    fetch(url(), {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKENS.alice}`,
+        'mcp-session-id': sid(),
+        'mcp-protocol-version': '2025-11-25',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify(body),
+      ...(signal ? { signal } : {}),
+    });
+}
+
+export function sleepCall(id: string | number, ms: number, progressToken?: string) {
+  const meta = progressToken ? { _meta: { progressToken } } : {};
+  return { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'sleep', arguments: { ms }, ...meta } };
+}
+
+/** The JSON-RPC answer in a JSON or SSE body. */
+export async function answerOf(
+  res: Response,
+): Promise<{ result?: { content?: unknown }; error?: { data?: { code?: string } } }> {
+  const text = await res.text();
+  if ((res.headers.get('content-type') ?? '').includes('json')) return JSON.parse(text);
+  const data = text
+    .split('\n')
+    .filter((l) => l.startsWith('data: '))
+    .map((l) => JSON.parse(l.slice(6)) as { id?: unknown });
+  return data.find((m) => 'result' in m || 'error' in m) as never;
+}
