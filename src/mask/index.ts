@@ -8,6 +8,7 @@ export { createMasker, type Masker, type MaskerOptions, type MaskResult } from '
 export type { CustomRuleInput } from './rule-set.js';
 export { DeclaredCursors } from './sql-cursors.js';
 export type { SqlReading } from './sql-tokens.js';
+export { SecretVariables } from './sql-variables.js';
 export type { StreamMasker } from './stream-masker.js';
 export type { DetectorRule, Finding, RuleCategory, RuleVector, ValidatorName } from './types.js';
 export { iban, luhn, shannonEntropy } from './validators.js';

@@ -97,6 +97,7 @@ const MAX_KEY = 128;
 export function derivedSecretPositions(
   sql: string,
   secret: (name: string) => boolean,
+  known: Iterable<string> = [],
 ): DerivedPositions | null {
   if (sql.length > MAX_TEXT) return mayReadSecrets(sql, secret) ? ALL_POSITIONS : null;
   const tokens = tokenizeSql(sql);
@@ -105,7 +106,8 @@ export function derivedSecretPositions(
   if (lists.length === 0) return null;
   // Names given to derived values anywhere (a CTE's, a subquery's); a name given to a name is
   // followed a few renames deep (each pass reads every item once, so passes are bounded).
-  const derived = new Set<string>();
+  // `known`: names given secret values by earlier statements (sql-variables.ts), lower case.
+  const derived = new Set<string>(known);
   const secretToken = (q: number) => {
     const t = tokens[q]!;
     if (t.kind === 'string') {

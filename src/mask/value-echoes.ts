@@ -7,7 +7,13 @@
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import type { DeclaredCursors } from './sql-cursors.js';
-import { type DerivedPositions, derivedSecretPositions, type Positions } from './sql-derived-columns.js';
+import {
+  ALL_POSITIONS,
+  type DerivedPositions,
+  derivedSecretPositions,
+  type Positions,
+} from './sql-derived-columns.js';
+import type { SecretVariables } from './sql-variables.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
 export const WITHHELD_MESSAGE = "(withheld: the server's message may quote a value Vigil masked)";
@@ -43,10 +49,27 @@ function derivedOf(statement: string, secretName: SecretNameMatcher): DerivedPos
   return found;
 }
 
-/** What an echo needs of its connection: its secret names and, for PostgreSQL, its cursors. */
+/**
+ * What an echo needs of its connection: its secret names and, for PostgreSQL, its cursors; for
+ * MySQL, its user variables that hold a secret (read at once for the statement).
+ */
 export interface EchoScope {
   readonly secretName?: SecretNameMatcher;
   readonly cursors?: DeclaredCursors;
+  readonly variables?: SecretVariables;
+}
+
+/**
+ * The derived positions of a statement that may read a user variable holding a secret: not cached,
+ * since what the connection's variables hold changes from one statement to the next.
+ */
+function derivedWithVariables(
+  statement: string,
+  secretName: SecretNameMatcher,
+  variables: SecretVariables,
+): DerivedPositions | null {
+  if (variables.overflowed) return ALL_POSITIONS;
+  return derivedSecretPositions(statement, secretName, variables.names);
 }
 
 /**
@@ -86,10 +109,17 @@ export function echoMasker(
   const secretName = scope.secretName ?? defaultSecretName;
   const statement = typeof submitted.statement === 'string' ? submitted.statement : null;
   let pairs: Pair[] | null | undefined;
+  const variables = scope.variables;
+  if (statement !== null) variables?.note(statement, secretName);
   let derived: DerivedPositions | null | undefined =
     statement !== null && scope.cursors
       ? (scope.cursors.positionsFor(statement, (s) => derivedOf(s, secretName)) ?? undefined)
-      : undefined;
+      : statement !== null &&
+          variables !== undefined &&
+          (variables.names.size > 0 || variables.overflowed) &&
+          statement.includes('@')
+        ? derivedWithVariables(statement, secretName, variables)
+        : undefined;
   return (text, cell = false, column, width, name) => {
     if (cell && column !== undefined && width !== undefined) {
       derived ??= statement !== null ? derivedOf(statement, secretName) : null;
