@@ -5,6 +5,7 @@
 // recorded in the http.request (`forwarded_headers`), so the record says what the upstream got.
 import { VigilError } from '../../core/errors.js';
 import { cgiHeaderName } from '../../http/forward-headers.js';
+import { isImpersonationHeader } from '../../http/impersonation-headers.js';
 import { bodyTexts } from './body-text.js';
 
 /**
@@ -32,40 +33,11 @@ const RESOURCE_HEADERS: ReadonlySet<string> = new Set([
   'x-symlink-target-account',
 ]);
 
-/**
- * Headers that make the injected credential act as another user: Kubernetes' `Impersonate-*`,
- * GitLab's `Sudo`, Box's `As-User`, Dropbox's team selectors, Zendesk's `X-On-Behalf-Of`, and the
- * user an authenticating proxy vouches for (`Remote-User`, Grafana's `X-WEBAUTH-USER`,
- * oauth2-proxy's `X-Auth-Request-*`), which an upstream behind one trusts. Forwarded unseen, an
- * admin token ran `GET /api/v4/user` as whoever `Sudo` named, recorded as the token's own request
- * (until 6 December).
- */
-const IMPERSONATION_HEADERS: ReadonlySet<string> = new Set([
-  'impersonate-user',
-  'impersonate-group',
-  'impersonate-uid',
-  'sudo',
-  'as-user',
-  'dropbox-api-select-user',
-  'dropbox-api-select-admin',
-  'x-on-behalf-of',
-  'remote-user',
-  'x-remote-user',
-  'x-webauth-user',
-  'x-auth-request-user',
-  'x-auth-request-email',
-  'x-auth-request-preferred-username',
-  'x-auth-request-groups',
-]);
-/** Kubernetes' `Impersonate-Extra-<key>` carries the impersonated user's extra attributes. */
-const IMPERSONATION_PREFIXES = ['impersonate-extra-'];
-
 export type ActingHeaderKind = 'resource' | 'impersonation';
 
 function kindOf(read: string): ActingHeaderKind | null {
   if (RESOURCE_HEADERS.has(read)) return 'resource';
-  if (IMPERSONATION_HEADERS.has(read) || IMPERSONATION_PREFIXES.some((p) => read.startsWith(p)))
-    return 'impersonation';
+  if (isImpersonationHeader(read)) return 'impersonation';
   return null;
 }
 

@@ -5,7 +5,8 @@
 // A forwarded body is labelled as what Vigil read it as: JSON in UTF-8.
 import type { IncomingHttpHeaders } from 'node:http';
 import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../../http/fixed-headers.js';
-import { forwardableRequestHeaders } from '../../http/forward-headers.js';
+import { cgiHeaderName, forwardableRequestHeaders } from '../../http/forward-headers.js';
+import { isImpersonationHeader } from '../../http/impersonation-headers.js';
 import type { LlmConnectionConfig } from './config.js';
 
 export function upstreamRequestHeaders(
@@ -15,6 +16,10 @@ export function upstreamRequestHeaders(
   body: 'json' | 'none',
 ): Record<string, string> {
   const out = forwardableRequestHeaders(incoming);
+  // A header that makes the upstream act as another user (`Remote-User` to a model server behind an
+  // authenticating proxy, `Impersonate-User`) is dropped: the record says the request was made with
+  // the injected credential, as itself. Until 6 December such headers went on to the upstream.
+  for (const name of Object.keys(out)) if (isImpersonationHeader(cgiHeaderName(name))) delete out[name];
   // The body goes on decoded, as it was judged and recorded (llm-adapter.ts); in every spelling a
   // CGI-style server reads as Content-Encoding (`Content_Encoding`), which would inflate it there.
   removeUpstreamHeader(out, 'content-encoding');
