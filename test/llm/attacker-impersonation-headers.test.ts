@@ -5,52 +5,29 @@
 // was made with the injected credential. Such headers are now dropped, unless the connection's
 // `upstream_headers` set one itself. The openai SDK sends them here as any client could.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { TOKENS } from '../support/gateway.js';
+import { answerJson, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
 
-let upstream: Server;
-let gateway: TestGateway;
-const seen: IncomingHttpHeaders[] = [];
+const COMPLETION = answerJson({
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 0,
+  model: 'demo',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
+});
+let plain: ScriptedChat;
+let pinned: ScriptedChat;
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    seen.push(req.headers);
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'chatcmpl-1',
-          object: 'chat.completion',
-          created: 0,
-          model: 'demo',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }],
-        }),
-      );
-    });
-  });
-  const url = await listenOnLoopback(upstream);
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', upstream: url, allow: ['*'] },
-      {
-        name: 'pinned',
-        type: 'llm-openai',
-        upstream: url,
-        allow: ['*'],
-        upstream_headers: { 'Remote-User': 'vigil-service' },
-      },
-    ],
-  });
+  plain = await startScriptedChat(COMPLETION);
+  pinned = await startScriptedChat(COMPLETION, { upstream_headers: { 'Remote-User': 'vigil-service' } });
 });
 
 after(async () => {
-  await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await plain?.close();
+  await pinned?.close();
 });
 
 const ACTING = {
@@ -62,21 +39,22 @@ const ACTING = {
   Sudo: 'root',
 };
 
-function client(connection: string): OpenAI {
+/** The official client through `chat`'s gateway, sending the acting headers with every request. */
+function client(chat: ScriptedChat): OpenAI {
   return new OpenAI({
-    baseURL: `${gateway.url}/c/${connection}/v1`,
+    baseURL: `${chat.gateway.url}/c/oa/v1`,
     apiKey: TOKENS.alice,
     maxRetries: 0,
     defaultHeaders: ACTING,
   });
 }
 
-const chat = { model: 'demo', messages: [{ role: 'user' as const, content: 'hello' }] };
+const request = { model: 'demo', messages: [{ role: 'user' as const, content: 'hello' }] };
 
 test('headers naming another user for the upstream to act as are not forwarded', async () => {
-  const answer = await client('oa').chat.completions.create(chat);
+  const answer = await client(plain).chat.completions.create(request);
   assert.equal(answer.choices[0]?.message.content, 'hi');
-  const headers = seen.at(-1)!;
+  const headers = plain.received.at(-1)!.headers;
   for (const name of Object.keys(ACTING))
     assert.equal(headers[name.toLowerCase()], undefined, `${name} reached the upstream`);
   // The client's ordinary headers still go on.
@@ -84,8 +62,8 @@ test('headers naming another user for the upstream to act as are not forwarded',
 });
 
 test('a header the connection sets itself is sent as the connection sets it', async () => {
-  await client('pinned').chat.completions.create(chat);
-  const headers = seen.at(-1)!;
+  await client(pinned).chat.completions.create(request);
+  const headers = pinned.received.at(-1)!.headers;
   assert.equal(headers['remote-user'], 'vigil-service');
   assert.equal(headers['impersonate-user'], undefined);
 });
