@@ -1,5 +1,9 @@
 // How long events wait between their durable commit and the first signed checkpoint that covers
 // them: the window in which an insider could still drop them unseen. Kept per commit batch.
+// Uncovered batches are bounded too: a replica that does not sign never sees its commits covered
+// here, and neither does a checkpointer stalled at a hole, while commits go on (one entry per
+// batch, without end). Past the bound, neighbouring batches are merged, each pair counted from its
+// older commit: the lag is then overstated for some events, never understated.
 
 interface PendingBatch {
   /** Log size after the batch: a checkpoint of at least this size covers it. */
@@ -21,13 +25,33 @@ export class CheckpointLag {
   // Covered batches as (lag, events); bounded so a long-running gateway does not grow it forever.
   #samples: { lagMs: number; count: number }[] = [];
   readonly #maxSamples: number;
+  readonly #maxPending: number;
 
-  constructor(maxSamples = 100_000) {
+  constructor(maxSamples = 100_000, maxPending = 65_536) {
     this.#maxSamples = maxSamples;
+    this.#maxPending = Math.max(2, maxPending);
+  }
+
+  /** Commit batches not yet covered by a checkpoint (at most the bound given). */
+  get pendingBatches(): number {
+    return this.#pending.length - this.#head;
   }
 
   committed(end: number, count: number, at: number): void {
+    if (this.pendingBatches >= this.#maxPending) this.#mergePending();
     this.#pending.push({ end, count, committedAt: at });
+  }
+
+  /** Halves the uncovered batches: each pair becomes one, with the older commit time. */
+  #mergePending(): void {
+    const live = this.#pending.slice(this.#head);
+    this.#pending.length = 0;
+    this.#head = 0;
+    for (let i = 0; i < live.length; i += 2) {
+      const a = live[i]!;
+      const b = live[i + 1];
+      this.#pending.push(b ? { end: b.end, count: a.count + b.count, committedAt: a.committedAt } : a);
+    }
   }
 
   covered(size: number, at: number): void {
