@@ -139,8 +139,12 @@ export class Checkpointer {
    */
   async #handOver(): Promise<void> {
     const until = performance.now() + HAND_OVER_MS;
+    const keyring = new Keyring([entryOf(this.#options.signer)]);
     while (performance.now() < until) {
-      const covered = (await this.#options.store.latestCheckpoint())?.size ?? 0;
+      // Only a row this key signed says the signer got there: a row anyone could write (its size
+      // past the log's end) made this replica stop at once, its last events left unsigned.
+      const latest = await this.#options.store.latestCheckpoint();
+      const covered = latest && checkCheckpointSignature(latest, keyring) === 'ok' ? latest.size : 0;
       if (covered >= this.#options.recorder.size) return;
       if (await this.checkpointNow()) return;
       await sleep(100);

@@ -183,3 +183,44 @@ test('an event deleted from the unsigned tail: the checkpointer reports the hole
     rmSync(l.dir, { recursive: true, force: true });
   }
 });
+
+test('a stopping replica that does not sign is not told by a forged row that its last events are sealed', async () => {
+  const l = await buildLedger(spec);
+  try {
+    const recorder = new Recorder(l.store.ledger);
+    await recorder.init();
+    const replica = new Checkpointer({
+      store: l.store.ledger,
+      recorder,
+      signer: l.keys.signer,
+      anchorFile: null,
+      intervalMs: 3_600_000,
+      lead: async () => false,
+    });
+    await replica.start();
+    await recorder.append(draftFor(0, 300), 'llm');
+    await recorder.append(draftFor(1, 301), 'llm');
+    // A row no key signed, past anything the log will hold, stored while the replica runs.
+    forgeRow(l, Number.MAX_SAFE_INTEGER);
+    const signer = new Checkpointer({
+      store: l.store.ledger,
+      recorder,
+      signer: l.keys.signer,
+      anchorFile: anchorPath(l.dir),
+      intervalMs: 3_600_000,
+      onError: () => {},
+    });
+    let sealed = false;
+    const stopping = replica.stop().then(() => sealed);
+    // The signer's turn comes while the replica hands over (it waits up to 5 s).
+    await new Promise((r) => setTimeout(r, 300));
+    await signer.start();
+    assert.equal((await signer.checkpointNow())?.size, 8);
+    sealed = true;
+    assert.equal(await stopping, true, 'the replica stopped before its last events were signed');
+    await signer.stop();
+  } finally {
+    await l.store.close();
+    rmSync(l.dir, { recursive: true, force: true });
+  }
+});
