@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Agent } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
+import { holdsNonFiniteNumber } from '../../core/json-finite.js';
 import { parseClientJson } from '../../http/json-body.js';
 import { readRequestBody } from '../../http/read-body.js';
 import { decodeRequestBody } from '../../http/request-decoding.js';
@@ -101,6 +102,13 @@ export class LlmConnection {
     // none, so a pattern would read nothing of whatever an upstream makes of it.
     if (expectsJsonBody(api) && (typeof body !== 'object' || body === null || Array.isArray(body))) {
       throw new VigilError('body_invalid_json', 'the request body must be a JSON object');
+    }
+    // Read as Infinity, a number could be neither recorded (canonical JSON has none) nor forwarded
+    // as sent: until 6 December such a request failed as record_failed, a code that blames Vigil.
+    if (body !== null && holdsNonFiniteNumber(body)) {
+      throw new VigilError('body_invalid_json', 'the request body holds a number too large for a double', {
+        details: { reason: 'number_out_of_range' },
+      });
     }
     assertNoMethodOverride(method, req.headers, search, body);
     assertAllowedQuery(api, search);

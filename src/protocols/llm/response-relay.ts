@@ -6,6 +6,7 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue, RecordedEvent } from '../../core/events.js';
+import { holdsNonFiniteNumber, mayHoldNonFinite } from '../../core/json-finite.js';
 import type { LlmApi, LlmResponsePayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
 import { readAll } from '../../http/content-decoding.js';
@@ -116,7 +117,11 @@ export async function relayWhole(
   }
   let parsed: unknown = null;
   try {
-    parsed = bytes.length ? JSON.parse(bytes.toString('utf8')) : null;
+    const text = bytes.toString('utf8');
+    parsed = bytes.length ? JSON.parse(text) : null;
+    // A number read as Infinity cannot be recorded as a value (canonical JSON has none): the answer
+    // is recorded as the text the client gets. Until 6 December it failed as record_failed.
+    if (mayHoldNonFinite(text) && holdsNonFiniteNumber(parsed as JsonValue)) parsed = null;
   } catch {
     parsed = null;
   }

@@ -3,6 +3,7 @@
 // defensively from client bytes. Pure: the same reader checks what the upstream sends back.
 import { VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue } from '../../core/events.js';
+import { holdsNonFiniteNumber } from '../../core/json-finite.js';
 import { parseClientJson } from '../../http/json-body.js';
 
 export type JsonRpcId = string | number;
@@ -75,22 +76,8 @@ function assertRecordableKeys(value: JsonValue): void {
  * value on every side, so it passes.
  */
 function assertFiniteNumbers(value: JsonValue): void {
-  const stack: JsonValue[] = [value];
-  while (stack.length > 0) {
-    const v = stack.pop()!;
-    if (typeof v === 'number') {
-      if (!Number.isFinite(v)) {
-        throw new VigilError(
-          'protocol_violation',
-          'a number too large for a double cannot be recorded as sent',
-        );
-      }
-      continue;
-    }
-    if (typeof v !== 'object' || v === null) continue;
-    for (const item of Array.isArray(v) ? v : Object.values(v)) {
-      if (typeof item === 'number' || (typeof item === 'object' && item !== null)) stack.push(item);
-    }
+  if (holdsNonFiniteNumber(value)) {
+    throw new VigilError('protocol_violation', 'a number too large for a double cannot be recorded as sent');
   }
 }
 
