@@ -40,13 +40,32 @@ export async function readSessionPaged(
     for (const e of page.events) {
       events.push(e);
       if (maxPayloadChars !== undefined && e.payload !== null) {
-        chars += canonicalJson(e.payload).length;
+        chars += encodeStored(e.payload, sessionId, e.seq).length;
         if (chars > maxPayloadChars) throw bundleTooLarge(sessionId, maxPayloadChars);
       }
     }
     if (page.nextAfterSeq === null) return events;
     afterSeq = page.nextAfterSeq;
     await nextTurn();
+  }
+}
+
+/**
+ * canonicalJson of a value read from the store. The gateway never records a payload nested past
+ * MAX_JSON_DEPTH, but a row written into the database by hand can be nested so deep that encoding
+ * it overflows the stack: that is reported as the tampering it is (`vigil verify` names the row),
+ * not thrown as a RangeError (until 6 December `vigil export` printed a stack trace).
+ */
+function encodeStored(value: unknown, sessionId: string, seq: number): string {
+  try {
+    return canonicalJson(value);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new VigilError(
+      'ledger_tampered',
+      `event ${seq} of session ${sessionId} is nested too deep to be one the gateway recorded: run vigil verify`,
+      { details: { reason: 'payload_too_deep', session: sessionId, seq } },
+    );
   }
 }
 
@@ -77,7 +96,7 @@ export async function canonicalBundleText<T>(
   const parts: string[] = [frame.slice(0, at)];
   let chars = 0;
   for (const [i, event] of events.entries()) {
-    const text = canonicalJson(entry(event));
+    const text = encodeStored(entry(event), String(bundle.session ?? ''), i);
     parts.push(i === 0 ? text : `,${text}`);
     chars += text.length + 64;
     if (chars >= PIECE_CHARS) {
