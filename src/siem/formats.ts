@@ -3,6 +3,7 @@
 // the hash, so a receiver can deduplicate (delivery is at least once) and check against the ledger.
 // Payloads are already masked: they are written exactly as the ledger holds them, and only when they
 // are what the ledger holds (their text hashes to the payload hash); otherwise null, and flagged why.
+import { inertJson } from '../core/inert-text.js';
 import type { RawEventRow } from '../core/ports.js';
 import { ecsClassification } from './ecs-classification.js';
 import { payloadStanding } from './payload-standing.js';
@@ -76,7 +77,14 @@ export function ecsDocument(row: RawEventRow): Record<string, Json> {
   };
 }
 
-/** One JSON line (no newline) for a row in the sink's format. */
+/**
+ * One JSON line (no newline) for a row in the sink's format. Recorded text is written by whoever
+ * sent it, and JSON.stringify leaves some characters raw that a receiver or a reader acts on: U+2028,
+ * U+2029 and NEL end a line for many line readers (a prompt holding one then a JSON object read as a
+ * second, forged event), C1 controls (CSI U+009B, OSC U+009D) drive a terminal showing the file,
+ * bidi overrides and zero-width characters reorder or hide text. Each is written as a JSON `\u`
+ * escape instead (inertJson): the line parses to exactly the same document.
+ */
 export function formatEvent(row: RawEventRow, format: SiemFormat): string {
-  return JSON.stringify(format === 'ecs' ? ecsDocument(row) : vigilDocument(row));
+  return inertJson(format === 'ecs' ? ecsDocument(row) : vigilDocument(row));
 }

@@ -60,6 +60,31 @@ function split(action: JsonObject): { main: string | null; rest: JsonObject } {
   return { main: null, rest: action };
 }
 
+/** A masker's placeholder (src/mask/masker.ts): `[MASKED:rule:fingerprint]`. */
+const MASKED = /\[MASKED:[^\]\s]{1,80}\]/g;
+
+/** How many masked parts the action holds, in any of its fields. */
+function maskedParts(action: JsonObject): number {
+  return JSON.stringify(action).match(MASKED)?.length ?? 0;
+}
+
+/**
+ * What runs is the action as sent, and the card shows it masked: a mask stands for whatever its
+ * rule matched, and a match may run past the secret it is shaped for (a private key's header in a
+ * comment took the next line, ` or true`, into its mask). The reviewer is told so, where the
+ * action is read, rather than left to take a mask for a secret and nothing more.
+ */
+function MaskedWarning({ count }: { count: number }) {
+  if (count === 0) return null;
+  return (
+    <p className="error" role="alert" data-testid="approval-masked">
+      {count === 1 ? 'One part' : `${count} parts`} of this action {count === 1 ? 'is' : 'are'} masked
+      ([MASKED:…]): what runs holds the text a mask stands for, which is not shown here, and a mask can stand
+      for more than a secret. Approve only if each mask sits where a secret belongs.
+    </p>
+  );
+}
+
 export function HeldAction({ record, held }: { record: ApprovalRecord; held: HeldActionState }) {
   const summary = typeof record.subject.summary === 'string' ? record.subject.summary : null;
   if (held.state !== 'shown') {
@@ -86,6 +111,7 @@ export function HeldAction({ record, held }: { record: ApprovalRecord; held: Hel
     <div className="held-action" data-testid="approval-action" data-complete="true">
       {main !== null && <InertBlock text={main} testId="approval-statement" />}
       {Object.keys(rest).length > 0 && <PayloadView value={rest} />}
+      <MaskedWarning count={maskedParts(held.action)} />
     </div>
   );
 }

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { apiGet, describeError } from '../api';
 import { navigate, onLinkClick } from '../router';
+import { withoutBidiControls } from '../terminal-bidi';
 import type { TerminalPlayback } from '../types';
 import { InertLine } from './InertText';
 import 'asciinema-player/dist/bundle/asciinema-player.css';
@@ -43,8 +44,9 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
       .then(({ create }) => {
         if (disposed) return;
         // The recording is handed over as data: the player fetches nothing. Its command lines are
-        // the cast's markers ('m' frames), shown on its progress bar.
-        const p = create({ data: terminal.cast, parser: 'asciicast' }, el, {
+        // the cast's markers ('m' frames), shown on its progress bar. Bidi controls are taken out
+        // first: the browser would reorder the player's lines by them, which no terminal does.
+        const p = create({ data: withoutBidiControls(terminal.cast), parser: 'asciicast' }, el, {
           cols: terminal.width,
           rows: terminal.height,
           preload: true,
