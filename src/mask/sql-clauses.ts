@@ -27,8 +27,12 @@ export interface ClauseSpan {
   readonly column: string;
 }
 
-/** Binds the values from a token to `column` (sql-columns.ts's bindValue); returns where it stopped. */
-export type BindFrom = (from: number, column: string) => number;
+/**
+ * Binds the values from a token to `column` (sql-columns.ts's bindValue); returns where it stopped.
+ * With `to`, the value is tokens [from, to) exactly: a value written before its operator (`'…' =
+ * (SELECT password …)`), whose natural end lies past the operator and what it compares with.
+ */
+export type BindFrom = (from: number, column: string, to?: number) => number;
 
 /** How far `IDENTIFIED` may be from the `BY`/`AS`/`USING` that precedes its value (`WITH plugin BY`). */
 const IDENTIFIED_REACH = 4;

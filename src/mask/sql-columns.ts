@@ -100,7 +100,8 @@ function bindingsIn(
   const match = matchingParens(tokens);
   const cases = matchingCases(tokens);
   const binder = new ValueBinder(tokens, match, cases);
-  const bindFrom = (from: number, column: string) => binder.bind(from, column);
+  const bindFrom = (from: number, column: string, to?: number) =>
+    to === undefined ? binder.bind(from, column) : binder.bindBefore(from, to, column);
   comparisonSecrets(tokens, match, cases, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);

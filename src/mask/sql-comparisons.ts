@@ -8,8 +8,20 @@
 // also: a call of several arguments around the column (`coalesce(password, '') = '…'`,
 // sql-operand-groups.ts), a subquery's select lists after IN (sql-subquery-lists.ts), and the VALUES
 // an alias's column brings to one (`SET password = v.p FROM (VALUES …) v(n, p)`, sql-values-aliases.ts).
+// Also since 6 December: the arguments of a call that compares them with a secret column
+// (`STRCMP(password, '…') = 0`, `LOCATE('…', password)`), a value compared with a list naming one
+// (`'…' IN (password, name)`, `= ANY (ARRAY[password, name])`), a subquery's select list compared
+// as a whole (`(SELECT password FROM u …) = '…'`, `'…' IN (SELECT password …)`); and a number
+// compared with a measure of one (`length(password) > 8`) is no longer bound (sql-operand-groups.ts).
 import type { BindFrom } from './sql-clauses.js';
-import { groupColumn, type OperandGroups, operandGroups } from './sql-operand-groups.js';
+import { bindList } from './sql-lists.js';
+import {
+  type GroupOperand,
+  groupColumn,
+  listColumn,
+  type OperandGroups,
+  operandGroups,
+} from './sql-operand-groups.js';
 import { openers } from './sql-parens.js';
 import { bindSubqueryList } from './sql-subquery-lists.js';
 import type { SqlToken } from './sql-tokens.js';
@@ -35,6 +47,26 @@ const OPERATORS = new Set([
   '!~~',
   '!~~*',
 ]);
+/**
+ * Functions that compare their arguments with one another: each argument of one that names a
+ * secret column is bound to it (`STRCMP(password, '…')`, `FIELD(password, 'a', '…')`,
+ * `INSTR(password, '…')`, `nullif(password, '…') IS NULL`).
+ */
+const COMPARING_CALLS = new Set([
+  'strcmp',
+  'nullif',
+  'instr',
+  'locate',
+  'position',
+  'strpos',
+  'find_in_set',
+  'field',
+  'regexp_like',
+  'regexp_instr',
+  'starts_with',
+]);
+/** Words between an operator and a list or subquery it compares with each element of. */
+const QUANTIFIERS = new Set(['any', 'all', 'some']);
 /** Words that compare the column before them with the value after them (`NOT` may stand between). */
 const WORDS = new Set(['like', 'ilike', 'regexp', 'rlike', 'glob']);
 
@@ -55,40 +87,72 @@ export function comparisonSecrets(
   const opener = openers(match);
   const groups = operandGroups(tokens, secret);
   const leftColumn = (k: number) => secretBefore(tokens, k, opener, groups, secret);
+  // What a measure of a secret column is compared with (`length(password) > 8`) is bound unless it
+  // is a lone number or parameter: a string there (`= length('…')`, `> '…'`) may be the secret.
+  const bindOperand = (from: number, operand: GroupOperand): number => {
+    const t = tokens[from];
+    if (operand.measured && (t?.kind === 'number' || t?.kind === 'param')) {
+      const end = bindValue(from, '');
+      if (end === from + 1) return end;
+    }
+    return bindFrom(from, operand.name);
+  };
   for (let k = 0; k < tokens.length; k++) {
     const t = tokens[k]!;
     if (t.kind === 'op') {
       if (!OPERATORS.has(t.text)) continue;
       const left = leftColumn(k);
       if (left !== null) {
-        bindFrom(k + 1, left);
+        bindOperand(k + 1, left);
         continue;
       }
-      // The value first: `'…' = password`, `$1 = u.password`, `'…' = coalesce(password, '')`.
-      const right = secretAfter(tokens, k + 1, groups, secret);
+      // The value first: `'…' = password`, `$1 = u.password`, `'…' = coalesce(password, '')`,
+      // `'…' = ANY (ARRAY[password, name])` (the lexer drops brackets), `= ANY (SELECT password …)`.
+      const quantified = QUANTIFIERS.has(tokens[k + 1]?.text ?? '') && tokens[k + 2]?.text === '(';
+      const listed = quantified ? listColumn(groups, k + 2) : null;
+      const right =
+        listed !== null ? { name: listed, measured: false } : secretAfter(tokens, k + 1, groups, secret);
       if (right !== null) {
         const start = valueStart(tokens, k, opener);
-        if (start !== null) bindFrom(start, right);
+        // `8 < length(password)`: a lone number or parameter ends at the operator.
+        const lone = start === k - 1 && (tokens[start]!.kind === 'number' || tokens[start]!.kind === 'param');
+        if (start !== null && !(right.measured && lone)) bindFrom(start, right.name, k);
       }
       continue;
     }
     if (t.kind !== 'ident') continue;
+    if (COMPARING_CALLS.has(t.text) && tokens[k + 1]?.text === '(' && tokens[k - 1]?.text !== '.') {
+      // Each argument of a comparing call is bound to the secret column one of them names; the
+      // call's own arguments are read at their level once (nested groups stepped over).
+      const column = groups.query[k + 1] === 1 ? null : (groups.column[k + 1] ?? null);
+      if (column !== null) bindList(tokens, match, k + 2, () => column, bindFrom);
+      continue;
+    }
     const negated = tokens[k - 1]?.kind === 'ident' && tokens[k - 1]!.text === 'not';
     const subject = negated ? k - 1 : k;
     if (WORDS.has(t.text)) {
       const column = leftColumn(subject);
-      if (column !== null) bindFrom(k + 1, column);
+      if (column !== null) bindOperand(k + 1, column);
     } else if (t.text === 'similar' && tokens[k + 1]?.text === 'to') {
       const column = leftColumn(subject);
-      if (column !== null) bindFrom(k + 2, column);
+      if (column !== null) bindOperand(k + 2, column);
     } else if (t.text === 'in') {
       const column = leftColumn(subject);
-      if (column === null) continue;
+      if (column === null) {
+        // A value compared with a list or a subquery naming a secret column: `'…' IN (password,
+        // name)`, `'…' IN (SELECT password FROM u)`.
+        const list = tokens[k + 1]?.text === '(' ? listColumn(groups, k + 1) : null;
+        const start = list ? valueStart(tokens, subject, opener) : null;
+        if (list && start !== null) bindFrom(start, list, subject);
+        continue;
+      }
+      const bindElement: BindFrom = (from) => bindOperand(from, column);
       // The select lists of a subquery (sql-subquery-lists.ts), else each element of the list.
-      if (tokens[k + 1]?.text === '(' && bindSubqueryList(tokens, match, k + 1, column, bindFrom)) continue;
+      if (tokens[k + 1]?.text === '(' && bindSubqueryList(tokens, match, k + 1, column.name, bindElement))
+        continue;
       let r = tokens[k + 1]?.text === '(' ? k + 2 : k + 1;
       for (;;) {
-        r = bindFrom(r, column);
+        r = bindElement(r, column.name);
         if (tokens[r]?.text !== ',') break;
         r++;
       }
@@ -97,8 +161,8 @@ export function comparisonSecrets(
       if (column === null) continue;
       const from =
         tokens[k + 1]?.text === 'symmetric' || tokens[k + 1]?.text === 'asymmetric' ? k + 2 : k + 1;
-      const end = bindFrom(from, column);
-      if (tokens[end]?.text === 'and') bindFrom(end + 1, column);
+      const end = bindOperand(from, column);
+      if (tokens[end]?.text === 'and') bindOperand(end + 1, column);
     } else if (t.text === 'case') {
       // A simple CASE on a secret column compares it with each WHEN value: `CASE password WHEN '…'`.
       const subject = columnAfter(tokens, k + 1);
@@ -121,7 +185,7 @@ export function comparisonSecrets(
       if (tokens[is]?.text === 'not') is--;
       if (tokens[is]?.text !== 'is') continue;
       const column = leftColumn(is);
-      if (column !== null) bindFrom(k + 2, column);
+      if (column !== null) bindOperand(k + 2, column);
     }
   }
   bindValuesAliases(tokens, match, recorder.references, bindValue);
@@ -139,13 +203,13 @@ function secretBefore(
   opener: Int32Array,
   groups: OperandGroups,
   secret: (column: string) => boolean,
-): string | null {
+): GroupOperand | null {
   const end = beforeCasts(tokens, k - 1, opener);
   const t = tokens[end];
   if (t === undefined) return null;
   if (t.kind === 'ident') {
     const name = t.name ?? t.text;
-    return secret(name) ? name : null;
+    return secret(name) ? { name, measured: false } : null;
   }
   if (t.kind !== 'punct' || t.text !== ')' || opener[end]! < 0) return null;
   return groupColumn(tokens, groups, opener[end]!);
@@ -193,12 +257,12 @@ function secretAfter(
   k: number,
   groups: OperandGroups,
   secret: (column: string) => boolean,
-): string | null {
+): GroupOperand | null {
   const t = tokens[k];
   if (t?.kind === 'punct' && t.text === '(') return groupColumn(tokens, groups, k);
   if (t?.kind === 'ident' && tokens[k + 1]?.text === '(') return groupColumn(tokens, groups, k + 1);
   const right = columnAfter(tokens, k);
-  return right !== null && secret(right.name) ? right.name : null;
+  return right !== null && secret(right.name) ? { name: right.name, measured: false } : null;
 }
 
 /** Where the value that ends just before the operator at `k` starts: a literal, a parameter or a group. */

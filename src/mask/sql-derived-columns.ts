@@ -11,6 +11,7 @@
 import { lastStep } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
 import { type ListItem, type SelectList, secretRenamer } from './sql-renamed-columns.js';
+import { resultValues, tableBranch } from './sql-result-values.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 import { readsWholeRow, relationNames } from './sql-whole-rows.js';
 
@@ -163,6 +164,17 @@ export function derivedSecretPositions(
       else (into.fromEnd as Set<number>).add(list.items.length - 1 - i);
     }
   }
+  // A VALUES list's values, as the result's columns (sql-result-values.ts).
+  for (const value of resultValues(tokens, match))
+    for (let q = value.from; q < value.to; q++)
+      if (secretToken(q)) {
+        (derivedAt.fromStart as Set<number>).add(value.index);
+        break;
+      }
+  // A whole table as a later branch fills every column of the first (sql-result-values.ts).
+  const head = lists.find((l) => l.depth === 0);
+  if (head !== undefined && !head.items.some((i) => i.star) && tableBranch(tokens))
+    for (let p = 0; p < head.items.length; p++) (derivedAt.fromStart as Set<number>).add(p);
   // A set operation's later branch fills its first branch's columns, whatever they are called.
   for (const p of branches) (derivedAt.fromStart as Set<number>).add(p);
   const some = (p: Positions) => p.fromStart.size + p.fromEnd.size > 0;

@@ -122,6 +122,13 @@ function bindSource(
   while (tokens[s]?.text === '(') s++;
   if (tokens[s]?.text !== 'select') return;
   bindSelectBranches(tokens, match, from, tokens.length, columnOf, bindFrom);
+  // `SELECT * FROM (VALUES …) v` or `FROM (SELECT …) s` (the lexer drops the `*`): the first
+  // relation's columns come first, in order. Recorded as typed until 6 December.
+  const open = s + 2;
+  if (tokens[s + 1]?.text !== 'from' || tokens[open]?.text !== '(' || match[open]! < 0) return;
+  if (tokens[open + 1]?.text === 'values') bindRows(tokens, match, open + 2, columnOf, bindFrom);
+  else if (tokens[open + 1]?.text === 'select')
+    bindSelectBranches(tokens, match, open + 1, match[open]!, columnOf, bindFrom);
 }
 
 /**

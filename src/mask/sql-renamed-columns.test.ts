@@ -1,6 +1,7 @@
 // Result columns named by alias column lists and set operations, read from a secret column.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { secretNameMatcher } from './secret-names.js';
 import { derivedSecretPositions } from './sql-derived-columns.js';
 
@@ -74,4 +75,74 @@ test('statements without a renamed secret give nothing', () => {
     `SELECT CAST(x AS varchar(10)) FROM t`,
   ])
     assert.equal(read(sql), null, sql);
+});
+
+test('a star in a later branch fills the first branch’s positions from its place', () => {
+  // `SELECT name FROM t UNION SELECT * FROM users` answered the passwords under `name` in clear.
+  assert.deepEqual(read('SELECT name FROM t UNION SELECT * FROM users'), { start: [0], names: ['name'] });
+  assert.deepEqual(read('SELECT name FROM t UNION ALL SELECT u.* FROM users u'), {
+    start: [0],
+    names: ['name'],
+  });
+  assert.deepEqual(read('SELECT a, b, c FROM t UNION SELECT id, * FROM users'), {
+    start: [1, 2],
+    names: ['b', 'c'],
+  });
+  assert.deepEqual(read('SELECT a, b, c FROM t UNION SELECT *, id FROM users'), {
+    start: [0, 1],
+    names: ['a', 'b'],
+  });
+  // A whole table as a later branch: every position.
+  assert.deepEqual(read('SELECT id, name FROM t UNION ALL TABLE users'), { start: [0, 1], names: [] });
+  // Both with a star: the width is not known here (a known miss).
+  assert.equal(read('SELECT * FROM t UNION SELECT * FROM users'), null);
+});
+
+test('a VALUES statement’s values read from a secret column are withheld by position', () => {
+  assert.deepEqual(read('VALUES ((SELECT password FROM users LIMIT 1))'), { start: [0], names: [] });
+  assert.deepEqual(read("VALUES (1, 'a'), (2, (SELECT api_token FROM t))"), { start: [1], names: [] });
+  assert.deepEqual(read('SELECT name FROM t UNION VALUES ((SELECT password FROM users))'), {
+    start: [0],
+    names: [],
+  });
+  assert.deepEqual(read('WITH x AS (SELECT 1) VALUES (1, (SELECT password FROM users))'), {
+    start: [1],
+    names: [],
+  });
+  assert.equal(read("VALUES (1, 'a')"), null);
+  assert.equal(read('INSERT INTO t VALUES ((SELECT password FROM users))'), null);
+});
+
+test('many star branches and VALUES rows are read in time linear in the statement', {
+  timeout: 60_000,
+}, () => {
+  const secret = secretNameMatcher();
+  for (const sql of [
+    `SELECT ${'a, '.repeat(20_000)}b FROM t${' UNION SELECT * FROM u'.repeat(6_000)}`,
+    `VALUES ${"((SELECT password FROM u), 'x'), ".repeat(4_000)}(1, 2)`,
+    `VALUES ${'((VALUES ('.repeat(8_000)}1${'))))'.repeat(8_000)}`,
+  ]) {
+    const started = performance.now();
+    derivedSecretPositions(sql, secret);
+    // A scratch bound against a quadratic reading, not a measurement.
+    assert.ok(performance.now() - started < 20_000);
+  }
+});
+
+test('property: a later branch’s star takes exactly the positions it may fill', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.nat(5), fc.nat(5), (width, before, after) => {
+      const head = Array.from({ length: width }, (_, i) => `c${i}`).join(', ');
+      const branch = [
+        ...Array.from({ length: before }, () => 'id'),
+        '*',
+        ...Array.from({ length: after }, () => 'id'),
+      ];
+      const p = read(`SELECT ${head} FROM t UNION ALL SELECT ${branch.join(', ')} FROM users`);
+      const filled = Array.from({ length: width }, (_, i) => i).filter(
+        (i) => i >= before && i <= width - 1 - after,
+      );
+      assert.deepEqual(p?.start ?? [], filled);
+    }),
+  );
 });

@@ -103,12 +103,20 @@ export function secretRenamer(
   const { heads, orphans, level } = setHeads(tokens, opener, lists, listAt);
   const starAt = lists.map((l) => l.items.findIndex((item) => item.star));
   const aliases = aliasLists(tokens, match, opener, listAt, heads);
+  const starFilled = starBranches(lists, heads, starAt);
   return (secretItem, secretToken, derived) => {
     const before = derived.size;
     const secretAt = lists.map(
       (l) => new Set(l.items.flatMap((item, i) => (!item.star && secretItem(item) ? [i] : []))),
     );
     const positions = new Set<number>();
+    for (const [h, filled] of starFilled) {
+      for (const p of filled) {
+        if (level[h] === 0) positions.add(p);
+        const named = lists[h]!.items[p]?.name;
+        if (named) derived.add(named.toLowerCase());
+      }
+    }
     for (const [i, h] of heads.entries()) {
       if (starAt[i]! >= 0) continue;
       if (h === i) {
@@ -144,6 +152,46 @@ export function secretRenamer(
     }
     return { grew: derived.size > before, positions };
   };
+}
+
+/**
+ * Later branches with a `*` (`SELECT name FROM t UNION SELECT * FROM users`): what one expands to
+ * (here the passwords, under `name`) is not in the statement, so every position of its first
+ * branch's list the star may fill is taken: from the star's index to as many from the end as items
+ * follow it. Recorded in clear until 6 December. When the first branch has a star too, the width is
+ * unknown and the branches are left to the names the server gives (a known miss). By head list,
+ * the positions; found once, by marking where each branch's span starts and ends, so that many
+ * branches of a wide list cost their items, not their product.
+ */
+function starBranches(
+  lists: readonly SelectList[],
+  heads: readonly number[],
+  starAt: readonly number[],
+): Map<number, number[]> {
+  const marks = new Map<number, Int32Array>();
+  for (const [i, h] of heads.entries()) {
+    if (h === i || starAt[i]! < 0 || starAt[h]! >= 0) continue;
+    const width = lists[h]!.items.length;
+    const last = width - (lists[i]!.items.length - starAt[i]!);
+    if (last < starAt[i]!) continue;
+    let mark = marks.get(h);
+    if (mark === undefined) {
+      mark = new Int32Array(width + 1);
+      marks.set(h, mark);
+    }
+    mark[starAt[i]!]!++;
+    mark[last + 1]!--;
+  }
+  const filled = new Map<number, number[]>();
+  for (const [h, mark] of marks) {
+    const positions: number[] = [];
+    for (let p = 0, open = 0; p < mark.length - 1; p++) {
+      open += mark[p]!;
+      if (open > 0) positions.push(p);
+    }
+    filled.set(h, positions);
+  }
+  return filled;
 }
 
 /** Every alias column list: of a CTE or a subquery (renaming its list's columns), a function's or a table's. */

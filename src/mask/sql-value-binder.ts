@@ -107,6 +107,12 @@ export class ValueBinder {
     return k;
   }
 
+  /** Binds tokens [from, to) to `column` as one value, whatever they hold; returns `to`. */
+  bindBefore(from: number, to: number, column: string): number {
+    if (column !== '' && to > from) this.ranges.push({ from, to, column });
+    return to;
+  }
+
   /** Binds the branches of the CASE at token `at`; returns the index of its END, or where it was cut short. */
   #bindCase(at: number, column: string, depth: number): number {
     const tokens = this.#tokens;

@@ -5,7 +5,9 @@
 // words as typed until 6 December. Here a value bound to a secret column that is only a column
 // reference (`v.p`, `p`, `v.p::text`) is remembered, and the VALUES rows of an alias with that
 // column are bound by position to the secret column. One pass over the tokens, after the bindings.
+// Since 6 December also VALUES under their default names and derived SELECTs (sql-derived-tables.ts).
 import type { BindFrom, ClauseToken } from './sql-clauses.js';
+import { bindDefaultValues, bindDerivedSelect, type ReferenceColumn } from './sql-derived-tables.js';
 import { bindRows, namedValuesAt } from './sql-lists.js';
 
 /** A column reference bound to a secret column: its name, the alias it is qualified by, the secret column. */
@@ -28,8 +30,8 @@ export class ReferenceRecorder {
   }
 
   /** A `BindFrom` that binds as the one given and remembers a value that is a column reference. */
-  readonly bind: BindFrom = (from, column) => {
-    const to = this.#bindFrom(from, column);
+  readonly bind: BindFrom = (from, column, before) => {
+    const to = this.#bindFrom(from, column, before);
     const reference = referenceIn(this.#tokens, from, to);
     if (reference !== null) {
       const key = `${reference.qualifier ?? ''}.${reference.name}`;
@@ -39,6 +41,8 @@ export class ReferenceRecorder {
   };
 }
 
+/** PostgreSQL's and MySQL's names for a VALUES list's columns: `column1`…, `column_0`…. */
+const DEFAULT_NAME = /^column_?[0-9]+$/;
 /** Words that are values, not column references. */
 const NOT_A_COLUMN = new Set(['null', 'default', 'true', 'false', 'case', 'select', 'row', 'array']);
 /** A reference is at most `schema.table.column` with a cast or two: a longer value is no reference. */
@@ -81,8 +85,14 @@ export function bindValuesAliases(
     if (name === undefined) return null;
     return (references.get(`${alias}.${name}`) ?? references.get(`.${name}`))?.column ?? null;
   };
+  const reference: ReferenceColumn = (alias, name) =>
+    (references.get(`${alias}.${name}`) ?? references.get(`.${name}`))?.column ?? null;
+  // VALUES under default names are read only when a reference could name one of them.
+  const defaults = [...references.values()].some((r) => DEFAULT_NAME.test(r.name));
   for (let k = 1; k < tokens.length; k++) {
     const named = namedValuesAt(tokens, match, k);
     if (named !== null) bindRows(tokens, match, named.rows, columnOf(named.alias, named.columns), bindFrom);
+    else if (defaults) bindDefaultValues(tokens, match, k, reference, bindFrom);
+    bindDerivedSelect(tokens, match, k, reference, bindFrom);
   }
 }
