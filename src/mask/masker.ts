@@ -9,6 +9,7 @@ import { type CustomRuleInput, customRule, type RuleSelection, selectRules } fro
 import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanResult } from './scanner.js';
 import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
+import { type CodeSpan, clipToCode } from './sql-code-clip.js';
 import { secretBindings } from './sql-columns.js';
 import type { SqlReading } from './sql-tokens.js';
 import { createFieldStreamMasker } from './stream-fields.js';
@@ -295,14 +296,26 @@ export class CompiledSet implements StreamScanner {
   }
 
   /** Masks text where `spans` (structure: SQL values, shell options) are secret, and the rules elsewhere. */
-  maskSpans(text: string, spans: readonly StructuredSpan[]): string {
-    if (spans.length === 0) return this.mask(text);
-    const result = this.withSpans(text, spans);
+  /**
+   * `code`: for a SQL statement, its code tokens (sql-code-clip.ts), asked for only when a rule
+   * matched: a rule's match that begins in a string or comment is cut where code resumes.
+   */
+  maskSpans(text: string, spans: readonly StructuredSpan[], code?: () => readonly CodeSpan[]): string {
+    if (spans.length === 0 && code === undefined) return this.mask(text);
+    const result = this.withSpans(text, spans, code);
     return this.render(text, 0, text.length, result);
   }
 
-  private withSpans(text: string, spans: readonly StructuredSpan[]): ScanResult {
-    const result = this.scanner.scan(text);
+  private withSpans(
+    text: string,
+    spans: readonly StructuredSpan[],
+    code?: () => readonly CodeSpan[],
+  ): ScanResult {
+    const scanned = this.scanner.scan(text);
+    const result =
+      code !== undefined && scanned.findings.length > 0
+        ? { ...scanned, findings: clipToCode(text, scanned.findings, code()) }
+        : scanned;
     if (spans.length === 0) return result;
     const own: RawFinding[] = spans
       .filter((s) => s.end > s.start)

@@ -13,6 +13,7 @@ import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { shellSecretSpans } from './shell-line.js';
+import { type CodeSpan, sqlCodeSpans } from './sql-code-clip.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
 import { executeArgumentSpans } from './sql-execute.js';
 import { isUnlistedColumn } from './sql-insert.js';
@@ -31,7 +32,7 @@ export interface SpanRenderer {
   maskUnder(key: string, value: string): string;
   maskKey(key: string): string;
   whole(value: string, ruleId: string): string;
-  maskSpans(text: string, spans: readonly StructuredSpan[]): string;
+  maskSpans(text: string, spans: readonly StructuredSpan[], code?: () => readonly CodeSpan[]): string;
   /** Masks an opaque blob of the provider's (opaqueField): every rule but the token-run detectors. */
   maskOpaque(value: string): string;
 }
@@ -164,14 +165,18 @@ class PayloadWalk {
       const v = value[k]!;
       if (k === 'statement') {
         const executed = executeArgumentSpans(statement, named, secretName);
-        out[k] = set.maskSpans(statement, columnSpans([...bindings.literals, ...executed]));
+        out[k] = set.maskSpans(statement, columnSpans([...bindings.literals, ...executed]), () =>
+          sqlCodeSpans(statement, this.sqlReading),
+        );
       } else if (k === 'named_statements' && named.length > 0) {
         // Each text behind a name is a statement too: its literals bound to secret columns masked.
         out[k] = named.map((n) => {
           const literals = secretBindings(n.statement, secretName, this.sqlReading).literals;
           return {
             name: this.walk(n.name, null),
-            statement: set.maskSpans(n.statement, columnSpans(literals)),
+            statement: set.maskSpans(n.statement, columnSpans(literals), () =>
+              sqlCodeSpans(n.statement, this.sqlReading),
+            ),
           };
         });
       } else if (k === 'parameters') {
