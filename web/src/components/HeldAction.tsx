@@ -70,9 +70,10 @@ function maskedParts(action: JsonObject): number {
 
 /**
  * What runs is the action as sent, and the card shows it masked: a mask stands for whatever its
- * rule matched, and a match may run past the secret it is shaped for (a private key's header in a
- * comment took the next line, ` or true`, into its mask). The reviewer is told so, where the
- * action is read, rather than left to take a mask for a secret and nothing more.
+ * rule matched, and a match may run past the secret it is shaped for (a private key's header takes
+ * the words after it; in a SQL statement it stops where code resumes, sql-code-clip.ts, but not in
+ * a prompt or a shell line). The reviewer is told so, where the action is read, rather than left to
+ * take a mask for a secret and nothing more.
  */
 function MaskedWarning({ count }: { count: number }) {
   if (count === 0) return null;
