@@ -301,7 +301,11 @@ export class CompiledSet implements StreamScanner {
    * matched: a rule's match that begins in a string or comment is cut where code resumes.
    */
   maskSpans(text: string, spans: readonly StructuredSpan[], code?: () => readonly CodeSpan[]): string {
-    if (spans.length === 0 && code === undefined) return this.mask(text);
+    if (spans.length === 0) {
+      // The clean-value cache first (mask): the clip is needed only when a rule matched.
+      const masked = this.mask(text);
+      if (code === undefined || masked === text) return masked;
+    }
     const result = this.withSpans(text, spans, code);
     return this.render(text, 0, text.length, result);
   }

@@ -46,7 +46,21 @@ export interface SqlToken {
   readonly quote?: StringQuote;
 }
 
+/**
+ * The last statement read, and its tokens: several readers of one statement (the bindings, the
+ * derived columns, the code a rule's match may not cover) each ask for the same tokens in turn.
+ * Callers never change the array they are given.
+ */
+let last: { readonly sql: string; readonly reading: SqlReading; readonly tokens: SqlToken[] } | null = null;
+
 export function tokenizeSql(sql: string, reading: SqlReading = 'standard'): SqlToken[] {
+  if (last !== null && last.reading === reading && last.sql === sql) return last.tokens;
+  const tokens = readTokens(sql, reading);
+  last = { sql, reading, tokens };
+  return tokens;
+}
+
+function readTokens(sql: string, reading: SqlReading): SqlToken[] {
   const mysql = reading === 'mysql';
   const out: SqlToken[] = [];
   const n = Math.min(sql.length, MAX_STATEMENT);
