@@ -97,7 +97,10 @@ test('a here-document typed at a terminal: the password line, its keys and its e
   // failure shows the part that matters.
   const screen = outputText(events);
   const fromOpener = screen.slice(screen.lastIndexOf('<<EOF'));
-  assert.match(fromOpener, /^<<EOF[^]*\[MASKED:(here-document|shell-secret:[0-9a-f]{6})\][^]*stub-got-32/);
+  assert.match(
+    fromOpener,
+    /^<<EOF[\s\S]*\[MASKED:(here-document|shell-secret:[0-9a-f]{6})\][\s\S]*stub-got-32/,
+  );
   assert.match(fromOpener, /after-heredoc/);
   await assertNowhere(TYPED_PASSWORD);
 });
