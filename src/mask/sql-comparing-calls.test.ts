@@ -5,13 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { assertLinearSteps } from '../../test/support/binding-steps.js';
 import { createMasker } from './masker.js';
 import { secretNameMatcher } from './secret-names.js';
 import { secretBindings } from './sql-columns.js';
-import { comparisonSecrets } from './sql-comparisons.js';
-import { matchingCases, matchingParens } from './sql-parens.js';
-import { tokenizeSql } from './sql-tokens.js';
-import { ValueBinder } from './sql-value-binder.js';
 
 const masker = createMasker({ fingerprintKey: 'sql-comparing-calls-key-0123456' });
 const S = 'tranquil walrus sipping lemonade';
@@ -116,16 +113,6 @@ test('property: a comparing call binds its other arguments, and a lone number be
   );
 });
 
-function stepsFor(sql: string): { steps: number; tokens: number } {
-  const tokens = tokenizeSql(sql);
-  const match = matchingParens(tokens);
-  const binder = new ValueBinder(tokens, match, matchingCases(tokens));
-  comparisonSecrets(tokens, match, matchingCases(tokens), secretNameMatcher(), (from, column) =>
-    binder.bind(from, column),
-  );
-  return { steps: binder.steps, tokens: tokens.length };
-}
-
 // Counted, as in sql-value-binder.test.ts: nested comparing calls, lists and measures are each
 // read at their own level once.
 test('comparing calls, value-first lists and measures are bound in a number of steps linear in their tokens', () => {
@@ -135,16 +122,9 @@ test('comparing calls, value-first lists and measures are bound in a number of s
     ['length(', ') > 8'],
     ['locate(password, nullif(', ", 'x'))"],
   ] as const) {
-    const sql = (n: number) => `SELECT ${open.repeat(n)}'${S}'${close.repeat(n)}`;
-    const small = stepsFor(sql(2_000));
-    const large = stepsFor(sql(8_000));
-    assert.ok(large.steps <= 4 * large.tokens, `${open}: ${large.steps} steps for ${large.tokens} tokens`);
-    assert.ok(large.steps <= 4.5 * Math.max(small.steps, 1), `${open}: ${small.steps} → ${large.steps}`);
+    assertLinearSteps(open, (n) => `SELECT ${open.repeat(n)}'${S}'${close.repeat(n)}`);
   }
   for (const unit of ["strcmp(password, 'x') = 0 ", "'x' IN (password, name) ", 'length(password) > 8 ']) {
-    const small = stepsFor(`SELECT 1 WHERE ${unit.repeat(2_000)}`);
-    const large = stepsFor(`SELECT 1 WHERE ${unit.repeat(8_000)}`);
-    assert.ok(large.steps <= 4 * large.tokens, `${unit}: ${large.steps} steps for ${large.tokens} tokens`);
-    assert.ok(large.steps <= 4.5 * Math.max(small.steps, 1), `${unit}: ${small.steps} → ${large.steps}`);
+    assertLinearSteps(unit, (n) => `SELECT 1 WHERE ${unit.repeat(n)}`);
   }
 });

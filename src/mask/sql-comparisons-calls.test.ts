@@ -4,14 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { assertLinearSteps } from '../../test/support/binding-steps.js';
 import { createMasker } from './masker.js';
 import { secretNameMatcher } from './secret-names.js';
 import { secretBindings } from './sql-columns.js';
-import { comparisonSecrets } from './sql-comparisons.js';
-import { insertSecrets } from './sql-insert.js';
-import { matchingCases, matchingParens } from './sql-parens.js';
-import { tokenizeSql } from './sql-tokens.js';
-import { ValueBinder } from './sql-value-binder.js';
 
 const masker = createMasker({ fingerprintKey: 'sql-comparisons-calls-key-012345' });
 const S = 'correct horse battery staple';
@@ -137,17 +133,6 @@ test('property: a call naming a secret column among any arguments, at any depth,
   );
 });
 
-function stepsFor(sql: string): { steps: number; tokens: number } {
-  const secret = secretNameMatcher();
-  const tokens = tokenizeSql(sql);
-  const match = matchingParens(tokens);
-  const binder = new ValueBinder(tokens, match, matchingCases(tokens));
-  const bindFrom = (from: number, column: string) => binder.bind(from, column);
-  comparisonSecrets(tokens, match, matchingCases(tokens), secret, bindFrom);
-  insertSecrets(tokens, match, secret, bindFrom);
-  return { steps: binder.steps, tokens: tokens.length };
-}
-
 // Counted, not timed, as in sql-value-binder.test.ts: calls nested in calls, each compared, and
 // subqueries nested in IN lists must not be read again per level.
 test('calls, subqueries and VALUES aliases are bound in a number of steps linear in their tokens', () => {
@@ -157,17 +142,10 @@ test('calls, subqueries and VALUES aliases are bound in a number of steps linear
     ["'x' = lower(", ', password)'],
     ['(SELECT password IN (VALUES (', ')))'],
   ] as const) {
-    const sql = (n: number) => `SELECT ${open.repeat(n)}'${S}'${close.repeat(n)}`;
-    const small = stepsFor(sql(2_000));
-    const large = stepsFor(sql(8_000));
-    assert.ok(large.steps <= 4 * large.tokens, `${open}: ${large.steps} steps for ${large.tokens} tokens`);
-    assert.ok(large.steps <= 4.5 * Math.max(small.steps, 1), `${open}: ${small.steps} → ${large.steps}`);
+    assertLinearSteps(open, (n) => `SELECT ${open.repeat(n)}'${S}'${close.repeat(n)}`);
   }
   for (const unit of ["password = v.p FROM (VALUES ('a', 'b')) v(n, p) ", "coalesce(password, '') = 'x' "]) {
-    const small = stepsFor(`UPDATE users SET ${unit.repeat(2_000)}`);
-    const large = stepsFor(`UPDATE users SET ${unit.repeat(8_000)}`);
-    assert.ok(large.steps <= 4 * large.tokens, `${unit}: ${large.steps} steps for ${large.tokens} tokens`);
-    assert.ok(large.steps <= 4.5 * Math.max(small.steps, 1), `${unit}: ${small.steps} → ${large.steps}`);
+    assertLinearSteps(unit, (n) => `UPDATE users SET ${unit.repeat(n)}`);
   }
 });
 
