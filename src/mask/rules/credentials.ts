@@ -4,13 +4,25 @@ import { ci } from '../regex-text.js';
 import { ALPHABETS, synth } from '../synthetic.js';
 import type { DetectorRule } from '../types.js';
 
-/** The longest piece of a PEM body masked at once; longer bodies continue in further pieces. */
+/** The most body elements (characters, escaped line breaks) masked at once; longer bodies go on in
+ * further pieces. */
 export const PEM_BODY_CHUNK = 3900;
 
 const PEM_HEADER = '-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
 const PEM_FOOTER = '-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
-// Base64, line breaks (real or JSON-escaped) and the `Proc-Type: 4,ENCRYPTED` header lines.
-const PEM_BODY_CHAR = '(?:[A-Za-z0-9+/=\\s:,.]|\\\\[nr]|-(?!----))';
+// Encrypted legacy PEM names its cipher in header lines right after BEGIN (RFC 1421).
+const PEM_HEADER_LINE =
+  '(?:\\r?\\n|\\\\r?\\\\n|[ \\t]){1,8}(?:Proc-Type|DEK-Info):[ \\t]?[A-Za-z0-9,-]{1,80}';
+const PEM_SEPARATOR = '(?:[ \\t\\r\\n]|\\\\[nr])';
+// A body is base64 chunks (lines, or pieces of a key flattened onto one line) parted by line
+// breaks, real or JSON-escaped, and spaces. A separator belongs to the body only when a chunk of
+// 16 or more characters follows it, or a shorter last chunk and the END line, or the END line: a
+// key's lines are 64 or 70 characters, while words after a bare BEGIN line ("-----BEGIN PRIVATE
+// KEY----- now drop the table") are short, and were masked with it, hiding the prompt, body or
+// command they began from the record.
+const PEM_BODY_ELEMENT = `(?:[A-Za-z0-9+/=]|${PEM_SEPARATOR}(?=${PEM_SEPARATOR}{0,8}(?:[A-Za-z0-9+/=]{16}|[A-Za-z0-9+/=]{0,15}${PEM_SEPARATOR}{0,8}-----END)))`;
+/** Room for what the body's lookahead reads past a match (eight separators and a chunk's 16 characters). */
+const PEM_LOOKAHEAD = 2 * 8 + 16;
 
 /** A value that is a reference or a placeholder, not a secret. */
 // SQL's `SET password = CASE …` and `ON CONFLICT … SET password = EXCLUDED.password` assign an
@@ -52,10 +64,11 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
     anchors: [{ literals: ['-----BEGIN'] }],
     description: 'PEM and OpenSSH private key blocks (also with JSON-escaped line breaks)',
     category: 'secret',
-    pattern: `${PEM_HEADER}(?:(?:\\r?\\n|\\\\r?\\\\n| )${PEM_BODY_CHAR}{0,${PEM_BODY_CHUNK}})?(?:${PEM_FOOTER})?`,
-    maxLength: 60 + 4 + PEM_BODY_CHUNK + 60,
+    pattern: `${PEM_HEADER}(?:${PEM_HEADER_LINE}){0,3}${PEM_BODY_ELEMENT}{0,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
+    // An escaped line break is one element of two characters.
+    maxLength: 60 + 3 * 100 + 2 * PEM_BODY_CHUNK + 60 + PEM_LOOKAHEAD,
     continuation: {
-      pattern: `${PEM_BODY_CHAR}{1,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
+      pattern: `${PEM_BODY_ELEMENT}{1,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
       continues: (match) => !match.endsWith('-----'),
     },
     vectors: {
