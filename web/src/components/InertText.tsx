@@ -1,16 +1,36 @@
 // Recorded text on the page: always a React text node (never HTML), with every control, bidi,
 // zero-width or other invisible character shown as a visible `\u{…}` escape (inert.ts), and every
-// long run of blank characters shown as a marker that counts it (blank-runs.ts): hundreds of line
-// feeds or no-break spaces inside a statement would otherwise push its end out of a reviewer's sight.
+// long run of blank characters (blank-runs.ts) or of combining marks (mark-runs.ts) shown as a marker
+// that counts it: hundreds of line feeds inside a statement would push its end out of a reviewer's
+// sight, and thousands of marks stacked on one letter would be drawn over the lines around it.
 import { splitBlankRuns } from '../blank-runs';
 import { inertBlock, inertLine } from '../inert';
+import { splitMarkRuns } from '../mark-runs';
+
+function Marks({ text }: { text: string }) {
+  return (
+    <>
+      {splitMarkRuns(text).map((part, i) =>
+        typeof part === 'string' ? (
+          part
+        ) : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order, never reordered
+          <span key={i} className="blank-run" data-testid="mark-run" data-marks={part.marks}>
+            {part.label}
+          </span>
+        ),
+      )}
+    </>
+  );
+}
 
 function Visible({ text }: { text: string }) {
   return (
     <>
       {splitBlankRuns(text).map((part, i) =>
         typeof part === 'string' ? (
-          part
+          // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order, never reordered
+          <Marks key={i} text={part} />
         ) : (
           // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one text, in order, never reordered
           <span key={i} className="blank-run" data-testid="blank-run" data-lines={part.lines}>

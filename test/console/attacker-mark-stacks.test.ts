@@ -1,0 +1,76 @@
+// Combining marks draw on the letter before them, and a browser stacks a whole run of them there,
+// above or below the line, over the lines around it. A held statement `… where id = 1 /*a` with
+// 2,000 U+0333 (double low line) before `*/ or true` painted a solid bar down the approval card
+// over the clause that mattered, with Approve beside it. The card now draws at most four marks on a
+// letter and counts the rest in a marker. Real gateway, real PostgreSQL, real psql, Chromium.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { ApprovalRecord } from '../../src/core/ports.js';
+import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
+import { TOKENS } from '../support/gateway.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { startReviewedWrites } from './support/reviewed-writes.js';
+
+let f: PgFixture;
+let browser: Browser | null = null;
+
+before(async () => {
+  f = await startReviewedWrites('vigil_console_mark_stacks', ['group:contractors'], [[1, 100]]);
+});
+after(async () => {
+  await browser?.close();
+  await f?.close();
+  delete process.env.VIGIL_CONSOLE_DIR;
+});
+
+async function pending(): Promise<ApprovalRecord> {
+  for (let i = 0; i < 300; i++) {
+    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
+    if (record) return record;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the statement was not held');
+}
+
+test('a stack of combining marks is counted on the approval card, not drawn over the clause after it', {
+  timeout: 180_000,
+}, async (t) => {
+  browser = await launchOrSkip(t);
+  for (const mark of ['\u0333', '\u0305']) {
+    const sql = `update accounts set balance = 0 where id = 1 /*a${mark.repeat(2000)}*/ or true`;
+    const psql = runClient('psql', ['-X', '-A', '-t', '-c', sql], f, TOKENS.alice);
+    const record = await pending();
+    if (browser) {
+      const { page, errors } = await watchedPage(browser);
+      await signInWithToken(page, f.gateway.url, TOKENS.bob);
+      await page.goto(`${f.gateway.url}/approvals`);
+      const card = page.getByTestId('approval');
+      const statement = card.locator(
+        '[data-testid="approval-action"][data-complete="true"] [data-testid="approval-statement"]',
+      );
+      await statement.waitFor({ timeout: 30_000 });
+      const shown = (await statement.textContent()) ?? '';
+      assert.ok(shown.endsWith('*/ or true'), 'the end of the statement is on the card');
+      const marker = statement.getByTestId('mark-run');
+      assert.equal(await marker.count(), 1, 'the run is one marker');
+      assert.equal(await marker.getAttribute('data-marks'), '1996');
+      assert.match((await marker.textContent()) ?? '', /1996 more combining marks/);
+      const drawn = shown.replace((await marker.textContent()) ?? '', '');
+      assert.doesNotMatch(drawn, /\p{M}{5}/u, 'no letter carries more than four marks');
+      await card.getByTestId('approval-reason').fill('hidden clause');
+      await card.getByRole('button', { name: 'Deny' }).click();
+      await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+      assert.deepEqual(errors, []);
+      await page.context().close();
+    } else {
+      await f.gateway.approvals.service.decide(
+        record.id,
+        { subject: 'bob', kind: 'user', groups: ['contractors'] },
+        'deny',
+        'no',
+      );
+    }
+    assert.notEqual((await psql).code, 0, 'a denied statement does not run');
+  }
+});
