@@ -26,6 +26,7 @@ import type { GrantCache } from './grant-cache.js';
 import { approvalContext, GrantIssuer } from './grant-issuer.js';
 import { HeldActions } from './held-actions.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { lapsedBy } from './lapsed-approvals.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
 export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
@@ -64,6 +65,8 @@ export interface ApprovalServiceDeps {
     type: EventType,
     payload: JsonObject,
   ) => Promise<JsonObject | null>;
+  /** Whether an identity is disabled now: its approvals and requests lapse (lapsed-approvals.ts). */
+  readonly isDisabled?: (identity: Identity) => Promise<boolean>;
 }
 
 export type { AccessRequestInput } from './access-requests.js';
@@ -228,6 +231,11 @@ export class ApprovalService implements Approver {
       if (record.votes.some((v) => sameSubject(v.reviewer.subject, reviewer.subject))) {
         throw new VigilError('approval_already_voted', `${reviewer.subject} has already decided ${id}`);
       }
+      const lapsed = decision === 'approve' ? await lapsedBy(record, this.#deps.isDisabled) : null;
+      if (lapsed) {
+        await this.#closeNow(id, 'withdrawn', lapsed);
+        throw new VigilError('approval_closed', `${id} was withdrawn: ${lapsed}`);
+      }
       const approvals =
         record.votes.filter((v) => v.decision === 'approve').length + (decision === 'approve' ? 1 : 0);
       const required = requiredNow(record, config(), reviewApprovers);
@@ -330,43 +338,42 @@ export class ApprovalService implements Approver {
   /** A request closed by Vigil: the review timed out, or the requester went away. */
   #close(id: string, status: 'expired' | 'withdrawn', why?: string): Promise<void> {
     return this.#queue
-      .run(id, async () => {
-        const record = await this.#deps.store.getApproval(id);
-        if (record?.status !== 'pending') return;
-        const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
-        try {
-          await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
-            approval_id: id,
-            kind: record.kind,
-            decision: 'deny',
-            reason: closeReason(status, why),
-            outcome,
-            approvals: record.votes.filter((v) => v.decision === 'approve').length,
-            required: record.required,
-          });
-        } catch (err) {
-          // The action is refused either way: an unrecorded close must not let it through.
-          this.#deps.logger.error(
-            { err: (err as Error).message, approval_id: id },
-            'could not record a closed approval',
-          );
-        }
-        const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
-        if (!closed) {
-          const now = await this.#deps.store.getApproval(id);
-          if (now) await this.#settled(now, null);
-          return;
-        }
-        this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
-        this.#held.refuse(id, closedRefusal(id, status, why));
-        if (record.kind === 'access') await this.#endRequestSession(record, outcome);
-      })
-      .catch((err) => {
-        this.#deps.logger.error(
-          { err: (err as Error).message, approval_id: id },
-          'closing an approval failed',
-        );
+      .run(id, () => this.#closeNow(id, status, why))
+      .catch((err) => this.#logFailed(err, id, 'closing an approval failed'));
+  }
+
+  #logFailed(err: unknown, id: string, msg: string): void {
+    this.#deps.logger.error({ err: (err as Error).message, approval_id: id }, msg);
+  }
+
+  /** #close, inside the request's queue already. */
+  async #closeNow(id: string, status: 'expired' | 'withdrawn', why?: string): Promise<void> {
+    const record = await this.#deps.store.getApproval(id);
+    if (record?.status !== 'pending') return;
+    const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
+    try {
+      await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
+        approval_id: id,
+        kind: record.kind,
+        decision: 'deny',
+        reason: closeReason(status, why),
+        outcome,
+        approvals: record.votes.filter((v) => v.decision === 'approve').length,
+        required: record.required,
       });
+    } catch (err) {
+      // The action is refused either way: an unrecorded close must not let it through.
+      this.#logFailed(err, id, 'could not record a closed approval');
+    }
+    const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
+    if (!closed) {
+      const now = await this.#deps.store.getApproval(id);
+      if (now) await this.#settled(now, null);
+      return;
+    }
+    this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
+    this.#held.refuse(id, closedRefusal(id, status, why));
+    if (record.kind === 'access') await this.#endRequestSession(record, outcome);
   }
 
   /** A request that reached approved or denied: release or refuse what waits on it, grant access. */

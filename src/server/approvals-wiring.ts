@@ -5,8 +5,9 @@
 import type { ActionDescriber } from '../core/actions.js';
 import type { ApprovalsConfig, PolicyConfig, VigilConfig } from '../core/config.js';
 import { toVigilError } from '../core/errors.js';
-import type { Identity, JsonObject } from '../core/events.js';
-import type { ApprovalStore, Clock } from '../core/ports.js';
+import { type Identity, type JsonObject, sameSubject } from '../core/events.js';
+import type { AccessStore, ApprovalStore, Clock } from '../core/ports.js';
+import type { AccessState } from '../identity/access-state.js';
 import type { EventContext, Pipeline } from '../pipeline/pipeline.js';
 import type { Policy } from '../pipeline/policy.js';
 import type { SessionManager } from '../pipeline/sessions.js';
@@ -30,6 +31,8 @@ export interface ApprovalsWiringDeps {
   readonly sessions: () => SessionManager;
   readonly clock: Clock;
   readonly findProposer?: ProposerLookup;
+  /** Whether an identity is disabled now (disabledNow): its approvals and requests lapse. */
+  readonly isDisabled?: (identity: Identity) => Promise<boolean>;
   /** How an action of any registered protocol reads to policy. */
   readonly describeAction: ActionDescriber;
   readonly logger: {
@@ -48,6 +51,20 @@ export interface ApprovalsWiring {
   readonly notifier: { flush(): Promise<void> };
   start(): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Disabled as this gateway last read it (SCIM included), or as the shared store says now: `vigil
+ * users disable` writes the store from another process, and a decision must not wait for the
+ * revocation poll to see it.
+ */
+export function disabledNow(
+  access: AccessState,
+  store: AccessStore,
+): (identity: Identity) => Promise<boolean> {
+  return async (identity) =>
+    access.isDisabled(identity.subject, identity.kind) ||
+    (await store.disabledIdentities()).some((d) => sameSubject(d.subject, identity.subject));
 }
 
 export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<ApprovalsWiring> {
@@ -100,6 +117,7 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
     },
     logger,
     ...(deps.findProposer ? { findProposer: deps.findProposer } : {}),
+    ...(deps.isDisabled ? { isDisabled: deps.isDisabled } : {}),
   });
   // Built on first use: the session manager exists only once the pipeline does.
   let watcher: GrantWatcher | null = null;

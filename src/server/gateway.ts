@@ -42,7 +42,7 @@ import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { wireAdminApi } from './admin-wiring.js';
 import { closeAdoptedSessions } from './adopted-sessions.js';
-import { type ApprovalsWiring, wireApprovals } from './approvals-wiring.js';
+import { type ApprovalsWiring, disabledNow, wireApprovals } from './approvals-wiring.js';
 import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
 import { boundHttpConnections, closeServer, httpServerTimeouts, splitHostPort } from './http-listen.js';
@@ -201,6 +201,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     clock: systemClock,
     logger,
     describeAction: protocols.describeAction,
+    isDisabled: disabledNow(access, store.access),
     findProposer: proposerLookup(
       store.ledger,
       // Model turns come from the connections whose module submits model requests.
