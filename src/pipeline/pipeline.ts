@@ -107,6 +107,8 @@ export interface SubmitOptions {
   readonly signal?: AbortSignal;
   /** Called once the action is held (recorded, reviewers told), e.g. to show a notice to the client. */
   readonly onHeld?: (notice: HeldNotice) => void;
+  /** Facts reviewers need that only the target knows (the session's search_path), asked only on review. */
+  readonly reviewFacts?: () => Promise<JsonObject>;
 }
 
 export interface PipelineDeps {
@@ -222,10 +224,11 @@ export class Pipeline {
       const digest = options.actionDigest;
       const bound = digest === undefined ? null : typeof digest === 'function' ? digest() : digest;
       clock?.held();
+      const shown = options.reviewFacts ? { ...payload, ...(await options.reviewFacts()) } : payload;
       const approval = await (this.#deps.approver ?? NO_APPROVER).hold({
         ctx,
         type,
-        payload: this.#deps.masker.maskPayload(payload, ctx.connection),
+        payload: this.#deps.masker.maskPayload(shown, ctx.connection),
         rule: decision.rule,
         reason: decision.reason,
         review: decision.review,
@@ -238,7 +241,7 @@ export class Pipeline {
       await this.#refuseMismatch(released, approval.actionDigest ?? null);
       await this.#refuseIfDeniedNow(draft, ctx, type, approval.approvalId);
       const approved = {
-        ...payload,
+        ...shown,
         approval: {
           id: approval.approvalId,
           approved_by: [...approval.approvedBy],

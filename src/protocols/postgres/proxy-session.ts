@@ -46,6 +46,7 @@ import {
 } from './query-payloads.js';
 import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
 import { ServerView } from './server-view.js';
+import { probeOn, type SessionProbe } from './session-probe.js';
 import { ResidueWatch } from './session-residue.js';
 import { UNKNOWN_STATEMENT } from './sql-classifier.js';
 import { StatementState } from './statement-state.js';
@@ -72,6 +73,7 @@ export class PostgresProxy {
   readonly #tracker: ResponseTracker;
   readonly #server: ServerView;
   readonly #submission: StatementSubmission;
+  readonly #probe: SessionProbe;
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
@@ -93,6 +95,7 @@ export class PostgresProxy {
       session,
       (held) => this.#relay.toClient(heldNoticeResponse(held)),
       deps.isSecretName,
+      () => this.#probe.ask(),
     );
     this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
       this.#recordResult(payload),
@@ -122,11 +125,13 @@ export class PostgresProxy {
           // A statement held for review is withdrawn with its client.
           this.#submission.close();
           this.#tracker.abandon();
+          this.#probe.abandon();
           onClosed();
         },
       }),
     );
-    this.#upstream = new UpstreamFollower(upstream.reader, this.#tracker, this.#relay, deps);
+    this.#probe = probeOn(this.#tracker, this.#relay, this.#residue, () => this.#batch);
+    this.#upstream = new UpstreamFollower(upstream.reader, this.#tracker, this.#relay, deps, this.#probe);
   }
 
   start(): void {

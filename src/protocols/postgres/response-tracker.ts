@@ -96,6 +96,8 @@ export class ResponseTracker {
   /** Expectations of Parse, Bind and Close still waiting for the server. */
   #stateChanges = 0;
   #settledWaiters: (() => void)[] = [];
+  /** Waiting for the server to answer everything forwarded (answered()). */
+  #answeredWaiters: (() => void)[] = [];
   /** The batch in which the server reported an extended-protocol error (it skips to that batch's Sync). */
   failedBatch = -1;
   /** Transaction status from the last ReadyForQuery: I idle, T in a block, E failed block. */
@@ -149,6 +151,12 @@ export class ResponseTracker {
     return this.#stateChanges === 0 ? [] : this.#expected.filter((e) => STATE_CHANGES.has(e.kind));
   }
 
+  /** Resolves once the server has answered every message forwarded so far (session-probe.ts). */
+  answered(): Promise<void> {
+    if (this.#expected.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#answeredWaiters.push(resolve));
+  }
+
   /** Resolves once every forwarded Parse, Bind and Close has been confirmed, refused or skipped. */
   stateSettled(): Promise<void> {
     if (this.#stateChanges === 0) return Promise.resolve();
@@ -159,6 +167,7 @@ export class ResponseTracker {
   abandon(): void {
     this.#stateChanges = 0;
     this.#release();
+    this.#releaseAnswered();
     this.settings.abandon();
     this.copyIn.abandon();
   }
@@ -300,7 +309,14 @@ export class ResponseTracker {
       if (this.#stateChanges === 0) this.#release();
     }
     if (e && (e.kind === 'execute' || e.kind === 'query') && e.exec.mayCopyIn) this.copyIn.answered();
+    if (this.#expected.length === 0) this.#releaseAnswered();
     return e;
+  }
+
+  #releaseAnswered(): void {
+    const waiters = this.#answeredWaiters;
+    this.#answeredWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
   #release(): void {

@@ -86,6 +86,11 @@ export class ResidueWatch {
     this.#unsynced = kind !== 'sync' && kind !== 'query';
   }
 
+  /** Extended-protocol messages were forwarded since the last Sync (session-probe.ts). */
+  get unsynced(): boolean {
+    return this.#unsynced;
+  }
+
   /** Whether nothing forwarded keeps the backend from being reset and reused. */
   get resettable(): boolean {
     return !this.#residue && !this.#unsynced;

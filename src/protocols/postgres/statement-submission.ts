@@ -16,14 +16,19 @@ export class StatementSubmission {
   #active = false;
   #held = false;
 
+  /** What the server will run a held statement against, asked only when one is held (session-probe.ts). */
+  readonly #reviewFacts: () => Promise<JsonObject>;
+
   /** `onHeld`: the statement waits for review (the client is told so); `secretName`: the masker's. */
   constructor(
     session: ModuleSession,
     onHeld: (held: HeldNotice) => void,
     secretName: (name: string) => boolean,
+    reviewFacts: () => Promise<JsonObject>,
   ) {
     this.#session = session;
     this.#onHeld = onHeld;
+    this.#reviewFacts = reviewFacts;
     this.#echo = { secretName, cursors: new DeclaredCursors() };
   }
 
@@ -52,6 +57,7 @@ export class StatementSubmission {
           this.#onHeld(held);
         },
         ...(digest ? { actionDigest: digest } : {}),
+        reviewFacts: this.#reviewFacts,
       });
       return echoMasker(payload, recorded?.payload ?? null, this.#echo);
     } finally {

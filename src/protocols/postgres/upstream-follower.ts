@@ -10,6 +10,7 @@ import { clippedErrorBody, ERROR_HEAD_BYTES } from './clipped-error.js';
 import type { FrameReader } from './frame-reader.js';
 import { checkServerReport } from './read-only-settings.js';
 import type { ResponseTracker } from './response-tracker.js';
+import type { SessionProbe } from './session-probe.js';
 
 /** Backend messages can be as large as PostgreSQL allows (1 GB); the client side has the configured cap. */
 const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
@@ -45,7 +46,9 @@ export class UpstreamFollower {
     tracker: ResponseTracker,
     relay: Relay,
     options: { readonly readOnly: boolean; readonly logger: { warn(obj: object, msg: string): void } },
+    probe?: SessionProbe,
   ) {
+    this.#probe = probe ?? null;
     this.#reader = reader;
     this.#reader.maxBytes = UPSTREAM_MAX_MESSAGE;
     this.#tracker = tracker;
@@ -53,6 +56,8 @@ export class UpstreamFollower {
     this.#readOnly = options.readOnly;
     this.#logger = options.logger;
   }
+
+  readonly #probe: SessionProbe | null;
 
   /** Bytes of a message the server has begun and not finished. */
   get buffered(): number {
@@ -84,6 +89,13 @@ export class UpstreamFollower {
           continue;
         }
         const header = this.#reader.peekHeader();
+        // Vigil's own question about the session (session-probe.ts): its answer is not the client's.
+        if (header && this.#probe?.answers(header.code)) {
+          const frame = this.#reader.next();
+          if (!frame) break;
+          this.#probe.take(frame);
+          continue;
+        }
         if (
           header?.code === 'E' &&
           header.total > STREAM_ABOVE_BYTES &&
