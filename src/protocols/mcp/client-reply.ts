@@ -28,7 +28,7 @@ export interface ReplyOptions {
   readonly onFailure: (error: VigilError) => Promise<void>;
   /** Decides each request the server sends the client meanwhile (server-requests.ts). */
   readonly serverRequests: ServerRequestGate;
-  /** Records each notification the server sends the client meanwhile, just after it is written. */
+  /** Decides each notification the server sends the client meanwhile, and records it just after it is written. */
   readonly notified: ServerNotified;
   readonly view: ClientView;
   readonly signal: AbortSignal;
@@ -86,6 +86,7 @@ export async function relayReply(
       if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
       const isAnswer = answers(message, options.id);
       if (!isAnswer && isResponse(message)) continue;
+      if (!options.notified.admit(message)) continue;
       const shown = maskedError(message, options.view);
       const out = isAnswer && options.onAnswer ? await options.onAnswer(shown) : shown;
       if (isAnswer) answered = true;
@@ -114,7 +115,7 @@ export async function relayReply(
         options.afterAnswer?.(out);
         break;
       }
-      if (out.kind !== 'request') options.notified(out);
+      if (out.kind !== 'request') options.notified.record(out);
     }
     if (!answered && !options.signal.aborted) {
       throw toVigilError(new Error('the upstream ended without answering'), 'upstream_failed');
@@ -150,10 +151,10 @@ export async function relayServerStream(
     for await (const message of messages) {
       if (signal.aborted) break;
       if (message.kind === 'request' && !(await server.requests(message))) continue;
-      if (isResponse(message)) continue;
+      if (isResponse(message) || !server.notified.admit(message)) continue;
       const shown = maskedError(message, view);
       res.write(sseEvent(toWire(shown), view));
-      if (shown.kind !== 'request') server.notified(shown);
+      if (shown.kind !== 'request') server.notified.record(shown);
     }
   } catch {
     // The upstream's stream broke: the client reconnects its GET stream if it wants one.

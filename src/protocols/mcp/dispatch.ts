@@ -13,13 +13,15 @@ import type { JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
-import { fieldsBeyond } from './answer-fields.js';
+import { callOutcome, unpinnedReason } from './call-outcome.js';
+import { cancelAbandoned } from './cancel-abandoned.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
+import { type CompletionReads, completionReads } from './completion-reads.js';
 import type { McpConnectionConfig } from './config.js';
 import { isObject, type JsonRpcMessage } from './jsonrpc.js';
 import { serverNotificationRecorder } from './notifications.js';
 import { PASSTHROUGH, saysSomething } from './passthrough.js';
-import type { PinIndex, PinStatus } from './pin-store.js';
+import type { PinIndex } from './pin-store.js';
 import { serverRequestGate } from './server-requests.js';
 import { recordListing, refreshListing } from './tool-listing.js';
 import { toolAllowed } from './tool-lists.js';
@@ -106,11 +108,20 @@ export async function dispatchRequest(
       if (!isObject(m.params.ref) || !isObject(m.params.argument)) {
         return refuse(scope, m, malformed('completion/complete params.ref or params.argument'));
       }
-      return recordedRead(served, scope, m, 'mcp.completion', {
-        ref: m.params.ref,
-        argument: m.params.argument,
-        ...(isObject(m.params.context) ? { context: m.params.context } : {}),
-      });
+      // A resource template's completion is judged by the read rules too (completion-reads.ts).
+      return recordedRead(
+        served,
+        scope,
+        m,
+        'mcp.completion',
+        {
+          ref: m.params.ref,
+          argument: m.params.argument,
+          ...(isObject(m.params.context) ? { context: m.params.context } : {}),
+        },
+        undefined,
+        completionReads(scope.session, m.params),
+      );
     default:
       if (PASSTHROUGH.has(m.method)) {
         if (!PASSTHROUGH.get(m.method)!(m.params)) {
@@ -191,6 +202,11 @@ async function forward(
   hooks: AnswerHooks,
 ): Promise<void> {
   const onFailure = hooks.onFailure ?? (async () => undefined);
+  let answered = false;
+  // The client left (or its session was cut) before the answer: the upstream is told to stop.
+  const cancelIfLeft = async (): Promise<void> => {
+    if (!answered && scope.signal.aborted) await cancelAbandoned(served, scope.session, scope.target, m.id);
+  };
   let reply: Awaited<ReturnType<McpUpstream['send']>>;
   try {
     if (scope.outcome) scope.outcome.forwarded = true;
@@ -199,9 +215,10 @@ async function forward(
     const error = toVigilError(err, 'upstream_failed');
     await onFailure(error).catch(() => undefined);
     sendRpcError(scope.res, error, m.id);
-    return;
+    return cancelIfLeft();
   }
   const afterAnswer = (answer: JsonRpcMessage): void => {
+    answered = true;
     if (scope.outcome) scope.outcome.answered = true;
     hooks.afterAnswer?.(answer);
   };
@@ -222,6 +239,7 @@ async function forward(
     view: served.view,
     signal: scope.signal,
   });
+  await cancelIfLeft();
 }
 
 /**
@@ -241,40 +259,50 @@ async function recordedRead(
   what: JsonObject,
   /** The method, for a request recorded as another's kind (a subscription as a read); never a param. */
   asked?: string,
+  /** What the read rules say of a resource template's completion. */
+  reads?: CompletionReads | null,
 ): Promise<void> {
   const readId = newId('mr');
   const extra = paramsBeyond(m.params, Object.keys(what));
   const bound = asked === undefined ? what : { ...what, method: asked };
   const { session } = scope;
+  const payload: JsonObject = {
+    read_id: readId,
+    request_id: String(m.id),
+    ...bound,
+    ...(extra !== null ? { params: extra } : {}),
+    ...traceFacts(scope),
+  };
+  // Refused by a read rule, unless a rule of its own denies it: that one then refuses it, by name.
+  if (reads?.refusal && session.judge(type, payload).action !== 'deny') {
+    await session.refuseAction(type, payload, reads.refusal).catch(() => undefined);
+    return sendRpcError(scope.res, reads.refusal, m.id);
+  }
   try {
     // Write-ahead and through policy like a call; a review is bound to what was asked for, the
     // caller and whatever else the params carry.
-    await session.submit(
-      type,
-      {
-        read_id: readId,
-        request_id: String(m.id),
-        ...bound,
-        ...(extra !== null ? { params: extra } : {}),
-        ...traceFacts(scope),
-      },
-      {
-        signal: scope.signal,
-        actionDigest: () =>
-          actionDigest([
-            type,
-            canonicalJson(bound),
-            session.identity.subject,
-            ...(extra !== null ? [canonicalJson(extra)] : []),
-          ]),
-      },
-    );
+    await session.submit(type, payload, {
+      signal: scope.signal,
+      actionDigest: () =>
+        actionDigest([
+          type,
+          canonicalJson(bound),
+          session.identity.subject,
+          ...(extra !== null ? [canonicalJson(extra)] : []),
+        ]),
+    });
   } catch (err) {
     return sendRpcError(scope.res, toVigilError(err), m.id);
   }
   await forward(served, scope, m, {
+    ...(reads ? { onAnswer: reads.onAnswer } : {}),
     afterAnswer: (answer) =>
-      recordResult(served, scope, { read_id: readId, method: m.method, ...answerFacts(answer) }),
+      recordResult(served, scope, {
+        read_id: readId,
+        method: m.method,
+        ...answerFacts(answer),
+        ...(reads ? reads.withheld() : {}),
+      }),
     onFailure: (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
   });
 }
@@ -408,40 +436,4 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     afterAnswer: (answer) => recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) }),
     onFailure: (error) => recordFailure(scope, { call_id: callId, tool }, error),
   });
-}
-
-/**
- * Why a call to a tool without an approved pin is refused. A tool the upstream does not list even
- * when Vigil asks is refused too: a server may run a tool it never lists, or resolve a name more
- * loosely than Vigil compares it (`Delete_File`, `delete_file `), and such a call would reach it
- * with no pin to check and past a deny pattern written for the listed name.
- */
-function unpinnedReason(tool: string, status: Exclude<PinStatus, 'pinned'>): string {
-  switch (status) {
-    case 'changed':
-      return `tool ${tool} changed since it was pinned; an admin must approve it (vigil mcp approve-tool)`;
-    case 'unapproved':
-      return `tool ${tool} is new and held until an admin approves it (vigil mcp approve-tool)`;
-    case 'unknown':
-      return `tool ${tool} is not in the upstream's tool listing, so it cannot be checked against a pin`;
-  }
-}
-
-function callOutcome(answer: JsonRpcMessage): JsonObject {
-  if (answer.kind === 'error') return { isError: true, error: answer.error };
-  if (answer.kind !== 'response') return {};
-  const r = answer.result;
-  const other = fieldsBeyond(r, (key, value) =>
-    key === 'content'
-      ? Array.isArray(value)
-      : key === 'isError'
-        ? typeof value === 'boolean'
-        : key === 'structuredContent',
-  );
-  return {
-    isError: r.isError === true,
-    content: Array.isArray(r.content) ? r.content : [],
-    ...(r.structuredContent !== undefined ? { structuredContent: r.structuredContent } : {}),
-    ...(other !== null ? { other_fields: other } : {}),
-  };
 }

@@ -3,10 +3,15 @@
 // is forwarded, and not forwarded when it cannot be recorded (fail closed, as a client's answer to
 // a server request). A server's (log lines, progress, resource and list changes) is what the client
 // is told: recorded as it is relayed, deferred like a result (docs/adr/0006), so a stream of
-// progress updates costs a call no commit of its own and the client is never held for one.
+// progress updates costs a call no commit of its own and the client is never held for one. A
+// server's `notifications/resources/updated` names a resource, subscribed or not: one whose URI a
+// read rule refuses is withheld from the client and recorded as withheld (`withheld: <rule>`), so a
+// denied resource's name and its changes do not reach the client that way (until 6 December they
+// did: test/mcp/attacker-night-updates.test.ts). A list change names nothing and passes.
 import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { JsonRpcId, JsonRpcMessage } from './jsonrpc.js';
+import { readRefusedBy } from './read-judgement.js';
 
 type Notification = Extract<JsonRpcMessage, { kind: 'notification' }>;
 
@@ -31,8 +36,23 @@ export async function recordClientNotification(session: ModuleSession, m: Notifi
   await session.observe('mcp.client_notification', { method: m.method, params: m.params });
 }
 
-/** Records a message relayed to the client that neither answers its request nor asks it anything. */
-export type ServerNotified = (m: JsonRpcMessage) => void;
+/** What happens to a message for the client that neither answers its request nor asks it anything. */
+export interface ServerNotified {
+  /** Before it is written: whether the client may have it; one it may not is recorded as withheld. */
+  readonly admit: (m: JsonRpcMessage) => boolean;
+  /** Just after it is written: records it. */
+  readonly record: (m: JsonRpcMessage) => void;
+}
+
+/**
+ * The read rule that withholds a server's notification, or null. Only an update names a resource;
+ * one without a URI the rules can read is withheld (fail closed: the SDK client refuses it anyway).
+ */
+function withheldBy(session: ModuleSession, m: JsonRpcMessage): string | null {
+  if (m.kind !== 'notification' || m.method !== 'notifications/resources/updated') return null;
+  const uri = m.params.uri;
+  return typeof uri === 'string' ? readRefusedBy(session, [uri]) : 'protocol_violation';
+}
 
 /**
  * What records the server's notifications on one stream: a request's (`requestId`, the client's
@@ -47,11 +67,19 @@ export function serverNotificationRecorder(
   notRecorded: (err: unknown) => void,
 ): ServerNotified {
   const on: JsonObject = requestId === null ? {} : { request_id: String(requestId) };
-  return (m) => {
-    let facts: JsonObject;
-    if (m.kind === 'notification') facts = { method: m.method, params: m.params, ...on };
-    else if (m.kind === 'error' && m.id === null) facts = { method: null, error: m.error, ...on };
-    else return;
+  const observe = (facts: JsonObject): void => {
     session.observe('mcp.server_notification', facts, { deferred: true }).catch(notRecorded);
+  };
+  return {
+    admit: (m) => {
+      const rule = withheldBy(session, m);
+      if (rule === null || m.kind !== 'notification') return true;
+      observe({ method: m.method, params: m.params, ...on, withheld: rule });
+      return false;
+    },
+    record: (m) => {
+      if (m.kind === 'notification') observe({ method: m.method, params: m.params, ...on });
+      else if (m.kind === 'error' && m.id === null) observe({ method: null, error: m.error, ...on });
+    },
   };
 }

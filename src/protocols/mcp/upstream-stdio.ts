@@ -169,8 +169,17 @@ export class StdioUpstream implements McpUpstream {
     this.#write(running, { jsonrpc: '2.0', method: 'notifications/initialized' });
   }
 
-  async send(message: JsonRpcMessage, target: UpstreamTarget, _signal: AbortSignal): Promise<UpstreamReply> {
+  async send(message: JsonRpcMessage, target: UpstreamTarget, signal: AbortSignal): Promise<UpstreamReply> {
     let running: Running;
+    const live = this.#running.get(target.key);
+    if (
+      message.kind === 'notification' &&
+      message.method === 'notifications/cancelled' &&
+      (!live || live.exited)
+    ) {
+      // No process: nothing runs to cancel, and a fresh one must not be started just to be told so.
+      return { sessionId: null, messages: done() };
+    }
     if (message.kind === 'request' && message.method === 'initialize') {
       this.#stop(target.key);
       running = this.#spawn(target.key);
@@ -187,6 +196,10 @@ export class StdioUpstream implements McpUpstream {
     }
     const queue = new MessageQueue<JsonRpcMessage>();
     running.pending.set(message.id, queue);
+    // The client left: its reader stops waiting (and the request can be cancelled) rather than
+    // hang until the process answers. The id stays pending, so a late answer goes nowhere.
+    if (signal.aborted) queue.end();
+    else signal.addEventListener('abort', () => queue.end(), { once: true });
     this.#write(running, toWire(message));
     return { sessionId: null, messages: queue };
   }
