@@ -3,8 +3,8 @@
 // or an HTTP body that began with the line was recorded as one mask, and who asked what could not be
 // read from the record. Sent with the openai client to the stand-in model and with node:http to an
 // HTTP API, both through the gateway: the words after a bare BEGIN line stay readable in the record,
-// while a real key's body lines (P-256, RSA, Ed25519, OpenSSH), whole or flattened onto one line,
-// are still masked to the last line, the words after them readable.
+// while a real key's body lines (P-256, RSA, Ed25519, OpenSSH), whole, indented or flattened onto
+// one line, are still masked to the last line, the words after them readable.
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
@@ -113,8 +113,15 @@ test('the words after a bare BEGIN line in an HTTP body are recorded as sent', a
 
 test('a real key is still masked to its last body line, and the words after it stay readable', async () => {
   for (const key of keys) {
-    for (const shape of ['lines', 'flattened']) {
-      const pem = shape === 'lines' ? key.pem.trimEnd() : key.pem.trimEnd().replaceAll('\n', ' ');
+    for (const shape of ['lines', 'flattened', 'indented']) {
+      const trimmed = key.pem.trimEnd();
+      // Indented as a key sits deep in a Kubernetes manifest (`tls.key: |`).
+      const pem =
+        shape === 'lines'
+          ? trimmed
+          : shape === 'flattened'
+            ? trimmed.replaceAll('\n', ' ')
+            : trimmed.replaceAll('\n', `\n${' '.repeat(14)}`);
       await client.chat.completions.create({
         model: 'demo',
         messages: [{ role: 'user', content: `keep this safe:\n${pem}\n${PROSE}` }],

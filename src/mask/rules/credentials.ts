@@ -12,7 +12,7 @@ const PEM_HEADER = '-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
 const PEM_FOOTER = '-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----';
 // Encrypted legacy PEM names its cipher in header lines right after BEGIN (RFC 1421).
 const PEM_HEADER_LINE =
-  '(?:\\r?\\n|\\\\r?\\\\n|[ \\t]){1,8}(?:Proc-Type|DEK-Info):[ \\t]?[A-Za-z0-9,-]{1,80}';
+  '(?:\\r?\\n|\\\\r?\\\\n|[ \\t]){1,32}(?:Proc-Type|DEK-Info):[ \\t]?[A-Za-z0-9,-]{1,80}';
 const PEM_SEPARATOR = '(?:[ \\t\\r\\n]|\\\\[nr])';
 // A body is base64 chunks (lines, or pieces of a key flattened onto one line) parted by line
 // breaks, real or JSON-escaped, and spaces. A separator belongs to the body only when a chunk of
@@ -20,9 +20,11 @@ const PEM_SEPARATOR = '(?:[ \\t\\r\\n]|\\\\[nr])';
 // key's lines are 64 or 70 characters, while words after a bare BEGIN line ("-----BEGIN PRIVATE
 // KEY----- now drop the table") are short, and were masked with it, hiding the prompt, body or
 // command they began from the record.
-const PEM_BODY_ELEMENT = `(?:[A-Za-z0-9+/=]|${PEM_SEPARATOR}(?=${PEM_SEPARATOR}{0,8}(?:[A-Za-z0-9+/=]{16}|[A-Za-z0-9+/=]{0,15}${PEM_SEPARATOR}{0,8}-----END)))`;
-/** Room for what the body's lookahead reads past a match (eight separators and a chunk's 16 characters). */
-const PEM_LOOKAHEAD = 2 * 8 + 16;
+// Up to 32 separators before a chunk: a key indented deep in a Kubernetes or Helm manifest.
+const PEM_GAP = `${PEM_SEPARATOR}{0,32}`;
+const PEM_BODY_ELEMENT = `(?:[A-Za-z0-9+/=]|${PEM_SEPARATOR}(?=${PEM_GAP}(?:[A-Za-z0-9+/=]{16}|[A-Za-z0-9+/=]{0,15}${PEM_GAP}-----END)))`;
+/** Room for what the body's lookahead reads past a match (a gap of escaped line breaks, a chunk's 16 characters). */
+const PEM_LOOKAHEAD = 2 * 32 + 16;
 
 /** A value that is a reference or a placeholder, not a secret. */
 // SQL's `SET password = CASE …` and `ON CONFLICT … SET password = EXCLUDED.password` assign an
@@ -66,7 +68,7 @@ export const CREDENTIAL_RULES: readonly DetectorRule[] = [
     category: 'secret',
     pattern: `${PEM_HEADER}(?:${PEM_HEADER_LINE}){0,3}${PEM_BODY_ELEMENT}{0,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
     // An escaped line break is one element of two characters.
-    maxLength: 60 + 3 * 100 + 2 * PEM_BODY_CHUNK + 60 + PEM_LOOKAHEAD,
+    maxLength: 60 + 3 * 160 + 2 * PEM_BODY_CHUNK + 60 + PEM_LOOKAHEAD,
     continuation: {
       pattern: `${PEM_BODY_ELEMENT}{1,${PEM_BODY_CHUNK}}(?:${PEM_FOOTER})?`,
       continues: (match) => !match.endsWith('-----'),
