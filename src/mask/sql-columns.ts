@@ -8,9 +8,12 @@
 // are found by sql-clauses.ts.
 import { clauseSecrets } from './sql-clauses.js';
 import { comparisonSecrets } from './sql-comparisons.js';
+import { bindFirstRowNames } from './sql-first-row-names.js';
 import { insertSecrets } from './sql-insert.js';
 import { matchingCases, matchingParens } from './sql-parens.js';
+import { renamedSecrets } from './sql-renamed-secrets.js';
 import { rowSecrets } from './sql-rows.js';
+import { bindSetBranches } from './sql-set-branches.js';
 import {
   readingsDiffer,
   type SqlReading,
@@ -102,10 +105,17 @@ function bindingsIn(
   const binder = new ValueBinder(tokens, match, cases);
   const bindFrom = (from: number, column: string, to?: number) =>
     to === undefined ? binder.bind(from, column) : binder.bindBefore(from, to, column);
-  comparisonSecrets(tokens, match, cases, secret, bindFrom);
+  // A name the text gives a secret column's value (`password AS p`) is compared as the column is.
+  const renamed = renamedSecrets(sql, tokens, match, secret);
+  const compared = renamed.size === 0 ? secret : (c: string) => secret(c) || renamed.has(c.toLowerCase());
+  comparisonSecrets(tokens, match, cases, compared, bindFrom);
+  // A later branch's value under a secret column of the first (`… INTERSECT SELECT 'ann', '…'`).
+  bindSetBranches(sql, tokens, match, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);
+  // MariaDB's VALUES columns named after their first row's values (`SET password = t.\`…\``).
+  if (binder.ranges.length > 0) bindFirstRowNames(sql, tokens, match, binder.ranges, bindFrom, literals);
   bindRanges(tokens, binder.ranges, params, literals);
   if (depth < NESTED_SQL_DEPTH)
     literals.push(...nestedLiterals(sql, tokens, literals, secret, reading, depth));

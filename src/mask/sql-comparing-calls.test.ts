@@ -27,10 +27,19 @@ test('a value beside a secret column in a comparing call is masked; what the cal
     [`SELECT id FROM users WHERE nullif(password, '${S}') IS NULL`, 'IS NULL'],
     [`SELECT STRCMP(lower(password), lower('${S}')) FROM users`, ' FROM users'],
     [`SELECT id FROM users WHERE starts_with(password, '${S}')`, 'WHERE starts_with('],
+    // The larger or smaller of them (recorded as typed until 6 December).
+    [`SELECT name FROM users WHERE greatest(password, '${S}') = password`, ') = password'],
+    [`SELECT LEAST(u.password, '${S}') FROM users u`, ' FROM users u'],
   ]) {
     const out = masked(sql!).statement;
     assert.ok(!out.includes(S) && out.includes(kept!), `${sql}\n${out}`);
   }
+  // Beside a measure, or beside other columns, the arguments keep their values.
+  for (const sql of [
+    'SELECT greatest(length(password), 8) FROM users',
+    "SELECT greatest(updated_at, '2026-01-01') FROM users WHERE name = 'ann'",
+  ])
+    assert.equal(masked(sql).statement, sql);
   const out = masked('SELECT * FROM users WHERE STRCMP(password, ?) = 0', [S]);
   assert.ok(!out.parameters.includes(S), JSON.stringify(out));
 });

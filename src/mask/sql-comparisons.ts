@@ -64,6 +64,10 @@ const COMPARING_CALLS = new Set([
   'regexp_like',
   'regexp_instr',
   'starts_with',
+  // The larger or smaller of their arguments (`greatest(password, '…') = password`): the value
+  // beside the column is compared with it, and may be what the call gives (since 6 December).
+  'greatest',
+  'least',
 ]);
 /** Words between an operator and a list or subquery it compares with each element of. */
 const QUANTIFIERS = new Set(['any', 'all', 'some']);

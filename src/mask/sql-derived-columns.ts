@@ -12,6 +12,7 @@ import { lastStep } from './sql-json-calls.js';
 import { matchingParens } from './sql-parens.js';
 import { type ListItem, type SelectList, secretRenamer } from './sql-renamed-columns.js';
 import { resultValues, tableBranch } from './sql-result-values.js';
+import { starUnionOfOtherRelations } from './sql-star-unions.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 import { readsWholeRow, relationNames } from './sql-whole-rows.js';
 
@@ -105,6 +106,8 @@ export function derivedSecretPositions(
   const match = matchingParens(tokens);
   const lists = selectLists(sql, tokens, match);
   if (lists.length === 0) return null;
+  // `SELECT * FROM t1 UNION SELECT * FROM users`: where the passwords land is not in the statement.
+  if (starUnionOfOtherRelations(tokens, match, lists)) return ALL_POSITIONS;
   // Names given to derived values anywhere (a CTE's, a subquery's); a name given to a name is
   // followed a few renames deep (each pass reads every item once, so passes are bounded).
   // `known`: names given secret values by earlier statements (sql-variables.ts), lower case.

@@ -94,8 +94,10 @@ test('a star in a later branch fills the first branch’s positions from its pla
   });
   // A whole table as a later branch: every position.
   assert.deepEqual(read('SELECT id, name FROM t UNION ALL TABLE users'), { start: [0, 1], names: [] });
-  // Both with a star: the width is not known here (a known miss).
-  assert.equal(read('SELECT * FROM t UNION SELECT * FROM users'), null);
+  // Both with a star, of other tables: where the passwords land is not known, so every cell is
+  // withheld (sql-star-unions.ts; recorded in clear until 6 December). Of the same table: kept.
+  assert.equal(derivedSecretPositions('SELECT * FROM t UNION SELECT * FROM users', secret)?.all, true);
+  assert.equal(read('SELECT * FROM users WHERE id = 1 UNION SELECT * FROM users WHERE id = 2'), null);
 });
 
 test('a VALUES statement’s values read from a secret column are withheld by position', () => {

@@ -33,12 +33,15 @@ export class ReferenceRecorder {
   readonly bind: BindFrom = (from, column, before) => {
     const to = this.#bindFrom(from, column, before);
     const reference = referenceIn(this.#tokens, from, to);
-    if (reference !== null) {
-      const key = `${reference.qualifier ?? ''}.${reference.name}`;
-      if (!this.references.has(key)) this.references.set(key, { ...reference, column });
-    }
+    if (reference !== null) this.#remember(reference, column);
+    else for (const r of referencesInExpression(this.#tokens, from, to)) this.#remember(r, column);
     return to;
   };
+
+  #remember(reference: { name: string; qualifier: string | null }, column: string): void {
+    const key = `${reference.qualifier ?? ''}.${reference.name}`;
+    if (!this.references.has(key)) this.references.set(key, { ...reference, column });
+  }
 }
 
 /** PostgreSQL's and MySQL's names for a VALUES list's columns: `column1`…, `column_0`…. */
@@ -67,6 +70,67 @@ function referenceIn(
   q++;
   while (q + 1 < to && tokens[q]?.text === '::' && tokens[q + 1]?.kind === 'ident') q += 2;
   return q === to ? { name: name.text, qualifier } : null;
+}
+
+/**
+ * An expression is read for references only up to this many tokens: `upper(v.p)`, `crypt(v.p,
+ * gen_salt('bf'))`, `concat(v.p, '')` are short, and a bound value nested in another (`password =
+ * upper(password = upper(…`) is then not read again by each value around it.
+ */
+const MAX_EXPRESSION_TOKENS = 24;
+/** Words in an expression that are not column references (`trim(both ' ' from v.p)`, `CAST(v.p AS text)`). */
+const NOT_REFERENCES = new Set([
+  ...NOT_A_COLUMN,
+  'as',
+  'and',
+  'or',
+  'not',
+  'is',
+  'both',
+  'leading',
+  'trailing',
+  'from',
+  'for',
+  'using',
+  'collate',
+  'when',
+  'then',
+  'else',
+  'end',
+  'distinct',
+  'interval',
+]);
+
+/**
+ * The column references in an expression bound to a secret column that is not itself a reference:
+ * `SET password = upper(v.p)`, `crypt(v.p, gen_salt('bf'))`, `v.p || ''`. A function of the value
+ * stores what the value was made from, so the VALUES or derived SELECT the reference names holds
+ * the secret; until 6 December it was recorded as typed. Errs on masking: every reference in the
+ * expression is taken (`concat(v.first, v.p)` takes both), not a function's name (before `(`) or a
+ * type (after `::` or `AS`).
+ */
+function referencesInExpression(
+  tokens: readonly ClauseToken[],
+  from: number,
+  to: number,
+): { name: string; qualifier: string | null }[] {
+  if (to - from > MAX_EXPRESSION_TOKENS || to - from < 2) return [];
+  const found: { name: string; qualifier: string | null }[] = [];
+  for (let q = from; q < to; q++) {
+    const t = tokens[q]!;
+    if (t.kind !== 'ident' || NOT_REFERENCES.has(t.text)) continue;
+    const before = tokens[q - 1]?.text;
+    if (before === '::' || before === 'as' || before === '.') continue;
+    let last = q;
+    let qualifier: string | null = null;
+    while (tokens[last + 1]?.text === '.' && tokens[last + 2]?.kind === 'ident' && last + 2 < to) {
+      qualifier = tokens[last]!.text;
+      last += 2;
+    }
+    if (tokens[last + 1]?.text !== '(') found.push({ name: tokens[last]!.text, qualifier });
+    q = last;
+  }
+  return found;
 }
 
 /**
