@@ -82,12 +82,16 @@ export interface CompletionReads {
   readonly withheld: () => JsonObject;
 }
 
+/** The template as written and its literal prefix (every URI it makes starts there): what a read rule on all its URIs meets. */
+export function templateReadings(template: string): [string, string] {
+  const start = template.indexOf('{');
+  return [template, start < 0 ? template : template.slice(0, start)];
+}
+
 export function completionReads(session: ModuleSession, params: JsonObject): CompletionReads | null {
   const ask = templateAsk(params);
   if (ask === null) return null;
-  const start = ask.template.indexOf('{');
-  const prefix = start < 0 ? ask.template : ask.template.slice(0, start);
-  const rule = readRefusedBy(session, [ask.template, prefix, uriOf(ask, ask.value)]);
+  const rule = readRefusedBy(session, [...templateReadings(ask.template), uriOf(ask, ask.value)]);
   const refusal =
     rule === null
       ? null

@@ -2,8 +2,9 @@
 // and its answer recorded (mcp.result); tools/list recorded with each tool's pin (mcp.tools, and
 // mcp.tool_changed for a tool whose definition moved); resources/read, subscriptions to a resource
 // and prompts/get judged and recorded before they are forwarded; the resource and prompt listings
-// recorded as answered; the other methods of the 2025-11-25 revision forwarded as they are;
-// anything else refused, since Vigil forwards only what it knows how to record.
+// recorded as answered (resources a read rule refuses left out); the other methods of the
+// 2025-11-25 revision forwarded as they are; anything else refused, since Vigil forwards only what
+// it knows how to record.
 
 import type { ServerResponse } from 'node:http';
 import { actionDigest } from '../../core/action-digest.js';
@@ -19,6 +20,7 @@ import { type ClientView, type ReplyOptions, relayReply } from './client-reply.j
 import { type CompletionReads, completionReads } from './completion-reads.js';
 import type { McpConnectionConfig } from './config.js';
 import { isObject, type JsonRpcMessage } from './jsonrpc.js';
+import { listingReads } from './listing-reads.js';
 import { serverNotificationRecorder } from './notifications.js';
 import { PASSTHROUGH, saysSomething } from './passthrough.js';
 import type { PinIndex } from './pin-store.js';
@@ -145,12 +147,16 @@ export async function dispatchRequest(
       }
       if (RECORDED_LISTINGS.has(m.method)) {
         if (!(await recordListingParams(scope, m))) return;
+        // A resource a read rule refuses is left out of a resource listing (listing-reads.ts).
+        const reads = listingReads(scope.session, m.method);
         return forward(served, scope, m, {
+          ...(reads ? { onAnswer: reads.onAnswer } : {}),
           afterAnswer: (answer) =>
             recordDeferred(served, scope, 'mcp.listing', {
               request_id: String(m.id),
               method: m.method,
               ...answerFacts(answer),
+              ...(reads ? reads.withheld() : {}),
             }),
         });
       }

@@ -1,5 +1,6 @@
 // What the read rules (`mcp.read`) say of a URI that reaches the client some other way than a read:
-// a name a completion offers under a resource template, a resource a server reports as updated.
+// a name a completion offers under a resource template, a resource a server reports as updated,
+// a resource or template a listing names.
 // Judged as a read of that URI would be, recording nothing (the caller records what it withholds).
 // A review counts as a refusal: there is no request to hold while reviewers decide (fail closed).
 import type { ModuleSession } from '../../pipeline/module-context.js';
