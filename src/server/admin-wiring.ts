@@ -19,6 +19,7 @@ import { proveOffThread } from '../ledger/log-proofs-off-thread.js';
 import { verifyLedger } from '../ledger/verify.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { SessionManager } from '../pipeline/sessions.js';
+import { liveGrantsOf, revokeGrants } from '../policy/disabled-grants.js';
 import { scimTokenRoutes } from '../scim/scim-token-route.js';
 import type { SiemService } from '../siem/siem-service.js';
 import { eventSourceOpener } from '../store/event-source-opener.js';
@@ -87,6 +88,11 @@ export function wireAdminApi(deps: AdminWiringDeps): AdminApi {
         access: store.access,
         applyNow: deps.checkAccessNow,
         connectionNames: () => config.connections.map((c) => c.name),
+        // Through the service SCIM's deprovisioning uses: the same record, revoked by the admin.
+        revokeGrantsOf: async (subject, by) =>
+          revokeGrants(await liveGrantsOf(store.approvals, subject, new Date().toISOString()), (g) =>
+            approvals.service.revokeGrant(g.id, by),
+          ),
       }),
       ...scimTokenRoutes(store.access, config.identity.scim.enabled),
     ],

@@ -1,6 +1,7 @@
 // Access administration: service-account tokens and offboarding. Admins only.
 import { parseDuration } from '../../core/duration.js';
 import { VigilError } from '../../core/errors.js';
+import type { Identity } from '../../core/events.js';
 import type { AccessStore } from '../../core/ports.js';
 import { hasVisibleText } from '../../core/visible-text.js';
 import { createServiceToken } from '../../identity/service-accounts.js';
@@ -11,6 +12,12 @@ export interface AccessRouteDeps {
   /** Applies an access change on this gateway at once (cuts live sessions) instead of at the next poll. */
   readonly applyNow: () => Promise<void>;
   readonly connectionNames: () => readonly string[];
+  /**
+   * Revokes the live grants of an identity being disabled, each recorded and stored as SCIM's
+   * deprovisioning revokes them (src/policy/disabled-grants.ts): otherwise enabling it again inside a
+   * grant's window would bring back access approved before the offboarding. Returns how many.
+   */
+  readonly revokeGrantsOf?: (subject: string, by: Identity) => Promise<number>;
 }
 
 const str = (v: unknown, name: string): string => {
@@ -90,8 +97,14 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
         // as the reasons of approvals are.
         const reason = ctx.maskText(disableReason(ctx.body.reason));
         await deps.access.disableIdentity(subject, new Date().toISOString(), reason);
+        // After the disable is stored: a grant issued meanwhile (a last approval) is caught here, and
+        // one issued later is refused (approval-service.ts closes the disabled requester's request).
+        const revoked = deps.revokeGrantsOf ? await deps.revokeGrantsOf(subject, ctx.caller.identity) : null;
         await deps.applyNow();
-        return { status: 200, body: { subject, disabled: true } };
+        return {
+          status: 200,
+          body: { subject, disabled: true, ...(revoked === null ? {} : { grants_revoked: revoked }) },
+        };
       },
     },
     {

@@ -1,5 +1,6 @@
 // `vigil users`: offboarding. Disabling an identity refuses all its tokens and cuts its live
-// sessions on every gateway sharing this store (they poll it), each cut recorded as access.revoked.
+// sessions on every gateway sharing this store (they poll it), each cut recorded as access.revoked,
+// and revokes its live grants, so enabling it again does not bring them back (users-grants.ts).
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { createMaskerFromConfig } from '../../mask/index.js';
@@ -8,6 +9,7 @@ import { loadCliConfig, openStore } from '../context.js';
 import { table } from '../format.js';
 import { gatewayMasker } from '../gateway-masker.js';
 import type { SetExitCode } from './index.js';
+import { revokeDisabledGrants } from './users-grants.js';
 
 export function register(program: Command, setExitCode: SetExitCode): void {
   const users = program.command('users').description('offboarding: disable and enable identities');
@@ -23,7 +25,8 @@ export function register(program: Command, setExitCode: SetExitCode): void {
       const store = await openStore(loaded);
       try {
         await store.access.disableIdentity(subject, new Date().toISOString(), reason);
-        console.log(`disabled ${subject}`);
+        const grants = await revokeDisabledGrants(store, subject, reason);
+        console.log(grants > 0 ? `disabled ${subject}; revoked ${grants} grant(s)` : `disabled ${subject}`);
       } finally {
         await store.close();
       }
