@@ -1,15 +1,10 @@
 // Ed25519 keys that sign checkpoints. The active private key lives in <data>/keys (mode 0600) unless
 // one is supplied (config `ledger.signing_key` or the environment); every public key ever active is
 // kept in a keyring file, so checkpoints signed before a rotation still verify.
-import {
-  createHash,
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-} from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ed25519FromSeed, newEd25519Key } from '../core/ed25519-seed-key.js';
 import { VigilError } from '../core/errors.js';
 
 export interface LedgerSigningKey {
@@ -30,8 +25,6 @@ export interface PublicKeyEntry {
 const KEYS_DIR = 'keys';
 const PRIVATE_KEY_FILE = 'ledger-signing-key.pem';
 const KEYRING_FILE = 'ledger-keyring.json';
-// DER prefix of a PKCS#8 Ed25519 private key; the 32-byte seed follows.
-const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 // DER prefix of an SPKI Ed25519 public key; the raw 32-byte key follows.
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
 
@@ -96,8 +89,7 @@ export function parseSigningKey(text: string): LedgerSigningKey {
       ? Buffer.from(trimmed, 'hex')
       : Buffer.from(trimmed, 'base64');
     if (seed.length !== 32) throw new Error(`a seed has 32 bytes, not ${seed.length}`);
-    const der = Buffer.concat([PKCS8_ED25519_PREFIX, seed]);
-    return signingKeyFromPrivate(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }));
+    return signingKeyFromPrivate(ed25519FromSeed(seed));
   } catch (err) {
     if (err instanceof VigilError) throw err;
     throw new VigilError(
@@ -132,7 +124,7 @@ export function loadLedgerKeys(dataDir: string, supplied?: string): LedgerKeys {
   } else {
     const file = join(dir, PRIVATE_KEY_FILE);
     if (!existsSync(file)) {
-      const { privateKey } = generateKeyPairSync('ed25519');
+      const { privateKey } = newEd25519Key();
       try {
         // 'wx': never overwrite a key another process created a moment ago.
         writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
@@ -206,7 +198,7 @@ function saveKeyring(dataDir: string, keyring: Keyring): void {
 export function rotateLedgerKey(dataDir: string): LedgerKeys {
   const before = loadLedgerKeys(dataDir);
   const file = join(dataDir, KEYS_DIR, PRIVATE_KEY_FILE);
-  const { privateKey } = generateKeyPairSync('ed25519');
+  const { privateKey } = newEd25519Key();
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'w' });
   renameSync(tmp, file);

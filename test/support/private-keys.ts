@@ -3,6 +3,7 @@
 // secret bytes a leak scan looks for.
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import ssh2 from 'ssh2';
+import { newEd25519Key } from '../../src/core/ed25519-seed-key.js';
 import { generateEd25519OpenSsh } from '../../src/protocols/ssh/openssh-key.js';
 
 export interface TestKey {
@@ -27,7 +28,8 @@ function jwkSecret(key: KeyObject): Buffer {
 export function generateTestKeys(): TestKey[] {
   const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const ed = generateKeyPairSync('ed25519');
+  // From a seed: a generated key's export can hang Node 20 (src/core/ed25519-seed-key.ts).
+  const ed = newEd25519Key();
   const sshEd = generateEd25519OpenSsh();
   const sshEc = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 });
   const openssh = (kind: string, pem: string) => {

@@ -1,8 +1,9 @@
 // Ed25519 key pairs in OpenSSH's own formats, generated with node:crypto.
 // ssh2's generateKeyPairSync('ed25519') drops a leading zero byte of the public key about once in
 // 256 keys, and ssh2 then refuses its own key as malformed; so Vigil encodes the key itself, from the
-// fixed-length raw key that node:crypto's JWK export gives. Format: OpenSSH's PROTOCOL.key.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// fixed-length raw seed and public key (core/ed25519-seed-key.ts). Format: OpenSSH's PROTOCOL.key.
+import { randomBytes } from 'node:crypto';
+import { newEd25519Key } from '../../core/ed25519-seed-key.js';
 
 const KEY_TYPE = 'ssh-ed25519';
 const MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
@@ -18,12 +19,8 @@ export interface OpenSshKeyPair {
 
 /** A new Ed25519 key pair in OpenSSH formats. */
 export function generateEd25519OpenSsh(comment = ''): OpenSshKeyPair {
-  const jwk = generateKeyPairSync('ed25519').privateKey.export({ format: 'jwk' });
-  return encodeEd25519OpenSsh(
-    Buffer.from(jwk.d ?? '', 'base64url'),
-    Buffer.from(jwk.x ?? '', 'base64url'),
-    comment,
-  );
+  const { seed, publicKey } = newEd25519Key();
+  return encodeEd25519OpenSsh(seed, publicKey, comment);
 }
 
 /** Encodes a raw Ed25519 key (32-byte seed, 32-byte public key) in OpenSSH formats. */
