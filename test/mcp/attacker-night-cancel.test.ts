@@ -9,8 +9,13 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  recordedEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 import { sdkClient } from './fixture.js';
 import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
 
@@ -95,13 +100,7 @@ after(async () => {
   await upstream?.close();
 });
 
-async function recorded(type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all.filter((e) => e.type === type);
-}
+const recorded = (type: string) => recordedEvents(gateway, type);
 
 test('a client that leaves mid-call has the upstream told to stop, and the cancellation recorded', async () => {
   const alice = await sdkClient(`${gateway.url}/c/night/mcp`, TOKENS.alice);

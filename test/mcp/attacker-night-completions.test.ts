@@ -7,8 +7,13 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  recordedEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 import { sdkClient } from './fixture.js';
 import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
 
@@ -68,13 +73,7 @@ after(async () => {
   await upstream?.close();
 });
 
-async function recorded(type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all.filter((e) => e.type === type);
-}
+const recorded = (type: string) => recordedEvents(gateway, type);
 
 const complete = (uri: string, value: string) =>
   alice.complete({ ref: { type: 'ref/resource', uri }, argument: { name: 'name', value } });

@@ -11,7 +11,13 @@ import {
   ListResourceTemplatesRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  recordedEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 import { sdkClient } from './fixture.js';
 import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
 
@@ -90,11 +96,9 @@ after(async () => {
 });
 
 async function listings(method: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all.filter((e) => e.type === 'mcp.listing' && e.payload?.method === method && e.payload?.result);
+  return (await recordedEvents(gateway, 'mcp.listing')).filter(
+    (e) => e.payload?.method === method && e.payload?.result,
+  );
 }
 
 test('resources a read rule denies or holds are left out of each page, the cursor kept', async () => {

@@ -10,7 +10,13 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import type { StoredEvent } from '../../src/core/events.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import {
+  assertLedgerVerifies,
+  recordedEvents,
+  startTestGateway,
+  type TestGateway,
+  TOKENS,
+} from '../support/gateway.js';
 import { sdkClient } from './fixture.js';
 import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
 
@@ -58,13 +64,7 @@ after(async () => {
   await upstream?.close();
 });
 
-async function recorded(type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all.filter((e) => e.type === type);
-}
+const recorded = (type: string) => recordedEvents(gateway, type);
 
 async function withheldRecords(): Promise<StoredEvent[]> {
   return (await recorded('mcp.server_notification')).filter(

@@ -101,3 +101,11 @@ export async function connectionEvents(
   const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
   return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
 }
+
+/** The events of `type` recorded on any connection once what was appended is committed. */
+export async function recordedEvents(gateway: Gateway, type: string): Promise<StoredEvent[]> {
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
+  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
+  return all.filter((e) => e.type === type);
+}
