@@ -52,3 +52,10 @@ export function leaksIn(dataDir: string, secrets: readonly string[]): string[] {
   }
   return found;
 }
+
+/** Which of `secrets` (by name) the data directory holds: each shape is named when it leaks. */
+export function leakedNames(dataDir: string, secrets: Record<string, string>): string[] {
+  return Object.entries(secrets).flatMap(([name, value]) =>
+    leaksIn(dataDir, [value]).length > 0 ? [name] : [],
+  );
+}

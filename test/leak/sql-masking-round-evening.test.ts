@@ -17,7 +17,7 @@ import {
   startPostgresLeakGateway,
   statementsOf,
 } from './database-gateways.js';
-import { leaksIn } from './logged-gateway.js';
+import { leakedNames } from './logged-gateway.js';
 
 const WITHHELD = '(withheld: derived from a secret column)';
 
@@ -38,13 +38,6 @@ const MY = {
   anySubquery: 'drowsy maple trumpet',
   storedUnion: 'hollow cedar lullaby',
 };
-
-/** Which of `secrets` (by name) the data directory holds: each shape is named when it leaks. */
-function leakedNames(dataDir: string, secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).flatMap(([name, value]) =>
-    leaksIn(dataDir, [value]).length > 0 ? [name] : [],
-  );
-}
 
 test('PostgreSQL: comparing calls, lists, VALUES default names and derived SELECTs are masked; results withheld', {
   timeout: 120_000,

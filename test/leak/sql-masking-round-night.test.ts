@@ -18,7 +18,7 @@ import {
   startPostgresLeakGateway,
   statementsOf,
 } from './database-gateways.js';
-import { leaksIn } from './logged-gateway.js';
+import { leakedNames } from './logged-gateway.js';
 
 const WITHHELD = '(withheld: derived from a secret column)';
 
@@ -43,13 +43,6 @@ const MY = {
   insertNamed: 'saffron cobble drizzle',
   unionLiteral: 'cobalt pickle gazebo',
 };
-
-/** Which of `secrets` (by name) the data directory holds: each shape is named when it leaks. */
-function leakedNames(dataDir: string, secrets: Record<string, string>): string[] {
-  return Object.entries(secrets).flatMap(([name, value]) =>
-    leaksIn(dataDir, [value]).length > 0 ? [name] : [],
-  );
-}
 
 test('PostgreSQL: star unions, greatest/least, values through functions and renamed columns are masked', {
   timeout: 120_000,
