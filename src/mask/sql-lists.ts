@@ -33,11 +33,18 @@ export function secretPositions(
 
 /**
  * Skips one value from `from`, over whole parenthesised groups; returns where it stopped (a `,`,
- * `)`, `;` or end word at its own depth, or the end when a group is never closed).
+ * `)`, `;` or end word at its own depth, or the end when a group is never closed). `counter`
+ * counts the tokens looked at, for the readers' linear-steps tests.
  */
-export function skipValue(tokens: readonly ClauseToken[], match: Int32Array, from: number): number {
+export function skipValue(
+  tokens: readonly ClauseToken[],
+  match: Int32Array,
+  from: number,
+  counter?: { steps: number },
+): number {
   let k = from;
   for (; k < tokens.length; k++) {
+    if (counter) counter.steps++;
     const t = tokens[k]!;
     if (t.kind === 'punct') {
       if (t.text === '(') {

@@ -11,7 +11,7 @@
 // separate query) is not remembered. A name is taken when the item gives the column's value or a
 // function of it (`password AS p`, `u.password::text p`, `upper(password) AS p`), not a measure of
 // it (`length(password) AS n`, sql-operand-groups.ts), so `WHERE n > 8` keeps its 8.
-import { columnList, ITEM_END } from './sql-lists.js';
+import { columnList, skipValue } from './sql-lists.js';
 import { groupColumn, type OperandGroups, operandGroups } from './sql-operand-groups.js';
 import { openers } from './sql-parens.js';
 import type { SqlToken } from './sql-tokens.js';
@@ -75,7 +75,7 @@ export function renamedSecrets(
     let r = k + 1;
     while (MODIFIERS.has(tokens[r]?.text ?? '')) r++;
     for (let index = 0; ; index++) {
-      const end = itemEnd(tokens, match, r, counter);
+      const end = skipValue(tokens, match, r, counter);
       // An empty item is a `*` (the lexer drops it): `SELECT *, password AS p`.
       if (end > r) {
         const alias = aliasOf(sql, tokens, r, end);
@@ -92,30 +92,6 @@ export function renamedSecrets(
       for (const name of listNames(tokens, match, k, secretAt, openerOf)) found.add(name);
   }
   return found;
-}
-
-/**
- * Where the item from `from` ends (a `,`, `)`, `;` or end word at its own level), its nested groups
- * stepped over whole: sql-lists.ts's skipValue, with its steps counted.
- */
-export function itemEnd(
-  tokens: readonly SqlToken[],
-  match: Int32Array,
-  from: number,
-  counter?: RenameSteps,
-): number {
-  let k = from;
-  for (; k < tokens.length; k++) {
-    if (counter) counter.steps++;
-    const t = tokens[k]!;
-    if (t.kind === 'punct') {
-      if (t.text === '(') {
-        if (match[k]! < 0) return tokens.length;
-        k = match[k]!;
-      } else if (t.text === ')' || t.text === ',' || t.text === ';') break;
-    } else if (t.kind === 'ident' && ITEM_END.has(t.text)) break;
-  }
-  return k;
 }
 
 /** The alias ending the item [from, end) (`… AS p`, `… p`) and where its expression ends, or null. */

@@ -7,9 +7,10 @@
 // that is not a measure; sql-renamed-secrets.ts) is bound to that column. A `*` in either branch
 // leaves the positions unknown, and a branch after VALUES is not read (known misses).
 import type { BindFrom } from './sql-clauses.js';
+import { skipValue } from './sql-lists.js';
 import { type OperandGroups, operandGroups } from './sql-operand-groups.js';
 import { openers } from './sql-parens.js';
-import { aliasOf, itemEnd, type RenameSteps, secretGiven } from './sql-renamed-secrets.js';
+import { aliasOf, type RenameSteps, secretGiven } from './sql-renamed-secrets.js';
 import { hasSetOperator } from './sql-star-unions.js';
 import type { SqlToken } from './sql-tokens.js';
 
@@ -113,7 +114,7 @@ function readBranch(
   let r = select + 1;
   while (MODIFIERS.has(tokens[r]?.text ?? '')) r++;
   for (;;) {
-    const end = itemEnd(tokens, match, r, counter);
+    const end = skipValue(tokens, match, r, counter);
     // The lexer drops `*`: a bare star is an empty item, `t.*` one that ends with its dot.
     if (end <= r || tokens[end - 1]?.text === '.') star = true;
     if (end > r) items.push({ from: r, to: end });
