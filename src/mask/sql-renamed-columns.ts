@@ -25,8 +25,8 @@ export interface SelectList {
   readonly items: readonly ListItem[];
 }
 
-const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
-const SET_QUANTIFIERS = new Set(['all', 'distinct']);
+export const SET_OPERATORS: ReadonlySet<string> = new Set(['union', 'intersect', 'except', 'minus']);
+export const SET_QUANTIFIERS: ReadonlySet<string> = new Set(['all', 'distinct']);
 /** Words after which a relation (and its alias) is written. */
 const RELATION_BEFORE = new Set(['from', 'join', 'lateral', 'only', ',']);
 /**
@@ -357,7 +357,7 @@ function setHeads(
 }
 
 /** Whether the `(` at `open` begins a set operation's operand, not a subquery inside a list. */
-function startsOperand(tokens: readonly SqlToken[], open: number): boolean {
+export function startsOperand(tokens: readonly SqlToken[], open: number): boolean {
   const t = tokens[open - 1];
   return (
     t === undefined ||

@@ -10,12 +10,11 @@ import type { BindFrom } from './sql-clauses.js';
 import { skipValue } from './sql-lists.js';
 import { type OperandGroups, operandGroups } from './sql-operand-groups.js';
 import { openers } from './sql-parens.js';
+import { SET_OPERATORS, SET_QUANTIFIERS, startsOperand } from './sql-renamed-columns.js';
 import { aliasOf, type RenameSteps, secretGiven } from './sql-renamed-secrets.js';
 import { hasSetOperator } from './sql-star-unions.js';
 import type { SqlToken } from './sql-tokens.js';
 
-const SET_OPERATORS = new Set(['union', 'intersect', 'except', 'minus']);
-const SET_QUANTIFIERS = new Set(['all', 'distinct']);
 /** Words after SELECT that are not its first item. */
 const MODIFIERS = new Set(['distinct', 'all']);
 
@@ -122,16 +121,4 @@ function readBranch(
     r = end + 1;
   }
   return { items, star, head };
-}
-
-/** Whether the `(` at `open` begins a set operation's operand, not a subquery inside a list. */
-function startsOperand(tokens: readonly SqlToken[], open: number): boolean {
-  const t = tokens[open - 1];
-  return (
-    t === undefined ||
-    t.text === '(' ||
-    t.text === ';' ||
-    SET_OPERATORS.has(t.text) ||
-    SET_QUANTIFIERS.has(t.text)
-  );
 }
