@@ -2,17 +2,14 @@
 // hashes stay, so the chain still verifies. The purge is recorded first, as a `ledger.purged` event
 // naming exactly which events lose their payload, when and why, and by whom: `vigil verify` reports
 // those as purged, and any other missing payload as erased unseen.
-import { hostname, userInfo } from 'node:os';
 import type { Command } from 'commander';
-import type { Identity } from '../../core/events.js';
 import { nowIso } from '../../core/events.js';
-import { newId } from '../../core/ids.js';
 import type { PurgeOutcome, PurgePlan, StoreBundle } from '../../core/ports.js';
 import { PURGE_RECORD_TYPE } from '../../ledger/event-source.js';
 import { notePurge } from '../../ledger/purge-generation.js';
 import { purgeRecordPayload } from '../../ledger/purge-record.js';
-import { Recorder } from '../../ledger/recorder.js';
 import { loadCliConfig, openExistingStore } from '../context.js';
+import { OperatorSession } from '../operator-session.js';
 import type { SetExitCode } from './index.js';
 import { isoDate } from './sessions.js';
 
@@ -32,25 +29,12 @@ export async function purgeRecorded(
   reason: string | null,
 ): Promise<RecordedPurge> {
   const store = bundle.ledger;
-  // The operator as the CLI's audit events name it: whoever can run the CLI can write the files.
-  const identity: Identity = {
-    subject: `local:${userInfo().username}@${hostname()}`,
-    kind: 'user',
-    groups: [],
-  };
   let record: number | null = null;
   const outcome = await store.purgePayloads(before, async (plan: PurgePlan) => {
-    const recorder = new Recorder(store);
-    await recorder.init();
-    const base = { sessionId: newId('s'), connection: 'cli', identity };
-    await recorder.append(
-      { ...base, type: 'session.start', time: nowIso(), payload: { protocol: 'cli' } },
-      'cli',
-    );
-    const payload = purgeRecordPayload({ ...plan, reason, operator: identity.subject });
-    const recorded = await recorder.append({ ...base, type: PURGE_RECORD_TYPE, time: nowIso(), payload });
-    record = recorded.index;
-    await recorder.append({ ...base, type: 'session.end', time: nowIso(), payload: { reason: 'closed' } });
+    const session = await OperatorSession.open(store);
+    const payload = purgeRecordPayload({ ...plan, reason, operator: session.identity.subject });
+    record = (await session.record(PURGE_RECORD_TYPE, payload)).index;
+    await session.close();
   });
   // Readers that keep what they built from payloads (the console's trees) rebuild after this.
   if (record !== null) await notePurge(bundle.moduleState, record, nowIso());
