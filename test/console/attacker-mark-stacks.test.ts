@@ -1,8 +1,9 @@
-// Combining marks draw on the letter before them, and a browser stacks a whole run of them there,
-// above or below the line, over the lines around it. A held statement `… where id = 1 /*a` with
-// 2,000 U+0333 (double low line) before `*/ or true` painted a solid bar down the approval card
-// over the clause that mattered, with Approve beside it. The card now draws at most four marks on a
-// letter and counts the rest in a marker. Real gateway, real PostgreSQL, real psql, Chromium.
+// A letter and the combining marks after it are one character to a browser, which never wraps
+// inside one. A held statement `… where id = 1 /*a` with 2,000 U+0333 (double low line, drawn with a
+// width of its own) before `*/ or true` made a run 15,661 px wide on an approval card 1,222 px wide:
+// the clause that mattered lay far to the right, out of view, with Approve below. Marks without a
+// width (U+0305) draw over one another: 2,000 look like one. The card now draws at most four marks
+// on a letter and counts the rest in a marker. Real gateway, real PostgreSQL, real psql, Chromium.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -33,7 +34,7 @@ async function pending(): Promise<ApprovalRecord> {
   throw new Error('the statement was not held');
 }
 
-test('a stack of combining marks is counted on the approval card, not drawn over the clause after it', {
+test('a run of combining marks is counted on the approval card, and the clause after it stays in view', {
   timeout: 180_000,
 }, async (t) => {
   browser = await launchOrSkip(t);
@@ -58,6 +59,12 @@ test('a stack of combining marks is counted on the approval card, not drawn over
       assert.match((await marker.textContent()) ?? '', /1996 more combining marks/);
       const drawn = shown.replace((await marker.textContent()) ?? '', '');
       assert.doesNotMatch(drawn, /\p{M}{5}/u, 'no letter carries more than four marks');
+      // The whole statement fits the card's width: the end of it is in view.
+      const { scroll, client } = await statement.evaluate((el) => ({
+        scroll: el.scrollWidth,
+        client: el.clientWidth,
+      }));
+      assert.ok(scroll <= client + 1, `the statement is ${scroll} px wide in a card of ${client} px`);
       await card.getByTestId('approval-reason').fill('hidden clause');
       await card.getByRole('button', { name: 'Deny' }).click();
       await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });

@@ -1,10 +1,12 @@
 // Long runs of combining marks, found in text already made inert (inert.ts leaves combining marks
 // as they are: accents, vowel signs, and the marks of scripts that stack two or three on a letter).
-// A browser stacks every mark of a run on the letter before it, above or below the line, and draws
-// the stack over the lines around it: `… where id = 1 /*a` and 2,000 U+0333 marks before `*/ or
-// true` painted a solid bar down the approval card, over the clause that mattered and its
-// neighbours. Such a run is shown as a marker that counts it; the letter it sits on stays, with the
-// first few marks, so ordinary accented text is drawn as written.
+// A letter and every mark after it are one character to the browser, which never wraps inside one:
+// `… where id = 1 /*a` and 2,000 U+0333 marks (which the console's monospace font draws with a width
+// of their own) before `*/ or true` made one unbreakable run 15,661 px wide on an approval card
+// 1,222 px wide, so the clause that mattered lay far to the right, out of view. Marks without a
+// width draw over one another instead: thousands of them look like one. Either way what was
+// recorded is not what is seen. Such a run is shown as a marker that counts it; the letter it sits
+// on stays, with the first few marks, so ordinary accented text is drawn as written.
 
 /** A run of combining marks that the page shows as a marker instead. */
 export interface MarkRun {
