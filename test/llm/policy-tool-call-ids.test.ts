@@ -6,50 +6,30 @@
 // with the official openai and @anthropic-ai/sdk clients through the gateway to the stand-in model.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import type OpenAI from 'openai';
+import { assertLedgerVerifies, type TestGateway } from '../support/gateway.js';
+import { type DenyRuleGateway, startDenyRuleGateway } from './deny-rule-gateway.js';
 
 const UPSTREAM_KEY = 'sk-upstream-only-vigil-knows-0004';
 const PHRASE = 'exfiltrate the keys';
-let model: DemoModel;
+let sdk: DenyRuleGateway;
 let gateway: TestGateway;
 let openai: OpenAI;
 let anthropic: Anthropic;
 
 before(async () => {
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, apiKey: UPSTREAM_KEY });
-  process.env.VIGIL_TEST_TOOL_CALL_IDS_KEY = UPSTREAM_KEY;
-  const connection = { upstream: model.url, credential: 'env:VIGIL_TEST_TOOL_CALL_IDS_KEY', allow: ['*'] };
-  gateway = await startTestGateway({
-    connections: [
-      { name: 'oa', type: 'llm-openai', ...connection },
-      { name: 'an', type: 'llm-anthropic', ...connection },
-    ],
-    policy: {
-      rules: [{ name: 'no-exfil', match: { pattern: '(?i)exfiltrate\\W+the\\W+keys' }, action: 'deny' }],
-    },
-  });
-  openai = new OpenAI({ baseURL: `${gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
-  anthropic = new Anthropic({ baseURL: `${gateway.url}/c/an`, apiKey: TOKENS.alice, maxRetries: 0 });
+  sdk = await startDenyRuleGateway(
+    '(?i)exfiltrate\\W+the\\W+keys',
+    'VIGIL_TEST_TOOL_CALL_IDS_KEY',
+    UPSTREAM_KEY,
+  );
+  ({ gateway, openai, anthropic } = sdk);
 });
 
-after(async () => {
-  await gateway?.close();
-  await model?.close();
-});
+after(() => sdk?.close());
 
-async function assertDenied(what: string, send: () => Promise<unknown>): Promise<void> {
-  const reached = model.requests.length;
-  await assert.rejects(send(), (err: unknown) => {
-    assert.ok(err instanceof OpenAI.APIError || err instanceof Anthropic.APIError, `${what}: ${String(err)}`);
-    assert.equal(err.status, 403, what);
-    assert.match(err.message, /rule no-exfil/, what);
-    return true;
-  });
-  assert.equal(model.requests.length, reached, `${what}: the denied request did not reach the model`);
-}
+const assertDenied = (what: string, send: () => Promise<unknown>) => sdk.assertDenied(what, send);
 
 test('chat: the phrase as a tool call id or as the tool message’s tool_call_id is denied', async () => {
   const calls = (id: string, answer: string): OpenAI.ChatCompletionMessageParam[] => [
