@@ -282,6 +282,39 @@ test('drafts whose session head cannot be read are refused, not left waiting; th
   await stores.close();
 });
 
+test('a session.start opens its session without reading a head; one under a stored id is refused', async () => {
+  const { stores, store, recorder } = await startedRecorder();
+  const start = (sessionId: string, n: number): EventDraft => ({
+    ...draft(sessionId, n),
+    type: 'session.start',
+  });
+  let reads = 0;
+  const original = store.sessionHead;
+  store.sessionHead = (id) => {
+    reads++;
+    return original.call(store, id);
+  };
+  const opened = await recorder.append(start('fresh', 0));
+  assert.equal(reads, 0, 'nothing to read for a new session');
+  assert.deepEqual([opened.seq, opened.prevHash], [0, GENESIS_HASH]);
+  await recorder.append(draft('fresh', 1));
+  // The id is taken (as a second writer or a forgotten head would find it): the store refuses the
+  // write rather than start a second chain under it, and the session's events stay as they were.
+  recorder.forget('fresh');
+  await assert.rejects(recorder.append(start('fresh', 2)), { code: 'record_failed' });
+  assert.deepEqual(
+    (await store.readSession('fresh')).map((e) => [e.seq, e.type, e.payload?.n]),
+    [
+      [0, 'session.start', 0],
+      [1, 'llm.request', 1],
+    ],
+  );
+  const next = await recorder.append(draft('fresh', 3));
+  assert.equal(next.seq, 2, 'other drafts of the session still read its head and continue it');
+  store.sessionHead = original;
+  await stores.close();
+});
+
 test('a draft whose payload cannot be encoded is refused alone', async () => {
   const { stores, recorder } = await startedRecorder();
   const bad = { ...draft('s', 1), payload: { n: 1, big: 10n } as unknown as EventDraft['payload'] };

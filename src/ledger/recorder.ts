@@ -28,6 +28,8 @@ export const DEFER_MS = 5;
  */
 export const MAX_BATCH = 256;
 
+const NEW_SESSION_HEAD: Head = { nextSeq: 0, lastHash: GENESIS_HASH };
+
 export interface AppendOptions {
   /** Nobody waits for this event: it may ride with the next batch (within DEFER_MS). */
   readonly deferred?: boolean;
@@ -230,6 +232,13 @@ export class Recorder {
     for (const { draft } of pendings) {
       const id = draft.sessionId;
       if (batch.head(id) !== undefined || loaded.has(id)) continue;
+      // A session starts with its session.start under a new random id: there is nothing to read
+      // (on PostgreSQL a round trip per new session). Were the id taken after all, the store's
+      // unique (session, seq) refuses the write and the draft with it.
+      if (draft.type === 'session.start') {
+        loaded.set(id, NEW_SESSION_HEAD);
+        continue;
+      }
       loaded.set(
         id,
         await this.#loadHead(id).catch((err: unknown) =>
@@ -319,9 +328,7 @@ export class Recorder {
   /** A session's head as the store has it: one not known here (new, forgotten, or after a resync). */
   async #loadHead(sessionId: string): Promise<Head> {
     const stored = await this.#store.sessionHead(sessionId);
-    return stored
-      ? { nextSeq: stored.nextSeq, lastHash: stored.lastHash }
-      : { nextSeq: 0, lastHash: GENESIS_HASH };
+    return stored ? { nextSeq: stored.nextSeq, lastHash: stored.lastHash } : NEW_SESSION_HEAD;
   }
 
   /** Forgets a finished session's head (it is reloaded from the store if ever needed again). */
