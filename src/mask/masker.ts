@@ -8,6 +8,7 @@ import { type KnownSecret, MIN_KNOWN_SECRET_LENGTH, secretVariants } from './kno
 import { type CustomRuleInput, customRule, type RuleSelection, selectRules } from './rule-set.js';
 import { type KnownEntry, LOOKAHEAD_MARGIN, type RawFinding, Scanner, type ScanResult } from './scanner.js';
 import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
+import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type CodeSpan, clipToCode } from './sql-code-clip.js';
 import { secretBindings } from './sql-columns.js';
@@ -146,21 +147,25 @@ export function createMasker(options: MaskerOptions): Masker {
   const maskText = (text: string, connection?: string) => setFor(connection).mask(text);
   const readingOf = (connection: string | undefined): SqlReading | 'both' =>
     (connection !== undefined ? sqlReadings.get(connection) : undefined) ?? 'both';
-  const shellSpans = (line: string): StructuredSpan[] =>
-    shellSecretSpans(line, secretName).map((s) => ({
+  /** A command line as an exec command's is recorded: every mask stops where code resumes. */
+  const scanShell = (line: string, connection: string | undefined): MaskResult => {
+    const spans = shellSecretSpans(line, secretName).map((s) => ({
       start: s.start,
       end: s.end,
       ruleId: 'shell-secret',
       detail: `option or variable ${s.name}`,
     }));
+    const code = shellCodeBreaks(line);
+    return setFor(connection).scanText(line, clipSpansToCode(line, spans, code), code);
+  };
 
   return {
     maskText,
     maskPayload: (payload, connection) =>
       walkPayload(payload, setFor(connection), secretName, readingOf(connection)) as JsonObject,
     scanText: (text, connection) => setFor(connection).scanText(text),
-    maskShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)).text,
-    scanShellLine: (line, connection) => setFor(connection).scanText(line, shellSpans(line)),
+    maskShellLine: (line, connection) => scanShell(line, connection).text,
+    scanShellLine: scanShell,
     scanSql: (sql, connection) => {
       const set = setFor(connection);
       return set.scanText(sql, sqlSpans(sql, secretName, readingOf(connection)));
@@ -359,8 +364,12 @@ export class CompiledSet implements StreamScanner {
     return { findings, next: text.length, pending: null };
   }
 
-  scanText(text: string, spans: readonly StructuredSpan[] = []): { text: string; findings: Finding[] } {
-    const result = this.withSpans(text, spans);
+  scanText(
+    text: string,
+    spans: readonly StructuredSpan[] = [],
+    code?: readonly CodeSpan[],
+  ): { text: string; findings: Finding[] } {
+    const result = this.withSpans(text, spans, code && (() => code));
     return {
       text: this.render(text, 0, text.length, result),
       findings: result.findings.map((f) => ({

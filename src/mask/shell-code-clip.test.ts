@@ -20,6 +20,7 @@ const TABS = 'cat <<-END\n\tMIIE\n\t\tEND';
 const TWO = 'cat <<A <<"B"\na\nA\nb\nB';
 const SUB = 'echo "$(\nrm -rf x\n)"';
 const SUB_HDOC = 'cat > "$(\necho k\n)" <<E\nMIIE "\nE';
+const UNQUOTED_HDOC = 'cat <<E\na$(id) \\$(no)\nE';
 const segment = fc.constantFrom<Segment>(
   seg('echo ok'),
   seg('echo ok # -----BEGIN PRIVATE KEY-----'),
@@ -34,12 +35,27 @@ const segment = fc.constantFrom<Segment>(
   seg(HDOC, [HDOC.lastIndexOf('EOF')]),
   seg(TABS, [TABS.lastIndexOf('\t\tEND')]),
   seg(TWO, [TWO.indexOf('\nA\n') + 1, TWO.length - 1]),
-  seg(SUB, [SUB.indexOf('rm'), SUB.indexOf(')')]),
-  seg(SUB_HDOC, [SUB_HDOC.indexOf('echo'), SUB_HDOC.indexOf(')'), SUB_HDOC.length - 1]),
-  seg('echo `\nrm x`', [7]),
+  seg(SUB, [SUB.indexOf('$'), SUB.indexOf('rm'), SUB.indexOf(')')]),
+  seg(SUB_HDOC, [
+    SUB_HDOC.indexOf('$'),
+    SUB_HDOC.indexOf('echo'),
+    SUB_HDOC.indexOf(')'),
+    SUB_HDOC.length - 1,
+  ]),
+  seg('echo `\nrm x`', [5, 7]),
+  // A substitution in a secret's value, in code or double quotes, runs: its opening is a point.
+  seg('echo password=x$(rm -rf /tmp/data)', [15]),
+  seg('export TOKEN="a`id`"', [15]),
+  seg('diff <(ls a) >(cat)', [5, 13]),
+  // Inside single quotes only a whole one (the shell it is handed to runs it); a lone one is data.
+  seg("bash -c 'echo password=x$(id)'", [24]),
+  seg("mysql -p'ab`cd' -e 1"),
+  seg("mysql -p'ab$(cd' -e 1"),
+  // An unquoted here-document's body is expanded (a backslash quotes); a quoted one's is data.
+  seg(UNQUOTED_HDOC, [UNQUOTED_HDOC.indexOf('$'), UNQUOTED_HDOC.length - 1]),
   // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion
   seg('x=${y:-"a\nb"}'),
-  seg('echo $((1 <<EOF))'),
+  seg('echo $((1 <<EOF))', [5]),
 );
 
 /** Segments joined by newlines, and the points a shell reader sees: each segment's start after the first. */
@@ -57,7 +73,7 @@ const script = fc.array(segment, { minLength: 1, maxLength: 8 }).map((parts) => 
   return { text, points };
 });
 
-test('property: the points are the starts of code after each line break, and nowhere in data', () => {
+test('property: the points are the starts of code after each line break or substitution, and nowhere in data', () => {
   fc.assert(
     fc.property(script, ({ text, points }) => {
       assert.deepEqual(
@@ -85,6 +101,8 @@ const piece = fc.constantFrom(
   '#',
   '<<E',
   '<<-E',
+  '<(',
+  '>(',
   'E',
   '\tE',
   "$'",
@@ -92,7 +110,9 @@ const piece = fc.constantFrom(
 );
 const soup = fc.array(piece, { maxLength: 24 }).map((parts) => parts.join(''));
 
-test('property: on any text the points are in order, empty, and each after a line break or at a continuation', () => {
+const SUBSTITUTION = /^(?:\$\(|`|<\(|>\()/;
+
+test('property: on any text the points are in order, empty, and each after a line break, at a continuation or a substitution', () => {
   fc.assert(
     fc.property(soup, (text) => {
       const spans = shellCodeBreaks(text);
@@ -100,7 +120,12 @@ test('property: on any text the points are in order, empty, and each after a lin
       for (const s of spans) {
         assert.equal(s.start, s.end);
         assert.ok(s.start >= last && s.start <= text.length);
-        assert.ok(text[s.start - 1] === '\n' || text.startsWith('\\\n', s.start), JSON.stringify(text));
+        assert.ok(
+          text[s.start - 1] === '\n' ||
+            text.startsWith('\\\n', s.start) ||
+            SUBSTITUTION.test(text.slice(s.start, s.start + 2)),
+          JSON.stringify(text),
+        );
         last = s.start;
       }
     }),
@@ -126,7 +151,22 @@ test('property: a clipped finding keeps its start, never grows, and runs past no
 });
 
 test('the reader is linear: long lines of openers, quotes and here-documents', () => {
-  for (const unit of ['$(', '${', '`', '"', "'", '<<E ', '\\\n', '#\n', 'a\n', '$((1<<2))', '<<E\n']) {
+  for (const unit of [
+    '$(',
+    '${',
+    '`',
+    '"',
+    "'",
+    '<<E ',
+    '\\\n',
+    '#\n',
+    'a\n',
+    '$((1<<2))',
+    '<<E\n',
+    "'`'",
+    "'$(a)",
+    '<(',
+  ]) {
     const text = `${unit.repeat(Math.ceil(200_000 / unit.length))}\nrm -rf /tmp/data`;
     const started = performance.now();
     shellCodeBreaks(text);
@@ -166,5 +206,31 @@ test('a key in a quoted string or a here-document body is masked whole', () => {
     const masked = exec(command);
     for (const line of body) assert.ok(!masked.includes(line), masked);
     assert.match(masked, /\nrm -rf \/tmp\/data$/);
+  }
+});
+
+test('a secret option or variable is masked up to a substitution in it, which stays in clear', () => {
+  const words = 'summer-lantern-river';
+  for (const [command, code] of [
+    [`echo password=${words}$(rm -rf /tmp/data)`, '$(rm -rf /tmp/data)'],
+    [`mysql -p${words}\`rm -rf /tmp/data\` -e 1`, '`rm -rf /tmp/data` -e 1'],
+    [`PGPASSWORD="${words}$(id>/tmp/o)" psql`, '$(id>/tmp/o)" psql'],
+    [`export API_TOKEN=${words}<(rm -rf /tmp/data)`, '<(rm -rf /tmp/data)'],
+    [`docker login --password-stdin <<EOF\n${words}$(rm -rf /tmp/data)\nEOF`, '$(rm -rf /tmp/data)\nEOF'],
+  ] as const) {
+    const masked = exec(command);
+    assert.ok(masked.endsWith(code), masked);
+    assert.ok(!masked.includes(words), masked);
+    assert.match(masked, /\[MASKED:shell-secret:[0-9a-f]+\]/);
+    assert.equal(masker.scanShellLine(command).text, masked, 'mask-test --as shell reads it as recorded');
+  }
+  // What the shell reads as data is masked whole: a quoted here-document, a lone quote-held opener.
+  for (const command of [
+    `docker login --password-stdin <<'EOF'\n${words}$(x)\nEOF`,
+    `mysql -p'${words}\`x' -e 1`,
+    `mysql -p'${words}$(x' -e 1`,
+  ]) {
+    const masked = exec(command);
+    assert.ok(!masked.includes(words) && !masked.includes('x'), masked);
   }
 });

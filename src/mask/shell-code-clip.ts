@@ -1,15 +1,23 @@
-// A text rule's match in a shell command never runs into the next command. The private-key rule
-// takes a header and then any run of base64-like characters, spaces and line breaks, so a header
-// echoed or written in a comment took the next line with it: `echo ok # -----BEGIN PRIVATE KEY-----⏎
-// rm -rf /tmp/data` was recorded, and shown to the reviewer of a held command, with the `rm` inside
-// the mask. Here are the points where the shell reads code again after a line break: the start of
-// the line after an unquoted newline, and a backslash that continues a command on the next line
-// (the words there are code too; a key's base64 line never ends with a backslash). A newline inside
-// a quoted string or a here-document's body is data, not a point: a key written there is masked
-// whole. Each point is an empty span, so clipToCode (sql-code-clip.ts) cuts a match before it.
+// A text rule's match in a shell command never runs into code. The private-key rule takes a header
+// and then any run of base64-like characters, spaces and line breaks, so a header echoed or written
+// in a comment took the next line with it: `echo ok # -----BEGIN PRIVATE KEY-----⏎rm -rf /tmp/data`
+// was recorded, and shown to the reviewer of a held command, with the `rm` inside the mask. And a
+// secret option's or variable's value is a word the shell expands: `echo password=x$(rm -rf
+// /tmp/data)` ran the `rm` while the record and the reviewer read `echo password=[MASKED:…]`.
+// Here are the points where the shell reads code again:
+// - after a line break: the start of the line after an unquoted newline, and a backslash that
+//   continues a command on the next line (the words there are code too; a key's base64 line never
+//   ends with a backslash). A newline inside a quoted string or a here-document's body is data;
+// - a command or process substitution's opening (`$(`, a backtick, `<(`, `>(`) where the shell
+//   runs it: in code, in double quotes, and in an unquoted here-document's body (`<<EOF`);
+// - a whole substitution inside single quotes (`bash -c 'echo password=x$(rm …)'`): this shell
+//   reads it as data, the shell it is handed to runs it. A lone backtick or `$(` there stays data,
+//   so a password holding one is masked whole.
+// A secret's text holds no code, so it ends before any of them. Each point is an empty span, so
+// clipToCode (sql-code-clip.ts) cuts a match before it, and clipSpansToCode a secret's own span.
 
 import { endsHereDocument, hereDocumentOperators } from './shell-heredoc.js';
-import type { CodeSpan } from './sql-code-clip.js';
+import { type CodeSpan, firstEndingAfter } from './sql-code-clip.js';
 
 /** What is being read: code (top level, `$(…)`, `${…}`, backticks) or a quoted string. */
 type Frame = 'code' | 'sub' | 'brace' | 'tick' | 'double' | 'ansi';
@@ -50,7 +58,7 @@ export function shellCodeBreaks(text: string): CodeSpan[] {
       else if ((ch === '"' && top === 'double') || (ch === "'" && top === 'ansi')) {
         pop();
         i++;
-      } else if (top === 'double' && opensInner(text, i, stack, depths)) i += ch === '`' ? 1 : 2;
+      } else if (top === 'double' && opensInner(text, i, stack, depths, point)) i += ch === '`' ? 1 : 2;
       else i++;
       continue;
     }
@@ -60,6 +68,7 @@ export function shellCodeBreaks(text: string): CodeSpan[] {
       i += 2;
     } else if (ch === "'") {
       const close = text.indexOf("'", i + 1);
+      innerSubstitutions(text, i + 1, close < 0 ? n : close, point);
       i = close < 0 ? n : close + 1;
     } else if (ch === '"') {
       stack.push('double');
@@ -85,7 +94,13 @@ export function shellCodeBreaks(text: string): CodeSpan[] {
     } else if (top === 'brace' && ch === '}') {
       pop();
       i++;
-    } else if (opensInner(text, i, stack, depths)) i += ch === '`' ? 1 : 2;
+    } else if ((ch === '<' || ch === '>') && text[i + 1] === '(') {
+      // Process substitution: `<(cmd)`, `>(cmd)`.
+      point(i);
+      stack.push('sub');
+      depths.push(1);
+      i += 2;
+    } else if (opensInner(text, i, stack, depths, point)) i += ch === '`' ? 1 : 2;
     else if (ch === '\n') {
       i = afterNewline(text, i, scanFrom, point);
       scanFrom = i;
@@ -95,16 +110,24 @@ export function shellCodeBreaks(text: string): CodeSpan[] {
   return out;
 }
 
-/** Pushes the frame of a `$(`, `${` or backtick at `i`, if one opens there. */
-function opensInner(text: string, i: number, stack: Frame[], depths: number[]): boolean {
+/** Pushes the frame of a `$(`, `${` or backtick at `i`, if one opens there (a substitution is a point). */
+function opensInner(
+  text: string,
+  i: number,
+  stack: Frame[],
+  depths: number[],
+  point: (at: number) => void,
+): boolean {
   const ch = text[i]!;
   if (ch === '`') {
+    point(i);
     stack.push('tick');
     return true;
   }
   if (ch !== '$') return false;
   const next = text[i + 1];
   if (next === '(') {
+    point(i);
     stack.push('sub');
     depths.push(1);
     return true;
@@ -138,10 +161,66 @@ function afterNewline(text: string, nl: number, scanFrom: number, point: (at: nu
         at = lineEnd + 1;
         break;
       }
+      if (op.expands) bodySubstitutions(text, at, lineEnd, point);
       // A body without its terminator runs to the end of the text.
       at = lineEnd + 1;
     }
   }
   if (at <= text.length) point(at);
   return at;
+}
+
+/**
+ * The openings of substitutions in an expanded here-document's body line [from, to): a backslash
+ * quotes the next character there, and nothing else does.
+ */
+function bodySubstitutions(text: string, from: number, to: number, point: (at: number) => void): void {
+  for (let i = from; i < to; i++) {
+    const ch = text[i]!;
+    if (ch === '\\') i++;
+    else if (ch === '`' || (ch === '$' && text[i + 1] === '(')) point(i);
+  }
+}
+
+/**
+ * The openings of whole substitutions inside a single-quoted string [from, to): a backtick with a
+ * closing one after it, a `$(`, `<(` or `>(` with its `)`. One pass; an unclosed opener is data.
+ */
+function innerSubstitutions(text: string, from: number, to: number, point: (at: number) => void): void {
+  const lastTick = lastIn(text, '`', from, to);
+  const lastParen = lastIn(text, ')', from, to);
+  for (let i = from; i < to; i++) {
+    const ch = text[i]!;
+    if (ch === '`' && lastTick > i) {
+      point(i);
+      i = text.indexOf('`', i + 1);
+    } else if ((ch === '$' || ch === '<' || ch === '>') && text[i + 1] === '(' && lastParen > i) point(i);
+  }
+}
+
+/** The last `ch` in [from, to), or -1; reads no further back than `from`. */
+function lastIn(text: string, ch: string, from: number, to: number): number {
+  for (let i = to - 1; i >= from; i--) if (text[i] === ch) return i;
+  return -1;
+}
+
+/** Structure's own spans (a secret option's value) cut as clipToCode cuts a rule's match. */
+export function clipSpansToCode<S extends { readonly start: number; readonly end: number }>(
+  text: string,
+  spans: readonly S[],
+  code: readonly CodeSpan[],
+): S[] {
+  if (code.length === 0) return [...spans];
+  const out: S[] = [];
+  for (const s of spans) {
+    const next = firstEndingAfter(code, s.start);
+    if (next === null || next.start <= s.start || next.start >= s.end) {
+      out.push(s);
+      continue;
+    }
+    let end = next.start;
+    while (end > s.start && /\s/.test(text[end - 1]!)) end--;
+    if (end > s.start) out.push({ ...s, end });
+  }
+  return out;
 }

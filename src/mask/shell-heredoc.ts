@@ -22,6 +22,11 @@ export interface HereDocumentOperator {
   readonly stripTabs: boolean;
   /** Offset of the `<<` in the line. */
   readonly at: number;
+  /**
+   * Whether the body is expanded: no quote or backslash in the word. Then a `$(…)` or backtick in
+   * a body line runs as a command (`cat <<EOF⏎$(rm -rf /tmp/data)⏎EOF`).
+   */
+  readonly expands: boolean;
 }
 
 const WORD_END = /[\s;|&<>()]/;
@@ -75,8 +80,10 @@ export function hereDocumentOperators(line: string): HereDocumentOperator[] {
     if (stripTabs) j++;
     while (j < n && (line[j] === ' ' || line[j] === '\t')) j++;
     let terminator = '';
+    let expands = true;
     while (j < n && !WORD_END.test(line[j]!)) {
       const c = line[j]!;
+      if (c === "'" || c === '"' || c === '\\') expands = false;
       if (c === "'" || c === '"') {
         const close = line.indexOf(c, j + 1);
         const end = close < 0 ? n : close;
@@ -90,7 +97,7 @@ export function hereDocumentOperators(line: string): HereDocumentOperator[] {
         j++;
       }
     }
-    if (terminator !== '') out.push({ terminator, stripTabs, at });
+    if (terminator !== '') out.push({ terminator, stripTabs, at, expands });
     i = Math.max(j, i + 2);
   }
   return out;

@@ -54,7 +54,7 @@ export function clipToCode(
 }
 
 /** The first span whose end is past `at` (spans sorted and disjoint), by binary search. */
-function firstEndingAfter(spans: readonly CodeSpan[], at: number): CodeSpan | null {
+export function firstEndingAfter(spans: readonly CodeSpan[], at: number): CodeSpan | null {
   let lo = 0;
   let hi = spans.length;
   while (lo < hi) {

@@ -12,7 +12,7 @@ import { setOwn } from '../core/own-property.js';
 import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
-import { shellCodeBreaks } from './shell-code-clip.js';
+import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type CodeSpan, sqlCodeSpans } from './sql-code-clip.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
@@ -243,10 +243,14 @@ class PayloadWalk {
           end: s.end,
           ruleId: 'shell-secret',
         }));
-        // A command line's rule matches stop where the next command begins (shell-code-clip.ts);
-        // typed keys (ssh.input `data`) are keystrokes, not a command's text, and are masked as before.
-        out[k] =
-          k === 'command' ? set.maskSpans(v, spans, () => shellCodeBreaks(v)) : set.maskSpans(v, spans);
+        // A command line's masks, a secret option's value or a rule's match, stop where the shell
+        // reads code again: the next command, a substitution (shell-code-clip.ts). Typed keys
+        // (ssh.input `data`) are keystrokes, not a command's text, and are masked as before.
+        if (k === 'command') {
+          let breaks: readonly CodeSpan[] | null = null;
+          const code = () => (breaks ??= shellCodeBreaks(v));
+          out[k] = set.maskSpans(v, spans.length > 0 ? clipSpansToCode(v, spans, code()) : spans, code);
+        } else out[k] = set.maskSpans(v, spans);
       } else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
     return out;
