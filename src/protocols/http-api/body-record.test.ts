@@ -51,3 +51,32 @@ test("a cap that falls inside a key drops the key's start rather than keep it in
   whole.add(Buffer.from(body));
   assert.equal(whole.record('application/json').text, body.slice(0, start + key.length));
 });
+
+test('a text body labelled as binary, or not labelled, is recorded as the text an upstream reads', () => {
+  const body = '{"amount": 1000000, "to": "acct_attacker", "note": "café"}';
+  for (const type of [undefined, 'application/octet-stream', 'application/x-unknown']) {
+    const r = new BodyRecorder(1000);
+    r.add(Buffer.from(body));
+    assert.deepEqual(r.record(type).text, body, String(type));
+  }
+  // Cut by the cap inside a multi-byte character: the character's first bytes are dropped.
+  const cut = new BodyRecorder(Buffer.byteLength('{"note": "caf') + 1);
+  cut.add(Buffer.from('{"note": "café"}'));
+  const cutRecord = cut.record(undefined);
+  assert.equal(cutRecord.truncated, true);
+  assert.equal(typeof cutRecord.text, 'string');
+  assert.ok(!String(cutRecord.text).includes('\uFFFD'));
+  // Bytes no text parser reads as text stay binary, and so does a body of which nothing is kept.
+  for (const bytes of [
+    [0x7b, 0x00, 0x7d],
+    [0xff, 0xfe, 0x41],
+    [0x61, 0x1b, 0x62],
+  ]) {
+    const r = new BodyRecorder(100);
+    r.add(Buffer.from(bytes));
+    assert.equal(r.record('application/octet-stream').binary, true, String(bytes));
+  }
+  const none = new BodyRecorder(0);
+  none.add(Buffer.from(body));
+  assert.equal(none.record(undefined).binary, true);
+});

@@ -13,8 +13,14 @@ import { structuralReadings } from './path-rules.js';
  * canonical one first, or null when it has none. Throws protocol_violation for two Destination
  * headers (Node joins them into one value, which the upstream may split either way), uri_malformed
  * for one that names no absolute path.
+ *
+ * `basePath` is the upstream URL's own path (`/remote.php/dav`; empty for none). The upstream reads
+ * the header from its root, while the rules name paths below the base: `/remote.php/dav/admin/x`
+ * is the `/admin/x` a rule denies (until 6 December it was judged as written, and passed). So each
+ * reading is judged with the base cut off, and one outside the base, a resource no rule can name,
+ * is refused (uri_malformed).
  */
-export function destinationReadings(req: IncomingMessage): string[] | null {
+export function destinationReadings(req: IncomingMessage, basePath = ''): string[] | null {
   const values: string[] = [];
   for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) {
     if (req.rawHeaders[i]!.toLowerCase() === 'destination') values.push(req.rawHeaders[i + 1]!);
@@ -32,5 +38,16 @@ export function destinationReadings(req: IncomingMessage): string[] | null {
   if (!path.startsWith('/') || path.startsWith('//')) {
     throw new VigilError('uri_malformed', 'the Destination header names no absolute path');
   }
-  return structuralReadings(path);
+  return structuralReadings(path).map((reading) => belowBase(reading, basePath));
+}
+
+/** A resolved path with the upstream's base path cut off; throws uri_malformed for one outside it. */
+function belowBase(path: string, basePath: string): string {
+  if (basePath === '') return path;
+  if (path === basePath) return '/';
+  if (path.startsWith(`${basePath}/`)) return path.slice(basePath.length);
+  throw new VigilError(
+    'uri_malformed',
+    "the Destination header names a path outside the upstream's base path",
+  );
 }

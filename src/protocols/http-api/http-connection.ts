@@ -37,7 +37,8 @@ import type { HttpConnectionConfig } from './config.js';
 import { destinationReadings } from './destination.js';
 import { unreadMethodRefusal } from './known-methods.js';
 import { methodOverride } from './method-override.js';
-import { pathDecision, readingsOf, structuralReadings } from './path-rules.js';
+import { pathDecision, readingsOf, structuralReadings, upstreamBasePath } from './path-rules.js';
+import { dropRoutingHeaders } from './routing-headers.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set([
@@ -53,6 +54,8 @@ export class HttpApiConnection {
   readonly #ctx: ModuleContext;
   readonly #credential: string | null;
   readonly #agent: Agent;
+  /** The upstream URL's own path, which requests go on below (path-rules.ts). */
+  readonly #basePath: string;
   readonly #responseNotRecorded = (err: unknown): void => {
     this.#ctx.logger.warn({ err: toVigilError(err).message }, 'http.response not recorded');
   };
@@ -61,6 +64,7 @@ export class HttpApiConnection {
     this.config = config;
     this.#ctx = ctx;
     this.#credential = ctx.credential(config.name);
+    this.#basePath = upstreamBasePath(config.upstream);
     this.#agent = new Agent({
       connect: { timeout: config.timeouts.connect },
       headersTimeout: config.timeouts.headers,
@@ -165,9 +169,10 @@ export class HttpApiConnection {
     let raw: Buffer;
     let decodedFrom: string | null;
     try {
-      structural = structuralReadings(rawPath);
+      // Below a base path, a reading that climbs out of it is refused (path-rules.ts).
+      structural = structuralReadings(rawPath, this.#basePath !== '');
       // The path a COPY or MOVE writes to (destination.ts), judged as the request's own is.
-      destination = destinationReadings(req);
+      destination = destinationReadings(req, this.#basePath);
       // Any method may carry a body (a DELETE with a filter, a GET with a query document): what was
       // sent is what is recorded and forwarded, decoded if it came compressed (request-decoding.ts).
       const sent = await readRequestBody(req, this.#ctx.maxBodyBytes);
@@ -280,6 +285,8 @@ export class HttpApiConnection {
 
   #headers(req: IncomingMessage): Record<string, string> {
     const out = forwardableRequestHeaders(req.headers);
+    // A `SCRIPT_NAME` a gunicorn upstream would strip from the path judged (routing-headers.ts).
+    dropRoutingHeaders(out);
     // The body goes on decoded (#exchange), as it was recorded; a `Content_Encoding` Vigil did not
     // undo must not reach a server that reads it as Content-Encoding and inflates what was judged.
     removeUpstreamHeader(out, 'content-encoding');

@@ -6,7 +6,14 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { isVigilError } from '../../core/errors.js';
 import { HTTP_CONNECTION_TYPES } from './config.js';
-import { canonicalPath, pathDecision, pathReadings, withoutFormat } from './path-rules.js';
+import {
+  canonicalPath,
+  pathDecision,
+  pathReadings,
+  structuralReadings,
+  upstreamBasePath,
+  withoutFormat,
+} from './path-rules.js';
 
 const config = HTTP_CONNECTION_TYPES.http.parse({
   name: 'api',
@@ -258,4 +265,23 @@ test('a second decoding is held to what the first is, and a decoded `?` or `#` e
     assert.equal(decision(raw), 'deny', raw);
   }
   assert.equal(decision('/public%3Fadmin'), 'allow');
+});
+
+test('below a base path, a reading that climbs above the root is refused; one that stays below passes', () => {
+  for (const bad of ['/..;/api/admin', '/x/..;/..;/y', '/%252e%252e/internal', '/..%2Fx', '//../x']) {
+    assert.throws(
+      () => structuralReadings(bad, true),
+      (e: unknown) => isVigilError(e) && e.code === 'uri_malformed',
+      bad,
+    );
+    // With no base path the upstream's root is the rules' root: a `..` there stays there.
+    assert.doesNotThrow(() => structuralReadings(bad), bad);
+  }
+  for (const good of ['/x/..;/y', '/x/%252e%252e/y', '/a/b/../..', '//x/..']) {
+    assert.doesNotThrow(() => structuralReadings(good, true), good);
+  }
+  assert.equal(upstreamBasePath('http://h:1'), '');
+  assert.equal(upstreamBasePath('http://h:1/'), '');
+  assert.equal(upstreamBasePath('https://h/remote.php/dav/'), '/remote.php/dav');
+  assert.equal(upstreamBasePath('https://h/a/./b/../%63'), '/a/c');
 });

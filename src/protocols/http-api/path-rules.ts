@@ -46,20 +46,24 @@ function forwardable(decoded: string): string {
   return decoded;
 }
 
-/** Applies `.` and `..` segments to a decoded path's segments. */
-function resolve(segments: readonly string[]): string {
+/**
+ * Applies `.` and `..` segments to a decoded path's segments. A `..` at the root leaves the path
+ * at the root, as URL resolution does; `climbed` says whether one did.
+ */
+function resolveSegments(segments: readonly string[]): { path: string; climbed: boolean } {
   const out: string[] = [];
+  let climbed = false;
   for (const segment of segments) {
     if (segment === '.') continue;
-    if (segment === '..') out.pop();
+    if (segment === '..') climbed = out.pop() === undefined || climbed;
     else out.push(segment);
   }
-  return `/${out.join('/')}`;
+  return { path: `/${out.join('/')}`, climbed };
 }
 
 /** The path as the upstream will resolve it: decoded, with `.` and `..` segments applied. Throws uri_malformed. */
 export function canonicalPath(rawPath: string): string {
-  return resolve(decodeOnce(rawPath).split('/').slice(1));
+  return resolveSegments(decodeOnce(rawPath).split('/').slice(1)).path;
 }
 
 /**
@@ -68,8 +72,14 @@ export function canonicalPath(rawPath: string): string {
  * `/public/..;/admin` as `/admin`); with empty segments merged before they apply (nginx's
  * merge_slashes); decoded a second time (servers that decode twice read `%2561` as `a`); cut at a
  * decoded `?` or `#`. Throws uri_malformed as canonicalPath does.
+ *
+ * `underBase`: the path goes on below the upstream URL's own path (`https://host/api`). Vigil
+ * resolves the canonical reading before it forwards it, but the other readings are resolved by the
+ * upstream, from its root: a `..` that climbs above the root here climbs out of the base there, so
+ * `/..;/api/admin` reaches the base's `/admin` past a rule denying `/admin/**`, and `/..;/internal`
+ * a route outside the base that no rule can name. Such a path is refused (uri_malformed).
  */
-export function structuralReadings(rawPath: string): string[] {
+export function structuralReadings(rawPath: string, underBase = false): string[] {
   const once = decodeOnce(rawPath);
   const sources = [once];
   let twice = once;
@@ -95,7 +105,11 @@ export function structuralReadings(rawPath: string): string[] {
       for (const mergeEmpty of [false, true]) {
         let s = dropParams ? segments.map((x) => x.replace(/;.*$/s, '')) : segments;
         if (mergeEmpty) s = s.filter((x, i) => x !== '' || i === s.length - 1);
-        readings.add(resolve(s));
+        const { path, climbed } = resolveSegments(s);
+        if (climbed && underBase) {
+          throw new VigilError('uri_malformed', "the request path climbs above the upstream's base path");
+        }
+        readings.add(path);
       }
     }
   }
@@ -186,4 +200,21 @@ export function pathDecision(
     }
   }
   return allowed;
+}
+
+/**
+ * The upstream URL's own path, decoded and resolved, without its trailing slash: `/api` for
+ * `https://host/api/`, empty for `https://host`. Requests go on below it; the upstream resolves what
+ * they name from its root (structuralReadings, destination.ts).
+ */
+export function upstreamBasePath(upstream: string): string {
+  const { pathname } = new URL(upstream);
+  let base: string;
+  try {
+    base = canonicalPath(pathname);
+  } catch {
+    // Not percent-encoding a path can be decoded from: kept as written, so no decoded path is below it.
+    base = pathname;
+  }
+  return base.replace(/\/+$/, '');
 }
