@@ -26,14 +26,25 @@ export function cosign(
   return signatureLine(name, keyId, bytes);
 }
 
-/** The time (POSIX seconds) of a valid cosignature by `witness` on `note`, or null when it has none. */
+/**
+ * The last second a JavaScript date can show (8.64e15 ms). A cosignature dated later is no
+ * cosignature: until 6 December one that verified was kept by the gateway, and `vigil verify`, which
+ * shows the time as a date, then threw on every run, so one configured witness (hostile or broken)
+ * could take offline verification away (test/ledger/attacker-dec6-witness-time.test.ts).
+ */
+export const LATEST_COSIGNATURE_SECONDS = 8_640_000_000_000;
+
+/**
+ * The time (POSIX seconds) of a valid cosignature by `witness` on `note`, or null when it has none
+ * (a signature dated past LATEST_COSIGNATURE_SECONDS does not count).
+ */
 export function cosignedAt(note: ParsedNote, witness: NoteKey): number | null {
   if (witness.type !== SIGNATURE_TYPE.cosignatureV1) return null;
   const id = noteKeyId(witness.name, SIGNATURE_TYPE.cosignatureV1, rawPublicKey(witness.publicKey));
   for (const s of note.signatures) {
     if (s.name !== witness.name || s.keyId !== id || s.signature.length !== 72) continue;
     const timestamp = s.signature.readBigUInt64BE(0);
-    if (timestamp > BigInt(Number.MAX_SAFE_INTEGER)) continue;
+    if (timestamp > BigInt(LATEST_COSIGNATURE_SECONDS)) continue;
     if (verify(null, signedMessage(timestamp, note.text), witness.publicKey, s.signature.subarray(8))) {
       return Number(timestamp);
     }

@@ -4,6 +4,7 @@
 // once the store has written it.
 
 import { canonicalJson, rememberCanonical } from '../core/canonical-json.js';
+import { VigilError } from '../core/errors.js';
 import type { EventDraft, Identity, RecordedEvent } from '../core/events.js';
 import type { SessionMeta } from '../core/ports.js';
 import { chainHashOf, encodeHeaderWith, sha256Hex } from './chain.js';
@@ -74,6 +75,7 @@ export class PreparedBatch {
    */
   add(pending: Pending, before: Head): void {
     const { draft } = pending;
+    assertStorableText(draft);
     const payloadText = canonicalJson(draft.payload);
     // The store encodes the payload again to write it: let it reuse this text.
     rememberCanonical(draft.payload, payloadText);
@@ -119,5 +121,36 @@ export class PreparedBatch {
         hash: c.hash,
       };
     });
+  }
+}
+
+/** Any UTF-16 surrogate: a cheap first look (names are nearly always without one). */
+const SURROGATE = /[\ud800-\udfff]/;
+/** A surrogate outside a pair, which UTF-8 cannot encode. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * The header's texts that a store keeps in columns of their own (session id, connection, and the
+ * identity's subject, denormalised beside the identity) must be ones UTF-8 can hold: a lone
+ * surrogate is written as other text (SQLite keeps its bytes and reads them back as three U+FFFD),
+ * so the event, hashed over the original, read as altered to every verification after: a
+ * `hash_mismatch` and a `session_mismatch` on an honest ledger, for good, from one user whose
+ * identity provider lets them pick their name (a JSON id_token may spell `\ud800`). Until
+ * 6 December such a draft was recorded; it is now refused (`record_failed`), so its action does not
+ * run (test/ledger/attacker-dec6-lone-surrogate.test.ts). The identity itself and the payload are
+ * stored as JSON, whose escapes keep every code unit, and are not concerned.
+ */
+function assertStorableText(draft: EventDraft): void {
+  for (const [name, text] of [
+    ['session id', draft.sessionId],
+    ['connection', draft.connection],
+    ['subject', draft.identity.subject],
+  ] as const) {
+    if (SURROGATE.test(text) && LONE_SURROGATE.test(text)) {
+      throw new VigilError(
+        'record_failed',
+        `the event's ${name} holds a lone UTF-16 surrogate, which the ledger cannot store as it hashes it`,
+      );
+    }
   }
 }
