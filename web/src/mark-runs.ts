@@ -17,7 +17,7 @@ export interface MarkRun {
 }
 
 /** Marks kept on a letter: more than any script writes on one (Vietnamese two, Tibetan stacks a few). */
-const KEPT_MARKS = 4;
+export const KEPT_MARKS = 4;
 /** A run of more marks than KEPT_MARKS: the kept ones, then the rest. */
 const LONG_RUN = new RegExp(`(\\p{M}{${KEPT_MARKS}})(\\p{M}+)`, 'gu');
 

@@ -4,7 +4,8 @@
 // `A<U+202E>evil-txt.exe` as `Aexe.txt-live`: the recording showed an auditor text that nobody saw
 // on the terminal. Before the player is handed the recording, each explicit bidi control in it (in
 // output, input and markers alike) becomes a word joiner (U+2060): like the control, a format
-// character that draws nothing and takes no cell, but one that reorders nothing. The timeline and
+// character that draws nothing, but one that reorders nothing (terminal-cells.ts then takes it out
+// with the other zero-width characters, to which the player's emulator gives a cell). The timeline and
 // the command list show the controls themselves, as escapes.
 
 /** The explicit bidi controls: marks, embeddings, overrides, isolates and their terminators. */

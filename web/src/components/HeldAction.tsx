@@ -5,6 +5,7 @@
 // to read it. Until the whole action is shown, Approve stays disabled (ApprovalsPage.tsx).
 import { useEffect, useState } from 'react';
 import { apiGet, describeError } from '../api';
+import { findLookAlikes } from '../look-alikes';
 import type { ApprovalRecord, JsonObject } from '../types';
 import { InertBlock, InertLine } from './InertText';
 import { PayloadView } from './PayloadView';
@@ -86,6 +87,33 @@ function MaskedWarning({ count }: { count: number }) {
   );
 }
 
+/**
+ * A statement or command with characters that look like ASCII syntax (quotes, comment marks,
+ * operators, separators) and are not: the card names each, since the text around them may read as
+ * quoted or commented out and still run (look-alikes.ts).
+ */
+function LookAlikeWarning({ text }: { text: string }) {
+  const found = findLookAlikes(text);
+  if (found.length === 0) return null;
+  return (
+    <p className="error" role="alert" data-testid="approval-look-alike">
+      This action holds characters that look like ASCII punctuation and are not:{' '}
+      {found.map((l, i) => (
+        <span key={l.code} data-code={l.code}>
+          {i > 0 ? ', ' : ''}
+          <code>
+            <bdi>{l.resembles === ' ' ? '' : l.char}</bdi>
+          </code>{' '}
+          {l.code} (looks like <code>{l.resembles === ' ' ? 'a space' : l.resembles}</code>
+          {l.count > 1 ? `, ${l.count} times` : ''})
+        </span>
+      ))}
+      . A shell or a database reads each as an ordinary character, not as the quote, comment mark, operator or
+      separator it resembles: text that looks quoted or commented out may run.
+    </p>
+  );
+}
+
 export function HeldAction({ record, held }: { record: ApprovalRecord; held: HeldActionState }) {
   const summary = typeof record.subject.summary === 'string' ? record.subject.summary : null;
   if (held.state !== 'shown') {
@@ -111,6 +139,7 @@ export function HeldAction({ record, held }: { record: ApprovalRecord; held: Hel
   return (
     <div className="held-action" data-testid="approval-action" data-complete="true">
       {main !== null && <InertBlock text={main} testId="approval-statement" />}
+      {main !== null && <LookAlikeWarning text={main} />}
       {Object.keys(rest).length > 0 && <PayloadView value={rest} />}
       <MaskedWarning count={maskedParts(held.action)} />
     </div>

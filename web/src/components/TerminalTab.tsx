@@ -3,10 +3,12 @@
 // the command lines typed at a prompt; a command jumps the player to the moment its line was entered
 // (the `command` URL parameter, so the moment can be shared). The player's code, which carries its
 // emulator as WebAssembly, loads only when this tab opens.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { apiGet, describeError } from '../api';
 import { navigate, onLinkClick } from '../router';
 import { withoutBidiControls } from '../terminal-bidi';
+import { withTerminalCells } from '../terminal-cells';
+import { boundedTerminal, MAX_COLS, MAX_ROWS } from '../terminal-size';
 import type { TerminalPlayback } from '../types';
 import { InertLine } from './InertText';
 import 'asciinema-player/dist/bundle/asciinema-player.css';
@@ -35,20 +37,35 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
     };
   }, [sessionId]);
 
+  // What the player is handed. Bidi controls are taken out first: the browser would reorder the
+  // player's lines by them, which no terminal does. Then what a terminal draws on no cell of its
+  // own, to which the player would give one each; and no size larger than a screen: the size is
+  // what the client asked for (terminal-size.ts).
+  const played = useMemo(
+    () =>
+      terminal
+        ? boundedTerminal(
+            withTerminalCells(withoutBidiControls(terminal.cast)),
+            terminal.width,
+            terminal.height,
+          )
+        : null,
+    [terminal],
+  );
+
   useEffect(() => {
     const el = holder.current;
-    if (!terminal || !el) return;
+    if (!played || !el) return;
     let disposed = false;
     let timer: ReturnType<typeof setInterval> | undefined;
     void import('asciinema-player')
       .then(({ create }) => {
         if (disposed) return;
         // The recording is handed over as data: the player fetches nothing. Its command lines are
-        // the cast's markers ('m' frames), shown on its progress bar. Bidi controls are taken out
-        // first: the browser would reorder the player's lines by them, which no terminal does.
-        const p = create({ data: withoutBidiControls(terminal.cast), parser: 'asciicast' }, el, {
-          cols: terminal.width,
-          rows: terminal.height,
+        // the cast's markers ('m' frames), shown on its progress bar.
+        const p = create({ data: played.cast, parser: 'asciicast' }, el, {
+          cols: played.width,
+          rows: played.height,
           preload: true,
           fit: 'width',
           terminalFontFamily: 'ui-monospace, monospace',
@@ -65,7 +82,7 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
       player.current?.dispose();
       player.current = null;
     };
-  }, [terminal]);
+  }, [played]);
 
   // A shared link's command, once the player exists (and again whenever the URL names another).
   useEffect(() => {
@@ -100,9 +117,16 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
     if (target && player.current) void player.current.seek(target.t).then(() => player.current?.pause());
   };
 
+  const asked = played?.asked ?? null;
   return (
     <div className="terminal-tab">
       <div className="terminal-player">
+        {asked && (
+          <p className="error" role="alert" data-testid="terminal-size">
+            The client asked for a terminal of {asked.width}×{asked.height}, larger than any screen: it is
+            played at most {MAX_COLS}×{MAX_ROWS}, so lines the host wrote for a wider terminal wrap here.
+          </p>
+        )}
         <div ref={holder} data-testid="terminal-player" />
         <p className="muted" data-testid="player-time">
           at {clock(now)}
