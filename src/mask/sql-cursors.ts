@@ -5,6 +5,7 @@
 // positions of its rows are derived from a secret column (sql-derived-columns.ts), and a FETCH
 // from it withholds them (value-echoes.ts).
 import { ALL_POSITIONS, type DerivedPositions, unitePositions } from './sql-derived-columns.js';
+import { SessionRelations } from './sql-session-relations.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 
 /** A statement that begins (after white space and comments) with DECLARE or FETCH; no other is tokenized. */
@@ -22,6 +23,8 @@ export class DeclaredCursors {
   readonly #positions = new Map<string, DerivedPositions>();
   /** Set once more cursors were declared than are remembered: a FETCH from an unknown one withholds all. */
   #overflowed = false;
+  /** The connection's views and tables made from a secret (sql-session-relations.ts), remembered beside its cursors. */
+  readonly relations = new SessionRelations();
 
   /**
    * Reads `statement`: a DECLARE has its positions (from `derived`) remembered; a FETCH returns its

@@ -8,12 +8,14 @@
 // RETURNING list; their cells are withheld (value-echoes.ts). Errs on masking: any item that
 // mentions a secret-named column anywhere in it is taken for one (`length(password)` too), and so is
 // one that reads a secret-named JSON key (`data->>'password'`, `JSON_VALUE(doc, '$.api_token')`).
+import { secretFunctions } from './sql-from-functions.js';
 import { lastStep } from './sql-json-calls.js';
+import { nestedStarUnion } from './sql-nested-star-unions.js';
 import { matchingParens } from './sql-parens.js';
 import { type ListItem, type SelectList, secretRenamer } from './sql-renamed-columns.js';
 import { resultValues, tableBranch } from './sql-result-values.js';
 import { starUnionOfOtherRelations } from './sql-star-unions.js';
-import { type SqlToken, tokenizeSql } from './sql-tokens.js';
+import { type SqlReading, type SqlToken, tokenizeSql } from './sql-tokens.js';
 import { readsWholeRow, relationNames } from './sql-whole-rows.js';
 
 /** Result positions counted from the first column, and (after a `*`, whose width is unknown) from the last. */
@@ -94,15 +96,19 @@ const MAX_KEY = 128;
 
 /**
  * The positions of the result columns of `sql` derived from a secret-named column under another
- * name, or null when there are none.
+ * name, or null when there are none. `reading`: how its strings are read (sql-tokens.ts); a MySQL
+ * statement read the PostgreSQL way hid `password AS p` in what looked like a string
+ * (`SELECT '\'', password AS p FROM users -- '`, `#'` then a new line), and value-echoes.ts reads
+ * such a statement both ways.
  */
 export function derivedSecretPositions(
   sql: string,
   secret: (name: string) => boolean,
   known: Iterable<string> = [],
+  reading: SqlReading = 'standard',
 ): DerivedPositions | null {
   if (sql.length > MAX_TEXT) return mayReadSecrets(sql, secret) ? ALL_POSITIONS : null;
-  const tokens = tokenizeSql(sql);
+  const tokens = tokenizeSql(sql, reading);
   const match = matchingParens(tokens);
   const lists = selectLists(sql, tokens, match);
   if (lists.length === 0) return null;
@@ -122,6 +128,14 @@ export function derivedSecretPositions(
     if (t.kind !== 'ident') return false;
     const name = t.name ?? t.text;
     return secret(name) || derived.has(name.toLowerCase());
+  };
+  // A string holding SQL that names a secret (dblink's query): its words, as the server will read them.
+  const secretText = (q: number) => {
+    const t = tokens[q]!;
+    if (t.kind !== 'string' || t.end - t.start > MAX_TEXT) return false;
+    for (const word of sql.slice(t.start, t.end).matchAll(/[A-Za-z_][A-Za-z0-9_]*/g))
+      if (secret(word[0])) return true;
+    return false;
   };
   const mentions = (item: ListItem) => {
     // The alias itself names the result, not a value it reads.
@@ -149,11 +163,20 @@ export function derivedSecretPositions(
     branches = renamed.positions;
     grew ||= renamed.grew;
   }
+  // `WITH x AS (SELECT * FROM t1 UNION SELECT * FROM users) SELECT * FROM x`: as above, nested.
+  if (nestedStarUnion(tokens, match, lists, secretItem)) return ALL_POSITIONS;
   const relations = relationNames(tokens, match);
+  // `SELECT * FROM users u, jsonb_each_text(to_jsonb(u)) j`: the function names its columns itself.
+  const functions = secretFunctions(tokens, match, lists, secretToken, secretText, relations);
+  if (functions?.all) return derived.size > 0 ? { ...ALL_POSITIONS, names: derived } : ALL_POSITIONS;
+  for (const alias of functions?.aliases ?? []) derived.add(alias);
   const readsRow = (item: ListItem) => {
     for (let q = item.from; q < item.to; q++) if (readsWholeRow(tokens, q, relations)) return true;
     return false;
   };
+  const some = (p: Positions) => p.fromStart.size + p.fromEnd.size > 0;
+  const renamesSecret = (item: ListItem) =>
+    !item.star && !(item.name !== null && secret(item.name)) && mentions(item);
   const derivedAt: Positions = { fromStart: new Set(), fromEnd: new Set() };
   const rows: Positions = { fromStart: new Set(), fromEnd: new Set() };
   for (const list of lists) {
@@ -161,12 +184,24 @@ export function derivedSecretPositions(
     const starAt = list.items.findIndex((i) => i.star);
     for (const [i, item] of list.items.entries()) {
       if (item.star || (item.name !== null && secret(item.name))) continue;
-      const into = mentions(item) ? derivedAt : readsRow(item) ? rows : null;
+      const into = mentions(item)
+        ? derivedAt
+        : readsRow(item)
+          ? transformsRow(tokens, item, relations)
+            ? derivedAt
+            : rows
+          : null;
       if (into === null) continue;
       if (starAt < 0 || i < starAt) (into.fromStart as Set<number>).add(i);
       else (into.fromEnd as Set<number>).add(list.items.length - 1 - i);
     }
   }
+  // A whole row of a subquery, CTE or view that renames a secret (`row_to_json(s) FROM (SELECT
+  // password AS p …) s`, `to_json(s) FROM (SELECT upper(password) …) s`) is JSON whose keys (`p`,
+  // `upper`) say nothing: recorded in clear until 6 December, its cells are withheld whatever their shape.
+  if (some(rows) && (derived.size > 0 || lists.some((l) => l.depth > 0 && l.items.some(renamesSecret))))
+    for (const key of ['fromStart', 'fromEnd'] as const)
+      for (const p of rows[key]) (derivedAt[key] as Set<number>).add(p);
   // A VALUES list's values, as the result's columns (sql-result-values.ts).
   for (const value of resultValues(tokens, match))
     for (let q = value.from; q < value.to; q++)
@@ -180,7 +215,6 @@ export function derivedSecretPositions(
     for (let p = 0; p < head.items.length; p++) (derivedAt.fromStart as Set<number>).add(p);
   // A set operation's later branch fills its first branch's columns, whatever they are called.
   for (const p of branches) (derivedAt.fromStart as Set<number>).add(p);
-  const some = (p: Positions) => p.fromStart.size + p.fromEnd.size > 0;
   if (!some(derivedAt) && !some(rows) && derived.size === 0) return null;
   return {
     ...derivedAt,
@@ -188,6 +222,51 @@ export function derivedSecretPositions(
     ...(derived.size > 0 ? { names: derived } : {}),
   };
 }
+
+/**
+ * Calls that keep a whole row's text as PostgreSQL writes it (`(1,ann,"…")`, in an array, or as
+ * JSON whose keys are the columns' names), so that the cell's shape tells a row.
+ */
+const ROW_KEEPING = new Set([
+  'row',
+  'array',
+  'array_agg',
+  'string_agg',
+  'array_to_string',
+  'to_json',
+  'to_jsonb',
+  'row_to_json',
+  'json_agg',
+  'jsonb_agg',
+  'json_build_array',
+  'jsonb_build_array',
+  'jsonb_pretty',
+  'coalesce',
+  'min',
+  'max',
+]);
+
+/**
+ * Whether an item that reads a whole row passes it through a call that may cut its text
+ * (`split_part(u::text, ',', 3)`, `substr(u::text, 2)`, `replace(u::text, '(', '')`): the cell
+ * then no longer looks like a row, and its shape tells nothing. Until 6 December such a cell held
+ * the password in clear; now it is withheld whatever its shape.
+ */
+function transformsRow(tokens: readonly SqlToken[], item: ListItem, relations: ReadonlySet<string>): boolean {
+  let row = false;
+  let call = false;
+  for (let q = item.from; q < item.to; q++) {
+    const t = tokens[q]!;
+    if (t.kind === 'ident' && tokens[q + 1]?.text === '(' && !ROW_KEEPING.has(t.text)) call = true;
+    // A name after a call's FROM, FOR or IN (`extract(year FROM created)`, `position('a' IN name)`)
+    // is a column, though the relations are read over-broadly (sql-whole-rows.ts).
+    else if (!CALL_WORDS.has(tokens[q - 1]?.text ?? '') && readsWholeRow(tokens, q, relations)) row = true;
+  }
+  return row && call;
+}
+
+/** Words inside a call that a column follows (`extract(… FROM x)`, `substring(x FOR 2)`). */
+const CALL_WORDS = new Set(['from', 'for', 'in', 'placing']);
 
 /** Whether an item's last token is an alias (`expr AS name`, `expr name`), not the expression. */
 function isAliased(sql: string, tokens: readonly SqlToken[], item: ListItem): boolean {
@@ -197,7 +276,7 @@ function isAliased(sql: string, tokens: readonly SqlToken[], item: ListItem): bo
 }
 
 /** Every SELECT list and RETURNING list, with the parenthesis depth it stands at. */
-function selectLists(sql: string, tokens: readonly SqlToken[], match: Int32Array): SelectList[] {
+export function selectLists(sql: string, tokens: readonly SqlToken[], match: Int32Array): SelectList[] {
   const lists: SelectList[] = [];
   let depth = 0;
   for (let k = 0; k < tokens.length; k++) {

@@ -369,7 +369,12 @@ export function startsOperand(tokens: readonly SqlToken[], open: number): boolea
 }
 
 /** The first identifier of each item of the list `(…)` from `open` to `close`: its names (`r(a int, b text)`). */
-function columnNames(tokens: readonly SqlToken[], match: Int32Array, open: number, close: number): string[] {
+export function columnNames(
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+  open: number,
+  close: number,
+): string[] {
   const names: string[] = [];
   let expect = true;
   for (let q = open + 1; q < close; q++) {

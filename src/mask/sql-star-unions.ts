@@ -126,7 +126,7 @@ function operandStart(
 }
 
 /** `schema.table` from token `k`, as one name. */
-function relationName(tokens: readonly SqlToken[], k: number): string {
+export function relationName(tokens: readonly SqlToken[], k: number): string {
   let name = tokens[k]!.text;
   for (let q = k; tokens[q + 1]?.text === '.' && tokens[q + 2]?.kind === 'ident'; q += 2)
     name += `.${tokens[q + 2]!.text}`;
@@ -135,9 +135,15 @@ function relationName(tokens: readonly SqlToken[], k: number): string {
 
 /**
  * The relations a FROM clause from token `from` reads, in order, as one key: a derived table or a
- * function (a group) is named by where it stands, so that no two are taken for the same.
+ * function (a group) is named by where it stands, so that no two are taken for the same. `aliases`,
+ * when given, gets each relation's alias.
  */
-function relations(tokens: readonly SqlToken[], match: Int32Array, from: number): string {
+export function relations(
+  tokens: readonly SqlToken[],
+  match: Int32Array,
+  from: number,
+  aliases?: Map<string, string>,
+): string {
   const names: string[] = [];
   for (let q = from; q < tokens.length; q++) {
     const t = tokens[q]!;
@@ -155,8 +161,16 @@ function relations(tokens: readonly SqlToken[], match: Int32Array, from: number)
     let r = q + 1;
     while (RELATION_MODIFIERS.has(tokens[r]?.text ?? '')) r++;
     const relation = tokens[r];
-    if (relation?.kind === 'ident') names.push(relationName(tokens, r));
-    else if (relation?.text === '(') names.push(`(#${r})`);
+    if (relation?.kind === 'ident') {
+      const name = relationName(tokens, r);
+      names.push(name);
+      // `t1 c`, `t1 AS c`: the alias a qualified star (`c.*`) names the relation by.
+      let a = r + 1 + 2 * (name.split('.').length - 1);
+      if (tokens[a]?.text === 'as') a++;
+      const alias = tokens[a];
+      if (aliases !== undefined && alias?.kind === 'ident' && !FROM_END.has(alias.text))
+        aliases.set(alias.text, name);
+    } else if (relation?.text === '(') names.push(`(#${r})`);
   }
   return names.join(' ');
 }

@@ -6,7 +6,8 @@
 // result items that read one are withheld (sql-derived-columns.ts takes them for derived names).
 // Errs on masking: every variable such a statement assigns is remembered, whichever item it takes,
 // and it is remembered when the statement is submitted, before the server runs it.
-import { tokenizeSql } from './sql-tokens.js';
+import { SessionRelations } from './sql-session-relations.js';
+import { readingsDiffer, tokenizeSql } from './sql-tokens.js';
 
 /**
  * A variable's name as written after `@`: bare, or quoted with backticks or quotes. Bounded (MySQL
@@ -27,6 +28,8 @@ const MAX_VARIABLES = 256;
 export class SecretVariables {
   readonly #names = new Set<string>();
   #overflowed = false;
+  /** The connection's views and tables made from a secret (sql-session-relations.ts), remembered beside its variables. */
+  readonly relations = new SessionRelations();
 
   /** The remembered names, lower case (MySQL's user variables ignore case). */
   get names(): ReadonlySet<string> {
@@ -75,10 +78,15 @@ function readsSecret(
   secret: (name: string) => boolean,
   known: ReadonlySet<string>,
 ): boolean {
-  for (const t of tokenizeSql(statement)) {
-    if (t.kind !== 'ident') continue;
-    const name = t.name ?? t.text;
-    if (secret(name) || known.has(name.toLowerCase())) return true;
-  }
+  // Both ways where they differ: read only as PostgreSQL does, `SELECT '\'', password INTO @v …`
+  // hid the column in a string and the variable was not remembered (until 6 December).
+  for (const reading of readingsDiffer(statement)
+    ? (['mysql', 'standard'] as const)
+    : (['standard'] as const))
+    for (const t of tokenizeSql(statement, reading)) {
+      if (t.kind !== 'ident') continue;
+      const name = t.name ?? t.text;
+      if (secret(name) || known.has(name.toLowerCase())) return true;
+    }
   return false;
 }

@@ -10,9 +10,12 @@ import type { DeclaredCursors } from './sql-cursors.js';
 import {
   ALL_POSITIONS,
   type DerivedPositions,
-  derivedSecretPositions,
   type Positions,
+  unitePositions,
 } from './sql-derived-columns.js';
+import { BOTH_READINGS, derivedRead, STANDARD_ONLY } from './sql-derived-readings.js';
+import type { RelationReading } from './sql-session-relations.js';
+import type { SqlReading } from './sql-tokens.js';
 import type { SecretVariables } from './sql-variables.js';
 
 /** Said in place of a message whose echoes cannot be told apart (fail closed). */
@@ -32,18 +35,30 @@ const defaultSecretName = secretNameMatcher();
  * and again (a prepared one, a loop), and reading its select list each time would cost a
  * tokenization per execution.
  */
-const derivedByNames = new WeakMap<SecretNameMatcher, Map<string, DerivedPositions | null>>();
+const derivedByNames = new WeakMap<
+  SecretNameMatcher,
+  Map<readonly SqlReading[], Map<string, DerivedPositions | null>>
+>();
 const DERIVED_CACHE = 1024;
 
-function derivedOf(statement: string, secretName: SecretNameMatcher): DerivedPositions | null {
-  let byStatement = derivedByNames.get(secretName);
+function derivedOf(
+  statement: string,
+  secretName: SecretNameMatcher,
+  readings: readonly SqlReading[],
+): DerivedPositions | null {
+  let byReadings = derivedByNames.get(secretName);
+  if (byReadings === undefined) {
+    byReadings = new Map();
+    derivedByNames.set(secretName, byReadings);
+  }
+  let byStatement = byReadings.get(readings);
   if (byStatement === undefined) {
     byStatement = new Map();
-    derivedByNames.set(secretName, byStatement);
+    byReadings.set(readings, byStatement);
   }
   const known = byStatement.get(statement);
   if (known !== undefined) return known;
-  const found = derivedSecretPositions(statement, secretName);
+  const found = derivedRead(statement, secretName, [], readings);
   if (byStatement.size >= DERIVED_CACHE) byStatement.clear();
   byStatement.set(statement, found);
   return found;
@@ -67,9 +82,38 @@ function derivedWithVariables(
   statement: string,
   secretName: SecretNameMatcher,
   variables: SecretVariables,
+  through: RelationReading | null,
+  readings: readonly SqlReading[],
 ): DerivedPositions | null {
   if (variables.overflowed) return ALL_POSITIONS;
-  return derivedSecretPositions(statement, secretName, variables.names);
+  if (through === null) return derivedRead(statement, secretName, variables.names, readings);
+  return readingThrough(statement, secretName, through, variables, readings);
+}
+
+/**
+ * The derived positions of a statement that reads views or tables the connection made from a
+ * secret: their names are taken for derived ones, or every cell is withheld. Not cached, as above.
+ */
+function readingThrough(
+  statement: string,
+  secretName: SecretNameMatcher,
+  through: RelationReading,
+  variables: SecretVariables | undefined,
+  readings: readonly SqlReading[],
+): DerivedPositions | null {
+  if (through.all || variables?.overflowed) return ALL_POSITIONS;
+  return derivedRead(statement, secretName, [...through.names, ...(variables?.names ?? [])], readings);
+}
+
+/** The texts behind the prepared statements a db.query runs by name (`named_statements`), if any. */
+function namedTexts(submitted: JsonObject): string[] {
+  const named = submitted.named_statements;
+  if (!Array.isArray(named)) return [];
+  const texts: string[] = [];
+  for (const n of named)
+    if (n !== null && typeof n === 'object' && !Array.isArray(n) && typeof n.statement === 'string')
+      texts.push(n.statement);
+  return texts;
 }
 
 /**
@@ -110,19 +154,46 @@ export function echoMasker(
   const statement = typeof submitted.statement === 'string' ? submitted.statement : null;
   let pairs: Pair[] | null | undefined;
   const variables = scope.variables;
+  // A PostgreSQL connection's statements are read as PostgreSQL reads strings; a MySQL connection's
+  // (or one not known) both ways, where they differ (sql-derived-readings.ts).
+  const readings = scope.cursors ? STANDARD_ONLY : BOTH_READINGS;
   if (statement !== null) variables?.note(statement, secretName);
+  // Views and tables this connection made from a secret, which the statement may read
+  // (sql-session-relations.ts): remembered first, so that a text that makes one and reads it is read.
+  const relations = scope.cursors?.relations ?? variables?.relations;
+  if (statement !== null) relations?.note(statement, secretName, readings);
+  const through = statement !== null ? (relations?.reading(statement, readings) ?? null) : null;
+  const deriveOne = (s: string): DerivedPositions | null => {
+    const via = s === statement ? through : (relations?.reading(s, readings) ?? null);
+    return via === null
+      ? derivedOf(s, secretName, readings)
+      : readingThrough(s, secretName, via, variables, readings);
+  };
+  // SQL `EXECUTE s` answers with the rows of the text prepared under `s` (db.query
+  // `named_statements`): `PREPARE s AS SELECT password AS p …` then `EXECUTE s` named the column
+  // `p`, and its cells were recorded in clear until 6 December.
+  const executed = namedTexts(submitted);
+  const derive = (s: string): DerivedPositions | null =>
+    s !== statement || executed.length === 0
+      ? deriveOne(s)
+      : [s, ...executed]
+          .map(deriveOne)
+          .reduce<DerivedPositions | null>(
+            (a, b) => (b === null ? a : unitePositions(a ?? undefined, b)),
+            null,
+          );
   let derived: DerivedPositions | null | undefined =
     statement !== null && scope.cursors
-      ? (scope.cursors.positionsFor(statement, (s) => derivedOf(s, secretName)) ?? undefined)
+      ? (scope.cursors.positionsFor(statement, derive) ?? undefined)
       : statement !== null &&
           variables !== undefined &&
           (variables.names.size > 0 || variables.overflowed) &&
           statement.includes('@')
-        ? derivedWithVariables(statement, secretName, variables)
+        ? derivedWithVariables(statement, secretName, variables, through, readings)
         : undefined;
   return (text, cell = false, column, width, name) => {
     if (cell && column !== undefined && width !== undefined) {
-      derived ??= statement !== null ? derivedOf(statement, secretName) : null;
+      derived ??= statement !== null ? derive(statement) : null;
       if (derived && withheld(derived, column, width, text, name)) return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
