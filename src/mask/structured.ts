@@ -42,6 +42,13 @@ export interface SpanRenderer {
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
 
 /**
+ * Keys whose string an agent's shell tool runs as a command line (an MCP tool's arguments, a model's
+ * tool-use input): read as the ssh module's commands are, secret options and variables masked and
+ * every mask ended where code resumes.
+ */
+const SHELL_KEYS = /^(?:command|cmd|command_?line|shell_command|script|bash|sh)$/i;
+
+/**
  * The member of a model provider's object that holds opaque data the provider made: a thinking
  * block's `signature` and a redacted one's `data`, a web search result's `encrypted_content` and a
  * citation's `encrypted_index` (Anthropic), a reasoning or compaction item's `encrypted_content`
@@ -99,6 +106,8 @@ class PayloadWalk {
     const { set, secretName } = this;
     if (typeof value === 'string') {
       if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
+      // An agent's shell tool (an MCP tool's or a model's tool-use input) takes a command line.
+      if (key !== null && SHELL_KEYS.test(key)) return this.commandLine(value);
       // A document inside the string (tool arguments, a body kept as text, a .env file's lines).
       const fields = embeddedFieldSpans(value, secretName);
       if (fields.length > 0)
@@ -233,27 +242,36 @@ class PayloadWalk {
   }
 
   private shellPayload(value: JsonObject): JsonObject {
-    const { set, secretName } = this;
+    const { set } = this;
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
       const v = value[k]!;
-      if ((k === 'command' || k === 'data') && typeof v === 'string') {
-        const spans = shellSecretSpans(v, secretName).map((s) => ({
-          start: s.start,
-          end: s.end,
-          ruleId: 'shell-secret',
-        }));
-        // A command line's masks, a secret option's value or a rule's match, stop where the shell
-        // reads code again: the next command, a substitution (shell-code-clip.ts). Typed keys
-        // (ssh.input `data`) are keystrokes, not a command's text, and are masked as before.
-        if (k === 'command') {
-          let breaks: readonly CodeSpan[] | null = null;
-          const code = () => (breaks ??= shellCodeBreaks(v));
-          out[k] = set.maskSpans(v, spans.length > 0 ? clipSpansToCode(v, spans, code()) : spans, code);
-        } else out[k] = set.maskSpans(v, spans);
-      } else setOwn(out, set.maskKey(k), this.walk(v, k));
+      // Typed keys (ssh.input `data`) are keystrokes, not a command's text: no code is cut out.
+      if (k === 'command' && typeof v === 'string') out[k] = this.commandLine(v);
+      else if (k === 'data' && typeof v === 'string') out[k] = set.maskSpans(v, this.shellSpans(v));
+      else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
     return out;
+  }
+
+  private shellSpans(line: string): StructuredSpan[] {
+    return shellSecretSpans(line, this.secretName).map((s) => ({
+      start: s.start,
+      end: s.end,
+      ruleId: 'shell-secret',
+    }));
+  }
+
+  /**
+   * A command line: secret options and variables, then the text rules. Every mask stops where the
+   * shell reads code again, the next command or a substitution (shell-code-clip.ts), so what runs
+   * is never inside one.
+   */
+  private commandLine(line: string): string {
+    const spans = this.shellSpans(line);
+    let breaks: readonly CodeSpan[] | null = null;
+    const code = () => (breaks ??= shellCodeBreaks(line));
+    return this.set.maskSpans(line, spans.length > 0 ? clipSpansToCode(line, spans, code()) : spans, code);
   }
 
   /**
