@@ -28,6 +28,9 @@ export const DEFER_MS = 5;
  */
 export const MAX_BATCH = 256;
 
+/** How many times a failed batch is prepared again while other writers keep moving the heads. */
+const MAX_RETRIES = 3;
+
 const NEW_SESSION_HEAD: Head = { nextSeq: 0, lastHash: GENESIS_HASH };
 
 export interface AppendOptions {
@@ -286,20 +289,25 @@ export class Recorder {
   }
 
   /**
-   * Another writer (the CLI recording an audit, another process on the same store) may have appended
-   * since our last commit: the write then collides on its index. Re-read the log's head and the
-   * session heads, and assign positions again, once; otherwise nothing of the batch is stored and
-   * every draft in it is refused.
+   * Another writer may have appended since our last commit: into the log (the CLI recording an
+   * audit, another process on the same store: the write collides on its index), or into one of the
+   * batch's sessions (another replica recording a reviewer's decision in a session this one holds:
+   * the write collides on the session's sequence number, while our own later commits keep our view
+   * of the log's size current). Re-read the log's head and the session heads and assign positions
+   * again, up to MAX_RETRIES times while other writers keep moving them; otherwise nothing of the
+   * batch is stored and every draft in it is refused.
    */
   async #retryOrFail(pendings: readonly Pending[], err: unknown): Promise<void> {
     let failure = err;
-    const stored = await this.#store.ledgerSize().catch(() => this.#size);
-    if (stored !== this.#size) {
+    let left = pendings;
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const stored = await this.#store.ledgerSize().catch(() => this.#size);
+      if (stored === this.#size && !(await this.#headsMoved(left))) break;
       this.#size = stored;
       this.#heads.clear();
       const retry = this.#newBatch();
       try {
-        await this.#prepare(retry, pendings);
+        await this.#prepare(retry, left);
         if (retry.size === 0) return;
         const outcome = await this.#written(retry, this.#size);
         if (outcome.ok) {
@@ -307,12 +315,25 @@ export class Recorder {
           return;
         }
         failure = outcome.err;
+        left = retry.pendings;
       } catch (e) {
         failure = e;
+        break;
       }
     }
     const refused = refusal(failure);
-    for (const pending of pendings) pending.reject(refused);
+    for (const pending of left) pending.reject(refused);
+  }
+
+  /** Whether another writer appended into one of these drafts' sessions since we last read its head. */
+  async #headsMoved(pendings: readonly Pending[]): Promise<boolean> {
+    for (const id of new Set(pendings.map((p) => p.draft.sessionId))) {
+      const known = this.#heads.get(id);
+      if (known === undefined) continue;
+      const stored = await this.#store.sessionHead(id).catch(() => null);
+      if (stored && (stored.nextSeq !== known.nextSeq || stored.lastHash !== known.lastHash)) return true;
+    }
+    return false;
   }
 
   /** Identities are usually one shared object per session: encode each once. */

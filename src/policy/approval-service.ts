@@ -27,6 +27,7 @@ import { approvalContext, GrantIssuer } from './grant-issuer.js';
 import { HeldActions } from './held-actions.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { lapsedBy } from './lapsed-approvals.js';
+import { refuseUncounted } from './uncounted-decisions.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
 export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
@@ -242,7 +243,7 @@ export class ApprovalService implements Approver {
       const outcome = decision === 'deny' ? 'denied' : approvals >= required ? 'approved' : 'pending';
       const at = nowIso(this.#deps.clock.now());
       const shown = this.#deps.maskText(why, record.connection);
-      await this.#deps.record(this.#context(record, reviewer), 'approval.decided', {
+      await this.#deps.record(approvalContext(record, reviewer), 'approval.decided', {
         approval_id: id,
         kind: record.kind,
         decision,
@@ -253,10 +254,9 @@ export class ApprovalService implements Approver {
       });
       const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: shown, at };
       const result = await this.#deps.store.addVote(id, vote, required);
-      if (result.outcome !== 'recorded') {
-        // Another replica closed it between our read and our write: our record says what we tried.
-        throw new VigilError('approval_closed', `${id} was decided elsewhere first`);
-      }
+      // Another replica decided first, between our read and our write: our record said what we tried.
+      if (result.outcome !== 'recorded')
+        throw await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
       this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });
       if (result.record.status !== 'pending') await this.#settled(result.record, reviewer);
       return result.record;
@@ -352,7 +352,7 @@ export class ApprovalService implements Approver {
     if (record?.status !== 'pending') return;
     const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
     try {
-      await this.#deps.record(this.#context(record, VIGIL_SYSTEM), 'approval.decided', {
+      await this.#deps.record(approvalContext(record, VIGIL_SYSTEM), 'approval.decided', {
         approval_id: id,
         kind: record.kind,
         decision: 'deny',
@@ -412,7 +412,7 @@ export class ApprovalService implements Approver {
   /** The session of an access request ends with its outcome. */
   async #endRequestSession(record: ApprovalRecord, outcome: string): Promise<void> {
     try {
-      await this.#deps.endSession(this.#context(record, record.requester), {
+      await this.#deps.endSession(approvalContext(record, record.requester), {
         outcome,
         approval_id: record.id,
       });
@@ -433,10 +433,6 @@ export class ApprovalService implements Approver {
       throw new VigilError('approval_closed', `${id} expired at ${record.expiresAt}`);
     }
     return record;
-  }
-
-  #context(record: ApprovalRecord, identity: Identity): EventContext {
-    return approvalContext(record, identity);
   }
 
   #notify(

@@ -12,6 +12,9 @@ import type { ScimDirectory } from '../identity/scim-directory.js';
 import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
 import { approvalStands, membershipVerdict } from './membership-change.js';
 
+/** Every pending request: a page of the newest would let a flood of newer ones hide the rest. */
+const ALL_PENDING = Number.MAX_SAFE_INTEGER;
+
 export interface ScimEnforcementDeps {
   readonly access: AccessState;
   readonly accessStore: AccessStore;
@@ -99,7 +102,9 @@ export class ScimEnforcement {
     cause: ScimCause | null,
   ): Promise<void> {
     const why = `an approval came from a reviewer no longer among its approvers${cause ? ` (${describeCause(cause)})` : ''}`;
-    const lapsed = (await this.#deps.approvalStore.listApprovals({ status: 'pending' })).filter((r) =>
+    const lapsed = (
+      await this.#deps.approvalStore.listApprovals({ status: 'pending', limit: ALL_PENDING })
+    ).filter((r) =>
       r.votes.some(
         (v) => v.decision === 'approve' && !approvalStands(before, after, v.reviewer, r.approvers),
       ),
@@ -121,7 +126,7 @@ export class ScimEnforcement {
     const cuts = live.map((s) =>
       sessions.revoke(s, { reason: 'identity-disabled', subject: s.identity.subject, ...causeFacts(cause) }),
     );
-    const open = await approvalStore.listApprovals({ status: 'pending' });
+    const open = await approvalStore.listApprovals({ status: 'pending', limit: ALL_PENDING });
     // Their own requests close, except a break-glass use: it holds nothing (its grant is revoked
     // below) and is still to be reviewed; offboarding someone is no reason to stop looking at it.
     // SCIM provisions people: a service account that shares the name is not deprovisioned with them
