@@ -26,6 +26,14 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
  * trust an address in them) and which URL it "really" asked for (Symfony, IIS and others route by
  * X-Original-URL or X-Rewrite-URL, past the path the rules judged). Vigil is the proxy here, so the
  * client's are dropped.
+ *
+ * So are the ones that name the prefix an application is mounted under, which the upstream strips
+ * from the path before it routes it. Gunicorn reads a `SCRIPT_NAME` header so (and `PATH_INFO`, its
+ * `forwarder_headers`), from a front-end proxy it trusts: by default 127.0.0.1, so a Vigil on the
+ * same host, and its documentation asks that proxy to keep clients from sending them. The
+ * ReverseProxied recipe that Flask and Django applications copy does the same with `X-Script-Name`.
+ * `GET /v1/models/admin` with `SCRIPT_NAME: /v1/models` ran `/admin` on a model connection, recorded
+ * as the path judged; until 6 December these went on to the upstream.
  */
 const PROXY_CLAIMS: ReadonlySet<string> = new Set([
   'forwarded',
@@ -35,6 +43,9 @@ const PROXY_CLAIMS: ReadonlySet<string> = new Set([
   'x-original-uri',
   'x-rewrite-url',
   'x-override-url',
+  'script-name',
+  'path-info',
+  'x-script-name',
 ]);
 
 /**

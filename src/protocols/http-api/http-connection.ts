@@ -38,7 +38,6 @@ import { destinationReadings } from './destination.js';
 import { unreadMethodRefusal } from './known-methods.js';
 import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings, upstreamBasePath } from './path-rules.js';
-import { dropRoutingHeaders } from './routing-headers.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set([
@@ -284,9 +283,9 @@ export class HttpApiConnection {
   }
 
   #headers(req: IncomingMessage): Record<string, string> {
+    // Without the client's `SCRIPT_NAME` and the like, by which an upstream routes past the path
+    // judged (forward-headers.ts).
     const out = forwardableRequestHeaders(req.headers);
-    // A `SCRIPT_NAME` a gunicorn upstream would strip from the path judged (routing-headers.ts).
-    dropRoutingHeaders(out);
     // The body goes on decoded (#exchange), as it was recorded; a `Content_Encoding` Vigil did not
     // undo must not reach a server that reads it as Content-Encoding and inflates what was judged.
     removeUpstreamHeader(out, 'content-encoding');

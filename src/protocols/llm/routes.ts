@@ -45,7 +45,7 @@ const DECODINGS = 3;
 function isPlainSegment(segment: string): boolean {
   let reading = segment;
   for (let i = 0; i <= DECODINGS; i++) {
-    if (reading === '.' || reading === '..' || /[/\\\u0000-\u001f\u007f]/.test(reading)) return false;
+    if (isDotSegment(reading) || /[/\\\u0000-\u001f\u007f]/.test(reading)) return false;
     try {
       const next = decodeURIComponent(reading);
       if (next === reading) return true;
@@ -55,6 +55,16 @@ function isPlainSegment(segment: string): boolean {
     }
   }
   return false;
+}
+
+/**
+ * `.` or `..`, also with `;` parameters after it: Tomcat and Spring drop those before they apply dot
+ * segments, so `GET /v1/models/..;` ran `GET /v1/` there, recorded as a model retrieved (until 6
+ * December). No model id is one.
+ */
+function isDotSegment(reading: string): boolean {
+  const bare = reading.replace(/;.*$/s, '');
+  return bare === '.' || bare === '..';
 }
 
 /** APIs whose requests carry a JSON body. */
