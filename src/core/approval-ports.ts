@@ -67,6 +67,12 @@ export interface GrantRecord {
   readonly revokedBy: string | null;
 }
 
+/** Where a page of overdue requests ended: the next page starts after this deadline and id. */
+export interface ApprovalCursor {
+  readonly expiresAt: string;
+  readonly id: string;
+}
+
 export type VoteResult =
   | { readonly outcome: 'recorded'; readonly record: ApprovalRecord }
   | { readonly outcome: 'closed' | 'duplicate' | 'unknown' };
@@ -84,6 +90,17 @@ export interface ApprovalStore {
     readonly kind?: ApprovalKind;
     readonly limit?: number;
   }): Promise<ApprovalRecord[]>;
+  /**
+   * Pending requests whose deadline is at or before `at`, earliest deadline first (then id), at most
+   * `limit`, after `after` when given (the last one of the previous page). Every replica's expiry
+   * sweep pages through these, so no number of newer requests keeps an old one from its deadline.
+   */
+  listOverdueApprovals(at: string, limit: number, after?: ApprovalCursor): Promise<ApprovalRecord[]>;
+  /**
+   * How many requests of this requester (their subject, compared as sameSubject does) are pending:
+   * the cap on one requester's open requests is checked against it.
+   */
+  countPendingApprovals(requesterSubject: string): Promise<number>;
   /**
    * Adds one reviewer's vote, atomically and only while the request is pending: a deny closes it as
    * denied, the `required`-th approve as approved. A reviewer votes once (duplicate). `required`

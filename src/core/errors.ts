@@ -209,6 +209,11 @@ export const ERROR_CODES = {
     summary:
       'The request body holds further requests for the upstream to run (a $batch, a composite request), which the rules cannot judge.',
   },
+  approval_limit: {
+    status: 429,
+    summary:
+      'The requester has as many requests awaiting review as one requester may (250); a new access request waits until one is decided or expires.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

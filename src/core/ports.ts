@@ -337,6 +337,7 @@ export type {
 export {
   APPROVAL_KINDS,
   APPROVAL_STATUSES,
+  type ApprovalCursor,
   type ApprovalKind,
   type ApprovalRecord,
   type ApprovalStatus,

@@ -12,6 +12,7 @@ import type { EventContext } from '../pipeline/pipeline.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { checkDuration, formatMs, pendingApproval, requestFacts } from './approval-records.js';
 import type { GrantIssuer } from './grant-issuer.js';
+import { checkPendingCap } from './pending-cap.js';
 
 export interface AccessRequestInput {
   readonly identity: Identity;
@@ -62,6 +63,7 @@ export class AccessRequests {
       );
     }
     checkDuration(input.durationMs, cfg.max_duration);
+    await checkPendingCap(this.#deps.store, input.identity);
     const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'access-request' });
     const now = this.#deps.clock.now();
     const record = pendingApproval(now, cfg.timeout, {

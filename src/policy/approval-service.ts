@@ -27,6 +27,7 @@ import { approvalContext, GrantIssuer } from './grant-issuer.js';
 import { HeldActions } from './held-actions.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { lapsedBy } from './lapsed-approvals.js';
+import { forEachOverdue } from './overdue-approvals.js';
 import { refuseUncounted } from './uncounted-decisions.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
@@ -319,11 +320,10 @@ export class ApprovalService implements Approver {
           if (record) await this.#settled(record, null);
         }
       }
-      const now = nowIso(this.#deps.clock.now());
-      const pending = await this.#deps.store.listApprovals({ status: 'pending' });
-      for (const r of pending) {
-        if (r.expiresAt <= now && !this.#held.has(r.id)) await this.#close(r.id, 'expired');
-      }
+      // Every overdue request, not a page of the newest: see overdue-approvals.ts.
+      await forEachOverdue(this.#deps.store, nowIso(this.#deps.clock.now()), async (r) => {
+        if (!this.#held.has(r.id)) await this.#close(r.id, 'expired');
+      });
     } catch (err) {
       this.#deps.logger.error({ err: (err as Error).message }, 'approval poll failed');
     } finally {

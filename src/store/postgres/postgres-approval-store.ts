@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
+  ApprovalCursor,
   ApprovalKind,
   ApprovalRecord,
   ApprovalStatus,
@@ -29,6 +30,7 @@ import { inTransaction } from './pg-pool.js';
 
 const DEFAULT_LIST_LIMIT = 200;
 const SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+const ASCII_UPPER = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
 
 export class PostgresApprovalStore implements ApprovalStore {
   readonly #pool: pg.Pool;
@@ -80,6 +82,40 @@ export class PostgresApprovalStore implements ApprovalStore {
       },
       SNAPSHOT,
     );
+  }
+
+  listOverdueApprovals(at: string, limit: number, after?: ApprovalCursor): Promise<ApprovalRecord[]> {
+    // expires_at has the database's collation: compare and order it byte-wise, as time order.
+    const params: unknown[] = [at, limit];
+    let page = '';
+    if (after) {
+      params.push(after.expiresAt, after.id);
+      page = 'AND (expires_at COLLATE "C", id) > ($3, $4)';
+    }
+    const sql = `SELECT * FROM approvals WHERE status = 'pending' AND expires_at COLLATE "C" <= $1 ${page}
+                 ORDER BY expires_at COLLATE "C", id LIMIT $2`;
+    return inTransaction(
+      this.#pool,
+      async (client) => {
+        const rows = (await client.query(sql, params)).rows as ApprovalRow[];
+        const votes = await votesOf(
+          client,
+          rows.map((r) => r.id),
+        );
+        return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
+      },
+      SNAPSHOT,
+    );
+  }
+
+  async countPendingApprovals(requesterSubject: string): Promise<number> {
+    // translate folds ASCII letters only, as subjectKey does (lower() would fold by the locale).
+    const { rows } = await this.#pool.query(
+      `SELECT COUNT(*) AS n FROM approvals WHERE status = 'pending' AND kind <> 'break-glass'
+         AND translate(requester::jsonb ->> 'subject', $2, $3) = translate($1, $2, $3)`,
+      [requesterSubject, ASCII_UPPER, ASCII_UPPER.toLowerCase()],
+    );
+    return safeInteger((rows[0] as { n: unknown }).n, 'count');
   }
 
   addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {

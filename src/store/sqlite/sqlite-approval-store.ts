@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
+  ApprovalCursor,
   ApprovalKind,
   ApprovalRecord,
   ApprovalStatus,
@@ -70,6 +71,34 @@ export class SqliteApprovalStore implements ApprovalStore {
       const votes = this.#votesOf(rows.map((r) => r.id));
       return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
     })();
+  }
+
+  async listOverdueApprovals(at: string, limit: number, after?: ApprovalCursor): Promise<ApprovalRecord[]> {
+    // Times are ISO-8601 UTC with milliseconds, so text order is time order.
+    const page = after ? 'AND (expires_at > ? OR (expires_at = ? AND id > ?))' : '';
+    const params: unknown[] = [at, ...(after ? [after.expiresAt, after.expiresAt, after.id] : []), limit];
+    return this.#db.transaction(() => {
+      const rows = this.#db
+        .prepare(
+          `SELECT * FROM approvals WHERE status = 'pending' AND expires_at <= ? ${page}
+           ORDER BY expires_at, id LIMIT ?`,
+        )
+        .all(...params) as ApprovalRow[];
+      const votes = this.#votesOf(rows.map((r) => r.id));
+      return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
+    })();
+  }
+
+  async countPendingApprovals(requesterSubject: string): Promise<number> {
+    // SQLite's lower() folds ASCII letters only, as subjectKey does.
+    const row = this.#db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM approvals
+         WHERE status = 'pending' AND kind <> 'break-glass'
+           AND lower(json_extract(requester, '$.subject')) = lower(?)`,
+      )
+      .get(requesterSubject) as { n: number };
+    return row.n;
   }
 
   async addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {
