@@ -72,13 +72,19 @@ export class ScimEnforcement {
     return cuts.length;
   }
 
-  /** Re-reads the access state; the cuts it calls for have started when this resolves. */
+  /**
+   * Re-reads the access state; the cuts it calls for have started when this resolves. The pending
+   * requests are checked against the directory as it now stands even when this read finds nothing
+   * new: the revocation watcher (its poll, or the store's notice of this very change) may have read
+   * it first, and it ends sessions but withdraws no request. Until 6 December such a race left a
+   * request counting a removed reviewer's vote standing on every replica.
+   */
   async #refresh(cause: ScimCause | null): Promise<Promise<void>[]> {
     const { access, sessions } = this.#deps;
     const before = access.scim;
     const { changed } = await access.refresh();
-    if (!changed) return [];
     const after = access.scim;
+    if (!changed) return [this.#withdrawLapsedApprovals(before, after, cause)];
     const facts = cause ? causeFacts(cause) : { detail: 'scim: group membership changed' };
     const cuts = sessions.liveSessions().flatMap((s) => {
       // A disabled person's sessions end as such (deprovision, the revocation poll), not as a regrouping.
