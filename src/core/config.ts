@@ -19,10 +19,19 @@ const principalPattern = z
 export const ROLES = ['admin', 'auditor', 'user'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * A name the ledger keeps as text: no lone UTF-16 surrogate, which YAML's `\ud800` escape can spell
+ * and which UTF-8 cannot hold (every event of such an identity would be refused, record_failed).
+ */
+const storableName = z
+  .string()
+  .min(1)
+  .refine((s) => !/\p{Cs}/u.test(s), 'must not hold a lone UTF-16 surrogate (half of a pair)');
+
 const identitySchema = z.strictObject({
-  name: z.string().min(1),
+  name: storableName,
   kind: z.enum(['user', 'service']).default('user'),
-  groups: z.array(z.string().min(1)).default([]),
+  groups: z.array(storableName).default([]),
   roles: z.array(z.enum(ROLES)).default(['user']),
   /** SHA-256 (hex) of the identity's token: the token itself is never in the file. `vigil token hash` makes one. */
   token_sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex characters (vigil token hash)'),

@@ -45,6 +45,8 @@ export function identityFromClaims(claims: Record<string, unknown>, mapping: Cla
 function subjectFrom(claims: Record<string, unknown>, mapping: ClaimMapping): string {
   const claimName = mapping.subjectClaim;
   const configured = readClaim(claims, claimName);
+  // Refused, not passed over for `sub`: the provider says this is who they are.
+  refuseLoneSurrogate(configured, claimName);
   if (isName(configured) && claimName === 'email' && mapping.requireVerifiedEmail && !emailVerified(claims)) {
     // Rules, roles and approvers name people by address (`user:cto@example.com`): a provider that
     // lets a user set an address it never checked would let them sign in as someone else.
@@ -55,6 +57,7 @@ function subjectFrom(claims: Record<string, unknown>, mapping: ClaimMapping): st
     );
   }
   const subject = isName(configured) ? configured : claims.sub;
+  refuseLoneSurrogate(subject, 'sub');
   if (!isName(subject))
     throw new VigilError('auth_invalid', `the id_token names no subject (neither ${claimName} nor sub)`);
   return subject;
@@ -80,7 +83,10 @@ export function readClaim(claims: Record<string, unknown>, name: string): unknow
   return value;
 }
 
-/** Groups arrive as an array of names (or, from some providers, one name); anything else is ignored. */
+/**
+ * Groups arrive as an array of names (or, from some providers, one name); anything else, a name with
+ * a lone surrogate included, is ignored, as it always was for a value that is not a name.
+ */
 export function groupsFrom(value: unknown): string[] {
   const list = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
   const groups = [...new Set(list.filter(isName))];
@@ -135,6 +141,38 @@ export function rolesStillHeld(
   });
 }
 
-function isName(value: unknown): value is string {
-  return typeof value === 'string' && value.length > 0 && value.length <= MAX_NAME_LENGTH;
+/**
+ * A subject or group name: a string of 1 to 256 UTF-16 units that UTF-8 can encode. A lone
+ * surrogate cannot be: a store writes it as other text, so events naming it would read as altered
+ * to every verification after, and the recorder refuses them (`record_failed`). The name is
+ * refused here, where it arrives, as the invalid name it is (SAML and SCIM use the same test).
+ */
+export function isName(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length > 0 &&
+    value.length <= MAX_NAME_LENGTH &&
+    !hasLoneSurrogate(value)
+  );
+}
+
+/** Any UTF-16 surrogate: a cheap first look, since names nearly never hold one. */
+const SURROGATE = /[\ud800-\udfff]/;
+/** A surrogate outside a pair (with the `u` flag a pair is one code point, never Cs). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+export function hasLoneSurrogate(text: string): boolean {
+  return SURROGATE.test(text) && LONE_SURROGATE.test(text);
+}
+
+/**
+ * Until 6 December such a subject got as far as the recorder, and the sign-in failed with HTTP 503
+ * `record_failed`, as though the gateway were at fault.
+ */
+function refuseLoneSurrogate(value: unknown, claim: string): void {
+  if (typeof value === 'string' && hasLoneSurrogate(value))
+    throw new VigilError(
+      'auth_invalid',
+      `the id_token's ${claim} claim holds a lone UTF-16 surrogate, which no Vigil name may hold`,
+    );
 }

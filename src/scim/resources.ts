@@ -3,6 +3,7 @@
 // as the resource a provider reads (RFC 7643 §4 with `meta`).
 import type { JsonObject, JsonValue } from '../core/events.js';
 import type { ScimGroupRecord, ScimUserRecord } from '../core/ports.js';
+import { hasLoneSurrogate } from '../identity/oidc-claims.js';
 import { GROUP_SHAPE, type ResourceShape, SCHEMA, scimInvalid, USER_SHAPE } from './scim-schema.js';
 
 const MAX_NAME_LENGTH = 256;
@@ -34,6 +35,7 @@ function readName(value: JsonValue | undefined, name: string): string {
     throw scimInvalid('invalidValue', `"${name}" is required and must be a non-empty string`);
   if (value.length > MAX_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(value))
     throw scimInvalid('invalidValue', `"${name}" must be at most ${MAX_NAME_LENGTH} printable characters`);
+  refuseLoneSurrogate(value, name);
   return value;
 }
 
@@ -41,7 +43,18 @@ function readOptionalString(value: JsonValue | undefined, name: string): string 
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH)
     throw scimInvalid('invalidValue', `"${name}" must be a string of at most ${MAX_NAME_LENGTH} characters`);
+  refuseLoneSurrogate(value, name);
   return value;
+}
+
+/**
+ * A lone UTF-16 surrogate (JSON may spell `\ud800`) is no text UTF-8 can hold: a store keeps it as
+ * other text (U+FFFD), so the user or group read back is not the one the provider named, and a
+ * subject so named cannot be recorded (the recorder refuses it). Until 6 December it was taken.
+ */
+function refuseLoneSurrogate(value: string, name: string): void {
+  if (hasLoneSurrogate(value))
+    throw scimInvalid('invalidValue', `"${name}" holds a lone UTF-16 surrogate, which no name may hold`);
 }
 
 /**

@@ -62,7 +62,9 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         json?: boolean;
       }) => {
         const trusted =
-          opts.keys === undefined ? undefined : parsePublishedKeys(readFileSync(opts.keys, 'utf8'));
+          opts.keys === undefined ? undefined : parsePublishedKeys(readGiven('--keys', opts.keys));
+        // Read before the ledger, so a mistyped path is said at once, not after a long verification.
+        const kept = opts.checkpoint === undefined ? undefined : readGiven('--checkpoint', opts.checkpoint);
         if (opts.bundle) {
           // A bundle holds one session and its own checkpoint, not the log a kept note is about.
           if (opts.checkpoint !== undefined)
@@ -94,7 +96,6 @@ export function register(program: Command, setExitCode: SetExitCode): void {
             },
           });
           progress?.done();
-          const kept = opts.checkpoint === undefined ? undefined : readFileSync(opts.checkpoint, 'utf8');
           const witnesses = witnessesOf(loaded, keyring, await store.ledger.listCheckpoints(), kept);
           const keys = trusted ? 'trusted' : 'data-directory';
           console.log(
@@ -112,6 +113,20 @@ export function register(program: Command, setExitCode: SetExitCode): void {
         }
       },
     );
+}
+
+/**
+ * A file named by an option, as text. One that cannot be read (missing, a directory, no permission)
+ * is a usage error (exit 2) naming the option: until 6 December it ended in a raw ENOENT stack trace.
+ */
+function readGiven(option: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new VigilError('usage', `cannot read the ${option} file ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -253,8 +268,17 @@ function describeWitnesses(r: WitnessReport | null): string[] {
   const names = r.witnesses.map(
     (w) => `${w.name} ${w.cosignedAt ? `cosigned at ${w.cosignedAt}` : 'missing'}`,
   );
+  // Only a configured witness's cosignature makes the note witnessed: the ledger's own signature on
+  // it does not. Until 6 December a note no witness cosigned was headed "witnessed checkpoint" too.
+  const cosigned = r.witnesses.filter((w) => w.cosignedAt !== null).length;
+  const by =
+    r.witnesses.length === 0
+      ? 'no witness configured'
+      : cosigned === 0
+        ? 'none of the configured witnesses cosigned it'
+        : `cosigned by ${cosigned} of ${r.witnesses.length} configured witness(es)`;
   return [
-    `  witnessed checkpoint: size ${r.checkpoint.size}${r.coversLatest ? ' (the latest)' : ' (older than the latest)'}`,
+    `  ${cosigned === 0 ? 'unwitnessed' : 'witnessed'} checkpoint: size ${r.checkpoint.size}${r.coversLatest ? ' (the latest)' : ' (older than the latest)'}, ${by}`,
     ...names.map((n) => `  witness: ${inertLine(n)}`),
   ];
 }

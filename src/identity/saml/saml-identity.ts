@@ -6,6 +6,8 @@ import { VigilError } from '../../core/errors.js';
 import {
   type ClaimMapping,
   groupsFrom,
+  hasLoneSurrogate,
+  isName,
   roleGroupsFor,
   rolesFor,
   type SignedInIdentity,
@@ -17,17 +19,17 @@ export interface AttributeMapping {
   readonly roles: ClaimMapping['roles'];
 }
 
-const MAX_NAME_LENGTH = 256;
-
 export function identityFromProfile(profile: Profile, mapping: AttributeMapping): SignedInIdentity {
   const attributes = (profile.attributes ?? {}) as Record<string, unknown>;
   const named = mapping.subjectAttribute === null ? profile.nameID : attributes[mapping.subjectAttribute];
   const subject = Array.isArray(named) ? named[0] : named;
-  if (typeof subject !== 'string' || subject === '' || subject.length > MAX_NAME_LENGTH)
-    throw new VigilError(
-      'saml_invalid',
-      `the assertion names no subject (${mapping.subjectAttribute === null ? 'NameID' : `attribute ${mapping.subjectAttribute}`})`,
-    );
+  const source = mapping.subjectAttribute === null ? 'NameID' : `attribute ${mapping.subjectAttribute}`;
+  // The same names as an OIDC sign-in takes (oidc-claims.ts): a lone surrogate, which XML's
+  // character references cannot spell but a parser may still hand over, is refused here rather
+  // than by the recorder (until 6 December an HTTP 503 `record_failed`).
+  if (typeof subject === 'string' && hasLoneSurrogate(subject))
+    throw new VigilError('saml_invalid', `the assertion's ${source} holds a lone UTF-16 surrogate`);
+  if (!isName(subject)) throw new VigilError('saml_invalid', `the assertion names no subject (${source})`);
   const groups = groupsFrom(attributes[mapping.groupsAttribute]);
   return {
     subject,
