@@ -7,6 +7,7 @@
 // look random, so `{"client_secret": "amber tide lullaby"}` or `API_TOKEN=hunter2-pony` in a tool's
 // output was recorded as sent. Returns spans of the raw text (a JSON value's escaped characters,
 // inside its quotes); the masker renders them whole and runs the text rules on the rest.
+import { pairSpans, type QueryReading, queryFieldSpans } from './query-fields.js';
 import { nameWords, type SecretNameMatcher } from './secret-names.js';
 import { addDisjoint } from './span-overlap.js';
 import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
@@ -43,13 +44,18 @@ export function embeddedFieldSpans(
   secretName: SecretNameMatcher,
   isSecret: FieldSecret = fieldSecret,
   only: { json?: boolean } = {},
+  /** How many percent-decodings deep the text is (query-fields.ts). */
+  depth = 0,
 ): EmbeddedFieldSpan[] {
   if (text.length < 3 || text.length > MAX_TEXT) return [];
   const out: EmbeddedFieldSpan[] = [];
   const first = firstNonSpace(text);
   if (first === '{' || first === '[') jsonFields(text, secretName, isSecret, out);
   if (only.json) return out;
-  if (first !== '{' && first !== '[' && FORM.test(text)) formFields(text, secretName, isSecret, out);
+  // A form's or a query's names and values are read decoded, and a value may hold a document.
+  const form = first !== '{' && first !== '[' && FORM.test(text);
+  if (form)
+    pairSpans(text, text[0] === '?' ? 1 : 0, text.length, queryReading(secretName, isSecret, depth), out);
   // XML elements and attributes (a SOAP body, a config file), also inside a JSON text's strings.
   if (mayHoldXml(text)) addDisjoint(out, xmlFieldSpans(text, secretName, isSecret));
   if (
@@ -57,7 +63,20 @@ export function embeddedFieldSpans(
     (text.includes('=') || text.includes(': ') || text.includes(':\t'))
   )
     lineFields(text, secretName, isSecret, out);
+  // Queries of URLs inside the text (an echoed request line, a link in a prompt or a JSON string).
+  if (!form && text.includes('?'))
+    addDisjoint(out, queryFieldSpans(text, queryReading(secretName, isSecret, depth)));
   return out;
+}
+
+/** Made only for a text with a form or a query: a closure made for every string value showed. */
+function queryReading(secretName: SecretNameMatcher, isSecret: FieldSecret, depth: number): QueryReading {
+  return {
+    secretName,
+    isSecret,
+    nested: (inner, d) => embeddedFieldSpans(inner, secretName, isSecret, {}, d),
+    depth,
+  };
 }
 
 function firstNonSpace(text: string): string {
@@ -167,31 +186,6 @@ function decodeJsonString(raw: string): string {
 
 /** A whole value that is an urlencoded form or query string: `a=1&b=2`, `?a=1`. */
 const FORM = /^\??[A-Za-z0-9_.~%[\]-]+=[^\s&]*(?:&[A-Za-z0-9_.~%[\]-]+=[^\s&]*)*&?$/;
-const FORM_PAIR = /(?:^\??|&)([A-Za-z0-9_.~%[\]-]+)=([^\s&]*)/g;
-
-function formFields(
-  text: string,
-  secretName: SecretNameMatcher,
-  isSecret: FieldSecret,
-  out: EmbeddedFieldSpan[],
-) {
-  for (const m of text.matchAll(FORM_PAIR)) {
-    const name = decodeForm(m[1]!);
-    const value = m[2]!;
-    if (value.length === 0 || !secretName(name) || !isSecret(name, decodeForm(value))) continue;
-    const end = m.index + m[0].length;
-    out.push({ start: end - value.length, end, name });
-  }
-}
-
-function decodeForm(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
-}
-
 /**
  * `NAME=value` (a `.env` file, `export NAME=…`, an INI or properties file) and `name: value` (YAML,
  * header lines) at the start of a line; `#` and `;` comments and a YAML list dash are skipped.

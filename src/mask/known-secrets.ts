@@ -43,17 +43,39 @@ export function secretVariants(value: string): string[] {
   const encoded = encodeURIComponent(value);
   variants.add(encoded);
   variants.add(encoded.replace(/%20/g, '+'));
+  variants.add(lowerHex(encoded));
   const bytes = Buffer.from(value, 'utf8');
+  const cores: string[] = [];
   for (const url of [false, true]) {
     for (let offset = 0; offset < 3; offset++) {
       const core = base64Core(bytes, offset, url);
-      if (core.length >= MIN_VARIANT_LENGTH) variants.add(core);
+      if (core.length >= MIN_VARIANT_LENGTH) cores.push(core);
     }
   }
+  for (const core of cores) variants.add(core);
+  // A base64 credential put in a URL (a query parameter, a form field) has its `+` and `/`
+  // percent-encoded; the raw value's full encoding is above.
+  for (const spelling of [value, ...cores]) {
+    const upper = spelling.replace(/[+/=]/g, (c) => BASE64_ESCAPES[c]!);
+    variants.add(upper);
+    variants.add(lowerHex(upper));
+  }
+  // PHP's json_encode (and so Laravel, and many PHP echo endpoints) writes `/` as `\/`: a Basic
+  // credential whose base64 holds `/` came back from such an upstream in a spelling no other
+  // variant matches.
+  for (const spelling of [...variants]) variants.add(spelling.replaceAll('/', '\\/'));
   // Little- and big-endian, without the NUL that ends the one and starts the other, so an ASCII
   // secret has one spelling for both.
   const utf16 = Buffer.from(value, 'utf16le');
   variants.add(utf16.toString('latin1').slice(0, -1));
   variants.add(Buffer.from(utf16).swap16().toString('latin1').slice(1));
   return [...variants];
+}
+
+/** How a URL encoder writes base64's own punctuation. */
+const BASE64_ESCAPES: Readonly<Record<string, string>> = { '+': '%2B', '/': '%2F', '=': '%3D' };
+
+/** Percent escapes in lower-case hex (`%2f`), as some encoders write them. */
+function lowerHex(text: string): string {
+  return text.replace(/%[0-9A-F]{2}/g, (e) => e.toLowerCase());
 }
