@@ -4,6 +4,7 @@
 // the parent, down to the first child, left and right to siblings), c collapses or expands.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { inertLine } from '../inert';
+import { splitRtlRuns } from '../rtl-runs';
 import type { LayoutInput, LayoutOutput } from '../tree-layout';
 import type { ReasoningNode } from '../types';
 
@@ -47,6 +48,29 @@ function label(node: ReasoningNode | undefined): string {
   const first = node.thoughts[0]?.text ?? node.response;
   const text = inertLine(first);
   return text.length > 28 ? `${text.slice(0, 27)}…` : text;
+}
+
+/**
+ * A label drawn in the order recorded, as the node's panel draws it (InertText.tsx): only runs of
+ * right-to-left letters are isolated and drawn right to left, so no digit or operator between two
+ * of them is reordered (`= א 100 - 5000 ב` was drawn `= ב 5000 - 100 א`). SVG has no <bdi>: a
+ * <tspan> isolates the run instead (styles.css: `.tree-label`).
+ */
+function Label({ text }: { text: string }) {
+  return (
+    <text x={10} y={4} className="tree-label">
+      {splitRtlRuns(text).map((part, i) =>
+        typeof part === 'string' ? (
+          part
+        ) : (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the parts of one label, in order, never reordered
+          <tspan key={i} className="rtl-run" data-testid="rtl-run">
+            {part.rtl}
+          </tspan>
+        ),
+      )}
+    </text>
+  );
 }
 
 export function TreeView(props: TreeViewProps) {
@@ -186,11 +210,7 @@ export function TreeView(props: TreeViewProps) {
         <title>{label(node)}</title>
         <circle r={7} />
         {/* Siblings sit 28 px apart: only the path's and the selected node's labels fit beside them. */}
-        {(onPath.has(id) || id === selected) && (
-          <text x={10} y={4}>
-            {label(node)}
-          </text>
-        )}
+        {(onPath.has(id) || id === selected) && <Label text={label(node)} />}
       </g>,
     );
   }

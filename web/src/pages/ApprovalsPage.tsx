@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { apiGet, apiSend, describeError } from '../api';
 import { HeldAction, useHeldAction } from '../components/HeldAction';
+import { IdentityName, RequesterWarning } from '../components/IdentityName';
 import { InertLine } from '../components/InertText';
 import { PayloadView } from '../components/PayloadView';
 import { ProposedBy } from '../components/ProposedBy';
@@ -69,8 +70,13 @@ function ApprovalCard({ record }: { record: ApprovalRecord }) {
         </span>
       </div>
       <p>
-        Asked by <InertLine text={record.requester.subject} /> · reason: <InertLine text={record.reason} />
+        Asked by{' '}
+        <span data-testid="approval-requester">
+          <InertLine text={record.requester.subject} />
+        </span>{' '}
+        · reason: <InertLine text={record.reason} />
       </p>
+      <RequesterWarning name={record.requester.subject} />
       {held !== null ? (
         <HeldAction record={record} held={held} />
       ) : (
@@ -166,7 +172,7 @@ function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
             {grants.map((g) => (
               <tr key={g.id} data-testid="grant" data-id={g.id}>
                 <td>
-                  <InertLine text={g.subject} />
+                  <IdentityName name={g.subject} />
                 </td>
                 <td>
                   <InertLine text={g.connection} />
@@ -194,7 +200,7 @@ function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
         <ul data-testid="grants-revoked">
           {revoked.map((g) => (
             <li key={g.id} data-id={g.id}>
-              Revoked: <InertLine text={g.subject} />
+              Revoked: <IdentityName name={g.subject} />
               's grant on <InertLine text={g.connection} /> ({g.id}), at {g.revokedAt ?? '?'}
               {g.revokedBy ? (
                 <>

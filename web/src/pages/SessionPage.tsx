@@ -3,6 +3,7 @@
 // and refuses a session the reader may not see, which this page then says.
 import { useEffect, useState } from 'react';
 import { apiGet, describeError } from '../api';
+import { IdentityName } from '../components/IdentityName';
 import { InertLine } from '../components/InertText';
 import { useSessionEventPages } from '../components/session-event-pages';
 import { TerminalTab } from '../components/TerminalTab';
@@ -58,7 +59,7 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
       {session ? (
         <div className="session-head">
           <span>
-            <InertLine text={session.identity.subject} /> on <InertLine text={session.connection} /> (
+            <IdentityName name={session.identity.subject} /> on <InertLine text={session.connection} /> (
             {session.protocol})
           </span>
           <span>

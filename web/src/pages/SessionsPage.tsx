@@ -3,6 +3,7 @@
 // loads as the reader scrolls near the end.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiGet, describeError } from '../api';
+import { IdentityName } from '../components/IdentityName';
 import { InertLine } from '../components/InertText';
 import { VirtualList } from '../components/VirtualList';
 import { navigate, onLinkClick } from '../router';
@@ -165,7 +166,7 @@ export function SessionsPage({ query }: { query: URLSearchParams }) {
           >
             <span>{new Date(s.startedAt).toLocaleString()}</span>
             <span>
-              <InertLine text={s.identity.subject} />
+              <IdentityName name={s.identity.subject} compact />
             </span>
             <span>
               <InertLine text={s.connection} />
