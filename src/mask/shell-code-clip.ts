@@ -17,7 +17,7 @@
 // clipToCode (sql-code-clip.ts) cuts a match before it, and clipSpansToCode a secret's own span.
 
 import { endsHereDocument, hereDocumentOperators } from './shell-heredoc.js';
-import { type CodeSpan, firstEndingAfter } from './sql-code-clip.js';
+import { type CodeSpan, cutBeforeCode } from './sql-code-clip.js';
 
 /** What is being read: code (top level, `$(…)`, `${…}`, backticks) or a quoted string. */
 type Frame = 'code' | 'sub' | 'brace' | 'tick' | 'double' | 'ansi';
@@ -210,17 +210,5 @@ export function clipSpansToCode<S extends { readonly start: number; readonly end
   spans: readonly S[],
   code: readonly CodeSpan[],
 ): S[] {
-  if (code.length === 0) return [...spans];
-  const out: S[] = [];
-  for (const s of spans) {
-    const next = firstEndingAfter(code, s.start);
-    if (next === null || next.start <= s.start || next.start >= s.end) {
-      out.push(s);
-      continue;
-    }
-    let end = next.start;
-    while (end > s.start && /\s/.test(text[end - 1]!)) end--;
-    if (end > s.start) out.push({ ...s, end });
-  }
-  return out;
+  return cutBeforeCode(text, spans, code, (s, end) => ({ ...s, end }));
 }

@@ -35,26 +35,40 @@ export function clipToCode(
   findings: readonly RawFinding[],
   code: readonly CodeSpan[],
 ): RawFinding[] {
-  if (code.length === 0) return [...findings];
-  const out: RawFinding[] = [];
-  for (const f of findings) {
-    const next = firstEndingAfter(code, f.start);
-    if (next === null || next.start <= f.start || next.start >= f.end) {
-      out.push(f);
+  return cutBeforeCode(text, findings, code, (f, end) => {
+    const whole = f.secret === text.slice(f.start, f.end);
+    return { ...f, end, secret: whole ? text.slice(f.start, end) : f.secret };
+  });
+}
+
+/**
+ * Spans, each that begins outside code cut before the first code span after its start (`cut` makes
+ * the shorter one), and dropped when only blank lies between its start and the code.
+ */
+export function cutBeforeCode<S extends { readonly start: number; readonly end: number }>(
+  text: string,
+  spans: readonly S[],
+  code: readonly CodeSpan[],
+  cut: (span: S, end: number) => S,
+): S[] {
+  if (code.length === 0) return [...spans];
+  const out: S[] = [];
+  for (const s of spans) {
+    const next = firstEndingAfter(code, s.start);
+    if (next === null || next.start <= s.start || next.start >= s.end) {
+      out.push(s);
       continue;
     }
     let end = next.start;
-    while (end > f.start && /\s/.test(text[end - 1]!)) end--;
+    while (end > s.start && /\s/.test(text[end - 1]!)) end--;
     // Only blank before the code: nothing of it is a secret.
-    if (end === f.start) continue;
-    const whole = f.secret === text.slice(f.start, f.end);
-    out.push({ ...f, end, secret: whole ? text.slice(f.start, end) : f.secret });
+    if (end > s.start) out.push(cut(s, end));
   }
   return out;
 }
 
 /** The first span whose end is past `at` (spans sorted and disjoint), by binary search. */
-export function firstEndingAfter(spans: readonly CodeSpan[], at: number): CodeSpan | null {
+function firstEndingAfter(spans: readonly CodeSpan[], at: number): CodeSpan | null {
   let lo = 0;
   let hi = spans.length;
   while (lo < hi) {

@@ -70,18 +70,7 @@ export class PostgresApprovalStore implements ApprovalStore {
     params.push(filter.limit ?? DEFAULT_LIST_LIMIT);
     const sql = `SELECT * FROM approvals ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id DESC LIMIT $${params.length}`;
-    return inTransaction(
-      this.#pool,
-      async (client) => {
-        const rows = (await client.query(sql, params)).rows as ApprovalRow[];
-        const votes = await votesOf(
-          client,
-          rows.map((r) => r.id),
-        );
-        return rows.map((row) => approvalOf(row, votes.get(row.id) ?? []));
-      },
-      SNAPSHOT,
-    );
+    return this.#withVotes(sql, params);
   }
 
   listOverdueApprovals(at: string, limit: number, after?: ApprovalCursor): Promise<ApprovalRecord[]> {
@@ -94,6 +83,11 @@ export class PostgresApprovalStore implements ApprovalStore {
     }
     const sql = `SELECT * FROM approvals WHERE status = 'pending' AND expires_at COLLATE "C" <= $1 ${page}
                  ORDER BY expires_at COLLATE "C", id LIMIT $2`;
+    return this.#withVotes(sql, params);
+  }
+
+  /** The requests `sql` selects, with their votes, read in one snapshot. */
+  #withVotes(sql: string, params: unknown[]): Promise<ApprovalRecord[]> {
     return inTransaction(
       this.#pool,
       async (client) => {
