@@ -240,8 +240,16 @@ export const approvalsSectionSchema = z
         max_duration: duration.default(8 * 3_600_000),
         /** An undecided request expires after this. */
         timeout: duration.default(24 * 3_600_000),
+        /** Requests one requester may have awaiting review; a further access request is refused (approval_limit). */
+        max_pending: z.number().int().min(1).default(250),
       })
-      .default({ approvers: [], required: 1, max_duration: 8 * 3_600_000, timeout: 24 * 3_600_000 }),
+      .default({
+        approvers: [],
+        required: 1,
+        max_duration: 8 * 3_600_000,
+        timeout: 24 * 3_600_000,
+        max_pending: 250,
+      }),
     /** Break-glass: who may open emergency access without approval (recorded and flagged for review). */
     break_glass: z
       .strictObject({
@@ -255,7 +263,13 @@ export const approvalsSectionSchema = z
   .default({
     webhooks: [],
     poll: 250,
-    access_requests: { approvers: [], required: 1, max_duration: 8 * 3_600_000, timeout: 24 * 3_600_000 },
+    access_requests: {
+      approvers: [],
+      required: 1,
+      max_duration: 8 * 3_600_000,
+      timeout: 24 * 3_600_000,
+      max_pending: 250,
+    },
     break_glass: { allowed: [], max_duration: 3_600_000, reviewers: [] },
   });
 

@@ -212,7 +212,7 @@ export const ERROR_CODES = {
   approval_limit: {
     status: 429,
     summary:
-      'The requester has as many requests awaiting review as one requester may (250); a new access request waits until one is decided or expires.',
+      'The requester has as many requests awaiting review as one requester may (approvals.access_requests.max_pending, 250 by default); a new access request waits until one is decided or expires.',
   },
 } as const satisfies Record<string, { status: number; summary: string }>;
 

@@ -63,7 +63,7 @@ export class AccessRequests {
       );
     }
     checkDuration(input.durationMs, cfg.max_duration);
-    await checkPendingCap(this.#deps.store, input.identity);
+    await checkPendingCap(this.#deps.store, input.identity, cfg.max_pending);
     const ctx = await this.#deps.openSession(input.identity, input.connection, { kind: 'access-request' });
     const now = this.#deps.clock.now();
     const record = pendingApproval(now, cfg.timeout, {

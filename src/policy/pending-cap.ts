@@ -5,11 +5,9 @@ import { VigilError } from '../core/errors.js';
 import type { Identity } from '../core/events.js';
 import type { ApprovalStore } from '../core/ports.js';
 
-/** Requests (held actions and access requests) one requester may have pending at once. */
-export const MAX_PENDING_PER_REQUESTER = 250;
-
 /**
- * Refuses a new access request once its requester has the cap pending (their subject compared as
+ * Refuses a new access request once its requester has `max` requests (held actions and access
+ * requests; `approvals.access_requests.max_pending`) pending (their subject compared as
  * sameSubject does, so two spellings of one person share it). Checked before anything is recorded;
  * requests made at the same instant on several replicas may pass it together, so the cap bounds a
  * flood rather than fixing an exact count.
@@ -17,12 +15,13 @@ export const MAX_PENDING_PER_REQUESTER = 250;
 export async function checkPendingCap(
   store: Pick<ApprovalStore, 'countPendingApprovals'>,
   requester: Identity,
+  max: number,
 ): Promise<void> {
   const pending = await store.countPendingApprovals(requester.subject);
-  if (pending >= MAX_PENDING_PER_REQUESTER) {
+  if (pending >= max) {
     throw new VigilError(
       'approval_limit',
-      `${requester.subject} has ${pending} requests awaiting review (at most ${MAX_PENDING_PER_REQUESTER}); ` +
+      `${requester.subject} has ${pending} requests awaiting review (at most ${max}); ` +
         'wait for a decision or for them to expire',
     );
   }

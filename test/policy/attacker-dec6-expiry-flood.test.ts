@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { MAX_PENDING_PER_REQUESTER } from '../../src/policy/pending-cap.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { closeSharedTestPostgres } from '../support/postgres-store.js';
 
 /** Long enough to file the flood before the first request's deadline passes. */
 const TIMEOUT_MS = 12_000;
 const FLOOD = 210;
+/** approvals.access_requests.max_pending, set below the default (250) to see the setting used. */
+const MAX_PENDING = 220;
 let g: TestGateway;
 
 before(async () => {
@@ -32,6 +33,7 @@ before(async () => {
           approvers: ['group:security'],
           max_duration: '2h',
           timeout: `${TIMEOUT_MS}ms`,
+          max_pending: MAX_PENDING,
         },
       },
     },
@@ -89,9 +91,9 @@ test('a request past its deadline expires however many newer ones are pending', 
   assert.equal(closed?.identity.subject, 'vigil');
 });
 
-test(`one requester may have at most ${MAX_PENDING_PER_REQUESTER} access requests waiting`, async () => {
+test(`one requester may have at most ${MAX_PENDING} access requests waiting`, async () => {
   // audrey's requests are fresh (none is near its deadline), so the count cannot fall meanwhile.
-  await flood(MAX_PENDING_PER_REQUESTER, 'more', TOKENS.audrey);
+  await flood(MAX_PENDING, 'more', TOKENS.audrey);
   const refused = await requestAccess('one too many', TOKENS.audrey);
   assert.equal(refused.status, 429, JSON.stringify(refused.body));
   assert.equal(refused.code, 'approval_limit');
