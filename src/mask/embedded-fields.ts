@@ -9,6 +9,7 @@
 // inside its quotes); the masker renders them whole and runs the text rules on the rest.
 import { pairSpans, type QueryReading, queryFieldSpans } from './query-fields.js';
 import { nameWords, type SecretNameMatcher } from './secret-names.js';
+import { commandLineSecrets, isShellKey } from './shell-keys.js';
 import { addDisjoint } from './span-overlap.js';
 import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
 
@@ -104,8 +105,8 @@ function jsonFields(
   isSecret: FieldSecret,
   out: EmbeddedFieldSpan[],
 ) {
-  // Most documents name no secret: one native pass over their keys says so before the walk.
-  if (!hasSecretKey(text, secretName)) return;
+  // Most documents name no secret and no command: one native pass over their keys says so first.
+  if (!hasKeyOfInterest(text, secretName)) return;
   const stack: Frame[] = [];
   let key: string | null = null;
   let afterColon = false;
@@ -115,6 +116,8 @@ function jsonFields(
     const frame = stack[stack.length - 1];
     const name = afterColon ? key : frame?.array ? frame.secretName : null;
     if (name !== null && secretName(name) && isSecret(name, decoded)) out.push({ start, end, name });
+    else if (afterColon && key !== null && isShellKey(key))
+      commandLineFields(text, start, end, decoded, key, secretName, out);
   };
   while (i < n) {
     const c = text[i]!;
@@ -170,9 +173,45 @@ function jsonFields(
 /** A JSON key: a string followed by a colon. */
 const JSON_KEY = /"((?:[^"\\\n]|\\.){1,256})"\s*:/g;
 
-function hasSecretKey(text: string, secretName: SecretNameMatcher): boolean {
-  for (const m of text.matchAll(JSON_KEY)) if (secretName(decodeJsonString(m[1]!))) return true;
+function hasKeyOfInterest(text: string, secretName: SecretNameMatcher): boolean {
+  for (const m of text.matchAll(JSON_KEY)) {
+    const key = decodeJsonString(m[1]!);
+    if (secretName(key) || isShellKey(key)) return true;
+  }
   return false;
+}
+
+/**
+ * A command line written as a JSON string (`{"cmd": "mysql -p… -e 1"}`, a model's tool arguments):
+ * its secrets are found in the decoded line and masked over the raw characters that spell them.
+ */
+function commandLineFields(
+  text: string,
+  start: number,
+  end: number,
+  decoded: string,
+  key: string,
+  secretName: SecretNameMatcher,
+  out: EmbeddedFieldSpan[],
+): void {
+  const spans = commandLineSecrets(decoded, secretName);
+  if (spans.length === 0) return;
+  const at = rawOffsets(text.slice(start, end));
+  // A string JSON could not decode is read as written: its offsets are its own.
+  const map = at.length === decoded.length + 1 ? (k: number) => start + at[k]! : (k: number) => start + k;
+  for (const s of spans) out.push({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` });
+}
+
+/** Where each UTF-16 unit of a JSON string's decoded value begins in its raw text, and its end. */
+function rawOffsets(raw: string): number[] {
+  const at: number[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    at.push(i);
+    i += raw[i] !== '\\' ? 1 : raw[i + 1] === 'u' ? 6 : 2;
+  }
+  at.push(raw.length);
+  return at;
 }
 
 function decodeJsonString(raw: string): string {

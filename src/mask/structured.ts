@@ -13,6 +13,7 @@ import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
 import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
+import { isShellKey } from './shell-keys.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type CodeSpan, sqlCodeSpans } from './sql-code-clip.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
@@ -40,13 +41,6 @@ export interface SpanRenderer {
 
 /** Base64 or base64url text, with its padding. */
 const BASE64_TEXT = /^[A-Za-z0-9+/_-]+={0,2}$/;
-
-/**
- * Keys whose string an agent's shell tool runs as a command line (an MCP tool's arguments, a model's
- * tool-use input): read as the ssh module's commands are, secret options and variables masked and
- * every mask ended where code resumes.
- */
-const SHELL_KEYS = /^(?:command|cmd|command_?line|shell_command|script|bash|sh)$/i;
 
 /**
  * The member of a model provider's object that holds opaque data the provider made: a thinking
@@ -107,7 +101,7 @@ class PayloadWalk {
     if (typeof value === 'string') {
       if (key !== null && secretName(key) && fieldSecret(key, value)) return set.whole(value, 'secret-field');
       // An agent's shell tool (an MCP tool's or a model's tool-use input) takes a command line.
-      if (key !== null && SHELL_KEYS.test(key)) return this.commandLine(value);
+      if (key !== null && isShellKey(key)) return this.commandLine(value);
       // A document inside the string (tool arguments, a body kept as text, a .env file's lines).
       const fields = embeddedFieldSpans(value, secretName);
       if (fields.length > 0)
