@@ -20,3 +20,8 @@ export const duration = z.union([z.string(), z.number()]).transform((value, ctx)
 export const hostPort = z
   .string()
   .regex(/^[^\s:]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'must be HOST:PORT');
+
+/** Who may use a connection or decide a request: `user:alice`, `group:ai-eng`, `service:etl`, or `*`. */
+export const principalPattern = z
+  .string()
+  .regex(/^(\*|(user|group|service):.+)$/, 'must be *, user:NAME, group:NAME or service:NAME');

@@ -3,18 +3,15 @@
 
 import { z } from 'zod';
 import { ACTION_EVENT_TYPES } from './actions.js';
-import { duration, hostPort, secretRef } from './config-primitives.js';
+import { approvalsSectionSchema } from './approvals-config.js';
+import { duration, hostPort, principalPattern, secretRef } from './config-primitives.js';
 import { listenersSectionSchema } from './listeners-config.js';
 import { payloadsSectionSchema } from './payloads-config.js';
 import { samlSectionSchema } from './saml-config.js';
 import { siemSectionSchema } from './siem-config.js';
 
+export { approvalsSectionSchema } from './approvals-config.js';
 export { duration, hostPort, secretRef } from './config-primitives.js';
-
-/** Who may use a connection: `user:alice`, `group:ai-eng`, `service:etl`, or `*`. */
-const principalPattern = z
-  .string()
-  .regex(/^(\*|(user|group|service):.+)$/, 'must be *, user:NAME, group:NAME or service:NAME');
 
 export const ROLES = ['admin', 'auditor', 'user'] as const;
 export type Role = (typeof ROLES)[number];
@@ -217,61 +214,6 @@ export const policySectionSchema = z
     });
   })
   .default({ rules: [], default: 'allow' });
-
-const webhookSchema = z.strictObject({
-  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-  /** slack: a Slack-compatible incoming-webhook message; json: Vigil's own event document. */
-  format: z.enum(['slack', 'json']).default('json'),
-  /** Signs each message (HMAC-SHA256 of `timestamp.body` in x-vigil-signature) so the receiver can check it came from Vigil, and when. */
-  secret: secretRef.optional(),
-});
-
-export const approvalsSectionSchema = z
-  .strictObject({
-    /** Where reviewers are told about requests and decisions. */
-    webhooks: z.array(webhookSchema).default([]),
-    /** How often a gateway re-reads decisions made on another replica. */
-    poll: duration.default(250),
-    /** Access requests (`vigil request-access`): who approves, how many, the longest grant. */
-    access_requests: z
-      .strictObject({
-        approvers: z.array(principalPattern).default([]),
-        required: z.number().int().min(1).default(1),
-        max_duration: duration.default(8 * 3_600_000),
-        /** An undecided request expires after this. */
-        timeout: duration.default(24 * 3_600_000),
-        /** Requests one requester may have awaiting review; a further access request is refused (approval_limit). */
-        max_pending: z.number().int().min(1).default(250),
-      })
-      .default({
-        approvers: [],
-        required: 1,
-        max_duration: 8 * 3_600_000,
-        timeout: 24 * 3_600_000,
-        max_pending: 250,
-      }),
-    /** Break-glass: who may open emergency access without approval (recorded and flagged for review). */
-    break_glass: z
-      .strictObject({
-        allowed: z.array(principalPattern).default([]),
-        max_duration: duration.default(3_600_000),
-        /** Who reviews a break-glass use afterwards. */
-        reviewers: z.array(principalPattern).default([]),
-      })
-      .default({ allowed: [], max_duration: 3_600_000, reviewers: [] }),
-  })
-  .default({
-    webhooks: [],
-    poll: 250,
-    access_requests: {
-      approvers: [],
-      required: 1,
-      max_duration: 8 * 3_600_000,
-      timeout: 24 * 3_600_000,
-      max_pending: 250,
-    },
-    break_glass: { allowed: [], max_duration: 3_600_000, reviewers: [] },
-  });
 
 /** The embedded default: one SQLite file under the data directory. */
 const sqliteStoreSchema = z.strictObject({ type: z.literal('sqlite') });
