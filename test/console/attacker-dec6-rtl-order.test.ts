@@ -9,11 +9,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Locator } from 'playwright-core';
-import type { ApprovalRecord } from '../../src/core/ports.js';
 import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { startReviewedWrites } from './support/reviewed-writes.js';
+import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -32,15 +31,6 @@ after(async () => {
   await f?.close();
   delete process.env.VIGIL_CONSOLE_DIR;
 });
-
-async function pending(): Promise<ApprovalRecord> {
-  for (let i = 0; i < 300; i++) {
-    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the statement was not held');
-}
 
 /** Where the first character of `needle` is drawn, from the left, in the element's text. */
 function drawnAt(element: Locator, needle: string): Promise<number | null> {
@@ -68,7 +58,7 @@ test('digits and operators between right-to-left letters are drawn on the approv
   browser = await launchOrSkip(t);
   for (const sql of STATEMENTS) {
     const psql = runClient('psql', ['-X', '-A', '-t', '-c', sql], f, TOKENS.alice);
-    const record = await pending();
+    const record = await heldRequest(f);
     if (browser) {
       const { page, errors } = await watchedPage(browser);
       await signInWithToken(page, f.gateway.url, TOKENS.bob);

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ApprovalRecord } from '../../src/core/ports.js';
 import { hashToken } from '../../src/identity/config-tokens.js';
 import { directClient, type PgFixture, runClient, startPgFixture } from '../postgres/pg-gateway.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { heldRequest } from './support/reviewed-writes.js';
 
 /** `audrey` with a Cyrillic `а`. */
 const IMPOSTOR = '\u0430udrey';
@@ -58,15 +58,6 @@ after(async () => {
   delete process.env.VIGIL_CONSOLE_DIR;
 });
 
-async function pending(): Promise<ApprovalRecord> {
-  for (let i = 0; i < 300; i++) {
-    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the statement was not held');
-}
-
 test('a requester whose name passes for a colleague is flagged on the approval card and in the sessions list', {
   timeout: 180_000,
 }, async (t) => {
@@ -75,7 +66,7 @@ test('a requester whose name passes for a colleague is flagged on the approval c
   const psql = runClient('psql', ['-X', '-A', '-t', '-c', STATEMENT], f, IMPOSTOR_TOKEN, undefined, {
     PGUSER: IMPOSTOR,
   });
-  const record = await pending();
+  const record = await heldRequest(f);
   assert.equal(record.requester.subject, IMPOSTOR, 'the gateway recorded the name as given');
 
   const { page, errors } = await watchedPage(browser);

@@ -7,11 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ApprovalRecord } from '../../src/core/ports.js';
 import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { startReviewedWrites } from './support/reviewed-writes.js';
+import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -25,15 +24,6 @@ after(async () => {
   delete process.env.VIGIL_CONSOLE_DIR;
 });
 
-async function pending(): Promise<ApprovalRecord> {
-  for (let i = 0; i < 300; i++) {
-    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('the statement was not held');
-}
-
 test('a run of combining marks is counted on the approval card, and the clause after it stays in view', {
   timeout: 180_000,
 }, async (t) => {
@@ -41,7 +31,7 @@ test('a run of combining marks is counted on the approval card, and the clause a
   for (const mark of ['\u0333', '\u0305']) {
     const sql = `update accounts set balance = 0 where id = 1 /*a${mark.repeat(2000)}*/ or true`;
     const psql = runClient('psql', ['-X', '-A', '-t', '-c', sql], f, TOKENS.alice);
-    const record = await pending();
+    const record = await heldRequest(f);
     if (browser) {
       const { page, errors } = await watchedPage(browser);
       await signInWithToken(page, f.gateway.url, TOKENS.bob);

@@ -8,11 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { ApprovalRecord } from '../../src/core/ports.js';
 import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { startReviewedWrites } from './support/reviewed-writes.js';
+import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -42,19 +41,11 @@ async function api(token: string, path: string) {
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function pending(): Promise<ApprovalRecord> {
-  for (;;) {
-    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('a reviewer who may not read the session still sees the whole held statement, not its 400-character summary', {
   timeout: 120_000,
 }, async (t) => {
   const psql = runClient('psql', ['-X', '-A', '-t', '-c', PADDED], f, TOKENS.alice);
-  const record = await pending();
+  const record = await heldRequest(f);
   const summary = String(record.subject.summary);
   assert.ok(!summary.includes('or true'), 'the summary hides the end of the statement (the premise)');
   // bob may decide the request, yet may not read alice's session.

@@ -1,5 +1,6 @@
 // The PostgreSQL setup of the console's approval tests: a gateway whose `pg` connection holds every
 // UPDATE for review by `approvers`, with the console built, and an `accounts` table holding `rows`.
+import type { ApprovalRecord } from '../../../src/core/ports.js';
 import { directClient, type PgFixture, startPgFixture } from '../../postgres/pg-gateway.js';
 import { buildConsole } from './browser.js';
 
@@ -34,4 +35,14 @@ export async function startReviewedWrites(
   );
   await direct.end();
   return f;
+}
+
+/** The request the fixture's gateway holds for review, once it holds one (at most 30 s). */
+export async function heldRequest(f: PgFixture): Promise<ApprovalRecord> {
+  for (let i = 0; i < 300; i++) {
+    const [record] = await f.gateway.store.approvals.listApprovals({ status: 'pending' });
+    if (record) return record;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('the statement was not held');
 }
