@@ -46,7 +46,10 @@ class VerifyWorker {
         started();
         return;
       }
-      const waiting = this.waiting.get(answer.id)!;
+      const waiting = this.waiting.get(answer.id);
+      // An answer nobody waits for any more: a fault ended the verification (a worker failed, or
+      // the reader refused a row) while this batch was on its way. Until 6 December it threw here.
+      if (waiting === undefined) return;
       this.waiting.delete(answer.id);
       const held = onChecked(waiting.start);
       if (held === undefined) waiting.resolve(answer.check);
