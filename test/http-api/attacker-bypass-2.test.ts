@@ -9,16 +9,16 @@
 // for the connection's rules and for policy patterns. An upstream could also pass its own x-vigil-*
 // headers for Vigil's.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
   connectionEvents,
   startTestGateway,
   type TestGateway,
-  TOKENS,
 } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
+import { exchangeWithLength } from './send-through.js';
 
 let upstream: Server;
 let gateway: TestGateway;
@@ -98,37 +98,13 @@ after(async () => {
 });
 
 /** A request with exactly these headers (fetch would add a content-type to a string body). */
-function send(
+const send = (
   method: string,
   path: string,
   headers: Record<string, string> = {},
   body = '',
   connection = 'api',
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  const url = new URL(`${gateway.url}/c/${connection}${path}`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-length': String(Buffer.byteLength(body)),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+) => exchangeWithLength(gateway.url, connection, method, path, headers, body);
 
 const part = (disposition: string, value: string) => `--b\r\n${disposition}\r\n\r\n${value}\r\n--b--\r\n`;
 
@@ -215,34 +191,8 @@ test('a path Rails routes as a denied one once its format suffix is stripped is 
 });
 
 /** A body as raw bytes (`send` takes text). */
-function sendBytes(path: string, contentType: string, body: Buffer) {
-  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
-    const req = request(
-      new URL(`${gateway.url}/c/api${path}`),
-      {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-type': contentType,
-          'content-length': String(body.length),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString(),
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const sendBytes = (path: string, contentType: string, body: Buffer) =>
+  exchangeWithLength(gateway.url, 'api', 'POST', path, { 'content-type': contentType }, body);
 
 const utf16be = (s: string) => Buffer.from(s, 'utf16le').swap16();
 

@@ -10,16 +10,16 @@
 // that a decoding makes ends the path for a server that decodes before it splits off the query
 // (or behind a proxy that decodes): `/admin%3F` was judged as a path named `admin?`.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
   connectionEvents,
   startTestGateway,
   type TestGateway,
-  TOKENS,
 } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
+import { exchange } from './send-through.js';
 
 let upstream: Server;
 let gateway: TestGateway;
@@ -95,29 +95,8 @@ after(async () => {
 });
 
 /** A request with the path exactly as written (fetch and the URL class would normalise it). */
-function send(
-  path: string,
-  method = 'GET',
-  headers: Record<string, string | string[]> = {},
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: string }> {
-  const { hostname, port } = new URL(gateway.url);
-  const all = { authorization: `Bearer ${TOKENS.alice}`, ...headers };
-  return new Promise((resolve, reject) => {
-    const req = request({ hostname, port, method, path: `/c/api${path}`, headers: all }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () =>
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          body: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+const send = (path: string, method = 'GET', headers: Record<string, string | string[]> = {}) =>
+  exchange(gateway.url, 'api', method, path, headers);
 
 test('a path whose second decoding holds a backslash or a NUL is refused, never routed to a denied path', async () => {
   const attacks = [

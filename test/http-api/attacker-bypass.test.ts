@@ -4,7 +4,7 @@
 // sets (the injected credential, a pinned tenant), method overrides spelled as PHP, Rack and Laravel
 // read them, and an upstream refusal that quotes the key in a binary body or in a header.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, request, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import {
@@ -12,9 +12,9 @@ import {
   connectionEvents,
   startTestGateway,
   type TestGateway,
-  TOKENS,
 } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
+import { exchangeWithLength } from './send-through.js';
 
 const KEY = 'sk-proj-AttackerNeverHoldsThis0123456789abcdefXYZ';
 
@@ -119,36 +119,8 @@ after(async () => {
 });
 
 /** A request with exactly these headers (fetch would add a content-type to a string body). */
-function send(
-  method: string,
-  path: string,
-  headers: Record<string, string> = {},
-  body = '',
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  const url = new URL(`${gateway.url}/c/api${path}`);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'content-length': String(Buffer.byteLength(body)),
-          ...headers,
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const send = (method: string, path: string, headers: Record<string, string> = {}, body = '') =>
+  exchangeWithLength(gateway.url, 'api', method, path, headers, body);
 
 test('a deny rule written with capitals holds every case spelling a case-insensitive router serves alike', async () => {
   const before = seen.length;

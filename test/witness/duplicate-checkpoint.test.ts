@@ -4,34 +4,20 @@
 // is stored beside the rewritten one (the schema's primary key dropped first). Verification must
 // check every stored checkpoint, not one per size, or the witnessed root reads as held.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { parseSigningKey } from '../../src/ledger/keyring.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway } from '../support/gateway.js';
-import { configFile, ledgerSettings, record, startWitness, type WitnessProcess } from './witness-process.js';
+import { configFile, record, SQLITE_FILE, witnessedLedger } from './witness-process.js';
 
 const ORIGIN = 'vigil.test/duplicated';
 const WITNESS = 'witness.test/dup';
 const KEY_ENV = 'VIGIL_TEST_DUPLICATED_KEY';
-const seed = randomBytes(32).toString('hex');
-process.env[KEY_ENV] = seed;
-const logKey = parseSigningKey(seed);
-/** The SQLite store's file in a data directory, opened here as an attacker with the file would. */
-const SQLITE_FILE = 'vigil.db';
-
-let witness: WitnessProcess | undefined;
-after(() => {
-  witness?.child.kill('SIGTERM');
-});
 
 test('a rewritten ledger with the honest checkpoint stored beside its own is tampered, not witnessed', async () => {
-  witness = await startWitness(mkdtempSync(join(tmpdir(), 'vigil-witness-')), WITNESS, ORIGIN, logKey);
-  const settings = ledgerSettings(ORIGIN, KEY_ENV, witness);
+  const settings = await witnessedLedger(ORIGIN, WITNESS, KEY_ENV);
   const honest = await startTestGateway(settings);
   try {
     await record(honest, 7, 'a');

@@ -4,34 +4,21 @@
 // cut. `vigil verify --checkpoint FILE` takes one (the cosigned note of GET /checkpoint, saved by a
 // monitor) and requires the ledger to hold it.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import Database from 'better-sqlite3';
-import { parseSigningKey } from '../../src/ledger/keyring.js';
 import { runCli } from '../support/cli.js';
 import { startTestGateway } from '../support/gateway.js';
-import { configFile, ledgerSettings, record, startWitness, type WitnessProcess } from './witness-process.js';
+import { configFile, record, SQLITE_FILE, witnessedLedger } from './witness-process.js';
 
 const ORIGIN = 'vigil.test/truncated';
 const WITNESS = 'witness.test/trunc';
 const KEY_ENV = 'VIGIL_TEST_TRUNCATED_KEY';
-const seed = randomBytes(32).toString('hex');
-process.env[KEY_ENV] = seed;
-const logKey = parseSigningKey(seed);
-/** The SQLite store's file in a data directory, opened here as an attacker with the file would. */
-const SQLITE_FILE = 'vigil.db';
-
-let witness: WitnessProcess | undefined;
-after(() => {
-  witness?.child.kill('SIGTERM');
-});
 
 test('a tail cut with its checkpoint and anchor line is caught against a checkpoint kept elsewhere', async () => {
-  witness = await startWitness(mkdtempSync(join(tmpdir(), 'vigil-witness-')), WITNESS, ORIGIN, logKey);
-  const settings = ledgerSettings(ORIGIN, KEY_ENV, witness);
+  const settings = await witnessedLedger(ORIGIN, WITNESS, KEY_ENV);
   const gateway = await startTestGateway(settings);
   const monitor = mkdtempSync(join(tmpdir(), 'vigil-monitor-'));
   const saved = join(monitor, 'checkpoint.txt');

@@ -1,10 +1,13 @@
 // A real `vigil witness serve` process for the witness tests, and the gateway side they share: a
 // gateway signing under a fixed key and origin that asks that witness, and its config file for the CLI.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after } from 'node:test';
 import { ANONYMOUS } from '../../src/core/events.js';
-import type { LedgerSigningKey } from '../../src/ledger/keyring.js';
+import { type LedgerSigningKey, parseSigningKey } from '../../src/ledger/keyring.js';
 import { checkpointVerifierKey } from '../../src/ledger/tlog-checkpoint.js';
 import type { TestGateway } from '../support/gateway.js';
 
@@ -86,4 +89,26 @@ export function configFile(dataDir: string, settings: Record<string, unknown>): 
   const file = join(dataDir, 'vigil.yaml');
   writeFileSync(file, JSON.stringify({ data: dataDir, log_level: 'silent', ...settings }));
   return file;
+}
+
+/** The SQLite store's file in a data directory, opened by a test as an attacker with the file would. */
+export const SQLITE_FILE = 'vigil.db';
+
+/**
+ * A fresh log key (put in `keyEnv` for the gateway to read) and a witness `name` following `origin`
+ * under it, stopped when the test file ends; the ledger settings of a gateway that asks it.
+ */
+export async function witnessedLedger(origin: string, name: string, keyEnv: string) {
+  const seed = randomBytes(32).toString('hex');
+  process.env[keyEnv] = seed;
+  const witness = await startWitness(
+    mkdtempSync(join(tmpdir(), 'vigil-witness-')),
+    name,
+    origin,
+    parseSigningKey(seed),
+  );
+  after(() => {
+    witness.child.kill('SIGTERM');
+  });
+  return ledgerSettings(origin, keyEnv, witness);
 }
