@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { COM } from '../../src/protocols/mysql/constants.js';
+import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { TOKENS } from '../support/gateway.js';
 import { gatewayPort, mysqlEvents, mysqlFixtureForFile, rowCount, vigilOptions } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
@@ -13,25 +14,7 @@ const BILLING = 'vigil_dotted';
 const OTHER = 'vigil_dotted_other';
 
 const { skip, f } = mysqlFixtureForFile(BILLING, {
-  settings: {
-    policy: {
-      default: 'allow',
-      rules: [
-        {
-          name: 'no-billing-deletes',
-          match: { connections: ['my'], statement_kinds: ['DELETE', 'DROP'], tables: [`${BILLING}.*`] },
-          action: 'deny',
-        },
-        // bob may touch vigil_dotted and nothing else: an allow-list.
-        {
-          name: 'bob-billing',
-          match: { principals: ['user:bob'], tables: [`${BILLING}.*`] },
-          action: 'allow',
-        },
-        { name: 'bob-nothing-else', match: { principals: ['user:bob'] }, action: 'deny' },
-      ],
-    },
-  },
+  settings: confinedTablesPolicy('my', `${BILLING}.*`),
   prepare: [
     'create table invoices (id int); insert into invoices values (1), (2)',
     'create table `x.y` (id int); insert into `x.y` values (1), (2)',

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mysql from 'mysql2/promise';
+import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { TOKENS } from '../support/gateway.js';
 import { clientArgs, mysqlFixtureForFile, rowCount, runClient, vigilOptions } from './mysql-gateway.js';
 
@@ -12,25 +13,7 @@ const BILLING = 'vigil_billing';
 const OTHER = 'vigil_billing_other';
 
 const { skip, f } = mysqlFixtureForFile(BILLING, {
-  settings: {
-    policy: {
-      default: 'allow',
-      rules: [
-        {
-          name: 'no-billing-deletes',
-          match: { connections: ['my'], statement_kinds: ['DELETE', 'DROP'], tables: [`${BILLING}.*`] },
-          action: 'deny',
-        },
-        // bob may touch vigil_billing and nothing else: an allow-list.
-        {
-          name: 'bob-billing',
-          match: { principals: ['user:bob'], tables: [`${BILLING}.*`] },
-          action: 'allow',
-        },
-        { name: 'bob-nothing-else', match: { principals: ['user:bob'] }, action: 'deny' },
-      ],
-    },
-  },
+  settings: confinedTablesPolicy('my', `${BILLING}.*`),
   prepare: [
     'create table invoices (id int); insert into invoices values (1), (2)',
     `drop database if exists ${OTHER}; create database ${OTHER}; create table ${OTHER}.scratch (id int); insert into ${OTHER}.scratch values (1)`,

@@ -5,6 +5,7 @@
 // client, against the real server; what ran is checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { TOKENS } from '../support/gateway.js';
 import {
   eachThroughVigil,
@@ -24,30 +25,13 @@ before(async () => {
     // Every session on a fresh server connection, which reads the role's default search_path.
     { pool: { max_idle: 0 } },
     {},
-    {
-      policy: {
-        default: 'allow',
-        rules: [
-          {
-            name: 'no-billing-deletes',
-            match: { connections: ['pg'], statement_kinds: ['DELETE', 'DROP'], tables: ['billing.*'] },
-            action: 'deny',
-          },
-          {
-            name: 'audrey-no-billing',
-            match: { principals: ['user:audrey'], tables: ['billing.*'] },
-            action: 'deny',
-          },
-          // bob may touch billing and nothing else: an allow-list.
-          {
-            name: 'bob-billing',
-            match: { principals: ['user:bob'], tables: ['billing.*'] },
-            action: 'allow',
-          },
-          { name: 'bob-nothing-else', match: { principals: ['user:bob'] }, action: 'deny' },
-        ],
+    confinedTablesPolicy('pg', 'billing.*', [
+      {
+        name: 'audrey-no-billing',
+        match: { principals: ['user:audrey'], tables: ['billing.*'] },
+        action: 'deny',
       },
-    },
+    ]),
   );
   await direct(
     'drop schema if exists billing cascade; create schema billing; ' +

@@ -4,6 +4,7 @@
 // pg client, against the real server; the rows are checked on the server itself.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { directClient, eachThroughVigil, type PgFixture, startPgFixture } from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_schema';
@@ -15,25 +16,7 @@ before(async () => {
     // Every session on a fresh server connection, which reads the database's default search_path.
     { pool: { max_idle: 0 } },
     {},
-    {
-      policy: {
-        default: 'allow',
-        rules: [
-          {
-            name: 'no-billing-deletes',
-            match: { connections: ['pg'], statement_kinds: ['DELETE', 'DROP'], tables: ['billing.*'] },
-            action: 'deny',
-          },
-          // bob may touch billing and nothing else: an allow-list.
-          {
-            name: 'bob-billing',
-            match: { principals: ['user:bob'], tables: ['billing.*'] },
-            action: 'allow',
-          },
-          { name: 'bob-nothing-else', match: { principals: ['user:bob'] }, action: 'deny' },
-        ],
-      },
-    },
+    confinedTablesPolicy('pg', 'billing.*'),
   );
   await direct(
     'drop schema if exists billing, "Billing" cascade; create schema billing; create schema "Billing"; ' +
