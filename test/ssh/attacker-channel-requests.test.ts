@@ -7,28 +7,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type ssh2 from 'ssh2';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import {
-  NO_FORBIDDEN_MARKER,
-  type SshFixture,
-  ssh2Client,
-  ssh2Exec,
-  startSshFixture,
-} from './ssh-fixture.js';
+import { NO_FORBIDDEN_MARKER, ssh2Client, ssh2Exec, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({ policy: { rules: [NO_FORBIDDEN_MARKER] } });
-});
-after(async () => {
-  if (!missing) await f.close();
-});
+const { missing, f } = sshFixtureForFile({ policy: { rules: [NO_FORBIDDEN_MARKER] } });
 
 /** ssh2's protocol layer: requests on a channel, sent in whatever order a test chooses. */
 interface RawProtocol {
@@ -58,7 +42,7 @@ function execThen(
 test('an env request sent after the exec never reaches the host: the command runs with the environment it was judged with', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await execThen(client, 'echo "[late:$VIGIL_TEST_LATE]"', (protocol, channel) =>
       protocol.env(channel, 'VIGIL_TEST_LATE', 'forbidden-marker', false),
@@ -68,7 +52,7 @@ test('an env request sent after the exec never reaches the host: the command run
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const exec = events.find((e) => e.type === 'ssh.exec' && String(e.payload?.command).includes('[late:'));
   assert.deepEqual(exec?.payload?.env, {});
 });
@@ -76,8 +60,8 @@ test('an env request sent after the exec never reaches the host: the command run
 test('a second exec on a channel already running one is refused: it never runs, and the gateway stays up', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'second-exec');
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const marker = join(f().work, 'second-exec');
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await execThen(client, 'echo first; sleep 1', (protocol, channel) =>
       protocol.exec(channel, `touch ${marker}`, false),
@@ -90,7 +74,7 @@ test('a second exec on a channel already running one is refused: it never runs, 
   // Long enough for the second channel the old code opened on the host to close.
   await new Promise((resolve) => setTimeout(resolve, 1500));
   assert.equal(existsSync(marker), false, 'the second exec ran on the host');
-  const again = await ssh2Client(f.port, TOKENS.alice);
+  const again = await ssh2Client(f().port, TOKENS.alice);
   try {
     assert.equal((await ssh2Exec(again, 'echo still-up')).stdout, 'still-up\n');
   } finally {
@@ -101,9 +85,9 @@ test('a second exec on a channel already running one is refused: it never runs, 
 test('ssh -T: a line with a NUL byte (which bash drops: it split a denied word) is refused, never run', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'forbidden-marker-nul');
+  const marker = join(f().work, 'forbidden-marker-nul');
   const cut = marker.indexOf('marker-nul');
-  const run = await f.ssh(
+  const run = await f().ssh(
     'alice',
     ['-T', 'alice@127.0.0.1'],
     `touch ${marker.slice(0, cut)}\0${marker.slice(cut)}\n`,
@@ -117,7 +101,7 @@ test('ssh -T: a line with a NUL byte (which bash drops: it split a denied word) 
 test('a command with a NUL byte (which hosts other than OpenSSH cut there) is refused, recorded, never run', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await ssh2Exec(client, 'echo nul-ran\0; echo after');
     assert.equal(run.code, 126);
@@ -126,7 +110,7 @@ test('a command with a NUL byte (which hosts other than OpenSSH cut there) is re
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   assert.ok(
     events.some((e) => e.type === 'ssh.exec' && String(e.payload?.command).startsWith('echo nul-ran')),
   );

@@ -6,78 +6,68 @@
 import assert from 'node:assert/strict';
 import { chmodSync, copyFileSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, startSshFixture } from './ssh-fixture.js';
+import { ssh2Client, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        {
-          name: 'keep-protected',
-          match: { events: ['ssh.file'], pattern: '^(rename|hardlink|setstat|remove|upload) .*protected' },
-          action: 'deny',
-          reason: 'protected files stay where they are',
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      {
+        name: 'keep-protected',
+        match: { events: ['ssh.file'], pattern: '^(rename|hardlink|setstat|remove|upload) .*protected' },
+        action: 'deny',
+        reason: 'protected files stay where they are',
+      },
+    ],
+  },
 });
 
-const sftp = (commands: string, options: readonly string[] = []) => f.sftp(commands, options);
+const sftp = (commands: string, options: readonly string[] = []) => f().sftp(commands, options);
 
 test('sftp rename (posix-rename@openssh.com) is judged as a rename: a denied one leaves the file in place', {
   skip: missing ?? false,
 }, async () => {
-  const protectedFile = join(f.work, 'protected-a.txt');
-  const moved = join(f.work, 'moved-a.txt');
+  const protectedFile = join(f().work, 'protected-a.txt');
+  const moved = join(f().work, 'moved-a.txt');
   writeFileSync(protectedFile, 'keep me');
   const run = await sftp(`rename ${protectedFile} ${moved}\n`);
   assert.equal(existsSync(protectedFile), true, 'the denied rename moved the file');
   assert.equal(existsSync(moved), false);
   assert.match(run.stderr, /[Pp]ermission denied/);
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const rename = events.find((e) => e.type === 'ssh.file' && e.payload?.operation === 'rename');
   assert.equal(rename?.payload?.path, protectedFile);
   assert.equal(rename?.payload?.target, moved);
 
   // An allowed rename still goes through the same way.
-  const free = join(f.work, 'free-a.txt');
+  const free = join(f().work, 'free-a.txt');
   writeFileSync(free, 'move me');
-  const ok = await sftp(`rename ${free} ${join(f.work, 'free-b.txt')}\n`);
+  const ok = await sftp(`rename ${free} ${join(f().work, 'free-b.txt')}\n`);
   assert.equal(ok.code, 0, ok.stderr);
-  assert.equal(existsSync(join(f.work, 'free-b.txt')), true);
+  assert.equal(existsSync(join(f().work, 'free-b.txt')), true);
 });
 
 test('sftp ln (hardlink@openssh.com) is judged as a hardlink: a denied one creates no link', {
   skip: missing ?? false,
 }, async () => {
-  const protectedFile = join(f.work, 'protected-b.txt');
-  const link = join(f.work, 'link-b.txt');
+  const protectedFile = join(f().work, 'protected-b.txt');
+  const link = join(f().work, 'link-b.txt');
   writeFileSync(protectedFile, 'do not link me');
   const run = await sftp(`ln ${protectedFile} ${link}\n`);
   assert.equal(existsSync(link), false, 'the denied hardlink was made');
   assert.match(run.stderr, /[Pp]ermission denied/);
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   assert.ok(events.some((e) => e.type === 'ssh.file' && e.payload?.operation === 'hardlink'));
 });
 
 test('fchmod on a handle (FSETSTAT, ssh2 as the client) is judged as a setstat of the path it was opened with', {
   skip: missing ?? false,
 }, async () => {
-  const protectedFile = join(f.work, 'protected-c.txt');
+  const protectedFile = join(f().work, 'protected-c.txt');
   writeFileSync(protectedFile, 'keep my mode', { mode: 0o640 });
   chmodSync(protectedFile, 0o640);
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const outcome = await new Promise<string>((resolve, reject) => {
       client.sftp((err, sftp) => {
@@ -93,7 +83,7 @@ test('fchmod on a handle (FSETSTAT, ssh2 as the client) is judged as a setstat o
     client.end();
   }
   assert.equal(statSync(protectedFile).mode & 0o777, 0o640, 'the denied fchmod changed the mode');
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   assert.ok(
     events.some(
       (e) => e.type === 'ssh.file' && e.payload?.operation === 'setstat' && e.payload?.path === protectedFile,
@@ -104,19 +94,19 @@ test('fchmod on a handle (FSETSTAT, ssh2 as the client) is judged as a setstat o
 test('legacy scp (scp -O) to a path a file rule denies is refused before the host runs scp', {
   skip: missing ?? false,
 }, async () => {
-  const local = join(f.work, 'local-upload.txt');
+  const local = join(f().work, 'local-upload.txt');
   writeFileSync(local, 'payload');
-  const remote = join(f.work, 'protected-scp.txt');
-  const run = await f.scp(['-O', local, `alice@127.0.0.1:${remote}`]);
+  const remote = join(f().work, 'protected-scp.txt');
+  const run = await f().scp(['-O', local, `alice@127.0.0.1:${remote}`]);
   assert.notEqual(run.code, 0);
   assert.equal(existsSync(remote), false, 'the denied scp upload created its file');
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   assert.ok(
     events.some((e) => e.type === 'ssh.file' && e.payload?.via === 'scp' && e.payload?.path === remote),
   );
   // An allowed one still arrives.
-  const allowed = join(f.work, 'free-scp.txt');
-  const ok = await f.scp(['-O', local, `alice@127.0.0.1:${allowed}`]);
+  const allowed = join(f().work, 'free-scp.txt');
+  const ok = await f().scp(['-O', local, `alice@127.0.0.1:${allowed}`]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(existsSync(allowed), true);
 });
@@ -124,9 +114,9 @@ test('legacy scp (scp -O) to a path a file rule denies is refused before the hos
 test('sftp -s PATH (the sftp server run as a command, not the subsystem) is read and judged as sftp', {
   skip: missing ?? false,
 }, async () => {
-  const local = join(f.work, 'local-upload-s.txt');
+  const local = join(f().work, 'local-upload-s.txt');
   writeFileSync(local, 'payload');
-  const remote = join(f.work, 'protected-exec-sftp.txt');
+  const remote = join(f().work, 'protected-exec-sftp.txt');
   const run = await sftp(`put ${local} ${remote}\n`, ['-s', '/usr/lib/openssh/sftp-server']);
   assert.equal(existsSync(remote), false, 'the denied upload through the sftp server as a command was made');
   assert.match(run.stderr, /[Pp]ermission denied/);
@@ -135,12 +125,12 @@ test('sftp -s PATH (the sftp server run as a command, not the subsystem) is read
 test('an sftp session spoken to any other command (a renamed sftp-server) is refused, not relayed unread', {
   skip: missing ?? false,
 }, async () => {
-  const server = join(f.work, 'xfer');
+  const server = join(f().work, 'xfer');
   copyFileSync('/usr/lib/openssh/sftp-server', server);
   chmodSync(server, 0o755);
-  const local = join(f.work, 'local-upload-r.txt');
+  const local = join(f().work, 'local-upload-r.txt');
   writeFileSync(local, 'payload');
-  const remote = join(f.work, 'protected-renamed-sftp.txt');
+  const remote = join(f().work, 'protected-renamed-sftp.txt');
   const run = await sftp(`put ${local} ${remote}\n`, ['-s', server]);
   assert.notEqual(run.code, 0);
   assert.equal(existsSync(remote), false, 'the upload through a renamed sftp server was made');

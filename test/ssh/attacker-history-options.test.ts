@@ -6,25 +6,15 @@
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { sshdMissing } from '../support/openssh-server.js';
-import { NO_FORBIDDEN_MARKER, type SshFixture, startSshFixture } from './ssh-fixture.js';
+import { test } from 'node:test';
+import { NO_FORBIDDEN_MARKER, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({ policy: { rules: [NO_FORBIDDEN_MARKER] } });
-});
-after(async () => {
-  if (!missing) await f.close();
-});
+const { missing, f } = sshFixtureForFile({ policy: { rules: [NO_FORBIDDEN_MARKER] } });
 
 test('every way of turning history expansion on is seen: a line built from the history is refused', {
   skip: missing ?? false,
 }, async () => {
-  const sourced = join(f.work, 'history-on.sh');
+  const sourced = join(f().work, 'history-on.sh');
   writeFileSync(sourced, 'set -o history -o histexpand\n');
   for (const [n, prelude] of [
     'set -o history -o histexpand',
@@ -34,8 +24,8 @@ test('every way of turning history expansion on is seen: a line built from the h
     `. ${sourced}`,
     'bash -i 2>/dev/null',
   ].entries()) {
-    const stem = join(f.work, `forbidden-opts-${n}-`);
-    const run = await f.ssh(
+    const stem = join(f().work, `forbidden-opts-${n}-`);
+    const run = await f().ssh(
       'alice',
       ['alice@127.0.0.1', 'bash'],
       `${prelude}\necho ${stem}\ntouch !!:1marker\n`,
@@ -45,7 +35,7 @@ test('every way of turning history expansion on is seen: a line built from the h
     assert.equal(run.code, 126, prelude);
   }
   // Turned off in its plain form, a `!` is text again.
-  const off = await f.ssh('alice', ['alice@127.0.0.1', 'bash'], 'set -H\nset +H\necho "wow!!x"\n');
+  const off = await f().ssh('alice', ['alice@127.0.0.1', 'bash'], 'set -H\nset +H\necho "wow!!x"\n');
   assert.equal(off.code, 0, off.stderr);
   assert.equal(off.stdout, 'wow!!x\n');
 });

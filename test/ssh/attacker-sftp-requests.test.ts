@@ -7,31 +7,21 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, startSshFixture } from './ssh-fixture.js';
+import { ssh2Client, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        {
-          name: 'keep-protected',
-          match: { events: ['ssh.file'], pattern: '^upload .*protected' },
-          action: 'deny',
-          reason: 'protected files are not written',
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      {
+        name: 'keep-protected',
+        match: { events: ['ssh.file'], pattern: '^upload .*protected' },
+        action: 'deny',
+        reason: 'protected files are not written',
+      },
+    ],
+  },
 });
 
 /** SSH_FXF_READ, SSH_FXF_CREAT and SSH_FXF_TRUNC (draft-ietf-secsh-filexfer-02). */
@@ -41,7 +31,7 @@ const TRUNC = 0x10;
 
 /** Opens `path` with these raw OPEN flags through ssh2's sftp client: 'opened' or the error. */
 async function openWithFlags(path: string, flags: number): Promise<string> {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     return await new Promise<string>((resolve, reject) => {
       client.sftp((err, sftp) => {
@@ -60,16 +50,16 @@ async function openWithFlags(path: string, flags: number): Promise<string> {
 test('an OPEN for reading with TRUNC or CREAT is judged as the upload it is: a denied one leaves the file as it was', {
   skip: missing ?? false,
 }, async () => {
-  const kept = join(f.work, 'protected-truncate.txt');
+  const kept = join(f().work, 'protected-truncate.txt');
   writeFileSync(kept, 'keep my contents');
   assert.match(await openWithFlags(kept, READ | TRUNC), /vigil: policy_denied/);
   assert.equal(readFileSync(kept, 'utf8'), 'keep my contents', 'the denied open truncated the file');
 
-  const made = join(f.work, 'protected-created.txt');
+  const made = join(f().work, 'protected-created.txt');
   assert.match(await openWithFlags(made, READ | CREAT), /vigil: policy_denied/);
   assert.equal(existsSync(made), false, 'the denied open created the file');
 
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   for (const path of [kept, made]) {
     const open = events.find((e) => e.type === 'ssh.file' && e.payload?.path === path);
     assert.equal(open?.payload?.operation, 'upload', path);
@@ -81,13 +71,13 @@ test('an OPEN for reading with TRUNC or CREAT is judged as the upload it is: a d
 test('sftp cp (copy-data, done on the host): the copy is not recorded as the empty file no bytes of which crossed', {
   skip: missing ?? false,
 }, async () => {
-  const from = join(f.work, 'copy-source.txt');
-  const to = join(f.work, 'copy-target.txt');
+  const from = join(f().work, 'copy-source.txt');
+  const to = join(f().work, 'copy-target.txt');
   writeFileSync(from, 'copied on the host');
-  const run = await f.sftp(`cp ${from} ${to}\n`);
+  const run = await f().sftp(`cp ${from} ${to}\n`);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(readFileSync(to, 'utf8'), 'copied on the host');
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const done = events.filter((e) => e.type === 'ssh.file' && e.payload?.phase === 'done');
   for (const path of [from, to]) {
     const record = done.find((e) => e.payload?.path === path);
@@ -153,12 +143,12 @@ async function rawSftp(client: import('ssh2').Client): Promise<RawSftp> {
 test('an sftp request id used twice while its reply is awaited closes the channel: no record counts one file for another', {
   skip: missing ?? false,
 }, async () => {
-  const read = join(f.work, 'reused-id-read.txt');
-  const written = join(f.work, 'reused-id-written.txt');
+  const read = join(f().work, 'reused-id-read.txt');
+  const written = join(f().work, 'reused-id-written.txt');
   writeFileSync(read, 'read me');
   const [OPEN, CLOSE, WRITE, HANDLE] = [3, 4, 6, 102];
   const noAttrs = u32(0);
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   let cut = false;
   try {
     const sftp = await rawSftp(client);
@@ -186,7 +176,7 @@ test('an sftp request id used twice while its reply is awaited closes the channe
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const actual = existsSync(written)
     ? createHash('sha256').update(readFileSync(written)).digest('hex')
     : null;

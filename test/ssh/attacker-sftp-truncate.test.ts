@@ -6,36 +6,26 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { SFTPWrapper } from 'ssh2';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, startSshFixture } from './ssh-fixture.js';
+import { ssh2Client, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        {
-          name: 'vault-read-only',
-          match: { events: ['ssh.file'], pattern: '^upload .*/vault-' },
-          action: 'deny',
-          reason: 'the vault is read-only',
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      {
+        name: 'vault-read-only',
+        match: { events: ['ssh.file'], pattern: '^upload .*/vault-' },
+        action: 'deny',
+        reason: 'the vault is read-only',
+      },
+    ],
+  },
 });
 
 async function withSftp<T>(use: (sftp: SFTPWrapper) => Promise<T>): Promise<T> {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const sftp = await new Promise<SFTPWrapper>((resolve, reject) =>
       client.sftp((err, s) => (err ? reject(err) : resolve(s))),
@@ -51,7 +41,7 @@ const outcome = (err: Error | null | undefined) => (err ? err.message : 'changed
 test('truncating a file by path (SETSTAT with a size) is judged as an upload: a denied one leaves it whole', {
   skip: missing ?? false,
 }, async () => {
-  const vault = join(f.work, 'vault-by-path.txt');
+  const vault = join(f().work, 'vault-by-path.txt');
   writeFileSync(vault, 'the vault holds this');
   const result = await withSftp(
     (sftp) =>
@@ -70,7 +60,7 @@ test('truncating a file by path (SETSTAT with a size) is judged as an upload: a 
 test('truncating a file opened for reading (FSETSTAT with a size on its handle) is judged as an upload', {
   skip: missing ?? false,
 }, async () => {
-  const vault = join(f.work, 'vault-by-handle.txt');
+  const vault = join(f().work, 'vault-by-handle.txt');
   writeFileSync(vault, 'the vault holds this');
   const result = await withSftp(
     (sftp) =>
@@ -83,7 +73,7 @@ test('truncating a file opened for reading (FSETSTAT with a size on its handle) 
   );
   assert.match(result, /vigil: policy_denied/);
   assert.equal(readFileSync(vault, 'utf8'), 'the vault holds this', 'the denied fsetstat truncated the file');
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   assert.ok(
     events.some(
       (e) => e.type === 'ssh.file' && e.payload?.operation === 'setstat' && e.payload?.sets_size === 0,

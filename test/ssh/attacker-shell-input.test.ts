@@ -6,44 +6,34 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { sshdMissing } from '../support/openssh-server.js';
-import { NO_FORBIDDEN_MARKER, type SshFixture, startSshFixture } from './ssh-fixture.js';
+import { test } from 'node:test';
+import { NO_FORBIDDEN_MARKER, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        NO_FORBIDDEN_MARKER,
-        {
-          name: 'no-shred',
-          match: { events: ['ssh.exec', 'ssh.command'], tools: ['shred'] },
-          action: 'deny',
-          reason: 'no shredding',
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      NO_FORBIDDEN_MARKER,
+      {
+        name: 'no-shred',
+        match: { events: ['ssh.exec', 'ssh.command'], tools: ['shred'] },
+        action: 'deny',
+        reason: 'no shredding',
+      },
+    ],
+  },
 });
 
 async function lastSessionCommands(): Promise<Record<string, unknown>[]> {
-  const [events] = (await f.sessions({ identity: 'alice' })).slice(-1);
+  const [events] = (await f().sessions({ identity: 'alice' })).slice(-1);
   return events!.filter((e) => e.type === 'ssh.command').map((e) => e.payload ?? {});
 }
 
 test('ssh -T with commands piped in: each line is judged before the shell reads it; a denied line never runs, nor any after it', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'forbidden-marker-stdin');
-  const after = join(f.work, 'after-denied-stdin');
-  const run = await f.ssh(
+  const marker = join(f().work, 'forbidden-marker-stdin');
+  const after = join(f().work, 'after-denied-stdin');
+  const run = await f().ssh(
     'alice',
     ['-T', 'alice@127.0.0.1'],
     `echo first-ran\ntouch ${marker}\ntouch ${after}\n`,
@@ -66,7 +56,11 @@ test('ssh -T with commands piped in: each line is judged before the shell reads 
 test('ssh -T: an allowed script runs whole, a last line without a newline included, and every line is recorded', {
   skip: missing ?? false,
 }, async () => {
-  const run = await f.ssh('alice', ['-T', 'alice@127.0.0.1'], 'echo one\n\necho "two \\\nthree"\necho four');
+  const run = await f().ssh(
+    'alice',
+    ['-T', 'alice@127.0.0.1'],
+    'echo one\n\necho "two \\\nthree"\necho four',
+  );
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, 'one\ntwo three\nfour\n');
   const commands = await lastSessionCommands();
@@ -79,17 +73,17 @@ test('ssh -T: an allowed script runs whole, a last line without a newline includ
 test('a command word split by a line continuation is judged as the shell reads it (tools and pattern)', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'forbidden-marker-exec');
+  const marker = join(f().work, 'forbidden-marker-exec');
   const cut = marker.indexOf('forbidden-') + 'forbidden-'.length;
   const split = `touch ${marker.slice(0, cut)}\\\n${marker.slice(cut)}`;
-  const run = await f.ssh('alice', ['alice@127.0.0.1', split]);
+  const run = await f().ssh('alice', ['alice@127.0.0.1', split]);
   assert.equal(run.code, 126, run.stderr);
   assert.match(run.stderr, /denied by rule no-forbidden/);
   assert.equal(existsSync(marker), false, 'the split command ran');
 
-  const victim = join(f.work, 'shred-victim');
-  await f.ssh('alice', ['alice@127.0.0.1', `echo data > ${victim}`]);
-  const shred = await f.ssh('alice', ['alice@127.0.0.1', `sh\\\nred -u ${victim}`]);
+  const victim = join(f().work, 'shred-victim');
+  await f().ssh('alice', ['alice@127.0.0.1', `echo data > ${victim}`]);
+  const shred = await f().ssh('alice', ['alice@127.0.0.1', `sh\\\nred -u ${victim}`]);
   assert.match(shred.stderr, /denied by rule no-shred/);
   assert.equal(existsSync(victim), true, 'the split shred ran');
 });
@@ -97,9 +91,9 @@ test('a command word split by a line continuation is judged as the shell reads i
 test('ssh -T: a line split by a continuation is judged with the line before it', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'forbidden-marker-stdin-cont');
+  const marker = join(f().work, 'forbidden-marker-stdin-cont');
   const cut = marker.indexOf('forbidden-') + 'forbidden-'.length;
-  const run = await f.ssh(
+  const run = await f().ssh(
     'alice',
     ['-T', 'alice@127.0.0.1'],
     `touch ${marker.slice(0, cut)}\\\n${marker.slice(cut)}\n`,
@@ -111,8 +105,8 @@ test('ssh -T: a line split by a continuation is judged with the line before it',
 test('a denied command name written with quotes, backslashes, a reserved word or a redirection before it is still that command', {
   skip: missing ?? false,
 }, async () => {
-  const victim = join(f.work, 'shred-victim-quoted');
-  await f.ssh('alice', ['alice@127.0.0.1', `echo data > ${victim}`]);
+  const victim = join(f().work, 'shred-victim-quoted');
+  await f().ssh('alice', ['alice@127.0.0.1', `echo data > ${victim}`]);
   const forms = [
     '\\shred',
     "sh''red",
@@ -127,7 +121,7 @@ test('a denied command name written with quotes, backslashes, a reserved word or
   for (const form of forms) {
     const command =
       form === 'true; then shred' ? `if true; then shred -u ${victim}; fi` : `${form} -u ${victim}`;
-    const run = await f.ssh('alice', ['alice@127.0.0.1', command]);
+    const run = await f().ssh('alice', ['alice@127.0.0.1', command]);
     assert.match(run.stderr, /denied by rule no-shred/, command);
     assert.equal(existsSync(victim), true, `${command}: the shred ran`);
   }
@@ -137,8 +131,8 @@ test('ssh host bash (or sh -s) with commands piped in: the shell reads commands,
   skip: missing ?? false,
 }, async () => {
   for (const shell of ['bash', 'sh -s', '/bin/dash']) {
-    const marker = join(f.work, `forbidden-marker-${shell.replace(/\W/g, '')}`);
-    const run = await f.ssh('alice', ['alice@127.0.0.1', shell], `echo via-${shell}\ntouch ${marker}\n`);
+    const marker = join(f().work, `forbidden-marker-${shell.replace(/\W/g, '')}`);
+    const run = await f().ssh('alice', ['alice@127.0.0.1', shell], `echo via-${shell}\ntouch ${marker}\n`);
     assert.equal(existsSync(marker), false, `${shell}: the denied line ran`);
     assert.match(run.stderr, /denied by rule no-forbidden/, shell);
     assert.equal(run.code, 126, shell);
@@ -149,7 +143,7 @@ test('ssh host bash (or sh -s) with commands piped in: the shell reads commands,
     );
   }
   // A command that is not a shell gets its input as data, unjudged (recorded by size and digest).
-  const data = await f.ssh('alice', ['alice@127.0.0.1', 'wc -l'], 'touch forbidden-marker-as-data\n');
+  const data = await f().ssh('alice', ['alice@127.0.0.1', 'wc -l'], 'touch forbidden-marker-as-data\n');
   assert.equal(data.code, 0, data.stderr);
   assert.equal(data.stdout.trim(), '1');
 });

@@ -5,22 +5,12 @@
 // client could send what it likes) is refused and recorded, never passed on.
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type ssh2 from 'ssh2';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, ssh2Exec, startSshFixture, until } from './ssh-fixture.js';
+import { ssh2Client, ssh2Exec, sshFixtureForFile, until } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({});
-});
-after(async () => {
-  if (!missing) await f.close();
-});
+const { missing, f } = sshFixtureForFile({});
 
 /** ssh2's client refuses signal names outside its list; the list is widened for one name. */
 function allowSignalName(name: string): () => void {
@@ -65,8 +55,8 @@ function execAndSignal(
 
 /** The host's answer to signal requests: sshd logs one it refuses (without privilege separation, as here, each). */
 function hostSignalLines(): string[] {
-  return f.sshd
-    .log()
+  return f()
+    .sshd.log()
     .split('\n')
     .filter((line) => line.includes('session_signal_req'));
 }
@@ -75,7 +65,7 @@ test('a signal is recorded as ssh.signal before the host gets it, and it reaches
   skip: missing ?? false,
 }, async () => {
   const before = hostSignalLines().length;
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await execAndSignal(client, 'echo started; sleep 3; echo not-signalled', 'TERM');
     // An sshd with privilege separation ends the program; this one (not started as a service)
@@ -87,7 +77,7 @@ test('a signal is recorded as ssh.signal before the host gets it, and it reaches
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const exec = events.find(
     (e) => e.type === 'ssh.exec' && String(e.payload?.command).includes('not-signalled'),
   );
@@ -103,7 +93,7 @@ test('a signal name the host does not know is refused and recorded, never passed
   skip: missing ?? false,
 }, async () => {
   const restore = allowSignalName('VIGILTEST');
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await execAndSignal(client, 'echo started; sleep 1; echo finished', 'VIGILTEST');
     assert.equal(run.stdout, 'started\nfinished\n');
@@ -113,13 +103,13 @@ test('a signal name the host does not know is refused and recorded, never passed
     client.end();
   }
   const refused = await until('the refused signal on record', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) => e.type === 'ssh.signal' && e.payload?.name === 'VIGILTEST',
     ),
   );
   assert.equal(refused.payload?.refused, 'protocol_violation');
-  assert.ok(!f.sshd.log().includes('VIGILTEST'), 'the host got the refused signal');
-  const again = await ssh2Client(f.port, TOKENS.alice);
+  assert.ok(!f().sshd.log().includes('VIGILTEST'), 'the host got the refused signal');
+  const again = await ssh2Client(f().port, TOKENS.alice);
   try {
     assert.equal((await ssh2Exec(again, 'echo still-up')).stdout, 'still-up\n');
   } finally {

@@ -9,31 +9,21 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
-import { sshdMissing } from '../support/openssh-server.js';
-import { NO_FORBIDDEN_MARKER, type SshFixture, startSshFixture } from './ssh-fixture.js';
+import { test } from 'node:test';
+import { NO_FORBIDDEN_MARKER, sshFixtureForFile } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        NO_FORBIDDEN_MARKER,
-        {
-          name: 'no-protected-uploads',
-          match: { events: ['ssh.file'], pattern: '^upload .*protected' },
-          action: 'deny',
-          reason: 'protected files are not written',
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      NO_FORBIDDEN_MARKER,
+      {
+        name: 'no-protected-uploads',
+        match: { events: ['ssh.file'], pattern: '^upload .*protected' },
+        action: 'deny',
+        reason: 'protected files are not written',
+      },
+    ],
+  },
 });
 
 /** An SFTP packet: uint32 length, then the body (kept under 128 bytes: its string is its bytes). */
@@ -60,12 +50,12 @@ test('an sftp server after a command that eats a prefix of the input is refused,
     ['dd bs=1 count=3 of=/dev/null 2>/dev/null; sftp-server', 'xyz'],
     ["head -c1 >/dev/null; exec /usr/lib/openssh/s'f'tp-server", 'x'],
   ].entries()) {
-    const target = join(f.work, `protected-sftp-${n}`);
-    const run = await f.ssh('alice', ['alice@127.0.0.1', command!], prefix + sftpCreate(target));
+    const target = join(f().work, `protected-sftp-${n}`);
+    const run = await f().ssh('alice', ['alice@127.0.0.1', command!], prefix + sftpCreate(target));
     assert.equal(existsSync(target), false, `${command}: the server opened the file unjudged`);
     assert.equal(run.code, 126, `${command}: ${run.stderr}`);
     assert.match(run.stderr, /statement_uncertain/, command);
-    const [events] = (await f.sessions({ identity: 'alice' })).slice(-1);
+    const [events] = (await f().sessions({ identity: 'alice' })).slice(-1);
     const exec = events!.find((e) => e.type === 'ssh.exec');
     assert.equal(exec?.payload?.command, command);
   }
@@ -81,10 +71,10 @@ test('scp -t behind a wrapper, a quote or a prefix is refused: its stream would 
     'head -c0; \\scp -t DIR',
     'x=scp; $x -t DIR',
   ].entries()) {
-    const target = join(f.work, `protected-scp-${n}`);
-    const run = await f.ssh(
+    const target = join(f().work, `protected-scp-${n}`);
+    const run = await f().ssh(
       'alice',
-      ['alice@127.0.0.1', command.replace('DIR', f.work)],
+      ['alice@127.0.0.1', command.replace('DIR', f().work)],
       `C0644 6 protected-scp-${n}\nhello\n\0`,
     );
     assert.equal(existsSync(target), false, `${command}: scp wrote the file unjudged`);
@@ -92,23 +82,23 @@ test('scp -t behind a wrapper, a quote or a prefix is refused: its stream would 
     assert.match(run.stderr, /statement_uncertain/, command);
   }
   // The form Vigil reads is still read, file by file: the denied name is refused by its rule.
-  const plain = await f.ssh(
+  const plain = await f().ssh(
     'alice',
-    ['alice@127.0.0.1', `scp -t ${f.work}`],
+    ['alice@127.0.0.1', `scp -t ${f().work}`],
     'C0644 6 protected-scp-plain\nhello\n\0',
   );
-  assert.equal(existsSync(join(f.work, 'protected-scp-plain')), false);
+  assert.equal(existsSync(join(f().work, 'protected-scp-plain')), false);
   assert.match(plain.stderr, /denied by rule no-protected-uploads/);
 });
 
 test('scp -t started from a line of a shell reading its input is refused: the next lines would be its stream', {
   skip: missing ?? false,
 }, async () => {
-  const target = join(f.work, 'protected-scp-stdin');
-  const run = await f.ssh(
+  const target = join(f().work, 'protected-scp-stdin');
+  const run = await f().ssh(
     'alice',
     ['alice@127.0.0.1', 'bash'],
-    `echo start\nscp -t ${f.work}\nC0644 6 protected-scp-stdin\nhello\n`,
+    `echo start\nscp -t ${f().work}\nC0644 6 protected-scp-stdin\nhello\n`,
   );
   assert.equal(existsSync(target), false, 'scp wrote the file from lines judged as commands');
   assert.equal(run.code, 126, run.stderr);
@@ -119,19 +109,19 @@ test('scp -t started from a line of a shell reading its input is refused: the ne
 test('an environment request that makes the host shell run code is refused before anything starts', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'env-ran');
+  const marker = join(f().work, 'env-ran');
   for (const variable of ['BASH_ENV=/tmp/x', 'SHELLOPTS=history:histexpand', 'LD_PRELOAD=/tmp/x.so']) {
-    const run = await f.ssh('alice', ['-o', `SetEnv=${variable}`, 'alice@127.0.0.1', `touch ${marker}`]);
+    const run = await f().ssh('alice', ['-o', `SetEnv=${variable}`, 'alice@127.0.0.1', `touch ${marker}`]);
     assert.equal(run.code, 126, `${variable}: ${run.stderr}`);
     assert.match(run.stderr, /statement_uncertain/, variable);
     assert.equal(existsSync(marker), false, variable);
-    const [events] = (await f.sessions({ identity: 'alice' })).slice(-1);
+    const [events] = (await f().sessions({ identity: 'alice' })).slice(-1);
     const exec = events!.find((e) => e.type === 'ssh.exec');
     const [name, value] = variable.split('=');
     assert.equal((exec!.payload!.env as Record<string, string>)[name!], value);
   }
   // The variables the host's AcceptEnv usually names pass as before.
-  const ok = await f.ssh('alice', ['-o', 'SetEnv=LC_TEST=x', 'alice@127.0.0.1', 'echo "$LC_TEST"']);
+  const ok = await f().ssh('alice', ['-o', 'SetEnv=LC_TEST=x', 'alice@127.0.0.1', 'echo "$LC_TEST"']);
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(ok.stdout, 'x\n');
 });

@@ -2,22 +2,14 @@
 // request is recorded, and each channel the host opens back (the host using the user's agent, an
 // X client on the host reaching the user's display) is judged, relayed and recorded with its bytes.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
 import { runProcess } from '../support/cli.js';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
-import { type SshFixture, ssh2Client, startSshAgent, startSshFixture, until } from './ssh-fixture.js';
+import { ssh2Client, sshFixtureForFile, startSshAgent, until } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({ connection: { allow_agent_forwarding: true, allow_x11_forwarding: true } });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  connection: { allow_agent_forwarding: true, allow_x11_forwarding: true },
 });
 
 test('ssh -A: the host lists the keys of the user’s own agent through Vigil, and each use is recorded', {
@@ -28,8 +20,8 @@ test('ssh -A: the host lists the keys of the user’s own agent through Vigil, a
     const fingerprint = agent.addKey();
     const run = await runProcess(
       'ssh',
-      ['-p', String(f.port), ...f.clientOptions(), '-A', 'alice@127.0.0.1', 'ssh-add -l'],
-      { ...f.askpassEnv('alice'), SSH_AUTH_SOCK: agent.socket },
+      ['-p', String(f().port), ...f().clientOptions(), '-A', 'alice@127.0.0.1', 'ssh-add -l'],
+      { ...f().askpassEnv('alice'), SSH_AUTH_SOCK: agent.socket },
     );
     assert.equal(run.code, 0, run.stderr);
     assert.ok(run.stdout.includes(fingerprint), `the host sees the user's key: ${run.stdout}`);
@@ -37,7 +29,7 @@ test('ssh -A: the host lists the keys of the user’s own agent through Vigil, a
     agent.close();
   }
   const forwards = await until('the agent channel record', async () => {
-    const list = (await f.events({ identity: 'alice' })).filter(
+    const list = (await f().events({ identity: 'alice' })).filter(
       (e) => e.type === 'ssh.forward' && e.payload?.kind === 'agent',
     );
     return list.some((e) => e.payload?.phase === 'closed') ? list : null;
@@ -53,7 +45,7 @@ test('ssh -A: the host lists the keys of the user’s own agent through Vigil, a
 test('X11 (ssh2 as the client): an X client on the host reaches the user’s display through Vigil, recorded with its bytes', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   const cookie = 'ab'.repeat(16);
   // The user's X server: answers each connection's first bytes with "X:" and those bytes.
   client.on('x11', (_info, accept) => {
@@ -87,7 +79,7 @@ test('X11 (ssh2 as the client): an X client on the host reaches the user’s dis
     client.end();
   }
   const forwards = await until('the X11 channel record', async () => {
-    const list = (await f.events({ identity: 'alice' })).filter(
+    const list = (await f().events({ identity: 'alice' })).filter(
       (e) => e.type === 'ssh.forward' && e.payload?.kind === 'x11',
     );
     return list.some((e) => e.payload?.phase === 'closed') ? list : null;

@@ -7,37 +7,21 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { type AddressInfo, connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import type { ClientChannel } from 'ssh2';
 import { nowIso } from '../../src/core/events.js';
 import { openStore } from '../../src/store/index.js';
 import { TOKENS } from '../support/gateway.js';
-import { freePort, sshdMissing } from '../support/openssh-server.js';
-import {
-  NO_FORBIDDEN_MARKER,
-  type SshFixture,
-  ssh2Client,
-  ssh2Exec,
-  startSshFixture,
-  until,
-} from './ssh-fixture.js';
+import { freePort } from '../support/openssh-server.js';
+import { NO_FORBIDDEN_MARKER, ssh2Client, ssh2Exec, sshFixtureForFile, until } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    connection: { allow_port_forwarding: true, record_file_contents_bytes: 4096 },
-    policy: { rules: [NO_FORBIDDEN_MARKER] },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  connection: { allow_port_forwarding: true, record_file_contents_bytes: 4096 },
+  policy: { rules: [NO_FORBIDDEN_MARKER] },
 });
 
 async function stillServes(): Promise<void> {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     assert.equal((await ssh2Exec(client, 'echo alive')).stdout, 'alive\n');
   } finally {
@@ -62,7 +46,7 @@ function openShell(client: import('ssh2').Client): Promise<{ stream: ClientChann
 test('garbage instead of an SSH banner, and a client leaving mid-handshake: the gateway stays up', {
   skip: missing ?? false,
 }, async () => {
-  const garbage = connect({ host: '127.0.0.1', port: f.port });
+  const garbage = connect({ host: '127.0.0.1', port: f().port });
   let answer = '';
   garbage.on('data', (c: Buffer) => {
     answer += c.toString('latin1');
@@ -72,25 +56,25 @@ test('garbage instead of an SSH banner, and a client leaving mid-handshake: the 
   await new Promise((resolve) => garbage.once('close', resolve));
   assert.match(answer, /^SSH-2\.0-Vigil/, 'the gateway speaks SSH first');
 
-  const halfway = connect({ host: '127.0.0.1', port: f.port });
+  const halfway = connect({ host: '127.0.0.1', port: f().port });
   halfway.on('error', () => undefined);
   await new Promise((resolve) => halfway.once('data', resolve));
   halfway.write('SSH-2.0-OpenSSH_9.2\r\n');
   halfway.destroy();
   await stillServes();
   // Neither reached admission: nothing was recorded for them.
-  const anonymous = await f.gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
+  const anonymous = await f().gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
   assert.equal(anonymous.length, 0);
 });
 
 test('a 1 MB command line is refused (recorded, never run); the shell stays usable; a window-change storm is absorbed', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   // The shell is still reading the long line when Vigil's ^C comes, and acts on it only at its
   // next read: an Enter typed then ran the refused line without its first key. With spaces before
   // it, the line makes the marker however many of its first keys are lost.
-  const marker = join(f.work, 'made-by-the-refused-line');
+  const marker = join(f().work, 'made-by-the-refused-line');
   try {
     const { stream, text } = await openShell(client);
     stream.write("export PS1='edge$ '\r");
@@ -114,7 +98,7 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   // Recorded with its first 256 bytes, or, when the host was slower to echo it than echo_wait, as a
   // line typed blind (no text): refused either way.
   const refused = events.find((e) => e.type === 'ssh.command' && e.payload?.truncated === true);
@@ -131,10 +115,10 @@ test('a 1 MB command line is refused (recorded, never run); the shell stays usab
 test('a line typed blind (echo off) longer than max_line_bytes is refused, whatever lies past the cap', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   // Past the 64 KiB Vigil keeps of a line, a command a rule denies: judging the kept part (`: aaa…`,
   // a no-op) would let it run.
-  const marker = join(f.work, 'forbidden-marker-past-the-cap');
+  const marker = join(f().work, 'forbidden-marker-past-the-cap');
   try {
     const { stream, text } = await openShell(client);
     const prompts = () => text().split('blind$ ').length - 1;
@@ -162,7 +146,7 @@ test('a line typed blind (echo off) longer than max_line_bytes is refused, whate
   } finally {
     client.end();
   }
-  const events = await f.events({ identity: 'alice' });
+  const events = await f().events({ identity: 'alice' });
   const refused = events.find(
     (e) =>
       e.type === 'ssh.command' && e.payload?.hidden === true && e.payload?.refused === 'message_too_large',
@@ -175,7 +159,7 @@ test('a line typed blind (echo off) longer than max_line_bytes is refused, whate
 test('a refused line the host never shows dropped (a raw-mode program ignores ^C): the channel is closed', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const { stream, text } = await openShell(client);
     const closed = new Promise((resolve) => stream.once('close', resolve));
@@ -198,10 +182,10 @@ test('a refused line the host never shows dropped (a raw-mode program ignores ^C
 test('an allowed local port forward is judged, relayed, and recorded with its bytes', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const banner = await new Promise<string>((resolve, reject) => {
-      client.forwardOut('127.0.0.1', 5555, '127.0.0.1', f.sshd.port, (err, ch) => {
+      client.forwardOut('127.0.0.1', 5555, '127.0.0.1', f().sshd.port, (err, ch) => {
         if (err) return reject(err);
         ch.once('data', (c: Buffer) => {
           resolve(c.toString('latin1'));
@@ -214,11 +198,11 @@ test('an allowed local port forward is judged, relayed, and recorded with its by
     client.end();
   }
   const closed = await until('the forward record', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) => e.type === 'ssh.forward' && e.payload?.phase === 'closed',
     ),
   );
-  assert.equal(closed.payload?.port, f.sshd.port);
+  assert.equal(closed.payload?.port, f().sshd.port);
   assert.ok(Number(closed.payload?.bytes_from_host) > 0);
 });
 
@@ -226,12 +210,12 @@ test('small files are recorded with their contents when the connection says so, 
   skip: missing ?? false,
 }, async () => {
   const key = 'AKIAIOSFODNN7EXAMPLE';
-  const local = join(f.work, 'creds.txt');
+  const local = join(f().work, 'creds.txt');
   writeFileSync(local, `aws_access_key_id = ${key}\nregion = eu-west-1\n`);
-  const run = await f.sftp(`put ${local} ${join(f.work, 'creds-up.txt')}\n`);
+  const run = await f().sftp(`put ${local} ${join(f().work, 'creds-up.txt')}\n`);
   assert.equal(run.code, 0, run.stderr);
   const done = await until('the upload record', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) =>
         e.type === 'ssh.file' &&
         e.payload?.phase === 'done' &&
@@ -246,18 +230,18 @@ test('small files are recorded with their contents when the connection says so, 
 });
 
 test('offboarding cuts a live shell and records access.revoked', { skip: missing ?? false }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.bob);
+  const client = await ssh2Client(f().port, TOKENS.bob);
   const ended = new Promise<void>((resolve) => client.once('close', () => resolve()));
   const { stream, text } = await openShell(client);
   stream.write('echo before-cut\r');
   await until('the shell', async () => (text().includes('before-cut') ? true : null));
-  const other = await openStore({ ...f.config, append_in_worker: false }, f.dataDir);
+  const other = await openStore({ ...f().config, append_in_worker: false }, f().dataDir);
   await other.access.disableIdentity('bob', nowIso(), 'contract ended');
   await other.close();
   await ended;
   assert.match(text(), /session ended by Vigil \(revoked\)/);
   const events = await until('access.revoked', async () => {
-    const list = await f.events({ identity: 'bob' });
+    const list = await f().events({ identity: 'bob' });
     return list.some((e) => e.type === 'session.end') ? list : null;
   });
   assert.ok(events.some((e) => e.type === 'access.revoked'));
@@ -280,7 +264,7 @@ test('an allowed remote forward (ssh -R): the listen and each connection back ar
       'echo ping >&3',
       'head -n1 <&3',
     ].join('; ');
-    const run = await f.ssh('alice', [
+    const run = await f().ssh('alice', [
       '-o',
       'ExitOnForwardFailure=yes',
       '-R',
@@ -294,7 +278,7 @@ test('an allowed remote forward (ssh -R): the listen and each connection back ar
     service.close();
   }
   const events = await until('the forwarded connection record', async () => {
-    const list = (await f.events({ identity: 'alice' })).filter((e) => e.type === 'ssh.forward');
+    const list = (await f().events({ identity: 'alice' })).filter((e) => e.type === 'ssh.forward');
     return list.some((e) => e.payload?.kind === 'forwarded-tcpip' && e.payload?.phase === 'closed')
       ? list
       : null;
@@ -313,10 +297,10 @@ test('an allowed remote forward (ssh -R): the listen and each connection back ar
 test('the upstream host key changing makes Vigil refuse the connection, and the refusal is recorded', {
   skip: missing ?? false,
 }, async () => {
-  const before = f.sshd.hostKeyFingerprint;
-  await f.sshd.rotateHostKey();
-  assert.notEqual(f.sshd.hostKeyFingerprint, before);
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const before = f().sshd.hostKeyFingerprint;
+  await f().sshd.rotateHostKey();
+  assert.notEqual(f().sshd.hostKeyFingerprint, before);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const run = await ssh2Exec(client, 'echo should-not-run');
     assert.equal(run.stdout, '');
@@ -326,7 +310,7 @@ test('the upstream host key changing makes Vigil refuse the connection, and the 
     client.end();
   }
   const denied = await until('the recorded refusal', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) => e.type === 'access.denied' && e.payload?.code === 'upstream_host_key_changed',
     ),
   );

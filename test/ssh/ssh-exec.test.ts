@@ -5,49 +5,38 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { runProcess } from '../support/cli.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import { TOKENS } from '../support/gateway.js';
-import { sshdMissing } from '../support/openssh-server.js';
 import {
   NO_FORBIDDEN_MARKER,
-  type SshFixture,
   ssh2Client,
   ssh2Exec,
+  sshFixtureForFile,
   startSshAgent,
-  startSshFixture,
   until,
 } from './ssh-fixture.js';
 
-const missing = sshdMissing();
-let f: SshFixture;
-
-before(async () => {
-  if (missing) return;
-  f = await startSshFixture({
-    policy: {
-      rules: [
-        NO_FORBIDDEN_MARKER,
-        {
-          name: 'hold-restarts',
-          match: { events: ['ssh.exec'], pattern: 'held-marker' },
-          action: 'review',
-          review: { approvers: ['group:security'], required: 1, timeout: '60s' },
-        },
-      ],
-    },
-  });
-});
-after(async () => {
-  if (!missing) await f.close();
+const { missing, f } = sshFixtureForFile({
+  policy: {
+    rules: [
+      NO_FORBIDDEN_MARKER,
+      {
+        name: 'hold-restarts',
+        match: { events: ['ssh.exec'], pattern: 'held-marker' },
+        action: 'review',
+        review: { approvers: ['group:security'], required: 1, timeout: '60s' },
+      },
+    ],
+  },
 });
 
 test("a command's environment requests are judged with it: a denied value never reaches the host", {
   skip: missing ?? false,
 }, async () => {
   // What a host that accepts LD_PRELOAD or BASH_ENV would run more than the text shows.
-  const run = await f.ssh('alice', [
+  const run = await f().ssh('alice', [
     '-o',
     'SetEnv=VIGIL_TEST_HOOK=forbidden-marker',
     'alice@127.0.0.1',
@@ -61,7 +50,7 @@ test("a command's environment requests are judged with it: a denied value never 
 test('ssh host CMD: output, exit status and the environment pass through; the command is recorded with its exit', {
   skip: missing ?? false,
 }, async () => {
-  const run = await f.ssh('alice', [
+  const run = await f().ssh('alice', [
     '-o',
     'SetEnv=VIGIL_TEST_COLOUR=blue',
     'alice@127.0.0.1',
@@ -70,7 +59,7 @@ test('ssh host CMD: output, exit status and the environment pass through; the co
   assert.equal(run.code, 7, run.stderr);
   assert.equal(run.stdout, 'hi blue\n');
   assert.match(run.stderr, /oops/);
-  const [events] = (await f.sessions({ identity: 'alice' })).slice(-1);
+  const [events] = (await f().sessions({ identity: 'alice' })).slice(-1);
   const exec = events!.find((e) => e.type === 'ssh.exec');
   assert.ok(exec?.payload);
   assert.equal(exec.payload.command, 'echo "hi $VIGIL_TEST_COLOUR"; echo oops >&2; exit 7');
@@ -80,14 +69,14 @@ test('ssh host CMD: output, exit status and the environment pass through; the co
     .flatMap((e) => e.payload?.frames as [number, string, string][]);
   assert.match(output.map((fr) => fr[2]).join(''), /hi blue/);
   const exit = await until('ssh.exit', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) => e.type === 'ssh.exit' && e.sessionId === exec.sessionId,
     ),
   );
   assert.equal(exit.payload?.exit_status, 7);
   assert.ok(exec.seq < exit.seq);
   const hostKey = events!.find((e) => e.type === 'ssh.host_key');
-  assert.equal(hostKey?.payload?.fingerprint, f.sshd.hostKeyFingerprint);
+  assert.equal(hostKey?.payload?.fingerprint, f().sshd.hostKeyFingerprint);
 });
 
 test('a password on the command line (mysql -p, curl -u) is masked in the record and found nowhere in the data directory', {
@@ -95,11 +84,11 @@ test('a password on the command line (mysql -p, curl -u) is masked in the record
 }, async () => {
   const secret = 'Zq8vL2mW9xT4-pw';
   const command = `echo ran; true mysql -uroot -p${secret}; mysql -uroot -p${secret} --version >/dev/null 2>&1; curl -u admin:${secret} --version >/dev/null 2>&1; exit 0`;
-  const run = await f.ssh('alice', ['alice@127.0.0.1', command]);
+  const run = await f().ssh('alice', ['alice@127.0.0.1', command]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, 'ran\n');
   const exec = await until('the ssh.exec record', async () =>
-    (await f.events({ identity: 'alice' })).find(
+    (await f().events({ identity: 'alice' })).find(
       (e) => e.type === 'ssh.exec' && String(e.payload?.command).startsWith('echo ran; true mysql'),
     ),
   );
@@ -107,17 +96,17 @@ test('a password on the command line (mysql -p, curl -u) is masked in the record
   assert.ok(!recorded.includes(secret), recorded);
   assert.match(recorded, /mysql -uroot -p\[MASKED:shell-secret:[0-9a-f]{6}\] --version/);
   assert.match(recorded, /curl -u admin:\[MASKED:shell-secret:[0-9a-f]{6}\]/);
-  await f.gateway.recorder.drain();
-  for (const { path, bytes } of dataDirFiles(f.dataDir)) {
+  await f().gateway.recorder.drain();
+  for (const { path, bytes } of dataDirFiles(f().dataDir)) {
     assert.ok(!bytes.toString('latin1').includes(secret), `the password is in ${path}`);
   }
-  assert.ok(!f.log().includes(secret), 'the password is in the log');
+  assert.ok(!f().log().includes(secret), 'the password is in the log');
 });
 
 test('write-ahead: the command is in the ledger database when it starts on the host', {
   skip: missing ?? false,
 }, async () => {
-  const run = await f.ssh('alice', ['alice@127.0.0.1', f.probe('ssh.exec', 'wa-probe-exec-7')]);
+  const run = await f().ssh('alice', ['alice@127.0.0.1', f().probe('ssh.exec', 'wa-probe-exec-7')]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout.trim(), 'recorded-before-run=1');
 });
@@ -125,27 +114,27 @@ test('write-ahead: the command is in the ledger database when it starts on the h
 test('a denied command never starts: its marker file never appears, the user is told why', {
   skip: missing ?? false,
 }, async () => {
-  const marker = join(f.work, 'forbidden-marker');
-  const run = await f.ssh('alice', ['alice@127.0.0.1', `touch ${marker}`]);
+  const marker = join(f().work, 'forbidden-marker');
+  const run = await f().ssh('alice', ['alice@127.0.0.1', `touch ${marker}`]);
   assert.equal(run.code, 126);
   assert.match(run.stderr, /vigil: policy_denied: denied by rule no-forbidden: this marker may not be made/);
   assert.equal(existsSync(marker), false, 'the denied command ran');
-  assert.ok(!f.sshd.log().includes('forbidden-marker'));
-  const events = await f.events({ identity: 'alice' });
+  assert.ok(!f().sshd.log().includes('forbidden-marker'));
+  const events = await f().events({ identity: 'alice' });
   const decision = events.find((e) => e.type === 'policy.decision' && e.payload?.rule === 'no-forbidden');
   assert.equal(decision?.payload?.action, 'deny');
 });
 
 test('a held command runs only after approval', { skip: missing ?? false }, async () => {
-  const marker = join(f.work, 'held-marker');
-  const running = f.ssh('bob', ['bob@127.0.0.1', `touch ${marker} && echo made`]);
+  const marker = join(f().work, 'held-marker');
+  const running = f().ssh('bob', ['bob@127.0.0.1', `touch ${marker} && echo made`]);
   const held = await until(
     'a pending approval',
-    async () => (await f.gateway.store.approvals.listApprovals({ status: 'pending' }))[0],
+    async () => (await f().gateway.store.approvals.listApprovals({ status: 'pending' }))[0],
   );
   await new Promise((r) => setTimeout(r, 300));
   assert.equal(existsSync(marker), false, 'the held command ran before approval');
-  const res = await fetch(`${f.gateway.url}/api/approvals/${held.id}/approve`, {
+  const res = await fetch(`${f().gateway.url}/api/approvals/${held.id}/approve`, {
     method: 'POST',
     headers: { authorization: `Bearer ${TOKENS.audrey}`, 'content-type': 'application/json' },
     body: JSON.stringify({ reason: 'ok to touch' }),
@@ -161,7 +150,7 @@ test('a held command runs only after approval', { skip: missing ?? false }, asyn
 test('ssh2 as the client: keyboard-interactive token, exec, exit signal', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     const ok = await ssh2Exec(client, 'printf ok');
     assert.deepEqual(ok, { stdout: 'ok', stderr: '', code: 0 });
@@ -185,10 +174,10 @@ test('ssh2 as the client: keyboard-interactive token, exec, exit signal', {
 test('a wrong token is refused and recorded as access.denied; the token never reaches the host', {
   skip: missing ?? false,
 }, async () => {
-  await assert.rejects(ssh2Client(f.port, 'tok-nobody-0123456789'));
-  await f.gateway.recorder.drain();
-  const sessions = await f.gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
-  const events = (await Promise.all(sessions.map((s) => f.gateway.store.ledger.readSession(s.id)))).flat();
+  await assert.rejects(ssh2Client(f().port, 'tok-nobody-0123456789'));
+  await f().gateway.recorder.drain();
+  const sessions = await f().gateway.store.ledger.listSessions({ connection: 'box', identity: 'anonymous' });
+  const events = (await Promise.all(sessions.map((s) => f().gateway.store.ledger.readSession(s.id)))).flat();
   assert.ok(events.some((e) => e.type === 'access.denied' && e.payload?.code === 'auth_invalid'));
 });
 
@@ -201,20 +190,20 @@ test('agent and X11 forwarding are refused by default (ssh -A -X): the command r
     'ssh',
     [
       '-p',
-      String(f.port),
-      ...f.clientOptions(),
+      String(f().port),
+      ...f().clientOptions(),
       '-A',
       '-o',
       'ForwardX11=yes',
       'audrey@127.0.0.1',
       'echo "${SSH_AUTH_SOCK:-no-agent} ${DISPLAY:-no-display}"',
     ],
-    { ...f.askpassEnv('audrey'), SSH_AUTH_SOCK: agent.socket },
+    { ...f().askpassEnv('audrey'), SSH_AUTH_SOCK: agent.socket },
   ).finally(() => agent.close());
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, 'no-agent no-display\n');
   const refused = await until('refused agent and X11 requests', async () => {
-    const events = (await f.events({ identity: 'audrey' })).filter(
+    const events = (await f().events({ identity: 'audrey' })).filter(
       (e) => e.type === 'ssh.forward' && (e.payload?.kind === 'agent' || e.payload?.kind === 'x11'),
     );
     return events.length >= 2 ? events : null;
@@ -226,11 +215,11 @@ test('agent and X11 forwarding are refused by default (ssh -A -X): the command r
 test('port forwarding and agent forwarding are refused by default, and the attempts recorded', {
   skip: missing ?? false,
 }, async () => {
-  const client = await ssh2Client(f.port, TOKENS.alice);
+  const client = await ssh2Client(f().port, TOKENS.alice);
   try {
     await assert.rejects(
       new Promise((resolve, reject) =>
-        client.forwardOut('127.0.0.1', 5000, '127.0.0.1', f.sshd.port, (err, ch) =>
+        client.forwardOut('127.0.0.1', 5000, '127.0.0.1', f().sshd.port, (err, ch) =>
           err ? reject(err) : resolve(ch),
         ),
       ),
@@ -244,12 +233,12 @@ test('port forwarding and agent forwarding are refused by default, and the attem
     client.end();
   }
   const refused = await until('refused forwards', async () => {
-    const events = (await f.events({ identity: 'alice' })).filter((e) => e.type === 'ssh.forward');
+    const events = (await f().events({ identity: 'alice' })).filter((e) => e.type === 'ssh.forward');
     return events.length >= 2 ? events : null;
   });
   assert.deepEqual(refused.map((e) => e.payload?.kind).sort(), ['direct-tcpip', 'tcpip-forward']);
   assert.ok(refused.every((e) => e.payload?.refused === 'forwarding_refused'));
-  const decisions = (await f.events({ identity: 'alice' })).filter(
+  const decisions = (await f().events({ identity: 'alice' })).filter(
     (e) => e.type === 'policy.decision' && e.payload?.rule === 'forwarding_refused',
   );
   assert.equal(decisions.length, 2, 'each refusal is recorded as a deny decision');

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { after, before } from 'node:test';
 import ssh2 from 'ssh2';
 import type { VigilConfig } from '../../src/core/config.js';
 import type { StoredEvent } from '../../src/core/events.js';
@@ -14,7 +15,7 @@ import { configSchema } from '../../src/protocols/index.js';
 import { type Gateway, startGateway } from '../../src/server/gateway.js';
 import { type CliRun, runProcess } from '../support/cli.js';
 import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
-import { type OpenSshServer, startOpenSshServer } from '../support/openssh-server.js';
+import { type OpenSshServer, sshdMissing, startOpenSshServer } from '../support/openssh-server.js';
 
 /** The deny rule most SSH tests share: a command naming `forbidden-marker` never reaches the host. */
 export const NO_FORBIDDEN_MARKER = {
@@ -177,6 +178,31 @@ console.log('recorded-before-run=' + n);
 }
 
 /** ssh2 as the user's client, signing in with a token by keyboard-interactive. */
+/**
+ * One fixture for a whole test file: started before its tests and closed after them, unless
+ * OpenSSH is missing (`missing` says why; the tests skip with it).
+ */
+export function sshFixtureForFile(extra: Parameters<typeof startSshFixture>[0] = {}): {
+  readonly missing: string | null;
+  readonly f: () => SshFixture;
+} {
+  const missing = sshdMissing();
+  let fixture: SshFixture | undefined;
+  before(async () => {
+    if (!missing) fixture = await startSshFixture(extra);
+  });
+  after(async () => {
+    await fixture?.close();
+  });
+  return {
+    missing,
+    f: () => {
+      if (!fixture) throw new Error('the SSH fixture has not started');
+      return fixture;
+    },
+  };
+}
+
 export function ssh2Client(port: number, token: string): Promise<ssh2.Client> {
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
