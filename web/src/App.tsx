@@ -1,7 +1,7 @@
 // The console's frame: who is signed in, the navigation, the theme toggle, and the page for the URL.
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, apiGet, apiSend, describeError } from './api';
-import { InertLine } from './components/InertText';
+import { IdentityName } from './components/IdentityName';
 import { ApprovalsPage } from './pages/ApprovalsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
@@ -67,7 +67,7 @@ export function App() {
         </nav>
         {who ? (
           <span className="who" data-testid="who">
-            <InertLine text={who.identity.subject} /> ({who.roles.join(', ') || 'user'})
+            <IdentityName name={who.identity.subject} compact /> ({who.roles.join(', ') || 'user'})
           </span>
         ) : (
           <span className="who muted">…</span>

@@ -2,6 +2,7 @@
 // the console's session cookie by itself; every request also carries `x-vigil-console: 1`, which
 // a cross-site form cannot send, so the gateway accepts a cookie-authenticated POST or DELETE only
 // from this page (docs/console.md).
+import { inertLine } from './inert.js';
 
 export class ApiError extends Error {
   readonly status: number;
@@ -45,8 +46,12 @@ export async function apiSend<T>(method: 'POST' | 'DELETE', path: string, body: 
   return (await res.json()) as T;
 }
 
-/** The message a page shows for a failed call: the gateway's code and its words. */
+/**
+ * The message a page shows for a failed call: the gateway's code and its words, made inert (the
+ * words may name an identity or quote a reason, recorded text: a bidi control in a name would
+ * reorder the line, a line feed or an escape would be drawn as it is). Every page draws it as text.
+ */
 export function describeError(err: unknown): string {
-  if (err instanceof ApiError) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof ApiError) return inertLine(`${err.code}: ${err.message}`);
+  return inertLine(err instanceof Error ? err.message : String(err));
 }

@@ -14,6 +14,8 @@ export interface BoundedTerminal {
   readonly cast: string;
   readonly width: number;
   readonly height: number;
+  /** The widest the player is given, in the header or any resize (what it must show without wrapping). */
+  readonly widest: number;
   /** The largest size the recording asked for, when it passed a bound; else null. */
   readonly asked: { readonly width: number; readonly height: number } | null;
 }
@@ -53,6 +55,7 @@ export function boundedTerminal(cast: string, width: number, height: number): Bo
   return {
     cast: lines.join('\n'),
     ...bounded,
+    widest: Math.min(askedWidth, MAX_COLS),
     asked: passed ? { width: askedWidth, height: askedHeight } : null,
   };
 }

@@ -8,12 +8,15 @@ import { apiGet, describeError } from '../api';
 import { navigate, onLinkClick } from '../router';
 import { withoutBidiControls } from '../terminal-bidi';
 import { withTerminalCells } from '../terminal-cells';
+import { monospaceAdvanceEm, terminalFit } from '../terminal-fit';
 import { boundedTerminal, MAX_COLS, MAX_ROWS } from '../terminal-size';
 import type { TerminalPlayback } from '../types';
 import { InertLine } from './InertText';
 import 'asciinema-player/dist/bundle/asciinema-player.css';
 
 type Player = import('asciinema-player').Player;
+
+const TERMINAL_FONT = 'ui-monospace, monospace';
 
 const clock = (seconds: number) => {
   const m = Math.floor(seconds / 60);
@@ -24,6 +27,8 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
   const [terminal, setTerminal] = useState<TerminalPlayback | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(0);
+  /** The size a recording too wide for the column is drawn at, scrolled sideways (terminal-fit.ts). */
+  const [scrolledAt, setScrolledAt] = useState<number | null>(null);
   const holder = useRef<HTMLDivElement>(null);
   const player = useRef<Player | null>(null);
 
@@ -62,13 +67,16 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
       .then(({ create }) => {
         if (disposed) return;
         // The recording is handed over as data: the player fetches nothing. Its command lines are
-        // the cast's markers ('m' frames), shown on its progress bar.
+        // the cast's markers ('m' frames), shown on its progress bar. It fits the column while its
+        // widest screen is readable so; a wider one is drawn at a readable size and scrolls.
+        const fit = terminalFit(el.clientWidth, played.widest, monospaceAdvanceEm(TERMINAL_FONT));
+        setScrolledAt(fit.fit === false ? fit.fontPx : null);
         const p = create({ data: played.cast, parser: 'asciicast' }, el, {
           cols: played.width,
           rows: played.height,
           preload: true,
-          fit: 'width',
-          terminalFontFamily: 'ui-monospace, monospace',
+          ...(fit.fit === false ? { fit: false, terminalFontSize: `${fit.fontPx}px` } : { fit: 'width' }),
+          terminalFontFamily: TERMINAL_FONT,
         });
         player.current = p;
         timer = setInterval(() => {
@@ -127,7 +135,17 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
             played at most {MAX_COLS}×{MAX_ROWS}, so lines the host wrote for a wider terminal wrap here.
           </p>
         )}
-        <div ref={holder} data-testid="terminal-player" />
+        {scrolledAt !== null && played && (
+          <p className="muted" data-testid="terminal-wide">
+            This terminal is {played.widest} columns wide, too wide to read fitted to this page: it is drawn
+            at {scrolledAt}px, and scrolls sideways.
+          </p>
+        )}
+        <div
+          ref={holder}
+          data-testid="terminal-player"
+          className={scrolledAt !== null ? 'terminal-scroll' : undefined}
+        />
         <p className="muted" data-testid="player-time">
           at {clock(now)}
         </p>

@@ -1,10 +1,14 @@
 // Every event of a session in order: sequence number (a shareable link), time and the gap since the
 // event before, type, a one-line summary, and the whole payload on demand. Long sessions show their
-// events a page at a time; an event named in the URL is always shown, open and scrolled to.
+// events a page at a time; an event named in the URL is always shown, open and scrolled to. Every
+// identity's name (who acted, who decided or revoked, a grant's holder, an action's approvers) is
+// drawn through IdentityName, so a name that may pass for another is marked here too.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { eventSummary } from '../event-summary';
+import { attributionOf, isIdentityPath } from '../identity-paths';
 import { onLinkClick } from '../router';
 import type { JsonValue, StoredEvent } from '../types';
+import { IdentityName } from './IdentityName';
 import { InertLine } from './InertText';
 import { PayloadView } from './PayloadView';
 import { ProposedBy } from './ProposedBy';
@@ -61,6 +65,7 @@ export function Timeline({
         const href = `/sessions/${sessionId}?event=${event.seq}`;
         const approvalId = approvalIdOf(event);
         const proposedBy = event.payload?.proposed_by ?? (approvalId ? proposers.get(approvalId) : undefined);
+        const attribution = attributionOf(event.type, event.payload);
         return (
           <div
             key={event.seq}
@@ -76,10 +81,16 @@ export function Timeline({
               <span>{event.time}</span>
               {gap !== null && <span>+{gap} ms</span>}
               <strong>{event.type}</strong>
-              <span>
-                <InertLine text={event.identity.subject} />
+              {/* Who acted: marked when the name may pass for another's (IdentityName.tsx). */}
+              <span data-testid="event-actor">
+                <IdentityName name={event.identity.subject} compact />
               </span>
             </div>
+            {attribution !== null && (
+              <div data-testid="event-attribution">
+                {attribution} <IdentityName name={event.identity.subject} />
+              </div>
+            )}
             <div>
               <InertLine text={eventSummary(event)} />
             </div>
@@ -89,7 +100,7 @@ export function Timeline({
               {event.payload === null ? (
                 <span className="muted">purged by retention (its hash still verifies)</span>
               ) : (
-                <PayloadView value={event.payload} />
+                <PayloadView value={event.payload} isName={(path) => isIdentityPath(event.type, path)} />
               )}
             </details>
           </div>

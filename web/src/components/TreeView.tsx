@@ -4,6 +4,7 @@
 // the parent, down to the first child, left and right to siblings), c collapses or expands.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { inertLine } from '../inert';
+import { splitMarkRuns } from '../mark-runs';
 import { splitRtlRuns } from '../rtl-runs';
 import type { LayoutInput, LayoutOutput } from '../tree-layout';
 import type { ReasoningNode } from '../types';
@@ -43,10 +44,18 @@ function useLayout(input: LayoutInput): LayoutOutput | null {
   return layout;
 }
 
+/**
+ * A node's label: its first thought (or its response), inert, cut to 28 characters. A long run of
+ * combining marks keeps four on its letter and is counted, as in the node's panel (mark-runs.ts):
+ * the cut counts a mark as a character, so `A` and 60 U+0333 was labelled `A` with 26 marks stacked
+ * on it, drawn over the nodes below.
+ */
 function label(node: ReasoningNode | undefined): string {
   if (!node) return '';
   const first = node.thoughts[0]?.text ?? node.response;
-  const text = inertLine(first);
+  const text = splitMarkRuns(inertLine(first))
+    .map((part) => (typeof part === 'string' ? part : `⟪${part.marks} marks⟫`))
+    .join('');
   return text.length > 28 ? `${text.slice(0, 27)}…` : text;
 }
 

@@ -205,7 +205,7 @@ function Grants({ who, inboxKey }: { who: Whoami; inboxKey: string }) {
               {g.revokedBy ? (
                 <>
                   {' '}
-                  by <InertLine text={g.revokedBy} />
+                  by <IdentityName name={g.revokedBy} />
                 </>
               ) : null}
               ; its sessions are cut.

@@ -37,7 +37,7 @@ export function SessionPage({ id, query }: { id: string; query: URLSearchParams 
     };
   }, [id]);
   const wantEvents = tab === 'timeline';
-  // Page by page: the first page shows while the rest load (docs/console.md).
+  // Page by page: the first page shows while the rest load (docs/console/sessions.md).
   const events = useSessionEventPages(id, wantEvents);
 
   const failure = error ?? (wantEvents ? events.error : null);
