@@ -3,12 +3,12 @@
 // registry. A README that shows a renamed or missing option, or leaves out an option the command
 // cannot run without, fails here rather than in a new user's terminal.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Command } from 'commander';
 import { COMMANDS } from '../../src/cli/commands/index.js';
 import { runCli } from '../support/cli.js';
-import { type DocumentedCommand, documentedCommands } from './readme-commands.js';
+import { type DocumentedCommand, docCommands, documentedCommands } from './readme-commands.js';
 
 const commands = documentedCommands(readFileSync('README.md', 'utf8'));
 
@@ -66,10 +66,11 @@ test('the README shows vigil commands to check', () => {
   }
 });
 
-test('every command and option the README shows is one the CLI has', () => {
+/** What in `documented` the CLI lacks: a command, or an option of the command it names. */
+function missingFromCli(documented: readonly DocumentedCommand[]): string[] {
   const program = vigilProgram();
   const wrong: string[] = [];
-  for (const { words, options, source } of commands) {
+  for (const { words, options, source } of documented) {
     const { chain, unknown } = resolve(program, words);
     if (chain.length === 1 || unknown) {
       wrong.push(`no command vigil ${words.join(' ')} (${source})`);
@@ -85,7 +86,19 @@ test('every command and option the README shows is one the CLI has', () => {
         );
     }
   }
-  assert.deepEqual(wrong, []);
+  return wrong;
+}
+
+test('every command and option the README shows is one the CLI has', () => {
+  assert.deepEqual(missingFromCli(commands), []);
+});
+
+test('every command and option docs/ shows is one the CLI has', () => {
+  const pages = readdirSync('docs').filter((f) => f.endsWith('.md'));
+  const shown = pages.flatMap((f) => docCommands(readFileSync(`docs/${f}`, 'utf8'), `docs/${f}`));
+  // As for the README: finding nothing would pass vacuously.
+  assert.ok(shown.length >= 60, `only ${shown.length} vigil commands found in docs/`);
+  assert.deepEqual(missingFromCli(shown), []);
 });
 
 test('the README shows policy test with what it cannot run without', async () => {

@@ -1,6 +1,6 @@
-// The `vigil` commands a README shows: each backticked command of its CLI table, and each `vigil`
-// invocation on a line of its shell examples, as the words after `vigil` and the options written
-// with them.
+// The `vigil` commands a README shows (each backticked command of its CLI table, and each `vigil`
+// invocation on a line of its shell examples) and those a page of docs/ shows (its examples and its
+// backticked `vigil …`), as the words after `vigil` and the options written with them.
 
 export interface DocumentedCommand {
   /** The lower-case words after `vigil`, up to the first option or placeholder (`policy test`). */
@@ -67,4 +67,47 @@ function exampleCommands(readme: string): DocumentedCommand[] {
 
 export function documentedCommands(readme: string): DocumentedCommand[] {
   return [...tableCommands(readme), ...exampleCommands(readme)];
+}
+
+/** Backticked text that starts with `vigil` but names no command: a key-derivation label. */
+const NOT_COMMANDS = new Set(['vigil sign-in state v1']);
+
+/** The `vigil …` after the start of `text` or a space, up to `&&`, `;`, `|` or a `#` comment. */
+function commandsIn(text: string, source: string): DocumentedCommand[] {
+  const found: DocumentedCommand[] = [];
+  for (const part of text.replace(/(^|\s)#.*$/, '').split(/&&|;|\|/)) {
+    const at = part.search(/(?:^|\s)(?:npx )?vigil /);
+    if (at < 0) continue;
+    const parsed = parse(part.slice(at).replace(/^\s*(?:npx )?vigil /, ''), source);
+    if (parsed) found.push(parsed);
+  }
+  return found;
+}
+
+/**
+ * The `vigil` commands a page of docs/ shows: each line of its shell and console examples (```sh
+ * blocks, and blocks without a language, where `$ vigil …` is a typed command) and each backticked
+ * `vigil …` in its prose.
+ */
+export function docCommands(markdown: string, file: string): DocumentedCommand[] {
+  const found: DocumentedCommand[] = [];
+  // Read line by line: a fence closes only the block it opened, so a yaml block's closing fence is
+  // never taken for the opening of a shell one.
+  let block: string | null = null;
+  for (const line of markdown.split('\n')) {
+    const fence = /^\s*```(\w*)/.exec(line);
+    if (fence) {
+      block = block === null ? fence[1]! : null;
+      continue;
+    }
+    if (block === null) {
+      for (const [, code] of line.matchAll(/`((?:npx )?vigil [^`]+)`/g)) {
+        const text = code!.replace(/\\\|/g, '|');
+        if (!NOT_COMMANDS.has(text)) found.push(...commandsIn(text, `${file}: ${code}`));
+      }
+    } else if (['', 'sh', 'bash', 'console'].includes(block)) {
+      found.push(...commandsIn(line, `${file}: ${line.trim()}`));
+    }
+  }
+  return found;
 }

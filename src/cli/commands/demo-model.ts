@@ -28,14 +28,24 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
     .option('--tokens-per-chunk <n>', 'tokens per streamed chunk', '1')
     .option('--latency <ms>', 'wait before answering any request', '0')
     .action(async (flags: DemoModelFlags) => {
+      const port = nonNegative(flags.port, '--port');
+      if (port > 65535) throw new VigilError('usage', `--port must be 65535 or less, got ${flags.port}`);
       const model = await startDemoModel({
         host: flags.host,
-        port: nonNegative(flags.port, '--port'),
+        port,
         script: flags.script,
         apiKey: flags.apiKey === undefined ? undefined : resolveSecret(flags.apiKey),
         chunkDelayMs: nonNegative(flags.chunkDelay, '--chunk-delay'),
         tokensPerChunk: Math.max(1, nonNegative(flags.tokensPerChunk, '--tokens-per-chunk')),
         latencyMs: nonNegative(flags.latency, '--latency'),
+      }).catch((err: unknown) => {
+        // A port in use (the default 9090 is a common one) is the user's to change, not a stack trace.
+        if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
+          throw new VigilError(
+            'listen_in_use',
+            `${flags.host}:${port} is in use by another process: stop it, or pick another --port (0: any free port)`,
+          );
+        throw err;
       });
       console.log(`Vigil demo model listening on ${model.url}`);
       console.log(`  OpenAI base URL:    ${model.url}/v1`);

@@ -24,6 +24,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         limit: string;
         json?: boolean;
       }) => {
+        const limit = sessionLimit(opts.limit);
         const store = await openExistingStore(loadCliConfig(program.opts()));
         try {
           const since = opts.since === undefined ? undefined : isoDate(opts.since);
@@ -32,7 +33,7 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
             connection: opts.connection,
             since,
             search: opts.search,
-            limit: Number(opts.limit),
+            limit,
           });
           if (opts.json) {
             console.log(JSON.stringify(sessions, null, 2));
@@ -56,6 +57,17 @@ export function register(program: Command, _setExitCode: SetExitCode): void {
         }
       },
     );
+}
+
+/**
+ * `--limit` as a count of sessions. Passed on unread, a word reached SQLite as a text LIMIT (a stack
+ * trace, "datatype mismatch") and a negative number as no limit at all.
+ */
+function sessionLimit(input: string): number {
+  const n = Number(input);
+  if (!/^\d+$/.test(input.trim()) || !Number.isSafeInteger(n) || n < 1)
+    throw new VigilError('usage', `--limit must be a whole number of sessions, 1 or more: ${input}`);
+  return n;
 }
 
 export function isoDate(input: string): string {
