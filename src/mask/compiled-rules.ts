@@ -2,6 +2,7 @@
 // groups renamed apart, and the families the scanner (scanner.ts) draws candidates from, among them
 // every rule's literal anchors, searched together by anchor-search.ts.
 import { AnchorSearch } from './anchor-search.js';
+import type { KnownEscapedSearch } from './known-escaped-search.js';
 import type { LiteralSearch } from './literal-search.js';
 import type { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule, RuleAnchor } from './types.js';
@@ -61,6 +62,8 @@ export interface Family {
   readonly union?: UnanchoredSearch;
   /** The known secrets' literals (literal-search.ts) instead of a regex. */
   readonly literals?: LiteralSearch;
+  /** The same spelled with JSON `\u` escapes (known-escaped-search.ts). */
+  readonly escaped?: KnownEscapedSearch;
   /** The anchor literals of every rule (anchor-search.ts) instead of a regex. */
   readonly anchors?: AnchorSearch;
   readonly finder: RegExp;

@@ -9,7 +9,9 @@
 // inside its quotes); the masker renders them whole and runs the text rules on the rest.
 import { pairSpans, type QueryReading, queryFieldSpans } from './query-fields.js';
 import { nameWords, type SecretNameMatcher } from './secret-names.js';
+import { argvProgram, argvSecrets, isArgvKey } from './shell-argv.js';
 import { commandLineSecrets, isShellKey } from './shell-keys.js';
+import type { ShellSecretSpan } from './shell-line.js';
 import { addDisjoint } from './span-overlap.js';
 import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
 
@@ -92,6 +94,8 @@ function firstNonSpace(text: string): string {
 interface Frame {
   readonly array: boolean;
   readonly secretName: string | null;
+  /** An array under an argv key (shell-argv.ts): its strings, or null once it holds anything else. */
+  argv: { readonly key: string; words: JsonWord[] | null } | null;
 }
 
 /**
@@ -119,6 +123,11 @@ function jsonFields(
     else if (afterColon && key !== null && isShellKey(key))
       commandLineFields(text, start, end, decoded, key, secretName, out);
   };
+  /** A member of an argv array other than a string: the array is no command's words. */
+  const notWords = () => {
+    const frame = stack[stack.length - 1];
+    if (frame?.argv) frame.argv.words = null;
+  };
   while (i < n) {
     const c = text[i]!;
     if (c === '"') {
@@ -136,26 +145,35 @@ function jsonFields(
         i = k + 1;
         continue;
       }
-      scalar(start, end, decodeJsonString(raw));
+      const decoded = decodeJsonString(raw);
+      const words = afterColon ? null : stack[stack.length - 1]?.argv?.words;
+      if (words) words.push({ start, end, decoded });
+      scalar(start, end, decoded);
       afterColon = false;
       continue;
     }
     if (c === '{' || c === '[') {
       const frame = stack[stack.length - 1];
       const name = afterColon ? key : frame?.array ? frame.secretName : null;
+      if (!afterColon) notWords();
       stack.push({
         array: c === '[',
         secretName: c === '[' && name !== null && secretName(name) ? name : null,
+        argv: c === '[' && afterColon && key !== null && isArgvKey(key) ? { key, words: [] } : null,
       });
       afterColon = false;
       i++;
       continue;
     }
     if (c === '}' || c === ']') {
-      stack.pop();
+      const frame = stack.pop();
+      if (frame?.argv?.words) argvFields(text, frame.argv.key, frame.argv.words, secretName, out);
       afterColon = false;
       i++;
       continue;
+    }
+    if (c === '-' || (c >= '0' && c <= '9') || c === 't' || c === 'f' || c === 'n') {
+      if (!afterColon) notWords();
     }
     if (c === '-' || (c >= '0' && c <= '9')) {
       let j = i + 1;
@@ -176,9 +194,48 @@ const JSON_KEY = /"((?:[^"\\\n]|\\.){1,256})"\s*:/g;
 function hasKeyOfInterest(text: string, secretName: SecretNameMatcher): boolean {
   for (const m of text.matchAll(JSON_KEY)) {
     const key = decodeJsonString(m[1]!);
-    if (secretName(key) || isShellKey(key)) return true;
+    if (secretName(key) || isShellKey(key) || isArgvKey(key)) return true;
   }
   return false;
+}
+
+/** A string of an argv array: its raw characters' offsets and its decoded value. */
+interface JsonWord {
+  readonly start: number;
+  readonly end: number;
+  readonly decoded: string;
+}
+
+/**
+ * A command's words written as a JSON array (`{"argv": ["mysql", "-p…"]}` in a model's tool
+ * arguments): read as one command (shell-argv.ts), each span masked over the raw characters of its
+ * element. An `args` array is read after a program it does not name, as in an object.
+ */
+function argvFields(
+  text: string,
+  key: string,
+  words: readonly JsonWord[],
+  secretName: SecretNameMatcher,
+  out: EmbeddedFieldSpan[],
+): void {
+  if (words.length === 0) return;
+  const program = argvProgram({}, key);
+  const { spans } = argvSecrets([...program, ...words.map((w) => w.decoded)], secretName);
+  const found: EmbeddedFieldSpan[] = [];
+  // Under a shell key each element is a command line too (`{"command": ["mysql -p…"]}`), as in an object.
+  const lines = isShellKey(key);
+  words.forEach((w, i) => {
+    const own = spans[program.length + i]!;
+    const line = lines ? commandLineSecrets(w.decoded, secretName) : [];
+    if (own.length === 0 && line.length === 0) return;
+    const map = rawMap(text, w.start, w.end, w.decoded);
+    const at = (list: readonly ShellSecretSpan[]) =>
+      list.map((s) => ({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` }));
+    const mine = at(own);
+    addDisjoint(mine, at(line));
+    found.push(...mine);
+  });
+  addDisjoint(out, found);
 }
 
 /**
@@ -196,10 +253,15 @@ function commandLineFields(
 ): void {
   const spans = commandLineSecrets(decoded, secretName);
   if (spans.length === 0) return;
+  const map = rawMap(text, start, end, decoded);
+  for (const s of spans) out.push({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` });
+}
+
+/** An offset in a JSON string's decoded value to the text's offset of the raw characters. */
+function rawMap(text: string, start: number, end: number, decoded: string): (k: number) => number {
   const at = rawOffsets(text.slice(start, end));
   // A string JSON could not decode is read as written: its offsets are its own.
-  const map = at.length === decoded.length + 1 ? (k: number) => start + at[k]! : (k: number) => start + k;
-  for (const s of spans) out.push({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` });
+  return at.length === decoded.length + 1 ? (k: number) => start + at[k]! : (k: number) => start + k;
 }
 
 /** Where each UTF-16 unit of a JSON string's decoded value begins in its raw text, and its end. */

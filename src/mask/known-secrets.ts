@@ -64,6 +64,14 @@ export function secretVariants(value: string): string[] {
   // credential whose base64 holds `/` came back from such an upstream in a spelling no other
   // variant matches.
   for (const spelling of [...variants]) variants.add(spelling.replaceAll('/', '\\/'));
+  // A body passed byte for byte is read one byte to a character (Latin-1): a secret holding a
+  // character above ASCII is there as its UTF-8 bytes, which until 7 December no spelling matched,
+  // so an HTTP API answer echoing a configured secret such as `Grüner-Schlüssel-0042` reached the
+  // client in clear. ASCII secrets gain none.
+  for (const spelling of [...variants]) {
+    const bytes = Buffer.from(spelling, 'utf8').toString('latin1');
+    if (bytes !== spelling) variants.add(bytes);
+  }
   // Little- and big-endian, without the NUL that ends the one and starts the other, so an ASCII
   // secret has one spelling for both.
   const utf16 = Buffer.from(value, 'utf16le');

@@ -18,6 +18,7 @@ import {
   type RawFinding,
 } from './compiled-rules.js';
 import { visibleReading } from './invisible-characters.js';
+import { KnownEscapedSearch } from './known-escaped-search.js';
 import { LiteralSearch } from './literal-search.js';
 import { StreamHold, type TailRule } from './stream-hold.js';
 import { TokenRunFinder } from './token-runs.js';
@@ -76,8 +77,12 @@ export class Scanner {
     const runRules = new Set(rules.filter((r) => r.engine === 'token-runs').map((r) => r.id));
     const compiled = rules.filter((r) => r.engine === undefined).map(compileRule);
     const families: Family[] = [];
+    let escaped: KnownEscapedSearch | null = null;
     if (known.size > 0) {
       const literals = [...known.keys()].sort((a, b) => b.length - a.length);
+      // Spelled with `\u` escapes: first, so at one offset it wins over a plain spelling it extends.
+      escaped = new KnownEscapedSearch(literals);
+      families.push({ escaped, finder: /$^/g, byAnchor: null, caseInsensitive: false, own: null, known });
       families.push({
         literals: new LiteralSearch(literals),
         finder: /$^/g,
@@ -146,6 +151,7 @@ export class Scanner {
       futureAnchors,
       tails,
       knownLiterals: [...known.keys()],
+      knownEscaped: escaped,
       maxMatchLength: this.maxMatchLength,
     });
   }
@@ -243,6 +249,26 @@ export class Scanner {
   /** The family's first acceptable match starting at or after `pos`, or null. */
   private nextCandidate(family: Family, text: string, pos: number): Candidate | null {
     if (family.runs !== undefined) return this.runCandidate(family.runs, text, pos);
+    if (family.escaped !== undefined) {
+      const m = family.escaped.next(text, pos);
+      if (m === null) return null;
+      const entry = family.known!.get(m.literal)!;
+      const finding = {
+        ruleId: 'known-secret',
+        start: m.start,
+        end: m.end,
+        secret: entry.secret,
+        label: entry.label,
+      };
+      return {
+        start: m.start,
+        end: m.end,
+        priority: -1,
+        rule: null,
+        match: text.slice(m.start, m.end),
+        finding,
+      };
+    }
     if (family.literals !== undefined) {
       const at = family.literals.next(text, pos);
       if (at < 0) return null;

@@ -2,6 +2,7 @@
 // before the offset returned and still grow with text not yet seen. Kept apart from the scan: it
 // reads the same compiled rules, but asks what could still match, not what matches.
 import { type Family, type FutureAnchor, LOOKAHEAD_MARGIN, partialSuffix } from './compiled-rules.js';
+import type { KnownEscapedSearch } from './known-escaped-search.js';
 import { isRunChar, type TokenRunFinder } from './token-runs.js';
 
 /** An unanchored rule's trailing characters (`tailChars`), or its whole length when it has none. */
@@ -17,6 +18,8 @@ export interface HoldParts {
   readonly futureAnchors: readonly FutureAnchor[];
   readonly tails: readonly TailRule[];
   readonly knownLiterals: readonly string[];
+  /** The known secrets spelled with `\u` escapes, when there are known secrets. */
+  readonly knownEscaped: KnownEscapedSearch | null;
   readonly maxMatchLength: number;
 }
 
@@ -77,6 +80,7 @@ export class StreamHold {
       const partial = partialSuffix(text, literal, false, from);
       if (n - partial < hold) hold = n - partial;
     }
+    if (this.parts.knownEscaped) hold = Math.min(hold, this.parts.knownEscaped.openFrom(text, from));
     hold = Math.max(from, hold);
     // Never inside a token run: the run is judged whole.
     while (

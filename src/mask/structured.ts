@@ -12,9 +12,11 @@ import { setOwn } from '../core/own-property.js';
 import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
+import { argvProgram, argvSecrets, isArgvKey } from './shell-argv.js';
 import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
 import { isShellKey } from './shell-keys.js';
 import { shellSecretSpans } from './shell-line.js';
+import { addDisjoint } from './span-overlap.js';
 import { type CodeSpan, sqlCodeSpans } from './sql-code-clip.js';
 import { type SqlValueSpan, secretBindings } from './sql-columns.js';
 import { executeArgumentSpans } from './sql-execute.js';
@@ -120,7 +122,10 @@ class PayloadWalk {
       return set.whole(String(value), 'secret-field');
     }
     if (value === null || typeof value !== 'object') return value;
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, key));
+    if (Array.isArray(value))
+      return key !== null && isArgvKey(key)
+        ? this.argv(value, key, argvProgram({}, key))
+        : value.map((v) => this.walk(v, key));
     if (isDbQuery(value)) return this.dbQuery(value);
     if (isDbResult(value)) return this.dbResult(value);
     if (isShellPayload(value)) return this.shellPayload(value);
@@ -139,7 +144,9 @@ class PayloadWalk {
             ? this.blob(v)
             : k === 'value' && pairName !== null
               ? this.walk(v, pairName)
-              : this.walk(v, k),
+              : Array.isArray(v) && isArgvKey(k)
+                ? this.argv(v, k, argvProgram(value, k))
+                : this.walk(v, k),
       );
     }
     return out;
@@ -254,6 +261,32 @@ class PayloadWalk {
       end: s.end,
       ruleId: 'shell-secret',
     }));
+  }
+
+  /**
+   * A command's words (shell-argv.ts): read as one command, after the program its object names
+   * (`args` after `command`). An element without a secret there is walked as before.
+   */
+  private argv(list: JsonValue[], key: string, program: readonly string[]): JsonValue[] {
+    if (!list.every((v) => typeof v === 'string')) return list.map((v) => this.walk(v, key));
+    const found = argvSecrets([...program, ...(list as string[])], this.secretName);
+    const at = program.length;
+    return list.map((v, i) => {
+      const spans = found.spans[at + i]!;
+      if (spans.length === 0) return this.walk(v, key);
+      const element = v as string;
+      const all: StructuredSpan[] = spans.map((s) => ({
+        start: s.start,
+        end: s.end,
+        ruleId: 'shell-secret',
+      }));
+      const shell = isShellKey(key);
+      if (!shell && !found.code[at + i]) return this.set.maskSpans(element, all);
+      // A line a shell runs, or an element under a shell key (read as a command line before too).
+      const code = shellCodeBreaks(element);
+      if (shell) addDisjoint(all, clipSpansToCode(element, this.shellSpans(element), code));
+      return this.set.maskSpans(element, all, () => code);
+    });
   }
 
   /**

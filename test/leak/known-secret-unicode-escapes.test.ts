@@ -1,0 +1,150 @@
+// The credential Vigil injects, and every configured secret, is masked wherever it appears, in the
+// answers sent back to the client too. An upstream whose JSON encoder writes characters as \u
+// escapes (PHP's json_encode and Python's json.dumps for non-ASCII, HTML-safe encoders for `<>&'`,
+// some encoders for every character) echoed it in a spelling no literal matched, and the client and
+// the record got it in clear. Through an HTTP API connection (node http upstreams echoing what they
+// were sent, answers whole and in pieces of a few bytes) and an MCP connection (the official SDK
+// client, the demo tool server reading a file that holds its own credential escaped).
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
+
+const CREDENTIAL = "svc-Key<Held>&Co's-0123";
+const CONFIGURED = 'Grüner-Schlüssel-0042';
+let upstream: Server;
+let gateway: TestGateway;
+let mcp: McpFixture;
+
+/** `\uXXXX` for each character `pick` takes. */
+const uEscape = (text: string, pick: (c: string) => boolean) =>
+  text.replace(/[\s\S]/g, (c) => (pick(c) ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c));
+
+/** What each echo writes: the value as the encoder named in `x-echo` spells it in a JSON string. */
+function spell(value: string, how: string): string {
+  switch (how) {
+    case 'php':
+      return uEscape(value, (c) => c > '\u007f').replaceAll('/', '\\/');
+    case 'html-safe':
+      return uEscape(value, (c) => "<>&'".includes(c));
+    case 'raw':
+      // As written, UTF-8: the answer is masked byte for byte, so the non-ASCII secret is read as its bytes.
+      return value;
+    default:
+      return uEscape(value, () => true);
+  }
+}
+
+/** Each file of the data directory read with its \u escapes (once or twice escaped) decoded. */
+function decodedDataDir(dataDir: string): { path: string; text: string }[] {
+  return dataDirFiles(dataDir).map(({ path, bytes }) => ({
+    path,
+    text: bytes
+      .toString('utf8')
+      .replace(/\\+u([0-9a-fA-F]{4})/g, (_e, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+  }));
+}
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const how = String(req.headers['x-echo'] ?? 'all');
+      const seen = String(req.headers['x-api-key'] ?? '');
+      const body = `{"seen":"${spell(seen, how)}","configured":"${spell(CONFIGURED, how)}"}`;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (req.headers['x-pieces'] === undefined) {
+        res.end(body);
+        return;
+      }
+      // A few bytes at a time, so an escape and the secret are cut across the answer's chunks.
+      const bytes = Buffer.from(body);
+      let at = 0;
+      const next = (): void => {
+        if (at >= bytes.length) {
+          res.end();
+          return;
+        }
+        res.write(bytes.subarray(at, at + 3));
+        at += 3;
+        setImmediate(next);
+      };
+      next();
+    });
+  });
+  const url = await listenOnLoopback(upstream);
+  process.env.VIGIL_LEAK_UNICODE_CREDENTIAL = CREDENTIAL;
+  process.env.VIGIL_LEAK_UNICODE_CONFIGURED = CONFIGURED;
+  gateway = await startTestGateway({
+    masking: { secrets: ['env:VIGIL_LEAK_UNICODE_CONFIGURED'] },
+    connections: [
+      {
+        name: 'escaping-api',
+        type: 'http',
+        upstream: url,
+        credential: 'env:VIGIL_LEAK_UNICODE_CREDENTIAL',
+        auth: { scheme: 'header', header: 'X-Api-Key' },
+        allow: ['*'],
+      },
+    ],
+  });
+  mcp = await startMcpFixture();
+});
+
+after(async () => {
+  await gateway?.close();
+  await mcp?.close();
+  await new Promise((r) => upstream?.close(r));
+});
+
+test('an injected credential and a configured secret echoed with \\u escapes reach neither the client nor the record', async () => {
+  for (const how of ['php', 'html-safe', 'all', 'raw'])
+    for (const pieces of [false, true]) {
+      const res = await fetch(`${gateway.url}/c/escaping-api/v1/echo`, {
+        headers: {
+          authorization: `Bearer ${TOKENS.alice}`,
+          'x-echo': how,
+          ...(pieces ? { 'x-pieces': '1' } : {}),
+        },
+      });
+      const body = await res.text();
+      assert.equal(res.status, 200, body);
+      const read = JSON.parse(body) as Record<string, string>;
+      assert.match(read.seen!, /^\[MASKED:known-secret:[0-9a-f]{6}\]$/, `${how}: ${body}`);
+      assert.match(read.configured!, /^\[MASKED:known-secret:[0-9a-f]{6}\]$/, `${how}: ${body}`);
+    }
+  // A client's body holding the credential so spelled is recorded masked too.
+  const sent = `{"note":"${spell(CREDENTIAL, 'all')}"}`;
+  const res = await fetch(`${gateway.url}/c/escaping-api/v1/echo`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'text/plain' },
+    body: sent,
+  });
+  await res.text();
+  await gateway.recorder.drain();
+  for (const { path, text } of decodedDataDir(gateway.dataDir))
+    for (const secret of [CREDENTIAL, CONFIGURED])
+      assert.ok(!text.includes(secret), `${path} holds ${secret}`);
+});
+
+test("an MCP server's answer holding its credential with \\u escapes reaches the client masked", async () => {
+  // A file the tool reads: a PHP application's JSON config, its credential written every character escaped.
+  writeFileSync(join(mcp.root, 'config.json'), `{"upstream_auth":"${spell(UPSTREAM_TOKEN, 'all')}"}\n`);
+  const client = await sdkClient(`${mcp.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  let text = '';
+  try {
+    const result = await client.callTool({ name: 'read_file', arguments: { path: 'config.json' } });
+    text = (result.content as { type: string; text: string }[])[0]!.text;
+  } finally {
+    await client.close();
+  }
+  assert.match(text, /^\{"upstream_auth":"\[MASKED:known-secret:[0-9a-f]{6}\]"\}\n$/, text);
+  await mcp.events();
+  for (const { path, text: stored } of decodedDataDir(mcp.gateway.dataDir))
+    assert.ok(!stored.includes(UPSTREAM_TOKEN), `${path} holds the upstream credential`);
+});
