@@ -6,7 +6,9 @@
 // Strings, dollar quotes, quoted identifiers and comments are skipped as PostgreSQL and MySQL read
 // them. Values the grammar names secret (PASSWORD '…', IDENTIFIED BY '…', OPTIONS (password '…'))
 // are found by sql-clauses.ts.
+
 import { clauseSecrets } from './sql-clauses.js';
+import { defaultSecrets } from './sql-column-defaults.js';
 import { comparisonSecrets } from './sql-comparisons.js';
 import { bindFirstRowNames } from './sql-first-row-names.js';
 import { insertSecrets } from './sql-insert.js';
@@ -112,6 +114,7 @@ function bindingsIn(
   // A later branch's value under a secret column of the first (`… INTERSECT SELECT 'ann', '…'`).
   bindSetBranches(sql, tokens, match, secret, bindFrom);
   insertSecrets(tokens, match, secret, bindFrom);
+  defaultSecrets(tokens, match, secret, bindFrom);
   clauseSecrets(sql, tokens, secret, bindFrom, literals);
   rowSecrets(tokens, secret, bindFrom, match);
   // MariaDB's VALUES columns named after their first row's values (`SET password = t.\`…\``).

@@ -5,11 +5,10 @@
 // positions of its rows are derived from a secret column (sql-derived-columns.ts), and a FETCH
 // from it withholds them (value-echoes.ts).
 import { ALL_POSITIONS, type DerivedPositions, unitePositions } from './sql-derived-columns.js';
-import { SessionRelations } from './sql-session-relations.js';
 import { type SqlToken, tokenizeSql } from './sql-tokens.js';
 
-/** A statement that begins (after white space and comments) with DECLARE or FETCH; no other is tokenized. */
-const MAY_NAME_CURSOR = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*(?:declare|fetch)\b/i;
+/** A text that may name a cursor: one of its statements begins with DECLARE or FETCH; no other is tokenized. */
+const MAY_NAME_CURSOR = /\b(?:declare|fetch)\b/i;
 /** Cursors a connection remembers; past this, a new name is remembered in place of none (see below). */
 const MAX_CURSORS = 256;
 
@@ -23,30 +22,40 @@ export class DeclaredCursors {
   readonly #positions = new Map<string, DerivedPositions>();
   /** Set once more cursors were declared than are remembered: a FETCH from an unknown one withholds all. */
   #overflowed = false;
-  /** The connection's views and tables made from a secret (sql-session-relations.ts), remembered beside its cursors. */
-  readonly relations = new SessionRelations();
 
   /**
-   * Reads `statement`: a DECLARE has its positions (from `derived`) remembered; a FETCH returns its
-   * cursor's. Returns the positions to withhold for this statement's rows, or null.
+   * Reads `statement`, each statement of it (a simple query's text may hold several: `BEGIN;
+   * DECLARE c …`, `SELECT 1; FETCH ALL FROM c`, whose DECLARE and FETCH were not read until 7
+   * December, and the rows of the FETCH were recorded in clear): a DECLARE has its positions (from
+   * `derived`) remembered; a FETCH returns its cursor's. Returns the positions to withhold for the
+   * text's rows, or null: with a FETCH among others, also the others' (`derived` of the whole text),
+   * since the same positions are withheld from every result of the text.
    */
   positionsFor(
     statement: string,
     derived: (statement: string) => DerivedPositions | null,
   ): DerivedPositions | null {
     if (!MAY_NAME_CURSOR.test(statement)) return null;
-    const tokens = tokenizeSql(statement);
-    const first = tokens[0]?.text;
-    if (first === 'declare') {
-      const name = declaredName(tokens);
-      const positions = name === null ? null : derived(statement);
-      if (name !== null && positions !== null) this.#remember(name, positions);
-      return null;
+    const pieces = statementsOf(tokenizeSql(statement));
+    let fetched: DerivedPositions | null = null;
+    for (const tokens of pieces) {
+      const first = tokens[0]?.text;
+      if (first === 'declare') {
+        const name = declaredName(tokens);
+        const text = pieces.length === 1 ? statement : statement.slice(tokens[0]!.start, tokens.at(-1)!.end);
+        const positions = name === null ? null : derived(text);
+        if (name !== null && positions !== null) this.#remember(name, positions);
+        continue;
+      }
+      if (first !== 'fetch') continue;
+      const name = fetchedName(tokens);
+      const found =
+        name === null ? null : (this.#positions.get(name) ?? (this.#overflowed ? ALL_POSITIONS : null));
+      if (found !== null) fetched = unitePositions(fetched ?? undefined, found);
     }
-    if (first !== 'fetch') return null;
-    const name = fetchedName(tokens);
-    if (name === null) return null;
-    return this.#positions.get(name) ?? (this.#overflowed ? ALL_POSITIONS : null);
+    if (fetched === null || pieces.length === 1) return fetched;
+    const others = derived(statement);
+    return others === null ? fetched : unitePositions(fetched, others);
   }
 
   #remember(name: string, positions: DerivedPositions): void {
@@ -69,11 +78,19 @@ function declaredName(tokens: readonly SqlToken[]): string | null {
 
 /**
  * `FETCH [direction [count]] [FROM | IN] name`: the name is the statement's last identifier (the
- * directions are words, the counts numbers), before a `;`.
+ * directions are words, the counts numbers).
  */
 function fetchedName(tokens: readonly SqlToken[]): string | null {
-  let k = tokens.length - 1;
-  while (k > 0 && tokens[k]!.kind === 'punct' && tokens[k]!.text === ';') k--;
+  const k = tokens.length - 1;
   const t = tokens[k];
   return k > 0 && t?.kind === 'ident' ? t.text : null;
+}
+
+/** The statements of a text, split at each `;` (the tokens hold no `;` of a string or comment), empty ones left out. */
+function statementsOf(tokens: readonly SqlToken[]): SqlToken[][] {
+  const pieces: SqlToken[][] = [[]];
+  for (const t of tokens)
+    if (t.kind === 'punct' && t.text === ';') pieces.push([]);
+    else pieces.at(-1)!.push(t);
+  return pieces.filter((p) => p.length > 0);
 }

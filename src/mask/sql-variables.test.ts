@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { secretNameMatcher } from './secret-names.js';
-import { assignedVariables, SecretVariables } from './sql-variables.js';
+import { SqlConnectionState } from './sql-connection-state.js';
+import { assignedVariables } from './sql-variables.js';
 import { echoMasker, WITHHELD_CELL } from './value-echoes.js';
 
 const secret = secretNameMatcher();
@@ -21,8 +22,9 @@ test('the variables a statement assigns', () => {
 });
 
 test('a later statement reading a variable given a secret has its cells withheld; others keep theirs', () => {
-  const variables = new SecretVariables();
-  const scope = { secretName: secret, variables };
+  const connection = new SqlConnectionState('mysql');
+  const variables = connection.variables;
+  const scope = { secretName: secret, connection };
   const echo = (statement: string) => echoMasker({ statement }, { statement }, scope);
   echo('SELECT password INTO @v FROM users LIMIT 1');
   echo('SET @n = (SELECT name FROM users LIMIT 1)');
@@ -35,13 +37,14 @@ test('a later statement reading a variable given a secret has its cells withheld
 });
 
 test('past the bound, a statement reading any variable is withheld whole', () => {
-  const variables = new SecretVariables();
+  const connection = new SqlConnectionState('mysql');
+  const variables = connection.variables;
   for (let i = 0; i < 300; i++) variables.note(`SELECT password INTO @v${i} FROM users`, secret);
   assert.ok(variables.overflowed);
   const echo = echoMasker(
     { statement: 'SELECT @n, 1' },
     { statement: 'SELECT @n, 1' },
-    { secretName: secret, variables },
+    { secretName: secret, connection },
   );
   assert.equal(echo('1', true, 1, 2, '1'), WITHHELD_CELL);
 });

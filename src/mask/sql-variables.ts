@@ -6,7 +6,6 @@
 // result items that read one are withheld (sql-derived-columns.ts takes them for derived names).
 // Errs on masking: every variable such a statement assigns is remembered, whichever item it takes,
 // and it is remembered when the statement is submitted, before the server runs it.
-import { SessionRelations } from './sql-session-relations.js';
 import { readingsDiffer, tokenizeSql } from './sql-tokens.js';
 
 /**
@@ -28,8 +27,6 @@ const MAX_VARIABLES = 256;
 export class SecretVariables {
   readonly #names = new Set<string>();
   #overflowed = false;
-  /** The connection's views and tables made from a secret (sql-session-relations.ts), remembered beside its variables. */
-  readonly relations = new SessionRelations();
 
   /** The remembered names, lower case (MySQL's user variables ignore case). */
   get names(): ReadonlySet<string> {

@@ -6,7 +6,7 @@
 // message too, by the same replacements: what the statement's record hides, its result's hides.
 import type { JsonObject, JsonValue } from '../core/events.js';
 import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
-import type { DeclaredCursors } from './sql-cursors.js';
+import type { SqlConnectionState } from './sql-connection-state.js';
 import {
   ALL_POSITIONS,
   type DerivedPositions,
@@ -15,6 +15,8 @@ import {
 } from './sql-derived-columns.js';
 import { BOTH_READINGS, derivedRead, STANDARD_ONLY } from './sql-derived-readings.js';
 import type { RelationReading } from './sql-session-relations.js';
+import { describesStatistics, readsStatistics } from './sql-statistics.js';
+import { withheldSqlLiterals } from './sql-text-cells.js';
 import type { SqlReading } from './sql-tokens.js';
 import type { SecretVariables } from './sql-variables.js';
 
@@ -65,13 +67,13 @@ function derivedOf(
 }
 
 /**
- * What an echo needs of its connection: its secret names and, for PostgreSQL, its cursors; for
- * MySQL, its user variables that hold a secret (read at once for the statement).
+ * What an echo needs of its connection: its secret names and what it remembers of its earlier
+ * statements (sql-connection-state.ts: cursors, user variables, relations), read at once for the
+ * statement.
  */
 export interface EchoScope {
   readonly secretName?: SecretNameMatcher;
-  readonly cursors?: DeclaredCursors;
-  readonly variables?: SecretVariables;
+  readonly connection?: SqlConnectionState;
 }
 
 /**
@@ -143,7 +145,7 @@ const MIN_PREFIX = 12;
  * the text rules when the values cannot be told. Computed once, on first call: most statements
  * never fail and have no masked value. `scope.secretName` says which columns are secret: the
  * masker's (`PayloadMasker.isSecretName`), so that configured `masking.secret_names` withhold cells
- * too; `scope.cursors` are the connection's (sql-cursors.ts), read at once for a DECLARE.
+ * too; `scope.connection` is what the connection remembers (sql-connection-state.ts), read at once.
  */
 export function echoMasker(
   submitted: JsonObject,
@@ -153,14 +155,18 @@ export function echoMasker(
   const secretName = scope.secretName ?? defaultSecretName;
   const statement = typeof submitted.statement === 'string' ? submitted.statement : null;
   let pairs: Pair[] | null | undefined;
-  const variables = scope.variables;
+  const connection = scope.connection;
+  // PostgreSQL declares cursors in SQL; MySQL has user variables at the top level.
+  const cursors = connection?.dialect === 'postgres' ? connection.cursors : undefined;
+  const variables = connection?.dialect === 'mysql' ? connection.variables : undefined;
   // A PostgreSQL connection's statements are read as PostgreSQL reads strings; a MySQL connection's
   // (or one not known) both ways, where they differ (sql-derived-readings.ts).
-  const readings = scope.cursors ? STANDARD_ONLY : BOTH_READINGS;
+  const readings = cursors ? STANDARD_ONLY : BOTH_READINGS;
+  const cellReading = cursors ? 'standard' : 'both';
   if (statement !== null) variables?.note(statement, secretName);
   // Views and tables this connection made from a secret, which the statement may read
   // (sql-session-relations.ts): remembered first, so that a text that makes one and reads it is read.
-  const relations = scope.cursors?.relations ?? variables?.relations;
+  const relations = connection?.relations;
   if (statement !== null) relations?.note(statement, secretName, readings);
   const through = statement !== null ? (relations?.reading(statement, readings) ?? null) : null;
   const deriveOne = (s: string): DerivedPositions | null => {
@@ -183,26 +189,31 @@ export function echoMasker(
             null,
           );
   let derived: DerivedPositions | null | undefined =
-    statement !== null && scope.cursors
-      ? (scope.cursors.positionsFor(statement, derive) ?? undefined)
+    statement !== null && cursors
+      ? (cursors.positionsFor(statement, derive) ?? undefined)
       : statement !== null &&
           variables !== undefined &&
           (variables.names.size > 0 || variables.overflowed) &&
           statement.includes('@')
         ? derivedWithVariables(statement, secretName, variables, through, readings)
         : undefined;
+  // A column's statistics hold its values (sql-statistics.ts): read once, on the first cell.
+  let statistics: boolean | undefined;
   return (text, cell = false, column, width, name) => {
     if (cell && column !== undefined && width !== undefined) {
       derived ??= statement !== null ? derive(statement) : null;
       if (derived && withheld(derived, column, width, text, name)) return WITHHELD_CELL;
+      statistics ??= statement !== null && readsStatistics(statement, readings);
+      if (statistics && !describesStatistics(name)) return WITHHELD_CELL;
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
-    if (pairs === null) return cell ? text : WITHHELD_MESSAGE;
+    if (pairs === null) return cell ? withheldSqlLiterals(text, secretName, cellReading) : WITHHELD_MESSAGE;
+    if (!cell) return pairs.length === 0 ? text : replaceEchoes(text, pairs, MIN_PREFIX);
     // A message may cut a value short; a cell holds it whole, and replacing a prefix there would
-    // leave the rest for the rules to miss (a known secret is found only whole).
-    return pairs.length === 0
-      ? text
-      : replaceEchoes(text, pairs, cell ? Number.POSITIVE_INFINITY : MIN_PREFIX);
+    // leave the rest for the rules to miss (a known secret is found only whole). A cell may hold
+    // SQL text written earlier (a view's definition): its secret literals are read there too.
+    const echoed = pairs.length === 0 ? text : replaceEchoes(text, pairs, Number.POSITIVE_INFINITY);
+    return withheldSqlLiterals(echoed, secretName, cellReading);
   };
 }
 

@@ -4,7 +4,7 @@
 // waiting for review is withdrawn when the client leaves. One per connection (proxy-session.ts).
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
-import { echoMasker, SecretVariables } from '../../mask/index.js';
+import { echoMasker, SqlConnectionState } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 import type { ProxyOptions } from './proxy-options.js';
@@ -22,8 +22,8 @@ export class CommandJudge {
   readonly #logger: ProxyOptions['logger'];
   readonly #channel: RefusalChannel;
   readonly #secretName: (name: string) => boolean;
-  /** The connection's user variables given a secret column's value (`SELECT password INTO @v`). */
-  readonly #variables = new SecretVariables();
+  /** What the connection remembers of its statements: user variables and relations given a secret. */
+  readonly #sql = new SqlConnectionState('mysql');
   #withdraw = new AbortController();
 
   constructor(
@@ -65,7 +65,7 @@ export class CommandJudge {
       });
       return echoMasker(payload, recorded?.payload ?? null, {
         secretName: this.#secretName,
-        variables: this.#variables,
+        connection: this.#sql,
       });
     } catch (err) {
       this.refuse(err, reply);

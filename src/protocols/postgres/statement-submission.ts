@@ -2,14 +2,14 @@
 // and what may end its wait: a statement held for review is withdrawn when its client cancels or
 // leaves. One per connection; the common path allocates nothing per statement.
 import type { JsonObject } from '../../core/events.js';
-import { DeclaredCursors, type EchoMasker, type EchoScope, echoMasker } from '../../mask/index.js';
+import { type EchoMasker, type EchoScope, echoMasker, SqlConnectionState } from '../../mask/index.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { HeldNotice } from '../../pipeline/pipeline.js';
 
 export class StatementSubmission {
   readonly #session: ModuleSession;
   readonly #onHeld: (held: HeldNotice) => void;
-  /** What the server's messages and cells about a statement may echo: secret names, declared cursors. */
+  /** What the server's messages and cells about a statement may echo: secret names, what the connection remembers. */
   readonly #echo: EchoScope;
   /** Aborted to withdraw the statement being submitted; replaced only after a cancel used it. */
   #withdraw = new AbortController();
@@ -29,7 +29,7 @@ export class StatementSubmission {
     this.#session = session;
     this.#onHeld = onHeld;
     this.#reviewFacts = reviewFacts;
-    this.#echo = { secretName, cursors: new DeclaredCursors() };
+    this.#echo = { secretName, connection: new SqlConnectionState('postgres') };
   }
 
   /** A statement is being judged and recorded. */
