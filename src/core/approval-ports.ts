@@ -75,7 +75,14 @@ export interface ApprovalCursor {
 
 export type VoteResult =
   | { readonly outcome: 'recorded'; readonly record: ApprovalRecord }
-  | { readonly outcome: 'closed' | 'duplicate' | 'unknown' };
+  | { readonly outcome: 'closed' | 'duplicate' | 'unknown' }
+  /** The reviewer is disabled in the shared directory: the vote is not stored, the request stays. */
+  | { readonly outcome: 'reviewer-disabled' }
+  /**
+   * An approval would count on someone disabled in the shared directory (the requester, or a reviewer
+   * whose approval it already counts): the vote is not stored, and the request must be withdrawn.
+   */
+  | { readonly outcome: 'lapsed'; readonly reason: string };
 
 /**
  * Approvals and grants, shared by gateway replicas through the store. Every change is also recorded
@@ -105,6 +112,11 @@ export interface ApprovalStore {
    * Adds one reviewer's vote, atomically and only while the request is pending: a deny closes it as
    * denied, the `required`-th approve as approved. A reviewer votes once (duplicate). `required`
    * names a higher count in force now (a reload raised it): then that many approvals are needed.
+   * Atomic against the shared directory as well (disabled identities, SCIM users marked inactive):
+   * a reviewer disabled there votes no more (reviewer-disabled), and an approval never counts on a
+   * requester (break-glass aside) or an earlier approving reviewer disabled there (lapsed), whatever
+   * a gateway's copy of the directory said when it let the reviewer in. A change committed first is
+   * seen; one committed after the vote finds the vote cast and withdraws what still waits.
    */
   addVote(id: string, vote: ApprovalVote, required?: number): Promise<VoteResult>;
   /** pending → expired or withdrawn (or approved, for break-glass reviews); false when no longer pending. */

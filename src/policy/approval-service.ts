@@ -255,7 +255,8 @@ export class ApprovalService implements Approver {
       });
       const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: shown, at };
       const result = await this.#deps.store.addVote(id, vote, required);
-      // Another replica decided first, between our read and our write: our record said what we tried.
+      // Decided elsewhere first, or lapsed (ApprovalStore.addVote) since our read: our record said what we tried.
+      if (result.outcome === 'lapsed') await this.#closeNow(id, 'withdrawn', result.reason);
       if (result.outcome !== 'recorded')
         throw await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
       this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });
@@ -346,10 +347,20 @@ export class ApprovalService implements Approver {
     this.#deps.logger.error({ err: (err as Error).message, approval_id: id }, msg);
   }
 
-  /** #close, inside the request's queue already. */
+  /**
+   * #close, inside the request's queue already. Closed in the store first, then recorded: of two
+   * replicas closing one request at once (one access change, one sweep), or a close and a vote
+   * elsewhere, only the one that closed it records. An unrecorded close refuses all the same.
+   */
   async #closeNow(id: string, status: 'expired' | 'withdrawn', why?: string): Promise<void> {
     const record = await this.#deps.store.getApproval(id);
     if (record?.status !== 'pending') return;
+    const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
+    if (!closed) {
+      const now = await this.#deps.store.getApproval(id);
+      if (now) await this.#settled(now, null);
+      return;
+    }
     const outcome = status === 'expired' ? 'timeout' : 'withdrawn';
     try {
       await this.#deps.record(approvalContext(record, VIGIL_SYSTEM), 'approval.decided', {
@@ -362,14 +373,7 @@ export class ApprovalService implements Approver {
         required: record.required,
       });
     } catch (err) {
-      // The action is refused either way: an unrecorded close must not let it through.
       this.#logFailed(err, id, 'could not record a closed approval');
-    }
-    const closed = await this.#deps.store.closeApproval(id, status, nowIso(this.#deps.clock.now()));
-    if (!closed) {
-      const now = await this.#deps.store.getApproval(id);
-      if (now) await this.#settled(now, null);
-      return;
     }
     this.#notify({ ...record, status }, 'approval.decided', VIGIL_SYSTEM.subject, { outcome });
     this.#held.refuse(id, closedRefusal(id, status, why));

@@ -37,7 +37,11 @@ export async function refuseUncounted(
   const why =
     result.outcome === 'duplicate'
       ? `${reviewer.subject} has already decided ${record.id}`
-      : `${record.id} was decided elsewhere first`;
+      : result.outcome === 'reviewer-disabled'
+        ? `${reviewer.subject} was disabled before the decision counted`
+        : result.outcome === 'lapsed'
+          ? `${record.id} was withdrawn: ${result.reason}`
+          : `${record.id} was decided elsewhere first`;
   try {
     const now = await deps.store.getApproval(record.id);
     if (now) {
@@ -59,7 +63,8 @@ export async function refuseUncounted(
       'could not record that a decision did not count',
     );
   }
-  return result.outcome === 'duplicate'
-    ? new VigilError('approval_already_voted', why)
-    : new VigilError('approval_closed', why);
+  if (result.outcome === 'duplicate') return new VigilError('approval_already_voted', why);
+  // As the authenticator refuses a disabled identity: the gateway's copy of the directory was behind.
+  if (result.outcome === 'reviewer-disabled') return new VigilError('auth_revoked', why);
+  return new VigilError('approval_closed', why);
 }

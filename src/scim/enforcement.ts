@@ -1,19 +1,18 @@
 // What a SCIM change does to people already inside: deprovisioning (active false, DELETE) cuts every
 // live session of that person on every protocol, revokes the tokens those sessions use and their
 // active grants, and withdraws their pending requests (a held statement is refused, never run) and
-// the pending requests their approval counts towards (break-glass reviews stay to be reviewed); a
-// membership change ends the live sessions of everyone whose groups it changed (membership-change.ts).
-// This is the same mechanism as `vigil users disable` (AccessState, SessionManager.revoke), run at
-// once on this gateway; other replicas follow within one revocation poll.
+// the pending requests their approval counts towards (lapsed-requests.ts); a membership change ends
+// the live sessions of everyone whose groups it changed (membership-change.ts). This is the same
+// mechanism as `vigil users disable` (AccessState, SessionManager.revoke), run at once on this
+// gateway; other replicas follow within one revocation poll, and the replica that first reads the
+// change withdraws the requests (the revocation watcher does it as well).
 import { type Identity, type JsonObject, sameSubject } from '../core/events.js';
 import type { AccessStore, ApprovalStore } from '../core/ports.js';
 import type { AccessState } from '../identity/access-state.js';
 import type { ScimDirectory } from '../identity/scim-directory.js';
 import type { LiveSession, SessionManager } from '../pipeline/sessions.js';
-import { approvalStands, membershipVerdict } from './membership-change.js';
-
-/** Every pending request: a page of the newest would let a flood of newer ones hide the rest. */
-const ALL_PENDING = Number.MAX_SAFE_INTEGER;
+import { withdrawLapsedRequests } from './lapsed-requests.js';
+import { membershipVerdict } from './membership-change.js';
 
 export interface ScimEnforcementDeps {
   readonly access: AccessState;
@@ -76,15 +75,14 @@ export class ScimEnforcement {
    * Re-reads the access state; the cuts it calls for have started when this resolves. The pending
    * requests are checked against the directory as it now stands even when this read finds nothing
    * new: the revocation watcher (its poll, or the store's notice of this very change) may have read
-   * it first, and it ends sessions but withdraws no request. Until 6 December such a race left a
-   * request counting a removed reviewer's vote standing on every replica.
+   * it first. It withdraws them too (lapsed-requests.ts), and whichever does so first records it.
    */
   async #refresh(cause: ScimCause | null): Promise<Promise<void>[]> {
     const { access, sessions } = this.#deps;
     const before = access.scim;
     const { changed } = await access.refresh();
     const after = access.scim;
-    if (!changed) return [this.#withdrawLapsedApprovals(before, after, cause)];
+    if (!changed) return [this.#withdrawLapsed(before, after, cause)];
     const facts = cause ? causeFacts(cause) : { detail: 'scim: group membership changed' };
     const cuts = sessions.liveSessions().flatMap((s) => {
       // A disabled person's sessions end as such (deprovision, the revocation poll), not as a regrouping.
@@ -94,35 +92,23 @@ export class ScimEnforcement {
       );
       return reason ? [sessions.revoke(s, { reason, subject: s.identity.subject, ...facts })] : [];
     });
-    return [...cuts, this.#withdrawLapsedApprovals(before, after, cause)];
+    return [...cuts, this.#withdrawLapsed(before, after, cause)];
   }
 
   /**
-   * Withdraws the pending requests that count an approval from someone this change took out of
-   * their approvers (membership-change.ts, approvalStands). Requests live in the shared store, so
-   * the gateway that reads the change first does it for every replica.
+   * Withdraws the pending requests of people now disabled and those counting an approval from
+   * someone now disabled or taken out of their approvers. Requests live in the shared store, so the
+   * gateway that reads the change first does it for every replica.
    */
-  async #withdrawLapsedApprovals(
-    before: ScimDirectory,
-    after: ScimDirectory,
-    cause: ScimCause | null,
-  ): Promise<void> {
-    const why = `an approval came from a reviewer no longer among its approvers${cause ? ` (${describeCause(cause)})` : ''}`;
-    const lapsed = (
-      await this.#deps.approvalStore.listApprovals({ status: 'pending', limit: ALL_PENDING })
-    ).filter((r) =>
-      r.votes.some(
-        (v) => v.decision === 'approve' && !approvalStands(before, after, v.reviewer, r.approvers),
-      ),
-    );
-    await Promise.all(lapsed.map((r) => this.#deps.withdrawApproval(r.id, why)));
+  async #withdrawLapsed(before: ScimDirectory, after: ScimDirectory, cause: ScimCause | null): Promise<void> {
+    await withdrawLapsedRequests(this.#deps, before, after, cause ? describeCause(cause) : null);
   }
 
-  /** Takes everything away from a deprovisioned person. The store already says they are disabled. */
-  async deprovision(
-    subject: string,
-    cause: ScimCause,
-  ): Promise<{ sessions: number; grants: number; approvals: number }> {
+  /**
+   * Takes everything away from a deprovisioned person. The store already says they are disabled, so
+   * the refresh finds their requests and those their approval counts towards (lapsed-requests.ts).
+   */
+  async deprovision(subject: string, cause: ScimCause): Promise<{ sessions: number; grants: number }> {
     const { accessStore, approvalStore, sessions } = this.#deps;
     const at = new Date((this.#deps.now ?? Date.now)()).toISOString();
     const regrouped = await this.#refresh(cause);
@@ -132,32 +118,6 @@ export class ScimEnforcement {
     const cuts = live.map((s) =>
       sessions.revoke(s, { reason: 'identity-disabled', subject: s.identity.subject, ...causeFacts(cause) }),
     );
-    const open = await approvalStore.listApprovals({ status: 'pending', limit: ALL_PENDING });
-    // Their own requests close, except a break-glass use: it holds nothing (its grant is revoked
-    // below) and is still to be reviewed; offboarding someone is no reason to stop looking at it.
-    // SCIM provisions people: a service account that shares the name is not deprovisioned with them
-    // (`!== 'service'`, not `=== 'user'`: a record an older release stored without a kind still goes).
-    const asked = open.filter(
-      (r) =>
-        r.requester.kind !== 'service' &&
-        sameSubject(r.requester.subject, subject) &&
-        r.kind !== 'break-glass',
-    );
-    // A request they approved that waits for more approvals would be completed with the vote of
-    // someone the provider has removed; a vote cannot be taken back, so the request closes and its
-    // requester asks again.
-    const approved = open.filter(
-      (r) =>
-        !(r.requester.kind !== 'service' && sameSubject(r.requester.subject, subject)) &&
-        r.votes.some(
-          (v) =>
-            v.decision === 'approve' &&
-            v.reviewer.kind !== 'service' &&
-            sameSubject(v.reviewer.subject, subject),
-        ),
-    );
-    const why = `the requester was deprovisioned (${describeCause(cause)})`;
-    const whyVoted = `an approval came from a reviewer who was deprovisioned (${describeCause(cause)})`;
     const tokenIds = new Set(live.flatMap((s) => (s.identity.tokenId ? [s.identity.tokenId] : [])));
     // A service account's grants are not the person's, whatever its name (docs/policy.md).
     const grants = (await approvalStore.listGrants({ activeAt: at })).filter(
@@ -166,12 +126,10 @@ export class ScimEnforcement {
     await Promise.all([
       ...regrouped,
       ...cuts,
-      ...asked.map((r) => this.#deps.withdrawApproval(r.id, why)),
-      ...approved.map((r) => this.#deps.withdrawApproval(r.id, whyVoted)),
       ...[...tokenIds].map((id) => accessStore.revokeToken(id, at)),
       ...grants.map((g) => this.#deps.revokeGrant(g.id, cause.by)),
     ]);
-    return { sessions: live.length, grants: grants.length, approvals: asked.length + approved.length };
+    return { sessions: live.length, grants: grants.length };
   }
 
   /**

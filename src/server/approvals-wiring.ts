@@ -15,10 +15,12 @@ import { type ApprovalNotice, WebhookNotifier } from '../policy/approval-notifie
 import { ApprovalService, VIGIL_SYSTEM } from '../policy/approval-service.js';
 import { GrantCache } from '../policy/grant-cache.js';
 import { PolicyRules } from '../policy/policy-rules.js';
+import { withdrawLapsedRequests } from '../scim/lapsed-requests.js';
 import { GrantWatcher } from './grant-watcher.js';
 import { resolveSecret } from './load-config.js';
 import { PolicyReloader } from './policy-reloader.js';
 import type { ProposerLookup } from './proposer-lookup.js';
+import type { OnAccessChange } from './revocation-watcher.js';
 
 export interface ApprovalsWiringDeps {
   readonly config: VigilConfig;
@@ -47,6 +49,11 @@ export interface ApprovalsWiring {
   readonly service: ApprovalService;
   /** Applies grant changes on this gateway now (cuts sessions whose grant ended) instead of at the next poll. */
   checkGrants(): Promise<void>;
+  /**
+   * What the revocation watcher does with an access change it reads: withdraws the pending requests
+   * it leaves unable to complete (scim/lapsed-requests.ts), on whichever replica reads it first.
+   */
+  withdrawLapsed(access: AccessState): OnAccessChange;
   readonly reloader: PolicyReloader | null;
   readonly notifier: { flush(): Promise<void> };
   start(): void;
@@ -161,6 +168,12 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
     grants,
     service,
     checkGrants: () => grantWatcher().check(),
+    withdrawLapsed: (access) => (before, after) =>
+      withdrawLapsedRequests(
+        { access, approvalStore: deps.store, withdrawApproval: (id, why) => service.withdraw(id, why) },
+        before,
+        after,
+      ),
     reloader,
     get notifier() {
       return notifier;

@@ -241,6 +241,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     config.identity.revocation_poll,
     (err) => logger.error({ err: toVigilError(err).message }, 'revocation check failed'),
     stillAllowedOn(config, pipeline),
+    approvals.withdrawLapsed(access),
   );
   watcher.start();
   approvals.start();

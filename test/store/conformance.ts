@@ -4,6 +4,7 @@
 import { describe } from 'node:test';
 import { accessConformance } from './conformance-access.js';
 import { approvalDeadlineConformance } from './conformance-approval-deadlines.js';
+import { approvalLapseConformance } from './conformance-approval-lapses.js';
 import { approvalConformance } from './conformance-approvals.js';
 import { contentConformance } from './conformance-content.js';
 import { eventSourceConformance } from './conformance-event-source.js';
@@ -30,6 +31,7 @@ export function storeConformance(
   describe(`${name} store: access`, () => accessConformance(factory));
   describe(`${name} store: approvals`, () => approvalConformance(factory));
   describe(`${name} store: approval deadlines and caps`, () => approvalDeadlineConformance(factory));
+  describe(`${name} store: votes against the directory`, () => approvalLapseConformance(factory));
   describe(`${name} store: SCIM provisioning`, () => scimConformance(factory));
   describe(`${name} store: replica leases`, () => replicaConformance(factory));
   describe(`${name} store: module state`, () => moduleStateConformance(factory));

@@ -41,13 +41,14 @@ test('SQLite: tokens from before expiry get 365 days from the upgrade', () =>
   upgradeSqlite(
     seed,
     (db) => {
-      // The SCIM token migration is the third newest (then the grant kind, and SCIM keys folded as
-      // subjects, which changes no schema): set the schema back to just before it.
+      // The SCIM token migration is the fourth newest (then the grant kind, SCIM keys folded as
+      // subjects, which changes no schema, and the overdue index, made only if missing): set the
+      // schema back to just before it.
       db.exec(`
         ALTER TABLE scim_tokens DROP COLUMN expires_at;
         ALTER TABLE scim_tokens DROP COLUMN revoked_at;
         ALTER TABLE grants DROP COLUMN subject_kind;
-        DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 2 FROM schema_migrations);
+        DELETE FROM schema_migrations WHERE version >= (SELECT MAX(version) - 3 FROM schema_migrations);
       `);
       upgradedAt = Date.now();
     },
@@ -63,9 +64,9 @@ test('PostgreSQL: tokens from before expiry get 365 days from the upgrade', () =
     async (client) => {
       await client.query('ALTER TABLE scim_tokens DROP COLUMN expires_at, DROP COLUMN revoked_at');
       // Every migration from it on runs again; those after it are undone here too (the grant kind;
-      // the SCIM keys' folding changes no schema).
+      // the SCIM keys' folding changes no schema, the overdue index is made only if missing).
       await client.query('ALTER TABLE grants DROP COLUMN subject_kind');
-      assert.equal(version, POSTGRES_MIGRATIONS.length - 2, 'a newer migration: undo it here as well');
+      assert.equal(version, POSTGRES_MIGRATIONS.length - 3, 'a newer migration: undo it here as well');
       await client.query('DELETE FROM schema_migrations WHERE version >= $1', [version]);
       upgradedAt = Date.now();
     },

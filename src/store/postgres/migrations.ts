@@ -245,4 +245,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   UPDATE scim_groups SET name_key =
     translate(display_name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');
   `,
+  `
+  -- The expiry sweep (src/policy/overdue-approvals.ts) pages through the pending requests by deadline
+  -- on every replica at each approvals poll; without an index each page read every request ever
+  -- made. Status first, then the sweep's own order (the deadline byte-wise, then id), so a page is one
+  -- range of it with no sort. IF NOT EXISTS: an upgrade test that rewinds the schema runs it again.
+  CREATE INDEX IF NOT EXISTS approvals_overdue ON approvals (status, (expires_at COLLATE "C"), id);
+  `,
 ];

@@ -1,9 +1,10 @@
 // Approvals and grants on PostgreSQL, shared by gateway replicas. A vote is a read-modify-write: it
 // locks the request's row (SELECT ... FOR UPDATE) first, so concurrent votes and closes on one
-// request queue up and each sees the other's outcome. Reads of a request with its votes run in one
+// request queue up and each sees the other's outcome; and it reads the directory under a share lock
+// on the access version, so no access change interleaves with it. Reads of a request with its votes run in one
 // snapshot (REPEATABLE READ).
 import type pg from 'pg';
-import { type IdentityKind, sameSubject } from '../../core/events.js';
+import { type Identity, type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
   ApprovalCursor,
   ApprovalKind,
@@ -24,6 +25,7 @@ import {
   type VoteRow,
   voteOf,
 } from '../approval-rows.js';
+import { approvalDependsOn, disabledLookup } from '../vote-lapse.js';
 import { bumpGrantsVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction } from './pg-pool.js';
@@ -127,6 +129,8 @@ export class PostgresApprovalStore implements ApprovalStore {
       );
       if (voters.rows.some((v) => sameSubject(String(v.reviewer_subject), vote.reviewer.subject)))
         return { outcome: 'duplicate' };
+      const lapsed = await lapseOf(client, id, vote);
+      if (lapsed) return lapsed;
       await insertVote(client, id, vote);
       const counted = await client.query(
         "SELECT COUNT(*) AS n FROM approval_votes WHERE approval_id = $1 AND decision = 'approve'",
@@ -245,6 +249,36 @@ export class PostgresApprovalStore implements ApprovalStore {
     const { rows } = await this.#pool.query("SELECT value FROM access_meta WHERE key = 'grants_version'");
     return safeInteger((rows[0] as { value: unknown }).value, 'access_meta.grants_version');
   }
+}
+
+/**
+ * Why the vote may not count (ApprovalStore.addVote), read under a share lock on the access version:
+ * every access change raises it in its own transaction, so one committed before this vote is seen
+ * here, and one not yet committed waits for the vote (which then stands, cast before the change).
+ */
+async function lapseOf(
+  client: pg.ClientBase,
+  id: string,
+  vote: ApprovalVote,
+): Promise<Extract<VoteResult, { outcome: 'reviewer-disabled' | 'lapsed' }> | null> {
+  await client.query("SELECT value FROM access_meta WHERE key = 'version' FOR SHARE");
+  if (await isDisabled(client, vote.reviewer)) return { outcome: 'reviewer-disabled' };
+  const record = await readApproval(client, id);
+  for (const d of record ? approvalDependsOn(record, vote) : []) {
+    if (await isDisabled(client, d.identity)) return { outcome: 'lapsed', reason: d.reason };
+  }
+  return null;
+}
+
+/** Disabled as AccessState reads it: listed as disabled (any kind), or a person SCIM marked inactive. */
+async function isDisabled(client: pg.ClientBase, identity: Identity): Promise<boolean> {
+  const { key, person } = disabledLookup(identity);
+  const { rows } = await client.query(
+    `SELECT EXISTS (SELECT 1 FROM disabled_identities WHERE translate(subject, $2, $3) = $1)
+         OR ($4 AND EXISTS (SELECT 1 FROM scim_users WHERE user_name_key = $1 AND NOT active)) AS off`,
+    [key, ASCII_UPPER, ASCII_UPPER.toLowerCase(), person],
+  );
+  return (rows[0] as { off: boolean }).off;
 }
 
 async function insertVote(client: pg.ClientBase, approvalId: string, vote: ApprovalVote): Promise<void> {

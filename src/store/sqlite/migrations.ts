@@ -209,4 +209,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   UPDATE scim_users SET user_name_key = lower(user_name);
   UPDATE scim_groups SET name_key = lower(display_name);
   `,
+  `
+  -- The expiry sweep (src/policy/overdue-approvals.ts) pages through the pending requests by deadline
+  -- at each approvals poll; without an index each page read every request ever made. Status first,
+  -- then the sweep's own order, so a page is one range of it with no sort. The same index as the
+  -- PostgreSQL store's.
+  CREATE INDEX IF NOT EXISTS approvals_overdue ON approvals (status, expires_at, id);
+  `,
 ];

@@ -3,7 +3,7 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
-import { type IdentityKind, sameSubject } from '../../core/events.js';
+import { type Identity, type IdentityKind, sameSubject } from '../../core/events.js';
 import type {
   ApprovalCursor,
   ApprovalKind,
@@ -24,6 +24,7 @@ import {
   type VoteRow,
   voteOf,
 } from '../approval-rows.js';
+import { approvalDependsOn, disabledLookup } from '../vote-lapse.js';
 import { writeTransaction } from './busy-retry.js';
 
 const DEFAULT_LIST_LIMIT = 200;
@@ -74,9 +75,10 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async listOverdueApprovals(at: string, limit: number, after?: ApprovalCursor): Promise<ApprovalRecord[]> {
-    // Times are ISO-8601 UTC with milliseconds, so text order is time order.
-    const page = after ? 'AND (expires_at > ? OR (expires_at = ? AND id > ?))' : '';
-    const params: unknown[] = [at, ...(after ? [after.expiresAt, after.expiresAt, after.id] : []), limit];
+    // Times are ISO-8601 UTC with milliseconds, so text order is time order. The cursor is one row
+    // value, so the page starts in the approvals_overdue index rather than scanning up to it.
+    const page = after ? 'AND (expires_at, id) > (?, ?)' : '';
+    const params: unknown[] = [at, ...(after ? [after.expiresAt, after.id] : []), limit];
     return this.#db.transaction(() => {
       const rows = this.#db
         .prepare(
@@ -114,6 +116,12 @@ export class SqliteApprovalStore implements ApprovalStore {
         .all(id) as { reviewer_subject: string }[];
       if (voters.some((v) => sameSubject(v.reviewer_subject, vote.reviewer.subject)))
         return { outcome: 'duplicate' };
+      // Inside the write lock: no access change interleaves with the vote (ApprovalStore.addVote).
+      if (this.#isDisabled(vote.reviewer)) return { outcome: 'reviewer-disabled' };
+      const lapsed = approvalDependsOn(this.#readApproval(id)!, vote).find((d) =>
+        this.#isDisabled(d.identity),
+      );
+      if (lapsed) return { outcome: 'lapsed', reason: lapsed.reason };
       this.#insertVote(id, vote);
       const approvals = (
         this.#db
@@ -230,6 +238,19 @@ export class SqliteApprovalStore implements ApprovalStore {
         value: number;
       }
     ).value;
+  }
+
+  /** Disabled as AccessState reads it: listed as disabled (any kind), or a person SCIM marked inactive. */
+  #isDisabled(identity: Identity): boolean {
+    const { key, person } = disabledLookup(identity);
+    // SQLite's lower() folds ASCII letters only, as subjectKey does.
+    const row = this.#db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM disabled_identities WHERE lower(subject) = ?)
+             OR (? AND EXISTS (SELECT 1 FROM scim_users WHERE user_name_key = ? AND active = 0)) AS off`,
+      )
+      .get(key, person ? 1 : 0, key) as { off: number };
+    return row.off === 1;
   }
 
   #bumpGrantsVersion(): void {
