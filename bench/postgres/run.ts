@@ -1,8 +1,10 @@
 // pgbench through Vigil versus direct versus pgbouncer (session mode), in one run, recording on
 // (durability: full): select-only and TPC-B-like throughput, and new sessions per second (-C).
-//   node --import tsx bench/postgres/run.ts [--seconds 8] [--clients 1,8] [--only select]
+//   node --import tsx bench/postgres/run.ts [--seconds 8] [--clients 1,8] [--only select] [--commits]
 // --clients takes a list: every workload runs at each count. --only keeps workloads whose name
-// contains the text.
+// contains the text. --commits turns the gateway's metrics on and prints its durable commits and
+// events per transaction (commit-counter.ts). --warmup S runs select-only through Vigil for S
+// seconds before measuring (V8 optimises the path during the first thousands of statements).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +16,7 @@ import { cpuMillis } from '../support/cpu.js';
 import { type Spawned, spawnJsonUrl } from '../support/processes.js';
 import { writeResultsSection } from '../support/results-file.js';
 import { ratio } from '../support/stats.js';
+import { commitCount, mainThreadCpuMillis, metricsSettings } from './commit-counter.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: number) => Number(args[args.indexOf(name) + 1] || fallback) || fallback;
@@ -27,6 +30,9 @@ const clients = Math.max(...clientCounts);
 const durability = args.includes('--durability') ? args[args.indexOf('--durability') + 1]! : 'full';
 /** `--append-in-thread`: ledger commits on the gateway's main thread (append_in_worker: false). */
 const appendInThread = args.includes('--append-in-thread');
+const countCommits = args.includes('--commits');
+/** `--warmup S`: select-only through Vigil for S seconds before anything is measured (none by default). */
+const warmupSeconds = args.includes('--warmup') ? Number(args[args.indexOf('--warmup') + 1]) || 0 : 0;
 const TOKEN = 'bench-token-0123456789';
 
 interface Endpoint {
@@ -130,6 +136,7 @@ async function main() {
         log_level: 'silent',
         durability,
         append_in_worker: !appendInThread,
+        ...(countCommits ? metricsSettings() : {}),
         identities: [{ name: 'bench', token_sha256: hashToken(TOKEN) }],
         connections: [
           { name: 'pg', type: 'postgres', listen: `127.0.0.1:${pgPort}`, upstream: dbUrl, allow: ['*'] },
@@ -175,13 +182,26 @@ async function main() {
   /** Vigil's own CPU microseconds per transaction, by workload. */
   const cpuPerTxn = new Map<string, number>();
   try {
+    // The gateway's first statements run before V8 has optimised the path: a cost paid once, which
+    // weighs more the fewer transactions a run completes (a loaded machine).
+    if (warmupSeconds > 0)
+      pgbench(through, db, ['-S', '-c', String(clients), '-j', '2', '-T', String(warmupSeconds)]);
     for (const w of workloads) {
       const row = new Map<string, number>();
       for (const e of endpoints) {
         const before = cpuMillis(vigil.child.pid);
+        const commitsBefore = countCommits && e.name === 'vigil' ? await commitCount(vigil.url) : null;
+        const mainBefore = mainThreadCpuMillis(vigil.child.pid);
         const run = pgbench(e, db, w.args);
         if (e.name === 'vigil')
           cpuPerTxn.set(w.name, ((cpuMillis(vigil.child.pid) - before) * 1000) / run.transactions);
+        if (commitsBefore) {
+          const after = await commitCount(vigil.url);
+          const commits = after.commits - commitsBefore.commits;
+          console.error(
+            `${w.name} vigil: ${(commits / run.transactions).toFixed(3)} commits and ${((after.events - commitsBefore.events) / run.transactions).toFixed(2)} events per transaction (${((after.events - commitsBefore.events) / commits).toFixed(1)} events per commit); main thread ${(((mainThreadCpuMillis(vigil.child.pid) - mainBefore) * 1000) / run.transactions).toFixed(0)} µs CPU per transaction`,
+          );
+        }
         row.set(e.name, run.tps);
         console.error(`${w.name} ${e.name}: ${run.tps.toFixed(0)} tps`);
       }
@@ -196,7 +216,7 @@ async function main() {
   const fmt = (v: number | undefined) =>
     v === undefined ? 'n/a' : Number.isFinite(v) ? v.toFixed(0) : 'failed';
   const lines = [
-    `pgbench, ${clientCounts.join(' and ')} clients (at most 2 threads), ${seconds} s per run, scale 10, PostgreSQL ${server.source} on loopback; Vigil records every statement and result (durability: ${durability}, SQLite ledger, group commit). 2 shared CPU cores: pgbench, PostgreSQL, Vigil and pgbouncer compete for them.`,
+    `pgbench, ${clientCounts.join(' and ')} clients (at most 2 threads), ${seconds} s per run, scale 10, PostgreSQL ${server.source} on loopback; Vigil records every statement and result (durability: ${durability}, SQLite ledger, group commit). 2 shared CPU cores: pgbench, PostgreSQL, Vigil and pgbouncer compete for them.${warmupSeconds > 0 ? ` Vigil is warmed up first (${warmupSeconds} s of select-only through it, not counted).` : ''}`,
     '',
     '| workload | direct (tps) | Vigil (tps) | pgbouncer (tps) | Vigil / direct | Vigil / pgbouncer | Vigil CPU per transaction |',
     '|---|---|---|---|---|---|---|',
@@ -212,7 +232,7 @@ async function main() {
       : 'pgbouncer: not installed, skipped (apt-get install pgbouncer).',
     'Targets (durability full): select-only ≥ 0.5 × direct at 8 clients and ≥ 0.35 × at 1 client; TPC-B-like ≥ 0.6 × direct; with upstream reuse, new sessions/s ≥ 3 × direct (the -C rows count one new session per transaction).',
     '',
-    `Command: \`node --import tsx bench/postgres/run.ts --seconds ${seconds} --clients ${clientCounts.join(',')} --durability ${durability}${appendInThread ? ' --append-in-thread' : ''}${only ? ` --only '${only}'` : ''}\``,
+    `Command: \`node --import tsx bench/postgres/run.ts --seconds ${seconds} --clients ${clientCounts.join(',')} --durability ${durability}${appendInThread ? ' --append-in-thread' : ''}${warmupSeconds > 0 ? ` --warmup ${warmupSeconds}` : ''}${only ? ` --only '${only}'` : ''}\``,
   ];
   writeResultsSection(
     durability === 'full' ? 'PostgreSQL' : `PostgreSQL (durability: ${durability})`,

@@ -148,7 +148,7 @@ export class UpstreamFollower {
       this.#relay.close('closed');
       return;
     }
-    if (out.length > 0) this.#relay.toClient(out.length === 1 ? out[0]! : Buffer.concat(out));
+    if (out.length > 0) this.#relay.toClient(joined(out));
   }
 
   #endRow(): void {
@@ -167,4 +167,21 @@ export class UpstreamFollower {
     }
     return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
   }
+}
+
+/**
+ * The parts as one buffer. Messages passed on unchanged are views into the chunk they were read
+ * from, side by side: then the view over all of them is the same bytes, without a copy (a
+ * server's usual answer, RowDescription to ReadyForQuery, arrives in one chunk).
+ */
+export function joined(parts: readonly Buffer[]): Buffer {
+  const first = parts[0]!;
+  if (parts.length === 1) return first;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (part.buffer !== first.buffer || part.byteOffset !== end) return Buffer.concat(parts);
+    end += part.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, end - first.byteOffset);
 }
