@@ -328,7 +328,7 @@ function configObject(connection: z.ZodType<ConnectionConfig>) {
         })
         .default({ enabled: false }),
       /**
-       * The web console (docs/console.md). A reasoning session's tree is built ahead of its first
+       * The web console (docs/console/sessions.md). A reasoning session's tree is built ahead of its first
        * reader once this gateway has recorded `prebuild_min_calls` model calls in it and it has
        * been quiet for `prebuild_quiet`; 0 calls turns it off.
        */

@@ -59,7 +59,7 @@ const EVENT_PAGE_MAX_BYTES = 4 * 1024 * 1024;
 
 /**
  * The page of a session's events that `GET /api/sessions/:id/events?after_seq=N&limit=M` asks for
- * (docs/console.md): after `after_seq` (from the start when absent), at most `limit` events (500 by
+ * (docs/console/sessions.md): after `after_seq` (from the start when absent), at most `limit` events (500 by
  * default and at most), ending early once its payloads reach EVENT_PAGE_MAX_BYTES.
  */
 function eventPageQuery(query: URLSearchParams): { afterSeq: number; limit: number } {

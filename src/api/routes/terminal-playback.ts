@@ -1,7 +1,7 @@
 // The work behind GET /api/sessions/:id/terminal, done in small steps on the gateway's thread. Until
 // 5 December the route read the whole session, payloads and all, then built the asciicast file and
 // its JSON answer in one go: a user who printed a few tens of megabytes in their own SSH session
-// could stall every session's traffic for most of a second per call, in a loop (docs/console.md).
+// could stall every session's traffic for most of a second per call, in a loop (docs/console/sessions.md).
 // Now the session is read a page at a time (Store.readSessionPage) keeping only what the recording
 // holds, the file and the answer are written a piece at a time, the thread is given back between
 // steps, and a recording larger than the console plays is refused once the pages read reach it.
