@@ -14,6 +14,7 @@ import { PROTOCOLS } from '../../protocols/index.js';
 import { buildGuards } from '../../server/protocol-modules.js';
 import { loadCliConfig } from '../context.js';
 import { table } from '../format.js';
+import { mergedDescription } from '../sample-help.js';
 import type { SetExitCode } from './index.js';
 
 /** Options every sample shares; each module's own (`--sql`, `--prompt`, `--model` ...) are read by name. */
@@ -63,7 +64,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
     .option('--group <name>', 'a group of the acting identity (repeatable)', collect, []);
   const refinements = new Set<string>();
   for (const [option, samples] of SAMPLE_OPTIONS) {
-    test.option(`--${option} <text>`, samples.map(({ sample }) => sample.description).join('; or '));
+    test.option(`--${option} <text>`, mergedDescription(samples.map(({ sample }) => sample.description)));
   }
   for (const { sample } of SAMPLES) {
     for (const [name, r] of Object.entries(sample.refinements ?? {})) {

@@ -44,7 +44,7 @@ export const postgresModule: ProtocolModule = {
   samples: [
     {
       option: 'sql',
-      description: 'a statement on a database connection (a db.query)',
+      description: 'a statement on a PostgreSQL connection (a db.query)',
       async build(_connection, sql) {
         return { type: 'db.query', payload: await classifiedQuery(sql) };
       },
