@@ -63,6 +63,10 @@ export class Checkpointer {
   /** Whether this checkpointer signed last time it asked to lead (it always does without `lead`). */
   #leading = false;
   #timer: NodeJS.Timeout | null = null;
+  /** A tick is asking the store for its log size (#probeStore). */
+  #probing = false;
+  /** The store's log size a probe could not read up to (a hole), so it is not read every tick. */
+  #stuckAt = -1;
   #running: Promise<SignedCheckpoint | null> = Promise.resolve(null);
   #inFlight = 0;
   #webhooks = new Set<Promise<void>>();
@@ -111,9 +115,11 @@ export class Checkpointer {
       this.#anchor = await AnchorFile.open(this.#options.anchorFile);
     const interval = this.#options.intervalMs ?? 1000;
     this.#timer ??= setInterval(() => {
-      if (this.#inFlight === 0 && (this.#range.size > this.#lastSize || this.#behind)) {
-        this.checkpointNow().catch((err) => this.#options.onError?.(err, 'checkpoint'));
-      }
+      if (this.#inFlight > 0 || this.#probing) return;
+      const due = this.#range.size > this.#lastSize || this.#behind;
+      (due ? this.checkpointNow() : this.#probeStore()).catch((err) =>
+        this.#options.onError?.(err, 'checkpoint'),
+      );
     }, interval);
     this.#timer.unref();
   }
@@ -148,6 +154,26 @@ export class Checkpointer {
       if (covered >= this.#options.recorder.size) return;
       if (await this.checkpointNow()) return;
       await sleep(100);
+    }
+  }
+
+  /**
+   * Events other writers appended to the store (the CLI's audit.viewed, another replica's commits)
+   * never pass this recorder: with nothing of its own to seal, each tick asks the store how long
+   * the log is, and reads and seals what it holds beyond the root. Until 7 December they waited,
+   * unsigned, for this gateway's next own event. A size the last probe could not reach (a hole in
+   * the log, reported once by #catchUp) is not read again until the log grows.
+   */
+  async #probeStore(): Promise<void> {
+    this.#probing = true;
+    try {
+      const stored = await this.#options.store.ledgerSize();
+      if (stored <= this.#range.size || stored === this.#stuckAt) return;
+      this.#behind = true;
+      await this.checkpointNow();
+      this.#stuckAt = this.#range.size < stored ? stored : -1;
+    } finally {
+      this.#probing = false;
     }
   }
 
