@@ -9,8 +9,8 @@ import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { assertLedgerVerifies, type TestGateway, TOKENS } from '../support/gateway.js';
+import { closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
 
 let model: DemoModel;
 let a: TestGateway;
@@ -34,26 +34,13 @@ before(async () => {
       ],
     },
   };
-  a = await startTestGateway(settings, undefined, { store: 'postgres' });
-  b = await startTestGateway({ ...settings, store: a.postgresStore!.section }, a.dataDir);
+  ({ a, b } = await startReplicaPair(settings));
   client = new OpenAI({ baseURL: `${a.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
 });
 after(async () => {
-  await b?.close();
-  await a?.close();
+  await closeReplicaPair(a, b);
   await model?.close();
-  await closeSharedTestPostgres();
 });
-
-async function post(gateway: TestGateway, token: string, path: string, body: object) {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
-  return { status: res.status, code: res.headers.get('x-vigil-error'), body: (await res.json()) as any };
-}
 
 /** Sends a prompt through replica A and waits until it is held; returns the request's id and the answer to come. */
 async function heldOnA(prompt: string) {
@@ -83,9 +70,12 @@ const seen = (marker: string) =>
 
 test('approved on replica B: the request held on A goes through exactly once', async () => {
   const { id, answer } = await heldOnA('production check 1');
-  assert.equal((await post(b, TOKENS.audrey, `/api/approvals/${id}/approve`, { reason: 'ok' })).status, 200);
+  assert.equal(
+    (await postApi(b, TOKENS.audrey, `/api/approvals/${id}/approve`, { reason: 'ok' })).status,
+    200,
+  );
   assert.equal(seen('production check 1'), 0, 'one approval of two releases nothing');
-  const second = await post(b, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
+  const second = await postApi(b, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
   assert.equal(second.status, 200, JSON.stringify(second.body));
   const result = await answer;
   assert.equal(result.ok, true, JSON.stringify(result));
@@ -96,7 +86,7 @@ test('approved on replica B: the request held on A goes through exactly once', a
 
 test('denied on replica B: the request held on A is refused and never reaches the model', async () => {
   const { id, answer } = await heldOnA('production check 2');
-  const denied = await post(b, TOKENS.audrey, `/api/approvals/${id}/deny`, { reason: 'no ticket' });
+  const denied = await postApi(b, TOKENS.audrey, `/api/approvals/${id}/deny`, { reason: 'no ticket' });
   assert.equal(denied.status, 200, JSON.stringify(denied.body));
   const result = await answer;
   assert.equal(result.ok, false);
@@ -104,13 +94,16 @@ test('denied on replica B: the request held on A is refused and never reaches th
   assert.equal(seen('production check 2'), 0);
   assert.equal(a.approvals.service.holding, 0);
   // A late approval on A finds it closed.
-  const late = await post(a, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
+  const late = await postApi(a, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
   assert.equal(late.code, 'approval_closed');
 });
 
 test('withdrawn on replica B: the request held on A is refused and never reaches the model', async () => {
   const { id, answer } = await heldOnA('production check 3');
-  assert.equal((await post(b, TOKENS.audrey, `/api/approvals/${id}/approve`, { reason: 'ok' })).status, 200);
+  assert.equal(
+    (await postApi(b, TOKENS.audrey, `/api/approvals/${id}/approve`, { reason: 'ok' })).status,
+    200,
+  );
   // audrey is disabled in the shared store, and no replica has read it yet (the access version is
   // left as it was): B's store refuses to count bob's approval on hers and withdraws the request.
   const store = new pg.Client({ connectionString: a.postgresStore!.url });
@@ -122,7 +115,7 @@ test('withdrawn on replica B: the request held on A is refused and never reaches
       new Date().toISOString(),
       'left',
     ]);
-    const second = await post(b, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
+    const second = await postApi(b, TOKENS.bob, `/api/approvals/${id}/approve`, { reason: 'ok' });
     assert.equal(second.code, 'approval_closed', JSON.stringify(second.body));
     const result = await answer;
     assert.equal(result.ok ? null : result.code, 'approval_withdrawn');

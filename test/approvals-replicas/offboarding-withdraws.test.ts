@@ -14,58 +14,34 @@ import {
   assertLedgerVerifies,
   openSharedStore,
   recordedEvents,
-  startTestGateway,
   type TestGateway,
   TOKENS,
 } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
 
 let a: TestGateway;
 let b: TestGateway;
 
 before(async () => {
-  const settings = {
-    identity: { scim: { enabled: true } },
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: 'http://127.0.0.1:9',
-        allow: ['group:contractors'],
-        requires_grant: true,
-      },
-    ],
-    approvals: {
-      access_requests: { approvers: ['group:security', 'group:ai-eng'], required: 2, max_duration: '2h' },
-    },
-  };
-  a = await startTestGateway(settings, undefined, { store: 'postgres' });
-  b = await startTestGateway({ ...settings, store: a.postgresStore!.section }, a.dataDir);
+  const settings = accessRequestSettings({
+    approvers: ['group:security', 'group:ai-eng'],
+    required: 2,
+    scim: true,
+  });
+  ({ a, b } = await startReplicaPair(settings));
 });
 after(async () => {
-  await b?.close();
-  await a?.close();
-  await closeSharedTestPostgres();
+  await closeReplicaPair(a, b);
 });
 
-async function post(gateway: TestGateway, token: string, path: string, body: object) {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
-  return { status: res.status, code: res.headers.get('x-vigil-error'), body: (await res.json()) as any };
-}
-
 async function ask(token: string, reason: string): Promise<string> {
-  const asked = await post(a, token, '/api/access-requests', { connection: 'oa', duration: '1h', reason });
+  const asked = await postApi(a, token, '/api/access-requests', { connection: 'oa', duration: '1h', reason });
   assert.equal(asked.status, 201, JSON.stringify(asked.body));
   return (asked.body.approval as ApprovalRecord).id;
 }
 
 async function approveOnB(token: string, id: string): Promise<void> {
-  const voted = await post(b, token, `/api/approvals/${id}/approve`, { reason: 'fine' });
+  const voted = await postApi(b, token, `/api/approvals/${id}/approve`, { reason: 'fine' });
   assert.equal(voted.status, 200, JSON.stringify(voted.body));
   assert.equal((voted.body.approval as ApprovalRecord).status, 'pending');
 }
@@ -111,7 +87,7 @@ test('a reviewer disabled by another process: every request counting their appro
   await until(ids, 'withdrawn');
   await assertWithdrawnOnce(ids, /approval came from audrey, who was disabled/);
   // alice cannot complete one with audrey's approval.
-  const late = await post(a, TOKENS.alice, `/api/approvals/${ids[0]}/approve`, { reason: 'ok' });
+  const late = await postApi(a, TOKENS.alice, `/api/approvals/${ids[0]}/approve`, { reason: 'ok' });
   assert.equal(late.code, 'approval_closed');
 });
 

@@ -11,8 +11,8 @@ import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { GROUP_SCHEMA, issueScimToken, patchOps, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
-import { recordedEvents, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { recordedEvents, type TestGateway, TOKENS } from '../support/gateway.js';
+import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -20,43 +20,20 @@ let scim: ScimClient;
 let security: string;
 
 before(async () => {
-  const settings = {
-    identity: { scim: { enabled: true } },
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: 'http://127.0.0.1:9',
-        allow: ['group:contractors'],
-        requires_grant: true,
-      },
-    ],
-    approvals: {
-      access_requests: { approvers: ['group:security', 'group:ai-eng'], required: 2, max_duration: '2h' },
-    },
-  };
-  a = await startTestGateway(settings, undefined, { store: 'postgres' });
-  b = await startTestGateway({ ...settings, store: a.postgresStore!.section }, a.dataDir);
+  const settings = accessRequestSettings({
+    approvers: ['group:security', 'group:ai-eng'],
+    required: 2,
+    scim: true,
+  });
+  ({ a, b } = await startReplicaPair(settings));
   scim = new ScimClient(a, await issueScimToken(a, 'okta'));
   const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'security', members: [] });
   assert.equal(group.status, 201);
   security = group.body.id;
 });
 after(async () => {
-  await b?.close();
-  await a?.close();
-  await closeSharedTestPostgres();
+  await closeReplicaPair(a, b);
 });
-
-async function post(gateway: TestGateway, token: string, path: string, body: object) {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
-  return { status: res.status, code: res.headers.get('x-vigil-error'), body: (await res.json()) as any };
-}
 
 /** A reviewer provisioned over SCIM (through replica A) into group:security, with a token. */
 async function reviewer(userName: string): Promise<string> {
@@ -94,7 +71,7 @@ async function deprovisionUnread(userName: string): Promise<void> {
 }
 
 async function ask(reason: string): Promise<string> {
-  const asked = await post(a, TOKENS.bob, '/api/access-requests', {
+  const asked = await postApi(a, TOKENS.bob, '/api/access-requests', {
     connection: 'oa',
     duration: '1h',
     reason,
@@ -110,12 +87,12 @@ async function grantsOf(id: string) {
 test('a reviewer deprovisioned a moment before their vote reaches the other replica approves nothing', async () => {
   const mal = await reviewer('mal@example.com');
   const id = await ask('INC-1');
-  const first = await post(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'fine' });
+  const first = await postApi(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'fine' });
   assert.equal(first.status, 200, JSON.stringify(first.body));
   await deprovisionUnread('mal@example.com');
 
   // mal's approval would be the second one, completing the request.
-  const vote = await post(b, mal, `/api/approvals/${id}/approve`, { reason: 'fine' });
+  const vote = await postApi(b, mal, `/api/approvals/${id}/approve`, { reason: 'fine' });
   assert.equal(vote.status, 401, JSON.stringify(vote.body));
   assert.equal(vote.code, 'auth_revoked');
   const final = (await a.store.approvals.getApproval(id))!;
@@ -138,13 +115,13 @@ test('a reviewer deprovisioned a moment before their vote reaches the other repl
 test('an approval given before its reviewer was deprovisioned does not complete the request afterwards', async () => {
   const ned = await reviewer('ned@example.com');
   const id = await ask('INC-2');
-  const first = await post(b, ned, `/api/approvals/${id}/approve`, { reason: 'fine' });
+  const first = await postApi(b, ned, `/api/approvals/${id}/approve`, { reason: 'fine' });
   assert.equal(first.status, 200, JSON.stringify(first.body));
   assert.equal((first.body.approval as ApprovalRecord).status, 'pending');
   await deprovisionUnread('ned@example.com');
 
   // alice (group:ai-eng) would complete it with ned's approval.
-  const second = await post(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'ok' });
+  const second = await postApi(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'ok' });
   assert.equal(second.status, 409, JSON.stringify(second.body));
   assert.equal(second.code, 'approval_closed');
   assert.equal((await a.store.approvals.getApproval(id))?.status, 'withdrawn');

@@ -6,50 +6,24 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { assertLedgerVerifies, type TestGateway, TOKENS } from '../support/gateway.js';
+import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
 
 let a: TestGateway;
 let b: TestGateway;
 
 before(async () => {
-  const settings = {
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: 'http://127.0.0.1:9',
-        allow: ['group:contractors'],
-        requires_grant: true,
-      },
-    ],
-    approvals: {
-      access_requests: { approvers: ['group:security', 'group:ai-eng'], required: 1, max_duration: '2h' },
-    },
-  };
-  a = await startTestGateway(settings, undefined, { store: 'postgres' });
-  b = await startTestGateway({ ...settings, store: a.postgresStore!.section }, a.dataDir);
+  const settings = accessRequestSettings({ approvers: ['group:security', 'group:ai-eng'], required: 1 });
+  ({ a, b } = await startReplicaPair(settings));
 });
 after(async () => {
-  await b?.close();
-  await a?.close();
-  await closeSharedTestPostgres();
+  await closeReplicaPair(a, b);
 });
-
-async function post(gateway: TestGateway, token: string, path: string, body: object) {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
-  return { status: res.status, code: res.headers.get('x-vigil-error'), body: (await res.json()) as any };
-}
 
 test('when two reviewers decide at once on two replicas, the ledger says which decision counted', async () => {
   let races = 0;
   for (let i = 0; i < 20 && races < 3; i++) {
-    const asked = await post(a, TOKENS.bob, '/api/access-requests', {
+    const asked = await postApi(a, TOKENS.bob, '/api/access-requests', {
       connection: 'oa',
       duration: '1h',
       reason: `INC-${i}`,
@@ -57,8 +31,8 @@ test('when two reviewers decide at once on two replicas, the ledger says which d
     assert.equal(asked.status, 201, JSON.stringify(asked.body));
     const id = (asked.body.approval as ApprovalRecord).id;
     const answers = await Promise.all([
-      post(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'fine' }),
-      post(b, TOKENS.audrey, `/api/approvals/${id}/deny`, { reason: 'no ticket' }),
+      postApi(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'fine' }),
+      postApi(b, TOKENS.audrey, `/api/approvals/${id}/deny`, { reason: 'no ticket' }),
     ]);
     const final = (await a.store.approvals.getApproval(id))!;
     assert.ok(final.status === 'approved' || final.status === 'denied', final.status);

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { GROUP_SCHEMA, issueScimToken, patchOps, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { closeSharedTestPostgres } from '../support/postgres-store.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
 
 const FLOOD = 210;
 let a: TestGateway;
@@ -17,41 +17,13 @@ let b: TestGateway;
 let scim: ScimClient;
 
 before(async () => {
-  const settings = {
-    identity: { scim: { enabled: true } },
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: 'http://127.0.0.1:9',
-        allow: ['group:contractors'],
-        requires_grant: true,
-      },
-    ],
-    approvals: {
-      access_requests: { approvers: ['group:security'], required: 2, max_duration: '2h' },
-    },
-  };
-  a = await startTestGateway(settings, undefined, { store: 'postgres' });
-  b = await startTestGateway({ ...settings, store: a.postgresStore!.section }, a.dataDir);
+  const settings = accessRequestSettings({ approvers: ['group:security'], required: 2, scim: true });
+  ({ a, b } = await startReplicaPair(settings));
   scim = new ScimClient(b, await issueScimToken(b, 'okta'));
 });
 after(async () => {
-  await b?.close();
-  await a?.close();
-  await closeSharedTestPostgres();
+  await closeReplicaPair(a, b);
 });
-
-async function api(gateway: TestGateway, token: string, path: string, body: object) {
-  const res = await fetch(`${gateway.url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
-  const json = (await res.json()) as any;
-  return { status: res.status, code: res.headers.get('x-vigil-error'), body: json };
-}
 
 /** A person provisioned over SCIM (on B) with a signed-in token (valid on every replica). */
 async function provisioned(userName: string): Promise<{ id: string; token: string }> {
@@ -77,20 +49,20 @@ test('a reviewer taken out of the approver group loses their approval however fu
   assert.equal(group.status, 201, JSON.stringify(group.body));
 
   // bob asks on A; mal, still a reviewer, gives the first of two approvals.
-  const asked = await api(a, TOKENS.bob, '/api/access-requests', {
+  const asked = await postApi(a, TOKENS.bob, '/api/access-requests', {
     connection: 'oa',
     duration: '1h',
     reason: 'INC-7',
   });
   assert.equal(asked.status, 201, JSON.stringify(asked.body));
   const id = (asked.body.approval as ApprovalRecord).id;
-  const first = await api(a, mal.token, `/api/approvals/${id}/approve`, { reason: 'looks fine' });
+  const first = await postApi(a, mal.token, `/api/approvals/${id}/approve`, { reason: 'looks fine' });
   assert.equal(first.status, 200, JSON.stringify(first.body));
 
   // bob buries the request under newer ones of his own (an access request is cheap to make).
   for (let i = 0; i < FLOOD; i += 15) {
     const batch = Array.from({ length: Math.min(15, FLOOD - i) }, (_, n) =>
-      api(a, TOKENS.bob, '/api/access-requests', {
+      postApi(a, TOKENS.bob, '/api/access-requests', {
         connection: 'oa',
         duration: '1h',
         reason: `filler ${i + n}`,
@@ -108,7 +80,7 @@ test('a reviewer taken out of the approver group loses their approval however fu
   assert.equal((await a.store.approvals.getApproval(id))?.status, 'withdrawn', 'the request is withdrawn');
 
   // val's approval must not complete it with mal's.
-  const second = await api(a, val.token, `/api/approvals/${id}/approve`, { reason: 'ok' });
+  const second = await postApi(a, val.token, `/api/approvals/${id}/approve`, { reason: 'ok' });
   assert.equal(second.status, 409, JSON.stringify(second.body));
   assert.deepEqual(await a.store.approvals.listGrants({ subject: 'bob' }), [], 'no grant rests on it');
 });
