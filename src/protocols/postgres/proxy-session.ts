@@ -64,9 +64,6 @@ import { flush, parse, query } from './wire-writer.js';
 /** Text the server must reject (a syntax error, before any name is stored): carries Vigil's refusals. */
 const REFUSAL_SQL = 'vigil refused the statement';
 
-/** A result's record rides with the next commit someone waits for (one object for every result). */
-const DEFERRED = { deferred: true } as const;
-
 export class PostgresProxy {
   readonly #relay: WriteAheadRelay<Frame>;
   readonly #upstream: UpstreamFollower;
@@ -443,7 +440,7 @@ export class PostgresProxy {
   /** Nothing waits for a result's record: it is committed with the next statement's (deferred). */
   #recordResult(payload: JsonObject): void {
     this.#session.touch();
-    this.#session.observe('db.result', payload, DEFERRED).catch((err: unknown) => {
+    this.#session.observe('db.result', payload, { deferred: true }).catch((err: unknown) => {
       this.#deps.logger.warn({ err: toVigilError(err).message }, 'db.result not recorded');
     });
   }
