@@ -6,43 +6,16 @@
 // them. With the openai SDK through the gateway to the stand-in model; the data directory and the
 // gateway's log are scanned for the passwords.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { TOKENS } from '../support/gateway.js';
-import { type LoggedGateway, leaksIn, startLoggedGateway } from './logged-gateway.js';
+import { leaksIn } from './logged-gateway.js';
+import { toolCallingGatewayForFile } from './tool-calling-gateway.js';
 
 const MYSQL = 'summer lantern river';
 const SENT_BACK = 'copper kettle évening';
 const ARGV = ['mysql', '-uroot', `-p${MYSQL}`, '-e', 'select 1'];
-let model: DemoModel;
-let g: LoggedGateway;
-
-before(async () => {
-  model = await startDemoModel({
-    host: '127.0.0.1',
-    port: 0,
-    apiKey: 'sk-upstream-tool-argv-0123456789',
-    respond: () => ({ toolCalls: [{ name: 'run', arguments: { argv: ARGV } }] }),
-  });
-  process.env.VIGIL_LEAK_TOOL_ARGV = 'sk-upstream-tool-argv-0123456789';
-  g = await startLoggedGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: model.url,
-        credential: 'env:VIGIL_LEAK_TOOL_ARGV',
-        allow: ['*'],
-      },
-    ],
-  });
-});
-
-after(async () => {
-  await g?.gateway.close();
-  await model?.close();
-});
+const g = toolCallingGatewayForFile('tool-argv', { name: 'run', arguments: { argv: ARGV } });
 
 /** JSON as Python's json.dumps writes it by default, `<` escaped too (an HTML-safe encoder). */
 const asciiJson = (value: unknown) =>
@@ -52,7 +25,7 @@ const asciiJson = (value: unknown) =>
   );
 
 test("a tool's argv array in a model's tool-call arguments is recorded with its passwords masked", async () => {
-  const client = new OpenAI({ baseURL: `${g.gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+  const client = new OpenAI({ baseURL: `${g().gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
   const tools = [
     {
       type: 'function' as const,
@@ -86,15 +59,16 @@ test("a tool's argv array in a model's tool-call arguments is recorded with its 
       { role: 'tool', tool_call_id: 'call_1', content: '1' },
     ],
   });
-  await g.gateway.recorder.drain();
+  await g().gateway.recorder.drain();
   assert.deepEqual(
-    leaksIn(g.dataDir, [MYSQL, 'copper kettle', 'kettle \\\\u00e9vening', 'kettle \\u00e9vening']),
+    leaksIn(g().dataDir, [MYSQL, 'copper kettle', 'kettle \\\\u00e9vening', 'kettle \\u00e9vening']),
     [],
   );
   // What the agent ran stays readable: the other words, and the rest of the line the shell runs.
   const recorded: string[] = [];
-  for (const s of await g.gateway.store.ledger.listSessions({ connection: 'oa', limit: 10 }))
-    for (const e of await g.gateway.store.ledger.readSession(s.id)) recorded.push(JSON.stringify(e.payload));
+  for (const s of await g().gateway.store.ledger.listSessions({ connection: 'oa', limit: 10 }))
+    for (const e of await g().gateway.store.ledger.readSession(s.id))
+      recorded.push(JSON.stringify(e.payload));
   assert.ok(
     recorded.some((r) =>
       /mysql.{1,8}-uroot.{1,8}-p\[MASKED:[a-z-]+:[0-9a-f]{6}\].{1,8}-e.{1,8}select 1/.test(r),

@@ -6,46 +6,19 @@
 // substitution. With the openai SDK through the gateway to the stand-in model; the data directory
 // and the gateway's log are scanned for the password.
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import OpenAI from 'openai';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { TOKENS } from '../support/gateway.js';
-import { type LoggedGateway, leaksIn, startLoggedGateway } from './logged-gateway.js';
+import { leaksIn } from './logged-gateway.js';
+import { toolCallingGatewayForFile } from './tool-calling-gateway.js';
 
 const WORDS = 'summer-lantern-river';
 const COMMAND = `mysql -uroot -p${WORDS} -e "select 1"`;
 const SENT_BACK = `PGPASSWORD=${WORDS}$(touch /tmp/x) psql -c "select 1"`;
-let model: DemoModel;
-let g: LoggedGateway;
-
-before(async () => {
-  model = await startDemoModel({
-    host: '127.0.0.1',
-    port: 0,
-    apiKey: 'sk-upstream-tool-commands-0123456789',
-    respond: () => ({ toolCalls: [{ name: 'shell', arguments: { cmd: COMMAND } }] }),
-  });
-  process.env.VIGIL_LEAK_TOOL_COMMANDS = 'sk-upstream-tool-commands-0123456789';
-  g = await startLoggedGateway({
-    connections: [
-      {
-        name: 'oa',
-        type: 'llm-openai',
-        upstream: model.url,
-        credential: 'env:VIGIL_LEAK_TOOL_COMMANDS',
-        allow: ['*'],
-      },
-    ],
-  });
-});
-
-after(async () => {
-  await g?.gateway.close();
-  await model?.close();
-});
+const g = toolCallingGatewayForFile('tool-commands', { name: 'shell', arguments: { cmd: COMMAND } });
 
 test("a shell tool's command line in a model's tool-call arguments is recorded with its password masked", async () => {
-  const client = new OpenAI({ baseURL: `${g.gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
+  const client = new OpenAI({ baseURL: `${g().gateway.url}/c/oa/v1`, apiKey: TOKENS.alice, maxRetries: 0 });
   const tools = [
     {
       type: 'function' as const,
@@ -78,13 +51,14 @@ test("a shell tool's command line in a model's tool-call arguments is recorded w
       { role: 'tool', tool_call_id: 'call_1', content: '1' },
     ],
   });
-  await g.gateway.recorder.drain();
-  assert.deepEqual(leaksIn(g.dataDir, [WORDS]), []);
+  await g().gateway.recorder.drain();
+  assert.deepEqual(leaksIn(g().dataDir, [WORDS]), []);
   // What the agent ran stays readable: the substitution is outside the mask.
-  const requests = await g.gateway.store.ledger.listSessions({ connection: 'oa', limit: 10 });
+  const requests = await g().gateway.store.ledger.listSessions({ connection: 'oa', limit: 10 });
   const recorded: string[] = [];
   for (const s of requests)
-    for (const e of await g.gateway.store.ledger.readSession(s.id)) recorded.push(JSON.stringify(e.payload));
+    for (const e of await g().gateway.store.ledger.readSession(s.id))
+      recorded.push(JSON.stringify(e.payload));
   assert.ok(
     recorded.some((r) => r.includes('$(touch /tmp/x) psql')),
     'the substitution is in the record',
