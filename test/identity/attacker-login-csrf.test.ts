@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { StoredEvent } from '../../src/core/events.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
 
 let provider: TestProvider;
@@ -42,10 +42,7 @@ async function attackersCallback(): Promise<string> {
 }
 
 async function deniedSignIns(): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth', limit: 1000 });
-  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return events.filter((e) => e.type === 'access.denied');
+  return (await sessionEvents(gateway, 'auth')).filter((e) => e.type === 'access.denied');
 }
 
 test("a victim's console browser opening the attacker's callback is not signed in as the attacker", async () => {

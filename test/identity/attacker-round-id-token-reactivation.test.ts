@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { issueScimToken, ScimClient } from '../scim/scim-client.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 
 let provider: TestProvider;
@@ -56,12 +56,8 @@ async function exchangeAndUse(id: string): Promise<{ exchange: number; whoami?: 
 
 /** rita's sign-ins and refused sign-ins in the ledger, oldest first. */
 async function signIns(): Promise<string[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
-  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return events
+  return (await sessionEvents(gateway, 'auth'))
     .filter((e) => e.type === 'access.granted' || e.type === 'access.denied')
-    .sort((a, b) => a.time.localeCompare(b.time))
     .map((e) => `${e.type} ${e.identity.subject} ${String(e.payload?.code ?? '')}`.trim());
 }
 

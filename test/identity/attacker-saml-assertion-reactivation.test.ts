@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { issueScimToken, ScimClient } from '../scim/scim-client.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { TestSamlIdp } from '../support/saml-idp.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
@@ -61,12 +61,8 @@ async function postAndUse(xml: string): Promise<{ acs: number; whoami?: number; 
 
 /** Granted and refused sign-ins in the ledger, oldest first. */
 async function signIns(): Promise<string[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
-  const events = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return events
+  return (await sessionEvents(gateway, 'auth'))
     .filter((e) => e.type === 'access.granted' || e.type === 'access.denied')
-    .sort((a, b) => a.time.localeCompare(b.time))
     .map((e) => `${e.type} ${e.identity.subject} ${String(e.payload?.code ?? '')}`.trim());
 }
 

@@ -15,7 +15,7 @@ import { register } from '../../src/cli/commands/login.js';
 import type { StoredEvent } from '../../src/core/events.js';
 import { OidcClient } from '../../src/identity/oidc-client.js';
 import { loginToGateway } from '../../src/identity/oidc-login.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
 
 let provider: TestProvider;
@@ -112,12 +112,7 @@ function whoami(token: string) {
   return fetch(`${gateway.url}/api/whoami`, { headers: { authorization: `Bearer ${token}` } });
 }
 
-async function authEvents(): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
-  const events = await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)));
-  return events.flat();
-}
+const authEvents = (): Promise<StoredEvent[]> => sessionEvents(gateway, 'auth');
 
 /** An id_token the provider issued to `clientId`, obtained with a loopback redirect. */
 async function idTokenFor(clientId: string, account: string): Promise<string> {

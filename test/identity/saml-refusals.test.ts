@@ -13,7 +13,7 @@ import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { StoredEvent } from '../../src/core/events.js';
 import { runCli } from '../support/cli.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import {
   type AssertionOptions,
   makeSigningKey,
@@ -70,11 +70,7 @@ function post(gateway: TestGateway, xml: string) {
 }
 
 async function denials(gateway: TestGateway): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
-  return (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id))))
-    .flat()
-    .filter((e) => e.type === 'access.denied');
+  return (await sessionEvents(gateway, 'auth')).filter((e) => e.type === 'access.denied');
 }
 
 /** Posts the Response and expects a refusal with `code`, no token, and a ledger record of it. */

@@ -17,7 +17,7 @@ import type { StoredEvent } from '../../src/core/events.js';
 import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { loginWithSaml } from '../../src/identity/saml/saml-login.js';
 import { runCli } from '../support/cli.js';
-import { startTestGateway, type TestGateway } from '../support/gateway.js';
+import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
 import { SamlBrowser, TestSamlIdp } from '../support/saml-idp.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
@@ -80,11 +80,7 @@ async function browserSignIn(subject: string, groups: string[]): Promise<SignInB
   return (await response.json()) as SignInBody;
 }
 
-async function authEvents(): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection: 'auth' });
-  return (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-}
+const authEvents = (): Promise<StoredEvent[]> => sessionEvents(gateway, 'auth');
 
 const acs = () => `${gateway.url}/auth/saml/acs`;
 

@@ -90,22 +90,30 @@ export async function assertLedgerVerifies(gateway: Gateway): Promise<void> {
   assert.equal(report.ok, true, JSON.stringify(report.fault ?? null));
 }
 
+/**
+ * Every event of the sessions on `connection` (on any connection when it is left out), once what
+ * was appended is committed, in ledger order.
+ */
+export async function sessionEvents(gateway: Gateway, connection?: string): Promise<StoredEvent[]> {
+  await gateway.recorder.drain();
+  const sessions = await gateway.store.ledger.listSessions({
+    ...(connection ? { connection } : {}),
+    limit: 1000,
+  });
+  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
+  return all.sort((a, b) => a.index - b.index);
+}
+
 /** The events of `type` recorded on `connection` once what was appended is committed, in index order. */
 export async function connectionEvents(
   gateway: Gateway,
   connection: string,
   type: string,
 ): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ connection, limit: 1000 });
-  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
+  return (await sessionEvents(gateway, connection)).filter((e) => e.type === type);
 }
 
-/** The events of `type` recorded on any connection once what was appended is committed. */
+/** The events of `type` recorded on any connection once what was appended is committed, in index order. */
 export async function recordedEvents(gateway: Gateway, type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all = (await Promise.all(sessions.map((s) => gateway.store.ledger.readSession(s.id)))).flat();
-  return all.filter((e) => e.type === type);
+  return (await sessionEvents(gateway)).filter((e) => e.type === type);
 }
