@@ -11,7 +11,7 @@ import { DEFAULT_SECRET_NAMES, type SecretNameMatcher, secretNameMatcher } from 
 import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
 import { shellSecretSpans } from './shell-line.js';
 import { type CodeSpan, clipToCode } from './sql-code-clip.js';
-import { secretBindings } from './sql-columns.js';
+import { ShapeCachedBindings } from './sql-shape-cache.js';
 import type { SqlReading } from './sql-tokens.js';
 import { createFieldStreamMasker } from './stream-fields.js';
 import { createStreamMaskerFor, type StreamMasker, type StreamScanner } from './stream-masker.js';
@@ -44,6 +44,11 @@ export interface MaskerOptions {
    * never in the scan, so text with nothing to mask costs nothing more.
    */
   readonly onReplaced?: (ruleId: string) => void;
+  /**
+   * `false`: every SQL text's bound values read anew, none kept by its shape (sql-shape-cache.ts);
+   * the output is the same either way (the reference of the cache's tests and benches).
+   */
+  readonly sqlShapeCache?: boolean;
 }
 
 export interface MaskResult {
@@ -144,6 +149,8 @@ export function createMasker(options: MaskerOptions): Masker {
   for (const k of options.knownSecrets ?? []) addKnownSecret(k.value, k.label);
 
   const secretName: SecretNameMatcher = secretNameMatcher(options.secretNames ?? DEFAULT_SECRET_NAMES);
+  // One per masker, not per connection: the reading depends on no connection's state (sql-shape-cache.ts).
+  const sqlBindings = new ShapeCachedBindings(secretName, options.sqlShapeCache === false ? 0 : undefined);
   const maskText = (text: string, connection?: string) => setFor(connection).mask(text);
   const readingOf = (connection: string | undefined): SqlReading | 'both' =>
     (connection !== undefined ? sqlReadings.get(connection) : undefined) ?? 'both';
@@ -161,14 +168,18 @@ export function createMasker(options: MaskerOptions): Masker {
 
   return {
     maskText,
-    maskPayload: (payload, connection) =>
-      walkPayload(payload, setFor(connection), secretName, readingOf(connection)) as JsonObject,
+    maskPayload: (payload, connection) => {
+      const reading = readingOf(connection);
+      return walkPayload(payload, setFor(connection), secretName, reading, (sql) =>
+        sqlBindings.read(sql, reading),
+      ) as JsonObject;
+    },
     scanText: (text, connection) => setFor(connection).scanText(text),
     maskShellLine: (line, connection) => scanShell(line, connection).text,
     scanShellLine: scanShell,
     scanSql: (sql, connection) => {
       const set = setFor(connection);
-      return set.scanText(sql, sqlSpans(sql, secretName, readingOf(connection)));
+      return set.scanText(sql, sqlSpans(sql, sqlBindings, readingOf(connection)));
     },
     scanValue: (text, connection) => setFor(connection).scanText(text, fieldSpans(text, secretName)),
     addKnownSecret,
@@ -189,10 +200,10 @@ export function createMasker(options: MaskerOptions): Masker {
 
 function sqlSpans(
   sql: string,
-  secretName: SecretNameMatcher,
+  bindings: ShapeCachedBindings,
   reading: SqlReading | 'both',
 ): StructuredSpan[] {
-  return secretBindings(sql, secretName, reading).literals.map((l) => ({
+  return bindings.read(sql, reading).literals.map((l) => ({
     start: l.start,
     end: l.end,
     ruleId: 'secret-column',

@@ -18,7 +18,7 @@ import { isShellKey } from './shell-keys.js';
 import { shellSecretSpans } from './shell-line.js';
 import { addDisjoint } from './span-overlap.js';
 import { type CodeSpan, sqlCodeSpans } from './sql-code-clip.js';
-import { type SqlValueSpan, secretBindings } from './sql-columns.js';
+import { type SqlBindings, type SqlValueSpan, secretBindings } from './sql-columns.js';
 import { executeArgumentSpans } from './sql-execute.js';
 import { isUnlistedColumn } from './sql-insert.js';
 import type { SqlReading } from './sql-tokens.js';
@@ -83,8 +83,10 @@ export function walkPayload(
   set: SpanRenderer,
   secretName: SecretNameMatcher,
   sqlReading: SqlReading | 'both' = 'both',
+  /** The reading of a statement's bound values: the masker passes its shape cache (sql-shape-cache.ts). */
+  readBindings: (sql: string) => SqlBindings = (sql) => secretBindings(sql, secretName, sqlReading),
 ): JsonValue {
-  return new PayloadWalk(set, secretName, sqlReading).walk(payload, null);
+  return new PayloadWalk(set, secretName, sqlReading, readBindings).walk(payload, null);
 }
 
 /**
@@ -96,6 +98,7 @@ class PayloadWalk {
     private readonly set: SpanRenderer,
     private readonly secretName: SecretNameMatcher,
     private readonly sqlReading: SqlReading | 'both',
+    private readonly readBindings: (sql: string) => SqlBindings,
   ) {}
 
   walk(value: JsonValue, key: string | null): JsonValue {
@@ -169,7 +172,7 @@ class PayloadWalk {
   private dbQuery(value: JsonObject): JsonObject {
     const { set, secretName } = this;
     const statement = value.statement as string;
-    const bindings = secretBindings(statement, secretName, this.sqlReading);
+    const bindings = this.readBindings(statement);
     const named = namedStatements(value.named_statements);
     const out: JsonObject = {};
     for (const k of Object.keys(value)) {
@@ -182,7 +185,7 @@ class PayloadWalk {
       } else if (k === 'named_statements' && named.length > 0) {
         // Each text behind a name is a statement too: its literals bound to secret columns masked.
         out[k] = named.map((n) => {
-          const literals = secretBindings(n.statement, secretName, this.sqlReading).literals;
+          const literals = this.readBindings(n.statement).literals;
           return {
             name: this.walk(n.name, null),
             statement: set.maskSpans(n.statement, columnSpans(literals), () =>
