@@ -7,11 +7,12 @@
 // look random, so `{"client_secret": "amber tide lullaby"}` or `API_TOKEN=hunter2-pony` in a tool's
 // output was recorded as sent. Returns spans of the raw text (a JSON value's escaped characters,
 // inside its quotes); the masker renders them whole and runs the text rules on the rest.
+
+import { ArgvObject, argvFields, type JsonWord, rawMap } from './json-argv-fields.js';
 import { pairSpans, type QueryReading, queryFieldSpans } from './query-fields.js';
 import { nameWords, type SecretNameMatcher } from './secret-names.js';
-import { argvProgram, argvSecrets, isArgvKey } from './shell-argv.js';
+import { argvProgram, isArgvKey } from './shell-argv.js';
 import { commandLineSecrets, isShellKey } from './shell-keys.js';
-import type { ShellSecretSpan } from './shell-line.js';
 import { addDisjoint } from './span-overlap.js';
 import { mayHoldXml, xmlFieldSpans } from './xml-fields.js';
 
@@ -94,8 +95,10 @@ function firstNonSpace(text: string): string {
 interface Frame {
   readonly array: boolean;
   readonly secretName: string | null;
-  /** An array under an argv key (shell-argv.ts): its strings, or null once it holds anything else. */
-  argv: { readonly key: string; words: JsonWord[] | null } | null;
+  /** An array under an argv key (shell-argv.ts): its members as words (json-argv-fields.ts). */
+  readonly argv: { readonly key: string; readonly words: JsonWord[] } | null;
+  /** An object's program and argv arrays (json-argv-fields.ts), made when it has either. */
+  argvObject: ArgvObject | null;
 }
 
 /**
@@ -123,10 +126,16 @@ function jsonFields(
     else if (afterColon && key !== null && isShellKey(key))
       commandLineFields(text, start, end, decoded, key, secretName, out);
   };
-  /** A member of an argv array other than a string: the array is no command's words. */
-  const notWords = () => {
-    const frame = stack[stack.length - 1];
-    if (frame?.argv) frame.argv.words = null;
+  /** A member of an argv array other than a string, as a word (json-argv-fields.ts). */
+  const word = (w: JsonWord) => {
+    if (!afterColon) stack[stack.length - 1]?.argv?.words.push(w);
+  };
+  /** A closed argv array goes to its object, which reads it after the program it names. */
+  const closeArgv = (argv: NonNullable<Frame['argv']>) => {
+    const parent = stack[stack.length - 1];
+    if (parent === undefined || parent.array)
+      argvFields(text, argv.key, argv.words, argvProgram({}, argv.key), secretName, out);
+    else objectOf(parent).array(text, argv.key, argv.words, secretName, out);
   };
   while (i < n) {
     const c = text[i]!;
@@ -146,8 +155,10 @@ function jsonFields(
         continue;
       }
       const decoded = decodeJsonString(raw);
-      const words = afterColon ? null : stack[stack.length - 1]?.argv?.words;
-      if (words) words.push({ start, end, decoded });
+      word({ start, end, decoded, kind: 'string' });
+      const frame = stack[stack.length - 1];
+      if (afterColon && key !== null && frame !== undefined && !frame.array && isArgvKey(key))
+        objectOf(frame).string(key, decoded);
       scalar(start, end, decoded);
       afterColon = false;
       continue;
@@ -155,11 +166,12 @@ function jsonFields(
     if (c === '{' || c === '[') {
       const frame = stack[stack.length - 1];
       const name = afterColon ? key : frame?.array ? frame.secretName : null;
-      if (!afterColon) notWords();
+      word({ start: -1, end: -1, decoded: NESTED_WORD, kind: 'nested' });
       stack.push({
         array: c === '[',
         secretName: c === '[' && name !== null && secretName(name) ? name : null,
         argv: c === '[' && afterColon && key !== null && isArgvKey(key) ? { key, words: [] } : null,
+        argvObject: null,
       });
       afterColon = false;
       i++;
@@ -167,17 +179,25 @@ function jsonFields(
     }
     if (c === '}' || c === ']') {
       const frame = stack.pop();
-      if (frame?.argv?.words) argvFields(text, frame.argv.key, frame.argv.words, secretName, out);
+      if (frame?.argv) closeArgv(frame.argv);
+      frame?.argvObject?.close(text, secretName, out);
       afterColon = false;
       i++;
       continue;
     }
-    if (c === '-' || (c >= '0' && c <= '9') || c === 't' || c === 'f' || c === 'n') {
-      if (!afterColon) notWords();
+    if (c === 't' || c === 'f' || c === 'n') {
+      const literal = LITERALS.find((l) => text.startsWith(l, i));
+      if (literal !== undefined) {
+        word({ start: i, end: i + literal.length, decoded: literal, kind: 'scalar' });
+        afterColon = false;
+        i += literal.length;
+        continue;
+      }
     }
     if (c === '-' || (c >= '0' && c <= '9')) {
       let j = i + 1;
       while (j < n && /[0-9eE+.-]/.test(text[j]!)) j++;
+      word({ start: i, end: j, decoded: text.slice(i, j), kind: 'scalar' });
       scalar(i, j, text.slice(i, j));
       afterColon = false;
       i = j;
@@ -186,7 +206,25 @@ function jsonFields(
     if (c === ',') afterColon = false;
     i++;
   }
+  // A document cut short (streamed arguments, a body kept up to its cap): its open arrays and
+  // objects are read as far as they go.
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.argv) closeArgv(frame.argv);
+    frame.argvObject?.close(text, secretName, out);
+  }
 }
+
+/** An object frame's argv state, made when first needed. */
+function objectOf(frame: Frame): ArgvObject {
+  frame.argvObject ??= new ArgvObject();
+  return frame.argvObject;
+}
+
+/** JSON's literal words, members of an argv array as written. */
+const LITERALS = ['true', 'false', 'null'] as const;
+/** Stands for a nested object or array among a command's words (shell-argv.ts argvWords). */
+const NESTED_WORD = '_';
 
 /** A JSON key: a string followed by a colon. */
 const JSON_KEY = /"((?:[^"\\\n]|\\.){1,256})"\s*:/g;
@@ -197,45 +235,6 @@ function hasKeyOfInterest(text: string, secretName: SecretNameMatcher): boolean 
     if (secretName(key) || isShellKey(key) || isArgvKey(key)) return true;
   }
   return false;
-}
-
-/** A string of an argv array: its raw characters' offsets and its decoded value. */
-interface JsonWord {
-  readonly start: number;
-  readonly end: number;
-  readonly decoded: string;
-}
-
-/**
- * A command's words written as a JSON array (`{"argv": ["mysql", "-p…"]}` in a model's tool
- * arguments): read as one command (shell-argv.ts), each span masked over the raw characters of its
- * element. An `args` array is read after a program it does not name, as in an object.
- */
-function argvFields(
-  text: string,
-  key: string,
-  words: readonly JsonWord[],
-  secretName: SecretNameMatcher,
-  out: EmbeddedFieldSpan[],
-): void {
-  if (words.length === 0) return;
-  const program = argvProgram({}, key);
-  const { spans } = argvSecrets([...program, ...words.map((w) => w.decoded)], secretName);
-  const found: EmbeddedFieldSpan[] = [];
-  // Under a shell key each element is a command line too (`{"command": ["mysql -p…"]}`), as in an object.
-  const lines = isShellKey(key);
-  words.forEach((w, i) => {
-    const own = spans[program.length + i]!;
-    const line = lines ? commandLineSecrets(w.decoded, secretName) : [];
-    if (own.length === 0 && line.length === 0) return;
-    const map = rawMap(text, w.start, w.end, w.decoded);
-    const at = (list: readonly ShellSecretSpan[]) =>
-      list.map((s) => ({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` }));
-    const mine = at(own);
-    addDisjoint(mine, at(line));
-    found.push(...mine);
-  });
-  addDisjoint(out, found);
 }
 
 /**
@@ -255,25 +254,6 @@ function commandLineFields(
   if (spans.length === 0) return;
   const map = rawMap(text, start, end, decoded);
   for (const s of spans) out.push({ start: map(s.start), end: map(s.end), name: `${key}: ${s.name}` });
-}
-
-/** An offset in a JSON string's decoded value to the text's offset of the raw characters. */
-function rawMap(text: string, start: number, end: number, decoded: string): (k: number) => number {
-  const at = rawOffsets(text.slice(start, end));
-  // A string JSON could not decode is read as written: its offsets are its own.
-  return at.length === decoded.length + 1 ? (k: number) => start + at[k]! : (k: number) => start + k;
-}
-
-/** Where each UTF-16 unit of a JSON string's decoded value begins in its raw text, and its end. */
-function rawOffsets(raw: string): number[] {
-  const at: number[] = [];
-  let i = 0;
-  while (i < raw.length) {
-    at.push(i);
-    i += raw[i] !== '\\' ? 1 : raw[i + 1] === 'u' ? 6 : 2;
-  }
-  at.push(raw.length);
-  return at;
 }
 
 function decodeJsonString(raw: string): string {

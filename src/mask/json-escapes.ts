@@ -1,16 +1,22 @@
-// Reading a stretch of text with its JSON string escapes decoded (`\u00e9`, `\u0073`, `\"`, `\/`),
-// keeping where each decoded character came from. Encoders differ in what they escape: PHP's
-// json_encode writes every non-ASCII character as `\u00e9` unless told otherwise, Python's
-// json.dumps does by default, HTML-safe encoders write `<>&'` as `\u003c`…, and some escape every
-// character. Spelling a secret each of those ways would be a set of spellings that grows with the
-// secret's length; decoding the text around an escape and matching there costs nothing where the
-// text has no `\u` escape (known-escaped-search.ts).
+// Reading a stretch of text with its escapes decoded (`\u00e9`, `\u0073`, `\"`, `\/`, and since
+// 7 December `\x73`, `&#115;`, `&#x73;`, `%73`: escape-kinds.ts), keeping where each decoded
+// character came from. Encoders differ in what they escape: PHP's json_encode writes every
+// non-ASCII character as `\u00e9` unless told otherwise, Python's json.dumps does by default,
+// HTML-safe encoders write `<>&'` as `\u003c`…, an HTML page `&#39;`, a URL `%2F`, and some escape
+// every character. Spelling a secret each of those ways would be a set of spellings that grows with
+// the secret's length; decoding the text around an escape and matching there costs nothing where the
+// text has no escape of a character a secret holds (known-escaped-search.ts).
+import { beginsEscape, escapeAt, isOpenEscape, MAX_ESCAPE_WIDTH } from './escape-kinds.js';
 
 /** One escape of a decoded stretch: where it is in the decoded text and in the raw text. */
 interface Escape {
   readonly decoded: number;
+  /** UTF-16 units it decodes to (2 for a code point above the BMP). */
+  readonly length: number;
   readonly raw: number;
   readonly width: number;
+  /** Not one of JSON's two-character escapes (escape-kinds.ts). */
+  readonly spelled: boolean;
 }
 
 /** A stretch decoded: its text, and the escapes read in it, in order. */
@@ -18,30 +24,17 @@ export interface DecodedStretch {
   readonly text: string;
   /** The raw offset of decoded offset `k` (0 … text.length). */
   toRaw(k: number): number;
-  /** Whether a `\u` escape (at any depth) spelled a character of the decoded span [from, to). */
-  hasUnicodeEscape(from: number, to: number): boolean;
+  /**
+   * Whether an escape other than JSON's two-character ones (at any depth) spelled a character of
+   * the decoded span [from, to).
+   */
+  hasSpelledEscape(from: number, to: number): boolean;
 }
 
-const SIMPLE: Readonly<Record<string, string>> = {
-  '"': '"',
-  '\\': '\\',
-  '/': '/',
-  b: '\b',
-  f: '\f',
-  n: '\n',
-  r: '\r',
-  t: '\t',
-};
-
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
-}
-
-/** Whether a `\uXXXX` escape's four hex digits follow `at` (the `u`). */
-function unicodeAt(text: string, at: number): boolean {
-  if (text.charCodeAt(at) !== 0x75 || at + 5 > text.length) return false;
-  for (let k = 1; k <= 4; k++) if (!isHex(text.charCodeAt(at + k))) return false;
-  return true;
+/** The next offset at or after `i`, before `to`, of a character that may begin an escape, or `to`. */
+function nextEscapeStart(text: string, i: number, to: number): number {
+  for (let k = i; k < to; k++) if (beginsEscape(text.charCodeAt(k))) return k;
+  return to;
 }
 
 /** One level of decoding from `from` to `to` (an escape begun before `to` is read whole). */
@@ -50,24 +43,19 @@ function decodeOnce(text: string, from: number, to: number): { text: string; esc
   let out = '';
   let i = from;
   while (i < to) {
-    const slash = text.indexOf('\\', i);
-    const plainEnd = slash < 0 || slash >= to ? to : slash;
+    const plainEnd = nextEscapeStart(text, i, to);
     out += text.slice(i, plainEnd);
     i = plainEnd;
     if (i >= to) break;
-    const next = text[i + 1];
-    if (next === 'u' && unicodeAt(text, i + 1)) {
-      escapes.push({ decoded: out.length, raw: i, width: 6 });
-      out += String.fromCharCode(Number.parseInt(text.slice(i + 2, i + 6), 16));
-      i += 6;
-    } else if (next !== undefined && Object.hasOwn(SIMPLE, next)) {
-      escapes.push({ decoded: out.length, raw: i, width: 2 });
-      out += SIMPLE[next]!;
-      i += 2;
-    } else {
-      out += '\\';
+    const e = escapeAt(text, i);
+    if (e === null) {
+      out += text[i];
       i++;
+      continue;
     }
+    escapes.push({ decoded: out.length, length: e.text.length, raw: i, width: e.width, spelled: e.spelled });
+    out += e.text;
+    i += e.width;
   }
   return { text: out, escapes };
 }
@@ -89,29 +77,34 @@ function rawOf(escapes: readonly Escape[], base: number, k: number): number {
   const j = escapeBefore(escapes, k);
   if (j < 0) return base + k;
   const e = escapes[j]!;
-  return e.raw + e.width + (k - e.decoded - 1);
+  // Inside a pair of units one reference spelled: the reference's start.
+  if (k < e.decoded + e.length) return e.raw;
+  return e.raw + e.width + (k - e.decoded - e.length);
 }
 
-function unicodeWithin(escapes: readonly Escape[], from: number, to: number): boolean {
-  for (let j = escapeBefore(escapes, from) + 1; j < escapes.length; j++) {
+function spelledWithin(escapes: readonly Escape[], from: number, to: number): boolean {
+  for (let j = Math.max(0, escapeBefore(escapes, from + 1)); j < escapes.length; j++) {
     const e = escapes[j]!;
     if (e.decoded >= to) return false;
-    if (e.width === 6) return true;
+    if (e.spelled && e.decoded + e.length > from) return true;
   }
   return false;
 }
 
+/** Text the first reading left that a second may decode: JSON text quoted in a JSON string (`\\u0073`). */
+const ESCAPED_AGAIN = /\\[ux]|%[0-9a-fA-F]{2}|%u|&#|&[a-z]{2,4};/;
+
 /**
- * The raw text from `from` to `to` read with JSON escapes decoded, twice when the first reading
- * still holds a `\u` escape (JSON text quoted in a JSON string: `\\u0073`).
+ * The raw text from `from` to `to` read with its escapes decoded, twice when the first reading
+ * still holds an escape (JSON text quoted in a JSON string: `\\u0073`; a URL encoded twice: `%2573`).
  */
 export function decodeStretch(raw: string, from: number, to: number): DecodedStretch {
   const once = decodeOnce(raw, from, to);
-  if (!once.text.includes('\\u')) {
+  if (!ESCAPED_AGAIN.test(once.text)) {
     return {
       text: once.text,
       toRaw: (k) => rawOf(once.escapes, from, k),
-      hasUnicodeEscape: (a, b) => unicodeWithin(once.escapes, a, b),
+      hasSpelledEscape: (a, b) => spelledWithin(once.escapes, a, b),
     };
   }
   const twice = decodeOnce(once.text, 0, once.text.length);
@@ -119,8 +112,8 @@ export function decodeStretch(raw: string, from: number, to: number): DecodedStr
   return {
     text: twice.text,
     toRaw: (k) => rawOf(once.escapes, from, inOnce(k)),
-    hasUnicodeEscape: (a, b) =>
-      unicodeWithin(twice.escapes, a, b) || unicodeWithin(once.escapes, inOnce(a), inOnce(b)),
+    hasSpelledEscape: (a, b) =>
+      spelledWithin(twice.escapes, a, b) || spelledWithin(once.escapes, inOnce(a), inOnce(b)),
   };
 }
 
@@ -137,29 +130,30 @@ function escapeStarts(text: string, at: number, limit: number): boolean {
  */
 export function escapeBoundary(text: string, at: number, limit = 64): number {
   const floor = Math.max(0, at - limit);
-  if (at > 0 && text.charCodeAt(at - 1) === 0x5c && escapeStarts(text, at - 1, floor)) {
-    if (unicodeAt(text, at)) return at + 5;
-    return Object.hasOwn(SIMPLE, text[at] ?? '') ? at + 1 : at;
+  let boundary = at;
+  for (let s = at - 1; s >= 0 && s > at - MAX_ESCAPE_WIDTH; s--) {
+    if (!beginsEscape(text.charCodeAt(s))) continue;
+    const e = escapeAt(text, s);
+    if (e === null || s + e.width <= at) continue;
+    if (text.charCodeAt(s) === 0x5c && !escapeStarts(text, s, floor)) continue;
+    boundary = Math.max(boundary, s + e.width);
   }
-  for (let k = 2; k <= 5 && at - k >= 0; k++) {
-    const s = at - k;
-    if (text.charCodeAt(s) === 0x5c && unicodeAt(text, s + 1) && escapeStarts(text, s, floor)) return s + 6;
-  }
-  return at;
+  return boundary;
 }
 
 /**
- * Where an escape the text may end in the middle of begins (`\`, `\u`, `\u00`, and at the second
- * depth `\\` or `\\u0`: the backslashes before them), or -1: the next characters may complete
- * it. Counted from the first backslash of the run, whatever their parity, so both depths are held.
+ * Where an escape the text may end in the middle of begins (`\`, `\u00`, `\x7`, `&#11`, `%7`, and
+ * at the second depth `\\` or `\\u0`: the backslashes before them), or -1: the next characters may
+ * complete it. Counted from the first backslash of the run, whatever their parity, so both depths
+ * are held.
  */
 export function openEscapeAt(text: string, floor: number): number {
   const n = text.length;
-  let k = n;
-  while (k > floor && n - k < 3 && isHex(text.charCodeAt(k - 1))) k--;
-  if (k > floor && text.charCodeAt(k - 1) === 0x75) k--;
-  else k = n;
-  let j = k;
-  while (j > floor && text.charCodeAt(j - 1) === 0x5c) j--;
-  return j < k ? j : -1;
+  for (let s = Math.max(floor, n - MAX_ESCAPE_WIDTH + 1); s < n; s++) {
+    if (!beginsEscape(text.charCodeAt(s)) || !isOpenEscape(text.slice(s))) continue;
+    let j = s;
+    while (j > floor && text.charCodeAt(j - 1) === 0x5c) j--;
+    return j;
+  }
+  return -1;
 }

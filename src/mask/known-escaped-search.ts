@@ -1,10 +1,14 @@
-// Finds the known secrets spelled with JSON `\u` escapes: `\u00e9` for a non-ASCII character (PHP's
-// json_encode, Python's json.dumps), `\u003c` for `<>&'` (HTML-safe encoders), or every character
-// (`\u0073\u006b…`). An upstream that echoes the credential Vigil injects through such an encoder
-// handed it to the client, and to the record, in a spelling no literal matched. The text around
-// each `\u` escape is read decoded (json-escapes.ts) and the secrets' spellings are looked for
-// there; a text without a `\u` costs one native search. Only a match that a `\u` escape spells
-// is reported: the plain spellings are found by the literal search beside this one.
+// Finds the known secrets spelled with escapes: JSON's `\u` escapes, `\u00e9` for a non-ASCII
+// character (PHP's json_encode, Python's json.dumps), `\u003c` for `<>&'` (HTML-safe encoders), or
+// every character (`\u0073\u006b…`); and since 7 December a string literal's `\x73` and `\u{73}`,
+// HTML's `&#115;`, `&#x73;` and `&amp;`, and percent-encoding of any character (`%73%6b…`,
+// `%u0073`), each read by escape-kinds.ts. An upstream that echoes the credential Vigil injects
+// through such an encoder handed it to the client, and to the record, in a spelling no literal
+// matched. The text around each escape is read decoded (json-escapes.ts) and the secrets'
+// spellings are looked for there; a text without an escape of a character they hold costs one
+// native search. Only a match that such an escape spells is reported: the plain spellings are
+// found by the literal search beside this one.
+import { escapeSearch, MAX_ESCAPE_WIDTH } from './escape-kinds.js';
 import { decodeStretch, escapeBoundary, openEscapeAt } from './json-escapes.js';
 import { LiteralSearch } from './literal-search.js';
 
@@ -17,20 +21,25 @@ export interface EscapedMatch {
 
 /** Raw characters a decoded character takes at most: `\u005c\u005c`, a backslash escaped twice. */
 const MAX_SPELLING = 12;
+/** The least of a window (scan): a cluster's windows overlap by `reach`, so not much less. */
+const MIN_WINDOW = 4096;
 
 export class KnownEscapedSearch {
   private readonly search: LiteralSearch;
   private readonly literals: readonly string[];
   /** How far a match can reach from one of its escapes, in raw characters. */
   private readonly reach: number;
+  /** The most raw characters of a cluster of escapes decoded at once. */
+  private readonly window: number;
   private text: string | null = null;
   private from = 0;
   private found: EscapedMatch | null = null;
 
   /**
-   * The `\\u` escapes of the UTF-16 units the spellings hold, hex in either case: an escape of any
-   * other unit spells none of them, so text full of those (non-ASCII prose as json.dumps writes
-   * it) is passed over by one native search.
+   * The escapes (escape-kinds.ts) of the UTF-16 units and code points the spellings hold: an
+   * escape of any other character spells none of them, so text full of those (non-ASCII prose as
+   * json.dumps writes it, a URL's `%2F`s when no secret holds a `/`) is passed over by one native
+   * search.
    */
   private readonly escapes: RegExp;
 
@@ -38,14 +47,18 @@ export class KnownEscapedSearch {
     this.literals = literals;
     this.search = new LiteralSearch(literals);
     this.reach = MAX_SPELLING * Math.max(0, ...literals.map((l) => l.length));
-    const units = new Set<string>();
-    for (const l of literals)
-      for (let i = 0; i < l.length; i++) units.add(l.charCodeAt(i).toString(16).padStart(4, '0'));
-    this.escapes = new RegExp(`\\\\u(?:${[...units].join('|')})`, 'gi');
+    this.window = Math.max(MIN_WINDOW, 4 * this.reach);
+    const units = new Set<number>();
+    const points = new Set<number>();
+    for (const l of literals) {
+      for (let i = 0; i < l.length; i++) units.add(l.charCodeAt(i));
+      for (const c of l) points.add(c.codePointAt(0)!);
+    }
+    this.escapes = escapeSearch(units, points);
   }
 
   /**
-   * The next `\u` escape at or after `from` that spells a unit some spelling holds, or -1. Text
+   * The next escape at or after `from` that spells a unit some spelling holds, or -1. Text
    * full of escapes of other characters (non-ASCII prose as json.dumps writes it) is read no
    * further than this.
    */
@@ -55,7 +68,7 @@ export class KnownEscapedSearch {
   }
 
   /**
-   * The leftmost match at or after `pos` that a `\u` escape spells, or null. Stretches are read
+   * The leftmost match at or after `pos` that an escape spells, or null. Stretches are read
    * around escapes: one begins `reach` before the first escape and runs `reach` past the last
    * escape that follows another within `reach`, so a match with an escape lies in one stretch, and
    * one of an earlier stretch starts before any of a later one.
@@ -71,21 +84,30 @@ export class KnownEscapedSearch {
 
   private scan(text: string, pos: number): EscapedMatch | null {
     const n = text.length;
+    const span = MAX_ESCAPE_WIDTH + this.reach;
     let p = this.nextEscape(text, pos);
     while (p >= 0) {
       const a = escapeBoundary(text, Math.max(pos, p - this.reach));
       let last = p;
       let q = this.nextEscape(text, p + 2);
-      while (q >= 0 && q < last + 6 + this.reach) {
+      // A cluster is read a window at a time: read whole, text dense with escapes (an HTML page's
+      // `&#39;`s) was decoded to its end again after each match, in time the square of its length.
+      const limit = a + this.window;
+      while (q >= 0 && q < last + span && q < limit) {
         last = q;
         q = this.nextEscape(text, q + 2);
       }
-      const stretch = decodeStretch(text, a, Math.min(n, last + 6 + this.reach));
+      // Cut: the next window begins at `next`, and finds what starts there or later.
+      const cut = q >= 0 && q < last + span;
+      const next = cut ? escapeBoundary(text, Math.max(pos, q - this.reach)) : n;
+      const stretch = decodeStretch(text, a, Math.min(n, (cut ? q : last) + span));
       const decoded = stretch.text;
       for (let x = this.search.next(decoded, 0); x >= 0; x = this.search.next(decoded, x + 1)) {
         const literal = this.search.literal();
-        if (stretch.hasUnicodeEscape(x, x + literal.length))
-          return { start: stretch.toRaw(x), end: stretch.toRaw(x + literal.length), literal };
+        if (!stretch.hasSpelledEscape(x, x + literal.length)) continue;
+        const start = stretch.toRaw(x);
+        if (start >= next) break;
+        return { start, end: stretch.toRaw(x + literal.length), literal };
       }
       p = q;
     }

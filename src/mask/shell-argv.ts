@@ -44,6 +44,35 @@ export function argvProgram(object: Readonly<Record<string, unknown>>, key: stri
  */
 const UNNAMED_PROGRAM = 'program';
 
+/**
+ * Words that say an unnamed program is a MySQL client (`-uroot`, `--user=…`, `--host`, `-P3306`):
+ * its `-p…` is then a password, as after `mysql`. Until 7 December `{"args": ["-uroot", "-p…"]}`
+ * with no `command` beside it was read after no program, where `-p…` is no option, and the password
+ * was recorded as sent. Without such a word `-p…` stays an option (`-pthread`, `-p8080`).
+ */
+const MYSQL_CLIENT_WORD = /^(?:-u\S*|-P\d+|--(?:user|host|port|database|execute|socket)(?:=.*)?)$/s;
+
+/** A MySQL client's name, put in the unnamed program's place for a second reading. */
+const MYSQL_CLIENT = 'mysql';
+
+/**
+ * An array's members as words: a number, boolean or null as JSON writes it (`["mysql", 3306,
+ * "-p…"]`: until 7 December an array holding anything but strings was read element by element, and
+ * `-p…` there was no option), a nested object or array as a word no reader takes for an option.
+ */
+export function argvWords(list: readonly unknown[]): string[] {
+  return list.map((v) =>
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean' || v === null
+        ? String(v)
+        : NOT_A_WORD,
+  );
+}
+
+/** Stands for a nested object or array among a command's words. */
+const NOT_A_WORD = '_';
+
 /** Words a shell reads as they are: anything else is quoted so it stays one word. */
 const PLAIN_WORD = /^[A-Za-z0-9_@%+=:,./~^-]+$/;
 /** `NAME=` kept outside the quotes, as a shell user writes an assignment (`API_TOKEN='a b'`). */
@@ -116,6 +145,14 @@ export interface ArgvSecrets {
  * assignments, URL passwords, and a shell's `-c` line.
  */
 export function argvSecrets(words: readonly string[], secretName: SecretNameMatcher): ArgvSecrets {
+  const found = argvReading(words, secretName);
+  if (words[0] !== UNNAMED_PROGRAM || !words.some((w) => MYSQL_CLIENT_WORD.test(w))) return found;
+  const asMysql = argvReading([MYSQL_CLIENT, ...words.slice(1)], secretName);
+  return { spans: found.spans.map((s, k) => merged([...s, ...asMysql.spans[k]!])), code: found.code };
+}
+
+/** One reading of the words as a command after their first. */
+function argvReading(words: readonly string[], secretName: SecretNameMatcher): ArgvSecrets {
   const out: ShellSecretSpan[][] = words.map(() => []);
   // The line a shell runs (`sh -c '…'`) is read as the shell reads it, each mask ended before code;
   // read as one word, `PGPASSWORD=a b psql` would be masked to its end, `psql` with it.

@@ -12,7 +12,7 @@ import { setOwn } from '../core/own-property.js';
 import { embeddedFieldSpans, fieldSecret } from './embedded-fields.js';
 import { mayBeOptionArray, secretOptionSpans } from './option-arrays.js';
 import type { SecretNameMatcher } from './secret-names.js';
-import { argvProgram, argvSecrets, isArgvKey } from './shell-argv.js';
+import { argvProgram, argvSecrets, argvWords, isArgvKey } from './shell-argv.js';
 import { clipSpansToCode, shellCodeBreaks } from './shell-code-clip.js';
 import { isShellKey } from './shell-keys.js';
 import { shellSecretSpans } from './shell-line.js';
@@ -251,7 +251,9 @@ class PayloadWalk {
     for (const k of Object.keys(value)) {
       const v = value[k]!;
       // Typed keys (ssh.input `data`) are keystrokes, not a command's text: no code is cut out.
-      if (k === 'command' && typeof v === 'string') out[k] = this.commandLine(v);
+      // The keys as typed and a continued line hold the same command as `command` (ssh line-guard.ts).
+      if ((k === 'command' || k === 'keystrokes' || k === 'line') && typeof v === 'string')
+        out[k] = this.commandLine(v);
       else if (k === 'data' && typeof v === 'string') out[k] = set.maskSpans(v, this.shellSpans(v));
       else setOwn(out, set.maskKey(k), this.walk(v, k));
     }
@@ -271,13 +273,15 @@ class PayloadWalk {
    * (`args` after `command`). An element without a secret there is walked as before.
    */
   private argv(list: JsonValue[], key: string, program: readonly string[]): JsonValue[] {
-    if (!list.every((v) => typeof v === 'string')) return list.map((v) => this.walk(v, key));
-    const found = argvSecrets([...program, ...(list as string[])], this.secretName);
+    // Members other than strings are words too (`["mysql", 3306, "-p…"]`: argvWords).
+    const found = argvSecrets([...program, ...argvWords(list)], this.secretName);
     const at = program.length;
     return list.map((v, i) => {
       const spans = found.spans[at + i]!;
-      if (spans.length === 0) return this.walk(v, key);
-      const element = v as string;
+      if (spans.length === 0 || (typeof v !== 'string' && typeof v !== 'number')) return this.walk(v, key);
+      // A number given as a password's value (`["--password", 12345678]`) is masked whole.
+      if (typeof v === 'number') return this.set.whole(String(v), 'shell-secret');
+      const element = v;
       const all: StructuredSpan[] = spans.map((s) => ({
         start: s.start,
         end: s.end,

@@ -263,7 +263,7 @@ test('shell lines: --password=, --password VALUE, mysql -p, sshpass, curl -u, NA
   assert.equal(explained.findings[0]!.detail, 'option or variable -p');
 });
 
-test('SSH payloads: the command of ssh.exec and ssh.command and the keys of ssh.input are read as shell lines', () => {
+test('SSH payloads: the command, keystrokes and line of ssh.exec and ssh.command and the keys of ssh.input are read as shell lines', () => {
   const cases: [string, string][] = [
     ['mysql -u root -pS3cr3tPass db', 'S3cr3tPass'],
     ['curl -u admin:adminpw https://x', 'adminpw'],
@@ -274,6 +274,9 @@ test('SSH payloads: the command of ssh.exec and ssh.command and the keys of ssh.
       { channel: 0, command: line },
       { channel: 1, index: 3, command: line, t: 2.5, offset: 10, source: 'keystrokes' },
       { channel: 1, t: 2.4, data: `${line}\r` },
+      // A line read from the screen keeps its keys beside it; a continued line keeps its last part.
+      { channel: 1, index: 4, command: 'ls', keystrokes: line, t: 2.6, offset: 12, source: 'screen' },
+      { channel: 1, index: 5, command: 'ls', line, t: 2.7, offset: 14, source: 'keystrokes' },
     ];
     for (const payload of payloads) {
       const out = JSON.stringify(masker.maskPayload(payload, 'box'));

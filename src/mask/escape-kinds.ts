@@ -1,0 +1,177 @@
+// The escapes a text may spell a character with, read one at a time: JSON's (`\u0073`, `\"`), a C,
+// Python or JavaScript string literal's (`\x73`, `\u{73}`), HTML's character references (`&#115;`,
+// `&#x73;`, `&amp;`), and percent-encoding (`%73`, and the old `%u0073`). An upstream that echoes
+// the credential Vigil injects through any of these encoders writes it in a spelling no literal
+// matches; json-escapes.ts decodes the text around such an escape and known-escaped-search.ts
+// looks for the secrets there. Until 7 December only JSON's escapes were read, so `\x73\x6b…` in a
+// Python repr, `&#115;&#107;…` in an HTML page and `%73%6b…` in a URL were recorded, and handed to
+// the client, in clear.
+//
+// A byte escape (`\xHH`, `%HH`) decodes to the character of that code (Latin-1): a secret's UTF-8
+// bytes so escaped read as its Latin-1 spelling, which known-secrets.ts lists among its variants.
+
+/** One escape read at an offset. */
+export interface EscapeRead {
+  /** Raw characters it takes. */
+  readonly width: number;
+  /** What it decodes to: one UTF-16 unit, or two for a code point above the BMP. */
+  readonly text: string;
+  /**
+   * Whether it spells a character its plain spelling would not be written as: every escape but
+   * JSON's two-character ones (`\"`, `\/`, `\n`), which the literal search's variants hold.
+   */
+  readonly spelled: boolean;
+}
+
+const SIMPLE: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+/** Longest escape read, in raw characters (`&#x0010FFFF;` is cut at 7 digits: `&#x000073;`). */
+export const MAX_ESCAPE_WIDTH = 11;
+/** Digits a numeric character reference may have: enough for any code point with a leading zero or two. */
+const MAX_REFERENCE_DIGITS = 7;
+
+export function isHexDigit(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+}
+
+/** The number of hex digits from `at`, at most `max`. */
+function hexRun(text: string, at: number, max: number): number {
+  let k = 0;
+  while (k < max && at + k < text.length && isHexDigit(text.charCodeAt(at + k))) k++;
+  return k;
+}
+
+function decimalRun(text: string, at: number, max: number): number {
+  let k = 0;
+  while (k < max && at + k < text.length) {
+    const c = text.charCodeAt(at + k);
+    if (c < 48 || c > 57) break;
+    k++;
+  }
+  return k;
+}
+
+function codePoint(value: number): string | null {
+  return value <= 0x10ffff ? String.fromCodePoint(value) : null;
+}
+
+const SPELLED = (width: number, text: string | null): EscapeRead | null =>
+  text === null ? null : { width, text, spelled: true };
+
+/**
+ * The escape that begins at `at`, or null. A backslash's escape is read whatever precedes it: the
+ * caller knows whether the backslash is itself escaped (json-escapes.ts reads left to right).
+ */
+export function escapeAt(text: string, at: number): EscapeRead | null {
+  const c = text.charCodeAt(at);
+  if (c === 0x5c) {
+    const next = text[at + 1];
+    if (next === 'u') {
+      if (hexRun(text, at + 2, 4) === 4)
+        return SPELLED(6, String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 6), 16)));
+      if (text[at + 2] === '{') {
+        const k = hexRun(text, at + 3, 6);
+        if (k > 0 && text[at + 3 + k] === '}')
+          return SPELLED(k + 4, codePoint(Number.parseInt(text.slice(at + 3, at + 3 + k), 16)));
+      }
+      return null;
+    }
+    if (next === 'x')
+      return hexRun(text, at + 2, 2) === 2
+        ? SPELLED(4, String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 4), 16)))
+        : null;
+    return next !== undefined && Object.hasOwn(SIMPLE, next)
+      ? { width: 2, text: SIMPLE[next]!, spelled: false }
+      : null;
+  }
+  if (c === 0x25) {
+    if (text[at + 1] === 'u' || text[at + 1] === 'U') {
+      return hexRun(text, at + 2, 4) === 4
+        ? SPELLED(6, String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 6), 16)))
+        : null;
+    }
+    return hexRun(text, at + 1, 2) === 2
+      ? SPELLED(3, String.fromCharCode(Number.parseInt(text.slice(at + 1, at + 3), 16)))
+      : null;
+  }
+  if (c === 0x26) return referenceAt(text, at);
+  return null;
+}
+
+/** An HTML character reference at `at` (the `&`): numeric, or one of the five XML names. */
+function referenceAt(text: string, at: number): EscapeRead | null {
+  if (text[at + 1] === '#') {
+    const hex = text[at + 2] === 'x' || text[at + 2] === 'X';
+    const from = at + (hex ? 3 : 2);
+    const k = hex ? hexRun(text, from, MAX_REFERENCE_DIGITS) : decimalRun(text, from, MAX_REFERENCE_DIGITS);
+    if (k === 0 || text[from + k] !== ';') return null;
+    return SPELLED(from + k + 1 - at, codePoint(Number.parseInt(text.slice(from, from + k), hex ? 16 : 10)));
+  }
+  const semi = text.indexOf(';', at + 2);
+  if (semi < 0 || semi > at + 5) return null;
+  const name = text.slice(at + 1, semi);
+  return Object.hasOwn(NAMED, name) ? SPELLED(semi + 1 - at, NAMED[name]!) : null;
+}
+
+/** Characters that begin an escape. */
+export function beginsEscape(c: number): boolean {
+  return c === 0x5c || c === 0x25 || c === 0x26;
+}
+
+/**
+ * A text's end that an escape may still grow from: `\`, `\u00`, `\u{7`, `\x7`, `%`, `%7`, `%u00`,
+ * `&`, `&#11`, `&#x7`, `&am`. Tested on the text from a character that begins an escape.
+ */
+const OPEN_ESCAPE =
+  /^(?:\\(?:u(?:[0-9a-fA-F]{0,3}|\{[0-9a-fA-F]{0,6}))?|\\x[0-9a-fA-F]?|%(?:[uU][0-9a-fA-F]{0,3}|[0-9a-fA-F])?|&(?:#(?:[xX][0-9a-fA-F]{0,7}|[0-9]{0,7})|[a-z]{0,4})?)$/;
+
+export function isOpenEscape(suffix: string): boolean {
+  return suffix.length < MAX_ESCAPE_WIDTH && OPEN_ESCAPE.test(suffix);
+}
+
+/**
+ * The characters that begin an escape (`%`, `&`, `\`): escaped themselves, they make an escape of
+ * the second reading (`%2573`, `\u0026#115;`), so their escapes are looked for whatever the
+ * secrets hold. Not `&amp;`, which HTML is full of: an `&#115;` escaped so is not read.
+ */
+const INTRODUCERS = [0x25, 0x26, 0x5c];
+
+/**
+ * An expression for the escapes that spell one of `units` (UTF-16 units) or `points` (code
+ * points), or a character that begins an escape, so text whose escapes spell only other characters
+ * is passed over by one native search.
+ */
+export function escapeSearch(units: ReadonlySet<number>, points: ReadonlySet<number>): RegExp {
+  const spelled = [...new Set([...units, ...INTRODUCERS])];
+  const codes = [...new Set([...points, ...INTRODUCERS])];
+  const hex4 = spelled.map((u) => u.toString(16).padStart(4, '0'));
+  const bytes = spelled.filter((u) => u < 256).map((u) => u.toString(16).padStart(2, '0'));
+  const pointHex = codes.map((p) => p.toString(16));
+  const pointDec = codes.map((p) => p.toString(10));
+  const named = Object.keys(NAMED).filter((n) => units.has(NAMED[n]!.charCodeAt(0)));
+  const alt = (list: readonly string[]) => `(?:${list.length > 0 ? list.join('|') : '(?!)'})`;
+  return new RegExp(
+    [
+      `\\\\u${alt(hex4)}`,
+      `\\\\u\\{0{0,5}${alt(pointHex)}\\}`,
+      `\\\\x${alt(bytes)}`,
+      `%u${alt(hex4)}`,
+      `%${alt(bytes)}`,
+      `&#x0{0,6}${alt(pointHex)};`,
+      `&#0{0,6}${alt(pointDec)};`,
+      ...(named.length > 0 ? [`&${alt(named)};`] : []),
+    ].join('|'),
+    'gi',
+  );
+}

@@ -1,0 +1,150 @@
+// The credential Vigil injects, and every configured secret, is masked wherever it appears, in the
+// answers sent back to the client too. An upstream that echoed it through an encoder other than
+// JSON's (a Python bytes repr's `\x73`, a JavaScript literal's `\u{73}`, an HTML page's `&#115;` or
+// `&#x73;`, a URL's `%73` for every character) handed it to the client, and to the record, in
+// clear until 7 December. Through an HTTP API connection (a node http upstream echoing what it was
+// sent, answers whole and in pieces of three bytes) and an MCP connection (the official SDK client,
+// the demo tool server reading an HTML file that holds its own credential as character
+// references); the data directory is searched for every spelling.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
+import { dataDirFiles } from '../support/data-dir-files.js';
+import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { listenOnLoopback } from '../support/loopback.js';
+
+const CREDENTIAL = 'svc-Key<Held>&Co-0123';
+const CONFIGURED = 'Grüner-Schlüssel-0042';
+let upstream: Server;
+let gateway: TestGateway;
+let mcp: McpFixture;
+
+const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+const bytes = (value: string, each: (b: number) => string) =>
+  [...Buffer.from(value, 'utf8')].map(each).join('');
+
+/** What each echo writes: the value as the encoder named in `x-echo` spells it. */
+function spell(value: string, how: string): string {
+  switch (how) {
+    case 'python-bytes':
+      return bytes(value, (b) => `\\x${hex(b, 2)}`);
+    case 'js-codepoint':
+      return [...value].map((c) => `\\u{${hex(c.codePointAt(0)!, 1)}}`).join('');
+    case 'html-decimal':
+      return [...value].map((c) => `&#${c.codePointAt(0)};`).join('');
+    case 'html-hex':
+      return [...value].map((c) => `&#x${hex(c.codePointAt(0)!, 1)};`).join('');
+    default:
+      return bytes(value, (b) => `%${hex(b, 2).toUpperCase()}`);
+  }
+}
+const KINDS = ['python-bytes', 'js-codepoint', 'html-decimal', 'html-hex', 'percent'];
+
+/** Every spelling's first characters: none may be stored. */
+const spellings = (value: string) => [value, ...KINDS.map((k) => spell(value, k).slice(0, 24))];
+
+function assertNotStored(dataDir: string, secrets: readonly string[]): void {
+  for (const { path, bytes: stored } of dataDirFiles(dataDir))
+    for (const secret of secrets)
+      for (const s of spellings(secret)) assert.ok(!stored.includes(Buffer.from(s)), `${path} holds ${s}`);
+}
+
+before(async () => {
+  upstream = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const how = String(req.headers['x-echo'] ?? 'percent');
+      const seen = String(req.headers['x-api-key'] ?? '');
+      const body = `<p>seen ${spell(seen, how)}</p><p>configured ${spell(CONFIGURED, how)}</p>`;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      if (req.headers['x-pieces'] === undefined) {
+        res.end(body);
+        return;
+      }
+      const all = Buffer.from(body);
+      let at = 0;
+      const next = (): void => {
+        if (at >= all.length) {
+          res.end();
+          return;
+        }
+        res.write(all.subarray(at, at + 3));
+        at += 3;
+        setImmediate(next);
+      };
+      next();
+    });
+  });
+  const url = await listenOnLoopback(upstream);
+  process.env.VIGIL_LEAK_OTHER_ESCAPES_CREDENTIAL = CREDENTIAL;
+  process.env.VIGIL_LEAK_OTHER_ESCAPES_CONFIGURED = CONFIGURED;
+  gateway = await startTestGateway({
+    masking: { secrets: ['env:VIGIL_LEAK_OTHER_ESCAPES_CONFIGURED'] },
+    connections: [
+      {
+        name: 'escaping-html',
+        type: 'http',
+        upstream: url,
+        credential: 'env:VIGIL_LEAK_OTHER_ESCAPES_CREDENTIAL',
+        auth: { scheme: 'header', header: 'X-Api-Key' },
+        allow: ['*'],
+      },
+    ],
+  });
+  mcp = await startMcpFixture();
+});
+
+after(async () => {
+  await gateway?.close();
+  await mcp?.close();
+  await new Promise((r) => upstream?.close(r));
+});
+
+test('an injected credential and a configured secret echoed with other escapes reach neither the client nor the record', async () => {
+  for (const how of KINDS)
+    for (const pieces of [false, true]) {
+      const res = await fetch(`${gateway.url}/c/escaping-html/v1/echo`, {
+        headers: {
+          authorization: `Bearer ${TOKENS.alice}`,
+          'x-echo': how,
+          ...(pieces ? { 'x-pieces': '1' } : {}),
+        },
+      });
+      const body = await res.text();
+      assert.equal(res.status, 200, body);
+      assert.match(
+        body,
+        /^<p>seen \[MASKED:known-secret:[0-9a-f]{6}\]<\/p><p>configured \[MASKED:known-secret:[0-9a-f]{6}\]<\/p>$/,
+        `${how}${pieces ? ' in pieces' : ''}: ${body}`,
+      );
+    }
+  // A client's body holding the credential so spelled is recorded masked too.
+  for (const how of KINDS) {
+    const res = await fetch(`${gateway.url}/c/escaping-html/v1/echo`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKENS.alice}`, 'content-type': 'text/plain' },
+      body: `note=${spell(CREDENTIAL, how)}`,
+    });
+    await res.text();
+  }
+  await gateway.recorder.drain();
+  assertNotStored(gateway.dataDir, [CREDENTIAL, CONFIGURED]);
+});
+
+test("an MCP server's answer holding its credential as HTML character references reaches the client masked", async () => {
+  writeFileSync(join(mcp.root, 'status.html'), `<code>${spell(UPSTREAM_TOKEN, 'html-decimal')}</code>\n`);
+  const client = await sdkClient(`${mcp.gateway.url}/c/tools/mcp`, TOKENS.alice);
+  let text = '';
+  try {
+    const result = await client.callTool({ name: 'read_file', arguments: { path: 'status.html' } });
+    text = (result.content as { type: string; text: string }[])[0]!.text;
+  } finally {
+    await client.close();
+  }
+  assert.match(text, /^<code>\[MASKED:known-secret:[0-9a-f]{6}\]<\/code>\n$/, text);
+  await mcp.events();
+  assertNotStored(mcp.gateway.dataDir, [UPSTREAM_TOKEN]);
+});
