@@ -4,13 +4,16 @@
 // (MySQL reads `'\''` as one string, so `password AS p` is an item), `SELECT 1, #'` and a new line
 // (`#` starts a MySQL comment), `SELECT "a\"", password AS p …`. The server named the column `p`,
 // and its cells were recorded in clear until 6 December. Read both ways where the readings differ,
-// the positions either finds are withheld (errs on masking).
+// the positions either finds are withheld (errs on masking). A statement that reads column
+// statistics or a catalog's defaults and may name a value as a column that describes them has every
+// position withheld (sql-statistics-renames.ts).
 import {
   ALL_POSITIONS,
   type DerivedPositions,
   derivedSecretPositions,
   unitePositions,
 } from './sql-derived-columns.js';
+import { renamesColumnValues } from './sql-statistics-renames.js';
 import { readingsDiffer, type SqlReading } from './sql-tokens.js';
 
 /** A PostgreSQL connection reads strings one way; any other (MySQL's, one not known) both. */
@@ -24,6 +27,7 @@ export function derivedRead(
   known: Iterable<string>,
   readings: readonly SqlReading[],
 ): DerivedPositions | null {
+  if (renamesColumnValues(statement, readings)) return ALL_POSITIONS;
   const names = [...known];
   let found = derivedSecretPositions(statement, secret, names, readings[0] ?? 'standard');
   if (found?.all || readings.length < 2 || !readingsDiffer(statement)) return found;

@@ -11,6 +11,11 @@
 // and one that mentions a relation whose names cannot be told (a star under a column list, an
 // expression without an alias, an INSERT without a column list, a routine) has every cell withheld.
 //
+// A relation made from one that holds a column's values apart from its rows (statistics, a
+// catalog's defaults: sql-statistics.ts), or a statement prepared over one, is remembered with every
+// name unknown: `CREATE VIEW s AS SELECT … most_common_vals::text … FROM pg_stats`, then `SELECT
+// most_common_vals FROM s WHERE attname = 'password'`, was recorded in clear until 7 December.
+//
 // Errs on masking: a relation is remembered when the statement is submitted (before the server runs
 // it), is never forgotten (a DROP may fail), and any mention of its name counts. Only relations made
 // on this connection are known: a view made by another connection is not read (docs/masking.md).
@@ -25,6 +30,7 @@ import {
   statements,
 } from './sql-relation-outputs.js';
 import { columnNames } from './sql-renamed-columns.js';
+import { namesColumnValues, readsStatistics } from './sql-statistics.js';
 import { type SqlReading, type SqlToken, tokenizeSql } from './sql-tokens.js';
 
 export type { RelationReading } from './sql-relation-outputs.js';
@@ -77,8 +83,14 @@ export class SessionRelations {
     readings: readonly SqlReading[] = ['standard'],
   ): void {
     if (!MAY_MAKE.test(statement)) return;
-    // Most statements (an INSERT of parameters) name nothing secret nor remembered, and read no `*`.
-    if (!statement.includes('*') && !this.#namesSecret(statement, secret)) return;
+    // Most statements (an INSERT of parameters) name nothing secret nor remembered, read no `*`, and
+    // read no statistics.
+    if (
+      !statement.includes('*') &&
+      !this.#namesSecret(statement, secret) &&
+      !readsStatistics(statement, readings)
+    )
+      return;
     for (const reading of readingsOf(statement, readings)) {
       this.#reading = reading;
       const tokens = tokenizeSql(statement, reading);
@@ -142,13 +154,18 @@ export class SessionRelations {
       while (INSERT_MODIFIERS.has(tokens[k]?.text ?? '')) k++;
       this.#made(sql, tokens, match, k, to, secret, true);
     } else if (first === 'alter' || first === 'rename') this.#renamed(tokens, from, to, secret);
-    else if (first === 'update') this.#updated(tokens, match, from, to, secret);
+    else if (first === 'update') this.#updated(sql, tokens, match, from, to, secret);
     else if (first === 'select' || first === 'with') this.#selectedInto(sql, tokens, match, from, to, secret);
     else if (first === 'prepare') {
-      // `PREPARE s [(types)] AS …`: the statement it holds is read now (errs on masking: it may never run).
+      // `PREPARE s [(types)] AS …`: the statement it holds is read now (errs on masking: it may never
+      // run); one that reads statistics has `EXECUTE s` withheld whole.
       for (let k = from + 1; k < Math.min(to, from + CREATE_REACH); k++)
         if (tokens[k]!.text === 'as') {
-          if (k + 1 < to) this.#noteOne(sql, tokens, match, k + 1, to, secret);
+          if (k + 1 >= to) return;
+          const held = sql.slice(tokens[k + 1]!.start, tokens[to - 1]!.end);
+          if (tokens[from + 1]?.kind === 'ident' && readsStatistics(held, [this.#reading]))
+            this.#remember(tokens[from + 1]!.text, { names: new Set(), all: true });
+          this.#noteOne(sql, tokens, match, k + 1, to, secret);
           return;
         }
     }
@@ -171,6 +188,10 @@ export class SessionRelations {
     if (tokens[n]?.kind !== 'ident') return;
     const { name } = lastName(tokens, n);
     const text = sql.slice(tokens[from]!.start, tokens[to - 1]!.end);
+    if (readsStatistics(text, [this.#reading])) {
+      this.#remember(name, { names: new Set(), all: true });
+      return;
+    }
     for (const word of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g))
       if (secret(word[0]) || this.#knownName(word[0].toLowerCase())) {
         this.#remember(name, { names: new Set(), all: true });
@@ -211,6 +232,10 @@ export class SessionRelations {
         const name = tokens[n];
         if (name?.kind !== 'ident' || name.text === 'outfile' || name.text === 'dumpfile') return;
         const query = sql.slice(tokens[from]!.start, tokens[to - 1]!.end);
+        if (readsStatistics(query, [this.#reading])) {
+          this.#remember(lastName(tokens, n).name, { names: new Set(), all: true });
+          return;
+        }
         const outputs = secretOutputs(query, secret, null, false, this.reading(query), this.#reading);
         if (outputs !== null) this.#remember(lastName(tokens, n).name, outputs);
         return;
@@ -257,6 +282,11 @@ export class SessionRelations {
     }
     if (start < 0) return;
     const query = sql.slice(tokens[whole ?? start]!.start, tokens[to - 1]!.end);
+    // Made from statistics or a catalog's defaults: which of its columns hold values is not told.
+    if (readsStatistics(query, [this.#reading])) {
+      this.#remember(name, { names: new Set(), all: true });
+      return;
+    }
     const outputs = secretOutputs(query, secret, columns, insert, this.reading(query), this.#reading);
     if (outputs !== null) this.#remember(name, outputs);
   }
@@ -304,6 +334,7 @@ export class SessionRelations {
    * column remembered.
    */
   #updated(
+    sql: string,
     tokens: readonly SqlToken[],
     match: Int32Array,
     from: number,
@@ -339,6 +370,7 @@ export class SessionRelations {
     const readsSecret = (a: number, b: number) => {
       for (let q = a; q < b; q++) {
         const t = tokens[q]!;
+        if (namesColumnValues(sql, tokens, q)) return true;
         if (t.kind !== 'ident') continue;
         const name = t.name ?? t.text;
         if (secret(name)) return true;
