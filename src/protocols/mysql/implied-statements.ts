@@ -15,9 +15,11 @@ import { tableName } from '../../policy/table-patterns.js';
 export function impliedStatementsOf(
   ast: Readonly<Record<string, unknown>>,
   tableList: readonly string[],
+  /** Tables the tree names and the table list left out (tree-tables.ts): counted as read. */
+  lost: readonly string[] = [],
 ): StatementFacts[] {
   const type = String(ast.type ?? '').toLowerCase();
-  const reads = type === 'select' ? [] : tableListNames(tableList, ast, 'select');
+  const reads = type === 'select' ? [] : [...new Set([...tableListNames(tableList, ast, 'select'), ...lost])];
   const read: StatementFacts[] =
     reads.length > 0
       ? [

@@ -12,6 +12,7 @@ import { impliedStatementsOf, tableListNames } from './implied-statements.js';
 import { parserSpelling } from './parser-spelling.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { probeText, statementShape } from './statement-shape.js';
+import { treeTableNames } from './tree-tables.js';
 import type { ServerDialect } from './version-comments.js';
 
 const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
@@ -197,10 +198,40 @@ function classifyLexed(sql: string, lexed: LexResult): Classification {
     }
     // A KILL names a connection id the proxy maps (kill-statement.ts); the parser does not know it.
     if (first === 'kill') return { ...unknown(s.text), kind: KILL_KIND };
+    const nesting = parenthesisDepth(s.tokens);
+    if (nesting > MAX_PARSED_NESTING) {
+      uncertain ??= tooDeep(nesting);
+      return unknown(s.text);
+    }
     return classifyOne(s.text, s.tokens);
   });
   return { statements, tokens: lexed.statements.map((s) => s.tokens), uncertain };
 }
+
+/**
+ * node-sql-parser (a PEG parser without memoization) takes time exponential in the nesting of some
+ * parentheses: a join group or a subquery after JOIN (`t JOIN (t JOIN (… ) ON 1) ON 1`), a
+ * parenthesized argument of CAST, CONVERT or SUBSTRING. Sixteen levels, 315 bytes, held the
+ * gateway's one thread for 29 s, and each level about doubles it; until 7 December any client could
+ * stall every session of the gateway with one statement. Eight levels cost at most a few tenths of
+ * a second on a loaded machine; a deeper statement is not parsed: it is refused as one Vigil
+ * cannot judge (or forwarded as UNKNOWN where unknown statements are allowed).
+ */
+export const MAX_PARSED_NESTING = 8;
+
+function parenthesisDepth(tokens: readonly Token[]): number {
+  let depth = 0;
+  let max = 0;
+  for (const t of tokens) {
+    if (t.kind !== 'punct') continue;
+    if (t.text === '(') max = Math.max(max, ++depth);
+    else if (t.text === ')') depth--;
+  }
+  return max;
+}
+
+const tooDeep = (nesting: number) =>
+  `the statement nests parentheses ${nesting} deep; Vigil parses MySQL statements nested at most ${MAX_PARSED_NESTING} deep (the parser's time grows exponentially with nesting)`;
 
 function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatement {
   let parsed: { ast: unknown; tableList: string[] };
@@ -222,7 +253,13 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
   const ast = asts[0];
   const type = String(ast.type ?? '').toLowerCase();
   const kind = KIND[type] ?? type.toUpperCase();
-  const tables = tableListNames(parsed.tableList, ast);
+  // The parser's table list misses the tables of a parenthesized join group (tree-tables.ts);
+  // those it lost count as tables of the statement, and as read by it.
+  const listed = tableListNames(parsed.tableList, ast);
+  const inTree = treeTableNames(ast);
+  if (inTree === null) return unknown(text);
+  const lost = inTree.filter((t) => !listed.includes(t));
+  const tables = [...listed, ...lost];
   const intoFile = tokens.some(
     (t, i) => t.text === 'into' && (tokens[i + 1]?.text === 'outfile' || tokens[i + 1]?.text === 'dumpfile'),
   );
@@ -243,7 +280,7 @@ function classifyOne(text: string, tokens: readonly Token[]): ClassifiedStatemen
     functions: [...functions],
     settings: [],
     flags: [],
-    implied: impliedStatementsOf(ast, parsed.tableList),
+    implied: impliedStatementsOf(ast, parsed.tableList, lost),
   };
 }
 

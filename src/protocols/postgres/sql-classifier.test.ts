@@ -361,5 +361,37 @@ test('a table created under EXPLAIN ANALYZE is a nested CREATE, with the rows it
       sql,
     );
   }
-  assert.deepEqual(kinds('explain analyze select * from payroll'), ['EXPLAIN']);
+  // EXPLAIN ANALYZE runs its query: what it reports comes from the rows, so it reads them.
+  assert.deepEqual(kinds('explain analyze select * from payroll'), ['EXPLAIN', 'SELECT']);
+  assert.deepEqual(kinds('explain select * from payroll'), ['EXPLAIN']);
+});
+
+test('reads and statements kept inside another are nested entries: rules, inline sql bodies, schema elements', () => {
+  const entries = (sql: string) => c.classify(sql).map((s) => [s.kind, s.nested, s.tables]);
+  assert.deepEqual(entries('create rule r as on insert to log do instead select * from payroll'), [
+    ['CREATE', false, ['log', 'payroll']],
+    ['SELECT', true, ['payroll']],
+  ]);
+  assert.deepEqual(entries('create rule r as on insert to log do also notify ch'), [
+    ['CREATE', false, ['log']],
+    ['NOTIFY', true, []],
+  ]);
+  for (const body of ['begin atomic select salary from payroll; end', 'return (select salary from payroll)'])
+    assert.deepEqual(entries(`create function f() returns text language sql ${body}`), [
+      ['CREATE', false, ['payroll']],
+      ['SELECT', true, ['payroll']],
+    ]);
+  assert.deepEqual(entries('create function f(a int) returns int language sql return a + 1'), [
+    ['CREATE', false, []],
+  ]);
+  assert.deepEqual(entries('create schema s grant select on public.payroll to r'), [
+    ['CREATE', false, ['public.payroll']],
+    ['GRANT', true, ['public.payroll']],
+  ]);
+  assert.deepEqual(kinds('create schema s create view v as select * from payroll'), [
+    'CREATE',
+    'CREATE',
+    'SELECT',
+  ]);
+  assert.deepEqual(kinds('alter default privileges grant select on tables to r'), ['ALTER', 'GRANT']);
 });

@@ -12,6 +12,7 @@ import { loadModule, parseSync } from 'libpg-query';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
 import { liftsReadOnly } from './read-only-settings.js';
+import { containedStatements } from './sql-facts-contained.js';
 import { dblinkSqlOf } from './sql-facts-dblink.js';
 import { dynamicSqlOf } from './sql-facts-dynamic.js';
 import { flagsOf, functionLanguage } from './sql-facts-flags.js';
@@ -193,6 +194,8 @@ function classifyTree(tree: ParseTree, nested: boolean): StatementClass[] {
     out.push(entry, ...calledStatements(entry));
     out.push(...impliedWrites(nodeType, node as Node), ...readsOf(nodeType, node as Node));
     if (nodeType === 'CreateFunctionStmt') out.push(...classifyFunctionBody(node as Node));
+    const contained = containedStatements(nodeType, node as Node);
+    if (contained.length > 0) out.push(...classifyTree({ stmts: contained.map((stmt) => ({ stmt })) }, true));
     for (const text of [...dynamicSqlOf(node as Node), ...dblinkSqlOf(node as Node)])
       out.push(...classifyNestedText(text));
     walk(node, (type, child) => {

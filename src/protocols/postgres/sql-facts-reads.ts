@@ -2,9 +2,15 @@
 // table (`statement_kinds: [SELECT], tables: [payroll]`) holds however the rows leave it:
 // `INSERT INTO copy SELECT * FROM payroll`, `CREATE TABLE copy AS SELECT …`, `SELECT … INTO copy
 // FROM payroll`, `COPY payroll TO STDOUT`, `DECLARE c CURSOR FOR SELECT …` (fetched later),
-// `UPDATE t SET v = p.salary FROM payroll p …`, `DELETE FROM payroll … RETURNING *`. The classifier
-// records them as a nested SELECT entry. A write's own target is not counted as read unless the
-// write returns its rows (RETURNING).
+// `UPDATE t SET v = p.salary FROM payroll p …`, `DELETE FROM payroll … RETURNING *`, and the
+// queries kept to run later under another statement's name: a rule's SELECT actions and condition
+// (`CREATE RULE r AS ON INSERT TO log DO INSTEAD SELECT * FROM payroll` answers every later
+// `INSERT INTO log` with payroll's rows; an ON SELECT rule makes a table a view), and the SELECTs of
+// a `LANGUAGE sql` body written inline (`BEGIN ATOMIC SELECT … END`, `RETURN (SELECT …)`), which a
+// later `SELECT f()` returns. And `EXPLAIN ANALYZE SELECT …` runs its query: the row counts it
+// reports and the errors it meets come from the rows (`EXPLAIN ANALYZE SELECT salary::int FROM
+// payroll` fails quoting a salary). The classifier records them as a nested SELECT entry. A write's own
+// target is not counted as read unless the write returns its rows (RETURNING).
 import { tablesOf } from './sql-facts-tables.js';
 import { asNode, type Node } from './sql-facts-tree.js';
 
@@ -30,7 +36,43 @@ export function tablesReadBy(nodeType: string, node: Node): string[] {
   }
   // COPY … TO reads its table or query; COPY … FROM writes.
   if (nodeType === 'CopyStmt') return node.is_from ? [] : tablesOf(node);
+  // A rule's write actions are nested writes, with reads of their own; its SELECTs answer the
+  // statements that fire it. Its condition is read at each of them.
+  if (nodeType === 'RuleStmt')
+    return tablesOf({ whereClause: node.whereClause, actions: selectsIn(node.actions) });
+  if (nodeType === 'CreateFunctionStmt') return tablesOf({ body: inlineBodyQueries(asNode(node.sql_body)) });
+  // The writes an EXPLAIN ANALYZE runs are nested writes already, with their reads.
+  // (A SELECT … INTO under it is a nested CREATE with its reads, above.)
+  const explained = asNode(asNode(node.query)?.SelectStmt);
+  if (nodeType === 'ExplainStmt' && analyzes(node) && explained && !explained.intoClause)
+    return tablesOf({ query: node.query });
   return [];
+}
+
+/** EXPLAIN with ANALYZE in any spelling (`ANALYSE`, `(ANALYZE on)`); `(ANALYZE off)` counts too. */
+function analyzes(explain: Node): boolean {
+  const options = Array.isArray(explain.options) ? explain.options : [];
+  return options.some((o) => asNode(asNode(o)?.DefElem)?.defname === 'analyze');
+}
+
+function selectsIn(statements: unknown): Node[] {
+  return (Array.isArray(statements) ? statements : []).flatMap((s) => {
+    const select = asNode(asNode(s)?.SelectStmt);
+    return select ? [{ SelectStmt: select }] : [];
+  });
+}
+
+/**
+ * What a `LANGUAGE sql` body written inline returns rows from: the expression of `RETURN expr`, or
+ * the SELECTs of `BEGIN ATOMIC ... END` (a list holding the list of its statements; their writes
+ * are nested writes already). The string form (`AS '...'`) is classified as statements of its own.
+ */
+function inlineBodyQueries(body: Node | undefined): unknown {
+  if (!body) return [];
+  const returned = asNode(body.ReturnStmt);
+  if (returned) return returned.returnval;
+  const outer = asNode(body.List)?.items;
+  return (Array.isArray(outer) ? outer : []).map((inner) => selectsIn(asNode(asNode(inner)?.List)?.items));
 }
 
 function returnsRows(node: Node): boolean {
