@@ -180,3 +180,18 @@ test('a control key ends an escape sequence cut short: ESC then Enter is an Ente
   // A NUL in a paste cuts or vanishes from the line editor's buffer: read from the screen.
   assert.equal(typed([keys('\x1b[200~rm -rf /\0x\x1b[201~')]).uncertain, true);
 });
+
+test('^D on a line that is not empty is held as a key that runs it (dash runs a line ^D handed it); on an empty one it passes', () => {
+  const line = new InputLine(4096);
+  assert.deepEqual(line.consume(keys('touch x\x04')), { used: 7, enter: true });
+  assert.equal(line.text, 'touch x');
+  line.reset();
+  assert.deepEqual(line.consume(keys('\x04')), { used: 1, enter: false });
+  // A line recalled from history is not empty, though its keys say nothing: held too.
+  line.reset();
+  assert.deepEqual(line.consume(keys('\x1b[A\x04')), { used: 3, enter: true });
+  // Inside a bracketed paste a ^D is a character of the line.
+  line.reset();
+  line.bracketedPaste = true;
+  assert.equal(line.consume(keys('\x1b[200~a\x04b\x1b[201~')).enter, false);
+});

@@ -36,6 +36,15 @@ const META_HASH = 0xa3;
  */
 const ENTER_KEYS = new Set([0x0d, 0x0a, 0x0f]);
 
+/**
+ * ^D, the terminal's end-of-file key. To a program that reads the terminal without a line editor
+ * (dash, `sh`), ^D on a line that is not empty hands it the line with no Enter, and a second ^D
+ * ends its input: dash then runs what it was handed (`touch x` ^D ^D made x, judged by nothing).
+ * On a line that is not empty it is held and judged as an Enter is; to a line editor it is
+ * delete-char there, and an Enter later judges the whole line again. On an empty line it passes.
+ */
+export const END_OF_FILE = 0x04;
+
 export interface Consumed {
   /** Bytes of the chunk taken as typing (forwarded to the host at once). */
   readonly used: number;
@@ -120,7 +129,8 @@ export class InputLine {
         this.#escape = '';
         this.#uncertain = true;
       }
-      if (ENTER_KEYS.has(byte) && !this.#paste && this.#escape === '') {
+      const runs = ENTER_KEYS.has(byte) || (byte === END_OF_FILE && (this.#text !== '' || this.#uncertain));
+      if (runs && !this.#paste && this.#escape === '') {
         this.#afterCtrlX = false;
         return { used: i, enter: true };
       }

@@ -15,13 +15,12 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { bodyLineRefusal, HereDocumentLines } from './heredoc-secret.js';
-import { historyRerun } from './history-reruns.js';
 import { HostOutput } from './host-output.js';
-import { InputLine, type UnseenRun, wasEchoed } from './input-line.js';
+import { END_OF_FILE, InputLine, type UnseenRun, wasEchoed } from './input-line.js';
+import { historyRefusal, transferRefusal, unseenRunRefusal } from './line-refusals.js';
 import type { ScreenLine } from './screen-line.js';
 import { continueStatement } from './shell-continuation.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
-import { startsTransferServer } from './transfer-commands.js';
 import { refusalText, terminalNotice } from './wire-errors.js';
 
 /**
@@ -71,6 +70,12 @@ export class LineGuard {
   #open = '';
   /** Here-documents whose bodies the host reads next. */
   readonly #heredoc = new HereDocumentLines();
+  /**
+   * A line ^D handed to the host without an Enter (input-line.ts, END_OF_FILE): a program reading
+   * the terminal without a line editor holds it and reads the next keys as its rest, so the next
+   * line is judged with it in front. The prompt column stays where that line began.
+   */
+  #handed = '';
 
   constructor(options: LineGuardOptions) {
     this.#o = options;
@@ -128,7 +133,7 @@ export class LineGuard {
     this.#lineStarted = true;
     this.#o.recorder.hold();
     this.#o.screen.mark();
-    this.#promptColumn = this.#o.screen.cursor;
+    if (this.#handed === '') this.#promptColumn = this.#o.screen.cursor;
     // After an interrupt Vigil sent, the host's line may hold what keystrokes do not tell (a shell
     // may take the first key for its own): an echoed line is read from the screen.
     this.#afterInterrupt = this.#interrupted;
@@ -150,17 +155,25 @@ export class LineGuard {
     const line = this.#line;
     // ^C drops the statement the shell held open along with the line, and a here-document.
     if (line.abandoned) this.#dropOpen();
-    const fromScreen = line.uncertain || this.#afterInterrupt;
     const echoed = await this.#echoed();
     // Keys and Enter often come in one chunk: the screen is read once the host has drawn what the
     // keys did (a recalled history line would otherwise read as the empty line before it).
-    if (fromScreen && echoed) await this.#host.settled(this.#o.state.config.echo_wait);
-    const shown = fromScreen ? this.#o.screen.text.slice(this.#promptColumn).trimEnd() : line.text;
+    if (echoed) await this.#host.settled(this.#o.state.config.echo_wait);
+    // After a line ^D handed over, the screen shows it from its own start; the keys are this line's only.
+    const drawn = this.#o.screen.text.slice(this.#promptColumn).trimEnd();
+    const fromScreen =
+      line.uncertain ||
+      this.#afterInterrupt ||
+      (echoed && drawnOtherwise(this.#o.screen.text, this.#handed + line.text));
+    const shown = fromScreen ? drawn : this.#handed + line.text;
+    const handed = this.#handed;
+    this.#handed = '';
+    const endOfFile = key[0] === END_OF_FILE;
     const typed = shown.trim();
     // A body line of a here-document a password is read from (not its terminator): a secret.
     const secret = this.#heredoc.secretLine(shown);
     // What the keys alone make of a line read from the screen: judged too (action-facts.ts).
-    const keystrokes = fromScreen ? this.#reading(line.text.trim(), secret).statement : '';
+    const keystrokes = fromScreen ? this.#reading((handed + line.text).trim(), secret).statement : '';
     if (typed === '' && line.printable === '' && this.#open === '' && !line.uncertain) {
       // An empty line (or only control keys) ending no statement: nothing to judge, nothing secret.
       this.#flushTyped(true, key);
@@ -172,7 +185,7 @@ export class LineGuard {
     // The shell runs this line with the earlier lines of a statement it still reads on: judged together.
     const continued = this.#open !== '' && !secret;
     const { statement, open } = this.#reading(typed, secret);
-    if (!echoed) return this.#enterUnseen(line.text, line.uncertain, line.overflow, key);
+    if (!echoed) return this.#enterUnseen(handed + line.text, line.uncertain, line.overflow, key);
     this.#flushTyped(!secret, key, SECRET_NOTE);
     const { state, channelId } = this.#o;
     const index = this.#commands++;
@@ -187,6 +200,7 @@ export class LineGuard {
       ...(continued ? { continued: true, line: line.overflow ? cutForRecord(typed, 256) : typed } : {}),
       ...(secret ? { heredoc: true } : {}),
       ...(line.overflow ? { truncated: true } : {}),
+      ...(endOfFile ? { key: 'end-of-file' } : {}),
     };
     const refusal = line.overflow
       ? new VigilError('message_too_large', `the command line exceeds ${state.config.max_line_bytes} bytes`)
@@ -223,7 +237,8 @@ export class LineGuard {
       await this.#refused(refusalText(toVigilError(err)), true);
       return;
     }
-    this.#lineSent(shown, statement, open, secret);
+    if (endOfFile && !secret) this.#handed = shown;
+    else this.#lineSent(shown, statement, open, secret);
     await this.#o.write(key);
   }
 
@@ -248,6 +263,7 @@ export class LineGuard {
 
   #dropOpen(): void {
     this.#open = '';
+    this.#handed = '';
     this.#heredoc.reset();
   }
 
@@ -259,7 +275,7 @@ export class LineGuard {
    */
   async #refuseUnseenRun(key: UnseenRun): Promise<void> {
     const { state, channelId } = this.#o;
-    const error = new VigilError('statement_uncertain', UNSEEN_RUN_REFUSALS[key]);
+    const error = unseenRunRefusal(key);
     await this.#o.write(CANCEL_PREFIX);
     try {
       await state.session.refuseAction(
@@ -318,7 +334,8 @@ export class LineGuard {
               ...(secret ? { line: text } : {}),
             });
     if (decision?.action === 'allow') {
-      this.#lineSent(raw, statement, open, secret);
+      if (key[0] === END_OF_FILE && !secret) this.#handed = raw;
+      else this.#lineSent(raw, statement, open, secret);
       await this.#o.write(key);
       return;
     }
@@ -416,35 +433,17 @@ export class LineGuard {
   }
 }
 
-const UNSEEN_RUN_REFUSALS: Record<UnseenRun, string> = {
-  'edit-and-execute-command':
-    'a line edited in an editor (^X^E) runs without Vigil seeing it; press Enter to run it as typed',
-  'call-last-kbd-macro':
-    'a keyboard macro (^X e) runs its keys, and an Enter among them, without Vigil seeing them; type the line and press Enter',
-  'insert-comment':
-    'M-# runs the line without an Enter (with an argument, after taking the # off); press Enter to run it as typed',
-};
-
 /**
- * A typed line that starts the sftp server or scp's server side: the keys typed after it would be
- * its protocol, judged as command lines and never as the files they write (transfer-commands.ts).
+ * Whether the host drew a line other than the one its keys spell: its line editor read them
+ * otherwise than the guard does. `stty erase Q` (or `kill`, `werase`, `lnext`) makes bash's readline
+ * take Q as a backspace, so `touch forbidden-ZQmarker` makes forbidden-marker; a `bind` can do the
+ * same. Such a line is read from the screen, and judged as its keys spell it too. The terminal's
+ * whole line is compared, not the part after the prompt's column: keys typed ahead of a prompt
+ * have the prompt drawn before them, where the column taken at the first key is no guide. A
+ * multi-line paste is left to its keys (the screen holds its last row only), and so is a line the
+ * screen shows empty (a host that has not drawn it).
  */
-function transferRefusal(readings: readonly string[]): VigilError | null {
-  return readings.some((r) => r !== '' && startsTransferServer(r))
-    ? new VigilError(
-        'statement_uncertain',
-        'Vigil cannot judge this line: a file transfer started at a prompt is not read file by file; use sftp or scp',
-      )
-    : null;
-}
-
-/** An interactive line that would run text from the shell's history is refused: its text is not what runs. */
-function historyRefusal(readings: readonly string[]): VigilError | null {
-  const reason = readings.map(historyRerun).find((r) => r !== null) ?? null;
-  return reason === null
-    ? null
-    : new VigilError(
-        'statement_uncertain',
-        `Vigil cannot judge this line: ${reason}; type the command itself`,
-      );
+function drawnOtherwise(row: string, keyed: string): boolean {
+  const keys = keyed.trim();
+  return !keys.includes('\n') && row.trim() !== '' && !row.trimEnd().endsWith(keys);
 }

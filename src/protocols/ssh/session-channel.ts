@@ -215,8 +215,9 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         client: accepted,
         upstream,
         terminal: pty !== null,
+        // A legacy scp stream is read as one (its target may be named like a shell: `scp -t /srv/sh`).
         shellInput:
-          begin.kind === 'shell' || (begin.kind === 'exec' && readsCommandsFromInput(begin.command)),
+          begin.kind === 'shell' || (begin.kind === 'exec' && !scp && readsCommandsFromInput(begin.command)),
         expandsHistory: begin.kind === 'exec' && expandsHistoryAtStart(begin.command),
         held,
         scp: scp

@@ -84,3 +84,32 @@ test('a shell that expands history from its first line of input: interactive, or
     assert.equal(expandsHistoryAtStart(command), false, command);
   }
 });
+
+test('bash as rbash, other shells, programs that start the user shell, and a shell among the words of an unread program', () => {
+  for (const command of [
+    'rbash',
+    '/usr/bin/rbash -s',
+    'tcsh',
+    'fish',
+    'unshare -U',
+    'chroot /',
+    'nsenter -t 1 -m',
+    'newgrp',
+    'sg wheel',
+    'script -q /dev/null',
+    'docker exec -i web sh',
+    'kubectl exec -i pod -- /bin/bash',
+  ]) {
+    assert.equal(readsCommandsFromInput(command), true, command);
+  }
+  for (const command of [
+    'unshare -U ls',
+    'chroot / ls',
+    'sg wheel -c ls',
+    'docker exec -i web sh -c ls',
+    'rsync --server -e.Lsfx . /srv/sh',
+    'python3',
+  ]) {
+    assert.equal(readsCommandsFromInput(command), false, command);
+  }
+});

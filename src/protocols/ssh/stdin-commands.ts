@@ -30,8 +30,36 @@ export interface StdinCommandsOptions {
 
 const NEWLINE = 0x0a;
 
-/** Shells that read their commands from standard input when given no script and no -c. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'ash', 'posh', 'yash']);
+/**
+ * Shells that read their commands from standard input when given no script and no -c: bash under
+ * its restricted name too (`rbash`, installed with bash on Debian), the Korn shells' other builds,
+ * and the C shells and fish.
+ */
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'rbash',
+  'dash',
+  'zsh',
+  'ksh',
+  'ksh93',
+  'mksh',
+  'lksh',
+  'pdksh',
+  'oksh',
+  'ash',
+  'posh',
+  'yash',
+  'csh',
+  'tcsh',
+  'fish',
+]);
+/**
+ * Programs that start the user's shell when given no command to run (`unshare`, `chroot /`,
+ * `nsenter -t 1 -m`), or always (`newgrp`, `sg GROUP` alone, `script`, which runs one on a
+ * terminal of its own and passes it its input): that shell reads the input.
+ */
+const BARE_SHELL_STARTERS = new Set(['unshare', 'chroot', 'nsenter', 'newgrp', 'sg', 'script']);
 /** Programs that start a login shell when given no command (`su`, `su - root`, `runuser -l deploy`). */
 const SWITCH_USER = new Set(['su', 'runuser']);
 /** Wrappers whose -s or -i (or --shell, --login) start the target user's shell (`sudo -s`, `doas -s`). */
@@ -67,7 +95,27 @@ function startsInputShell({ chain, args }: SimpleCommand): boolean {
       return true;
   }
   const program = chain.at(-1)!.name;
-  return SHELLS.has(program) && shellReadsInput(args.map(unquoteWord));
+  const plain = args.map(unquoteWord);
+  if (SHELLS.has(program)) return shellReadsInput(plain);
+  if (BARE_SHELL_STARTERS.has(program) && startsBareShell(program, plain)) return true;
+  // A shell among the words of a program Vigil does not read (`docker exec -i web sh`, `kubectl
+  // exec -i pod -- bash`) may be one it starts on this input: counted, as the doc comment says.
+  // A path counts only in a bin directory (`/bin/sh`): `rsync --server … /srv/sh` names a file.
+  return plain.some(
+    (w, i) =>
+      SHELLS.has(w.slice(w.lastIndexOf('/') + 1)) &&
+      (!w.includes('/') || /(?:^|\/)bin\/[^/]+$/.test(w)) &&
+      shellReadsInput(plain.slice(i + 1)),
+  );
+}
+
+/** Whether a program of BARE_SHELL_STARTERS, with these words after it, starts a shell on the input. */
+function startsBareShell(program: string, words: readonly string[]): boolean {
+  // The wrappers (action-facts.ts) end the chain here only when no command follows them.
+  if (program === 'unshare' || program === 'chroot' || program === 'nsenter') return true;
+  // `sg GROUP CMD` and `sg GROUP -c CMD` run CMD; the group alone starts a shell.
+  if (program === 'sg') return words.filter((w) => !w.startsWith('-')).length <= 1;
+  return true;
 }
 
 /** A shell's own words: no `-c`, and no script operand other than its input (`-s` says so outright). */
