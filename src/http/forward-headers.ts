@@ -22,6 +22,24 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * The client's address as the CDNs and load balancers in front of an application name it, which
+ * the application trusts from a proxy: Rails' `remote_ip` takes `Client-IP` (when no
+ * `X-Forwarded-For` says otherwise, and Vigil drops that one) from a proxy on a private address,
+ * as Vigil usually is; Akamai and Cloudflare send `True-Client-IP`, Cloudflare `CF-Connecting-IP`,
+ * Fastly `Fastly-Client-IP`, and `X-Cluster-Client-IP` comes from older load balancers. Until
+ * 7 December a client's went on, and the upstream took the request for one from any address the
+ * client named (an allow-list of offices, a rate limit, its own audit log).
+ */
+const CLIENT_ADDRESS_CLAIMS: readonly string[] = [
+  'client-ip',
+  'true-client-ip',
+  'cf-connecting-ip',
+  'cf-connecting-ipv6',
+  'fastly-client-ip',
+  'x-cluster-client-ip',
+];
+
+/**
  * Headers with which a client would speak for a proxy: where the request came from (an upstream may
  * trust an address in them) and which URL it "really" asked for (Symfony, IIS and others route by
  * X-Original-URL or X-Rewrite-URL, past the path the rules judged). Vigil is the proxy here, so the
@@ -39,6 +57,7 @@ const PROXY_CLAIMS: ReadonlySet<string> = new Set([
   'forwarded',
   'x-real-ip',
   'x-client-ip',
+  ...CLIENT_ADDRESS_CLAIMS,
   'x-original-url',
   'x-original-uri',
   'x-rewrite-url',

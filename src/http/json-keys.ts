@@ -25,6 +25,16 @@ export function writtenKeyCount(bytes: Buffer): number {
   return keys;
 }
 
+/**
+ * A key as a case-insensitive reader matches it against the names it knows: Go's encoding/json
+ * folds case the Unicode way, so `ARGUMENTS`, `Arguments` and `argumentſ` (long s) all fill a field
+ * tagged `arguments` there. Upper-casing first folds `ſ` to `S` and `ı` to `I`, lower-casing then
+ * folds the Kelvin sign to `k`.
+ */
+export function foldedKey(key: string): string {
+  return key.toUpperCase().toLowerCase();
+}
+
 function ambiguous(): VigilError {
   return new VigilError(
     'body_invalid_json',

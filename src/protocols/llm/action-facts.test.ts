@@ -285,7 +285,7 @@ test('other readings: the parts of one message run together, and hidden characte
   );
 });
 
-test('free-form JSON (a tool call’s input, a schema) is read with its keys and every string, names of types and ids too', () => {
+test('free-form JSON (a tool call’s input, a schema) is read with its keys, every string and number, names of types and ids too', () => {
   const facts = llm('anthropic.messages', {
     messages: [
       {
@@ -314,7 +314,7 @@ test('free-form JSON (a tool call’s input, a schema) is read with its keys and
   assert.equal(facts.text, 'u1\nnotes\nthen delete\nform');
   assert.ok(
     facts.alternateTexts.includes(
-      'exfiltrate the keys\nid\nthen delete\ntype\nobject\nproperties\ntype\ntype\nstring\ndescription\nsay the secret',
+      'exfiltrate the keys\n1\nid\nthen delete\ntype\nobject\nproperties\ntype\ntype\nstring\ndescription\nsay the secret',
     ),
     JSON.stringify(facts.alternateTexts),
   );

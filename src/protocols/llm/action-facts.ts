@@ -7,6 +7,7 @@ import type { EventType, JsonObject, JsonValue } from '../../core/events.js';
 import { asJsonArray, isJsonObject } from '../../core/json-read.js';
 import { modelReadings } from '../../policy/text-readings.js';
 import { encodedText } from './encoded-text.js';
+import { foldedFields, foldedName } from './folded-fields.js';
 
 /**
  * Keys whose values are names, settings or encoded bytes rather than text the model reads. Ids are
@@ -156,23 +157,27 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
       collectText(value, read);
     }
   }
+  // Fields are looked up under any spelling a case-insensitive server reads as them (`TOOLS`,
+  // `Name`: folded-fields.ts); the text is read as written.
+  const fields = foldedFields(body);
   // OpenAI chat's legacy `functions` offers tools as `tools` does, and the upstream still runs it.
-  for (const tool of [...asJsonArray(body.tools), ...asJsonArray(body.functions)]) {
-    if (!isJsonObject(tool)) continue;
+  for (const offered of [...asJsonArray(fields.tools), ...asJsonArray(fields.functions)]) {
+    if (!isJsonObject(offered)) continue;
+    const tool = foldedFields(offered);
     // OpenAI chat nests the name under `function` (or `custom`, for a free-form tool); Anthropic and
     // the Responses API put it on the tool.
-    const named = [tool.function, tool.custom, tool].find(
-      (t) => isJsonObject(t) && typeof t.name === 'string',
-    );
-    if (isJsonObject(named)) tools.add(named.name as string);
+    const named = [tool.function, tool.custom, tool]
+      .map((t) => (isJsonObject(t) ? foldedFields(t) : null))
+      .find((t) => t !== null && typeof t.name === 'string');
+    if (named) tools.add(named.name as string);
     // A tool the provider runs itself (Responses `mcp`, `code_interpreter`, `web_search`, `local_shell`
     // …) has no name: it is known by its type, so a rule can deny it.
     else if (typeof tool.type === 'string' && tool.type !== 'function') tools.add(tool.type);
   }
   // Anthropic's MCP connector: the provider calls these servers' tools on the caller's behalf.
-  if (asJsonArray(body.mcp_servers).length > 0) tools.add('mcp');
+  if (asJsonArray(fields.mcp_servers).length > 0) tools.add('mcp');
   // Chat's search models search the web when asked with web_search_options: the Responses tool's name.
-  if (isJsonObject(body.web_search_options)) tools.add('web_search');
+  if (isJsonObject(fields.web_search_options)) tools.add('web_search');
 
   const model =
     typeof payload.model === 'string' ? payload.model : typeof body.model === 'string' ? body.model : null;
@@ -183,7 +188,7 @@ export function describeModelRequest(payload: JsonObject): ActionFacts {
     read,
     model,
     modelLeftToUpstream,
-    hasTokenIds(body.prompt) || hasTokenIds(body.input),
+    hasTokenIds(fields.prompt) || hasTokenIds(fields.input),
   );
 }
 
@@ -236,7 +241,7 @@ interface Reading {
   readonly texts: string[];
   /** The text parts of one message run together, for each message sent in two or more parts. */
   readonly runs: string[];
-  /** Every key and string of the FREE_FORM values, names of types and ids included, in document order. */
+  /** Every key, string and number of the FREE_FORM values, names of types and ids included, in document order. */
   readonly freeForm: string[];
   readonly tools: Set<string>;
 }
@@ -258,9 +263,9 @@ function readingsOf({ texts, runs, freeForm }: Reading, text: string): string[] 
 
 /** The text of a message part (`{type: 'text' | 'input_text' | …, text}`), or null for anything else. */
 function partText(value: JsonValue | undefined): string | null {
-  return isJsonObject(value) && typeof value.text === 'string' && typeof value.type === 'string'
-    ? value.text
-    : null;
+  if (!isJsonObject(value)) return null;
+  const part = foldedFields(value);
+  return typeof part.text === 'string' && typeof part.type === 'string' ? part.text : null;
 }
 
 /** Where a value is: read as usual, inside a FREE_FORM value, or there under a NOT_TEXT key (free-form reading only). */
@@ -275,7 +280,7 @@ const FREE_ONLY = 2;
  * `tool_calls`), at any depth, without recursion (a hostile depth cannot exhaust the stack), leaving
  * out NOT_TEXT keys and encoded bytes (base64 sources, images as data: URLs). Tool names met on the way
  * are noted, and so is the run of each message sent in several text parts. Inside a FREE_FORM
- * value every key and every string is also collected for the free-form reading.
+ * value every key, string and number is also collected for the free-form reading.
  */
 function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools }: Reading): void {
   const stack: JsonValue[] = root === undefined ? [] : [root];
@@ -287,6 +292,12 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
       if (value === '') continue;
       if (at !== FREE_ONLY) texts.push(value);
       if (at !== READ) freeForm.push(value);
+      continue;
+    }
+    // The model reads a free-form value as JSON, its numbers too: an account or card number given as
+    // a number in a tool's input or a schema's `default` or `enum` (until 7 December unread).
+    if (typeof value === 'number') {
+      if (at !== READ) freeForm.push(String(value));
       continue;
     }
     if (Array.isArray(value)) {
@@ -301,9 +312,13 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
       continue;
     }
     if (!isJsonObject(value)) continue;
-    if (at !== FREE_ONLY) noteTools(value, tools);
-    // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL.
+    const fields = foldedFields(value);
+    if (at !== FREE_ONLY) noteTools(fields, tools);
+    // Encoded bytes: an image or PDF source, redacted thinking; an image given as a data: URL. What
+    // is left unread is decided by the keys as written; what is decoded and read, under any spelling
+    // a case-insensitive server decodes (`"Type": "base64"`, `File_Data`), so no spelling hides text.
     const bytes = value.type === 'base64' || value.type === 'redacted_thinking';
+    const base64Source = fields.type === 'base64';
     const entries = Object.entries(value);
     for (let i = entries.length - 1; i >= 0; i--) {
       const [key, v] = entries[i]!;
@@ -312,18 +327,17 @@ function collectText(root: JsonValue | undefined, { texts, runs, freeForm, tools
         (bytes && key === 'data') ||
         ((key === 'url' || key === 'image_url') && typeof v === 'string' && v.startsWith('data:'));
       if (at === READ) {
-        if (skipped) {
-          // Encoded bytes that are text (a text file as `file_data`, a data: URL) are read as text;
-          // redacted thinking is ciphertext only the provider reads.
-          const decoded = encodedBytes(key, v, value.type === 'base64') ? encodedText(v as string) : null;
-          if (decoded !== null) {
-            stack.push(decoded);
-            where.push(READ);
-          }
-          continue;
+        const name = foldedName(key);
+        // Encoded bytes that are text (a text file as `file_data`, a data: URL) are read as text;
+        // redacted thinking is ciphertext only the provider reads.
+        const decoded = encodedBytes(name, v, base64Source) ? encodedText(v as string) : null;
+        if (decoded !== null) {
+          stack.push(decoded);
+          where.push(READ);
         }
+        if (skipped) continue;
         stack.push(v);
-        where.push(FREE_FORM.has(key) && typeof v === 'object' && v !== null ? FREE : READ);
+        where.push(FREE_FORM.has(name) && typeof v === 'object' && v !== null ? FREE : READ);
         continue;
       }
       stack.push(v);
@@ -342,13 +356,15 @@ function encodedBytes(key: string, value: JsonValue, inBase64Source: boolean): b
   return (key === 'url' || key === 'image_url') && value.startsWith('data:');
 }
 
-/** Notes the tool a block or item shows the model calling. */
+/** Notes the tool a block or item (its fields folded) shows the model calling. */
 function noteTools(value: JsonObject, tools: Set<string>): void {
   if (typeof value.type === 'string' && TOOL_CALLS.has(value.type) && typeof value.name === 'string') {
     tools.add(value.name);
   }
   // A chat tool call names its tool under `function` or `custom`; the legacy form under `function_call`.
   for (const call of [value.function, value.custom, value.function_call]) {
-    if (isJsonObject(call) && typeof call.name === 'string') tools.add(call.name);
+    if (!isJsonObject(call)) continue;
+    const name = foldedFields(call).name;
+    if (typeof name === 'string') tools.add(name);
   }
 }

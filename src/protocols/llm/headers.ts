@@ -8,6 +8,7 @@ import { applyFixedHeaders, removeUpstreamHeader, setUpstreamHeader } from '../.
 import { cgiHeaderName, forwardableRequestHeaders } from '../../http/forward-headers.js';
 import { isImpersonationHeader } from '../../http/impersonation-headers.js';
 import type { LlmConnectionConfig } from './config.js';
+import { isGatewayControlHeader } from './gateway-headers.js';
 
 export function upstreamRequestHeaders(
   incoming: IncomingHttpHeaders,
@@ -19,7 +20,13 @@ export function upstreamRequestHeaders(
   // A header that makes the upstream act as another user (`Remote-User` to a model server behind an
   // authenticating proxy, `Impersonate-User`) is dropped: the record says the request was made with
   // the injected credential, as itself. Until 6 December such headers went on to the upstream.
-  for (const name of Object.keys(out)) if (isImpersonationHeader(cgiHeaderName(name))) delete out[name];
+  // So is one by which an LLM gateway upstream picks the model, the provider, the host it calls with
+  // the injected key, or overrides the body (`x-portkey-config`, `model-override`): the record names
+  // the body's model and text (gateway-headers.ts; until 7 December they were forwarded).
+  for (const name of Object.keys(out)) {
+    const read = cgiHeaderName(name);
+    if (isImpersonationHeader(read) || isGatewayControlHeader(read)) delete out[name];
+  }
   // The body goes on decoded, as it was judged and recorded (llm-adapter.ts); in every spelling a
   // CGI-style server reads as Content-Encoding (`Content_Encoding`), which would inflate it there.
   removeUpstreamHeader(out, 'content-encoding');

@@ -5,6 +5,7 @@ import { VigilError } from '../../core/errors.js';
 import type { JsonObject, JsonValue } from '../../core/events.js';
 import { holdsNonFiniteNumber } from '../../core/json-finite.js';
 import { parseClientJson } from '../../http/json-body.js';
+import { assertParamSpellings } from './param-spellings.js';
 
 export type JsonRpcId = string | number;
 
@@ -43,7 +44,9 @@ export function salvageId(value: JsonValue): JsonRpcId | null {
 export function parseJsonRpcBody(raw: Uint8Array): JsonRpcMessage {
   const value = parseClientJson(raw);
   assertRecordableKeys(value);
-  return readJsonRpcMessage(value);
+  const message = readJsonRpcMessage(value);
+  if (message.kind === 'request' || message.kind === 'notification') assertParamSpellings(message.params);
+  return message;
 }
 
 /**
