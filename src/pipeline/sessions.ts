@@ -16,6 +16,11 @@ export interface LiveSession extends EventContext {
   ended: boolean;
   /** The access grant that admitted this session: when it ends, so does the session. */
   readonly grantId: string | null;
+  /**
+   * SessionManager.release for this session, for whoever was handed the session (an access
+   * request's, which any replica may settle) and learns that its end was recorded elsewhere.
+   */
+  readonly release: () => void;
 }
 
 export interface OpenSessionOptions {
@@ -82,6 +87,7 @@ export class SessionManager {
       cutters: new Set(),
       ended: false,
       grantId: options.grantId ?? null,
+      release: () => this.release(session),
     };
     // The protocol after the facts: it is what the session record lists, and verify holds them equal.
     await this.#pipeline.observe(session, 'session.start', {
@@ -120,6 +126,15 @@ export class SessionManager {
     } catch {
       // Fail-closed recording failures are already logged by the pipeline; the session is over either way.
     }
+  }
+
+  /**
+   * Lets go of one session without recording its end: another replica recorded it (the access
+   * request the session was opened for was settled there), and the ledger holds one end per session.
+   * A shutdown or an offboarding afterwards no longer finds it live here.
+   */
+  release(session: LiveSession): void {
+    if (!session.ended) this.#cut(session, 'closed');
   }
 
   /**

@@ -5,79 +5,42 @@
 // each reviewer's decision and the final outcome (approval.decided), and any grant (access.granted),
 // all in the session the request belongs to, each attributed to whoever acted. The store holds the
 // working state shared by gateway replicas; a gateway resolves the actions it holds from its own
-// decisions at once and from decisions made elsewhere by polling.
-import type { ActionDescriber } from '../core/actions.js';
-import type { ApprovalsConfig } from '../core/config.js';
+// decisions at once and from decisions made elsewhere by polling, which also lets go of the sessions
+// of requests settled elsewhere (request-sessions.ts).
 import { VigilError } from '../core/errors.js';
 import type { EventType, Identity, JsonObject } from '../core/events.js';
 import { nowIso, sameSubject } from '../core/events.js';
-import type { ApprovalRecord, ApprovalStore, ApprovalVote, Clock, GrantRecord } from '../core/ports.js';
+import type { ApprovalRecord, ApprovalVote, GrantRecord } from '../core/ports.js';
 import { hasVisibleText } from '../core/visible-text.js';
 import { matchesPrincipal } from '../pipeline/authorize.js';
 import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipeline/pipeline.js';
 import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
-import { isApproverNow, type ReviewApprovers, requiredNow } from './approval-approvers.js';
+import { isApproverNow, requiredNow } from './approval-approvers.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
-import type { GrantCache } from './grant-cache.js';
+import { type ApprovalServiceDeps, VIGIL_SYSTEM } from './approval-service-deps.js';
 import { approvalContext, GrantIssuer } from './grant-issuer.js';
 import { HeldActions } from './held-actions.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { lapsedBy } from './lapsed-approvals.js';
 import { forEachOverdue } from './overdue-approvals.js';
+import { RequestSessions } from './request-sessions.js';
 import { refuseUncounted } from './uncounted-decisions.js';
 
-/** Vigil itself, when it decides: a review that timed out, a requester who went away. */
-export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
-
-export interface ApprovalServiceDeps {
-  readonly store: ApprovalStore;
-  /** Masks and records one event (Pipeline.observe): rejects when it cannot be recorded (fail-closed). */
-  readonly record: (ctx: EventContext, type: EventType, payload: JsonObject) => Promise<unknown>;
-  /** Opens a session for an access request or break-glass use (they have no data-path session). */
-  readonly openSession: (identity: Identity, connection: string, facts: JsonObject) => Promise<EventContext>;
-  /** Ends such a session once its request is settled. */
-  readonly endSession: (ctx: EventContext, facts: JsonObject) => Promise<void>;
-  readonly notifier: { notify(notice: ApprovalNotice): void };
-  /**
-   * Masks text people write (a request's or a decision's reason) before it is stored or sent to a
-   * webhook: the ledger's copy goes through the pipeline's masker, the approval tables, the API's
-   * answers and the notices would otherwise hold it as typed (a reason that quotes a key).
-   */
-  readonly maskText: (text: string, connection: string) => string;
-  readonly grants: GrantCache;
-  readonly clock: Clock;
-  /** Read at each use, so a configuration reload applies to the next request. */
-  readonly config: () => ApprovalsConfig;
-  readonly logger: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
-  /** How an action reads (each protocol module's own reading), for the one-line summary reviewers see. */
-  readonly describeAction: ActionDescriber;
-  /**
-   * The approvers and approval count a review rule has under the policy in force now
-   * (approval-approvers.ts). The
-   * composition root always gives it; without it a held action's stored approvers are all checked.
-   */
-  readonly reviewApprovers?: ReviewApprovers;
-  /** The model turn that proposed a held statement or command, when one did (for reviewers). */
-  readonly findProposer?: (
-    ctx: EventContext,
-    type: EventType,
-    payload: JsonObject,
-  ) => Promise<JsonObject | null>;
-  /** Whether an identity is disabled now: its approvals and requests lapse (lapsed-approvals.ts). */
-  readonly isDisabled?: (identity: Identity) => Promise<boolean>;
-}
-
 export type { AccessRequestInput } from './access-requests.js';
+export type { ApprovalServiceDeps } from './approval-service-deps.js';
+export { VIGIL_SYSTEM } from './approval-service-deps.js';
 
 export class ApprovalService implements Approver {
   readonly #deps: ApprovalServiceDeps;
   readonly #grants: GrantIssuer;
   readonly #access: AccessRequests;
   readonly #held = new HeldActions();
+  /** The sessions of access requests and break-glass uses opened here, until their request is settled. */
+  readonly #requestSessions: RequestSessions;
   /** One decision at a time per request: a vote, a timeout and a withdrawal never interleave. */
   readonly #queue = new KeyedQueue();
   #poller: NodeJS.Timeout | null = null;
@@ -87,8 +50,12 @@ export class ApprovalService implements Approver {
   constructor(deps: ApprovalServiceDeps) {
     this.#deps = deps;
     this.#grants = new GrantIssuer(deps);
+    const sessions = new RequestSessions(deps);
+    this.#requestSessions = sessions;
     this.#access = new AccessRequests({
       ...deps,
+      openSession: async (identity, connection, facts) =>
+        sessions.opened(await deps.openSession(identity, connection, facts)),
       issuer: this.#grants,
       notify: (record, kind, actor, extra) => this.#notify(record, kind, actor, extra),
     });
@@ -272,13 +239,17 @@ export class ApprovalService implements Approver {
   // Access requests and break-glass.
 
   /** Asks for a time-bound grant; reviewers decide it like a held action. */
-  requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
-    return this.#access.request(this.#masked(input));
+  async requestAccess(input: AccessRequestInput): Promise<ApprovalRecord> {
+    const record = await this.#access.request(this.#masked(input));
+    this.#requestSessions.bind(record);
+    return record;
   }
 
   /** Emergency access at once, recorded, announced and queued for review afterwards. */
-  breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
-    return this.#access.breakGlass(this.#masked(input));
+  async breakGlass(input: AccessRequestInput): Promise<{ grant: GrantRecord; review: ApprovalRecord }> {
+    const used = await this.#access.breakGlass(this.#masked(input));
+    this.#requestSessions.bind(used.review);
+    return used;
   }
 
   #masked(input: AccessRequestInput): AccessRequestInput {
@@ -312,13 +283,19 @@ export class ApprovalService implements Approver {
     }
     this.#polling = true;
     try {
-      const held = this.#held.ids();
-      if (held.length > 0) {
-        const statuses = await this.#deps.store.approvalStatuses(held);
+      const watched = [...this.#held.ids(), ...this.#requestSessions.ids()];
+      if (watched.length > 0) {
+        const statuses = await this.#deps.store.approvalStatuses(watched);
         for (const [id, status] of statuses) {
-          if (status === 'pending' || !this.#held.has(id)) continue;
-          const record = await this.#deps.store.getApproval(id);
-          if (record) await this.#settled(record, null);
+          if (status === 'pending') continue;
+          if (this.#held.has(id)) {
+            const record = await this.#deps.store.getApproval(id);
+            if (record) await this.#settled(record, null);
+          }
+          // In the request's queue: a decision or a close of our own that is under way lets go first.
+          if (this.#requestSessions.has(id)) {
+            await this.#queue.run(id, async () => this.#requestSessions.settledElsewhere(id, status));
+          }
         }
       }
       // Every overdue request, not a page of the newest: see overdue-approvals.ts.
@@ -413,19 +390,9 @@ export class ApprovalService implements Approver {
     await this.#endRequestSession(record, 'approved');
   }
 
-  /** The session of an access request ends with its outcome. */
-  async #endRequestSession(record: ApprovalRecord, outcome: string): Promise<void> {
-    try {
-      await this.#deps.endSession(approvalContext(record, record.requester), {
-        outcome,
-        approval_id: record.id,
-      });
-    } catch (err) {
-      this.#deps.logger.warn(
-        { err: (err as Error).message, approval_id: record.id },
-        'could not end an access-request session',
-      );
-    }
+  /** The session of an access request ends with its outcome, recorded by the gateway that settled it. */
+  #endRequestSession(record: ApprovalRecord, outcome: string): Promise<void> {
+    return this.#requestSessions.end(record, outcome);
   }
 
   async #pending(id: string): Promise<ApprovalRecord> {

@@ -1,8 +1,9 @@
 // Whom a vote rests on, for the check every ApprovalStore makes inside the vote's own transaction
 // (ApprovalStore.addVote): the reviewer, and for an approval also the requester and the reviewers
 // whose approvals it already counts. A gateway checks them against its copy of the directory first
-// (lapsed-approvals.ts), but that copy is one poll old at worst: a reviewer deprovisioned over SCIM
-// on another replica a moment before could otherwise still complete a request.
+// (lapsed-approvals.ts, approval-approvers.ts), but that copy is one poll old at worst: a reviewer
+// deprovisioned over SCIM on another replica a moment before, or taken out of the approver group
+// there, could otherwise still complete a request.
 import { type Identity, subjectKey } from '../core/events.js';
 import type { ApprovalRecord, ApprovalVote } from '../core/ports.js';
 
@@ -36,4 +37,53 @@ export function approvalDependsOn(record: ApprovalRecord, vote: ApprovalVote): V
  */
 export function disabledLookup(identity: Identity): { readonly key: string; readonly person: boolean } {
   return { key: subjectKey(identity.subject), person: identity.kind !== 'service' };
+}
+
+/**
+ * The approvals an approval counts, the reviewer's own among them, each of which must come from an
+ * approver by the committed directory's groups (approverByDirectory). A denial only keeps the action
+ * from running; a break-glass use was granted already, and its review is the look back at it.
+ */
+export function approversDependedOn(record: ApprovalRecord, vote: ApprovalVote): VoteDependency[] {
+  if (vote.decision !== 'approve' || record.kind === 'break-glass') return [];
+  return [vote.reviewer, ...record.votes.filter((v) => v.decision === 'approve').map((v) => v.reviewer)].map(
+    (identity) => ({
+      identity,
+      reason: `an approval came from ${identity.subject}, no longer among its approvers`,
+    }),
+  );
+}
+
+/** The committed SCIM directory as one person's groups need it. */
+export interface DirectoryGroups {
+  /** Every group SCIM manages (its display name): held only by its SCIM members. */
+  readonly managed: ReadonlySet<string>;
+  /** The groups whose SCIM members include the person (their userName folded as subjectKey). */
+  readonly given: readonly string[];
+}
+
+/**
+ * Whether `identity` is among `approvers` with the groups the committed directory gives it, as a
+ * gateway would judge it after reading that directory (identity/scim-directory.ts): its groups that
+ * SCIM does not manage are kept, those SCIM manages come from SCIM membership only. Principals are
+ * matched as matchesPrincipal (pipeline/authorize.ts) matches them, written out here because a store
+ * does not import the pipeline. Service accounts hold no SCIM group, and are judged as they were.
+ */
+export function approverByDirectory(
+  approvers: readonly string[],
+  identity: Identity,
+  directory: DirectoryGroups,
+): boolean {
+  if (identity.kind === 'service') return true;
+  // A vote stored by an older release may lack groups: judged as holding none (fail closed).
+  const held = Array.isArray(identity.groups) ? identity.groups : [];
+  const groups = new Set([...held.filter((g) => !directory.managed.has(g)), ...directory.given]);
+  return approvers.some((pattern) => {
+    if (pattern === '*') return true;
+    const colon = pattern.indexOf(':');
+    const kind = pattern.slice(0, colon);
+    const value = pattern.slice(colon + 1);
+    if (kind === 'group') return groups.has(value);
+    return kind === 'user' && identity.kind === 'user' && identity.subject === value;
+  });
 }

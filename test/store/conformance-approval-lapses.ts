@@ -2,18 +2,24 @@
 // store counts no vote from someone disabled there, and no approval on a requester or an earlier
 // approving reviewer disabled there, whatever a gateway's copy of the directory said. Disabled is
 // what AccessState reads: listed as disabled (any kind, ASCII case folded), or a person SCIM marked
-// inactive (a SCIM user says nothing about a service account of the same name).
+// inactive (a SCIM user says nothing about a service account of the same name). Nor does an
+// approval count from someone the directory no longer places among the request's approvers: a group
+// SCIM manages is held by its SCIM members only, whatever groups the vote carries.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { ScimUserRecord } from '../../src/core/ports.js';
+import type { ScimGroupRecord, ScimUserRecord } from '../../src/core/ports.js';
 import { approval, at, type StoreFactory, vote, withStore } from './conformance-support.js';
 
 function inactive(id: string, userName: string): ScimUserRecord {
+  return { ...active(id, userName), active: false };
+}
+
+function active(id: string, userName: string): ScimUserRecord {
   return {
     id,
     userName,
     externalId: null,
-    active: false,
+    active: true,
     attributes: {},
     tokensRevokedAt: at(1),
     createdAt: at(1),
@@ -83,6 +89,64 @@ export function approvalLapseConformance(factory: StoreFactory): void {
       const denied = await approvals.addVote('denied', vote('gus', 'deny', 3));
       assert.equal(denied.outcome === 'recorded' && denied.record.status, 'denied');
       const reviewed = await approvals.addVote('glass', vote('gus', 'approve', 3));
+      assert.equal(reviewed.outcome === 'recorded' && reviewed.record.status, 'approved');
+    }));
+
+  test('addVote: an approval counts only from an approver by the groups SCIM gives now; a denial still counts', () =>
+    withStore(factory, async ({ approvals, access }) => {
+      const dba = (members: string[], version: number): ScimGroupRecord => ({
+        id: 'g-dba',
+        displayName: 'dba',
+        externalId: null,
+        members,
+        createdAt: at(1),
+        updatedAt: at(1),
+        version,
+      });
+      await access.putScimUser(active('u-hal', 'Hal'));
+      await access.putScimUser(active('u-ivy', 'ivy'));
+      await access.putScimGroup(dba(['u-hal'], 1));
+      for (const id of ['voter', 'earlier', 'denied', 'service'])
+        await approvals.createApproval(approval(id, { required: 2 }));
+      await approvals.createApproval(approval('unmanaged', { approvers: ['group:ops'], required: 2 }));
+      await approvals.createApproval(approval('glass', { kind: 'break-glass', rule: null }));
+
+      // ivy's vote carries dba (a gateway's copy of the directory from before SCIM took it away).
+      assert.deepEqual(await approvals.addVote('voter', vote('ivy', 'approve', 2)), {
+        outcome: 'lapsed',
+        reason: 'an approval came from ivy, no longer among its approvers',
+      });
+      const untouched = (await approvals.getApproval('voter'))!;
+      assert.deepEqual([untouched.status, untouched.votes], ['pending', []]);
+      // hal is a SCIM member of dba (his userName folded as subjects are).
+      assert.equal((await approvals.addVote('voter', vote('hal', 'approve', 3))).outcome, 'recorded');
+
+      // An approval already counted stands no more once SCIM takes its reviewer out of dba.
+      assert.equal((await approvals.addVote('earlier', vote('hal', 'approve', 4))).outcome, 'recorded');
+      await access.putScimGroup(dba([], 2));
+      assert.deepEqual(await approvals.addVote('earlier', vote('carol', 'approve', 5)), {
+        outcome: 'lapsed',
+        reason: 'an approval came from hal, no longer among its approvers',
+      });
+      assert.equal((await approvals.getApproval('earlier'))!.status, 'pending', 'the caller withdraws it');
+
+      // A denial keeps the action from running; a service account holds no SCIM group; a group SCIM
+      // does not manage is held as the vote says; a break-glass use is still reviewed.
+      const denied = await approvals.addVote('denied', vote('ivy', 'deny', 6));
+      assert.equal(denied.outcome === 'recorded' && denied.record.status, 'denied');
+      const robot = vote('deploy-bot', 'approve', 7);
+      const byService = await approvals.addVote('service', {
+        ...robot,
+        reviewer: { ...robot.reviewer, kind: 'service' },
+      });
+      assert.equal(byService.outcome, 'recorded');
+      const ops = vote('ivy', 'approve', 8);
+      const unmanaged = await approvals.addVote('unmanaged', {
+        ...ops,
+        reviewer: { ...ops.reviewer, groups: ['ops'] },
+      });
+      assert.equal(unmanaged.outcome, 'recorded');
+      const reviewed = await approvals.addVote('glass', vote('ivy', 'approve', 9));
       assert.equal(reviewed.outcome === 'recorded' && reviewed.record.status, 'approved');
     }));
 }

@@ -4,7 +4,7 @@
 // on the access version, so no access change interleaves with it. Reads of a request with its votes run in one
 // snapshot (REPEATABLE READ).
 import type pg from 'pg';
-import { type Identity, type IdentityKind, sameSubject } from '../../core/events.js';
+import { type Identity, type IdentityKind, sameSubject, subjectKey } from '../../core/events.js';
 import type {
   ApprovalCursor,
   ApprovalKind,
@@ -25,7 +25,13 @@ import {
   type VoteRow,
   voteOf,
 } from '../approval-rows.js';
-import { approvalDependsOn, disabledLookup } from '../vote-lapse.js';
+import {
+  approvalDependsOn,
+  approverByDirectory,
+  approversDependedOn,
+  disabledLookup,
+  type VoteDependency,
+} from '../vote-lapse.js';
 import { bumpGrantsVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
 import { inTransaction } from './pg-pool.js';
@@ -264,10 +270,37 @@ async function lapseOf(
   await client.query("SELECT value FROM access_meta WHERE key = 'version' FOR SHARE");
   if (await isDisabled(client, vote.reviewer)) return { outcome: 'reviewer-disabled' };
   const record = await readApproval(client, id);
-  for (const d of record ? approvalDependsOn(record, vote) : []) {
+  if (!record) return null;
+  for (const d of approvalDependsOn(record, vote)) {
     if (await isDisabled(client, d.identity)) return { outcome: 'lapsed', reason: d.reason };
   }
-  return null;
+  const outOfApprovers = await firstOutOfApprovers(client, record, vote);
+  return outOfApprovers ? { outcome: 'lapsed', reason: outOfApprovers.reason } : null;
+}
+
+/**
+ * An approval this vote would count whose reviewer the committed directory no longer places among
+ * the request's approvers (taken out of the approver group over SCIM), read under the same lock.
+ */
+async function firstOutOfApprovers(
+  client: pg.ClientBase,
+  record: ApprovalRecord,
+  vote: ApprovalVote,
+): Promise<VoteDependency | undefined> {
+  const dependsOn = approversDependedOn(record, vote);
+  if (dependsOn.length === 0) return undefined;
+  const names = await client.query('SELECT display_name FROM scim_groups');
+  const managed = new Set(names.rows.map((g) => String(g.display_name)));
+  for (const d of dependsOn) {
+    const { rows } = await client.query(
+      `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
+         JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = $1`,
+      [subjectKey(d.identity.subject)],
+    );
+    const given = rows.map((g) => String(g.display_name));
+    if (!approverByDirectory(record.approvers, d.identity, { managed, given })) return d;
+  }
+  return undefined;
 }
 
 /** Disabled as AccessState reads it: listed as disabled (any kind), or a person SCIM marked inactive. */

@@ -3,7 +3,7 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
-import { type Identity, type IdentityKind, sameSubject } from '../../core/events.js';
+import { type Identity, type IdentityKind, sameSubject, subjectKey } from '../../core/events.js';
 import type {
   ApprovalCursor,
   ApprovalKind,
@@ -24,7 +24,13 @@ import {
   type VoteRow,
   voteOf,
 } from '../approval-rows.js';
-import { approvalDependsOn, disabledLookup } from '../vote-lapse.js';
+import {
+  approvalDependsOn,
+  approverByDirectory,
+  approversDependedOn,
+  disabledLookup,
+  type VoteDependency,
+} from '../vote-lapse.js';
 import { writeTransaction } from './busy-retry.js';
 
 const DEFAULT_LIST_LIMIT = 200;
@@ -118,9 +124,10 @@ export class SqliteApprovalStore implements ApprovalStore {
         return { outcome: 'duplicate' };
       // Inside the write lock: no access change interleaves with the vote (ApprovalStore.addVote).
       if (this.#isDisabled(vote.reviewer)) return { outcome: 'reviewer-disabled' };
-      const lapsed = approvalDependsOn(this.#readApproval(id)!, vote).find((d) =>
-        this.#isDisabled(d.identity),
-      );
+      const record = this.#readApproval(id)!;
+      const lapsed =
+        approvalDependsOn(record, vote).find((d) => this.#isDisabled(d.identity)) ??
+        this.#outOfApprovers(record, vote);
       if (lapsed) return { outcome: 'lapsed', reason: lapsed.reason };
       this.#insertVote(id, vote);
       const approvals = (
@@ -251,6 +258,29 @@ export class SqliteApprovalStore implements ApprovalStore {
       )
       .get(key, person ? 1 : 0, key) as { off: number };
     return row.off === 1;
+  }
+
+  /**
+   * An approval this vote would count whose reviewer the committed directory no longer places among
+   * the request's approvers (taken out of the approver group over SCIM): the request lapses.
+   */
+  #outOfApprovers(record: ApprovalRecord, vote: ApprovalVote): VoteDependency | undefined {
+    const dependsOn = approversDependedOn(record, vote);
+    if (dependsOn.length === 0) return undefined;
+    const names = this.#db.prepare('SELECT display_name FROM scim_groups').all() as {
+      display_name: string;
+    }[];
+    const managed = new Set(names.map((g) => g.display_name));
+    const givenTo = this.#db.prepare(
+      `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
+         JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = ?`,
+    );
+    return dependsOn.find((d) => {
+      const given = (givenTo.all(subjectKey(d.identity.subject)) as { display_name: string }[]).map(
+        (g) => g.display_name,
+      );
+      return !approverByDirectory(record.approvers, d.identity, { managed, given });
+    });
   }
 
   #bumpGrantsVersion(): void {
