@@ -155,17 +155,15 @@ export class LineGuard {
     const line = this.#line;
     // ^C drops the statement the shell held open along with the line, and a here-document.
     if (line.abandoned) this.#dropOpen();
+    const fromScreen = line.uncertain || this.#afterInterrupt;
     const echoed = await this.#echoed();
     // Keys and Enter often come in one chunk: the screen is read once the host has drawn what the
     // keys did (a recalled history line would otherwise read as the empty line before it).
-    if (echoed) await this.#host.settled(this.#o.state.config.echo_wait);
+    if (fromScreen && echoed) await this.#host.settled(this.#o.state.config.echo_wait);
     // After a line ^D handed over, the screen shows it from its own start; the keys are this line's only.
-    const drawn = this.#o.screen.text.slice(this.#promptColumn).trimEnd();
-    const fromScreen =
-      line.uncertain ||
-      this.#afterInterrupt ||
-      (echoed && drawnOtherwise(this.#o.screen.text, this.#handed + line.text));
-    const shown = fromScreen ? drawn : this.#handed + line.text;
+    const shown = fromScreen
+      ? this.#o.screen.text.slice(this.#promptColumn).trimEnd()
+      : this.#handed + line.text;
     const handed = this.#handed;
     this.#handed = '';
     const endOfFile = key[0] === END_OF_FILE;
@@ -431,19 +429,4 @@ export class LineGuard {
         : { channel: this.#o.channelId, t, hidden: true, bytes, note },
     );
   }
-}
-
-/**
- * Whether the host drew a line other than the one its keys spell: its line editor read them
- * otherwise than the guard does. `stty erase Q` (or `kill`, `werase`, `lnext`) makes bash's readline
- * take Q as a backspace, so `touch forbidden-ZQmarker` makes forbidden-marker; a `bind` can do the
- * same. Such a line is read from the screen, and judged as its keys spell it too. The terminal's
- * whole line is compared, not the part after the prompt's column: keys typed ahead of a prompt
- * have the prompt drawn before them, where the column taken at the first key is no guide. A
- * multi-line paste is left to its keys (the screen holds its last row only), and so is a line the
- * screen shows empty (a host that has not drawn it).
- */
-function drawnOtherwise(row: string, keyed: string): boolean {
-  const keys = keyed.trim();
-  return !keys.includes('\n') && row.trim() !== '' && !row.trimEnd().endsWith(keys);
 }
