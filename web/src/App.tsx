@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { ApiError, apiGet, apiSend, describeError } from './api';
 import { IdentityName } from './components/IdentityName';
+import { ShownNamesProvider } from './components/ShownNames';
 import { ApprovalsPage } from './pages/ApprovalsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
@@ -53,8 +54,9 @@ export function App() {
     page = <SessionsPage query={location.query} />;
   else page = <p className="error">No page at this address.</p>;
 
+  // Every name the page draws, the header's among them, is compared with the others (ShownNames.tsx).
   return (
-    <>
+    <ShownNamesProvider>
       <header className="top">
         <strong>Vigil</strong>
         <nav aria-label="Main">
@@ -85,6 +87,6 @@ export function App() {
         </button>
       </header>
       <main>{page}</main>
-    </>
+    </ShownNamesProvider>
   );
 }
