@@ -8,17 +8,16 @@
 // references); the data directory is searched for every spelling.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
+import { type EchoUpstream, startEchoUpstream } from '../support/echo-upstream.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
 
 const CREDENTIAL = 'svc-Key<Held>&Co-0123';
 const CONFIGURED = 'Grüner-Schlüssel-0042';
-let upstream: Server;
+let upstream: EchoUpstream;
 let gateway: TestGateway;
 let mcp: McpFixture;
 
@@ -53,32 +52,15 @@ function assertNotStored(dataDir: string, secrets: readonly string[]): void {
 }
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const how = String(req.headers['x-echo'] ?? 'percent');
-      const seen = String(req.headers['x-api-key'] ?? '');
-      const body = `<p>seen ${spell(seen, how)}</p><p>configured ${spell(CONFIGURED, how)}</p>`;
-      res.writeHead(200, { 'content-type': 'text/html' });
-      if (req.headers['x-pieces'] === undefined) {
-        res.end(body);
-        return;
-      }
-      const all = Buffer.from(body);
-      let at = 0;
-      const next = (): void => {
-        if (at >= all.length) {
-          res.end();
-          return;
-        }
-        res.write(all.subarray(at, at + 3));
-        at += 3;
-        setImmediate(next);
-      };
-      next();
-    });
+  upstream = await startEchoUpstream((headers) => {
+    const how = String(headers['x-echo'] ?? 'percent');
+    const seen = String(headers['x-api-key'] ?? '');
+    return {
+      contentType: 'text/html',
+      body: `<p>seen ${spell(seen, how)}</p><p>configured ${spell(CONFIGURED, how)}</p>`,
+    };
   });
-  const url = await listenOnLoopback(upstream);
+  const url = upstream.url;
   process.env.VIGIL_LEAK_OTHER_ESCAPES_CREDENTIAL = CREDENTIAL;
   process.env.VIGIL_LEAK_OTHER_ESCAPES_CONFIGURED = CONFIGURED;
   gateway = await startTestGateway({
@@ -100,7 +82,7 @@ before(async () => {
 after(async () => {
   await gateway?.close();
   await mcp?.close();
-  await new Promise((r) => upstream?.close(r));
+  await upstream?.close();
 });
 
 test('an injected credential and a configured secret echoed with other escapes reach neither the client nor the record', async () => {

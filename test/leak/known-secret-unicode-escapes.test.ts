@@ -7,17 +7,16 @@
 // client, the demo tool server reading a file that holds its own credential escaped).
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
+import { type EchoUpstream, startEchoUpstream } from '../support/echo-upstream.js';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
 
 const CREDENTIAL = "svc-Key<Held>&Co's-0123";
 const CONFIGURED = 'Grüner-Schlüssel-0042';
-let upstream: Server;
+let upstream: EchoUpstream;
 let gateway: TestGateway;
 let mcp: McpFixture;
 
@@ -51,33 +50,15 @@ function decodedDataDir(dataDir: string): { path: string; text: string }[] {
 }
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      const how = String(req.headers['x-echo'] ?? 'all');
-      const seen = String(req.headers['x-api-key'] ?? '');
-      const body = `{"seen":"${spell(seen, how)}","configured":"${spell(CONFIGURED, how)}"}`;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      if (req.headers['x-pieces'] === undefined) {
-        res.end(body);
-        return;
-      }
-      // A few bytes at a time, so an escape and the secret are cut across the answer's chunks.
-      const bytes = Buffer.from(body);
-      let at = 0;
-      const next = (): void => {
-        if (at >= bytes.length) {
-          res.end();
-          return;
-        }
-        res.write(bytes.subarray(at, at + 3));
-        at += 3;
-        setImmediate(next);
-      };
-      next();
-    });
+  upstream = await startEchoUpstream((headers) => {
+    const how = String(headers['x-echo'] ?? 'all');
+    const seen = String(headers['x-api-key'] ?? '');
+    return {
+      contentType: 'application/json',
+      body: `{"seen":"${spell(seen, how)}","configured":"${spell(CONFIGURED, how)}"}`,
+    };
   });
-  const url = await listenOnLoopback(upstream);
+  const url = upstream.url;
   process.env.VIGIL_LEAK_UNICODE_CREDENTIAL = CREDENTIAL;
   process.env.VIGIL_LEAK_UNICODE_CONFIGURED = CONFIGURED;
   gateway = await startTestGateway({
@@ -99,7 +80,7 @@ before(async () => {
 after(async () => {
   await gateway?.close();
   await mcp?.close();
-  await new Promise((r) => upstream?.close(r));
+  await upstream?.close();
 });
 
 test('an injected credential and a configured secret echoed with \\u escapes reach neither the client nor the record', async () => {
