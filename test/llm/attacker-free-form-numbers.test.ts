@@ -4,21 +4,20 @@
 // `enum`, or as a number in a tool call's arguments. The client is the official openai SDK.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
-import { answerJson, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import {
+  answerJson,
+  assertChatDenied,
+  OK_COMPLETION,
+  type ScriptedChat,
+  startScriptedChat,
+} from '../support/scripted-upstream.js';
 
 let chat: ScriptedChat;
 const CARD = 4111111111111111;
 
 before(async () => {
   chat = await startScriptedChat(
-    answerJson({
-      id: 'chatcmpl-1',
-      object: 'chat.completion',
-      created: 0,
-      model: 'demo',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-    }),
+    answerJson(OK_COMPLETION),
     {},
     {
       policy: {
@@ -34,19 +33,8 @@ after(async () => {
   await chat?.close();
 });
 
-async function assertDenied(what: string, body: Record<string, unknown>): Promise<void> {
-  const reached = chat.received.length;
-  await assert.rejects(
-    chat.client.chat.completions.create({ model: 'demo', ...body } as never),
-    (err: unknown) => {
-      assert.ok(err instanceof OpenAI.APIError, `${what}: ${String(err)}`);
-      assert.equal(err.status, 403, what);
-      assert.match(err.message, /rule no-test-card/, what);
-      return true;
-    },
-  );
-  assert.equal(chat.received.length, reached, `${what}: the request reached the upstream`);
-}
+const assertDenied = (what: string, body: Record<string, unknown>) =>
+  assertChatDenied(chat, what, 'no-test-card', body);
 
 const ask = [{ role: 'user', content: 'charge the card on file' }];
 

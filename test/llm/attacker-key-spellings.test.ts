@@ -7,20 +7,19 @@
 // whatever keys a request holds.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import OpenAI from 'openai';
-import { answerJson, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import {
+  answerJson,
+  assertChatDenied,
+  OK_COMPLETION,
+  type ScriptedChat,
+  startScriptedChat,
+} from '../support/scripted-upstream.js';
 
 let chat: ScriptedChat;
 
 before(async () => {
   chat = await startScriptedChat(
-    answerJson({
-      id: 'chatcmpl-1',
-      object: 'chat.completion',
-      created: 0,
-      model: 'demo',
-      choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-    }),
+    answerJson(OK_COMPLETION),
     {},
     {
       policy: {
@@ -41,19 +40,8 @@ const user = (content: unknown) => ({ role: 'user', content });
 const shellFunction = { name: 'shell', description: 'Runs a command.', parameters: { type: 'object' } };
 
 /** Sends `body` (keys as written) and expects the rule's refusal, with nothing reaching the upstream. */
-async function assertDenied(what: string, rule: string, body: Record<string, unknown>): Promise<void> {
-  const reached = chat.received.length;
-  await assert.rejects(
-    chat.client.chat.completions.create({ model: 'demo', ...body } as never),
-    (err: unknown) => {
-      assert.ok(err instanceof OpenAI.APIError, `${what}: ${String(err)}`);
-      assert.equal(err.status, 403, what);
-      assert.match(err.message, new RegExp(`rule ${rule}`), what);
-      return true;
-    },
-  );
-  assert.equal(chat.received.length, reached, `${what}: the request reached the upstream`);
-}
+const assertDenied = (what: string, rule: string, body: Record<string, unknown>) =>
+  assertChatDenied(chat, what, rule, body);
 
 test('a denied tool offered under another spelling of its keys is refused', async () => {
   await assertDenied('TOOLS', 'no-shell', {

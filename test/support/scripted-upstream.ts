@@ -2,6 +2,7 @@
 // exactly what the test says, malformed or not), behind a test gateway with one `oa` OpenAI
 // connection. For attacks the demo model would never make: odd stream framing, wrong media types,
 // content given as parts. Each request's body and method are kept as the upstream received them.
+import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import OpenAI from 'openai';
 import { startTestGateway, type TestGateway, TOKENS } from './gateway.js';
@@ -24,6 +25,35 @@ export interface ScriptedChat {
   /** Every request the upstream received, in order. */
   readonly received: ReceivedRequest[];
   close(): Promise<void>;
+}
+
+/** A whole chat completion answering "ok": what an upstream says when a test looks only at the request. */
+export const OK_COMPLETION = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  created: 0,
+  model: 'demo',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+};
+
+/** A chat request `rule` denies: refused with 403 naming the rule, and never sent upstream. */
+export async function assertChatDenied(
+  chat: ScriptedChat,
+  what: string,
+  rule: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const reached = chat.received.length;
+  await assert.rejects(
+    chat.client.chat.completions.create({ model: 'demo', ...body } as never),
+    (err: unknown) => {
+      assert.ok(err instanceof OpenAI.APIError, `${what}: ${String(err)}`);
+      assert.equal(err.status, 403, what);
+      assert.match(err.message, new RegExp(`rule ${rule}`), what);
+      return true;
+    },
+  );
+  assert.equal(chat.received.length, reached, `${what}: the request reached the upstream`);
 }
 
 /** Answers a request with a small JSON body, as a model API's listing or completion would. */
