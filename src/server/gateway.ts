@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import type { AdminApi } from '../api/admin-api.js';
 import { createAuthApi } from '../api/auth-api.js';
@@ -23,11 +23,8 @@ import { OidcAccessTokens } from '../identity/oidc-access-tokens.js';
 import { SignInStates } from '../identity/sign-in-states.js';
 import { loadOrCreateTokenKey } from '../identity/token-keys.js';
 import { VigilTokens } from '../identity/vigil-tokens.js';
-import { anchorPath } from '../ledger/anchor.js';
-import { Checkpointer } from '../ledger/checkpointer.js';
-import { loadLedgerKeys } from '../ledger/keyring.js';
+import type { Checkpointer } from '../ledger/checkpointer.js';
 import { Recorder } from '../ledger/recorder.js';
-import { logOrigin } from '../ledger/tlog-checkpoint.js';
 import { logLineMasker } from '../mask/index.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { metricsEndpoint } from '../metrics/metrics-endpoint.js';
@@ -37,7 +34,6 @@ import { Policy } from '../pipeline/policy.js';
 import { SessionManager } from '../pipeline/sessions.js';
 import { PROTOCOLS } from '../protocols/index.js';
 import type { ProtocolRegistry } from '../protocols/registry.js';
-import { SiemService } from '../siem/siem-service.js';
 import { openStore } from '../store/index.js';
 import { type SessionTracer, startTracing } from '../tracing/index.js';
 import { wireAdminApi } from './admin-wiring.js';
@@ -47,6 +43,7 @@ import { buildMasker } from './build-masker.js';
 import { resolveGatewaySecrets } from './gateway-secrets.js';
 import { boundHttpConnections, closeServer, httpServerTimeouts, splitHostPort } from './http-listen.js';
 import { routeRequests } from './http-routes.js';
+import { type LedgerFollowers, startLedgerFollowers } from './ledger-wiring.js';
 import type { LoadedConfig } from './load-config.js';
 import { resolveSecret } from './load-config.js';
 import { createLogger } from './logger.js';
@@ -57,7 +54,6 @@ import { RevocationWatcher } from './revocation-watcher.js';
 import { wireScim } from './scim-wiring.js';
 import { stillAllowedOn } from './still-allowed.js';
 import { wireTrees } from './trees/wire-trees.js';
-import { wireWitnesses } from './witness-wiring.js';
 
 export interface Gateway {
   /** Base URL of the HTTP listener (data path, admin API). */
@@ -73,7 +69,7 @@ export interface Gateway {
   readonly trees: TreeReader;
   readonly vigilTokens: VigilTokens;
   readonly checkpointer: Checkpointer;
-  readonly ledgerKeys: ReturnType<typeof loadLedgerKeys>;
+  readonly ledgerKeys: LedgerFollowers['ledgerKeys'];
   readonly admin: AdminApi;
   readonly approvals: ApprovalsWiring;
   /** Listeners of port-based protocols (databases, SSH), by connection. */
@@ -81,7 +77,7 @@ export interface Gateway {
   /** The OTLP trace export (docs/tracing.md), when the configuration has a `tracing` section. */
   readonly tracing: SessionTracer | null;
   /** Forwarders of ledger events to the configured SIEM sinks. */
-  readonly siem: SiemService;
+  readonly siem: LedgerFollowers['siem'];
   close(): Promise<void>;
 }
 
@@ -148,42 +144,14 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
         logger,
       })
     : null;
-  const ledgerKeys = loadLedgerKeys(
-    loaded.dataDir,
-    config.ledger.signing_key
-      ? resolveSecret(config.ledger.signing_key, baseDir)
-      : process.env.VIGIL_LEDGER_SIGNING_KEY || undefined,
-  );
-  const checkpointer = new Checkpointer({
-    store: store.ledger,
+  const { ledgerKeys, checkpointer, witnesses, siem } = await startLedgerFollowers({
+    loaded,
+    baseDir,
+    store,
     recorder,
-    signer: ledgerKeys.signer,
-    intervalMs: config.ledger.checkpoint_interval,
-    anchorFile: anchorPath(loaded.dataDir, config.ledger.anchor_file),
-    webhook: config.ledger.anchor_webhook,
-    source: store.eventSource,
-    origin: logOrigin(config.ledger.origin, ledgerKeys.keyring, ledgerKeys.signer.keyId),
-    lead: () => membership.lead(),
-    // The code and details too: a tampered store (`ledger_tampered`, with its reason) is for alerts to match.
-    onError: (err, what) => {
-      const e = toVigilError(err);
-      logger.error({ err: e.message, code: e.code, details: e.details, what }, 'ledger checkpoint problem');
-    },
+    membership,
+    logger,
   });
-  await checkpointer.start();
-  const witnesses = wireWitnesses(config, loaded.dataDir, checkpointer, store.eventSource, logger);
-  // Every committed event goes to each SIEM sink from its own cursor; a commit only wakes them.
-  const siem = new SiemService({
-    config: config.siem,
-    dataDir: loaded.dataDir,
-    source: store.eventSource,
-    ledgerSize: () => recorder.size,
-    resolveSecret: (ref) => resolveSecret(ref, baseDir),
-    resolvePath: (path) => (isAbsolute(path) ? path : resolve(baseDir, path)),
-    onError: (sink, message) => logger.warn({ sink, err: message }, 'SIEM delivery problem'),
-  });
-  recorder.onCommit(() => siem.wake());
-  siem.start();
 
   const access = new AccessState(store.access);
   await access.refresh();
