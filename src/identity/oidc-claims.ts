@@ -1,5 +1,5 @@
 // From a verified id_token's claims to who the user is in Vigil: the subject (the configured claim,
-// e-mail by default, else `sub`), their groups (the configured claim) and their admin API roles
+// e-mail by default, never `sub` in its stead), their groups (the configured claim) and their admin API roles
 // (identity.roles patterns; everyone signed in is at least a user).
 import type { Role } from '../core/config.js';
 import { VigilError } from '../core/errors.js';
@@ -56,6 +56,15 @@ function subjectFrom(claims: Record<string, unknown>, mapping: ClaimMapping): st
         'verify addresses at the provider, or name users by a claim it controls (identity.oidc.subject_claim)',
     );
   }
+  // A token without the configured claim names nobody, rather than the person its `sub` names:
+  // whoever runs a flow with Vigil's public client chooses the scopes, so leaving out `email` would
+  // make them their `sub`, a name in another namespace that no disable, SCIM deactivation or rule names.
+  if (!isName(configured) && claimName !== 'sub')
+    throw new VigilError(
+      'auth_invalid',
+      `the token carries no ${claimName} claim, which names users on this gateway ` +
+        '(identity.oidc.subject_claim); sign in asking for the scope that brings it (identity.oidc.scopes)',
+    );
   const subject = isName(configured) ? configured : claims.sub;
   refuseLoneSurrogate(subject, 'sub');
   if (!isName(subject))

@@ -2,9 +2,10 @@
 // authorization grant and id_token verification. openid-client runs the protocol; every id_token
 // Vigil accepts, whichever flow produced it, is then checked once more here with jose against the
 // provider's published keys (signature, issuer, audience = our client_id, expiry, nonce).
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { createRemoteJWKSet, errors, type JWTHeaderParameters, type JWTPayload, jwtVerify } from 'jose';
 import * as client from 'openid-client';
 import { VigilError } from '../core/errors.js';
+import { assertIdTokenFor } from './id-token-checks.js';
 
 export interface OidcSettings {
   readonly issuer: string;
@@ -187,8 +188,9 @@ export class OidcClient {
    */
   async verifyIdToken(idToken: string, expected: { nonce?: string } = {}): Promise<VerifiedIdToken> {
     let payload: JWTPayload;
+    let protectedHeader: JWTHeaderParameters;
     try {
-      ({ payload } = await jwtVerify(idToken, this.#jwks, {
+      ({ payload, protectedHeader } = await jwtVerify(idToken, this.#jwks, {
         issuer: this.issuer,
         audience: this.#settings.clientId,
         algorithms: ID_TOKEN_ALGORITHMS,
@@ -201,6 +203,8 @@ export class OidcClient {
     if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== this.#settings.clientId) {
       throw new VigilError('auth_invalid', `the id_token was not issued to ${this.#settings.clientId} (azp)`);
     }
+    // Not an access token of the same provider that happens to name our client (id-token-checks.ts).
+    assertIdTokenFor(protectedHeader, payload, this.#settings.clientId);
     if (expected.nonce !== undefined && payload.nonce !== expected.nonce)
       throw new VigilError('auth_invalid', 'the id_token nonce does not match this sign-in');
     return { idToken, claims: payload };

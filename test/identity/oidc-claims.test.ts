@@ -36,10 +36,14 @@ test('subject from the configured claim, groups from the groups claim, roles fro
   });
 });
 
-test('falls back to sub when the subject claim is missing or not a string', () => {
-  assert.equal(identityFromClaims({ sub: 'u1' }, mapping).subject, 'u1');
-  assert.equal(identityFromClaims({ sub: 'u1', email: 42 }, mapping).subject, 'u1');
+test('a token without the subject claim, or with one that is not a name, names nobody (never its sub)', () => {
+  assert.throws(() => identityFromClaims({ sub: 'u1' }, mapping), {
+    code: 'auth_invalid',
+    message: /no email claim/,
+  });
+  assert.throws(() => identityFromClaims({ sub: 'u1', email: 42 }, mapping), { code: 'auth_invalid' });
   assert.throws(() => identityFromClaims({ email: '' }, mapping), { code: 'auth_invalid' });
+  assert.equal(identityFromClaims({ sub: 'u1' }, { ...mapping, subjectClaim: 'sub' }).subject, 'u1');
 });
 
 test('an e-mail the provider has not verified names nobody: sign-in is refused, unless configured otherwise', () => {
@@ -69,7 +73,11 @@ test('an e-mail the provider has not verified names nobody: sign-in is refused, 
 
 test('a dotted claim name walks nested objects (Keycloak realm_access.roles)', () => {
   const claims = { sub: 'k', realm_access: { roles: ['platform', 7, 'ops'] } };
-  const who = identityFromClaims(claims, { ...mapping, groupsClaim: 'realm_access.roles' });
+  const who = identityFromClaims(claims, {
+    ...mapping,
+    subjectClaim: 'sub',
+    groupsClaim: 'realm_access.roles',
+  });
   assert.deepEqual(who.groups, ['platform', 'ops']);
   assert.deepEqual(who.roles, ['admin', 'user']);
   // A claim literally named with a dot wins over the walk.
@@ -136,7 +144,7 @@ test('property: any claims object yields a non-empty subject and string groups, 
         try {
           const who = identityFromClaims(claims, mapping);
           assert.ok(who.subject.length > 0);
-          assert.ok(who.subject === claims.email || who.subject === claims.sub);
+          assert.equal(who.subject, claims.email);
           assert.ok(who.groups.every((g) => typeof g === 'string' && g.length > 0));
           assert.equal(new Set(who.groups).size, who.groups.length);
         } catch (err) {

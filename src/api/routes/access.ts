@@ -71,7 +71,9 @@ export function accessRoutes(deps: AccessRouteDeps): Route[] {
     },
     {
       method: 'DELETE',
-      pattern: /^\/api\/tokens\/([A-Za-z0-9_-]+)$/,
+      // Any token id the gateway checks, the provider's (`oidc:<jti>`, whose jti is the provider's to
+      // spell) included: `vigil token revoke` ends those, and an admin at the API must be able to.
+      pattern: /^\/api\/tokens\/([^/]{1,1024})$/,
       roles: ['admin'],
       async handle(ctx) {
         const revoked = await deps.access.revokeToken(ctx.params[0]!, new Date().toISOString());
