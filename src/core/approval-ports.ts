@@ -14,6 +14,12 @@ export interface ApprovalVote {
   readonly decision: 'approve' | 'deny';
   readonly reason: string;
   readonly at: string;
+  /**
+   * Of the reviewer's groups, those the voting gateway's copy of the SCIM directory gave them (not
+   * their sign-in): the store holds them to the committed directory even when SCIM has deleted the
+   * group since, and so manages it no more. Not stored with the vote.
+   */
+  readonly directoryGroups?: readonly string[];
 }
 
 /** An approval request as stored: shared by every gateway replica and visible to reviewers. */
@@ -79,10 +85,22 @@ export type VoteResult =
   /** The reviewer is disabled in the shared directory: the vote is not stored, the request stays. */
   | { readonly outcome: 'reviewer-disabled' }
   /**
+   * The committed directory no longer places the reviewer among the request's approvers (SCIM took
+   * them out of the approver group, or deleted it): their approval is not stored, the request stays.
+   */
+  | { readonly outcome: 'not-an-approver' }
+  /**
    * An approval would count on someone disabled in the shared directory (the requester, or a reviewer
    * whose approval it already counts): the vote is not stored, and the request must be withdrawn.
    */
   | { readonly outcome: 'lapsed'; readonly reason: string };
+
+/** A request's committed state as the replica about to end its session reads it (settleRequestSession). */
+export interface RequestSessionState {
+  readonly status: ApprovalStatus;
+  /** Whether the ledger holds the end of the request's session already (whoever recorded it). */
+  readonly sessionEnded: boolean;
+}
 
 /**
  * Approvals and grants, shared by gateway replicas through the store. Every change is also recorded
@@ -115,12 +133,27 @@ export interface ApprovalStore {
    * Atomic against the shared directory as well (disabled identities, SCIM users marked inactive):
    * a reviewer disabled there votes no more (reviewer-disabled), and an approval never counts on a
    * requester (break-glass aside) or an earlier approving reviewer disabled there (lapsed), whatever
-   * a gateway's copy of the directory said when it let the reviewer in. A change committed first is
-   * seen; one committed after the vote finds the vote cast and withdraws what still waits.
+   * a gateway's copy of the directory said when it let the reviewer in. Nor does an approval count
+   * from a reviewer the committed directory no longer places among the approvers: their own is
+   * refused (not-an-approver, the request stays pending for the approvers it has), and one counted
+   * earlier lapses. A change committed first is seen; one committed after the vote finds the vote
+   * cast and withdraws what still waits.
    */
   addVote(id: string, vote: ApprovalVote, required?: number): Promise<VoteResult>;
   /** pending → expired or withdrawn (or approved, for break-glass reviews); false when no longer pending. */
   closeApproval(id: string, status: Exclude<ApprovalStatus, 'pending'>, at: string): Promise<boolean>;
+  /**
+   * Runs `settle` with the request's committed status and whether its session has ended, and returns
+   * what it returns (null for an unknown request). Every replica that would end an access request's
+   * or break-glass use's session (the one settling it, the one that opened it and shuts down) does it
+   * inside `settle`: on PostgreSQL `settle` runs while the request's row is locked, so another
+   * replica's settle, and a vote, wait for it, and the next one reads the end the first recorded. The
+   * ledger then holds one end per request session, whoever writes it. SQLite serves one gateway
+   * process, whose request queue already runs one settle per request at a time: `settle` runs there
+   * without a lock (the recorder writes on a connection of its own, which a held write lock would
+   * block).
+   */
+  settleRequestSession<T>(id: string, settle: (state: RequestSessionState) => Promise<T>): Promise<T | null>;
   /** Current statuses of these requests (unknown ids are absent). */
   approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>>;
   createGrant(grant: GrantRecord): Promise<void>;

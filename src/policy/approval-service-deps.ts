@@ -9,7 +9,7 @@ import type { EventContext } from '../pipeline/pipeline.js';
 import type { ReviewApprovers } from './approval-approvers.js';
 import type { ApprovalNotice } from './approval-notifier.js';
 import type { GrantCache } from './grant-cache.js';
-import type { RequestSession } from './request-sessions.js';
+import type { RequestSession, RequestSessionEnd } from './request-sessions.js';
 
 /** Vigil itself, when it decides: a review that timed out, a requester who went away. */
 export const VIGIL_SYSTEM: Identity = Object.freeze({ subject: 'vigil', kind: 'service', groups: [] });
@@ -28,8 +28,11 @@ export interface ApprovalServiceDeps {
     connection: string,
     facts: JsonObject,
   ) => Promise<RequestSession>;
-  /** Ends such a session once its request is settled. */
-  readonly endSession: (ctx: EventContext, facts: JsonObject) => Promise<void>;
+  /**
+   * Ends such a session once its request is settled (or, with `shutdown`, as the gateway stops):
+   * called only when the store says the ledger holds no end of it yet (request-sessions.ts).
+   */
+  readonly endSession: (ctx: EventContext, facts: JsonObject, reason?: RequestSessionEnd) => Promise<void>;
   readonly notifier: { notify(notice: ApprovalNotice): void };
   /**
    * Masks text people write (a request's or a decision's reason) before it is stored or sent to a
@@ -56,6 +59,12 @@ export interface ApprovalServiceDeps {
     type: EventType,
     payload: JsonObject,
   ) => Promise<JsonObject | null>;
+  /**
+   * The groups this gateway's copy of the SCIM directory gives a person (none it does not provision),
+   * sent with their vote so the store can tell them from the groups their sign-in gave
+   * (ApprovalVote.directoryGroups).
+   */
+  readonly scimGroupsOf?: (subject: string) => readonly string[];
   /** Whether an identity is disabled now: its approvals and requests lapse (lapsed-approvals.ts). */
   readonly isDisabled?: (identity: Identity) => Promise<boolean>;
 }

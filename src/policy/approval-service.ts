@@ -18,6 +18,7 @@ import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
 import { isApproverNow, requiredNow } from './approval-approvers.js';
+import { refuseNotApprover } from './approval-not-approver.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
@@ -71,6 +72,14 @@ export class ApprovalService implements Approver {
     this.#held.refuseAll(
       (id) => new VigilError('approval_withdrawn', `approval ${id}: the gateway is shutting down`),
     );
+  }
+
+  /**
+   * As the gateway stops: lets go of the sessions of requests settled elsewhere (their settler records
+   * the end) and ends the others (request-sessions.ts).
+   */
+  closeRequestSessions(): Promise<void> {
+    return this.#requestSessions.shutDown((id, run) => this.#queue.run(id, run));
   }
 
   /** Held actions waiting on this gateway. */
@@ -220,10 +229,19 @@ export class ApprovalService implements Approver {
         approvals,
         required,
       });
-      const vote: ApprovalVote = { reviewer: stripToken(reviewer), decision, reason: shown, at };
+      const fromScim = this.#deps.scimGroupsOf?.(reviewer.subject).filter((g) => reviewer.groups.includes(g));
+      const vote: ApprovalVote = {
+        reviewer: stripToken(reviewer),
+        decision,
+        reason: shown,
+        at,
+        ...(fromScim?.length ? { directoryGroups: fromScim } : {}),
+      };
       const result = await this.#deps.store.addVote(id, vote, required);
       // Decided elsewhere first, or lapsed (ApprovalStore.addVote) since our read: our record said what we tried.
       if (result.outcome === 'lapsed') await this.#closeNow(id, 'withdrawn', result.reason);
+      if (result.outcome === 'not-an-approver')
+        throw await refuseNotApprover(this.#deps, { record, reviewer, decision });
       if (result.outcome !== 'recorded')
         throw await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
       this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });

@@ -15,6 +15,7 @@ import { type ApprovalNotice, WebhookNotifier } from '../policy/approval-notifie
 import { ApprovalService, VIGIL_SYSTEM } from '../policy/approval-service.js';
 import { GrantCache } from '../policy/grant-cache.js';
 import { PolicyRules } from '../policy/policy-rules.js';
+import type { RequestSessionEnd } from '../policy/request-sessions.js';
 import { withdrawLapsedRequests } from '../scim/lapsed-requests.js';
 import { GrantWatcher } from './grant-watcher.js';
 import { resolveSecret } from './load-config.js';
@@ -33,6 +34,8 @@ export interface ApprovalsWiringDeps {
   readonly sessions: () => SessionManager;
   readonly clock: Clock;
   readonly findProposer?: ProposerLookup;
+  /** The groups SCIM gives a subject now, as this gateway read them: they go with a reviewer's vote. */
+  readonly scimGroupsOf: (subject: string) => readonly string[];
   /** Whether an identity is disabled now (disabledNow): its approvals and requests lapse. */
   readonly isDisabled?: (identity: Identity) => Promise<boolean>;
   /** How an action of any registered protocol reads to policy. */
@@ -104,12 +107,14 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
       sessionIds.set(session.sessionId, session);
       return session;
     },
-    endSession: async (ctx: EventContext, facts: JsonObject) => {
+    // Called only while the store says the session has no end yet (ApprovalStore.settleRequestSession).
+    endSession: async (ctx: EventContext, facts: JsonObject, reason: RequestSessionEnd = 'closed') => {
       const live = sessionIds.get(ctx.sessionId);
       sessionIds.delete(ctx.sessionId);
-      if (live) return deps.sessions().end(live, 'closed', facts);
-      // Opened before a restart: its session is no longer live here, its end is recorded all the same.
-      await deps.pipeline().observe(ctx, 'session.end', { reason: 'closed', ...facts });
+      if (live) return deps.sessions().end(live, reason, facts);
+      // Opened elsewhere: on another replica, which lets go of it when it reads the decision, or by a
+      // process of this gateway's that died and whose sessions nobody has ended yet.
+      await deps.pipeline().observe(ctx, 'session.end', { ...facts, reason });
     },
     notifier: { notify: (n: ApprovalNotice) => notifier.notify(n) },
     maskText: (text, connection) => deps.pipeline().masker.maskText(text, connection),
@@ -123,6 +128,8 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
         : null;
     },
     logger,
+    // A reviewer's SCIM groups go with their vote (ApprovalVote.directoryGroups).
+    scimGroupsOf: deps.scimGroupsOf,
     ...(deps.findProposer ? { findProposer: deps.findProposer } : {}),
     ...(deps.isDisabled ? { isDisabled: deps.isDisabled } : {}),
   });
@@ -187,6 +194,9 @@ export async function wireApprovals(deps: ApprovalsWiringDeps): Promise<Approval
       reloader?.stop();
       watcher?.stop();
       service.stop();
+      // Before the session manager ends whatever is live: a request settled on another replica, whose
+      // notice has not reached this one yet, keeps the one end its settler records.
+      await service.closeRequestSessions();
       await notifier.flush();
     },
   };

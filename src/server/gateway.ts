@@ -170,6 +170,7 @@ export async function startGateway(loaded: LoadedConfig, options: GatewayOptions
     logger,
     describeAction: protocols.describeAction,
     isDisabled: disabledNow(access, store.access),
+    scimGroupsOf: (subject) => access.scim.groupsFor(subject, []),
     findProposer: proposerLookup(
       store.ledger,
       // Model turns come from the connections whose module submits model requests.

@@ -12,6 +12,7 @@ import { ledgerConformance } from './conformance-ledger.js';
 import { moduleStateConformance } from './conformance-module-state.js';
 import { purgeConformance } from './conformance-purge.js';
 import { replicaConformance } from './conformance-replicas.js';
+import { requestSessionConformance } from './conformance-request-sessions.js';
 import { scimConformance } from './conformance-scim.js';
 import { sessionPageConformance } from './conformance-session-page.js';
 import type { ConformanceOptions, StoreFactory } from './conformance-support.js';
@@ -32,6 +33,7 @@ export function storeConformance(
   describe(`${name} store: approvals`, () => approvalConformance(factory));
   describe(`${name} store: approval deadlines and caps`, () => approvalDeadlineConformance(factory));
   describe(`${name} store: votes against the directory`, () => approvalLapseConformance(factory));
+  describe(`${name} store: request sessions`, () => requestSessionConformance(factory));
   describe(`${name} store: SCIM provisioning`, () => scimConformance(factory));
   describe(`${name} store: replica leases`, () => replicaConformance(factory));
   describe(`${name} store: module state`, () => moduleStateConformance(factory));

@@ -2,8 +2,10 @@
 // locks the request's row (SELECT ... FOR UPDATE) first, so concurrent votes and closes on one
 // request queue up and each sees the other's outcome; and it reads the directory under a share lock
 // on the access version, so no access change interleaves with it. Reads of a request with its votes run in one
-// snapshot (REPEATABLE READ).
+// snapshot (REPEATABLE READ). Ending a request's session takes the same row lock, so two replicas
+// never both record it (settleRequestSession).
 import type pg from 'pg';
+import type { RequestSessionState } from '../../core/approval-ports.js';
 import { type Identity, type IdentityKind, sameSubject, subjectKey } from '../../core/events.js';
 import type {
   ApprovalCursor,
@@ -170,6 +172,21 @@ export class PostgresApprovalStore implements ApprovalStore {
     return (result.rowCount ?? 0) > 0;
   }
 
+  settleRequestSession<T>(id: string, settle: (state: RequestSessionState) => Promise<T>): Promise<T | null> {
+    return inTransaction(this.#pool, async (client) => {
+      const locked = await client.query('SELECT status, session_id FROM approvals WHERE id = $1 FOR UPDATE', [
+        id,
+      ]);
+      const row = locked.rows[0] as { status: ApprovalStatus; session_id: string } | undefined;
+      if (!row) return null;
+      // A statement of its own, after the lock: it reads the end a replica that held the lock before
+      // committed (its end was recorded before its transaction let go of the row).
+      const { rows } = await client.query('SELECT ended_at FROM sessions WHERE id = $1', [row.session_id]);
+      const ended = (rows[0] as { ended_at: string | null } | undefined)?.ended_at != null;
+      return settle({ status: row.status, sessionEnded: ended });
+    });
+  }
+
   async approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>> {
     const { rows } = await this.#pool.query('SELECT id, status FROM approvals WHERE id = ANY($1::text[])', [
       [...ids],
@@ -266,41 +283,51 @@ async function lapseOf(
   client: pg.ClientBase,
   id: string,
   vote: ApprovalVote,
-): Promise<Extract<VoteResult, { outcome: 'reviewer-disabled' | 'lapsed' }> | null> {
+): Promise<Extract<VoteResult, { outcome: 'reviewer-disabled' | 'not-an-approver' | 'lapsed' }> | null> {
   await client.query("SELECT value FROM access_meta WHERE key = 'version' FOR SHARE");
   if (await isDisabled(client, vote.reviewer)) return { outcome: 'reviewer-disabled' };
   const record = await readApproval(client, id);
   if (!record) return null;
+  // The reviewer's own approval first: refused alone, it leaves the request to its other approvers.
+  const [own, ...earlier] = approversDependedOn(record, vote);
+  const directory = own ? await committedDirectory(client) : null;
+  // A group the voting gateway had from SCIM is judged by SCIM's membership, deleted group or not.
+  const asGiven = directory ? new Set([...directory, ...(vote.directoryGroups ?? [])]) : null;
+  if (own && asGiven && !(await byDirectory(client, record, own, asGiven)))
+    return { outcome: 'not-an-approver' };
   for (const d of approvalDependsOn(record, vote)) {
     if (await isDisabled(client, d.identity)) return { outcome: 'lapsed', reason: d.reason };
   }
-  const outOfApprovers = await firstOutOfApprovers(client, record, vote);
-  return outOfApprovers ? { outcome: 'lapsed', reason: outOfApprovers.reason } : null;
+  for (const d of earlier) {
+    if (directory && !(await byDirectory(client, record, d, directory)))
+      return { outcome: 'lapsed', reason: d.reason };
+  }
+  return null;
+}
+
+/** The groups SCIM manages (their names), read under the vote's lock. */
+async function committedDirectory(client: pg.ClientBase): Promise<ReadonlySet<string>> {
+  const names = await client.query('SELECT display_name FROM scim_groups');
+  return new Set(names.rows.map((g) => String(g.display_name)));
 }
 
 /**
- * An approval this vote would count whose reviewer the committed directory no longer places among
- * the request's approvers (taken out of the approver group over SCIM), read under the same lock.
+ * Whether the committed directory places the reviewer of an approval among the request's approvers
+ * (SCIM may have taken them out of the approver group), read under the same lock.
  */
-async function firstOutOfApprovers(
+async function byDirectory(
   client: pg.ClientBase,
   record: ApprovalRecord,
-  vote: ApprovalVote,
-): Promise<VoteDependency | undefined> {
-  const dependsOn = approversDependedOn(record, vote);
-  if (dependsOn.length === 0) return undefined;
-  const names = await client.query('SELECT display_name FROM scim_groups');
-  const managed = new Set(names.rows.map((g) => String(g.display_name)));
-  for (const d of dependsOn) {
-    const { rows } = await client.query(
-      `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
-         JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = $1`,
-      [subjectKey(d.identity.subject)],
-    );
-    const given = rows.map((g) => String(g.display_name));
-    if (!approverByDirectory(record.approvers, d.identity, { managed, given })) return d;
-  }
-  return undefined;
+  d: VoteDependency,
+  managed: ReadonlySet<string>,
+): Promise<boolean> {
+  const { rows } = await client.query(
+    `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
+       JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = $1`,
+    [subjectKey(d.identity.subject)],
+  );
+  const given = rows.map((g) => String(g.display_name));
+  return approverByDirectory(record.approvers, d.identity, { managed, given });
 }
 
 /** Disabled as AccessState reads it: listed as disabled (any kind), or a person SCIM marked inactive. */

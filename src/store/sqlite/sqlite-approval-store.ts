@@ -3,6 +3,7 @@
 // transaction: it takes the write lock before reading, and the busy timeout queues competitors
 // instead of failing them when another connection committed after our read.
 import type Database from 'better-sqlite3';
+import type { RequestSessionState } from '../../core/approval-ports.js';
 import { type Identity, type IdentityKind, sameSubject, subjectKey } from '../../core/events.js';
 import type {
   ApprovalCursor,
@@ -125,9 +126,12 @@ export class SqliteApprovalStore implements ApprovalStore {
       // Inside the write lock: no access change interleaves with the vote (ApprovalStore.addVote).
       if (this.#isDisabled(vote.reviewer)) return { outcome: 'reviewer-disabled' };
       const record = this.#readApproval(id)!;
+      // The reviewer's own approval first: refused alone, it leaves the request to its other approvers.
+      const [own, ...earlier] = approversDependedOn(record, vote);
+      if (own && !this.#byDirectory(record, own, vote.directoryGroups)) return { outcome: 'not-an-approver' };
       const lapsed =
         approvalDependsOn(record, vote).find((d) => this.#isDisabled(d.identity)) ??
-        this.#outOfApprovers(record, vote);
+        earlier.find((d) => !this.#byDirectory(record, d));
       if (lapsed) return { outcome: 'lapsed', reason: lapsed.reason };
       this.#insertVote(id, vote);
       const approvals = (
@@ -157,6 +161,22 @@ export class SqliteApprovalStore implements ApprovalStore {
         .prepare("UPDATE approvals SET status = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
         .run(status, at, id).changes > 0
     );
+  }
+
+  async settleRequestSession<T>(
+    id: string,
+    settle: (state: RequestSessionState) => Promise<T>,
+  ): Promise<T | null> {
+    // No lock held across `settle`: it records through the recorder, whose connection a held write
+    // lock would block (ApprovalStore.settleRequestSession).
+    const row = this.#db
+      .prepare(
+        `SELECT a.status, s.ended_at FROM approvals a LEFT JOIN sessions s ON s.id = a.session_id
+          WHERE a.id = ?`,
+      )
+      .get(id) as { status: ApprovalStatus; ended_at: string | null } | undefined;
+    if (!row) return null;
+    return settle({ status: row.status, sessionEnded: row.ended_at != null });
   }
 
   async approvalStatuses(ids: readonly string[]): Promise<Map<string, ApprovalStatus>> {
@@ -261,26 +281,25 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   /**
-   * An approval this vote would count whose reviewer the committed directory no longer places among
-   * the request's approvers (taken out of the approver group over SCIM): the request lapses.
+   * Whether the committed directory places the reviewer of an approval among the request's
+   * approvers (SCIM may have taken them out of the approver group, or deleted the group), read
+   * inside the vote's lock.
    */
-  #outOfApprovers(record: ApprovalRecord, vote: ApprovalVote): VoteDependency | undefined {
-    const dependsOn = approversDependedOn(record, vote);
-    if (dependsOn.length === 0) return undefined;
+  #byDirectory(record: ApprovalRecord, d: VoteDependency, fromScim: readonly string[] = []): boolean {
     const names = this.#db.prepare('SELECT display_name FROM scim_groups').all() as {
       display_name: string;
     }[];
-    const managed = new Set(names.map((g) => g.display_name));
-    const givenTo = this.#db.prepare(
-      `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
-         JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = ?`,
-    );
-    return dependsOn.find((d) => {
-      const given = (givenTo.all(subjectKey(d.identity.subject)) as { display_name: string }[]).map(
-        (g) => g.display_name,
-      );
-      return !approverByDirectory(record.approvers, d.identity, { managed, given });
-    });
+    // A group the voting gateway had from SCIM is judged by SCIM's membership, deleted group or not.
+    const managed = new Set([...names.map((g) => g.display_name), ...fromScim]);
+    const given = (
+      this.#db
+        .prepare(
+          `SELECT g.display_name FROM scim_groups g JOIN scim_members m ON m.group_id = g.id
+             JOIN scim_users u ON u.id = m.user_id WHERE u.user_name_key = ?`,
+        )
+        .all(subjectKey(d.identity.subject)) as { display_name: string }[]
+    ).map((g) => g.display_name);
+    return approverByDirectory(record.approvers, d.identity, { managed, given });
   }
 
   #bumpGrantsVersion(): void {
