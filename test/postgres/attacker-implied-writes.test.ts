@@ -101,6 +101,8 @@ test('an upsert whose DO UPDATE can reach every row is an unbounded UPDATE; one 
     [
       ['INSERT', false, false, ['t']],
       ['UPDATE', true, true, ['t']],
+      // Its conflicts quote the existing row: a read of its target (sql-facts-exposed.ts).
+      ['SELECT', false, true, ['t']],
     ],
   );
 });

@@ -86,6 +86,14 @@ const KIND_BY_NODE: Readonly<Record<string, string>> = {
   NotifyStmt: 'NOTIFY',
   DiscardStmt: 'DISCARD',
   CommentStmt: 'COMMENT',
+  // Statements the parser names otherwise that create, drop or alter as their own kinds do: until
+  // 7 December `DROP DATABASE`, `DROP ROLE`, `DROP OWNED BY CURRENT_USER` (every object the role
+  // owns) were DROPDB, DROPROLE, DROPOWNED, which neither `deny_statements: [DROP]` nor `strict`
+  // held, and `IMPORT FOREIGN SCHEMA` (it creates foreign tables) and `CREATE TYPE … AS (…)` were
+  // no CREATE.
+  CompositeTypeStmt: 'CREATE',
+  ImportForeignSchemaStmt: 'CREATE',
+  ReassignOwnedStmt: 'ALTER',
 };
 
 function kindOf(nodeType: string, node: Node): string {
@@ -94,6 +102,7 @@ function kindOf(nodeType: string, node: Node): string {
   const known = KIND_BY_NODE[nodeType];
   if (known) return known;
   if (nodeType.startsWith('Create')) return 'CREATE';
+  if (nodeType.startsWith('Drop')) return 'DROP';
   if (nodeType.startsWith('Alter')) return 'ALTER';
   return nodeType.replace(/Stmt$/, '').toUpperCase();
 }

@@ -25,21 +25,18 @@ test('the rows a statement that is not a SELECT reads are a nested SELECT of the
     ['COPY (SELECT * FROM payroll) TO STDOUT', ['payroll']],
     ['DECLARE c CURSOR FOR SELECT * FROM payroll', ['payroll']],
     ['PREPARE s AS SELECT * FROM payroll', ['payroll']],
-    ['UPDATE t SET v = p.salary FROM payroll p WHERE p.id = t.id', ['payroll']],
+    // A write's own target shows its rows through errors and counts (sql-facts-exposed.ts).
+    ['UPDATE t SET v = p.salary FROM payroll p WHERE p.id = t.id', ['payroll', 't']],
     ['DELETE FROM payroll WHERE id = 1 RETURNING *', ['payroll']],
+    ['INSERT INTO payroll SELECT * FROM payroll WHERE salary > 1', ['payroll']],
     // The INSERT reads the deleted rows of payroll, and the DELETE returns them.
     ['WITH d AS (DELETE FROM payroll RETURNING *) INSERT INTO copy SELECT * FROM d', ['payroll', 'payroll']],
+    // The planner's estimates tell of the rows.
+    ['EXPLAIN SELECT * FROM payroll', ['payroll']],
   ] as const) {
     assert.deepEqual(reads(sql), tables, sql);
   }
-  for (const sql of [
-    'SELECT * FROM payroll',
-    'INSERT INTO t VALUES (1)',
-    'UPDATE payroll SET v = 1 WHERE id = 2',
-    'DELETE FROM payroll WHERE id = 1',
-    'COPY payroll FROM STDIN',
-    'EXPLAIN SELECT * FROM payroll',
-  ]) {
+  for (const sql of ['SELECT * FROM payroll', 'INSERT INTO t VALUES (1)', 'COPY payroll FROM STDIN']) {
     assert.deepEqual(reads(sql), [], sql);
   }
 });

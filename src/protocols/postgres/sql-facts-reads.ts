@@ -9,8 +9,10 @@
 // a `LANGUAGE sql` body written inline (`BEGIN ATOMIC SELECT … END`, `RETURN (SELECT …)`), which a
 // later `SELECT f()` returns. And `EXPLAIN ANALYZE SELECT …` runs its query: the row counts it
 // reports and the errors it meets come from the rows (`EXPLAIN ANALYZE SELECT salary::int FROM
-// payroll` fails quoting a salary). The classifier records them as a nested SELECT entry. A write's own
-// target is not counted as read unless the write returns its rows (RETURNING).
+// payroll` fails quoting a salary). The classifier records them as a nested SELECT entry, with
+// the tables whose rows a statement shows through its errors and counts or moves under another
+// name (a write's own target, CREATE INDEX, ALTER TABLE …: sql-facts-exposed.ts).
+import { tablesExposedBy } from './sql-facts-exposed.js';
 import { tablesOf } from './sql-facts-tables.js';
 import { asNode, type Node } from './sql-facts-tree.js';
 
@@ -22,11 +24,19 @@ const WRITES_WITH_TARGET = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'M
 const HOLDS_QUERY = new Set(['CreateTableAsStmt', 'ViewStmt', 'DeclareCursorStmt', 'PrepareStmt']);
 
 export function tablesReadBy(nodeType: string, node: Node): string[] {
+  const exposed = tablesExposedBy(nodeType, node);
+  const read = rowsRead(nodeType, node);
+  return exposed.length === 0 ? read : [...new Set([...read, ...exposed])];
+}
+
+function rowsRead(nodeType: string, node: Node): string[] {
   if (WRITES_WITH_TARGET.has(nodeType)) {
-    const all = tablesOf(node);
-    if (returnsRows(node)) return all;
-    const target = new Set(tablesOf({ relation: node.relation }));
-    return all.filter((t) => !target.has(t));
+    if (returnsRows(node)) return tablesOf(node);
+    // The target as the statement's own query names it is read like any table there: `INSERT INTO
+    // payroll SELECT … FROM payroll WHERE …` reports the count of its rows (until 7 December the
+    // target was left out wherever it appeared).
+    const { relation: _target, ...rest } = node;
+    return tablesOf(rest);
   }
   if (HOLDS_QUERY.has(nodeType)) return asNode(node.query)?.SelectStmt ? tablesOf({ query: node.query }) : [];
   // SELECT … INTO copy FROM payroll creates copy with payroll's rows.
@@ -41,12 +51,13 @@ export function tablesReadBy(nodeType: string, node: Node): string[] {
   if (nodeType === 'RuleStmt')
     return tablesOf({ whereClause: node.whereClause, actions: selectsIn(node.actions) });
   if (nodeType === 'CreateFunctionStmt') return tablesOf({ body: inlineBodyQueries(asNode(node.sql_body)) });
-  // The writes an EXPLAIN ANALYZE runs are nested writes already, with their reads.
+  // EXPLAIN ANALYZE runs its query; a plain EXPLAIN reads the planner's statistics of its tables,
+  // whose estimates answer questions about their rows (`rows=1` for one salary, `rows=300` for
+  // another). The writes an EXPLAIN ANALYZE runs are nested writes already, with their reads.
   // (A SELECT … INTO under it is a nested CREATE with its reads, above.)
+  if (nodeType !== 'ExplainStmt') return [];
   const explained = asNode(asNode(node.query)?.SelectStmt);
-  if (nodeType === 'ExplainStmt' && analyzes(node) && explained && !explained.intoClause)
-    return tablesOf({ query: node.query });
-  return [];
+  return (explained && !explained.intoClause) || !analyzes(node) ? tablesOf({ query: node.query }) : [];
 }
 
 /** EXPLAIN with ANALYZE in any spelling (`ANALYSE`, `(ANALYZE on)`); `(ANALYZE off)` counts too. */
