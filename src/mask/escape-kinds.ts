@@ -7,6 +7,8 @@
 // Python repr, `&#115;&#107;…` in an HTML page and `%73%6b…` in a URL were recorded, and handed to
 // the client, in clear.
 //
+import { MAX_REFERENCE_NAME, NAMED_REFERENCES } from './html-named-references.js';
+
 // A byte escape (`\xHH`, `%HH`) decodes to the character of that code (Latin-1): a secret's UTF-8
 // bytes so escaped read as its Latin-1 spelling, which known-secrets.ts lists among its variants.
 
@@ -34,10 +36,11 @@ const SIMPLE: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
-const NAMED: Readonly<Record<string, string>> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Longest escape read, in raw characters (`&#x0010FFFF;` is cut at 7 digits: `&#x000073;`). */
-export const MAX_ESCAPE_WIDTH = 11;
+/**
+ * Longest escape read, in raw characters: a named reference, `&` with 10 letters and `;`
+ * (html-named-references.ts); `&#x0010FFFF;` is cut at 7 digits (`&#x000073;`).
+ */
+export const MAX_ESCAPE_WIDTH = MAX_REFERENCE_NAME + 2;
 /** Digits a numeric character reference may have: enough for any code point with a leading zero or two. */
 const MAX_REFERENCE_DIGITS = 7;
 
@@ -109,7 +112,7 @@ export function escapeAt(text: string, at: number): EscapeRead | null {
   return null;
 }
 
-/** An HTML character reference at `at` (the `&`): numeric, or one of the five XML names. */
+/** An HTML character reference at `at` (the `&`): numeric, or named (html-named-references.ts). */
 function referenceAt(text: string, at: number): EscapeRead | null {
   if (text[at + 1] === '#') {
     const hex = text[at + 2] === 'x' || text[at + 2] === 'X';
@@ -119,9 +122,9 @@ function referenceAt(text: string, at: number): EscapeRead | null {
     return SPELLED(from + k + 1 - at, codePoint(Number.parseInt(text.slice(from, from + k), hex ? 16 : 10)));
   }
   const semi = text.indexOf(';', at + 2);
-  if (semi < 0 || semi > at + 5) return null;
-  const name = text.slice(at + 1, semi);
-  return Object.hasOwn(NAMED, name) ? SPELLED(semi + 1 - at, NAMED[name]!) : null;
+  if (semi < 0 || semi > at + 1 + MAX_REFERENCE_NAME) return null;
+  const decoded = NAMED_REFERENCES.get(text.slice(at + 1, semi));
+  return decoded === undefined ? null : SPELLED(semi + 1 - at, decoded);
 }
 
 /** Characters that begin an escape. */
@@ -131,10 +134,10 @@ export function beginsEscape(c: number): boolean {
 
 /**
  * A text's end that an escape may still grow from: `\`, `\u00`, `\u{7`, `\x7`, `%`, `%7`, `%u00`,
- * `&`, `&#11`, `&#x7`, `&am`. Tested on the text from a character that begins an escape.
+ * `&`, `&#11`, `&#x7`, `&am`, `&lpa`. Tested on the text from a character that begins an escape.
  */
 const OPEN_ESCAPE =
-  /^(?:\\(?:u(?:[0-9a-fA-F]{0,3}|\{[0-9a-fA-F]{0,6}))?|\\x[0-9a-fA-F]?|%(?:[uU][0-9a-fA-F]{0,3}|[0-9a-fA-F])?|&(?:#(?:[xX][0-9a-fA-F]{0,7}|[0-9]{0,7})|[a-z]{0,4})?)$/;
+  /^(?:\\(?:u(?:[0-9a-fA-F]{0,3}|\{[0-9a-fA-F]{0,6}))?|\\x[0-9a-fA-F]?|%(?:[uU][0-9a-fA-F]{0,3}|[0-9a-fA-F])?|&(?:#(?:[xX][0-9a-fA-F]{0,7}|[0-9]{0,7})|[A-Za-z][A-Za-z0-9]{0,9})?)$/;
 
 export function isOpenEscape(suffix: string): boolean {
   return suffix.length < MAX_ESCAPE_WIDTH && OPEN_ESCAPE.test(suffix);
@@ -143,7 +146,8 @@ export function isOpenEscape(suffix: string): boolean {
 /**
  * The characters that begin an escape (`%`, `&`, `\`): escaped themselves, they make an escape of
  * the second reading (`%2573`, `\u0026#115;`), so their escapes are looked for whatever the
- * secrets hold. Not `&amp;`, which HTML is full of: an `&#115;` escaped so is not read.
+ * secrets hold. Not `&amp;`, which HTML is full of, alone: a reference escaped so, once or more
+ * (`&amp;#115;`, `&amp;amp;lt;`), is looked for with its `&amp;`s.
  */
 const INTRODUCERS = [0x25, 0x26, 0x5c];
 
@@ -159,7 +163,7 @@ export function escapeSearch(units: ReadonlySet<number>, points: ReadonlySet<num
   const bytes = spelled.filter((u) => u < 256).map((u) => u.toString(16).padStart(2, '0'));
   const pointHex = codes.map((p) => p.toString(16));
   const pointDec = codes.map((p) => p.toString(10));
-  const named = Object.keys(NAMED).filter((n) => units.has(NAMED[n]!.charCodeAt(0)));
+  const named = [...NAMED_REFERENCES].filter(([, c]) => points.has(c.codePointAt(0)!)).map(([n]) => n);
   const alt = (list: readonly string[]) => `(?:${list.length > 0 ? list.join('|') : '(?!)'})`;
   return new RegExp(
     [
@@ -168,9 +172,9 @@ export function escapeSearch(units: ReadonlySet<number>, points: ReadonlySet<num
       `\\\\x${alt(bytes)}`,
       `%u${alt(hex4)}`,
       `%${alt(bytes)}`,
-      `&#x0{0,6}${alt(pointHex)};`,
-      `&#0{0,6}${alt(pointDec)};`,
-      ...(named.length > 0 ? [`&${alt(named)};`] : []),
+      `&(?:amp;)*#x0{0,6}${alt(pointHex)};`,
+      `&(?:amp;)*#0{0,6}${alt(pointDec)};`,
+      ...(named.length > 0 ? [`&(?:amp;)*${alt(named)};`] : []),
     ].join('|'),
     'gi',
   );

@@ -29,6 +29,11 @@ export interface DecodedStretch {
    * the decoded span [from, to).
    */
   hasSpelledEscape(from: number, to: number): boolean;
+  /**
+   * The raw offset where an escape that a later reading would read begins, when a reading ends
+   * inside it (`&amp;amp;l`, read once `&amp;l`, twice `&l`), or -1: a stream holds from there.
+   */
+  openAt(): number;
 }
 
 /** The next offset at or after `i`, before `to`, of a character that may begin an escape, or `to`. */
@@ -91,29 +96,58 @@ function spelledWithin(escapes: readonly Escape[], from: number, to: number): bo
   return false;
 }
 
-/** Text the first reading left that a second may decode: JSON text quoted in a JSON string (`\\u0073`). */
-const ESCAPED_AGAIN = /\\[ux]|%[0-9a-fA-F]{2}|%u|&#|&[a-z]{2,4};/;
+/** Text a reading left that another may decode: JSON text quoted in a JSON string (`\\u0073`). */
+const ESCAPED_AGAIN = /\\[ux]|%[0-9a-fA-F]{2}|%u|&#|&[A-Za-z][A-Za-z0-9]{1,9};/;
 
 /**
- * The raw text from `from` to `to` read with its escapes decoded, twice when the first reading
- * still holds an escape (JSON text quoted in a JSON string: `\\u0073`; a URL encoded twice: `%2573`).
+ * Readings at most: text escaped three deep is common enough (JSON text quoted in a JSON string
+ * in a JSON log line, `\\\\u0073`; HTML escaped three times, `&amp;amp;lt;`); until 7 December a
+ * stretch was read twice at most, and a secret so spelled was recorded in clear.
+ */
+const MAX_DEPTH = 3;
+
+/**
+ * The raw text from `from` to `to` read with its escapes decoded, again while the reading still
+ * holds an escape, up to MAX_DEPTH readings (JSON text quoted in a JSON string: `\\u0073`; a URL
+ * encoded twice: `%2573`).
  */
 export function decodeStretch(raw: string, from: number, to: number): DecodedStretch {
-  const once = decodeOnce(raw, from, to);
-  if (!ESCAPED_AGAIN.test(once.text)) {
-    return {
-      text: once.text,
-      toRaw: (k) => rawOf(once.escapes, from, k),
-      hasSpelledEscape: (a, b) => spelledWithin(once.escapes, a, b),
-    };
+  const levels = [decodeOnce(raw, from, to)];
+  while (levels.length < MAX_DEPTH && ESCAPED_AGAIN.test(levels[levels.length - 1]!.text)) {
+    const last = levels[levels.length - 1]!.text;
+    levels.push(decodeOnce(last, 0, last.length));
   }
-  const twice = decodeOnce(once.text, 0, once.text.length);
-  const inOnce = (k: number) => rawOf(twice.escapes, 0, k);
+  // Offset `k` of reading `d` in the reading before it (the raw text for the first).
+  const down = (d: number, k: number) => rawOf(levels[d]!.escapes, d === 0 ? from : 0, k);
+  const top = levels.length - 1;
+  const toRaw = (level: number, k: number) => {
+    let at = k;
+    for (let d = level; d >= 0; d--) at = down(d, at);
+    return at;
+  };
   return {
-    text: twice.text,
-    toRaw: (k) => rawOf(once.escapes, from, inOnce(k)),
-    hasSpelledEscape: (a, b) =>
-      spelledWithin(twice.escapes, a, b) || spelledWithin(once.escapes, inOnce(a), inOnce(b)),
+    text: levels[top]!.text,
+    toRaw: (k) => toRaw(top, k),
+    openAt: () => {
+      let open = -1;
+      for (let d = 0; d <= top; d++) {
+        const at = openEscapeAt(levels[d]!.text, 0);
+        if (at >= 0) open = open < 0 ? toRaw(d, at) : Math.min(open, toRaw(d, at));
+      }
+      return open;
+    },
+    hasSpelledEscape: (a, b) => {
+      let lo = a;
+      let hi = b;
+      for (let d = top; d >= 0; d--) {
+        if (spelledWithin(levels[d]!.escapes, lo, hi)) return true;
+        if (d > 0) {
+          lo = down(d, lo);
+          hi = down(d, hi);
+        }
+      }
+      return false;
+    },
   };
 }
 

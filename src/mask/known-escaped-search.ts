@@ -19,8 +19,18 @@ export interface EscapedMatch {
   readonly literal: string;
 }
 
-/** Raw characters a decoded character takes at most: `\u005c\u005c`, a backslash escaped twice. */
-const MAX_SPELLING = 12;
+/**
+ * Raw characters a decoded character takes at most, three deep (json-escapes.ts): a named
+ * reference of 10 letters with its `&` escaped twice more, `&amp;amp;` and 11 characters.
+ */
+const MAX_SPELLING = 20;
+/**
+ * A text's end that a deeper reading may still make an escape of, though no escape is open in it
+ * as written: a reference's `&` escaped (`&amp;l`, `&amp;amp;#11`), a `%` escaped (`%252`).
+ */
+const NESTED_OPEN =
+  /(?:&(?:amp;)+(?:#[xX]?[0-9a-fA-F]{0,7}|[A-Za-z][A-Za-z0-9]{0,9})?|%25(?:25)*[0-9a-fA-F]?)$/i;
+
 /** The least of a window (scan): a cluster's windows overlap by `reach`, so not much less. */
 const MIN_WINDOW = 4096;
 
@@ -125,11 +135,17 @@ export class KnownEscapedSearch {
     const n = text.length;
     const floor = Math.max(from, n - this.reach);
     const open = openEscapeAt(text, floor);
-    if (open < 0 && this.nextEscape(text, floor) < 0) return n;
+    if (open < 0 && this.nextEscape(text, floor) < 0 && !NESTED_OPEN.test(text.slice(floor))) return n;
     const a = escapeBoundary(text, floor);
-    const stretch = decodeStretch(text, a, open >= 0 ? open : n);
+    const end = open >= 0 ? open : n;
+    let stretch = decodeStretch(text, a, end);
+    // An escape a deeper reading would read, cut at the text's end (`&amp;amp;l`: `&l` twice read):
+    // held, and the text before it read for a spelling it may begin.
+    const deeper = stretch.openAt();
+    if (deeper >= a && deeper < end) stretch = decodeStretch(text, a, deeper);
     const hold = stretch.toRaw(openPrefixAt(stretch.text, this.literals));
-    return open >= 0 ? Math.min(open, hold) : hold;
+    const held = deeper >= a && deeper < end ? Math.min(deeper, hold) : hold;
+    return open >= 0 ? Math.min(open, held) : held;
   }
 }
 

@@ -3,6 +3,7 @@
 import type { JsonObject } from '../core/events.js';
 import type { PayloadMasker } from '../core/ports.js';
 import { embeddedFieldSpans } from './embedded-fields.js';
+import { registerValueReplacer } from './error-values.js';
 import { createFingerprinter, type Fingerprinter } from './fingerprint.js';
 import { type KnownSecret, MIN_KNOWN_SECRET_LENGTH, secretVariants } from './known-secrets.js';
 import { type CustomRuleInput, customRule, type RuleSelection, selectRules } from './rule-set.js';
@@ -149,6 +150,8 @@ export function createMasker(options: MaskerOptions): Masker {
   for (const k of options.knownSecrets ?? []) addKnownSecret(k.value, k.label);
 
   const secretName: SecretNameMatcher = secretNameMatcher(options.secretNames ?? DEFAULT_SECRET_NAMES);
+  // A database error's quoted values are replaced as its secret cells are (error-values.ts).
+  registerValueReplacer(secretName, (value) => setFor(DEFAULT_SET).whole(value, 'secret-column'));
   // One per masker, not per connection: the reading depends on no connection's state (sql-shape-cache.ts).
   const sqlBindings = new ShapeCachedBindings(secretName, options.sqlShapeCache === false ? 0 : undefined);
   const maskText = (text: string, connection?: string) => setFor(connection).mask(text);

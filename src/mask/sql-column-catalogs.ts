@@ -9,7 +9,9 @@
 // cell, and it was recorded in clear until 7 December. A result of a statement that reads one of
 // these keeps only the cells of the columns that describe (names, types, nullability, keys); every
 // other cell, whatever it is called, is withheld (sql-statistics.ts applies it). Errs on masking: a
-// harmless default (`now()`, `0`) is withheld too, since only the cell's column name is known here.
+// harmless default (`now()`, `0`) is withheld too, since only the cell's column name is known here;
+// except in MySQL's `SHOW [FULL] COLUMNS` and `DESCRIBE`, whose rows carry the column's name in
+// `Field`, which the server writes and no statement can alias (describesTableColumns).
 import type { SqlToken } from './sql-tokens.js';
 
 /** Relations, columns and functions that hold or read a column's default, wherever they are named. */
@@ -156,3 +158,16 @@ export const DESCRIBING_CATALOG = new Set([
   'collation',
   'comment',
 ]);
+
+/**
+ * MySQL's and MariaDB's `SHOW [FULL] COLUMNS | FIELDS FROM t` and `DESCRIBE t` / `DESC t` as a whole
+ * text (one statement): their rows name the column they describe in `Field`, and no select list
+ * can rename another cell to it, so a row's `Default` is withheld only when `Field` is secret
+ * (value-echoes.ts). Until 7 December every default so read was withheld, `0` and `now()` too.
+ */
+const DESCRIBES_COLUMNS =
+  /^\s*(?:SHOW\s+(?:FULL\s+)?(?:COLUMNS|FIELDS)\s+(?:FROM|IN)\s|DESC(?:RIBE)?\s+)[^;'"]*;?\s*$/i;
+
+export function describesTableColumns(statement: string): boolean {
+  return DESCRIBES_COLUMNS.test(statement);
+}

@@ -5,7 +5,9 @@
 // So the values the masker replaced in the recorded statement and parameters are replaced in the
 // message too, by the same replacements: what the statement's record hides, its result's hides.
 import type { JsonObject, JsonValue } from '../core/events.js';
+import { listsWarnings, maskQuotedValues, namesSecretColumn, valueReplacer } from './error-values.js';
 import { type SecretNameMatcher, secretNameMatcher } from './secret-names.js';
+import { describesTableColumns } from './sql-column-catalogs.js';
 import type { SqlConnectionState } from './sql-connection-state.js';
 import {
   ALL_POSITIONS,
@@ -199,22 +201,37 @@ export function echoMasker(
         : undefined;
   // A column's statistics hold its values (sql-statistics.ts): read once, on the first cell.
   let statistics: boolean | undefined;
-  return (text, cell = false, column, width, name) => {
+  // MySQL's SHOW WARNINGS answers an earlier statement's messages as rows (error-values.ts).
+  let warnings: boolean | undefined;
+  const echo: EchoMasker = (text, cell = false, column, width, name) => {
     if (cell && column !== undefined && width !== undefined) {
       derived ??= statement !== null ? derive(statement) : null;
       if (derived && withheld(derived, column, width, text, name)) return WITHHELD_CELL;
       statistics ??= statement !== null && readsStatistics(statement, readings);
       if (statistics && !describesStatistics(name)) return WITHHELD_CELL;
+      warnings ??= statement !== null && listsWarnings(statement);
+      if (warnings && name?.toLowerCase() === 'message')
+        text = maskQuotedValues(text, valueReplacer(secretName));
     }
     if (pairs === undefined) pairs = recorded === null ? null : replacedValues(submitted, recorded);
     if (pairs === null) return cell ? withheldSqlLiterals(text, secretName, cellReading) : WITHHELD_MESSAGE;
-    if (!cell) return pairs.length === 0 ? text : replaceEchoes(text, pairs, MIN_PREFIX);
+    if (!cell) {
+      const echoed = pairs.length === 0 ? text : replaceEchoes(text, pairs, MIN_PREFIX);
+      // A value the statement never held (one read from a secret column, or copied into one) has no
+      // pair: a message about a secret column has every value it quotes replaced (error-values.ts).
+      const about = [...(statement !== null ? [statement] : []), ...executed, text];
+      return about.some((t) => namesSecretColumn(t, secretName))
+        ? maskQuotedValues(echoed, valueReplacer(secretName))
+        : echoed;
+    }
     // A message may cut a value short; a cell holds it whole, and replacing a prefix there would
     // leave the rest for the rules to miss (a known secret is found only whole). A cell may hold
     // SQL text written earlier (a view's definition): its secret literals are read there too.
     const echoed = pairs.length === 0 ? text : replaceEchoes(text, pairs, Number.POSITIVE_INFINITY);
     return withheldSqlLiterals(echoed, secretName, cellReading);
   };
+  if (statement !== null && !cursors && describesTableColumns(statement)) describing.set(echo, secretName);
+  return echo;
 }
 
 /**
@@ -253,13 +270,43 @@ export function echoedRows(
   columns: readonly string[] = [],
 ): JsonValue[][] {
   if (echo === undefined || rows.length === 0) return rows;
+  const keep = keptDefault(echo, columns);
   return rows.map((row) =>
     row.map((v, i) => {
+      if (i === keep?.value && typeof row[keep.field] === 'string' && !keep.secret(row[keep.field] as string))
+        return v;
       if (typeof v === 'string') return echo(v, true, i, row.length, columns[i]);
       if (v === null) return v;
       return echo('', true, i, row.length, columns[i]) === WITHHELD_CELL ? WITHHELD_CELL : v;
     }),
   );
+}
+
+/**
+ * The echoes of statements that describe a table's columns (`SHOW COLUMNS`, `DESCRIBE`:
+ * sql-column-catalogs.ts), with the secret names they were read with: such a row's `Default` is
+ * kept when its `Field` names no secret column.
+ */
+const describing = new WeakMap<EchoMasker, SecretNameMatcher>();
+
+function keptDefault(
+  echo: EchoMasker,
+  columns: readonly string[],
+): { field: number; value: number; secret: SecretNameMatcher } | null {
+  const secret = describing.get(echo);
+  if (secret === undefined) return null;
+  const lower = columns.map((c) => c.toLowerCase());
+  const field = lower.indexOf('field');
+  const value = lower.indexOf('default');
+  // Exactly the server's columns, each once: a result shaped otherwise is read as before.
+  if (
+    field < 0 ||
+    value < 0 ||
+    lower.lastIndexOf('field') !== field ||
+    lower.lastIndexOf('default') !== value
+  )
+    return null;
+  return { field, value, secret };
 }
 
 type Pair = readonly [secret: string, replacement: string];
