@@ -11,7 +11,7 @@ import type { EventType, JsonObject } from '../../core/events.js';
 import { fileReadings } from './file-readings.js';
 import { hostReadings } from './forward-readings.js';
 import { joinContinuations } from './shell-continuation.js';
-import { unquoteWord } from './shell-word.js';
+import { splitRedirections, unquoteWord } from './shell-word.js';
 
 /**
  * Wrappers that run another command: their short options that take a value (skipped with it), and
@@ -22,11 +22,21 @@ interface Wrapper {
   readonly positionals?: number;
   /** A leading plain argument that is a number (timeout's duration, nice's old-style `-5` aside). */
   readonly numeric?: boolean;
+  /** Long options that take the next word as their value (`pkexec --user root`). */
+  readonly long?: readonly string[];
 }
 const WRAPPERS: Readonly<Record<string, Wrapper>> = {
   sudo: { valued: 'ugpCDRTUh' },
   doas: { valued: 'uC' },
-  pkexec: { valued: '' },
+  pkexec: { valued: '', long: ['--user'] },
+  run0: {
+    valued: 'ugD',
+    long: ['--user', '--group', '--chdir', '--setenv', '--unit', '--property', '--slice'],
+  },
+  fakeroot: { valued: 'lisb', long: ['--lib', '--faked'] },
+  firejail: { valued: '' },
+  'systemd-nspawn': { valued: 'DMuEiS' },
+  'lxc-attach': { valued: 'nsPvuL' },
   runuser: { valued: 'ugG' },
   su: { valued: 'sg' },
   env: { valued: 'uSC' },
@@ -160,7 +170,9 @@ export function simpleCommands(line: string): SimpleCommand[] {
     const words = segment
       .trim()
       .split(/\s+/)
-      .filter((w) => w !== '');
+      .filter((w) => w !== '')
+      // `rm</dev/null -rf /` runs rm: the shell ends a word where a redirection starts.
+      .flatMap(splitRedirections);
     let i = 0;
     // Before the command's name: reserved words, assignments and redirections, in any order.
     while (i < words.length) {
@@ -186,8 +198,18 @@ export function simpleCommands(line: string): SimpleCommand[] {
       let flags = true;
       while (i < words.length) {
         const w = words[i]!;
-        if (flags && w === '--') flags = false;
-        else if (flags && /^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) {
+        const redirection = REDIRECTION.exec(w);
+        if (redirection) {
+          // `sudo </dev/null rm`: the redirection is the shell's, with its target when apart.
+          if (redirection[0] === w && i + 1 < words.length) {
+            options.push(w);
+            i++;
+          }
+        } else if (flags && w === '--') flags = false;
+        else if (
+          flags &&
+          ((/^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) || wrapper.long?.includes(w))
+        ) {
           // The option's value is the next word, taken with it.
           options.push(w);
           i++;

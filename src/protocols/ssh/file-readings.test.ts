@@ -49,3 +49,31 @@ test('property: the text is the path as posix.normalize resolves it; other readi
     }),
   );
 });
+
+test('a link is a way to write its source too; a symbolic link may name a directory, and its relative source is read from its own directory', () => {
+  const dir = fileReadings('symlink', '/etc', '/srv/open/door');
+  assert.ok(dir.alternates.includes('upload /etc/'), 'a link to /etc meets a rule on ^upload /etc/');
+  assert.ok(dir.alternates.includes('download /etc/'));
+  assert.ok(fileReadings('hardlink', '/etc/passwd', '/tmp/p').alternates.includes('upload /etc/passwd'));
+  const relative = fileReadings('symlink', '../vault/secret', '/srv/open/soft');
+  assert.ok(relative.alternates.includes('download /srv/vault/secret'), relative.alternates.join(' | '));
+  assert.ok(relative.alternates.includes('symlink /srv/vault/secret'));
+  // A rename's source is removed, not written through.
+  assert.ok(!fileReadings('rename', '/etc/x', '/tmp/x').alternates.includes('upload /etc/x'));
+});
+
+test('property: a symbolic link to a relative source is also read as the path the host resolves', () => {
+  const segment = fc.constantFrom('etc', 'srv', 'vault', '.', '..', 'secret');
+  fc.assert(
+    fc.property(
+      fc.array(segment, { minLength: 1, maxLength: 6 }),
+      fc.array(segment, { minLength: 1, maxLength: 6 }),
+      (source, link) => {
+        const from = source.join('/');
+        const at = `/${link.join('/')}`;
+        const all = [fileReadings('symlink', from, at).text, ...fileReadings('symlink', from, at).alternates];
+        assert.ok(all.includes(`download ${posix.join(posix.dirname(at), from)}`), `${from} at ${at}`);
+      },
+    ),
+  );
+});

@@ -7,7 +7,11 @@
 //   Vigil does not know) read as if it climbed to the root: `/etc/passwd`;
 // - for rename, symlink and hardlink, the new name is written (`upload TARGET`: renaming a file
 //   into /etc is an upload there), a rename removes its source (`remove PATH`), and a link gives a
-//   new way to read its source (`download PATH`: a link to /etc/shadow is read like it).
+//   new way to read its source (`download PATH`: a link to /etc/shadow is read like it), and to
+//   write it (`upload PATH`); a symbolic link may name a directory, so its source is also read as
+//   one (`upload PATH/`, `download PATH/`: a link to /etc meets a rule on `^upload /etc/`);
+// - a symbolic link's relative source is resolved by the host from the link's directory, not from
+//   the login one: `ln -s ../vault/secret /srv/open/soft` names /srv/vault/secret.
 import { posix } from 'node:path';
 
 export interface FileReadings {
@@ -39,8 +43,23 @@ export function fileReadings(operation: string, path: string, target: string): F
     const targets = pathReadings(target);
     alternates.push(`${operation} ${resolved} ${targets[0]}`);
     for (const t of targets) alternates.push(`upload ${t}`);
-    for (const p of [resolved!, ...others])
-      alternates.push(`${operation === 'rename' ? 'remove' : 'download'} ${p}`);
+    const sources = [resolved!, ...others];
+    if (operation === 'symlink' && !path.startsWith('/')) {
+      const fromLink = posix.join(posix.dirname(target), path);
+      sources.push(...pathReadings(fromLink));
+      alternates.push(`${operation} ${resolvedPath(fromLink)}`);
+    }
+    for (const p of sources) {
+      if (operation === 'rename') {
+        alternates.push(`remove ${p}`);
+        continue;
+      }
+      alternates.push(`download ${p}`, `upload ${p}`);
+      if (operation === 'symlink') {
+        const dir = p.endsWith('/') ? p : `${p}/`;
+        alternates.push(`download ${dir}`, `upload ${dir}`);
+      }
+    }
   }
   return { text, alternates: [...new Set(alternates)].filter((a) => a !== text) };
 }

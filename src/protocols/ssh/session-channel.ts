@@ -32,11 +32,16 @@ const MAX_ENV = 64;
  * sources (`BASH_ENV` naming a file with `set -H -o history` turns on the history expansion
  * Vigil assumes off on a shell's input), its options (`SHELLOPTS`, `BASHOPTS`), functions that
  * stand in for commands (`BASH_FUNC_scp%%`), prompts that run substitutions, and the dynamic
- * loader's (`LD_PRELOAD`).
+ * loader's (`LD_PRELOAD`). Also zsh's startup directory (`ZDOTDIR`: zsh reads its `.zshenv` before
+ * every command, as bash does BASH_ENV), readline's key bindings (`INPUTRC`: a macro types a line
+ * and its newline with no Enter for Vigil to hold), glibc's module paths (`GCONV_PATH`, `LOCPATH`:
+ * a shared object loaded by any program that converts characters) and the interpreters' startup
+ * options (`PERL5OPT=-Mbase;system(…)`, `NODE_OPTIONS=--require`, `PYTHONSTARTUP`, `RUBYOPT`).
  * sshd runs every command, the sftp subsystem included, through the user's shell, so a host whose
  * AcceptEnv lets one through would run what no rule judged: a start asking for one is refused.
  */
-const SHELL_CODE_ENV = /^(?:BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*)$/;
+const SHELL_CODE_ENV =
+  /^(?:BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*|ZDOTDIR|INPUTRC|GCONV_PATH|LOCPATH|PERL5OPT|PERL5LIB|PERLLIB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|NODE_OPTIONS|RUBYOPT|RUBYLIB)$/;
 
 type Start = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { commandNames } from './action-facts.js';
-import { simpleCommandWords, unquoteWord } from './shell-word.js';
+import { simpleCommandWords, splitRedirections, unquoteWord } from './shell-word.js';
 
 test('quote removal: backslashes, single, double and ANSI-C quotes', () => {
   assert.equal(unquoteWord('\\rm'), 'rm');
@@ -69,7 +69,21 @@ const prefix = fc.constantFrom(
   '! ',
 );
 const simple = fc
-  .tuple(prefix, fc.constantFrom('shred', 'reboot', 'zzkill'), fc.constantFrom('', ' -u x', ' 2>&1', ' >&2'))
+  .tuple(
+    prefix,
+    fc.constantFrom('shred', 'reboot', 'zzkill'),
+    // A redirection joined to the name ends it as a blank would (`shred</dev/null -u x`).
+    fc.constantFrom(
+      '',
+      ' -u x',
+      ' 2>&1',
+      ' >&2',
+      '</dev/null -u x',
+      '>/dev/null',
+      '&>/dev/null',
+      '2>/dev/null x',
+    ),
+  )
   .chain(([p, name, args]) => quotedName(name).map((q) => `${p}${q}${args}`));
 const line = fc
   .tuple(
@@ -148,4 +162,36 @@ test('property: words joined by spaces split back into the same words', () => {
     }),
   );
   fc.assert(fc.property(fc.string(), (text) => void simpleCommandWords(text)));
+});
+
+test('a word is cut where an unquoted redirection starts; a descriptor stays with its operator', () => {
+  assert.deepEqual(splitRedirections('rm</dev/null'), ['rm', '</dev/null']);
+  assert.deepEqual(splitRedirections('bash<&0'), ['bash', '<&0']);
+  assert.deepEqual(splitRedirections('rm&>/dev/null'), ['rm', '&>/dev/null']);
+  assert.deepEqual(splitRedirections('a>b<c'), ['a', '>b', '<c']);
+  assert.deepEqual(splitRedirections('x>>log'), ['x', '>>log']);
+  assert.deepEqual(splitRedirections('2>&1'), ['2>&1']);
+  assert.deepEqual(splitRedirections('{fd}>f'), ['{fd}>f']);
+  assert.deepEqual(splitRedirections('rm2>f'), ['rm2', '>f']);
+  assert.deepEqual(splitRedirections('"a<b"'), ['"a<b"']);
+  assert.deepEqual(splitRedirections("'a>b'c"), ["'a>b'c"]);
+  assert.deepEqual(splitRedirections('a\\<b'), ['a\\<b'], 'an escaped < is text');
+  assert.deepEqual(splitRedirections('a\\\\<b'), ['a\\\\', '<b'], 'an escaped backslash is not');
+  assert.deepEqual(splitRedirections('<in'), ['<in']);
+});
+
+test('property: the pieces of a word join back into it, and only the first may lack an operator', () => {
+  const piece = fc.oneof(
+    fc.stringMatching(/^[a-z0-9/._-]{1,6}$/),
+    fc.constantFrom('<', '>', '>>', '&>', '<&0', '2>&1', '"a<b"', "'c>d'", '\\<'),
+  );
+  fc.assert(
+    fc.property(fc.array(piece, { minLength: 1, maxLength: 6 }), (parts) => {
+      const word = parts.join('');
+      const pieces = splitRedirections(word);
+      assert.equal(pieces.join(''), word);
+      for (const p of pieces.slice(1)) assert.match(p, /^(?:[<>]|&>)/, `${word}: ${pieces}`);
+    }),
+  );
+  fc.assert(fc.property(fc.string(), (text) => assert.equal(splitRedirections(text).join(''), text)));
 });

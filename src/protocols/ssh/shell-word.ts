@@ -131,3 +131,53 @@ function closingQuote(text: string, from: number, quote: string): number {
   }
   return -1;
 }
+
+/**
+ * A whitespace-delimited word cut where an unquoted redirection starts inside it: the shell ends a
+ * word at `<`, `>` and `&>`, so `rm</dev/null` runs `rm` with its input redirected, and
+ * `bash</dev/stdin` is bash reading the channel. Until 7 December such a word was read whole and
+ * its last path part taken as the command's name (`null`, `stdin`): a rule on `tools: [rm]` never
+ * saw the rm. Digits or `{name}` right before the operator are its file descriptor (`2>&1`), not
+ * a word of their own. The pieces joined give the word back.
+ */
+export function splitRedirections(word: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < word.length) {
+    const ch = word[i]!;
+    if (ch === '\\') {
+      i += 2;
+      continue;
+    }
+    if (ch === "'" || (ch === '$' && word[i + 1] === "'")) {
+      i = ch === '$' ? closingOrEnd(word, i + 2, "'") : closingOrEnd(word, i + 1, "'", false);
+      continue;
+    }
+    if (ch === '"' || (ch === '$' && word[i + 1] === '"')) {
+      i = closingOrEnd(word, i + (ch === '$' ? 2 : 1), '"');
+      continue;
+    }
+    const prev = word[i - 1] ?? '';
+    const opens = (ch === '<' || ch === '>' || (ch === '&' && word[i + 1] === '>')) && !'<>&'.includes(prev);
+    if (opens && i > start) {
+      // `2>&1`, `{fd}>f`: the descriptor belongs to the redirection.
+      if (!/^(?:\d+|\{[A-Za-z_][A-Za-z0-9_]*\})$/.test(word.slice(start, i))) {
+        pieces.push(word.slice(start, i));
+        start = i;
+      }
+    }
+    i++;
+  }
+  if (start < word.length) pieces.push(word.slice(start));
+  return pieces;
+}
+
+/** Just past the quote closing a string that starts at `from`, or the word's end when it is left open. */
+function closingOrEnd(word: string, from: number, quote: string, escapes = true): number {
+  for (let i = from; i < word.length; i++) {
+    if (escapes && word[i] === '\\') i++;
+    else if (word[i] === quote) return i + 1;
+  }
+  return word.length;
+}

@@ -8,10 +8,11 @@
 // quote) are judged together (shell-continuation.ts).
 import { VigilError } from '../../core/errors.js';
 import { cutForRecord } from '../../core/record-cut.js';
-import { REDIRECTION, type SimpleCommand, simpleCommands } from './action-facts.js';
+import { simpleCommands } from './action-facts.js';
 import type { ConnectionState } from './connection-state.js';
 import { historyRerun } from './history-reruns.js';
-import { continueStatement, joinContinuations } from './shell-continuation.js';
+import { expandsHistoryAtStart } from './input-shells.js';
+import { continueStatement } from './shell-continuation.js';
 import { unquoteWord } from './shell-word.js';
 import type { TerminalRecorder } from './terminal-recorder.js';
 import { startsTransferServer } from './transfer-commands.js';
@@ -28,154 +29,9 @@ export interface StdinCommandsOptions {
   readonly expandsHistory?: boolean;
 }
 
+export { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './input-shells.js';
+
 const NEWLINE = 0x0a;
-
-/**
- * Shells that read their commands from standard input when given no script and no -c: bash under
- * its restricted name too (`rbash`, installed with bash on Debian), the Korn shells' other builds,
- * and the C shells and fish.
- */
-const SHELLS = new Set([
-  'sh',
-  'bash',
-  'rbash',
-  'dash',
-  'zsh',
-  'ksh',
-  'ksh93',
-  'mksh',
-  'lksh',
-  'pdksh',
-  'oksh',
-  'ash',
-  'posh',
-  'yash',
-  'csh',
-  'tcsh',
-  'fish',
-]);
-/**
- * Programs that start the user's shell when given no command to run (`unshare`, `chroot /`,
- * `nsenter -t 1 -m`), or always (`newgrp`, `sg GROUP` alone, `script`, which runs one on a
- * terminal of its own and passes it its input): that shell reads the input.
- */
-const BARE_SHELL_STARTERS = new Set(['unshare', 'chroot', 'nsenter', 'newgrp', 'sg', 'script']);
-/** Programs that start a login shell when given no command (`su`, `su - root`, `runuser -l deploy`). */
-const SWITCH_USER = new Set(['su', 'runuser']);
-/** Wrappers whose -s or -i (or --shell, --login) start the target user's shell (`sudo -s`, `doas -s`). */
-const SHELL_WRAPPERS = new Set(['sudo', 'doas']);
-/** Script paths that are the shell's own input: `bash /dev/stdin` reads the channel as `bash` does. */
-const STDIN_PATHS = new Set(['-', '/dev/stdin', '/dev/fd/0', '/proc/self/fd/0']);
-/** Long options of bash and zsh that take the next word as their value, not a script. */
-const VALUED_LONG = new Set(['--rcfile', '--init-file']);
-
-/**
- * Whether a remote command runs a shell reading its commands from the channel's input
- * (`ssh host bash < script`, `ssh host 'sh -s' < script`): then that input is command lines, as
- * for a shell request. Every simple command of the line is read (actionFacts' reading, wrappers
- * included), so a shell behind a redirection (`bash 2>&1`), a wrapper (`env bash`, `sudo -s`, `su
- * -`), a pipe (`cat | bash`) or a list (`cd / && sh`) counts too: what the shell runs must be judged
- * whatever stands around it. A shell with `-c`, or with a script file that is not its own input,
- * reads none of its commands from the input. Where it cannot tell, it says yes: judging data as
- * command lines costs a record, missing commands costs the guardrail.
- */
-export function readsCommandsFromInput(command: string): boolean {
-  return simpleCommands(joinContinuations(command)).some(startsInputShell);
-}
-
-function startsInputShell({ chain, args }: SimpleCommand): boolean {
-  const words = [...chain.flatMap((c) => c.options), ...args].map(unquoteWord);
-  for (const { name, options } of chain) {
-    if (SWITCH_USER.has(name) && !words.some((w) => /^-[A-Za-z]*c|^--(session-)?command/.test(w)))
-      return true;
-    // `sudo -s CMD` runs CMD through the shell with -c, reading no input; counted all the same
-    // (`sudo -iu root` reads as sudo running `root`, so what follows the options cannot be trusted).
-    const flags = options.map(unquoteWord);
-    if (SHELL_WRAPPERS.has(name) && flags.some((w) => /^-[A-Za-z]*[si]|^--(shell|login)$/.test(w)))
-      return true;
-  }
-  const program = chain.at(-1)!.name;
-  const plain = args.map(unquoteWord);
-  if (SHELLS.has(program)) return shellReadsInput(plain);
-  if (BARE_SHELL_STARTERS.has(program) && startsBareShell(program, plain)) return true;
-  // A shell among the words of a program Vigil does not read (`docker exec -i web sh`, `kubectl
-  // exec -i pod -- bash`) may be one it starts on this input: counted, as the doc comment says.
-  // A path counts only in a bin directory (`/bin/sh`): `rsync --server … /srv/sh` names a file.
-  return plain.some(
-    (w, i) =>
-      SHELLS.has(w.slice(w.lastIndexOf('/') + 1)) &&
-      (!w.includes('/') || /(?:^|\/)bin\/[^/]+$/.test(w)) &&
-      shellReadsInput(plain.slice(i + 1)),
-  );
-}
-
-/** Whether a program of BARE_SHELL_STARTERS, with these words after it, starts a shell on the input. */
-function startsBareShell(program: string, words: readonly string[]): boolean {
-  // The wrappers (action-facts.ts) end the chain here only when no command follows them.
-  if (program === 'unshare' || program === 'chroot' || program === 'nsenter') return true;
-  // `sg GROUP CMD` and `sg GROUP -c CMD` run CMD; the group alone starts a shell.
-  if (program === 'sg') return words.filter((w) => !w.startsWith('-')).length <= 1;
-  return true;
-}
-
-/** A shell's own words: no `-c`, and no script operand other than its input (`-s` says so outright). */
-function shellReadsInput(words: readonly string[]): boolean {
-  const operands: string[] = [];
-  const options: string[] = [];
-  let flags = true;
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i]!;
-    const redirection = REDIRECTION.exec(w);
-    // A redirection is the shell's, not an argument: `bash 2>&1`, `sh > log` (with its target).
-    if (redirection) {
-      if (redirection[0] === w) i++;
-    } else if (flags && w === '--') flags = false;
-    else if (flags && /^[-+][oO]$/.test(w)) i++;
-    else if (flags && VALUED_LONG.has(w)) i++;
-    else if (flags && /^[-+]/.test(w) && w !== '-') options.push(w);
-    else {
-      operands.push(w);
-      // The first operand is the script; the words after it are its arguments.
-      break;
-    }
-  }
-  if (options.some((w) => /^-[A-Za-z]*c/.test(w))) return false;
-  if (options.some((w) => /^-[A-Za-z]*s/.test(w))) return true;
-  return operands.length === 0 || STDIN_PATHS.has(operands[0]!);
-}
-
-/**
- * Whether the command's `sudo` reads its password from the input (`-S`, `--stdin`) before the shell
- * behind it reads commands there (`sudo -S -s`, `sudo -S bash`): whether the first line is a password
- * or a command depends on whether sudo asks for one, which Vigil cannot know. Judged and recorded as
- * a command line it would store the password; passed on unrecorded it may be a command.
- */
-export function readsPasswordFromInput(command: string): boolean {
-  return simpleCommands(joinContinuations(command)).some(({ chain }) =>
-    chain.some(
-      ({ name, options }) =>
-        SHELL_WRAPPERS.has(name) &&
-        options.map(unquoteWord).some((w) => /^-[A-Za-z]*S/.test(w) || w === '--stdin'),
-    ),
-  );
-}
-
-/**
- * Whether a shell reading its input expands history from the start: an interactive one (`bash -i`)
- * or one told to (`-H`). A shell without a terminal does not otherwise, so a `!` in its input (a
- * here-document's text) is left alone; once it does, `!!:1` builds a line from pieces of earlier
- * ones that were each allowed (`echo forbidden-` then `touch !!:1marker`).
- */
-export function expandsHistoryAtStart(command: string): boolean {
-  return simpleCommands(joinContinuations(command)).some(({ chain, args }) => {
-    const words = args.map(unquoteWord);
-    return (
-      SHELLS.has(chain.at(-1)!.name) &&
-      shellReadsInput(words) &&
-      words.some((w) => /^-[A-Za-z]*[iH]/.test(w) || w === 'histexpand')
-    );
-  });
-}
 
 /** `set +H`, `set +o histexpand`: the plain forms that turn history expansion off. */
 const SET_HISTEXPAND_OFF = /\bset\s+(?:[-+][A-Za-z]*\s+)*(?:\+[A-Za-z]*H|\+o\s+histexpand)\b/;

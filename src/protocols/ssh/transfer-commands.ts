@@ -31,11 +31,16 @@ const EXPANDED_NAME = /[$`*?[]/;
 export function unreadTransfer(command: string, env: Readonly<Record<string, string>> = {}): string | null {
   const named = namesTransferServer(command, env);
   if (named) return named;
-  const unknown = programNames(joinContinuations(command)).find(
-    (name) => EXPANDED_NAME.test(name) && name !== '[' && name !== '[[',
-  );
+  const unknown = expandedProgramName(command);
   if (unknown === undefined) return null;
   return `a command whose program name the host's shell expands (${JSON.stringify(unknown)}) may run either`;
+}
+
+/** The first program name in the text that the host's shell expands (`$x`, `$(…)`, a glob), if any. */
+export function expandedProgramName(command: string): string | undefined {
+  return programNames(joinContinuations(command)).find(
+    (name) => EXPANDED_NAME.test(name) && name !== '[' && name !== '[[',
+  );
 }
 
 /** Why the text names the sftp server or scp's server side anywhere, however quoted, or null. */
@@ -75,7 +80,7 @@ function withoutExpansions(text: string): string {
 }
 
 /** Each `$(…)` (nested parentheses counted) and backquoted part replaced by `by`; `bodies` gets their insides. */
-function replaceSubstitutions(text: string, by: string, bodies: string[] = []): string {
+export function replaceSubstitutions(text: string, by: string, bodies: string[] = []): string {
   let out = '';
   let i = 0;
   while (i < text.length) {
