@@ -214,6 +214,11 @@ export const ERROR_CODES = {
     summary:
       'The requester has as many requests awaiting review as one requester may (approvals.access_requests.max_pending, 250 by default); a new access request waits until one is decided or expires.',
   },
+  statement_too_complex: {
+    status: 403,
+    summary:
+      'Vigil could not parse the statement within the parse time limit of its connection (parse_time_limit_ms), so it cannot judge it and refused it.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

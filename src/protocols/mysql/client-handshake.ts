@@ -35,6 +35,7 @@ import {
 import { ClientPacketFramer, type LogicalPacket } from './packet-framer.js';
 import { PacketWaiter, withTimeout } from './packet-waiter.js';
 import { okPayload, packet } from './packet-writer.js';
+import type { ParserPool } from './parser-pool.js';
 import { UNSAFE_COLLATION_IDS } from './pinned-settings.js';
 import { MysqlProxy } from './proxy-session.js';
 import { checkSessionSettings, killThread, stopConnection } from './session-checks.js';
@@ -52,6 +53,8 @@ export interface MysqlConnectionContext {
   readonly greeting: () => Promise<ServerGreeting>;
   /** The ids this connection's clients are given, and what a KILL of each reaches. */
   readonly connectionIds: ConnectionIds;
+  /** The gateway's statement parser workers (parser-pool.ts), shared by every MySQL connection. */
+  readonly parsers: ParserPool;
 }
 
 const HANDSHAKE_MAX_BYTES = 64 * 1024;
@@ -240,6 +243,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     database: target.database,
     readOnly: ctx.config.guardrails.read_only,
     server: serverDialect(upstream.greeting.serverVersion),
+    parsing: { pool: ctx.parsers, limitMs: ctx.config.parse_time_limit_ms },
     logger: ctx.module.logger,
     stopUpstream: () => stopConnection(target, threadId),
     kills: ctx.connectionIds,

@@ -22,6 +22,11 @@ const mysqlConnection = {
   record_rows: z.number().int().min(0).default(0),
   /** Run statements the parser cannot read (judged as UNKNOWN); off: they are refused (fail closed). */
   allow_unknown_statements: z.boolean().default(false),
+  /**
+   * Longest a statement's parse may take (ms), counted from when a parser worker takes it; a slower
+   * one is refused (statement_too_complex). Statements seen in practice parse in a few ms.
+   */
+  parse_time_limit_ms: z.number().int().min(10).max(60_000).default(250),
   /** LOAD DATA LOCAL INFILE: off, the capability is never offered and the server refuses it. */
   allow_local_infile: z.boolean().default(false),
   /**

@@ -14,6 +14,7 @@ import { MYSQL_CONNECTION_TYPES, type MysqlConnectionConfig } from './config.js'
 import { ConnectionIds } from './connection-ids.js';
 import type { ServerGreeting } from './handshake-messages.js';
 import { packet } from './packet-writer.js';
+import { ParserPool } from './parser-pool.js';
 import { queryPayload } from './query-payloads.js';
 import { classifyMysql } from './sql-classifier.js';
 import { parseUpstreamUrl, probeUpstream } from './upstream-connect.js';
@@ -62,9 +63,10 @@ export const mysqlModule: ProtocolModule = {
     };
   },
   async start(ctx, connections) {
-    // The parser loads lazily (CLI starts skip it); a gateway serving MySQL loads it now, not on
-    // its first client's first statement.
-    if (connections.length > 0) classifyMysql('SELECT 1');
+    if (connections.length === 0) return { tcp: [], close: async () => undefined };
+    // Statements are parsed in worker threads within a time limit (parser-pool.ts), shared by every
+    // MySQL connection; each loads the parser now, not on its first client's first statement.
+    const parsers = new ParserPool();
     // Only clients without TLS use the key, to hide their token: one per start is enough.
     const rsa = generateRsaKeyPair();
     const tcp = connections.map((c) => {
@@ -87,6 +89,7 @@ export const mysqlModule: ProtocolModule = {
       const connection = {
         config,
         connectionIds: new ConnectionIds(),
+        parsers,
         module: ctx,
         target,
         secureContext,
@@ -114,6 +117,6 @@ export const mysqlModule: ProtocolModule = {
         tooManyLogins: TOO_MANY_LOGINS,
       };
     });
-    return { tcp, close: async () => undefined };
+    return { tcp, close: () => parsers.close() };
   },
 };

@@ -13,7 +13,7 @@ import type { LogicalPacket } from './packet-framer.js';
 import type { ProxyOptions } from './proxy-options.js';
 import { queryPayload } from './query-payloads.js';
 import type { ResponseTracker } from './response-tracker.js';
-import { classifyMysql } from './sql-classifier.js';
+import { classifyMysqlOffThread } from './sql-classifier.js';
 import { recordedLongData, StatementRegistry } from './statement-registry.js';
 import { decodeText } from './statement-text.js';
 import { unjudgeable } from './unjudgeable.js';
@@ -45,22 +45,25 @@ export class PreparedStatements {
     this.#statements.clear();
   }
 
-  prepare(p: LogicalPacket): undefined {
+  /**
+   * Classified before it goes upstream, as a query is: a connection has one parse at a time in the
+   * parser workers' queue (parser-pool.ts), so pipelined PREPAREs cannot fill it.
+   */
+  async prepare(p: LogicalPacket): Promise<void> {
     const text = decodeText(textOf(p.payload));
+    const classification = await classifyMysqlOffThread(
+      text,
+      this.#host.options.server,
+      this.#host.options.parsing,
+    );
+    if (this.#host.relay.closed) return;
     this.#host.forward(p, {
       kind: 'prepare',
       // Every earlier command is answered by now, so the database is the one the server prepared in.
       onOk: (id, params) =>
-        this.#statements.confirmPrepared(
-          id,
-          text,
-          classifyMysql(text, this.#host.options.server),
-          params,
-          this.#host.database(),
-        ),
+        this.#statements.confirmPrepared(id, text, classification, params, this.#host.database()),
       onErr: () => this.#statements.prepareFailed(),
     });
-    return undefined;
   }
 
   async execute(p: LogicalPacket, reply: number): Promise<void> {
@@ -80,9 +83,10 @@ export class PreparedStatements {
         reply,
       );
     }
+    const classification = stmt.classification;
     const base = queryPayload(
       stmt.text,
-      stmt.classification.statements,
+      classification.statements,
       stmt.database,
       'binary',
       [],
@@ -95,7 +99,7 @@ export class PreparedStatements {
       return host.judge.refuseUnjudged(toVigilError(err, 'protocol_violation'), base, reply);
     }
     const payload = { ...base, parameters: execution.parameters };
-    const refusal = unjudgeable(stmt.classification, host.options.allowUnknownStatements);
+    const refusal = unjudgeable(classification, host.options.allowUnknownStatements);
     if (refusal) return host.judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await host.judge.submitted(
       payload,

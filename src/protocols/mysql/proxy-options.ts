@@ -1,6 +1,7 @@
 // What a running MySQL connection (proxy-session.ts) is given by its handshake: the connection's
 // settings, what the client and server agreed on, and the means to stop the server's work.
 import type { ConnectionIds } from './connection-ids.js';
+import type { OffThreadParsing } from './sql-classifier.js';
 import type { ServerDialect } from './version-comments.js';
 
 export interface ProxyOptions {
@@ -16,6 +17,8 @@ export interface ProxyOptions {
   readonly readOnly: boolean;
   /** The upstream as its greeting names it: which version-gated comments it runs. */
   readonly server: ServerDialect | null;
+  /** Where statements are parsed: the gateway's parser workers, with the connection's time limit. */
+  readonly parsing: OffThreadParsing;
   readonly logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Ends what the server runs for this connection (a cut must commit nothing more). */
   readonly stopUpstream: () => Promise<void>;

@@ -34,7 +34,7 @@ import {
   READABLE_SESSION_CHECK,
   UNREADABLE_AFTER_RESET,
 } from './session-checks.js';
-import { type Classification, classifyMysql, KILL_KIND } from './sql-classifier.js';
+import { type Classification, classifyMysqlOffThread, KILL_KIND } from './sql-classifier.js';
 import { databaseChangesOf, decodeText } from './statement-text.js';
 import { unjudgeable } from './unjudgeable.js';
 import { MYSQL_FAREWELLS } from './wire-errors.js';
@@ -258,7 +258,7 @@ export class MysqlProxy {
 
   async #query(p: LogicalPacket, reply: number): Promise<void> {
     const text = decodeText(textOf(p.payload));
-    const classification = classifyMysql(text, this.#options.server);
+    const classification = await classifyMysqlOffThread(text, this.#options.server, this.#options.parsing);
     const payload = queryPayload(text, classification.statements, this.#database);
     if (classification.statements.some((s) => s.kind === KILL_KIND)) {
       return this.#kill(text, classification, payload, reply);

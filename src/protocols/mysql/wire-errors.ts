@@ -16,6 +16,7 @@ const ERRNO: Partial<Record<ErrorCode, [number, string]>> = {
   approval_denied: [1142, '42000'],
   approval_mismatch: [1142, '42000'],
   statement_uncertain: [1142, '42000'],
+  statement_too_complex: [1142, '42000'],
   // ER_QUERY_INTERRUPTED: nothing ran; a client may retry once someone is there to review.
   approval_timeout: [1317, '70100'],
   approval_withdrawn: [1317, '70100'],
@@ -42,6 +43,7 @@ const NOT_RUN = new Set<ErrorCode>([
   'approval_denied',
   'approval_mismatch',
   'statement_uncertain',
+  'statement_too_complex',
   'approval_timeout',
   'approval_withdrawn',
   'setting_pinned',
