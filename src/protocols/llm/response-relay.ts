@@ -2,6 +2,7 @@
 // is recorded before a byte reaches the client; a stream passes on event by event, as the events
 // Vigil read written out again, and only its terminal event waits for the record, so no delivered
 // answer is missing from the ledger.
+import { isUtf8 } from 'node:buffer';
 import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { toVigilError, VigilError } from '../../core/errors.js';
@@ -11,10 +12,12 @@ import type { LlmApi, LlmResponsePayload } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
 import { readAll } from '../../http/content-decoding.js';
 import { clientResponseHeaders } from '../../http/forward-headers.js';
+import { assertUnambiguousKeys } from '../../http/json-keys.js';
 import { upstreamFailure as classifyUpstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './choices.js';
 import { type ErrorShape, sendError } from './http-errors.js';
+import { knownSecretsMaskedBody, knownSecretsMaskedHeaders } from './known-secrets-answer.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { maskLogprobs } from './logprob-masking.js';
 import { SSE_KEEP_ALIVE, SseEventReader, sseEventText } from './sse-events.js';
@@ -115,6 +118,20 @@ export async function relayWhole(
     sendError(res, error, ex.shape);
     return;
   }
+  if (!readableAsUtf8(bytes)) {
+    const error = new VigilError(
+      'upstream_failed',
+      'the upstream answered with a body that is not UTF-8 text, which Vigil cannot record as a client reads it',
+    );
+    await recordResponse(ex, {
+      status: upstream.statusCode,
+      error,
+      partial: false,
+      upstreamHeaders: upstream.headers,
+    }).catch(() => undefined);
+    sendError(res, error, ex.shape);
+    return;
+  }
   let parsed: unknown = null;
   try {
     const text = bytes.toString('utf8');
@@ -122,6 +139,10 @@ export async function relayWhole(
     // A number read as Infinity cannot be recorded as a value (canonical JSON has none): the answer
     // is recorded as the text the client gets. Until 6 December it failed as record_failed.
     if (mayHoldNonFinite(text) && holdsNonFiniteNumber(parsed as JsonValue)) parsed = null;
+    // A key twice in one object (JSON.parse keeps the last), or two that differ only in case (a Go
+    // client reads `Content` as `content`): clients read such an answer differently, so it is
+    // recorded as the text it is, not as one reading of it (until 7 December the reading alone).
+    if (parsed !== null && typeof parsed === 'object') assertUnambiguousKeys(bytes, parsed as JsonValue);
   } catch {
     parsed = null;
   }
@@ -147,11 +168,25 @@ export async function relayWhole(
     return;
   }
   const masking = clientMasking(ex, upstream.statusCode);
-  const delivered = masking ? maskWhole(bytes, parsed, masking) : bytes;
-  const headers = clientResponseHeaders(upstream.headers);
+  // Unmasked otherwise, an answer still never hands the client a secret the gateway holds.
+  const delivered = masking
+    ? maskWhole(bytes, parsed, masking)
+    : knownSecretsMaskedBody(bytes, ex.masking.masker);
+  const headers = knownSecretsMaskedHeaders(clientResponseHeaders(upstream.headers), ex.masking.masker);
   headers['content-length'] = delivered.length;
   res.writeHead(upstream.statusCode, headers);
   res.end(delivered);
+}
+
+/**
+ * Whether a whole answer reads as one text to every client. Every model API answers in UTF-8 JSON,
+ * but a client may read the bytes otherwise: Python's json.loads (the openai and anthropic SDKs'
+ * httpx) takes UTF-16 and UTF-32 by their NUL bytes, so an answer in UTF-16 (valid UTF-8 to Vigil,
+ * a NUL after every ASCII character) was text no pattern matched: a key in it was recorded in clear
+ * and reached a `mask_responses` client unmasked. UTF-8 text never holds a raw NUL.
+ */
+function readableAsUtf8(bytes: Buffer): boolean {
+  return isUtf8(bytes) && !bytes.includes(0);
 }
 
 /**
@@ -187,7 +222,7 @@ export async function relayStream(
   const masking = clientMasking(ex, upstream.statusCode);
   const rewriter = masking ? new SseMaskingRewriter(ex.api, masking.masker, masking.connection) : null;
   // The events are written out again (sse-events.ts): the client reads exactly the events recorded.
-  const headers = clientResponseHeaders(upstream.headers);
+  const headers = knownSecretsMaskedHeaders(clientResponseHeaders(upstream.headers), ex.masking.masker);
   delete headers['content-length'];
   res.writeHead(upstream.statusCode, headers);
   res.flushHeaders();
@@ -212,7 +247,10 @@ export async function relayStream(
           failure = new VigilError('upstream_failed', assembler.refusal);
           break;
         }
-        outgoing += rewriter ? rewriter.rewrite(item.event) : sseEventText(item.event);
+        // Unmasked otherwise, an event still never hands the client a secret the gateway holds.
+        outgoing += rewriter
+          ? rewriter.rewrite(item.event)
+          : ex.masking.masker.maskKnownSecrets(sseEventText(item.event));
         if (assembler.ended) break;
       }
       if (failure !== null) {

@@ -384,3 +384,18 @@ test("a stream's body: a Responses stream's final response object, a chat stream
   assert.equal(body.choices[0]?.message.audio.transcript, 'Hello there');
   assert.equal(new StreamAssembler('openai.chat').body(), null, 'nothing streamed, no body');
 });
+
+test('an event with a key twice, or two keys that differ only in case, stops the stream there', () => {
+  for (const delta of ['{"content":" a","Content":" b"}', '{"content":" a","content":" b"}']) {
+    const a = new StreamAssembler('openai.chat');
+    a.push(Buffer.from(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' } }] })}\n\n`));
+    a.push(Buffer.from(`data: {"choices":[{"index":0,"delta":${delta}}]}\n\n`));
+    assert.match(a.refusal ?? '', /differ only in case/, delta);
+    assert.ok(a.ended, delta);
+    assert.equal(a.choices()[0]?.text, 'ok', delta);
+  }
+  // The same keys in separate objects are no ambiguity.
+  const plain = new StreamAssembler('openai.chat');
+  plain.push(Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"x"}}],"Usage":null}\n\n'));
+  assert.equal(plain.refusal, null);
+});

@@ -10,6 +10,7 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { JsonValue } from '../../core/events.js';
 import type { LlmApi, LlmChoice } from '../../core/llm-payloads.js';
+import { assertUnambiguousKeys } from '../../http/json-keys.js';
 import { AnthropicMessageBuilder } from './anthropic-stream-body.js';
 import { choicesFromBody, errorFromBody, usageFromBody } from './choices.js';
 import { OpenAiCompletionBuilder } from './openai-stream-body.js';
@@ -17,6 +18,16 @@ import { ResponsesStreamTexts } from './responses-stream-texts.js';
 import { isDoneMarker, SseEventReader } from './sse-events.js';
 
 type Obj = Record<string, unknown>;
+
+/** Whether an event's JSON text means one thing to every client (http/json-keys.ts). */
+function unambiguous(text: string, value: Obj): boolean {
+  try {
+    assertUnambiguousKeys(Buffer.from(text), value as JsonValue);
+    return true;
+  } catch {
+    return false;
+  }
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -137,6 +148,15 @@ export class StreamAssembler {
       return;
     }
     if (!isObj(data)) return;
+    // A key twice in one object, or two that differ only in case: JSON.parse keeps the last, a Go
+    // client (encoding/json matches fields ignoring case) reads `Content` as `content`, so the
+    // client could show words this reading, and so the record, never held (until 7 December).
+    if (!unambiguous(event.data, data)) {
+      this.#refusal =
+        'an event of the stream has a key twice, or two keys that differ only in case, which clients read differently';
+      this.#stopped = true;
+      return;
+    }
     const error = errorFromBody(data);
     if (error || event.event === 'error') {
       this.#error = error ?? { code: 'stream_error', message: event.data };

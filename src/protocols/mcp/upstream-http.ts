@@ -120,12 +120,17 @@ export class HttpUpstream implements McpUpstream {
         if (id !== null && answers(message, id)) queue.end();
       },
     });
+    // One decoder for the whole stream: a character whose UTF-8 bytes arrive in two chunks is read
+    // whole. Decoded chunk by chunk (until 7 December) each half became U+FFFD, so the client and
+    // the record got another text than the server sent.
+    const decoder = new TextDecoder();
     const pump = async () => {
       try {
         for await (const chunk of bodyOf(res)) {
           if (queue.ended) break;
-          parser.feed(Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk));
+          parser.feed(decoder.decode(chunk, { stream: true }));
         }
+        if (!queue.ended) parser.feed(decoder.decode());
         if (!queue.ended && id !== null) {
           queue.fail(new VigilError('upstream_failed', 'the upstream closed the stream before answering'));
         }
