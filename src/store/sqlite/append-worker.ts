@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { CONTINUES_UNWRITTEN } from '../../core/ports.js';
 import type { AppendBatch } from './append-rows.js';
 import { createBatchWriter } from './append-writer.js';
+import { idleCheckpointer } from './idle-checkpoint.js';
 import { SqliteReplicaLeases } from './sqlite-replica-leases.js';
 import type { LeaseCall } from './worker-writer.js';
 
@@ -21,6 +22,7 @@ const db = new Database(path);
 db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${synchronous}`);
 db.pragma('busy_timeout = 5000');
+const checkpointer = idleCheckpointer(db, path);
 const write = createBatchWriter(db);
 const leases = new SqliteReplicaLeases(db);
 /** Whether the last batch of events was written (checkpoint-only batches do not count). */
@@ -37,6 +39,7 @@ async function runLease(call: LeaseCall): Promise<unknown> {
 
 parentPort!.on('message', (job: Job | 'close') => {
   if (job === 'close') {
+    checkpointer.close();
     db.close();
     parentPort!.close();
     return;
@@ -45,6 +48,7 @@ parentPort!.on('message', (job: Job | 'close') => {
     parentPort!.postMessage({ id: job.id, ok: false, message: (err as Error).message });
   if ('lease' in job) {
     runLease(job.lease).then((value) => parentPort!.postMessage({ id: job.id, ok: true, value }), fail);
+    checkpointer.afterWrite(0);
     return;
   }
   const events = job.batch.events.length > 0;
@@ -57,4 +61,5 @@ parentPort!.on('message', (job: Job | 'close') => {
   } catch (err) {
     fail(err);
   }
+  checkpointer.afterWrite(job.batch.events.length);
 });

@@ -70,6 +70,9 @@ export class SqliteStore implements Store {
     this.#writeInline = options.readonly ? null : createBatchWriter(this.#db);
     this.#worker =
       options.readonly || options.appendInWorker === false ? null : new WorkerBatchWriter(path, synchronous);
+    // With a worker, it checkpoints the WAL (idle-checkpoint.ts): this connection's own writes
+    // (approvals, grants, …) then never run one on the event loop.
+    if (this.#worker) this.#db.pragma('wal_autocheckpoint = 0');
   }
 
   #migrate(): void {
