@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { globMatcher } from './glob.js';
-import { tableMatcher, tableName, tableNameParts } from './table-patterns.js';
+import { EVERY_TABLE, tableMatcher, tableName, tableNameParts } from './table-patterns.js';
 
 const deny = (...patterns: string[]) => tableMatcher(patterns, true);
 const allow = (...patterns: string[]) => tableMatcher(patterns, false);
@@ -131,6 +131,41 @@ test('a restricting pattern meets an unqualified name exactly when its table par
     fc.property(dotted(3), fc.stringMatching(/^[a-cA-C]{0,3}$/), (pattern, name) => {
       const table = pattern.slice(pattern.lastIndexOf('.') + 1);
       assert.equal(deny(pattern)(name), globMatcher(table, true)(name), JSON.stringify({ pattern, name }));
+    }),
+    { numRuns: 5000 },
+  );
+});
+
+test('a read of every table meets every restricting pattern list and no allow list short of a bare *', () => {
+  assert.equal(deny('payroll')(EVERY_TABLE), true);
+  assert.equal(deny('hr.payroll', 'billing.*')(EVERY_TABLE), true);
+  assert.equal(deny('"public.secrets"')(EVERY_TABLE), true);
+  assert.equal(deny()(EVERY_TABLE), false, 'an empty list names no table');
+  // Allowing certain tables, pg_stats among them, is no allow for the sample of all the others.
+  assert.equal(allow('pg_stats', 'pg_catalog.*', 'public.*')(EVERY_TABLE), false);
+  assert.equal(allow('*.*')(EVERY_TABLE), false, '*.* admits only names written with a schema');
+  assert.equal(allow('*')(EVERY_TABLE), true, 'it admits every table one by one already');
+});
+
+test('no table name is recorded as the read of every table', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ maxLength: 8 }), { minLength: 1, maxLength: 3 }), (parts) => {
+      assert.notEqual(tableName(parts), EVERY_TABLE);
+      assert.notEqual(tableName(parts, '`'), EVERY_TABLE);
+    }),
+    { numRuns: 5000 },
+  );
+  assert.notEqual(tableName(['(every table)']), EVERY_TABLE);
+  assert.notEqual(tableName(['"(every table)"']), EVERY_TABLE);
+});
+
+test('a read of every table meets a deny list whenever the list meets any table', () => {
+  fc.assert(
+    fc.property(fc.array(dotted(3), { minLength: 1, maxLength: 4 }), dotted(3), (patterns, name) => {
+      const restricting = tableMatcher(patterns, true);
+      assert.equal(restricting(EVERY_TABLE), true, JSON.stringify(patterns));
+      // And an allow list grants it only if it admits this name (and every other) too.
+      if (tableMatcher(patterns, false)(EVERY_TABLE)) assert.ok(tableMatcher(patterns, false)(name));
     }),
     { numRuns: 5000 },
   );

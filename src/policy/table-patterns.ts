@@ -22,7 +22,19 @@
 //   any schema; and a name spelled with capitals (a quoted identifier, or a MySQL server that
 //   keeps case) must match the pattern's own case, since it may be another table.
 // A pattern without a dot names a table in any schema, so it meets the name's last part either way.
+//
+// Some statements read every table at once: the planner's statistics (`pg_stats` and the catalogs
+// behind it) hold sampled values of every analyzed column, whichever table the statement names.
+// The facts record such a read as one more table, EVERY_TABLE, a name no real table is recorded as
+// (`tableName` quotes a part only when it holds a dot or a quote, so it never writes `"(every
+// table)"`). Every restricting pattern list meets it: a rule that denies, reviews or alerts on
+// reading any table holds a read of all of them. An allow rule admits it only when one of its
+// patterns is a bare `*` (every table in every schema), since it would admit each table anyway; a
+// rule that allows certain tables does not allow reading the sample of all the others.
 import { globMatcher } from './glob.js';
+
+/** The table a statement that reads every table's values at once is recorded as reading. */
+export const EVERY_TABLE = '"(every table)"';
 
 type Matcher = (value: string) => boolean;
 
@@ -123,7 +135,9 @@ function allowingMatch(p: CompiledPattern, name: readonly string[]): boolean {
 export function tableMatcher(patterns: readonly string[], restricts: boolean): (table: string) => boolean {
   const compiled = patterns.map(compile);
   const match = restricts ? restrictingMatch : allowingMatch;
+  const meetsEvery = restricts ? patterns.length > 0 : patterns.some((p) => /^\*+$/.test(p));
   return (table) => {
+    if (table === EVERY_TABLE) return meetsEvery;
     const parts = tableNameParts(table);
     return compiled.some((p) => match(p, parts));
   };

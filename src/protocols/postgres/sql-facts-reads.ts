@@ -12,9 +12,13 @@
 // payroll` fails quoting a salary). The classifier records them as a nested SELECT entry, with
 // the tables whose rows a statement shows through its errors and counts or moves under another
 // name (a write's own target, CREATE INDEX, ALTER TABLE …: sql-facts-exposed.ts).
+// A statement that reads the planner's statistics, a SELECT included, reads every table's sampled
+// values: its nested SELECT names EVERY_TABLE too (sql-facts-statistics.ts).
+import { EVERY_TABLE } from '../../policy/table-patterns.js';
 import { tablesExposedBy } from './sql-facts-exposed.js';
+import { isStatisticsName, isStatisticsRelation, withStatisticsReads } from './sql-facts-statistics.js';
 import { tablesOf } from './sql-facts-tables.js';
-import { asNode, type Node } from './sql-facts-tree.js';
+import { asNode, type Node, walk } from './sql-facts-tree.js';
 
 const WRITES_WITH_TARGET = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 /**
@@ -26,7 +30,25 @@ const HOLDS_QUERY = new Set(['CreateTableAsStmt', 'ViewStmt', 'DeclareCursorStmt
 export function tablesReadBy(nodeType: string, node: Node): string[] {
   const exposed = tablesExposedBy(nodeType, node);
   const read = rowsRead(nodeType, node);
-  return exposed.length === 0 ? read : [...new Set([...read, ...exposed])];
+  const tables = exposed.length === 0 ? read : [...new Set([...read, ...exposed])];
+  // A SELECT's own tables are its entry's; only the statistics it reads add a nested read. The
+  // walk looks first, so the common SELECT pays no second tablesOf (which keeps CTEs named like
+  // the catalogs, `WITH pg_stats AS (…)`, apart).
+  if (nodeType === 'SelectStmt' && !node.intoClause)
+    return namesStatistics(node) && tablesOf(node).some(isStatisticsRelation)
+      ? [...tables, EVERY_TABLE]
+      : tables;
+  return withStatisticsReads(tables);
+}
+
+/** Whether any table reference below `node` carries a statistics relation's name. */
+function namesStatistics(node: Node): boolean {
+  let found = false;
+  walk(node, (_, child) => {
+    if (typeof child.relname === 'string' && isStatisticsName(child.relname)) found = true;
+    return !found;
+  });
+  return found;
 }
 
 function rowsRead(nodeType: string, node: Node): string[] {
