@@ -18,7 +18,6 @@ import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
 import { isApproverNow, requiredNow } from './approval-approvers.js';
-import { refuseNotApprover } from './approval-not-approver.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
@@ -240,8 +239,6 @@ export class ApprovalService implements Approver {
       const result = await this.#deps.store.addVote(id, vote, required);
       // Decided elsewhere first, or lapsed (ApprovalStore.addVote) since our read: our record said what we tried.
       if (result.outcome === 'lapsed') await this.#closeNow(id, 'withdrawn', result.reason);
-      if (result.outcome === 'not-an-approver')
-        throw await refuseNotApprover(this.#deps, { record, reviewer, decision });
       if (result.outcome !== 'recorded')
         throw await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
       this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });

@@ -41,7 +41,9 @@ export async function refuseUncounted(
         ? `${reviewer.subject} was disabled before the decision counted`
         : result.outcome === 'lapsed'
           ? `${record.id} was withdrawn: ${result.reason}`
-          : `${record.id} was decided elsewhere first`;
+          : result.outcome === 'not-an-approver'
+            ? `${reviewer.subject} is no longer among the approvers of ${record.id} in the directory`
+            : `${record.id} was decided elsewhere first`;
   try {
     const now = await deps.store.getApproval(record.id);
     if (now) {
@@ -64,6 +66,10 @@ export async function refuseUncounted(
     );
   }
   if (result.outcome === 'duplicate') return new VigilError('approval_already_voted', why);
+  // SCIM took them out of the approver group (or deleted it) a moment before; the request stays
+  // pending for the approvers it still has, as had the vote come a moment later.
+  if (result.outcome === 'not-an-approver')
+    return new VigilError('approval_not_reviewer', why, { details: { approval_id: record.id } });
   // As the authenticator refuses a disabled identity: the gateway's copy of the directory was behind.
   if (result.outcome === 'reviewer-disabled') return new VigilError('auth_revoked', why);
   return new VigilError('approval_closed', why);

@@ -6,6 +6,7 @@
 // them. Through the gateway, against the real server.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 import { type PgFixture, startPgFixture } from './pg-gateway.js';
 import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
@@ -18,17 +19,7 @@ before(async () => {
     'vigil_attacker_contained',
     { guardrails: { deny_statements: ['GRANT'] } },
     {},
-    {
-      policy: {
-        rules: [
-          {
-            name: 'no-payroll-reads',
-            match: { connections: ['pg'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-            action: 'deny',
-          },
-        ],
-      },
-    },
+    NO_PAYROLL_READS,
   );
 });
 after(async () => {

@@ -5,28 +5,14 @@
 // server: each statement must be refused before it runs, and the salary must not reach the client.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 import { type PgFixture, startPgFixture, vigilClient } from './pg-gateway.js';
 import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
 let f: PgFixture;
 
 before(async () => {
-  f = await startPgFixture(
-    'vigil_attacker_exposed_rows',
-    {},
-    {},
-    {
-      policy: {
-        rules: [
-          {
-            name: 'no-payroll-reads',
-            match: { connections: ['pg'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-            action: 'deny',
-          },
-        ],
-      },
-    },
-  );
+  f = await startPgFixture('vigil_attacker_exposed_rows', {}, {}, NO_PAYROLL_READS);
 });
 after(() => f.close());
 

@@ -4,28 +4,14 @@
 // against the real server.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 import { type PgFixture, startPgFixture } from './pg-gateway.js';
 import { truthfulRecordHelpers } from './truthful-record-fixture.js';
 
 let f: PgFixture;
 
 before(async () => {
-  f = await startPgFixture(
-    'vigil_attacker_reads',
-    {},
-    {},
-    {
-      policy: {
-        rules: [
-          {
-            name: 'no-payroll-reads',
-            match: { connections: ['pg'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-            action: 'deny',
-          },
-        ],
-      },
-    },
-  );
+  f = await startPgFixture('vigil_attacker_reads', {}, {}, NO_PAYROLL_READS);
 });
 after(() => f.close());
 
