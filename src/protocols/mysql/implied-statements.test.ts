@@ -27,9 +27,11 @@ test('REPLACE is a nested DELETE and ON DUPLICATE KEY UPDATE a nested UPDATE, on
     [
       ['INSERT', false],
       ['DELETE', true],
+      ['SELECT', true],
       ['SELECT', false],
       ['INSERT', false],
       ['UPDATE', true],
+      ['SELECT', true],
     ],
   );
 });
@@ -63,18 +65,17 @@ test('the rows a statement that is not a SELECT reads are a nested SELECT of the
   for (const [sql, tables] of [
     ['insert into copy select * from payroll', ['payroll']],
     ['create table copy as select * from hr.payroll', ['hr.payroll']],
-    ['update t join payroll p on p.id = t.id set t.v = p.salary', ['payroll']],
-    ['update t set v = (select max(salary) from payroll) where id = 1', ['payroll']],
-    ['delete t from t join payroll using (id)', ['payroll']],
-    ['replace into copy select * from payroll', ['payroll']],
+    // An UPDATE or DELETE shows its own tables' rows too (exposed-tables.ts).
+    ['update t join payroll p on p.id = t.id set t.v = p.salary', ['payroll', 't']],
+    ['update t set v = (select max(salary) from payroll) where id = 1', ['payroll', 't']],
+    ['delete t from t join payroll using (id)', ['payroll', 't']],
+    ['update payroll set v = 1 where id = 2', ['payroll']],
+    // REPLACE's count tells whether each key existed: its target is read as well.
+    ['replace into copy select * from payroll', ['payroll', 'copy']],
   ] as const) {
     assert.deepEqual(reads(sql), tables, sql);
   }
-  for (const sql of [
-    'select * from payroll',
-    'insert into t values (1)',
-    'update payroll set v = 1 where id = 2',
-  ])
+  for (const sql of ['select * from payroll', 'insert into t values (1)'])
     assert.deepEqual(reads(sql), [], sql);
 });
 
@@ -85,7 +86,7 @@ test('a quoted name with a dot inside stays one part, in the statement and its i
   assert.deepEqual(tablesOf('replace into `x.y` select * from `p.q`'), [
     ['INSERT', ['`p.q`', '`x.y`']],
     ['DELETE', ['`x.y`']],
-    ['SELECT', ['`p.q`']],
+    ['SELECT', ['`p.q`', '`x.y`']],
   ]);
   // A name holding the parser's own separator (`op::db::table`) is read from the tree.
   assert.deepEqual(tablesOf('select * from `bill::x`.invoices'), [['SELECT', ['bill::x.invoices']]]);

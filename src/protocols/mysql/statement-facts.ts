@@ -5,6 +5,8 @@
 // know (SHOW ..., SET NAMES, savepoints). Used by sql-classifier.ts.
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
+import { tablesExposedBy } from './exposed-tables.js';
+import { tablesReadByWords } from './exposed-words.js';
 import { impliedStatementsOf, tableListNames } from './implied-statements.js';
 import type { Token } from './sql-lexer.js';
 import type { ParsedStatement } from './statement-parser.js';
@@ -88,8 +90,36 @@ export function statementFacts(
     functions: [...functions],
     settings: [],
     flags: [],
-    implied: impliedStatementsOf(ast, parsed.tableList, lost),
+    implied: withExposed(impliedStatementsOf(ast, parsed.tableList, lost), tablesExposedBy(ast, tables)),
   };
+}
+
+/**
+ * The implied statements with the tables the statement shows rows of without returning them
+ * (exposed-tables.ts) added to its nested SELECT, or to a new one after them: one read per
+ * statement in the record.
+ */
+function withExposed(implied: StatementFacts[], exposed: readonly string[]): StatementFacts[] {
+  if (exposed.length === 0) return implied;
+  const at = implied.findIndex((s) => s.kind === 'SELECT' && s.nested);
+  if (at < 0)
+    return [
+      ...implied,
+      {
+        kind: 'SELECT',
+        hasWhere: false,
+        tables: [...new Set(exposed)],
+        writes: false,
+        nested: true,
+        functions: [],
+        settings: [],
+        flags: [],
+      },
+    ];
+  const read = implied[at]!;
+  return implied.map((s, i) =>
+    i === at ? { ...read, tables: [...new Set([...read.tables, ...exposed])] } : s,
+  );
 }
 
 /** Statements the parser does not know whose kind their first words settle. */
@@ -103,6 +133,10 @@ function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   // DDL on a whole database names no table: its kind is all a guardrail needs.
   if ((a === 'drop' || a === 'create' || a === 'alter') && (b === 'database' || b === 'schema'))
     return { ...unknown(text), kind: a.toUpperCase() };
+  // A trigger, HANDLER, CHECKSUM or ANALYZE the parser cannot read stays UNKNOWN and reads its
+  // tables (exposed-words.ts).
+  const reads = tablesReadByWords(tokens);
+  if (reads.length > 0) return { ...unknown(text), implied: withExposed([], reads) };
   if (
     words &&
     (a === 'savepoint' ||

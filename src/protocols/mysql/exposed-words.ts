@@ -1,0 +1,75 @@
+// The tables a statement the parser cannot read shows rows of, from its words: such a statement
+// is UNKNOWN (refused unless unknown statements are allowed), and where they are allowed it still
+// reads these tables, so a rule on reading one of them holds (statement-facts.ts). MariaDB 10.11:
+// - `CREATE TRIGGER … {BEFORE | AFTER} {INSERT | UPDATE | DELETE} ON payroll FOR EACH ROW …` runs
+//   its body with each later row written to payroll, by anyone (exposed-tables.ts);
+// - `HANDLER payroll OPEN [AS h]` and `HANDLER … READ` return payroll's rows as a SELECT would;
+//   the OPEN names the table, a READ may name only the alias, so the OPEN is the read to refuse;
+// - `CHECKSUM TABLE payroll` returns a checksum of its rows, against which guesses can be tested;
+// - `ANALYZE TABLE payroll [PERSISTENT FOR …]` stores each column's minimum and maximum value in
+//   mysql.column_stats.
+// Words are lower-cased by the lexer; a deny rule matches a table name in any case.
+import { tableName } from '../../policy/table-patterns.js';
+import type { Token } from './sql-lexer.js';
+
+const isName = (t: Token | undefined): t is Token => t?.kind === 'word' || t?.kind === 'ident';
+const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.text);
+
+/** The tables of a statement the parser could not read that it reads, from its words, or []. */
+export function tablesReadByWords(tokens: readonly Token[]): string[] {
+  const first = tokens[0];
+  if (isWord(first, 'create')) {
+    const table = triggerTableOf(tokens);
+    return table === null ? [] : [table];
+  }
+  if (isWord(first, 'handler')) {
+    const name = nameAt(tokens, 1);
+    return name === null ? [] : [name.name];
+  }
+  if (isWord(first, 'checksum', 'analyze')) {
+    const at = tokens.findIndex((t) => isWord(t, 'table', 'tables'));
+    return at < 0 ? [] : nameList(tokens, at + 1);
+  }
+  return [];
+}
+
+/**
+ * The table of `CREATE [OR REPLACE] [DEFINER = …] TRIGGER [IF NOT EXISTS] name {BEFORE | AFTER}
+ * {INSERT | UPDATE | DELETE} ON table FOR EACH ROW …`, or null when the statement is not a
+ * trigger of that shape.
+ */
+export function triggerTableOf(tokens: readonly Token[]): string | null {
+  if (!isWord(tokens[0], 'create')) return null;
+  const start = tokens.findIndex((t) => isWord(t, 'trigger'));
+  if (start < 0) return null;
+  for (let i = start + 2; i + 1 < tokens.length; i++) {
+    if (!isWord(tokens[i + 1], 'on')) continue;
+    if (!isWord(tokens[i - 1], 'before', 'after') || !isWord(tokens[i], 'insert', 'update', 'delete'))
+      continue;
+    return nameAt(tokens, i + 2)?.name ?? null;
+  }
+  return null;
+}
+
+/** A table name (`t` or `db.t`) starting at token `i`, and the index after it. */
+function nameAt(tokens: readonly Token[], i: number): { name: string; next: number } | null {
+  const first = tokens[i];
+  if (!isName(first)) return null;
+  if (tokens[i + 1]?.kind === 'punct' && tokens[i + 1]?.text === '.') {
+    const second = tokens[i + 2];
+    return isName(second) ? { name: tableName([first.text, second.text], '`'), next: i + 3 } : null;
+  }
+  return { name: tableName([first.text], '`'), next: i + 1 };
+}
+
+/** `a, db.b, …` from token `i`: every name up to the first token that does not continue the list. */
+function nameList(tokens: readonly Token[], i: number): string[] {
+  const out: string[] = [];
+  for (let at = i; ; ) {
+    const name = nameAt(tokens, at);
+    if (name === null) return out;
+    out.push(name.name);
+    if (tokens[name.next]?.text !== ',') return out;
+    at = name.next + 1;
+  }
+}
