@@ -28,32 +28,16 @@ const EXPOSING = [
   'create trigger tr before update on {t} for each row set new.note = new.salary',
 ];
 
-const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/).filter((n) => !RESERVED.has(n));
-const RESERVED = new Set([
-  'p',
-  'o',
-  'i',
-  'tr',
-  'log',
-  'other',
-  'moved',
-  'new',
-  'on',
-  'to',
-  'as',
-  'by',
-  'if',
-  'in',
-  'is',
-  'or',
-  'set',
-]);
+// Names are written quoted, so a generated name that is a keyword (`go`, `key`, `use`) is still a
+// name; the shapes' own aliases and other tables are left out, since those would be other tables.
+const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,11}$/).filter((n) => !SHAPE_NAMES.has(n));
+const SHAPE_NAMES = new Set(['p', 'o', 'i', 'tr', 'log', 'other', 'moved', 'new']);
 
 test("property: a statement that shows its table's rows without returning them is recorded reading it", () => {
   fc.assert(
     fc.property(fc.constantFrom(...EXPOSING), name, fc.option(name, { nil: undefined }), (shape, t, db) => {
       const table = db ? `${db}.${t}` : t;
-      const sql = shape.replaceAll('{t}', table);
+      const sql = shape.replaceAll('{t}', db ? `\`${db}\`.\`${t}\`` : `\`${t}\``);
       assert.ok(reads(sql).includes(table), sql);
     }),
   );
