@@ -9,20 +9,11 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { adminConnection } from '../support/mariadb-server.js';
 import { mysqlFixtureForFile, vigilOptions } from './mysql-gateway.js';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 
 const { skip, f } = mysqlFixtureForFile('vigil_attack_exposed_unknown', {
   connection: { allow_unknown_statements: true },
-  settings: {
-    policy: {
-      rules: [
-        {
-          name: 'no-payroll-reads',
-          match: { connections: ['my'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-          action: 'deny',
-        },
-      ],
-    },
-  },
+  settings: NO_PAYROLL_READS,
   prepare: [
     "create table payroll (id int primary key, salary text); insert into payroll values (1, 'secret-salary')",
     'create table log (v text)',

@@ -15,19 +15,10 @@ import {
   tableExists,
   vigilOptions,
 } from './mysql-gateway.js';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 
 const { skip, f } = mysqlFixtureForFile('vigil_attack_exposed', {
-  settings: {
-    policy: {
-      rules: [
-        {
-          name: 'no-payroll-reads',
-          match: { connections: ['my'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-          action: 'deny',
-        },
-      ],
-    },
-  },
+  settings: NO_PAYROLL_READS,
   prepare: [
     "create table payroll (id int primary key, salary text, note text); insert into payroll values (1, 'secret-salary', 'n')",
     'create table t (id int, v text); insert into t values (1, null)',

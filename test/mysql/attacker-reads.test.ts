@@ -6,19 +6,10 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { adminConnection } from '../support/mariadb-server.js';
 import { mysqlFixtureForFile, vigilOptions } from './mysql-gateway.js';
+import { NO_PAYROLL_READS } from './payroll-read-rule.js';
 
 const { skip, f } = mysqlFixtureForFile('vigil_attack_reads', {
-  settings: {
-    policy: {
-      rules: [
-        {
-          name: 'no-payroll-reads',
-          match: { connections: ['my'], statement_kinds: ['SELECT'], tables: ['payroll'] },
-          action: 'deny',
-        },
-      ],
-    },
-  },
+  settings: NO_PAYROLL_READS,
   prepare: [
     "create table payroll (id int, salary text); insert into payroll values (1, 'secret-salary')",
     'create table copy (id int, salary text); create table t (id int, v text); insert into t values (1, null)',

@@ -49,3 +49,79 @@ test('property: an INSERT reads the tables of its query, and its target only whe
     }),
   );
 });
+
+// The tables whose rows a statement shows without returning them (sql-facts-exposed.ts).
+test('a statement that shows rows through its errors, counts or a new name reads their table', () => {
+  for (const [sql, tables] of [
+    ['UPDATE payroll SET note = note WHERE salary::int > 0', ['payroll']],
+    ['UPDATE payroll SET note = NULL', ['payroll']],
+    ['DELETE FROM payroll WHERE salary > 100000', ['payroll']],
+    ["MERGE INTO payroll p USING t ON t.id = p.id WHEN MATCHED THEN UPDATE SET note = 'x'", ['t', 'payroll']],
+    ['INSERT INTO payroll VALUES (1) ON CONFLICT DO NOTHING', ['payroll']],
+    ['WITH d AS (DELETE FROM hr.payroll WHERE id = 1) SELECT 1', ['hr.payroll']],
+    ['CREATE INDEX ON payroll ((salary::int))', ['payroll']],
+    ['CREATE UNIQUE INDEX i ON payroll (salary)', ['payroll']],
+    ['ALTER TABLE payroll ADD CHECK (salary::int > 0)', ['payroll']],
+    ['ALTER TABLE payroll ALTER salary TYPE int USING salary::int', ['payroll']],
+    ['ALTER TABLE payroll INHERIT mine', ['payroll', 'mine']],
+    ['ALTER TABLE mine ATTACH PARTITION payroll DEFAULT', ['mine', 'payroll']],
+    ['ALTER TABLE payroll RENAME TO p2', ['payroll']],
+    ['ALTER TABLE hr.payroll SET SCHEMA public', ['hr.payroll']],
+    ['CREATE TABLE x (a int REFERENCES payroll (id))', ['payroll']],
+    ['CREATE TABLE x PARTITION OF payroll DEFAULT', ['payroll']],
+    ['CREATE STATISTICS s ON a, b FROM payroll', ['payroll']],
+    ['CREATE POLICY p ON t USING ((SELECT salary::int FROM payroll LIMIT 1) > 0)', ['payroll']],
+    ['ALTER POLICY p ON t WITH CHECK (EXISTS (SELECT FROM payroll))', ['payroll']],
+    ['CREATE SCHEMA s CREATE INDEX ON public.payroll (salary)', ['public.payroll']],
+    [
+      "CREATE FOREIGN TABLE ft (id int) SERVER s OPTIONS (schema_name 'hr', table_name 'payroll')",
+      ['ft', 'hr.payroll'],
+    ],
+    ["ALTER FOREIGN TABLE ft OPTIONS (SET table_name 'payroll')", ['ft', 'payroll']],
+    ['CREATE FOREIGN TABLE payroll (id int) SERVER s', ['payroll']],
+    [
+      'CREATE RULE r AS ON UPDATE TO payroll DO ALSO INSERT INTO log VALUES (NEW.id, NEW.salary)',
+      ['payroll'],
+    ],
+    ['CREATE RULE r AS ON DELETE TO payroll DO ALSO INSERT INTO log SELECT old.*', ['payroll']],
+    ["CREATE RULE r AS ON UPDATE TO payroll WHERE new.salary > 'm' DO ALSO NOTIFY ch", ['payroll']],
+    ['CREATE TRIGGER t AFTER UPDATE ON payroll FOR EACH ROW EXECUTE FUNCTION audit()', ['payroll']],
+    ['CREATE PUBLICATION p FOR TABLE payroll', ['payroll']],
+    ['ALTER PUBLICATION p ADD TABLE hr.payroll', ['hr.payroll']],
+  ] as const) {
+    assert.deepEqual(reads(sql), tables, sql);
+  }
+  for (const sql of [
+    'INSERT INTO payroll VALUES (1)',
+    'CREATE TABLE x (a int)',
+    'CREATE POLICY p ON payroll USING (true)',
+    'CREATE RULE r AS ON INSERT TO payroll DO ALSO NOTIFY ch',
+    'DROP TABLE payroll',
+    'TRUNCATE payroll',
+  ]) {
+    assert.deepEqual(reads(sql), [], sql);
+  }
+});
+
+test('property: an UPDATE or DELETE reads its own target, whatever its WHERE and SET hold', () => {
+  const where = fc.constantFrom(
+    '',
+    ' WHERE true',
+    ' WHERE id = 1',
+    ' WHERE salary::int > 0',
+    ' WHERE CURRENT OF c',
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('payroll', 'hr.payroll', '"Payroll"'),
+      fc.boolean(),
+      where,
+      (table, update, w) => {
+        const sql = update ? `UPDATE ${table} SET note = NULL${w}` : `DELETE FROM ${table}${w}`;
+        const name = table === '"Payroll"' ? 'Payroll' : table;
+        assert.ok(reads(sql).includes(name), sql);
+        assert.equal(c.classify(sql)[0]?.kind, update ? 'UPDATE' : 'DELETE', sql);
+      },
+    ),
+  );
+});
