@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expandsHistoryAtStart, readsCommandsFromInput } from './stdin-commands.js';
+import { expandsHistoryAtStart, readsCommandsFromInput } from './input-shells.js';
 
 test('a remote command that is a shell reading its commands from the input', () => {
   for (const command of [

@@ -29,8 +29,6 @@ export interface StdinCommandsOptions {
   readonly expandsHistory?: boolean;
 }
 
-export { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './input-shells.js';
-
 const NEWLINE = 0x0a;
 
 /** `set +H`, `set +o histexpand`: the plain forms that turn history expansion off. */
