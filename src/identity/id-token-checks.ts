@@ -20,7 +20,9 @@ export function assertIdTokenFor(header: JWTHeaderParameters, payload: JWTPayloa
       'auth_invalid',
       `the token is typed ${JSON.stringify(payload.typ)}, not as an id_token`,
     );
-  if (payload.azp !== undefined && payload.azp !== clientId)
+  // Several audiences: the azp must be there and name this client (Core 3.1.3.7 step 4).
+  const severalAudiences = Array.isArray(payload.aud) && payload.aud.length > 1;
+  if ((payload.azp !== undefined || severalAudiences) && payload.azp !== clientId)
     throw new VigilError('auth_invalid', `the id_token was not issued to ${clientId} (azp)`);
   if (payload.client_id !== undefined && payload.client_id !== clientId)
     throw new VigilError(

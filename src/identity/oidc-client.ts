@@ -200,9 +200,6 @@ export class OidcClient {
     } catch (err) {
       throw idTokenRefusal(err, this.#settings.clientId);
     }
-    if (Array.isArray(payload.aud) && payload.aud.length > 1 && payload.azp !== this.#settings.clientId) {
-      throw new VigilError('auth_invalid', `the id_token was not issued to ${this.#settings.clientId} (azp)`);
-    }
     // Not an access token of the same provider that happens to name our client (id-token-checks.ts).
     assertIdTokenFor(protectedHeader, payload, this.#settings.clientId);
     if (expected.nonce !== undefined && payload.nonce !== expected.nonce)

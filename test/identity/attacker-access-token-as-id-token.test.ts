@@ -18,6 +18,18 @@ test('an id_token for this client passes: azp and client_id absent or ours, typ 
   assertIdTokenFor({ alg: 'RS256' }, { ...base, client_id: 'vigil' }, 'vigil');
 });
 
+test('a token for several audiences must name this client in azp, which it may not leave out', () => {
+  const shared = { ...base, aud: ['vigil', 'other-app'] };
+  assert.throws(() => assertIdTokenFor({ alg: 'RS256' }, shared, 'vigil'), {
+    code: 'auth_invalid',
+    message: /azp/,
+  });
+  assert.throws(() => assertIdTokenFor({ alg: 'RS256' }, { ...shared, azp: 'other-app' }, 'vigil'), {
+    code: 'auth_invalid',
+  });
+  assertIdTokenFor({ alg: 'RS256' }, { ...shared, azp: 'vigil' }, 'vigil');
+});
+
 test("another client's access token naming our client as its only audience is refused", () => {
   // Keycloak: aud "vigil" (a client whose roles the token carries), azp the app that asked for it.
   assert.throws(
