@@ -219,6 +219,11 @@ export const ERROR_CODES = {
     summary:
       'Vigil could not parse the statement within the parse time limit of its connection (parse_time_limit_ms), so it cannot judge it and refused it.',
   },
+  parser_queue_full: {
+    status: 429,
+    summary:
+      'As many statements of this identity are waiting for the statement parser as one identity may have (parse_queue_per_identity); the statement was refused, not run.',
+  },
 } as const satisfies Record<string, { status: number; summary: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

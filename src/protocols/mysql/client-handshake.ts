@@ -10,6 +10,7 @@ import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 import { type SecureContext, TLSSocket } from 'node:tls';
 import { toVigilError, VigilError } from '../../core/errors.js';
+import { subjectKey } from '../../core/events.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
 import { DEFAULT_READ_AHEAD_BYTES } from '../../relay/index.js';
 import { newNonce, type RsaKeyPair, rsaDecryptPassword } from './auth-crypto.js';
@@ -243,7 +244,12 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     database: target.database,
     readOnly: ctx.config.guardrails.read_only,
     server: serverDialect(upstream.greeting.serverVersion),
-    parsing: { pool: ctx.parsers, limitMs: ctx.config.parse_time_limit_ms },
+    parsing: {
+      pool: ctx.parsers,
+      limitMs: ctx.config.parse_time_limit_ms,
+      owner: subjectKey(session.identity.subject),
+      maxWaiting: ctx.config.parse_queue_per_identity,
+    },
     logger: ctx.module.logger,
     stopUpstream: () => stopConnection(target, threadId),
     kills: ctx.connectionIds,

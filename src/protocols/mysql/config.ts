@@ -27,6 +27,12 @@ const mysqlConnection = {
    * one is refused (statement_too_complex). Statements seen in practice parse in a few ms.
    */
   parse_time_limit_ms: z.number().int().min(10).max(60_000).default(250),
+  /**
+   * Statements of one identity that may wait for a parser worker at once (each connection has at
+   * most one waiting); past it the next is refused (parser_queue_full). Other identities' statements
+   * take their turn before the rest of one identity's anyway.
+   */
+  parse_queue_per_identity: z.number().int().min(1).max(100_000).default(64),
   /** LOAD DATA LOCAL INFILE: off, the capability is never offered and the server refuses it. */
   allow_local_infile: z.boolean().default(false),
   /**

@@ -92,3 +92,13 @@ test('HANDLER, CHECKSUM TABLE and ANALYZE TABLE read the tables they name', () =
   assert.deepEqual(of('OPTIMIZE TABLE payroll'), []);
   assert.deepEqual(reads('handler payroll open'), ['payroll']);
 });
+
+test('any other statement the parser cannot read reads every name where a table may stand', () => {
+  const of = (sql: string) => tablesReadByWords(lexMysql(sql, null).statements[0]!.tokens);
+  assert.deepEqual(of('TABLE payroll'), ['payroll']);
+  assert.deepEqual(of('SELECT * FROM hr.payroll IGNORE INDEX (PRIMARY)'), ['hr.payroll']);
+  assert.deepEqual(of('SELECT * FROM (SELECT 1) x, `payroll` USE INDEX ()'), ['payroll']);
+  assert.deepEqual(of('VALUES ((SELECT salary FROM payroll))'), ['payroll']);
+  assert.deepEqual(of('SELECT a, COUNT(*) FROM t NATURAL JOIN payroll'), ['t', 'payroll']);
+  assert.deepEqual(of('TRUNCATE TABLE payroll'), []);
+});

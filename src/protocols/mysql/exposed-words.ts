@@ -7,7 +7,15 @@
 //   the OPEN names the table, a READ may name only the alias, so the OPEN is the read to refuse;
 // - `CHECKSUM TABLE payroll` returns a checksum of its rows, against which guesses can be tested;
 // - `ANALYZE TABLE payroll [PERSISTENT FOR …]` stores each column's minimum and maximum value in
-//   mysql.column_stats.
+//   mysql.column_stats;
+// - any other statement the parser cannot read reads, for all Vigil knows, every table it names
+//   where a table may stand: after FROM, JOIN, TABLE, UPDATE, INTO, or a comma. Until 7 December
+//   only the shapes above were read, so where unknown statements are allowed `SELECT * FROM payroll
+//   IGNORE INDEX (PRIMARY)`, `… FOR SYSTEM_TIME ALL`, `… NATURAL JOIN payroll`, `DO (SELECT salary
+//   FROM payroll)`, `VALUES ((SELECT …))`, `DESC SELECT …`, MySQL 8's `TABLE payroll` and a
+//   `BEGIN NOT ATOMIC … END` block all read payroll past a rule on reading it. A name after a comma
+//   may be a column (`SELECT a, b …`): recorded as read too, erring on holding. OPTIMIZE, REPAIR,
+//   CHECK, FLUSH, LOCK, TRUNCATE and DROP name tables without showing their rows.
 // Words are lower-cased by the lexer; a deny rule matches a table name in any case.
 import { tableName } from '../../policy/table-patterns.js';
 import type { Token } from './sql-lexer.js';
@@ -15,8 +23,32 @@ import type { Token } from './sql-lexer.js';
 const isName = (t: Token | undefined): t is Token => t?.kind === 'word' || t?.kind === 'ident';
 const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.text);
 
+/** Words after which a name may be a table a statement reads (joins end in `join`: `straight_join`). */
+const BEFORE_TABLE = new Set(['from', 'join', 'straight_join', 'table', 'tables', 'update', 'into']);
+
 /** The tables of a statement the parser could not read that it reads, from its words, or []. */
 export function tablesReadByWords(tokens: readonly Token[]): string[] {
+  return [...new Set([...shapedReads(tokens), ...namedTables(tokens)])];
+}
+
+/** Statements that name tables to act on them without showing a row: maintenance, locks, DROP. */
+const SHOWS_NO_ROWS = new Set(['optimize', 'repair', 'check', 'flush', 'lock', 'truncate', 'drop']);
+
+/** Every name where a table may stand: after BEFORE_TABLE's words or a comma. */
+function namedTables(tokens: readonly Token[]): string[] {
+  if (isWord(tokens[0], ...SHOWS_NO_ROWS)) return [];
+  const out: string[] = [];
+  tokens.forEach((t, i) => {
+    const before = t.kind === 'punct' ? t.text === ',' : t.kind === 'word' && BEFORE_TABLE.has(t.text);
+    if (!before) return;
+    const name = nameAt(tokens, i + 1);
+    // A name followed by `(` is a function's (`SELECT a, COUNT(*)`), not a table's.
+    if (name !== null && tokens[name.next]?.text !== '(') out.push(name.name);
+  });
+  return out;
+}
+
+function shapedReads(tokens: readonly Token[]): string[] {
   const first = tokens[0];
   if (isWord(first, 'create')) {
     const table = triggerTableOf(tokens);

@@ -23,6 +23,7 @@ async function readyPool(workers: number): Promise<ParserPool> {
 }
 
 const tooComplex = (err: unknown) => err instanceof VigilError && err.code === 'statement_too_complex';
+const queueFull = (err: unknown) => err instanceof VigilError && err.code === 'parser_queue_full';
 
 test('a parse that outlasts its limit is refused, and the replaced worker parses the next text', async () => {
   const pool = await readyPool(1);
@@ -71,6 +72,40 @@ test('parses run concurrently in order of arrival and each answers its own text'
     parsed.map((p) => p?.tableList),
     texts.map((_, i) => [`select::null::t${i}`]),
   );
+});
+
+test("one owner's flood of slow texts waits its turn behind other owners' and is refused past its bound", async () => {
+  const pool = new ParserPool({ workers: 1, maxWaitingPerOwner: 3 });
+  pools.push(pool);
+  await pool.whenReady();
+  const order: string[] = [];
+  const settle = (name: string, p: Promise<unknown>) =>
+    p.then(
+      () => order.push(`${name} parsed`),
+      (err: unknown) => order.push(tooComplex(err) ? `${name} refused` : `${name} failed`),
+    );
+  // One running, three waiting: the bound.
+  const flood = [0, 1, 2, 3].map((i) => settle(`mallory${i}`, pool.parse(nestedCast(14), 300, 'mallory')));
+  // A fifth is refused at once, saying why, before any parse ends.
+  const refused = await pool.parse(nestedCast(14), 300, 'mallory').then(
+    () => null,
+    (err: unknown) => err,
+  );
+  assert.ok(queueFull(refused));
+  assert.match((refused as Error).message, /3 statements of this identity are already waiting/);
+  assert.deepEqual(order, []);
+  // Another owner's text goes next, not after the whole flood.
+  const fast = settle('alice', pool.parse('SELECT 1 FROM t', 5000, 'alice'));
+  await Promise.all([...flood, fast]);
+  assert.deepEqual(order, [
+    'mallory0 refused',
+    'alice parsed',
+    'mallory1 refused',
+    'mallory2 refused',
+    'mallory3 refused',
+  ]);
+  // Served, the owner may queue again.
+  assert.ok((await pool.parse('SELECT 2', 5000, 'mallory')) !== null);
 });
 
 test('a closed pool refuses new parses', async () => {

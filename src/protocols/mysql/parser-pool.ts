@@ -4,11 +4,15 @@
 // shares, one such statement stalled them all. Here a parse runs in one of a few worker threads; a
 // parse that outlasts its limit is refused (statement_too_complex) and its worker is ended and
 // replaced, so the next statement is parsed promptly.
-// Texts wait in one queue, first come first served; the time limit counts from when a worker takes
-// the text, not from when it was queued, so a statement is never refused for the parses ahead of
-// it. A connection queues one text at a time (its statements and PREPAREs are classified one after
-// another, sql-classifier.ts), so a client sending slow statements delays other clients' new
-// statements by at most one limit per connection it holds, and never the gateway's thread.
+// The time limit counts from when a worker takes the text, not from when it was queued, so a
+// statement is never refused for the parses ahead of it. A connection queues one text at a time
+// (its statements and PREPAREs are classified one after another, sql-classifier.ts), but one
+// identity may hold many connections: until 7 December texts waited in one queue, first come first
+// served, so an identity sending slow statements on eight connections held every other client's
+// new statements for four limits. Texts now wait in one queue per owner (the identity), served in
+// turn, so another owner's text waits for at most the parses already running; and an owner with
+// as many texts waiting as it may (parse_queue_per_identity) has the next refused at once
+// (parser_queue_full) rather than queued without end.
 import type { Worker } from 'node:worker_threads';
 import { VigilError } from '../../core/errors.js';
 import { startModuleWorker } from '../../runtime/module-worker.js';
@@ -18,9 +22,17 @@ import type { ParsedStatement } from './statement-parser.js';
 export const PARSE_WORKERS = 2;
 /** A worker that fails before it is ready is started again after this (a loop would spin otherwise). */
 const RESTART_DELAY_MS = 1000;
+/**
+ * Texts one owner may have waiting for a worker (running ones aside). A statement seen before is
+ * answered from the classifier's caches without a parse and an unseen one parses in about a
+ * millisecond, so a pool of connections rarely has more than a few waiting; a flood of slow ones
+ * is refused past this. The default of a connection's parse_queue_per_identity (config.ts).
+ */
+export const MAX_WAITING_PER_OWNER = 64;
 
 interface Job {
   readonly id: number;
+  readonly owner: string;
   readonly text: string;
   readonly limitMs: number;
   readonly resolve: (parsed: ParsedStatement | null) => void;
@@ -38,18 +50,25 @@ type Reply = { readonly ready: true } | { readonly id: number; readonly parsed: 
 
 export interface ParserPoolOptions {
   readonly workers?: number;
+  readonly maxWaitingPerOwner?: number;
 }
 
 export class ParserPool {
   readonly #start: () => Worker;
   readonly #slots: Slot[] = [];
-  readonly #queue: Job[] = [];
+  /** Waiting texts by owner, in order of arrival; an owner with none is not in it. */
+  readonly #queues = new Map<string, Job[]>();
+  /** When each active owner last had a text dispatched (#turns at the time). */
+  readonly #served = new Map<string, number>();
+  #turns = 0;
+  readonly #maxWaiting: number;
   #nextId = 1;
   #closed = false;
   /** Workers replaced because a parse outlasted its limit (for tests and the log). */
   replaced = 0;
 
   constructor(options: ParserPoolOptions = {}) {
+    this.#maxWaiting = options.maxWaitingPerOwner ?? MAX_WAITING_PER_OWNER;
     // From dist or from source (runtime/module-worker.ts). A pathological parse may also grow the
     // heap: bounded here, not in the gateway's.
     this.#start = () =>
@@ -63,14 +82,58 @@ export class ParserPool {
 
   /**
    * The parse of one statement (null: the parser cannot read it); rejects with statement_too_complex
-   * when the parse takes longer than `limitMs` once started.
+   * when the parse takes longer than `limitMs` once started, and with parser_queue_full when `owner`
+   * (whose turn it waits for: the identity) has `maxWaiting` texts waiting already.
    */
-  parse(text: string, limitMs: number): Promise<ParsedStatement | null> {
+  parse(
+    text: string,
+    limitMs: number,
+    owner = '',
+    maxWaiting = this.#maxWaiting,
+  ): Promise<ParsedStatement | null> {
     if (this.#closed) return Promise.reject(new VigilError('internal', 'the statement parser is closed'));
+    const waiting = this.#queues.get(owner) ?? [];
+    if (waiting.length >= maxWaiting)
+      return Promise.reject(
+        new VigilError(
+          'parser_queue_full',
+          `${waiting.length} statements of this identity are already waiting for the statement parser (parse_queue_per_identity); Vigil refuses more until they are parsed`,
+        ),
+      );
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, text, limitMs, resolve, reject });
+      waiting.push({ id: this.#nextId++, owner, text, limitMs, resolve, reject });
+      if (!this.#queues.has(owner)) this.#queues.set(owner, waiting);
       this.#dispatch();
     });
+  }
+
+  /**
+   * The next text in turn: the first waiting of the owner served longest ago (one never served, or
+   * idle since, first). Owners neither waiting nor running are forgotten, so the record stays as
+   * small as the set of active owners.
+   */
+  #next(): Job | undefined {
+    let owner: string | undefined;
+    let servedAt = Number.POSITIVE_INFINITY;
+    for (const o of this.#queues.keys()) {
+      const at = this.#served.get(o) ?? -1;
+      if (at < servedAt) [owner, servedAt] = [o, at];
+    }
+    if (owner === undefined) return undefined;
+    const jobs = this.#queues.get(owner)!;
+    const job = jobs.shift();
+    if (jobs.length === 0) this.#queues.delete(owner);
+    for (const o of this.#served.keys())
+      if (!this.#queues.has(o) && !this.#slots.some((s) => s.job?.owner === o)) this.#served.delete(o);
+    this.#served.set(owner, ++this.#turns);
+    return job;
+  }
+
+  /** Every waiting text, taken out of the queues (to be refused). */
+  #drain(): Job[] {
+    const jobs = [...this.#queues.values()].flat();
+    this.#queues.clear();
+    return jobs;
   }
 
   /** Resolves once every worker has loaded the parser (tests; the gateway just queues). */
@@ -80,8 +143,7 @@ export class ParserPool {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const job of this.#queue.splice(0))
-      job.reject(new VigilError('internal', 'the gateway is stopping'));
+    for (const job of this.#drain()) job.reject(new VigilError('internal', 'the gateway is stopping'));
     await Promise.all(
       this.#slots.map((slot) => {
         if (slot.timer) clearTimeout(slot.timer);
@@ -127,9 +189,10 @@ export class ParserPool {
   /** Hands queued texts to idle ready workers, each with its time limit from now. */
   #dispatch(): void {
     for (const slot of this.#slots) {
-      if (this.#queue.length === 0) return;
+      if (this.#queues.size === 0) return;
       if (!slot.ready || slot.job) continue;
-      const job = this.#queue.shift()!;
+      const job = this.#next();
+      if (!job) return;
       slot.job = job;
       slot.timer = setTimeout(() => this.#overrun(slot, job), job.limitMs);
       slot.timer.unref();
@@ -179,7 +242,7 @@ export class ParserPool {
     // It failed to start: fail closed rather than keep statements waiting for a parser that may
     // never come, unless another worker is there to take them.
     if (!this.#slots.some((s) => s.ready)) {
-      for (const job of this.#queue.splice(0))
+      for (const job of this.#drain())
         job.reject(new VigilError('statement_too_complex', 'the statement parser could not start'));
     }
     setTimeout(restart, RESTART_DELAY_MS).unref();

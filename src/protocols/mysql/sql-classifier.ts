@@ -2,11 +2,14 @@
 // statement of a multi-statement string, read as the server will read them (sql-lexer.ts splits
 // the string and unwraps executable comments; node-sql-parser in its MySQL mode parses each piece,
 // statement-facts.ts reads the facts). SQL-level PREPARE and EXECUTE run text Vigil cannot see:
-// they are marked so the proxy refuses them unless unknown statements are allowed.
+// they are marked so the proxy refuses them unless unknown statements are allowed, and recorded as
+// reading every table for where they are.
 // Two entries: `classifyMysqlOffThread` for the gateway, which parses in worker threads within a
 // time limit (parser-pool.ts), and `classifyMysql`, which parses in process, for `vigil policy
 // test` and tests. Both share the caches below.
-import { toVigilError } from '../../core/errors.js';
+import type { StatementFacts } from '../../core/db-payloads.js';
+import { type ErrorCode, toVigilError } from '../../core/errors.js';
+import { EVERY_TABLE } from '../../policy/table-patterns.js';
 import type { ParserPool } from './parser-pool.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { type ClassifiedStatement, KILL_KIND, statementFacts, unknown } from './statement-facts.js';
@@ -31,12 +34,18 @@ export interface Classification {
    * statement_too_complex even where unknown statements are allowed (fail closed). Never cached.
    */
   readonly tooComplex?: string;
+  /** The code of that refusal when it is not statement_too_complex (parser_queue_full). */
+  readonly parseRefusal?: ErrorCode;
 }
 
 /** How the gateway parses: through its worker pool, with the connection's time limit. */
 export interface OffThreadParsing {
   readonly pool: ParserPool;
   readonly limitMs: number;
+  /** Whose turn a parse waits for (parser-pool.ts): the connection's identity. */
+  readonly owner?: string;
+  /** How many of the owner's parses may wait at once (parse_queue_per_identity). */
+  readonly maxWaiting?: number;
 }
 
 /**
@@ -189,13 +198,32 @@ async function classifyLexedOff(
   // in the parser queue at a time, as a connection does.
   const parses: (ParsedStatement | null)[] = [];
   try {
-    for (const p of plan.pending) parses.push(await parsing.pool.parse(p.text, parsing.limitMs));
+    for (const p of plan.pending)
+      parses.push(await parsing.pool.parse(p.text, parsing.limitMs, parsing.owner, parsing.maxWaiting));
   } catch (err) {
     // A parse that did not finish is refused, whatever stopped it (fail closed).
-    return { ...plan.classification, statements: [unknown(sql)], tooComplex: toVigilError(err).message };
+    const refusal = toVigilError(err);
+    return {
+      ...plan.classification,
+      statements: [unknown(sql)],
+      tooComplex: refusal.message,
+      ...(refusal.code === 'statement_too_complex' ? {} : { parseRefusal: refusal.code }),
+    };
   }
   return finish(plan, parses);
 }
+
+/** What a statement that runs text Vigil cannot see may read: every table (table-patterns.ts). */
+const READS_EVERY_TABLE: StatementFacts = {
+  kind: 'SELECT',
+  hasWhere: false,
+  tables: [EVERY_TABLE],
+  writes: false,
+  nested: true,
+  functions: [],
+  settings: [],
+  flags: [],
+};
 
 const PREPARED_TEXT =
   "SQL PREPARE and EXECUTE run text Vigil cannot see; use the protocol's prepared statements";
@@ -238,8 +266,12 @@ function planClassification(sql: string, lexed: LexResult, maxNesting: number): 
       first === 'execute' ||
       (first === 'deallocate' && s.tokens[1]?.text === 'prepare')
     ) {
-      if (first !== 'deallocate') uncertain = PREPARED_TEXT;
-      return { ...unknown(s.text), kind: first === 'deallocate' ? 'DEALLOCATE' : first.toUpperCase() };
+      if (first === 'deallocate') return { ...unknown(s.text), kind: 'DEALLOCATE' };
+      uncertain = PREPARED_TEXT;
+      // Where unknown statements are allowed it runs all the same, and may read any table: a rule
+      // on reading one holds it (until 7 December `EXECUTE IMMEDIATE 'SELECT * FROM payroll'` read
+      // payroll past such a rule).
+      return { ...unknown(s.text), kind: first.toUpperCase(), implied: [READS_EVERY_TABLE] };
     }
     // A KILL names a connection id the proxy maps (kill-statement.ts); the parser does not know it.
     if (first === 'kill') return { ...unknown(s.text), kind: KILL_KIND };

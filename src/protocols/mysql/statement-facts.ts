@@ -10,6 +10,7 @@ import { tablesReadByWords } from './exposed-words.js';
 import { impliedStatementsOf, tableListNames } from './implied-statements.js';
 import type { Token } from './sql-lexer.js';
 import type { ParsedStatement } from './statement-parser.js';
+import { statisticsReads } from './statistics-tables.js';
 import { treeTableNames } from './tree-tables.js';
 
 const READ_ONLY = new Set<string>([...READ_ONLY_KINDS, 'USE', 'DESCRIBE', 'SET', 'UNLOCK', 'LOCK']);
@@ -75,6 +76,7 @@ export function statementFacts(
   );
   const functions = new Set<string>();
   collectFunctions(ast, functions, 0);
+  const implied = withExposed(impliedStatementsOf(ast, parsed.tableList, lost), tablesExposedBy(ast, tables));
   return {
     text,
     kind,
@@ -90,7 +92,9 @@ export function statementFacts(
     functions: [...functions],
     settings: [],
     flags: [],
-    implied: withExposed(impliedStatementsOf(ast, parsed.tableList, lost), tablesExposedBy(ast, tables)),
+    // A statement reading the optimizer's column statistics reads every table's sampled values
+    // (statistics-tables.ts), whichever of its reads names them.
+    implied: withExposed(implied, statisticsReads([...tables, ...implied.flatMap((s) => s.tables)])),
   };
 }
 
@@ -133,10 +137,11 @@ function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   // DDL on a whole database names no table: its kind is all a guardrail needs.
   if ((a === 'drop' || a === 'create' || a === 'alter') && (b === 'database' || b === 'schema'))
     return { ...unknown(text), kind: a.toUpperCase() };
-  // A trigger, HANDLER, CHECKSUM or ANALYZE the parser cannot read stays UNKNOWN and reads its
-  // tables (exposed-words.ts).
+  // Anything else the parser cannot read stays UNKNOWN and reads the tables its words name (a
+  // trigger's, HANDLER's, CHECKSUM's, ANALYZE's, any after FROM or JOIN: exposed-words.ts).
   const reads = tablesReadByWords(tokens);
-  if (reads.length > 0) return { ...unknown(text), implied: withExposed([], reads) };
+  if (reads.length > 0)
+    return { ...unknown(text), implied: withExposed([], [...reads, ...statisticsReads(reads)]) };
   if (
     words &&
     (a === 'savepoint' ||

@@ -6,13 +6,12 @@ import { type Classification, UNKNOWN_KIND } from './sql-classifier.js';
 
 /**
  * Why a classified text cannot be judged: text Vigil cannot read as the server will, a parse that
- * outlasted its time limit, a pinned
- * setting, text Vigil cannot see, or no parse (the last two unless the connection allows unknown
+ * outlasted its time limit or was refused a place in the parser's queue, a pinned setting, text Vigil cannot see, or no parse (the last two unless the connection allows unknown
  * statements). Null when policy may judge it.
  */
 export function unjudgeable(c: Classification, allowUnknownStatements: boolean): VigilError | null {
   if (c.unreadable) return new VigilError('statement_uncertain', c.unreadable);
-  if (c.tooComplex) return new VigilError('statement_too_complex', c.tooComplex);
+  if (c.tooComplex) return new VigilError(c.parseRefusal ?? 'statement_too_complex', c.tooComplex);
   for (const tokens of c.tokens) {
     const pinned = checkPinnedSettings(tokens);
     if (pinned) return pinned;

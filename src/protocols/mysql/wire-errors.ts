@@ -20,6 +20,8 @@ const ERRNO: Partial<Record<ErrorCode, [number, string]>> = {
   // ER_QUERY_INTERRUPTED: nothing ran; a client may retry once someone is there to review.
   approval_timeout: [1317, '70100'],
   approval_withdrawn: [1317, '70100'],
+  // The statement was not run; it may be sent again once this identity's others are parsed.
+  parser_queue_full: [1317, '70100'],
   // ER_NOT_SUPPORTED_YET: Vigil keeps the setting; nothing was changed on the server.
   setting_pinned: [1235, '42000'],
   record_failed: [1105, 'HY000'],
@@ -44,6 +46,7 @@ const NOT_RUN = new Set<ErrorCode>([
   'approval_mismatch',
   'statement_uncertain',
   'statement_too_complex',
+  'parser_queue_full',
   'approval_timeout',
   'approval_withdrawn',
   'setting_pinned',
