@@ -25,6 +25,14 @@ export interface AdminApiDeps {
 const MAX_API_BODY = 64 * 1024;
 
 /**
+ * On every answer. `no-store`: what the API answers is recorded content and who may read it, and a
+ * browser kept it in its HTTP cache, where it outlived signing out of the console (the next person
+ * at a shared browser read a session's prompts back with `fetch(url, {cache: 'only-if-cached'})`).
+ * `nosniff`: recorded text in a JSON answer is never taken for a page or a script.
+ */
+const NO_STORE = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' } as const;
+
+/**
  * An authenticated caller refused what they tried (a role they lack, a request they may not decide,
  * a forged cross-site call): recorded as access.denied with its code, like refusals on connections
  * and at sign-in, so a search for refused access finds it. Other errors stay admin.action.
@@ -121,7 +129,7 @@ export class AdminApi {
     if (!recorded && caller) {
       answer = new VigilError('record_failed', 'the call could not be recorded, so its result is withheld');
     }
-    if (answer instanceof VigilError) sendJsonError(res, answer);
+    if (answer instanceof VigilError) sendJsonError(res, answer, undefined, NO_STORE);
     else if (answer.stream) {
       res.writeHead(answer.status, {
         'content-type': 'text/event-stream; charset=utf-8',
@@ -129,7 +137,7 @@ export class AdminApi {
         'x-accel-buffering': 'no',
       });
       answer.stream(res, () => this.#deps.pipeline.authenticate(token));
-    } else sendJson(res, answer.status, answer.body);
+    } else sendJson(res, answer.status, answer.body, NO_STORE);
   }
 
   async #record(

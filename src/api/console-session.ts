@@ -70,7 +70,12 @@ export function consoleSessionRoutes(deps: ConsoleSessionDeps) {
           res,
           200,
           { signed_out: true, token_revoked: revoked },
-          { 'set-cookie': clearedSessionCookie(secure) },
+          {
+            'set-cookie': clearedSessionCookie(secure),
+            'cache-control': 'no-store',
+            // Admin API answers an older gateway let the browser cache (they now say no-store).
+            'clear-site-data': '"cache"',
+          },
         );
       }
       const body = await readJsonObject(req, 16 * 1024);

@@ -119,4 +119,9 @@ export interface GrantRecord {
   readonly revokedBy?: string | null;
 }
 
-export type { TerminalPlayback } from '../../src/core/terminal-recording.js';
+import type { TerminalPlayback as RecordedTerminal } from '../../src/core/terminal-recording.js';
+
+/** GET /api/sessions/:id/terminal: the recording, and the commands the client asked to run (ssh.exec). */
+export interface TerminalPlayback extends RecordedTerminal {
+  readonly ran: readonly { readonly command: string; readonly seq: number }[];
+}

@@ -42,11 +42,30 @@ function tooLarge(session: SessionSummary): VigilError {
 }
 
 /**
+ * A command the client asked the host to run (`ssh host 'command'`, `ssh -t …`): its `ssh.exec`.
+ * No prompt was typed at, so it is no command line of the recording; the output on the player is
+ * its output. Until 7 December 2026 the Terminal tab did not show it: it said that no command line
+ * was typed, and what the command printed (`printf '\033[2J'; echo all good`) was all a reader of
+ * the tab saw of what ran.
+ */
+export interface RanCommand {
+  readonly command: string;
+  readonly seq: number;
+}
+
+export interface TerminalRead {
+  readonly reader: TerminalRecordingReader;
+  readonly ran: readonly RanCommand[];
+}
+
+/**
  * The session's terminal recording, read a page at a time; throws `recording_too_large` as soon as
  * what was read passes MAX_PLAYBACK_CHARS, reading no further.
  */
-export async function readTerminal(store: Store, session: SessionSummary): Promise<TerminalRecordingReader> {
+export async function readTerminal(store: Store, session: SessionSummary): Promise<TerminalRead> {
   const reader = new TerminalRecordingReader();
+  const ran: RanCommand[] = [];
+  let ranChars = 0;
   let afterSeq = -1;
   for (;;) {
     const page = await store.readSessionPage(session.id, {
@@ -55,8 +74,14 @@ export async function readTerminal(store: Store, session: SessionSummary): Promi
       maxPayloadBytes: PAGE_BYTES,
     });
     reader.add(page.events);
-    if (reader.size > MAX_PLAYBACK_CHARS) throw tooLarge(session);
-    if (page.nextAfterSeq === null) return reader;
+    for (const e of page.events) {
+      const command = e.type === 'ssh.exec' ? e.payload?.command : undefined;
+      if (typeof command !== 'string' || command === '') continue;
+      ran.push({ command, seq: e.seq });
+      ranChars += command.length;
+    }
+    if (reader.size + ranChars > MAX_PLAYBACK_CHARS) throw tooLarge(session);
+    if (page.nextAfterSeq === null) return { reader, ran };
     afterSeq = page.nextAfterSeq;
     // Other sessions' traffic runs between two pages.
     await nextTurn();
@@ -64,11 +89,12 @@ export async function readTerminal(store: Store, session: SessionSummary): Promi
 }
 
 /**
- * The route's answer, `{ terminal }` (TerminalPlayback, or null without output), as JSON text
+ * The route's answer, `{ terminal }` (TerminalPlayback and the commands `ran`, or null without
+ * output), as JSON text
  * written a piece at a time: the file itself is one JSON string, escaped piece by piece (escaping
  * is per character, so escaped pieces joined by an escaped line break are the escaped file).
  */
-export async function playbackJson(reader: TerminalRecordingReader, title: string): Promise<JsonText> {
+export async function playbackJson({ reader, ran }: TerminalRead, title: string): Promise<JsonText> {
   const recording = reader.recording();
   if (!recording) return new JsonText('{"terminal":null}');
   const escaped: string[] = [];
@@ -86,7 +112,7 @@ export async function playbackJson(reader: TerminalRecordingReader, title: strin
   if (lines.length > 0) escaped.push(JSON.stringify(lines.join('\n')).slice(1, -1));
   const { width, height, commands } = recording;
   const head = `{"terminal":${JSON.stringify({ width, height }).slice(0, -1)},"cast":"`;
-  const tail = `","commands":${JSON.stringify(commands)}}}`;
+  const tail = `","commands":${JSON.stringify(commands)},"ran":${JSON.stringify(ran)}}}`;
   // One join makes one flat string: the response then encodes it without first copying a rope.
   return new JsonText(
     [head, ...escaped.flatMap((piece, i) => (i === 0 ? [piece] : ['\\n', piece])), tail].join(''),

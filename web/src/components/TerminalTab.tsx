@@ -8,6 +8,7 @@ import { apiGet, describeError } from '../api';
 import { navigate, onLinkClick } from '../router';
 import { withoutBidiControls } from '../terminal-bidi';
 import { withTerminalCells } from '../terminal-cells';
+import { PLAYER_THEME, withVisibleColours } from '../terminal-colours';
 import { monospaceAdvanceEm, terminalFit } from '../terminal-fit';
 import { boundedTerminal, MAX_COLS, MAX_ROWS } from '../terminal-size';
 import type { TerminalPlayback } from '../types';
@@ -45,12 +46,13 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
   // What the player is handed. Bidi controls are taken out first: the browser would reorder the
   // player's lines by them, which no terminal does. Then what a terminal draws on no cell of its
   // own, to which the player would give one each; and no size larger than a screen: the size is
-  // what the client asked for (terminal-size.ts).
+  // what the client asked for (terminal-size.ts). Last, no text in a colour too close to what is
+  // behind it, nor blinking (terminal-colours.ts).
   const played = useMemo(
     () =>
       terminal
         ? boundedTerminal(
-            withTerminalCells(withoutBidiControls(terminal.cast)),
+            withVisibleColours(withTerminalCells(withoutBidiControls(terminal.cast))),
             terminal.width,
             terminal.height,
           )
@@ -77,6 +79,8 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
           preload: true,
           ...(fit.fit === false ? { fit: false, terminalFontSize: `${fit.fontPx}px` } : { fit: 'width' }),
           terminalFontFamily: TERMINAL_FONT,
+          // The theme whose colours terminal-colours.ts judges contrast by, whatever the header says.
+          theme: PLAYER_THEME,
         });
         player.current = p;
         timer = setInterval(() => {
@@ -151,6 +155,30 @@ export function TerminalTab({ sessionId, command }: { sessionId: string; command
         </p>
       </div>
       <div className="terminal-commands">
+        {terminal.ran.length > 0 && (
+          // What the client asked the host to run (`ssh host 'command'`): no prompt was typed at, so
+          // it is no command line below, and the player shows only what it printed.
+          <>
+            <h2>Run by the client</h2>
+            <ol data-testid="terminal-ran">
+              {terminal.ran.map((c) => (
+                <li key={c.seq}>
+                  <code>
+                    <InertLine text={c.command} />
+                  </code>{' '}
+                  <a
+                    href={`/sessions/${sessionId}?event=${c.seq}`}
+                    className="muted"
+                    aria-label={`Event ${c.seq}`}
+                    onClick={(e) => onLinkClick(e, `/sessions/${sessionId}?event=${c.seq}`)}
+                  >
+                    #{c.seq}
+                  </a>
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
         <h2>Commands</h2>
         {terminal.commands.length === 0 ? (
           <p className="muted">No command line was typed at a prompt.</p>
