@@ -10,7 +10,7 @@
 // anchor lines and kept cosigned note (all in the data directory by default).
 // Exit 0 intact, 1 a fault found.
 
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { VigilError } from '../../core/errors.js';
@@ -18,7 +18,8 @@ import { inertLine } from '../../core/inert-text.js';
 import type { SignedCheckpoint } from '../../core/ports.js';
 import { HIDDEN_OR_CONTROL } from '../../core/visible-text.js';
 import { readAnchorText } from '../../ledger/anchor.js';
-import { type BundleReport, oversizedBundleReport, verifyBundle } from '../../ledger/bundle-verify.js';
+import { verifyBundleStream } from '../../ledger/bundle-stream.js';
+import type { BundleReport } from '../../ledger/bundle-verify.js';
 import { cosignedCheckpointPath, readCosignedCheckpoint } from '../../ledger/cosigned-checkpoint.js';
 import type { LedgerFault } from '../../ledger/faults.js';
 import { type Keyring, parsePublishedKeys, publicKeyFromRaw } from '../../ledger/keyring.js';
@@ -69,7 +70,7 @@ export function register(program: Command, setExitCode: SetExitCode): void {
           // A bundle holds one session and its own checkpoint, not the log a kept note is about.
           if (opts.checkpoint !== undefined)
             throw new VigilError('usage', '--checkpoint checks the ledger, not a bundle: drop one of them');
-          const report = verifyBundleFile(opts.bundle, trusted);
+          const report = await verifyBundleFile(opts.bundle, trusted);
           console.log(opts.json ? inertPrettyJson(report) : describeBundle(report));
           if (!report.ok) setExitCode(1);
           return;
@@ -130,20 +131,20 @@ function readGiven(option: string, path: string): string {
 }
 
 /**
- * A file past what one buffer holds (2 GiB) is no bundle `vigil export` writes: reported as
- * `bundle_malformed` (exit 1) like one too long to decode, not thrown out with a stack trace (exit 2)
- * as until 6 December.
+ * Checks the bundle as it reads it (bundle-stream.ts), in memory bounded by its largest event: until
+ * 7 December the whole file was read and parsed at once, and a large enough one (400 MB of small JSON
+ * objects) took the verifier past its heap, a crash instead of a report.
  */
-function verifyBundleFile(path: string, trusted: Keyring | undefined): BundleReport {
-  let bytes: Buffer;
+async function verifyBundleFile(path: string, trusted: Keyring | undefined): Promise<BundleReport> {
   try {
-    bytes = readFileSync(path);
+    return await verifyBundleStream(path, trusted);
   } catch (err) {
-    if ((err as { code?: unknown }).code === 'ERR_FS_FILE_TOO_LARGE')
-      return oversizedBundleReport(statSync(path).size);
-    throw new VigilError('usage', `cannot read the bundle ${path}: ${(err as Error).message}`);
+    // The file cannot be opened or read (missing, a directory, no permission): a system error.
+    if (typeof (err as { code?: unknown }).code !== 'string') throw err;
+    throw new VigilError('usage', `cannot read the bundle ${path}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
-  return verifyBundle(bytes, trusted);
 }
 
 const HIDDEN = new RegExp(HIDDEN_OR_CONTROL.source, 'gu');
