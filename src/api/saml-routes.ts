@@ -21,8 +21,10 @@ import { SamlSignIn } from '../identity/saml/saml-sign-in.js';
 import { type UsedAssertionStore, UsedAssertions } from '../identity/saml/used-assertions.js';
 import type { SignInStates } from '../identity/sign-in-states.js';
 import type { VigilTokens } from '../identity/vigil-tokens.js';
+import { isSecureUrl } from './console-session.js';
 import { recordRefusal, recordSignIn, type SignInLedgerDeps } from './sign-in-ledger.js';
 import { sendSignIn } from './sign-in-response.js';
+import { newSamlBrowser, samlBrowserSecret } from './sign-in-saml-browser.js';
 
 /** What only the server knows: where files are, and the resolved SP key. */
 export interface SamlServerContext {
@@ -95,8 +97,10 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
               redirectUri === null
                 ? ''
                 : handoff.start(redirectUri, url.searchParams.get('code_challenge') ?? '');
-            const location = await signIn.begin(relayState);
-            res.writeHead(302, { location, 'cache-control': 'no-store' });
+            // Only this browser can bring the answer back (sign-in-saml-browser.ts: login CSRF).
+            const browser = newSamlBrowser(isSecureUrl(deps.publicUrl()));
+            const location = await signIn.begin(relayState, browser.secret);
+            res.writeHead(302, { location, 'cache-control': 'no-store', 'set-cookie': browser.cookie });
             res.end();
             return;
           }
@@ -105,7 +109,10 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
             const form = new URLSearchParams((await readRequestBody(req, MAX_ACS_BODY)).toString('utf8'));
             const samlResponse = form.get('SAMLResponse');
             if (!samlResponse) throw new VigilError('saml_invalid', 'the POST carries no SAMLResponse');
-            const result = await signIn.complete(samlResponse);
+            const result = await signIn.complete(
+              samlResponse,
+              samlBrowserSecret(req.headers, isSecureUrl(deps.publicUrl())),
+            );
             const cli = await handoff.take(form.get('RelayState'));
             await recordSignIn(deps, result, {
               via: 'saml',

@@ -219,6 +219,15 @@ export const ERROR_CODES = {
     summary:
       'Vigil could not parse the statement within the parse time limit of its connection (parse_time_limit_ms), so it cannot judge it and refused it.',
   },
+  auth_id_token_used: {
+    status: 401,
+    summary: 'This id_token was already exchanged for a Vigil token; an id_token signs in once.',
+  },
+  saml_other_browser: {
+    status: 401,
+    summary:
+      'The SAML Response answers a sign-in begun in another browser (or the sign-in cookie is missing).',
+  },
   parser_queue_full: {
     status: 429,
     summary:

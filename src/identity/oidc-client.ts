@@ -41,6 +41,15 @@ export interface DeviceAuthorization {
 /** Asymmetric algorithms only: a symmetric id_token would be signed with a secret a public client lacks. */
 const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA'];
 
+/**
+ * How long the provider's published keys are used without reading them again. jose's default is ten
+ * minutes, so a key the provider withdrew (leaked, rotated out in a hurry) kept signing people in
+ * for that long. Thirty seconds costs one small GET per half minute while tokens arrive, and is
+ * jose's cooldown (a token naming an unknown kid reads the keys again at most that often). While the
+ * provider cannot be reached, id_tokens and access tokens are refused after it (fail closed).
+ */
+const JWKS_MAX_AGE_MS = 30_000;
+
 export class OidcClient {
   readonly #config: client.Configuration;
   readonly #settings: OidcSettings;
@@ -52,7 +61,7 @@ export class OidcClient {
     const jwksUri = config.serverMetadata().jwks_uri;
     if (!jwksUri)
       throw new VigilError('config_invalid', `the OpenID provider ${settings.issuer} publishes no jwks_uri`);
-    this.#jwks = createRemoteJWKSet(new URL(jwksUri));
+    this.#jwks = createRemoteJWKSet(new URL(jwksUri), { cacheMaxAge: JWKS_MAX_AGE_MS });
   }
 
   /** Reads the provider's metadata (/.well-known/openid-configuration). */

@@ -7,6 +7,7 @@
 // so someone else's callback URL signs nobody in (login CSRF).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { VigilError } from '../core/errors.js';
+import { idTokenUse } from './id-token-once.js';
 import { type ClaimMapping, identityFromClaims, type SignedInIdentity } from './oidc-claims.js';
 import {
   type AuthorizationChecks,
@@ -130,6 +131,13 @@ export class OidcSignIn {
 
   async #issue(verified: VerifiedIdToken, forConsole = false): Promise<SignInResult> {
     const identity = identityFromClaims(verified.claims, this.#options.mapping);
+    // Once per id_token, whichever flow brought it and whichever replica it reaches (id-token-once.ts).
+    const use = idTokenUse(verified);
+    if (!(await this.#options.states.spend(use.key, use.untilMs)))
+      throw new VigilError(
+        'auth_id_token_used',
+        'this id_token was already exchanged for a Vigil token: sign in again for a new one',
+      );
     const now = (this.#options.now ?? Date.now)();
     // The id_token's own issue time: one kept from before a SCIM deactivation and exchanged after
     // the re-activation must not sign anyone in (sign-in-ledger.ts), nor its token work

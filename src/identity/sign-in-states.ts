@@ -43,6 +43,14 @@ export class SignInStates {
     return this.#store.rememberAssertion(markerKey(purpose, sealed), iso(opened.expiresAt), iso(this.#now()));
   }
 
+  /**
+   * Marks a credential spent (an id_token: key and lifetime from id-token-once.ts) until `untilMs`;
+   * false if it already was, here or on another replica.
+   */
+  spend(key: string, untilMs: number): Promise<boolean> {
+    return this.#store.rememberAssertion(key, iso(untilMs), iso(this.#now()));
+  }
+
   /** Opens and marks in one step: the value the first time, null for anything else. */
   async take(purpose: SealPurpose, sealed: string): Promise<OpenedState | null> {
     const opened = this.open(purpose, sealed);

@@ -10,14 +10,18 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { issueScimToken, ScimClient } from '../scim/scim-client.js';
 import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import { startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import { freshIdTokens } from './fresh-id-tokens.js';
 
 let provider: TestProvider;
+/** A new id_token for rita (fresh-id-tokens.ts). */
+let idToken: () => Promise<string>;
 let gateway: TestGateway;
 let scim: ScimClient;
 
 before(async () => {
   provider = await startTestProvider({ 'rita-sub': { email: 'rita@example.com', groups: ['ai-eng'] } });
+  idToken = freshIdTokens(provider, 'rita-sub');
   gateway = await startTestGateway({
     identity: {
       scim: { enabled: true },
@@ -31,12 +35,6 @@ after(async () => {
   await gateway?.close();
   await provider?.close();
 });
-
-/** An id_token the provider issued to Vigil's client for rita (as `vigil login` obtains one). */
-async function idToken(): Promise<string> {
-  provider.signInAs = 'rita-sub';
-  return (await accessTokenFor(provider, 'http://127.0.0.1:1/unused')).idToken;
-}
 
 /** `vigil login`'s last step, then the admin API with the Vigil token it answered (if any). */
 async function exchangeAndUse(id: string): Promise<{ exchange: number; whoami?: number; code?: string }> {
@@ -63,8 +61,11 @@ async function signIns(): Promise<string[]> {
 
 test('an id_token issued before a SCIM deactivation signs nobody in after re-activation', async () => {
   const rita = await scim.createUser('rita@example.com');
+  // Three id_tokens from before the deactivation, each presented once.
+  const control = await idToken();
   const kept = await idToken();
-  assert.equal((await exchangeAndUse(kept)).whoami, 200, 'the control: the id_token signs rita in');
+  const keptLonger = await idToken();
+  assert.equal((await exchangeAndUse(control)).whoami, 200, 'the control: an id_token signs rita in');
 
   // iat has whole seconds: let the deactivation fall in a later second than the id_token.
   await new Promise((r) => setTimeout(r, 1100));
@@ -81,7 +82,7 @@ test('an id_token issued before a SCIM deactivation signs nobody in after re-act
 
   const before = (await signIns()).length;
   assert.deepEqual(
-    await exchangeAndUse(kept),
+    await exchangeAndUse(keptLonger),
     { exchange: 401, code: 'auth_revoked' },
     'an id_token from before the deactivation signs nobody in: no token is handed out',
   );

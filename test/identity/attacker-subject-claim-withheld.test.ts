@@ -26,11 +26,26 @@ after(async () => {
   await provider?.close();
 });
 
+const issued = new Set<string>();
+
 /**
- * An id_token for Vigil's public client through the authorization-code flow with PKCE, asking for
- * the scopes `scope` names: what anyone can do with the client id `GET /auth/config` publishes.
+ * A new id_token for Vigil's public client through the authorization-code flow with PKCE, asking
+ * for the scopes `scope` names: what anyone can do with the client id `GET /auth/config` publishes.
+ * An id_token signs in once, and this provider's (no jti, no nonce) are the same bytes for two
+ * sign-ins within one second, so a new one is asked for until it differs (fresh-id-tokens.ts).
  */
 async function idTokenWithScope(scope: string): Promise<string> {
+  for (;;) {
+    const id = await signInWithScope(scope);
+    if (!issued.has(id)) {
+      issued.add(id);
+      return id;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function signInWithScope(scope: string): Promise<string> {
   provider.signInAs = 'dana-sub';
   const verifier = randomBytes(32).toString('base64url');
   const redirect = 'http://127.0.0.1/callback';

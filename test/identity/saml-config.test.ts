@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { configSchema } from '../../src/protocols/index.js';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
-import { makeSigningKey, SamlBrowser, TestSamlIdp } from '../support/saml-idp.js';
+import { makeSigningKey, TestSamlIdp } from '../support/saml-idp.js';
+import { SamlCookieBrowser } from './saml-cookie-browser.js';
 
 const SP = 'https://vigil.example.com/saml';
 let idp: TestSamlIdp;
@@ -107,7 +108,7 @@ test('AuthnRequests are signed (HTTP-Redirect binding) with the SP key, verifiab
 
 test('without metadata the flow works, and the subject comes from the configured attribute', async () => {
   idp.user = { subject: 'opaque-name-id-1234', attributes: { email: 'olga@example.com', groups: ['ops'] } };
-  const { response } = await new SamlBrowser().signIn(`${gateway.url}/auth/saml/login`);
+  const { response } = await new SamlCookieBrowser().signIn(`${gateway.url}/auth/saml/login`);
   assert.ok(response);
   assert.equal(response.status, 200, await response.clone().text());
   const body = (await response.json()) as { subject: string; groups: string[] };
@@ -118,7 +119,7 @@ test('without metadata the flow works, and the subject comes from the configured
 test('a Response from another issuer than idp_entity_id is refused', async () => {
   idp.tweak = (o) => ({ ...o, issuer: 'https://impostor.example.com' });
   try {
-    const { response } = await new SamlBrowser().signIn(`${gateway.url}/auth/saml/login`);
+    const { response } = await new SamlCookieBrowser().signIn(`${gateway.url}/auth/saml/login`);
     assert.equal(response?.status, 401);
     assert.equal(response?.headers.get('x-vigil-error'), 'saml_invalid');
   } finally {

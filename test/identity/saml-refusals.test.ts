@@ -14,13 +14,8 @@ import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import type { StoredEvent } from '../../src/core/events.js';
 import { runCli } from '../support/cli.js';
 import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
-import {
-  type AssertionOptions,
-  makeSigningKey,
-  SamlBrowser,
-  signElement,
-  TestSamlIdp,
-} from '../support/saml-idp.js';
+import { type AssertionOptions, makeSigningKey, signElement, TestSamlIdp } from '../support/saml-idp.js';
+import { SamlCookieBrowser } from './saml-cookie-browser.js';
 
 const SP = 'https://vigil.example.com/saml';
 let idp: TestSamlIdp;
@@ -61,12 +56,8 @@ function good(change: Partial<AssertionOptions> = {}): string {
   });
 }
 
-function post(gateway: TestGateway, xml: string) {
-  return fetch(acsOf(gateway), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams({ SAMLResponse: Buffer.from(xml).toString('base64') }).toString(),
-  });
+function post(gateway: TestGateway, xml: string, browser = new SamlCookieBrowser()) {
+  return browser.postForm(acsOf(gateway), { SAMLResponse: Buffer.from(xml).toString('base64') });
 }
 
 async function denials(gateway: TestGateway): Promise<StoredEvent[]> {
@@ -74,9 +65,14 @@ async function denials(gateway: TestGateway): Promise<StoredEvent[]> {
 }
 
 /** Posts the Response and expects a refusal with `code`, no token, and a ledger record of it. */
-async function assertRefused(xml: string, code: string, gateway: TestGateway = open): Promise<string> {
+async function assertRefused(
+  xml: string,
+  code: string,
+  gateway: TestGateway = open,
+  browser = new SamlCookieBrowser(),
+): Promise<string> {
   const before = (await denials(gateway)).length;
-  const res = await post(gateway, xml);
+  const res = await post(gateway, xml, browser);
   const body = (await res.json()) as { token?: string; error: { code: string; message: string } };
   assert.equal(res.status, 401, JSON.stringify(body));
   assert.equal(body.token, undefined);
@@ -210,15 +206,18 @@ describe('InResponseTo and unsolicited Responses', () => {
 
   test('the SP-initiated flow still works on the strict gateway, once per request', async () => {
     idp.user = { subject: 'ivy@example.com', attributes: {} };
-    const { response } = await new SamlBrowser().signIn(`${strict.url}/auth/saml/login`);
+    const browser = new SamlCookieBrowser();
+    const { response } = await browser.signIn(`${strict.url}/auth/saml/login`);
     assert.equal(response?.status, 200);
-    // The same request answered again (a fresh assertion, so not a replay) is refused.
+    // The same request answered again (a fresh assertion, so not a replay) from the browser that
+    // began it is refused.
     const last = idp.requests.at(-1)!;
     const captured = /ID="([^"]+)"/.exec(last)![1]!;
     await assertRefused(
       good({ recipient: acsOf(strict), destination: acsOf(strict), inResponseTo: captured }),
       'saml_in_response_to',
       strict,
+      browser,
     );
   });
 });

@@ -18,7 +18,8 @@ import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
 import { loginWithSaml } from '../../src/identity/saml/saml-login.js';
 import { runCli } from '../support/cli.js';
 import { sessionEvents, startTestGateway, type TestGateway } from '../support/gateway.js';
-import { SamlBrowser, TestSamlIdp } from '../support/saml-idp.js';
+import { TestSamlIdp } from '../support/saml-idp.js';
+import { SamlCookieBrowser } from './saml-cookie-browser.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
 const MODEL_KEY = 'sk-demo-model-key-for-saml-tests';
@@ -72,7 +73,7 @@ interface SignInBody {
 
 async function browserSignIn(subject: string, groups: string[]): Promise<SignInBody> {
   idp.user = { subject, attributes: { memberOf: groups } };
-  const { url, response } = await new SamlBrowser().signIn(`${gateway.url}/auth/saml/login`);
+  const { url, response } = await new SamlCookieBrowser().signIn(`${gateway.url}/auth/saml/login`);
   assert.equal(url, `${gateway.url}/auth/saml/acs`);
   assert.ok(response);
   assert.equal(response.status, 200, await response.clone().text());
@@ -185,16 +186,13 @@ describe('SP-initiated sign-in (HTTP-Redirect request, HTTP-POST response)', () 
 
   test('a browser that asks for HTML gets a page showing the token', async () => {
     idp.user = { subject: 'erin@example.com', attributes: {} };
-    const login = await fetch(`${gateway.url}/auth/saml/login`, { redirect: 'manual' });
-    const page = await (await fetch(login.headers.get('location')!)).text();
+    const browser = new SamlCookieBrowser();
+    const login = await browser.fetch(`${gateway.url}/auth/saml/login`);
+    const page = await (await browser.fetch(login.headers.get('location')!)).text();
     const fields = Object.fromEntries(
       [...page.matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]),
     );
-    const res = await fetch(acs(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
-      body: new URLSearchParams(fields).toString(),
-    });
+    const res = await browser.postForm(acs(), fields, 'text/html');
     assert.equal(res.status, 200);
     assert.match(await res.text(), /Signed in as erin@example\.com/);
   });
@@ -226,7 +224,7 @@ describe('vigil login --saml', () => {
       gatewayUrl: gateway.url,
       onPrompt: (prompt) => {
         assert.equal(prompt.kind, 'browser');
-        if (prompt.kind === 'browser') visit = new SamlBrowser().signIn(prompt.url);
+        if (prompt.kind === 'browser') visit = new SamlCookieBrowser().signIn(prompt.url);
       },
     });
     await visit;
@@ -245,7 +243,7 @@ describe('vigil login --saml', () => {
     let visit: Promise<unknown> | null = null;
     console.error = (text: string) => {
       const url = /https?:\/\/\S+/.exec(text)?.[0];
-      if (url) visit = new SamlBrowser().signIn(url);
+      if (url) visit = new SamlCookieBrowser().signIn(url);
     };
     console.log = () => {};
     idp.user = { subject: 'hana@example.com', attributes: {} };

@@ -15,6 +15,7 @@ import { inflateRawSync } from 'node:zlib';
 import { startTestGateway, type TestGateway } from '../support/gateway.js';
 import { startTestProvider, TestBrowser, type TestProvider } from '../support/oidc-provider.js';
 import { parseAutoPostForm, TestSamlIdp } from '../support/saml-idp.js';
+import { SamlCookieBrowser } from './saml-cookie-browser.js';
 
 const SP_ENTITY_ID = 'https://vigil.example.com/saml';
 
@@ -181,13 +182,16 @@ describe('OIDC browser sign-in', () => {
   });
 });
 
+/** One browser for the SAML steps: the ACS signs in only the browser that began the request. */
+const browser = new SamlCookieBrowser();
+
 /** A Response the provider answered to an AuthnRequest started on `replica`: the form to post. */
 async function samlAnswer(
   replica: 'A' | 'B',
   query = '',
 ): Promise<{ form: Record<string, string>; id: string }> {
   via(replica);
-  const login = await fetch(`${balancer.url}/auth/saml/login${query}`, { redirect: 'manual' });
+  const login = await browser.fetch(`${balancer.url}/auth/saml/login${query}`);
   assert.equal(login.status, 302, await login.clone().text());
   assert.equal(lastServed('/auth/saml/login'), replica);
   const location = login.headers.get('location')!;
@@ -202,13 +206,9 @@ async function samlAnswer(
   return { form: form.fields, id };
 }
 
+/** Posted from the browser that began the sign-ins (it holds the last one's cookie). */
 function postAcs(fields: Record<string, string>): Promise<Response> {
-  return fetch(`${balancer.url}/auth/saml/acs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  });
+  return browser.postForm(`${balancer.url}/auth/saml/acs`, fields);
 }
 
 /** A Response the test IdP signs for an AuthnRequest ID of its choosing, as a forger would send. */

@@ -2,7 +2,6 @@
 // self-signed certificate (openssl), Responses built here and signed with xml-crypto over
 // @xmldom/xmldom (never node-saml), metadata at /metadata, and an SSO endpoint that takes an
 // AuthnRequest over HTTP-Redirect and answers the auto-post form a real provider sends the browser.
-// `SamlBrowser` plays the browser: follows redirects and posts the form as one would.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -208,37 +207,6 @@ export function signElement(xml: string, localName: 'Assertion' | 'Response', ke
     location: { reference: `${target}/*[local-name(.)='Issuer']`, action: 'after' },
   });
   return sig.getSignedXml();
-}
-
-/** A browser: follows redirects, and posts an auto-post form as a page's onload script would. */
-export class SamlBrowser {
-  /** The last URL reached and its response (null when stopped at `stopAt` without fetching). */
-  async signIn(startUrl: string, stopAt?: string): Promise<{ url: string; response: Response | null }> {
-    let url = startUrl;
-    let init: RequestInit = { headers: { accept: 'application/json' } };
-    for (let hops = 0; hops < 10; hops++) {
-      if (stopAt && url.startsWith(stopAt)) return { url, response: null };
-      const res = await fetch(url, { ...init, redirect: 'manual' });
-      const location = res.headers.get('location');
-      if (res.status >= 300 && res.status < 400 && location) {
-        await res.arrayBuffer();
-        url = new URL(location, url).toString();
-        init = { headers: { accept: 'application/json' } };
-        continue;
-      }
-      const type = res.headers.get('content-type') ?? '';
-      if (!type.startsWith('text/html')) return { url, response: res };
-      const form = parseAutoPostForm(await res.text());
-      if (!form) throw new Error(`a page without a form at ${url}`);
-      url = new URL(form.action, url).toString();
-      init = {
-        method: 'POST',
-        headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form.fields).toString(),
-      };
-    }
-    throw new Error(`too many hops from ${startUrl}`);
-  }
 }
 
 export function parseAutoPostForm(html: string): { action: string; fields: Record<string, string> } | null {

@@ -68,10 +68,13 @@ export class SamlSignIn {
     return `${this.#options.publicUrl().replace(/\/+$/, '')}/auth/saml/acs`;
   }
 
-  /** The provider URL carrying a fresh AuthnRequest (HTTP-Redirect); its ID awaits the answer. */
-  async begin(relayState: string): Promise<string> {
+  /**
+   * The provider URL carrying a fresh AuthnRequest (HTTP-Redirect); its ID awaits the answer, which
+   * only the browser holding `browser` (a secret the caller keeps in a cookie) may bring back.
+   */
+  async begin(relayState: string, browser: string): Promise<string> {
     const { saml } = await this.#load();
-    return saml.getAuthorizeUrlAsync(relayState, undefined, {});
+    return this.#requests.forBrowser(browser, () => saml.getAuthorizeUrlAsync(relayState, undefined, {}));
   }
 
   /** This service provider's metadata, for the identity provider's administrator. */
@@ -80,8 +83,11 @@ export class SamlSignIn {
     return saml.generateServiceProviderMetadata(null, this.#options.spCertificate);
   }
 
-  /** Verifies a Response posted to the ACS URL and issues a Vigil token for its subject. */
-  async complete(samlResponse: string): Promise<SamlSignInResult> {
+  /**
+   * Verifies a Response posted to the ACS URL and issues a Vigil token for its subject. `browser`:
+   * the secret given to `begin`, read from the posting browser's cookie (null when it sent none).
+   */
+  async complete(samlResponse: string, browser: string | null): Promise<SamlSignInResult> {
     const { saml, idp } = await this.#load();
     const xml = decodeResponse(samlResponse);
     const shape = await inspectResponse(xml);
@@ -89,6 +95,15 @@ export class SamlSignIn {
       throw new VigilError(
         'saml_unsolicited',
         'unsolicited SAML Responses are refused (identity.saml.allow_idp_initiated is off)',
+      );
+    // Login CSRF and injection: someone else's Response (their own sign-in, or one stolen from a
+    // victim) posted from this browser answers a request this browser never began. The signed
+    // assertion's InResponseTo must equal the Response's (assertion-checks.ts), so it cannot be
+    // changed to name this browser's request.
+    if (shape.inResponseTo !== null && this.#requests.browserOf(shape.inResponseTo, browser) === 'other')
+      throw new VigilError(
+        'saml_other_browser',
+        'the SAML Response answers a sign-in begun in another browser (or this browser sent no sign-in cookie): start again at /auth/saml/login',
       );
     if (await this.#options.usedAssertions.has(shape.issuer, shape.assertionId))
       throw new VigilError('saml_replayed', 'this assertion was already used to sign in');
