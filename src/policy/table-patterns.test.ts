@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { globMatcher } from './glob.js';
-import { EVERY_TABLE, tableMatcher, tableName, tableNameParts } from './table-patterns.js';
+import { EVERY_TABLE, everyTableOf, tableMatcher, tableName, tableNameParts } from './table-patterns.js';
 
 const deny = (...patterns: string[]) => tableMatcher(patterns, true);
 const allow = (...patterns: string[]) => tableMatcher(patterns, false);
@@ -169,4 +169,42 @@ test('a read of every table meets a deny list whenever the list meets any table'
     }),
     { numRuns: 5000 },
   );
+});
+
+// ALTER SCHEMA hr RENAME TO x: every table of hr, whichever they are, is read under another name.
+test('every table of a schema meets the restricting patterns that could name a table there', () => {
+  const hr = everyTableOf('hr');
+  assert.equal(deny('hr.payroll')(hr), true);
+  assert.equal(deny('hr.*')(hr), true);
+  assert.equal(deny('HR.pay*')(hr), true, 'case-insensitive');
+  assert.equal(deny('payroll')(hr), true, 'a table of that name may be in hr');
+  assert.equal(deny('vigil.hr.payroll')(hr), true);
+  assert.equal(deny('billing.*')(hr), false, 'another schema');
+  assert.equal(deny('vigil.billing.*')(hr), false);
+  assert.equal(deny('"hr.payroll"')(everyTableOf('x')), true, 'a table of that name may be in x');
+  assert.equal(deny('a.b.*')(everyTableOf('a.b')), false, 'the schema "a.b" is one part');
+  assert.equal(deny('"a.b".*')(everyTableOf('a.b')), true);
+});
+
+test('every table of a schema is admitted only by a pattern that admits all of them', () => {
+  const hr = everyTableOf('hr');
+  assert.equal(allow('hr.*')(hr), true);
+  assert.equal(allow('*')(hr), true);
+  assert.equal(allow('hr.payroll')(hr), false, 'hr may hold other tables');
+  assert.equal(allow('payroll', 'hr.pay*')(hr), false);
+  assert.equal(allow('billing.*')(hr), false);
+  assert.equal(allow('Hr.*')(everyTableOf('Hr')), true);
+  assert.equal(allow('hr.*')(everyTableOf('Hr')), false, 'a schema spelled with capitals is another one');
+});
+
+test('no table name is recorded as every table of a schema', () => {
+  fc.assert(
+    fc.property(fc.array(fc.string({ maxLength: 8 }), { minLength: 2, maxLength: 3 }), (parts) => {
+      // Every table of a schema meets a bare pattern whatever it is; a real table only by its name.
+      assert.equal(deny('q')(tableName(parts)), parts.at(-1)!.toLowerCase() === 'q', JSON.stringify(parts));
+    }),
+    { numRuns: 5000 },
+  );
+  assert.equal(deny('billing.*')(tableName(['hr', '(every table)'])), false);
+  assert.equal(deny('billing.*')(tableName(['hr', '"(every table)"'])), false);
 });

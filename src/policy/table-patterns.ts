@@ -31,10 +31,29 @@
 // reading any table holds a read of all of them. An allow rule admits it only when one of its
 // patterns is a bare `*` (every table in every schema), since it would admit each table anyway; a
 // rule that allows certain tables does not allow reading the sample of all the others.
+//
+// Some statements move every table of one schema at once: `ALTER SCHEMA hr RENAME TO x` makes
+// `hr.payroll` readable as `x.payroll`, which a pattern on `hr.*` no longer meets, and Vigil does
+// not know which tables the schema holds. The facts record it as `everyTableOf('hr')`, the
+// schema's name followed by EVERY_TABLE (`hr."(every table)"`), which no real table is recorded as
+// either: `tableName` would write a part `(every table)` unquoted. A restricting pattern meets it
+// when its schema part, if it has one, meets the schema (its table part could be any table there);
+// an allow rule admits it only with a pattern of that schema whose table part is all `*`.
 import { globMatcher } from './glob.js';
 
 /** The table a statement that reads every table's values at once is recorded as reading. */
 export const EVERY_TABLE = '"(every table)"';
+
+/** The table a statement that moves every table of `schema` is recorded as reading. */
+export function everyTableOf(schema: string): string {
+  return `${tableName([schema])}.${EVERY_TABLE}`;
+}
+
+/** The schema's parts of an `everyTableOf` name, or null for any other name. */
+function everyTableSchema(table: string): string[] | null {
+  const suffix = `.${EVERY_TABLE}`;
+  return table.endsWith(suffix) ? tableNameParts(table.slice(0, -suffix.length)) : null;
+}
 
 type Matcher = (value: string) => boolean;
 
@@ -131,6 +150,20 @@ function allowingMatch(p: CompiledPattern, name: readonly string[]): boolean {
   return p.parts.length === name.length && tailsMatch(p, name, name.length, matcher);
 }
 
+/** Deny, review and alert on every table of a schema: any table there the pattern could name. */
+function restrictingSchemaMatch(p: CompiledPattern, schema: readonly string[]): boolean {
+  const own = { parts: p.parts.slice(0, -1) };
+  return tailsMatch(own, schema, Math.min(schema.length, own.parts.length), 'insensitive');
+}
+
+/** Allow every table of a schema: only a pattern of that schema whose table part is all `*`. */
+function allowingSchemaMatch(p: CompiledPattern, source: string, schema: readonly string[]): boolean {
+  const table = tableNameParts(source).at(-1) ?? '';
+  if (!/^\*+$/.test(table)) return false;
+  if (p.parts.length === 1) return true;
+  return allowingMatch({ parts: p.parts.slice(0, -1) }, schema);
+}
+
 /** Whether a table name matches any of the patterns, read for a rule that restricts or one that allows. */
 export function tableMatcher(patterns: readonly string[], restricts: boolean): (table: string) => boolean {
   const compiled = patterns.map(compile);
@@ -138,6 +171,11 @@ export function tableMatcher(patterns: readonly string[], restricts: boolean): (
   const meetsEvery = restricts ? patterns.length > 0 : patterns.some((p) => /^\*+$/.test(p));
   return (table) => {
     if (table === EVERY_TABLE) return meetsEvery;
+    const schema = everyTableSchema(table);
+    if (schema)
+      return compiled.some((p, i) =>
+        restricts ? restrictingSchemaMatch(p, schema) : allowingSchemaMatch(p, patterns[i]!, schema),
+      );
     const parts = tableNameParts(table);
     return compiled.some((p) => match(p, parts));
   };

@@ -12,8 +12,7 @@
 //   earlier statement left (setting-reports.ts);
 // - a statement that runs another by name (EXECUTE s, FETCH c) is judged with the text the server
 //   holds under that name (named-references.ts).
-// What the server has confirmed, waiting for what it has not, and what a text therefore runs, is
-// server-view.ts.
+// What the server has confirmed, waiting for what it has not, and what a text runs: server-view.ts.
 // A refusal is delivered through the server: Vigil sends it a message it must reject, so the
 // transaction ends exactly as if the statement had failed there, and the server's error is
 // replaced by Vigil's on its way back.
@@ -29,6 +28,7 @@ import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
 import { copyInSettled, mayStartCopyIn } from './copy-in.js';
+import type { Execution, Expectation } from './expectations.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
 import type { ProxyDeps } from './proxy-deps.js';
@@ -44,7 +44,8 @@ import {
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
-import { type Execution, type Expectation, ResponseTracker } from './response-tracker.js';
+import { ResponseTracker } from './response-tracker.js';
+import { endingWithServerMessages } from './server-messages.js';
 import { ServerView } from './server-view.js';
 import { probeOn, type SessionProbe } from './session-probe.js';
 import { ResidueWatch } from './session-residue.js';
@@ -113,7 +114,7 @@ export class PostgresProxy {
       },
     );
     this.#relay = new WriteAheadRelay<Frame>(
-      { client, upstream: upstream.socket, session },
+      { client, upstream: upstream.socket, session: endingWithServerMessages(session, this.#tracker) },
       (): RelayProtocol<Frame> => ({
         framer: clientReader,
         onClientMessage: (frame) => this.#onClientFrame(frame),

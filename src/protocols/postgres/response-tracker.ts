@@ -4,7 +4,8 @@
 // portals are applied to the StatementState only when they arrive, so Vigil knows exactly what
 // the server confirmed. After an error in the extended protocol the server skips everything up to
 // Sync; the tracker skips the same expectations, reporting skipped executions as not run.
-// Completed statements are handed to `onResult` as db.result payloads.
+// Completed statements are handed to `onResult` as db.result payloads, with the notices,
+// notifications and setting reports the client was shown (server-messages.ts).
 import type { DbResultPayload } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import type { JsonValue } from '../../core/events.js';
@@ -19,10 +20,12 @@ import {
 } from './backend-messages.js';
 import { unrecordedMessage } from './clipped-error.js';
 import { CopyInFollower } from './copy-in.js';
+import type { Execution, Expectation } from './expectations.js';
 import type { Frame } from './frame-reader.js';
 import { RECORDED_VALUE_BYTES, recordedValue } from './recorded-value.js';
+import { type RecordedServerMessages, ServerMessages } from './server-messages.js';
 import { SettingReports } from './setting-reports.js';
-import type { PendingBind, SqlNamespaceChanges, StatementState } from './statement-state.js';
+import type { StatementState } from './statement-state.js';
 import { StreamedDataRow } from './streamed-row.js';
 
 /**
@@ -34,47 +37,14 @@ import { StreamedDataRow } from './streamed-row.js';
  */
 export const MAX_UNANSWERED_MESSAGES = 10_000;
 
-export interface Execution {
-  readonly started: number;
-  /** For the extended protocol: where the column descriptions come from when Describe preceded Execute. */
-  readonly portal?: string;
-  readonly statement?: string;
-  readonly resultFormats?: readonly number[];
-  /** The SQL PREPARE and DEALLOCATE names in the statement string, consumed as their tags arrive. */
-  readonly sql?: SqlNamespaceChanges;
-  /**
-   * The server's error message as it may be recorded: with the values the statement's record
-   * masked replaced there too (the server quotes a value it cannot read; mask/value-echoes.ts).
-   * With `cell`, a result cell as it may be recorded (set_config answers with the masked value).
-   */
-  readonly recordedMessage?: (text: string, cell?: boolean) => string;
-  /** It may start a COPY FROM STDIN (copy-in.ts): what follows waits until the server says. */
-  readonly mayCopyIn?: boolean;
-}
-
-type Body =
-  | { readonly kind: 'parse'; readonly name: string; readonly text: string | null }
-  | { readonly kind: 'bind'; readonly bind: PendingBind }
-  | { readonly kind: 'close'; readonly target: 'S' | 'P'; readonly name: string }
-  | { readonly kind: 'sync' }
-  | { readonly kind: 'describe'; readonly target: 'S' | 'P'; readonly name: string }
-  | { readonly kind: 'query' | 'execute'; readonly exec: Execution }
-  /**
-   * A refusal delivered through the server: Vigil sent a message the server must reject, so the
-   * transaction ends up as if the refused statement had failed there. The server's error is
-   * replaced by Vigil's. `simple` refusals answer with their own ReadyForQuery.
-   */
-  | { readonly kind: 'refusal'; readonly simple: boolean; readonly error: Buffer };
-
-/** What a forwarded message waits for, and the Sync-delimited batch it belongs to. */
-export type Expectation = Body & { readonly batch: number };
-
 interface Progress {
   columns: ColumnDescription[] | null;
   rowCount: number;
   rows: JsonValue[][];
   statementIndex: number;
   started: number;
+  /** What the server sent while the statement ran, besides its rows. */
+  messages: ServerMessages;
 }
 
 const STATE_CHANGES = new Set(['parse', 'bind', 'close']);
@@ -87,6 +57,8 @@ export class ResponseTracker {
   readonly #state: StatementState;
   readonly #described = new Map<string, ColumnDescription[] | null>();
   #progress: Progress | null = null;
+  /** What the server sent while no statement ran: recorded with the next result, or at the end. */
+  readonly #between = new ServerMessages();
   /** SQLSTATE of the error that made the server skip to Sync. */
   #lastError: string | null = null;
   /** The SQLSTATE of the last error in the batch that failed (what skipped messages report). */
@@ -224,6 +196,15 @@ export class ResponseTracker {
       case 'D':
         if (head && (head.kind === 'query' || head.kind === 'execute')) this.#row(head.exec, frame.body);
         return frame.raw;
+      case 'N':
+        this.#messagesNow(head).notice(frame.body, this.#running(head)?.recordedMessage);
+        return frame.raw;
+      case 'A':
+        this.#messagesNow(head).notification(frame.body);
+        return frame.raw;
+      case 'S':
+        this.#messagesNow(head).report(frame.body);
+        return frame.raw;
       case 'C':
       case 'I':
       case 's':
@@ -252,12 +233,35 @@ export class ResponseTracker {
           if (e.kind === 'sync' || e.kind === 'query' || (e.kind === 'refusal' && e.simple)) break;
           if (e.kind === 'execute') this.#skipped(e.exec, this.#lastError ?? 'XX000');
         }
+        // What came after a simple query's last result (a setting report, a notification at
+        // commit) was kept for a statement that does not follow: it goes with the next result.
+        this.#between.absorb(this.#progress?.messages.take() ?? null);
         this.#progress = null;
         this.#lastError = null;
         return frame.raw;
       default:
         return frame.raw;
     }
+  }
+
+  /** A notice too large to hold, passed on as it arrives (upstream-follower.ts). */
+  streamedNotice(bytes: number): void {
+    this.#messagesNow(this.#expected[0]).streamed(bytes);
+  }
+
+  /** What the server sent after the last result was recorded, taken for the session's end. */
+  takeUnrecordedMessages(): RecordedServerMessages | null {
+    return this.#between.take();
+  }
+
+  /** The execution the server is answering, if any. */
+  #running(head: Expectation | undefined): Execution | undefined {
+    return head && (head.kind === 'query' || head.kind === 'execute') ? head.exec : undefined;
+  }
+
+  #messagesNow(head: Expectation | undefined): ServerMessages {
+    const exec = this.#running(head);
+    return exec ? this.#current(exec).messages : this.#between;
   }
 
   #error(head: Expectation | undefined, frame: Frame): Buffer {
@@ -346,6 +350,7 @@ export class ResponseTracker {
         rows: [],
         statementIndex: 0,
         started: exec.started,
+        messages: new ServerMessages(),
       };
     }
     return this.#progress;
@@ -386,6 +391,8 @@ export class ResponseTracker {
     const p = this.#current(exec);
     const tagCount = outcome.command_tag ? rowCountFromTag(outcome.command_tag) : null;
     const columns = p.columns ? p.columns.map((c) => c.name) : [];
+    const before = this.#between.take();
+    const during = p.messages.take();
     this.#onResult({
       ...outcome,
       statement_index: p.statementIndex,
@@ -393,6 +400,9 @@ export class ResponseTracker {
       duration_ms: Math.round((performance.now() - p.started) * 1000) / 1000,
       columns,
       rows: this.#recordRows > 0 ? echoedRows(p.rows, exec.recordedMessage, columns) : [],
+      // Only when there were any, so a result without them is recorded as it always was.
+      ...(before ? { server_messages_before: before } : {}),
+      ...(during ? { server_messages: during } : {}),
     });
     // The next statement of a multi-statement simple query starts now.
     this.#progress = !moreFollow
@@ -403,6 +413,7 @@ export class ResponseTracker {
           rows: [],
           statementIndex: p.statementIndex + 1,
           started: performance.now(),
+          messages: new ServerMessages(),
         };
   }
 }

@@ -208,6 +208,8 @@ test('sql function bodies are classified as nested statements; an unreadable one
     [
       ['CREATE', false],
       ['UNKNOWN', true],
+      // What it reads is not known either: every table.
+      ['SELECT', true],
     ],
   );
   assert.deepEqual(
@@ -343,10 +345,21 @@ test('the text a dblink call sends is judged as the statements it holds', () => 
     'SELECT',
   ]);
   assert.deepEqual(nested("select dblink_open('c', 'cur', 'select * from payroll')"), ['SELECT']);
-  // Computed: the text may be anything. With a computed last argument (the boolean, or the text),
-  // each constant argument is read as the text it may be.
-  assert.deepEqual(nested("select dblink_exec('c', lower('DROP TABLE t'))"), ['UNKNOWN', 'UNKNOWN']);
-  assert.deepEqual(nested("select dblink_exec('c', 'drop table t', $1)"), ['UNKNOWN', 'UNKNOWN', 'DROP']);
+  // Computed: the text may be anything, and read any table. With a computed last argument (the
+  // boolean, or the text), each constant argument is read as the text it may be.
+  assert.deepEqual(nested("select dblink_exec('c', lower('DROP TABLE t'))"), [
+    'UNKNOWN',
+    'SELECT',
+    'UNKNOWN',
+    'SELECT',
+  ]);
+  assert.deepEqual(nested("select dblink_exec('c', 'drop table t', $1)"), [
+    'UNKNOWN',
+    'SELECT',
+    'UNKNOWN',
+    'SELECT',
+    'DROP',
+  ]);
   assert.deepEqual(nested("select dblink_connect('c', 'dbname=x')"), []);
 });
 

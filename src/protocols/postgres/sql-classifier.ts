@@ -11,6 +11,7 @@
 import { loadModule, parseSync } from 'libpg-query';
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS, type StatementFlag } from '../../policy/sql-kinds.js';
+import { EVERY_TABLE } from '../../policy/table-patterns.js';
 import { liftsReadOnly } from './read-only-settings.js';
 import { containedStatements } from './sql-facts-contained.js';
 import { dblinkSqlOf } from './sql-facts-dblink.js';
@@ -274,16 +275,26 @@ function classifyFunctionBody(stmt: Node): StatementClass[] {
   return body === null ? [] : classifyNestedText(body);
 }
 
-/** SQL text that runs later or elsewhere (a function body, a query_to_xml argument); null: computed. */
+/**
+ * SQL text that runs later or elsewhere (a function body, a query_to_xml argument); null: computed
+ * (`query_to_xml('SELECT * FROM pay' || 'roll', …)`) or opaque (`schema_to_xml('public', …)`).
+ * Such a text, or one the parser cannot read, may read any table: it is UNKNOWN and a read of
+ * EVERY_TABLE, which a rule that keeps a table from being read holds (unless UNKNOWN is refused,
+ * these are forwarded; until 7 December `query_to_xml` of a computed text read past such a rule).
+ */
 function classifyNestedText(text: string | null): StatementClass[] {
-  if (text === null) return [unknownStatement(true)];
+  const opaque = () => [
+    unknownStatement(true),
+    { ...unknownStatement(true), kind: 'SELECT', tables: [EVERY_TABLE] },
+  ];
+  if (text === null) return opaque();
   if (text.trim() === '') return [];
   let tree: ParseTree;
   try {
     tree = parseSync(text) as ParseTree;
   } catch {
     // A text the parser cannot read is one nobody here can judge.
-    return [unknownStatement(true)];
+    return opaque();
   }
   return classifyTree(tree, true);
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import fc from 'fast-check';
+import { EVERY_TABLE, everyTableOf } from '../../policy/table-patterns.js';
 import { SqlClassifier } from './sql-classifier.js';
 
 let c: SqlClassifier;
@@ -67,6 +68,9 @@ test('a statement that shows rows through its errors, counts or a new name reads
     ['ALTER TABLE mine ATTACH PARTITION payroll DEFAULT', ['mine', 'payroll']],
     ['ALTER TABLE payroll RENAME TO p2', ['payroll']],
     ['ALTER TABLE hr.payroll SET SCHEMA public', ['hr.payroll']],
+    // Every table of hr, which the text does not name, is then read under x.
+    ['ALTER SCHEMA hr RENAME TO x', [everyTableOf('hr')]],
+    ['ALTER SCHEMA "a.b" RENAME TO x', [everyTableOf('a.b')]],
     ['CREATE TABLE x (a int REFERENCES payroll (id))', ['payroll']],
     ['CREATE TABLE x PARTITION OF payroll DEFAULT', ['payroll']],
     ['CREATE STATISTICS s ON a, b FROM payroll', ['payroll']],
@@ -124,4 +128,22 @@ test('property: an UPDATE or DELETE reads its own target, whatever its WHERE and
       },
     ),
   );
+});
+
+test('code Vigil cannot read reads every table: a DO block, a function in a language other than sql', () => {
+  for (const sql of [
+    "DO $$BEGIN RAISE NOTICE '%', (SELECT salary FROM payroll); END$$",
+    "DO LANGUAGE plpgsql 'BEGIN NULL; END'",
+    'CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$BEGIN RETURN 1; END$$',
+    'CREATE OR REPLACE PROCEDURE p() LANGUAGE plpython3u AS $$pass$$',
+    "CREATE FUNCTION qx(text, bool, bool, text) RETURNS xml LANGUAGE internal AS 'query_to_xml'",
+    "CREATE FUNCTION f() RETURNS int AS 'select 1'",
+  ]) {
+    assert.deepEqual(reads(sql), [EVERY_TABLE], sql);
+  }
+  // A sql body is read: its own tables, not every table.
+  assert.deepEqual(reads('CREATE FUNCTION f() RETURNS int LANGUAGE sql RETURN (SELECT count(*) FROM t)'), [
+    't',
+  ]);
+  assert.deepEqual(reads('CALL p()'), [], 'a procedure made earlier is not in the text (docs/postgres.md)');
 });

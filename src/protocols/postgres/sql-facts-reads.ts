@@ -13,9 +13,14 @@
 // the tables whose rows a statement shows through its errors and counts or moves under another
 // name (a write's own target, CREATE INDEX, ALTER TABLE …: sql-facts-exposed.ts).
 // A statement that reads the planner's statistics, a SELECT included, reads every table's sampled
-// values: its nested SELECT names EVERY_TABLE too (sql-facts-statistics.ts).
+// values: its nested SELECT names EVERY_TABLE too (sql-facts-statistics.ts). So does code Vigil
+// cannot read, which may read any table: a DO block (`DO $$BEGIN RAISE NOTICE '%', (SELECT salary
+// FROM payroll); END$$`, or `EXECUTE format('SELECT … FROM %I', …)`), and a function or procedure
+// in a language other than sql, whose body a later `SELECT f()` runs (until 7 December a rule on
+// reading payroll held neither; only `strict` refused them).
 import { EVERY_TABLE } from '../../policy/table-patterns.js';
 import { tablesExposedBy } from './sql-facts-exposed.js';
+import { functionLanguage } from './sql-facts-flags.js';
 import { isStatisticsName, isStatisticsRelation, withStatisticsReads } from './sql-facts-statistics.js';
 import { tablesOf } from './sql-facts-tables.js';
 import { asNode, type Node, walk } from './sql-facts-tree.js';
@@ -28,6 +33,8 @@ const WRITES_WITH_TARGET = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'M
 const HOLDS_QUERY = new Set(['CreateTableAsStmt', 'ViewStmt', 'DeclareCursorStmt', 'PrepareStmt']);
 
 export function tablesReadBy(nodeType: string, node: Node): string[] {
+  if (nodeType === 'DoStmt' || (nodeType === 'CreateFunctionStmt' && functionLanguage(node) !== 'sql'))
+    return [EVERY_TABLE];
   const exposed = tablesExposedBy(nodeType, node);
   const read = rowsRead(nodeType, node);
   const tables = exposed.length === 0 ? read : [...new Set([...read, ...exposed])];

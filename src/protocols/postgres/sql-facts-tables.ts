@@ -10,7 +10,7 @@
 // - only a FROM item can name a CTE: the target of INSERT, UPDATE, DELETE or MERGE, and every
 //   RangeVar held bare in a field (`relation`, `view`, `table`, `pktable`, ...), is a table;
 // - a schema-qualified name is never a CTE.
-import { tableName } from '../../policy/table-patterns.js';
+import { everyTableOf, tableName } from '../../policy/table-patterns.js';
 import { relationTextsOf } from './sql-facts-relations.js';
 import { asNode, type Node } from './sql-facts-tree.js';
 
@@ -104,5 +104,9 @@ export function tablesOf(root: Node): string[] {
     if (RELATION_OBJECTS.has(root.objtype)) tables.add(tableName(object));
     else if (OBJECTS_ON_TABLE.has(root.objtype)) tables.add(tableName(object.slice(0, -1)));
   }
+  // `ALTER SCHEMA hr RENAME TO x` moves every table of hr under another name, and which tables
+  // those are the text does not say: it names them all (table-patterns.ts).
+  if (root.renameType === 'OBJECT_SCHEMA' && typeof root.subname === 'string')
+    tables.add(everyTableOf(root.subname));
   return [...tables];
 }

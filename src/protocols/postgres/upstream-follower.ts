@@ -20,10 +20,11 @@ const UPSTREAM_MAX_MESSAGE = 0x4000_0000 + 5;
  * arrive instead of being held whole: `SELECT repeat('x', 500000000)` would otherwise cost Vigil
  * 500 MB per connection, and the client's flow control could not hold the server back (nothing
  * is written to the client until the message is complete). The tracker counts such a row and
- * records its values from its bytes as they pass (streamed-row.ts). A streamed COPY row or notice
- * is recorded as a held one is: not at all. Of an ErrorResponse this large, which Vigil must read
- * (its SQLSTATE) and may replace with its own, only the head is read (clipped-error.ts); the rest
- * is passed on as it arrives, or dropped with the server's error.
+ * records its values from its bytes as they pass (streamed-row.ts). A streamed COPY row is
+ * recorded as a held one is, not at all; a streamed notice by its size (server-messages.ts). Of
+ * an ErrorResponse this large, which Vigil must read (its SQLSTATE) and may replace with its own,
+ * only the head is read (clipped-error.ts); the rest is passed on as it arrives, or dropped with
+ * the server's error.
  */
 export const STREAM_ABOVE_BYTES = 1024 * 1024;
 const STREAMED_CODES = new Set(['D', 'd', 'N']);
@@ -124,7 +125,7 @@ export class UpstreamFollower {
             this.#row = this.#tracker.streamedRow(header.total - 5);
             // The header is passed on now, so what follows is the body the row recorder reads.
             if (this.#row) out.push(this.#take(5));
-          }
+          } else if (header.code === 'N') this.#tracker.streamedNotice(header.total);
           this.#passThrough = header.total - (this.#row ? 5 : 0);
           continue;
         }
