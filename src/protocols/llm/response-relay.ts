@@ -16,11 +16,13 @@ import { assertUnambiguousKeys } from '../../http/json-keys.js';
 import { upstreamFailure as classifyUpstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './choices.js';
+import { namedAsRead } from './event-names.js';
 import { type ErrorShape, sendError } from './http-errors.js';
 import { knownSecretsMaskedBody, knownSecretsMaskedHeaders } from './known-secrets-answer.js';
+import { KnownSecretsSseRewriter } from './known-secrets-stream.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { maskLogprobs } from './logprob-masking.js';
-import { SSE_KEEP_ALIVE, SseEventReader, sseEventText } from './sse-events.js';
+import { SSE_KEEP_ALIVE, SseEventReader } from './sse-events.js';
 import { StreamAssembler } from './stream-assembler.js';
 
 /** The upstream's answer, its body decoded to identity bytes (http/content-decoding.ts). */
@@ -221,6 +223,9 @@ export async function relayStream(
   const assembler = new StreamAssembler(ex.api);
   const masking = clientMasking(ex, upstream.statusCode);
   const rewriter = masking ? new SseMaskingRewriter(ex.api, masking.masker, masking.connection) : null;
+  // Unmasked otherwise, an event still never hands the client a secret the gateway holds, even one
+  // cut across two deltas (known-secrets-stream.ts).
+  const known = masking ? null : new KnownSecretsSseRewriter(ex.api, ex.masking.masker);
   // The events are written out again (sse-events.ts): the client reads exactly the events recorded.
   const headers = knownSecretsMaskedHeaders(clientResponseHeaders(upstream.headers), ex.masking.masker);
   delete headers['content-length'];
@@ -241,16 +246,17 @@ export async function relayStream(
           outgoing += SSE_KEEP_ALIVE;
           continue;
         }
-        assembler.read(item.event);
+        // Named as the record reads it (event-names.ts): the client's SDK then reads what is recorded.
+        const event = namedAsRead(ex.api, item.event);
+        assembler.read(event);
         // An event the client's SDK would read otherwise than the record: not relayed, the stream is cut.
         if (assembler.refusal !== null) {
           failure = new VigilError('upstream_failed', assembler.refusal);
           break;
         }
-        // Unmasked otherwise, an event still never hands the client a secret the gateway holds.
-        outgoing += rewriter
-          ? rewriter.rewrite(item.event)
-          : ex.masking.masker.maskKnownSecrets(sseEventText(item.event));
+        // The text still held goes out before the terminal event, which a client stops reading at.
+        if (known && assembler.ended) outgoing += known.finish();
+        outgoing += rewriter ? rewriter.rewrite(event) : known!.rewrite(event);
         if (assembler.ended) break;
       }
       if (failure !== null) {
@@ -293,7 +299,8 @@ export async function relayStream(
     res.destroy(failure);
     return;
   }
-  res.end(held ?? undefined);
+  // A stream that stopped without its terminal event: what was held goes out, as it was recorded.
+  res.end(held ?? (known?.finish() || undefined));
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -28,6 +28,21 @@ function unambiguous(text: string, value: Obj): boolean {
     return false;
   }
 }
+/** The event names whose data the Anthropic SDKs parse as JSON (`error` stops the stream before). */
+const ANTHROPIC_PARSED = new Set([
+  'completion',
+  'message_start',
+  'message_delta',
+  'message_stop',
+  'content_block_start',
+  'content_block_delta',
+  'content_block_stop',
+]);
+
+/** Whether the SDKs parse an event's data as JSON: every event of OpenAI's, Anthropic's by name. */
+function parsedByClients(api: LlmApi, name: string | undefined): boolean {
+  return api !== 'anthropic.messages' || (name !== undefined && ANTHROPIC_PARSED.has(name));
+}
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
@@ -144,6 +159,14 @@ export class StreamAssembler {
       this.#api === 'anthropic.messages' ? event.event === 'error' : isObj(data) && Boolean(data.error);
     if (stops) {
       this.#error = errorFromBody(data) ?? { code: 'stream_error', message: event.data };
+      this.#stopped = true;
+      return;
+    }
+    // Data that is not JSON, where an SDK parses it: the openai SDKs (TypeScript and Python) parse
+    // every event's data and throw there, Anthropic's every event of its own names; until 7 December
+    // the record read on past it, and held an answer, complete, that no client was shown the end of.
+    if (data === undefined && parsedByClients(this.#api, event.event)) {
+      this.#refusal = 'an event of the stream has data that is not JSON, which the SDKs fail at';
       this.#stopped = true;
       return;
     }
