@@ -96,12 +96,22 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
       const operation = str(payload.operation);
       const read = fileReadings(operation, str(payload.path), str(payload.target));
       const alternates = [...read.alternates];
+      // Where the paths lead on the host, through any link on the way (sftp-resolve.ts), read too.
+      const path = str(payload.resolved_path) || str(payload.path);
+      const target = str(payload.resolved_target) || str(payload.target);
+      const resolved = fileReadings(operation, path, target);
+      if (path !== str(payload.path) || target !== str(payload.target)) {
+        alternates.push(resolved.text, ...resolved.alternates);
+      }
       // A setstat that sets the size truncates or extends the file: it writes it, as an upload does.
       if (operation === 'setstat' && typeof payload.sets_size === 'number') {
-        const written = fileReadings('upload', str(payload.path), '');
-        alternates.push(written.text, ...written.alternates);
+        for (const p of new Set([str(payload.path), path])) {
+          const written = fileReadings('upload', p, '');
+          alternates.push(written.text, ...written.alternates);
+        }
       }
-      return { ...NO_FACTS, text: read.text, alternateTexts: alternates };
+      const others = [...new Set(alternates)].filter((t) => t !== read.text);
+      return { ...NO_FACTS, text: read.text, alternateTexts: others };
     }
     case 'ssh.forward': {
       const at = (host: string) => `${str(payload.kind)} ${host}:${String(payload.port ?? '')}`.trim();

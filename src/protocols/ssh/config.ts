@@ -60,6 +60,11 @@ const sshConnection = {
     .min(0)
     .max(16 * 1024 * 1024)
     .default(0),
+  /**
+   * Programs whose piped input (a command without a terminal) is data, beside those Vigil knows
+   * (input-data.ts): input to any other program is refused, since it may read it as a program.
+   */
+  stdin_data_programs: z.array(z.string().min(1)).default([]),
   /** Keep-alive towards the upstream host (0 turns it off). */
   keepalive: duration.default(15_000),
 };

@@ -13,7 +13,7 @@ import { expandedProgramName, replaceSubstitutions } from './transfer-commands.j
  * its restricted name too (`rbash`, installed with bash on Debian), the Korn shells' other builds,
  * and the C shells and fish.
  */
-const SHELLS = new Set([
+export const SHELLS = new Set([
   'sh',
   'bash',
   'rbash',

@@ -16,6 +16,8 @@ import type { JsonObject } from '../../core/events.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { contentsField } from './file-digest.js';
+import { hostPaths } from './host-paths.js';
+import { inputNotData } from './input-data.js';
 import { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './input-shells.js';
 import { ScpStream, scpCommand } from './scp-stream.js';
 import { relaySftp } from './sftp-relay.js';
@@ -40,8 +42,20 @@ const MAX_ENV = 64;
  * sshd runs every command, the sftp subsystem included, through the user's shell, so a host whose
  * AcceptEnv lets one through would run what no rule judged: a start asking for one is refused.
  */
-const SHELL_CODE_ENV =
-  /^(?:BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*|ZDOTDIR|INPUTRC|GCONV_PATH|LOCPATH|PERL5OPT|PERL5LIB|PERLLIB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|NODE_OPTIONS|RUBYOPT|RUBYLIB)$/;
+const SHELL_CODE_ENV = new RegExp(
+  `^(?:${[
+    'BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*|ZDOTDIR|INPUTRC|GCONV_PATH|LOCPATH',
+    'PERL5OPT|PERL5LIB|PERLLIB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|NODE_OPTIONS|RUBYOPT|RUBYLIB',
+    // Since 7 December: which program a name runs (PATH, CDPATH), where bash finds ~/.bashrc,
+    // which it sources for every command sshd runs (HOME), the shell programs start (SHELL), the
+    // startup commands of editors, pagers and runtimes, git's (all but GIT_PROTOCOL, which git's
+    // own ssh transport sends) and the config directories that name such programs.
+    'PATH|CDPATH|HOME|SHELL|VIMINIT|GVIMINIT|EXINIT|MYVIMRC|LESSOPEN|LESSCLOSE|PAGER|MANPAGER|SYSTEMD_PAGER',
+    'EDITOR|VISUAL|BROWSER|SUDO_ASKPASS|SSH_ASKPASS|GIT_(?!PROTOCOL$).*|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS',
+    'JDK_JAVA_OPTIONS|LUA_INIT.*|LUA_PATH.*|LUA_CPATH.*|PHPRC|PHP_INI_SCAN_DIR|TCLLIBPATH|PERL5DB|NODE_PATH',
+    'PYTHONINSPECT|PYTHONWARNINGS|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS',
+  ].join('|')})$`,
+);
 
 type Start = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
 
@@ -199,14 +213,31 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         );
         throw error;
       }
-      if (scp) {
-        await state.session.submit(
-          'ssh.file',
-          { channel: channelId, via: 'scp', phase: 'open', operation: scp.direction, path: scp.target },
-          held,
-        );
-      }
       const { client } = await state.upstream;
+      // Where scp's paths lead on the host, through any link on the way, is asked of the host.
+      const paths = scp ? hostPaths(client) : null;
+      if (scp && paths) {
+        const payload: JsonObject = {
+          channel: channelId,
+          via: 'scp',
+          phase: 'open',
+          operation: scp.direction,
+          path: scp.target,
+        };
+        try {
+          const resolved = await paths.resolve(scp.target);
+          if (resolved !== null && resolved !== scp.target) payload.resolved_path = resolved;
+        } catch (err) {
+          paths.close();
+          const error = toVigilError(err);
+          await state.session.refuseAction('ssh.file', payload, error);
+          throw error;
+        }
+        await state.session.submit('ssh.file', payload, held).catch((err: unknown) => {
+          paths.close();
+          throw err;
+        });
+      }
       const upstream = await openUpstream(client, begin, { pty, env, x11, agent });
       // `sftp -s /usr/lib/openssh/sftp-server` runs the server as a command: read and judged as sftp all the same.
       if (begin.kind === 'subsystem' || (begin.kind === 'exec' && runsSftpServer(begin.command))) {
@@ -214,6 +245,8 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         return;
       }
       signal = (name) => relaySignal(state, channelId, upstream, name);
+      const shellInput =
+        begin.kind === 'shell' || (begin.kind === 'exec' && !scp && readsCommandsFromInput(begin.command));
       const relay = relayTerminal({
         state,
         channelId,
@@ -221,10 +254,15 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         upstream,
         terminal: pty !== null,
         // A legacy scp stream is read as one (its target may be named like a shell: `scp -t /srv/sh`).
-        shellInput:
-          begin.kind === 'shell' || (begin.kind === 'exec' && !scp && readsCommandsFromInput(begin.command)),
+        shellInput,
+        // Piped input to a program that may read it as a program, not data, is refused (input-data.ts).
+        inputNotData:
+          begin.kind === 'exec' && !scp && !shellInput && pty === null
+            ? inputNotData(begin.command, state.config.stdin_data_programs)
+            : null,
         expandsHistory: begin.kind === 'exec' && expandsHistoryAtStart(begin.command),
         held,
+        hostPaths: paths,
         scp: scp
           ? new ScpStream(
               scp.direction,

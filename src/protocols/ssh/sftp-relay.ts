@@ -1,12 +1,14 @@
-// Relays the sftp subsystem byte for byte (so every client works, scp over sftp included) while
+// Relays the sftp subsystem packet for packet (so every client works, scp over sftp included) while
 // reading it. Requests that change or open a file (OPEN, REMOVE, RENAME, MKDIR, RMDIR, SETSTAT,
 // FSETSTAT, SYMLINK, and OpenSSH's posix-rename, hardlink and lsetstat extensions) are submitted as
-// ssh.file actions before they reach the host; a refused one is answered with a PERMISSION_DENIED
+// ssh.file actions before they reach the host, judged where their paths lead there through any link
+// (sftp-resolve.ts: Vigil asks the host first); a refused one is answered with a PERMISSION_DENIED
 // status in the host's place. An extended request Vigil does not know, or a request type outside
 // version 3, is refused (it cannot tell what the host would do), as is FSETSTAT on a handle it did not see opened. Written and read bytes are hashed per handle,
 // and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256
 // (none for a file copy-data touched: its bytes moved on the host). Replies are matched to
 // requests by id, so a client that reuses an id still awaiting its reply has its channel closed.
+import { posix } from 'node:path';
 import type { ClientChannel, ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
@@ -24,12 +26,15 @@ import {
   type SftpRequest,
   statusPacket,
 } from './sftp-packets.js';
+import { SftpPathResolver } from './sftp-resolve.js';
 
 /** OpenSSH sends packets of at most 256 KiB; a little more is allowed, never without bound. */
 const MAX_PACKET_BYTES = 1024 * 1024;
 
 interface OpenFile {
   readonly path: string;
+  /** Where the path led on the host when opened (sftp-resolve.ts), when that differs. */
+  readonly resolved?: string;
   readonly operation: 'upload' | 'download';
   readonly digest: FileDigest;
 }
@@ -42,7 +47,7 @@ export function relaySftp(
 ): void {
   const requests = new SftpFramer(MAX_PACKET_BYTES);
   const replies = new SftpFramer(MAX_PACKET_BYTES);
-  const opening = new Map<number, { path: string; operation: 'upload' | 'download' }>();
+  const opening = new Map<number, { path: string; resolved?: string; operation: 'upload' | 'download' }>();
   const files = new Map<string, OpenFile>();
   const reading = new Map<number, { handle: string; offset: number }>();
   const closing = new Map<number, string>();
@@ -55,6 +60,7 @@ export function relaySftp(
       phase: 'done',
       operation: file.operation,
       path: file.path,
+      ...(file.resolved === undefined ? {} : { resolved_path: file.resolved }),
       size: digest.size,
       sha256: incomplete ? null : digest.sha256,
       ...((incomplete ?? digest.incomplete) ? { incomplete: incomplete ?? digest.incomplete } : {}),
@@ -66,8 +72,56 @@ export function relaySftp(
     if (upstream.write(packet)) return undefined;
     return new Promise((resolve) => upstream.once('drain', () => resolve()));
   };
+  const resolver = new SftpPathResolver(send);
+  const forward = (request: SftpRequest, packet: Buffer) => {
+    resolver.sent(request.id);
+    return send(packet);
+  };
 
-  const judge = async (request: SftpRequest & { id: number }, payload: JsonObject, packet: Buffer) => {
+  /**
+   * The payload with where its paths lead on the host (sftp-resolve.ts): `resolved_path` and
+   * `resolved_target`, given when they differ from the written ones. Throws when that cannot be told.
+   */
+  const resolving = async (payload: JsonObject, follows: boolean): Promise<JsonObject> => {
+    const path = payload.path as string;
+    const target = typeof payload.target === 'string' ? payload.target : null;
+    const out: JsonObject = { ...payload };
+    // A symbolic link's content is resolved by the host from the link's directory.
+    const linked =
+      payload.operation === 'symlink' && target !== null && !path.startsWith('/')
+        ? `${posix.dirname(target)}/${path}`
+        : path;
+    // Both asked at once: one round trip to the host.
+    const [resolved, resolvedTarget] = await Promise.all([
+      resolver.resolve(linked, follows || payload.operation === 'symlink'),
+      target === null ? null : resolver.resolve(target, false),
+    ]);
+    if (resolved !== null && resolved !== path) out.resolved_path = resolved;
+    if (resolvedTarget !== null && resolvedTarget !== target) out.resolved_target = resolvedTarget;
+    return out;
+  };
+
+  const judge = async (
+    request: SftpRequest & { id: number },
+    written: JsonObject,
+    packet: Buffer,
+    follows: boolean,
+  ) => {
+    let payload: JsonObject;
+    try {
+      payload = await resolving(written, follows);
+    } catch (err) {
+      const status = SFTP_STATUS_PERMISSION_DENIED;
+      return refuseUnjudged(request.id, written, toVigilError(err), status);
+    }
+    return judgeResolved(request, payload, packet);
+  };
+
+  const judgeResolved = async (
+    request: SftpRequest & { id: number },
+    payload: JsonObject,
+    packet: Buffer,
+  ) => {
     try {
       await state.session.submit('ssh.file', payload, { signal: state.signal });
     } catch (err) {
@@ -78,9 +132,11 @@ export function relaySftp(
       return;
     }
     if (request.type === SFTP.OPEN) {
-      opening.set(request.id, { path: request.path, operation: payload.operation as 'upload' | 'download' });
+      const resolved = typeof payload.resolved_path === 'string' ? payload.resolved_path : undefined;
+      const operation = payload.operation as 'upload' | 'download';
+      opening.set(request.id, { path: request.path, operation, ...(resolved ? { resolved } : {}) });
     }
-    await send(packet);
+    await forward(request, packet);
   };
 
   /** Answers a request Vigil cannot judge in the host's place, and records the refusal. */
@@ -106,7 +162,7 @@ export function relaySftp(
         case SFTP.OPEN: {
           const operation = request.flags & SFTP_OPEN_CHANGES ? 'upload' : 'download';
           const payload = { channel: channelId, via: 'sftp', phase: 'open', operation, path: request.path };
-          return judge(request, payload, packet).then(drain);
+          return judge(request, payload, packet, true).then(drain);
         }
         case 'change': {
           const payload = {
@@ -117,7 +173,7 @@ export function relaySftp(
             ...(request.target === null ? {} : { target: request.target }),
             ...(request.size == null ? {} : { sets_size: request.size }),
           };
-          return judge(request, payload, packet).then(drain);
+          return judge(request, payload, packet, request.operation === 'setstat').then(drain);
         }
         case SFTP.FSETSTAT: {
           const file = files.get(request.handle);
@@ -126,9 +182,10 @@ export function relaySftp(
             via: 'sftp',
             operation: 'setstat',
             path: file?.path ?? '',
+            ...(file?.resolved === undefined ? {} : { resolved_path: file.resolved }),
             ...(request.size === null ? {} : { sets_size: request.size }),
           };
-          if (file) return judge(request, payload, packet).then(drain);
+          if (file) return judgeResolved(request, payload, packet).then(drain);
           const error = new VigilError(
             'statement_uncertain',
             'a change by a handle Vigil did not see opened cannot be judged (use the path)',
@@ -184,7 +241,7 @@ export function relaySftp(
         default:
           break;
       }
-      const sent = send(packet);
+      const sent = forward(request, packet);
       if (sent) return sent.then(drain);
     }
     return undefined;
@@ -209,15 +266,21 @@ export function relaySftp(
   );
 
   upstream.on('data', (chunk: Buffer) => {
-    if (!client.write(chunk)) {
-      upstream.pause();
-      client.once('drain', () => upstream.resume());
-    }
     replies.push(chunk);
+    let full = false;
     try {
-      for (let packet = replies.next(); packet !== null; packet = replies.next()) follow(packet);
+      for (let packet = replies.next(); packet !== null; packet = replies.next()) {
+        // Answers to Vigil's own REALPATH requests are Vigil's, never the client's.
+        if (resolver.claims(packet)) continue;
+        if (!client.write(packet)) full = true;
+        follow(packet);
+      }
     } catch (err) {
       fail(err);
+    }
+    if (full) {
+      upstream.pause();
+      client.once('drain', () => upstream.resume());
     }
   });
 
@@ -256,6 +319,7 @@ export function relaySftp(
     if (finished) return;
     finished = true;
     pump.stop();
+    resolver.close();
     for (const file of files.values()) done(file, 'the channel closed before the file was closed');
     files.clear();
     state.record('ssh.exit', { channel: channelId, exit_status: exitStatus, signal: null });

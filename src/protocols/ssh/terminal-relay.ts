@@ -7,8 +7,10 @@
 import { createHash } from 'node:crypto';
 import type { ClientChannel, ServerChannel } from 'ssh2';
 import { toVigilError, VigilError } from '../../core/errors.js';
+import type { JsonObject } from '../../core/events.js';
 import type { SubmitOptions } from '../../pipeline/pipeline.js';
 import type { ConnectionState } from './connection-state.js';
+import type { HostPaths } from './host-paths.js';
 import { LineGuard } from './line-guard.js';
 import { OrderedPump } from './ordered-pump.js';
 import type { ScpPiece, ScpStream } from './scp-stream.js';
@@ -26,6 +28,11 @@ export interface TerminalRelayOptions {
   readonly terminal: boolean;
   /** A shell (not a command) started without a terminal: its input is command lines, each judged. */
   readonly shellInput: boolean;
+  /**
+   * Why a command's piped input may be read as a program, not data (input-data.ts), or null: its
+   * first byte of input is then refused, never passed on.
+   */
+  readonly inputNotData?: string | null;
   /** That shell expands history from its first line (`bash -i`): lines that rerun history are refused. */
   readonly expandsHistory?: boolean;
   /**
@@ -33,6 +40,8 @@ export interface TerminalRelayOptions {
    * file or directory it opens is judged before its line passes on.
    */
   readonly scp: ScpStream | null;
+  /** Asks the host where an scp file line's path leads (host-paths.ts), closed with the channel. */
+  readonly hostPaths?: HostPaths | null;
   /** How a judged action waits for review: the channel's signal, and a notice to the user. */
   readonly held: SubmitOptions;
 }
@@ -72,12 +81,22 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     }
   };
   /** Each file a legacy scp transfer opens, judged before its control line passes on. */
-  const judgeScp = (operation: 'upload' | 'download', path: string) =>
-    state.session.submit(
-      'ssh.file',
-      { channel: channelId, via: 'scp', phase: 'open', operation, path },
-      held,
-    );
+  const judgeScp = async (operation: 'upload' | 'download', path: string) => {
+    const payload: JsonObject = { channel: channelId, via: 'scp', phase: 'open', operation, path };
+    // Judged where it leads on the host too, through any link on the way (host-paths.ts).
+    if (options.hostPaths) {
+      let resolved: string | null;
+      try {
+        resolved = await options.hostPaths.resolve(path);
+      } catch (err) {
+        const error = toVigilError(err);
+        await state.session.refuseAction('ssh.file', payload, error).catch(() => undefined);
+        throw error;
+      }
+      if (resolved !== null && resolved !== path) payload.resolved_path = resolved;
+    }
+    return state.session.submit('ssh.file', payload, held);
+  };
   let download: OrderedPump | null = null;
   if (scp?.direction === 'download') {
     // The host's stream is read in order: a file's line waits while the file is judged, and the
@@ -114,6 +133,7 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     guard?.close();
     recorder.close();
     scp?.close();
+    options.hostPaths?.close();
     state.record('ssh.exit', {
       channel: channelId,
       exit_status: exit?.code ?? null,
@@ -164,6 +184,23 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
     if (client.writable) client.stderr.write(`${refusalText(error)}\n`);
     upstream.end();
   };
+  /** Input to a program that may run it: recorded as refused (never its bytes), and the program gets EOF. */
+  const refuseUnreadInput = async (why: string) => {
+    const error = new VigilError(
+      'statement_uncertain',
+      `input piped to ${why} may be read as a program, which Vigil cannot judge; use a terminal (ssh -t) or name the program in stdin_data_programs`,
+    );
+    try {
+      await state.session.refuseAction(
+        'ssh.command',
+        { channel: channelId, command: '', source: 'stdin', t: recorder.now(), offset: recorder.offset },
+        error,
+      );
+    } catch {
+      // Refused all the same: the input never reaches the host.
+    }
+    refuseInput(error);
+  };
   const commands =
     shellInput && !terminal
       ? new StdinCommands({
@@ -175,7 +212,9 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
           expandsHistory: options.expandsHistory === true,
         })
       : null;
+  const notData = terminal || shellInput || scp ? null : (options.inputNotData ?? null);
   const input = (chunk: Buffer): Promise<void> | undefined => {
+    if (notData !== null && chunk.length > 0) return refuseUnreadInput(notData);
     inputBytes += chunk.length;
     inputDigest.update(chunk);
     if (commands) return commands.typed(chunk).catch(refuseInput);
