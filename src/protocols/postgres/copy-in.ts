@@ -12,6 +12,7 @@
 //   server reads before them. One the client sent before the server started the copy is counted.
 
 import { VigilError } from '../../core/errors.js';
+import { type CopyOutShape, copyOutShapes } from './copy-out-shape.js';
 
 /** How the next client message (other than copy data, Flush or Terminate) reaches the server. */
 export type CopyVerdict =
@@ -130,4 +131,13 @@ export function mayStartCopyIn(
   statements: readonly { readonly kind: string; readonly writes: boolean; readonly nested: boolean }[],
 ): boolean {
   return statements.some((s) => !s.nested && ((s.kind === 'COPY' && s.writes) || s.kind === 'UNKNOWN'));
+}
+
+/** What an execution of `text` needs to follow a COPY either way: whether it may start one FROM STDIN, its COPY TO STDOUTs. */
+export function copyFacts(
+  text: string,
+  statements: readonly { readonly kind: string; readonly writes: boolean; readonly nested: boolean }[],
+): { mayCopyIn: boolean; copyOut?: ReadonlyMap<number, CopyOutShape> } {
+  const out = statements.some((s) => !s.nested && s.kind === 'COPY' && !s.writes);
+  return { mayCopyIn: mayStartCopyIn(statements), ...(out ? { copyOut: copyOutShapes(text) } : {}) };
 }

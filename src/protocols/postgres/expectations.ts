@@ -1,6 +1,7 @@
 // What each message Vigil forwards to the server waits for (ResponseTracker follows the answers in
 // this order): the statement an Execute or Query runs, and the Parse, Bind and Close whose effect
 // on the server's statements and portals is applied only once the server confirms it.
+import type { CopyOutShape } from './copy-out-shape.js';
 import type { PendingBind, SqlNamespaceChanges } from './statement-state.js';
 
 export interface Execution {
@@ -19,6 +20,8 @@ export interface Execution {
   readonly recordedMessage?: (text: string, cell?: boolean) => string;
   /** It may start a COPY FROM STDIN (copy-in.ts): what follows waits until the server says. */
   readonly mayCopyIn?: boolean;
+  /** Its COPY TO STDOUT statements, by index in the text (copy-out-shape.ts). */
+  readonly copyOut?: ReadonlyMap<number, CopyOutShape>;
 }
 
 type Body =

@@ -27,7 +27,7 @@ import type { ModuleSession } from '../../pipeline/module-context.js';
 import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
-import { copyInSettled, mayStartCopyIn } from './copy-in.js';
+import { copyFacts, copyInSettled } from './copy-in.js';
 import type { Execution, Expectation } from './expectations.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
@@ -257,7 +257,7 @@ export class PostgresProxy {
         started: performance.now(),
         recordedMessage,
         ...namespaceChanges(this.#deps.classifier, q.text, judged.own),
-        mayCopyIn: mayStartCopyIn(judged.own),
+        ...copyFacts(q.text, judged.own),
       },
     });
   }
@@ -319,7 +319,7 @@ export class PostgresProxy {
         started: performance.now(),
         recordedMessage,
         ...namespaceChanges(this.#deps.classifier, known.text, judged.own),
-        mayCopyIn: mayStartCopyIn(judged.own),
+        ...copyFacts(known.text, judged.own),
       },
     });
   }

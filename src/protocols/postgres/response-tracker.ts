@@ -20,6 +20,7 @@ import {
 } from './backend-messages.js';
 import { unrecordedMessage } from './clipped-error.js';
 import { CopyInFollower } from './copy-in.js';
+import { CopyOutRecord } from './copy-out.js';
 import type { Execution, Expectation } from './expectations.js';
 import type { Frame } from './frame-reader.js';
 import { RECORDED_VALUE_BYTES, recordedValue } from './recorded-value.js';
@@ -45,6 +46,7 @@ interface Progress {
   started: number;
   /** What the server sent while the statement ran, besides its rows. */
   messages: ServerMessages;
+  copy?: CopyOutRecord; // a COPY TO STDOUT: its lines are its rows (copy-out.ts)
 }
 
 const STATE_CHANGES = new Set(['parse', 'bind', 'close']);
@@ -189,6 +191,10 @@ export class ResponseTracker {
             'protocol_violation',
             'the server started a COPY FROM STDIN Vigil did not expect',
           );
+        return frame.raw;
+      case 'H': // CopyOutResponse, then the CopyData lines the client receives: recorded as rows.
+      case 'd':
+        this.copyOut(frame);
         return frame.raw;
       case 't':
         // ParameterDescription comes first in the answer to Describe(S); NoData or RowDescription ends it.
@@ -374,6 +380,15 @@ export class ResponseTracker {
     return { push: (bytes) => row.push(bytes), end: () => p.rows.push(row.finish()) };
   }
 
+  /** A COPY TO STDOUT's messages; a number: the size of a CopyData too large to hold (passed on). */
+  copyOut(frame: Frame | number): void {
+    const exec = this.#running(this.#expected[0]);
+    const p = exec && this.#current(exec);
+    if (typeof frame === 'number') p?.copy?.streamed(frame);
+    else if (frame.code === 'd') p?.copy?.data(frame.body);
+    else if (p) p.copy = new CopyOutRecord(frame.body, exec.copyOut?.get(p.statementIndex), this.#recordRows);
+  }
+
   #row(exec: Execution, body: Buffer): void {
     const p = this.#current(exec);
     p.rowCount++;
@@ -390,7 +405,7 @@ export class ResponseTracker {
   ): void {
     const p = this.#current(exec);
     const tagCount = outcome.command_tag ? rowCountFromTag(outcome.command_tag) : null;
-    const columns = p.columns ? p.columns.map((c) => c.name) : [];
+    const columns = p.copy ? p.copy.columns : p.columns ? p.columns.map((c) => c.name) : [];
     const before = this.#between.take();
     const during = p.messages.take();
     this.#onResult({
@@ -399,7 +414,8 @@ export class ResponseTracker {
       row_count: tagCount ?? p.rowCount,
       duration_ms: Math.round((performance.now() - p.started) * 1000) / 1000,
       columns,
-      rows: this.#recordRows > 0 ? echoedRows(p.rows, exec.recordedMessage, columns) : [],
+      rows: this.#recordRows > 0 ? echoedRows(p.copy?.rows ?? p.rows, exec.recordedMessage, columns) : [],
+      ...(p.copy ? { copy: p.copy.summary() } : {}),
       // Only when there were any, so a result without them is recorded as it always was.
       ...(before ? { server_messages_before: before } : {}),
       ...(during ? { server_messages: during } : {}),

@@ -126,6 +126,7 @@ export class UpstreamFollower {
             // The header is passed on now, so what follows is the body the row recorder reads.
             if (this.#row) out.push(this.#take(5));
           } else if (header.code === 'N') this.#tracker.streamedNotice(header.total);
+          else if (header.code === 'd') this.#tracker.copyOut(header.total - 5);
           this.#passThrough = header.total - (this.#row ? 5 : 0);
           continue;
         }
