@@ -9,7 +9,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ApprovalRecord, ApprovalStatus } from '../../src/core/ports.js';
-import { GROUP_SCHEMA, issueScimToken, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
 import {
   assertLedgerVerifies,
   openSharedStore,
@@ -17,18 +16,14 @@ import {
   type TestGateway,
   TOKENS,
 } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { closeReplicaPair, postApi, startScimReviewPair } from '../support/replicas.js';
+import { reviewerInNewGroup } from './scim-reviewers.js';
 
 let a: TestGateway;
 let b: TestGateway;
 
 before(async () => {
-  const settings = accessRequestSettings({
-    approvers: ['group:security', 'group:ai-eng'],
-    required: 2,
-    scim: true,
-  });
-  ({ a, b } = await startReplicaPair(settings));
+  ({ a, b } = await startScimReviewPair());
 });
 after(async () => {
   await closeReplicaPair(a, b);
@@ -105,26 +100,7 @@ test('a requester disabled by another process: their pending request is withdraw
 });
 
 test('a reviewer taken out of the approver group by another SCIM endpoint: the request counting them is withdrawn', async () => {
-  const scim = new ScimClient(a, await issueScimToken(a, 'okta'));
-  const user = await scim.post('/Users', {
-    schemas: [USER_SCHEMA],
-    userName: 'max@example.com',
-    active: true,
-  });
-  const group = await scim.post('/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'security',
-    members: [{ value: user.body.id }],
-  });
-  assert.equal(group.status, 201);
-  const { token } = await a.vigilTokens.issue({
-    subject: 'max@example.com',
-    groups: [],
-    roles: ['user'],
-    ttlMs: 3_600_000,
-  });
-  // Replica B reads the provisioning at the store's notice, or at its next revocation poll.
-  await new Promise((r) => setTimeout(r, 600));
+  const { token } = await reviewerInNewGroup(a, 'okta', 'security', 'max@example.com');
   const id = await ask(TOKENS.bob, 'INC-5');
   await approveOnB(token, id);
 

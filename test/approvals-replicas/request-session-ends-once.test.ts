@@ -7,9 +7,14 @@
 // shut down, or bob disabled, in the middle of it.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { ApprovalRecord } from '../../src/core/ports.js';
-import { openSharedStore, sessionEvents, type TestGateway, TOKENS } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { openSharedStore, sessionEvents, type TestGateway } from '../support/gateway.js';
+import {
+  accessRequestSettings,
+  askAsBob,
+  closeReplicaPair,
+  decideAsAudrey,
+  startReplicaPair,
+} from '../support/replicas.js';
 
 let a: TestGateway | undefined;
 let b: TestGateway | undefined;
@@ -26,20 +31,9 @@ async function startPair(): Promise<{ a: TestGateway; b: TestGateway }> {
 }
 
 /** bob's access request, made through replica B: the record, whose session B opened. */
-async function askOnB(b: TestGateway, reason: string): Promise<ApprovalRecord> {
-  const asked = await postApi(b, TOKENS.bob, '/api/access-requests', {
-    connection: 'oa',
-    duration: '1h',
-    reason,
-  });
-  assert.equal(asked.status, 201, JSON.stringify(asked.body));
-  return asked.body.approval as ApprovalRecord;
-}
-
-async function decideOnA(a: TestGateway, id: string, decision: 'approve' | 'deny'): Promise<void> {
-  const decided = await postApi(a, TOKENS.audrey, `/api/approvals/${id}/${decision}`, { reason: 'INC-7' });
-  assert.equal(decided.status, 200, JSON.stringify(decided.body));
-}
+const askOnB = askAsBob;
+const decideOnA = (a: TestGateway, id: string, decision: 'approve' | 'deny') =>
+  decideAsAudrey(a, id, decision, 'INC-7');
 
 const liveOn = (gateway: TestGateway, sessionId: string) =>
   gateway.sessions.liveSessions().some((s) => s.sessionId === sessionId);

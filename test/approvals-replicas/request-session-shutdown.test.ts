@@ -10,9 +10,14 @@
 // Until 7 December both recorded a second session.end in a session the ledger had closed already.
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import type { ApprovalRecord } from '../../src/core/ports.js';
-import { sessionEvents, type TestGateway, TOKENS } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { sessionEvents, type TestGateway } from '../support/gateway.js';
+import {
+  accessRequestSettings,
+  askAsBob,
+  closeReplicaPair,
+  decideAsAudrey,
+  startReplicaPair,
+} from '../support/replicas.js';
 
 let a: TestGateway | undefined;
 let b: TestGateway | undefined;
@@ -28,22 +33,10 @@ async function startPair(): Promise<{ a: TestGateway; b: TestGateway }> {
   return pair;
 }
 
-async function askOnB(gateway: TestGateway, reason: string): Promise<ApprovalRecord> {
-  const asked = await postApi(gateway, TOKENS.bob, '/api/access-requests', {
-    connection: 'oa',
-    duration: '1h',
-    reason,
-  });
-  assert.equal(asked.status, 201, JSON.stringify(asked.body));
-  return asked.body.approval as ApprovalRecord;
-}
-
-async function decideOnA(gateway: TestGateway, id: string, decision: 'approve' | 'deny'): Promise<void> {
-  const decided = await postApi(gateway, TOKENS.audrey, `/api/approvals/${id}/${decision}`, {
-    reason: 'INC-8',
-  });
-  assert.equal(decided.status, 200, JSON.stringify(decided.body));
-}
+/** bob's access request, made through replica B: the record, whose session B opened. */
+const askOnB = askAsBob;
+const decideOnA = (a: TestGateway, id: string, decision: 'approve' | 'deny') =>
+  decideAsAudrey(a, id, decision, 'INC-8');
 
 /** The session.end events of a session, once every write of A's is in (B has closed). */
 async function endsOf(gateway: TestGateway, sessionId: string) {

@@ -12,20 +12,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { GROUP_SCHEMA, issueScimToken, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
 import { recordedEvents, type TestGateway, TOKENS } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { closeReplicaPair, postApi, startScimReviewPair } from '../support/replicas.js';
+import { reviewerInNewGroup } from './scim-reviewers.js';
 
 let a: TestGateway;
 let b: TestGateway;
 
 before(async () => {
-  const settings = accessRequestSettings({
-    approvers: ['group:security', 'group:ai-eng'],
-    required: 2,
-    scim: true,
-  });
-  ({ a, b } = await startReplicaPair(settings));
+  ({ a, b } = await startScimReviewPair());
 });
 after(async () => {
   await closeReplicaPair(a, b);
@@ -47,27 +42,7 @@ async function emptyGroupUnread(groupId: string): Promise<void> {
 }
 
 test('a reviewer taken out of the approver group a moment before their vote reaches the other replica approves nothing', async () => {
-  const scim = new ScimClient(a, await issueScimToken(a, 'okta'));
-  const user = await scim.post('/Users', {
-    schemas: [USER_SCHEMA],
-    userName: 'oona@example.com',
-    active: true,
-  });
-  assert.equal(user.status, 201);
-  const group = await scim.post('/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: 'security',
-    members: [{ value: user.body.id }],
-  });
-  assert.equal(group.status, 201);
-  const { token } = await a.vigilTokens.issue({
-    subject: 'oona@example.com',
-    groups: [],
-    roles: ['user'],
-    ttlMs: 3_600_000,
-  });
-  // Replica B reads the provisioning at the store's notice, or at its next revocation poll.
-  await new Promise((r) => setTimeout(r, 600));
+  const { groupId, token } = await reviewerInNewGroup(a, 'okta', 'security', 'oona@example.com');
 
   const asked = await postApi(a, TOKENS.bob, '/api/access-requests', {
     connection: 'oa',
@@ -78,7 +53,7 @@ test('a reviewer taken out of the approver group a moment before their vote reac
   const id = (asked.body.approval as ApprovalRecord).id;
   const first = await postApi(a, TOKENS.alice, `/api/approvals/${id}/approve`, { reason: 'fine' });
   assert.equal(first.status, 200, JSON.stringify(first.body));
-  await emptyGroupUnread(group.body.id);
+  await emptyGroupUnread(groupId);
 
   // oona's approval would be the second one, completing the request.
   const vote = await postApi(b, token, `/api/approvals/${id}/approve`, { reason: 'fine' });

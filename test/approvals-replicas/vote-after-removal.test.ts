@@ -12,7 +12,7 @@ import pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
 import { GROUP_SCHEMA, issueScimToken, patchOps, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
 import { recordedEvents, type TestGateway, TOKENS } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { closeReplicaPair, postApi, provisionedToken, startScimReviewPair } from '../support/replicas.js';
 
 let a: TestGateway;
 let b: TestGateway;
@@ -20,12 +20,7 @@ let scim: ScimClient;
 let security: string;
 
 before(async () => {
-  const settings = accessRequestSettings({
-    approvers: ['group:security', 'group:ai-eng'],
-    required: 2,
-    scim: true,
-  });
-  ({ a, b } = await startReplicaPair(settings));
+  ({ a, b } = await startScimReviewPair());
   scim = new ScimClient(a, await issueScimToken(a, 'okta'));
   const group = await scim.post('/Groups', { schemas: [GROUP_SCHEMA], displayName: 'security', members: [] });
   assert.equal(group.status, 201);
@@ -44,14 +39,7 @@ async function reviewer(userName: string): Promise<string> {
     patchOps({ op: 'add', path: 'members', value: [{ value: user.body.id }] }),
   );
   assert.equal(joined.status, 200, JSON.stringify(joined.body));
-  const { token } = await a.vigilTokens.issue({
-    subject: userName,
-    groups: [],
-    roles: ['user'],
-    ttlMs: 3_600_000,
-  });
-  // Replica B reads the provisioning at the store's notice, or at its next revocation poll (250 ms).
-  await new Promise((r) => setTimeout(r, 600));
+  const token = await provisionedToken(a, userName);
   return token;
 }
 

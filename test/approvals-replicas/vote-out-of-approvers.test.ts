@@ -11,20 +11,15 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
 import type { ApprovalRecord } from '../../src/core/ports.js';
-import { GROUP_SCHEMA, issueScimToken, ScimClient, USER_SCHEMA } from '../scim/scim-client.js';
 import { recordedEvents, type TestGateway, TOKENS } from '../support/gateway.js';
-import { accessRequestSettings, closeReplicaPair, postApi, startReplicaPair } from '../support/replicas.js';
+import { closeReplicaPair, postApi, startScimReviewPair } from '../support/replicas.js';
+import { reviewerInNewGroup } from './scim-reviewers.js';
 
 let a: TestGateway;
 let b: TestGateway;
 
 before(async () => {
-  const settings = accessRequestSettings({
-    approvers: ['group:security', 'group:oncall', 'group:ai-eng'],
-    required: 2,
-    scim: true,
-  });
-  ({ a, b } = await startReplicaPair(settings));
+  ({ a, b } = await startScimReviewPair(['group:security', 'group:oncall', 'group:ai-eng']));
 });
 after(async () => {
   await closeReplicaPair(a, b);
@@ -42,26 +37,8 @@ async function writeUnread(sql: string, params: unknown[]): Promise<void> {
 }
 
 /** A SCIM user in a new approver group `group`, and a token for them; B has read both. */
-async function reviewerIn(group: string, userName: string): Promise<{ groupId: string; token: string }> {
-  const scim = new ScimClient(a, await issueScimToken(a, `okta-${group}`));
-  const user = await scim.post('/Users', { schemas: [USER_SCHEMA], userName, active: true });
-  assert.equal(user.status, 201, JSON.stringify(user.body));
-  const made = await scim.post('/Groups', {
-    schemas: [GROUP_SCHEMA],
-    displayName: group,
-    members: [{ value: user.body.id }],
-  });
-  assert.equal(made.status, 201, JSON.stringify(made.body));
-  const { token } = await a.vigilTokens.issue({
-    subject: userName,
-    groups: [],
-    roles: ['user'],
-    ttlMs: 3_600_000,
-  });
-  // Replica B reads the provisioning at the store's notice, or at its next revocation poll.
-  await new Promise((r) => setTimeout(r, 600));
-  return { groupId: made.body.id as string, token };
-}
+const reviewerIn = (group: string, userName: string) =>
+  reviewerInNewGroup(a, `okta-${group}`, group, userName);
 
 /** bob's request, which alice (ai-eng) has approved once: one more approval completes it. */
 async function halfApproved(reason: string): Promise<string> {

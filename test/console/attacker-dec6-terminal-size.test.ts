@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { type SshFixture, ssh2Client, startSshFixture, until } from '../ssh/ssh-fixture.js';
+import { type SshFixture, startSshFixture, until } from '../ssh/ssh-fixture.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { SET_PROMPT, SHELL_PROMPT } from './support/ssh-shell.js';
+import { SET_PROMPT, SHELL_PROMPT, typeInShell } from './support/ssh-shell.js';
 
 const missing = sshdMissing();
 let f: SshFixture;
@@ -20,35 +20,19 @@ let sessionId = '';
 
 /** A shell in a terminal of 65535×65535, grown to 70000×70000 halfway. */
 async function hugeShell(): Promise<void> {
-  const client = await ssh2Client(f.port, TOKENS.alice);
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    client.shell({ term: 'xterm', cols: 65535, rows: 65535 }, (err, stream) => {
-      if (err) return reject(err);
-      stream.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      stream.on('close', () => resolve());
-      const type = async (line: string, wait: string) => {
-        await new Promise((r) => setTimeout(r, 300));
-        const before = out.length;
-        stream.write(`${line}\r`);
-        await until(JSON.stringify(wait), async () => {
-          const fresh = out.slice(before);
-          return fresh.includes(wait) && fresh.endsWith(SHELL_PROMPT) ? true : null;
-        });
-      };
-      void (async () => {
-        await until('the prompt', async () => (/[#$] $/.test(out) ? true : null));
-        await type(SET_PROMPT, SHELL_PROMPT);
-        await type('echo size-$((6*7))', 'size-42');
-        stream.setWindow(70_000, 70_000, 0, 0);
-        await type('echo after-$((5*5))', 'after-25');
-        stream.write('exit\r');
-      })().catch(reject);
-    });
-  });
-  client.end();
+  await typeInShell(
+    f,
+    TOKENS.alice,
+    [
+      SET_PROMPT,
+      'echo size-$((6*7))',
+      (stream) => stream.setWindow(70_000, 70_000, 0, 0),
+      'echo after-$((5*5))',
+      'exit',
+    ],
+    [SHELL_PROMPT, 'size-42', undefined, 'after-25'],
+    { cols: 65535, rows: 65535 },
+  );
 }
 
 before(async () => {

@@ -9,10 +9,10 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { hashToken } from '../../src/identity/config-tokens.js';
-import { directClient, type PgFixture, runClient, startPgFixture } from '../postgres/pg-gateway.js';
-import { TEST_IDENTITIES, TOKENS } from '../support/gateway.js';
-import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest } from './support/reviewed-writes.js';
+import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
+import { TOKENS } from '../support/gateway.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 /** `audrey` with a Cyrillic `а`. */
 const IMPOSTOR = '\u0430udrey';
@@ -23,34 +23,12 @@ let f: PgFixture;
 let browser: Browser | null = null;
 
 before(async () => {
-  process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  f = await startPgFixture(
-    'vigil_console_look_alike_requester',
-    {},
-    {},
-    {
-      identities: [
-        ...TEST_IDENTITIES,
-        { name: IMPOSTOR, groups: ['contractors'], roles: ['user'], token_sha256: hashToken(IMPOSTOR_TOKEN) },
-      ],
-      policy: {
-        rules: [
-          {
-            name: 'review-writes',
-            match: { connections: ['pg'], statement_kinds: ['UPDATE'] },
-            action: 'review',
-            review: { approvers: ['group:security'], timeout: '60s' },
-          },
-        ],
-      },
-    },
-  );
-  const direct = directClient(f);
-  await direct.connect();
-  await direct.query(
-    'create table accounts (id int primary key, balance int); insert into accounts values (1, 100)',
-  );
-  await direct.end();
+  f = await startReviewedWrites('vigil_console_look_alike_requester', ['group:security'], [[1, 100]], {
+    extraIdentities: [
+      { name: IMPOSTOR, groups: ['contractors'], roles: ['user'], token_sha256: hashToken(IMPOSTOR_TOKEN) },
+    ],
+    reason: null,
+  });
 });
 after(async () => {
   await browser?.close();

@@ -5,15 +5,13 @@
 // showed it as written. The labels are now drawn in the order recorded too, each run of
 // right-to-left letters isolated. Real gateway, the demo model scripted, the OpenAI SDK, Chromium.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import type { DemoModel } from '../../src/demo-model/index.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { startScriptedModelGateway } from './support/scripted-model.js';
 
 /** The same turn between Hebrew letters and between Arabic ones. */
 const REPLIES = ['= אב 100 - 5000 ג', '= اب 100 - 5000 ت'];
@@ -23,18 +21,10 @@ let gateway: TestGateway;
 let browser: Browser | null = null;
 
 before(async () => {
-  process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  const script = join(mkdtempSync(join(tmpdir(), 'vigil-tree-label-')), 'script.yaml');
-  writeFileSync(
-    script,
-    JSON.stringify({
-      rules: REPLIES.map((text, i) => ({ match: { last_user: `turn ${i}` }, reply: { text } })),
-    }),
-  );
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
-  gateway = await startTestGateway({
-    connections: [{ name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] }],
-  });
+  ({ model, gateway } = await startScriptedModelGateway(
+    'vigil-tree-label-',
+    REPLIES.map((text, i) => ({ match: { last_user: `turn ${i}` }, reply: { text } })),
+  ));
 });
 after(async () => {
   await browser?.close();

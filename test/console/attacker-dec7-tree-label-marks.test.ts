@@ -5,15 +5,13 @@
 // now keeps four marks on a letter and counts the rest too. Real gateway, the demo model scripted,
 // the OpenAI SDK, Chromium.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import OpenAI from 'openai';
 import type { Browser } from 'playwright-core';
-import { type DemoModel, startDemoModel } from '../../src/demo-model/index.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import type { DemoModel } from '../../src/demo-model/index.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
+import { startScriptedModelGateway } from './support/scripted-model.js';
 
 const REPLY = `A${'\u0333'.repeat(60)} then the rest`;
 /** A letter carrying more than four combining marks. */
@@ -24,16 +22,9 @@ let gateway: TestGateway;
 let browser: Browser | null = null;
 
 before(async () => {
-  process.env.VIGIL_CONSOLE_DIR = buildConsole();
-  const script = join(mkdtempSync(join(tmpdir(), 'vigil-tree-marks-')), 'script.yaml');
-  writeFileSync(
-    script,
-    JSON.stringify({ rules: [{ match: { last_user: 'stack' }, reply: { text: REPLY } }] }),
-  );
-  model = await startDemoModel({ host: '127.0.0.1', port: 0, script });
-  gateway = await startTestGateway({
-    connections: [{ name: 'oa', type: 'llm-openai', upstream: model.url, allow: ['*'] }],
-  });
+  ({ model, gateway } = await startScriptedModelGateway('vigil-tree-marks-', [
+    { match: { last_user: 'stack' }, reply: { text: REPLY } },
+  ]));
 });
 after(async () => {
   await browser?.close();

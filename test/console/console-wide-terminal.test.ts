@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type SshFixture, ssh2Client, startSshFixture, until } from '../ssh/ssh-fixture.js';
+import { type SshFixture, startSshFixture, until } from '../ssh/ssh-fixture.js';
 import { TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { buildConsole, launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { SET_PROMPT, SHELL_PROMPT } from './support/ssh-shell.js';
+import { SET_PROMPT, SHELL_PROMPT, typeInShell } from './support/ssh-shell.js';
 
 const missing = sshdMissing();
 let f: SshFixture;
@@ -19,33 +19,13 @@ const sessions = { wide: '', narrow: '' };
 
 /** A shell in a terminal of `cols` columns that prints 285 zeros and `WIDE-42` on one line, then exits. */
 async function shellOf(cols: number): Promise<string> {
-  const client = await ssh2Client(f.port, TOKENS.alice);
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    client.shell({ term: 'xterm', cols, rows: 30 }, (err, stream) => {
-      if (err) return reject(err);
-      stream.on('data', (c: Buffer) => {
-        out += c.toString();
-      });
-      stream.on('close', () => resolve());
-      const type = async (line: string, wait: string) => {
-        await new Promise((r) => setTimeout(r, 300));
-        const before = out.length;
-        stream.write(`${line}\r`);
-        await until(JSON.stringify(wait), async () => {
-          const fresh = out.slice(before);
-          return fresh.includes(wait) && fresh.endsWith(SHELL_PROMPT) ? true : null;
-        });
-      };
-      void (async () => {
-        await until('the prompt', async () => (/[#$] $/.test(out) ? true : null));
-        await type(SET_PROMPT, SHELL_PROMPT);
-        await type("printf '%0285d' 0; echo WIDE-$((6*7))", 'WIDE-42');
-        stream.write('exit\r');
-      })().catch(reject);
-    });
-  });
-  client.end();
+  await typeInShell(
+    f,
+    TOKENS.alice,
+    [SET_PROMPT, "printf '%0285d' 0; echo WIDE-$((6*7))", 'exit'],
+    [SHELL_PROMPT, 'WIDE-42'],
+    { cols, rows: 30 },
+  );
   return (await f.sessions()).at(-1)![0]!.sessionId;
 }
 

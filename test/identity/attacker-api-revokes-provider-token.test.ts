@@ -6,51 +6,23 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { decodeJwt } from 'jose';
-import { type McpFixture, startMcpFixture } from '../mcp/fixture.js';
+import type { McpFixture } from '../mcp/fixture.js';
 import { TOKENS } from '../support/gateway.js';
-import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import { accessTokenFor, type TestProvider } from '../support/oidc-provider.js';
+import { initializeStatus, PUBLIC_URL, startProviderTokenFixture } from './provider-access-tokens.js';
 
-const PUBLIC_URL = 'http://127.0.0.1:8443';
 let provider: TestProvider;
 let f: McpFixture;
 
 before(async () => {
-  provider = await startTestProvider({ erin: { email: 'erin@example.com', groups: ['ai-eng'] } });
-  f = await startMcpFixture({
-    identity: {
-      oidc: {
-        issuer: provider.issuer,
-        client_id: 'vigil',
-        allow_insecure_http: true,
-        accept_access_tokens: true,
-      },
-    },
-    connections: [{ public_url: PUBLIC_URL, authorization_servers: [provider.issuer] }],
-  });
+  ({ provider, f } = await startProviderTokenFixture());
 });
 after(async () => {
   await f?.close();
   await provider?.close();
 });
 
-async function initialize(token: string): Promise<number> {
-  const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const initialize = (token: string): Promise<number> => initializeStatus(f, token);
 
 test('DELETE /api/tokens/oidc:<jti> ends a provider access token at once', async () => {
   provider.signInAs = 'erin';

@@ -5,30 +5,18 @@
 // Real parts: the gateway, the OpenID provider (oidc-provider), SCIM over HTTP, the MCP connection.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { type McpFixture, startMcpFixture } from '../mcp/fixture.js';
+import type { McpFixture } from '../mcp/fixture.js';
 import { issueScimToken, ScimClient } from '../scim/scim-client.js';
-import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
+import { accessTokenFor, type TestProvider } from '../support/oidc-provider.js';
+import { initializeStatus, PUBLIC_URL, startProviderTokenFixture } from './provider-access-tokens.js';
 
-const PUBLIC_URL = 'http://127.0.0.1:8443';
 const RESOURCE = `${PUBLIC_URL}/c/tools/mcp`;
 let provider: TestProvider;
 let f: McpFixture;
 let scim: ScimClient;
 
 before(async () => {
-  provider = await startTestProvider({ erin: { email: 'erin@example.com', groups: ['ai-eng'] } });
-  f = await startMcpFixture({
-    identity: {
-      scim: { enabled: true },
-      oidc: {
-        issuer: provider.issuer,
-        client_id: 'vigil',
-        allow_insecure_http: true,
-        accept_access_tokens: true,
-      },
-    },
-    connections: [{ public_url: PUBLIC_URL, authorization_servers: [provider.issuer] }],
-  });
+  ({ provider, f } = await startProviderTokenFixture({ scim: { enabled: true } }));
   scim = new ScimClient(f.gateway, await issueScimToken(f.gateway, 'idp'));
 });
 
@@ -37,24 +25,7 @@ after(async () => {
   await provider?.close();
 });
 
-async function mcpStatus(token: string): Promise<number> {
-  const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await res.arrayBuffer();
-  return res.status;
-}
+const mcpStatus = (token: string): Promise<number> => initializeStatus(f, token);
 
 test("a provider's access token issued before a SCIM deactivation stays void after re-activation", async () => {
   const erin = await scim.createUser('erin@example.com');

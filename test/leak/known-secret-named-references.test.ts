@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import { type EchoUpstream, startEchoUpstream } from '../support/echo-upstream.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import type { TestGateway } from '../support/gateway.js';
+import { askEcho, startEchoGateway } from './echo-gateway.js';
 
 const CREDENTIAL = 'svc-Key(Held)/Co.<0123>';
 const CONFIGURED = 'Grüner-Schlüssel-0042';
@@ -55,20 +56,12 @@ before(async () => {
       body: `<p>seen ${spell(seen, how)}</p><p>configured ${spell(CONFIGURED, how)}</p>`,
     };
   });
-  process.env.VIGIL_LEAK_NAMED_REFS_CREDENTIAL = CREDENTIAL;
-  process.env.VIGIL_LEAK_NAMED_REFS_CONFIGURED = CONFIGURED;
-  gateway = await startTestGateway({
-    masking: { secrets: ['env:VIGIL_LEAK_NAMED_REFS_CONFIGURED'] },
-    connections: [
-      {
-        name: 'named-refs',
-        type: 'http',
-        upstream: upstream.url,
-        credential: 'env:VIGIL_LEAK_NAMED_REFS_CREDENTIAL',
-        auth: { scheme: 'header', header: 'X-Api-Key' },
-        allow: ['*'],
-      },
-    ],
+  gateway = await startEchoGateway({
+    connection: 'named-refs',
+    upstreamUrl: upstream.url,
+    envPrefix: 'VIGIL_LEAK_NAMED_REFS',
+    credential: CREDENTIAL,
+    configured: CONFIGURED,
   });
 });
 
@@ -81,13 +74,7 @@ test('a secret spelled with HTML5 named references, or escaped three deep, reach
   const failures: string[] = [];
   for (const how of KINDS)
     for (const pieces of [false, true]) {
-      const res = await fetch(`${gateway.url}/c/named-refs/v1/echo`, {
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'x-echo': how,
-          ...(pieces ? { 'x-pieces': '1' } : {}),
-        },
-      });
+      const res = await askEcho(gateway, 'named-refs', how, pieces);
       const body = await res.text();
       assert.equal(res.status, 200, body);
       if (

@@ -13,7 +13,8 @@ import { after, before, test } from 'node:test';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import { type EchoUpstream, startEchoUpstream } from '../support/echo-upstream.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { askEcho, startEchoGateway } from './echo-gateway.js';
 
 const CREDENTIAL = 'svc-Key<Held>&Co-0123';
 const CONFIGURED = 'Grüner-Schlüssel-0042';
@@ -60,21 +61,12 @@ before(async () => {
       body: `<p>seen ${spell(seen, how)}</p><p>configured ${spell(CONFIGURED, how)}</p>`,
     };
   });
-  const url = upstream.url;
-  process.env.VIGIL_LEAK_OTHER_ESCAPES_CREDENTIAL = CREDENTIAL;
-  process.env.VIGIL_LEAK_OTHER_ESCAPES_CONFIGURED = CONFIGURED;
-  gateway = await startTestGateway({
-    masking: { secrets: ['env:VIGIL_LEAK_OTHER_ESCAPES_CONFIGURED'] },
-    connections: [
-      {
-        name: 'escaping-html',
-        type: 'http',
-        upstream: url,
-        credential: 'env:VIGIL_LEAK_OTHER_ESCAPES_CREDENTIAL',
-        auth: { scheme: 'header', header: 'X-Api-Key' },
-        allow: ['*'],
-      },
-    ],
+  gateway = await startEchoGateway({
+    connection: 'escaping-html',
+    upstreamUrl: upstream.url,
+    envPrefix: 'VIGIL_LEAK_OTHER_ESCAPES',
+    credential: CREDENTIAL,
+    configured: CONFIGURED,
   });
   mcp = await startMcpFixture();
 });
@@ -88,13 +80,7 @@ after(async () => {
 test('an injected credential and a configured secret echoed with other escapes reach neither the client nor the record', async () => {
   for (const how of KINDS)
     for (const pieces of [false, true]) {
-      const res = await fetch(`${gateway.url}/c/escaping-html/v1/echo`, {
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'x-echo': how,
-          ...(pieces ? { 'x-pieces': '1' } : {}),
-        },
-      });
+      const res = await askEcho(gateway, 'escaping-html', how, pieces);
       const body = await res.text();
       assert.equal(res.status, 200, body);
       assert.match(

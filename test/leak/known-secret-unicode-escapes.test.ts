@@ -12,7 +12,8 @@ import { after, before, test } from 'node:test';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from '../mcp/fixture.js';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import { type EchoUpstream, startEchoUpstream } from '../support/echo-upstream.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { type TestGateway, TOKENS } from '../support/gateway.js';
+import { askEcho, startEchoGateway } from './echo-gateway.js';
 
 const CREDENTIAL = "svc-Key<Held>&Co's-0123";
 const CONFIGURED = 'Grüner-Schlüssel-0042';
@@ -58,21 +59,12 @@ before(async () => {
       body: `{"seen":"${spell(seen, how)}","configured":"${spell(CONFIGURED, how)}"}`,
     };
   });
-  const url = upstream.url;
-  process.env.VIGIL_LEAK_UNICODE_CREDENTIAL = CREDENTIAL;
-  process.env.VIGIL_LEAK_UNICODE_CONFIGURED = CONFIGURED;
-  gateway = await startTestGateway({
-    masking: { secrets: ['env:VIGIL_LEAK_UNICODE_CONFIGURED'] },
-    connections: [
-      {
-        name: 'escaping-api',
-        type: 'http',
-        upstream: url,
-        credential: 'env:VIGIL_LEAK_UNICODE_CREDENTIAL',
-        auth: { scheme: 'header', header: 'X-Api-Key' },
-        allow: ['*'],
-      },
-    ],
+  gateway = await startEchoGateway({
+    connection: 'escaping-api',
+    upstreamUrl: upstream.url,
+    envPrefix: 'VIGIL_LEAK_UNICODE',
+    credential: CREDENTIAL,
+    configured: CONFIGURED,
   });
   mcp = await startMcpFixture();
 });
@@ -86,13 +78,7 @@ after(async () => {
 test('an injected credential and a configured secret echoed with \\u escapes reach neither the client nor the record', async () => {
   for (const how of ['php', 'html-safe', 'all', 'raw'])
     for (const pieces of [false, true]) {
-      const res = await fetch(`${gateway.url}/c/escaping-api/v1/echo`, {
-        headers: {
-          authorization: `Bearer ${TOKENS.alice}`,
-          'x-echo': how,
-          ...(pieces ? { 'x-pieces': '1' } : {}),
-        },
-      });
+      const res = await askEcho(gateway, 'escaping-api', how, pieces);
       const body = await res.text();
       assert.equal(res.status, 200, body);
       const read = JSON.parse(body) as Record<string, string>;

@@ -8,10 +8,8 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { EmptyResultSchema, SubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { StoredEvent } from '../../src/core/events.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { sdkClient } from './fixture.js';
-import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
+import { sessionEvents, type TestGateway } from '../support/gateway.js';
+import { type SdkGateway, startSdkGateway } from './sdk-gateway.js';
 
 /** The raw bodies that reached the upstream. */
 const arrived: string[] = [];
@@ -28,33 +26,20 @@ function server(): McpServer {
   return s;
 }
 
-let upstream: SdkHttpServer;
+let fixture: SdkGateway | undefined;
 let gateway: TestGateway;
 let alice: Client;
 
 before(async () => {
-  upstream = await serveSdkOverHttp(server, (_req, raw) => {
+  fixture = await startSdkGateway('quiet', server, (_req, raw) => {
     arrived.push(raw);
   });
-  gateway = await startTestGateway({
-    connections: [{ name: 'quiet', type: 'mcp', upstream: upstream.url, allow: ['group:ai-eng'] }],
-  });
-  alice = await sdkClient(`${gateway.url}/c/quiet/mcp`, TOKENS.alice);
+  ({ gateway, alice } = fixture);
 });
 
-after(async () => {
-  await alice?.close();
-  await gateway?.close();
-  await upstream?.close();
-});
+after(() => fixture?.close());
 
-async function recorded(): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all;
-}
+const recorded = () => sessionEvents(gateway);
 
 /** Whatever reached the upstream with `marker` in it is also in some record. */
 async function assertNothingUnrecorded(marker: string): Promise<void> {

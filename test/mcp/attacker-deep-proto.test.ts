@@ -9,10 +9,8 @@ import { after, before, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import type { StoredEvent } from '../../src/core/events.js';
-import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
-import { sdkClient } from './fixture.js';
-import { type SdkHttpServer, serveSdkOverHttp } from './sdk-http-server.js';
+import { recordedEvents, type TestGateway } from '../support/gateway.js';
+import { type SdkGateway, startSdkGateway } from './sdk-gateway.js';
 
 /** The raw bodies of the tools/call requests that reached the upstream. */
 const arrived: string[] = [];
@@ -28,34 +26,21 @@ function echoServer(): Server {
   return server;
 }
 
-let upstream: SdkHttpServer;
+let fixture: SdkGateway | undefined;
 let gateway: TestGateway;
 let alice: Client;
 
 before(async () => {
-  upstream = await serveSdkOverHttp(echoServer, (_req, raw, body) => {
+  fixture = await startSdkGateway('echo', echoServer, (_req, raw, body) => {
     if (body?.method === 'tools/call') arrived.push(raw);
   });
-  gateway = await startTestGateway({
-    connections: [{ name: 'echo', type: 'mcp', upstream: upstream.url, allow: ['group:ai-eng'] }],
-  });
-  alice = await sdkClient(`${gateway.url}/c/echo/mcp`, TOKENS.alice);
+  ({ gateway, alice } = fixture);
   await alice.listTools();
 });
 
-after(async () => {
-  await alice?.close();
-  await gateway?.close();
-  await upstream?.close();
-});
+after(() => fixture?.close());
 
-async function recorded(type: string): Promise<StoredEvent[]> {
-  await gateway.recorder.drain();
-  const sessions = await gateway.store.ledger.listSessions({ limit: 1000 });
-  const all: StoredEvent[] = [];
-  for (const s of sessions) all.push(...(await gateway.store.ledger.readSession(s.id)));
-  return all.filter((e) => e.type === type).sort((a, b) => a.index - b.index);
-}
+const recorded = (type: string) => recordedEvents(gateway, type);
 
 /** Every argument the upstream got was recorded with the call: the record is the target's view. */
 async function assertArrivalsRecorded(): Promise<void> {

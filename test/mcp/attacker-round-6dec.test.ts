@@ -20,6 +20,7 @@ import { z } from 'zod';
 import { startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
 import { listenOnLoopback } from '../support/loopback.js';
 import { sdkClient } from './fixture.js';
+import { sessionHeaders } from './raw-calls.js';
 
 /** The tools that reached the upstream. */
 const arrived: unknown[] = [];
@@ -143,13 +144,7 @@ test("a client's number too large for a double is refused with a stable code, ne
   const before = arrived.length;
   const res = await fetch(url, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${TOKENS.alice}`,
-      'mcp-session-id': sid,
-      'mcp-protocol-version': '2025-11-25',
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
+    headers: sessionHeaders(sid),
     body: '{"jsonrpc":"2.0","id":41,"method":"tools/call","params":{"name":"measure","arguments":{"n":1e400}}}',
   });
   const body = (await res.json()) as { id?: unknown; error?: { code?: number; data?: { code?: string } } };

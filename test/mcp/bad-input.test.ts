@@ -8,6 +8,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { assertLedgerVerifies, TOKENS } from '../support/gateway.js';
 import { type McpFixture, sdkClient, startMcpFixture } from './fixture.js';
+import { sessionHeaders } from './raw-calls.js';
 
 let f: McpFixture;
 let client: Client;
@@ -28,13 +29,7 @@ after(async () => {
 function post(body: string, signal?: AbortSignal): Promise<Response> {
   return fetch(`${f.gateway.url}/c/tools/mcp`, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${TOKENS.alice}`,
-      'mcp-session-id': sid,
-      'mcp-protocol-version': '2025-11-25',
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
+    headers: sessionHeaders(sid),
     body,
     ...(signal ? { signal } : {}),
   });

@@ -17,6 +17,7 @@ import {
   TOKENS,
 } from '../support/gateway.js';
 import { type McpFixture, sdkClient, startMcpFixture, UPSTREAM_TOKEN } from './fixture.js';
+import { sessionHeaders } from './raw-calls.js';
 
 let f: McpFixture;
 let stdioGateway: TestGateway;
@@ -114,13 +115,7 @@ test('a stdio upstream is spawned with its secret injected, and its tools are re
 async function postWithSession(url: string, sid: string, body: object): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${TOKENS.alice}`,
-      'mcp-session-id': sid,
-      'mcp-protocol-version': '2025-11-25',
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
+    headers: sessionHeaders(sid),
     body: JSON.stringify(body),
   });
 }

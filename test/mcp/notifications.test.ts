@@ -13,6 +13,7 @@ import { LoggingMessageNotificationSchema } from '@modelcontextprotocol/sdk/type
 import type { StoredEvent } from '../../src/core/events.js';
 import { sqliteDatabase } from '../store/sqlite-handle.js';
 import { assertLedgerVerifies, startTestGateway, type TestGateway, TOKENS } from '../support/gateway.js';
+import { sessionHeaders } from './raw-calls.js';
 import { serveSdkOverHttp } from './sdk-http-server.js';
 
 /** A key the masker knows by shape. */
@@ -122,13 +123,7 @@ async function client(gw: TestGateway, logs: unknown[] = []): Promise<{ c: Clien
 function postNotification(gw: TestGateway, sid: string, method: string, params: object): Promise<Response> {
   return fetch(`${gw.url}/c/chatty/mcp`, {
     method: 'POST',
-    headers: {
-      authorization: `Bearer ${TOKENS.alice}`,
-      'mcp-session-id': sid,
-      'mcp-protocol-version': '2025-11-25',
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
+    headers: sessionHeaders(sid),
     body: JSON.stringify({ jsonrpc: '2.0', method, params }),
   });
 }

@@ -1,20 +1,25 @@
 // JSON-RPC requests sent raw into an MCP session through the gateway, for tests of what the SDK
-// client never does (reusing an id): the POST, a call of the fixture's `sleep` tool, and the answer
-// read out of a JSON or SSE body.
+// client never does (reusing an id): the POST and its headers, a call of the fixture's `sleep` tool,
+// and the answer read out of a JSON or SSE body.
 import { TOKENS } from '../support/gateway.js';
+
+/** The headers of alice's POST in MCP session `sid`, as the SDK client sends them. */
+export function sessionHeaders(sid: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${TOKENS.alice}`,
+    'mcp-session-id': sid,
+    'mcp-protocol-version': '2025-11-25',
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+  };
+}
 
 /** POSTs `body` to the connection at `url` in session `sid`, as alice. */
 export function rawPoster(url: () => string, sid: () => string) {
   return (body: unknown, signal?: AbortSignal): Promise<Response> =>
     fetch(url(), {
       method: 'POST',
-      headers: {
-        authorization: `Bearer ${TOKENS.alice}`,
-        'mcp-session-id': sid(),
-        'mcp-protocol-version': '2025-11-25',
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-      },
+      headers: sessionHeaders(sid()),
       body: JSON.stringify(body),
       ...(signal ? { signal } : {}),
     });

@@ -10,22 +10,13 @@ import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { TOKENS } from '../support/gateway.js';
 import { mysqlFixtureForFile, vigilOptions } from './mysql-gateway.js';
+import { slowStatement } from './slow-statement.js';
 
 const LIMIT_MS = 2000;
 const { skip, f } = mysqlFixtureForFile('vigil_attack_parser_flood', {
   connection: { parse_time_limit_ms: LIMIT_MS, parse_queue_per_identity: 3 },
   prepare: ['create table t (id int); insert into t values (1)'],
 });
-
-/** Eight columns, each CAST nested twelve deep: seconds of parsing each (attacker-parser-stall). */
-function slowStatement(): string {
-  const column = (n: number) => {
-    let inner = `${n}`;
-    for (let i = 0; i < 12; i++) inner = `CAST(${inner} AS CHAR)`;
-    return inner;
-  };
-  return `SELECT ${Array.from({ length: 8 }, (_, n) => column(n)).join(', ')} FROM t`;
-}
 
 test("one identity's flood of slow statements is refused past its bound and does not hold another identity's", {
   skip,

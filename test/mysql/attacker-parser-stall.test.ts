@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import mysql from 'mysql2/promise';
 import { mysqlEvents, mysqlFixtureForFile, vigilOptions } from './mysql-gateway.js';
+import { slowStatement } from './slow-statement.js';
 
 // The limit leaves the other session's answers (parse, record, MariaDB) time to arrive first on a
 // loaded machine; the statement below takes far longer than it to parse.
@@ -17,16 +18,6 @@ const { skip, f } = mysqlFixtureForFile('vigil_attack_parser_stall', {
   connection: { parse_time_limit_ms: LIMIT_MS },
   prepare: ['create table t (id int); insert into t values (1)'],
 });
-
-/** Eight columns, each CAST nested twelve deep: parentheses 12 deep, seconds of parsing each. */
-function slowStatement(): string {
-  const column = (n: number) => {
-    let inner = `${n}`;
-    for (let i = 0; i < 12; i++) inner = `CAST(${inner} AS CHAR)`;
-    return inner;
-  };
-  return `SELECT ${Array.from({ length: 8 }, (_, n) => column(n)).join(', ')} FROM t`;
-}
 
 test('a statement whose parse outlasts the limit is refused while other sessions are answered', {
   skip,

@@ -3,12 +3,12 @@
 // gateway with mysql2, against a real MariaDB; the rows are checked on the server itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import mysql from 'mysql2/promise';
 import { COM } from '../../src/protocols/mysql/constants.js';
 import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { TOKENS } from '../support/gateway.js';
 import { gatewayPort, mysqlEvents, mysqlFixtureForFile, rowCount, vigilOptions } from './mysql-gateway.js';
 import { RawMysqlClient } from './raw-client.js';
+import { statementErrors } from './statement-errors.js';
 
 const BILLING = 'vigil_dotted';
 const OTHER = 'vigil_dotted_other';
@@ -30,20 +30,7 @@ async function throughVigil(
   database: string,
   statements: readonly string[],
 ): Promise<(string | null)[]> {
-  const c = await mysql.createConnection({ ...vigilOptions(f(), TOKENS[user]), user, database });
-  try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
-  } finally {
-    await c.end();
-  }
+  return statementErrors({ ...vigilOptions(f(), TOKENS[user]), user, database }, statements);
 }
 
 test('an allow rule on a database does not admit a quoted table name that reads like one of its tables', {

@@ -4,10 +4,10 @@
 // against a real MariaDB; the rows are checked on the server itself.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import mysql from 'mysql2/promise';
 import { confinedTablesPolicy } from '../support/confined-tables.js';
 import { TOKENS } from '../support/gateway.js';
 import { clientArgs, mysqlFixtureForFile, rowCount, runClient, vigilOptions } from './mysql-gateway.js';
+import { statementErrors } from './statement-errors.js';
 
 const BILLING = 'vigil_billing';
 const OTHER = 'vigil_billing_other';
@@ -26,25 +26,10 @@ async function throughVigil(
   database: string,
   statements: readonly string[],
 ): Promise<(string | null)[]> {
-  const c = await mysql.createConnection({
-    ...vigilOptions(f(), TOKENS[user]),
-    user,
-    database,
-    multipleStatements: true,
-  });
-  try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
-  } finally {
-    await c.end();
-  }
+  return statementErrors(
+    { ...vigilOptions(f(), TOKENS[user]), user, database, multipleStatements: true },
+    statements,
+  );
 }
 
 test('a deny rule on a database holds a DELETE whose table the current database puts there', {

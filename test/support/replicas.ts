@@ -1,8 +1,11 @@
 // Two gateway replicas on one PostgreSQL store, as the scale-out tests run them: A starts on the
 // shared test server, B joins with A's store section and data directory (the same keys). Also the
-// admin API call those tests make on either replica, and the settings of the access-request tests.
+// admin API call those tests make on either replica, the settings of the access-request tests, and
+// the steps those tests repeat (bob asks, a reviewer decides, a SCIM-provisioned reviewer's token).
 
-import { startTestGateway, type TestGateway } from './gateway.js';
+import assert from 'node:assert/strict';
+import type { ApprovalRecord } from '../../src/core/ports.js';
+import { startTestGateway, type TestGateway, TOKENS } from './gateway.js';
 import { closeSharedTestPostgres } from './postgres-store.js';
 
 export interface ReplicaPair {
@@ -58,4 +61,43 @@ export async function postApi(gateway: TestGateway, token: string, path: string,
   });
   // biome-ignore lint/suspicious/noExplicitAny: API bodies are free-form JSON read by the assertions
   return { status: res.status, code: res.headers.get('x-vigil-error'), body: (await res.json()) as any };
+}
+
+/** Replicas whose access requests on `oa` take two approvals among `approvers`; SCIM on. */
+export function startScimReviewPair(
+  approvers: readonly string[] = ['group:security', 'group:ai-eng'],
+): Promise<ReplicaPair> {
+  return startReplicaPair(accessRequestSettings({ approvers, required: 2, scim: true }));
+}
+
+/**
+ * A Vigil token issued on A for `subject`, with no groups of its own (SCIM gives it them), once
+ * replica B can have read the provisioning: at the store's notice, or at its next revocation poll.
+ */
+export async function provisionedToken(a: TestGateway, subject: string): Promise<string> {
+  const { token } = await a.vigilTokens.issue({ subject, groups: [], roles: ['user'], ttlMs: 3_600_000 });
+  await new Promise((r) => setTimeout(r, 600));
+  return token;
+}
+
+/** bob's access request to `oa` for an hour, made through `gateway`: the record, whose session it opened. */
+export async function askAsBob(gateway: TestGateway, reason: string): Promise<ApprovalRecord> {
+  const asked = await postApi(gateway, TOKENS.bob, '/api/access-requests', {
+    connection: 'oa',
+    duration: '1h',
+    reason,
+  });
+  assert.equal(asked.status, 201, JSON.stringify(asked.body));
+  return asked.body.approval as ApprovalRecord;
+}
+
+/** audrey (security) decides request `id` through `gateway`, giving `reason`. */
+export async function decideAsAudrey(
+  gateway: TestGateway,
+  id: string,
+  decision: 'approve' | 'deny',
+  reason: string,
+): Promise<void> {
+  const decided = await postApi(gateway, TOKENS.audrey, `/api/approvals/${id}/${decision}`, { reason });
+  assert.equal(decided.status, 200, JSON.stringify(decided.body));
 }

@@ -1,27 +1,41 @@
 // The PostgreSQL setup of the console's approval tests: a gateway whose `pg` connection holds every
 // UPDATE for review by `approvers`, with the console built, and an `accounts` table holding `rows`.
+// `options` adds identities beside the standing test ones (an impostor) or leaves the rule's reason out.
 import type { ApprovalRecord } from '../../../src/core/ports.js';
 import { directClient, type PgFixture, startPgFixture } from '../../postgres/pg-gateway.js';
+import { TEST_IDENTITIES } from '../../support/gateway.js';
 import { buildConsole } from './browser.js';
+
+export interface ReviewedWritesOptions {
+  /** Identities the gateway knows besides TEST_IDENTITIES. */
+  readonly extraIdentities?: readonly Record<string, unknown>[];
+  /** The rule's reason, shown on the card; `null` gives the rule none. */
+  readonly reason?: string | null;
+}
+
+const STANDING_REASON = 'writes on pg need a second pair of eyes';
 
 export async function startReviewedWrites(
   database: string,
   approvers: readonly string[],
   rows: readonly (readonly [id: number, balance: number])[],
+  options: ReviewedWritesOptions = {},
 ): Promise<PgFixture> {
+  const reason = options.reason === undefined ? STANDING_REASON : options.reason;
   process.env.VIGIL_CONSOLE_DIR = buildConsole();
   const f = await startPgFixture(
     database,
     {},
     {},
     {
+      ...(options.extraIdentities ? { identities: [...TEST_IDENTITIES, ...options.extraIdentities] } : {}),
       policy: {
         rules: [
           {
             name: 'review-writes',
             match: { connections: ['pg'], statement_kinds: ['UPDATE'] },
             action: 'review',
-            reason: 'writes on pg need a second pair of eyes',
+            ...(reason === null ? {} : { reason }),
             review: { approvers: [...approvers], timeout: '60s' },
           },
         ],
