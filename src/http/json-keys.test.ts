@@ -79,3 +79,69 @@ test('examples: the shapes that would steer an upstream past what was judged', (
     b: [{ a: 1 }, { a: 2 }],
   });
 });
+
+test('a text read as a string counts and refuses exactly as its UTF-8 bytes do', () => {
+  // Streamed events are checked as the strings they were read as: any character in a string or a
+  // key (astral, lone surrogates, escaped quotes and backslashes) leaves the count as it is in bytes.
+  const anyText = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({
+      unit: fc.constantFrom(
+        '"',
+        '\\',
+        ':',
+        ' ',
+        '\t',
+        'K',
+        'k',
+        'ſ',
+        'ı',
+        '\u212a',
+        '\ud800',
+        '\udc00',
+        '😀',
+      ),
+    }),
+  );
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small' },
+      anyText,
+      fc.array(tie('node'), { maxLength: 3 }),
+      fc.dictionary(anyText, tie('node'), { maxKeys: 4 }),
+    ),
+  })).node;
+  fc.assert(
+    fc.property(value, fc.constantFrom(undefined, 1, '\t', ' \r\n'), (v, space) => {
+      const text = JSON.stringify(v, null, space);
+      assert.equal(writtenKeyCount(text), writtenKeyCount(Buffer.from(text)), text);
+      const parsed = JSON.parse(text) as JsonValue;
+      const asString = (() => {
+        try {
+          assertUnambiguousKeys(text, parsed);
+          return false;
+        } catch {
+          return true;
+        }
+      })();
+      assert.equal(asString, refused(text), text);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('keys that fold together only the Unicode way are refused beside plain ASCII keys, as a string too', () => {
+  for (const text of [
+    '{"id":"x","messages":[],"meſſages":[]}',
+    '{"id":"x","kind":"a","\u212aind":"b"}',
+    '{"id":"x","input":"a","ınput":"b"}',
+    '{"choices":[{"delta":{"content":"a","Content":"b"},"index":0}]}',
+    '{"choices":[{"delta":{"content":"a","content":"b"},"index":0}]}',
+  ]) {
+    assert.ok(refused(text), text);
+    assert.throws(() => assertUnambiguousKeys(text, JSON.parse(text) as JsonValue), text);
+  }
+  const plain =
+    '{"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"\\"a\\":"}}]}';
+  assert.doesNotThrow(() => assertUnambiguousKeys(plain, JSON.parse(plain) as JsonValue));
+});

@@ -10,9 +10,19 @@ import { closingQuote } from './json-depth.js';
 
 const QUOTE = 0x22;
 const COLON = 0x3a;
+const BACKSLASH = 0x5c;
 
-/** How many object keys a JSON text writes (strings followed by a colon), duplicates included. */
-export function writtenKeyCount(bytes: Buffer): number {
+/**
+ * How many object keys a JSON text writes (strings followed by a colon), duplicates included. A
+ * streamed event's data is counted as the string it was read as, not encoded to bytes again: the
+ * quotes, backslashes, colons and whitespace that decide the count are ASCII, and UTF-16 spells no
+ * other character with one of those code units, so both spellings of a text count alike.
+ */
+export function writtenKeyCount(json: Buffer | string): number {
+  return typeof json === 'string' ? keysInString(json) : keysInBytes(json);
+}
+
+function keysInBytes(bytes: Buffer): number {
   let keys = 0;
   for (let i = 0; i < bytes.length; i++) {
     if (bytes[i] !== QUOTE) continue;
@@ -24,6 +34,38 @@ export function writtenKeyCount(bytes: Buffer): number {
   }
   return keys;
 }
+
+function keysInString(text: string): number {
+  let keys = 0;
+  for (let i = text.indexOf('"'); i >= 0; i = text.indexOf('"', i + 1)) {
+    i = closingQuoteIn(text, i + 1);
+    let j = i + 1;
+    let c = text.charCodeAt(j);
+    while (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) c = text.charCodeAt(++j);
+    if (c === COLON) keys++;
+  }
+  return keys;
+}
+
+/** closingQuote (json-depth.ts) over a string: escaped exactly when an odd run of backslashes precedes it. */
+function closingQuoteIn(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    const quote = text.indexOf('"', at);
+    if (quote < 0) return text.length;
+    let backslashes = 0;
+    while (text.charCodeAt(quote - backslashes - 1) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    at = quote + 1;
+  }
+}
+
+/**
+ * Keys whose every character is ASCII other than A-Z (nearly every key a model API writes): among
+ * such keys, which are distinct, lower-casing changes nothing and upper-casing maps no two to one,
+ * so they cannot collide by case and the folding below is skipped for them.
+ */
+const NO_CASE_COLLISION = /^[^A-Z\u0080-\uffff]*$/;
 
 /**
  * A key as a case-insensitive reader matches it against the names it knows: Go's encoding/json
@@ -44,7 +86,7 @@ function ambiguous(): VigilError {
 }
 
 /** Throws body_invalid_json when `raw` (already parsed as `value`) has duplicate or case-variant keys. */
-export function assertUnambiguousKeys(raw: Buffer, value: JsonValue): void {
+export function assertUnambiguousKeys(raw: Buffer | string, value: JsonValue): void {
   let parsedKeys = 0;
   const stack: JsonValue[] = [value];
   while (stack.length > 0) {
@@ -56,7 +98,7 @@ export function assertUnambiguousKeys(raw: Buffer, value: JsonValue): void {
     if (typeof v !== 'object' || v === null) continue;
     const keys = Object.keys(v);
     parsedKeys += keys.length;
-    if (keys.length > 1) {
+    if (keys.length > 1 && !keys.every((key) => NO_CASE_COLLISION.test(key))) {
       // Go folds a key by upper-casing each letter, so `ſ` (long s) is `S` and `ı` (dotless i) is
       // `I` to it: `meſſages` is `messages`. Lower case catches the Kelvin sign (`K` is `k`).
       const lower = new Set<string>();

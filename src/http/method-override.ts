@@ -63,6 +63,9 @@ export function paramsOverride(method: string, text: string): string | null {
  */
 export function isMethodParam(name: string): boolean {
   const lower = name.toLowerCase();
+  // Every reading below only cuts or replaces what is around the letters, so a name that reads as
+  // `_method` or `_httpmethod` spells `method` already: the rest is skipped for every other name.
+  if (!lower.includes('method')) return false;
   const php = lower.split('\u0000', 1)[0]!.trimStart();
   const bracket = php.indexOf('[');
   const base = bracket >= 0 && php.indexOf(']', bracket) > bracket ? php.slice(0, bracket) : php;
@@ -77,6 +80,8 @@ export function isMethodParam(name: string): boolean {
  */
 function overrideParams(text: string): string[] {
   const values: string[] = [];
+  // No query at all (nearly every model request): there is nothing to read.
+  if (text === '') return values;
   for (const separated of new Set([text, text.replaceAll(';', '&')])) {
     for (const [name, value] of new URLSearchParams(separated)) {
       if (isMethodParam(name)) values.push(value);

@@ -9,20 +9,34 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { LlmApi } from '../../core/llm-payloads.js';
 
+/** An event as the client is to read it, with its data as read to name it. */
+export interface NamedEvent {
+  readonly event: EventSourceMessage;
+  /**
+   * Present when the data was parsed to name the event: its value (undefined when it is not JSON),
+   * so the record reads the same parse rather than parsing the data again.
+   */
+  readonly json?: { readonly value: unknown };
+}
+
 /** `event` as the client is to read it: named by what the record read it as. */
-export function namedAsRead(api: LlmApi, event: EventSourceMessage): EventSourceMessage {
+export function namedAsRead(api: LlmApi, event: EventSourceMessage): NamedEvent {
   if (api === 'openai.chat' || api === 'openai.completions')
-    return event.event === undefined ? event : { ...event, event: undefined };
-  if (api !== 'anthropic.messages' && api !== 'openai.responses') return event;
-  let type: unknown;
+    return { event: event.event === undefined ? event : { ...event, event: undefined } };
+  if (api !== 'anthropic.messages' && api !== 'openai.responses') return { event };
+  let value: unknown;
   try {
-    type = (JSON.parse(event.data) as { type?: unknown } | null)?.type;
+    value = JSON.parse(event.data);
   } catch {
     // Not JSON: every reader takes it as it is named ([DONE], an upstream's own error text).
-    return event;
+    return { event, json: { value: undefined } };
   }
-  if (typeof type === 'string') return type === event.event ? event : { ...event, event: type };
+  const json = { value };
+  const type = (value as { type?: unknown } | null)?.type;
+  if (typeof type === 'string')
+    return { event: type === event.event ? event : { ...event, event: type }, json };
   // A Responses event with no type: unnamed, read as data by both SDKs. An Anthropic one is read
   // as nothing by its SDK whatever its name, as by the record; `error` still stops both.
-  return api === 'openai.responses' && event.event !== undefined ? { ...event, event: undefined } : event;
+  const unnamed = api === 'openai.responses' && event.event !== undefined;
+  return { event: unnamed ? { ...event, event: undefined } : event, json };
 }

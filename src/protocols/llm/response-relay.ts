@@ -247,8 +247,8 @@ export async function relayStream(
           continue;
         }
         // Named as the record reads it (event-names.ts): the client's SDK then reads what is recorded.
-        const event = namedAsRead(ex.api, item.event);
-        assembler.read(event);
+        const { event, json } = namedAsRead(ex.api, item.event);
+        assembler.read(event, json);
         // An event the client's SDK would read otherwise than the record: not relayed, the stream is cut.
         if (assembler.refusal !== null) {
           failure = new VigilError('upstream_failed', assembler.refusal);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { choicesFromBody } from './choices.js';
+import { namedAsRead } from './event-names.js';
+import { SseEventReader } from './sse-events.js';
 import { StreamAssembler } from './stream-assembler.js';
 
 /** An OpenAI chat stream of `texts.length` choices, each text cut into deltas of `step` characters. */
@@ -386,7 +388,11 @@ test("a stream's body: a Responses stream's final response object, a chat stream
 });
 
 test('an event with a key twice, or two keys that differ only in case, stops the stream there', () => {
-  for (const delta of ['{"content":" a","Content":" b"}', '{"content":" a","content":" b"}']) {
+  for (const delta of [
+    '{"content":" a","Content":" b"}',
+    '{"content":" a","content":" b"}',
+    '{"role":"assistant","kind":" a","\u212aind":" b"}',
+  ]) {
     const a = new StreamAssembler('openai.chat');
     a.push(Buffer.from(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: 'ok' } }] })}\n\n`));
     a.push(Buffer.from(`data: {"choices":[{"index":0,"delta":${delta}}]}\n\n`));
@@ -398,4 +404,21 @@ test('an event with a key twice, or two keys that differ only in case, stops the
   const plain = new StreamAssembler('openai.chat');
   plain.push(Buffer.from('data: {"choices":[{"index":0,"delta":{"content":"x"}}],"Usage":null}\n\n'));
   assert.equal(plain.refusal, null);
+});
+
+test('a stream read with the parse its event names were read by is recorded as one read alone', () => {
+  const text = anthropicStream('hi there', { name: 'add', args: '{"a":1}' });
+  const alone = new StreamAssembler('anthropic.messages');
+  alone.push(Buffer.from(text));
+  const shared = new StreamAssembler('anthropic.messages');
+  for (const item of new SseEventReader().push(Buffer.from(text))) {
+    if (!('event' in item)) continue;
+    const { event, json } = namedAsRead('anthropic.messages', item.event);
+    assert.ok(json, 'an Anthropic event is parsed to be named');
+    shared.read(event, json);
+  }
+  assert.ok(alone.terminal && shared.terminal);
+  assert.deepEqual(shared.body(), alone.body());
+  assert.deepEqual(shared.choices(), alone.choices());
+  assert.deepEqual(shared.usage, alone.usage);
 });

@@ -22,7 +22,7 @@ type Obj = Record<string, unknown>;
 /** Whether an event's JSON text means one thing to every client (http/json-keys.ts). */
 function unambiguous(text: string, value: Obj): boolean {
   try {
-    assertUnambiguousKeys(Buffer.from(text), value as JsonValue);
+    assertUnambiguousKeys(text, value as JsonValue);
     return true;
   } catch {
     return false;
@@ -83,9 +83,12 @@ export class StreamAssembler {
     return !before && this.#terminal;
   }
 
-  /** Takes one event; after the terminal event or an error nothing is read (a client has stopped reading). */
-  read(event: EventSourceMessage): void {
-    if (!this.ended) this.#onEvent(event);
+  /**
+   * Takes one event; after the terminal event or an error nothing is read (a client has stopped
+   * reading). `json`: its data as JSON.parse already read it (event-names.ts), not parsed again.
+   */
+  read(event: EventSourceMessage, json?: { readonly value: unknown }): void {
+    if (!this.ended) this.#onEvent(event, json);
   }
 
   /** The stream's terminal event or an error has been read: a client reads nothing after it. */
@@ -141,16 +144,18 @@ export class StreamAssembler {
     return [{ index: 0, text: this.#responsesText, reasoning: '', finishReason: null, toolCalls: [] }];
   }
 
-  #onEvent(event: EventSourceMessage): void {
+  #onEvent(event: EventSourceMessage, json: { readonly value: unknown } | undefined): void {
     if (isDoneMarker(event.data)) {
       this.#terminal = true;
       return;
     }
-    let data: unknown;
-    try {
-      data = JSON.parse(event.data);
-    } catch {
-      data = undefined; // keep-alives and markers carry no JSON
+    let data: unknown = json?.value;
+    if (json === undefined) {
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        data = undefined; // keep-alives and markers carry no JSON
+      }
     }
     // The SDKs stop reading at an error (Anthropic's at an `error` event, whatever its data;
     // OpenAI's at data with an `error`), so the record stops there too: what follows it in the
