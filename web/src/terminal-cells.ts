@@ -8,6 +8,7 @@
 // first four of the marks that follow it (mark-runs.ts: more than any script writes on one; a
 // terminal such as xterm keeps two by default). The timeline shows the output as recorded, with
 // long runs counted.
+import { rewriteCastFrames } from './cast-frames.js';
 import { KEPT_MARKS } from './mark-runs.js';
 
 /** Characters a terminal draws on no cell, which also draw nothing in the page. */
@@ -101,21 +102,9 @@ class CellReader {
  */
 export function withTerminalCells(cast: string): string {
   const output = new CellReader();
-  return cast
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('[')) return line;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(line);
-      } catch {
-        return line;
-      }
-      if (!Array.isArray(frame) || typeof frame[2] !== 'string') return line;
-      const [t, kind, data] = frame as [unknown, unknown, string];
-      if (kind === 'o') return JSON.stringify([t, kind, output.filter(data)]);
-      if (kind === 'm') return JSON.stringify([t, kind, new CellReader().filter(data)]);
-      return line;
-    })
-    .join('\n');
+  return rewriteCastFrames(cast, (kind, data) => {
+    if (kind === 'o') return output.filter(data);
+    if (kind === 'm') return new CellReader().filter(data);
+    return null;
+  });
 }

@@ -10,6 +10,7 @@
 // text's colour would be too close to its background's. Writing the whole pen each time means the
 // emulator's pen is always one this file judged, whatever came between (a restored cursor, a reset).
 // The recording itself, the export and the timeline keep every sequence as it came.
+import { rewriteCastFrames } from './cast-frames.js';
 
 /** A cell colour as the player's emulator holds it. */
 type Colour = { readonly kind: 'default' } | { readonly kind: 'index'; readonly n: number } | Rgb;
@@ -265,18 +266,5 @@ function csiEnd(text: string, at: number): number | 'open' | 'aborted' {
 /** The asciicast text with every SGR of its output rewritten as above; still valid asciicast. */
 export function withVisibleColours(cast: string): string {
   const output = new ColourReader();
-  return cast
-    .split('\n')
-    .map((line) => {
-      if (!line.startsWith('[')) return line;
-      let frame: unknown;
-      try {
-        frame = JSON.parse(line);
-      } catch {
-        return line;
-      }
-      if (!Array.isArray(frame) || frame[1] !== 'o' || typeof frame[2] !== 'string') return line;
-      return JSON.stringify([frame[0], 'o', output.filter(frame[2])]);
-    })
-    .join('\n');
+  return rewriteCastFrames(cast, (kind, data) => (kind === 'o' ? output.filter(data) : null));
 }

@@ -10,33 +10,17 @@ import type { LlmApi } from '../../core/llm-payloads.js';
 import type { PayloadMasker, StreamTextMasker } from '../../core/ports.js';
 import { maskLogprobs } from './logprob-masking.js';
 import { SSE_KEEP_ALIVE, SseEventReader, sseEventText } from './sse-events.js';
+import {
+  ANTHROPIC_DELTA_TEXT,
+  CHAT_TEXT_FIELDS,
+  DELTA_PLACE,
+  RESPONSES_TEXT_EVENTS,
+  TOOL_INPUT,
+  type ToolKind,
+} from './streamed-text-fields.js';
 
 type Obj = Record<string, unknown>;
 
-/** The fields of a chat delta that carry the model's words in pieces (reasoning: OpenAI-compatible servers). */
-const CHAT_TEXT_FIELDS = ['content', 'refusal', 'reasoning_content', 'reasoning'] as const;
-/** Where a chat tool call's input arrives in pieces: a function's arguments, a free-form tool's input. */
-const TOOL_INPUT = { function: 'arguments', custom: 'input' } as const;
-type ToolKind = keyof typeof TOOL_INPUT;
-/** Anthropic delta types that carry the model's words in pieces, and the field that holds them. */
-const ANTHROPIC_DELTA_TEXT: Readonly<Record<string, string>> = {
-  text_delta: 'text',
-  thinking_delta: 'thinking',
-  input_json_delta: 'partial_json',
-};
-/** Responses API events whose `.delta` carries text in pieces, ended by their `.done`. */
-const RESPONSES_TEXT_EVENTS = [
-  'response.output_text',
-  'response.refusal',
-  'response.reasoning_text',
-  'response.reasoning_summary_text',
-  'response.function_call_arguments',
-  'response.custom_tool_call_input',
-  'response.mcp_call_arguments',
-  'response.code_interpreter_call_code',
-] as const;
-/** Where a Responses delta belongs: the fields a synthesized closing delta copies from its done event. */
-const DELTA_PLACE = ['sequence_number', 'item_id', 'output_index', 'content_index', 'summary_index'] as const;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export class SseMaskingRewriter {
