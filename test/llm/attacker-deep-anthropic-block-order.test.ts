@@ -9,9 +9,10 @@
 // upstream is a node:http stand-in speaking Anthropic's stream; the client is the official SDK.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import { connectionEvents, TOKENS } from '../support/gateway.js';
+import type Anthropic from '@anthropic-ai/sdk';
+import { connectionEvents } from '../support/gateway.js';
 import { type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import { anthropicClient, anthropicMessage } from './anthropic-sse.js';
 
 const event = (data: { type: string }) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
 const start = (index: number, block: object) =>
@@ -27,16 +28,7 @@ const json = (index: number, partial: string) =>
 const stop = (index: number) => event({ type: 'content_block_stop', index } as never);
 const messageStart = event({
   type: 'message_start',
-  message: {
-    id: 'msg_order',
-    type: 'message',
-    role: 'assistant',
-    model: 'demo',
-    content: [],
-    stop_reason: null,
-    stop_sequence: null,
-    usage: { input_tokens: 5, output_tokens: 0 },
-  },
+  message: anthropicMessage('msg_order'),
 } as never);
 const messageEnd =
   event({
@@ -91,7 +83,7 @@ before(async () => {
     },
     { type: 'llm-anthropic' },
   );
-  client = new Anthropic({ baseURL: `${f.gateway.url}/c/oa`, apiKey: TOKENS.alice, maxRetries: 0 });
+  client = anthropicClient(f.gateway.url);
 });
 
 after(async () => {

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import { connectionEvents, TOKENS } from '../support/gateway.js';
+import { connectionEvents } from '../support/gateway.js';
 import { type ReceivedRequest, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import { anthropicClient, anthropicMessage } from './anthropic-sse.js';
 
 const named = (name: string | null, data: object) =>
   `${name === null ? '' : `event: ${name}\n`}data: ${JSON.stringify(data)}\n\n`;
@@ -37,16 +37,7 @@ const delta = (text: string) => ({
 const ANTHROPIC =
   typed('message_start', {
     type: 'message_start',
-    message: {
-      id: 'msg_names',
-      type: 'message',
-      role: 'assistant',
-      model: 'demo',
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 5, output_tokens: 0 },
-    },
+    message: anthropicMessage('msg_names'),
   } as never) +
   typed('content_block_start', {
     type: 'content_block_start',
@@ -138,11 +129,7 @@ test('a chat chunk under an event name: the openai SDK reads it as a chunk, as t
 });
 
 test('an Anthropic delta under `ping` or a name of its own: the SDK shows it, as the ledger holds it', async () => {
-  const client = new Anthropic({
-    baseURL: `${anthropic.gateway.url}/c/oa`,
-    apiKey: TOKENS.alice,
-    maxRetries: 0,
-  });
+  const client = anthropicClient(anthropic.gateway.url);
   let streamed = '';
   const stream = client.messages.stream({
     model: 'demo',

@@ -7,9 +7,9 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import { connectionEvents, TOKENS } from '../support/gateway.js';
+import { connectionEvents } from '../support/gateway.js';
 import { type ReceivedRequest, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import { anthropicClient, anthropicMessage } from './anthropic-sse.js';
 import { everyCut, leaks, perCharacter, sameWords, spelledWithEscapes } from './split-secret-streams.js';
 
 const CREDENTIAL = 'Vg-Echo"Split\\Key-0123456789abcdef';
@@ -26,16 +26,7 @@ function anthropicStream(key: string): string {
   const stop = (index: number) => event('content_block_stop', { index });
   return (
     event('message_start', {
-      message: {
-        id: 'msg_split',
-        type: 'message',
-        role: 'assistant',
-        model: 'demo',
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: 5, output_tokens: 0 },
-      },
+      message: anthropicMessage('msg_split'),
     }) +
     start(0, { type: 'thinking', thinking: '', signature: '' }) +
     perCharacter(`think ${key} and ${key.slice(0, 7)}`)
@@ -146,11 +137,7 @@ async function lastRecord(chat: ScriptedChat): Promise<Recorded> {
 }
 
 test('Anthropic thinking, text and tool input cut at every offset: the SDK reads the key masked, as recorded', async () => {
-  const client = new Anthropic({
-    baseURL: `${anthropic.gateway.url}/c/oa`,
-    apiKey: TOKENS.alice,
-    maxRetries: 0,
-  });
+  const client = anthropicClient(anthropic.gateway.url);
   const stream = client.messages.stream({
     model: 'demo',
     max_tokens: 64,

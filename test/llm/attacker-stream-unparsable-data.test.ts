@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { after, before, test } from 'node:test';
-import Anthropic from '@anthropic-ai/sdk';
-import { connectionEvents, TOKENS } from '../support/gateway.js';
+import { connectionEvents } from '../support/gateway.js';
 import { type ReceivedRequest, type ScriptedChat, startScriptedChat } from '../support/scripted-upstream.js';
+import { anthropicClient, anthropicMessage } from './anthropic-sse.js';
 
 const chunk = (content: string, finish: string | null = null) =>
   `data: ${JSON.stringify({
@@ -26,16 +26,7 @@ const text = (t: string) =>
 const ANTHROPIC =
   event({
     type: 'message_start',
-    message: {
-      id: 'msg_unparsable',
-      type: 'message',
-      role: 'assistant',
-      model: 'demo',
-      content: [],
-      stop_reason: null,
-      stop_sequence: null,
-      usage: { input_tokens: 5, output_tokens: 0 },
-    },
+    message: anthropicMessage('msg_unparsable'),
   } as never) +
   event({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } as never) +
   text('one') +
@@ -98,11 +89,7 @@ test('chat data that is not JSON: the SDK stops there, and the ledger records no
 });
 
 test('an Anthropic delta whose data is not JSON: the SDK stops there, and so does the record', async () => {
-  const client = new Anthropic({
-    baseURL: `${anthropic.gateway.url}/c/oa`,
-    apiKey: TOKENS.alice,
-    maxRetries: 0,
-  });
+  const client = anthropicClient(anthropic.gateway.url);
   const stream = client.messages.stream({
     model: 'demo',
     max_tokens: 16,
