@@ -2,6 +2,7 @@
 // (identity.oidc.accept_access_tokens): the provider with erin (ai-eng), the gateway's MCP fixture
 // trusting it, and the raw `initialize` call whose status says whether a token is admitted.
 import { type McpFixture, startMcpFixture } from '../mcp/fixture.js';
+import { initializeWith } from '../mcp/raw-calls.js';
 import { startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 
 export const PUBLIC_URL = 'http://127.0.0.1:8443';
@@ -33,20 +34,5 @@ export async function startProviderTokenFixture(
 
 /** The HTTP status of an MCP `initialize` sent with `token` to the fixture's `tools` connection. */
 export async function initializeStatus(f: McpFixture, token: string): Promise<number> {
-  const res = await fetch(`${f.gateway.url}/c/tools/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await res.arrayBuffer();
-  return res.status;
+  return (await initializeWith(`${f.gateway.url}/c/tools/mcp`, token)).status;
 }

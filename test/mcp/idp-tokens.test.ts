@@ -9,6 +9,7 @@ import { nowIso } from '../../src/core/events.js';
 import { openSharedStore } from '../support/gateway.js';
 import { accessTokenFor, startTestProvider, type TestProvider } from '../support/oidc-provider.js';
 import { type McpFixture, sdkClient, startMcpFixture } from './fixture.js';
+import { initializeWith } from './raw-calls.js';
 
 const PUBLIC_URL = 'http://127.0.0.1:8443';
 const RESOURCE = `${PUBLIC_URL}/c/tools/mcp`;
@@ -41,23 +42,8 @@ after(async () => {
   await provider?.close();
 });
 
-async function status(path: string, token: string): Promise<{ status: number; challenge: string }> {
-  const res = await fetch(`${f.gateway.url}${path}`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-    }),
-  });
-  await res.arrayBuffer();
-  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
+function status(path: string, token: string): Promise<{ status: number; challenge: string }> {
+  return initializeWith(`${f.gateway.url}${path}`, token);
 }
 
 /**

@@ -42,3 +42,29 @@ export async function answerOf(
     .map((l) => JSON.parse(l.slice(6)) as { id?: unknown });
   return data.find((m) => 'result' in m || 'error' in m) as never;
 }
+
+/**
+ * An MCP `initialize` POSTed to `url` with `token` as its bearer, outside any session: the status
+ * and the WWW-Authenticate challenge say whether the gateway admits the token.
+ */
+export async function initializeWith(
+  url: string,
+  token: string,
+): Promise<{ status: number; challenge: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+    }),
+  });
+  await res.arrayBuffer();
+  return { status: res.status, challenge: res.headers.get('www-authenticate') ?? '' };
+}
