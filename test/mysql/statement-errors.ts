@@ -1,6 +1,6 @@
-// Statements run one after another on one mysql2 connection, each one's outcome kept rather than the
-// first refusal thrown: the tests that send a list of attacks compare every outcome at once.
+// A list of attacks sent on one mysql2 connection, every outcome kept (test/support/statement-outcomes.ts).
 import mysql from 'mysql2/promise';
+import { statementOutcomes } from '../support/statement-outcomes.js';
 
 /** Runs each statement on one connection opened with `options`; the error messages (null: it ran). */
 export async function statementErrors(
@@ -9,15 +9,7 @@ export async function statementErrors(
 ): Promise<(string | null)[]> {
   const c = await mysql.createConnection(options);
   try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
+    return await statementOutcomes((sql) => c.query(sql), statements);
   } finally {
     await c.end();
   }

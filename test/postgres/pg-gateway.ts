@@ -10,6 +10,7 @@ import {
   type TestPostgres,
   withPassword,
 } from '../support/postgres-server.js';
+import { statementOutcomes } from '../support/statement-outcomes.js';
 
 export interface PgFixture {
   readonly server: TestPostgres;
@@ -106,15 +107,7 @@ export async function eachThroughVigil(
   const c = vigilClient(f, TOKENS[user], { user, database });
   await c.connect();
   try {
-    const out: (string | null)[] = [];
-    for (const sql of statements)
-      out.push(
-        await c.query(sql).then(
-          () => null,
-          (e: Error) => e.message,
-        ),
-      );
-    return out;
+    return await statementOutcomes((sql) => c.query(sql), statements);
   } finally {
     await c.end();
   }
