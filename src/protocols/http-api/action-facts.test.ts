@@ -24,3 +24,12 @@ test('a query reads also with its values decoded, so a pattern on a value holds 
   const plain = describeHttpAction('http.request', { method: 'GET', path: '/x', query: '?a=1' })!;
   assert.deepEqual(plain.alternateTexts, []);
 });
+
+test('a path reads also case-folded as Java and .NET compare it, so a pattern on /admin holds /admın', () => {
+  const facts = describeHttpAction('http.request', {
+    method: 'POST',
+    path: '/v1/payoutſ/adm\u0131n',
+    query: '',
+  })!;
+  assert.ok(facts.alternateTexts?.includes('POST /v1/payouts/admin'));
+});

@@ -38,6 +38,7 @@ import { destinationReadings } from './destination.js';
 import { unreadMethodRefusal } from './known-methods.js';
 import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings, upstreamBasePath } from './path-rules.js';
+import { assertPlainTransfer } from './transfer-codings.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set([
@@ -289,6 +290,12 @@ export class HttpApiConnection {
     // The body goes on decoded (#exchange), as it was recorded; a `Content_Encoding` Vigil did not
     // undo must not reach a server that reads it as Content-Encoding and inflates what was judged.
     removeUpstreamHeader(out, 'content-encoding');
+    // Only the `Content-Type` the body was judged and recorded by: a CGI-style server (Puma before
+    // 6.4.3) reads a `Content_Type` as its content type too, the later one winning (until 7 December
+    // a form's `_method=DELETE` ran under a `Content-Type` that named no form).
+    const contentType = out['content-type'];
+    if (contentType === undefined) removeUpstreamHeader(out, 'content-type');
+    else setUpstreamHeader(out, 'content-type', contentType);
     // Recording needs the plain body.
     setUpstreamHeader(out, 'accept-encoding', 'identity');
     applyFixedHeaders(out, this.config.upstream_headers);
@@ -348,6 +355,8 @@ export class HttpApiConnection {
     }
     let answer: DecodedAnswer;
     try {
+      // A transfer coding undici leaves on the body (transfer-codings.ts) is refused.
+      assertPlainTransfer(upstream.headers, upstream.body);
       // Asked for identity, an upstream may compress anyway: decoded, so the record reads what the
       // client reads, and passed on decoded (content-decoding.ts).
       answer = decodedAnswer(upstream.headers, upstream.body);

@@ -285,3 +285,38 @@ test('below a base path, a reading that climbs above the root is refused; one th
   assert.equal(upstreamBasePath('https://h/remote.php/dav/'), '/remote.php/dav');
   assert.equal(upstreamBasePath('https://h/a/./b/../%63'), '/a/c');
 });
+
+/** java.lang.String#equalsIgnoreCase on one UTF-16 unit each, from its Javadoc (the oracle). */
+function javaSameIgnoringCase(x: string, y: string): boolean {
+  const upper = (c: string) => (c.toUpperCase().length === 1 ? c.toUpperCase() : c);
+  // Character.toLowerCase maps İ to i; JavaScript's full mapping adds a combining dot.
+  const lower = (c: string) => (c === '\u0130' ? 'i' : c.toLowerCase().length === 1 ? c.toLowerCase() : c);
+  return x === y || upper(x) === upper(y) || lower(upper(x)) === lower(upper(y));
+}
+
+test('a deny rule holds every spelling a router comparing as Java, .NET or Go ignoring case serves alike', () => {
+  const decision = (raw: string) => pathDecision(config, 'GET', pathReadings(raw)).action;
+  // ı (dotless i), İ, and the ASCII letters spelled by their look-alike case partners.
+  for (const raw of ['/adm%C4%B1n', '/ADM%C4%B0N/users', '/adm%C4%B0n.json', '/%C4%B1/../admin']) {
+    assert.equal(decision(raw), 'deny', raw);
+  }
+  assert.ok(pathReadings('/u%C5%BFers').includes('/users'), 'ſ (long s) reads as s');
+  assert.ok(pathReadings('/%E2%84%AAeys').includes('/keys'), 'the Kelvin sign reads as k');
+  assert.equal(decision('/public/adm%C4%B1n'), 'allow');
+  // For every letter Java folds onto an ASCII one, some reading of a path holding it names the
+  // path with that ASCII letter: a rule on the ASCII spelling cannot be walked around.
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0x80, max: 0xffff }),
+      fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz'),
+      (code, ascii) => {
+        const c = String.fromCharCode(code);
+        if (code >= 0xd800 && code <= 0xdfff) return;
+        if (!javaSameIgnoringCase(c, ascii)) return;
+        const raw = `/x${encodeURIComponent(c)}y`;
+        assert.ok(pathReadings(raw).includes(`/x${ascii}y`), `U+${code.toString(16)} as ${ascii}`);
+      },
+    ),
+    { numRuns: 20000 },
+  );
+});

@@ -116,10 +116,42 @@ export function structuralReadings(rawPath: string, underBase = false): string[]
   return [...readings];
 }
 
-/** A resolved path as routers that ignore a trailing slash, or case (Express, ASP.NET), read it. */
+/**
+ * One character as routers that compare it ignoring case with the simple (one-character) case
+ * mappings read it: lower case of its upper case. Java's `equalsIgnoreCase` (Spring's
+ * AntPathMatcher with case sensitivity off, JAX-RS servers) compares so, so `ı` (dotless i) and
+ * `İ` are `i` there and `ſ` (long s) is `s`; .NET's OrdinalIgnoreCase (ASP.NET Core routing)
+ * upper-cases `ſ` to `S`, and Go's `strings.EqualFold` folds `ſ` with `s` and the Kelvin sign with
+ * `k`. JavaScript's `toLowerCase` leaves `ı`, `İ` (as `i` and a combining dot) and `ſ` apart from
+ * ASCII, and so did the rules ignoring case: until 7 December `/admın/keys` passed a rule denying
+ * `/admin/**` and reached a Spring application's `/admin/keys`.
+ */
+function foldChar(c: string): string {
+  const upper = c.toUpperCase();
+  const lower = ([...upper].length === 1 ? upper : c).toLowerCase();
+  // Only `İ` lower-cases to more than one character (`i` and a combining dot); its simple mapping is `i`.
+  return [...lower].length === 1 ? lower : [...lower][0]!;
+}
+
+/** A path with every character folded (foldChar); ASCII paths only lower-cased. */
+export function caseFolded(path: string): string {
+  if (/^[\u0000-\u007f]*$/.test(path)) return path.toLowerCase();
+  return Array.from(path, foldChar).join('');
+}
+
+/** A resolved path as routers that ignore a trailing slash, or case (Express, ASP.NET, Spring, Go), read it. */
 export function looseReadings(path: string): string[] {
   const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
-  return [...new Set([path, trimmed, path.toLowerCase(), trimmed.toLowerCase()])];
+  return [
+    ...new Set([
+      path,
+      trimmed,
+      path.toLowerCase(),
+      trimmed.toLowerCase(),
+      caseFolded(path),
+      caseFolded(trimmed),
+    ]),
+  ];
 }
 
 /** Every reading of a path an upstream might make, from its structural readings, the canonical one first. */
