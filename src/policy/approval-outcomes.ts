@@ -31,8 +31,8 @@ export function denialRefusal(record: ApprovalRecord): VigilError {
 
 /** The refusal for a request found closed by another replica (expired or withdrawn there). */
 export function settledElsewhereRefusal(record: ApprovalRecord): VigilError {
-  return new VigilError(
-    record.status === 'expired' ? 'approval_timeout' : 'approval_withdrawn',
-    `${record.id} is ${record.status}`,
-  );
+  if (record.status === 'expired') return closedRefusal(record.id, 'expired');
+  return new VigilError('approval_withdrawn', `${record.id} was withdrawn; the action was not run`, {
+    details: { approval_id: record.id },
+  });
 }

@@ -17,7 +17,7 @@ import type { Approver, EventContext, HoldApproval, HoldRequest } from '../pipel
 import type { PolicyAlert } from '../pipeline/policy.js';
 import { type AccessRequestInput, AccessRequests } from './access-requests.js';
 import { summarizeAction } from './action-summary.js';
-import { isApproverNow, requiredNow } from './approval-approvers.js';
+import { isApproverNow, mintedCredentialRefusal, requiredNow } from './approval-approvers.js';
 import type { ApprovalNotice, NoticeKind } from './approval-notifier.js';
 import { closedRefusal, closeReason, denialRefusal, settledElsewhereRefusal } from './approval-outcomes.js';
 import { noticeFor, pendingApproval, requestFacts, stripToken } from './approval-records.js';
@@ -205,6 +205,9 @@ export class ApprovalService implements Approver {
           `${reviewer.subject} is no longer among the approvers of ${id} under the policy in force`,
         );
       }
+      // A denial only keeps the action from running, so any credential of an approver may give one.
+      const minted = decision === 'approve' ? mintedCredentialRefusal(reviewer) : null;
+      if (minted) throw new VigilError('approval_not_reviewer', `${id}: ${minted}`);
       if (record.votes.some((v) => sameSubject(v.reviewer.subject, reviewer.subject))) {
         throw new VigilError('approval_already_voted', `${reviewer.subject} has already decided ${id}`);
       }
