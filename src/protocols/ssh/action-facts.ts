@@ -110,8 +110,12 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
           alternates.push(written.text, ...written.alternates);
         }
       }
-      const others = [...new Set(alternates)].filter((t) => t !== read.text);
-      return { ...NO_FACTS, text: read.text, alternateTexts: others };
+      // An allow must hold for every end and every reading of it (file-judging.ts): the reading
+      // being judged is the text, and the written one joins the other readings.
+      const judged = judgedReading(operation, payload);
+      const text = judged ?? read.text;
+      const others = [...new Set([read.text, ...alternates])].filter((t) => t !== text);
+      return { ...NO_FACTS, text, alternateTexts: others };
     }
     case 'ssh.forward': {
       const at = (host: string) => `${str(payload.kind)} ${host}:${String(payload.port ?? '')}`.trim();
@@ -125,6 +129,16 @@ export function describeSshAction(type: EventType, payload: JsonObject): ActionF
     default:
       return null;
   }
+}
+
+/** Which of a file action's paths an allow rule is asked about (file-judging.ts), as `OPERATION PATH`. */
+export const JUDGED_READINGS = ['resolved_path', 'target', 'resolved_target'] as const;
+
+function judgedReading(operation: string, payload: JsonObject): string | null {
+  const field = payload.judged_reading;
+  if (typeof field !== 'string' || !(JUDGED_READINGS as readonly string[]).includes(field)) return null;
+  const path = payload[field];
+  return typeof path === 'string' && path !== '' ? fileReadings(operation, path, '').text : null;
 }
 
 /** An exec's environment requests as the assignments a shell line would carry, or ''. */

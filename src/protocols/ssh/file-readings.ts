@@ -11,7 +11,8 @@
 //   write it (`upload PATH`); a symbolic link may name a directory, so its source is also read as
 //   one (`upload PATH/`, `download PATH/`: a link to /etc meets a rule on `^upload /etc/`);
 // - a symbolic link's relative source is resolved by the host from the link's directory, not from
-//   the login one: `ln -s ../vault/secret /srv/open/soft` names /srv/vault/secret.
+//   the login one: `ln -s ../vault/secret /srv/open/soft` names /srv/vault/secret;
+// - a directory listing (`list DIR`) is also a read of the files it shows: `download DIR/`.
 import { posix } from 'node:path';
 
 export interface FileReadings {
@@ -60,6 +61,12 @@ export function fileReadings(operation: string, path: string, target: string): F
         alternates.push(`download ${dir}`, `upload ${dir}`);
       }
     }
+  }
+  if (operation === 'list') {
+    // A listing shows the names and sizes of a directory's files: a rule that denies reading them
+    // (`^download /vault/`) hides the listing too. A stat of one name is judged as `stat` alone:
+    // sftp stats a file before it reads it, and a refused stat reads to the client as "not found".
+    for (const p of [resolved!, ...others]) alternates.push(`download ${p.endsWith('/') ? p : `${p}/`}`);
   }
   return { text, alternates: [...new Set(alternates)].filter((a) => a !== text) };
 }

@@ -16,6 +16,7 @@ import type { JsonObject } from '../../core/events.js';
 import { cutForRecord } from '../../core/record-cut.js';
 import type { ConnectionState } from './connection-state.js';
 import { contentsField } from './file-digest.js';
+import { submitFileAction } from './file-judging.js';
 import { hostPaths } from './host-paths.js';
 import { inputNotData } from './input-data.js';
 import { expandsHistoryAtStart, readsCommandsFromInput, readsPasswordFromInput } from './input-shells.js';
@@ -233,7 +234,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
           await state.session.refuseAction('ssh.file', payload, error);
           throw error;
         }
-        await state.session.submit('ssh.file', payload, held).catch((err: unknown) => {
+        await submitFileAction(state.session, payload, held).catch((err: unknown) => {
           paths.close();
           throw err;
         });

@@ -130,7 +130,26 @@ test("OpenSSH's extended requests that change a path read as the change they mak
     id: 3,
     code: 21,
   });
-  assert.deepEqual(parseRequest(packet(17, u32(3), str('/x'))), { type: 'other', id: 3 });
+  // Looks at a path are read with it, to be judged; FSTAT and READDIR (by handle) pass.
+  assert.deepEqual(parseRequest(packet(17, u32(3), str('/x'))), {
+    type: 'look',
+    id: 3,
+    request: 'stat',
+    operation: 'stat',
+    path: '/x',
+    follows: true,
+  });
+  assert.deepEqual(parseRequest(packet(11, u32(3), str('/d'))), {
+    type: 'look',
+    id: 3,
+    request: 'opendir',
+    operation: 'list',
+    path: '/d',
+    follows: true,
+  });
+  assert.equal(parseRequest(packet(7, u32(3), str('/l'))).type, 'look');
+  assert.deepEqual(parseRequest(packet(8, u32(3), str(Buffer.from([1])))), { type: 'other', id: 3 });
+  assert.deepEqual(parseRequest(packet(12, u32(3), str(Buffer.from([1])))), { type: 'other', id: 3 });
   const offset = Buffer.alloc(8);
   assert.deepEqual(ext('copy-data', str(Buffer.from([1])), offset, offset, str(Buffer.from([2])), offset), {
     type: 'copy-data',
@@ -168,5 +187,21 @@ test("OpenSSH's extended requests that change a path read as the change they mak
     () => parseRequest(packet(SFTP.EXTENDED, u32(1), str('posix-rename@openssh.com'), str('/a'))),
     (err: unknown) => err instanceof VigilError && err.code === 'protocol_violation',
     'a truncated extended request is a protocol violation, not a pass',
+  );
+});
+
+test('a look at any path is read with that path, whatever the id', () => {
+  fc.assert(
+    fc.property(
+      fc.constantFrom(7, 11, 16, 17, 19),
+      fc.integer({ min: 0, max: 0xffffffff }),
+      fc.string({ maxLength: 64 }),
+      (type, id, path) => {
+        const read = parseRequest(packet(type, u32(id), str(path)));
+        assert.equal(read.type, 'look');
+        assert.equal(read.id, id);
+        if (read.type === 'look') assert.equal(read.path, path);
+      },
+    ),
   );
 });

@@ -24,11 +24,25 @@ export const SFTP = {
 } as const;
 
 /**
- * Requests of version 3 that change nothing (LSTAT, FSTAT, OPENDIR, READDIR, REALPATH, STAT,
- * READLINK): passed on unjudged. A type outside version 3 (LINK, 21, which makes a link on servers
- * of version 6; BLOCK; anything new) is refused, since what it does cannot be told.
+ * Requests of version 3 that look at a path without changing it, read as a `look` (judged: a rule
+ * that hides a path hides its names and attributes too). `follows`: the host follows a link at the
+ * last component (STAT, OPENDIR, REALPATH), or shows the link itself (LSTAT, READLINK).
  */
-const PASSIVE_REQUESTS = new Set([7, 8, 11, 12, 16, 17, 19]);
+const LOOKS = {
+  7: { request: 'lstat', operation: 'stat', follows: false },
+  11: { request: 'opendir', operation: 'list', follows: true },
+  16: { request: 'realpath', operation: 'stat', follows: true },
+  17: { request: 'stat', operation: 'stat', follows: true },
+  19: { request: 'readlink', operation: 'stat', follows: false },
+} as const;
+type LookCode = keyof typeof LOOKS;
+
+/**
+ * Requests by a handle that change nothing (FSTAT, READDIR): passed on, the OPEN or OPENDIR that
+ * made the handle having been judged. A type outside version 3 (LINK, 21, which makes a link on
+ * servers of version 6; BLOCK; anything new) is refused, since what it does cannot be told.
+ */
+const PASSIVE_REQUESTS = new Set([8, 12]);
 
 /**
  * OPEN flags that change the file: WRITE, APPEND, CREAT, TRUNC. OpenSSH's server passes CREAT and
@@ -173,6 +187,15 @@ export type SftpRequest =
    * cross the gateway (both were judged when opened).
    */
   | { readonly type: 'copy-data'; readonly id: number; readonly from: string; readonly to: string }
+  /** A request that looks at a path (STAT, LSTAT, OPENDIR, READLINK, REALPATH): names and attributes. */
+  | {
+      readonly type: 'look';
+      readonly id: number;
+      readonly request: (typeof LOOKS)[LookCode]['request'];
+      readonly operation: 'stat' | 'list';
+      readonly path: string;
+      readonly follows: boolean;
+    }
   /** An extended request Vigil does not know: what it would do on the host cannot be told. */
   | { readonly type: 'unknown-extension'; readonly id: number; readonly name: string }
   /** A request type outside version 3 (LINK, BLOCK): what it would do on the host cannot be told. */
@@ -228,8 +251,13 @@ export function parseRequest(packet: Buffer): SftpRequest {
     }
     case SFTP.EXTENDED:
       return parseExtended(id, r);
-    default:
+    default: {
+      if (Object.hasOwn(LOOKS, type)) {
+        const look = LOOKS[type as LookCode];
+        return { type: 'look', id, ...look, path: r.text() };
+      }
       return PASSIVE_REQUESTS.has(type) ? { type: 'other', id } : { type: 'unknown-request', id, code: type };
+    }
   }
 }
 

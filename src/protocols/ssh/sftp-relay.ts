@@ -2,8 +2,10 @@
 // reading it. Requests that change or open a file (OPEN, REMOVE, RENAME, MKDIR, RMDIR, SETSTAT,
 // FSETSTAT, SYMLINK, and OpenSSH's posix-rename, hardlink and lsetstat extensions) are submitted as
 // ssh.file actions before they reach the host, judged where their paths lead there through any link
-// (sftp-resolve.ts: Vigil asks the host first); a refused one is answered with a PERMISSION_DENIED
-// status in the host's place. An extended request Vigil does not know, or a request type outside
+// (sftp-resolve.ts: Vigil asks the host first) and allowed only when every reading of every path is
+// (file-judging.ts); a refused one is answered with a PERMISSION_DENIED status in the host's place.
+// Looks at a path (STAT, LSTAT, OPENDIR, READLINK, REALPATH) are judged the same way but, changing
+// nothing, recorded after they pass rather than ahead. An extended request Vigil does not know, or a request type outside
 // version 3, is refused (it cannot tell what the host would do), as is FSETSTAT on a handle it did not see opened. Written and read bytes are hashed per handle,
 // and when the host confirms a CLOSE, the transfer is recorded: path, direction, size, SHA-256
 // (none for a file copy-data touched: its bytes moved on the host). Replies are matched to
@@ -14,6 +16,7 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { ConnectionState } from './connection-state.js';
 import { contentsField, FileDigest } from './file-digest.js';
+import { strictestReading, submitFileAction } from './file-judging.js';
 import { OrderedPump } from './ordered-pump.js';
 import {
   parseReply,
@@ -123,7 +126,7 @@ export function relaySftp(
     packet: Buffer,
   ) => {
     try {
-      await state.session.submit('ssh.file', payload, { signal: state.signal });
+      await submitFileAction(state.session, payload, { signal: state.signal });
     } catch (err) {
       const error = toVigilError(err);
       client.write(
@@ -136,6 +139,36 @@ export function relaySftp(
       const operation = payload.operation as 'upload' | 'download';
       opening.set(request.id, { path: request.path, operation, ...(resolved ? { resolved } : {}) });
     }
+    await forward(request, packet);
+  };
+
+  /**
+   * A look at a path (STAT, LSTAT, OPENDIR, READLINK, REALPATH) changes nothing and moves no file
+   * contents, so it is not written ahead nor held: judged where it leads (every reading, as for a
+   * change), refused when policy denies it, and recorded after it is passed on. The sftp client
+   * stats a path before most transfers; a refused stat reads to it as "not found", and the transfer
+   * that follows is judged on its own.
+   */
+  const look = async (
+    request: SftpRequest & { id: number },
+    written: JsonObject,
+    packet: Buffer,
+    follows: boolean,
+  ) => {
+    let resolved: JsonObject;
+    try {
+      resolved = await resolving(written, follows);
+    } catch (err) {
+      return refuseUnjudged(request.id, written, toVigilError(err), SFTP_STATUS_PERMISSION_DENIED);
+    }
+    const { payload, decision } = strictestReading(state.session, resolved);
+    if (decision.action === 'deny') {
+      const error = new VigilError('policy_denied', `denied by rule ${decision.rule}: ${decision.reason}`, {
+        details: { rule: decision.rule },
+      });
+      return refuseUnjudged(request.id, payload, error, SFTP_STATUS_PERMISSION_DENIED);
+    }
+    state.record('ssh.file', payload);
     await forward(request, packet);
   };
 
@@ -174,6 +207,17 @@ export function relaySftp(
             ...(request.size == null ? {} : { sets_size: request.size }),
           };
           return judge(request, payload, packet, request.operation === 'setstat').then(drain);
+        }
+        case 'look': {
+          // Names, sizes and link targets are judged where they lead, as reads are (docs/ssh.md).
+          const payload = {
+            channel: channelId,
+            via: 'sftp',
+            operation: request.operation,
+            request: request.request,
+            path: request.path,
+          };
+          return look(request, payload, packet, request.follows).then(drain);
         }
         case SFTP.FSETSTAT: {
           const file = files.get(request.handle);

@@ -10,6 +10,7 @@ import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import type { SubmitOptions } from '../../pipeline/pipeline.js';
 import type { ConnectionState } from './connection-state.js';
+import { submitFileAction } from './file-judging.js';
 import type { HostPaths } from './host-paths.js';
 import { LineGuard } from './line-guard.js';
 import { OrderedPump } from './ordered-pump.js';
@@ -95,7 +96,7 @@ export function relayTerminal(options: TerminalRelayOptions): { resize(cols: num
       }
       if (resolved !== null && resolved !== path) payload.resolved_path = resolved;
     }
-    return state.session.submit('ssh.file', payload, held);
+    return submitFileAction(state.session, payload, held);
   };
   let download: OrderedPump | null = null;
   if (scp?.direction === 'download') {
