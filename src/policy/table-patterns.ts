@@ -39,6 +39,8 @@
 // either: `tableName` would write a part `(every table)` unquoted. A restricting pattern meets it
 // when its schema part, if it has one, meets the schema (its table part could be any table there);
 // an allow rule admits it only with a pattern of that schema whose table part is all `*`.
+// `ALTER EXTENSION e SET SCHEMA x` moves the tables of e from the extension's schema, which the
+// text does not name and which may be any schema: the facts record it as EVERY_TABLE.
 import { globMatcher } from './glob.js';
 
 /** The table a statement that reads every table's values at once is recorded as reading. */

@@ -23,7 +23,20 @@ export type CopyVerdict =
   /** The server will read it during a copy. */
   | 'open';
 
+/** What else follows the copies (copy-in-recorder.ts): told of each change as it happens. */
+export interface CopyInListener {
+  /** An execution that may start a copy was forwarded. */
+  forwarded(): void;
+  /** The oldest such execution was answered in full. */
+  answered(): void;
+  /** The server started a copy (for the oldest unanswered execution). */
+  started(): void;
+  /** No copy is in progress or can start: every such execution was answered, or the connection ended. */
+  reset(): void;
+}
+
 export class CopyInFollower {
+  listener: CopyInListener | null = null;
   /** Forwarded executions that may start a copy, not yet answered in full. */
   #unanswered = 0;
   /** The server started a copy whose end the client has not sent yet. */
@@ -40,14 +53,19 @@ export class CopyInFollower {
   /** An execution that may start a copy was forwarded. */
   forwarded(): void {
     this.#unanswered++;
+    this.listener?.forwarded();
   }
 
   /** The server answered such an execution in full (its ReadyForQuery, or its Execute's end). */
   answered(): void {
-    if (this.#unanswered > 0) this.#unanswered--;
+    if (this.#unanswered > 0) {
+      this.#unanswered--;
+      this.listener?.answered();
+    }
     if (this.#unanswered === 0) {
       this.#open = false;
       this.#endsAhead = 0;
+      this.listener?.reset();
     }
     this.#release();
   }
@@ -60,6 +78,7 @@ export class CopyInFollower {
     if (this.#unanswered === 0) return false;
     if (this.#endsAhead > 0) this.#endsAhead--;
     else this.#open = true;
+    this.listener?.started();
     this.#release();
     return true;
   }
@@ -78,6 +97,7 @@ export class CopyInFollower {
   abandon(): void {
     this.#unanswered = 0;
     this.#open = false;
+    this.listener?.reset();
     this.#release();
   }
 

@@ -41,7 +41,8 @@ export function copyOutShapes(sql: string): Map<number, CopyOutShape> {
   return out;
 }
 
-function shapeOf(copy: Node): CopyOutShape {
+/** The shape of one COPY statement (either direction: a COPY FROM reads its data the same way). */
+export function shapeOf(copy: Node): CopyOutShape {
   const options = new Map<string, unknown>();
   for (const o of Array.isArray(copy.options) ? copy.options : []) {
     const def = asNode(asNode(o)?.DefElem);

@@ -28,6 +28,7 @@ import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
 import { copyFacts, copyInSettled } from './copy-in.js';
+import { CopyInRecorder } from './copy-in-recorder.js';
 import type { Execution, Expectation } from './expectations.js';
 import type { Frame, FrameReader } from './frame-reader.js';
 import { parseBind, parseExecute, parseParse, parseQuery, parseTarget } from './frontend-messages.js';
@@ -44,7 +45,7 @@ import {
   simpleQueryPayload,
   uncertain,
 } from './query-payloads.js';
-import { ResponseTracker } from './response-tracker.js';
+import type { ResponseTracker } from './response-tracker.js';
 import { endingWithServerMessages } from './server-messages.js';
 import { ServerView } from './server-view.js';
 import { probeOn, type SessionProbe } from './session-probe.js';
@@ -75,6 +76,8 @@ export class PostgresProxy {
   readonly #server: ServerView;
   readonly #submission: StatementSubmission;
   readonly #probe: SessionProbe;
+  /** What a client sends with COPY FROM STDIN, for the copy's db.result (copy-in-recorder.ts). */
+  readonly #copyIn: CopyInRecorder;
   /** Syncs forwarded so far: the number of the extended-protocol batch now being sent. */
   #batch = 0;
   /** Dropping messages up to the next Sync: after Vigil refused one, or because the server will. */
@@ -98,9 +101,8 @@ export class PostgresProxy {
       deps.isSecretName,
       () => this.#probe.ask(),
     );
-    this.#tracker = new ResponseTracker(deps.recordRows, this.#state, (payload) =>
-      this.#recordResult(payload),
-    );
+    this.#copyIn = new CopyInRecorder(deps.recordRows);
+    this.#tracker = this.#copyIn.tracker(this.#state, (payload) => this.#recordResult(payload));
     this.#tracker.status = upstream.status;
     this.#server = new ServerView(
       this.#tracker,
@@ -160,11 +162,7 @@ export class PostgresProxy {
       return undefined;
     }
     // Copy data goes to the server whatever Vigil's state: outside a copy the server ignores it.
-    if (frame.code === 'd' || frame.code === 'c' || frame.code === 'f') {
-      if (frame.code !== 'd') this.#tracker.copyIn.clientEnded();
-      this.#relay.toUpstream(frame.raw);
-      return undefined;
-    }
+    if (this.#copyIn.client(frame, this.#tracker.copyIn)) return void this.#relay.toUpstream(frame.raw);
     if (frame.code !== 'H' && this.#tracker.copyIn.verdict !== 'clear') return this.#afterCopyIn(frame);
     // The server ignores everything up to Sync once a message of the batch failed: so does Vigil.
     if (!this.#discarding && this.#tracker.failedBatch === this.#batch && frame.code !== 'S') {
@@ -255,7 +253,7 @@ export class PostgresProxy {
       kind: 'query',
       exec: {
         started: performance.now(),
-        recordedMessage,
+        recordedMessage: this.#copyIn.prepare(q.text, recordedMessage),
         ...namespaceChanges(this.#deps.classifier, q.text, judged.own),
         ...copyFacts(q.text, judged.own),
       },
@@ -285,10 +283,9 @@ export class PostgresProxy {
       if (!this.#deps.allowUnknownStatements) {
         return this.#refuseUnjudged(uncertain(portal, known), executePayload(portal, known, null), false);
       }
-      const recordedMessage = await this.#submitted(
-        executePayload(portal, known, [UNKNOWN_STATEMENT]),
-        undefined,
-        false,
+      const recordedMessage = this.#copyIn.prepare(
+        null,
+        await this.#submitted(executePayload(portal, known, [UNKNOWN_STATEMENT]), undefined, false),
       );
       if (recordedMessage === null || this.#serverSkipsNow()) return;
       this.#residue.ranUnread();
@@ -317,7 +314,7 @@ export class PostgresProxy {
       exec: {
         ...exec,
         started: performance.now(),
-        recordedMessage,
+        recordedMessage: this.#copyIn.prepare(known.text, recordedMessage),
         ...namespaceChanges(this.#deps.classifier, known.text, judged.own),
         ...copyFacts(known.text, judged.own),
       },

@@ -10,7 +10,7 @@
 // - only a FROM item can name a CTE: the target of INSERT, UPDATE, DELETE or MERGE, and every
 //   RangeVar held bare in a field (`relation`, `view`, `table`, `pktable`, ...), is a table;
 // - a schema-qualified name is never a CTE.
-import { everyTableOf, tableName } from '../../policy/table-patterns.js';
+import { EVERY_TABLE, everyTableOf, tableName } from '../../policy/table-patterns.js';
 import { relationTextsOf } from './sql-facts-relations.js';
 import { asNode, type Node } from './sql-facts-tree.js';
 
@@ -108,5 +108,9 @@ export function tablesOf(root: Node): string[] {
   // those are the text does not say: it names them all (table-patterns.ts).
   if (root.renameType === 'OBJECT_SCHEMA' && typeof root.subname === 'string')
     tables.add(everyTableOf(root.subname));
+  // `ALTER EXTENSION e SET SCHEMA x` moves every member of e (tables among them, and the functions
+  // that read them) from the extension's schema to x. The text names neither that schema nor the
+  // members, and an extension's schema can be any schema: it names every table (table-patterns.ts).
+  if (root.objectType === 'OBJECT_EXTENSION' && typeof root.newschema === 'string') tables.add(EVERY_TABLE);
   return [...tables];
 }
