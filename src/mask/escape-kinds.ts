@@ -1,5 +1,6 @@
 // The escapes a text may spell a character with, read one at a time: JSON's (`\u0073`, `\"`), a C,
-// Python or JavaScript string literal's (`\x73`, `\u{73}`), HTML's character references (`&#115;`,
+// Python or JavaScript string literal's (`\x73`, `\u{73}`, and since 7 December the octal `\163` of
+// C, Python, PHP and PostgreSQL's E'' strings), HTML's character references (`&#115;`,
 // `&#x73;`, `&amp;`), and percent-encoding (`%73`, and the old `%u0073`). An upstream that echoes
 // the credential Vigil injects through any of these encoders writes it in a spelling no literal
 // matches; json-escapes.ts decodes the text around such an escape and known-escaped-search.ts
@@ -65,6 +66,21 @@ function decimalRun(text: string, at: number, max: number): number {
   return k;
 }
 
+/**
+ * The octal digits of a byte escape from `at` (`\163`, as C, Python, PHP and PostgreSQL's E''
+ * strings write a byte): at most three, and at most `\377`.
+ */
+function octalRun(text: string, at: number): number {
+  let k = 0;
+  while (k < 3 && at + k < text.length) {
+    const c = text.charCodeAt(at + k);
+    if (c < 48 || c > 55) break;
+    k++;
+  }
+  if (k === 3 && text.charCodeAt(at) > 51) k = 2;
+  return k;
+}
+
 function codePoint(value: number): string | null {
   return value <= 0x10ffff ? String.fromCodePoint(value) : null;
 }
@@ -94,6 +110,8 @@ export function escapeAt(text: string, at: number): EscapeRead | null {
       return hexRun(text, at + 2, 2) === 2
         ? SPELLED(4, String.fromCharCode(Number.parseInt(text.slice(at + 2, at + 4), 16)))
         : null;
+    const k = octalRun(text, at + 1);
+    if (k > 0) return SPELLED(k + 1, String.fromCharCode(Number.parseInt(text.slice(at + 1, at + 1 + k), 8)));
     return next !== undefined && Object.hasOwn(SIMPLE, next)
       ? { width: 2, text: SIMPLE[next]!, spelled: false }
       : null;
@@ -133,11 +151,11 @@ export function beginsEscape(c: number): boolean {
 }
 
 /**
- * A text's end that an escape may still grow from: `\`, `\u00`, `\u{7`, `\x7`, `%`, `%7`, `%u00`,
+ * A text's end that an escape may still grow from: `\`, `\u00`, `\u{7`, `\x7`, `\16`, `%`, `%7`, `%u00`,
  * `&`, `&#11`, `&#x7`, `&am`, `&lpa`. Tested on the text from a character that begins an escape.
  */
 const OPEN_ESCAPE =
-  /^(?:\\(?:u(?:[0-9a-fA-F]{0,3}|\{[0-9a-fA-F]{0,6}))?|\\x[0-9a-fA-F]?|%(?:[uU][0-9a-fA-F]{0,3}|[0-9a-fA-F])?|&(?:#(?:[xX][0-9a-fA-F]{0,7}|[0-9]{0,7})|[A-Za-z][A-Za-z0-9]{0,9})?)$/;
+  /^(?:\\(?:u(?:[0-9a-fA-F]{0,3}|\{[0-9a-fA-F]{0,6})|[0-7]{1,2})?|\\x[0-9a-fA-F]?|%(?:[uU][0-9a-fA-F]{0,3}|[0-9a-fA-F])?|&(?:#(?:[xX][0-9a-fA-F]{0,7}|[0-9]{0,7})|[A-Za-z][A-Za-z0-9]{0,9})?)$/;
 
 export function isOpenEscape(suffix: string): boolean {
   return suffix.length < MAX_ESCAPE_WIDTH && OPEN_ESCAPE.test(suffix);
@@ -161,6 +179,11 @@ export function escapeSearch(units: ReadonlySet<number>, points: ReadonlySet<num
   const codes = [...new Set([...points, ...INTRODUCERS])];
   const hex4 = spelled.map((u) => u.toString(16).padStart(4, '0'));
   const bytes = spelled.filter((u) => u < 256).map((u) => u.toString(16).padStart(2, '0'));
+  const octal = [
+    ...new Set(
+      spelled.filter((u) => u < 256).flatMap((u) => [1, 2, 3].map((w) => u.toString(8).padStart(w, '0'))),
+    ),
+  ].sort((a, b) => b.length - a.length);
   const pointHex = codes.map((p) => p.toString(16));
   const pointDec = codes.map((p) => p.toString(10));
   const named = [...NAMED_REFERENCES].filter(([, c]) => points.has(c.codePointAt(0)!)).map(([n]) => n);
@@ -170,6 +193,7 @@ export function escapeSearch(units: ReadonlySet<number>, points: ReadonlySet<num
       `\\\\u${alt(hex4)}`,
       `\\\\u\\{0{0,5}${alt(pointHex)}\\}`,
       `\\\\x${alt(bytes)}`,
+      `\\\\${alt(octal)}`,
       `%u${alt(hex4)}`,
       `%${alt(bytes)}`,
       `&(?:amp;)*#x0{0,6}${alt(pointHex)};`,

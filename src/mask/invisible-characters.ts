@@ -49,6 +49,11 @@ for (const [first, last] of [
   MAYBE_INVISIBLE.fill(1, first, last + 1);
 }
 
+/** Whether a code unit may be (part of) an invisible character: a superset, see above. */
+export function mayBeInvisible(code: number): boolean {
+  return MAYBE_INVISIBLE[code] === 1;
+}
+
 function mayHideCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (MAYBE_INVISIBLE[text.charCodeAt(i)] === 1) return true;
   return false;

@@ -8,7 +8,7 @@
 // prompt or a cell, and a statement that quotes the secret. And in UTF-16, as bytes read one to a
 // character (how an answer is masked byte for byte, and how UTF-16 read as UTF-8 comes out): an
 // echo endpoint answering in UTF-16, or a Windows tool's output, handed the client the credential
-// Vigil injects with a NUL between its characters.
+// Vigil injects with a NUL between its characters. And its bytes in hex.
 
 /** Shorter values would mask ordinary words; they are refused by addKnownSecret. */
 export const MIN_KNOWN_SECRET_LENGTH = 6;
@@ -72,6 +72,13 @@ export function secretVariants(value: string): string[] {
     const bytes = Buffer.from(spelling, 'utf8').toString('latin1');
     if (bytes !== spelling) variants.add(bytes);
   }
+  // The UTF-8 bytes in hex, as `encode(…, 'hex')`, MySQL's `HEX()`, a bytea column's `\x…` output,
+  // `xxd -p` and hex dumps in logs write them (lower and upper case): until 7 December an echo of
+  // the credential Vigil injects so written was recorded, and reached the client, in clear. Hex
+  // with a separator between bytes (`73:76:…`, `hexdump`'s columns) is not looked for.
+  const hex = bytes.toString('hex');
+  variants.add(hex);
+  variants.add(hex.toUpperCase());
   // Little- and big-endian, without the NUL that ends the one and starts the other, so an ASCII
   // secret has one spelling for both.
   const utf16 = Buffer.from(value, 'utf16le');

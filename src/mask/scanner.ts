@@ -17,9 +17,9 @@ import {
   LOOKAHEAD_MARGIN,
   type RawFinding,
 } from './compiled-rules.js';
-import { visibleReading } from './invisible-characters.js';
 import { KnownEscapedSearch } from './known-escaped-search.js';
 import { LiteralSearch } from './literal-search.js';
+import { plainReading } from './plain-reading.js';
 import { StreamHold, type TailRule } from './stream-hold.js';
 import { TokenRunFinder } from './token-runs.js';
 import type { DetectorRule } from './types.js';
@@ -63,9 +63,10 @@ export class Scanner {
   private readonly hold: StreamHold;
 
   /**
-   * `readInvisible`: read text with invisible characters set aside (invisible-characters.ts). Off
-   * for a scanner of known secrets alone over bodies passed byte for byte, where a download's
-   * random bytes would be read through at a tenth of the speed for a case that never arises.
+   * `readInvisible`: read text with invisible characters set aside and full-width forms folded
+   * (plain-reading.ts). Off for a scanner of known secrets alone over bodies passed byte for byte,
+   * where a download's random bytes would be read through at a tenth of the speed for a case that
+   * never arises.
    */
   constructor(
     rules: readonly DetectorRule[],
@@ -158,10 +159,10 @@ export class Scanner {
 
   /**
    * Where a stream must start holding text back: no match can start before this offset and still
-   * grow with text not yet seen (stream-hold.ts), read through invisible characters.
+   * grow with text not yet seen (stream-hold.ts), read through invisible characters and full-width forms.
    */
   holdFrom(text: string, from: number): number {
-    const reading = this.readInvisible ? visibleReading(text) : null;
+    const reading = this.readInvisible ? plainReading(text) : null;
     if (reading === null) return this.hold.from(text, from);
     return reading.toOriginal(this.hold.from(reading.text, reading.toReading(from)));
   }
@@ -177,7 +178,7 @@ export class Scanner {
     horizon = Number.POSITIVE_INFINITY,
     pending: CompiledRule | null = null,
   ): ScanResult {
-    const reading = this.readInvisible ? visibleReading(text) : null;
+    const reading = this.readInvisible ? plainReading(text) : null;
     if (reading === null) return this.scanVisible(text, from, horizon, pending);
     const result = this.scanVisible(
       reading.text,

@@ -1,7 +1,8 @@
 // Names of columns, JSON keys, form fields, query parameters and environment variables whose values
 // are secret whatever they look like (a password of four letters is still a password). A name
 // matches when, split into words (snake_case, kebab-case, camelCase, dots), it ends with one of the
-// listed names: `user_password`, `clientSecret` and `X-Api-Key` match; `password_hint`,
+// listed names (a listed word of six letters or more may be written in two parts, `pass_wd`):
+// `user_password`, `clientSecret` and `X-Api-Key` match; `password_hint`,
 // `token_count` and `max_tokens` do not.
 
 export const DEFAULT_SECRET_NAMES: readonly string[] = [
@@ -62,6 +63,9 @@ export function nameWords(name: string): string[] {
 /** Secret words recognised at the end of a run-together name, when listed. */
 const GLUED = ['password', 'passwd', 'secret', 'passphrase'];
 
+/** The shortest listed word recognised when written in two parts. */
+const MIN_SPLIT_WORD = 6;
+
 export type SecretNameMatcher = (name: string) => boolean;
 
 export function secretNameMatcher(names: readonly string[] = DEFAULT_SECRET_NAMES): SecretNameMatcher {
@@ -79,6 +83,13 @@ export function secretNameMatcher(names: readonly string[] = DEFAULT_SECRET_NAME
     hit ||= wanted.some(
       (w) => w.length <= words.length && w.every((part, i) => words[words.length - w.length + i] === part),
     );
+    // A listed word written in two parts (`pass_wd`, `Pass-Word`, `passPhrase`): until 7 December
+    // `{"pass_wd": "…"}` and `PASS_WD=…` of words were recorded in clear. Words of six letters or
+    // more only, so that `pa_n` or `o_tp` are not read as `pan` or `otp`.
+    if (!hit && words.length >= 2) {
+      const glued = words[words.length - 2]! + last;
+      hit = glued.length >= MIN_SPLIT_WORD && wanted.some((w) => w.length === 1 && w[0] === glued);
+    }
     if (cache.size < 10_000) cache.set(name, hit);
     return hit;
   };

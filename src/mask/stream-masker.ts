@@ -3,8 +3,18 @@
 // longest candidate still open at the end begins (a token run, an anchor whose match may grow, a
 // partial literal), and everything before that is masked and emitted. The concatenated output
 // equals masking the whole text at once.
+import { foldedCode } from './plain-reading.js';
 import type { CompiledRule, ScanResult } from './scanner.js';
 import { isRunChar, MAX_PIECE } from './token-runs.js';
+
+/**
+ * A character of a token run as the scanner reads it: a full-width form of one too (plain-reading.ts,
+ * one character for one). Without it a run typed in full-width was scanned again at every piece,
+ * in time the square of its length. A scanner that does not fold them only holds such text longer.
+ */
+function continuesRun(code: number): boolean {
+  return isRunChar(code) || (code > 0xff00 && isRunChar(foldedCode(code)));
+}
 
 /**
  * Characters of already-emitted text kept so lookbehinds, \b and the words looked for before a
@@ -37,7 +47,7 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
 
   const measureOpenRun = () => {
     openRun = 0;
-    while (openRun < held.length && isRunChar(held.charCodeAt(held.length - 1 - openRun))) openRun++;
+    while (openRun < held.length && continuesRun(held.charCodeAt(held.length - 1 - openRun))) openRun++;
     if (openRun !== held.length) openRun = 0;
   };
 
@@ -84,6 +94,6 @@ export function createStreamMaskerFor(scanner: () => StreamScanner): StreamMaske
 }
 
 function allRunChars(chunk: string): boolean {
-  for (let i = 0; i < chunk.length; i++) if (!isRunChar(chunk.charCodeAt(i))) return false;
+  for (let i = 0; i < chunk.length; i++) if (!continuesRun(chunk.charCodeAt(i))) return false;
   return true;
 }
