@@ -3,7 +3,7 @@
 import { answerStream, type Exchange, prepareAnswer, sendAnswerBody, totalOutputTokens } from './exchange.js';
 import { chatPrompts } from './openai-requests.js';
 import type { PlannedChoice } from './plan.js';
-import { chunkChars, chunkText, countTokens, randomId } from './text.js';
+import { chunkChars, chunkTokens, countTokens, randomId } from './text.js';
 
 export const SYSTEM_FINGERPRINT = 'fp_vigil_demo';
 
@@ -91,7 +91,7 @@ function contentDeltas(choice: PlannedChoice, tokensPerChunk: number): Record<st
     ...chunkChars(choice.reasoning, 8 * Math.max(1, tokensPerChunk)).map((reasoning_content) => ({
       reasoning_content,
     })),
-    ...chunkText(choice.text, tokensPerChunk).map((content) => ({ content })),
+    ...chunkTokens(choice.tokens, tokensPerChunk).map((tokens) => ({ content: tokens.join('') })),
   ];
   for (const [k, call] of choice.toolCalls.entries()) {
     out.push({

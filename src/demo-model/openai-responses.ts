@@ -3,10 +3,11 @@
 // output_text.delta…, output_text.done, content_part.done | function_call_arguments.delta…,
 // function_call_arguments.done), output_item.done, and finally response.completed (or .incomplete).
 import { answerStream, type Exchange, prepareAnswer, sendAnswerBody } from './exchange.js';
+import { responsesLogprobs, responsesLogprobsWanted } from './logprobs.js';
 import { responsesPrompts } from './openai-requests.js';
 import type { PlannedChoice } from './plan.js';
 import type { Body } from './prompt-fields.js';
-import { chunkChars, chunkText, countTokens, randomId, stableId } from './text.js';
+import { chunkChars, chunkTokens, countTokens, randomId, stableId } from './text.js';
 
 type Item = Record<string, unknown>;
 
@@ -17,7 +18,8 @@ export async function handleResponses(ex: Exchange): Promise<void> {
   const prompt = prompts[0]!;
   const choice = answer.choices[0]!;
   const id = randomId('resp_', 48, 'hex');
-  const items = outputItems(choice, id);
+  const withLogprobs = responsesLogprobsWanted(ex.body);
+  const items = outputItems(choice, id, withLogprobs);
   const inputTokens = countTokens(prompt.promptText);
   const incomplete = choice.finishReason === 'length';
   const response = (status: string, output: Item[], usage: unknown) => ({
@@ -80,11 +82,14 @@ export async function handleResponses(ex: Exchange): Promise<void> {
       const part = { type: 'output_text', annotations: [], logprobs: [], text: '' };
       const at = { item_id: itemId, output_index: outputIndex, content_index: 0 };
       await emit('response.content_part.added', { ...at, part });
-      for (const delta of chunkText(choice.text, ex.tokensPerChunk)) {
-        await emit('response.output_text.delta', { ...at, delta, logprobs: [] }, true);
+      for (const tokens of chunkTokens(choice.tokens, ex.tokensPerChunk)) {
+        const logprobs = withLogprobs ? responsesLogprobs(tokens, false) : [];
+        await emit('response.output_text.delta', { ...at, delta: tokens.join(''), logprobs }, true);
       }
-      await emit('response.output_text.done', { ...at, text: choice.text, logprobs: [] });
-      await emit('response.content_part.done', { ...at, part: { ...part, text: choice.text } });
+      const logprobs = withLogprobs ? responsesLogprobs(choice.tokens, false) : [];
+      await emit('response.output_text.done', { ...at, text: choice.text, logprobs });
+      const whole = (item.done.content as Item[])[0]!;
+      await emit('response.content_part.done', { ...at, part: whole });
     } else {
       const args = item.done.arguments as string;
       const at = { item_id: itemId, output_index: outputIndex };
@@ -107,7 +112,11 @@ export async function handleResponses(ex: Exchange): Promise<void> {
 }
 
 /** Each output item as first announced (in progress, empty) and as finished. */
-function outputItems(choice: PlannedChoice, responseId: string): { added: Item; done: Item }[] {
+function outputItems(
+  choice: PlannedChoice,
+  responseId: string,
+  withLogprobs: boolean,
+): { added: Item; done: Item }[] {
   const items: { added: Item; done: Item }[] = [];
   const status = choice.finishReason === 'length' ? 'incomplete' : 'completed';
   if (choice.text !== '' || choice.toolCalls.length === 0) {
@@ -118,7 +127,14 @@ function outputItems(choice: PlannedChoice, responseId: string): { added: Item; 
       done: {
         ...base,
         status,
-        content: [{ type: 'output_text', annotations: [], logprobs: [], text: choice.text }],
+        content: [
+          {
+            type: 'output_text',
+            annotations: [],
+            logprobs: withLogprobs ? responsesLogprobs(choice.tokens, true) : [],
+            text: choice.text,
+          },
+        ],
       },
     });
   }

@@ -21,6 +21,8 @@ export interface PlannedToolCall {
 export interface PlannedChoice {
   readonly index: number;
   readonly text: string;
+  /** The text as tokens (their join is `text`): what streams and logprobs are cut by. */
+  readonly tokens: readonly string[];
   /** Reasoning shown before the text ('' for none). */
   readonly reasoning: string;
   readonly toolCalls: readonly PlannedToolCall[];
@@ -63,20 +65,18 @@ function finishChoice(
   index: number,
   toolIdPrefix: string,
 ): PlannedChoice {
-  let text = reply.text ?? '';
+  let tokens = reply.tokens ? [...reply.tokens] : splitTokens(reply.text ?? '');
   let cutReason: DemoFinishReason | null = null;
-  const stopAt = firstStop(text, prompt.stop);
+  const stopAt = firstStop(tokens.join(''), prompt.stop);
   if (stopAt !== null) {
-    text = text.slice(0, stopAt);
+    tokens = tokensBefore(tokens, stopAt);
     cutReason = 'stop';
   }
-  if (prompt.maxTokens !== null) {
-    const tokens = splitTokens(text);
-    if (tokens.length > prompt.maxTokens) {
-      text = tokens.slice(0, prompt.maxTokens).join('');
-      cutReason = 'length';
-    }
+  if (prompt.maxTokens !== null && tokens.length > prompt.maxTokens) {
+    tokens = tokens.slice(0, prompt.maxTokens);
+    cutReason = 'length';
   }
+  const text = tokens.join('');
   const toolCalls =
     cutReason === 'length'
       ? []
@@ -89,9 +89,20 @@ function finishChoice(
     cutReason === 'length'
       ? 'length'
       : (reply.finishReason ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop'));
-  const outputTokens =
-    countTokens(text) + toolCalls.reduce((sum, c) => sum + countTokens(c.arguments) + 1, 0);
-  return { index, text, reasoning: reply.reasoning ?? '', toolCalls, finishReason, outputTokens };
+  const outputTokens = tokens.length + toolCalls.reduce((sum, c) => sum + countTokens(c.arguments) + 1, 0);
+  return { index, text, tokens, reasoning: reply.reasoning ?? '', toolCalls, finishReason, outputTokens };
+}
+
+/** The tokens that spell the first `length` characters of their join (the last one cut short). */
+function tokensBefore(tokens: readonly string[], length: number): string[] {
+  const out: string[] = [];
+  let at = 0;
+  for (const token of tokens) {
+    if (at >= length) break;
+    out.push(token.slice(0, length - at));
+    at += token.length;
+  }
+  return out;
 }
 
 function firstStop(text: string, stops: readonly string[]): number | null {

@@ -22,6 +22,14 @@ export function chunkText(text: string, perChunk: number): string[] {
   return chunks;
 }
 
+/** Groups given tokens into stream chunks of `perChunk` tokens each (the last may be shorter). */
+export function chunkTokens(tokens: readonly string[], perChunk: number): string[][] {
+  const size = Math.max(1, Math.floor(perChunk));
+  const chunks: string[][] = [];
+  for (let i = 0; i < tokens.length; i += size) chunks.push(tokens.slice(i, i + size));
+  return chunks;
+}
+
 /** Splits a JSON string into pieces of about `size` characters, as providers stream tool arguments. */
 export function chunkChars(text: string, size: number): string[] {
   const pieces: string[] = [];

@@ -114,6 +114,12 @@ export interface DemoReply {
   /** The assistant's text. With toolCalls, sent before them (Anthropic: a text block first). */
   readonly text?: string;
   /**
+   * The text as the model's tokens (`text` is then their join, and ignored): chat, completion and
+   * Responses streams send one content event per `tokensPerChunk` of them, and logprobs list them.
+   * Without it a token is a word with the whitespace after it.
+   */
+  readonly tokens?: readonly string[];
+  /**
    * Reasoning shown before the text. Chat completions send it as `reasoning_content` (whole, and
    * streamed in pieces before the content), as OpenAI-compatible servers such as vLLM and DeepSeek do.
    */

@@ -7,6 +7,7 @@
 // so the model's words are otherwise the client's to read as they came).
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { PayloadMasker } from '../../core/ports.js';
+import { maskLogprobs } from './logprob-masking.js';
 
 type Masker = Pick<PayloadMasker, 'maskKnownSecrets'>;
 
@@ -19,6 +20,20 @@ export function knownSecretsMaskedBody(bytes: Buffer, masker: Masker): Buffer {
   const text = bytes.toString('latin1');
   const masked = masker.maskKnownSecrets(text);
   return masked === text ? bytes : Buffer.from(masked, 'latin1');
+}
+
+/**
+ * A whole model answer with the known secrets masked, its logprobs too: a list of tokens spells a
+ * key in pieces too short to be one (`sk-li`, `ve-…`), so each list is masked as the text it spells
+ * (logprob-masking.ts), and the answer is then written from its parsed JSON. Until 7 December such
+ * a key reached a client without `mask_responses` in a chat, completion or Responses answer.
+ */
+export function knownSecretsMaskedAnswer(bytes: Buffer, parsed: unknown, masker: Masker): Buffer {
+  if (typeof parsed === 'object' && parsed !== null) {
+    const masked = maskLogprobs(parsed, (text) => masker.maskKnownSecrets(text));
+    if (masked !== parsed) return knownSecretsMaskedBody(Buffer.from(JSON.stringify(masked)), masker);
+  }
+  return knownSecretsMaskedBody(bytes, masker);
 }
 
 /** Response headers with the known secrets masked in every value. */

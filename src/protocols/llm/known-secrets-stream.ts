@@ -8,11 +8,16 @@
 // back only a tail that begins a known secret's spelling (raw, JSON-escaped, or an escape still
 // open), so an answer is delayed only where a delta ends so; the tail goes out with the next piece
 // of the same text, or in a closing delta of its own when the choice, block, item or stream ends.
+// Logprobs spell those texts again token by token (a chat choice's lists, a text completion's
+// `tokens`, a Responses delta's `logprobs`): each list runs through a stream of its own too, and an
+// event that gives a list whole (a Responses done event, the final response) has it masked as the
+// text it spells.
 // An event whose texts pass through unchanged is written out as it was read; only an event whose
 // text was held or masked is written from its parsed JSON.
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { LlmApi } from '../../core/llm-payloads.js';
 import type { PayloadMasker, StreamTextMasker } from '../../core/ports.js';
+import { maskLogprobs } from './logprob-masking.js';
 import { sseEventText } from './sse-events.js';
 import {
   ANTHROPIC_DELTA_TEXT,
@@ -42,13 +47,19 @@ function tokenEntry(token: string): Obj {
   return { token, logprob: 0, bytes: [...Buffer.from(token, 'utf8')], top_logprobs: [] };
 }
 
+/** A text completion's logprobs of Vigil's, for held tokens released where no token of the upstream's is. */
+function completionTokens(token: string): Obj {
+  return { tokens: [token], token_logprobs: [0], top_logprobs: [{}] };
+}
+
 /** Where a held text goes back when it is released by a closing delta of its own. */
 type Place =
   | { readonly kind: 'chat'; readonly choice: number; readonly path: readonly string[] }
   | { readonly kind: 'tool'; readonly choice: number; readonly index: number; readonly tool: ToolKind }
   | { readonly kind: 'tokens'; readonly choice: number; readonly list: string }
+  | { readonly kind: 'completion'; readonly choice: number }
   | { readonly kind: 'block'; readonly index: unknown; readonly type: string }
-  | { readonly kind: 'item'; readonly family: string; readonly place: Obj };
+  | { readonly kind: 'item'; readonly family: string; readonly place: Obj; readonly tokens?: true };
 
 interface Held {
   readonly stream: StreamTextMasker;
@@ -108,7 +119,7 @@ export class KnownSecretsSseRewriter {
   /** An event of Vigil's carrying a held text to its place: a chat chunk, a block's or an item's delta. */
   #closing(p: Place, rest: string): string {
     if (p.kind === 'block') return this.#blockDelta(p, rest);
-    if (p.kind === 'item') return this.#itemDelta(p, rest, {});
+    if (p.kind === 'item') return p.tokens ? this.#itemDelta(p, '', {}, rest) : this.#itemDelta(p, rest, {});
     const chunk = { ...this.#chunkHead, choices: [this.#chatPiece(p, rest)] };
     return this.#plain({ data: JSON.stringify(chunk) });
   }
@@ -189,6 +200,7 @@ export class KnownSecretsSseRewriter {
       const closes = typeof choice.finish_reason === 'string';
       if (typeof choice.text === 'string' || closes)
         this.#field(choice, 'text', `${at}:text`, { kind: 'chat', choice: index, path: ['text'] }, closes);
+      this.#completionTokens(choice, `${at}:logprobs:tokens`, index, closes);
       const open = closes && [...this.#held.keys()].some((k) => k.startsWith(`${at}:delta`));
       if (!isObj(choice.delta) && !open) continue;
       const delta: Obj = isObj(choice.delta) ? choice.delta : {};
@@ -209,6 +221,44 @@ export class KnownSecretsSseRewriter {
       }
       if (!isObj(choice.delta) && Object.keys(delta).length > 0) choice.delta = delta;
       for (const list of LOGPROB_LISTS) this.#tokens(choice, list, `${at}:logprobs:${list}`, index, closes);
+    }
+  }
+
+  /**
+   * A text completion's logprobs spell its text as `tokens`, one chunk at a time, beside
+   * `top_logprobs` maps whose keys are each token's alternatives: the tokens run through a stream
+   * of their own as a chat list's do (until 7 December each chunk was masked alone, so a key cut
+   * across chunks reached the client), and a token changed loses its alternatives.
+   */
+  #completionTokens(choice: Obj, key: string, index: number, closes: boolean): void {
+    const logprobs = isObj(choice.logprobs) ? choice.logprobs : null;
+    const tokens = logprobs && Array.isArray(logprobs.tokens) ? (logprobs.tokens as unknown[]) : null;
+    if (tokens === null && !(closes && this.#held.has(key))) return;
+    const top =
+      logprobs && Array.isArray(logprobs.top_logprobs) ? (logprobs.top_logprobs as unknown[]) : null;
+    const retokenAt = (i: number, token: string) => {
+      tokens![i] = token;
+      if (top && i < top.length) top[i] = {};
+    };
+    let last = -1;
+    for (const [i, token] of (tokens ?? []).entries()) {
+      if (typeof token !== 'string') continue;
+      const next = this.#pass(key, { kind: 'completion', choice: index }, token, false);
+      if (next !== token) retokenAt(i, next);
+      last = i;
+    }
+    const rest = closes ? this.#release(key) : '';
+    if (rest === '') return;
+    if (last >= 0) retokenAt(last, `${tokens![last] as string}${rest}`);
+    else choice.logprobs = { ...(logprobs ?? {}), ...completionTokens(rest) };
+  }
+
+  /** A Responses delta's logprobs: its tokens run through a stream of their own, as a chat list's do. */
+  #deltaTokens(entries: unknown[], key: string, place: Extract<Place, { kind: 'item' }>): void {
+    for (const entry of entries) {
+      if (!isObj(entry) || typeof entry.token !== 'string') continue;
+      const token = this.#pass(key, place, entry.token, false);
+      if (token !== entry.token) retoken(entry, token);
     }
   }
 
@@ -270,9 +320,11 @@ export class KnownSecretsSseRewriter {
   }
 
   /** A chat choice of a closing chunk of Vigil's, carrying one held text. */
-  #chatPiece(p: Extract<Place, { kind: 'chat' | 'tool' | 'tokens' }>, rest: string): Obj {
+  #chatPiece(p: Extract<Place, { kind: 'chat' | 'tool' | 'tokens' | 'completion' }>, rest: string): Obj {
     if (p.kind === 'tokens')
       return { index: p.choice, delta: {}, logprobs: { [p.list]: [tokenEntry(rest)] }, finish_reason: null };
+    if (p.kind === 'completion')
+      return { index: p.choice, text: '', logprobs: completionTokens(rest), finish_reason: null };
     if (p.kind === 'tool')
       return {
         index: p.choice,
@@ -320,24 +372,40 @@ export class KnownSecretsSseRewriter {
   #responses(event: EventSourceMessage, data: Obj): string {
     const type = typeof data.type === 'string' ? data.type : '';
     const family = RESPONSES_TEXT_EVENTS.find((f) => type === `${f}.delta` || type === `${f}.done`);
-    if (family === undefined) return this.#plain(event);
+    if (family === undefined) return this.#wholeTokens(event, data);
     const key = `item:${String(data.item_id ?? data.output_index ?? 0)}:${String(data.content_index ?? data.summary_index ?? 0)}:${family}`;
     const place: Obj = {};
     for (const k of DELTA_PLACE) if (data[k] !== undefined) place[k] = data[k];
     if (type === `${family}.delta` && typeof data.delta === 'string') {
       data.delta = this.#pass(key, { kind: 'item', family, place }, data.delta, false);
+      if (Array.isArray(data.logprobs))
+        this.#deltaTokens(data.logprobs, `${key}:logprobs`, { kind: 'item', family, place, tokens: true });
       return this.#changed ? this.#plain(event, JSON.stringify(data)) : this.#plain(event);
     }
-    const held = this.#held.get(key)?.place;
+    const held = this.#held.get(key)?.place ?? this.#held.get(`${key}:logprobs`)?.place;
     const rest = this.#release(key);
+    const tokens = this.#release(`${key}:logprobs`);
     // The done event carries the whole text, masked with the event: only the held piece is added.
-    if (rest !== '' && held?.kind === 'item') return this.#itemDelta(held, rest, place) + this.#plain(event);
-    return this.#plain(event);
+    const closing =
+      (rest !== '' || tokens !== '') && held?.kind === 'item'
+        ? this.#itemDelta(held, rest, place, tokens)
+        : '';
+    return closing + this.#wholeTokens(event, data);
   }
 
-  /** A Responses `.delta` event of Vigil's, carrying an item's held text, placed as `at` says. */
-  #itemDelta(p: Extract<Place, { kind: 'item' }>, rest: string, at: Obj): string {
-    const data = { type: `${p.family}.delta`, ...p.place, ...at, delta: rest };
+  /**
+   * An event that gives token lists whole (a done event's logprobs, the final response's): each is
+   * masked as the text it spells, so a known secret cut across its tokens is masked as in the text.
+   */
+  #wholeTokens(event: EventSourceMessage, data: Obj): string {
+    const masked = maskLogprobs(data, (text) => this.#masker.maskKnownSecrets(text));
+    return masked === data ? this.#plain(event) : this.#plain(event, JSON.stringify(masked));
+  }
+
+  /** A Responses `.delta` event of Vigil's, carrying an item's held text and tokens, placed as `at` says. */
+  #itemDelta(p: Extract<Place, { kind: 'item' }>, rest: string, at: Obj, tokens = ''): string {
+    const data: Obj = { type: `${p.family}.delta`, ...p.place, ...at, delta: rest };
+    if (tokens !== '') data.logprobs = [{ token: tokens, logprob: 0, top_logprobs: [] }];
     return this.#plain({ event: `${p.family}.delta`, id: undefined, data: JSON.stringify(data) });
   }
 }

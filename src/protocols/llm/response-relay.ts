@@ -18,7 +18,7 @@ import type { ModuleSession } from '../../pipeline/module-context.js';
 import { choicesFromBody, errorFromBody, idFromBody, usageFromBody } from './choices.js';
 import { namedAsRead } from './event-names.js';
 import { type ErrorShape, sendError } from './http-errors.js';
-import { knownSecretsMaskedBody, knownSecretsMaskedHeaders } from './known-secrets-answer.js';
+import { knownSecretsMaskedAnswer, knownSecretsMaskedHeaders } from './known-secrets-answer.js';
 import { KnownSecretsSseRewriter } from './known-secrets-stream.js';
 import { SseMaskingRewriter } from './live-masking.js';
 import { maskLogprobs } from './logprob-masking.js';
@@ -173,7 +173,7 @@ export async function relayWhole(
   // Unmasked otherwise, an answer still never hands the client a secret the gateway holds.
   const delivered = masking
     ? maskWhole(bytes, parsed, masking)
-    : knownSecretsMaskedBody(bytes, ex.masking.masker);
+    : knownSecretsMaskedAnswer(bytes, parsed, ex.masking.masker);
   const headers = knownSecretsMaskedHeaders(clientResponseHeaders(upstream.headers), ex.masking.masker);
   headers['content-length'] = delivered.length;
   res.writeHead(upstream.statusCode, headers);
