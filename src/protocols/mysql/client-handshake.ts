@@ -239,6 +239,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     isSecretName: ctx.module.masker.isSecretName,
     allowUnknownStatements: ctx.config.allow_unknown_statements,
     allowLocalInfile: ctx.config.allow_local_infile,
+    allowSessionActivity: ctx.config.allow_session_activity,
     deprecateEof: (clientCaps & CAP.DEPRECATE_EOF) !== 0,
     extendedMetadata: (clientMariadbCaps & MARIADB_CAP.EXTENDED_METADATA) !== 0,
     database: target.database,

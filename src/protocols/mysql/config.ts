@@ -33,6 +33,12 @@ const mysqlConnection = {
    * take their turn before the rest of one identity's anyway.
    */
   parse_queue_per_identity: z.number().int().min(1).max(100_000).default(64),
+  /**
+   * Statements that show other sessions' statements (PROCESSLIST, performance_schema, sys,
+   * INNODB STATUS: activity-tables.ts). Every identity shares one server user, so off they are
+   * refused; on, they still count as reading every table for rules.
+   */
+  allow_session_activity: z.boolean().default(false),
   /** LOAD DATA LOCAL INFILE: off, the capability is never offered and the server refuses it. */
   allow_local_infile: z.boolean().default(false),
   /**

@@ -21,6 +21,8 @@ export type Expectation =
        * the connection): what the client sends meanwhile may be that file, not a command.
        */
       readonly mayAskFile?: boolean;
+      /** Whether that file may be recorded by its SHA-256 as well as its size (local-infile.ts). */
+      readonly infileDigest?: boolean;
       /** Called once the whole answer is in (or the command failed): a `USE` in it took effect or not. */
       readonly onAnswered?: () => void;
     }

@@ -5,6 +5,7 @@
 //   its body with each later row written to payroll, by anyone (exposed-tables.ts);
 // - `HANDLER payroll OPEN [AS h]` and `HANDLER … READ` return payroll's rows as a SELECT would;
 //   the OPEN names the table, a READ may name only the alias, so the OPEN is the read to refuse;
+// - `CREATE | ALTER TABLE m … ENGINE=MERGE UNION=(payroll)` makes payroll's rows readable as m's;
 // - `CHECKSUM TABLE payroll` returns a checksum of its rows, against which guesses can be tested;
 // - `ANALYZE TABLE payroll [PERSISTENT FOR …]` stores each column's minimum and maximum value in
 //   mysql.column_stats;
@@ -50,9 +51,9 @@ function namedTables(tokens: readonly Token[]): string[] {
 
 function shapedReads(tokens: readonly Token[]): string[] {
   const first = tokens[0];
-  if (isWord(first, 'create')) {
+  if (isWord(first, 'create', 'alter')) {
     const table = triggerTableOf(tokens);
-    return table === null ? [] : [table];
+    return [...(table === null ? [] : [table]), ...mergeUnionOf(tokens)];
   }
   if (isWord(first, 'handler')) {
     const name = nameAt(tokens, 1);
@@ -81,6 +82,24 @@ export function triggerTableOf(tokens: readonly Token[]): string | null {
     return nameAt(tokens, i + 2)?.name ?? null;
   }
   return null;
+}
+
+/**
+ * The tables of a MERGE table's `UNION [=] (a, db.b, …)` option (`CREATE TABLE m (…)
+ * ENGINE=MERGE UNION=(payroll)`, `ALTER TABLE m UNION=(payroll)`): a read of the MERGE table
+ * returns their rows, so making it reads them. Until 7 December, where unknown statements are
+ * allowed, it made payroll (a MyISAM table) readable as `m` past a rule on reading payroll.
+ */
+function mergeUnionOf(tokens: readonly Token[]): string[] {
+  const out: string[] = [];
+  tokens.forEach((t, i) => {
+    if (!isWord(t, 'union')) return;
+    const open = tokens[i + 1]?.text === '=' ? i + 2 : i + 1;
+    // `UNION (SELECT …)` is a set operation's, not a MERGE table's.
+    if (tokens[open]?.text !== '(' || isWord(tokens[open + 1], 'select', 'with', 'values', 'table')) return;
+    out.push(...nameList(tokens, open + 1));
+  });
+  return out;
 }
 
 /** A table name (`t` or `db.t`) starting at token `i`, and the index after it. */

@@ -6,6 +6,7 @@
 import { actionDigest } from '../../core/action-digest.js';
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { Relay } from '../../relay/index.js';
+import { activityRefusal } from './activity-tables.js';
 import type { CommandJudge } from './command-judge.js';
 import { type Execution, parseLongData, readExecution, statementIdOf, textOf } from './command-messages.js';
 import type { Expectation } from './expectation.js';
@@ -99,7 +100,9 @@ export class PreparedStatements {
       return host.judge.refuseUnjudged(toVigilError(err, 'protocol_violation'), base, reply);
     }
     const payload = { ...base, parameters: execution.parameters };
-    const refusal = unjudgeable(classification, host.options.allowUnknownStatements);
+    const refusal =
+      unjudgeable(classification, host.options.allowUnknownStatements) ??
+      activityRefusal(payload.classification.statements, host.options.allowSessionActivity);
     if (refusal) return host.judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await host.judge.submitted(
       payload,

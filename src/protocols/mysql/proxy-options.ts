@@ -10,6 +10,8 @@ export interface ProxyOptions {
   readonly isSecretName: (name: string) => boolean;
   readonly allowUnknownStatements: boolean;
   readonly allowLocalInfile: boolean;
+  /** Statements showing other sessions' statements may run (activity-tables.ts). */
+  readonly allowSessionActivity: boolean;
   readonly deprecateEof: boolean;
   readonly extendedMetadata: boolean;
   readonly database: string | null;

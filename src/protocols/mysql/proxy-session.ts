@@ -16,11 +16,13 @@ import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { tableName } from '../../policy/table-patterns.js';
 import { type Relay, type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
+import { activityRefusal } from './activity-tables.js';
 import { CommandJudge } from './command-judge.js';
 import { parseFieldList, textOf } from './command-messages.js';
 import { COM } from './constants.js';
 import type { Expectation } from './expectation.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
+import { infileDigestAllowed } from './local-infile.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -265,6 +267,7 @@ export class MysqlProxy {
     }
     const refusal =
       unjudgeable(classification, this.#options.allowUnknownStatements) ??
+      activityRefusal(payload.classification.statements, this.#options.allowSessionActivity) ??
       (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
     if (refusal) return this.#judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await this.#judge.submitted(payload, () => actionDigest([text]), reply);
@@ -279,6 +282,7 @@ export class MysqlProxy {
       // `LOCAL` is a keyword no quoting or escape can spell otherwise: a text without it cannot
       // load a local file (version comments included).
       mayAskFile: this.#options.allowLocalInfile && LOCAL_KEYWORD.test(text),
+      infileDigest: infileDigestAllowed(classification.tokens, this.#options.isSecretName),
     });
     this.#keepReadOnly();
   }

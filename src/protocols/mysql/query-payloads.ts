@@ -3,6 +3,7 @@
 // listing, a connection reset. `database` is the one the server confirmed the session is in.
 import type { DbQueryPayload, StatementFacts } from '../../core/db-payloads.js';
 import type { JsonValue } from '../../core/events.js';
+import { withActivityReads } from './activity-tables.js';
 import type { ClassifiedStatement } from './sql-classifier.js';
 
 export interface MysqlQueryPayload extends DbQueryPayload {
@@ -13,8 +14,15 @@ export interface MysqlQueryPayload extends DbQueryPayload {
  * The facts as recorded: the lexed text of each statement is left out (the statement is there
  * whole), and the writes a statement makes under another kind's name follow it as nested entries.
  */
-export function factsOf(statements: readonly ClassifiedStatement[]): StatementFacts[] {
-  return statements.flatMap(({ text: _text, implied, ...facts }) => [facts, ...implied]);
+export function factsOf(
+  statements: readonly ClassifiedStatement[],
+  database: string | null = null,
+): StatementFacts[] {
+  // A table showing other sessions' statements may be named without its schema in that schema
+  // (activity-tables.ts): only the session's database tells.
+  return statements.flatMap(({ text: _text, implied, ...facts }) =>
+    withActivityReads([facts, ...implied], database),
+  );
 }
 
 export function queryPayload(
@@ -32,7 +40,7 @@ export function queryPayload(
     portal: null,
     protocol,
     database,
-    classification: { statements: factsOf(statements) },
+    classification: { statements: factsOf(statements, database) },
   };
 }
 

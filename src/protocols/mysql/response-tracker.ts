@@ -124,7 +124,13 @@ export class ResponseTracker {
     infile.bytes += payload.length;
     infile.hash.update(payload);
     if (payload.length === 0) {
-      this.#infileDone = { file: infile.file, bytes: infile.bytes, sha256: infile.hash.digest('hex') };
+      const head = this.#queue[0];
+      // The digest of a file that may fill a secret column is not recorded (local-infile.ts).
+      const digest: JsonObject =
+        head?.kind === 'results' && head.infileDigest === true
+          ? { sha256: infile.hash.digest('hex') }
+          : { sha256_withheld: 'the load names a secret column' };
+      this.#infileDone = { file: infile.file, bytes: infile.bytes, ...digest };
       this.#infile = null;
       this.#phase = 'first';
     }

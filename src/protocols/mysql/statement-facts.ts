@@ -5,9 +5,12 @@
 // know (SHOW ..., SET NAMES, savepoints). Used by sql-classifier.ts.
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { READ_ONLY_KINDS } from '../../policy/sql-kinds.js';
+import { isActivityTable, READS_ACTIVITY, showsActivity } from './activity-tables.js';
 import { tablesExposedBy } from './exposed-tables.js';
 import { tablesReadByWords } from './exposed-words.js';
 import { impliedStatementsOf, tableListNames } from './implied-statements.js';
+import { sequenceStatements } from './sequence-functions.js';
+import { READS_SERVER_FILES, readsServerFiles } from './server-files.js';
 import type { Token } from './sql-lexer.js';
 import type { ParsedStatement } from './statement-parser.js';
 import { statisticsReads } from './statistics-tables.js';
@@ -93,9 +96,34 @@ export function statementFacts(
     settings: [],
     flags: [],
     // A statement reading the optimizer's column statistics reads every table's sampled values
-    // (statistics-tables.ts), whichever of its reads names them.
-    implied: withExposed(implied, statisticsReads([...tables, ...implied.flatMap((s) => s.tables)])),
+    // (statistics-tables.ts), whichever of its reads names them; and what its words read besides.
+    implied: withWordReads(
+      tokens,
+      tables,
+      withExposed(implied, statisticsReads([...tables, ...implied.flatMap((s) => s.tables)])),
+    ),
   };
+}
+
+/**
+ * The implied statements followed by what the statement's words read or write besides: the read
+ * of every table that a view of other sessions' work is, when the words or a schema-qualified
+ * table show it (activity-tables.ts; the gateway adds the unqualified ones it reads in the
+ * session's database: query-payloads.ts), and that a read of the server's files is
+ * (server-files.ts); the sequences it reads or moves (sequence-functions.ts).
+ */
+function withWordReads(
+  tokens: readonly Token[],
+  tables: string[],
+  implied: StatementFacts[],
+): StatementFacts[] {
+  const named = [...tables, ...implied.flatMap((s) => s.tables)].some((t) => isActivityTable(t, null));
+  return [
+    ...implied,
+    ...sequenceStatements(tokens),
+    ...(named || showsActivity(tokens) ? [READS_ACTIVITY] : []),
+    ...(readsServerFiles(tokens) ? [READS_SERVER_FILES] : []),
+  ];
 }
 
 /**
@@ -130,7 +158,8 @@ function withExposed(implied: StatementFacts[], exposed: readonly string[]): Sta
 function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   const [a, b, c] = tokens.map((t) => t.text);
   const words = tokens.every((t) => t.kind !== 'punct' || t.text === ',' || t.text === '.' || t.text === '=');
-  if (a === 'show' && !tokens.some((t) => t.kind === 'punct' && t.text === '(')) return read(text, 'SHOW');
+  if (a === 'show' && !tokens.some((t) => t.kind === 'punct' && t.text === '('))
+    return { ...read(text, 'SHOW'), implied: withWordReads(tokens, [], []) };
   if (words && a === 'set' && (b === 'names' || (b === 'character' && c === 'set') || b === 'charset'))
     return read(text, 'SET');
   if (a === 'set' && sessionAssignments(tokens)) return read(text, 'SET');
@@ -140,8 +169,8 @@ function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   // Anything else the parser cannot read stays UNKNOWN and reads the tables its words name (a
   // trigger's, HANDLER's, CHECKSUM's, ANALYZE's, any after FROM or JOIN: exposed-words.ts).
   const reads = tablesReadByWords(tokens);
-  if (reads.length > 0)
-    return { ...unknown(text), implied: withExposed([], [...reads, ...statisticsReads(reads)]) };
+  const implied = withWordReads(tokens, [], withExposed([], [...reads, ...statisticsReads(reads)]));
+  if (implied.length > 0) return { ...unknown(text), implied };
   if (
     words &&
     (a === 'savepoint' ||
