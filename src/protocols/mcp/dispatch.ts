@@ -14,11 +14,21 @@ import type { JsonObject } from '../../core/events.js';
 import { newId } from '../../core/ids.js';
 import type { TraceContext } from '../../core/llm-payloads.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
+import {
+  answerFacts,
+  paramsBeyond,
+  recordDeferred,
+  recordFailure,
+  recordResult,
+  traceFacts,
+} from './answer-records.js';
+import { misspeltArgument } from './argument-spellings.js';
 import { callOutcome, unpinnedReason } from './call-outcome.js';
 import { cancelAbandoned } from './cancel-abandoned.js';
 import { type ClientView, type ReplyOptions, relayReply } from './client-reply.js';
 import { type CompletionReads, completionReads } from './completion-reads.js';
 import type { McpConnectionConfig } from './config.js';
+import { embeddedReads } from './embedded-reads.js';
 import { isObject, type JsonRpcMessage } from './jsonrpc.js';
 import { listingReads } from './listing-reads.js';
 import { serverNotificationRecorder } from './notifications.js';
@@ -56,13 +66,6 @@ export interface RequestScope {
    * answered may be answered later, on whichever stream then carries its id (in-flight-ids.ts).
    */
   readonly outcome?: { forwarded: boolean; answered: boolean };
-}
-
-/** The trace context as the llm and http modules record it; absent (not null) without one, so payloads stay as they were. */
-function traceFacts(scope: RequestScope): JsonObject {
-  return scope.trace
-    ? { trace: { traceId: scope.trace.traceId, parentSpanId: scope.trace.parentSpanId } }
-    : {};
 }
 
 /**
@@ -248,15 +251,6 @@ async function forward(
   await cancelIfLeft();
 }
 
-/**
- * A request's params beyond those its record names, or null when there are none. Requests go on
- * as sent, so these reach the server too (`_meta`, a field of a later revision) and are recorded.
- */
-function paramsBeyond(params: JsonObject, recorded: readonly string[]): JsonObject | null {
-  const rest = Object.entries(params).filter(([key]) => !recorded.includes(key));
-  return rest.length > 0 ? Object.fromEntries(rest) : null;
-}
-
 async function recordedRead(
   served: McpServed,
   scope: RequestScope,
@@ -266,8 +260,11 @@ async function recordedRead(
   /** The method, for a request recorded as another's kind (a subscription as a read); never a param. */
   asked?: string,
   /** What the read rules say of a resource template's completion. */
-  reads?: CompletionReads | null,
+  completion?: CompletionReads | null,
 ): Promise<void> {
+  // A read's or a prompt's answer may hand over other resources too (embedded-reads.ts).
+  const uri = typeof m.params.uri === 'string' ? m.params.uri : undefined;
+  const reads = completion ?? embeddedReads(scope.session, m.method, uri);
   const readId = newId('mr');
   const extra = paramsBeyond(m.params, Object.keys(what));
   const bound = asked === undefined ? what : { ...what, method: asked };
@@ -280,9 +277,9 @@ async function recordedRead(
     ...traceFacts(scope),
   };
   // Refused by a read rule, unless a rule of its own denies it: that one then refuses it, by name.
-  if (reads?.refusal && session.judge(type, payload).action !== 'deny') {
-    await session.refuseAction(type, payload, reads.refusal).catch(() => undefined);
-    return sendRpcError(scope.res, reads.refusal, m.id);
+  if (completion?.refusal && session.judge(type, payload).action !== 'deny') {
+    await session.refuseAction(type, payload, completion.refusal).catch(() => undefined);
+    return sendRpcError(scope.res, completion.refusal, m.id);
   }
   try {
     // Write-ahead and through policy like a call; a review is bound to what was asked for, the
@@ -311,39 +308,6 @@ async function recordedRead(
       }),
     onFailure: (error) => recordFailure(scope, { read_id: readId, method: m.method }, error),
   });
-}
-
-/**
- * An answer's record is deferred, as a statement's result is (docs/adr/0006): the action it answers
- * was durable before the upstream saw it, and nothing reaches a target on the strength of this
- * record, so the client is not held for a second commit. It rides with the next commit someone
- * waits for, or goes within a few milliseconds; the recorder keeps it in session order. It is made
- * (masked, queued) just after the answer is written, in the same tick, so that work is not on the
- * client's path either, and nothing of a later request can be queued before it.
- */
-function recordResult(served: McpServed, scope: RequestScope, payload: JsonObject): void {
-  recordDeferred(served, scope, 'mcp.result', payload);
-}
-
-/** A deferred record of what the upstream answered (see recordResult). */
-function recordDeferred(
-  served: McpServed,
-  scope: RequestScope,
-  type: 'mcp.result' | 'mcp.listing',
-  payload: JsonObject,
-): void {
-  scope.session.observe(type, payload, { deferred: true }).catch(served.resultNotRecorded);
-}
-
-async function recordFailure(scope: RequestScope, ids: JsonObject, error: VigilError): Promise<void> {
-  await scope.session.observe('mcp.result', { ...ids, error: { code: error.code, message: error.message } });
-}
-
-/** What a result or error says, for the record. */
-function answerFacts(answer: JsonRpcMessage): JsonObject {
-  if (answer.kind === 'error') return { error: answer.error };
-  if (answer.kind !== 'response') return {};
-  return { result: answer.result };
 }
 
 async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessage): Promise<void> {
@@ -399,20 +363,24 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     ...(extra !== null ? { params: extra } : {}),
     ...traceFacts(scope),
   };
-  if (!toolAllowed(served.config.tools, tool)) {
-    const error = new VigilError('policy_denied', `tool ${tool} is not allowed on this connection`, {
-      details: { rule: 'connection.tools' },
-    });
+  const refuseCall = async (error: VigilError): Promise<void> => {
     await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
-    return sendRpcError(scope.res, error, m.id);
+    sendRpcError(scope.res, error, m.id);
+  };
+  if (!toolAllowed(served.config.tools, tool)) {
+    return refuseCall(
+      new VigilError('policy_denied', `tool ${tool} is not allowed on this connection`, {
+        details: { rule: 'connection.tools' },
+      }),
+    );
   }
   if (state.status !== 'pinned') {
-    const error = new VigilError('tool_unapproved', unpinnedReason(tool, state.status), {
-      details: { rule: 'tool-pin' },
-    });
-    await session.refuseAction('mcp.call', payload, error).catch(() => undefined);
-    return sendRpcError(scope.res, error, m.id);
+    const rule = { details: { rule: 'tool-pin' } };
+    return refuseCall(new VigilError('tool_unapproved', unpinnedReason(tool, state.status), rule));
   }
+  // A key a case-insensitive server reads as a declared property is refused (argument-spellings.ts).
+  const misspelt = misspeltArgument(args, state.pin?.approved?.definition);
+  if (misspelt) return refuseCall(misspelt);
   try {
     // Write-ahead; a review is bound to the tool, these exact arguments, the caller and the pin.
     await session.submit('mcp.call', payload, {
@@ -438,8 +406,12 @@ async function toolCall(served: McpServed, scope: RequestScope, m: RequestMessag
     await recordFailure(scope, { call_id: callId, tool }, error).catch(() => undefined);
     return sendRpcError(scope.res, error, m.id);
   }
+  // A resource embedded in the result, or linked from it, is judged as a read of it (embedded-reads.ts).
+  const reads = embeddedReads(session, 'tools/call')!;
   await forward(served, scope, m, {
-    afterAnswer: (answer) => recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer) }),
+    onAnswer: reads.onAnswer,
+    afterAnswer: (answer) =>
+      recordResult(served, scope, { call_id: callId, tool, ...callOutcome(answer), ...reads.withheld() }),
     onFailure: (error) => recordFailure(scope, { call_id: callId, tool }, error),
   });
 }
