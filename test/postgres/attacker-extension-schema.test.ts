@@ -8,49 +8,19 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TOKENS } from '../support/gateway.js';
-import { directClient, type PgFixture, startPgFixture, vigilClient } from './pg-gateway.js';
+import { direct as directOn, startHrPayrollFixture } from './hr-payroll-rules.js';
+import { type PgFixture, vigilClient } from './pg-gateway.js';
 
 const DATABASE = 'vigil_attacker_extension_schema';
 const SECRET = 'secret-salary-9183';
 let f: PgFixture;
 
 before(async () => {
-  f = await startPgFixture(
-    DATABASE,
-    {},
-    {},
-    {
-      policy: {
-        default: 'allow',
-        rules: [
-          {
-            name: 'no-hr-payroll-reads',
-            match: { principals: ['user:alice'], statement_kinds: ['SELECT'], tables: ['hr.payroll'] },
-            action: 'deny',
-          },
-          // bob may touch hr's payroll and nothing else: an allow-list.
-          {
-            name: 'bob-payroll',
-            match: { principals: ['user:bob'], tables: ['hr.payroll'] },
-            action: 'allow',
-          },
-          { name: 'bob-nothing-else', match: { principals: ['user:bob'] }, action: 'deny' },
-        ],
-      },
-    },
-  );
+  f = await startHrPayrollFixture(DATABASE);
 });
 after(() => f.close());
 
-async function direct<T>(run: (c: import('pg').Client) => Promise<T>): Promise<T> {
-  const c = directClient(f);
-  await c.connect();
-  try {
-    return await run(c);
-  } finally {
-    await c.end();
-  }
-}
+const direct = <T>(run: (c: import('pg').Client) => Promise<T>) => directOn(f, run);
 
 /** isn installed in hr, with hr.payroll one of its members. */
 async function resetExtension(): Promise<void> {

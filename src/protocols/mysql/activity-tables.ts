@@ -26,6 +26,7 @@
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import { EVERY_TABLE, tableNameParts } from '../../policy/table-patterns.js';
+import { everyTableRead } from './every-table-read.js';
 import type { Token } from './sql-lexer.js';
 
 /** The flag on the recorded read of every table that a view of other sessions' work implies. */
@@ -90,16 +91,7 @@ export function showsActivity(tokens: readonly Token[]): boolean {
 }
 
 /** The recorded read of every table a view of other sessions' work implies. */
-export const READS_ACTIVITY: StatementFacts = {
-  kind: 'SELECT',
-  hasWhere: false,
-  tables: [EVERY_TABLE],
-  writes: false,
-  nested: true,
-  functions: [],
-  settings: [],
-  flags: [ACTIVITY_FLAG],
-};
+export const READS_ACTIVITY: StatementFacts = everyTableRead([ACTIVITY_FLAG]);
 
 /**
  * The recorded facts of one statement (with its nested entries after it) followed by READS_ACTIVITY

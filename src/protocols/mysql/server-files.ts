@@ -8,20 +8,11 @@
 // server file is recorded as reading every table (EVERY_TABLE, table-patterns.ts), as a read of the
 // column statistics is (statistics-tables.ts).
 import type { StatementFacts } from '../../core/db-payloads.js';
-import { EVERY_TABLE } from '../../policy/table-patterns.js';
+import { everyTableRead } from './every-table-read.js';
 import type { Token } from './sql-lexer.js';
 
 /** The recorded read of every table a read of the server's files is. */
-export const READS_SERVER_FILES: StatementFacts = {
-  kind: 'SELECT',
-  hasWhere: false,
-  tables: [EVERY_TABLE],
-  writes: false,
-  nested: true,
-  functions: [],
-  settings: [],
-  flags: [],
-};
+export const READS_SERVER_FILES: StatementFacts = everyTableRead();
 
 const isNamed = (t: Token | undefined, name: string) =>
   (t?.kind === 'word' || t?.kind === 'ident') && t.text.toLowerCase() === name;

@@ -9,7 +9,7 @@
 // test` and tests. Both share the caches below.
 import type { StatementFacts } from '../../core/db-payloads.js';
 import { type ErrorCode, toVigilError } from '../../core/errors.js';
-import { EVERY_TABLE } from '../../policy/table-patterns.js';
+import { everyTableRead } from './every-table-read.js';
 import type { ParserPool } from './parser-pool.js';
 import { type LexResult, lexMysql, type Token } from './sql-lexer.js';
 import { type ClassifiedStatement, KILL_KIND, statementFacts, unknown } from './statement-facts.js';
@@ -214,16 +214,7 @@ async function classifyLexedOff(
 }
 
 /** What a statement that runs text Vigil cannot see may read: every table (table-patterns.ts). */
-const READS_EVERY_TABLE: StatementFacts = {
-  kind: 'SELECT',
-  hasWhere: false,
-  tables: [EVERY_TABLE],
-  writes: false,
-  nested: true,
-  functions: [],
-  settings: [],
-  flags: [],
-};
+const READS_EVERY_TABLE: StatementFacts = everyTableRead();
 
 const PREPARED_TEXT =
   "SQL PREPARE and EXECUTE run text Vigil cannot see; use the protocol's prepared statements";
