@@ -1,7 +1,7 @@
 // Which COPY FROM STDIN the client's copy data belongs to, and which db.result records it
 // (copy-in-record.ts decodes it). The follower (copy-in.ts) tells when an execution that may start
-// a copy is forwarded and answered, and when the server starts one (its CopyInResponse, whose body
-// the tracker hands over here first); the proxy hands over each CopyData, CopyDone and CopyFail.
+// a copy is forwarded and answered, and when the server starts one (with its CopyInResponse's body,
+// which the tracker passes on); the proxy hands over each CopyData, CopyDone and CopyFail.
 // - Each forwarded execution brings the shapes of its COPY FROM STDIN statements, in order: the
 //   server starts their copies in that order, and a text Vigil could not read brings none (its
 //   copy is recorded by size and digest).
@@ -46,7 +46,6 @@ export class CopyInRecorder implements CopyInListener {
   readonly #plans: Plan[] = [];
   /** The text of the execution about to be forwarded; parsed only if it may start a copy. */
   #next: { text: string | null; echo: Echo } | null = null;
-  #response: Buffer | null = null;
   /** The copy the client's data goes to now. */
   #open: CopyInRecord | null = null;
   /** The copy whose result the server has not sent yet. */
@@ -71,9 +70,9 @@ export class CopyInRecorder implements CopyInListener {
 
   /** The tracker for the connection, with this recorder following its copies. */
   tracker(state: StatementState, onResult: (payload: DbResultPayload) => void): ResponseTracker {
-    return new CopyInRecordingTracker(this, this.#limit, state, (payload) =>
-      onResult(this.withData(payload)),
-    );
+    const tracker = new ResponseTracker(this.#limit, state, (payload) => onResult(this.withData(payload)));
+    tracker.copyIn.listener = this;
+    return tracker;
   }
 
   forwarded(): void {
@@ -89,19 +88,10 @@ export class CopyInRecorder implements CopyInListener {
     while (plan && this.#early[0] && this.#early[0].after <= plan.index) this.#dropEarly();
   }
 
-  /** The server's CopyInResponse, just before the follower is told the copy started. */
-  response(body: Buffer): void {
-    this.#response = body;
-  }
-
-  started(): void {
+  started(response: Buffer | undefined): void {
     const plan = this.#plans[0];
-    const record = new CopyInRecord(
-      this.#response ?? Buffer.from([0, 0, 0]),
-      plan?.shapes.shift(),
-      this.#limit,
-    );
-    this.#response = null;
+    // Without the server's CopyInResponse: text format, no columns.
+    const record = new CopyInRecord(response ?? Buffer.from([0, 0, 0]), plan?.shapes.shift(), this.#limit);
     this.#current = { record, echo: plan?.echo };
     this.#open = record;
     const early = this.#early[0]?.after === plan?.index ? this.#early.shift() : undefined;
@@ -178,21 +168,5 @@ export class CopyInRecorder implements CopyInListener {
   #ended(how: CopyInEnd): void {
     this.#open?.end(how);
     this.#open = null;
-  }
-}
-
-/** The tracker, handing the CopyInResponse's body (format, column count) to the recorder first. */
-class CopyInRecordingTracker extends ResponseTracker {
-  readonly #recorder: CopyInRecorder;
-
-  constructor(recorder: CopyInRecorder, ...args: ConstructorParameters<typeof ResponseTracker>) {
-    super(...args);
-    this.#recorder = recorder;
-    this.copyIn.listener = recorder;
-  }
-
-  override observe(frame: Frame): Buffer {
-    if (frame.code === 'G') this.#recorder.response(frame.body);
-    return super.observe(frame);
   }
 }

@@ -29,8 +29,11 @@ export interface CopyInListener {
   forwarded(): void;
   /** The oldest such execution was answered in full. */
   answered(): void;
-  /** The server started a copy (for the oldest unanswered execution). */
-  started(): void;
+  /**
+   * The server started a copy (for the oldest unanswered execution); `response` is its
+   * CopyInResponse's body (format and columns), when the caller has it.
+   */
+  started(response: Buffer | undefined): void;
   /** No copy is in progress or can start: every such execution was answered, or the connection ended. */
   reset(): void;
 }
@@ -74,11 +77,11 @@ export class CopyInFollower {
    * CopyInResponse. False when no forwarded execution could start a copy: Vigil misjudged what
    * the server runs, and what it forwarded after may already be in the copy.
    */
-  started(): boolean {
+  started(response?: Buffer): boolean {
     if (this.#unanswered === 0) return false;
     if (this.#endsAhead > 0) this.#endsAhead--;
     else this.#open = true;
-    this.listener?.started();
+    this.listener?.started(response);
     this.#release();
     return true;
   }

@@ -186,7 +186,7 @@ export class ResponseTracker {
       }
       case 'G':
         // CopyInResponse: the server now reads the client's copy data, and ignores a Sync.
-        if (!this.copyIn.started())
+        if (!this.copyIn.started(frame.body))
           throw new VigilError(
             'protocol_violation',
             'the server started a COPY FROM STDIN Vigil did not expect',
