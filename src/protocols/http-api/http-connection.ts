@@ -20,6 +20,7 @@ import { sendJsonError } from '../../http/json-response.js';
 import { methodOverrideRefused } from '../../http/method-override.js';
 import { readRequestBody } from '../../http/read-body.js';
 import { decodeRequestBody } from '../../http/request-decoding.js';
+import { assertPlainTransfer } from '../../http/transfer-codings.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { AppendOptions } from '../../ledger/recorder.js';
 import type { ModuleContext, ModuleSession } from '../../pipeline/module-context.js';
@@ -38,7 +39,6 @@ import { destinationReadings } from './destination.js';
 import { unreadMethodRefusal } from './known-methods.js';
 import { methodOverride } from './method-override.js';
 import { pathDecision, readingsOf, structuralReadings, upstreamBasePath } from './path-rules.js';
-import { assertPlainTransfer } from './transfer-codings.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied. */
 const REQUEST_REFUSALS = new Set([

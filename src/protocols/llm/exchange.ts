@@ -10,6 +10,7 @@ import { newId } from '../../core/ids.js';
 import type { LlmApi, LlmRequestRecord } from '../../core/llm-payloads.js';
 import type { PayloadMasker } from '../../core/ports.js';
 import { decodedAnswer } from '../../http/content-decoding.js';
+import { assertPlainTransfer } from '../../http/transfer-codings.js';
 import { upstreamFailure } from '../../http/upstream-errors.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { parseTraceparent } from '../../pipeline/session-key.js';
@@ -144,6 +145,8 @@ async function forward(
     }
     let answer: UpstreamAnswer;
     try {
+      // A body still coded once de-chunked would be read, masked and recorded as opaque bytes.
+      assertPlainTransfer(upstream.headers, upstream.body);
       answer = { statusCode: upstream.statusCode, ...decodedAnswer(upstream.headers, upstream.body) };
     } catch (err) {
       const error = toVigilError(err, 'upstream_failed');

@@ -294,8 +294,10 @@ export class SseMaskingRewriter {
 
   /** Masks every field of an object except those handled as streams (kept as they are). */
   #maskRest(obj: Obj, except: readonly string[]): Obj {
-    const rest: Obj = {};
-    const kept: Obj = {};
+    // Null-prototype objects: a streamed event's own `__proto__` field is a field like any other,
+    // kept for the client as the record keeps it (on `{}` the assignment would set the prototype).
+    const rest: Obj = Object.create(null);
+    const kept: Obj = Object.create(null);
     for (const [k, v] of Object.entries(obj)) {
       if (except.includes(k)) kept[k] = v;
       else rest[k] = v;

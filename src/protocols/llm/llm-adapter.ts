@@ -13,11 +13,13 @@ import { decodeRequestBody } from '../../http/request-decoding.js';
 import type { ModuleContext } from '../../pipeline/module-context.js';
 import { admissionRequest } from './admission.js';
 import type { LlmConnectionConfig } from './config.js';
+import { assertExactIntegers } from './exact-integers.js';
 import { type AdmittedRequest, type LlmTarget, runExchange } from './exchange.js';
 import { sendError } from './http-errors.js';
 import { assertNoMethodOverride } from './method-override.js';
 import { assertAllowedQuery } from './query-parameters.js';
 import { classifyLlmRoute, expectsJsonBody } from './routes.js';
+import { assertUtf8Body } from './utf8-body.js';
 
 /** Refused after admission, before anything is forwarded: recorded as access.denied in the session. */
 const REQUEST_REFUSALS = new Set([
@@ -97,6 +99,8 @@ export class LlmConnection {
       sent,
       this.#ctx.maxBodyBytes,
     );
+    // Read as UTF-8 with its faults replaced, a body would be judged as a text the upstream never reads.
+    if (expectsJsonBody(api)) assertUtf8Body(raw);
     const body = expectsJsonBody(api) ? parseClientJson(raw) : null;
     // Policy reads a request's fields (action-facts.ts); a body that is an array or a bare value has
     // none, so a pattern would read nothing of whatever an upstream makes of it.
@@ -110,6 +114,8 @@ export class LlmConnection {
         details: { reason: 'number_out_of_range' },
       });
     }
+    // An integer JSON.parse rounds would be judged and recorded as a number the upstream never reads.
+    if (body !== null) assertExactIntegers(raw);
     assertNoMethodOverride(method, req.headers, search, body);
     assertAllowedQuery(api, search);
     return { api, method, path, search, raw, body };
