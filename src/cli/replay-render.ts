@@ -99,6 +99,16 @@ function describe(e: StoredEvent): string {
           : '';
       return `result: ${status} (${field(p.row_count ?? 0)} rows, ${field(p.duration_ms ?? '?')} ms)${rows}`;
     }
+    case 'db.copy_data': {
+      // The data of a COPY FROM STDIN, committed before the server read its end (copy-in-commit.ts).
+      const c = (p.copy ?? {}) as Record<string, JsonValue>;
+      const rows =
+        Array.isArray(p.rows) && p.rows.length
+          ? `\n${indent(p.rows.map((r) => inertJson(r)).join('\n'))}`
+          : '';
+      const lines = c.lines !== undefined ? `${field(c.lines)} lines, ` : '';
+      return `copy data: ${lines}${field(c.bytes ?? 0)} bytes, sha256 ${field(c.sha256 ?? '?')} (${field(c.ended ?? '?')})${rows}`;
+    }
     case 'db.cancel': {
       // What the cancel met: a review it withdrew, a statement it stopped, or nothing running.
       const met = p.held

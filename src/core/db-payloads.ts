@@ -58,6 +58,16 @@ export interface DbResultPayload extends JsonObject {
   rows: JsonValue[][];
 }
 
+/** The data a client sent with COPY … FROM STDIN, as `db.copy_data` records it before its CopyDone goes on. */
+export interface DbCopyDataPayload extends JsonObject {
+  /** The columns the COPY names (empty when it names none: no value is recorded then). */
+  columns: string[];
+  /** The first `record_rows` lines, decoded and masked as a result's rows are. */
+  rows: JsonValue[][];
+  /** Format, size, SHA-256 of all the data, lines, how it ended (protocols/postgres/copy-in-record.ts). */
+  copy: JsonObject;
+}
+
 export interface DbCancelPayload extends JsonObject {
   /**
    * The address the cancel request came from: it arrives on a connection of its own, which need

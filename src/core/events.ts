@@ -60,6 +60,11 @@ export const EVENT_TYPES = [
   'db.query',
   'db.result',
   /**
+   * The data a client sent with PostgreSQL's COPY … FROM STDIN (its first lines, masked, and the
+   * size and SHA-256 of all of it), committed before the client's CopyDone reaches the server.
+   */
+  'db.copy_data',
+  /**
    * A database client's request to cancel its running statement, arriving on a connection of its
    * own (PostgreSQL's CancelRequest), recorded in the session it cancels before the server gets it.
    */

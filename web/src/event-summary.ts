@@ -48,6 +48,16 @@ export function eventSummary(event: StoredEvent): string {
         typeof p.row_count === 'number' ? `${p.row_count} row(s)` : null,
         str(p.command_tag),
       );
+    case 'db.copy_data': {
+      // COPY FROM STDIN's data, recorded before the server read its end.
+      const copy = obj(p.copy);
+      return pick(
+        'copy data',
+        typeof copy?.lines === 'number' ? `${copy.lines} line(s)` : null,
+        typeof copy?.bytes === 'number' ? `${copy.bytes} bytes` : null,
+        str(copy?.ended),
+      );
+    }
     case 'db.cancel':
       return pick(
         'cancel requested',

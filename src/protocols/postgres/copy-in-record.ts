@@ -44,6 +44,8 @@ export class CopyInRecord {
   #bytes = 0;
   #messages = 0;
   #ended: CopyInEnd | null = null;
+  /** Why Vigil sent the server CopyFail in place of the client's CopyDone (copy-in-commit.ts). */
+  #failedByVigil: string | null = null;
   /** The first line is a header to skip: it is held whatever the limit, so it is read as one. */
   #headerPending: boolean;
 
@@ -87,6 +89,12 @@ export class CopyInRecord {
     this.#lines?.end();
   }
 
+  /** Vigil failed the copy in place of the client's CopyDone, for `reason`. */
+  failedByVigil(reason: string): void {
+    this.#ended = 'CopyFail';
+    this.#failedByVigil = reason;
+  }
+
   get columns(): string[] {
     return this.#cells.columns;
   }
@@ -104,6 +112,7 @@ export class CopyInRecord {
       // The server answered before the client ended the copy (it failed it): what came after is
       // not part of the copy.
       ended: this.#ended ?? 'not before the server answered',
+      ...(this.#failedByVigil ? { failed_by_vigil: this.#failedByVigil } : {}),
     };
     if (!this.#lines) {
       // Binary, or a statement Vigil could not read: no line is decoded.

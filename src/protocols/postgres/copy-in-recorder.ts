@@ -11,7 +11,9 @@
 //   cut off (the server then fails the copy with the connection, and nothing of it lands).
 // - After the server starts a copy, the next result it sends is that copy's (completed or failed):
 //   the data recorded so far goes into that db.result.
-import type { DbResultPayload } from '../../core/db-payloads.js';
+// - The client's CopyDone for a copy the server started ends its record, which is what the copy's
+//   db.copy_data commits before the CopyDone reaches the server (copy-in-commit.ts).
+import type { DbCopyDataPayload, DbResultPayload } from '../../core/db-payloads.js';
 import { VigilError } from '../../core/errors.js';
 import { echoedRows } from '../../mask/index.js';
 import type { CopyInFollower, CopyInListener } from './copy-in.js';
@@ -24,6 +26,16 @@ import type { StatementState } from './statement-state.js';
 
 /** Copy data a client may send ahead of the server's CopyInResponse. */
 export const EARLY_DATA_BYTES = 1024 * 1024;
+
+/** A copy the client's CopyDone ended: what to commit, and what to do when that fails. */
+export interface EndedCopy {
+  readonly payload: DbCopyDataPayload;
+  /**
+   * Vigil sends the server CopyFail in place of the CopyDone: the record says so. True while the
+   * server still reads the copy (its answer is the copy's failure); false when it answered first.
+   */
+  failedByVigil(reason: string): boolean;
+}
 
 interface Plan {
   /** Which forwarded execution it is (counted from 1). */
@@ -123,6 +135,24 @@ export class CopyInRecorder implements CopyInListener {
     return true;
   }
 
+  /**
+   * The client's CopyDone, recorded and passed to the follower as `client` does. Returns the copy it
+   * ends, when the server started it and has not answered: null otherwise (no copy, or one the
+   * server already failed, ignores the CopyDone).
+   */
+  copyDone(frame: Frame, follower: CopyInFollower): EndedCopy | null {
+    const current = this.#open && this.#current?.record === this.#open ? this.#current : null;
+    this.client(frame, follower);
+    if (!current) return null;
+    return {
+      payload: this.#recorded(current),
+      failedByVigil: (reason) => {
+        current.record.failedByVigil(reason);
+        return this.#current === current;
+      },
+    };
+  }
+
   #record(frame: Frame, waiting: boolean): void {
     if (this.#open) {
       if (frame.code === 'd') this.#open.data(frame.body);
@@ -155,10 +185,13 @@ export class CopyInRecorder implements CopyInListener {
     this.#current = null;
     // Data the client sends after the server answered is not read by the server as the copy's.
     if (this.#open === current.record) this.#open = null;
-    const { record, echo } = current;
+    return { ...payload, ...this.#recorded(current) };
+  }
+
+  #recorded({ record, echo }: { record: CopyInRecord; echo: Echo }): DbCopyDataPayload {
     const columns = record.columns;
     const rows = this.#limit > 0 ? echoedRows(record.rows, echo, columns) : [];
-    return { ...payload, columns, rows, copy: record.summary() };
+    return { columns, rows, copy: record.summary() };
   }
 
   #dropEarly(): void {

@@ -73,3 +73,16 @@ test('only a top-level COPY that writes, or a statement Vigil could not parse, m
   assert.equal(mayStartCopyIn([s('SELECT', false), s('COPY', true, true)]), false);
   assert.equal(mayStartCopyIn([]), false);
 });
+
+test('after Vigil failed a copy, only the server error that answers it is replaced', () => {
+  const c = new CopyInFollower();
+  const server = Buffer.from('server error');
+  const vigil = Buffer.from('record_failed');
+  assert.equal(c.errorShown(server), server);
+  c.failedByVigil(vigil);
+  assert.equal(c.errorShown(server), vigil);
+  assert.equal(c.errorShown(server), server, 'a later error reaches the client as the server sent it');
+  c.failedByVigil(vigil);
+  c.abandon();
+  assert.equal(c.errorShown(server), server);
+});

@@ -47,6 +47,8 @@ export class CopyInFollower {
   /** CopyDone/CopyFail forwarded while a copy could start, not yet matched to the copy they end. */
   #endsAhead = 0;
   #waiters: (() => void)[] = [];
+  /** What the client gets in place of the server's error about a copy Vigil failed (copy-in-commit.ts). */
+  #failAnswer: Buffer | null = null;
 
   get verdict(): CopyVerdict {
     if (this.#open) return 'open';
@@ -92,6 +94,21 @@ export class CopyInFollower {
     else if (this.#unanswered > 0) this.#endsAhead++;
   }
 
+  /**
+   * Vigil sent CopyFail in place of the client's CopyDone: the server's next ErrorResponse (about
+   * that copy: nothing else can come before it) reaches the client as `response`.
+   */
+  failedByVigil(response: Buffer): void {
+    this.#failAnswer = response;
+  }
+
+  /** What the client gets for the server's ErrorResponse `raw`. */
+  errorShown(raw: Buffer): Buffer {
+    const answer = this.#failAnswer ?? raw;
+    this.#failAnswer = null;
+    return answer;
+  }
+
   /** Resolves on the next change of the verdict's inputs (or when the connection ends). */
   changed(): Promise<void> {
     return new Promise((resolve) => this.#waiters.push(resolve));
@@ -100,6 +117,7 @@ export class CopyInFollower {
   abandon(): void {
     this.#unanswered = 0;
     this.#open = false;
+    this.#failAnswer = null;
     this.listener?.reset();
     this.#release();
   }
@@ -130,20 +148,34 @@ export async function copyInSettled(
   flush: Buffer,
   code: string,
 ): Promise<boolean> {
+  const verdict = await copyInDecided(copyIn, relay, flush);
+  if (verdict === null) return false;
+  if (verdict !== 'open') return true;
+  if (code === 'S') return false;
+  throw new VigilError(
+    'protocol_violation',
+    `message '${code}' during COPY FROM STDIN: only copy data, CopyDone or CopyFail may follow`,
+  );
+}
+
+/**
+ * Waits until no execution that may start a copy is unanswered, or the server started one: the
+ * verdict then ('clear' or 'open'), or null when the connection closed meanwhile.
+ */
+export async function copyInDecided(
+  copyIn: CopyInFollower,
+  relay: CopyInRelay,
+  flush: Buffer,
+): Promise<Exclude<CopyVerdict, 'wait'> | null> {
   while (copyIn.verdict === 'wait') {
     // An Execute's answer stays in the server's buffer until a Flush (one read during the copy
     // is ignored).
     relay.toUpstream(flush);
     relay.flushUpstream();
     await copyIn.changed();
-    if (relay.closed) return false;
+    if (relay.closed) return null;
   }
-  if (copyIn.verdict !== 'open') return true;
-  if (code === 'S') return false;
-  throw new VigilError(
-    'protocol_violation',
-    `message '${code}' during COPY FROM STDIN: only copy data, CopyDone or CopyFail may follow`,
-  );
+  return copyIn.verdict === 'open' ? 'open' : 'clear';
 }
 
 /**

@@ -28,6 +28,7 @@ import { type RelayProtocol, WriteAheadRelay } from '../../relay/index.js';
 import type { CancelOrigin } from './cancel-keys.js';
 import { recordCancel } from './cancel-record.js';
 import { copyFacts, copyInSettled } from './copy-in.js';
+import { copyDoneWhenRecorded } from './copy-in-commit.js';
 import { CopyInRecorder } from './copy-in-recorder.js';
 import type { Execution, Expectation } from './expectations.js';
 import type { Frame, FrameReader } from './frame-reader.js';
@@ -161,6 +162,7 @@ export class PostgresProxy {
       this.#terminate(frame);
       return undefined;
     }
+    if (frame.code === 'c' && this.#tracker.copyIn.verdict !== 'clear') return this.#copyDone(frame);
     // Copy data goes to the server whatever Vigil's state: outside a copy the server ignores it.
     if (this.#copyIn.client(frame, this.#tracker.copyIn)) return void this.#relay.toUpstream(frame.raw);
     if (frame.code !== 'H' && this.#tracker.copyIn.verdict !== 'clear') return this.#afterCopyIn(frame);
@@ -223,6 +225,12 @@ export class PostgresProxy {
   async #afterCopyIn(frame: Frame): Promise<void> {
     if (await copyInSettled(this.#tracker.copyIn, this.#relay, flush(), frame.code))
       return this.#onClientFrame(frame);
+  }
+
+  /** A CopyDone that may end a copy waits until the copy's data is on record (copy-in-commit.ts). */
+  #copyDone(frame: Frame): Promise<void> {
+    const deps = { follower: this.#tracker.copyIn, recorder: this.#copyIn, logger: this.#deps.logger };
+    return copyDoneWhenRecorded(frame, { ...deps, relay: this.#relay, session: this.#session });
   }
 
   async #parseWhenSettled(frame: Frame, name: string, text: string): Promise<void> {

@@ -227,7 +227,7 @@ export class ResponseTracker {
         }
         return frame.raw;
       case 'E':
-        return this.#error(head, frame);
+        return this.copyIn.errorShown(this.#error(head, frame));
       case 'Z':
         this.status = frame.body.toString('latin1', 0, 1);
         this.#state.ready(this.status);

@@ -122,6 +122,11 @@ export function terminate(): Buffer {
   return message('X');
 }
 
+/** CopyFail: the server fails the copy in progress with `reason`, and nothing of it lands. */
+export function copyFail(reason: string): Buffer {
+  return message('f', cstring(reason));
+}
+
 export function flush(): Buffer {
   return message('H');
 }
