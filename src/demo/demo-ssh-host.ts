@@ -1,7 +1,9 @@
 // The demo's SSH target: a small SSH server (ssh2) that needs no installed sshd, serving a shell and
 // remote commands in a temporary directory. It accepts one key pair, made per start, whose private
 // half only Vigil holds (the `ssh` connection's credential). A shell with a terminal runs through
-// util-linux `script` to get a real pty where it is installed, else a plain interactive shell.
+// util-linux `script` to get a real pty where it is installed, else a plain interactive shell. Its
+// sftp subsystem answers only where paths lead (demo-sftp-paths.ts): what Vigil asks a host before
+// it judges the files a remote command writes.
 // For the demo only: every login runs as the user running Vigil, in the temporary directory.
 import { spawn } from 'node:child_process';
 import { timingSafeEqual } from 'node:crypto';
@@ -12,6 +14,7 @@ import type { ServerChannel } from 'ssh2';
 import ssh2 from 'ssh2';
 import { generateEd25519OpenSsh } from '../protocols/ssh/openssh-key.js';
 import { freePort } from './demo-postgres.js';
+import { serveDemoSftpPaths } from './demo-sftp-paths.js';
 
 export interface DemoSshHost {
   /** 127.0.0.1:PORT */
@@ -71,6 +74,7 @@ export async function startDemoSshHost(): Promise<DemoSshHost> {
       session.on('exec', (ok, _no, info) => {
         run(ok(), SHELL, ['-c', info.command], home, env);
       });
+      session.on('sftp', (ok) => serveDemoSftpPaths(ok(), home));
     });
   });
   const port = await freePort();

@@ -19,6 +19,8 @@ import {
 } from './ssh-fixture.js';
 
 const { missing, f } = sshFixtureForFile({
+  // The test sshd accepts VIGIL_TEST_*: the environment these tests send passes Vigil's allow list.
+  connection: { env_allow: ['VIGIL_TEST_*'] },
   policy: {
     rules: [
       NO_FORBIDDEN_MARKER,

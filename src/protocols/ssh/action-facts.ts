@@ -197,56 +197,62 @@ export function simpleCommands(line: string): SimpleCommand[] {
       .filter((w) => w !== '')
       // `rm</dev/null -rf /` runs rm: the shell ends a word where a redirection starts.
       .flatMap(splitRedirections);
-    let i = 0;
-    // Before the command's name: reserved words, assignments and redirections, in any order.
+    const command = commandOfWords(words);
+    if (command !== null) commands.push(command);
+  }
+  return commands;
+}
+
+/** One simple command's words (quotes kept) read as simpleCommands reads them, or null when it runs nothing. */
+export function commandOfWords(words: readonly string[]): SimpleCommand | null {
+  let i = 0;
+  // Before the command's name: reserved words, assignments and redirections, in any order.
+  while (i < words.length) {
+    const w = words[i]!;
+    const redirection = REDIRECTION.exec(w);
+    if (LEADING_RESERVED.has(w) || ASSIGNMENT.test(w)) i++;
+    else if (redirection) i += redirection[0] === w ? 2 : 1;
+    else break;
+  }
+  const chain: { name: string; options: string[] }[] = [];
+  while (i < words.length) {
+    // Quotes and backslashes are removed first: `\rm`, `r''m` and `$'\x72m'` all run rm.
+    const word = unquoteWord(words[i]!);
+    const name = word.slice(word.lastIndexOf('/') + 1);
+    if (name === '' || name.startsWith('-')) break;
+    const options: string[] = [];
+    chain.push({ name, options });
+    const wrapper = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
+    i++;
+    if (wrapper === undefined) break;
+    // A wrapper's options (with their values), assignments and its own plain arguments come before the command it runs.
+    let positionals = wrapper.positionals ?? 0;
+    let flags = true;
     while (i < words.length) {
       const w = words[i]!;
       const redirection = REDIRECTION.exec(w);
-      if (LEADING_RESERVED.has(w) || ASSIGNMENT.test(w)) i++;
-      else if (redirection) i += redirection[0] === w ? 2 : 1;
-      else break;
-    }
-    const chain: { name: string; options: string[] }[] = [];
-    while (i < words.length) {
-      // Quotes and backslashes are removed first: `\rm`, `r''m` and `$'\x72m'` all run rm.
-      const word = unquoteWord(words[i]!);
-      const name = word.slice(word.lastIndexOf('/') + 1);
-      if (name === '' || name.startsWith('-')) break;
-      const options: string[] = [];
-      chain.push({ name, options });
-      const wrapper = Object.hasOwn(WRAPPERS, name) ? WRAPPERS[name] : undefined;
-      i++;
-      if (wrapper === undefined) break;
-      // A wrapper's options (with their values), assignments and its own plain arguments come before the command it runs.
-      let positionals = wrapper.positionals ?? 0;
-      let flags = true;
-      while (i < words.length) {
-        const w = words[i]!;
-        const redirection = REDIRECTION.exec(w);
-        if (redirection) {
-          // `sudo </dev/null rm`: the redirection is the shell's, with its target when apart.
-          if (redirection[0] === w && i + 1 < words.length) {
-            options.push(w);
-            i++;
-          }
-        } else if (flags && w === '--') flags = false;
-        else if (
-          flags &&
-          ((/^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) || wrapper.long?.includes(w))
-        ) {
-          // The option's value is the next word, taken with it.
+      if (redirection) {
+        // `sudo </dev/null rm`: the redirection is the shell's, with its target when apart.
+        if (redirection[0] === w && i + 1 < words.length) {
           options.push(w);
           i++;
-          if (i >= words.length) break;
-        } else if (flags && (w.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
-          // An option or an assignment (env's): skipped.
-        } else if (positionals > 0 && (!wrapper.numeric || /^\d/.test(w))) positionals--;
-        else break;
-        options.push(words[i]!);
+        }
+      } else if (flags && w === '--') flags = false;
+      else if (
+        flags &&
+        ((/^-[A-Za-z]$/.test(w) && wrapper.valued.includes(w[1]!)) || wrapper.long?.includes(w))
+      ) {
+        // The option's value is the next word, taken with it.
+        options.push(w);
         i++;
-      }
+        if (i >= words.length) break;
+      } else if (flags && (w.startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))) {
+        // An option or an assignment (env's): skipped.
+      } else if (positionals > 0 && (!wrapper.numeric || /^\d/.test(w))) positionals--;
+      else break;
+      options.push(words[i]!);
+      i++;
     }
-    if (chain.length > 0) commands.push({ chain, args: words.slice(i) });
   }
-  return commands;
+  return chain.length > 0 ? { chain, args: words.slice(i) } : null;
 }

@@ -65,6 +65,13 @@ const sshConnection = {
    * (input-data.ts): input to any other program is refused, since it may read it as a program.
    */
   stdin_data_programs: z.array(z.string().min(1)).default([]),
+  /**
+   * Environment variables a session may ask for, beside the locale's and a few others
+   * (env-requests.ts): a name, or a prefix ending in `*`. A start asking for any other is refused.
+   */
+  env_allow: z
+    .array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*\*?$/, 'a variable name, or a prefix ending in *'))
+    .default([]),
   /** Keep-alive towards the upstream host (0 turns it off). */
   keepalive: duration.default(15_000),
 };

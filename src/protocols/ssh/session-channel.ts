@@ -14,7 +14,10 @@ import type {
 import { toVigilError, VigilError } from '../../core/errors.js';
 import type { JsonObject } from '../../core/events.js';
 import { cutForRecord } from '../../core/record-cut.js';
+import { commandWrites } from './command-writes.js';
 import type { ConnectionState } from './connection-state.js';
+import { environmentRefusal } from './env-requests.js';
+import { judgeCommandWrites } from './exec-writes.js';
 import { contentsField } from './file-digest.js';
 import { submitFileAction } from './file-judging.js';
 import { hostPaths } from './host-paths.js';
@@ -30,34 +33,6 @@ import { REFUSED_EXIT_STATUS, refusalText } from './wire-errors.js';
 
 /** Environment variables a session may set (OpenSSH servers accept few; this bounds memory). */
 const MAX_ENV = 64;
-/**
- * Variables that make the host's shell run or read code the command does not show: a file it
- * sources (`BASH_ENV` naming a file with `set -H -o history` turns on the history expansion
- * Vigil assumes off on a shell's input), its options (`SHELLOPTS`, `BASHOPTS`), functions that
- * stand in for commands (`BASH_FUNC_scp%%`), prompts that run substitutions, and the dynamic
- * loader's (`LD_PRELOAD`). Also zsh's startup directory (`ZDOTDIR`: zsh reads its `.zshenv` before
- * every command, as bash does BASH_ENV), readline's key bindings (`INPUTRC`: a macro types a line
- * and its newline with no Enter for Vigil to hold), glibc's module paths (`GCONV_PATH`, `LOCPATH`:
- * a shared object loaded by any program that converts characters) and the interpreters' startup
- * options (`PERL5OPT=-Mbase;system(…)`, `NODE_OPTIONS=--require`, `PYTHONSTARTUP`, `RUBYOPT`).
- * sshd runs every command, the sftp subsystem included, through the user's shell, so a host whose
- * AcceptEnv lets one through would run what no rule judged: a start asking for one is refused.
- */
-const SHELL_CODE_ENV = new RegExp(
-  `^(?:${[
-    'BASH_ENV|ENV|SHELLOPTS|BASHOPTS|PROMPT_COMMAND|PS[0-4]|BASH_FUNC_.*|LD_.*|ZDOTDIR|INPUTRC|GCONV_PATH|LOCPATH',
-    'PERL5OPT|PERL5LIB|PERLLIB|PYTHONSTARTUP|PYTHONPATH|PYTHONHOME|NODE_OPTIONS|RUBYOPT|RUBYLIB',
-    // Since 7 December: which program a name runs (PATH, CDPATH), where bash finds ~/.bashrc,
-    // which it sources for every command sshd runs (HOME), the shell programs start (SHELL), the
-    // startup commands of editors, pagers and runtimes, git's (all but GIT_PROTOCOL, which git's
-    // own ssh transport sends) and the config directories that name such programs.
-    'PATH|CDPATH|HOME|SHELL|VIMINIT|GVIMINIT|EXINIT|MYVIMRC|LESSOPEN|LESSCLOSE|PAGER|MANPAGER|SYSTEMD_PAGER',
-    'EDITOR|VISUAL|BROWSER|SUDO_ASKPASS|SSH_ASKPASS|GIT_(?!PROTOCOL$).*|JAVA_TOOL_OPTIONS|_JAVA_OPTIONS',
-    'JDK_JAVA_OPTIONS|LUA_INIT.*|LUA_PATH.*|LUA_CPATH.*|PHPRC|PHP_INI_SCAN_DIR|TCLLIBPATH|PERL5DB|NODE_PATH',
-    'PYTHONINSPECT|PYTHONWARNINGS|XDG_CONFIG_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS',
-  ].join('|')})$`,
-);
-
 type Start = { kind: 'shell' } | { kind: 'exec'; command: string } | { kind: 'subsystem'; name: string };
 
 export function serveSessionChannel(state: ConnectionState, accept: AcceptConnection<Session>): void {
@@ -157,12 +132,9 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
         await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
       }
-      const codeEnv = Object.keys(env).find((name) => SHELL_CODE_ENV.test(name));
-      if (codeEnv !== undefined) {
-        const error = new VigilError(
-          'statement_uncertain',
-          `the environment variable ${codeEnv} makes the host's shell run more than the command shows`,
-        );
+      const refusedEnv = environmentRefusal(Object.keys(env), state.config.env_allow);
+      if (refusedEnv !== null) {
+        const error = new VigilError('statement_uncertain', refusedEnv);
         await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
       }
@@ -189,6 +161,20 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
           'statement_uncertain',
           'sudo -S reads a password from the input the shell then reads commands from: Vigil cannot tell ' +
             'which line is which (a password must not be stored, a command must be judged); use a terminal (ssh -t)',
+        );
+        await state.session.refuseAction('ssh.exec', payload, error);
+        throw error;
+      }
+      // The files the command writes by its text are judged as file actions (command-writes.ts);
+      // where the text cannot say which, the command is refused.
+      const written =
+        begin.kind === 'exec' && !runsSftpServer(begin.command) && !scpCommand(begin.command)
+          ? commandWrites(begin.command)
+          : { writes: [], uncertain: null };
+      if (written.uncertain !== null) {
+        const error = new VigilError(
+          'statement_uncertain',
+          `${written.uncertain}: Vigil cannot tell which file it writes, so no file rule could judge it`,
         );
         await state.session.refuseAction('ssh.exec', payload, error);
         throw error;
@@ -239,6 +225,7 @@ export function serveSessionChannel(state: ConnectionState, accept: AcceptConnec
           throw err;
         });
       }
+      await judgeCommandWrites(state, channelId, client, written.writes, held);
       const upstream = await openUpstream(client, begin, { pty, env, x11, agent });
       // `sftp -s /usr/lib/openssh/sftp-server` runs the server as a command: read and judged as sftp all the same.
       if (begin.kind === 'subsystem' || (begin.kind === 'exec' && runsSftpServer(begin.command))) {
