@@ -12,6 +12,8 @@
 // - InnoDB's transactions and locks (`information_schema.INNODB_TRX.trx_query`, the locked key
 //   values of `INNODB_LOCKS.lock_data` and MySQL 8's `performance_schema.data_locks`), and
 //   `SHOW ENGINE INNODB STATUS`, which prints running transactions' statements;
+// - `XA RECOVER`, every session's prepared XA transactions by xid, the handle that ends them
+//   (xa-transactions.ts);
 // - the logs kept as tables (`mysql.general_log`, `mysql.slow_log`: sql_text) and `SHOW BINLOG |
 //   RELAYLOG EVENTS` (statement-based events carry the text);
 // - MariaDB's `SHOW EXPLAIN | ANALYZE [FORMAT=JSON] FOR <thread>` and MySQL's `EXPLAIN FOR
@@ -73,7 +75,7 @@ export function isActivityTable(table: string, database: string | null): boolean
 /**
  * Whether a statement's words show other sessions' work without naming a table: `SHOW [FULL]
  * PROCESSLIST`, `SHOW ENGINE … STATUS`, `SHOW BINLOG | RELAYLOG EVENTS`, `SHOW EXPLAIN | ANALYZE …
- * FOR`, `EXPLAIN | DESCRIBE … FOR CONNECTION`.
+ * FOR`, `EXPLAIN | DESCRIBE … FOR CONNECTION`, `XA RECOVER`.
  */
 export function showsActivity(tokens: readonly Token[]): boolean {
   const words = tokens.filter((t) => t.kind === 'word').map((t) => t.text);
@@ -85,6 +87,8 @@ export function showsActivity(tokens: readonly Token[]): boolean {
     if (b === 'explain' || b === 'analyze') return words.includes('for');
     return false;
   }
+  // Every session's prepared XA transactions, by xid (xa-transactions.ts).
+  if (a === 'xa') return b === 'recover';
   if (a === 'explain' || a === 'describe' || a === 'desc')
     return words.some((w, i) => w === 'for' && words[i + 1] === 'connection');
   return false;

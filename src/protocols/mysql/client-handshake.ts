@@ -43,6 +43,7 @@ import { checkSessionSettings, killThread, stopConnection } from './session-chec
 import { connectUpstream, type UpstreamTarget } from './upstream-connect.js';
 import { serverDialect } from './version-comments.js';
 import { vigilErrPacket } from './wire-errors.js';
+import type { XaOwners } from './xa-transactions.js';
 
 export interface MysqlConnectionContext {
   readonly config: MysqlConnectionConfig;
@@ -54,6 +55,8 @@ export interface MysqlConnectionContext {
   readonly greeting: () => Promise<ServerGreeting>;
   /** The ids this connection's clients are given, and what a KILL of each reaches. */
   readonly connectionIds: ConnectionIds;
+  /** The XA transactions this connection's identities started, and whose each is. */
+  readonly xaOwners: XaOwners;
   /** The gateway's statement parser workers (parser-pool.ts), shared by every MySQL connection. */
   readonly parsers: ParserPool;
 }
@@ -254,6 +257,7 @@ export async function acceptClient(raw: Socket, ctx: MysqlConnectionContext): Pr
     logger: ctx.module.logger,
     stopUpstream: () => stopConnection(target, threadId),
     kills: ctx.connectionIds,
+    xa: ctx.xaOwners.session(session.identity, session.id),
     onClosed: unregister,
   });
   proxy.start(Buffer.alloc(0));

@@ -10,6 +10,8 @@ export type Expectation =
       readonly started: number;
       /** Statement index → how it changes the database (`USE`, `DROP DATABASE`), on its OK. */
       readonly uses?: ReadonlyMap<number, DatabaseChange>;
+      /** Statement index → what to do on its OK (an XA transaction started or ended: xa-transactions.ts). */
+      readonly onStatementOk?: ReadonlyMap<number, () => void>;
       /**
        * The server's error message as it may be recorded: with the values the statement's record
        * masked replaced there too (`Duplicate entry '…'` quotes one; mask/value-echoes.ts).
@@ -21,8 +23,11 @@ export type Expectation =
        * the connection): what the client sends meanwhile may be that file, not a command.
        */
       readonly mayAskFile?: boolean;
-      /** Whether that file may be recorded by its SHA-256 as well as its size (local-infile.ts). */
-      readonly infileDigest?: boolean;
+      /**
+       * `true` when that file may be recorded by its SHA-256 as well as its size, else why it may
+       * not (local-infile.ts).
+       */
+      readonly infileDigest?: true | string;
       /** Called once the whole answer is in (or the command failed): a `USE` in it took effect or not. */
       readonly onAnswered?: () => void;
     }

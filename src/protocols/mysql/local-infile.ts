@@ -1,9 +1,10 @@
 // What the record of a LOAD DATA | XML LOCAL INFILE may say of the file the client sends: its name
-// and size always; its SHA-256 unless the load names a secret column (`masking.secret_names`) in
-// its column list or SET (`(id, @p) SET password = @p`), since the digest of a short file of
-// passwords is found by guessing, as a secret cell's is (docs/masking.md). Until 7 December every
-// file's SHA-256 was recorded. A load that names no columns fills the table's, which only the
-// server knows: its digest is still recorded (name the columns to have it withheld).
+// and size always; its SHA-256 only when the load lists the columns it fills and none of them, in
+// its column list or SET (`(id, @p) SET password = @p`), is a secret column (`masking.secret_names`),
+// since the digest of a short file of passwords is found by guessing, as a secret cell's is
+// (docs/masking.md). A load that names no columns fills every column of the table, which only the
+// server knows (a `password` among them): its digest is withheld too. Until 7 December every
+// file's SHA-256 was recorded, a load's naming no columns included.
 // The rows themselves are not recorded: LOAD DATA's FIELDS, LINES, ESCAPED BY, IGNORE and
 // CHARACTER SET options would have to be read as the server reads them to split the file into the
 // table's columns, and a line recorded undecoded would keep a secret column's values in clear.
@@ -12,14 +13,20 @@ import type { Token } from './sql-lexer.js';
 const isWord = (t: Token | undefined, ...words: string[]) => t?.kind === 'word' && words.includes(t.text);
 const isName = (t: Token | undefined) => t?.kind === 'word' || t?.kind === 'ident';
 
+/** Whether the statement is a `LOAD DATA | XML … LOCAL INFILE`. */
+function isLocalLoad(tokens: readonly Token[]): boolean {
+  if (!isWord(tokens[0], 'load')) return false;
+  const infile = tokens.findIndex((t) => isWord(t, 'infile'));
+  return infile > 0 && tokens.slice(0, infile).some((t) => isWord(t, 'local'));
+}
+
 /**
  * The columns a LOCAL load names, its column list's and its SET's targets, or null when it names
  * none (or the statement is not a LOCAL load).
  */
 export function localLoadColumns(tokens: readonly Token[]): string[] | null {
-  if (!isWord(tokens[0], 'load')) return null;
+  if (!isLocalLoad(tokens)) return null;
   const infile = tokens.findIndex((t) => isWord(t, 'infile'));
-  if (infile < 0 || !tokens.slice(0, infile).some((t) => isWord(t, 'local'))) return null;
   const columns: string[] = [];
   let listed = false;
   let depth = 0;
@@ -53,10 +60,29 @@ export function localLoadColumns(tokens: readonly Token[]): string[] | null {
   return listed ? columns : null;
 }
 
-/** Whether the file of every LOCAL load among `statements` may be recorded by its SHA-256. */
-export function infileDigestAllowed(
+/** Why the file of a LOCAL load is recorded without its SHA-256. */
+export const DIGEST_WITHHELD = {
+  secretColumn: 'the load names a secret column',
+  noColumnList: 'the load names no columns, so it may fill a secret column',
+  notRead: 'Vigil did not read the statement as a LOCAL load',
+} as const;
+
+/**
+ * `true` when the file of every LOCAL load among `statements` may be recorded by its SHA-256, else
+ * why not (the first load that may fill a secret column).
+ */
+export function infileDigest(
   statements: readonly (readonly Token[])[],
   isSecretName: (name: string) => boolean,
-): boolean {
-  return statements.every((tokens) => !(localLoadColumns(tokens) ?? []).some(isSecretName));
+): true | string {
+  let loads = 0;
+  for (const tokens of statements) {
+    if (!isLocalLoad(tokens)) continue;
+    loads++;
+    const columns = localLoadColumns(tokens);
+    if (columns === null) return DIGEST_WITHHELD.noColumnList;
+    if (columns.some(isSecretName)) return DIGEST_WITHHELD.secretColumn;
+  }
+  // A file asked for where Vigil read no LOCAL load is one it cannot tell the columns of.
+  return loads > 0 ? true : DIGEST_WITHHELD.notRead;
 }

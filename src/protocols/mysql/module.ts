@@ -18,6 +18,7 @@ import { ParserPool } from './parser-pool.js';
 import { queryPayload } from './query-payloads.js';
 import { classifyMysql } from './sql-classifier.js';
 import { parseUpstreamUrl, probeUpstream } from './upstream-connect.js';
+import { XaOwners } from './xa-transactions.js';
 
 const asMysql = (c: ConnectionConfig) => c as MysqlConnectionConfig;
 
@@ -89,6 +90,7 @@ export const mysqlModule: ProtocolModule = {
       const connection = {
         config,
         connectionIds: new ConnectionIds(),
+        xaOwners: new XaOwners(),
         parsers,
         module: ctx,
         target,

@@ -102,7 +102,8 @@ export class PreparedStatements {
     const payload = { ...base, parameters: execution.parameters };
     const refusal =
       unjudgeable(classification, host.options.allowUnknownStatements) ??
-      activityRefusal(payload.classification.statements, host.options.allowSessionActivity);
+      activityRefusal(payload.classification.statements, host.options.allowSessionActivity) ??
+      host.options.xa.refusal(classification.tokens);
     if (refusal) return host.judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await host.judge.submitted(
       payload,
@@ -112,7 +113,14 @@ export class PreparedStatements {
     if (recordedMessage === null) return;
     if (execution.sentTypes) stmt.types = execution.sentTypes;
     this.#statements.dropLongData(stmt);
-    host.forward(p, { kind: 'results', binary: true, started: performance.now(), recordedMessage });
+    const onStatementOk = host.options.xa.onOk(classification.tokens);
+    host.forward(p, {
+      kind: 'results',
+      binary: true,
+      started: performance.now(),
+      recordedMessage,
+      ...(onStatementOk ? { onStatementOk } : {}),
+    });
     host.keepReadOnly();
   }
 

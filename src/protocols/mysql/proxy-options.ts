@@ -3,6 +3,7 @@
 import type { ConnectionIds } from './connection-ids.js';
 import type { OffThreadParsing } from './sql-classifier.js';
 import type { ServerDialect } from './version-comments.js';
+import type { SessionXa } from './xa-transactions.js';
 
 export interface ProxyOptions {
   readonly recordRows: number;
@@ -26,5 +27,7 @@ export interface ProxyOptions {
   readonly stopUpstream: () => Promise<void>;
   /** The live connections a KILL from this one may reach (connection-ids.ts). */
   readonly kills: Pick<ConnectionIds, 'find'>;
+  /** The XA transactions this session's identity may end (xa-transactions.ts). */
+  readonly xa: SessionXa;
   readonly onClosed: () => void;
 }

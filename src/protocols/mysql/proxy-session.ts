@@ -22,7 +22,7 @@ import { parseFieldList, textOf } from './command-messages.js';
 import { COM } from './constants.js';
 import type { Expectation } from './expectation.js';
 import { DO_NOTHING, planKill } from './kill-statement.js';
-import { infileDigestAllowed } from './local-infile.js';
+import { infileDigest } from './local-infile.js';
 import type { ClientPacketFramer, LogicalPacket } from './packet-framer.js';
 import { PhysicalPacketFramer } from './packet-framer.js';
 import { PreparedStatements } from './prepared-statements.js';
@@ -196,7 +196,13 @@ export class MysqlProxy {
           p,
           reply,
           commandPayload('reset_connection', '-- COM_RESET_CONNECTION', this.#database, 'TRANSACTION'),
-          { kind: 'ok', onOk: () => this.#prepared.clear() },
+          {
+            kind: 'ok',
+            onOk: () => {
+              this.#prepared.clear();
+              this.#options.xa.reset();
+            },
+          },
           // The reset gives the session the server's defaults, which Vigil checks before any later
           // command runs: a read-only connection's upstream is made read-only again, and a mode or
           // character set Vigil cannot read text under ends the session.
@@ -268,21 +274,24 @@ export class MysqlProxy {
     const refusal =
       unjudgeable(classification, this.#options.allowUnknownStatements) ??
       activityRefusal(payload.classification.statements, this.#options.allowSessionActivity) ??
-      (this.#options.readOnly ? readOnlyTextRefusal(classification) : null);
+      (this.#options.readOnly ? readOnlyTextRefusal(classification) : null) ??
+      this.#options.xa.refusal(classification.tokens);
     if (refusal) return this.#judge.refuseUnjudged(refusal, payload, reply);
     const recordedMessage = await this.#judge.submitted(payload, () => actionDigest([text]), reply);
     if (recordedMessage === null) return;
     const uses = databaseChangesOf(classification);
+    const onStatementOk = this.#options.xa.onOk(classification.tokens);
     this.#forward(p, {
       kind: 'results',
       binary: false,
       started: performance.now(),
       ...(uses ? { uses, onAnswered: this.#databaseAnswered } : {}),
+      ...(onStatementOk ? { onStatementOk } : {}),
       recordedMessage,
       // `LOCAL` is a keyword no quoting or escape can spell otherwise: a text without it cannot
       // load a local file (version comments included).
       mayAskFile: this.#options.allowLocalInfile && LOCAL_KEYWORD.test(text),
-      infileDigest: infileDigestAllowed(classification.tokens, this.#options.isSecretName),
+      infileDigest: infileDigest(classification.tokens, this.#options.isSecretName),
     });
     this.#keepReadOnly();
   }

@@ -126,10 +126,11 @@ export class ResponseTracker {
     if (payload.length === 0) {
       const head = this.#queue[0];
       // The digest of a file that may fill a secret column is not recorded (local-infile.ts).
+      const allowed = head?.kind === 'results' ? head.infileDigest : undefined;
       const digest: JsonObject =
-        head?.kind === 'results' && head.infileDigest === true
+        allowed === true
           ? { sha256: infile.hash.digest('hex') }
-          : { sha256_withheld: 'the load names a secret column' };
+          : { sha256_withheld: allowed ?? 'the load was not judged for it' };
       this.#infileDone = { file: infile.file, bytes: infile.bytes, ...digest };
       this.#infile = null;
       this.#phase = 'first';
@@ -210,6 +211,7 @@ export class ResponseTracker {
           const ok = parseOk(payload);
           const use = head.uses?.get(this.#statementIndex);
           if (use !== undefined) this.#deps.onDatabase(use);
+          head.onStatementOk?.get(this.#statementIndex)?.();
           this.#recordResult(head, {
             command_tag: 'OK',
             affected_rows: ok.affectedRows,

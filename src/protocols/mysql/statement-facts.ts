@@ -9,6 +9,7 @@ import { isActivityTable, READS_ACTIVITY, showsActivity } from './activity-table
 import { tablesExposedBy } from './exposed-tables.js';
 import { tablesReadByWords } from './exposed-words.js';
 import { impliedStatementsOf, tableListNames } from './implied-statements.js';
+import { READS_OTHER_TABLES, reachesOtherTables } from './remote-tables.js';
 import { sequenceStatements } from './sequence-functions.js';
 import { READS_SERVER_FILES, readsServerFiles } from './server-files.js';
 import type { Token } from './sql-lexer.js';
@@ -110,7 +111,8 @@ export function statementFacts(
  * of every table that a view of other sessions' work is, when the words or a schema-qualified
  * table show it (activity-tables.ts; the gateway adds the unqualified ones it reads in the
  * session's database: query-payloads.ts), and that a read of the server's files is
- * (server-files.ts); the sequences it reads or moves (sequence-functions.ts).
+ * (server-files.ts), and that a table reaching other tables is (remote-tables.ts); the sequences
+ * it reads or moves (sequence-functions.ts).
  */
 function withWordReads(
   tokens: readonly Token[],
@@ -123,6 +125,7 @@ function withWordReads(
     ...sequenceStatements(tokens),
     ...(named || showsActivity(tokens) ? [READS_ACTIVITY] : []),
     ...(readsServerFiles(tokens) ? [READS_SERVER_FILES] : []),
+    ...(reachesOtherTables(tokens) ? [READS_OTHER_TABLES] : []),
   ];
 }
 
@@ -160,9 +163,12 @@ function fallback(text: string, tokens: readonly Token[]): ClassifiedStatement {
   const words = tokens.every((t) => t.kind !== 'punct' || t.text === ',' || t.text === '.' || t.text === '=');
   if (a === 'show' && !tokens.some((t) => t.kind === 'punct' && t.text === '('))
     return { ...read(text, 'SHOW'), implied: withWordReads(tokens, [], []) };
-  if (words && a === 'set' && (b === 'names' || (b === 'character' && c === 'set') || b === 'charset'))
-    return read(text, 'SET');
-  if (a === 'set' && sessionAssignments(tokens)) return read(text, 'SET');
+  // A SET may make an engine reaching other tables the default (remote-tables.ts).
+  if (
+    (words && a === 'set' && (b === 'names' || (b === 'character' && c === 'set') || b === 'charset')) ||
+    (a === 'set' && sessionAssignments(tokens))
+  )
+    return { ...read(text, 'SET'), implied: withWordReads(tokens, [], []) };
   // DDL on a whole database names no table: its kind is all a guardrail needs.
   if ((a === 'drop' || a === 'create' || a === 'alter') && (b === 'database' || b === 'schema'))
     return { ...unknown(text), kind: a.toUpperCase() };
