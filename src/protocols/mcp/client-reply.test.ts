@@ -33,7 +33,7 @@ test("a server's error on its own stream reaches the client masked; other messag
     res,
     stream(),
     {},
-    { requests: async () => true, notified: { admit: () => true, record: (m) => notified.push(m) } },
+    { requests: async (m) => m, notified: { admit: () => true, record: (m) => notified.push(m) } },
     {
       error: (error) => ({ ...error, message: String(error.message).replace('up-secret', '[MASKED]') }),
       wire: (text) => text.replaceAll('up-secret', '[HELD]'),
@@ -78,7 +78,7 @@ test('a response on the GET stream answers nothing the client asked there: it is
     res,
     stream(),
     {},
-    { requests: async () => true, notified: { admit: () => true, record: (m) => notified.push(m) } },
+    { requests: async (m) => m, notified: { admit: () => true, record: (m) => notified.push(m) } },
     { error: (error) => error, wire: (text) => text },
     new AbortController().signal,
   );

@@ -81,9 +81,10 @@ export async function relayReply(
     await options.onFailure(error).catch(() => undefined);
   };
   try {
-    for await (const message of messages) {
+    for await (const served of messages) {
       if (options.signal.aborted) break;
-      if (message.kind === 'request' && !(await options.serverRequests(message))) continue;
+      const message = served.kind === 'request' ? await options.serverRequests(served) : served;
+      if (message === null) continue;
       const isAnswer = answers(message, options.id);
       if (!isAnswer && isResponse(message)) continue;
       if (!options.notified.admit(message)) continue;
@@ -148,9 +149,10 @@ export async function relayServerStream(
   res.writeHead(200, { ...headers, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   res.flushHeaders();
   try {
-    for await (const message of messages) {
+    for await (const served of messages) {
       if (signal.aborted) break;
-      if (message.kind === 'request' && !(await server.requests(message))) continue;
+      const message = served.kind === 'request' ? await server.requests(served) : served;
+      if (message === null) continue;
       if (isResponse(message) || !server.notified.admit(message)) continue;
       const shown = maskedError(message, view);
       res.write(sseEvent(toWire(shown), view));

@@ -6,11 +6,15 @@
 // 7 December it reached the client that way (test/mcp/attacker-embedded-resources.test.ts). The
 // read rules (`mcp.read`) judge each such URI as a read of it (read-judgement.ts); one a rule would
 // deny or hold for review, or an embedded resource without a URI the rules can read, is left out
-// of the answer (fail closed) and recorded with the answer as `withheld: [{uri, rule}]`. Text in
-// other fields (`structuredContent`, a text block quoting a file) names no resource Vigil can tell.
-import type { JsonObject, JsonValue } from '../../core/events.js';
+// of the answer (fail closed) and recorded with the answer as `withheld: [{uri, rule}]`. A tool's
+// result is searched whole, `structuredContent` and `_meta` too (nested-resources.ts): until
+// 7 December a block there passed (test/mcp/attacker-nested-resources.test.ts). Text that quotes a
+// file names no resource Vigil can tell. The server's requests to the client and the client's
+// answers to them are judged the same way (server-requests.ts).
+import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import { isObject, type JsonRpcMessage } from './jsonrpc.js';
+import { type KeepResource, withoutRefusedResources } from './nested-resources.js';
 import { readRefusedBy } from './read-judgement.js';
 import { uriReadings } from './uri-readings.js';
 
@@ -21,26 +25,12 @@ export interface AnswerReads {
   readonly withheld: () => JsonObject;
 }
 
-/** The URI a content block names, undefined for a block that names none, null for one whose URI cannot be read. */
-function blockUri(block: JsonValue): string | null | undefined {
-  if (!isObject(block)) return undefined;
-  if (block.type === 'resource_link') return typeof block.uri === 'string' ? block.uri : null;
-  if (block.type !== 'resource') return undefined;
-  return isObject(block.resource) && typeof block.resource.uri === 'string' ? block.resource.uri : null;
-}
-
 /** Per method: where the answer's resources are, and the answer with those a rule refuses left out. */
 type Filter = (result: JsonObject, keep: (uri: string | null | undefined) => boolean) => JsonObject;
 
-const blocks =
-  (field: string): Filter =>
-  (result, keep) =>
-    Array.isArray(result[field])
-      ? { ...result, [field]: result[field].filter((b) => keep(blockUri(b))) }
-      : result;
-
 const FILTERS: Readonly<Record<string, Filter>> = {
-  'tools/call': blocks('content'),
+  // Anywhere in the result: `content`, `structuredContent`, `_meta`, a field of a later revision.
+  'tools/call': (result, keep) => withoutRefusedResources(result, keep),
   // Every entry of a read's answer is a resource's contents, with its own URI.
   'resources/read': (result, keep) =>
     Array.isArray(result.contents)
@@ -51,20 +41,9 @@ const FILTERS: Readonly<Record<string, Filter>> = {
           ),
         }
       : result,
-  // A prompt's message holds one content block (or, from some servers, a list of them).
-  'prompts/get': (result, keep) =>
-    Array.isArray(result.messages)
-      ? {
-          ...result,
-          messages: result.messages.flatMap((message) => {
-            if (!isObject(message)) return [message];
-            const content = message.content;
-            if (Array.isArray(content))
-              return [{ ...message, content: content.filter((b) => keep(blockUri(b))) }];
-            return keep(blockUri(content)) ? [message] : [];
-          }),
-        }
-      : result,
+  // A prompt's message holds one content block (or, from some servers, a list of them): a message
+  // whose single block is refused is left out whole.
+  'prompts/get': (result, keep) => withoutRefusedResources(result, keep),
 };
 
 /**
@@ -75,20 +54,38 @@ const FILTERS: Readonly<Record<string, Filter>> = {
 export function embeddedReads(session: ModuleSession, method: string, asked?: string): AnswerReads | null {
   const filter = FILTERS[method];
   if (filter === undefined) return null;
-  const allowed = new Set(asked === undefined ? [] : [asked, ...uriReadings(asked)]);
-  const withheld: JsonObject[] = [];
-  const keep = (uri: string | null | undefined): boolean => {
-    if (uri === undefined || (uri !== null && allowed.has(uri))) return true;
-    const rule = uri === null ? 'protocol_violation' : readRefusedBy(session, [uri]);
-    if (rule !== null) withheld.push({ uri, rule });
-    return rule === null;
-  };
+  const { keep, withheld } = resourceReads(
+    session,
+    asked === undefined ? [] : [asked, ...uriReadings(asked)],
+  );
   return {
-    withheld: (): JsonObject => (withheld.length > 0 ? { withheld } : {}),
+    withheld,
     onAnswer: async (answer): Promise<JsonRpcMessage> => {
       if (answer.kind !== 'response') return answer;
-      const result = filter(answer.result, keep);
-      return withheld.length === 0 ? answer : { ...answer, result };
+      const result = filter(answer.result, (uri) => uri === undefined || keep(uri));
+      return result === answer.result ? answer : { ...answer, result };
     },
+  };
+}
+
+/** The read rules over the resources one message names: each judged as a read, the refused kept for its record. */
+export interface ResourceReads {
+  readonly keep: KeepResource;
+  /** For the message's record: what was withheld, each with the rule (empty when nothing was). */
+  readonly withheld: () => JsonObject;
+}
+
+/** `allowed`: URIs already judged (a read's own URI, and its readings), which pass. */
+export function resourceReads(session: ModuleSession, allowed: readonly string[] = []): ResourceReads {
+  const passes = new Set(allowed);
+  const withheld: JsonObject[] = [];
+  return {
+    keep: (uri) => {
+      if (uri !== null && passes.has(uri)) return true;
+      const rule = uri === null ? 'protocol_violation' : readRefusedBy(session, [uri]);
+      if (rule !== null) withheld.push({ uri, rule });
+      return rule === null;
+    },
+    withheld: (): JsonObject => (withheld.length > 0 ? { withheld: [...withheld] } : {}),
   };
 }

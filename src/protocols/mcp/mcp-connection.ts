@@ -16,6 +16,7 @@ import { METADATA_PATH, metadataUrl, protectedResourceMetadata, resourceUrl } fr
 import { type ClientView, relayServerStream } from './client-reply.js';
 import type { McpConnectionConfig } from './config.js';
 import { dispatchRequest, type McpServed } from './dispatch.js';
+import { EndedSessions } from './ended-sessions.js';
 import { InFlightIds } from './in-flight-ids.js';
 import { type InitializeHost, initializeExchange } from './initialize-exchange.js';
 import { type JsonRpcMessage, parseJsonRpcBody, salvageId } from './jsonrpc.js';
@@ -52,6 +53,8 @@ export class McpConnection implements McpServed {
   };
   readonly #ctx: ModuleContext;
   readonly #inFlight = new InFlightIds();
+  /** Sessions their clients ended, which no replica serves again (ended-sessions.ts). */
+  readonly #ended: EndedSessions;
   /** Set by load(): the connection's session-id key (session-key.ts) and the decoded ids. */
   #sessionKey: Uint8Array | null = null;
   #sessionTokens: SessionTokenCache | null = null;
@@ -65,6 +68,7 @@ export class McpConnection implements McpServed {
         ? new StdioUpstream(config, ctx.resolveSecret)
         : new HttpUpstream(config, ctx.credential(config.name));
     this.pins = new PinIndex(ctx.moduleState, config.name);
+    this.#ended = new EndedSessions(ctx.moduleState, config.name);
     this.#initializeHost = {
       config,
       upstream: this.upstream,
@@ -255,8 +259,13 @@ export class McpConnection implements McpServed {
     const release = session.begin();
     let id: string | number | null = null;
     try {
-      if (!decoded || !sameIdentity(decoded, session.identity)) {
-        // Another identity's session, or none of Vigil's: the client is told to initialize again.
+      if (
+        !decoded ||
+        !sameIdentity(decoded, session.identity) ||
+        (await this.#ended.isEnded(decoded.nonce))
+      ) {
+        // Another identity's session, one its client ended, or none of Vigil's: the client is told
+        // to initialize again.
         const error = new VigilError('session_unknown', 'no MCP session has that id; initialize again');
         await session.refuse(error, { method, path: '/mcp' });
         throw error;
@@ -264,11 +273,17 @@ export class McpConnection implements McpServed {
       const target: UpstreamTarget = { key: decoded.nonce, session: decoded, protocolVersion: version };
       const headers = { 'mcp-session-id': token, 'x-vigil-session-id': session.id };
       if (method === 'DELETE') {
+        // Ended in the store before the upstream is told: a request that comes after may not start
+        // the session again (a stdio upstream would spawn a fresh process for it).
+        await this.#ended.end(decoded.nonce);
         await this.upstream.terminate(target);
         res.writeHead(200, headers).end();
         return;
       }
-      if (method === 'GET') return await this.#serverStream(session, req, res, target, headers);
+      if (method === 'GET') {
+        await this.#serverStream(session, req, res, target, headers);
+        return await this.#endIfEnded(target);
+      }
       const raw = await (body ?? this.#readBody(req));
       let message: JsonRpcMessage;
       try {
@@ -281,6 +296,7 @@ export class McpConnection implements McpServed {
         throw new VigilError('protocol_violation', 'initialize is not allowed inside a session');
       }
       await this.#message(session, req, res, message, target, headers);
+      await this.#endIfEnded(target);
     } catch (err) {
       const error = toVigilError(err);
       if (error.code === 'protocol_violation' || error.code === 'body_too_large') {
@@ -312,9 +328,11 @@ export class McpConnection implements McpServed {
         // A notification or the client's answer to a server request: forwarded, nothing to answer.
         // Both carry the client's data to the upstream, so they are recorded first (an answer also
         // judged by policy) and not forwarded when that fails (notifications.ts, server-requests.ts).
+        let forwarded: JsonRpcMessage = message;
         try {
           if (isClientAnswer(message)) {
-            await submitClientAnswer(session, message, this.upstream, target, signal);
+            // Without the resources a read rule refuses (server-requests.ts).
+            forwarded = await submitClientAnswer(session, message, this.upstream, target, signal);
           } else {
             await recordClientNotification(session, message);
           }
@@ -322,7 +340,7 @@ export class McpConnection implements McpServed {
           sendInputRefused(res, toVigilError(err));
           return;
         }
-        const reply = await this.upstream.send(message, target, signal);
+        const reply = await this.upstream.send(forwarded, target, signal);
         for await (const _ of reply.messages) {
           // Drained: an HTTP upstream answers 202 with no body.
         }
@@ -351,6 +369,14 @@ export class McpConnection implements McpServed {
     } finally {
       done();
     }
+  }
+
+  /**
+   * A request admitted just before its session was ended may have started the upstream session
+   * again (a stdio process spawned for it): it is ended once more, so nothing of it lingers.
+   */
+  async #endIfEnded(target: UpstreamTarget): Promise<void> {
+    if (target.session && this.#ended.endedHere(target.key)) await this.upstream.terminate(target);
   }
 
   async #serverStream(

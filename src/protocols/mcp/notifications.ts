@@ -7,10 +7,14 @@
 // server's `notifications/resources/updated` names a resource, subscribed or not: one whose URI a
 // read rule refuses is withheld from the client and recorded as withheld (`withheld: <rule>`), so a
 // denied resource's name and its changes do not reach the client that way (until 6 December they
-// did: test/mcp/attacker-night-updates.test.ts). A list change names nothing and passes.
+// did: test/mcp/attacker-night-updates.test.ts). A list change names nothing and passes. Any
+// notification that embeds or links a resource a read rule refuses (a log line whose `data` holds
+// a file's contents, a `_meta`) is withheld whole the same way (since 7 December;
+// test/mcp/attacker-nested-resources.test.ts).
 import type { JsonObject } from '../../core/events.js';
 import type { ModuleSession } from '../../pipeline/module-context.js';
 import type { JsonRpcId, JsonRpcMessage } from './jsonrpc.js';
+import { withoutRefusedResources } from './nested-resources.js';
 import { readRefusedBy } from './read-judgement.js';
 
 type Notification = Extract<JsonRpcMessage, { kind: 'notification' }>;
@@ -49,9 +53,20 @@ export interface ServerNotified {
  * one without a URI the rules can read is withheld (fail closed: the SDK client refuses it anyway).
  */
 function withheldBy(session: ModuleSession, m: JsonRpcMessage): string | null {
-  if (m.kind !== 'notification' || m.method !== 'notifications/resources/updated') return null;
-  const uri = m.params.uri;
-  return typeof uri === 'string' ? readRefusedBy(session, [uri]) : 'protocol_violation';
+  if (m.kind !== 'notification') return null;
+  if (m.method === 'notifications/resources/updated') {
+    const uri = m.params.uri;
+    const rule = typeof uri === 'string' ? readRefusedBy(session, [uri]) : 'protocol_violation';
+    if (rule !== null) return rule;
+  }
+  // A resource block anywhere in it (nested-resources.ts): the first rule that refuses one.
+  let refused: string | null = null;
+  withoutRefusedResources(m.params, (uri) => {
+    const rule = uri === null ? 'protocol_violation' : readRefusedBy(session, [uri]);
+    refused ??= rule;
+    return rule === null;
+  });
+  return refused;
 }
 
 /**
