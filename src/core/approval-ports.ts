@@ -137,7 +137,8 @@ export interface ApprovalStore {
    * from a reviewer the committed directory no longer places among the approvers: their own is
    * refused (not-an-approver, the request stays pending for the approvers it has), and one counted
    * earlier lapses. A change committed first is seen; one committed after the vote finds the vote
-   * cast and withdraws what still waits.
+   * cast and withdraws what still waits. A vote that reaches the store at or after the request's
+   * deadline (the time spent waiting for the store's lock counted) is refused as closed.
    */
   addVote(id: string, vote: ApprovalVote, required?: number): Promise<VoteResult>;
   /** pending → expired or withdrawn (or approved, for break-glass reviews); false when no longer pending. */

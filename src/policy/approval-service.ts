@@ -220,7 +220,6 @@ export class ApprovalService implements Approver {
         record.votes.filter((v) => v.decision === 'approve').length + (decision === 'approve' ? 1 : 0);
       const required = requiredNow(record, config(), reviewApprovers);
       const outcome = decision === 'deny' ? 'denied' : approvals >= required ? 'approved' : 'pending';
-      const at = nowIso(this.#deps.clock.now());
       const shown = this.#deps.maskText(why, record.connection);
       await this.#deps.record(approvalContext(record, reviewer), 'approval.decided', {
         approval_id: id,
@@ -232,18 +231,25 @@ export class ApprovalService implements Approver {
         required,
       });
       const fromScim = this.#deps.scimGroupsOf?.(reviewer.subject).filter((g) => reviewer.groups.includes(g));
+      // Stamped as it goes to the store, after the recording (which may have waited): the store
+      // refuses a vote that comes at or after the deadline (ApprovalStore.addVote, vote-lapse.ts).
       const vote: ApprovalVote = {
         reviewer: stripToken(reviewer),
         decision,
         reason: shown,
-        at,
+        at: nowIso(this.#deps.clock.now()),
         ...(fromScim?.length ? { directoryGroups: fromScim } : {}),
       };
       const result = await this.#deps.store.addVote(id, vote, required);
       // Decided elsewhere first, or lapsed (ApprovalStore.addVote) since our read: our record said what we tried.
       if (result.outcome === 'lapsed') await this.#closeNow(id, 'withdrawn', result.reason);
-      if (result.outcome !== 'recorded')
-        throw await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
+      // Too late for its deadline: what waits on the request is refused here now, not at the next sweep.
+      const late = result.outcome === 'closed' && Date.parse(record.expiresAt) <= this.#deps.clock.now();
+      if (late) await this.#closeNow(id, 'expired');
+      if (result.outcome !== 'recorded') {
+        const refusal = await refuseUncounted(this.#deps, { record, reviewer, decision }, result);
+        throw late ? new VigilError('approval_closed', `${id} expired at ${record.expiresAt}`) : refusal;
+      }
       this.#notify(result.record, 'approval.decided', reviewer.subject, { outcome, reason: shown });
       if (result.record.status !== 'pending') await this.#settled(result.record, reviewer);
       return result.record;

@@ -43,7 +43,7 @@ export async function refuseUncounted(
           ? `${record.id} was withdrawn: ${result.reason}`
           : result.outcome === 'not-an-approver'
             ? `${reviewer.subject} is no longer among the approvers of ${record.id} in the directory`
-            : `${record.id} was decided elsewhere first`;
+            : `${record.id} was no longer open when the decision reached the store (decided elsewhere first, or past its deadline)`;
   try {
     const now = await deps.store.getApproval(record.id);
     if (now) {

@@ -3,9 +3,23 @@
 // whose approvals it already counts. A gateway checks them against its copy of the directory first
 // (lapsed-approvals.ts, approval-approvers.ts), but that copy is one poll old at worst: a reviewer
 // deprovisioned over SCIM on another replica a moment before, or taken out of the approver group
-// there, could otherwise still complete a request.
+// there, could otherwise still complete a request. And when a vote comes too late for its request's
+// deadline (votedAfterDeadline).
 import { type Identity, subjectKey } from '../core/events.js';
 import type { ApprovalRecord, ApprovalVote } from '../core/ports.js';
+
+/**
+ * Whether a vote comes at or after its request's deadline, judged inside the vote's own lock: a
+ * request is open until `expiresAt` (as the gateways' expiry sweeps read it), not until a sweep
+ * gets round to closing it. The time is the gateway's (`vote.at`, taken as it calls the store,
+ * on the clock its deadlines come from) plus what the store spent before it held the request:
+ * waiting for another replica's lock can carry a vote stamped before the deadline past it. A time
+ * that does not parse counts as late (fail closed).
+ */
+export function votedAfterDeadline(expiresAt: string, vote: ApprovalVote, startedMs: number): boolean {
+  const votedAt = Date.parse(vote.at) + (performance.now() - startedMs);
+  return !(votedAt < Date.parse(expiresAt));
+}
 
 /** Someone a vote counts on, and why the request lapses when they are disabled. */
 export interface VoteDependency {

@@ -1,6 +1,7 @@
-// The ApprovalStore contract for the expiry sweep and the per-requester cap: overdue requests
-// earliest deadline first, paged by a cursor, whatever the number of newer ones; and one
-// requester's pending count, case-folded as sameSubject folds it.
+// The ApprovalStore contract for deadlines and the per-requester cap: overdue requests earliest
+// deadline first, paged by a cursor, whatever the number of newer ones; no vote counted at or after
+// a request's deadline, closed by a sweep or not; and one requester's pending count, case-folded as
+// sameSubject folds it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { approval, at, type StoreFactory, vote, withStore } from './conformance-support.js';
@@ -14,7 +15,8 @@ export function approvalDeadlineConformance(factory: StoreFactory): void {
       await approvals.createApproval(approval('c', { createdAt: at(3), expiresAt: at(20) }));
       await approvals.createApproval(approval('decided', { createdAt: at(4), expiresAt: at(5) }));
       await approvals.createApproval(approval('later', { createdAt: at(5), expiresAt: at(99) }));
-      await approvals.addVote('decided', vote('carol', 'deny', 4));
+      // Decided well before its deadline: a vote is judged by when the store holds the request.
+      await approvals.addVote('decided', vote('carol', 'deny', -60_000));
       // Newer requests, not due, fill a page of the newest many times over.
       for (let n = 0; n < 30; n++)
         await approvals.createApproval(approval(`new-${n}`, { createdAt: at(10 + n), expiresAt: at(500) }));
@@ -31,6 +33,28 @@ export function approvalDeadlineConformance(factory: StoreFactory): void {
 
       await approvals.closeApproval('a', 'expired', at(21));
       assert.deepEqual(await ids(10), ['b', 'c'], 'closed requests are not overdue');
+    }));
+
+  test('addVote: a vote at or after the deadline is refused as closed and stored nowhere, sweep or no sweep', () =>
+    withStore(factory, async ({ approvals }) => {
+      for (const id of ['late', 'due', 'denied-late'])
+        await approvals.createApproval(approval(id, { expiresAt: at(100) }));
+      await approvals.createApproval(approval('on-time', { expiresAt: at(60_000) }));
+      // No sweep has closed them yet: the store itself knows the request's deadline.
+      assert.deepEqual(await approvals.addVote('late', vote('carol', 'approve', 101)), { outcome: 'closed' });
+      assert.deepEqual(await approvals.addVote('due', vote('carol', 'approve', 100)), { outcome: 'closed' });
+      assert.deepEqual(await approvals.addVote('denied-late', vote('carol', 'deny', 150)), {
+        outcome: 'closed',
+      });
+      for (const id of ['late', 'due', 'denied-late']) {
+        const record = await approvals.getApproval(id);
+        assert.deepEqual([record?.status, record?.votes], ['pending', []], id);
+      }
+      const overdue = (await approvals.listOverdueApprovals(at(100), 10)).map((r) => r.id).sort();
+      assert.deepEqual(overdue, ['denied-late', 'due', 'late'], 'left to the sweep to close');
+      // A vote before the deadline counts.
+      const onTime = await approvals.addVote('on-time', vote('carol', 'approve', 50));
+      assert.equal(onTime.outcome === 'recorded' && onTime.record.status, 'approved');
     }));
 
   test('countPendingApprovals: one requester, any ASCII case, pending held actions and access requests', () =>

@@ -33,6 +33,7 @@ import {
   approversDependedOn,
   disabledLookup,
   type VoteDependency,
+  votedAfterDeadline,
 } from '../vote-lapse.js';
 import { bumpGrantsVersion } from './access-version.js';
 import { safeInteger } from './pg-integers.js';
@@ -123,13 +124,18 @@ export class PostgresApprovalStore implements ApprovalStore {
   }
 
   addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {
+    // Before the row lock, which another replica may hold for a while (votedAfterDeadline).
+    const started = performance.now();
     return inTransaction(this.#pool, async (client): Promise<VoteResult> => {
-      const locked = await client.query('SELECT status, required FROM approvals WHERE id = $1 FOR UPDATE', [
-        id,
-      ]);
-      const row = locked.rows[0] as { status: string; required: number } | undefined;
+      const locked = await client.query(
+        'SELECT status, required, expires_at FROM approvals WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      const row = locked.rows[0] as { status: string; required: number; expires_at: string } | undefined;
       if (!row) return { outcome: 'unknown' };
       if (row.status !== 'pending') return { outcome: 'closed' };
+      // Past its deadline the request is closed, whether or not a sweep has marked it yet.
+      if (votedAfterDeadline(row.expires_at, vote, started)) return { outcome: 'closed' };
       // One person under two spellings of their subject's case votes once (sameSubject).
       const voters = await client.query(
         'SELECT reviewer_subject FROM approval_votes WHERE approval_id = $1',

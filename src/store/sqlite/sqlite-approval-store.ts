@@ -31,6 +31,7 @@ import {
   approversDependedOn,
   disabledLookup,
   type VoteDependency,
+  votedAfterDeadline,
 } from '../vote-lapse.js';
 import { writeTransaction } from './busy-retry.js';
 
@@ -111,12 +112,16 @@ export class SqliteApprovalStore implements ApprovalStore {
   }
 
   async addVote(id: string, vote: ApprovalVote, required = 1): Promise<VoteResult> {
+    // Before the write lock, which another replica may hold for a while (votedAfterDeadline).
+    const started = performance.now();
     return writeTransaction(this.#db, (): VoteResult => {
-      const row = this.#db.prepare('SELECT status, required FROM approvals WHERE id = ?').get(id) as
-        | { status: string; required: number }
-        | undefined;
+      const row = this.#db
+        .prepare('SELECT status, required, expires_at FROM approvals WHERE id = ?')
+        .get(id) as { status: string; required: number; expires_at: string } | undefined;
       if (!row) return { outcome: 'unknown' };
       if (row.status !== 'pending') return { outcome: 'closed' };
+      // Past its deadline the request is closed, whether or not a sweep has marked it yet.
+      if (votedAfterDeadline(row.expires_at, vote, started)) return { outcome: 'closed' };
       // One person under two spellings of their subject's case votes once (sameSubject).
       const voters = this.#db
         .prepare('SELECT reviewer_subject FROM approval_votes WHERE approval_id = ?')
