@@ -113,7 +113,11 @@ export function createSamlRoutes(deps: SamlRoutesDeps): SamlRoutes {
               samlResponse,
               samlBrowserSecret(req.headers, isSecureUrl(deps.publicUrl())),
             );
-            const cli = await handoff.take(form.get('RelayState'));
+            // Only a Response answering this browser's own request goes back to a CLI. An
+            // unsolicited one is bound to no browser: posted with a RelayState sealed for someone's
+            // `vigil login --saml` (whoever saw its URL can ask for one), it would hand that CLI the
+            // poster's sign-in (login CSRF at the terminal), so it is answered here, like any other.
+            const cli = result.flow === 'sp_initiated' ? await handoff.take(form.get('RelayState')) : null;
             await recordSignIn(deps, result, {
               via: 'saml',
               flow: result.flow,

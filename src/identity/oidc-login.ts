@@ -4,7 +4,7 @@
 // then exchanged at the gateway (POST /auth/exchange) for a Vigil token. How the user is told where
 // to go is the caller's business (`onPrompt`), so tests can play the user.
 import { ERROR_CODES, type ErrorCode, VigilError } from '../core/errors.js';
-import { listenForCallback } from './loopback-callback.js';
+import { callbackState, carriesState, listenForCallback } from './loopback-callback.js';
 import { OidcClient } from './oidc-client.js';
 import type { PublicSignInConfig } from './oidc-sign-in.js';
 
@@ -82,15 +82,21 @@ async function deviceFlow(provider: OidcClient, options: GatewayLoginOptions): P
   return provider.pollDeviceAuthorization(device, options.signal);
 }
 
-/** RFC 8252: the provider sends the browser back to http://127.0.0.1:PORT/callback, where we listen. */
+/**
+ * RFC 8252: the provider sends the browser back to http://127.0.0.1:PORT/callback, where we listen.
+ * Only the callback bringing this authorization's `state` ends the wait (loopback-callback.ts): a
+ * request from another process or a web page, sent there first, is ignored instead of failing the
+ * sign-in.
+ */
 async function loopbackFlow(provider: OidcClient, options: GatewayLoginOptions): Promise<string> {
+  const state = callbackState();
   const listener = await listenForCallback(
-    () => true,
+    (url) => carriesState(url, state),
     options.loopbackTimeoutMs ?? 5 * 60_000,
     options.signal,
   );
   try {
-    const { url, checks } = await provider.startAuthorization(listener.redirectUri);
+    const { url, checks } = await provider.startAuthorization(listener.redirectUri, () => state);
     await options.onPrompt({ kind: 'browser', url: url.toString() });
     const returned = await listener.arrived;
     return (await provider.finishAuthorization(new URL(`${listener.redirectUri}${returned.search}`), checks))

@@ -5,7 +5,7 @@
 // /auth/saml/token for the Vigil token. The token never travels in a URL.
 import { createHash, randomBytes } from 'node:crypto';
 import { ERROR_CODES, type ErrorCode, VigilError } from '../../core/errors.js';
-import { listenForCallback } from '../loopback-callback.js';
+import { callbackState, carriesState, listenForCallback } from '../loopback-callback.js';
 import type { SignInPrompt } from '../oidc-login.js';
 
 export interface SamlLoginOptions {
@@ -43,14 +43,19 @@ export async function loginWithSaml(options: SamlLoginOptions): Promise<SamlLogi
   const gateway = options.gatewayUrl.replace(/\/+$/, '');
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
+  // The gateway sends the browser back to redirect_uri as given, with the code added: the `state`
+  // in it lets the listener ignore a callback that another process or a web page sends first
+  // (loopback-callback.ts). Such a code could not be redeemed without our verifier anyway, but
+  // taking it ended the wait and failed the sign-in.
+  const state = callbackState();
   const listener = await listenForCallback(
-    (url) => url.searchParams.get('code') !== null,
+    (url) => carriesState(url, state) && url.searchParams.get('code') !== null,
     options.timeoutMs ?? 5 * 60_000,
     options.signal,
   );
   try {
     const start = new URL(`${gateway}/auth/saml/login`);
-    start.searchParams.set('redirect_uri', listener.redirectUri);
+    start.searchParams.set('redirect_uri', `${listener.redirectUri}?state=${state}`);
     start.searchParams.set('code_challenge', challenge);
     await options.onPrompt({ kind: 'browser', url: start.toString() });
     const code = (await listener.arrived).searchParams.get('code')!;
