@@ -54,6 +54,18 @@ export function mayBeInvisible(code: number): boolean {
   return MAYBE_INVISIBLE[code] === 1;
 }
 
+const ALL_INVISIBLE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}]+$/u;
+
+/** Whether `text` is made of invisible characters only (the exact set, not the superset). */
+export function isInvisibleRun(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    // Low surrogates: of a tag or variation selector whose high surrogate the superset holds.
+    if (MAYBE_INVISIBLE[code] !== 1 && (code < 0xdc00 || code > 0xdfff)) return false;
+  }
+  return ALL_INVISIBLE.test(text);
+}
+
 function mayHideCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) if (MAYBE_INVISIBLE[text.charCodeAt(i)] === 1) return true;
   return false;

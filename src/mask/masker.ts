@@ -240,6 +240,10 @@ export class CompiledSet implements StreamScanner {
     this.window = scanner.maxMatchLength + LOOKAHEAD_MARGIN;
   }
 
+  get readsInvisible(): boolean {
+    return this.scanner.readInvisible;
+  }
+
   holdFrom(text: string, from: number): number {
     return this.scanner.holdFrom(text, from);
   }

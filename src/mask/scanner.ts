@@ -72,7 +72,7 @@ export class Scanner {
     rules: readonly DetectorRule[],
     known: ReadonlyMap<string, KnownEntry>,
     allow: ReadonlySet<string>,
-    private readonly readInvisible = true,
+    readonly readInvisible = true,
   ) {
     this.allow = allow;
     const runRules = new Set(rules.filter((r) => r.engine === 'token-runs').map((r) => r.id));
