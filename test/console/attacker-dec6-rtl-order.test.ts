@@ -12,7 +12,12 @@ import type { Browser, Locator } from 'playwright-core';
 import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
+import {
+  denyOnCard,
+  denyWithoutBrowser,
+  heldRequest,
+  startReviewedWrites,
+} from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -77,18 +82,11 @@ test('digits and operators between right-to-left letters are drawn on the approv
         xs.every((x, i) => x !== null && (i === 0 || x > xs[i - 1]!)),
         `${sql}: drawn in the order it runs (${xs.join(', ')})`,
       );
-      await card.getByTestId('approval-reason').fill('not the amount it shows');
-      await card.getByRole('button', { name: 'Deny' }).click();
-      await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+      await denyOnCard(page, card, 'not the amount it shows');
       assert.deepEqual(errors, []);
       await page.context().close();
     } else {
-      await f.gateway.approvals.service.decide(
-        record.id,
-        { subject: 'bob', kind: 'user', groups: ['contractors'] },
-        'deny',
-        'no',
-      );
+      await denyWithoutBrowser(f, record);
     }
     assert.notEqual((await psql).code, 0, 'a denied statement does not run');
   }

@@ -12,7 +12,7 @@ import { hashToken } from '../../src/identity/config-tokens.js';
 import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
+import { denyOnCard, heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 /** `audrey` with a Cyrillic `а`. */
 const IMPOSTOR = '\u0430udrey';
@@ -67,9 +67,7 @@ test('a requester whose name passes for a colleague is flagged on the approval c
     card.getByRole('button', { name: 'Approve' }).evaluate((el) => el.getBoundingClientRect().top),
   ]);
   assert.ok(warned < button);
-  await card.getByTestId('approval-reason').fill('not the audrey I know');
-  await card.getByRole('button', { name: 'Deny' }).click();
-  await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+  await denyOnCard(page, card, 'not the audrey I know');
   assert.notEqual((await psql).code, 0, 'a denied statement does not run');
 
   // The sessions list marks the name too, and the reviewer's own, ordinary, name is never marked.

@@ -14,7 +14,7 @@ import { hashToken } from '../../src/identity/config-tokens.js';
 import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
+import { denyOnCard, heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
 
 /** `alice` with a capital I for the l. */
 const IMPOSTOR = 'aIice';
@@ -79,9 +79,7 @@ test('an ASCII name that reads as a colleague is marked beside that colleague, o
   // The reviewer's own name in the header is marked too, naming the impostor: neither alone says which is real.
   assert.deepEqual(await namedIn(page.getByTestId('who').getByTestId('identity-look-alike')), [IMPOSTOR]);
 
-  await card.getByTestId('approval-reason').fill('not the alice I am');
-  await card.getByRole('button', { name: 'Deny' }).click();
-  await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+  await denyOnCard(page, card, 'not the alice I am');
   assert.notEqual((await psql).code, 0, 'a denied statement does not run');
 
   // The held session's timeline: the impostor's entries and "Decided by alice" name each other.

@@ -32,13 +32,11 @@ import { startSshFixture } from '../ssh/ssh-fixture.js';
 import { startTestGateway, TOKENS } from '../support/gateway.js';
 import { sshdMissing } from '../support/openssh-server.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { startReviewedWrites } from './support/reviewed-writes.js';
+import { denyOnCard, denyWithoutBrowser, startReviewedWrites } from './support/reviewed-writes.js';
 import { SET_PROMPT, SHELL_PROMPT, typeInShell } from './support/ssh-shell.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
-
-const BOB = { subject: 'bob', kind: 'user', groups: ['contractors'] } as const;
 
 /** The clause that matters, after padding that draws nothing (inside a comment, so the statement is valid SQL). */
 const PADDINGS = {
@@ -137,13 +135,11 @@ test('blank padding cannot push the end of a held statement out of a reviewer’
       const button = await approve.evaluate((el) => el.getBoundingClientRect().top);
       assert.ok(end < button, name);
       await page.screenshot({ path: `/tmp/atk/${name.replaceAll(' ', '-')}.png`, fullPage: true });
-      await card.getByTestId('approval-reason').fill('this would touch every account');
-      await card.getByRole('button', { name: 'Deny' }).click();
-      await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+      await denyOnCard(page, card, 'this would touch every account');
       assert.deepEqual(errors, []);
       await page.context().close();
     } else {
-      await f.gateway.approvals.service.decide(record.id, BOB, 'deny', 'no');
+      await denyWithoutBrowser(f, record);
     }
     const run = await psql;
     assert.notEqual(run.code, 0, `${name}: a denied statement does not run`);
@@ -237,9 +233,7 @@ test('a long key in a held model request cannot cover its value or push it out o
     ]);
     assert.ok(scrollWidth <= clientWidth, `the page is not pushed wider (${scrollWidth} > ${clientWidth})`);
     const card = page.getByTestId('approval');
-    await card.getByTestId('approval-reason').fill('a field that says more than the prompt');
-    await card.getByRole('button', { name: 'Deny' }).click();
-    await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+    await denyOnCard(page, card, 'a field that says more than the prompt');
     assert.equal((await held).status, 403, 'the denied request never reached the model');
     assert.deepEqual(errors, []);
     await page.context().close();
@@ -286,13 +280,11 @@ test('a held action with masked parts says so: a mask may stand for more than a 
       if (sql.endsWith('or true'))
         assert.match(shown, /where id = 1\n-- \[MASKED:private-key:\w+\]\nor true$/, shown);
       if (hasMask) assert.match((await warning.textContent()) ?? '', /masked .*not shown here/);
-      await card.getByTestId('approval-reason').fill('a mask where no secret belongs');
-      await card.getByRole('button', { name: 'Deny' }).click();
-      await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+      await denyOnCard(page, card, 'a mask where no secret belongs');
       assert.deepEqual(errors, []);
       await page.context().close();
     } else {
-      await f.gateway.approvals.service.decide(record.id, BOB, 'deny', 'no');
+      await denyWithoutBrowser(f, record);
     }
     assert.notEqual((await psql).code, 0, 'a denied statement does not run');
   }

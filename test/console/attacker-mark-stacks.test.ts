@@ -10,7 +10,12 @@ import type { Browser } from 'playwright-core';
 import { type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
+import {
+  denyOnCard,
+  denyWithoutBrowser,
+  heldRequest,
+  startReviewedWrites,
+} from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -55,18 +60,11 @@ test('a run of combining marks is counted on the approval card, and the clause a
         client: el.clientWidth,
       }));
       assert.ok(scroll <= client + 1, `the statement is ${scroll} px wide in a card of ${client} px`);
-      await card.getByTestId('approval-reason').fill('hidden clause');
-      await card.getByRole('button', { name: 'Deny' }).click();
-      await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+      await denyOnCard(page, card, 'hidden clause');
       assert.deepEqual(errors, []);
       await page.context().close();
     } else {
-      await f.gateway.approvals.service.decide(
-        record.id,
-        { subject: 'bob', kind: 'user', groups: ['contractors'] },
-        'deny',
-        'no',
-      );
+      await denyWithoutBrowser(f, record);
     }
     assert.notEqual((await psql).code, 0, 'a denied statement does not run');
   }

@@ -11,7 +11,12 @@ import type { Browser } from 'playwright-core';
 import { directClient, type PgFixture, runClient } from '../postgres/pg-gateway.js';
 import { TOKENS } from '../support/gateway.js';
 import { launchOrSkip, signInWithToken, watchedPage } from './support/browser.js';
-import { heldRequest, startReviewedWrites } from './support/reviewed-writes.js';
+import {
+  denyOnCard,
+  denyWithoutBrowser,
+  heldRequest,
+  startReviewedWrites,
+} from './support/reviewed-writes.js';
 
 let f: PgFixture;
 let browser: Browser | null = null;
@@ -90,17 +95,10 @@ test('a reviewer who may not read the session still sees the whole held statemen
     await statement.waitFor({ timeout: 10_000 });
     assert.equal(await statement.textContent(), PADDED);
     assert.equal(await card.getByRole('button', { name: 'Approve' }).isEnabled(), true);
-    await card.getByTestId('approval-reason').fill('this would touch every account');
-    await card.getByRole('button', { name: 'Deny' }).click();
-    await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+    await denyOnCard(page, card, 'this would touch every account');
     assert.deepEqual(errors, []);
   } else {
-    await f.gateway.approvals.service.decide(
-      record.id,
-      { subject: 'bob', kind: 'user', groups: ['contractors'] },
-      'deny',
-      'no',
-    );
+    await denyWithoutBrowser(f, record);
   }
   const run = await psql;
   assert.notEqual(run.code, 0, 'a denied statement does not run');

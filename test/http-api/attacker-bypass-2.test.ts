@@ -9,7 +9,6 @@
 // for the connection's rules and for policy patterns. An upstream could also pass its own x-vigil-*
 // headers for Vigil's.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
@@ -17,40 +16,31 @@ import {
   startTestGateway,
   type TestGateway,
 } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { type LoggingUpstream, type ReceivedRequest, startLoggingUpstream } from './logging-upstream.js';
 import { exchangeWithLength } from './send-through.js';
 
-let upstream: Server;
+let upstream: LoggingUpstream;
 let gateway: TestGateway;
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+let seen: ReceivedRequest[] = [];
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+  upstream = await startLoggingUpstream((req, res) => {
+    if (req.url === '/spoof') {
+      // An upstream speaking for Vigil: another session id, a refusal Vigil never made.
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'x-vigil-session-id': 's_spoofed',
+        'x-vigil-request-id': 'r_spoofed',
+        'X-Vigil-Error': 'policy_denied',
       });
-      if (req.url === '/spoof') {
-        // An upstream speaking for Vigil: another session id, a refusal Vigil never made.
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'x-vigil-session-id': 's_spoofed',
-          'x-vigil-request-id': 'r_spoofed',
-          'X-Vigil-Error': 'policy_denied',
-        });
-        res.end('{"ok":true}');
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{"ok":true}');
-    });
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
   });
-  const url = await listenOnLoopback(upstream);
+  seen = upstream.seen;
+  const url = upstream.url;
   process.env.VIGIL_TEST_ATTACKER2_KEY = 'sk-proj-AttackerTwoNeverHoldsThis0123456789abc';
   gateway = await startTestGateway({
     policy: {
@@ -93,8 +83,7 @@ before(async () => {
 
 after(async () => {
   await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await upstream?.close();
 });
 
 /** A request with exactly these headers (fetch would add a content-type to a string body). */

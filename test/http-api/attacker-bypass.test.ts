@@ -4,7 +4,6 @@
 // sets (the injected credential, a pinned tenant), method overrides spelled as PHP, Rack and Laravel
 // read them, and an upstream refusal that quotes the key in a binary body or in a header.
 import assert from 'node:assert/strict';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import { dataDirFiles } from '../support/data-dir-files.js';
 import {
@@ -13,74 +12,63 @@ import {
   startTestGateway,
   type TestGateway,
 } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { type LoggingUpstream, type ReceivedRequest, startLoggingUpstream } from './logging-upstream.js';
 import { exchangeWithLength } from './send-through.js';
 
 const KEY = 'sk-proj-AttackerNeverHoldsThis0123456789abcdefXYZ';
 
-let upstream: Server;
+let upstream: LoggingUpstream;
 let gateway: TestGateway;
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+let seen: ReceivedRequest[] = [];
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('utf8'),
+  upstream = await startLoggingUpstream((req, res) => {
+    const key = String(req.headers['x-api-token'] ?? '');
+    if (req.url === '/refuse/binary') {
+      // A protobuf-style error: a tag and a length byte (not UTF-8), then the key it rejected.
+      res.writeHead(401, { 'content-type': 'application/x-protobuf' });
+      res.write(Buffer.concat([Buffer.from([0x08, 0x96, 0x01, 0x12, 0xc3]), Buffer.from(key.slice(0, 17))]));
+      setTimeout(() => res.end(Buffer.concat([Buffer.from(key.slice(17)), Buffer.from([0xff, 0x00])])), 20);
+      return;
+    }
+    if (req.url === '/refuse/header') {
+      res.writeHead(401, {
+        'content-type': 'text/plain',
+        'www-authenticate': `ApiKey error="invalid_token", error_description="key ${key} revoked"`,
+        'x-debug-key': key,
       });
-      const key = String(req.headers['x-api-token'] ?? '');
-      if (req.url === '/refuse/binary') {
-        // A protobuf-style error: a tag and a length byte (not UTF-8), then the key it rejected.
-        res.writeHead(401, { 'content-type': 'application/x-protobuf' });
-        res.write(
-          Buffer.concat([Buffer.from([0x08, 0x96, 0x01, 0x12, 0xc3]), Buffer.from(key.slice(0, 17))]),
-        );
-        setTimeout(() => res.end(Buffer.concat([Buffer.from(key.slice(17)), Buffer.from([0xff, 0x00])])), 20);
-        return;
-      }
-      if (req.url === '/refuse/header') {
-        res.writeHead(401, {
-          'content-type': 'text/plain',
-          'www-authenticate': `ApiKey error="invalid_token", error_description="key ${key} revoked"`,
-          'x-debug-key': key,
-        });
-        res.end('unauthorized');
-        return;
-      }
-      if (req.url === '/echo/headers') {
-        // An httpbin-style endpoint: a success that shows the request's headers, the key among them.
-        res.writeHead(200, { 'content-type': 'application/json', 'x-echo-key': key });
-        res.end(JSON.stringify({ headers: req.headers }));
-        return;
-      }
-      if (req.url === '/echo/download') {
-        // A binary success with the key cut across two writes, and again as base64.
-        res.writeHead(200, { 'content-type': 'application/octet-stream' });
-        res.write(Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]), Buffer.from(key.slice(0, 9))]));
-        setTimeout(
-          () =>
-            res.end(
-              Buffer.concat([
-                Buffer.from(key.slice(9)),
-                Buffer.from([0x01]),
-                Buffer.from(Buffer.from(key).toString('base64')),
-                Buffer.from([0x80, 0x00]),
-              ]),
-            ),
-          20,
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end('{"ok":true}');
-    });
+      res.end('unauthorized');
+      return;
+    }
+    if (req.url === '/echo/headers') {
+      // An httpbin-style endpoint: a success that shows the request's headers, the key among them.
+      res.writeHead(200, { 'content-type': 'application/json', 'x-echo-key': key });
+      res.end(JSON.stringify({ headers: req.headers }));
+      return;
+    }
+    if (req.url === '/echo/download') {
+      // A binary success with the key cut across two writes, and again as base64.
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.write(Buffer.concat([Buffer.from([0x00, 0xff, 0xfe]), Buffer.from(key.slice(0, 9))]));
+      setTimeout(
+        () =>
+          res.end(
+            Buffer.concat([
+              Buffer.from(key.slice(9)),
+              Buffer.from([0x01]),
+              Buffer.from(Buffer.from(key).toString('base64')),
+              Buffer.from([0x80, 0x00]),
+            ]),
+          ),
+        20,
+      );
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"ok":true}');
   });
-  const url = await listenOnLoopback(upstream);
+  seen = upstream.seen;
+  const url = upstream.url;
   process.env.VIGIL_TEST_ATTACKER_KEY = KEY;
   gateway = await startTestGateway({
     policy: {
@@ -114,8 +102,7 @@ before(async () => {
 
 after(async () => {
   await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await upstream?.close();
 });
 
 /** A request with exactly these headers (fetch would add a content-type to a string body). */

@@ -6,7 +6,6 @@
 // node:http server) is compared with what Vigil recorded.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { after, before, test } from 'node:test';
 import {
   assertLedgerVerifies,
@@ -15,55 +14,46 @@ import {
   type TestGateway,
   TOKENS,
 } from '../support/gateway.js';
-import { listenOnLoopback } from '../support/loopback.js';
+import { type LoggingUpstream, type ReceivedRequest, startLoggingUpstream } from './logging-upstream.js';
 import { rawExchange, statuses } from './raw-exchange.js';
 
 const KEY = 'sk-wire-AttackerNeverHoldsThis0123456789abcdef';
 /** An answer far past the record's cap, ending with a marker the record must not hold. */
 const BIG = Buffer.concat([Buffer.alloc(3 * 1024 * 1024, 'a'), Buffer.from(' END-OF-BIG')]);
 
-let upstream: Server;
+let upstream: LoggingUpstream;
 let gateway: TestGateway;
-const seen: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
+let seen: ReceivedRequest[] = [];
 
 before(async () => {
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({
-        method: req.method ?? '',
-        url: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString('latin1'),
+  upstream = await startLoggingUpstream((req, res) => {
+    const auth = String(req.headers.authorization ?? '');
+    if (req.url === '/public/echo') {
+      // A debug route: sets a session cookie and echoes the credential it was sent.
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'set-cookie': `sid=${KEY}; HttpOnly`,
+        'x-echo-authorization': auth,
       });
-      const auth = String(req.headers.authorization ?? '');
-      if (req.url === '/public/echo') {
-        // A debug route: sets a session cookie and echoes the credential it was sent.
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'set-cookie': `sid=${KEY}; HttpOnly`,
-          'x-echo-authorization': auth,
-        });
-        res.end(JSON.stringify({ authorization: auth }));
-        return;
-      }
-      if (req.url === '/public/cut') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.write('first part ');
-        setTimeout(() => res.socket?.destroy(), 30);
-        return;
-      }
-      if (req.url === '/public/big') {
-        res.writeHead(200, { 'content-type': 'text/plain' });
-        res.end(BIG);
-        return;
-      }
+      res.end(JSON.stringify({ authorization: auth }));
+      return;
+    }
+    if (req.url === '/public/cut') {
       res.writeHead(200, { 'content-type': 'text/plain' });
-      res.end('ok');
-    });
-  });
-  const url = await listenOnLoopback(upstream);
+      res.write('first part ');
+      setTimeout(() => res.socket?.destroy(), 30);
+      return;
+    }
+    if (req.url === '/public/big') {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(BIG);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end('ok');
+  }, 'latin1');
+  seen = upstream.seen;
+  const url = upstream.url;
   process.env.VIGIL_TEST_WIRE_KEY = KEY;
   gateway = await startTestGateway({
     connections: [
@@ -86,8 +76,7 @@ before(async () => {
 
 after(async () => {
   await gateway?.close();
-  upstream?.closeAllConnections();
-  await new Promise<void>((r) => upstream?.close(() => r()));
+  await upstream?.close();
 });
 
 const AUTH = `authorization: Bearer ${TOKENS.alice}\r\n`;

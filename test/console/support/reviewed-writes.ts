@@ -1,6 +1,7 @@
 // The PostgreSQL setup of the console's approval tests: a gateway whose `pg` connection holds every
 // UPDATE for review by `approvers`, with the console built, and an `accounts` table holding `rows`.
 // `options` adds identities beside the standing test ones (an impostor) or leaves the rule's reason out.
+import type { Locator, Page } from 'playwright-core';
 import type { ApprovalRecord } from '../../../src/core/ports.js';
 import { directClient, type PgFixture, startPgFixture } from '../../postgres/pg-gateway.js';
 import { TEST_IDENTITIES } from '../../support/gateway.js';
@@ -59,4 +60,21 @@ export async function heldRequest(f: PgFixture): Promise<ApprovalRecord> {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error('the statement was not held');
+}
+
+/** Denies the request on its approval card, giving `reason`, and waits until the inbox is empty. */
+export async function denyOnCard(page: Page, card: Locator, reason: string): Promise<void> {
+  await card.getByTestId('approval-reason').fill(reason);
+  await card.getByRole('button', { name: 'Deny' }).click();
+  await page.getByTestId('inbox-empty').waitFor({ timeout: 10_000 });
+}
+
+/** Denies `record` as bob through the approval service, where no browser could be started. */
+export async function denyWithoutBrowser(f: PgFixture, record: ApprovalRecord): Promise<void> {
+  await f.gateway.approvals.service.decide(
+    record.id,
+    { subject: 'bob', kind: 'user', groups: ['contractors'] },
+    'deny',
+    'no',
+  );
 }
